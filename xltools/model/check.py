@@ -1,0 +1,122 @@
+"""Invariants of a plan, checked when it is built or loaded: findings, never exceptions."""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from .findings import Finding, finding
+from .periods import PERIOD_ID_RE
+from .plan import TASK_KINDS, UNIT_KINDS, Plan, TownMatrix, normalize_name
+from .values import format_number, parse_value
+
+
+def check_plan(plan: Plan) -> list[Finding]:
+    """Every invariant of the plan; locations are task numbers and names (no sheet yet)."""
+    return [*_check_units(plan), *_check_groups(plan), *_check_tasks(plan),
+            *_check_periods(plan), *(check_matrix(plan.matrix, plan) if plan.matrix else [])]
+
+
+def _check_units(plan: Plan) -> Iterator[Finding]:
+    counts = Counter(normalize_name(n) for u in plan.units for n in [u.name, *u.aliases])
+    counts.update(normalize_name(n) for g in plan.groups for n in [g.name, *g.aliases])
+    for name, n in counts.items():
+        if n > 1:
+            yield finding("duplicate-unit", value=name)
+    for u in plan.units:
+        if u.kind not in UNIT_KINDS:
+            yield finding("bad-unit-kind", unit=u.name, value=u.kind)
+
+
+def _check_groups(plan: Plan) -> Iterator[Finding]:
+    for g in plan.groups:
+        if not g.members:
+            yield finding("empty-group", value=g.name)
+        for m in g.members:
+            if plan.resolve(m) is None:
+                yield finding("unknown-group-member", value=m, group=g.name)
+
+
+def _check_tasks(plan: Plan) -> Iterator[Finding]:
+    counts = Counter(t.number for t in plan.tasks)
+    for number, n in counts.items():
+        if n > 1:
+            yield finding("duplicate-task-number", task=number, value=number)
+    for t in plan.tasks:
+        if not t.text.strip():
+            yield finding("task-without-text", task=t.number)
+        if t.kind not in TASK_KINDS:
+            yield finding("bad-task-kind", task=t.number, value=t.kind)
+        names = [*t.lead_units, *t.responsible_units]
+        if not names:
+            yield finding("task-without-unit", task=t.number)
+        for name in names:
+            if plan.resolve(name) is None:
+                yield finding("unknown-unit", task=t.number, value=name)
+
+
+def _check_periods(plan: Plan) -> Iterator[Finding]:
+    if not plan.periods:
+        yield finding("no-periods")
+    for pid, n in Counter(p.id for p in plan.periods).items():
+        if n > 1:
+            yield finding("duplicate-period", value=pid)
+    for p in plan.periods:
+        if not PERIOD_ID_RE.match(p.id):
+            yield finding("bad-period", value=p.id, reason="编号应形如 2019Q1、2019H1、2019M04")
+        elif p.deadline and p.end and p.deadline < p.end:
+            yield finding("bad-period", value=p.id, reason=f"截止日期 {p.deadline} 早于周期结束日 {p.end}")
+
+
+def check_matrix(matrix: TownMatrix, plan: Plan | None = None) -> list[Finding]:
+    """Values readable, towns known, and each additive column's total equal to its rows' sum."""
+    out: list[Finding] = []
+    if plan is not None:
+        for r in matrix.rows:
+            if r.kind == "town" and plan.unit(r.unit or r.label) is None:
+                out.append(finding("matrix-unknown-town", row=r.label, value=r.unit or r.label,
+                                   ref=r.label))
+    total = matrix.total_row()
+    for c in matrix.columns:
+        measures = _composite_measures(matrix, c.key)
+        sums: dict[str, float] = {}
+        for r in matrix.rows:
+            raw = matrix.value(r.label, c.key)
+            v = parse_value(raw, measures)
+            if v.kind == "bad":
+                out.append(finding("bad-matrix-value", row=r.label, column=c.label, value=raw,
+                                   ref=f"{r.label}\t{c.key}"))
+                continue
+            if v.missing_measure:
+                out.append(finding("matrix-value-missing-measure", row=r.label, column=c.label,
+                                   value=raw, measure="、".join(measures),
+                                   ref=f"{r.label}\t{c.key}"))
+            if r.kind == "total" or not c.additive:
+                continue
+            if v.kind in ("number", "percent"):
+                sums[""] = sums.get("", 0.0) + (v.number or 0.0)
+            elif v.kind == "composite":
+                for k, x in v.parts.items():
+                    sums[k] = sums.get(k, 0.0) + x
+        if total is None or not c.additive:
+            continue
+        tv = parse_value(matrix.value(total.label, c.key), measures)
+        expected = tv.parts if tv.kind == "composite" else (
+            {"": tv.number} if tv.kind in ("number", "percent") else {})
+        for k, want in expected.items():
+            got = sums.get(k, 0.0)
+            if abs(got - (want or 0.0)) > 1e-6 * max(1.0, abs(want or 0.0)):
+                out.append(finding("matrix-total-mismatch", row=total.label, column=c.label,
+                                   value=matrix.value(total.label, c.key),
+                                   expected=format_number(got) + k,
+                                   diff=format_number((want or 0.0) - got) + k,
+                                   ref=f"{total.label}\t{c.key}"))
+    return out
+
+
+def _composite_measures(matrix: TownMatrix, key: str) -> list[str]:
+    """The part measures of a composite column, taken from its total (118户、345人)."""
+    for r in matrix.rows:
+        v = parse_value(matrix.value(r.label, key))
+        if v.kind == "composite" and not v.missing_measure:
+            return list(v.parts)
+    return []

@@ -1,0 +1,235 @@
+"""The plan of one campaign: units, groups, tasks, targets, town matrix, periods.
+
+Pure data: no I/O, no Excel. Names of units are kept as printed in the notice;
+resolution to the register (aliases, groups) goes through `Plan.resolve`.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+UNIT_KINDS = ("镇", "街道", "部门", "企业", "其他")
+TASK_KINDS = ("indicator", "task", "practical_matter")
+TASK_KIND_LABELS = {"indicator": "指标", "task": "任务", "practical_matter": "民生实事"}
+ROLE_LEAD = "牵头"
+ROLE_SUPPORT = "配合"
+DIRECTIONS = (">=", "<=", "=")
+DIRECTION_LABELS = {">=": "不低于", "<=": "不高于", "=": "等于"}
+ROW_KINDS = ("town", "other", "total")
+SECTION_SEP = " › "
+
+
+@dataclass
+class Unit:
+    """A responsible body (责任单位) in the office's register."""
+
+    name: str
+    kind: str = "部门"
+    aliases: list[str] = field(default_factory=list)
+    leader: str = ""  # 责任领导 (the district leader in charge)
+    contact: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass
+class Group:
+    """A collective name used in notices (各镇人民政府) and the units it stands for."""
+
+    name: str
+    members: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Target:
+    """A quantified target inside a task: 新增城镇就业 8000 人."""
+
+    label: str
+    value: float
+    measure: str = ""  # unit of measure: 人, 万元, %, 家 ...
+    direction: str = ">="
+    growth: bool = False  # a growth rate (增长8.5%): progress is a rate, not a running total
+    text: str = ""  # the fragment as printed
+
+    @property
+    def cumulative(self) -> bool:
+        """True when quarterly progress is a running total that never goes down."""
+        return not self.growth and self.measure not in ("%", "个百分点")
+
+
+@dataclass
+class Task:
+    """A numbered target or task of the breakdown."""
+
+    number: str  # as printed: "14", "(三)2"
+    text: str
+    section: list[str] = field(default_factory=list)  # enclosing headings as printed
+    kind: str = "task"
+    lead_units: list[str] = field(default_factory=list)  # names as printed
+    responsible_units: list[str] = field(default_factory=list)  # names as printed
+    targets: list[Target] = field(default_factory=list)
+    deadline: str = ""
+
+
+@dataclass
+class MatrixColumn:
+    """One leaf column of the town target matrix: category › indicator, unit of measure."""
+
+    key: str
+    path: list[str]
+    measure: str = ""
+    table: int = 1  # which printed sub-table (分表) the column belongs to
+    additive: bool = True  # the total row must equal the sum of the other rows
+
+    @property
+    def label(self) -> str:
+        return SECTION_SEP.join(self.path)
+
+
+@dataclass
+class MatrixRow:
+    """One row of the town matrix: a town/subdistrict, 区直及其他, or the total."""
+
+    label: str
+    kind: str = "town"
+    unit: str = ""  # register name of the unit the row stands for ("" for total/other)
+
+
+@dataclass
+class TownMatrix:
+    """附件3: numeric targets per town, values kept exactly as printed."""
+
+    title: str = ""
+    columns: list[MatrixColumn] = field(default_factory=list)
+    rows: list[MatrixRow] = field(default_factory=list)
+    values: dict[tuple[str, str], str] = field(default_factory=dict)  # (row label, col key)
+
+    def value(self, row: str, col: str) -> str:
+        return self.values.get((row, col), "")
+
+    def total_row(self) -> MatrixRow | None:
+        return next((r for r in self.rows if r.kind == "total"), None)
+
+    def tables(self) -> list[int]:
+        return sorted({c.table for c in self.columns})
+
+
+@dataclass
+class Period:
+    """A reporting period: 2019Q1, 第一季度, due 2019-04-10."""
+
+    id: str
+    name: str
+    start: str = ""  # ISO dates
+    end: str = ""
+    deadline: str = ""
+
+
+@dataclass
+class Plan:
+    """One campaign's plan: everything generate and collect need."""
+
+    title: str
+    year: int
+    issuer: str = ""  # the office that sends the forms (区政府督办室)
+    doc_number: str = ""  # 沙政办发〔2019〕2号
+    plan_id: str = ""
+    first_responsible_leads: bool = True  # with no 牵头单位, the first 责任单位 leads
+    units: list[Unit] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    matrix: TownMatrix | None = None
+    periods: list[Period] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.plan_id:
+            self.plan_id = default_plan_id(self.title, self.year, self.doc_number)
+
+    # -- look-ups (pure) ---------------------------------------------------------
+    def unit(self, name: str) -> Unit | None:
+        """The unit registered under this name or alias."""
+        hit = self.resolve(name)
+        return hit if isinstance(hit, Unit) else None
+
+    def resolve(self, name: str) -> Unit | Group | None:
+        """Unit or group by name or alias (exact after normalising spaces)."""
+        return self._index().get(normalize_name(name))
+
+    def _index(self) -> dict[str, Unit | Group]:
+        index: dict[str, Unit | Group] = {}
+        for g in self.groups:
+            for n in [g.name, *g.aliases]:
+                index.setdefault(normalize_name(n), g)
+        for u in self.units:
+            for n in [u.name, *u.aliases]:
+                index.setdefault(normalize_name(n), u)
+        return index
+
+    def expand(self, name: str, _seen: frozenset[str] = frozenset()) -> list[Unit]:
+        """The units a printed name stands for: itself, or a group's members."""
+        hit = self.resolve(name)
+        if isinstance(hit, Unit):
+            return [hit]
+        if isinstance(hit, Group) and hit.name not in _seen:
+            out: list[Unit] = []
+            for m in hit.members:
+                for u in self.expand(m, _seen | {hit.name}):
+                    if u not in out:
+                        out.append(u)
+            return out
+        return []
+
+    def task_units(self, task: Task) -> list[tuple[Unit, str]]:
+        """Each unit responsible for a task with its role (牵头 / 配合), in printed order."""
+        lead_names = list(task.lead_units)
+        others = list(task.responsible_units)
+        if not lead_names and self.first_responsible_leads and others:
+            lead_names, others = others[:1], others[1:]
+        out: list[tuple[Unit, str]] = []
+        seen: set[str] = set()
+        for names, role in ((lead_names, ROLE_LEAD), (others, ROLE_SUPPORT)):
+            for n in names:
+                for u in self.expand(n):
+                    if u.name not in seen:
+                        seen.add(u.name)
+                        out.append((u, role))
+        return out
+
+    def unit_tasks(self, unit: Unit) -> list[tuple[Task, str]]:
+        """The tasks of one unit, in plan order, with its role in each."""
+        out = []
+        for t in self.tasks:
+            for u, role in self.task_units(t):
+                if u.name == unit.name:
+                    out.append((t, role))
+                    break
+        return out
+
+    def units_with_tasks(self) -> list[Unit]:
+        """Units that have at least one task, in register order."""
+        names = {u.name for t in self.tasks for u, _ in self.task_units(t)}
+        return [u for u in self.units if u.name in names]
+
+    def town_rows(self) -> list[MatrixRow]:
+        """Matrix rows that stand for one unit (towns and subdistricts)."""
+        if not self.matrix:
+            return []
+        return [r for r in self.matrix.rows if r.kind == "town"]
+
+    def period(self, period_id: str) -> Period | None:
+        return next((p for p in self.periods if p.id == period_id), None)
+
+    def task(self, number: str) -> Task | None:
+        return next((t for t in self.tasks if t.number == number), None)
+
+
+def normalize_name(name: str) -> str:
+    """Names compare without spaces (沙市城投  公司 is 沙市城投公司)."""
+    return "".join(str(name).split())
+
+
+def default_plan_id(title: str, year: int, doc_number: str = "") -> str:
+    """A short stable id for a plan, derived from what identifies the campaign."""
+    raw = f"{year}|{normalize_name(title)}|{normalize_name(doc_number)}"
+    return f"{year}-{hashlib.sha256(raw.encode('utf-8')).hexdigest()[:8]}"

@@ -1,0 +1,59 @@
+"""Plan <-> plain dicts (for YAML and JSON). Pure: the file I/O lives in planfile/."""
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+from typing import Any
+
+from .plan import (Group, MatrixColumn, MatrixRow, Period, Plan, Target, Task, TownMatrix,
+                   Unit)
+
+FORMAT_VERSION = 1
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """The whole plan as plain data; matrix values as {row: {column key: value}}."""
+    d: dict[str, Any] = {"format": "xltools-plan", "version": FORMAT_VERSION}
+    for f in fields(Plan):
+        if f.name == "matrix":
+            continue
+        d[f.name] = asdict(plan)[f.name] if f.name in ("units", "groups", "tasks", "periods") \
+            else getattr(plan, f.name)
+    if plan.matrix is not None:
+        m = plan.matrix
+        values: dict[str, dict[str, str]] = {}
+        for (row, col), v in m.values.items():
+            values.setdefault(row, {})[col] = v
+        d["matrix"] = {"title": m.title, "columns": [asdict(c) for c in m.columns],
+                       "rows": [asdict(r) for r in m.rows],
+                       "values": {r.label: values.get(r.label, {}) for r in m.rows}}
+    return d
+
+
+def _build(cls, data: dict[str, Any]):
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def plan_from_dict(d: dict[str, Any]) -> Plan:
+    """Rebuild a plan from plan_to_dict's output (unknown keys are ignored)."""
+    tasks = []
+    for t in d.get("tasks", []):
+        task = _build(Task, t)
+        task.targets = [_build(Target, x) for x in t.get("targets", [])]
+        tasks.append(task)
+    matrix = None
+    if d.get("matrix"):
+        m = d["matrix"]
+        values = {(row, col): str(v) for row, cols in (m.get("values") or {}).items()
+                  for col, v in cols.items()}
+        matrix = TownMatrix(title=m.get("title", ""),
+                            columns=[_build(MatrixColumn, c) for c in m.get("columns", [])],
+                            rows=[_build(MatrixRow, r) for r in m.get("rows", [])], values=values)
+    plan = Plan(title=d.get("title", ""), year=int(d.get("year", 0)), issuer=d.get("issuer", ""),
+                doc_number=d.get("doc_number", ""), plan_id=d.get("plan_id", ""),
+                first_responsible_leads=bool(d.get("first_responsible_leads", True)),
+                units=[_build(Unit, u) for u in d.get("units", [])],
+                groups=[_build(Group, g) for g in d.get("groups", [])],
+                tasks=tasks, matrix=matrix,
+                periods=[_build(Period, p) for p in d.get("periods", [])])
+    return plan

@@ -1,0 +1,70 @@
+"""Reading the values printed in target tables: 247,779 / 3.50% / \\ / 118户、345人."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+NOT_APPLICABLE = {"\\", "/", "-", "—", "－", "、", "无", "／", "＼"}
+_NUM = r"[-+−]?\d[\d,，]*(?:\.\d+)?"
+_NUMBER_RE = re.compile(rf"^\s*({_NUM})\s*([%％])?\s*$")
+_PART_RE = re.compile(rf"({_NUM})\s*([^\d\s、,,;;]*)")
+
+
+@dataclass
+class CellValue:
+    """A printed value understood: kind is na, empty, number, percent, composite or bad."""
+
+    kind: str
+    number: float | None = None
+    parts: dict[str, float] = field(default_factory=dict)  # composite: measure -> number
+    missing_measure: bool = False  # a composite part printed without its measure
+
+
+def to_float(text: str) -> float:
+    return float(text.replace(",", "").replace(",", "").replace("−", "-"))
+
+
+def parse_value(text: object, measures: list[str] | None = None) -> CellValue:
+    """Understand one printed value; `measures` names composite parts (户, 人) by position."""
+    if text is None:
+        return CellValue("empty")
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return CellValue("number", float(text))
+    s = str(text).strip()
+    if not s:
+        return CellValue("empty")
+    if s in NOT_APPLICABLE:
+        return CellValue("na")
+    m = _NUMBER_RE.match(s)
+    if m:
+        return CellValue("percent" if m.group(2) else "number", to_float(m.group(1)))
+    pieces = [p for p in re.split(r"[、,,;;]", s) if p.strip()]
+    if len(pieces) > 1:
+        parts: dict[str, float] = {}
+        missing = False
+        for i, piece in enumerate(pieces):
+            pm = _PART_RE.fullmatch(piece.strip())
+            if not pm:
+                return CellValue("bad")
+            measure = pm.group(2)
+            if not measure:
+                if measures and i < len(measures):
+                    measure, missing = measures[i], True
+                else:
+                    return CellValue("bad")
+            parts[measure] = to_float(pm.group(1))
+        return CellValue("composite", parts=parts, missing_measure=missing)
+    return CellValue("bad")
+
+
+def composite_measures(text: str) -> list[str]:
+    """The measures of a composite value in order: 118户、345人 -> [户, 人]."""
+    v = parse_value(text)
+    return list(v.parts) if v.kind == "composite" else []
+
+
+def format_number(x: float) -> str:
+    """A sum as a person would print it: no trailing .0, at most 4 decimals."""
+    if abs(x - round(x)) < 1e-9:
+        return str(int(round(x)))
+    return f"{x:.4f}".rstrip("0").rstrip(".")
