@@ -1,5 +1,5 @@
 """The pure model: plan, findings, periods and value rules. Imports nothing of the project."""
-from .check import check_matrix, check_plan
+from .check import check_matrix, check_plan, column_measures
 from .findings import ERROR, INFO, WARNING, CATALOGUE, Finding, Result, finding, relocate
 from .periods import make_period, period_bounds, quarterly
 from .plan import (DIRECTION_LABELS, ROLE_LEAD, ROLE_SUPPORT, SECTION_SEP, TASK_KIND_LABELS,

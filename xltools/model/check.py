@@ -77,7 +77,7 @@ def check_matrix(matrix: TownMatrix, plan: Plan | None = None) -> list[Finding]:
                                    ref=r.label))
     total = matrix.total_row()
     for c in matrix.columns:
-        measures = _composite_measures(matrix, c.key)
+        measures = column_measures(matrix, c.key)
         sums: dict[str, float] = {}
         for r in matrix.rows:
             raw = matrix.value(r.label, c.key)
@@ -113,7 +113,7 @@ def check_matrix(matrix: TownMatrix, plan: Plan | None = None) -> list[Finding]:
     return out
 
 
-def _composite_measures(matrix: TownMatrix, key: str) -> list[str]:
+def column_measures(matrix: TownMatrix, key: str) -> list[str]:
     """The part measures of a composite column, taken from its total (118户、345人)."""
     for r in matrix.rows:
         v = parse_value(matrix.value(r.label, key))

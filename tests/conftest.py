@@ -1,0 +1,74 @@
+"""Shared fixtures: a small plan built from the model, and paths to the seeds."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from xltools.model import (Group, MatrixColumn, MatrixRow, Plan, Target, Task, TownMatrix, Unit,
+                           quarterly)
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+SEED_000 = DATA / "seed_000_shashi_2019.txt"
+SEED_002 = DATA / "seed_002_jingzhou_2020.txt"
+EXAMPLE = ROOT / "examples" / "shashi-2019"
+SHARED_TOOLS = ROOT.parent / "shared" / "tools"
+
+
+def make_small_plan() -> Plan:
+    """Three units, two towns, a group, targets and a matrix with one bad total."""
+    units = [Unit("区发改局", leader="李先刚", contact="张三", phone="0716-8880001",
+                  email="fgj@example.cn"),
+             Unit("区财政局", leader="李先刚", aliases=["区财政局(金融办)"]),
+             Unit("区人社局", leader="王飞"),
+             Unit("锣场镇", kind="镇", aliases=["锣场镇人民政府"], leader="刘俊平"),
+             Unit("解放街办", kind="街道", aliases=["解放街道办事处"], leader="刘俊平")]
+    groups = [Group("各镇人民政府", ["锣场镇"]), Group("各街道办事处", ["解放街办"]),
+              Group("各镇、街道", ["各镇人民政府", "各街道办事处"])]
+    tasks = [
+        Task("1", "地区生产总值增长8.5%。", ["一、主要工作目标"], "indicator",
+             responsible_units=["区发改局", "各镇人民政府", "各街道办事处"],
+             targets=[Target("地区生产总值增长", 8.5, "%", growth=True, text="增长8.5%")]),
+        Task("2", "新增城镇就业8000人,=SUM(A1) 这段文字必须保持为文本。",
+             ["二、主要工作任务", "(一)聚焦民生"], "task", responsible_units=["区人社局"],
+             targets=[Target("新增城镇就业", 8000, "人", text="新增城镇就业8000人")]),
+        Task("3", "加强政府债务管理。", ["二、主要工作任务", "(一)聚焦民生"], "task",
+             lead_units=["区财政局"], responsible_units=["区发改局", "各镇、街道"]),
+    ]
+    cols = [MatrixColumn("c01", ["农业", "农业总产值"], "万元", 1, True),
+            MatrixColumn("c02", ["农业", "增幅"], "%", 1, False),
+            MatrixColumn("c03", ["扶贫", "扶贫工作"], "户、人", 2, True),
+            MatrixColumn("c04", ["就业", "新增参保"], "人", 2, True)]
+    rows = [MatrixRow("全区合计", "total"), MatrixRow("解放街办", "town", "解放街办"),
+            MatrixRow("锣场镇", "town", "锣场镇"), MatrixRow("区直及其他", "other")]
+    values = {("全区合计", "c01"): "1,000", ("全区合计", "c02"): "3.50%",
+              ("全区合计", "c03"): "3户、7人", ("全区合计", "c04"): "500",
+              ("解放街办", "c01"): "\\", ("解放街办", "c02"): "\\",
+              ("解放街办", "c03"): "1户、2", ("解放街办", "c04"): "200",
+              ("锣场镇", "c01"): "600", ("锣场镇", "c02"): "3.2%",
+              ("锣场镇", "c03"): "2户、5人", ("锣场镇", "c04"): "200",
+              ("区直及其他", "c01"): "400", ("区直及其他", "c02"): "\\",
+              ("区直及其他", "c03"): "\\", ("区直及其他", "c04"): "\\"}
+    matrix = TownMatrix("2019年各镇、街办经济社会发展目标", cols, rows, values)
+    return Plan(title="2019年《政府工作报告》目标任务", year=2019, issuer="区政府督办室",
+                doc_number="沙政办发〔2019〕2号", units=units, groups=groups, tasks=tasks,
+                matrix=matrix, periods=quarterly(2019))
+
+
+@pytest.fixture
+def small_plan() -> Plan:
+    return make_small_plan()
+
+
+def office_available() -> bool:
+    """LibreOffice with the uno bridge (what fill_like_user.py needs)."""
+    import subprocess
+    if not shutil.which("soffice") or not Path("/usr/bin/python3").exists():
+        return False
+    return subprocess.run(["/usr/bin/python3", "-c", "import uno"], capture_output=True).returncode == 0
+
+
+needs_office = pytest.mark.skipif(not office_available(),
+                                  reason="LibreOffice (soffice + python3-uno) 未安装:bash ../shared/tools/install.sh")

@@ -1,0 +1,85 @@
+"""plan.xlsx / YAML / JSON: loading then saving loses nothing; problems name sheet and cell."""
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from xltools.model import check_plan
+from xltools.planfile import PlanFileError, load_plan, save_plan
+from xltools.planfile.workbook import TASKS, UNITS, split
+
+
+@pytest.mark.parametrize("ext", ["xlsx", "yaml", "json"])
+def test_round_trip_loses_nothing(small_plan, tmp_path, ext):
+    path = save_plan(small_plan, tmp_path / f"plan.{ext}")
+    res = load_plan(path)
+    assert res.value == small_plan
+    again = save_plan(res.value, tmp_path / f"again.{ext}")
+    assert load_plan(again).value == small_plan
+
+
+def test_cross_format_round_trip(small_plan, tmp_path):
+    y = save_plan(small_plan, tmp_path / "p.yaml")
+    x = save_plan(load_plan(y).value, tmp_path / "p.xlsx")
+    j = save_plan(load_plan(x).value, tmp_path / "p.json")
+    assert load_plan(j).value == small_plan
+
+
+def test_plan_workbook_has_chinese_sheets_headers_and_dropdowns(small_plan, tmp_path):
+    wb = openpyxl.load_workbook(save_plan(small_plan, tmp_path / "plan.xlsx"))
+    assert wb.sheetnames == ["说明", "基本信息", "任务", "量化指标", "单位", "单位分组",
+                             "镇街指标列", "镇街目标", "报送周期"]
+    ws = wb["任务"]
+    assert [c.value for c in ws[2]] == list(TASKS.headers)
+    assert ws["F5"].value == "区发改局、各镇、街道"  # a group name with 、 inside stays whole
+    kinds = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+    assert kinds and '"指标,任务,民生实事"' == kinds[0].formula1
+    assert [c.value for c in wb["单位"][2]] == list(UNITS.headers)
+    assert wb["镇街目标"]["D4"].value == "1,000"  # values exactly as printed, as text
+
+
+def test_split_keeps_known_names_with_separator():
+    assert split("区发改局、各镇、街道、区财政局", {"各镇、街道"}) == ["区发改局", "各镇、街道", "区财政局"]
+    assert split("各镇、街道") == ["各镇", "街道"]
+
+
+def test_edited_plan_reports_sheet_and_cell(small_plan, tmp_path):
+    path = save_plan(small_plan, tmp_path / "plan.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["任务"]
+    ws["F4"] = "区人社局、区外星局"  # unknown unit in task 2
+    ws["A5"] = "2"  # duplicate number
+    wb["单位分组"]["B3"] = None  # group without members
+    wb["量化指标"]["C3"] = "八千"
+    wb.save(path)
+    res = load_plan(path)
+    got = {(f.code, f.sheet, f.cell) for f in res.findings}
+    assert ("unknown-unit", "任务", "A4") in got
+    assert ("duplicate-task-number", "任务", "A5") in got
+    assert ("empty-group", "单位分组", "A3") in got
+    assert ("bad-target-value", "量化指标", "C3") in got
+    msg = next(f.message for f in res.findings if f.code == "unknown-unit")
+    assert "plan.xlsx" in msg and "区外星局" in msg
+
+
+def test_matrix_total_mismatch_is_reported_not_corrected(small_plan, tmp_path):
+    res = load_plan(save_plan(small_plan, tmp_path / "plan.xlsx"))
+    mism = [f for f in res.findings if f.code == "matrix-total-mismatch"]
+    assert [(f.sheet, f.cell, f.value) for f in mism] == [("镇街目标", "G4", "500")]
+    assert res.value.matrix.value("全区合计", "c04") == "500"
+
+
+def test_check_plan_on_a_clean_plan_has_only_matrix_findings(small_plan):
+    codes = {f.code for f in check_plan(small_plan)}
+    assert codes == {"matrix-total-mismatch", "matrix-value-missing-measure"}
+
+
+def test_unreadable_plan_files_raise_a_clear_error(tmp_path):
+    with pytest.raises(PlanFileError, match="找不到"):
+        load_plan(tmp_path / "nope.xlsx")
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook")
+    with pytest.raises(PlanFileError, match="bad.xlsx"):
+        load_plan(bad)
+    with pytest.raises(PlanFileError, match="格式"):
+        load_plan(tmp_path / "plan.txt")

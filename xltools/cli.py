@@ -1,0 +1,154 @@
+"""The xltools command line: options -> one api function -> Rich output or --json."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import api
+from .model import ERROR, Finding
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="xltools:政府工作报告任务分解、季度报表生成与回收汇总工具。")
+out = Console()
+err = Console(stderr=True)
+
+KIND_NAMES = {"annex1": "附件1 任务分解", "annex2": "附件2 责任单位任务表",
+              "annex3": "附件3 镇街目标", "report": "季度报表", "town": "镇街指标表",
+              "workplan": "办理方案", "sending_list": "发送清单", "other": "其他"}
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[red]错误:[/red]{message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _print_findings(findings: list[Finding], limit: int = 50) -> None:
+    for f in findings[:limit]:
+        colour = "red" if f.severity == ERROR else "yellow"
+        err.print(f"[{colour}]{f.severity}[/{colour}] [{f.code}] {f.message}", highlight=False)
+    if len(findings) > limit:
+        err.print(f"……另有 {len(findings) - limit} 条,请用 --json 查看全部。")
+
+
+def _report_generate(report: api.GenerateReport, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"out_dir": str(report.out_dir),
+                          "files": [{"path": str(f.path), "kind": f.kind, "unit": f.unit,
+                                     "period": f.period} for f in report.files],
+                          "findings": [f.to_dict() for f in report.findings],
+                          "seconds": round(report.seconds, 3)}, ensure_ascii=False, indent=1))
+    else:
+        table = Table(title=f"已写入 {report.out_dir}")
+        table.add_column("类别")
+        table.add_column("文件数", justify="right")
+        table.add_column("示例")
+        kinds: dict[str, list] = {}
+        for f in report.files:
+            kinds.setdefault(f.kind, []).append(f)
+        for kind, files in kinds.items():
+            table.add_row(KIND_NAMES.get(kind, kind), str(len(files)),
+                          str(files[0].path.relative_to(report.out_dir)))
+        out.print(table)
+        out.print(f"共 {len(report.files)} 个文件,用时 {report.seconds:.2f} 秒。", highlight=False)
+        _print_findings(report.findings)
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def generate(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文件(plan.xlsx / .yaml / .json)"),
+             output: Path = typer.Option(Path("workbooks"), "-o", "--output", metavar="DIR", help="输出文件夹"),
+             period: Optional[list[str]] = typer.Option(None, "--period", metavar="ID", help="报送周期编号,如 2019Q1;可重复;缺省为全部周期"),
+             as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
+    """生成附件1—3、各单位季度报表、镇街指标表、办理方案和发送清单。"""
+    try:
+        report = api.generate(plan, output, period or None)
+    except api.PlanFileError as exc:
+        _fail(str(exc))
+    _report_generate(report, as_json)
+
+
+@app.command()
+def demo(output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="输出文件夹(缺省 workbooks/demo)"),
+         as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
+    """用自带示例(沙市区 2019 年)生成全部工作簿。"""
+    try:
+        report = api.demo(output)
+    except api.PlanFileError as exc:
+        _fail(str(exc))
+    _report_generate(report, as_json)
+
+
+@app.command()
+def check(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文件"),
+          as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
+    """检查计划文件:未知单位、重复序号、空分组、镇街目标合计等。"""
+    try:
+        findings = api.check(plan)
+    except api.PlanFileError as exc:
+        _fail(str(exc))
+    if as_json:
+        print(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=1))
+    elif findings:
+        _print_findings(findings, limit=500)
+    else:
+        out.print("计划检查通过,未发现问题。")
+    if any(f.severity == ERROR for f in findings):
+        raise typer.Exit(1)
+
+
+@app.command()
+def convert(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文件"),
+            output: Path = typer.Argument(..., metavar="OUT", help="另存为(.xlsx / .yaml / .json)")) -> None:
+    """把计划文件另存为其他格式(Excel 与 YAML/JSON 互转)。"""
+    try:
+        res = api.convert(plan, output)
+    except api.PlanFileError as exc:
+        _fail(str(exc))
+    out.print(f"已保存:{res.value}", highlight=False)
+    _print_findings(res.findings)
+
+
+@app.command()
+def parse(notice: Path = typer.Argument(..., metavar="NOTICE", help="通知文件(.txt / .docx / .doc / .wps)"),
+          units: Optional[Path] = typer.Option(None, "--units", help="单位名单(计划文件格式)"),
+          base: Optional[Path] = typer.Option(None, "--plan", help="在已有计划的单位和分组基础上解析"),
+          output: Optional[Path] = typer.Option(None, "-o", "--output", help="保存计划(.xlsx / .yaml / .json)"),
+          as_json: bool = typer.Option(False, "--json", help="把解析结果以 JSON 输出到标准输出")) -> None:
+    """解析任务分解通知,生成计划文件和解析报告。"""
+    if not notice.is_file():
+        _fail(f"找不到通知文件“{notice}”。")
+    if output is None and not as_json:
+        _fail("请用 -o 指定计划文件的保存位置,或用 --json 输出。")
+    try:
+        result, saved = api.parse(notice, units, base, output)
+    except api.PlanFileError as exc:
+        _fail(str(exc))
+    if as_json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+    else:
+        for line in result.report_lines():
+            out.print(line, highlight=False)
+    if result.plan is None:
+        _fail(f"在“{notice.name}”中没有找到可识别的任务条目:请确认这是任务分解通知。", code=2)
+    if saved is not None:
+        (out if not as_json else err).print(f"计划已保存:{saved}", highlight=False)
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("已中断。")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

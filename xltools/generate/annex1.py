@@ -1,0 +1,67 @@
+"""附件1: the task breakdown, section headings and numbered items with their units."""
+from __future__ import annotations
+
+from ..model.plan import Plan
+from .common import fit_row, seq_value, header_row, official_page, safe_filename, title_block
+from .layout import Workbook
+
+SHEET_NAME = "目标任务分解"
+UNIT_SEP = "、"  # as printed: 区发改局、各镇人民政府
+# widths (column units) of 序号, 目标任务, 牵头单位, 责任单位
+W_NUMBER, W_TEXT, W_LEAD, W_UNITS = 7, 62, 20, 28
+
+
+def annex1_title(plan: Plan) -> str:
+    """The printed title: 《政府工作报告》目标任务分解意见."""
+    title = plan.title.strip()
+    if title.endswith("分解意见"):
+        return title
+    if title.endswith("分解"):
+        return title + "意见"
+    return title + "分解意见"
+
+
+def annex1(plan: Plan) -> Workbook:
+    """附件1 as a printable workbook: 序号 | 目标任务 | (牵头单位) | 责任单位."""
+    with_lead = any(t.lead_units for t in plan.tasks)
+    labels = ["序号", "目标任务", *(["牵头单位"] if with_lead else []), "责任单位"]
+    widths = [W_NUMBER, W_TEXT, *([W_LEAD] if with_lead else []), W_UNITS]
+    ncols = len(labels)
+    wb = Workbook(filename=safe_filename(f"附件1_{plan.year}年目标任务分解"),
+                  title=annex1_title(plan), subject="附件1", company=plan.issuer)
+    sheet = wb.add_sheet(SHEET_NAME)
+    sheet.widths(widths)
+    head = title_block(sheet, ncols, annex1_title(plan), annex="附件1")
+    row = header_row(sheet, head, labels)
+    sheet.page = official_page(landscape=with_lead, header_rows=(head, head))
+    sheet.freeze = (row, 0)
+    path: list[str] = []
+    for task in plan.tasks:
+        row = _headings(sheet, row, path, task.section, ncols)
+        path = list(task.section)
+        texts = [task.number, task.text]
+        if with_lead:
+            texts.append(UNIT_SEP.join(task.lead_units))
+        texts.append(UNIT_SEP.join(task.responsible_units))
+        styles = ["body_center", "body", *(["body_center"] if with_lead else []), "body_center"]
+        for col, (text, style) in enumerate(zip(texts, styles)):
+            sheet.write(row, col, text or None, style, kind="string")
+        sheet.write(row, 0, seq_value(task.number), "body_center")
+        fit_row(sheet, row, list(zip(texts, widths)), minimum=22)
+        row += 1
+    return wb
+
+
+def _headings(sheet, row: int, old: list[str], new: list[str], ncols: int) -> int:
+    """Full-width heading rows for the levels of `new` that differ from `old`."""
+    same = 0
+    while same < min(len(old), len(new)) and old[same] == new[same]:
+        same += 1
+    width = sum(sheet.col_widths.values())
+    for level, heading in enumerate(new[same:], start=same):
+        style = "section" if level == 0 else "section_sub"
+        sheet.merge(row, 0, row, ncols - 1, heading, style, kind="string")
+        fit_row(sheet, row, [(heading, width)], minimum=24)
+        row += 1
+    return row
+

@@ -1,0 +1,74 @@
+"""附件2: per-unit task table, 责任单位 | 序号 | 全年目标任务 | 责任领导."""
+from __future__ import annotations
+
+from ..model.plan import Plan, Unit
+from .common import fit_row, header_row, official_page, safe_filename, seq_value, title_block
+from .layout import Sheet, Workbook
+from .styles import wrapped_height
+
+SHEET_NAME = "各责任单位任务表"
+LABELS = ["责任单位", "序号", "全年目标任务", "责任领导"]
+WIDTHS = [16, 7, 62, 11]
+# the words that end a campaign title and are replaced by 各责任单位任务表
+_TITLE_ENDINGS = ("分解意见", "任务分解", "分解", "目标任务", "重点任务", "工作任务")
+
+
+def annex2_title(plan: Plan) -> str:
+    """2019年《政府工作报告》各责任单位任务表."""
+    base = plan.title.strip()
+    stripped = True
+    while stripped:
+        stripped = False
+        for end in _TITLE_ENDINGS:
+            if base.endswith(end) and len(base) > len(end):
+                base, stripped = base[: -len(end)], True
+    year = f"{plan.year}年"
+    return f"{'' if base.startswith(year) else year}{base}各责任单位任务表"
+
+
+def annex2(plan: Plan) -> Workbook:
+    """附件2: one merged block per unit (plan order), leaders merged over consecutive units."""
+    wb = Workbook(filename=safe_filename(f"附件2_{plan.year}年各责任单位任务表"),
+                  title=annex2_title(plan), subject="附件2", company=plan.issuer)
+    sheet = wb.add_sheet(SHEET_NAME)
+    sheet.widths(WIDTHS)
+    head = title_block(sheet, len(LABELS), annex2_title(plan), annex="附件2")
+    row = header_row(sheet, head, LABELS)
+    sheet.page = official_page(landscape=False, header_rows=(head, head))
+    sheet.freeze = (row, 0)
+    blocks: list[tuple[Unit, int, int]] = []  # unit, first row, last row
+    for unit in plan.units_with_tasks():
+        first = row
+        for task, _role in plan.unit_tasks(unit):
+            sheet.write(row, 1, seq_value(task.number), "body_center")
+            sheet.write(row, 2, task.text, "body", kind="string")
+            fit_row(sheet, row, [(task.text, WIDTHS[2])], minimum=22)
+            row += 1
+        sheet.merge(first, 0, row - 1, 0, unit.name, "body_center", kind="string")
+        _fit_block(sheet, first, row - 1, unit.name, WIDTHS[0])
+        blocks.append((unit, first, row - 1))
+    _leaders(sheet, blocks)
+    return wb
+
+
+def _leaders(sheet: Sheet, blocks: list[tuple[Unit, int, int]]) -> None:
+    """责任领导 merged over runs of consecutive units with the same (non-empty) leader."""
+    i = 0
+    while i < len(blocks):
+        unit, first, last = blocks[i]
+        j = i
+        while unit.leader.strip() and j + 1 < len(blocks) and \
+                blocks[j + 1][0].leader.strip() == unit.leader.strip():
+            j += 1
+            last = blocks[j][2]
+        sheet.merge(first, 3, last, 3, unit.leader.strip() or None, "body_center", kind="string")
+        _fit_block(sheet, first, last, unit.leader, WIDTHS[3])
+        i = j + 1
+
+
+def _fit_block(sheet: Sheet, first: int, last: int, text: str, width: float) -> None:
+    """Grow the last row of a vertical merge when the merged text needs more height."""
+    need = wrapped_height(text, width)
+    have = sum(sheet.row_heights.get(r, 20) for r in range(first, last + 1))
+    if need > have:
+        sheet.row_heights[last] = sheet.row_heights.get(last, 20) + need - have

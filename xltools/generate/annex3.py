@@ -1,0 +1,159 @@
+"""附件3: the town target matrix, one sheet per printed sub-table, values as printed."""
+from __future__ import annotations
+
+import re
+
+from ..model.check import check_matrix
+from ..model.findings import Finding, relocate
+from ..model.plan import MatrixColumn, Plan, TownMatrix
+from ..model.values import parse_value
+from .common import display_width, fit_row, official_page, safe_filename, safe_sheet_name, title_block
+from .layout import Sheet, Workbook, a1
+from .styles import MAX_DECIMALS, value_style, wrapped_height
+
+ROW_HEADER = "责任单位"
+HEADER_ROW_HEIGHT = 22
+TITLE_SCALE = 18 / 11  # the title's 18 pt characters against 11 pt column units
+_NUMERIC = re.compile(r"^\s*[-+−]?([\d,,]*)(?:\.(\d+))?\s*([%%])?\s*$")
+
+
+def annex3_title(plan: Plan) -> str:
+    """The matrix's own title, or 2019年各镇、街道经济社会发展目标."""
+    if plan.matrix and plan.matrix.title.strip():
+        return plan.matrix.title.strip()
+    return f"{plan.year}年各镇、街道经济社会发展目标"
+
+
+def annex3(plan: Plan) -> tuple[Workbook | None, list[Finding]]:
+    """附件3 and the matrix findings placed at their cells; (None, []) without a matrix."""
+    matrix = plan.matrix
+    if matrix is None:
+        return None, []
+    wb = Workbook(filename=safe_filename(f"附件3_{plan.year}年镇街发展目标"),
+                  title=annex3_title(plan), subject="附件3", company=plan.issuer)
+    where: dict[str, tuple[str, str]] = {}  # finding ref -> (sheet, A1)
+    tables = matrix.tables()
+    for i, table in enumerate(tables, start=1):
+        cols = [c for c in matrix.columns if c.table == table]
+        name = _sheet_name(i, cols, len(tables))
+        subtitle = f"(表{i},共{len(tables)}表)" if len(tables) > 1 else ""
+        _table_sheet(wb.add_sheet(name), plan, matrix, cols, subtitle, where)
+    findings = []
+    for f in check_matrix(matrix, plan):
+        sheet, cell = where.get(f.ref, (None, None))
+        findings.append(relocate(f, file=wb.filename, sheet=sheet, cell=cell))
+    return wb, findings
+
+
+def _sheet_name(i: int, cols: list[MatrixColumn], n: int) -> str:
+    """表1 农业、工业经济: the sub-table's number and its top categories (spaces dropped)."""
+    if n == 1:
+        return "镇街发展目标"
+    cats: list[str] = []
+    for c in cols:
+        cat = "".join((c.path[0] if c.path else c.key).split())
+        if cat not in cats:
+            cats.append(cat)
+    return safe_sheet_name(f"表{i} {'、'.join(cats)}")
+
+
+def leaf_label(col: MatrixColumn) -> str:
+    """The leaf header: the indicator with its measure, unless the label already shows it."""
+    label = col.path[-1] if col.path else col.key
+    if col.measure and col.measure not in label:
+        label = f"{label}({col.measure})"
+    return label
+
+
+def _table_sheet(sheet: Sheet, plan: Plan, matrix: TownMatrix, cols: list[MatrixColumn],
+                 subtitle: str, where: dict[str, tuple[str, str]]) -> None:
+    ncols = len(cols) + 1
+    widths = [max(10, max((display_width(r.label) for r in matrix.rows), default=8) + 3)]
+    widths += [_column_width(matrix, c) for c in cols]
+    _fit_title(widths, annex3_title(plan))
+    sheet.widths(widths)
+    top = title_block(sheet, ncols, annex3_title(plan), subtitle=subtitle, annex="附件3")
+    depth = max([len(c.path) for c in cols] + [1])
+    _headers(sheet, top, depth, cols, widths)
+    row = top + depth
+    sheet.page = official_page(landscape=True, header_rows=(top, row - 1))
+    sheet.freeze = (row, 1)
+    for r in matrix.rows:
+        total = r.kind == "total"
+        sheet.write(row, 0, r.label, "total" if total else "body_center", kind="string")
+        where.setdefault(r.label, (sheet.name, a1(row, 0)))
+        texts = [(r.label, widths[0])]
+        for j, c in enumerate(cols, start=1):
+            raw = matrix.value(r.label, c.key)
+            value, style, kind = value_cell(raw, total)
+            sheet.write(row, j, value, style, kind=kind)
+            where[f"{r.label}\t{c.key}"] = (sheet.name, a1(row, j))
+            texts.append((str(raw), widths[j]))
+        fit_row(sheet, row, texts, minimum=22)
+        row += 1
+
+
+def _fit_title(widths: list[float], title: str) -> None:
+    """Widen the value columns of a narrow sub-table so that its title fits on one line."""
+    need = display_width(title) * TITLE_SCALE + 4
+    short = need - sum(widths)
+    if short > 0 and len(widths) > 1:
+        for j in range(1, len(widths)):
+            widths[j] = round(widths[j] + short / (len(widths) - 1), 1)
+
+
+def _column_width(matrix: TownMatrix, col: MatrixColumn) -> float:
+    """Wide enough for the widest value, and for the header in at most three lines."""
+    values = max((display_width(matrix.value(r.label, col.key)) for r in matrix.rows), default=4)
+    header = -(-display_width(leaf_label(col)) // 3) + 2
+    return float(min(18, max(9, values + 3, header)))
+
+
+def _headers(sheet: Sheet, top: int, depth: int, cols: list[MatrixColumn],
+             widths: list[float]) -> None:
+    """Multi-level merged headers: equal adjacent categories across, short paths down."""
+    cells = [(0, depth, 0, 0, ROW_HEADER)]  # (level, rows spanned, first col, last col, text)
+    for level in range(depth):
+        j = 0
+        while j < len(cols):
+            c = cols[j]
+            if len(c.path) <= level and not (level == 0 and not c.path):
+                j += 1  # under the vertical merge of a shorter path
+                continue
+            if len(c.path) <= level + 1:
+                cells.append((level, depth - level, j + 1, j + 1, leaf_label(c)))
+                j += 1
+                continue
+            k = j
+            while k + 1 < len(cols) and len(cols[k + 1].path) > level + 1 \
+                    and cols[k + 1].path[:level + 1] == c.path[:level + 1]:
+                k += 1
+            cells.append((level, 1, j + 1, k + 1, c.path[level]))
+            j = k + 1
+    for level, span, c0, c1, text in cells:
+        sheet.merge(top + level, c0, top + level + span - 1, c1, text, "header", kind="string")
+    for r in range(top, top + depth):
+        sheet.row_heights[r] = HEADER_ROW_HEIGHT
+    # single-row cells first, then let multi-row cells grow the last row they span
+    for level, span, c0, c1, text in sorted(cells, key=lambda x: x[1]):
+        need = wrapped_height(text, sum(widths[c0:c1 + 1]))
+        rows = range(top + level, top + level + span)
+        have = sum(sheet.row_heights[r] for r in rows)
+        if need > have:
+            sheet.row_heights[rows[-1]] += need - have
+
+
+def value_cell(raw: object, total: bool = False) -> tuple[object, str, str]:
+    """(value, style, kind) for one printed value: numbers as numbers shaped as printed."""
+    text = "" if raw is None else str(raw)
+    v = parse_value(text)
+    m = _NUMERIC.match(text)
+    if v.kind in ("number", "percent") and m and v.number is not None:
+        decimals = len(m.group(2) or "")
+        if decimals <= MAX_DECIMALS:
+            thousands = "," in m.group(1) or "," in m.group(1)
+            percent = v.kind == "percent"
+            number = round(v.number / 100, decimals + 8) if percent else v.number
+            return number, value_style(decimals, thousands, percent, total), "number"
+    # "\", "118户、345人", anything else: the text exactly as printed
+    return text or None, "total" if total else "body_center", "string"

@@ -1,0 +1,179 @@
+"""Workbook layouts as data: cells, merges, validations, print set-up, protection.
+
+Generators build these; `xltools.xlsx.writer` is the only code that turns them into
+files. Coordinates are 0-based (row, col); "A1" appears only at the user's edge.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class LayoutError(ValueError):
+    """Geometry that would corrupt a file (overlapping merges, writes under a merge)."""
+
+
+@dataclass
+class Cell:
+    """One cell: value, named style, and how to write it."""
+
+    value: Any
+    style: str = "body"
+    kind: str = "auto"  # auto | string | number | formula | blank
+    guard: bool = False  # content the unit must not change (goes into the fingerprint)
+
+
+@dataclass
+class Merge:
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+
+
+@dataclass
+class Validation:
+    """A data validation on a range, with the prompt shown when the cell is selected."""
+
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+    kind: str  # list | decimal | integer | date | length | any
+    source: list[str] = field(default_factory=list)  # for list
+    minimum: float | None = None
+    maximum: float | None = None
+    prompt_title: str = ""
+    prompt: str = ""
+    error_title: str = ""
+    error: str = ""
+    strict: bool = True  # stop (True) or just warn (False) on a bad entry
+
+
+@dataclass
+class PageSetup:
+    """Print set-up: A4, orientation, fit to width, repeated header rows, page numbers."""
+
+    landscape: bool = False
+    paper: int = 9  # A4
+    fit_width: bool = True
+    repeat_rows: tuple[int, int] | None = None
+    header: str = ""
+    footer: str = "&C第 &P 页 共 &N 页"
+    margins: tuple[float, float, float, float] = (0.5, 0.5, 0.6, 0.6)  # left, right, top, bottom
+    center_horizontally: bool = True
+
+
+@dataclass
+class Sheet:
+    """One worksheet's layout."""
+
+    name: str
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    merges: list[Merge] = field(default_factory=list)
+    col_widths: dict[int, float] = field(default_factory=dict)
+    row_heights: dict[int, float] = field(default_factory=dict)
+    validations: list[Validation] = field(default_factory=list)
+    page: PageSetup = field(default_factory=PageSetup)
+    freeze: tuple[int, int] | None = None
+    protect: bool = False
+    hidden: bool = False
+    autofilter: tuple[int, int, int, int] | None = None
+    print_area: tuple[int, int, int, int] | None = None  # None: everything written
+    _covered: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
+
+    def write(self, row: int, col: int, value: Any, style: str = "body", kind: str = "auto",
+              guard: bool = False) -> None:
+        """Put a value in one cell; refuses a cell hidden under a merge."""
+        if row < 0 or col < 0:
+            raise LayoutError(f"{self.name}: negative cell ({row}, {col})")
+        m = self._covered.get((row, col))
+        if m is not None:
+            mg = self.merges[m]
+            if (row, col) != (mg.first_row, mg.first_col):
+                raise LayoutError(f"{self.name}: ({row}, {col}) lies under merge {mg}")
+        self.cells[(row, col)] = Cell(value, style, kind, guard)
+
+    def merge(self, first_row: int, first_col: int, last_row: int, last_col: int, value: Any,
+              style: str = "body", kind: str = "auto", guard: bool = False) -> None:
+        """Merge a range and put the value in its top-left cell; refuses overlaps."""
+        if last_row < first_row or last_col < first_col:
+            raise LayoutError(f"{self.name}: empty merge ({first_row},{first_col})-({last_row},{last_col})")
+        if (first_row, first_col) == (last_row, last_col):
+            self.write(first_row, first_col, value, style, kind, guard)
+            return
+        span = [(r, c) for r in range(first_row, last_row + 1)
+                for c in range(first_col, last_col + 1)]
+        for rc in span:
+            if rc in self._covered:
+                raise LayoutError(f"{self.name}: merge at {rc} overlaps {self.merges[self._covered[rc]]}")
+            if rc != (first_row, first_col) and rc in self.cells:
+                raise LayoutError(f"{self.name}: merge would hide the value at {rc}")
+        self.merges.append(Merge(first_row, first_col, last_row, last_col))
+        for rc in span:
+            self._covered[rc] = len(self.merges) - 1
+        self.cells[(first_row, first_col)] = Cell(value, style, kind, guard)
+        # the other cells carry the style so that borders print around the whole range
+        for rc in span[1:]:
+            self.cells[rc] = Cell(None, style, "blank")
+
+    def widths(self, widths: list[float], first_col: int = 0) -> None:
+        for i, w in enumerate(widths):
+            self.col_widths[first_col + i] = w
+
+    def validate(self, v: Validation) -> None:
+        self.validations.append(v)
+
+    @property
+    def last_row(self) -> int:
+        return max((r for r, _ in self.cells), default=-1)
+
+    @property
+    def last_col(self) -> int:
+        return max((c for _, c in self.cells), default=-1)
+
+
+@dataclass
+class Workbook:
+    """A whole workbook to write: sheets in order, document and custom properties."""
+
+    filename: str  # relative path inside the output folder
+    sheets: list[Sheet] = field(default_factory=list)
+    title: str = ""
+    subject: str = ""
+    author: str = "xltools"
+    company: str = ""
+    custom_properties: dict[str, str] = field(default_factory=dict)
+    defined_names: dict[str, str] = field(default_factory=dict)  # name -> formula text
+    kind: str = ""  # form kind, for listings
+    unit: str = ""
+    period: str = ""
+
+    def add_sheet(self, name: str, **kwargs: Any) -> Sheet:
+        if any(s.name == name for s in self.sheets):
+            raise LayoutError(f"duplicate sheet name {name!r}")
+        sheet = Sheet(name=name, **kwargs)
+        self.sheets.append(sheet)
+        return sheet
+
+    def sheet(self, name: str) -> Sheet:
+        return next(s for s in self.sheets if s.name == name)
+
+
+def col_letter(col: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    out = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def a1(row: int, col: int) -> str:
+    """(0, 0) -> "A1": for messages and formulas only."""
+    return f"{col_letter(col)}{row + 1}"
+
+
+def a1_range(first_row: int, first_col: int, last_row: int, last_col: int) -> str:
+    return f"{a1(first_row, first_col)}:{a1(last_row, last_col)}"

@@ -1,0 +1,69 @@
+"""发送清单.xlsx: which files go to which unit, its contacts, and when they are due."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model.plan import Period, Plan, Unit
+from .common import display_width, fit_row, header_row, official_page, split_lines, title_block
+from .layout import Workbook
+from .styles import LINE_HEIGHT
+
+FILENAME = "发送清单.xlsx"
+SHEET_NAME = "发送清单"
+LABELS = ["序号", "单位名称", "单位类型", "联系人", "联系电话", "电子邮箱", "文件名", "报送周期",
+          "报送截止日期"]
+MIN_WIDTHS = [6, 14, 9, 9, 12, 16, 30, 12, 14]
+MAX_WIDTHS = [6, 26, 9, 14, 18, 32, 52, 18, 14]
+
+
+@dataclass
+class SendingEntry:
+    """One unit's files for one period (None: files without a period, such as 办理方案)."""
+
+    unit: Unit
+    period: Period | None = None
+    files: list[str] = field(default_factory=list)
+
+
+def sending_list(plan: Plan, entries: list[SendingEntry]) -> Workbook:
+    """发送清单: one row per entry, file names one per line, autofilter and frozen header."""
+    wb = Workbook(filename=FILENAME, title=f"{plan.title}发送清单", subject="发送清单",
+                  company=plan.issuer)
+    sheet = wb.add_sheet(SHEET_NAME)
+    rows = [_row(i, e) for i, e in enumerate(entries, start=1)]
+    widths = _widths(rows)
+    sheet.widths(widths)
+    subtitle = plan.issuer and f"发送单位:{plan.issuer}"
+    head = title_block(sheet, len(LABELS), f"{plan.title}发送清单", subtitle=subtitle)
+    row = header_row(sheet, head, LABELS)
+    sheet.page = official_page(landscape=True, header_rows=(head, head))
+    sheet.freeze = (row, 0)
+    styles = ["body_center", "body", "body_center", "body_center", "body_center", "body",
+              "body", "body_center", "body_center"]
+    for values in rows:
+        for col, (value, style) in enumerate(zip(values, styles)):
+            sheet.write(row, col, value if value != "" else None, style,
+                        kind="number" if col == 0 else "string")
+        fit_row(sheet, row, [(str(v), w) for v, w in zip(values, widths)], minimum=20)
+        # file names start on their own lines, so count lines per name
+        lines = sum(split_lines(name, int(widths[6])) for name in values[6].split("\n"))
+        sheet.row_heights[row] = max(sheet.row_heights[row], min(409, lines * LINE_HEIGHT + 4))
+        row += 1
+    sheet.autofilter = (head, 0, max(head, row - 1), len(LABELS) - 1)
+    return wb
+
+
+def _row(i: int, e: SendingEntry) -> list:
+    p = e.period
+    return [i, e.unit.name, e.unit.kind, e.unit.contact, e.unit.phone, e.unit.email,
+            "\n".join(e.files), (p.name or p.id) if p else "", p.deadline if p else ""]
+
+
+def _widths(rows: list[list]) -> list[float]:
+    """Each column as wide as its longest line, within sensible bounds."""
+    out = []
+    for col, (lo, hi) in enumerate(zip(MIN_WIDTHS, MAX_WIDTHS)):
+        longest = max((display_width(line) for r in rows for line in str(r[col]).split("\n")),
+                      default=0)
+        out.append(float(min(hi, max(lo, round(longest * 1.1) + 3))))
+    return out

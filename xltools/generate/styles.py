@@ -1,0 +1,85 @@
+"""The official look in one place: fonts, sizes, borders, fills, number formats.
+
+Styles are plain dicts of format properties keyed by name; the writer turns them into
+workbook formats once per workbook. Fill-in cells are the only unlocked ones.
+"""
+from __future__ import annotations
+
+TITLE_FONT = "方正小标宋简体"
+HEAD_FONT = "黑体"
+BODY_FONT = "仿宋_GB2312"
+
+_BODY = {"font_name": BODY_FONT, "font_size": 11, "valign": "vcenter", "text_wrap": True}
+_BOX = {**_BODY, "border": 1}
+_INPUT = {**_BOX, "locked": False, "bg_color": "#FFFDE7"}
+
+STYLES: dict[str, dict] = {
+    "title": {"font_name": TITLE_FONT, "font_size": 18, "align": "center", "valign": "vcenter",
+              "text_wrap": True},
+    "subtitle": {"font_name": HEAD_FONT, "font_size": 12, "align": "center", "valign": "vcenter",
+                 "text_wrap": True},
+    "annex": {"font_name": HEAD_FONT, "font_size": 14, "valign": "vcenter"},
+    "note": {**_BODY, "font_size": 10},
+    "label": {**_BODY, "bold": False},
+    "label_right": {**_BODY, "align": "right"},
+    "header": {"font_name": HEAD_FONT, "font_size": 11, "align": "center", "valign": "vcenter",
+               "text_wrap": True, "border": 1, "bg_color": "#F2F2F2"},
+    "section": {"font_name": HEAD_FONT, "font_size": 11, "valign": "vcenter", "text_wrap": True,
+                "border": 1},
+    "section_sub": {"font_name": HEAD_FONT, "font_size": 11, "valign": "vcenter", "text_wrap": True,
+                    "border": 1, "indent": 1},  # a nested heading: (一)聚焦产业升级
+    "body": _BOX,
+    "body_center": {**_BOX, "align": "center"},
+    "body_number": {**_BOX, "align": "right", "num_format": "General"},
+    "body_percent": {**_BOX, "align": "right", "num_format": "0.0%"},
+    "total": {**_BOX, "bold": True, "align": "center"},
+    "input": _INPUT,
+    "input_center": {**_INPUT, "align": "center"},
+    "input_number": {**_INPUT, "align": "right", "num_format": "#,##0.##"},
+    "input_percent": {**_INPUT, "align": "center", "num_format": "0%"},
+    "input_date": {**_INPUT, "align": "center", "num_format": "yyyy-mm-dd"},
+    "input_line": {**_BODY, "locked": False, "bottom": 1, "bg_color": "#FFFDE7"},
+    "computed_percent": {**_BOX, "align": "center", "num_format": "0.0%"},
+    "plain": {"font_name": BODY_FONT, "font_size": 11},
+    "plain_input": {"font_name": BODY_FONT, "font_size": 11, "locked": False},
+    "hidden_text": {"font_name": "Arial", "font_size": 9},
+}
+
+# Row heights (points) for text that wraps: Chinese at 11 pt needs ~14.5 pt a line.
+LINE_HEIGHT = 14.5
+TITLE_HEIGHT = 36
+
+
+def wrapped_height(text: str, width_chars: float, min_lines: int = 1, line: float = LINE_HEIGHT) -> float:
+    """A row height that shows `text` wrapped in a column `width_chars` wide (CJK = 2 units)."""
+    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text or ""))
+    per_line = max(1.0, width_chars - 1.5)
+    lines = max(min_lines, -(-int(units) // int(per_line)) if units else min_lines)
+    return round(lines * line + 4, 1)
+
+
+# Numbers printed as the notice prints them (247,779 / 1140229.68 / 3.50%): one style per
+# shape, so a value keeps its decimals, thousands separators and percent sign.
+MAX_DECIMALS = 6
+
+
+def number_format(decimals: int = 0, thousands: bool = False, percent: bool = False) -> str:
+    """An Excel number format: 0, #,##0.00, 0.0% ..."""
+    fmt = ("#,##0" if thousands else "0") + ("." + "0" * decimals if decimals > 0 else "")
+    return fmt + ("%" if percent else "")
+
+
+def value_style(decimals: int = 0, thousands: bool = False, percent: bool = False,
+                total: bool = False) -> str:
+    """The name of the centred, boxed style that prints a number in this shape."""
+    d = max(0, min(MAX_DECIMALS, decimals))
+    return f"value{'_total' if total else ''}_{'c' if thousands else ''}{d}{'%' if percent else ''}"
+
+
+for _d in range(MAX_DECIMALS + 1):
+    for _t in (False, True):
+        for _p in (False, True):
+            for _total in (False, True):
+                STYLES[value_style(_d, _t, _p, _total)] = {
+                    **_BOX, "align": "center", "bold": _total,
+                    "num_format": number_format(_d, _t, _p)}

@@ -1,0 +1,1 @@
+"""The Excel boundary: the only package that imports xlsxwriter, openpyxl or python-calamine."""

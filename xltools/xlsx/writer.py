@@ -1,0 +1,150 @@
+"""Write layouts to .xlsx with xlsxwriter: the only place that knows its API."""
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from ..generate.layout import Cell, Sheet, Validation, Workbook
+from ..generate.styles import STYLES
+
+_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False}
+_DOC_DATE = None  # leave creation date to xlsxwriter (now)
+
+
+def workbook_bytes(layout: Workbook) -> bytes:
+    """Render a layout to the bytes of an .xlsx file."""
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, _OPTIONS)
+    formats: dict[str, object] = {}
+
+    def fmt(name: str):
+        if name not in formats:
+            formats[name] = wb.add_format(STYLES[name])
+        return formats[name]
+
+    wb.set_properties({"title": layout.title, "subject": layout.subject,
+                       "author": layout.author, "company": layout.company,
+                       "comments": "由 xltools 生成"})
+    for key, value in layout.custom_properties.items():
+        wb.set_custom_property(key, value, "text")
+    for sheet in layout.sheets:
+        _write_sheet(wb, sheet, fmt)
+    for name, formula in layout.defined_names.items():
+        wb.define_name(name, formula)
+    if layout.sheets and layout.sheets[0].hidden:
+        raise ValueError("the first sheet must be visible")
+    wb.close()
+    return buf.getvalue()
+
+
+def write_workbook(layout: Workbook, folder: str | os.PathLike) -> Path:
+    """Write a layout into folder/layout.filename atomically; return the path."""
+    path = Path(folder) / layout.filename
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = workbook_bytes(layout)
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return path
+
+
+def _write_sheet(wb, sheet: Sheet, fmt) -> None:
+    ws = wb.add_worksheet(sheet.name)
+    for col, width in sheet.col_widths.items():
+        ws.set_column(col, col, width)
+    for row, height in sheet.row_heights.items():
+        ws.set_row(row, height)
+    merged_tl = set()
+    for m in sheet.merges:
+        cell = sheet.cells[(m.first_row, m.first_col)]
+        merged_tl.add((m.first_row, m.first_col))
+        # merge_range writes the value with the format; write again to choose the type
+        ws.merge_range(m.first_row, m.first_col, m.last_row, m.last_col, "", fmt(cell.style))
+        _write_cell(ws, m.first_row, m.first_col, cell, fmt)
+    covered = {(r, c) for m in sheet.merges for r in range(m.first_row, m.last_row + 1)
+               for c in range(m.first_col, m.last_col + 1)}
+    for (row, col), cell in sheet.cells.items():
+        if (row, col) in covered:
+            continue
+        _write_cell(ws, row, col, cell, fmt)
+    for v in sheet.validations:
+        ws.data_validation(v.first_row, v.first_col, v.last_row, v.last_col, _validation(v))
+    if sheet.freeze:
+        ws.freeze_panes(*sheet.freeze)
+    if sheet.autofilter:
+        ws.autofilter(*sheet.autofilter)
+    _page_setup(ws, sheet)
+    if sheet.protect:
+        ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True,
+                        "format_columns": True, "format_rows": True})
+    if sheet.hidden:
+        ws.hide()
+
+
+def _write_cell(ws, row: int, col: int, cell: Cell, fmt) -> None:
+    f = fmt(cell.style)
+    v = cell.value
+    kind = cell.kind
+    if v is None or kind == "blank" or (kind == "auto" and v == ""):
+        ws.write_blank(row, col, None, f)
+    elif kind == "formula":
+        # cached result "" so that a program that does not recalculate shows nothing
+        ws.write_formula(row, col, str(v), f, "")
+    elif kind == "number" or (kind == "auto" and isinstance(v, (int, float)) and not isinstance(v, bool)):
+        ws.write_number(row, col, float(v), f)
+    else:
+        # Text is always text: a unit's "=..." never becomes a formula.
+        ws.write_string(row, col, str(v), f)
+
+
+def _validation(v: Validation) -> dict:
+    d: dict = {"ignore_blank": True, "error_type": "stop" if v.strict else "warning"}
+    if v.kind == "list":
+        d.update(validate="list", source=list(v.source))
+    elif v.kind in ("decimal", "integer"):
+        d.update(validate=v.kind, criteria="between",
+                 minimum=v.minimum if v.minimum is not None else -1e15,
+                 maximum=v.maximum if v.maximum is not None else 1e15)
+    elif v.kind == "length":
+        d.update(validate="length", criteria="<=", value=int(v.maximum or 32767))
+    else:
+        d.update(validate="any")
+    if v.prompt:
+        d.update(input_title=v.prompt_title[:32], input_message=v.prompt[:255])
+    if v.error and d["validate"] != "any":
+        d.update(error_title=v.error_title[:32], error_message=v.error[:255])
+    return d
+
+
+def _page_setup(ws, sheet: Sheet) -> None:
+    p = sheet.page
+    ws.set_paper(p.paper)
+    if p.landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    if p.fit_width:
+        ws.fit_to_pages(1, 0)
+    if p.repeat_rows:
+        ws.repeat_rows(*p.repeat_rows)
+    if p.header:
+        ws.set_header(p.header)
+    if p.footer:
+        ws.set_footer(p.footer)
+    left, right, top, bottom = p.margins
+    ws.set_margins(left=left, right=right, top=top, bottom=bottom)
+    if p.center_horizontally:
+        ws.center_horizontally()
+    if sheet.print_area:
+        ws.print_area(*sheet.print_area)
+    elif sheet.cells:
+        ws.print_area(0, 0, sheet.last_row, sheet.last_col)
+
+
+def cell_name(row: int, col: int) -> str:
+    return xl_rowcol_to_cell(row, col)
