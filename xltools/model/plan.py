@@ -156,7 +156,29 @@ class Plan:
         """Unit or group by name or alias (exact after normalising spaces)."""
         return self._index().get(normalize_name(name))
 
+    def _signature(self) -> tuple:
+        """What the look-up caches depend on; cheap to compute, so edits are always seen."""
+        return (tuple((u.name, tuple(u.aliases)) for u in self.units),
+                tuple((g.name, tuple(g.members), tuple(g.aliases)) for g in self.groups),
+                tuple((t.number, tuple(t.lead_units), tuple(t.responsible_units)) for t in self.tasks),
+                self.first_responsible_leads)
+
+    def _cached(self, key: str, build):
+        # Look-ups run per task per unit; rebuilding the index each time made generation
+        # quadratic. The cache lives outside the dataclass fields (no eq/asdict effect).
+        cache = self.__dict__.setdefault("_lookup_cache", {})
+        sig = self._signature()
+        if cache.get("sig") != sig:
+            cache.clear()
+            cache["sig"] = sig
+        if key not in cache:
+            cache[key] = build()
+        return cache[key]
+
     def _index(self) -> dict[str, Unit | Group]:
+        return self._cached("index", self._build_index)
+
+    def _build_index(self) -> dict[str, Unit | Group]:
         index: dict[str, Unit | Group] = {}
         for g in self.groups:
             for n in [g.name, *g.aliases]:
@@ -198,18 +220,19 @@ class Plan:
 
     def unit_tasks(self, unit: Unit) -> list[tuple[Task, str]]:
         """The tasks of one unit, in plan order, with its role in each."""
-        out = []
+        return list(self._cached("assignments", self._build_assignments).get(unit.name, []))
+
+    def _build_assignments(self) -> dict[str, list[tuple[Task, str]]]:
+        out: dict[str, list[tuple[Task, str]]] = {}
         for t in self.tasks:
             for u, role in self.task_units(t):
-                if u.name == unit.name:
-                    out.append((t, role))
-                    break
+                out.setdefault(u.name, []).append((t, role))
         return out
 
     def units_with_tasks(self) -> list[Unit]:
         """Units that have at least one task, in register order."""
-        names = {u.name for t in self.tasks for u, _ in self.task_units(t)}
-        return [u for u in self.units if u.name in names]
+        assigned = self._cached("assignments", self._build_assignments)
+        return [u for u in self.units if u.name in assigned]
 
     def town_rows(self) -> list[MatrixRow]:
         """Matrix rows that stand for one unit (towns and subdistricts)."""
