@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..model.plan import Plan
-from .common import fit_row, seq_value, header_row, official_page, safe_filename, title_block
+from .common import fit_text_row, header_row, official_page, safe_filename, seq_value, title_block
 from .layout import Workbook
 
 SHEET_NAME = "目标任务分解"
@@ -47,7 +47,7 @@ def annex1(plan: Plan) -> Workbook:
         for col, (text, style) in enumerate(zip(texts, styles)):
             sheet.write(row, col, text or None, style, kind="string")
         sheet.write(row, 0, seq_value(task.number), "body_center")
-        fit_row(sheet, row, list(zip(texts, widths)), minimum=22)
+        fit_text_row(sheet, row, list(zip(texts, widths)), minimum=22)
         row += 1
     return wb
 
@@ -61,7 +61,7 @@ def _headings(sheet, row: int, old: list[str], new: list[str], ncols: int) -> in
     for level, heading in enumerate(new[same:], start=same):
         style = "section" if level == 0 else "section_sub"
         sheet.merge(row, 0, row, ncols - 1, heading, style, kind="string")
-        fit_row(sheet, row, [(heading, width)], minimum=24)
+        fit_text_row(sheet, row, [(heading, width)], minimum=24)
         row += 1
     return row
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..model.plan import Plan, Unit
-from .common import fit_row, header_row, official_page, safe_filename, seq_value, title_block
+from .common import fit_text_row, header_row, official_page, safe_filename, seq_value, title_block
 from .layout import Sheet, Workbook
 from .styles import wrapped_height
 
@@ -42,7 +42,7 @@ def annex2(plan: Plan) -> Workbook:
         for task, _role in plan.unit_tasks(unit):
             sheet.write(row, 1, seq_value(task.number), "body_center")
             sheet.write(row, 2, task.text, "body", kind="string")
-            fit_row(sheet, row, [(task.text, WIDTHS[2])], minimum=22)
+            fit_text_row(sheet, row, [(task.text, WIDTHS[2])], minimum=22)
             row += 1
         sheet.merge(first, 0, row - 1, 0, unit.name, "body_center", kind="string")
         _fit_block(sheet, first, row - 1, unit.name, WIDTHS[0])

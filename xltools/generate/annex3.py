@@ -7,7 +7,8 @@ from ..model.check import check_matrix
 from ..model.findings import Finding, relocate
 from ..model.plan import MatrixColumn, Plan, TownMatrix
 from ..model.values import parse_value
-from .common import display_width, fit_row, official_page, safe_filename, safe_sheet_name, title_block
+from .common import (display_width, fit_text_row, official_page, safe_filename, safe_sheet_name,
+                     title_block)
 from .layout import Sheet, Workbook, a1
 from .styles import MAX_DECIMALS, value_style, wrapped_height
 
@@ -89,7 +90,7 @@ def _table_sheet(sheet: Sheet, plan: Plan, matrix: TownMatrix, cols: list[Matrix
             sheet.write(row, j, value, style, kind=kind)
             where[f"{r.label}\t{c.key}"] = (sheet.name, a1(row, j))
             texts.append((str(raw), widths[j]))
-        fit_row(sheet, row, texts, minimum=22)
+        fit_text_row(sheet, row, texts, minimum=22)
         row += 1
 
 

@@ -131,6 +131,15 @@ def display_width(text: object) -> int:
 
 
 def seq_value(number: str) -> int | str:
-    """A printed task number for its cell: 14 as a number (no 'number as text' flag), (三)2 as text."""
+    """A task number for its cell: 14 as a number (Excel flags digits as text), (三)2 as text."""
     s = str(number).strip()
     return int(s) if s.isascii() and s.isdigit() and not (len(s) > 1 and s[0] == "0") else s
+
+
+WRAP_SLACK = 0.9  # CJK glyphs run ~5% wider than two units, and line-break rules waste more
+
+
+def fit_text_row(sheet: Sheet, row: int, texts_and_widths: list[tuple[str, float]],
+                 minimum: float = 20) -> None:
+    """fit_row with room to spare, for long Chinese text that must never be cut off."""
+    fit_row(sheet, row, [(t, w * WRAP_SLACK) for t, w in texts_and_widths], minimum)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model.plan import Period, Plan, Unit
-from .common import display_width, fit_row, header_row, official_page, split_lines, title_block
+from .common import display_width, header_row, official_page, split_lines, title_block
 from .layout import Workbook
 from .styles import LINE_HEIGHT
 
@@ -13,7 +13,7 @@ SHEET_NAME = "发送清单"
 LABELS = ["序号", "单位名称", "单位类型", "联系人", "联系电话", "电子邮箱", "文件名", "报送周期",
           "报送截止日期"]
 MIN_WIDTHS = [6, 14, 9, 9, 12, 16, 30, 12, 14]
-MAX_WIDTHS = [6, 26, 9, 14, 18, 32, 52, 18, 14]
+MAX_WIDTHS = [6, 26, 9, 14, 18, 32, 60, 18, 14]
 
 
 @dataclass
@@ -44,10 +44,10 @@ def sending_list(plan: Plan, entries: list[SendingEntry]) -> Workbook:
         for col, (value, style) in enumerate(zip(values, styles)):
             sheet.write(row, col, value if value != "" else None, style,
                         kind="number" if col == 0 else "string")
-        fit_row(sheet, row, [(str(v), w) for v, w in zip(values, widths)], minimum=20)
-        # file names start on their own lines, so count lines per name
-        lines = sum(split_lines(name, int(widths[6])) for name in values[6].split("\n"))
-        sheet.row_heights[row] = max(sheet.row_heights[row], min(409, lines * LINE_HEIGHT + 4))
+        # file names start on their own lines, so count lines per line of each value
+        lines = max(sum(split_lines(part, int(w)) for part in str(v).split("\n"))
+                    for v, w in zip(values, widths))
+        sheet.row_heights[row] = max(20, min(409, lines * LINE_HEIGHT + 6))
         row += 1
     sheet.autofilter = (head, 0, max(head, row - 1), len(LABELS) - 1)
     return wb
@@ -65,5 +65,5 @@ def _widths(rows: list[list]) -> list[float]:
     for col, (lo, hi) in enumerate(zip(MIN_WIDTHS, MAX_WIDTHS)):
         longest = max((display_width(line) for r in rows for line in str(r[col]).split("\n")),
                       default=0)
-        out.append(float(min(hi, max(lo, round(longest * 1.1) + 3))))
+        out.append(float(min(hi, max(lo, round(longest * 1.1) + 4))))
     return out

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..model.plan import Plan, Unit
-from .common import fit_row, header_row, official_page, safe_filename, seq_value, title_block
+from .common import fit_text_row, header_row, official_page, safe_filename, seq_value, title_block
 from .layout import Sheet, Validation, Workbook
 
 SHEET_NAME = "办理方案"
@@ -36,7 +36,7 @@ def workplan(plan: Plan, unit: Unit) -> Workbook:
     row = title_block(sheet, len(LABELS), title)
     row = _unit_line(sheet, row, unit)
     sheet.merge(row, 0, row, len(LABELS) - 1, NOTE, "note", kind="string")
-    fit_row(sheet, row, [(NOTE, sum(WIDTHS))])
+    fit_text_row(sheet, row, [(NOTE, sum(WIDTHS))])
     head = row + 1
     first = header_row(sheet, head, LABELS)
     sheet.page = official_page(landscape=True, header_rows=(head, head))
@@ -47,7 +47,7 @@ def workplan(plan: Plan, unit: Unit) -> Workbook:
         sheet.write(row, 0, seq_value(task.number), "body_center", guard=True)
         sheet.write(row, 1, task.text, "body", kind="string", guard=True)
         _inputs(sheet, row)
-        fit_row(sheet, row, [(task.text, WIDTHS[1])], minimum=INPUT_HEIGHT)
+        fit_text_row(sheet, row, [(task.text, WIDTHS[1])], minimum=INPUT_HEIGHT)
         row += 1
     for _ in range(0 if tasks else BLANK_ROWS):
         sheet.write(row, 0, None, "input_center")

@@ -90,7 +90,7 @@ def _write_cell(ws, row: int, col: int, cell: Cell, fmt) -> None:
     f = fmt(cell.style)
     v = cell.value
     kind = cell.kind
-    if v is None or kind == "blank" or (kind == "auto" and v == ""):
+    if v is None or kind == "blank" or v == "":
         ws.write_blank(row, col, None, f)
     elif kind == "formula":
         # cached result "" so that a program that does not recalculate shows nothing

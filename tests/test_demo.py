@@ -1,0 +1,71 @@
+"""The bundled example end to end: every generated file re-opened and checked."""
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from xltools import api
+from xltools.generate.identity import IDENTITY_SHEET
+from xltools.planfile import load_plan
+
+from conftest import EXAMPLE
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory):
+    return api.demo(tmp_path_factory.mktemp("demo"))
+
+
+def test_example_plan_is_complete():
+    res = load_plan(EXAMPLE / "plan.xlsx")
+    plan = res.value
+    assert [t.number for t in plan.tasks] == [str(i) for i in range(1, 68)]
+    assert sum(t.kind == "indicator" for t in plan.tasks) == 7
+    assert [p.id for p in plan.periods] == ["2019Q1", "2019Q2", "2019Q3", "2019Q4"]
+    assert len(plan.town_rows()) == 10
+    assert plan.matrix.total_row().label == "全区合计"
+    assert not [f for f in res.findings if f.severity == "错误"], [f.message for f in res.findings]
+
+
+def test_demo_writes_every_kind(demo_report):
+    counts = {k: demo_report.count(k) for k in
+              ("annex1", "annex2", "annex3", "report", "town", "workplan", "sending_list")}
+    units = len(load_plan(EXAMPLE / "plan.xlsx").value.units_with_tasks())
+    assert counts == {"annex1": 1, "annex2": 1, "annex3": 1, "report": 4 * units,
+                      "town": 4 * 10, "workplan": units, "sending_list": 1}
+    names = sorted(f.path.name for f in demo_report.files if f.kind.startswith("annex"))
+    assert [n[:3] for n in names] == ["附件1", "附件2", "附件3"]
+
+
+def test_every_generated_file_has_the_official_print_setup(demo_report):
+    for wf in demo_report.files:
+        wb = openpyxl.load_workbook(wf.path)
+        for ws in wb.worksheets:
+            if ws.sheet_state != "visible":
+                assert ws.title == IDENTITY_SHEET
+                continue
+            where = f"{wf.path.name}!{ws.title}"
+            assert int(ws.page_setup.paperSize) == 9, where
+            assert ws.sheet_properties.pageSetUpPr.fitToPage, where
+            assert ws.print_title_rows, where
+            assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text, where
+            assert ws.freeze_panes, where
+            fonts = {c.font.name for row in ws.iter_rows(max_row=min(ws.max_row, 30)) for c in row
+                     if c.value is not None}
+            assert fonts <= {"方正小标宋简体", "黑体", "仿宋_GB2312"}, (where, fonts)
+
+
+def test_forms_are_protected_with_identity(demo_report):
+    forms = [f for f in demo_report.files if f.kind in ("report", "town", "workplan")]
+    assert forms
+    for wf in forms[:: max(1, len(forms) // 25)]:  # a spread sample keeps this quick
+        wb = openpyxl.load_workbook(wf.path)
+        assert wb.sheetnames[-1] == IDENTITY_SHEET
+        assert wb[IDENTITY_SHEET].sheet_state == "hidden"
+        main = wb.worksheets[0]
+        assert main.protection.sheet
+        unlocked = [c for row in main.iter_rows() for c in row if not c.protection.locked]
+        assert unlocked, wf.path.name
+        ident = wf.identity
+        assert ident.unit == wf.unit and ident.kind == wf.kind
+        assert wb[IDENTITY_SHEET]["B2"].value == ident.encode()

@@ -1,0 +1,45 @@
+"""Cells of a table flattened one cell per block (blank line between cells)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .clean import Line
+
+_MEASURE_ONLY_RE = re.compile(r"^[((][^()()]{1,8}[))]$")
+
+
+@dataclass
+class Cell:
+    """One table cell: its text (lines joined) and the line it starts on."""
+
+    text: str
+    line: int
+
+    @property
+    def flat(self) -> str:
+        """The cell without any whitespace (padding in merged or justified cells)."""
+        return "".join(self.text.split())
+
+
+def cells_of(lines: list[Line], start: int, end: int) -> list[Cell]:
+    """Blocks of consecutive non-blank lines → cells; a lone "(万元)" joins the cell before."""
+    cells: list[Cell] = []
+    buf: list[str] = []
+    first = 0
+    for ln in lines[start:end] + [Line(-1, "")]:
+        s = ln.text.strip()
+        if s:
+            if not buf:
+                first = ln.no
+            buf.append(s)
+            continue
+        if buf:
+            text = "\n".join(buf)
+            flat = "".join(text.split())
+            if cells and _MEASURE_ONLY_RE.match(flat):
+                cells[-1].text += flat
+            else:
+                cells.append(Cell(text, first))
+            buf = []
+    return cells

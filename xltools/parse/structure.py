@@ -1,0 +1,287 @@
+"""Structure: annexes, headings, numbered items and unnumbered target paragraphs.
+
+Pure functions on cleaned lines. The main body is the part (annex or not) whose
+numbered lines carry responsibility; the notice's own preamble and closing are left
+out by walking back from the first item over headings and titles only.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..model.findings import Finding, finding
+from .clean import Line
+from .responsibility import extract_responsibility, has_responsibility
+from .targets import extract_targets
+
+_CN = "一二三四五六七八九十百零〇"
+MARKERS: list[tuple[str, re.Pattern]] = [
+    ("cn1", re.compile(rf"^([{_CN}]+)\s*[、.．]\s*")),
+    ("cn2", re.compile(rf"^[((]\s*([{_CN}]+)\s*[))]\s*[、.．]?\s*")),
+    ("ar1", re.compile(r"^(\d{1,3})\s*(?:[、．]|\.(?!\d))\s*")),
+    ("ar2", re.compile(r"^[((]\s*(\d{1,3})\s*[))]\s*[、.．]?\s*")),
+    ("ar3", re.compile(r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*")),
+    ("dash", re.compile(r"^(——|—|－－|--)\s*(?=\S)")),
+]
+LEVEL = {"cn1": 1, "cn2": 2, "ar1": 3, "ar2": 4, "ar3": 5, "dash": 6}
+ANNEX_RE = re.compile(r"^附\s*件\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:[::]\s*(.*))?$")
+CLOSING_RE = re.compile(r"^(抄送|抄报|印发|主送|附件\s*[::]|[((]此件|[((]本件|联系人\s*[::]|"
+                        r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$)")
+_INDICATOR_HEAD_RE = re.compile(r"(目标|指标)$")
+_PRACTICAL_RE = re.compile(r"民生实事|为民办实事|惠民实事|实事项目|十件实事")
+_HEADING_MAX = 60
+
+
+@dataclass
+class RawItem:
+    """A numbered item as found: number as printed, full text, enclosing headings."""
+
+    number: str
+    line: int
+    text: str
+    section: list[str] = field(default_factory=list)
+    heading_resp: str = ""  # responsibility printed on an enclosing heading
+    kind: str = "task"
+
+
+@dataclass
+class TargetParagraph:
+    """An unnumbered paragraph of targets (主要预期目标:…) inside the body."""
+
+    line: int
+    text: str
+    section: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Region:
+    """A stretch of lines: the text before the first annex, or one annex."""
+
+    label: str  # "" for the text before the annexes, else the annex number as printed
+    start: int  # index into the lines list (inclusive)
+    end: int  # exclusive
+    title: str = ""
+
+
+@dataclass
+class Structure:
+    """What the structure pass found."""
+
+    items: list[RawItem] = field(default_factory=list)
+    target_paragraphs: list[TargetParagraph] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)
+    body: Region | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def marker_of(text: str) -> tuple[str, str, str] | None:
+    """(kind, number, rest) of a line that starts with a numbering marker."""
+    s = text.strip()
+    for kind, rx in MARKERS:
+        m = rx.match(s)
+        if m:
+            return kind, m.group(1), s[m.end():]
+    return None
+
+
+def find_regions(lines: list[Line]) -> list[Region]:
+    """The text before the first annex and each annex (the last marker of a number wins)."""
+    marks: dict[str, tuple[int, str]] = {}
+    for i, ln in enumerate(lines):
+        m = ANNEX_RE.match(ln.text.strip())
+        if m:
+            marks[m.group(1)] = (i, (m.group(2) or "").strip())
+    ordered = sorted(marks.items(), key=lambda kv: kv[1][0])
+    regions = [Region("", 0, ordered[0][1][0] if ordered else len(lines))]
+    for k, (label, (at, title)) in enumerate(ordered):
+        end = ordered[k + 1][1][0] if k + 1 < len(ordered) else len(lines)
+        regions.append(Region(label, at + 1, end, title))
+    return regions
+
+
+def _item_kind_for(lines: list[Line], region: Region) -> tuple[str, int]:
+    """The marker kind that numbers the items here, and how many of its lines carry units."""
+    counts: dict[str, int] = {}
+    present: dict[str, int] = {}
+    for ln in lines[region.start:region.end]:
+        mk = marker_of(ln.text)
+        if not mk or mk[0] not in ("ar1", "ar2", "ar3", "cn2"):
+            continue
+        present[mk[0]] = present.get(mk[0], 0) + 1
+        if has_responsibility(ln.text):
+            counts[mk[0]] = counts.get(mk[0], 0) + 1
+    if counts:
+        best = max(counts, key=lambda k: (counts[k], -LEVEL[k]))
+        return best, counts[best]
+    for k in ("ar1", "ar2", "ar3"):
+        if present.get(k, 0) >= 2:
+            return k, 0
+    return "", 0
+
+
+def find_body(lines: list[Line], regions: list[Region]) -> tuple[Region | None, str]:
+    """The region holding the numbered items, and their marker kind."""
+    best: tuple[int, int, Region, str] | None = None
+    for r in regions:
+        kind, n = _item_kind_for(lines, r)
+        if not kind:
+            continue
+        items = sum(1 for ln in lines[r.start:r.end] if (mk := marker_of(ln.text)) and mk[0] == kind)
+        score = (n, items)
+        if best is None or score > best[:2]:
+            best = (n, items, r, kind)
+    return (best[2], best[3]) if best else (None, "")
+
+
+def _is_heading_line(kind: str, item_kind: str, text: str) -> bool:
+    return (LEVEL[kind] < LEVEL[item_kind] or kind == "dash") and len(text.strip()) <= _HEADING_MAX + 40
+
+
+def _is_title_like(text: str) -> bool:
+    s = text.strip()
+    return 0 < len(s) <= 40 and not re.search(r"[。;;]", s) and not s.endswith((",", ","))
+
+
+def _is_target_paragraph(text: str) -> bool:
+    return bool(re.search(r"目标|指标", text)) and len(extract_targets(text)) >= 1 and \
+        not marker_of(text)
+
+
+def _body_start(lines: list[Line], region: Region, item_kind: str, first_item: int) -> int:
+    """Walk back from the first item over headings, titles and target paragraphs."""
+    start = first_item
+    i = first_item - 1
+    while i >= region.start:
+        s = lines[i].text.strip()
+        if not s:
+            i -= 1
+            continue
+        if CLOSING_RE.match(s) or ANNEX_RE.match(s):
+            break
+        mk = marker_of(s)
+        if mk and _is_heading_line(mk[0], item_kind, s) and len(s) <= _HEADING_MAX:
+            start = i
+        elif not mk and (_is_title_like(s) or _is_target_paragraph(s)):
+            start = i
+        else:
+            break
+        i -= 1
+    return start
+
+
+def find_structure(lines: list[Line], source: str = "") -> Structure:
+    """Annexes, the body, its headings, items and target paragraphs."""
+    st = Structure(regions=find_regions(lines))
+    body, item_kind = find_body(lines, st.regions)
+    if body is None:
+        return st
+    st.body = body
+    first = next(i for i in range(body.start, body.end)
+                 if (mk := marker_of(lines[i].text)) and mk[0] == item_kind)
+    start = _body_start(lines, body, item_kind, first)
+    _walk(lines, body, item_kind, start, st, source)
+    _qualify_restarts(st, source)
+    return st
+
+
+def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Structure,
+          source: str) -> None:
+    stack: dict[int, str] = {}
+    heading_resp: dict[int, str] = {}
+    cur: RawItem | None = None
+    closed = False
+    ended = False  # after a closing line: nothing more belongs to an item
+    pending_stray: list[Line] = []
+
+    def close_item() -> None:
+        nonlocal cur
+        if cur is not None:
+            cur.text = cur.text.strip()
+            st.items.append(cur)
+        cur = None
+
+    for ln in lines[start:body.end]:
+        s = ln.text.strip()
+        if not s:
+            continue
+        mk = marker_of(s)
+        if mk and mk[0] == item_kind:
+            close_item()
+            for stray in pending_stray:
+                st.findings.append(finding("stray-text", file=source, line=stray.no,
+                                           value=_short(stray.text)))
+            pending_stray = []
+            section = [stack[k] for k in sorted(stack)]
+            inherited = next((heading_resp[k] for k in sorted(heading_resp, reverse=True)), "")
+            cur = RawItem(number=mk[1], line=ln.no, text=mk[2], section=section,
+                          heading_resp=inherited, kind=_kind_of(section))
+            closed = _is_closed(cur.text)
+            ended = False
+            continue
+        if mk and _is_heading_line(mk[0], item_kind, s):
+            close_item()
+            level = LEVEL[mk[0]]
+            for k in [k for k in stack if k >= level]:
+                stack.pop(k)
+                heading_resp.pop(k, None)
+            res = extract_responsibility(s)
+            stack[level] = res.text if res.found else s
+            if res.found:
+                heading_resp[level] = res.raw
+            ended = False
+            continue
+        if CLOSING_RE.match(s):
+            close_item()
+            ended = True
+            continue
+        if cur is not None and not ended and (not closed or (mk and LEVEL[mk[0]] > LEVEL[item_kind])):
+            cur.text += s
+            closed = _is_closed(cur.text)
+            continue
+        if not ended and _is_target_paragraph(s):
+            close_item()
+            st.target_paragraphs.append(TargetParagraph(ln.no, s, [stack[k] for k in sorted(stack)]))
+            continue
+        if st.items or cur is not None:
+            pending_stray.append(ln)
+    close_item()
+
+
+def _is_closed(text: str) -> bool:
+    res = extract_responsibility(text)
+    return res.found and not res.unclosed
+
+
+def _kind_of(section: list[str]) -> str:
+    for h in reversed(section):
+        core = re.sub(r"^[((]?[一二三四五六七八九十\d]+[))]?[、.．]?\s*", "", h).strip()
+        if _PRACTICAL_RE.search(core):
+            return "practical_matter"
+        if _INDICATOR_HEAD_RE.search(core) and len(core) <= 14 and "任务" not in core:
+            return "indicator"
+    return "task"
+
+
+def _short(text: str, n: int = 40) -> str:
+    s = text.strip()
+    return s if len(s) <= n else s[:n] + "…"
+
+
+def _qualify_restarts(st: Structure, source: str) -> None:
+    """Numbers that restart under each heading get the heading's marker: "(三)2"."""
+    nums = [int(it.number) if it.number.isdigit() else None for it in st.items]
+    if any(n is None for n in nums):
+        return
+    restarts = any(b is not None and a is not None and b == 1 and a >= 1
+                   for a, b in zip(nums, nums[1:]))
+    if restarts:
+        for it in st.items:
+            head = it.section[-1] if it.section else ""
+            m = re.match(rf"^([((]\s*[{_CN}]+\s*[))]|[{_CN}]+)", head)
+            if m:
+                it.number = f"{m.group(1)}{it.number}"
+        return
+    for a, b, it in zip(nums, nums[1:], st.items[1:]):
+        if b != a + 1:
+            st.findings.append(finding("item-number-gap", file=source, task=it.number,
+                                       line=it.line, previous=a))

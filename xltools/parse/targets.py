@@ -1,0 +1,102 @@
+"""Targets: the quantities printed in a task's text, with measure and direction.
+
+"地区生产总值增长8.5%" → Target(地区生产总值增长, 8.5, %, >=, growth) ;
+"控制在4.5%以内" → direction <= ; "130亿元以上" → >= ; "7.5%左右" → = .
+Pure functions on strings.
+"""
+from __future__ import annotations
+
+import re
+
+from ..model.plan import Target
+
+# Measures, longest first so that 万亩 wins over 亩 and 万人次 over 万人.
+MEASURES = sorted((
+    "%", "％", "个百分点", "百分点", "万元", "亿元", "元", "万美元", "亿美元", "美元",
+    "万人次", "人次", "万人", "人", "户", "万户", "家", "个", "项", "万亩", "亩", "公顷",
+    "公里", "千米", "米", "平方公里", "平方米", "万平方米", "吨", "万吨", "座", "所", "条", "处",
+    "台", "辆", "套", "间", "张", "场", "件", "宗", "批", "名", "头", "万头", "株", "万株",
+    "棵", "栋", "幢", "例", "千瓦", "万千瓦", "兆瓦", "千伏", "标准箱", "万标箱", "床",
+    "万千瓦时", "千瓦时", "立方米", "万立方米", "倍", "天", "公斤", "千克",
+), key=len, reverse=True)
+_NUM = r"(?<![\dA-Za-z.．\-])(\d+(?:\.\d+)?)"
+_TARGET_RE = re.compile(_NUM + r"\s*(" + "|".join(re.escape(m) for m in MEASURES) + r")"
+                        r"(以上|以内|以下|左右|之内|及以上|或以上)?")
+_GROWTH_WORDS = ("增长", "增速", "增幅", "提高", "提升", "下降", "降低", "减少", "增加")
+_LE_HINTS = ("控制在", "不超过", "不高于", "低于")
+_FILLERS = ("力争", "确保", "争取", "努力", "全年", "今年", "年内", "其中", "实现", "着力",
+            "同比", "比上年", "较上年", "全市", "全区")
+_LINKS = ("达到", "达", "控制在", "保持在", "稳定在", "超过", "突破", "不低于", "不少于",
+          "不高于", "不超过", "为", "在", "至", "到")
+_CLAUSE_SEPS = "。;;,,:: 、()()“”\"《》"
+
+
+def extract_targets(text: str) -> list[Target]:
+    """Every quantity of the text that looks like a target, in printed order."""
+    out: list[Target] = []
+    prev_end = 0
+    for m in _TARGET_RE.finditer(text):
+        value_s, measure, tail = m.group(1), m.group(2), m.group(3) or ""
+        if _looks_like_date_or_code(text, m):
+            continue
+        clause_start = max(_last_sep(text, m.start()), prev_end)
+        label_raw = text[clause_start:m.start()]
+        growth = any(label_raw.rstrip().endswith(w) or label_raw.rstrip()[-6:].find(w) >= 0
+                     for w in _GROWTH_WORDS) and measure in ("%", "％", "个百分点", "百分点")
+        label = _clean_label(label_raw, keep_growth=growth)
+        if not label:
+            label = _following_words(text, m.end())
+        direction = ">="
+        if tail in ("以内", "以下", "之内") or any(h in label_raw for h in _LE_HINTS):
+            direction = "<="
+        elif tail == "左右":
+            direction = "="
+        measure = "%" if measure == "％" else measure
+        out.append(Target(label=label, value=float(value_s), measure=measure,
+                          direction=direction, growth=growth,
+                          text=text[clause_start:m.end()].strip(_CLAUSE_SEPS)))
+        prev_end = m.end()
+    return out
+
+
+def _looks_like_date_or_code(text: str, m: re.Match) -> bool:
+    after = text[m.end():m.end() + 1]
+    # "2019年" is never matched (年 is no measure); guard "10个百分点" vs "第10个": ordinals
+    before = text[max(0, m.start() - 1):m.start()]
+    return before == "第" or (m.group(2) == "个" and after in ("月", "季"))
+
+
+def _last_sep(text: str, at: int) -> int:
+    i = at - 1
+    while i >= 0 and text[i] not in _CLAUSE_SEPS:
+        i -= 1
+    return i + 1
+
+
+def _clean_label(label: str, keep_growth: bool) -> str:
+    s = label.strip()
+    changed = True
+    while changed:
+        changed = False
+        for f in _FILLERS:
+            if s.startswith(f):
+                s, changed = s[len(f):], True
+    if not keep_growth:
+        for w in sorted(_LINKS, key=len, reverse=True):
+            if s.endswith(w) and len(s) > len(w):
+                s = s[:-len(w)]
+                break
+    elif s.endswith(tuple(_LINKS)) and not s.endswith(_GROWTH_WORDS):
+        for w in sorted(_LINKS, key=len, reverse=True):
+            if s.endswith(w):
+                s = s[:-len(w)]
+                break
+    return s.strip()
+
+
+def _following_words(text: str, at: int) -> str:
+    """When nothing precedes the number ("确保6280户…脱贫"), the words after it name it."""
+    j = at
+    while j < len(text) and text[j] not in _CLAUSE_SEPS:
+        j += 1
+    return _TARGET_RE.sub("", text[at:j]).strip()
