@@ -23,6 +23,7 @@ MAGIC = "xltools1"
 FORM_VERSION = 1
 KIND_LABELS = {"report": "季度报表", "town": "镇街指标表", "workplan": "办理方案"}
 GUARD_HEADER = ["工作表", "单元格", "内容"]
+NAME_MAX_CHARS = 255  # longest string constant Excel (and .xls) accepts in a formula
 GUARD_START_ROW = 10  # 0-based row where the guarded-cell table starts on the hidden sheet
 
 
@@ -38,10 +39,16 @@ class FormIdentity:
     fingerprint: str
 
     def encode(self) -> str:
-        """A compact one-line form (under 255 characters) for properties and names."""
+        """A compact one-line form for properties and names.
+
+        Only the separators and what a formula string or a cell cannot hold are escaped
+        (% ; = " and control characters); Chinese stays as it is, so a unit name costs one
+        character per character and the text stays under Excel's 255-character limit for a
+        string in a formula (the defined name) for any realistic unit name.
+        """
         fields = [("plan", self.plan_id), ("kind", self.kind), ("unit", self.unit),
                   ("period", self.period), ("v", str(self.version)), ("fp", self.fingerprint)]
-        return ";".join([MAGIC] + [f"{k}={quote(v, safe='')}" for k, v in fields])
+        return ";".join([MAGIC] + [f"{k}={_escape(v)}" for k, v in fields])
 
     @classmethod
     def decode(cls, text: object) -> "FormIdentity | None":
@@ -59,6 +66,12 @@ class FormIdentity:
                        version=int(float(kv["v"])), fingerprint=unquote(kv["fp"]))
         except (KeyError, ValueError):
             return None
+
+
+def _escape(value: str) -> str:
+    """Percent-escape % ; = " and control characters (UTF-8 bytes); unquote() reverses it."""
+    return "".join(quote(ch, safe="") if ch in '%;="' or ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0
+                   else ch for ch in value)
 
 
 def guarded_cells(wb: Workbook) -> list[tuple[str, str, str]]:
@@ -90,8 +103,10 @@ def embed_identity(wb: Workbook, plan_id: str, kind: str, unit: str, period: str
     cells = guarded_cells(wb)
     ident = FormIdentity(plan_id, kind, unit, period, FORM_VERSION, fingerprint(cells))
     _identity_sheet(wb.add_sheet(IDENTITY_SHEET, hidden=True), ident, cells)
-    wb.custom_properties[IDENTITY_PROPERTY] = ident.encode()
-    wb.defined_names[IDENTITY_NAME] = '="' + ident.encode().replace('"', '""') + '"'
+    text = ident.encode()
+    wb.custom_properties[IDENTITY_PROPERTY] = text
+    if len(text) <= NAME_MAX_CHARS:  # Excel refuses a longer string in a formula
+        wb.defined_names[IDENTITY_NAME] = '="' + text.replace('"', '""') + '"'
     wb.kind, wb.unit, wb.period = kind, unit, period
     return ident
 

@@ -1,0 +1,451 @@
+"""Read a returned form's hidden identity from .xlsx, .xls or .ods, whatever its name.
+
+Three carriers are written by `xltools.generate.identity`: the hidden sheet 表单标识 (the
+encoded identity plus the table of guarded cells), the custom document property
+`xltools_identity` and the defined name `xltools_identity` (a string constant). This module
+finds each one that survived, says what each said and picks the identity to trust.
+
+Where each carrier is read:
+
+| format | sheet (python-calamine) | property              | name                          |
+|--------|-------------------------|-----------------------|-------------------------------|
+| .xlsx  | 表单标识                | docProps/custom.xml   | xl/workbook.xml definedName   |
+| .ods   | 表单标识                | meta.xml user-defined | content.xml named-expression  |
+| .xls   | 表单标识                | not read              | not read                      |
+
+For .xls (an OLE compound file) the hidden sheet is enough: LibreOffice does write the
+property (DocumentSummaryInformation) and the name (a NAME record) into .xls too, but
+reading them would need an OLE and BIFF parser of our own for a carrier we do not need
+there; `IdentityReading.checked` says which carriers were looked for.
+
+The format is taken from the file's first bytes, never from its name: units rename files
+and save an .xls under a name ending .xlsx. Nothing from the file is evaluated; XML goes
+through defusedxml; zip members that declare more than MAX_MEMBER_BYTES are refused, and an
+.xlsx sheet whose cells span more than MAX_SHEET_CELLS is not handed to python-calamine
+(which aborts the whole process on a sheet that claims a huge grid). The .ods and .xls
+sheets get no such pre-check here: collect should read untrusted files in a worker
+process. Broken files never raise: the reading is empty and `reason` says why.
+"""
+from __future__ import annotations
+
+import io
+import os
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import defusedxml.ElementTree as SafeET
+from defusedxml.common import DefusedXmlException
+from python_calamine import CalamineWorkbook
+
+from ..generate.identity import (GUARD_HEADER, GUARD_START_ROW, IDENTITY_NAME, IDENTITY_PROPERTY,
+                                 IDENTITY_SHEET, FormIdentity, canonical_text, fingerprint)
+
+CARRIERS = ("sheet", "property", "name")
+MAX_FILE_BYTES = 100 * 1024 * 1024  # a form is tens of KB; refuse what cannot be one
+MAX_MEMBER_BYTES = 50 * 1024 * 1024  # declared uncompressed size of one zip member
+MAX_ZIP_MEMBERS = 10_000
+MAX_SHEET_CELLS = 2_000_000  # bounding box of an .xlsx sheet handed to calamine
+IDENTITY_LABEL = "标识"  # the key/value row on the hidden sheet holding encode()'s text
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+
+_NS_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_NS_DOCREL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_NS_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+_NS_META = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
+_NS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_REL_OFFICE_DOC = "/officeDocument"
+_REL_CUSTOM = "/custom-properties"
+
+
+@dataclass
+class IdentityReading:
+    """What a returned file says about whose form it is.
+
+    identity: the identity to trust (None when no carrier was found); source: the carrier it
+    came from. carriers: each carrier's identity ("sheet", "property", "name"), None when
+    absent, unreadable or not an identity; raw: the text each carrier held when present (so a
+    damaged carrier can be told from a missing one). checked: the carriers looked for in this
+    format. conflict: the carriers found disagree. guarded: the hidden sheet's table of
+    guarded cells (sheet, A1, text); guarded_ok: whether that table re-hashes to the hidden
+    sheet's fingerprint (None without a sheet identity). reason: why nothing could be read
+    ("" otherwise); notes: smaller problems met on the way (a refused member, bad XML).
+    """
+
+    identity: FormIdentity | None = None
+    source: str = ""
+    carriers: dict[str, FormIdentity | None] = field(
+        default_factory=lambda: {c: None for c in CARRIERS})
+    raw: dict[str, str] = field(default_factory=dict)
+    checked: tuple[str, ...] = ()
+    conflict: bool = False
+    guarded: list[tuple[str, str, str]] = field(default_factory=list)
+    guarded_ok: bool | None = None
+    format: str = ""  # xlsx | xls | ods | "" (not a workbook)
+    identity_sheet: str = ""  # the sheet the identity was found on
+    reason: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def found(self) -> tuple[str, ...]:
+        """The carriers that held a readable identity."""
+        return tuple(c for c in CARRIERS if self.carriers.get(c) is not None)
+
+
+def read_identity(path: str | os.PathLike) -> IdentityReading:
+    """Read every identity carrier of a workbook file; never raises on a bad file."""
+    reading = IdentityReading()
+    try:
+        data = _read_file(path)
+    except OSError as e:
+        reading.reason = f"无法读取文件:{e.strerror or e}"
+        return reading
+    if data is None:
+        reading.reason = f"文件超过 {MAX_FILE_BYTES // (1024 * 1024)} MB,不是本系统生成的表单"
+        return reading
+    try:
+        _read_into(reading, data)
+    except Exception as e:  # a broken file must never stop the caller
+        reading.reason = reading.reason or f"文件已损坏或格式无法识别:{type(e).__name__}"
+    if not reading.reason:
+        _decide(reading)
+    return reading
+
+
+def _read_file(path: str | os.PathLike) -> bytes | None:
+    with open(path, "rb") as f:
+        data = f.read(MAX_FILE_BYTES + 1)
+    return None if len(data) > MAX_FILE_BYTES else data
+
+
+def _read_into(reading: IdentityReading, data: bytes) -> None:
+    if data.startswith(_OLE_MAGIC):
+        reading.format, reading.checked = "xls", ("sheet",)
+        _read_sheet_carrier(reading, data, None)
+        return
+    if not data.startswith(_ZIP_MAGIC):
+        reading.reason = "不是 Excel/WPS/LibreOffice 表格文件(.xlsx、.xls、.ods)"
+        return
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        reading.reason = "文件已损坏(压缩包无法打开)"
+        return
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_ZIP_MEMBERS:
+            reading.reason = "文件结构异常(压缩包成员过多)"
+            return
+        names = {i.filename for i in infos}
+        if _is_ods(zf, names):
+            reading.format, reading.checked = "ods", CARRIERS
+            _read_ods_carriers(reading, zf)
+            _read_sheet_carrier(reading, data, None)
+        elif "[Content_Types].xml" in names:
+            reading.format, reading.checked = "xlsx", CARRIERS
+            sheet_parts = _read_xlsx_carriers(reading, zf)
+            _read_sheet_carrier(reading, data, lambda name: _xlsx_sheet_fits(reading, zf, sheet_parts, name))
+        else:
+            reading.reason = "不是 Excel/WPS/LibreOffice 表格文件(压缩包中没有工作簿)"
+
+
+# --- zip members and XML ------------------------------------------------------------------
+
+def _member(reading: IdentityReading, zf: zipfile.ZipFile, name: str) -> bytes | None:
+    """A member's bytes, or None when absent, too large or unreadable (noted)."""
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > MAX_MEMBER_BYTES:
+        reading.notes.append(f"{name} 声明的大小超过 {MAX_MEMBER_BYTES // (1024 * 1024)} MB,未读取")
+        return None
+    try:
+        with zf.open(info) as f:
+            out = f.read(MAX_MEMBER_BYTES + 1)
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError,
+            ValueError) as e:
+        reading.notes.append(f"{name} 无法解压:{type(e).__name__}")
+        return None
+    if len(out) > MAX_MEMBER_BYTES:
+        reading.notes.append(f"{name} 超过 {MAX_MEMBER_BYTES // (1024 * 1024)} MB,未读取")
+        return None
+    return out
+
+
+def _iter_xml(reading: IdentityReading, name: str, data: bytes | None,
+              events: tuple[str, ...] = ("end",)) -> Iterator:
+    """Elements of an XML member as they end (defusedxml; no DTDs or entities); with
+    several events, (event, element) pairs."""
+    if data is None:
+        return
+    try:
+        for event, elem in SafeET.iterparse(io.BytesIO(data), events=events, forbid_dtd=True):
+            yield elem if len(events) == 1 else (event, elem)
+    except (SafeET.ParseError, DefusedXmlException, ValueError) as e:
+        reading.notes.append(f"{name} 不是有效的 XML:{type(e).__name__}")
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _ns(tag: object) -> str:
+    return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
+
+
+def _name_text(expression: str) -> str:
+    """The string a defined name's formula holds: `="x"`, `"x"`, `of:="x"` -> x.
+
+    Only a single string literal is accepted; anything else (a reference, a formula) is
+    returned as written, and decode() will then refuse it. Nothing is evaluated.
+    """
+    s = expression.strip()
+    m = re.match(r"^[A-Za-z][\w.-]*:(?==)", s)  # ODF namespace prefix such as of:
+    if m:
+        s = s[m.end():]
+    s = s.lstrip("=").strip()
+    if len(s) >= 2 and s[0] == '"' and s[-1] == '"' and '"' not in s[1:-1].replace('""', ""):
+        return s[1:-1].replace('""', '"')
+    return s
+
+
+# --- .xlsx -----------------------------------------------------------------------------------
+
+def _rels(reading: IdentityReading, zf: zipfile.ZipFile, rels_name: str) -> list[tuple[str, str, str]]:
+    """(Id, Type, Target) of a .rels member."""
+    out = []
+    for el in _iter_xml(reading, rels_name, _member(reading, zf, rels_name)):
+        if _local(el.tag) == "Relationship":
+            out.append((el.get("Id", ""), el.get("Type", ""), el.get("Target", "")))
+    return out
+
+
+def _resolve(base_dir: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(base_dir, target))
+
+
+def _read_xlsx_carriers(reading: IdentityReading, zf: zipfile.ZipFile) -> dict[str, str]:
+    """Property and defined name; returns sheet name -> worksheet member for the size check."""
+    root_rels = _rels(reading, zf, "_rels/.rels")
+    workbook = next((_resolve("", t) for _, typ, t in root_rels if typ.endswith(_REL_OFFICE_DOC)),
+                    "xl/workbook.xml")
+    custom = next((_resolve("", t) for _, typ, t in root_rels if typ.endswith(_REL_CUSTOM)),
+                  "docProps/custom.xml")
+
+    for el in _iter_xml(reading, custom, _member(reading, zf, custom)):
+        if _local(el.tag) == "property" and _ns(el.tag) in (_NS_CUSTOM, "") \
+                and (el.get("name") or "").lower() == IDENTITY_PROPERTY.lower():
+            # the value is the one vt:* child; its type may change on a re-save (lpwstr, bstr …)
+            text = "".join("".join(child.itertext()) for child in el)
+            _found(reading, "property", text)
+            break
+
+    sheet_rids: list[tuple[str, str]] = []
+    names: list[tuple[bool, str]] = []
+    for el in _iter_xml(reading, workbook, _member(reading, zf, workbook)):
+        local = _local(el.tag)
+        if local == "sheet":
+            sheet_rids.append((el.get("name", ""), el.get(f"{{{_NS_DOCREL}}}id", "")))
+        elif local == "definedName" and (el.get("name") or "").lower() == IDENTITY_NAME.lower():
+            names.append((el.get("localSheetId") is not None, el.text or ""))
+    if names:  # a workbook-level name first, as Excel resolves it
+        names.sort(key=lambda n: n[0])
+        _found(reading, "name", _name_text(names[0][1]))
+
+    wb_dir = posixpath.dirname(workbook)
+    wb_rels = posixpath.join(wb_dir, "_rels", posixpath.basename(workbook) + ".rels")
+    targets = {rid: _resolve(wb_dir, t) for rid, _, t in _rels(reading, zf, wb_rels)}
+    return {name: targets[rid] for name, rid in sheet_rids if rid in targets}
+
+
+_CELL_TAG = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]*)>")
+_R_ATTR = re.compile(rb'\br\s*=\s*["\']([A-Za-z]*)([0-9]*)["\']')
+
+
+def _xlsx_sheet_fits(reading: IdentityReading, zf: zipfile.ZipFile, parts: dict[str, str],
+                     sheet: str) -> bool:
+    """Whether calamine can safely load this sheet: its cells' bounding box is bounded.
+
+    Scans the worksheet XML's <row>/<c> tags (explicit r="…" and implicit positions) without
+    building a tree; a sheet we cannot locate or read is not loaded.
+    """
+    part = parts.get(sheet)
+    data = _member(reading, zf, part) if part else None
+    if data is None:
+        reading.notes.append(f"工作表“{sheet}”无法定位或读取,未检查")
+        return False
+    max_row = max_col = 0
+    row = col = 0
+    for m in _CELL_TAG.finditer(data):
+        r = _R_ATTR.search(m.group(2))
+        if m.group(1) == b"row":
+            row = int(r.group(2)) if r and r.group(2) else row + 1
+            col = 0
+        else:
+            col = _col_number(r.group(1)) if r and r.group(1) else col + 1
+            if r and r.group(2):
+                row = int(r.group(2))
+        max_row, max_col = max(max_row, row), max(max_col, col)
+        if max_row > 1_048_576 or max_col > 16_384 or max_row * max_col > MAX_SHEET_CELLS:
+            reading.notes.append(f"工作表“{sheet}”的单元格范围异常大,未读取")
+            return False
+    return True
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ch - 64)
+    return n
+
+
+# --- .ods ------------------------------------------------------------------------------------
+
+def _is_ods(zf: zipfile.ZipFile, names: set[str]) -> bool:
+    if "mimetype" in names:
+        try:
+            with zf.open("mimetype") as f:
+                return f.read(200).strip().startswith(_ODS_MIME)
+        except Exception:
+            return False
+    return "content.xml" in names and "[Content_Types].xml" not in names
+
+
+def _read_ods_carriers(reading: IdentityReading, zf: zipfile.ZipFile) -> None:
+    for el in _iter_xml(reading, "meta.xml", _member(reading, zf, "meta.xml")):
+        if _local(el.tag) == "user-defined" and _ns(el.tag) == _NS_META \
+                and (el.get(f"{{{_NS_META}}}name") or "").lower() == IDENTITY_PROPERTY.lower():
+            # meta:value-type may say string, float …; the text is what we wrote
+            _found(reading, "property", "".join(el.itertext()))
+            break
+    # document-level named expressions sit in office:spreadsheet after every table;
+    # sheet-local ones inside a table:table: prefer the document-level one
+    found: list[tuple[bool, str]] = []
+    depth = 0
+    for event, el in _iter_xml(reading, "content.xml", _member(reading, zf, "content.xml"),
+                               ("start", "end")):
+        is_table = _local(el.tag) == "table" and _ns(el.tag) == _NS_TABLE
+        if event == "start":
+            depth += is_table
+            continue
+        if is_table:
+            depth -= 1
+            el.clear()  # a sheet's cells are not needed here; keep memory flat
+        elif _local(el.tag) == "named-expression" and _ns(el.tag) == _NS_TABLE \
+                and (el.get(f"{{{_NS_TABLE}}}name") or "").lower() == IDENTITY_NAME.lower():
+            found.append((depth > 0, el.get(f"{{{_NS_TABLE}}}expression") or ""))
+    if found:
+        found.sort(key=lambda n: n[0])
+        _found(reading, "name", _name_text(found[0][1]))
+
+
+# --- the hidden sheet (calamine, all formats) ------------------------------------------------
+
+def _read_sheet_carrier(reading: IdentityReading, data: bytes, fits) -> None:
+    """Find the identity sheet (by name, else any sheet with a 标识 row) and read it."""
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as e:
+        if not reading.reason and not reading.raw:
+            reading.reason = f"文件无法作为表格打开:{type(e).__name__}"
+        else:
+            reading.notes.append(f"工作表无法读取:{type(e).__name__}")
+        return
+    try:
+        metas = list(wb.sheets_metadata)
+        names = [m.name for m in metas]
+        hidden = {m.name for m in metas if "visible" != str(m.visible).split(".")[-1].lower()}
+        order = ([IDENTITY_SHEET] if IDENTITY_SHEET in names else []) + \
+            [n for n in names if n != IDENTITY_SHEET and n in hidden] + \
+            [n for n in names if n != IDENTITY_SHEET and n not in hidden]
+        for name in order:
+            if fits is not None and not fits(name):
+                continue
+            try:
+                rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except Exception as e:
+                reading.notes.append(f"工作表“{name}”无法读取:{type(e).__name__}")
+                continue
+            if _identity_from_rows(reading, name, rows):
+                return
+    finally:
+        wb.close()
+
+
+def _identity_from_rows(reading: IdentityReading, sheet: str, rows: list[list]) -> bool:
+    for row in rows[:GUARD_START_ROW]:
+        if len(row) >= 2 and isinstance(row[0], str) and row[0].strip() == IDENTITY_LABEL:
+            text = row[1] if isinstance(row[1], str) else canonical_text(row[1])
+            if FormIdentity.decode(text) is None and sheet != IDENTITY_SHEET:
+                continue  # some other sheet that happens to have a 标识 row
+            reading.identity_sheet = sheet
+            _found(reading, "sheet", text)
+            reading.guarded = _guarded_table(rows)
+            return True
+    return False
+
+
+def _guarded_table(rows: list[list]) -> list[tuple[str, str, str]]:
+    """The 工作表 | 单元格 | 内容 rows under the header (expected at GUARD_START_ROW)."""
+    header = list(GUARD_HEADER)
+    start = None
+    candidates = [GUARD_START_ROW] + [i for i in range(len(rows)) if i != GUARD_START_ROW]
+    for i in candidates:
+        if i < len(rows) and [_text(v) for v in rows[i][:3]] == header:
+            start = i
+            break
+    if start is None:
+        return []
+    out = []
+    for row in rows[start + 1:]:
+        cells = [_text(v) for v in (list(row[:3]) + ["", "", ""])[:3]]
+        if not cells[0] and not cells[1]:
+            break
+        out.append((cells[0], cells[1], cells[2]))
+    return out
+
+
+def _text(value: object) -> str:
+    return canonical_text(value)
+
+
+# --- deciding --------------------------------------------------------------------------------
+
+def _found(reading: IdentityReading, carrier: str, text: str) -> None:
+    reading.raw[carrier] = text
+    reading.carriers[carrier] = FormIdentity.decode(text)
+
+
+def _decide(reading: IdentityReading) -> None:
+    """All found carriers equal -> that one; otherwise sheet (if its table re-hashes),
+    then property, then name, with conflict set."""
+    sheet = reading.carriers.get("sheet")
+    if sheet is not None:
+        reading.guarded_ok = fingerprint(reading.guarded) == sheet.fingerprint
+    found = [(c, reading.carriers[c]) for c in reading.found]
+    if not found:
+        if not reading.reason:
+            reading.reason = ("没有找到表单标识(不是本系统生成的表单,或标识已被删除)" if not reading.raw
+                              else "表单标识已损坏,无法识别")
+        return
+    distinct = {ident for _, ident in found}
+    if len(distinct) == 1:
+        reading.source, reading.identity = found[0]
+        return
+    reading.conflict = True
+    if sheet is not None and reading.guarded_ok:
+        reading.source, reading.identity = "sheet", sheet
+        return
+    for carrier in ("property", "name", "sheet"):
+        if reading.carriers.get(carrier) is not None:
+            reading.source, reading.identity = carrier, reading.carriers[carrier]
+            return
