@@ -69,3 +69,8 @@ def test_forms_are_protected_with_identity(demo_report):
         ident = wf.identity
         assert ident.unit == wf.unit and ident.kind == wf.kind
         assert wb[IDENTITY_SHEET]["B2"].value == ident.encode()
+
+
+def test_example_plan_is_what_parse_produces():
+    result, _ = api.parse(EXAMPLE / "notice.txt", EXAMPLE / "units.yaml")
+    assert load_plan(EXAMPLE / "plan.xlsx").value == result.plan

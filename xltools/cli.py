@@ -15,8 +15,8 @@ from .model import ERROR, Finding
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="xltools:政府工作报告任务分解、季度报表生成与回收汇总工具。")
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 KIND_NAMES = {"annex1": "附件1 任务分解", "annex2": "附件2 责任单位任务表",
               "annex3": "附件3 镇街目标", "report": "季度报表", "town": "镇街指标表",

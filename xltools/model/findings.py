@@ -31,7 +31,51 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "missing-plan-sheet": (ERROR, "{where}:计划工作簿缺少工作表“{value}”。请使用 xltools 生成的计划模板。"),
     "bad-plan-header": (ERROR, "{where}:表头应为“{expected}”,实际为“{value}”。请不要修改计划工作簿的表头。"),
     "bad-plan-value": (ERROR, "{where}:值“{value}”无效:{reason}。"),
+    # parsing a notice (xltools parse): {line} is the line of the notice file
+    "notice-unreadable": (ERROR, "{where}:无法读取通知文件“{value}”({reason})。请确认文件完整,或另存为 .docx 或 .txt 后重试。"),
+    "register-unreadable": (ERROR, "{where}:无法读取单位名单“{value}”({reason})。请使用 .yaml 或 .json 格式的单位名单(含 units、groups),本次按通知自行整理单位。"),
+    "notice-needs-libreoffice": (ERROR, "{where}:读取 {value} 格式的通知需要 LibreOffice,但本机未安装。请安装 LibreOffice,或在 WPS/Word 中另存为 .docx 后重试。"),
+    "notice-encoding-damaged": (WARNING, "{where}:通知文本编码无法完全识别,有 {value} 个字符已替换为“�”。请核对原文,或另存为 UTF-8 文本后重试。"),
+    "no-items-found": (ERROR, "{where}:未在通知中找到任何编号的任务(如“1.……(责任单位:……)”)。请确认文件是任务分解通知,必要时把附件正文复制为 .txt 后重试。"),
+    "web-junk-removed": (INFO, "{where}:已删除网页残留内容(面包屑、阅读次数、打印/关闭、评论框、广告等)共 {value} 行,行号:{lines}。如误删了正文,请核对原文。"),
+    "stray-text": (WARNING, "{where}第{line}行:“{value}”不属于任何编号任务,已忽略。如它是任务内容的一部分,请在计划中补上。"),
+    "item-number-gap": (WARNING, "{where}第{line}行:任务序号 {task} 紧跟在 {previous} 之后,序号不连续。请核对原文是否漏项或重号。"),
+    "missing-responsibility": (WARNING, "{where}第{line}行:任务 {task} 没有写明责任单位。请在计划中补填,否则该任务不会下发给任何单位。"),
+    "responsibility-from-heading": (INFO, "{where}第{line}行:任务 {task} 本身未写责任单位,已沿用所属标题“{value}”中的责任单位。"),
+    "unclosed-bracket": (WARNING, "{where}第{line}行:任务 {task} 的责任单位括号没有闭合,已把括号后到该任务结尾的文字都当作责任单位:“{value}”。请核对。"),
+    "run-together-units": (WARNING, "{where}第{line}行:任务 {task} 的“{value}”可能是几个单位连写(可能为:{parts}),无法确定,已原样保留。请在计划中改正或在单位名单中登记。"),
+    "run-together-units-split": (INFO, "{where}第{line}行:任务 {task} 的“{value}”是几个单位连写,已拆分为:{parts}。"),
+    "unit-alias-recorded": (INFO, "{where}第{line}行:“{value}”与“{canonical}”视为同一单位,已记为别名。如不是同一单位,请在单位名单中分别登记。"),
+    "ambiguous-unit-alias": (WARNING, "{where}第{line}行:“{value}”与“{candidates}”相似,无法确定是否同一单位,未合并。请确认后在单位名单中登记别名或单独登记。"),
+    "unresolved-unit": (WARNING, "{where}第{line}行:{kind}“{value}”(任务 {task})不在单位名单中。请在单位名单中登记(或作为别名加到已有单位)。"),
+    "group-members-inferred": (INFO, "{where}:单位分组“{value}”的 {count} 个成员取自{basis},请核对。"),
+    "group-members-unknown": (WARNING, "{where}:无法从通知中确定单位分组“{value}”包含哪些单位。请在“单位分组”中填写成员,否则该分组承担的任务不会下发。"),
+    "unnumbered-targets": (INFO, "{where}第{line}行:未编号的目标段落“{value}”含 {count} 个量化指标,已列入指标清单;它没有责任单位,不作为任务下发。如需报送,请在计划中补充任务。"),
+    "annex2-unit-unknown": (WARNING, "{where}第{line}行:附件2中的单位“{value}”在附件1中没有出现。请核对单位名称。"),
+    "annex2-task-mismatch": (WARNING, "{where}第{line}行:附件2把任务 {task} 列在“{unit}”名下,但附件1中任务 {task} 的责任单位是“{value}”。请核对以哪一份为准。"),
+    "annex2-task-missing": (WARNING, "{where}第{line}行:附件1中任务 {task} 的责任单位包括“{unit}”,但附件2中“{unit}”名下没有该任务。请核对。"),
+    "annex2-unit-missing": (INFO, "{where}:附件1中的责任单位“{value}”在附件2中没有对应的任务表(任务 {tasks})。"),
+    "annex2-unknown-task": (WARNING, "{where}第{line}行:附件2中“{unit}”名下的任务序号 {task} 在附件1中不存在。请核对。"),
+    "annex2-text-mismatch": (WARNING, "{where}第{line}行:附件2中“{unit}”名下的任务 {task} 印的是任务 {value} 的内容。请核对以哪一份为准。"),
+    "annex2-text-differs": (INFO, "{where}第{line}行:附件2中“{unit}”名下任务 {task} 的文字与附件1不同:附件1为“{annex1}”,附件2为“{annex2}”。"),
+    "annex2-leader-conflict": (WARNING, "{where}第{line}行:附件2中“{unit}”的责任领导既写作“{value}”又写作“{other}”。请确认。"),
+    "matrix-row-length": (WARNING, "{where}第{line}行:附件3第{table}表中“{row}”有 {value} 个数值,表头为 {expected} 列。请核对该行是否缺项或多项。"),
+    "matrix-header-inferred": (INFO, "{where}第{line}行:附件3第{table}表的表头是多层合并单元格,已按文字推断出 {value} 列的归属。请核对“镇街目标”各列的名称。"),
+    "matrix-header-unread": (WARNING, "{where}第{line}行:无法识别附件3第{table}表的表头({value} 列),已按列序号命名。请在计划中补填列名称。"),
+    "periods-from-notice": (INFO, "{where}:报送周期按通知的规定设置({value}):“{rule}”。"),
+    "periods-default": (INFO, "{where}:通知未规定报送时间,已按 {value} 年四个季度、每季度结束后次月10日截止设置报送周期。如有不同,请在计划中修改。"),
+    "year-not-found": (WARNING, "{where}:无法从通知中确定年度。请在计划中填写年度。"),
 }
+
+# Each collect stage keeps its codes in its own module; one catalogue serves them all.
+from .codes_intake import CODES as _INTAKE  # noqa: E402
+from .codes_validate import CODES as _VALIDATE  # noqa: E402
+
+for _codes in (_INTAKE, _VALIDATE):
+    _clash = set(_codes) & set(CATALOGUE)
+    if _clash:
+        raise RuntimeError(f"finding codes defined twice: {sorted(_clash)}")
+    CATALOGUE.update(_codes)
 
 
 @dataclass

@@ -33,9 +33,9 @@ _JUNK_LINE_RES = [re.compile(p) for p in (
 # Fragments pasted into a line of real text (an ad inside an item).
 _JUNK_INLINE_RES = [re.compile(p) for p in (
     r"【\s*(广告|推广|打印|关闭窗口|关闭)\s*】?",
-    r"(扫码|扫描二维码|长按二维码)(关注|下载|识别)[^。;;]*",
-    r"(点击|立即)(进入|下载|购买|咨询|查看详情)[^。;;]*",
-    r"(广告|推广)\s*[::][^。;;]*",
+    r"(扫码|扫描二维码|长按二维码)(关注|下载|识别)[^。;;,,]*",
+    r"(点击|立即)(进入|下载|购买|咨询|查看详情)[^。;;,,]*",
+    r"(广告|推广)\s*[::][^。;;,,]*",
     r"(咨询|热线)电话\s*[::]?\s*1[3-9]\d{9}",
 )]
 _SPACES = re.compile(r"[\u00a0\u2002\u2003\u2009\u200b\u3000\ufeff]")

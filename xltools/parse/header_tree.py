@@ -12,6 +12,7 @@ guess and is reported as such.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 _MEASURE_RE = re.compile(r"[((]([^()()]{1,8})[))]$")
@@ -47,25 +48,20 @@ LEXICON: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass
 class HeaderCell:
-    """One printed header cell."""
+    """One printed header cell (whitespace removed), with its measure and core name."""
 
-    text: str  # as printed, whitespace removed
+    __slots__ = ("text", "measure", "name", "core", "dependent", "generic")
 
-    @property
-    def measure(self) -> str:
-        m = _MEASURE_RE.search(self.text)
-        return m.group(1) if m and not re.search(r"\d|仅|不含|包括", m.group(1)) else ""
-
-    @property
-    def name(self) -> str:
-        """The cell without its measure "(万元)" (other remarks kept as printed)."""
-        return self.text[: -len(self.measure) - 2] if self.measure else self.text
-
-    @property
-    def core(self) -> str:
-        return _PAREN_RE.sub("", self.text)
+    def __init__(self, text: str) -> None:
+        self.text = text
+        m = _MEASURE_RE.search(text)
+        self.measure = m.group(1) if m and not re.search(r"\d|仅|不含|包括", m.group(1)) else ""
+        # the cell without its measure "(万元)" (other remarks kept as printed)
+        self.name = text[: -len(self.measure) - 2] if self.measure else text
+        self.core = _PAREN_RE.sub("", text)
+        self.dependent = bool(_DEPENDENT_RE.match(self.core))
+        self.generic = bool(_GENERIC_RE.match(self.core))
 
 
 @dataclass
@@ -82,6 +78,7 @@ class _Node:
     children: list["_Node"] = field(default_factory=list)
 
 
+@lru_cache(maxsize=65536)
 def affinity(child: str, parent: str) -> float:
     """How much a column name resembles a heading: shared bigrams, characters, lexicon."""
     c, p = _PAREN_RE.sub("", child), _PAREN_RE.sub("", parent)
@@ -96,7 +93,8 @@ def affinity(child: str, parent: str) -> float:
     return score
 
 
-def _assign(parents: list[HeaderCell], children: list[HeaderCell]) -> tuple[float, list[list[int]]]:
+def _assign(parents: list[HeaderCell], children: list[HeaderCell],
+            top: bool = True) -> tuple[float, list[list[int]]]:
     """Best contiguous assignment of children to parents (a parent with a measure takes none)."""
     n, m = len(parents), len(children)
     neg = float("-inf")
@@ -110,7 +108,7 @@ def _assign(parents: list[HeaderCell], children: list[HeaderCell]) -> tuple[floa
                 if best[i - 1][k] == neg:
                     continue
                 block = children[k:j]
-                s = best[i - 1][k] + _block_score(p, block, k == 0) + 0.001 * len(block) * (n - i)
+                s = best[i - 1][k] + _block_score(p, block, k == 0, top) + 0.001 * len(block) * (n - i)
                 if s > best[i][j]:
                     best[i][j], back[i][j] = s, k
     if best[n][m] == neg:
@@ -124,9 +122,10 @@ def _assign(parents: list[HeaderCell], children: list[HeaderCell]) -> tuple[floa
     return best[n][m], groups[::-1]
 
 
-def _block_score(parent: HeaderCell, block: list[HeaderCell], first_in_row: bool) -> float:
+def _block_score(parent: HeaderCell, block: list[HeaderCell], first_in_row: bool,
+                 top: bool = True) -> float:
     if not block:
-        return 0.0 if parent.measure else -3.0  # an unmeasured cell left childless is a leaf
+        return 0.0 if parent.measure else -20.0  # an unmeasured cell left childless: unlikely
     if parent.measure:
         return -100.0
     s = 0.0
@@ -134,17 +133,25 @@ def _block_score(parent: HeaderCell, block: list[HeaderCell], first_in_row: bool
         a = affinity(c.core, parent.core)
         # a heading under a heading must plainly belong there (社会消费品零售总额 under 商务经济)
         s += a if c.measure or a >= 3 else a - 20
-    if _DEPENDENT_RE.match(block[0].core) and not first_in_row:
+        # under a sub-heading, a named column must share words with it (新增就业 under 就业);
+        # only bare 责任目标 / 增幅 may not
+        if not top and a < 2 and not (c.generic or c.dependent):
+            s -= 10
+    if block[0].dependent and not first_in_row:
         s -= 20
-    names: list[str] = []
+    if not top and len(block) == 1 and not (block[0].generic or block[0].dependent):
+        s -= 5  # one named column alone under a sub-heading: rather one cell printed in two
+    names: set[str] = set()
     for i, c in enumerate(block):
-        if _GENERIC_RE.match(c.core) and i and not _GENERIC_RE.match(block[i - 1].core) \
-                and not _DEPENDENT_RE.match(block[i - 1].core):
+        if c.generic and i and not block[i - 1].generic and not block[i - 1].dependent:
             s -= 6
-        if not _DEPENDENT_RE.match(c.core) and c.core in names:
+        if not c.dependent and c.core in names:
             s -= 6
-        names.append(c.core)
+        names.add(c.core)
     return s
+
+
+_MERGE_COST = 2.0
 
 
 def infer_leaves(cells: list[str], width: int) -> tuple[list[Leaf], bool]:
@@ -154,22 +161,25 @@ def infer_leaves(cells: list[str], width: int) -> tuple[list[Leaf], bool]:
         return [], False
     if len(hc) == width and all(c.measure for c in hc):
         return [Leaf([c.name], c.measure) for c in hc], False
-    best: tuple[float, list[list[_Node]]] | None = None
-    n = len(hc)
-    for a in range(1, n + 1):
-        for b in range(a, n + 1):
-            rows = [hc[:a], hc[a:b], hc[b:]]
-            rows = [r for r in rows if r]
-            if b < n and b == a:
+    best = _best_parse(hc, width)
+    # A cell printed over two blocks ("下水管网" + "改造(处)"): try joining an unmeasured
+    # cell of the leaf zone with the next one, keep the join only if the reading improves.
+    for _ in range(3):
+        first_leaf = next((i for i, c in enumerate(hc) if c.measure), len(hc))
+        trials = []
+        for i in range(first_leaf, len(hc) - 1):
+            if hc[i].measure or hc[i + 1].dependent or hc[i + 1].generic:
                 continue
-            parsed = _parse_rows(rows)
-            if parsed is None:
-                continue
-            score, top = parsed
-            if _count_leaves(top) != width:
-                continue
-            if best is None or score > best[0] + 1e-9:
-                best = (score, top)
+            merged = hc[:i] + [HeaderCell(hc[i].text + hc[i + 1].text)] + hc[i + 2:]
+            parsed = _best_parse(merged, width)
+            if parsed is not None:
+                trials.append((parsed[0] - _MERGE_COST, merged, parsed))
+        if not trials:
+            break
+        score, merged, parsed = max(trials, key=lambda t: t[0])
+        if best is not None and score <= best[0]:
+            break
+        hc, best = merged, (score, parsed[1])
     if best is None:
         return [], True
     leaves: list[Leaf] = []
@@ -178,18 +188,33 @@ def infer_leaves(cells: list[str], width: int) -> tuple[list[Leaf], bool]:
     return leaves, True
 
 
+def _best_parse(hc: list[HeaderCell], width: int) -> tuple[float, list[_Node]] | None:
+    """The best reading of the cells as up to three header rows with `width` leaves."""
+    best: tuple[float, list[_Node]] | None = None
+    n = len(hc)
+    for a in range(1, n + 1):
+        for b in range(a, n + 1):
+            if b < n and b == a:
+                continue
+            rows = [r for r in (hc[:a], hc[a:b], hc[b:]) if r]
+            parsed = _parse_rows(rows)
+            if parsed is None or _count_leaves(parsed[1]) != width:
+                continue
+            if best is None or parsed[0] > best[0] + 1e-9:
+                best = parsed
+    return best
+
+
 def _parse_rows(rows: list[list[HeaderCell]]) -> tuple[float, list[_Node]] | None:
     nodes = [[_Node(c) for c in r] for r in rows]
     total = 0.0
     for r in range(len(rows) - 1):
-        parents = [nd for nd in nodes[r] if not nd.children]
         # only cells without children yet can take the next row (all of them: row-major)
-        score, groups = _assign([nd.cell for nd in nodes[r]], rows[r + 1])
+        score, groups = _assign([nd.cell for nd in nodes[r]], rows[r + 1], r == 0)
         if not groups:
             return None
         for nd, g in zip(nodes[r], groups):
             nd.children = [nodes[r + 1][i] for i in g]
-        del parents
         total += score
     if any(not c.measure for c in rows[-1]) and len(rows) > 1:
         total -= 3.0 * sum(1 for c in rows[-1] if not c.measure)

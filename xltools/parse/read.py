@@ -73,13 +73,12 @@ def _container_blocks(container, blocks: list[str]) -> None:
 def _table_blocks(table, blocks: list[str]) -> None:
     # A merged cell is the same <w:tc> at every grid position it covers: emit it once,
     # at its first (top-left) position, as Word's own "save as text" does.
-    seen: set[int] = set()
+    seen: set = set()  # the <w:tc> elements themselves: id() of lxml proxies is reused
     for row in table.rows:
         for cell in row.cells:
-            key = id(cell._tc)
-            if key in seen:
+            if cell._tc in seen:
                 continue
-            seen.add(key)
+            seen.add(cell._tc)
             inner: list[str] = []
             _container_blocks(cell, inner)
             blocks.append("\n".join(b for b in inner if b.strip()))
@@ -119,7 +118,7 @@ def read_notice(path: Path | str) -> tuple[str | None, list[Finding]]:
                 out = convert_with_soffice(p, Path(tmp))
                 if out is None:
                     return None, [finding("notice-unreadable", file=source, value=source,
-                                          reason="LibreOffice 未能转换该文件")]
+                                          reason="LibreOffice 未能转换该文件,可能未安装 LibreOffice Writer 组件")]
                 return docx_text(out), []
         data = p.read_bytes()
     except Exception as exc:  # noqa: BLE001 - any unreadable file becomes a finding
@@ -129,3 +128,23 @@ def read_notice(path: Path | str) -> tuple[str | None, list[Finding]]:
         return None, [finding("notice-unreadable", file=source, value=source,
                               reason="这是 Office 文件,请使用 .docx/.doc/.wps 扩展名")]
     return decode_text(data, source)
+
+
+def read_register(path: Path | str):
+    """The clerk's unit list from .yaml/.yml/.json; (None, [finding]) when it cannot be read."""
+    import json
+
+    import yaml
+
+    from ..model.serialize import plan_from_dict
+
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+        data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
+        if not isinstance(data, dict):
+            raise ValueError("内容不是单位名单(应含 units、groups)")
+        return plan_from_dict(data), []
+    except Exception as exc:  # noqa: BLE001 - a bad register is reported, the notice still parsed
+        return None, [finding("register-unreadable", file=p.name, value=p.name,
+                              reason=f"{type(exc).__name__}: {exc}")]

@@ -53,7 +53,7 @@ def extract_responsibility(text: str) -> Responsibility:
         open_at = _opening_before(text, m.start(), pos)
         if open_at is None:
             # bare "责任单位:…" — the rest of the text is the list
-            cut = _bare_start(text, m.start(), pos)
+            cut = m.start()
             body.append(text[pos:cut])
             _read_parts(text[m.start():], res)
             res.raw += text[cut:]
@@ -81,10 +81,6 @@ def _opening_before(text: str, kw_at: int, floor: int) -> int | None:
     if i >= floor and text[i] in OPENERS:
         return i
     return None
-
-
-def _bare_start(text: str, kw_at: int, floor: int) -> int:
-    return kw_at
 
 
 def _matching_close(text: str, open_at: int) -> int | None:

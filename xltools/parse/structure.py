@@ -111,7 +111,7 @@ def _item_kind_for(lines: list[Line], region: Region) -> tuple[str, int]:
         if has_responsibility(ln.text):
             counts[mk[0]] = counts.get(mk[0], 0) + 1
     if counts:
-        best = max(counts, key=lambda k: (counts[k], -LEVEL[k]))
+        best = max(counts, key=lambda k: (counts[k], present[k], LEVEL[k]))
         return best, counts[best]
     for k in ("ar1", "ar2", "ar3"):
         if present.get(k, 0) >= 2:

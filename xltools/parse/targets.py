@@ -28,7 +28,7 @@ _FILLERS = ("力争", "确保", "争取", "努力", "全年", "今年", "年内"
             "同比", "比上年", "较上年", "全市", "全区")
 _LINKS = ("达到", "达", "控制在", "保持在", "稳定在", "超过", "突破", "不低于", "不少于",
           "不高于", "不超过", "为", "在", "至", "到")
-_CLAUSE_SEPS = "。;;,,:: 、()()“”\"《》"
+_CLAUSE_SEPS = "。;;,,::"  # 、 lists adjectives too (国家级、省级…): handled by prev_end
 
 
 def extract_targets(text: str) -> list[Target]:
@@ -43,8 +43,8 @@ def extract_targets(text: str) -> list[Target]:
         label_raw = text[clause_start:m.start()]
         growth = any(label_raw.rstrip().endswith(w) or label_raw.rstrip()[-6:].find(w) >= 0
                      for w in _GROWTH_WORDS) and measure in ("%", "％", "个百分点", "百分点")
-        label = _clean_label(label_raw, keep_growth=growth)
-        if not label:
+        label = _clean_label(label_raw.lstrip("、 "), keep_growth=growth)
+        if len(label) <= 1:
             label = _following_words(text, m.end())
         direction = ">="
         if tail in ("以内", "以下", "之内") or any(h in label_raw for h in _LE_HINTS):

@@ -10,6 +10,7 @@ from ..model import (DIRECTION_LABELS, SECTION_SEP, TASK_KIND_LABELS, UNIT_KINDS
                      Unit, check_plan, finding, relocate)
 
 SEP = "、"
+ALIAS_SEP = ";"  # aliases may contain 、 themselves (各镇、街办), so they get their own separator
 YES, NO = "是", "否"
 ROW_KIND_LABELS = {"town": "镇街", "other": "区直及其他", "total": "合计"}
 KIND_BY_LABEL = {v: k for k, v in TASK_KIND_LABELS.items()}
@@ -64,9 +65,10 @@ def plan_workbook(plan: Plan, filename: str = "plan.xlsx") -> Workbook:
                           DIRECTION_LABELS.get(g.direction, g.direction), YES if g.growth else NO,
                           g.text] for t in plan.tasks for g in t.targets],
            lists={4: list(DIRECTION_LABELS.values()), 5: [YES, NO]})
-    _table(wb, UNITS, [[u.name, u.kind, SEP.join(u.aliases), u.leader, u.contact, u.phone, u.email]
+    _table(wb, UNITS, [[u.name, u.kind, join_aliases(u.aliases), u.leader, u.contact, u.phone, u.email]
                        for u in plan.units], lists={1: list(UNIT_KINDS)})
-    _table(wb, GROUPS, [[g.name, SEP.join(g.members), SEP.join(g.aliases)] for g in plan.groups])
+    _table(wb, GROUPS, [[g.name, SEP.join(g.members), join_aliases(g.aliases)]
+                        for g in plan.groups])
     if m is not None:
         _table(wb, COLUMNS, [[c.key, str(c.table), SECTION_SEP.join(c.path), c.measure,
                               YES if c.additive else NO] for c in m.columns],
@@ -80,7 +82,7 @@ def _readme(sh: Sheet) -> None:
     lines = ["本工作簿是 xltools 的计划文件,可以直接编辑后再用于生成报表。",
              "“任务”表:每行一个任务;牵头单位、责任单位用顿号“、”分隔,写法与通知原文一致(可以写单位分组,如“各镇人民政府”)。",
              "“量化指标”表:任务中的数量目标,季度报表会要求填报累计完成数。",
-             "“单位”表:单位的规范名称、别名(顿号分隔)、责任领导和联系方式;排列顺序即附件2和发送清单的顺序。",
+             "“单位”表:单位的规范名称、别名(多个别名用分号“;”分隔)、责任领导和联系方式;排列顺序即附件2和发送清单的顺序。",
              "“单位分组”表:通知中的集合称谓及其成员单位。",
              "“镇街指标列”和“镇街目标”表:附件3的指标及各镇街目标值,按原文填写(“\\”表示不适用)。",
              "“报送周期”表:编号形如 2019Q1(季度)、2019H1(半年)、2019M04(月)。",
@@ -205,14 +207,14 @@ def plan_from_sheets(sheets: dict[str, list[list]], filename: str = "plan.xlsx")
         year = 0
     units = []
     for r, v in rd.rows(UNITS):
-        units.append(Unit(name=v[0], kind=v[1] or "部门", aliases=split(v[2]), leader=v[3],
+        units.append(Unit(name=v[0], kind=v[1] or "部门", aliases=split_aliases(v[2]), leader=v[3],
                           contact=v[4], phone=v[5], email=v[6]))
         rd.where[("unit", v[0])] = (UNITS.name, a1(r, 0))
     group_rows = rd.rows(GROUPS)
     known = {n for u in units for n in [u.name, *u.aliases]} | {v[0] for _, v in group_rows}
     groups = []
     for r, v in group_rows:
-        groups.append(Group(name=v[0], members=split(v[1], known), aliases=split(v[2])))
+        groups.append(Group(name=v[0], members=split(v[1], known), aliases=split_aliases(v[2])))
         rd.where[("group", v[0])] = (GROUPS.name, a1(r, 0))
     known |= {a for g in groups for a in g.aliases}
     tasks: list[Task] = []
@@ -251,6 +253,18 @@ def plan_from_sheets(sheets: dict[str, list[list]], filename: str = "plan.xlsx")
                 units=units, groups=groups, tasks=tasks, matrix=matrix, periods=periods)
     rd.findings.extend(_locate(f, rd) for f in check_plan(plan))
     return plan, rd.findings
+
+
+def join_aliases(aliases: list[str]) -> str:
+    """Aliases joined by ;, with a trailing ; when a lone alias contains 、 (各镇、街办;)."""
+    text = ALIAS_SEP.join(aliases)
+    return text + ALIAS_SEP if len(aliases) == 1 and SEP in text else text
+
+
+def split_aliases(s: str) -> list[str]:
+    """Aliases are separated by ; (full or half width); a clerk's 、 list is accepted too."""
+    s = s.replace(";", ALIAS_SEP)
+    return [p.strip() for p in s.split(ALIAS_SEP) if p.strip()] if ALIAS_SEP in s else split(s)
 
 
 def split_section(s: str) -> list[str]:

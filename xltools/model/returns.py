@@ -1,0 +1,105 @@
+"""What comes back: received files, what a returned form says, and their fate. Pure data."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .findings import ERROR, Finding
+
+# Status of a received file in the ledger.
+ACCEPTED = "accepted"  # identified, merged (values with 错误 findings are not merged)
+REJECTED = "rejected"  # unreadable, not ours, other plan/period, identity gone and no match
+SUPERSEDED = "superseded"  # an accepted return replaced by a later one of the same form
+DUPLICATE = "duplicate"  # byte-identical to a file already received
+IGNORED = "ignored"  # junk (~$ lock files, Thumbs.db) noted and skipped
+STATUS_LABELS = {ACCEPTED: "已接收", REJECTED: "已退回", SUPERSEDED: "已被替代",
+                 DUPLICATE: "重复文件", IGNORED: "已忽略"}
+
+# Fields of a task row on the report form (keys used by extract, ledger and merge).
+TASK_FIELDS = ("完成情况", "完成进度", "状态", "存在问题", "下一步计划")
+HEADER_FIELDS = ("填报人", "联系电话", "填报日期")
+
+
+@dataclass
+class Received:
+    """One file as received: where it came from and its bytes' hash."""
+
+    path: str  # where it is readable now (original file, or a private temp copy for zip members)
+    display: str  # what to show the clerk: original path, "附件.zip › 区发改局.xlsx" for members
+    name: str  # original file name
+    sha256: str
+    size: int
+    received_at: str  # ISO time the file was saved (mtime), used to order resubmissions
+    kind: str = ""  # xlsx / xlsm / xls / ods / zip / junk / other (by content, not by name)
+
+
+@dataclass
+class TaskReport:
+    """One task row of a returned report form, as typed and as understood."""
+
+    task: str
+    role: str = ""
+    completion: str = ""  # 本季度完成情况
+    progress: float | None = None  # 完成进度, 0-100
+    progress_raw: object = None
+    status: str = ""
+    problems: str = ""
+    next_steps: str = ""
+    row: int = -1  # 0-based row where it was found in the returned sheet
+
+
+@dataclass
+class TargetReport:
+    """One quantified-target row: the cumulative figure reported."""
+
+    task: str
+    index: int
+    label: str
+    target: float | None
+    measure: str
+    actual: float | None = None
+    actual_raw: object = None
+    note: str = ""
+    row: int = -1
+
+
+@dataclass
+class TownReport:
+    """One line of a town form: a matrix column (and composite part) and its actual."""
+
+    column: str
+    part: str
+    target: float | None
+    measure: str
+    actual: float | None = None
+    actual_raw: object = None
+    note: str = ""
+    row: int = -1
+
+
+@dataclass
+class FormReturn:
+    """Everything one returned workbook says, and every problem found in it."""
+
+    received: Received
+    status: str = REJECTED
+    plan_id: str = ""
+    kind: str = ""  # report / town / workplan
+    unit: str = ""
+    period: str = ""
+    identified_by: str = ""  # sheet / property / name / content
+    sheet: str = ""  # the sheet the values were read from
+    header: dict[str, object] = field(default_factory=dict)  # 填报人, 联系电话, 填报日期
+    tasks: list[TaskReport] = field(default_factory=list)
+    targets: list[TargetReport] = field(default_factory=list)
+    town: list[TownReport] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    late: bool = False
+    supersedes: str = ""  # sha256 of the return this one replaced
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    def blocked_cells(self) -> set[tuple[str, str]]:
+        """(sheet, cell) of values an 错误 finding keeps out of the merge."""
+        return {(f.sheet, f.cell) for f in self.errors if f.cell}

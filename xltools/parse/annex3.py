@@ -1,0 +1,149 @@
+"""Annex 3: the town target matrix, flattened one cell per block, in one or more sub-tables.
+
+Each sub-table: a corner (目标任务 / 责任单位), header cells, then rows of a label
+(全区合计, 解放街办, 区直及其他 …) followed by one value per leaf column. Values are kept
+exactly as printed; the header tree is inferred (see header_tree).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..model.findings import Finding, finding
+from ..model.plan import MatrixColumn, MatrixRow, TownMatrix
+from ..model.values import NOT_APPLICABLE
+from .cells import Cell
+from .header_tree import infer_leaves
+
+CORNER_WORDS = ("目标任务", "责任单位", "单位", "单位名称", "镇街", "镇(街道)", "项目", "指标",
+                "目标任务责任单位", "责任单位目标任务", "序号")
+_TOTAL_RE = re.compile(r"合计|总计|全区|全市|全县")
+_OTHER_RE = re.compile(r"区直|市直|县直|其他|其它")
+_NON_ADDITIVE_RE = re.compile(r"增幅|增速|增长|率|比重|占比|百分比|比例")
+
+
+@dataclass
+class SubTable:
+    """One printed sub-table: header cells and rows (label, values)."""
+
+    number: int
+    header: list[Cell] = field(default_factory=list)
+    rows: list[tuple[Cell, list[Cell]]] = field(default_factory=list)
+
+
+def is_value(flat: str) -> bool:
+    """A printed matrix value: a number (247,779 / 3.50% / 1户、2) or a not-applicable mark."""
+    return flat in NOT_APPLICABLE or bool(re.match(r"^[-+−]?\d", flat))
+
+
+def looks_like_matrix(cells: list[Cell]) -> bool:
+    """Several rows labelled 合计 / 镇 / 街办 followed by values."""
+    labels = sum(1 for a, b in zip(cells, cells[1:]) if not is_value(a.flat) and is_value(b.flat))
+    return labels >= 3 and any(_TOTAL_RE.search(c.flat) for c in cells)
+
+
+def split_tables(cells: list[Cell]) -> tuple[str, list[SubTable]]:
+    """The matrix title and its sub-tables."""
+    title = ""
+    tables: list[SubTable] = []
+    cur: SubTable | None = None
+    in_rows = False
+    i = 0
+    while i < len(cells):
+        c = cells[i]
+        flat = c.flat
+        if flat in CORNER_WORDS and (cur is None or in_rows):
+            if cur is None or cur.rows or in_rows:
+                cur = SubTable(len(tables) + 1)
+                tables.append(cur)
+                in_rows = False
+            i += 1
+            continue
+        if cur is None:
+            if not title and ("目标" in flat or "任务" in flat or "指标" in flat):
+                title = flat
+            i += 1
+            continue
+        if not in_rows and not is_value(flat) and i + 1 < len(cells) and is_value(cells[i + 1].flat) \
+                and _row_label_like(flat):
+            in_rows = True
+        if not in_rows:
+            if flat not in CORNER_WORDS:
+                cur.header.append(c)
+            i += 1
+            continue
+        if is_value(flat):  # a value with no row label before it: keep it on the last row
+            if cur.rows:
+                cur.rows[-1][1].append(c)
+            i += 1
+            continue
+        values: list[Cell] = []
+        j = i + 1
+        while j < len(cells) and is_value(cells[j].flat):
+            values.append(cells[j])
+            j += 1
+        cur.rows.append((c, values))
+        i = j
+    return title, [t for t in tables if t.rows]
+
+
+def _row_label_like(flat: str) -> bool:
+    return bool(_TOTAL_RE.search(flat) or _OTHER_RE.search(flat)
+                or re.search(r"(镇|乡|街办|街道|办事处|管委会|开发区|园区|区|县|市)$", flat))
+
+
+def row_kind(label: str) -> str:
+    if _TOTAL_RE.search(label):
+        return "total"
+    if _OTHER_RE.search(label):
+        return "other"
+    return "town"
+
+
+def build_matrix(cells: list[Cell], source: str = "") -> tuple[TownMatrix | None, list[Finding]]:
+    """The matrix of all sub-tables, columns c01…, rows in first-table order."""
+    title, tables = split_tables(cells)
+    findings: list[Finding] = []
+    if not tables:
+        return None, findings
+    matrix = TownMatrix(title=title)
+    row_labels: list[str] = []
+    key_no = 0
+    for t in tables:
+        width = Counter(len(v) for _, v in t.rows).most_common(1)[0][0]
+        for label, values in t.rows:
+            if len(values) != width:
+                findings.append(finding("matrix-row-length", file=source, line=label.line,
+                                        row=label.flat, table=t.number, value=len(values),
+                                        expected=width))
+        leaves, inferred = infer_leaves([c.text for c in t.header], width)
+        if len(leaves) != width:
+            findings.append(finding("matrix-header-unread", file=source, table=t.number,
+                                    line=t.header[0].line if t.header else 0, value=width))
+            leaves = []
+        elif inferred:
+            findings.append(finding("matrix-header-inferred", file=source, table=t.number,
+                                    line=t.header[0].line if t.header else 0,
+                                    value=len(leaves)))
+        keys: list[str] = []
+        for k in range(width):
+            key_no += 1
+            key = f"c{key_no:02d}"
+            keys.append(key)
+            if leaves:
+                path, measure = leaves[k].path, leaves[k].measure
+            else:
+                path, measure = [f"第{t.number}表第{k + 1}列"], ""
+            additive = not (measure in ("%", "%", "‰") or any(_NON_ADDITIVE_RE.search(p)
+                                                            for p in path[-1:]))
+            matrix.columns.append(MatrixColumn(key=key, path=list(path), measure=measure,
+                                               table=t.number, additive=additive))
+        for label, values in t.rows:
+            name = label.flat
+            if name not in row_labels:
+                row_labels.append(name)
+            for key, v in zip(keys, values):
+                matrix.values[(name, key)] = v.flat
+    matrix.rows = [MatrixRow(label=r, kind=row_kind(r), unit="") for r in row_labels]
+    return matrix, findings

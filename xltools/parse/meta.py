@@ -1,0 +1,121 @@
+"""The notice's title, document number, year, issuer and reporting periods."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+
+from ..model.findings import Finding, finding
+from ..model.periods import make_period, quarterly
+from ..model.plan import Period
+
+DOC_NO_RE = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[【(（]\s*(\d{4})\s*[〕\]】)）]\s*\d+\s*号")
+_TITLE_RE = re.compile(r"关于.{2,80}?(通知|意见|方案|分解|安排)")
+_ISSUER_RE = re.compile(r"([区市县州]政府(督办室|督查室|督查办|督办科|督查科|督查督办室|督查督办科|"
+                        r"办公室督查室|办公室))")
+_MD = r"(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+
+
+def find_doc_number(text: str) -> str:
+    m = DOC_NO_RE.search(text[:3000])
+    return re.sub(r"\s+", "", m.group(0)) if m else ""
+
+
+def find_title(text: str) -> str:
+    """The notice's title as printed, without its document number and padding spaces."""
+    for line in text.splitlines()[:40]:
+        s = line.strip()
+        m = _TITLE_RE.search(s)
+        if m and len(s) <= 120:
+            s = DOC_NO_RE.sub("", s)
+            s = re.sub(r"[((]\s*[)）]", "", s)
+            return "".join(s.split())
+    for line in text.splitlines()[:40]:  # a title without 关于: the first short heading line
+        s = "".join(line.split())
+        if 6 <= len(s) <= 60 and ("分解" in s or "任务" in s) and not s.endswith(("。", ":", ":")):
+            return s
+    return ""
+
+
+def find_year(text: str, doc_number: str) -> int:
+    """The working year: the document number's, else the most printed 20xx年."""
+    m = re.search(r"(\d{4})", doc_number)
+    if m:
+        return int(m.group(1))
+    years = Counter(int(y) for y in re.findall(r"(20\d{2})\s*年", text[:5000]))
+    return years.most_common(1)[0][0] if years else 0
+
+
+def find_issuer(text: str) -> str:
+    """The office forms are sent to (区政府督办室), else the sender in the title."""
+    m = _ISSUER_RE.search(text)
+    if m and ("督" in m.group(1)):
+        return m.group(1)
+    title = find_title(text)
+    t = re.match(r"^(.{2,30}?办公室)", title) or re.match(r"^(.{2,30}?(人民政府|政府))", title)
+    return t.group(1) if t else ""
+
+
+def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], list[Finding]]:
+    """Quarterly periods with the deadlines the notice states, or the usual ones."""
+    if not year:
+        return [], []
+    sentences = [s for s in re.split(r"[。;;\n]", text) if re.search(r"上报|报送|报至|送报|报区|报市|报县", s)]
+    for s in sentences:
+        if re.search(r"每月", s):
+            day = re.search(r"每月\s*(\d{1,2})\s*日", s)
+            due = int(day.group(1)) if day else 10
+            return [make_period(f"{year}M{m:02d}", None, due) for m in range(1, 13)], \
+                [finding("periods-from-notice", file=source, value="每月", rule=s.strip()[:60])]
+        if re.search(r"每半年|半年报|每年\s*[67]\s*月", s) and not re.search(r"季度", s):
+            return [make_period(f"{year}H1"), make_period(f"{year}H2")], \
+                [finding("periods-from-notice", file=source, value="每半年", rule=s.strip()[:60])]
+    for s in sentences:
+        dates = re.findall(_MD, s)
+        if len(dates) >= 3 and "季" in s or len(dates) >= 4:
+            ds = _quarter_deadlines(dates, year)
+            if ds:
+                return quarterly(year, ds), [finding("periods-from-notice", file=source,
+                                                     value="、".join(d.isoformat() for d in ds),
+                                                     rule=s.strip()[:60])]
+        if re.search(r"每季度末|每季末|季度末", s):
+            ends = [date(year, 3, 31), date(year, 6, 30), date(year, 9, 30), date(year, 12, 31)]
+            return quarterly(year, ends), [finding("periods-from-notice", file=source,
+                                                   value="每季度末", rule=s.strip()[:60])]
+        m = re.search(r"(每季度|每季|季度)(结束后|终了后|后)\s*(\d{1,2})\s*(日|天|个工作日)", s) or \
+            re.search(r"(每季度|每季)(第一个月|首月)\s*(\d{1,2})\s*日", s)
+        if m:
+            due = int(m.group(3))
+            ds = [_after_quarter(year, q, due) for q in range(1, 5)]
+            return quarterly(year, ds), [finding("periods-from-notice", file=source,
+                                                 value="、".join(d.isoformat() for d in ds),
+                                                 rule=s.strip()[:60])]
+    return quarterly(year), [finding("periods-default", file=source, value=year)]
+
+
+def _after_quarter(year: int, q: int, day: int) -> date:
+    y, m = (year + 1, 1) if q == 4 else (year, 3 * q + 1)
+    return date(y, m, min(day, 28))
+
+
+def _quarter_deadlines(dates: list[tuple[str, str]], year: int) -> list[date]:
+    """"4月10日、7月10日、10月10日、次年1月10日" → four dates after each quarter's end."""
+    out: list[date] = []
+    for mo, d in dates:
+        m, day = int(mo), int(d)
+        if not 1 <= m <= 12 or not 1 <= day <= 31:
+            return []
+        y = year + 1 if (out and m < out[-1].month and out[-1].year == year) else year
+        if out and out[-1].year > year:
+            y = out[-1].year
+        try:
+            out.append(date(y, m, day))
+        except ValueError:
+            return []
+    quarter_ends = [date(year, 3, 31), date(year, 6, 30), date(year, 9, 30), date(year, 12, 31)]
+    out = out[:4]
+    if len(out) == 3:  # "4月10日、7月10日、10月10日": the year-end report follows in January
+        return []
+    if len(out) != 4 or any(d < e for d, e in zip(out, quarter_ends)):
+        return []
+    return out

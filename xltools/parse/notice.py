@@ -1,0 +1,202 @@
+"""The notice parser: text → plan + findings, by composing the pure rules of this package."""
+from __future__ import annotations
+
+from ..model.check import check_plan
+from ..model.findings import Finding, finding, relocate
+from ..model.plan import Plan, Task, TownMatrix
+from .annex2 import UnitTasks, looks_like_table, parse_unit_tasks
+from .annex3 import build_matrix, looks_like_matrix
+from .cells import cells_of
+from .clean import clean_lines
+from .consistency import check_annex2
+from .meta import find_doc_number, find_issuer, find_periods, find_title, find_year
+from .names import Piece, is_group_phrase, run_together_splits, split_units
+from .resolve import Book, Mention, build_units, infer_group_members, resolve_with_register
+from .responsibility import extract_responsibility
+from .result import LooseTargets, ParseResult
+from .structure import RawItem, find_structure
+from .targets import extract_targets
+
+
+def parse_notice_text(text: str, register: Plan | None = None, source: str = "") -> ParseResult:
+    """Parse a notice's text into a plan; problems come back as findings, never exceptions."""
+    src = source or "通知"
+    lines, findings = clean_lines(text or "", src)
+    st = find_structure(lines, src)
+    findings += st.findings
+    if not st.items:
+        findings.append(finding("no-items-found", file=src))
+        return ParseResult(plan=None, findings=findings, source=source)
+
+    matrix, entries = None, []
+    for region in st.regions:
+        if region is st.body:
+            continue
+        cells = cells_of(lines, region.start, region.end)
+        if matrix is None and looks_like_matrix(cells):
+            matrix, mf = build_matrix(cells, src)
+            findings += mf
+        elif not entries and looks_like_table(cells):
+            entries = parse_unit_tasks(cells, set())
+    items_pieces = [_item_pieces(it) for it in st.items]
+    known = _known_names(items_pieces, entries, matrix, register)
+    tasks: list[Task] = []
+    mentions: list[Mention] = []
+    for it, (res, from_heading, lead_p, resp_p) in zip(st.items, items_pieces):
+        task, f, ms = _build_task(it, res, from_heading, lead_p, resp_p, known, register, src)
+        tasks.append(task)
+        findings += f
+        mentions += ms
+    if matrix is not None:
+        mentions += [Mention(r.label, origin="annex3", line=0) for r in matrix.rows
+                     if r.kind == "town"]
+    mentions += [Mention(e.unit, origin="annex2", line=e.line) for e in entries]
+
+    book = (resolve_with_register(register, mentions, src) if register is not None
+            else build_units(mentions, src))
+    plan = _assemble(text, book, tasks, matrix, register, src)
+    if register is None:
+        towns, streets = _matrix_units(plan)
+        infer_group_members(book, towns, streets, matrix is not None, src)
+    findings += book.findings
+    findings += _leaders(plan, entries, register, src)
+    periods, pf = find_periods(text, plan.year, src)
+    plan.periods = periods
+    findings += pf
+    if not plan.year:
+        findings.append(finding("year-not-found", file=src))
+    item_lines = {t.number: it.line for t, it in zip(tasks, st.items)}
+    findings += check_annex2(plan, entries, item_lines, src) if entries else []
+    loose = [LooseTargets(p.line, p.text, p.section, extract_targets(p.text))
+             for p in st.target_paragraphs]
+    for lt in loose:
+        findings.append(finding("unnumbered-targets", file=src, line=lt.line,
+                                value=lt.text[:30] + ("…" if len(lt.text) > 30 else ""),
+                                count=len(lt.targets)))
+    findings += _plan_checks(plan, book, src)
+    return ParseResult(plan=plan, findings=findings, source=source, annex2=entries,
+                       loose_targets=loose, item_lines=item_lines)
+
+
+def _item_pieces(it: RawItem):
+    res = extract_responsibility(it.text)
+    from_heading = False
+    lead, resp = res.lead, res.responsible
+    if not res.found and it.heading_resp:
+        h = extract_responsibility(it.heading_resp)
+        lead, resp, from_heading = h.lead, h.responsible, True
+    return res, from_heading, split_units(lead), split_units(resp)
+
+
+def _known_names(items_pieces, entries: list[UnitTasks], matrix: TownMatrix | None,
+                 register: Plan | None) -> list[str]:
+    """Names a run-together split may rely on: the register's, else names printed alone."""
+    if register is not None:
+        return [n for u in [*register.units, *register.groups] for n in [u.name, *u.aliases]]
+    names = [p.name for _, _, lp, rp in items_pieces for p in [*lp, *rp]]
+    names += [e.unit for e in entries]
+    if matrix is not None:
+        names += [r.label for r in matrix.rows]
+    return names
+
+
+def _split_run_together(pieces: list[Piece], known: list[str], it: RawItem, register: Plan | None,
+                        src: str) -> tuple[list[Piece], list[Finding]]:
+    out: list[Piece] = []
+    findings: list[Finding] = []
+    for p in pieces:
+        if is_group_phrase(p.name) or (register is not None and register.resolve(p.name)):
+            out.append(p)
+            continue
+        others = {n for n in known if n != p.name}
+        parts, certain = run_together_splits(p.name, others)
+        if parts and certain:
+            out += [Piece(x) for x in parts]
+            findings.append(finding("run-together-units-split", file=src, task=it.number,
+                                    line=it.line, value=p.name, parts="、".join(parts)))
+            continue
+        if parts:
+            findings.append(finding("run-together-units", file=src, task=it.number, line=it.line,
+                                    value=p.name, parts="、".join(parts)))
+        out.append(p)
+    return out, findings
+
+
+def _build_task(it: RawItem, res, from_heading: bool, lead_p: list[Piece], resp_p: list[Piece],
+                known: list[str], register: Plan | None, src: str):
+    findings: list[Finding] = []
+    lead_p, f1 = _split_run_together(lead_p, known, it, register, src)
+    resp_p, f2 = _split_run_together(resp_p, known, it, register, src)
+    findings += f1 + f2
+    if res.unclosed:
+        findings.append(finding("unclosed-bracket", file=src, task=it.number, line=it.line,
+                                value=res.raw))
+    if from_heading:
+        findings.append(finding("responsibility-from-heading", file=src, task=it.number,
+                                line=it.line, value=it.section[-1] if it.section else ""))
+    elif not res.found or not (lead_p or resp_p):
+        findings.append(finding("missing-responsibility", file=src, task=it.number, line=it.line))
+    task = Task(number=it.number, text=res.text, section=list(it.section), kind=it.kind,
+                lead_units=[p.name for p in lead_p], responsible_units=[p.name for p in resp_p],
+                targets=extract_targets(res.text), deadline=res.deadline)
+    mentions = [Mention(p.name, p.implied, "annex1", it.number, it.line) for p in [*lead_p, *resp_p]]
+    return task, findings, mentions
+
+
+def _assemble(text: str, book: Book, tasks: list[Task], matrix: TownMatrix | None,
+              register: Plan | None, src: str) -> Plan:
+    doc_number = find_doc_number(text)
+    title = find_title(text) or (register.title if register is not None else "")
+    year = find_year(text, doc_number) or (register.year if register is not None else 0)
+    plan = Plan(title=title, year=year, issuer=find_issuer(text), doc_number=doc_number,
+                units=book.units, groups=book.groups, tasks=tasks, matrix=matrix)
+    if register is not None:
+        plan.issuer = register.issuer or plan.issuer
+        plan.first_responsible_leads = register.first_responsible_leads
+    if matrix is not None:
+        for r in matrix.rows:
+            if r.kind == "town":
+                u = plan.unit(r.label)
+                r.unit = u.name if u else ""
+    return plan
+
+
+def _matrix_units(plan: Plan) -> tuple[list[str], list[str]]:
+    towns, streets = [], []
+    for r in plan.town_rows():
+        u = plan.unit(r.label)
+        if u is None:
+            continue
+        (streets if u.kind == "街道" else towns).append(u.name)
+    return towns, streets
+
+
+def _leaders(plan: Plan, entries: list[UnitTasks], register: Plan | None, src: str) -> list[Finding]:
+    """Annex 2's 责任领导 onto the units (the register's own leader, when it has one, wins)."""
+    out: list[Finding] = []
+    set_by: dict[str, tuple[str, bool]] = {}  # unit → (leader, inherited from the unit above)
+    keep = {u.name for u in plan.units if register is not None and u.leader}
+    for e in entries:
+        u = plan.unit(e.unit)
+        if u is None or not e.leader:
+            continue
+        prev = set_by.get(u.name)
+        if prev is not None:
+            if e.inherited or prev[0] == e.leader:
+                continue
+            if not prev[1]:  # two leader cells disagree for one unit
+                out.append(finding("annex2-leader-conflict", file=src, unit=u.name, value=e.leader,
+                                   other=prev[0], line=e.leader_line or e.line))
+                continue
+        set_by[u.name] = (e.leader, e.inherited)
+        if u.name not in keep:
+            u.leader = e.leader
+    return out
+
+
+def _plan_checks(plan: Plan, book: Book, src: str) -> list[Finding]:
+    """check_plan's findings, less unknown-unit for names the parser already reported."""
+    reported = {n for n in book.unresolved}
+    return [relocate(f, file=src) for f in check_plan(plan)
+            if not (f.code == "unknown-unit" and f.value in reported)]
+

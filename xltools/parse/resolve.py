@@ -1,0 +1,214 @@
+"""Resolving printed names to units and groups, through the clerk's register or built from the notice.
+
+One body printed two ways is merged only when certain (same key, a shared suffix, or
+`probably_same` with a single candidate), and every merge is reported; anything looser
+is listed for the clerk and the names stay apart.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+
+from ..model.findings import Finding, finding
+from ..model.plan import Group, Plan, Unit, normalize_name
+from .names import (guess_unit_kind, is_group_phrase, maybe_same, name_key, probably_same)
+
+
+@dataclass
+class Mention:
+    """A name as printed somewhere in the notice."""
+
+    name: str
+    implied: str = ""  # the full name a shared suffix implies (荆州开发区 → 荆州开发区管委会)
+    origin: str = "annex1"  # annex1 / annex2 / annex3
+    task: str = ""
+    line: int = 0
+
+
+@dataclass
+class Book:
+    """Units and groups of the plan, and where each printed name led."""
+
+    units: list[Unit] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    unresolved: set[str] = field(default_factory=set)
+
+    def names(self) -> dict[str, Unit | Group]:
+        out: dict[str, Unit | Group] = {}
+        for g in self.groups:
+            for n in [g.name, *g.aliases]:
+                out.setdefault(name_key(n), g)
+        for u in self.units:
+            for n in [u.name, *u.aliases]:
+                out.setdefault(name_key(n), u)
+        return out
+
+
+def _add_alias(entity: Unit | Group, alias: str) -> None:
+    if normalize_name(alias) not in {normalize_name(n) for n in [entity.name, *entity.aliases]}:
+        entity.aliases.append(alias)
+
+
+def _where(m: Mention) -> dict:
+    return {"task": m.task, "line": m.line}
+
+
+def _candidates(book: Book, name: str, test) -> list[Unit]:
+    return [u for u in book.units if any(test(name, n) for n in [u.name, *u.aliases])]
+
+
+def resolve_with_register(register: Plan, mentions: list[Mention], source: str = "") -> Book:
+    """Names through the clerk's register: aliases learned only when certain."""
+    book = Book(units=copy.deepcopy(register.units), groups=copy.deepcopy(register.groups))
+    seen: set[str] = set()
+    for m in mentions:
+        key = normalize_name(m.name)
+        if key in seen:
+            continue
+        seen.add(key)
+        index = book.names()
+        if key in {normalize_name(n) for e in index.values() for n in [e.name, *e.aliases]}:
+            continue
+        hit = index.get(name_key(m.name)) or (index.get(name_key(m.implied)) if m.implied else None)
+        if hit is None and not is_group_phrase(m.name):
+            cands = _candidates(book, m.name, probably_same)
+            if len(cands) == 1:
+                hit = cands[0]
+            elif len(cands) > 1:
+                _ambiguous(book, m, cands, source)
+                continue
+        if hit is not None:
+            _add_alias(hit, m.name)
+            book.findings.append(finding("unit-alias-recorded", file=source, value=m.name,
+                                         canonical=hit.name, **_where(m)))
+            continue
+        loose = [] if is_group_phrase(m.name) else _candidates(book, m.name, maybe_same)
+        if loose:
+            _ambiguous(book, m, loose, source)
+            continue
+        book.unresolved.add(m.name)
+        book.findings.append(finding("unresolved-unit", file=source, value=m.name,
+                                     kind="单位分组" if is_group_phrase(m.name) else "单位",
+                                     **_where(m)))
+    return book
+
+
+def _ambiguous(book: Book, m: Mention, cands: list[Unit], source: str) -> None:
+    book.unresolved.add(m.name)
+    book.findings.append(finding("ambiguous-unit-alias", file=source, value=m.name,
+                                 candidates="、".join(u.name for u in cands), **_where(m)))
+
+
+def build_units(mentions: list[Mention], source: str = "") -> Book:
+    """Units and groups built from the notice itself (no register given)."""
+    book = Book()
+    ordered = _canonical_order(mentions)
+    for m in ordered:
+        if is_group_phrase(m.name):
+            _add_group(book, m)
+            continue
+        full = m.implied or m.name
+        index = book.names()
+        hit = index.get(name_key(full)) or index.get(name_key(m.name))
+        if isinstance(hit, Unit):
+            known = {normalize_name(n) for n in [hit.name, *hit.aliases]}
+            _add_alias(hit, m.name)
+            if m.implied:
+                _add_alias(hit, m.implied)
+            if normalize_name(m.name) not in known and not m.implied:
+                # same key (区新闻和信息中心 / 区新闻与信息中心, 锣场镇 / 锣场镇人民政府): certain,
+                # but the clerk still sees that two spellings became one unit
+                book.findings.append(finding("unit-alias-recorded", file=source, value=m.name,
+                                             canonical=hit.name, **_where(m)))
+            continue
+        cands = _candidates(book, full, probably_same)
+        if len(cands) == 1:
+            _add_alias(cands[0], m.name)
+            book.findings.append(finding("unit-alias-recorded", file=source, value=m.name,
+                                         canonical=cands[0].name, **_where(m)))
+            continue
+        unit = Unit(name=full, kind=guess_unit_kind(full),
+                    aliases=[m.name] if m.implied else [])
+        if len(cands) > 1:
+            book.findings.append(finding("ambiguous-unit-alias", file=source, value=m.name,
+                                         candidates="、".join(u.name for u in cands), **_where(m)))
+        else:
+            loose = _candidates(book, full, maybe_same)
+            if loose:
+                book.findings.append(finding("ambiguous-unit-alias", file=source, value=m.name,
+                                             candidates="、".join(u.name for u in loose),
+                                             **_where(m)))
+        book.units.append(unit)
+    return book
+
+
+def _canonical_order(mentions: list[Mention]) -> list[Mention]:
+    """Annex-1 names first, the most printed form of each first; then annex 3, then annex 2."""
+    rank = {"annex1": 0, "annex3": 1, "annex2": 2}
+    counts: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for i, m in enumerate(mentions):
+        k = normalize_name(m.name)
+        if m.origin == "annex1":
+            counts[k] = counts.get(k, 0) + 1
+        first.setdefault(k, i)
+    distinct: dict[str, Mention] = {}
+    for m in mentions:
+        distinct.setdefault(normalize_name(m.name), m)
+    return sorted(distinct.values(), key=lambda m: (rank.get(m.origin, 3),
+                                                    -counts.get(normalize_name(m.name), 0),
+                                                    first[normalize_name(m.name)]))
+
+
+def _add_group(book: Book, m: Mention) -> None:
+    for g in book.groups:
+        if name_key(g.name) == name_key(m.name) or any(name_key(a) == name_key(m.name)
+                                                         for a in g.aliases):
+            _add_alias(g, m.name)
+            return
+    book.groups.append(Group(name=m.name))
+
+
+def infer_group_members(book: Book, towns: list[str], streets: list[str], has_matrix: bool,
+                        source: str = "") -> None:
+    """Members of groups built from the notice: towns/subdistricts from the matrix rows,
+    区直各部门 / 市政府各部门 from the departments printed with the same 区/市 prefix."""
+    for g in book.groups:
+        s = normalize_name(g.name)
+        if re.search(r"有关|相关|成员单位|县市区|县市|各地|各县", s):
+            book.findings.append(finding("group-members-unknown", file=source, value=g.name))
+            continue
+        members: list[str] = []
+        basis: list[str] = []
+        ok = True
+        if re.search(r"镇|乡", s):
+            if has_matrix and towns:
+                members += towns
+                basis.append("附件中镇街目标表的镇")
+            else:
+                ok = False
+        if re.search(r"街道|街办|办事处", s):
+            if has_matrix and streets:
+                members += streets
+                basis.append("附件中镇街目标表的街道")
+            else:
+                ok = False
+        if re.search(r"部门|单位", s) and re.search(r"[区市县]直|各部门|各单位", s):
+            prefix = s[0] if s[0] in "区市县" else (
+                re.search(r"([区市县])直", s).group(1) if re.search(r"([区市县])直", s) else "")
+            depts = [u.name for u in book.units if u.kind == "部门"
+                     and (not prefix or normalize_name(u.name).startswith(prefix))]
+            if depts:
+                members += depts
+                basis.append(f"通知中出现的{prefix}级部门")
+            else:
+                ok = False
+        if not members or not ok:
+            book.findings.append(finding("group-members-unknown", file=source, value=g.name))
+            g.members = [] if not ok else members
+            continue
+        g.members = list(dict.fromkeys(members))
+        book.findings.append(finding("group-members-inferred", file=source, value=g.name,
+                                     count=len(g.members), basis="、".join(basis)))
