@@ -1,0 +1,152 @@
+"""Simulated returns for the demo and the benchmark: forms filled as units would fill them.
+
+Filled forms are the generated layouts with their input cells set, written by the same
+writer, so the identity and fingerprint are the real ones. Some returns carry the
+mistakes clerks see every quarter; which ones is chosen deterministically.
+"""
+from __future__ import annotations
+
+import os
+import random
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from .generate.identity import embed_identity
+from .generate.layout import Workbook
+from .generate.report_form import FIELD_COLS, TARGET_ACTUAL_COL, report_form
+from .generate.town_form import ACTUAL_COL, town_form
+from .model import Period, Plan
+from .xlsx.writer import workbook_bytes
+
+STATUSES = ["序时推进", "序时推进", "序时推进", "已完成", "滞后", "未启动"]
+WORDS = ["已召开专题会议部署", "完成年度方案编制", "项目完成前期手续", "推进资金拨付",
+         "开展督导检查3次", "完成阶段性目标", "建立工作台账", "对接省级部门"]
+PROBLEMS = ["无", "资金到位较慢", "用地指标紧张", "部门协调难度大", "无"]
+MISTAKES = ("progress-text", "bad-status", "no-reporter", "edited-text", "formula-text")
+
+
+@dataclass
+class Simulated:
+    """What was written into the inbox, for the demo's closing message and for tests."""
+
+    inbox: Path
+    files: list[Path] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    mistakes: dict[str, str] = field(default_factory=dict)  # unit -> mistake
+    resubmitted: list[str] = field(default_factory=list)
+    duplicated: list[str] = field(default_factory=list)
+    late: list[str] = field(default_factory=list)
+
+
+def fill_report(plan: Plan, unit_name: str, period: Period, rnd: random.Random,
+                mistake: str = "") -> Workbook:
+    """A report form with every fill-in cell set; `mistake` injects one typical error."""
+    unit = plan.unit(unit_name)
+    wb, fmap = report_form(plan, unit, period)
+    embed_identity(wb, plan.plan_id, "report", unit.name, period.id)
+    sh = wb.sheets[0]
+    (r0, c0), (r1, c1), (r2, c2) = fmap.fill_in
+    if mistake != "no-reporter":
+        sh.cells[(r0, c0)].value = "王" + rnd.choice("明华强丽军")
+    sh.cells[(r1, c1)].value = f"1387160{rnd.randint(1000, 9999)}"
+    sh.cells[(r2, c2)].value = period.deadline
+    quarter = int(period.id[-1]) if period.id[-1].isdigit() else 4
+    for i, r in enumerate(range(fmap.first_task_row, fmap.last_task_row + 1)):
+        status = rnd.choice(STATUSES)
+        progress = 100 if status == "已完成" else (0 if status == "未启动" else
+                                                 min(95, 25 * quarter - rnd.randint(0, 15)))
+        sh.cells[(r, FIELD_COLS["完成情况"])].value = ",".join(rnd.sample(WORDS, 2)) + "。"
+        sh.cells[(r, FIELD_COLS["完成进度"])].value = progress
+        sh.cells[(r, FIELD_COLS["状态"])].value = status
+        sh.cells[(r, FIELD_COLS["存在问题"])].value = rnd.choice(PROBLEMS)
+        sh.cells[(r, FIELD_COLS["下一步计划"])].value = "按计划推进," + rnd.choice(WORDS) + "。"
+        if i == 0 and mistake == "progress-text":
+            sh.cells[(r, FIELD_COLS["完成进度"])].value = "基本完成"
+        if i == 0 and mistake == "bad-status":
+            sh.cells[(r, FIELD_COLS["状态"])].value = "进行中"
+        if i == 0 and mistake == "formula-text":
+            sh.cells[(r, FIELD_COLS["存在问题"])].value = "=HYPERLINK(\"http://example.invalid\",\"点击\")"
+        if i == 0 and mistake == "edited-text":
+            cell = sh.cells[(r, 1)]
+            cell.value = str(cell.value) + "(已完成大部分)"
+    for task, index, r in fmap.target_rows:
+        target = plan.task(task).targets[index].value
+        sh.cells[(r, TARGET_ACTUAL_COL)].value = round(target * min(1.0, 0.25 * quarter) * rnd.uniform(0.7, 1.1), 2)
+    return wb
+
+
+def fill_town(plan: Plan, row_label: str, period: Period, rnd: random.Random) -> Workbook:
+    """A town indicator form with every actual filled in."""
+    row = next(r for r in plan.town_rows() if r.label == row_label)
+    wb, lines = town_form(plan, row, period)
+    embed_identity(wb, plan.plan_id, "town", row.unit or row.label, period.id)
+    sh = wb.sheets[0]
+    quarter = int(period.id[-1]) if period.id[-1].isdigit() else 4
+    for line in lines:
+        if line.target is not None:
+            sh.cells[(line.row, ACTUAL_COL)].value = round(line.target * 0.25 * quarter * rnd.uniform(0.8, 1.1), 2)
+    return wb
+
+
+def simulate_returns(plan: Plan, period_id: str, inbox: str | os.PathLike, seed: int = 2019,
+                     mistakes: bool = True) -> Simulated:
+    """Write a realistic inbox: most units clean, a few typical mistakes, one unit missing,
+    one resubmission, one duplicate, one late return, a zip attachment and e-mail junk."""
+    rnd = random.Random(seed)
+    period = plan.period(period_id)
+    inbox = Path(inbox)
+    inbox.mkdir(parents=True, exist_ok=True)
+    sim = Simulated(inbox)
+    units = [u.name for u in plan.units_with_tasks()]
+    deadline = datetime.fromisoformat(period.deadline) if period.deadline else datetime.now()
+    on_time = deadline - timedelta(days=3)
+    towns = {r.unit or r.label for r in plan.town_rows()}
+    if mistakes and len(units) > 8:
+        sim.missing = [next(u for u in reversed(units) if u not in towns)]
+        for unit, mistake in zip(units[1:], MISTAKES):
+            sim.mistakes[unit] = mistake
+        sim.resubmitted = [units[1]]
+        sim.duplicated = [units[7]]
+        sim.late = [units[8]]
+    for i, unit in enumerate(units):
+        if unit in sim.missing:
+            continue
+        folder = inbox / ("乡镇街道" if unit in towns else "部门") / f"{i + 1:02d}_{unit}"
+        when = deadline + timedelta(days=2) if unit in sim.late else on_time + timedelta(minutes=i)
+        name = f"{unit}{period.name}报表.xlsx" if i % 3 else f"新建 Microsoft Excel 工作表 ({i}).xlsx"
+        data = workbook_bytes(fill_report(plan, unit, period, rnd, sim.mistakes.get(unit, "")))
+        sim.files.append(_write(folder / name, data, when))
+        if unit in sim.resubmitted:  # the corrected version, sent a day later
+            fixed = workbook_bytes(fill_report(plan, unit, period, random.Random(seed + i)))
+            sim.files.append(_write(folder / f"{unit}(修改后).xlsx", fixed, when + timedelta(days=1)))
+        if unit in sim.duplicated:  # the same attachment saved twice from two e-mails
+            sim.files.append(_write(inbox / "重复发送" / name, data, when + timedelta(hours=2)))
+    for row in plan.town_rows():
+        data = workbook_bytes(fill_town(plan, row.label, period, rnd))
+        sim.files.append(_write(inbox / "乡镇街道" / f"{row.label}指标.xlsx", data, on_time))
+    if sim.files:
+        sim.files.append(_zip(inbox / "OA下载" / "附件打包.zip", sim.files[-2:], on_time))
+    _write(inbox / "部门" / "~$临时文件.xlsx", b"\x00" * 165, on_time)
+    _write(inbox / "Thumbs.db", b"\x00" * 64, on_time)
+    return sim
+
+
+def _write(path: Path, data: bytes, when: datetime) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    ts = when.timestamp()
+    os.utime(path, (ts, ts))
+    return path
+
+
+def _zip(path: Path, members: list[Path], when: datetime) -> Path:
+    """A zip attachment holding copies of some returns (as OA systems bundle them)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for m in members:
+            z.writestr(zipfile.ZipInfo(m.name, when.timetuple()[:6]), m.read_bytes())
+    ts = when.timestamp()
+    os.utime(path, (ts, ts))
+    return path
