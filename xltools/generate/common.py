@@ -143,3 +143,13 @@ def fit_text_row(sheet: Sheet, row: int, texts_and_widths: list[tuple[str, float
                  minimum: float = 20) -> None:
     """fit_row with room to spare, for long Chinese text that must never be cut off."""
     fit_row(sheet, row, [(t, w * WRAP_SLACK) for t, w in texts_and_widths], minimum)
+
+
+def finish_form(sh: Sheet, row: int, ncols: int, head: int, freeze_col: int, plan, period,
+                instructions: list[str]) -> None:
+    """The end every fill-in form shares: 填报说明, approval line, freeze, print, protection."""
+    row = notes(sh, row, ncols, [*instructions, submit_line(plan, period)])
+    approval(sh, row, ncols)
+    sh.freeze = (head + 1, freeze_col)
+    sh.page = official_page(landscape=True, header_rows=(head, head))
+    sh.protect = True

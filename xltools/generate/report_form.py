@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import DIRECTION_LABELS, Period, Plan, Target, Task, Unit
-from .common import (approval, date_cn, fit_row, header_fields, header_row, notes,
-                     official_page, safe_filename, submit_line, title_block)
+from .common import (date_cn, finish_form, fit_row, header_fields, header_row, safe_filename,
+                     title_block)
 from .layout import Sheet, Validation, Workbook, a1
 
 SHEET = "季度报表"
@@ -70,15 +70,10 @@ def report_form(plan: Plan, unit: Unit, period: Period) -> tuple[Workbook, FormM
             target_rows.append((task.number, i, row))
             row += 1
         _target_validations(sh, target_rows)
-    row = notes(sh, row + 1, ncols, [
+    finish_form(sh, row + 1, ncols, head, 2, plan, period, [
         "黄色单元格为填报区域,其余单元格已锁定;请勿增删行列、修改任务内容或工作表名称,文件名可以修改。",
         "“完成进度”填写 0—100 之间的数字;“状态”从下拉列表中选择(已完成/序时推进/滞后/未启动),完成进度为 100 时状态应为“已完成”。",
-        "“量化指标完成情况”填写年初至本期末的累计数,只填数字。",
-        submit_line(plan, period)])
-    approval(sh, row, ncols)
-    sh.freeze = (head + 1, 2)
-    sh.page = official_page(landscape=True, header_rows=(head, head))
-    sh.protect = True
+        "“量化指标完成情况”填写年初至本期末的累计数,只填数字。"])
     return wb, FormMap(head, first, last, tuple(target_rows), fill_in)
 
 

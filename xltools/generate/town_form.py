@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import MatrixColumn, MatrixRow, Period, Plan, column_measures, parse_value
-from .common import (approval, date_cn, fit_row, header_fields, header_row, notes,
-                     official_page, safe_filename, submit_line, title_block)
+from .common import (date_cn, finish_form, fit_row, header_fields, header_row, safe_filename,
+                     title_block)
 from .layout import Sheet, Validation, Workbook, a1
 
 SHEET = "镇街指标"
@@ -75,15 +75,10 @@ def town_form(plan: Plan, row: MatrixRow, period: Period) -> tuple[Workbook, lis
                                error_title="请填数字", error="累计完成只能填写数字。"))
         sh.validate(Validation(lines[0].row, 7, lines[-1].row, 7, "any", prompt_title="说明",
                                prompt="需要说明的情况(可不填)。"))
-    r = notes(sh, r + 1, ncols, [
+    finish_form(sh, r + 1, ncols, head, 0, plan, period, [
         "黄色单元格为填报区域,其余单元格已锁定;请勿增删行列或修改指标和目标值。",
         "“累计完成”填写年初至本期末的累计数;增幅类指标填写实际增幅(%),只填数字。",
-        "复合指标(如扶贫工作“户、人”)按户数、人数分行填写。",
-        submit_line(plan, period)])
-    approval(sh, r, ncols)
-    sh.freeze = (head + 1, 0)
-    sh.page = official_page(landscape=True, header_rows=(head, head))
-    sh.protect = True
+        "复合指标(如扶贫工作“户、人”)按户数、人数分行填写。"])
     return wb, lines
 
 
