@@ -27,7 +27,7 @@ def annex2_title(plan: Plan) -> str:
 
 
 def annex2(plan: Plan) -> Workbook:
-    """附件2: one merged block per unit (plan order), leaders merged over consecutive units."""
+    """附件2: one merged block per unit (plan order) with its 责任领导."""
     wb = Workbook(filename=safe_filename(f"附件2_{plan.year}年各责任单位任务表"),
                   title=annex2_title(plan), subject="附件2", company=plan.issuer)
     sheet = wb.add_sheet(SHEET_NAME)
@@ -36,7 +36,6 @@ def annex2(plan: Plan) -> Workbook:
     row = header_row(sheet, head, LABELS)
     sheet.page = official_page(landscape=False, header_rows=(head, head))
     sheet.freeze = (row, 0)
-    blocks: list[tuple[Unit, int, int]] = []  # unit, first row, last row
     for unit in plan.units_with_tasks():
         first = row
         for task, _role in plan.unit_tasks(unit):
@@ -44,26 +43,12 @@ def annex2(plan: Plan) -> Workbook:
             sheet.write(row, 2, task.text, "body", kind="string")
             fit_text_row(sheet, row, [(task.text, WIDTHS[2])], minimum=22)
             row += 1
+        # Unit and leader are merged per unit block, not across units as the notice
+        # prints them: a merge spanning pages prints its text on one page only.
         sheet.merge(first, 0, row - 1, 0, unit.name, "body_center", kind="string")
+        sheet.merge(first, 3, row - 1, 3, unit.leader.strip() or None, "body_center", kind="string")
         _fit_block(sheet, first, row - 1, unit.name, WIDTHS[0])
-        blocks.append((unit, first, row - 1))
-    _leaders(sheet, blocks)
     return wb
-
-
-def _leaders(sheet: Sheet, blocks: list[tuple[Unit, int, int]]) -> None:
-    """责任领导 merged over runs of consecutive units with the same (non-empty) leader."""
-    i = 0
-    while i < len(blocks):
-        unit, first, last = blocks[i]
-        j = i
-        while unit.leader.strip() and j + 1 < len(blocks) and \
-                blocks[j + 1][0].leader.strip() == unit.leader.strip():
-            j += 1
-            last = blocks[j][2]
-        sheet.merge(first, 3, last, 3, unit.leader.strip() or None, "body_center", kind="string")
-        _fit_block(sheet, first, last, unit.leader, WIDTHS[3])
-        i = j + 1
 
 
 def _fit_block(sheet: Sheet, first: int, last: int, text: str, width: float) -> None:
