@@ -207,8 +207,20 @@ def test_jingzhou_shared_suffix_units(jingzhou):
     assert plan.unit("荆州开发区").name == "荆州开发区管委会"
     assert plan.unit("沙市区").name == "沙市区政府"
     assert plan.unit("市政务服务和大数据局").name == "市政务服务和大数据管理局"
+    # "荆州区、沙市区、江陵县、监利县、洪湖市政府": the suffix is distributed, so each name
+    # (the last one's stem included) resolves to its government
+    for stem in ("荆州区", "沙市区", "江陵县", "监利县", "洪湖市"):
+        assert plan.resolve(stem) is plan.unit(stem + "政府"), stem
+    assert plan.resolve("荆州高新区") is plan.unit("荆州高新区管委会")
+    assert plan.task("13").responsible_units[-3:] == ["监利县", "洪湖市政府", "荆州开发区管委会"]
+    # 各县市区政府: the county governments the notice names, reported for the clerk
+    g = plan.resolve("各县市区政府")
+    assert g.members == ["荆州区政府", "洪湖市政府", "沙市区政府", "江陵县政府", "监利县政府",
+                         "松滋市政府", "公安县政府"]
+    assert any(f.code == "group-members-inferred" and f.value == "各县市区政府"
+               and "洪湖市政府" in f.message for f in jingzhou.findings)
     assert [g.name for g in plan.groups if not g.members] == [
-        "各县市区政府", "市政府有关部门", "市扶贫攻坚领导小组各成员单位", "市环境保护督察反馈意见整改攻坚指挥部各成员单位"]
+        "市政府有关部门", "市扶贫攻坚领导小组各成员单位", "市环境保护督察反馈意见整改攻坚指挥部各成员单位"]
 
 
 def test_json_shape(jingzhou):

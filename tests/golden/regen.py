@@ -15,12 +15,28 @@ sys.path.insert(0, str(ROOT))
 
 from xltools.parse import ParseResult, parse_notice_file  # noqa: E402
 
-NOTICES = {"seed_000": "seed_000_shashi_2019.txt", "seed_002": "seed_002_jingzhou_2020.txt"}
+NOTICES = {"seed_000": "seed_000_shashi_2019.txt", "seed_002": "seed_002_jingzhou_2020.txt",
+           # synthetic notices of the family (tests/data/family/README.md says what each covers)
+           "family_01": "family/family_01_qingjiang_table.txt",
+           "family_02": "family/family_02_qingshan_prose.txt",
+           "family_04": "family/family_04_lakeside_rows.txt"}
 
 
 def _target(t) -> str:
     g = " 增速" if t.growth else ""
     return f"{t.label} {t.direction} {t.value:g}{t.measure}{g}"
+
+
+def _task(result: ParseResult, t) -> dict:
+    d = {"number": t.number, "line": result.item_lines.get(t.number, 0), "kind": t.kind,
+         "section": t.section, "lead": t.lead_units, "resp": t.responsible_units,
+         "units": [u.name for u, _ in result.plan.task_units(t)],
+         "targets": [_target(x) for x in t.targets], "text": t.text}
+    if t.deadline:  # only when printed, so digests of notices without them stay as they were
+        d["deadline"] = t.deadline
+    if t.lead_leader:
+        d["leader"] = t.lead_leader
+    return d
 
 
 def digest(result: ParseResult) -> dict:
@@ -37,11 +53,7 @@ def digest(result: ParseResult) -> dict:
                    "units": len(plan.units), "groups": len(plan.groups),
                    "targets": sum(len(t.targets) for t in plan.tasks),
                    "findings": len(result.findings)},
-        "tasks": [{"number": t.number, "line": result.item_lines.get(t.number, 0), "kind": t.kind,
-                   "section": t.section, "lead": t.lead_units, "resp": t.responsible_units,
-                   "units": [u.name for u, _ in plan.task_units(t)],
-                   "targets": [_target(x) for x in t.targets], "text": t.text}
-                  for t in plan.tasks],
+        "tasks": [_task(result, t) for t in plan.tasks],
         "loose_targets": [{"line": lt.line, "targets": [_target(x) for x in lt.targets]}
                           for lt in result.loose_targets],
         "units": [{"name": u.name, "kind": u.kind, "aliases": u.aliases, "leader": u.leader}

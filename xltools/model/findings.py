@@ -65,6 +65,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "periods-from-notice": (INFO, "{where}:报送周期按通知的规定设置({value}):“{rule}”。"),
     "periods-default": (INFO, "{where}:通知未规定报送时间,已按 {value} 年四个季度、每季度结束后次月10日截止设置报送周期。如有不同,请在计划中修改。"),
     "year-not-found": (WARNING, "{where}:无法从通知中确定年度。请在计划中填写年度。"),
+    "item-number-duplicate": (WARNING, "{where}第{line}行:任务序号 {value} 重复出现,这一项已改记为 {task}(表格中的序号须唯一)。请核对原文是否重号。"),
+    "table-row-short": (WARNING, "{where}第{line}行:任务 {task} 在表格中只有 {value} 个单元格(表头 {expected} 列:{columns}),已按内容和顺序对应为:{assigned}。请核对牵头单位、责任单位是否对应正确。"),
+    "table-row-unnumbered": (WARNING, "{where}第{line}行:表格中“{value}”前没有序号,已作为上一项任务的续行。请核对。"),
+    "annex1-table-read": (INFO, "{where}:附件1是表格(表头:{value}),已按表格读取 {count} 项任务。"),
+    "leader-in-responsibility": (INFO, "{where}第{line}行:任务 {task} 写明了责任领导“{value}”,已单独记录,不作为责任单位。"),
 }
 
 # Each collect stage keeps its codes in its own module; one catalogue serves them all.

@@ -70,6 +70,7 @@ class Task:
     responsible_units: list[str] = field(default_factory=list)  # names as printed
     targets: list[Target] = field(default_factory=list)
     deadline: str = ""
+    lead_leader: str = ""  # 牵头领导 / 责任领导 printed with the task (a person, never a unit)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..model.plan import Plan
 from .notice import parse_notice_text
-from .read import read_notice, read_register
+from .read import read_notice_full, read_register
 from .result import LooseTargets, ParseResult
 
 
@@ -19,14 +19,14 @@ def parse_notice_file(path: str | Path, register: Plan | str | Path | None = Non
     `register` is the clerk's unit list as a Plan, or the path of a .yaml/.json file
     holding one (keys title, year, units, groups).
     """
-    text, findings = read_notice(path)
+    text, tables, findings = read_notice_full(path)
     name = Path(path).name
     if register is not None and not isinstance(register, Plan):
         register, more = read_register(register)
         findings += more
     if text is None:
         return ParseResult(plan=None, findings=findings, source=name)
-    result = parse_notice_text(text, register=register, source=name)
+    result = parse_notice_text(text, register=register, source=name, tables=tables)
     result.findings[:0] = findings
     return result
 

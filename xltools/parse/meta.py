@@ -37,12 +37,50 @@ def find_title(text: str) -> str:
     return ""
 
 
+_CAMPAIGN_RE = re.compile(r"关于(?:印发|分解落实|分解|落实|下达)?(.+?)(?:的)?(?:通知|意见)$")
+_CAMPAIGN_ENDINGS = ("责任分解表", "任务分解表", "分解意见", "分解方案", "责任分解", "任务分解",
+                     "分解表", "分解", "意见", "方案")
+
+
+def campaign_title(notice_title: str, year: int) -> str:
+    """The campaign the forms belong to: 关于印发《政府工作报告》重点任务分解意见的通知 ->
+    2019年《政府工作报告》重点任务. Falls back to the notice title."""
+    m = _CAMPAIGN_RE.search(notice_title)
+    core = m.group(1) if m else ""
+    changed = True
+    while changed:
+        changed = False
+        for end in _CAMPAIGN_ENDINGS:
+            if core.endswith(end) and len(core) > len(end):
+                core, changed = core[: -len(end)], True
+    if not core:
+        return notice_title
+    if year and not re.search(r"\d{4}\s*年", core) and not _CN_YEAR_RE.search(core):
+        core = f"{year}年{core}"
+    return core
+
+
+_CN_YEAR_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4,
+                   "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_YEAR_RE = re.compile("([二][〇○零OＯ][一二三四五六七八九〇○零OＯ]{2})\\s*年")
+
+
+def chinese_year(s: str) -> int:
+    """"二〇二一" → 2021 (each character one digit, as years are printed)."""
+    return int("".join(str(_CN_YEAR_DIGITS[ch]) for ch in s))
+
+
 def find_year(text: str, doc_number: str) -> int:
-    """The working year: the document number's, else the most printed 20xx年."""
+    """The working year: the document number's, else the most printed 20xx年 (二〇二一年 too)."""
     m = re.search(r"(\d{4})", doc_number)
     if m:
         return int(m.group(1))
-    years = Counter(int(y) for y in re.findall(r"(20\d{2})\s*年", text[:5000]))
+    head = text[:5000]
+    years = Counter(int(y) for y in re.findall(r"(20\d{2})\s*年", head))
+    years.update(chinese_year(y) for y in _CN_YEAR_RE.findall(head))
+    if not years:  # the year only in the signature date at the end
+        years.update(chinese_year(y) for y in _CN_YEAR_RE.findall(text[-3000:]))
+        years.update(int(y) for y in re.findall(r"(20\d{2})\s*年", text[-3000:]))
     return years.most_common(1)[0][0] if years else 0
 
 

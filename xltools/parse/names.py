@@ -35,6 +35,7 @@ class Piece:
     name: str
     sep: str = ""
     implied: str = ""  # 荆州开发区 in "荆州开发区、纪南文旅区管委会" implies 荆州开发区管委会
+    stem: str = ""  # 纪南文旅区 for the piece that carries the shared suffix (纪南文旅区管委会)
 
 
 def is_group_phrase(name: str) -> bool:
@@ -107,10 +108,16 @@ def _imply_shared_suffix(pieces: list[Piece]) -> None:
         m = _SUFFIX_RE.search(_squash(p.name))
         if m and len(run) > 1:
             suffix = m.group(2)
+            shared = False
             for q in run[:-1]:
                 n = _squash(q.name)
                 if _AREA_END_RE.search(n) and not is_group_phrase(n) and not n.endswith(suffix):
                     q.implied = n + suffix
+                    shared = True
+            if shared and not is_group_phrase(p.name):
+                # the suffix is distributed: 洪湖市 in "…、洪湖市政府" names 洪湖市政府 as much
+                # as 监利县 names 监利县政府, so the last one's stem is an alias too
+                p.stem = _squash(p.name)[:m.start(2)]
         run = []
 
 

@@ -9,28 +9,45 @@ from .annex3 import build_matrix, looks_like_matrix
 from .cells import cells_of
 from .clean import clean_lines
 from .consistency import check_annex2
-from .meta import find_doc_number, find_issuer, find_periods, find_title, find_year
+from .meta import (campaign_title, find_doc_number, find_issuer, find_periods, find_title,
+                   find_year)
 from .names import Piece, is_group_phrase, run_together_splits, split_units
 from .resolve import Book, Mention, build_units, infer_group_members, resolve_with_register
-from .responsibility import extract_responsibility
+from .responsibility import Responsibility, extract_responsibility
 from .result import LooseTargets, ParseResult
-from .structure import RawItem, find_structure
+from .structure import RawItem, Structure, _kind_of, _qualify_restarts, find_structure
+from .table1 import Annex1Table, Grid, base_for_grid, read_flat, read_grid
 from .targets import extract_targets
 
 
-def parse_notice_text(text: str, register: Plan | None = None, source: str = "") -> ParseResult:
-    """Parse a notice's text into a plan; problems come back as findings, never exceptions."""
+def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
+                      tables: list[Grid] | None = None) -> ParseResult:
+    """Parse a notice's text into a plan; problems come back as findings, never exceptions.
+
+    `tables` are the .docx tables as grids (read.py); a text file's tables are read from
+    the text itself. Annex 1 printed as a table is read when it gives more items than
+    the numbered paragraphs do.
+    """
     src = source or "通知"
     lines, findings = clean_lines(text or "", src)
     st = find_structure(lines, src)
-    findings += st.findings
+    table = _annex1_table(lines, tables or [], src)
+    if table is not None and len(table.items) > len(st.items):
+        st = _table_structure(st, table, src)
+        findings += st.findings
+        findings.append(finding("annex1-table-read", file=src, value=" | ".join(table.header),
+                                count=len(table.items)))
+        skip = [r for r in st.regions if r.start <= table.start < max(r.end, r.start + 1)]
+    else:
+        findings += st.findings
+        skip = [st.body]
     if not st.items:
         findings.append(finding("no-items-found", file=src))
         return ParseResult(plan=None, findings=findings, source=source)
 
     matrix, entries = None, []
     for region in st.regions:
-        if region is st.body:
+        if any(region is r for r in skip):
             continue
         cells = cells_of(lines, region.start, region.end)
         if matrix is None and looks_like_matrix(cells):
@@ -78,8 +95,48 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "")
                        loose_targets=loose, item_lines=item_lines)
 
 
+def _annex1_table(lines, grids: list[Grid], src: str) -> Annex1Table | None:
+    """Annex 1 as a table: from the .docx grids (all that have its header), else from
+    the text flattened one cell per line."""
+    found = []
+    for g in grids:
+        if not g.rows or not g.rows[0]:
+            continue
+        t = read_grid(g, base_for_grid(lines, g.rows[0][0].line), src)
+        if t is not None:
+            found.append(t)
+    if not found:
+        t = read_flat(lines, source=src)
+        return t
+    out = Annex1Table(header=found[0].header, start=min(t.start for t in found),
+                      end=max(t.end for t in found))
+    for t in found:
+        out.items += t.items
+        out.findings += t.findings
+    return out
+
+
+def _table_structure(st: Structure, table: Annex1Table, src: str) -> Structure:
+    """The table's rows as the structure's items (numbers made unique the same way)."""
+    out = Structure(regions=st.regions, findings=list(table.findings))
+    for ti in table.items:
+        res = Responsibility(text=ti.text, lead=ti.lead, responsible=ti.responsible,
+                             deadline=ti.deadline, leader=ti.leader,
+                             found=bool(ti.lead or ti.responsible), raw=ti.raw)
+        out.items.append(RawItem(number=ti.number, line=ti.line, text=ti.text,
+                                 section=list(ti.section), kind=_kind_of(ti.section), resp=res))
+    _qualify_restarts(out, src)
+    return out
+
+
 def _item_pieces(it: RawItem):
-    res = extract_responsibility(it.text)
+    res = it.resp if it.resp is not None else extract_responsibility(it.text)
+    if it.resp is not None and not res.found:
+        inline = extract_responsibility(it.text)  # "(责任单位:…)" inside the task cell
+        if inline.found:
+            inline.deadline = inline.deadline or res.deadline
+            inline.leader = inline.leader or res.leader
+            res = inline
     from_heading = False
     lead, resp = res.lead, res.responsible
     if not res.found and it.heading_resp:
@@ -131,6 +188,9 @@ def _build_task(it: RawItem, res, from_heading: bool, lead_p: list[Piece], resp_
     if res.unclosed:
         findings.append(finding("unclosed-bracket", file=src, task=it.number, line=it.line,
                                 value=res.raw))
+    if res.leader and it.resp is None:  # a table's 责任领导 column is expected, not news
+        findings.append(finding("leader-in-responsibility", file=src, task=it.number,
+                                line=it.line, value=res.leader))
     if from_heading:
         findings.append(finding("responsibility-from-heading", file=src, task=it.number,
                                 line=it.line, value=it.section[-1] if it.section else ""))
@@ -138,16 +198,18 @@ def _build_task(it: RawItem, res, from_heading: bool, lead_p: list[Piece], resp_
         findings.append(finding("missing-responsibility", file=src, task=it.number, line=it.line))
     task = Task(number=it.number, text=res.text, section=list(it.section), kind=it.kind,
                 lead_units=[p.name for p in lead_p], responsible_units=[p.name for p in resp_p],
-                targets=extract_targets(res.text), deadline=res.deadline)
-    mentions = [Mention(p.name, p.implied, "annex1", it.number, it.line) for p in [*lead_p, *resp_p]]
+                targets=extract_targets(res.text), deadline=res.deadline,
+                lead_leader=res.leader)
+    mentions = [Mention(p.name, p.implied, "annex1", it.number, it.line, stem=p.stem)
+                for p in [*lead_p, *resp_p]]
     return task, findings, mentions
 
 
 def _assemble(text: str, book: Book, tasks: list[Task], matrix: TownMatrix | None,
               register: Plan | None, src: str) -> Plan:
     doc_number = find_doc_number(text)
-    title = find_title(text) or (register.title if register is not None else "")
     year = find_year(text, doc_number) or (register.year if register is not None else 0)
+    title = campaign_title(find_title(text), year) or (register.title if register is not None else "")
     plan = Plan(title=title, year=year, issuer=find_issuer(text), doc_number=doc_number,
                 units=book.units, groups=book.groups, tasks=tasks, matrix=matrix)
     if register is not None:

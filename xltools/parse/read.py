@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from ..model.findings import Finding, finding
+from .table1 import Grid, GridCell
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 CONVERT_SUFFIXES = {".doc", ".wps", ".rtf", ".odt", ".wpt", ".dot"}
@@ -52,36 +53,67 @@ def _guess_utf16(data: bytes) -> str:
 
 def docx_text(path: Path | str) -> str:
     """The text of a .docx in document order; each table cell its own block."""
+    return docx_content(path)[0]
+
+
+def docx_content(path: Path | str) -> tuple[str, list[Grid]]:
+    """The text (as docx_text) and each top-level table as a grid of cells, every cell
+    with the line its block starts on in that text and whether it is merged with the
+    cell above or to the left (a merged cell is printed once, at its top-left)."""
     import docx  # python-docx; imported here so text parsing never needs it
 
     doc = docx.Document(str(path))
     blocks: list[str] = []
-    _container_blocks(doc, blocks)
-    return "\n\n".join(blocks) + "\n"
+    grids: list[tuple[list[list[tuple[int, bool, bool]]], list[list[str]]]] = []
+    _container_blocks(doc, blocks, grids)
+    starts: list[int] = []
+    line = 1
+    for b in blocks:
+        starts.append(line)
+        line += b.count("\n") + 2
+    tables = [Grid([[GridCell(text, starts[k], up, left) for (k, up, left), text in zip(row, texts)]
+                    for row, texts in zip(rows, row_texts)])
+              for rows, row_texts in grids]
+    return "\n\n".join(blocks) + "\n", tables
 
 
-def _container_blocks(container, blocks: list[str]) -> None:
+def _container_blocks(container, blocks: list[str], grids: list | None = None) -> None:
     from docx.table import Table
 
     for item in container.iter_inner_content():
         if isinstance(item, Table):
-            _table_blocks(item, blocks)
+            _table_blocks(item, blocks, grids)
         else:
             blocks.append(item.text)
 
 
-def _table_blocks(table, blocks: list[str]) -> None:
+def _table_blocks(table, blocks: list[str], grids: list | None = None) -> None:
     # A merged cell is the same <w:tc> at every grid position it covers: emit it once,
     # at its first (top-left) position, as Word's own "save as text" does.
-    seen: set = set()  # the <w:tc> elements themselves: id() of lxml proxies is reused
+    seen: dict = {}  # the <w:tc> elements themselves → their block: id() of proxies is reused
+    rows: list[list[tuple[int, bool, bool]]] = []
+    texts: list[list[str]] = []
+    above: list = []
     for row in table.rows:
-        for cell in row.cells:
-            if cell._tc in seen:
-                continue
-            seen.add(cell._tc)
-            inner: list[str] = []
-            _container_blocks(cell, inner)
-            blocks.append("\n".join(b for b in inner if b.strip()))
+        cells = list(row.cells)
+        pos: list[tuple[int, bool, bool]] = []
+        row_texts: list[str] = []
+        for c, cell in enumerate(cells):
+            up = c < len(above) and above[c] is cell._tc
+            left = c > 0 and cells[c - 1]._tc is cell._tc
+            if cell._tc not in seen:
+                inner: list[str] = []
+                _container_blocks(cell, inner)
+                seen[cell._tc] = len(blocks)
+                blocks.append("\n".join(b for b in inner if b.strip()))
+            k = seen[cell._tc]
+            pos.append((k, up, left))
+            row_texts.append(blocks[k])
+        above = [cell._tc for cell in cells]
+        rows.append(pos)
+        texts.append(row_texts)
+    if grids is not None:
+        grids.append((rows, texts))
 
 
 def convert_with_soffice(path: Path, workdir: Path) -> Path | None:
@@ -103,31 +135,44 @@ def convert_with_soffice(path: Path, workdir: Path) -> Path | None:
 
 def read_notice(path: Path | str) -> tuple[str | None, list[Finding]]:
     """The notice's text, or None with a finding saying why it could not be read."""
+    text, _, findings = read_notice_full(path)
+    return text, findings
+
+
+def read_notice_full(path: Path | str) -> tuple[str | None, list[Grid], list[Finding]]:
+    """The notice's text, its tables as grids (.docx and converted files; [] for text
+    files, whose tables are flattened in the text), and findings."""
+    text, tables, findings = _read(path)
+    return text, tables, findings
+
+
+def _read(path: Path | str) -> tuple[str | None, list[Grid], list[Finding]]:
     p = Path(path)
     source = p.name
     if not p.is_file():
-        return None, [finding("notice-unreadable", file=source, value=str(p), reason="文件不存在")]
+        return None, [], [finding("notice-unreadable", file=source, value=str(p), reason="文件不存在")]
     suffix = p.suffix.lower()
     try:
         if suffix == ".docx":
-            return docx_text(p), []
+            return (*docx_content(p), [])
         if suffix in CONVERT_SUFFIXES:
             if not (shutil.which("soffice") or shutil.which("libreoffice")):
-                return None, [finding("notice-needs-libreoffice", file=source, value=suffix)]
+                return None, [], [finding("notice-needs-libreoffice", file=source, value=suffix)]
             with tempfile.TemporaryDirectory(prefix="xltools-parse-") as tmp:
                 out = convert_with_soffice(p, Path(tmp))
                 if out is None:
-                    return None, [finding("notice-unreadable", file=source, value=source,
+                    return None, [], [finding("notice-unreadable", file=source, value=source,
                                           reason="LibreOffice 未能转换该文件,可能未安装 LibreOffice Writer 组件")]
-                return docx_text(out), []
+                return (*docx_content(out), [])
         data = p.read_bytes()
     except Exception as exc:  # noqa: BLE001 - any unreadable file becomes a finding
-        return None, [finding("notice-unreadable", file=source, value=source,
+        return None, [], [finding("notice-unreadable", file=source, value=source,
                               reason=f"{type(exc).__name__}: {exc}")]
     if data[:2] == b"PK" or data[:4] == b"\xd0\xcf\x11\xe0":
-        return None, [finding("notice-unreadable", file=source, value=source,
+        return None, [], [finding("notice-unreadable", file=source, value=source,
                               reason="这是 Office 文件,请使用 .docx/.doc/.wps 扩展名")]
-    return decode_text(data, source)
+    text, findings = decode_text(data, source)
+    return text, [], findings
 
 
 def read_register(path: Path | str):

@@ -24,6 +24,7 @@ class Mention:
     origin: str = "annex1"  # annex1 / annex2 / annex3
     task: str = ""
     line: int = 0
+    stem: str = ""  # the suffix-holder's stem (洪湖市 of "监利县、洪湖市政府"): an alias of it
 
 
 @dataclass
@@ -92,7 +93,21 @@ def resolve_with_register(register: Plan, mentions: list[Mention], source: str =
         book.findings.append(finding("unresolved-unit", file=source, value=m.name,
                                      kind="单位分组" if is_group_phrase(m.name) else "单位",
                                      **_where(m)))
+    _add_stems(book, mentions)
     return book
+
+
+def _add_stems(book: Book, mentions: list[Mention]) -> None:
+    """洪湖市 of "监利县、洪湖市政府" becomes an alias of 洪湖市政府, as 监利县 is of 监利县政府
+    (only when the stem names nothing else)."""
+    for m in mentions:
+        if not m.stem:
+            continue
+        index = book.names()
+        hit = index.get(name_key(m.name))
+        other = index.get(name_key(m.stem))
+        if isinstance(hit, Unit) and (other is None or other is hit):
+            _add_alias(hit, m.stem)
 
 
 def _ambiguous(book: Book, m: Mention, cands: list[Unit], source: str) -> None:
@@ -141,6 +156,7 @@ def build_units(mentions: list[Mention], source: str = "") -> Book:
                                              candidates="、".join(u.name for u in loose),
                                              **_where(m)))
         book.units.append(unit)
+    _add_stems(book, mentions)
     return book
 
 
@@ -171,30 +187,77 @@ def _add_group(book: Book, m: Mention) -> None:
     book.groups.append(Group(name=m.name))
 
 
+_COUNTY_GROUP_RE = re.compile(r"^各([县市区、()()]+?)(人民政府|政府)?$")
+_COUNTY_UNIT_RE = re.compile(r"^(.{2,10}?)([县市区])(人民政府|政府)$")
+_TOWN_GROUP_RE = re.compile(r"镇|乡")
+_STREET_GROUP_RE = re.compile(r"街道|街办|办事处|镇街|[((]街")
+
+
+def county_governments(book: Book, group_name: str) -> list[str] | None:
+    """各县市区政府 / 各县(市、区)人民政府 / 各县市区: the county-level governments the
+    notice names (荆州区政府 …); None when the name is no such group."""
+    m = _COUNTY_GROUP_RE.match(normalize_name(group_name))
+    if not m or not re.search(r"[县区]", m.group(1)):
+        return None
+    levels = set(re.sub(r"[^县市区]", "", m.group(1)))
+    out = []
+    for u in book.units:
+        um = _COUNTY_UNIT_RE.match(normalize_name(u.name))
+        if um and um.group(2) in levels and um.group(1)[0] not in "市区县":
+            out.append(u.name)
+    return out
+
+
 def infer_group_members(book: Book, towns: list[str], streets: list[str], has_matrix: bool,
                         source: str = "") -> None:
-    """Members of groups built from the notice: towns/subdistricts from the matrix rows,
-    区直各部门 / 市政府各部门 from the departments printed with the same 区/市 prefix."""
+    """Members of groups built from the notice, each inference reported for the clerk:
+    towns/subdistricts from the matrix rows (else from the towns the notice names),
+    各县市区政府 from the county-level governments the notice names, 区直各部门 /
+    市政府各部门 from the departments printed with the same 区/市 prefix. Groups the
+    notice cannot define (有关部门, …成员单位) stay empty: never a guess."""
+    named_towns = [u.name for u in book.units if u.kind == "镇"]
+    named_streets = [u.name for u in book.units if u.kind == "街道"]
     for g in book.groups:
         s = normalize_name(g.name)
+        county = county_governments(book, g.name)
+        if county is not None:
+            if county:
+                g.members = county
+                book.findings.append(finding(
+                    "group-members-inferred", file=source, value=g.name, count=len(county),
+                    basis=f"通知中写明的县(市、区)政府({'、'.join(county)};通知未写明的请补充)"))
+            else:
+                book.findings.append(finding("group-members-unknown", file=source, value=g.name))
+            continue
         if re.search(r"有关|相关|成员单位|县市区|县市|各地|各县", s):
             book.findings.append(finding("group-members-unknown", file=source, value=g.name))
             continue
         members: list[str] = []
         basis: list[str] = []
         ok = True
-        if re.search(r"镇|乡", s):
+        missing: list[str] = []
+        if _TOWN_GROUP_RE.search(s):
             if has_matrix and towns:
                 members += towns
                 basis.append("附件中镇街目标表的镇")
+            elif named_towns:
+                members += named_towns
+                basis.append(f"通知中写明的乡镇({'、'.join(named_towns)};通知未写明的请补充)")
             else:
-                ok = False
-        if re.search(r"街道|街办|办事处", s):
+                missing.append("乡镇")
+        if _STREET_GROUP_RE.search(s):
             if has_matrix and streets:
                 members += streets
                 basis.append("附件中镇街目标表的街道")
+            elif named_streets:
+                members += named_streets
+                basis.append(f"通知中写明的街道({'、'.join(named_streets)};通知未写明的请补充)")
             else:
-                ok = False
+                missing.append("街道")
+        if missing and members:  # 各镇(街道) with towns named but no subdistrict
+            basis[-1] += f";通知中没有写明任何{'、'.join(missing)},请补充"
+        elif missing:
+            ok = False
         if re.search(r"部门|单位", s) and re.search(r"[区市县]直|各部门|各单位", s):
             prefix = s[0] if s[0] in "区市县" else (
                 re.search(r"([区市县])直", s).group(1) if re.search(r"([区市县])直", s) else "")

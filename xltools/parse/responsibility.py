@@ -10,14 +10,28 @@ from dataclasses import dataclass, field
 
 from .names import CLOSERS, OPENERS
 
-LEAD_WORDS = ("牵头单位", "牵头部门", "主办单位", "主责单位", "主抓单位", "牵头")
-RESP_WORDS = ("责任单位", "责任部门", "配合单位", "配合部门", "协办单位", "协助单位", "参与单位",
-              "协同单位", "责任主体", "承办单位", "实施单位")
-DEADLINE_WORDS = ("完成时限", "完成时间", "时间节点", "时限要求", "时限")
-LEADER_WORDS = ("责任领导", "牵头领导", "分管领导", "联系领导")
+LEAD_WORDS = ("牵头单位", "牵头部门", "主办单位", "主责单位", "主责部门", "主抓单位", "牵头责任单位",
+              "牵头")
+# 责任单位 and the like: the units in charge (they lead when a 配合单位 part is printed
+# beside them and no 牵头单位 part is); 配合单位 and the like: the supporting units.
+PRIMARY_WORDS = ("责任单位", "责任部门", "责任主体", "承办单位", "实施单位")
+SUPPORT_WORDS = ("配合单位", "配合部门", "协办单位", "协助单位", "参与单位", "协同单位")
+RESP_WORDS = PRIMARY_WORDS + SUPPORT_WORDS
+DEADLINE_WORDS = ("完成时限", "完成时间", "时间节点", "时限要求", "时间要求", "完成期限", "时限")
+LEADER_WORDS = ("责任领导", "牵头领导", "分管领导", "联系领导", "包保领导", "牵头市领导",
+                "牵头区领导", "牵头县领导", "责任市领导", "责任区领导", "责任县领导",
+                "分管市领导", "分管区领导", "分管县领导", "联系市领导", "联系区领导", "联系县领导")
 _ALL = sorted(LEAD_WORDS + RESP_WORDS + DEADLINE_WORDS + LEADER_WORDS, key=len, reverse=True)
 KEYWORD_RE = re.compile(r"(" + "|".join(_ALL) + r")\s*[::]")
 _PART_TRIM = " \t;;,,。.、"
+_CN_DIGITS = "〇○零一二三四五六七八九十"
+_DATE_RE = re.compile(
+    rf"^(?:(?:\d{{4}}|[{_CN_DIGITS}]{{4}})年)?(?:(?:\d{{1,2}}|[{_CN_DIGITS}]{{1,3}})月(?:\d{{1,2}}日)?)?"
+    r"(?:上旬|中旬|下旬|上半年|下半年|年底|年末|年内|年中|底|末|中)?"
+    r"(?:前|以前|之前|内|以内)?(?:全面|基本)?(?:完成|实现|建成|到位|见效)?$")
+_ONGOING_RE = re.compile(r"^(长期坚持|长期推进|长期|持续推进|持续开展|持续|常态化推进|常态化|全年推进|全年|"
+                         r"年内|年底前|年底|年末|每季度|每月|每年|分年度推进|分年度|分阶段推进|按年度推进)"
+                         r"(完成|推进|实施)?$")
 
 
 @dataclass
@@ -28,7 +42,7 @@ class Responsibility:
     lead: str = ""  # raw list text after 牵头单位:
     responsible: str = ""  # raw list text after 责任单位: (and 配合单位: …)
     deadline: str = ""
-    leader: str = ""
+    leader: str = ""  # 牵头领导 / 责任领导 as printed (never a unit)
     found: bool = False
     unclosed: bool = False
     raw: str = ""  # the responsibility part as printed
@@ -97,20 +111,59 @@ def _matching_close(text: str, open_at: int) -> int | None:
 
 
 def _read_parts(segment: str, res: Responsibility) -> None:
-    """Each keyword's value runs to the next keyword; separators between parts dropped."""
+    """Each keyword's value runs to the next keyword; separators between parts dropped.
+
+    With no 牵头单位 part, a 责任单位 part printed beside a 配合单位 part is the lead
+    (责任单位:A;配合单位:B → A leads, B supports). A deadline printed inside a unit list
+    without its keyword ("…,市财政局,2021年6月底前") is moved to the deadline.
+    """
     hits = list(KEYWORD_RE.finditer(segment))
+    primary = support = ""
     for i, m in enumerate(hits):
         end = hits[i + 1].start() if i + 1 < len(hits) else len(segment)
         value = segment[m.end():end].strip(_PART_TRIM)
         word = m.group(1)
         if word in LEAD_WORDS:
+            value, due = peel_deadline(value)
             res.lead = _join(res.lead, value)
-        elif word in RESP_WORDS:
-            res.responsible = _join(res.responsible, value)
+            res.deadline = _join(res.deadline, due)
+        elif word in PRIMARY_WORDS:
+            value, due = peel_deadline(value)
+            primary = _join(primary, value)
+            res.deadline = _join(res.deadline, due)
+        elif word in SUPPORT_WORDS:
+            value, due = peel_deadline(value)
+            support = _join(support, value)
+            res.deadline = _join(res.deadline, due)
         elif word in DEADLINE_WORDS:
             res.deadline = _join(res.deadline, value)
         else:
             res.leader = _join(res.leader, value)
+    if primary and support and not res.lead:
+        res.lead, primary = primary, ""
+    res.responsible = _join(res.responsible, _join(primary, support))
+
+
+def is_deadline(text: str) -> bool:
+    """"2021年6月底前", "年底前", "长期坚持", "6月30日前完成": a completion time, not a unit."""
+    s = "".join(text.split())
+    if not s or len(s) > 24:
+        return False
+    if _ONGOING_RE.match(s):
+        return True
+    return bool(_DATE_RE.match(s)) and bool(re.search(r"[年月旬底末]", s))
+
+
+def peel_deadline(value: str) -> tuple[str, str]:
+    """A unit list with deadline pieces taken out: (the list, the deadline)."""
+    from .names import split_top
+
+    parts = split_top(value)
+    dues = [p.strip() for p, _ in parts if is_deadline(p)]
+    if not dues:
+        return value, ""
+    kept = "".join(p + sep for p, sep in parts if not is_deadline(p)).strip(_PART_TRIM)
+    return kept, "、".join(dues)
 
 
 def _join(a: str, b: str) -> str:

@@ -52,6 +52,17 @@ class ParseResult:
         kinds = Counter(t.kind for t in plan.tasks)
         parts = "、".join(f"{TASK_KIND_LABELS[k]} {kinds[k]} 项" for k in TASK_KIND_LABELS if kinds[k])
         out.append(f"编号事项共 {len(plan.tasks)} 项:{parts}。")
+        numbers = [t.number for t in plan.tasks]
+        if numbers:
+            out.append(f"序号:{numbers[0]} 至 {numbers[-1]}(按通知原样;各部分重新编号时加上所属标题的序号,如“二.3”“(三)2”)。"
+                       if any(not n.isdigit() for n in numbers) else
+                       f"序号:{numbers[0]} 至 {numbers[-1]}。")
+        due = [t for t in plan.tasks if t.deadline]
+        if due:
+            out.append(f"完成时限:{len(due)} 项写明,{len(plan.tasks) - len(due)} 项未写明。")
+        led = [t for t in plan.tasks if t.lead_leader]
+        if led:
+            out.append(f"责任领导(任务):{len(led)} 项写明,已单独记录,不作为责任单位。")
         targets = sum(len(t.targets) for t in plan.tasks)
         out.append(f"量化指标 {targets} 个;未编号的目标段落 {len(self.loose_targets)} 段。")
         out.append(f"单位 {len(plan.units)} 个:" + "、".join(

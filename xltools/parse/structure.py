@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from ..model.findings import Finding, finding
 from .clean import Line
-from .responsibility import extract_responsibility, has_responsibility
+from .names import OPENERS
+from .responsibility import KEYWORD_RE, extract_responsibility, has_responsibility
 from .targets import extract_targets
 
 _CN = "一二三四五六七八九十百零〇"
@@ -42,6 +43,7 @@ class RawItem:
     section: list[str] = field(default_factory=list)
     heading_resp: str = ""  # responsibility printed on an enclosing heading
     kind: str = "task"
+    resp: object = None  # a Responsibility read elsewhere (the cells of a table row)
 
 
 @dataclass
@@ -100,16 +102,25 @@ def find_regions(lines: list[Line]) -> list[Region]:
 
 
 def _item_kind_for(lines: list[Line], region: Region) -> tuple[str, int]:
-    """The marker kind that numbers the items here, and how many of its lines carry units."""
+    """The marker kind that numbers the items here, and how many of its items carry units.
+
+    Responsibility printed on a line of its own (under the item) counts for the marker
+    line above it, once per item.
+    """
     counts: dict[str, int] = {}
     present: dict[str, int] = {}
-    for ln in lines[region.start:region.end]:
+    last: tuple[str, int] | None = None  # (kind, index) of the last item-like marker line
+    credited: set[int] = set()
+    for i, ln in enumerate(lines[region.start:region.end]):
         mk = marker_of(ln.text)
-        if not mk or mk[0] not in ("ar1", "ar2", "ar3", "cn2"):
-            continue
-        present[mk[0]] = present.get(mk[0], 0) + 1
-        if has_responsibility(ln.text):
-            counts[mk[0]] = counts.get(mk[0], 0) + 1
+        if mk and mk[0] in ("ar1", "ar2", "ar3", "cn2"):
+            present[mk[0]] = present.get(mk[0], 0) + 1
+            last = (mk[0], i)
+        elif mk or CLOSING_RE.match(ln.text.strip()):
+            last = None
+        if has_responsibility(ln.text) and last is not None and last[1] not in credited:
+            credited.add(last[1])
+            counts[last[0]] = counts.get(last[0], 0) + 1
     if counts:
         best = max(counts, key=lambda k: (counts[k], present[k], LEVEL[k]))
         return best, counts[best]
@@ -248,8 +259,16 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
 
 
 def _is_closed(text: str) -> bool:
+    """True when the item's responsibility has been printed at its end (a part printed at
+    the start, "【牵头单位:…】推进…", leaves the item open for the lines that follow)."""
     res = extract_responsibility(text)
-    return res.found and not res.unclosed
+    if not res.found or res.unclosed:
+        return False
+    s = text.lstrip()
+    if s[:1] in OPENERS and KEYWORD_RE.match(s[1:].lstrip()):
+        rest = text[text.find(res.raw) + len(res.raw):] if res.raw and res.raw in text else ""
+        return has_responsibility(rest) or not rest.strip()
+    return True
 
 
 def _kind_of(section: list[str]) -> str:
@@ -267,21 +286,52 @@ def _short(text: str, n: int = 40) -> str:
     return s if len(s) <= n else s[:n] + "…"
 
 
+def _heading_mark(head: str) -> str:
+    """"(三)聚焦…" → "(三)", "二、主要任务" → "二." (for qualified numbers), else ""."""
+    m = re.match(rf"^([((]\s*[{_CN}]+\s*[))])", head)
+    if m:
+        return re.sub(r"\s", "", m.group(1))
+    m = re.match(rf"^([{_CN}]+)\s*[、.．]", head)
+    return f"{m.group(1)}." if m else ""
+
+
 def _qualify_restarts(st: Structure, source: str) -> None:
-    """Numbers that restart under each heading get the heading's marker: "(三)2"."""
+    """Task numbers stay unique (Task.number is the key of every form).
+
+    Numbers that restart under each heading get the heading's marker: "(三)2" under
+    "(三)…", "二.3" under "二、…"; when that still repeats (1. under (一) under both 一、
+    and 二、) the whole path of markers: "二(一)3". A number printed twice anyway (a
+    typo) keeps the first and becomes "6-2" for the second, reported.
+    """
     nums = [int(it.number) if it.number.isdigit() else None for it in st.items]
-    if any(n is None for n in nums):
-        return
-    restarts = any(b is not None and a is not None and b == 1 and a >= 1
+    restarts = any(b is not None and a is not None and b <= a and b == 1
                    for a, b in zip(nums, nums[1:]))
     if restarts:
-        for it in st.items:
-            head = it.section[-1] if it.section else ""
-            m = re.match(rf"^([((]\s*[{_CN}]+\s*[))]|[{_CN}]+)", head)
-            if m:
-                it.number = f"{m.group(1)}{it.number}"
-        return
-    for a, b, it in zip(nums, nums[1:], st.items[1:]):
-        if b != a + 1:
-            st.findings.append(finding("item-number-gap", file=source, task=it.number,
-                                       line=it.line, previous=a))
+        inner = [_heading_mark(it.section[-1]) if it.section else "" for it in st.items]
+        numbers = [f"{m}{it.number}" if m else it.number for m, it in zip(inner, st.items)]
+        if len(set(numbers)) < len(numbers):
+            full = ["".join(_heading_mark(h).rstrip(".") if k < len(it.section) - 1
+                            else _heading_mark(h) for k, h in enumerate(it.section))
+                    for it in st.items]
+            numbers = [f"{m}{it.number}" if m else it.number for m, it in zip(full, st.items)]
+        for it, n in zip(st.items, numbers):
+            it.number = n
+    else:
+        for a, b, it in zip(nums, nums[1:], st.items[1:]):
+            if a is not None and b is not None and b != a + 1 and b != a:
+                st.findings.append(finding("item-number-gap", file=source, task=it.number,
+                                           line=it.line, previous=a))
+    seen: dict[str, int] = {}
+    for it in st.items:
+        if it.number not in seen:
+            seen[it.number] = 1
+            continue
+        printed = it.number
+        k = seen[printed]
+        while f"{printed}-{k + 1}" in seen:
+            k += 1
+        seen[printed] = k + 1
+        it.number = f"{printed}-{k + 1}"
+        seen[it.number] = 1
+        st.findings.append(finding("item-number-duplicate", file=source, task=it.number,
+                                   line=it.line, value=printed))

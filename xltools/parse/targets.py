@@ -73,8 +73,11 @@ def _last_sep(text: str, at: int) -> int:
     return i + 1
 
 
+_ENUM_RE = re.compile(r"^(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十]+是?|[一二三四五六七八九十]+要)")
+
+
 def _clean_label(label: str, keep_growth: bool) -> str:
-    s = label.strip()
+    s = _ENUM_RE.sub("", label.strip())  # "二是建设标准化厂房…": the enumerator is no label
     changed = True
     while changed:
         changed = False

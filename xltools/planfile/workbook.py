@@ -25,11 +25,13 @@ class Table:
     name: str
     headers: tuple[str, ...]
     widths: tuple[float, ...]
+    optional: int = 0  # trailing columns a plan.xlsx written before they existed may lack
 
 
 INFO = Table("基本信息", ("项目", "内容"), (30, 60))
-TASKS = Table("任务", ("序号", "类型", "所属章节", "任务内容", "牵头单位", "责任单位", "完成时限"),
-              (8, 10, 30, 70, 20, 40, 12))
+TASKS = Table("任务", ("序号", "类型", "所属章节", "任务内容", "牵头单位", "责任单位", "完成时限",
+                      "责任领导"),
+              (8, 10, 30, 70, 20, 40, 12, 10), optional=1)
 TARGETS = Table("量化指标", ("任务序号", "指标名称", "目标值", "计量单位", "方向", "增幅类", "原文"),
                 (8, 30, 12, 10, 10, 8, 40))
 UNITS = Table("单位", ("单位名称", "类型", "别名", "责任领导", "联系人", "联系电话", "电子邮箱"),
@@ -58,7 +60,8 @@ def plan_workbook(plan: Plan, filename: str = "plan.xlsx") -> Workbook:
             "matrix_title": m.title if m else ""}
     _table(wb, INFO, [[INFO_KEYS[k], v] for k, v in info.items()])
     _table(wb, TASKS, [[t.number, TASK_KIND_LABELS.get(t.kind, t.kind), SECTION_SEP.join(t.section),
-                        t.text, SEP.join(t.lead_units), SEP.join(t.responsible_units), t.deadline]
+                        t.text, SEP.join(t.lead_units), SEP.join(t.responsible_units), t.deadline,
+                        t.lead_leader]
                        for t in plan.tasks],
            lists={1: list(TASK_KIND_LABELS.values())})
     _table(wb, TARGETS, [[t.number, g.label, g.value, g.measure,
@@ -156,6 +159,8 @@ class _Reader:
         header = [text(x) for x in (data[1] if len(data) > 1 else [])]
         for c, want in enumerate(table.headers):
             got = header[c] if c < len(header) else ""
+            if got == "" and c >= len(table.headers) - table.optional:
+                continue  # an older plan.xlsx without the optional column
             if got != want:
                 self.findings.append(finding("bad-plan-header", file=self.file, sheet=table.name,
                                              cell=a1(1, c), value=got, expected=want))
@@ -222,7 +227,7 @@ def plan_from_sheets(sheets: dict[str, list[list]], filename: str = "plan.xlsx")
         kind = KIND_BY_LABEL.get(v[1], v[1] or "task")
         tasks.append(Task(number=v[0], kind=kind, section=split_section(v[2]), text=v[3],
                           lead_units=split(v[4], known), responsible_units=split(v[5], known),
-                          deadline=v[6]))
+                          deadline=v[6], lead_leader=v[7]))
         rd.where.setdefault(("task", v[0]), (TASKS.name, a1(r, 0)))
         rd.where[("task-again", v[0])] = (TASKS.name, a1(r, 0))  # a duplicate's own row
     by_number = {t.number: t for t in tasks}
