@@ -75,8 +75,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 # Each collect stage keeps its codes in its own module; one catalogue serves them all.
 from .codes_intake import CODES as _INTAKE  # noqa: E402
 from .codes_validate import CODES as _VALIDATE  # noqa: E402
+from .codes_run import CODES as _RUN  # noqa: E402
 
-for _codes in (_INTAKE, _VALIDATE):
+for _codes in (_INTAKE, _VALIDATE, _RUN):
     _clash = set(_codes) & set(CATALOGUE)
     if _clash:
         raise RuntimeError(f"finding codes defined twice: {sorted(_clash)}")

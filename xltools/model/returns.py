@@ -17,6 +17,18 @@ STATUS_LABELS = {ACCEPTED: "已接收", REJECTED: "已退回", SUPERSEDED: "已�
 # Fields of a task row on the report form (keys used by extract, ledger and merge).
 TASK_FIELDS = ("完成情况", "完成进度", "状态", "存在问题", "下一步计划")
 HEADER_FIELDS = ("填报人", "联系电话", "填报日期")
+# Fields of a quantified-target row and of a town line (keys of their `cells`, ledger fields).
+ACTUAL, NOTE = "actual", "note"
+
+
+def target_key(task: str, index: int) -> str:
+    """Ledger key of a quantified target: "12#0" (task number, index of the target)."""
+    return f"{task}#{index}"
+
+
+def town_key(column: str, part: str = "") -> str:
+    """Ledger key of a town-matrix line: the column key, "c05#户" for a composite part."""
+    return f"{column}#{part}" if part else column
 
 
 @dataclass
@@ -29,7 +41,8 @@ class Received:
     sha256: str
     size: int
     received_at: str  # ISO time the file was saved (mtime), used to order resubmissions
-    kind: str = ""  # xlsx / xlsm / xls / ods / zip / junk / other (by content, not by name)
+    kind: str = ""  # xlsx / xlsm / xls / ods / zip / encrypted / junk / other (by content)
+    origin: str = ""  # the file on disk it came from (the .zip for members); "" = path
 
 
 @dataclass
@@ -45,6 +58,8 @@ class TaskReport:
     problems: str = ""
     next_steps: str = ""
     row: int = -1  # 0-based row where it was found in the returned sheet
+    extra: dict[str, str] = field(default_factory=dict)  # 办理方案 only: 具体工作内容, 完成时限, 分管领导, 责任科室
+    cells: dict[str, str] = field(default_factory=dict)  # TASK_FIELDS name -> "C7" it came from
 
 
 @dataclass
@@ -60,6 +75,7 @@ class TargetReport:
     actual_raw: object = None
     note: str = ""
     row: int = -1
+    cells: dict[str, str] = field(default_factory=dict)  # "actual" / "note" -> "E12"
 
 
 @dataclass
@@ -74,6 +90,7 @@ class TownReport:
     actual_raw: object = None
     note: str = ""
     row: int = -1
+    cells: dict[str, str] = field(default_factory=dict)  # "actual" / "note" -> "E12"
 
 
 @dataclass
@@ -89,6 +106,7 @@ class FormReturn:
     identified_by: str = ""  # sheet / property / name / content
     sheet: str = ""  # the sheet the values were read from
     header: dict[str, object] = field(default_factory=dict)  # 填报人, 联系电话, 填报日期
+    header_cells: dict[str, str] = field(default_factory=dict)  # header field -> "C3"
     tasks: list[TaskReport] = field(default_factory=list)
     targets: list[TargetReport] = field(default_factory=list)
     town: list[TownReport] = field(default_factory=list)

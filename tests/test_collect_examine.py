@@ -1,0 +1,633 @@
+"""examine(): from one returned workbook to a FormReturn — identify, extract, validate.
+
+Returns are made by a real spreadsheet program (LibreOffice through fill_like_user.py, one
+batch for the whole module) from forms generated for make_small_plan(), saved as .xlsx,
+.xls and .ods. Structural tampering a person does with the mouse (deleting, inserting,
+moving rows and columns, renaming the sheet, copying the table into a new workbook) is
+applied to the grid as read back from such a return and fed to the pure examine_read().
+
+Layouts used (0-based rows; see test_layout_positions):
+  季度报表 区发改局/锣场镇/解放街办: 填报单位 A3, 填报人 E3, 电话 H3, 日期 E4, header row 5,
+      task 1 row 6, task 3 row 7, target (task 1, growth %) E11, its 说明 G11
+  季度报表 区人社局: task 2 row 6, target (新增城镇就业, 人) E10, 说明 G10
+  镇街指标 锣场镇: F6 农业总产值, F7 增幅(%), F8 扶贫(户), F9 扶贫(人), F10 新增参保
+  办理方案 区发改局: header row 4, tasks rows 5-6 (C 具体工作内容, D 完成时限), 总责任人 D2
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import subprocess
+import time
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import SHARED_TOOLS, make_small_plan, needs_office
+from xltools.collect import examine as examine_mod
+from xltools.collect.examine import PreviousValues, examine, examine_read
+from xltools.collect.expected import expected_form
+from xltools.collect.grid import Sink
+from xltools.generate.identity import embed_identity
+from xltools.generate.report_form import report_form
+from xltools.generate.town_form import town_form
+from xltools.generate.workplan import workplan
+from xltools.model import CATALOGUE, Plan
+from xltools.model.codes_validate import CODES
+from xltools.model.returns import ACCEPTED, REJECTED, FormReturn, Received, target_key, town_key
+from xltools.xlsx.cells import read_workbook
+from xltools.xlsx.identity import IdentityReading, read_identity
+from xltools.xlsx.writer import write_workbook
+
+FILL = SHARED_TOOLS / "fill_like_user.py"
+S, T, W = "季度报表", "镇街指标", "办理方案"
+Q1, Q2 = "2019Q1", "2019Q2"
+TEXT = "=SUM(A1) 新增就业3200人;含“引号”、\"双引号\"、% 号\n第二行"
+
+
+def _e(sheet, cell, value, typed=False):
+    d = {"sheet": sheet, "cell": cell, "value": value}
+    if typed:
+        d["typed"] = True
+    return d
+
+
+def _header(sheet=S, who="张三", phone="0716-8880001", when="2019/4/8"):
+    out = []
+    if who is not None:
+        out.append(_e(sheet, "E3", who))
+    if phone is not None:
+        out.append(_e(sheet, "H3", phone))
+    if when is not None:
+        out.append(_e(sheet, "E4", when, typed=True))
+    return out
+
+
+def _task(row, done="已召开专题会议部署。", progress=50, status="序时推进", typed_progress=False):
+    out = []
+    if done is not None:
+        out.append(_e(S, f"D{row}", done))
+    if progress is not None:
+        out.append(_e(S, f"E{row}", progress, typed=typed_progress))
+    if status is not None:
+        out.append(_e(S, f"F{row}", status, typed=True))
+    out += [_e(S, f"G{row}", "无"), _e(S, f"H{row}", "按计划推进。")]
+    return out
+
+
+def _other_plan() -> Plan:
+    p = make_small_plan()
+    p.title, p.plan_id = "2019年另一项工作", ""
+    p.__post_init__()
+    return p
+
+
+# name -> (plan, kind, unit, period, edits, formats)
+JOBS = {
+    "clean-rs": ("small", "report", "区人社局", Q1, _header() + [
+        _e(S, "D6", TEXT), _e(S, "E6", 80), _e(S, "F6", "序时推进", typed=True), _e(S, "G6", "无"),
+        _e(S, "H6", "+继续推进 @春风行动"), _e(S, "E10", 6500), _e(S, "G10", "按月统计")],
+        ("xlsx", "xls", "ods")),
+    "clean-fg": ("small", "report", "区发改局", Q1, _header() + _task(6) + _task(7, progress=100,
+                 status="已完成") + [_e(S, "E11", 2.1)], ("xlsx",)),
+    "mistakes-fg": ("small", "report", "区发改局", Q1, _header(who=None, phone="电话待定", when=None)
+                    + _task(6, done=None, progress="基本完成", status="进行中")
+                    + _task(7, progress=100, status="序时推进"), ("xlsx", "xls")),
+    "percent-lc": ("small", "report", "锣场镇", Q1, _header(when="2019年4月8日")
+                   + _task(6, progress="80%", typed_progress=True) + _task(7, progress=0.8)
+                   + [_e(S, "E11", "3.1%", typed=True)], ("xlsx", "ods", "xls")),
+    "range-jf": ("small", "report", "解放街办", Q1, _header(when="下周一")
+                 + _task(6, progress=150) + _task(7, progress="-5") + [_e(S, "E11", "约3")],
+                 ("xlsx",)),
+    "neg-rs": ("small", "report", "区人社局", Q1, _header() + _task(6) + [_e(S, "E10", -10)],
+               ("xls",)),
+    "town-lc": ("small", "town", "锣场镇", Q1, _header(T, phone="13900000000") + [
+        _e(T, "F6", "约600"), _e(T, "F7", -1.5), _e(T, "F8", 1), _e(T, "F10", -3)],
+        ("ods", "xlsx")),
+    "tamper-fg": ("small", "report", "区发改局", Q1, _header() + _task(6) + _task(7) + [
+        _e(S, "B6", "改写的任务内容"), _e(S, "A3", "填报单位:区财政局"), _e(S, "A7", "4"),
+        _e(S, "E11", 2.0)], ("xlsx",)),
+    "q2-fg": ("small", "report", "区发改局", Q2, _header() + _task(6) + _task(7), ("xlsx",)),
+    "otherplan-fg": ("other", "report", "区发改局", Q1, _header() + _task(6), ("xlsx",)),
+    "workplan-fg": ("small", "workplan", "区发改局", "", [
+        _e(W, "D2", "王局长"), _e(W, "C5", "=成立专班,每月调度"), _e(W, "D5", "2019年6月底")],
+        ("xlsx",)),
+}
+
+
+def _layout(plan: Plan, kind: str, unit: str, period: str):
+    if kind == "report":
+        wb, _ = report_form(plan, plan.unit(unit), plan.period(period))
+    elif kind == "town":
+        row = next(r for r in plan.town_rows() if (r.unit or r.label) == unit)
+        wb, _ = town_form(plan, row, plan.period(period))
+    else:
+        wb = workplan(plan, plan.unit(unit))
+    embed_identity(wb, plan.plan_id, kind, unit, period)
+    return wb
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory):
+    """One LibreOffice batch for every return of this module."""
+    base = tmp_path_factory.mktemp("examine")
+    plans = {"small": make_small_plan(), "other": _other_plan()}
+    jobs, outputs = [], {}
+    for name, (plan_key, kind, unit, period, edits, fmts) in JOBS.items():
+        wb = _layout(plans[plan_key], kind, unit, period)
+        wb.filename = f"{name}.xlsx"
+        src = write_workbook(wb, base / "gen")
+        outs = {fmt: base / "out" / f"{name}.{fmt}" for fmt in fmts}
+        outputs[name] = outs
+        jobs.append({"input": str(src), "edits": edits, "output": [str(p) for p in outs.values()]})
+    (base / "out").mkdir()
+    (base / "jobs.json").write_text(json.dumps(jobs, ensure_ascii=False), encoding="utf-8")
+    t = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/python3", str(FILL), "--batch", str(base / "jobs.json"),
+                           "--report", str(base / "report.json"), "--allow-locked"],
+                          capture_output=True, text=True, timeout=300)
+    seconds = time.perf_counter() - t
+    report = json.loads((base / "report.json").read_text(encoding="utf-8"))
+    return {"outputs": outputs, "proc": proc, "report": report, "seconds": seconds,
+            "base": base, "plan": plans["small"]}
+
+
+def _received(path: Path) -> Received:
+    return Received(path=str(path), display=f"收件箱/{path.name}", name=path.name,
+                    sha256="0" * 64, size=path.stat().st_size, received_at="2019-04-08T10:00:00")
+
+
+def _examine(office, name, fmt="xlsx", plan=None, previous=None) -> FormReturn:
+    path = office["outputs"][name][fmt]
+    return examine(_received(path), plan or office["plan"], Q1, previous)
+
+
+def _pairs(fr: FormReturn) -> set[tuple[str, str]]:
+    return {(f.code, f.cell) for f in fr.findings}
+
+
+# --- the office batch --------------------------------------------------------------------------
+
+@needs_office
+def test_office_batch_ran(office):
+    codes = [job["code"] for job in office["report"]["jobs"]]
+    assert set(codes) == {0}, office["proc"].stderr[-2000:]
+    assert office["seconds"] < 40
+    for outs in office["outputs"].values():
+        for path in outs.values():
+            assert path.is_file(), path
+
+
+def test_layout_positions():
+    """The cells the tables below name are where the generator puts them."""
+    plan = make_small_plan()
+    fg = expected_form(plan, "report", "区发改局", Q1)
+    assert fg.unit_cell == (2, 0) and fg.header_fields == {"填报人": (2, 4), "联系电话": (2, 7),
+                                                           "填报日期": (3, 4)}
+    assert [(r.section, r.num, r.row) for r in fg.rows] == [("task", "1", 5), ("task", "3", 6),
+                                                            ("target", "1", 10)]
+    rs = expected_form(plan, "report", "区人社局", Q1)
+    assert [(r.section, r.row) for r in rs.rows] == [("task", 5), ("target", 9)]
+    town = expected_form(plan, "town", "锣场镇", Q1)
+    assert [(r.key, r.row) for r in town.rows] == [("c01", 5), ("c02", 6), ("c03#户", 7),
+                                                   ("c03#人", 8), ("c04", 9)]
+    wpl = expected_form(plan, "workplan", "区发改局", "")
+    assert [(r.num, r.row) for r in wpl.rows] == [("1", 4), ("3", 5)]
+    assert expected_form(plan, "report", "区发改局", Q1) is fg  # cached
+    assert expected_form(plan, "report", "不存在", Q1) is None
+    assert expected_form(plan, "town", "区发改局", Q1) is None
+
+
+# --- table: each finding code on a real return ---------------------------------------------------
+
+PREV = PreviousValues({("区人社局", "report", target_key("2", 0)): 9000.0,
+                       ("锣场镇", "town", town_key("c03", "户")): 10.0})
+
+# (code, job, formats, cell, severity)
+OFFICE_CASES = [
+    ("header-missing", "mistakes-fg", ("xlsx", "xls"), "E3", "错误"),
+    ("phone-invalid", "mistakes-fg", ("xlsx", "xls"), "H3", "警告"),
+    ("date-missing", "mistakes-fg", ("xlsx", "xls"), "E4", "警告"),
+    ("required-empty", "mistakes-fg", ("xlsx", "xls"), "D6", "错误"),
+    ("progress-not-number", "mistakes-fg", ("xlsx", "xls"), "E6", "错误"),
+    ("status-invalid", "mistakes-fg", ("xlsx", "xls"), "F6", "错误"),
+    ("progress-status-mismatch", "mistakes-fg", ("xlsx", "xls"), "F7", "错误"),
+    ("target-empty", "mistakes-fg", ("xlsx", "xls"), "E11", "警告"),
+    ("progress-ambiguous", "percent-lc", ("xlsx", "ods", "xls"), "E7", "警告"),
+    ("percent-figure-ambiguous", "percent-lc", ("xlsx", "ods", "xls"), "E11", "警告"),
+    ("progress-out-of-range", "range-jf", ("xlsx",), "E6", "错误"),
+    ("progress-out-of-range", "range-jf", ("xlsx",), "E7", "错误"),
+    ("date-invalid", "range-jf", ("xlsx",), "E4", "警告"),
+    ("target-not-number", "range-jf", ("xlsx",), "E11", "错误"),
+    ("target-negative", "neg-rs", ("xls",), "E10", "错误"),
+    ("target-decreased", "clean-rs", ("xlsx", "xls", "ods"), "E10", "警告"),  # 说明 given
+    ("town-value-not-number", "town-lc", ("ods", "xlsx"), "F6", "错误"),
+    ("town-value-decreased", "town-lc", ("ods", "xlsx"), "F8", "错误"),
+    ("town-value-empty", "town-lc", ("ods", "xlsx"), "F9", "警告"),
+    ("town-value-negative", "town-lc", ("ods", "xlsx"), "F10", "错误"),
+    ("guarded-cell-changed", "tamper-fg", ("xlsx",), "B6", "错误"),
+    ("guarded-cell-changed", "tamper-fg", ("xlsx",), "A3", "错误"),
+    ("task-renumbered", "tamper-fg", ("xlsx",), "A7", "错误"),
+    ("other-period", "q2-fg", ("xlsx",), "", "错误"),
+    ("other-plan", "otherplan-fg", ("xlsx",), "", "错误"),
+    ("required-empty", "workplan-fg", ("xlsx",), "D6", "错误"),
+]
+
+
+@needs_office
+@pytest.mark.parametrize("code,job,fmts,cell,severity", OFFICE_CASES,
+                         ids=[f"{c[0]}-{c[1]}-{c[3]}" for c in OFFICE_CASES])
+def test_finding_on_office_return(office, code, job, fmts, cell, severity):
+    for fmt in fmts:
+        fr = _examine(office, job, fmt, previous=PREV)
+        hits = [f for f in fr.findings if (f.code, f.cell) == (code, cell)]
+        assert hits, (fmt, sorted(_pairs(fr)))
+        f = hits[0]
+        assert f.severity == severity and f.file == f"收件箱/{job}.{fmt}"
+        assert f.message and "{" not in f.message
+        if cell:
+            assert f.sheet in (S, T, W) and (f.sheet, f.cell) in fr.blocked_cells() or severity != "错误"
+
+
+@needs_office
+def test_mistakes_give_exactly_their_findings(office):
+    """Every check runs and nothing else is reported: one finding per mistake."""
+    want = {("header-missing", "E3"), ("phone-invalid", "H3"), ("date-missing", "E4"),
+            ("required-empty", "D6"), ("progress-not-number", "E6"), ("status-invalid", "F6"),
+            ("progress-status-mismatch", "F7"), ("target-empty", "E11")}
+    for fmt in ("xlsx", "xls"):
+        fr = _examine(office, "mistakes-fg", fmt)
+        assert fr.status == ACCEPTED and _pairs(fr) == want, fmt
+        assert fr.blocked_cells() == {(S, c) for code, c in want
+                                      if CODES[code][0] == "错误"}
+        assert fr.tasks[0].progress is None and fr.tasks[0].progress_raw == "基本完成"
+        assert fr.tasks[0].status == "进行中" and fr.tasks[1].progress == 100
+
+
+@needs_office
+def test_clean_return_comes_back_exactly_in_every_format(office):
+    for fmt in ("xlsx", "xls", "ods"):
+        fr = _examine(office, "clean-rs", fmt)
+        assert fr.status == ACCEPTED and fr.findings == [], (fmt, fr.findings)
+        assert (fr.kind, fr.unit, fr.period, fr.sheet) == ("report", "区人社局", Q1, S)
+        assert fr.identified_by == "sheet"
+        assert fr.header == {"填报人": "张三", "联系电话": "0716-8880001", "填报日期": date(2019, 4, 8)}
+        assert fr.header_cells == {"填报人": "E3", "联系电话": "H3", "填报日期": "E4"}
+        (t,) = fr.tasks
+        assert (t.task, t.role, t.completion, t.progress, t.status, t.problems, t.next_steps) == \
+            ("2", "牵头", TEXT, 80.0, "序时推进", "无", "+继续推进 @春风行动"), fmt
+        assert t.cells == {"完成情况": "D6", "完成进度": "E6", "状态": "F6", "存在问题": "G6",
+                           "下一步计划": "H6"}
+        (g,) = fr.targets
+        assert (g.task, g.index, g.actual, g.note, g.cells) == \
+            ("2", 0, 6500.0, "按月统计", {"actual": "E10", "note": "G10"}), fmt
+        # a cumulative figure lower than last period's is an 错误 unless the unit explains it
+        fr2 = _examine(office, "clean-rs", fmt, previous=PreviousValues(
+            {("区人社局", "report", "2#0"): 9000.0}))
+        assert [(f.code, f.severity) for f in fr2.findings] == [("target-decreased", "警告")]
+
+
+@needs_office
+def test_percent_typed_and_percent_cells(office):
+    for fmt in ("xlsx", "ods", "xls"):
+        fr = _examine(office, "percent-lc", fmt)
+        assert fr.status == ACCEPTED
+        assert [t.progress for t in fr.tasks] == [80.0, 80.0], fmt
+        # "80%" typed: a percent cell, understood without a word; 0.8 in a General cell: warned.
+        # .xls: the number format is not read, so a typed 80% is warned about as well
+        want = {("progress-ambiguous", "E7"), ("percent-figure-ambiguous", "E11")} | \
+            ({("progress-ambiguous", "E6")} if fmt == "xls" else set())
+        assert _pairs(fr) == want, fmt
+        # "3.1%" typed into the 累计完成 cell (format #,##0.##): LibreOffice stores 0.031 and
+        # shows 0.03; the figure is kept as stored and the unit is asked
+        assert fr.targets[0].actual == pytest.approx(0.031)
+        assert fr.header["填报日期"] == date(2019, 4, 8) and fr.header["联系电话"] == "0716-8880001"
+
+
+@needs_office
+def test_town_return(office):
+    for fmt in ("ods", "xlsx"):
+        fr = _examine(office, "town-lc", fmt, previous=PREV)
+        assert fr.status == ACCEPTED and fr.kind == "town" and fr.unit == "锣场镇"
+        got = {(x.column, x.part): (x.actual, x.cells["actual"]) for x in fr.town}
+        assert got == {("c01", ""): (None, "F6"), ("c02", ""): (-1.5, "F7"),
+                       ("c03", "户"): (1.0, "F8"), ("c03", "人"): (None, "F9"),
+                       ("c04", ""): (None, "F10")}, fmt
+        assert fr.town[0].actual_raw == "约600"
+        assert fr.header["联系电话"] == "13900000000"
+
+
+@needs_office
+def test_tampered_return_still_gives_every_value(office):
+    fr = _examine(office, "tamper-fg")
+    assert fr.status == ACCEPTED and fr.unit == "区发改局"  # the identity decides, not the A3 text
+    f = next(f for f in fr.findings if f.cell == "A3")
+    assert f.value == "填报单位:区财政局" and "填报单位:区发改局" in f.message
+    assert {(f.code, f.cell) for f in fr.errors} == {("guarded-cell-changed", "B6"),
+                                                    ("guarded-cell-changed", "A3"),
+                                                    ("task-renumbered", "A7")}
+    assert [(t.task, t.progress) for t in fr.tasks] == [("1", 50.0), ("3", 50.0)]
+    assert fr.targets[0].actual == 2.0
+    # the values themselves are not blocked by the tampering of the guarded cells
+    assert not {c for t in fr.tasks for c in t.cells.values()} & {c for _, c in fr.blocked_cells()}
+
+
+@needs_office
+def test_other_period_and_plan_are_rejected_with_the_reason(office):
+    fr = _examine(office, "q2-fg")
+    assert fr.status == REJECTED and fr.period == Q2 and fr.tasks == []
+    assert "第二季度" in fr.findings[0].message and "第一季度" in fr.findings[0].message
+    fr = _examine(office, "otherplan-fg")
+    assert fr.status == REJECTED and [f.code for f in fr.findings] == ["other-plan"]
+
+
+@needs_office
+def test_workplan_return(office):
+    fr = _examine(office, "workplan-fg")
+    assert fr.status == ACCEPTED and fr.kind == "workplan" and fr.period == ""
+    assert fr.header == {"总责任人": "王局长"}
+    assert fr.tasks[0].extra["具体工作内容"] == "=成立专班,每月调度"
+    assert fr.tasks[0].extra["完成时限"] == "2019年6月底"
+    assert _pairs(fr) == {("required-empty", "C6"), ("required-empty", "D6")}
+
+
+# --- structural tampering on the grid as read back ------------------------------------------------
+
+@pytest.fixture(scope="module")
+def clean_read(office):
+    """(reading, grids) of the clean 区发改局 return as LibreOffice saved it."""
+    return read_workbook(office["outputs"]["clean-fg"]["xlsx"])
+
+
+def _run(reading, grids, plan=None, period=Q1) -> FormReturn:
+    fr = FormReturn(received=Received("x.xlsx", "收件箱/x.xlsx", "x.xlsx", "", 0, ""))
+    sink = Sink("收件箱/x.xlsx")
+    examine_read(fr, sink, reading, grids, plan or make_small_plan(), period)
+    fr.findings = sink.findings
+    return fr
+
+
+def _mutated(clean_read, change, drop_identity=False, sheet_name=None):
+    reading, grids = copy.deepcopy(clean_read)
+    rows = grids.rows[S]
+    change(rows)
+    if sheet_name:
+        grids.rows[sheet_name] = grids.rows.pop(S)
+        grids.sheets = [(sheet_name if n == S else n, v) for n, v in grids.sheets]
+    if drop_identity:
+        reading = IdentityReading(format="xlsx", reason="")
+        grids.rows.pop("表单标识", None)
+        grids.sheets = [(n, v) for n, v in grids.sheets if n != "表单标识"]
+    return reading, grids
+
+
+def _insert_col(rows, at):
+    for r in rows:
+        r.insert(at, None)
+
+
+def _del_col(rows, at):
+    for r in rows:
+        if len(r) > at:
+            del r[at]
+
+
+def _blank_tasks(rows):
+    for r in rows[5:12]:
+        r[:] = [None] * len(r)
+
+
+def _swap(rows):
+    rows[5], rows[6] = rows[6], rows[5]
+
+
+def _unknown_unit(rows):
+    rows[2][0] = "填报单位:不存在的局"
+
+
+# (code, change, cell, extra)
+GRID_CASES = [
+    ("row-deleted", lambda rows: rows.pop(5), "A6", {}),
+    ("row-inserted", lambda rows: rows.insert(6, [None, "多出来的一行", None, "也填了", 30]), "A7", {}),
+    ("rows-reordered", _swap, "A6", {}),
+    ("layout-shifted", lambda rows: rows.insert(0, [None] * 8), "A6", {}),
+    ("columns-changed", lambda rows: _insert_col(rows, 3), "E5", {}),
+    ("column-missing", lambda rows: _del_col(rows, 4), "E5", {}),
+    ("sheet-renamed", lambda rows: None, "", {"sheet_name": "我的报表"}),
+    ("sheet-missing", lambda rows: rows.clear(), "", {"sheet_name": "Sheet1"}),
+    ("form-not-mapped", _blank_tasks, "", {}),
+    ("identified-by-content", lambda rows: None, "", {"drop_identity": True, "sheet_name": "Sheet1"}),
+    ("not-identified", _unknown_unit, "", {"drop_identity": True}),
+]
+
+
+@needs_office
+@pytest.mark.parametrize("code,change,cell,extra", GRID_CASES, ids=[c[0] for c in GRID_CASES])
+def test_finding_on_tampered_grid(clean_read, code, change, cell, extra):
+    fr = _run(*_mutated(clean_read, change, **extra))
+    assert (code, cell) in _pairs(fr), sorted(_pairs(fr))
+    rejected = {"sheet-missing", "form-not-mapped", "not-identified"}
+    assert fr.status == (REJECTED if code in rejected else ACCEPTED)
+
+
+@needs_office
+def test_deleted_inserted_moved_rows_lose_no_value(clean_read):
+    deleted = _run(*_mutated(clean_read, lambda rows: rows.pop(5)))
+    assert [(t.task, t.cells["完成进度"], t.progress) for t in deleted.tasks] == [("3", "E6", 100.0)]
+    assert deleted.targets[0].actual == 2.1 and deleted.targets[0].cells["actual"] == "E10"
+    assert _pairs(deleted) == {("row-deleted", "A6")}
+    inserted = _run(*_mutated(clean_read, lambda rows: rows.insert(6, [None, "多出来的一行"])))
+    assert [(t.task, t.cells["状态"], t.status) for t in inserted.tasks] == \
+        [("1", "F6", "序时推进"), ("3", "F8", "已完成")]
+    assert inserted.targets[0].cells["actual"] == "E12" and inserted.targets[0].actual == 2.1
+    assert "多出来的一行" in next(f for f in inserted.findings if f.code == "row-inserted").value
+    swapped = _run(*_mutated(clean_read, _swap))
+    assert [(t.task, t.row, t.progress) for t in swapped.tasks] == [("1", 6, 50.0), ("3", 5, 100.0)]
+    moved = _run(*_mutated(clean_read, lambda rows: _insert_col(rows, 3)))
+    assert [(t.task, t.cells["完成进度"], t.progress) for t in moved.tasks] == \
+        [("1", "F6", 50.0), ("3", "F7", 100.0)]
+    assert all(f.code == "columns-changed" for f in moved.findings), moved.findings
+
+
+@needs_office
+def test_copied_into_new_workbook_is_identified_by_content(office, tmp_path):
+    """The unit pasted the values into a new workbook (no hidden sheet, property or name)."""
+    src = openpyxl.load_workbook(office["outputs"]["clean-fg"]["xlsx"])
+    new = openpyxl.Workbook()
+    ws = new.active
+    for row in src[S].iter_rows():
+        for c in row:
+            if c.value is not None:
+                ws.cell(row=c.row, column=c.column, value=c.value)
+    dst = tmp_path / "新建 Microsoft Excel 工作表.xlsx"
+    new.save(dst)
+    assert read_identity(dst).identity is None
+    fr = examine(_received(dst), office["plan"], Q1)
+    assert fr.status == ACCEPTED and fr.identified_by == "content" and fr.unit == "区发改局"
+    assert _pairs(fr) == {("identified-by-content", "")}
+    assert [(t.task, t.progress, t.status) for t in fr.tasks] == [("1", 50.0, "序时推进"),
+                                                                   ("3", 100.0, "已完成")]
+    # of another period: rejected with other-period; another unit's tasks: not identified
+    ws["A2"] = ws["A2"].value.replace("第一季度", "第二季度")
+    new.save(dst)
+    fr = examine(_received(dst), office["plan"], Q1)
+    assert fr.status == REJECTED and [f.code for f in fr.findings] == ["other-period"]
+    ws["A2"] = ws["A2"].value.replace("第二季度", "第一季度")
+    ws["A3"] = "填报单位:区人社局"
+    new.save(dst)
+    fr = examine(_received(dst), office["plan"], Q1)
+    assert fr.status == REJECTED and [f.code for f in fr.findings] == ["not-identified"]
+    assert "任务序号" in fr.findings[0].message
+
+
+@needs_office
+def test_identity_conflict_and_fingerprint_mismatch(office, tmp_path):
+    path = office["outputs"]["clean-fg"]["xlsx"]
+    ident = read_identity(path).identity
+    other = dataclasses.replace(ident, unit="区财政局")
+    dst = tmp_path / "conflict.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "docProps/custom.xml":
+                data = data.decode().replace(ident.encode(), other.encode()).encode()
+            zout.writestr(info, data)
+    fr = examine(_received(dst), office["plan"], Q1)
+    assert fr.status == ACCEPTED and fr.unit == "区发改局" and _pairs(fr) == {("identity-conflict", "")}
+    # the plan's task text changed after the forms were sent: checked against what was sent
+    plan = make_small_plan()
+    plan.tasks[2].text = "加强政府债务管理,防范化解风险。"
+    fr = examine(_received(path), plan, Q1)
+    assert fr.status == ACCEPTED and _pairs(fr) == {("fingerprint-mismatch", "")}
+    assert [t.progress for t in fr.tasks] == [50.0, 100.0]
+
+
+@needs_office
+def test_identity_problems_reject(office, clean_read):
+    plan = make_small_plan()  # 区人社局 gone from the register
+    plan.units = [u for u in plan.units if u.name != "区人社局"]
+    plan.tasks = [t for t in plan.tasks if t.number != "2"]
+    fr = _examine(office, "clean-rs", plan=plan)
+    assert fr.status == REJECTED and _pairs(fr) == {("unknown-unit-in-identity", "")}
+    plan = make_small_plan()  # 区人社局 still registered, but no task of its own any more
+    plan.tasks[1].responsible_units = ["区财政局"]
+    fr = _examine(office, "clean-rs", plan=plan)
+    assert fr.status == REJECTED and _pairs(fr) == {("form-not-in-plan", "")}
+    reading, grids = copy.deepcopy(clean_read)
+    reading.identity = dataclasses.replace(reading.identity, kind="问卷")
+    fr = _run(reading, grids)
+    assert fr.status == REJECTED and _pairs(fr) == {("unknown-form-kind", "")}
+
+
+def test_unreadable_and_unexpected_errors_never_raise(tmp_path, monkeypatch):
+    plan = make_small_plan()
+    bad = tmp_path / "报表.xlsx"
+    bad.write_text("不是表格", encoding="utf-8")
+    fr = examine(_received(bad), plan, Q1)
+    assert fr.status == REJECTED and _pairs(fr) == {("workbook-unreadable", "")}
+    fr = examine(_received(tmp_path / "gone.xlsx") if False else Received(
+        str(tmp_path / "gone.xlsx"), "gone.xlsx", "gone.xlsx", "", 0, ""), plan, Q1)
+    assert fr.status == REJECTED and fr.findings[0].code == "workbook-unreadable"
+    good = write_workbook(_layout(plan, "report", "区发改局", Q1), tmp_path)
+
+    def boom(*a, **k):
+        raise ZeroDivisionError("boom")
+    monkeypatch.setattr(examine_mod, "locate", boom)
+    fr = examine(_received(good), plan, Q1)
+    assert fr.status == REJECTED and [f.code for f in fr.findings] == ["read-failed"]
+    assert fr.findings[0].file.endswith(good.name) and "ZeroDivisionError" in fr.findings[0].message
+
+
+# --- catalogue, speed, robustness -------------------------------------------------------------
+
+def test_codes_are_in_the_catalogue_and_render():
+    used = {c for c, *_ in OFFICE_CASES} | {c for c, *_ in GRID_CASES} | {
+        "identity-conflict", "fingerprint-mismatch", "unknown-unit-in-identity",
+        "form-not-in-plan", "unknown-form-kind", "workbook-unreadable", "read-failed"}
+    assert used == set(CODES), set(CODES) ^ used  # every code has a test
+    for code, (sev, text) in CODES.items():
+        assert CATALOGUE[code] == (sev, text) and sev in ("错误", "警告")
+        assert code == code.lower() and " " not in code
+
+
+def test_generated_form_is_clean_and_fast(tmp_path):
+    """An unfilled form: every required cell reported; examine costs ~1-2 ms."""
+    plan = make_small_plan()
+    path = write_workbook(_layout(plan, "report", "区发改局", Q1), tmp_path)
+    fr = examine(_received(path), plan, Q1)
+    assert fr.status == ACCEPTED
+    assert _pairs(fr) == {("header-missing", "E3"), ("header-missing", "H3"), ("date-missing", "E4"),
+                          *{("required-empty", f"{c}{r}") for c in "DEF" for r in (6, 7)},
+                          ("target-empty", "E11")}
+    t = time.perf_counter()
+    for _ in range(50):
+        examine(_received(path), plan, Q1)
+    assert (time.perf_counter() - t) / 50 < 0.02
+
+
+def test_read_workbook_agrees_with_read_identity(tmp_path):
+    plan = make_small_plan()
+    path = write_workbook(_layout(plan, "town", "锣场镇", Q1), tmp_path)
+    a, (b, grids) = read_identity(path), read_workbook(path)
+    assert dataclasses.asdict(a) == dataclasses.asdict(b)
+    assert grids.visible() == [T] and T in grids.rows
+
+
+_cell_values = st.one_of(st.none(), st.text(max_size=30), st.integers(-10**12, 10**12),
+                         st.floats(allow_nan=False, allow_infinity=False), st.booleans(),
+                         st.sampled_from(["80%", "80%", "０.８", "=1/0", "+1", "-", "@x", "已完成",
+                                          "1,000", "1e400", "nan", "2019/4/8", "\x00"]))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(st.lists(_cell_values, min_size=13, max_size=13))
+def test_any_typed_values_never_raise(tmp_path_factory, values):
+    plan = make_small_plan()
+    wb = _layout(plan, "report", "区发改局", Q1)
+    sh = wb.sheets[0]
+    cells = [(2, 4), (2, 7), (3, 4)] + [(r, c) for r in (5, 6) for c in range(3, 8)]
+    for (r, c), v in zip(cells, values):
+        if isinstance(v, str):
+            v = v.replace("\x00", "")
+        sh.cells[(r, c)].value = v
+    sh.cells[(10, 4)].value = values[-1] if not isinstance(values[-1], str) else values[-1][:5]
+    path = write_workbook(wb, tmp_path_factory.mktemp("hyp"))
+    fr = examine(_received(path), plan, Q1)
+    assert fr.status == ACCEPTED and "read-failed" not in {f.code for f in fr.findings}
+    for t in fr.tasks:
+        assert t.progress is None or 0 <= t.progress <= 100
+        for typed, got in ((values[3 + 5 * (t.row - 5)], t.completion),):
+            if isinstance(typed, str) and typed.replace("\x00", ""):
+                assert got == typed.replace("\x00", "")
+
+
+_grid_values = st.one_of(_cell_values, st.floats(), st.datetimes(), st.dates(),
+                         st.lists(st.none(), max_size=0))
+
+
+@needs_office
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 20), st.integers(0, 9), _grid_values), max_size=12),
+       st.sampled_from([None, 0, 5, 6, 11]), st.booleans())
+def test_any_grid_never_raises(clean_read, edits, drop_row, drop_identity):
+    """Whatever a program saved (NaN, dates, bools, rows gone): a FormReturn, never an exception."""
+    def change(rows):
+        for r, c, v in edits:
+            while len(rows) <= r:
+                rows.append([None] * 8)
+            while len(rows[r]) <= c:
+                rows[r].append(None)
+            rows[r][c] = None if isinstance(v, list) else v
+        if drop_row is not None and drop_row < len(rows):
+            rows.pop(drop_row)
+    fr = _run(*_mutated(clean_read, change, drop_identity=drop_identity))
+    assert "read-failed" not in {f.code for f in fr.findings}
+    assert all(f.message and f.code in CODES for f in fr.findings)

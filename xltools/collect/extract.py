@@ -1,0 +1,248 @@
+"""Find every row of the expected form in the sheet as returned, and what the unit changed.
+
+Rows are located by their content (task number in column A, the row's label), not only by
+position, so inserted, deleted or moved rows still give every value that was received; each
+structural change is reported. Pure: works on the rows as read, no I/O.
+
+Matching, per section (task rows, target rows, town lines), in order of certainty:
+1. number and label both as sent;
+2. the number alone (the label was edited: reported per cell);
+3. the label alone (the number was changed: task-renumbered);
+4. the same position as sent (both changed: reported per cell).
+Expected rows left over were deleted; non-empty rows left over (and empty rows inside the
+table) were inserted.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .expected import ExpectedForm, ExpectedRow
+from .grid import Sink, at, canon, is_blank, label, shown
+
+SECTION_MARK = "量化指标完成情况"
+WHAT = {"task": "任务", "target": "量化指标", "line": "指标"}
+
+
+@dataclass
+class Located:
+    """Where the expected form's parts are in the returned sheet (0-based)."""
+
+    rows: list[list]
+    unit_cell: tuple[int, int] | None = None
+    shift: int = 0  # rows the table moved down (negative: up) above the header
+    header_fields: dict[str, tuple[int, int]] = field(default_factory=dict)
+    cols: dict[int, int | None] = field(default_factory=dict)  # main table: expected -> found
+    target_cols: dict[int, int | None] = field(default_factory=dict)
+    found: dict[int, int] = field(default_factory=dict)  # index in expected.rows -> found row
+    inserted: list[int] = field(default_factory=list)
+
+    def col(self, ex_row: ExpectedRow, c: int) -> int | None:
+        cols = self.target_cols if ex_row.section == "target" else self.cols
+        return cols.get(c, c)
+
+
+def _norm_num(value: object) -> str:
+    return "".join(canon(value).split())
+
+
+def find_unit_cell(ex: ExpectedForm, rows: list[list]) -> tuple[int, int] | None:
+    """The 填报单位 cell (workplan: the unit name beside 单位:), where it is now."""
+    r, c = ex.unit_cell
+    limit = min(len(rows), ex.header_row + 12)
+    if ex.kind == "workplan":
+        if label(at(rows, r, 0)).startswith("单位"):
+            return r, c
+        for i in range(limit):
+            if label(at(rows, i, 0)) in ("单位:", "单位:"):
+                return i, 1
+        return None
+    if canon(at(rows, r, c)).startswith("填报单位"):
+        return r, c
+    for i in range(limit):
+        for j, v in enumerate(rows[i][:12]):
+            if isinstance(v, str) and v.strip().startswith("填报单位"):
+                return i, j
+    return None
+
+
+def find_header(rows: list[list], labels: tuple[str, ...], expected: int, start: int = 0) -> int | None:
+    """The header row: the expected one if it still reads so, else the first row from
+    `start` whose first cell is the first label."""
+    first = "".join(labels[0].split())
+    if label(at(rows, expected, 0)) == first:
+        return expected
+    for i in range(max(0, start), len(rows)):
+        if label(at(rows, i, 0)) == first:
+            return i
+    return None
+
+
+def column_map(rows: list[list], head: int | None, labels: tuple[str, ...], sink: Sink,
+               fill_in: set[int]) -> dict[int, int | None]:
+    """Expected column -> found column, by the header labels; moved and missing columns are
+    reported (only fill-in columns are reported missing: their values cannot be read)."""
+    out: dict[int, int | None] = {c: c for c in range(len(labels))}
+    if head is None:
+        return out
+    found = [label(v) for v in (rows[head] if head < len(rows) else [])]
+    want = ["".join(x.split()) for x in labels]
+    if found[:len(want)] == want:
+        return out
+    for c, name in enumerate(want):
+        if c < len(found) and found[c] == name:
+            continue
+        if name in found:
+            out[c] = found.index(name)
+            sink.add("columns-changed", head, out[c], value=labels[c].replace("\n", ""),
+                     expected=_letter(c), found=_letter(out[c]))
+        elif c in fill_in:
+            out[c] = None
+            sink.add("column-missing", head, c, value=labels[c].replace("\n", ""))
+    return out
+
+
+def _letter(c: int) -> str:
+    from ..generate.layout import col_letter
+    return col_letter(c)
+
+
+def locate(ex: ExpectedForm, rows: list[list], sink: Sink,
+           reference: dict[tuple[int, int], str] | None = None) -> Located:
+    """Match the expected form against the rows as returned; structural findings into sink.
+
+    reference: the guarded texts the unit actually received when they differ from the form
+    regenerated now ((row, col) -> text, from the identity sheet); None: as regenerated.
+    """
+    loc = Located(rows)
+    loc.unit_cell = find_unit_cell(ex, rows)
+    if loc.unit_cell is not None:
+        loc.shift = loc.unit_cell[0] - ex.unit_cell[0]
+    head = find_header(rows, ex.header_labels, ex.header_row + loc.shift,
+                       start=(loc.unit_cell or (0, 0))[0])
+    if head is not None:
+        loc.shift = head - ex.header_row
+    if loc.shift:
+        sink.add("layout-shifted", head if head is not None else ex.header_row, 0,
+                 expected_row=ex.header_row + 1,
+                 found_row=(head if head is not None else ex.header_row) + 1)
+    base = loc.unit_cell[0] if loc.unit_cell else ex.unit_cell[0] + loc.shift
+    loc.header_fields = {k: _header_cell(rows, k, base + r - ex.unit_cell[0], c)
+                         for k, (r, c) in ex.header_fields.items()}
+    fill_cols = set(ex.field_cols.values())
+    loc.cols = column_map(rows, head, ex.header_labels, sink, fill_cols)
+    start = (head if head is not None else ex.header_row + loc.shift) + 1
+    end = next((i for i in range(start, len(rows))
+                if label(at(rows, i, loc.cols.get(0) or 0)).startswith(ex.end_marker)), len(rows))
+    mark = None
+    if ex.section_row is not None:
+        mark = next((i for i in range(start, end)
+                     if label(at(rows, i, 0)).startswith(SECTION_MARK)), None)
+    regions: dict[str, range] = {}
+    if mark is None:
+        regions = {"task": range(start, end), "target": range(start, end), "line": range(start, end)}
+        loc.target_cols = {}
+    else:
+        thead = mark + 1 if "序号" in label(at(rows, mark + 1, 0)) else None
+        loc.target_cols = column_map(rows, thead, ex.target_header_labels, sink, {ex.actual_col})
+        regions = {"task": range(start, mark),
+                   "target": range((thead if thead is not None else mark) + 1, end)}
+    for section in ("task", "target", "line"):
+        expected = [(i, r) for i, r in enumerate(ex.rows) if r.section == section]
+        if expected:
+            _match(ex, loc, section, expected, regions.get(section, range(0)), sink, reference)
+    return loc
+
+
+def _header_cell(rows: list[list], name: str, r: int, c: int) -> tuple[int, int]:
+    """A header input is the cell right of its label (填报人:); found by the label when the
+    columns moved."""
+    if label(at(rows, r, c - 1)).startswith(name):
+        return r, c
+    if 0 <= r < len(rows):
+        for j, v in enumerate(rows[r]):
+            if label(v).startswith(name):
+                return r, j + 1
+    return r, c
+
+
+def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[int, ExpectedRow]],
+           region: range, sink: Sink, reference) -> None:
+    rows = loc.rows
+    text_col = 2 if section == "line" else 1
+    get = (lambda r, c: at(rows, r, loc.target_cols.get(c, c))) if section == "target" else \
+        (lambda r, c: at(rows, r, loc.cols.get(c, c)))
+    taken = set(loc.found.values())
+    candidates = [r for r in region if r not in taken
+                  and any(not is_blank(get(r, c)) for c in range(ex.ncols))]
+    keys = {r: (_norm_num(get(r, 0)), canon(get(r, text_col))) for r in candidates}
+    free = list(candidates)
+    how: dict[int, str] = {}
+
+    def take(i: int, r: int, kind: str) -> None:
+        loc.found[i] = r
+        how[i] = kind
+        free.remove(r)
+
+    for kind, test in (("exact", lambda e, k: k == (e.num, e.text)),
+                       ("number", lambda e, k: k[0] == e.num),
+                       ("text", lambda e, k: k[1] == e.text and k[1] != "")):
+        for i, e in expected:
+            if i in loc.found:
+                continue
+            r = next((r for r in free if test(e, keys[r])), None)
+            if r is not None:
+                take(i, r, kind)
+    for i, e in expected:  # both changed: the row where it was sent
+        r = e.row + loc.shift
+        if i not in loc.found and r in free:
+            take(i, r, "position")
+    # deleted, reordered
+    last = -1
+    for i, e in expected:
+        r = loc.found.get(i)
+        if r is None:
+            sink.add("row-deleted", e.row + loc.shift, 0, task=e.task, value="",
+                     what=WHAT[section], expected=f"{e.num} {e.text}"[:80])
+            continue
+        if r < last:
+            sink.add("rows-reordered", r, 0, task=e.task, value=f"{e.num} {e.text}"[:80],
+                     what=WHAT[section], expected_row=e.row + 1, found_row=r + 1)
+        last = max(last, r)
+    # inserted: leftover non-empty rows, and empty rows inside the matched span
+    matched = [loc.found[i] for i, _ in expected if i in loc.found]
+    inserted = set(free)
+    if matched:
+        inserted |= {r for r in range(min(matched), max(matched))
+                     if r not in matched and r not in taken
+                     and all(is_blank(get(r, c)) for c in range(ex.ncols))}
+    for r in sorted(inserted):
+        loc.inserted.append(r)
+        text = " | ".join(shown(v) for v in rows[r][:ex.ncols] if not is_blank(v)) if r < len(rows) else ""
+        sink.add("row-inserted", r, 0, value=text[:200], what=WHAT[section])
+    # guarded cells of every matched row
+    for i, e in expected:
+        r = loc.found.get(i)
+        if r is None:
+            continue
+        for c, text in e.guarded:
+            want = reference.get((e.row, c), text) if reference else text
+            fc = loc.col(e, c)
+            got = canon(at(rows, r, fc))
+            if got == want or (c == 0 and "".join(got.split()) == "".join(want.split())):
+                continue
+            if c == 0 and section == "task" and how[i] == "text":
+                sink.add("task-renumbered", r, fc, task=e.task, value=got, expected=want)
+            else:
+                sink.add("guarded-cell-changed", r, fc, task=e.task, value=got, expected=want)
+
+
+def check_unit_cell(ex: ExpectedForm, loc: Located, sink: Sink,
+                    reference: dict[tuple[int, int], str] | None = None) -> None:
+    """The 填报单位 cell must still name the unit the form was sent to."""
+    want = (reference or {}).get(ex.unit_cell, ex.unit_text)
+    if loc.unit_cell is None:
+        sink.add("guarded-cell-changed", ex.unit_cell[0], ex.unit_cell[1], value="", expected=want)
+        return
+    got = canon(at(loc.rows, *loc.unit_cell))
+    if "".join(got.split()) != "".join(want.split()):
+        sink.add("guarded-cell-changed", *loc.unit_cell, value=got, expected=want)

@@ -1,0 +1,209 @@
+"""Whose form is this? By the embedded identity, or, when it is gone, by the form's content.
+
+Content match (the unit copied the table into a new workbook): the column header says which
+kind of form it is, the 填报单位 cell names the unit (aliases resolve through the plan), the
+title must be this plan's title for that form, the subtitle must name a period of the plan,
+and the task numbers (town: the indicators) must be exactly that unit's. Only then is the
+form accepted, with a warning; otherwise it is rejected with the reason.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model import Plan
+from .expected import KINDS, ExpectedForm, expected_form
+from .extract import SECTION_MARK, find_header, find_unit_cell
+from .grid import Sink, at, canon, is_blank, label
+
+CARRIER_LABELS = {"sheet": "隐藏工作表“表单标识”", "property": "文档自定义属性", "name": "定义名称",
+                  "content": "表格内容"}
+_HEADS = {"report": ("序号", "任务内容", "责任类型"), "town": ("序号", "类别", "指标"),
+          "workplan": ("序号", "责任事项")}
+
+
+@dataclass
+class Identified:
+    """The form to read against: expected layout, the sheet holding it, and how we know."""
+
+    expected: ExpectedForm
+    sheet: str
+    by: str
+    reference: dict[tuple[int, int], str] | None = None  # guarded texts as received, when the
+    # form was generated from another version of the plan
+
+
+def by_identity(reading, sheets: dict[str, list[list]], visible: list[str], plan: Plan,
+                period_id: str, sink: Sink) -> Identified | None:
+    """Check the embedded identity against the plan and period; None when rejected."""
+    ident = reading.identity
+    if ident.plan_id != plan.plan_id:
+        sink.add("other-plan", value=ident.plan_id, expected=plan.plan_id)
+        return None
+    if ident.kind not in KINDS:
+        sink.add("unknown-form-kind", value=ident.kind)
+        return None
+    if ident.kind != "workplan" and ident.period != period_id:
+        p, want = plan.period(ident.period), plan.period(period_id)
+        sink.add("other-period", value=ident.period, value_name=p.name if p else "其他周期",
+                 expected=period_id, expected_name=want.name if want else period_id)
+        return None
+    unit = _unit_of(plan, ident.kind, ident.unit)
+    if unit is None:
+        sink.add("unknown-unit-in-identity", value=ident.unit,
+                 reason="不是本计划的镇街" if ident.kind == "town" else "不在本计划的单位名单中")
+        return None
+    sink.unit = unit
+    if reading.conflict:
+        said = ";".join(f"{CARRIER_LABELS[c]}:{i.unit} {i.kind} {i.period}"
+                        for c, i in reading.carriers.items() if i is not None)
+        sink.add("identity-conflict", value=said, source=CARRIER_LABELS.get(reading.source, reading.source))
+    ex = expected_form(plan, ident.kind, unit, period_id if ident.kind != "workplan" else "")
+    if ex is None:
+        sink.add("form-not-in-plan", form_name=_form_name(ident.kind))
+        return None
+    sheet = _form_sheet(ex, sheets, visible, sink)
+    if sheet is None:
+        return None
+    reference = None
+    if ident.fingerprint != ex.fingerprint:
+        if reading.guarded_ok:
+            reference = _reference(ex, reading.guarded)
+            reason = "计划在表格下发后有调整,已按单位收到的表格核对受保护内容"
+        else:
+            reason = "隐藏的“表单标识”已缺失或被改动,按当前计划核对受保护内容"
+        sink.add("fingerprint-mismatch", sheet=sheet, value=ident.fingerprint, reason=reason)
+    return Identified(ex, sheet, reading.source, reference)
+
+
+def _form_name(kind: str) -> str:
+    from .expected import FORM_NAMES
+    return FORM_NAMES.get(kind, kind)
+
+
+def _unit_of(plan: Plan, kind: str, name: str) -> str | None:
+    """The unit's current name (aliases resolve); towns by their matrix row."""
+    if kind == "town":
+        for r in plan.town_rows():
+            if name in (r.unit, r.label):
+                return r.unit or r.label
+        u = plan.unit(name)
+        if u is not None and any(r.unit == u.name for r in plan.town_rows()):
+            return u.name
+        return None
+    u = plan.unit(name)
+    return u.name if u is not None else None
+
+
+def _reference(ex: ExpectedForm, guarded: list[tuple[str, str, str]]) -> dict[tuple[int, int], str]:
+    from ..generate.layout import a1
+    pos = {a1(r, c): (r, c) for (r, c) in ex.guarded}
+    out = {}
+    for sheet, ref, text in guarded:
+        if sheet == ex.sheet and ref in pos:
+            out[pos[ref]] = text
+    return out
+
+
+def looks_like(ex: ExpectedForm, rows: list[list]) -> bool:
+    return find_unit_cell(ex, rows) is not None and \
+        find_header(rows, ex.header_labels, ex.header_row) is not None
+
+
+def _form_sheet(ex: ExpectedForm, sheets: dict[str, list[list]], visible: list[str],
+                sink: Sink) -> str | None:
+    if ex.sheet in sheets:
+        return ex.sheet
+    for name in visible:
+        if name in sheets and looks_like(ex, sheets[name]):
+            sink.add("sheet-renamed", sheet=name, value=name, expected=ex.sheet)
+            return name
+    sink.add("sheet-missing", value="、".join(visible) or "无", expected=ex.sheet)
+    return None
+
+
+# --- content match ---------------------------------------------------------------------------
+
+def by_content(sheets: dict[str, list[list]], visible: list[str], plan: Plan, period_id: str,
+               sink: Sink) -> Identified | None:
+    """Identify a form that lost its identity; None (with not-identified) when not certain."""
+    reasons = []
+    for name in visible:
+        rows = sheets.get(name)
+        if not rows:
+            continue
+        got = _match_content(rows, plan, period_id, sink, name)
+        if isinstance(got, Identified):
+            return got
+        if got == "rejected":
+            return None
+        reasons.append(got)
+    reason = reasons[0] if reasons else "文件中没有包含内容的工作表"
+    sink.add("not-identified", reason=reason)
+    return None
+
+
+def _detect_kind(rows: list[list]) -> tuple[str, int] | None:
+    for i in range(min(len(rows), 40)):
+        if label(at(rows, i, 0)) != "序号":
+            continue
+        heads = tuple(label(v) for v in rows[i][:3])
+        for kind, want in _HEADS.items():
+            if heads[:len(want)] == want:
+                return kind, i
+    return None
+
+
+def _unit_name(kind: str, rows: list[list], head: int) -> str | None:
+    for i in range(min(head, len(rows))):
+        for j, v in enumerate(rows[i][:8]):
+            s = canon(v)
+            if kind == "workplan" and j == 0 and label(v) in ("单位:", "单位:"):
+                return canon(at(rows, i, 1))
+            if kind != "workplan" and s.startswith("填报单位"):
+                rest = s[len("填报单位"):].lstrip(":: ")
+                return rest
+    return None
+
+
+def _match_content(rows, plan: Plan, period_id: str, sink: Sink, sheet: str):
+    found = _detect_kind(rows)
+    if found is None:
+        return f"工作表“{sheet}”的表头与本系统下发的报表不符"
+    kind, head = found
+    name = _unit_name(kind, rows, head)
+    if not name:
+        return f"工作表“{sheet}”中没有找到“填报单位”"
+    unit = _unit_of(plan, kind, name)
+    if unit is None:
+        return f"填报单位“{name}”不在本计划的单位名单中"
+    ex = expected_form(plan, kind, unit, "" if kind == "workplan" else period_id)
+    if ex is None:
+        return f"按当前计划,“{unit}”没有{_form_name(kind)}"
+    top = [canon(at(rows, i, 0)) for i in range(min(head, 4))]
+    if ex.title not in top:
+        return f"标题“{top[0] if top else ''}”与本计划{ex.form_name}的标题“{ex.title}”不符"
+    if kind != "workplan":
+        sub = next((t for t in top if "报送截止日期" in t or "季度" in t), "")
+        if ex.subtitle not in top:
+            other = next((p for p in plan.periods if p.id != period_id and p.name in sub), None)
+            if other is not None:
+                want = plan.period(period_id)
+                sink.unit = unit
+                sink.add("other-period", sheet=sheet, value=other.id, value_name=other.name,
+                         expected=period_id, expected_name=want.name if want else period_id)
+                return "rejected"
+            return f"无法从副标题确认报送周期(副标题为“{sub}”)"
+    end = next((i for i in range(head + 1, len(rows))
+                if label(at(rows, i, 0)).startswith((ex.end_marker, SECTION_MARK))), len(rows))
+    col = 2 if kind == "town" else 0
+    have = [("".join(canon(at(rows, i, col)).split())) for i in range(head + 1, end)
+            if not is_blank(at(rows, i, col))]
+    want_rows = ex.section("line" if kind == "town" else "task")
+    want = ["".join((e.text if kind == "town" else e.num).split()) for e in want_rows]
+    if sorted(have) != sorted(want):
+        what = "指标" if kind == "town" else "任务序号"
+        return (f"{what}为 {'、'.join(have) or '空'},而“{unit}”的{ex.form_name}应为 "
+                f"{'、'.join(want)}")
+    sink.unit = unit
+    sink.add("identified-by-content", sheet=sheet, form_name=ex.form_name)
+    return Identified(ex, sheet, "content")
