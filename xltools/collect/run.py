@@ -89,8 +89,7 @@ def _record(ledger: Ledger, run_id: int, ret: FormReturn, period: Period, out: C
         ret.findings.append(finding("late-return", file=ret.received.display, unit=ret.unit,
                                     value=ret.received.received_at[:16].replace("T", " "),
                                     deadline=period.deadline))
-    ledger.archive(ret.received)
-    status = ledger.record(run_id, ret)
+    status = ledger.record(run_id, ret)  # archives the bytes first; failures become findings
     out.files.append(FileOutcome(ret.received.display, ret.received.sha256, status, ret.unit,
                                  ret.kind, list(ret.findings)))
 

@@ -1,0 +1,483 @@
+"""Ledger: idempotent re-runs, duplicates, resubmissions, history, kills and a second writer."""
+from __future__ import annotations
+
+import hashlib
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from xltools.collect.intake import intake, intake_return
+from xltools.collect.ledger import SCHEMA_VERSION, Ledger, LedgerBusy
+from xltools.collect.serialize import form_return_from_dict, form_return_to_dict
+from xltools.model.findings import finding
+from xltools.model.returns import (ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED,
+                                   FormReturn, Received, TargetReport, TaskReport, TownReport,
+                                   target_key)
+
+ROOT = Path(__file__).resolve().parents[1]
+PLAN = "shashi-2019"
+TABLES = ("runs", "files", "receipts", "submissions", "findings", '"values"')
+
+
+# ------------------------------------------------------------------ helpers
+def received(path: Path, display: str | None = None, at: str = "2019-04-08T09:00:00",
+             kind: str = "xlsx") -> Received:
+    data = path.read_bytes()
+    return Received(path=str(path), display=display or path.name, name=path.name,
+                    sha256=hashlib.sha256(data).hexdigest(), size=len(data), received_at=at,
+                    kind=kind)
+
+
+def make_file(folder: Path, name: str, content: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    p = folder / name
+    p.write_bytes(b"PK\x03\x04 fake workbook " + content.encode())
+    return p
+
+
+def a_return(rec: Received, unit: str = "区发改局", period: str = "2019Q1",
+             status: str = ACCEPTED, progress: float = 80.0, actual: float | None = 100.0,
+             kind: str = "report", late: bool = False) -> FormReturn:
+    ret = FormReturn(received=rec, status=status, plan_id=PLAN, kind=kind, unit=unit,
+                     period=period, identified_by="sheet", sheet="报表", late=late,
+                     header={"填报人": "张三", "联系电话": "0716-8880001"},
+                     header_cells={"填报人": "B3", "联系电话": "E3"})
+    ret.tasks = [TaskReport(task="1", completion="已完成前期工作", progress=progress,
+                            progress_raw=f"{progress:g}%", status="推进中", row=6,
+                            cells={"完成情况": "D7", "完成进度": "E7", "状态": "F7"})]
+    ret.targets = [TargetReport(task="2", index=0, label="新增城镇就业", target=8000,
+                                measure="人", actual=actual, actual_raw=actual, row=12,
+                                cells={"actual": "E13"})]
+    if status == REJECTED:
+        ret.findings = [finding("junk-ignored", file=rec.display, reason="测试")]
+    return ret
+
+
+def counts(db: Path) -> dict[str, int]:
+    con = sqlite3.connect(db)
+    try:
+        return {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
+    finally:
+        con.close()
+
+
+def statuses(led: Ledger) -> list[tuple[str, str]]:
+    return [(r["display"], r["status"]) for r in led.receipts(PLAN, "2019Q1")]
+
+
+def collect(led: Ledger, recs_and_returns, period="2019Q1") -> list[str]:
+    """What orchestration does: skip what is known, archive, record, commit."""
+    run = led.begin(PLAN, period, ["inbox"])
+    out = []
+    for ret in recs_and_returns:
+        known = led.receipt_status(ret.received)
+        if known is not None:
+            out.append(known)
+            continue
+        led.archive(ret.received)
+        out.append(led.record(run, ret))
+    led.commit()
+    return out
+
+
+# ------------------------------------------------------------------ basics
+def test_schema_archive_and_rerun_changes_nothing(tmp_path):
+    inbox = tmp_path / "inbox"
+    a = received(make_file(inbox, "区发改局.xlsx", "a"))
+    b = received(make_file(inbox, "区人社局.xlsx", "b"))
+    junk = received(make_file(inbox, "Thumbs.db", "t"), kind="junk")
+    db = tmp_path / "plan" / "ledger.db"
+    with Ledger(db) as led:
+        rets = [a_return(a), a_return(b, unit="区人社局"),
+                FormReturn(received=junk, status=IGNORED,
+                           findings=[finding("junk-ignored", file="Thumbs.db", reason="缓存")])]
+        assert collect(led, rets) == [ACCEPTED, ACCEPTED, IGNORED]
+        first = statuses(led)
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    con.close()
+    archived = db.parent / "ledger_archive" / a.sha256[:2] / f"{a.sha256}.xlsx"
+    assert archived.read_bytes() == Path(a.path).read_bytes()
+    assert (db.parent / "ledger_archive" / junk.sha256[:2] / f"{junk.sha256}.bin").exists()
+    mtime = archived.stat().st_mtime_ns
+    before = counts(db)
+    assert before == {"runs": 1, "files": 3, "receipts": 3, "submissions": 3, "findings": 1,
+                      '"values"': 2 * (2 + 3 + 1)}
+    with Ledger(db) as led:  # the same inbox again
+        again = [a_return(a), a_return(b, unit="区人社局"),
+                 FormReturn(received=junk, status=IGNORED)]
+        assert collect(led, again) == [ACCEPTED, ACCEPTED, IGNORED]
+        assert statuses(led) == first
+        # even record() without asking first changes nothing
+        run = led.begin(PLAN, "2019Q1")
+        assert led.record(run, a_return(a)) == ACCEPTED
+        led.rollback()
+    after = counts(db)
+    assert {k: v for k, v in after.items() if k != "runs"} == \
+        {k: v for k, v in before.items() if k != "runs"}
+    assert archived.stat().st_mtime_ns == mtime  # re-archiving is a no-op
+
+
+def test_values_keep_their_source_and_blocked_cells(tmp_path):
+    rec = received(make_file(tmp_path / "in", "a.xlsx", "a"))
+    ret = a_return(rec)
+    ret.findings = [finding("junk-ignored", file="a.xlsx", sheet="报表", cell="E7",
+                            severity="错误", reason="测试")]
+    ret.town = [TownReport(column="c05", part="户", target=118, measure="户", actual=120,
+                           row=8, cells={"actual": "D9"})]
+    with Ledger(tmp_path / "l.db") as led:
+        collect(led, [ret])
+        rows = led.conn.execute('SELECT key, field, value_text, value_num, sheet, cell, '
+                                'blocked, sha256 FROM "values" ORDER BY id').fetchall()
+    got = {(r["key"], r["field"]): tuple(r)[2:7] for r in rows}
+    assert got[("1", "完成进度")] == ("80%", 80.0, "报表", "E7", 1)
+    assert got[("1", "状态")] == ("推进中", None, "报表", "F7", 0)
+    assert got[(target_key("2", 0), "actual")] == ("100.0", 100.0, "报表", "E13", 0)
+    assert got[("c05#户", "actual")] == ("120", 120.0, "报表", "D9", 0)
+    assert got[("header", "填报人")] == ("张三", None, "报表", "B3", 0)
+    assert {r["sha256"] for r in rows} == {rec.sha256}
+
+
+def test_workplan_rows_store_their_own_fields(tmp_path):
+    rec = received(make_file(tmp_path / "in", "w.xlsx", "w"))
+    ret = FormReturn(received=rec, status=ACCEPTED, plan_id=PLAN, kind="workplan",
+                     unit="区发改局", period="2019Q1", sheet="办理方案")
+    t = TaskReport(task="3", completion="细化方案", row=5, cells={"具体工作内容": "C6"})
+    t.extra = {"具体工作内容": "细化方案", "完成时限": "6月底"}
+    ret.tasks = [t]
+    with Ledger(tmp_path / "l.db") as led:
+        collect(led, [ret])
+        rows = led.conn.execute('SELECT key, field, value_text, cell FROM "values"').fetchall()
+    assert sorted(tuple(r) for r in rows) == sorted([("3", "完成时限", "6月底", ""),
+                                                     ("3", "具体工作内容", "细化方案", "C6")])
+
+
+def test_identical_bytes_under_two_names_are_one_submission(tmp_path):
+    p = make_file(tmp_path / "in" / "邮件1", "报表.xlsx", "same")
+    q = tmp_path / "in" / "邮件2" / "报表(1).xlsx"
+    q.parent.mkdir(parents=True)
+    q.write_bytes(p.read_bytes())
+    r1, r2 = received(p, "in/邮件1/报表.xlsx"), received(q, "in/邮件2/报表(1).xlsx")
+    with Ledger(tmp_path / "l.db") as led:
+        assert collect(led, [a_return(r1), a_return(r2)]) == [ACCEPTED, DUPLICATE]
+        rows = led.receipts(PLAN, "2019Q1")
+        assert [(r["display"], r["status"]) for r in rows] == [
+            ("in/邮件1/报表.xlsx", ACCEPTED), ("in/邮件2/报表(1).xlsx", DUPLICATE)]
+        dup = rows[1]
+        assert dup["duplicate_of"] == "in/邮件1/报表.xlsx"
+        assert [f["code"] for f in dup["findings"]] == ["duplicate-file"]
+        assert "in/邮件1/报表.xlsx" in dup["findings"][0]["message"]
+        assert len(led.current(PLAN, "2019Q1")) == 1
+        st = led.status(PLAN, "2019Q1")
+        assert st["counts"][ACCEPTED] == 1 and st["counts"][DUPLICATE] == 1
+    assert counts(tmp_path / "l.db")["submissions"] == 1
+
+
+def test_resubmission_supersedes_and_both_stay(tmp_path):
+    inbox = tmp_path / "in"
+    old = received(make_file(inbox, "区发改局.xlsx", "v1"), "区发改局.xlsx",
+                   at="2019-04-05T10:00:00")
+    new = received(make_file(inbox, "区发改局(更正).xlsx", "v2"), "区发改局(更正).xlsx",
+                   at="2019-04-09T16:30:00")
+    db = tmp_path / "l.db"
+    with Ledger(db) as led:
+        assert collect(led, [a_return(old, progress=50)]) == [ACCEPTED]
+        assert collect(led, [a_return(new, progress=90, late=True)]) == [ACCEPTED]
+        rows = {r["display"]: r for r in led.receipts(PLAN, "2019Q1")}
+        assert rows["区发改局.xlsx"]["status"] == SUPERSEDED
+        assert rows["区发改局.xlsx"]["superseded_by"] == "区发改局(更正).xlsx"
+        assert [f["code"] for f in rows["区发改局.xlsx"]["findings"]] == ["superseded"]
+        assert rows["区发改局(更正).xlsx"]["status"] == ACCEPTED
+        assert rows["区发改局(更正).xlsx"]["supersedes"] == old.sha256
+        (cur,) = led.current(PLAN, "2019Q1")
+        assert cur.received.sha256 == new.sha256 and cur.tasks[0].progress == 90
+        assert cur.supersedes == old.sha256 and cur.late
+        st = led.status(PLAN, "2019Q1")
+        (unit,) = st["units"]
+        assert unit["unit"] == "区发改局" and unit["submissions"] == 2 and unit["late"]
+        assert unit["first_received_at"] == "2019-04-05T10:00:00"
+        assert unit["last_received_at"] == "2019-04-09T16:30:00"
+        assert st["counts"][SUPERSEDED] == 1 and st["counts"][ACCEPTED] == 1
+        # an earlier version arriving after the correction is superseded at once
+        older = received(make_file(inbox, "区发改局(初稿).xlsx", "v0"), "区发改局(初稿).xlsx",
+                         at="2019-04-01T08:00:00")
+        assert collect(led, [a_return(older, progress=10)]) == [SUPERSEDED]
+        assert led.current(PLAN, "2019Q1")[0].received.sha256 == new.sha256
+        # another unit and another form kind are separate
+        other = received(make_file(inbox, "锣场镇.xlsx", "town"), at="2019-04-02T08:00:00")
+        assert collect(led, [a_return(other, unit="锣场镇", kind="town")]) == [ACCEPTED]
+        assert len(led.current(PLAN, "2019Q1")) == 2
+    assert counts(db)["submissions"] == 4
+
+
+def test_same_time_resubmissions_order_by_display(tmp_path):
+    a = received(make_file(tmp_path, "b.xlsx", "1"), "b.xlsx")
+    b = received(make_file(tmp_path, "a.xlsx", "2"), "a.xlsx")
+    with Ledger(tmp_path / "l.db") as led:
+        assert collect(led, [a_return(a), a_return(b)]) == [ACCEPTED, SUPERSEDED]
+
+
+def test_previous_actual(tmp_path):
+    inbox = tmp_path / "in"
+    with Ledger(tmp_path / "l.db") as led:
+        q1 = received(make_file(inbox, "q1.xlsx", "1"), at="2019-04-05T00:00:00")
+        collect(led, [a_return(q1, actual=3000)])
+        key = target_key("2", 0)
+        assert led.previous_actual(PLAN, "区发改局", "report", key, "2019Q2") == 3000
+        assert led.previous_actual(PLAN, "区发改局", "report", key, "2019Q1") is None
+        assert led.previous_actual(PLAN, "区人社局", "report", key, "2019Q2") is None
+        # a Q1 correction replaces the figure
+        q1b = received(make_file(inbox, "q1b.xlsx", "1b"), at="2019-04-06T00:00:00")
+        collect(led, [a_return(q1b, actual=3500)])
+        assert led.previous_actual(PLAN, "区发改局", "report", key, "2019Q2") == 3500
+        q2 = received(make_file(inbox, "q2.xlsx", "2"), at="2019-07-05T00:00:00")
+        collect(led, [a_return(q2, period="2019Q2", actual=5000)], period="2019Q2")
+        assert led.previous_actual(PLAN, "区发改局", "report", key, "2019Q3") == 5000
+        assert led.previous_actual(PLAN, "区发改局", "report", key, "2019Q2") == 3500
+        assert led.previous_actual(PLAN, "区发改局", "report", "1", "2019Q2",
+                                   field="完成进度") == 80
+        # a blocked figure does not count
+        q3 = received(make_file(inbox, "q3.xlsx", "3"), at="2019-10-05T00:00:00")
+        bad = a_return(q3, period="2019Q3", actual=1)
+        bad.findings = [finding("junk-ignored", sheet="报表", cell="E13", severity="错误",
+                                reason="测试")]
+        collect(led, [bad], period="2019Q3")
+        assert led.previous_actual(PLAN, "区发改局", "report", key, "2019Q4") == 5000
+        assert led.previous_actuals(PLAN, "2019Q4") == {("区发改局", "report", key): 5000}
+        assert led.previous_actuals(PLAN, "2019Q2") == {("区发改局", "report", key): 3500}
+        assert led.previous_actuals(PLAN, "2019Q1") == {}
+
+
+def test_rejected_for_another_period_is_decided_again(tmp_path):
+    rec = received(make_file(tmp_path / "in", "q1.xlsx", "q1"))
+    with Ledger(tmp_path / "l.db") as led:
+        # a Q2 run sees a Q1 form: examine rejects it (wrong period)
+        assert collect(led, [a_return(rec, status=REJECTED)], period="2019Q2") == [REJECTED]
+        assert [r["status"] for r in led.receipts(PLAN, "2019Q2")] == [REJECTED]
+        led.begin(PLAN, "2019Q2")
+        assert led.receipt_status(rec) == REJECTED  # same context: settled
+        led.rollback()
+        # the Q1 run takes it
+        assert collect(led, [a_return(rec)], period="2019Q1") == [ACCEPTED]
+        assert len(led.current(PLAN, "2019Q1")) == 1
+        found = led.receipts(PLAN, "2019Q1")[0]["findings"]
+        assert [f["code"] for f in found] == []
+
+
+def test_serialize_round_trip(tmp_path):
+    rec = received(make_file(tmp_path, "a.xlsx", "a"))
+    ret = a_return(rec)
+    ret.town = [TownReport(column="c01", part="", target=1.5, measure="万元", actual=2.0)]
+    ret.findings = [finding("empty-file", file="a.xlsx")]
+    d = json.loads(json.dumps(form_return_to_dict(ret), ensure_ascii=False))
+    back = form_return_from_dict(d)
+    assert back == ret
+
+
+def test_intake_to_ledger(tmp_path):
+    """Intake's verdicts for junk, zips and strangers are recorded; nothing is dropped."""
+    import zipfile
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "Thumbs.db").write_bytes(b"thumbs")
+    (inbox / "伪装.xls").write_bytes(b"<html><table></table></html>")
+    with zipfile.ZipFile(inbox / "附件.zip", "w") as z:
+        z.writestr("../evil.txt", "x")
+        z.writestr("说明.txt", "请查收")
+    recs, findings = intake([inbox], tmp_path / "work")
+    with Ledger(tmp_path / "l.db") as led:
+        run = led.begin(PLAN, "2019Q1", [str(inbox)])
+        got = {}
+        for rec in recs:
+            ret = intake_return(rec, findings)
+            got[rec.display] = led.record(run, ret)
+        led.commit()
+        assert got == {"in/Thumbs.db": IGNORED, "in/伪装.xls": REJECTED,
+                       "in/附件.zip": REJECTED, "in/附件.zip › 说明.txt": REJECTED}
+        rows = {r["display"]: r for r in led.receipts(PLAN, "2019Q1")}
+        assert {f["code"] for f in rows["in/附件.zip"]["findings"]} == \
+            {"zip-member-unsafe", "zip-extracted"}
+        assert all(Path(r["archived"]).exists() for r in rows.values())
+
+
+def test_missing_source_is_recorded_and_archived_on_the_next_run(tmp_path):
+    p = make_file(tmp_path / "in", "a.xlsx", "a")
+    rec = received(p)
+    data = p.read_bytes()
+    p.unlink()
+    with Ledger(tmp_path / "l.db") as led:
+        run = led.begin(PLAN, "2019Q1")
+        assert led.record(run, a_return(rec)) == ACCEPTED
+        led.commit()
+        assert "archive-failed" in [f["code"] for f in led.receipts(PLAN, "2019Q1")[0]["findings"]]
+        assert led.receipt_status(rec) is None  # not archived: the next run does it
+        p.write_bytes(data)
+        assert collect(led, [a_return(rec)]) == [ACCEPTED]
+        row = led.receipts(PLAN, "2019Q1")[0]
+        assert Path(row["archived"]).read_bytes() == data
+        assert "archive-failed" not in [f["code"] for f in row["findings"]]
+    assert counts(tmp_path / "l.db")["submissions"] == 1
+
+
+# ------------------------------------------------------------------ processes
+WORKER = textwrap.dedent("""
+    import hashlib, sys, time
+    from pathlib import Path
+    sys.path.insert(0, {root!r})
+    from xltools.collect.ledger import Ledger, LedgerBusy
+    from xltools.model.returns import ACCEPTED, FormReturn, Received
+
+    db, inbox, mode, timeout = sys.argv[1], Path(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+    try:
+        led = Ledger(db, busy_timeout=timeout)
+        run = led.begin("shashi-2019", "2019Q1", [str(inbox)])
+    except LedgerBusy as exc:
+        print("BUSY", exc, flush=True)
+        sys.exit(3)
+    print("BEGUN", flush=True)
+    for p in sorted(inbox.iterdir()):
+        data = p.read_bytes()
+        rec = Received(str(p), p.name, p.name, hashlib.sha256(data).hexdigest(), len(data),
+                       "2019-04-08T09:00:00", "xlsx")
+        if led.receipt_status(rec) is None:
+            led.archive(rec)
+            led.record(run, FormReturn(rec, ACCEPTED, "shashi-2019", "report", p.stem,
+                                       "2019Q1"))
+    print("RECORDED", flush=True)
+    if mode == "hold":
+        time.sleep(float(sys.argv[5]))
+    led.commit()
+    print("COMMITTED", flush=True)
+""")
+
+
+def start_worker(tmp_path, db, inbox, mode, timeout=30.0, hold=60.0):
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER.format(root=str(ROOT)), encoding="utf-8")
+    return subprocess.Popen([sys.executable, str(script), str(db), str(inbox), mode,
+                             str(timeout), str(hold)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for(proc, word: str, limit: float = 60.0) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if word in line:
+            return
+        if not line and proc.poll() is not None:
+            raise AssertionError(f"worker ended: {proc.stderr.read()}")
+    raise AssertionError(f"no {word}")
+
+
+def test_sigkill_after_record_before_commit_leaves_the_ledger_as_before(tmp_path):
+    inbox = tmp_path / "in"
+    first = received(make_file(inbox, "区发改局.xlsx", "a"))
+    db = tmp_path / "l.db"
+    with Ledger(db) as led:
+        collect(led, [a_return(first)])
+    before = counts(db)
+    for i in range(30):
+        make_file(inbox, f"单位{i:02d}.xlsx", f"u{i}")
+    proc = start_worker(tmp_path, db, inbox, "hold")
+    try:
+        wait_for(proc, "RECORDED")
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+    assert counts(db) == before
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    con.close()
+    # the next run completes the work
+    proc = start_worker(tmp_path, db, inbox, "commit")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    after = counts(db)
+    assert after["submissions"] == before["submissions"] + 30
+    assert after["runs"] == before["runs"] + 1
+    with Ledger(db) as led:
+        assert len(led.current(PLAN, "2019Q1")) == 31
+        for r in led.receipts(PLAN, "2019Q1"):
+            assert Path(r["archived"]).exists()
+
+
+def test_a_second_writer_waits_then_raises_ledger_busy(tmp_path):
+    inbox = tmp_path / "in"
+    make_file(inbox, "a.xlsx", "a")
+    db = tmp_path / "l.db"
+    Ledger(db).close()
+    holder = start_worker(tmp_path, db, inbox, "hold", hold=60)
+    try:
+        wait_for(holder, "RECORDED")
+        t0 = time.monotonic()
+        with pytest.raises(LedgerBusy) as info:
+            with Ledger(db, busy_timeout=0.5) as led:
+                led.begin(PLAN, "2019Q1")
+        assert 0.4 < time.monotonic() - t0 < 10
+        assert "正被另一个" in str(info.value)
+        with Ledger(db) as led:  # readers are never blocked
+            assert led.status(PLAN, "2019Q1")["counts"][ACCEPTED] == 0
+    finally:
+        holder.kill()
+        holder.wait(10)
+
+
+def test_a_second_writer_waits_for_the_first(tmp_path):
+    inbox = tmp_path / "in"
+    make_file(inbox, "a.xlsx", "a")
+    db = tmp_path / "l.db"
+    Ledger(db).close()
+    holder = start_worker(tmp_path, db, inbox, "hold", hold=1.0)
+    try:
+        wait_for(holder, "RECORDED")
+        with Ledger(db, busy_timeout=30) as led:
+            t0 = time.monotonic()
+            led.begin(PLAN, "2019Q1")
+            assert time.monotonic() - t0 > 0.3
+            rec = received(inbox / "a.xlsx", "a.xlsx")
+            assert led.receipt_status(rec) == ACCEPTED  # the first writer's work is there
+            led.commit()
+    finally:
+        holder.wait(30)
+    assert holder.returncode == 0
+
+
+def test_odd_names_survive_the_ledger(tmp_path):
+    p = make_file(tmp_path / "in", "a.xlsx", "odd")
+    rec = received(p, display="in/\udcc7\udbf8.xlsx")  # undecodable bytes from a file name
+    ret = a_return(rec)
+    ret.received.origin = "in/\udcc7.xlsx"
+    ret.header["填报人"] = "\udcc7"
+    with Ledger(tmp_path / "l.db") as led:
+        assert collect(led, [ret]) == [ACCEPTED]
+        (cur,) = led.current(PLAN, "2019Q1")
+        assert cur.header["填报人"] == "\udcc7"
+
+
+def test_a_damaged_or_newer_ledger_is_refused_clearly(tmp_path):
+    from xltools.collect.ledger import LedgerError
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(LedgerError) as info:
+        Ledger(bad)
+    assert "不是有效的数据库" in str(info.value)
+    newer = tmp_path / "newer.db"
+    con = sqlite3.connect(newer)
+    con.execute("PRAGMA user_version = 99")
+    con.close()
+    with pytest.raises(LedgerError) as info:
+        Ledger(newer)
+    assert "更新版本" in str(info.value)

@@ -1,0 +1,1 @@
+"""Collect: intake, examine, ledger."""

@@ -1,0 +1,741 @@
+"""Intake: turn inbox files and folder trees into Received files, typed by their content.
+
+Never raises for bad input: every problem becomes a finding that names the file and says
+what to do, and the run goes on. Folders are walked through directory descriptors (no
+symlink is followed, names of any length and depth can be read); .zip attachments are
+expanded into a private folder under `workdir` under names xltools chooses, so nothing a
+member is called can ever write outside it.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+import struct
+import tempfile
+import zipfile
+import zlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO, Callable
+
+from ..model.findings import ERROR, Finding, finding
+from ..model.returns import IGNORED, REJECTED, FormReturn, Received
+
+MB = 1024 * 1024
+CHUNK = MB
+HEAD = 8192
+WORKBOOK_KINDS = ("xlsx", "xlsm", "xls", "ods")
+SEP = " › "  # display separator between an attachment and its member
+
+SPREADSHEET_EXTS = {".xls", ".xlsx", ".xlsm", ".xlsb", ".xlt", ".xltx", ".xltm", ".ods",
+                    ".ots", ".et", ".ett", ".csv", ".fods"}
+WPS_EXTS = {".et", ".ett"}
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_PATH_SAFE = 3800  # bytes: longer paths are snapshotted into workdir so readers can open them
+
+
+@dataclass(frozen=True)
+class IntakeLimits:
+    """Bounds on what intake reads; a user can raise any of them."""
+
+    max_file_bytes: int = 50 * MB  # a received file (workbook or .zip) larger is not read
+    max_uncompressed_bytes: int = 500 * MB  # all members of one .zip attachment (nested incl.)
+    max_members: int = 2000  # files in one .zip attachment (nested incl.)
+    max_ratio: float = 100.0  # uncompressed:compressed of one member (zip bomb)
+    ratio_min_bytes: int = 1 * MB  # members smaller than this are never called bombs
+    max_depth: int = 20  # folder levels below an inbox folder
+    max_zip_nesting: int = 2  # an attachment inside an attachment; deeper is not opened
+
+
+def intake(inputs: list[Path], workdir: Path,
+           limits: IntakeLimits = IntakeLimits()) -> tuple[list[Received], list[Finding]]:
+    """Every file under `inputs`, hashed and typed; findings for everything odd.
+
+    Each finding's `file` is the display name of the Received it concerns (a refused zip
+    member is reported on its attachment), or of a path that could not be read at all.
+    """
+    run = _Intake(Path(workdir), limits)
+    for inp in inputs:
+        try:
+            run.take_input(Path(inp))
+        except Exception as exc:  # noqa: BLE001 - intake never raises for bad input
+            run.note("file-unreadable", str(inp), reason=_reason(exc))
+    return run.received, run.findings
+
+
+def findings_for(received: Received, findings: list[Finding]) -> list[Finding]:
+    """The intake findings about one received file (matched on its display name)."""
+    return [f for f in findings if f.file == received.display]
+
+
+def intake_return(received: Received, findings: list[Finding]) -> FormReturn | None:
+    """The ledger verdict on a file intake already settled, or None for a workbook to examine.
+
+    junk → IGNORED; a .zip attachment → IGNORED (its members are received one by one), or
+    REJECTED when something in it was refused; anything else (other, encrypted) → REJECTED.
+    """
+    if received.kind in WORKBOOK_KINDS:
+        return None
+    mine = findings_for(received, findings)
+    if received.kind == "junk":
+        status = IGNORED
+    elif received.kind == "zip":
+        status = REJECTED if any(f.severity == ERROR for f in mine) else IGNORED
+    else:
+        status = REJECTED
+    return FormReturn(received=received, status=status, findings=list(mine))
+
+
+# ---------------------------------------------------------------- names and times
+
+def display_name(name: str) -> str:
+    """A file name fit for people, SQLite and JSON: raw GBK bytes decoded, nothing unpaired."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    raw = os.fsencode(name)
+    for enc in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")
+
+
+def junk_reason(name: str, parts: tuple[str, ...] = ()) -> str | None:
+    """Why a file is system junk (lock file, thumbnail cache...), or None."""
+    low = name.lower()
+    if any(p == "__MACOSX" for p in parts):
+        return "macOS 压缩残留文件(__MACOSX)"
+    if name.startswith("~$"):
+        return "Excel/WPS 打开文件时生成的临时锁定文件(~$)"
+    if name.startswith(".~lock.") and name.endswith("#"):
+        return "LibreOffice 打开文件时生成的锁定文件"
+    if low in ("thumbs.db", "ehthumbs.db"):
+        return "Windows 缩略图缓存(Thumbs.db)"
+    if low == "desktop.ini":
+        return "Windows 文件夹设置文件(desktop.ini)"
+    if name == ".DS_Store":
+        return "macOS 文件夹设置文件(.DS_Store)"
+    if name.startswith("._"):
+        return "macOS 资源文件(._)"
+    return None
+
+
+def _iso_mtime(ts: float) -> str:
+    try:
+        return datetime.fromtimestamp(ts).isoformat(timespec="seconds")
+    except (OverflowError, OSError, ValueError):
+        return ""
+
+
+def _iso_zip(date_time: tuple, fallback: str) -> str:
+    try:
+        return datetime(*date_time).isoformat(timespec="seconds")
+    except (TypeError, ValueError):
+        return fallback
+
+
+def _size(n: float) -> str:
+    if n >= MB:
+        return f"{n / MB:.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{int(n)} 字节"
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, PermissionError):
+        return "没有读取权限"
+    if isinstance(exc, IsADirectoryError):
+        return "这是文件夹"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return type(exc).__name__
+
+
+# ---------------------------------------------------------------- content typing
+
+@dataclass
+class Sniff:
+    kind: str
+    code: str | None = None  # finding to make, if any
+    params: dict | None = None
+
+
+def sniff(f: BinaryIO, name: str, size: int, limits: IntakeLimits = IntakeLimits()) -> Sniff:
+    """What a file is, by its bytes; the name only picks the wording of the finding."""
+    f.seek(0)
+    head = f.read(HEAD)
+    ext = os.path.splitext(name)[1].lower()
+    sheetish = ext in SPREADSHEET_EXTS
+    if size == 0 or not head:
+        return Sniff("other", "empty-file")
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
+        return _sniff_zip(f, ext, size, limits)
+    if head[:8] == OLE_MAGIC:
+        return _sniff_ole(f, ext)
+    for magic, fmt in ((b"Rar!\x1a\x07", "RAR"), (b"7z\xbc\xaf\x27\x1c", "7z"),
+                       (b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz")):
+        if head.startswith(magic):
+            return Sniff("other", "unsupported-archive", {"format": fmt})
+    for magic, fmt in ((b"%PDF", "PDF 文档"), (b"\x89PNG", "图片"), (b"\xff\xd8\xff", "图片"),
+                       (b"GIF8", "图片"), (b"II*\x00", "图片"), (b"MM\x00*", "图片")):
+        if head.startswith(magic):
+            return Sniff("other", "unsupported-file", {"format": fmt})
+    if head.startswith(b"{\\rtf"):
+        return Sniff("other", "word-document", {"format": "RTF 文档"})
+    text = _as_text(head)
+    if text is not None:
+        low = text.lstrip("\ufeff \t\r\n").lower()
+        web = None
+        if "urn:schemas-microsoft-com:office:spreadsheet" in low:
+            web = "XML 表格(Excel 2003 XML)"
+        elif "mime-version" in low and "multipart" in low:
+            web = "单个文件网页(.mht)"
+        elif any(t in low for t in ("<html", "<table", "<!doctype html", "<head", "<body")):
+            web = "网页(HTML)"
+        if web:
+            if sheetish:
+                return Sniff("other", "html-disguised-as-xls", {"format": web})
+            return Sniff("other", "unsupported-file", {"format": web + "文件"})
+        if sheetish:
+            return Sniff("other", "text-disguised-as-spreadsheet")
+        return Sniff("other", "unsupported-file", {"format": "文本文件"})
+    if sheetish:
+        return Sniff("other", "damaged-file", {"reason": "内容不是任何电子表格格式"})
+    return Sniff("other", "unsupported-file", {"format": "无法识别的文件"})
+
+
+def _as_text(head: bytes) -> str | None:
+    """The head decoded when it looks like text (no NULs, mostly printable), else None."""
+    if b"\x00" in head:
+        for bom, enc in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+            if head.startswith(bom):
+                return head[2:].decode(enc, "replace")
+        return None
+    for enc in ("utf-8", "gb18030"):
+        try:
+            text = head.decode(enc)
+            break
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(head) - 4:  # a character cut at the end of the head
+                text = head[:exc.start].decode(enc, "replace")
+                break
+    else:
+        return None
+    bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")
+    return text if bad <= len(text) // 100 else None
+
+
+def zip_entry_count(f: BinaryIO, size: int) -> int | None:
+    """Entries declared by a zip's end-of-central-directory record (before parsing it)."""
+    try:
+        tail = min(size, 65557)
+        f.seek(size - tail)
+        data = f.read(tail)
+        pos = data.rfind(b"PK\x05\x06")
+        if pos < 0 or len(data) - pos < 22:
+            return None
+        count = struct.unpack_from("<H", data, pos + 10)[0]
+        if count == 0xFFFF and pos >= 20 and data[pos - 20:pos - 16] == b"PK\x06\x07":
+            off = struct.unpack_from("<Q", data, pos - 12)[0]
+            f.seek(off)
+            rec = f.read(56)
+            if rec[:4] == b"PK\x06\x06" and len(rec) >= 40:
+                count = struct.unpack_from("<Q", rec, 32)[0]
+        return count
+    except (OSError, struct.error, ValueError, OverflowError):
+        return None
+
+
+def _sniff_zip(f: BinaryIO, ext: str, size: int, limits: IntakeLimits) -> Sniff:
+    count = zip_entry_count(f, size)
+    if count is not None and count > limits.max_members:
+        return Sniff("other", "zip-too-many-members",
+                     {"count": count, "limit": limits.max_members})
+    try:
+        f.seek(0)
+        zf = zipfile.ZipFile(f)
+        names = set(zf.namelist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
+            struct.error, RuntimeError, NotImplementedError, UnicodeDecodeError) as exc:
+        return Sniff("other", "damaged-file", {"reason": f"压缩结构损坏:{type(exc).__name__}"})
+    try:
+        if "mimetype" in names:
+            mime = _read_small(zf, "mimetype", 200).decode("ascii", "replace").strip()
+            if mime.startswith("application/vnd.oasis.opendocument.spreadsheet"):
+                return Sniff("ods")
+            if mime.startswith("application/vnd.oasis.opendocument.text"):
+                return Sniff("other", "word-document", {"format": "ODF 文字文档(.odt)"})
+            if mime.startswith("application/vnd.oasis.opendocument"):
+                return Sniff("other", "unsupported-file", {"format": "ODF 文档"})
+        if "[Content_Types].xml" in names:
+            if any(n.startswith("xl/") for n in names):
+                if "xl/workbook.bin" in names:
+                    return Sniff("other", "unsupported-file",
+                                 {"format": "Excel 二进制工作簿(.xlsb),请另存为 .xlsx"})
+                ct = _read_small(zf, "[Content_Types].xml", MB).lower()
+                if b"macroenabled" in ct or "xl/vbaProject.bin" in names:
+                    return Sniff("xlsm")
+                return Sniff("xlsx")
+            if any(n.startswith("word/") for n in names):
+                return Sniff("other", "word-document", {"format": "Word 文档(.docx)"})
+            if any(n.startswith("ppt/") for n in names):
+                return Sniff("other", "unsupported-file", {"format": "PowerPoint 演示文稿"})
+            return Sniff("other", "unsupported-file", {"format": "Office 文档(不是电子表格)"})
+        return Sniff("zip")
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, RuntimeError,
+            NotImplementedError, struct.error) as exc:
+        return Sniff("other", "damaged-file", {"reason": f"压缩数据损坏:{type(exc).__name__}"})
+
+
+def _read_small(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    with zf.open(name) as m:
+        return m.read(limit)
+
+
+def ole_names(f: BinaryIO, max_dir_sectors: int = 512) -> set[str] | None:
+    """Lower-cased names of the entries of an OLE2 (CFB) file's directory; None if damaged."""
+    try:
+        f.seek(0)
+        hdr = f.read(512)
+        if len(hdr) < 512 or hdr[:8] != OLE_MAGIC:
+            return None
+        shift = struct.unpack_from("<H", hdr, 30)[0]
+        if shift not in (9, 12):
+            return None
+        ssz = 1 << shift
+        per = ssz // 4
+        n_fat, first_dir = struct.unpack_from("<II", hdr, 44)
+        first_difat, n_difat = struct.unpack_from("<II", hdr, 68)
+        sectors = f.seek(0, os.SEEK_END) // ssz + 1
+        if n_fat > sectors or n_difat > sectors:  # lies that would make us loop for ages
+            return None
+        fat_sectors = list(struct.unpack_from("<109I", hdr, 76))[:min(n_fat, 109)]
+        nxt, seen = first_difat, 0
+        while len(fat_sectors) < n_fat and nxt < 0xFFFFFFFA and seen < n_difat + 1:
+            f.seek((nxt + 1) * ssz)
+            blk = f.read(ssz)
+            if len(blk) < ssz:
+                return None
+            vals = struct.unpack(f"<{per}I", blk)
+            fat_sectors.extend(vals[:-1])
+            nxt, seen = vals[-1], seen + 1
+        fat_cache: dict[int, tuple[int, ...]] = {}
+
+        def next_sector(s: int) -> int:
+            idx = s // per
+            if idx >= len(fat_sectors):
+                raise ValueError("FAT too short")
+            if idx not in fat_cache:
+                f.seek((fat_sectors[idx] + 1) * ssz)
+                blk = f.read(ssz)
+                if len(blk) < ssz:
+                    raise ValueError("truncated FAT")
+                fat_cache[idx] = struct.unpack(f"<{per}I", blk)
+            return fat_cache[idx][s % per]
+
+        names: set[str] = set()
+        sector, steps = first_dir, 0
+        while sector < 0xFFFFFFFA and steps < max_dir_sectors:
+            f.seek((sector + 1) * ssz)
+            blk = f.read(ssz)
+            if len(blk) < ssz:
+                return names or None
+            for off in range(0, ssz, 128):
+                ent = blk[off:off + 128]
+                nlen, etype = struct.unpack_from("<HB", ent, 64)
+                if etype in (1, 2, 5) and 2 <= nlen <= 64:
+                    names.add(ent[:nlen - 2].decode("utf-16-le", "replace").lower())
+            sector, steps = next_sector(sector), steps + 1
+        return names
+    except (OSError, ValueError, struct.error, OverflowError):
+        return None
+
+
+def _sniff_ole(f: BinaryIO, ext: str) -> Sniff:
+    names = ole_names(f)
+    if names is None:
+        if ext in WPS_EXTS:
+            return Sniff("other", "wps-et-file")
+        if ext == ".xls":  # let the reader decide; it reports what it finds
+            return Sniff("xls")
+        return Sniff("other", "damaged-file", {"reason": "旧版 Office 文件结构损坏"})
+    if "encryptedpackage" in names:
+        return Sniff("encrypted", "password-protected")
+    if ext in WPS_EXTS:
+        return Sniff("other", "wps-et-file")
+    if "workbook" in names or "book" in names:
+        return Sniff("xls")
+    if "worddocument" in names:
+        return Sniff("other", "word-document", {"format": "Word 97-2003 文档(.doc)"})
+    if "powerpoint document" in names:
+        return Sniff("other", "unsupported-file", {"format": "PowerPoint 演示文稿"})
+    return Sniff("other", "ole-not-workbook", {"format": ""})
+
+
+# ---------------------------------------------------------------- zip members
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """A member's name as its author saw it: UTF-8 flag, Info-ZIP unicode field, else GBK."""
+    name = info.filename
+    if info.flag_bits & 0x800:
+        return name
+    extra = info.extra or b""
+    i = 0
+    while i + 4 <= len(extra):
+        tag, ln = struct.unpack_from("<HH", extra, i)
+        if tag == 0x7075 and ln >= 5:
+            try:
+                return extra[i + 9:i + 4 + ln].decode("utf-8")
+            except UnicodeDecodeError:
+                break
+        i += 4 + ln
+    try:
+        raw = name.encode("cp437")
+    except UnicodeEncodeError:
+        return name
+    for enc in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return name
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def unsafe_member(info: zipfile.ZipInfo, name: str) -> str | None:
+    """Why a member must not be extracted (escapes, links), or None."""
+    if info.create_system == 3 and stat.S_ISLNK(info.external_attr >> 16):
+        return "是符号链接"
+    for n in {name, info.filename}:
+        if "\x00" in n:
+            return "文件名含有非法字符"
+        if n.startswith(("/", "\\")):
+            return "使用了绝对路径"
+        if _DRIVE.match(n):
+            return "带有盘符(如 C:)"
+        if any(p == ".." for p in re.split(r"[\\/]", n)):
+            return "试图跳出解压目录(../)"
+    return None
+
+
+@dataclass
+class _Budget:
+    """What one top-level attachment (with its nested ones) may still extract."""
+
+    bytes_left: int
+    members_left: int
+
+
+# ---------------------------------------------------------------- the walk
+
+class _Intake:
+    def __init__(self, workdir: Path, limits: IntakeLimits):
+        self.workdir = workdir
+        self.limits = limits
+        self.received: list[Received] = []
+        self.findings: list[Finding] = []
+        self.displays: set[str] = set()
+        self._tmp: Path | None = None
+        self._n = 0
+        try:
+            self._skip = os.path.realpath(workdir)
+        except (OSError, ValueError):
+            self._skip = ""
+
+    # -- helpers
+    def note(self, code: str, file: str, value: object = "", **params: object) -> None:
+        self.findings.append(finding(code, file=file, value=value, **params))
+
+    def unique(self, display: str, fallback: str = "") -> str:
+        if display in self.displays and fallback and fallback not in self.displays:
+            display = fallback
+        base, n = display, 2
+        while display in self.displays:
+            display, n = f"{base} ({n})", n + 1
+        self.displays.add(display)
+        return display
+
+    def tmpdir(self) -> Path:
+        if self._tmp is None:
+            self.workdir.mkdir(parents=True, exist_ok=True)
+            self._tmp = Path(tempfile.mkdtemp(prefix="intake-", dir=self.workdir))
+        return self._tmp
+
+    def tmpfile(self, suffix: str = ".bin") -> Path:
+        self._n += 1
+        return self.tmpdir() / f"{self._n:06d}{suffix}"
+
+    # -- inputs
+    def take_input(self, inp: Path) -> None:
+        shown = display_name(str(inp))
+        inp = Path(os.path.abspath(inp))
+        try:
+            st = os.stat(inp)  # the user named it: a top-level link is followed
+        except FileNotFoundError:
+            self.note("input-not-found", shown)
+            return
+        except OSError as exc:
+            self.note("file-unreadable", shown, reason=_reason(exc))
+            return
+        if stat.S_ISDIR(st.st_mode):
+            root = display_name(inp.resolve().name or shown)
+            try:
+                fd = os.open(inp, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            except OSError as exc:
+                self.note("folder-unreadable", shown, reason=_reason(exc))
+                return
+            try:
+                self.walk(fd, str(inp), root, (), 0)
+            finally:
+                os.close(fd)
+        elif stat.S_ISREG(st.st_mode):
+            name = display_name(inp.name)
+            display = self.unique(name, display_name(str(inp)))
+            self.take_file(lambda: os.open(inp, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK),
+                           str(inp), display, name, ())
+        else:
+            self.note("special-file-skipped", shown)
+
+    def walk(self, dir_fd: int, path: str, display: str, parts: tuple[str, ...],
+             depth: int) -> None:
+        try:
+            with os.scandir(dir_fd) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            self.note("folder-unreadable", display, reason=_reason(exc))
+            return
+        for e in entries:
+            name = display_name(e.name)
+            shown = f"{display}/{name}"
+            epath = os.path.join(path, e.name)
+            try:
+                if e.is_symlink():
+                    self.note("symlink-skipped", shown)
+                elif e.is_dir(follow_symlinks=False):
+                    if self._skip and os.path.realpath(epath) == self._skip:
+                        continue  # xltools' own working folder inside the inbox
+                    if depth + 1 > self.limits.max_depth:
+                        self.note("folder-too-deep", shown, limit=self.limits.max_depth)
+                        continue
+                    try:
+                        sub = os.open(e.name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+                                      | os.O_CLOEXEC, dir_fd=dir_fd)
+                    except FileNotFoundError:
+                        self.note("file-vanished", shown)
+                        continue
+                    except OSError as exc:
+                        self.note("folder-unreadable", shown, reason=_reason(exc))
+                        continue
+                    try:
+                        self.walk(sub, epath, shown, parts + (e.name,), depth + 1)
+                    finally:
+                        os.close(sub)
+                elif e.is_file(follow_symlinks=False):
+                    ename = e.name
+                    self.take_file(
+                        lambda: os.open(ename, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
+                                        | os.O_NONBLOCK, dir_fd=dir_fd),
+                        epath, self.unique(shown), name, parts)
+                else:
+                    self.note("special-file-skipped", shown)
+            except Exception as exc:  # noqa: BLE001 - one entry never stops the walk
+                self.note("file-unreadable", shown, reason=_reason(exc))
+
+    # -- one file on disk
+    def take_file(self, opener: Callable[[], int], path: str, display: str, name: str,
+                  parts: tuple[str, ...]) -> None:
+        junk = junk_reason(name, tuple(display_name(p) for p in parts))
+        try:
+            fd = opener()
+        except FileNotFoundError:
+            self.note("file-vanished", display)
+            return
+        except OSError as exc:
+            if junk:
+                self.note("junk-ignored", display, reason=junk)
+            else:
+                self.note("file-unreadable", display, reason=_reason(exc))
+            return
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                self.note("special-file-skipped", display)
+                return
+            snapshot = len(os.fsencode(path)) > _PATH_SAFE
+            for attempt in range(2):
+                try:
+                    digest, size, copy = self._hash(f, snapshot)
+                except OSError as exc:
+                    self.note("file-unreadable", display, reason=_reason(exc))
+                    return
+                st2 = os.fstat(fd)
+                if (st2.st_size, st2.st_mtime_ns) == (st.st_size, st.st_mtime_ns) \
+                        and size == st.st_size:
+                    break
+                if copy is not None:
+                    copy.unlink(missing_ok=True)
+                st = st2
+            else:
+                self.note("file-changed-while-reading", display)
+                return
+            rec = Received(path=str(copy) if copy else path, display=display, name=name,
+                           sha256=digest, size=size, received_at=_iso_mtime(st.st_mtime),
+                           origin=display_name(path))
+            if junk:
+                rec.kind = "junk"
+                self.received.append(rec)
+                self.note("junk-ignored", display, reason=junk)
+                return
+            self.type_and_expand(f, rec, 0)
+
+    def _hash(self, f: BinaryIO, snapshot: bool) -> tuple[str, int, Path | None]:
+        f.seek(0)
+        h = hashlib.sha256()
+        size = 0
+        copy = self.tmpfile(".bin") if snapshot else None
+        out = open(copy, "xb") if copy else None
+        try:
+            while True:
+                chunk = f.read(CHUNK)
+                if not chunk:
+                    break
+                h.update(chunk)
+                size += len(chunk)
+                if out:
+                    out.write(chunk)
+        finally:
+            if out:
+                out.close()
+        return h.hexdigest(), size, copy
+
+    # -- typing, shared by files on disk and zip members
+    def type_and_expand(self, f: BinaryIO, rec: Received, level: int,
+                        budget: _Budget | None = None) -> None:
+        self.received.append(rec)
+        if rec.size > self.limits.max_file_bytes:
+            rec.kind = "other"
+            self.note("file-too-large", rec.display, size=_size(rec.size),
+                      limit=_size(self.limits.max_file_bytes))
+            return
+        try:
+            s = sniff(f, rec.name, rec.size, self.limits)
+        except Exception as exc:  # noqa: BLE001 - hostile bytes never stop the run
+            s = Sniff("other", "damaged-file", {"reason": type(exc).__name__})
+        rec.kind = s.kind
+        if s.code:
+            self.findings.append(finding(s.code, file=rec.display, **(s.params or {})))
+        ext = os.path.splitext(rec.name)[1].lower()
+        if s.kind in WORKBOOK_KINDS and ext and ext != f".{s.kind}" \
+                and not (s.kind == "xlsx" and ext in (".xlsm", ".xltx")) \
+                and not (s.kind == "xls" and ext in (".xlt",)):
+            self.note("extension-mismatch", rec.display, format=s.kind)
+        if s.kind == "zip":
+            if level >= self.limits.max_zip_nesting:
+                self.note("zip-nested-too-deep", rec.display, limit=self.limits.max_zip_nesting)
+                return
+            if budget is None:
+                budget = _Budget(self.limits.max_uncompressed_bytes, self.limits.max_members)
+            try:
+                self.expand_zip(f, rec, level + 1, budget)
+            except Exception as exc:  # noqa: BLE001
+                self.note("damaged-file", rec.display, reason=f"解压出错:{type(exc).__name__}")
+
+    def expand_zip(self, f: BinaryIO, zrec: Received, level: int, budget: _Budget) -> None:
+        lim = self.limits
+        try:
+            f.seek(0)
+            zf = zipfile.ZipFile(f)
+            infos = [i for i in zf.infolist() if not i.is_dir()]
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error,
+                RuntimeError, NotImplementedError) as exc:
+            zrec.kind = "other"
+            self.note("damaged-file", zrec.display, reason=f"压缩结构损坏:{type(exc).__name__}")
+            return
+        if len(infos) > budget.members_left:
+            self.note("zip-too-many-members", zrec.display, count=len(infos),
+                      limit=lim.max_members)
+            return
+        declared = sum(i.file_size for i in infos)
+        if declared > budget.bytes_left:
+            self.note("zip-too-large", zrec.display, size=_size(declared),
+                      limit=_size(lim.max_uncompressed_bytes), what="未解压")
+            return
+        budget.members_left -= len(infos)
+        done = 0
+        for info in infos:
+            mname = member_name(info)
+            shown = mname.replace("\\", "/")
+            why = unsafe_member(info, mname)
+            if why:
+                self.note("zip-member-unsafe", zrec.display, value=shown, reason=why)
+                continue
+            if info.flag_bits & 0x1:
+                self.note("zip-encrypted", zrec.display, value=shown)
+                continue
+            if info.file_size >= lim.ratio_min_bytes \
+                    and info.file_size > lim.max_ratio * max(info.compress_size, 1):
+                ratio = info.file_size / max(info.compress_size, 1)
+                self.note("zip-bomb", zrec.display, value=shown, size=_size(info.file_size),
+                          ratio=f"{ratio:.0f}", limit=f"{lim.max_ratio:g}")
+                continue
+            out = self.tmpfile(".bin")
+            h = hashlib.sha256()
+            size = 0
+            try:
+                with zf.open(info) as src, open(out, "xb") as dst:
+                    while True:
+                        chunk = src.read(CHUNK)
+                        if not chunk:
+                            break
+                        size += len(chunk)
+                        if size > budget.bytes_left:
+                            raise _OverBudget
+                        h.update(chunk)
+                        dst.write(chunk)
+            except _OverBudget:
+                out.unlink(missing_ok=True)
+                self.note("zip-too-large", zrec.display,
+                          size=f"超过 {_size(lim.max_uncompressed_bytes)}",
+                          limit=_size(lim.max_uncompressed_bytes), what="其余文件未解压")
+                return
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError,
+                    NotImplementedError, struct.error) as exc:
+                out.unlink(missing_ok=True)
+                reason = ("使用了不支持的压缩方式" if isinstance(exc, NotImplementedError)
+                          else f"数据损坏:{type(exc).__name__}")
+                self.note("zip-member-damaged", zrec.display, value=shown, reason=reason)
+                continue
+            budget.bytes_left -= size
+            done += 1
+            name = display_name(shown.rsplit("/", 1)[-1])
+            rec = Received(path=str(out), display=self.unique(f"{zrec.display}{SEP}{shown}"),
+                           name=name, sha256=h.hexdigest(), size=size,
+                           received_at=_iso_zip(info.date_time, zrec.received_at),
+                           origin=zrec.origin or zrec.path)
+            junk = junk_reason(name, tuple(shown.split("/")[:-1]))
+            if junk:
+                rec.kind = "junk"
+                self.received.append(rec)
+                self.note("junk-ignored", rec.display, reason=junk)
+            else:
+                with open(out, "rb") as mf:
+                    self.type_and_expand(mf, rec, level, budget)
+            if rec.kind in WORKBOOK_KINDS or rec.kind == "zip":
+                final = out.with_suffix(f".{rec.kind}")
+                os.replace(out, final)
+                rec.path = str(final)
+        self.note("zip-extracted", zrec.display, count=done)
+
+
+class _OverBudget(Exception):
+    pass

@@ -1,0 +1,652 @@
+"""The ledger: every file received, its fate, its findings and every accepted value.
+
+An embedded SQLite database (WAL, foreign keys, PRAGMA user_version) and a content-addressed
+archive folder beside it (`<db stem>_archive/<sha[:2]>/<sha>.<ext>`). One collect run is
+one write transaction (BEGIN IMMEDIATE ... COMMIT): a run killed at any moment leaves the
+ledger as it was before the run; archive files are written (atomically) before the rows
+that reference them, so the database never points at a half-written file.
+
+Order of a run:  begin → for each file: receipt_status (skip if known) → archive →
+examine → record → commit  (rollback on error).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..model.findings import Finding, finding
+from ..model.periods import period_bounds
+from ..model.returns import (ACCEPTED, ACTUAL, DUPLICATE, IGNORED, NOTE, REJECTED, SUPERSEDED,
+                             TASK_FIELDS, FormReturn, Received, target_key, town_key)
+from .serialize import form_return_from_dict, form_return_to_dict, jsonable
+
+SCHEMA_VERSION = 1
+ARCHIVE_EXTS = {"xlsx", "xlsm", "xls", "ods", "zip"}
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+_STATUSES = (ACCEPTED, REJECTED, SUPERSEDED, DUPLICATE, IGNORED)
+
+SCHEMA = f"""
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  plan_id TEXT NOT NULL,
+  period TEXT NOT NULL,
+  inputs TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE files (
+  sha256 TEXT PRIMARY KEY,
+  size INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  archived TEXT,
+  first_seen TEXT NOT NULL
+);
+CREATE TABLE receipts (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  sha256 TEXT NOT NULL REFERENCES files(sha256),
+  path TEXT NOT NULL,
+  display TEXT NOT NULL,
+  name TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN {_STATUSES!r}),
+  UNIQUE (sha256, display)
+);
+CREATE INDEX receipts_run ON receipts(run_id);
+CREATE TABLE submissions (
+  sha256 TEXT PRIMARY KEY REFERENCES files(sha256),
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  display TEXT NOT NULL,
+  plan_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  unit TEXT NOT NULL,
+  period TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN {_STATUSES!r}),
+  received_at TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  late INTEGER NOT NULL DEFAULT 0,
+  supersedes TEXT,
+  payload TEXT NOT NULL
+);
+CREATE INDEX submissions_form ON submissions(plan_id, period, kind, unit, status);
+CREATE TABLE findings (
+  id INTEGER PRIMARY KEY,
+  sha256 TEXT NOT NULL REFERENCES files(sha256),
+  receipt_id INTEGER REFERENCES receipts(id),
+  code TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  file TEXT, sheet TEXT, cell TEXT, unit TEXT, task TEXT, value TEXT,
+  message TEXT NOT NULL
+);
+CREATE INDEX findings_sha ON findings(sha256);
+CREATE TABLE "values" (
+  id INTEGER PRIMARY KEY,
+  sha256 TEXT NOT NULL REFERENCES submissions(sha256),
+  plan_id TEXT NOT NULL,
+  period TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  unit TEXT NOT NULL,
+  key TEXT NOT NULL,
+  field TEXT NOT NULL,
+  value_text TEXT,
+  value_num REAL,
+  sheet TEXT,
+  cell TEXT,
+  row INTEGER,
+  blocked INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX values_lookup ON "values"(plan_id, unit, kind, key, field);
+CREATE INDEX values_sha ON "values"(sha256);
+"""
+
+
+class LedgerError(Exception):
+    """Something about the ledger stops the program; the message is for the user."""
+
+
+class LedgerBusy(LedgerError):
+    """Another collect holds the ledger's write lock longer than we were willing to wait."""
+
+
+class FileChanged(LedgerError):
+    """The bytes at a received file's path no longer hash to what intake saw."""
+
+
+def _now() -> str:
+    return datetime.now().isoformat(timespec="microseconds")
+
+
+def _safe_text(s: object) -> str:
+    """Text SQLite can store (lone surrogates from odd file names replaced)."""
+    t = "" if s is None else str(s)
+    try:
+        t.encode("utf-8")
+        return t
+    except UnicodeEncodeError:
+        return t.encode("utf-8", "replace").decode("utf-8")
+
+
+def _period_end(period: str) -> str:
+    try:
+        return period_bounds(period)[1].isoformat()
+    except ValueError:
+        return period
+
+
+class Ledger:
+    """The embedded ledger of one plan folder (or any --db path)."""
+
+    def __init__(self, db_path: Path | str, busy_timeout: float = 30.0):
+        self.db_path = Path(db_path)
+        self.archive_dir = self.db_path.with_name(self.db_path.stem + "_archive")
+        self.busy_timeout = busy_timeout
+        self._run: tuple[int, str, str] | None = None  # run id, plan_id, period
+        self._pending_sync: list[Path] = []
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.conn = sqlite3.connect(str(self.db_path), timeout=busy_timeout,
+                                        isolation_level=None)
+        except sqlite3.Error as exc:
+            raise LedgerError(f"无法打开账本 {self.db_path}({exc})。请检查路径和权限。") from exc
+        self.conn.row_factory = sqlite3.Row
+        try:
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+        except sqlite3.OperationalError as exc:
+            self.conn.close()
+            if _is_busy(exc):
+                raise self._busy() from exc
+            raise LedgerError(f"无法打开账本 {self.db_path}({exc})。") from exc
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            raise LedgerError(f"账本 {self.db_path} 不是有效的数据库或已损坏({exc})。"
+                              "请用 --db 指定其他账本,或从备份恢复。") from exc
+
+    # ------------------------------------------------------------ lifecycle
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self.conn.in_transaction:
+            self.rollback()
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        except sqlite3.Error:
+            pass
+
+    def _busy(self) -> LedgerBusy:
+        return LedgerBusy(f"账本 {self.db_path} 正被另一个 xltools collect 使用,"
+                          f"已等待 {self.busy_timeout:g} 秒仍未释放。请等它完成后再运行。")
+
+    def _migrate(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise LedgerError(f"账本 {self.db_path} 由更新版本的 xltools 创建(格式 {version}),"
+                              "请升级 xltools 后再使用。")
+        if version == SCHEMA_VERSION:
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            if self.conn.execute("PRAGMA user_version").fetchone()[0] == 0:
+                for stmt in SCHEMA.split(";"):
+                    if stmt.strip():
+                        self.conn.execute(stmt)
+                self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    # ------------------------------------------------------------ the run
+    def begin(self, plan_id: str, period: str, inputs: list | tuple = ()) -> int:
+        """Start one write transaction for the whole run; LedgerBusy if another holds it."""
+        if self._run is not None:
+            raise LedgerError("账本已在一次运行中(begin 被重复调用)。")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                raise self._busy() from exc
+            raise
+        cur = self.conn.execute(
+            "INSERT INTO runs(started_at, plan_id, period, inputs) VALUES (?,?,?,?)",
+            (_now(), plan_id, period,
+             json.dumps([_safe_text(p) for p in inputs], ensure_ascii=False)))
+        self._run = (cur.lastrowid, plan_id, period)
+        self._pending_sync = []
+        return cur.lastrowid
+
+    def commit(self) -> None:
+        if self._run is None:
+            raise LedgerError("没有进行中的运行(commit 前未调用 begin)。")
+        self.conn.execute("UPDATE runs SET finished_at = ? WHERE id = ?", (_now(), self._run[0]))
+        self._sync_archive()
+        self.conn.execute("COMMIT")
+        self._run = None
+
+    def rollback(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+        self._run = None
+        self._pending_sync = []
+
+    def _require_run(self, run_id: int) -> tuple[int, str, str]:
+        if self._run is None or self._run[0] != run_id:
+            raise LedgerError(f"运行 {run_id} 不是当前进行中的运行(请先调用 begin)。")
+        return self._run
+
+    # ------------------------------------------------------------ archive
+    def archive_path(self, received: Received) -> Path:
+        sha = received.sha256
+        if not _SHA.match(sha or ""):
+            raise ValueError(f"not a sha256: {sha!r}")
+        ext = received.kind if received.kind in ARCHIVE_EXTS else "bin"
+        return self.archive_dir / sha[:2] / f"{sha}.{ext}"
+
+    def archive(self, received: Received) -> Path:
+        """Copy the received bytes into the archive (atomic; a no-op when already there).
+
+        Raises FileChanged when the bytes no longer hash to received.sha256, OSError when
+        the file cannot be read or the archive cannot be written.
+        """
+        dest = self.archive_path(received)
+        if dest.exists() and dest.stat().st_size == received.size:
+            return dest
+        tmpdir = self.archive_dir / ".tmp"
+        tmpdir.mkdir(parents=True, exist_ok=True)
+        tmp = tmpdir / f"{received.sha256}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
+        h = hashlib.sha256()
+        try:
+            with open(received.path, "rb") as src, open(tmp, "xb") as dst:
+                while True:
+                    chunk = src.read(1 << 20)
+                    if not chunk:
+                        break
+                    h.update(chunk)
+                    dst.write(chunk)
+            if h.hexdigest() != received.sha256:
+                raise FileChanged(f"{received.display}:文件在处理过程中被修改,"
+                                  "与收到时的内容不一致。请等文件保存完成后重新运行。")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, dest)
+        finally:
+            tmp.unlink(missing_ok=True)
+        self._pending_sync.append(dest)
+        return dest
+
+    def _sync_archive(self) -> None:
+        """Make this run's archive files durable before the commit that references them.
+
+        (A killed process loses nothing written; this is for a power cut.) One sync() is
+        far cheaper than an fsync per file when a run archives many small files.
+        """
+        pending, self._pending_sync = self._pending_sync, []
+        if len(pending) > 32:
+            os.sync()
+            return
+        for p in [*pending, *{p.parent for p in pending}]:
+            try:
+                fd = os.open(p, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            except OSError:
+                pass
+
+    def _rel(self, p: Path) -> str:
+        return os.path.relpath(p, self.db_path.parent)
+
+    # ------------------------------------------------------------ recording
+    def receipt_status(self, received: Received) -> str | None:
+        """The status already recorded for these bytes under this display name, or None.
+
+        None also when the file still needs work: not archived yet, or rejected in a run
+        for another plan/period (it may well be valid for this one).
+        """
+        row = self.conn.execute(
+            "SELECT r.status, f.archived, s.status AS sstatus, ru.plan_id, ru.period "
+            "FROM receipts r JOIN files f ON f.sha256 = r.sha256 "
+            "LEFT JOIN submissions s ON s.sha256 = r.sha256 "
+            "LEFT JOIN runs ru ON ru.id = s.run_id "
+            "WHERE r.sha256 = ? AND r.display = ?",
+            (received.sha256, _safe_text(received.display))).fetchone()
+        if row is None or row["archived"] is None:
+            return None
+        if self._stale_rejection(row["sstatus"], row["plan_id"], row["period"]):
+            return None
+        return row["status"]
+
+    def _stale_rejection(self, status: str | None, plan_id: str | None,
+                         period: str | None) -> bool:
+        return (status == REJECTED and self._run is not None
+                and (plan_id, period) != (self._run[1], self._run[2]))
+
+    def record(self, run_id: int, ret: FormReturn) -> str:
+        """Store one examined file; the status it ends with (DUPLICATE, SUPERSEDED...)."""
+        _, plan_id, period = self._require_run(run_id)
+        if ret.status not in (ACCEPTED, REJECTED, IGNORED):
+            raise ValueError(f"record() takes an accepted/rejected/ignored return, "
+                             f"not {ret.status!r}")
+        rec = ret.received
+        sha = rec.sha256
+        display = _safe_text(rec.display)
+        now = _now()
+        extra: list[Finding] = []
+        archived = self._archive_for_record(rec, extra)
+        c = self.conn
+        old = c.execute("SELECT archived FROM files WHERE sha256 = ?", (sha,)).fetchone()
+        c.execute("INSERT OR IGNORE INTO files(sha256, size, kind, archived, first_seen) "
+                  "VALUES (?,?,?,?,?)", (sha, rec.size, rec.kind or "other", archived, now))
+        if archived:
+            c.execute("UPDATE files SET archived = ? WHERE sha256 = ? AND archived IS NULL",
+                      (archived, sha))
+        receipt = c.execute("SELECT id, status FROM receipts WHERE sha256 = ? AND display = ?",
+                            (sha, display)).fetchone()
+        sub = c.execute(
+            "SELECT s.status, s.display, ru.plan_id, ru.period "
+            "FROM submissions s JOIN runs ru ON ru.id = s.run_id WHERE s.sha256 = ?",
+            (sha,)).fetchone()
+        if sub is not None:
+            redo = (self._stale_rejection(sub["status"], sub["plan_id"], sub["period"])
+                    or (old is not None and old["archived"] is None and archived is not None))
+            if not redo:
+                if receipt is not None:
+                    return receipt["status"]
+                cur = c.execute(
+                    "INSERT INTO receipts(run_id, sha256, path, display, name, received_at, "
+                    "recorded_at, status) VALUES (?,?,?,?,?,?,?,?)",
+                    (run_id, sha, _safe_text(rec.origin or rec.path), display,
+                     _safe_text(rec.name), rec.received_at, now, DUPLICATE))
+                f = finding("duplicate-file", file=display, value=sub["display"])
+                self._insert_findings(sha, [f], receipt_id=cur.lastrowid)
+                return DUPLICATE
+            self._forget_submission(sha)
+        if receipt is None:
+            c.execute("INSERT INTO receipts(run_id, sha256, path, display, name, received_at, "
+                      "recorded_at, status) VALUES (?,?,?,?,?,?,?,?)",
+                      (run_id, sha, _safe_text(rec.origin or rec.path), display,
+                       _safe_text(rec.name), rec.received_at, now, ret.status))
+        c.execute("UPDATE receipts SET status = ? WHERE sha256 = ? AND display != ?",
+                  (DUPLICATE, sha, display))
+        c.execute("UPDATE receipts SET status = ? WHERE sha256 = ? AND display = ?",
+                  (ret.status, sha, display))
+        ret.findings = [*ret.findings, *extra]
+        c.execute(
+            "INSERT INTO submissions(sha256, run_id, display, plan_id, kind, unit, period, "
+            "status, received_at, recorded_at, late, supersedes, payload) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (sha, run_id, display, ret.plan_id, ret.kind, ret.unit, ret.period, ret.status,
+             rec.received_at, now, int(bool(ret.late)), ret.supersedes or None,
+             _dump(form_return_to_dict(ret))))
+        self._insert_findings(sha, ret.findings, default_file=display)
+        status = ret.status
+        if status == ACCEPTED:
+            self._insert_values(ret)
+            status = self._supersede(sha, ret.plan_id, ret.kind, ret.unit, ret.period)
+        ret.status = status
+        return status
+
+    def _archive_for_record(self, rec: Received, extra: list[Finding]) -> str | None:
+        dest = self.archive_path(rec)
+        if dest.exists() and dest.stat().st_size == rec.size:
+            return self._rel(dest)
+        try:
+            return self._rel(self.archive(rec))
+        except (OSError, FileChanged) as exc:
+            reason = ("文件在处理过程中被修改" if isinstance(exc, FileChanged)
+                      else (exc.strerror or type(exc).__name__))
+            extra.append(finding("archive-failed", file=_safe_text(rec.display), reason=reason))
+            return None
+
+    def _forget_submission(self, sha: str) -> None:
+        c = self.conn
+        c.execute('DELETE FROM "values" WHERE sha256 = ?', (sha,))
+        c.execute("DELETE FROM findings WHERE sha256 = ? AND receipt_id IS NULL", (sha,))
+        c.execute("UPDATE submissions SET supersedes = NULL WHERE supersedes = ?", (sha,))
+        c.execute("DELETE FROM submissions WHERE sha256 = ?", (sha,))
+
+    def _insert_findings(self, sha: str, items: list[Finding], receipt_id: int | None = None,
+                         default_file: str = "") -> None:
+        self.conn.executemany(
+            "INSERT INTO findings(sha256, receipt_id, code, severity, file, sheet, cell, unit, "
+            "task, value, message) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [(sha, receipt_id, f.code, f.severity, _safe_text(f.file or default_file),
+              _safe_text(f.sheet), f.cell, _safe_text(f.unit), _safe_text(f.task),
+              _safe_text(f.value), _safe_text(f.message)) for f in items])
+
+    def _insert_values(self, ret: FormReturn) -> None:
+        blocked = ret.blocked_cells()
+        sha = ret.received.sha256
+        rows: list[tuple] = []
+
+        def add(key: str, field: str, value: object, num: float | None, cell: str,
+                row: int) -> None:
+            if value is None and num is None:
+                return
+            text = None if value is None else _safe_text(
+                value if isinstance(value, str) else json.dumps(jsonable(value),
+                                                                ensure_ascii=False))
+            rows.append((sha, ret.plan_id, ret.period, ret.kind, ret.unit, key, field, text,
+                         num, ret.sheet, cell or "", row,
+                         int(bool(cell) and (ret.sheet, cell) in blocked)))
+
+        for name, value in ret.header.items():
+            add("header", name, value, None, ret.header_cells.get(name, ""), -1)
+        attrs = dict(zip(TASK_FIELDS, ("completion", "progress", "status", "problems",
+                                       "next_steps")))
+        for t in ret.tasks:
+            extra = getattr(t, "extra", None) or {}
+            if extra:  # a 办理方案 row: its own fields, by name
+                for fname, value in extra.items():
+                    add(t.task, fname, value or None, None, t.cells.get(fname, ""), t.row)
+                continue
+            for fname, attr in attrs.items():
+                if attr == "progress":
+                    raw = t.progress_raw if t.progress_raw is not None else t.progress
+                    add(t.task, fname, raw, _num(t.progress), t.cells.get(fname, ""), t.row)
+                else:
+                    add(t.task, fname, getattr(t, attr) or None, None, t.cells.get(fname, ""),
+                        t.row)
+        for g in ret.targets:
+            key = target_key(g.task, g.index)
+            raw = g.actual_raw if g.actual_raw is not None else g.actual
+            add(key, ACTUAL, raw, _num(g.actual), g.cells.get(ACTUAL, ""), g.row)
+            add(key, NOTE, g.note or None, None, g.cells.get(NOTE, ""), g.row)
+        for w in ret.town:
+            key = town_key(w.column, w.part)
+            raw = w.actual_raw if w.actual_raw is not None else w.actual
+            add(key, ACTUAL, raw, _num(w.actual), w.cells.get(ACTUAL, ""), w.row)
+            add(key, NOTE, w.note or None, None, w.cells.get(NOTE, ""), w.row)
+        self.conn.executemany(
+            'INSERT INTO "values"(sha256, plan_id, period, kind, unit, key, field, value_text, '
+            "value_num, sheet, cell, row, blocked) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+
+    def _supersede(self, sha: str, plan_id: str, kind: str, unit: str, period: str) -> str:
+        """Latest received (tie: later run, then display name) of a form is the accepted one."""
+        c = self.conn
+        rows = c.execute(
+            "SELECT sha256, status, received_at, run_id, display FROM submissions "
+            "WHERE plan_id = ? AND kind = ? AND unit = ? AND period = ? AND status IN (?, ?)",
+            (plan_id, kind, unit, period, ACCEPTED, SUPERSEDED)).fetchall()
+        before = [r["sha256"] for r in rows if r["status"] == ACCEPTED and r["sha256"] != sha]
+        winner = max(rows, key=lambda r: (r["received_at"], r["run_id"], r["display"]))
+        for r in rows:
+            new = ACCEPTED if r["sha256"] == winner["sha256"] else SUPERSEDED
+            if new != r["status"] or r["sha256"] == sha:
+                c.execute("UPDATE submissions SET status = ? WHERE sha256 = ?",
+                          (new, r["sha256"]))
+                c.execute("UPDATE receipts SET status = ? WHERE sha256 = ? AND status != ?",
+                          (new, r["sha256"], DUPLICATE))
+        if winner["sha256"] == sha and before:
+            c.execute("UPDATE submissions SET supersedes = ? WHERE sha256 = ?",
+                      (before[0], sha))
+        return ACCEPTED if winner["sha256"] == sha else SUPERSEDED
+
+    # ------------------------------------------------------------ queries
+    def current(self, plan_id: str, period: str) -> list[FormReturn]:
+        """The accepted returns of a period now, rebuilt from their payloads."""
+        out = []
+        for r in self.conn.execute(
+                "SELECT payload, status, supersedes, late FROM submissions "
+                "WHERE plan_id = ? AND period = ? AND status = ? ORDER BY kind, unit, display",
+                (plan_id, period, ACCEPTED)):
+            ret = form_return_from_dict(json.loads(r["payload"]))
+            ret.status, ret.supersedes, ret.late = r["status"], r["supersedes"] or "", \
+                bool(r["late"])
+            out.append(ret)
+        return out
+
+    def receipts(self, plan_id: str, period: str) -> list[dict[str, Any]]:
+        """Every file seen for a period (by a run for it, or identified as of it)."""
+        rows = self.conn.execute(
+            "SELECT r.id, r.run_id, r.sha256, r.path, r.display, r.name, r.received_at, "
+            "r.recorded_at, r.status, f.size, f.kind AS file_kind, f.archived, "
+            "s.plan_id, s.kind, s.unit, s.period, s.late, s.supersedes, "
+            "s.display AS primary_display "
+            "FROM receipts r JOIN runs ru ON ru.id = r.run_id "
+            "JOIN files f ON f.sha256 = r.sha256 "
+            "LEFT JOIN submissions s ON s.sha256 = r.sha256 "
+            "WHERE (ru.plan_id = ? AND ru.period = ?) OR (s.plan_id = ? AND s.period = ?) "
+            "ORDER BY r.display, r.id", (plan_id, period, plan_id, period)).fetchall()
+        by_sha: dict[str, list[dict]] = {}
+        by_receipt: dict[int, list[dict]] = {}
+        shas = sorted({r["sha256"] for r in rows})
+        for i in range(0, len(shas), 500):
+            part = shas[i:i + 500]
+            for f in self.conn.execute(
+                    "SELECT * FROM findings WHERE sha256 IN (%s) ORDER BY id"
+                    % ",".join("?" * len(part)), part):
+                d = {k: f[k] for k in ("code", "severity", "file", "sheet", "cell", "unit",
+                                       "task", "value", "message")}
+                if f["receipt_id"] is None:
+                    by_sha.setdefault(f["sha256"], []).append(d)
+                else:
+                    by_receipt.setdefault(f["receipt_id"], []).append(d)
+        successor = {r["supersedes"]: r for r in self.conn.execute(
+            "SELECT sha256, display, supersedes FROM submissions WHERE supersedes IS NOT NULL "
+            "AND plan_id = ? AND period = ?", (plan_id, period))}
+        latest = {}
+        for r in self.conn.execute(
+                "SELECT kind, unit, display FROM submissions WHERE plan_id = ? AND period = ? "
+                "AND status = ?", (plan_id, period, ACCEPTED)):
+            latest[(r["kind"], r["unit"])] = r["display"]
+        out = []
+        for r in rows:
+            dup = r["status"] == DUPLICATE
+            found = list(by_receipt.get(r["id"], [])) if dup else \
+                list(by_sha.get(r["sha256"], [])) + list(by_receipt.get(r["id"], []))
+            superseded_by = ""
+            if r["status"] == SUPERSEDED:
+                nxt = successor.get(r["sha256"])
+                superseded_by = nxt["display"] if nxt else latest.get((r["kind"], r["unit"]), "")
+                f = finding("superseded", file=r["display"], value=superseded_by)
+                found.append({k: getattr(f, k) for k in ("code", "severity", "file", "sheet",
+                                                         "cell", "unit", "task", "value",
+                                                         "message")})
+            out.append({
+                "path": r["path"], "display": r["display"], "name": r["name"],
+                "sha256": r["sha256"], "size": r["size"], "kind": r["file_kind"],
+                "status": r["status"], "plan_id": r["plan_id"] or "", "form": r["kind"] or "",
+                "unit": r["unit"] or "", "period": r["period"] or "",
+                "received_at": r["received_at"], "recorded_at": r["recorded_at"],
+                "late": bool(r["late"]), "supersedes": r["supersedes"] or "",
+                "superseded_by": superseded_by,
+                "duplicate_of": r["primary_display"] if dup else "",
+                "archived": str(self.db_path.parent / r["archived"]) if r["archived"] else "",
+                "run_id": r["run_id"], "findings": found,
+            })
+        return out
+
+    def previous_actual(self, plan_id: str, unit: str, kind: str, key: str,
+                        before_period: str, field: str = ACTUAL) -> float | None:
+        """The latest accepted, unblocked figure of `key` in a period ending before this one."""
+        limit = _period_end(before_period)
+        best: tuple[str, float] | None = None
+        for r in self.conn.execute(
+                'SELECT v.period, v.value_num FROM "values" v '
+                "JOIN submissions s ON s.sha256 = v.sha256 "
+                "WHERE v.plan_id = ? AND v.unit = ? AND v.kind = ? AND v.key = ? "
+                "AND v.field = ? AND s.status = ? AND v.blocked = 0 "
+                "AND v.value_num IS NOT NULL",
+                (plan_id, unit, kind, key, field, ACCEPTED)):
+            end = _period_end(r["period"])
+            if end < limit and (best is None or end > best[0]):
+                best = (end, r["value_num"])
+        return None if best is None else best[1]
+
+    def previous_actuals(self, plan_id: str, period: str,
+                         field: str = ACTUAL) -> dict[tuple[str, str, str], float]:
+        """previous_actual for every (unit, kind, key) at once (picklable, for workers)."""
+        limit = _period_end(period)
+        best: dict[tuple[str, str, str], tuple[str, float]] = {}
+        for r in self.conn.execute(
+                'SELECT v.unit, v.kind, v.key, v.period, v.value_num FROM "values" v '
+                "JOIN submissions s ON s.sha256 = v.sha256 "
+                "WHERE v.plan_id = ? AND v.field = ? AND s.status = ? AND v.blocked = 0 "
+                "AND v.value_num IS NOT NULL", (plan_id, field, ACCEPTED)):
+            end = _period_end(r["period"])
+            k = (r["unit"], r["kind"], r["key"])
+            if end < limit and (k not in best or end > best[k][0]):
+                best[k] = (end, r["value_num"])
+        return {k: v for k, (_, v) in best.items()}
+
+    def status(self, plan_id: str, period: str) -> dict[str, Any]:
+        """Counts by status of the period's receipts, and the units that reported."""
+        counts = {s: 0 for s in _STATUSES}
+        for r in self.receipts(plan_id, period):
+            counts[r["status"]] = counts.get(r["status"], 0) + 1
+        units: dict[tuple[str, str], dict[str, Any]] = {}
+        for r in self.conn.execute(
+                "SELECT kind, unit, status, received_at, late, display, sha256 FROM submissions "
+                "WHERE plan_id = ? AND period = ? AND status IN (?, ?) "
+                "ORDER BY unit, kind, received_at",
+                (plan_id, period, ACCEPTED, SUPERSEDED)):
+            u = units.setdefault((r["unit"], r["kind"]), {
+                "unit": r["unit"], "form": r["kind"], "first_received_at": r["received_at"],
+                "last_received_at": r["received_at"], "late": False, "submissions": 0,
+                "display": "", "sha256": ""})
+            u["submissions"] += 1
+            u["first_received_at"] = min(u["first_received_at"], r["received_at"])
+            u["last_received_at"] = max(u["last_received_at"], r["received_at"])
+            if r["status"] == ACCEPTED:
+                u["late"], u["display"], u["sha256"] = bool(r["late"]), r["display"], r["sha256"]
+        return {"plan_id": plan_id, "period": period, "counts": counts,
+                "units": list(units.values())}
+
+
+def _dump(obj: object) -> str:
+    """JSON text; odd file names (lone surrogates) are kept losslessly as \\u escapes."""
+    text = json.dumps(obj, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return json.dumps(obj)
+
+
+def _num(x: object) -> float | None:
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return None
+    return float(x)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    msg = str(exc).lower()
+    return "locked" in msg or "busy" in msg
+
+
+__all__ = ["Ledger", "LedgerBusy", "LedgerError", "FileChanged", "SCHEMA_VERSION"]

@@ -1,0 +1,63 @@
+"""FormReturn <-> plain JSON-safe dicts (the ledger's payload). Unknown keys are ignored."""
+from __future__ import annotations
+
+import math
+from dataclasses import fields
+from datetime import date, datetime, time
+from typing import Any
+
+from ..model.findings import Finding
+from ..model.returns import FormReturn, Received, TargetReport, TaskReport, TownReport
+
+FORMAT_VERSION = 1
+
+
+def jsonable(x: Any) -> Any:
+    """Plain JSON data: dates as ISO text, non-finite floats and other objects as text."""
+    t = type(x)
+    if t is str or t is int or t is bool or x is None:
+        return x
+    if t is float:
+        return x if math.isfinite(x) else str(x)
+    if t is list or t is tuple:
+        return [jsonable(v) for v in x]
+    if t is dict:
+        return {str(k): jsonable(v) for k, v in x.items()}
+    if hasattr(t, "__dataclass_fields__"):  # (asdict deep-copies: 3x slower)
+        return {k: jsonable(getattr(x, k)) for k in t.__dataclass_fields__}
+    if isinstance(x, (datetime, date, time)):
+        return x.isoformat()
+    if isinstance(x, str):  # subclasses: str enums and the like
+        return x[:]
+    if isinstance(x, int):
+        return int(x)
+    if isinstance(x, float):  # numpy.float64 is one
+        return jsonable(float(x))
+    if isinstance(x, (list, tuple, set, frozenset)):
+        return [jsonable(v) for v in x]
+    if isinstance(x, dict):
+        return {str(k): jsonable(v) for k, v in x.items()}
+    return str(x)
+
+
+def form_return_to_dict(ret: FormReturn) -> dict[str, Any]:
+    d = jsonable(ret)
+    d["format_version"] = FORMAT_VERSION
+    return d
+
+
+def _build(cls, data: dict[str, Any] | None):
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in (data or {}).items() if k in names})
+
+
+def form_return_from_dict(d: dict[str, Any]) -> FormReturn:
+    """Rebuild what form_return_to_dict wrote (raw cell values come back as JSON types)."""
+    simple = {k: v for k, v in d.items()
+              if k not in ("received", "tasks", "targets", "town", "findings")}
+    ret = _build(FormReturn, {**simple, "received": _build(Received, d.get("received"))})
+    ret.tasks = [_build(TaskReport, t) for t in d.get("tasks") or []]
+    ret.targets = [_build(TargetReport, t) for t in d.get("targets") or []]
+    ret.town = [_build(TownReport, t) for t in d.get("town") or []]
+    ret.findings = [_build(Finding, f) for f in d.get("findings") or []]
+    return ret
