@@ -10,7 +10,7 @@ from xltools.cli import app
 from xltools.planfile import save_plan
 
 runner = CliRunner()
-COMMANDS = ["generate", "demo", "check", "convert", "parse"]
+COMMANDS = ["generate", "demo", "check", "convert", "parse", "collect", "status"]
 
 
 def test_every_command_has_help():

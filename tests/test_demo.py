@@ -12,8 +12,13 @@ from conftest import EXAMPLE
 
 
 @pytest.fixture(scope="module")
-def demo_report(tmp_path_factory):
+def demo_run(tmp_path_factory):
     return api.demo(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="module")
+def demo_report(demo_run):
+    return demo_run.generated
 
 
 def test_example_plan_is_complete():
@@ -74,3 +79,34 @@ def test_forms_are_protected_with_identity(demo_report):
 def test_example_plan_is_what_parse_produces():
     result, _ = api.parse(EXAMPLE / "notice.txt", EXAMPLE / "units.yaml")
     assert load_plan(EXAMPLE / "plan.xlsx").value == result.plan
+
+
+def test_demo_runs_the_whole_loop(demo_run):
+    sim, got = demo_run.simulated, demo_run.collected
+    assert got.missing_units == sim.missing
+    assert got.late_units == sim.late
+    statuses = {}
+    for f in got.files:
+        statuses[f.status] = statuses.get(f.status, 0) + 1
+    assert statuses["superseded"] == len(sim.resubmitted)
+    assert statuses["duplicate"] >= len(sim.duplicated)
+    assert statuses["ignored"] >= 2  # Thumbs.db and the ~$ lock file (and the zip itself)
+    codes = {(f.unit, x.code) for f in got.files for x in f.findings}
+    expected = {"progress-text": "progress-not-number", "bad-status": "status-invalid",
+                "no-reporter": "header-missing", "edited-text": "guarded-cell-changed"}
+    for unit, mistake in sim.mistakes.items():
+        if mistake in expected:
+            assert (unit, expected[mistake]) in codes, (unit, mistake)
+    assert got.exit_code == 1
+    assert [p.name[:3] for p in got.outputs] == ["汇总表", "校验报"]
+    for p in got.outputs:
+        assert openpyxl.load_workbook(p).sheetnames
+
+
+def test_demo_summary_keeps_unit_text_as_text(demo_run):
+    sim = demo_run.simulated
+    unit = next(u for u, m in sim.mistakes.items() if m == "formula-text")
+    wb = openpyxl.load_workbook(demo_run.collected.outputs[0])
+    hits = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
+            if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]
+    assert hits and all(c.data_type == "s" for c in hits), unit

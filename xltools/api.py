@@ -8,7 +8,8 @@ from pathlib import Path
 
 from .generate import Generated, build_all
 from .generate.identity import FormIdentity
-from .model import ERROR, Finding, Plan, Result, relocate
+from .model import ERROR, Finding, Period, Plan, Result, relocate
+from .model.returns import REJECTED
 from .planfile import PlanFileError, load_plan, save_plan
 from .xlsx.writer import write_workbook
 
@@ -16,8 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_DIR = ROOT / "examples" / "shashi-2019"
 DEFAULT_OUT = Path("workbooks")
 
-__all__ = ["PlanFileError", "GenerateReport", "load", "check", "convert", "generate", "demo",
-           "parse", "example_dir"]
+__all__ = ["PlanFileError", "GenerateReport", "CollectReport", "load", "check", "convert",
+           "generate", "demo", "parse", "collect", "status", "example_dir"]
 
 
 @dataclass
@@ -113,9 +114,41 @@ def example_dir() -> Path:
     raise PlanFileError("找不到示例计划 examples/shashi-2019/plan.xlsx:请在 xltools 代码目录中运行。")
 
 
-def demo(out_dir: str | os.PathLike | None = None) -> GenerateReport:
-    """Generate every workbook of the bundled Shashi 2019 example."""
-    return generate(example_dir() / "plan.xlsx", out_dir or DEFAULT_OUT / "demo")
+@dataclass
+class DemoReport:
+    """The whole loop on the example: what was generated, simulated and collected."""
+
+    generated: GenerateReport
+    simulated: object  # simulate.Simulated
+    collected: "CollectReport"
+
+
+DEMO_PERIOD = "2019Q1"
+
+
+def demo(out_dir: str | os.PathLike | None = None) -> DemoReport:
+    """The whole loop on the bundled Shashi 2019 example: generate every workbook, simulate
+    the units' returns for 2019Q1 (clean ones, typical mistakes, one unit missing, one
+    resubmission, one duplicate), collect them, and write the summary."""
+    import shutil
+
+    from .simulate import simulate_returns
+
+    out = Path(out_dir or DEFAULT_OUT / "demo")
+    plan_path = example_dir() / "plan.xlsx"
+    generated = generate(plan_path, out)
+    plan = load_plan(plan_path).value
+    period = plan.period(DEMO_PERIOD)
+    inbox = out / "回收" / period.name
+    db = out / "台账.sqlite"
+    # the demo starts from an empty inbox and ledger each time, so every run shows the same
+    for stale in (inbox, out / "台账_archive"):
+        shutil.rmtree(stale, ignore_errors=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    simulated = simulate_returns(plan, DEMO_PERIOD, inbox)
+    collected = collect([inbox], plan_path, DEMO_PERIOD, out / "汇总" / period.name, db)
+    return DemoReport(generated, simulated, collected)
 
 
 def parse(notice: str | os.PathLike, units: str | os.PathLike | None = None,
@@ -146,3 +179,139 @@ def _merge_register(base: Plan, extra: Plan) -> Plan:
     names = {g.name for g in base.groups}
     base.groups.extend(g for g in extra.groups if g.name not in names)
     return base
+
+
+# -- collect ------------------------------------------------------------------------------
+
+@dataclass
+class CollectReport:
+    """One collect run: every file and its fate, who is missing or late, what was written."""
+
+    period: Period
+    out_dir: Path
+    db_path: Path
+    files: list = field(default_factory=list)  # collect.run.FileOutcome
+    missing_units: list[str] = field(default_factory=list)
+    late_units: list[str] = field(default_factory=list)
+    outputs: list[Path] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every form was accepted without an 错误; 1 otherwise (outputs still written)."""
+        bad = any(f.status == REJECTED or any(x.severity == ERROR for x in f.findings)
+                  for f in self.files if not f.seen_before)
+        return 1 if bad else 0
+
+    def to_json(self) -> dict:
+        return {"period": self.period.id,
+                "files": [{"path": f.path, "sha256": f.sha256, "status": f.status, "unit": f.unit,
+                           "form": f.form,
+                           "findings": [{k: getattr(x, k) for k in ("code", "severity", "sheet", "cell",
+                                                                   "message", "value")}
+                                        for x in f.findings]} for f in self.files],
+                "missing_units": self.missing_units, "late_units": self.late_units,
+                "outputs": [str(p) for p in self.outputs]}
+
+
+def _plan_and_period(plan_path: str | os.PathLike, period_id: str) -> tuple[Plan, Period]:
+    res = load_plan(plan_path)
+    if res.value is None:
+        raise PlanFileError(f"计划文件“{Path(plan_path).name}”中没有可用的计划。")
+    plan = res.value
+    period = plan.period(period_id)
+    if period is None:
+        known = "、".join(p.id for p in plan.periods) or "无"
+        raise PlanFileError(f"计划中没有报送周期“{period_id}”(已有:{known})。请用 --period 指定其中之一。")
+    return plan, period
+
+
+def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, period_id: str,
+            out_dir: str | os.PathLike | None = None, db: str | os.PathLike | None = None,
+            workers: int | None = None) -> CollectReport:
+    """Take returned files into the ledger and write the summary and validation report."""
+    from .collect.ledger import Ledger
+    from .collect.run import default_ledger, run_collect
+    from .merge import summarize
+    from .report import (summary_workbook, validation_workbook)
+
+    t0 = time.perf_counter()
+    plan, period = _plan_and_period(plan_path, period_id)
+    db_path = Path(db) if db else default_ledger(plan_path)
+    out = Path(out_dir) if out_dir else DEFAULT_OUT / period.name
+    outcome = run_collect([Path(p) for p in inputs], plan, period, db_path, workers)
+    previous = None
+    before = [p for p in plan.periods if p.end < period.end]
+    if before:
+        with Ledger(db_path) as ledger:
+            previous = ledger.current(plan.plan_id, before[-1].id) or None
+    receipts = [_receipt_row(r, out) for r in outcome.receipts]
+    summary = summarize(plan, period, outcome.current, receipts, previous)
+    report = CollectReport(period, out, db_path, files=outcome.files)
+    for layout in (summary_workbook(plan, period, summary),
+                   validation_workbook(plan, period, receipts)):
+        report.outputs.append(write_workbook(layout, out))
+    report.missing_units = list(dict.fromkeys(summary.missing["单位"])) if len(summary.missing) else []
+    report.late_units = list(dict.fromkeys(summary.late["单位"])) if len(summary.late) else []
+    for f in outcome.files:
+        report.counts[f.status] = report.counts.get(f.status, 0) + 1
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _receipt_row(r: dict, out: Path):
+    """A ledger receipt as the reports want it (archived path relative to the outputs)."""
+    from .merge import ReceiptRow
+    from .model import Finding
+
+    archived = ""
+    if r.get("archived"):
+        archived = Path(os.path.relpath(r["archived"], out.resolve() if out.exists() else out.absolute())).as_posix()
+    fields = set(Finding.__dataclass_fields__)
+    findings = [Finding(**{k: v for k, v in f.items() if k in fields}) for f in r.get("findings", [])]
+    note = ""
+    if r.get("duplicate_of"):
+        note = f"与“{r['duplicate_of']}”内容相同"
+    elif r.get("superseded_by"):
+        note = f"已被“{r['superseded_by']}”替代"
+    return ReceiptRow(display=r["display"], name=r["name"], sha256=r["sha256"], status=r["status"],
+                      unit=r.get("unit", ""), kind=r.get("form", ""), received_at=r.get("received_at", ""),
+                      late=bool(r.get("late")), findings=findings, archived=archived,
+                      period=r.get("period", ""), note=note)
+
+
+@dataclass
+class StatusReport:
+    """Who reported, who is missing, who is late, counts by status."""
+
+    period: Period
+    counts: dict[str, int]
+    reported: list[dict]
+    missing_units: list[str]
+    late_units: list[str]
+
+    def to_json(self) -> dict:
+        return {"period": self.period.id, "counts": self.counts, "reported": self.reported,
+                "missing_units": self.missing_units, "late_units": self.late_units}
+
+
+def status(plan_path: str | os.PathLike, period_id: str,
+           db: str | os.PathLike | None = None) -> StatusReport:
+    """The ledger's view of a period, without reading any file again."""
+    from .collect.ledger import Ledger
+    from .collect.run import default_ledger
+
+    plan, period = _plan_and_period(plan_path, period_id)
+    db_path = Path(db) if db else default_ledger(plan_path)
+    if not db_path.exists():
+        raise PlanFileError(f"找不到台账“{db_path}”:请先运行 xltools collect,或用 --db 指定台账。")
+    with Ledger(db_path) as ledger:
+        st = ledger.status(plan.plan_id, period.id)
+    reported = [u for u in st["units"] if u["display"]]
+    have = {(u["unit"], u["form"]) for u in reported}
+    expected = [(u.name, "report") for u in plan.units_with_tasks()] + \
+               [((r.unit or r.label), "town") for r in plan.town_rows()]
+    missing = list(dict.fromkeys(name for name, kind in expected if (name, kind) not in have))
+    late = list(dict.fromkeys(u["unit"] for u in reported if u["late"]))
+    return StatusReport(period, st["counts"], reported, missing, late)

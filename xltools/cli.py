@@ -36,7 +36,7 @@ def _print_findings(findings: list[Finding], limit: int = 50) -> None:
         err.print(f"……另有 {len(findings) - limit} 条,请用 --json 查看全部。")
 
 
-def _report_generate(report: api.GenerateReport, as_json: bool) -> None:
+def _report_generate(report: api.GenerateReport, as_json: bool, exit_on_error: bool = True) -> None:
     if as_json:
         print(json.dumps({"out_dir": str(report.out_dir),
                           "files": [{"path": str(f.path), "kind": f.kind, "unit": f.unit,
@@ -57,8 +57,83 @@ def _report_generate(report: api.GenerateReport, as_json: bool) -> None:
         out.print(table)
         out.print(f"共 {len(report.files)} 个文件,用时 {report.seconds:.2f} 秒。", highlight=False)
         _print_findings(report.findings)
-    if report.errors:
+    if report.errors and exit_on_error:
         raise typer.Exit(1)
+
+
+STATUS_NAMES = {"accepted": "已接收", "rejected": "已退回", "superseded": "已被替代",
+                "duplicate": "重复文件", "ignored": "已忽略"}
+
+
+def _report_collect(report: "api.CollectReport", as_json: bool, exit_on_error: bool = True) -> None:
+    if as_json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=1))
+    else:
+        table = Table(title=f"{report.period.name} 回收情况")
+        table.add_column("状态")
+        table.add_column("文件数", justify="right")
+        for status, n in report.counts.items():
+            table.add_row(STATUS_NAMES.get(status, status), str(n))
+        out.print(table)
+        errors = sum(1 for f in report.files for x in f.findings if x.severity == ERROR)
+        out.print(f"问题:错误 {errors} 条(详见校验报告)。", highlight=False)
+        if report.missing_units:
+            out.print("未报送:" + "、".join(report.missing_units), highlight=False)
+        if report.late_units:
+            out.print("逾期报送:" + "、".join(report.late_units), highlight=False)
+        for p in report.outputs:
+            out.print(f"已写入:{p}", highlight=False)
+        out.print(f"台账:{report.db_path};用时 {report.seconds:.2f} 秒。", highlight=False)
+    if exit_on_error and report.exit_code:
+        raise typer.Exit(report.exit_code)
+
+
+@app.command()
+def collect(inbox: list[Path] = typer.Argument(..., metavar="INBOX...", help="回收的文件或文件夹(可多个)"),
+            plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划文件"),
+            period: str = typer.Option(..., "--period", metavar="ID", help="报送周期编号,如 2019Q1"),
+            output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="输出文件夹(缺省 workbooks/<周期>)"),
+            db: Optional[Path] = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库(缺省在计划文件旁)"),
+            workers: Optional[int] = typer.Option(None, "--workers", help="并行进程数(缺省 2)"),
+            as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
+    """回收各单位报来的文件:识别、逐格校验、记入台账,并生成汇总表和校验报告。"""
+    from .collect.ledger import LedgerError
+    try:
+        report = api.collect(inbox, plan, period, output, db, workers)
+    except (api.PlanFileError, LedgerError) as exc:
+        _fail(str(exc))
+    _report_collect(report, as_json)
+
+
+@app.command()
+def status(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划文件"),
+           period: str = typer.Option(..., "--period", metavar="ID", help="报送周期编号"),
+           db: Optional[Path] = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库"),
+           as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
+    """查看某一周期的报送情况:谁已报、谁未报、谁逾期,各状态文件数。"""
+    from .collect.ledger import LedgerError
+    try:
+        st = api.status(plan, period, db)
+    except (api.PlanFileError, LedgerError) as exc:
+        _fail(str(exc))
+    if as_json:
+        print(json.dumps(st.to_json(), ensure_ascii=False, indent=1))
+        return
+    table = Table(title=f"{st.period.name} 报送情况")
+    table.add_column("单位")
+    table.add_column("表单")
+    table.add_column("最后提交")
+    table.add_column("次数", justify="right")
+    table.add_column("是否逾期")
+    for u in st.reported:
+        table.add_row(u["unit"], KIND_NAMES.get(u["form"], u["form"]),
+                      u["last_received_at"][:16].replace("T", " "), str(u["submissions"]),
+                      "逾期" if u["late"] else "按时")
+    out.print(table)
+    out.print("各状态文件数:" + ",".join(f"{STATUS_NAMES.get(k, k)} {v}" for k, v in st.counts.items()),
+              highlight=False)
+    out.print("未报送:" + ("、".join(st.missing_units) or "无"), highlight=False)
+    out.print("逾期:" + ("、".join(st.late_units) or "无"), highlight=False)
 
 
 @app.command()
@@ -77,12 +152,22 @@ def generate(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文件
 @app.command()
 def demo(output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="输出文件夹(缺省 workbooks/demo)"),
          as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
-    """用自带示例(沙市区 2019 年)生成全部工作簿。"""
+    """用自带示例(沙市区 2019 年)走一遍全流程:生成、模拟各单位填报、回收汇总。"""
     try:
         report = api.demo(output)
     except api.PlanFileError as exc:
         _fail(str(exc))
-    _report_generate(report, as_json)
+    if as_json:
+        print(json.dumps({"generated": len(report.generated.files),
+                          "collect": report.collected.to_json()}, ensure_ascii=False, indent=1))
+        return
+    _report_generate(report.generated, False, exit_on_error=False)
+    sim = report.simulated
+    out.print(f"\n已模拟 {len(sim.files)} 个回收文件(放在 {sim.inbox}):"
+              f"{len(sim.mistakes)} 个单位有典型填报错误,{len(sim.missing)} 个单位未报送,"
+              f"{len(sim.resubmitted)} 个单位重报,{len(sim.duplicated)} 个文件重复发送,"
+              f"{len(sim.late)} 个单位逾期。", highlight=False)
+    _report_collect(report.collected, False, exit_on_error=False)
 
 
 @app.command()

@@ -47,11 +47,7 @@ def fill_report(plan: Plan, unit_name: str, period: Period, rnd: random.Random,
     wb, fmap = report_form(plan, unit, period)
     embed_identity(wb, plan.plan_id, "report", unit.name, period.id)
     sh = wb.sheets[0]
-    (r0, c0), (r1, c1), (r2, c2) = fmap.fill_in
-    if mistake != "no-reporter":
-        sh.cells[(r0, c0)].value = "王" + rnd.choice("明华强丽军")
-    sh.cells[(r1, c1)].value = f"1387160{rnd.randint(1000, 9999)}"
-    sh.cells[(r2, c2)].value = period.deadline
+    _fill_header(sh, period, rnd, reporter=mistake != "no-reporter")
     quarter = int(period.id[-1]) if period.id[-1].isdigit() else 4
     for i, r in enumerate(range(fmap.first_task_row, fmap.last_task_row + 1)):
         status = rnd.choice(STATUSES)
@@ -83,11 +79,24 @@ def fill_town(plan: Plan, row_label: str, period: Period, rnd: random.Random) ->
     wb, lines = town_form(plan, row, period)
     embed_identity(wb, plan.plan_id, "town", row.unit or row.label, period.id)
     sh = wb.sheets[0]
+    _fill_header(sh, period, rnd)
     quarter = int(period.id[-1]) if period.id[-1].isdigit() else 4
     for line in lines:
-        if line.target is not None:
-            sh.cells[(line.row, ACTUAL_COL)].value = round(line.target * 0.25 * quarter * rnd.uniform(0.8, 1.1), 2)
+        if line.target is None:
+            continue
+        # rates are reported as rates; amounts as running totals through the year
+        share = 1.0 if line.measure == "%" else 0.25 * quarter
+        sh.cells[(line.row, ACTUAL_COL)].value = round(line.target * share * rnd.uniform(0.8, 1.1), 2)
     return wb
+
+
+def _fill_header(sh, period: Period, rnd: random.Random, reporter: bool = True) -> None:
+    """填报人, 联系电话, 填报日期: the input cell right of each label."""
+    values = {"填报人:": "王" + rnd.choice("明华强丽军") if reporter else None,
+              "联系电话:": f"1387160{rnd.randint(1000, 9999)}", "填报日期:": period.deadline}
+    for (r, c), cell in list(sh.cells.items()):
+        if cell.value in values and values[cell.value] is not None:
+            sh.cells[(r, c + 1)].value = values[cell.value]
 
 
 def simulate_returns(plan: Plan, period_id: str, inbox: str | os.PathLike, seed: int = 2019,
