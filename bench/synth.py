@@ -11,19 +11,29 @@ TOPICS = ["重点项目建设", "营商环境优化", "乡村振兴", "生态环
           "招商引资", "城市更新", "社会治理", "安全生产"]
 
 
-def synthetic_plan(n_tasks: int, n_units: int, n_towns: int = 10, seed: int = 1) -> Plan:
-    """A plan with n_tasks tasks spread over n_units departments plus n_towns towns."""
+def synthetic_plan(n_tasks: int, n_units: int, n_towns: int = 10, seed: int = 1,
+                   province: bool = False) -> Plan:
+    """A plan with n_tasks tasks spread over n_units units plus n_towns towns.
+
+    Every unit gets tasks of its own; with `province` every tenth task also goes to all
+    units through a group (as 各县市区政府 does), so thousands of units share tasks.
+    """
     rnd = random.Random(seed)
     depts = [Unit(f"区第{i + 1}局", leader=f"领导{i % 9}", contact=f"联系人{i}",
                   phone=f"0716-{8800000 + i}", email=f"u{i}@example.cn") for i in range(n_units)]
     towns = [Unit(f"第{i + 1}镇", kind="镇", leader=f"领导{i % 9}") for i in range(n_towns)]
-    groups = [Group("各镇人民政府", [t.name for t in towns])]
+    groups = [Group("各镇人民政府", [t.name for t in towns]),
+              Group("各有关单位", [d.name for d in depts])]
     tasks = []
     for i in range(n_tasks):
         text = "".join(f"{rnd.choice(PHRASES)}{rnd.choice(TOPICS)}," for _ in range(rnd.randint(2, 8)))
-        names = [d.name for d in rnd.sample(depts, k=min(len(depts), rnd.randint(1, 3)))]
-        if i % 7 == 0:
+        names = [depts[i % len(depts)].name] + \
+            [d.name for d in rnd.sample(depts, k=min(len(depts), rnd.randint(0, 2)))]
+        names = list(dict.fromkeys(names))
+        if i % 7 == 0 and towns:
             names.append("各镇人民政府")
+        if province and i % 10 == 0:
+            names.append("各有关单位")
         targets = [Target("新增数量", float(rnd.randint(10, 9000)), "个", text="新增")] if i % 3 == 0 else []
         tasks.append(Task(str(i + 1), text.rstrip(",") + "。", ["一、主要任务"], "task",
                           responsible_units=names, targets=targets))
@@ -36,6 +46,7 @@ def synthetic_plan(n_tasks: int, n_units: int, n_towns: int = 10, seed: int = 1)
         values[("全区合计", c.key)] = str(sum(vals))
         for t, v in zip(towns, vals):
             values[(t.name, c.key)] = str(v)
+    matrix = TownMatrix("镇街目标", cols, rows, values) if towns else None
     return Plan(title=f"合成计划{n_units}", year=2019, issuer="督办室", units=depts + towns,
-                groups=groups, tasks=tasks, matrix=TownMatrix("镇街目标", cols, rows, values),
+                groups=groups, tasks=tasks, matrix=matrix,
                 periods=quarterly(2019))

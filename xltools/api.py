@@ -6,7 +6,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .generate import Generated, build_all
+from .generate import FormJob, build_documents, build_form, form_jobs, select_periods
+from .parallel import fork_map
 from .generate.identity import FormIdentity
 from .model import ERROR, Finding, Period, Plan, Result, relocate
 from .model.returns import REJECTED
@@ -68,8 +69,12 @@ def convert(plan_path: str | os.PathLike, out_path: str | os.PathLike) -> Result
 
 
 def generate(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike,
-             period_ids: list[str] | None = None) -> GenerateReport:
-    """Write every official workbook of the plan for the chosen periods into out_dir."""
+             period_ids: list[str] | None = None, workers: int | None = None) -> GenerateReport:
+    """Write every official workbook of the plan for the chosen periods into out_dir.
+
+    The forms are built and written in worker processes, one at a time, so memory stays
+    flat however many units there are.
+    """
     t0 = time.perf_counter()
     findings: list[Finding] = []
     if not isinstance(plan, Plan):
@@ -78,15 +83,22 @@ def generate(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike,
             raise PlanFileError(f"计划文件“{Path(plan).name}”中没有可用的计划。")
         plan, findings = res.value, list(res.findings)
     out = Path(out_dir)
-    gen: Generated = build_all(plan, period_ids)
-    report = GenerateReport(out, findings=findings + gen.findings)
-    for wb in gen.workbooks:
-        path = write_workbook(wb, out)
-        report.files.append(WrittenFile(path, wb.kind or _kind_of(wb.filename), wb.unit, wb.period,
-                                        gen.identities.get(wb.filename)))
+    periods, problems = select_periods(plan, period_ids)
+    jobs = form_jobs(plan, periods)
+    docs, doc_findings = build_documents(plan, jobs)
+    report = GenerateReport(out, findings=findings + problems + doc_findings)
+    for wb in docs:
+        report.files.append(WrittenFile(write_workbook(wb, out), wb.kind or _kind_of(wb.filename)))
+    report.files.extend(fork_map(_write_form, (plan, out), jobs, workers))
     report.findings = [_in_output(f, report) for f in report.findings]
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _write_form(state: tuple[Plan, Path], job: FormJob) -> WrittenFile:
+    plan, out = state
+    wb, ident = build_form(plan, job)
+    return WrittenFile(write_workbook(wb, out), job.kind, job.unit, job.period, ident)
 
 
 def _kind_of(filename: str) -> str:

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from ..model import Finding, Period, Plan, finding
 from .identity import FormIdentity, embed_identity
 from .layout import Workbook
-from .report_form import report_form
-from .town_form import town_form
+from .report_form import report_filename, report_form
+from .town_form import town_filename, town_form
 
 
 @dataclass
@@ -34,46 +34,84 @@ def select_periods(plan: Plan, period_ids: list[str] | None) -> tuple[list[Perio
     return chosen, problems
 
 
-def build_all(plan: Plan, period_ids: list[str] | None = None) -> Generated:
-    """Every official workbook for the plan and the chosen periods, as layouts."""
+@dataclass(frozen=True)
+class FormJob:
+    """One fill-in form to write: kind (report / town / workplan), unit, period ("" for 办理方案)."""
+
+    kind: str
+    unit: str
+    period: str = ""
+
+
+def form_jobs(plan: Plan, periods: list[Period]) -> list[FormJob]:
+    """Every form of the plan for the periods, in the order they are listed to the clerk."""
+    units = plan.units_with_tasks()
+    jobs = [FormJob("workplan", u.name) for u in units]
+    for p in periods:
+        jobs += [FormJob("report", u.name, p.id) for u in units]
+        jobs += [FormJob("town", r.unit or r.label, p.id) for r in plan.town_rows()]
+    return jobs
+
+
+def job_filename(plan: Plan, job: FormJob) -> str:
+    """The file name a job writes (known without building the form)."""
+    from .workplan import workplan_filename
+
+    if job.kind == "workplan":
+        return workplan_filename(plan.unit(job.unit))
+    period = plan.period(job.period)
+    if job.kind == "report":
+        return report_filename(plan.unit(job.unit), period)
+    return town_filename(_town_row(plan, job.unit), period)
+
+
+def build_form(plan: Plan, job: FormJob) -> tuple[Workbook, FormIdentity]:
+    """The layout of one form with its identity embedded."""
+    from .workplan import workplan
+
+    if job.kind == "workplan":
+        wb = workplan(plan, plan.unit(job.unit))
+    elif job.kind == "report":
+        wb, _ = report_form(plan, plan.unit(job.unit), plan.period(job.period))
+    else:
+        wb, _ = town_form(plan, _town_row(plan, job.unit), plan.period(job.period))
+    return wb, embed_identity(wb, plan.plan_id, job.kind, job.unit, job.period)
+
+
+def _town_row(plan: Plan, name: str):
+    return next(r for r in plan.town_rows() if (r.unit or r.label) == name)
+
+
+def build_documents(plan: Plan, jobs: list[FormJob]) -> tuple[list[Workbook], list[Finding]]:
+    """The annexes and the sending list (which names every form's file)."""
     from .annex1 import annex1
     from .annex2 import annex2
     from .annex3 import annex3
     from .sending_list import SendingEntry, sending_list
-    from .workplan import workplan
 
+    docs = [annex1(plan), annex2(plan)]
+    a3, findings = annex3(plan)
+    if a3 is not None:
+        docs.append(a3)
+    files: dict[tuple[str, str], list[str]] = {}
+    for job in jobs:
+        files.setdefault((job.unit, job.period), []).append(job_filename(plan, job))
+    entries = [SendingEntry(plan.unit(unit), plan.period(period) if period else None, names)
+               for (unit, period), names in files.items() if plan.unit(unit) is not None]
+    docs.append(sending_list(plan, entries))
+    return docs, findings
+
+
+def build_all(plan: Plan, period_ids: list[str] | None = None) -> Generated:
+    """Every official workbook for the plan and the chosen periods, as layouts in memory."""
     out = Generated()
     periods, out.findings = select_periods(plan, period_ids)
-    out.workbooks.append(annex1(plan))
-    out.workbooks.append(annex2(plan))
-    a3, a3_findings = annex3(plan)
-    if a3 is not None:
-        out.workbooks.append(a3)
-        out.findings.extend(a3_findings)
-    entries = []
-    for unit in plan.units_with_tasks():
-        wb = workplan(plan, unit)
-        _add_form(out, wb, plan, "workplan", unit.name, "")
-        entries.append(SendingEntry(unit, None, [wb.filename]))
-    for period in periods:
-        files_by_unit: dict[str, list[str]] = {}
-        for unit in plan.units_with_tasks():
-            wb, _ = report_form(plan, unit, period)
-            _add_form(out, wb, plan, "report", unit.name, period.id)
-            files_by_unit.setdefault(unit.name, []).append(wb.filename)
-        for row in plan.town_rows():
-            wb, _ = town_form(plan, row, period)
-            name = row.unit or row.label
-            _add_form(out, wb, plan, "town", name, period.id)
-            files_by_unit.setdefault(name, []).append(wb.filename)
-        for name, files in files_by_unit.items():
-            unit = plan.unit(name)
-            if unit is not None:
-                entries.append(SendingEntry(unit, period, files))
-    out.workbooks.append(sending_list(plan, entries))
+    jobs = form_jobs(plan, periods)
+    docs, findings = build_documents(plan, jobs)
+    out.findings.extend(findings)
+    for job in jobs:
+        wb, ident = build_form(plan, job)
+        out.identities[wb.filename] = ident
+        out.workbooks.append(wb)
+    out.workbooks.extend(docs)
     return out
-
-
-def _add_form(out: Generated, wb: Workbook, plan: Plan, kind: str, unit: str, period: str) -> None:
-    out.identities[wb.filename] = embed_identity(wb, plan.plan_id, kind, unit, period)
-    out.workbooks.append(wb)

@@ -1,0 +1,235 @@
+"""xltools benchmark: generate and collect at three sizes, against their floors.
+
+    python bench/bench.py                      # district, city, province
+    python bench/bench.py --sizes district     # just one
+    python bench/bench.py --workers 1          # single process
+
+For each size a synthetic plan is built (district 70 tasks / 50 units, city 150 / 150,
+province 300 / 3,000), every form of one period is generated, filled programmatically
+with realistic values (a few with typical mistakes) and collected into a fresh ledger;
+then the same inbox is collected again (the no-op re-run). Every stage runs in a fresh
+subprocess so that its peak memory (own and its workers') is its own. The floors are
+measured in the same run: a bare xlsxwriter write of the same cells (generate) and a bare
+python-calamine read of every sheet of the same files (collect).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+SIZES = {"district": (70, 40, 10), "city": (150, 140, 10), "province": (300, 3000, 0)}  # tasks, units, towns
+LABELS = {"district": "区级", "city": "市级", "province": "省级"}
+
+
+def _peak_mb() -> tuple[float, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return round(own, 1), round(kids, 1)
+
+
+# -- stages (each runs in its own process) -----------------------------------------------
+
+def stage_plan(work: Path, size: str) -> dict:
+    from synth import synthetic_plan
+
+    from xltools.planfile import save_plan
+
+    tasks, units, towns = SIZES[size]
+    plan = synthetic_plan(tasks, units, towns, province=size == "province")
+    save_plan(plan, work / "plan.json")
+    return {"units": len(plan.units), "tasks": len(plan.tasks)}
+
+
+def _plan(work: Path):
+    from xltools.planfile import load_plan
+    return load_plan(work / "plan.json").value
+
+
+def stage_generate(work: Path, workers: int | None) -> dict:
+    from xltools import api
+
+    plan = _plan(work)
+    out = work / "forms"
+    t0 = time.perf_counter()
+    report = api.generate(plan, out, [plan.periods[0].id], workers=workers)
+    forms = sum(1 for f in report.files if f.kind in ("report", "town", "workplan"))
+    return {"seconds": time.perf_counter() - t0, "files": len(report.files), "forms": forms}
+
+
+def stage_generate_floor(work: Path) -> dict:
+    """The same cells written by plain xlsxwriter: no styles, validations or protection."""
+    import xlsxwriter
+
+    from xltools.generate import build_documents, build_form, form_jobs
+
+    plan = _plan(work)
+    jobs = form_jobs(plan, [plan.periods[0]])
+    layouts = build_documents(plan, jobs)[0] + [build_form(plan, j)[0] for j in jobs]
+    t0 = time.perf_counter()
+    for wb in layouts:
+        buf = io.BytesIO()
+        x = xlsxwriter.Workbook(buf, {"in_memory": True})
+        for sheet in wb.sheets:
+            ws = x.add_worksheet(sheet.name)
+            for (r, c), cell in sheet.cells.items():
+                v = cell.value
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    ws.write_number(r, c, v)
+                elif v not in (None, ""):
+                    ws.write_string(r, c, str(v))
+        x.close()
+    return {"seconds": time.perf_counter() - t0, "files": len(layouts)}
+
+
+def stage_fill(work: Path) -> dict:
+    """Fill every report and town form as units would (a few typical mistakes)."""
+    from xltools.simulate import MISTAKES, fill_report, fill_town
+    from xltools.xlsx.writer import workbook_bytes
+
+    plan = _plan(work)
+    period = plan.periods[0]
+    rnd = random.Random(7)
+    inbox = work / "inbox"
+    n = 0
+    for i, unit in enumerate(plan.units_with_tasks()):
+        mistake = MISTAKES[i % len(MISTAKES)] if i % 10 == 3 else ""
+        (inbox / f"{i // 200:03d}").mkdir(parents=True, exist_ok=True)
+        (inbox / f"{i // 200:03d}" / f"{unit.name}.xlsx").write_bytes(
+            workbook_bytes(fill_report(plan, unit.name, period, rnd, mistake)))
+        n += 1
+    for row in plan.town_rows():
+        (inbox / "towns").mkdir(parents=True, exist_ok=True)
+        (inbox / "towns" / f"{row.label}.xlsx").write_bytes(
+            workbook_bytes(fill_town(plan, row.label, period, rnd)))
+        n += 1
+    return {"files": n}
+
+
+def stage_collect(work: Path, workers: int | None, tag: str) -> dict:
+    from xltools import api
+
+    plan = _plan(work)
+    t0 = time.perf_counter()
+    report = api.collect([work / "inbox"], work / "plan.json", plan.periods[0].id,
+                         work / f"out-{tag}", work / "ledger.sqlite", workers)
+    return {"seconds": time.perf_counter() - t0, "files": len(report.files),
+            "accepted": report.counts.get("accepted", 0)}
+
+
+def stage_collect_floor(work: Path) -> dict:
+    """A bare python-calamine read of every sheet of the same files."""
+    from python_calamine import CalamineWorkbook
+
+    files = sorted((work / "inbox").rglob("*.xlsx"))
+    t0 = time.perf_counter()
+    for f in files:
+        wb = CalamineWorkbook.from_path(str(f))
+        for name in wb.sheet_names:
+            wb.get_sheet_by_name(name).to_python()
+        wb.close()
+    return {"seconds": time.perf_counter() - t0, "files": len(files)}
+
+
+STAGES = {"plan": stage_plan, "generate": stage_generate, "generate_floor": stage_generate_floor,
+          "fill": stage_fill, "collect": stage_collect, "collect_floor": stage_collect_floor}
+
+
+def run_stage(name: str, work: Path, *args: str) -> dict:
+    """Run one stage in a fresh interpreter; return its JSON result plus peak memory."""
+    cmd = [sys.executable, str(Path(__file__)), "--stage", name, "--work", str(work), *args]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def measure(size: str, workers: int | None, repeat: int) -> dict:
+    wargs = ["--workers", str(workers)] if workers else []
+    root = Path(tempfile.mkdtemp(prefix=f"xlbench-{size}-"))
+    try:
+        info = run_stage("plan", root, "--size", size)
+        gen, gen_floor = [], []
+        for _ in range(repeat):
+            shutil.rmtree(root / "forms", ignore_errors=True)
+            gen.append(run_stage("generate", root, *wargs))
+            gen_floor.append(run_stage("generate_floor", root))
+        run_stage("fill", root)
+        col, col_floor, rerun = [], [], []
+        for i in range(repeat):
+            for p in root.glob("ledger*"):
+                p.unlink() if p.is_file() else shutil.rmtree(p)
+            col.append(run_stage("collect", root, "--tag", f"a{i}", *wargs))
+            rerun.append(run_stage("collect", root, "--tag", f"b{i}", *wargs))
+            col_floor.append(run_stage("collect_floor", root))
+        return {"info": info, "generate": gen, "generate_floor": gen_floor, "collect": col,
+                "collect_floor": col_floor, "rerun": rerun}
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _median(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def table(results: dict[str, dict]) -> str:
+    head = ("| 规模 | 阶段 | 表单/文件 | 用时 s | ms/个 | 下限 s | 倍数 | 峰值内存 MB(主/子进程) |\n"
+            "|---|---|---|---|---|---|---|---|")
+    lines = [head]
+    for size, r in results.items():
+        g, gf = r["generate"], r["generate_floor"]
+        c, cf, rr = r["collect"], r["collect_floor"], r["rerun"]
+        n_gen, n_col = g[0]["files"], cf[0]["files"]
+        rows = [("生成", n_gen, _median(g, "seconds"), _median(gf, "seconds"), g),
+                ("回收", n_col, _median(c, "seconds"), _median(cf, "seconds"), c),
+                ("重复回收(无变化)", n_col, _median(rr, "seconds"), _median(c, "seconds"), rr)]
+        for stage, n, secs, floor, runs in rows:
+            own = max(x["peak_mb"][0] for x in runs)
+            kids = max(x["peak_mb"][1] for x in runs)
+            ratio_label = f"{secs / floor:.2f}" + (" (对首次回收)" if stage.startswith("重复") else "")
+            lines.append(f"| {LABELS[size]} {r['info']['tasks']}任务/{r['info']['units']}单位 | {stage} | "
+                         f"{n} | {secs:.2f} | {1000 * secs / max(1, n):.2f} | {floor:.2f} | "
+                         f"{ratio_label} | {own:.0f} / {kids:.0f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="xltools benchmark")
+    ap.add_argument("--sizes", nargs="*", default=list(SIZES), choices=list(SIZES))
+    ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--stage", help=argparse.SUPPRESS)
+    ap.add_argument("--work", help=argparse.SUPPRESS)
+    ap.add_argument("--size", help=argparse.SUPPRESS)
+    ap.add_argument("--tag", default="a", help=argparse.SUPPRESS)
+    opts = ap.parse_args()
+    if opts.stage:
+        work = Path(opts.work)
+        fn = STAGES[opts.stage]
+        args = {"plan": (work, opts.size), "generate": (work, opts.workers),
+                "collect": (work, opts.workers, opts.tag)}.get(opts.stage, (work,))
+        result = fn(*args)
+        result["peak_mb"] = _peak_mb()
+        print(json.dumps(result))
+        return
+    results = {}
+    for size in opts.sizes:
+        t0 = time.perf_counter()
+        results[size] = measure(size, opts.workers, 1 if size == "province" else opts.repeat)
+        print(f"{size}: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
