@@ -19,8 +19,12 @@ class Cell:
 
     value: Any
     style: str = "body"
-    kind: str = "auto"  # auto | string | number | formula | blank
+    kind: str = "auto"  # auto | string | number | formula | blank | url
     guard: bool = False  # content the unit must not change (goes into the fingerprint)
+    # kind="url" only, and only for links xltools makes itself: "#'表'!A1" inside the
+    # workbook, "archive/ab.xlsx#'季度报表'!C7" relative to the output folder, or
+    # "https://…". `value` is the text shown.
+    target: str = ""
 
 
 @dataclass
@@ -62,6 +66,33 @@ class PageSetup:
     footer: str = "&C第 &P 页 共 &N 页"
     margins: tuple[float, float, float, float] = (0.5, 0.5, 0.6, 0.6)  # left, right, top, bottom
     center_horizontally: bool = True
+    row_breaks: list[int] = field(default_factory=list)  # page breaks above these rows
+
+
+Range = tuple[int, int, int, int]  # first_row, first_col, last_row, last_col (0-based)
+
+
+@dataclass
+class Chart:
+    """A native chart placed on a sheet; ranges refer to `data_sheet` (default: its own)."""
+
+    type: str  # bar | column | line | pie
+    title: str = ""
+    categories: Range | None = None
+    series: list[tuple[str, Range]] = field(default_factory=list)  # (name, values range)
+    row: int = 0  # top-left anchor cell
+    col: int = 0
+    width: int = 720  # pixels
+    height: int = 400
+    subtype: str = ""  # stacked | percent_stacked | ""
+    colors: list[str] = field(default_factory=list)  # one per series ("#5B9BD5"), optional
+    data_sheet: str = ""
+    value_title: str = ""
+    reverse_categories: bool = False  # first category on top (bar charts read top-down)
+    value_major_unit: float | None = None  # step of the value axis (1 for counts), None: auto
+    value_format: str = ""  # number format of the value axis ("0")
+    all_labels: bool = False  # label every category (Excel may skip some when crowded)
+    value_max: float | None = None  # fixed end of the value axis (same scale on several charts)
 
 
 @dataclass
@@ -80,10 +111,11 @@ class Sheet:
     hidden: bool = False
     autofilter: tuple[int, int, int, int] | None = None
     print_area: tuple[int, int, int, int] | None = None  # None: everything written
+    charts: list[Chart] = field(default_factory=list)
     _covered: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
 
     def write(self, row: int, col: int, value: Any, style: str = "body", kind: str = "auto",
-              guard: bool = False) -> None:
+              guard: bool = False, target: str = "") -> None:
         """Put a value in one cell; refuses a cell hidden under a merge."""
         if row < 0 or col < 0:
             raise LayoutError(f"{self.name}: negative cell ({row}, {col})")
@@ -92,7 +124,11 @@ class Sheet:
             mg = self.merges[m]
             if (row, col) != (mg.first_row, mg.first_col):
                 raise LayoutError(f"{self.name}: ({row}, {col}) lies under merge {mg}")
-        self.cells[(row, col)] = Cell(value, style, kind, guard)
+        self.cells[(row, col)] = Cell(value, style, kind, guard, target)
+
+    def link(self, row: int, col: int, text: str, target: str, style: str = "link") -> None:
+        """A hyperlink made by xltools (never a unit's text): `text` shown, `target` opened."""
+        self.write(row, col, text, style, kind="url", target=target)
 
     def merge(self, first_row: int, first_col: int, last_row: int, last_col: int, value: Any,
               style: str = "body", kind: str = "auto", guard: bool = False) -> None:
@@ -148,6 +184,9 @@ class Workbook:
     kind: str = ""  # form kind, for listings
     unit: str = ""
     period: str = ""
+    # Write rows in order and flush them (xlsxwriter constant_memory): for big sheets.
+    # Only single-row merges are allowed then.
+    constant_memory: bool = False
 
     def add_sheet(self, name: str, **kwargs: Any) -> Sheet:
         if any(s.name == name for s in self.sheets):

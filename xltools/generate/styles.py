@@ -43,6 +43,22 @@ STYLES: dict[str, dict] = {
     "plain": {"font_name": BODY_FONT, "font_size": 11},
     "plain_input": {"font_name": BODY_FONT, "font_size": 11, "locked": False},
     "hidden_text": {"font_name": "Arial", "font_size": 9},
+    # summary and validation reports
+    "heading": {"font_name": HEAD_FONT, "font_size": 12, "valign": "vcenter"},
+    "link": {**_BOX, "font_color": "#0563C1", "underline": 1},
+    "body_error": {**_BOX, "bg_color": "#FDE9E7"},
+    "body_error_center": {**_BOX, "align": "center", "bg_color": "#FDE9E7"},
+    "link_error": {**_BOX, "font_color": "#0563C1", "underline": 1, "bg_color": "#FDE9E7"},
+    "body_alert": {**_BOX, "align": "center", "bold": True, "font_color": "#C00000"},
+    "blocked": {**_BOX, "align": "center", "italic": True, "font_color": "#C00000"},
+    "body_int": {**_BOX, "align": "center", "num_format": "0"},
+    "body_progress": {**_BOX, "align": "center", "num_format": "0.##"},
+    "body_delta": {**_BOX, "align": "center", "num_format": "+0.##;-0.##;0"},
+    "body_rate": {**_BOX, "align": "center", "num_format": "0.0%"},
+    "body_amount": {**_BOX, "align": "right", "num_format": "#,##0.####"},
+    "total_amount": {**_BOX, "align": "right", "bold": True, "num_format": "#,##0.####"},
+    "total_rate": {**_BOX, "align": "center", "bold": True, "num_format": "0.0%"},
+    "total_left": {**_BOX, "bold": True},
 }
 
 # Row heights (points) for text that wraps: Chinese at 11 pt needs ~14.5 pt a line.

@@ -155,85 +155,42 @@ class Plan:
 
     def resolve(self, name: str) -> Unit | Group | None:
         """Unit or group by name or alias (exact after normalising spaces)."""
-        return self._index().get(normalize_name(name))
+        return self._lookups().index.get(normalize_name(name))
+
+    def expand(self, name: str) -> list[Unit]:
+        """The units a printed name stands for: itself, or a group's members."""
+        return list(self._lookups().expand(name))
+
+    def task_units(self, task: Task) -> list[tuple[Unit, str]]:
+        """Each unit responsible for a task with its role (牵头 / 配合), in printed order."""
+        return self._lookups().task_units(task)
+
+    def unit_tasks(self, unit: Unit) -> list[tuple[Task, str]]:
+        """The tasks of one unit, in plan order, with its role in each."""
+        return list(self._lookups().assignments().get(unit.name, []))
+
+    def units_with_tasks(self) -> list[Unit]:
+        """Units that have at least one task, in register order."""
+        assigned = self._lookups().assignments()
+        return [u for u in self.units if u.name in assigned]
 
     def _signature(self) -> tuple:
-        """What the look-up caches depend on; cheap to compute, so edits are always seen."""
+        """What the look-ups depend on; recomputed per call, so edits are always seen."""
         return (tuple((u.name, tuple(u.aliases)) for u in self.units),
                 tuple((g.name, tuple(g.members), tuple(g.aliases)) for g in self.groups),
                 tuple((t.number, tuple(t.lead_units), tuple(t.responsible_units)) for t in self.tasks),
                 self.first_responsible_leads)
 
-    def _cached(self, key: str, build):
-        # Look-ups run per task per unit; rebuilding the index each time made generation
-        # quadratic. The cache lives outside the dataclass fields (no eq/asdict effect).
-        cache = self.__dict__.setdefault("_lookup_cache", {})
+    def _lookups(self) -> "_Lookups":
+        # Look-ups run per task per unit; rebuilding them each time made generation
+        # quadratic. The cache lives outside the dataclass fields (no eq/asdict effect)
+        # and is keyed on the signature, so one public call checks it once.
         sig = self._signature()
-        if cache.get("sig") != sig:
-            cache.clear()
-            cache["sig"] = sig
-        if key not in cache:
-            cache[key] = build()
-        return cache[key]
-
-    def _index(self) -> dict[str, Unit | Group]:
-        return self._cached("index", self._build_index)
-
-    def _build_index(self) -> dict[str, Unit | Group]:
-        index: dict[str, Unit | Group] = {}
-        for g in self.groups:
-            for n in [g.name, *g.aliases]:
-                index.setdefault(normalize_name(n), g)
-        for u in self.units:
-            for n in [u.name, *u.aliases]:
-                index.setdefault(normalize_name(n), u)
-        return index
-
-    def expand(self, name: str, _seen: frozenset[str] = frozenset()) -> list[Unit]:
-        """The units a printed name stands for: itself, or a group's members."""
-        hit = self.resolve(name)
-        if isinstance(hit, Unit):
-            return [hit]
-        if isinstance(hit, Group) and hit.name not in _seen:
-            out: list[Unit] = []
-            for m in hit.members:
-                for u in self.expand(m, _seen | {hit.name}):
-                    if u not in out:
-                        out.append(u)
-            return out
-        return []
-
-    def task_units(self, task: Task) -> list[tuple[Unit, str]]:
-        """Each unit responsible for a task with its role (牵头 / 配合), in printed order."""
-        lead_names = list(task.lead_units)
-        others = list(task.responsible_units)
-        if not lead_names and self.first_responsible_leads and others:
-            lead_names, others = others[:1], others[1:]
-        out: list[tuple[Unit, str]] = []
-        seen: set[str] = set()
-        for names, role in ((lead_names, ROLE_LEAD), (others, ROLE_SUPPORT)):
-            for n in names:
-                for u in self.expand(n):
-                    if u.name not in seen:
-                        seen.add(u.name)
-                        out.append((u, role))
-        return out
-
-    def unit_tasks(self, unit: Unit) -> list[tuple[Task, str]]:
-        """The tasks of one unit, in plan order, with its role in each."""
-        return list(self._cached("assignments", self._build_assignments).get(unit.name, []))
-
-    def _build_assignments(self) -> dict[str, list[tuple[Task, str]]]:
-        out: dict[str, list[tuple[Task, str]]] = {}
-        for t in self.tasks:
-            for u, role in self.task_units(t):
-                out.setdefault(u.name, []).append((t, role))
-        return out
-
-    def units_with_tasks(self) -> list[Unit]:
-        """Units that have at least one task, in register order."""
-        assigned = self._cached("assignments", self._build_assignments)
-        return [u for u in self.units if u.name in assigned]
+        cached = self.__dict__.get("_lookup_cache")
+        if cached is None or cached.sig != sig:
+            cached = _Lookups(self, sig)
+            self.__dict__["_lookup_cache"] = cached
+        return cached
 
     def town_rows(self) -> list[MatrixRow]:
         """Matrix rows that stand for one unit (towns and subdistricts)."""
@@ -246,6 +203,65 @@ class Plan:
 
     def task(self, number: str) -> Task | None:
         return next((t for t in self.tasks if t.number == number), None)
+
+
+class _Lookups:
+    """One snapshot of a plan's name index, group expansions and task assignments."""
+
+    def __init__(self, plan: Plan, sig: tuple):
+        self.plan, self.sig = plan, sig
+        self.index: dict[str, Unit | Group] = {}
+        for g in plan.groups:
+            for n in [g.name, *g.aliases]:
+                self.index.setdefault(normalize_name(n), g)
+        for u in plan.units:
+            for n in [u.name, *u.aliases]:
+                self.index.setdefault(normalize_name(n), u)
+        self._expanded: dict[str, tuple[Unit, ...]] = {}
+        self._assignments: dict[str, list[tuple[Task, str]]] | None = None
+
+    def expand(self, name: str, seen: frozenset[str] = frozenset()) -> tuple[Unit, ...]:
+        key = normalize_name(name)
+        if key in self._expanded:
+            return self._expanded[key]
+        hit = self.index.get(key)
+        out: list[Unit] = []
+        if isinstance(hit, Unit):
+            out = [hit]
+        elif isinstance(hit, Group) and hit.name not in seen:
+            names: set[str] = set()
+            for m in hit.members:
+                for u in self.expand(m, seen | {hit.name}):
+                    if u.name not in names:
+                        names.add(u.name)
+                        out.append(u)
+        if not seen:  # results inside a cycle depend on the path; cache only top-level ones
+            self._expanded[key] = tuple(out)
+        return tuple(out)
+
+    def task_units(self, task: Task) -> list[tuple[Unit, str]]:
+        lead_names = list(task.lead_units)
+        others = list(task.responsible_units)
+        if not lead_names and self.plan.first_responsible_leads and others:
+            lead_names, others = others[:1], others[1:]
+        out: list[tuple[Unit, str]] = []
+        seen: set[str] = set()
+        for names, role in ((lead_names, ROLE_LEAD), (others, ROLE_SUPPORT)):
+            for n in names:
+                for u in self.expand(n):
+                    if u.name not in seen:
+                        seen.add(u.name)
+                        out.append((u, role))
+        return out
+
+    def assignments(self) -> dict[str, list[tuple[Task, str]]]:
+        if self._assignments is None:
+            out: dict[str, list[tuple[Task, str]]] = {}
+            for t in self.plan.tasks:
+                for u, role in self.task_units(t):
+                    out.setdefault(u.name, []).append((t, role))
+            self._assignments = out
+        return self._assignments
 
 
 def normalize_name(name: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from ..generate.layout import Cell, Sheet, Validation, Workbook
+from ..generate.layout import Cell, Chart, LayoutError, Sheet, Validation, Workbook
 from ..generate.styles import STYLES
 
 _OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
@@ -19,7 +19,12 @@ _DOC_DATE = None  # leave creation date to xlsxwriter (now)
 def workbook_bytes(layout: Workbook) -> bytes:
     """Render a layout to the bytes of an .xlsx file."""
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, _OPTIONS)
+    options = dict(_OPTIONS)
+    if layout.constant_memory:
+        # constant_memory needs a file system temp dir for its row files; in_memory would
+        # keep everything anyway, so drop it.
+        options.update(constant_memory=True, in_memory=False)
+    wb = xlsxwriter.Workbook(buf, options)
     formats: dict[str, object] = {}
 
     def fmt(name: str):
@@ -33,7 +38,7 @@ def workbook_bytes(layout: Workbook) -> bytes:
     for key, value in layout.custom_properties.items():
         wb.set_custom_property(key, value, "text")
     for sheet in layout.sheets:
-        _write_sheet(wb, sheet, fmt)
+        _write_sheet(wb, sheet, fmt, layout.constant_memory)
     for name, formula in layout.defined_names.items():
         wb.define_name(name, formula)
     if layout.sheets and layout.sheets[0].hidden:
@@ -53,31 +58,25 @@ def write_workbook(layout: Workbook, folder: str | os.PathLike) -> Path:
     return path
 
 
-def _write_sheet(wb, sheet: Sheet, fmt) -> None:
+def _write_sheet(wb, sheet: Sheet, fmt, constant_memory: bool = False) -> None:
     ws = wb.add_worksheet(sheet.name)
     for col, width in sheet.col_widths.items():
         ws.set_column(col, col, width)
     for row, height in sheet.row_heights.items():
         ws.set_row(row, height)
-    merged_tl = set()
-    for m in sheet.merges:
-        cell = sheet.cells[(m.first_row, m.first_col)]
-        merged_tl.add((m.first_row, m.first_col))
-        # merge_range writes the value with the format; write again to choose the type
-        ws.merge_range(m.first_row, m.first_col, m.last_row, m.last_col, "", fmt(cell.style))
-        _write_cell(ws, m.first_row, m.first_col, cell, fmt)
-    covered = {(r, c) for m in sheet.merges for r in range(m.first_row, m.last_row + 1)
-               for c in range(m.first_col, m.last_col + 1)}
-    for (row, col), cell in sheet.cells.items():
-        if (row, col) in covered:
-            continue
-        _write_cell(ws, row, col, cell, fmt)
+    links = _LinkBudget()
+    if constant_memory:
+        _write_rows_in_order(ws, sheet, fmt, links)
+    else:
+        _write_cells(ws, sheet, fmt, links)
     for v in sheet.validations:
         ws.data_validation(v.first_row, v.first_col, v.last_row, v.last_col, _validation(v))
     if sheet.freeze:
         ws.freeze_panes(*sheet.freeze)
     if sheet.autofilter:
         ws.autofilter(*sheet.autofilter)
+    for chart in sheet.charts:
+        _insert_chart(wb, ws, sheet, chart)
     _page_setup(ws, sheet)
     if sheet.protect:
         ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True,
@@ -86,11 +85,79 @@ def _write_sheet(wb, sheet: Sheet, fmt) -> None:
         ws.hide()
 
 
-def _write_cell(ws, row: int, col: int, cell: Cell, fmt) -> None:
+def _write_rows_in_order(ws, sheet: Sheet, fmt, links) -> None:
+    """constant_memory: every cell of a row before the next row; merges on one row only."""
+    starts = {}
+    for m in sheet.merges:
+        if m.first_row != m.last_row:
+            raise LayoutError(f"{sheet.name}: merge over rows {m} in a constant_memory workbook")
+        starts[(m.first_row, m.first_col)] = m
+    covered = {(m.first_row, c) for m in sheet.merges
+               for c in range(m.first_col + 1, m.last_col + 1)}
+    for (row, col) in sorted(sheet.cells):
+        if (row, col) in covered:
+            continue
+        cell = sheet.cells[(row, col)]
+        m = starts.get((row, col))
+        if m is not None:
+            ws.merge_range(m.first_row, m.first_col, m.last_row, m.last_col, "", fmt(cell.style))
+        _write_cell(ws, row, col, cell, fmt, links)
+
+
+def _write_cells(ws, sheet: Sheet, fmt, links) -> None:
+    merged_tl = set()
+    for m in sheet.merges:
+        cell = sheet.cells[(m.first_row, m.first_col)]
+        merged_tl.add((m.first_row, m.first_col))
+        # merge_range writes the value with the format; write again to choose the type
+        ws.merge_range(m.first_row, m.first_col, m.last_row, m.last_col, "", fmt(cell.style))
+        _write_cell(ws, m.first_row, m.first_col, cell, fmt, links)
+    covered = {(r, c) for m in sheet.merges for r in range(m.first_row, m.last_row + 1)
+               for c in range(m.first_col, m.last_col + 1)}
+    for (row, col), cell in sheet.cells.items():
+        if (row, col) in covered:
+            continue
+        _write_cell(ws, row, col, cell, fmt, links)
+
+
+class _LinkBudget:
+    """Excel keeps at most 65,530 hyperlinks a sheet, each at most 2,079 characters."""
+
+    MAX_LINKS = 65530
+    MAX_URL = 2079
+
+    def __init__(self) -> None:
+        self.used = 0
+
+    def take(self, url: str) -> bool:
+        if self.used >= self.MAX_LINKS or len(url) > self.MAX_URL:
+            return False
+        self.used += 1
+        return True
+
+
+def _url(target: str) -> str:
+    """Our link targets in xlsxwriter's terms: "#…" internal, "x://…" as is, else a file."""
+    if target.startswith("#"):
+        return "internal:" + target[1:]
+    if "://" in target or target.startswith("mailto:"):
+        return target
+    return "external:" + target
+
+
+def _write_cell(ws, row: int, col: int, cell: Cell, fmt, links=None) -> None:
     f = fmt(cell.style)
     v = cell.value
     kind = cell.kind
-    if v is None or kind == "blank" or v == "":
+    if kind == "url" and cell.target:
+        text = "" if v is None else str(v)
+        url = _url(cell.target)
+        if links is None or links.take(url):
+            # the shown text is written by write_url as a string: never a formula
+            ws.write_url(row, col, url, f, string=text or cell.target)
+        else:
+            ws.write_string(row, col, text or cell.target, f)
+    elif v is None or kind == "blank" or v == "":
         ws.write_blank(row, col, None, f)
     elif kind == "formula":
         # cached result "" so that a program that does not recalculate shows nothing
@@ -121,6 +188,55 @@ def _validation(v: Validation) -> dict:
     return d
 
 
+def _chart_range(name: str, r: tuple[int, int, int, int]) -> list:
+    return [name, r[0], r[1], r[2], r[3]]
+
+
+def _insert_chart(wb, ws, sheet: Sheet, c: Chart) -> None:
+    opts = {"type": c.type}
+    if c.subtype:
+        opts["subtype"] = c.subtype
+    chart = wb.add_chart(opts)
+    data = c.data_sheet or sheet.name
+    font = {"name": STYLES["header"]["font_name"], "size": 10}
+    for i, (name, values) in enumerate(c.series):
+        s = {"name": name, "values": _chart_range(data, values),
+             "data_labels": {"value": False}}
+        if c.categories:
+            s["categories"] = _chart_range(data, c.categories)
+        if i < len(c.colors) and c.colors[i]:
+            s["fill"] = {"color": c.colors[i]}
+            s["border"] = {"color": c.colors[i]}
+        chart.add_series(s)
+    if c.title:
+        chart.set_title({"name": c.title, "name_font": {**font, "size": 14, "bold": False}})
+    cat_axis = {"num_font": font, "reverse": c.reverse_categories}
+    if c.reverse_categories:  # keep the value axis at the bottom/left
+        cat_axis["crossing"] = "max"
+    if c.all_labels:
+        cat_axis["interval_unit"] = 1
+    val_axis = {"num_font": font, "major_gridlines": {"visible": True,
+                                                      "line": {"color": "#D9D9D9"}}}
+    if c.value_major_unit:
+        val_axis["major_unit"] = c.value_major_unit
+    if c.value_format:
+        val_axis["num_format"] = c.value_format
+    if c.value_max is not None:
+        val_axis.update(min=0, max=c.value_max)
+    if c.value_title:
+        val_axis["name"] = c.value_title
+        val_axis["name_font"] = {**font, "bold": False}
+    if c.type == "bar":  # horizontal bars: categories on the vertical (y) axis
+        chart.set_y_axis(cat_axis)
+        chart.set_x_axis(val_axis)
+    else:
+        chart.set_x_axis(cat_axis)
+        chart.set_y_axis(val_axis)
+    chart.set_legend({"position": "top", "font": font})
+    chart.set_size({"width": c.width, "height": c.height})
+    ws.insert_chart(c.row, c.col, chart, {"object_position": 1})
+
+
 def _page_setup(ws, sheet: Sheet) -> None:
     p = sheet.page
     ws.set_paper(p.paper)
@@ -140,6 +256,8 @@ def _page_setup(ws, sheet: Sheet) -> None:
     ws.set_margins(left=left, right=right, top=top, bottom=bottom)
     if p.center_horizontally:
         ws.center_horizontally()
+    if p.row_breaks:
+        ws.set_h_pagebreaks(sorted(set(p.row_breaks)))
     if sheet.print_area:
         ws.print_area(*sheet.print_area)
     elif sheet.cells:

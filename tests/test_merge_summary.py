@@ -1,0 +1,337 @@
+"""summarize(): accepted returns → frames; blocked values out; missing, late, town sums."""
+from __future__ import annotations
+
+import math
+import time
+
+import pandas as pd
+import pytest
+
+from conftest import make_small_plan
+from xltools.generate.layout import a1
+from xltools.generate.report_form import FIELD_COLS, SHEET as REPORT_SHEET, TARGET_ACTUAL_COL, report_form
+from xltools.generate.town_form import ACTUAL_COL, SHEET as TOWN_SHEET, town_form
+from xltools.merge import BLOCKED, NOT_REPORTED, UNCLEAR, ReceiptRow, summarize
+from xltools.model import (ERROR, WARNING, Finding, Group, Plan, Target, Task, Unit,
+                           make_period, quarterly)
+from xltools.model.returns import (ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, FormReturn,
+                                   Received, TargetReport, TaskReport, TownReport)
+
+INJECTION = ["=1+1", "+86 138 7160 0001", "-无", "@abc"]
+
+
+def bad(code: str, sheet: str, cell: str, unit: str, value: str = "", severity: str = ERROR,
+        file: str = "") -> Finding:
+    return Finding(code=code, severity=severity, message=f"{sheet} 单元格 {cell}:{code}",
+                   file=file, sheet=sheet, cell=cell, unit=unit, value=value)
+
+
+def received(name: str, when: str, n: int = 0) -> Received:
+    return Received(path=f"/inbox/{name}", display=f"收件箱/{name}", name=name,
+                    sha256=f"{abs(hash((name, when, n))):064x}"[:64], size=1000,
+                    received_at=when, kind="xlsx")
+
+
+def report(plan: Plan, unit: str, when: str, answers: dict[str, tuple], period="2019Q1",
+           targets: dict[tuple[str, int], float] | None = None, findings=(), name: str = ""
+           ) -> FormReturn:
+    """A report form return; answers: task -> (status, progress, completion, problems, next)."""
+    u = plan.unit(unit)
+    p = plan.period(period) or make_period(period)
+    _, fmap = report_form(plan, u, p)
+    tasks = []
+    for i, (task, role) in enumerate(plan.unit_tasks(u)):
+        st, prog, comp, prob, nxt = answers.get(task.number, ("", None, "", "", ""))
+        tasks.append(TaskReport(task.number, role, comp, prog, prog, st, prob, nxt,
+                                row=fmap.first_task_row + i))
+    tgs = []
+    for number, idx, row in fmap.target_rows:
+        tg = plan.task(number).targets[idx]
+        tgs.append(TargetReport(number, idx, tg.label, tg.value, tg.measure,
+                                actual=(targets or {}).get((number, idx)), row=row))
+    fr = FormReturn(received(name or f"季度报表_{unit}.xlsx", when), status=ACCEPTED,
+                    plan_id=plan.plan_id, kind="report", unit=unit, period=period,
+                    identified_by="sheet", sheet=REPORT_SHEET,
+                    header={"填报人": "王明", "联系电话": "13871600001"}, tasks=tasks,
+                    targets=tgs, findings=list(findings))
+    return fr
+
+
+def town(plan: Plan, unit: str, when: str, actuals: dict[tuple[str, str], float],
+         findings=(), period="2019Q1") -> FormReturn:
+    row = next(r for r in plan.town_rows() if r.unit == unit)
+    _, lines = town_form(plan, row, plan.period(period))
+    town_lines = [TownReport(ln.column, ln.part, ln.target, ln.measure,
+                             actual=actuals.get((ln.column, ln.part)), row=ln.row) for ln in lines]
+    return FormReturn(received(f"镇街指标_{unit}.xlsx", when), status=ACCEPTED,
+                      plan_id=plan.plan_id, kind="town", unit=unit, period=period,
+                      identified_by="sheet", sheet=TOWN_SHEET, town=town_lines,
+                      findings=list(findings))
+
+
+def task_cell(plan: Plan, unit: str, task: str, field: str, period="2019Q1") -> str:
+    u = plan.unit(unit)
+    _, fmap = report_form(plan, u, plan.period(period))
+    i = [t.number for t, _ in plan.unit_tasks(u)].index(task)
+    return a1(fmap.first_task_row + i, FIELD_COLS[field])
+
+
+def town_cell(plan: Plan, unit: str, column: str, part: str = "") -> str:
+    row = next(r for r in plan.town_rows() if r.unit == unit)
+    _, lines = town_form(plan, row, plan.period("2019Q1"))
+    ln = next(x for x in lines if x.column == column and x.part == part)
+    return a1(ln.row, ACTUAL_COL)
+
+
+def scenario(plan: Plan | None = None):
+    """区人社局 missing; 锣场镇 late; 区财政局's progress and 解放街办's 新增参保 blocked."""
+    plan = plan or make_small_plan()
+    fin_bad = bad("progress-not-number", REPORT_SHEET, task_cell(plan, "区财政局", "3", "完成进度"),
+                  "区财政局", "基本完成")
+    jf_bad = bad("town-not-number", TOWN_SHEET, town_cell(plan, "解放街办", "c04"), "解放街办", "八十")
+    warn = bad("missing-reporter", REPORT_SHEET, "E3", "区发改局", severity=WARNING)
+    current = [
+        report(plan, "区发改局", "2019-04-08T09:30:00",
+               {"1": ("序时推进", 30.0, "已召开专题会议部署。", "无", "加快推进"),
+                "3": ("滞后", 20.0, "债务摸底进行中", INJECTION[0], "下月完成摸底")},
+               targets={("1", 0): 7.9}, findings=[warn]),
+        report(plan, "区财政局", "2019-04-10T23:59:00",
+               {"3": ("序时推进", None, "完成债务清理方案", "资金到位较慢", "继续推进")},
+               findings=[fin_bad]),
+        report(plan, "锣场镇", "2019-04-12T10:00:00",
+               {"1": ("已完成", 100.0, INJECTION[1], INJECTION[2], INJECTION[3]),
+                "3": ("序时推进", 25.0, "化解存量债务", "无", "按序时推进")}),
+        report(plan, "解放街办", "2019-04-09T16:00:00",
+               {"1": ("序时推进", 40.0, "推进项目建设", "用地指标紧张", "协调用地"),
+                "3": ("未启动", 0.0, "尚未启动", "人员不足", "下季度启动")}),
+        town(plan, "锣场镇", "2019-04-09T08:00:00",
+             {("c01", ""): 150.0, ("c02", ""): 2.9, ("c03", "户"): 1.0, ("c03", "人"): 3.0,
+              ("c04", ""): 120.0}),
+        town(plan, "解放街办", "2019-04-09T08:30:00",
+             {("c03", "户"): 1.0, ("c03", "人"): 2.0, ("c04", ""): 80.0}, findings=[jf_bad]),
+    ]
+    # a rejected file (another period) is not merged even when its status slipped through
+    stray = report(plan, "区人社局", "2019-04-09T10:00:00", {"2": ("已完成", 100.0, "", "", "")},
+                   period="2019Q2")
+    return plan, current, stray
+
+
+def receipts_for(plan: Plan, current: list[FormReturn]) -> list[ReceiptRow]:
+    rows = [ReceiptRow(fr.received.display, fr.received.name, fr.received.sha256, ACCEPTED,
+                       fr.unit, fr.kind, fr.received.received_at,
+                       fr.received.received_at > "2019-04-11", fr.findings,
+                       f"../archive/{fr.received.sha256[:2]}/{fr.received.sha256}.xlsx", "2019Q1")
+            for fr in current]
+    rows += [
+        ReceiptRow("收件箱/人社局二季度.xlsx", "人社局二季度.xlsx", "e" * 64, REJECTED, "区人社局",
+                   "report", "2019-04-09T10:00:00", False,
+                   [bad("wrong-period", "", "", "区人社局", "2019Q2")],
+                   "../archive/ee/" + "e" * 64 + ".xlsx", "2019Q2", "报表属于 2019年第二季度"),
+        ReceiptRow("收件箱/发改局(旧).xlsx", "发改局(旧).xlsx", "f" * 64, SUPERSEDED, "区发改局",
+                   "report", "2019-04-07T09:00:00", False,
+                   [bad("status-not-in-list", REPORT_SHEET, "F7", "区发改局", "推进中")],
+                   "../archive/ff/" + "f" * 64 + ".xlsx", "2019Q1", "已被新文件替代"),
+        ReceiptRow("收件箱/发改局 - 副本.xlsx", "发改局 - 副本.xlsx", current[0].received.sha256,
+                   DUPLICATE, "区发改局", "report", "2019-04-08T09:31:00", False, [], "", "2019Q1",
+                   "与“季度报表_区发改局.xlsx”相同"),
+        ReceiptRow("收件箱/Thumbs.db", "Thumbs.db", "0" * 64, IGNORED, note="系统文件,已跳过"),
+    ]
+    return rows
+
+
+@pytest.fixture
+def merged():
+    plan, current, stray = scenario()
+    s = summarize(plan, plan.period("2019Q1"), current + [stray], receipts_for(plan, current))
+    return plan, current, s
+
+
+def row(df: pd.DataFrame, **eq) -> pd.Series:
+    sel = df
+    for k, v in eq.items():
+        sel = sel[sel[k] == v]
+    assert len(sel) == 1, (eq, sel)
+    return sel.iloc[0]
+
+
+def test_by_task_has_every_unit_report(merged):
+    plan, _, s = merged
+    bt = s.by_task
+    assert len(bt) == sum(len(plan.task_units(t)) for t in plan.tasks)
+    r = row(bt, 序号="1", 单位="锣场镇")
+    assert (r["状态"], r["完成进度"], r["牵头/配合"]) == ("已完成", 100.0, "配合")
+    assert r["本季度完成情况"] == INJECTION[1] and r["下一步推进计划"] == INJECTION[3]
+    assert row(bt, 序号="1", 单位="区发改局")["牵头/配合"] == "牵头"
+    assert row(bt, 序号="2", 单位="区人社局")["状态"] == NOT_REPORTED
+
+
+def test_overall_status_rule(merged):
+    _, _, s = merged
+    t = s.tasks.set_index("序号")
+    # 1: lead 序时推进, a 配合 unit's 已完成 does not complete it
+    assert t.loc["1", "总体状态"] == "序时推进" and t.loc["1", "总体进度"] == 30
+    assert t.loc["2", "总体状态"] == NOT_REPORTED  # lead 区人社局 did not report
+    assert math.isnan(t.loc["2", "总体进度"])
+    assert t.loc["3", "总体状态"] == "滞后"  # 区发改局 (配合) says 滞后
+    assert t.loc["3", "进度来源"] == "区财政局"
+
+
+@pytest.mark.parametrize("lead, others, expected", [
+    ("已完成", ["序时推进"], "已完成"),
+    ("已完成", ["滞后"], "滞后"),
+    ("未启动", ["已完成"], "未启动"),
+    ("", ["已完成"], UNCLEAR),
+    ("序时推进", ["已完成"], "序时推进"),
+])
+def test_overall_status_table(lead, others, expected):
+    plan = make_small_plan()  # task 3: lead 区财政局, 配合 区发改局 锣场镇 解放街办
+    cur = [report(plan, "区财政局", "2019-04-01T00:00:00", {"3": (lead, 50.0, "", "", "")})]
+    for unit, st in zip(["区发改局"], others):
+        cur.append(report(plan, unit, "2019-04-01T00:00:00", {"3": (st, 50.0, "", "", "")}))
+    s = summarize(plan, plan.period("2019Q1"), cur, [])
+    assert s.tasks.set_index("序号").loc["3", "总体状态"] == expected
+
+
+def test_blocked_values_are_not_merged(merged):
+    plan, _, s = merged
+    r = row(s.by_task, 序号="3", 单位="区财政局")
+    assert math.isnan(r["完成进度"]) and r["未采用"] == "完成进度"
+    assert r["状态"] == "序时推进"  # the other cells of the row still count
+    assert math.isnan(s.tasks.set_index("序号").loc["3", "总体进度"])
+    t = s.town
+    jf = t[(t["行"] == "解放街办") & (t["列"] == "c04")].iloc[0]
+    assert math.isnan(jf["完成"]) and jf["说明"] == BLOCKED
+    assert set(s.blocked["单位"]) == {"区财政局", "解放街办"}
+    assert s.counts["blocked"] == 2
+
+
+def test_missing_and_late_units(merged):
+    _, _, s = merged
+    m = s.missing
+    assert list(m.loc[m["未报表单"] == "季度报表", "单位"]) == ["区人社局"]
+    assert "退回" in row(m, 单位="区人社局")["说明"]
+    assert m.loc[m["未报表单"] == "镇街指标表", "单位"].tolist() == []
+    assert s.late[["单位", "表单", "逾期天数"]].values.tolist() == [["锣场镇", "季度报表", 2]]
+    u = s.by_unit.set_index("单位")
+    assert u.loc["区财政局", "季度报表"] == "按时"  # 23:59 on the deadline day is on time
+    assert u.loc["锣场镇", "季度报表"] == "逾期" and u.loc["区人社局", "季度报表"] == NOT_REPORTED
+    assert u.loc["区人社局", "未报送"] == 1 and u.loc["区发改局", "滞后"] == 1
+    assert (u.loc["区发改局", "错误数"], u.loc["区发改局", "警告数"]) == (0, 1)
+    assert u.loc["区财政局", "错误数"] == 1
+    assert u.loc["区发改局", "镇街指标表"] == "—" and u.loc["锣场镇", "镇街指标表"] == "按时"
+
+
+def test_missing_town_form():
+    plan, current, _ = scenario()
+    current = [fr for fr in current if not (fr.kind == "town" and fr.unit == "锣场镇")]
+    s = summarize(plan, plan.period("2019Q1"), current, [])
+    m = s.missing
+    assert m.loc[m["未报表单"] == "镇街指标表", "单位"].tolist() == ["锣场镇"]
+
+
+def test_lagging_and_targets(merged):
+    _, _, s = merged
+    lag = s.lagging
+    assert sorted(zip(lag["序号"], lag["单位"], lag["状态"])) == [
+        ("3", "区发改局", "滞后"), ("3", "解放街办", "未启动")]
+    assert row(lag, 单位="区发改局")["存在问题"] == INJECTION[0]
+    tg = s.targets.set_index("序号")
+    assert tg.loc["1", "累计完成"] == 7.9 and tg.loc["1", "报送单位"] == "区发改局"
+    assert tg.loc["1", "完成率"] == pytest.approx(7.9 / 8.5)
+    assert math.isnan(tg.loc["2", "累计完成"]) and tg.loc["2", "说明"] == "牵头单位未报送"
+
+
+def test_town_matrix_sums_and_plan_mismatch(merged):
+    _, _, s = merged
+    t = s.town.set_index(["行", "列", "部分"])
+    assert t.loc[("全区合计", "c01", ""), "完成"] == 150  # 解放街办 has no c01
+    assert t.loc[("全区合计", "c01", ""), "目标"] == 1000  # as printed, never corrected
+    assert t.loc[("全区合计", "c03", "户"), "完成"] == 2
+    assert t.loc[("全区合计", "c03", "人"), "完成"] == 5
+    assert t.loc[("全区合计", "c04", ""), "完成"] == 120  # 解放街办's blocked 80 left out
+    assert math.isnan(t.loc[("全区合计", "c02", ""), "完成"])  # 增幅 does not add up
+    assert t.loc[("锣场镇", "c01", ""), "完成率"] == pytest.approx(0.25)
+    assert math.isnan(t.loc[("区直及其他", "c01", ""), "完成"])
+    mm = s.town_mismatches
+    assert mm[["列", "合计(计划所印)", "各行之和", "相差"]].values.tolist() == [
+        ["c04", "500", "400", "100"]]
+
+
+def test_changes_since_previous_period():
+    plan, current, _ = scenario()
+    prev = [report(plan, "区发改局", "2019-01-05T00:00:00",
+                   {"1": ("序时推进", 10.0, "", "", "")}, period="2018Q4")]
+    s = summarize(plan, plan.period("2019Q1"), current, [], previous=prev)
+    c = s.changes.set_index("序号")
+    assert c.loc["1", "上期进度"] == 10 and c.loc["1", "进度变化"] == 20
+    assert math.isnan(c.loc["2", "进度变化"])
+    assert s.tasks.set_index("序号").loc["1", "进度变化"] == 20
+
+
+def test_resubmission_latest_accepted_wins():
+    plan, current, _ = scenario()
+    newer = report(plan, "区发改局", "2019-04-09T09:00:00", {"1": ("已完成", 100.0, "", "", "")},
+                   name="新.xlsx")
+    s = summarize(plan, plan.period("2019Q1"), current + [newer], [])
+    assert s.tasks.set_index("序号").loc["1", "总体状态"] == "已完成"
+    assert s.by_unit.set_index("单位").loc["区发改局", "文件名"] == "新.xlsx"
+
+
+def big_plan(n_units: int = 3000, n_tasks: int = 300, per_task: int = 100) -> Plan:
+    """3,000 units, 300 tasks, each task given to a lead and a group of `per_task` units."""
+    units = [Unit(f"单位{i:04d}") for i in range(n_units)]
+    groups = [Group(f"第{g}组", [units[(g * per_task + k) % n_units].name for k in range(per_task)])
+              for g in range(30)]
+    tasks = [Task(str(t + 1), f"任务{t + 1}的内容。", [], "task", [units[t * 7 % n_units].name],
+                  [f"第{t % 30}组"], [Target("指标", 100.0, "个")] if t % 5 == 0 else [])
+             for t in range(n_tasks)]
+    return Plan("大计划", 2019, units=units, groups=groups, tasks=tasks, periods=quarterly(2019))
+
+
+def test_lookups_follow_the_plan_rules():
+    from xltools.merge.common import Lookups
+    for plan in (make_small_plan(), big_plan(300, 30, 20)):
+        look = Lookups(plan)
+        for t in plan.tasks:
+            assert [(u.name, r) for u, r in look.task_units(t)] == \
+                [(u.name, r) for u, r in plan.task_units(t)]
+
+
+def test_summary_of_3000_units_300_tasks_is_fast():
+    from xltools.merge.common import Lookups
+    plan = big_plan()
+    period = plan.period("2019Q1")
+    look = Lookups(plan)
+    per_unit: dict[str, list] = {}
+    for t in plan.tasks:
+        for u, role in look.task_units(t):
+            per_unit.setdefault(u.name, []).append((t, role))
+    current = []
+    for k, (unit, tasks) in enumerate(per_unit.items()):
+        reports = [TaskReport(t.number, role, "完成情况", 50.0, 50, ["序时推进", "滞后"][k % 2],
+                              "无", "继续", row=6 + i) for i, (t, role) in enumerate(tasks)]
+        findings = [bad("progress-not-number", REPORT_SHEET, "E7", unit)] if k % 100 == 0 else []
+        current.append(FormReturn(received(unit, "2019-04-01T00:00:00"), status=ACCEPTED,
+                                  plan_id=plan.plan_id, kind="report", unit=unit,
+                                  period="2019Q1", sheet=REPORT_SHEET, tasks=reports,
+                                  findings=findings))
+    t0 = time.perf_counter()
+    s = summarize(plan, period, current, [])
+    took = time.perf_counter() - t0
+    assert len(s.by_task) == sum(len(v) for v in per_unit.values()) > 30000
+    assert len(s.by_unit) == len(per_unit) and s.counts["blocked"] == len(current[::100])
+    assert took < 5, took
+
+
+def test_receipt_row_from_ledger_dict(tmp_path):
+    d = {"path": "/in/a.xlsx", "display": "收件箱/a.xlsx", "name": "a.xlsx", "sha256": "ab" * 32,
+         "size": 10, "kind": "xlsx", "status": SUPERSEDED, "plan_id": "p", "form": "report",
+         "unit": "区发改局", "period": "2019Q1", "received_at": "2019-04-08T09:30:00",
+         "recorded_at": "x", "late": 0, "supersedes": "", "superseded_by": "收件箱/b.xlsx",
+         "duplicate_of": "", "archived": str(tmp_path / "archive" / "ab" / "abab.xlsx"),
+         "run_id": 1, "findings": [{"code": "c", "severity": ERROR, "file": "a", "sheet": "S",
+                                    "cell": "E7", "unit": "区发改局", "task": "1", "value": "v",
+                                    "message": "m"}]}
+    r = ReceiptRow.from_ledger(d, tmp_path / "workbooks" / "2019Q1")
+    assert r.archived == "../../archive/ab/abab.xlsx" and r.kind == "report"
+    assert r.findings[0].cell == "E7" and r.errors == 1 and "b.xlsx" in r.note

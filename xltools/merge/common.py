@@ -1,0 +1,149 @@
+"""Vocabulary and small helpers shared by the merge modules."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from ..generate.layout import a1
+from ..model.plan import Period, Plan
+from ..model.returns import ACCEPTED, FormReturn
+
+BLOCKED = "(有误,未采用)"  # shown instead of a value an 错误 finding keeps out
+STATUSES = ("已完成", "序时推进", "滞后", "未启动")  # what a unit may choose on its form
+NOT_FILLED = "未填或有误"  # a unit's task row with no usable status
+NOT_REPORTED = "未报送"
+UNCLEAR = "待核实"  # the lead reported, but its status is empty or was not accepted
+UNIT_CATEGORIES = (*STATUSES, NOT_FILLED, NOT_REPORTED)
+OVERALL_STATUSES = ("已完成", "序时推进", "滞后", "未启动", UNCLEAR, NOT_REPORTED)
+LAGGING = ("滞后", "未启动")
+ON_TIME, LATE = "按时", "逾期"
+NOT_DUE = "—"  # the unit has nothing to report on this form
+
+
+def blocked_cells(fr: FormReturn) -> set[str]:
+    """A1 cells of the values an 错误 finding keeps out (on the sheet read, or unplaced)."""
+    return {cell for sheet, cell in fr.blocked_cells() if sheet in (fr.sheet, "")}
+
+
+def value_cell(cells: dict[str, str], key: str, row: int, col: int) -> str:
+    """Where a value came from: the cell the extractor recorded, else the form's layout."""
+    return (cells or {}).get(key) or (a1(row, col) if row >= 0 else "")
+
+
+def is_blocked(blocked: set[str], cells: dict[str, str], key: str, row: int, col: int) -> bool:
+    return bool(blocked) and value_cell(cells, key, row, col) in blocked
+
+
+def accepted_returns(plan: Plan, period_id: str | None, returns: list[FormReturn] | None,
+                     look: "Lookups | None" = None) -> dict[tuple[str, str], FormReturn]:
+    """(unit, kind) -> the accepted return of that form; the latest when there are several."""
+    look = look or Lookups(plan)
+    best: dict[tuple[str, str], FormReturn] = {}
+    for fr in returns or []:
+        if fr.status != ACCEPTED:
+            continue
+        if period_id and fr.period and fr.period != period_id:
+            continue
+        if fr.plan_id and fr.plan_id != plan.plan_id:
+            continue
+        key = (look.unit_name(fr.unit), fr.kind)
+        old = best.get(key)
+        if old is None or fr.received.received_at >= old.received.received_at:
+            best[key] = fr
+    return best
+
+
+def parse_time(iso: str) -> datetime | None:
+    """An ISO time as a naive local datetime (a zone, if any, is dropped), None if unreadable."""
+    try:
+        t = datetime.fromisoformat(str(iso).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t.replace(tzinfo=None)
+
+
+def deadline_end(period: Period) -> datetime | None:
+    """The end of the deadline day: a return is late when it comes after this moment."""
+    d = parse_time(period.deadline) if period.deadline else None
+    if d is None:
+        return None
+    return datetime(d.year, d.month, d.day) + timedelta(days=1)
+
+
+def is_late(received_at: str, period: Period, flagged: bool = False) -> bool:
+    """After the end of the deadline day; the intake's own flag when either time is unknown."""
+    end, t = deadline_end(period), parse_time(received_at)
+    if end is None or t is None:
+        return flagged
+    return t >= end
+
+
+def show_time(iso: str) -> str:
+    """2019-04-08T09:30:12 -> 2019-04-08 09:30."""
+    t = parse_time(iso)
+    return t.strftime("%Y-%m-%d %H:%M") if t else str(iso or "")
+
+
+class Lookups:
+    """Plan look-ups computed once for a whole merge.
+
+    Plan.resolve/task_units re-check the plan's signature on every call (O(units) each),
+    which made a 3,000-unit merge spend seconds in look-ups. The rules here are the plan's
+    own (Plan.resolve, expand, task_units), applied to one snapshot; a test keeps them equal.
+    """
+
+    def __init__(self, plan: Plan) -> None:
+        from ..model.plan import Group, Unit, normalize_name
+        self._norm = normalize_name
+        index: dict[str, Unit | Group] = {}
+        for g in plan.groups:
+            for n in [g.name, *g.aliases]:
+                index.setdefault(normalize_name(n), g)
+        for u in plan.units:
+            for n in [u.name, *u.aliases]:
+                index.setdefault(normalize_name(n), u)
+        self.index = index
+        self._expanded: dict[str, list] = {}
+        self.plan = plan
+        self._Unit = Unit
+        self._Group = Group
+
+    def unit(self, name: str):
+        hit = self.index.get(self._norm(name)) if name else None
+        return hit if isinstance(hit, self._Unit) else None
+
+    def unit_name(self, name: str) -> str:
+        hit = self.index.get(self._norm(name)) if name else None
+        return hit.name if isinstance(hit, self._Unit) else name
+
+    def expand(self, name: str, seen: frozenset[str] = frozenset()) -> list:
+        key = self._norm(name)
+        if not seen and key in self._expanded:
+            return self._expanded[key]
+        hit = self.index.get(key)
+        out: list = []
+        if isinstance(hit, self._Unit):
+            out = [hit]
+        elif isinstance(hit, self._Group) and hit.name not in seen:
+            names: set[str] = set()  # by name: comparing Unit dataclasses is slow
+            for m in hit.members:
+                for u in self.expand(m, seen | {hit.name}):
+                    if u.name not in names:
+                        names.add(u.name)
+                        out.append(u)
+        if not seen:
+            self._expanded[key] = out
+        return out
+
+    def task_units(self, task) -> list[tuple]:
+        from ..model.plan import ROLE_LEAD, ROLE_SUPPORT
+        lead_names, others = list(task.lead_units), list(task.responsible_units)
+        if not lead_names and self.plan.first_responsible_leads and others:
+            lead_names, others = others[:1], others[1:]
+        out, seen = [], set()
+        for names, role in ((lead_names, ROLE_LEAD), (others, ROLE_SUPPORT)):
+            for n in names:
+                for u in self.expand(n):
+                    if u.name not in seen:
+                        seen.add(u.name)
+                        out.append((u, role))
+        return out

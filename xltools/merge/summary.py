@@ -1,0 +1,190 @@
+"""summarize(): the accepted returns of a period as the tables the summary workbook prints."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..model.findings import ERROR, WARNING
+from ..model.plan import Period, Plan
+from ..model.returns import REJECTED, FormReturn
+from .common import (LATE, NOT_DUE, NOT_REPORTED, ON_TIME, UNIT_CATEGORIES, Lookups,
+                     accepted_returns, deadline_end, is_late, parse_time, show_time)
+from .receipts import FORM_LABELS, ReceiptRow
+from .tasks import BY_TASK_COLUMNS, TASK_COLUMNS, lagging, merge_targets, merge_tasks
+from .towns import merge_towns
+
+BY_UNIT_COLUMNS = ["单位", "类型", "任务数", *UNIT_CATEGORIES, "季度报表", "提交时间", "文件名",
+                   "镇街指标表", "指标表提交时间", "错误数", "警告数"]
+MISSING_COLUMNS = ["单位", "类型", "未报表单", "应报内容", "责任领导", "联系人", "联系电话", "说明"]
+LATE_COLUMNS = ["单位", "表单", "提交时间", "截止日期", "逾期天数", "文件名"]
+CHANGE_COLUMNS = ["序号", "任务内容", "上期状态", "本期状态", "上期进度", "本期进度", "进度变化"]
+BLOCKED_COLUMNS = ["单位", "表单", "序号", "字段", "工作表", "单元格", "文件"]
+
+
+@dataclass
+class Summary:
+    """Everything the summary workbook shows, as pandas frames (column names in Chinese)."""
+
+    period: Period
+    tasks: pd.DataFrame  # one row per task: overall status and progress
+    by_task: pd.DataFrame  # one row per task × responsible unit
+    by_unit: pd.DataFrame
+    lagging: pd.DataFrame
+    missing: pd.DataFrame
+    late: pd.DataFrame
+    targets: pd.DataFrame
+    town: pd.DataFrame  # long: one row per matrix row × column (part)
+    town_mismatches: pd.DataFrame  # the plan's own totals that differ from its rows' sum
+    blocked: pd.DataFrame  # every value an 错误 finding kept out
+    changes: pd.DataFrame | None = None  # progress since the previous period
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def status_counts(self) -> pd.DataFrame:
+        """单位 × task status counts (the chart's data)."""
+        return self.by_unit[["单位", *UNIT_CATEGORIES]]
+
+    def overall_counts(self) -> pd.Series:
+        from .common import OVERALL_STATUSES
+        return self.tasks["总体状态"].value_counts().reindex(list(OVERALL_STATUSES), fill_value=0)
+
+
+def summarize(plan: Plan, period: Period, current: list[FormReturn],
+              receipts: list[ReceiptRow] | None = None,
+              previous: list[FormReturn] | None = None) -> Summary:
+    """Merge the accepted returns of `period`; values with an 错误 finding are left out."""
+    look = Lookups(plan)
+    best = accepted_returns(plan, period.id, current, look)
+    reports = {u: fr for (u, k), fr in best.items() if k == "report"}
+    towns = {u: fr for (u, k), fr in best.items() if k == "town"}
+    by_task, tasks, blocked = merge_tasks(plan, reports, look)
+    targets = merge_targets(plan, reports, tasks, blocked)
+    town, mismatch = merge_towns(plan, towns, blocked)
+    by_unit = _by_unit(plan, period, by_task, best)
+    missing = _missing(plan, by_task, towns, receipts or [], look)
+    late = _late(period, best)
+    changes = None
+    if previous is not None:
+        changes = _changes(plan, tasks, previous, look)
+        tasks = tasks.merge(changes[["序号", "上期进度", "进度变化"]], on="序号", how="left")
+    blocked_df = pd.DataFrame(blocked, columns=BLOCKED_COLUMNS)
+    counts = {
+        "units": int(by_task["单位"].nunique()),
+        "reported": int(len(reports)),
+        "missing_reports": int((missing["未报表单"] == "季度报表").sum()),
+        "towns": len(plan.town_rows()),
+        "town_forms": int(len(towns)),
+        "missing_towns": int((missing["未报表单"] == "镇街指标表").sum()),
+        "late": int(len(late)),
+        "blocked": int(len(blocked_df)),
+        "tasks": int(len(tasks)),
+    }
+    return Summary(period=period, tasks=tasks[[*TASK_COLUMNS, *_extra(tasks)]],
+                   by_task=by_task[[*BY_TASK_COLUMNS, "_cat", "_t", "_rep"]],
+                   by_unit=by_unit, lagging=lagging(by_task), missing=missing, late=late,
+                   targets=targets, town=town, town_mismatches=mismatch, blocked=blocked_df,
+                   changes=changes, counts=counts)
+
+
+def _extra(tasks: pd.DataFrame) -> list[str]:
+    return [c for c in ("上期进度", "进度变化") if c in tasks.columns]
+
+
+def _form_state(fr: FormReturn | None, period: Period, due: bool) -> tuple[str, str, str]:
+    """(按时/逾期/未报送/—, shown time, file name) of one form of one unit."""
+    if fr is None:
+        return (NOT_REPORTED if due else NOT_DUE), "", ""
+    late = is_late(fr.received.received_at, period, fr.late)
+    return (LATE if late else ON_TIME), show_time(fr.received.received_at), fr.received.name
+
+
+def _by_unit(plan: Plan, period: Period, by_task: pd.DataFrame,
+             best: dict[tuple[str, str], FormReturn]) -> pd.DataFrame:
+    counts = pd.crosstab(by_task["单位"], by_task["_cat"]).reindex(
+        columns=list(UNIT_CATEGORIES), fill_value=0)
+    n_tasks = by_task.groupby("单位").size()
+    town_units = {r.unit or r.label for r in plan.town_rows()}
+    with_tasks = set(by_task["单位"])
+    rows = []
+    for u in plan.units:
+        if u.name not in with_tasks and u.name not in town_units:
+            continue
+        rep, town = best.get((u.name, "report")), best.get((u.name, "town"))
+        r_state = _form_state(rep, period, u.name in with_tasks)
+        t_state = _form_state(town, period, u.name in town_units)
+        findings = [f for fr in (rep, town) if fr is not None for f in fr.findings]
+        c = counts.loc[u.name] if u.name in counts.index else pd.Series(0, index=UNIT_CATEGORIES)
+        rows.append((u.name, u.kind, int(n_tasks.get(u.name, 0)), *map(int, c.to_numpy()),
+                     *r_state, t_state[0], t_state[1],
+                     sum(f.severity == ERROR for f in findings),
+                     sum(f.severity == WARNING for f in findings)))
+    return pd.DataFrame(rows, columns=BY_UNIT_COLUMNS)
+
+
+def _missing(plan: Plan, by_task: pd.DataFrame, towns: dict[str, FormReturn],
+             receipts: list[ReceiptRow], look: Lookups) -> pd.DataFrame:
+    """Units with tasks and no accepted report form; towns with no accepted town form."""
+    sent: dict[tuple[str, str], list[ReceiptRow]] = {}
+    for r in receipts:
+        if r.unit and r.status == REJECTED:
+            sent.setdefault((look.unit_name(r.unit), r.kind), []).append(r)
+    reported = set(by_task.loc[by_task["_rep"], "单位"])
+    n_tasks = by_task.groupby("单位").size()
+    rows = []
+
+    def note(unit: str, kind: str) -> str:
+        got = sent.get((unit, kind), []) or sent.get((unit, ""), [])
+        return f"收到 {len(got)} 个文件,均已退回(见校验报告)" if got else ""
+
+    with_tasks = set(n_tasks.index)
+    for u in plan.units:
+        if u.name in with_tasks and u.name not in reported:
+            rows.append((u.name, u.kind, "季度报表", f"任务 {int(n_tasks.get(u.name, 0))} 项",
+                         u.leader, u.contact, u.phone, note(u.name, "report")))
+    if plan.matrix is not None:
+        n_lines = _town_lines(plan)
+        for r in plan.town_rows():
+            name = r.unit or r.label
+            if name not in towns:
+                u = look.unit(name)
+                rows.append((name, u.kind if u else "", "镇街指标表",
+                             f"指标 {n_lines.get(r.label, 0)} 项", u.leader if u else "",
+                             u.contact if u else "", u.phone if u else "", note(name, "town")))
+    return pd.DataFrame(rows, columns=MISSING_COLUMNS)
+
+
+def _town_lines(plan: Plan) -> dict[str, int]:
+    from ..generate.town_form import town_lines
+    return {r.label: len(town_lines(plan, r)) for r in plan.town_rows()}
+
+
+def _late(period: Period, best: dict[tuple[str, str], FormReturn]) -> pd.DataFrame:
+    end = deadline_end(period)
+    rows = []
+    for (unit, kind), fr in best.items():
+        if kind not in ("report", "town") or not is_late(fr.received.received_at, period, fr.late):
+            continue
+        t = parse_time(fr.received.received_at)
+        days = int(np.ceil((t - end).total_seconds() / 86400)) if t and end else np.nan
+        rows.append((unit, FORM_LABELS.get(kind, kind), show_time(fr.received.received_at),
+                     period.deadline, days, fr.received.name))
+    df = pd.DataFrame(rows, columns=LATE_COLUMNS)
+    return df.sort_values(["提交时间", "单位"], kind="stable").reset_index(drop=True)
+
+
+def _changes(plan: Plan, tasks: pd.DataFrame, previous: list[FormReturn],
+             look: Lookups) -> pd.DataFrame:
+    """Each task's overall status and progress now and in the previous period."""
+    prev_best = accepted_returns(plan, None, previous, look)
+    prev_reports = {u: fr for (u, k), fr in prev_best.items() if k == "report"}
+    _, prev_tasks, _ = merge_tasks(plan, prev_reports, look)
+    df = tasks[["序号", "任务内容", "总体状态", "总体进度"]].merge(
+        prev_tasks[["序号", "总体状态", "总体进度"]].rename(
+            columns={"总体状态": "上期状态", "总体进度": "上期进度"}), on="序号", how="left")
+    df = df.rename(columns={"总体状态": "本期状态", "总体进度": "本期进度"})
+    df["进度变化"] = df["本期进度"] - df["上期进度"]
+    return df[CHANGE_COLUMNS]
+
+
+

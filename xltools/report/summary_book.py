@@ -1,0 +1,420 @@
+"""汇总表: the consolidated summary leaders read on paper, from a merge.Summary."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from ..generate.common import date_cn, official_page, safe_filename, seq_value, title_block
+from ..generate.layout import Chart, Sheet, Workbook
+from ..merge.common import (BLOCKED, LATE, NOT_REPORTED, OVERALL_STATUSES, UNIT_CATEGORIES)
+from ..merge.summary import Summary
+from ..merge.towns import leaf_label, leaves
+from ..model.plan import Period, Plan
+from .tables import (Col, empty_row, fit, header, heading, height_for, is_missing, note, put,
+                     rows_table, start_sheet)
+
+SHEETS = ["按任务汇总", "按单位汇总", "滞后任务", "未报送单位", "量化指标", "镇街指标", "状态统计"]
+ALERT = {"滞后", "未启动", NOT_REPORTED, LATE}
+STATUS_COLORS = {"已完成": "#70AD47", "序时推进": "#5B9BD5", "滞后": "#C00000",
+                 "未启动": "#ED7D31", "未填或有误": "#A5A5A5", NOT_REPORTED: "#404040"}
+TOWN_CHUNK = 5  # matrix columns per printed block (each takes 目标 / 完成 / 完成率)
+PAGE_HEIGHT = 470  # points of rows an A4 landscape page holds at full scale (margins, footer)
+
+
+def summary_filename(plan: Plan, period: Period) -> str:
+    return safe_filename(f"汇总表_{period.name}")
+
+
+def summary_workbook(plan: Plan, period: Period, summary: Summary) -> Workbook:
+    """The 汇总表 layout: seven printable sheets and a native chart."""
+    wb = Workbook(filename=summary_filename(plan, period),
+                  title=f"{plan.title}{period.name}落实情况汇总表", subject="汇总表",
+                  company=plan.issuer, period=period.id, kind="summary")
+    _by_task(wb, plan, period, summary)
+    _by_unit(wb, plan, period, summary)
+    _lagging(wb, plan, period, summary)
+    _missing(wb, plan, period, summary)
+    _targets(wb, plan, period, summary)
+    _towns(wb, plan, period, summary)
+    _status(wb, plan, period, summary)
+    return wb
+
+
+def _subtitle(period: Period, extra: str = "") -> str:
+    due = f"报送截止日期:{date_cn(period.deadline)}" if period.deadline else ""
+    return "(" + ",".join(x for x in (period.name, due, extra) if x) + ")"
+
+
+def _status_style(value: object, base: str = "body_center") -> str:
+    return "body_alert" if value in ALERT else base
+
+
+# -- 按任务汇总 -------------------------------------------------------------------------
+def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
+    with_change = "进度变化" in s.tasks.columns
+    task_cols = [Col("序号", 5, "body_center"), Col("任务内容", 30), Col("牵头单位", 10),
+                 Col("责任单位", 12), Col("总体\n状态", 9, "body_center"),
+                 Col("总体\n进度(%)", 8, "body_progress", "number")]
+    if with_change:
+        task_cols.append(Col("较上期\n变化", 7, "body_delta", "number"))
+    unit_cols = [Col("单位", 10), Col("牵头/\n配合", 6, "body_center"),
+                 Col("状态", 9, "body_center"),
+                 Col("完成\n进度(%)", 8, "body_progress", "number"),
+                 Col("本季度完成情况", 28), Col("存在问题", 16), Col("下一步推进计划", 18)]
+    cols = task_cols + unit_cols
+    c = s.counts
+    sub = _subtitle(period, f"共 {c.get('tasks', 0)} 项任务,{c.get('reported', 0)}/{c.get('units', 0)} "
+                            "个单位已报送")
+    sh, row = start_sheet(wb, "按任务汇总", cols, f"{plan.title}{period.name}落实情况汇总表", sub)
+    nt = len(task_cols)
+    tasks = s.tasks.set_index("序号", drop=False)
+    bt = s.by_task
+    unit_values = bt[["单位", "牵头/配合", "状态", "完成进度", "本季度完成情况", "存在问题",
+                      "下一步推进计划", "未采用"]].itertuples(index=False, name=None)
+    groups = bt.groupby("_t", sort=True).size()
+    it = iter(unit_values)
+    done = set()
+    for t, n in groups.items():
+        first = row
+        for _ in range(n):
+            unit, role, status, prog, comp, prob, nxt, blocked = next(it)
+            prog_v = BLOCKED if "完成进度" in blocked else prog
+            vals = [unit, role, status, prog_v, comp, prob, nxt]
+            for j, (v, col) in enumerate(zip(vals, unit_cols)):
+                style = _status_style(v) if j == 2 else None
+                put(sh, row, nt + j, v, col, style)
+            fit(sh, row, unit_cols, vals)
+            row += 1
+        _task_block(sh, first, row - 1, tasks.loc[plan.tasks[t].number], task_cols, with_change)
+        done.add(t)
+    # tasks without any responsible unit still get their line
+    for i, task in enumerate(plan.tasks):
+        if i not in done:
+            _task_block(sh, row, row, tasks.loc[task.number], task_cols, with_change)
+            row += 1
+    if row == sh.freeze[0]:
+        empty_row(sh, row, len(cols), "计划中没有任务。")
+    _legend(sh, row + 1, len(cols), sum(c.width for c in cols))
+
+
+def _task_block(sh: Sheet, first: int, last: int, t: pd.Series, cols: list[Col],
+                with_change: bool) -> None:
+    values = [seq_value(t["序号"]), t["任务内容"], t["牵头单位"], t["责任单位"], t["总体状态"],
+              t["总体进度"]]
+    if with_change:
+        values.append(t["进度变化"])
+    for j, (v, col) in enumerate(zip(values, cols)):
+        style = _status_style(v) if j == 4 else col.style
+        if j == 0 and isinstance(v, int):
+            sh.merge(first, j, last, j, v, style, kind="number")
+        elif is_missing(v) or v == "":
+            sh.merge(first, j, last, j, None, style, kind="blank")
+        elif col.kind == "number":
+            sh.merge(first, j, last, j, float(v), style, kind="number")
+        else:
+            sh.merge(first, j, last, j, str(v), style, kind="string")
+    # grow the block's last row when the task text needs more room than the unit rows give
+    need = height_for([(t["任务内容"], cols[1].width), (t["责任单位"], cols[3].width),
+                       (t["牵头单位"], cols[2].width)])
+    have = sum(sh.row_heights.get(r, 20) for r in range(first, last + 1))
+    if need > have:
+        sh.row_heights[last] = min(409, sh.row_heights.get(last, 20) + need - have)
+
+
+def _legend(sh: Sheet, row: int, ncols: int, width: float) -> None:
+    note(sh, row, ncols, "说明:总体状态按牵头单位判断——牵头单位未报送为“未报送”;任一责任单位报“滞后”"
+                         "为“滞后”;牵头单位状态未填或有误为“待核实”;牵头单位报“已完成”为“已完成”,"
+                         "报“未启动”为“未启动”;其余为“序时推进”。总体进度取牵头单位的完成进度。"
+                         f"“{BLOCKED}”表示该单元格校验有错误,数据未纳入汇总,详见校验报告。", width)
+
+
+# -- 按单位汇总 -------------------------------------------------------------------------
+def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
+    cols = [Col("序号", 5, "body_center", "number"), Col("单位", 14), Col("类型", 6, "body_center"),
+            Col("任务数", 6, "body_int", "number", wrap=False)]
+    cols += [Col(k, 7 if len(k) < 4 else 8, "body_int", "number", wrap=False) for k in UNIT_CATEGORIES]
+    cols += [Col("季度报表", 8, "body_center", wrap=False), Col("提交时间", 11, "body_center"),
+             Col("文件名", 20), Col("镇街\n指标表", 7, "body_center", wrap=False),
+             Col("错误数", 6, "body_int", "number", wrap=False),
+             Col("警告数", 6, "body_int", "number", wrap=False)]
+    sh, row = start_sheet(wb, "按单位汇总", cols, f"{plan.title}{period.name}各单位报送情况",
+                          _subtitle(period))
+    u = s.by_unit
+    recs = zip(range(1, len(u) + 1), u["单位"], u["类型"], u["任务数"],
+               *(u[k] for k in UNIT_CATEGORIES), u["季度报表"], u["提交时间"], u["文件名"],
+               u["镇街指标表"], u["错误数"], u["警告数"])
+    n = len(UNIT_CATEGORIES)
+
+    def style_of(rec, i):
+        if i in (4 + n, 7 + n):
+            return _status_style(rec[i])
+        if i in (6, 9) and rec[i]:  # 滞后 / 未报送 counts
+            return "body_alert"
+        return None
+
+    end = rows_table(sh, row, cols, recs, style_of)
+    if end == row:
+        end = empty_row(sh, row, len(cols), "没有需要报送的单位。")
+    # totals
+    sh.merge(end, 0, end, 2, "合计", "total", kind="string")
+    for i, k in enumerate(["任务数", *UNIT_CATEGORIES, "错误数", "警告数"]):
+        col = 3 + i if i <= n else (len(cols) - 2 + (i - n - 1))
+        sh.write(end, col, float(u[k].sum()) if len(u) else 0.0, "body_int", kind="number")
+    for col in range(4 + n, len(cols) - 2):
+        sh.write(end, col, None, "total", kind="blank")
+    sh.row_heights[end] = 22
+
+
+# -- 滞后任务 ---------------------------------------------------------------------------
+def _lagging(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
+    cols = [Col("序号", 5, "body_center"), Col("任务内容", 34), Col("单位", 12),
+            Col("牵头/\n配合", 5, "body_center", wrap=False), Col("状态", 7, "body_center"),
+            Col("完成进度\n(%)", 7, "body_progress", "number", wrap=False),
+            Col("存在问题", 26), Col("下一步推进计划", 28)]
+    lag = s.lagging
+    sh, row = start_sheet(wb, "滞后任务", cols, f"{plan.title}{period.name}滞后任务清单",
+                          _subtitle(period, f"共 {len(lag)} 条"))
+    recs = lag[["序号", "任务内容", "单位", "牵头/配合", "状态", "完成进度", "存在问题",
+                "下一步推进计划"]].itertuples(index=False, name=None)
+    end = rows_table(sh, row, cols, recs, lambda rec, i: "body_alert" if i == 4 else None)
+    if end == row:
+        empty_row(sh, row, len(cols), "本期没有单位报告滞后或未启动的任务。")
+
+
+# -- 未报送单位 (and late ones) ---------------------------------------------------------
+def _missing(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
+    cols = [Col("序号", 5, "body_center", "number"), Col("单位", 16), Col("类型", 11, "body_center"),
+            Col("未报表单", 17, "body_center"), Col("应报内容", 11, "body_center"),
+            Col("责任领导", 10, "body_center"), Col("联系人", 10, "body_center"),
+            Col("联系电话", 15, "body_center"), Col("说明", 30)]
+    m = s.missing
+    sh = wb.add_sheet("未报送单位")
+    sh.widths([c.width for c in cols])
+    row = title_block(sh, len(cols), f"{plan.title}{period.name}未报送及逾期报送单位",
+                      _subtitle(period))
+    sh.page = official_page(landscape=True, header_rows=None)  # two tables: no repeated header
+    row = heading(sh, row, len(cols), f"一、未报送单位(共 {len(m)} 个)")
+    row = header(sh, row, cols)
+    sh.freeze = (row, 0)
+    recs = zip(range(1, len(m) + 1), *(m[k] for k in ["单位", "类型", "未报表单", "应报内容",
+                                                        "责任领导", "联系人", "联系电话", "说明"]))
+    end = rows_table(sh, row, cols, recs)
+    if end == row:
+        end = empty_row(sh, row, len(cols), "所有单位均已报送。")
+    late = s.late
+    row = heading(sh, end + 1, len(cols), f"二、逾期报送单位(共 {len(late)} 个)")
+    # the late table shares the columns above: 文件名 spans the last three
+    lcols = [Col("序号", 5, "body_center", "number"), Col("单位", 16), Col("表单", 11, "body_center"),
+             Col("提交时间", 17, "body_center"), Col("截止日期", 11, "body_center"),
+             Col("逾期天数", 10, "body_int", "number"), Col("文件名", 55)]
+    row = header(sh, row, lcols[:-1] + [Col("文件名", 10)])
+    sh.merge(row - 1, 6, row - 1, 8, "文件名", "header", kind="string")
+    for i, rec in enumerate(late[["单位", "表单", "提交时间", "截止日期", "逾期天数", "文件名"]]
+                            .itertuples(index=False, name=None), start=1):
+        for j, v in enumerate((i, *rec[:-1])):
+            put(sh, row, j, v, lcols[j])
+        sh.merge(row, 6, row, 8, rec[-1], "body", kind="string")
+        fit(sh, row, lcols, (i, *rec))
+        row += 1
+    if not len(late):
+        empty_row(sh, row, len(cols), "没有逾期报送的单位。")
+
+
+# -- 量化指标 ---------------------------------------------------------------------------
+def _targets(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
+    cols = [Col("序号", 5, "body_center"), Col("任务内容", 34), Col("量化指标", 18),
+            Col("计量\n单位", 6, "body_center", wrap=False), Col("方向", 6, "body_center"),
+            Col("全年目标", 11, "body_amount", "number", wrap=False),
+            Col("累计完成", 11, "body_amount", "number", wrap=False),
+            Col("完成率", 8, "body_rate", "number", wrap=False), Col("报送单位", 12),
+            Col("说明", 16)]
+    tg = s.targets
+    sh, row = start_sheet(wb, "量化指标", cols, f"{plan.title}{period.name}量化指标完成情况",
+                          _subtitle(period, "累计完成取牵头单位报送的年初至本期末累计数"))
+    recs = tg[[c.label.replace("\n", "") for c in cols]].itertuples(index=False, name=None)
+    end = rows_table(sh, row, cols, recs)
+    if end == row:
+        empty_row(sh, row, len(cols), "计划中没有量化指标。")
+
+
+# -- 镇街指标 ---------------------------------------------------------------------------
+def _towns(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
+    sh = wb.add_sheet("镇街指标")
+    title = f"{(plan.matrix.title if plan.matrix else '') or f'{plan.year}年各镇、街道经济社会发展目标'}" \
+            f"{period.name}完成情况"
+    if plan.matrix is None or s.town.empty:
+        sh.widths([16, 60])
+        row = title_block(sh, 2, title, _subtitle(period))
+        empty_row(sh, row, 2, "计划中没有镇街目标。")
+        sh.page = official_page(True, None)
+        return
+    chunks = []
+    for table in plan.matrix.tables():
+        ls = [lf for lf in leaves(plan) if lf[0].table == table]
+        chunks += [ls[i:i + TOWN_CHUNK] for i in range(0, len(ls), TOWN_CHUNK)]
+    width = 1 + 3 * max(len(c) for c in chunks)
+    label_w = max(10, max(len(r.label) * 2 for r in plan.matrix.rows) + 2)
+    sh.widths([label_w] + [12, 12, 8] * (width // 3))
+    row = title_block(sh, width, title, _subtitle(period))
+    town = s.town.set_index(["行", "列", "部分"])
+    breaks = []
+    used = sum(sh.row_heights.get(r, 15) for r in range(row))
+    for k, chunk in enumerate(chunks):
+        block = 60 + 20 * (len(plan.matrix.rows) + 1)
+        if k and used + block > PAGE_HEIGHT:  # start a block on a new page rather than split it
+            breaks.append(row)
+            used = 0
+        row = _town_block(sh, row, plan, chunk, town, k + 1, len(chunks))
+        row += 1
+        used += block
+    sh.page = official_page(landscape=True, header_rows=None)
+    sh.page.row_breaks = breaks
+    row = _mismatches(sh, row, width, s, label_w + 28 * (width // 3))
+    note(sh, row, width, "说明:目标为计划所列数,合计行按原件列示,未作更正;合计行“完成”为各镇街已报数之和,"
+                         "未报送的镇街不计入。完成率=累计完成÷全年目标,仅对可累加的指标计算;"
+                         f"增幅类指标填报实际增幅(%)。“{BLOCKED}”表示该数据校验有错误,未纳入汇总。",
+         label_w + 28 * (width // 3))
+
+
+def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: pd.DataFrame, k: int, n: int) -> int:
+    ncols = 1 + 3 * len(chunk)
+    sh.merge(row, 0, row + 1, 0, f"责任单位\n(第{k}/{n}部分)" if n > 1 else "责任单位", "header",
+             kind="string")
+    longest = 0
+    for i, (col, part, measure) in enumerate(chunk):
+        label = f"{col.path[0]} › {leaf_label(col, part)}" if col.path else leaf_label(col, part)
+        if measure and measure not in label:
+            label += f"({measure})"
+        longest = max(longest, len(label))
+        sh.merge(row, 1 + 3 * i, row, 3 + 3 * i, label, "header", kind="string")
+        for j, sub in enumerate(("目标", "完成", "完成率")):
+            sh.write(row + 1, 1 + 3 * i + j, sub, "header", kind="string")
+    sh.row_heights[row] = height_for([("x" * (longest * 2), 28)], 30)
+    sh.row_heights[row + 1] = 20
+    row += 2
+    for r in plan.matrix.rows:
+        total = r.kind == "total"
+        sh.write(row, 0, r.label, "total_left" if total else "body", kind="string")
+        for i, (col, part, _m) in enumerate(chunk):
+            rec = town.loc[(r.label, col.key, part)]
+            target = rec["目标"]
+            if is_missing(target):
+                raw = rec["目标原文"]
+                sh.write(row, 1 + 3 * i, raw or None, "body_center", kind="string" if raw else "blank")
+            else:
+                sh.write(row, 1 + 3 * i, float(target), "total_amount" if total else "body_amount",
+                         kind="number")
+            done = rec["完成"]
+            if rec["说明"] == BLOCKED:
+                sh.write(row, 2 + 3 * i, BLOCKED, "blocked", kind="string")
+            elif is_missing(done):
+                sh.write(row, 2 + 3 * i, None, "body", kind="blank")
+            else:
+                sh.write(row, 2 + 3 * i, float(done), "total_amount" if total else "body_amount",
+                         kind="number")
+            if rec["说明"] == BLOCKED:
+                sh.row_heights[row] = 32  # the marker wraps in a number column
+            rate = rec["完成率"]
+            sh.write(row, 3 + 3 * i, None if is_missing(rate) else float(rate),
+                     "total_rate" if total else "body_rate",
+                     kind="blank" if is_missing(rate) else "number")
+        sh.row_heights.setdefault(row, 20)
+        row += 1
+    return row
+
+
+def _mismatches(sh: Sheet, row: int, width: int, s: Summary, text_w: float) -> int:
+    mm = s.town_mismatches
+    if mm.empty:
+        return row
+    row = heading(sh, row, width, "计划目标的合计与各行之和不一致(按原件列示,未作更正,请核对原件)")
+    labels = ["指标", "合计(计划所印)", "各行之和", "相差"]
+    sh.write(row, 0, "序号", "header", kind="string")
+    spans = [(1, 3), (4, 5), (6, 7), (8, 9)]
+    spans = [(a, min(b, width - 1)) for a, b in spans if a < width]
+    for (a, b), lab in zip(spans, labels):
+        sh.merge(row, a, row, b, lab, "header", kind="string")
+    row += 1
+    recs = mm[["指标", "部分", "合计(计划所印)", "各行之和", "相差"]].itertuples(index=False, name=None)
+    for i, (label, part, printed, rows_sum, diff) in enumerate(recs, start=1):
+        sh.write(row, 0, float(i), "body_center", kind="number")
+        vals = [label + (f"({part})" if part else ""), printed, rows_sum, diff]
+        for (a, b), v in zip(spans, vals):
+            sh.merge(row, a, row, b, str(v), "body_center" if a else "body", kind="string")
+        sh.row_heights[row] = 20
+        row += 1
+    return row + 1
+
+
+# -- 状态统计 ---------------------------------------------------------------------------
+CHART_UNITS = 18  # units per chart: 18 labelled bars, title and legend fill one A4 landscape page
+MAX_CHARTS = 8
+
+
+def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
+    cols = [Col("单位", 20)] + [Col(k, 10, "body_int", "number", wrap=False) for k in UNIT_CATEGORIES] \
+        + [Col("合计", 9, "body_int", "number", wrap=False)]
+    sh = wb.add_sheet("状态统计")
+    sh.widths([c.width for c in cols])
+    row = title_block(sh, len(cols), f"{plan.title}{period.name}任务状态统计", _subtitle(period))
+    # 1. the tasks' overall status, one line
+    row = heading(sh, row, len(cols), "一、任务总体状态(项)")
+    oc = s.overall_counts()
+    labels = [*OVERALL_STATUSES, "合计"]
+    sh.write(row, 0, "总体状态", "header", kind="string")
+    for j, k in enumerate(labels, start=1):
+        sh.write(row, j, k, "header", kind="string")
+        sh.write(row + 1, j, float(oc.sum() if k == "合计" else oc.get(k, 0)),
+                 "body_alert" if k in ALERT and oc.get(k, 0) else "body_int", kind="number")
+    sh.write(row + 1, 0, "任务数", "body_center", kind="string")
+    sh.row_heights[row] = sh.row_heights[row + 1] = 22
+    # 2. charts of the table below, one page each (a chart cannot split across pages)
+    counts = s.status_counts()
+    n = len(counts)
+    charted = min(n, CHART_UNITS * MAX_CHARTS)
+    slices = [(i, min(i + CHART_UNITS, charted)) for i in range(0, charted, CHART_UNITS)]
+    breaks = [row + 3]
+    row = heading(sh, row + 3, len(cols), "二、各单位任务状态(项)")
+    if n > charted:
+        row = note(sh, row, len(cols), f"图中列出前 {charted} 个单位(按单位名单顺序),全部 {n} 个单位见下表。",
+                   sum(c.width for c in cols))
+    width_px = int(sum(c.width * 7 + 5 for c in cols))
+    anchors = []
+    for k, (a, b) in enumerate(slices):
+        if k:
+            breaks.append(row)
+        height_px = max(300, 150 + 26 * (b - a))
+        anchors.append((row, height_px))
+        chart_rows = math.ceil(height_px / 20) + 1
+        for r in range(row, row + chart_rows):
+            sh.row_heights[r] = 15  # 20 px: the chart covers exactly these rows
+        row += chart_rows
+    if slices:
+        breaks.append(row)
+    row = header(sh, row, cols)
+    first = row
+    for rec in counts.itertuples(index=False, name=None):
+        put(sh, row, 0, rec[0], cols[0])
+        for j, v in enumerate(rec[1:], start=1):
+            sh.write(row, j, float(v), "body_alert" if j in (3, 6) and v else "body_int",
+                     kind="number")
+        sh.write(row, len(cols) - 1, float(sum(rec[1:])), "body_int", kind="number")
+        sh.row_heights[row] = 18
+        row += 1
+    most = int(counts[list(UNIT_CATEGORIES)].sum(axis=1).max()) if n else 0
+    for (a, b), (top, height_px) in zip(slices, anchors):
+        part = f"({a + 1}—{b})" if len(slices) > 1 else ""
+        sh.charts.append(Chart(
+            type="bar", subtype="stacked", title=f"各单位任务状态(项){part}",
+            categories=(first + a, 0, first + b - 1, 0),
+            series=[(k, (first + a, j, first + b - 1, j))
+                    for j, k in enumerate(UNIT_CATEGORIES, start=1)],
+            colors=[STATUS_COLORS[k] for k in UNIT_CATEGORIES], row=top, col=0,
+            width=width_px, height=height_px, value_title="任务数(项)", reverse_categories=True,
+            value_major_unit=1 if most <= 12 else None, value_format="0", all_labels=True,
+            value_max=float(most) if len(slices) > 1 and most else None))
+    if not n:
+        empty_row(sh, row, len(cols), "没有需要报送的单位。")
+    sh.page = official_page(landscape=True, header_rows=None)
+    sh.page.row_breaks = breaks

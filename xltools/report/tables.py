@@ -1,0 +1,139 @@
+"""Printable tables from frames: the pieces both report workbooks share."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..generate.common import official_page, safe_sheet_name, title_block
+from ..generate.layout import Sheet, Workbook
+from ..generate.styles import LINE_HEIGHT
+from ..merge.common import BLOCKED
+
+_WIDE = re.compile(r"[\u2e80-\U0010ffff]")
+WRAP_SLACK = 0.9
+MAX_ROW = 409  # Excel's tallest row (points)
+
+
+def text_units(text: object) -> int:
+    """Width of a text in column units (CJK counts two), without a Python loop per char."""
+    s = "" if text is None else str(text)
+    return len(s) + len(_WIDE.findall(s))
+
+
+def lines_needed(text: object, width: float) -> int:
+    per_line = max(1, int((width - 1.5) * WRAP_SLACK))
+    s = "" if text is None else str(text)
+    return sum(max(1, -(-text_units(part) // per_line)) for part in s.split("\n"))
+
+
+def height_for(texts_and_widths, minimum: float = 20) -> float:
+    lines = max([1] + [lines_needed(t, w) for t, w in texts_and_widths if t not in (None, "")])
+    return min(MAX_ROW, max(minimum, round(lines * LINE_HEIGHT + 5, 1)))
+
+
+def is_missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+@dataclass
+class Col:
+    """One printed column: header, width, style and how to write its value."""
+
+    label: str
+    width: float
+    style: str = "body"
+    kind: str = "string"  # string | number (NaN -> blank) | auto
+    wrap: bool = True  # counts for the row height
+
+
+def put(sheet: Sheet, row: int, col: int, value: Any, c: Col, style: str | None = None) -> None:
+    """Write one value: text as text always (a unit's "=1+1" stays text), numbers as numbers."""
+    st = style or c.style
+    if is_missing(value) or value == "":
+        sheet.write(row, col, None, st, kind="blank")
+    elif value == BLOCKED:
+        sheet.write(row, col, value, "blocked", kind="string")
+    elif c.kind == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        sheet.write(row, col, float(value), st, kind="number")
+    else:
+        sheet.write(row, col, str(value), st, kind="string")
+
+
+def header(sheet: Sheet, row: int, cols: list[Col], height: float = 30) -> int:
+    for i, c in enumerate(cols):
+        sheet.write(row, i, c.label, "header", kind="string")
+    sheet.row_heights[row] = height_for([(c.label, c.width) for c in cols], height)
+    return row + 1
+
+
+def fit(sheet: Sheet, row: int, cols: list[Col], values, minimum: float = 20,
+        first_col: int = 0) -> None:
+    """Row height for the wrapped values of a row (every column, its own width)."""
+    sheet.row_heights[row] = height_for(
+        [(v, c.width) for v, c in zip(values, cols) if isinstance(v, str) and v], minimum)
+
+
+def start_sheet(wb: Workbook, name: str, cols: list[Col], title: str, subtitle: str = "",
+                landscape: bool = True) -> tuple[Sheet, int]:
+    """A sheet with widths, title block, one header row (repeated on every page), frozen."""
+    sh = wb.add_sheet(name)
+    sh.widths([c.width for c in cols])
+    head = title_block(sh, len(cols), title, subtitle)
+    row = header(sh, head, cols)
+    sh.freeze = (row, 0)
+    sh.page = official_page(landscape=landscape, header_rows=(head, head))
+    return sh, row
+
+
+def rows_table(sheet: Sheet, row: int, cols: list[Col], records, style_of: Callable | None = None,
+               minimum: float = 20) -> int:
+    """Write records (tuples in column order); style_of(record, col_index) may restyle a cell."""
+    for rec in records:
+        for i, c in enumerate(cols):
+            put(sheet, row, i, rec[i], c, style_of(rec, i) if style_of else None)
+        fit(sheet, row, cols, rec, minimum)
+        row += 1
+    return row
+
+
+def empty_row(sheet: Sheet, row: int, ncols: int, text: str) -> int:
+    sheet.merge(row, 0, row, ncols - 1, text, "body_center", kind="string")
+    sheet.row_heights[row] = 24
+    return row + 1
+
+
+def heading(sheet: Sheet, row: int, ncols: int, text: str) -> int:
+    sheet.merge(row, 0, row, ncols - 1, text, "heading", kind="string")
+    sheet.row_heights[row] = 26
+    return row + 1
+
+
+def note(sheet: Sheet, row: int, ncols: int, text: str, width: float) -> int:
+    sheet.merge(row, 0, row, ncols - 1, text, "note", kind="string")
+    sheet.row_heights[row] = height_for([(text, width)], 18)
+    return row + 1
+
+
+class SheetNames:
+    """Sheet names Excel accepts: ≤31 characters, no []:*?/\\, unique ignoring case."""
+
+    RESERVED = {"history"}
+
+    def __init__(self, taken: list[str] | None = None) -> None:
+        self.used = {n.lower() for n in (taken or [])} | self.RESERVED
+
+    def __call__(self, name: str) -> str:
+        base = safe_sheet_name(name).strip() or "Sheet"
+        cand, i = base, 1
+        while cand.lower() in self.used:
+            i += 1
+            suffix = f"({i})"
+            cand = base[:31 - len(suffix)] + suffix
+        self.used.add(cand.lower())
+        return cand
+
+
+def pct(v: Any) -> Any:
+    return None if is_missing(v) else float(v)

@@ -1,0 +1,181 @@
+"""校验报告: every finding of every file received for a period, filterable, with links to
+the archived originals, a list of the files, and one sheet per unit to send back."""
+from __future__ import annotations
+
+from collections import Counter
+
+from ..generate.common import date_cn, official_page, safe_filename, title_block
+from ..generate.layout import Workbook
+from ..merge.receipts import ReceiptRow
+from ..model.findings import ERROR, WARNING
+from ..model.plan import Period, Plan
+from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
+from .tables import Col, SheetNames, empty_row, fit, header, heading, note, put
+
+ALL_SHEET, FILES_SHEET = "全部问题", "文件清单"
+BIG = 5000  # findings above which rows are streamed (constant_memory)
+SEVERITY_ORDER = {ERROR: 0, WARNING: 1}
+
+
+def validation_filename(plan: Plan, period: Period) -> str:
+    return safe_filename(f"校验报告_{period.name}")
+
+
+def link_target(archived: str, sheet: str = "", cell: str = "") -> str:
+    """A link to the archived copy, at the sheet and cell when known."""
+    if not archived:
+        return ""
+    if not sheet:
+        return archived
+    quoted = "'" + sheet.replace("'", "''") + "'"
+    return f"{archived}#{quoted}!{cell or 'A1'}"
+
+
+def _where(sheet: str, cell: str) -> str:
+    return f"{sheet}!{cell}" if sheet and cell else (sheet or "打开原件")
+
+
+def validation_workbook(plan: Plan, period: Period, receipts: list[ReceiptRow]) -> Workbook:
+    """The 校验报告 layout: 全部问题, 文件清单, then one sheet per unit with findings."""
+    n_findings = sum(len(r.findings) for r in receipts)
+    wb = Workbook(filename=validation_filename(plan, period),
+                  title=f"{plan.title}{period.name}报表校验报告", subject="校验报告",
+                  company=plan.issuer, period=period.id, kind="validation",
+                  constant_memory=n_findings > BIG)
+    names = SheetNames([ALL_SHEET, FILES_SHEET])
+    _all_findings(wb, plan, period, receipts)
+    _files(wb, plan, period, receipts)
+    by_unit: dict[str, list[ReceiptRow]] = {}
+    for r in receipts:
+        # what a unit must still fix: its current and rejected files (not replaced copies)
+        if r.unit and r.findings and r.status in (ACCEPTED, REJECTED):
+            by_unit.setdefault(r.unit, []).append(r)
+    order = {u.name: i for i, u in enumerate(plan.units)}
+    for unit in sorted(by_unit, key=lambda u: (order.get(u, len(order)), u)):
+        _unit_sheet(wb, names(unit), plan, period, unit, by_unit[unit])
+    return wb
+
+
+ALL_COLS = [Col("序号", 5, "body_center", "number"), Col("文件", 24), Col("单位", 12),
+            Col("表单", 11, "body_center"), Col("文件状态", 9, "body_center"),
+            Col("工作表", 10), Col("单元格", 7, "body_center"),
+            Col("级别", 5, "body_center"), Col("代码", 20), Col("问题说明", 44),
+            Col("发现的值", 14), Col("原件位置", 14, "link")]
+
+
+def _all_findings(wb: Workbook, plan: Plan, period: Period, receipts: list[ReceiptRow]) -> None:
+    cols = ALL_COLS
+    sh = wb.add_sheet(ALL_SHEET)
+    sh.widths([c.width for c in cols])
+    sev = Counter(f.severity for r in receipts for f in r.findings)
+    st = Counter(r.status for r in receipts)
+    files = "、".join(f"{STATUS_LABELS.get(k, k)} {st[k]}" for k in STATUS_LABELS if st.get(k))
+    sub = (f"({period.name};共收到文件 {len(receipts)} 个" + (f":{files}" if files else "") +
+           f";错误 {sev.get(ERROR, 0)} 条,警告 {sev.get(WARNING, 0)} 条)")
+    head = title_block(sh, len(cols), f"{plan.title}{period.name}报表校验报告", sub)
+    row = header(sh, head, cols)
+    first = row
+    i = 0
+    for r in receipts:
+        for f in sorted(r.findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 2)):
+            i += 1
+            err = f.severity == ERROR
+            vals = [i, r.display, f.unit or r.unit, r.form_label if r.kind else "",
+                    STATUS_LABELS.get(r.status, r.status), f.sheet, f.cell, f.severity, f.code,
+                    f.message, f.value]
+            for j, (v, c) in enumerate(zip(vals, cols)):
+                style = ("body_error_center" if c.style != "body" else "body_error") if err else None
+                put(sh, row, j, v, c, style)
+            target = link_target(r.archived, f.sheet, f.cell)
+            if target:
+                sh.link(row, len(cols) - 1, _where(f.sheet, f.cell), target,
+                        "link_error" if err else "link")
+            else:
+                put(sh, row, len(cols) - 1, "", cols[-1], "body_error" if err else "body")
+            fit(sh, row, cols, vals)
+            row += 1
+    if i:
+        sh.autofilter = (head, 0, row - 1, len(cols) - 1)
+    else:
+        row = empty_row(sh, row, len(cols), "本期收到的文件未发现问题。")
+    sh.freeze = (first, 2)
+    sh.page = official_page(landscape=True, header_rows=(head, head))
+
+
+FILE_COLS = [Col("序号", 5, "body_center", "number"), Col("文件", 30), Col("单位", 12),
+             Col("表单", 11, "body_center"), Col("状态", 9, "body_center"),
+             Col("接收时间", 17, "body_center"), Col("是否\n逾期", 6, "body_center"),
+             Col("错误数", 7, "body_int", "number"), Col("警告数", 7, "body_int", "number"),
+             Col("说明", 26), Col("原件", 7, "link")]
+
+
+def _files(wb: Workbook, plan: Plan, period: Period, receipts: list[ReceiptRow]) -> None:
+    from ..merge.common import show_time
+    cols = FILE_COLS
+    sh = wb.add_sheet(FILES_SHEET)
+    sh.widths([c.width for c in cols])
+    head = title_block(sh, len(cols), f"{plan.title}{period.name}收到文件清单",
+                       f"({period.name};共 {len(receipts)} 个文件)")
+    row = header(sh, head, cols)
+    first = row
+    for i, r in enumerate(receipts, start=1):
+        late = "逾期" if r.late and r.status == ACCEPTED else ""
+        vals = [i, r.display, r.unit, r.form_label if r.kind else "",
+                STATUS_LABELS.get(r.status, r.status), show_time(r.received_at), late,
+                r.errors, r.warnings, r.note]
+        for j, (v, c) in enumerate(zip(vals, cols)):
+            style = "body_alert" if (j == 4 and r.status == REJECTED) or (j == 6 and late) else None
+            put(sh, row, j, v, c, style)
+        if r.archived:
+            sh.link(row, len(cols) - 1, "打开", link_target(r.archived))
+        else:
+            put(sh, row, len(cols) - 1, "", cols[-1], "body")
+        fit(sh, row, cols, vals)
+        row += 1
+    if receipts:
+        sh.autofilter = (head, 0, row - 1, len(cols) - 1)
+    else:
+        empty_row(sh, row, len(cols), "本期没有收到文件。")
+    sh.freeze = (first, 2)
+    sh.page = official_page(landscape=True, header_rows=(head, head))
+
+
+UNIT_COLS = [Col("序号", 5, "body_center", "number"), Col("文件", 22), Col("工作表", 10),
+             Col("单元格", 7, "body_center"), Col("级别", 5, "body_center"), Col("问题说明", 56),
+             Col("发现的值", 16)]
+
+
+def _unit_sheet(wb: Workbook, name: str, plan: Plan, period: Period, unit: str,
+                receipts: list[ReceiptRow]) -> None:
+    cols = UNIT_COLS
+    width = sum(c.width for c in cols)
+    sh = wb.add_sheet(name)
+    sh.widths([c.width for c in cols])
+    row = title_block(sh, len(cols), f"{unit}{period.name}报表校验意见",
+                      f"({plan.title})")
+    n_err = sum(r.errors for r in receipts)
+    n_warn = sum(r.warnings for r in receipts)
+    row = note(sh, row, len(cols), f"{unit}:贵单位报送的 {len(receipts)} 个文件经校验,发现错误 {n_err} 处、"
+                                   f"警告 {n_warn} 处。标“错误”的数据未纳入汇总,请按以下意见修改后重新报送;"
+                                   "标“警告”的请核实。", width)
+    row = heading(sh, row + 1, len(cols), "修改意见")
+    head = row
+    row = header(sh, row, cols)
+    i = 0
+    for r in receipts:
+        for f in sorted(r.findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 2)):
+            i += 1
+            err = f.severity == ERROR
+            vals = [i, r.display, f.sheet, f.cell, f.severity, f.message, f.value]
+            for j, (v, c) in enumerate(zip(vals, cols)):
+                style = ("body_error_center" if c.style != "body" else "body_error") if err else None
+                put(sh, row, j, v, c, style)
+            fit(sh, row, cols, vals)
+            row += 1
+    due = f"(本期报送截止日期为 {date_cn(period.deadline)})" if period.deadline else ""
+    row = note(sh, row + 1, len(cols), f"请尽快将修改后的报表电子版重新报送{plan.issuer or '督办室'}{due};"
+                                       "请在原表上修改,不要增删行列、修改任务内容或另建新表。", width)
+    sh.merge(row + 1, 0, row + 1, len(cols) - 1, plan.issuer or "督办室", "label_right",
+             kind="string")
+    sh.freeze = (head + 1, 0)
+    sh.page = official_page(landscape=True, header_rows=(head, head))
