@@ -245,7 +245,7 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
     """Take returned files into the ledger and write the summary and validation report."""
     from .collect.ledger import Ledger
     from .collect.run import default_ledger, run_collect
-    from .merge import summarize
+    from .merge import ReceiptRow, summarize
     from .report import (summary_workbook, validation_workbook)
 
     t0 = time.perf_counter()
@@ -258,7 +258,7 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
     if before:
         with Ledger(db_path) as ledger:
             previous = ledger.current(plan.plan_id, before[-1].id) or None
-    receipts = [_receipt_row(r, out) for r in outcome.receipts]
+    receipts = [ReceiptRow.from_ledger(r, out.absolute()) for r in outcome.receipts]
     summary = summarize(plan, period, outcome.current, receipts, previous)
     report = CollectReport(period, out, db_path, files=outcome.files)
     for layout in (summary_workbook(plan, period, summary),
@@ -270,27 +270,6 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
         report.counts[f.status] = report.counts.get(f.status, 0) + 1
     report.seconds = time.perf_counter() - t0
     return report
-
-
-def _receipt_row(r: dict, out: Path):
-    """A ledger receipt as the reports want it (archived path relative to the outputs)."""
-    from .merge import ReceiptRow
-    from .model import Finding
-
-    archived = ""
-    if r.get("archived"):
-        archived = Path(os.path.relpath(r["archived"], out.resolve() if out.exists() else out.absolute())).as_posix()
-    fields = set(Finding.__dataclass_fields__)
-    findings = [Finding(**{k: v for k, v in f.items() if k in fields}) for f in r.get("findings", [])]
-    note = ""
-    if r.get("duplicate_of"):
-        note = f"与“{r['duplicate_of']}”内容相同"
-    elif r.get("superseded_by"):
-        note = f"已被“{r['superseded_by']}”替代"
-    return ReceiptRow(display=r["display"], name=r["name"], sha256=r["sha256"], status=r["status"],
-                      unit=r.get("unit", ""), kind=r.get("form", ""), received_at=r.get("received_at", ""),
-                      late=bool(r.get("late")), findings=findings, archived=archived,
-                      period=r.get("period", ""), note=note)
 
 
 @dataclass
