@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ..generate.layout import a1
-from ..model.plan import Period, Plan
+from ..model.plan import Period, Plan, PlanLookups
 from ..model.returns import ACCEPTED, FormReturn
 
 BLOCKED = "(有误,未采用)"  # shown instead of a value an 错误 finding keeps out
@@ -83,67 +83,6 @@ def show_time(iso: str) -> str:
     return t.strftime("%Y-%m-%d %H:%M") if t else str(iso or "")
 
 
-class Lookups:
-    """Plan look-ups computed once for a whole merge.
-
-    Plan.resolve/task_units re-check the plan's signature on every call (O(units) each),
-    which made a 3,000-unit merge spend seconds in look-ups. The rules here are the plan's
-    own (Plan.resolve, expand, task_units), applied to one snapshot; a test keeps them equal.
-    """
-
-    def __init__(self, plan: Plan) -> None:
-        from ..model.plan import Group, Unit, normalize_name
-        self._norm = normalize_name
-        index: dict[str, Unit | Group] = {}
-        for g in plan.groups:
-            for n in [g.name, *g.aliases]:
-                index.setdefault(normalize_name(n), g)
-        for u in plan.units:
-            for n in [u.name, *u.aliases]:
-                index.setdefault(normalize_name(n), u)
-        self.index = index
-        self._expanded: dict[str, list] = {}
-        self.plan = plan
-        self._Unit = Unit
-        self._Group = Group
-
-    def unit(self, name: str):
-        hit = self.index.get(self._norm(name)) if name else None
-        return hit if isinstance(hit, self._Unit) else None
-
-    def unit_name(self, name: str) -> str:
-        hit = self.index.get(self._norm(name)) if name else None
-        return hit.name if isinstance(hit, self._Unit) else name
-
-    def expand(self, name: str, seen: frozenset[str] = frozenset()) -> list:
-        key = self._norm(name)
-        if not seen and key in self._expanded:
-            return self._expanded[key]
-        hit = self.index.get(key)
-        out: list = []
-        if isinstance(hit, self._Unit):
-            out = [hit]
-        elif isinstance(hit, self._Group) and hit.name not in seen:
-            names: set[str] = set()  # by name: comparing Unit dataclasses is slow
-            for m in hit.members:
-                for u in self.expand(m, seen | {hit.name}):
-                    if u.name not in names:
-                        names.add(u.name)
-                        out.append(u)
-        if not seen:
-            self._expanded[key] = out
-        return out
-
-    def task_units(self, task) -> list[tuple]:
-        from ..model.plan import ROLE_LEAD, ROLE_SUPPORT
-        lead_names, others = list(task.lead_units), list(task.responsible_units)
-        if not lead_names and self.plan.first_responsible_leads and others:
-            lead_names, others = others[:1], others[1:]
-        out, seen = [], set()
-        for names, role in ((lead_names, ROLE_LEAD), (others, ROLE_SUPPORT)):
-            for n in names:
-                for u in self.expand(n):
-                    if u.name not in seen:
-                        seen.add(u.name)
-                        out.append((u, role))
-        return out
+def Lookups(plan: Plan) -> PlanLookups:  # noqa: N802 - kept as the merge's name for it
+    """The plan's look-up snapshot, taken once for a whole merge."""
+    return plan.lookups()

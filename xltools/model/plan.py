@@ -181,14 +181,19 @@ class Plan:
                 tuple((t.number, tuple(t.lead_units), tuple(t.responsible_units)) for t in self.tasks),
                 self.first_responsible_leads)
 
-    def _lookups(self) -> "_Lookups":
+    def lookups(self) -> "PlanLookups":
+        """A snapshot of the look-ups for a loop over many units or tasks (do not edit the
+        plan while holding it; Plan's own methods always see edits)."""
+        return self._lookups()
+
+    def _lookups(self) -> "PlanLookups":
         # Look-ups run per task per unit; rebuilding them each time made generation
         # quadratic. The cache lives outside the dataclass fields (no eq/asdict effect)
         # and is keyed on the signature, so one public call checks it once.
         sig = self._signature()
         cached = self.__dict__.get("_lookup_cache")
         if cached is None or cached.sig != sig:
-            cached = _Lookups(self, sig)
+            cached = PlanLookups(self, sig)
             self.__dict__["_lookup_cache"] = cached
         return cached
 
@@ -205,7 +210,7 @@ class Plan:
         return next((t for t in self.tasks if t.number == number), None)
 
 
-class _Lookups:
+class PlanLookups:
     """One snapshot of a plan's name index, group expansions and task assignments."""
 
     def __init__(self, plan: Plan, sig: tuple):
@@ -219,6 +224,15 @@ class _Lookups:
                 self.index.setdefault(normalize_name(n), u)
         self._expanded: dict[str, tuple[Unit, ...]] = {}
         self._assignments: dict[str, list[tuple[Task, str]]] | None = None
+
+    def unit(self, name: str) -> Unit | None:
+        hit = self.index.get(normalize_name(name)) if name else None
+        return hit if isinstance(hit, Unit) else None
+
+    def unit_name(self, name: str) -> str:
+        """The register name of a unit written any way; the name itself when unknown."""
+        u = self.unit(name)
+        return u.name if u else name
 
     def expand(self, name: str, seen: frozenset[str] = frozenset()) -> tuple[Unit, ...]:
         key = normalize_name(name)
