@@ -549,7 +549,10 @@ def test_unreadable_and_unexpected_errors_never_raise(tmp_path, monkeypatch):
 def test_codes_are_in_the_catalogue_and_render():
     used = {c for c, *_ in OFFICE_CASES} | {c for c, *_ in GRID_CASES} | {
         "identity-conflict", "fingerprint-mismatch", "unknown-unit-in-identity",
-        "form-not-in-plan", "unknown-form-kind", "workbook-unreadable", "read-failed"}
+        "form-not-in-plan", "unknown-form-kind", "workbook-unreadable", "read-failed"} | {
+        # hostile and oversized workbooks: tested end to end in test_hostile_inbox.py
+        "macro-ignored", "sheet-too-large", "text-too-long", "workbook-too-large-unzipped",
+        "workbook-xml-unsafe"}
     assert used == set(CODES), set(CODES) ^ used  # every code has a test
     for code, (sev, text) in CODES.items():
         assert CATALOGUE[code] == (sev, text) and sev in ("错误", "警告")

@@ -110,3 +110,12 @@ def test_demo_summary_keeps_unit_text_as_text(demo_run):
     hits = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
             if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]
     assert hits and all(c.data_type == "s" for c in hits), unit
+
+
+def test_demo_writes_the_html_report(demo_run):
+    got, sim = demo_run.collected, demo_run.simulated
+    html = got.html.read_text(encoding="utf-8")
+    assert got.html.parent == got.outputs[0].parent
+    for unit in [*sim.missing, *sim.late, *sim.mistakes]:
+        assert f'data-unit="{unit}"' in html, unit
+    assert "<script" not in html.lower()

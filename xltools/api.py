@@ -12,6 +12,7 @@ from .generate.identity import FormIdentity
 from .model import ERROR, Finding, Period, Plan, Result, relocate
 from .model.returns import REJECTED
 from .planfile import PlanFileError, load_plan, save_plan
+from .progress import ProgressFn, tick
 from .xlsx.writer import write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,7 +20,7 @@ EXAMPLE_DIR = ROOT / "examples" / "shashi-2019"
 DEFAULT_OUT = Path("workbooks")
 
 __all__ = ["PlanFileError", "GenerateReport", "CollectReport", "load", "check", "convert",
-           "generate", "demo", "parse", "collect", "status", "example_dir"]
+           "generate", "demo", "parse", "collect", "status", "example_dir", "pdf", "printable"]
 
 
 @dataclass
@@ -41,6 +42,7 @@ class GenerateReport:
     files: list[WrittenFile] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
+    pdf: object = None  # xlsx.pdf.PdfResult once api.pdf(report) ran
 
     @property
     def errors(self) -> list[Finding]:
@@ -69,11 +71,12 @@ def convert(plan_path: str | os.PathLike, out_path: str | os.PathLike) -> Result
 
 
 def generate(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike,
-             period_ids: list[str] | None = None, workers: int | None = None) -> GenerateReport:
+             period_ids: list[str] | None = None, workers: int | None = None,
+             progress: ProgressFn | None = None) -> GenerateReport:
     """Write every official workbook of the plan for the chosen periods into out_dir.
 
     The forms are built and written in worker processes, one at a time, so memory stays
-    flat however many units there are.
+    flat however many units there are. progress(done, total) counts the files written.
     """
     t0 = time.perf_counter()
     findings: list[Finding] = []
@@ -87,9 +90,14 @@ def generate(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike,
     jobs = form_jobs(plan, periods)
     docs, doc_findings = build_documents(plan, jobs)
     report = GenerateReport(out, findings=findings + problems + doc_findings)
+    total = len(docs) + len(jobs)
+    tick(progress, 0, total)
     for wb in docs:
         report.files.append(WrittenFile(write_workbook(wb, out), wb.kind or _kind_of(wb.filename)))
-    report.files.extend(fork_map(_write_form, (plan, out), jobs, workers))
+        tick(progress, len(report.files), total)
+    for written in fork_map(_write_form, (plan, out), jobs, workers):
+        report.files.append(written)
+        tick(progress, len(report.files), total)
     report.findings = [_in_output(f, report) for f in report.findings]
     report.seconds = time.perf_counter() - t0
     return report
@@ -208,6 +216,9 @@ class CollectReport:
     outputs: list[Path] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    html: Path | None = None  # 汇总报告_<period>.html (report.html)
+    summary_book: Path | None = None  # the 汇总表, what --pdf prints
+    pdf: object = None  # xlsx.pdf.PdfResult once api.pdf(report) ran
 
     @property
     def exit_code(self) -> int:
@@ -224,7 +235,9 @@ class CollectReport:
                                                                    "message", "value")}
                                         for x in f.findings]} for f in self.files],
                 "missing_units": self.missing_units, "late_units": self.late_units,
-                "outputs": [str(p) for p in self.outputs]}
+                "outputs": [str(p) for p in self.outputs],
+                "html": str(self.html) if self.html else None,
+                **({"pdf": self.pdf.to_json()} if self.pdf is not None else {})}
 
 
 def _plan_and_period(plan_path: str | os.PathLike, period_id: str) -> tuple[Plan, Period]:
@@ -241,18 +254,30 @@ def _plan_and_period(plan_path: str | os.PathLike, period_id: str) -> tuple[Plan
 
 def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, period_id: str,
             out_dir: str | os.PathLike | None = None, db: str | os.PathLike | None = None,
-            workers: int | None = None) -> CollectReport:
-    """Take returned files into the ledger and write the summary and validation report."""
+            workers: int | None = None, password: str | None = None,
+            limits: "Limits | None" = None,
+            progress: "ProgressFn | None" = None) -> CollectReport:
+    """Take returned files into the ledger and write the summary and validation report.
+
+    password opens password-protected workbooks; limits (collect.limits.Limits) bounds what
+    is read. Bad input never raises; LedgerError, OutputError and PlanFileError do.
+    progress(done, total) is called as the files are settled; besides the workbooks,
+    collect writes the HTML report (report.html).
+    """
     from .collect.ledger import Ledger
-    from .collect.run import default_ledger, run_collect
+    from .collect.limits import Limits
+    from .collect.run import check_output_dir, default_ledger, output_failed, run_collect
     from .merge import ReceiptRow, summarize
     from .report import (summary_workbook, validation_workbook)
+    from .report.html import write_html_report
 
     t0 = time.perf_counter()
     plan, period = _plan_and_period(plan_path, period_id)
     db_path = Path(db) if db else default_ledger(plan_path)
     out = Path(out_dir) if out_dir else DEFAULT_OUT / period.name
-    outcome = run_collect([Path(p) for p in inputs], plan, period, db_path, workers)
+    check_output_dir(out)
+    outcome = run_collect([Path(p) for p in inputs], plan, period, db_path, workers,
+                          limits or Limits(), password, progress=progress)
     previous = None
     before = [p for p in plan.periods if p.end < period.end]
     if before:
@@ -263,13 +288,39 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
     report = CollectReport(period, out, db_path, files=outcome.files)
     for layout in (summary_workbook(plan, period, summary),
                    validation_workbook(plan, period, receipts)):
-        report.outputs.append(write_workbook(layout, out))
+        try:
+            report.outputs.append(write_workbook(layout, out))
+        except OSError as exc:  # the ledger is committed: say so, and how to get the outputs
+            raise output_failed(out, exc) from exc
+    report.summary_book = next((p for p in report.outputs if p.name.startswith("汇总表")), None)
+    try:
+        report.html = write_html_report(plan, period, summary, receipts, out)
+    except OSError as exc:
+        raise output_failed(out, exc) from exc
     report.missing_units = list(dict.fromkeys(summary.missing["单位"])) if len(summary.missing) else []
     report.late_units = list(dict.fromkeys(summary.late["单位"])) if len(summary.late) else []
     for f in outcome.files:
         report.counts[f.status] = report.counts.get(f.status, 0) + 1
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def printable(report: "GenerateReport | CollectReport") -> list[Path]:
+    """The workbooks --pdf prints: every annex, form and list generate wrote; the 汇总表
+    of a collect."""
+    if isinstance(report, GenerateReport):
+        return [f.path for f in report.files]
+    return [report.summary_book] if report.summary_book else []
+
+
+def pdf(report: "GenerateReport | CollectReport", progress: ProgressFn | None = None):
+    """PDFs of printable(report) through LibreOffice, each beside its workbook; the
+    xlsx.pdf.PdfResult is also kept as report.pdf. Without LibreOffice nothing is raised:
+    result.message says so in Chinese."""
+    from .xlsx.pdf import to_pdf
+
+    report.pdf = to_pdf(printable(report), progress=progress)
+    return report.pdf
 
 
 @dataclass

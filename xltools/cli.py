@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -10,10 +11,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from . import api
+from . import api, terminal
+from .progress import rich_progress
 from .model import ERROR, Finding
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  pretty_exceptions_show_locals=False,  # never print a --password back
                   help="xltools:政府工作报告任务分解、季度报表生成与回收汇总工具。")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -36,28 +39,22 @@ def _print_findings(findings: list[Finding], limit: int = 50) -> None:
         err.print(f"……另有 {len(findings) - limit} 条,请用 --json 查看全部。")
 
 
-def _report_generate(report: api.GenerateReport, as_json: bool, exit_on_error: bool = True) -> None:
+def _report_generate(report: api.GenerateReport, as_json: bool, exit_on_error: bool = True,
+                     quiet: bool = False) -> None:
     if as_json:
         print(json.dumps({"out_dir": str(report.out_dir),
                           "files": [{"path": str(f.path), "kind": f.kind, "unit": f.unit,
                                      "period": f.period} for f in report.files],
                           "findings": [f.to_dict() for f in report.findings],
+                          **({"pdf": report.pdf.to_json()} if report.pdf is not None else {}),
                           "seconds": round(report.seconds, 3)}, ensure_ascii=False, indent=1))
-    else:
-        table = Table(title=f"已写入 {report.out_dir}")
-        table.add_column("类别")
-        table.add_column("文件数", justify="right")
-        table.add_column("示例")
-        kinds: dict[str, list] = {}
-        for f in report.files:
-            kinds.setdefault(f.kind, []).append(f)
-        for kind, files in kinds.items():
-            table.add_row(KIND_NAMES.get(kind, kind), str(len(files)),
-                          str(files[0].path.relative_to(report.out_dir)))
-        out.print(table)
-        out.print(f"共 {len(report.files)} 个文件,用时 {report.seconds:.2f} 秒。", highlight=False)
+    elif not quiet:
+        terminal.generate_summary(out, report)
         _print_findings(report.findings)
-    if report.errors and exit_on_error:
+    elif report.errors:  # --quiet: only what stops the work
+        _print_findings(report.errors)
+    pdf_bad = terminal.pdf_problems(err, report.pdf)
+    if (report.errors or pdf_bad) and exit_on_error:
         raise typer.Exit(1)
 
 
@@ -65,27 +62,29 @@ STATUS_NAMES = {"accepted": "已接收", "rejected": "已退回", "superseded": 
                 "duplicate": "重复文件", "ignored": "已忽略"}
 
 
-def _report_collect(report: "api.CollectReport", as_json: bool, exit_on_error: bool = True) -> None:
+def _report_collect(report: "api.CollectReport", as_json: bool, exit_on_error: bool = True,
+                    quiet: bool = False) -> None:
     if as_json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=1))
-    else:
-        table = Table(title=f"{report.period.name} 回收情况")
-        table.add_column("状态")
-        table.add_column("文件数", justify="right")
-        for status, n in report.counts.items():
-            table.add_row(STATUS_NAMES.get(status, status), str(n))
-        out.print(table)
+    elif not quiet:
+        terminal.collect_summary(out, report)
+    elif report.exit_code:  # --quiet: one line when something needs the clerk
         errors = sum(1 for f in report.files for x in f.findings if x.severity == ERROR)
-        out.print(f"问题:错误 {errors} 条(详见校验报告)。", highlight=False)
-        if report.missing_units:
-            out.print("未报送:" + "、".join(report.missing_units), highlight=False)
-        if report.late_units:
-            out.print("逾期报送:" + "、".join(report.late_units), highlight=False)
-        for p in report.outputs:
-            out.print(f"已写入:{p}", highlight=False)
-        out.print(f"台账:{report.db_path};用时 {report.seconds:.2f} 秒。", highlight=False)
-    if exit_on_error and report.exit_code:
-        raise typer.Exit(report.exit_code)
+        err.print(f"有文件被退回或有错误 {errors} 条,详见:{report.html or report.out_dir}", highlight=False)
+    pdf_bad = terminal.pdf_problems(err, report.pdf)
+    if exit_on_error and (report.exit_code or pdf_bad):
+        raise typer.Exit(report.exit_code or 1)
+
+
+_STATE = {"debug": False}
+
+
+@app.callback()
+def _options(debug: bool = typer.Option(False, "--debug", help="出现意外错误时显示完整的错误信息(供维护人员排查)")) -> None:
+    """xltools:政府工作报告任务分解、季度报表生成与回收汇总工具。"""
+    if debug:
+        _STATE["debug"] = True
+        os.environ["XLTOOLS_DEBUG"] = "1"
 
 
 @app.command()
@@ -95,14 +94,27 @@ def collect(inbox: list[Path] = typer.Argument(..., metavar="INBOX...", help="�
             output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="输出文件夹(缺省 workbooks/<周期>)"),
             db: Optional[Path] = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库(缺省在计划文件旁)"),
             workers: Optional[int] = typer.Option(None, "--workers", help="并行进程数(缺省 2)"),
+            password: Optional[str] = typer.Option(None, "--password", envvar="XLTOOLS_PASSWORD", help="打开设置了密码的报表所用的密码(也可用环境变量 XLTOOLS_PASSWORD)"),
+            max_file_mb: float = typer.Option(50, "--max-file-mb", min=0.001, help="单个文件大小上限(MB),超过的只存档不读取"),
+            max_unzipped_mb: float = typer.Option(500, "--max-unzipped-mb", min=0.001, help="一个文件或压缩包解压后的大小上限(MB)"),
+            max_rows: int = typer.Option(100_000, "--max-rows", min=1, help="每个工作表有内容的行数上限"),
+            pdf: bool = typer.Option(False, "--pdf", help="同时用 LibreOffice 把汇总表转为 PDF(需已安装 LibreOffice)"),
+            quiet: bool = typer.Option(False, "-q", "--quiet", help="成功时不输出任何内容"),
             as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
-    """回收各单位报来的文件:识别、逐格校验、记入台账,并生成汇总表和校验报告。"""
+    """回收各单位报来的文件:识别、逐格校验、记入台账,并生成汇总表、校验报告和汇总报告(网页)。"""
     from .collect.ledger import LedgerError
+    from .collect.limits import Limits
+    from .collect.run import OutputError
+    limits = Limits.from_options(max_file_mb, max_unzipped_mb, max_rows)
     try:
-        report = api.collect(inbox, plan, period, output, db, workers)
-    except (api.PlanFileError, LedgerError) as exc:
+        with rich_progress(err, "回收文件", _bar(quiet, as_json)) as progress:
+            report = api.collect(inbox, plan, period, output, db, workers, password, limits,
+                                 progress=progress)
+    except (api.PlanFileError, LedgerError, OutputError) as exc:
         _fail(str(exc))
-    _report_collect(report, as_json)
+    if pdf:
+        _pdf(report, quiet, as_json)
+    _report_collect(report, as_json, quiet=quiet)
 
 
 @app.command()
@@ -140,13 +152,29 @@ def status(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划
 def generate(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文件(plan.xlsx / .yaml / .json)"),
              output: Path = typer.Option(Path("workbooks"), "-o", "--output", metavar="DIR", help="输出文件夹"),
              period: Optional[list[str]] = typer.Option(None, "--period", metavar="ID", help="报送周期编号,如 2019Q1;可重复;缺省为全部周期"),
+             pdf: bool = typer.Option(False, "--pdf", help="同时用 LibreOffice 把每个文件转为 PDF(需已安装 LibreOffice)"),
+             quiet: bool = typer.Option(False, "-q", "--quiet", help="成功时不输出任何内容"),
              as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
     """生成附件1—3、各单位季度报表、镇街指标表、办理方案和发送清单。"""
     try:
-        report = api.generate(plan, output, period or None)
+        with rich_progress(err, "生成报表", _bar(quiet, as_json)) as progress:
+            report = api.generate(plan, output, period or None, progress=progress)
     except api.PlanFileError as exc:
         _fail(str(exc))
-    _report_generate(report, as_json)
+    if pdf:
+        _pdf(report, quiet, as_json)
+    _report_generate(report, as_json, quiet=quiet)
+
+
+def _bar(quiet: bool, as_json: bool) -> bool:
+    """A progress bar on stderr only for a person at a terminal."""
+    return err.is_terminal and not quiet and not as_json
+
+
+def _pdf(report, quiet: bool, as_json: bool) -> None:
+    """--pdf: PDFs beside the workbooks, through LibreOffice (report.pdf says how it went)."""
+    with rich_progress(err, "转换 PDF", _bar(quiet, as_json)) as progress:
+        api.pdf(report, progress=progress)
 
 
 @app.command()
@@ -227,12 +255,20 @@ def parse(notice: Path = typer.Argument(..., metavar="NOTICE", help="通知文�
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point: an unexpected error is one Chinese line and exit code 2
+    (with --debug, the full traceback)."""
     try:
         app()
     except KeyboardInterrupt:
         err.print("已中断。")
         sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - no traceback reaches the user without --debug
+        if _STATE["debug"] or "--debug" in sys.argv[1:]:
+            raise
+        text = " ".join(str(exc).split())[:300]
+        err.print(f"[red]错误:[/red]发生意外错误({type(exc).__name__}{':' + text if text else ''})。"
+                  "请加 --debug 重新运行以查看详细信息,并提供给系统维护人员。", highlight=False)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -18,8 +18,10 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..model import Plan
-from ..model.returns import ACCEPTED, REJECTED, FormReturn, Received
+from ..model import Plan, finding
+from ..model.findings import ERROR, WARNING
+from ..model.returns import ACCEPTED, REJECTED, TASK_FIELDS, FormReturn, Received
+from ..xlsx.bounds import ReadBounds
 from ..xlsx.cells import Grids, percent_cells, read_workbook
 from ..xlsx.identity import IdentityReading
 from .checks import check_figures, check_header, check_tasks
@@ -28,6 +30,7 @@ from .grid import Sink
 from .identify import by_content, by_identity
 
 Previous = Callable[[str, str, str], "float | None"]
+EXCEL_TEXT_MAX = 32_767  # characters a cell of Excel holds; longer text is cut in our outputs
 
 
 @dataclass
@@ -41,20 +44,84 @@ class PreviousValues:
 
 
 def examine(received: Received, plan: Plan, period_id: str,
-            previous: Previous | None = None) -> FormReturn:
+            previous: Previous | None = None, bounds: ReadBounds | None = None) -> FormReturn:
     """Everything one returned workbook says and every problem in it; never raises."""
     fr = FormReturn(received=received, status=REJECTED, plan_id=plan.plan_id, period=period_id)
     sink = Sink(received.display or received.name or received.path)
+    bounds = bounds or ReadBounds()
     try:
-        reading, grids = read_workbook(received.path)
+        reading, grids = read_workbook(received.path, bounds)
+        if received.kind == "xlsm":
+            sink.add("macro-ignored")
+        if grids.refused is not None:
+            _refused(sink, grids, bounds)
+            fr.findings = sink.findings
+            return fr
         percent = lambda sheet: (lambda cells: percent_cells(received.path, sheet, cells))  # noqa: E731
         examine_read(fr, sink, reading, grids, plan, period_id, previous, percent)
-    except Exception as e:  # a bug or a file nobody foresaw: report it, never stop the run
+        if grids.too_large:
+            _too_large(fr, sink, grids, bounds)
+        _long_texts(fr, sink)
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as e:  # a bug, a reader panic, a file nobody foresaw: never stop the run
         fr.status = REJECTED
-        where = traceback.extract_tb(e.__traceback__)[-1]
-        sink.add("read-failed", reason=f"{type(e).__name__}: {e} ({where.name}:{where.lineno})"[:300])
+        tb = traceback.extract_tb(e.__traceback__)
+        where = f" ({tb[-1].name}:{tb[-1].lineno})" if tb else ""
+        sink.add("read-failed", reason=f"{type(e).__name__}: {e}{where}"[:300])
     fr.findings = sink.findings
     return fr
+
+
+def _refused(sink: Sink, grids: Grids, bounds: ReadBounds) -> None:
+    """The whole workbook was refused before any reader opened it (bounds.check_zip)."""
+    check = grids.refused
+    mb = lambda n: f"{n / (1024 * 1024):.0f} MB"  # noqa: E731
+    if check.problem in ("unzipped-too-large", "inflates-too-far"):
+        sink.add("workbook-too-large-unzipped", part=check.part or "全部部件",
+                 size=("超过 " if check.problem == "inflates-too-far" else "") + mb(check.size),
+                 limit=mb(bounds.max_unzipped_bytes))
+    elif check.problem == "xml-dtd":
+        sink.add("workbook-xml-unsafe", part=check.part)
+    else:
+        sink.add("workbook-unreadable", reason=grids.reason)
+
+
+def _too_large(fr: FormReturn, sink: Sink, grids: Grids, bounds: ReadBounds) -> None:
+    """Sheets left unread for their size; when that left the form unfound, this is the reason
+    (the 'sheet missing' that follows from it would only mislead)."""
+    found = []
+    for name, rows, cols in grids.too_large:
+        found.append(finding("sheet-too-large", file=sink.file, sheet=name, unit=sink.unit,
+                             sheet_name=name, rows=rows, cols=cols, limit=bounds.max_rows,
+                             severity=WARNING if fr.status == ACCEPTED else ERROR))
+    if fr.status != ACCEPTED:
+        consequences = {"sheet-missing", "form-not-mapped", "not-identified"}
+        sink.findings = [f for f in sink.findings if f.code not in consequences]
+        sink.findings[:0] = found
+    else:
+        sink.findings.extend(found)
+
+
+def _long_texts(fr: FormReturn, sink: Sink) -> None:
+    """Text longer than an Excel cell holds: kept whole in the ledger, cut in our outputs."""
+    def check(value: object, cell: str, field: str) -> None:
+        if isinstance(value, str) and len(value) > EXCEL_TEXT_MAX and cell:
+            sink.findings.append(finding(
+                "text-too-long", file=sink.file, sheet=fr.sheet, cell=cell, unit=fr.unit,
+                value=value[:50] + "…", field=field, length=len(value), limit=EXCEL_TEXT_MAX))
+    for name, value in fr.header.items():
+        check(value, fr.header_cells.get(name, ""), name)
+    attrs = dict(zip(TASK_FIELDS, ("completion", "progress_raw", "status", "problems",
+                                   "next_steps")))
+    for t in fr.tasks:
+        for fname, attr in attrs.items():
+            check(getattr(t, attr, None), t.cells.get(fname, ""), fname)
+        for fname, value in (t.extra or {}).items():
+            check(value, t.cells.get(fname, ""), fname)
+    for g in [*fr.targets, *fr.town]:
+        check(g.note, g.cells.get("note", ""), "说明")
+        check(g.actual_raw, g.cells.get("actual", ""), "累计完成")
 
 
 def examine_read(fr: FormReturn, sink: Sink, reading: IdentityReading, grids: Grids, plan: Plan,

@@ -1,83 +1,191 @@
-"""Examine many files on both cores, so that one hostile file cannot take the run down.
+"""Examine received workbooks in worker processes, so that no file can take the run down.
 
-Workers are forked once with the plan; files go out in small chunks and come back in
-order. python-calamine can abort its whole process on a crafted sheet: when a worker
-dies, the files of its chunk are examined again one per fresh process, so the culprit
-is named in a finding and every other file is still read.
+Every workbook is read in a forked worker, never in the collect process itself: python-
+calamine (Rust) can abort its whole process or allocate without end on a crafted sheet.
+Each worker:
+
+* caps its own address space (RLIMIT_AS = its size at start + Limits.worker_memory_bytes),
+  so a runaway allocation fails inside the worker (Rust aborts it) instead of eating the
+  machine; no core file is written; the reader's abort message goes to /dev/null;
+* dies with its parent (PR_SET_PDEATHSIG), so a killed collect leaves no worker behind.
+
+Files go out in small chunks and come back in order. When a worker dies (a crash, the memory
+cap) or a chunk takes longer than Limits.file_timeout, the pool is torn down, the files of
+the chunk being waited for are examined again one per fresh process with the same caps (the
+culprit gets `reader-crashed` or `reader-timeout`), and the remaining chunks go to a fresh
+pool: every other file is still read.
+
+`workers=0` examines in this process (debugging; .xlsx/.ods are still bounded by
+xlsx.bounds, but a reader crash would end the run).
 """
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 
 from ..model import Plan, finding
 from ..model.returns import REJECTED, FormReturn, Received
+from ..xlsx.bounds import ReadBounds
 from .examine import PreviousValues, examine
+from .limits import Limits
 
-POOL_MIN_FILES = 24  # below this, forking costs more than it saves
+try:
+    import resource
+except ImportError:  # not a POSIX system: no address-space cap (and no fork either)
+    resource = None
+
 CHUNK = 8
-FILE_TIMEOUT = 120.0  # seconds one file may take in isolation before it is given up
+FILE_TIMEOUT = Limits().file_timeout  # seconds one file may take (default; see Limits)
 
 _state: dict = {}
 
 
-def _init(plan: Plan, period_id: str, previous: PreviousValues) -> None:
-    _state.update(plan=plan, period=period_id, previous=previous)
+def read_bounds(limits: Limits) -> ReadBounds:
+    """The reader's bounds from the run's limits."""
+    return ReadBounds(max_file_bytes=limits.max_file_bytes,
+                      max_unzipped_bytes=limits.max_uncompressed_bytes,
+                      max_rows=limits.max_rows, max_cells=limits.max_cells)
+
+
+def _vm_size() -> int:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def cap_memory(extra_bytes: int) -> int:
+    """Limit this process's address space to its present size + extra_bytes; the cap set
+    (0 when it could not be set)."""
+    base = _vm_size()
+    if not base or resource is None:
+        return 0
+    cap = base + extra_bytes
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ValueError, OSError):
+        return 0
+    return cap
+
+
+def _die_with_parent(parent: int) -> None:
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _init(plan: Plan, period_id: str, previous: PreviousValues, limits: Limits,
+          parent: int, quiet: bool = True) -> None:
+    _die_with_parent(parent)
+    try:
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core file of a crashed reader
+    except (ValueError, OSError, AttributeError):
+        pass
+    if quiet and not os.environ.get("XLTOOLS_DEBUG"):
+        try:  # a native reader's abort message is not for the clerk
+            import faulthandler
+            faulthandler.disable()
+            fd = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(fd, 2)
+            os.close(fd)
+        except OSError:
+            pass
+    cap_memory(limits.worker_memory_bytes)
+    _state.update(plan=plan, period=period_id, previous=previous, bounds=read_bounds(limits))
 
 
 def _work(chunk: list[Received]) -> list[FormReturn]:
-    return [examine(r, _state["plan"], _state["period"], _state["previous"]) for r in chunk]
+    return [examine(r, _state["plan"], _state["period"], _state["previous"], _state["bounds"])
+            for r in chunk]
 
 
 def examine_all(files: list[Received], plan: Plan, period_id: str,
-                previous: dict | None = None, workers: int | None = None) -> Iterator[FormReturn]:
-    """FormReturns for `files`, in order; uses a process pool when it pays."""
+                previous: dict | None = None, workers: int | None = None,
+                limits: Limits | None = None) -> Iterator[FormReturn]:
+    """FormReturns for `files`, in order, each examined in a capped worker process."""
+    limits = limits or Limits()
     prev = PreviousValues(previous or {})
-    workers = workers or min(2, os.cpu_count() or 1)
-    if workers <= 1 or len(files) < POOL_MIN_FILES:
-        for r in files:
-            yield from _isolated([r], plan, period_id, prev) if _risky(r) else \
-                [examine(r, plan, period_id, prev)]
+    if not files:
         return
-    chunks = [files[i:i + CHUNK] for i in range(0, len(files), CHUNK)]
+    if workers == 0 or "fork" not in mp.get_all_start_methods():
+        bounds = read_bounds(limits)
+        for r in files:
+            yield examine(r, plan, period_id, prev, bounds)
+        return
+    workers = max(1, min(workers or min(2, os.cpu_count() or 1), len(files)))
+    pending = [files[i:i + CHUNK] for i in range(0, len(files), CHUNK)]
     ctx = mp.get_context("fork")
-    done = 0
-    try:
-        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init,
-                                 initargs=(plan, period_id, prev)) as pool:
-            for result in pool.map(_work, chunks):
-                done += 1
+    while pending:
+        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init,
+                                   initargs=(plan, period_id, prev, limits, os.getpid()))
+        failed = None
+        try:
+            futures = [pool.submit(_work, c) for c in pending]
+            for k, fut in enumerate(futures):
+                try:
+                    result = fut.result(timeout=limits.file_timeout)
+                except (BrokenProcessPool, FutureTimeout):
+                    failed = k
+                    break
                 yield from result
-    except BrokenProcessPool:
-        for chunk in chunks[done:]:
-            yield from _isolated(chunk, plan, period_id, prev)
+        finally:
+            _kill(pool)
+        if failed is None:
+            return
+        # the pool died (or hung) while this chunk was out: its files one by one, isolated;
+        # the rest in a fresh pool (a culprit among them is isolated the same way)
+        yield from _isolated(pending[failed], plan, period_id, prev, limits)
+        pending = pending[failed + 1:]
 
 
-def _risky(r: Received) -> bool:
-    """Formats whose native reader was not pre-checked for hostile sizes run isolated."""
-    return r.kind in ("xls", "ods")
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """Shut a pool down at once, its workers killed if still running."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        try:
+            if p.is_alive():
+                p.kill()
+            p.join(5)
+        except (OSError, ValueError, AssertionError):
+            pass
 
 
-def _isolated(chunk: list[Received], plan: Plan, period_id: str,
-              prev: PreviousValues) -> Iterator[FormReturn]:
-    """Each file in a fresh one-worker process, with a time limit."""
+def _isolated(chunk: list[Received], plan: Plan, period_id: str, prev: PreviousValues,
+              limits: Limits) -> Iterator[FormReturn]:
+    """Each file in a fresh one-worker process, with the time and memory caps."""
     ctx = mp.get_context("fork")
     for r in chunk:
         pool = ProcessPoolExecutor(1, mp_context=ctx, initializer=_init,
-                                   initargs=(plan, period_id, prev))
+                                   initargs=(plan, period_id, prev, limits, os.getpid()))
         try:
-            yield pool.submit(_work, [r]).result(timeout=FILE_TIMEOUT)[0]
-        except BrokenProcessPool as exc:
+            yield pool.submit(_work, [r]).result(timeout=limits.file_timeout)[0]
+        except BrokenProcessPool:
+            yield _failed(r, plan, period_id, "reader-crashed",
+                          reason="读取程序崩溃或超出内存上限")
+        except FutureTimeout:
+            yield _failed(r, plan, period_id, "reader-timeout", seconds=f"{limits.file_timeout:g}")
+        except Exception as exc:  # noqa: BLE001 - a result that would not come back
             yield _failed(r, plan, period_id, "reader-crashed", reason=type(exc).__name__)
-        except TimeoutError:
-            for p in list(getattr(pool, "_processes", {}).values()):
-                p.kill()
-            yield _failed(r, plan, period_id, "reader-timeout", seconds=int(FILE_TIMEOUT))
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            _kill(pool)
 
 
 def _failed(r: Received, plan: Plan, period_id: str, code: str, **params) -> FormReturn:

@@ -8,6 +8,7 @@ from ..generate.layout import a1
 from ..model import Finding, finding
 
 MAX_SHOWN = 200  # characters of a found value repeated in a finding
+MAX_SHOWN_TEXT = 2000  # a typed text repeated in a finding is cut past this
 
 
 def at(rows: list[list], r: int | None, c: int | None) -> object:
@@ -62,7 +63,8 @@ class Sink:
         cell = a1(r, c) if r is not None and c is not None and r >= 0 and c >= 0 else ""
         f = finding(code, file=self.file, sheet=self.sheet if sheet is None else sheet,
                     cell=cell, unit=self.unit, task=task,
-                    value=value if isinstance(value, str) else shown(value),
+                    value=(value if len(value) <= MAX_SHOWN_TEXT else value[:MAX_SHOWN_TEXT] + "…")
+                    if isinstance(value, str) else shown(value),
                     severity=severity, **params)
         self.findings.append(f)
         return f

@@ -16,13 +16,14 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Callable
 
 from ..model.findings import ERROR, Finding, finding
 from ..model.returns import IGNORED, REJECTED, FormReturn, Received
+from .limits import Limits
 
 MB = 1024 * 1024
 CHUNK = MB
@@ -37,17 +38,18 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PATH_SAFE = 3800  # bytes: longer paths are snapshotted into workdir so readers can open them
 
 
-@dataclass(frozen=True)
-class IntakeLimits:
-    """Bounds on what intake reads; a user can raise any of them."""
+IntakeLimits = Limits  # the one limits object of a collect run (collect.limits)
 
-    max_file_bytes: int = 50 * MB  # a received file (workbook or .zip) larger is not read
-    max_uncompressed_bytes: int = 500 * MB  # all members of one .zip attachment (nested incl.)
-    max_members: int = 2000  # files in one .zip attachment (nested incl.)
-    max_ratio: float = 100.0  # uncompressed:compressed of one member (zip bomb)
-    ratio_min_bytes: int = 1 * MB  # members smaller than this are never called bombs
-    max_depth: int = 20  # folder levels below an inbox folder
-    max_zip_nesting: int = 2  # an attachment inside an attachment; deeper is not opened
+
+@dataclass
+class IntakeResult:
+    """What intake found: the files received, the findings, and for each received file whose
+    bytes cannot be read as they are (an encrypted workbook opened with --password) the
+    private decrypted copy to read instead (display name -> path, kind)."""
+
+    received: list[Received]
+    findings: list[Finding]
+    readable: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def intake(inputs: list[Path], workdir: Path,
@@ -56,14 +58,23 @@ def intake(inputs: list[Path], workdir: Path,
 
     Each finding's `file` is the display name of the Received it concerns (a refused zip
     member is reported on its attachment), or of a path that could not be read at all.
+    Every file xltools reads is first copied (while hashed) into `workdir`: what is hashed
+    is what is read and what is archived, even when the original changes afterwards.
     """
-    run = _Intake(Path(workdir), limits)
+    res = intake_run(inputs, workdir, limits)
+    return res.received, res.findings
+
+
+def intake_run(inputs: list[Path], workdir: Path, limits: IntakeLimits = IntakeLimits(),
+               password: str | None = None) -> IntakeResult:
+    """intake(), plus decryption of password-protected workbooks with `password`."""
+    run = _Intake(Path(workdir), limits, password)
     for inp in inputs:
         try:
             run.take_input(Path(inp))
         except Exception as exc:  # noqa: BLE001 - intake never raises for bad input
-            run.note("file-unreadable", str(inp), reason=_reason(exc))
-    return run.received, run.findings
+            run.note("file-unreadable", display_name(str(inp)), reason=_reason(exc))
+    return IntakeResult(run.received, run.findings, run.readable)
 
 
 def findings_for(received: Received, findings: list[Finding]) -> list[Finding]:
@@ -380,6 +391,16 @@ def _sniff_ole(f: BinaryIO, ext: str) -> Sniff:
     return Sniff("other", "ole-not-workbook", {"format": ""})
 
 
+def _xls_encrypted(f: BinaryIO) -> bool:
+    """Whether a BIFF .xls carries a FILEPASS record (RC4 / CryptoAPI "password to open")."""
+    try:
+        import msoffcrypto
+        f.seek(0)
+        return bool(msoffcrypto.OfficeFile(f).is_encrypted())
+    except Exception:  # noqa: BLE001 - not an .xls msoffcrypto understands: let the reader say
+        return False
+
+
 # ---------------------------------------------------------------- zip members
 
 def member_name(info: zipfile.ZipInfo) -> str:
@@ -439,9 +460,11 @@ class _Budget:
 # ---------------------------------------------------------------- the walk
 
 class _Intake:
-    def __init__(self, workdir: Path, limits: IntakeLimits):
+    def __init__(self, workdir: Path, limits: IntakeLimits, password: str | None = None):
         self.workdir = workdir
         self.limits = limits
+        self.password = password
+        self.readable: dict[str, tuple[str, str]] = {}
         self.received: list[Received] = []
         self.findings: list[Finding] = []
         self.displays: set[str] = set()
@@ -571,8 +594,13 @@ class _Intake:
             if not stat.S_ISREG(st.st_mode):
                 self.note("special-file-skipped", display)
                 return
-            snapshot = len(os.fsencode(path)) > _PATH_SAFE
+            # what will be read is snapshotted: hashed, read and archived are the same bytes
+            snapshot = st.st_size <= self.limits.max_file_bytes \
+                or len(os.fsencode(path)) > _PATH_SAFE
+            copy = None
             for attempt in range(2):
+                if copy is not None:
+                    copy.unlink(missing_ok=True)
                 try:
                     digest, size, copy = self._hash(f, snapshot)
                 except OSError as exc:
@@ -582,11 +610,14 @@ class _Intake:
                 if (st2.st_size, st2.st_mtime_ns) == (st.st_size, st.st_mtime_ns) \
                         and size == st.st_size:
                     break
-                if copy is not None:
-                    copy.unlink(missing_ok=True)
                 st = st2
             else:
                 self.note("file-changed-while-reading", display)
+                if copy is not None:  # keep what was read: received, archived, rejected
+                    self.received.append(Received(
+                        path=str(copy), display=display, name=name, sha256=digest, size=size,
+                        received_at=_iso_mtime(st.st_mtime), kind="other",
+                        origin=display_name(path)))
                 return
             rec = Received(path=str(copy) if copy else path, display=display, name=name,
                            sha256=digest, size=size, received_at=_iso_mtime(st.st_mtime),
@@ -631,6 +662,10 @@ class _Intake:
             s = sniff(f, rec.name, rec.size, self.limits)
         except Exception as exc:  # noqa: BLE001 - hostile bytes never stop the run
             s = Sniff("other", "damaged-file", {"reason": type(exc).__name__})
+        if s.kind == "xls" and _xls_encrypted(f):
+            s = Sniff("encrypted", "password-protected")
+        if s.kind == "encrypted" and self.password is not None:
+            s = self.decrypt(f, rec, s)
         rec.kind = s.kind
         if s.code:
             self.findings.append(finding(s.code, file=rec.display, **(s.params or {})))
@@ -649,6 +684,43 @@ class _Intake:
                 self.expand_zip(f, rec, level + 1, budget)
             except Exception as exc:  # noqa: BLE001
                 self.note("damaged-file", rec.display, reason=f"解压出错:{type(exc).__name__}")
+
+    def decrypt(self, f: BinaryIO, rec: Received, s: Sniff) -> Sniff:
+        """Decrypt a password-protected workbook into workdir with --password (msoffcrypto).
+
+        The received (encrypted) bytes stay what is hashed and archived; the decrypted copy
+        is only read. A wrong password or an unknown encryption is a finding naming the file.
+        """
+        import msoffcrypto
+        from msoffcrypto.exceptions import InvalidKeyError
+        out = self.tmpfile(".bin")
+        try:
+            f.seek(0)
+            office = msoffcrypto.OfficeFile(f)
+            office.load_key(password=self.password)
+            with open(out, "wb") as dst:
+                office.decrypt(dst)
+        except InvalidKeyError:
+            out.unlink(missing_ok=True)
+            return Sniff("encrypted", "password-wrong")
+        except Exception as exc:  # noqa: BLE001 - hostile bytes never stop the run
+            out.unlink(missing_ok=True)
+            msg = str(exc).lower()
+            if "password" in msg or "key" in msg or "verif" in msg:
+                return Sniff("encrypted", "password-wrong")
+            return Sniff("encrypted", "decrypt-failed", {"reason": type(exc).__name__})
+        size = out.stat().st_size
+        if size > self.limits.max_file_bytes:
+            return Sniff("other", "file-too-large",
+                         {"size": _size(size), "limit": _size(self.limits.max_file_bytes)})
+        with open(out, "rb") as df:
+            inner = sniff(df, rec.name, size, self.limits)
+        if inner.kind not in WORKBOOK_KINDS:
+            return Sniff("other", "decrypt-failed", {"reason": "解密后不是工作簿"})
+        final = out.with_suffix(f".{inner.kind}")
+        os.replace(out, final)
+        self.readable[rec.display] = (str(final), inner.kind)
+        return Sniff(inner.kind)
 
     def expand_zip(self, f: BinaryIO, zrec: Received, level: int, budget: _Budget) -> None:
         lim = self.limits

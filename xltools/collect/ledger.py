@@ -149,6 +149,7 @@ class Ledger:
         self.archive_dir = self.db_path.with_name(self.db_path.stem + "_archive")
         self.busy_timeout = busy_timeout
         self._run: tuple[int, str, str] | None = None  # run id, plan_id, period
+        self.on_wait = None  # called once when begin() has to wait for another writer
         self._pending_sync: list[Path] = []
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -216,11 +217,25 @@ class Ledger:
         if self._run is not None:
             raise LedgerError("账本已在一次运行中(begin 被重复调用)。")
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            if self.on_wait is not None:  # try at once; say so before waiting
+                self.conn.execute("PRAGMA busy_timeout = 0")
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError as exc:
+                    if not _is_busy(exc):
+                        raise
+                    self.on_wait()
+                    self.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+                    self.conn.execute("BEGIN IMMEDIATE")
+                finally:
+                    self.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+            else:
+                self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             if _is_busy(exc):
                 raise self._busy() from exc
             raise
+        self._clean_tmp()
         cur = self.conn.execute(
             "INSERT INTO runs(started_at, plan_id, period, inputs) VALUES (?,?,?,?)",
             (_now(), plan_id, period,
@@ -286,6 +301,18 @@ class Ledger:
             tmp.unlink(missing_ok=True)
         self._pending_sync.append(dest)
         return dest
+
+    def _clean_tmp(self) -> None:
+        """Half-written archive copies of killed runs: only the writer (us, now) makes them."""
+        tmpdir = self.archive_dir / ".tmp"
+        try:
+            for e in os.scandir(tmpdir):
+                try:
+                    os.unlink(e.path)
+                except OSError:
+                    pass
+        except OSError:
+            pass
 
     def _sync_archive(self) -> None:
         """Make this run's archive files durable before the commit that references them.

@@ -1,18 +1,31 @@
 """One collect run: intake → examine (in worker processes) → ledger → merge → reports."""
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import shutil
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
+from ..progress import tick
 from ..model import Finding, Period, Plan, finding
-from ..model.returns import ACCEPTED, FormReturn, Received
+from ..model.findings import ERROR
+from ..model.returns import ACCEPTED, IGNORED, REJECTED, FormReturn, Received
 from .examine_pool import examine_all
-from .intake import IntakeLimits, intake, intake_return
+from .intake import intake_return, intake_run
 from .ledger import Ledger
+from .limits import Limits
+
+WORKDIR_PREFIX = "xltools-intake-"
+
+
+class OutputError(Exception):
+    """The output folder cannot be written; the message is for the user."""
 
 
 @dataclass
@@ -45,14 +58,32 @@ def default_ledger(plan_path: str | os.PathLike) -> Path:
 
 
 def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
-                workers: int | None = None, limits: IntakeLimits = IntakeLimits()) -> CollectOutcome:
-    """Take every file under `inputs` into the ledger for `period` (one transaction)."""
+                workers: int | None = None, limits: Limits = Limits(),
+                password: str | None = None,
+                notify: Callable[[str], None] | None = None,
+                progress: Callable[[int, int], None] | None = None) -> CollectOutcome:
+    """Take every file under `inputs` into the ledger for `period` (one transaction).
+
+    Never raises for bad input; raises LedgerError (LedgerBusy) when the ledger cannot be
+    used. `notify` gets one-line Chinese notes meant for the user while the run waits.
+    `progress(done, total)` is called as files are settled (0 first, total last).
+    """
     t0 = time.perf_counter()
     out = CollectOutcome(period)
-    workdir = Path(tempfile.mkdtemp(prefix="xltools-intake-"))
+    notify = notify or _to_stderr
+    _clean_stale_workdirs()
+    workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
     try:
-        received, intake_findings = intake([Path(p) for p in inputs], workdir, limits)
-        with Ledger(db_path) as ledger:
+        found = intake_run([Path(p) for p in inputs], workdir, limits, password)
+        received, intake_findings = found.received, found.findings
+        tick(progress, 0, len(received))
+        mine: dict[str, list[Finding]] = {}
+        for f in intake_findings:
+            mine.setdefault(f.file, []).append(f)
+        with Ledger(db_path, busy_timeout=limits.ledger_wait) as ledger:
+            ledger.on_wait = lambda: notify(
+                f"台账 {db_path} 正被另一个 xltools collect 使用,"
+                f"最多等待 {limits.ledger_wait:g} 秒……")
             run_id = ledger.begin(plan.plan_id, period.id, [str(p) for p in inputs])
             try:
                 todo: list[Received] = []
@@ -60,27 +91,114 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                     prior = ledger.receipt_status(rec)
                     if prior is not None:  # the same file from the same place: nothing changes
                         out.files.append(FileOutcome(rec.display, rec.sha256, prior, seen_before=True))
+                        tick(progress, len(out.files), len(received))
                         continue
                     settled = intake_return(rec, intake_findings)
                     if settled is not None:
                         _record(ledger, run_id, settled, period, out)
+                        tick(progress, len(out.files), len(received))
+                    elif rec.display in found.readable:  # read the decrypted copy
+                        path, kind = found.readable[rec.display]
+                        todo.append(dataclasses.replace(rec, path=path, kind=kind))
                     else:
                         todo.append(rec)
+                originals = {r.display: r for r in received}
                 previous = ledger.previous_actuals(plan.plan_id, period.id)
-                for ret in examine_all(todo, plan, period.id, previous, workers):
-                    ret.findings = [*[f for f in intake_findings if f.file == ret.received.display],
-                                    *ret.findings]
+                for ret in examine_all(todo, plan, period.id, previous, workers, limits):
+                    ret.received = originals.get(ret.received.display, ret.received)
+                    ret.findings = [*mine.get(ret.received.display, []), *ret.findings]
                     _record(ledger, run_id, ret, period, out)
+                    tick(progress, len(out.files), len(received))
                 ledger.commit()
             except BaseException:
                 ledger.rollback()
                 raise
             out.current = ledger.current(plan.plan_id, period.id)
             out.receipts = ledger.receipts(plan.plan_id, period.id)
+        _unreceived(out, received, intake_findings, period)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     out.seconds = time.perf_counter() - t0
     return out
+
+
+def _unreceived(out: CollectOutcome, received: list[Received], findings: list[Finding],
+                period: Period) -> None:
+    """Findings about paths that gave no bytes (missing input, folder too deep, vanished
+    file, symlink...): nothing to archive, but the clerk must see them — in the run's
+    outcome (--json, exit code) and, as rows without a file, in the validation report."""
+    shown = {r.display for r in received}
+    orphans: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.file not in shown:
+            orphans.setdefault(f.file, []).append(f)
+    now = time.strftime("%Y-%m-%dT%H:%M:%S")
+    for display, items in orphans.items():
+        status = REJECTED if any(f.severity == ERROR for f in items) else IGNORED
+        out.files.append(FileOutcome(display, "", status, findings=list(items)))
+        out.receipts.append({
+            "path": display, "display": display, "name": display.rsplit("/", 1)[-1],
+            "sha256": "", "size": 0, "kind": "other", "status": status, "plan_id": "",
+            "form": "", "unit": "", "period": period.id, "received_at": now,
+            "recorded_at": now, "late": False, "supersedes": "", "superseded_by": "",
+            "duplicate_of": "", "archived": "", "run_id": 0,
+            "findings": [f.to_dict() for f in items]})
+
+
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _clean_stale_workdirs() -> None:
+    """Remove the private folders of collect runs that were killed (their process is gone)."""
+    base = Path(tempfile.gettempdir())
+    pattern = re.compile(re.escape(WORKDIR_PREFIX) + r"(\d+)-")
+    try:
+        entries = list(os.scandir(base))
+    except OSError:
+        return
+    for e in entries:
+        m = pattern.match(e.name)
+        if not m or not e.is_dir(follow_symlinks=False):
+            continue
+        pid = int(m.group(1))
+        if pid == os.getpid() or _alive(pid):
+            continue
+        shutil.rmtree(e.path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def check_output_dir(path: Path) -> None:
+    """Raise OutputError (a Chinese message) unless the summary can be written into `path`.
+
+    Checked before the run touches the ledger, so a bad -o changes nothing. Should writing
+    still fail later, the ledger has already been committed (see docs/limits.md).
+    """
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".xltools-write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise OutputError(f"输出文件夹“{path}”无法写入({exc.strerror or type(exc).__name__})。"
+                          "请用 -o 指定一个可写的文件夹后重新运行;本次未记录任何文件。") from exc
+
+
+def output_failed(path: Path, exc: OSError) -> OutputError:
+    """The error for a write that failed after the ledger was committed."""
+    return OutputError(f"汇总表或校验报告未能写入“{path}”({exc.strerror or type(exc).__name__})。"
+                       "收到的文件已记入台账并存档;请检查文件夹后重新运行 collect,"
+                       "不会重复记录,只会重新生成输出。")
 
 
 def _record(ledger: Ledger, run_id: int, ret: FormReturn, period: Period, out: CollectOutcome) -> None:

@@ -19,6 +19,12 @@ CODES: dict[str, tuple[str, str]] = {
     "other-period": (ERROR, "{where}:这是{value_name}({value})的表单,本次收集的是{expected_name}({expected})。未汇总。如单位报错了周期,请通知其填写{expected_name}的报表后重新报送。"),
     "unknown-unit-in-identity": (ERROR, "{where}:表单标识中的单位“{value}”{reason}。未汇总。请确认该表是否由本系统下发,或在计划中登记该单位后重新收集。"),
     "unknown-form-kind": (ERROR, "{where}:表单标识中的表单类型“{value}”无法识别。未汇总。请使用本系统下发的表格重新报送。"),
+    # --- hostile or oversized workbooks (refused before any reader opens them) -------------
+    "workbook-too-large-unzipped": (ERROR, "{where}:文件解压后({part}){size},超过上限 {limit},疑似“压缩炸弹”或内容异常,未读取(原件已存档)。报表通常只有几十 KB,请请单位用 Excel/WPS 打开原表、另存为 .xlsx 后重新报送;如确需处理,请用 --max-unzipped-mb 提高上限后重新运行。"),
+    "workbook-xml-unsafe": (ERROR, "{where}:文件中的“{part}”含有 DTD/实体声明(正常的 Excel、WPS、LibreOffice 文件不会有),可能是恶意构造的文件,未读取(原件已存档)。请请单位用 Excel/WPS 另存为 .xlsx 后重新报送。"),
+    "sheet-too-large": (ERROR, "{where}:工作表“{sheet_name}”的数据区域达 {rows} 行 × {cols} 列,超过上限 {limit} 行(或单元格总数上限),该表未读取。请删除表格下方或右侧多余的内容后重新报送;如确需处理,请用 --max-rows 提高上限后重新运行。"),
+    "macro-ignored": (WARNING, "{where}:这是含宏的工作簿(.xlsm)。xltools 只读取单元格中的值,宏不会运行,也不会进入任何汇总文件。请提醒单位使用下发的 .xlsx 表格,不要启用宏。"),
+    "text-too-long": (WARNING, "{where}:“{field}”填写了 {length} 个字符,超过 Excel 单元格上限 {limit} 个字符。台账中保存全文,汇总表中只能显示前 {limit} 个字符。请请单位精简内容。"),
     "identity-conflict": (WARNING, "{where}:文件中的几处表单标识互相矛盾({value}),已采用{source}中的标识(单位“{unit}”)。表单可能被改动或拼接过,请核对。"),
     "identified-by-content": (WARNING, "{where}:文件中的表单标识已丢失(表格可能被复制到了新文件),已根据标题、填报单位和任务序号确认为“{unit}”{form_name}。请提醒单位直接在下发的表格中填写。"),
     "not-identified": (ERROR, "{where}:无法确认这是哪个单位的哪张报表:{reason}。未汇总。请请单位在下发的原表格中填写后重新报送。"),

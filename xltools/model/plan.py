@@ -203,6 +203,14 @@ class Plan:
             return []
         return [r for r in self.matrix.rows if r.kind == "town"]
 
+    def period_title(self, period: Period) -> str:
+        """The campaign title with the period: 2019年…重点任务第一季度 (the year said once)."""
+        name = period.name
+        year = f"{self.year}年"
+        if self.title.startswith(year) and name.startswith(year):
+            name = name[len(year):]
+        return f"{self.title}{name}"
+
     def period(self, period_id: str) -> Period | None:
         return next((p for p in self.periods if p.id == period_id), None)
 

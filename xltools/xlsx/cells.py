@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from python_calamine import CalamineWorkbook
 
 from . import identity as xid
+from .bounds import ReadBounds, ZipCheck, check_zip
 
 
 @dataclass
@@ -29,47 +30,56 @@ class Grids:
     rows: dict[str, list[list]] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)  # sheets not read (too large, unreadable)
     reason: str = ""  # why nothing could be read ("" otherwise)
+    # sheets not read because they hold too much: (name, last row used, last column used)
+    too_large: list[tuple[str, int, int]] = field(default_factory=list)
+    # the zip-level verdict of bounds.check_zip when it refused the whole file
+    refused: ZipCheck | None = None
 
     def visible(self) -> list[str]:
         return [n for n, v in self.sheets if v == "visible"]
 
 
-def read_grids(path: str | os.PathLike, hidden: bool = False) -> Grids:
+def read_grids(path: str | os.PathLike, hidden: bool = False,
+               bounds: ReadBounds | None = None) -> Grids:
     """Every visible sheet's rows (and hidden ones with hidden=True); never raises."""
+    bounds = bounds or ReadBounds()
     out = Grids()
     try:
         with open(path, "rb") as f:
-            data = f.read(xid.MAX_FILE_BYTES + 1)
+            data = f.read(bounds.max_file_bytes + 1)
     except OSError as e:
         out.reason = f"无法读取文件:{e.strerror or e}"
         return out
-    if len(data) > xid.MAX_FILE_BYTES:
+    if len(data) > bounds.max_file_bytes:
         out.reason = "文件过大"
         return out
     try:
-        _read(out, data, hidden)
+        _read(out, data, hidden, bounds)
     except Exception as e:  # a broken file never stops the caller
         out.reason = out.reason or f"文件已损坏或格式无法识别:{type(e).__name__}"
     return out
 
 
-def _read(out: Grids, data: bytes, hidden: bool) -> None:
+def _read(out: Grids, data: bytes, hidden: bool, bounds: ReadBounds) -> None:
     fits = None
     if data.startswith(xid._OLE_MAGIC):
         out.format = "xls"
     elif data.startswith(xid._ZIP_MAGIC):
         zf = zipfile.ZipFile(io.BytesIO(data))
         names = {i.filename for i in zf.infolist()}
-        if xid._is_ods(zf, names):
-            out.format = "ods"
-        elif "[Content_Types].xml" in names:
-            out.format = "xlsx"
-            scratch = xid.IdentityReading()
-            parts = _xlsx_sheet_parts(scratch, zf)
-            fits = lambda name: _fits(scratch, zf, parts, name)  # noqa: E731
-        else:
+        if not (xid._is_ods(zf, names) or "[Content_Types].xml" in names):
             out.reason = "不是 Excel/WPS/LibreOffice 表格文件(压缩包中没有工作簿)"
             return
+        check = check_zip(data, zf, bounds)
+        if check.problem:
+            out.refused, out.reason = check, _refusal_text(check)
+            return
+        if xid._is_ods(zf, names):
+            out.format = "ods"
+        else:
+            out.format = "xlsx"
+            parts = _xlsx_sheet_parts(xid.IdentityReading(), zf)
+            fits = lambda name: _scanned_fits(check, names, parts, name, bounds, out)  # noqa: E731
     else:
         out.reason = "不是 Excel/WPS/LibreOffice 表格文件(.xlsx、.xls、.ods)"
         return
@@ -88,55 +98,39 @@ def _read(out: Grids, data: bytes, hidden: bool) -> None:
                 out.skipped.append(meta.name)
                 continue
             try:
-                out.rows[meta.name] = wb.get_sheet_by_name(meta.name).to_python(
-                    skip_empty_area=False)
+                sheet = wb.get_sheet_by_name(meta.name)
+                if not _sheet_fits(sheet, meta.name, bounds, out):
+                    out.skipped.append(meta.name)
+                    continue
+                out.rows[meta.name] = sheet.to_python(skip_empty_area=False)
             except Exception:
                 out.skipped.append(meta.name)
     finally:
         wb.close()
 
 
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\s+r="([A-Z]{1,3})([0-9]{1,7})"')
-_CELL_ANY = re.compile(rb"<(?:\w+:)?c[\s>/]")
-
-
-def _fits(scratch, zf: zipfile.ZipFile, parts: dict[str, str], sheet: str) -> bool:
-    """identity's bounding-box check, with a fast path for the usual file where every
-    cell has an explicit r="A1" as its first attribute (xlsxwriter, Excel, LibreOffice)."""
-    part = parts.get(sheet)
-    data = xid._member(scratch, zf, part) if part else None
-    if data is None:
-        return False
-    refs = _CELL_REF.findall(data)
-    if len(refs) != len(_CELL_ANY.findall(data)):
-        return xid._xlsx_sheet_fits(scratch, zf, parts, sheet)
-    if not refs:
-        return True
-    max_row = max(int(r) for _, r in refs)
-    max_col = max(xid._col_number(c) for c in {c for c, _ in refs})
-    return max_row <= 1_048_576 and max_col <= 16_384 and max_row * max_col <= xid.MAX_SHEET_CELLS
-
-
-def read_workbook(path: str | os.PathLike) -> tuple[xid.IdentityReading, Grids]:
+def read_workbook(path: str | os.PathLike,
+                  bounds: ReadBounds | None = None) -> tuple[xid.IdentityReading, Grids]:
     """The identity reading (as `identity.read_identity` gives it) and every sheet's rows, from
     one read of the file and one python-calamine open; never raises.
 
     The same carriers and the same decision as read_identity (tests compare the two); this
     only avoids reading and unzipping the file twice on collect's hot path.
     """
+    bounds = bounds or ReadBounds()
     reading, grids = xid.IdentityReading(), Grids()
     try:
         with open(path, "rb") as f:
-            data = f.read(xid.MAX_FILE_BYTES + 1)
+            data = f.read(bounds.max_file_bytes + 1)
     except OSError as e:
         reading.reason = grids.reason = f"无法读取文件:{e.strerror or e}"
         return reading, grids
-    if len(data) > xid.MAX_FILE_BYTES:
+    if len(data) > bounds.max_file_bytes:
         reading.reason = grids.reason = \
-            f"文件超过 {xid.MAX_FILE_BYTES // (1024 * 1024)} MB,不是本系统生成的表单"
+            f"文件超过 {bounds.max_file_bytes // (1024 * 1024)} MB,不是本系统生成的表单"
         return reading, grids
     try:
-        _read_both(reading, grids, data)
+        _read_both(reading, grids, data, bounds)
     except Exception as e:
         reading.reason = reading.reason or f"文件已损坏或格式无法识别:{type(e).__name__}"
     if not reading.reason:
@@ -145,7 +139,8 @@ def read_workbook(path: str | os.PathLike) -> tuple[xid.IdentityReading, Grids]:
     return reading, grids
 
 
-def _read_both(reading: xid.IdentityReading, grids: Grids, data: bytes) -> None:
+def _read_both(reading: xid.IdentityReading, grids: Grids, data: bytes,
+               bounds: ReadBounds) -> None:
     fits = None
     if data.startswith(xid._OLE_MAGIC):
         reading.format, reading.checked = "xls", ("sheet",)
@@ -160,13 +155,21 @@ def _read_both(reading: xid.IdentityReading, grids: Grids, data: bytes) -> None:
             reading.reason = "文件结构异常(压缩包成员过多)"
             return
         names = {i.filename for i in infos}
+        if not (xid._is_ods(zf, names) or "[Content_Types].xml" in names):
+            reading.reason = "不是 Excel/WPS/LibreOffice 表格文件(压缩包中没有工作簿)"
+            return
+        check = check_zip(data, zf, bounds)
+        if check.problem:
+            grids.refused = check
+            reading.reason = grids.reason = _refusal_text(check)
+            return
         if xid._is_ods(zf, names):
             reading.format, reading.checked = "ods", xid.CARRIERS
             xid._read_ods_carriers(reading, zf)
         elif "[Content_Types].xml" in names:
             reading.format, reading.checked = "xlsx", xid.CARRIERS
             parts = xid._read_xlsx_carriers(reading, zf)
-            fits = lambda name: _fits(reading, zf, parts, name)  # noqa: E731
+            fits = lambda name: _scanned_fits(check, names, parts, name, bounds, grids)  # noqa: E731
         else:
             reading.reason = "不是 Excel/WPS/LibreOffice 表格文件(压缩包中没有工作簿)"
             return
@@ -191,7 +194,11 @@ def _read_both(reading: xid.IdentityReading, grids: Grids, data: bytes) -> None:
                 grids.skipped.append(name)
                 continue
             try:
-                grids.rows[name] = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                sheet = wb.get_sheet_by_name(name)
+                if not _sheet_fits(sheet, name, bounds, grids):
+                    grids.skipped.append(name)
+                    continue
+                grids.rows[name] = sheet.to_python(skip_empty_area=False)
             except Exception as e:
                 grids.skipped.append(name)
                 reading.notes.append(f"工作表“{name}”无法读取:{type(e).__name__}")
@@ -205,6 +212,45 @@ def _read_both(reading: xid.IdentityReading, grids: Grids, data: bytes) -> None:
     for name in order:
         if name in grids.rows and xid._identity_from_rows(reading, name, grids.rows[name]):
             return
+
+
+def _scanned_fits(check: ZipCheck, names: set[str], parts: dict[str, str], sheet: str,
+                  bounds: ReadBounds, grids: Grids) -> bool:
+    """Whether the native reader may load this .xlsx sheet, from check_zip's cell scan."""
+    part = parts.get(sheet)
+    if part is None or part not in names:
+        return False  # a sheet we cannot locate is not loaded
+    scan = check.scans.get(part)
+    if scan is None or scan.fits(bounds):
+        return True
+    grids.too_large.append((sheet, scan.max_row, scan.max_col))
+    return False
+
+
+def _sheet_fits(sheet, name: str, bounds: ReadBounds, grids: Grids) -> bool:
+    """After the native reader built a sheet (all formats): within the row and cell limits
+    before it is turned into Python lists (.xls and .ods reach here unscanned)."""
+    try:
+        if not sheet.height:
+            return True
+        rows, cols = sheet.end[0] + 1, sheet.end[1] + 1
+    except Exception:
+        return True
+    if rows <= bounds.max_rows and rows * cols <= bounds.max_cells:
+        return True
+    grids.too_large.append((name, rows, cols))
+    return False
+
+
+def _refusal_text(check: ZipCheck) -> str:
+    mb = check.size / (1024 * 1024)
+    return {
+        "duplicate-member": f"文件结构异常(部件“{check.part}”出现两次)",
+        "unzipped-too-large": f"解压后共 {mb:.0f} MB,超过上限",
+        "inflates-too-far": f"部件“{check.part}”解压后超过 {mb:.0f} MB(疑似压缩炸弹)",
+        "damaged-member": f"部件“{check.part}”已损坏:{check.reason}",
+        "xml-dtd": f"部件“{check.part}”含有 DTD/实体声明",
+    }.get(check.problem, check.problem)
 
 
 def _xlsx_sheet_parts(scratch, zf: zipfile.ZipFile) -> dict[str, str]:

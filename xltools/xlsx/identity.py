@@ -40,6 +40,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 from python_calamine import CalamineWorkbook
 
+from .bounds import ReadBounds, check_zip
 from ..generate.identity import (GUARD_HEADER, GUARD_START_ROW, IDENTITY_NAME, IDENTITY_PROPERTY,
                                  IDENTITY_SHEET, FormIdentity, canonical_text, fingerprint)
 
@@ -143,6 +144,14 @@ def _read_into(reading: IdentityReading, data: bytes) -> None:
             reading.reason = "文件结构异常(压缩包成员过多)"
             return
         names = {i.filename for i in infos}
+        if not (_is_ods(zf, names) or "[Content_Types].xml" in names):
+            reading.reason = "不是 Excel/WPS/LibreOffice 表格文件(压缩包中没有工作簿)"
+            return
+        bounds = ReadBounds(max_file_bytes=MAX_FILE_BYTES, max_cells=MAX_SHEET_CELLS)
+        check = check_zip(data, zf, bounds)
+        if check.problem:  # every member inflated once, bounded: see bounds.py
+            reading.reason = f"文件结构异常或疑似恶意构造({check.problem}:{check.part})"
+            return
         if _is_ods(zf, names):
             reading.format, reading.checked = "ods", CARRIERS
             _read_ods_carriers(reading, zf)
@@ -150,7 +159,15 @@ def _read_into(reading: IdentityReading, data: bytes) -> None:
         elif "[Content_Types].xml" in names:
             reading.format, reading.checked = "xlsx", CARRIERS
             sheet_parts = _read_xlsx_carriers(reading, zf)
-            _read_sheet_carrier(reading, data, lambda name: _xlsx_sheet_fits(reading, zf, sheet_parts, name))
+
+            def fits(name: str) -> bool:
+                part = sheet_parts.get(name)
+                scan = check.scans.get(part) if part else None
+                ok = part in names and (scan is None or scan.fits(bounds))
+                if not ok:
+                    reading.notes.append(f"工作表“{name}”无法定位或单元格范围异常大,未读取")
+                return ok
+            _read_sheet_carrier(reading, data, fits)
         else:
             reading.reason = "不是 Excel/WPS/LibreOffice 表格文件(压缩包中没有工作簿)"
 
@@ -267,37 +284,32 @@ def _read_xlsx_carriers(reading: IdentityReading, zf: zipfile.ZipFile) -> dict[s
     return {name: targets[rid] for name, rid in sheet_rids if rid in targets}
 
 
-_CELL_TAG = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]*)>")
-_R_ATTR = re.compile(rb'\br\s*=\s*["\']([A-Za-z]*)([0-9]*)["\']')
-
-
 def _xlsx_sheet_fits(reading: IdentityReading, zf: zipfile.ZipFile, parts: dict[str, str],
                      sheet: str) -> bool:
-    """Whether calamine can safely load this sheet: its cells' bounding box is bounded.
-
-    Scans the worksheet XML's <row>/<c> tags (explicit r="…" and implicit positions) without
-    building a tree; a sheet we cannot locate or read is not loaded.
-    """
+    """Whether calamine can safely load this sheet: the cells holding something lie in a
+    bounded box. Streams the worksheet XML (bounds._CellScanner); a sheet we cannot
+    locate or read is not loaded."""
+    from .bounds import _CellScanner
     part = parts.get(sheet)
-    data = _member(reading, zf, part) if part else None
-    if data is None:
+    try:
+        info = zf.getinfo(part) if part else None
+    except KeyError:
+        info = None
+    if info is None or info.file_size > MAX_MEMBER_BYTES:
         reading.notes.append(f"工作表“{sheet}”无法定位或读取,未检查")
         return False
-    max_row = max_col = 0
-    row = col = 0
-    for m in _CELL_TAG.finditer(data):
-        r = _R_ATTR.search(m.group(2))
-        if m.group(1) == b"row":
-            row = int(r.group(2)) if r and r.group(2) else row + 1
-            col = 0
-        else:
-            col = _col_number(r.group(1)) if r and r.group(1) else col + 1
-            if r and r.group(2):
-                row = int(r.group(2))
-        max_row, max_col = max(max_row, row), max(max_col, col)
-        if max_row > 1_048_576 or max_col > 16_384 or max_row * max_col > MAX_SHEET_CELLS:
-            reading.notes.append(f"工作表“{sheet}”的单元格范围异常大,未读取")
-            return False
+    scanner = _CellScanner()
+    try:
+        with zf.open(info) as f:
+            while chunk := f.read(1 << 20):
+                scanner.feed(chunk)
+        scanner.feed(b"", final=True)
+    except Exception as e:  # noqa: BLE001
+        reading.notes.append(f"工作表“{sheet}”无法读取:{type(e).__name__}")
+        return False
+    if not scanner.scan.fits(ReadBounds(max_rows=1_048_576, max_cells=MAX_SHEET_CELLS)):
+        reading.notes.append(f"工作表“{sheet}”的单元格范围异常大,未读取")
+        return False
     return True
 
 

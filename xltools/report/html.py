@@ -1,0 +1,215 @@
+"""汇总报告 (HTML): the period at a glance for leaders, from the same Summary and receipts
+as the 汇总表 and 校验报告 workbooks, so every number agrees with them.
+
+One self-contained file: CSS inline, the charts inline SVG, no JavaScript, no fonts or
+images fetched; it opens offline and prints on A4 (repeated table headers, page
+numbers). Templates: templates/report.html.j2 (+ report.css.j2, chart.svg.j2), found by
+xltools.templating. Autoescape is on: what units typed is shown as text, never markup.
+"""
+from __future__ import annotations
+
+import math
+import os
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+from ..generate.common import date_cn, safe_filename
+from ..merge.common import OVERALL_STATUSES, UNCLEAR, UNIT_CATEGORIES
+from ..merge.receipts import ReceiptRow
+from ..merge.summary import Summary
+from ..model.findings import ERROR, WARNING
+from ..model.plan import Period, Plan
+from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
+from ..templating import environment
+from .summary_book import ALERT, STATUS_COLORS
+
+TEMPLATE = "report.html.j2"
+COLORS = {**STATUS_COLORS, UNCLEAR: "#FFC000"}
+CHART_UNITS = 22  # bars per chart: a chart with its legend fits an A4 landscape page
+BAR_AREA = 600  # px for the longest bar
+ROW_H, BAR_H = 24, 15
+LIGHT = {"未填或有误", UNCLEAR}  # fills light enough for dark numbers
+
+
+def html_filename(period: Period) -> str:
+    return safe_filename(f"汇总报告_{period.name}", ".html")
+
+
+def render_html(plan: Plan, period: Period, summary: Summary, receipts: list[ReceiptRow],
+                generated_at: datetime | None = None) -> str:
+    """The report as a string."""
+    env = environment(autoescape=True)
+    env.filters["num"] = num
+    return env.get_template(TEMPLATE).render(
+        **report_context(plan, period, summary, receipts, generated_at))
+
+
+def write_html_report(plan: Plan, period: Period, summary: Summary, receipts: list[ReceiptRow],
+                      out_dir: str | os.PathLike) -> Path:
+    """Write 汇总报告_<period>.html into out_dir (atomically); return its path."""
+    path = Path(out_dir) / html_filename(period)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_text(render_html(plan, period, summary, receipts), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+# -- the data the template shows --------------------------------------------------------
+
+def report_context(plan: Plan, period: Period, summary: Summary, receipts: list[ReceiptRow],
+                   generated_at: datetime | None = None) -> dict:
+    s, c = summary, summary.counts
+    by_unit = _records(s.by_unit)
+    status_rows = [(r["单位"], [int(r[k]) for k in UNIT_CATEGORIES]) for r in by_unit]
+    overall = s.overall_counts()
+    overall_rows = [(k, int(overall.get(k, 0))) for k in OVERALL_STATUSES]
+    file_counts = Counter(r.status for r in receipts)
+    n_err = sum(r.errors for r in receipts)
+    n_warn = sum(r.warnings for r in receipts)
+    return {
+        "title": f"{plan.title}{period.name}落实情况报告",
+        "plan": plan, "period": period,
+        "deadline": date_cn(period.deadline) if period.deadline else "",
+        "generated_at": (generated_at or datetime.now()).strftime("%Y-%m-%d %H:%M"),
+        "counts": c,
+        "cards": _cards(c, s, file_counts, n_err),
+        "file_counts": [(STATUS_LABELS.get(k, k), file_counts[k]) for k in STATUS_LABELS
+                        if file_counts.get(k)],
+        "n_files": len(receipts), "n_errors": n_err, "n_warnings": n_warn,
+        "categories": list(UNIT_CATEGORIES),
+        "by_unit": by_unit,
+        "totals": {k: int(s.by_unit[k].sum()) if len(s.by_unit) else 0
+                   for k in ("任务数", *UNIT_CATEGORIES, "错误数", "警告数")},
+        "missing": _records(s.missing), "late": _records(s.late),
+        "lagging": _records(s.lagging),
+        "overall": overall_rows, "overall_total": sum(n for _, n in overall_rows),
+        "overall_chart": stacked_bars([("全部任务", [n for _, n in overall_rows])],
+                                      [k for k, _ in overall_rows])[0] if overall_rows else None,
+        "charts": stacked_bars(status_rows, list(UNIT_CATEGORIES), CHART_UNITS),
+        "legend": [(k, COLORS.get(k, "#888")) for k in UNIT_CATEGORIES],
+        "overall_legend": [(k, COLORS.get(k, "#888")) for k in OVERALL_STATUSES],
+        "files": _files(receipts),
+        "findings": _findings(plan, receipts),
+        "alert": ALERT,
+    }
+
+
+def _cards(c: dict, s: Summary, file_counts: Counter, n_err: int) -> list[dict]:
+    lag = len(s.lagging)
+    cards = [
+        {"label": "已报送单位", "value": f"{c.get('reported', 0)}/{c.get('units', 0)}", "id": "reported"},
+        {"label": "镇街指标表", "value": f"{c.get('town_forms', 0)}/{c.get('towns', 0)}", "id": "towns"},
+        {"label": "未报送", "value": c.get("missing_reports", 0) + c.get("missing_towns", 0),
+         "id": "missing", "alert": bool(c.get("missing_reports", 0) + c.get("missing_towns", 0))},
+        {"label": "逾期报送", "value": c.get("late", 0), "id": "late", "alert": bool(c.get("late", 0))},
+        {"label": "任务数", "value": c.get("tasks", 0), "id": "tasks"},
+        {"label": "滞后/未启动(条)", "value": lag, "id": "lagging", "alert": bool(lag)},
+        {"label": "收到文件", "value": sum(file_counts.values()), "id": "files"},
+        {"label": "错误", "value": n_err, "id": "errors", "alert": bool(n_err)},
+    ]
+    return [{"alert": False, **card} for card in cards]
+
+
+def _records(df) -> list[dict]:
+    return [{k: _clean(v) for k, v in r.items()} for r in df.to_dict("records")]
+
+
+def _clean(v):
+    """NaN and None as "", numpy numbers as Python numbers."""
+    if v is None:
+        return ""
+    if hasattr(v, "item") and not isinstance(v, str):
+        v = v.item()
+    if isinstance(v, float) and math.isnan(v):
+        return ""
+    return v
+
+
+def num(v) -> str:
+    """A number as people write it: 12, 37.5, 8,000 (text unchanged, "" for nothing)."""
+    v = _clean(v)
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return str(v)
+    if float(v).is_integer():
+        return f"{int(v):,}" if abs(v) >= 10000 else str(int(v))
+    return f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+def _files(receipts: list[ReceiptRow]) -> list[dict]:
+    from ..merge.common import show_time
+    rows = []
+    for r in sorted(receipts, key=lambda r: (r.received_at, r.display)):
+        rows.append({"time": show_time(r.received_at), "unit": r.unit, "form": r.form_label,
+                     "status": STATUS_LABELS.get(r.status, r.status), "status_code": r.status,
+                     "late": r.late, "errors": r.errors, "warnings": r.warnings,
+                     "file": r.display, "note": r.note})
+    return rows
+
+
+def _findings(plan: Plan, receipts: list[ReceiptRow]) -> list[dict]:
+    """Per unit, what it must still fix: findings of its current and rejected files
+    (as the 校验报告's unit sheets); files of no known unit last."""
+    by_unit: dict[str, list[ReceiptRow]] = {}
+    for r in receipts:
+        if r.findings and r.status in (ACCEPTED, REJECTED):
+            by_unit.setdefault(r.unit, []).append(r)
+    order = {u.name: i for i, u in enumerate(plan.units)}
+    out = []
+    for unit in sorted(by_unit, key=lambda u: (u == "", order.get(u, len(order)), u)):
+        u = plan.unit(unit) if unit else None
+        items = []
+        for r in by_unit[unit]:
+            for f in sorted(r.findings, key=lambda f: {ERROR: 0, WARNING: 1}.get(f.severity, 2)):
+                items.append({"file": r.display, "form": r.form_label,
+                              "status": STATUS_LABELS.get(r.status, r.status),
+                              "where": "!".join(x for x in (f.sheet, f.cell) if x),
+                              "severity": f.severity, "error": f.severity == ERROR,
+                              "message": f.message, "value": f.value, "code": f.code})
+        out.append({"unit": unit or "未识别单位的文件", "known": bool(unit),
+                    "contact": "、".join(x for x in ((u.contact, u.phone) if u else ()) if x),
+                    "errors": sum(i["error"] for i in items),
+                    "warnings": sum(i["severity"] == WARNING for i in items), "items": items})
+    return out
+
+
+# -- charts -------------------------------------------------------------------------------
+
+def stacked_bars(rows: list[tuple[str, list[int]]], categories: list[str],
+                 per_chart: int = 10 ** 9) -> list[dict]:
+    """Geometry of horizontal stacked bars (one per row), cut into charts of `per_chart`
+    rows; every chart shares one scale so bars compare across pages."""
+    if not rows:
+        return []
+    biggest = max((sum(v) for _, v in rows), default=0) or 1
+    label_w = min(220, 16 + 13 * max(len(name) for name, _ in rows))
+    scale = BAR_AREA / biggest
+    n_charts = -(-len(rows) // per_chart)
+    per_chart = -(-len(rows) // n_charts)  # balanced: 45 units -> 15 + 15 + 15, not 22 + 22 + 1
+    charts = []
+    for start in range(0, len(rows), per_chart):
+        bars = []
+        for i, (name, values) in enumerate(rows[start:start + per_chart]):
+            y = 8 + i * ROW_H
+            x, segs = label_w, []
+            for cat, n in zip(categories, values):
+                if not n:
+                    continue
+                w = n * scale
+                segs.append({"x": round(x, 1), "w": round(w, 1), "n": n, "cat": cat,
+                             "color": COLORS.get(cat, "#888"),
+                             "ink": "#222" if cat in LIGHT else "#fff",
+                             "show": w >= 14})
+                x += w
+            bars.append({"name": name, "y": y, "ty": y + BAR_H - 3, "segs": segs,
+                         "total": sum(values), "end": round(x + 6, 1)})
+        height = 16 + len(bars) * ROW_H
+        charts.append({"bars": bars, "width": label_w + BAR_AREA + 50, "height": height,
+                       "label_w": label_w, "bar_h": BAR_H, "first": start + 1,
+                       "last": start + len(bars)})
+    return charts
+
+
+__all__ = ["html_filename", "render_html", "write_html_report", "report_context",
+           "stacked_bars"]

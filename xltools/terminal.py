@@ -1,0 +1,109 @@
+"""The closing summaries `generate` and `collect` print: a short Rich table of what was
+done, then where the outputs are. The CLI decides whether to print at all (--quiet,
+--json); this module only lays the text out."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from .model import ERROR
+
+KIND_NAMES = {"annex1": "附件1 任务分解", "annex2": "附件2 责任单位任务表",
+              "annex3": "附件3 镇街目标", "report": "季度报表", "town": "镇街指标表",
+              "workplan": "办理方案", "sending_list": "发送清单", "other": "其他"}
+STATUS_NAMES = {"accepted": "已接收的文件", "rejected": "已退回的文件", "duplicate": "重复的文件",
+                "superseded": "已被替代的文件", "ignored": "已忽略的文件"}
+NOTES = {"duplicate": "与已收到的文件内容相同,不重复计入", "ignored": "临时文件、缩略图等,非报表",
+         "superseded": "同一单位后来又报了新版本", "rejected": "无法识别或不属于本期,见校验报告"}
+ALWAYS = ("accepted", "rejected", "duplicate")  # shown even when 0
+NAMES_SHOWN = 8
+
+
+def _names(names: list[str]) -> str:
+    shown = "、".join(names[:NAMES_SHOWN])
+    return shown + (f" 等 {len(names)} 个" if len(names) > NAMES_SHOWN else "")
+
+
+def _rel(path: Path, base: Path) -> str:
+    try:
+        return os.path.relpath(path, base)
+    except ValueError:
+        return str(path)
+
+
+def generate_summary(console: Console, report) -> None:
+    """Forms written, by kind, and where they are."""
+    table = Table(title="生成结果", title_justify="left")
+    table.add_column("类别")
+    table.add_column("文件数", justify="right")
+    table.add_column("示例")
+    kinds: dict[str, list] = {}
+    for f in report.files:
+        kinds.setdefault(f.kind, []).append(f)
+    for kind, files in kinds.items():
+        table.add_row(KIND_NAMES.get(kind, kind), str(len(files)), _rel(files[0].path, report.out_dir))
+    table.add_section()
+    table.add_row("合计", str(len(report.files)), "")
+    console.print(table)
+    console.print(f"输出文件夹:{report.out_dir}(用时 {report.seconds:.2f} 秒)", highlight=False)
+    pdf_summary(console, report.pdf)
+
+
+def collect_summary(console: Console, report) -> None:
+    """Files accepted / rejected / duplicates, units missing and late, the outputs."""
+    table = Table(title=f"{report.period.name} 回收情况", title_justify="left")
+    table.add_column("项目")
+    table.add_column("数量", justify="right")
+    table.add_column("说明")
+    counts = report.counts
+    for status in (*ALWAYS, *[s for s in counts if s not in ALWAYS]):
+        n = counts.get(status, 0)
+        if n or status in ALWAYS:
+            table.add_row(STATUS_NAMES.get(status, status), str(n), NOTES.get(status, "") if n else "",
+                          style="red" if status == "rejected" and n else None)
+    table.add_section()
+    table.add_row("未报送单位", str(len(report.missing_units)), _names(report.missing_units),
+                  style="red" if report.missing_units else None)
+    table.add_row("逾期报送单位", str(len(report.late_units)), _names(report.late_units),
+                  style="yellow" if report.late_units else None)
+    errors = sum(1 for f in report.files for x in f.findings if x.severity == ERROR)
+    warnings = sum(1 for f in report.files for x in f.findings if x.severity != ERROR)
+    table.add_row("错误 / 警告", f"{errors} / {warnings}", "详见校验报告或汇总报告" if errors or warnings else "",
+                  style="red" if errors else None)
+    console.print(table)
+    labels = {"汇总表": "汇总表", "校验报": "校验报告"}
+    for p in report.outputs:
+        console.print(f"{labels.get(p.name[:3], '输出')}:{p}", highlight=False)
+    if getattr(report, "html", None):
+        console.print(f"汇总报告(网页,可打印):{report.html}", highlight=False)
+    pdf_summary(console, getattr(report, "pdf", None))
+    console.print(f"台账:{report.db_path}(用时 {report.seconds:.2f} 秒)", highlight=False)
+
+
+def pdf_summary(console: Console, res) -> None:
+    """What --pdf made; nothing when it was not asked for."""
+    if res is None:
+        return
+    if res.message:
+        return  # said on stderr by pdf_problems
+    if res.pdfs:
+        folders = sorted({str(p.parent) for p in res.pdfs})
+        where = folders[0] if len(folders) == 1 else f"{len(folders)} 个文件夹(与各 Excel 文件同目录)"
+        console.print(f"PDF:{len(res.pdfs)} 个,在 {where}(用时 {res.seconds:.1f} 秒)", highlight=False)
+
+
+def pdf_problems(console: Console, res) -> bool:
+    """Print why PDFs are missing (to stderr); True when there was a problem."""
+    if res is None:
+        return False
+    if res.message:
+        console.print(f"[yellow]提示:[/yellow]{res.message}", highlight=False)
+        return True
+    for path, why in res.failed[:20]:
+        console.print(f"[yellow]提示:[/yellow]“{path.name}”未能生成 PDF:{why}", highlight=False)
+    if len(res.failed) > 20:
+        console.print(f"……另有 {len(res.failed) - 20} 个文件未能生成 PDF。", highlight=False)
+    return bool(res.failed)

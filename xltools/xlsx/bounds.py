@@ -1,0 +1,271 @@
+"""Bounded checks of a zipped workbook (.xlsx/.xlsm/.ods) before python-calamine sees it.
+
+python-calamine (Rust) trusts what a file says: a sheet with one cell at XFD1048576 makes it
+allocate a dense grid of hundreds of GB and abort the whole process; a part that inflates
+beyond its declared size is inflated to the end. So, before any native reader opens a zipped
+workbook, every member is inflated here once, in bounded chunks, and checked:
+
+* the member list: no duplicate names (two readers could pick different ones), the declared
+  sizes add up to at most `max_unzipped_bytes`;
+* each member inflates to exactly its declared size with its declared CRC, never past the
+  budget (a "zip bomb" or a lying header is refused before it is expanded);
+* no XML part declares a DTD or an entity (<!DOCTYPE, <!ENTITY): Excel, WPS and LibreOffice
+  never write one, and external entities and "billion laughs" need one;
+* for every XML part, the bounding box of the cells that hold something (a `<c>` that is
+  not an empty self-closing tag) and the last row holding a value: a sheet is handed to the
+  native reader only when these are within `max_rows` and `max_cells`. Rows and cells that
+  carry only a style (whole-column formatting, "millions of empty styled rows") cost nothing
+  and are not counted.
+
+Pure bytes in, facts out: nothing here knows a business rule; nothing raises.
+"""
+from __future__ import annotations
+
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+
+MB = 1024 * 1024
+IN_CHUNK = 256 * 1024
+OUT_CHUNK = 1 * MB
+MAX_TAG = 1 * MB  # a single tag longer than this is not a spreadsheet's
+EXCEL_ROWS, EXCEL_COLS = 1_048_576, 16_384
+
+
+@dataclass(frozen=True)
+class ReadBounds:
+    """What a reader may take from one workbook (see collect.limits.Limits)."""
+
+    max_file_bytes: int = 50 * MB
+    max_unzipped_bytes: int = 500 * MB
+    max_rows: int = 100_000
+    max_cells: int = 5_000_000
+
+
+@dataclass
+class SheetScan:
+    """The cells of one XML part that hold something: last row, last column, rows used."""
+
+    max_row: int = 0
+    max_col: int = 0
+    bad: str = ""  # why the part's cells cannot be bounded ("" when they can)
+
+    def fits(self, bounds: ReadBounds) -> bool:
+        return not self.bad and self.max_row <= bounds.max_rows \
+            and self.max_row <= EXCEL_ROWS and self.max_col <= EXCEL_COLS \
+            and self.max_row * self.max_col <= bounds.max_cells
+
+
+@dataclass
+class ZipCheck:
+    """The verdict on a zipped workbook's members.
+
+    problem: "" when every member passed, else one of "duplicate-member",
+    "unzipped-too-large", "inflates-too-far", "damaged-member", "xml-dtd"; part and size say
+    which member and how much. scans: XML part name -> SheetScan.
+    """
+
+    problem: str = ""
+    part: str = ""
+    size: int = 0
+    reason: str = ""
+    scans: dict[str, SheetScan] = field(default_factory=dict)
+
+
+_C_ANY = re.compile(rb"<c[\s/>]")
+_ROW_ANY = re.compile(rb"<row[\s/>]")
+_PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row)[\s/>]")
+_C_VALUED = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,8})"(?:\s[^>]*)?(?<!/)>')
+_LAST_ROW = re.compile(rb'<row r="([0-9]{1,8})"')
+_LAST_C = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,8})"')
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
+_R = re.compile(rb'\br\s*=\s*["\']([A-Za-z]{0,3})([0-9]{0,8})["\']')
+_DTD = (b"<!DOCTYPE", b"<!ENTITY")
+_XMLISH = (".xml", ".rels", ".vml")
+
+
+def col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ch - 64)
+    return n
+
+
+class _CellScanner:
+    """Feeds of an XML part's bytes in order -> SheetScan (bounded memory).
+
+    With `wait_for_sheet`, nothing is scanned before the part's `<sheetData` (cells live
+    only there, whatever the part is called): other parts cost one bytes.find per chunk.
+    """
+
+    def __init__(self, wait_for_sheet: bool = False) -> None:
+        self.scan = SheetScan()
+        self.row = 0
+        self.col = 0
+        self.carry = b""
+        self.waiting = wait_for_sheet
+
+    def feed(self, chunk: bytes, final: bool = False) -> None:
+        if self.scan.bad:
+            return
+        if self.waiting:
+            data = self.carry + chunk
+            pos = data.find(b"sheetData")
+            if pos < 0:
+                self.carry = data[-16:]
+                return
+            self.waiting, self.carry = False, b""
+            start = data.rfind(b"<", 0, pos)
+            chunk = data[start if start >= 0 else pos:]
+        data = self.carry + chunk
+        cut = len(data) if final else data.rfind(b"<")
+        if cut < 0:
+            cut = len(data)
+        body, self.carry = data[:cut], data[cut:]
+        if len(self.carry) > MAX_TAG:
+            self.scan.bad = "XML 标签异常长"
+            return
+        if b"<" not in body:
+            return
+        if self._fast(body):
+            return
+        s = self.scan
+        row, col = self.row, self.col
+        for kind, attrs, empty in _TAG.findall(body):
+            r = _R.search(attrs) if b"r" in attrs else None
+            if kind == b"row":
+                row = int(r.group(2)) if r and r.group(2) else row + 1
+                col = 0
+                continue
+            col = col_number(r.group(1)) if r and r.group(1) else col + 1
+            if r and r.group(2):
+                row = int(r.group(2))
+            if empty:
+                continue  # <c r="A5" s="3"/>: a style, no value
+            if row > s.max_row:
+                s.max_row = row
+            if col > s.max_col:
+                s.max_col = col
+        self.row, self.col = row, col
+
+
+    def _fast(self, body: bytes) -> bool:
+        """The usual file (Excel, WPS, LibreOffice, xlsxwriter): every <row> and <c> has an
+        explicit r="…" first; count with bytes.count and look only at cells with a value."""
+        if body.count(b'<c r="') != len(_C_ANY.findall(body)) \
+                or body.count(b'<row r="') != len(_ROW_ANY.findall(body)) \
+                or _PREFIXED.search(body):
+            return False
+        s = self.scan
+        refs = _C_VALUED.findall(body)
+        if refs:
+            s.max_row = max(s.max_row, max(map(int, [d for _, d in refs])))
+            # bijective base 26 ("A" is 1): a longer name is a later column, else by letters
+            last = max({c for c, _ in refs}, key=lambda c: (len(c), c))
+            s.max_col = max(s.max_col, col_number(last))
+        # where the next chunk's implicit positions (if any) would continue from
+        pos_row, pos_c = body.rfind(b'<row r="'), body.rfind(b'<c r="')
+        if pos_row > pos_c:
+            self.row, self.col = int(_LAST_ROW.match(body, pos_row).group(1)), 0
+        elif pos_c >= 0:
+            m = _LAST_C.match(body, pos_c)
+            self.row, self.col = int(m.group(2)), col_number(m.group(1))
+        return True
+
+
+def check_zip(data: bytes, zf: zipfile.ZipFile, bounds: ReadBounds) -> ZipCheck:
+    """Inflate every member of `zf` (opened on `data`) once, bounded; see the module doc."""
+    out = ZipCheck()
+    infos = [i for i in zf.infolist() if not i.is_dir()]
+    seen: set[str] = set()
+    for i in infos:
+        key = i.filename.replace("\\", "/").lower()
+        if key in seen:
+            out.problem, out.part = "duplicate-member", i.filename
+            return out
+        seen.add(key)
+    declared = sum(i.file_size for i in infos)
+    if declared > bounds.max_unzipped_bytes:
+        out.problem, out.size = "unzipped-too-large", declared
+        return out
+    budget = bounds.max_unzipped_bytes
+    for info in infos:
+        xmlish = info.filename.lower().endswith(_XMLISH)
+        scanner = _CellScanner(wait_for_sheet=True) if xmlish else None
+        problem, size, reason = _inflate(data, info, budget, xmlish, scanner)
+        if problem:
+            out.problem, out.part, out.size, out.reason = problem, info.filename, size, reason
+            return out
+        budget -= size
+        if scanner is not None and (scanner.scan.max_row or scanner.scan.bad):
+            out.scans[info.filename] = scanner.scan
+    return out
+
+
+def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int, xmlish: bool,
+             scanner: _CellScanner | None) -> tuple[str, int, str]:
+    """(problem, bytes inflated, reason) for one member; problem "" when it is sound."""
+    off = info.header_offset
+    head = data[off:off + 30]
+    if len(head) < 30 or head[:4] != b"PK\x03\x04":
+        return "damaged-member", 0, "本地文件头缺失"
+    n, m = struct.unpack_from("<HH", head, 26)
+    start = off + 30 + n + m
+    comp = data[start:start + info.compress_size]
+    if len(comp) < info.compress_size:
+        return "damaged-member", 0, "数据被截断"
+    if info.flag_bits & 0x1:
+        return "damaged-member", 0, "部件被加密"
+    if info.compress_type == zipfile.ZIP_STORED:
+        inflater = None
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-15)
+    else:
+        return "damaged-member", 0, f"不支持的压缩方式 {info.compress_type}"
+    limit = min(budget, info.file_size)
+    total, crc, tail = 0, 0, b""
+    view = memoryview(comp)
+    pos = 0
+    try:
+        while True:
+            if inflater is None:
+                out = bytes(view[pos:pos + OUT_CHUNK])
+                pos += len(out)
+            else:
+                if inflater.unconsumed_tail:
+                    src = inflater.unconsumed_tail
+                elif pos < len(comp):
+                    src = bytes(view[pos:pos + IN_CHUNK])
+                    pos += len(src)
+                else:
+                    src = b""
+                out = inflater.decompress(src, OUT_CHUNK)
+            if not out:
+                if inflater is None or inflater.eof or (pos >= len(comp)
+                                                        and not inflater.unconsumed_tail):
+                    break
+                continue
+            total += len(out)
+            if total > limit:
+                if total > budget:
+                    return "inflates-too-far", total, ""
+                return "inflates-too-far", total, "解压后超过声明的大小"
+            crc = zlib.crc32(out, crc)
+            if xmlish:
+                probe = tail + out
+                if any(d in probe for d in _DTD):
+                    return "xml-dtd", total, ""
+                tail = out[-16:]
+            if scanner is not None:
+                scanner.feed(out)
+    except zlib.error as exc:
+        return "damaged-member", total, f"压缩数据损坏({exc})"
+    if inflater is not None and not inflater.eof:
+        return "damaged-member", total, "压缩数据不完整"
+    if total != info.file_size or crc != info.CRC:
+        return "damaged-member", total, "大小或校验和与记录不符"
+    if scanner is not None:
+        scanner.feed(b"", final=True)
+    return "", total, ""

@@ -1,0 +1,185 @@
+"""Workbooks to PDF through LibreOffice: the office boundary for paper.
+
+`soffice --headless --convert-to pdf` prints a workbook the way Calc would: the page
+set-up the writer put in (A4, titles, repeated header rows, 第 N 页 共 M 页 footers,
+print areas) is honoured and hidden sheets (the identity sheet) are left out.
+
+- Many files go through one soffice start (a batch), which costs ~2 s instead of ~2 s
+  per file; a batch that fails or times out is retried one file at a time, so one bad
+  workbook cannot cost the others their PDF.
+- Each run uses a private, throw-away profile (-env:UserInstallation), so a LibreOffice
+  the clerk has open is neither disturbed nor waited for.
+- Each PDF is written beside its workbook (same name, .pdf), or into `out_dir`.
+- The fonts are the machine's: nothing here sets FONTCONFIG_FILE or other font paths.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+NOT_INSTALLED = ("未找到 LibreOffice(soffice 命令),无法生成 PDF;Excel 文件已照常写好。"
+                 "请安装 LibreOffice 后重试(Debian/Ubuntu:sudo apt-get install libreoffice-calc;"
+                 "Windows/macOS:从 LibreOffice 官网安装),或用 Excel/WPS 打开文件后另存为 PDF。")
+BATCH = 40  # files per soffice start
+START_SECONDS = 90.0  # a cold start with a new profile, fonts scanned
+PER_FILE_SECONDS = 15.0
+
+_CANDIDATES = ("/usr/bin/soffice", "/usr/local/bin/soffice", "/opt/libreoffice/program/soffice",
+               "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+               r"C:\Program Files\LibreOffice\program\soffice.exe",
+               r"C:\Program Files (x86)\LibreOffice\program\soffice.exe")
+
+
+@dataclass
+class PdfResult:
+    """What a conversion made: PDFs written, files that failed and why, or why none could."""
+
+    pdfs: list[Path] = field(default_factory=list)
+    failed: list[tuple[Path, str]] = field(default_factory=list)
+    message: str = ""  # set when nothing could be tried (LibreOffice not installed)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.message and not self.failed
+
+    def to_json(self) -> dict:
+        return {"pdfs": [str(p) for p in self.pdfs],
+                "failed": [{"path": str(p), "reason": r} for p, r in self.failed],
+                "message": self.message}
+
+
+def find_soffice() -> str | None:
+    """The soffice executable on PATH or in a usual install place; None if there is none."""
+    for name in ("soffice", "libreoffice"):
+        exe = shutil.which(name)
+        if exe:
+            return exe
+    for cand in _CANDIDATES:
+        if os.path.isfile(cand) and os.access(cand, os.X_OK):
+            return cand
+    return None
+
+
+def available() -> bool:
+    return find_soffice() is not None
+
+
+def pdf_path(source: Path, out_dir: Path | None = None) -> Path:
+    """Where the PDF of `source` goes: beside it, or in out_dir, with the same stem."""
+    return (out_dir or source.parent) / (source.stem + ".pdf")
+
+
+def to_pdf(files: Iterable[str | os.PathLike], out_dir: str | os.PathLike | None = None, *,
+           batch: int = BATCH, progress: Callable[[int, int], None] | None = None,
+           soffice: str | None = None) -> PdfResult:
+    """A PDF of each workbook in `files`; see the module text. Never raises for a bad file."""
+    t0 = time.perf_counter()
+    sources = [Path(f) for f in files]
+    result = PdfResult()
+    exe = soffice or find_soffice()
+    if exe is None:
+        result.message = NOT_INSTALLED
+        return result
+    dest = Path(out_dir) if out_dir is not None else None
+    if dest is not None:
+        dest.mkdir(parents=True, exist_ok=True)
+    total, done = len(sources), 0
+    if progress:
+        progress(0, total)
+    work = Path(tempfile.mkdtemp(prefix="xltools-pdf-"))
+    try:
+        profile = (work / "profile").absolute().as_uri()
+        for k, group in enumerate(_batches(sources, batch)):
+            made, log = _convert(exe, profile, group, work / f"b{k}")
+            retry = [src for src in group if src not in made]
+            if len(group) > 1 and retry:  # one file at a time, so one cannot sink the others
+                for j, src in enumerate(retry):
+                    one, one_log = _convert(exe, profile, [src], work / f"b{k}_{j}")
+                    made.update(one)
+                    if src not in one:
+                        result.failed.append((src, one_log))
+            else:
+                result.failed.extend((src, log) for src in retry)
+            for src in group:
+                if src in made:
+                    target = pdf_path(src, dest)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.move(str(made[src]), str(target))
+                    result.pdfs.append(target)
+            done += len(group)
+            if progress:
+                progress(done, total)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _batches(sources: list[Path], size: int) -> list[list[Path]]:
+    """Groups of at most `size` files whose stems differ (soffice names output by stem)."""
+    groups: list[list[Path]] = []
+    stems: list[set[str]] = []
+    for src in sources:
+        for g, s in zip(groups, stems):
+            if len(g) < size and src.stem not in s:
+                g.append(src)
+                s.add(src.stem)
+                break
+        else:
+            groups.append([src])
+            stems.append({src.stem})
+    return groups
+
+
+def _convert(exe: str, profile: str, group: list[Path], outdir: Path) -> tuple[dict[Path, Path], str]:
+    """One soffice start for `group`: {source: made pdf}, and the log tail (why, if not)."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    cmd = [exe, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--nologo",
+           "--nolockcheck", "--nodefault", "--convert-to", "pdf:calc_pdf_Export",
+           "--outdir", str(outdir), *[str(p.absolute()) for p in group]]
+    timeout = START_SECONDS + PER_FILE_SECONDS * len(group)
+    why = ""
+    kwargs: dict = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "stdin": subprocess.DEVNULL}
+    if sys.platform != "win32":
+        kwargs["start_new_session"] = True  # soffice forks soffice.bin: kill the whole group
+    try:
+        proc = subprocess.Popen(cmd, **kwargs)
+    except OSError as exc:
+        return {}, f"无法启动 LibreOffice:{exc}"
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+        why = out.decode("utf-8", "replace")[-400:].strip()
+        if proc.returncode:
+            why = f"LibreOffice 退出码 {proc.returncode}:{why}"
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        why = f"LibreOffice 转换超时({int(timeout)} 秒)"
+    made = {}
+    for src in group:
+        pdf = outdir / (src.stem + ".pdf")
+        if pdf.is_file() and pdf.stat().st_size > 0:
+            made[src] = pdf
+    return made, why or "LibreOffice 未生成 PDF(文件可能已损坏或不是表格)"
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        if sys.platform != "win32":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
