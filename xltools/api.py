@@ -95,9 +95,11 @@ def generate(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike,
     for wb in docs:
         report.files.append(WrittenFile(write_workbook(wb, out), wb.kind or _kind_of(wb.filename)))
         tick(progress, len(report.files), total)
-    for written in fork_map(_write_form, (plan, out), jobs, workers):
-        report.files.append(written)
-        tick(progress, len(report.files), total)
+    plan.lookups()  # built once; the forked writers inherit it
+    with plan.frozen():
+        for written in fork_map(_write_form, (plan, out), jobs, workers):
+            report.files.append(written)
+            tick(progress, len(report.files), total)
     report.findings = [_in_output(f, report) for f in report.findings]
     report.seconds = time.perf_counter() - t0
     return report

@@ -104,11 +104,13 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                         todo.append(rec)
                 originals = {r.display: r for r in received}
                 previous = ledger.previous_actuals(plan.plan_id, period.id)
-                for ret in examine_all(todo, plan, period.id, previous, workers, limits):
-                    ret.received = originals.get(ret.received.display, ret.received)
-                    ret.findings = [*mine.get(ret.received.display, []), *ret.findings]
-                    _record(ledger, run_id, ret, period, out)
-                    tick(progress, len(out.files), len(received))
+                plan.lookups()  # built once here; the forked readers inherit it
+                with plan.frozen():
+                    for ret in examine_all(todo, plan, period.id, previous, workers, limits):
+                        ret.received = originals.get(ret.received.display, ret.received)
+                        ret.findings = [*mine.get(ret.received.display, []), *ret.findings]
+                        _record(ledger, run_id, ret, period, out)
+                        tick(progress, len(out.files), len(received))
                 ledger.commit()
             except BaseException:
                 ledger.rollback()

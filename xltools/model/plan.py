@@ -6,6 +6,7 @@ resolution to the register (aliases, groups) goes through `Plan.resolve`.
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 UNIT_KINDS = ("镇", "街道", "部门", "企业", "其他")
@@ -186,12 +187,25 @@ class Plan:
         plan while holding it; Plan's own methods always see edits)."""
         return self._lookups()
 
+    @contextmanager
+    def frozen(self):
+        """While held, look-ups trust their cache instead of re-checking the plan: for the
+        hot loops of generate and collect, which never edit the plan."""
+        self.__dict__["_frozen"] = self.__dict__.get("_frozen", 0) + 1
+        try:
+            yield self
+        finally:
+            self.__dict__["_frozen"] -= 1
+
     def _lookups(self) -> "PlanLookups":
         # Look-ups run per task per unit; rebuilding them each time made generation
         # quadratic. The cache lives outside the dataclass fields (no eq/asdict effect)
-        # and is keyed on the signature, so one public call checks it once.
-        sig = self._signature()
+        # and is keyed on the signature, so one public call checks it once (or none
+        # while the plan is frozen).
         cached = self.__dict__.get("_lookup_cache")
+        if cached is not None and self.__dict__.get("_frozen"):
+            return cached
+        sig = self._signature()
         if cached is None or cached.sig != sig:
             cached = PlanLookups(self, sig)
             self.__dict__["_lookup_cache"] = cached
