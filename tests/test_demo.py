@@ -119,3 +119,15 @@ def test_demo_writes_the_html_report(demo_run):
     for unit in [*sim.missing, *sim.late, *sim.mistakes]:
         assert f'data-unit="{unit}"' in html, unit
     assert "<script" not in html.lower()
+
+
+def test_rerun_on_the_same_inbox_changes_nothing_and_reuses_outputs(demo_run):
+    got = demo_run.collected
+    again = api.collect([demo_run.simulated.inbox], EXAMPLE / "plan.xlsx", "2019Q1",
+                        got.out_dir, got.db_path)
+    assert all(f.seen_before for f in again.files)
+    assert sorted(f.status for f in again.files) == sorted(f.status for f in got.files)
+    assert again.outputs == got.outputs and again.missing_units == got.missing_units
+    assert again.late_units == got.late_units
+    mtimes = [p.stat().st_mtime for p in got.outputs]
+    assert [p.stat().st_mtime for p in again.outputs] == mtimes  # not rewritten

@@ -1,6 +1,7 @@
 """One function per stage: what the CLI and the tests call."""
 from __future__ import annotations
 
+import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -219,6 +220,7 @@ class CollectReport:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     html: Path | None = None  # 汇总报告_<period>.html (report.html)
+    feedback: list[Path] = field(default_factory=list)  # DIR/反馈/<unit>/… (report.feedback)
     summary_book: Path | None = None  # the 汇总表, what --pdf prints
     pdf: object = None  # xlsx.pdf.PdfResult once api.pdf(report) ran
 
@@ -239,6 +241,7 @@ class CollectReport:
                 "missing_units": self.missing_units, "late_units": self.late_units,
                 "outputs": [str(p) for p in self.outputs],
                 "html": str(self.html) if self.html else None,
+                "feedback": [str(p) for p in self.feedback],
                 **({"pdf": self.pdf.to_json()} if self.pdf is not None else {})}
 
 
@@ -278,8 +281,12 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
     db_path = Path(db) if db else default_ledger(plan_path)
     out = Path(out_dir) if out_dir else DEFAULT_OUT / period.name
     check_output_dir(out)
+    stamp = _read_stamp(out, db_path, plan.plan_id, period.id)
     outcome = run_collect([Path(p) for p in inputs], plan, period, db_path, workers,
-                          limits or Limits(), password, progress=progress)
+                          limits or Limits(), password, progress=progress,
+                          reuse_state=stamp.get("state", ""))
+    if outcome.reused:  # nothing new since these outputs were written: keep them
+        return _reused_report(period, out, db_path, outcome, stamp, t0)
     previous = None
     before = [p for p in plan.periods if p.end < period.end]
     if before:
@@ -299,8 +306,62 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
         report.html = write_html_report(plan, period, summary, receipts, out)
     except OSError as exc:
         raise output_failed(out, exc) from exc
+    from .report.feedback import write_feedback
+    try:  # 修改意见 to send back: DIR/反馈/<unit>/…xlsx
+        report.feedback = write_feedback(plan, period, outcome.current, receipts, out)
+    except OSError as exc:
+        raise output_failed(out, exc) from exc
     report.missing_units = list(dict.fromkeys(summary.missing["单位"])) if len(summary.missing) else []
     report.late_units = list(dict.fromkeys(summary.late["单位"])) if len(summary.late) else []
+    for f in outcome.files:
+        report.counts[f.status] = report.counts.get(f.status, 0) + 1
+    _write_stamp(out, db_path, plan.plan_id, period.id, outcome.state, report)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+STAMP = ".xltools-collect.json"  # what the outputs in a folder were made from
+
+
+def _read_stamp(out: Path, db_path: Path, plan_id: str, period_id: str) -> dict:
+    """The stamp of earlier outputs in `out`, if they are for this ledger, plan and period
+    and all still exist; {} otherwise."""
+    try:
+        stamp = json.loads((out / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    same = (stamp.get("db") == str(db_path.resolve()) and stamp.get("plan_id") == plan_id
+            and stamp.get("period") == period_id)
+    files = [stamp.get("summary_book"), stamp.get("html"), *stamp.get("outputs", []),
+             *stamp.get("feedback", [])]
+    if not same or not all((out / f).exists() for f in files if f):
+        return {}
+    return stamp
+
+
+def _write_stamp(out: Path, db_path: Path, plan_id: str, period_id: str, state: str,
+                 report: "CollectReport") -> None:
+    def rel(p):
+        return str(Path(p).relative_to(out)) if p else None
+    data = {"db": str(db_path.resolve()), "plan_id": plan_id, "period": period_id,
+            "state": state, "outputs": [rel(p) for p in report.outputs],
+            "summary_book": rel(report.summary_book), "html": rel(report.html),
+            "feedback": [rel(p) for p in report.feedback],
+            "missing_units": report.missing_units, "late_units": report.late_units}
+    try:
+        (out / STAMP).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    except (OSError, ValueError):  # a stamp is an optimisation; without it the next run rebuilds
+        pass
+
+
+def _reused_report(period: Period, out: Path, db_path: Path, outcome, stamp: dict,
+                   t0: float) -> "CollectReport":
+    report = CollectReport(period, out, db_path, files=outcome.files)
+    report.outputs = [out / p for p in stamp["outputs"]]
+    report.summary_book = out / stamp["summary_book"] if stamp.get("summary_book") else None
+    report.html = out / stamp["html"] if stamp.get("html") else None
+    report.feedback = [out / p for p in stamp.get("feedback", [])]
+    report.missing_units, report.late_units = stamp["missing_units"], stamp["late_units"]
     for f in outcome.files:
         report.counts[f.status] = report.counts.get(f.status, 0) + 1
     report.seconds = time.perf_counter() - t0
@@ -359,3 +420,111 @@ def status(plan_path: str | os.PathLike, period_id: str,
     missing = list(dict.fromkeys(name for name, kind in expected if (name, kind) not in have))
     late = list(dict.fromkeys(u["unit"] for u in reported if u["late"]))
     return StatusReport(period, st["counts"], reported, missing, late)
+
+
+# -- remind, year, units (issue 7) ----------------------------------------------------------
+
+def _ledger_path(plan_path: str | os.PathLike, db: str | os.PathLike | None) -> Path:
+    from .collect.run import default_ledger
+
+    db_path = Path(db) if db else default_ledger(plan_path)
+    if not db_path.exists():
+        raise PlanFileError(f"找不到台账“{db_path}”:请先运行 xltools collect,或用 --db 指定台账。")
+    return db_path
+
+
+def remind(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | None = None,
+           out_dir: str | os.PathLike | None = None, template: str | os.PathLike | None = None,
+           today: "date | None" = None):
+    """Units that have not reported the period (or reported with 错误): a 催报通知 (Jinja2
+    text, templates/催报通知.txt.j2 or the clerk's `template`) and a 催报名单 workbook in
+    out_dir (default workbooks/<period>). Returns report.remind.RemindResult."""
+    from datetime import date
+
+    from .collect.ledger import Ledger
+    from .merge import ReceiptRow
+    from .report.remind import (RemindResult, contact_workbook, notice_filename, remind_entries,
+                                render_notice)
+
+    plan, period = _plan_and_period(plan_path, period_id)
+    if template is not None and not Path(template).is_file():
+        raise PlanFileError(f"找不到通知模板“{template}”。请检查路径,或不加 --template 使用默认模板。")
+    db_path = _ledger_path(plan_path, db)
+    with Ledger(db_path) as ledger:
+        current = ledger.current(plan.plan_id, period.id)
+        receipts = [ReceiptRow.from_ledger(r) for r in ledger.receipts(plan.plan_id, period.id)]
+    today = today or date.today()
+    res = RemindResult(period, remind_entries(plan, period, current, receipts), today=today)
+    try:
+        res.text = render_notice(plan, period, res.entries, today, template)
+    except Exception as exc:  # a clerk's template with a typo: one clear message
+        if template is None:
+            raise
+        raise PlanFileError(f"通知模板“{Path(template).name}”有误:{type(exc).__name__}:{exc}") from exc
+    out = Path(out_dir) if out_dir else DEFAULT_OUT / period.name
+    out.mkdir(parents=True, exist_ok=True)
+    res.notice = out / notice_filename(period)
+    tmp = res.notice.with_name(f".{res.notice.name}.part")
+    tmp.write_text(res.text, encoding="utf-8-sig")  # with a BOM: Windows Notepad reads it right
+    os.replace(tmp, res.notice)
+    res.contacts = write_workbook(contact_workbook(plan, period, res.entries, today), out)
+    return res
+
+
+@dataclass
+class YearReport:
+    """The year summary workbook and the frames it shows (merge.year.YearSummary)."""
+
+    path: Path
+    summary: object
+
+
+def year(plan_path: str | os.PathLike, db: str | os.PathLike | None = None,
+         out_dir: str | os.PathLike | None = None, today: "date | None" = None) -> YearReport:
+    """年度汇总_<year>.xlsx from the ledger: tasks across the periods, each unit's timeliness,
+    indicators against their annual targets, towns ranked by completion rate."""
+    from datetime import date
+
+    from .collect.ledger import Ledger
+    from .merge.year import year_summary
+    from .report.year_book import year_workbook
+
+    res = load_plan(plan_path)
+    if res.value is None:
+        raise PlanFileError(f"计划文件“{Path(plan_path).name}”中没有可用的计划。")
+    plan = res.value
+    with Ledger(_ledger_path(plan_path, db)) as ledger:
+        returns = {p.id: ledger.current(plan.plan_id, p.id) for p in plan.periods}
+    today = today or date.today()
+    ys = year_summary(plan, returns, today)
+    out = Path(out_dir) if out_dir else DEFAULT_OUT
+    return YearReport(write_workbook(year_workbook(plan, ys, today), out), ys)
+
+
+def units_list(plan_path: str | os.PathLike) -> list:
+    """The unit register of a plan file (planfile.register.UnitRow each)."""
+    from .planfile.register import list_units
+    return list_units(plan_path)
+
+
+def units_check(plan_path: str | os.PathLike) -> list[Finding]:
+    """Register problems: duplicated names or aliases, unknown group members, units without
+    contacts — each naming the sheet and cell of plan.xlsx."""
+    from .planfile.register import check_register
+    return check_register(plan_path)
+
+
+def units_add_alias(plan_path: str | os.PathLike, name: str, alias: str):
+    """Confirm an alias of a unit once, in the plan file; RegisterError (a PlanFileError)
+    when it cannot be (unknown unit, alias taken by another unit)."""
+    from .planfile.register import add_alias
+    return add_alias(plan_path, name, alias)
+
+
+def units_set(plan_path: str | os.PathLike, name: str, leader: str | None = None,
+              contact: str | None = None, phone: str | None = None, email: str | None = None,
+              kind: str | None = None):
+    """Change a unit's leader, contact, phone, e-mail or kind in the plan file."""
+    from .planfile.register import set_unit
+    return set_unit(plan_path, name, leader=leader, contact=contact, phone=phone, email=email,
+                    kind=kind)

@@ -524,6 +524,11 @@ class Ledger:
         return ACCEPTED if winner["sha256"] == sha else SUPERSEDED
 
     # ------------------------------------------------------------ queries
+    def state(self) -> str:
+        """A token that changes whenever anything is recorded (for reusing outputs)."""
+        row = self.conn.execute("SELECT count(*), coalesce(max(id), 0) FROM receipts").fetchone()
+        return f"{row[0]}:{row[1]}"
+
     def current(self, plan_id: str, period: str) -> list[FormReturn]:
         """The accepted returns of a period now, rebuilt from their payloads."""
         out = []

@@ -50,6 +50,12 @@ class CollectOutcome:
     current: list[FormReturn] = field(default_factory=list)
     receipts: list[dict] = field(default_factory=list)
     seconds: float = 0.0
+    state: str = ""  # Ledger.state() after the run
+    reused: bool = False  # nothing changed: current/receipts were not loaded
+
+    @property
+    def changed(self) -> bool:
+        return any(not f.seen_before for f in self.files)
 
 
 def default_ledger(plan_path: str | os.PathLike) -> Path:
@@ -61,12 +67,15 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                 workers: int | None = None, limits: Limits = Limits(),
                 password: str | None = None,
                 notify: Callable[[str], None] | None = None,
-                progress: Callable[[int, int], None] | None = None) -> CollectOutcome:
+                progress: Callable[[int, int], None] | None = None,
+                reuse_state: str = "") -> CollectOutcome:
     """Take every file under `inputs` into the ledger for `period` (one transaction).
 
     Never raises for bad input; raises LedgerError (LedgerBusy) when the ledger cannot be
     used. `notify` gets one-line Chinese notes meant for the user while the run waits.
     `progress(done, total)` is called as files are settled (0 first, total last).
+    When nothing new was received and the ledger is still at `reuse_state` (the state the
+    caller's outputs were made from), the period's returns are not loaded again.
     """
     t0 = time.perf_counter()
     out = CollectOutcome(period)
@@ -115,8 +124,12 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
             except BaseException:
                 ledger.rollback()
                 raise
-            out.current = ledger.current(plan.plan_id, period.id)
-            out.receipts = ledger.receipts(plan.plan_id, period.id)
+            out.state = ledger.state()
+            if reuse_state and not out.changed and out.state == reuse_state:
+                out.reused = True
+            else:
+                out.current = ledger.current(plan.plan_id, period.id)
+                out.receipts = ledger.receipts(plan.plan_id, period.id)
         _unreceived(out, received, intake_findings, period)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
