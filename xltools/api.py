@@ -87,17 +87,17 @@ def generate(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike,
             raise PlanFileError(f"计划文件“{Path(plan).name}”中没有可用的计划。")
         plan, findings = res.value, list(res.findings)
     out = Path(out_dir)
-    periods, problems = select_periods(plan, period_ids)
-    jobs = form_jobs(plan, periods)
-    docs, doc_findings = build_documents(plan, jobs)
-    report = GenerateReport(out, findings=findings + problems + doc_findings)
-    total = len(docs) + len(jobs)
-    tick(progress, 0, total)
-    for wb in docs:
-        report.files.append(WrittenFile(write_workbook(wb, out), wb.kind or _kind_of(wb.filename)))
-        tick(progress, len(report.files), total)
     plan.lookups()  # built once; the forked writers inherit it
-    with plan.frozen():
+    with plan.frozen():  # nothing here edits the plan; look-ups need not re-check it
+        periods, problems = select_periods(plan, period_ids)
+        jobs = form_jobs(plan, periods)
+        docs, doc_findings = build_documents(plan, jobs)
+        report = GenerateReport(out, findings=findings + problems + doc_findings)
+        total = len(docs) + len(jobs)
+        tick(progress, 0, total)
+        for wb in docs:
+            report.files.append(WrittenFile(write_workbook(wb, out), wb.kind or _kind_of(wb.filename)))
+            tick(progress, len(report.files), total)
         for written in fork_map(_write_form, (plan, out), jobs, workers):
             report.files.append(written)
             tick(progress, len(report.files), total)
@@ -269,6 +269,15 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
     progress(done, total) is called as the files are settled; besides the workbooks,
     collect writes the HTML report (report.html).
     """
+    t0 = time.perf_counter()
+    plan, period = _plan_and_period(plan_path, period_id)
+    with plan.frozen():  # nothing below edits the plan; look-ups need not re-check it
+        return _collect(inputs, plan_path, plan, period, out_dir, db, workers, password,
+                        limits, progress, t0)
+
+
+def _collect(inputs, plan_path, plan: Plan, period: Period, out_dir, db, workers, password,
+             limits, progress, t0: float) -> "CollectReport":
     from .collect.ledger import Ledger
     from .collect.limits import Limits
     from .collect.run import check_output_dir, default_ledger, output_failed, run_collect
@@ -276,8 +285,6 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
     from .report import (summary_workbook, validation_workbook)
     from .report.html import write_html_report
 
-    t0 = time.perf_counter()
-    plan, period = _plan_and_period(plan_path, period_id)
     db_path = Path(db) if db else default_ledger(plan_path)
     out = Path(out_dir) if out_dir else DEFAULT_OUT / period.name
     check_output_dir(out)

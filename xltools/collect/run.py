@@ -114,7 +114,7 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                 originals = {r.display: r for r in received}
                 previous = ledger.previous_actuals(plan.plan_id, period.id)
                 plan.lookups()  # built once here; the forked readers inherit it
-                with plan.frozen():
+                with plan.frozen():  # (re-entrant: api.collect may hold it already)
                     for ret in examine_all(todo, plan, period.id, previous, workers, limits):
                         ret.received = originals.get(ret.received.display, ret.received)
                         ret.findings = [*mine.get(ret.received.display, []), *ret.findings]
