@@ -10,11 +10,13 @@ from xltools.cli import app
 from xltools.planfile import save_plan
 
 runner = CliRunner()
-COMMANDS = ["generate", "demo", "check", "convert", "parse", "collect", "status"]
+COMMANDS = ["generate", "demo", "check", "convert", "parse", "collect", "status", "remind", "year",
+            "units"]
 
 
 def test_every_command_has_help():
     names = {c.name or c.callback.__name__ for c in app.registered_commands}
+    names |= {g.name for g in app.registered_groups}  # sub-apps: xltools units …
     assert set(COMMANDS) <= names
     for name in names:
         res = runner.invoke(app, [name, "--help"])

@@ -21,7 +21,8 @@ EXAMPLE_DIR = ROOT / "examples" / "shashi-2019"
 DEFAULT_OUT = Path("workbooks")
 
 __all__ = ["PlanFileError", "GenerateReport", "CollectReport", "load", "check", "convert",
-           "generate", "demo", "parse", "collect", "status", "example_dir", "pdf", "printable"]
+           "generate", "demo", "parse", "collect", "status", "example_dir", "pdf", "printable",
+           "remind", "year", "units_list", "units_check", "units_add_alias", "units_set"]
 
 
 @dataclass

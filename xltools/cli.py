@@ -254,6 +254,147 @@ def parse(notice: Path = typer.Argument(..., metavar="NOTICE", help="通知文�
         (out if not as_json else err).print(f"计划已保存:{saved}", highlight=False)
 
 
+@app.command()
+def remind(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划文件"),
+           period: str = typer.Option(..., "--period", metavar="ID", help="报送周期编号,如 2019Q1"),
+           db: Optional[Path] = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库(缺省在计划文件旁)"),
+           output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="输出文件夹(缺省 workbooks/<周期>)"),
+           template: Optional[Path] = typer.Option(None, "--template", metavar="FILE", help="自己的催报通知模板(Jinja2 文本;缺省 templates/催报通知.txt.j2)"),
+           as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
+    """催报:列出未报送或报表有错误待修改的单位,写出催报通知(文本)和催报名单(含联系人、电话、邮箱)。"""
+    from .collect.ledger import LedgerError
+    try:
+        res = api.remind(plan, period, db, output, template)
+    except (api.PlanFileError, LedgerError) as exc:
+        _fail(str(exc))
+    if as_json:
+        print(json.dumps(res.to_json(), ensure_ascii=False, indent=1))
+        return
+    table = Table(title=f"{res.period.name} 催报名单", title_justify="left")
+    table.add_column("单位", no_wrap=True)
+    for col in ("应报表单", "联系人", "联系电话", "电子邮箱", "未报原因"):
+        table.add_column(col, overflow="fold")
+    for e in res.entries:
+        table.add_row(e.unit, e.form, e.contact, e.phone, e.email, e.reason,
+                      style="red" if e.missing else "yellow")
+    if res.entries:
+        out.print(table)
+    out.print(f"未报送 {len(res.missing)} 个,有错误待修改 {len(res.with_errors)} 个。", highlight=False)
+    out.print(f"催报通知:{res.notice}", highlight=False)
+    out.print(f"催报名单:{res.contacts}", highlight=False)
+
+
+@app.command()
+def year(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划文件"),
+         db: Optional[Path] = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库(缺省在计划文件旁)"),
+         output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="输出文件夹(缺省 workbooks)"),
+         as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
+    """年度汇总:各任务各期状态和进度、各单位报送及时性、量化指标对照全年目标、镇街完成率排名。"""
+    from .collect.ledger import LedgerError
+    try:
+        rep = api.year(plan, db, output)
+    except (api.PlanFileError, LedgerError) as exc:
+        _fail(str(exc))
+    ys = rep.summary
+    if as_json:
+        print(json.dumps({"path": str(rep.path), "periods": [p.id for p in ys.periods],
+                          "reported_periods": ys.reported_periods, "tasks": len(ys.tasks),
+                          "units": len(ys.timeliness), "indicators": len(ys.indicators),
+                          "towns": ys.towns["镇街"].tolist()}, ensure_ascii=False, indent=1))
+        return
+    done = "、".join(p.name for p in ys.periods if p.id in ys.reported_periods) or "无"
+    out.print(f"已汇总的报送周期:{done}", highlight=False)
+    out.print(f"任务 {len(ys.tasks)} 项,报送单位 {len(ys.timeliness)} 个,量化指标 {len(ys.indicators)} 项,"
+              f"镇街 {len(ys.towns)} 个。", highlight=False)
+    out.print(f"年度汇总:{rep.path}", highlight=False)
+
+
+units_app = typer.Typer(add_completion=False, rich_markup_mode=None,
+                        help="单位名单:查看(list)、检查(check)、登记别名(add-alias)、修改联系方式(set)。"
+                             "用法:xltools units PLAN [list|check|add-alias 单位 别名|set 单位 --contact …]")
+app.add_typer(units_app, name="units")
+
+
+@units_app.callback(invoke_without_command=True)
+def units(ctx: typer.Context,
+          plan: Path = typer.Argument(..., metavar="PLAN", help="计划文件(plan.xlsx / .yaml / .json)")) -> None:
+    """单位名单:查看、检查和编辑计划文件中的单位、别名、责任领导和联系方式(不加子命令即 list)。"""
+    ctx.obj = {"plan": plan}
+    if ctx.invoked_subcommand is None:
+        _units_list(plan, False)
+
+
+def _units_list(plan: Path, as_json: bool) -> None:
+    try:
+        rows = api.units_list(plan)
+    except api.PlanFileError as exc:
+        _fail(str(exc))
+    if as_json:
+        print(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=1))
+        return
+    table = Table(title=f"单位名单({len(rows)} 个)", title_justify="left")
+    table.add_column("单位", no_wrap=True)
+    for col in ("类型", "别名", "责任领导", "联系人", "联系电话", "电子邮箱", "任务数", "所属分组"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r.name, r.kind, ";".join(r.aliases), r.leader, r.contact, r.phone, r.email,
+                      str(r.tasks), "、".join(r.groups))
+    out.print(table)
+
+
+@units_app.command("list")
+def units_list(ctx: typer.Context,
+               as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
+    """列出全部单位:名称、类型、别名、责任领导、联系方式、任务数、所属分组。"""
+    _units_list(ctx.obj["plan"], as_json)
+
+
+@units_app.command("check")
+def units_check(ctx: typer.Context,
+                as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
+    """检查单位名单:重复的名称或别名、分组中的未知成员、缺少联系方式的单位(逐条指出工作表和单元格)。"""
+    try:
+        findings = api.units_check(ctx.obj["plan"])
+    except api.PlanFileError as exc:
+        _fail(str(exc))
+    if as_json:
+        print(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=1))
+    elif findings:
+        _print_findings(findings, limit=500)
+    else:
+        out.print("单位名单检查通过,未发现问题。")
+    if any(f.severity == ERROR for f in findings):
+        raise typer.Exit(1)
+
+
+@units_app.command("add-alias")
+def units_add_alias(ctx: typer.Context,
+                    name: str = typer.Argument(..., metavar="NAME", help="单位名称(或已登记的别名)"),
+                    alias: str = typer.Argument(..., metavar="ALIAS", help="要登记的新别名")) -> None:
+    """为单位登记一个别名(如通知或报表中出现的其他写法),保存到计划文件,今后即可识别。"""
+    try:
+        change = api.units_add_alias(ctx.obj["plan"], name, alias)
+    except api.PlanFileError as exc:
+        _fail(str(exc))
+    out.print(change.message, highlight=False)
+
+
+@units_app.command("set")
+def units_set(ctx: typer.Context,
+              name: str = typer.Argument(..., metavar="NAME", help="单位名称(或别名)"),
+              leader: Optional[str] = typer.Option(None, "--leader", help="责任领导"),
+              contact: Optional[str] = typer.Option(None, "--contact", help="联系人"),
+              phone: Optional[str] = typer.Option(None, "--phone", help="联系电话"),
+              email: Optional[str] = typer.Option(None, "--email", help="电子邮箱"),
+              kind: Optional[str] = typer.Option(None, "--kind", help="单位类型:镇/街道/部门/企业/其他")) -> None:
+    """修改单位的责任领导、联系人、联系电话、电子邮箱或类型,保存到计划文件(给空字符串 "" 即清空)。"""
+    try:
+        change = api.units_set(ctx.obj["plan"], name, leader, contact, phone, email, kind)
+    except api.PlanFileError as exc:
+        _fail(str(exc))
+    out.print(change.message, highlight=False)
+
+
 def main() -> None:
     """Console entry point: an unexpected error is one Chinese line and exit code 2
     (with --debug, the full traceback)."""

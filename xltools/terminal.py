@@ -79,6 +79,10 @@ def collect_summary(console: Console, report) -> None:
         console.print(f"{labels.get(p.name[:3], '输出')}:{p}", highlight=False)
     if getattr(report, "html", None):
         console.print(f"汇总报告(网页,可打印):{report.html}", highlight=False)
+    feedback = getattr(report, "feedback", None)
+    if feedback:  # report.feedback: copies marked for correction, to send back to the units
+        console.print(f"退回修改意见(发给各单位):{len(feedback)} 个文件,在 {Path(report.out_dir) / '反馈'}",
+                      highlight=False)
     pdf_summary(console, getattr(report, "pdf", None))
     console.print(f"台账:{report.db_path}(用时 {report.seconds:.2f} 秒)", highlight=False)
 

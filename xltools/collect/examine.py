@@ -20,7 +20,8 @@ from typing import Callable
 
 from ..model import Plan, finding
 from ..model.findings import ERROR, WARNING
-from ..model.returns import ACCEPTED, REJECTED, TASK_FIELDS, FormReturn, Received
+from ..model.returns import (ACCEPTED, FEEDBACK_SHEET, REJECTED, TASK_FIELDS, FormReturn,
+                             Received)
 from ..xlsx.bounds import ReadBounds
 from ..xlsx.cells import Grids, percent_cells, read_workbook
 from ..xlsx.identity import IdentityReading
@@ -134,7 +135,8 @@ def examine_read(fr: FormReturn, sink: Sink, reading: IdentityReading, grids: Gr
     if not reading.format or grids.reason:
         sink.add("workbook-unreadable", reason=reading.reason or grids.reason or "无法读取")
         return fr
-    visible = [n for n in grids.visible() if n in grids.rows]
+    # the 修改意见 sheet of a feedback copy (report.feedback) is ours, never the unit's data
+    visible = [n for n in grids.visible() if n in grids.rows and n != FEEDBACK_SHEET]
     if reading.identity is not None:
         found = by_identity(reading, grids.rows, visible, plan, period_id, sink)
     else:

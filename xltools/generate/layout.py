@@ -25,6 +25,9 @@ class Cell:
     # workbook, "archive/ab.xlsx#'季度报表'!C7" relative to the output folder, or
     # "https://…". `value` is the text shown.
     target: str = ""
+    # A cell comment (note) shown when the cell is pointed at: xltools' own text only
+    # (feedback to units: what to fix here). Never part of the fingerprint.
+    comment: str = ""
 
 
 @dataclass
@@ -67,6 +70,7 @@ class PageSetup:
     margins: tuple[float, float, float, float] = (0.5, 0.5, 0.6, 0.6)  # left, right, top, bottom
     center_horizontally: bool = True
     row_breaks: list[int] = field(default_factory=list)  # page breaks above these rows
+    fit_tall: int = 0  # with fit_width: pages tall to fit into (0: as many as needed)
 
 
 Range = tuple[int, int, int, int]  # first_row, first_col, last_row, last_col (0-based)
@@ -115,7 +119,7 @@ class Sheet:
     _covered: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
 
     def write(self, row: int, col: int, value: Any, style: str = "body", kind: str = "auto",
-              guard: bool = False, target: str = "") -> None:
+              guard: bool = False, target: str = "", comment: str = "") -> None:
         """Put a value in one cell; refuses a cell hidden under a merge."""
         if row < 0 or col < 0:
             raise LayoutError(f"{self.name}: negative cell ({row}, {col})")
@@ -124,7 +128,7 @@ class Sheet:
             mg = self.merges[m]
             if (row, col) != (mg.first_row, mg.first_col):
                 raise LayoutError(f"{self.name}: ({row}, {col}) lies under merge {mg}")
-        self.cells[(row, col)] = Cell(value, style, kind, guard, target)
+        self.cells[(row, col)] = Cell(value, style, kind, guard, target, comment)
 
     def link(self, row: int, col: int, text: str, target: str, style: str = "link") -> None:
         """A hyperlink made by xltools (never a unit's text): `text` shown, `target` opened."""

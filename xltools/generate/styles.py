@@ -61,6 +61,15 @@ STYLES: dict[str, dict] = {
     "total_left": {**_BOX, "bold": True},
 }
 
+# Feedback to units: a fill-in cell with a problem, highlighted and still unlocked
+# ("input" -> "input_fix", one variant per fill-in style).
+FIX_FILL = "#FFC7CE"
+FIX_BORDER = "#C00000"
+for _name in ("input", "input_center", "input_number", "input_percent", "input_date",
+              "input_line", "plain_input"):
+    STYLES[_name + "_fix"] = {**STYLES[_name], "bg_color": FIX_FILL, "border": 2,
+                              "border_color": FIX_BORDER}
+
 # Row heights (points) for text that wraps: Chinese at 11 pt needs ~14.5 pt a line.
 LINE_HEIGHT = 14.5
 TITLE_HEIGHT = 36

@@ -76,8 +76,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 from .codes_intake import CODES as _INTAKE  # noqa: E402
 from .codes_validate import CODES as _VALIDATE  # noqa: E402
 from .codes_run import CODES as _RUN  # noqa: E402
+from .codes_register import CODES as _REGISTER  # noqa: E402
 
-for _codes in (_INTAKE, _VALIDATE, _RUN):
+for _codes in (_INTAKE, _VALIDATE, _RUN, _REGISTER):
     _clash = set(_codes) & set(CATALOGUE)
     if _clash:
         raise RuntimeError(f"finding codes defined twice: {sorted(_clash)}")

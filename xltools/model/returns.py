@@ -14,6 +14,10 @@ IGNORED = "ignored"  # junk (~$ lock files, Thumbs.db) noted and skipped
 STATUS_LABELS = {ACCEPTED: "已接收", REJECTED: "已退回", SUPERSEDED: "已被替代",
                  DUPLICATE: "重复文件", IGNORED: "已忽略"}
 
+# A visible sheet xltools adds to a copy of a unit's form sent back for correction (the
+# 修改意见 list); collect never reads it as data.
+FEEDBACK_SHEET = "修改意见"
+
 # Fields of a task row on the report form (keys used by extract, ledger and merge).
 TASK_FIELDS = ("完成情况", "完成进度", "状态", "存在问题", "下一步计划")
 HEADER_FIELDS = ("填报人", "联系电话", "填报日期")

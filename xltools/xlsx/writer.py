@@ -167,6 +167,12 @@ def _write_cell(ws, row: int, col: int, cell: Cell, fmt, links=None) -> None:
     else:
         # Text is always text: a unit's "=..." never becomes a formula.
         ws.write_string(row, col, str(v), f)
+    if getattr(cell, "comment", ""):
+        ws.write_comment(row, col, cell.comment, _COMMENT)
+
+
+# a cell comment: big enough to read a sentence of Chinese, in the body font
+_COMMENT = {"author": "督办室", "width": 320, "height": 140, "font_name": "宋体", "font_size": 10}
 
 
 def _validation(v: Validation) -> dict:
@@ -245,7 +251,7 @@ def _page_setup(ws, sheet: Sheet) -> None:
     else:
         ws.set_portrait()
     if p.fit_width:
-        ws.fit_to_pages(1, 0)
+        ws.fit_to_pages(1, getattr(p, "fit_tall", 0))
     if p.repeat_rows:
         ws.repeat_rows(*p.repeat_rows)
     if p.header:

@@ -1,0 +1,127 @@
+"""Reminders (issue 7): xltools remind lists who has not reported 2019Q1 (or reported with
+错误) and writes the 催报通知 from the editable template and the 催报名单 workbook.
+
+Inbox for make_small_plan(), 2019Q1 (due 2019-04-10): 区发改局 with 3 错误, 区人社局 and
+锣场镇 clean, 解放街办's town form, and a 区财政局 form of 2019Q2 (rejected). Owed and not
+(acceptably) reported: 区财政局 and 解放街办 季度报表, 锣场镇 镇街指标表.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from conftest import make_small_plan
+from xltools import api
+from xltools.cli import app
+from xltools.planfile import save_plan
+from xltools.simulate import fill_report, fill_town
+from xltools.xlsx.writer import workbook_bytes
+
+Q1 = "2019Q1"
+runner = CliRunner()
+
+
+def _at(path: Path, data: bytes, when: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    ts = datetime.fromisoformat(when).timestamp()
+    os.utime(path, (ts, ts))
+    return path
+
+
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("remind")
+    plan = make_small_plan()
+    plan_path = save_plan(plan, tmp / "plan.xlsx")
+    inbox = tmp / "inbox"
+    bad = fill_report(plan, "区发改局", plan.period(Q1), random.Random(7), mistake="progress-text")
+    bad.sheets[0].cells[(6, 5)].value = "进行中"
+    bad.sheets[0].cells[(2, 4)].value = None
+    _at(inbox / "发改局.xlsx", workbook_bytes(bad), "2019-04-05T09:00:00")
+    for unit in ("区人社局", "锣场镇"):
+        wb = fill_report(plan, unit, plan.period(Q1), random.Random(2))
+        _at(inbox / f"{unit}.xlsx", workbook_bytes(wb), "2019-04-06T09:00:00")
+    _at(inbox / "解放街办指标.xlsx", workbook_bytes(fill_town(plan, "解放街办", plan.period(Q1),
+                                                               random.Random(3))),
+        "2019-04-06T09:00:00")
+    q2 = fill_report(plan, "区财政局", plan.period("2019Q2"), random.Random(4))
+    _at(inbox / "财政局.xlsx", workbook_bytes(q2), "2019-04-07T09:00:00")
+    db = tmp / "台账.sqlite"
+    api.collect([inbox], plan_path, Q1, tmp / "out", db, workers=1)
+    return {"tmp": tmp, "plan_path": plan_path, "db": db}
+
+
+def test_entries_reasons_and_contacts(collected):
+    res = api.remind(collected["plan_path"], Q1, collected["db"], collected["tmp"] / "r1",
+                     today=date(2019, 4, 12))
+    got = [(e.unit, e.form, e.reason) for e in res.entries]
+    assert got == [("区财政局", "季度报表", "未报送"), ("解放街办", "季度报表", "未报送"),
+                   ("锣场镇", "镇街指标表", "未报送"), ("区发改局", "季度报表", "有错误待修改(3 条)")]
+    fg = res.entries[-1]
+    assert (fg.contact, fg.phone, fg.email, fg.errors) == ("张三", "0716-8880001", "fgj@example.cn", 3)
+    assert "1 个文件,均被退回" in res.entries[0].note
+    # the notice: overdue wording, every unit named, the issuer signs
+    text = res.notice.read_text(encoding="utf-8-sig")
+    assert text == res.text
+    assert text.startswith("关于报送2019年《政府工作报告》目标任务第一季度落实情况的催报通知")
+    assert "2019年4月10日,现已逾期" in text and "截至2019年4月12日" in text
+    assert "一、尚未报送的单位(3 个)" in text and "二、报表有错误需修改后重新报送的单位(1 个)" in text
+    assert "区发改局(季度报表,错误 3 处),联系人:张三 0716-8880001" in text
+    assert "锣场镇(镇街指标表)" in text and text.rstrip().endswith("区政府督办室\n2019年4月12日")
+    assert "{{" not in text and "{#" not in text
+
+
+def test_contact_list_workbook(collected):
+    res = api.remind(collected["plan_path"], Q1, collected["db"], collected["tmp"] / "r2",
+                     today=date(2019, 4, 12))
+    assert res.contacts.name == "催报名单_2019年第一季度.xlsx"
+    ws = openpyxl.load_workbook(res.contacts)["催报名单"]
+    rows = [r for r in ws.iter_rows(values_only=True) if isinstance(r[0], int)]
+    head = next(r for r in ws.iter_rows(values_only=True) if r[0] == "序号")
+    assert head[:8] == ("序号", "单位", "应报表单", "责任领导", "联系人", "联系电话", "电子邮箱", "未报原因")
+    assert [(r[1], r[7]) for r in rows] == [("区财政局", "未报送"), ("解放街办", "未报送"),
+                                            ("锣场镇", "未报送"), ("区发改局", "有错误待修改(3 条)")]
+    fg = rows[-1]
+    assert fg[3:7] == ("李先刚", "张三", "0716-8880001", "fgj@example.cn")
+    assert isinstance(fg[5], str)  # a phone number stays text
+    assert "截至2019年4月12日" in ws["A2"].value
+
+
+def test_before_the_deadline_and_own_template(collected, tmp_path):
+    own = tmp_path / "我的通知.txt.j2"
+    own.write_text("{{ period.name }}:{% for e in missing %}{{ e.unit }}{{ '、' if not loop.last }}"
+                   "{% endfor %};还有 {{ days_left }} 天;{{ with_errors|length }}\n", encoding="utf-8")
+    res = api.remind(collected["plan_path"], Q1, collected["db"], tmp_path / "o", template=own,
+                     today=date(2019, 4, 5))
+    assert res.text == "2019年第一季度:区财政局、解放街办、锣场镇;还有 5 天;1\n"
+    res = api.remind(collected["plan_path"], Q1, collected["db"], tmp_path / "o2", today=date(2019, 4, 5))
+    assert "须于2019年4月10日前报送(还有 5 天)" in res.text and "现已逾期" not in res.text
+
+
+def test_remind_cli(collected, tmp_path):
+    args = ["remind", "--plan", str(collected["plan_path"]), "--period", Q1, "--db",
+            str(collected["db"]), "-o", str(tmp_path / "cli")]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert "未报送 3 个,有错误待修改 1 个" in res.output and "催报通知:" in res.output
+    assert (tmp_path / "cli" / "催报通知_2019年第一季度.txt").is_file()
+    res = runner.invoke(app, [*args, "--json"])
+    data = json.loads(res.stdout)
+    assert data["missing_units"] == ["区财政局", "解放街办", "锣场镇"] and data["error_units"] == ["区发改局"]
+    bad = tmp_path / "bad.j2"
+    bad.write_text("{{ 没有这个变量 }}", encoding="utf-8")
+    res = runner.invoke(app, [*args, "--template", str(bad)])
+    assert res.exit_code == 2 and "通知模板" in res.output and "Traceback" not in res.output
+    res = runner.invoke(app, [*args, "--template", str(tmp_path / "nope.j2")])
+    assert res.exit_code == 2 and "找不到通知模板" in res.output
+    res = runner.invoke(app, ["remind", "--plan", str(collected["plan_path"]), "--period", "2019Q9",
+                              "--db", str(collected["db"])])
+    assert res.exit_code == 2 and "2019Q9" in res.output

@@ -1,0 +1,233 @@
+"""The unit register of a plan file: list, check and edit units, aliases and contacts.
+
+Edits go load → change → save on the plan file itself (plan.xlsx is rewritten by the
+writer; .yaml/.json are rewritten as such), so an alias confirmed once — seen in a notice
+or on a returned form — resolves from then on (parse --units, collect, generate).
+Findings name the sheet and cell of plan.xlsx (单位 / 单位分组) when the plan is one.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..generate.layout import a1
+from ..model import Finding, Group, Plan, Unit, finding, normalize_name, relocate
+from ..model.plan import UNIT_KINDS
+from . import PlanFileError, load_plan, save_plan
+from .workbook import FIRST_DATA_ROW, GROUPS, UNITS, split_aliases, text
+
+REGISTER_CODES = {"duplicate-unit", "unknown-group-member", "empty-group", "bad-unit-kind"}
+CONTACT_FIELDS = (("contact", "联系人", 4), ("phone", "联系电话", 5), ("email", "电子邮箱", 6))
+EDITABLE = {"leader": "责任领导", "contact": "联系人", "phone": "联系电话", "email": "电子邮箱",
+            "kind": "类型"}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class RegisterError(PlanFileError):
+    """An edit that cannot be made; the message (Chinese) says why and what to do."""
+
+
+@dataclass
+class UnitRow:
+    """One unit as the clerk sees it in the register."""
+
+    name: str
+    kind: str
+    aliases: list[str]
+    leader: str
+    contact: str
+    phone: str
+    email: str
+    groups: list[str] = field(default_factory=list)
+    tasks: int = 0
+    town: bool = False
+
+    def to_json(self) -> dict:
+        return dict(vars(self))
+
+
+@dataclass
+class RegisterChange:
+    """What an edit did: the unit, the fields changed (old, new), and the file saved."""
+
+    unit: str
+    changed: dict[str, tuple[str, str]] = field(default_factory=dict)
+    saved: Path | None = None
+    message: str = ""
+
+
+def _load(path: str | os.PathLike) -> tuple[Plan, list[Finding]]:
+    res = load_plan(path)
+    if res.value is None:
+        raise PlanFileError(f"计划文件“{Path(path).name}”中没有可用的计划。")
+    return res.value, res.findings
+
+
+def unit_rows(plan: Plan) -> list[UnitRow]:
+    """Every registered unit, in register order, with its groups and number of tasks."""
+    look = plan.lookups()
+    assigned = look.assignments()
+    towns = {r.unit or r.label for r in plan.town_rows()}
+    groups: dict[str, list[str]] = {}
+    for g in plan.groups:
+        for u in look.expand(g.name):
+            groups.setdefault(u.name, []).append(g.name)
+    return [UnitRow(u.name, u.kind, list(u.aliases), u.leader, u.contact, u.phone, u.email,
+                    groups.get(u.name, []), len(assigned.get(u.name, [])), u.name in towns)
+            for u in plan.units]
+
+
+def list_units(path: str | os.PathLike) -> list[UnitRow]:
+    plan, _ = _load(path)
+    return unit_rows(plan)
+
+
+# -- check ----------------------------------------------------------------------------------
+
+class _Cells:
+    """Where units, aliases and groups sit in plan.xlsx (nothing for .yaml/.json)."""
+
+    def __init__(self, path: Path):
+        self.file = path.name
+        self.units: dict[str, tuple[int, list[str]]] = {}
+        self.groups: dict[str, int] = {}
+        if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".ods"):
+            return
+        from ..xlsx.reader import read_sheets
+        try:
+            sheets = read_sheets(path)
+        except Exception:  # noqa: BLE001 - locations are a help, not a need
+            return
+        for r, row in enumerate(sheets.get(UNITS.name, [])[FIRST_DATA_ROW:], start=FIRST_DATA_ROW):
+            name = text(row[0]) if row else ""
+            if name:
+                self.units.setdefault(name, (r, split_aliases(text(row[2])) if len(row) > 2 else []))
+        for r, row in enumerate(sheets.get(GROUPS.name, [])[FIRST_DATA_ROW:], start=FIRST_DATA_ROW):
+            name = text(row[0]) if row else ""
+            if name:
+                self.groups.setdefault(name, r)
+
+    def unit_cell(self, unit: str, col: int = 0) -> tuple[str, str]:
+        hit = self.units.get(unit)
+        return (UNITS.name, a1(hit[0], col)) if hit else ("", "")
+
+    def name_cell(self, name: str) -> tuple[str, str]:
+        """The cell of a duplicated name: its second appearance (a name, or an alias cell)."""
+        seen = []
+        key = normalize_name(name)
+        for unit, (r, aliases) in self.units.items():
+            if normalize_name(unit) == key:
+                seen.append((UNITS.name, a1(r, 0)))
+            if any(normalize_name(a) == key for a in aliases):
+                seen.append((UNITS.name, a1(r, 2)))
+        for group, r in self.groups.items():
+            if normalize_name(group) == key:
+                seen.append((GROUPS.name, a1(r, 0)))
+        return seen[1] if len(seen) > 1 else (seen[0] if seen else ("", ""))
+
+    def group_cell(self, group: str, col: int = 1) -> tuple[str, str]:
+        r = self.groups.get(group)
+        return (GROUPS.name, a1(r, col)) if r is not None else ("", "")
+
+    def place(self, f: Finding, sheet_cell: tuple[str, str]) -> Finding:
+        sheet, cell = sheet_cell
+        return relocate(f, file=self.file, sheet=sheet or None, cell=cell or None)
+
+
+def check_register(path: str | os.PathLike) -> list[Finding]:
+    """Duplicated names and aliases, unknown or empty group members, units without contacts
+    (or with an e-mail that is not one): each naming the sheet and cell of plan.xlsx."""
+    p = Path(path)
+    plan, loaded = _load(p)
+    cells = _Cells(p)
+    out: list[Finding] = []
+    for f in loaded:
+        if f.code not in REGISTER_CODES:
+            continue
+        if f.code == "duplicate-unit" and cells.name_cell(f.value)[1]:
+            out.append(cells.place(f, cells.name_cell(f.value)))  # where it is repeated
+        elif f.cell:
+            out.append(f)
+        elif f.code == "unknown-group-member":
+            group = next((g.name for g in plan.groups if f.value in g.members), "")
+            out.append(cells.place(f, cells.group_cell(group)))
+        elif f.code == "empty-group":
+            out.append(cells.place(f, cells.group_cell(f.value)))
+        else:
+            out.append(cells.place(f, cells.unit_cell(f.unit, 1)))
+    for u in plan.units:
+        lacking = [(label, col) for attr, label, col in CONTACT_FIELDS if not getattr(u, attr).strip()]
+        if lacking:
+            out.append(cells.place(finding("unit-without-contact", unit=u.name,
+                                           missing="、".join(label for label, _ in lacking)),
+                                   cells.unit_cell(u.name, lacking[0][1])))
+        if u.email.strip() and not _EMAIL.match(u.email.strip()):
+            out.append(cells.place(finding("unit-email-invalid", unit=u.name, value=u.email),
+                                   cells.unit_cell(u.name, 6)))
+    return out
+
+
+# -- edits ----------------------------------------------------------------------------------
+
+def _unit(plan: Plan, name: str) -> Unit:
+    u = plan.unit(name)
+    if u is not None:
+        return u
+    hit = plan.resolve(name)
+    if isinstance(hit, Group):
+        raise RegisterError(f"“{name}”是单位分组,不是单位。别名和联系方式只能登记在单位上。")
+    key = normalize_name(name)
+    near = [x.name for x in plan.units if key and (key in normalize_name(x.name) or normalize_name(x.name) in key)]
+    hint = f"相近的单位有:{'、'.join(near[:5])}。" if near else "可用 xltools units 计划文件 list 查看全部单位。"
+    raise RegisterError(f"计划的单位名单中没有“{name}”。{hint}")
+
+
+def add_alias(path: str | os.PathLike, name: str, alias: str) -> RegisterChange:
+    """Register `alias` for the unit `name` (name or an existing alias) and save the plan."""
+    plan, _ = _load(path)
+    u = _unit(plan, name)
+    alias = " ".join(str(alias).split())
+    if not alias:
+        raise RegisterError("别名不能为空。")
+    hit = plan.resolve(alias)
+    if hit is u:
+        return RegisterChange(u.name, message=f"“{alias}”已是“{u.name}”的名称或别名,无需登记。")
+    if hit is not None:
+        what = "单位分组" if isinstance(hit, Group) else "单位"
+        raise RegisterError(f"“{alias}”已是{what}“{hit.name}”的名称或别名,不能再作为“{u.name}”的别名。"
+                            "如确属同一单位,请先在计划文件中合并这两个单位。")
+    before = "、".join(u.aliases)
+    u.aliases.append(alias)
+    saved = save_plan(plan, path)
+    return RegisterChange(u.name, {"aliases": (before, "、".join(u.aliases))}, saved,
+                          f"已为“{u.name}”登记别名“{alias}”,今后按此别名也能识别该单位。")
+
+
+def set_unit(path: str | os.PathLike, name: str, **values: str | None) -> RegisterChange:
+    """Change a unit's 责任领导 / 联系人 / 联系电话 / 电子邮箱 / 类型 and save the plan.
+    Only the fields given (not None) change; "" clears one."""
+    unknown = set(values) - set(EDITABLE)
+    if unknown:
+        raise RegisterError(f"不能修改的字段:{'、'.join(sorted(unknown))}。")
+    plan, _ = _load(path)
+    u = _unit(plan, name)
+    given = {k: " ".join(str(v).split()) for k, v in values.items() if v is not None}
+    if not given:
+        raise RegisterError("请至少指定一项要修改的内容:--leader、--contact、--phone、--email 或 --kind。")
+    if "kind" in given and given["kind"] not in UNIT_KINDS:
+        raise RegisterError(f"单位类型“{given['kind']}”无效,应为 {'/'.join(UNIT_KINDS)} 之一。")
+    if given.get("email") and not _EMAIL.match(given["email"]):
+        raise RegisterError(f"电子邮箱“{given['email']}”不像有效的邮箱地址(应形如 name@example.cn)。")
+    changed = {}
+    for k, v in given.items():
+        old = getattr(u, k)
+        if old != v:
+            changed[k] = (old, v)
+            setattr(u, k, v)
+    if not changed:
+        return RegisterChange(u.name, message=f"“{u.name}”的登记内容没有变化。")
+    saved = save_plan(plan, path)
+    said = ",".join(f"{EDITABLE[k]}:{old or '(空)'} → {new or '(空)'}" for k, (old, new) in changed.items())
+    return RegisterChange(u.name, changed, saved, f"已更新“{u.name}”:{said}。")

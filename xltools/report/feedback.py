@@ -1,0 +1,393 @@
+"""修改意见 to send back to the units: for each unit whose accepted return has findings, a copy
+of the form it received with its own values, each problem cell highlighted and commented,
+and a one-page 修改意见 sheet; a rejected file gets the 修改意见 list alone.
+
+The copy is never the unit's file re-saved (openpyxl would drop x14 validations and can lock
+every cell): the form is regenerated from the plan exactly as `generate` wrote it (same
+identity, same fingerprint), the values the unit typed are put back into the fill-in cells
+(from the accepted FormReturn in the ledger, as typed, text as text), and the 修改意见 sheet
+(no guarded cell, ignored by collect) is added before the hidden identity sheet. Corrected
+and sent back, the copy is recognised as a resubmission of the same form.
+
+Files: `<out>/反馈/<unit>/<form>_退回修改.xlsx` and `<out>/反馈/<unit>/修改意见_<file>.xlsx`.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..collect.expected import expected_form
+from ..generate import FormJob, build_form
+from ..generate.common import date_cn, safe_filename, title_block
+from ..generate.identity import IDENTITY_SHEET, FormIdentity
+from ..generate.layout import Sheet, Workbook, a1
+from ..generate.styles import STYLES
+from ..merge.receipts import ReceiptRow
+from ..model.findings import ERROR, Finding
+from ..model.plan import Period, Plan
+from ..model.returns import (ACCEPTED, ACTUAL, FEEDBACK_SHEET, NOTE, REJECTED, FormReturn,
+                             target_key, town_key)
+from ..xlsx.writer import write_workbook
+from .tables import Col, fit, header, note, put
+
+FEEDBACK_DIR = "反馈"
+COPY_SUFFIX = "_退回修改"
+LIST_PREFIX = "修改意见_"
+UNKNOWN_UNIT = "未识别单位"
+FORM_NAMES = {"report": "季度报表", "town": "镇街指标表", "workplan": "办理方案"}
+# findings that ask the unit for nothing
+NOT_TO_FIX = {"late-return", "duplicate-file", "superseded", "junk-ignored"}
+# the regenerated copy already undoes these: the form is back as it was sent
+RESTORED = {"guarded-cell-changed", "row-deleted", "row-inserted", "rows-reordered",
+            "task-renumbered", "layout-shifted", "columns-changed", "column-missing",
+            "sheet-renamed", "identified-by-content", "fingerprint-mismatch",
+            "identity-conflict"}
+SHIFTED = {"layout-shifted", "row-deleted", "row-inserted", "columns-changed", "column-missing"}
+RESTORED_NOTE = "(本表已恢复为下发时的内容,此项无需再改,今后请勿修改。)"
+LIST_COLS = [Col("序号", 5, "body_center", "number"), Col("位置", 13, "body_center"),
+             Col("级别", 6, "body_center"), Col("问题及修改意见", 66), Col("原填报内容", 20)]
+REJECTED_COLS = [Col("序号", 5, "body_center", "number"), Col("文件", 24),
+                 Col("级别", 6, "body_center"), Col("问题及修改意见", 60), Col("发现的值", 15)]
+
+
+@dataclass
+class FeedbackItem:
+    """One finding as the unit reads it: where on the copy, and what to do."""
+
+    finding: Finding
+    sheet: str = ""
+    cell: str = ""  # A1 on the copy ("" when the finding has no cell there)
+    restored: bool = False  # the copy already puts it right
+
+    @property
+    def fix(self) -> str:
+        return fix_text(self.finding) + (RESTORED_NOTE if self.restored else "")
+
+
+@dataclass
+class Feedback:
+    """One workbook to send back: the copy (or, for a rejected file, the list alone)."""
+
+    workbook: Workbook
+    unit: str
+    kind: str
+    items: list[FeedbackItem] = field(default_factory=list)
+    identity: FormIdentity | None = None
+    source: str = ""  # the received file it answers
+    path: Path | None = None  # once written
+
+    @property
+    def rejected(self) -> bool:
+        return self.identity is None
+
+
+def fix_text(f: Finding) -> str:
+    """A finding's message without its "file sheet 单元格 X:" prefix: what is wrong, what to do."""
+    where = f.where()
+    msg = f.message
+    for prefix in (where + ":", where + ":"):
+        if msg.startswith(prefix):
+            return msg[len(prefix):]
+    return msg
+
+
+def needs_feedback(findings: list[Finding]) -> list[Finding]:
+    """The findings a unit has to act on (lateness, duplicates and the like need nothing)."""
+    return [f for f in findings if f.code not in NOT_TO_FIX]
+
+
+# -- the copy of an accepted return ---------------------------------------------------------
+
+def feedback_copy(plan: Plan, period: Period, fr: FormReturn) -> Feedback | None:
+    """The form `fr` answers, regenerated with its values, problems marked; None when the
+    return needs nothing or its form is no longer in the plan."""
+    todo = needs_feedback(fr.findings)
+    if not todo or fr.status != ACCEPTED:
+        return None
+    ex = expected_form(plan, fr.kind, fr.unit, fr.period if fr.kind != "workplan" else "")
+    if ex is None:
+        return None
+    wb, ident = build_form(plan, FormJob(fr.kind, fr.unit, fr.period if fr.kind != "workplan" else ""))
+    sh = wb.sheet(ex.sheet)
+    where = _where_on_copy(fr, ex)
+    marked = {where[f.cell] for f in todo if f.cell in where and f.sheet in (fr.sheet, "")}
+    for (r, c), value in _values(fr, ex, where, marked).items():
+        _put_value(sh, r, c, value)
+    shifted = any(f.code in SHIFTED for f in fr.findings)
+    items: list[FeedbackItem] = []
+    comments: dict[tuple[int, int], list[str]] = {}
+    for f in sorted(todo, key=lambda f: (f.severity != ERROR, _order(f.cell))):
+        rc = where.get(f.cell) if f.sheet in (fr.sheet, "") else None
+        restored = f.code in RESTORED
+        if rc is None and restored and f.cell and not shifted:
+            rc = _rc(f.cell)  # same place as sent: the guarded cell itself
+            rc = rc if rc in sh.cells else None
+        item = FeedbackItem(f, ex.sheet if rc else "", a1(*rc) if rc else "", restored)
+        items.append(item)
+        if rc is not None:
+            comments.setdefault(rc, []).append(f"【{f.severity}】{item.fix}")
+    for rc, texts in comments.items():
+        cell = sh.cells[rc]
+        cell.comment = "\n".join(texts)[:2000]
+        if not cell.guard:
+            _highlight(sh, *rc)
+    unit = fr.unit
+    name = FORM_NAMES.get(fr.kind, fr.kind)
+    _list_sheet(wb, plan, period, unit, name, fr.received.name or fr.received.display, items)
+    wb.filename = f"{_folder(unit)}/{Path(wb.filename).stem}{COPY_SUFFIX}.xlsx"
+    return Feedback(wb, unit, fr.kind, items, ident, fr.received.display)
+
+
+def _where_on_copy(fr: FormReturn, ex) -> dict[str, tuple[int, int]]:
+    """A1 of each fill-in cell as received -> (row, col) of that cell on the regenerated form."""
+    out: dict[str, tuple[int, int]] = {}
+    for name, ref in fr.header_cells.items():
+        if ref and name in ex.header_fields:
+            out[ref] = ex.header_fields[name]
+    tasks = {r.task: r.row for r in ex.rows if r.section == "task"}
+    for t in fr.tasks:
+        row = tasks.get(t.task)
+        if row is None:
+            continue
+        for fname, ref in t.cells.items():
+            if ref and fname in ex.field_cols:
+                out[ref] = (row, ex.field_cols[fname])
+    lines = {r.key: r.row for r in ex.rows if r.section in ("target", "line")}
+    figures = [(target_key(g.task, g.index), g) for g in fr.targets] + \
+              [(town_key(w.column, w.part), w) for w in fr.town]
+    for key, g in figures:
+        row = lines.get(key)
+        if row is None:
+            continue
+        for what, col in ((ACTUAL, ex.actual_col), (NOTE, ex.note_col)):
+            ref = g.cells.get(what)
+            if ref and col >= 0:
+                out[ref] = (row, col)
+    return out
+
+
+def _values(fr: FormReturn, ex, where: dict[str, tuple[int, int]],
+            marked: set[tuple[int, int]]) -> dict[tuple[int, int], object]:
+    """What the unit typed, cell by cell of the copy (text stays text)."""
+    out: dict[tuple[int, int], object] = {}
+
+    def at(ref: str, value: object) -> None:
+        if ref in where and value not in (None, ""):
+            out[where[ref]] = value
+
+    for name, ref in fr.header_cells.items():
+        at(ref, fr.header.get(name))
+    for t in fr.tasks:
+        if t.extra:  # 办理方案: its own fields by name
+            for fname, value in t.extra.items():
+                at(t.cells.get(fname, ""), value)
+            continue
+        ref = t.cells.get("完成进度", "")
+        at(ref, _understood(t.progress_raw, t.progress, where.get(ref) in marked))
+        for fname, value in (("完成情况", t.completion), ("状态", t.status),
+                             ("存在问题", t.problems), ("下一步计划", t.next_steps)):
+            at(t.cells.get(fname, ""), value)
+    for g in [*fr.targets, *fr.town]:
+        ref = g.cells.get(ACTUAL, "")
+        at(ref, _understood(g.actual_raw, g.actual, where.get(ref) in marked))
+        at(g.cells.get(NOTE, ""), g.note)
+    return out
+
+
+def _understood(raw: object, number: float | None, marked: bool) -> object:
+    """A number typed into a percent cell (0.8 shown as 80%) comes back as 0.8: the copy has
+    no percent format, so it gets the figure collect understood (80) — unless the cell is
+    marked, where the unit must see what it typed."""
+    if (not marked and number is not None and isinstance(raw, (int, float))
+            and not isinstance(raw, bool) and abs(raw - number) > 1e-9
+            and abs(raw * 100 - number) < 1e-6):
+        return number
+    return raw
+
+
+def _put_value(sh: Sheet, r: int, c: int, value: object) -> None:
+    cell = sh.cells.get((r, c))
+    if cell is None or cell.guard:
+        return
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        cell.value, cell.kind = float(value), "number"
+    else:
+        cell.value, cell.kind = str(value), "string"
+
+
+def _highlight(sh: Sheet, r: int, c: int) -> None:
+    """The fill-in style's _fix variant, on the whole merged range the cell heads."""
+    span = [(r, c)]
+    for m in sh.merges:
+        if (m.first_row, m.first_col) == (r, c):
+            span = [(i, j) for i in range(m.first_row, m.last_row + 1)
+                    for j in range(m.first_col, m.last_col + 1)]
+    for rc in span:
+        cell = sh.cells.get(rc)
+        if cell is not None and f"{cell.style}_fix" in STYLES:
+            cell.style = f"{cell.style}_fix"
+
+
+def _rc(ref: str) -> tuple[int, int] | None:
+    letters = "".join(ch for ch in ref if ch.isalpha())
+    digits = "".join(ch for ch in ref if ch.isdigit())
+    if not letters or not digits:
+        return None
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ord(ch) - 64
+    return int(digits) - 1, col - 1
+
+
+def _order(ref: str) -> tuple[int, int]:
+    rc = _rc(ref) if ref else None
+    return rc if rc else (10 ** 9, 0)
+
+
+def _folder(unit: str) -> str:
+    return f"{FEEDBACK_DIR}/{safe_filename(unit or UNKNOWN_UNIT, ext='')}"
+
+
+# -- the 修改意见 sheet ----------------------------------------------------------------------
+
+def _list_sheet(wb: Workbook, plan: Plan, period: Period, unit: str, form_name: str,
+                received: str, items: list[FeedbackItem]) -> Sheet:
+    """The visible 修改意见 sheet, placed before the hidden identity sheet; nothing guarded."""
+    cols = LIST_COLS
+    width = sum(c.width for c in cols)
+    sh = wb.add_sheet(FEEDBACK_SHEET)
+    wb.sheets.remove(sh)
+    wb.sheets.insert(next((i for i, s in enumerate(wb.sheets) if s.name == IDENTITY_SHEET),
+                          len(wb.sheets)), sh)
+    sh.widths([c.width for c in cols])
+    row = title_block(sh, len(cols), f"{unit}{period.name}{form_name}修改意见", f"({plan.title})")
+    n_err = sum(1 for i in items if i.finding.severity == ERROR)
+    n_warn = len(items) - n_err
+    row = note(sh, row, len(cols),
+               f"{unit}:贵单位报送的“{received}”经校验,发现错误 {n_err} 处、警告 {n_warn} 处。"
+               f"请在本文件的“{wb.sheets[0].name}”工作表中修改标红的单元格(鼠标指向单元格可看到批注),"
+               "标“错误”的数据未纳入汇总,标“警告”的请核实。改好后直接保存本文件并重新报送,"
+               "不要另建新表,不要增删行列或修改其他内容。", width)
+    row = _items_table(sh, row + 1, cols, [
+        (i, item.cell and f"{item.sheet}!{item.cell}" or "—", item.finding.severity, item.fix,
+         item.finding.value, item) for i, item in enumerate(items, start=1)])
+    return _closing(sh, row, plan, period, cols, width)
+
+
+def _items_table(sh: Sheet, row: int, cols: list[Col], records: list[tuple]) -> int:
+    head = row
+    row = header(sh, row, cols)
+    for rec in records:
+        *vals, item = rec
+        err = vals[2] == ERROR
+        for j, (v, c) in enumerate(zip(vals, cols)):
+            style = ("body_error_center" if c.style != "body" else "body_error") if err else None
+            if j == 1 and item is not None and item.cell:
+                target = "#'" + item.sheet.replace("'", "''") + "'!" + item.cell
+                sh.link(row, j, v, target, "link_error" if err else "link")
+            else:
+                put(sh, row, j, v, c, style)
+        fit(sh, row, cols, vals)
+        row += 1
+    sh.freeze = None
+    sh.page.repeat_rows = (head, head)
+    return row
+
+
+def _closing(sh: Sheet, row: int, plan: Plan, period: Period, cols: list[Col], width: float) -> Sheet:
+    due = f"本期报送截止日期为 {date_cn(period.deadline)}。" if period.deadline else ""
+    row = note(sh, row + 1, len(cols), f"请尽快将修改后的文件重新报送{plan.issuer or '督办室'}。{due}", width)
+    sh.merge(row + 1, 0, row + 1, len(cols) - 1, plan.issuer or "督办室", "label_right",
+             kind="string")
+    sh.page.landscape = True
+    sh.page.fit_tall = 1  # one page
+    return sh
+
+
+# -- a rejected file: the list alone ---------------------------------------------------------
+
+def rejected_list(plan: Plan, period: Period, r: ReceiptRow) -> Feedback | None:
+    """The 修改意见 of a file that was not taken (not identified, other period...)."""
+    todo = needs_feedback(r.findings)
+    if not todo:
+        return None
+    cols = REJECTED_COLS
+    width = sum(c.width for c in cols)
+    unit = r.unit or ""
+    wb = Workbook(filename=f"{_folder(unit)}/{LIST_PREFIX}{safe_filename(Path(r.name or r.display).stem, ext='')}.xlsx",
+                  title=f"{unit or r.name}{period.name}报表退回意见", subject="修改意见",
+                  company=plan.issuer)
+    sh = wb.add_sheet(FEEDBACK_SHEET)
+    sh.widths([c.width for c in cols])
+    row = title_block(sh, len(cols), f"{unit or '报送单位'}{period.name}报表退回意见", f"({plan.title})")
+    row = note(sh, row, len(cols),
+               f"{unit + ':' if unit else ''}报送的文件“{r.name or r.display}”未能汇总,原因如下。"
+               "请在督办室下发的原表格中填写(不要复制到新文件),按以下意见处理后重新报送。", width)
+    row = _items_table(sh, row + 1, cols, [
+        (i, r.name or r.display, f.severity, fix_text(f), f.value, None)
+        for i, f in enumerate(todo, start=1)])
+    _closing(sh, row, plan, period, cols, width)
+    return Feedback(wb, unit, r.kind, [FeedbackItem(f) for f in todo], None, r.display)
+
+
+# -- one collect run's feedback --------------------------------------------------------------
+
+def feedback_for(plan: Plan, period: Period, current: list[FormReturn],
+                 receipts: list[ReceiptRow]) -> list[Feedback]:
+    """Every workbook to send back for the period, as the ledger stands now."""
+    out: list[Feedback] = []
+    latest: dict[tuple[str, str], str] = {}
+    for fr in current:
+        if fr.status != ACCEPTED or (fr.period and fr.period != period.id and fr.kind != "workplan"):
+            continue
+        key = (fr.unit, fr.kind)
+        latest[key] = max(latest.get(key, ""), fr.received.received_at)
+        fb = feedback_copy(plan, period, fr)
+        if fb is not None:
+            out.append(fb)
+    for r in receipts:
+        if r.status != REJECTED or not r.sha256:
+            continue
+        if r.unit and latest.get((r.unit, r.kind), "") >= (r.received_at or "~"):
+            continue  # a later return of the same form was taken: this one is history
+        fb = rejected_list(plan, period, r)
+        if fb is not None:
+            out.append(fb)
+    return out
+
+
+def write_feedback(plan: Plan, period: Period, current: list[FormReturn],
+                   receipts: list[ReceiptRow], out_dir: str | os.PathLike) -> list[Path]:
+    """Write every feedback workbook under out_dir/反馈, replacing those of an earlier run
+    (a unit whose corrected return came in gets nothing any more)."""
+    base = Path(out_dir) / FEEDBACK_DIR
+    clear_feedback(base)
+    paths = []
+    used: set[str] = set()
+    for fb in feedback_for(plan, period, current, receipts):
+        name = fb.workbook.filename
+        stem, i = name[:-5], 1
+        while name in used:  # two rejected files of the same name
+            i += 1
+            name = f"{stem}({i}).xlsx"
+        used.add(name)
+        fb.workbook.filename = name
+        fb.path = write_workbook(fb.workbook, out_dir)
+        paths.append(fb.path)
+    return paths
+
+
+def clear_feedback(base: Path) -> None:
+    """Remove the workbooks an earlier run wrote here (only ours), then empty folders."""
+    if not base.is_dir():
+        return
+    for p in base.rglob("*.xlsx"):
+        if p.stem.endswith(COPY_SUFFIX) or p.name.startswith(LIST_PREFIX) or \
+                p.stem.rsplit("(", 1)[0].endswith(COPY_SUFFIX):
+            p.unlink(missing_ok=True)
+    for d in sorted((d for d in base.rglob("*") if d.is_dir()), key=lambda d: -len(d.parts)):
+        try:
+            d.rmdir()
+        except OSError:
+            pass

@@ -1,0 +1,179 @@
+"""Reminders (催报): who has not reported, or reported with 错误, and how to reach them.
+
+From the ledger's accepted returns and receipts of a period: one entry per unit and form
+it owes (季度报表 for units with tasks, 镇街指标表 for towns) that has no accepted return
+(未报送) or whose accepted return still has 错误 findings (有错误待修改). Written as a
+催报通知 (a Jinja2 text template the clerk can edit: templates/催报通知.txt.j2 or their own
+file) and a contact list workbook.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ..generate.common import date_cn, official_page, safe_filename, title_block
+from ..generate.layout import Workbook
+from ..merge.common import accepted_returns, parse_time
+from ..merge.receipts import FORM_LABELS, ReceiptRow
+from ..model.findings import ERROR
+from ..model.plan import Period, Plan
+from ..model.returns import REJECTED, FormReturn
+from .tables import Col, empty_row, fit, header, note, put
+
+TEMPLATE = "催报通知.txt.j2"
+NOT_REPORTED = "未报送"
+HAS_ERRORS = "有错误待修改"
+COLUMNS = [Col("序号", 5, "body_center", "number"), Col("单位", 16), Col("应报表单", 10, "body_center"),
+           Col("责任领导", 8, "body_center"), Col("联系人", 8, "body_center"),
+           Col("联系电话", 14, "body_center"), Col("电子邮箱", 20), Col("未报原因", 16, "body_center"),
+           Col("备注", 24)]
+
+
+@dataclass
+class RemindEntry:
+    """One unit and one form it still owes (or must correct)."""
+
+    unit: str
+    kind: str  # report / town
+    form: str  # 季度报表 / 镇街指标表
+    reason: str  # 未报送 / 有错误待修改(n 条)
+    errors: int = 0
+    leader: str = ""
+    contact: str = ""
+    phone: str = ""
+    email: str = ""
+    note: str = ""
+
+    @property
+    def missing(self) -> bool:
+        return self.reason == NOT_REPORTED
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def remind_entries(plan: Plan, period: Period, current: list[FormReturn],
+                   receipts: list[ReceiptRow] | None = None) -> list[RemindEntry]:
+    """Units (register order) that have not reported the period, then those with 错误."""
+    look = plan.lookups()
+    best = accepted_returns(plan, period.id, current, look)
+    rejected: dict[tuple[str, str], int] = {}
+    for r in receipts or []:
+        if r.status == REJECTED and r.unit:
+            key = (look.unit_name(r.unit), r.kind or "")
+            rejected[key] = rejected.get(key, 0) + 1
+    owed = [(u.name, "report") for u in plan.units_with_tasks()]
+    owed += [(r.unit or r.label, "town") for r in plan.town_rows()]
+    missing, wrong = [], []
+    for name, kind in owed:
+        u = look.unit(name)
+        contact = dict(leader=u.leader, contact=u.contact, phone=u.phone, email=u.email) if u else {}
+        fr = best.get((name, kind))
+        label = FORM_LABELS.get(kind, kind)
+        if fr is None:
+            n = rejected.get((name, kind), 0) + rejected.get((name, ""), 0)
+            note = f"已收到 {n} 个文件,均被退回(见校验报告和反馈意见)" if n else ""
+            missing.append(RemindEntry(name, kind, label, NOT_REPORTED, note=note, **contact))
+            continue
+        errors = sum(1 for f in fr.findings if f.severity == ERROR)
+        if errors:
+            when = parse_time(fr.received.received_at)
+            note = f"{when:%m月%d日}报送的报表有错误,已反馈修改意见" if when else "报表有错误,已反馈修改意见"
+            wrong.append(RemindEntry(name, kind, label, f"{HAS_ERRORS}({errors} 条)", errors,
+                                     note=note, **contact))
+    return missing + wrong
+
+
+# -- the notice ---------------------------------------------------------------------------
+
+def render_notice(plan: Plan, period: Period, entries: list[RemindEntry], today: date,
+                  template: str | os.PathLike | None = None) -> str:
+    """The 催报通知 text from templates/催报通知.txt.j2, or from the clerk's own `template`."""
+    import jinja2
+
+    from ..templating import environment
+
+    if template is not None:
+        path = Path(template)
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(path.parent.resolve())),
+                                 autoescape=False, undefined=jinja2.StrictUndefined,
+                                 trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+        tpl = env.get_template(path.name)
+    else:
+        tpl = environment(autoescape=False).get_template(TEMPLATE)
+    deadline = date.fromisoformat(period.deadline) if period.deadline else None
+    return tpl.render(
+        plan=plan, period=period, issuer=plan.issuer or "督办室", period_title=plan.period_title(period),
+        deadline=date_cn(period.deadline) if period.deadline else "规定时间",
+        today=date_cn(today.isoformat()), overdue=bool(deadline and today > deadline),
+        days_left=(deadline - today).days if deadline else 0,
+        entries=entries, missing=[e for e in entries if e.missing],
+        with_errors=[e for e in entries if not e.missing])
+
+
+def notice_filename(period: Period) -> str:
+    return safe_filename(f"催报通知_{period.name}", ext=".txt")
+
+
+# -- the contact list -----------------------------------------------------------------------
+
+def contact_workbook(plan: Plan, period: Period, entries: list[RemindEntry], today: date) -> Workbook:
+    """催报名单: one row per unit and form owed, with leader, contact, phone and e-mail."""
+    wb = Workbook(filename=safe_filename(f"催报名单_{period.name}"),
+                  title=f"{plan.title}{period.name}催报名单", subject="催报名单",
+                  company=plan.issuer, period=period.id, kind="remind")
+    cols = COLUMNS
+    width = sum(c.width for c in cols)
+    sh = wb.add_sheet("催报名单")
+    sh.widths([c.width for c in cols])
+    n_missing = sum(1 for e in entries if e.missing)
+    head = title_block(sh, len(cols), f"{plan.title}{period.name}催报名单",
+                       f"(截至{date_cn(today.isoformat())};报送截止日期:{date_cn(period.deadline)};"
+                       f"未报送 {n_missing} 个,有错误待修改 {len(entries) - n_missing} 个)")
+    row = header(sh, head, cols)
+    first = row
+    for i, e in enumerate(entries, start=1):
+        vals = [i, e.unit, e.form, e.leader, e.contact, e.phone, e.email, e.reason, e.note]
+        for j, (v, c) in enumerate(zip(vals, cols)):
+            put(sh, row, j, v, c, "body_alert" if j == 7 and e.missing else None)
+        fit(sh, row, cols, vals)
+        row += 1
+    if not entries:
+        row = empty_row(sh, row, len(cols), "各单位均已按要求报送,无需催报。")
+    else:
+        sh.autofilter = (head, 0, row - 1, len(cols) - 1)
+    note(sh, row + 1, len(cols), "联系人、联系电话和电子邮箱取自计划文件的“单位”表;缺少的可用 "
+                                 "xltools units 计划文件 set 单位 --contact … --phone … --email … 补填。", width)
+    sh.freeze = (first, 2)
+    sh.page = official_page(landscape=True, header_rows=(head, head))
+    return wb
+
+
+@dataclass
+class RemindResult:
+    """What remind found and wrote."""
+
+    period: Period
+    entries: list[RemindEntry] = field(default_factory=list)
+    text: str = ""
+    notice: Path | None = None
+    contacts: Path | None = None
+    today: date | None = None
+
+    @property
+    def missing(self) -> list[RemindEntry]:
+        return [e for e in self.entries if e.missing]
+
+    @property
+    def with_errors(self) -> list[RemindEntry]:
+        return [e for e in self.entries if not e.missing]
+
+    def to_json(self) -> dict:
+        return {"period": self.period.id, "today": self.today.isoformat() if self.today else None,
+                "entries": [e.to_json() for e in self.entries],
+                "missing_units": list(dict.fromkeys(e.unit for e in self.missing)),
+                "error_units": list(dict.fromkeys(e.unit for e in self.with_errors)),
+                "notice": str(self.notice) if self.notice else None,
+                "contacts": str(self.contacts) if self.contacts else None}
