@@ -129,7 +129,7 @@ def test_report_is_written_beside_the_workbooks(run):
     assert report.html.parent == report.outputs[0].parent
     assert report.html.name == "汇总报告_2019年第一季度.html"
     assert report.to_json()["html"] == str(report.html)
-    assert "<title>2019年《政府工作报告》目标任务2019年第一季度落实情况报告</title>" in run["html"]
+    assert "<title>2019年《政府工作报告》目标任务第一季度落实情况报告</title>" in run["html"]
 
 
 def test_units_and_statuses_match_the_summary_workbook(run):

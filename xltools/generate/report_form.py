@@ -38,7 +38,7 @@ def report_filename(unit: Unit, period: Period) -> str:
 def report_form(plan: Plan, unit: Unit, period: Period) -> tuple[Workbook, FormMap]:
     """The layout of one unit's quarterly form; identity is embedded by the caller."""
     wb = Workbook(filename=report_filename(unit, period),
-                  title=f"{plan.title}{period.name}完成情况报表", subject=unit.name,
+                  title=f"{plan.period_title(period)}完成情况报表", subject=unit.name,
                   company=plan.issuer)
     sh = wb.add_sheet(SHEET)
     sh.widths(WIDTHS)

@@ -69,7 +69,7 @@ def report_context(plan: Plan, period: Period, summary: Summary, receipts: list[
     n_err = sum(r.errors for r in receipts)
     n_warn = sum(r.warnings for r in receipts)
     return {
-        "title": f"{plan.title}{period.name}落实情况报告",
+        "title": f"{plan.period_title(period)}落实情况报告",
         "plan": plan, "period": period,
         "deadline": date_cn(period.deadline) if period.deadline else "",
         "generated_at": (generated_at or datetime.now()).strftime("%Y-%m-%d %H:%M"),

@@ -122,14 +122,14 @@ def notice_filename(period: Period) -> str:
 def contact_workbook(plan: Plan, period: Period, entries: list[RemindEntry], today: date) -> Workbook:
     """催报名单: one row per unit and form owed, with leader, contact, phone and e-mail."""
     wb = Workbook(filename=safe_filename(f"催报名单_{period.name}"),
-                  title=f"{plan.title}{period.name}催报名单", subject="催报名单",
+                  title=f"{plan.period_title(period)}催报名单", subject="催报名单",
                   company=plan.issuer, period=period.id, kind="remind")
     cols = COLUMNS
     width = sum(c.width for c in cols)
     sh = wb.add_sheet("催报名单")
     sh.widths([c.width for c in cols])
     n_missing = sum(1 for e in entries if e.missing)
-    head = title_block(sh, len(cols), f"{plan.title}{period.name}催报名单",
+    head = title_block(sh, len(cols), f"{plan.period_title(period)}催报名单",
                        f"(截至{date_cn(today.isoformat())};报送截止日期:{date_cn(period.deadline)};"
                        f"未报送 {n_missing} 个,有错误待修改 {len(entries) - n_missing} 个)")
     row = header(sh, head, cols)

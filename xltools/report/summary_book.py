@@ -29,7 +29,7 @@ def summary_filename(plan: Plan, period: Period) -> str:
 def summary_workbook(plan: Plan, period: Period, summary: Summary) -> Workbook:
     """The 汇总表 layout: seven printable sheets and a native chart."""
     wb = Workbook(filename=summary_filename(plan, period),
-                  title=f"{plan.title}{period.name}落实情况汇总表", subject="汇总表",
+                  title=f"{plan.period_title(period)}落实情况汇总表", subject="汇总表",
                   company=plan.issuer, period=period.id, kind="summary")
     _by_task(wb, plan, period, summary)
     _by_unit(wb, plan, period, summary)
@@ -66,7 +66,7 @@ def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     c = s.counts
     sub = _subtitle(period, f"共 {c.get('tasks', 0)} 项任务,{c.get('reported', 0)}/{c.get('units', 0)} "
                             "个单位已报送")
-    sh, row = start_sheet(wb, "按任务汇总", cols, f"{plan.title}{period.name}落实情况汇总表", sub)
+    sh, row = start_sheet(wb, "按任务汇总", cols, f"{plan.period_title(period)}落实情况汇总表", sub)
     nt = len(task_cols)
     tasks = s.tasks.set_index("序号", drop=False)
     bt = s.by_task
@@ -138,7 +138,7 @@ def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
              Col("文件名", 20), Col("镇街\n指标表", 7, "body_center", wrap=False),
              Col("错误数", 6, "body_int", "number", wrap=False),
              Col("警告数", 6, "body_int", "number", wrap=False)]
-    sh, row = start_sheet(wb, "按单位汇总", cols, f"{plan.title}{period.name}各单位报送情况",
+    sh, row = start_sheet(wb, "按单位汇总", cols, f"{plan.period_title(period)}各单位报送情况",
                           _subtitle(period))
     u = s.by_unit
     recs = zip(range(1, len(u) + 1), u["单位"], u["类型"], u["任务数"],
@@ -173,7 +173,7 @@ def _lagging(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
             Col("完成进度\n(%)", 7, "body_progress", "number", wrap=False),
             Col("存在问题", 26), Col("下一步推进计划", 28)]
     lag = s.lagging
-    sh, row = start_sheet(wb, "滞后任务", cols, f"{plan.title}{period.name}滞后任务清单",
+    sh, row = start_sheet(wb, "滞后任务", cols, f"{plan.period_title(period)}滞后任务清单",
                           _subtitle(period, f"共 {len(lag)} 条"))
     recs = lag[["序号", "任务内容", "单位", "牵头/配合", "状态", "完成进度", "存在问题",
                 "下一步推进计划"]].itertuples(index=False, name=None)
@@ -191,7 +191,7 @@ def _missing(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     m = s.missing
     sh = wb.add_sheet("未报送单位")
     sh.widths([c.width for c in cols])
-    row = title_block(sh, len(cols), f"{plan.title}{period.name}未报送及逾期报送单位",
+    row = title_block(sh, len(cols), f"{plan.period_title(period)}未报送及逾期报送单位",
                       _subtitle(period))
     sh.page = official_page(landscape=True, header_rows=None)  # two tables: no repeated header
     row = heading(sh, row, len(cols), f"一、未报送单位(共 {len(m)} 个)")
@@ -230,7 +230,7 @@ def _targets(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
             Col("完成率", 8, "body_rate", "number", wrap=False), Col("报送单位", 12),
             Col("说明", 16)]
     tg = s.targets
-    sh, row = start_sheet(wb, "量化指标", cols, f"{plan.title}{period.name}量化指标完成情况",
+    sh, row = start_sheet(wb, "量化指标", cols, f"{plan.period_title(period)}量化指标完成情况",
                           _subtitle(period, "累计完成取牵头单位报送的年初至本期末累计数"))
     recs = tg[[c.label.replace("\n", "") for c in cols]].itertuples(index=False, name=None)
     end = rows_table(sh, row, cols, recs)
@@ -357,7 +357,7 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
         + [Col("合计", 9, "body_int", "number", wrap=False)]
     sh = wb.add_sheet("状态统计")
     sh.widths([c.width for c in cols])
-    row = title_block(sh, len(cols), f"{plan.title}{period.name}任务状态统计", _subtitle(period))
+    row = title_block(sh, len(cols), f"{plan.period_title(period)}任务状态统计", _subtitle(period))
     # 1. the tasks' overall status, one line
     row = heading(sh, row, len(cols), "一、任务总体状态(项)")
     oc = s.overall_counts()

@@ -39,7 +39,7 @@ def validation_workbook(plan: Plan, period: Period, receipts: list[ReceiptRow]) 
     """The 校验报告 layout: 全部问题, 文件清单, then one sheet per unit with findings."""
     n_findings = sum(len(r.findings) for r in receipts)
     wb = Workbook(filename=validation_filename(plan, period),
-                  title=f"{plan.title}{period.name}报表校验报告", subject="校验报告",
+                  title=f"{plan.period_title(period)}报表校验报告", subject="校验报告",
                   company=plan.issuer, period=period.id, kind="validation",
                   constant_memory=n_findings > BIG)
     names = SheetNames([ALL_SHEET, FILES_SHEET])
@@ -72,7 +72,7 @@ def _all_findings(wb: Workbook, plan: Plan, period: Period, receipts: list[Recei
     files = "、".join(f"{STATUS_LABELS.get(k, k)} {st[k]}" for k in STATUS_LABELS if st.get(k))
     sub = (f"({period.name};共收到文件 {len(receipts)} 个" + (f":{files}" if files else "") +
            f";错误 {sev.get(ERROR, 0)} 条,警告 {sev.get(WARNING, 0)} 条)")
-    head = title_block(sh, len(cols), f"{plan.title}{period.name}报表校验报告", sub)
+    head = title_block(sh, len(cols), f"{plan.period_title(period)}报表校验报告", sub)
     row = header(sh, head, cols)
     first = row
     i = 0
@@ -114,7 +114,7 @@ def _files(wb: Workbook, plan: Plan, period: Period, receipts: list[ReceiptRow])
     cols = FILE_COLS
     sh = wb.add_sheet(FILES_SHEET)
     sh.widths([c.width for c in cols])
-    head = title_block(sh, len(cols), f"{plan.title}{period.name}收到文件清单",
+    head = title_block(sh, len(cols), f"{plan.period_title(period)}收到文件清单",
                        f"({period.name};共 {len(receipts)} 个文件)")
     row = header(sh, head, cols)
     first = row
