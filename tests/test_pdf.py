@@ -87,7 +87,7 @@ def test_summary_pdf_official_look(demo_pdfs):
     n = pages(pdf)
     assert n >= 7  # seven sheets, 按任务汇总 alone runs over several pages
     first, second = text(pdf, 1), text(pdf, 2)
-    assert "2019年《政府工作报告》重点任务2019年第一季度落实情况汇总表" in first
+    assert "2019年《政府工作报告》重点任务第一季度落实情况汇总表" in first
     assert f"第1页共{n}页" in first and f"第2页共{n}页" in second
     for header in ("序号", "任务内容", "牵头单位", "本季度完成情况"):  # repeated on page 2
         assert header in second, header
