@@ -198,6 +198,18 @@ def demo(output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="
     _report_collect(report.collected, False, exit_on_error=False)
 
 
+def _report_check(findings: list[Finding], as_json: bool, all_clear: str) -> None:
+    """A check's findings (or `all_clear`); exit 1 when any is an 错误."""
+    if as_json:
+        print(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=1))
+    elif findings:
+        _print_findings(findings, limit=500)
+    else:
+        out.print(all_clear)
+    if any(f.severity == ERROR for f in findings):
+        raise typer.Exit(1)
+
+
 @app.command()
 def check(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文件"),
           as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
@@ -206,14 +218,7 @@ def check(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文件"),
         findings = api.check(plan)
     except api.PlanFileError as exc:
         _fail(str(exc))
-    if as_json:
-        print(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=1))
-    elif findings:
-        _print_findings(findings, limit=500)
-    else:
-        out.print("计划检查通过,未发现问题。")
-    if any(f.severity == ERROR for f in findings):
-        raise typer.Exit(1)
+    _report_check(findings, as_json, "计划检查通过,未发现问题。")
 
 
 @app.command()
@@ -357,14 +362,7 @@ def units_check(ctx: typer.Context,
         findings = api.units_check(ctx.obj["plan"])
     except api.PlanFileError as exc:
         _fail(str(exc))
-    if as_json:
-        print(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=1))
-    elif findings:
-        _print_findings(findings, limit=500)
-    else:
-        out.print("单位名单检查通过,未发现问题。")
-    if any(f.severity == ERROR for f in findings):
-        raise typer.Exit(1)
+    _report_check(findings, as_json, "单位名单检查通过,未发现问题。")
 
 
 @units_app.command("add-alias")
