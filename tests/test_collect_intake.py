@@ -22,6 +22,8 @@ from xltools.collect.intake import (SEP, IntakeLimits, findings_for, intake, int
 from xltools.model.findings import CATALOGUE
 from xltools.model.returns import IGNORED, REJECTED
 
+from hostile_corpus import ole_bytes  # one builder of test OLE files
+
 
 # ------------------------------------------------------------------ builders
 def xlsx_bytes(value: str = "x", macro: bool = False) -> bytes:
@@ -67,32 +69,6 @@ def ods_bytes() -> bytes:
         z.writestr("content.xml", "<office:document-content/>")
         z.writestr("META-INF/manifest.xml", "<manifest/>")
     return buf.getvalue()
-
-
-def ole_bytes(streams: list[str]) -> bytes:
-    """A minimal OLE2 compound file whose directory lists `streams` (all empty)."""
-    free, end, fatsect, nostream = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
-    hdr = bytearray(512)
-    hdr[:8] = intake_mod.OLE_MAGIC
-    struct.pack_into("<HHHHH", hdr, 24, 0x3E, 3, 0xFFFE, 9, 6)
-    struct.pack_into("<IIIIIIIII", hdr, 40, 0, 1, 1, 0, 4096, end, 0, end, 0)
-    struct.pack_into("<109I", hdr, 76, 0, *([free] * 108))
-    fat = struct.pack("<128I", fatsect, end, *([free] * 126))
-
-    def entry(name: str, etype: int, child: int = nostream, right: int = nostream) -> bytes:
-        e = bytearray(128)
-        raw = (name + "\x00").encode("utf-16-le")
-        e[:len(raw)] = raw
-        struct.pack_into("<HBB", e, 64, len(raw), etype, 1)
-        struct.pack_into("<III", e, 68, nostream, right, child)
-        struct.pack_into("<IQ", e, 116, end, 0)
-        return bytes(e)
-
-    ents = [entry("Root Entry", 5, child=1 if streams else nostream)]
-    for i, s in enumerate(streams[:3]):
-        ents.append(entry(s, 2, right=i + 2 if i + 1 < len(streams[:3]) else nostream))
-    directory = b"".join(ents).ljust(512, b"\x00")
-    return bytes(hdr) + fat + directory
 
 
 def gbk_zip(name: str, body: bytes) -> bytes:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import hostile_corpus as hc
-from xltools.collect.run import WORKDIR_PREFIX
+from xltools.collect.run import WORKDIR_PREFIX, pid_alive
 
 ROOT = Path(__file__).resolve().parents[1]
 UNITS = ["区发改局", "区财政局", "区人社局", "解放街办"]
@@ -125,15 +125,8 @@ def test_killed_collect_leaves_a_consistent_ledger_and_the_rerun_completes(inbox
     check_ledger(db)
     assert final_state(db) == expected
     stale = [p for p in Path(tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}*")
-             if not _alive(int(p.name[len(WORKDIR_PREFIX):].split("-")[0]))]
+             if not pid_alive(int(p.name[len(WORKDIR_PREFIX):].split("-")[0]))]
     assert stale == []
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
     return True

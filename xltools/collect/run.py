@@ -177,12 +177,13 @@ def _clean_stale_workdirs() -> None:
         if not m or not e.is_dir(follow_symlinks=False):
             continue
         pid = int(m.group(1))
-        if pid == os.getpid() or _alive(pid):
+        if pid == os.getpid() or pid_alive(pid):
             continue
         shutil.rmtree(e.path, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id still runs (a killed run's temp folder is stale)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
