@@ -105,13 +105,13 @@ def test_killed_collect_leaves_a_consistent_ledger_and_the_rerun_completes(inbox
     rnd = random.Random(20190405)
     kills = 0
     for attempt in range(5):
-        proc = subprocess.Popen(collect_cmd(box, plan, db, base / "out"), env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(rnd.uniform(0.05, duration * 0.9))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            kills += 1
-        proc.wait(60)
+        with subprocess.Popen(collect_cmd(box, plan, db, base / "out"), env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:
+            time.sleep(rnd.uniform(0.05, duration * 0.9))
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+                kills += 1
+            proc.wait(60)
         check_ledger(db)
     assert kills >= 3
     # no worker outlives its killed collect; their private folders go on the next run
@@ -127,6 +127,3 @@ def test_killed_collect_leaves_a_consistent_ledger_and_the_rerun_completes(inbox
     stale = [p for p in Path(tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}*")
              if not pid_alive(int(p.name[len(WORKDIR_PREFIX):].split("-")[0]))]
     assert stale == []
-
-
-    return True
