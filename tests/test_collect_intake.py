@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import os
 import stat
-import struct
 import time
 import zipfile
 from pathlib import Path

@@ -28,7 +28,7 @@ from xltools.collect.ledger import Ledger
 from xltools.model.returns import ACCEPTED, FEEDBACK_SHEET, SUPERSEDED, Received
 from xltools.planfile import save_plan
 from xltools.report.feedback import FEEDBACK_DIR, feedback_copy, fix_text
-from xltools.simulate import fill_report
+from xltools.simulate import fill_report, write_received
 from xltools.xlsx.identity import read_identity
 from xltools.xlsx.writer import workbook_bytes
 
@@ -37,13 +37,6 @@ Q1 = "2019Q1"
 UNIT = "区发改局"
 S = "季度报表"
 
-
-def _at(path: Path, data: bytes, when: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    ts = datetime.fromisoformat(when).timestamp()
-    os.utime(path, (ts, ts))
-    return path
 
 
 def _bad_return(plan) -> bytes:
@@ -59,7 +52,7 @@ def _bad_return(plan) -> bytes:
 def first_run(tmp_path):
     plan = make_small_plan()
     plan_path = save_plan(plan, tmp_path / "plan.xlsx")
-    sent = _at(tmp_path / "inbox1" / "发改局一季度.xlsx", _bad_return(plan), "2019-04-05T09:00:00")
+    sent = write_received(tmp_path / "inbox1" / "发改局一季度.xlsx", _bad_return(plan), "2019-04-05T09:00:00")
     out, db = tmp_path / "out", tmp_path / "台账.sqlite"
     rep = api.collect([sent.parent], plan_path, Q1, out, db, workers=1)
     return {"plan": plan, "plan_path": plan_path, "sent": sent, "out": out, "db": db, "rep": rep,
@@ -134,9 +127,9 @@ def test_clean_return_gets_no_feedback_and_rejected_gets_the_list(tmp_path):
     plan_path = save_plan(plan, tmp_path / "plan.xlsx")
     inbox = tmp_path / "inbox"
     clean = fill_report(plan, "区人社局", plan.period(Q1), random.Random(3))
-    _at(inbox / "人社局.xlsx", workbook_bytes(clean), "2019-04-05T09:00:00")
+    write_received(inbox / "人社局.xlsx", workbook_bytes(clean), "2019-04-05T09:00:00")
     q2 = fill_report(plan, "区财政局", plan.period("2019Q2"), random.Random(4))
-    _at(inbox / "财政局.xlsx", workbook_bytes(q2), "2019-04-05T09:00:00")
+    write_received(inbox / "财政局.xlsx", workbook_bytes(q2), "2019-04-05T09:00:00")
     stray = openpyxl.Workbook()
     stray.active["A1"] = "随便一张表"
     stray.save(inbox / "随便.xlsx")

@@ -8,10 +8,9 @@ Inbox for make_small_plan(), 2019Q1 (due 2019-04-10): 区发改局 with 3 错误
 from __future__ import annotations
 
 import json
-import os
+
 import random
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date
 
 import openpyxl
 import pytest
@@ -21,19 +20,12 @@ from conftest import make_small_plan
 from xltools import api
 from xltools.cli import app
 from xltools.planfile import save_plan
-from xltools.simulate import fill_report, fill_town
+from xltools.simulate import fill_report, fill_town, write_received
 from xltools.xlsx.writer import workbook_bytes
 
 Q1 = "2019Q1"
 runner = CliRunner()
 
-
-def _at(path: Path, data: bytes, when: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    ts = datetime.fromisoformat(when).timestamp()
-    os.utime(path, (ts, ts))
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -45,15 +37,15 @@ def collected(tmp_path_factory):
     bad = fill_report(plan, "区发改局", plan.period(Q1), random.Random(7), mistake="progress-text")
     bad.sheets[0].cells[(6, 5)].value = "进行中"
     bad.sheets[0].cells[(2, 4)].value = None
-    _at(inbox / "发改局.xlsx", workbook_bytes(bad), "2019-04-05T09:00:00")
+    write_received(inbox / "发改局.xlsx", workbook_bytes(bad), "2019-04-05T09:00:00")
     for unit in ("区人社局", "锣场镇"):
         wb = fill_report(plan, unit, plan.period(Q1), random.Random(2))
-        _at(inbox / f"{unit}.xlsx", workbook_bytes(wb), "2019-04-06T09:00:00")
-    _at(inbox / "解放街办指标.xlsx", workbook_bytes(fill_town(plan, "解放街办", plan.period(Q1),
+        write_received(inbox / f"{unit}.xlsx", workbook_bytes(wb), "2019-04-06T09:00:00")
+    write_received(inbox / "解放街办指标.xlsx", workbook_bytes(fill_town(plan, "解放街办", plan.period(Q1),
                                                                random.Random(3))),
         "2019-04-06T09:00:00")
     q2 = fill_report(plan, "区财政局", plan.period("2019Q2"), random.Random(4))
-    _at(inbox / "财政局.xlsx", workbook_bytes(q2), "2019-04-07T09:00:00")
+    write_received(inbox / "财政局.xlsx", workbook_bytes(q2), "2019-04-07T09:00:00")
     db = tmp / "台账.sqlite"
     api.collect([inbox], plan_path, Q1, tmp / "out", db, workers=1)
     return {"tmp": tmp, "plan_path": plan_path, "db": db}

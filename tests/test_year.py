@@ -7,10 +7,8 @@ is 2019-07-20, so Q3 and Q4 are not due yet.
 """
 from __future__ import annotations
 
-import os
 import random
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date
 
 import openpyxl
 import pytest
@@ -22,18 +20,11 @@ from xltools.cli import app
 from xltools.generate.identity import embed_identity
 from xltools.generate.town_form import ACTUAL_COL, town_form
 from xltools.planfile import save_plan
-from xltools.simulate import fill_report
+from xltools.simulate import fill_report, write_received
 from xltools.xlsx.writer import workbook_bytes
 
 TODAY = date(2019, 7, 20)
 
-
-def _at(path: Path, data: bytes, when: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    ts = datetime.fromisoformat(when).timestamp()
-    os.utime(path, (ts, ts))
-    return path
 
 
 def _report(plan, unit: str, pid: str, rows: dict[int, tuple[float, str]], target: float) -> bytes:
@@ -66,19 +57,19 @@ def ledger(tmp_path_factory):
     plan_path = save_plan(plan, tmp / "plan.xlsx")
     db = tmp / "台账.sqlite"
     q1, q2 = tmp / "q1", tmp / "q2"
-    _at(q1 / "发改局.xlsx", _report(plan, "区发改局", "2019Q1", {5: (20, "序时推进"), 6: (10, "滞后")}, 2.0),
+    write_received(q1 / "发改局.xlsx", _report(plan, "区发改局", "2019Q1", {5: (20, "序时推进"), 6: (10, "滞后")}, 2.0),
         "2019-04-05T09:00:00")
-    _at(q1 / "人社局.xlsx", _report(plan, "区人社局", "2019Q1", {5: (25, "序时推进")}, 2000),
+    write_received(q1 / "人社局.xlsx", _report(plan, "区人社局", "2019Q1", {5: (25, "序时推进")}, 2000),
         "2019-04-08T09:00:00")
-    _at(q1 / "锣场镇.xlsx", _town(plan, "锣场镇", "2019Q1", {("c01", ""): 300, ("c03", "户"): 1,
+    write_received(q1 / "锣场镇.xlsx", _town(plan, "锣场镇", "2019Q1", {("c01", ""): 300, ("c03", "户"): 1,
                                                           ("c03", "人"): 5, ("c04", ""): 100}),
         "2019-04-09T09:00:00")
-    _at(q1 / "解放街办.xlsx", _town(plan, "解放街办", "2019Q1", {("c03", "户"): 1, ("c03", "人"): 2,
+    write_received(q1 / "解放街办.xlsx", _town(plan, "解放街办", "2019Q1", {("c03", "户"): 1, ("c03", "人"): 2,
                                                             ("c04", ""): 200}),
         "2019-04-09T09:00:00")
-    _at(q2 / "发改局.xlsx", _report(plan, "区发改局", "2019Q2", {5: (60, "序时推进"), 6: (40, "序时推进")}, 4.25),
+    write_received(q2 / "发改局.xlsx", _report(plan, "区发改局", "2019Q2", {5: (60, "序时推进"), 6: (40, "序时推进")}, 4.25),
         "2019-07-15T09:00:00")  # late
-    _at(q2 / "锣场镇.xlsx", _town(plan, "锣场镇", "2019Q2", {("c01", ""): 480, ("c03", "户"): 2,
+    write_received(q2 / "锣场镇.xlsx", _town(plan, "锣场镇", "2019Q2", {("c01", ""): 480, ("c03", "户"): 2,
                                                           ("c03", "人"): 5, ("c04", ""): 160}),
         "2019-07-09T09:00:00")
     r1 = api.collect([q1], plan_path, "2019Q1", tmp / "out1", db, workers=1)

@@ -6,12 +6,18 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .generate import FormJob, build_documents, build_form, form_jobs, select_periods
 from .parallel import fork_map
 from .generate.identity import FormIdentity
 from .model import ERROR, Finding, Period, Plan, Result, relocate
 from .model.returns import REJECTED
+
+if TYPE_CHECKING:  # for annotations only
+    from datetime import date
+
+    from .collect.limits import Limits
 from .planfile import PlanFileError, load_plan, save_plan
 from .progress import ProgressFn, tick
 from .xlsx.writer import write_workbook

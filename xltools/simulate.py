@@ -126,23 +126,26 @@ def simulate_returns(plan: Plan, period_id: str, inbox: str | os.PathLike, seed:
         when = deadline + timedelta(days=2) if unit in sim.late else on_time + timedelta(minutes=i)
         name = f"{unit}{period.name}报表.xlsx" if i % 3 else f"新建 Microsoft Excel 工作表 ({i}).xlsx"
         data = workbook_bytes(fill_report(plan, unit, period, rnd, sim.mistakes.get(unit, "")))
-        sim.files.append(_write(folder / name, data, when))
+        sim.files.append(write_received(folder / name, data, when))
         if unit in sim.resubmitted:  # the corrected version, sent a day later
             fixed = workbook_bytes(fill_report(plan, unit, period, random.Random(seed + i)))
-            sim.files.append(_write(folder / f"{unit}(修改后).xlsx", fixed, when + timedelta(days=1)))
+            sim.files.append(write_received(folder / f"{unit}(修改后).xlsx", fixed, when + timedelta(days=1)))
         if unit in sim.duplicated:  # the same attachment saved twice from two e-mails
-            sim.files.append(_write(inbox / "重复发送" / name, data, when + timedelta(hours=2)))
+            sim.files.append(write_received(inbox / "重复发送" / name, data, when + timedelta(hours=2)))
     for row in plan.town_rows():
         data = workbook_bytes(fill_town(plan, row.label, period, rnd))
-        sim.files.append(_write(inbox / "乡镇街道" / f"{row.label}指标.xlsx", data, on_time))
+        sim.files.append(write_received(inbox / "乡镇街道" / f"{row.label}指标.xlsx", data, on_time))
     if sim.files:
         sim.files.append(_zip(inbox / "OA下载" / "附件打包.zip", sim.files[-2:], on_time))
-    _write(inbox / "部门" / "~$临时文件.xlsx", b"\x00" * 165, on_time)
-    _write(inbox / "Thumbs.db", b"\x00" * 64, on_time)
+    write_received(inbox / "部门" / "~$临时文件.xlsx", b"\x00" * 165, on_time)
+    write_received(inbox / "Thumbs.db", b"\x00" * 64, on_time)
     return sim
 
 
-def _write(path: Path, data: bytes, when: datetime) -> Path:
+def write_received(path: Path, data: bytes, when: datetime | str) -> Path:
+    """Write a file as an e-mail client saves an attachment: its mtime is when it came."""
+    if isinstance(when, str):
+        when = datetime.fromisoformat(when)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     ts = when.timestamp()

@@ -1,7 +1,7 @@
 """附件2: per-unit task table, 责任单位 | 序号 | 全年目标任务 | 责任领导."""
 from __future__ import annotations
 
-from ..model.plan import Plan, Unit
+from ..model.plan import Plan
 from .common import fit_text_row, header_row, official_page, safe_filename, seq_value, title_block
 from .layout import Sheet, Workbook
 from .styles import wrapped_height

@@ -278,7 +278,6 @@ def _towns(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
 
 
 def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: pd.DataFrame, k: int, n: int) -> int:
-    ncols = 1 + 3 * len(chunk)
     sh.merge(row, 0, row + 1, 0, f"责任单位\n(第{k}/{n}部分)" if n > 1 else "责任单位", "header",
              kind="string")
     longest = 0

@@ -177,14 +177,9 @@ def _read_both(reading: xid.IdentityReading, grids: Grids, data: bytes,
         reading.reason = "不是 Excel/WPS/LibreOffice 表格文件(.xlsx、.xls、.ods)"
         return
     grids.format = reading.format
-    try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as e:
-        if not reading.reason and not reading.raw:
-            reading.reason = f"文件无法作为表格打开:{type(e).__name__}"
-        else:
-            reading.notes.append(f"工作表无法读取:{type(e).__name__}")
-        grids.reason = f"文件无法作为表格打开:{type(e).__name__}"
+    wb = xid.open_calamine(reading, data)
+    if wb is None:
+        grids.reason = reading.reason or "文件无法作为表格打开"
         return
     try:
         for meta in wb.sheets_metadata:

@@ -362,15 +362,22 @@ def _read_ods_carriers(reading: IdentityReading, zf: zipfile.ZipFile) -> None:
 
 # --- the hidden sheet (calamine, all formats) ------------------------------------------------
 
-def _read_sheet_carrier(reading: IdentityReading, data: bytes, fits) -> None:
-    """Find the identity sheet (by name, else any sheet with a 标识 row) and read it."""
+def open_calamine(reading: IdentityReading, data: bytes):
+    """The bytes as a calamine workbook, or None with the reason noted on the reading."""
     try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as e:
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as e:  # noqa: BLE001 - any reader failure is a reason, not a crash
         if not reading.reason and not reading.raw:
             reading.reason = f"文件无法作为表格打开:{type(e).__name__}"
         else:
             reading.notes.append(f"工作表无法读取:{type(e).__name__}")
+        return None
+
+
+def _read_sheet_carrier(reading: IdentityReading, data: bytes, fits) -> None:
+    """Find the identity sheet (by name, else any sheet with a 标识 row) and read it."""
+    wb = open_calamine(reading, data)
+    if wb is None:
         return
     try:
         metas = list(wb.sheets_metadata)
