@@ -10,7 +10,9 @@ with realistic values (a few with typical mistakes) and collected into a fresh l
 then the same inbox is collected again (the no-op re-run). Every stage runs in a fresh
 subprocess so that its peak memory (own and its workers') is its own. The floors are
 measured in the same run: a bare xlsxwriter write of the same cells (generate) and a bare
-python-calamine read of every sheet of the same files (collect).
+python-calamine read of every sheet of the same files (collect). A second table splits
+the first collect into its steps (CollectReport.phases) beside the read floor and a bare
+xlsxwriter write of the 汇总表 and 校验报告 it produced (what a bare read does not do).
 """
 from __future__ import annotations
 
@@ -72,15 +74,11 @@ def stage_generate(work: Path, workers: int | None) -> dict:
     return {"seconds": time.perf_counter() - t0, "files": len(report.files), "forms": forms}
 
 
-def stage_generate_floor(work: Path) -> dict:
-    """The same cells written by plain xlsxwriter: no styles, validations or protection."""
+def _bare_write(layouts) -> float:
+    """Seconds xlsxwriter takes to write the cells of `layouts`: no styles, merges,
+    validations or protection (the floor of writing the same content)."""
     import xlsxwriter
 
-    from xltools.generate import build_documents, build_form, form_jobs
-
-    plan = _plan(work)
-    jobs = form_jobs(plan, [plan.periods[0]])
-    layouts = build_documents(plan, jobs)[0] + [build_form(plan, j)[0] for j in jobs]
     t0 = time.perf_counter()
     for wb in layouts:
         buf = io.BytesIO()
@@ -94,7 +92,37 @@ def stage_generate_floor(work: Path) -> dict:
                 elif v not in (None, ""):
                     ws.write_string(r, c, str(v))
         x.close()
-    return {"seconds": time.perf_counter() - t0, "files": len(layouts)}
+    return time.perf_counter() - t0
+
+
+def stage_generate_floor(work: Path) -> dict:
+    """The same cells written by plain xlsxwriter."""
+    from xltools.generate import build_documents, build_form, form_jobs
+
+    plan = _plan(work)
+    jobs = form_jobs(plan, [plan.periods[0]])
+    layouts = build_documents(plan, jobs)[0] + [build_form(plan, j)[0] for j in jobs]
+    return {"seconds": _bare_write(layouts), "files": len(layouts)}
+
+
+def stage_output_floor(work: Path) -> dict:
+    """The 汇总表 and 校验报告 of the collected ledger written by plain xlsxwriter: the part
+    of collect's outputs that a bare read does not do (the HTML report and feedback copies
+    are left out, so this floor is low)."""
+    from xltools.collect.ledger import Ledger
+    from xltools.merge import ReceiptRow, summarize
+    from xltools.report import summary_workbook, validation_workbook
+
+    plan = _plan(work)
+    period = plan.periods[0]
+    with plan.frozen(), Ledger(work / "ledger.sqlite") as ledger:
+        current = ledger.current(plan.plan_id, period.id)
+        receipts = [ReceiptRow.from_ledger(r, work) for r in ledger.receipts(plan.plan_id, period.id)]
+        summary = summarize(plan, period, current, receipts)
+        layouts = [summary_workbook(plan, period, summary),
+                   validation_workbook(plan, period, receipts)]
+    cells = sum(len(sh.cells) for wb in layouts for sh in wb.sheets)
+    return {"seconds": _bare_write(layouts), "cells": cells}
 
 
 def stage_fill(work: Path) -> dict:
@@ -129,7 +157,7 @@ def stage_collect(work: Path, workers: int | None, tag: str) -> dict:
     report = api.collect([work / "inbox"], work / "plan.json", plan.periods[0].id,
                          work / f"out-{tag}", work / "ledger.sqlite", workers)
     return {"seconds": time.perf_counter() - t0, "files": len(report.files),
-            "accepted": report.counts.get("accepted", 0)}
+            "accepted": report.counts.get("accepted", 0), "phases": report.phases}
 
 
 def stage_collect_floor(work: Path) -> dict:
@@ -147,7 +175,8 @@ def stage_collect_floor(work: Path) -> dict:
 
 
 STAGES = {"plan": stage_plan, "generate": stage_generate, "generate_floor": stage_generate_floor,
-          "fill": stage_fill, "collect": stage_collect, "collect_floor": stage_collect_floor}
+          "fill": stage_fill, "collect": stage_collect, "collect_floor": stage_collect_floor,
+          "output_floor": stage_output_floor}
 
 
 def run_stage(name: str, work: Path, *args: str) -> dict:
@@ -175,8 +204,9 @@ def measure(size: str, workers: int | None, repeat: int) -> dict:
             col.append(run_stage("collect", root, "--tag", f"a{i}", *wargs))
             rerun.append(run_stage("collect", root, "--tag", f"a{i}", *wargs))  # same outputs folder
             col_floor.append(run_stage("collect_floor", root))
+        out_floor = run_stage("output_floor", root)
         return {"info": info, "generate": gen, "generate_floor": gen_floor, "collect": col,
-                "collect_floor": col_floor, "rerun": rerun}
+                "collect_floor": col_floor, "rerun": rerun, "output_floor": out_floor}
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -206,6 +236,27 @@ def table(results: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+PHASES = [("intake", "收件"), ("examine", "读取与校验"), ("ledger", "记入台账"), ("commit", "提交"),
+          ("load", "载入"), ("summarize", "汇总"), ("outputs", "写输出")]
+
+
+def breakdown(results: dict[str, dict]) -> str:
+    """Where a first collect's time goes (the run with the median total), beside the floors."""
+    head = ("| 规模 | " + " | ".join(label for _, label in PHASES) +
+            " | 合计 s | 裸读下限 s | 裸写汇总表+校验报告 s (单元格数) |\n|---|" + "---|" * (len(PHASES) + 3))
+    lines = [head]
+    for size, r in results.items():
+        runs = sorted(r["collect"], key=lambda x: x["seconds"])
+        run = runs[len(runs) // 2]
+        ph = run.get("phases", {})
+        cells = " | ".join(f"{ph.get(k, 0):.2f}" for k, _ in PHASES)
+        of = r["output_floor"]
+        lines.append(f"| {LABELS[size]} | {cells} | {run['seconds']:.2f} | "
+                     f"{_median(r['collect_floor'], 'seconds'):.2f} | "
+                     f"{of['seconds']:.2f} ({of['cells']:,}) |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description="xltools benchmark")
     ap.add_argument("--sizes", nargs="*", default=list(SIZES), choices=list(SIZES))
@@ -231,6 +282,8 @@ def main() -> None:
         results[size] = measure(size, opts.workers, 1 if size == "province" else opts.repeat)
         print(f"{size}: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     print(table(results))
+    print()
+    print(breakdown(results))
 
 
 if __name__ == "__main__":

@@ -131,3 +131,12 @@ def test_rerun_on_the_same_inbox_changes_nothing_and_reuses_outputs(demo_run):
     assert again.late_units == got.late_units
     mtimes = [p.stat().st_mtime for p in got.outputs]
     assert [p.stat().st_mtime for p in again.outputs] == mtimes  # not rewritten
+
+
+def test_collect_reports_where_its_time_went(demo_run):
+    """The benchmark's profile: every step timed, together no longer than the run."""
+    got = demo_run.collected
+    steps = ["intake", "examine", "ledger", "commit", "load", "summarize", "outputs"]
+    assert list(got.phases) == steps
+    assert all(v >= 0 for v in got.phases.values())
+    assert sum(got.phases.values()) <= got.seconds

@@ -28,6 +28,7 @@ from xltools.collect import examine_pool, intake as intake_mod
 from xltools.collect.ledger import Ledger, LedgerBusy
 from xltools.collect.limits import Limits
 from xltools.collect.run import OutputError
+from xltools.report import outputs as report_outputs
 from xltools.model.findings import CATALOGUE
 
 GOOD = {("区发改局", "report"), ("区人社局", "report"), ("锣场镇", "town")}
@@ -203,7 +204,8 @@ def test_output_failing_after_commit_keeps_the_ledger_and_says_so(corpus, tmp_pa
     def refuse(layout, folder):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(api, "write_workbook", refuse)
+    # the outputs are written in forked workers: the refusal must come back through them
+    monkeypatch.setattr(report_outputs, "write_workbook", refuse)
     with pytest.raises(OutputError, match="已记入台账"):
         run(corpus, [corpus.good], tmp_path)
     con = sqlite3.connect(tmp_path / "l.db")
@@ -424,8 +426,10 @@ def test_hostile_text_never_becomes_a_formula_or_link(corpus, tmp_path):
     assert "sheet-renamed" in [x.code for f in rep.files for x in f.findings]
     for p in rep.outputs:
         assert_safe_workbook(p)
+    # the reports are streamed (constant_memory): their text is inline in the sheets
     text = "".join(zipfile.ZipFile(p).read(n).decode("utf-8") for p in rep.outputs
-                   for n in zipfile.ZipFile(p).namelist() if n.endswith("sharedStrings.xml"))
+                   for n in zipfile.ZipFile(p).namelist()
+                   if n.endswith("sharedStrings.xml") or n.startswith("xl/worksheets/sheet"))
     text = text.replace("&quot;", '"').replace("&amp;", "&")
     for hostile in hc.HOSTILE_TEXT[:3] + ["-1+1"]:  # task texts; the phone in its finding
         assert hostile in text, hostile  # kept, as text

@@ -237,3 +237,31 @@ def test_layout_chart_and_url_cells():
     assert ws["A4"].value == "=打开" and ws["A4"].data_type == "s"
     assert ws["A4"].hyperlink.location == "'数据'!A1"
     assert ws["A5"].hyperlink.location == "'表'!C7"
+
+
+def _merged_layout(constant_memory: bool) -> Workbook:
+    """Vertical, horizontal and last-row merges among ordinary cells, in either mode."""
+    wb = Workbook("m.xlsx", constant_memory=constant_memory)
+    sh = wb.add_sheet("表")
+    sh.merge(0, 0, 0, 3, "标题", "title")
+    sh.merge(1, 0, 3, 0, 7, "body_center", kind="number")  # a task block over three rows
+    sh.merge(1, 1, 3, 1, "任务内容", kind="string")
+    for r in range(1, 4):
+        sh.write(r, 2, f"单位{r}", kind="string")
+        sh.write(r, 3, "=1+1", kind="string")
+    sh.merge(4, 0, 5, 3, "说明", "body", kind="string")  # ends on the last row
+    return wb
+
+
+@pytest.mark.parametrize("constant_memory", [False, True])
+def test_merges_over_rows_survive_both_write_modes(constant_memory):
+    ws = reopen(_merged_layout(constant_memory))["表"]
+    assert {str(m) for m in ws.merged_cells.ranges} == {"A1:D1", "A2:A4", "B2:B4", "A5:D6"}
+    assert [[ws.cell(r, c).value for c in range(1, 5)] for r in range(1, 7)] == [
+        ["标题", None, None, None], [7, "任务内容", "单位1", "=1+1"],
+        [None, None, "单位2", "=1+1"], [None, None, "单位3", "=1+1"],
+        ["说明", None, None, None], [None, None, None, None]]
+    assert ws.cell(2, 4).data_type == "s"  # text stays text
+    # the covered cells carry the range's style, so its borders print all round
+    assert ws["A4"].border.bottom.style and ws["A4"].border.left.style
+    assert ws["D6"].border.right.style and ws["D6"].border.bottom.style

@@ -226,6 +226,7 @@ class CollectReport:
     outputs: list[Path] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per step (benchmark)
     html: Path | None = None  # 汇总报告_<period>.html (report.html)
     feedback: list[Path] = field(default_factory=list)  # DIR/反馈/<unit>/… (report.feedback)
     summary_book: Path | None = None  # the 汇总表, what --pdf prints
@@ -289,8 +290,7 @@ def _collect(inputs, plan_path, plan: Plan, period: Period, out_dir, db, workers
     from .collect.limits import Limits
     from .collect.run import check_output_dir, default_ledger, output_failed, run_collect
     from .merge import ReceiptRow, summarize
-    from .report import (summary_workbook, validation_workbook)
-    from .report.html import write_html_report
+    from .report.outputs import write_outputs
 
     db_path = Path(db) if db else default_ledger(plan_path)
     out = Path(out_dir) if out_dir else DEFAULT_OUT / period.name
@@ -301,6 +301,7 @@ def _collect(inputs, plan_path, plan: Plan, period: Period, out_dir, db, workers
                           reuse_state=stamp.get("state", ""))
     if outcome.reused:  # nothing new since these outputs were written: keep them
         return _reused_report(period, out, db_path, outcome, stamp, t0)
+    t1 = time.perf_counter()
     previous = None
     before = [p for p in plan.periods if p.end < period.end]
     if before:
@@ -308,23 +309,17 @@ def _collect(inputs, plan_path, plan: Plan, period: Period, out_dir, db, workers
             previous = ledger.current(plan.plan_id, before[-1].id) or None
     receipts = [ReceiptRow.from_ledger(r, out.absolute()) for r in outcome.receipts]
     summary = summarize(plan, period, outcome.current, receipts, previous)
-    report = CollectReport(period, out, db_path, files=outcome.files)
-    for layout in (summary_workbook(plan, period, summary),
-                   validation_workbook(plan, period, receipts)):
-        try:
-            report.outputs.append(write_workbook(layout, out))
-        except OSError as exc:  # the ledger is committed: say so, and how to get the outputs
-            raise output_failed(out, exc) from exc
-    report.summary_book = next((p for p in report.outputs if p.name.startswith("汇总表")), None)
-    try:
-        report.html = write_html_report(plan, period, summary, receipts, out)
-    except OSError as exc:
+    report = CollectReport(period, out, db_path, files=outcome.files, phases=outcome.phases)
+    report.phases["summarize"] = time.perf_counter() - t1
+    t1 = time.perf_counter()
+    try:  # 汇总表, 校验报告, HTML report, 修改意见 copies (DIR/反馈/<unit>/…xlsx)
+        written = write_outputs(plan, period, summary, receipts, outcome.current, out, workers)
+    except OSError as exc:  # the ledger is committed: say so, and how to get the outputs
         raise output_failed(out, exc) from exc
-    from .report.feedback import write_feedback
-    try:  # 修改意见 to send back: DIR/反馈/<unit>/…xlsx
-        report.feedback = write_feedback(plan, period, outcome.current, receipts, out)
-    except OSError as exc:
-        raise output_failed(out, exc) from exc
+    report.outputs = [written.summary_book, written.validation_book]
+    report.summary_book, report.html = written.summary_book, written.html
+    report.feedback = written.feedback
+    report.phases["outputs"] = time.perf_counter() - t1
     report.missing_units = list(dict.fromkeys(summary.missing["单位"])) if len(summary.missing) else []
     report.late_units = list(dict.fromkeys(summary.late["单位"])) if len(summary.late) else []
     for f in outcome.files:

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..generate.layout import a1
 from ..generate.report_form import STATUSES
 from ..model.returns import ACTUAL, NOTE, FormReturn, TargetReport, TaskReport, TownReport
 from .expected import ExpectedForm
 from .extract import Located
-from .grid import Sink, as_text, at, is_blank
+from .grid import Sink, as_text, at, is_blank, ref
 from .values import (PROGRESS_AMBIGUOUS, PROGRESS_BAD, PROGRESS_EMPTY, as_number, date_value,
                      needs_format, phone_ok, progress_value)
 
@@ -24,7 +23,7 @@ EPS = 1e-9
 
 
 def _cell(r: int | None, c: int | None) -> str:
-    return a1(r, c) if r is not None and c is not None else ""
+    return ref(r, c) if r is not None and c is not None else ""
 
 
 def check_header(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn) -> None:

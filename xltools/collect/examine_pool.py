@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import signal
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 
 from ..model import Plan, finding
+from ..parallel import die_with_parent
 from ..model.returns import REJECTED, FormReturn, Received
 from ..xlsx.bounds import ReadBounds
 from .examine import PreviousValues, examine
@@ -80,20 +80,9 @@ def cap_memory(extra_bytes: int) -> int:
     return cap
 
 
-def _die_with_parent(parent: int) -> None:
-    try:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
-
-
 def _init(plan: Plan, period_id: str, previous: PreviousValues, limits: Limits,
           parent: int, quiet: bool = True) -> None:
-    _die_with_parent(parent)
+    die_with_parent(parent)
     try:
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core file of a crashed reader
     except (ValueError, OSError, AttributeError):

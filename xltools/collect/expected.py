@@ -118,14 +118,14 @@ def _build(plan: Plan, kind: str, unit_name: str, period_id: str) -> ExpectedFor
         unit, period = plan.unit(unit_name), plan.period(period_id)
         if unit is None or period is None or unit.name != unit_name or not plan.unit_tasks(unit):
             return None
-        wb, fmap = rf.report_form(plan, unit, period)
+        wb, fmap = rf.report_form(plan, unit, period, fit=False)
         return _report(plan, wb, fmap, unit, period_id)
     if kind == "town":
         period = plan.period(period_id)
         row = next((r for r in plan.town_rows() if (r.unit or r.label) == unit_name), None)
         if row is None or period is None:
             return None
-        wb, lines = tf.town_form(plan, row, period)
+        wb, lines = tf.town_form(plan, row, period, fit=False)
         return _town(plan, wb, lines, unit_name, period_id)
     if kind == "workplan":
         unit = plan.unit(unit_name)
@@ -143,36 +143,43 @@ def _text(wb: Workbook, r: int, c: int) -> str:
 def _common(plan: Plan, wb: Workbook) -> dict:
     sh = wb.sheets[0]
     cells = guarded_cells(wb)
-    guarded = {(r, c): canonical_text(cell.value) for (r, c), cell in sh.cells.items() if cell.guard}
+    # guarded_cells lists the form sheet's guarded cells in (row, col) order: pair its texts
+    # with the same sorted keys instead of computing every text twice
+    keys = sorted(rc for rc, cell in sh.cells.items() if cell.guard)
+    guarded = dict(zip(keys, (text for name, _, text in cells if name == sh.name)))
     return dict(plan_id=plan.plan_id, sheet=sh.name, guarded=guarded, guarded_cells=tuple(cells),
                 fingerprint=fingerprint(cells), title=_text(wb, 0, 0), subtitle=_text(wb, 1, 0))
 
 
-def _unit_cell(wb: Workbook) -> tuple[int, int]:
-    sh = wb.sheets[0]
-    return next(rc for rc, cell in sorted(sh.cells.items())
-                if isinstance(cell.value, str) and cell.value.startswith(UNIT_PREFIX))
+def _unit_cell(guarded: dict[tuple[int, int], str]) -> tuple[int, int]:
+    """The 填报单位 cell: guarded, as the generator writes it (header_fields)."""
+    return min(rc for rc, text in guarded.items() if text.startswith(UNIT_PREFIX))
 
 
-def _guards(guarded: dict[tuple[int, int], str], row: int) -> tuple[tuple[int, str], ...]:
-    return tuple(sorted((c, t) for (r, c), t in guarded.items() if r == row))
+def _by_row(guarded: dict[tuple[int, int], str]) -> dict[int, tuple[tuple[int, str], ...]]:
+    """{row: ((column, text), ...) in column order}: one pass, not one scan per row."""
+    out: dict[int, list[tuple[int, str]]] = {}
+    for (r, c), t in sorted(guarded.items()):
+        out.setdefault(r, []).append((c, t))
+    return {r: tuple(v) for r, v in out.items()}
 
 
 def _report(plan, wb, fmap, unit, period_id) -> ExpectedForm:
     common = _common(plan, wb)
     g = common["guarded"]
+    by_row = _by_row(g)
     rows: list[ExpectedRow] = []
     for i, (task, role) in enumerate(plan.unit_tasks(unit)):
         r = fmap.first_task_row + i
-        rows.append(ExpectedRow("task", r, task.number, canonical_text(task.text), _guards(g, r),
-                                task=task.number, role=role))
+        rows.append(ExpectedRow("task", r, task.number, canonical_text(task.text),
+                                by_row.get(r, ()), task=task.number, role=role))
     for number, index, r in fmap.target_rows:
         t = plan.task(number).targets[index]
-        rows.append(ExpectedRow("target", r, number, _text(wb, r, 1), _guards(g, r), task=number,
-                                index=index, label=_text(wb, r, 1), measure=t.measure,
+        rows.append(ExpectedRow("target", r, number, _text(wb, r, 1), by_row.get(r, ()),
+                                task=number, index=index, label=_text(wb, r, 1), measure=t.measure,
                                 target=t.value, cumulative=t.cumulative, additive=t.cumulative,
                                 key=target_key(number, index)))
-    uc = _unit_cell(wb)
+    uc = _unit_cell(g)
     section = fmap.target_rows[0][2] - 2 if fmap.target_rows else None
     return ExpectedForm(
         kind="report", unit=unit.name, period=period_id, unit_cell=uc, unit_text=g[uc],
@@ -187,17 +194,18 @@ def _report(plan, wb, fmap, unit, period_id) -> ExpectedForm:
 def _town(plan, wb, lines, unit_name, period_id) -> ExpectedForm:
     common = _common(plan, wb)
     g = common["guarded"]
+    by_row = _by_row(g)
     cols = {c.key: c for c in plan.matrix.columns}
     rows = []
     for i, line in enumerate(lines, start=1):
         col = cols[line.column]
         rate = line.measure in ("%", "个百分点") or not col.additive
         rows.append(ExpectedRow("line", line.row, str(i), _text(wb, line.row, 2),
-                                _guards(g, line.row), label=_text(wb, line.row, 2),
+                                by_row.get(line.row, ()), label=_text(wb, line.row, 2),
                                 measure=line.measure, target=line.target, cumulative=not rate,
                                 additive=not rate, column=line.column, part=line.part,
                                 key=town_key(line.column, line.part)))
-    uc = _unit_cell(wb)
+    uc = _unit_cell(g)
     head = uc[0] + 2
     return ExpectedForm(
         kind="town", unit=unit_name, period=period_id, unit_cell=uc, unit_text=g[uc],
@@ -210,15 +218,15 @@ def _town(plan, wb, lines, unit_name, period_id) -> ExpectedForm:
 def _workplan(plan, wb, unit) -> ExpectedForm:
     common = _common(plan, wb)
     g = common["guarded"]
+    by_row = _by_row(g)
     sh = wb.sheets[0]
-    uc = next(rc for rc, t in sorted(g.items()) if t == unit.name and rc[1] == 1)
-    head = next(r for (r, c), cell in sorted(sh.cells.items())
-                if c == 0 and cell.value == wp.LABELS[0])
+    uc = min(rc for rc, t in g.items() if t == unit.name and rc[1] == 1)
+    head = min(r for (r, c), cell in sh.cells.items() if c == 0 and cell.value == wp.LABELS[0])
     rows = []
     for i, (task, role) in enumerate(plan.unit_tasks(unit)):
         r = head + 1 + i
         rows.append(ExpectedRow("task", r, canonical_text(task.number), canonical_text(task.text),
-                                _guards(g, r), task=task.number, role=role))
+                                by_row.get(r, ()), task=task.number, role=role))
     return ExpectedForm(
         kind="workplan", unit=unit.name, period="", unit_cell=uc, unit_text=unit.name,
         header_row=head, header_labels=tuple(wp.LABELS),

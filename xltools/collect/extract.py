@@ -169,12 +169,23 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
            region: range, sink: Sink, reference) -> None:
     rows = loc.rows
     text_col = 2 if section == "line" else 1
-    get = (lambda r, c: at(rows, r, loc.target_cols.get(c, c))) if section == "target" else \
-        (lambda r, c: at(rows, r, loc.cols.get(c, c)))
+    cols = loc.target_cols if section == "target" else loc.cols
+    mapped = [cols.get(c, c) for c in range(ex.ncols)]  # where each expected column is now
+
+    def values(r: int) -> list:
+        """The row's values in the expected columns, as `at` gives them (one row look-up)."""
+        row = rows[r] if 0 <= r < len(rows) else ()
+        n = len(row)
+        return [row[c] if c is not None and 0 <= c < n else None for c in mapped]
+
     taken = set(loc.found.values())
-    candidates = [r for r in region if r not in taken
-                  and any(not is_blank(get(r, c)) for c in range(ex.ncols))]
-    keys = {r: (_norm_num(get(r, 0)), canon(get(r, text_col))) for r in candidates}
+    keys = {}
+    for r in region:
+        if r not in taken:
+            vals = values(r)
+            if not all(map(is_blank, vals)):
+                keys[r] = (_norm_num(vals[0]), canon(at(rows, r, cols.get(text_col, text_col))))
+    candidates = list(keys)
     free = list(candidates)
     how: dict[int, str] = {}
 
@@ -213,8 +224,7 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
     inserted = set(free)
     if matched:
         inserted |= {r for r in range(min(matched), max(matched))
-                     if r not in matched and r not in taken
-                     and all(is_blank(get(r, c)) for c in range(ex.ncols))}
+                     if r not in matched and r not in taken and all(map(is_blank, values(r)))}
     for r in sorted(inserted):
         loc.inserted.append(r)
         text = " | ".join(shown(v) for v in rows[r][:ex.ncols] if not is_blank(v)) if r < len(rows) else ""

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import lru_cache
 
 from ..generate.identity import canonical_text
-from ..generate.layout import a1
+from ..generate.layout import col_letter
 from ..model import Finding, finding
 
 MAX_SHOWN = 200  # characters of a found value repeated in a finding
@@ -21,6 +22,8 @@ def at(rows: list[list], r: int | None, c: int | None) -> object:
 
 def canon(value: object) -> str:
     """Text for comparing with what was generated (canonical_text; dates as ISO)."""
+    if value.__class__ is str:  # most cells: canonical_text's answer without two calls
+        return value.strip()
     if isinstance(value, (datetime, date, time)):
         return value.isoformat()
     return canonical_text(value)
@@ -29,6 +32,14 @@ def canon(value: object) -> str:
 def label(value: object) -> str:
     """A header label compared without any whitespace (the generator wraps with \\n)."""
     return "".join(canon(value).split())
+
+
+_letter = lru_cache(maxsize=None)(col_letter)  # columns are few; every finding names one
+
+
+def ref(row: int, col: int) -> str:
+    """(0, 0) -> "A1", as layout.a1."""
+    return f"{_letter(col)}{row + 1}"
 
 
 def is_blank(value: object) -> bool:
@@ -60,7 +71,7 @@ class Sink:
     def add(self, code: str, r: int | None = None, c: int | None = None, *, task: object = "",
             value: object = "", severity: str | None = None, sheet: str | None = None,
             **params: object) -> Finding:
-        cell = a1(r, c) if r is not None and c is not None and r >= 0 and c >= 0 else ""
+        cell = ref(r, c) if r is not None and c is not None and r >= 0 and c >= 0 else ""
         f = finding(code, file=self.file, sheet=self.sheet if sheet is None else sheet,
                     cell=cell, unit=self.unit, task=task,
                     value=(value if len(value) <= MAX_SHOWN_TEXT else value[:MAX_SHOWN_TEXT] + "…")

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import sqlite3
 import uuid
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 from ..model.findings import Finding, finding
 from ..model.periods import period_bounds
@@ -151,6 +152,10 @@ class Ledger:
         self._run: tuple[int, str, str] | None = None  # run id, plan_id, period
         self.on_wait = None  # called once when begin() has to wait for another writer
         self._pending_sync: list[Path] = []
+        self._links = True  # hard links into the archive work (until one fails)
+        # the caller's private folder of snapshots (collect's intake copies): files there
+        # are linked into the archive instead of copied
+        self.snapshots: Path | None = None
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.conn = sqlite3.connect(str(self.db_path), timeout=busy_timeout,
@@ -161,7 +166,9 @@ class Ledger:
         try:
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute("PRAGMA journal_mode = WAL")
-            self.conn.execute("PRAGMA synchronous = NORMAL")
+            # a run is one commit: FULL costs one fsync of the WAL per run and makes a
+            # finished collect survive a power cut (NORMAL may roll the last one back)
+            self.conn.execute("PRAGMA synchronous = FULL")
             self._migrate()
         except sqlite3.OperationalError as exc:
             self.conn.close()
@@ -272,35 +279,60 @@ class Ledger:
         return self.archive_dir / sha[:2] / f"{sha}.{ext}"
 
     def archive(self, received: Received) -> Path:
-        """Copy the received bytes into the archive (atomic; a no-op when already there).
+        """Put the received bytes into the archive (atomic; a no-op when already there).
 
         Raises FileChanged when the bytes no longer hash to received.sha256, OSError when
         the file cannot be read or the archive cannot be written.
         """
         dest = self.archive_path(received)
-        if dest.exists() and dest.stat().st_size == received.size:
+        if _size(dest) == received.size:
             return dest
-        tmpdir = self.archive_dir / ".tmp"
-        tmpdir.mkdir(parents=True, exist_ok=True)
-        tmp = tmpdir / f"{received.sha256}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
-        h = hashlib.sha256()
-        try:
-            with open(received.path, "rb") as src, open(tmp, "xb") as dst:
-                while True:
-                    chunk = src.read(1 << 20)
-                    if not chunk:
-                        break
-                    h.update(chunk)
-                    dst.write(chunk)
-            if h.hexdigest() != received.sha256:
-                raise FileChanged(f"{received.display}:文件在处理过程中被修改,"
-                                  "与收到时的内容不一致。请等文件保存完成后重新运行。")
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, dest)
-        finally:
-            tmp.unlink(missing_ok=True)
+        if not self._link_in(received, dest):
+            self._copy_in(received, dest)
         self._pending_sync.append(dest)
         return dest
+
+    def _link_in(self, received: Received, dest: Path) -> bool:
+        """Hard-link a snapshot this process made as dest (atomic); False: copy instead.
+
+        A new file costs ~10x a link. Nothing writes a snapshot once intake has hashed it,
+        so hashing before the link checks what the archive holds. A user's own file is
+        always copied: an edit saved in place would change a link too.
+        """
+        if not self._links or not self._is_snapshot(received.path):
+            return False
+        try:
+            with open(received.path, "rb") as f:
+                if hashlib.file_digest(f, "sha256").hexdigest() != received.sha256:
+                    return False  # the copy says so
+        except OSError:
+            return False
+        try:
+            _with_folder(dest, lambda: os.link(received.path, dest))
+        except FileExistsError:
+            return False  # a stray file there: the copy replaces it
+        except OSError:
+            self._links = False  # another volume, or no links there: copy from now on
+            return False
+        return True
+
+    def _is_snapshot(self, path: str) -> bool:
+        """Whether path lies in the snapshots folder, which nobody else writes."""
+        if self.snapshots is None:
+            return False
+        base = os.path.join(os.path.abspath(self.snapshots), "")
+        return os.path.abspath(path).startswith(base)
+
+    def _copy_in(self, received: Received, dest: Path) -> None:
+        """Copy the received bytes to dest by way of a temporary file, checking their hash."""
+        tmp = self.archive_dir / ".tmp" / f"{received.sha256}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
+        try:
+            if _copy_and_hash(received.path, tmp) != received.sha256:
+                raise FileChanged(f"{received.display}:文件在处理过程中被修改,"
+                                  "与收到时的内容不一致。请等文件保存完成后重新运行。")
+            _with_folder(dest, lambda: os.replace(tmp, dest))
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def _clean_tmp(self) -> None:
         """Half-written archive copies of killed runs: only the writer (us, now) makes them."""
@@ -376,11 +408,11 @@ class Ledger:
         archived = self._archive_for_record(rec, extra)
         c = self.conn
         old = c.execute("SELECT archived FROM files WHERE sha256 = ?", (sha,)).fetchone()
-        c.execute("INSERT OR IGNORE INTO files(sha256, size, kind, archived, first_seen) "
-                  "VALUES (?,?,?,?,?)", (sha, rec.size, rec.kind or "other", archived, now))
-        if archived:
-            c.execute("UPDATE files SET archived = ? WHERE sha256 = ? AND archived IS NULL",
-                      (archived, sha))
+        if old is None:
+            c.execute("INSERT INTO files(sha256, size, kind, archived, first_seen) "
+                      "VALUES (?,?,?,?,?)", (sha, rec.size, rec.kind or "other", archived, now))
+        elif old["archived"] is None and archived:
+            c.execute("UPDATE files SET archived = ? WHERE sha256 = ?", (archived, sha))
         receipt = c.execute("SELECT id, status FROM receipts WHERE sha256 = ? AND display = ?",
                             (sha, display)).fetchone()
         sub = c.execute(
@@ -407,10 +439,10 @@ class Ledger:
                       "recorded_at, status) VALUES (?,?,?,?,?,?,?,?)",
                       (run_id, sha, _safe_text(rec.origin or rec.path), display,
                        _safe_text(rec.name), rec.received_at, now, ret.status))
+        else:
+            c.execute("UPDATE receipts SET status = ? WHERE id = ?", (ret.status, receipt["id"]))
         c.execute("UPDATE receipts SET status = ? WHERE sha256 = ? AND display != ?",
                   (DUPLICATE, sha, display))
-        c.execute("UPDATE receipts SET status = ? WHERE sha256 = ? AND display = ?",
-                  (ret.status, sha, display))
         ret.findings = [*ret.findings, *extra]
         c.execute(
             "INSERT INTO submissions(sha256, run_id, display, plan_id, kind, unit, period, "
@@ -428,9 +460,6 @@ class Ledger:
         return status
 
     def _archive_for_record(self, rec: Received, extra: list[Finding]) -> str | None:
-        dest = self.archive_path(rec)
-        if dest.exists() and dest.stat().st_size == rec.size:
-            return self._rel(dest)
         try:
             return self._rel(self.archive(rec))
         except (OSError, FileChanged) as exc:
@@ -457,50 +486,15 @@ class Ledger:
 
     def _insert_values(self, ret: FormReturn) -> None:
         blocked = ret.blocked_cells()
-        sha = ret.received.sha256
-        rows: list[tuple] = []
-
-        def add(key: str, field: str, value: object, num: float | None, cell: str,
-                row: int) -> None:
-            if value is None and num is None:
-                return
-            text = None if value is None else _safe_text(
-                value if isinstance(value, str) else json.dumps(jsonable(value),
-                                                                ensure_ascii=False))
-            rows.append((sha, ret.plan_id, ret.period, ret.kind, ret.unit, key, field, text,
-                         num, ret.sheet, cell or "", row,
-                         int(bool(cell) and (ret.sheet, cell) in blocked)))
-
-        for name, value in ret.header.items():
-            add("header", name, value, None, ret.header_cells.get(name, ""), -1)
-        attrs = dict(zip(TASK_FIELDS, ("completion", "progress", "status", "problems",
-                                       "next_steps")))
-        for t in ret.tasks:
-            extra = getattr(t, "extra", None) or {}
-            if extra:  # a 办理方案 row: its own fields, by name
-                for fname, value in extra.items():
-                    add(t.task, fname, value or None, None, t.cells.get(fname, ""), t.row)
-                continue
-            for fname, attr in attrs.items():
-                if attr == "progress":
-                    raw = t.progress_raw if t.progress_raw is not None else t.progress
-                    add(t.task, fname, raw, _num(t.progress), t.cells.get(fname, ""), t.row)
-                else:
-                    add(t.task, fname, getattr(t, attr) or None, None, t.cells.get(fname, ""),
-                        t.row)
-        for g in ret.targets:
-            key = target_key(g.task, g.index)
-            raw = g.actual_raw if g.actual_raw is not None else g.actual
-            add(key, ACTUAL, raw, _num(g.actual), g.cells.get(ACTUAL, ""), g.row)
-            add(key, NOTE, g.note or None, None, g.cells.get(NOTE, ""), g.row)
-        for w in ret.town:
-            key = town_key(w.column, w.part)
-            raw = w.actual_raw if w.actual_raw is not None else w.actual
-            add(key, ACTUAL, raw, _num(w.actual), w.cells.get(ACTUAL, ""), w.row)
-            add(key, NOTE, w.note or None, None, w.cells.get(NOTE, ""), w.row)
+        head = (ret.received.sha256, ret.plan_id, ret.period, ret.kind, ret.unit)
+        sheet = ret.sheet
         self.conn.executemany(
             'INSERT INTO "values"(sha256, plan_id, period, kind, unit, key, field, value_text, '
-            "value_num, sheet, cell, row, blocked) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            "value_num, sheet, cell, row, blocked) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(*head, key, field, _value_text(value), num, sheet, cell, row,
+              int(bool(cell) and (sheet, cell) in blocked))
+             for key, field, value, num, cell, row in _cell_values(ret)
+             if value is not None or num is not None])
 
     def _supersede(self, sha: str, plan_id: str, kind: str, unit: str, period: str) -> str:
         """Latest received (tie: later run, then display name) of a form is the accepted one."""
@@ -513,7 +507,7 @@ class Ledger:
         winner = max(rows, key=lambda r: (r["received_at"], r["run_id"], r["display"]))
         for r in rows:
             new = ACCEPTED if r["sha256"] == winner["sha256"] else SUPERSEDED
-            if new != r["status"] or r["sha256"] == sha:
+            if new != r["status"]:  # (the new row was written with its status just now)
                 c.execute("UPDATE submissions SET status = ? WHERE sha256 = ?",
                           (new, r["sha256"]))
                 c.execute("UPDATE receipts SET status = ? WHERE sha256 = ? AND status != ?",
@@ -660,6 +654,48 @@ class Ledger:
                 "units": list(units.values())}
 
 
+def _cell_values(ret: FormReturn) -> Iterator[tuple]:
+    """(key, field, value, number, cell, row) of every field of a return that has a cell."""
+    for name, value in ret.header.items():
+        yield "header", name, value, None, ret.header_cells.get(name) or "", -1
+    attrs = dict(zip(TASK_FIELDS, ("completion", "progress", "status", "problems",
+                                   "next_steps")))
+    for t in ret.tasks:
+        extra = getattr(t, "extra", None) or {}
+        if extra:  # a 办理方案 row: its own fields, by name
+            for fname, value in extra.items():
+                yield t.task, fname, value or None, None, t.cells.get(fname) or "", t.row
+            continue
+        for fname, attr in attrs.items():
+            if attr == "progress":
+                raw = t.progress_raw if t.progress_raw is not None else t.progress
+                yield t.task, fname, raw, _num(t.progress), t.cells.get(fname) or "", t.row
+            else:
+                yield (t.task, fname, getattr(t, attr) or None, None,
+                       t.cells.get(fname) or "", t.row)
+    for g in ret.targets:
+        key = target_key(g.task, g.index)
+        raw = g.actual_raw if g.actual_raw is not None else g.actual
+        yield key, ACTUAL, raw, _num(g.actual), g.cells.get(ACTUAL) or "", g.row
+        yield key, NOTE, g.note or None, None, g.cells.get(NOTE) or "", g.row
+    for w in ret.town:
+        key = town_key(w.column, w.part)
+        raw = w.actual_raw if w.actual_raw is not None else w.actual
+        yield key, ACTUAL, raw, _num(w.actual), w.cells.get(ACTUAL) or "", w.row
+        yield key, NOTE, w.note or None, None, w.cells.get(NOTE) or "", w.row
+
+
+def _value_text(value: object) -> str | None:
+    """A cell's value as stored: text as it is, anything else as JSON text."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return _safe_text(value)
+    if type(value) is int or (type(value) is float and math.isfinite(value)):
+        return repr(value)  # what json.dumps writes, without its per-call setup
+    return _safe_text(json.dumps(jsonable(value), ensure_ascii=False))
+
+
 def _dump(obj: object) -> str:
     """JSON text; odd file names (lone surrogates) are kept losslessly as \\u escapes."""
     text = json.dumps(obj, ensure_ascii=False)
@@ -674,6 +710,33 @@ def _num(x: object) -> float | None:
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         return None
     return float(x)
+
+
+def _size(path: Path) -> int | None:
+    """The size of the file at path, None when there is none."""
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return None
+
+
+def _with_folder(path: Path, op: Callable[[], Any]) -> Any:
+    """op(), which creates `path`; when path's folder is missing, make it and try once more."""
+    try:
+        return op()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return op()
+
+
+def _copy_and_hash(src: str, tmp: Path) -> str:
+    """Copy src into the new file tmp; the sha256 of the bytes copied."""
+    h = hashlib.sha256()
+    with open(src, "rb") as f, _with_folder(tmp, lambda: open(tmp, "xb")) as out:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+            out.write(chunk)
+    return h.hexdigest()
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:

@@ -52,6 +52,9 @@ class CollectOutcome:
     seconds: float = 0.0
     state: str = ""  # Ledger.state() after the run
     reused: bool = False  # nothing changed: current/receipts were not loaded
+    # seconds spent in each step (intake, examine, ledger, commit, load): the benchmark's
+    # profile. examine is the wait for the readers net of the ledger writes between them.
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -84,6 +87,7 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
     workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
     try:
         found = intake_run([Path(p) for p in inputs], workdir, limits, password)
+        out.phases["intake"] = time.perf_counter() - t0
         received, intake_findings = found.received, found.findings
         tick(progress, 0, len(received))
         mine: dict[str, list[Finding]] = {}
@@ -93,6 +97,7 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
             ledger.on_wait = lambda: notify(
                 f"台账 {db_path} 正被另一个 xltools collect 使用,"
                 f"最多等待 {limits.ledger_wait:g} 秒……")
+            ledger.snapshots = workdir  # intake's private copies: linked, not copied
             run_id = ledger.begin(plan.plan_id, period.id, [str(p) for p in inputs])
             try:
                 todo: list[Received] = []
@@ -114,13 +119,20 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                 originals = {r.display: r for r in received}
                 previous = ledger.previous_actuals(plan.plan_id, period.id)
                 plan.lookups()  # built once here; the forked readers inherit it
+                t1, recording = time.perf_counter(), 0.0
                 with plan.frozen():  # (re-entrant: api.collect may hold it already)
                     for ret in examine_all(todo, plan, period.id, previous, workers, limits):
+                        t2 = time.perf_counter()
                         ret.received = originals.get(ret.received.display, ret.received)
                         ret.findings = [*mine.get(ret.received.display, []), *ret.findings]
                         _record(ledger, run_id, ret, period, out)
                         tick(progress, len(out.files), len(received))
+                        recording += time.perf_counter() - t2
+                t2 = time.perf_counter()
+                out.phases["examine"] = t2 - t1 - recording
+                out.phases["ledger"] = recording
                 ledger.commit()
+                out.phases["commit"] = time.perf_counter() - t2
             except BaseException:
                 ledger.rollback()
                 raise
@@ -128,8 +140,10 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
             if reuse_state and not out.changed and out.state == reuse_state:
                 out.reused = True
             else:
+                t2 = time.perf_counter()
                 out.current = ledger.current(plan.plan_id, period.id)
                 out.receipts = ledger.receipts(plan.plan_id, period.id)
+                out.phases["load"] = time.perf_counter() - t2
         _unreceived(out, received, intake_findings, period)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

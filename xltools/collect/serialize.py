@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import fields
+from functools import lru_cache
 from datetime import date, datetime, time
 from typing import Any
 
@@ -46,8 +47,14 @@ def form_return_to_dict(ret: FormReturn) -> dict[str, Any]:
     return d
 
 
+@lru_cache(maxsize=None)
+def _field_names(cls) -> frozenset[str]:
+    return frozenset(f.name for f in fields(cls))
+
+
 def _build(cls, data: dict[str, Any] | None):
-    names = {f.name for f in fields(cls)}
+    # fields() is slow; a ledger load rebuilds ~125 objects per return
+    names = _field_names(cls)
     return cls(**{k: v for k, v in (data or {}).items() if k in names})
 
 

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
-from .layout import Sheet, Workbook, a1
+from .layout import Sheet, Workbook, col_letter
 
 IDENTITY_SHEET = "表单标识"
 IDENTITY_PROPERTY = "xltools_identity"
@@ -77,14 +77,18 @@ def _escape(value: str) -> str:
 def guarded_cells(wb: Workbook) -> list[tuple[str, str, str]]:
     """(sheet, A1, text) for every cell the unit must not change, in sheet/row/col order."""
     out = []
+    letters: dict[int, str] = {}  # a1() without spelling the same column again per row
     for sheet in wb.sheets:
         for (r, c) in sorted(k for k, cell in sheet.cells.items() if cell.guard):
-            out.append((sheet.name, a1(r, c), canonical_text(sheet.cells[(r, c)].value)))
+            col = letters.get(c) or letters.setdefault(c, col_letter(c))
+            out.append((sheet.name, f"{col}{r + 1}", canonical_text(sheet.cells[(r, c)].value)))
     return out
 
 
 def canonical_text(value: object) -> str:
     """The text form used for fingerprints: numbers without a trailing .0, spaces trimmed."""
+    if value.__class__ is str:  # the common case first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

@@ -13,7 +13,7 @@ class LayoutError(ValueError):
     """Geometry that would corrupt a file (overlapping merges, writes under a merge)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """One cell: value, named style, and how to write it."""
 
@@ -30,7 +30,7 @@ class Cell:
     comment: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Merge:
     first_row: int
     first_col: int
@@ -152,10 +152,10 @@ class Sheet:
         self.merges.append(Merge(first_row, first_col, last_row, last_col))
         for rc in span:
             self._covered[rc] = len(self.merges) - 1
+        # Only the top-left cell is stored: the writer gives the rest of the range its
+        # style (so borders print around the whole range). A summary's task blocks cover
+        # hundreds of thousands of cells; a Cell for each would double the layout's size.
         self.cells[(first_row, first_col)] = Cell(value, style, kind, guard)
-        # the other cells carry the style so that borders print around the whole range
-        for rc in span[1:]:
-            self.cells[rc] = Cell(None, style, "blank")
 
     def widths(self, widths: list[float], first_col: int = 0) -> None:
         for i, w in enumerate(widths):
@@ -166,11 +166,13 @@ class Sheet:
 
     @property
     def last_row(self) -> int:
-        return max((r for r, _ in self.cells), default=-1)
+        return max(max((r for r, _ in self.cells), default=-1),
+                   max((m.last_row for m in self.merges), default=-1))
 
     @property
     def last_col(self) -> int:
-        return max((c for _, c in self.cells), default=-1)
+        return max(max((c for _, c in self.cells), default=-1),
+                   max((m.last_col for m in self.merges), default=-1))
 
 
 @dataclass
@@ -188,8 +190,9 @@ class Workbook:
     kind: str = ""  # form kind, for listings
     unit: str = ""
     period: str = ""
-    # Write rows in order and flush them (xlsxwriter constant_memory): for big sheets.
-    # Only single-row merges are allowed then.
+    # Write rows in order and flush them (xlsxwriter constant_memory): the writer then
+    # holds one row at a time instead of every cell (the reports, whose size grows with
+    # the number of returns).
     constant_memory: bool = False
 
     def add_sheet(self, name: str, **kwargs: Any) -> Sheet:

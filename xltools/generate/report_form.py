@@ -35,8 +35,13 @@ def report_filename(unit: Unit, period: Period) -> str:
     return f"{period.name}/" + safe_filename(f"季度报表_{period.name}_{unit.name}")
 
 
-def report_form(plan: Plan, unit: Unit, period: Period) -> tuple[Workbook, FormMap]:
-    """The layout of one unit's quarterly form; identity is embedded by the caller."""
+def report_form(plan: Plan, unit: Unit, period: Period,
+                fit: bool = True) -> tuple[Workbook, FormMap]:
+    """The layout of one unit's quarterly form; identity is embedded by the caller.
+
+    fit=False leaves the task and target rows' heights unfitted: the cells are the same, and
+    collect, which rebuilds the form only to compare cells, is spared measuring every text.
+    """
     wb = Workbook(filename=report_filename(unit, period),
                   title=f"{plan.period_title(period)}完成情况报表", subject=unit.name,
                   company=plan.issuer)
@@ -52,7 +57,7 @@ def report_form(plan: Plan, unit: Unit, period: Period) -> tuple[Workbook, FormM
     tasks = plan.unit_tasks(unit)
     first = row
     for task, role in tasks:
-        _task_row(sh, row, task, role)
+        _task_row(sh, row, task, role, fit)
         row += 1
     last = row - 1
     _task_validations(sh, first, last)
@@ -66,7 +71,7 @@ def report_form(plan: Plan, unit: Unit, period: Period) -> tuple[Workbook, FormM
         sh.merge(row + 1, 6, row + 1, 7, TARGET_COLUMNS[6], "header")
         row += 2
         for task, i, target in targets:
-            _target_row(sh, row, task, target)
+            _target_row(sh, row, task, target, fit)
             target_rows.append((task.number, i, row))
             row += 1
         _target_validations(sh, target_rows)
@@ -77,7 +82,7 @@ def report_form(plan: Plan, unit: Unit, period: Period) -> tuple[Workbook, FormM
     return wb, FormMap(head, first, last, tuple(target_rows), fill_in)
 
 
-def _task_row(sh: Sheet, row: int, task: Task, role: str) -> None:
+def _task_row(sh: Sheet, row: int, task: Task, role: str, fit: bool = True) -> None:
     sh.write(row, 0, task.number, "body_center", kind="string", guard=True)
     sh.write(row, 1, task.text, "body", kind="string", guard=True)
     sh.write(row, 2, role, "body_center", kind="string", guard=True)
@@ -86,7 +91,8 @@ def _task_row(sh: Sheet, row: int, task: Task, role: str) -> None:
     sh.write(row, 5, "", "input_center")
     sh.write(row, 6, "", "input")
     sh.write(row, 7, "", "input")
-    fit_row(sh, row, [(task.text, WIDTHS[1])], minimum=60)
+    if fit:
+        fit_row(sh, row, [(task.text, WIDTHS[1])], minimum=60)
 
 
 def _task_validations(sh: Sheet, first: int, last: int) -> None:
@@ -116,7 +122,7 @@ def target_label(target: Target) -> str:
     return f"{target.label}({kind})" if kind else target.label
 
 
-def _target_row(sh: Sheet, row: int, task: Task, target: Target) -> None:
+def _target_row(sh: Sheet, row: int, task: Task, target: Target, fit: bool = True) -> None:
     sh.write(row, 0, task.number, "body_center", kind="string", guard=True)
     sh.write(row, 1, target_label(target), "body", kind="string", guard=True)
     sh.write(row, 2, target.measure, "body_center", kind="string", guard=True)
@@ -129,7 +135,8 @@ def _target_row(sh: Sheet, row: int, task: Task, target: Target) -> None:
     else:
         sh.write(row, 5, "—", "body_center", kind="string")
     sh.merge(row, 6, row, 7, "", "input")
-    fit_row(sh, row, [(target_label(target), WIDTHS[1])], minimum=24)
+    if fit:
+        fit_row(sh, row, [(target_label(target), WIDTHS[1])], minimum=24)
 
 
 def _target_validations(sh: Sheet, rows: list[tuple[str, int, int]]) -> None:

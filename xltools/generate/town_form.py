@@ -48,8 +48,12 @@ def town_lines(plan: Plan, row: MatrixRow) -> list[tuple[MatrixColumn, str, floa
     return out
 
 
-def town_form(plan: Plan, row: MatrixRow, period: Period) -> tuple[Workbook, list[TownLine]]:
-    """The layout of one town's indicator form; identity is embedded by the caller."""
+def town_form(plan: Plan, row: MatrixRow, period: Period,
+              fit: bool = True) -> tuple[Workbook, list[TownLine]]:
+    """The layout of one town's indicator form; identity is embedded by the caller.
+
+    fit=False leaves the line rows' heights unfitted (same cells; see report_form).
+    """
     name = row.unit or row.label
     title = plan.matrix.title or f"{plan.year}年各镇、街道经济社会发展目标"
     wb = Workbook(filename=town_filename(row, period), title=f"{title}{period.name}完成情况",
@@ -65,7 +69,7 @@ def town_form(plan: Plan, row: MatrixRow, period: Period) -> tuple[Workbook, lis
     r = header_row(sh, r, COLUMNS)
     lines: list[TownLine] = []
     for i, (col, part, target, measure, printed) in enumerate(town_lines(plan, row), start=1):
-        _line(sh, r, i, col, part, target, measure, printed)
+        _line(sh, r, i, col, part, target, measure, printed, fit)
         lines.append(TownLine(col.key, part, target, measure, r))
         r += 1
     if lines:
@@ -83,7 +87,7 @@ def town_form(plan: Plan, row: MatrixRow, period: Period) -> tuple[Workbook, lis
 
 
 def _line(sh: Sheet, r: int, i: int, col: MatrixColumn, part: str, target: float | None,
-          measure: str, printed: str) -> None:
+          measure: str, printed: str, fit: bool = True) -> None:
     indicator = " › ".join(col.path[1:]) or col.path[0]
     sh.write(r, 0, str(i), "body_center", kind="string", guard=True)
     sh.write(r, 1, col.path[0], "body", kind="string", guard=True)
@@ -101,4 +105,5 @@ def _line(sh: Sheet, r: int, i: int, col: MatrixColumn, part: str, target: float
     else:
         sh.write(r, 6, "—", "body_center", kind="string")
     sh.write(r, 7, "", "input")
-    fit_row(sh, r, [(indicator, WIDTHS[2])], minimum=22)
+    if fit:
+        fit_row(sh, r, [(indicator, WIDTHS[2])], minimum=22)

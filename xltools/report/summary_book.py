@@ -30,7 +30,8 @@ def summary_workbook(plan: Plan, period: Period, summary: Summary) -> Workbook:
     """The 汇总表 layout: seven printable sheets and a native chart."""
     wb = Workbook(filename=summary_filename(plan, period),
                   title=f"{plan.period_title(period)}落实情况汇总表", subject="汇总表",
-                  company=plan.issuer, period=period.id, kind="summary")
+                  company=plan.issuer, period=period.id, kind="summary",
+                  constant_memory=True)
     _by_task(wb, plan, period, summary)
     _by_unit(wb, plan, period, summary)
     _lagging(wb, plan, period, summary)

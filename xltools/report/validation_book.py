@@ -13,7 +13,6 @@ from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
 from .tables import Col, SheetNames, empty_row, fit, header, heading, note, put
 
 ALL_SHEET, FILES_SHEET = "全部问题", "文件清单"
-BIG = 5000  # findings above which rows are streamed (constant_memory)
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1}
 
 
@@ -37,11 +36,10 @@ def _where(sheet: str, cell: str) -> str:
 
 def validation_workbook(plan: Plan, period: Period, receipts: list[ReceiptRow]) -> Workbook:
     """The 校验报告 layout: 全部问题, 文件清单, then one sheet per unit with findings."""
-    n_findings = sum(len(r.findings) for r in receipts)
     wb = Workbook(filename=validation_filename(plan, period),
                   title=f"{plan.period_title(period)}报表校验报告", subject="校验报告",
                   company=plan.issuer, period=period.id, kind="validation",
-                  constant_memory=n_findings > BIG)
+                  constant_memory=True)
     names = SheetNames([ALL_SHEET, FILES_SHEET])
     _all_findings(wb, plan, period, receipts)
     _files(wb, plan, period, receipts)

@@ -26,11 +26,16 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from typing import Iterator
 
 MB = 1024 * 1024
 IN_CHUNK = 256 * 1024
 OUT_CHUNK = 1 * MB
 MAX_TAG = 1 * MB  # a single tag longer than this is not a spreadsheet's
+# XML parts small enough are kept as inflated (ZipCheck.parts), so that the identity
+# carriers read next are not inflated a second time
+KEEP_PART = 256 * 1024
+KEEP_TOTAL = 4 * MB
 EXCEL_ROWS, EXCEL_COLS = 1_048_576, 16_384
 
 
@@ -64,7 +69,8 @@ class ZipCheck:
 
     problem: "" when every member passed, else one of "duplicate-member",
     "unzipped-too-large", "inflates-too-far", "damaged-member", "xml-dtd"; part and size say
-    which member and how much. scans: XML part name -> SheetScan.
+    which member and how much. scans: XML part name -> SheetScan. parts: XML part name ->
+    its bytes, for parts up to KEEP_PART (KEEP_TOTAL in all) that passed every check.
     """
 
     problem: str = ""
@@ -72,17 +78,20 @@ class ZipCheck:
     size: int = 0
     reason: str = ""
     scans: dict[str, SheetScan] = field(default_factory=dict)
+    parts: dict[str, bytes] = field(default_factory=dict)
 
 
-_C_ANY = re.compile(rb"<c[\s/>]")
-_ROW_ANY = re.compile(rb"<row[\s/>]")
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row)[\s/>]")
-_C_VALUED = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,8})"(?:\s[^>]*)?(?<!/)>')
+# possessive: [^>]* can only end at the tag's ">", so backtracking into it never helps
+_C_VALUED = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,8})"(?:\s[^>]*+)?(?<!/)>')
+# a <c> or <row> tag (<c[\s/>]) whose first attribute is not r="…"; and what any prefixed
+# <x:c>/<x:row> must contain (a cheap test before _PREFIXED)
+_IMPLICIT = re.compile(rb'<(?:c|row)(?:[\t\n\r\f\v/>]| (?!r="))')
+_MAYBE_PREFIXED = re.compile(rb':(?:c|row)[\s/>]')
 _LAST_ROW = re.compile(rb'<row r="([0-9]{1,8})"')
 _LAST_C = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,8})"')
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
 _R = re.compile(rb'\br\s*=\s*["\']([A-Za-z]{0,3})([0-9]{0,8})["\']')
-_DTD = (b"<!DOCTYPE", b"<!ENTITY")
 _XMLISH = (".xml", ".rels", ".vml")
 
 
@@ -150,13 +159,10 @@ class _CellScanner:
                 s.max_col = col
         self.row, self.col = row, col
 
-
     def _fast(self, body: bytes) -> bool:
         """The usual file (Excel, WPS, LibreOffice, xlsxwriter): every <row> and <c> has an
-        explicit r="…" first; count with bytes.count and look only at cells with a value."""
-        if body.count(b'<c r="') != len(_C_ANY.findall(body)) \
-                or body.count(b'<row r="') != len(_ROW_ANY.findall(body)) \
-                or _PREFIXED.search(body):
+        explicit r="…" first (one regex search tells); look only at cells with a value."""
+        if _IMPLICIT.search(body) or (_MAYBE_PREFIXED.search(body) and _PREFIXED.search(body)):
             return False
         s = self.scan
         refs = _C_VALUED.findall(body)
@@ -191,29 +197,37 @@ def check_zip(data: bytes, zf: zipfile.ZipFile, bounds: ReadBounds) -> ZipCheck:
         out.problem, out.size = "unzipped-too-large", declared
         return out
     budget = bounds.max_unzipped_bytes
+    keep = KEEP_TOTAL
     for info in infos:
         xmlish = info.filename.lower().endswith(_XMLISH)
         scanner = _CellScanner(wait_for_sheet=True) if xmlish else None
-        problem, size, reason = _inflate(data, info, budget, xmlish, scanner)
+        kept: list[bytes] | None = [] if xmlish and info.file_size <= min(KEEP_PART, keep) else None
+        problem, size, reason = _inflate(data, info, budget, xmlish, scanner, kept)
         if problem:
             out.problem, out.part, out.size, out.reason = problem, info.filename, size, reason
             return out
         budget -= size
         if scanner is not None and (scanner.scan.max_row or scanner.scan.bad):
             out.scans[info.filename] = scanner.scan
+        if kept is not None:
+            out.parts[info.filename] = kept[0] if len(kept) == 1 else b"".join(kept)
+            keep -= size
     return out
 
 
 def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int, xmlish: bool,
-             scanner: _CellScanner | None) -> tuple[str, int, str]:
-    """(problem, bytes inflated, reason) for one member; problem "" when it is sound."""
+             scanner: _CellScanner | None, kept: list[bytes] | None = None) -> tuple[str, int, str]:
+    """(problem, bytes inflated, reason) for one member; problem "" when it is sound.
+
+    kept: when a list, the member's inflated bytes are appended to it (in pieces).
+    """
     off = info.header_offset
     head = data[off:off + 30]
     if len(head) < 30 or head[:4] != b"PK\x03\x04":
         return "damaged-member", 0, "本地文件头缺失"
     n, m = struct.unpack_from("<HH", head, 26)
     start = off + 30 + n + m
-    comp = data[start:start + info.compress_size]
+    comp = memoryview(data)[start:start + info.compress_size]  # a view: no copy
     if len(comp) < info.compress_size:
         return "damaged-member", 0, "数据被截断"
     if info.flag_bits & 0x1:
@@ -226,27 +240,8 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int, xmlish: bool,
         return "damaged-member", 0, f"不支持的压缩方式 {info.compress_type}"
     limit = min(budget, info.file_size)
     total, crc, tail = 0, 0, b""
-    view = memoryview(comp)
-    pos = 0
     try:
-        while True:
-            if inflater is None:
-                out = bytes(view[pos:pos + OUT_CHUNK])
-                pos += len(out)
-            else:
-                if inflater.unconsumed_tail:
-                    src = inflater.unconsumed_tail
-                elif pos < len(comp):
-                    src = bytes(view[pos:pos + IN_CHUNK])
-                    pos += len(src)
-                else:
-                    src = b""
-                out = inflater.decompress(src, OUT_CHUNK)
-            if not out:
-                if inflater is None or inflater.eof or (pos >= len(comp)
-                                                        and not inflater.unconsumed_tail):
-                    break
-                continue
+        for out in _pieces(comp, inflater):
             total += len(out)
             if total > limit:
                 if total > budget:
@@ -254,12 +249,14 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int, xmlish: bool,
                 return "inflates-too-far", total, "解压后超过声明的大小"
             crc = zlib.crc32(out, crc)
             if xmlish:
-                probe = tail + out
-                if any(d in probe for d in _DTD):
+                probe = tail + out if tail else out
+                if b"<!DOCTYPE" in probe or b"<!ENTITY" in probe:
                     return "xml-dtd", total, ""
                 tail = out[-16:]
             if scanner is not None:
                 scanner.feed(out)
+            if kept is not None:
+                kept.append(out)
     except zlib.error as exc:
         return "damaged-member", total, f"压缩数据损坏({exc})"
     if inflater is not None and not inflater.eof:
@@ -269,3 +266,24 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int, xmlish: bool,
     if scanner is not None:
         scanner.feed(b"", final=True)
     return "", total, ""
+
+
+def _pieces(comp: memoryview, inflater) -> Iterator[bytes]:
+    """A member's inflated bytes, at most OUT_CHUNK at a time, whatever its header claims:
+    input goes in IN_CHUNK slices, so a bomb never expands more than one piece ahead."""
+    if inflater is None:  # stored
+        for pos in range(0, len(comp), OUT_CHUNK):
+            yield bytes(comp[pos:pos + OUT_CHUNK])
+        return
+    pos = 0
+    while not inflater.eof:
+        if inflater.unconsumed_tail:
+            src = inflater.unconsumed_tail
+        else:
+            src = comp[pos:pos + IN_CHUNK]
+            pos += len(src)
+        out = inflater.decompress(src, OUT_CHUNK)
+        if out:
+            yield out
+        elif not src:
+            return  # no input left and nothing more comes out: the stream ends early

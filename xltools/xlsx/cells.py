@@ -168,7 +168,7 @@ def _read_both(reading: xid.IdentityReading, grids: Grids, data: bytes,
             xid._read_ods_carriers(reading, zf)
         elif "[Content_Types].xml" in names:
             reading.format, reading.checked = "xlsx", xid.CARRIERS
-            parts = xid._read_xlsx_carriers(reading, zf)
+            parts = xid._read_xlsx_carriers(reading, zf, check.parts)
             fits = lambda name: _scanned_fits(check, names, parts, name, bounds, grids)  # noqa: E731
         else:
             reading.reason = "不是 Excel/WPS/LibreOffice 表格文件(压缩包中没有工作簿)"

@@ -29,6 +29,7 @@ process. Broken files never raise: the reading is empty and `reason` says why.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import posixpath
 import re
@@ -158,7 +159,7 @@ def _read_into(reading: IdentityReading, data: bytes) -> None:
             _read_sheet_carrier(reading, data, None)
         elif "[Content_Types].xml" in names:
             reading.format, reading.checked = "xlsx", CARRIERS
-            sheet_parts = _read_xlsx_carriers(reading, zf)
+            sheet_parts = _read_xlsx_carriers(reading, zf, check.parts)
 
             def fits(name: str) -> bool:
                 part = sheet_parts.get(name)
@@ -174,8 +175,14 @@ def _read_into(reading: IdentityReading, data: bytes) -> None:
 
 # --- zip members and XML ------------------------------------------------------------------
 
-def _member(reading: IdentityReading, zf: zipfile.ZipFile, name: str) -> bytes | None:
-    """A member's bytes, or None when absent, too large or unreadable (noted)."""
+def _member(reading: IdentityReading, zf: zipfile.ZipFile, name: str,
+            parts: dict[str, bytes] | None = None) -> bytes | None:
+    """A member's bytes, or None when absent, too large or unreadable (noted).
+
+    parts: members already inflated and checked (bounds.ZipCheck.parts), used as they are.
+    """
+    if parts and name in parts:
+        return parts[name]
     try:
         info = zf.getinfo(name)
     except KeyError:
@@ -235,10 +242,11 @@ def _name_text(expression: str) -> str:
 
 # --- .xlsx -----------------------------------------------------------------------------------
 
-def _rels(reading: IdentityReading, zf: zipfile.ZipFile, rels_name: str) -> list[tuple[str, str, str]]:
+def _rels(reading: IdentityReading, zf: zipfile.ZipFile, rels_name: str,
+          parts: dict[str, bytes] | None = None) -> list[tuple[str, str, str]]:
     """(Id, Type, Target) of a .rels member."""
     out = []
-    for el in _iter_xml(reading, rels_name, _member(reading, zf, rels_name)):
+    for el in _iter_xml(reading, rels_name, _member(reading, zf, rels_name, parts)):
         if _local(el.tag) == "Relationship":
             out.append((el.get("Id", ""), el.get("Type", ""), el.get("Target", "")))
     return out
@@ -250,15 +258,19 @@ def _resolve(base_dir: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(base_dir, target))
 
 
-def _read_xlsx_carriers(reading: IdentityReading, zf: zipfile.ZipFile) -> dict[str, str]:
-    """Property and defined name; returns sheet name -> worksheet member for the size check."""
-    root_rels = _rels(reading, zf, "_rels/.rels")
+def _read_xlsx_carriers(reading: IdentityReading, zf: zipfile.ZipFile,
+                        parts: dict[str, bytes] | None = None) -> dict[str, str]:
+    """Property and defined name; returns sheet name -> worksheet member for the size check.
+
+    parts: members already inflated by bounds.check_zip (ZipCheck.parts).
+    """
+    root_rels = _rels(reading, zf, "_rels/.rels", parts)
     workbook = next((_resolve("", t) for _, typ, t in root_rels if typ.endswith(_REL_OFFICE_DOC)),
                     "xl/workbook.xml")
     custom = next((_resolve("", t) for _, typ, t in root_rels if typ.endswith(_REL_CUSTOM)),
                   "docProps/custom.xml")
 
-    for el in _iter_xml(reading, custom, _member(reading, zf, custom)):
+    for el in _iter_xml(reading, custom, _member(reading, zf, custom, parts)):
         if _local(el.tag) == "property" and _ns(el.tag) in (_NS_CUSTOM, "") \
                 and (el.get("name") or "").lower() == IDENTITY_PROPERTY.lower():
             # the value is the one vt:* child; its type may change on a re-save (lpwstr, bstr …)
@@ -268,7 +280,7 @@ def _read_xlsx_carriers(reading: IdentityReading, zf: zipfile.ZipFile) -> dict[s
 
     sheet_rids: list[tuple[str, str]] = []
     names: list[tuple[bool, str]] = []
-    for el in _iter_xml(reading, workbook, _member(reading, zf, workbook)):
+    for el in _iter_xml(reading, workbook, _member(reading, zf, workbook, parts)):
         local = _local(el.tag)
         if local == "sheet":
             sheet_rids.append((el.get("name", ""), el.get(f"{{{_NS_DOCREL}}}id", "")))
@@ -280,7 +292,7 @@ def _read_xlsx_carriers(reading: IdentityReading, zf: zipfile.ZipFile) -> dict[s
 
     wb_dir = posixpath.dirname(workbook)
     wb_rels = posixpath.join(wb_dir, "_rels", posixpath.basename(workbook) + ".rels")
-    targets = {rid: _resolve(wb_dir, t) for rid, _, t in _rels(reading, zf, wb_rels)}
+    targets = {rid: _resolve(wb_dir, t) for rid, _, t in _rels(reading, zf, wb_rels, parts)}
     return {name: targets[rid] for name, rid in sheet_rids if rid in targets}
 
 
@@ -416,20 +428,19 @@ def _identity_from_rows(reading: IdentityReading, sheet: str, rows: list[list]) 
 def _guarded_table(rows: list[list]) -> list[tuple[str, str, str]]:
     """The 工作表 | 单元格 | 内容 rows under the header (expected at GUARD_START_ROW)."""
     header = list(GUARD_HEADER)
-    start = None
-    candidates = [GUARD_START_ROW] + [i for i in range(len(rows)) if i != GUARD_START_ROW]
-    for i in candidates:
-        if i < len(rows) and [_text(v) for v in rows[i][:3]] == header:
-            start = i
-            break
+    candidates = itertools.chain([GUARD_START_ROW], range(len(rows)))
+    start = next((i for i in candidates if i < len(rows)
+                  and [_text(v) for v in rows[i][:3]] == header), None)
     if start is None:
         return []
     out = []
     for row in rows[start + 1:]:
-        cells = [_text(v) for v in (list(row[:3]) + ["", "", ""])[:3]]
-        if not cells[0] and not cells[1]:
+        n = len(row)
+        sheet = canonical_text(row[0]) if n > 0 else ""
+        ref = canonical_text(row[1]) if n > 1 else ""
+        if not sheet and not ref:
             break
-        out.append((cells[0], cells[1], cells[2]))
+        out.append((sheet, ref, canonical_text(row[2]) if n > 2 else ""))
     return out
 
 

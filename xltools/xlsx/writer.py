@@ -8,7 +8,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from ..generate.layout import Cell, Chart, LayoutError, Sheet, Validation, Workbook
+from ..generate.layout import Cell, Chart, Sheet, Validation, Workbook
 from ..generate.styles import STYLES
 
 _OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
@@ -86,38 +86,62 @@ def _write_sheet(wb, sheet: Sheet, fmt, constant_memory: bool = False) -> None:
 
 
 def _write_rows_in_order(ws, sheet: Sheet, fmt, links) -> None:
-    """constant_memory: every cell of a row before the next row; merges on one row only."""
-    starts = {}
-    for m in sheet.merges:
-        if m.first_row != m.last_row:
-            raise LayoutError(f"{sheet.name}: merge over rows {m} in a constant_memory workbook")
-        starts[(m.first_row, m.first_col)] = m
-    covered = {(m.first_row, c) for m in sheet.merges
-               for c in range(m.first_col + 1, m.last_col + 1)}
-    for (row, col) in sorted(sheet.cells):
-        if (row, col) in covered:
-            continue
-        cell = sheet.cells[(row, col)]
-        m = starts.get((row, col))
-        if m is not None:
-            ws.merge_range(m.first_row, m.first_col, m.last_row, m.last_col, "", fmt(cell.style))
-        _write_cell(ws, row, col, cell, fmt, links)
+    """constant_memory: xlsxwriter keeps only the current row, so every cell of a row,
+    the covered cells of merges included, is written before the next row.
+
+    merge_range cannot span rows here: it would write the range's later rows at once and
+    drop everything written afterwards to the rows in between. A merge over several rows
+    is therefore written cell by cell (top-left value, the others blank in its style) and
+    its range registered directly in the worksheet's merge list, which xlsxwriter writes
+    out as <mergeCells> at close. Sheet.merge has already refused overlapping ranges.
+    """
+    keys = sorted(sheet.cells)
+    merges = sorted(sheet.merges, key=lambda m: (m.first_row, m.first_col))
+    active: list = []
+    k = mi = 0
+    for row in range(sheet.last_row + 1):
+        while mi < len(merges) and merges[mi].first_row == row:
+            m = merges[mi]
+            mi += 1
+            top = sheet.cells.get((m.first_row, m.first_col))
+            active.append((m, fmt(top.style if top is not None else "body")))
+        for m, f in active:  # the range's other cells carry its style (borders print)
+            for col in range(m.first_col, m.last_col + 1):
+                if (row, col) != (m.first_row, m.first_col):
+                    ws.write_blank(row, col, None, f)
+        for m, f in active:
+            if m.first_row == m.last_row == row:  # before the cells: it writes "" top-left
+                ws.merge_range(m.first_row, m.first_col, m.last_row, m.last_col, "", f)
+        while k < len(keys) and keys[k][0] == row:
+            _write_cell(ws, row, keys[k][1], sheet.cells[keys[k]], fmt, links)
+            k += 1
+        for m, f in active:
+            if m.first_row < m.last_row == row:
+                _register_merge(ws, m)
+        if active:
+            active = [(m, f) for m, f in active if m.last_row > row]
+
+
+def _register_merge(ws, m) -> None:
+    """Add a merged range to the sheet without writing cells (the same list merge_range
+    fills; tests re-open the summary and check its merged ranges)."""
+    ws.merge.append([m.first_row, m.first_col, m.last_row, m.last_col])
 
 
 def _write_cells(ws, sheet: Sheet, fmt, links) -> None:
-    merged_tl = set()
+    heads = set()
     for m in sheet.merges:
-        cell = sheet.cells[(m.first_row, m.first_col)]
-        merged_tl.add((m.first_row, m.first_col))
-        # merge_range writes the value with the format; write again to choose the type
-        ws.merge_range(m.first_row, m.first_col, m.last_row, m.last_col, "", fmt(cell.style))
-        _write_cell(ws, m.first_row, m.first_col, cell, fmt, links)
-    covered = {(r, c) for m in sheet.merges for r in range(m.first_row, m.last_row + 1)
-               for c in range(m.first_col, m.last_col + 1)}
+        cell = sheet.cells.get((m.first_row, m.first_col))
+        style = cell.style if cell is not None else "body"
+        # merge_range gives every cell of the range the format; write the top-left again
+        # to choose its type (text stays text)
+        ws.merge_range(m.first_row, m.first_col, m.last_row, m.last_col, "", fmt(style))
+        if cell is not None:
+            _write_cell(ws, m.first_row, m.first_col, cell, fmt, links)
+            heads.add((m.first_row, m.first_col))
     for (row, col), cell in sheet.cells.items():
-        if (row, col) in covered:
-            continue
-        _write_cell(ws, row, col, cell, fmt, links)
+        if (row, col) not in heads:
+            _write_cell(ws, row, col, cell, fmt, links)
 
 
 class _LinkBudget:

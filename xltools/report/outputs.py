@@ -1,0 +1,68 @@
+"""Everything a collect run writes for people, on both cores: 汇总表, 校验报告, HTML, feedback."""
+from __future__ import annotations
+
+import os
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..merge import ReceiptRow
+from ..merge.summary import Summary
+from ..model import Period, Plan
+from ..model.returns import FormReturn
+from ..parallel import fork_map
+from ..xlsx.writer import write_workbook
+
+# biggest first: with two workers the 汇总表 takes one core while the rest share the other
+JOBS = ("summary", "feedback", "validation", "html")
+
+
+@dataclass
+class Outputs:
+    """The paths written: the two workbooks, the HTML report, the feedback copies."""
+
+    summary_book: Path
+    validation_book: Path
+    html: Path
+    feedback: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class _Inputs:
+    plan: Plan
+    period: Period
+    summary: Summary
+    receipts: list[ReceiptRow]
+    current: list[FormReturn]
+    out: Path
+
+
+def _write(s: _Inputs, job: str) -> list[Path]:
+    from . import summary_workbook, validation_workbook
+    from .feedback import write_feedback
+    from .html import write_html_report
+
+    if job == "summary":
+        return [write_workbook(summary_workbook(s.plan, s.period, s.summary), s.out)]
+    if job == "validation":
+        return [write_workbook(validation_workbook(s.plan, s.period, s.receipts), s.out)]
+    if job == "html":
+        return [write_html_report(s.plan, s.period, s.summary, s.receipts, s.out)]
+    return write_feedback(s.plan, s.period, s.current, s.receipts, s.out)
+
+
+def write_outputs(plan: Plan, period: Period, summary: Summary, receipts: list[ReceiptRow],
+                  current: list[FormReturn], out_dir: str | os.PathLike,
+                  workers: int | None = None) -> Outputs:
+    """Write the four outputs into out_dir, in forked workers when there is more than one
+    core (each output is independent of the others); raises OSError when one cannot be
+    written."""
+    state = _Inputs(plan, period, summary, receipts, current, Path(out_dir))
+    try:
+        # the workers inherit the state by fork: nothing big is pickled, only the paths
+        written = dict(zip(JOBS, fork_map(_write, state, list(JOBS), workers, chunk=1,
+                                          min_items=2)))
+    except BrokenProcessPool:  # a worker was killed (memory): write them here instead
+        written = {job: _write(state, job) for job in JOBS}
+    return Outputs(written["summary"][0], written["validation"][0], written["html"][0],
+                   written["feedback"])
