@@ -88,6 +88,11 @@ _C_VALUED = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,8})"(?:\s[^>]*+)?(?<!/)>')
 # <x:c>/<x:row> must contain (a cheap test before _PREFIXED)
 _IMPLICIT = re.compile(rb'<(?:c|row)(?:[\t\n\r\f\v/>]| (?!r="))')
 _MAYBE_PREFIXED = re.compile(rb':(?:c|row)[\s/>]')
+# a reference no spreadsheet writes (Excel's last cell is XFD1048576): the patterns above
+# would not match it, so its cell would go uncounted; such a sheet is refused instead
+_ODD_REF = re.compile(rb'<(?:c r="(?![A-Z]{1,3}[0-9]{1,8}")|row r="(?![0-9]{1,8}"))')
+_ANY_R = re.compile(rb'\br\s*=')
+ODD_REF = "单元格引用超出 Excel 的范围"
 _LAST_ROW = re.compile(rb'<row r="([0-9]{1,8})"')
 _LAST_C = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,8})"')
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
@@ -144,6 +149,9 @@ class _CellScanner:
         row, col = self.row, self.col
         for kind, attrs, empty in _TAG.findall(body):
             r = _R.search(attrs) if b"r" in attrs else None
+            if r is None and b"r" in attrs and _ANY_R.search(attrs):
+                s.bad = ODD_REF
+                return
             if kind == b"row":
                 row = int(r.group(2)) if r and r.group(2) else row + 1
                 col = 0
@@ -165,6 +173,9 @@ class _CellScanner:
         if _IMPLICIT.search(body) or (_MAYBE_PREFIXED.search(body) and _PREFIXED.search(body)):
             return False
         s = self.scan
+        if _ODD_REF.search(body):
+            s.bad = ODD_REF
+            return True
         refs = _C_VALUED.findall(body)
         if refs:
             s.max_row = max(s.max_row, max(map(int, [d for _, d in refs])))
