@@ -12,8 +12,9 @@ from .values import format_number, parse_value
 
 def check_plan(plan: Plan) -> list[Finding]:
     """Every invariant of the plan; locations are task numbers and names (no sheet yet)."""
-    return [*_check_units(plan), *_check_groups(plan), *_check_tasks(plan),
-            *_check_periods(plan), *(check_matrix(plan.matrix, plan) if plan.matrix else [])]
+    with plan.frozen():  # checking edits nothing: one look-up snapshot, not one per name
+        return [*_check_units(plan), *_check_groups(plan), *_check_tasks(plan),
+                *_check_periods(plan), *(check_matrix(plan.matrix, plan) if plan.matrix else [])]
 
 
 def _check_units(plan: Plan) -> Iterator[Finding]:
