@@ -217,16 +217,10 @@ def _put_value(sh: Sheet, r: int, c: int, value: object) -> None:
 
 
 def _highlight(sh: Sheet, r: int, c: int) -> None:
-    """The fill-in style's _fix variant, on the whole merged range the cell heads."""
-    span = [(r, c)]
-    for m in sh.merges:
-        if (m.first_row, m.first_col) == (r, c):
-            span = [(i, j) for i in range(m.first_row, m.last_row + 1)
-                    for j in range(m.first_col, m.last_col + 1)]
-    for rc in span:
-        cell = sh.cells.get(rc)
-        if cell is not None and f"{cell.style}_fix" in STYLES:
-            cell.style = f"{cell.style}_fix"
+    """The fill-in style's _fix variant (a merged range takes its top-left cell's style)."""
+    cell = sh.cells.get((r, c))
+    if cell is not None and f"{cell.style}_fix" in STYLES:
+        cell.style = f"{cell.style}_fix"
 
 
 def _rc(ref: str) -> tuple[int, int] | None:
