@@ -3,6 +3,7 @@
     python bench/bench.py                      # district, city, province
     python bench/bench.py --sizes district     # just one
     python bench/bench.py --workers 1          # single process
+    python bench/bench.py --sizes district thousand --spawn   # spawn beside fork (Windows' cost)
 
 For each size a synthetic plan is built (district 70 tasks / 50 units, city 150 / 150,
 province 300 / 3,000), every form of one period is generated, filled programmatically
@@ -13,12 +14,15 @@ measured in the same run: a bare xlsxwriter write of the same cells (generate) a
 python-calamine read of every sheet of the same files (collect). A second table splits
 the first collect into its steps (CollectReport.phases) beside the read floor and a bare
 xlsxwriter write of the 汇总表 and 校验报告 it produced (what a bare read does not do).
+With --spawn, generate and collect run again with XLTOOLS_START_METHOD=spawn (how every pool
+starts on Windows) and a third table sets them beside fork.
 """
 from __future__ import annotations
 
 import argparse
 import io
 import json
+import os
 import random
 import resource
 import shutil
@@ -43,6 +47,13 @@ def _peak_mb() -> tuple[float, float]:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return round(own, 1), round(kids, 1)
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished workers: what a busy machine distorts
+    least (wall time waits for the other engineers' processes too)."""
+    own, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return round(own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime, 2)
 
 
 # -- stages (each runs in its own process) -----------------------------------------------
@@ -149,13 +160,13 @@ def stage_fill(work: Path) -> dict:
     return {"files": n}
 
 
-def stage_collect(work: Path, workers: int | None, tag: str) -> dict:
+def stage_collect(work: Path, workers: int | None, tag: str, ledger: str) -> dict:
     from xltools import api
 
     plan = _plan(work)
     t0 = time.perf_counter()
     report = api.collect([work / "inbox"], work / "plan.json", plan.periods[0].id,
-                         work / f"out-{tag}", work / "ledger.sqlite", workers)
+                         work / f"out-{tag}", work / ledger, workers)
     return {"seconds": time.perf_counter() - t0, "files": len(report.files),
             "accepted": report.counts.get("accepted", 0), "phases": report.phases}
 
@@ -179,14 +190,42 @@ STAGES = {"plan": stage_plan, "generate": stage_generate, "generate_floor": stag
           "output_floor": stage_output_floor}
 
 
-def run_stage(name: str, work: Path, *args: str) -> dict:
-    """Run one stage in a fresh interpreter; return its JSON result plus peak memory."""
+def run_stage(name: str, work: Path, *args: str, start: str = "") -> dict:
+    """Run one stage in a fresh interpreter (its pools started by `start`, default the
+    platform's); return its JSON result plus peak memory."""
     cmd = [sys.executable, str(Path(__file__)), "--stage", name, "--work", str(work), *args]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    env = {**os.environ, "XLTOOLS_START_METHOD": start} if start else None
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
-def measure(size: str, workers: int | None, repeat: int) -> dict:
+def measure_spawn(root: Path, wargs: list[str], repeat: int) -> dict:
+    """generate and a first collect with forked and with spawned pools (as on Windows),
+    alternately, so that a busy machine weighs on both alike."""
+    runs: dict = {start: {"generate": [], "collect": []} for start in ("fork", "spawn")}
+    for i in range(repeat):
+        for start, into in runs.items():
+            shutil.rmtree(root / "forms", ignore_errors=True)
+            into["generate"].append(run_stage("generate", root, *wargs, start=start))
+            into["collect"].append(run_stage("collect", root, "--tag", f"{start}{i}",
+                                             "--ledger", f"{start}{i}.sqlite", *wargs,
+                                             start=start))
+    return runs
+
+
+def compare_spawn(size: str, workers: int | None, repeat: int) -> dict:
+    """Only what the spawn table needs (--spawn-only): quicker than the whole benchmark."""
+    wargs = ["--workers", str(workers)] if workers else []
+    root = Path(tempfile.mkdtemp(prefix=f"xlbench-{size}-"))
+    try:
+        run_stage("plan", root, "--size", size)
+        run_stage("fill", root)
+        return {"spawn": measure_spawn(root, wargs, repeat)}
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def measure(size: str, workers: int | None, repeat: int, spawn: bool = False) -> dict:
     wargs = ["--workers", str(workers)] if workers else []
     root = Path(tempfile.mkdtemp(prefix=f"xlbench-{size}-"))
     try:
@@ -206,7 +245,8 @@ def measure(size: str, workers: int | None, repeat: int) -> dict:
             col_floor.append(run_stage("collect_floor", root))
         out_floor = run_stage("output_floor", root)
         return {"info": info, "generate": gen, "generate_floor": gen_floor, "collect": col,
-                "collect_floor": col_floor, "rerun": rerun, "output_floor": out_floor}
+                "collect_floor": col_floor, "rerun": rerun, "output_floor": out_floor,
+                "spawn": measure_spawn(root, wargs, repeat) if spawn else None}
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -236,6 +276,24 @@ def table(results: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def spawn_table(results: dict[str, dict]) -> str:
+    """Spawned pools (Windows) beside forked ones, run alternately: medians, peak memory."""
+    lines = ["| 规模 | 阶段 | 表单/文件 | fork s | spawn s | spawn/fork | CPU s fork / spawn | "
+             "峰值内存 MB fork(主/子) | spawn(主/子) |", "|---|---|---|---|---|---|---|---|---|"]
+    for size, r in results.items():
+        if not r.get("spawn"):
+            continue
+        for stage, label in (("generate", "生成"), ("collect", "回收")):
+            f, s = r["spawn"]["fork"][stage], r["spawn"]["spawn"][stage]
+            mf, ms = _median(f, "seconds"), _median(s, "seconds")
+            peak = [f"{max(x['peak_mb'][0] for x in runs):.0f} / "
+                    f"{max(x['peak_mb'][1] for x in runs):.0f}" for runs in (f, s)]
+            cpu = " / ".join(f"{_median(runs, 'cpu_s'):.1f}" for runs in (f, s))
+            lines.append(f"| {LABELS[size]} | {label} | {f[0]['files']} | {mf:.2f} | {ms:.2f} | "
+                         f"{ms / mf:.2f} | {cpu} | {peak[0]} | {peak[1]} |")
+    return "\n".join(lines)
+
+
 PHASES = [("intake", "收件"), ("examine", "读取与校验"), ("ledger", "记入台账"), ("commit", "提交"),
           ("load", "载入"), ("summarize", "汇总"), ("outputs", "写输出")]
 
@@ -262,6 +320,11 @@ def main() -> None:
     ap.add_argument("--sizes", nargs="*", default=list(SIZES), choices=list(SIZES))
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--spawn", action="store_true",
+                    help="also run generate and collect with spawned pools (as on Windows)")
+    ap.add_argument("--spawn-only", action="store_true",
+                    help="only the fork/spawn table (generate and collect, alternately)")
+    ap.add_argument("--ledger", default="ledger.sqlite", help=argparse.SUPPRESS)
     ap.add_argument("--stage", help=argparse.SUPPRESS)
     ap.add_argument("--work", help=argparse.SUPPRESS)
     ap.add_argument("--size", help=argparse.SUPPRESS)
@@ -271,19 +334,28 @@ def main() -> None:
         work = Path(opts.work)
         fn = STAGES[opts.stage]
         args = {"plan": (work, opts.size), "generate": (work, opts.workers),
-                "collect": (work, opts.workers, opts.tag)}.get(opts.stage, (work,))
+                "collect": (work, opts.workers, opts.tag, opts.ledger)}.get(opts.stage, (work,))
         result = fn(*args)
         result["peak_mb"] = _peak_mb()
+        result["cpu_s"] = _cpu_seconds()
         print(json.dumps(result))
+        return
+    if opts.spawn_only:
+        print(spawn_table({size: compare_spawn(size, opts.workers, opts.repeat)
+                           for size in opts.sizes}))
         return
     results = {}
     for size in opts.sizes:
         t0 = time.perf_counter()
-        results[size] = measure(size, opts.workers, 1 if size == "province" else opts.repeat)
+        results[size] = measure(size, opts.workers, 1 if size == "province" else opts.repeat,
+                                opts.spawn)
         print(f"{size}: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     print(table(results))
     print()
     print(breakdown(results))
+    if opts.spawn:
+        print()
+        print(spawn_table(results))
 
 
 if __name__ == "__main__":

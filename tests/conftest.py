@@ -1,7 +1,9 @@
 """Shared fixtures: a small plan built from the model, and paths to the seeds."""
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,10 +12,34 @@ from xltools.model import (Group, MatrixColumn, MatrixRow, Plan, Target, Task, T
                            quarterly)
 
 ROOT = Path(__file__).resolve().parents[1]
+NOFORK_DIR = ROOT / "tests" / "nofork"
+
+
+def _simulate_nofork() -> bool:
+    """XLTOOLS_SIMULATE_NOFORK=1: run as on a platform without fork (tests/nofork), in this
+    process and in every process the tests start (PYTHONPATH carries the harness)."""
+    if os.environ.get("XLTOOLS_SIMULATE_NOFORK", "").strip() in ("", "0"):
+        return False
+    paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    if str(NOFORK_DIR) not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([str(NOFORK_DIR), *filter(None, paths)])
+    sys.path.insert(0, str(NOFORK_DIR))
+    import sitecustomize  # noqa: F401 - the harness, or an already applied one
+    return bool(getattr(sitecustomize, "apply", lambda: False)())
+
+
+SIMULATED_NOFORK = _simulate_nofork()
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork (POSIX only)")
+
+
+def with_pythonpath(env: dict, *paths: Path) -> dict:
+    """env with `paths` prepended to its PYTHONPATH (keeping the no-fork harness)."""
+    old = env.get("PYTHONPATH", "").split(os.pathsep)
+    return {**env, "PYTHONPATH": os.pathsep.join([*map(str, paths), *filter(None, old)])}
 DATA = ROOT / "tests" / "data"
 SEED_000 = DATA / "seed_000_shashi_2019.txt"
 SEED_002 = DATA / "seed_002_jingzhou_2020.txt"
-EXAMPLE = ROOT / "examples" / "shashi-2019"
+EXAMPLE = ROOT / "xltools" / "examples" / "shashi-2019"
 SHARED_TOOLS = ROOT.parent / "shared" / "tools"
 
 

@@ -111,7 +111,7 @@ JOBS = {
         _e(T, "F6", "约600"), _e(T, "F7", -1.5), _e(T, "F8", 1), _e(T, "F10", -3)],
         ("ods", "xlsx")),
     "tamper-fg": ("small", "report", "区发改局", Q1, _header() + _task(6) + _task(7) + [
-        _e(S, "B6", "改写的任务内容"), _e(S, "A3", "填报单位:区财政局"), _e(S, "A7", "4"),
+        _e(S, "B6", "改写的任务内容"), _e(S, "A3", "填报单位:发改局"), _e(S, "A7", "4"),
         _e(S, "E11", 2.0)], ("xlsx",)),
     "q2-fg": ("small", "report", "区发改局", Q2, _header() + _task(6) + _task(7), ("xlsx",)),
     "otherplan-fg": ("other", "report", "区发改局", Q1, _header() + _task(6), ("xlsx",)),
@@ -300,9 +300,8 @@ def test_percent_typed_and_percent_cells(office):
         assert fr.status == ACCEPTED
         assert [t.progress for t in fr.tasks] == [80.0, 80.0], fmt
         # "80%" typed: a percent cell, understood without a word; 0.8 in a General cell: warned.
-        # .xls: the number format is not read, so a typed 80% is warned about as well
-        want = {("progress-ambiguous", "E7"), ("percent-figure-ambiguous", "E11")} | \
-            ({("progress-ambiguous", "E6")} if fmt == "xls" else set())
+        # .xls too (issue 14): its number formats are read with xlrd, a typed 80% is no question
+        want = {("progress-ambiguous", "E7"), ("percent-figure-ambiguous", "E11")}
         assert _pairs(fr) == want, fmt
         # "3.1%" typed into the 累计完成 cell (format #,##0.##): LibreOffice stores 0.031 and
         # shows 0.03; the figure is kept as stored and the unit is asked
@@ -326,9 +325,11 @@ def test_town_return(office):
 @needs_office
 def test_tampered_return_still_gives_every_value(office):
     fr = _examine(office, "tamper-fg")
-    assert fr.status == ACCEPTED and fr.unit == "区发改局"  # the identity decides, not the A3 text
+    # A3 no longer names a unit of the plan: a guarded-cell change (naming another unit would
+    # be an identity-conflict: test_attribution.py)
+    assert fr.status == ACCEPTED and fr.unit == "区发改局"
     f = next(f for f in fr.findings if f.cell == "A3")
-    assert f.value == "填报单位:区财政局" and "填报单位:区发改局" in f.message
+    assert f.value == "填报单位:发改局" and "填报单位:区发改局" in f.message
     assert {(f.code, f.cell) for f in fr.errors} == {("guarded-cell-changed", "B6"),
                                                     ("guarded-cell-changed", "A3"),
                                                     ("task-renumbered", "A7")}
@@ -498,8 +499,9 @@ def test_identity_conflict_and_fingerprint_mismatch(office, tmp_path):
             if info.filename == "docProps/custom.xml":
                 data = data.decode().replace(ident.encode(), other.encode()).encode()
             zout.writestr(info, data)
-    fr = examine(_received(dst), office["plan"], Q1)
-    assert fr.status == ACCEPTED and fr.unit == "区发改局" and _pairs(fr) == {("identity-conflict", "")}
+    fr = examine(_received(dst), office["plan"], Q1)  # held: credited to nobody
+    assert fr.status == REJECTED and fr.unit == "" and _pairs(fr) == {("identity-conflict", "")}
+    assert "区财政局" in fr.findings[0].message and "区发改局" in fr.findings[0].message
     # the plan's task text changed after the forms were sent: checked against what was sent
     plan = make_small_plan()
     plan.tasks[2].text = "加强政府债务管理,防范化解风险。"
@@ -541,18 +543,24 @@ def test_unreadable_and_unexpected_errors_never_raise(tmp_path, monkeypatch):
     monkeypatch.setattr(examine_mod, "locate", boom)
     fr = examine(_received(good), plan, Q1)
     assert fr.status == REJECTED and [f.code for f in fr.findings] == ["read-failed"]
-    assert fr.findings[0].file.endswith(good.name) and "ZeroDivisionError" in fr.findings[0].message
+    # Chinese only; the internals only for the maintainer (--debug sets XLTOOLS_DEBUG)
+    assert fr.findings[0].file.endswith(good.name) and "ZeroDivisionError" not in fr.findings[0].message
+    monkeypatch.setenv("XLTOOLS_DEBUG", "1")
+    fr = examine(_received(good), plan, Q1)
+    assert "ZeroDivisionError" in fr.findings[0].message
 
 
 # --- catalogue, speed, robustness -------------------------------------------------------------
 
 def test_codes_are_in_the_catalogue_and_render():
     used = {c for c, *_ in OFFICE_CASES} | {c for c, *_ in GRID_CASES} | {
-        "identity-conflict", "fingerprint-mismatch", "unknown-unit-in-identity",
+        "identity-conflict", "credited-by-clerk", "index-column-added", "fingerprint-mismatch", "unknown-unit-in-identity",
         "form-not-in-plan", "unknown-form-kind", "workbook-unreadable", "read-failed"} | {
         # hostile and oversized workbooks: tested end to end in test_hostile_inbox.py
         "macro-ignored", "sheet-too-large", "text-too-long", "workbook-too-large-unzipped",
-        "workbook-xml-unsafe"}
+        "workbook-xml-unsafe"} | {
+        # damaged cells, sheets and old formats: tested in test_readers.py
+        "cell-damaged", "sheet-empty", "sheet-unreadable", "workbook-old-format"}
     assert used == set(CODES), set(CODES) ^ used  # every code has a test
     for code, (sev, text) in CODES.items():
         assert CATALOGUE[code] == (sev, text) and sev in ("错误", "警告")
@@ -568,10 +576,6 @@ def test_generated_form_is_clean_and_fast(tmp_path):
     assert _pairs(fr) == {("header-missing", "E3"), ("header-missing", "H3"), ("date-missing", "E4"),
                           *{("required-empty", f"{c}{r}") for c in "DEF" for r in (6, 7)},
                           ("target-empty", "E11")}
-    t = time.perf_counter()
-    for _ in range(50):
-        examine(_received(path), plan, Q1)
-    assert (time.perf_counter() - t) / 50 < 0.02
 
 
 def test_read_workbook_agrees_with_read_identity(tmp_path):
@@ -608,7 +612,11 @@ def test_any_typed_values_never_raise(tmp_path_factory, values):
         assert t.progress is None or 0 <= t.progress <= 100
         for typed, got in ((values[3 + 5 * (t.row - 5)], t.completion),):
             if isinstance(typed, str) and typed.replace("\x00", ""):
-                assert got == typed.replace("\x00", "")
+                if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in typed.replace("\x00", "")):
+                    # a control character is no text anybody typed: a finding, never the value
+                    assert got == "" and ("cell-damaged", t.cells["完成情况"]) in _pairs(fr)
+                else:
+                    assert got == typed.replace("\x00", "")
 
 
 _grid_values = st.one_of(_cell_values, st.floats(), st.datetimes(), st.dates(),

@@ -15,9 +15,11 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import psutil
 import pytest
 
 import hostile_corpus as hc
+from conftest import with_pythonpath
 from xltools.collect.run import WORKDIR_PREFIX, pid_alive
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,6 +75,14 @@ def check_ledger(db: Path) -> None:
         con.close()
 
 
+def descendants(pid: int) -> list[psutil.Process]:
+    """The processes a running collect has started (its readers and writers)."""
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
 def final_state(db: Path) -> dict:
     con = sqlite3.connect(db)
     try:
@@ -90,7 +100,7 @@ def final_state(db: Path) -> dict:
 
 def test_killed_collect_leaves_a_consistent_ledger_and_the_rerun_completes(inbox):
     base, box, plan = inbox
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = with_pythonpath(dict(os.environ), ROOT)
     # one uninterrupted run: the state to reach, and how long a run takes
     ref_db = base / "ref" / "台账.sqlite"
     t0 = time.monotonic()
@@ -103,21 +113,26 @@ def test_killed_collect_leaves_a_consistent_ledger_and_the_rerun_completes(inbox
 
     db = base / "killed" / "台账.sqlite"
     rnd = random.Random(20190405)
-    kills = 0
+    kills, workers = 0, []
     for attempt in range(5):
         with subprocess.Popen(collect_cmd(box, plan, db, base / "out"), env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:
-            time.sleep(rnd.uniform(0.05, duration * 0.9))
+            pause = rnd.uniform(0.05, duration * 0.9)
+            if attempt == 0:  # once while its workers run, whatever the machine's load
+                while proc.poll() is None and not descendants(proc.pid):
+                    time.sleep(0.02)
+            else:
+                time.sleep(pause)
             if proc.poll() is None:
-                proc.send_signal(signal.SIGKILL)
+                workers += descendants(proc.pid)  # forked or spawned, whatever their name
+                proc.send_signal(signal.SIGKILL)  # the collect process alone, not its group
                 kills += 1
             proc.wait(60)
         check_ledger(db)
-    assert kills >= 3
+    assert kills >= 3 and workers
     # no worker outlives its killed collect; their private folders go on the next run
-    time.sleep(0.5)
-    survivors = subprocess.run(["pgrep", "-f", str(db)], capture_output=True, text=True).stdout
-    assert survivors.strip() == "", survivors
+    _, survivors = psutil.wait_procs(workers, timeout=10)
+    assert [p for p in survivors if p.status() != psutil.STATUS_ZOMBIE] == [], survivors
     rerun = subprocess.run(collect_cmd(box, plan, db, base / "out"), capture_output=True,
                            text=True, timeout=300, env=env)
     assert rerun.returncode in (0, 1), rerun.stderr

@@ -102,7 +102,8 @@ def test_report_form_text_stays_text_never_a_formula(small_plan):
     assert cell.data_type == "s" and cell.value.startswith("新增城镇就业8000人,=SUM(A1)")
     target_row = fmap.target_rows[0][2] + 1
     assert ws.cell(target_row, 6).data_type == "f"  # our own completion-rate formula only
-    assert ws.cell(target_row, 6).value == f'=IF(ISNUMBER(E{target_row}),E{target_row}/D{target_row},"")'
+    e, d = f"E{target_row}", f"D{target_row}"  # 新增城镇就业 8000 人: cumulative, 累计 ÷ 目标
+    assert ws.cell(target_row, 6).value == f'=IF(AND(ISNUMBER({e}),{d}>0),{e}/{d},"")'
 
 
 def test_report_form_print_setup_and_fonts(report):
@@ -139,9 +140,10 @@ def test_town_form_lines_targets_and_rates(small_plan):
            for x in lines]
     assert got == [("农业总产值", "万元", 600), ("增幅", "%", 3.2), ("扶贫工作(户)", "户", 2),
                    ("扶贫工作(人)", "人", 5), ("新增参保", "人", 200)]
-    # rates only for additive columns; growth rows show a dash
-    assert ws.cell(lines[0].row + 1, 7).data_type == "f"
-    assert ws.cell(lines[1].row + 1, 7).value == "—"
+    # additive columns: 累计 ÷ 目标; growth rows: 达标 / 未达标 by the target, never a ratio
+    r0, r1 = lines[0].row + 1, lines[1].row + 1
+    assert ws.cell(r0, 7).value == f'=IF(AND(ISNUMBER(F{r0}),E{r0}>0),F{r0}/E{r0},"")'
+    assert ws.cell(r1, 7).value == f'=IF(ISNUMBER(F{r1}),IF(F{r1}>=E{r1},"达标","未达标"),"")'
     assert ws.cell(lines[0].row + 1, ACTUAL_COL + 1).protection.locked is False
     assert ws.cell(lines[0].row + 1, 5).protection.locked is True
 

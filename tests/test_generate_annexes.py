@@ -22,7 +22,7 @@ from xltools.model import (Group, MatrixColumn, MatrixRow, Period, Plan, Task, T
 from xltools.xlsx.writer import workbook_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "examples" / "shashi-2019"
+EXAMPLE = ROOT / "xltools" / "examples" / "shashi-2019"
 SEED = ROOT / "tests" / "data" / "seed_000_shashi_2019.txt"
 FOOTER = "第 &P 页 共 &N 页"
 
@@ -357,7 +357,7 @@ def seed_plan() -> Plan:
         pytest.skip("xltools.parse 尚未提供 parse_notice_file")
     register = EXAMPLE / "units.yaml"
     if not register.exists():
-        pytest.skip("示例单位名单 examples/shashi-2019/units.yaml 尚未提供")
+        pytest.skip("示例单位名单 xltools/examples/shashi-2019/units.yaml 尚未提供")
     params = inspect.signature(fn).parameters
     kwargs = {n: register for n in ("units", "register", "units_path", "register_path",
                                     "units_file") if n in params}

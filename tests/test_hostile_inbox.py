@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 import hostile_corpus as hc
+from conftest import needs_fork
 from xltools import api
 from xltools.collect import examine_pool, intake as intake_mod
 from xltools.collect.ledger import Ledger, LedgerBusy
@@ -204,7 +205,8 @@ def test_output_failing_after_commit_keeps_the_ledger_and_says_so(corpus, tmp_pa
     def refuse(layout, folder):
         raise PermissionError(13, "Permission denied")
 
-    # the outputs are written in forked workers: the refusal must come back through them
+    # the outputs are written in forked workers (inline when spawning does not pay): the
+    # refusal must come back either way
     monkeypatch.setattr(report_outputs, "write_workbook", refuse)
     with pytest.raises(OutputError, match="已记入台账"):
         run(corpus, [corpus.good], tmp_path)
@@ -253,19 +255,35 @@ def test_locked_ledger_is_waited_for(corpus, tmp_path):
 
 
 # ------------------------------------------------------------------ readers that crash or hang
+_REAL_INIT = examine_pool._init
+
+
+def _reader_that(misbehaves):
+    """Replace examine in this worker by one that misbehaves on some files."""
+    real = examine_pool.examine
+
+    def examine(r, *a, **kw):
+        misbehaves(r)
+        return real(r, *a, **kw)
+    examine_pool.examine = examine
+
+
+def _init_crashing_on_xls(*args):  # a pool initializer: reaches forked and spawned workers
+    _REAL_INIT(*args)
+    _reader_that(lambda r: r.display.endswith(".xls") and os.abort())
+
+
+def _init_hanging_on_stuck(*args):
+    _REAL_INIT(*args)
+    _reader_that(lambda r: "卡住" in r.display and time.sleep(600))
+
+
 def test_crashing_reader_is_named_and_the_others_merge(corpus, tmp_path, monkeypatch):
     """An .xls (or anything) whose reader takes its process down: reader-crashed."""
     inbox = tmp_path / "in"
     hc.write_good(inbox)
     hc._write(inbox / "崩溃.xls", hc.ole_bytes(["Workbook"]))
-    real = examine_pool.examine
-
-    def crash_on_xls(r, *a, **kw):
-        if r.display.endswith(".xls"):
-            os.abort()
-        return real(r, *a, **kw)
-
-    monkeypatch.setattr(examine_pool, "examine", crash_on_xls)
+    monkeypatch.setattr(examine_pool, "_init", _init_crashing_on_xls)
     rep = run(corpus, [inbox], tmp_path)
     (bad,) = [f for f in rep.files if f.path.endswith("崩溃.xls")]
     assert bad.status == "rejected" and codes(bad) == ["reader-crashed"]
@@ -277,14 +295,7 @@ def test_hanging_reader_times_out_and_the_others_merge(corpus, tmp_path, monkeyp
     inbox = tmp_path / "in"
     hc.write_good(inbox)
     hc._write(inbox / "卡住.xlsx", hc.report_bytes("区财政局", 3))
-    real = examine_pool.examine
-
-    def hang(r, *a, **kw):
-        if "卡住" in r.display:
-            time.sleep(600)
-        return real(r, *a, **kw)
-
-    monkeypatch.setattr(examine_pool, "examine", hang)
+    monkeypatch.setattr(examine_pool, "_init", _init_hanging_on_stuck)
     t0 = time.monotonic()
     rep = run(corpus, [inbox], tmp_path, limits=Limits(file_timeout=1.5))
     assert time.monotonic() - t0 < 15
@@ -294,8 +305,12 @@ def test_hanging_reader_times_out_and_the_others_merge(corpus, tmp_path, monkeyp
 
 
 CALAMINE_PROBE = """
-import resource, sys, time
-resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+import sys, time
+try:
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+except ImportError:  # no RLIMIT_AS here (Windows, or the no-fork simulation)
+    pass
 from python_calamine import CalamineWorkbook
 t = time.monotonic()
 try:
@@ -321,6 +336,7 @@ def test_native_reader_never_expands_entities(corpus, case_id):
     assert float(out.stdout.rsplit("SECONDS", 1)[1]) < 5
 
 
+@needs_fork
 def test_memory_cap_stops_the_native_reader(corpus):
     """The worker's RLIMIT_AS cap turns a runaway calamine allocation into a dead worker."""
     (path,) = corpus.case_dir("ods-whole-grid").iterdir()
@@ -379,7 +395,13 @@ def test_cli_limits_reach_the_reader(corpus, tmp_path):
 
 
 # ------------------------------------------------------------------ outputs are safe
-OUR_FORMULA = re.compile(r'^IF\(ISNUMBER\(([A-Z]{1,3}\d+)\),\1/[A-Z]{1,3}\d+,""\)$')
+_CELL = r"[A-Z]{1,3}\d+"
+# the rate rule's formulas (xltools.model.rates.rate_formula), as the sheet XML escapes them:
+# 累计 ÷ 目标, or 达标 / 未达标 by the target's direction
+OUR_FORMULA = re.compile(
+    rf'^IF\(AND\(ISNUMBER\(({_CELL})\),({_CELL})&gt;0\),\1/\2,""\)$'
+    rf'|^IF\(ISNUMBER\(({_CELL})\),IF\((?:\3(?:&gt;=|&lt;=){_CELL}|ABS\(\3-{_CELL}\)&lt;=[\d.]+\*ABS\({_CELL}\)),'
+    r'"达标","未达标"\),""\)$')
 
 
 def assert_safe_workbook(path: Path) -> None:

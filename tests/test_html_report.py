@@ -307,6 +307,58 @@ def test_report_prints_on_a4_with_page_numbers(run, tmp_path):
     assert pages >= 4 and "A4" in info
     text = re.sub(r"\s+", "", subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
                                              text=True).stdout)
-    assert "一、报送情况" in text and "四、各单位问题及修改意见" in text
+    assert "一、报送情况" in text and "五、各单位问题及修改意见" in text and "四、量化指标" in text
     assert f"第1页共{pages}页" in text
     assert '<script>alert("x")</script>' in text  # shown as text, not run
+
+
+@needs_chromium
+def test_collect_pdf_prints_the_html_report_without_browser_headers(run, tmp_path):
+    """api.pdf (collect --pdf) also prints the HTML report through Chromium's print-to-PDF:
+    no date/time or file:// header or footer line on any page, the report's own page numbers."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils 未安装")
+    report = run["report"]
+    res = api.pdf(report)
+    made = report.html.with_suffix(".pdf")
+    assert made in res.pdfs and not any(p == report.html for p, _ in res.failed), res.failed
+    text = subprocess.run(["pdftotext", "-layout", str(made), "-"], capture_output=True,
+                          text=True).stdout
+    pages_ = [p for p in text.split("\f") if p.strip()]
+    assert len(pages_) >= 4 and "一、报送情况" in text
+    browser_date = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}")  # Chromium's header
+    for n, page in enumerate(pages_, 1):
+        assert not browser_date.search(page) and "file:" not in page, (n, page[:300])
+        assert f"第{n}页共{len(pages_)}页" in re.sub(r"\s+", "", page), n
+
+
+@needs_chromium
+def test_printing_from_the_browser_adds_no_date_or_url(run, tmp_path):
+    """Printed as a clerk's browser does (headers and footers on): the report's own @page
+    margin boxes leave no room for the browser's date, title or URL."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils 未安装")
+    pdf = tmp_path / "browser.pdf"
+    res = _chromium([f"--print-to-pdf={pdf}", run["report"].html.absolute().as_uri()], tmp_path)
+    assert pdf.is_file(), res.stderr[-2000:]
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True).stdout
+    assert "一、报送情况" in text
+    assert not re.search(r"\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}", text) and "file:" not in text
+    assert "第1页共" in re.sub(r"\s+", "", text)
+
+
+def test_html_pdf_without_chromium_is_said_and_a_failing_one_is_reported(tmp_path, monkeypatch):
+    from xltools.xlsx import pdf as pdfmod
+
+    html = tmp_path / "汇总报告_2019年第一季度.html"
+    html.write_text("<p>报告</p>", encoding="utf-8")
+    monkeypatch.setattr(pdfmod, "find_chromium", lambda: None)
+    res = pdfmod.PdfResult()
+    pdfmod.html_to_pdf(html, res)
+    assert not res.pdfs and not res.failed and html.name in res.notes[0] and "Chromium" in res.notes[0]
+    assert res.to_json()["notes"] == res.notes
+    bad = pdfmod.PdfResult()
+    pdfmod.html_to_pdf(html, bad, chromium=shutil.which("false") or "/bin/false")
+    assert not bad.pdfs and bad.failed[0][0] == html and "Chromium" in bad.failed[0][1]
+    assert not html.with_suffix(".pdf").exists()

@@ -8,12 +8,12 @@ Which carrier `read_identity` finds after LibreOffice 7.4 opens, fills and saves
 | saved as | hidden sheet 表单标识 | property xltools_identity | defined name xltools_identity |
 |----------|----------------------|---------------------------|-------------------------------|
 | .xlsx    | yes (still hidden)   | yes (still text)          | yes (="…" string constant)    |
-| .xls     | yes (still hidden)   | in the file, not read     | in the file, not read         |
+| .xls     | yes (still hidden)   | in the file, not read     | yes (NAME record, via xlrd)   |
 | .ods     | yes (still hidden)   | yes (meta:user-defined)   | yes (table:named-expression)  |
 
-"in the file, not read": LibreOffice writes the property and the name into .xls too
-(test_office_xls_still_holds_property_and_name), but the reader uses only the hidden sheet
-for .xls. Excel and WPS were not tested here.
+"in the file, not read": LibreOffice writes the property into .xls too
+(test_office_xls_still_holds_property_and_name); the reader uses the hidden sheet and the
+defined name for .xls. Excel and WPS were not tested here.
 """
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ from xltools.xlsx.writer import write_workbook
 FILL = SHARED_TOOLS / "fill_like_user.py"
 ALL = ("sheet", "property", "name")
 # what read_identity finds after a LibreOffice re-save, per format (see the table above)
-SURVIVING = {"xlsx": ALL, "xls": ("sheet",), "ods": ALL}
+SURVIVING = {"xlsx": ALL, "xls": ("sheet", "name"), "ods": ALL}
 FORMATS = ("xlsx", "xls", "ods")
 
 
@@ -454,7 +454,7 @@ def test_office_refuses_locked_cells_and_saves_nothing(office_run):
 @needs_office
 def test_office_xls_still_holds_property_and_name(office_run):
     """LibreOffice writes the property (DocumentSummaryInformation) and the defined name (a
-    NAME record) into .xls as well; the reader does not parse them (the sheet is enough).
+    NAME record) into .xls as well; the reader reads the name (xlrd), not the property.
     A byte search is enough to document that they are there."""
     for case in office_run["cases"]:
         data = case.outputs["xls"].read_bytes()

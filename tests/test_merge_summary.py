@@ -237,7 +237,8 @@ def test_lagging_and_targets(merged):
     assert row(lag, 单位="区发改局")["存在问题"] == INJECTION[0]
     tg = s.targets.set_index("序号")
     assert tg.loc["1", "累计完成"] == 7.9 and tg.loc["1", "报送单位"] == "区发改局"
-    assert tg.loc["1", "完成率"] == pytest.approx(7.9 / 8.5)
+    # 增长 8.5% with 7.9 reported: judged by the target, never 7.9 / 8.5
+    assert math.isnan(tg.loc["1", "完成率"]) and tg.loc["1", "达标"] == "未达标"
     assert math.isnan(tg.loc["2", "累计完成"]) and tg.loc["2", "说明"] == "牵头单位未报送"
 
 
@@ -251,6 +252,9 @@ def test_town_matrix_sums_and_plan_mismatch(merged):
     assert t.loc[("全区合计", "c04", ""), "完成"] == 120  # 解放街办's blocked 80 left out
     assert math.isnan(t.loc[("全区合计", "c02", ""), "完成"])  # 增幅 does not add up
     assert t.loc[("锣场镇", "c01", ""), "完成率"] == pytest.approx(0.25)
+    # 增幅 3.2% with 2.9 reported: 未达标 beside the target, no ratio of two percentages
+    assert math.isnan(t.loc[("锣场镇", "c02", ""), "完成率"])
+    assert t.loc[("锣场镇", "c02", ""), "达标"] == "未达标"
     assert math.isnan(t.loc[("区直及其他", "c01", ""), "完成"])
     mm = s.town_mismatches
     assert mm[["列", "合计(计划所印)", "各行之和", "相差"]].values.tolist() == [

@@ -60,7 +60,7 @@ def test_docx_with_paragraphs_and_a_table(tmp_path):
 def test_doc_without_libreoffice_gives_a_clear_message(tmp_path, monkeypatch):
     p = tmp_path / "notice.doc"
     p.write_bytes(b"\xd0\xcf\x11\xe0 not really a doc")
-    monkeypatch.setattr(read_mod.shutil, "which", lambda name: None)
+    monkeypatch.setattr(read_mod, "find_soffice", lambda: None)  # not on PATH nor installed
     r = parse_notice_file(p)
     assert r.plan is None
     assert [f.code for f in r.findings] == ["notice-needs-libreoffice"]
@@ -78,7 +78,7 @@ def test_missing_and_unreadable_files(tmp_path):
 
 @pytest.mark.office
 def test_doc_through_libreoffice(tmp_path):
-    if not read_mod.shutil.which("soffice"):
+    if not read_mod.find_soffice():
         pytest.skip("LibreOffice not installed")
     docx = pytest.importorskip("docx")
     doc = docx.Document()
@@ -97,7 +97,7 @@ def test_doc_through_libreoffice(tmp_path):
 def test_register_as_a_path(tmp_path):
     root = __import__("pathlib").Path(__file__).resolve().parents[1]
     seed = root / "tests" / "data" / "seed_000_shashi_2019.txt"
-    r = parse_notice_file(seed, register=root / "examples" / "shashi-2019" / "units.yaml")
+    r = parse_notice_file(seed, register=root / "xltools" / "examples" / "shashi-2019" / "units.yaml")
     assert r.value is r.plan and r.plan.unit("锣场镇人民政府").name == "锣场镇"
     bad = tmp_path / "units.yaml"
     bad.write_text("- just a list\n", encoding="utf-8")

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 SEED0 = DATA / "seed_000_shashi_2019.txt"
 SEED2 = DATA / "seed_002_jingzhou_2020.txt"
-UNITS = ROOT / "examples" / "shashi-2019" / "units.yaml"
+UNITS = ROOT / "xltools" / "examples" / "shashi-2019" / "units.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -226,8 +226,8 @@ def test_jingzhou_shared_suffix_units(jingzhou):
 def test_json_shape(jingzhou):
     d = jingzhou.to_json()
     assert list(d) == ["tasks", "indicators", "units", "groups", "findings"]
-    assert list(d["tasks"][0]) == ["number", "section", "kind", "text", "lead_units",
-                                   "responsible_units", "units"]
+    assert list(d["tasks"][0]) == ["number", "key", "section", "kind", "text", "lead_units",
+                                   "responsible_units", "notes", "deadline", "units"]
     assert d["tasks"][0]["units"][0] == "市扶贫办"
     json.dumps(d, ensure_ascii=False)
 

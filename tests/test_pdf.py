@@ -74,7 +74,8 @@ def test_every_printable_file_has_its_pdf_beside_it(demo_pdfs):
     gen, col = demo_pdfs["gen"], demo_pdfs["col"]
     assert gen.pdf.ok and col.pdf.ok, (gen.pdf.failed, col.pdf.failed)
     assert [p.with_suffix(".xlsx") for p in gen.pdf.pdfs] == [f.path for f in gen.files]
-    assert col.pdf.pdfs == [col.summary_book.with_suffix(".pdf")]
+    html = [col.html.with_suffix(".pdf")] if pdfmod.find_chromium() else []  # via Chromium
+    assert col.pdf.pdfs == [col.summary_book.with_suffix(".pdf"), *html]
     ticks = demo_pdfs["ticks"]
     assert ticks[0] == (0, len(gen.files)) and ticks[-1] == (len(gen.files), len(gen.files))
     assert [d for d, _ in ticks] == sorted(d for d, _ in ticks)
@@ -157,5 +158,6 @@ def test_cli_collect_pdf_json(tmp_path):
     assert got.exit_code == 0, got.output
     data = json.loads(got.stdout)
     assert data["html"].endswith("汇总报告_2019年第一季度.html")
-    assert [Path(p).name for p in data["pdf"]["pdfs"]] == ["汇总表_2019年第一季度.pdf"]
+    html = ["汇总报告_2019年第一季度.pdf"] if pdfmod.find_chromium() else []  # via Chromium
+    assert [Path(p).name for p in data["pdf"]["pdfs"]] == ["汇总表_2019年第一季度.pdf", *html]
     assert pages(Path(data["pdf"]["pdfs"][0])) >= 7

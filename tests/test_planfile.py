@@ -18,6 +18,24 @@ def test_round_trip_loses_nothing(small_plan, tmp_path, ext):
     assert load_plan(again).value == small_plan
 
 
+@pytest.mark.parametrize("ext", ["xlsx", "yaml", "json"])
+def test_printed_number_and_notes_survive_the_plan_file(small_plan, tmp_path, ext):
+    task = small_plan.tasks[0]
+    task.printed, task.notes = "(一)", "分别牵头"
+    back = load_plan(save_plan(small_plan, tmp_path / f"plan.{ext}")).value.tasks[0]
+    assert (back.number, back.printed_number, back.notes) == (task.number, "(一)", "分别牵头")
+
+
+def test_plan_xlsx_without_the_printed_number_columns_still_loads(small_plan, tmp_path):
+    path = save_plan(small_plan, tmp_path / "plan.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["任务"].delete_cols(len(TASKS.headers) - 1, 2)  # a plan.xlsx written before they existed
+    wb.save(path)
+    res = load_plan(path)
+    assert res.value.tasks == small_plan.tasks
+    assert not [f for f in res.findings if f.code == "bad-plan-header"]
+
+
 def test_cross_format_round_trip(small_plan, tmp_path):
     y = save_plan(small_plan, tmp_path / "p.yaml")
     x = save_plan(load_plan(y).value, tmp_path / "p.xlsx")

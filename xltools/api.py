@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .generate import FormJob, build_documents, build_form, form_jobs, select_periods
-from .parallel import fork_map
+from .parallel import pool_map
 from .generate.identity import FormIdentity
 from .model import ERROR, Finding, Period, Plan, Result, relocate
-from .model.returns import REJECTED
+from .model.returns import ACCEPTED, REJECTED
 
 if TYPE_CHECKING:  # for annotations only
     from datetime import date
@@ -22,13 +22,13 @@ from .planfile import PlanFileError, load_plan, save_plan
 from .progress import ProgressFn, tick
 from .xlsx.writer import write_workbook
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE_DIR = ROOT / "examples" / "shashi-2019"
+EXAMPLE = "shashi-2019"  # package data: xltools/examples/shashi-2019
 DEFAULT_OUT = Path("workbooks")
 
 __all__ = ["PlanFileError", "GenerateReport", "CollectReport", "load", "check", "convert",
            "generate", "demo", "parse", "collect", "status", "example_dir", "pdf", "printable",
-           "remind", "year", "units_list", "units_check", "units_add_alias", "units_set"]
+           "remind", "year", "units_list", "units_check", "units_add_alias", "units_set",
+           "notice", "bulletin"]
 
 
 @dataclass
@@ -93,24 +93,45 @@ def generate(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike,
         if res.value is None:
             raise PlanFileError(f"计划文件“{Path(plan).name}”中没有可用的计划。")
         plan, findings = res.value, list(res.findings)
+    _stop_on_empty_groups(plan)
     out = Path(out_dir)
-    plan.lookups()  # built once; the forked writers inherit it
+    plan.lookups()  # built once; the writers inherit it (fork) or get it pickled (spawn)
     with plan.frozen():  # nothing here edits the plan; look-ups need not re-check it
         periods, problems = select_periods(plan, period_ids)
         jobs = form_jobs(plan, periods)
         docs, doc_findings = build_documents(plan, jobs)
+        # a plan problem the load already reported is not said again about our own 附件3
+        said = {(f.code, f.ref, f.value) for f in findings}
+        doc_findings = [f for f in doc_findings if (f.code, f.ref, f.value) not in said]
         report = GenerateReport(out, findings=findings + problems + doc_findings)
         total = len(docs) + len(jobs)
         tick(progress, 0, total)
         for wb in docs:
             report.files.append(WrittenFile(write_workbook(wb, out), wb.kind or _kind_of(wb.filename)))
             tick(progress, len(report.files), total)
-        for written in fork_map(_write_form, (plan, out), jobs, workers):
+        for written in pool_map(_write_form, (plan, out), jobs, workers):
             report.files.append(written)
             tick(progress, len(report.files), total)
-    report.findings = [_in_output(f, report) for f in report.findings]
+    report.findings = [_in_output(f, report) for f in report.findings] + _shortened(report.files)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _stop_on_empty_groups(plan: Plan) -> None:
+    """Nothing is written while a task reaches no unit (an empty group): one message says
+    which groups and how to fill them."""
+    from .planfile.register import empty_groups_blocking
+    stop = empty_groups_blocking(plan)
+    if stop:
+        raise PlanFileError(stop[0].message)
+
+
+def _shortened(files: list[WrittenFile]) -> list[Finding]:
+    """A notice for each file whose name was shortened to keep Windows paths short."""
+    from .generate.common import shortened
+    from .model.findings import finding
+    return [finding("file-name-shortened", file=str(wf.path), unit=wf.unit, value=wf.path.name)
+            for wf in files if shortened(wf.path.name)]
 
 
 def _write_form(state: tuple[Plan, Path], job: FormJob) -> WrittenFile:
@@ -137,11 +158,13 @@ def _in_output(f: Finding, report: GenerateReport) -> Finding:
 
 
 def example_dir() -> Path:
-    """The bundled example (examples/shashi-2019), from a checkout or the current folder."""
-    for candidate in (EXAMPLE_DIR, Path.cwd() / "examples" / "shashi-2019"):
-        if (candidate / "plan.xlsx").is_file():
-            return candidate
-    raise PlanFileError("找不到示例计划 examples/shashi-2019/plan.xlsx:请在 xltools 代码目录中运行。")
+    """The bundled example (package data xltools/examples/shashi-2019), wherever installed."""
+    from importlib import resources
+    folder = Path(str(resources.files("xltools").joinpath("examples").joinpath(EXAMPLE)))
+    if not (folder / "plan.xlsx").is_file():
+        raise PlanFileError(f"找不到 xltools 自带的示例计划({folder / 'plan.xlsx'}):"
+                            "安装可能不完整,请重新安装 xltools。")
+    return folder
 
 
 @dataclass
@@ -225,28 +248,47 @@ class CollectReport:
     late_units: list[str] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    findings: dict[str, int] = field(default_factory=dict)  # errors/warnings/notices still open
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)  # seconds per step (benchmark)
     html: Path | None = None  # 汇总报告_<period>.html (report.html)
     feedback: list[Path] = field(default_factory=list)  # DIR/反馈/<unit>/… (report.feedback)
     summary_book: Path | None = None  # the 汇总表, what --pdf prints
     pdf: object = None  # xlsx.pdf.PdfResult once api.pdf(report) ran
+    # what in the period still needs the clerk, as the ledger holds it after the run
+    # (collect.run.attention: missing, late, held, rejected, errors)
+    attention: dict[str, int] = field(default_factory=dict)
+    stamps: dict[str, str] = field(default_factory=dict)  # unit -> its 盖章件 ("" = none)
+
+    @property
+    def empty_inbox(self) -> bool:
+        """No file at all under the inbox paths given."""
+        return not self.files
+
+    @property
+    def new_files(self) -> int:
+        return sum(1 for f in self.files if not f.seen_before)
 
     @property
     def exit_code(self) -> int:
-        """0 when every form was accepted without an 错误; 1 otherwise (outputs still written)."""
+        """The period, not the run: 0 only when every unit that owes a form has an accepted
+        return without 错误 and nothing else needs the clerk (attention); 1 otherwise, also
+        on an unchanged re-run (outputs are written either way)."""
         bad = any(f.status == REJECTED or any(x.severity == ERROR for x in f.findings)
                   for f in self.files if not f.seen_before)
-        return 1 if bad else 0
+        return 1 if bad or self.attention else 0
 
     def to_json(self) -> dict:
         return {"period": self.period.id,
                 "files": [{"path": f.path, "sha256": f.sha256, "status": f.status, "unit": f.unit,
-                           "form": f.form,
+                           "form": f.form, "new": not f.seen_before,
                            "findings": [{k: getattr(x, k) for k in ("code", "severity", "sheet", "cell",
                                                                    "message", "value")}
                                         for x in f.findings]} for f in self.files],
                 "missing_units": self.missing_units, "late_units": self.late_units,
+                "finding_counts": self.findings, "attention": self.attention,
+                "stamps": {u: "已收到" if d else "未收到" for u, d in self.stamps.items()},
+                "empty_inbox": self.empty_inbox, "exit_code": self.exit_code,
                 "outputs": [str(p) for p in self.outputs],
                 "html": str(self.html) if self.html else None,
                 "feedback": [str(p) for p in self.feedback],
@@ -269,32 +311,39 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
             out_dir: str | os.PathLike | None = None, db: str | os.PathLike | None = None,
             workers: int | None = None, password: str | None = None,
             limits: "Limits | None" = None,
-            progress: "ProgressFn | None" = None) -> CollectReport:
+            progress: "ProgressFn | None" = None, force: bool = False) -> CollectReport:
     """Take returned files into the ledger and write the summary and validation report.
+
+    An output folder belongs to the ledger that first wrote it: another ledger's folder is
+    refused (OutputError) unless force.
 
     password opens password-protected workbooks; limits (collect.limits.Limits) bounds what
     is read. Bad input never raises; LedgerError, OutputError and PlanFileError do.
     progress(done, total) is called as the files are settled; besides the workbooks,
     collect writes the HTML report (report.html).
     """
+    from .collect.run import check_inputs
     t0 = time.perf_counter()
+    check_inputs(list(inputs))  # a mistyped inbox path: InputError before anything is recorded
     plan, period = _plan_and_period(plan_path, period_id)
     with plan.frozen():  # nothing below edits the plan; look-ups need not re-check it
         return _collect(inputs, plan_path, plan, period, out_dir, db, workers, password,
-                        limits, progress, t0)
+                        limits, progress, t0, force)
 
 
 def _collect(inputs, plan_path, plan: Plan, period: Period, out_dir, db, workers, password,
-             limits, progress, t0: float) -> "CollectReport":
+             limits, progress, t0: float, force: bool = False) -> "CollectReport":
     from .collect.ledger import Ledger
     from .collect.limits import Limits
-    from .collect.run import check_output_dir, default_ledger, output_failed, run_collect
+    from .collect.run import (attention, check_output_dir, check_owner, default_ledger,
+                              output_failed, run_collect)
     from .merge import ReceiptRow, summarize
     from .report.outputs import write_outputs
 
     db_path = Path(db) if db else default_ledger(plan_path)
     out = Path(out_dir) if out_dir else DEFAULT_OUT / period.name
     check_output_dir(out)
+    check_owner(out, db_path, force)
     stamp = _read_stamp(out, db_path, plan.plan_id, period.id)
     outcome = run_collect([Path(p) for p in inputs], plan, period, db_path, workers,
                           limits or Limits(), password, progress=progress,
@@ -308,6 +357,9 @@ def _collect(inputs, plan_path, plan: Plan, period: Period, out_dir, db, workers
         with Ledger(db_path) as ledger:
             previous = ledger.current(plan.plan_id, before[-1].id) or None
     receipts = [ReceiptRow.from_ledger(r, out.absolute()) for r in outcome.receipts]
+    fresh = {f.sha256 for f in outcome.files if not f.seen_before}
+    for r in receipts:  # the reports mark what this run brought
+        r.new = r.sha256 in fresh
     summary = summarize(plan, period, outcome.current, receipts, previous)
     report = CollectReport(period, out, db_path, files=outcome.files, phases=outcome.phases)
     report.phases["summarize"] = time.perf_counter() - t1
@@ -322,6 +374,9 @@ def _collect(inputs, plan_path, plan: Plan, period: Period, out_dir, db, workers
     report.phases["outputs"] = time.perf_counter() - t1
     report.missing_units = list(dict.fromkeys(summary.missing["单位"])) if len(summary.missing) else []
     report.late_units = list(dict.fromkeys(summary.late["单位"])) if len(summary.late) else []
+    report.findings = summary.findings.to_json()
+    report.attention = attention(outcome.receipts, report.missing_units, report.late_units)
+    report.stamps = stamp_status(plan, outcome.receipts)
     for f in outcome.files:
         report.counts[f.status] = report.counts.get(f.status, 0) + 1
     _write_stamp(out, db_path, plan.plan_id, period.id, outcome.state, report)
@@ -343,7 +398,7 @@ def _read_stamp(out: Path, db_path: Path, plan_id: str, period_id: str) -> dict:
             and stamp.get("period") == period_id)
     files = [stamp.get("summary_book"), stamp.get("html"), *stamp.get("outputs", []),
              *stamp.get("feedback", [])]
-    if not same or not all((out / f).exists() for f in files if f):
+    if not same or "attention" not in stamp or not all((out / f).exists() for f in files if f):
         return {}
     return stamp
 
@@ -356,7 +411,9 @@ def _write_stamp(out: Path, db_path: Path, plan_id: str, period_id: str, state: 
             "state": state, "outputs": [rel(p) for p in report.outputs],
             "summary_book": rel(report.summary_book), "html": rel(report.html),
             "feedback": [rel(p) for p in report.feedback],
-            "missing_units": report.missing_units, "late_units": report.late_units}
+            "missing_units": report.missing_units, "late_units": report.late_units,
+            "findings": report.findings, "attention": report.attention,
+            "stamps": report.stamps}
     try:
         (out / STAMP).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     except (OSError, ValueError):  # a stamp is an optimisation; without it the next run rebuilds
@@ -371,6 +428,9 @@ def _reused_report(period: Period, out: Path, db_path: Path, outcome, stamp: dic
     report.html = out / stamp["html"] if stamp.get("html") else None
     report.feedback = [out / p for p in stamp.get("feedback", [])]
     report.missing_units, report.late_units = stamp["missing_units"], stamp["late_units"]
+    report.findings = stamp.get("findings", {})
+    report.attention = stamp.get("attention", {})
+    report.stamps = stamp.get("stamps", {})
     for f in outcome.files:
         report.counts[f.status] = report.counts.get(f.status, 0) + 1
     report.seconds = time.perf_counter() - t0
@@ -386,12 +446,15 @@ def printable(report: "GenerateReport | CollectReport") -> list[Path]:
 
 
 def pdf(report: "GenerateReport | CollectReport", progress: ProgressFn | None = None):
-    """PDFs of printable(report) through LibreOffice, each beside its workbook; the
-    xlsx.pdf.PdfResult is also kept as report.pdf. Without LibreOffice nothing is raised:
-    result.message says so in Chinese."""
-    from .xlsx.pdf import to_pdf
+    """PDFs of printable(report) through LibreOffice, each beside its workbook, and of a
+    collect's HTML report through Chromium where it is installed; the xlsx.pdf.PdfResult is
+    also kept as report.pdf. Without LibreOffice nothing is raised: result.message says so
+    in Chinese."""
+    from .xlsx.pdf import html_to_pdf, to_pdf
 
     report.pdf = to_pdf(printable(report), progress=progress)
+    if getattr(report, "html", None):
+        html_to_pdf(Path(report.html), report.pdf)
     return report.pdf
 
 
@@ -404,10 +467,12 @@ class StatusReport:
     reported: list[dict]
     missing_units: list[str]
     late_units: list[str]
+    stamps: dict[str, str] = field(default_factory=dict)  # unit -> its 盖章件 ("" = none)
 
     def to_json(self) -> dict:
         return {"period": self.period.id, "counts": self.counts, "reported": self.reported,
-                "missing_units": self.missing_units, "late_units": self.late_units}
+                "missing_units": self.missing_units, "late_units": self.late_units,
+                "stamps": {u: "已收到" if d else "未收到" for u, d in self.stamps.items()}}
 
 
 def status(plan_path: str | os.PathLike, period_id: str,
@@ -420,15 +485,59 @@ def status(plan_path: str | os.PathLike, period_id: str,
     db_path = Path(db) if db else default_ledger(plan_path)
     if not db_path.exists():
         raise PlanFileError(f"找不到台账“{db_path}”:请先运行 xltools collect,或用 --db 指定台账。")
+    from .collect.stamps import STAMP
     with Ledger(db_path) as ledger:
         st = ledger.status(plan.plan_id, period.id)
-    reported = [u for u in st["units"] if u["display"]]
+    reported = [u for u in st["units"] if u["display"] and u["form"] != STAMP]
     have = {(u["unit"], u["form"]) for u in reported}
-    expected = [(u.name, "report") for u in plan.units_with_tasks()] + \
-               [((r.unit or r.label), "town") for r in plan.town_rows()]
+    expected = _owing(plan)
     missing = list(dict.fromkeys(name for name, kind in expected if (name, kind) not in have))
     late = list(dict.fromkeys(u["unit"] for u in reported if u["late"]))
-    return StatusReport(period, st["counts"], reported, missing, late)
+    got = {u["unit"]: u["display"] for u in st["units"] if u["display"] and u["form"] == STAMP}
+    stamps = {name: got.get(name, "") for name, _ in expected}
+    return StatusReport(period, st["counts"], reported, missing, late, stamps)
+
+
+def _owing(plan: Plan) -> list[tuple[str, str]]:
+    """(unit, form kind) of every quarterly form the plan's units owe each period."""
+    return [(u.name, "report") for u in plan.units_with_tasks()] + \
+        [((r.unit or r.label), "town") for r in plan.town_rows()]
+
+
+def stamp_status(plan: Plan, receipts: list[dict]) -> dict[str, str]:
+    """{unit: its stamped copy's display name, "" when none} for every unit owing a form."""
+    from .collect.stamps import STAMP
+    got = {r["unit"]: r["display"] for r in receipts
+           if r.get("form") == STAMP and r["status"] == ACCEPTED}
+    return {name: got.get(name, "") for name, _ in _owing(plan)}
+
+
+# -- the clerk's decisions on a recorded return (issue 14) ---------------------------------
+
+def _who(who: str | None) -> str:
+    import getpass
+    try:
+        return who or getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name (a service account): say so
+        return "未知用户"
+
+
+def credit(plan_path: str | os.PathLike, period_id: str, sha: str, unit: str,
+           db: str | os.PathLike | None = None, who: str | None = None):
+    """Credit a held return (identity-conflict) to `unit`, recorded in the ledger's history
+    with who and when; the collect.run.FileOutcome. Raises LedgerError / PlanFileError."""
+    from .collect.settle import credit as _credit
+    plan, period = _plan_and_period(plan_path, period_id)
+    return _credit(_ledger_path(plan_path, db), plan, period, sha, unit, _who(who))
+
+
+def set_received(plan_path: str | os.PathLike, period_id: str, sha: str, when: str,
+                 db: str | os.PathLike | None = None, who: str | None = None):
+    """Set the time a return was received (recorded in the ledger's history); lateness and
+    which return of a unit counts follow. The collect.run.FileOutcome."""
+    from .collect.settle import set_received as _set
+    plan, period = _plan_and_period(plan_path, period_id)
+    return _set(_ledger_path(plan_path, db), plan, period, sha, when, _who(who))
 
 
 # -- remind, year, units (issue 7) ----------------------------------------------------------
@@ -446,7 +555,7 @@ def remind(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike |
            out_dir: str | os.PathLike | None = None, template: str | os.PathLike | None = None,
            today: "date | None" = None):
     """Units that have not reported the period (or reported with 错误): a 催报通知 (Jinja2
-    text, templates/催报通知.txt.j2 or the clerk's `template`) and a 催报名单 workbook in
+    text, xltools/templates/催报通知.txt.j2 or the clerk's `template`) and a 催报名单 workbook in
     out_dir (default workbooks/<period>). Returns report.remind.RemindResult."""
     from datetime import date
 
@@ -530,6 +639,12 @@ def units_add_alias(plan_path: str | os.PathLike, name: str, alias: str):
     return add_alias(plan_path, name, alias)
 
 
+def units_add_member(plan_path: str | os.PathLike, group: str, members: list[str]):
+    """Add registered units to a group in the plan file (RegisterError when it cannot be)."""
+    from .planfile.register import add_member
+    return add_member(plan_path, group, members)
+
+
 def units_set(plan_path: str | os.PathLike, name: str, leader: str | None = None,
               contact: str | None = None, phone: str | None = None, email: str | None = None,
               kind: str | None = None):
@@ -537,3 +652,64 @@ def units_set(plan_path: str | os.PathLike, name: str, leader: str | None = None
     from .planfile.register import set_unit
     return set_unit(plan_path, name, leader=leader, contact=contact, phone=phone, email=email,
                     kind=kind)
+
+
+# -- the office's documents in Word (issue 17) -------------------------------------------
+
+def notice(plan_path: str | os.PathLike, out_dir: str | os.PathLike | None = None,
+           template: str | os.PathLike | None = None, when: "date | None" = None) -> Path:
+    """The issuing notice (.docx, GB/T 9704-2012) with 附件1-3 as Word tables; its path."""
+    from datetime import date
+
+    from .word.notice import write_notice
+
+    res = load_plan(plan_path)
+    if res.value is None:
+        raise PlanFileError(f"计划文件“{Path(plan_path).name}”中没有可用的计划。")
+    return write_notice(res.value, Path(out_dir) if out_dir else DEFAULT_OUT, when or date.today(),
+                        template)
+
+
+def bulletin(plan_path: str | os.PathLike, period_id: str | None = None,
+             db: str | os.PathLike | None = None, out_dir: str | os.PathLike | None = None,
+             template: str | os.PathLike | None = None, whole_year: bool = False,
+             when: "date | None" = None) -> Path:
+    """The 通报 (.docx) of a quarter from the ledger, or of a half (2019H1) or the year
+    (whole_year) summed as the year summary sums them; its path."""
+    from datetime import date
+
+    from .collect.ledger import Ledger
+    from .merge import ReceiptRow, summarize
+    from .merge.year import year_summary
+    from .word.bulletin import (bulletin_document, bulletin_filename, from_summary, from_year,
+                                restricted, select)
+    from .word.notice import save
+
+    res = load_plan(plan_path)
+    if res.value is None:
+        raise PlanFileError(f"计划文件“{Path(plan_path).name}”中没有可用的计划。")
+    plan = res.value
+    try:
+        scope, periods = select(plan, period_id, whole_year)
+    except ValueError as exc:
+        raise PlanFileError(str(exc)) from exc
+    if not periods:
+        known = "、".join(p.id for p in plan.periods) or "无"
+        raise PlanFileError(f"计划中没有属于“{period_id}”的报送周期(已有:{known})。")
+    when = when or date.today()
+    upto = [p for p in plan.periods if p.end <= periods[-1].end]
+    with Ledger(_ledger_path(plan_path, db)) as ledger:
+        returns = {p.id: ledger.current(plan.plan_id, p.id) for p in upto}
+        receipts = ([ReceiptRow.from_ledger(r) for r in ledger.receipts(plan.plan_id, periods[0].id)]
+                    if len(periods) == 1 else [])
+    if len(periods) == 1 and period_id and plan.period(period_id) is not None:
+        period = periods[0]
+        before = [p for p in upto if p.end < period.end]
+        s = summarize(plan, period, returns[period.id], receipts,
+                      returns[before[-1].id] or None if before else None)
+        b = from_summary(plan, period, s, year_summary(restricted(plan, upto), returns, when))
+    else:
+        b = from_year(plan, scope, year_summary(restricted(plan, periods), returns, when))
+    out = Path(out_dir) if out_dir else DEFAULT_OUT
+    out.mkdir(parents=True, exist_ok=True)
+    return save(bulletin_document(plan, b, when, template), out / bulletin_filename(scope))

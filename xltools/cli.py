@@ -26,6 +26,29 @@ KIND_NAMES = {"annex1": "附件1 任务分解", "annex2": "附件2 责任单位�
               "workplan": "办理方案", "sending_list": "发送清单", "other": "其他"}
 
 
+def _print_json(obj: object) -> None:
+    """--json output: UTF-8 bytes whatever the console's code page (GBK on Chinese Windows),
+    so `xltools … --json > out.json` is always a UTF-8 file."""
+    text = json.dumps(obj, ensure_ascii=False, indent=1) + "\n"
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream (tests capturing output): it takes str
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
+
+
+def _console_safe() -> None:
+    """Human-readable output never fails on a console that cannot show a character (GBK,
+    cp437): such characters are printed as "?" instead of stopping with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError, OSError):  # replaced or closed stream: leave it
+            pass
+
+
 def _fail(message: str, code: int = 2) -> None:
     err.print(f"[red]错误:[/red]{message}", highlight=False)
     raise typer.Exit(code)
@@ -42,12 +65,12 @@ def _print_findings(findings: list[Finding], limit: int = 50) -> None:
 def _report_generate(report: api.GenerateReport, as_json: bool, exit_on_error: bool = True,
                      quiet: bool = False) -> None:
     if as_json:
-        print(json.dumps({"out_dir": str(report.out_dir),
-                          "files": [{"path": str(f.path), "kind": f.kind, "unit": f.unit,
-                                     "period": f.period} for f in report.files],
-                          "findings": [f.to_dict() for f in report.findings],
-                          **({"pdf": report.pdf.to_json()} if report.pdf is not None else {}),
-                          "seconds": round(report.seconds, 3)}, ensure_ascii=False, indent=1))
+        _print_json({"out_dir": str(report.out_dir),
+                     "files": [{"path": str(f.path), "kind": f.kind, "unit": f.unit,
+                                "period": f.period} for f in report.files],
+                     "findings": [f.to_dict() for f in report.findings],
+                     **({"pdf": report.pdf.to_json()} if report.pdf is not None else {}),
+                     "seconds": round(report.seconds, 3)})
     elif not quiet:
         terminal.generate_summary(out, report)
         _print_findings(report.findings)
@@ -65,15 +88,45 @@ STATUS_NAMES = {"accepted": "已接收", "rejected": "已退回", "superseded": 
 def _report_collect(report: "api.CollectReport", as_json: bool, exit_on_error: bool = True,
                     quiet: bool = False) -> None:
     if as_json:
-        print(json.dumps(report.to_json(), ensure_ascii=False, indent=1))
+        _print_json(report.to_json())
     elif not quiet:
         terminal.collect_summary(out, report)
     elif report.exit_code:  # --quiet: one line when something needs the clerk
-        errors = sum(1 for f in report.files for x in f.findings if x.severity == ERROR)
-        err.print(f"有文件被退回或有错误 {errors} 条,详见:{report.html or report.out_dir}", highlight=False)
+        err.print(f"本周期仍需处理:{_attention(report)},详见:{report.html or report.out_dir}",
+                  highlight=False)
+    if not as_json and not quiet:
+        _collect_notes(report)
     pdf_bad = terminal.pdf_problems(err, report.pdf)
     if exit_on_error and (report.exit_code or pdf_bad):
         raise typer.Exit(report.exit_code or 1)
+
+
+def _attention(report: "api.CollectReport") -> str:
+    from .collect.run import ATTENTION
+    return "\u3001".join(f"{ATTENTION.get(k, k)} {n} 个" for k, n in report.attention.items()) or "无"
+
+
+def _stamps(stamps: dict[str, str]) -> None:
+    """盖章件: how many units sent theirs, and who has not."""
+    if stamps:
+        missing = [u for u, d in stamps.items() if not d]
+        out.print(f"盖章件:已收到 {len(stamps) - len(missing)} 个单位,未收到 {len(missing)} 个"
+                  + (f"({chr(0x3001).join(missing)})" if missing else "") + "。", highlight=False)
+
+
+def _collect_notes(report: "api.CollectReport") -> None:
+    """The lines under the table: an empty inbox, new files, what the period still needs."""
+    if report.empty_inbox:
+        out.print("[yellow]收件箱中没有任何文件[/yellow](所给的文件夹是空的),本次未收到报表。",
+                  highlight=False)
+    else:
+        out.print(f"本次新收到 {report.new_files} 个文件,"
+                  f"{len(report.files) - report.new_files} 个此前已记录。", highlight=False)
+    _stamps(report.stamps)
+    if report.attention:
+        out.print(f"[red]本周期仍需处理:[/red]{_attention(report)}。", highlight=False)
+    else:
+        out.print("本周期各单位均已按时报送,且没有错误。", highlight=False)
 
 
 _STATE = {"debug": False}
@@ -98,23 +151,60 @@ def collect(inbox: list[Path] = typer.Argument(..., metavar="INBOX...", help="�
             max_file_mb: float = typer.Option(50, "--max-file-mb", min=0.001, help="单个文件大小上限(MB),超过的只存档不读取"),
             max_unzipped_mb: float = typer.Option(500, "--max-unzipped-mb", min=0.001, help="一个文件或压缩包解压后的大小上限(MB)"),
             max_rows: int = typer.Option(100_000, "--max-rows", min=1, help="每个工作表有内容的行数上限"),
-            pdf: bool = typer.Option(False, "--pdf", help="同时用 LibreOffice 把汇总表转为 PDF(需已安装 LibreOffice)"),
+            pdf: bool = typer.Option(False, "--pdf", help="同时把汇总表(LibreOffice)和汇总报告网页(Chromium)转为 PDF"),
             quiet: bool = typer.Option(False, "-q", "--quiet", help="成功时不输出任何内容"),
+            force: bool = typer.Option(False, "--force", help="输出文件夹属于另一个台账时仍写入(会覆盖其中的汇总表和反馈文件)"),
             as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
     """回收各单位报来的文件:识别、逐格校验、记入台账,并生成汇总表、校验报告和汇总报告(网页)。"""
     from .collect.ledger import LedgerError
     from .collect.limits import Limits
-    from .collect.run import OutputError
+    from .collect.run import InputError, OutputError
     limits = Limits.from_options(max_file_mb, max_unzipped_mb, max_rows)
     try:
         with rich_progress(err, "回收文件", _bar(quiet, as_json)) as progress:
             report = api.collect(inbox, plan, period, output, db, workers, password, limits,
-                                 progress=progress)
-    except (api.PlanFileError, LedgerError, OutputError) as exc:
+                                 progress=progress, force=force)
+    except (api.PlanFileError, LedgerError, OutputError, InputError) as exc:
         _fail(str(exc))
     if pdf:
         _pdf(report, quiet, as_json)
     _report_collect(report, as_json, quiet=quiet)
+
+
+def _decision(call) -> None:
+    """Run a clerk's decision (api.credit / api.set_received) and say what the file is now."""
+    from .collect.ledger import LedgerError
+    from .model.returns import STATUS_LABELS
+    try:
+        outcome = call()
+    except (api.PlanFileError, LedgerError) as exc:
+        _fail(str(exc))
+    out.print(f"{outcome.path}:{STATUS_LABELS.get(outcome.status, outcome.status)}"
+              f"{'(' + outcome.unit + ')' if outcome.unit else ''}", highlight=False)
+    _print_findings(outcome.findings)
+    out.print("已记入台账的处理记录。请重新运行 collect 以更新汇总表和报告。", highlight=False)
+
+
+@app.command()
+def credit(sha: str = typer.Argument(..., metavar="FILE_SHA", help="文件编号(SHA-256,至少前 8 位,见校验报告或 --json)"),
+           unit: str = typer.Argument(..., metavar="UNIT", help="经核实的报送单位"),
+           plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划文件"),
+           period: str = typer.Option(..., "--period", metavar="ID", help="报送周期编号"),
+           db: Optional[Path] = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库"),
+           by: Optional[str] = typer.Option(None, "--by", help="确认人(缺省为当前登录用户)")) -> None:
+    """把一份“待确认归属”(表单标识矛盾)的报表确认为某单位的报表,记入台账的处理记录。"""
+    _decision(lambda: api.credit(plan, period, sha, unit, db, by))
+
+
+@app.command("set-received")
+def set_received(sha: str = typer.Argument(..., metavar="FILE_SHA", help="文件编号(SHA-256,至少前 8 位)"),
+                 when: str = typer.Argument(..., metavar="TIME", help="收到时间,如 2019-04-09 16:30"),
+                 plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划文件"),
+                 period: str = typer.Option(..., "--period", metavar="ID", help="报送周期编号"),
+                 db: Optional[Path] = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库"),
+                 by: Optional[str] = typer.Option(None, "--by", help="确认人(缺省为当前登录用户)")) -> None:
+    """设定一份报表的收到时间(如以邮件或登记簿为准),记入台账的处理记录;是否逾期随之重新判断。"""
+    _decision(lambda: api.set_received(plan, period, sha, when, db, by))
 
 
 @app.command()
@@ -129,7 +219,7 @@ def status(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划
     except (api.PlanFileError, LedgerError) as exc:
         _fail(str(exc))
     if as_json:
-        print(json.dumps(st.to_json(), ensure_ascii=False, indent=1))
+        _print_json(st.to_json())
         return
     table = Table(title=f"{st.period.name} 报送情况")
     table.add_column("单位")
@@ -146,6 +236,7 @@ def status(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划
               highlight=False)
     out.print("未报送:" + ("、".join(st.missing_units) or "无"), highlight=False)
     out.print("逾期:" + ("、".join(st.late_units) or "无"), highlight=False)
+    _stamps(st.stamps)
 
 
 @app.command()
@@ -186,8 +277,8 @@ def demo(output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="
     except api.PlanFileError as exc:
         _fail(str(exc))
     if as_json:
-        print(json.dumps({"generated": len(report.generated.files),
-                          "collect": report.collected.to_json()}, ensure_ascii=False, indent=1))
+        _print_json({"generated": len(report.generated.files),
+                     "collect": report.collected.to_json()})
         return
     _report_generate(report.generated, False, exit_on_error=False)
     sim = report.simulated
@@ -201,7 +292,7 @@ def demo(output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="
 def _report_check(findings: list[Finding], as_json: bool, all_clear: str) -> None:
     """A check's findings (or `all_clear`); exit 1 when any is an 错误."""
     if as_json:
-        print(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=1))
+        _print_json([f.to_dict() for f in findings])
     elif findings:
         _print_findings(findings, limit=500)
     else:
@@ -242,14 +333,12 @@ def parse(notice: Path = typer.Argument(..., metavar="NOTICE", help="通知文�
     """解析任务分解通知,生成计划文件和解析报告。"""
     if not notice.is_file():
         _fail(f"找不到通知文件“{notice}”。")
-    if output is None and not as_json:
-        _fail("请用 -o 指定计划文件的保存位置,或用 --json 输出。")
     try:
         result, saved = api.parse(notice, units, base, output)
     except api.PlanFileError as exc:
         _fail(str(exc))
     if as_json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        _print_json(result.to_json())
     else:
         for line in result.report_lines():
             out.print(line, highlight=False)
@@ -257,6 +346,8 @@ def parse(notice: Path = typer.Argument(..., metavar="NOTICE", help="通知文�
         _fail(f"在“{notice.name}”中没有找到可识别的任务条目:请确认这是任务分解通知。", code=2)
     if saved is not None:
         (out if not as_json else err).print(f"计划已保存:{saved}", highlight=False)
+    elif not as_json:  # a first look at the notice: nothing written, say how to keep it
+        out.print("(未保存计划:核对无误后,用 -o plan.xlsx 保存。)", highlight=False)
 
 
 @app.command()
@@ -264,7 +355,7 @@ def remind(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划
            period: str = typer.Option(..., "--period", metavar="ID", help="报送周期编号,如 2019Q1"),
            db: Optional[Path] = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库(缺省在计划文件旁)"),
            output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="输出文件夹(缺省 workbooks/<周期>)"),
-           template: Optional[Path] = typer.Option(None, "--template", metavar="FILE", help="自己的催报通知模板(Jinja2 文本;缺省 templates/催报通知.txt.j2)"),
+           template: Optional[Path] = typer.Option(None, "--template", metavar="FILE", help="自己的催报通知模板(Jinja2 文本;缺省为自带模板 xltools/templates/催报通知.txt.j2,可复制后修改)"),
            as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
     """催报:列出未报送或报表有错误待修改的单位,写出催报通知(文本)和催报名单(含联系人、电话、邮箱)。"""
     from .collect.ledger import LedgerError
@@ -273,7 +364,7 @@ def remind(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划
     except (api.PlanFileError, LedgerError) as exc:
         _fail(str(exc))
     if as_json:
-        print(json.dumps(res.to_json(), ensure_ascii=False, indent=1))
+        _print_json(res.to_json())
         return
     table = Table(title=f"{res.period.name} 催报名单", title_justify="left")
     table.add_column("单位", no_wrap=True)
@@ -302,10 +393,10 @@ def year(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划�
         _fail(str(exc))
     ys = rep.summary
     if as_json:
-        print(json.dumps({"path": str(rep.path), "periods": [p.id for p in ys.periods],
-                          "reported_periods": ys.reported_periods, "tasks": len(ys.tasks),
-                          "units": len(ys.timeliness), "indicators": len(ys.indicators),
-                          "towns": ys.towns["镇街"].tolist()}, ensure_ascii=False, indent=1))
+        _print_json({"path": str(rep.path), "periods": [p.id for p in ys.periods],
+                     "reported_periods": ys.reported_periods, "tasks": len(ys.tasks),
+                     "units": len(ys.timeliness), "indicators": len(ys.indicators),
+                     "towns": ys.towns["镇街"].tolist()})
         return
     done = "、".join(p.name for p in ys.periods if p.id in ys.reported_periods) or "无"
     out.print(f"已汇总的报送周期:{done}", highlight=False)
@@ -315,8 +406,8 @@ def year(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划�
 
 
 units_app = typer.Typer(add_completion=False, rich_markup_mode=None,
-                        help="单位名单:查看(list)、检查(check)、登记别名(add-alias)、修改联系方式(set)。"
-                             "用法:xltools units PLAN [list|check|add-alias 单位 别名|set 单位 --contact …]")
+                        help="单位名单:查看(list)、检查(check)、登记别名(add-alias)、分组加成员(add-member)、修改联系方式(set)。"
+                             "用法:xltools units PLAN [list|check|add-alias 单位 别名|add-member 分组 单位…|set 单位 --contact …]")
 app.add_typer(units_app, name="units")
 
 
@@ -335,7 +426,7 @@ def _units_list(plan: Path, as_json: bool) -> None:
     except api.PlanFileError as exc:
         _fail(str(exc))
     if as_json:
-        print(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=1))
+        _print_json([r.to_json() for r in rows])
         return
     table = Table(title=f"单位名单({len(rows)} 个)", title_justify="left")
     table.add_column("单位", no_wrap=True)
@@ -377,6 +468,18 @@ def units_add_alias(ctx: typer.Context,
     out.print(change.message, highlight=False)
 
 
+@units_app.command("add-member")
+def units_add_member(ctx: typer.Context,
+                     group: str = typer.Argument(..., metavar="GROUP", help="单位分组名称(如 各镇人民政府)"),
+                     members: list[str] = typer.Argument(..., metavar="UNIT...", help="要加入的单位(已登记的名称或别名)")) -> None:
+    """把单位加入单位分组(如通知未写明“各镇人民政府”包含哪些镇),保存到计划文件。"""
+    try:
+        change = api.units_add_member(ctx.obj["plan"], group, members)
+    except api.PlanFileError as exc:
+        _fail(str(exc))
+    out.print(change.message, highlight=False)
+
+
 @units_app.command("set")
 def units_set(ctx: typer.Context,
               name: str = typer.Argument(..., metavar="NAME", help="单位名称(或别名)"),
@@ -393,9 +496,52 @@ def units_set(ctx: typer.Context,
     out.print(change.message, highlight=False)
 
 
+@app.command("notice")
+def notice_cmd(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文件"),
+               output: Optional[Path] = typer.Option(None, "-o", "--output", help="输出文件夹(默认 workbooks)"),
+               template: Optional[Path] = typer.Option(None, "--template", help="自己的正文模板(Jinja2)")) -> None:
+    """写出印发通知(Word,GB/T 9704 公文格式),附件1-3 为 Word 表格。"""
+    try:
+        path = api.notice(plan, output, template)
+    except api.PlanFileError as exc:
+        _fail(str(exc))
+    out.print(f"已写出印发通知:{path}", highlight=False)
+
+
+@app.command("bulletin")
+def bulletin_cmd(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划文件"),
+                 period: Optional[str] = typer.Option(None, "--period", help="报送周期(2019Q1)或半年(2019H1)"),
+                 whole_year: bool = typer.Option(False, "--year", help="全年通报"),
+                 db: Optional[Path] = typer.Option(None, "--db", help="台账文件"),
+                 output: Optional[Path] = typer.Option(None, "-o", "--output", help="输出文件夹(默认 workbooks)"),
+                 template: Optional[Path] = typer.Option(None, "--template", help="自己的正文模板(Jinja2)")) -> None:
+    """写出通报(Word):总体情况、报送情况、滞后任务、镇街排名和下一步要求。"""
+    if not period and not whole_year:
+        _fail("请用 --period 指定报送周期(如 2019Q1、2019H1),或用 --year 写全年通报。")
+    try:
+        path = api.bulletin(plan, period, db, output, template, whole_year)
+    except api.PlanFileError as exc:
+        _fail(str(exc))
+    out.print(f"已写出通报:{path}", highlight=False)
+
+
+@app.command("app")
+def app_cmd(workspace: Optional[Path] = typer.Argument(None, metavar="WORKSPACE", help="工作文件夹(缺省:文档/xltools)"),
+            host: str = typer.Option("127.0.0.1", "--host", help="监听地址(缺省只在本机)"),
+            port: int = typer.Option(8765, "--port", help="端口"),
+            no_browser: bool = typer.Option(False, "--no-browser", help="不自动打开浏览器")) -> None:
+    """启动督办工作台:在浏览器中完成计划、下发、回收和汇总(本机网页,无需联网)。"""
+    from .app.server import host_refusal, serve
+    why = host_refusal(host)
+    if why:
+        _fail(why)
+    serve(workspace, host, port, not no_browser)
+
+
 def main() -> None:
     """Console entry point: an unexpected error is one Chinese line and exit code 2
     (with --debug, the full traceback)."""
+    _console_safe()
     try:
         app()
     except KeyboardInterrupt:

@@ -1,11 +1,23 @@
-"""Map work over both cores with forked workers that inherit a read-only state (the plan)."""
+"""Map work over both cores in worker processes that receive the read-only state once.
+
+Workers start with fork where the platform has it (they inherit the state, the plan) and
+with spawn where it does not (Windows; or XLTOOLS_START_METHOD=spawn): then the state is
+pickled once per worker, as the pool initializer's argument, never once per item. A spawned
+worker re-imports xltools (≈0.3 s), so small maps run inline instead.
+"""
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
 import signal
-from collections.abc import Callable, Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+
+START_METHOD_ENV = "XLTOOLS_START_METHOD"  # "spawn" forces spawn where fork exists
+# Inline work a spawned pool must save to pay for itself: two workers importing xltools
+# and unpickling the state take ≈0.3-0.5 s of both cores here (bench/bench.py --spawn).
+SPAWN_PAYS_SECONDS = 1.0
 
 _state: dict = {}
 
@@ -14,17 +26,67 @@ def default_workers() -> int:
     return min(2, os.cpu_count() or 1)
 
 
+def start_method() -> str:
+    """"fork" where the platform offers it, else "spawn"; XLTOOLS_START_METHOD overrides."""
+    methods = mp.get_all_start_methods()
+    wanted = os.environ.get(START_METHOD_ENV, "").strip().lower()
+    if wanted in methods:
+        return wanted
+    return "fork" if "fork" in methods else "spawn"
+
+
+def mp_context():
+    """The multiprocessing context every pool of xltools uses (see start_method)."""
+    return mp.get_context(start_method())
+
+
 def die_with_parent(parent: int) -> None:
-    """Make this (forked) worker get SIGKILL when its parent dies: a killed run leaves no
-    worker behind (Linux; elsewhere a no-op)."""
+    """End this worker when its parent dies, so a killed run leaves no worker behind: the
+    kernel's parent-death signal on Linux, a watching thread elsewhere (Windows, macOS)."""
     try:
         import ctypes
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:  # the parent died before prctl took effect
+        if libc.prctl(1, signal.SIGKILL) != 0:  # PR_SET_PDEATHSIG
+            raise OSError(ctypes.get_errno(), "prctl")
+    except (OSError, AttributeError, TypeError):
+        watch_parent(parent)
+    if _parent_gone(parent)():  # the parent died before the watch took effect
         os._exit(1)
+
+
+def _parent_gone(parent: int) -> Callable[[], bool]:
+    """A cheap test of whether process `parent` has ended (pid reuse and zombies aware)."""
+    try:
+        import psutil
+        proc = psutil.Process(parent)
+    except ImportError:
+        return lambda: os.getppid() != parent  # POSIX: an orphan is re-parented
+    except Exception:  # noqa: BLE001 - psutil.NoSuchProcess and kin: already gone
+        return lambda: True
+
+    def gone() -> bool:
+        try:
+            return not proc.is_running() or proc.status() == psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return True
+    return gone
+
+
+def watch_parent(parent: int, on_gone: Callable[[], None] | None = None,
+                 interval: float = 0.5) -> threading.Thread:
+    """A daemon thread that calls on_gone (default: end this process at once) when
+    process `parent` has ended."""
+    gone = _parent_gone(parent)
+    stop = on_gone or (lambda: os._exit(1))
+
+    def watch() -> None:
+        while not gone():
+            threading.Event().wait(interval)
+        stop()
+
+    t = threading.Thread(target=watch, name="xltools-watch-parent", daemon=True)
+    t.start()
+    return t
 
 
 def _init(func: Callable, state: object, parent: int) -> None:
@@ -37,31 +99,26 @@ def _run(chunk: list) -> list:
     return [func(state, item) for item in chunk]
 
 
-def fork_map(func: Callable, state: object, items: list, workers: int | None = None,
-             chunk: int = 16, min_items: int = 32) -> Iterator:
+def pool_map(func: Callable, state: object, items: list, workers: int | None = None,
+             chunk: int = 16, min_items: int = 32, seconds_each: float = 0.003) -> Iterator:
     """func(state, item) for every item, results in order; inline when a pool does not pay.
 
-    Workers are forked once, so `state` (a plan of thousands of units) is not pickled per
-    item; only the small items and results cross the process boundary.
+    `state` (a plan of thousands of units) reaches each worker once: inherited by fork, or
+    pickled once per spawned worker; only the small items and results cross per item.
+    seconds_each (inline cost of one item) decides whether spawned workers pay.
     """
     workers = workers or default_workers()
-    if workers <= 1 or len(items) < min_items:
+    ctx = mp_context()
+    inline = workers <= 1 or len(items) < min_items
+    if ctx.get_start_method() != "fork" and len(items) * seconds_each < SPAWN_PAYS_SECONDS:
+        inline = True
+    if inline:
         for item in items:
             yield func(state, item)
         return
     chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=_init,
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init,
                              initargs=(func, state, os.getpid())) as pool:
         for result in pool.map(_run, chunks):
             yield from result
 
-
-def batched(items: Iterable, n: int) -> Iterator[list]:
-    batch: list = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == n:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

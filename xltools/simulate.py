@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from .generate.common import safe_filename
 from .generate.identity import embed_identity
 from .generate.layout import Workbook
 from .generate.report_form import FIELD_COLS, TARGET_ACTUAL_COL, report_form
@@ -122,19 +123,19 @@ def simulate_returns(plan: Plan, period_id: str, inbox: str | os.PathLike, seed:
     for i, unit in enumerate(units):
         if unit in sim.missing:
             continue
-        folder = inbox / ("乡镇街道" if unit in towns else "部门") / f"{i + 1:02d}_{unit}"
+        folder = inbox / ("乡镇街道" if unit in towns else "部门") / safe_filename(f"{i + 1:02d}_{unit}", "")
         when = deadline + timedelta(days=2) if unit in sim.late else on_time + timedelta(minutes=i)
-        name = f"{unit}{period.name}报表.xlsx" if i % 3 else f"新建 Microsoft Excel 工作表 ({i}).xlsx"
+        name = safe_filename(f"{unit}{period.name}报表") if i % 3 else f"新建 Microsoft Excel 工作表 ({i}).xlsx"
         data = workbook_bytes(fill_report(plan, unit, period, rnd, sim.mistakes.get(unit, "")))
         sim.files.append(write_received(folder / name, data, when))
         if unit in sim.resubmitted:  # the corrected version, sent a day later
             fixed = workbook_bytes(fill_report(plan, unit, period, random.Random(seed + i)))
-            sim.files.append(write_received(folder / f"{unit}(修改后).xlsx", fixed, when + timedelta(days=1)))
+            sim.files.append(write_received(folder / safe_filename(f"{unit}(修改后)"), fixed, when + timedelta(days=1)))
         if unit in sim.duplicated:  # the same attachment saved twice from two e-mails
             sim.files.append(write_received(inbox / "重复发送" / name, data, when + timedelta(hours=2)))
     for row in plan.town_rows():
         data = workbook_bytes(fill_town(plan, row.label, period, rnd))
-        sim.files.append(write_received(inbox / "乡镇街道" / f"{row.label}指标.xlsx", data, on_time))
+        sim.files.append(write_received(inbox / "乡镇街道" / safe_filename(f"{row.label}指标"), data, on_time))
     if sim.files:
         sim.files.append(_zip(inbox / "OA下载" / "附件打包.zip", sim.files[-2:], on_time))
     write_received(inbox / "部门" / "~$临时文件.xlsx", b"\x00" * 165, on_time)

@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from .model import ERROR
+from .generate.common import shortened
 
 KIND_NAMES = {"annex1": "附件1 任务分解", "annex2": "附件2 责任单位任务表",
               "annex3": "附件3 镇街目标", "report": "季度报表", "town": "镇街指标表",
@@ -69,9 +69,10 @@ def collect_summary(console: Console, report) -> None:
                   style="red" if report.missing_units else None)
     table.add_row("逾期报送单位", str(len(report.late_units)), _names(report.late_units),
                   style="yellow" if report.late_units else None)
-    errors = sum(1 for f in report.files for x in f.findings if x.severity == ERROR)
-    warnings = sum(1 for f in report.files for x in f.findings if x.severity != ERROR)
-    table.add_row("错误 / 警告", f"{errors} / {warnings}", "详见校验报告或汇总报告" if errors or warnings else "",
+    n = report.findings  # the period's one count, as the 校验报告, 汇总表 and HTML print it
+    errors, warnings, notices = n.get("errors", 0), n.get("warnings", 0), n.get("notices", 0)
+    table.add_row("错误 / 警告 / 提示", f"{errors} / {warnings} / {notices}",
+                  "详见校验报告或汇总报告" if errors or warnings or notices else "",
                   style="red" if errors else None)
     console.print(table)
     labels = {"汇总表": "汇总表", "校验报": "校验报告"}
@@ -83,6 +84,10 @@ def collect_summary(console: Console, report) -> None:
     if feedback:  # report.feedback: copies marked for correction, to send back to the units
         console.print(f"退回修改意见(发给各单位):{len(feedback)} 个文件,在 {Path(report.out_dir) / '反馈'}",
                       highlight=False)
+        short = sum(1 for p in feedback if any(shortened(part) for part in Path(p).parts))
+        if short:
+            console.print(f"[yellow]提示:[/yellow]其中 {short} 个文件或文件夹的名称过长,已缩短"
+                          "(末尾带 6 位编号),以免超出 Windows 的路径长度上限。", highlight=False)
     pdf_summary(console, getattr(report, "pdf", None))
     console.print(f"台账:{report.db_path}(用时 {report.seconds:.2f} 秒)", highlight=False)
 
@@ -106,6 +111,8 @@ def pdf_problems(console: Console, res) -> bool:
     if res.message:
         console.print(f"[yellow]提示:[/yellow]{res.message}", highlight=False)
         return True
+    for note in res.notes:  # a PDF skipped for a missing program: not a failure
+        console.print(f"[yellow]提示:[/yellow]{note}", highlight=False)
     for path, why in res.failed[:20]:
         console.print(f"[yellow]提示:[/yellow]“{path.name}”未能生成 PDF:{why}", highlight=False)
     if len(res.failed) > 20:

@@ -19,7 +19,10 @@ NOTICES = {"seed_000": "seed_000_shashi_2019.txt", "seed_002": "seed_002_jingzho
            # synthetic notices of the family (tests/data/family/README.md says what each covers)
            "family_01": "family/family_01_qingjiang_table.txt",
            "family_02": "family/family_02_qingshan_prose.txt",
-           "family_04": "family/family_04_lakeside_rows.txt"}
+           "family_04": "family/family_04_lakeside_rows.txt",
+           "family_05": "family/family_05_hexi_targets.txt",
+           "family_06": "family/family_06_nanhu_brackets.txt",
+           "family_07": "family/family_07_liucheng_lines.txt"}
 
 
 def _target(t) -> str:
@@ -36,6 +39,10 @@ def _task(result: ParseResult, t) -> dict:
         d["deadline"] = t.deadline
     if t.lead_leader:
         d["leader"] = t.lead_leader
+    if t.printed and t.printed != t.number:  # only when it differs, as deadlines above
+        d["printed"] = t.printed
+    if t.notes:
+        d["notes"] = t.notes
     return d
 
 

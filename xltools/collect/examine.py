@@ -14,6 +14,7 @@ with 错误 findings keeping single values out of the merge (FormReturn.blocked_
 """
 from __future__ import annotations
 
+import os
 import traceback
 from dataclasses import dataclass, field
 from typing import Callable
@@ -25,10 +26,11 @@ from ..model.returns import (ACCEPTED, FEEDBACK_SHEET, REJECTED, TASK_FIELDS, Fo
 from ..xlsx.bounds import ReadBounds
 from ..xlsx.cells import Grids, percent_cells, read_workbook
 from ..xlsx.identity import IdentityReading
+from ..xlsx.xls import ENCRYPTED, OLD_FORMAT
 from .checks import check_figures, check_header, check_tasks
 from .extract import check_unit_cell, locate
 from .grid import Sink
-from .identify import by_content, by_identity
+from .identify import by_content, by_identity, shift_cells
 
 Previous = Callable[[str, str, str], "float | None"]
 EXCEL_TEXT_MAX = 32_767  # characters a cell of Excel holds; longer text is cut in our outputs
@@ -45,8 +47,11 @@ class PreviousValues:
 
 
 def examine(received: Received, plan: Plan, period_id: str,
-            previous: Previous | None = None, bounds: ReadBounds | None = None) -> FormReturn:
-    """Everything one returned workbook says and every problem in it; never raises."""
+            previous: Previous | None = None, bounds: ReadBounds | None = None,
+            credit: str | None = None) -> FormReturn:
+    """Everything one returned workbook says and every problem in it; never raises.
+
+    credit: the unit the clerk settled a held return on (identify.by_identity)."""
     fr = FormReturn(received=received, status=REJECTED, plan_id=plan.plan_id, period=period_id)
     sink = Sink(received.display or received.name or received.path)
     bounds = bounds or ReadBounds()
@@ -59,17 +64,22 @@ def examine(received: Received, plan: Plan, period_id: str,
             fr.findings = sink.findings
             return fr
         percent = lambda sheet: (lambda cells: percent_cells(received.path, sheet, cells))  # noqa: E731
-        examine_read(fr, sink, reading, grids, plan, period_id, previous, percent)
+        examine_read(fr, sink, reading, grids, plan, period_id, previous, percent, credit)
         if grids.too_large:
             _too_large(fr, sink, grids, bounds)
+        if grids.unreadable and fr.status != ACCEPTED:
+            _unreadable(sink, grids)
         _long_texts(fr, sink)
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
     except BaseException as e:  # a bug, a reader panic, a file nobody foresaw: never stop the run
         fr.status = REJECTED
-        tb = traceback.extract_tb(e.__traceback__)
-        where = f" ({tb[-1].name}:{tb[-1].lineno})" if tb else ""
-        sink.add("read-failed", reason=f"{type(e).__name__}: {e}{where}"[:300])
+        reason = "读取程序无法处理此文件的内容"
+        if os.environ.get("XLTOOLS_DEBUG"):  # internals only for the maintainer (--debug)
+            tb = traceback.extract_tb(e.__traceback__)
+            where = f" ({tb[-1].name}:{tb[-1].lineno})" if tb else ""
+            reason += f":{type(e).__name__}: {e}{where}"[:300]
+        sink.add("read-failed", reason=reason)
     fr.findings = sink.findings
     return fr
 
@@ -78,7 +88,10 @@ def _refused(sink: Sink, grids: Grids, bounds: ReadBounds) -> None:
     """The whole workbook was refused before any reader opened it (bounds.check_zip)."""
     check = grids.refused
     mb = lambda n: f"{n / (1024 * 1024):.0f} MB"  # noqa: E731
-    if check.problem in ("unzipped-too-large", "inflates-too-far"):
+    if check.problem == "damaged-member":
+        # bad compressed data, a CRC or a size that does not match its record: damage, not a bomb
+        sink.add("damaged-file", reason=grids.reason)
+    elif check.problem in ("unzipped-too-large", "inflates-too-far"):
         sink.add("workbook-too-large-unzipped", part=check.part or "全部部件",
                  size=("超过 " if check.problem == "inflates-too-far" else "") + mb(check.size),
                  limit=mb(bounds.max_unzipped_bytes))
@@ -104,6 +117,13 @@ def _too_large(fr: FormReturn, sink: Sink, grids: Grids, bounds: ReadBounds) -> 
         sink.findings.extend(found)
 
 
+def _unreadable(sink: Sink, grids: Grids) -> None:
+    """A sheet the reader failed on is not a missing sheet: say which and why it failed."""
+    sink.findings = [f for f in sink.findings if f.code != "sheet-missing"]
+    for name, why in grids.unreadable:
+        sink.add("sheet-unreadable", sheet=name, sheet_name=name, reason=why)
+
+
 def _long_texts(fr: FormReturn, sink: Sink) -> None:
     """Text longer than an Excel cell holds: kept whole in the ledger, cut in our outputs."""
     def check(value: object, cell: str, field: str) -> None:
@@ -127,24 +147,36 @@ def _long_texts(fr: FormReturn, sink: Sink) -> None:
 
 def examine_read(fr: FormReturn, sink: Sink, reading: IdentityReading, grids: Grids, plan: Plan,
                  period_id: str, previous: Previous | None = None,
-                 percent: Callable | None = None) -> FormReturn:
+                 percent: Callable | None = None, credit: str | None = None) -> FormReturn:
     """The pure part of examine: from what was read (identity, grids) to the FormReturn.
 
     percent: sheet -> (cells -> {cell: is a percent format}) for values that need it.
     """
-    if not reading.format or grids.reason:
-        sink.add("workbook-unreadable", reason=reading.reason or grids.reason or "无法读取")
+    if reading.reason == ENCRYPTED:  # BIFF5 encryption, which intake cannot tell
+        sink.add("password-protected")
         return fr
+    if reading.reason == OLD_FORMAT:
+        sink.add("workbook-old-format", reason=OLD_FORMAT)
+        return fr
+    if not reading.format or grids.reason:
+        if fr.received.name.lower().endswith((".et", ".ett")):  # typed .xls by content, but not one
+            sink.add("wps-et-file")
+        else:
+            sink.add("workbook-unreadable", reason=reading.reason or grids.reason or "无法读取")
+        return fr
+    for sheet, r, c, why in grids.damaged:
+        sink.add("cell-damaged", r, c, sheet=sheet, reason=why)
     # the 修改意见 sheet of a feedback copy (report.feedback) is ours, never the unit's data
     visible = [n for n in grids.visible() if n in grids.rows and n != FEEDBACK_SHEET]
     if reading.identity is not None:
-        found = by_identity(reading, grids.rows, visible, plan, period_id, sink)
+        found = by_identity(reading, grids.rows, visible, plan, period_id, sink, credit)
     else:
         found = by_content(grids.rows, visible, plan, period_id, sink)
     if reading.identity is not None:
         fr.plan_id, fr.kind, fr.period = (reading.identity.plan_id, reading.identity.kind,
                                           reading.identity.period)
-        fr.unit = sink.unit or reading.identity.unit
+        held = any(f.code == "identity-conflict" for f in sink.findings)
+        fr.unit = "" if held else sink.unit or reading.identity.unit  # held: nobody's
     if found is None:
         return fr
     ex = found.expected
@@ -152,6 +184,11 @@ def examine_read(fr: FormReturn, sink: Sink, reading: IdentityReading, grids: Gr
     fr.identified_by, fr.sheet = found.by, found.sheet
     sink.sheet, sink.unit = found.sheet, ex.unit
     rows = grids.rows[found.sheet]
+    if found.shift:  # a pandas index column: read the form without it, cells put back below
+        rows, start = [r[found.shift:] for r in rows], len(sink.findings)
+    if not any(v not in ("", None) for row in rows for v in row):  # one finding, not one a row
+        sink.add("sheet-empty", sheet_name=found.sheet)
+        return fr
     loc = locate(ex, rows, sink, found.reference)
     if not loc.found:
         sink.add("form-not-mapped", form_name=ex.form_name)
@@ -163,5 +200,7 @@ def examine_read(fr: FormReturn, sink: Sink, reading: IdentityReading, grids: Gr
         check_tasks(ex, loc, sink, fr, lookup)
     if ex.kind in ("report", "town"):
         check_figures(ex, loc, sink, fr, previous, lookup)
+    if found.shift:
+        shift_cells(fr, sink.findings[start:], found.shift)
     fr.status = ACCEPTED
     return fr

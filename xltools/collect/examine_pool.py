@@ -1,46 +1,46 @@
 """Examine received workbooks in worker processes, so that no file can take the run down.
 
-Every workbook is read in a forked worker, never in the collect process itself: python-
+Every workbook is read in a worker process, never in the collect process itself: python-
 calamine (Rust) can abort its whole process or allocate without end on a crafted sheet.
-Each worker:
+Workers are forked where the platform can, spawned elsewhere (parallel.mp_context); the plan
+reaches each once (inherited, or pickled as the initializer's argument). Each worker:
 
-* caps its own address space (RLIMIT_AS = its size at start + Limits.worker_memory_bytes),
-  so a runaway allocation fails inside the worker (Rust aborts it) instead of eating the
-  machine; no core file is written; the reader's abort message goes to /dev/null;
-* dies with its parent (PR_SET_PDEATHSIG), so a killed collect leaves no worker behind.
+* has its memory capped (memcap): RLIMIT_AS on Linux, a Job Object on Windows, else the
+  collect process samples it (psutil) and kills it past Limits.worker_memory_bytes; where
+  none can be had, the run says so once (`reader-memory-unbounded`, see reader_gaps);
+* writes no core file, and its reader's abort message goes to the null device;
+* dies with its parent (parallel.die_with_parent), so a killed collect leaves no worker.
 
 Files go out in small chunks and come back in order. When a worker dies (a crash, the memory
 cap) or a chunk takes longer than Limits.file_timeout, the pool is torn down, the files of
-the chunk being waited for are examined again one per fresh process with the same caps (the
-culprit gets `reader-crashed` or `reader-timeout`), and the remaining chunks go to a fresh
-pool: every other file is still read.
-
-`workers=0` examines in this process (debugging; .xlsx/.ods are still bounded by
-xlsx.bounds, but a reader crash would end the run).
+the chunk being waited for are examined again one at a time in a one-worker pool with the
+same caps (replaced after each failure; the culprit gets `reader-crashed` or
+`reader-timeout`), and the remaining chunks go to a fresh pool: every other file is read.
 """
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 
-from ..model import Plan, finding
-from ..parallel import die_with_parent
+from ..model import Finding, Plan, finding
+from ..parallel import die_with_parent, mp_context, start_method
 from ..model.returns import REJECTED, FormReturn, Received
 from ..xlsx.bounds import ReadBounds
+from . import memcap
 from .examine import PreviousValues, examine
 from .limits import Limits
 
-try:
-    import resource
-except ImportError:  # not a POSIX system: no address-space cap (and no fork either)
-    resource = None
+cap_memory = memcap.cap_memory  # (tests use it from here)
 
 CHUNK = 8
 FILE_TIMEOUT = Limits().file_timeout  # seconds one file may take (default; see Limits)
+STARTUP_TIMEOUT = 120.0  # seconds a worker may take to start (import, receive the plan)
+# a spawned worker costs ≈0.3 s of a core to start, ≈100 files' examining: below this
+# many files a second one does not pay (bench/bench.py --spawn-only)
+SPAWN_FEW_FILES = 100
 
 _state: dict = {}
 
@@ -52,41 +52,20 @@ def read_bounds(limits: Limits) -> ReadBounds:
                       max_rows=limits.max_rows, max_cells=limits.max_cells)
 
 
-def _vm_size() -> int:
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
-
-
-def cap_memory(extra_bytes: int) -> int:
-    """Limit this process's address space to its present size + extra_bytes; the cap set
-    (0 when it could not be set)."""
-    base = _vm_size()
-    if not base or resource is None:
-        return 0
-    cap = base + extra_bytes
-    try:
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard != resource.RLIM_INFINITY:
-            cap = min(cap, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    except (ValueError, OSError):
-        return 0
-    return cap
+def reader_gaps(limits: Limits) -> list[Finding]:
+    """The protection this platform cannot give the readers, as findings for the run's
+    report (empty where every limit is enforced)."""
+    if memcap.mode() != "none":
+        return []
+    return [finding("reader-memory-unbounded", file="读取子进程",
+                    reason="缺少 resource 模块,也未安装 psutil",
+                    seconds=f"{limits.file_timeout:g}")]
 
 
 def _init(plan: Plan, period_id: str, previous: PreviousValues, limits: Limits,
-          parent: int, quiet: bool = True) -> None:
+          parent: int, how: str, quiet: bool = True) -> None:
     die_with_parent(parent)
-    try:
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core file of a crashed reader
-    except (ValueError, OSError, AttributeError):
-        pass
+    memcap.no_core_file()
     if quiet and not os.environ.get("XLTOOLS_DEBUG"):
         try:  # a native reader's abort message is not for the clerk
             import faulthandler
@@ -96,7 +75,8 @@ def _init(plan: Plan, period_id: str, previous: PreviousValues, limits: Limits,
             os.close(fd)
         except OSError:
             pass
-    cap_memory(limits.worker_memory_bytes)
+    if how == "rlimit":
+        cap_memory(limits.worker_memory_bytes)
     _state.update(plan=plan, period=period_id, previous=previous, bounds=read_bounds(limits))
 
 
@@ -113,17 +93,12 @@ def examine_all(files: list[Received], plan: Plan, period_id: str,
     prev = PreviousValues(previous or {})
     if not files:
         return
-    if workers == 0 or "fork" not in mp.get_all_start_methods():
-        bounds = read_bounds(limits)
-        for r in files:
-            yield examine(r, plan, period_id, prev, bounds)
-        return
     workers = max(1, min(workers or min(2, os.cpu_count() or 1), len(files)))
+    if start_method() != "fork" and len(files) < SPAWN_FEW_FILES:
+        workers = 1
     pending = [files[i:i + CHUNK] for i in range(0, len(files), CHUNK)]
-    ctx = mp.get_context("fork")
     while pending:
-        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init,
-                                   initargs=(plan, period_id, prev, limits, os.getpid()))
+        pool, guard = _pool(workers, plan, period_id, prev, limits)
         failed = None
         try:
             futures = [pool.submit(_work, c) for c in pending]
@@ -135,7 +110,7 @@ def examine_all(files: list[Received], plan: Plan, period_id: str,
                     break
                 yield from result
         finally:
-            _kill(pool)
+            _kill(pool, guard)
         if failed is None:
             return
         # the pool died (or hung) while this chunk was out: its files one by one, isolated;
@@ -144,7 +119,23 @@ def examine_all(files: list[Received], plan: Plan, period_id: str,
         pending = pending[failed + 1:]
 
 
-def _kill(pool: ProcessPoolExecutor) -> None:
+def _pool(workers: int, plan: Plan, period_id: str, prev: PreviousValues,
+          limits: Limits) -> tuple[ProcessPoolExecutor, memcap.PoolGuard]:
+    """A pool of capped readers and the guard that caps them from here (where needed)."""
+    how = memcap.mode()
+    pool = ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_init,
+                               initargs=(plan, period_id, prev, limits, os.getpid(), how))
+    guard = memcap.PoolGuard(pool, limits.worker_memory_bytes, how)
+    try:  # started (a spawned worker imports xltools) before any file's clock runs
+        for fut in [pool.submit(os.getpid) for _ in range(workers)]:
+            fut.result(timeout=STARTUP_TIMEOUT)
+    except BaseException:
+        _kill(pool, guard)
+        raise
+    return pool, guard
+
+
+def _kill(pool: ProcessPoolExecutor, guard: memcap.PoolGuard | None = None) -> None:
     """Shut a pool down at once, its workers killed if still running."""
     procs = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
@@ -155,26 +146,36 @@ def _kill(pool: ProcessPoolExecutor) -> None:
             p.join(5)
         except (OSError, ValueError, AssertionError):
             pass
+    if guard is not None:
+        guard.close()
 
 
 def _isolated(chunk: list[Received], plan: Plan, period_id: str, prev: PreviousValues,
               limits: Limits) -> Iterator[FormReturn]:
-    """Each file in a fresh one-worker process, with the time and memory caps."""
-    ctx = mp.get_context("fork")
-    for r in chunk:
-        pool = ProcessPoolExecutor(1, mp_context=ctx, initializer=_init,
-                                   initargs=(plan, period_id, prev, limits, os.getpid()))
-        try:
-            yield pool.submit(_work, [r]).result(timeout=limits.file_timeout)[0]
-        except BrokenProcessPool:
-            yield _failed(r, plan, period_id, "reader-crashed",
-                          reason="读取程序崩溃或超出内存上限")
-        except FutureTimeout:
-            yield _failed(r, plan, period_id, "reader-timeout", seconds=f"{limits.file_timeout:g}")
-        except Exception as exc:  # noqa: BLE001 - a result that would not come back
-            yield _failed(r, plan, period_id, "reader-crashed", reason=type(exc).__name__)
-        finally:
-            _kill(pool)
+    """Each file alone in a one-worker pool with the time and memory caps; the pool is
+    replaced after a file that broke it."""
+    pool = guard = None
+    try:
+        for r in chunk:
+            if pool is None:
+                pool, guard = _pool(1, plan, period_id, prev, limits)
+            try:
+                yield pool.submit(_work, [r]).result(timeout=limits.file_timeout)[0]
+                continue
+            except BrokenProcessPool:
+                cap = f"内存超过上限 {limits.worker_memory_bytes // memcap.MB} MB"
+                yield _failed(r, plan, period_id, "reader-crashed",
+                              reason=cap if guard.killed else "读取程序崩溃或超出内存上限")
+            except FutureTimeout:
+                yield _failed(r, plan, period_id, "reader-timeout",
+                              seconds=f"{limits.file_timeout:g}")
+            except Exception as exc:  # noqa: BLE001 - a result that would not come back
+                yield _failed(r, plan, period_id, "reader-crashed", reason=type(exc).__name__)
+            _kill(pool, guard)
+            pool = guard = None
+    finally:
+        if pool is not None:
+            _kill(pool, guard)
 
 
 def _failed(r: Received, plan: Plan, period_id: str, code: str, **params) -> FormReturn:

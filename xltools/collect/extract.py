@@ -212,8 +212,10 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
     for i, e in expected:
         r = loc.found.get(i)
         if r is None:
+            # The old cell now shows the next row, so the finding names the row by its number.
             sink.add("row-deleted", e.row + loc.shift, 0, task=e.task, value="",
-                     what=WHAT[section], expected=f"{e.num} {e.text}"[:80])
+                     what=WHAT[section], expected=e.text[:80], number=e.task or e.num,
+                     expected_row=e.row + 1)
             continue
         if r < last:
             sink.add("rows-reordered", r, 0, task=e.task, value=f"{e.num} {e.text}"[:80],

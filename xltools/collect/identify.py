@@ -8,12 +8,13 @@ form accepted, with a warning; otherwise it is rejected with the reason.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..model import Plan
 from .expected import KINDS, ExpectedForm, expected_form
 from .extract import SECTION_MARK, find_header, find_unit_cell
-from .grid import Sink, at, canon, is_blank, label
+from .grid import Sink, at, canon, is_blank, label, ref
 
 CARRIER_LABELS = {"sheet": "隐藏工作表“表单标识”", "property": "文档自定义属性", "name": "定义名称",
                   "content": "表格内容"}
@@ -30,12 +31,19 @@ class Identified:
     by: str
     reference: dict[tuple[int, int], str] | None = None  # guarded texts as received, when the
     # form was generated from another version of the plan
+    shift: int = 0  # columns added at the left (a pandas index column): read without them
 
 
 def by_identity(reading, sheets: dict[str, list[list]], visible: list[str], plan: Plan,
-                period_id: str, sink: Sink) -> Identified | None:
-    """Check the embedded identity against the plan and period; None when rejected."""
+                period_id: str, sink: Sink, credit: str | None = None) -> Identified | None:
+    """Check the embedded identity against the plan and period; None when rejected or held.
+
+    credit: the unit the clerk settled a held return on (`xltools credit`); its form is read
+    whatever the carriers say.
+    """
     ident = reading.identity
+    if credit is None and reading.conflict:  # carriers disagree: nothing to trust
+        return _held(reading, sheets, {}, sink)
     if ident.plan_id != plan.plan_id:
         sink.add("other-plan", value=ident.plan_id, expected=plan.plan_id)
         return None
@@ -47,16 +55,12 @@ def by_identity(reading, sheets: dict[str, list[list]], visible: list[str], plan
         sink.add("other-period", value=ident.period, value_name=p.name if p else "其他周期",
                  expected=period_id, expected_name=want.name if want else period_id)
         return None
-    unit = _unit_of(plan, ident.kind, ident.unit)
+    unit = _unit_of(plan, ident.kind, credit if credit is not None else ident.unit)
     if unit is None:
-        sink.add("unknown-unit-in-identity", value=ident.unit,
+        sink.add("unknown-unit-in-identity", value=credit or ident.unit,
                  reason="不是本计划的镇街" if ident.kind == "town" else "不在本计划的单位名单中")
         return None
     sink.unit = unit
-    if reading.conflict:
-        said = ";".join(f"{CARRIER_LABELS[c]}:{i.unit} {i.kind} {i.period}"
-                        for c, i in reading.carriers.items() if i is not None)
-        sink.add("identity-conflict", value=said, source=CARRIER_LABELS.get(reading.source, reading.source))
     ex = expected_form(plan, ident.kind, unit, period_id if ident.kind != "workplan" else "")
     if ex is None:
         sink.add("form-not-in-plan", form_name=_form_name(ident.kind))
@@ -64,6 +68,12 @@ def by_identity(reading, sheets: dict[str, list[list]], visible: list[str], plan
     sheet = _form_sheet(ex, sheets, visible, sink)
     if sheet is None:
         return None
+    if credit is None:
+        others = _other_names(reading, plan, ex, sheets[sheet], unit)
+        if others:
+            return _held(reading, sheets, others, sink)
+    else:
+        sink.add("credited-by-clerk", sheet=sheet, value=credit)
     reference = None
     if ident.fingerprint != ex.fingerprint:
         if reading.guarded_ok:
@@ -73,6 +83,66 @@ def by_identity(reading, sheets: dict[str, list[list]], visible: list[str], plan
             reason = "隐藏的“表单标识”已缺失或被改动,按当前计划核对受保护内容"
         sink.add("fingerprint-mismatch", sheet=sheet, value=ident.fingerprint, reason=reason)
     return Identified(ex, sheet, reading.source, reference)
+
+
+FILLED_BY = "填报单位"
+FINGERPRINT_LABEL = "表单指纹"
+_SEP = "\uff1b"  # full-width semicolon between the names shown in identity-conflict
+_COLON = "\uff1a"
+
+
+def _other_names(reading, plan: Plan, ex: ExpectedForm, rows: list[list],
+                 unit: str) -> dict[str, str]:
+    """What else in the file names a unit other than `unit`: {label: that unit}.
+
+    The visible 填报单位 counts when it names a unit of the plan (other text is a
+    guarded-cell change, reported by extract); the fingerprint counts when it is the
+    fingerprint of the form another unit was sent.
+    """
+    out: dict[str, str] = {}
+    pos = find_unit_cell(ex, rows)
+    if pos is not None:
+        text = canon(at(rows, *pos))
+        if ex.kind != "workplan":
+            text = text[len(FILLED_BY):].lstrip(":" + _COLON + " ") if text.startswith(FILLED_BY) else ""
+        named = _unit_of(plan, ex.kind, "".join(text.split())) if text else None
+        if named is not None and named != unit:
+            out[FILLED_BY] = named
+    fp = reading.identity.fingerprint
+    if fp != ex.fingerprint:
+        owner = _fingerprint_owner(plan, ex, fp)
+        if owner is not None and owner != unit:
+            out[FINGERPRINT_LABEL] = owner
+    return out
+
+
+def _fingerprint_owner(plan: Plan, ex: ExpectedForm, fp: str) -> str | None:
+    """The unit whose form of this kind and period has fingerprint `fp`, if any."""
+    if ex.kind == "town":
+        names = [r.unit or r.label for r in plan.town_rows()]
+    else:
+        names = [u.name for u in plan.units]
+    for name in names:
+        other = expected_form(plan, ex.kind, name, ex.period)
+        if other is not None and other.fingerprint == fp:
+            return name
+    return None
+
+
+def _held(reading, sheets: dict[str, list[list]], others: dict[str, str],
+          sink: Sink) -> None:
+    """Hold the return: identity-conflict naming what says which unit; credited to nobody."""
+    found = {c: i for c, i in reading.carriers.items() if i is not None}
+    said = {CARRIER_LABELS[c]: i.unit for c, i in found.items()}
+    if len({(i.plan_id, i.kind, i.period) for i in found.values()}) > 1:  # not only the unit
+        said = {CARRIER_LABELS[c]: f"{i.unit} {i.kind} {i.period}".strip()
+                for c, i in found.items()}
+    said.update(others)
+    if FILLED_BY not in said:
+        said.update(_visible_unit(sheets))
+    sink.unit = ""
+    sink.add("identity-conflict", value=_SEP.join(f"{k}{_COLON}{v}" for k, v in said.items()))
+    return None
 
 
 def _form_name(kind: str) -> str:
@@ -98,9 +168,9 @@ def _reference(ex: ExpectedForm, guarded: list[tuple[str, str, str]]) -> dict[tu
     from ..generate.layout import a1
     pos = {a1(r, c): (r, c) for (r, c) in ex.guarded}
     out = {}
-    for sheet, ref, text in guarded:
-        if sheet == ex.sheet and ref in pos:
-            out[pos[ref]] = text
+    for sheet, cell, text in guarded:
+        if sheet == ex.sheet and cell in pos:
+            out[pos[cell]] = text
     return out
 
 
@@ -121,6 +191,16 @@ def _form_sheet(ex: ExpectedForm, sheets: dict[str, list[list]], visible: list[s
     return None
 
 
+def _visible_unit(sheets: dict[str, list[list]]) -> dict[str, str]:
+    """{填报单位: text} as typed on the first sheet that looks like one of our forms."""
+    for rows in sheets.values():
+        found = _detect_kind(rows) if rows else None
+        name = _unit_name(found[0], rows, found[1]) if found else None
+        if name:
+            return {FILLED_BY: name}
+    return {}
+
+
 # --- content match ---------------------------------------------------------------------------
 
 def by_content(sheets: dict[str, list[list]], visible: list[str], plan: Plan, period_id: str,
@@ -131,6 +211,12 @@ def by_content(sheets: dict[str, list[list]], visible: list[str], plan: Plan, pe
         rows = sheets.get(name)
         if not rows:
             continue
+        if _index_column(rows):  # written back by pandas with its default index=True
+            got = _match_content([r[1:] for r in rows], plan, period_id, sink, name)
+            if isinstance(got, Identified):
+                got.shift = 1
+                sink.add("index-column-added", sheet=name)
+                return got
         got = _match_content(rows, plan, period_id, sink, name)
         if isinstance(got, Identified):
             return got
@@ -140,6 +226,37 @@ def by_content(sheets: dict[str, list[list]], visible: list[str], plan: Plan, pe
     reason = reasons[0] if reasons else "文件中没有包含内容的工作表"
     sink.add("not-identified", reason=reason)
     return None
+
+
+def _index_column(rows: list[list]) -> bool:
+    """Column A is a row index (blank at the top, then 0, 1, 2...) as pandas writes it."""
+    if len(rows) < 4 or not is_blank(at(rows, 0, 0)):
+        return False
+    nums = [at(rows, i, 0) for i in range(1, len(rows))]
+    nums = [v for v in nums if not is_blank(v)]
+    return len(nums) >= 3 and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                  and v == i for i, v in enumerate(nums))
+
+
+def shift_cells(fr, findings: list, n: int) -> None:
+    """Put back the n columns read without (Identified.shift): every cell a finding or a
+    value names is where it is in the returned file."""
+    def right(cell: str) -> str:
+        m = re.fullmatch(r"([A-Z]+)(\d+)", cell or "")
+        if not m:
+            return cell
+        col = 0
+        for ch in m.group(1):
+            col = col * 26 + ord(ch) - 64
+        return ref(int(m.group(2)) - 1, col - 1 + n)
+    for f in findings:
+        if f.cell:
+            old = f.where()
+            f.cell = right(f.cell)
+            f.message = f.message.replace(old, f.where(), 1)
+    fr.header_cells = {k: right(v) for k, v in fr.header_cells.items()}
+    for item in [*fr.tasks, *fr.targets, *fr.town]:
+        item.cells = {k: right(v) for k, v in item.cells.items()}
 
 
 def _detect_kind(rows: list[list]) -> tuple[str, int] | None:

@@ -1,8 +1,9 @@
 """Intake: turn inbox files and folder trees into Received files, typed by their content.
 
 Never raises for bad input: every problem becomes a finding that names the file and says
-what to do, and the run goes on. Folders are walked through directory descriptors (no
-symlink is followed, names of any length and depth can be read); .zip attachments are
+what to do, and the run goes on. Folders are walked through directory descriptors where
+the OS has them, else by checked path (collect.fsopen): no symlink or reparse point is
+followed, names of any length and depth can be read; .zip attachments are
 expanded into a private folder under `workdir` under names xltools chooses, so nothing a
 member is called can ever write outside it.
 """
@@ -23,7 +24,10 @@ from typing import BinaryIO, Callable
 
 from ..model.findings import ERROR, Finding, finding
 from ..model.returns import IGNORED, REJECTED, FormReturn, Received
+from . import fsopen
 from .limits import Limits
+from .mail import mail_kind, read_mail
+from .stamps import STAMP, is_stamp
 
 MB = 1024 * 1024
 CHUNK = MB
@@ -73,7 +77,7 @@ def intake_run(inputs: list[Path], workdir: Path, limits: IntakeLimits = IntakeL
         try:
             run.take_input(Path(inp))
         except Exception as exc:  # noqa: BLE001 - intake never raises for bad input
-            run.note("file-unreadable", display_name(str(inp)), reason=_reason(exc))
+            run.note("file-unreadable", display_name(str(inp)), **_why(exc))
     return IntakeResult(run.received, run.findings, run.readable)
 
 
@@ -93,7 +97,7 @@ def intake_return(received: Received, findings: list[Finding]) -> FormReturn | N
     mine = findings_for(received, findings)
     if received.kind == "junk":
         status = IGNORED
-    elif received.kind == "zip":
+    elif received.kind in ("zip", "mail"):  # its attachments are received one by one
         status = REJECTED if any(f.severity == ERROR for f in mine) else IGNORED
     else:
         status = REJECTED
@@ -160,14 +164,21 @@ def _size(n: float) -> str:
     return f"{int(n)} 字节"
 
 
-def _reason(exc: BaseException) -> str:
+_ADVICE_ACCESS = "请检查文件权限、是否被其他程序(如 Excel、WPS)占用,然后重新运行。"
+_ADVICE_OS = "请确认它仍在原处并能正常打开;如仍不行,请把它复制到其他文件夹后重新运行。"
+_ADVICE_BUG = "这不是文件的问题:请加 --debug 重新运行,并把显示的信息提供给系统维护人员。"
+
+
+def _why(exc: BaseException) -> dict[str, str]:
+    """reason and advice of a file-/folder-unreadable finding: permissions only when they are
+    the cause (a sharing violation on Windows is a PermissionError too)."""
     if isinstance(exc, PermissionError):
-        return "没有读取权限"
+        return {"reason": "没有读取权限或正被占用", "advice": _ADVICE_ACCESS}
     if isinstance(exc, IsADirectoryError):
-        return "这是文件夹"
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return type(exc).__name__
+        return {"reason": "这是文件夹", "advice": _ADVICE_OS}
+    if isinstance(exc, OSError):
+        return {"reason": exc.strerror or type(exc).__name__, "advice": _ADVICE_OS}
+    return {"reason": f"程序内部错误 {type(exc).__name__}", "advice": _ADVICE_BUG}
 
 
 # ---------------------------------------------------------------- content typing
@@ -281,6 +292,10 @@ def _sniff_zip(f: BinaryIO, ext: str, size: int, limits: IntakeLimits) -> Sniff:
         if "mimetype" in names:
             mime = _read_small(zf, "mimetype", 200).decode("ascii", "replace").strip()
             if mime.startswith("application/vnd.oasis.opendocument.spreadsheet"):
+                manifest = _read_small(zf, "META-INF/manifest.xml", MB) \
+                    if "META-INF/manifest.xml" in names else b""
+                if b"encryption-data" in manifest:  # ODF "save with password"
+                    return Sniff("encrypted", "password-protected")
                 return Sniff("ods")
             if mime.startswith("application/vnd.oasis.opendocument.text"):
                 return Sniff("other", "word-document", {"format": "ODF 文字文档(.odt)"})
@@ -300,10 +315,28 @@ def _sniff_zip(f: BinaryIO, ext: str, size: int, limits: IntakeLimits) -> Sniff:
             if any(n.startswith("ppt/") for n in names):
                 return Sniff("other", "unsupported-file", {"format": "PowerPoint 演示文稿"})
             return Sniff("other", "unsupported-file", {"format": "Office 文档(不是电子表格)"})
+        damaged = xlsx_container_damage(zf, names)  # a damaged workbook, not an attachment zip
+        if damaged:
+            return Sniff("other", "damaged-file", {"reason": damaged})
         return Sniff("zip")
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, RuntimeError,
             NotImplementedError, struct.error) as exc:
         return Sniff("other", "damaged-file", {"reason": f"压缩数据损坏:{type(exc).__name__}"})
+
+
+def xlsx_container_damage(zf: zipfile.ZipFile, names: set[str]) -> str:
+    """Why a zip whose parts are a workbook's fails its container checks ("" when its parts
+    are not a workbook's): it is one damaged file, never an archive to unpack."""
+    norm = {n.replace("\\", "/").lower().lstrip("/") for n in names}
+    if "[content_types].xml" in norm:
+        return "部件 [Content_Types].xml 的名称大小写或写法不对"
+    if any(n.startswith("xl/") for n in norm):
+        return "缺少部件 [Content_Types].xml"
+    if "content.xml" in norm and "meta-inf/manifest.xml" in norm:
+        manifest = next(n for n in names if n.replace("\\", "/").lower() == "meta-inf/manifest.xml")
+        if b"opendocument.spreadsheet" in _read_small(zf, manifest, MB):
+            return "缺少或损坏了 mimetype 部件"
+    return ""
 
 
 def _read_small(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
@@ -380,10 +413,10 @@ def _sniff_ole(f: BinaryIO, ext: str) -> Sniff:
         return Sniff("other", "damaged-file", {"reason": "旧版 Office 文件结构损坏"})
     if "encryptedpackage" in names:
         return Sniff("encrypted", "password-protected")
+    if "workbook" in names or "book" in names:  # an .et/.ett that is really an .xls: by content
+        return Sniff("xls")
     if ext in WPS_EXTS:
         return Sniff("other", "wps-et-file")
-    if "workbook" in names or "book" in names:
-        return Sniff("xls")
     if "worddocument" in names:
         return Sniff("other", "word-document", {"format": "Word 97-2003 文档(.doc)"})
     if "powerpoint document" in names:
@@ -508,34 +541,37 @@ class _Intake:
             self.note("input-not-found", shown)
             return
         except OSError as exc:
-            self.note("file-unreadable", shown, reason=_reason(exc))
+            self.note("file-unreadable", shown, **_why(exc))
             return
         if stat.S_ISDIR(st.st_mode):
             root = display_name(inp.resolve().name or shown)
             try:
-                fd = os.open(inp, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+                folder = fsopen.open_input_dir(str(inp))
             except OSError as exc:
-                self.note("folder-unreadable", shown, reason=_reason(exc))
+                self.note("folder-unreadable", shown, **_why(exc))
                 return
             try:
-                self.walk(fd, str(inp), root, (), 0)
+                self.walk(folder, str(inp), root, (), 0)
             finally:
-                os.close(fd)
+                fsopen.close(folder)
         elif stat.S_ISREG(st.st_mode):
             name = display_name(inp.name)
             display = self.unique(name, display_name(str(inp)))
-            self.take_file(lambda: os.open(inp, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK),
+            self.take_file(lambda: fsopen.open_checked(str(inp), refuse_links=False),
                            str(inp), display, name, ())
         else:
             self.note("special-file-skipped", shown)
 
-    def walk(self, dir_fd: int, path: str, display: str, parts: tuple[str, ...],
+    def walk(self, folder: int | str, path: str, display: str, parts: tuple[str, ...],
              depth: int) -> None:
+        """One folder (a descriptor, or its path where descriptors are missing: fsopen)."""
         try:
-            with os.scandir(dir_fd) as it:
-                entries = sorted(it, key=lambda e: e.name)
+            entries = fsopen.list_dir(folder)
+        except fsopen.Swapped:
+            self.note("file-changed-while-reading", display)
+            return
         except OSError as exc:
-            self.note("folder-unreadable", display, reason=_reason(exc))
+            self.note("folder-unreadable", display, **_why(exc))
             return
         for e in entries:
             name = display_name(e.name)
@@ -551,28 +587,28 @@ class _Intake:
                         self.note("folder-too-deep", shown, limit=self.limits.max_depth)
                         continue
                     try:
-                        sub = os.open(e.name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
-                                      | os.O_CLOEXEC, dir_fd=dir_fd)
+                        sub = fsopen.open_dir(e.name, folder, epath)
                     except FileNotFoundError:
                         self.note("file-vanished", shown)
                         continue
+                    except fsopen.LinkRefused:
+                        self.note("symlink-skipped", shown)
+                        continue
                     except OSError as exc:
-                        self.note("folder-unreadable", shown, reason=_reason(exc))
+                        self.note("folder-unreadable", shown, **_why(exc))
                         continue
                     try:
                         self.walk(sub, epath, shown, parts + (e.name,), depth + 1)
                     finally:
-                        os.close(sub)
+                        fsopen.close(sub)
                 elif e.is_file(follow_symlinks=False):
                     ename = e.name
-                    self.take_file(
-                        lambda: os.open(ename, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
-                                        | os.O_NONBLOCK, dir_fd=dir_fd),
-                        epath, self.unique(shown), name, parts)
+                    self.take_file(lambda: fsopen.open_file(ename, folder, epath),
+                                   epath, self.unique(shown), name, parts)
                 else:
                     self.note("special-file-skipped", shown)
             except Exception as exc:  # noqa: BLE001 - one entry never stops the walk
-                self.note("file-unreadable", shown, reason=_reason(exc))
+                self.note("file-unreadable", shown, **_why(exc))
 
     # -- one file on disk
     def take_file(self, opener: Callable[[], int], path: str, display: str, name: str,
@@ -583,11 +619,17 @@ class _Intake:
         except FileNotFoundError:
             self.note("file-vanished", display)
             return
+        except fsopen.LinkRefused:
+            self.note("symlink-skipped", display)
+            return
+        except fsopen.Swapped:
+            self.note("file-changed-while-reading", display)
+            return
         except OSError as exc:
             if junk:
                 self.note("junk-ignored", display, reason=junk)
             else:
-                self.note("file-unreadable", display, reason=_reason(exc))
+                self.note("file-unreadable", display, **_why(exc))
             return
         with os.fdopen(fd, "rb") as f:
             st = os.fstat(fd)
@@ -604,7 +646,7 @@ class _Intake:
                 try:
                     digest, size, copy = self._hash(f, snapshot)
                 except OSError as exc:
-                    self.note("file-unreadable", display, reason=_reason(exc))
+                    self.note("file-unreadable", display, **_why(exc))
                     return
                 st2 = os.fstat(fd)
                 if (st2.st_size, st2.st_mtime_ns) == (st.st_size, st.st_mtime_ns) \
@@ -657,6 +699,15 @@ class _Intake:
             rec.kind = "other"
             self.note("file-too-large", rec.display, size=_size(rec.size),
                       limit=_size(self.limits.max_file_bytes))
+            return
+        if is_stamp(f):  # a PDF or a photo: a stamped copy, attributed by collect.run
+            rec.kind = STAMP
+            return
+        kind = mail_kind(f, rec.name, ole_names) if level < self.limits.max_zip_nesting else None
+        if kind is not None:  # an e-mail: its attachments, its Date, its sender (collect.mail)
+            rec.kind = "mail"
+            self.expand_mail(f, rec, kind, level + 1, budget or _Budget(
+                self.limits.max_uncompressed_bytes, self.limits.max_members))
             return
         try:
             s = sniff(f, rec.name, rec.size, self.limits)
@@ -789,24 +840,64 @@ class _Intake:
                 continue
             budget.bytes_left -= size
             done += 1
-            name = display_name(shown.rsplit("/", 1)[-1])
+            mailed = zrec.time_source == "mail"  # a zip sent by e-mail arrived with the mail
             rec = Received(path=str(out), display=self.unique(f"{zrec.display}{SEP}{shown}"),
-                           name=name, sha256=h.hexdigest(), size=size,
-                           received_at=_iso_zip(info.date_time, zrec.received_at),
-                           origin=zrec.origin or zrec.path)
-            junk = junk_reason(name, tuple(shown.split("/")[:-1]))
-            if junk:
-                rec.kind = "junk"
-                self.received.append(rec)
-                self.note("junk-ignored", rec.display, reason=junk)
-            else:
-                with open(out, "rb") as mf:
-                    self.type_and_expand(mf, rec, level, budget)
-            if rec.kind in WORKBOOK_KINDS or rec.kind == "zip":
-                final = out.with_suffix(f".{rec.kind}")
-                os.replace(out, final)
-                rec.path = str(final)
+                           name=display_name(shown.rsplit("/", 1)[-1]), sha256=h.hexdigest(),
+                           size=size, received_at=zrec.received_at if mailed
+                           else _iso_zip(info.date_time, zrec.received_at),
+                           origin=zrec.origin or zrec.path, time_source=zrec.time_source,
+                           sender=zrec.sender)
+            self.take_member(rec, out, tuple(shown.split("/")[:-1]), level, budget)
         self.note("zip-extracted", zrec.display, count=done)
+
+    def take_member(self, rec: Received, out: Path, folders: tuple[str, ...], level: int,
+                    budget: _Budget) -> None:
+        """A file taken out of a .zip or an e-mail into `out`: typed (expanded) as any file."""
+        junk = junk_reason(rec.name, folders)
+        if junk:
+            rec.kind = "junk"
+            self.received.append(rec)
+            self.note("junk-ignored", rec.display, reason=junk)
+        else:
+            with open(out, "rb") as mf:
+                self.type_and_expand(mf, rec, level, budget)
+        if rec.kind in WORKBOOK_KINDS or rec.kind == "zip":
+            final = out.with_suffix(f".{rec.kind}")
+            os.replace(out, final)
+            rec.path = str(final)
+
+    def expand_mail(self, f: BinaryIO, mrec: Received, kind: str, level: int,
+                    budget: _Budget) -> None:
+        """An e-mail's attachments, each received at the mail's Date from its sender."""
+        f.seek(0)
+        mail = read_mail(f.read(), kind)
+        if mail.problem:
+            self.note("damaged-file", mrec.display, reason=mail.problem)
+            return
+        if mail.sent:
+            mrec.received_at, mrec.time_source = mail.sent, "mail"
+        mrec.sender = mail.sender
+        if len(mail.attachments) > budget.members_left:
+            self.note("zip-too-many-members", mrec.display, count=len(mail.attachments),
+                      limit=self.limits.max_members)
+            return
+        budget.members_left -= len(mail.attachments)
+        for fname, data in mail.attachments:
+            if len(data) > budget.bytes_left:
+                self.note("zip-too-large", mrec.display, size=_size(len(data)),
+                          limit=_size(self.limits.max_uncompressed_bytes), what="其余附件未取出")
+                return
+            budget.bytes_left -= len(data)
+            name = display_name(fname.replace("\\", "/").rsplit("/", 1)[-1]) or "附件"
+            out = self.tmpfile(".bin")
+            out.write_bytes(data)
+            rec = Received(path=str(out), display=self.unique(f"{mrec.display}{SEP}{name}"),
+                           name=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                           received_at=mrec.received_at, origin=mrec.origin or mrec.path,
+                           time_source=mrec.time_source, sender=mail.sender)
+            self.take_member(rec, out, (), level, budget)
+        self.note("mail-extracted", mrec.display, count=len(mail.attachments),
+                  sender=mail.sender or "未知", sent=mail.sent.replace("T", " ")[:16] or "未知")
 
 
 class _OverBudget(Exception):

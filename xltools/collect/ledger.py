@@ -27,8 +27,9 @@ from ..model.periods import period_bounds
 from ..model.returns import (ACCEPTED, ACTUAL, DUPLICATE, IGNORED, NOTE, REJECTED, SUPERSEDED,
                              TASK_FIELDS, FormReturn, Received, target_key, town_key)
 from .serialize import form_return_from_dict, form_return_to_dict, jsonable
+from .stamps import STAMP, archive_ext
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ARCHIVE_EXTS = {"xlsx", "xlsm", "xls", "ods", "zip"}
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 _STATUSES = (ACCEPTED, REJECTED, SUPERSEDED, DUPLICATE, IGNORED)
@@ -108,6 +109,19 @@ CREATE INDEX values_lookup ON "values"(plan_id, unit, kind, key, field);
 CREATE INDEX values_sha ON "values"(sha256);
 """
 
+# version 2: what the clerk decided by hand (credit a held return, set a received time)
+HISTORY = """
+CREATE TABLE IF NOT EXISTS history (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  who TEXT NOT NULL,
+  action TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  plan_id TEXT NOT NULL,
+  period TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '{}'
+)"""
+
 
 class LedgerError(Exception):
     """Something about the ledger stops the program; the message is for the user."""
@@ -152,6 +166,7 @@ class Ledger:
         self._run: tuple[int, str, str] | None = None  # run id, plan_id, period
         self.on_wait = None  # called once when begin() has to wait for another writer
         self._pending_sync: list[Path] = []
+        self._new_files: list[Path] = []  # archived by the run under way (removed on rollback)
         self._links = True  # hard links into the archive work (until one fails)
         # the caller's private folder of snapshots (collect's intake copies): files there
         # are linked into the archive instead of copied
@@ -161,7 +176,7 @@ class Ledger:
             self.conn = sqlite3.connect(str(self.db_path), timeout=busy_timeout,
                                         isolation_level=None)
         except sqlite3.Error as exc:
-            raise LedgerError(f"无法打开账本 {self.db_path}({exc})。请检查路径和权限。") from exc
+            raise LedgerError(f"无法打开台账 {self.db_path}({exc})。请检查路径和权限。") from exc
         self.conn.row_factory = sqlite3.Row
         try:
             self.conn.execute("PRAGMA foreign_keys = ON")
@@ -174,11 +189,11 @@ class Ledger:
             self.conn.close()
             if _is_busy(exc):
                 raise self._busy() from exc
-            raise LedgerError(f"无法打开账本 {self.db_path}({exc})。") from exc
+            raise LedgerError(f"无法打开台账 {self.db_path}({exc})。") from exc
         except sqlite3.DatabaseError as exc:
             self.conn.close()
-            raise LedgerError(f"账本 {self.db_path} 不是有效的数据库或已损坏({exc})。"
-                              "请用 --db 指定其他账本,或从备份恢复。") from exc
+            raise LedgerError(f"台账 {self.db_path} 不是有效的数据库或已损坏({exc})。"
+                              "请用 --db 指定其他台账,或从备份恢复。") from exc
 
     # ------------------------------------------------------------ lifecycle
     def __enter__(self) -> "Ledger":
@@ -196,13 +211,13 @@ class Ledger:
             pass
 
     def _busy(self) -> LedgerBusy:
-        return LedgerBusy(f"账本 {self.db_path} 正被另一个 xltools collect 使用,"
+        return LedgerBusy(f"台账 {self.db_path} 正被另一个 xltools collect 使用,"
                           f"已等待 {self.busy_timeout:g} 秒仍未释放。请等它完成后再运行。")
 
     def _migrate(self) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise LedgerError(f"账本 {self.db_path} 由更新版本的 xltools 创建(格式 {version}),"
+            raise LedgerError(f"台账 {self.db_path} 由更新版本的 xltools 创建(格式 {version}),"
                               "请升级 xltools 后再使用。")
         if version == SCHEMA_VERSION:
             return
@@ -212,7 +227,8 @@ class Ledger:
                 for stmt in SCHEMA.split(";"):
                     if stmt.strip():
                         self.conn.execute(stmt)
-                self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.conn.execute(HISTORY)
+            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
@@ -222,7 +238,7 @@ class Ledger:
     def begin(self, plan_id: str, period: str, inputs: list | tuple = ()) -> int:
         """Start one write transaction for the whole run; LedgerBusy if another holds it."""
         if self._run is not None:
-            raise LedgerError("账本已在一次运行中(begin 被重复调用)。")
+            raise LedgerError("台账已在一次运行中(begin 被重复调用)。")
         try:
             if self.on_wait is not None:  # try at once; say so before waiting
                 self.conn.execute("PRAGMA busy_timeout = 0")
@@ -243,12 +259,13 @@ class Ledger:
                 raise self._busy() from exc
             raise
         self._clean_tmp()
+        self._clean_orphans()
         cur = self.conn.execute(
             "INSERT INTO runs(started_at, plan_id, period, inputs) VALUES (?,?,?,?)",
             (_now(), plan_id, period,
              json.dumps([_safe_text(p) for p in inputs], ensure_ascii=False)))
         self._run = (cur.lastrowid, plan_id, period)
-        self._pending_sync = []
+        self._pending_sync, self._new_files = [], []
         return cur.lastrowid
 
     def commit(self) -> None:
@@ -257,13 +274,24 @@ class Ledger:
         self.conn.execute("UPDATE runs SET finished_at = ? WHERE id = ?", (_now(), self._run[0]))
         self._sync_archive()
         self.conn.execute("COMMIT")
-        self._run = None
+        self._run, self._new_files = None, []
 
     def rollback(self) -> None:
-        if self.conn.in_transaction:
-            self.conn.execute("ROLLBACK")
-        self._run = None
-        self._pending_sync = []
+        """Undo the run: its rows, and the archive files only it had written."""
+        try:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+        finally:
+            new, self._new_files = self._new_files, []
+            self._run = None
+            self._pending_sync = []
+            for p in new:
+                try:
+                    if self.conn.execute("SELECT 1 FROM files WHERE archived = ?",
+                                         (self._rel(p),)).fetchone() is None:
+                        p.unlink(missing_ok=True)
+                except (OSError, sqlite3.Error):
+                    pass  # (the next begin() sweeps what is left)
 
     def _require_run(self, run_id: int) -> tuple[int, str, str]:
         if self._run is None or self._run[0] != run_id:
@@ -275,7 +303,8 @@ class Ledger:
         sha = received.sha256
         if not _SHA.match(sha or ""):
             raise ValueError(f"not a sha256: {sha!r}")
-        ext = received.kind if received.kind in ARCHIVE_EXTS else "bin"
+        ext = received.kind if received.kind in ARCHIVE_EXTS else \
+            archive_ext(received) if received.kind == STAMP else "bin"
         return self.archive_dir / sha[:2] / f"{sha}.{ext}"
 
     def archive(self, received: Received) -> Path:
@@ -290,6 +319,7 @@ class Ledger:
         if not self._link_in(received, dest):
             self._copy_in(received, dest)
         self._pending_sync.append(dest)
+        self._new_files.append(dest)
         return dest
 
     def _link_in(self, received: Received, dest: Path) -> bool:
@@ -346,25 +376,38 @@ class Ledger:
         except OSError:
             pass
 
+    def _clean_orphans(self) -> None:
+        """Archive files no ledger row refers to: left by a run that was killed, or whose
+        commit failed (a full disk). Only the writer (us, holding the lock) adds files."""
+        try:
+            tops = [e for e in os.scandir(self.archive_dir) if e.is_dir() and len(e.name) == 2]
+        except OSError:
+            return
+        kept = {os.path.normcase(os.path.abspath(self.db_path.parent / r[0])) for r in
+                self.conn.execute("SELECT archived FROM files WHERE archived IS NOT NULL")}
+        for top in tops:
+            try:
+                for e in os.scandir(top.path):
+                    if os.path.normcase(os.path.abspath(e.path)) not in kept:
+                        os.unlink(e.path)
+            except OSError:
+                pass
+
     def _sync_archive(self) -> None:
         """Make this run's archive files durable before the commit that references them.
 
-        (A killed process loses nothing written; this is for a power cut.) One sync() is
-        far cheaper than an fsync per file when a run archives many small files.
+        (A killed process loses nothing written; this is for a power cut.) Where os.sync
+        exists, one sync() is far cheaper than an fsync per file when a run archives many
+        small files; elsewhere (Windows) each file is fsynced, and each folder too where
+        the OS can open one (Windows cannot: NTFS makes the names durable with the file).
         """
         pending, self._pending_sync = self._pending_sync, []
-        if len(pending) > 32:
+        if len(pending) > 32 and hasattr(os, "sync"):
             os.sync()
             return
-        for p in [*pending, *{p.parent for p in pending}]:
-            try:
-                fd = os.open(p, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-            except OSError:
-                pass
+        folders = [] if os.name == "nt" else list(dict.fromkeys(p.parent for p in pending))
+        for p in [*pending, *folders]:
+            _fsync(p)
 
     def _rel(self, p: Path) -> str:
         return os.path.relpath(p, self.db_path.parent)
@@ -394,8 +437,11 @@ class Ledger:
         return (status == REJECTED and self._run is not None
                 and (plan_id, period) != (self._run[1], self._run[2]))
 
-    def record(self, run_id: int, ret: FormReturn) -> str:
-        """Store one examined file; the status it ends with (DUPLICATE, SUPERSEDED...)."""
+    def record(self, run_id: int, ret: FormReturn, replace: bool = False) -> str:
+        """Store one examined file; the status it ends with (DUPLICATE, SUPERSEDED...).
+
+        replace: the file was examined again (a clerk's decision): its earlier record goes.
+        """
         _, plan_id, period = self._require_run(run_id)
         if ret.status not in (ACCEPTED, REJECTED, IGNORED):
             raise ValueError(f"record() takes an accepted/rejected/ignored return, "
@@ -420,7 +466,7 @@ class Ledger:
             "FROM submissions s JOIN runs ru ON ru.id = s.run_id WHERE s.sha256 = ?",
             (sha,)).fetchone()
         if sub is not None:
-            redo = (self._stale_rejection(sub["status"], sub["plan_id"], sub["period"])
+            redo = (replace or self._stale_rejection(sub["status"], sub["plan_id"], sub["period"])
                     or (old is not None and old["archived"] is None and archived is not None))
             if not redo:
                 if receipt is not None:
@@ -517,19 +563,76 @@ class Ledger:
                       (before[0], sha))
         return ACCEPTED if winner["sha256"] == sha else SUPERSEDED
 
+    def first_seen(self, sha: str) -> str | None:
+        """When xltools first recorded these bytes (ISO, local time), or None."""
+        row = self.conn.execute("SELECT first_seen FROM files WHERE sha256 = ?", (sha,)).fetchone()
+        return row[0] if row else None
+
+    def now(self) -> str:
+        """The time recorded for what happens now (ISO, local time)."""
+        return _now()
+
+    # ------------------------------------------------------------ the clerk's decisions
+    def find_file(self, sha: str) -> sqlite3.Row:
+        """The submission whose sha256 is or starts with `sha` (8+ hex); LedgerError if none
+        or several."""
+        sha = sha.strip().lower()
+        if not re.fullmatch(r"[0-9a-f]{8,64}", sha):
+            raise LedgerError(f"“{sha}”不是文件编号(SHA-256,至少 8 位十六进制字符,见校验报告或 --json)。")
+        rows = self.conn.execute(
+            "SELECT s.*, f.archived FROM submissions s JOIN files f ON f.sha256 = s.sha256 "
+            "WHERE s.sha256 LIKE ?", (sha + "%",)).fetchall()
+        if len(rows) != 1:
+            raise LedgerError(f"台账 {self.db_path} 中{'没有' if not rows else '有多个'}"
+                              f"编号以 {sha} 开头的文件。" + ("请写出更多位。" if rows else ""))
+        return rows[0]
+
+    def set_received(self, ret: FormReturn, replace_status: str) -> str:
+        """Store a new time received of a recorded return (ret.late and its late-return
+        finding already set); the status it ends with (the latest of a form counts)."""
+        sha, c = ret.received.sha256, self.conn
+        c.execute("UPDATE submissions SET received_at = ?, late = ?, payload = ? WHERE sha256 = ?",
+                  (ret.received.received_at, int(bool(ret.late)), _dump(form_return_to_dict(ret)),
+                   sha))
+        c.execute("UPDATE receipts SET received_at = ? WHERE sha256 = ?",
+                  (ret.received.received_at, sha))
+        c.execute("DELETE FROM findings WHERE sha256 = ? AND receipt_id IS NULL AND code = ?",
+                  (sha, "late-return"))
+        self._insert_findings(sha, [f for f in ret.findings if f.code == "late-return"],
+                              default_file=ret.received.display)
+        if replace_status in (ACCEPTED, SUPERSEDED):
+            return self._supersede(sha, ret.plan_id, ret.kind, ret.unit, ret.period)
+        return replace_status
+
+    def add_history(self, who: str, action: str, sha: str, plan_id: str, period: str,
+                    detail: dict) -> None:
+        """Record a decision of the clerk (inside the current run)."""
+        self.conn.execute(
+            "INSERT INTO history(at, who, action, sha256, plan_id, period, detail) "
+            "VALUES (?,?,?,?,?,?,?)", (_now(), _safe_text(who), action, sha, plan_id, period,
+                                       json.dumps(jsonable(detail), ensure_ascii=False)))
+
+    def history(self, plan_id: str, period: str) -> list[dict[str, Any]]:
+        """The clerk's decisions for a period, oldest first."""
+        return [{"at": r["at"], "who": r["who"], "action": r["action"], "sha256": r["sha256"],
+                 **json.loads(r["detail"])} for r in self.conn.execute(
+                     "SELECT * FROM history WHERE plan_id = ? AND period = ? ORDER BY id",
+                     (plan_id, period))]
+
     # ------------------------------------------------------------ queries
     def state(self) -> str:
         """A token that changes whenever anything is recorded (for reusing outputs)."""
-        row = self.conn.execute("SELECT count(*), coalesce(max(id), 0) FROM receipts").fetchone()
-        return f"{row[0]}:{row[1]}"
+        row = self.conn.execute("SELECT count(*), coalesce(max(id), 0), "
+                                "(SELECT coalesce(max(id), 0) FROM history) FROM receipts").fetchone()
+        return f"{row[0]}:{row[1]}:{row[2]}"  # (a clerk's decision changes the period too)
 
     def current(self, plan_id: str, period: str) -> list[FormReturn]:
         """The accepted returns of a period now, rebuilt from their payloads."""
         out = []
         for r in self.conn.execute(
                 "SELECT payload, status, supersedes, late FROM submissions "
-                "WHERE plan_id = ? AND period = ? AND status = ? ORDER BY kind, unit, display",
-                (plan_id, period, ACCEPTED)):
+                "WHERE plan_id = ? AND period = ? AND status = ? AND kind != ? "
+                "ORDER BY kind, unit, display", (plan_id, period, ACCEPTED, STAMP)):
             ret = form_return_from_dict(json.loads(r["payload"]))
             ret.status, ret.supersedes, ret.late = r["status"], r["supersedes"] or "", \
                 bool(r["late"])
@@ -729,6 +832,19 @@ def _with_folder(path: Path, op: Callable[[], Any]) -> Any:
         return op()
 
 
+def _fsync(path: Path) -> None:
+    """fsync one file or folder; a file is opened for writing (Windows flushes no read-only
+    handle). Best effort: what cannot be synced was still written and closed."""
+    try:
+        fd = os.open(path, os.O_RDONLY if path.is_dir() else os.O_RDWR | getattr(os, "O_BINARY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+
+
 def _copy_and_hash(src: str, tmp: Path) -> str:
     """Copy src into the new file tmp; the sha256 of the bytes copied."""
     h = hashlib.sha256()
@@ -737,6 +853,18 @@ def _copy_and_hash(src: str, tmp: Path) -> str:
             h.update(chunk)
             out.write(chunk)
     return h.hexdigest()
+
+
+def disk_full(exc: BaseException) -> bool:
+    """SQLITE_FULL, or ENOSPC while writing beside the ledger."""
+    return ("disk is full" in str(exc) or getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL"
+            or getattr(exc, "errno", None) == 28)
+
+
+def full_error(db_path: Path) -> LedgerError:
+    return LedgerError(f"台账所在的磁盘已满,无法写入台账“{db_path}”。本次运行已撤销,没有记录任何文件"
+                       "(已存档的副本也已清除)。请腾出磁盘空间,或用 --db 把台账放到空间充足的磁盘,"
+                       "然后重新运行。")
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:

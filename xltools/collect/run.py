@@ -1,10 +1,12 @@
 """One collect run: intake → examine (in worker processes) → ledger → merge → reports."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
 import shutil
+import sqlite3
 import sys
 import tempfile
 import time
@@ -16,10 +18,11 @@ from ..progress import tick
 from ..model import Finding, Period, Plan, finding
 from ..model.findings import ERROR
 from ..model.returns import ACCEPTED, IGNORED, REJECTED, FormReturn, Received
-from .examine_pool import examine_all
-from .intake import intake_return, intake_run
-from .ledger import Ledger
+from .examine_pool import examine_all, reader_gaps
+from .intake import SEP, intake_return, intake_run
+from .ledger import Ledger, disk_full, full_error
 from .limits import Limits
+from .stamps import HOW, STAMP, whose
 
 WORKDIR_PREFIX = "xltools-intake-"
 
@@ -61,6 +64,48 @@ class CollectOutcome:
         return any(not f.seen_before for f in self.files)
 
 
+class InputError(Exception):
+    """An inbox path that does not exist (checked before anything is recorded)."""
+
+
+def check_inputs(inputs: list) -> None:
+    """Raise InputError (a Chinese message) for an inbox path that is not there: a typo
+    must stop the run before the ledger records it, not appear only in the reports."""
+    gone = [str(p) for p in inputs if not os.path.lexists(p)]
+    if gone:
+        raise InputError(f"找不到收件箱“{'”“'.join(gone)}”。请检查路径是否写对;本次未记录任何文件。")
+
+
+# what needs the clerk in a period (CollectReport.attention), in the order shown
+ATTENTION = {"missing": "未报送单位", "late": "逾期报送单位", "held": "待确认归属的文件",
+             "rejected": "被退回的文件", "errors": "有错误的报表"}
+
+
+def attention(receipts: list[dict], missing: list[str], late: list[str]) -> dict[str, int]:
+    """What in the period, as the ledger holds it, still needs the clerk (counts > 0 only).
+
+    A rejected file stops counting once its unit's same form was accepted from a file
+    received later; a held file (identity-conflict) counts until it is credited.
+    """
+    later: dict[tuple[str, str], str] = {}
+    for r in receipts:
+        if r["status"] == ACCEPTED:
+            key = (r.get("form", ""), r.get("unit", ""))
+            later[key] = max(later.get(key, ""), r.get("received_at") or "")
+    out = {"missing": len(missing), "late": len(late), "held": 0, "rejected": 0, "errors": 0}
+    for r in receipts:
+        codes = {f["code"] for f in r.get("findings", [])}
+        if r["status"] == REJECTED:
+            if "identity-conflict" in codes:
+                out["held"] += 1
+            elif not (r.get("unit") and later.get((r.get("form", ""), r["unit"]), "")
+                      > (r.get("received_at") or "")):
+                out["rejected"] += 1
+        elif r["status"] == ACCEPTED and any(f["severity"] == ERROR for f in r.get("findings", [])):
+            out["errors"] += 1
+    return {k: v for k, v in out.items() if v}
+
+
 def default_ledger(plan_path: str | os.PathLike) -> Path:
     """The ledger beside the plan: plan.xlsx -> 台账.sqlite in the same folder."""
     return Path(plan_path).resolve().parent / "台账.sqlite"
@@ -93,7 +138,7 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
         mine: dict[str, list[Finding]] = {}
         for f in intake_findings:
             mine.setdefault(f.file, []).append(f)
-        with Ledger(db_path, busy_timeout=limits.ledger_wait) as ledger:
+        with _full_disk(db_path), Ledger(db_path, busy_timeout=limits.ledger_wait) as ledger:
             ledger.on_wait = lambda: notify(
                 f"台账 {db_path} 正被另一个 xltools collect 使用,"
                 f"最多等待 {limits.ledger_wait:g} 秒……")
@@ -101,11 +146,15 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
             run_id = ledger.begin(plan.plan_id, period.id, [str(p) for p in inputs])
             try:
                 todo: list[Received] = []
+                stamps: list[Received] = []
                 for rec in received:
                     prior = ledger.receipt_status(rec)
                     if prior is not None:  # the same file from the same place: nothing changes
                         out.files.append(FileOutcome(rec.display, rec.sha256, prior, seen_before=True))
                         tick(progress, len(out.files), len(received))
+                        continue
+                    if rec.kind == STAMP:  # once the returns beside it are known
+                        stamps.append(rec)
                         continue
                     settled = intake_return(rec, intake_findings)
                     if settled is not None:
@@ -118,16 +167,21 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                         todo.append(rec)
                 originals = {r.display: r for r in received}
                 previous = ledger.previous_actuals(plan.plan_id, period.id)
-                plan.lookups()  # built once here; the forked readers inherit it
+                plan.lookups()  # built once; readers inherit it (fork) or get it pickled (spawn)
                 t1, recording = time.perf_counter(), 0.0
                 with plan.frozen():  # (re-entrant: api.collect may hold it already)
                     for ret in examine_all(todo, plan, period.id, previous, workers, limits):
                         t2 = time.perf_counter()
                         ret.received = originals.get(ret.received.display, ret.received)
                         ret.findings = [*mine.get(ret.received.display, []), *ret.findings]
+                        check_sender(ret, plan)
                         _record(ledger, run_id, ret, period, out)
                         tick(progress, len(out.files), len(received))
                         recording += time.perf_counter() - t2
+                for ret in stamped(stamps, out, plan, period):
+                    ret.findings = [*mine.get(ret.received.display, []), *ret.findings]
+                    _record(ledger, run_id, ret, period, out)
+                    tick(progress, len(out.files), len(received))
                 t2 = time.perf_counter()
                 out.phases["examine"] = t2 - t1 - recording
                 out.phases["ledger"] = recording
@@ -144,11 +198,23 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                 out.current = ledger.current(plan.plan_id, period.id)
                 out.receipts = ledger.receipts(plan.plan_id, period.id)
                 out.phases["load"] = time.perf_counter() - t2
-        _unreceived(out, received, intake_findings, period)
+        gaps = reader_gaps(limits) if any(not f.seen_before for f in out.files) else []
+        _unreceived(out, received, [*intake_findings, *gaps], period)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     out.seconds = time.perf_counter() - t0
     return out
+
+
+@contextlib.contextmanager
+def _full_disk(db_path: Path):
+    """A full disk under the ledger: one clear Chinese LedgerError (the run is rolled back)."""
+    try:
+        yield
+    except (sqlite3.OperationalError, OSError) as exc:
+        if disk_full(exc):
+            raise full_error(db_path) from exc
+        raise
 
 
 def _unreceived(out: CollectOutcome, received: list[Received], findings: list[Finding],
@@ -224,6 +290,28 @@ def check_output_dir(path: Path) -> None:
                           "请用 -o 指定一个可写的文件夹后重新运行;本次未记录任何文件。") from exc
 
 
+OWNER = ".xltools-ledger"  # in an output folder: the ledger whose outputs it holds
+
+
+def check_owner(path: Path, db_path: Path, force: bool = False) -> None:
+    """An output folder belongs to one ledger: OutputError for another ledger's folder (its
+    汇总表 and 反馈 copies would be replaced) unless force; the first ledger claims it."""
+    marker, mine = Path(path) / OWNER, str(Path(db_path).resolve())
+    try:
+        owner = marker.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        owner = ""
+    if owner and owner != mine and not force:
+        raise OutputError(f"输出文件夹“{path}”存放的是另一个台账“{owner}”的汇总表和反馈文件,"
+                          f"为免覆盖,本次未记录任何文件。请用 -o 指定其他文件夹;"
+                          f"确需改为存放台账“{mine}”的输出,请加 --force。")
+    if owner != mine:
+        try:
+            marker.write_text(mine, encoding="utf-8")
+        except OSError:  # (check_output_dir has just written there: this is very unlikely)
+            pass
+
+
 def output_failed(path: Path, exc: OSError) -> OutputError:
     """The error for a write that failed after the ledger was committed."""
     return OutputError(f"汇总表或校验报告未能写入“{path}”({exc.strerror or type(exc).__name__})。"
@@ -231,15 +319,70 @@ def output_failed(path: Path, exc: OSError) -> OutputError:
                        "不会重复记录,只会重新生成输出。")
 
 
-def _record(ledger: Ledger, run_id: int, ret: FormReturn, period: Period, out: CollectOutcome) -> None:
-    ret.late = ret.status == ACCEPTED and is_late(ret.received.received_at, period)
-    if ret.late:
-        ret.findings.append(finding("late-return", file=ret.received.display, unit=ret.unit,
-                                    value=ret.received.received_at[:16].replace("T", " "),
-                                    deadline=period.deadline))
-    status = ledger.record(run_id, ret)  # archives the bytes first; failures become findings
+# what decided a return's time received, as the clerk reads it
+TIME_EVIDENCE = {"mail": "邮件时间", "file": "文件时间", "first-seen": "首次回收时间",
+                 "clerk": "督办室确认的时间"}
+
+
+def received_time(ledger: Ledger, rec: Received) -> Received:
+    """The time a return arrived: an e-mail's Date; else the earlier of the file's mtime
+    (a copy resets it) and when xltools first saw these bytes (a late collect delays it)."""
+    if rec.time_source in ("mail", "clerk"):
+        return rec
+    first = (ledger.first_seen(rec.sha256) or ledger.now())[:19]
+    if not rec.received_at or first < rec.received_at:
+        return dataclasses.replace(rec, received_at=first, time_source="first-seen")
+    return dataclasses.replace(rec, time_source="file")
+
+
+def _record(ledger: Ledger, run_id: int, ret: FormReturn, period: Period, out: CollectOutcome,
+            replace: bool = False) -> None:
+    ret.received = received_time(ledger, ret.received)
+    mark_late(ret, period)
+    status = ledger.record(run_id, ret, replace)  # archives the bytes first; failures become findings
     out.files.append(FileOutcome(ret.received.display, ret.received.sha256, status, ret.unit,
                                  ret.kind, list(ret.findings)))
+
+
+def stamped(stamps: list[Received], out: CollectOutcome, plan: Plan,
+            period: Period) -> list[FormReturn]:
+    """The PDFs and photos of a run: each a unit's stamped copy (盖章件) when one unit is
+    certain (collect.stamps.whose), else ignored with stamp-unmatched."""
+    returns = [(f.path, f.status, f.unit) for f in out.files]
+    rets = []
+    for rec in stamps:
+        got = whose(rec, returns, plan, SEP)
+        if got is None:
+            rets.append(FormReturn(received=rec, status=IGNORED, findings=[
+                finding("stamp-unmatched", file=rec.display)]))
+            continue
+        rets.append(FormReturn(received=rec, status=ACCEPTED, plan_id=plan.plan_id, kind=STAMP,
+                               unit=got[0], period=period.id, findings=[finding(
+                                   "stamp-received", file=rec.display, unit=got[0],
+                                   how=HOW[got[1]])]))
+    return rets
+
+
+def check_sender(ret: FormReturn, plan: Plan) -> None:
+    """A return that came by e-mail from another address than its unit's contact e-mail:
+    sender-mismatch (a warning: units write from personal mailboxes too)."""
+    unit = plan.unit(ret.unit) if ret.status == ACCEPTED and ret.received.sender else None
+    want = (getattr(unit, "email", "") or "").strip().lower() if unit else ""
+    if want and ret.received.sender != want:
+        ret.findings.append(finding("sender-mismatch", file=ret.received.display, unit=ret.unit,
+                                    value=ret.received.sender, expected=want))
+
+
+def mark_late(ret: FormReturn, period: Period) -> None:
+    """Set ret.late; a late return gets late-return naming the time and what decided it."""
+    ret.findings = [f for f in ret.findings if f.code != "late-return"]
+    ret.late = ret.status == ACCEPTED and ret.kind != STAMP \
+        and is_late(ret.received.received_at, period)
+    if ret.late:
+        ret.findings.append(finding(
+            "late-return", file=ret.received.display, unit=ret.unit,
+            value=ret.received.received_at[:16].replace("T", " "), deadline=period.deadline,
+            evidence=TIME_EVIDENCE.get(ret.received.time_source, TIME_EVIDENCE["file"])))
 
 
 def is_late(received_at: str, period: Period) -> bool:

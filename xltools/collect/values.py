@@ -1,6 +1,6 @@
 """Understanding typed values: 完成进度, numbers, dates, phone numbers. Pure functions.
 
-完成进度 (progress, 0-100). Accepted: 80, "80", "80%", "80％", full-width digits, and a
+完成进度 (progress, 0-100). Accepted: 80, "80", "80%", "80\uff05", full-width digits, and a
 fraction shown as a percent (0.8 in a cell formatted 0%, which is what typing 80% gives in
 Excel, WPS and LibreOffice). A fraction strictly between 0 and 1 in a cell *not* known to be
 a percent (General format, or .xls where the format is not read) is ambiguous: it is taken as
@@ -25,7 +25,7 @@ def _clean(text: str) -> str:
 
 
 def number_from_text(text: str, suffixes: tuple[str, ...] = ()) -> float | None:
-    """'8000', '8,000', '８０００', '8000人' (a known measure suffix) -> 8000.0; else None."""
+    """'8000', '8,000', '\uff18\uff10\uff10\uff10', '8000人' (a known measure suffix) -> 8000.0; else None."""
     s = _clean(text)
     for suf in suffixes:
         if suf and s.endswith(suf) and len(s) > len(suf):
@@ -117,7 +117,7 @@ def date_value(value: object) -> date | None:
 
 
 _PHONE_CHARS = re.compile(r"^[0-9\-()+转#~]+$")
-_PHONE_SPLIT = re.compile(r"[,，、;;/\s]+|或")
+_PHONE_SPLIT = re.compile(r"[,\uff0c、;\uff1b/\s]+|或")
 
 
 def phone_ok(value: object) -> bool:

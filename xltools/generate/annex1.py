@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..model.plan import Plan
 from .common import fit_text_row, header_row, official_page, safe_filename, seq_value, title_block
 from .layout import Workbook
+from .paging import Pager
 
 SHEET_NAME = "目标任务分解"
 UNIT_SEP = "、"  # as printed: 区发改局、各镇人民政府
@@ -36,7 +37,9 @@ def annex1(plan: Plan) -> Workbook:
     sheet.page = official_page(landscape=with_lead, header_rows=(head, head))
     sheet.freeze = (row, 0)
     path: list[str] = []
+    pager = Pager.for_sheet(sheet, row)
     for task in plan.tasks:
+        first = row  # a section's heading rows never end a page: they go with its first task
         row = _headings(sheet, row, path, task.section, ncols)
         path = list(task.section)
         texts = [task.number, task.text]
@@ -48,7 +51,9 @@ def annex1(plan: Plan) -> Workbook:
             sheet.write(row, col, text or None, style, kind="string")
         sheet.write(row, 0, seq_value(task.number), "body_center")
         fit_text_row(sheet, row, list(zip(texts, widths)), minimum=22)
+        pager.place(first, row)
         row += 1
+    pager.finish()
     return wb
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..model.plan import Plan
 from .common import fit_text_row, header_row, official_page, safe_filename, seq_value, title_block
 from .layout import Sheet, Workbook
+from .paging import Pager, continued
 from .styles import wrapped_height
 
 SHEET_NAME = "各责任单位任务表"
@@ -36,6 +37,7 @@ def annex2(plan: Plan) -> Workbook:
     row = header_row(sheet, head, LABELS)
     sheet.page = official_page(landscape=False, header_rows=(head, head))
     sheet.freeze = (row, 0)
+    pager = Pager.for_sheet(sheet, row)
     for unit in plan.units_with_tasks():
         first = row
         for task, _role in plan.unit_tasks(unit):
@@ -43,11 +45,13 @@ def annex2(plan: Plan) -> Workbook:
             sheet.write(row, 2, task.text, "body", kind="string")
             fit_text_row(sheet, row, [(task.text, WIDTHS[2])], minimum=22)
             row += 1
-        # Unit and leader are merged per unit block, not across units as the notice
-        # prints them: a merge spanning pages prints its text on one page only.
-        sheet.merge(first, 0, row - 1, 0, unit.name, "body_center", kind="string")
-        sheet.merge(first, 3, row - 1, 3, unit.leader.strip() or None, "body_center", kind="string")
         _fit_block(sheet, first, row - 1, unit.name, WIDTHS[0])
+        # Unit and leader are merged per unit block and per page, not across units as the
+        # notice prints them: a merge spanning pages prints its text on one page only.
+        for k, (a, b) in enumerate(pager.place(first, row - 1)):
+            sheet.merge(a, 0, b, 0, continued(unit.name, k), "body_center", kind="string")
+            sheet.merge(a, 3, b, 3, unit.leader.strip() or None, "body_center", kind="string")
+    pager.finish()
     return wb
 
 

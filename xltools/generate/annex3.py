@@ -10,12 +10,13 @@ from ..model.values import parse_value
 from .common import (display_width, fit_text_row, official_page, safe_filename, safe_sheet_name,
                      title_block)
 from .layout import Sheet, Workbook, a1
+from .paging import Pager
 from .styles import MAX_DECIMALS, value_style, wrapped_height
 
 ROW_HEADER = "责任单位"
 HEADER_ROW_HEIGHT = 22
 TITLE_SCALE = 18 / 11  # the title's 18 pt characters against 11 pt column units
-_NUMERIC = re.compile(r"^\s*[-+−]?([\d,,]*)(?:\.(\d+))?\s*([%%])?\s*$")
+_NUMERIC = re.compile(r"^\s*[-+−]?([\d,\uff0c]*)(?:\.(\d+))?\s*([%\uff05])?\s*$")
 
 
 def annex3_title(plan: Plan) -> str:
@@ -79,6 +80,7 @@ def _table_sheet(sheet: Sheet, plan: Plan, matrix: TownMatrix, cols: list[Matrix
     row = top + depth
     sheet.page = official_page(landscape=True, header_rows=(top, row - 1))
     sheet.freeze = (row, 1)
+    pager = Pager.for_sheet(sheet, row)  # our breaks: no row cut, the header on every page
     for r in matrix.rows:
         total = r.kind == "total"
         sheet.write(row, 0, r.label, "total" if total else "body_center", kind="string")
@@ -91,7 +93,9 @@ def _table_sheet(sheet: Sheet, plan: Plan, matrix: TownMatrix, cols: list[Matrix
             where[f"{r.label}\t{c.key}"] = (sheet.name, a1(row, j))
             texts.append((str(raw), widths[j]))
         fit_text_row(sheet, row, texts, minimum=22)
+        pager.place(row, row)
         row += 1
+    pager.finish()
 
 
 def _fit_title(widths: list[float], title: str) -> None:

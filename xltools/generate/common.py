@@ -1,6 +1,7 @@
 """Pieces every official table shares: title rows, header rows, file names, widths."""
 from __future__ import annotations
 
+import hashlib
 import re
 
 from .layout import PageSetup, Sheet, Validation
@@ -9,16 +10,33 @@ from .styles import TITLE_HEIGHT, wrapped_height
 _BAD_FILENAME_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
              *(f"LPT{i}" for i in range(1, 10))}
-MAX_NAME = 120  # characters of a file name; Windows paths stay well under 260
+# Windows allows 259 characters in a path. With an output folder of up to OUT_DIR_MAX
+# characters, the deepest thing xltools writes (汇总/<周期>/反馈/<unit>/.<file>.part) holds
+# two unit-derived names of MAX_NAME characters each and still fits (tests/test_platform.py).
+WINDOWS_PATH_MAX = 259
+OUT_DIR_MAX = 120
+MAX_NAME = 50  # characters of one file or folder name, extension included
+ELLIPSIS = "\u2026"  # marks a shortened name: <head>…<6 hex of the full name's hash>
+_SHORTENED = re.compile(ELLIPSIS + r"[0-9a-f]{6}(?![0-9a-f])")  # a suffix may follow
 
 
 def safe_filename(name: str, ext: str = ".xlsx") -> str:
-    """A file name safe on Windows: no reserved characters or names, no trailing dots."""
+    """A file name safe on Windows: no reserved characters or names, no trailing dots, and
+    at most MAX_NAME characters: a longer name keeps its head and gets a short hash of the
+    whole (deterministic, and two long names stay apart); shortened() tells it was."""
     s = _BAD_FILENAME_CHARS.sub("_", str(name))
     s = " ".join(s.split()).strip(" .") or "未命名"
     if s.split(".")[0].upper() in _RESERVED:
         s = "_" + s
-    return s[:MAX_NAME] + ext
+    if len(s) + len(ext) > MAX_NAME:
+        tag = hashlib.sha256(s.encode("utf-8")).hexdigest()[:6]
+        s = s[:MAX_NAME - len(ext) - len(tag) - 1].rstrip(" .") + ELLIPSIS + tag
+    return s + ext
+
+
+def shortened(name: str) -> bool:
+    """Whether safe_filename shortened this file or folder name (extension allowed)."""
+    return bool(_SHORTENED.search(name.rsplit("/", 1)[-1]))
 
 
 def safe_sheet_name(name: str) -> str:

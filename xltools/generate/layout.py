@@ -107,6 +107,7 @@ class Sheet:
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
     merges: list[Merge] = field(default_factory=list)
     col_widths: dict[int, float] = field(default_factory=dict)
+    hidden_cols: set[int] = field(default_factory=set)  # kept for filters and look-ups, not printed
     row_heights: dict[int, float] = field(default_factory=dict)
     validations: list[Validation] = field(default_factory=list)
     page: PageSetup = field(default_factory=PageSetup)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import DIRECTION_LABELS, Period, Plan, Target, Task, Unit
+from ..model.rates import rate_formula
 from .common import (date_cn, finish_form, fit_row, header_fields, header_row, safe_filename,
                      title_block)
 from .layout import Sheet, Validation, Workbook, a1
@@ -63,8 +64,10 @@ def report_form(plan: Plan, unit: Unit, period: Period,
     _task_validations(sh, first, last)
     targets = [(t, i, tg) for t, _ in tasks for i, tg in enumerate(t.targets)]
     target_rows: list[tuple[str, int, int]] = []
+    section = None
     if targets:
         row += 1
+        section = row
         sh.merge(row, 0, row, ncols - 1, "量化指标完成情况(填写年初至本期末的累计数)", "section")
         sh.row_heights[row] = 22
         header_row(sh, row + 1, TARGET_COLUMNS[:6], height=30)
@@ -79,6 +82,8 @@ def report_form(plan: Plan, unit: Unit, period: Period,
         "黄色单元格为填报区域,其余单元格已锁定;请勿增删行列、修改任务内容或工作表名称,文件名可以修改。",
         "“完成进度”填写 0—100 之间的数字;“状态”从下拉列表中选择(已完成/序时推进/滞后/未启动),完成进度为 100 时状态应为“已完成”。",
         "“量化指标完成情况”填写年初至本期末的累计数,只填数字。"])
+    if section is not None:  # the second table starts its own page under its own header
+        sh.page.row_breaks.append(section)
     return wb, FormMap(head, first, last, tuple(target_rows), fill_in)
 
 
@@ -128,12 +133,8 @@ def _target_row(sh: Sheet, row: int, task: Task, target: Target, fit: bool = Tru
     sh.write(row, 2, target.measure, "body_center", kind="string", guard=True)
     sh.write(row, 3, target.value, "body_number", kind="number", guard=True)
     sh.write(row, TARGET_ACTUAL_COL, "", "input_number")
-    if target.direction == ">=" and target.value:
-        actual, goal = a1(row, TARGET_ACTUAL_COL), a1(row, 3)
-        sh.write(row, 5, f'=IF(ISNUMBER({actual}),{actual}/{goal},"")', "computed_percent",
-                 kind="formula")
-    else:
-        sh.write(row, 5, "—", "body_center", kind="string")
+    sh.write(row, 5, rate_formula(a1(row, TARGET_ACTUAL_COL), a1(row, 3), target.cumulative,
+                                  target.direction), "computed_percent", kind="formula")
     sh.merge(row, 6, row, 7, "", "input")
     if fit:
         fit_row(sh, row, [(target_label(target), WIDTHS[1])], minimum=24)

@@ -13,6 +13,10 @@ _BODY = {"font_name": BODY_FONT, "font_size": 11, "valign": "vcenter", "text_wra
 _BOX = {**_BODY, "border": 1}
 _INPUT = {**_BOX, "locked": False, "bg_color": "#FFFDE7"}
 
+# Left-aligned text stands one indent off the border (Excel's indent: about two units wide)
+INDENT_UNITS = 2
+_TEXT = {"indent": 1}
+
 STYLES: dict[str, dict] = {
     "title": {"font_name": TITLE_FONT, "font_size": 18, "align": "center", "valign": "vcenter",
               "text_wrap": True},
@@ -28,12 +32,12 @@ STYLES: dict[str, dict] = {
                 "border": 1},
     "section_sub": {"font_name": HEAD_FONT, "font_size": 11, "valign": "vcenter", "text_wrap": True,
                     "border": 1, "indent": 1},  # a nested heading: (一)聚焦产业升级
-    "body": _BOX,
+    "body": {**_BOX, **_TEXT},
     "body_center": {**_BOX, "align": "center"},
     "body_number": {**_BOX, "align": "right", "num_format": "General"},
     "body_percent": {**_BOX, "align": "right", "num_format": "0.0%"},
     "total": {**_BOX, "bold": True, "align": "center"},
-    "input": _INPUT,
+    "input": {**_INPUT, **_TEXT},
     "input_center": {**_INPUT, "align": "center"},
     "input_number": {**_INPUT, "align": "right", "num_format": "#,##0.##"},
     "input_percent": {**_INPUT, "align": "center", "num_format": "0%"},
@@ -45,10 +49,10 @@ STYLES: dict[str, dict] = {
     "hidden_text": {"font_name": "Arial", "font_size": 9},
     # summary and validation reports
     "heading": {"font_name": HEAD_FONT, "font_size": 12, "valign": "vcenter"},
-    "link": {**_BOX, "font_color": "#0563C1", "underline": 1},
-    "body_error": {**_BOX, "bg_color": "#FDE9E7"},
+    "link": {**_BOX, **_TEXT, "font_color": "#0563C1", "underline": 1},
+    "body_error": {**_BOX, **_TEXT, "bg_color": "#FDE9E7"},
     "body_error_center": {**_BOX, "align": "center", "bg_color": "#FDE9E7"},
-    "link_error": {**_BOX, "font_color": "#0563C1", "underline": 1, "bg_color": "#FDE9E7"},
+    "link_error": {**_BOX, **_TEXT, "font_color": "#0563C1", "underline": 1, "bg_color": "#FDE9E7"},
     "body_alert": {**_BOX, "align": "center", "bold": True, "font_color": "#C00000"},
     "blocked": {**_BOX, "align": "center", "italic": True, "font_color": "#C00000"},
     "body_int": {**_BOX, "align": "center", "num_format": "0"},
@@ -58,7 +62,7 @@ STYLES: dict[str, dict] = {
     "body_amount": {**_BOX, "align": "right", "num_format": "#,##0.####"},
     "total_amount": {**_BOX, "align": "right", "bold": True, "num_format": "#,##0.####"},
     "total_rate": {**_BOX, "align": "center", "bold": True, "num_format": "0.0%"},
-    "total_left": {**_BOX, "bold": True},
+    "total_left": {**_BOX, **_TEXT, "bold": True},
 }
 
 # Feedback to units: a fill-in cell with a problem, highlighted and still unlocked
@@ -78,7 +82,7 @@ TITLE_HEIGHT = 36
 def wrapped_height(text: str, width_chars: float, min_lines: int = 1, line: float = LINE_HEIGHT) -> float:
     """A row height that shows `text` wrapped in a column `width_chars` wide (CJK = 2 units)."""
     units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text or ""))
-    per_line = max(1.0, width_chars - 1.5)
+    per_line = max(1.0, width_chars - 1.5 - INDENT_UNITS)
     lines = max(min_lines, -(-int(units) // int(per_line)) if units else min_lines)
     return round(lines * line + 4, 1)
 

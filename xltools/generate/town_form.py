@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import MatrixColumn, MatrixRow, Period, Plan, column_measures, parse_value
+from ..model.rates import direction_of, is_cumulative, rate_formula
 from .common import (date_cn, finish_form, fit_row, header_fields, header_row, safe_filename,
                      title_block)
 from .layout import Sheet, Validation, Workbook, a1
@@ -98,10 +99,10 @@ def _line(sh: Sheet, r: int, i: int, col: MatrixColumn, part: str, target: float
     else:
         sh.write(r, 4, target, "body_number", kind="number", guard=True)
     sh.write(r, ACTUAL_COL, "", "input_number")
-    if col.additive and target and target > 0:
-        actual, goal = a1(r, ACTUAL_COL), a1(r, 4)
-        sh.write(r, 6, f'=IF(ISNUMBER({actual}),{actual}/{goal},"")', "computed_percent",
-                 kind="formula")
+    if target is not None:
+        cumulative = col.additive and is_cumulative(measure)
+        sh.write(r, 6, rate_formula(a1(r, ACTUAL_COL), a1(r, 4), cumulative, direction_of(indicator)),
+                 "computed_percent", kind="formula")
     else:
         sh.write(r, 6, "—", "body_center", kind="string")
     sh.write(r, 7, "", "input")

@@ -4,9 +4,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 
-from ..model.findings import ERROR, WARNING, Finding
+from ..model.findings import ERROR, INFO, WARNING, Finding
+from ..model.returns import ACCEPTED, REJECTED
 
-FORM_LABELS = {"report": "季度报表", "town": "镇街指标表", "workplan": "工作计划"}
+FORM_LABELS = {"report": "季度报表", "town": "镇街指标表", "workplan": "工作计划", "stamp": "盖章件"}
+# the files whose problems still stand: each unit's current return and the refused files;
+# a superseded return, a duplicate copy or ignored junk counts for nothing
+OPEN_STATUSES = (ACCEPTED, REJECTED)
 
 
 @dataclass
@@ -31,6 +35,7 @@ class ReceiptRow:
     archived: str = ""
     period: str = ""  # the period the file says it belongs to ("" unknown)
     note: str = ""  # a word on its fate: "与 X 相同", "已被 2019-04-12 的文件替代"
+    new: bool = False  # first received in the run that wrote the reports
 
     @property
     def errors(self) -> int:
@@ -39,6 +44,14 @@ class ReceiptRow:
     @property
     def warnings(self) -> int:
         return sum(1 for f in self.findings if f.severity == WARNING)
+
+    @property
+    def evidence(self) -> str:
+        """What decided that this return is late (邮件时间 / 文件时间 / 首次回收时间 /
+        督办室确认的时间), as its late-return finding says; "" when not late."""
+        from ..collect.run import TIME_EVIDENCE  # the ledger keeps it only in that finding
+        said = next((f.message for f in self.findings if f.code == "late-return"), "")
+        return next((w for w in TIME_EVIDENCE.values() if w in said), "")
 
     @property
     def form_label(self) -> str:
@@ -67,3 +80,34 @@ class ReceiptRow:
                    received_at=d.get("received_at") or "", late=bool(d.get("late")),
                    findings=found, archived=archived.replace(os.sep, "/"),
                    period=d.get("period") or "", note=note)
+
+
+@dataclass(frozen=True)
+class FindingCounts:
+    """The period's problems, 错误 / 警告 / 提示 apart: the one count every output prints."""
+
+    errors: int = 0
+    warnings: int = 0
+    notices: int = 0
+
+    def to_json(self) -> dict[str, int]:
+        return {"errors": self.errors, "warnings": self.warnings, "notices": self.notices}
+
+
+def open_findings(receipts: list[ReceiptRow]) -> list[tuple[ReceiptRow, Finding]]:
+    """(file, finding) of every problem that still stands (OPEN_STATUSES), in file order."""
+    return [(r, f) for r in receipts if r.status in OPEN_STATUSES for f in r.findings]
+
+
+def finding_counts(receipts: list[ReceiptRow]) -> FindingCounts:
+    """错误 / 警告 / 提示 over the files whose problems still stand."""
+    sev = [f.severity for _, f in open_findings(receipts)]
+    return FindingCounts(sev.count(ERROR), sev.count(WARNING), sev.count(INFO))
+
+
+def stamp_status(plan, receipts: list[ReceiptRow]) -> dict[str, str]:
+    """{unit: its stamped copy (盖章件) as received, "" when none} for every unit owing a form."""
+    from ..collect.stamps import STAMP
+    got = {r.unit: r.display for r in receipts if r.kind == STAMP and r.status == ACCEPTED}
+    owing = [u.name for u in plan.units_with_tasks()] + [r.unit or r.label for r in plan.town_rows()]
+    return {name: got.get(name, "") for name in dict.fromkeys(owing)}

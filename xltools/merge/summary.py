@@ -11,14 +11,15 @@ from ..model.plan import Period, Plan
 from ..model.returns import REJECTED, FormReturn
 from .common import (LATE, NOT_DUE, NOT_REPORTED, ON_TIME, UNIT_CATEGORIES, Lookups,
                      accepted_returns, deadline_end, is_late, parse_time, show_time)
-from .receipts import FORM_LABELS, ReceiptRow
+from .receipts import (FORM_LABELS, FindingCounts, ReceiptRow, finding_counts, open_findings,
+                       stamp_status)
 from .tasks import BY_TASK_COLUMNS, TASK_COLUMNS, lagging, merge_targets, merge_tasks
 from .towns import merge_towns
 
 BY_UNIT_COLUMNS = ["单位", "类型", "任务数", *UNIT_CATEGORIES, "季度报表", "提交时间", "文件名",
                    "镇街指标表", "指标表提交时间", "错误数", "警告数"]
 MISSING_COLUMNS = ["单位", "类型", "未报表单", "应报内容", "责任领导", "联系人", "联系电话", "说明"]
-LATE_COLUMNS = ["单位", "表单", "提交时间", "截止日期", "逾期天数", "文件名"]
+LATE_COLUMNS = ["单位", "表单", "提交时间", "截止日期", "逾期天数", "文件名", "判定依据"]
 CHANGE_COLUMNS = ["序号", "任务内容", "上期状态", "本期状态", "上期进度", "本期进度", "进度变化"]
 BLOCKED_COLUMNS = ["单位", "表单", "序号", "字段", "工作表", "单元格", "文件"]
 
@@ -40,6 +41,8 @@ class Summary:
     blocked: pd.DataFrame  # every value an 错误 finding kept out
     changes: pd.DataFrame | None = None  # progress since the previous period
     counts: dict[str, int] = field(default_factory=dict)
+    findings: FindingCounts = field(default_factory=FindingCounts)  # what every output prints
+    stamps: dict[str, str] = field(default_factory=dict)  # unit -> its 盖章件 ("" = 未收到)
 
     def status_counts(self) -> pd.DataFrame:
         """单位 × task status counts (the chart's data)."""
@@ -61,9 +64,9 @@ def summarize(plan: Plan, period: Period, current: list[FormReturn],
     by_task, tasks, blocked = merge_tasks(plan, reports, look)
     targets = merge_targets(plan, reports, tasks, blocked)
     town, mismatch = merge_towns(plan, towns, blocked)
-    by_unit = _by_unit(plan, period, by_task, best)
+    by_unit = _by_unit(plan, period, by_task, best, receipts or [], look)
     missing = _missing(plan, by_task, towns, receipts or [], look)
-    late = _late(period, best)
+    late = _late(period, best, receipts or [])
     changes = None
     if previous is not None:
         changes = _changes(plan, tasks, previous, look)
@@ -84,7 +87,8 @@ def summarize(plan: Plan, period: Period, current: list[FormReturn],
                    by_task=by_task[[*BY_TASK_COLUMNS, "_cat", "_t", "_rep"]],
                    by_unit=by_unit, lagging=lagging(by_task), missing=missing, late=late,
                    targets=targets, town=town, town_mismatches=mismatch, blocked=blocked_df,
-                   changes=changes, counts=counts)
+                   changes=changes, counts=counts, findings=finding_counts(receipts or []),
+                   stamps=stamp_status(plan, receipts or []))
 
 
 def _extra(tasks: pd.DataFrame) -> list[str]:
@@ -100,7 +104,13 @@ def _form_state(fr: FormReturn | None, period: Period, due: bool) -> tuple[str, 
 
 
 def _by_unit(plan: Plan, period: Period, by_task: pd.DataFrame,
-             best: dict[tuple[str, str], FormReturn]) -> pd.DataFrame:
+             best: dict[tuple[str, str], FormReturn], receipts: list[ReceiptRow],
+             look: Lookups) -> pd.DataFrame:
+    """One row per unit; 错误数 / 警告数 are its open findings (finding_counts' rule)."""
+    severities: dict[str, list[str]] = {}
+    for r, f in open_findings(receipts):
+        if r.unit:
+            severities.setdefault(look.unit_name(r.unit), []).append(f.severity)
     counts = pd.crosstab(by_task["单位"], by_task["_cat"]).reindex(
         columns=list(UNIT_CATEGORIES), fill_value=0)
     n_tasks = by_task.groupby("单位").size()
@@ -113,12 +123,11 @@ def _by_unit(plan: Plan, period: Period, by_task: pd.DataFrame,
         rep, town = best.get((u.name, "report")), best.get((u.name, "town"))
         r_state = _form_state(rep, period, u.name in with_tasks)
         t_state = _form_state(town, period, u.name in town_units)
-        findings = [f for fr in (rep, town) if fr is not None for f in fr.findings]
+        sev = severities.get(u.name, [])
         c = counts.loc[u.name] if u.name in counts.index else pd.Series(0, index=UNIT_CATEGORIES)
         rows.append((u.name, u.kind, int(n_tasks.get(u.name, 0)), *map(int, c.to_numpy()),
                      *r_state, t_state[0], t_state[1],
-                     sum(f.severity == ERROR for f in findings),
-                     sum(f.severity == WARNING for f in findings)))
+                     sev.count(ERROR), sev.count(WARNING)))
     return pd.DataFrame(rows, columns=BY_UNIT_COLUMNS)
 
 
@@ -159,16 +168,20 @@ def _town_lines(plan: Plan) -> dict[str, int]:
     return {r.label: len(town_lines(plan, r)) for r in plan.town_rows()}
 
 
-def _late(period: Period, best: dict[tuple[str, str], FormReturn]) -> pd.DataFrame:
+def _late(period: Period, best: dict[tuple[str, str], FormReturn],
+          receipts: list[ReceiptRow]) -> pd.DataFrame:
+    from ..collect.run import TIME_EVIDENCE
     end = deadline_end(period)
+    evidence = {r.sha256: r.evidence for r in receipts}
     rows = []
     for (unit, kind), fr in best.items():
         if kind not in ("report", "town") or not is_late(fr.received.received_at, period, fr.late):
             continue
         t = parse_time(fr.received.received_at)
         days = int(np.ceil((t - end).total_seconds() / 86400)) if t and end else np.nan
+        why = evidence.get(fr.received.sha256) or TIME_EVIDENCE.get(fr.received.time_source, "")
         rows.append((unit, FORM_LABELS.get(kind, kind), show_time(fr.received.received_at),
-                     period.deadline, days, fr.received.name))
+                     period.deadline, days, fr.received.name, why))
     df = pd.DataFrame(rows, columns=LATE_COLUMNS)
     return df.sort_values(["提交时间", "单位"], kind="stable").reset_index(drop=True)
 

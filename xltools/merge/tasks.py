@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..generate.report_form import FIELD_COLS, TARGET_ACTUAL_COL
 from ..model.plan import DIRECTION_LABELS, ROLE_LEAD, Plan
+from ..model.rates import rate
 from ..model.returns import ACTUAL, FormReturn
 from .common import (BLOCKED, LAGGING, NOT_FILLED, NOT_REPORTED, STATUSES, UNCLEAR, Lookups,
                      blocked_cells, is_blocked, value_cell)
@@ -135,7 +136,7 @@ def lagging(by_task: pd.DataFrame) -> pd.DataFrame:
 
 
 TARGET_COLUMNS = ["序号", "任务内容", "量化指标", "计量单位", "方向", "全年目标", "累计完成",
-                  "完成率", "报送单位", "说明"]
+                  "完成率", "达标", "报送单位", "说明"]
 
 
 def merge_targets(plan: Plan, reports: dict[str, FormReturn], tasks: pd.DataFrame,
@@ -162,9 +163,9 @@ def merge_targets(plan: Plan, reports: dict[str, FormReturn], tasks: pd.DataFram
                 note = "牵头单位未报送"
             elif actual is None and not note:
                 note = "未填"
-            rate = (actual / tg.value if actual is not None and tg.direction == ">=" and tg.value
-                    else np.nan)
+            rating = rate(tg.value, actual, tg.cumulative, tg.direction)
             direction = "增幅" if tg.growth else DIRECTION_LABELS.get(tg.direction, "")
             rows.append((t.number, t.text, tg.label, tg.measure, direction, tg.value,
-                         np.nan if actual is None else float(actual), rate, unit, note))
+                         np.nan if actual is None else float(actual),
+                         np.nan if rating.rate is None else rating.rate, rating.verdict, unit, note))
     return pd.DataFrame(rows, columns=TARGET_COLUMNS)

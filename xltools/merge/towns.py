@@ -12,12 +12,13 @@ import pandas as pd
 from ..generate.town_form import ACTUAL_COL
 from ..model.check import check_matrix, column_measures
 from ..model.plan import SECTION_SEP, Plan
+from ..model.rates import direction_of, is_cumulative, rate
 from ..model.returns import ACTUAL, FormReturn
 from ..model.values import format_number, parse_value
 from .common import BLOCKED, blocked_cells, is_blocked, value_cell
 
 TOWN_COLUMNS = ["行", "行类型", "单位", "列", "部分", "指标", "类别", "计量单位", "可加", "分表",
-                "目标", "目标原文", "完成", "完成率", "已报送", "说明"]
+                "目标", "目标原文", "完成", "完成率", "达标", "已报送", "说明"]
 MISMATCH_COLUMNS = ["列", "指标", "部分", "合计(计划所印)", "各行之和", "相差"]
 
 
@@ -71,7 +72,7 @@ def merge_towns(plan: Plan, towns: dict[str, FormReturn], blocked: list) -> tupl
             rows.append((r.label, r.kind, unit, c.key, part, leaf_label(c, part),
                          c.path[0] if c.path else "", measure, c.additive, c.table,
                          np.nan if target is None else float(target), raw,
-                         np.nan if got is None else float(got), np.nan,
+                         np.nan if got is None else float(got), np.nan, "",
                          unit in towns if r.kind == "town" else False, note))
     df = pd.DataFrame(rows, columns=TOWN_COLUMNS)
     # 合计 row: sum of the towns' actuals, additive columns only
@@ -80,8 +81,11 @@ def merge_towns(plan: Plan, towns: dict[str, FormReturn], blocked: list) -> tupl
     total = df["行类型"].eq("total") & df["可加"]
     idx = pd.MultiIndex.from_frame(df.loc[total, ["列", "部分"]])
     df.loc[total, "完成"] = sums.reindex(idx).to_numpy()
-    ok = df["可加"] & df["目标"].gt(0) & df["完成"].notna()
-    df.loc[ok, "完成率"] = df.loc[ok, "完成"] / df.loc[ok, "目标"]
+    ratings = [rate(t, a, bool(add) and is_cumulative(measure), direction_of(label))
+               for t, a, add, measure, label in df[["目标", "完成", "可加", "计量单位", "指标"]]
+               .itertuples(index=False, name=None)]
+    df["完成率"] = [np.nan if r.rate is None else r.rate for r in ratings]
+    df["达标"] = [r.verdict for r in ratings]
     return df, mismatches(plan, df)
 
 

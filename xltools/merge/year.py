@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..model.plan import Period, Plan
 from ..model.returns import FormReturn
+from ..model.rates import rate
 from .common import LATE, ON_TIME, Lookups, accepted_returns, deadline_end, is_late
 from .tasks import merge_targets, merge_tasks
 from .towns import leaf_label, leaves, merge_towns
@@ -158,12 +159,14 @@ def _indicators(plan: Plan, periods, labels, per: dict[str, pd.DataFrame]) -> pd
                         latest, source = value, df["报送单位"].iloc[k]
                 row[label] = value
             row["最新累计"] = latest
-            row["完成率"] = (latest / tg.value if tg.direction == ">=" and tg.value
-                          and not pd.isna(latest) else np.nan)
+            rating = rate(tg.value, None if pd.isna(latest) else float(latest), tg.cumulative,
+                          tg.direction)
+            row["完成率"] = np.nan if rating.rate is None else rating.rate
+            row["达标"] = rating.verdict
             row["报送单位"] = source
             rows.append(row)
     return pd.DataFrame(rows, columns=["序号", "量化指标", "计量单位", "方向", "全年目标", *labels,
-                                       "最新累计", "完成率", "报送单位"])
+                                       "最新累计", "完成率", "达标", "报送单位"])
 
 
 TOWN_COLUMNS = ["名次", "镇街", "计入指标数", "已报指标数", "平均完成率", "最高完成率指标",

@@ -64,8 +64,10 @@ def _check_periods(plan: Plan) -> Iterator[Finding]:
     for p in plan.periods:
         if not PERIOD_ID_RE.match(p.id):
             yield finding("bad-period", value=p.id, reason="编号应形如 2019Q1、2019H1、2019M04")
-        elif p.deadline and p.end and p.deadline < p.end:
-            yield finding("bad-period", value=p.id, reason=f"截止日期 {p.deadline} 早于周期结束日 {p.end}")
+        elif p.deadline and p.end and p.deadline < p.end[:8] + "01":
+            # a deadline inside the period's last month is a rule notices print (每季度末月20日前)
+            yield finding("bad-period", value=p.id,
+                          reason=f"截止日期 {p.deadline} 早于周期最后一个月({p.end[:7]})")
 
 
 def check_matrix(matrix: TownMatrix, plan: Plan | None = None) -> list[Finding]:

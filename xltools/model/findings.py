@@ -1,6 +1,7 @@
 """Findings: problems as data, with stable codes and Chinese messages from one catalogue."""
 from __future__ import annotations
 
+import difflib
 from dataclasses import asdict, dataclass, field
 
 ERROR = "错误"  # blocks the value (or the plan) until fixed
@@ -69,6 +70,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "table-row-short": (WARNING, "{where}第{line}行:任务 {task} 在表格中只有 {value} 个单元格(表头 {expected} 列:{columns}),已按内容和顺序对应为:{assigned}。请核对牵头单位、责任单位是否对应正确。"),
     "table-row-unnumbered": (WARNING, "{where}第{line}行:表格中“{value}”前没有序号,已作为上一项任务的续行。请核对。"),
     "annex1-table-read": (INFO, "{where}:附件1是表格(表头:{value}),已按表格读取 {count} 项任务。"),
+    # writing outputs
+    "file-name-shortened": (INFO, "{where}:{unit}的文件名过长,已缩短为“{value}”,以免超出 Windows 的路径长度上限(260 个字符)。末尾的 6 位编号区分名称开头相同的文件。"),
     "leader-in-responsibility": (INFO, "{where}第{line}行:任务 {task} 写明了责任领导“{value}”,已单独记录,不作为责任单位。"),
 }
 
@@ -77,8 +80,10 @@ from .codes_intake import CODES as _INTAKE  # noqa: E402
 from .codes_validate import CODES as _VALIDATE  # noqa: E402
 from .codes_run import CODES as _RUN  # noqa: E402
 from .codes_register import CODES as _REGISTER  # noqa: E402
+from .codes_notice import CODES as _NOTICE  # noqa: E402
+from .codes_tables import CODES as _TABLES  # noqa: E402
 
-for _codes in (_INTAKE, _VALIDATE, _RUN, _REGISTER):
+for _codes in (_INTAKE, _VALIDATE, _RUN, _REGISTER, _NOTICE, _TABLES):
     _clash = set(_codes) & set(CATALOGUE)
     if _clash:
         raise RuntimeError(f"finding codes defined twice: {sorted(_clash)}")
@@ -106,6 +111,14 @@ class Finding:
             parts.append(f"单元格 {self.cell}")
         return " ".join(parts) or "计划"
 
+    def bare_message(self) -> str:
+        """The message without its leading place: for tables printing file, sheet and cell
+        in columns of their own."""
+        where = self.where()
+        if self.message.startswith(where) and self.message[len(where):len(where) + 1] in (":", "\uff1a"):
+            return self.message[len(where) + 1:]
+        return self.message
+
     def to_dict(self) -> dict:
         return asdict(self)
 
@@ -124,7 +137,36 @@ def finding(code: str, *, file: str = "", sheet: str = "", cell: str = "", unit:
 
 def render(template: str, f: Finding, params: dict) -> str:
     values = {"where": f.where(), "task": f.task, "unit": f.unit, "value": f.value, **params}
+    if "{change}" in template:
+        values["change"] = describe_change(str(params.get("expected", "")), f.value)
     return template.format(**values)
+
+
+Q1, Q2 = "\u201c", "\u201d"  # the quotation marks of the messages
+SHORT_TEXT = 20  # a text this short is quoted whole, before and after: easier than a diff
+
+
+def describe_change(before: str, after: str) -> str:
+    """What was done to a guarded text, as a clerk says it: only the difference
+    (末尾添加了“(已完成大部分)”), the whole texts only when most of it changed."""
+    if not after:
+        return f"原内容{Q1}{before}{Q2}已被清空"
+    ops = [op for op in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+           if op[0] != "equal"]
+    changed = sum(max(a1 - a0, b1 - b0) for _, a0, a1, b0, b1 in ops)
+    if (len(before) <= SHORT_TEXT or not ops or len(ops) > 3
+            or (len(ops) > 1 and changed > 0.5 * len(before))):
+        return f"下发时为{Q1}{before}{Q2},现在是{Q1}{after}{Q2}"
+    parts = []
+    for op, a0, a1, b0, b1 in ops:
+        if op == "insert":
+            at = "末尾" if a0 == len(before) else "开头" if a0 == 0 else f"{Q1}{before[max(0, a0 - 6):a0]}{Q2}之后"
+            parts.append(f"在{at}添加了{Q1}{after[b0:b1]}{Q2}")
+        elif op == "delete":
+            parts.append(f"删去了{Q1}{before[a0:a1]}{Q2}")
+        else:
+            parts.append(f"{Q1}{before[a0:a1]}{Q2}改成了{Q1}{after[b0:b1]}{Q2}")
+    return ",".join(parts)
 
 
 def relocate(f: Finding, *, file: str | None = None, sheet: str | None = None,

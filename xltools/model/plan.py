@@ -9,6 +9,8 @@ import hashlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from .rates import is_cumulative
+
 UNIT_KINDS = ("镇", "街道", "部门", "企业", "其他")
 TASK_KINDS = ("indicator", "task", "practical_matter")
 TASK_KIND_LABELS = {"indicator": "指标", "task": "任务", "practical_matter": "民生实事"}
@@ -56,14 +58,14 @@ class Target:
     @property
     def cumulative(self) -> bool:
         """True when quarterly progress is a running total that never goes down."""
-        return not self.growth and self.measure not in ("%", "个百分点")
+        return is_cumulative(self.measure, self.growth)
 
 
 @dataclass
 class Task:
     """A numbered target or task of the breakdown."""
 
-    number: str  # as printed: "14", "(三)2"
+    number: str  # the unique key: as printed, qualified when numbers restart ("(三)2")
     text: str
     section: list[str] = field(default_factory=list)  # enclosing headings as printed
     kind: str = "task"
@@ -72,6 +74,13 @@ class Task:
     targets: list[Target] = field(default_factory=list)
     deadline: str = ""
     lead_leader: str = ""  # 牵头领导 / 责任领导 printed with the task (a person, never a unit)
+    printed: str = ""  # the number as printed when it differs from the key ("1" of "二(一)1")
+    notes: str = ""  # annotations printed with the units (分别牵头, 下同 …), kept as printed
+
+    @property
+    def printed_number(self) -> str:
+        """The number as the notice prints it ("1"), whatever key the plan gave it."""
+        return self.printed or self.number
 
 
 @dataclass
@@ -300,12 +309,20 @@ class PlanLookups:
         return self._assignments
 
 
+# Full-width ASCII forms compare as ASCII: a register typed as 区财政局(金融办) knows the
+# notice's 区财政局\uff08金融办\uff09 (the model imports nothing, so not parse.fold).
+_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+
+
 def normalize_name(name: str) -> str:
-    """Names compare without spaces (沙市城投  公司 is 沙市城投公司)."""
-    return "".join(str(name).split())
+    """Names compare without spaces and bracket width (沙市城投  公司 is 沙市城投公司)."""
+    return "".join(str(name).translate(_WIDTH).split())
 
 
 def default_plan_id(title: str, year: int, doc_number: str = "") -> str:
     """A short stable id for a plan, derived from what identifies the campaign."""
-    raw = f"{year}|{normalize_name(title)}|{normalize_name(doc_number)}"
+    def squash(s: str) -> str:  # spaces only: ids of plans already sent out stay the same
+        return "".join(str(s).split())
+
+    raw = f"{year}|{squash(title)}|{squash(doc_number)}"
     return f"{year}-{hashlib.sha256(raw.encode('utf-8')).hexdigest()[:8]}"

@@ -47,6 +47,10 @@ class Received:
     received_at: str  # ISO time the file was saved (mtime), used to order resubmissions
     kind: str = ""  # xlsx / xlsm / xls / ods / zip / encrypted / junk / other (by content)
     origin: str = ""  # the file on disk it came from (the .zip for members); "" = path
+    # what decided received_at: "mail" (the e-mail's Date), "file" (mtime) or "first-seen"
+    # (when xltools first saw these bytes); collect.run settles "file" against the ledger
+    time_source: str = "file"
+    sender: str = ""  # the From address of the e-mail it came in, if any
 
 
 @dataclass

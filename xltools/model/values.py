@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-NOT_APPLICABLE = {"\\", "/", "-", "—", "－", "、", "无", "／", "＼"}
-_NUM = r"[-+−]?\d[\d,，]*(?:\.\d+)?"
-_NUMBER_RE = re.compile(rf"^\s*({_NUM})\s*([%％])?\s*$")
-_PART_RE = re.compile(rf"({_NUM})\s*([^\d\s、,,;;]*)")
+NOT_APPLICABLE = {"\\", "/", "-", "—", "\uff0d", "、", "无", "\uff0f", "\uff3c"}
+_NUM = r"[-+−]?\d[\d,\uff0c]*(?:\.\d+)?"
+_NUMBER_RE = re.compile(rf"^\s*({_NUM})\s*([%\uff05])?\s*$")
+_PART_RE = re.compile(rf"({_NUM})\s*([^\d\s、,\uff0c;\uff1b]*)")
 
 
 @dataclass
@@ -21,7 +21,7 @@ class CellValue:
 
 
 def to_float(text: str) -> float:
-    return float(text.replace(",", "").replace(",", "").replace("−", "-"))
+    return float(text.replace(",", "").replace("\uff0c", "").replace("−", "-"))
 
 
 def parse_value(text: object, measures: list[str] | None = None) -> CellValue:
@@ -38,7 +38,7 @@ def parse_value(text: object, measures: list[str] | None = None) -> CellValue:
     m = _NUMBER_RE.match(s)
     if m:
         return CellValue("percent" if m.group(2) else "number", to_float(m.group(1)))
-    pieces = [p for p in re.split(r"[、,,;;]", s) if p.strip()]
+    pieces = [p for p in re.split(r"[、,\uff0c;\uff1b]", s) if p.strip()]
     if len(pieces) > 1:
         parts: dict[str, float] = {}
         missing = False

@@ -1,7 +1,9 @@
-"""Annex 2: the per-unit task table (责任单位 | 序号 | 任务 | 责任领导), flattened one cell per block.
+"""Annex 2: the per-unit task table (责任单位 | 序号 | 任务 | 责任领导), flattened one cell
+per block (text) or as a .docx grid.
 
 The leader column is merged over several units: its name appears once, in the first
-row of the block, and the units below it without a leader cell inherit it.
+row of the block, and the units below it without a leader cell inherit it. In a grid
+the merges are known: a unit cell merged down its tasks, a leader down its units.
 """
 from __future__ import annotations
 
@@ -81,3 +83,48 @@ def _skip_header(cells: list[Cell]) -> list[Cell]:
                 and "表" in c.flat:
             last = i
     return cells[last + 1:]
+
+
+def grid_is_unit_table(grid) -> bool:
+    """A .docx grid headed 责任单位 | 序号 | 任务 (…): a unit column before the tasks."""
+    cols = _grid_columns(grid.rows[0]) if grid.rows else {}
+    return {"unit", "number", "task"} <= set(cols) and cols["unit"] < cols["task"]
+
+
+def _grid_columns(row) -> dict[str, int]:
+    cols: dict[str, int] = {}
+    for j, c in enumerate(row):
+        flat = "".join(c.text.split())
+        if c.left or not flat:
+            continue
+        role = ("number" if flat in ("序号", "编号") else "leader" if "领导" in flat
+                else "unit" if "单位" in flat else "task" if "任务" in flat or "事项" in flat
+                else "")
+        if role and role not in cols:
+            cols[role] = j
+    return cols
+
+
+def unit_tasks_from_grid(grid) -> list[UnitTasks]:
+    """Unit blocks of a grid: a new block where the unit cell is not merged from above;
+    its leader is the leader cell's, inherited where that cell is merged from above."""
+    cols = _grid_columns(grid.rows[0])
+    out: list[UnitTasks] = []
+    cur: UnitTasks | None = None
+    leader, leader_line = "", 0
+    for row in grid.rows[1:]:
+        if len(row) <= max(cols.values()) or _grid_columns(row).keys() >= {"unit", "number"}:
+            continue  # a short row, or the header repeated on a new page
+        unit, number, text = row[cols["unit"]], row[cols["number"]], row[cols["task"]]
+        lead = row[cols["leader"]] if "leader" in cols else None
+        inherited = lead is not None and lead.up
+        if lead is not None and not lead.up:
+            leader, leader_line = "".join(lead.text.split()), lead.line
+        if cur is None or not unit.up:
+            cur = UnitTasks(unit=clean_cell_name(unit.text), line=unit.line, leader=leader,
+                            leader_line=leader_line, inherited=inherited)
+            out.append(cur)
+        n = "".join(number.text.split())
+        if _NUMBER_RE.match(n):
+            cur.tasks.append((n, text.text.replace("\n", ""), number.line))
+    return out

@@ -1,8 +1,10 @@
-"""Annex 3: the town target matrix, flattened one cell per block, in one or more sub-tables.
+"""Annex 3: the town target matrix, in one or more sub-tables, flattened one cell per
+block (text) or as .docx grids.
 
 Each sub-table: a corner (目标任务 / 责任单位), header cells, then rows of a label
 (全区合计, 解放街办, 区直及其他 …) followed by one value per leaf column. Values are kept
-exactly as printed; the header tree is inferred (see header_tree).
+exactly as printed. The header tree is read from a grid's merged cells, and inferred
+from a flattened header (see header_tree), where merges are lost.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from ..model.findings import Finding, finding
 from ..model.plan import MatrixColumn, MatrixRow, TownMatrix
 from ..model.values import NOT_APPLICABLE
 from .cells import Cell
-from .header_tree import infer_leaves
+from .header_tree import Leaf, infer_leaves, leaves_of_paths
 
 CORNER_WORDS = ("目标任务", "责任单位", "单位", "单位名称", "镇街", "镇(街道)", "项目", "指标",
                 "目标任务责任单位", "责任单位目标任务", "序号")
@@ -30,6 +32,7 @@ class SubTable:
     number: int
     header: list[Cell] = field(default_factory=list)
     rows: list[tuple[Cell, list[Cell]]] = field(default_factory=list)
+    leaves: list[Leaf] | None = None  # known from a grid's merged cells; else inferred
 
 
 def is_value(flat: str) -> bool:
@@ -104,6 +107,71 @@ def row_kind(label: str) -> str:
 def build_matrix(cells: list[Cell], source: str = "") -> tuple[TownMatrix | None, list[Finding]]:
     """The matrix of all sub-tables, columns c01…, rows in first-table order."""
     title, tables = split_tables(cells)
+    return matrix_of(title, tables, source)
+
+
+def matrix_title(cells: list[Cell]) -> str:
+    """The matrix's title among the cells printed before its table."""
+    return next((c.flat for c in cells if "目标" in c.flat or "任务" in c.flat or "指标" in c.flat), "")
+
+
+def build_matrix_from_grids(grids: list, title: str,
+                            source: str = "") -> tuple[TownMatrix | None, list[Finding]]:
+    """The matrix of .docx grids, cell by cell: the header from its merged cells, every
+    value in its own column (an empty cell stays empty and shifts nothing)."""
+    tables: list[SubTable] = []
+    for g in grids:
+        tables += subtables_of_grid(g, len(tables) + 1)
+    return matrix_of(title, tables, source)
+
+
+def subtables_of_grid(grid, first: int = 1) -> list[SubTable]:
+    """The sub-tables of one grid (a header block, then its rows; again for each header)."""
+    out: list[SubTable] = []
+    head: list = []
+    positions: list[int] = []
+    cur: SubTable | None = None
+    for row in grid.rows:
+        if not row:
+            continue
+        if not _is_data_row(row):
+            if cur is not None:
+                cur, head = None, []
+            head.append(row)
+            continue
+        if cur is None:
+            if not head:
+                continue
+            cur, positions = _grid_header(head, first + len(out))
+            out.append(cur)
+        label = row[0]
+        values = [Cell(row[j].text if j < len(row) else "", row[j].line if j < len(row) else label.line)
+                  for j in positions]
+        cur.rows.append((Cell(label.text, label.line), values))
+    return [t for t in out if t.rows and t.leaves]
+
+
+def _is_data_row(row) -> bool:
+    flat = "".join(row[0].text.split())
+    return bool(flat) and not row[0].up and flat not in CORNER_WORDS and not is_value(flat) \
+        and any(is_value("".join(c.text.split())) for c in row[1:] if not c.left)
+
+
+def _grid_header(head: list, number: int) -> tuple[SubTable, list[int]]:
+    """A sub-table's header from its rows: each distinct cell of the lowest row is a
+    leaf, its path the cells above it (a cell merged across columns heads each)."""
+    width = max(len(r) for r in head)
+    bottom = [r for r in head if len(r) == width][-1]
+    positions = [j for j in range(1, width) if not bottom[j].left]
+    paths = [[r[j].text for r in head if j < len(r) and not r[j].up and r[j].text.strip()]
+             for j in positions]
+    cells = [Cell(c.text, c.line) for r in head for c in r[1:] if not (c.up or c.left)]
+    return SubTable(number, header=cells, leaves=leaves_of_paths(paths)), positions
+
+
+def matrix_of(title: str, tables: list[SubTable],
+              source: str = "") -> tuple[TownMatrix | None, list[Finding]]:
+    """The matrix of the sub-tables, columns c01…, rows in first-table order."""
     findings: list[Finding] = []
     if not tables:
         return None, findings
@@ -117,7 +185,10 @@ def build_matrix(cells: list[Cell], source: str = "") -> tuple[TownMatrix | None
                 findings.append(finding("matrix-row-length", file=source, line=label.line,
                                         row=label.flat, table=t.number, value=len(values),
                                         expected=width))
-        leaves, inferred = infer_leaves([c.text for c in t.header], width)
+        if t.leaves is not None:
+            leaves, inferred = t.leaves, False
+        else:
+            leaves, inferred = infer_leaves([c.text for c in t.header], width)
         if len(leaves) != width:
             findings.append(finding("matrix-header-unread", file=source, table=t.number,
                                     line=t.header[0].line if t.header else 0, value=width))
@@ -135,7 +206,7 @@ def build_matrix(cells: list[Cell], source: str = "") -> tuple[TownMatrix | None
                 path, measure = leaves[k].path, leaves[k].measure
             else:
                 path, measure = [f"第{t.number}表第{k + 1}列"], ""
-            additive = not (measure in ("%", "%", "‰") or any(_NON_ADDITIVE_RE.search(p)
+            additive = not (measure in ("%", "‰") or any(_NON_ADDITIVE_RE.search(p)
                                                             for p in path[-1:]))
             matrix.columns.append(MatrixColumn(key=key, path=list(path), measure=measure,
                                                table=t.number, additive=additive))
@@ -144,6 +215,11 @@ def build_matrix(cells: list[Cell], source: str = "") -> tuple[TownMatrix | None
             if name not in row_labels:
                 row_labels.append(name)
             for key, v in zip(keys, values):
-                matrix.values[(name, key)] = v.flat
+                if v.flat:
+                    matrix.values[(name, key)] = v.flat
+                else:  # an empty grid cell (the text form cannot show one)
+                    col = matrix.columns[int(key[1:]) - 1]
+                    findings.append(finding("matrix-value-empty", file=source, line=label.line,
+                                            table=t.number, row=name, column="/".join(col.path)))
     matrix.rows = [MatrixRow(label=r, kind=row_kind(r), unit="") for r in row_labels]
     return matrix, findings

@@ -1,4 +1,5 @@
-"""Cells of a table flattened one cell per block (blank line between cells)."""
+"""Cells of a table flattened one cell per block (blank line between cells), or of a
+.docx grid in the same order (each merged cell once)."""
 from __future__ import annotations
 
 import re
@@ -6,7 +7,7 @@ from dataclasses import dataclass
 
 from .clean import Line
 
-_MEASURE_ONLY_RE = re.compile(r"^[((][^()()]{1,8}[))]$")
+_MEASURE_ONLY_RE = re.compile(r"^\([^()]{1,8}\)$")
 
 
 @dataclass
@@ -43,3 +44,10 @@ def cells_of(lines: list[Line], start: int, end: int) -> list[Cell]:
                 cells.append(Cell(text, first))
             buf = []
     return cells
+
+
+def grid_cells(grid) -> list[Cell]:
+    """A .docx grid's cells row by row, each merged cell once, empty ones left out:
+    the order in which the text form prints them."""
+    return [Cell(c.text, c.line) for row in grid.rows for c in row
+            if not (c.up or c.left) and c.text.strip()]

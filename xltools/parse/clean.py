@@ -7,38 +7,37 @@ numbers stay those of the file) and each removal is reported, never done silentl
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from ..model.findings import Finding, finding
+from .fold import fold
 
 # Whole lines that are page furniture, not notice text.
 _JUNK_LINE_RES = [re.compile(p) for p in (
-    r"^(首页|当前位置|您(当前)?的?位置|所在位置)\s*[::>›»].*",
+    r"^(首页|当前位置|您(当前)?的?位置|所在位置)\s*[:\uff1a>›»].*",
     r"^首页\s*[>›»].*",
-    r".*(被阅读|阅读次数|浏览次数|点击数|访问量|阅读量|浏览量)\s*[::]?\s*\d+.*",
+    r".*(被阅读|阅读次数|浏览次数|点击数|访问量|阅读量|浏览量)\s*[:\uff1a]?\s*\d+.*",
     r".*【\s*(打印|关闭窗口|关闭|字体|字号|收藏|分享)\s*[】]?.*",
-    r"^\s*(发布时间|发布日期|信息来源|来源)\s*[::].{0,60}$",
+    r"^\s*(发布时间|发布日期|信息来源|来源)\s*[:\uff1a].{0,60}$",
     r"^\s*(评论一下|发表评论|网友评论|最热评论|最新评论|查看评论|我要评论|相关评论)\s*$",
     r"^\s*评论\s*\d+\s*人参与.*",
     r".*还没有评论.*",
     r".*快来抢沙发.*",
     r"^\s*(分享到|扫一扫|扫码|微信扫一扫|用微信扫描).*",
-    r"^\s*(上一篇|下一篇|相关链接|相关阅读|相关文章|热点推荐|猜你喜欢|推荐阅读|友情链接)\s*[::]?.*",
-    r".*(版权所有|ICP备|网站地图|技术支持\s*[::]|网站标识码|公网安备|Copyright|©).*",
-    r"^\s*(字号|字体)\s*[::]?\s*[大中小\s【】\[\]]+$",
+    r"^\s*(上一篇|下一篇|相关链接|相关阅读|相关文章|热点推荐|猜你喜欢|推荐阅读|友情链接)\s*[:\uff1a]?.*",
+    r".*(版权所有|ICP备|网站地图|技术支持\s*[:\uff1a]|网站标识码|公网安备|Copyright|©).*",
+    r"^\s*(字号|字体)\s*[:\uff1a]?\s*[大中小\s【】\[\]]+$",
     r"^\s*(打印本页|关闭本页|关闭窗口|打印|关闭|返回顶部|TOP)\s*$",
-    r"^\s*【?(广告|推广|赞助)】?\s*[::].*",
+    r"^\s*【?(广告|推广|赞助)】?\s*[:\uff1a].*",
 )]
 # Fragments pasted into a line of real text (an ad inside an item).
 _JUNK_INLINE_RES = [re.compile(p) for p in (
     r"【\s*(广告|推广|打印|关闭窗口|关闭)\s*】?",
-    r"(扫码|扫描二维码|长按二维码)(关注|下载|识别)[^。;;,,]*",
-    r"(点击|立即)(进入|下载|购买|咨询|查看详情)[^。;;,,]*",
-    r"(广告|推广)\s*[::][^。;;,,]*",
-    r"(咨询|热线)电话\s*[::]?\s*1[3-9]\d{9}",
+    r"(扫码|扫描二维码|长按二维码)(关注|下载|识别)[^。;\uff1b,\uff0c]*",
+    r"(点击|立即)(进入|下载|购买|咨询|查看详情)[^。;\uff1b,\uff0c]*",
+    r"(广告|推广)\s*[:\uff1a][^。;\uff1b,\uff0c]*",
+    r"(咨询|热线)电话\s*[:\uff1a]?\s*1[3-9]\d{9}",
 )]
-_SPACES = re.compile(r"[\u00a0\u2002\u2003\u2009\u200b\u3000\ufeff]")
 
 
 @dataclass
@@ -50,12 +49,8 @@ class Line:
 
 
 def normalize_line(text: str) -> str:
-    """Unify odd spaces and compatibility characters, keep the printed content."""
-    text = _SPACES.sub(" ", text)
-    # NFKC folds full-width digits/letters (１２ → 12) but also full-width punctuation;
-    # keep the Chinese punctuation as printed and fold only letters and digits.
-    return "".join(unicodedata.normalize("NFKC", ch) if ch.isalnum() and ord(ch) > 0xFF00 else ch
-                   for ch in text).rstrip()
+    """The line folded for recognition (fold.py); the parser restores printed forms on output."""
+    return fold(text).rstrip()
 
 
 def is_junk_line(text: str) -> bool:

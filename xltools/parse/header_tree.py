@@ -15,8 +15,8 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass, field
 
-_MEASURE_RE = re.compile(r"[((]([^()()]{1,8})[))]$")
-_PAREN_RE = re.compile(r"[((][^()()]*[))]")
+_MEASURE_RE = re.compile(r"\(([^()]{1,8})\)$")
+_PAREN_RE = re.compile(r"\([^()]*\)")
 _DEPENDENT_RE = re.compile(r"^(增幅|增速|增长|其中|占比|同比|比上年)")
 _GENERIC_RE = re.compile(r"^(责任目标|奋斗目标|目标|任务数|完成数|计划数|目标值|责任数)$")
 _STOP = set("数率额的和及其中上下个总新增人次量值与或")
@@ -233,3 +233,14 @@ def _collect(node: _Node, path: list[str], measure: str, out: list[Leaf]) -> Non
         return
     for ch in node.children:
         _collect(ch, here, m, out)
+
+
+def leaves_of_paths(paths: list[list[str]]) -> list[Leaf]:
+    """Leaves of a header whose spans are known (a .docx grid): each column's cells top
+    down; the lowest cell with a measure "(万元)" gives it."""
+    out: list[Leaf] = []
+    for path in paths:
+        cells = [HeaderCell("".join(p.split())) for p in path if "".join(p.split())]
+        measure = next((c.measure for c in reversed(cells) if c.measure), "")
+        out.append(Leaf([c.name for c in cells], measure))
+    return out

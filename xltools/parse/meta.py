@@ -9,7 +9,7 @@ from ..model.findings import Finding, finding
 from ..model.periods import make_period, quarterly
 from ..model.plan import Period
 
-DOC_NO_RE = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[【(（]\s*(\d{4})\s*[〕\]】)）]\s*\d+\s*号")
+DOC_NO_RE = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[【(\uff08]\s*(\d{4})\s*[〕\]】)\uff09]\s*\d+\s*号")
 _TITLE_RE = re.compile(r"关于.{2,80}?(通知|意见|方案|分解|安排)")
 _ISSUER_RE = re.compile(r"([区市县州]政府(督办室|督查室|督查办|督办科|督查科|督查督办室|督查督办科|"
                         r"办公室督查室|办公室))")
@@ -21,18 +21,39 @@ def find_doc_number(text: str) -> str:
     return re.sub(r"\s+", "", m.group(0)) if m else ""
 
 
-def find_title(text: str) -> str:
-    """The notice's title as printed, without its document number and padding spaces."""
-    for line in text.splitlines()[:40]:
+def _title_candidates(lines: list[str]):
+    """Each line, then each title printed over several lines (关于… on one, …的通知 below)."""
+    for i, line in enumerate(lines):
         s = line.strip()
+        yield s
+        if "关于" not in s or _TITLE_RE.search(s) or len(s) > 60:
+            continue
+        joined, taken = s, 0
+        for nxt in lines[i + 1:i + 8]:
+            t = nxt.strip()
+            if not t:
+                continue
+            if len(t) > 40 or re.search(r"[。;:\uff1b\uff1a]", t):
+                break
+            joined += t
+            taken += 1
+            if _TITLE_RE.search(joined) or taken == 4:
+                break
+        if _TITLE_RE.search(joined):
+            yield joined
+
+
+def find_title(text: str) -> str:
+    """The notice's title as printed (over several lines too), without its document number."""
+    for s in _title_candidates(text.splitlines()[:40]):
         m = _TITLE_RE.search(s)
         if m and len(s) <= 120:
             s = DOC_NO_RE.sub("", s)
-            s = re.sub(r"[((]\s*[)）]", "", s)
+            s = re.sub(r"[(\uff08]\s*[)\uff09]", "", s)
             return "".join(s.split())
     for line in text.splitlines()[:40]:  # a title without 关于: the first short heading line
         s = "".join(line.split())
-        if 6 <= len(s) <= 60 and ("分解" in s or "任务" in s) and not s.endswith(("。", ":", ":")):
+        if 6 <= len(s) <= 60 and ("分解" in s or "任务" in s) and not s.endswith(("。", ":", "\uff1a")):
             return s
     return ""
 
@@ -60,9 +81,9 @@ def campaign_title(notice_title: str, year: int) -> str:
     return core
 
 
-_CN_YEAR_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4,
+_CN_YEAR_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "\uff2f": 0, "一": 1, "二": 2, "三": 3, "四": 4,
                    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_YEAR_RE = re.compile("([二][〇○零OＯ][一二三四五六七八九〇○零OＯ]{2})\\s*年")
+_CN_YEAR_RE = re.compile("([二][〇○零O\uff2f][一二三四五六七八九〇○零O\uff2f]{2})\\s*年")
 
 
 def chinese_year(s: str) -> int:
@@ -84,13 +105,30 @@ def find_year(text: str, doc_number: str) -> int:
     return years.most_common(1)[0][0] if years else 0
 
 
+_BODY_RE = re.compile(r"^([\u4e00-\u9fff]{2,24}?(?:人民政府办公室|人民政府办公厅|政府办公室|人民政府|"
+                      r"督查室|督办室|办公室|办公厅|委员会|政府))(?:文件)?$")
+_DATE_LINE_RE = re.compile(r"^(\d{4}|[二〇○零一二三四五六七八九]{4})\s*年.{1,6}月.{1,6}日$")
+
+
 def find_issuer(text: str) -> str:
-    """The office forms are sent to (区政府督办室), else the sender in the title."""
+    """The office forms are sent to (区政府督办室), else the 发文机关 (a header line or the
+    signature above the date), else the sender printed before 关于 in the title; never
+    words of the title itself."""
     m = _ISSUER_RE.search(text)
     if m and ("督" in m.group(1)):
         return m.group(1)
-    title = find_title(text)
-    t = re.match(r"^(.{2,30}?办公室)", title) or re.match(r"^(.{2,30}?(人民政府|政府))", title)
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    for i, s in enumerate(lines[-40:]):  # 落款: the body's name right above the date
+        rest = lines[-40:][i + 1:i + 3]
+        b = _BODY_RE.match("".join(s.split()))
+        if b and any(_DATE_LINE_RE.match("".join(r.split())) for r in rest):
+            return b.group(1)
+    for s in lines[:6]:  # 发文机关标志: "清江市人民政府办公室文件"
+        b = _BODY_RE.match("".join(s.split()))
+        if b:
+            return b.group(1)
+    head = find_title(text).split("关于", 1)
+    t = _BODY_RE.match(head[0]) if len(head) == 2 and head[0] else None
     return t.group(1) if t else ""
 
 
@@ -98,10 +136,10 @@ def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], 
     """Quarterly periods with the deadlines the notice states, or the usual ones."""
     if not year:
         return [], []
-    sentences = [s for s in re.split(r"[。;;\n]", text) if re.search(r"上报|报送|报至|送报|报区|报市|报县", s)]
+    sentences = [s for s in re.split(r"[。;\uff1b\n]", text) if re.search(r"上报|报送|报至|送报|报区|报市|报县", s)]
     for s in sentences:
         if re.search(r"每月", s):
-            day = re.search(r"每月\s*(\d{1,2})\s*日", s)
+            day = re.search(r"(?:每月|次月)\s*(\d{1,2})\s*日", s)
             due = int(day.group(1)) if day else 10
             return [make_period(f"{year}M{m:02d}", None, due) for m in range(1, 13)], \
                 [finding("periods-from-notice", file=source, value="每月", rule=s.strip()[:60])]
@@ -116,12 +154,20 @@ def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], 
                 return quarterly(year, ds), [finding("periods-from-notice", file=source,
                                                      value="、".join(d.isoformat() for d in ds),
                                                      rule=s.strip()[:60])]
+        m = re.search(r"(每季度|每季)末月\s*(\d{1,2})\s*日", s)
+        if m:  # 每季度末月20日前: the 20th of each quarter's last month
+            day = int(m.group(2))
+            ds = [date(year, 3 * q, min(day, (31, 30, 30, 31)[q - 1])) for q in range(1, 5)]
+            return quarterly(year, ds), [finding("periods-from-notice", file=source,
+                                                 value="、".join(d.isoformat() for d in ds),
+                                                 rule=s.strip()[:60])]
         if re.search(r"每季度末|每季末|季度末", s):
             ends = [date(year, 3, 31), date(year, 6, 30), date(year, 9, 30), date(year, 12, 31)]
             return quarterly(year, ends), [finding("periods-from-notice", file=source,
                                                    value="每季度末", rule=s.strip()[:60])]
         m = re.search(r"(每季度|每季|季度)(结束后|终了后|后)\s*(\d{1,2})\s*(日|天|个工作日)", s) or \
-            re.search(r"(每季度|每季)(第一个月|首月)\s*(\d{1,2})\s*日", s)
+            re.search(r"(每季度|每季)(第一个月|首月)\s*(\d{1,2})\s*日", s) or \
+            re.search(r"(每季度|每季|季度)([^。;\d]{0,8}?次月)\s*(\d{1,2})\s*日", s)
         if m:
             due = int(m.group(3))
             ds = [_after_quarter(year, q, due) for q in range(1, 5)]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-LIST_SEPS = "、,,;;"
-OPENERS = "((〈<《＜【[〔{｛"
-CLOSERS = "))〉>》＞】]〕}｝"
+LIST_SEPS = "、,\uff0c;\uff1b"
+OPENERS = "(\uff08〈<《\uff1c【[〔{\uff5b"
+CLOSERS = ")\uff09〉>》\uff1e】]〕}\uff5d"
 # Usual endings of a body's name (the issue's list plus a few common ones).
 ENDINGS = ("管委会", "分局", "中心", "公司", "政府", "街道", "集团", "大学", "办事处", "街办",
            "局", "委", "办", "镇", "乡", "室", "院", "所", "站", "队", "社", "会", "行", "部",
@@ -68,7 +68,7 @@ def split_top(text: str, seps: str = LIST_SEPS) -> list[tuple[str, str]]:
 
 def split_units(text: str) -> list[Piece]:
     """A printed unit list → names as printed, nested parts kept, group phrases kept whole."""
-    raw = [(p.strip(" \t。.:：:"), s) for p, s in split_top(text)]
+    raw = [(p.strip(" \t。.:\uff1a:"), s) for p, s in split_top(text)]
     pieces: list[Piece] = []
     for name, sep in raw:
         if not name:
@@ -124,7 +124,7 @@ def _imply_shared_suffix(pieces: list[Piece]) -> None:
 def name_key(name: str) -> str:
     """A comparison key: the same key means the same body, certainly."""
     s = _squash(name)
-    for a, b in (("(", "("), (")", ")"), ("〈", "<"), ("〉", ">"), ("＜", "<"), ("＞", ">"),
+    for a, b in (("\uff08", "("), ("\uff09", ")"), ("〈", "<"), ("〉", ">"), ("\uff1c", "<"), ("\uff1e", ">"),
                  ("与", "和"), ("及", "和"), ("·", ""), ("・", ""), ("•", "")):
         s = s.replace(a, b)
     s = re.sub(r"(镇|乡)人民政府$", r"\1", s)

@@ -1,22 +1,27 @@
 """The notice parser: text → plan + findings, by composing the pure rules of this package."""
 from __future__ import annotations
 
+import re
+
 from ..model.check import check_plan
 from ..model.findings import Finding, finding, relocate
-from ..model.plan import Plan, Task, TownMatrix
-from .annex2 import UnitTasks, looks_like_table, parse_unit_tasks
-from .annex3 import build_matrix, looks_like_matrix
-from .cells import cells_of
+from ..model.plan import Plan, Task, TownMatrix, Unit
+from .annex2 import UnitTasks
+from .annexes import read_annexes
 from .clean import clean_lines
 from .consistency import check_annex2
+from .fold import fold
 from .meta import (campaign_title, find_doc_number, find_issuer, find_periods, find_title,
                    find_year)
 from .names import Piece, is_group_phrase, run_together_splits, split_units
+from .notes import Notes, note_of, peel_notes, peel_piece_tail, reads_like_sentence
+from .printed import restore_printed
 from .resolve import Book, Mention, build_units, infer_group_members, resolve_with_register
 from .responsibility import Responsibility, extract_responsibility
 from .result import LooseTargets, ParseResult
 from .structure import RawItem, Structure, _kind_of, _qualify_restarts, find_structure
-from .table1 import Annex1Table, Grid, base_for_grid, read_flat, read_grid
+from .flat_table import read_tables
+from .table1 import Annex1Table, Grid, fold_grid
 from .targets import extract_targets
 
 
@@ -31,13 +36,15 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
     src = source or "通知"
     lines, findings = clean_lines(text or "", src)
     st = find_structure(lines, src)
-    table = _annex1_table(lines, tables or [], src)
+    grids = [fold_grid(g) for g in tables or []]  # the grids' side of the fold boundary
+    table = read_tables(lines, grids, src)
     if table is not None and len(table.items) > len(st.items):
         st = _table_structure(st, table, src)
         findings += st.findings
         findings.append(finding("annex1-table-read", file=src, value=" | ".join(table.header),
                                 count=len(table.items)))
-        skip = [r for r in st.regions if r.start <= table.start < max(r.end, r.start + 1)]
+        skip = [r for r in st.regions
+                if any(r.start <= at < max(r.end, r.start + 1) for at in table.starts)]
     else:
         findings += st.findings
         skip = [st.body]
@@ -45,17 +52,9 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
         findings.append(finding("no-items-found", file=src))
         return ParseResult(plan=None, findings=findings, source=source)
 
-    matrix, entries = None, []
-    for region in st.regions:
-        if any(region is r for r in skip):
-            continue
-        cells = cells_of(lines, region.start, region.end)
-        if matrix is None and looks_like_matrix(cells):
-            matrix, mf = build_matrix(cells, src)
-            findings += mf
-        elif not entries and looks_like_table(cells):
-            entries = parse_unit_tasks(cells, set())
-    items_pieces = [_item_pieces(it) for it in st.items]
+    matrix, entries, af = read_annexes(lines, st.regions, skip, grids, src)
+    findings += af
+    items_pieces = _carry_rules([_item_pieces(it) for it in st.items])
     known = _known_names(items_pieces, entries, matrix, register)
     tasks: list[Task] = []
     mentions: list[Mention] = []
@@ -71,13 +70,14 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
 
     book = (resolve_with_register(register, mentions, src) if register is not None
             else build_units(mentions, src))
-    plan = _assemble(text, book, tasks, matrix, register, src)
+    folded = fold(text or "")
+    plan = _assemble(folded, book, tasks, matrix, register, src)
     if register is None:
         towns, streets = _matrix_units(plan)
         infer_group_members(book, towns, streets, matrix is not None, src)
     findings += book.findings
     findings += _leaders(plan, entries, register, src)
-    periods, pf = find_periods(text, plan.year, src)
+    periods, pf = find_periods(folded, plan.year, src)
     plan.periods = periods
     findings += pf
     if not plan.year:
@@ -91,29 +91,10 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
                                 value=lt.text[:30] + ("…" if len(lt.text) > 30 else ""),
                                 count=len(lt.targets)))
     findings += _plan_checks(plan, book, src)
-    return ParseResult(plan=plan, findings=findings, source=source, annex2=entries,
-                       loose_targets=loose, item_lines=item_lines)
-
-
-def _annex1_table(lines, grids: list[Grid], src: str) -> Annex1Table | None:
-    """Annex 1 as a table: from the .docx grids (all that have its header), else from
-    the text flattened one cell per line."""
-    found = []
-    for g in grids:
-        if not g.rows or not g.rows[0]:
-            continue
-        t = read_grid(g, base_for_grid(lines, g.rows[0][0].line), src)
-        if t is not None:
-            found.append(t)
-    if not found:
-        t = read_flat(lines, source=src)
-        return t
-    out = Annex1Table(header=found[0].header, start=min(t.start for t in found),
-                      end=max(t.end for t in found))
-    for t in found:
-        out.items += t.items
-        out.findings += t.findings
-    return out
+    result = ParseResult(plan=plan, findings=findings, source=source, annex2=entries,
+                         loose_targets=loose, item_lines=item_lines)
+    restore_printed(result, text or "", register_names=register is not None)
+    return result
 
 
 def _table_structure(st: Structure, table: Annex1Table, src: str) -> Structure:
@@ -124,7 +105,8 @@ def _table_structure(st: Structure, table: Annex1Table, src: str) -> Structure:
                              deadline=ti.deadline, leader=ti.leader,
                              found=bool(ti.lead or ti.responsible), raw=ti.raw)
         out.items.append(RawItem(number=ti.number, line=ti.line, text=ti.text,
-                                 section=list(ti.section), kind=_kind_of(ti.section), resp=res))
+                                 section=list(ti.section), kind=_kind_of(ti.section), resp=res,
+                                 printed=ti.number))
     _qualify_restarts(out, src)
     return out
 
@@ -142,7 +124,40 @@ def _item_pieces(it: RawItem):
     if not res.found and it.heading_resp:
         h = extract_responsibility(it.heading_resp)
         lead, resp, from_heading = h.lead, h.responsible, True
-    return res, from_heading, split_units(lead), split_units(resp)
+    lead, n1 = peel_notes(lead)
+    resp, n2 = peel_notes(resp)
+    n1.merge(n2)
+    res.notes = n1
+    lead_p, resp_p = _peel_tails(split_units(lead), lead, n1), _peel_tails(split_units(resp), resp, n1)
+    if n1.each_leads and not lead_p:  # 分别牵头: every listed unit leads its own part
+        lead_p, resp_p = resp_p, []
+    elif n1.first_leads and not lead_p and resp_p:  # 列第一位的为牵头单位
+        lead_p, resp_p = resp_p[:1], resp_p[1:]
+    return res, from_heading, lead_p, resp_p
+
+
+def _carry_rules(items_pieces: list) -> list:
+    """"列第一位的为牵头单位,下同": the first listed unit leads in the items below too."""
+    out, carry = [], False
+    for res, from_heading, lead_p, resp_p in items_pieces:
+        notes = res.notes
+        if carry and not lead_p and resp_p and not (notes and notes.each_leads):
+            lead_p, resp_p = resp_p[:1], resp_p[1:]
+        if notes is not None and notes.carry:
+            carry = notes.first_leads
+        out.append((res, from_heading, lead_p, resp_p))
+    return out
+
+
+def _peel_tails(pieces: list[Piece], printed: str, notes: Notes) -> list[Piece]:
+    """Annotation tails off each name (市农业农村局分别牵头); a dropped trailing 等 noted."""
+    for p in pieces:
+        p.name, tail = peel_piece_tail(p.name)
+        if tail:
+            notes.merge(note_of(tail))
+    if re.search(r"等(?=$|[、,;\s])", printed.strip()) and "等" not in notes.texts:
+        notes.texts.append("等")
+    return pieces
 
 
 def _known_names(items_pieces, entries: list[UnitTasks], matrix: TownMatrix | None,
@@ -182,6 +197,8 @@ def _split_run_together(pieces: list[Piece], known: list[str], it: RawItem, regi
 def _build_task(it: RawItem, res, from_heading: bool, lead_p: list[Piece], resp_p: list[Piece],
                 known: list[str], register: Plan | None, src: str):
     findings: list[Finding] = []
+    lead_p, resp_p, f0 = _drop_sentences(lead_p, resp_p, it, src)
+    findings += f0 + _note_findings(res.notes, it, src)
     lead_p, f1 = _split_run_together(lead_p, known, it, register, src)
     resp_p, f2 = _split_run_together(resp_p, known, it, register, src)
     findings += f1 + f2
@@ -199,10 +216,37 @@ def _build_task(it: RawItem, res, from_heading: bool, lead_p: list[Piece], resp_
     task = Task(number=it.number, text=res.text, section=list(it.section), kind=it.kind,
                 lead_units=[p.name for p in lead_p], responsible_units=[p.name for p in resp_p],
                 targets=extract_targets(res.text), deadline=res.deadline,
-                lead_leader=res.leader)
+                lead_leader=res.leader, printed=it.printed,
+                notes="\uff1b".join(res.notes.texts) if res.notes else "")
     mentions = [Mention(p.name, p.implied, "annex1", it.number, it.line, stem=p.stem)
                 for p in [*lead_p, *resp_p]]
     return task, findings, mentions
+
+
+def _drop_sentences(lead_p: list[Piece], resp_p: list[Piece], it: RawItem, src: str):
+    """Names that read like sentences are no units: reported, and no form is made for them."""
+    out: list[Finding] = []
+
+    def keep(pieces: list[Piece]) -> list[Piece]:
+        kept = []
+        for p in pieces:
+            if reads_like_sentence(p.name):
+                out.append(finding("unit-name-sentence", file=src, task=it.number, line=it.line,
+                                   value=p.name))
+            else:
+                kept.append(p)
+        return kept
+
+    return keep(lead_p), keep(resp_p), out
+
+
+def _note_findings(notes: Notes | None, it: RawItem, src: str) -> list[Finding]:
+    if notes is None or not notes.texts:
+        return []
+    rule = (",已按“列第一位的为牵头单位”确定牵头单位" if notes.first_leads else
+            ",所列单位分别牵头" if notes.each_leads else "")
+    return [finding("unit-annotation-note", file=src, task=it.number, line=it.line,
+                    value="\uff1b".join(notes.texts), rule=rule)]
 
 
 def _assemble(text: str, book: Book, tasks: list[Task], matrix: TownMatrix | None,
@@ -259,6 +303,20 @@ def _leaders(plan: Plan, entries: list[UnitTasks], register: Plan | None, src: s
 def _plan_checks(plan: Plan, book: Book, src: str) -> list[Finding]:
     """check_plan's findings, less unknown-unit for names the parser already reported."""
     reported = {n for n in book.unresolved}
+    fill = _empty_groups_to_fill(plan, src)
     return [relocate(f, file=src) for f in check_plan(plan)
-            if not (f.code == "unknown-unit" and f.value in reported)]
+            if not (f.code == "unknown-unit" and f.value in reported)
+            and not (f.code == "empty-group" and f.value in {x.value for x in fill})] + fill
+
+
+def _empty_groups_to_fill(plan: Plan, src: str) -> list[Finding]:
+    """Each empty group that tasks name, with those tasks and how the clerk fills it."""
+    tasks: dict[str, list[str]] = {}
+    for t in plan.tasks:
+        for n in [*t.lead_units, *t.responsible_units]:
+            g = plan.resolve(n)
+            if g is not None and not isinstance(g, Unit) and not g.members:
+                tasks.setdefault(g.name, []).append(t.number)
+    return [finding("group-empty-fill", file=src, value=g, tasks="、".join(dict.fromkeys(ns)))
+            for g, ns in tasks.items()]
 

@@ -1,17 +1,17 @@
 """Reading a notice file into text: .txt (encoding detected), .docx, and .doc/.wps via LibreOffice.
 
-The only module of the parser that touches files. Tables are flattened one cell per
-block (blank line between cells) in document order, which is the form the reference
-notices were pasted in, so the text rules treat .txt and .docx alike.
+The only module of the parser that touches files. A .docx gives its text, with each
+table cell as its own block (blank line between cells, the lines of a multi-line cell
+together) in document order, and each table as a grid of cells (table1.Grid) that the
+table readers use cell by cell, merged cells included.
 """
 from __future__ import annotations
 
-import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 from ..model.findings import Finding, finding
+from ..office import find_soffice, run_soffice
 from .table1 import Grid, GridCell
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
@@ -71,10 +71,15 @@ def docx_content(path: Path | str) -> tuple[str, list[Grid]]:
     for b in blocks:
         starts.append(line)
         line += b.count("\n") + 2
-    tables = [Grid([[GridCell(text, starts[k], up, left) for (k, up, left), text in zip(row, texts)]
-                    for row, texts in zip(rows, row_texts)])
+    tables = [Grid([_grid_row(row, texts, starts) for row, texts in zip(rows, row_texts)])
               for rows, row_texts in grids]
     return "\n\n".join(blocks) + "\n", tables
+
+
+def _grid_row(row: list[tuple[int, bool, bool]], texts: list[str], starts: list[int]) -> list[GridCell]:
+    line = next((starts[k] for k, _, _ in row if k >= 0), 0)  # of padding cells: the row's
+    return [GridCell(text, starts[k] if k >= 0 else line, up, left)
+            for (k, up, left), text in zip(row, texts)]
 
 
 def _container_blocks(container, blocks: list[str], grids: list | None = None) -> None:
@@ -89,46 +94,55 @@ def _container_blocks(container, blocks: list[str], grids: list | None = None) -
 
 def _table_blocks(table, blocks: list[str], grids: list | None = None) -> None:
     # A merged cell is the same <w:tc> at every grid position it covers: emit it once,
-    # at its first (top-left) position, as Word's own "save as text" does.
+    # at its first (top-left) position, as Word's own "save as text" does. Rows that
+    # start late or end early (w:gridBefore / w:gridAfter) are padded with empty cells,
+    # so every row has a cell for each column of the grid and no column shifts.
     seen: dict = {}  # the <w:tc> elements themselves → their block: id() of proxies is reused
     rows: list[list[tuple[int, bool, bool]]] = []
     texts: list[list[str]] = []
     above: list = []
     for row in table.rows:
-        cells = list(row.cells)
+        cells = [None] * row.grid_cols_before + list(row.cells) + [None] * row.grid_cols_after
+        ids = [cell_identity(c) if c is not None else None for c in cells]
         pos: list[tuple[int, bool, bool]] = []
         row_texts: list[str] = []
-        for c, cell in enumerate(cells):
-            up = c < len(above) and above[c] is cell._tc
-            left = c > 0 and cells[c - 1]._tc is cell._tc
-            if cell._tc not in seen:
+        for c, (cell, tc) in enumerate(zip(cells, ids)):
+            if cell is None:
+                pos.append((-1, False, False))  # no block: takes the row's line below
+                row_texts.append("")
+                continue
+            up = c < len(above) and above[c] is tc
+            left = c > 0 and ids[c - 1] is tc
+            if tc not in seen:
                 inner: list[str] = []
                 _container_blocks(cell, inner)
-                seen[cell._tc] = len(blocks)
+                seen[tc] = len(blocks)
+                # a cell of several paragraphs is one block of several lines
                 blocks.append("\n".join(b for b in inner if b.strip()))
-            k = seen[cell._tc]
+            k = seen[tc]
             pos.append((k, up, left))
             row_texts.append(blocks[k])
-        above = [cell._tc for cell in cells]
+        above = ids
         rows.append(pos)
         texts.append(row_texts)
     if grids is not None:
         grids.append((rows, texts))
 
 
+def cell_identity(cell) -> object:
+    """The <w:tc> element behind a python-docx cell: the same object at every grid
+    position a merged cell covers (python-docx offers no public identity for that)."""
+    return cell._tc
+
+
 def convert_with_soffice(path: Path, workdir: Path) -> Path | None:
     """Convert .doc/.wps to .docx with LibreOffice in a private profile; None if it fails."""
-    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    exe = find_soffice()
     if not exe:
         return None
     profile = (workdir / "profile").as_uri()
-    cmd = [exe, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "docx",
-           "--outdir", str(workdir), str(path)]
-    try:
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       timeout=SOFFICE_TIMEOUT, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
+    run_soffice([exe, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "docx",
+                 "--outdir", str(workdir), str(path)], SOFFICE_TIMEOUT)
     out = workdir / (path.stem + ".docx")
     return out if out.exists() else None
 
@@ -156,7 +170,7 @@ def _read(path: Path | str) -> tuple[str | None, list[Grid], list[Finding]]:
         if suffix == ".docx":
             return (*docx_content(p), [])
         if suffix in CONVERT_SUFFIXES:
-            if not (shutil.which("soffice") or shutil.which("libreoffice")):
+            if not find_soffice():
                 return None, [], [finding("notice-needs-libreoffice", file=source, value=suffix)]
             with tempfile.TemporaryDirectory(prefix="xltools-parse-") as tmp:
                 out = convert_with_soffice(p, Path(tmp))

@@ -187,10 +187,10 @@ def _add_group(book: Book, m: Mention) -> None:
     book.groups.append(Group(name=m.name))
 
 
-_COUNTY_GROUP_RE = re.compile(r"^各([县市区、()()]+?)(人民政府|政府)?$")
+_COUNTY_GROUP_RE = re.compile(r"^各([县市区、()\uff08\uff09]+?)(人民政府|政府)?$")
 _COUNTY_UNIT_RE = re.compile(r"^(.{2,10}?)([县市区])(人民政府|政府)$")
 _TOWN_GROUP_RE = re.compile(r"镇|乡")
-_STREET_GROUP_RE = re.compile(r"街道|街办|办事处|镇街|[((]街")
+_STREET_GROUP_RE = re.compile(r"街道|街办|办事处|镇街|[(\uff08]街")
 
 
 def county_governments(book: Book, group_name: str) -> list[str] | None:

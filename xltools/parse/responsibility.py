@@ -1,7 +1,7 @@
 """Responsibility: (责任单位:…), (牵头单位:…;责任单位:…) and their variants, out of an item's text.
 
-Pure functions on strings. Handles full-width and ASCII brackets and colons, any of
-;;,, between the parts, no bracket at all, and a bracket that is never closed.
+Pure functions on strings. Handles full-width and ASCII brackets and colons, ; or , of
+either width between the parts, no bracket at all, and a bracket that is never closed.
 """
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ LEADER_WORDS = ("责任领导", "牵头领导", "分管领导", "联系领导", 
                 "牵头区领导", "牵头县领导", "责任市领导", "责任区领导", "责任县领导",
                 "分管市领导", "分管区领导", "分管县领导", "联系市领导", "联系区领导", "联系县领导")
 _ALL = sorted(LEAD_WORDS + RESP_WORDS + DEADLINE_WORDS + LEADER_WORDS, key=len, reverse=True)
-KEYWORD_RE = re.compile(r"(" + "|".join(_ALL) + r")\s*[::]")
-_PART_TRIM = " \t;;,,。.、"
+KEYWORD_RE = re.compile(r"(" + "|".join(_ALL) + r")\s*[:\uff1a]")
+_PART_TRIM = " \t;\uff1b,\uff0c。.、"
 _CN_DIGITS = "〇○零一二三四五六七八九十"
 _DATE_RE = re.compile(
     rf"^(?:(?:\d{{4}}|[{_CN_DIGITS}]{{4}})年)?(?:(?:\d{{1,2}}|[{_CN_DIGITS}]{{1,3}})月(?:\d{{1,2}}日)?)?"
@@ -47,15 +47,35 @@ class Responsibility:
     unclosed: bool = False
     raw: str = ""  # the responsibility part as printed
     issues: list[str] = field(default_factory=list)
+    notes: object = None  # notes.Notes peeled off the unit lists (分别牵头, 下同 …)
+
+
+# "(市发改委牵头,市统计局配合)", "(区人社局、区农业农村局分别牵头)": units before 牵头 with no
+# keyword, at the end of the item.
+_LEAD_TAIL_RE = re.compile(r"[(\uff08]([^()\uff08\uff09]{2,120}?)((?:分别)?牵头)"
+                           r"(?:[,;\uff0c\uff1b、]\s*([^()\uff08\uff09]{2,120}?)(?:配合|参与|协助|协办))?"
+                           r"[)\uff09]\s*[。.]?\s*$")
 
 
 def has_responsibility(text: str) -> bool:
     """True when the text names responsible units with one of the usual keywords."""
-    return bool(KEYWORD_RE.search(text))
+    return bool(KEYWORD_RE.search(text) or _LEAD_TAIL_RE.search(text))
+
+
+def _lead_tail(text: str) -> Responsibility | None:
+    m = _LEAD_TAIL_RE.search(text)
+    if not m or KEYWORD_RE.search(text):
+        return None
+    lead = m.group(1).strip(_PART_TRIM) + ("分别牵头" if m.group(2).startswith("分别") else "")
+    return Responsibility(text=text[:m.start()].strip(), lead=lead,
+                          responsible=(m.group(3) or "").strip(_PART_TRIM), found=True, raw=m.group(0))
 
 
 def extract_responsibility(text: str) -> Responsibility:
     """Split an item's text into its content and its responsibility part(s)."""
+    tail = _lead_tail(text)
+    if tail is not None:
+        return tail
     body: list[str] = []
     res = Responsibility(text=text)
     pos = 0

@@ -97,10 +97,13 @@ class ParseResult:
         findings = [f.to_dict() for f in self.findings]
         if plan is None:
             return {"tasks": [], "indicators": [], "units": [], "groups": [], "findings": findings}
-        tasks = [{"number": t.number, "section": list(t.section), "kind": t.kind, "text": t.text,
-                  "lead_units": list(t.lead_units), "responsible_units": list(t.responsible_units),
+        tasks = [{"number": t.printed_number, "key": t.number, "section": list(t.section),
+                  "kind": t.kind, "text": t.text, "lead_units": list(t.lead_units),
+                  "responsible_units": list(t.responsible_units), "notes": t.notes,
+                  "deadline": t.deadline,
                   "units": [u.name for u, _ in plan.task_units(t)]} for t in plan.tasks]
-        indicators = [{"number": t.number, "section": list(t.section), "text": t.text,
+        indicators = [{"number": t.printed_number, "key": t.number,
+                       "section": list(t.section), "text": t.text,
                        "units": [u.name for u, _ in plan.task_units(t)],
                        "targets": [asdict(x) for x in t.targets]}
                       for t in plan.tasks if t.kind == "indicator"]

@@ -11,25 +11,25 @@ from dataclasses import dataclass, field
 
 from ..model.findings import Finding, finding
 from .clean import Line
+from .kinds import kind_of_heading, kind_of_section
 from .names import OPENERS
 from .responsibility import KEYWORD_RE, extract_responsibility, has_responsibility
 from .targets import extract_targets
 
 _CN = "一二三四五六七八九十百零〇"
 MARKERS: list[tuple[str, re.Pattern]] = [
-    ("cn1", re.compile(rf"^([{_CN}]+)\s*[、.．]\s*")),
-    ("cn2", re.compile(rf"^[((]\s*([{_CN}]+)\s*[))]\s*[、.．]?\s*")),
-    ("ar1", re.compile(r"^(\d{1,3})\s*(?:[、．]|\.(?!\d))\s*")),
-    ("ar2", re.compile(r"^[((]\s*(\d{1,3})\s*[))]\s*[、.．]?\s*")),
+    ("cn1", re.compile(rf"^([{_CN}]+)\s*[、.\uff0e]\s*")),
+    ("cn2", re.compile(rf"^[(\uff08]\s*([{_CN}]+)\s*[)\uff09]\s*[、.\uff0e]?\s*")),
+    # "1.5亿元" is no item, "1.2021年底前…" is ("．" folds to "." at the boundary)
+    ("ar1", re.compile(r"^(\d{1,3})\s*(?:[、\uff0e]|\.(?!\d)|\.(?=\d{4}\s*年))\s*")),
+    ("ar2", re.compile(r"^[(\uff08]\s*(\d{1,3})\s*[)\uff09]\s*[、.\uff0e]?\s*")),
     ("ar3", re.compile(r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*")),
-    ("dash", re.compile(r"^(——|—|－－|--)\s*(?=\S)")),
+    ("dash", re.compile(r"^(——|—|\uff0d\uff0d|--)\s*(?=\S)")),
 ]
 LEVEL = {"cn1": 1, "cn2": 2, "ar1": 3, "ar2": 4, "ar3": 5, "dash": 6}
-ANNEX_RE = re.compile(r"^附\s*件\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:[::]\s*(.*))?$")
-CLOSING_RE = re.compile(r"^(抄送|抄报|印发|主送|附件\s*[::]|[((]此件|[((]本件|联系人\s*[::]|"
+ANNEX_RE = re.compile(r"^附\s*件\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:[:\uff1a]\s*(.*))?$")
+CLOSING_RE = re.compile(r"^(抄送|抄报|印发|主送|附件\s*[:\uff1a]|[(\uff08]此件|[(\uff08]本件|联系人\s*[:\uff1a]|"
                         r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$)")
-_INDICATOR_HEAD_RE = re.compile(r"(目标|指标)$")
-_PRACTICAL_RE = re.compile(r"民生实事|为民办实事|惠民实事|实事项目|十件实事")
 _HEADING_MAX = 60
 
 
@@ -44,6 +44,7 @@ class RawItem:
     heading_resp: str = ""  # responsibility printed on an enclosing heading
     kind: str = "task"
     resp: object = None  # a Responsibility read elsewhere (the cells of a table row)
+    printed: str = ""  # the number as printed ("3", "(一)"); `number` becomes the unique key
 
 
 @dataclass
@@ -122,7 +123,9 @@ def _item_kind_for(lines: list[Line], region: Region) -> tuple[str, int]:
             credited.add(last[1])
             counts[last[0]] = counts.get(last[0], 0) + 1
     if counts:
-        best = max(counts, key=lambda k: (counts[k], present[k], LEVEL[k]))
+        # equal counts: the deeper marker numbers the items (target items (一)… printed above
+        # the numbered tasks are leaf headings, read as items by _walk)
+        best = max(counts, key=lambda k: (counts[k], LEVEL[k], present[k]))
         return best, counts[best]
     for k in ("ar1", "ar2", "ar3"):
         if present.get(k, 0) >= 2:
@@ -150,7 +153,7 @@ def _is_heading_line(kind: str, item_kind: str, text: str) -> bool:
 
 def _is_title_like(text: str) -> bool:
     s = text.strip()
-    return 0 < len(s) <= 40 and not re.search(r"[。;;]", s) and not s.endswith((",", ","))
+    return 0 < len(s) <= 40 and not re.search(r"[。;\uff1b]", s) and not s.endswith((",", "\uff0c"))
 
 
 def _is_target_paragraph(text: str) -> bool:
@@ -172,8 +175,8 @@ def _body_start(lines: list[Line], region: Region, item_kind: str, first_item: i
         mk = marker_of(s)
         if mk and _is_heading_line(mk[0], item_kind, s) and len(s) <= _HEADING_MAX:
             start = i
-        elif not mk and (_is_title_like(s) or _is_target_paragraph(s)):
-            start = i
+        elif not mk and (_is_title_like(s) or _is_target_paragraph(s) or has_responsibility(s)):
+            start = i  # a responsibility line belongs to the item above it
         else:
             break
         i -= 1
@@ -191,6 +194,10 @@ def find_structure(lines: list[Line], source: str = "") -> Structure:
                  if (mk := marker_of(lines[i].text)) and mk[0] == item_kind)
     start = _body_start(lines, body, item_kind, first)
     _walk(lines, body, item_kind, start, st, source)
+    annex_kind = _region_kind(lines, body)
+    if annex_kind:  # 附件2:2020年为民办实事项目 — the annex title says what its items are
+        for it in st.items:
+            it.kind = it.kind if it.kind != "task" else annex_kind
     _qualify_restarts(st, source)
     return st
 
@@ -211,11 +218,25 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
             st.items.append(cur)
         cur = None
 
-    for ln in lines[start:body.end]:
+    leaves = _leaf_headings(lines[start:body.end], item_kind)
+    for k, ln in enumerate(lines[start:body.end]):
         s = ln.text.strip()
         if not s:
             continue
         mk = marker_of(s)
+        if mk and k in leaves and _heading_is_item(mk, [stack[j] for j in sorted(stack)
+                                                        if j < LEVEL[mk[0]]]):
+            close_item()  # "(一)地区生产总值增长7%(牵头单位:…)" under a target heading
+            for j in [j for j in stack if j >= LEVEL[mk[0]]]:
+                stack.pop(j)
+                heading_resp.pop(j, None)
+            section = [stack[j] for j in sorted(stack)]
+            cur = RawItem(number=printed_number(mk[0], mk[1]), line=ln.no, text=mk[2],
+                          section=section, kind=_kind_of(section),
+                          printed=printed_number(mk[0], mk[1]))
+            closed = _is_closed(cur.text)
+            ended = False
+            continue
         if mk and mk[0] == item_kind:
             close_item()
             for stray in pending_stray:
@@ -225,7 +246,8 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
             section = [stack[k] for k in sorted(stack)]
             inherited = next((heading_resp[k] for k in sorted(heading_resp, reverse=True)), "")
             cur = RawItem(number=mk[1], line=ln.no, text=mk[2], section=section,
-                          heading_resp=inherited, kind=_kind_of(section))
+                          heading_resp=inherited, kind=_kind_of(section),
+                          printed=printed_number(mk[0], mk[1]))
             closed = _is_closed(cur.text)
             ended = False
             continue
@@ -258,6 +280,37 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
     close_item()
 
 
+def _region_kind(lines: list[Line], region: Region) -> str | None:
+    """The kind an annex's title states (on the 附件 line or the first line below it)."""
+    if not region.label:
+        return None
+    first = next((ln.text.strip() for ln in lines[region.start:region.end] if ln.text.strip()), "")
+    for title in (region.title, first if not marker_of(first) and _is_title_like(first) else ""):
+        kind = kind_of_heading(title) if title else None
+        if kind:
+            return kind
+    return None
+
+
+def _leaf_headings(lines: list[Line], item_kind: str) -> set[int]:
+    """Indices of heading-level marker lines with no deeper marker line under them."""
+    marks = [(k, LEVEL[mk[0]]) for k, ln in enumerate(lines)
+             if (mk := marker_of(ln.text)) and (mk[0] != "dash" or item_kind == "dash")]
+    out: set[int] = set()
+    for (k, level), nxt in zip(marks, [*marks[1:], (len(lines), 0)]):
+        if level < LEVEL[item_kind] and nxt[1] <= level:
+            out.add(k)
+    return out
+
+
+def _heading_is_item(mk: tuple[str, str, str], section: list[str]) -> bool:
+    """A leaf heading that is an item itself: it names units, or it is a target under a
+    target heading (主要预期目标 › (一)地区生产总值增长7%)."""
+    if has_responsibility(mk[2]):
+        return True
+    return kind_of_section(section) == "indicator" and bool(extract_targets(mk[2]))
+
+
 def _is_closed(text: str) -> bool:
     """True when the item's responsibility has been printed at its end (a part printed at
     the start, "【牵头单位:…】推进…", leaves the item open for the lines that follow)."""
@@ -272,13 +325,12 @@ def _is_closed(text: str) -> bool:
 
 
 def _kind_of(section: list[str]) -> str:
-    for h in reversed(section):
-        core = re.sub(r"^[((]?[一二三四五六七八九十\d]+[))]?[、.．]?\s*", "", h).strip()
-        if _PRACTICAL_RE.search(core):
-            return "practical_matter"
-        if _INDICATOR_HEAD_RE.search(core) and len(core) <= 14 and "任务" not in core:
-            return "indicator"
-    return "task"
+    return kind_of_section(section)
+
+
+def printed_number(kind: str, number: str) -> str:
+    """The item's number as printed: "3", "(一)" (brackets folded; printed.py restores them)."""
+    return f"({number})" if kind in ("cn2", "ar2") else number
 
 
 def _short(text: str, n: int = 40) -> str:
@@ -288,18 +340,21 @@ def _short(text: str, n: int = 40) -> str:
 
 def _heading_mark(head: str) -> str:
     """"(三)聚焦…" → "(三)", "二、主要任务" → "二." (for qualified numbers), else ""."""
-    m = re.match(rf"^([((]\s*[{_CN}]+\s*[))])", head)
+    m = re.match(rf"^([(\uff08]\s*[{_CN}]+\s*[)\uff09])", head)
     if m:
         return re.sub(r"\s", "", m.group(1))
-    m = re.match(rf"^([{_CN}]+)\s*[、.．]", head)
+    m = re.match(rf"^([{_CN}]+)\s*[、.\uff0e]", head)
     return f"{m.group(1)}." if m else ""
+
+
+_KIND_MARK = {"practical_matter": "实事"}  # a key prefix for items whose section has no number
 
 
 def _qualify_restarts(st: Structure, source: str) -> None:
     """Task numbers stay unique (Task.number is the key of every form).
 
     Numbers that restart under each heading get the heading's marker: "(三)2" under
-    "(三)…", "二.3" under "二、…"; when that still repeats (1. under (一) under both 一、
+    "(三)…", "二.3" under "二、…", "实事2" in a 民生实事 table of its own; when that still repeats (1. under (一) under both 一、
     and 二、) the whole path of markers: "二(一)3". A number printed twice anyway (a
     typo) keeps the first and becomes "6-2" for the second, reported.
     """
@@ -307,7 +362,9 @@ def _qualify_restarts(st: Structure, source: str) -> None:
     restarts = any(b is not None and a is not None and b <= a and b == 1
                    for a, b in zip(nums, nums[1:]))
     if restarts:
-        inner = [_heading_mark(it.section[-1]) if it.section else "" for it in st.items]
+        # a 民生实事 table restarting at 1 under no numbered heading: "实事1", not a "1-2" typo
+        inner = [(_heading_mark(it.section[-1]) if it.section else "") or _KIND_MARK.get(it.kind, "")
+                 for it in st.items]
         numbers = [f"{m}{it.number}" if m else it.number for m, it in zip(inner, st.items)]
         if len(set(numbers)) < len(numbers):
             full = ["".join(_heading_mark(h).rstrip(".") if k < len(it.section) - 1

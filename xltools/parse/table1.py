@@ -6,9 +6,12 @@ Two inputs, one result:
   applies to each row of it);
 - the same table flattened in a .txt copied from a web page: one cell per line (blank
   lines between cells or not), or one row per line with cells apart by tabs or wide
-  spaces. Empty cells vanish in such a copy, so a row with fewer cells than the header
-  is mapped by what each cell looks like (units, a deadline, a leader's name) and in
-  order, and reported when two unit columns make that mapping uncertain.
+  spaces (read in flat_table.py). Empty cells vanish in such a copy, so a row with
+  fewer cells than the header is mapped by what each cell looks like (units, a deadline,
+  a leader's name) and in order, and reported when two unit columns make that mapping
+  uncertain; a cell that fits no column is reported, never put into another.
+
+Texts reaching these functions are folded (fold.py): patterns are written in ASCII.
 
 Pure functions: the file is read in read.py; findings point at the line of the notice.
 """
@@ -19,6 +22,8 @@ from dataclasses import dataclass, field
 
 from ..model.findings import Finding, finding
 from .clean import Line
+from .fold import fold
+from .kinds import kind_of_heading
 from .names import ENDINGS, is_group_phrase, split_top
 from .responsibility import (DEADLINE_WORDS, LEAD_WORDS, LEADER_WORDS, PRIMARY_WORDS,
                              SUPPORT_WORDS, has_responsibility, is_deadline)
@@ -30,14 +35,13 @@ TASK_WORDS = ("目标任务", "重点任务", "工作任务", "任务内容", "�
               "事项", "主要指标", "指标", "任务名称", "项目名称", "具体内容", "内容")
 SECTION_WORDS = ("类别", "领域", "类型", "分类", "项目类别", "任务类别", "板块", "所属领域")
 OTHER_WORDS = ("备注", "进度要求", "工作要求", "责任人", "工作措施", "目标要求")
-_EXTRA_LEAD = ("牵头单位(部门)", "牵头单位(部门)", "主责单位(部门)")
-_EXTRA_RESP = ("责任单位(部门)", "责任单位(部门)", "配合单位(部门)", "配合单位(部门)")
-_CELL_SPLIT_RE = re.compile(r"\t+|\s{2,}|\s*[|│]\s*")
-_NUMBER_RE = re.compile(r"^(\d{1,3})[.、．]?$|^[((](\d{1,3})[))]$")
+_EXTRA_LEAD = ("牵头单位(部门)", "主责单位(部门)")
+_EXTRA_RESP = ("责任单位(部门)", "配合单位(部门)")
+_NUMBER_RE = re.compile(r"^(\d{1,3})[.、]?$|^\((\d{1,3})\)$")
 _CN = "一二三四五六七八九十百零〇"
-_SECTION_MARK_RE = re.compile(rf"^([{_CN}]+\s*[、.．]|[((]\s*[{_CN}]+\s*[))]|——|第[{_CN}]+[部分篇章])")
+SECTION_MARK_RE = re.compile(rf"^([{_CN}]+\s*[、.]|\(\s*[{_CN}]+\s*\)|——|第[{_CN}]+[部分篇章])")
 _PERSON_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}(常务副|副)?(市长|区长|县长|书记|主任|部长|秘书长)?$")
-_HEADING_WORDS_RE = re.compile(r"目标|任务|指标|实事|民生|工作|领域|篇|部分")
+
 
 
 @dataclass
@@ -56,6 +60,12 @@ class Grid:
     """A .docx table as rows of grid positions."""
 
     rows: list[list[GridCell]] = field(default_factory=list)
+
+
+def fold_grid(grid: Grid) -> Grid:
+    """The grid with its texts folded for recognition (fold.py; outgoing strings are
+    restored to the printed characters by printed.py, as for the text)."""
+    return Grid([[GridCell(fold(c.text), c.line, c.up, c.left) for c in row] for row in grid.rows])
 
 
 @dataclass
@@ -82,21 +92,22 @@ class Annex1Table:
     start: int = 0  # index into the lines list of the header's first line
     end: int = 0  # exclusive
     findings: list[Finding] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)  # each table's first line index
 
 
-def _squash(s: str) -> str:
-    return "".join(s.split()).rstrip("::")
+def squash_header(s: str) -> str:
+    return "".join(s.split()).rstrip(":")
 
 
 def header_role(cell: str) -> str:
     """The column a header cell names: number, task, lead, resp, support, deadline,
     leader, section, other; "" when it is no header word."""
-    s = _squash(cell)
+    s = squash_header(cell)
     if not s or len(s) > 14:
         return ""
     if s in NUMBER_WORDS:
         return "number"
-    core = re.sub(r"[((][^()()]*[))]$", "", s)
+    core = re.sub(r"\([^()]*\)$", "", s)
     if s in _EXTRA_LEAD or core in LEAD_WORDS:
         return "lead"
     if core in SUPPORT_WORDS:
@@ -145,7 +156,7 @@ def looks_like_units(s: str) -> bool:
 def looks_like_person(s: str) -> bool:
     """张三 / 李四副市长 / 王五、赵六: a leader, not a unit."""
     flat = "".join(s.split())
-    parts = [p for p in re.split(r"[、,,;;]", flat) if p]
+    parts = [p for p in re.split(r"[、,;]", flat) if p]
     return bool(parts) and all(_PERSON_RE.match(p) and p[0] not in "市区县省各全"
                                and not p.endswith(ENDINGS) and not is_deadline(p)
                                and not re.search(r"[联协会社团委办局]", p) for p in parts)
@@ -166,28 +177,28 @@ _COMPATIBLE = {"units": ("lead", "resp", "support"), "deadline": ("deadline",),
 
 
 # -- rows to items -------------------------------------------------------------------------
-@dataclass
-class _Row:
-    number: str
-    line: int
-    cells: list[tuple[str, int]] = field(default_factory=list)  # (text, line) after the number
+_UNIT_ROLES = ("lead", "resp", "support")
+JOINERS = ("\u3001", ",", ";")  # a cell line ending so goes on on the next line
 
 
-def _assign(roles: list[str], cells: list[str]) -> tuple[dict[int, str], bool]:
+def assign_cells(roles: list[str], cells: list[str]) -> tuple[dict[int, str], bool, list[int]]:
     """Map a row's cells (after 序号) to the header's columns (after 序号).
 
     Same count: by position. Fewer or more: the first cell (and any text cells right
     after it, a task printed over several lines) is the task, the others go each to
-    the next column that fits what it looks like. Returns {column: text} and whether
-    the mapping of unit cells is uncertain (fewer unit cells than unit columns).
+    the next column that fits what it looks like; unit lines beyond the unit columns
+    are the last unit cell printed over several lines. A cell that fits no column is
+    never put into another field: its index is returned as unplaced. Returns
+    ({column: text}, whether the mapping of unit cells is uncertain, unplaced).
     """
     out: dict[int, str] = {}
-    if len(cells) == len(roles):
-        return dict(enumerate(cells)), False
+    fixed = [k for k, r in enumerate(roles) if r == "fixed"]
+    if len(cells) == len(roles) - len(fixed) and not fixed:
+        return dict(enumerate(cells)), False, []
     task_at = roles.index("task") if "task" in roles else 0
     i = 0
     # cells before the task column (a 类别 cell printed only where it starts)
-    pre = [k for k in range(task_at)]
+    pre = [k for k in range(task_at) if roles[k] != "fixed"]
     while i < len(cells) and pre and cell_type(cells[i]) == "text" and \
             i + 1 < len(cells) and cell_type(cells[i + 1]) == "text" and len(cells[i]) <= 20:
         out[pre.pop(0)] = cells[i]
@@ -196,28 +207,34 @@ def _assign(roles: list[str], cells: list[str]) -> tuple[dict[int, str], bool]:
     if i < len(cells):
         text_parts.append(cells[i])
         i += 1
-    while i < len(cells) and cell_type(cells[i]) == "text" and not any(
-            r in ("other",) for r in roles[task_at + 1:]):
+    while i < len(cells) and cell_type(cells[i]) == "text" and "other" not in roles[task_at + 1:]:
         text_parts.append(cells[i])
         i += 1
     out[task_at] = "".join(text_parts)
     p = task_at + 1
-    unit_cols = [k for k, r in enumerate(roles) if r in ("lead", "resp", "support")]
+    unit_cols = [k for k, r in enumerate(roles) if r in _UNIT_ROLES]
     unit_cells = 0
-    for c in cells[i:]:
+    last = task_at
+    unplaced: list[int] = []
+    for n, c in enumerate(cells[i:], start=i):
         t = cell_type(c)
         unit_cells += t == "units"
         k = next((k for k in range(p, len(roles)) if roles[k] in _COMPATIBLE[t]), None)
+        if k is None and t == "text":
+            # a unit list that does not look like one (市扶贫攻坚领导小组各成员单位): a unit column
+            k = next((k for k in range(p, len(roles)) if roles[k] in _UNIT_ROLES), None)
         if k is None:
-            k = next((k for k in range(p, len(roles)) if roles[k] not in ("task",)), None)
-        if k is None:  # more cells than columns: keep the text with the last column used
-            last = max(out) if out else task_at
-            out[last] = out.get(last, "") + "、" + c if out.get(last) else c
+            if t == "units" and roles[last] in _UNIT_ROLES and n - 1 >= i:
+                out[last] += "\u3001" + c  # the unit cell above, printed over several lines
+                unit_cells -= 1
+            else:
+                unplaced.append(n)
             continue
         out[k] = c
         p = k + 1
+        last = k
     uncertain = 0 < unit_cells < len(unit_cols)
-    return out, uncertain
+    return out, uncertain, unplaced
 
 
 def _fields(roles: list[str], header: list[str], values: dict[int, str]) -> dict[str, str]:
@@ -240,13 +257,18 @@ def _fields(roles: list[str], header: list[str], values: dict[int, str]) -> dict
             "leader": join(got.get("leader", [])), "section": join(got.get("section", []))}
 
 
-class _Builder:
+class TableBuilder:
     """Collects items with their sections; shared by the grid and the flattened reader."""
 
     def __init__(self, header: list[str], base: list[str], source: str) -> None:
         self.header = header
         self.roles = [header_role(h) for h in header]
         self.numbered = "number" in self.roles
+        # a 分类 column printed before 序号: its cell comes before the row's number
+        first = next((r for r in self.roles if r in ("number", "section")), "")
+        self.category_at = next((k for k, r in enumerate(r for r in self.roles if r != "number")
+                                 if r == "section"), None) if first == "section" and self.numbered \
+            else None
         self.value_roles = [r for r in self.roles if r != "number"]
         self.value_header = [h for h, r in zip(header, self.roles) if r != "number"]
         self.stack: dict[int, str] = {0: b for b in base[-1:]} if base else {}
@@ -256,10 +278,10 @@ class _Builder:
 
     def section(self, text: str) -> None:
         s = text.strip()
-        m = _SECTION_MARK_RE.match(s)
+        m = SECTION_MARK_RE.match(s)
         level = 1
         if m:
-            level = 2 if m.group(1).startswith(("(", "(")) else (3 if m.group(1) == "——" else 1)
+            level = 2 if m.group(1).startswith("(") else (3 if m.group(1) == "——" else 1)
         for k in [k for k in self.stack if k >= level]:
             self.stack.pop(k)
         self.stack[level] = "".join(s.split()) if len(s) <= 60 else s
@@ -284,7 +306,7 @@ class _Builder:
                 expected=len(self.header), columns=" | ".join(self.header), assigned=assigned))
 
 
-def _number_of(cell: str) -> str | None:
+def number_of(cell: str) -> str | None:
     m = _NUMBER_RE.match("".join(cell.split()))
     return (m.group(1) or m.group(2)) if m else None
 
@@ -298,7 +320,7 @@ def read_grid(grid: Grid, base: list[str], source: str = "") -> Annex1Table | No
         return None
     header = [c.text for c in _distinct_cells(rows[head_at])]
     positions = _header_positions(rows[head_at])
-    b = _Builder(header, base, source)
+    b = TableBuilder(header, base, source)
     for row in rows[head_at + 1:]:
         texts = [c.text.strip() for c in row]
         if not any(texts):
@@ -309,32 +331,48 @@ def read_grid(grid: Grid, base: list[str], source: str = "") -> Annex1Table | No
         number = None
         num_pos = positions.get("number")
         if num_pos is not None and num_pos < len(row) and not row[num_pos].up:
-            number = _number_of(row[num_pos].text)
+            number = number_of(row[num_pos].text)
         spans = sum(1 for c in row if c.left) >= 1
         if number is None and len(distinct) == 1 and (
-                spans or _SECTION_MARK_RE.match(distinct[0].text.strip())
+                spans or SECTION_MARK_RE.match(distinct[0].text.strip())
                 or len(distinct[0].text.strip()) <= 40):
             b.section(distinct[0].text)
             continue
         values: dict[int, str] = {}
         for k, (pos, role) in enumerate(zip(positions["values"], b.value_roles)):
             if pos < len(row):
-                values[k] = row[pos].text.replace("\n", "").strip()
+                values[k] = _cell_text(row[pos].text, role)
         line = row[num_pos].line if num_pos is not None and num_pos < len(row) else row[0].line
         if number is None and b.items and not any(
                 values.get(k) for k, r in enumerate(b.value_roles) if r != "task"):
             # a task text running into a row of its own: keep it with the item above
             b.items[-1].text += values.get(b.value_roles.index("task"), "")
             b.findings.append(finding("table-row-unnumbered", file=source, line=line,
-                                      value=_short(values.get(b.value_roles.index("task"), ""))))
+                                      value=short(values.get(b.value_roles.index("task"), ""))))
             continue
         b.item(number or "", line, {k: v for k, v in values.items() if v}, False, len(values))
     if not b.items:
         return None
     first = rows[head_at][0].line
     last = max(c.line for r in rows for c in r)
-    return Annex1Table(items=b.items, header=[_squash(h) for h in header], start=first - 1,
+    return Annex1Table(items=b.items, header=[squash_header(h) for h in header], start=first - 1,
                        end=last, findings=b.findings)
+
+
+def _cell_text(text: str, role: str) -> str:
+    """A grid cell of several lines as one value: text runs on, units are listed."""
+    out = ""
+    for line in (x.strip() for x in text.split("\n")):
+        if line:
+            out = continue_cell(out, line, role) if out else line
+    return out
+
+
+def continue_cell(before: str, more: str, role: str) -> str:
+    """A cell's next printed line: text runs on; a unit list goes on after a 、."""
+    if role in _UNIT_ROLES and before and not before.endswith(JOINERS):
+        return before + "\u3001" + more
+    return before + more
 
 
 def _distinct_cells(row: list[GridCell]) -> list[GridCell]:
@@ -358,148 +396,7 @@ def _header_positions(row: list[GridCell]) -> dict:
     return {"number": number, "values": values}
 
 
-# -- flattened text ------------------------------------------------------------------------
-def _split_row(text: str) -> list[str]:
-    return [c for c in _CELL_SPLIT_RE.split(text.strip()) if c.strip()]
-
-
-def find_flat_header(lines: list[Line], start: int = 0, end: int | None = None) -> tuple[int, int, list[str], bool] | None:
-    """(first line index, index after the header, header cells, one row per line?)."""
-    end = len(lines) if end is None else end
-    i = start
-    while i < end:
-        s = lines[i].text.strip()
-        if not s:
-            i += 1
-            continue
-        cells = _split_row(s)
-        if len(cells) >= 3 and is_annex1_header(cells):
-            return i, i + 1, cells, True
-        if header_role(s):
-            j, got = i, []
-            while j < end and len(got) < 10:
-                t = lines[j].text.strip()
-                if not t:
-                    j += 1
-                    continue
-                if not header_role(t):
-                    break
-                got.append(t)
-                j += 1
-            if len(got) >= 3 and is_annex1_header(got):
-                return i, j, got, False
-            i = max(i + 1, j if got else i + 1)
-            continue
-        i += 1
-    return None
-
-
-def read_flat(lines: list[Line], base: list[str] | None = None, source: str = "",
-              start: int = 0, end: int | None = None) -> Annex1Table | None:
-    """An annex-1 table flattened in the text, or None."""
-    from .structure import ANNEX_RE, CLOSING_RE
-
-    end = len(lines) if end is None else end
-    found = find_flat_header(lines, start, end)
-    if found is None:
-        return None
-    h0, h1, header, row_mode = found
-    b = _Builder(header, _base_before(lines, h0, start) if base is None else base, source)
-    cur: _Row | None = None
-    stop = end
-    i = h1
-    while i < end:
-        ln = lines[i]
-        s = ln.text.strip()
-        i += 1
-        if not s:
-            continue
-        if ANNEX_RE.match(s) or CLOSING_RE.match(s):
-            stop = i - 1
-            break
-        cells = _split_row(s) if row_mode else [s]
-        if row_mode and len(cells) >= 3 and is_annex1_header(cells):
-            continue
-        tabbed = [c.strip() for c in ln.text.split("\t")]
-        if row_mode and len(tabbed) == len(header) and b.numbered and _number_of(tabbed[0]):
-            # a tab-separated row with every cell in place, empty ones included
-            if cur is not None:
-                _flush(b, cur)
-                cur = None
-            values = {k: v for k, v in enumerate(tabbed[1:]) if v}
-            b.item(_number_of(tabbed[0]), ln.no, values, False, len(tabbed) - 1)
-            continue
-        if not row_mode and header_role(s) and _repeats_header(lines, i - 1, end, header):
-            i = _skip_header(lines, i - 1, end, len(header))
-            continue
-        number = _number_of(cells[0]) if b.numbered else None
-        if number is None and b.numbered and re.match(r"^\d{1,3}[.、．]\S", cells[0]) and \
-                not row_mode and cur is not None and len(cur.cells) >= 2:
-            # "12.推进…" printed with its text: the number and the text in one cell
-            m = re.match(r"^(\d{1,3})[.、．]", cells[0])
-            number, cells = m.group(1), [cells[0][m.end():]] + cells[1:]
-        if number is not None:
-            if cur is not None:
-                _flush(b, cur)
-            cur = _Row(number, ln.no, [(c, ln.no) for c in cells[1:]])
-            continue
-        if not b.numbered and row_mode and len(cells) >= 2:
-            if cur is not None:
-                _flush(b, cur)
-            cur = _Row("", ln.no, [(c, ln.no) for c in cells])
-            continue
-        if _is_section_cell(s, cur, len(b.value_roles)):
-            if cur is not None:
-                _flush(b, cur)
-                cur = None
-            b.section(s)
-            continue
-        if cur is None:
-            if b.items:
-                b.findings.append(finding("table-row-unnumbered", file=source, line=ln.no,
-                                          value=_short(s)))
-            continue
-        cur.cells += [(c, ln.no) for c in cells]
-    if cur is not None:
-        _flush(b, cur)
-    if not b.items:
-        return None
-    return Annex1Table(items=b.items, header=[_squash(h) for h in header], start=h0, end=stop,
-                       findings=b.findings)
-
-
-def _flush(b: _Builder, row: _Row) -> None:
-    texts = [t for t, _ in row.cells]
-    values, uncertain = _assign(b.value_roles, texts)
-    b.item(row.number, row.line, values, uncertain, len(texts))
-
-
-def _is_section_cell(s: str, cur: _Row | None, ncols: int) -> bool:
-    if has_responsibility(s):
-        return False
-    if _SECTION_MARK_RE.match(s) and len(s) <= 60:
-        return True
-    flat = "".join(s.split())
-    complete = cur is None or len(cur.cells) >= ncols
-    return complete and len(flat) <= 20 and not re.search(r"[。,,;;]", flat) and \
-        cell_type(flat) == "text" and bool(_HEADING_WORDS_RE.search(flat))
-
-
-def _repeats_header(lines: list[Line], i: int, end: int, header: list[str]) -> bool:
-    got = [ln.text.strip() for ln in lines[i:min(end, i + 3 * len(header))] if ln.text.strip()]
-    return [_squash(x) for x in got[:len(header)]] == [_squash(h) for h in header]
-
-
-def _skip_header(lines: list[Line], i: int, end: int, n: int) -> int:
-    seen = 0
-    while i < end and seen < n:
-        if lines[i].text.strip():
-            seen += 1
-        i += 1
-    return i
-
-
-def _base_before(lines: list[Line], at: int, floor: int) -> list[str]:
+def base_before(lines: list[Line], at: int, floor: int) -> list[str]:
     """A heading printed right above the table (一、重点任务), as the table's section."""
     from .structure import marker_of
 
@@ -512,14 +409,17 @@ def _base_before(lines: list[Line], at: int, floor: int) -> list[str]:
     mk = marker_of(s)
     if mk and mk[0] in ("cn1", "cn2", "dash") and len(s) <= 60 and not has_responsibility(s):
         return ["".join(s.split())]
+    # a table title that says what its rows are (十件民生实事项目表, 主要预期目标表)
+    if len(s) <= 60 and not has_responsibility(s) and kind_of_heading(s):
+        return ["".join(s.split())]
     return []
 
 
 def base_for_grid(lines: list[Line], first_line: int) -> list[str]:
     """The heading right above a .docx table (its first cell starts on first_line)."""
-    return _base_before(lines, first_line - 1, 0)
+    return base_before(lines, first_line - 1, 0)
 
 
-def _short(text: str, n: int = 30) -> str:
+def short(text: str, n: int = 30) -> str:
     s = text.strip()
     return s if len(s) <= n else s[:n] + "…"

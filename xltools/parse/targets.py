@@ -12,14 +12,15 @@ from ..model.plan import Target
 
 # Measures, longest first so that 万亩 wins over 亩 and 万人次 over 万人.
 MEASURES = sorted((
-    "%", "％", "个百分点", "百分点", "万元", "亿元", "元", "万美元", "亿美元", "美元",
+    "%", "\uff05", "个百分点", "百分点", "万元", "亿元", "元", "万美元", "亿美元", "美元",
     "万人次", "人次", "万人", "人", "户", "万户", "家", "个", "项", "万亩", "亩", "公顷",
     "公里", "千米", "米", "平方公里", "平方米", "万平方米", "吨", "万吨", "座", "所", "条", "处",
     "台", "辆", "套", "间", "张", "场", "件", "宗", "批", "名", "头", "万头", "株", "万株",
     "棵", "栋", "幢", "例", "千瓦", "万千瓦", "兆瓦", "千伏", "标准箱", "万标箱", "床",
     "万千瓦时", "千瓦时", "立方米", "万立方米", "倍", "天", "公斤", "千克",
 ), key=len, reverse=True)
-_NUM = r"(?<![\dA-Za-z.．\-])(\d+(?:\.\d+)?)"
+# 247,779 (thousands separated, either comma width) is one number, not 779.
+_NUM = r"(?<![\dA-Za-z.\uff0e\-,\uff0c])(\d{1,3}(?:[,\uff0c]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _TARGET_RE = re.compile(_NUM + r"\s*(" + "|".join(re.escape(m) for m in MEASURES) + r")"
                         r"(以上|以内|以下|左右|之内|及以上|或以上)?")
 _GROWTH_WORDS = ("增长", "增速", "增幅", "提高", "提升", "下降", "降低", "减少", "增加")
@@ -28,7 +29,7 @@ _FILLERS = ("力争", "确保", "争取", "努力", "全年", "今年", "年内"
             "同比", "比上年", "较上年", "全市", "全区")
 _LINKS = ("达到", "达", "控制在", "保持在", "稳定在", "超过", "突破", "不低于", "不少于",
           "不高于", "不超过", "为", "在", "至", "到")
-_CLAUSE_SEPS = "。;;,,::"  # 、 lists adjectives too (国家级、省级…): handled by prev_end
+_CLAUSE_SEPS = "。;\uff1b,\uff0c:\uff1a"  # 、 lists adjectives too (国家级、省级…): handled by prev_end
 
 
 def extract_targets(text: str) -> list[Target]:
@@ -42,7 +43,7 @@ def extract_targets(text: str) -> list[Target]:
         clause_start = max(_last_sep(text, m.start()), prev_end)
         label_raw = text[clause_start:m.start()]
         growth = any(label_raw.rstrip().endswith(w) or label_raw.rstrip()[-6:].find(w) >= 0
-                     for w in _GROWTH_WORDS) and measure in ("%", "％", "个百分点", "百分点")
+                     for w in _GROWTH_WORDS) and measure in ("%", "\uff05", "个百分点", "百分点")
         label = _clean_label(label_raw.lstrip("、 "), keep_growth=growth)
         if len(label) <= 1:
             label = _following_words(text, m.end())
@@ -51,8 +52,8 @@ def extract_targets(text: str) -> list[Target]:
             direction = "<="
         elif tail == "左右":
             direction = "="
-        measure = "%" if measure == "％" else measure
-        out.append(Target(label=label, value=float(value_s), measure=measure,
+        measure = "%" if measure == "\uff05" else measure
+        out.append(Target(label=label, value=float(re.sub(r"[,\uff0c]", "", value_s)), measure=measure,
                           direction=direction, growth=growth,
                           text=text[clause_start:m.end()].strip(_CLAUSE_SEPS)))
         prev_end = m.end()

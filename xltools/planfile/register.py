@@ -231,3 +231,59 @@ def set_unit(path: str | os.PathLike, name: str, **values: str | None) -> Regist
     saved = save_plan(plan, path)
     said = ",".join(f"{EDITABLE[k]}:{old or '(空)'} → {new or '(空)'}" for k, (old, new) in changed.items())
     return RegisterChange(u.name, changed, saved, f"已更新“{u.name}”:{said}。")
+
+
+def add_member(path: str | os.PathLike, group: str, members: list[str]) -> RegisterChange:
+    """Add units (names or aliases already in the register) to a group and save the plan."""
+    plan, _ = _load(path)
+    hit = plan.resolve(group)
+    if not isinstance(hit, Group):
+        what = f"“{group}”是单位,不是单位分组。" if isinstance(hit, Unit) else f"计划中没有单位分组“{group}”。"
+        names = "、".join(g.name for g in plan.groups[:8])
+        raise RegisterError(what + (f"现有分组:{names}。" if names else "计划中没有任何单位分组。"))
+    if not members:
+        raise RegisterError("请至少给出一个要加入的单位。")
+    from ..parse.names import guess_unit_kind
+    before = "、".join(hit.members)
+    added, created = [], []
+    for name in members:
+        name = " ".join(str(name).split())
+        found = plan.resolve(name)
+        if isinstance(found, Group):
+            raise RegisterError(f"“{name}”是单位分组,不能作为“{hit.name}”的成员。请列出具体单位。")
+        if found is None and name:  # a town the notice never named: registered here, said below
+            found = Unit(name=name, kind=guess_unit_kind(name))
+            plan.units.append(found)
+            created.append(name)
+        if found is not None and found.name not in hit.members and found.name not in added:
+            added.append(found.name)
+    if not added:
+        return RegisterChange(hit.name, message=f"所列单位都已是“{hit.name}”的成员,无需添加。")
+    hit.members += added
+    saved = save_plan(plan, path)
+    new = f"其中 {'、'.join(created)} 原不在单位名单中,已新登记(请用 set 补填联系方式)。" if created else ""
+    return RegisterChange(hit.name, {"members": (before, "、".join(hit.members))}, saved,
+                          f"已把 {'、'.join(added)} 加入单位分组“{hit.name}”(现有成员 {len(hit.members)} 个)。{new}")
+
+
+def empty_groups_blocking(plan: Plan) -> list[Finding]:
+    """One error when some task reaches no unit, or names a group with no member (its share
+    would go to no one): each empty group with its tasks, and how to fill it."""
+    look = plan.lookups()
+    stranded = [t for t in plan.tasks if not look.task_units(t)]
+    groups: dict[str, list[str]] = {}
+    bare: list[str] = []
+    for t in plan.tasks:
+        for n in [*t.lead_units, *t.responsible_units]:
+            hit = plan.resolve(n)
+            if isinstance(hit, Group) and not look.expand(n):
+                groups.setdefault(hit.name, []).append(t.number)
+    for t in stranded:
+        if not any(isinstance(plan.resolve(n), Group) for n in [*t.lead_units, *t.responsible_units]):
+            bare.append(t.number)
+    if not stranded and not groups:
+        return []
+    parts = [f"“{g}”(任务 {'、'.join(dict.fromkeys(ns))})" for g, ns in groups.items()]
+    if bare:
+        parts.append(f"任务 {'、'.join(bare)} 没有任何责任单位(请在“任务”表中补填)")
+    return [finding("generate-empty-groups", groups=";".join(parts), value=len(stranded))]

@@ -30,8 +30,8 @@ class Table:
 
 INFO = Table("基本信息", ("项目", "内容"), (30, 60))
 TASKS = Table("任务", ("序号", "类型", "所属章节", "任务内容", "牵头单位", "责任单位", "完成时限",
-                      "责任领导"),
-              (8, 10, 30, 70, 20, 40, 12, 10), optional=1)
+                      "责任领导", "原文序号", "备注"),
+              (8, 10, 30, 70, 20, 40, 12, 10, 8, 30), optional=3)
 TARGETS = Table("量化指标", ("任务序号", "指标名称", "目标值", "计量单位", "方向", "增幅类", "原文"),
                 (8, 30, 12, 10, 10, 8, 40))
 UNITS = Table("单位", ("单位名称", "类型", "别名", "责任领导", "联系人", "联系电话", "电子邮箱"),
@@ -61,7 +61,7 @@ def plan_workbook(plan: Plan, filename: str = "plan.xlsx") -> Workbook:
     _table(wb, INFO, [[INFO_KEYS[k], v] for k, v in info.items()])
     _table(wb, TASKS, [[t.number, TASK_KIND_LABELS.get(t.kind, t.kind), SECTION_SEP.join(t.section),
                         t.text, SEP.join(t.lead_units), SEP.join(t.responsible_units), t.deadline,
-                        t.lead_leader]
+                        t.lead_leader, t.printed, t.notes]
                        for t in plan.tasks],
            lists={1: list(TASK_KIND_LABELS.values())})
     _table(wb, TARGETS, [[t.number, g.label, g.value, g.measure,
@@ -83,7 +83,7 @@ def plan_workbook(plan: Plan, filename: str = "plan.xlsx") -> Workbook:
 
 def _readme(sh: Sheet) -> None:
     lines = ["本工作簿是 xltools 的计划文件,可以直接编辑后再用于生成报表。",
-             "“任务”表:每行一个任务;牵头单位、责任单位用顿号“、”分隔,写法与通知原文一致(可以写单位分组,如“各镇人民政府”)。",
+             "“任务”表:每行一个任务;牵头单位、责任单位用顿号“、”分隔,写法与通知原文一致(可以写单位分组,如“各镇人民政府”);“序号”是报表使用的唯一编号,“原文序号”是通知中印的编号(与序号相同时留空),“备注”是通知在单位后的说明(如“分别牵头”)。",
              "“量化指标”表:任务中的数量目标,季度报表会要求填报累计完成数。",
              "“单位”表:单位的规范名称、别名(多个别名用分号“;”分隔)、责任领导和联系方式;排列顺序即附件2和发送清单的顺序。",
              "“单位分组”表:通知中的集合称谓及其成员单位。",
@@ -227,7 +227,7 @@ def plan_from_sheets(sheets: dict[str, list[list]], filename: str = "plan.xlsx")
         kind = KIND_BY_LABEL.get(v[1], v[1] or "task")
         tasks.append(Task(number=v[0], kind=kind, section=split_section(v[2]), text=v[3],
                           lead_units=split(v[4], known), responsible_units=split(v[5], known),
-                          deadline=v[6], lead_leader=v[7]))
+                          deadline=v[6], lead_leader=v[7], printed=v[8], notes=v[9]))
         rd.where.setdefault(("task", v[0]), (TASKS.name, a1(r, 0)))
         rd.where[("task-again", v[0])] = (TASKS.name, a1(r, 0))  # a duplicate's own row
     by_number = {t.number: t for t in tasks}

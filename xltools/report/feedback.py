@@ -309,7 +309,7 @@ def rejected_list(plan: Plan, period: Period, r: ReceiptRow) -> Feedback | None:
     cols = REJECTED_COLS
     width = sum(c.width for c in cols)
     unit = r.unit or ""
-    wb = Workbook(filename=f"{_folder(unit)}/{LIST_PREFIX}{safe_filename(Path(r.name or r.display).stem, ext='')}.xlsx",
+    wb = Workbook(filename=f"{_folder(unit)}/{safe_filename(LIST_PREFIX + Path(r.name or r.display).stem)}",
                   title=f"{unit or r.name}{period.name}报表退回意见", subject="修改意见",
                   company=plan.issuer)
     sh = wb.add_sheet(FEEDBACK_SHEET)

@@ -3,7 +3,7 @@ as the 汇总表 and 校验报告 workbooks, so every number agrees with them.
 
 One self-contained file: CSS inline, the charts inline SVG, no JavaScript, no fonts or
 images fetched; it opens offline and prints on A4 (repeated table headers, page
-numbers). Templates: templates/report.html.j2 (+ report.css.j2, chart.svg.j2), found by
+numbers). Templates: xltools/templates/report.html.j2 (+ report.css.j2, chart.svg.j2), found by
 xltools.templating. Autoescape is on: what units typed is shown as text, never markup.
 """
 from __future__ import annotations
@@ -20,6 +20,7 @@ from ..merge.receipts import ReceiptRow
 from ..merge.summary import Summary
 from ..model.findings import ERROR, WARNING
 from ..model.plan import Period, Plan
+from ..model.rates import NOT_MET, RATE_NOTE, shown
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
 from ..templating import environment
 from .summary_book import ALERT, STATUS_COLORS
@@ -66,8 +67,8 @@ def report_context(plan: Plan, period: Period, summary: Summary, receipts: list[
     overall = s.overall_counts()
     overall_rows = [(k, int(overall.get(k, 0))) for k in OVERALL_STATUSES]
     file_counts = Counter(r.status for r in receipts)
-    n_err = sum(r.errors for r in receipts)
-    n_warn = sum(r.warnings for r in receipts)
+    found = s.findings  # the period's one count: open files only, 提示 apart
+    n_err, n_warn = found.errors, found.warnings
     return {
         "title": f"{plan.period_title(period)}落实情况报告",
         "plan": plan, "period": period,
@@ -77,20 +78,23 @@ def report_context(plan: Plan, period: Period, summary: Summary, receipts: list[
         "cards": _cards(c, s, file_counts, n_err),
         "file_counts": [(STATUS_LABELS.get(k, k), file_counts[k]) for k in STATUS_LABELS
                         if file_counts.get(k)],
-        "n_files": len(receipts), "n_errors": n_err, "n_warnings": n_warn,
+        "n_files": len(receipts), "n_errors": n_err, "n_warnings": n_warn, "n_notices": found.notices,
         "categories": list(UNIT_CATEGORIES),
         "by_unit": by_unit,
         "totals": {k: int(s.by_unit[k].sum()) if len(s.by_unit) else 0
                    for k in ("任务数", *UNIT_CATEGORIES, "错误数", "警告数")},
         "missing": _records(s.missing), "late": _records(s.late),
         "lagging": _records(s.lagging),
+        "targets": _targets(s.targets), "rate_note": RATE_NOTE, "not_met": NOT_MET,
         "overall": overall_rows, "overall_total": sum(n for _, n in overall_rows),
         "overall_chart": stacked_bars([("全部任务", [n for _, n in overall_rows])],
                                       [k for k, _ in overall_rows])[0] if overall_rows else None,
         "charts": stacked_bars(status_rows, list(UNIT_CATEGORIES), CHART_UNITS),
         "legend": [(k, COLORS.get(k, "#888")) for k in UNIT_CATEGORIES],
         "overall_legend": [(k, COLORS.get(k, "#888")) for k in OVERALL_STATUSES],
-        "files": _files(receipts),
+        "files": _files(receipts), "n_new": sum(r.new for r in receipts),
+        "stamps": [{"unit": u, "file": f} for u, f in s.stamps.items()],
+        "stamps_lacking": [u for u, f in s.stamps.items() if not f],
         "findings": _findings(plan, receipts),
         "alert": ALERT,
     }
@@ -110,6 +114,15 @@ def _cards(c: dict, s: Summary, file_counts: Counter, n_err: int) -> list[dict]:
         {"label": "错误", "value": n_err, "id": "errors", "alert": bool(n_err)},
     ]
     return [{"alert": False, **card} for card in cards]
+
+
+def _targets(df) -> list[dict]:
+    """The 量化指标 rows, 完成率 by the rate rule: a percentage, or 达标 / 未达标."""
+    rows = _records(df)
+    for r in rows:
+        v = shown(r["完成率"] if r["完成率"] != "" else None, r["达标"])
+        r["完成率"] = f"{v:.1%}" if isinstance(v, float) else (v or "")
+    return rows
 
 
 def _records(df) -> list[dict]:
@@ -143,7 +156,8 @@ def _files(receipts: list[ReceiptRow]) -> list[dict]:
     for r in sorted(receipts, key=lambda r: (r.received_at, r.display)):
         rows.append({"time": show_time(r.received_at), "unit": r.unit, "form": r.form_label,
                      "status": STATUS_LABELS.get(r.status, r.status), "status_code": r.status,
-                     "late": r.late, "errors": r.errors, "warnings": r.warnings,
+                     "late": r.late, "evidence": r.evidence, "new": r.new,
+                     "errors": r.errors, "warnings": r.warnings,
                      "file": r.display, "note": r.note})
     return rows
 

@@ -10,7 +10,7 @@ from ..merge import ReceiptRow
 from ..merge.summary import Summary
 from ..model import Period, Plan
 from ..model.returns import FormReturn
-from ..parallel import fork_map
+from ..parallel import pool_map
 from ..xlsx.writer import write_workbook
 
 # biggest first: with two workers the 汇总表 takes one core while the rest share the other
@@ -54,14 +54,15 @@ def _write(s: _Inputs, job: str) -> list[Path]:
 def write_outputs(plan: Plan, period: Period, summary: Summary, receipts: list[ReceiptRow],
                   current: list[FormReturn], out_dir: str | os.PathLike,
                   workers: int | None = None) -> Outputs:
-    """Write the four outputs into out_dir, in forked workers when there is more than one
-    core (each output is independent of the others); raises OSError when one cannot be
-    written."""
+    """Write the four outputs into out_dir, in two worker processes when there is more
+    than one core and the run is big enough (each output is independent of the others);
+    raises OSError when one cannot be written."""
     state = _Inputs(plan, period, summary, receipts, current, Path(out_dir))
     try:
-        # the workers inherit the state by fork: nothing big is pickled, only the paths
-        written = dict(zip(JOBS, fork_map(_write, state, list(JOBS), workers, chunk=1,
-                                          min_items=2)))
+        # forked workers inherit the state; spawned ones get it pickled once each, which
+        # pays only for big runs (an output takes ≈1 ms per received file)
+        written = dict(zip(JOBS, pool_map(_write, state, list(JOBS), workers, chunk=1,
+                                          min_items=2, seconds_each=0.001 * len(receipts))))
     except BrokenProcessPool:  # a worker was killed (memory): write them here instead
         written = {job: _write(state, job) for job in JOBS}
     return Outputs(written["summary"][0], written["validation"][0], written["html"][0],

@@ -3,7 +3,7 @@
 From the ledger's accepted returns and receipts of a period: one entry per unit and form
 it owes (季度报表 for units with tasks, 镇街指标表 for towns) that has no accepted return
 (未报送) or whose accepted return still has 错误 findings (有错误待修改). Written as a
-催报通知 (a Jinja2 text template the clerk can edit: templates/催报通知.txt.j2 or their own
+催报通知 (a Jinja2 text template the clerk can edit: xltools/templates/催报通知.txt.j2 or their own
 file) and a contact list workbook.
 """
 from __future__ import annotations
@@ -90,7 +90,7 @@ def remind_entries(plan: Plan, period: Period, current: list[FormReturn],
 
 def render_notice(plan: Plan, period: Period, entries: list[RemindEntry], today: date,
                   template: str | os.PathLike | None = None) -> str:
-    """The 催报通知 text from templates/催报通知.txt.j2, or from the clerk's own `template`."""
+    """The 催报通知 text from xltools/templates/催报通知.txt.j2, or from the clerk's own `template`."""
     import jinja2
 
     from ..templating import environment

@@ -6,20 +6,27 @@ import math
 import pandas as pd
 
 from ..generate.common import date_cn, official_page, safe_filename, seq_value, title_block
+from ..generate.annex3 import value_cell
 from ..generate.layout import Chart, Sheet, Workbook
+from ..generate.paging import CONTINUED, Pager
 from ..merge.common import (BLOCKED, LATE, NOT_REPORTED, OVERALL_STATUSES, UNIT_CATEGORIES)
 from ..merge.summary import Summary
 from ..merge.towns import leaf_label, leaves
 from ..model.plan import Period, Plan
-from .tables import (Col, empty_row, fit, header, heading, height_for, is_missing, note, put,
-                     rows_table, start_sheet)
+from ..model.rates import RATE_NOTE, shown
+from .tables import (Col, empty_row, fit, header, heading, height_for, is_missing, name_width,
+                     note, put, rows_table, start_sheet, text_units)
 
 SHEETS = ["按任务汇总", "按单位汇总", "滞后任务", "未报送单位", "量化指标", "镇街指标", "状态统计"]
 ALERT = {"滞后", "未启动", NOT_REPORTED, LATE}
 STATUS_COLORS = {"已完成": "#70AD47", "序时推进": "#5B9BD5", "滞后": "#C00000",
                  "未启动": "#ED7D31", "未填或有误": "#A5A5A5", NOT_REPORTED: "#404040"}
 TOWN_CHUNK = 5  # matrix columns per printed block (each takes 目标 / 完成 / 完成率)
-PAGE_HEIGHT = 470  # points of rows an A4 landscape page holds at full scale (margins, footer)
+# 镇街指标 row heights (points), tight enough that two blocks of a dozen towns share an A4
+# page at the fit-to-width scale, with 11 pt text still clear of the borders
+TOWN_ROW, TOWN_HEAD, TOWN_GAP = 17, 18, 8
+UNIT_ITEMS = "\uff08\u9879\uff09"  # (项) in full-width brackets: half-width ones print with gaps
+RATE_COL = Col("完成率", 8, "body_rate", "number")
 
 
 def summary_filename(plan: Plan, period: Period) -> str:
@@ -54,12 +61,13 @@ def _status_style(value: object, base: str = "body_center") -> str:
 # -- 按任务汇总 -------------------------------------------------------------------------
 def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     with_change = "进度变化" in s.tasks.columns
-    task_cols = [Col("序号", 5, "body_center"), Col("任务内容", 30), Col("牵头单位", 10),
+    unit_w = name_width(u.name for u in plan.units)
+    task_cols = [Col("序号", 5, "body_center"), Col("任务内容", 30), Col("牵头单位", unit_w),
                  Col("责任单位", 12), Col("总体\n状态", 9, "body_center"),
                  Col("总体\n进度(%)", 8, "body_progress", "number")]
     if with_change:
         task_cols.append(Col("较上期\n变化", 7, "body_delta", "number"))
-    unit_cols = [Col("单位", 10), Col("牵头/\n配合", 6, "body_center"),
+    unit_cols = [Col("单位", unit_w), Col("牵头/\n配合", 6, "body_center"),
                  Col("状态", 9, "body_center"),
                  Col("完成\n进度(%)", 8, "body_progress", "number"),
                  Col("本季度完成情况", 28), Col("存在问题", 16), Col("下一步推进计划", 18)]
@@ -69,6 +77,7 @@ def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
                             "个单位已报送")
     sh, row = start_sheet(wb, "按任务汇总", cols, f"{plan.period_title(period)}落实情况汇总表", sub)
     nt = len(task_cols)
+    pager = Pager.for_sheet(sh, row)
     tasks = s.tasks.set_index("序号", drop=False)
     bt = s.by_task
     unit_values = bt[["单位", "牵头/配合", "状态", "完成进度", "本季度完成情况", "存在问题",
@@ -87,40 +96,51 @@ def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
                 put(sh, row, nt + j, v, col, style)
             fit(sh, row, unit_cols, vals)
             row += 1
-        _task_block(sh, first, row - 1, tasks.loc[plan.tasks[t].number], task_cols, with_change)
+        _task_block(sh, first, row - 1, tasks.loc[plan.tasks[t].number], task_cols, with_change,
+                    pager)
         done.add(t)
     # tasks without any responsible unit still get their line
     for i, task in enumerate(plan.tasks):
         if i not in done:
-            _task_block(sh, row, row, tasks.loc[task.number], task_cols, with_change)
+            _task_block(sh, row, row, tasks.loc[task.number], task_cols, with_change, pager)
             row += 1
+    pager.finish()
     if row == sh.freeze[0]:
         empty_row(sh, row, len(cols), "计划中没有任务。")
     _legend(sh, row + 1, len(cols), sum(c.width for c in cols))
 
 
 def _task_block(sh: Sheet, first: int, last: int, t: pd.Series, cols: list[Col],
-                with_change: bool) -> None:
+                with_change: bool, pager: Pager) -> None:
+    """The task's own cells merged beside its unit rows, one merge per printed page: a
+    piece on a later page repeats the 序号 and says (续) instead of the whole text."""
     values = [seq_value(t["序号"]), t["任务内容"], t["牵头单位"], t["责任单位"], t["总体状态"],
               t["总体进度"]]
     if with_change:
         values.append(t["进度变化"])
-    for j, (v, col) in enumerate(zip(values, cols)):
-        style = _status_style(v) if j == 4 else col.style
-        if j == 0 and isinstance(v, int):
-            sh.merge(first, j, last, j, v, style, kind="number")
-        elif is_missing(v) or v == "":
-            sh.merge(first, j, last, j, None, style, kind="blank")
-        elif col.kind == "number":
-            sh.merge(first, j, last, j, float(v), style, kind="number")
-        else:
-            sh.merge(first, j, last, j, str(v), style, kind="string")
     # grow the block's last row when the task text needs more room than the unit rows give
     need = height_for([(t["任务内容"], cols[1].width), (t["责任单位"], cols[3].width),
                        (t["牵头单位"], cols[2].width)])
     have = sum(sh.row_heights.get(r, 20) for r in range(first, last + 1))
     if need > have:
         sh.row_heights[last] = min(409, sh.row_heights.get(last, 20) + need - have)
+    pieces = pager.place(first, last, need)
+    a, b = pieces[0]
+    have = sum(sh.row_heights.get(r, 20) for r in range(a, b + 1))
+    if len(pieces) > 1 and need > have:  # the first piece shows the whole text
+        sh.row_heights[b] = min(409, sh.row_heights.get(b, 20) + need - have)
+    for k, (a, b) in enumerate(pieces):
+        shown = values if k == 0 else [values[0], CONTINUED, values[2], CONTINUED, *values[4:]]
+        for j, (v, col) in enumerate(zip(shown, cols)):
+            style = _status_style(v) if j == 4 else col.style
+            if j == 0 and isinstance(v, int):
+                sh.merge(a, j, b, j, v, style, kind="number")
+            elif is_missing(v) or v == "":
+                sh.merge(a, j, b, j, None, style, kind="blank")
+            elif col.kind == "number":
+                sh.merge(a, j, b, j, float(v), style, kind="number")
+            else:
+                sh.merge(a, j, b, j, str(v), style, kind="string")
 
 
 def _legend(sh: Sheet, row: int, ncols: int, width: float) -> None:
@@ -132,7 +152,8 @@ def _legend(sh: Sheet, row: int, ncols: int, width: float) -> None:
 
 # -- 按单位汇总 -------------------------------------------------------------------------
 def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
-    cols = [Col("序号", 5, "body_center", "number"), Col("单位", 14), Col("类型", 6, "body_center"),
+    cols = [Col("序号", 5, "body_center", "number"), Col("单位", name_width((u.name for u in plan.units), 14)),
+            Col("类型", 6, "body_center"),
             Col("任务数", 6, "body_int", "number", wrap=False)]
     cols += [Col(k, 7 if len(k) < 4 else 8, "body_int", "number", wrap=False) for k in UNIT_CATEGORIES]
     cols += [Col("季度报表", 8, "body_center", wrap=False), Col("提交时间", 11, "body_center"),
@@ -205,21 +226,37 @@ def _missing(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
         end = empty_row(sh, row, len(cols), "所有单位均已报送。")
     late = s.late
     row = heading(sh, end + 1, len(cols), f"二、逾期报送单位(共 {len(late)} 个)")
-    # the late table shares the columns above: 文件名 spans the last three
+    # the late table shares the columns above: 判定依据 (what decided the time received)
+    # under 联系人, 文件名 spans the last two
     lcols = [Col("序号", 5, "body_center", "number"), Col("单位", 16), Col("表单", 11, "body_center"),
              Col("提交时间", 17, "body_center"), Col("截止日期", 11, "body_center"),
-             Col("逾期天数", 10, "body_int", "number"), Col("文件名", 55)]
-    row = header(sh, row, lcols[:-1] + [Col("文件名", 10)])
-    sh.merge(row - 1, 6, row - 1, 8, "文件名", "header", kind="string")
-    for i, rec in enumerate(late[["单位", "表单", "提交时间", "截止日期", "逾期天数", "文件名"]]
-                            .itertuples(index=False, name=None), start=1):
+             Col("逾期天数", 10, "body_int", "number"), Col("判定依据", 10, "body_center"),
+             Col("文件名", 45)]
+    row = header(sh, row, lcols[:-1] + [Col("文件名", 15)])
+    sh.merge(row - 1, 7, row - 1, 8, "文件名", "header", kind="string")
+    for i, rec in enumerate(late[["单位", "表单", "提交时间", "截止日期", "逾期天数", "判定依据",
+                                  "文件名"]].itertuples(index=False, name=None), start=1):
         for j, v in enumerate((i, *rec[:-1])):
             put(sh, row, j, v, lcols[j])
-        sh.merge(row, 6, row, 8, rec[-1], "body", kind="string")
+        sh.merge(row, 7, row, 8, rec[-1], "body", kind="string")
         fit(sh, row, lcols, (i, *rec))
         row += 1
     if not len(late):
-        empty_row(sh, row, len(cols), "没有逾期报送的单位。")
+        row = empty_row(sh, row, len(cols), "没有逾期报送的单位。")
+    _stamps(sh, row, len(cols), sum(c.width for c in cols), s.stamps)
+
+
+def _stamps(sh: Sheet, row: int, ncols: int, width: float, stamps: dict[str, str]) -> None:
+    """三、盖章件: the units whose signed and stamped copy has not come in."""
+    lacking = [u for u, got in stamps.items() if not got]
+    row = heading(sh, row + 1, ncols, f"三、盖章件(主要领导审核并加盖公章)已收到 "
+                                      f"{len(stamps) - len(lacking)} 个单位,未收到 {len(lacking)} 个")
+    if not lacking:
+        empty_row(sh, row, ncols, "所有单位的盖章件均已收到。" if stamps else "没有需要报送的单位。")
+        return
+    text = "未收到:" + "、".join(lacking)
+    sh.merge(row, 0, row, ncols - 1, text, "body", kind="string")
+    sh.row_heights[row] = height_for([(text, width)], 24)
 
 
 # -- 量化指标 ---------------------------------------------------------------------------
@@ -233,10 +270,12 @@ def _targets(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     tg = s.targets
     sh, row = start_sheet(wb, "量化指标", cols, f"{plan.period_title(period)}量化指标完成情况",
                           _subtitle(period, "累计完成取牵头单位报送的年初至本期末累计数"))
+    tg = tg.assign(完成率=[shown(r, v) for r, v in zip(tg["完成率"], tg["达标"])])
     recs = tg[[c.label.replace("\n", "") for c in cols]].itertuples(index=False, name=None)
     end = rows_table(sh, row, cols, recs)
     if end == row:
-        empty_row(sh, row, len(cols), "计划中没有量化指标。")
+        end = empty_row(sh, row, len(cols), "计划中没有量化指标。")
+    note(sh, end + 1, len(cols), RATE_NOTE, sum(c.width for c in cols))
 
 
 # -- 镇街指标 ---------------------------------------------------------------------------
@@ -259,49 +298,59 @@ def _towns(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     sh.widths([label_w] + [12, 12, 8] * (width // 3))
     row = title_block(sh, width, title, _subtitle(period))
     town = s.town.set_index(["行", "列", "部分"])
-    breaks = []
-    used = sum(sh.row_heights.get(r, 15) for r in range(row))
-    for k, chunk in enumerate(chunks):
-        block = 60 + 20 * (len(plan.matrix.rows) + 1)
-        if k and used + block > PAGE_HEIGHT:  # start a block on a new page rather than split it
-            breaks.append(row)
-            used = 0
-        row = _town_block(sh, row, plan, chunk, town, k + 1, len(chunks))
-        row += 1
-        used += block
+    # each block has its own header rows: no print titles; a block never splits over pages
     sh.page = official_page(landscape=True, header_rows=None)
-    sh.page.row_breaks = breaks
+    pager = Pager.for_sheet(sh, row)
+    for k, chunk in enumerate(chunks):
+        first = row
+        row = _town_block(sh, row, plan, chunk, town, k + 1, len(chunks))
+        sh.row_heights[row] = TOWN_GAP  # the gap below a block goes with it
+        pager.place(first, row)
+        row += 1
+    pager.finish()
     row = _mismatches(sh, row, width, s, label_w + 28 * (width // 3))
     note(sh, row, width, "说明:目标为计划所列数,合计行按原件列示,未作更正;合计行“完成”为各镇街已报数之和,"
-                         "未报送的镇街不计入。完成率=累计完成÷全年目标,仅对可累加的指标计算;"
+                         f"未报送的镇街不计入。{RATE_NOTE}"
                          f"增幅类指标填报实际增幅(%)。“{BLOCKED}”表示该数据校验有错误,未纳入汇总。",
          label_w + 28 * (width // 3))
 
 
 def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: pd.DataFrame, k: int, n: int) -> int:
-    sh.merge(row, 0, row + 1, 0, f"责任单位\n(第{k}/{n}部分)" if n > 1 else "责任单位", "header",
+    """One printed block as 附件3 heads it: category across its indicators, the indicator,
+    then 目标 / 完成 / 完成率 under each; targets shaped as 附件3 prints them."""
+    sh.merge(row, 0, row + 2, 0, f"责任单位\n(第{k}/{n}部分)" if n > 1 else "责任单位", "header",
              kind="string")
+    i = 0
+    while i < len(chunk):  # the category row: equal neighbours merged across
+        j = i
+        while j + 1 < len(chunk) and chunk[j + 1][0].path[:1] == chunk[i][0].path[:1]:
+            j += 1
+        cat = chunk[i][0].path[0] if chunk[i][0].path else ""
+        sh.merge(row, 1 + 3 * i, row, 3 + 3 * j, cat or None, "header", kind="string")
+        i = j + 1
     longest = 0
     for i, (col, part, measure) in enumerate(chunk):
-        label = f"{col.path[0]} › {leaf_label(col, part)}" if col.path else leaf_label(col, part)
+        label = leaf_label(col, part)
         if measure and measure not in label:
             label += f"({measure})"
-        longest = max(longest, len(label))
-        sh.merge(row, 1 + 3 * i, row, 3 + 3 * i, label, "header", kind="string")
+        longest = max(longest, text_units(label))
+        sh.merge(row + 1, 1 + 3 * i, row + 1, 3 + 3 * i, label, "header", kind="string")
         for j, sub in enumerate(("目标", "完成", "完成率")):
-            sh.write(row + 1, 1 + 3 * i + j, sub, "header", kind="string")
-    sh.row_heights[row] = height_for([("x" * (longest * 2), 28)], 30)
-    sh.row_heights[row + 1] = 20
-    row += 2
+            sh.write(row + 2, 1 + 3 * i + j, sub, "header", kind="string")
+    sh.row_heights[row] = sh.row_heights[row + 2] = TOWN_HEAD
+    sh.row_heights[row + 1] = height_for([("x" * longest, 28)], 30)
+    row += 3
     for r in plan.matrix.rows:
         total = r.kind == "total"
         sh.write(row, 0, r.label, "total_left" if total else "body", kind="string")
         for i, (col, part, _m) in enumerate(chunk):
             rec = town.loc[(r.label, col.key, part)]
             target = rec["目标"]
-            if is_missing(target):
-                raw = rec["目标原文"]
-                sh.write(row, 1 + 3 * i, raw or None, "body_center", kind="string" if raw else "blank")
+            if not part:  # as 附件3 prints it: 3.50%, 1,000, "\" centred
+                value, style, kind = value_cell(rec["目标原文"], total)
+                sh.write(row, 1 + 3 * i, value, style, kind=kind if value is not None else "blank")
+            elif is_missing(target):
+                sh.write(row, 1 + 3 * i, None, "body_center", kind="blank")
             else:
                 sh.write(row, 1 + 3 * i, float(target), "total_amount" if total else "body_amount",
                          kind="number")
@@ -315,11 +364,9 @@ def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: pd.DataFrame, k: i
                          kind="number")
             if rec["说明"] == BLOCKED:
                 sh.row_heights[row] = 32  # the marker wraps in a number column
-            rate = rec["完成率"]
-            sh.write(row, 3 + 3 * i, None if is_missing(rate) else float(rate),
-                     "total_rate" if total else "body_rate",
-                     kind="blank" if is_missing(rate) else "number")
-        sh.row_heights.setdefault(row, 20)
+            put(sh, row, 3 + 3 * i, shown(rec["完成率"], rec["达标"]), RATE_COL,
+                "total_rate" if total else "body_rate")
+        sh.row_heights.setdefault(row, TOWN_ROW)
         row += 1
     return row
 
@@ -359,7 +406,7 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     sh.widths([c.width for c in cols])
     row = title_block(sh, len(cols), f"{plan.period_title(period)}任务状态统计", _subtitle(period))
     # 1. the tasks' overall status, one line
-    row = heading(sh, row, len(cols), "一、任务总体状态(项)")
+    row = heading(sh, row, len(cols), f"一、任务总体状态{UNIT_ITEMS}")
     oc = s.overall_counts()
     labels = [*OVERALL_STATUSES, "合计"]
     sh.write(row, 0, "总体状态", "header", kind="string")
@@ -375,7 +422,7 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     charted = min(n, CHART_UNITS * MAX_CHARTS)
     slices = [(i, min(i + CHART_UNITS, charted)) for i in range(0, charted, CHART_UNITS)]
     breaks = [row + 3]
-    row = heading(sh, row + 3, len(cols), "二、各单位任务状态(项)")
+    row = heading(sh, row + 3, len(cols), f"二、各单位任务状态{UNIT_ITEMS}")
     if n > charted:
         row = note(sh, row, len(cols), f"图中列出前 {charted} 个单位(按单位名单顺序),全部 {n} 个单位见下表。",
                    sum(c.width for c in cols))
@@ -392,6 +439,7 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
         row += chart_rows
     if slices:
         breaks.append(row)
+    table_head = row
     row = header(sh, row, cols)
     first = row
     for rec in counts.itertuples(index=False, name=None):
@@ -404,9 +452,9 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
         row += 1
     most = int(counts[list(UNIT_CATEGORIES)].sum(axis=1).max()) if n else 0
     for (a, b), (top, height_px) in zip(slices, anchors):
-        part = f"({a + 1}—{b})" if len(slices) > 1 else ""
+        part = f"\uff08{a + 1}\u2014{b}\uff09" if len(slices) > 1 else ""
         sh.charts.append(Chart(
-            type="bar", subtype="stacked", title=f"各单位任务状态(项){part}",
+            type="bar", subtype="stacked", title=f"各单位任务状态{UNIT_ITEMS}{part}",
             categories=(first + a, 0, first + b - 1, 0),
             series=[(k, (first + a, j, first + b - 1, j))
                     for j, k in enumerate(UNIT_CATEGORIES, start=1)],
@@ -416,5 +464,6 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
             value_max=float(most) if len(slices) > 1 and most else None))
     if not n:
         empty_row(sh, row, len(cols), "没有需要报送的单位。")
-    sh.page = official_page(landscape=True, header_rows=None)
+    # the unit table's header repeats on the pages the table runs over
+    sh.page = official_page(landscape=True, header_rows=(table_head, table_head))
     sh.page.row_breaks = breaks

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from ..generate.common import official_page, safe_sheet_name, title_block
 from ..generate.layout import Sheet, Workbook
-from ..generate.styles import LINE_HEIGHT
+from ..generate.styles import INDENT_UNITS, LINE_HEIGHT
 from ..merge.common import BLOCKED
 
 _NARROW_RUNS = re.compile(r"[\x00-\u2e7f]+")  # what is not CJK (from U+2E80 on) counts one
@@ -27,7 +27,7 @@ def text_units(text: object) -> int:
 
 
 def lines_needed(text: object, width: float) -> int:
-    per_line = max(1, int((width - 1.5) * WRAP_SLACK))
+    per_line = max(1, int((width - 1.5 - INDENT_UNITS) * WRAP_SLACK))
     s = "" if text is None else str(text)
     return sum(max(1, -(-text_units(part) // per_line)) for part in s.split("\n"))
 
@@ -35,6 +35,12 @@ def lines_needed(text: object, width: float) -> int:
 def height_for(texts_and_widths, minimum: float = 20) -> float:
     lines = max([1] + [lines_needed(t, w) for t, w in texts_and_widths if t not in (None, "")])
     return min(MAX_ROW, max(minimum, round(lines * LINE_HEIGHT + 5, 1)))
+
+
+def name_width(names, minimum: float = 10, maximum: float = 24) -> float:
+    """A column width that holds the longest unit name on one line (never 沙市城投公/司)."""
+    longest = max((text_units(n) for n in names), default=0)
+    return max(minimum, min(maximum, longest / WRAP_SLACK + 1.5 + INDENT_UNITS))
 
 
 def is_missing(v: Any) -> bool:

@@ -6,7 +6,7 @@ from collections import Counter
 
 from ..generate.common import date_cn, official_page, safe_filename, title_block
 from ..generate.layout import Workbook
-from ..merge.receipts import ReceiptRow
+from ..merge.receipts import ReceiptRow, finding_counts, stamp_status
 from ..model.findings import ERROR, WARNING
 from ..model.plan import Period, Plan
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
@@ -54,22 +54,31 @@ def validation_workbook(plan: Plan, period: Period, receipts: list[ReceiptRow]) 
     return wb
 
 
+# 代码 last and hidden: kept for filtering and in the JSON, never printed for the units
 ALL_COLS = [Col("序号", 5, "body_center", "number"), Col("文件", 24), Col("单位", 12),
             Col("表单", 11, "body_center"), Col("文件状态", 9, "body_center"),
             Col("工作表", 10), Col("单元格", 7, "body_center"),
-            Col("级别", 5, "body_center"), Col("代码", 20), Col("问题说明", 44),
-            Col("发现的值", 14), Col("原件位置", 14, "link")]
+            Col("级别", 5, "body_center"), Col("问题说明", 50),
+            Col("发现的值", 14), Col("原件位置", 14, "link"), Col("代码", 20)]
+LINK_COL, CODE_COL = 10, 11
 
 
 def _all_findings(wb: Workbook, plan: Plan, period: Period, receipts: list[ReceiptRow]) -> None:
     cols = ALL_COLS
     sh = wb.add_sheet(ALL_SHEET)
     sh.widths([c.width for c in cols])
-    sev = Counter(f.severity for r in receipts for f in r.findings)
+    sh.hidden_cols.add(CODE_COL)
+    n = finding_counts(receipts)  # the period's one count (superseded copies left out)
     st = Counter(r.status for r in receipts)
     files = "、".join(f"{STATUS_LABELS.get(k, k)} {st[k]}" for k in STATUS_LABELS if st.get(k))
+    fresh = sum(r.new for r in receipts)
+    stamps = stamp_status(plan, receipts)
+    lacking = sum(1 for v in stamps.values() if not v)
     sub = (f"({period.name};共收到文件 {len(receipts)} 个" + (f":{files}" if files else "") +
-           f";错误 {sev.get(ERROR, 0)} 条,警告 {sev.get(WARNING, 0)} 条)")
+           (f";其中本次新收 {fresh} 个" if fresh else ";本次没有新收文件") +
+           f";错误 {n.errors} 条,警告 {n.warnings} 条" +
+           (f",提示 {n.notices} 条" if n.notices else "") +
+           f";盖章件已收到 {len(stamps) - lacking} 个单位,未收到 {lacking} 个)")
     head = title_block(sh, len(cols), f"{plan.period_title(period)}报表校验报告", sub)
     row = header(sh, head, cols)
     first = row
@@ -79,17 +88,18 @@ def _all_findings(wb: Workbook, plan: Plan, period: Period, receipts: list[Recei
             i += 1
             err = f.severity == ERROR
             vals = [i, r.display, f.unit or r.unit, r.form_label if r.kind else "",
-                    STATUS_LABELS.get(r.status, r.status), f.sheet, f.cell, f.severity, f.code,
-                    f.message, f.value]
+                    STATUS_LABELS.get(r.status, r.status), f.sheet, f.cell, f.severity,
+                    f.bare_message(), f.value]
             for j, (v, c) in enumerate(zip(vals, cols)):
                 style = ("body_error_center" if c.style != "body" else "body_error") if err else None
                 put(sh, row, j, v, c, style)
             target = link_target(r.archived, f.sheet, f.cell)
             if target:
-                sh.link(row, len(cols) - 1, _where(f.sheet, f.cell), target,
+                sh.link(row, LINK_COL, _where(f.sheet, f.cell), target,
                         "link_error" if err else "link")
             else:
-                put(sh, row, len(cols) - 1, "", cols[-1], "body_error" if err else "body")
+                put(sh, row, LINK_COL, "", cols[LINK_COL], "body_error" if err else "body")
+            put(sh, row, CODE_COL, f.code, cols[CODE_COL], "body_error" if err else None)
             fit(sh, row, cols, vals)
             row += 1
     if i:
@@ -102,6 +112,7 @@ def _all_findings(wb: Workbook, plan: Plan, period: Period, receipts: list[Recei
 
 FILE_COLS = [Col("序号", 5, "body_center", "number"), Col("文件", 30), Col("单位", 12),
              Col("表单", 11, "body_center"), Col("状态", 9, "body_center"),
+             Col("本次\n新收", 6, "body_center"),
              Col("接收时间", 17, "body_center"), Col("是否\n逾期", 6, "body_center"),
              Col("错误数", 7, "body_int", "number"), Col("警告数", 7, "body_int", "number"),
              Col("说明", 26), Col("原件", 7, "link")]
@@ -118,11 +129,13 @@ def _files(wb: Workbook, plan: Plan, period: Period, receipts: list[ReceiptRow])
     first = row
     for i, r in enumerate(receipts, start=1):
         late = "逾期" if r.late and r.status == ACCEPTED else ""
+        why = f"逾期依据:{r.evidence}" if late and r.evidence else ""
         vals = [i, r.display, r.unit, r.form_label if r.kind else "",
-                STATUS_LABELS.get(r.status, r.status), show_time(r.received_at), late,
-                r.errors, r.warnings, r.note]
+                STATUS_LABELS.get(r.status, r.status), "新收" if r.new else "",
+                show_time(r.received_at), late, r.errors, r.warnings,
+                ";".join(x for x in (why, r.note) if x)]
         for j, (v, c) in enumerate(zip(vals, cols)):
-            style = "body_alert" if (j == 4 and r.status == REJECTED) or (j == 6 and late) else None
+            style = "body_alert" if (j == 4 and r.status == REJECTED) or (j == 7 and late) else None
             put(sh, row, j, v, c, style)
         if r.archived:
             sh.link(row, len(cols) - 1, "打开", link_target(r.archived))
@@ -164,7 +177,7 @@ def _unit_sheet(wb: Workbook, name: str, plan: Plan, period: Period, unit: str,
         for f in sorted(r.findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 2)):
             i += 1
             err = f.severity == ERROR
-            vals = [i, r.display, f.sheet, f.cell, f.severity, f.message, f.value]
+            vals = [i, r.display, f.sheet, f.cell, f.severity, f.bare_message(), f.value]
             for j, (v, c) in enumerate(zip(vals, cols)):
                 style = ("body_error_center" if c.style != "body" else "body_error") if err else None
                 put(sh, row, j, v, c, style)

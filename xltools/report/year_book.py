@@ -10,6 +10,7 @@ from ..generate.layout import Sheet, Workbook
 from ..merge.common import LATE, NOT_REPORTED
 from ..merge.year import MISSED, YearSummary
 from ..model.plan import Plan
+from ..model.rates import RATE_NOTE
 from .tables import Col, empty_row, fit, note, put
 
 SHEETS = ["任务进展", "报送及时性", "量化指标", "镇街排名"]
@@ -145,14 +146,15 @@ def _indicators(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
     first = row
     for rec in ys.indicators.to_dict("records"):
         vals = [rec["序号"], rec["量化指标"], rec["计量单位"], rec["方向"], rec["全年目标"],
-                *[rec[l] for l in ys.labels], rec["最新累计"], rec["完成率"], rec["报送单位"]]
+                *[rec[l] for l in ys.labels], rec["最新累计"], rec["完成率"] if rec["达标"] == ""
+                else rec["达标"], rec["报送单位"]]
         for j, (v, c) in enumerate(zip(vals, cols)):
             put(sh, row, j, v, c)
         fit(sh, row, cols, vals)
         row += 1
     if row == first:
         row = empty_row(sh, row, len(cols), "计划中没有量化指标。")
-    note(sh, row + 1, len(cols), "完成率 = 最新累计 ÷ 全年目标(仅“不低于”类指标);增幅类指标的累计栏为报送的增幅。",
+    note(sh, row + 1, len(cols), RATE_NOTE,
          sum(c.width for c in cols))
     _finish(sh, head, first, 2)
 

@@ -56,6 +56,11 @@ class SheetScan:
     max_row: int = 0
     max_col: int = 0
     bad: str = ""  # why the part's cells cannot be bounded ("" when they can)
+    # cells whose value must not be taken: ((row, col) 1-based, why) - a <c> inside another
+    # row's <row>, a cell given twice, a shared-string index that is no index
+    damaged: list[tuple[tuple[int, int], str]] = field(default_factory=list)
+    # shared-string cells: ((row, col), index), checked against the strings' count later
+    strings: list[tuple[tuple[int, int], int]] = field(default_factory=list)
 
     def fits(self, bounds: ReadBounds) -> bool:
         return not self.bad and self.max_row <= bounds.max_rows \
@@ -79,6 +84,7 @@ class ZipCheck:
     reason: str = ""
     scans: dict[str, SheetScan] = field(default_factory=dict)
     parts: dict[str, bytes] = field(default_factory=dict)
+    shared_strings: int = 0  # <si> entries in the shared-strings part(s)
 
 
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row)[\s/>]")
@@ -98,6 +104,27 @@ _LAST_C = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,8})"')
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
 _R = re.compile(rb'\br\s*=\s*["\']([A-Za-z]{0,3})([0-9]{0,8})["\']')
 _XMLISH = (".xml", ".rels", ".vml")
+# every explicit <row r> and valued <c r>, with its attributes and a <v> right after it
+_CELL_FACTS = re.compile(
+    rb'<row r="([0-9]{1,8})"|<c r="([A-Z]{1,3})([0-9]{1,8})"((?:\s[^>]*+)?)(?<!/)>(?:<v>([^<]*)</v>)?')
+_T_SHARED = re.compile(rb'\st="s"')
+_SI = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+# characters XML 1.0 forbids (C0 controls but tab, LF, CR), raw or as a character reference:
+# LibreOffice refuses such a part (all its strings are lost), python-calamine takes them
+_XML_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01])"
+                          rb"|[xX]0*(?:[0-8bcefBCEF]|1[0-9a-fA-F]));")
+XML_CONTROL = "含有 XML 不允许的控制字符"
+MAX_TRACKED = 200_000  # cells verified per sheet (a form has a few hundred)
+DAMAGED_MISPLACED = "单元格不在它所属的行中"
+DAMAGED_TWICE = "同一单元格出现两次"
+DAMAGED_INDEX = "共享字符串编号无效"
+
+
+def internals(e: BaseException) -> str:
+    """The reader's own words about a failure, for the maintainer only (--debug sets
+    XLTOOLS_DEBUG); "" otherwise: users read Chinese, not a Rust reader's error."""
+    import os
+    return f"({type(e).__name__}: {e})"[:300] if os.environ.get("XLTOOLS_DEBUG") else ""
 
 
 def col_number(letters: bytes) -> int:
@@ -120,6 +147,11 @@ class _CellScanner:
         self.col = 0
         self.carry = b""
         self.waiting = wait_for_sheet
+        self.rows_seen: set[int] = set()
+        self.cols_in_row: set[int] = set()
+        self.fact_row = 0  # the <row r> the cells met now belong to
+        self.row_twice = False
+        self.facts_seen = 0
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
         if self.scan.bad:
@@ -137,6 +169,9 @@ class _CellScanner:
         cut = len(data) if final else data.rfind(b"<")
         if cut < 0:
             cut = len(data)
+        elif not final:  # keep a last <c ...><v>…</v> whole for _facts
+            c_start = data.rfind(b"<c ", max(0, cut - 4096), cut + 1)
+            cut = c_start if c_start >= 0 else cut
         body, self.carry = data[:cut], data[cut:]
         if len(self.carry) > MAX_TAG:
             self.scan.bad = "XML 标签异常长"
@@ -176,6 +211,7 @@ class _CellScanner:
         if _ODD_REF.search(body):
             s.bad = ODD_REF
             return True
+        self._facts(body)
         refs = _C_VALUED.findall(body)
         if refs:
             s.max_row = max(s.max_row, max(map(int, [d for _, d in refs])))
@@ -190,6 +226,37 @@ class _CellScanner:
             m = _LAST_C.match(body, pos_c)
             self.row, self.col = int(m.group(2)), col_number(m.group(1))
         return True
+
+
+    def _facts(self, body: bytes) -> None:
+        """Cells whose value no reader should take (see SheetScan.damaged) and shared-string
+        cells with their index; only for the usual explicit r="…" files (the fast path)."""
+        s = self.scan
+        if self.facts_seen > MAX_TRACKED:
+            return  # a sheet this large is no form: its cells are bounded, not verified one by one
+        facts = _CELL_FACTS.findall(body)
+        self.facts_seen += len(facts)
+        for row_r, col, row_c, attrs, v in facts:
+            if row_r:
+                n = int(row_r)
+                self.row_twice = n in self.rows_seen
+                self.rows_seen.add(n)
+                self.fact_row, self.cols_in_row = n, set()
+                continue
+            rc = (int(row_c), col_number(col))
+            if rc[0] != self.fact_row:
+                s.damaged.append((rc, DAMAGED_MISPLACED))
+                continue
+            if self.row_twice or rc[1] in self.cols_in_row:
+                s.damaged.append((rc, DAMAGED_TWICE))
+                continue
+            self.cols_in_row.add(rc[1])
+            if attrs and _T_SHARED.search(attrs):
+                if v.isdigit():
+                    if len(s.strings) < MAX_TRACKED:
+                        s.strings.append((rc, int(v)))
+                elif v:
+                    s.damaged.append((rc, DAMAGED_INDEX))
 
 
 def check_zip(data: bytes, zf: zipfile.ZipFile, bounds: ReadBounds) -> ZipCheck:
@@ -213,12 +280,16 @@ def check_zip(data: bytes, zf: zipfile.ZipFile, bounds: ReadBounds) -> ZipCheck:
         xmlish = info.filename.lower().endswith(_XMLISH)
         scanner = _CellScanner(wait_for_sheet=True) if xmlish else None
         kept: list[bytes] | None = [] if xmlish and info.file_size <= min(KEEP_PART, keep) else None
-        problem, size, reason = _inflate(data, info, budget, xmlish, scanner, kept)
+        counter = [0, b""] if info.filename.lower().endswith("sharedstrings.xml") else None
+        problem, size, reason = _inflate(data, info, budget, xmlish, scanner, kept, counter)
         if problem:
             out.problem, out.part, out.size, out.reason = problem, info.filename, size, reason
             return out
         budget -= size
-        if scanner is not None and (scanner.scan.max_row or scanner.scan.bad):
+        if counter is not None:
+            out.shared_strings += counter[0] + len(_SI.findall(counter[1]))
+        if scanner is not None and (scanner.scan.max_row or scanner.scan.bad
+                                    or scanner.scan.damaged or scanner.scan.strings):
             out.scans[info.filename] = scanner.scan
         if kept is not None:
             out.parts[info.filename] = kept[0] if len(kept) == 1 else b"".join(kept)
@@ -227,10 +298,12 @@ def check_zip(data: bytes, zf: zipfile.ZipFile, bounds: ReadBounds) -> ZipCheck:
 
 
 def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int, xmlish: bool,
-             scanner: _CellScanner | None, kept: list[bytes] | None = None) -> tuple[str, int, str]:
+             scanner: _CellScanner | None, kept: list[bytes] | None = None,
+             counter: list | None = None) -> tuple[str, int, str]:
     """(problem, bytes inflated, reason) for one member; problem "" when it is sound.
 
     kept: when a list, the member's inflated bytes are appended to it (in pieces).
+    counter: when a list [count, carry], the <si> entries (shared strings) are counted in it.
     """
     off = info.header_offset
     head = data[off:off + 30]
@@ -255,19 +328,28 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int, xmlish: bool,
         for out in _pieces(comp, inflater):
             total += len(out)
             if total > limit:
-                if total > budget:
+                # far past its record (or the budget): a bomb behind a lying header; a little
+                # past it: a damaged size record, reported as damage once the stream ends
+                if total > budget or total - info.file_size > OUT_CHUNK:
                     return "inflates-too-far", total, ""
-                return "inflates-too-far", total, "解压后超过声明的大小"
+                continue
             crc = zlib.crc32(out, crc)
             if xmlish:
                 probe = tail + out if tail else out
                 if b"<!DOCTYPE" in probe or b"<!ENTITY" in probe:
                     return "xml-dtd", total, ""
+                if _XML_CONTROL.search(probe):
+                    return "damaged-member", total, XML_CONTROL
                 tail = out[-16:]
             if scanner is not None:
                 scanner.feed(out)
             if kept is not None:
                 kept.append(out)
+            if counter is not None:
+                piece = counter[1] + out
+                cut = piece.rfind(b"<")
+                counter[0] += len(_SI.findall(piece, 0, cut if cut >= 0 else len(piece)))
+                counter[1] = piece[cut:] if cut >= 0 else b""
     except zlib.error as exc:
         return "damaged-member", total, f"压缩数据损坏({exc})"
     if inflater is not None and not inflater.eof:

@@ -3,8 +3,8 @@ cannot be understood without it, whether some cells carry a percent number forma
 
 Nothing is evaluated: calamine gives the values a program last saved. For .xlsx every sheet
 is size-checked before calamine sees it (calamine aborts the process on a sheet claiming a
-huge grid); .xls and .ods are not checked here: call `read_grids` in a worker process for
-untrusted files of those formats.
+huge grid); .xls (xlrd) and .ods are not checked here: call `read_workbook` in a worker
+process for untrusted files of those formats.
 """
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
-from python_calamine import CalamineWorkbook
 
 from . import identity as xid
-from .bounds import ReadBounds, ZipCheck, check_zip
+from . import xls
+from .bounds import ReadBounds, ZipCheck, check_zip, internals
 
 
 @dataclass
@@ -34,79 +34,12 @@ class Grids:
     too_large: list[tuple[str, int, int]] = field(default_factory=list)
     # the zip-level verdict of bounds.check_zip when it refused the whole file
     refused: ZipCheck | None = None
+    # cells emptied because no value can be trusted there: (sheet, row, col 0-based, why)
+    damaged: list[tuple[str, int, int, str]] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (sheet, reader's error)
 
     def visible(self) -> list[str]:
         return [n for n, v in self.sheets if v == "visible"]
-
-
-def read_grids(path: str | os.PathLike, hidden: bool = False,
-               bounds: ReadBounds | None = None) -> Grids:
-    """Every visible sheet's rows (and hidden ones with hidden=True); never raises."""
-    bounds = bounds or ReadBounds()
-    out = Grids()
-    try:
-        with open(path, "rb") as f:
-            data = f.read(bounds.max_file_bytes + 1)
-    except OSError as e:
-        out.reason = f"无法读取文件:{e.strerror or e}"
-        return out
-    if len(data) > bounds.max_file_bytes:
-        out.reason = "文件过大"
-        return out
-    try:
-        _read(out, data, hidden, bounds)
-    except Exception as e:  # a broken file never stops the caller
-        out.reason = out.reason or f"文件已损坏或格式无法识别:{type(e).__name__}"
-    return out
-
-
-def _read(out: Grids, data: bytes, hidden: bool, bounds: ReadBounds) -> None:
-    fits = None
-    if data.startswith(xid._OLE_MAGIC):
-        out.format = "xls"
-    elif data.startswith(xid._ZIP_MAGIC):
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        names = {i.filename for i in zf.infolist()}
-        if not (xid._is_ods(zf, names) or "[Content_Types].xml" in names):
-            out.reason = "不是 Excel/WPS/LibreOffice 表格文件(压缩包中没有工作簿)"
-            return
-        check = check_zip(data, zf, bounds)
-        if check.problem:
-            out.refused, out.reason = check, _refusal_text(check)
-            return
-        if xid._is_ods(zf, names):
-            out.format = "ods"
-        else:
-            out.format = "xlsx"
-            parts = _xlsx_sheet_parts(xid.IdentityReading(), zf)
-            fits = lambda name: _scanned_fits(check, names, parts, name, bounds, out)  # noqa: E731
-    else:
-        out.reason = "不是 Excel/WPS/LibreOffice 表格文件(.xlsx、.xls、.ods)"
-        return
-    try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as e:
-        out.reason = f"文件无法作为表格打开:{type(e).__name__}"
-        return
-    try:
-        for meta in wb.sheets_metadata:
-            vis = str(meta.visible).split(".")[-1].lower()
-            out.sheets.append((meta.name, vis))
-            if vis != "visible" and not hidden:
-                continue
-            if fits is not None and not fits(meta.name):
-                out.skipped.append(meta.name)
-                continue
-            try:
-                sheet = wb.get_sheet_by_name(meta.name)
-                if not _sheet_fits(sheet, meta.name, bounds, out):
-                    out.skipped.append(meta.name)
-                    continue
-                out.rows[meta.name] = sheet.to_python(skip_empty_area=False)
-            except Exception:
-                out.skipped.append(meta.name)
-    finally:
-        wb.close()
 
 
 def read_workbook(path: str | os.PathLike,
@@ -132,18 +65,64 @@ def read_workbook(path: str | os.PathLike,
     try:
         _read_both(reading, grids, data, bounds)
     except Exception as e:
-        reading.reason = reading.reason or f"文件已损坏或格式无法识别:{type(e).__name__}"
+        reading.reason = reading.reason or f"文件已损坏或格式无法识别{internals(e)}"
     if not reading.reason:
         xid._decide(reading)
     grids.reason = grids.reason or ("" if grids.sheets else reading.reason)
+    for name, rows in grids.rows.items():
+        _blank(grids, name, _control_chars(rows))
     return reading, grids
+
+
+# --- cells no value may come from (see bounds.SheetScan.damaged) -----------------------------
+
+# C0 controls other than tab, line feed and carriage return: not text anybody typed (an
+# `&#1;` or a raw NUL in the XML); LibreOffice refuses or drops them
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+DAMAGED_CONTROL = "含有控制字符"
+DAMAGED_INDEX_RANGE = "共享字符串编号超出范围"
+
+
+def _xlsx_damage(check: ZipCheck, parts: dict[str, str]) -> dict[str, list]:
+    """Sheet name -> [((row, col) 1-based, why)] from check_zip's scan of the sheet XML."""
+    out = {}
+    for name, part in parts.items():
+        scan = check.scans.get(part)
+        if scan is None:
+            continue
+        bad = list(scan.damaged) + [(rc, DAMAGED_INDEX_RANGE) for rc, i in scan.strings
+                                    if i >= check.shared_strings]
+        if bad:
+            out[name] = bad
+    return out
+
+
+def _control_chars(rows: list[list]) -> list:
+    return [((r + 1, c + 1), DAMAGED_CONTROL) for r, row in enumerate(rows)
+            for c, v in enumerate(row) if isinstance(v, str) and _CONTROL.search(v)]
+
+
+def _blank(grids: Grids, sheet: str, bad) -> None:
+    """Empty the damaged cells of a sheet read and note them in grids.damaged."""
+    rows = grids.rows.get(sheet)
+    for (r, c), why in bad:
+        r, c = r - 1, c - 1
+        if rows is not None and r < len(rows) and c < len(rows[r]):
+            rows[r][c] = ""
+        grids.damaged.append((sheet, r, c, why))
 
 
 def _read_both(reading: xid.IdentityReading, grids: Grids, data: bytes,
                bounds: ReadBounds) -> None:
-    fits = None
+    fits, damage = None, {}
     if data.startswith(xid._OLE_MAGIC):
-        reading.format, reading.checked = "xls", ("sheet",)
+        grids.format = "xls"
+        got = xid.read_xls(reading, data, bounds)
+        if got is not None:
+            grids.sheets, grids.rows, grids.too_large = got.sheets, got.rows, got.too_large
+            grids.skipped = [n for n, *_ in got.too_large] + [n for n, _ in got.bad]
+            grids.unreadable = list(got.bad)
+        return
     elif data.startswith(xid._ZIP_MAGIC):
         try:
             zf = zipfile.ZipFile(io.BytesIO(data))
@@ -166,13 +145,19 @@ def _read_both(reading: xid.IdentityReading, grids: Grids, data: bytes,
         if xid._is_ods(zf, names):
             reading.format, reading.checked = "ods", xid.CARRIERS
             xid._read_ods_carriers(reading, zf)
+            if xid.read_ods_fallback(reading, data, zf, grids):
+                return
         elif "[Content_Types].xml" in names:
             reading.format, reading.checked = "xlsx", xid.CARRIERS
             parts = xid._read_xlsx_carriers(reading, zf, check.parts)
             fits = lambda name: _scanned_fits(check, names, parts, name, bounds, grids)  # noqa: E731
+            damage = _xlsx_damage(check, parts)
         else:
             reading.reason = "不是 Excel/WPS/LibreOffice 表格文件(压缩包中没有工作簿)"
             return
+    elif xls.old_format(data):
+        reading.reason = xls.OLD_FORMAT
+        return
     else:
         reading.reason = "不是 Excel/WPS/LibreOffice 表格文件(.xlsx、.xls、.ods)"
         return
@@ -194,17 +179,15 @@ def _read_both(reading: xid.IdentityReading, grids: Grids, data: bytes,
                     grids.skipped.append(name)
                     continue
                 grids.rows[name] = sheet.to_python(skip_empty_area=False)
+                _blank(grids, name, damage.get(name, ()))
             except Exception as e:
                 grids.skipped.append(name)
+                grids.unreadable.append((name, type(e).__name__))
+                _blank(grids, name, damage.get(name, ()))  # the cells that made it fail, if known
                 reading.notes.append(f"工作表“{name}”无法读取:{type(e).__name__}")
     finally:
         wb.close()
-    names = [n for n, _ in grids.sheets]
-    hidden = {n for n, v in grids.sheets if v != "visible"}
-    order = ([xid.IDENTITY_SHEET] if xid.IDENTITY_SHEET in names else []) + \
-        [n for n in names if n != xid.IDENTITY_SHEET and n in hidden] + \
-        [n for n in names if n != xid.IDENTITY_SHEET and n not in hidden]
-    for name in order:
+    for name in xid.carrier_order(grids.sheets):
         if name in grids.rows and xid._identity_from_rows(reading, name, grids.rows[name]):
             return
 
@@ -272,12 +255,15 @@ _ODS_NS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 def percent_cells(path: str | os.PathLike, sheet: str,
                   cells: list[tuple[int, int]]) -> dict[tuple[int, int], bool | None]:
     """For each (row, col) (0-based) of `sheet`: True when the cell shows its value as a
-    percent, False when it does not, None when this cannot be told (.xls, unreadable)."""
+    percent, False when it does not, None when this cannot be told (unreadable)."""
     out: dict[tuple[int, int], bool | None] = {rc: None for rc in cells}
     try:
         with open(path, "rb") as f:
             head = f.read(8)
-        if head.startswith(b"PK"):
+        if head.startswith(xid._OLE_MAGIC):
+            with open(path, "rb") as f:
+                out.update(xls.percent_cells(f.read(), sheet, cells))
+        elif head.startswith(b"PK"):
             with zipfile.ZipFile(path) as zf:
                 names = set(zf.namelist())
                 if xid._is_ods(zf, names):

@@ -11,12 +11,12 @@ Where each carrier is read:
 |--------|-------------------------|-----------------------|-------------------------------|
 | .xlsx  | 表单标识                | docProps/custom.xml   | xl/workbook.xml definedName   |
 | .ods   | 表单标识                | meta.xml user-defined | content.xml named-expression  |
-| .xls   | 表单标识                | not read              | not read                      |
+| .xls   | 表单标识 (xlrd)         | not read              | NAME record (xlrd)            |
 
-For .xls (an OLE compound file) the hidden sheet is enough: LibreOffice does write the
-property (DocumentSummaryInformation) and the name (a NAME record) into .xls too, but
-reading them would need an OLE and BIFF parser of our own for a carrier we do not need
-there; `IdentityReading.checked` says which carriers were looked for.
+For .xls (an OLE compound file) xlrd reads the sheets and the defined name, so an .xls whose
+identity sheet was deleted still identifies. LibreOffice also writes the property (in the
+second, user-defined section of DocumentSummaryInformation), which olefile does not parse
+and is not read; `IdentityReading.checked` says which carriers were looked for.
 
 The format is taken from the file's first bytes, never from its name: units rename files
 and save an .xls under a name ending .xlsx. Nothing from the file is evaluated; XML goes
@@ -41,11 +41,13 @@ import defusedxml.ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 from python_calamine import CalamineWorkbook
 
-from .bounds import ReadBounds, check_zip
+from . import ods, xls
+from .bounds import ReadBounds, check_zip, internals
 from ..generate.identity import (GUARD_HEADER, GUARD_START_ROW, IDENTITY_NAME, IDENTITY_PROPERTY,
                                  IDENTITY_SHEET, FormIdentity, canonical_text, fingerprint)
 
 CARRIERS = ("sheet", "property", "name")
+XLS_CARRIERS = ("sheet", "name")  # the .xls custom property (an OLE property set) is not read
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a form is tens of KB; refuse what cannot be one
 MAX_MEMBER_BYTES = 50 * 1024 * 1024  # declared uncompressed size of one zip member
 MAX_ZIP_MEMBERS = 10_000
@@ -114,7 +116,7 @@ def read_identity(path: str | os.PathLike) -> IdentityReading:
     try:
         _read_into(reading, data)
     except Exception as e:  # a broken file must never stop the caller
-        reading.reason = reading.reason or f"文件已损坏或格式无法识别:{type(e).__name__}"
+        reading.reason = reading.reason or f"文件已损坏或格式无法识别{internals(e)}"
     if not reading.reason:
         _decide(reading)
     return reading
@@ -128,8 +130,7 @@ def _read_file(path: str | os.PathLike) -> bytes | None:
 
 def _read_into(reading: IdentityReading, data: bytes) -> None:
     if data.startswith(_OLE_MAGIC):
-        reading.format, reading.checked = "xls", ("sheet",)
-        _read_sheet_carrier(reading, data, None)
+        read_xls(reading, data)
         return
     if not data.startswith(_ZIP_MAGIC):
         reading.reason = "不是 Excel/WPS/LibreOffice 表格文件(.xlsx、.xls、.ods)"
@@ -156,7 +157,8 @@ def _read_into(reading: IdentityReading, data: bytes) -> None:
         if _is_ods(zf, names):
             reading.format, reading.checked = "ods", CARRIERS
             _read_ods_carriers(reading, zf)
-            _read_sheet_carrier(reading, data, None)
+            if not read_ods_fallback(reading, data, zf, None):
+                _read_sheet_carrier(reading, data, None)
         elif "[Content_Types].xml" in names:
             reading.format, reading.checked = "xlsx", CARRIERS
             sheet_parts = _read_xlsx_carriers(reading, zf, check.parts)
@@ -380,7 +382,7 @@ def open_calamine(reading: IdentityReading, data: bytes):
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as e:  # noqa: BLE001 - any reader failure is a reason, not a crash
         if not reading.reason and not reading.raw:
-            reading.reason = f"文件无法作为表格打开:{type(e).__name__}"
+            reading.reason = f"文件无法作为表格打开{internals(e)}"
         else:
             reading.notes.append(f"工作表无法读取:{type(e).__name__}")
         return None
@@ -393,12 +395,8 @@ def _read_sheet_carrier(reading: IdentityReading, data: bytes, fits) -> None:
         return
     try:
         metas = list(wb.sheets_metadata)
-        names = [m.name for m in metas]
-        hidden = {m.name for m in metas if "visible" != str(m.visible).split(".")[-1].lower()}
-        order = ([IDENTITY_SHEET] if IDENTITY_SHEET in names else []) + \
-            [n for n in names if n != IDENTITY_SHEET and n in hidden] + \
-            [n for n in names if n != IDENTITY_SHEET and n not in hidden]
-        for name in order:
+        for name in carrier_order([(m.name, str(m.visible).split(".")[-1].lower())
+                                   for m in metas]):
             if fits is not None and not fits(name):
                 continue
             try:
@@ -410,6 +408,59 @@ def _read_sheet_carrier(reading: IdentityReading, data: bytes, fits) -> None:
                 return
     finally:
         wb.close()
+
+
+def carrier_order(sheets: list[tuple[str, str]]) -> list[str]:
+    """Where to look for the identity sheet: 表单标识, then hidden sheets, then the rest."""
+    names = [n for n, _ in sheets]
+    hidden = {n for n, v in sheets if v != "visible"}
+    return ([IDENTITY_SHEET] if IDENTITY_SHEET in names else []) + \
+        [n for n in names if n != IDENTITY_SHEET and n in hidden] + \
+        [n for n in names if n != IDENTITY_SHEET and n not in hidden]
+
+
+def read_xls(reading: IdentityReading, data: bytes,
+             bounds: ReadBounds | None = None) -> xls.XlsRead | None:
+    """An .xls through xlrd: every sheet, and the carriers LibreOffice keeps there (the
+    hidden sheet and the defined name); None with reading.reason when it cannot be opened."""
+    reading.format, reading.checked = "xls", XLS_CARRIERS
+    try:
+        got = xls.read(data, True, bounds)
+    except xls.XlsError as e:
+        reading.reason = e.reason
+        return None
+    named = [t for n, t in got.names.items() if n.lower() == IDENTITY_NAME.lower()]
+    if named:
+        _found(reading, "name", _name_text(named[0]))
+    for name, why in got.bad:
+        reading.notes.append(f"工作表“{name}”无法读取:{why}")
+    for name in carrier_order(got.sheets):
+        if name in got.rows and _identity_from_rows(reading, name, got.rows[name]):
+            break
+    return got
+
+
+def read_ods_fallback(reading: IdentityReading, data: bytes, zf: zipfile.ZipFile,
+                      grids) -> bool:
+    """When python-calamine cannot open this .ods, read it with the odf fallback reader
+    (sheets into `grids` when given, the identity sheet into `reading`); False when
+    calamine can open it (then calamine reads it, as before)."""
+    try:
+        CalamineWorkbook.from_filelike(io.BytesIO(data)).close()
+        return False
+    except Exception:  # noqa: BLE001 - calamine's failure is what the fallback is for
+        pass
+    try:
+        sheets, rows = ods.read(data, zf)
+    except Exception as e:  # noqa: BLE001 - both readers failed: the file is unreadable
+        reading.reason = reading.reason or f"文件无法作为表格打开{internals(e)}"
+        return True
+    if grids is not None:
+        grids.format, grids.sheets, grids.rows = "ods", sheets, rows
+    for name in carrier_order(sheets):
+        if _identity_from_rows(reading, name, rows[name]):
+            break
+    return True
 
 
 def _identity_from_rows(reading: IdentityReading, sheet: str, rows: list[list]) -> bool:

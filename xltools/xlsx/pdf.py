@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..office import find_soffice, run_soffice
 
 NOT_INSTALLED = ("未找到 LibreOffice(soffice 命令),无法生成 PDF;Excel 文件已照常写好。"
                  "请安装 LibreOffice 后重试(Debian/Ubuntu:sudo apt-get install libreoffice-calc;"
@@ -32,10 +31,6 @@ BATCH = 40  # files per soffice start
 START_SECONDS = 90.0  # a cold start with a new profile, fonts scanned
 PER_FILE_SECONDS = 15.0
 
-_CANDIDATES = ("/usr/bin/soffice", "/usr/local/bin/soffice", "/opt/libreoffice/program/soffice",
-               "/Applications/LibreOffice.app/Contents/MacOS/soffice",
-               r"C:\Program Files\LibreOffice\program\soffice.exe",
-               r"C:\Program Files (x86)\LibreOffice\program\soffice.exe")
 
 
 @dataclass
@@ -45,6 +40,7 @@ class PdfResult:
     pdfs: list[Path] = field(default_factory=list)
     failed: list[tuple[Path, str]] = field(default_factory=list)
     message: str = ""  # set when nothing could be tried (LibreOffice not installed)
+    notes: list[str] = field(default_factory=list)  # what was left out and why (no Chromium)
     seconds: float = 0.0
 
     @property
@@ -54,23 +50,52 @@ class PdfResult:
     def to_json(self) -> dict:
         return {"pdfs": [str(p) for p in self.pdfs],
                 "failed": [{"path": str(p), "reason": r} for p, r in self.failed],
-                "message": self.message}
-
-
-def find_soffice() -> str | None:
-    """The soffice executable on PATH or in a usual install place; None if there is none."""
-    for name in ("soffice", "libreoffice"):
-        exe = shutil.which(name)
-        if exe:
-            return exe
-    for cand in _CANDIDATES:
-        if os.path.isfile(cand) and os.access(cand, os.X_OK):
-            return cand
-    return None
+                "message": self.message, "notes": self.notes}
 
 
 def available() -> bool:
     return find_soffice() is not None
+
+
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync")
+
+
+NO_CHROMIUM = ("未找到 Chromium(chromium 命令),“{name}”未转为 PDF;可用浏览器打开后打印"
+               "(Debian/Ubuntu:sudo apt-get install chromium)。")
+
+
+def find_chromium() -> str | None:
+    """Chromium (or Chrome) on PATH; None if there is none."""
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        exe = shutil.which(name)
+        if exe:
+            return exe
+    return None
+
+
+def html_to_pdf(html: Path, result: PdfResult, chromium: str | None = None) -> None:
+    """A PDF of the HTML report beside it through Chromium's own print-to-PDF, without the
+    browser's date/URL header and footer (the page numbers come from the report's @page CSS);
+    added to `result`. Without Chromium, result.notes says so: the HTML prints from a browser."""
+    exe = chromium or find_chromium()
+    if exe is None:
+        result.notes.append(NO_CHROMIUM.format(name=html.name))
+        return
+    target = pdf_path(html)
+    work = Path(tempfile.mkdtemp(prefix="xltools-chromium-"))
+    try:  # a throw-away profile, as for soffice; the closed network is never asked
+        cmd = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={work}", "--no-pdf-header-footer",
+               f"--print-to-pdf={work / 'out.pdf'}", html.absolute().as_uri()]
+        code, why = run_soffice(cmd, START_SECONDS)
+        made = work / "out.pdf"
+        if made.is_file() and made.stat().st_size > 0:
+            shutil.move(str(made), str(target))
+            result.pdfs.append(target)
+        else:
+            result.failed.append((html, f"Chromium 未生成 PDF(退出码 {code}):{why or '超时'}"))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def pdf_path(source: Path, out_dir: Path | None = None) -> Path:
@@ -140,46 +165,27 @@ def _batches(sources: list[Path], size: int) -> list[list[Path]]:
     return groups
 
 
+def _filter(group: list[Path]) -> str:
+    """LibreOffice's PDF export for the group: Writer's for .docx (the notice, the 通报),
+    Calc's for workbooks (a batch holds one kind: callers convert each kind apart)."""
+    return "writer_pdf_Export" if group[0].suffix.lower() == ".docx" else "calc_pdf_Export"
+
+
 def _convert(exe: str, profile: str, group: list[Path], outdir: Path) -> tuple[dict[Path, Path], str]:
     """One soffice start for `group`: {source: made pdf}, and the log tail (why, if not)."""
     outdir.mkdir(parents=True, exist_ok=True)
     cmd = [exe, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--nologo",
-           "--nolockcheck", "--nodefault", "--convert-to", "pdf:calc_pdf_Export",
+           "--nolockcheck", "--nodefault", "--convert-to", f"pdf:{_filter(group)}",
            "--outdir", str(outdir), *[str(p.absolute()) for p in group]]
     timeout = START_SECONDS + PER_FILE_SECONDS * len(group)
-    why = ""
-    kwargs: dict = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "stdin": subprocess.DEVNULL}
-    if sys.platform != "win32":
-        kwargs["start_new_session"] = True  # soffice forks soffice.bin: kill the whole group
-    try:
-        proc = subprocess.Popen(cmd, **kwargs)
-    except OSError as exc:
-        return {}, f"无法启动 LibreOffice:{exc}"
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-        why = out.decode("utf-8", "replace")[-400:].strip()
-        if proc.returncode:
-            why = f"LibreOffice 退出码 {proc.returncode}:{why}"
-    except subprocess.TimeoutExpired:
-        _kill(proc)
-        why = f"LibreOffice 转换超时({int(timeout)} 秒)"
+    code, why = run_soffice(cmd, timeout)
+    if code is None:
+        why = f"LibreOffice 转换超时({int(timeout)} 秒)" if why is None else why
+    elif code:
+        why = f"LibreOffice 退出码 {code}:{why}"
     made = {}
     for src in group:
         pdf = outdir / (src.stem + ".pdf")
         if pdf.is_file() and pdf.stat().st_size > 0:
             made[src] = pdf
     return made, why or "LibreOffice 未生成 PDF(文件可能已损坏或不是表格)"
-
-
-def _kill(proc: subprocess.Popen) -> None:
-    try:
-        if sys.platform != "win32":
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:
-            proc.kill()
-    except (ProcessLookupError, PermissionError):
-        pass
-    try:
-        proc.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass

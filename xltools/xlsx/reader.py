@@ -1,14 +1,23 @@
 """Read workbook cells with python-calamine (.xlsx, .xls, .ods): values only, fast."""
 from __future__ import annotations
 
+import io
 import os
 
 from python_calamine import CalamineWorkbook
 
+from . import xls
+from .identity import _OLE_MAGIC
+
 
 def read_sheets(path: str | os.PathLike, hidden: bool = True) -> dict[str, list[list]]:
     """Every sheet's rows as lists of plain values (str, float, int, bool, date, None)."""
-    wb = CalamineWorkbook.from_path(os.fspath(path))
+    with open(path, "rb") as f:
+        data = f.read()
+    if data.startswith(_OLE_MAGIC):  # .xls: xlrd reads its number formats right (see xls.py)
+        got = xls.read(data, True)
+        return {n: got.rows[n] for n, v in got.sheets if n in got.rows and (hidden or v == "visible")}
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     try:
         out = {}
         for meta in wb.sheets_metadata:

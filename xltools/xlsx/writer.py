@@ -61,7 +61,7 @@ def write_workbook(layout: Workbook, folder: str | os.PathLike) -> Path:
 def _write_sheet(wb, sheet: Sheet, fmt, constant_memory: bool = False) -> None:
     ws = wb.add_worksheet(sheet.name)
     for col, width in sheet.col_widths.items():
-        ws.set_column(col, col, width)
+        ws.set_column(col, col, width, None, {"hidden": True} if col in sheet.hidden_cols else None)
     for row, height in sheet.row_heights.items():
         ws.set_row(row, height)
     links = _LinkBudget()
@@ -230,8 +230,9 @@ def _insert_chart(wb, ws, sheet: Sheet, c: Chart) -> None:
     data = c.data_sheet or sheet.name
     font = {"name": STYLES["header"]["font_name"], "size": 10}
     for i, (name, values) in enumerate(c.series):
-        s = {"name": name, "values": _chart_range(data, values),
-             "data_labels": {"value": False}}
+        # no "data_labels": {"value": False}: it writes an empty <c:dLbls/>, which the Open XML
+        # schema rejects; without the element no labels are shown anyway
+        s = {"name": name, "values": _chart_range(data, values)}
         if c.categories:
             s["categories"] = _chart_range(data, c.categories)
         if i < len(c.colors) and c.colors[i]:

@@ -1,0 +1,295 @@
+"""The desk (xltools app): every page and its JSON twin, the loop, and its security."""
+from __future__ import annotations
+
+import io
+import random
+import zipfile
+from urllib.parse import quote
+
+import docx
+import openpyxl
+import pytest
+from starlette.testclient import TestClient
+from typer.testing import CliRunner
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from xltools import api
+from xltools.app import create_app
+from xltools.app.security import CSRF_COOKIE, host_refusal
+from xltools.cli import app as cli_app
+from xltools.collect.limits import Limits
+from xltools.simulate import fill_report
+from xltools.xlsx.writer import workbook_bytes
+
+EXAMPLE = api.example_dir()
+NAME = "\u6c99\u5e02\uff082019\uff09"  # 沙市(2019): full-width brackets in the URL and folder
+PERIOD = "2019Q1"
+WORD = "\u57fa\u672c\u5b8c\u6210"  # 基本完成: what fill_report's progress-text mistake writes
+SCRIPT = "<script>alert(1)</script>"
+
+
+def token(client: TestClient) -> str:
+    if CSRF_COOKIE not in client.cookies:
+        client.get("/")
+    return client.cookies[CSRF_COOKIE]
+
+
+def post(client: TestClient, url: str, data: dict | None = None, files=None, **kw):
+    return client.post(url, data={"csrf": token(client), **(data or {})}, files=files, **kw)
+
+
+def c_url(*parts: str) -> str:
+    return "/c/" + "/".join(quote(p) for p in (NAME, *parts))
+
+
+def return_with(plan, unit: str, text: str, seed: int) -> bytes:
+    """A filled report of `unit` whose first 完成进度 cell holds `text`; also its cell."""
+    wb = fill_report(plan, unit, plan.period(PERIOD), random.Random(seed), "progress-text")
+    (r, c), cell = next(((k, v) for k, v in wb.sheets[0].cells.items() if v.value == WORD))
+    cell.value = text
+    return workbook_bytes(wb), xl_rowcol_to_cell(r, c)
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory):
+    """A workspace with one campaign parsed from the bundled notice, generated for 2019Q1 and
+    collected from three returns: one clean, one with a word and one with a script as 进度."""
+    root = tmp_path_factory.mktemp("desk")
+    client = TestClient(create_app(root / "ws"), raise_server_exceptions=False)
+    files = {"notice": ("notice.txt", (EXAMPLE / "notice.txt").read_bytes()),
+             "register": ("units.yaml", (EXAMPLE / "units.yaml").read_bytes())}
+    parsed = post(client, "/new", {"name": NAME}, files)
+    generated = post(client, c_url("issue") + ".json", {"period": PERIOD})
+    plan = api.load(root / "ws" / NAME / "plan.xlsx").value
+    units = [u.name for u in plan.units_with_tasks()]
+    word, word_cell = return_with(plan, units[1], WORD, 1)
+    script, _ = return_with(plan, units[2], SCRIPT, 2)
+    clean = workbook_bytes(fill_report(plan, units[3], plan.period(PERIOD), random.Random(3)))
+    upload = [("files", (f"{units[1]}.xlsx", word)), ("files", (f"{units[2]}.xlsx", script)),
+              ("files", (f"{units[3]}.xlsx", clean))]
+    collected = post(client, c_url("collect", PERIOD), files=upload)
+    return {"client": client, "root": root, "parsed": parsed, "generated": generated,
+            "collected": collected, "plan": plan, "units": units, "word_cell": word_cell}
+
+
+def test_the_notice_parses_into_67_items(desk):
+    page = desk["parsed"]
+    assert page.status_code == 200
+    assert '<strong class="items">67</strong>' in page.text
+    again = post(desk["client"], "/new.json", {"name": "\u7b2c\u4e8c\u4efd"},
+                 {"notice": ("notice.txt", (EXAMPLE / "notice.txt").read_bytes())})
+    assert again.json()["items"] == 67 and again.json()["lines"]
+
+
+def test_every_page_and_its_json_twin(desk):
+    client, unit = desk["client"], desk["units"][1]
+    pages = ["/", c_url(), c_url("issue"), c_url("collect", PERIOD),
+             c_url("collect", PERIOD, "unit", unit), c_url("summary", PERIOD)]
+    for url in pages:
+        html = client.get(url)
+        assert html.status_code == 200 and html.headers["content-type"].startswith("text/html"), url
+        assert 'href="/static/app.css"' in html.text
+        twin = client.get("/index.json" if url == "/" else url + ".json")
+        assert twin.status_code == 200 and isinstance(twin.json(), dict), url
+    assert NAME in [c["name"] for c in client.get("/index.json").json()["campaigns"]]
+    plan = client.get(c_url() + ".json").json()
+    assert len(plan["tasks"]) == 67 and plan["units"] and isinstance(plan["findings"], list)
+    assert client.get("/static/app.css").headers["content-type"].startswith("text/css")
+
+
+def test_generate_gives_a_zip_with_a_folder_per_unit(desk):
+    assert desk["generated"].status_code == 200 and desk["generated"].json()["files"] > 50
+    got = desk["client"].get(c_url("issue", PERIOD) + ".zip")
+    assert got.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(got.content)) as z:
+        names = z.namelist()
+        folders = {n.split("/")[0] for n in names}
+        assert set(desk["units"]) <= folders and "\u5171\u7528" in folders
+        unit = desk["units"][0]
+        mine = [n for n in names if n.startswith(unit + "/")]
+        assert any("\u529e\u7406\u65b9\u6848" in n for n in mine)  # its 办理方案
+        form = next(n for n in mine if "\u529e\u7406\u65b9\u6848" not in n)
+        assert openpyxl.load_workbook(io.BytesIO(z.read(form))).sheetnames
+    listed = desk["client"].get(c_url("issue") + ".json").json()["files"]
+    one = desk["client"].get(c_url("files", listed[0]["path"]))
+    assert one.status_code == 200 and one.content[:2] == b"PK"
+
+
+def test_status_board_shows_the_unit_with_an_error(desk):
+    client, units = desk["client"], desk["units"]
+    assert desk["collected"].status_code == 200  # the board, after the 303
+    rows = {r["unit"]: r for r in client.get(c_url("collect", PERIOD) + ".json").json()["units"]}
+    assert rows[units[1]]["status"] == "\u6709\u9519\u8bef"  # 有错误
+    assert rows[units[1]]["received_at"]
+    # uploaded today, long after the 2019 deadline: the clean return is 逾期, not 已报
+    assert rows[units[3]]["status"] == "\u903e\u671f" and rows[units[3]]["received_at"]
+    assert rows[units[5]]["status"] == "\u672a\u62a5"  # 未报
+
+
+def test_unit_page_names_the_cell_and_offers_its_feedback(desk):
+    client, unit = desk["client"], desk["units"][1]
+    data = client.get(c_url("collect", PERIOD, "unit", unit) + ".json").json()
+    errors = [f for file in data["files"] for f in file["findings"] if f["severity"] == "\u9519\u8bef"]
+    assert ("progress-not-number", desk["word_cell"]) in {(f["code"], f["cell"]) for f in errors}
+    page = client.get(c_url("collect", PERIOD, "unit", unit)).text
+    assert f"<td>{desk['word_cell']}</td>" in page and "progress-not-number" in page
+    assert data["feedback"]
+    copy = client.get(c_url("files", data["feedback"][0]))
+    assert copy.status_code == 200 and openpyxl.load_workbook(io.BytesIO(copy.content)).sheetnames
+
+
+def test_unit_text_is_shown_as_text(desk):
+    client, unit = desk["client"], desk["units"][2]
+    page = client.get(c_url("collect", PERIOD, "unit", unit)).text
+    assert SCRIPT not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    api.units_set(desk["root"] / "ws" / NAME / "plan.xlsx", unit, contact=SCRIPT)
+    plan_page = client.get(c_url()).text
+    assert SCRIPT not in plan_page and "&lt;script&gt;" in plan_page
+
+
+def test_summary_counts_equal_the_summary_book(desk):
+    data = desk["client"].get(c_url("summary", PERIOD) + ".json").json()
+    c = data["counts"]
+    assert c["reported"] == 3 and c["tasks"] == 67
+    book = next(p for p in data["downloads"] if p.split("/")[-1].startswith("\u6c47\u603b\u8868"))
+    got = desk["client"].get(c_url("files", book))
+    ws = openpyxl.load_workbook(io.BytesIO(got.content))["\u6309\u4efb\u52a1\u6c47\u603b"]
+    subtitle = next(v for row in ws.iter_rows(max_row=4, values_only=True) for v in row
+                    if isinstance(v, str) and "\u9879\u4efb\u52a1" in v)
+    said = f"\u5171 {c['tasks']} \u9879\u4efb\u52a1,{c['reported']}/{c['units']} \u4e2a\u5355\u4f4d\u5df2\u62a5\u9001"
+    assert said in subtitle
+    assert said in desk["client"].get(c_url("summary", PERIOD)).text
+
+
+def test_summary_page_writes_the_notice_and_the_bulletin(desk):
+    client = desk["client"]
+    got = post(client, c_url("summary", PERIOD, "documents") + ".json")
+    assert got.status_code == 200, got.text
+    docs = got.json()["documents"]
+    assert [d.rsplit(".", 1)[-1] for d in docs] == ["docx", "docx"]
+    for d in docs:  # each downloads from the campaign and opens as a Word document
+        body = client.get(c_url("files", d))
+        assert body.status_code == 200
+        assert docx.Document(io.BytesIO(body.content)).paragraphs
+    listed = client.get(c_url("summary", PERIOD) + ".json").json()["downloads"]
+    assert set(docs) <= set(listed)
+
+
+# -- security ---------------------------------------------------------------------------------
+
+def test_a_non_loopback_host_without_users_is_refused():
+    got = CliRunner().invoke(cli_app, ["app", "--host", "0.0.0.0", "--no-browser"])
+    assert got.exit_code == 2 and "127.0.0.1" in got.output
+    assert host_refusal("192.168.1.20") and host_refusal("desk.example")
+    assert all(host_refusal(h) is None for h in ("127.0.0.1", "::1", "localhost", "127.0.0.2"))
+
+
+def test_a_post_without_its_csrf_token_gets_403(desk, tmp_path):
+    client = desk["client"]
+    token(client)
+    for headers in ({}, {"x-csrf-token": "x" * 43}):
+        got = client.post(c_url("issue"), data={"period": PERIOD}, headers=headers)
+        assert got.status_code == 403 and "\u5b89\u5168\u4ee4\u724c" in got.text
+    other = TestClient(create_app(tmp_path / "ws"))  # a browser without the cookie
+    got = other.post("/new", data={"name": "x", "csrf": client.cookies[CSRF_COOKIE]},
+                     files={"notice": ("n.txt", b"x")})
+    assert got.status_code == 403 and not (tmp_path / "ws" / "x").exists()
+    ok = client.post(c_url("issue") + ".json", data={"period": "2030Q9"},
+                     headers={"x-csrf-token": client.cookies[CSRF_COOKIE]})
+    assert ok.status_code == 404  # past the token check: the period is unknown
+
+
+@pytest.mark.parametrize("path", ["..%2Fplan.xlsx", "%2e%2e/%2e%2e/etc/passwd", "%2Fetc%2Fpasswd",
+                                  "/etc/passwd", "workbooks/..%2F..%2Fplan.xlsx",
+                                  "C:%2FWindows%2Fwin.ini", "..%5C..%5Cplan.xlsx",
+                                  "%E5%8F%B0%E8%B4%A6.sqlite", "nothing.xlsx"])
+def test_downloads_outside_the_campaign_get_404(desk, path):
+    got = desk["client"].get(c_url("files") + "/" + path)
+    assert got.status_code == 404 and "\u627e\u4e0d\u5230" in got.text  # 找不到
+
+
+def test_a_download_inside_the_campaign_works(desk):
+    assert desk["client"].get(c_url("files", "plan.xlsx")).status_code == 200
+
+
+def test_an_upload_over_the_size_limit_is_refused_and_not_kept(desk, tmp_path):
+    app = create_app(tmp_path / "ws", Limits(max_file_bytes=1000))
+    client = TestClient(app)
+    files = {"notice": ("notice.txt", (EXAMPLE / "notice.txt").read_bytes())}
+    got = post(client, "/new", {"name": "big"}, files)
+    assert got.status_code == 400 and "notice.txt" in got.text and "MB" in got.text
+    assert not list((tmp_path / "ws" / "big").rglob("notice*"))
+
+
+def test_an_unexpected_error_is_one_chinese_line_and_logged(desk, monkeypatch):
+    from xltools.app import views
+
+    def boom(*_):
+        raise RuntimeError("boom-detail")
+    monkeypatch.setattr(views, "plan_view", boom)
+    got = desk["client"].get(c_url())
+    assert got.status_code == 500 and "Traceback" not in got.text and "boom" not in got.text
+    assert "\u65e5\u5fd7" in got.text  # 日志
+    log = (desk["root"] / "ws.log").read_text(encoding="utf-8")
+    assert "boom-detail" in log and "Traceback" in log
+    assert desk["client"].get(c_url() + ".json").json()["error"]
+
+
+def test_one_job_at_a_time_per_campaign(desk):
+    app = desk["client"].app
+    campaign = app.state.ws.campaign(NAME)
+    with campaign.lock:
+        got = post(desk["client"], c_url("issue"), {"period": PERIOD})
+    assert got.status_code == 409 and "\u7a0d\u5019" in got.text  # 稍候
+
+
+def test_unknown_pages_are_chinese_404s(desk):
+    for url in ("/c/nope", c_url("collect", "2030Q9"), "/nothing/here",
+                c_url("collect", PERIOD, "unit", "\u4e0d\u5b58\u5728\u7684\u5355\u4f4d")):
+        got = desk["client"].get(url)
+        assert got.status_code == 404 and "\u627e\u4e0d\u5230" in got.text, url
+
+
+def test_an_uploaded_zip_bomb_is_a_finding_and_the_desk_keeps_serving(desk):
+    import hostile_corpus as hc
+    bomb = hc.deflate_repeat(b"", b"\x00" * hc.MB, 200)  # 200 MB of zeros in ~200 KB
+    attachment = hc.raw_zip([("\u70b8\u5f39.xlsx", bomb[0], 8, bomb[1], bomb[2])])
+    got = post(desk["client"], c_url("collect", PERIOD) + ".json",
+               files=[("files", ("\u9644\u4ef6.zip", attachment))])
+    assert got.status_code == 200
+    codes = {f["code"] for file in got.json()["files"] for f in file["findings"]}
+    assert "zip-bomb" in codes
+    assert desk["client"].get(c_url("collect", PERIOD)).status_code == 200
+
+
+def test_campaign_files_refuse_escapes_directly(desk):
+    from xltools.app.workspace import NotFound
+    campaign = desk["client"].app.state.ws.campaign(NAME)
+    assert campaign.file("plan.xlsx").name == "plan.xlsx"
+    for bad in ("../plan.xlsx", "a/../../x", "/etc/passwd", "C:/Windows/win.ini", "..\\x",
+                "", "\u53f0\u8d26.sqlite", "workbooks"):
+        with pytest.raises(NotFound):
+            campaign.file(bad)
+
+
+def test_two_uploads_of_the_same_name_are_both_kept(tmp_path):
+    import asyncio
+
+    from starlette.datastructures import UploadFile
+
+    from xltools.app.security import save_upload
+    folder = tmp_path / "in"
+    saved = [asyncio.run(save_upload(UploadFile(io.BytesIO(data), filename="..\\\u62a5\u8868.xlsx"),
+                                     folder, Limits())) for data in (b"one", b"two")]
+    assert [p.read_bytes() for p in saved] == [b"one", b"two"]
+    assert all(p.parent == folder for p in saved) and saved[0] != saved[1]
+
+
+def test_too_many_files_or_bytes_in_one_upload_are_refused(tmp_path):
+    client = TestClient(create_app(tmp_path / "ws", Limits(max_file_bytes=1000)))
+    many = [("notice", (f"{i}.txt", b"x")) for i in range(3)]
+    got = post(client, "/new", {"name": "many"}, many)
+    assert got.status_code == 400 and "\u8fc7\u591a" in got.text  # 过多
+    big = {"notice": ("n.txt", b"x" * ((1 << 20) + 10_000))}  # past 2 files × 1000 bytes + 1 MB
+    got = post(client, "/new", {"name": "big"}, big)
+    assert got.status_code == 413 and not (tmp_path / "ws" / "big").exists()

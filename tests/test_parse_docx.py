@@ -1,0 +1,119 @@
+""".docx notices with real Word tables: seed 000 built with python-docx at test time
+(annex 1 a table, annex 2 with merged unit and leader cells, annex 3 with multi-level
+merged headers) parses to the same plan as its text, in both punctuation forms."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from xltools.parse import parse_notice_file
+from xltools.parse.fold import fold
+
+docx = pytest.importorskip("docx")
+
+from docx_seed import build_seed_docx  # noqa: E402  (tests/ is on the path under pytest)
+
+SEED0 = Path(__file__).resolve().parent / "data" / "seed_000_shashi_2019.txt"
+
+
+@pytest.fixture(scope="module")
+def text_result():
+    return parse_notice_file(SEED0)
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["ascii", "full-width"])
+def docx_result(request, tmp_path_factory):
+    path = tmp_path_factory.mktemp("docx") / "seed_000.docx"
+    build_seed_docx(SEED0, path, full_width=request.param)
+    return parse_notice_file(path), path
+
+
+def records(plan):
+    return [(t.number, fold(t.text), [fold(h) for h in t.section], t.kind,
+             [fold(u) for u in t.lead_units], [fold(u) for u in t.responsible_units])
+            for t in plan.tasks]
+
+
+def test_docx_gives_the_same_tasks(text_result, docx_result):
+    r, _ = docx_result
+    assert len(r.plan.tasks) == 67
+    assert records(r.plan) == records(text_result.plan)
+    assert any(f.code == "annex1-table-read" for f in r.findings)
+
+
+def test_docx_annex2_from_merged_cells(text_result, docx_result):
+    r, _ = docx_result
+    got = [(fold(e.unit), e.leader, e.inherited, [n for n, _, _ in e.tasks]) for e in r.annex2]
+    want = [(e.unit, e.leader, e.inherited, [n for n, _, _ in e.tasks]) for e in text_result.annex2]
+    assert got == want and len(got) == 40
+    assert r.plan.unit("区财政局").leader == "李先刚"
+
+
+def test_docx_matrix_header_from_merges_and_every_value(text_result, docx_result):
+    r, _ = docx_result
+    m, m0 = r.plan.matrix, text_result.plan.matrix
+    assert [(c.table, [fold(p) for p in c.path], c.measure) for c in m.columns] == \
+        [(c.table, c.path, c.measure) for c in m0.columns]
+    assert [c.path for c in m.columns if c.table == 2][0][:2] == ["商务经济", "社会消费品零售总额"]
+    assert {k: fold(v) for k, v in m.values.items()} == m0.values
+    # read from the grid's merged cells, not inferred from flattened text
+    assert not [f for f in r.findings if f.code in ("matrix-header-inferred", "matrix-row-length")]
+
+
+def test_docx_empty_matrix_cell_shifts_nothing(docx_result, tmp_path):
+    _, path = docx_result
+    doc = docx.Document(str(path))
+    second = doc.tables[3]  # annex 1, annex 2, then annex 3's four tables
+    row = next(r for r in second.rows if r.cells[0].text == "解放街办")
+    row.cells[2].text = ""  # 社会消费品零售总额 / 增幅
+    out = tmp_path / "blank.docx"
+    doc.save(out)
+    r = parse_notice_file(out)
+    m = r.plan.matrix
+    keys = [c.key for c in m.columns if c.table == 2]
+    assert [m.value("解放街办", k) for k in keys] == ["581811", "", "7", "1", "\\", "3", "1", "3"]
+    assert [f.code for f in r.findings if f.code.startswith("matrix-") and
+            f.code != "matrix-value-missing-measure"] == ["matrix-value-empty"]
+
+
+def test_docx_multi_line_unit_cell_and_a_row_starting_late(tmp_path):
+    doc = docx.Document()
+    doc.add_paragraph("附件1")
+    table = doc.add_table(rows=3, cols=4)
+    for c, h in enumerate(["序号", "重点任务", "牵头单位", "责任单位"]):
+        table.cell(0, c).text = h
+    for c, v in enumerate(["1", "实施城区排水防涝提升工程。", "县城管局", "县水务局"]):
+        table.cell(1, c).text = v
+    table.cell(1, 3).add_paragraph("县住建局\u3001")
+    table.cell(1, 3).add_paragraph("县护城河指挥部")
+    for c, v in enumerate(["2", "建成县城第二水厂。", "县城投公司", "县水务局"]):
+        table.cell(2, c).text = v
+    path = tmp_path / "t.docx"
+    doc.save(path)
+    r = parse_notice_file(path)
+    assert r.plan.task("1").responsible_units == ["县水务局", "县住建局", "县护城河指挥部"]
+    assert r.plan.task("2").lead_units == ["县城投公司"]
+
+
+def test_cell_identity_pins_python_docx_merges(tmp_path):
+    """read.cell_identity relies on python-docx internals: a merged cell is one <w:tc>."""
+    from xltools.parse.read import cell_identity, docx_content
+
+    doc = docx.Document()
+    t = doc.add_table(rows=3, cols=3)
+    t.cell(0, 0).merge(t.cell(0, 1))
+    t.cell(1, 2).merge(t.cell(2, 2))
+    cells = [list(r.cells) for r in t.rows]
+    assert cell_identity(cells[0][0]) is cell_identity(cells[0][1])
+    assert cell_identity(cells[1][2]) is cell_identity(cells[2][2])
+    assert cell_identity(cells[1][0]) is not cell_identity(cells[2][0])
+    t.cell(0, 0).text = "合并"
+    t.cell(1, 2).text = "上\n下"
+    path = tmp_path / "m.docx"
+    doc.save(path)
+    _, grids = docx_content(path)
+    g = grids[0].rows
+    assert [(c.text, c.up, c.left) for c in g[0]] == [("合并", False, False), ("合并", False, True),
+                                                       ("", False, False)]
+    assert (g[2][2].text, g[2][2].up) == ("上\n下", True)

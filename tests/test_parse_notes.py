@@ -1,0 +1,184 @@
+"""Rules on short inline snippets, each in both punctuation forms: kind headings, target items,
+annotations, sentence-like names, lead tails, deadlines, titles and issuers."""
+from __future__ import annotations
+
+import pytest
+
+from xltools.parse import parse_notice_text
+from xltools.parse.fold import fold, restore_marks
+from xltools.parse.kinds import kind_of_heading
+from xltools.parse.meta import find_issuer, find_periods, find_title
+from xltools.parse.notes import peel_notes, reads_like_sentence
+from xltools.parse.responsibility import extract_responsibility
+
+FORMS = pytest.mark.parametrize("form", [fold, restore_marks], ids=["ascii", "full-width"])
+HEAD = "关于印发2021年重点任务分解方案的通知\n"
+
+
+@FORMS
+@pytest.mark.parametrize("heading,kind", [
+    ("一、2021年经济社会发展主要目标", "indicator"),
+    ("一、2022年全区经济社会发展主要预期目标和约束性指标", "indicator"),
+    ("(一)预期性指标", "indicator"),
+    ("(二)约束性指标", "indicator"),
+    ("1.主要指标(18项)", "indicator"),
+    ("一、主要工作目标", "indicator"),
+    ("发展目标", "indicator"),
+    ("主要预期目标:地区生产总值增长7%", "indicator"),
+    ("三、2019年民生实事", "practical_matter"),
+    ("附件2:2020年为民办实事项目", "practical_matter"),
+    ("十件实事", "practical_matter"),
+    ("三、惠民实事", "practical_matter"),
+    ("二、主要任务", None),
+    ("(三)着力实现脱贫攻坚目标任务", None),
+    ("(一)推动经济高质量发展", None),
+])
+def test_kind_of_heading(form, heading, kind):
+    assert kind_of_heading(form(heading)) == kind
+
+
+@FORMS
+def test_long_target_heading_gives_indicators(form):
+    text = HEAD + form("一、2021年全市经济社会发展主要预期目标和约束性指标\n"
+                       "1.地区生产总值增长8%。(牵头单位:市发改委)\n"
+                       "二、重点任务\n2.推进改革。(牵头单位:市委改革办)\n")
+    plan = parse_notice_text(text).plan
+    assert [t.kind for t in plan.tasks] == ["indicator", "task"]
+
+
+@FORMS
+def test_target_items_numbered_as_headings_are_found(form):
+    text = HEAD + form("一、主要预期目标\n(一)地区生产总值增长7%。(牵头单位:县发改局)\n"
+                       "(二)城镇新增就业3000人。\n(牵头单位:县人社局)\n"
+                       "二、重点任务\n(一)产业\n1.推进项目建设。(牵头单位:县发改局)\n"
+                       "2.优化营商环境。(牵头单位:县政务服务局)\n")
+    plan = parse_notice_text(text).plan
+    assert [fold(t.printed or t.number) for t in plan.tasks] == ["(一)", "(二)", "1", "2"]
+    assert [t.kind for t in plan.tasks] == ["indicator", "indicator", "task", "task"]
+    assert plan.tasks[1].lead_units == ["县人社局"] and plan.tasks[1].targets[0].value == 3000
+
+
+@FORMS
+@pytest.mark.parametrize("units,clean,note,first,each,carry", [
+    ("市卫生健康委(除标注\u201c分别牵头\u201d外,列第一位为牵头或汇总单位,下同)、市医保局",
+     "市卫生健康委、市医保局", "(除标注\u201c分别牵头\u201d外,列第一位为牵头或汇总单位,下同)", True, False, True),
+    ("市应急管理局、市住建局(分别牵头)", "市应急管理局、市住建局", "(分别牵头)", False, True, False),
+    ("区教育局、区财政局(列第一位的为牵头单位,下同)", "区教育局、区财政局",
+     "(列第一位的为牵头单位,下同)", True, False, True),
+    ("市农业农村局、市商务局分别牵头", "市农业农村局、市商务局", "分别牵头", False, True, False),
+    ("县工业园区管委会、县财政局按职责分工负责", "县工业园区管委会、县财政局", "按职责分工负责",
+     False, False, False),
+    ("县发改委(粮食局)、县财政局", "县发改委(粮食局)、县财政局", None, False, False, False),
+])
+def test_peel_notes(form, units, clean, note, first, each, carry):
+    text, notes = peel_notes(fold(form(units)))
+    assert text == fold(clean)
+    assert notes.texts == ([fold(note)] if note else [])
+    assert (notes.first_leads, notes.each_leads, notes.carry) == (first, each, carry)
+
+
+@FORMS
+def test_annotations_are_notes_never_units(form):
+    text = HEAD + form(
+        "一、重点任务\n"
+        "1.推进医共体建设。(责任单位:市卫生健康委(除标注\u201c分别牵头\u201d外,列第一位为牵头或汇总单位,下同)、市医保局)\n"
+        "2.安全生产整治。(责任单位:市应急管理局、市住建局分别牵头)\n"
+        "3.建设学校。(责任单位:市教育局、市财政局)\n"
+        "4.重点项目。(牵头单位:市发改委;配合单位:市自然资源局、市住建局等)\n")
+    res = parse_notice_text(text)
+    plan = res.plan
+    names = [u.name for u in plan.units]
+    assert not any("下同" in n or "牵头" in n or "职责" in n for n in names)
+    t1, t2, t3, t4 = plan.tasks
+    assert (t1.lead_units, t1.responsible_units) == (["市卫生健康委"], ["市医保局"])
+    assert "下同" in t1.notes
+    assert (t2.lead_units, t2.responsible_units, t2.notes) == (["市应急管理局", "市住建局"], [], "分别牵头")
+    assert (t3.lead_units, t3.responsible_units) == (["市教育局"], ["市财政局"])  # 下同 carried
+    assert t4.responsible_units == ["市自然资源局", "市住建局"] and t4.notes == "等"
+    notes = [f for f in res.findings if f.code == "unit-annotation-note"]
+    assert [f.task for f in notes] == ["1", "2", "4"]
+
+
+@FORMS
+def test_sentence_like_unit_is_a_finding_and_gets_no_unit(form):
+    text = HEAD + form("一、重点任务\n1.农村改厕2000户。(牵头单位:县农业农村局;配合单位:"
+                       "各乡镇人民政府负责落实本辖区内改厕任务并按月报送进展情况)\n")
+    res = parse_notice_text(text)
+    [f] = [f for f in res.findings if f.code == "unit-name-sentence"]
+    assert f.task == "1" and "负责落实" in f.value
+    assert [u.name for u in res.plan.units] == ["县农业农村局"]
+    assert res.plan.tasks[0].responsible_units == []
+
+
+@pytest.mark.parametrize("name,sentence", [
+    ("各乡镇人民政府负责落实本辖区内改厕任务并按月报送进展情况", True),
+    ("市卫生健康委(除标注外,下同)", True),
+    ("市发展和改革委员会(市粮食和物资储备局)", False),
+    ("荆州经济技术开发区管理委员会", False),
+])
+def test_reads_like_sentence(name, sentence):
+    assert reads_like_sentence(name) is sentence
+
+
+@FORMS
+@pytest.mark.parametrize("item,lead,resp", [
+    ("推进改革。(市发改委牵头,市统计局配合)", "市发改委", "市统计局"),
+    ("城乡居民收入增长7%。(区人社局、区农业农村局分别牵头)", "区人社局、区农业农村局分别牵头", ""),
+    ("推进改革(市发改委牵头)。", "市发改委", ""),
+])
+def test_lead_tail_without_keyword(form, item, lead, resp):
+    r = extract_responsibility(fold(form(item)))
+    assert r.found and (r.lead, r.responsible) == (lead, resp)
+
+
+@FORMS
+def test_square_brackets_with_nested_unit(form):
+    text = HEAD + form("一、主要目标\n1.粮食产量稳定。[牵头单位:市农业农村局;责任单位:市发改委(粮食局)、"
+                       "各县(市、区)人民政府]\n").replace("[", "\uff3b").replace("]", "\uff3d")
+    t = parse_notice_text(text).plan.tasks[0]
+    assert t.lead_units == ["市农业农村局"]
+    assert [fold(n) for n in t.responsible_units] == ["市发改委(粮食局)", "各县(市、区)人民政府"]
+    assert t.text == "粮食产量稳定。"
+
+
+@FORMS
+@pytest.mark.parametrize("rule,deadlines", [
+    ("各单位每季度末月20日前将进展情况报送县政府督查室。",
+     ["2021-03-20", "2021-06-20", "2021-09-20", "2021-12-20"]),
+    ("请于每季度第一个月10日前报送。", ["2021-04-10", "2021-07-10", "2021-10-10", "2022-01-10"]),
+    ("每季度结束后次月5日前上报。", ["2021-04-05", "2021-07-05", "2021-10-05", "2022-01-05"]),
+    ("每半年报送一次,分别于7月10日、次年1月10日前上报。", ["2021-07-10", "2022-01-10"]),
+])
+def test_deadline_phrases(form, rule, deadlines):
+    periods, f = find_periods(fold(form(rule)), 2021)
+    assert [p.deadline for p in periods] == deadlines and f[0].code == "periods-from-notice"
+
+
+@FORMS
+def test_monthly_next_month_day(form):
+    periods, _ = find_periods(fold(form("请每月次月5日前报送进展。")), 2021)
+    assert len(periods) == 12 and periods[0].deadline == "2021-02-05"
+
+
+@FORMS
+def test_title_over_several_lines_and_issuer_from_signature(form):
+    text = fold(form("清江县人民政府办公室文件\n\n关于对2006年政府工作报告\n重点事项进行责任\n分解的通知\n\n"
+                     "各乡镇:\n现将任务分解如下。\n\n清江县人民政府\n2006年3月1日\n"))
+    assert find_title(text) == "关于对2006年政府工作报告重点事项进行责任分解的通知"
+    assert find_issuer(text) == "清江县人民政府"
+
+
+@FORMS
+def test_issuer_never_taken_from_the_title_words(form):
+    text = fold(form("关于印发2006年政府工作报告\n重点事项责任分解的通知\n各单位:\n正文。\n"))
+    assert find_issuer(text) == ""
+    text = fold(form("关于印发2006年政府工作报告分解的通知\n正文。\n柳城县人民政府办公室\n二〇〇六年三月一日\n"))
+    assert find_issuer(text) == "柳城县人民政府办公室"
+
+
+@FORMS
+@pytest.mark.parametrize("annex", ["附件2\n2020年为民办实事项目\n", "附件2:2020年为民办实事项目\n"])
+def test_annex_title_gives_the_kind(form, annex):
+    text = form("关于印发2020年为民办实事项目的通知\n各单位:\n现印发。\n" + annex +
+                "1.新建学校2所。(牵头单位:市教育局)\n2.改造道路10公里。(牵头单位:市交通局)\n")
+    assert [t.kind for t in parse_notice_text(text).plan.tasks] == ["practical_matter"] * 2

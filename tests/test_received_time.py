@@ -1,0 +1,80 @@
+"""The time a return arrived (issue 14): without an e-mail, the earlier of when xltools first
+saw the file and its modification time; every lateness says which evidence decided it; the
+clerk can set the time (recorded in the ledger's history)."""
+from __future__ import annotations
+
+import random
+import subprocess
+
+from typer.testing import CliRunner
+
+from conftest import make_small_plan
+from xltools import api
+from xltools.cli import app
+from xltools.collect import ledger as ledger_mod
+from xltools.collect.ledger import Ledger
+from xltools.model.returns import ACCEPTED
+from xltools.planfile import save_plan
+from xltools.simulate import fill_report, write_received
+from xltools.xlsx.writer import workbook_bytes
+
+Q1 = "2019Q1"  # deadline 2019-04-10
+UNITS = ("区发改局", "区财政局", "区人社局", "锣场镇", "解放街办")
+
+
+def _copied_returns(tmp_path, plan):
+    """Five returns saved on time, then copied with cp (which gives each a new mtime)."""
+    saved = tmp_path / "saved"
+    for i, unit in enumerate(UNITS):
+        data = workbook_bytes(fill_report(plan, unit, plan.period(Q1), random.Random(i)))
+        write_received(saved / f"{unit}.xlsx", data, "2019-04-08T09:00:00")
+    inbox = tmp_path / "inbox"
+    subprocess.run(["cp", "-r", str(saved), str(inbox)], check=True)
+    return inbox
+
+
+def test_copies_collected_before_the_deadline_are_on_time(tmp_path, monkeypatch):
+    plan = make_small_plan()
+    plan_path = save_plan(plan, tmp_path / "plan.xlsx")
+    inbox = _copied_returns(tmp_path, plan)
+    # the clerk collected the copies on 9 April (the copies' mtimes are today, years later)
+    monkeypatch.setattr(ledger_mod, "_now", lambda: "2019-04-09T10:00:00.000000")
+    rep = api.collect([inbox], plan_path, Q1, tmp_path / "out", tmp_path / "db.sqlite", workers=1)
+    assert sorted((f.unit, f.status) for f in rep.files) == sorted((u, ACCEPTED) for u in UNITS)
+    assert rep.late_units == [] and not any(x.code == "late-return" for f in rep.files
+                                            for x in f.findings)
+    with Ledger(tmp_path / "db.sqlite") as ledger:
+        got = {(r.received.received_at, r.received.time_source)
+               for r in ledger.current(plan.plan_id, Q1)}
+    assert got == {("2019-04-09T10:00:00", "first-seen")}
+
+
+def test_lateness_names_its_evidence_and_the_clerk_can_set_the_time(tmp_path):
+    plan = make_small_plan()
+    plan_path = save_plan(plan, tmp_path / "plan.xlsx")
+    inbox = _copied_returns(tmp_path, plan)  # collected now: late, by the first-seen time
+    db = tmp_path / "db.sqlite"
+    rep = api.collect([inbox], plan_path, Q1, tmp_path / "out", db, workers=1)
+    late = [x for f in rep.files for x in f.findings if x.code == "late-return"]
+    assert len(late) == 5 and sorted(rep.late_units) == sorted(UNITS)
+    assert all(("文件时间" in x.message) or ("首次回收时间" in x.message) for x in late)
+    fg = next(f for f in rep.files if f.unit == "区发改局")
+    res = CliRunner().invoke(app, ["set-received", fg.sha256[:10], "2019-04-09 16:30",
+                                   "--plan", str(plan_path), "--period", Q1, "--db", str(db),
+                                   "--by", "王督办"])
+    assert res.exit_code == 0, res.output
+    with Ledger(db) as ledger:
+        hist = ledger.history(plan.plan_id, Q1)
+        ret = next(r for r in ledger.current(plan.plan_id, Q1) if r.unit == "区发改局")
+    assert [(h["who"], h["action"], h["received_at"]) for h in hist] == [
+        ("王督办", "set-received", "2019-04-09T16:30:00")]
+    assert (ret.received.received_at, ret.late) == ("2019-04-09T16:30:00", False)
+    rep = api.collect([inbox], plan_path, Q1, tmp_path / "out", db, workers=1)
+    assert "区发改局" not in rep.late_units and len(rep.late_units) == 4
+    # and back after the deadline: late again, by the clerk's time
+    res = CliRunner().invoke(app, ["set-received", fg.sha256[:10], "2019/4/11", "--plan",
+                                   str(plan_path), "--period", Q1, "--db", str(db)])
+    assert res.exit_code == 0 and "督办室确认的时间" in res.output, res.output
+    res = CliRunner().invoke(app, ["set-received", fg.sha256[:10], "明天", "--plan",
+                                   str(plan_path), "--period", Q1, "--db", str(db)])
+    assert res.exit_code == 2 and "无法识别时间" in res.output

@@ -1,0 +1,214 @@
+"""The data each page shows, as JSON-ready dicts built on xltools.api (no logic of its own)."""
+from __future__ import annotations
+
+import json
+import zipfile
+from collections import Counter
+from io import BytesIO
+from pathlib import Path
+
+from .. import api
+from ..model import ERROR
+from ..model.plan import TASK_KIND_LABELS
+from ..model.returns import ACCEPTED, REJECTED
+from .workspace import Campaign, NotFound, Workspace
+
+MANIFEST = ".xltools-desk.json"  # what the desk's last generate wrote (unit, period of each)
+SHARED = "\u5171\u7528"  # 共用: the zip folder of files that belong to no one unit
+REPORTED, MISSING, LATE, ERRORS, HELD = "已报", "未报", "逾期", "有错误", "待确认"
+FEEDBACK = "\u53cd\u9988"  # 反馈: collect's feedback copies, DIR/反馈/<unit>/…
+
+
+def _finding(f) -> dict:
+    d = f.to_dict() if hasattr(f, "to_dict") else dict(f)
+    return {k: d.get(k, "") for k in ("code", "severity", "file", "sheet", "cell", "unit",
+                                       "value", "message")}
+
+
+def plan_of(c: Campaign):
+    """The campaign's plan; PlanFileError (a Chinese message) when it cannot be read."""
+    res = api.load(c.plan_path)
+    if res.value is None:
+        raise api.PlanFileError(f"计划文件“{c.plan_path.name}”中没有可用的计划。")
+    return res.value
+
+
+def period_of(c: Campaign, period_id: str):
+    plan = plan_of(c)
+    period = plan.period(period_id)
+    if period is None:
+        raise NotFound(period_id)
+    return plan, period
+
+
+def campaigns(ws: Workspace) -> dict:
+    """The workspace's campaigns with their title and size."""
+    rows = []
+    for c in ws.campaigns():
+        try:
+            plan = plan_of(c)
+            rows.append({"name": c.name, "title": plan.title, "year": plan.year,
+                         "tasks": len(plan.tasks), "units": len(plan.units),
+                         "periods": [p.id for p in plan.periods], "error": ""})
+        except api.PlanFileError as exc:  # one broken plan does not hide the others
+            rows.append({"name": c.name, "title": "", "year": "", "tasks": 0, "units": 0,
+                         "periods": [], "error": str(exc)})
+    return {"workspace": str(ws.root), "campaigns": rows}
+
+
+def plan_view(c: Campaign) -> dict:
+    """计划: tasks, units, groups, periods and the findings of `xltools check`."""
+    plan = plan_of(c)
+    return {
+        "name": c.name, "title": plan.title, "year": plan.year, "doc_number": plan.doc_number,
+        "tasks": [{"number": t.number, "kind": TASK_KIND_LABELS.get(t.kind, t.kind),
+                   "text": t.text, "lead_units": t.lead_units,
+                   "responsible_units": t.responsible_units, "deadline": t.deadline,
+                   "targets": [f"{g.label} {g.value:g}{g.measure}" for g in t.targets]}
+                  for t in plan.tasks],
+        "units": [{"name": u.name, "kind": u.kind, "aliases": u.aliases, "leader": u.leader,
+                   "contact": u.contact, "phone": u.phone, "email": u.email} for u in plan.units],
+        "groups": [{"name": g.name, "members": g.members, "aliases": g.aliases}
+                   for g in plan.groups],
+        "periods": [{"id": p.id, "name": p.name, "deadline": p.deadline} for p in plan.periods],
+        "findings": [_finding(f) for f in api.check(c.plan_path)],
+    }
+
+
+def parse_view(result, saved: Path | None) -> dict:
+    """The parse report: items by kind, units, groups, every anomaly with its line."""
+    plan = result.plan
+    kinds = Counter(t.kind for t in plan.tasks) if plan else Counter()
+    return {"ok": plan is not None, "saved": bool(saved),
+            "items": len(plan.tasks) if plan else 0,
+            "kinds": {TASK_KIND_LABELS.get(k, k): n for k, n in kinds.items()},
+            "units": len(plan.units) if plan else 0,
+            "empty_groups": [g.name for g in plan.groups if not g.members] if plan else [],
+            "lines": result.report_lines(),
+            "findings": [_finding(f) for f in result.findings]}
+
+
+# -- 下发 ----------------------------------------------------------------------------------
+
+def write_manifest(c: Campaign, report: "api.GenerateReport") -> None:
+    """Remember each generated file's unit and period, for the listing and the zip."""
+    rows = [{"path": c.rel(f.path), "kind": f.kind, "unit": f.unit, "period": f.period}
+            for f in report.files]
+    (c.forms_dir / MANIFEST).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+
+
+def issued(c: Campaign) -> list[dict]:
+    """The generated files still on disk (those of the desk's last generate, then any other)."""
+    try:
+        rows = json.loads((c.forms_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        rows = []
+    rows = [r for r in rows if (c.dir / r["path"]).is_file()]
+    known = {r["path"] for r in rows}
+    if c.forms_dir.is_dir():  # forms written by the CLI into the same folder
+        rows += [{"path": c.rel(p), "kind": "other", "unit": "", "period": ""}
+                 for p in sorted(c.forms_dir.rglob("*")) if p.is_file()
+                 and not p.name.startswith(".") and c.rel(p) not in known]
+    return rows
+
+
+def issue_view(c: Campaign) -> dict:
+    plan = plan_of(c)
+    return {"name": c.name, "periods": [{"id": p.id, "name": p.name} for p in plan.periods],
+            "files": issued(c)}
+
+
+def issue_zip(c: Campaign, period_id: str) -> bytes:
+    """One zip: a folder per unit (its forms of the period and its 办理方案), the shared
+    files (附件, 发送清单) in 共用/."""
+    plan, period = period_of(c, period_id)
+    buf = BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for r in issued(c):
+            if r["period"] and r["period"] != period.id:
+                continue
+            z.write(c.dir / r["path"], f"{r['unit'] or SHARED}/{Path(r['path']).name}")
+    return buf.getvalue()
+
+
+# -- 回收 ----------------------------------------------------------------------------------
+
+def _receipts(c: Campaign, plan, period) -> list[dict]:
+    from ..collect.ledger import Ledger
+    if not c.ledger.exists():
+        return []
+    with Ledger(c.ledger) as ledger:
+        return ledger.receipts(plan.plan_id, period.id)
+
+
+def board(c: Campaign, period_id: str) -> dict:
+    """回收: each unit owing a form as 已报 / 未报 / 逾期 / 有错误, with the time received;
+    files whose unit is in doubt as 待确认."""
+    plan, period = period_of(c, period_id)
+    receipts = _receipts(c, plan, period)
+    status = api.status(c.plan_path, period.id) if c.ledger.exists() else None
+    reported = {u["unit"]: u for u in status.reported} if status else {}
+    missing = set(status.missing_units) if status else set()
+    late = set(status.late_units) if status else set()
+    errors = {r["unit"] for r in receipts if r["status"] == ACCEPTED
+              and any(f["severity"] == ERROR for f in r["findings"])}
+    owing = [u.name for u in plan.units_with_tasks()]
+    owing += [n for n in dict.fromkeys(r.unit or r.label for r in plan.town_rows()) if n not in owing]
+    rows = []
+    for name in owing:
+        got = reported.get(name)
+        state = (ERRORS if name in errors else LATE if name in late else
+                 REPORTED if got and name not in missing else MISSING)
+        rows.append({"unit": name, "status": state,
+                     "received_at": got["last_received_at"] if got else "",
+                     "submissions": got["submissions"] if got else 0})
+    held = [{"display": r["display"], "sha256": r["sha256"], "received_at": r["received_at"]}
+            for r in receipts if r["status"] == REJECTED
+            and any(f["code"] == "identity-conflict" for f in r["findings"])]
+    counts = Counter(r["status"] for r in rows)
+    return {"name": c.name, "period": period.id, "period_name": period.name,
+            "deadline": period.deadline, "units": rows, "held": held,
+            "counts": {k: counts.get(k, 0) for k in (REPORTED, LATE, ERRORS, MISSING)}
+            | {HELD: len(held)}}
+
+
+def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
+    """A unit's page: its files with their findings (sheet and cell), its feedback copies."""
+    plan, period = period_of(c, period_id)
+    if plan.unit(unit) is None and unit not in {r.unit or r.label for r in plan.town_rows()}:
+        raise NotFound(unit)
+    files = [{"display": r["display"], "status": r["status"], "form": r["form"],
+              "received_at": r["received_at"], "late": r["late"], "sha256": r["sha256"],
+              "findings": [_finding(f) for f in r["findings"]]}
+             for r in _receipts(c, plan, period) if r["unit"] == unit]
+    folder = c.outputs(period) / FEEDBACK / unit
+    feedback = [c.rel(p) for p in sorted(folder.glob("*")) if p.is_file()] if folder.is_dir() else []
+    return {"name": c.name, "period": period.id, "unit": unit, "files": files,
+            "feedback": feedback}
+
+
+# -- 汇总 ----------------------------------------------------------------------------------
+
+def summary_view(c: Campaign, period_id: str) -> dict:
+    """汇总: the period's counts as the 汇总表 prints them, the lagging tasks, downloads."""
+    from ..collect.ledger import Ledger
+    from ..merge import ReceiptRow, summarize
+    plan, period = period_of(c, period_id)
+    out = c.outputs(period)
+    downloads = [c.rel(p) for p in sorted(out.glob("*")) if p.is_file()
+                 and not p.name.startswith(".")] if out.is_dir() else []
+    if not c.ledger.exists():
+        return {"name": c.name, "period": period.id, "collected": False, "counts": {},
+                "overall": {}, "lagging": [], "board": {}, "downloads": downloads}
+    before = [p for p in plan.periods if p.end < period.end]
+    with Ledger(c.ledger) as ledger:  # the same inputs api.collect gives summarize
+        current = ledger.current(plan.plan_id, period.id)
+        receipts = [ReceiptRow.from_ledger(r, out.absolute())
+                    for r in ledger.receipts(plan.plan_id, period.id)]
+        previous = ledger.current(plan.plan_id, before[-1].id) or None if before else None
+    s = summarize(plan, period, current, receipts, previous)
+    lag = s.lagging.astype(str).to_dict("records") if len(s.lagging) else []
+    st = board(c, period_id)["counts"]
+    return {"name": c.name, "period": period.id, "collected": True, "counts": s.counts,
+            "overall": {k: int(v) for k, v in s.overall_counts().items()},
+            "lagging": lag, "board": st, "downloads": downloads}

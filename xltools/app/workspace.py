@@ -1,0 +1,135 @@
+"""The desk's workspace: one folder per campaign, laid out as the CLI and `demo` lay it.
+
+<workspace>/<campaign>/plan.xlsx        the plan (xltools check / generate / collect --plan)
+<workspace>/<campaign>/台账.sqlite       the ledger, beside the plan (the CLI's default)
+<workspace>/<campaign>/workbooks/       what generate writes (the CLI's default -o)
+<workspace>/<campaign>/回收/<周期>/      returned files taken in by the desk (as demo)
+<workspace>/<campaign>/汇总/<周期>/      what collect writes (汇总表, 校验报告, HTML, 反馈)
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..collect.run import default_ledger
+
+PLAN = "plan.xlsx"
+FORMS = "workbooks"
+INBOX = "\u56de\u6536"  # 回收
+OUTPUTS = "\u6c47\u603b"  # 汇总
+_BAD_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+
+
+class Refused(ValueError):
+    """A request the desk turns down, with the Chinese reason shown to the clerk."""
+
+
+class NotFound(Exception):
+    """A campaign, period or file that is not there (or not the campaign's): HTTP 404."""
+
+
+def default_workspace() -> Path:
+    """The clerk's documents folder (Windows 文档 included): <Documents>/xltools."""
+    docs = Path.home() / "Documents"
+    return (docs if docs.is_dir() else Path.home()) / "xltools"
+
+
+def check_name(name: str) -> str:
+    """A campaign name usable as a folder name everywhere, or Refused with a Chinese reason."""
+    name = " ".join(str(name).split())
+    if not name or name.startswith(".") or _BAD_NAME.search(name) or len(name) > 60:
+        raise Refused(f"计划名称“{name}”不可用:请用不超过 60 个字、不含 \\ / : * ? \" < > | 的名称。")
+    return name
+
+
+@dataclass
+class Campaign:
+    """One campaign folder and where each stage reads and writes."""
+
+    name: str
+    dir: Path
+    lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+
+    @property
+    def plan_path(self) -> Path:
+        return self.dir / PLAN
+
+    @property
+    def ledger(self) -> Path:
+        return default_ledger(self.plan_path)
+
+    @property
+    def forms_dir(self) -> Path:
+        return self.dir / FORMS
+
+    def inbox(self, period) -> Path:
+        """Where uploaded returns of a period are kept (one sub-folder per upload)."""
+        return self.dir / INBOX / period.name
+
+    def outputs(self, period) -> Path:
+        return self.dir / OUTPUTS / period.name
+
+    def file(self, rel: str) -> Path:
+        """A file inside the campaign folder named by a relative URL path; NotFound for
+        absolute paths, `..`, links out of the folder, the ledger and missing files."""
+        parts = rel.replace("\\", "/").split("/")
+        if not rel or rel.startswith("/") or ":" in rel or any(p in ("", ".", "..") for p in parts):
+            raise NotFound(rel)
+        root = self.dir.resolve()
+        path = (root / Path(*parts)).resolve()
+        if not path.is_relative_to(root) or not path.is_file() or path.name.startswith(
+                self.ledger.name):
+            raise NotFound(rel)
+        return path
+
+    def rel(self, path: Path) -> str:
+        """The URL path of a file of the campaign (forward slashes)."""
+        return Path(path).resolve().relative_to(self.dir.resolve()).as_posix()
+
+
+class Workspace:
+    """The folder holding the campaigns; one lock per campaign (one job at a time)."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._campaigns: dict[str, Campaign] = {}
+        self._guard = threading.Lock()
+
+    @property
+    def log_path(self) -> Path:
+        """The desk's log, beside the workspace folder (details of every error)."""
+        return self.root.with_name(self.root.name + ".log")
+
+    def campaigns(self) -> list[Campaign]:
+        """Every sub-folder holding a plan.xlsx, by name."""
+        if not self.root.is_dir():
+            return []
+        return [self.campaign(d.name) for d in sorted(self.root.iterdir())
+                if d.is_dir() and (d / PLAN).is_file()]
+
+    def campaign(self, name: str) -> Campaign:
+        """The campaign of that name; NotFound when there is no such folder with a plan."""
+        try:
+            name = check_name(name)
+        except Refused:
+            raise NotFound(name) from None
+        if not (self.root / name / PLAN).is_file():
+            raise NotFound(name)
+        return self._get(name)
+
+    def create(self, name: str) -> Campaign:
+        """A new, empty campaign folder; Refused when the name is unusable or taken."""
+        name = check_name(name)
+        folder = self.root / name
+        if (folder / PLAN).exists():
+            raise Refused(f"已有名为“{name}”的计划,请换一个名称。")
+        folder.mkdir(parents=True, exist_ok=True)
+        return self._get(name)
+
+    def _get(self, name: str) -> Campaign:
+        with self._guard:
+            if name not in self._campaigns:
+                self._campaigns[name] = Campaign(name, self.root / name)
+            return self._campaigns[name]

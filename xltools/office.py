@@ -1,0 +1,111 @@
+"""LibreOffice as a program: where soffice is, and running it with its whole process tree
+killed on timeout, on Windows as on POSIX.
+
+Below every stage: the parser converts .doc/.wps with it, xlsx.pdf prints workbooks with it.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+
+_CANDIDATES = ("/usr/bin/soffice", "/usr/local/bin/soffice", "/opt/libreoffice/program/soffice",
+               "/Applications/LibreOffice.app/Contents/MacOS/soffice")
+# Windows: the install folders (per machine, 64/32-bit; per user without admin rights), found
+# through the environment so a D: system drive works; the usual C: paths when it is unset
+_WIN_ROOTS = (("ProgramFiles", r"C:\Program Files"), ("ProgramW6432", r"C:\Program Files"),
+              ("ProgramFiles(x86)", r"C:\Program Files (x86)"), ("LOCALAPPDATA", ""))
+_WIN_TAIL = ("LibreOffice", "program", "soffice.exe")
+
+
+def find_soffice() -> str | None:
+    """The soffice executable on PATH or in a usual install place; None if there is none."""
+    for name in ("soffice", "libreoffice"):
+        exe = shutil.which(name)
+        if exe:
+            return exe
+    windows = sys.platform == "win32"
+    for cand in _windows_candidates() if windows else _CANDIDATES:
+        if os.path.isfile(cand) and (windows or os.access(cand, os.X_OK)):
+            return cand
+    return None
+
+
+def _windows_candidates() -> list[str]:
+    """soffice.exe in each Windows install folder, per machine first."""
+    out: list[str] = []
+    for var, default in _WIN_ROOTS:
+        root = os.environ.get(var) or default
+        if not root:
+            continue
+        parts = ("Programs", *_WIN_TAIL) if var == "LOCALAPPDATA" else _WIN_TAIL
+        cand = os.path.join(root, *parts)
+        if cand not in out:
+            out.append(cand)
+    return out
+
+
+def run_soffice(cmd: list[str], timeout: float) -> tuple[int | None, str | None]:
+    """Run one soffice command: (exit code, output tail); (None, None) when it timed out and
+    its whole process tree was killed, (None, why) when it could not start."""
+    kwargs: dict = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "stdin": subprocess.DEVNULL}
+    if sys.platform == "win32":  # no console window; its own group, for taskkill /T
+        kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.CREATE_NO_WINDOW
+    else:
+        kwargs["start_new_session"] = True  # soffice forks soffice.bin: kill the whole group
+    try:
+        proc = subprocess.Popen(cmd, **kwargs)
+    except OSError as exc:
+        return None, f"无法启动 LibreOffice:{exc}"
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        return None, None
+    return proc.returncode, out.decode("utf-8", "replace")[-400:].strip()
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    """Kill soffice and every process it started (soffice.bin, and what that started).
+
+    The descendants are listed first (psutil, when installed) while the tree is intact;
+    then the tree goes: taskkill /T on Windows, the process group on POSIX (soffice was
+    started in a session of its own); then each listed descendant, for one that left the
+    group or outlived its parent.
+    """
+    descendants = _descendants(proc.pid)
+    try:
+        if sys.platform == "win32":
+            subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30,
+                           creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
+        elif hasattr(os, "killpg"):
+            os.killpg(proc.pid, signal.SIGKILL)
+        elif os.name == "posix":  # the same on POSIX: a negative pid names the group
+            os.kill(-proc.pid, signal.SIGKILL)
+    except (OSError, subprocess.SubprocessError):
+        pass
+    for child in descendants:
+        try:
+            child.kill()
+        except Exception:  # noqa: BLE001 - psutil.NoSuchProcess and kin: already gone
+            pass
+    try:
+        proc.kill()
+    except OSError:
+        pass
+    try:
+        proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def _descendants(pid: int) -> list:
+    """psutil handles of every process below pid; [] without psutil (killpg/taskkill remain)."""
+    try:
+        import psutil
+        return psutil.Process(pid).children(recursive=True)
+    except Exception:  # noqa: BLE001 - no psutil, or the process is already gone
+        return []

@@ -1,0 +1,320 @@
+"""Tables flattened in a text notice, one cell per line (or per block), or one row per
+line with cells apart by tabs or wide spaces; and every task table of a notice, from
+the .docx grids or from the text (see table1 for the columns and the grid reader).
+
+Empty cells vanish in such a copy, so a row with fewer cells than the header is mapped
+by what each cell looks like and in order (table1._assign). A cell printed over several
+lines is joined (a line ending in 、 , ; goes on; unit lines beyond the unit columns
+continue the last unit cell; when every header cell is its own block, so is every cell);
+a tab row printed over two lines goes on column by column; a 分类 cell printed before the
+row's number heads the rows below it. A line that fits no column is reported
+(table-cell-unplaced), never put into another field.
+
+Texts reaching these functions are folded (fold.py): patterns are written in ASCII.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..model.findings import finding
+from .clean import Line
+from .responsibility import has_responsibility
+from .table1 import (JOINERS, SECTION_MARK_RE, Annex1Table, Grid, TableBuilder, assign_cells,
+                     base_before, base_for_grid, cell_type, continue_cell, header_role,
+                     is_annex1_header, number_of, read_grid, short, squash_header)
+
+_CELL_SPLIT_RE = re.compile(r"\t+|\s{2,}|\s*[|│]\s*")
+_HEADING_WORDS_RE = re.compile(r"目标|任务|指标|实事|民生|工作|领域|篇|部分")
+
+
+@dataclass
+class FlatRow:
+    """A table row being read: its number, line, and the cells after the number."""
+
+    number: str
+    line: int
+    cells: list[tuple[str, int]] = field(default_factory=list)  # (text, line) after the number
+
+
+def join_wrapped(cells: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Lines of one cell printed over several lines ("县水务局、" / "县住建局、" /
+    "县护城河指挥部"; a task broken after its comma) joined: a line ending in 、 , ;
+    goes on on the next one."""
+    out: list[tuple[str, int]] = []
+    for text, line in cells:
+        if out and out[-1][0].endswith(JOINERS):
+            out[-1] = (out[-1][0] + text, out[-1][1])
+        else:
+            out.append((text, line))
+    return out
+
+
+def read_tables(lines: list[Line], grids: list[Grid], source: str = "") -> Annex1Table | None:
+    """Every task table of the notice as one: from the .docx grids that have a task
+    header, else from the text, where each table is flattened (a 重点任务 table, then
+    a 民生实事 table …)."""
+    found = []
+    for g in grids:
+        if g.rows and g.rows[0]:
+            t = read_grid(g, base_for_grid(lines, g.rows[0][0].line), source)
+            if t is not None:
+                found.append(t)
+    at = 0
+    while not grids and at < len(lines):
+        t = read_flat(lines, source=source, start=at)
+        if t is None:
+            break
+        found.append(t)
+        at = max(t.end, t.start + 1)
+    if not found:
+        return None
+    out = Annex1Table(header=found[0].header, start=min(t.start for t in found),
+                      end=max(t.end for t in found), starts=[t.start for t in found])
+    for t in found:
+        out.items += t.items
+        out.findings += t.findings
+    return out
+
+
+def _split_row(text: str) -> list[str]:
+    return [c for c in _CELL_SPLIT_RE.split(text.strip()) if c.strip()]
+
+
+def find_flat_header(lines: list[Line], start: int = 0, end: int | None = None) -> tuple[int, int, list[str], bool] | None:
+    """(first line index, index after the header, header cells, one row per line?)."""
+    end = len(lines) if end is None else end
+    i = start
+    while i < end:
+        s = lines[i].text.strip()
+        if not s:
+            i += 1
+            continue
+        cells = _split_row(s)
+        if len(cells) >= 3 and is_annex1_header(cells):
+            return i, i + 1, cells, True
+        if header_role(s):
+            j, got = i, []
+            while j < end and len(got) < 10:
+                t = lines[j].text.strip()
+                if not t:
+                    j += 1
+                    continue
+                role = header_role(t)
+                if not role or role in {header_role(g) for g in got} - {"other"}:
+                    break  # a column named twice: the header is over (重点任务 is a 分类 cell)
+                got.append(t)
+                j += 1
+            if len(got) >= 3 and is_annex1_header(got):
+                return i, j, got, False
+            i = max(i + 1, j if got else i + 1)
+            continue
+        i += 1
+    return None
+
+
+def read_flat(lines: list[Line], base: list[str] | None = None, source: str = "",
+              start: int = 0, end: int | None = None) -> Annex1Table | None:
+    """An annex-1 table flattened in the text, or None."""
+    from .structure import ANNEX_RE, CLOSING_RE
+
+    end = len(lines) if end is None else end
+    found = find_flat_header(lines, start, end)
+    if found is None:
+        return None
+    h0, h1, header, row_mode = found
+    b = TableBuilder(header, base_before(lines, h0, start) if base is None else base, source)
+    at = list(range(len(lines)))  # index in the notice's lines of each line read below
+    head = [ln.text.strip() for ln in lines[h0:h1]]
+    if not row_mode and "" in head[:len(head) - head[::-1].index(header[-1])]:
+        # every header cell its own block: so is every cell, its lines one cell
+        lines, at = _blocks_as_lines(lines, h1, end)
+        h1, end = 0, len(lines)
+    cur: FlatRow | None = None
+    pending: tuple[str, int, dict[int, str]] | None = None  # a positional row, maybe going on
+    category = ""
+    stop = end
+    i = h1
+    while i < end:
+        ln = lines[i]
+        s = ln.text.strip()
+        i += 1
+        if not s:
+            continue
+        if ANNEX_RE.match(s) or CLOSING_RE.match(s):
+            stop = i - 1
+            break
+        cells = _split_row(s) if row_mode else [s]
+        if row_mode and len(cells) >= 3 and is_annex1_header(cells):
+            continue
+        tabbed = [c.strip() for c in ln.text.split("\t")]
+        if row_mode and b.numbered and 2 <= len(tabbed) <= len(header):
+            # tab-separated cells in place, empty ones included (trailing ones may be cut)
+            got = _positional(b, tabbed)
+            if got is not None and got[0]:
+                if cur is not None:
+                    _flush(b, cur)
+                    cur = None
+                if pending is not None:
+                    b.item(*pending, False, len(pending[2]))
+                category = got[2] or category
+                if b.category_at is not None and category:
+                    got[1][b.category_at] = category
+                pending = (got[0], ln.no, got[1])
+                continue
+            if got is not None and pending is not None and not got[2]:
+                # the row printed over two lines: each cell goes on in its own column
+                for k, v in got[1].items():
+                    pending[2][k] = continue_cell(pending[2].get(k, ""), v, b.value_roles[k])
+                continue
+        if pending is not None:
+            b.item(*pending, False, len(pending[2]))
+            pending = None
+        if not row_mode and b.category_at is not None and _is_category(s, lines, i, end):
+            if cur is not None:
+                _flush(b, cur, category)
+                cur = None
+            category = s  # 分类 printed once before the first row of its block
+            continue
+        if not row_mode and header_role(s) and _repeats_header(lines, i - 1, end, header):
+            i = _skip_header(lines, i - 1, end, len(header))
+            continue
+        number = number_of(cells[0]) if b.numbered else None
+        if number is None and b.numbered and re.match(r"^\d{1,3}[.、]\S", cells[0]) and \
+                not row_mode and cur is not None and len(cur.cells) >= 2:
+            # "12.推进…" printed with its text: the number and the text in one cell
+            m = re.match(r"^(\d{1,3})[.、]", cells[0])
+            number, cells = m.group(1), [cells[0][m.end():]] + cells[1:]
+        if number is not None:
+            if cur is not None:
+                _flush(b, cur, category)
+            cur = FlatRow(number, ln.no, [(c, ln.no) for c in cells[1:]])
+            continue
+        if not b.numbered and row_mode and len(cells) >= 2:
+            if cur is not None:
+                _flush(b, cur, category)
+            cur = FlatRow("", ln.no, [(c, ln.no) for c in cells])
+            continue
+        if _is_section_cell(s, cur, len(b.value_roles)):
+            if cur is not None:
+                _flush(b, cur, category)
+                cur = None
+            b.section(s)
+            continue
+        if cur is None:
+            if b.items:
+                b.findings.append(finding("table-row-unnumbered", file=source, line=ln.no,
+                                          value=short(s)))
+            continue
+        cur.cells += [(c, ln.no) for c in cells]
+    if cur is not None:
+        _flush(b, cur, category)
+    if pending is not None:
+        b.item(*pending, False, len(pending[2]))
+    if not b.items:
+        return None
+    stop = at[stop] if stop < len(at) else (at[-1] + 1 if at else stop)
+    return Annex1Table(items=b.items, header=[squash_header(h) for h in header], start=h0, end=stop,
+                       findings=b.findings)
+
+
+def _blocks_as_lines(lines: list[Line], start: int, end: int) -> tuple[list[Line], list[int]]:
+    """Each block of non-blank lines as one line (a cell printed over several lines),
+    blank lines between; with the index of each block's first line."""
+    out: list[Line] = []
+    at: list[int] = []
+    block: list[int] = []
+    for k in [*range(start, end), None]:
+        if k is not None and lines[k].text.strip():
+            block.append(k)
+            continue
+        if block:
+            texts = [lines[j].text.strip() for j in block]
+            units = len(texts) > 1 and all(cell_type(t) == "units" for t in texts)
+            text = ""
+            for t in texts:
+                text = continue_cell(text, t, "lead" if units else "task") if text else t
+            out += [Line(lines[block[0]].no, text), Line(lines[block[-1]].no, "")]
+            at += [block[0], block[-1] + 1]
+            block = []
+    return out, at
+
+
+def _positional(b: TableBuilder, tabbed: list[str]) -> tuple[str, dict[int, str], str] | None:
+    """A tab-separated line read by position: (number, {value column: text}, 分类 cell);
+    None when its number cell holds something else than a number."""
+    roles = b.roles
+    at = roles.index("number")
+    number = number_of(tabbed[at]) if at < len(tabbed) and tabbed[at] else ""
+    if number is None:
+        return None
+    values: dict[int, str] = {}
+    category = ""
+    k = 0
+    for pos, text in enumerate(tabbed):
+        if pos == at:
+            continue
+        if text and b.category_at is not None and k == b.category_at:
+            category = text
+        elif text:
+            values[k] = text
+        k += 1
+    return number, values, category
+
+
+def _is_category(s: str, lines: list[Line], i: int, end: int) -> bool:
+    """A short label right before a row's number: the 分类 cell of a table printing
+    分类 before 序号 (merged down its rows, so printed once per block)."""
+    flat = "".join(s.split())
+    if number_of(flat) is not None or len(flat) > 20 or re.search(r"[。,;]", flat):
+        return False
+    t = cell_type(flat)
+    # 发展目标 looks like a person's name; a leader's name before the next row is the leader
+    if t not in ("text", "person") or (t == "person" and not _HEADING_WORDS_RE.search(flat)):
+        return False
+    nxt = next((ln.text.strip() for ln in lines[i:end] if ln.text.strip()), "")
+    return number_of(nxt) is not None
+
+
+def _flush(b: TableBuilder, row: FlatRow, category: str = "") -> None:
+    cells = join_wrapped(row.cells)
+    texts = [t for t, _ in cells]
+    roles = b.value_roles
+    if b.category_at is not None:  # 分类 printed before 序号: set by read_flat, never assigned
+        roles = [("fixed" if k == b.category_at else r) for k, r in enumerate(roles)]
+    values, uncertain, unplaced = assign_cells(roles, texts)
+    if b.category_at is not None and category:
+        values[b.category_at] = category
+    number = row.number or str(len(b.items) + 1)
+    for n in unplaced:
+        b.findings.append(finding("table-cell-unplaced", file=b.source, line=cells[n][1],
+                                  task=number, value=short(texts[n]),
+                                  columns=" | ".join(b.header)))
+    b.item(row.number, row.line, values, uncertain, len(texts) - len(unplaced))
+
+
+def _is_section_cell(s: str, cur: FlatRow | None, ncols: int) -> bool:
+    if has_responsibility(s):
+        return False
+    if SECTION_MARK_RE.match(s) and len(s) <= 60:
+        return True
+    flat = "".join(s.split())
+    complete = cur is None or len(cur.cells) >= ncols
+    return complete and len(flat) <= 20 and not re.search(r"[。,;]", flat) and \
+        cell_type(flat) == "text" and bool(_HEADING_WORDS_RE.search(flat))
+
+
+def _repeats_header(lines: list[Line], i: int, end: int, header: list[str]) -> bool:
+    got = [ln.text.strip() for ln in lines[i:min(end, i + 3 * len(header))] if ln.text.strip()]
+    return [squash_header(x) for x in got[:len(header)]] == [squash_header(h) for h in header]
+
+
+def _skip_header(lines: list[Line], i: int, end: int, n: int) -> int:
+    seen = 0
+    while i < end and seen < n:
+        if lines[i].text.strip():
+            seen += 1
+        i += 1
+    return i
+
+

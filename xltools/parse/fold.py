@@ -1,0 +1,96 @@
+"""The one normalisation boundary: text folded for recognition, the original kept for output.
+
+`fold` is length-preserving (one character in, one character out), so an offset in the
+folded text indexes the original: rules match on folded text and slice the original.
+Full-width ASCII forms (U+FF01–U+FF5E) become ASCII, odd spaces become a space, other
+single-character compatibility forms are folded by NFKC; 、 。 and CJK stay as printed.
+"""
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+
+# The full-width marks official documents print (named, never bare literals).
+FW_LPAREN = "\uff08"
+FW_RPAREN = "\uff09"
+FW_COLON = "\uff1a"
+FW_SEMICOLON = "\uff1b"
+FW_COMMA = "\uff0c"
+FW_PERIOD = "\uff0e"
+FW_LBRACKET = "\uff3b"
+FW_RBRACKET = "\uff3d"
+FW_PERCENT = "\uff05"
+IDEO_COMMA = "\u3001"  # 、 (kept)
+IDEO_STOP = "\u3002"  # 。 (kept)
+IDEO_SPACE = "\u3000"
+NBSP = "\u00a0"
+# ASCII marks that fold() produces, restored to the full-width forms printed in documents.
+RESTORE_MARKS = {"(": FW_LPAREN, ")": FW_RPAREN, ":": FW_COLON, ";": FW_SEMICOLON, ",": FW_COMMA}
+
+_SPACES = frozenset("\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+                    "\u200a\u200b\u202f\u205f\u3000\ufeff")
+# Circled numbers, enclosed forms and the like carry meaning (①… are item markers): kept.
+_KEEP_CATEGORIES = ("No",)
+
+
+def _fold_char(ch: str) -> str:
+    o = ord(ch)
+    if o < 0x80:
+        return ch
+    if ch in _SPACES:
+        return " "
+    if 0xFF01 <= o <= 0xFF5E:
+        return chr(o - 0xFEE0)
+    if o < 0xF900 and not 0x2100 <= o < 0x2200 and not 0x3200 <= o < 0x3400:
+        return ch  # CJK, 、。, dashes, quotes, circled numbers: as printed
+    if unicodedata.category(ch) in _KEEP_CATEGORIES:
+        return ch
+    n = unicodedata.normalize("NFKC", ch)
+    return n if len(n) == 1 else ch
+
+
+_TABLE: dict[int, str] = {}
+
+
+def fold(text: str) -> str:
+    """Text for recognition: same length as `text`, full-width/odd forms folded to ASCII."""
+    out = []
+    for ch in text:
+        f = _TABLE.get(ord(ch))
+        if f is None:
+            f = _TABLE[ord(ch)] = _fold_char(ch)
+        out.append(f)
+    return "".join(out)
+
+
+def restore_marks(text: str) -> str:
+    """( ) : ; , printed full width, as official documents print them (for tests and fixtures)."""
+    return "".join(RESTORE_MARKS.get(ch, ch) for ch in text)
+
+
+class Unfolder:
+    """Maps strings cut from folded text back to the document's own characters."""
+
+    def __init__(self, original: str):
+        self.original = original
+        self.folded = fold(original)
+        # The text as rules join it (lines stripped and run together), with offsets back.
+        keep = [i for i, ch in enumerate(self.folded) if ch not in "\r\n"]
+        self._joined = "".join(self.folded[i] for i in keep)
+        self._index = keep
+        forms: dict[str, set[str]] = defaultdict(set)
+        for o, f in zip(original, self.folded):
+            if o != f or f in RESTORE_MARKS:
+                forms[f].add(o)
+        self._changed = frozenset(f for f, s in forms.items() if s - {f})
+        # A folded character the document prints in one form only maps back to that form.
+        self._single = {f: next(iter(s)) for f, s in forms.items() if len(s) == 1 and f not in s}
+
+    def __call__(self, text: str) -> str:
+        """`text` in the document's own characters (unchanged when it was never folded)."""
+        if not any(ch in self._changed for ch in text):
+            return text
+        at = self._joined.find(text)
+        if at >= 0:
+            return "".join(self.original[self._index[at + k]] for k in range(len(text)))
+        return "".join(self._single.get(ch, ch) for ch in text)

@@ -1,0 +1,57 @@
+"""The editable part of a document: a Jinja2 text template rendered into paragraphs.
+
+The rendered text is read line by line: "# " starts a first-level heading (黑体), "## " a
+second-level one (楷体_GB2312), "@表 名称" places the named table, any other non-blank
+line is a body paragraph. A clerk edits the wording; the numbers come from xltools.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from ..planfile import PlanFileError
+from .gbt9704 import body, heading1, heading2
+
+H1, H2, TABLE = "# ", "## ", "@表 "
+
+
+def render(name: str, template: str | os.PathLike | None, context: dict) -> str:
+    """The bundled template `name` (or the clerk's own file) rendered with `context`."""
+    import jinja2
+
+    from ..templating import environment
+
+    if template is None:
+        return environment(autoescape=False).get_template(name).render(**context)
+    path = Path(template)
+    if not path.is_file():
+        raise PlanFileError(f"找不到模板文件“{path}”。请检查路径,或不加 --template 使用默认模板。")
+    try:
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(path.parent.resolve())),
+                                 autoescape=False, undefined=jinja2.StrictUndefined,
+                                 trim_blocks=True, lstrip_blocks=True)
+        return env.get_template(path.name).render(**context)
+    except Exception as exc:  # a clerk's template with a typo: one clear message
+        raise PlanFileError(f"模板“{path.name}”有误:{type(exc).__name__}:{exc}") from exc
+
+
+def write_blocks(doc, text: str, tables: dict[str, Callable] | None = None) -> None:
+    """Paragraphs, headings and tables of a rendered template, in order."""
+    tables = tables or {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith(TABLE):
+            name = line[len(TABLE):].strip()
+            if name not in tables:
+                known = "、".join(tables) or "无"
+                raise PlanFileError(f"模板中的表格“{name}”不存在(可用的表格:{known})。")
+            tables[name](doc)
+        elif line.startswith(H2):
+            heading2(doc, line[len(H2):].strip())
+        elif line.startswith(H1):
+            heading1(doc, line[len(H1):].strip())
+        else:
+            body(doc, line)

@@ -1,0 +1,177 @@
+"""The quarter's 通报 (or the half-year's, the year's): what the ledger says, in prose and
+real Word tables. Every count comes from merge.summarize (a quarter) or merge.year_summary
+(several periods summed as the year summary sums them); nothing is counted here."""
+from __future__ import annotations
+
+import dataclasses
+import os
+from datetime import date
+
+import pandas as pd
+
+from ..generate.common import safe_filename
+from ..merge.common import LAGGING, LATE, NOT_REPORTED, OVERALL_STATUSES
+from ..merge.summary import Summary
+from ..merge.year import MISSED, YearSummary
+from ..model.plan import Period, Plan
+from ..model.rates import shown
+from . import gbt9704 as fmt
+from .body import render, write_blocks
+from .notice import addressees
+from .tables import Grid, grid_table
+
+TEMPLATE = "通报.txt.j2"
+PROBLEM_NONE = ("", "无", "暂无")
+SEMICOLON = "\uff1b"
+COUNT_HEADER = "任务数\uff08项\uff09"  # full-width brackets, as printed
+
+
+@dataclasses.dataclass
+class Bulletin:
+    """What a 通报 says: the counts and the named lists, ready for the template and tables."""
+
+    scope: str  # 2019年第一季度 / 2019年上半年 / 2019年
+    title: str
+    statuses: dict[str, int]
+    on_time: list[str]
+    late: list[tuple[str, str]]  # unit, how late (逾期 1 天 / 第二季度)
+    missing: list[tuple[str, str]]  # unit, what it owes
+    lagging: list[list[str]]  # 序号, 任务, 牵头单位, 状态, 存在问题
+    targets: list[list[str]]  # 量化指标, 全年目标, 累计完成, 完成率
+    towns: list[list[str]]  # 名次, 镇街, 平均完成率
+
+    @property
+    def total(self) -> int:
+        return sum(self.statuses.values())
+
+    def share(self, status: str) -> str:
+        return f"{self.statuses.get(status, 0) / self.total:.1%}" if self.total else "0%"
+
+
+def _title(plan: Plan, scope: str) -> str:
+    return f"关于{scope}{plan.title.removeprefix(f'{plan.year}年')}落实情况的通报"
+
+
+def from_summary(plan: Plan, period: Period, s: Summary, ys: YearSummary) -> Bulletin:
+    """A quarter's bulletin from its Summary; the town ranking from the year summary so far."""
+    statuses = {k: int(v) for k, v in s.overall_counts().items()}
+    late_units = dict.fromkeys(s.late["单位"])
+    missing = [(r["单位"], r["未报表单"]) for _, r in s.missing.iterrows()]
+    owing = {u for u, _ in missing} | set(late_units)
+    on_time = [u for u in s.by_unit["单位"] if u not in owing]
+    late = [(r["单位"], f"{r['表单']}逾期 {int(r['逾期天数'])} 天" if pd.notna(r["逾期天数"]) else r["表单"])
+            for _, r in s.late.iterrows()]
+    problems: dict[str, list[str]] = {}
+    for _, r in s.lagging.iterrows():
+        if str(r["存在问题"]).strip() not in PROBLEM_NONE:
+            problems.setdefault(str(r["序号"]), []).append(f"{r['单位']}{fmt.COLON}{r['存在问题']}")
+    lag = s.tasks[s.tasks["总体状态"].isin(LAGGING)]
+    lagging = [[str(r["序号"]), r["任务内容"], r["牵头单位"], r["总体状态"],
+                SEMICOLON.join(problems.get(str(r["序号"]), [])) or "—"] for _, r in lag.iterrows()]
+    targets = [[r["量化指标"], _num(r["全年目标"], r["计量单位"]), _num(r["累计完成"], r["计量单位"]),
+                _rate(shown(r["完成率"] if pd.notna(r["完成率"]) else None, r["达标"] or ""))]
+               for _, r in s.targets.iterrows() if pd.notna(r["累计完成"])]
+    scope = period.name
+    return Bulletin(scope, _title(plan, scope), statuses, on_time, late, missing, lagging,
+                    targets, _towns(ys))
+
+
+def from_year(plan: Plan, scope: str, ys: YearSummary) -> Bulletin:
+    """Several periods: each task's latest status, each unit's record over the periods."""
+    latest = ys.tasks["最新状态"].replace("", NOT_REPORTED)
+    statuses = {k: int(v) for k, v in latest.value_counts().reindex(list(OVERALL_STATUSES),
+                                                                  fill_value=0).items()}
+    tl = ys.timeliness
+    labels = [x for x in ys.labels if x in tl.columns]
+
+    def when(row, state):
+        return "、".join(x for x in labels if row[x] == state)
+
+    late = [(r["单位"], f"{r['表单']}{when(r, LATE)}逾期") for _, r in tl.iterrows() if r["逾期次数"]]
+    missing = [(r["单位"], f"{r['表单']}{when(r, MISSED)}") for _, r in tl.iterrows() if r["未报次数"]]
+    owing = {u for u, _ in late} | {u for u, _ in missing}
+    on_time = list(dict.fromkeys(u for u in tl["单位"] if u not in owing))
+    lag = ys.tasks[latest.isin(LAGGING)]
+    lagging = [[str(r["序号"]), r["任务内容"], r["牵头单位"], r["最新状态"], "—"] for _, r in lag.iterrows()]
+    targets = [[r["量化指标"], _num(r["全年目标"], r["计量单位"]), _num(r["最新累计"], r["计量单位"]),
+                _rate(shown(r["完成率"] if pd.notna(r["完成率"]) else None, r["达标"] or ""))]
+               for _, r in ys.indicators.iterrows() if pd.notna(r["最新累计"])]
+    return Bulletin(scope, _title(plan, scope), statuses, on_time, late, missing, lagging,
+                    targets, _towns(ys))
+
+
+def _towns(ys: YearSummary) -> list[list[str]]:
+    return [[str(r["名次"]), r["镇街"], _rate(r["平均完成率"])] for _, r in ys.towns.iterrows()
+            if pd.notna(r["平均完成率"])]
+
+
+def _num(v, measure: str) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return "—"
+    if isinstance(v, float) and measure in ("%", "\uff05"):
+        return f"{v:g}%"
+    return f"{v:g}{measure}" if isinstance(v, (int, float)) else f"{v}{measure}"
+
+
+def _rate(v) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return "—"
+    return f"{v:.1%}" if isinstance(v, float) else str(v)
+
+
+def bulletin_document(plan: Plan, b: Bulletin, when: date, template: str | os.PathLike | None = None):
+    """The 通报 as a python-docx Document."""
+    doc = fmt.new_document()
+    fmt.title(doc, b.title)
+    fmt.addressee(doc, addressees(plan))
+    width = fmt.type_width_mm(doc.sections[0])
+
+    def table(header, rows, widths, centred):
+        def draw(d):
+            grid_table(d, Grid.of_rows(header, rows, widths, centred), width, 12)
+        return draw
+
+    tables = {
+        "任务状态": table(["任务状态", COUNT_HEADER, "占比"],
+                      [[k, v, b.share(k)] for k, v in b.statuses.items() if v], [3, 2, 2], {0, 1, 2}),
+        "逾期报送": table(["单位", "逾期情况"], [list(x) for x in b.late], [3, 4], {0}),
+        "未报送": table(["单位", "未报表单"], [list(x) for x in b.missing], [3, 4], {0}),
+        "滞后任务": table(["序号", "任务", "牵头单位", "状态", "存在问题"], b.lagging,
+                      [1.2, 6, 2.4, 1.6, 4.5], {0, 2, 3}),
+        "量化指标": table(["量化指标", "全年目标", "累计完成", "完成率"], b.targets, [5, 2, 2, 2], {1, 2, 3}),
+        "镇街排名": table(["名次", "镇街", "平均完成率"], b.towns, [1, 3, 2], {0, 1, 2}),
+    }
+    context = {"b": b, "plan_title": plan.title, "issuer": plan.issuer or "督办室", "scope": b.scope,
+               "statuses": b.statuses, "total": b.total, "share": b.share,
+               "on_time": b.on_time, "late": b.late, "missing": b.missing,
+               "lagging": b.lagging, "targets": b.targets, "towns": b.towns}
+    write_blocks(doc, render(TEMPLATE, template, context), tables)
+    fmt.signature(doc, plan.issuer, when)
+    return doc
+
+
+def bulletin_filename(scope: str) -> str:
+    return safe_filename(f"通报_{scope}", ".docx")
+
+
+def select(plan: Plan, period_id: str | None, year: bool) -> tuple[str, list[Period]]:
+    """(scope name, the periods it sums): a period of the plan, a half (2019H1) or the year."""
+    from ..model.periods import period_bounds
+
+    if year or not period_id:
+        return f"{plan.year}年", list(plan.periods)
+    own = plan.period(period_id)
+    if own is not None:
+        return own.name, [own]
+    try:
+        start, end, name = period_bounds(period_id)
+    except ValueError as exc:
+        raise ValueError(f"报送周期“{period_id}”无法识别:{exc}") from exc
+    chosen = [p for p in plan.periods if p.start >= start.isoformat() and p.end <= end.isoformat()]
+    return f"{start.year}年{name}", chosen
+
+
+def restricted(plan: Plan, periods: list[Period]) -> Plan:
+    """The plan seen through some of its periods (what year_summary then sums)."""
+    return dataclasses.replace(plan, periods=list(periods))
+

@@ -1,0 +1,74 @@
+"""The .ods fallback reader (pandas' odf engine on odfpy), for files python-calamine fails on.
+
+python-calamine refuses a content.xml with whitespace between cells (Gnumeric's indented
+.ods: "Expecting 'table-cell', found 'Text(...)'"), so a whole return would be lost. This
+reader gives the same rows as calamine would: "" for empty, numbers int when whole, dates as
+date/datetime, a cell's paragraphs joined with a line break (pandas joins them with nothing).
+
+odfpy parses with the standard SAX parser: it runs only on a zip that bounds.check_zip
+passed, which refuses any XML part declaring a DTD or entity (what XML attacks need).
+Sheet visibility comes from content.xml's table styles (table:display="false"), read
+through defusedxml. Like calamine for .ods, nothing bounds a sheet's size before it is read:
+run it in a worker process (examine_pool) for untrusted files.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+
+import defusedxml.ElementTree as SafeET
+from pandas.io.excel._odfreader import ODFReader
+
+_T = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_S = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+
+
+class _Reader(ODFReader):
+    """pandas' reader with line breaks kept between a cell's paragraphs."""
+
+    def _get_cell_string_value(self, cell) -> str:
+        from odf.text import P
+        if cell.qname not in ((_T, "table-cell"), (_T, "covered-table-cell")):
+            return super()._get_cell_string_value(cell)
+        para = P().qname  # office:annotation children are not the cell's text
+        return "\n".join(super(_Reader, self)._get_cell_string_value(p) for p in cell.childNodes
+                         if getattr(p, "qname", None) == para)
+
+
+def read(data: bytes, zf: zipfile.ZipFile) -> tuple[list[tuple[str, str]], dict[str, list[list]]]:
+    """(sheets with visibility, rows by sheet name) of an .ods; raises when unreadable."""
+    visible = _visibility(zf)
+    reader = _Reader(io.BytesIO(data))
+    sheets, rows = [], {}
+    for name in reader.sheet_names:
+        sheets.append((name, visible.get(name, "visible")))
+        raw = reader.get_sheet_data(reader.get_sheet_by_name(name), None)
+        width = max((len(r) for r in raw), default=0)
+        rows[name] = [[_value(v) for v in r] + [""] * (width - len(r)) for r in raw]
+    return sheets, rows
+
+
+def _value(v: object) -> object:
+    if isinstance(v, datetime):  # pandas.Timestamp is a datetime
+        v = v.to_pydatetime() if hasattr(v, "to_pydatetime") else v
+        return v.date() if (v.hour, v.minute, v.second, v.microsecond) == (0, 0, 0, 0) else v
+    if isinstance(v, float) and v != v:  # NaN: an empty cell
+        return ""
+    return v
+
+
+def _visibility(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> visible / hidden, from the table styles of content.xml."""
+    hidden_styles, out = set(), {}
+    with zf.open("content.xml") as f:
+        for event, el in SafeET.iterparse(f, events=("start", "end"), forbid_dtd=True):
+            if event == "end" and el.tag == f"{{{_S}}}style" \
+                    and el.get(f"{{{_S}}}family") == "table":
+                props = el.find(f"{{{_S}}}table-properties")
+                if props is not None and props.get(f"{{{_T}}}display") == "false":
+                    hidden_styles.add(el.get(f"{{{_S}}}name"))
+            elif event == "start" and el.tag == f"{{{_T}}}table":
+                style = el.get(f"{{{_T}}}style-name")
+                out[el.get(f"{{{_T}}}name", "")] = "hidden" if style in hidden_styles else "visible"
+    return out

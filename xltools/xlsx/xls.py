@@ -1,0 +1,183 @@
+"""Read .xls (BIFF5/BIFF8 in an OLE file) with xlrd, as python-calamine would give the rows.
+
+Why not python-calamine for .xls: it takes number formats 50-58 for built-in date formats
+even when the file defines them (Gnumeric numbers its own formats from 50: a cell showing 45
+with `#,##0.##` came back as 1900-02-14), and it garbles BIFF5 (Excel 95) text in a code
+page such as cp936. xlrd decides dates from the format string the file holds and decodes
+text with the file's CODEPAGE record. Rows use calamine's shapes ("" for an empty cell,
+every row as wide as the sheet) so the rest of collect does not care which reader ran.
+
+Excel 2.x-4.0 files (a bare BIFF2-4 stream, no OLE container) are named for what they
+are: `old_format(data)`. Call these readers in a worker process for untrusted files (xlrd
+is pure Python, but a file may still claim a large grid).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import xlrd
+from xlrd.biffh import XLRDError
+
+from .bounds import ReadBounds, internals
+
+VISIBILITY = {0: "visible", 1: "hidden", 2: "veryhidden"}
+# BOF records of Excel 2.x (0x0009), 3.0 (0x0209) and 4.0 (0x0409) worksheets/workbooks
+_OLD_BOF = (b"\x09\x00", b"\x09\x02", b"\x09\x04")
+ENCRYPTED = "文件设置了打开密码"
+OLD_FORMAT = "Excel 2.x-4.0 的旧格式"
+
+
+def old_format(data: bytes) -> bool:
+    """A bare Excel 2.x-4.0 stream (a BOF record at offset 0 with a sane length)."""
+    return data[:2] in _OLD_BOF and 4 <= int.from_bytes(data[2:4], "little") <= 16
+
+
+class XlsError(Exception):
+    """The .xls cannot be read; `reason` is the Chinese text, `encrypted` when it needs a
+    password."""
+
+    def __init__(self, reason: str, encrypted: bool = False) -> None:
+        super().__init__(reason)
+        self.reason, self.encrypted = reason, encrypted
+
+
+def open_book(data: bytes, formatting: bool = False) -> xlrd.book.Book:
+    """The .xls bytes as an xlrd book (sheets loaded on demand); XlsError when unreadable."""
+    try:
+        return xlrd.open_workbook(file_contents=data, on_demand=True, ragged_rows=True,
+                                  formatting_info=formatting, logfile=_Quiet())
+    except XLRDError as e:
+        if "encrypt" in str(e).lower():
+            raise XlsError(ENCRYPTED, encrypted=True) from None
+        raise XlsError("文件已损坏或不是 .xls 工作簿") from None
+    except Exception as e:  # noqa: BLE001 - xlrd meets damaged records with any error
+        raise XlsError(f"文件已损坏或不完整{internals(e)}") from None
+
+
+class _Quiet:
+    """xlrd writes warnings about odd records to a log file: keep them out of the console."""
+
+    def write(self, _text: str) -> None:
+        pass
+
+
+def sheets(book: xlrd.book.Book) -> list[tuple[str, str]]:
+    """(name, visible|hidden|veryhidden) in workbook order."""
+    return [(sh.name, VISIBILITY.get(sh.visibility, "hidden")) for sh in book.sheets()]
+
+
+def size(book: xlrd.book.Book, index: int) -> tuple[int, int]:
+    """(rows, columns) of a sheet, as far as it holds cells."""
+    sh = book.sheet_by_index(index)
+    return sh.nrows, sh.ncols
+
+
+def rows(book: xlrd.book.Book, index: int) -> list[list]:
+    """A sheet's rows, calamine-shaped: "" for empty, numbers int when whole, dates as
+    date/time/datetime, TRUE/FALSE as bool, error cells as their text (#DIV/0!)."""
+    sh = book.sheet_by_index(index)
+    width = sh.ncols
+    out = []
+    for r in range(sh.nrows):
+        row = [_value(book, cell) for cell in sh.row(r)]
+        row.extend([""] * (width - len(row)))
+        out.append(row)
+    while out and not any(v != "" for v in out[-1]):
+        out.pop()  # calamine stops at the last row with a value
+    return out
+
+
+def _value(book: xlrd.book.Book, cell: xlrd.sheet.Cell) -> object:
+    kind, v = cell.ctype, cell.value
+    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return ""
+    if kind == xlrd.XL_CELL_TEXT:
+        return v
+    if kind == xlrd.XL_CELL_NUMBER:
+        return int(v) if float(v).is_integer() and abs(v) < 2 ** 53 else v
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return bool(v)
+    if kind == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(v, "#N/A")
+    if kind == xlrd.XL_CELL_DATE:
+        try:
+            when = xlrd.xldate.xldate_as_datetime(v, book.datemode)
+        except Exception:  # noqa: BLE001 - a negative or huge serial stays a number
+            return v
+        if v < 1:
+            return when.time()
+        return when.date() if when.time() == dt.time() else when
+    return v
+
+
+@dataclass
+class XlsRead:
+    """What one read of an .xls gives: sheets in order with visibility, the rows of those
+    read, sheets left unread for size [(name, rows, cols)] or damage [(name, why)], and the
+    workbook's string-constant defined names."""
+
+    sheets: list[tuple[str, str]] = field(default_factory=list)
+    rows: dict[str, list[list]] = field(default_factory=dict)
+    too_large: list[tuple[str, int, int]] = field(default_factory=list)
+    bad: list[tuple[str, str]] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+
+
+def read(data: bytes, hidden: bool, bounds: ReadBounds | None = None) -> XlsRead:
+    """Every sheet (hidden ones too with hidden=True) within bounds; XlsError when the
+    workbook itself cannot be opened."""
+    bounds = bounds or ReadBounds()
+    book = open_book(data)
+    out = XlsRead()
+    try:
+        out.sheets = sheets(book)
+        out.names = defined_names(book)
+        for i, (name, vis) in enumerate(out.sheets):
+            if vis != "visible" and not hidden:
+                continue
+            try:
+                nrows, ncols = size(book, i)
+                if nrows > bounds.max_rows or nrows * ncols > bounds.max_cells:
+                    out.too_large.append((name, nrows, ncols))
+                    continue
+                out.rows[name] = rows(book, i)
+            except Exception as e:  # noqa: BLE001 - one damaged sheet, the others still read
+                out.bad.append((name, type(e).__name__))
+            finally:
+                book.unload_sheet(i)
+        return out
+    finally:
+        book.release_resources()
+
+
+def percent_cells(data: bytes, sheet: str, cells) -> dict:
+    """For each (row, col): True when the .xls cell's number format shows percent."""
+    from .cells import _is_percent_format
+    out = {rc: None for rc in cells}
+    book = open_book(data, formatting=True)
+    try:
+        sh = book.sheet_by_name(sheet)
+        for (r, c) in cells:
+            if r >= sh.nrows or c >= sh.row_len(r):
+                out[(r, c)] = False
+                continue
+            xf = book.xf_list[sh.cell_xf_index(r, c)]
+            fmt = book.format_map.get(xf.format_key)
+            out[(r, c)] = _is_percent_format(fmt.format_str if fmt else "")
+    finally:
+        book.release_resources()
+    return out
+
+
+def defined_names(book: xlrd.book.Book) -> dict[str, str]:
+    """Workbook-level defined names holding a string constant: name -> text."""
+    out = {}
+    for nobj in book.name_obj_list:
+        if nobj.scope != -1 and nobj.scope != -2:
+            continue
+        res = getattr(nobj, "result", None)
+        value = getattr(res, "value", None) if res is not None else None
+        if isinstance(value, str):
+            out[nobj.name] = value
+    return out
