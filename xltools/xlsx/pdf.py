@@ -174,9 +174,10 @@ def _filter(group: list[Path]) -> str:
 def _convert(exe: str, profile: str, group: list[Path], outdir: Path) -> tuple[dict[Path, Path], str]:
     """One soffice start for `group`: {source: made pdf}, and the log tail (why, if not)."""
     outdir.mkdir(parents=True, exist_ok=True)
+    sources = [str(p.absolute()) for p in group]
     cmd = [exe, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--nologo",
            "--nolockcheck", "--nodefault", "--convert-to", f"pdf:{_filter(group)}",
-           "--outdir", str(outdir), *[str(p.absolute()) for p in group]]
+           "--outdir", str(outdir), *sources]
     timeout = START_SECONDS + PER_FILE_SECONDS * len(group)
     code, why = run_soffice(cmd, timeout)
     if code is None:
