@@ -34,7 +34,7 @@ from xltools.collect import examine as examine_mod
 from xltools.collect.examine import PreviousValues, examine, examine_read
 from xltools.collect.expected import expected_form
 from xltools.collect.grid import Sink
-from xltools.generate.identity import embed_identity
+from xltools.forms.identity import embed_identity
 from xltools.generate.report_form import report_form
 from xltools.generate.town_form import town_form
 from xltools.generate.workplan import workplan

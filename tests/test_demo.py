@@ -5,7 +5,7 @@ import openpyxl
 import pytest
 
 from xltools import api
-from xltools.generate.identity import IDENTITY_SHEET
+from xltools.forms.identity import IDENTITY_SHEET
 from xltools.planfile import load_plan
 
 from conftest import EXAMPLE

@@ -6,8 +6,8 @@ from io import BytesIO
 import openpyxl
 import pytest
 
-from xltools.generate.identity import IDENTITY_SHEET, embed_identity
-from xltools.generate.layout import LayoutError, Sheet, a1
+from xltools.forms.identity import IDENTITY_SHEET, embed_identity
+from xltools.sheet.layout import LayoutError, Sheet, a1
 from xltools.generate.report_form import FIELD_COLS, SHEET, STATUSES, report_form
 from xltools.generate.town_form import ACTUAL_COL, town_form
 from xltools.xlsx.writer import workbook_bytes

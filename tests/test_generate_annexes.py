@@ -12,10 +12,10 @@ from openpyxl import load_workbook
 from xltools.generate.annex1 import annex1
 from xltools.generate.annex2 import annex2
 from xltools.generate.annex3 import annex3, value_cell
-from xltools.generate.identity import guarded_cells
-from xltools.generate.layout import LayoutError, Sheet, Workbook
+from xltools.forms.identity import guarded_cells
+from xltools.sheet.layout import LayoutError, Sheet, Workbook
 from xltools.generate.sending_list import SendingEntry, sending_list
-from xltools.generate.styles import BODY_FONT, HEAD_FONT, TITLE_FONT
+from xltools.sheet.styles import BODY_FONT, HEAD_FONT, TITLE_FONT
 from xltools.generate.workplan import workplan
 from xltools.model import (Group, MatrixColumn, MatrixRow, Period, Plan, Task, TownMatrix, Unit,
                            normalize_name)
@@ -260,7 +260,7 @@ def test_annex3_without_matrix():
 def test_annex3_numbers_keep_their_printed_shape(raw, value, fmt):
     v, style, kind = value_cell(raw)
     assert kind == "number" and v == pytest.approx(value)
-    from xltools.generate.styles import STYLES
+    from xltools.sheet.styles import STYLES
     assert STYLES[style]["num_format"] == fmt
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from conftest import SHARED_TOOLS, make_small_plan, needs_office
 from xltools.collect.examine import examine
-from xltools.generate.identity import embed_identity
+from xltools.forms.identity import embed_identity
 from xltools.generate.report_form import report_form
 from xltools.generate.town_form import town_form
 from xltools.model.returns import ACCEPTED, FormReturn, Received

@@ -34,9 +34,9 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from conftest import SHARED_TOOLS, make_small_plan, needs_office
-from xltools.generate.identity import (GUARD_HEADER, GUARD_START_ROW, IDENTITY_SHEET,
+from xltools.forms.identity import (GUARD_HEADER, GUARD_START_ROW, IDENTITY_SHEET,
                                        FormIdentity, canonical_text, embed_identity, fingerprint)
-from xltools.generate.layout import Workbook, a1
+from xltools.sheet.layout import Workbook, a1
 from xltools.generate.report_form import FIELD_COLS, TARGET_ACTUAL_COL, report_form
 from xltools.generate.town_form import ACTUAL_COL, town_form
 from xltools.xlsx import identity as xid
@@ -400,7 +400,7 @@ def test_office_identity_survives(office_run):
 
 
 def _guarded_expected(case: Case) -> list[tuple[str, str, str]]:
-    from xltools.generate.identity import guarded_cells
+    from xltools.forms.identity import guarded_cells
     return [g for g in guarded_cells(case.layout) if g[0] != IDENTITY_SHEET]
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from conftest import make_small_plan
-from xltools.generate.layout import a1
+from xltools.sheet.layout import a1
 from xltools.generate.report_form import FIELD_COLS, SHEET as REPORT_SHEET, report_form
 from xltools.generate.town_form import ACTUAL_COL, SHEET as TOWN_SHEET, town_form
 from xltools.merge import BLOCKED, NOT_REPORTED, UNCLEAR, ReceiptRow, summarize

@@ -328,7 +328,7 @@ def test_everything_written_fits_windows_paths_for_a_120_character_folder(tmp_pa
     import random
 
     from xltools import api
-    from xltools.generate.common import OUT_DIR_MAX, WINDOWS_PATH_MAX, safe_filename, shortened
+    from xltools.sheet.blocks import OUT_DIR_MAX, WINDOWS_PATH_MAX, safe_filename, shortened
     from xltools.planfile import save_plan
     from xltools.simulate import fill_report, write_received
     from xltools.xlsx.writer import workbook_bytes

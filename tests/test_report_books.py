@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 
 from test_merge_summary import INJECTION, bad, receipts_for, report, scenario
-from xltools.generate.layout import Chart, Workbook
+from xltools.sheet.layout import Chart, Workbook
 from xltools.merge import BLOCKED, ReceiptRow, summarize
 from xltools.model import ERROR, WARNING
 from xltools.model.findings import describe_change, finding

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from conftest import make_small_plan
 from xltools import api
 from xltools.cli import app
-from xltools.generate.identity import embed_identity
+from xltools.forms.identity import embed_identity
 from xltools.generate.town_form import ACTUAL_COL, town_form
 from xltools.planfile import save_plan
 from xltools.simulate import fill_report, write_received

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from .generate import FormJob, build_documents, build_form, form_jobs, select_periods
 from .parallel import pool_map
-from .generate.identity import FormIdentity
+from .forms.identity import FormIdentity
 from .model import ERROR, Finding, Period, Plan, Result, relocate
 from .model.returns import ACCEPTED, REJECTED
 
@@ -128,7 +128,7 @@ def _stop_on_empty_groups(plan: Plan) -> None:
 
 def _shortened(files: list[WrittenFile]) -> list[Finding]:
     """A notice for each file whose name was shortened to keep Windows paths short."""
-    from .generate.common import shortened
+    from .sheet.blocks import shortened
     from .model.findings import finding
     return [finding("file-name-shortened", file=str(wf.path), unit=wf.unit, value=wf.path.name)
             for wf in files if shortened(wf.path.name)]

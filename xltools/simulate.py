@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .generate.common import safe_filename
-from .generate.identity import embed_identity
-from .generate.layout import Workbook
+from .sheet.blocks import safe_filename
+from .forms.identity import embed_identity
+from .sheet.layout import Workbook
 from .generate.report_form import FIELD_COLS, TARGET_ACTUAL_COL, report_form
 from .generate.town_form import ACTUAL_COL, town_form
 from .model import Period, Plan

@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from .generate.common import shortened
+from .sheet.blocks import shortened
 
 KIND_NAMES = {"annex1": "附件1 任务分解", "annex2": "附件2 责任单位任务表",
               "annex3": "附件3 镇街目标", "report": "季度报表", "town": "镇街指标表",

@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from ..collect.limits import Limits
-from ..generate.common import safe_filename
+from ..sheet.blocks import safe_filename
 from .workspace import Refused
 
 CSRF_COOKIE = "xltools_csrf"

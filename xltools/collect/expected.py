@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 rf = importlib.import_module("xltools.generate.report_form")
 tf = importlib.import_module("xltools.generate.town_form")
 wp = importlib.import_module("xltools.generate.workplan")
-from ..generate.identity import canonical_text, fingerprint, guarded_cells
-from ..generate.layout import Workbook
+from ..forms.identity import canonical_text, fingerprint, guarded_cells
+from ..sheet.layout import Workbook
 from ..model import Plan
 from ..model.returns import target_key, town_key
 

@@ -102,7 +102,7 @@ def column_map(rows: list[list], head: int | None, labels: tuple[str, ...], sink
 
 
 def _letter(c: int) -> str:
-    from ..generate.layout import col_letter
+    from ..sheet.layout import col_letter
     return col_letter(c)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from functools import lru_cache
 
-from ..generate.identity import canonical_text
-from ..generate.layout import col_letter
+from ..forms.identity import canonical_text
+from ..sheet.layout import col_letter
 from ..model import Finding, finding
 
 MAX_SHOWN = 200  # characters of a found value repeated in a finding

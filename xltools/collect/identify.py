@@ -8,10 +8,10 @@ form accepted, with a warning; otherwise it is rejected with the reason.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ..model import Plan
+from ..model.glossary import a1, from_a1
 from .expected import KINDS, ExpectedForm, expected_form
 from .extract import SECTION_MARK, find_header, find_unit_cell
 from .grid import Sink, at, canon, is_blank, label, ref
@@ -165,7 +165,6 @@ def _unit_of(plan: Plan, kind: str, name: str) -> str | None:
 
 
 def _reference(ex: ExpectedForm, guarded: list[tuple[str, str, str]]) -> dict[tuple[int, int], str]:
-    from ..generate.layout import a1
     pos = {a1(r, c): (r, c) for (r, c) in ex.guarded}
     out = {}
     for sheet, cell, text in guarded:
@@ -242,13 +241,8 @@ def shift_cells(fr, findings: list, n: int) -> None:
     """Put back the n columns read without (Identified.shift): every cell a finding or a
     value names is where it is in the returned file."""
     def right(cell: str) -> str:
-        m = re.fullmatch(r"([A-Z]+)(\d+)", cell or "")
-        if not m:
-            return cell
-        col = 0
-        for ch in m.group(1):
-            col = col * 26 + ord(ch) - 64
-        return ref(int(m.group(2)) - 1, col - 1 + n)
+        rc = from_a1(cell or "")
+        return cell if rc is None else ref(rc[0], rc[1] + n)
     for f in findings:
         if f.cell:
             old = f.where()

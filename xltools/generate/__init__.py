@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model import Finding, Period, Plan, finding
-from .identity import FormIdentity, embed_identity
-from .layout import Workbook
+from ..forms.identity import FormIdentity, embed_identity
+from ..sheet.layout import Workbook
 from .report_form import report_filename, report_form
 from .town_form import town_filename, town_form
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from ..model.plan import Plan
-from .common import fit_text_row, header_row, official_page, safe_filename, seq_value, title_block
-from .layout import Workbook
-from .paging import Pager
+from ..sheet.blocks import fit_text_row, header_row, official_page, safe_filename, seq_value, title_block
+from ..sheet.layout import Workbook
+from ..sheet.paging import Pager
 
 SHEET_NAME = "目标任务分解"
 UNIT_SEP = "、"  # as printed: 区发改局、各镇人民政府

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from ..model.plan import Plan
-from .common import fit_text_row, header_row, official_page, safe_filename, seq_value, title_block
-from .layout import Sheet, Workbook
-from .paging import Pager, continued
-from .styles import wrapped_height
+from ..sheet.blocks import fit_text_row, header_row, official_page, safe_filename, seq_value, title_block
+from ..sheet.layout import Sheet, Workbook
+from ..sheet.paging import Pager, continued
+from ..sheet.styles import wrapped_height
 
 SHEET_NAME = "各责任单位任务表"
 LABELS = ["责任单位", "序号", "全年目标任务", "责任领导"]

@@ -7,11 +7,12 @@ from ..model.check import check_matrix
 from ..model.findings import Finding, relocate
 from ..model.plan import MatrixColumn, Plan, TownMatrix
 from ..model.values import parse_value
-from .common import (display_width, fit_text_row, official_page, safe_filename, safe_sheet_name,
+from ..model.glossary import text_width
+from ..sheet.blocks import (fit_text_row, official_page, safe_filename, safe_sheet_name,
                      title_block)
-from .layout import Sheet, Workbook, a1
-from .paging import Pager
-from .styles import MAX_DECIMALS, value_style, wrapped_height
+from ..sheet.layout import Sheet, Workbook, a1
+from ..sheet.paging import Pager
+from ..sheet.styles import MAX_DECIMALS, value_style, wrapped_height
 
 ROW_HEADER = "责任单位"
 HEADER_ROW_HEIGHT = 22
@@ -70,7 +71,7 @@ def leaf_label(col: MatrixColumn) -> str:
 def _table_sheet(sheet: Sheet, plan: Plan, matrix: TownMatrix, cols: list[MatrixColumn],
                  subtitle: str, where: dict[str, tuple[str, str]]) -> None:
     ncols = len(cols) + 1
-    widths = [max(10, max((display_width(r.label) for r in matrix.rows), default=8) + 3)]
+    widths = [max(10, max((text_width(r.label) for r in matrix.rows), default=8) + 3)]
     widths += [_column_width(matrix, c) for c in cols]
     _fit_title(widths, annex3_title(plan))
     sheet.widths(widths)
@@ -100,7 +101,7 @@ def _table_sheet(sheet: Sheet, plan: Plan, matrix: TownMatrix, cols: list[Matrix
 
 def _fit_title(widths: list[float], title: str) -> None:
     """Widen the value columns of a narrow sub-table so that its title fits on one line."""
-    need = display_width(title) * TITLE_SCALE + 4
+    need = text_width(title) * TITLE_SCALE + 4
     short = need - sum(widths)
     if short > 0 and len(widths) > 1:
         for j in range(1, len(widths)):
@@ -109,8 +110,8 @@ def _fit_title(widths: list[float], title: str) -> None:
 
 def _column_width(matrix: TownMatrix, col: MatrixColumn) -> float:
     """Wide enough for the widest value, and for the header in at most three lines."""
-    values = max((display_width(matrix.value(r.label, col.key)) for r in matrix.rows), default=4)
-    header = -(-display_width(leaf_label(col)) // 3) + 2
+    values = max((text_width(matrix.value(r.label, col.key)) for r in matrix.rows), default=4)
+    header = -(-text_width(leaf_label(col)) // 3) + 2
     return float(min(18, max(9, values + 3, header)))
 
 

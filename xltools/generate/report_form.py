@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 from ..model import DIRECTION_LABELS, Period, Plan, Target, Task, Unit
 from ..model.rates import rate_formula
-from .common import (date_cn, finish_form, fit_row, header_fields, header_row, safe_filename,
+from ..sheet.blocks import (date_cn, finish_form, fit_row, header_fields, header_row, safe_filename,
                      title_block)
-from .layout import Sheet, Validation, Workbook, a1
+from ..sheet.layout import Sheet, Validation, Workbook, a1
 
 SHEET = "季度报表"
 STATUSES = ["已完成", "序时推进", "滞后", "未启动"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model.plan import Period, Plan, Unit
-from .common import display_width, header_row, official_page, split_lines, title_block
-from .layout import Workbook
-from .styles import LINE_HEIGHT
+from ..model.glossary import text_width
+from ..sheet.blocks import header_row, official_page, split_lines, title_block
+from ..sheet.layout import Workbook
+from ..sheet.styles import LINE_HEIGHT
 
 FILENAME = "发送清单.xlsx"
 SHEET_NAME = "发送清单"
@@ -63,7 +64,7 @@ def _widths(rows: list[list]) -> list[float]:
     """Each column as wide as its longest line, within sensible bounds."""
     out = []
     for col, (lo, hi) in enumerate(zip(MIN_WIDTHS, MAX_WIDTHS)):
-        longest = max((display_width(line) for r in rows for line in str(r[col]).split("\n")),
+        longest = max((text_width(line) for r in rows for line in str(r[col]).split("\n")),
                       default=0)
         out.append(float(min(hi, max(lo, round(longest * 1.1) + 4))))
     return out

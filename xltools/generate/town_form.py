@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 from ..model import MatrixColumn, MatrixRow, Period, Plan, column_measures, parse_value
 from ..model.rates import direction_of, is_cumulative, rate_formula
-from .common import (date_cn, finish_form, fit_row, header_fields, header_row, safe_filename,
+from ..sheet.blocks import (date_cn, finish_form, fit_row, header_fields, header_row, safe_filename,
                      title_block)
-from .layout import Sheet, Validation, Workbook, a1
+from ..sheet.layout import Sheet, Validation, Workbook, a1
 
 SHEET = "镇街指标"
 COLUMNS = ["序号", "类别", "指标", "计量单位", "全年目标", "累计完成", "完成率", "说明"]

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from ..model.plan import Plan, Unit
-from .common import fit_text_row, header_row, official_page, safe_filename, seq_value, title_block
-from .layout import Sheet, Validation, Workbook
+from ..sheet.blocks import fit_text_row, header_row, official_page, safe_filename, seq_value, title_block
+from ..sheet.layout import Sheet, Validation, Workbook
 
 SHEET_NAME = "办理方案"
 LABELS = ["序号", "责任事项", "具体工作内容", "完成时限", "分管领导", "责任科室"]

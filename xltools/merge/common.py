@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ..generate.layout import a1
+from ..sheet.layout import a1
 from ..model.plan import Period, Plan, PlanLookups
 from ..model.returns import ACCEPTED, FormReturn
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..generate.layout import a1
+from ..sheet.layout import a1
 from ..model import Finding, Group, Plan, Unit, finding, normalize_name, relocate
 from ..model.plan import UNIT_KINDS
 from . import PlanFileError, load_plan, save_plan

@@ -19,10 +19,11 @@ from pathlib import Path
 
 from ..collect.expected import expected_form
 from ..generate import FormJob, build_form
-from ..generate.common import date_cn, safe_filename, title_block
-from ..generate.identity import IDENTITY_SHEET, FormIdentity
-from ..generate.layout import Sheet, Workbook, a1
-from ..generate.styles import STYLES
+from ..sheet.blocks import date_cn, safe_filename, title_block
+from ..forms.identity import IDENTITY_SHEET, FormIdentity
+from ..model.glossary import from_a1
+from ..sheet.layout import Sheet, Workbook, a1
+from ..sheet.styles import STYLES
 from ..merge.receipts import ReceiptRow
 from ..model.findings import ERROR, Finding
 from ..model.plan import Period, Plan
@@ -121,7 +122,7 @@ def feedback_copy(plan: Plan, period: Period, fr: FormReturn) -> Feedback | None
         rc = where.get(f.cell) if f.sheet in (fr.sheet, "") else None
         restored = f.code in RESTORED
         if rc is None and restored and f.cell and not shifted:
-            rc = _rc(f.cell)  # same place as sent: the guarded cell itself
+            rc = from_a1(f.cell)  # same place as sent: the guarded cell itself
             rc = rc if rc in sh.cells else None
         item = FeedbackItem(f, ex.sheet if rc else "", a1(*rc) if rc else "", restored)
         items.append(item)
@@ -223,19 +224,8 @@ def _highlight(sh: Sheet, r: int, c: int) -> None:
         cell.style = f"{cell.style}_fix"
 
 
-def _rc(ref: str) -> tuple[int, int] | None:
-    letters = "".join(ch for ch in ref if ch.isalpha())
-    digits = "".join(ch for ch in ref if ch.isdigit())
-    if not letters or not digits:
-        return None
-    col = 0
-    for ch in letters.upper():
-        col = col * 26 + ord(ch) - 64
-    return int(digits) - 1, col - 1
-
-
 def _order(ref: str) -> tuple[int, int]:
-    rc = _rc(ref) if ref else None
+    rc = from_a1(ref) if ref else None
     return rc if rc else (10 ** 9, 0)
 
 

@@ -14,7 +14,7 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-from ..generate.common import date_cn, safe_filename
+from ..sheet.blocks import date_cn, safe_filename
 from ..merge.common import OVERALL_STATUSES, UNCLEAR, UNIT_CATEGORIES
 from ..merge.receipts import ReceiptRow
 from ..merge.summary import Summary

@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..generate.common import date_cn, official_page, safe_filename, title_block
-from ..generate.layout import Workbook
+from ..sheet.blocks import date_cn, official_page, safe_filename, title_block
+from ..sheet.layout import Workbook
 from ..merge.common import accepted_returns, parse_time
 from ..merge.receipts import FORM_LABELS, ReceiptRow
 from ..model.findings import ERROR

@@ -5,10 +5,10 @@ import math
 
 import pandas as pd
 
-from ..generate.common import date_cn, official_page, safe_filename, seq_value, title_block
+from ..sheet.blocks import date_cn, official_page, safe_filename, seq_value, title_block
 from ..generate.annex3 import value_cell
-from ..generate.layout import Chart, Sheet, Workbook
-from ..generate.paging import CONTINUED, Pager
+from ..sheet.layout import Chart, Sheet, Workbook
+from ..sheet.paging import CONTINUED, Pager
 from ..merge.common import (BLOCKED, LATE, NOT_REPORTED, OVERALL_STATUSES, UNIT_CATEGORIES)
 from ..merge.summary import Summary
 from ..merge.towns import leaf_label, leaves

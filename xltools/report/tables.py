@@ -2,28 +2,17 @@
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..generate.common import official_page, safe_sheet_name, title_block
-from ..generate.layout import Sheet, Workbook
-from ..generate.styles import INDENT_UNITS, LINE_HEIGHT
+from ..sheet.blocks import official_page, safe_sheet_name, title_block
+from ..sheet.layout import Sheet, Workbook
+from ..sheet.styles import INDENT_UNITS, LINE_HEIGHT
+from ..model.glossary import text_width as text_units
 from ..merge.common import BLOCKED
 
-_NARROW_RUNS = re.compile(r"[\x00-\u2e7f]+")  # what is not CJK (from U+2E80 on) counts one
 WRAP_SLACK = 0.9
 MAX_ROW = 409  # Excel's tallest row (points)
-
-
-def text_units(text: object) -> int:
-    """Width of a text in column units (CJK counts two), without a Python loop per char."""
-    s = "" if text is None else str(text)
-    if s.isascii():
-        return len(s)
-    # every character counts two, less one per narrow one; narrow ones come in runs, so
-    # this matches far fewer times than a match per wide character would
-    return 2 * len(s) - sum(map(len, _NARROW_RUNS.findall(s)))
 
 
 def lines_needed(text: object, width: float) -> int:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..generate.common import date_cn, official_page, safe_filename, title_block
-from ..generate.layout import Workbook
+from ..sheet.blocks import date_cn, official_page, safe_filename, title_block
+from ..sheet.layout import Workbook
 from ..merge.receipts import ReceiptRow, finding_counts, stamp_status
 from ..model.findings import ERROR, WARNING
 from ..model.plan import Period, Plan

@@ -5,8 +5,8 @@ from datetime import date
 
 import pandas as pd
 
-from ..generate.common import date_cn, official_page, safe_filename, seq_value, title_block
-from ..generate.layout import Sheet, Workbook
+from ..sheet.blocks import date_cn, official_page, safe_filename, seq_value, title_block
+from ..sheet.layout import Sheet, Workbook
 from ..merge.common import LATE, NOT_REPORTED
 from ..merge.year import MISSED, YearSummary
 from ..model.plan import Plan

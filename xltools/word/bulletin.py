@@ -9,7 +9,7 @@ from datetime import date
 
 import pandas as pd
 
-from ..generate.common import safe_filename
+from ..sheet.blocks import safe_filename
 from ..merge.common import LAGGING, LATE, NOT_REPORTED, OVERALL_STATUSES
 from ..merge.summary import Summary
 from ..merge.year import MISSED, YearSummary

@@ -9,8 +9,8 @@ from pathlib import Path
 from ..generate.annex1 import annex1, annex1_title
 from ..generate.annex2 import annex2
 from ..generate.annex3 import annex3
-from ..generate.common import date_cn, safe_filename
-from ..generate.layout import Workbook
+from ..sheet.blocks import date_cn, safe_filename
+from ..sheet.layout import Workbook
 from ..model.plan import Group, Plan
 from . import gbt9704 as fmt
 from .body import render, write_blocks

@@ -1,7 +1,7 @@
 """Real Word tables: header rows repeated on every page, rows never split, merges kept.
 
 grid_table() draws any grid of texts; sheet_table() draws a generated .xlsx sheet layout
-(xltools.generate.layout.Sheet) with it, so an annex in Word is laid out like its workbook.
+(xltools.sheet.layout.Sheet) with it, so an annex in Word is laid out like its workbook.
 """
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from docx.enum.table import WD_TABLE_ALIGNMENT, WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
-from ..generate.layout import Merge, Sheet
-from ..generate.paging import CONTINUED
+from ..sheet.layout import Merge, Sheet
+from ..sheet.paging import CONTINUED
 from .gbt9704 import BODY_FONT, H1_FONT, paragraph, set_font
 from .ooxml import row_flags
 

@@ -277,7 +277,7 @@ def percent_cells(path: str | os.PathLike, sheet: str,
 
 def _xlsx_percent(path, sheet: str, out: dict) -> None:
     """The cells' style index in the sheet XML -> cellXfs numFmtId -> format code."""
-    from ..generate.layout import a1
+    from ..sheet.layout import a1
     scratch = xid.IdentityReading()
     with zipfile.ZipFile(path) as zf:
         parts = _xlsx_sheet_parts(scratch, zf)

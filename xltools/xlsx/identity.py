@@ -1,6 +1,6 @@
 """Read a returned form's hidden identity from .xlsx, .xls or .ods, whatever its name.
 
-Three carriers are written by `xltools.generate.identity`: the hidden sheet 表单标识 (the
+Three carriers are written by `xltools.forms.identity`: the hidden sheet 表单标识 (the
 encoded identity plus the table of guarded cells), the custom document property
 `xltools_identity` and the defined name `xltools_identity` (a string constant). This module
 finds each one that survived, says what each said and picks the identity to trust.
@@ -43,7 +43,7 @@ from python_calamine import CalamineWorkbook
 
 from . import ods, xls
 from .bounds import ReadBounds, check_zip, internals
-from ..generate.identity import (GUARD_HEADER, GUARD_START_ROW, IDENTITY_NAME, IDENTITY_PROPERTY,
+from ..model.identity import (GUARD_HEADER, GUARD_START_ROW, IDENTITY_NAME, IDENTITY_PROPERTY,
                                  IDENTITY_SHEET, FormIdentity, canonical_text, fingerprint)
 
 CARRIERS = ("sheet", "property", "name")

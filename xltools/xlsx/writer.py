@@ -8,8 +8,8 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from ..generate.layout import Cell, Chart, Sheet, Validation, Workbook
-from ..generate.styles import STYLES
+from ..sheet.layout import Cell, Chart, Sheet, Validation, Workbook
+from ..sheet.styles import STYLES
 
 _OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False}

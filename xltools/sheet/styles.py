@@ -5,6 +5,8 @@ workbook formats once per workbook. Fill-in cells are the only unlocked ones.
 """
 from __future__ import annotations
 
+from ..model.glossary import text_width
+
 TITLE_FONT = "方正小标宋简体"
 HEAD_FONT = "黑体"
 BODY_FONT = "仿宋_GB2312"
@@ -81,7 +83,7 @@ TITLE_HEIGHT = 36
 
 def wrapped_height(text: str, width_chars: float, min_lines: int = 1, line: float = LINE_HEIGHT) -> float:
     """A row height that shows `text` wrapped in a column `width_chars` wide (CJK = 2 units)."""
-    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text or ""))
+    units = text_width(text)
     per_line = max(1.0, width_chars - 1.5 - INDENT_UNITS)
     lines = max(min_lines, -(-int(units) // int(per_line)) if units else min_lines)
     return round(lines * line + 4, 1)

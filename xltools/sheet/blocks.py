@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from ..model.glossary import text_width
 from .layout import PageSetup, Sheet, Validation
 from .styles import TITLE_HEIGHT, wrapped_height
 
@@ -84,8 +85,7 @@ def official_page(landscape: bool, header_rows: tuple[int, int] | None) -> PageS
 
 def split_lines(text: str, width_chars: int) -> int:
     """How many printed lines a text needs in a column (CJK counts double)."""
-    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-    return max(1, -(-units // max(1, width_chars - 2)))
+    return max(1, -(-text_width(text) // max(1, width_chars - 2)))
 
 
 def header_fields(sh: Sheet, row: int, unit_name: str) -> tuple[tuple[int, int], ...]:
@@ -141,11 +141,6 @@ def date_cn(iso: str) -> str:
     except ValueError:
         return iso or "规定时间"
     return f"{y}年{m}月{d}日"
-
-
-def display_width(text: object) -> int:
-    """Width of a text in column units: a CJK character counts as two."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text or ""))
 
 
 def seq_value(number: str) -> int | str:

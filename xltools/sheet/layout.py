@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..model.glossary import a1, a1_range, col_letter  # noqa: F401  (re-exported for layouts)
+
 
 class LayoutError(ValueError):
     """Geometry that would corrupt a file (overlapping merges, writes under a merge)."""
@@ -205,22 +207,3 @@ class Workbook:
 
     def sheet(self, name: str) -> Sheet:
         return next(s for s in self.sheets if s.name == name)
-
-
-def col_letter(col: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    out = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def a1(row: int, col: int) -> str:
-    """(0, 0) -> "A1": for messages and formulas only."""
-    return f"{col_letter(col)}{row + 1}"
-
-
-def a1_range(first_row: int, first_col: int, last_row: int, last_col: int) -> str:
-    return f"{a1(first_row, first_col)}:{a1(last_row, last_col)}"
