@@ -38,7 +38,8 @@ XFAIL: dict[str, str] = {
     "xlsx imports only model and sheet": "xlsx.pdf -> office (LibreOffice runner, a leaf module)",
 }
 # runtime dependencies the package does not import itself: who does
-INDIRECT = {"python-multipart": "starlette's form uploads"}
+INDIRECT = {"python-multipart": "starlette's form uploads",
+            "itsdangerous": "starlette's SessionMiddleware (the desk's sessions)"}
 
 
 def module_names(root: Path) -> dict[str, Path]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from .. import api
 from ..model import ERROR
 from ..model.plan import TASK_KIND_LABELS
-from ..model.returns import ACCEPTED, REJECTED
+from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
 from .workspace import Campaign, NotFound, Workspace
 
 MANIFEST = ".xltools-desk.json"  # what the desk's last generate wrote (unit, period of each)
@@ -177,7 +177,8 @@ def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
     plan, period = period_of(c, period_id)
     if plan.unit(unit) is None and unit not in {r.unit or r.label for r in plan.town_rows()}:
         raise NotFound(unit)
-    files = [{"display": r["display"], "status": r["status"], "form": r["form"],
+    files = [{"display": r["display"], "status": r["status"],
+              "status_label": STATUS_LABELS.get(r["status"], r["status"]), "form": r["form"],
               "received_at": r["received_at"], "late": r["late"], "sha256": r["sha256"],
               "findings": [_finding(f) for f in r["findings"]]}
              for r in _receipts(c, plan, period) if r["unit"] == unit]
