@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from xltools.collect.intake import intake, intake_return
-from xltools.collect.ledger import SCHEMA_VERSION, Ledger, LedgerBusy
+from xltools.collect.ledger import FINDINGS, SCHEMA_VERSION, Ledger, LedgerBusy
 from xltools.collect.serialize import form_return_from_dict, form_return_to_dict
 from xltools.model.findings import finding
 from xltools.model.returns import (ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED,
@@ -467,15 +467,9 @@ def test_odd_names_survive_the_ledger(tmp_path):
         assert cur.header["填报人"] == "\udcc7"
 
 
-FORMAT_2_FINDINGS = """CREATE TABLE findings (
-  id INTEGER PRIMARY KEY,
-  sha256 TEXT NOT NULL REFERENCES files(sha256),
-  receipt_id INTEGER REFERENCES receipts(id),
-  code TEXT NOT NULL,
-  severity TEXT NOT NULL,
-  file TEXT, sheet TEXT, cell TEXT, unit TEXT, task TEXT, value TEXT,
-  message TEXT NOT NULL
-)"""
+# format 2's findings table: the rendered message where format 3 keeps params
+FORMAT_2_FINDINGS = FINDINGS.split(";")[0].replace(
+    "ref TEXT,\n  params TEXT NOT NULL DEFAULT '{}'", "value TEXT,\n  message TEXT NOT NULL")
 
 
 def test_findings_are_stored_as_data_and_a_format_2_ledger_keeps_its_words(tmp_path):
@@ -496,6 +490,7 @@ def test_findings_are_stored_as_data_and_a_format_2_ledger_keeps_its_words(tmp_p
                        "task FROM findings").fetchall()
     con.execute("DROP TABLE findings")
     con.execute(FORMAT_2_FINDINGS)
+    assert "message TEXT NOT NULL" in FORMAT_2_FINDINGS
     con.executemany("INSERT INTO findings VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     [(*r, "旧值", old) for r in rows])
     payload = json.loads(con.execute("SELECT payload FROM submissions").fetchone()[0])
