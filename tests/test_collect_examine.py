@@ -38,7 +38,7 @@ from xltools.generate.report_form import report_form
 from xltools.generate.town_form import town_form
 from xltools.generate.workplan import workplan
 from xltools.model import CATALOGUE, Plan
-from xltools.model.codes_validate import CODES
+from xltools.model.catalogue import VALIDATE as CODES
 from xltools.model.returns import ACCEPTED, REJECTED, FormReturn, Received, target_key, town_key
 from xltools.xlsx.cells import read_workbook
 from xltools.xlsx.identity import IdentityReading, read_identity

@@ -12,17 +12,17 @@ from xltools.generate.report_form import FIELD_COLS, SHEET as REPORT_SHEET, repo
 from xltools.generate.town_form import ACTUAL_COL, SHEET as TOWN_SHEET, town_form
 from xltools.merge import BLOCKED, NOT_REPORTED, UNCLEAR, ReceiptRow, summarize
 from xltools.model import (ERROR, WARNING, Finding, Group, Plan, Target, Task, Unit,
-                           make_period, quarterly)
+                           finding, make_period, quarterly)
 from xltools.model.returns import (ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, FormReturn,
                                    Received, TargetReport, TaskReport, TownReport)
 
 INJECTION = ["=1+1", "+86 138 7160 0001", "-无", "@abc"]
 
 
-def bad(code: str, sheet: str, cell: str, unit: str, value: str = "", severity: str = ERROR,
-        file: str = "") -> Finding:
-    return Finding(code=code, severity=severity, message=f"{sheet} 单元格 {cell}:{code}",
-                   file=file, sheet=sheet, cell=cell, unit=unit, value=value)
+def bad(code: str, sheet: str, cell: str, unit: str, value: str = "", severity: str | None = None,
+        file: str = "", **params: str) -> Finding:
+    return finding(code, file=file, sheet=sheet, cell=cell, unit=unit, value=value,
+                   severity=severity, **params)
 
 
 def received(name: str, when: str, n: int = 0) -> Received:
@@ -86,9 +86,10 @@ def scenario(plan: Plan | None = None):
     """区人社局 missing; 锣场镇 late; 区财政局's progress and 解放街办's 新增参保 blocked."""
     plan = plan or make_small_plan()
     fin_bad = bad("progress-not-number", REPORT_SHEET, task_cell(plan, "区财政局", "3", "完成进度"),
-                  "区财政局", "基本完成")
-    jf_bad = bad("town-not-number", TOWN_SHEET, town_cell(plan, "解放街办", "c04"), "解放街办", "八十")
-    warn = bad("missing-reporter", REPORT_SHEET, "E3", "区发改局", severity=WARNING)
+                  "区财政局", "基本完成", task="3")
+    jf_bad = bad("town-value-not-number", TOWN_SHEET, town_cell(plan, "解放街办", "c04"), "解放街办",
+                 "八十", label="新增参保", measure="人")
+    warn = bad("header-missing", REPORT_SHEET, "E3", "区发改局", severity=WARNING, field="填报人")
     current = [
         report(plan, "区发改局", "2019-04-08T09:30:00",
                {"1": ("序时推进", 30.0, "已召开专题会议部署。", "无", "加快推进"),
@@ -124,11 +125,12 @@ def receipts_for(plan: Plan, current: list[FormReturn]) -> list[ReceiptRow]:
     rows += [
         ReceiptRow("收件箱/人社局二季度.xlsx", "人社局二季度.xlsx", "e" * 64, REJECTED, "区人社局",
                    "report", "2019-04-09T10:00:00", False,
-                   [bad("wrong-period", "", "", "区人社局", "2019Q2")],
+                   [bad("other-period", "", "", "区人社局", "2019Q2", value_name="2019年第二季度",
+                        expected="2019Q1", expected_name="2019年第一季度")],
                    "../archive/ee/" + "e" * 64 + ".xlsx", "2019Q2", "报表属于 2019年第二季度"),
         ReceiptRow("收件箱/发改局(旧).xlsx", "发改局(旧).xlsx", "f" * 64, SUPERSEDED, "区发改局",
                    "report", "2019-04-07T09:00:00", False,
-                   [bad("status-not-in-list", REPORT_SHEET, "F7", "区发改局", "推进中")],
+                   [bad("status-invalid", REPORT_SHEET, "F7", "区发改局", "推进中", choices="序时推进/滞后")],
                    "../archive/ff/" + "f" * 64 + ".xlsx", "2019Q1", "已被新文件替代"),
         ReceiptRow("收件箱/发改局 - 副本.xlsx", "发改局 - 副本.xlsx", current[0].received.sha256,
                    DUPLICATE, "区发改局", "report", "2019-04-08T09:31:00", False, [], "", "2019Q1",
