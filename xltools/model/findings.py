@@ -58,8 +58,9 @@ class Finding:
         return f"{self.where()}:{render(self)}"
 
     def to_dict(self) -> dict:
-        """Plain JSON data: code, severity, place, params and the rendered message."""
-        return {**asdict(self), "value": self.value, "message": self.message}
+        """Plain JSON data: code, severity, place, params, the rendered message and its text
+        without the place (for tables that print the place in columns of their own)."""
+        return {**asdict(self), "value": self.value, "message": self.message, "text": self.text}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Finding":
