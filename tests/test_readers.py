@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 
 from conftest import make_small_plan
+from xltools.collect.limits import DEFAULT_LIMITS as LIMITS
 from xltools.collect.examine import examine
 from xltools.forms.identity import embed_identity
 from xltools.generate.report_form import report_form
 from xltools.model.returns import Received
 from xltools.xlsx import xls
-from xltools.xlsx.cells import read_workbook
-from xltools.xlsx.identity import read_identity
+from xltools.xlsx.cells import read_identity, read_workbook
 from xltools.xlsx.writer import write_workbook
 
 S, Q1 = "季度报表", "2019Q1"
@@ -82,7 +82,7 @@ def test_shared_string_index_that_is_no_index_is_a_finding_not_the_title(form, t
         assert "季度报表" in next(f.message for f in fr.findings if f.code == "sheet-unreadable")
         return
     assert fr.tasks and fr.tasks[0].completion != TITLE and TITLE not in str(fr.tasks[0])
-    _, grids = read_workbook(dst)
+    _, grids = read_workbook(dst, LIMITS)
     assert grids.rows[S][5][3] == ""
 
 
@@ -123,7 +123,7 @@ def test_a_cell_in_the_wrong_row_or_given_twice_is_a_finding(form, tmp_path):
 
 def test_an_untouched_form_has_no_damaged_cell(form):
     src, plan = form
-    reading, grids = read_workbook(src)
+    reading, grids = read_workbook(src, LIMITS)
     assert grids.damaged == [] and reading.identity is not None
 
 
@@ -145,7 +145,7 @@ def test_xls_defined_name_is_an_identity_carrier(form, tmp_path):
     src, _ = form
     dst = tmp_path / "fg.xls"
     subprocess.run(["ssconvert", str(src), str(dst)], check=True, capture_output=True, timeout=120)
-    r = read_identity(dst)
+    r = read_identity(dst, LIMITS)
     assert r.format == "xls" and r.found == ("sheet", "name") and not r.conflict
     assert xls.read(dst.read_bytes(), True).names.keys() >= {"xltools_identity"}
 
@@ -265,7 +265,7 @@ def test_xls_without_its_identity_sheet_is_identified_by_the_defined_name(tmp_pa
     src = write_workbook(wb, tmp_path)
     dst = tmp_path / "no-sheet.xls"
     subprocess.run(["ssconvert", str(src), str(dst)], check=True, capture_output=True, timeout=120)
-    r = read_identity(dst)
+    r = read_identity(dst, LIMITS)
     assert r.found == ("name",) and r.identity == ident and r.source == "name"
     fr = _examine(dst, plan)
     assert fr.unit == "区发改局" and fr.identified_by == "name"
@@ -289,8 +289,8 @@ def test_excel_95_in_code_page_936_reads_its_chinese_text(form, tmp_path):
     import xlrd
     book = xlrd.open_workbook(str(b5), on_demand=True)
     assert (book.biff_version, book.codepage) == (50, 936)
-    reading, grids = read_workbook(b5)
-    _, want = read_workbook(src)
+    reading, grids = read_workbook(b5, LIMITS)
+    _, want = read_workbook(src, LIMITS)
     assert [n for n, _ in grids.sheets] == [S, "表单标识"]
     assert grids.rows[S][0][0] == want.rows[S][0][0] == TITLE
     assert reading.identity is not None and reading.identity.unit == "区发改局"

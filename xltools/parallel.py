@@ -40,6 +40,12 @@ def mp_context():
     return mp.get_context(start_method())
 
 
+def pool_processes(pool: ProcessPoolExecutor) -> dict:
+    """pid -> Process of a ProcessPoolExecutor's live workers (a copy; tests/test_compat.py
+    pins this private attribute: the executor has no public list of its workers)."""
+    return dict(getattr(pool, "_processes", None) or {})
+
+
 def die_with_parent(parent: int) -> None:
     """End this worker when its parent dies, so a killed run leaves no worker behind: the
     kernel's parent-death signal on Linux, a watching thread elsewhere (Windows, macOS)."""
