@@ -296,3 +296,29 @@ def test_excel_95_in_code_page_936_reads_its_chinese_text(form, tmp_path):
     assert reading.identity is not None and reading.identity.unit == "区发改局"
     fr = _examine(b5, plan)
     assert fr.unit == "区发改局" and "workbook-unreadable" not in {f.code for f in fr.findings}
+
+
+def test_read_sheets_leaves_out_hidden_sheets_only_when_asked(form):
+    from xltools.xlsx.reader import read_sheets
+    src, _ = form  # the form and its hidden identity sheet, as xlsxwriter wrote them
+    assert list(read_sheets(src)) == [S, "表单标识"]
+    assert list(read_sheets(src, hidden=False)) == [S]
+
+
+def test_an_unexpected_error_in_the_size_check_refuses_the_sheet(form, monkeypatch):
+    from xltools.xlsx import cells
+
+    def broken(sheet):
+        raise AttributeError("end")  # as if python-calamine renamed what sheet_extent reads
+    monkeypatch.setattr(cells, "sheet_extent", broken)
+    src, plan = form
+    with pytest.raises(AttributeError):  # in tests (and under --debug) it raises
+        read_workbook(src, LIMITS)
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")
+    monkeypatch.delenv("XLTOOLS_DEBUG", raising=False)
+    reading, grids = read_workbook(src, LIMITS)
+    assert grids.rows == {} and set(grids.skipped) == {S, "表单标识"}
+    assert reading.identity is not None  # the property still says whose form it is
+    fr = _examine(src, plan)
+    assert fr.status == "rejected" and not fr.tasks
+    assert ("sheet-unreadable", S) in {(f.code, f.sheet) for f in fr.findings}
