@@ -13,6 +13,7 @@ from python_calamine import CalamineWorkbook
 
 from xltools.parallel import mp_context, pool_processes
 from xltools.parse.read import cell_identity
+from xltools.xlsx import ods
 from xltools.xlsx.compat import register_merge, sheet_extent, visibility
 
 
@@ -75,3 +76,40 @@ def test_docx_cell_identity_is_shared_by_a_merged_cell():
     assert cell_identity(table.cell(0, 0)) is cell_identity(table.cell(0, 1))
     assert cell_identity(table.cell(1, 0)) is not cell_identity(table.cell(1, 1))
     assert cell_identity(table.cell(1, 0)).tag.endswith("}tc")
+
+
+_ODS_CONTENT = (
+    '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" office:version="1.2">'
+    '<office:automatic-styles><style:style style:name="ta2" style:family="table">'
+    '<style:table-properties table:display="false"/></style:style></office:automatic-styles>'
+    '<office:body><office:spreadsheet>'
+    '<table:table table:name="s"><table:table-row>'
+    '<table:table-cell office:value-type="string"><text:p>a</text:p><text:p>b</text:p>'
+    '</table:table-cell><table:table-cell office:value-type="float" office:value="3">'
+    '<text:p>3</text:p></table:table-cell></table:table-row></table:table>'
+    '<table:table table:name="h" table:style-name="ta2"><table:table-row>'
+    '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+    '</table:table-row></table:table></office:spreadsheet></office:body>'
+    '</office:document-content>')
+
+_ODS_MANIFEST = (
+    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    '</manifest:manifest>')
+
+
+def test_pandas_odf_reader_calls_our_paragraph_join():
+    """xlsx/ods.py subclasses pandas' private ODFReader and overrides one private method."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", _ODS_CONTENT)
+        z.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
+    data = out.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        sheets, rows = ods.read(data, zf)
+    assert sheets == [("s", "visible"), ("h", "hidden")]
+    assert rows == {"s": [["a\nb", 3]], "h": [["x"]]}
