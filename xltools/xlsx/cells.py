@@ -20,7 +20,6 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
-import defusedxml.ElementTree as SafeET
 from python_calamine import CalamineError, CalamineWorkbook
 
 from ..model.glossary import a1
@@ -280,10 +279,6 @@ def _refusal_text(check: ZipCheck) -> str:
 
 # --- number formats (only when a value is ambiguous without them) ----------------------------
 
-_ODS_NS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
-_ODS_NS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
-
-
 def percent_cells(path: str | os.PathLike, sheet: str,
                   cells: list[tuple[int, int]]) -> dict[tuple[int, int], bool | None]:
     """For each (row, col) (0-based) of `sheet`: True when the cell shows its value as a
@@ -301,7 +296,7 @@ def percent_cells(path: str | os.PathLike, sheet: str,
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 names = set(zf.namelist())
                 if is_ods(zf, names):
-                    _ods_percent(zf, sheet, out)
+                    ods.percent_cells(zf, sheet, out)
                 elif "[Content_Types].xml" in names:
                     _xlsx_percent(zf, sheet, out)
     except Exception:  # noqa: BLE001 - None: "cannot tell", which the checks treat as ambiguous
@@ -343,39 +338,3 @@ def _is_percent_format(fmt: str) -> bool:
     """A number format shows percent when it has % outside quotes and escapes."""
     s = re.sub(r'"[^"]*"|\\.', "", fmt)
     return "%" in s
-
-
-def _ods_percent(zf: zipfile.ZipFile, sheet: str, out: dict) -> None:
-    """The cells' office:value-type in content.xml (percentage or not)."""
-    want = set(out)
-    max_row = max(r for r, _ in want)
-    t, o = _ODS_NS_TABLE, _ODS_NS_OFFICE
-    in_sheet = False
-    row = -1
-    col = 0
-    with zf.open("content.xml") as f:
-        for event, el in SafeET.iterparse(f, events=("start", "end"), forbid_dtd=True):
-            tag = el.tag
-            if event == "start":
-                if tag == f"{{{t}}}table":
-                    in_sheet = el.get(f"{{{t}}}name") == sheet
-                elif in_sheet and tag == f"{{{t}}}table-row":
-                    col = 0
-                continue
-            if tag == f"{{{t}}}table":
-                if in_sheet:
-                    return
-                el.clear()
-            elif in_sheet and tag == f"{{{t}}}table-row":
-                row += int(el.get(f"{{{t}}}number-rows-repeated") or 1)
-                el.clear()
-                if row > max_row:
-                    return
-            elif in_sheet and tag in (f"{{{t}}}table-cell", f"{{{t}}}covered-table-cell"):
-                n = int(el.get(f"{{{t}}}number-columns-repeated") or 1)
-                vtype = el.get(f"{{{o}}}value-type")
-                r = row + 1
-                for c in range(col, col + min(n, 1024)):
-                    if (r, c) in want:
-                        out[(r, c)] = vtype == "percentage"
-                col += n

@@ -44,8 +44,6 @@ IDENTITY_LABEL = "标识"  # the key/value row on the hidden sheet holding encod
 
 _ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 
-_NS_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_DOCREL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NS_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 _NS_META = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
@@ -113,7 +111,7 @@ def member(reading: IdentityReading, zf: zipfile.ZipFile, name: str,
 
 
 def iter_xml(reading: IdentityReading, name: str, data: bytes | None,
-              events: tuple[str, ...] = ("end",)) -> Iterator:
+             events: tuple[str, ...] = ("end",)) -> Iterator:
     """Elements of an XML member as they end (defusedxml; no DTDs or entities); with
     several events, (event, element) pairs."""
     if data is None:
@@ -126,6 +124,7 @@ def iter_xml(reading: IdentityReading, name: str, data: bytes | None,
 
 
 def local_name(tag: object) -> str:
+    """An element's tag without its namespace."""
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
@@ -168,7 +167,7 @@ def _resolve(base_dir: str, target: str) -> str:
 
 
 def read_xlsx_carriers(reading: IdentityReading, zf: zipfile.ZipFile,
-                        parts: dict[str, bytes] | None = None) -> dict[str, str]:
+                       parts: dict[str, bytes] | None = None) -> dict[str, str]:
     """Property and defined name; returns sheet name -> worksheet member for the size check.
 
     parts: members already inflated by bounds.check_zip (ZipCheck.parts).
