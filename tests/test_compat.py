@@ -65,6 +65,7 @@ def test_pool_processes_are_the_live_workers():
         pid = pool.submit(os.getpid).result(timeout=120)
         procs = pool_processes(pool)
         assert list(procs) == [pid] and procs[pid].is_alive()
+    assert pool_processes(pool) == {}  # and none once it is shut down
     idle = ProcessPoolExecutor(1, mp_context=mp_context())
     assert pool_processes(idle) == {}  # none started before the first task
     idle.shutdown()

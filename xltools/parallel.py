@@ -42,8 +42,9 @@ def mp_context():
 
 def pool_processes(pool: ProcessPoolExecutor) -> dict:
     """pid -> Process of a ProcessPoolExecutor's live workers (a copy; tests/test_compat.py
-    pins this private attribute: the executor has no public list of its workers)."""
-    return dict(getattr(pool, "_processes", None) or {})
+    pins this private attribute: the executor has no public list of its workers). Raises,
+    never guesses, when the attribute is gone: the memory guard and the kill rely on it."""
+    return dict(pool._processes or {})  # None once the pool is shut down
 
 
 def die_with_parent(parent: int) -> None:
