@@ -322,3 +322,16 @@ def test_an_unexpected_error_in_the_size_check_refuses_the_sheet(form, monkeypat
     fr = _examine(src, plan)
     assert fr.status == "rejected" and not fr.tasks
     assert ("sheet-unreadable", S) in {(f.code, f.sheet) for f in fr.findings}
+
+
+def test_a_workbook_of_more_parts_than_the_limit_is_refused_before_any_reader(form):
+    import dataclasses
+    src, plan = form
+    few = dataclasses.replace(LIMITS, max_members=5)
+    reading, grids = read_workbook(src, few)
+    assert grids.refused.problem == "too-many-members" and not grids.rows
+    assert reading.identity is None and "成员" in reading.reason
+    rec = Received(path=str(src), display=src.name, name=src.name, sha256="0" * 64,
+                   size=src.stat().st_size, received_at="2019-04-08T10:00:00")
+    fr = examine(rec, plan, Q1, limits=few)
+    assert [f.code for f in fr.findings] == ["workbook-unreadable"] and fr.status == "rejected"
