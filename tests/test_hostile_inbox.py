@@ -369,7 +369,8 @@ def test_unexpected_error_is_one_chinese_line_and_exit_2(tmp_path, monkeypatch, 
     monkeypatch.setattr(api, "collect", boom)
     args = ["xltools", "collect", str(tmp_path), "--plan", "p.json", "--period", "2019Q1"]
     monkeypatch.setattr(sys, "argv", args)
-    monkeypatch.setitem(cli._STATE, "debug", False)
+    from xltools.model.errors import settings
+    monkeypatch.setattr(settings, "debug", False)
     with pytest.raises(SystemExit) as exc:
         cli.main()
     assert exc.value.code == 2
@@ -379,7 +380,6 @@ def test_unexpected_error_is_one_chinese_line_and_exit_2(tmp_path, monkeypatch, 
     monkeypatch.setattr(sys, "argv", ["xltools", "--debug", *args[1:]])
     with pytest.raises(RuntimeError):
         cli.main()
-    monkeypatch.delenv("XLTOOLS_DEBUG", raising=False)
 
 
 def test_cli_limits_reach_the_reader(corpus, tmp_path):

@@ -11,6 +11,7 @@ from .. import api
 from ..model import ERROR
 from ..model.plan import TASK_KIND_LABELS
 from ..model.returns import ACCEPTED, REJECTED
+from ..planfile import require_plan
 from .workspace import Campaign, NotFound, Workspace
 
 MANIFEST = ".xltools-desk.json"  # what the desk's last generate wrote (unit, period of each)
@@ -27,10 +28,7 @@ def _finding(f) -> dict:
 
 def plan_of(c: Campaign):
     """The campaign's plan; PlanFileError (a Chinese message) when it cannot be read."""
-    res = api.load(c.plan_path)
-    if res.value is None:
-        raise api.PlanFileError(f"计划文件“{c.plan_path.name}”中没有可用的计划。")
-    return res.value
+    return require_plan(c.plan_path).value
 
 
 def period_of(c: Campaign, period_id: str):

@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from ..model.errors import FileChanged, LedgerBusy, LedgerError
 from ..model.findings import Finding, finding
 from ..model.periods import period_bounds
 from ..model.returns import (ACCEPTED, ACTUAL, DUPLICATE, IGNORED, NOTE, REJECTED, SUPERSEDED,
@@ -121,18 +122,6 @@ CREATE TABLE IF NOT EXISTS history (
   period TEXT NOT NULL,
   detail TEXT NOT NULL DEFAULT '{}'
 )"""
-
-
-class LedgerError(Exception):
-    """Something about the ledger stops the program; the message is for the user."""
-
-
-class LedgerBusy(LedgerError):
-    """Another collect holds the ledger's write lock longer than we were willing to wait."""
-
-
-class FileChanged(LedgerError):
-    """The bytes at a received file's path no longer hash to what intake saw."""
 
 
 def _now() -> str:

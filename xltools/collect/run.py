@@ -16,6 +16,7 @@ from typing import Callable
 
 from ..progress import tick
 from ..model import Finding, Period, Plan, finding
+from ..model.errors import InputError, OutputError
 from ..model.findings import ERROR
 from ..model.returns import ACCEPTED, IGNORED, REJECTED, FormReturn, Received
 from .examine_pool import examine_all, reader_gaps
@@ -25,10 +26,6 @@ from .limits import Limits
 from .stamps import HOW, STAMP, whose
 
 WORKDIR_PREFIX = "xltools-intake-"
-
-
-class OutputError(Exception):
-    """The output folder cannot be written; the message is for the user."""
 
 
 @dataclass
@@ -62,10 +59,6 @@ class CollectOutcome:
     @property
     def changed(self) -> bool:
         return any(not f.seen_before for f in self.files)
-
-
-class InputError(Exception):
-    """An inbox path that does not exist (checked before anything is recorded)."""
 
 
 def check_inputs(inputs: list) -> None:
