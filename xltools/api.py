@@ -524,7 +524,7 @@ def _who(who: str | None) -> str:
     import getpass
     try:
         return who or getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name (a service account): say so
+    except (OSError, KeyError, ImportError):  # no login name (a service account): say so
         return "未知用户"
 
 

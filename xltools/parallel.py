@@ -63,7 +63,7 @@ def _parent_gone(parent: int) -> Callable[[], bool]:
         proc = psutil.Process(parent)
     except ImportError:
         return lambda: os.getppid() != parent  # POSIX: an orphan is re-parented
-    except Exception:  # noqa: BLE001 - psutil.NoSuchProcess and kin: already gone
+    except psutil.Error:  # NoSuchProcess and kin: already gone
         return lambda: True
 
     def gone() -> bool:

@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Callable
 
+from ..model.errors import settings
 from ..model.findings import ERROR, Finding, finding
 from ..model.returns import IGNORED, REJECTED, FormReturn, Received
 from . import fsopen
@@ -178,6 +179,8 @@ def _why(exc: BaseException) -> dict[str, str]:
         return {"reason": "这是文件夹", "advice": _ADVICE_OS}
     if isinstance(exc, OSError):
         return {"reason": exc.strerror or type(exc).__name__, "advice": _ADVICE_OS}
+    if settings.debug:  # a bug, not bad input: the maintainer sees it raised (--debug)
+        raise exc
     return {"reason": f"程序内部错误 {type(exc).__name__}", "advice": _ADVICE_BUG}
 
 
@@ -733,7 +736,7 @@ class _Intake:
                 budget = _Budget(self.limits.max_uncompressed_bytes, self.limits.max_members)
             try:
                 self.expand_zip(f, rec, level + 1, budget)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 - a damaged archive is a finding
                 self.note("damaged-file", rec.display, reason=f"解压出错:{type(exc).__name__}")
 
     def decrypt(self, f: BinaryIO, rec: Received, s: Sniff) -> Sniff:

@@ -18,6 +18,7 @@ from ..progress import tick
 from ..model import Finding, Period, Plan, finding
 from ..model.errors import InputError, OutputError
 from ..model.findings import ERROR
+from ..model.periods import is_late
 from ..model.returns import ACCEPTED, IGNORED, REJECTED, FormReturn, Received
 from .examine_pool import examine_all, reader_gaps
 from .intake import SEP, intake_return, intake_run
@@ -376,10 +377,3 @@ def mark_late(ret: FormReturn, period: Period) -> None:
             "late-return", file=ret.received.display, unit=ret.unit,
             value=ret.received.received_at[:16].replace("T", " "), deadline=period.deadline,
             evidence=TIME_EVIDENCE.get(ret.received.time_source, TIME_EVIDENCE["file"])))
-
-
-def is_late(received_at: str, period: Period) -> bool:
-    """Received after the end of the deadline day (ISO strings compare as times)."""
-    if not period.deadline or not received_at:
-        return False
-    return received_at[:10] > period.deadline[:10]

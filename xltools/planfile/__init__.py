@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from ..model import Finding, Plan, Result, check_plan, plan_from_dict, plan_to_dict, relocate
-from ..model.errors import PlanFileError
+from ..model.errors import PlanFileError, settings
 from ..xlsx.reader import read_sheets
 from ..xlsx.writer import write_workbook
 from .workbook import plan_from_sheets, plan_workbook
@@ -33,7 +33,9 @@ def load_plan(path: str | os.PathLike) -> Result:
         data = yaml.safe_load(raw) if fmt == "yaml" else json.loads(raw)
     except PlanFileError:
         raise
-    except Exception as exc:  # any reader failure is one clear message, not a traceback
+    except Exception as exc:  # noqa: BLE001 - any reader failure stops with one clear message
+        if settings.debug:
+            raise
         raise PlanFileError(f"无法读取计划文件“{p.name}”:{exc}") from exc
     if not isinstance(data, dict):
         raise PlanFileError(f"计划文件“{p.name}”的内容不是计划(顶层应为键值表)。")

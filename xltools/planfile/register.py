@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..sheet.layout import a1
 from ..model import Finding, Group, Plan, Unit, finding, normalize_name, relocate
+from ..model.errors import settings
 from ..model.plan import UNIT_KINDS
 from . import PlanFileError, require_plan, save_plan
 from .workbook import FIRST_DATA_ROW, GROUPS, UNITS, split_aliases, text
@@ -97,6 +98,8 @@ class _Cells:
         try:
             sheets = read_sheets(path)
         except Exception:  # noqa: BLE001 - locations are a help, not a need
+            if settings.debug:
+                raise
             return
         for r, row in enumerate(sheets.get(UNITS.name, [])[FIRST_DATA_ROW:], start=FIRST_DATA_ROW):
             name = text(row[0]) if row else ""
