@@ -69,7 +69,7 @@ def counts(db: Path) -> dict[str, int]:
 
 
 def statuses(led: Ledger) -> list[tuple[str, str]]:
-    return [(r["display"], r["status"]) for r in led.receipts(PLAN, "2019Q1")]
+    return [(r.display, r.status) for r in led.receipts(PLAN, "2019Q1")]
 
 
 def collect(led: Ledger, recs_and_returns, period="2019Q1") -> list[str]:
@@ -169,15 +169,15 @@ def test_identical_bytes_under_two_names_are_one_submission(tmp_path):
     with Ledger(tmp_path / "l.db") as led:
         assert collect(led, [a_return(r1), a_return(r2)]) == [ACCEPTED, DUPLICATE]
         rows = led.receipts(PLAN, "2019Q1")
-        assert [(r["display"], r["status"]) for r in rows] == [
+        assert [(r.display, r.status) for r in rows] == [
             ("in/邮件1/报表.xlsx", ACCEPTED), ("in/邮件2/报表(1).xlsx", DUPLICATE)]
         dup = rows[1]
-        assert dup["duplicate_of"] == "in/邮件1/报表.xlsx"
-        assert [f["code"] for f in dup["findings"]] == ["duplicate-file"]
-        assert "in/邮件1/报表.xlsx" in dup["findings"][0]["message"]
+        assert dup.duplicate_of == "in/邮件1/报表.xlsx"
+        assert [f.code for f in dup.findings] == ["duplicate-file"]
+        assert "in/邮件1/报表.xlsx" in dup.findings[0].message
         assert len(led.current(PLAN, "2019Q1")) == 1
         st = led.status(PLAN, "2019Q1")
-        assert st["counts"][ACCEPTED] == 1 and st["counts"][DUPLICATE] == 1
+        assert st.counts[ACCEPTED] == 1 and st.counts[DUPLICATE] == 1
     assert counts(tmp_path / "l.db")["submissions"] == 1
 
 
@@ -191,21 +191,21 @@ def test_resubmission_supersedes_and_both_stay(tmp_path):
     with Ledger(db) as led:
         assert collect(led, [a_return(old, progress=50)]) == [ACCEPTED]
         assert collect(led, [a_return(new, progress=90, late=True)]) == [ACCEPTED]
-        rows = {r["display"]: r for r in led.receipts(PLAN, "2019Q1")}
-        assert rows["区发改局.xlsx"]["status"] == SUPERSEDED
-        assert rows["区发改局.xlsx"]["superseded_by"] == "区发改局(更正).xlsx"
-        assert [f["code"] for f in rows["区发改局.xlsx"]["findings"]] == ["superseded"]
-        assert rows["区发改局(更正).xlsx"]["status"] == ACCEPTED
-        assert rows["区发改局(更正).xlsx"]["supersedes"] == old.sha256
+        rows = {r.display: r for r in led.receipts(PLAN, "2019Q1")}
+        assert rows["区发改局.xlsx"].status == SUPERSEDED
+        assert rows["区发改局.xlsx"].superseded_by == "区发改局(更正).xlsx"
+        assert [f.code for f in rows["区发改局.xlsx"].findings] == ["superseded"]
+        assert rows["区发改局(更正).xlsx"].status == ACCEPTED
+        assert rows["区发改局(更正).xlsx"].supersedes == old.sha256
         (cur,) = led.current(PLAN, "2019Q1")
         assert cur.received.sha256 == new.sha256 and cur.tasks[0].progress == 90
         assert cur.supersedes == old.sha256 and cur.late
         st = led.status(PLAN, "2019Q1")
-        (unit,) = st["units"]
-        assert unit["unit"] == "区发改局" and unit["submissions"] == 2 and unit["late"]
-        assert unit["first_received_at"] == "2019-04-05T10:00:00"
-        assert unit["last_received_at"] == "2019-04-09T16:30:00"
-        assert st["counts"][SUPERSEDED] == 1 and st["counts"][ACCEPTED] == 1
+        (unit,) = st.units
+        assert unit.unit == "区发改局" and unit.submissions == 2 and unit.late
+        assert unit.first_received_at == "2019-04-05T10:00:00"
+        assert unit.last_received_at == "2019-04-09T16:30:00"
+        assert st.counts[SUPERSEDED] == 1 and st.counts[ACCEPTED] == 1
         # an earlier version arriving after the correction is superseded at once
         older = received(make_file(inbox, "区发改局(初稿).xlsx", "v0"), "区发改局(初稿).xlsx",
                          at="2019-04-01T08:00:00")
@@ -261,15 +261,15 @@ def test_rejected_for_another_period_is_decided_again(tmp_path):
     with Ledger(tmp_path / "l.db") as led:
         # a Q2 run sees a Q1 form: examine rejects it (wrong period)
         assert collect(led, [a_return(rec, status=REJECTED)], period="2019Q2") == [REJECTED]
-        assert [r["status"] for r in led.receipts(PLAN, "2019Q2")] == [REJECTED]
+        assert [r.status for r in led.receipts(PLAN, "2019Q2")] == [REJECTED]
         led.begin(PLAN, "2019Q2")
         assert led.receipt_status(rec) == REJECTED  # same context: settled
         led.rollback()
         # the Q1 run takes it
         assert collect(led, [a_return(rec)], period="2019Q1") == [ACCEPTED]
         assert len(led.current(PLAN, "2019Q1")) == 1
-        found = led.receipts(PLAN, "2019Q1")[0]["findings"]
-        assert [f["code"] for f in found] == []
+        found = led.receipts(PLAN, "2019Q1")[0].findings
+        assert [f.code for f in found] == []
 
 
 def test_serialize_round_trip(tmp_path):
@@ -302,10 +302,10 @@ def test_intake_to_ledger(tmp_path):
         led.commit()
         assert got == {"in/Thumbs.db": IGNORED, "in/伪装.xls": REJECTED,
                        "in/附件.zip": REJECTED, "in/附件.zip › 说明.txt": REJECTED}
-        rows = {r["display"]: r for r in led.receipts(PLAN, "2019Q1")}
-        assert {f["code"] for f in rows["in/附件.zip"]["findings"]} == \
+        rows = {r.display: r for r in led.receipts(PLAN, "2019Q1")}
+        assert {f.code for f in rows["in/附件.zip"].findings} == \
             {"zip-member-unsafe", "zip-extracted"}
-        assert all(Path(r["archived"]).exists() for r in rows.values())
+        assert all(Path(r.archived).exists() for r in rows.values())
 
 
 def test_missing_source_is_recorded_and_archived_on_the_next_run(tmp_path):
@@ -317,13 +317,13 @@ def test_missing_source_is_recorded_and_archived_on_the_next_run(tmp_path):
         run = led.begin(PLAN, "2019Q1")
         assert led.record(run, a_return(rec)) == ACCEPTED
         led.commit()
-        assert "archive-failed" in [f["code"] for f in led.receipts(PLAN, "2019Q1")[0]["findings"]]
+        assert "archive-failed" in [f.code for f in led.receipts(PLAN, "2019Q1")[0].findings]
         assert led.receipt_status(rec) is None  # not archived: the next run does it
         p.write_bytes(data)
         assert collect(led, [a_return(rec)]) == [ACCEPTED]
         row = led.receipts(PLAN, "2019Q1")[0]
-        assert Path(row["archived"]).read_bytes() == data
-        assert "archive-failed" not in [f["code"] for f in row["findings"]]
+        assert Path(row.archived).read_bytes() == data
+        assert "archive-failed" not in [f.code for f in row.findings]
     assert counts(tmp_path / "l.db")["submissions"] == 1
 
 
@@ -411,7 +411,7 @@ def test_sigkill_after_record_before_commit_leaves_the_ledger_as_before(tmp_path
     with Ledger(db) as led:
         assert len(led.current(PLAN, "2019Q1")) == 31
         for r in led.receipts(PLAN, "2019Q1"):
-            assert Path(r["archived"]).exists()
+            assert Path(r.archived).exists()
 
 
 def test_a_second_writer_waits_then_raises_ledger_busy(tmp_path):
@@ -429,7 +429,7 @@ def test_a_second_writer_waits_then_raises_ledger_busy(tmp_path):
         assert 0.4 < time.monotonic() - t0 < 10
         assert "正被另一个" in str(info.value)
         with Ledger(db) as led:  # readers are never blocked
-            assert led.status(PLAN, "2019Q1")["counts"][ACCEPTED] == 0
+            assert led.status(PLAN, "2019Q1").counts[ACCEPTED] == 0
     finally:
         holder.kill()
         holder.wait(10)

@@ -54,7 +54,7 @@ def current(db: Path) -> set[tuple[str, str]]:
 
 def receipts(db: Path) -> dict[str, dict]:
     with Ledger(db) as led:
-        return {r["display"]: r for r in led.receipts(PLAN_ID, hc.PERIOD)}
+        return {r.display: r for r in led.receipts(PLAN_ID, hc.PERIOD)}
 
 
 def codes(outcome) -> list[str]:
@@ -98,7 +98,7 @@ def test_hostile_case(corpus, case_id, tmp_path):
             assert f.sha256 == "" and f.status == case.status
             continue
         row = rows[f.path]
-        archived = Path(row["archived"])
+        archived = Path(row.archived)
         assert archived.is_file(), f.path
         assert hashlib.sha256(archived.read_bytes()).hexdigest() == f.sha256
     assert all(p.is_file() for p in rep.outputs)
@@ -186,7 +186,7 @@ def test_a_file_changed_after_intake_is_read_and_archived_as_received(corpus, tm
     rep = run(corpus, [inbox], tmp_path)
     assert GOOD <= current(rep.db_path)
     row = receipts(rep.db_path)["in/部门/区发改局报表.xlsx"]
-    assert row["sha256"] == before and Path(row["archived"]).read_bytes()[:2] == b"PK"
+    assert row.sha256 == before and Path(row.archived).read_bytes()[:2] == b"PK"
 
 
 # ------------------------------------------------------------------ outputs and the ledger

@@ -1,6 +1,7 @@
 """One function per stage: what the CLI and the tests call."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
@@ -12,7 +13,7 @@ from .generate import FormJob, build_documents, build_form, form_jobs, select_pe
 from .parallel import pool_map
 from .forms.identity import FormIdentity
 from .model import ERROR, Finding, Period, Plan, Result, relocate
-from .model.returns import ACCEPTED, REJECTED
+from .model.returns import REJECTED
 
 if TYPE_CHECKING:  # for annotations only
     from datetime import date
@@ -386,7 +387,7 @@ def _collect(inputs, plan_path, plan: Plan, period: Period, out_dir, db, workers
     report.late_units = list(dict.fromkeys(summary.late["单位"])) if len(summary.late) else []
     report.findings = summary.findings.to_json()
     report.attention = attention(outcome.receipts, report.missing_units, report.late_units)
-    report.stamps = stamp_status(plan, outcome.receipts)
+    report.stamps = summary.stamps
     for f in outcome.files:
         report.counts[f.status] = report.counts.get(f.status, 0) + 1
     _write_stamp(out, db_path, plan.plan_id, period.id, outcome.state, report)
@@ -474,13 +475,14 @@ class StatusReport:
 
     period: Period
     counts: dict[str, int]
-    reported: list[dict]
+    reported: list  # collect.records.FormStatus
     missing_units: list[str]
     late_units: list[str]
     stamps: dict[str, str] = field(default_factory=dict)  # unit -> its 盖章件 ("" = none)
 
     def to_json(self) -> dict:
-        return {"period": self.period.id, "counts": self.counts, "reported": self.reported,
+        return {"period": self.period.id, "counts": self.counts,
+                "reported": [dataclasses.asdict(u) for u in self.reported],
                 "missing_units": self.missing_units, "late_units": self.late_units,
                 "stamps": {u: "已收到" if d else "未收到" for u, d in self.stamps.items()}}
 
@@ -494,28 +496,20 @@ def status(plan_path: str | os.PathLike, period_id: str,
     plan, period = _plan_and_period(plan_path, period_id)
     with Ledger(_ledger_path(plan_path, db)) as ledger:
         st = ledger.status(plan.plan_id, period.id)
-    reported = [u for u in st["units"] if u["display"] and u["form"] != STAMP]
-    have = {(u["unit"], u["form"]) for u in reported}
+    reported = [u for u in st.units if u.display and u.form != STAMP]
+    have = {(u.unit, u.form) for u in reported}
     expected = _owing(plan)
     missing = list(dict.fromkeys(name for name, kind in expected if (name, kind) not in have))
-    late = list(dict.fromkeys(u["unit"] for u in reported if u["late"]))
-    got = {u["unit"]: u["display"] for u in st["units"] if u["display"] and u["form"] == STAMP}
+    late = list(dict.fromkeys(u.unit for u in reported if u.late))
+    got = {u.unit: u.display for u in st.units if u.display and u.form == STAMP}
     stamps = {name: got.get(name, "") for name, _ in expected}
-    return StatusReport(period, st["counts"], reported, missing, late, stamps)
+    return StatusReport(period, st.counts, reported, missing, late, stamps)
 
 
 def _owing(plan: Plan) -> list[tuple[str, str]]:
     """(unit, form kind) of every quarterly form the plan's units owe each period."""
     return [(u.name, "report") for u in plan.units_with_tasks()] + \
         [((r.unit or r.label), "town") for r in plan.town_rows()]
-
-
-def stamp_status(plan: Plan, receipts: list[dict]) -> dict[str, str]:
-    """{unit: its stamped copy's display name, "" when none} for every unit owing a form."""
-    from .collect.stamps import STAMP
-    got = {r["unit"]: r["display"] for r in receipts
-           if r.get("form") == STAMP and r["status"] == ACCEPTED}
-    return {name: got.get(name, "") for name, _ in _owing(plan)}
 
 
 # -- the clerk's decisions on a recorded return (issue 14) ---------------------------------

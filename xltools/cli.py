@@ -13,6 +13,7 @@ from rich.table import Table
 from . import api, terminal
 from .model import ERROR, Finding
 from .model.errors import settings
+from .model.periods import show_time
 from .model.returns import STATUS_LABELS
 from .progress import rich_progress
 
@@ -213,9 +214,8 @@ def status(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划
     table.add_column("次数", justify="right")
     table.add_column("是否逾期")
     for u in st.reported:
-        table.add_row(u["unit"], KIND_NAMES.get(u["form"], u["form"]),
-                      u["last_received_at"][:16].replace("T", " "), str(u["submissions"]),
-                      "逾期" if u["late"] else "按时")
+        table.add_row(u.unit, KIND_NAMES.get(u.form, u.form), show_time(u.last_received_at),
+                      str(u.submissions), "逾期" if u.late else "按时")
     out.print(table)
     out.print("各状态文件数:" + ",".join(f"{STATUS_LABELS.get(k, k)} {v}" for k, v in st.counts.items()),
               highlight=False)

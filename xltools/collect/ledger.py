@@ -18,6 +18,7 @@ import os
 import re
 import sqlite3
 import uuid
+from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -27,6 +28,7 @@ from ..model.findings import Finding, finding
 from ..model.periods import period_bounds
 from ..model.returns import (ACCEPTED, ACTUAL, DUPLICATE, IGNORED, NOTE, REJECTED, SUPERSEDED,
                              TASK_FIELDS, FormReturn, Received, target_key, town_key)
+from .records import Decision, FormStatus, PeriodStatus, Receipt, Submission
 from .serialize import form_return_from_dict, form_return_to_dict, jsonable
 from .stamps import STAMP, archive_ext
 
@@ -562,7 +564,7 @@ class Ledger:
         return _now()
 
     # ------------------------------------------------------------ the clerk's decisions
-    def find_file(self, sha: str) -> sqlite3.Row:
+    def find_file(self, sha: str) -> Submission:
         """The submission whose sha256 is or starts with `sha` (8+ hex); LedgerError if none
         or several."""
         sha = sha.strip().lower()
@@ -574,7 +576,9 @@ class Ledger:
         if len(rows) != 1:
             raise LedgerError(f"台账 {self.db_path} 中{'没有' if not rows else '有多个'}"
                               f"编号以 {sha} 开头的文件。" + ("请写出更多位。" if rows else ""))
-        return rows[0]
+        r = rows[0]
+        return Submission(r["sha256"], r["display"], r["status"], r["archived"] or "",
+                          form_return_from_dict(json.loads(r["payload"])))
 
     def set_received(self, ret: FormReturn, replace_status: str) -> str:
         """Store a new time received of a recorded return (ret.late and its late-return
@@ -601,10 +605,10 @@ class Ledger:
             "VALUES (?,?,?,?,?,?,?)", (_now(), _safe_text(who), action, sha, plan_id, period,
                                        json.dumps(jsonable(detail), ensure_ascii=False)))
 
-    def history(self, plan_id: str, period: str) -> list[dict[str, Any]]:
+    def history(self, plan_id: str, period: str) -> list[Decision]:
         """The clerk's decisions for a period, oldest first."""
-        return [{"at": r["at"], "who": r["who"], "action": r["action"], "sha256": r["sha256"],
-                 **json.loads(r["detail"])} for r in self.conn.execute(
+        return [Decision(r["at"], r["who"], r["action"], r["sha256"], json.loads(r["detail"]))
+                for r in self.conn.execute(
                      "SELECT * FROM history WHERE plan_id = ? AND period = ? ORDER BY id",
                      (plan_id, period))]
 
@@ -628,7 +632,7 @@ class Ledger:
             out.append(ret)
         return out
 
-    def receipts(self, plan_id: str, period: str) -> list[dict[str, Any]]:
+    def receipts(self, plan_id: str, period: str) -> list[Receipt]:
         """Every file seen for a period (by a run for it, or identified as of it)."""
         rows = self.conn.execute(
             "SELECT r.id, r.run_id, r.sha256, r.path, r.display, r.name, r.received_at, "
@@ -671,22 +675,17 @@ class Ledger:
             if r["status"] == SUPERSEDED:
                 nxt = successor.get(r["sha256"])
                 superseded_by = nxt["display"] if nxt else latest.get((r["kind"], r["unit"]), "")
-                f = finding("superseded", file=r["display"], value=superseded_by)
-                found.append({k: getattr(f, k) for k in ("code", "severity", "file", "sheet",
-                                                         "cell", "unit", "task", "value",
-                                                         "message")})
-            out.append({
-                "path": r["path"], "display": r["display"], "name": r["name"],
-                "sha256": r["sha256"], "size": r["size"], "kind": r["file_kind"],
-                "status": r["status"], "plan_id": r["plan_id"] or "", "form": r["kind"] or "",
-                "unit": r["unit"] or "", "period": r["period"] or "",
-                "received_at": r["received_at"], "recorded_at": r["recorded_at"],
-                "late": bool(r["late"]), "supersedes": r["supersedes"] or "",
-                "superseded_by": superseded_by,
-                "duplicate_of": r["primary_display"] if dup else "",
-                "archived": str(self.db_path.parent / r["archived"]) if r["archived"] else "",
-                "run_id": r["run_id"], "findings": found,
-            })
+                found.append(finding("superseded", file=r["display"], value=superseded_by))
+            out.append(Receipt(
+                path=r["path"], display=r["display"], name=r["name"], sha256=r["sha256"],
+                status=r["status"], size=r["size"], file_type=r["file_kind"],
+                form=r["kind"] or "", unit=r["unit"] or "", plan_id=r["plan_id"] or "",
+                period=r["period"] or "", received_at=r["received_at"],
+                recorded_at=r["recorded_at"], late=bool(r["late"]),
+                supersedes=r["supersedes"] or "", superseded_by=superseded_by,
+                duplicate_of=r["primary_display"] if dup else "",
+                archived=str(self.db_path.parent / r["archived"]) if r["archived"] else "",
+                run_id=r["run_id"], findings=tuple(map(_as_finding, found))))
         return out
 
     def previous_actual(self, plan_id: str, unit: str, kind: str, key: str,
@@ -722,11 +721,11 @@ class Ledger:
                 best[k] = (end, r["value_num"])
         return {k: v for k, (_, v) in best.items()}
 
-    def status(self, plan_id: str, period: str) -> dict[str, Any]:
+    def status(self, plan_id: str, period: str) -> PeriodStatus:
         """Counts by status of the period's receipts, and the units that reported."""
         counts = {s: 0 for s in _STATUSES}
         for r in self.receipts(plan_id, period):
-            counts[r["status"]] = counts.get(r["status"], 0) + 1
+            counts[r.status] = counts.get(r.status, 0) + 1
         units: dict[tuple[str, str], dict[str, Any]] = {}
         for r in self.conn.execute(
                 "SELECT kind, unit, status, received_at, late, display, sha256 FROM submissions "
@@ -742,8 +741,17 @@ class Ledger:
             u["last_received_at"] = max(u["last_received_at"], r["received_at"])
             if r["status"] == ACCEPTED:
                 u["late"], u["display"], u["sha256"] = bool(r["late"]), r["display"], r["sha256"]
-        return {"plan_id": plan_id, "period": period, "counts": counts,
-                "units": list(units.values())}
+        return PeriodStatus(plan_id, period, counts, tuple(FormStatus(**u) for u in units.values()))
+
+
+def _as_finding(f: Finding | dict) -> Finding:
+    """A finding as stored (a row's fields) as the model's Finding."""
+    if isinstance(f, Finding):
+        return f
+    return Finding(**{k: v for k, v in f.items() if k in _FINDING_FIELDS})
+
+
+_FINDING_FIELDS = {f.name for f in fields(Finding)}
 
 
 def _cell_values(ret: FormReturn) -> Iterator[tuple]:
