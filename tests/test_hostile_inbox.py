@@ -52,7 +52,7 @@ def current(db: Path) -> set[tuple[str, str]]:
         return {(r.unit, r.kind) for r in led.current(PLAN_ID, hc.PERIOD)}
 
 
-def receipts(db: Path) -> dict[str, dict]:
+def receipts(db: Path) -> dict:
     with Ledger(db) as led:
         return {r.display: r for r in led.receipts(PLAN_ID, hc.PERIOD)}
 
@@ -147,7 +147,7 @@ def test_file_changing_while_read_is_kept_as_read(corpus, tmp_path, monkeypatch)
     rep = run(corpus, [inbox], tmp_path)
     (f,) = rep.files
     assert f.status == "rejected" and "file-changed-while-reading" in codes(f)
-    assert Path(receipts(rep.db_path)[f.path]["archived"]).is_file()  # what was read is kept
+    assert Path(receipts(rep.db_path)[f.path].archived).is_file()  # what was read is kept
 
 
 def test_file_vanishing_is_named_and_others_merge(corpus, tmp_path, monkeypatch):
@@ -288,7 +288,7 @@ def test_crashing_reader_is_named_and_the_others_merge(corpus, tmp_path, monkeyp
     (bad,) = [f for f in rep.files if f.path.endswith("崩溃.xls")]
     assert bad.status == "rejected" and codes(bad) == ["reader-crashed"]
     assert GOOD <= current(rep.db_path)
-    assert Path(receipts(rep.db_path)[bad.path]["archived"]).is_file()
+    assert Path(receipts(rep.db_path)[bad.path].archived).is_file()
 
 
 def test_hanging_reader_times_out_and_the_others_merge(corpus, tmp_path, monkeypatch):
