@@ -28,11 +28,11 @@ TABLES = ("runs", "files", "receipts", "submissions", "findings", '"values"')
 
 # ------------------------------------------------------------------ helpers
 def received(path: Path, display: str | None = None, at: str = "2019-04-08T09:00:00",
-             kind: str = "xlsx") -> Received:
+             file_type: str = "xlsx") -> Received:
     data = path.read_bytes()
     return Received(path=str(path), display=display or path.name, name=path.name,
                     sha256=hashlib.sha256(data).hexdigest(), size=len(data), received_at=at,
-                    kind=kind)
+                    file_type=file_type)
 
 
 def make_file(folder: Path, name: str, content: str) -> Path:
@@ -92,7 +92,7 @@ def test_schema_archive_and_rerun_changes_nothing(tmp_path):
     inbox = tmp_path / "inbox"
     a = received(make_file(inbox, "区发改局.xlsx", "a"))
     b = received(make_file(inbox, "区人社局.xlsx", "b"))
-    junk = received(make_file(inbox, "Thumbs.db", "t"), kind="junk")
+    junk = received(make_file(inbox, "Thumbs.db", "t"), file_type="junk")
     db = tmp_path / "plan" / "ledger.db"
     with Ledger(db) as led:
         rets = [a_return(a), a_return(b, unit="区人社局"),

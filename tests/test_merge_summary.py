@@ -29,7 +29,7 @@ def bad(code: str, sheet: str, cell: str, unit: str, value: str = "", severity: 
 def received(name: str, when: str, n: int = 0) -> Received:
     return Received(path=f"/inbox/{name}", display=f"收件箱/{name}", name=name,
                     sha256=f"{abs(hash((name, when, n))):064x}"[:64], size=1000,
-                    received_at=when, kind="xlsx")
+                    received_at=when, file_type="xlsx")
 
 
 def report(plan: Plan, unit: str, when: str, answers: dict[str, tuple], period="2019Q1",

@@ -57,7 +57,7 @@ def examine(received: Received, plan: Plan, period_id: str,
     bounds = bounds or ReadBounds()
     try:
         reading, grids = read_workbook(received.path, bounds)
-        if received.kind == "xlsm":
+        if received.file_type == "xlsm":
             sink.add("macro-ignored")
         if grids.refused is not None:
             _refused(sink, grids, bounds)

@@ -294,8 +294,8 @@ class Ledger:
         sha = received.sha256
         if not _SHA.match(sha or ""):
             raise ValueError(f"not a sha256: {sha!r}")
-        ext = received.kind if received.kind in ARCHIVE_EXTS else \
-            archive_ext(received) if received.kind == STAMP else "bin"
+        ext = received.file_type if received.file_type in ARCHIVE_EXTS else \
+            archive_ext(received) if received.file_type == STAMP else "bin"
         return self.archive_dir / sha[:2] / f"{sha}.{ext}"
 
     def archive(self, received: Received) -> Path:
@@ -447,7 +447,7 @@ class Ledger:
         old = c.execute("SELECT archived FROM files WHERE sha256 = ?", (sha,)).fetchone()
         if old is None:
             c.execute("INSERT INTO files(sha256, size, kind, archived, first_seen) "
-                      "VALUES (?,?,?,?,?)", (sha, rec.size, rec.kind or "other", archived, now))
+                      "VALUES (?,?,?,?,?)", (sha, rec.size, rec.file_type or "other", archived, now))
         elif old["archived"] is None and archived:
             c.execute("UPDATE files SET archived = ? WHERE sha256 = ?", (archived, sha))
         receipt = c.execute("SELECT id, status FROM receipts WHERE sha256 = ? AND display = ?",

@@ -146,7 +146,7 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                         out.files.append(FileOutcome(rec.display, rec.sha256, prior, seen_before=True))
                         tick(progress, len(out.files), len(received))
                         continue
-                    if rec.kind == STAMP:  # once the returns beside it are known
+                    if rec.file_type == STAMP:  # once the returns beside it are known
                         stamps.append(rec)
                         continue
                     settled = intake_return(rec, intake_findings)
@@ -154,8 +154,8 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                         _record(ledger, run_id, settled, period, out)
                         tick(progress, len(out.files), len(received))
                     elif rec.display in found.readable:  # read the decrypted copy
-                        path, kind = found.readable[rec.display]
-                        todo.append(dataclasses.replace(rec, path=path, kind=kind))
+                        path, file_type = found.readable[rec.display]
+                        todo.append(dataclasses.replace(rec, path=path, file_type=file_type))
                     else:
                         todo.append(rec)
                 originals = {r.display: r for r in received}
