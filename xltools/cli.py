@@ -13,6 +13,7 @@ from rich.table import Table
 from . import api, terminal
 from .model import ERROR, Finding
 from .model.errors import settings
+from .model.glossary import form_name
 from .model.periods import show_time
 from .model.returns import STATUS_LABELS
 from .progress import rich_progress
@@ -34,10 +35,6 @@ app = typer.Typer(cls=_Commands, add_completion=False, no_args_is_help=True, ric
                   help="xltools:政府工作报告任务分解、季度报表生成与回收汇总工具。")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
-
-KIND_NAMES = {"annex1": "附件1 任务分解", "annex2": "附件2 责任单位任务表",
-              "annex3": "附件3 镇街目标", "report": "季度报表", "town": "镇街指标表",
-              "workplan": "办理方案", "sending_list": "发送清单", "other": "其他"}
 
 
 def _print_json(obj: object) -> None:
@@ -214,7 +211,7 @@ def status(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划
     table.add_column("次数", justify="right")
     table.add_column("是否逾期")
     for u in st.reported:
-        table.add_row(u.unit, KIND_NAMES.get(u.form, u.form), show_time(u.last_received_at),
+        table.add_row(u.unit, form_name(u.form), show_time(u.last_received_at),
                       str(u.submissions), "逾期" if u.late else "按时")
     out.print(table)
     out.print("各状态文件数:" + ",".join(f"{STATUS_LABELS.get(k, k)} {v}" for k, v in st.counts.items()),
