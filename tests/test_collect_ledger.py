@@ -225,32 +225,36 @@ def test_same_time_resubmissions_order_by_display(tmp_path):
         assert collect(led, [a_return(a), a_return(b)]) == [ACCEPTED, SUPERSEDED]
 
 
+def prev(led: Ledger, unit: str, period: str) -> float | None:
+    return led.previous_actuals(PLAN, period).get((unit, "report", target_key("2", 0)))
+
+
 def test_previous_actual(tmp_path):
     inbox = tmp_path / "in"
     with Ledger(tmp_path / "l.db") as led:
         q1 = received(make_file(inbox, "q1.xlsx", "1"), at="2019-04-05T00:00:00")
         collect(led, [a_return(q1, actual=3000)])
         key = target_key("2", 0)
-        assert led.previous_actual(PLAN, "区发改局", "report", key, "2019Q2") == 3000
-        assert led.previous_actual(PLAN, "区发改局", "report", key, "2019Q1") is None
-        assert led.previous_actual(PLAN, "区人社局", "report", key, "2019Q2") is None
+        assert prev(led, "区发改局", "2019Q2") == 3000
+        assert prev(led, "区发改局", "2019Q1") is None
+        assert prev(led, "区人社局", "2019Q2") is None
         # a Q1 correction replaces the figure
         q1b = received(make_file(inbox, "q1b.xlsx", "1b"), at="2019-04-06T00:00:00")
         collect(led, [a_return(q1b, actual=3500)])
-        assert led.previous_actual(PLAN, "区发改局", "report", key, "2019Q2") == 3500
+        assert prev(led, "区发改局", "2019Q2") == 3500
         q2 = received(make_file(inbox, "q2.xlsx", "2"), at="2019-07-05T00:00:00")
         collect(led, [a_return(q2, period="2019Q2", actual=5000)], period="2019Q2")
-        assert led.previous_actual(PLAN, "区发改局", "report", key, "2019Q3") == 5000
-        assert led.previous_actual(PLAN, "区发改局", "report", key, "2019Q2") == 3500
-        assert led.previous_actual(PLAN, "区发改局", "report", "1", "2019Q2",
-                                   field="完成进度") == 80
+        assert prev(led, "区发改局", "2019Q3") == 5000
+        assert prev(led, "区发改局", "2019Q2") == 3500
+        assert led.previous_actuals(PLAN, "2019Q2", field="完成进度") == {
+            ("区发改局", "report", "1"): 80}
         # a blocked figure does not count
         q3 = received(make_file(inbox, "q3.xlsx", "3"), at="2019-10-05T00:00:00")
         bad = a_return(q3, period="2019Q3", actual=1)
         bad.findings = [finding("junk-ignored", sheet="报表", cell="E13", severity="错误",
                                 reason="测试")]
         collect(led, [bad], period="2019Q3")
-        assert led.previous_actual(PLAN, "区发改局", "report", key, "2019Q4") == 5000
+        assert prev(led, "区发改局", "2019Q4") == 5000
         assert led.previous_actuals(PLAN, "2019Q4") == {("区发改局", "report", key): 5000}
         assert led.previous_actuals(PLAN, "2019Q2") == {("区发改局", "report", key): 3500}
         assert led.previous_actuals(PLAN, "2019Q1") == {}

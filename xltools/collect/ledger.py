@@ -688,26 +688,10 @@ class Ledger:
                 run_id=r["run_id"], findings=tuple(map(_as_finding, found))))
         return out
 
-    def previous_actual(self, plan_id: str, unit: str, kind: str, key: str,
-                        before_period: str, field: str = ACTUAL) -> float | None:
-        """The latest accepted, unblocked figure of `key` in a period ending before this one."""
-        limit = _period_end(before_period)
-        best: tuple[str, float] | None = None
-        for r in self.conn.execute(
-                'SELECT v.period, v.value_num FROM "values" v '
-                "JOIN submissions s ON s.sha256 = v.sha256 "
-                "WHERE v.plan_id = ? AND v.unit = ? AND v.kind = ? AND v.key = ? "
-                "AND v.field = ? AND s.status = ? AND v.blocked = 0 "
-                "AND v.value_num IS NOT NULL",
-                (plan_id, unit, kind, key, field, ACCEPTED)):
-            end = _period_end(r["period"])
-            if end < limit and (best is None or end > best[0]):
-                best = (end, r["value_num"])
-        return None if best is None else best[1]
-
     def previous_actuals(self, plan_id: str, period: str,
                          field: str = ACTUAL) -> dict[tuple[str, str, str], float]:
-        """previous_actual for every (unit, kind, key) at once (picklable, for workers)."""
+        """{(unit, form, key): the latest accepted, unblocked figure of a period ending before
+        this one} (picklable, for the readers)."""
         limit = _period_end(period)
         best: dict[tuple[str, str, str], tuple[str, float]] = {}
         for r in self.conn.execute(

@@ -5,6 +5,8 @@ is reported as an unexpected error (with --debug, and in tests, it raises).
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 
 class XltoolsError(Exception):
     """Something stops the command; str(error) is the Chinese message for the user."""
@@ -50,14 +52,10 @@ class ExampleMissing(XltoolsError):
     """The bundled example is not installed (an incomplete installation)."""
 
 
-class Settings:
-    """Process-wide switches, set once by the entry point (cli --debug, tests) and handed to
-    worker processes by parallel.worker_start."""
-
-    debug = False  # unexpected errors raise instead of becoming a finding or one line
-
-
-settings = Settings()
+# Process-wide switches, set once by the entry point (cli --debug, tests) and handed to
+# worker processes by parallel.worker_start. debug: unexpected errors raise instead of
+# becoming a finding or one line.
+settings = SimpleNamespace(debug=False)
 
 
 __all__ = ["XltoolsError", "PlanFileError", "PeriodError", "LedgerError", "LedgerMissing",
