@@ -21,7 +21,7 @@ FEEDBACK = "\u53cd\u9988"  # 反馈: collect's feedback copies, DIR/反馈/<unit
 
 
 def _finding(f) -> dict:
-    d = f.to_dict() if hasattr(f, "to_dict") else dict(f)
+    d = f.to_dict()
     return {k: d.get(k, "") for k in ("code", "severity", "file", "sheet", "cell", "unit",
                                        "value", "message")}
 

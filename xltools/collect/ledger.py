@@ -710,22 +710,16 @@ class Ledger:
         counts = {s: 0 for s in _STATUSES}
         for r in self.receipts(plan_id, period):
             counts[r.status] = counts.get(r.status, 0) + 1
-        units: dict[tuple[str, str], dict[str, Any]] = {}
-        for r in self.conn.execute(
-                "SELECT kind, unit, status, received_at, late, display, sha256 FROM submissions "
-                "WHERE plan_id = ? AND period = ? AND status IN (?, ?) "
-                "ORDER BY unit, kind, received_at",
-                (plan_id, period, ACCEPTED, SUPERSEDED)):
-            u = units.setdefault((r["unit"], r["kind"]), {
-                "unit": r["unit"], "form": r["kind"], "first_received_at": r["received_at"],
-                "last_received_at": r["received_at"], "late": False, "submissions": 0,
-                "display": "", "sha256": ""})
-            u["submissions"] += 1
-            u["first_received_at"] = min(u["first_received_at"], r["received_at"])
-            u["last_received_at"] = max(u["last_received_at"], r["received_at"])
-            if r["status"] == ACCEPTED:
-                u["late"], u["display"], u["sha256"] = bool(r["late"]), r["display"], r["sha256"]
-        return PeriodStatus(plan_id, period, counts, tuple(FormStatus(**u) for u in units.values()))
+        acc = f"CASE WHEN status = '{ACCEPTED}' THEN %s END"  # (one accepted per form)
+        units = [FormStatus(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6] or "", r[7] or "")
+                 for r in self.conn.execute(
+                     f"SELECT unit, kind, min(received_at), max(received_at), "
+                     f"max({acc % 'late'}), count(*), max({acc % 'display'}), "
+                     f"max({acc % 'sha256'}) FROM submissions "
+                     "WHERE plan_id = ? AND period = ? AND status IN (?, ?) "
+                     "GROUP BY unit, kind ORDER BY unit, kind",
+                     (plan_id, period, ACCEPTED, SUPERSEDED))]
+        return PeriodStatus(plan_id, period, counts, tuple(units))
 
 
 def _as_finding(f: Finding | dict) -> Finding:
