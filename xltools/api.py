@@ -275,7 +275,8 @@ class CollectReport:
     def attention_text(self) -> str:
         """What still needs the clerk, in words: "未报送单位 2 个、被退回的文件 1 个" ("无")."""
         from .collect.run import ATTENTION
-        return "\u3001".join(f"{ATTENTION.get(k, k)} {n} 个" for k, n in self.attention.items()) or "无"
+        return "\u3001".join(f"{ATTENTION.get(k, k)} {n} 个"
+                              for k, n in self.attention.items()) or "无"
 
     @property
     def exit_code(self) -> int:
@@ -653,8 +654,8 @@ def notice(plan_path: str | os.PathLike, out_dir: str | os.PathLike | None = Non
 
     from .word.notice import write_notice
 
-    return write_notice(require_plan(plan_path).value, Path(out_dir) if out_dir else DEFAULT_OUT, when or date.today(),
-                        template)
+    return write_notice(require_plan(plan_path).value, Path(out_dir) if out_dir else DEFAULT_OUT,
+                        when or date.today(), template)
 
 
 def bulletin(plan_path: str | os.PathLike, period_id: str | None = None,

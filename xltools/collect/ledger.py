@@ -447,7 +447,8 @@ class Ledger:
         old = c.execute("SELECT archived FROM files WHERE sha256 = ?", (sha,)).fetchone()
         if old is None:
             c.execute("INSERT INTO files(sha256, size, kind, archived, first_seen) "
-                      "VALUES (?,?,?,?,?)", (sha, rec.size, rec.file_type or "other", archived, now))
+                      "VALUES (?,?,?,?,?)",
+                      (sha, rec.size, rec.file_type or "other", archived, now))
         elif old["archived"] is None and archived:
             c.execute("UPDATE files SET archived = ? WHERE sha256 = ?", (archived, sha))
         receipt = c.execute("SELECT id, status FROM receipts WHERE sha256 = ? AND display = ?",

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from ..sheet.layout import a1
-from ..model.periods import deadline_end, is_late, parse_time, show_time  # noqa: F401 - the merge's names
+# the one lateness rule and its time helpers, under the names the merge modules import
+from ..model.periods import deadline_end, is_late, parse_time, show_time  # noqa: F401
 from ..model.plan import Plan, PlanLookups
 from ..model.returns import ACCEPTED, FormReturn
 

@@ -1,7 +1,8 @@
 """One error hierarchy: what stops a command, each with a Chinese message for the user.
 
 The CLI and the desk catch XltoolsError and show its message; anything else is a bug and
-is reported as an unexpected error (with --debug, and in tests, it raises).
+is reported as an unexpected error, or a finding where it concerns one file (with --debug,
+settings.debug, it raises).
 """
 from __future__ import annotations
 

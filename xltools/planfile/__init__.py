@@ -72,4 +72,5 @@ def _in_file(f: Finding, name: str) -> Finding:
     return relocate(f, file=name)
 
 
-__all__ = ["load_plan", "require_plan", "save_plan", "PlanFileError", "plan_workbook", "plan_from_sheets"]
+__all__ = ["load_plan", "require_plan", "save_plan", "PlanFileError", "plan_workbook",
+           "plan_from_sheets"]
