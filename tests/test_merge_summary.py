@@ -333,14 +333,13 @@ def test_summary_of_3000_units_300_tasks():
 
 def test_receipt_row_from_ledger_record(tmp_path):
     from xltools.collect.records import Receipt
-    from xltools.model import Finding
     d = Receipt(path="/in/a.xlsx", display="收件箱/a.xlsx", name="a.xlsx", sha256="ab" * 32,
                 status=SUPERSEDED, size=10, file_type="xlsx", plan_id="p", form="report",
                 unit="区发改局", period="2019Q1", received_at="2019-04-08T09:30:00",
                 superseded_by="收件箱/b.xlsx",
                 archived=str(tmp_path / "archive" / "ab" / "abab.xlsx"), run_id=1,
-                findings=(Finding("c", ERROR, "m", file="a", sheet="S", cell="E7", unit="区发改局",
-                                  task="1", value="v"),))
+                findings=(finding("progress-not-number", file="a", sheet="S", cell="E7",
+                                  unit="区发改局", task="1", value="v"),))
     r = ReceiptRow.from_ledger(d, tmp_path / "workbooks" / "2019Q1")
     assert r.archived == "../../archive/ab/abab.xlsx" and r.kind == "report"
     assert r.findings[0].cell == "E7" and r.errors == 1 and "b.xlsx" in r.note
