@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # for annotations only
     from datetime import date
 
     from .collect.limits import Limits
+from .forms.owed import owed_forms
 from .planfile import PlanFileError, load_plan, save_plan
 from .progress import ProgressFn, tick
 from .xlsx.writer import write_workbook
@@ -490,7 +491,7 @@ def status(plan_path: str | os.PathLike, period_id: str,
         st = ledger.status(plan.plan_id, period.id)
     reported = [u for u in st["units"] if u["display"] and u["form"] != STAMP]
     have = {(u["unit"], u["form"]) for u in reported}
-    expected = _owing(plan)
+    expected = owed_forms(plan)
     missing = list(dict.fromkeys(name for name, kind in expected if (name, kind) not in have))
     late = list(dict.fromkeys(u["unit"] for u in reported if u["late"]))
     got = {u["unit"]: u["display"] for u in st["units"] if u["display"] and u["form"] == STAMP}
@@ -498,18 +499,12 @@ def status(plan_path: str | os.PathLike, period_id: str,
     return StatusReport(period, st["counts"], reported, missing, late, stamps)
 
 
-def _owing(plan: Plan) -> list[tuple[str, str]]:
-    """(unit, form kind) of every quarterly form the plan's units owe each period."""
-    return [(u.name, "report") for u in plan.units_with_tasks()] + \
-        [((r.unit or r.label), "town") for r in plan.town_rows()]
-
-
 def stamp_status(plan: Plan, receipts: list[dict]) -> dict[str, str]:
     """{unit: its stamped copy's display name, "" when none} for every unit owing a form."""
     from .collect.stamps import STAMP
     got = {r["unit"]: r["display"] for r in receipts
            if r.get("form") == STAMP and r["status"] == ACCEPTED}
-    return {name: got.get(name, "") for name, _ in _owing(plan)}
+    return {name: got.get(name, "") for name, _ in owed_forms(plan)}
 
 
 # -- the clerk's decisions on a recorded return (issue 14) ---------------------------------

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..forms.spec import COLONS
 from .expected import ExpectedForm, ExpectedRow
 from .grid import Sink, at, canon, is_blank, label, shown
 
@@ -46,22 +47,21 @@ def _norm_num(value: object) -> str:
 
 
 def find_unit_cell(ex: ExpectedForm, rows: list[list]) -> tuple[int, int] | None:
-    """The 填报单位 cell (workplan: the unit name beside 单位:), where it is now."""
+    """The cell naming the unit (填报单位:…, or the name beside 单位:), where it is now."""
+    uf = ex.spec.unit_field
     r, c = ex.unit_cell
     limit = min(len(rows), ex.header_row + 12)
-    if ex.kind == "workplan":
-        if label(at(rows, r, 0)).startswith("单位"):
+    if uf.inline:
+        if canon(at(rows, r, c)).startswith(uf.stem):
             return r, c
         for i in range(limit):
-            if label(at(rows, i, 0)) in ("单位:", "单位:"):
-                return i, 1
+            for j, v in enumerate(rows[i][:12]):
+                if isinstance(v, str) and v.strip().startswith(uf.stem):
+                    return i, j
         return None
-    if canon(at(rows, r, c)).startswith("填报单位"):
-        return r, c
-    for i in range(limit):
-        for j, v in enumerate(rows[i][:12]):
-            if isinstance(v, str) and v.strip().startswith("填报单位"):
-                return i, j
+    for i in [r, *range(limit)]:
+        if label(at(rows, i, c - 1)).rstrip(COLONS) == uf.stem:
+            return i, c
     return None
 
 
@@ -168,7 +168,7 @@ def _header_cell(rows: list[list], name: str, r: int, c: int) -> tuple[int, int]
 def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[int, ExpectedRow]],
            region: range, sink: Sink, reference) -> None:
     rows = loc.rows
-    text_col = 2 if section == "line" else 1
+    text_col = ex.text_col(section)
     cols = loc.target_cols if section == "target" else loc.cols
     mapped = [cols.get(c, c) for c in range(ex.ncols)]  # where each expected column is now
 

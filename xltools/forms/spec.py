@@ -18,6 +18,7 @@ PERCENT = "percent"  # the unit types a number from 0 to 100
 LIST = "list"  # the unit picks from a drop-down list
 COMPUTED = "computed"  # a formula of the generator's, neither guarded nor filled in
 FILL_IN = (TEXT, NUMBER, PERCENT, LIST)
+COLONS = ":\uff1a"  # a label may end in either colon when a unit retypes it
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,11 @@ class HeaderField:
     check: Check | None = None
     guarded: bool = False  # the unit's name, written by the generator
     inline: bool = False  # label and value share one cell: "填报单位:区发改局"
+
+    @property
+    def stem(self) -> str:
+        """The label without its colon: 填报单位."""
+        return self.label.rstrip(COLONS)
 
 
 @dataclass(frozen=True)
@@ -120,6 +126,11 @@ class FormSpec:
     def unit_field(self) -> HeaderField:
         """The guarded field that names the unit."""
         return next(f for f in self.fields if f.guarded)
+
+    @property
+    def field_rows(self) -> int:
+        """Rows the header fields take."""
+        return max(f.row for f in self.fields) + 1
 
     def field_cells(self, first_row: int) -> dict[str, tuple[int, int]]:
         """{key: (row, col)} of the header fields the unit fills in."""
