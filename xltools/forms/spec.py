@@ -119,9 +119,6 @@ class FormSpec:
         """{key: column} of the main table's fill-in columns."""
         return {c.key: i for i, c in enumerate(self.columns) if c.entry in FILL_IN}
 
-    def field(self, key: str) -> HeaderField:
-        return next(f for f in self.fields if f.key == key)
-
     @property
     def unit_field(self) -> HeaderField:
         """The guarded field that names the unit."""

@@ -14,6 +14,10 @@ from ..sheet.blocks import date_cn, fit_row, safe_filename, title_block
 from ..sheet.layout import Sheet, Workbook
 
 
+PATH_SEP = " \u203a "  # between the levels of a matrix column's name: 就业 › 新增就业
+NO_RATE = "\u2014"  # the 完成率 of a line whose target is not a number
+
+
 @dataclass(frozen=True)
 class TownLine:
     """One target line of a town form: which matrix column (and composite part) it is."""
@@ -65,7 +69,7 @@ def town_form(plan: Plan, row: MatrixRow, period: Period, fit: bool = True,
 
 def _line(sh: Sheet, r: int, spec: FormSpec, i: int, col: MatrixColumn, part: str,
           target: float | None, measure: str, printed: str, fit: bool = True) -> None:
-    indicator = " › ".join(col.path[1:]) or col.path[0]
+    indicator = PATH_SEP.join(col.path[1:]) or col.path[0]
     actual, goal, rate = spec.col("累计完成"), spec.col("全年目标"), spec.col("完成率")
     values = {"序号": str(i), "类别": col.path[0], "指标": indicator + (f"({part})" if part else ""),
               "计量单位": measure, "全年目标": target}
@@ -75,6 +79,6 @@ def _line(sh: Sheet, r: int, spec: FormSpec, i: int, col: MatrixColumn, part: st
     table_row(sh, r, spec.columns, values)
     if target is None:  # no number to rate against: the target as printed, no rate
         sh.write(r, goal, printed, "body_center", kind="string", guard=True)
-        sh.write(r, rate, "—", "body_center", kind="string")
+        sh.write(r, rate, NO_RATE, "body_center", kind="string")
     if fit:
         fit_row(sh, r, [(indicator, spec.width(spec.label_key))], minimum=22)

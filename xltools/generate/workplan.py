@@ -47,7 +47,7 @@ def workplan(plan: Plan, unit: Unit, spec: FormSpec | None = None) -> Workbook:
         row += 1
     for _ in range(0 if tasks else BLANK_ROWS):  # every cell to fill in, the number too
         table_row(sheet, row, spec.columns, {})
-        sheet.write(row, 0, None, "input_center")
+        sheet.write(row, spec.col("序号"), None, "input_center")
         sheet.write(row, spec.col(spec.label_key), None, "input")
         sheet.row_heights[row] = INPUT_HEIGHT
         row += 1
