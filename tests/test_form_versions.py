@@ -203,3 +203,15 @@ def test_v2_layout_merges_to_the_same_summary(filled, v2_current):
     t1, t2 = (summaries[k].targets[tcols].reset_index(drop=True) for k in ("v1", "v2"))
     pd.testing.assert_frame_equal(t1, t2)
     assert sorted(t1["累计完成"]) == sorted(ACTUALS.values())
+
+
+def test_a_layout_this_xltools_does_not_know_is_rejected(tmp_path):
+    """A form of a newer layout (v2 unknown here): refused by name, not read by the v1 spec."""
+    plan = make_small_plan()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(registry.SPECS, ("report", 2), REPORT_V2)
+        mp.setitem(registry.CURRENT, "report", REPORT_V2)
+        wb, _ = build_form(plan, FormJob("report", "区发改局", Q1))
+    fr = examine(_received(write_workbook(wb, tmp_path)), plan, Q1)
+    assert fr.status != ACCEPTED
+    assert [(f.code, f.severity) for f in fr.findings] == [("unknown-form-kind", "错误")]

@@ -81,14 +81,6 @@ class ExpectedForm:
         return form_name(self.kind)
 
     @property
-    def version(self) -> int:
-        return self.spec.version
-
-    @property
-    def ncols(self) -> int:
-        return self.spec.ncols
-
-    @property
     def header_labels(self) -> tuple[str, ...]:
         return self.spec.headers
 
@@ -96,10 +88,6 @@ class ExpectedForm:
     def field_cols(self) -> dict[str, int]:
         """Fill-in field -> column on task rows (town lines: 累计完成 / 说明)."""
         return self.spec.fill_in()
-
-    @property
-    def target_header_row(self) -> int | None:
-        return None if self.section_row is None else self.section_row + 1
 
     @property
     def target_header_labels(self) -> tuple[str, ...]:

@@ -170,7 +170,7 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
     rows = loc.rows
     text_col = ex.text_col(section)
     cols = loc.target_cols if section == "target" else loc.cols
-    mapped = [cols.get(c, c) for c in range(ex.ncols)]  # where each expected column is now
+    mapped = [cols.get(c, c) for c in range(ex.spec.ncols)]  # where each expected column is now
 
     def values(r: int) -> list:
         """The row's values in the expected columns, as `at` gives them (one row look-up)."""
@@ -229,7 +229,7 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
                      if r not in matched and r not in taken and all(map(is_blank, values(r)))}
     for r in sorted(inserted):
         loc.inserted.append(r)
-        text = " | ".join(shown(v) for v in rows[r][:ex.ncols] if not is_blank(v)) if r < len(rows) else ""
+        text = " | ".join(shown(v) for v in rows[r][:ex.spec.ncols] if not is_blank(v)) if r < len(rows) else ""
         sink.add("row-inserted", r, 0, value=text[:200], what=WHAT[section])
     # guarded cells of every matched row
     for i, e in expected:

@@ -49,7 +49,7 @@ def by_identity(reading, sheets: dict[str, list[list]], visible: list[str], plan
         return None
     if spec_of(ident.kind, ident.version) is None:  # a kind, or a layout, of a newer xltools
         sink.add("unknown-form-kind", value=ident.kind if ident.kind not in FORM_KINDS else
-                 f"{form_name(ident.kind)}\uff08\u7b2c {ident.version} \u7248\uff09")
+                 f"{form_name(ident.kind)}\uff08第 {ident.version} 版\uff09")
         return None
     if ident.kind != FORM_WORKPLAN and ident.period != period_id:
         p, want = plan.period(ident.period), plan.period(period_id)
@@ -126,7 +126,7 @@ def _fingerprint_owner(plan: Plan, ex: ExpectedForm, fp: str) -> str | None:
     else:
         names = [u.name for u in plan.units]
     for name in names:
-        other = expected_form(plan, ex.kind, name, ex.period, ex.version)
+        other = expected_form(plan, ex.kind, name, ex.period, ex.spec.version)
         if other is not None and other.fingerprint == fp:
             return name
     return None
