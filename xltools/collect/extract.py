@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..forms.spec import COLONS
+from ..forms.spec import COLONS, HeaderField
 from .expected import ExpectedForm, ExpectedRow
 from .grid import Sink, at, canon, is_blank, label, shown
 
@@ -47,22 +47,31 @@ def _norm_num(value: object) -> str:
 
 
 def find_unit_cell(ex: ExpectedForm, rows: list[list]) -> tuple[int, int] | None:
-    """The cell naming the unit (填报单位:…, or the name beside 单位:), where it is now."""
-    uf = ex.spec.unit_field
-    r, c = ex.unit_cell
-    limit = min(len(rows), ex.header_row + 12)
-    if uf.inline:
-        if canon(at(rows, r, c)).startswith(uf.stem):
-            return r, c
-        for i in range(limit):
-            for j, v in enumerate(rows[i][:12]):
-                if isinstance(v, str) and v.strip().startswith(uf.stem):
-                    return i, j
-        return None
-    for i in [r, *range(limit)]:
-        if label(at(rows, i, c - 1)).rstrip(COLONS) == uf.stem:
-            return i, c
-    return None
+    """The cell naming the unit where it is now (where it was sent, tried first)."""
+    return unit_cell(ex.spec.unit_field, rows, ex.unit_cell, min(len(rows), ex.header_row + 12))
+
+
+def unit_cell(uf: HeaderField, rows: list[list], first: tuple[int, int] | None,
+              limit: int) -> tuple[int, int] | None:
+    """The cell "填报单位:…" itself, or the one right of "单位:": `first`, else the first in
+    the rows above `limit`."""
+    def names(i: int, j: int) -> bool:
+        if uf.inline:
+            return canon(at(rows, i, j)).startswith(uf.stem)
+        return label(at(rows, i, j - 1)).rstrip(COLONS) == uf.stem
+    if first is not None and names(*first):
+        return first
+    cells = ((i, j) for i in range(limit) for j in range(min(12, len(rows[i])))) if uf.inline \
+        else ((i, uf.col) for i in range(limit))
+    return next((rc for rc in cells if names(*rc)), None)
+
+
+def unit_text(uf: HeaderField, rows: list[list], pos: tuple[int, int]) -> str:
+    """The unit's name as typed in its cell, without "填报单位:"."""
+    text = canon(at(rows, *pos))
+    if not uf.inline:
+        return text
+    return text[len(uf.stem):].lstrip(COLONS + " ") if text.startswith(uf.stem) else ""
 
 
 def find_header(rows: list[list], labels: tuple[str, ...], expected: int, start: int = 0) -> int | None:

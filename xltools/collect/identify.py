@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..forms.registry import all_specs, spec as spec_of
-from ..forms.spec import COLONS, FormSpec
+from ..forms.spec import FormSpec
 from ..model import Plan
 from ..model.glossary import FORM_KINDS, FORM_TOWN, FORM_WORKPLAN, a1, form_name, from_a1
 from .expected import ExpectedForm, expected_form
-from .extract import SECTION_MARK, find_header, find_unit_cell
+from .extract import SECTION_MARK, find_header, find_unit_cell, unit_cell, unit_text
 from .grid import Sink, at, canon, is_blank, label, ref
 
 CARRIER_LABELS = {"sheet": "隐藏工作表“表单标识”", "property": "文档自定义属性", "name": "定义名称",
@@ -90,7 +90,7 @@ def by_identity(reading, sheets: dict[str, list[list]], visible: list[str], plan
 FILLED_BY = "填报单位"
 FINGERPRINT_LABEL = "表单指纹"
 _SEP = "\uff1b"  # full-width semicolon between the names shown in identity-conflict
-_COLON = COLONS[1]
+_COLON = "\uff1a"
 
 
 def _other_names(reading, plan: Plan, ex: ExpectedForm, rows: list[list],
@@ -104,10 +104,7 @@ def _other_names(reading, plan: Plan, ex: ExpectedForm, rows: list[list],
     out: dict[str, str] = {}
     pos = find_unit_cell(ex, rows)
     if pos is not None:
-        text = canon(at(rows, *pos))
-        stem = ex.spec.unit_field.stem
-        if ex.spec.unit_field.inline:
-            text = text[len(stem):].lstrip(COLONS + " ") if text.startswith(stem) else ""
+        text = unit_text(ex.spec.unit_field, rows, pos)
         named = _unit_of(plan, ex.kind, "".join(text.split())) if text else None
         if named is not None and named != unit:
             out[FILLED_BY] = named
@@ -268,15 +265,8 @@ def _detect_spec(rows: list[list]) -> tuple[FormSpec, int] | None:
 
 
 def _unit_name(sp: FormSpec, rows: list[list], head: int) -> str | None:
-    uf = sp.unit_field
-    for i in range(min(head, len(rows))):
-        for j, v in enumerate(rows[i][:sp.ncols]):
-            s = canon(v)
-            if not uf.inline and j == uf.col - 1 and label(v).rstrip(COLONS) == uf.stem:
-                return canon(at(rows, i, uf.col))
-            if uf.inline and s.startswith(uf.stem):
-                return s[len(uf.stem):].lstrip(COLONS + " ")
-    return None
+    pos = unit_cell(sp.unit_field, rows, None, min(head, len(rows)))
+    return unit_text(sp.unit_field, rows, pos) if pos is not None else None
 
 
 def _match_content(rows, plan: Plan, period_id: str, sink: Sink, sheet: str):

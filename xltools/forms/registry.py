@@ -6,7 +6,7 @@ added here and made current, so returns of the old one still collect by their ow
 from __future__ import annotations
 
 from ..model.glossary import FORM_REPORT, FORM_TOWN, FORM_WORKPLAN
-from .spec import COMPUTED, GUARDED, LIST, NUMBER, PERCENT, TEXT, Check, Column, FormSpec, HeaderField
+from .spec import COMPUTED, LIST, NUMBER, PERCENT, TEXT, Check, Column, FormSpec, HeaderField
 
 STATUSES = ("已完成", "序时推进", "滞后", "未启动")  # what a unit may choose on its report form
 _ACTUAL = "累计完成"
