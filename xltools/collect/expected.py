@@ -189,14 +189,17 @@ def _by_row(guarded: dict[tuple[int, int], str]) -> dict[int, tuple[tuple[int, s
     return {r: tuple(v) for r, v in out.items()}
 
 
+def _task_rows(plan, unit, first: int, by_row) -> list[ExpectedRow]:
+    """The unit's task rows from `first` on, in plan order (report and 办理方案)."""
+    return [ExpectedRow("task", first + i, canonical_text(task.number), canonical_text(task.text),
+                        by_row.get(first + i, ()), task=task.number, role=role)
+            for i, (task, role) in enumerate(plan.unit_tasks(unit))]
+
+
 def _report(plan, sp, wb, fmap, unit, period_id) -> ExpectedForm:
     common = _common(plan, sp, wb, unit.name, period_id)
     by_row = _by_row(common["guarded"])
-    rows: list[ExpectedRow] = []
-    for i, (task, role) in enumerate(plan.unit_tasks(unit)):
-        r = fmap.first_task_row + i
-        rows.append(ExpectedRow("task", r, task.number, canonical_text(task.text),
-                                by_row.get(r, ()), task=task.number, role=role))
+    rows = _task_rows(plan, unit, fmap.first_task_row, by_row)
     label_col = sp.target_col(sp.target_label_key)
     for number, index, r in fmap.target_rows:
         t = plan.task(number).targets[index]
@@ -233,10 +236,6 @@ def _workplan(plan, sp, wb, unit) -> ExpectedForm:
     by_row = _by_row(common["guarded"])
     sh = wb.sheets[0]
     head = min(r for (r, c), cell in sh.cells.items() if c == 0 and cell.value == sp.headers[0])
-    rows = []
-    for i, (task, role) in enumerate(plan.unit_tasks(unit)):
-        r = head + 1 + i
-        rows.append(ExpectedRow("task", r, canonical_text(task.number), canonical_text(task.text),
-                                by_row.get(r, ()), task=task.number, role=role))
+    rows = _task_rows(plan, unit, head + 1, by_row)
     return ExpectedForm(header_row=head, rows=tuple(rows), end_marker="单位主要负责人",
                         **{**common, "subtitle": ""})
