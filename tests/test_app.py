@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import io
+import json
 import random
 import zipfile
+from datetime import datetime
 from urllib.parse import quote
 
 import docx
@@ -15,7 +17,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xltools import api
 from xltools.app import create_app
-from xltools.app.security import CSRF_COOKIE, host_refusal
+from xltools.app.security import CSRF_COOKIE, file_times, host_refusal
 from xltools.cli import app as cli_app
 from xltools.collect.limits import Limits
 from xltools.simulate import fill_report
@@ -293,3 +295,23 @@ def test_too_many_files_or_bytes_in_one_upload_are_refused(tmp_path):
     big = {"notice": ("n.txt", b"x" * ((1 << 20) + 10_000))}  # past 2 files × 1000 bytes + 1 MB
     got = post(client, "/new", {"name": "big"}, big)
     assert got.status_code == 413 and not (tmp_path / "ws" / "big").exists()
+
+
+def test_an_upload_keeps_the_files_own_time_as_received(desk):
+    """The page's script sends each file's lastModified: a return saved before the deadline
+    and uploaded today is 已报, received at its own time, not 逾期."""
+    client, plan, unit = desk["client"], desk["plan"], desk["units"][4]
+    on_time = datetime(2019, 3, 28, 9, 30)  # before 2019Q1's deadline (2019-03-31)
+    data = workbook_bytes(fill_report(plan, unit, plan.period(PERIOD), random.Random(4)))
+    got = post(client, c_url("collect", PERIOD) + ".json",
+               {"modified": json.dumps([on_time.timestamp() * 1000])},
+               files=[("files", (f"{unit}.xlsx", data))])
+    assert got.status_code == 200
+    rows = {r["unit"]: r for r in client.get(c_url("collect", PERIOD) + ".json").json()["units"]}
+    assert rows[unit]["status"] == "\u5df2\u62a5"  # 已报
+    assert rows[unit]["received_at"].startswith("2019-03-28")
+
+
+@pytest.mark.parametrize("sent", ["", "not json", "[1, 2]", "[-5]", "[9e15]"])
+def test_file_times_that_are_missing_or_implausible_are_ignored(sent):
+    assert file_times(sent, 1) == [None]

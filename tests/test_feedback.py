@@ -22,14 +22,15 @@ import openpyxl
 import pytest
 
 from conftest import SHARED_TOOLS, make_small_plan, needs_office
+from xltools.collect.limits import DEFAULT_LIMITS as LIMITS
 from xltools import api
 from xltools.collect.examine import examine
 from xltools.collect.ledger import Ledger
 from xltools.model.returns import ACCEPTED, FEEDBACK_SHEET, SUPERSEDED, Received
 from xltools.planfile import save_plan
-from xltools.report.feedback import FEEDBACK_DIR, feedback_copy, fix_text
+from xltools.report.feedback import FEEDBACK_DIR, feedback_copy
 from xltools.simulate import fill_report, write_received
-from xltools.xlsx.identity import read_identity
+from xltools.xlsx.cells import read_identity
 from xltools.xlsx.writer import workbook_bytes
 
 FILL = SHARED_TOOLS / "fill_like_user.py"
@@ -103,7 +104,7 @@ def test_feedback_copy_marks_each_problem_cell(first_run):
 
 def test_feedback_copy_keeps_identity_and_fingerprint(first_run):
     copy = _copy(first_run)
-    mine, theirs = read_identity(copy), read_identity(first_run["sent"])
+    mine, theirs = read_identity(copy, LIMITS), read_identity(first_run["sent"], LIMITS)
     assert mine.identity == theirs.identity and mine.identity.unit == UNIT
     assert mine.guarded_ok and not mine.conflict
     assert mine.guarded == theirs.guarded  # nothing of the 修改意见 sheet is guarded
@@ -145,10 +146,11 @@ def test_clean_return_gets_no_feedback_and_rejected_gets_the_list(tmp_path):
     assert "无法确认这是哪个单位的哪张报表" in text
 
 
-def test_fix_text_drops_the_place():
+def test_text_drops_the_place():
     from xltools.model import finding
     f = finding("required-empty", file="a.xlsx", sheet=S, cell="D6", task="1", field="完成情况")
-    assert fix_text(f) == "任务 1 的“完成情况”没有填写。请补填后重新报送。"
+    assert f.message == f"a.xlsx {S} 单元格 D6:{f.text}"
+    assert f.text == "任务 1 的“完成情况”没有填写。请补填后重新报送。"
 
 
 def test_feedback_copy_none_for_warnings_of_lateness_only(first_run):
@@ -178,7 +180,7 @@ def test_fixed_copy_supersedes_and_its_findings_are_gone(first_run):
     assert proc.returncode == 0, proc.stderr[-2000:]
     ts = datetime.fromisoformat("2019-04-08T10:00:00").timestamp()
     os.utime(fixed, (ts, ts))
-    assert read_identity(fixed).identity == read_identity(first_run["sent"]).identity
+    assert read_identity(fixed, LIMITS).identity == read_identity(first_run["sent"], LIMITS).identity
 
     rep = api.collect([fixed.parent], first_run["plan_path"], Q1, first_run["out"],
                       first_run["db"], workers=1)

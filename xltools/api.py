@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .office import docx_converter
 from .generate import FormJob, build_documents, build_form, form_jobs, select_periods
 from .parallel import pool_map
 from .forms.identity import FormIdentity
@@ -220,7 +221,7 @@ def parse(notice: str | os.PathLike, units: str | os.PathLike | None = None,
             res = load_plan(source)
             if res.value is not None:
                 register = res.value if register is None else _merge_register(register, res.value)
-    result = parse_notice_file(notice, register)
+    result = parse_notice_file(notice, register, convert=docx_converter())
     saved = save_plan(result.plan, output) if (output is not None and result.plan is not None) else None
     return result, saved
 
@@ -283,9 +284,7 @@ class CollectReport:
         return {"period": self.period.id,
                 "files": [{"path": f.path, "sha256": f.sha256, "status": f.status, "unit": f.unit,
                            "form": f.form, "new": not f.seen_before,
-                           "findings": [{k: getattr(x, k) for k in ("code", "severity", "sheet", "cell",
-                                                                   "message", "value")}
-                                        for x in f.findings]} for f in self.files],
+                           "findings": [x.to_dict() for x in f.findings]} for f in self.files],
                 "missing_units": self.missing_units, "late_units": self.late_units,
                 "finding_counts": self.findings, "attention": self.attention,
                 "stamps": {u: "已收到" if d else "未收到" for u, d in self.stamps.items()},

@@ -529,13 +529,26 @@ def bulletin_cmd(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="
 def app_cmd(workspace: Optional[Path] = typer.Argument(None, metavar="WORKSPACE", help="工作文件夹(缺省:文档/xltools)"),
             host: str = typer.Option("127.0.0.1", "--host", help="监听地址(缺省只在本机)"),
             port: int = typer.Option(8765, "--port", help="端口"),
-            no_browser: bool = typer.Option(False, "--no-browser", help="不自动打开浏览器")) -> None:
+            no_browser: bool = typer.Option(False, "--no-browser", help="不自动打开浏览器"),
+            add_user: Optional[str] = typer.Option(None, "--add-user", metavar="NAME",
+                                                   help="建立(或重设)账户:提示输入密码,不启动")) -> None:
     """启动督办工作台:在浏览器中完成计划、下发、回收和汇总(本机网页,无需联网)。"""
+    from .app.accounts import add_user as add_account, user_count
     from .app.server import host_refusal, serve
-    why = host_refusal(host)
+    from .app.workspace import Refused, default_workspace
+    root = workspace or default_workspace()
+    if add_user is not None:
+        password = typer.prompt("密码", hide_input=True, confirmation_prompt=True)
+        try:
+            add_account(root, add_user, password)
+        except Refused as exc:
+            _fail(str(exc))
+        out.print(f"已建立账户“{add_user}”(工作文件夹 {root})。", highlight=False)
+        return
+    why = host_refusal(host, user_count(root))
     if why:
         _fail(why)
-    serve(workspace, host, port, not no_browser)
+    serve(root, host, port, not no_browser)
 
 
 def main() -> None:

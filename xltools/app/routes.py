@@ -6,6 +6,7 @@ one job at a time per campaign; a second request is told to wait.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +18,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import (FileResponse, HTMLResponse, JSONResponse, RedirectResponse,
                                  Response)
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Route
 
 from .. import api
@@ -24,8 +27,9 @@ from ..collect.ledger import LedgerError
 from ..collect.limits import Limits
 from ..collect.run import InputError, OutputError
 from ..templating import bundled, environment
-from . import views
-from .security import checked_form, csrf_token, save_upload, set_csrf_cookie, uploads
+from . import accounts, views
+from .security import (checked_form, csrf_token, file_times, save_upload, set_csrf_cookie,
+                       uploads)
 from .workspace import Campaign, NotFound, Refused, Workspace
 
 LOG = logging.getLogger("xltools.app")
@@ -43,7 +47,8 @@ def _render(request: Request, template: str, data: dict, status: int = 200) -> R
         return JSONResponse(data, status_code=status)
     env = request.app.state.env
     html = env.get_template(f"app/{template}").render(data=data, csrf=csrf_token(request),
-                                                      request_path=request.url.path)
+                                                      request_path=request.url.path,
+                                                      user=request.session.get("user", ""))
     response = HTMLResponse(html, status_code=status)
     set_csrf_cookie(request, response)
     return response
@@ -53,10 +58,15 @@ def _error(request: Request, status: int, message: str) -> Response:
     return _render(request, "error.html.j2", {"error": message, "status": status}, status)
 
 
-def guarded(fn):
-    """Every failure a one-line Chinese page (or {"error": …}); details only in the log."""
+def guarded(fn, public: bool = False):
+    """Every failure a one-line Chinese page (or {"error": …}); details only in the log.
+    With accounts in the workspace, only a logged-in clerk passes (public: the login page)."""
     async def endpoint(request: Request) -> Response:
         try:
+            if not public and _login_needed(request):
+                if _wants_json(request) or request.method != "GET":
+                    return _error(request, 401, "请先登录。")
+                return RedirectResponse("/login?next=" + quote(request.url.path), 303)
             return await fn(request)
         except NotFound:
             return _error(request, 404, "找不到所要的页面或文件。")
@@ -69,6 +79,10 @@ def guarded(fn):
             log = request.app.state.ws.log_path
             return _error(request, 500, f"发生意外错误,详细信息已记入日志“{log}”,请提供给系统维护人员。")
     return endpoint
+
+
+def _login_needed(request: Request) -> bool:
+    return not request.session.get("user") and accounts.user_count(request.app.state.ws.root) > 0
 
 
 def _campaign(request: Request) -> Campaign:
@@ -174,8 +188,11 @@ async def collect_post(request: Request) -> Response:
         raise Refused("请选择要上传的回收文件(.xlsx .xls .ods .zip .eml .msg)。")
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
     folder = c.inbox(period) / f"\u4e0a\u4f20_{stamp}"  # 上传_<time>
-    for f in files:
-        await save_upload(f, folder, limits)
+    times = file_times(str(form.get("modified", "")), len(files))
+    for f, mtime in zip(files, times):
+        saved = await save_upload(f, folder, limits)
+        if mtime is not None:  # the file's own time, as a mail folder keeps it
+            os.utime(saved, (mtime, mtime))
     report = await _job(c, api.collect, [c.inbox(period)], c.plan_path, period.id,
                         c.outputs(period), limits=limits)
     return _done(request, f"/c/{quote(c.name)}/collect/{period.id}", report.to_json())
@@ -207,13 +224,49 @@ async def documents_post(request: Request) -> Response:
                  {"documents": [c.rel(p) for p in written]})
 
 
+async def login_page(request: Request) -> Response:
+    return _render(request, "login.html.j2", {"next": _local(request.query_params.get("next", "/")),
+                                              "accounts": accounts.user_count(request.app.state.ws.root)})
+
+
+async def login_post(request: Request) -> Response:
+    """Log in: a rate-limited password check, then a signed session cookie for the day."""
+    form = await checked_form(request, request.app.state.limits, max_files=0)
+    name, password = str(form.get("user", "")).strip(), str(form.get("password", ""))
+    address = request.client.host if request.client else ""
+    throttle: accounts.LoginThrottle = request.app.state.throttle
+    wait = throttle.wait(name, address)
+    if wait:
+        raise HTTPException(429, f"登录失败次数过多,请 {wait // 60 + 1} 分钟后再试。")
+    ok = await run_in_threadpool(accounts.verify, request.app.state.ws.root, name, password)
+    if not ok:
+        throttle.failed(name, address)
+        LOG.warning("login failed: %r from %s", name, address)
+        raise HTTPException(401, "用户名或密码不正确。")
+    request.session.clear()
+    request.session["user"] = name
+    LOG.info("login: %r from %s", name, address)
+    return _done(request, _local(str(form.get("next", "/"))), {"user": name})
+
+
+async def logout_post(request: Request) -> Response:
+    await checked_form(request, request.app.state.limits, max_files=0)
+    request.session.clear()
+    return _done(request, "/login", {"user": ""})
+
+
+def _local(url: str) -> str:
+    """A redirect target inside the desk only (never another site)."""
+    return url if url.startswith("/") and not url.startswith("//") and "\\" not in url else "/"
+
+
 async def stylesheet(request: Request) -> Response:
     return FileResponse(bundled("app/app.css"), media_type="text/css")
 
 
-def _page(path: str, fn) -> list[Route]:
+def _page(path: str, fn, public: bool = False) -> list[Route]:
     """The page and its JSON twin (the .json route first, so it wins)."""
-    return [Route(path + ".json", guarded(fn)), Route(path, guarded(fn))]
+    return [Route(path + ".json", guarded(fn, public)), Route(path, guarded(fn, public))]
 
 
 def create_app(workspace: str | Path, limits: Limits | None = None) -> Starlette:
@@ -223,6 +276,11 @@ def create_app(workspace: str | Path, limits: Limits | None = None) -> Starlette
     routes = [
         Route("/index.json", guarded(index)), Route("/", guarded(index)),
         Route("/static/app.css", stylesheet),
+        *_page("/login", login_page, public=True),
+        Route("/login.json", guarded(login_post, public=True), methods=["POST"]),
+        Route("/login", guarded(login_post, public=True), methods=["POST"]),
+        Route("/logout.json", guarded(logout_post, public=True), methods=["POST"]),
+        Route("/logout", guarded(logout_post, public=True), methods=["POST"]),
         Route("/new.json", guarded(new_campaign), methods=["POST"]),
         Route("/new", guarded(new_campaign), methods=["POST"]),
         *_page("/c/{name}", plan_page),
@@ -243,8 +301,14 @@ def create_app(workspace: str | Path, limits: Limits | None = None) -> Starlette
     async def not_found(request: Request, exc: HTTPException) -> Response:
         return _error(request, exc.status_code, "找不到所要的页面。" if exc.status_code == 404
                       else "不支持这种请求。")
-    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
+    # a signed cookie (itsdangerous) that expires after a working day; SameSite=Strict
+    session = Middleware(SessionMiddleware, secret_key=accounts.session_key(ws.root),
+                         session_cookie="xltools_session", max_age=accounts.SESSION_HOURS * 3600,
+                         same_site="strict")
+    app = Starlette(routes=routes, middleware=[session],
+                    exception_handlers={404: not_found, 405: not_found})
     app.state.ws, app.state.limits = ws, limits or Limits()
+    app.state.throttle = accounts.LoginThrottle()
     app.state.env = environment(autoescape=True)
     _log_to(ws.log_path)
     return app

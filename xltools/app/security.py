@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import json
+import time
 import secrets
 from pathlib import Path
 
@@ -34,8 +36,8 @@ def host_refusal(host: str, users: int = 0) -> str | None:
     """Why the desk must not listen on `host` (a Chinese sentence), or None when it may."""
     if is_loopback(host) or users > 0:
         return None
-    return (f"不能在地址“{host}”上启动:只有建立了账户才允许局域网中的其他电脑访问,"
-            "本版本尚未提供账户功能,请不加 --host(只在本机 127.0.0.1 上使用)。")
+    return (f"不能在地址“{host}”上启动:只有建立了账户才允许局域网中的其他电脑访问。"
+            "请先用 xltools app --add-user 用户名 建立账户,或不加 --host(只在本机 127.0.0.1 上使用)。")
 
 
 def csrf_token(request: Request) -> str:
@@ -110,3 +112,18 @@ async def save_upload(upload: UploadFile, folder: Path, limits: Limits) -> Path:
         target.unlink(missing_ok=True)
         raise Refused(f"文件“{name}”超过 {limits.max_file_bytes // (1 << 20)} MB 的上限,未接收。")
     return target
+
+
+def file_times(sent: str, count: int) -> list[float | None]:
+    """The uploaded files' own modification times (seconds), as the page's script sends them
+    (JSON milliseconds, one per file, in order); None for each when missing or implausible —
+    the file then keeps the upload's time."""
+    try:
+        times = json.loads(sent) if sent else []
+    except ValueError:
+        times = []
+    if not isinstance(times, list) or len(times) != count:
+        return [None] * count
+    latest = time.time() + 86400  # a clock a day fast is a wrong clock, not a future file
+    return [t / 1000 if isinstance(t, (int, float)) and 0 < t / 1000 <= latest else None
+            for t in times]

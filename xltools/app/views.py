@@ -8,10 +8,10 @@ from io import BytesIO
 from pathlib import Path
 
 from .. import api
-from ..model import ERROR
 from ..forms.owed import owed_forms
+from ..model import ERROR, Finding
 from ..model.plan import TASK_KIND_LABELS
-from ..model.returns import ACCEPTED, REJECTED
+from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
 from .workspace import Campaign, NotFound, Workspace
 
 MANIFEST = ".xltools-desk.json"  # what the desk's last generate wrote (unit, period of each)
@@ -21,9 +21,7 @@ FEEDBACK = "\u53cd\u9988"  # 反馈: collect's feedback copies, DIR/反馈/<unit
 
 
 def _finding(f) -> dict:
-    d = f.to_dict() if hasattr(f, "to_dict") else dict(f)
-    return {k: d.get(k, "") for k in ("code", "severity", "file", "sheet", "cell", "unit",
-                                       "value", "message")}
+    return (f if isinstance(f, Finding) else Finding.from_dict(f)).to_dict()
 
 
 def plan_of(c: Campaign):
@@ -176,7 +174,8 @@ def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
     plan, period = period_of(c, period_id)
     if plan.unit(unit) is None and unit not in {r.unit or r.label for r in plan.town_rows()}:
         raise NotFound(unit)
-    files = [{"display": r["display"], "status": r["status"], "form": r["form"],
+    files = [{"display": r["display"], "status": r["status"],
+              "status_label": STATUS_LABELS.get(r["status"], r["status"]), "form": r["form"],
               "received_at": r["received_at"], "late": r["late"], "sha256": r["sha256"],
               "findings": [_finding(f) for f in r["findings"]]}
              for r in _receipts(c, plan, period) if r["unit"] == unit]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..forms.registry import all_specs, spec as spec_of
 from ..forms.spec import FormSpec
-from ..model import Plan
+from ..model import Plan, relocate
 from ..model.glossary import FORM_KINDS, FORM_TOWN, FORM_WORKPLAN, a1, form_name, from_a1
 from .expected import ExpectedForm, expected_form
 from .extract import SECTION_MARK, find_header, find_unit_cell, unit_cell, unit_text
@@ -232,20 +232,17 @@ def _index_column(rows: list[list]) -> bool:
                                   and v == i for i, v in enumerate(nums))
 
 
-def shift_cells(fr, findings: list, n: int) -> None:
+def shift_cells(fr, findings: list, n: int) -> list:
     """Put back the n columns read without (Identified.shift): every cell a finding or a
-    value names is where it is in the returned file."""
+    value names is where it is in the returned file; the findings so moved."""
     def right(cell: str) -> str:
         rc = from_a1(cell or "")
         return cell if rc is None else ref(rc[0], rc[1] + n)
-    for f in findings:
-        if f.cell:
-            old = f.where()
-            f.cell = right(f.cell)
-            f.message = f.message.replace(old, f.where(), 1)
+    moved = [relocate(f, cell=right(f.cell)) for f in findings]
     fr.header_cells = {k: right(v) for k, v in fr.header_cells.items()}
     for item in [*fr.tasks, *fr.targets, *fr.town]:
         item.cells = {k: right(v) for k, v in item.cells.items()}
+    return moved
 
 
 def _detect_spec(rows: list[list]) -> tuple[FormSpec, int] | None:
