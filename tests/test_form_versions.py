@@ -18,6 +18,7 @@ import pytest
 
 from conftest import DATA, SHARED_TOOLS, make_small_plan, needs_office
 from xltools.collect.examine import examine
+from xltools.collect.limits import DEFAULT_LIMITS
 from xltools.forms import registry
 from xltools.forms.registry import REPORT_V1
 from xltools.generate import FormJob, build_form
@@ -26,7 +27,7 @@ from xltools.merge.summary import summarize
 from xltools.model.glossary import a1
 from xltools.model.returns import ACCEPTED, Received
 from xltools.planfile import load_plan
-from xltools.xlsx.identity import read_identity
+from xltools.xlsx.cells import read_identity
 from xltools.xlsx.writer import write_workbook
 
 V1_DIR = DATA / "forms_v1"
@@ -93,7 +94,7 @@ def test_v1_forms_collect(name, layout, v1_plan, request):
         request.getfixturevalue("v2_current")
     kind, unit, tasks, targets, lines, filled = V1_FORMS[name]
     path = V1_DIR / name
-    assert read_identity(str(path)).identity.version == 1
+    assert read_identity(path, DEFAULT_LIMITS).identity.version == 1
     fr = examine(_received(path), v1_plan, Q1)
     assert (fr.status, fr.kind, fr.unit, fr.identified_by) == (ACCEPTED, kind, unit, "sheet")
     assert not {f.code for f in fr.findings} & IDENTITY_CODES, [f.message for f in fr.findings]
@@ -179,7 +180,7 @@ def test_v2_form_is_laid_out_by_its_spec(filled):
         pytest.approx(60 / 44, rel=0.05)
     row = head[0].row + 1  # task 1, as typed by the unit
     assert (ws.cell(row, 4).value, ws.cell(row, 5).value) == ("外部需求偏弱", TASKS["1"]["完成情况"])
-    assert read_identity(str(paths["v2"]["区发改局"])).identity.version == 2
+    assert read_identity(paths["v2"]["区发改局"], DEFAULT_LIMITS).identity.version == 2
 
 
 @needs_office
