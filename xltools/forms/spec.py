@@ -76,7 +76,11 @@ class HeaderField:
 
 @dataclass(frozen=True)
 class FormSpec:
-    """One version of one form kind's layout."""
+    """One version of one form kind's layout.
+
+    Guarded cells are the GUARDED columns of every row and the field naming the unit; their
+    text and place feed the fingerprint, so a version forms went out under is never edited.
+    """
 
     kind: str
     version: int
@@ -88,7 +92,7 @@ class FormSpec:
     field_height: float = 24
     freeze_col: int = 0  # columns kept in view left of the fill-in ones; print titles are the
     # column header row, repeated on every page
-    targets: tuple[Column, ...] = ()  # the second table (量化指标), "" when none
+    targets: tuple[Column, ...] = ()  # the second table (量化指标), () when none
     target_title: str = ""
     target_label_key: str = ""
 
