@@ -11,7 +11,7 @@ from .annexes import read_annexes
 from .clean import clean_lines
 from .consistency import check_annex2
 from .fold import fold
-from .meta import (_BREAKDOWN_ENDINGS, campaign_title, find_breakdown_title, find_doc_number, find_issuer, find_periods, find_title,
+from .meta import (breakdown_title_check, campaign_title, find_breakdown_title, find_doc_number, find_issuer, find_periods, find_title,
                    find_year)
 from .names import Piece, is_group_phrase, run_together_splits, split_units
 from .notes import Notes, note_of, peel_notes, peel_piece_tail, reads_like_sentence
@@ -73,7 +73,7 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
     folded = fold(text or "")
     plan = _assemble(folded, book, tasks, matrix, register, src)
     plan.breakdown_title = find_breakdown_title(text or "")  # as printed: from the original
-    findings += _breakdown_title_check(plan.breakdown_title, find_title(folded), src)
+    findings += breakdown_title_check(plan.breakdown_title, find_title(folded), src)
     if register is None:
         towns, streets = _matrix_units(plan)
         infer_group_members(book, towns, streets, matrix is not None, src)
@@ -267,35 +267,6 @@ def _assemble(text: str, book: Book, tasks: list[Task], matrix: TownMatrix | Non
                 u = plan.unit(r.label)
                 r.unit = u.name if u else ""
     return plan
-
-
-def _breakdown_title_check(heading: str, notice_title: str, src: str) -> list[Finding]:
-    """The notice's title and 附件1's own heading naming the breakdown differently (重点任务
-    in one, 目标任务 in the other): a mistake of the document, shown, never corrected."""
-    named = re.search(r"\u5173\u4e8e(?:\u5370\u53d1)?(.+?)(?:\u7684)?\u901a\u77e5", "".join(notice_title.split()))
-    if not heading or not named:  # 关于(印发)…(的)通知
-        return []
-    said, own = named.group(1), "".join(fold(heading).split())
-    if not said.endswith(_BREAKDOWN_ENDINGS):
-        return []
-    a, b = _core(said), _core(own)  # 分解方案 over a 分解表 is the usual pair: compare the rest
-    if a == b or a.endswith(b) or b.endswith(a):
-        return []
-    return [finding("breakdown-title-differs", file=src, value=said, heading=heading)]
-
-
-_DOC_KINDS = ("\u610f\u89c1", "\u65b9\u6848", "\u8868", "\u5206\u89e3", "\u5206\u5de5")  # 意见 方案 表 分解 分工
-
-
-def _core(name: str) -> str:
-    """A breakdown's name without its document kind: …重点任务分解意见 -> …重点任务."""
-    changed = True
-    while changed:
-        changed = False
-        for end in _DOC_KINDS:
-            if name.endswith(end) and len(name) > len(end):
-                name, changed = name[:-len(end)], True
-    return name
 
 
 def _matrix_units(plan: Plan) -> tuple[list[str], list[str]]:
