@@ -507,8 +507,6 @@ def status(plan_path: str | os.PathLike, period_id: str,
     return StatusReport(period, st.counts, reported, missing, late, stamps)
 
 
-
-
 # -- the clerk's decisions on a recorded return (issue 14) ---------------------------------
 
 def _who(who: str | None) -> str:
