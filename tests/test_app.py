@@ -6,6 +6,7 @@ import json
 import random
 import zipfile
 from datetime import datetime
+from types import SimpleNamespace
 from urllib.parse import quote
 
 import docx
@@ -40,6 +41,18 @@ def post(client: TestClient, url: str, data: dict | None = None, files=None, **k
     return client.post(url, data={"csrf": token(client), **(data or {})}, files=files, **kw)
 
 
+def finish(client: TestClient, timeout: float = 300) -> dict:
+    """Poll the campaign's job page (as the browser does) until its job is over."""
+    import time
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(c_url("job") + ".json").json()["job"]
+        if job["state"] != "running":
+            return job
+        assert time.monotonic() < deadline, job
+        time.sleep(0.2)
+
+
 def c_url(*parts: str) -> str:
     return "/c/" + "/".join(quote(p) for p in (NAME, *parts))
 
@@ -61,7 +74,9 @@ def desk(tmp_path_factory):
     files = {"notice": ("notice.txt", (EXAMPLE / "notice.txt").read_bytes()),
              "register": ("units.yaml", (EXAMPLE / "units.yaml").read_bytes())}
     parsed = post(client, "/new", {"name": NAME}, files)
-    generated = post(client, c_url("issue") + ".json", {"period": PERIOD})
+    started = post(client, c_url("issue") + ".json", {"period": PERIOD})
+    assert started.status_code == 202 and started.json()["poll"] == c_url("job") + ".json"
+    generated = finish(client)
     plan = api.load(root / "ws" / NAME / "plan.xlsx").value
     units = [u.name for u in plan.units_with_tasks()]
     word, word_cell = return_with(plan, units[1], WORD, 1)
@@ -69,7 +84,9 @@ def desk(tmp_path_factory):
     clean = workbook_bytes(fill_report(plan, units[3], plan.period(PERIOD), random.Random(3)))
     upload = [("files", (f"{units[1]}.xlsx", word)), ("files", (f"{units[2]}.xlsx", script)),
               ("files", (f"{units[3]}.xlsx", clean))]
-    collected = post(client, c_url("collect", PERIOD), files=upload)
+    page = post(client, c_url("collect", PERIOD), files=upload)  # the job page, after the 303
+    assert page.status_code == 200 and 'id="job-bar"' in page.text
+    collected = finish(client)
     return {"client": client, "root": root, "parsed": parsed, "generated": generated,
             "collected": collected, "plan": plan, "units": units, "word_cell": word_cell}
 
@@ -100,7 +117,8 @@ def test_every_page_and_its_json_twin(desk):
 
 
 def test_generate_gives_a_zip_with_a_folder_per_unit(desk):
-    assert desk["generated"].status_code == 200 and desk["generated"].json()["files"] > 50
+    assert desk["generated"]["state"] == "done" and desk["generated"]["result"]["files"] > 50
+    assert desk["generated"]["next"] == c_url("issue")
     got = desk["client"].get(c_url("issue", PERIOD) + ".zip")
     assert got.status_code == 200
     with zipfile.ZipFile(io.BytesIO(got.content)) as z:
@@ -119,7 +137,8 @@ def test_generate_gives_a_zip_with_a_folder_per_unit(desk):
 
 def test_status_board_shows_the_unit_with_an_error(desk):
     client, units = desk["client"], desk["units"]
-    assert desk["collected"].status_code == 200  # the board, after the 303
+    assert desk["collected"]["state"] == "done"
+    assert desk["collected"]["next"] == c_url("collect", PERIOD)
     rows = {r["unit"]: r for r in client.get(c_url("collect", PERIOD) + ".json").json()["units"]}
     assert rows[units[1]]["status"] == "\u6709\u9519\u8bef"  # 有错误
     assert rows[units[1]]["received_at"]
@@ -258,8 +277,9 @@ def test_an_uploaded_zip_bomb_is_a_finding_and_the_desk_keeps_serving(desk):
     attachment = hc.raw_zip([("\u70b8\u5f39.xlsx", bomb[0], 8, bomb[1], bomb[2])])
     got = post(desk["client"], c_url("collect", PERIOD) + ".json",
                files=[("files", ("\u9644\u4ef6.zip", attachment))])
-    assert got.status_code == 200
-    codes = {f["code"] for file in got.json()["files"] for f in file["findings"]}
+    assert got.status_code == 202
+    job = finish(desk["client"])
+    codes = {f["code"] for file in job["result"]["files"] for f in file["findings"]}
     assert "zip-bomb" in codes
     assert desk["client"].get(c_url("collect", PERIOD)).status_code == 200
 
@@ -306,7 +326,7 @@ def test_an_upload_keeps_the_files_own_time_as_received(desk):
     got = post(client, c_url("collect", PERIOD) + ".json",
                {"modified": json.dumps([on_time.timestamp() * 1000])},
                files=[("files", (f"{unit}.xlsx", data))])
-    assert got.status_code == 200
+    assert got.status_code == 202 and finish(client)["state"] == "done"
     rows = {r["unit"]: r for r in client.get(c_url("collect", PERIOD) + ".json").json()["units"]}
     assert rows[unit]["status"] == "\u5df2\u62a5"  # 已报
     assert rows[unit]["received_at"].startswith("2019-03-28")
@@ -315,3 +335,52 @@ def test_an_upload_keeps_the_files_own_time_as_received(desk):
 @pytest.mark.parametrize("sent", ["", "not json", "[1, 2]", "[-5]", "[9e15]"])
 def test_file_times_that_are_missing_or_implausible_are_ignored(sent):
     assert file_times(sent, 1) == [None]
+
+
+# -- background jobs ----------------------------------------------------------------------------
+
+def test_a_job_runs_in_the_background_and_a_second_is_told_to_wait(desk, monkeypatch):
+    """The POST returns at once; two tabs see the same job and its progress; a second request
+    gets 409 in Chinese; when it is done the job names the page of its result."""
+    import threading
+    client, gate, reached = desk["client"], threading.Event(), threading.Event()
+
+    def slow_generate(plan_path, out_dir, periods, progress=None):
+        progress(3, 10)
+        reached.set()
+        assert gate.wait(30)
+        progress(10, 10)
+        return SimpleNamespace(files=[], findings=[])
+    monkeypatch.setattr(api, "generate", slow_generate)
+    monkeypatch.setattr("xltools.app.views.write_manifest", lambda c, report: None)
+    got = post(client, c_url("issue"), {"period": PERIOD}, follow_redirects=False)
+    assert got.status_code == 303 and got.headers["location"] == c_url("job")
+    assert reached.wait(30)
+    try:
+        tab1, tab2 = client.get(c_url("job")), TestClient(client.app).get(c_url("job") + ".json")
+        assert 'id="job-bar"' in tab1.text and 'value="3"' in tab1.text and "setTimeout" in tab1.text
+        assert (tab2.json()["job"]["state"], tab2.json()["job"]["done"]) == ("running", 3)
+        busy = post(client, c_url("collect", PERIOD), files=[("files", ("a.xlsx", b"x"))])
+        assert busy.status_code == 409 and "\u7a0d\u5019" in busy.text  # 稍候
+        assert post(client, c_url("issue") + ".json", {"period": PERIOD}).status_code == 409
+    finally:
+        gate.set()
+    job = finish(client)
+    assert (job["state"], job["done"], job["next"]) == ("done", 10, c_url("issue"))
+
+
+def test_a_failed_job_shows_one_chinese_line_and_logs_the_details(desk, monkeypatch):
+    def broken(*_, **__):
+        raise RuntimeError("job-boom-detail")
+    monkeypatch.setattr(api, "generate", broken)
+    post(desk["client"], c_url("issue"), {"period": PERIOD})
+    job = finish(desk["client"])
+    assert job["state"] == "failed" and "\u65e5\u5fd7" in job["error"] and "boom" not in job["error"]
+    page = desk["client"].get(c_url("job")).text
+    assert "\u672a\u80fd\u5b8c\u6210" in page and "Traceback" not in page  # 未能完成
+    log = (desk["root"] / "ws.log").read_text(encoding="utf-8")
+    assert "job-boom-detail" in log
+    # the lock is free again: the next job starts
+    monkeypatch.undo()
+    assert post(desk["client"], c_url("issue") + ".json", {"period": PERIOD}).status_code == 202
+    assert finish(desk["client"])["state"] == "done"

@@ -1,7 +1,7 @@
 """The desk's routes: every page also as JSON at the same path + ".json" (as Datasette does).
 
-Long work (generate, collect) runs synchronously in this first version, in a worker thread,
-one job at a time per campaign; a second request is told to wait.
+Long work (generate, collect) runs as a background job (jobs.py) with a progress page; short
+work (parse, edits) runs in a worker thread under the same per-campaign lock.
 """
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ from ..collect.ledger import LedgerError
 from ..collect.limits import Limits
 from ..collect.run import InputError, OutputError
 from ..templating import bundled, environment
-from . import accounts, views
+from . import accounts, jobs, views
+from .jobs import BUSY
 from .security import (checked_form, csrf_token, file_times, save_upload, set_csrf_cookie,
                        uploads)
 from .workspace import Campaign, NotFound, Refused, Workspace
@@ -35,7 +36,6 @@ from .workspace import Campaign, NotFound, Refused, Workspace
 LOG = logging.getLogger("xltools.app")
 PLAN_SUFFIXES = (".xlsx", ".yaml", ".yml", ".json")
 KNOWN = (api.PlanFileError, LedgerError, OutputError, InputError, Refused)
-BUSY = "本计划正有一项工作(生成或回收)在进行,请稍候再试。"
 
 
 def _wants_json(request: Request) -> bool:
@@ -76,8 +76,7 @@ def guarded(fn, public: bool = False):
             return _error(request, 400, " ".join(str(exc).split()))
         except Exception:  # noqa: BLE001 - never a traceback in a page
             LOG.exception("%s %s", request.method, request.url.path)
-            log = request.app.state.ws.log_path
-            return _error(request, 500, f"发生意外错误,详细信息已记入日志“{log}”,请提供给系统维护人员。")
+            return _error(request, 500, jobs.unexpected(request.app.state.ws.log_path))
     return endpoint
 
 
@@ -147,13 +146,26 @@ async def issue_post(request: Request) -> Response:
     period = str(form.get("period", ""))
     views.period_of(c, period)  # NotFound for a period the plan does not have
 
-    def run():
-        report = api.generate(c.plan_path, c.forms_dir, [period])
+    def run(job: jobs.Job) -> dict:
+        report = api.generate(c.plan_path, c.forms_dir, [period], progress=job.progress)
         views.write_manifest(c, report)
-        return report
-    report = await _job(c, run)
-    return _done(request, f"/c/{quote(c.name)}/issue",
-                 {"files": len(report.files), "findings": [f.to_dict() for f in report.findings]})
+        return {"files": len(report.files), "findings": [f.to_dict() for f in report.findings]}
+    return _start(request, c, "\u751f\u6210\u62a5\u8868", f"/c/{quote(c.name)}/issue", run)  # 生成报表
+
+
+def _start(request: Request, c: Campaign, label: str, next_url: str, work) -> Response:
+    """Start a background job; 303 to its page (JSON: 202 and where to poll)."""
+    job = jobs.start(c, label, next_url, work, KNOWN, request.app.state.ws.log_path)
+    url = f"/c/{quote(c.name)}/job"
+    if _wants_json(request):
+        return JSONResponse(job.to_json() | {"poll": url + ".json"}, status_code=202)
+    return RedirectResponse(url, 303)
+
+
+async def job_page(request: Request) -> Response:
+    """The campaign's running or last job: a progress bar the page polls each second."""
+    c = _campaign(request)
+    return _render(request, "job.html.j2", {"name": c.name, "job": jobs.current(c)})
 
 
 async def issue_zip(request: Request) -> Response:
@@ -184,6 +196,8 @@ async def collect_post(request: Request) -> Response:
     _, period = views.period_of(c, request.path_params["period"])
     form = await checked_form(request, limits, max_files=limits.max_members)
     files = uploads(form)
+    if c.lock.locked():  # do not keep files for a run that cannot start
+        raise HTTPException(409, BUSY)
     if not files:
         raise Refused("请选择要上传的回收文件(.xlsx .xls .ods .zip .eml .msg)。")
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
@@ -193,9 +207,11 @@ async def collect_post(request: Request) -> Response:
         saved = await save_upload(f, folder, limits)
         if mtime is not None:  # the file's own time, as a mail folder keeps it
             os.utime(saved, (mtime, mtime))
-    report = await _job(c, api.collect, [c.inbox(period)], c.plan_path, period.id,
-                        c.outputs(period), limits=limits)
-    return _done(request, f"/c/{quote(c.name)}/collect/{period.id}", report.to_json())
+
+    def run(job: jobs.Job) -> dict:
+        return api.collect([c.inbox(period)], c.plan_path, period.id, c.outputs(period),
+                           limits=limits, progress=job.progress).to_json()
+    return _start(request, c, "\u56de\u6536", f"/c/{quote(c.name)}/collect/{period.id}", run)  # 回收
 
 
 async def unit_page(request: Request) -> Response:
@@ -284,6 +300,7 @@ def create_app(workspace: str | Path, limits: Limits | None = None) -> Starlette
         Route("/new.json", guarded(new_campaign), methods=["POST"]),
         Route("/new", guarded(new_campaign), methods=["POST"]),
         *_page("/c/{name}", plan_page),
+        *_page("/c/{name}/job", job_page),
         Route("/c/{name}/issue.json", guarded(issue_post), methods=["POST"]),
         Route("/c/{name}/issue", guarded(issue_post), methods=["POST"]),
         *_page("/c/{name}/issue", issue_page),

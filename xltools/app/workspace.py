@@ -51,6 +51,7 @@ class Campaign:
     name: str
     dir: Path
     lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+    job: object = field(default=None, compare=False, repr=False)  # jobs.Job, running or last
 
     @property
     def plan_path(self) -> Path:
