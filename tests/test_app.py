@@ -7,7 +7,7 @@ import random
 import zipfile
 from datetime import datetime
 from types import SimpleNamespace
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import docx
 import openpyxl
@@ -103,7 +103,8 @@ def test_the_notice_parses_into_67_items(desk):
 def test_every_page_and_its_json_twin(desk):
     client, unit = desk["client"], desk["units"][1]
     pages = ["/", c_url(), c_url("issue"), c_url("collect", PERIOD),
-             c_url("collect", PERIOD, "unit", unit), c_url("summary", PERIOD)]
+             c_url("collect", PERIOD, "unit", unit), c_url("summary", PERIOD),
+             c_url("remind", PERIOD), c_url("job")]
     for url in pages:
         html = client.get(url)
         assert html.status_code == 200 and html.headers["content-type"].startswith("text/html"), url
@@ -384,3 +385,111 @@ def test_a_failed_job_shows_one_chinese_line_and_logs_the_details(desk, monkeypa
     monkeypatch.undo()
     assert post(desk["client"], c_url("issue") + ".json", {"period": PERIOD}).status_code == 202
     assert finish(desk["client"])["state"] == "done"
+
+
+# -- 回收: a unit's page and the clerk's decisions ------------------------------------------------
+
+def test_unit_page_shows_the_returned_table_with_the_problem_cell_marked(desk):
+    client, unit, cell = desk["client"], desk["units"][1], desk["word_cell"]
+    data = client.get(c_url("collect", PERIOD, "unit", unit) + ".json").json()
+    table = data["files"][0]["table"]
+    marked = {c["cell"]: c for row in table["rows"] for c in row if c["marks"]}
+    assert cell in marked and marked[cell]["text"] == WORD
+    page = client.get(c_url("collect", PERIOD, "unit", unit)).text
+    assert f'<td class="bad" title="{cell}:' in page and f">{WORD}</td>" in page
+    # a unit's text in its table is escaped, never markup
+    other = client.get(c_url("collect", PERIOD, "unit", desk["units"][2])).text
+    assert SCRIPT not in other and "&lt;script&gt;alert(1)&lt;/script&gt;</td>" in other
+
+
+def test_setting_the_time_received_is_recorded_with_who_and_when(desk):
+    client, unit = desk["client"], desk["units"][3]
+    url = c_url("collect", PERIOD, "unit", unit)
+    sha = client.get(url + ".json").json()["files"][0]["sha256"]
+    got = post(client, url + "/received", {"sha": sha, "when": "2019-03-30 10:00"})
+    assert got.status_code == 200 and got.url.path == unquote(url)  # back on the unit's page
+    rows = {r["unit"]: r for r in client.get(c_url("collect", PERIOD) + ".json").json()["units"]}
+    assert rows[unit]["status"] == "\u5df2\u62a5" and rows[unit]["received_at"].startswith("2019-03-30")
+    history = client.get(url + ".json").json()["history"]
+    assert [(h["who"], h["action"], h["received_at"]) for h in history] == \
+        [("\u672c\u673a", "set-received", "2019-03-30T10:00:00")]  # 本机
+    assert "\u8bbe\u5b9a\u6536\u5230\u65f6\u95f4" in got.text  # 设定收到时间
+    bad = post(client, url + "/received", {"sha": sha, "when": "yesterday-ish"})
+    assert bad.status_code == 400 and "2019-04-09 16:30" in bad.text
+
+
+def test_a_unit_marked_exempt_is_not_missing_nor_reminded(desk):
+    client, unit = desk["client"], desk["units"][6]
+    url = c_url("collect", PERIOD, "unit", unit)
+    board = client.get(c_url("collect", PERIOD) + ".json").json()
+    assert {r["unit"]: r["status"] for r in board["units"]}[unit] == "\u672a\u62a5"
+    post(client, url + "/exempt", {"on": "1", "reason": "\u672c\u5b63\u5ea6\u65e0\u4efb\u52a1"})
+    board = client.get(c_url("collect", PERIOD) + ".json").json()
+    assert {r["unit"]: r["status"] for r in board["units"]}[unit] == "\u514d\u62a5"  # 免报
+    assert board["counts"]["\u514d\u62a5"] == 1
+    plan_path = desk["root"] / "ws" / NAME / "plan.xlsx"
+    assert unit not in api.status(plan_path, PERIOD).missing_units
+    assert unit not in {e.unit for e in api.remind(plan_path, PERIOD, write=False).entries}
+    assert unit not in client.get(c_url("remind", PERIOD)).text
+    page = client.get(url).text
+    assert "\u53d6\u6d88\u514d\u62a5" in page and "\u672c\u5b63\u5ea6\u65e0\u4efb\u52a1" in page
+    post(client, url + "/exempt", {"on": "0"})  # taken back: missing again
+    assert unit in api.status(plan_path, PERIOD).missing_units
+    history = client.get(url + ".json").json()["history"]
+    assert [(h["action"], h["exempt"], h["who"]) for h in history] == \
+        [("exempt", True, "\u672c\u673a"), ("exempt", False, "\u672c\u673a")]
+    bad = post(client, c_url("collect", PERIOD, "unit", "\u4e0d\u5b58\u5728") + "/exempt", {"on": "1"})
+    assert bad.status_code == 400 and "\u4e0d\u5b58\u5728" in bad.text  # names the unit
+
+
+def test_a_held_return_is_credited_from_the_board(desk, tmp_path):
+    import dataclasses
+
+    from xltools.xlsx.identity import read_identity
+    client, plan, units = desk["client"], desk["plan"], desk["units"]
+    src = tmp_path / "src.xlsx"
+    src.write_bytes(workbook_bytes(fill_report(plan, units[7], plan.period(PERIOD), random.Random(7))))
+    ident = read_identity(src).identity  # the hidden sheet's text names another unit: held
+    old, new = (f">{i.encode()}<".encode() for i in (ident, dataclasses.replace(ident, unit=units[8])))
+    held = io.BytesIO()
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(held, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(info, data.replace(old, new) if info.filename == "xl/sharedStrings.xml"
+                          else data)
+    post(client, c_url("collect", PERIOD), files=[("files", ("held.xlsx", held.getvalue()))])
+    assert finish(client)["state"] == "done"
+    board = client.get(c_url("collect", PERIOD) + ".json").json()
+    assert board["counts"]["\u5f85\u786e\u8ba4"] == 1
+    assert "\u8bb0\u4e3a\u8be5\u5355\u4f4d\u7684\u62a5\u8868" in client.get(c_url("collect", PERIOD)).text
+    got = post(client, c_url("collect", PERIOD, "credit"), {"sha": board["held"][0]["sha256"],
+                                                            "unit": units[7]})
+    assert got.status_code == 200 and got.url.path == unquote(c_url("collect", PERIOD, "unit", units[7]))
+    data = client.get(c_url("collect", PERIOD, "unit", units[7]) + ".json").json()
+    assert [(h["action"], h["unit"], h["who"]) for h in data["history"]] == \
+        [("credit", units[7], "\u672c\u673a")]
+    assert client.get(c_url("collect", PERIOD) + ".json").json()["counts"]["\u5f85\u786e\u8ba4"] == 0
+
+
+# -- 催报 ------------------------------------------------------------------------------------------
+
+def test_remind_page_lists_the_units_with_contacts_and_the_notice_text(desk):
+    client, plan, missing = desk["client"], desk["plan"], desk["units"][5]
+    data = client.get(c_url("remind", PERIOD) + ".json").json()
+    entry = next(e for e in data["entries"] if e["unit"] == missing)
+    unit = plan.unit(missing)
+    assert entry["reason"] == "\u672a\u62a5\u9001" and entry["contact"] == unit.contact  # 未报送
+    assert entry["phone"] == unit.phone and missing in data["text"]
+    assert desk["units"][1] in {e["unit"] for e in data["entries"]}  # reported with 错误
+    page = client.get(c_url("remind", PERIOD)).text
+    assert '<textarea id="remind-text"' in page and "\u590d\u5236\u5168\u6587" in page  # 复制全文
+    txt = client.get(c_url("remind", PERIOD) + ".txt")
+    assert txt.status_code == 200 and "attachment" in txt.headers["content-disposition"]
+    assert txt.content.startswith("\ufeff".encode()) and txt.content.decode("utf-8-sig") == data["text"]
+    written = post(client, c_url("remind", PERIOD) + ".json").json()["documents"]
+    assert [d.rsplit(".", 1)[-1] for d in written] == ["txt", "xlsx"]
+    book = client.get(c_url("files", written[1]))
+    cells = [v for row in openpyxl.load_workbook(io.BytesIO(book.content)).active.iter_rows(
+        values_only=True) for v in row]
+    assert missing in cells
+    assert set(written) <= set(client.get(c_url("remind", PERIOD) + ".json").json()["downloads"])

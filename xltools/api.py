@@ -468,10 +468,12 @@ class StatusReport:
     missing_units: list[str]
     late_units: list[str]
     stamps: dict[str, str] = field(default_factory=dict)  # unit -> its 盖章件 ("" = none)
+    exempt: dict[str, str] = field(default_factory=dict)  # unit -> why it is 免报 (not missing)
 
     def to_json(self) -> dict:
         return {"period": self.period.id, "counts": self.counts, "reported": self.reported,
                 "missing_units": self.missing_units, "late_units": self.late_units,
+                "exempt": self.exempt,
                 "stamps": {u: "已收到" if d else "未收到" for u, d in self.stamps.items()}}
 
 
@@ -485,17 +487,20 @@ def status(plan_path: str | os.PathLike, period_id: str,
     db_path = Path(db) if db else default_ledger(plan_path)
     if not db_path.exists():
         raise PlanFileError(f"找不到台账“{db_path}”:请先运行 xltools collect,或用 --db 指定台账。")
+    from .collect.settle import exempt_units
     from .collect.stamps import STAMP
     with Ledger(db_path) as ledger:
         st = ledger.status(plan.plan_id, period.id)
+        exempt = exempt_units(ledger.history(plan.plan_id, period.id))
     reported = [u for u in st["units"] if u["display"] and u["form"] != STAMP]
     have = {(u["unit"], u["form"]) for u in reported}
     expected = _owing(plan)
-    missing = list(dict.fromkeys(name for name, kind in expected if (name, kind) not in have))
+    missing = list(dict.fromkeys(name for name, kind in expected
+                                 if (name, kind) not in have and name not in exempt))
     late = list(dict.fromkeys(u["unit"] for u in reported if u["late"]))
     got = {u["unit"]: u["display"] for u in st["units"] if u["display"] and u["form"] == STAMP}
     stamps = {name: got.get(name, "") for name, _ in expected}
-    return StatusReport(period, st["counts"], reported, missing, late, stamps)
+    return StatusReport(period, st["counts"], reported, missing, late, stamps, exempt)
 
 
 def _owing(plan: Plan) -> list[tuple[str, str]]:
@@ -540,6 +545,26 @@ def set_received(plan_path: str | os.PathLike, period_id: str, sha: str, when: s
     return _set(_ledger_path(plan_path, db), plan, period, sha, when, _who(who))
 
 
+def exempt(plan_path: str | os.PathLike, period_id: str, unit: str, on: bool = True,
+           reason: str = "", db: str | os.PathLike | None = None, who: str | None = None) -> None:
+    """Mark a unit exempt from a period (免报: not counted missing nor reminded), or take the
+    mark back; recorded in the ledger's history with who and when."""
+    from .collect.settle import exempt as _exempt
+    plan, period = _plan_and_period(plan_path, period_id)
+    if unit not in {name for name, _ in _owing(plan)}:
+        raise PlanFileError(f"“{unit}”不是本计划中应报送表单的单位。")
+    _exempt(_ledger_path(plan_path, db), plan, period, unit, on, reason.strip(), _who(who))
+
+
+def history(plan_path: str | os.PathLike, period_id: str,
+            db: str | os.PathLike | None = None) -> list[dict]:
+    """The clerk's decisions on a period (credit, set-received, exempt), oldest first."""
+    from .collect.ledger import Ledger
+    plan, period = _plan_and_period(plan_path, period_id)
+    with Ledger(_ledger_path(plan_path, db)) as ledger:
+        return ledger.history(plan.plan_id, period.id)
+
+
 # -- remind, year, units (issue 7) ----------------------------------------------------------
 
 def _ledger_path(plan_path: str | os.PathLike, db: str | os.PathLike | None) -> Path:
@@ -553,13 +578,15 @@ def _ledger_path(plan_path: str | os.PathLike, db: str | os.PathLike | None) -> 
 
 def remind(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | None = None,
            out_dir: str | os.PathLike | None = None, template: str | os.PathLike | None = None,
-           today: "date | None" = None):
+           today: "date | None" = None, write: bool = True):
     """Units that have not reported the period (or reported with 错误): a 催报通知 (Jinja2
     text, xltools/templates/催报通知.txt.j2 or the clerk's `template`) and a 催报名单 workbook in
-    out_dir (default workbooks/<period>). Returns report.remind.RemindResult."""
+    out_dir (default workbooks/<period>); not written when not `write` (the desk's page).
+    Returns report.remind.RemindResult."""
     from datetime import date
 
     from .collect.ledger import Ledger
+    from .collect.settle import exempt_units
     from .merge import ReceiptRow
     from .report.remind import (RemindResult, contact_workbook, notice_filename, remind_entries,
                                 render_notice)
@@ -571,14 +598,18 @@ def remind(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike |
     with Ledger(db_path) as ledger:
         current = ledger.current(plan.plan_id, period.id)
         receipts = [ReceiptRow.from_ledger(r) for r in ledger.receipts(plan.plan_id, period.id)]
+        exempt = exempt_units(ledger.history(plan.plan_id, period.id))
     today = today or date.today()
-    res = RemindResult(period, remind_entries(plan, period, current, receipts), today=today)
+    entries = [e for e in remind_entries(plan, period, current, receipts) if e.unit not in exempt]
+    res = RemindResult(period, entries, today=today)
     try:
         res.text = render_notice(plan, period, res.entries, today, template)
     except Exception as exc:  # a clerk's template with a typo: one clear message
         if template is None:
             raise
         raise PlanFileError(f"通知模板“{Path(template).name}”有误:{type(exc).__name__}:{exc}") from exc
+    if not write:
+        return res
     out = Path(out_dir) if out_dir else DEFAULT_OUT / period.name
     out.mkdir(parents=True, exist_ok=True)
     res.notice = out / notice_filename(period)

@@ -220,6 +220,75 @@ async def unit_page(request: Request) -> Response:
     return _render(request, "unit.html.j2", data)
 
 
+def _who(request: Request) -> str:
+    """Who acts: the logged-in clerk, or 本机 on a desk without accounts."""
+    return request.session.get("user") or views.LOCAL_USER
+
+
+async def _unit_action(request: Request, act) -> Response:
+    """A clerk's decision on a unit of a period (act(campaign, period, form)); back to its page."""
+    c, p = _campaign(request), request.path_params
+    form = await checked_form(request, request.app.state.limits, max_files=0)
+    _, period = views.period_of(c, p["period"])
+    unit = await _job(c, act, c, period, form, _who(request)) or p.get("unit", "")
+    return _done(request, f"/c/{quote(c.name)}/collect/{quote(period.id)}/unit/{quote(unit)}",
+                 {"ok": True, "unit": unit})
+
+
+async def received_post(request: Request) -> Response:
+    """Set the time a return was received (the clerk's evidence)."""
+    def act(c, period, form, who):
+        api.set_received(c.plan_path, period.id, str(form.get("sha", "")),
+                         str(form.get("when", "")), who=who)
+    return await _unit_action(request, act)
+
+
+async def exempt_post(request: Request) -> Response:
+    """Mark the unit exempt from the period (免报), or take the mark back."""
+    unit = request.path_params["unit"]
+
+    def act(c, period, form, who):
+        api.exempt(c.plan_path, period.id, unit, on=form.get("on", "1") == "1",
+                   reason=str(form.get("reason", "")), who=who)
+    return await _unit_action(request, act)
+
+
+async def credit_post(request: Request) -> Response:
+    """Credit a held return to the unit the clerk chose; then that unit's page."""
+    def act(c, period, form, who):
+        unit = str(form.get("unit", ""))
+        api.credit(c.plan_path, period.id, str(form.get("sha", "")), unit, who=who)
+        return unit
+    return await _unit_action(request, act)
+
+
+async def remind_page(request: Request) -> Response:
+    c = _campaign(request)
+    data = await run_in_threadpool(views.remind_view, c, request.path_params["period"])
+    return _render(request, "remind.html.j2", data)
+
+
+async def remind_text(request: Request) -> Response:
+    """The 催报通知 as a .txt download (with a BOM: Windows Notepad reads it right)."""
+    c = _campaign(request)
+    data = await run_in_threadpool(views.remind_view, c, request.path_params["period"])
+    if not data["collected"]:
+        raise NotFound(data["period"])
+    return Response(("\ufeff" + data["text"]).encode("utf-8"), media_type="text/plain; charset=utf-8",
+                    headers={"content-disposition":
+                             f"attachment; filename*=UTF-8''{quote(data['filename'])}"})
+
+
+async def remind_post(request: Request) -> Response:
+    """Write the 催报通知 and the 催报名单 workbook beside the period's outputs."""
+    c = _campaign(request)
+    await checked_form(request, request.app.state.limits, max_files=0)
+    _, period = views.period_of(c, request.path_params["period"])
+    res = await _job(c, api.remind, c.plan_path, period.id, c.ledger, c.outputs(period))
+    return _done(request, f"/c/{quote(c.name)}/remind/{quote(period.id)}",
+                 {"documents": [c.rel(res.notice), c.rel(res.contacts)]})
+
+
 async def summary_page(request: Request) -> Response:
     c = _campaign(request)
     data = await run_in_threadpool(views.summary_view, c, request.path_params["period"])
@@ -285,6 +354,12 @@ def _page(path: str, fn, public: bool = False) -> list[Route]:
     return [Route(path + ".json", guarded(fn, public)), Route(path, guarded(fn, public))]
 
 
+def _action(path: str, fn, public: bool = False) -> list[Route]:
+    """A POST route and its JSON twin."""
+    return [Route(path + ".json", guarded(fn, public), methods=["POST"]),
+            Route(path, guarded(fn, public), methods=["POST"])]
+
+
 def create_app(workspace: str | Path, limits: Limits | None = None) -> Starlette:
     """The desk over a workspace folder (created when missing); errors logged beside it."""
     ws = Workspace(Path(workspace))
@@ -293,26 +368,26 @@ def create_app(workspace: str | Path, limits: Limits | None = None) -> Starlette
         Route("/index.json", guarded(index)), Route("/", guarded(index)),
         Route("/static/app.css", stylesheet),
         *_page("/login", login_page, public=True),
-        Route("/login.json", guarded(login_post, public=True), methods=["POST"]),
-        Route("/login", guarded(login_post, public=True), methods=["POST"]),
-        Route("/logout.json", guarded(logout_post, public=True), methods=["POST"]),
-        Route("/logout", guarded(logout_post, public=True), methods=["POST"]),
-        Route("/new.json", guarded(new_campaign), methods=["POST"]),
-        Route("/new", guarded(new_campaign), methods=["POST"]),
+        *_action("/login", login_post, public=True),
+        *_action("/logout", logout_post, public=True),
+        *_action("/new", new_campaign),
         *_page("/c/{name}", plan_page),
         *_page("/c/{name}/job", job_page),
-        Route("/c/{name}/issue.json", guarded(issue_post), methods=["POST"]),
-        Route("/c/{name}/issue", guarded(issue_post), methods=["POST"]),
+        *_action("/c/{name}/issue", issue_post),
         *_page("/c/{name}/issue", issue_page),
         Route("/c/{name}/issue/{period}.zip", guarded(issue_zip)),
         Route("/c/{name}/files/{path:path}", guarded(download)),
-        Route("/c/{name}/collect/{period}.json", guarded(collect_post), methods=["POST"]),
-        Route("/c/{name}/collect/{period}", guarded(collect_post), methods=["POST"]),
+        *_action("/c/{name}/collect/{period}", collect_post),
         *_page("/c/{name}/collect/{period}", board_page),
+        *_action("/c/{name}/collect/{period}/credit", credit_post),
+        *_action("/c/{name}/collect/{period}/unit/{unit}/received", received_post),
+        *_action("/c/{name}/collect/{period}/unit/{unit}/exempt", exempt_post),
         *_page("/c/{name}/collect/{period}/unit/{unit}", unit_page),
         *_page("/c/{name}/summary/{period}", summary_page),
-        Route("/c/{name}/summary/{period}/documents.json", guarded(documents_post), methods=["POST"]),
-        Route("/c/{name}/summary/{period}/documents", guarded(documents_post), methods=["POST"]),
+        Route("/c/{name}/remind/{period}.txt", guarded(remind_text)),
+        *_action("/c/{name}/remind/{period}", remind_post),
+        *_page("/c/{name}/remind/{period}", remind_page),
+        *_action("/c/{name}/summary/{period}/documents", documents_post),
     ]
 
     async def not_found(request: Request, exc: HTTPException) -> Response:

@@ -15,7 +15,9 @@ from .workspace import Campaign, NotFound, Workspace
 
 MANIFEST = ".xltools-desk.json"  # what the desk's last generate wrote (unit, period of each)
 SHARED = "\u5171\u7528"  # 共用: the zip folder of files that belong to no one unit
-REPORTED, MISSING, LATE, ERRORS, HELD = "已报", "未报", "逾期", "有错误", "待确认"
+REPORTED, MISSING, LATE, ERRORS, HELD, EXEMPT = "已报", "未报", "逾期", "有错误", "待确认", "免报"
+LOCAL_USER = "本机"  # who acted, when the desk has no accounts (loopback only)
+ACTIONS = {"credit": "确认归属", "set-received": "设定收到时间", "exempt": "免报"}
 FEEDBACK = "\u53cd\u9988"  # 反馈: collect's feedback copies, DIR/反馈/<unit>/…
 
 
@@ -152,13 +154,14 @@ def board(c: Campaign, period_id: str) -> dict:
     late = set(status.late_units) if status else set()
     errors = {r["unit"] for r in receipts if r["status"] == ACCEPTED
               and any(f["severity"] == ERROR for f in r["findings"])}
+    exempt = status.exempt if status else {}
     owing = [u.name for u in plan.units_with_tasks()]
     owing += [n for n in dict.fromkeys(r.unit or r.label for r in plan.town_rows()) if n not in owing]
     rows = []
     for name in owing:
         got = reported.get(name)
         state = (ERRORS if name in errors else LATE if name in late else
-                 REPORTED if got and name not in missing else MISSING)
+                 REPORTED if got and name not in missing else EXEMPT if name in exempt else MISSING)
         rows.append({"unit": name, "status": state,
                      "received_at": got["last_received_at"] if got else "",
                      "submissions": got["submissions"] if got else 0})
@@ -168,24 +171,39 @@ def board(c: Campaign, period_id: str) -> dict:
     counts = Counter(r["status"] for r in rows)
     return {"name": c.name, "period": period.id, "period_name": period.name,
             "deadline": period.deadline, "units": rows, "held": held,
-            "counts": {k: counts.get(k, 0) for k in (REPORTED, LATE, ERRORS, MISSING)}
-            | {HELD: len(held)}}
+            "counts": {k: counts.get(k, 0) for k in (REPORTED, LATE, ERRORS, MISSING, EXEMPT)}
+            | {HELD: len(held)}, "owing": owing}
 
 
 def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
-    """A unit's page: its files with their findings (sheet and cell), its feedback copies."""
+    """A unit's page: its files with their findings (sheet and cell) and the returned table
+    with the problem cells marked, its feedback copies, the clerk's decisions on it."""
+    from ..collect.settle import exempt_units
+    from .table import returned_table
     plan, period = period_of(c, period_id)
     if plan.unit(unit) is None and unit not in {r.unit or r.label for r in plan.town_rows()}:
         raise NotFound(unit)
+    mine = [r for r in _receipts(c, plan, period) if r["unit"] == unit]
     files = [{"display": r["display"], "status": r["status"],
               "status_label": STATUS_LABELS.get(r["status"], r["status"]), "form": r["form"],
               "received_at": r["received_at"], "late": r["late"], "sha256": r["sha256"],
-              "findings": [_finding(f) for f in r["findings"]]}
-             for r in _receipts(c, plan, period) if r["unit"] == unit]
+              "findings": [_finding(f) for f in r["findings"]],
+              "table": returned_table(r["archived"], r["findings"]) if i < 3 else None}
+             for i, r in enumerate(reversed(mine))]  # the latest first; tables of the last 3
     folder = c.outputs(period) / FEEDBACK / unit
     feedback = [c.rel(p) for p in sorted(folder.glob("*")) if p.is_file()] if folder.is_dir() else []
+    shas = {r["sha256"] for r in mine}
+    history = _history(c, period) if c.ledger.exists() else []
+    ours = [h | {"action_label": ACTIONS.get(h["action"], h["action"])} for h in history
+            if h.get("unit") == unit or h["sha256"] in shas]
+    exempt = exempt_units(history)
     return {"name": c.name, "period": period.id, "unit": unit, "files": files,
-            "feedback": feedback}
+            "feedback": feedback, "history": ours, "collected": c.ledger.exists(),
+            "exempt": exempt.get(unit)}  # None: not exempt; "" or a reason: exempt
+
+
+def _history(c: Campaign, period) -> list[dict]:
+    return api.history(c.plan_path, period.id, c.ledger)
 
 
 # -- 汇总 ----------------------------------------------------------------------------------
@@ -213,3 +231,21 @@ def summary_view(c: Campaign, period_id: str) -> dict:
     return {"name": c.name, "period": period.id, "collected": True, "counts": s.counts,
             "overall": {k: int(v) for k, v in s.overall_counts().items()},
             "lagging": lag, "board": st, "downloads": downloads}
+
+
+# -- 催报 ----------------------------------------------------------------------------------
+
+def remind_view(c: Campaign, period_id: str) -> dict:
+    """催报: the units to remind with their contacts, and the 催报通知 text (nothing written)."""
+    from ..report.remind import notice_filename
+    plan, period = period_of(c, period_id)
+    out = c.outputs(period)
+    written = [c.rel(p) for p in sorted(out.glob("\u50ac\u62a5*")) if p.is_file()] \
+        if out.is_dir() else []  # 催报通知 / 催报名单 written before
+    base = {"name": c.name, "period": period.id, "period_name": period.name,
+            "filename": notice_filename(period), "downloads": written}
+    if not c.ledger.exists():
+        return base | {"collected": False, "entries": [], "text": ""}
+    res = api.remind(c.plan_path, period.id, c.ledger, write=False)
+    return base | {"collected": True, "entries": [e.to_json() for e in res.entries],
+                   "text": res.text}

@@ -82,3 +82,27 @@ def parse_time(text: str) -> str:
         except ValueError:
             continue
     raise LedgerError(f"无法识别时间“{text}”,请写成 2019-04-09 16:30 的形式。")
+
+
+EXEMPT = "exempt"
+
+
+def exempt(db_path: Path, plan: Plan, period: Period, unit: str, on: bool, reason: str,
+           who: str) -> None:
+    """Mark `unit` exempt from the period (免报), or take the mark back; one history row."""
+    with Ledger(db_path) as ledger:
+        ledger.begin(plan.plan_id, period.id, [f"exempt {unit} {int(on)}"])
+        try:
+            ledger.add_history(who, EXEMPT, "", plan.plan_id, period.id,
+                               {"unit": unit, "exempt": on, "reason": reason})
+            ledger.commit()
+        except BaseException:
+            ledger.rollback()
+            raise
+
+
+def exempt_units(history: list[dict]) -> dict[str, str]:
+    """{unit: reason} of the units exempt now, from a period's history (the last mark wins)."""
+    marks = {h["unit"]: (h["exempt"], h.get("reason", "")) for h in history
+             if h["action"] == EXEMPT}
+    return {u: reason for u, (on, reason) in marks.items() if on}
