@@ -493,3 +493,81 @@ def test_remind_page_lists_the_units_with_contacts_and_the_notice_text(desk):
         values_only=True) for v in row]
     assert missing in cells
     assert set(written) <= set(client.get(c_url("remind", PERIOD) + ".json").json()["downloads"])
+
+
+# -- 计划: editing in place, and an edited plan.xlsx uploaded back ----------------------------------
+
+EDIT = "\u7f16\u8f91"  # 编辑: a campaign of its own, so the edits touch no other test
+
+
+def e_url(*parts: str) -> str:
+    return "/c/" + "/".join(quote(p) for p in (EDIT, *parts))
+
+
+@pytest.fixture(scope="module")
+def editing(desk):
+    client = desk["client"]
+    plan_bytes = (desk["root"] / "ws" / NAME / "plan.xlsx").read_bytes()
+    got = post(client, "/new.json", {"name": EDIT}, {"notice": ("plan.xlsx", plan_bytes)})
+    assert got.status_code == 200 and got.json()["plan"]
+    return desk | {"path": desk["root"] / "ws" / EDIT / "plan.xlsx"}
+
+
+def test_a_units_contacts_are_edited_in_place_and_checked_after_saving(editing):
+    client, unit = editing["client"], editing["units"][0]
+    got = post(client, e_url("units", "set"), {"unit": unit, "leader": "\u674e\u56db",
+                                               "contact": "\u738b\u4e94", "phone": "0716-1234567",
+                                               "email": "wang@example.cn"})
+    assert got.status_code == 200 and got.url.path == unquote(e_url())
+    saved = api.load(editing["path"]).value.unit(unit)
+    assert (saved.leader, saved.contact, saved.phone) == ("\u674e\u56db", "\u738b\u4e94", "0716-1234567")
+    assert 'class="ok saved"' in got.text and "\u738b\u4e94" in got.text
+    assert '<div class="check">' in got.text  # the check's findings, after the save
+    twin = post(client, e_url("units", "set") + ".json", {"unit": unit, "email": "not-an-address"})
+    assert twin.status_code == 400 and "not-an-address" in twin.json()["error"]
+    ok = post(client, e_url("units", "set") + ".json", {"unit": unit, "leader": "\u674e\u56db",
+                                                       "contact": "\u738b\u4e94", "phone": "1",
+                                                       "email": ""})
+    assert ok.status_code == 200 and isinstance(ok.json()["findings"], list) and ok.json()["message"]
+
+
+def test_aliases_members_and_a_tasks_units_are_edited_in_place(editing):
+    client, units, path = editing["client"], editing["units"], editing["path"]
+    assert post(client, e_url("units", "alias"), {"unit": units[0], "alias": "\u5c0f\u540d"}).status_code == 200
+    assert api.load(path).value.resolve("\u5c0f\u540d").name == units[0]
+    taken = post(client, e_url("units", "alias"), {"unit": units[1], "alias": "\u5c0f\u540d"})
+    assert taken.status_code == 400 and "\u5c0f\u540d" in taken.text
+    plan = api.load(path).value
+    group = plan.groups[0]
+    got = post(client, e_url("groups", "member"), {"group": group.name, "members": f"{units[2]}\u3001{units[3]}"})
+    assert got.status_code == 200
+    assert {units[2], units[3]} <= set(api.load(path).value.resolve(group.name).members)
+    task = plan.tasks[0]
+    got = post(client, e_url("tasks", "set"), {"number": task.number, "lead_units": units[4],
+                                               "responsible_units": f"{units[5]}\u3001\u5c0f\u540d",
+                                               "leader": "\u8d75\u516d"})
+    assert got.status_code == 200
+    saved = api.load(path).value.tasks[0]
+    assert (saved.lead_units, saved.responsible_units, saved.lead_leader) == \
+        ([units[4]], [units[5], "\u5c0f\u540d"], "\u8d75\u516d")
+    bad = post(client, e_url("tasks", "set"), {"number": task.number, "lead_units": "\u65e0\u6b64\u5355\u4f4d"})
+    assert bad.status_code == 400 and "\u65e0\u6b64\u5355\u4f4d" in bad.text
+    assert api.load(path).value.tasks[0].lead_units == [units[4]]  # unchanged
+
+
+def test_an_edited_plan_is_uploaded_back_and_the_old_one_kept(editing, tmp_path):
+    from xltools.planfile import save_plan
+    client, path = editing["client"], editing["path"]
+    plan = api.load(path).value
+    plan.units[0].contact = "\u5728Excel\u4e2d\u6539"  # 在Excel中改
+    edited = save_plan(plan, tmp_path / "plan.xlsx")
+    got = post(client, e_url("plan"), files={"plan": ("plan.xlsx", edited.read_bytes())})
+    assert got.status_code == 200 and "\u5907\u4efd" in got.text  # 备份
+    assert api.load(path).value.units[0].contact == "\u5728Excel\u4e2d\u6539"
+    backups = list((path.parent / "\u8ba1\u5212\u5907\u4efd").glob("plan-*.xlsx"))
+    assert backups and api.load(backups[0]).value.units
+    junk = post(client, e_url("plan"), files={"plan": ("plan.xlsx", b"PK\x03\x04 not a workbook")})
+    assert junk.status_code == 400 and "Traceback" not in junk.text
+    assert api.load(path).value.units[0].contact == "\u5728Excel\u4e2d\u6539"  # unchanged
+    wrong = post(client, e_url("plan"), files={"plan": ("notice.txt", b"x")})
+    assert wrong.status_code == 400

@@ -685,6 +685,31 @@ def units_set(plan_path: str | os.PathLike, name: str, leader: str | None = None
                     kind=kind)
 
 
+def task_set(plan_path: str | os.PathLike, number: str, lead_units: list[str] | None = None,
+             responsible_units: list[str] | None = None, leader: str | None = None) -> str:
+    """Change a task's 牵头单位, 责任单位 or 牵头领导 in the plan file (names or aliases of
+    registered units or groups); the Chinese sentence saying what changed."""
+    res = load_plan(plan_path)
+    if res.value is None:
+        raise PlanFileError(f"计划文件“{Path(plan_path).name}”中没有可用的计划。")
+    plan = res.value
+    task = next((t for t in plan.tasks if t.number == number), None)
+    if task is None:
+        raise PlanFileError(f"计划中没有序号为“{number}”的任务。")
+    for names in (lead_units or [], responsible_units or []):
+        unknown = [n for n in names if plan.resolve(n) is None]
+        if unknown:
+            raise PlanFileError(f"任务 {number}:“{'、'.join(unknown)}”不在单位名单中,请先登记该单位或别名。")
+    if lead_units is not None:
+        task.lead_units = lead_units
+    if responsible_units is not None:
+        task.responsible_units = responsible_units
+    if leader is not None:
+        task.lead_leader = " ".join(leader.split())
+    save_plan(plan, plan_path)
+    return f"已更新任务 {number}。"
+
+
 # -- the office's documents in Word (issue 17) -------------------------------------------
 
 def notice(plan_path: str | os.PathLike, out_dir: str | os.PathLike | None = None,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 from datetime import datetime
 from pathlib import Path
@@ -132,7 +133,64 @@ async def new_campaign(request: Request) -> Response:
 
 async def plan_page(request: Request) -> Response:
     data = await run_in_threadpool(views.plan_view, _campaign(request))
+    data["saved"] = request.session.pop("saved", "")  # what the last edit changed
     return _render(request, "plan.html.j2", data)
+
+
+def _names(text: object) -> list[str]:
+    """Unit names typed in one box, separated by 、 , ; or spaces."""
+    return [n for n in re.split(r"[\s,;\u3001\uff0c\uff1b]+", str(text or "")) if n]
+
+
+async def _plan_edit(request: Request, edit) -> Response:
+    """An edit of the plan file (edit(plan_path, form) -> what changed); then the plan page
+    with `xltools check`'s findings (JSON: both)."""
+    c = _campaign(request)
+    form = await checked_form(request, request.app.state.limits, max_files=0)
+    said = await _job(c, edit, c.plan_path, form)
+    said = getattr(said, "message", said) or "\u5df2\u4fdd\u5b58\u3002"  # 已保存。
+    if _wants_json(request):
+        findings = await run_in_threadpool(api.check, c.plan_path)
+        return JSONResponse({"message": said, "findings": [views.finding(f) for f in findings]})
+    request.session["saved"] = said
+    return RedirectResponse(f"/c/{quote(c.name)}", 303)
+
+
+async def unit_set_post(request: Request) -> Response:
+    return await _plan_edit(request, lambda path, f: api.units_set(
+        path, str(f.get("unit", "")), **{k: str(f.get(k, "")) for k in views.UNIT_FIELDS}))
+
+
+async def alias_post(request: Request) -> Response:
+    return await _plan_edit(request, lambda path, f: api.units_add_alias(
+        path, str(f.get("unit", "")), str(f.get("alias", ""))))
+
+
+async def member_post(request: Request) -> Response:
+    return await _plan_edit(request, lambda path, f: api.units_add_member(
+        path, str(f.get("group", "")), _names(f.get("members"))))
+
+
+async def task_post(request: Request) -> Response:
+    return await _plan_edit(request, lambda path, f: api.task_set(
+        path, str(f.get("number", "")), _names(f.get("lead_units")),
+        _names(f.get("responsible_units")), str(f.get("leader", ""))))
+
+
+async def plan_upload(request: Request) -> Response:
+    """An edited plan.xlsx (or .yaml/.json) back: read and checked before it replaces the
+    plan; the old one is kept in 计划备份/."""
+    c = _campaign(request)
+    limits = request.app.state.limits
+    form = await checked_form(request, limits, max_files=1)
+    upload = next(iter(uploads(form, "plan")), None)
+    if upload is None or Path(upload.filename or "").suffix.lower() not in PLAN_SUFFIXES:
+        raise Refused("\u8bf7\u9009\u62e9\u8ba1\u5212\u6587\u4ef6(.xlsx / .yaml / .json)\u3002")
+    source = await save_upload(upload, c.dir / views.PLAN_UPLOADS, limits)
+
+    def replace(path, _form):
+        return views.replace_plan(c, source)
+    return await _plan_edit(request, replace)
 
 
 async def issue_page(request: Request) -> Response:
@@ -373,6 +431,11 @@ def create_app(workspace: str | Path, limits: Limits | None = None) -> Starlette
         *_action("/new", new_campaign),
         *_page("/c/{name}", plan_page),
         *_page("/c/{name}/job", job_page),
+        *_action("/c/{name}/plan", plan_upload),
+        *_action("/c/{name}/units/set", unit_set_post),
+        *_action("/c/{name}/units/alias", alias_post),
+        *_action("/c/{name}/groups/member", member_post),
+        *_action("/c/{name}/tasks/set", task_post),
         *_action("/c/{name}/issue", issue_post),
         *_page("/c/{name}/issue", issue_page),
         Route("/c/{name}/issue/{period}.zip", guarded(issue_zip)),

@@ -19,9 +19,12 @@ REPORTED, MISSING, LATE, ERRORS, HELD, EXEMPT = "已报", "未报", "逾期", "�
 LOCAL_USER = "本机"  # who acted, when the desk has no accounts (loopback only)
 ACTIONS = {"credit": "确认归属", "set-received": "设定收到时间", "exempt": "免报"}
 FEEDBACK = "\u53cd\u9988"  # 反馈: collect's feedback copies, DIR/反馈/<unit>/…
+PLAN_UPLOADS, PLAN_BACKUPS = "\u8ba1\u5212\u4e0a\u4f20", "\u8ba1\u5212\u5907\u4efd"  # 计划上传, 计划备份
+UNIT_FIELDS = ("leader", "contact", "phone", "email")  # what the plan page edits of a unit
 
 
-def _finding(f) -> dict:
+def finding(f) -> dict:
+    """A finding as the pages show it."""
     d = f.to_dict() if hasattr(f, "to_dict") else dict(f)
     return {k: d.get(k, "") for k in ("code", "severity", "file", "sheet", "cell", "unit",
                                        "value", "message")}
@@ -29,9 +32,13 @@ def _finding(f) -> dict:
 
 def plan_of(c: Campaign):
     """The campaign's plan; PlanFileError (a Chinese message) when it cannot be read."""
-    res = api.load(c.plan_path)
+    return plan_of_path(c.plan_path)
+
+
+def plan_of_path(path: Path):
+    res = api.load(path)
     if res.value is None:
-        raise api.PlanFileError(f"计划文件“{c.plan_path.name}”中没有可用的计划。")
+        raise api.PlanFileError(f"计划文件“{path.name}”中没有可用的计划。")
     return res.value
 
 
@@ -66,6 +73,7 @@ def plan_view(c: Campaign) -> dict:
         "tasks": [{"number": t.number, "kind": TASK_KIND_LABELS.get(t.kind, t.kind),
                    "text": t.text, "lead_units": t.lead_units,
                    "responsible_units": t.responsible_units, "deadline": t.deadline,
+                   "leader": t.lead_leader,
                    "targets": [f"{g.label} {g.value:g}{g.measure}" for g in t.targets]}
                   for t in plan.tasks],
         "units": [{"name": u.name, "kind": u.kind, "aliases": u.aliases, "leader": u.leader,
@@ -73,8 +81,28 @@ def plan_view(c: Campaign) -> dict:
         "groups": [{"name": g.name, "members": g.members, "aliases": g.aliases}
                    for g in plan.groups],
         "periods": [{"id": p.id, "name": p.name, "deadline": p.deadline} for p in plan.periods],
-        "findings": [_finding(f) for f in api.check(c.plan_path)],
+        "findings": [finding(f) for f in api.check(c.plan_path)],
     }
+
+
+def replace_plan(c: Campaign, source: Path) -> str:
+    """Put an uploaded plan in place of the campaign's, once it reads as a plan of the same
+    campaign; the old plan is kept in 计划备份/. What was done, in Chinese."""
+    import os
+    import shutil
+    from datetime import datetime
+    tmp = c.dir / ".plan-upload.xlsx"
+    api.convert(source, tmp)  # PlanFileError (a Chinese message) when it is not a usable plan
+    new, old = plan_of_path(tmp), plan_of(c)
+    if c.ledger.exists() and new.plan_id != old.plan_id:
+        tmp.unlink()
+        raise api.PlanFileError(f"上传的“{source.name}”不是本计划(计划标识“{new.plan_id}”与"
+                                f"“{old.plan_id}”不同),未替换。请上传从本页下载后修改的 plan.xlsx。")
+    backup = c.dir / PLAN_BACKUPS / f"plan-{datetime.now():%Y%m%d-%H%M%S}.xlsx"
+    backup.parent.mkdir(exist_ok=True)
+    shutil.copy2(c.plan_path, backup)
+    os.replace(tmp, c.plan_path)
+    return f"已换用上传的计划文件“{source.name}”,原计划已备份为“{c.rel(backup)}”。"
 
 
 def parse_view(result, saved: Path | None) -> dict:
@@ -87,7 +115,7 @@ def parse_view(result, saved: Path | None) -> dict:
             "units": len(plan.units) if plan else 0,
             "empty_groups": [g.name for g in plan.groups if not g.members] if plan else [],
             "lines": result.report_lines(),
-            "findings": [_finding(f) for f in result.findings]}
+            "findings": [finding(f) for f in result.findings]}
 
 
 # -- 下发 ----------------------------------------------------------------------------------
@@ -187,7 +215,7 @@ def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
     files = [{"display": r["display"], "status": r["status"],
               "status_label": STATUS_LABELS.get(r["status"], r["status"]), "form": r["form"],
               "received_at": r["received_at"], "late": r["late"], "sha256": r["sha256"],
-              "findings": [_finding(f) for f in r["findings"]],
+              "findings": [finding(f) for f in r["findings"]],
               "table": returned_table(r["archived"], r["findings"]) if i < 3 else None}
              for i, r in enumerate(reversed(mine))]  # the latest first; tables of the last 3
     folder = c.outputs(period) / FEEDBACK / unit
