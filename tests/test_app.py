@@ -571,3 +571,20 @@ def test_an_edited_plan_is_uploaded_back_and_the_old_one_kept(editing, tmp_path)
     assert api.load(path).value.units[0].contact == "\u5728Excel\u4e2d\u6539"  # unchanged
     wrong = post(client, e_url("plan"), files={"plan": ("notice.txt", b"x")})
     assert wrong.status_code == 400
+
+
+def test_pages_are_rebuilt_only_when_the_plan_or_the_ledger_changes(desk, monkeypatch):
+    from xltools.app import views
+    client, unit = desk["client"], desk["units"][9]
+    calls = []
+    real = views._receipts
+    monkeypatch.setattr(views, "_receipts", lambda *a: calls.append(1) or real(*a))
+    board = c_url("collect", PERIOD) + ".json"
+    first = client.get(board).json()
+    assert client.get(board).json() == first and len(calls) <= 1  # the second from the cache
+    before = len(calls)
+    post(client, c_url("collect", PERIOD, "unit", unit, "exempt"), {"on": "1"},
+         follow_redirects=False)  # the ledger changes
+    rows = {r["unit"]: r["status"] for r in client.get(board).json()["units"]}
+    assert rows[unit] == "\u514d\u62a5" and len(calls) == before + 1
+    post(client, c_url("collect", PERIOD, "unit", unit, "exempt"), {"on": "0"})

@@ -11,6 +11,7 @@ from .. import api
 from ..model import ERROR
 from ..model.plan import TASK_KIND_LABELS
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
+from .cache import cached
 from .workspace import Campaign, NotFound, Workspace
 
 MANIFEST = ".xltools-desk.json"  # what the desk's last generate wrote (unit, period of each)
@@ -31,8 +32,13 @@ def finding(f) -> dict:
 
 
 def plan_of(c: Campaign):
-    """The campaign's plan; PlanFileError (a Chinese message) when it cannot be read."""
-    return plan_of_path(c.plan_path)
+    """The campaign's plan (read again only when the file changed; pages never edit it);
+    PlanFileError (a Chinese message) when it cannot be read."""
+    st = c.plan_path.stat()
+    key = (st.st_mtime_ns, st.st_size)
+    if c.cache.get("plan", (None,))[0] != key:
+        c.cache["plan"] = (key, plan_of_path(c.plan_path))
+    return c.cache["plan"][1]
 
 
 def plan_of_path(path: Path):
@@ -65,6 +71,7 @@ def campaigns(ws: Workspace) -> dict:
     return {"workspace": str(ws.root), "campaigns": rows}
 
 
+@cached
 def plan_view(c: Campaign) -> dict:
     """计划: tasks, units, groups, periods and the findings of `xltools check`."""
     plan = plan_of(c)
@@ -171,6 +178,7 @@ def _receipts(c: Campaign, plan, period) -> list[dict]:
         return ledger.receipts(plan.plan_id, period.id)
 
 
+@cached
 def board(c: Campaign, period_id: str) -> dict:
     """回收: each unit owing a form as 已报 / 未报 / 逾期 / 有错误, with the time received;
     files whose unit is in doubt as 待确认."""
@@ -203,6 +211,7 @@ def board(c: Campaign, period_id: str) -> dict:
             | {HELD: len(held)}, "owing": owing}
 
 
+@cached
 def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
     """A unit's page: its files with their findings (sheet and cell) and the returned table
     with the problem cells marked, its feedback copies, the clerk's decisions on it."""
@@ -238,15 +247,22 @@ def _history(c: Campaign, period) -> list[dict]:
 
 def summary_view(c: Campaign, period_id: str) -> dict:
     """汇总: the period's counts as the 汇总表 prints them, the lagging tasks, downloads."""
+    _, period = period_of(c, period_id)
+    out = c.outputs(period)
+    downloads = [c.rel(p) for p in sorted(out.glob("*")) if p.is_file()
+                 and not p.name.startswith(".")] if out.is_dir() else []
+    return _summary(c, period_id) | {"downloads": downloads}
+
+
+@cached
+def _summary(c: Campaign, period_id: str) -> dict:
     from ..collect.ledger import Ledger
     from ..merge import ReceiptRow, summarize
     plan, period = period_of(c, period_id)
     out = c.outputs(period)
-    downloads = [c.rel(p) for p in sorted(out.glob("*")) if p.is_file()
-                 and not p.name.startswith(".")] if out.is_dir() else []
     if not c.ledger.exists():
         return {"name": c.name, "period": period.id, "collected": False, "counts": {},
-                "overall": {}, "lagging": [], "board": {}, "downloads": downloads}
+                "overall": {}, "lagging": [], "board": {}}
     before = [p for p in plan.periods if p.end < period.end]
     with Ledger(c.ledger) as ledger:  # the same inputs api.collect gives summarize
         current = ledger.current(plan.plan_id, period.id)
@@ -258,20 +274,26 @@ def summary_view(c: Campaign, period_id: str) -> dict:
     st = board(c, period_id)["counts"]
     return {"name": c.name, "period": period.id, "collected": True, "counts": s.counts,
             "overall": {k: int(v) for k, v in s.overall_counts().items()},
-            "lagging": lag, "board": st, "downloads": downloads}
+            "lagging": lag, "board": st}
 
 
 # -- 催报 ----------------------------------------------------------------------------------
 
 def remind_view(c: Campaign, period_id: str) -> dict:
     """催报: the units to remind with their contacts, and the 催报通知 text (nothing written)."""
-    from ..report.remind import notice_filename
-    plan, period = period_of(c, period_id)
+    _, period = period_of(c, period_id)
     out = c.outputs(period)
     written = [c.rel(p) for p in sorted(out.glob("\u50ac\u62a5*")) if p.is_file()] \
         if out.is_dir() else []  # 催报通知 / 催报名单 written before
+    return _remind(c, period_id) | {"downloads": written}
+
+
+@cached
+def _remind(c: Campaign, period_id: str) -> dict:
+    from ..report.remind import notice_filename
+    _, period = period_of(c, period_id)
     base = {"name": c.name, "period": period.id, "period_name": period.name,
-            "filename": notice_filename(period), "downloads": written}
+            "filename": notice_filename(period)}
     if not c.ledger.exists():
         return base | {"collected": False, "entries": [], "text": ""}
     res = api.remind(c.plan_path, period.id, c.ledger, write=False)
