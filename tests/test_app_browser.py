@@ -132,8 +132,8 @@ def test_the_whole_loop_in_a_browser(server, browser, tmp_path):
     page.goto(f"{base}/c/{NAME}/issue")
     page.select_option("select[name=period]", PERIOD)
     page.click("text=\u751f\u6210\u62a5\u8868")  # 生成报表
-    assert page.url.endswith("/job")  # the job page's bar, polled until the job is done
-    page.wait_for_url(re.compile(r"/issue$"), timeout=120_000)
+    page.wait_for_url(re.compile(r"/job$"))  # its bar polled each second until it is done,
+    page.wait_for_url(re.compile(r"/issue$"), timeout=120_000)  # then on to the result
     with page.expect_download() as got:
         page.click(f"a[href$='{PERIOD}.zip']")
     bundle = zipfile.ZipFile(io.BytesIO(Path(got.value.path()).read_bytes()))
@@ -147,6 +147,7 @@ def test_the_whole_loop_in_a_browser(server, browser, tmp_path):
     page.goto(f"{base}/c/{NAME}/collect/{PERIOD}")
     page.set_input_files("input[name=files]", [str(p) for p in filled.values()])
     page.click("text=\u4e0a\u4f20\u5e76\u56de\u6536")  # 上传并回收
+    page.wait_for_url(re.compile(r"/job$"))
     page.wait_for_url(re.compile(rf"/collect/{PERIOD}$"), timeout=120_000)
     status = {u: page.locator("table.board tr", has_text=u).inner_text() for u in units[1:4]}
     assert ERROR in status[units[1]]
@@ -158,6 +159,8 @@ def test_the_whole_loop_in_a_browser(server, browser, tmp_path):
     row.locator("a").first.click()
     cell = _progress_cell(filled[units[1]])
     assert cell in page.inner_text("main") and "progress-not-number" in page.content()
+    marked = page.locator("table.returned td.bad").first  # the returned table, the cell marked
+    assert marked.get_attribute("title").startswith(cell) and marked.inner_text() == WORD
     _shot(page, "unit.png", tmp_path)
     with page.expect_download() as fb:
         page.click("a[href*='/files/'][href$='.xlsx']")
