@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 from collections import Counter
 from io import BytesIO
@@ -143,9 +144,12 @@ def issued(c: Campaign) -> list[dict]:
     rows = [r for r in rows if (c.dir / r["path"]).is_file()]
     known = {r["path"] for r in rows}
     if c.forms_dir.is_dir():  # forms written by the CLI into the same folder
-        rows += [{"path": c.rel(p), "kind": "other", "unit": "", "period": ""}
-                 for p in sorted(c.forms_dir.rglob("*")) if p.is_file()
-                 and not p.name.startswith(".") and c.rel(p) not in known]
+        top = c.rel(c.forms_dir)  # plain strings: thousands of files
+        others = [f"{top}/{Path(folder).relative_to(c.forms_dir).as_posix()}/{n}".replace("/./", "/")
+                  for folder, _, names in os.walk(c.forms_dir) for n in names
+                  if not n.startswith(".")]
+        rows += [{"path": rel, "kind": "other", "unit": "", "period": ""}
+                 for rel in sorted(others) if rel not in known]
     return rows
 
 
