@@ -65,7 +65,11 @@ def start(campaign, label: str, next_url: str, work: Callable[[Job], dict],
             job.error, job.state = unexpected(log_path), FAILED
         finally:
             campaign.lock.release()
-    threading.Thread(target=run, name=f"xltools-job-{campaign.name}", daemon=True).start()
+    try:
+        threading.Thread(target=run, name=f"xltools-job-{campaign.name}", daemon=True).start()
+    except BaseException:  # no thread (the system's limit): the campaign must not stay locked
+        campaign.lock.release()
+        raise
     return job
 
 

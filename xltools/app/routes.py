@@ -89,8 +89,9 @@ def _campaign(request: Request) -> Campaign:
     return request.app.state.ws.campaign(request.path_params["name"])
 
 
-async def _job(c: Campaign, fn, *args, **kwargs):
-    """Run fn in a worker thread, one job at a time per campaign (409 while one runs)."""
+async def _locked(c: Campaign, fn, *args, **kwargs):
+    """Run short work (parse, an edit) in a worker thread under the campaign's lock (409 while
+    a job runs)."""
     if not c.lock.acquire(blocking=False):
         raise HTTPException(409, BUSY)
     try:
@@ -124,9 +125,9 @@ async def new_campaign(request: Request) -> Response:
     register = next(iter(uploads(form, "register")), None)
     units = await save_upload(register, c.dir / "\u901a\u77e5", limits) if register else None
     if source.suffix.lower() in PLAN_SUFFIXES:
-        await _job(c, api.convert, source, c.plan_path)
+        await _locked(c, api.convert, source, c.plan_path)
         return _done(request, f"/c/{quote(c.name)}", {"name": c.name, "plan": True})
-    result, saved = await _job(c, api.parse, source, units=units, output=c.plan_path)
+    result, saved = await _locked(c, api.parse, source, units=units, output=c.plan_path)
     data = views.parse_view(result, saved) | {"name": c.name}
     return _render(request, "parse.html.j2", data)
 
@@ -147,7 +148,7 @@ async def _plan_edit(request: Request, edit) -> Response:
     with `xltools check`'s findings (JSON: both)."""
     c = _campaign(request)
     form = await checked_form(request, request.app.state.limits, max_files=0)
-    said = await _job(c, edit, c.plan_path, form)
+    said = await _locked(c, edit, c.plan_path, form)
     said = getattr(said, "message", said) or "\u5df2\u4fdd\u5b58\u3002"  # 已保存。
     if _wants_json(request):
         findings = await run_in_threadpool(api.check, c.plan_path)
@@ -241,10 +242,18 @@ async def download(request: Request) -> Response:
     return FileResponse(path, filename=path.name)
 
 
-async def board_page(request: Request) -> Response:
-    c = _campaign(request)
-    data = await run_in_threadpool(views.board, c, request.path_params["period"])
-    return _render(request, "board.html.j2", data)
+def _period_page(view: str, template: str):
+    """A page of one period of a campaign: views.<view>(campaign, period) in a template."""
+    async def page(request: Request) -> Response:
+        data = await run_in_threadpool(getattr(views, view), _campaign(request),
+                                       request.path_params["period"])
+        return _render(request, template, data)
+    return page
+
+
+board_page = _period_page("board", "board.html.j2")
+summary_page = _period_page("summary_view", "summary.html.j2")
+remind_page = _period_page("remind_view", "remind.html.j2")
 
 
 async def collect_post(request: Request) -> Response:
@@ -288,7 +297,7 @@ async def _unit_action(request: Request, act) -> Response:
     c, p = _campaign(request), request.path_params
     form = await checked_form(request, request.app.state.limits, max_files=0)
     _, period = views.period_of(c, p["period"])
-    unit = await _job(c, act, c, period, form, _who(request)) or p.get("unit", "")
+    unit = await _locked(c, act, c, period, form, _who(request)) or p.get("unit", "")
     return _done(request, f"/c/{quote(c.name)}/collect/{quote(period.id)}/unit/{quote(unit)}",
                  {"ok": True, "unit": unit})
 
@@ -320,12 +329,6 @@ async def credit_post(request: Request) -> Response:
     return await _unit_action(request, act)
 
 
-async def remind_page(request: Request) -> Response:
-    c = _campaign(request)
-    data = await run_in_threadpool(views.remind_view, c, request.path_params["period"])
-    return _render(request, "remind.html.j2", data)
-
-
 async def remind_text(request: Request) -> Response:
     """The 催报通知 as a .txt download (with a BOM: Windows Notepad reads it right)."""
     c = _campaign(request)
@@ -342,15 +345,9 @@ async def remind_post(request: Request) -> Response:
     c = _campaign(request)
     await checked_form(request, request.app.state.limits, max_files=0)
     _, period = views.period_of(c, request.path_params["period"])
-    res = await _job(c, api.remind, c.plan_path, period.id, c.ledger, c.outputs(period))
+    res = await _locked(c, api.remind, c.plan_path, period.id, c.ledger, c.outputs(period))
     return _done(request, f"/c/{quote(c.name)}/remind/{quote(period.id)}",
                  {"documents": [c.rel(res.notice), c.rel(res.contacts)]})
-
-
-async def summary_page(request: Request) -> Response:
-    c = _campaign(request)
-    data = await run_in_threadpool(views.summary_view, c, request.path_params["period"])
-    return _render(request, "summary.html.j2", data)
 
 
 async def documents_post(request: Request) -> Response:
@@ -362,7 +359,7 @@ async def documents_post(request: Request) -> Response:
 
     def run():
         return [api.notice(c.plan_path, out), api.bulletin(c.plan_path, period.id, c.ledger, out)]
-    written = await _job(c, run)
+    written = await _locked(c, run)
     return _done(request, f"/c/{quote(c.name)}/summary/{period.id}",
                  {"documents": [c.rel(p) for p in written]})
 
