@@ -161,6 +161,9 @@ def test_the_whole_loop_in_a_browser(server, browser, tmp_path):
     assert cell in page.inner_text("main") and "progress-not-number" in page.content()
     marked = page.locator("table.returned td.bad").first  # the returned table, the cell marked
     assert marked.get_attribute("title").startswith(cell) and marked.inner_text() == WORD
+    marked.scroll_into_view_if_needed()
+    _shot(page, "unit-table.png", tmp_path)
+    page.evaluate("window.scrollTo(0, 0)")
     _shot(page, "unit.png", tmp_path)
     with page.expect_download() as fb:
         page.click("a[href*='/files/'][href$='.xlsx']")
@@ -177,3 +180,8 @@ def test_the_whole_loop_in_a_browser(server, browser, tmp_path):
                         for v in row if isinstance(v, str))
     assert said.startswith("\u5171 67 ") and re.search(r"\D3/\d", said)  # 共 67 项任务,3/… 个单位已报送
     assert said in subtitle
+
+    # 催报: the units still owing, with the notice ready to copy
+    page.goto(f"{base}/c/{NAME}/remind/{PERIOD}")
+    assert units[5] in page.inner_text("table.remind") and units[5] in page.input_value("#remind-text")
+    _shot(page, "remind.png", tmp_path)
