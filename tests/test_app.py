@@ -553,6 +553,10 @@ def test_aliases_members_and_a_tasks_units_are_edited_in_place(editing):
     bad = post(client, e_url("tasks", "set"), {"number": task.number, "lead_units": "\u65e0\u6b64\u5355\u4f4d"})
     assert bad.status_code == 400 and "\u65e0\u6b64\u5355\u4f4d" in bad.text
     assert api.load(path).value.tasks[0].lead_units == [units[4]]  # unchanged
+    only = post(client, e_url("tasks", "set") + ".json", {"number": task.number, "leader": "\u94b1\u4e03"})
+    assert only.status_code == 200  # a field left out is kept, not cleared
+    saved = api.load(path).value.tasks[0]
+    assert (saved.lead_units, saved.lead_leader) == ([units[4]], "\u94b1\u4e03")
 
 
 def test_an_edited_plan_is_uploaded_back_and_the_old_one_kept(editing, tmp_path):

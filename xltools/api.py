@@ -685,10 +685,11 @@ def units_set(plan_path: str | os.PathLike, name: str, leader: str | None = None
                     kind=kind)
 
 
-def task_set(plan_path: str | os.PathLike, number: str, lead_units: list[str] | None = None,
-             responsible_units: list[str] | None = None, leader: str | None = None) -> str:
-    """Change a task's 牵头单位, 责任单位 or 牵头领导 in the plan file (names or aliases of
-    registered units or groups); the Chinese sentence saying what changed."""
+def task_set(plan_path: str | os.PathLike, number: str, lead_units: str | None = None,
+             responsible_units: str | None = None, leader: str | None = None) -> str:
+    """Change a task's 牵头单位, 责任单位 (、-separated names or aliases of registered units or
+    groups, as plan.xlsx writes them) or 牵头领导 in the plan file; what changed, in Chinese."""
+    from .planfile.workbook import split
     res = load_plan(plan_path)
     if res.value is None:
         raise PlanFileError(f"计划文件“{Path(plan_path).name}”中没有可用的计划。")
@@ -696,14 +697,15 @@ def task_set(plan_path: str | os.PathLike, number: str, lead_units: list[str] | 
     task = next((t for t in plan.tasks if t.number == number), None)
     if task is None:
         raise PlanFileError(f"计划中没有序号为“{number}”的任务。")
-    for names in (lead_units or [], responsible_units or []):
-        unknown = [n for n in names if plan.resolve(n) is None]
-        if unknown:
-            raise PlanFileError(f"任务 {number}:“{'、'.join(unknown)}”不在单位名单中,请先登记该单位或别名。")
-    if lead_units is not None:
-        task.lead_units = lead_units
-    if responsible_units is not None:
-        task.responsible_units = responsible_units
+    known = {n for x in [*plan.units, *plan.groups] for n in [x.name, *x.aliases]}
+    lists = {k: split(v.replace(",", "\u3001").replace("\uff0c", "\u3001"), known)
+             for k, v in (("lead_units", lead_units), ("responsible_units", responsible_units))
+             if v is not None}
+    unknown = [n for names in lists.values() for n in names if plan.resolve(n) is None]
+    if unknown:
+        raise PlanFileError(f"任务 {number}:“{'、'.join(unknown)}”不在单位名单中,请先登记该单位或别名。")
+    for k, names in lists.items():
+        setattr(task, k, names)
     if leader is not None:
         task.lead_leader = " ".join(leader.split())
     save_plan(plan, plan_path)

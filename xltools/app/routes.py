@@ -157,9 +157,14 @@ async def _plan_edit(request: Request, edit) -> Response:
     return RedirectResponse(f"/c/{quote(c.name)}", 303)
 
 
+def _given(form, *names: str) -> dict[str, str]:
+    """The fields the form sent (one left out is left as it is, not cleared)."""
+    return {k: str(form[k]) for k in names if k in form}
+
+
 async def unit_set_post(request: Request) -> Response:
     return await _plan_edit(request, lambda path, f: api.units_set(
-        path, str(f.get("unit", "")), **{k: str(f.get(k, "")) for k in views.UNIT_FIELDS}))
+        path, str(f.get("unit", "")), **_given(f, *views.UNIT_FIELDS)))
 
 
 async def alias_post(request: Request) -> Response:
@@ -174,8 +179,7 @@ async def member_post(request: Request) -> Response:
 
 async def task_post(request: Request) -> Response:
     return await _plan_edit(request, lambda path, f: api.task_set(
-        path, str(f.get("number", "")), _names(f.get("lead_units")),
-        _names(f.get("responsible_units")), str(f.get("leader", ""))))
+        path, str(f.get("number", "")), **_given(f, "lead_units", "responsible_units", "leader")))
 
 
 async def plan_upload(request: Request) -> Response:
