@@ -423,7 +423,15 @@ def test_a_unit_marked_exempt_is_not_missing_nor_reminded(desk):
     url = c_url("collect", PERIOD, "unit", unit)
     board = client.get(c_url("collect", PERIOD) + ".json").json()
     assert {r["unit"]: r["status"] for r in board["units"]}[unit] == "\u672a\u62a5"
+    missing = client.get(c_url("summary", PERIOD) + ".json").json()["counts"]["missing_reports"]
     post(client, url + "/exempt", {"on": "1", "reason": "\u672c\u5b63\u5ea6\u65e0\u4efb\u52a1"})
+    summary = client.get(c_url("summary", PERIOD) + ".json").json()
+    assert summary["counts"]["missing_reports"] == missing - 1  # the 汇总 does not count it
+    ws = desk["root"] / "ws" / NAME  # nor the 汇总表 of the next collect
+    period = desk["plan"].period(PERIOD)
+    again = api.collect([ws / "\u56de\u6536" / period.name], ws / "plan.xlsx", PERIOD,
+                        ws / "\u6c47\u603b" / period.name)
+    assert unit not in again.missing_units and desk["units"][5] in again.missing_units
     board = client.get(c_url("collect", PERIOD) + ".json").json()
     assert {r["unit"]: r["status"] for r in board["units"]}[unit] == "\u514d\u62a5"  # 免报
     assert board["counts"]["\u514d\u62a5"] == 1

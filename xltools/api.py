@@ -337,6 +337,7 @@ def _collect(inputs, plan_path, plan: Plan, period: Period, out_dir, db, workers
     from .collect.limits import Limits
     from .collect.run import (attention, check_output_dir, check_owner, default_ledger,
                               output_failed, run_collect)
+    from .collect.settle import exempt_units
     from .merge import ReceiptRow, summarize
     from .report.outputs import write_outputs
 
@@ -353,14 +354,15 @@ def _collect(inputs, plan_path, plan: Plan, period: Period, out_dir, db, workers
     t1 = time.perf_counter()
     previous = None
     before = [p for p in plan.periods if p.end < period.end]
-    if before:
-        with Ledger(db_path) as ledger:
+    with Ledger(db_path) as ledger:
+        if before:
             previous = ledger.current(plan.plan_id, before[-1].id) or None
+        exempt = exempt_units(ledger.history(plan.plan_id, period.id))
     receipts = [ReceiptRow.from_ledger(r, out.absolute()) for r in outcome.receipts]
     fresh = {f.sha256 for f in outcome.files if not f.seen_before}
     for r in receipts:  # the reports mark what this run brought
         r.new = r.sha256 in fresh
-    summary = summarize(plan, period, outcome.current, receipts, previous)
+    summary = summarize(plan, period, outcome.current, receipts, previous, exempt)
     report = CollectReport(period, out, db_path, files=outcome.files, phases=outcome.phases)
     report.phases["summarize"] = time.perf_counter() - t1
     t1 = time.perf_counter()

@@ -261,6 +261,7 @@ def summary_view(c: Campaign, period_id: str) -> dict:
 @cached
 def _summary(c: Campaign, period_id: str) -> dict:
     from ..collect.ledger import Ledger
+    from ..collect.settle import exempt_units
     from ..merge import ReceiptRow, summarize
     plan, period = period_of(c, period_id)
     out = c.outputs(period)
@@ -273,7 +274,8 @@ def _summary(c: Campaign, period_id: str) -> dict:
         receipts = [ReceiptRow.from_ledger(r, out.absolute())
                     for r in ledger.receipts(plan.plan_id, period.id)]
         previous = ledger.current(plan.plan_id, before[-1].id) or None if before else None
-    s = summarize(plan, period, current, receipts, previous)
+        exempt = exempt_units(ledger.history(plan.plan_id, period.id))
+    s = summarize(plan, period, current, receipts, previous, exempt)
     lag = s.lagging.astype(str).to_dict("records") if len(s.lagging) else []
     st = board(c, period_id)["counts"]
     return {"name": c.name, "period": period.id, "collected": True, "counts": s.counts,
