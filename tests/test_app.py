@@ -6,7 +6,8 @@ import json
 import random
 import zipfile
 from datetime import datetime
-from urllib.parse import quote
+from types import SimpleNamespace
+from urllib.parse import quote, unquote
 
 import docx
 import openpyxl
@@ -40,6 +41,18 @@ def post(client: TestClient, url: str, data: dict | None = None, files=None, **k
     return client.post(url, data={"csrf": token(client), **(data or {})}, files=files, **kw)
 
 
+def finish(client: TestClient, timeout: float = 300) -> dict:
+    """Poll the campaign's job page (as the browser does) until its job is over."""
+    import time
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(c_url("job") + ".json").json()["job"]
+        if job["state"] != "running":
+            return job
+        assert time.monotonic() < deadline, job
+        time.sleep(0.2)
+
+
 def c_url(*parts: str) -> str:
     return "/c/" + "/".join(quote(p) for p in (NAME, *parts))
 
@@ -61,7 +74,9 @@ def desk(tmp_path_factory):
     files = {"notice": ("notice.txt", (EXAMPLE / "notice.txt").read_bytes()),
              "register": ("units.yaml", (EXAMPLE / "units.yaml").read_bytes())}
     parsed = post(client, "/new", {"name": NAME}, files)
-    generated = post(client, c_url("issue") + ".json", {"period": PERIOD})
+    started = post(client, c_url("issue") + ".json", {"period": PERIOD})
+    assert started.status_code == 202 and started.json()["poll"] == c_url("job") + ".json"
+    generated = finish(client)
     plan = api.load(root / "ws" / NAME / "plan.xlsx").value
     units = [u.name for u in plan.units_with_tasks()]
     word, word_cell = return_with(plan, units[1], WORD, 1)
@@ -69,7 +84,9 @@ def desk(tmp_path_factory):
     clean = workbook_bytes(fill_report(plan, units[3], plan.period(PERIOD), random.Random(3)))
     upload = [("files", (f"{units[1]}.xlsx", word)), ("files", (f"{units[2]}.xlsx", script)),
               ("files", (f"{units[3]}.xlsx", clean))]
-    collected = post(client, c_url("collect", PERIOD), files=upload)
+    page = post(client, c_url("collect", PERIOD), files=upload)  # the job page, after the 303
+    assert page.status_code == 200 and 'id="job-bar"' in page.text
+    collected = finish(client)
     return {"client": client, "root": root, "parsed": parsed, "generated": generated,
             "collected": collected, "plan": plan, "units": units, "word_cell": word_cell}
 
@@ -86,7 +103,8 @@ def test_the_notice_parses_into_67_items(desk):
 def test_every_page_and_its_json_twin(desk):
     client, unit = desk["client"], desk["units"][1]
     pages = ["/", c_url(), c_url("issue"), c_url("collect", PERIOD),
-             c_url("collect", PERIOD, "unit", unit), c_url("summary", PERIOD)]
+             c_url("collect", PERIOD, "unit", unit), c_url("summary", PERIOD),
+             c_url("remind", PERIOD), c_url("job")]
     for url in pages:
         html = client.get(url)
         assert html.status_code == 200 and html.headers["content-type"].startswith("text/html"), url
@@ -100,7 +118,8 @@ def test_every_page_and_its_json_twin(desk):
 
 
 def test_generate_gives_a_zip_with_a_folder_per_unit(desk):
-    assert desk["generated"].status_code == 200 and desk["generated"].json()["files"] > 50
+    assert desk["generated"]["state"] == "done" and desk["generated"]["result"]["files"] > 50
+    assert desk["generated"]["next"] == c_url("issue")
     got = desk["client"].get(c_url("issue", PERIOD) + ".zip")
     assert got.status_code == 200
     with zipfile.ZipFile(io.BytesIO(got.content)) as z:
@@ -119,7 +138,8 @@ def test_generate_gives_a_zip_with_a_folder_per_unit(desk):
 
 def test_status_board_shows_the_unit_with_an_error(desk):
     client, units = desk["client"], desk["units"]
-    assert desk["collected"].status_code == 200  # the board, after the 303
+    assert desk["collected"]["state"] == "done"
+    assert desk["collected"]["next"] == c_url("collect", PERIOD)
     rows = {r["unit"]: r for r in client.get(c_url("collect", PERIOD) + ".json").json()["units"]}
     assert rows[units[1]]["status"] == "\u6709\u9519\u8bef"  # 有错误
     assert rows[units[1]]["received_at"]
@@ -258,8 +278,9 @@ def test_an_uploaded_zip_bomb_is_a_finding_and_the_desk_keeps_serving(desk):
     attachment = hc.raw_zip([("\u70b8\u5f39.xlsx", bomb[0], 8, bomb[1], bomb[2])])
     got = post(desk["client"], c_url("collect", PERIOD) + ".json",
                files=[("files", ("\u9644\u4ef6.zip", attachment))])
-    assert got.status_code == 200
-    codes = {f["code"] for file in got.json()["files"] for f in file["findings"]}
+    assert got.status_code == 202
+    job = finish(desk["client"])
+    codes = {f["code"] for file in job["result"]["files"] for f in file["findings"]}
     assert "zip-bomb" in codes
     assert desk["client"].get(c_url("collect", PERIOD)).status_code == 200
 
@@ -306,7 +327,7 @@ def test_an_upload_keeps_the_files_own_time_as_received(desk):
     got = post(client, c_url("collect", PERIOD) + ".json",
                {"modified": json.dumps([on_time.timestamp() * 1000])},
                files=[("files", (f"{unit}.xlsx", data))])
-    assert got.status_code == 200
+    assert got.status_code == 202 and finish(client)["state"] == "done"
     rows = {r["unit"]: r for r in client.get(c_url("collect", PERIOD) + ".json").json()["units"]}
     assert rows[unit]["status"] == "\u5df2\u62a5"  # 已报
     assert rows[unit]["received_at"].startswith("2019-03-28")
@@ -315,3 +336,267 @@ def test_an_upload_keeps_the_files_own_time_as_received(desk):
 @pytest.mark.parametrize("sent", ["", "not json", "[1, 2]", "[-5]", "[9e15]"])
 def test_file_times_that_are_missing_or_implausible_are_ignored(sent):
     assert file_times(sent, 1) == [None]
+
+
+# -- background jobs ----------------------------------------------------------------------------
+
+def test_a_job_runs_in_the_background_and_a_second_is_told_to_wait(desk, monkeypatch):
+    """The POST returns at once; two tabs see the same job and its progress; a second request
+    gets 409 in Chinese; when it is done the job names the page of its result."""
+    import threading
+    client, gate, reached = desk["client"], threading.Event(), threading.Event()
+
+    def slow_generate(plan_path, out_dir, periods, progress=None):
+        progress(3, 10)
+        reached.set()
+        assert gate.wait(30)
+        progress(10, 10)
+        return SimpleNamespace(files=[], findings=[])
+    monkeypatch.setattr(api, "generate", slow_generate)
+    monkeypatch.setattr("xltools.app.views.write_manifest", lambda c, report: None)
+    got = post(client, c_url("issue"), {"period": PERIOD}, follow_redirects=False)
+    assert got.status_code == 303 and got.headers["location"] == c_url("job")
+    assert reached.wait(30)
+    try:
+        tab1, tab2 = client.get(c_url("job")), TestClient(client.app).get(c_url("job") + ".json")
+        assert 'id="job-bar"' in tab1.text and 'value="3"' in tab1.text and "setTimeout" in tab1.text
+        assert (tab2.json()["job"]["state"], tab2.json()["job"]["done"]) == ("running", 3)
+        busy = post(client, c_url("collect", PERIOD), files=[("files", ("a.xlsx", b"x"))])
+        assert busy.status_code == 409 and "\u7a0d\u5019" in busy.text  # 稍候
+        assert post(client, c_url("issue") + ".json", {"period": PERIOD}).status_code == 409
+    finally:
+        gate.set()
+    job = finish(client)
+    assert (job["state"], job["done"], job["next"]) == ("done", 10, c_url("issue"))
+
+
+def test_a_failed_job_shows_one_chinese_line_and_logs_the_details(desk, monkeypatch):
+    def broken(*_, **__):
+        raise RuntimeError("job-boom-detail")
+    monkeypatch.setattr(api, "generate", broken)
+    post(desk["client"], c_url("issue"), {"period": PERIOD})
+    job = finish(desk["client"])
+    assert job["state"] == "failed" and "\u65e5\u5fd7" in job["error"] and "boom" not in job["error"]
+    page = desk["client"].get(c_url("job")).text
+    assert "\u672a\u80fd\u5b8c\u6210" in page and "Traceback" not in page  # 未能完成
+    log = (desk["root"] / "ws.log").read_text(encoding="utf-8")
+    assert "job-boom-detail" in log
+    # the lock is free again: the next job starts
+    monkeypatch.undo()
+    assert post(desk["client"], c_url("issue") + ".json", {"period": PERIOD}).status_code == 202
+    assert finish(desk["client"])["state"] == "done"
+
+
+# -- 回收: a unit's page and the clerk's decisions ------------------------------------------------
+
+def test_unit_page_shows_the_returned_table_with_the_problem_cell_marked(desk):
+    client, unit, cell = desk["client"], desk["units"][1], desk["word_cell"]
+    data = client.get(c_url("collect", PERIOD, "unit", unit) + ".json").json()
+    table = data["files"][0]["table"]
+    marked = {c["cell"]: c for row in table["rows"] for c in row if c["marks"]}
+    assert cell in marked and marked[cell]["text"] == WORD
+    page = client.get(c_url("collect", PERIOD, "unit", unit)).text
+    assert f'<td class="bad" title="{cell}:' in page and f">{WORD}</td>" in page
+    # a unit's text in its table is escaped, never markup
+    other = client.get(c_url("collect", PERIOD, "unit", desk["units"][2])).text
+    assert SCRIPT not in other and "&lt;script&gt;alert(1)&lt;/script&gt;</td>" in other
+
+
+def test_setting_the_time_received_is_recorded_with_who_and_when(desk):
+    client, unit = desk["client"], desk["units"][3]
+    url = c_url("collect", PERIOD, "unit", unit)
+    sha = client.get(url + ".json").json()["files"][0]["sha256"]
+    got = post(client, url + "/received", {"sha": sha, "when": "2019-03-30 10:00"})
+    assert got.status_code == 200 and got.url.path == unquote(url)  # back on the unit's page
+    rows = {r["unit"]: r for r in client.get(c_url("collect", PERIOD) + ".json").json()["units"]}
+    assert rows[unit]["status"] == "\u5df2\u62a5" and rows[unit]["received_at"].startswith("2019-03-30")
+    history = client.get(url + ".json").json()["history"]
+    assert [(h["who"], h["action"], h["received_at"]) for h in history] == \
+        [("\u672c\u673a", "set-received", "2019-03-30T10:00:00")]  # 本机
+    assert "\u8bbe\u5b9a\u6536\u5230\u65f6\u95f4" in got.text  # 设定收到时间
+    bad = post(client, url + "/received", {"sha": sha, "when": "yesterday-ish"})
+    assert bad.status_code == 400 and "2019-04-09 16:30" in bad.text
+
+
+def test_a_unit_marked_exempt_is_not_missing_nor_reminded(desk):
+    client, unit = desk["client"], desk["units"][6]
+    url = c_url("collect", PERIOD, "unit", unit)
+    board = client.get(c_url("collect", PERIOD) + ".json").json()
+    assert {r["unit"]: r["status"] for r in board["units"]}[unit] == "\u672a\u62a5"
+    missing = client.get(c_url("summary", PERIOD) + ".json").json()["counts"]["missing_reports"]
+    post(client, url + "/exempt", {"on": "1", "reason": "\u672c\u5b63\u5ea6\u65e0\u4efb\u52a1"})
+    summary = client.get(c_url("summary", PERIOD) + ".json").json()
+    assert summary["counts"]["missing_reports"] == missing - 1  # the 汇总 does not count it
+    ws = desk["root"] / "ws" / NAME  # nor the 汇总表 of the next collect
+    period = desk["plan"].period(PERIOD)
+    again = api.collect([ws / "\u56de\u6536" / period.name], ws / "plan.xlsx", PERIOD,
+                        ws / "\u6c47\u603b" / period.name)
+    assert unit not in again.missing_units and desk["units"][5] in again.missing_units
+    board = client.get(c_url("collect", PERIOD) + ".json").json()
+    assert {r["unit"]: r["status"] for r in board["units"]}[unit] == "\u514d\u62a5"  # 免报
+    assert board["counts"]["\u514d\u62a5"] == 1
+    plan_path = desk["root"] / "ws" / NAME / "plan.xlsx"
+    assert unit not in api.status(plan_path, PERIOD).missing_units
+    assert unit not in {e.unit for e in api.remind(plan_path, PERIOD, write=False).entries}
+    assert unit not in client.get(c_url("remind", PERIOD)).text
+    page = client.get(url).text
+    assert "\u53d6\u6d88\u514d\u62a5" in page and "\u672c\u5b63\u5ea6\u65e0\u4efb\u52a1" in page
+    post(client, url + "/exempt", {"on": "0"})  # taken back: missing again
+    assert unit in api.status(plan_path, PERIOD).missing_units
+    history = client.get(url + ".json").json()["history"]
+    assert [(h["action"], h["exempt"], h["who"]) for h in history] == \
+        [("exempt", True, "\u672c\u673a"), ("exempt", False, "\u672c\u673a")]
+    bad = post(client, c_url("collect", PERIOD, "unit", "\u4e0d\u5b58\u5728") + "/exempt", {"on": "1"})
+    assert bad.status_code == 400 and "\u4e0d\u5b58\u5728" in bad.text  # names the unit
+
+
+def test_a_held_return_is_credited_from_the_board(desk, tmp_path):
+    import dataclasses
+
+    from xltools.xlsx.identity import read_identity
+    client, plan, units = desk["client"], desk["plan"], desk["units"]
+    src = tmp_path / "src.xlsx"
+    src.write_bytes(workbook_bytes(fill_report(plan, units[7], plan.period(PERIOD), random.Random(7))))
+    ident = read_identity(src).identity  # the hidden sheet's text names another unit: held
+    old, new = (f">{i.encode()}<".encode() for i in (ident, dataclasses.replace(ident, unit=units[8])))
+    held = io.BytesIO()
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(held, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(info, data.replace(old, new) if info.filename == "xl/sharedStrings.xml"
+                          else data)
+    post(client, c_url("collect", PERIOD), files=[("files", ("held.xlsx", held.getvalue()))])
+    assert finish(client)["state"] == "done"
+    board = client.get(c_url("collect", PERIOD) + ".json").json()
+    assert board["counts"]["\u5f85\u786e\u8ba4"] == 1
+    assert "\u8bb0\u4e3a\u8be5\u5355\u4f4d\u7684\u62a5\u8868" in client.get(c_url("collect", PERIOD)).text
+    got = post(client, c_url("collect", PERIOD, "credit"), {"sha": board["held"][0]["sha256"],
+                                                            "unit": units[7]})
+    assert got.status_code == 200 and got.url.path == unquote(c_url("collect", PERIOD, "unit", units[7]))
+    data = client.get(c_url("collect", PERIOD, "unit", units[7]) + ".json").json()
+    assert [(h["action"], h["unit"], h["who"]) for h in data["history"]] == \
+        [("credit", units[7], "\u672c\u673a")]
+    assert client.get(c_url("collect", PERIOD) + ".json").json()["counts"]["\u5f85\u786e\u8ba4"] == 0
+
+
+# -- 催报 ------------------------------------------------------------------------------------------
+
+def test_remind_page_lists_the_units_with_contacts_and_the_notice_text(desk):
+    client, plan, missing = desk["client"], desk["plan"], desk["units"][5]
+    data = client.get(c_url("remind", PERIOD) + ".json").json()
+    entry = next(e for e in data["entries"] if e["unit"] == missing)
+    unit = plan.unit(missing)
+    assert entry["reason"] == "\u672a\u62a5\u9001" and entry["contact"] == unit.contact  # 未报送
+    assert entry["phone"] == unit.phone and missing in data["text"]
+    assert desk["units"][1] in {e["unit"] for e in data["entries"]}  # reported with 错误
+    page = client.get(c_url("remind", PERIOD)).text
+    assert '<textarea id="remind-text"' in page and "\u590d\u5236\u5168\u6587" in page  # 复制全文
+    txt = client.get(c_url("remind", PERIOD) + ".txt")
+    assert txt.status_code == 200 and "attachment" in txt.headers["content-disposition"]
+    assert txt.content.startswith("\ufeff".encode()) and txt.content.decode("utf-8-sig") == data["text"]
+    written = post(client, c_url("remind", PERIOD) + ".json").json()["documents"]
+    assert [d.rsplit(".", 1)[-1] for d in written] == ["txt", "xlsx"]
+    book = client.get(c_url("files", written[1]))
+    cells = [v for row in openpyxl.load_workbook(io.BytesIO(book.content)).active.iter_rows(
+        values_only=True) for v in row]
+    assert missing in cells
+    assert set(written) <= set(client.get(c_url("remind", PERIOD) + ".json").json()["downloads"])
+
+
+# -- 计划: editing in place, and an edited plan.xlsx uploaded back ----------------------------------
+
+EDIT = "\u7f16\u8f91"  # 编辑: a campaign of its own, so the edits touch no other test
+
+
+def e_url(*parts: str) -> str:
+    return "/c/" + "/".join(quote(p) for p in (EDIT, *parts))
+
+
+@pytest.fixture(scope="module")
+def editing(desk):
+    client = desk["client"]
+    plan_bytes = (desk["root"] / "ws" / NAME / "plan.xlsx").read_bytes()
+    got = post(client, "/new.json", {"name": EDIT}, {"notice": ("plan.xlsx", plan_bytes)})
+    assert got.status_code == 200 and got.json()["plan"]
+    return desk | {"path": desk["root"] / "ws" / EDIT / "plan.xlsx"}
+
+
+def test_a_units_contacts_are_edited_in_place_and_checked_after_saving(editing):
+    client, unit = editing["client"], editing["units"][0]
+    got = post(client, e_url("units", "set"), {"unit": unit, "leader": "\u674e\u56db",
+                                               "contact": "\u738b\u4e94", "phone": "0716-1234567",
+                                               "email": "wang@example.cn"})
+    assert got.status_code == 200 and got.url.path == unquote(e_url())
+    saved = api.load(editing["path"]).value.unit(unit)
+    assert (saved.leader, saved.contact, saved.phone) == ("\u674e\u56db", "\u738b\u4e94", "0716-1234567")
+    assert 'class="ok saved"' in got.text and "\u738b\u4e94" in got.text
+    assert '<div class="check">' in got.text  # the check's findings, after the save
+    twin = post(client, e_url("units", "set") + ".json", {"unit": unit, "email": "not-an-address"})
+    assert twin.status_code == 400 and "not-an-address" in twin.json()["error"]
+    ok = post(client, e_url("units", "set") + ".json", {"unit": unit, "leader": "\u674e\u56db",
+                                                       "contact": "\u738b\u4e94", "phone": "1",
+                                                       "email": ""})
+    assert ok.status_code == 200 and isinstance(ok.json()["findings"], list) and ok.json()["message"]
+
+
+def test_aliases_members_and_a_tasks_units_are_edited_in_place(editing):
+    client, units, path = editing["client"], editing["units"], editing["path"]
+    assert post(client, e_url("units", "alias"), {"unit": units[0], "alias": "\u5c0f\u540d"}).status_code == 200
+    assert api.load(path).value.resolve("\u5c0f\u540d").name == units[0]
+    taken = post(client, e_url("units", "alias"), {"unit": units[1], "alias": "\u5c0f\u540d"})
+    assert taken.status_code == 400 and "\u5c0f\u540d" in taken.text
+    plan = api.load(path).value
+    group = plan.groups[0]
+    got = post(client, e_url("groups", "member"), {"group": group.name, "members": f"{units[2]}\u3001{units[3]}"})
+    assert got.status_code == 200
+    assert {units[2], units[3]} <= set(api.load(path).value.resolve(group.name).members)
+    task = plan.tasks[0]
+    got = post(client, e_url("tasks", "set"), {"number": task.number, "lead_units": units[4],
+                                               "responsible_units": f"{units[5]}\u3001\u5c0f\u540d",
+                                               "leader": "\u8d75\u516d"})
+    assert got.status_code == 200
+    saved = api.load(path).value.tasks[0]
+    assert (saved.lead_units, saved.responsible_units, saved.lead_leader) == \
+        ([units[4]], [units[5], "\u5c0f\u540d"], "\u8d75\u516d")
+    bad = post(client, e_url("tasks", "set"), {"number": task.number, "lead_units": "\u65e0\u6b64\u5355\u4f4d"})
+    assert bad.status_code == 400 and "\u65e0\u6b64\u5355\u4f4d" in bad.text
+    assert api.load(path).value.tasks[0].lead_units == [units[4]]  # unchanged
+    only = post(client, e_url("tasks", "set") + ".json", {"number": task.number, "leader": "\u94b1\u4e03"})
+    assert only.status_code == 200  # a field left out is kept, not cleared
+    saved = api.load(path).value.tasks[0]
+    assert (saved.lead_units, saved.lead_leader) == ([units[4]], "\u94b1\u4e03")
+
+
+def test_an_edited_plan_is_uploaded_back_and_the_old_one_kept(editing, tmp_path):
+    from xltools.planfile import save_plan
+    client, path = editing["client"], editing["path"]
+    plan = api.load(path).value
+    plan.units[0].contact = "\u5728Excel\u4e2d\u6539"  # 在Excel中改
+    edited = save_plan(plan, tmp_path / "plan.xlsx")
+    got = post(client, e_url("plan"), files={"plan": ("plan.xlsx", edited.read_bytes())})
+    assert got.status_code == 200 and "\u5907\u4efd" in got.text  # 备份
+    assert api.load(path).value.units[0].contact == "\u5728Excel\u4e2d\u6539"
+    backups = list((path.parent / "\u8ba1\u5212\u5907\u4efd").glob("plan-*.xlsx"))
+    assert backups and api.load(backups[0]).value.units
+    junk = post(client, e_url("plan"), files={"plan": ("plan.xlsx", b"PK\x03\x04 not a workbook")})
+    assert junk.status_code == 400 and "Traceback" not in junk.text
+    assert api.load(path).value.units[0].contact == "\u5728Excel\u4e2d\u6539"  # unchanged
+    wrong = post(client, e_url("plan"), files={"plan": ("notice.txt", b"x")})
+    assert wrong.status_code == 400
+
+
+def test_pages_are_rebuilt_only_when_the_plan_or_the_ledger_changes(desk, monkeypatch):
+    from xltools.app import views
+    client, unit = desk["client"], desk["units"][9]
+    calls = []
+    real = views._receipts
+    monkeypatch.setattr(views, "_receipts", lambda *a: calls.append(1) or real(*a))
+    board = c_url("collect", PERIOD) + ".json"
+    first = client.get(board).json()
+    assert client.get(board).json() == first and len(calls) <= 1  # the second from the cache
+    before = len(calls)
+    post(client, c_url("collect", PERIOD, "unit", unit, "exempt"), {"on": "1"},
+         follow_redirects=False)  # the ledger changes
+    rows = {r["unit"]: r["status"] for r in client.get(board).json()["units"]}
+    assert rows[unit] == "\u514d\u62a5" and len(calls) == before + 1
+    post(client, c_url("collect", PERIOD, "unit", unit, "exempt"), {"on": "0"})

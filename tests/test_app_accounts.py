@@ -116,3 +116,26 @@ def test_a_redirect_after_login_stays_inside_the_desk(ws):
                                           "password": PASSWORD, "next": target},
                           follow_redirects=False)
         assert got.headers["location"] == "/"
+
+
+def test_a_clerks_decision_is_recorded_under_the_logged_in_name(ws):
+    """With accounts, the ledger's history names who acted (not 本机)."""
+    import shutil
+    from urllib.parse import quote
+
+    from xltools import api
+    folder = ws / "ws" / "c"
+    folder.mkdir(parents=True)
+    shutil.copy(api.example_dir() / "plan.xlsx", folder / "plan.xlsx")
+    plan = api.load(folder / "plan.xlsx").value
+    period, unit = plan.periods[0].id, plan.units_with_tasks()[0].name
+    (folder / "inbox").mkdir()
+    api.collect([folder / "inbox"], folder / "plan.xlsx", period, folder / "out")  # an empty ledger
+    add_user(ws / "ws", NAME, PASSWORD)
+    client = TestClient(create_app(ws / "ws"))
+    assert _login(client).status_code == 303
+    url = f"/c/c/collect/{period}/unit/{quote(unit)}"
+    got = client.post(url + "/exempt.json", data={"csrf": client.cookies[CSRF_COOKIE], "on": "1"})
+    assert got.status_code == 200, got.text
+    assert [(h["who"], h["action"]) for h in client.get(url + ".json").json()["history"]] == \
+        [(NAME, "exempt")]

@@ -132,6 +132,8 @@ def test_the_whole_loop_in_a_browser(server, browser, tmp_path):
     page.goto(f"{base}/c/{NAME}/issue")
     page.select_option("select[name=period]", PERIOD)
     page.click("text=\u751f\u6210\u62a5\u8868")  # 生成报表
+    page.wait_for_url(re.compile(r"/job$"))  # its bar polled each second until it is done,
+    page.wait_for_url(re.compile(r"/issue$"), timeout=120_000)  # then on to the result
     with page.expect_download() as got:
         page.click(f"a[href$='{PERIOD}.zip']")
     bundle = zipfile.ZipFile(io.BytesIO(Path(got.value.path()).read_bytes()))
@@ -145,6 +147,8 @@ def test_the_whole_loop_in_a_browser(server, browser, tmp_path):
     page.goto(f"{base}/c/{NAME}/collect/{PERIOD}")
     page.set_input_files("input[name=files]", [str(p) for p in filled.values()])
     page.click("text=\u4e0a\u4f20\u5e76\u56de\u6536")  # 上传并回收
+    page.wait_for_url(re.compile(r"/job$"))
+    page.wait_for_url(re.compile(rf"/collect/{PERIOD}$"), timeout=120_000)
     status = {u: page.locator("table.board tr", has_text=u).inner_text() for u in units[1:4]}
     assert ERROR in status[units[1]]
     assert all(ERROR not in status[u] for u in units[2:4]), status  # the clean ones
@@ -155,6 +159,11 @@ def test_the_whole_loop_in_a_browser(server, browser, tmp_path):
     row.locator("a").first.click()
     cell = _progress_cell(filled[units[1]])
     assert cell in page.inner_text("main") and "progress-not-number" in page.content()
+    marked = page.locator("table.returned td.bad").first  # the returned table, the cell marked
+    assert marked.get_attribute("title").startswith(cell) and marked.inner_text() == WORD
+    marked.scroll_into_view_if_needed()
+    _shot(page, "unit-table.png", tmp_path)
+    page.evaluate("window.scrollTo(0, 0)")
     _shot(page, "unit.png", tmp_path)
     with page.expect_download() as fb:
         page.click("a[href*='/files/'][href$='.xlsx']")
@@ -171,3 +180,8 @@ def test_the_whole_loop_in_a_browser(server, browser, tmp_path):
                         for v in row if isinstance(v, str))
     assert said.startswith("\u5171 67 ") and re.search(r"\D3/\d", said)  # 共 67 项任务,3/… 个单位已报送
     assert said in subtitle
+
+    # 催报: the units still owing, with the notice ready to copy
+    page.goto(f"{base}/c/{NAME}/remind/{PERIOD}")
+    assert units[5] in page.inner_text("table.remind") and units[5] in page.input_value("#remind-text")
+    _shot(page, "remind.png", tmp_path)

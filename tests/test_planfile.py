@@ -59,6 +59,10 @@ def test_plan_workbook_has_chinese_sheets_headers_and_dropdowns(small_plan, tmp_
 def test_split_keeps_known_names_with_separator():
     assert split("区发改局、各镇、街道、区财政局", {"各镇、街道"}) == ["区发改局", "各镇、街道", "区财政局"]
     assert split("各镇、街道") == ["各镇", "街道"]
+    # a long member list (a group of 1,000 units) looks only as far as the longest known name
+    many = [f"第{i}局" for i in range(40)]
+    got = split("、".join(many[:20] + ["各镇、街道、社区"] + many[20:]), {"各镇、街道、社区", "各镇、街道"})
+    assert got == many[:20] + ["各镇、街道、社区"] + many[20:]
 
 
 def test_edited_plan_reports_sheet_and_cell(small_plan, tmp_path):

@@ -349,6 +349,7 @@ def _collect(inputs, plan_path, plan: Plan, period: Period, out_dir, db, workers
     from .collect.limits import Limits
     from .collect.run import (attention, check_output_dir, check_owner, default_ledger,
                               output_failed, run_collect)
+    from .collect.settle import exempt_units
     from .merge import ReceiptRow, summarize
     from .report.outputs import write_outputs
 
@@ -365,14 +366,15 @@ def _collect(inputs, plan_path, plan: Plan, period: Period, out_dir, db, workers
     t1 = time.perf_counter()
     previous = None
     before = [p for p in plan.periods if p.end < period.end]
-    if before:
-        with Ledger(db_path) as ledger:
+    with Ledger(db_path) as ledger:
+        if before:
             previous = ledger.current(plan.plan_id, before[-1].id) or None
+        exempt = exempt_units(ledger.history(plan.plan_id, period.id))
     receipts = [ReceiptRow.from_ledger(r, out.absolute()) for r in outcome.receipts]
     fresh = {f.sha256 for f in outcome.files if not f.seen_before}
     for r in receipts:  # the reports mark what this run brought
         r.new = r.sha256 in fresh
-    summary = summarize(plan, period, outcome.current, receipts, previous)
+    summary = summarize(plan, period, outcome.current, receipts, previous, exempt)
     report = CollectReport(period, out, db_path, files=outcome.files, phases=outcome.phases)
     report.phases["summarize"] = time.perf_counter() - t1
     t1 = time.perf_counter()
@@ -480,11 +482,13 @@ class StatusReport:
     missing_units: list[str]
     late_units: list[str]
     stamps: dict[str, str] = field(default_factory=dict)  # unit -> its 盖章件 ("" = none)
+    exempt: dict[str, str] = field(default_factory=dict)  # unit -> why it is 免报 (not missing)
 
     def to_json(self) -> dict:
         return {"period": self.period.id, "counts": self.counts,
                 "reported": [dataclasses.asdict(u) for u in self.reported],
                 "missing_units": self.missing_units, "late_units": self.late_units,
+                "exempt": self.exempt,
                 "stamps": {u: "已收到" if d else "未收到" for u, d in self.stamps.items()}}
 
 
@@ -495,16 +499,19 @@ def status(plan_path: str | os.PathLike, period_id: str,
     from .collect.stamps import STAMP
 
     plan, period = _plan_and_period(plan_path, period_id)
+    from .collect.settle import exempt_units
     with Ledger(_ledger_path(plan_path, db)) as ledger:
         st = ledger.status(plan.plan_id, period.id)
+        exempt = exempt_units(ledger.history(plan.plan_id, period.id))
     reported = [u for u in st.units if u.display and u.form != STAMP]
     have = {(u.unit, u.form) for u in reported}
     expected = owed_forms(plan)
-    missing = list(dict.fromkeys(name for name, kind in expected if (name, kind) not in have))
+    missing = list(dict.fromkeys(name for name, kind in expected
+                                 if (name, kind) not in have and name not in exempt))
     late = list(dict.fromkeys(u.unit for u in reported if u.late))
     got = {u.unit: u.display for u in st.units if u.display and u.form == STAMP}
     stamps = {name: got.get(name, "") for name, _ in expected}
-    return StatusReport(period, st.counts, reported, missing, late, stamps)
+    return StatusReport(period, st.counts, reported, missing, late, stamps, exempt)
 
 
 # -- the clerk's decisions on a recorded return (issue 14) ---------------------------------
@@ -535,6 +542,27 @@ def set_received(plan_path: str | os.PathLike, period_id: str, sha: str, when: s
     return _set(_ledger_path(plan_path, db), plan, period, sha, when, _who(who))
 
 
+def exempt(plan_path: str | os.PathLike, period_id: str, unit: str, on: bool = True,
+           reason: str = "", db: str | os.PathLike | None = None, who: str | None = None) -> None:
+    """Mark a unit exempt from a period (免报: not counted missing nor reminded), or take the
+    mark back; recorded in the ledger's history with who and when."""
+    from .collect.settle import exempt as _exempt
+    plan, period = _plan_and_period(plan_path, period_id)
+    if unit not in {name for name, _ in owed_forms(plan)}:
+        raise InputError(f"“{unit}”不是本计划中应报送表单的单位。")
+    _exempt(_ledger_path(plan_path, db), plan, period, unit, on, reason.strip(), _who(who))
+
+
+def history(plan_path: str | os.PathLike, period_id: str,
+            db: str | os.PathLike | None = None) -> list:
+    """The clerk's decisions on a period (credit, set-received, exempt), oldest first:
+    collect.records.Decision."""
+    from .collect.ledger import Ledger
+    plan, period = _plan_and_period(plan_path, period_id)
+    with Ledger(_ledger_path(plan_path, db)) as ledger:
+        return ledger.history(plan.plan_id, period.id)
+
+
 # -- remind, year, units (issue 7) ----------------------------------------------------------
 
 def _ledger_path(plan_path: str | os.PathLike, db: str | os.PathLike | None) -> Path:
@@ -548,13 +576,15 @@ def _ledger_path(plan_path: str | os.PathLike, db: str | os.PathLike | None) -> 
 
 def remind(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | None = None,
            out_dir: str | os.PathLike | None = None, template: str | os.PathLike | None = None,
-           today: "date | None" = None):
+           today: "date | None" = None, write: bool = True):
     """Units that have not reported the period (or reported with 错误): a 催报通知 (Jinja2
     text, xltools/templates/催报通知.txt.j2 or the clerk's `template`) and a 催报名单 workbook in
-    out_dir (default workbooks/<period>). Returns report.remind.RemindResult."""
+    out_dir (default workbooks/<period>); not written when not `write` (the desk's page).
+    Returns report.remind.RemindResult."""
     from datetime import date
 
     from .collect.ledger import Ledger
+    from .collect.settle import exempt_units
     from .merge import ReceiptRow
     from .report.remind import (RemindResult, contact_workbook, notice_filename, remind_entries,
                                 render_notice)
@@ -564,9 +594,13 @@ def remind(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike |
     with Ledger(db_path) as ledger:
         current = ledger.current(plan.plan_id, period.id)
         receipts = [ReceiptRow.from_ledger(r) for r in ledger.receipts(plan.plan_id, period.id)]
+        exempt = exempt_units(ledger.history(plan.plan_id, period.id))
     today = today or date.today()
-    res = RemindResult(period, remind_entries(plan, period, current, receipts), today=today)
+    entries = [e for e in remind_entries(plan, period, current, receipts) if e.unit not in exempt]
+    res = RemindResult(period, entries, today=today)
     res.text = render_notice(plan, period, res.entries, today, template)
+    if not write:
+        return res
     out = Path(out_dir) if out_dir else DEFAULT_OUT / period.name
     out.mkdir(parents=True, exist_ok=True)
     res.notice = out / notice_filename(period)
@@ -637,6 +671,33 @@ def units_set(plan_path: str | os.PathLike, name: str, leader: str | None = None
     from .planfile.register import set_unit
     return set_unit(plan_path, name, leader=leader, contact=contact, phone=phone, email=email,
                     kind=kind)
+
+
+def task_set(plan_path: str | os.PathLike, number: str, lead_units: str | None = None,
+             responsible_units: str | None = None, leader: str | None = None) -> str:
+    """Change a task's 牵头单位, 责任单位 (、-separated names or aliases of registered units or
+    groups, as plan.xlsx writes them) or 牵头领导 in the plan file; what changed, in Chinese."""
+    from .planfile.workbook import split
+    res = load_plan(plan_path)
+    if res.value is None:
+        raise PlanFileError(f"计划文件“{Path(plan_path).name}”中没有可用的计划。")
+    plan = res.value
+    task = next((t for t in plan.tasks if t.number == number), None)
+    if task is None:
+        raise PlanFileError(f"计划中没有序号为“{number}”的任务。")
+    known = {n for x in [*plan.units, *plan.groups] for n in [x.name, *x.aliases]}
+    lists = {k: split(v.replace(",", "\u3001").replace("\uff0c", "\u3001"), known)
+             for k, v in (("lead_units", lead_units), ("responsible_units", responsible_units))
+             if v is not None}
+    unknown = [n for names in lists.values() for n in names if plan.resolve(n) is None]
+    if unknown:
+        raise PlanFileError(f"任务 {number}:“{'、'.join(unknown)}”不在单位名单中,请先登记该单位或别名。")
+    for k, names in lists.items():
+        setattr(task, k, names)
+    if leader is not None:
+        task.lead_leader = " ".join(leader.split())
+    save_plan(plan, plan_path)
+    return f"已更新任务 {number}。"
 
 
 # -- the office's documents in Word (issue 17) -------------------------------------------

@@ -1,12 +1,13 @@
 """The desk's routes: every page also as JSON at the same path + ".json" (as Datasette does).
 
-Long work (generate, collect) runs synchronously in this first version, in a worker thread,
-one job at a time per campaign; a second request is told to wait.
+Long work (generate, collect) runs as a background job (jobs.py) with a progress page; short
+work (parse, edits) runs in a worker thread under the same per-campaign lock.
 """
 from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 from datetime import datetime
 from pathlib import Path
@@ -26,14 +27,15 @@ from .. import api
 from ..collect.limits import Limits
 from ..model.errors import settings
 from ..templating import bundled, environment
-from . import accounts, views
+from . import accounts, jobs, views
+from .jobs import BUSY
 from .security import (checked_form, csrf_token, file_times, save_upload, set_csrf_cookie,
                        uploads)
 from .workspace import Campaign, NotFound, Refused, Workspace
 
 LOG = logging.getLogger("xltools.app")
 PLAN_SUFFIXES = (".xlsx", ".yaml", ".yml", ".json")
-BUSY = "本计划正有一项工作(生成或回收)在进行,请稍候再试。"
+KNOWN = (api.XltoolsError,)  # a job's failure the clerk can act on: its message shown
 
 
 def _wants_json(request: Request) -> bool:
@@ -76,8 +78,7 @@ def guarded(fn, public: bool = False):
             if settings.debug:
                 raise
             LOG.exception("%s %s", request.method, request.url.path)
-            log = request.app.state.ws.log_path
-            return _error(request, 500, f"发生意外错误,详细信息已记入日志“{log}”,请提供给系统维护人员。")
+            return _error(request, 500, jobs.unexpected(request.app.state.ws.log_path))
     return endpoint
 
 
@@ -89,8 +90,9 @@ def _campaign(request: Request) -> Campaign:
     return request.app.state.ws.campaign(request.path_params["name"])
 
 
-async def _job(c: Campaign, fn, *args, **kwargs):
-    """Run fn in a worker thread, one job at a time per campaign (409 while one runs)."""
+async def _locked(c: Campaign, fn, *args, **kwargs):
+    """Run short work (parse, an edit) in a worker thread under the campaign's lock (409 while
+    a job runs)."""
     if not c.lock.acquire(blocking=False):
         raise HTTPException(409, BUSY)
     try:
@@ -124,16 +126,77 @@ async def new_campaign(request: Request) -> Response:
     register = next(iter(uploads(form, "register")), None)
     units = await save_upload(register, c.dir / "\u901a\u77e5", limits) if register else None
     if source.suffix.lower() in PLAN_SUFFIXES:
-        await _job(c, api.convert, source, c.plan_path)
+        await _locked(c, api.convert, source, c.plan_path)
         return _done(request, f"/c/{quote(c.name)}", {"name": c.name, "plan": True})
-    result, saved = await _job(c, api.parse, source, units=units, output=c.plan_path)
+    result, saved = await _locked(c, api.parse, source, units=units, output=c.plan_path)
     data = views.parse_view(result, saved) | {"name": c.name}
     return _render(request, "parse.html.j2", data)
 
 
 async def plan_page(request: Request) -> Response:
     data = await run_in_threadpool(views.plan_view, _campaign(request))
+    data["saved"] = request.session.pop("saved", "")  # what the last edit changed
     return _render(request, "plan.html.j2", data)
+
+
+def _names(text: object) -> list[str]:
+    """Unit names typed in one box, separated by 、 , ; or spaces."""
+    return [n for n in re.split(r"[\s,;\u3001\uff0c\uff1b]+", str(text or "")) if n]
+
+
+async def _plan_edit(request: Request, edit) -> Response:
+    """An edit of the plan file (edit(plan_path, form) -> what changed); then the plan page
+    with `xltools check`'s findings (JSON: both)."""
+    c = _campaign(request)
+    form = await checked_form(request, request.app.state.limits, max_files=0)
+    said = await _locked(c, edit, c.plan_path, form)
+    said = getattr(said, "message", said) or "\u5df2\u4fdd\u5b58\u3002"  # 已保存。
+    if _wants_json(request):
+        findings = await run_in_threadpool(api.check, c.plan_path)
+        return JSONResponse({"message": said, "findings": [views.finding(f) for f in findings]})
+    request.session["saved"] = said
+    return RedirectResponse(f"/c/{quote(c.name)}", 303)
+
+
+def _given(form, *names: str) -> dict[str, str]:
+    """The fields the form sent (one left out is left as it is, not cleared)."""
+    return {k: str(form[k]) for k in names if k in form}
+
+
+async def unit_set_post(request: Request) -> Response:
+    return await _plan_edit(request, lambda path, f: api.units_set(
+        path, str(f.get("unit", "")), **_given(f, *views.UNIT_FIELDS)))
+
+
+async def alias_post(request: Request) -> Response:
+    return await _plan_edit(request, lambda path, f: api.units_add_alias(
+        path, str(f.get("unit", "")), str(f.get("alias", ""))))
+
+
+async def member_post(request: Request) -> Response:
+    return await _plan_edit(request, lambda path, f: api.units_add_member(
+        path, str(f.get("group", "")), _names(f.get("members"))))
+
+
+async def task_post(request: Request) -> Response:
+    return await _plan_edit(request, lambda path, f: api.task_set(
+        path, str(f.get("number", "")), **_given(f, "lead_units", "responsible_units", "leader")))
+
+
+async def plan_upload(request: Request) -> Response:
+    """An edited plan.xlsx (or .yaml/.json) back: read and checked before it replaces the
+    plan; the old one is kept in 计划备份/."""
+    c = _campaign(request)
+    limits = request.app.state.limits
+    form = await checked_form(request, limits, max_files=1)
+    upload = next(iter(uploads(form, "plan")), None)
+    if upload is None or Path(upload.filename or "").suffix.lower() not in PLAN_SUFFIXES:
+        raise Refused("\u8bf7\u9009\u62e9\u8ba1\u5212\u6587\u4ef6(.xlsx / .yaml / .json)\u3002")
+    source = await save_upload(upload, c.dir / views.PLAN_UPLOADS, limits)
+
+    def replace(path, _form):
+        return views.replace_plan(c, source)
+    return await _plan_edit(request, replace)
 
 
 async def issue_page(request: Request) -> Response:
@@ -147,13 +210,26 @@ async def issue_post(request: Request) -> Response:
     period = str(form.get("period", ""))
     views.period_of(c, period)  # NotFound for a period the plan does not have
 
-    def run():
-        report = api.generate(c.plan_path, c.forms_dir, [period])
+    def run(job: jobs.Job) -> dict:
+        report = api.generate(c.plan_path, c.forms_dir, [period], progress=job.progress)
         views.write_manifest(c, report)
-        return report
-    report = await _job(c, run)
-    return _done(request, f"/c/{quote(c.name)}/issue",
-                 {"files": len(report.files), "findings": [f.to_dict() for f in report.findings]})
+        return {"files": len(report.files), "findings": [f.to_dict() for f in report.findings]}
+    return _start(request, c, "\u751f\u6210\u62a5\u8868", f"/c/{quote(c.name)}/issue", run)  # 生成报表
+
+
+def _start(request: Request, c: Campaign, label: str, next_url: str, work) -> Response:
+    """Start a background job; 303 to its page (JSON: 202 and where to poll)."""
+    job = jobs.start(c, label, next_url, work, KNOWN, request.app.state.ws.log_path)
+    url = f"/c/{quote(c.name)}/job"
+    if _wants_json(request):
+        return JSONResponse(job.to_json() | {"poll": url + ".json"}, status_code=202)
+    return RedirectResponse(url, 303)
+
+
+async def job_page(request: Request) -> Response:
+    """The campaign's running or last job: a progress bar the page polls each second."""
+    c = _campaign(request)
+    return _render(request, "job.html.j2", {"name": c.name, "job": jobs.current(c)})
 
 
 async def issue_zip(request: Request) -> Response:
@@ -171,10 +247,18 @@ async def download(request: Request) -> Response:
     return FileResponse(path, filename=path.name)
 
 
-async def board_page(request: Request) -> Response:
-    c = _campaign(request)
-    data = await run_in_threadpool(views.board, c, request.path_params["period"])
-    return _render(request, "board.html.j2", data)
+def _period_page(view: str, template: str):
+    """A page of one period of a campaign: views.<view>(campaign, period) in a template."""
+    async def page(request: Request) -> Response:
+        data = await run_in_threadpool(getattr(views, view), _campaign(request),
+                                       request.path_params["period"])
+        return _render(request, template, data)
+    return page
+
+
+board_page = _period_page("board", "board.html.j2")
+summary_page = _period_page("summary_view", "summary.html.j2")
+remind_page = _period_page("remind_view", "remind.html.j2")
 
 
 async def collect_post(request: Request) -> Response:
@@ -184,6 +268,8 @@ async def collect_post(request: Request) -> Response:
     _, period = views.period_of(c, request.path_params["period"])
     form = await checked_form(request, limits, max_files=limits.max_members)
     files = uploads(form)
+    if c.lock.locked():  # do not keep files for a run that cannot start
+        raise HTTPException(409, BUSY)
     if not files:
         raise Refused("请选择要上传的回收文件(.xlsx .xls .ods .zip .eml .msg)。")
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
@@ -193,9 +279,11 @@ async def collect_post(request: Request) -> Response:
         saved = await save_upload(f, folder, limits)
         if mtime is not None:  # the file's own time, as a mail folder keeps it
             os.utime(saved, (mtime, mtime))
-    report = await _job(c, api.collect, [c.inbox(period)], c.plan_path, period.id,
-                        c.outputs(period), limits=limits)
-    return _done(request, f"/c/{quote(c.name)}/collect/{period.id}", report.to_json())
+
+    def run(job: jobs.Job) -> dict:
+        return api.collect([c.inbox(period)], c.plan_path, period.id, c.outputs(period),
+                           limits=limits, progress=job.progress).to_json()
+    return _start(request, c, "\u56de\u6536", f"/c/{quote(c.name)}/collect/{period.id}", run)  # 回收
 
 
 async def unit_page(request: Request) -> Response:
@@ -204,10 +292,67 @@ async def unit_page(request: Request) -> Response:
     return _render(request, "unit.html.j2", data)
 
 
-async def summary_page(request: Request) -> Response:
+def _who(request: Request) -> str:
+    """Who acts: the logged-in clerk, or 本机 on a desk without accounts."""
+    return request.session.get("user") or views.LOCAL_USER
+
+
+async def _unit_action(request: Request, act) -> Response:
+    """A clerk's decision on a unit of a period (act(campaign, period, form)); back to its page."""
+    c, p = _campaign(request), request.path_params
+    form = await checked_form(request, request.app.state.limits, max_files=0)
+    _, period = views.period_of(c, p["period"])
+    unit = await _locked(c, act, c, period, form, _who(request)) or p.get("unit", "")
+    return _done(request, f"/c/{quote(c.name)}/collect/{quote(period.id)}/unit/{quote(unit)}",
+                 {"ok": True, "unit": unit})
+
+
+async def received_post(request: Request) -> Response:
+    """Set the time a return was received (the clerk's evidence)."""
+    def act(c, period, form, who):
+        api.set_received(c.plan_path, period.id, str(form.get("sha", "")),
+                         str(form.get("when", "")), who=who)
+    return await _unit_action(request, act)
+
+
+async def exempt_post(request: Request) -> Response:
+    """Mark the unit exempt from the period (免报), or take the mark back."""
+    unit = request.path_params["unit"]
+
+    def act(c, period, form, who):
+        api.exempt(c.plan_path, period.id, unit, on=form.get("on", "1") == "1",
+                   reason=str(form.get("reason", "")), who=who)
+    return await _unit_action(request, act)
+
+
+async def credit_post(request: Request) -> Response:
+    """Credit a held return to the unit the clerk chose; then that unit's page."""
+    def act(c, period, form, who):
+        unit = str(form.get("unit", ""))
+        api.credit(c.plan_path, period.id, str(form.get("sha", "")), unit, who=who)
+        return unit
+    return await _unit_action(request, act)
+
+
+async def remind_text(request: Request) -> Response:
+    """The 催报通知 as a .txt download (with a BOM: Windows Notepad reads it right)."""
     c = _campaign(request)
-    data = await run_in_threadpool(views.summary_view, c, request.path_params["period"])
-    return _render(request, "summary.html.j2", data)
+    data = await run_in_threadpool(views.remind_view, c, request.path_params["period"])
+    if not data["collected"]:
+        raise NotFound(data["period"])
+    return Response(("\ufeff" + data["text"]).encode("utf-8"), media_type="text/plain; charset=utf-8",
+                    headers={"content-disposition":
+                             f"attachment; filename*=UTF-8''{quote(data['filename'])}"})
+
+
+async def remind_post(request: Request) -> Response:
+    """Write the 催报通知 and the 催报名单 workbook beside the period's outputs."""
+    c = _campaign(request)
+    await checked_form(request, request.app.state.limits, max_files=0)
+    _, period = views.period_of(c, request.path_params["period"])
+    res = await _locked(c, api.remind, c.plan_path, period.id, c.ledger, c.outputs(period))
+    return _done(request, f"/c/{quote(c.name)}/remind/{quote(period.id)}",
+                 {"documents": [c.rel(res.notice), c.rel(res.contacts)]})
 
 
 async def documents_post(request: Request) -> Response:
@@ -219,7 +364,7 @@ async def documents_post(request: Request) -> Response:
 
     def run():
         return [api.notice(c.plan_path, out), api.bulletin(c.plan_path, period.id, c.ledger, out)]
-    written = await _job(c, run)
+    written = await _locked(c, run)
     return _done(request, f"/c/{quote(c.name)}/summary/{period.id}",
                  {"documents": [c.rel(p) for p in written]})
 
@@ -269,6 +414,12 @@ def _page(path: str, fn, public: bool = False) -> list[Route]:
     return [Route(path + ".json", guarded(fn, public)), Route(path, guarded(fn, public))]
 
 
+def _action(path: str, fn, public: bool = False) -> list[Route]:
+    """A POST route and its JSON twin."""
+    return [Route(path + ".json", guarded(fn, public), methods=["POST"]),
+            Route(path, guarded(fn, public), methods=["POST"])]
+
+
 def create_app(workspace: str | Path, limits: Limits | None = None) -> Starlette:
     """The desk over a workspace folder (created when missing); errors logged beside it."""
     ws = Workspace(Path(workspace))
@@ -277,25 +428,31 @@ def create_app(workspace: str | Path, limits: Limits | None = None) -> Starlette
         Route("/index.json", guarded(index)), Route("/", guarded(index)),
         Route("/static/app.css", stylesheet),
         *_page("/login", login_page, public=True),
-        Route("/login.json", guarded(login_post, public=True), methods=["POST"]),
-        Route("/login", guarded(login_post, public=True), methods=["POST"]),
-        Route("/logout.json", guarded(logout_post, public=True), methods=["POST"]),
-        Route("/logout", guarded(logout_post, public=True), methods=["POST"]),
-        Route("/new.json", guarded(new_campaign), methods=["POST"]),
-        Route("/new", guarded(new_campaign), methods=["POST"]),
+        *_action("/login", login_post, public=True),
+        *_action("/logout", logout_post, public=True),
+        *_action("/new", new_campaign),
         *_page("/c/{name}", plan_page),
-        Route("/c/{name}/issue.json", guarded(issue_post), methods=["POST"]),
-        Route("/c/{name}/issue", guarded(issue_post), methods=["POST"]),
+        *_page("/c/{name}/job", job_page),
+        *_action("/c/{name}/plan", plan_upload),
+        *_action("/c/{name}/units/set", unit_set_post),
+        *_action("/c/{name}/units/alias", alias_post),
+        *_action("/c/{name}/groups/member", member_post),
+        *_action("/c/{name}/tasks/set", task_post),
+        *_action("/c/{name}/issue", issue_post),
         *_page("/c/{name}/issue", issue_page),
         Route("/c/{name}/issue/{period}.zip", guarded(issue_zip)),
         Route("/c/{name}/files/{path:path}", guarded(download)),
-        Route("/c/{name}/collect/{period}.json", guarded(collect_post), methods=["POST"]),
-        Route("/c/{name}/collect/{period}", guarded(collect_post), methods=["POST"]),
+        *_action("/c/{name}/collect/{period}", collect_post),
         *_page("/c/{name}/collect/{period}", board_page),
+        *_action("/c/{name}/collect/{period}/credit", credit_post),
+        *_action("/c/{name}/collect/{period}/unit/{unit}/received", received_post),
+        *_action("/c/{name}/collect/{period}/unit/{unit}/exempt", exempt_post),
         *_page("/c/{name}/collect/{period}/unit/{unit}", unit_page),
         *_page("/c/{name}/summary/{period}", summary_page),
-        Route("/c/{name}/summary/{period}/documents.json", guarded(documents_post), methods=["POST"]),
-        Route("/c/{name}/summary/{period}/documents", guarded(documents_post), methods=["POST"]),
+        Route("/c/{name}/remind/{period}.txt", guarded(remind_text)),
+        *_action("/c/{name}/remind/{period}", remind_post),
+        *_page("/c/{name}/remind/{period}", remind_page),
+        *_action("/c/{name}/summary/{period}/documents", documents_post),
     ]
 
     async def not_found(request: Request, exc: HTTPException) -> Response:

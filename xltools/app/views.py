@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 from collections import Counter
 from io import BytesIO
@@ -13,21 +14,32 @@ from ..model import ERROR, Finding
 from ..model.plan import TASK_KIND_LABELS
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
 from ..planfile import require_plan
+from .cache import cached
 from .workspace import Campaign, NotFound, Workspace
 
 MANIFEST = ".xltools-desk.json"  # what the desk's last generate wrote (unit, period of each)
 SHARED = "\u5171\u7528"  # 共用: the zip folder of files that belong to no one unit
-REPORTED, MISSING, LATE, ERRORS, HELD = "已报", "未报", "逾期", "有错误", "待确认"
+REPORTED, MISSING, LATE, ERRORS, HELD, EXEMPT = "已报", "未报", "逾期", "有错误", "待确认", "免报"
+LOCAL_USER = "本机"  # who acted, when the desk has no accounts (loopback only)
+ACTIONS = {"credit": "确认归属", "set-received": "设定收到时间", "exempt": "免报"}
 FEEDBACK = "\u53cd\u9988"  # 反馈: collect's feedback copies, DIR/反馈/<unit>/…
+PLAN_UPLOADS, PLAN_BACKUPS = "\u8ba1\u5212\u4e0a\u4f20", "\u8ba1\u5212\u5907\u4efd"  # 计划上传, 计划备份
+UNIT_FIELDS = ("leader", "contact", "phone", "email")  # what the plan page edits of a unit
 
 
-def _finding(f) -> dict:
+def finding(f) -> dict:
+    """A finding as the pages and their JSON show it (code, place, params, message, text)."""
     return (f if isinstance(f, Finding) else Finding.from_dict(f)).to_dict()
 
 
 def plan_of(c: Campaign):
-    """The campaign's plan; PlanFileError (a Chinese message) when it cannot be read."""
-    return require_plan(c.plan_path).value
+    """The campaign's plan (read again only when the file changed; pages never edit it);
+    PlanFileError (a Chinese message) when it cannot be read."""
+    st = c.plan_path.stat()
+    key = (st.st_mtime_ns, st.st_size)
+    if c.cache.get("plan", (None,))[0] != key:
+        c.cache["plan"] = (key, require_plan(c.plan_path).value)
+    return c.cache["plan"][1]
 
 
 def period_of(c: Campaign, period_id: str):
@@ -53,6 +65,7 @@ def campaigns(ws: Workspace) -> dict:
     return {"workspace": str(ws.root), "campaigns": rows}
 
 
+@cached
 def plan_view(c: Campaign) -> dict:
     """计划: tasks, units, groups, periods and the findings of `xltools check`."""
     plan = plan_of(c)
@@ -61,6 +74,7 @@ def plan_view(c: Campaign) -> dict:
         "tasks": [{"number": t.number, "kind": TASK_KIND_LABELS.get(t.kind, t.kind),
                    "text": t.text, "lead_units": t.lead_units,
                    "responsible_units": t.responsible_units, "deadline": t.deadline,
+                   "leader": t.lead_leader,
                    "targets": [f"{g.label} {g.value:g}{g.measure}" for g in t.targets]}
                   for t in plan.tasks],
         "units": [{"name": u.name, "kind": u.kind, "aliases": u.aliases, "leader": u.leader,
@@ -68,8 +82,28 @@ def plan_view(c: Campaign) -> dict:
         "groups": [{"name": g.name, "members": g.members, "aliases": g.aliases}
                    for g in plan.groups],
         "periods": [{"id": p.id, "name": p.name, "deadline": p.deadline} for p in plan.periods],
-        "findings": [_finding(f) for f in api.check(c.plan_path)],
+        "findings": [finding(f) for f in api.check(c.plan_path)],
     }
+
+
+def replace_plan(c: Campaign, source: Path) -> str:
+    """Put an uploaded plan in place of the campaign's, once it reads as a plan of the same
+    campaign; the old plan is kept in 计划备份/. What was done, in Chinese."""
+    import os
+    import shutil
+    from datetime import datetime
+    tmp = c.dir / ".plan-upload.xlsx"
+    api.convert(source, tmp)  # PlanFileError (a Chinese message) when it is not a usable plan
+    new, old = require_plan(tmp).value, plan_of(c)
+    if c.ledger.exists() and new.plan_id != old.plan_id:
+        tmp.unlink()
+        raise api.PlanFileError(f"上传的“{source.name}”不是本计划(计划标识“{new.plan_id}”与"
+                                f"“{old.plan_id}”不同),未替换。请上传从本页下载后修改的 plan.xlsx。")
+    backup = c.dir / PLAN_BACKUPS / f"plan-{datetime.now():%Y%m%d-%H%M%S}.xlsx"
+    backup.parent.mkdir(exist_ok=True)
+    shutil.copy2(c.plan_path, backup)
+    os.replace(tmp, c.plan_path)
+    return f"已换用上传的计划文件“{source.name}”,原计划已备份为“{c.rel(backup)}”。"
 
 
 def parse_view(result, saved: Path | None) -> dict:
@@ -82,7 +116,7 @@ def parse_view(result, saved: Path | None) -> dict:
             "units": len(plan.units) if plan else 0,
             "empty_groups": [g.name for g in plan.groups if not g.members] if plan else [],
             "lines": result.report_lines(),
-            "findings": [_finding(f) for f in result.findings]}
+            "findings": [finding(f) for f in result.findings]}
 
 
 # -- 下发 ----------------------------------------------------------------------------------
@@ -103,9 +137,12 @@ def issued(c: Campaign) -> list[dict]:
     rows = [r for r in rows if (c.dir / r["path"]).is_file()]
     known = {r["path"] for r in rows}
     if c.forms_dir.is_dir():  # forms written by the CLI into the same folder
-        rows += [{"path": c.rel(p), "kind": "other", "unit": "", "period": ""}
-                 for p in sorted(c.forms_dir.rglob("*")) if p.is_file()
-                 and not p.name.startswith(".") and c.rel(p) not in known]
+        top = c.rel(c.forms_dir)  # plain strings: thousands of files
+        others = [f"{top}/{Path(folder).relative_to(c.forms_dir).as_posix()}/{n}".replace("/./", "/")
+                  for folder, _, names in os.walk(c.forms_dir) for n in names
+                  if not n.startswith(".")]
+        rows += [{"path": rel, "kind": "other", "unit": "", "period": ""}
+                 for rel in sorted(others) if rel not in known]
     return rows
 
 
@@ -138,6 +175,7 @@ def _receipts(c: Campaign, plan, period) -> list:
         return ledger.receipts(plan.plan_id, period.id)
 
 
+@cached
 def board(c: Campaign, period_id: str) -> dict:
     """回收: each unit owing a form as 已报 / 未报 / 逾期 / 有错误, with the time received;
     files whose unit is in doubt as 待确认."""
@@ -149,11 +187,13 @@ def board(c: Campaign, period_id: str) -> dict:
     late = set(status.late_units) if status else set()
     errors = {r.unit for r in receipts if r.status == ACCEPTED
               and any(f.severity == ERROR for f in r.findings)}
+    exempt = status.exempt if status else {}
+    owing = list(dict.fromkeys(name for name, _ in owed_forms(plan)))
     rows = []
     for name in dict.fromkeys(name for name, _ in owed_forms(plan)):
         got = reported.get(name)
         state = (ERRORS if name in errors else LATE if name in late else
-                 REPORTED if got and name not in missing else MISSING)
+                 REPORTED if got and name not in missing else EXEMPT if name in exempt else MISSING)
         rows.append({"unit": name, "status": state,
                      "received_at": got.last_received_at if got else "",
                      "submissions": got.submissions if got else 0})
@@ -163,48 +203,98 @@ def board(c: Campaign, period_id: str) -> dict:
     counts = Counter(r["status"] for r in rows)
     return {"name": c.name, "period": period.id, "period_name": period.name,
             "deadline": period.deadline, "units": rows, "held": held,
-            "counts": {k: counts.get(k, 0) for k in (REPORTED, LATE, ERRORS, MISSING)}
-            | {HELD: len(held)}}
+            "counts": {k: counts.get(k, 0) for k in (REPORTED, LATE, ERRORS, MISSING, EXEMPT)}
+            | {HELD: len(held)}, "owing": owing}
 
 
+@cached
 def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
-    """A unit's page: its files with their findings (sheet and cell), its feedback copies."""
+    """A unit's page: its files with their findings (sheet and cell) and the returned table
+    with the problem cells marked, its feedback copies, the clerk's decisions on it."""
+    from ..collect.settle import exempt_units
+    from .table import returned_table
     plan, period = period_of(c, period_id)
     if plan.unit(unit) is None and unit not in {r.unit or r.label for r in plan.town_rows()}:
         raise NotFound(unit)
+    mine = [r for r in _receipts(c, plan, period) if r.unit == unit]
     files = [{"display": r.display, "status": r.status,
               "status_label": STATUS_LABELS.get(r.status, r.status), "form": r.form,
               "received_at": r.received_at, "late": r.late, "sha256": r.sha256,
-              "findings": [_finding(f) for f in r.findings]}
-             for r in _receipts(c, plan, period) if r.unit == unit]
+              "findings": [finding(f) for f in r.findings],
+              "table": returned_table(r.archived, [finding(f) for f in r.findings]) if i < 3 else None}
+             for i, r in enumerate(reversed(mine))]  # the latest first; tables of the last 3
     folder = c.outputs(period) / FEEDBACK / unit
     feedback = [c.rel(p) for p in sorted(folder.glob("*")) if p.is_file()] if folder.is_dir() else []
+    shas = {r.sha256 for r in mine}
+    history = _history(c, period) if c.ledger.exists() else []
+    ours = [{"at": h.at, "who": h.who, "action": h.action, "sha256": h.sha256, **h.detail,
+             "action_label": ACTIONS.get(h.action, h.action)} for h in history
+            if h.detail.get("unit") == unit or h.sha256 in shas]
+    exempt = exempt_units(history)
     return {"name": c.name, "period": period.id, "unit": unit, "files": files,
-            "feedback": feedback}
+            "feedback": feedback, "history": ours, "collected": c.ledger.exists(),
+            "exempt": exempt.get(unit)}  # None: not exempt; "" or a reason: exempt
+
+
+def _history(c: Campaign, period) -> list:
+    return api.history(c.plan_path, period.id, c.ledger)
 
 
 # -- 汇总 ----------------------------------------------------------------------------------
 
 def summary_view(c: Campaign, period_id: str) -> dict:
     """汇总: the period's counts as the 汇总表 prints them, the lagging tasks, downloads."""
-    from ..collect.ledger import Ledger
-    from ..merge import ReceiptRow, summarize
-    plan, period = period_of(c, period_id)
+    _, period = period_of(c, period_id)
     out = c.outputs(period)
     downloads = [c.rel(p) for p in sorted(out.glob("*")) if p.is_file()
                  and not p.name.startswith(".")] if out.is_dir() else []
+    return _summary(c, period_id) | {"downloads": downloads}
+
+
+@cached
+def _summary(c: Campaign, period_id: str) -> dict:
+    from ..collect.ledger import Ledger
+    from ..collect.settle import exempt_units
+    from ..merge import ReceiptRow, summarize
+    plan, period = period_of(c, period_id)
+    out = c.outputs(period)
     if not c.ledger.exists():
         return {"name": c.name, "period": period.id, "collected": False, "counts": {},
-                "overall": {}, "lagging": [], "board": {}, "downloads": downloads}
+                "overall": {}, "lagging": [], "board": {}}
     before = [p for p in plan.periods if p.end < period.end]
     with Ledger(c.ledger) as ledger:  # the same inputs api.collect gives summarize
         current = ledger.current(plan.plan_id, period.id)
         receipts = [ReceiptRow.from_ledger(r, out.absolute())
                     for r in ledger.receipts(plan.plan_id, period.id)]
         previous = ledger.current(plan.plan_id, before[-1].id) or None if before else None
-    s = summarize(plan, period, current, receipts, previous)
+        exempt = exempt_units(ledger.history(plan.plan_id, period.id))
+    s = summarize(plan, period, current, receipts, previous, exempt)
     lag = s.lagging.astype(str).to_dict("records") if len(s.lagging) else []
     st = board(c, period_id)["counts"]
     return {"name": c.name, "period": period.id, "collected": True, "counts": s.counts,
             "overall": {k: int(v) for k, v in s.overall_counts().items()},
-            "lagging": lag, "board": st, "downloads": downloads}
+            "lagging": lag, "board": st}
+
+
+# -- 催报 ----------------------------------------------------------------------------------
+
+def remind_view(c: Campaign, period_id: str) -> dict:
+    """催报: the units to remind with their contacts, and the 催报通知 text (nothing written)."""
+    _, period = period_of(c, period_id)
+    out = c.outputs(period)
+    written = [c.rel(p) for p in sorted(out.glob("\u50ac\u62a5*")) if p.is_file()] \
+        if out.is_dir() else []  # 催报通知 / 催报名单 written before
+    return _remind(c, period_id) | {"downloads": written}
+
+
+@cached
+def _remind(c: Campaign, period_id: str) -> dict:
+    from ..report.remind import notice_filename
+    _, period = period_of(c, period_id)
+    base = {"name": c.name, "period": period.id, "period_name": period.name,
+            "filename": notice_filename(period)}
+    if not c.ledger.exists():
+        return base | {"collected": False, "entries": [], "text": ""}
+    res = api.remind(c.plan_path, period.id, c.ledger, write=False)
+    return base | {"collected": True, "entries": [e.to_json() for e in res.entries],
+                   "text": res.text}

@@ -52,6 +52,8 @@ class Campaign:
     name: str
     dir: Path
     lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+    job: object = field(default=None, compare=False, repr=False)  # jobs.Job, running or last
+    cache: dict = field(default_factory=dict, compare=False, repr=False)  # cache.cached pages
 
     @property
     def plan_path(self) -> Path:

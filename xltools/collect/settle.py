@@ -10,6 +10,7 @@ from ..model import Period, Plan
 from ..model.errors import InputError
 from .examine import PreviousValues, examine
 from .ledger import Ledger, LedgerError
+from .records import Decision
 from .run import CollectOutcome, FileOutcome, _record, mark_late
 
 CREDIT, RECEIVED = "credit", "set-received"
@@ -81,3 +82,27 @@ def parse_time(text: str) -> str:
         except ValueError:
             continue
     raise InputError(f"无法识别时间“{text}”,请写成 2019-04-09 16:30 的形式。")
+
+
+EXEMPT = "exempt"
+
+
+def exempt(db_path: Path, plan: Plan, period: Period, unit: str, on: bool, reason: str,
+           who: str) -> None:
+    """Mark `unit` exempt from the period (免报), or take the mark back; one history row."""
+    with Ledger(db_path) as ledger:
+        ledger.begin(plan.plan_id, period.id, [f"exempt {unit} {int(on)}"])
+        try:
+            ledger.add_history(who, EXEMPT, "", plan.plan_id, period.id,
+                               {"unit": unit, "exempt": on, "reason": reason})
+            ledger.commit()
+        except BaseException:
+            ledger.rollback()
+            raise
+
+
+def exempt_units(history: list[Decision]) -> dict[str, str]:
+    """{unit: reason} of the units exempt now, from a period's history (the last mark wins)."""
+    marks = {h.detail["unit"]: (h.detail["exempt"], h.detail.get("reason", "")) for h in history
+             if h.action == EXEMPT}
+    return {u: reason for u, (on, reason) in marks.items() if on}

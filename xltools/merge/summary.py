@@ -57,8 +57,9 @@ class Summary:
 
 def summarize(plan: Plan, period: Period, current: list[FormReturn],
               receipts: list[ReceiptRow] | None = None,
-              previous: list[FormReturn] | None = None) -> Summary:
-    """Merge the accepted returns of `period`; values with an 错误 finding are left out."""
+              previous: list[FormReturn] | None = None, exempt=frozenset()) -> Summary:
+    """Merge the accepted returns of `period`; values with an 错误 finding are left out;
+    units `exempt` from the period (免报) are not missing."""
     look = Lookups(plan)
     best = accepted_returns(plan, period.id, current, look)
     reports = {u: fr for (u, k), fr in best.items() if k == "report"}
@@ -68,6 +69,7 @@ def summarize(plan: Plan, period: Period, current: list[FormReturn],
     town, mismatch = merge_towns(plan, towns, blocked)
     by_unit = _by_unit(plan, period, by_task, best, receipts or [], look)
     missing = _missing(plan, by_task, towns, receipts or [], look)
+    missing = missing[~missing["单位"].isin(exempt)]
     late = _late(period, best, receipts or [])
     changes = None
     if previous is not None:

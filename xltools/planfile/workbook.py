@@ -188,9 +188,11 @@ def text(x: object) -> str:
 def split(s: str, known: set[str] | frozenset[str] = frozenset()) -> list[str]:
     """Split a 、-separated list; names that contain 、 themselves (各镇、街道) stay whole."""
     tokens = [p.strip() for p in s.split(SEP) if p.strip()]
+    run = len(tokens) if len(tokens) <= 8 else \
+        1 + max((n.count(SEP) for n in known if SEP in n), default=0)  # no known name is longer
     out, i = [], 0
     while i < len(tokens):
-        for j in range(len(tokens), i, -1):  # longest known run first
+        for j in range(min(len(tokens), i + run), i, -1):  # longest known run first
             joined = SEP.join(tokens[i:j])
             if j - i == 1 or joined in known:
                 out.append(joined)

@@ -1,0 +1,53 @@
+"""A returned workbook's main table as the unit page shows it, the problem cells marked.
+
+Read again from the ledger's archived copy with the project's own reader (xlsx.cells), only
+for .xlsx: that reader size-checks every sheet before opening it, so a hostile file cannot
+take the server down (.xls and .ods are read in workers only, never here).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..model.glossary import a1, col_letter, from_a1
+from ..xlsx.cells import read_workbook
+
+MAX_ROWS, MAX_COLS = 300, 40  # a form's table fits; a pasted-in sheet is cut, and says so
+
+
+def _text(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.10g}"
+    return str(v)
+
+
+def returned_table(path: str, findings: list[dict]) -> dict | None:
+    """{sheet, columns, rows: [[{text, cell, marks}]], cut} of the sheet the findings point
+    at (else the first visible one); None when the file is not an .xlsx or cannot be read."""
+    if not path or Path(path).suffix.lower() != ".xlsx" or not Path(path).is_file():
+        return None
+    _, grids = read_workbook(path)
+    sheets = [s for s in grids.visible() if s in grids.rows]
+    if not sheets:
+        return None
+    named = [f["sheet"] for f in findings if f.get("sheet") in sheets]
+    sheet = max(set(named), key=named.count) if named else sheets[0]
+    marks: dict[tuple[int, int], list[str]] = {}
+    for f in findings:
+        at = from_a1(f.get("cell") or "") if f.get("sheet") == sheet else None
+        if at:
+            marks.setdefault(at, []).append(f.get("message", ""))
+    rows = grids.rows[sheet]
+    used = max((r for r, row in enumerate(rows) if any(_text(v) for v in row)), default=-1) + 1
+    used = max(used, *(r + 1 for r, _ in marks)) if marks else used
+    width = max((len(row) for row in rows[:used]), default=0)
+    width = max(width, *(c + 1 for _, c in marks)) if marks else width
+    n_rows, n_cols = min(used, MAX_ROWS), min(width, MAX_COLS)
+    out = []
+    for r in range(n_rows):
+        row = rows[r] if r < len(rows) else []
+        out.append([{"text": _text(row[c]) if c < len(row) else "", "cell": a1(r, c),
+                     "marks": marks.get((r, c), [])} for c in range(n_cols)])
+    return {"sheet": sheet, "columns": [col_letter(c) for c in range(n_cols)], "rows": out,
+            "cut": used > MAX_ROWS or width > MAX_COLS}
