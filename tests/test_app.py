@@ -453,11 +453,12 @@ def test_a_unit_marked_exempt_is_not_missing_nor_reminded(desk):
 def test_a_held_return_is_credited_from_the_board(desk, tmp_path):
     import dataclasses
 
-    from xltools.xlsx.identity import read_identity
+    from xltools.collect.limits import DEFAULT_LIMITS
+    from xltools.xlsx.cells import read_identity
     client, plan, units = desk["client"], desk["plan"], desk["units"]
     src = tmp_path / "src.xlsx"
     src.write_bytes(workbook_bytes(fill_report(plan, units[7], plan.period(PERIOD), random.Random(7))))
-    ident = read_identity(src).identity  # the hidden sheet's text names another unit: held
+    ident = read_identity(src, DEFAULT_LIMITS).identity  # the hidden sheet's text names another unit: held
     old, new = (f">{i.encode()}<".encode() for i in (ident, dataclasses.replace(ident, unit=units[8])))
     held = io.BytesIO()
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(held, "w", zipfile.ZIP_DEFLATED) as zout:

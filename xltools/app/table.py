@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model.glossary import a1, col_letter, from_a1
+from ..collect.limits import DEFAULT_LIMITS
 from ..xlsx.cells import read_workbook
 
 MAX_ROWS, MAX_COLS = 300, 40  # a form's table fits; a pasted-in sheet is cut, and says so
@@ -27,7 +28,7 @@ def returned_table(path: str, findings: list[dict]) -> dict | None:
     at (else the first visible one); None when the file is not an .xlsx or cannot be read."""
     if not path or Path(path).suffix.lower() != ".xlsx" or not Path(path).is_file():
         return None
-    _, grids = read_workbook(path)
+    _, grids = read_workbook(path, DEFAULT_LIMITS)
     sheets = [s for s in grids.visible() if s in grids.rows]
     if not sheets:
         return None
