@@ -1,0 +1,130 @@
+"""Connections to the office's SMTP and IMAP servers: TLS verified (or pinned by the
+certificate's sha256), login only with a user, every failure one Chinese MailError."""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import imaplib
+import smtplib
+import socket
+import ssl
+from typing import Iterator
+
+from .settings import MailError, MailSettings
+
+NAMES = {"smtp": "发信(SMTP)", "imap": "收信(IMAP)"}
+
+
+def tls_context(pin: str) -> ssl.SSLContext:
+    """The system's verified context; with a pin, the server's own certificate is checked
+    by its fingerprint after the handshake instead (check_pin)."""
+    ctx = ssl.create_default_context()
+    if pin:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+def fingerprint(der: bytes) -> str:
+    """A certificate's sha256 as AB:CD:…, the way browsers and openssl show it."""
+    return ":".join(f"{b:02X}" for b in hashlib.sha256(der).digest())
+
+
+def _norm(pin: str) -> str:
+    return "".join(c for c in pin.upper().removeprefix("SHA256:") if c in "0123456789ABCDEF")
+
+
+def check_pin(sock, pin: str, where: str) -> None:
+    """MailError unless the TLS peer's certificate has the pinned sha256 (no pin: no-op)."""
+    if not pin:
+        return
+    der = sock.getpeercert(binary_form=True) if isinstance(sock, ssl.SSLSocket) else None
+    got = fingerprint(der) if der else "(无证书)"
+    if _norm(got) != _norm(pin):
+        raise MailError(f"{where}服务器的证书指纹与设置的不一致(设置为 {pin},实际为 {got}),"
+                        "可能连到了冒充的服务器,已停止,未发送密码。如服务器确已更换证书,"
+                        "请向信息中心核实后更新 fingerprint。")
+
+
+def _failure(exc: BaseException, where: str, host: str, port: int) -> MailError:
+    """The one Chinese message for a connection or login failure."""
+    at = f"{where}服务器 {host}:{port}"
+    if isinstance(exc, MailError):
+        return exc
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return MailError(f"{at} 拒绝登录:用户名或密码不对。请核对后重新运行(密码见环境变量 "
+                         "XLTOOLS_MAIL_PASSWORD 或系统钥匙串)。")
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return MailError(f"{at} 的证书无法验证({exc.verify_message})。如是单位内网自己的证书,"
+                         "请向信息中心索取证书指纹,填入设置的 fingerprint。")
+    if isinstance(exc, ssl.SSLError):
+        return MailError(f"{at} 的加密连接失败({exc.reason or exc})。请核对端口和加密方式"
+                         "(ssl / starttls / none)。")
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return MailError(f"{at} 无响应(超时)。请检查网络,或稍后重试。")
+    if isinstance(exc, (ConnectionRefusedError, socket.gaierror, OSError)):
+        return MailError(f"无法连接{at}({type(exc).__name__}:{exc})。请检查服务器地址、端口和网络,"
+                         "或稍后重试。")
+    return MailError(f"{at} 出错({type(exc).__name__}:{exc})。")
+
+
+@contextlib.contextmanager
+def smtp(settings: MailSettings, pw: str | None) -> Iterator[smtplib.SMTP]:
+    """A logged-in SMTP connection (MailError on any failure)."""
+    settings.need("smtp")
+    host, port, sec = settings.smtp_host, settings.port("smtp"), settings.smtp_security
+    pin, where = settings.smtp_fingerprint, NAMES["smtp"]
+    try:
+        ctx = tls_context(pin)
+        if sec == "ssl":
+            conn = smtplib.SMTP_SSL(host, port, timeout=settings.timeout, context=ctx)
+        else:
+            conn = smtplib.SMTP(host, port, timeout=settings.timeout)
+            if sec == "starttls":
+                conn.starttls(context=ctx)
+        if sec != "none":
+            check_pin(conn.sock, pin, where)
+        if settings.user:
+            conn.login(settings.user, pw or "")
+    except Exception as exc:  # noqa: BLE001 - every failure is one message
+        raise _failure(exc, where, host, port) from None
+    try:
+        yield conn
+    finally:
+        with contextlib.suppress(Exception):
+            conn.quit()
+
+
+@contextlib.contextmanager
+def imap(settings: MailSettings, pw: str | None) -> Iterator[imaplib.IMAP4]:
+    """A logged-in IMAP connection (MailError on any failure)."""
+    settings.need("imap")
+    host, port, sec = settings.imap_host, settings.port("imap"), settings.imap_security
+    pin, where = settings.imap_fingerprint, NAMES["imap"]
+    try:
+        ctx = tls_context(pin)
+        if sec == "ssl":
+            conn = imaplib.IMAP4_SSL(host, port, ssl_context=ctx, timeout=settings.timeout)
+        else:
+            conn = imaplib.IMAP4(host, port, timeout=settings.timeout)
+            if sec == "starttls":
+                conn.starttls(ssl_context=ctx)
+        if sec != "none":
+            check_pin(conn.sock, pin, where)
+        if settings.user:
+            conn.login(settings.user, pw or "")
+    except imaplib.IMAP4.error as exc:
+        raise MailError(f"{where}服务器 {host}:{port} 拒绝登录:用户名或密码不对({_text(exc)})。"
+                        "请核对后重新运行。") from None
+    except Exception as exc:  # noqa: BLE001 - every failure is one message
+        raise _failure(exc, where, host, port) from None
+    try:
+        yield conn
+    finally:
+        with contextlib.suppress(Exception):
+            conn.logout()
+
+
+def _text(exc: BaseException) -> str:
+    arg = exc.args[0] if exc.args else exc
+    return arg.decode("utf-8", "replace") if isinstance(arg, bytes) else str(arg)
