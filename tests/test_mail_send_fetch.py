@@ -467,3 +467,41 @@ def test_settings_refuse_a_password_in_the_file_and_plain_is_only_when_asked(off
     with pytest.raises(MailError, match="加密方式"):
         api.mail_settings(office, smtp_security="tls1")
     assert imap_utf7("已回收") == '"&XfJW3mU2-"' and imap_utf7("A&B") == '"A&-B"'
+
+
+def test_feedback_and_reminders_go_to_the_units_that_owe_them(office, cert, smtp_server, tmp_path):
+    from xltools.simulate import fill_report
+    from xltools.xlsx.writer import workbook_bytes
+    host, port, handler = smtp_server
+    _settings(office, cert, (host, port))
+    handler.messages.clear()
+    plan = load_plan(office).value
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    # 区发改局 reports with a typical mistake, 区财政局 cleanly; the others do not report
+    for unit, mistake in (("区发改局", "bad-status"), ("区财政局", "")):
+        wb = fill_report(plan, unit, plan.period(Q1), random.Random(1), mistake)
+        (inbox / f"{unit}.xlsx").write_bytes(workbook_bytes(wb))
+    col = api.collect([inbox], office, Q1, tmp_path / "out", workers=1)
+    written: dict[str, set[str]] = {}  # what collect wrote into out/反馈/<unit>/
+    for p in col.feedback:
+        written.setdefault(p.parent.name, set()).add(p.name)
+    assert "区发改局" in written
+
+    fb = api.send(office, Q1, feedback=True)
+    assert sorted(r.unit for r in fb.sent) == sorted(written)
+    for _, rcpts, raw in handler.messages:
+        unit = next(u for u, e in UNITS.items() if rcpts == [e])
+        assert set(_attachments(raw)) == written[unit]
+        assert "退回修改" in str(BytesParser(policy=policy.default).parsebytes(raw)["Subject"])
+    assert not api.send(office, Q1, feedback=True).sent  # the same copies: not again
+
+    handler.messages.clear()
+    rem = api.remind_send(office, Q1)
+    owing = {"区人社局", "锣场镇"} | {"区发改局"}  # missing, and with 错误
+    assert {r.unit for r in rem.sent} == owing and "区编办" in rem.no_address
+    assert {r[1][0] for r in handler.messages} == {UNITS[u] for u in owing}
+    assert not api.remind_send(office, Q1).sent  # once a day
+    with Ledger(office.parent / "台账.sqlite") as ledger:
+        purposes = [r.purpose for r in sent_messages(ledger)]
+    assert purposes.count("feedback") == len(written) and purposes.count("remind") == len(owing)

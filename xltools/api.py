@@ -743,9 +743,11 @@ def mail_settings(plan_path: str | os.PathLike | None, **overrides):
     return load_settings(plan_path, **overrides)
 
 
-def _mail_login(plan_path, mail: dict | None, password: str | None):
+def _mail_login(plan_path, server: str, mail: dict | None, password: str | None):
+    """The settings, checked for `server` ("smtp" / "imap"), and the password to log in."""
     from .mail.settings import password as ask
     settings = mail_settings(plan_path, **(mail or {}))
+    settings.need(server)
     return settings, password if password is not None else ask(settings)
 
 
@@ -768,11 +770,10 @@ def send(plan_path: str | os.PathLike, period_id: str, units: list[str] | None =
     if feedback:
         with Ledger(_ledger_path(plan_path, db)) as ledger:
             files = s.feedback_files(plan, period, ledger)
+        files = {u: f for u, f in files.items() if not units or u in units}
         mails = s.outbox(plan, files, purpose, report, s.files_batch)
     else:
         mails = s.outbox(plan, s.form_files(plan, period, units), purpose, report)
-    if units:
-        mails = [m for m in mails if m.unit in units]
     return _deliver(plan_path, plan, period, mails, report, db_path, dry_run, mail, password)
 
 
@@ -783,8 +784,7 @@ def _deliver(plan_path, plan, period, mails, report, db_path, dry_run, mail, pas
     if dry_run is not None:
         return deliver(plan, period, mails, mail_settings(plan_path, **(mail or {})), report,
                        None, None, Path(dry_run))
-    settings, pw = _mail_login(plan_path, mail, password)
-    settings.need("smtp")
+    settings, pw = _mail_login(plan_path, "smtp", mail, password)
     with Ledger(db_path) as ledger:
         return deliver(plan, period, mails, settings, report, ledger, pw)
 
@@ -828,8 +828,7 @@ def fetch(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | 
     from .mail.records import record_fetched
 
     plan, _ = _plan_and_period(plan_path, period_id)
-    settings, pw = _mail_login(plan_path, mail, password)
-    settings.need("imap")
+    settings, pw = _mail_login(plan_path, "imap", mail, password)
     db_path = Path(db) if db else default_ledger(plan_path)
     with Ledger(db_path) as ledger:
         got = fetch_new(plan, settings, pw, ledger)

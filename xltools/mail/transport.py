@@ -47,13 +47,10 @@ def check_pin(sock, pin: str, where: str) -> None:
 
 
 def _failure(exc: BaseException, where: str, host: str, port: int) -> MailError:
-    """The one Chinese message for a connection or login failure."""
+    """The one Chinese message for a connection failure."""
     at = f"{where}服务器 {host}:{port}"
     if isinstance(exc, MailError):
         return exc
-    if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return MailError(f"{at} 拒绝登录:用户名或密码不对。请核对后重新运行(密码见环境变量 "
-                         "XLTOOLS_MAIL_PASSWORD 或系统钥匙串)。")
     if isinstance(exc, ssl.SSLCertVerificationError):
         return MailError(f"{at} 的证书无法验证({exc.verify_message})。如是单位内网自己的证书,"
                          "请向信息中心索取证书指纹,填入设置的 fingerprint。")
@@ -62,32 +59,47 @@ def _failure(exc: BaseException, where: str, host: str, port: int) -> MailError:
                          "(ssl / starttls / none)。")
     if isinstance(exc, (socket.timeout, TimeoutError)):
         return MailError(f"{at} 无响应(超时)。请检查网络,或稍后重试。")
-    if isinstance(exc, (ConnectionRefusedError, socket.gaierror, OSError)):
+    if isinstance(exc, OSError):  # refused, unknown host, network down
         return MailError(f"无法连接{at}({type(exc).__name__}:{exc})。请检查服务器地址、端口和网络,"
                          "或稍后重试。")
-    return MailError(f"{at} 出错({type(exc).__name__}:{exc})。")
+    return MailError(f"{at} 出错({type(exc).__name__}:{_text(exc)})。")
+
+
+def _connect(settings: MailSettings, server: str, pw: str | None, wrapped, plain, starttls,
+             login, bad_login: type[Exception]):
+    """Connect (TLS as set, pin checked before anything is sent) and log in when a user is
+    set; MailError on any failure."""
+    settings.need(server)
+    host, port = getattr(settings, f"{server}_host"), settings.port(server)
+    sec, pin = getattr(settings, f"{server}_security"), getattr(settings, f"{server}_fingerprint")
+    where = NAMES[server]
+    try:
+        ctx = tls_context(pin)
+        conn = wrapped(host, port, ctx, settings.timeout) if sec == "ssl" else \
+            plain(host, port, settings.timeout)
+        if sec == "starttls":
+            starttls(conn, ctx)
+        if sec != "none":
+            check_pin(conn.sock, pin, where)
+        if settings.user:
+            login(conn, settings.user, pw or "")
+        return conn
+    except Exception as exc:  # noqa: BLE001 - every failure is one message
+        if isinstance(exc, bad_login) and not isinstance(exc, imaplib.IMAP4.abort):
+            raise MailError(f"{where}服务器 {host}:{port} 拒绝登录:用户名或密码不对({_text(exc)})。"
+                            "请核对后重新运行(密码见环境变量 XLTOOLS_MAIL_PASSWORD 或系统钥匙串)。"
+                            ) from None
+        raise _failure(exc, where, host, port) from None
 
 
 @contextlib.contextmanager
 def smtp(settings: MailSettings, pw: str | None) -> Iterator[smtplib.SMTP]:
     """A logged-in SMTP connection (MailError on any failure)."""
-    settings.need("smtp")
-    host, port, sec = settings.smtp_host, settings.port("smtp"), settings.smtp_security
-    pin, where = settings.smtp_fingerprint, NAMES["smtp"]
-    try:
-        ctx = tls_context(pin)
-        if sec == "ssl":
-            conn = smtplib.SMTP_SSL(host, port, timeout=settings.timeout, context=ctx)
-        else:
-            conn = smtplib.SMTP(host, port, timeout=settings.timeout)
-            if sec == "starttls":
-                conn.starttls(context=ctx)
-        if sec != "none":
-            check_pin(conn.sock, pin, where)
-        if settings.user:
-            conn.login(settings.user, pw or "")
-    except Exception as exc:  # noqa: BLE001 - every failure is one message
-        raise _failure(exc, where, host, port) from None
+    conn = _connect(settings, "smtp", pw,
+                    lambda h, p, ctx, t: smtplib.SMTP_SSL(h, p, timeout=t, context=ctx),
+                    lambda h, p, t: smtplib.SMTP(h, p, timeout=t),
+                    lambda c, ctx: c.starttls(context=ctx), lambda c, u, w: c.login(u, w),
+                    smtplib.SMTPAuthenticationError)
     try:
         yield conn
     finally:
@@ -98,26 +110,11 @@ def smtp(settings: MailSettings, pw: str | None) -> Iterator[smtplib.SMTP]:
 @contextlib.contextmanager
 def imap(settings: MailSettings, pw: str | None) -> Iterator[imaplib.IMAP4]:
     """A logged-in IMAP connection (MailError on any failure)."""
-    settings.need("imap")
-    host, port, sec = settings.imap_host, settings.port("imap"), settings.imap_security
-    pin, where = settings.imap_fingerprint, NAMES["imap"]
-    try:
-        ctx = tls_context(pin)
-        if sec == "ssl":
-            conn = imaplib.IMAP4_SSL(host, port, ssl_context=ctx, timeout=settings.timeout)
-        else:
-            conn = imaplib.IMAP4(host, port, timeout=settings.timeout)
-            if sec == "starttls":
-                conn.starttls(ssl_context=ctx)
-        if sec != "none":
-            check_pin(conn.sock, pin, where)
-        if settings.user:
-            conn.login(settings.user, pw or "")
-    except imaplib.IMAP4.error as exc:
-        raise MailError(f"{where}服务器 {host}:{port} 拒绝登录:用户名或密码不对({_text(exc)})。"
-                        "请核对后重新运行。") from None
-    except Exception as exc:  # noqa: BLE001 - every failure is one message
-        raise _failure(exc, where, host, port) from None
+    conn = _connect(settings, "imap", pw,
+                    lambda h, p, ctx, t: imaplib.IMAP4_SSL(h, p, ssl_context=ctx, timeout=t),
+                    lambda h, p, t: imaplib.IMAP4(h, p, timeout=t),
+                    lambda c, ctx: c.starttls(ssl_context=ctx), lambda c, u, w: c.login(u, w),
+                    imaplib.IMAP4.error)
     try:
         yield conn
     finally:
@@ -127,4 +124,7 @@ def imap(settings: MailSettings, pw: str | None) -> Iterator[imaplib.IMAP4]:
 
 def _text(exc: BaseException) -> str:
     arg = exc.args[0] if exc.args else exc
-    return arg.decode("utf-8", "replace") if isinstance(arg, bytes) else str(arg)
+    if isinstance(arg, bytes):
+        return arg.decode("utf-8", "replace")
+    smtp_error = getattr(exc, "smtp_error", None)
+    return smtp_error.decode("utf-8", "replace") if isinstance(smtp_error, bytes) else str(arg)
