@@ -40,7 +40,10 @@ DATA = ROOT / "tests" / "data"
 SEED_000 = DATA / "seed_000_shashi_2019.txt"
 SEED_002 = DATA / "seed_002_jingzhou_2020.txt"
 EXAMPLE = ROOT / "xltools" / "examples" / "shashi-2019"
-SHARED_TOOLS = ROOT.parent / "shared" / "tools"
+# ../shared (seeds, LibreOffice driver, fonts) beside the repository; XLTOOLS_SHARED moves it
+SHARED = Path(os.environ.get("XLTOOLS_SHARED") or ROOT.parent / "shared")
+SHARED_TOOLS = SHARED / "tools"
+FILL = SHARED_TOOLS / "fill_like_user.py"
 
 
 def make_small_plan() -> Plan:
@@ -88,13 +91,17 @@ def small_plan() -> Plan:
     return make_small_plan()
 
 
-def office_available() -> bool:
-    """LibreOffice with the uno bridge (what fill_like_user.py needs)."""
+def office_missing() -> str:
+    """Why the office tests cannot run here: no fill_like_user.py, or no LibreOffice with the
+    uno bridge ("" when they can)."""
     import subprocess
-    if not shutil.which("soffice") or not Path("/usr/bin/python3").exists():
-        return False
-    return subprocess.run(["/usr/bin/python3", "-c", "import uno"], capture_output=True).returncode == 0
+    if not FILL.is_file():
+        return f"{FILL} 不存在: ../shared 不在仓库旁 (可用环境变量 XLTOOLS_SHARED 指定其位置)"
+    if not shutil.which("soffice") or not Path("/usr/bin/python3").exists() or subprocess.run(
+            ["/usr/bin/python3", "-c", "import uno"], capture_output=True).returncode:
+        return "LibreOffice (soffice + python3-uno) 未安装: bash ../shared/tools/install.sh"
+    return ""
 
 
-needs_office = pytest.mark.skipif(not office_available(),
-                                  reason="LibreOffice (soffice + python3-uno) 未安装:bash ../shared/tools/install.sh")
+OFFICE_MISSING = office_missing()
+needs_office = pytest.mark.skipif(bool(OFFICE_MISSING), reason=OFFICE_MISSING)

@@ -19,7 +19,6 @@ import copy
 import dataclasses
 import json
 import subprocess
-import time
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -39,7 +38,7 @@ from xltools.generate.report_form import report_form
 from xltools.generate.town_form import town_form
 from xltools.generate.workplan import workplan
 from xltools.model import CATALOGUE, Plan
-from xltools.model.codes_validate import CODES
+from xltools.model.catalogue import VALIDATE as CODES
 from xltools.model.returns import ACCEPTED, REJECTED, FormReturn, Received, target_key, town_key
 from xltools.xlsx.cells import read_workbook
 from xltools.xlsx.identity import IdentityReading, read_identity
@@ -135,8 +134,11 @@ def _layout(plan: Plan, kind: str, unit: str, period: str):
 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
-    """One LibreOffice batch for every return of this module."""
-    base = tmp_path_factory.mktemp("examine")
+    return office_batch(tmp_path_factory.mktemp("examine"))
+
+
+def office_batch(base: Path) -> dict:
+    """One LibreOffice batch for every return of this module (bench/budgets.py times it)."""
     plans = {"small": make_small_plan(), "other": _other_plan()}
     jobs, outputs = [], {}
     for name, (plan_key, kind, unit, period, edits, fmts) in JOBS.items():
@@ -148,14 +150,12 @@ def office(tmp_path_factory):
         jobs.append({"input": str(src), "edits": edits, "output": [str(p) for p in outs.values()]})
     (base / "out").mkdir()
     (base / "jobs.json").write_text(json.dumps(jobs, ensure_ascii=False), encoding="utf-8")
-    t = time.perf_counter()
     proc = subprocess.run(["/usr/bin/python3", str(FILL), "--batch", str(base / "jobs.json"),
                            "--report", str(base / "report.json"), "--allow-locked"],
                           capture_output=True, text=True, timeout=300)
-    seconds = time.perf_counter() - t
     report = json.loads((base / "report.json").read_text(encoding="utf-8"))
-    return {"outputs": outputs, "proc": proc, "report": report, "seconds": seconds,
-            "base": base, "plan": plans["small"]}
+    return {"outputs": outputs, "proc": proc, "report": report, "base": base,
+            "plan": plans["small"]}
 
 
 def _received(path: Path) -> Received:
@@ -178,7 +178,6 @@ def _pairs(fr: FormReturn) -> set[tuple[str, str]]:
 def test_office_batch_ran(office):
     codes = [job["code"] for job in office["report"]["jobs"]]
     assert set(codes) == {0}, office["proc"].stderr[-2000:]
-    assert office["seconds"] < 40
     for outs in office["outputs"].values():
         for path in outs.values():
             assert path.is_file(), path

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from xltools.collect.intake import intake, intake_return
-from xltools.collect.ledger import SCHEMA_VERSION, Ledger, LedgerBusy
+from xltools.collect.ledger import FINDINGS, SCHEMA_VERSION, Ledger, LedgerBusy
 from xltools.collect.serialize import form_return_from_dict, form_return_to_dict
 from xltools.model.findings import finding
 from xltools.model.returns import (ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED,
@@ -465,6 +465,51 @@ def test_odd_names_survive_the_ledger(tmp_path):
         assert collect(led, [ret]) == [ACCEPTED]
         (cur,) = led.current(PLAN, "2019Q1")
         assert cur.header["填报人"] == "\udcc7"
+
+
+# format 2's findings table: the rendered message where format 3 keeps params
+FORMAT_2_FINDINGS = FINDINGS.split(";")[0].replace(
+    "ref TEXT,\n  params TEXT NOT NULL DEFAULT '{}'", "value TEXT,\n  message TEXT NOT NULL")
+
+
+def test_findings_are_stored_as_data_and_a_format_2_ledger_keeps_its_words(tmp_path):
+    """A finding is stored as code and params, rendered when read; the rendered text of a
+    format 2 ledger (rows and payloads) reads the same after the upgrade."""
+    ret = a_return(received(make_file(tmp_path / "in", "a.xlsx", "a")))
+    ret.findings = [finding("junk-ignored", file="a.xlsx", sheet="报表", cell="E7", reason="测试")]
+    db = tmp_path / "l.db"
+    with Ledger(db) as led:
+        collect(led, [ret])
+        row = led.conn.execute("SELECT * FROM findings").fetchone()
+        assert json.loads(row["params"]) == {"reason": "测试"} and "message" not in row.keys()
+        assert led.receipts(PLAN, "2019Q1")[0]["findings"][0]["message"] == \
+            "a.xlsx 报表 单元格 E7:这是测试,不是报表,已忽略(已记录在案)。无需处理。"
+    old = "a.xlsx 报表 单元格 E7:按旧版本写下的说明。"
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT id, sha256, receipt_id, code, severity, file, sheet, cell, unit, "
+                       "task FROM findings").fetchall()
+    con.execute("DROP TABLE findings")
+    con.execute(FORMAT_2_FINDINGS)
+    assert "message TEXT NOT NULL" in FORMAT_2_FINDINGS
+    con.executemany("INSERT INTO findings VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [(*r, "旧值", old) for r in rows])
+    payload = json.loads(con.execute("SELECT payload FROM submissions").fetchone()[0])
+    payload["findings"] = [{"code": "junk-ignored", "severity": "提示", "file": "a.xlsx",
+                            "sheet": "报表", "cell": "E7", "unit": "", "task": "",
+                            "value": "旧值", "ref": "", "message": old}]
+    con.execute("UPDATE submissions SET payload = ?", (json.dumps(payload, ensure_ascii=False),))
+    con.execute("PRAGMA user_version = 2")
+    con.commit()
+    con.close()
+    with Ledger(db) as led:
+        found = led.receipts(PLAN, "2019Q1")[0]["findings"]
+        assert [(f["code"], f["message"], f["value"]) for f in found] == [("junk-ignored", old, "旧值")]
+        f = led.current(PLAN, "2019Q1")[0].findings[0]
+        assert (f.message, f.text, f.value) == (old, "按旧版本写下的说明。", "旧值")
+        assert led.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert led.conn.execute("SELECT count(*) FROM mail_sent").fetchone()[0] == 0  # format 4
+        assert led.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'findings_sha'"
+                                ).fetchone()[0] == 1
 
 
 def test_a_damaged_or_newer_ledger_is_refused_clearly(tmp_path):

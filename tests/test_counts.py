@@ -68,7 +68,7 @@ def test_every_output_gives_the_same_counts(demo):
 
 def _row(status: str, *severities: str, unit: str = "区发改局") -> ReceiptRow:
     return ReceiptRow("a.xlsx", "a.xlsx", "0" * 64, status, unit,
-                      findings=[Finding("x", s, "m") for s in severities])
+                      findings=[Finding("read-failed", s) for s in severities])
 
 
 def test_superseded_and_duplicate_files_do_not_count_and_notices_stand_apart():

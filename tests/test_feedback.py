@@ -27,7 +27,7 @@ from xltools.collect.examine import examine
 from xltools.collect.ledger import Ledger
 from xltools.model.returns import ACCEPTED, FEEDBACK_SHEET, SUPERSEDED, Received
 from xltools.planfile import save_plan
-from xltools.report.feedback import FEEDBACK_DIR, feedback_copy, fix_text
+from xltools.report.feedback import FEEDBACK_DIR, feedback_copy
 from xltools.simulate import fill_report, write_received
 from xltools.xlsx.identity import read_identity
 from xltools.xlsx.writer import workbook_bytes
@@ -145,10 +145,11 @@ def test_clean_return_gets_no_feedback_and_rejected_gets_the_list(tmp_path):
     assert "无法确认这是哪个单位的哪张报表" in text
 
 
-def test_fix_text_drops_the_place():
+def test_text_drops_the_place():
     from xltools.model import finding
     f = finding("required-empty", file="a.xlsx", sheet=S, cell="D6", task="1", field="完成情况")
-    assert fix_text(f) == "任务 1 的“完成情况”没有填写。请补填后重新报送。"
+    assert f.message == f"a.xlsx {S} 单元格 D6:{f.text}"
+    assert f.text == "任务 1 的“完成情况”没有填写。请补填后重新报送。"
 
 
 def test_feedback_copy_none_for_warnings_of_lateness_only(first_run):

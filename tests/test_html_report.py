@@ -191,6 +191,8 @@ def test_lagging_tasks_and_findings_with_cell_and_fix(run):
     assert re.search(r"<td class=\"c\">[^<]*![A-Z]+\d+</td>", text), "sheet!cell shown"
     assert "基本完成" in text  # what the unit typed
     assert "请" in text  # the message says what to do
+    msg = re.search(r'<td class="msg">([^<]*)</td>', text).group(1)
+    assert msg.startswith("任务 ") and "单元格" not in msg  # its place is in the columns
 
 
 def test_unit_text_is_escaped_and_nothing_is_fetched(run):

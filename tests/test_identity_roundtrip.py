@@ -22,7 +22,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -246,15 +245,6 @@ def test_sheet_claiming_a_huge_grid_is_not_handed_to_calamine(generated, tmp_pat
     assert out.stdout.split() == ["property", "property,name", "True"]
 
 
-def test_reading_is_fast(generated):
-    _, _, _, path = generated
-    read_identity(path)
-    t = time.perf_counter()
-    for _ in range(50):
-        read_identity(path)
-    assert (time.perf_counter() - t) / 50 < 0.02  # ≈1.5 ms measured
-
-
 # --- a real spreadsheet program -------------------------------------------------------------
 
 @dataclass
@@ -329,9 +319,12 @@ def _town_case(plan, town: str, folder: Path) -> Case:
 
 @pytest.fixture(scope="module")
 def office_run(tmp_path_factory):
+    return office_batch(tmp_path_factory.mktemp("office"))
+
+
+def office_batch(base: Path) -> dict:
     """One LibreOffice batch: fill three forms and save each as .xlsx, .xls, .ods; plus two
-    edits of locked cells that must be refused."""
-    base = tmp_path_factory.mktemp("office")
+    edits of locked cells that must be refused (bench/budgets.py times it)."""
     plan = make_small_plan()
     cases = [_report_case(plan, "区发改局", base / "gen", 7.9, "继续抓好项目建设。"),
              _report_case(plan, "区人社局", base / "gen", 6500.0, "开展春风行动。"),
@@ -357,14 +350,12 @@ def office_run(tmp_path_factory):
         jobs.append({"input": str(rep.outputs[fmt]), "output": str(chained[fmt]), "edits": []})
     (base / "out").mkdir()
     (base / "jobs.json").write_text(json.dumps(jobs, ensure_ascii=False), encoding="utf-8")
-    t = time.perf_counter()
     proc = subprocess.run(["/usr/bin/python3", str(FILL), "--batch", str(base / "jobs.json"),
                            "--report", str(base / "report.json")],
                           capture_output=True, text=True, timeout=300)
-    seconds = time.perf_counter() - t
     report = json.loads((base / "report.json").read_text(encoding="utf-8"))
     return {"cases": cases, "refused": refused, "chained": chained, "proc": proc, "report": report,
-            "seconds": seconds, "base": base}
+            "base": base}
 
 
 def _outputs(office_run):
@@ -379,7 +370,6 @@ def test_office_batch_ran(office_run):
     codes = [job["code"] for job in rep["jobs"]]
     assert codes == [0, 0, 0, 3, 3, 0, 0], office_run["proc"].stderr[-2000:]
     assert office_run["proc"].returncode == 3  # the highest job code
-    assert office_run["seconds"] < 30
     for case, fmt, path in _outputs(office_run):
         assert path.is_file(), (case.name, fmt)
 

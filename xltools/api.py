@@ -282,9 +282,7 @@ class CollectReport:
         return {"period": self.period.id,
                 "files": [{"path": f.path, "sha256": f.sha256, "status": f.status, "unit": f.unit,
                            "form": f.form, "new": not f.seen_before,
-                           "findings": [{k: getattr(x, k) for k in ("code", "severity", "sheet", "cell",
-                                                                   "message", "value")}
-                                        for x in f.findings]} for f in self.files],
+                           "findings": [x.to_dict() for x in f.findings]} for f in self.files],
                 "missing_units": self.missing_units, "late_units": self.late_units,
                 "finding_counts": self.findings, "attention": self.attention,
                 "stamps": {u: "已收到" if d else "未收到" for u, d in self.stamps.items()},

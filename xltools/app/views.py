@@ -8,7 +8,7 @@ from io import BytesIO
 from pathlib import Path
 
 from .. import api
-from ..model import ERROR
+from ..model import ERROR, Finding
 from ..model.plan import TASK_KIND_LABELS
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
 from .workspace import Campaign, NotFound, Workspace
@@ -20,9 +20,7 @@ FEEDBACK = "\u53cd\u9988"  # 反馈: collect's feedback copies, DIR/反馈/<unit
 
 
 def _finding(f) -> dict:
-    d = f.to_dict() if hasattr(f, "to_dict") else dict(f)
-    return {k: d.get(k, "") for k in ("code", "severity", "file", "sheet", "cell", "unit",
-                                       "value", "message")}
+    return (f if isinstance(f, Finding) else Finding.from_dict(f)).to_dict()
 
 
 def plan_of(c: Campaign):

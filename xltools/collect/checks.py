@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..generate.report_form import STATUSES
+from ..model.findings import WARNING
 from ..model.returns import ACTUAL, NOTE, FormReturn, TargetReport, TaskReport, TownReport
 from .expected import ExpectedForm
 from .extract import Located
@@ -20,6 +21,12 @@ REQUIRED = ("完成情况", "完成进度", "状态")
 WORKPLAN_REQUIRED = ("具体工作内容", "完成时限")
 DONE = "已完成"
 EPS = 1e-9
+# the codes of a cumulative figure: a task's target, or a town form's line
+FIGURE_CODES = {
+    "target": ("target-empty", "target-not-number", "target-negative", "target-decreased"),
+    "line": ("town-value-empty", "town-value-not-number", "town-value-negative",
+             "town-value-decreased"),
+}
 
 
 def _cell(r: int | None, c: int | None) -> str:
@@ -127,7 +134,7 @@ def check_figures(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn,
     ask = [(r, ac) for e, r in items if ac is not None and e.measure == "%"
            and needs_format(at(loc.rows, r, ac))]
     fmts = _formats(ex, loc, percent, ask)
-    prefix = "target" if section == "target" else "town-value"
+    empty, not_number, negative, decreased = FIGURE_CODES[section]
     for e, r in items:
         raw = at(loc.rows, r, ac) if ac is not None else None
         note = as_text(at(loc.rows, r, nc)) if nc is not None else ""
@@ -146,11 +153,11 @@ def check_figures(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn,
             continue
         params = dict(task=e.task, label=e.label)
         if is_blank(raw):
-            sink.add(f"{prefix}-empty", r, ac, **params)
+            sink.add(empty, r, ac, **params)
             continue
         x = as_number(raw, suffixes=tuple(s for s in (e.measure, "%") if s))
         if x is None:
-            sink.add(f"{prefix}-not-number", r, ac, value=raw, measure=e.measure or "无", **params)
+            sink.add(not_number, r, ac, value=raw, measure=e.measure or "无", **params)
             continue
         if e.measure == "%" and not isinstance(raw, str) and 0 < abs(x) < 1:
             if fmts.get((r, ac)):  # typed 3.1% into a percent cell: 0.031 shown as 3.1%
@@ -158,7 +165,7 @@ def check_figures(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn,
             else:  # shown as 0.03: a rate below 1, or 3.1% typed into a number cell?
                 sink.add("percent-figure-ambiguous", r, ac, value=_num(x), **params)
         if e.cumulative and x < 0:
-            sink.add(f"{prefix}-negative", r, ac, value=_num(x), **params)
+            sink.add(negative, r, ac, value=_num(x), **params)
             continue
         item.actual = x
         if e.cumulative and previous is not None:
@@ -167,5 +174,5 @@ def check_figures(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn,
             except Exception:
                 before = None
             if before is not None and x < before - EPS:
-                sink.add(f"{prefix}-decreased", r, ac, value=_num(x), previous=_num(before),
-                         severity="警告" if note.strip() else None, **params)
+                sink.add(decreased, r, ac, value=_num(x), previous=_num(before),
+                         severity=WARNING if note.strip() else None, **params)

@@ -201,6 +201,6 @@ def examine_read(fr: FormReturn, sink: Sink, reading: IdentityReading, grids: Gr
     if ex.kind in ("report", "town"):
         check_figures(ex, loc, sink, fr, previous, lookup)
     if found.shift:
-        shift_cells(fr, sink.findings[start:], found.shift)
+        sink.findings[start:] = shift_cells(fr, sink.findings[start:], found.shift)
     fr.status = ACCEPTED
     return fr

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import Plan
+from ..model import Plan, relocate
 from ..model.glossary import a1, from_a1
 from .expected import KINDS, ExpectedForm, expected_form
 from .extract import SECTION_MARK, find_header, find_unit_cell
@@ -237,20 +237,17 @@ def _index_column(rows: list[list]) -> bool:
                                   and v == i for i, v in enumerate(nums))
 
 
-def shift_cells(fr, findings: list, n: int) -> None:
+def shift_cells(fr, findings: list, n: int) -> list:
     """Put back the n columns read without (Identified.shift): every cell a finding or a
-    value names is where it is in the returned file."""
+    value names is where it is in the returned file; the findings so moved."""
     def right(cell: str) -> str:
         rc = from_a1(cell or "")
         return cell if rc is None else ref(rc[0], rc[1] + n)
-    for f in findings:
-        if f.cell:
-            old = f.where()
-            f.cell = right(f.cell)
-            f.message = f.message.replace(old, f.where(), 1)
+    moved = [relocate(f, cell=right(f.cell)) for f in findings]
     fr.header_cells = {k: right(v) for k, v in fr.header_cells.items()}
     for item in [*fr.tasks, *fr.targets, *fr.town]:
         item.cells = {k: right(v) for k, v in item.cells.items()}
+    return moved
 
 
 def _detect_kind(rows: list[list]) -> tuple[str, int] | None:

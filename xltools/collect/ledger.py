@@ -22,17 +22,30 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from ..model.findings import Finding, finding
+from ..model.findings import TEXT, Finding, finding
 from ..model.periods import period_bounds
 from ..model.returns import (ACCEPTED, ACTUAL, DUPLICATE, IGNORED, NOTE, REJECTED, SUPERSEDED,
                              TASK_FIELDS, FormReturn, Received, target_key, town_key)
 from .serialize import form_return_from_dict, form_return_to_dict, jsonable
 from .stamps import STAMP, archive_ext
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 ARCHIVE_EXTS = {"xlsx", "xlsm", "xls", "ods", "zip"}
 _SHA = re.compile(r"^[0-9a-f]{64}$")
+PLACE = ("file", "sheet", "cell", "unit", "task", "ref")  # a stored finding's place
 _STATUSES = (ACCEPTED, REJECTED, SUPERSEDED, DUPLICATE, IGNORED)
+
+# version 3: a finding is stored as data (params as JSON) and rendered when read
+FINDINGS = """CREATE TABLE findings (
+  id INTEGER PRIMARY KEY,
+  sha256 TEXT NOT NULL REFERENCES files(sha256),
+  receipt_id INTEGER REFERENCES receipts(id),
+  code TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  file TEXT, sheet TEXT, cell TEXT, unit TEXT, task TEXT, ref TEXT,
+  params TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX findings_sha ON findings(sha256)"""
 
 SCHEMA = f"""
 CREATE TABLE runs (
@@ -79,16 +92,7 @@ CREATE TABLE submissions (
   payload TEXT NOT NULL
 );
 CREATE INDEX submissions_form ON submissions(plan_id, period, kind, unit, status);
-CREATE TABLE findings (
-  id INTEGER PRIMARY KEY,
-  sha256 TEXT NOT NULL REFERENCES files(sha256),
-  receipt_id INTEGER REFERENCES receipts(id),
-  code TEXT NOT NULL,
-  severity TEXT NOT NULL,
-  file TEXT, sheet TEXT, cell TEXT, unit TEXT, task TEXT, value TEXT,
-  message TEXT NOT NULL
-);
-CREATE INDEX findings_sha ON findings(sha256);
+{FINDINGS};
 CREATE TABLE "values" (
   id INTEGER PRIMARY KEY,
   sha256 TEXT NOT NULL REFERENCES submissions(sha256),
@@ -122,7 +126,7 @@ CREATE TABLE IF NOT EXISTS history (
   detail TEXT NOT NULL DEFAULT '{}'
 )"""
 
-# version 3: mail sent to the units and fetched from the office mailbox (xltools.mail)
+# version 4: mail sent to the units and fetched from the office mailbox (xltools.mail)
 MAIL = """
 CREATE TABLE IF NOT EXISTS mail_sent (
   id INTEGER PRIMARY KEY,
@@ -256,10 +260,13 @@ class Ledger:
             return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            if self.conn.execute("PRAGMA user_version").fetchone()[0] == 0:
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:
                 for stmt in SCHEMA.split(";"):
                     if stmt.strip():
                         self.conn.execute(stmt)
+            elif version < 3:
+                self._findings_as_data()
             self.conn.execute(HISTORY)
             for stmt in MAIL.split(";"):
                 self.conn.execute(stmt)
@@ -268,6 +275,18 @@ class Ledger:
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
+
+    def _findings_as_data(self) -> None:
+        """Format 2 to 3: a finding stored as rendered text keeps that text (the TEXT param)."""
+        c = self.conn
+        old = c.execute("SELECT * FROM findings ORDER BY id").fetchall()
+        c.execute("DROP TABLE findings")
+        for stmt in FINDINGS.split(";"):
+            c.execute(stmt)
+        c.executemany(
+            "INSERT INTO findings(id, sha256, receipt_id, code, severity, file, sheet, cell, unit, "
+            "task, params) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [(*r[:10], _dump({"value": r["value"] or "", TEXT: r["message"]})) for r in old])
 
     # ------------------------------------------------------------ the run
     def begin(self, plan_id: str, period: str, inputs: list | tuple = ()) -> int:
@@ -560,10 +579,10 @@ class Ledger:
                          default_file: str = "") -> None:
         self.conn.executemany(
             "INSERT INTO findings(sha256, receipt_id, code, severity, file, sheet, cell, unit, "
-            "task, value, message) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "task, ref, params) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [(sha, receipt_id, f.code, f.severity, _safe_text(f.file or default_file),
               _safe_text(f.sheet), f.cell, _safe_text(f.unit), _safe_text(f.task),
-              _safe_text(f.value), _safe_text(f.message)) for f in items])
+              _safe_text(f.ref), _dump(f.params)) for f in items])
 
     def _insert_values(self, ret: FormReturn) -> None:
         blocked = ret.blocked_cells()
@@ -694,8 +713,8 @@ class Ledger:
             for f in self.conn.execute(
                     "SELECT * FROM findings WHERE sha256 IN (%s) ORDER BY id"
                     % ",".join("?" * len(part)), part):
-                d = {k: f[k] for k in ("code", "severity", "file", "sheet", "cell", "unit",
-                                       "task", "value", "message")}
+                d = Finding(**{k: f[k] or "" for k in PLACE}, params=json.loads(f["params"]),
+                            code=f["code"], severity=f["severity"]).to_dict()
                 if f["receipt_id"] is None:
                     by_sha.setdefault(f["sha256"], []).append(d)
                 else:
@@ -718,9 +737,7 @@ class Ledger:
                 nxt = successor.get(r["sha256"])
                 superseded_by = nxt["display"] if nxt else latest.get((r["kind"], r["unit"]), "")
                 f = finding("superseded", file=r["display"], value=superseded_by)
-                found.append({k: getattr(f, k) for k in ("code", "severity", "file", "sheet",
-                                                         "cell", "unit", "task", "value",
-                                                         "message")})
+                found.append(f.to_dict())
             out.append({
                 "path": r["path"], "display": r["display"], "name": r["name"],
                 "sha256": r["sha256"], "size": r["size"], "kind": r["file_kind"],

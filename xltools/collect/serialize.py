@@ -66,5 +66,5 @@ def form_return_from_dict(d: dict[str, Any]) -> FormReturn:
     ret.tasks = [_build(TaskReport, t) for t in d.get("tasks") or []]
     ret.targets = [_build(TargetReport, t) for t in d.get("targets") or []]
     ret.town = [_build(TownReport, t) for t in d.get("town") or []]
-    ret.findings = [_build(Finding, f) for f in d.get("findings") or []]
+    ret.findings = [Finding.from_dict(f) for f in d.get("findings") or []]
     return ret

@@ -13,7 +13,10 @@ W_NUMBER, W_TEXT, W_LEAD, W_UNITS = 7, 62, 20, 28
 
 
 def annex1_title(plan: Plan) -> str:
-    """The printed title: 《政府工作报告》目标任务分解意见."""
+    """The printed title: 附件1's own heading when the notice printed one, else made from the
+    campaign's title (2019年《政府工作报告》重点任务 -> …重点任务分解意见)."""
+    if plan.breakdown_title:
+        return plan.breakdown_title
     title = plan.title.strip()
     if title.endswith("分解意见"):
         return title

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 from ..model.findings import ERROR, INFO, WARNING, Finding
 from ..model.returns import ACCEPTED, REJECTED
@@ -50,7 +50,8 @@ class ReceiptRow:
         """What decided that this return is late (邮件时间 / 文件时间 / 首次回收时间 /
         督办室确认的时间), as its late-return finding says; "" when not late."""
         from ..collect.run import TIME_EVIDENCE  # the ledger keeps it only in that finding
-        said = next((f.message for f in self.findings if f.code == "late-return"), "")
+        said = next((f.params.get("evidence") or f.message for f in self.findings
+                     if f.code == "late-return"), "")
         return next((w for w in TIME_EVIDENCE.values() if w in said), "")
 
     @property
@@ -60,9 +61,7 @@ class ReceiptRow:
     @classmethod
     def from_ledger(cls, d: dict, out_dir: str | os.PathLike | None = None) -> "ReceiptRow":
         """From one dict of `Ledger.receipts()`; `archived` made relative to `out_dir`."""
-        names = {f.name for f in fields(Finding)}
-        found = [f if isinstance(f, Finding) else
-                 Finding(**{k: v for k, v in f.items() if k in names}) for f in d.get("findings", [])]
+        found = [f if isinstance(f, Finding) else Finding.from_dict(f) for f in d.get("findings", [])]
         archived = d.get("archived") or ""
         if archived and out_dir is not None:
             try:

@@ -146,6 +146,7 @@ class Plan:
     issuer: str = ""  # the office that sends the forms (区政府督办室)
     doc_number: str = ""  # 沙政办发〔2019〕2号
     plan_id: str = ""
+    breakdown_title: str = ""  # 附件1's heading as the notice prints it (《政府工作报告》目标任务分解意见)
     first_responsible_leads: bool = True  # with no 牵头单位, the first 责任单位 leads
     units: list[Unit] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)

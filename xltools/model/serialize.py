@@ -52,6 +52,7 @@ def plan_from_dict(d: dict[str, Any]) -> Plan:
     plan = Plan(title=d.get("title", ""), year=int(d.get("year", 0)), issuer=d.get("issuer", ""),
                 doc_number=d.get("doc_number", ""), plan_id=d.get("plan_id", ""),
                 first_responsible_leads=bool(d.get("first_responsible_leads", True)),
+                breakdown_title=d.get("breakdown_title", ""),
                 units=[_build(Unit, u) for u in d.get("units", [])],
                 groups=[_build(Group, g) for g in d.get("groups", [])],
                 tasks=tasks, matrix=matrix,

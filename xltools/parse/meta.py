@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import date
 
 from ..model.findings import Finding, finding
+from .fold import fold
 from ..model.periods import make_period, quarterly
 from ..model.plan import Period
 
@@ -61,6 +62,29 @@ def find_title(text: str) -> str:
 _CAMPAIGN_RE = re.compile(r"关于(?:印发|分解落实|分解|落实|下达)?(.+?)(?:的)?(?:通知|意见)$")
 _CAMPAIGN_ENDINGS = ("责任分解表", "任务分解表", "分解意见", "分解方案", "责任分解", "任务分解",
                      "分解表", "分解", "意见", "方案")
+
+
+_BREAKDOWN_ENDINGS = ("分解意见", "责任分解", "任务分解", "分解表", "分解方案", "责任分工", "分工方案")
+_ANNEX1_LISTED = re.compile(r"附件\s*:?\s*1\s*[.\u3001]\s*(\S.*)$")
+_SENTENCE_MARKS = frozenset(",;:\u3002")  # folded , ; : and 。: a heading has none
+
+
+def find_breakdown_title(text: str) -> str:
+    """附件1's heading as printed: the first short line standing alone that names a task
+    breakdown (《政府工作报告》目标任务分解意见), else the title the annex list gives
+    (附件:1.《…》…), else ""; never the notice's own 关于…的通知 title."""
+    listed = ""
+    for raw in text.splitlines()[:400]:
+        line = raw.strip()
+        folded = fold(line)
+        m = _ANNEX1_LISTED.match(folded)
+        if m and not listed:
+            listed = line[m.start(1):].strip()
+            continue
+        if (4 < len(line) <= 50 and line.endswith(_BREAKDOWN_ENDINGS) and "\u5173\u4e8e" not in line
+                and not _SENTENCE_MARKS & set(folded)):  # 关于
+            return line
+    return listed
 
 
 def campaign_title(notice_title: str, year: int) -> str:

@@ -11,7 +11,7 @@ from .annexes import read_annexes
 from .clean import clean_lines
 from .consistency import check_annex2
 from .fold import fold
-from .meta import (campaign_title, find_doc_number, find_issuer, find_periods, find_title,
+from .meta import (campaign_title, find_breakdown_title, find_doc_number, find_issuer, find_periods, find_title,
                    find_year)
 from .names import Piece, is_group_phrase, run_together_splits, split_units
 from .notes import Notes, note_of, peel_notes, peel_piece_tail, reads_like_sentence
@@ -255,7 +255,7 @@ def _assemble(text: str, book: Book, tasks: list[Task], matrix: TownMatrix | Non
     year = find_year(text, doc_number) or (register.year if register is not None else 0)
     title = campaign_title(find_title(text), year) or (register.title if register is not None else "")
     plan = Plan(title=title, year=year, issuer=find_issuer(text), doc_number=doc_number,
-                units=book.units, groups=book.groups, tasks=tasks, matrix=matrix)
+                breakdown_title=find_breakdown_title(text), units=book.units, groups=book.groups, tasks=tasks, matrix=matrix)
     if register is not None:
         plan.issuer = register.issuer or plan.issuer
         plan.first_responsible_leads = register.first_responsible_leads

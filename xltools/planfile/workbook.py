@@ -44,7 +44,7 @@ MATRIX_FIXED = ("行名称", "行类型", "对应单位")
 PERIODS = Table("报送周期", ("编号", "名称", "开始日期", "结束日期", "截止日期"), (10, 20, 12, 12, 12))
 INFO_KEYS = {"title": "标题", "year": "年度", "issuer": "督办单位", "doc_number": "文号",
              "plan_id": "计划编号", "first_responsible_leads": "无牵头单位时由第一责任单位牵头",
-             "matrix_title": "镇街目标标题"}
+             "matrix_title": "镇街目标标题", "breakdown_title": "附件1标题"}
 FIRST_DATA_ROW = 2  # row 0 title, row 1 headers
 
 
@@ -57,7 +57,7 @@ def plan_workbook(plan: Plan, filename: str = "plan.xlsx") -> Workbook:
     info = {"title": plan.title, "year": str(plan.year), "issuer": plan.issuer,
             "doc_number": plan.doc_number, "plan_id": plan.plan_id,
             "first_responsible_leads": YES if plan.first_responsible_leads else NO,
-            "matrix_title": m.title if m else ""}
+            "matrix_title": m.title if m else "", "breakdown_title": plan.breakdown_title}
     _table(wb, INFO, [[INFO_KEYS[k], v] for k, v in info.items()])
     _table(wb, TASKS, [[t.number, TASK_KIND_LABELS.get(t.kind, t.kind), SECTION_SEP.join(t.section),
                         t.text, SEP.join(t.lead_units), SEP.join(t.responsible_units), t.deadline,
@@ -255,7 +255,7 @@ def plan_from_sheets(sheets: dict[str, list[list]], filename: str = "plan.xlsx")
     plan = Plan(title=meta.get("title", ""), year=year, issuer=meta.get("issuer", ""),
                 doc_number=meta.get("doc_number", ""), plan_id=meta.get("plan_id", ""),
                 first_responsible_leads=meta.get("first_responsible_leads", YES) != NO,
-                units=units, groups=groups, tasks=tasks, matrix=matrix, periods=periods)
+                breakdown_title=meta.get("breakdown_title", ""), units=units, groups=groups, tasks=tasks, matrix=matrix, periods=periods)
     rd.findings.extend(_locate(f, rd) for f in check_plan(plan))
     return plan, rd.findings
 

@@ -63,7 +63,7 @@ class FeedbackItem:
 
     @property
     def fix(self) -> str:
-        return fix_text(self.finding) + (RESTORED_NOTE if self.restored else "")
+        return self.finding.text + (RESTORED_NOTE if self.restored else "")
 
 
 @dataclass
@@ -81,16 +81,6 @@ class Feedback:
     @property
     def rejected(self) -> bool:
         return self.identity is None
-
-
-def fix_text(f: Finding) -> str:
-    """A finding's message without its "file sheet 单元格 X:" prefix: what is wrong, what to do."""
-    where = f.where()
-    msg = f.message
-    for prefix in (where + ":", where + ":"):
-        if msg.startswith(prefix):
-            return msg[len(prefix):]
-    return msg
 
 
 def needs_feedback(findings: list[Finding]) -> list[Finding]:
@@ -309,7 +299,7 @@ def rejected_list(plan: Plan, period: Period, r: ReceiptRow) -> Feedback | None:
                f"{unit + ':' if unit else ''}报送的文件“{r.name or r.display}”未能汇总,原因如下。"
                "请在督办室下发的原表格中填写(不要复制到新文件),按以下意见处理后重新报送。", width)
     row = _items_table(sh, row + 1, cols, [
-        (i, r.name or r.display, f.severity, fix_text(f), f.value, None)
+        (i, r.name or r.display, f.severity, f.text, f.value, None)
         for i, f in enumerate(todo, start=1)])
     _closing(sh, row, plan, period, cols, width)
     return Feedback(wb, unit, r.kind, [FeedbackItem(f) for f in todo], None, r.display)

@@ -180,7 +180,7 @@ def _findings(plan: Plan, receipts: list[ReceiptRow]) -> list[dict]:
                               "status": STATUS_LABELS.get(r.status, r.status),
                               "where": "!".join(x for x in (f.sheet, f.cell) if x),
                               "severity": f.severity, "error": f.severity == ERROR,
-                              "message": f.message, "value": f.value, "code": f.code})
+                              "message": f.text, "value": f.value, "code": f.code})
         out.append({"unit": unit or "未识别单位的文件", "known": bool(unit),
                     "contact": "、".join(x for x in ((u.contact, u.phone) if u else ()) if x),
                     "errors": sum(i["error"] for i in items),

@@ -89,7 +89,7 @@ def _all_findings(wb: Workbook, plan: Plan, period: Period, receipts: list[Recei
             err = f.severity == ERROR
             vals = [i, r.display, f.unit or r.unit, r.form_label if r.kind else "",
                     STATUS_LABELS.get(r.status, r.status), f.sheet, f.cell, f.severity,
-                    f.bare_message(), f.value]
+                    f.text, f.value]
             for j, (v, c) in enumerate(zip(vals, cols)):
                 style = ("body_error_center" if c.style != "body" else "body_error") if err else None
                 put(sh, row, j, v, c, style)
@@ -177,7 +177,7 @@ def _unit_sheet(wb: Workbook, name: str, plan: Plan, period: Period, unit: str,
         for f in sorted(r.findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 2)):
             i += 1
             err = f.severity == ERROR
-            vals = [i, r.display, f.sheet, f.cell, f.severity, f.bare_message(), f.value]
+            vals = [i, r.display, f.sheet, f.cell, f.severity, f.text, f.value]
             for j, (v, c) in enumerate(zip(vals, cols)):
                 style = ("body_error_center" if c.style != "body" else "body_error") if err else None
                 put(sh, row, j, v, c, style)

@@ -1,0 +1,53 @@
+"""附件1's title as the notice prints it (issue 15): its own heading, in both punctuation forms,
+kept through plan.xlsx and printed on 附件1."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from xltools.generate.annex1 import annex1, annex1_title
+from xltools.parse import parse_notice_text
+from xltools.parse.fold import FW_COLON, FW_PERIOD
+from xltools.parse.meta import find_breakdown_title
+from xltools.planfile import load_plan, save_plan
+
+SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+GOV = "\u300a\u653f\u5e9c\u5de5\u4f5c\u62a5\u544a\u300b"  # 《政府工作报告》
+TARGETS = GOV + "\u76ee\u6807\u4efb\u52a1\u5206\u89e3\u610f\u89c1"  # …目标任务分解意见
+NOTICE = ("\u5173\u4e8e\u5370\u53d1" + GOV + "\u91cd\u70b9\u4efb\u52a1\u5206\u89e3\u610f\u89c1"
+          "\u7684\u901a\u77e5")  # 关于印发《政府工作报告》重点任务分解意见的通知
+
+
+def _text(colon: str, stop: str) -> str:
+    return "\n".join([NOTICE, "", f"\u9644\u4ef6{colon}1{stop}{TARGETS}", "",  # 附件:1.…
+                      "\u9644\u4ef61", "", TARGETS, "",
+                      f"1{stop}\u52a0\u5feb\u5efa\u8bbe\u3002"])
+
+
+@pytest.mark.parametrize("colon,stop", [(":", "."), (FW_COLON, FW_PERIOD)])
+def test_the_annex_heading_is_found_in_both_punctuation_forms(colon, stop):
+    assert find_breakdown_title(_text(colon, stop)) == TARGETS
+
+
+@pytest.mark.parametrize("colon,stop", [(":", "."), (FW_COLON, FW_PERIOD)])
+def test_without_a_heading_the_annex_list_names_it(colon, stop):
+    text = _text(colon, stop).replace("\n" + TARGETS + "\n", "\n")
+    assert find_breakdown_title(text) == TARGETS
+
+
+def test_the_notice_title_and_sentences_are_not_headings():
+    said = "\u5bf9\u7167" + TARGETS + "\uff0c\u4e25\u683c\u5c65\u884c\u8d23\u4efb\u3002"  # 对照…,严格履行责任。
+    assert find_breakdown_title("\n".join([NOTICE, said])) == ""
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds 不在:参考通知缺失")
+def test_the_seed_prints_a_different_annex_title_from_its_notice_and_annex1_follows_it(tmp_path):
+    text = next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8")
+    plan = parse_notice_text(text, source="000.txt").plan
+    assert plan.breakdown_title == TARGETS  # the notice's title says 重点任务分解意见
+    assert annex1_title(plan) == TARGETS
+    sheet = annex1(plan).sheets[0]
+    assert TARGETS in {str(c.value) for c in sheet.cells.values()}
+    again = load_plan(save_plan(plan, tmp_path / "plan.xlsx")).value
+    assert again.breakdown_title == TARGETS
