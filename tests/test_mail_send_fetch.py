@@ -366,11 +366,17 @@ def test_send_then_fetch_the_returns(office, cert, smtp_server, dovecot, tmp_pat
 
 
 def test_dry_run_writes_one_eml_per_unit_that_collect_credits_to_it(office, tmp_path):
+    from typer.testing import CliRunner
+    from xltools.cli import app
     plan = load_plan(office).value
-    rep = api.send(office, Q1, dry_run=tmp_path / "发件箱")
-    assert sorted(p.stem.split("_")[0] for p in rep.written) == sorted(UNITS)
-    assert "区编办" in rep.no_address and not rep.sent
-    for p in rep.written:
+    res = CliRunner().invoke(app, ["send", "--plan", str(office), "--period", Q1, "--dry-run",
+                                   "-o", str(tmp_path / "发件箱"), "--json"])
+    assert res.exit_code == 1, res.output  # units without an address need the clerk
+    rep = json.loads(res.stdout)
+    written = [Path(p) for p in rep["written"]]
+    assert sorted(p.stem.split("_")[0] for p in written) == sorted(UNITS)
+    assert "区编办" in rep["no_address"] and not rep["sent"]
+    for p in written:
         msg = BytesParser(policy=policy.default).parsebytes(p.read_bytes())
         unit = p.stem.split("_")[0]
         assert parseaddr(str(msg["To"]))[1] == UNITS[unit]
@@ -451,7 +457,11 @@ def test_fetch_failures_and_hostile_messages(office, cert, dovecot, tmp_path, mo
     codes = {f.code for f in got.collected.files for f in f.findings}
     assert {"zip-too-many-members", "zip-bomb"} <= codes
     assert _ledger_rows(db, "mail_fetched") == 2
-    assert not api.fetch(office, Q1, out_dir=tmp_path / "out").messages
+    from typer.testing import CliRunner
+    from xltools.cli import app
+    res = CliRunner().invoke(app, ["fetch", "--plan", str(office), "--period", Q1, "-o",
+                                   str(tmp_path / "out"), "--json"])
+    assert res.exit_code == 0 and json.loads(res.stdout)["messages"] == [], res.output
 
 
 def test_settings_refuse_a_password_in_the_file_and_plain_is_only_when_asked(office):
@@ -505,3 +515,21 @@ def test_feedback_and_reminders_go_to_the_units_that_owe_them(office, cert, smtp
     with Ledger(office.parent / "台账.sqlite") as ledger:
         purposes = [r.purpose for r in sent_messages(ledger)]
     assert purposes.count("feedback") == len(written) and purposes.count("remind") == len(owing)
+
+
+def test_password_from_the_environment_the_keyring_command_or_nowhere(office, tmp_path,
+                                                                      monkeypatch):
+    from xltools.mail.settings import password
+    s = api.mail_settings(office, user=USER)
+    assert password(api.mail_settings(office)) is None  # no user: no login, no password
+    assert password(s) == PASSWORD  # $XLTOOLS_MAIL_PASSWORD (the office fixture)
+    monkeypatch.delenv("XLTOOLS_MAIL_PASSWORD")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(MailError, match="未安装 keyring"):
+        password(s, prompt=False)
+    fake = tmp_path / "keyring"  # the keyring package's command, answering for our account
+    fake.write_text(f"#!/bin/sh\n[ \"$1 $2 $3\" = \"get xltools {USER}\" ] && echo 'from-keyring'\n")
+    fake.chmod(0o755)
+    assert password(s, prompt=False) == "from-keyring"
+    with pytest.raises(MailError, match="钥匙串中没有"):
+        password(api.mail_settings(office, user="other@example.cn"), prompt=False)

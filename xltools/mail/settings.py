@@ -115,27 +115,37 @@ def _read_file(path: Path) -> dict:
 def password(settings: MailSettings, prompt: bool = True) -> str | None:
     """The account's password: $XLTOOLS_MAIL_PASSWORD, the keyring, or a prompt at a
     terminal; None when no user is set (no login). MailError when there is none."""
+    import sys
+
     if not settings.user:
         return None
     pw = os.environ.get(PASSWORD_ENV)
     if pw:
         return pw
-    note = ""
-    try:
-        import keyring
-    except ImportError:
-        note = "(未安装 keyring,无法从系统钥匙串读取密码)"
-    else:
-        try:
-            pw = keyring.get_password(KEYRING_SERVICE, settings.user)
-        except Exception as exc:  # noqa: BLE001 - no usable keyring backend: fall through
-            note = f"(系统钥匙串不可用:{type(exc).__name__})"
-        if pw:
-            return pw
-    import sys
+    pw, note = _keyring(settings.user)
+    if pw:
+        return pw
     if prompt and sys.stdin is not None and sys.stdin.isatty():
         import getpass
         return getpass.getpass(f"邮箱 {settings.user} 的密码{note}:")
     raise MailError(f"没有邮箱 {settings.user} 的密码{note}。请设置环境变量 {PASSWORD_ENV},"
                     f"或用 keyring set {KEYRING_SERVICE} {settings.user} 存入系统钥匙串,"
                     "或在终端中运行以便输入密码。")
+
+
+def _keyring(user: str) -> tuple[str | None, str]:
+    """(password or None, why not) from the system keyring through the `keyring` command of
+    the optional keyring package (run, not imported: xltools does not depend on it)."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("keyring")
+    if exe is None:
+        return None, "(未安装 keyring,无法从系统钥匙串读取密码)"
+    try:
+        proc = subprocess.run([exe, "get", KEYRING_SERVICE, user], capture_output=True,
+                              text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return None, f"(系统钥匙串不可用:{type(exc).__name__})"
+    pw = proc.stdout.rstrip("\r\n") if proc.returncode == 0 else ""
+    return (pw, "") if pw else (None, "(系统钥匙串中没有该邮箱的密码)")
