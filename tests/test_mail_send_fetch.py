@@ -381,6 +381,7 @@ def test_dry_run_writes_one_eml_per_unit_that_collect_credits_to_it(office, tmp_
         unit = p.stem.split("_")[0]
         assert parseaddr(str(msg["To"]))[1] == UNITS[unit]
         assert {a.get_filename() for a in msg.iter_attachments()} == _forms_of(plan, unit)
+        assert {a.get_content_type() for a in msg.iter_attachments()} == {f"application/{XLSX}"}
     # fed back to collect as .eml, each form is recognised as that unit's
     col = api.collect([tmp_path / "发件箱"], office, Q1, tmp_path / "out", tmp_path / "l.sqlite",
                       workers=1)
@@ -511,7 +512,12 @@ def test_feedback_and_reminders_go_to_the_units_that_owe_them(office, cert, smtp
     owing = {"区人社局", "锣场镇"} | {"区发改局"}  # missing, and with 错误
     assert {r.unit for r in rem.sent} == owing and "区编办" in rem.no_address
     assert {r[1][0] for r in handler.messages} == {UNITS[u] for u in owing}
-    assert not api.remind_send(office, Q1).sent  # once a day
+    from typer.testing import CliRunner
+    from xltools.cli import app
+    res = CliRunner().invoke(app, ["remind", "--plan", str(office), "--period", Q1, "-o",
+                                   str(tmp_path / "out"), "--send", "--json"])
+    assert json.loads(res.stdout)["sent"] == [] and res.exit_code == 1  # once a day; 区编办…
+    assert len(handler.messages) == len(owing)
     with Ledger(office.parent / "台账.sqlite") as ledger:
         purposes = [r.purpose for r in sent_messages(ledger)]
     assert purposes.count("feedback") == len(written) and purposes.count("remind") == len(owing)
@@ -533,3 +539,35 @@ def test_password_from_the_environment_the_keyring_command_or_nowhere(office, tm
     assert password(s, prompt=False) == "from-keyring"
     with pytest.raises(MailError, match="钥匙串中没有"):
         password(api.mail_settings(office, user="other@example.cn"), prompt=False)
+
+
+def test_starttls_is_pinned_too_and_plain_only_when_asked(office, cert, tmp_path):
+    """An intranet server on port 587 with STARTTLS: the pin is checked after the upgrade."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    got = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            got.append(envelope.rcpt_tos)
+            return "250 OK"
+
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(str(cert[1]), str(cert[0]))
+    ctl = Controller(Handler(), hostname="127.0.0.1", port=_free_port(), tls_context=ctx,
+                     require_starttls=True, auth_required=True,
+                     authenticator=lambda *a: AuthResult(success=True, handled=False))
+    ctl.start()
+    try:
+        mail = {"smtp_host": ctl.hostname, "smtp_port": ctl.port, "smtp_security": "starttls",
+                "smtp_fingerprint": cert[2], "user": USER, "mail_from": USER}
+        rep = api.send(office, Q1, units=["区发改局"], mail=mail)
+        assert [r.unit for r in rep.sent] == ["区发改局"] and got == [[UNITS["区发改局"]]]
+        with pytest.raises(MailError, match="证书指纹"):
+            api.send(office, Q1, units=["区财政局"], mail={**mail, "smtp_fingerprint": "00" * 32})
+        with pytest.raises(MailError, match="不支持.*starttls"):  # it wants STARTTLS first
+            api.send(office, Q1, units=["区财政局"], mail={**mail, "smtp_security": "none"})
+        assert len(got) == 1
+    finally:
+        ctl.stop()

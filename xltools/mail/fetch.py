@@ -73,9 +73,11 @@ def fetch_new(plan: Plan, settings: MailSettings, pw: str | None, ledger: Ledger
         uids = sorted(u for u in (int(x) for x in (data[0] or b"").split()) if u > last)
         for uid in uids:
             typ, data = conn.uid("FETCH", str(uid), "(BODY.PEEK[])")
-            raw = next((d[1] for d in data if isinstance(d, tuple)), None)
-            if typ != "OK" or raw is None:
+            if typ != "OK":
                 raise MailError(f"从邮箱读取第 {uid} 封邮件失败,本次未记录任何邮件。请稍后重新运行。")
+            raw = next((d[1] for d in data if isinstance(d, tuple)), None)
+            if raw is None:  # deleted by another mail client since the search
+                continue
             rec, name, said = _describe(raw, account, settings.imap_folder, validity, uid,
                                         sent, contacts)
             res.records.append(rec)

@@ -57,6 +57,13 @@ def _failure(exc: BaseException, where: str, host: str, port: int) -> MailError:
     if isinstance(exc, ssl.SSLError):
         return MailError(f"{at} 的加密连接失败({exc.reason or exc})。请核对端口和加密方式"
                          "(ssl / starttls / none)。")
+    if isinstance(exc, (smtplib.SMTPServerDisconnected, imaplib.IMAP4.abort)):
+        return MailError(f"{at} 断开了连接({_text(exc)})。请核对端口和加密方式,或稍后重试。")
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return MailError(f"{at} 不支持所需的功能({_text(exc)})。如服务器要求加密,"
+                         "请把加密方式设为 starttls 或 ssl。")
+    if isinstance(exc, (smtplib.SMTPException, imaplib.IMAP4.error)):
+        return MailError(f"{at} 拒绝了请求({_text(exc)})。请核对端口、加密方式和账户设置。")
     if isinstance(exc, (socket.timeout, TimeoutError)):
         return MailError(f"{at} 无响应(超时)。请检查网络,或稍后重试。")
     if isinstance(exc, OSError):  # refused, unknown host, network down
