@@ -164,6 +164,9 @@ def dovecot(cert):
             if proc.poll() is not None:
                 pytest.fail(f"dovecot 未能启动:{proc.stderr.read().decode()[-1000:]}")
             time.sleep(0.1)
+    else:
+        proc.terminate()
+        pytest.fail(f"dovecot 未开始监听:{(d / 'dovecot.log').read_text(errors='replace')[-1000:]}")
     yield "127.0.0.1", port
     proc.terminate()
     proc.wait(timeout=20)
@@ -477,6 +480,8 @@ def test_settings_refuse_a_password_in_the_file_and_plain_is_only_when_asked(off
     assert (s.smtp_security, s.port("smtp")) == ("none", 25)
     with pytest.raises(MailError, match="加密方式"):
         api.mail_settings(office, smtp_security="tls1")
+    with pytest.raises(api.PlanFileError, match="没有单位“区不存在局”"):
+        api.send(office, Q1, units=["区不存在局"], dry_run=office.parent / "x")
     assert imap_utf7("已回收") == '"&XfJW3mU2-"' and imap_utf7("A&B") == '"A&-B"'
 
 

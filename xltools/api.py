@@ -762,6 +762,11 @@ def send(plan_path: str | os.PathLike, period_id: str, units: list[str] | None =
     from .mail import send as s
 
     plan, period = _plan_and_period(plan_path, period_id)
+    if units:  # names or aliases, as the register knows them
+        unknown = [u for u in units if plan.unit(u) is None]
+        if unknown:
+            raise PlanFileError(f"计划中没有单位“{'、'.join(unknown)}”。请用 xltools units 计划文件 查看单位名单。")
+        units = [plan.unit(u).name for u in units]
     purpose = "feedback" if feedback else "forms"
     report = s.SendReport(purpose)
     db_path = Path(db) if db else default_ledger(plan_path)
