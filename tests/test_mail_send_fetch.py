@@ -181,11 +181,11 @@ def _imap(host: str, port: int) -> imaplib.IMAP4_SSL:
     return conn
 
 
-def _append(server, raw: bytes, folder: str = "INBOX") -> None:
+def _append(server, raw: bytes, folder: str = "INBOX", arrived: datetime | None = None) -> None:
     """A message arrives in the office's mailbox (as the units' mail servers deliver it)."""
     conn = _imap(*server)
     try:
-        typ, _ = conn.append(imap_utf7(folder), None, None, raw)
+        typ, _ = conn.append(imap_utf7(folder), None, arrived and imaplib.Time2Internaldate(arrived), raw)
         assert typ == "OK"
     finally:
         conn.logout()
@@ -456,11 +456,16 @@ def test_fetch_failures_and_hostile_messages(office, cert, dovecot, tmp_path, mo
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("报表.xlsx", b"\0" * (40 * 1024 * 1024))
     _append(dovecot, _mail(UNITS["区发改局"], when, [("报表.zip", bomb.read_bytes())]))
+    # a letter without attachments; and last year's mail, which fetch leaves alone
+    _append(dovecot, _mail("x@example.org", when, []))
+    _append(dovecot, _mail(UNITS["区发改局"], when - timedelta(days=200), [("旧.xlsx", b"x")]),
+            arrived=datetime(2018, 9, 1, tzinfo=CST))
     got = api.fetch(office, Q1, out_dir=tmp_path / "out", limits=Limits(max_members=150))
-    assert len(got.messages) == 2
+    assert len(got.messages) == 3 and got.letters == 1
+    assert not any(m.sender == UNITS["区发改局"] and m.sent < "2019" for m in got.messages)
     codes = {f.code for f in got.collected.files for f in f.findings}
     assert {"zip-too-many-members", "zip-bomb"} <= codes
-    assert _ledger_rows(db, "mail_fetched") == 2
+    assert _ledger_rows(db, "mail_fetched") == 3
     from typer.testing import CliRunner
     from xltools.cli import app
     res = CliRunner().invoke(app, ["fetch", "--plan", str(office), "--period", Q1, "-o",

@@ -724,6 +724,7 @@ class FetchReport:
     findings: list[Finding] = field(default_factory=list)
     collected: "CollectReport | None" = None
     move_problem: str = ""
+    letters: int = 0  # messages without attachments: archived and recorded only
 
     def to_json(self) -> dict:
         return {"messages": [{"uid": r.uid, "sender": r.sender, "sent": r.sent, "unit": r.unit,
@@ -731,7 +732,7 @@ class FetchReport:
                              for r in self.messages],
                 "findings": [f.to_dict() for f in self.findings],
                 "collect": self.collected.to_json() if self.collected else None,
-                "move_problem": self.move_problem}
+                "letters": self.letters, "move_problem": self.move_problem}
 
 
 def mail_settings(plan_path: str | os.PathLike | None, **overrides):
@@ -822,20 +823,21 @@ def fetch(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | 
           out_dir: str | os.PathLike | None = None, move_to: str | None = None,
           limits: "Limits | None" = None, mail: dict | None = None,
           password: str | None = None, workers: int | None = None) -> FetchReport:
-    """Fetch the office mailbox's new messages over IMAP, archive each whole beside the
-    ledger, collect their attachments (Date = time received) and record their UIDs, so a
-    re-run fetches nothing twice; move_to moves them to that folder. Never deletes mail."""
+    """Fetch the office mailbox's new messages over IMAP (those that arrived since the
+    period began), archive each whole beside the ledger, collect their attachments
+    (Date = time received) and record their UIDs, so a re-run fetches nothing twice; move_to
+    moves them to that folder. Never deletes mail."""
     from .collect.ledger import Ledger
     from .collect.run import default_ledger
     from .mail.fetch import fetch_new, move
     from .mail.records import record_fetched
 
-    plan, _ = _plan_and_period(plan_path, period_id)
+    plan, period = _plan_and_period(plan_path, period_id)
     settings, pw = _mail_login(plan_path, "imap", mail, password)
     db_path = Path(db) if db else default_ledger(plan_path)
     with Ledger(db_path) as ledger:
-        got = fetch_new(plan, settings, pw, ledger)
-    report = FetchReport(got.records, got.findings)
+        got = fetch_new(plan, settings, pw, ledger, since=period.start)
+    report = FetchReport(got.records, got.findings, letters=got.letters)
     if got.files:  # collected first: a failed collect leaves the messages to fetch again
         report.collected = collect(got.files, plan_path, period_id, out_dir, db_path, workers,
                                    limits=limits)

@@ -439,7 +439,8 @@ def fetch_cmd(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计
     if as_json:
         _print_json(rep.to_json())
         return
-    out.print(f"收到新邮件 {len(rep.messages)} 封。", highlight=False)
+    out.print(f"收到新邮件 {len(rep.messages)} 封" + (f"(其中 {rep.letters} 封没有附件,只存档)"
+              if rep.letters else "") + "。", highlight=False)
     _print_findings(rep.findings)
     if rep.move_problem:
         err.print(f"[yellow]警告[/yellow]:{rep.move_problem}", highlight=False)

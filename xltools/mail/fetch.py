@@ -13,7 +13,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from ..collect.ledger import Ledger
-from ..collect.mail import local_iso
+from ..collect.mail import local_iso, read_mail
 from ..model.findings import Finding, finding
 from ..model.plan import Plan
 from ..sheet.blocks import safe_filename
@@ -24,6 +24,7 @@ from .transport import imap
 
 # beside the ledger's content archive; not a two-letter folder, which the ledger sweeps
 MAIL_DIR = "mail"
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Fetched:
     files: list[Path] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     folder: str = ""
+    letters: int = 0  # messages without attachments: archived and recorded, not collected
 
 
 def imap_utf7(name: str) -> str:
@@ -55,9 +57,11 @@ def imap_utf7(name: str) -> str:
     return '"' + "".join(out).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def fetch_new(plan: Plan, settings: MailSettings, pw: str | None, ledger: Ledger) -> Fetched:
+def fetch_new(plan: Plan, settings: MailSettings, pw: str | None, ledger: Ledger,
+              since: str = "") -> Fetched:
     """Download every message not fetched before into the archive (nothing recorded yet:
-    record_fetched after collect took them)."""
+    record_fetched after collect took them). Only what arrived on or after `since` (an ISO
+    date, the period's start): the years of mail before it hold no returns."""
     res = Fetched(folder=settings.imap_folder)
     sent, seen = sent_by_id(ledger), fetched_shas(ledger)
     contacts = {a.lower(): u.name for u in plan.units for a in addresses(u.email)}
@@ -69,7 +73,8 @@ def fetch_new(plan: Plan, settings: MailSettings, pw: str | None, ledger: Ledger
             raise MailError(f"邮箱中没有文件夹“{settings.imap_folder}”。请核对 [mail.imap] folder。")
         validity = int((conn.response("UIDVALIDITY")[1] or [b"0"])[0] or 0)
         last = last_uid(ledger, account, settings.imap_folder, validity)
-        typ, data = conn.uid("SEARCH", None, f"UID {last + 1}:*")
+        when = f" SINCE {_imap_date(since)}" if since else ""
+        typ, data = conn.uid("SEARCH", None, f"UID {last + 1}:*{when}")
         uids = sorted(u for u in (int(x) for x in (data[0] or b"").split()) if u > last)
         for uid in uids:
             typ, data = conn.uid("FETCH", str(uid), "(BODY.PEEK[])")
@@ -83,11 +88,21 @@ def fetch_new(plan: Plan, settings: MailSettings, pw: str | None, ledger: Ledger
             res.records.append(rec)
             if rec.sha256 in seen:  # the folder was renumbered: this one is in already
                 continue
-            path = _archive(folder, name, raw)
-            rec.archived = str(path)
-            res.files.append(path)
-            res.findings += said
+            rec.archived = str(_archive(folder, name, raw))
+            mail = read_mail(raw, "eml")
+            if mail.attachments or mail.problem:  # a return, or for collect to say why not
+                res.files.append(Path(rec.archived))
+                res.findings += said
+            else:  # a letter without attachments: archived and recorded, nothing to collect
+                rec.findings = []
+                res.letters += 1
     return res
+
+
+def _imap_date(iso: str) -> str:
+    """2019-01-01 -> 01-Jan-2019 (IMAP's date, month names in English whatever the locale)."""
+    y, m, d = (int(x) for x in iso[:10].split("-"))
+    return f"{d:02d}-{MONTHS[m - 1]}-{y}"
 
 
 def _describe(raw: bytes, account: str, folder: str, validity: int, uid: int,
