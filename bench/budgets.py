@@ -39,15 +39,16 @@ def identity() -> float:
     from conftest import make_small_plan
     from test_identity_roundtrip import _report_layout
 
-    from xltools.xlsx.identity import read_identity
+    from xltools.collect.limits import DEFAULT_LIMITS
+    from xltools.xlsx.cells import read_identity
     from xltools.xlsx.writer import write_workbook
 
     with tempfile.TemporaryDirectory() as tmp:
         path = write_workbook(_report_layout(make_small_plan())[0], Path(tmp))
-        read_identity(path)
+        read_identity(path, DEFAULT_LIMITS)
         t0 = time.perf_counter()
         for _ in range(50):
-            read_identity(path)
+            read_identity(path, DEFAULT_LIMITS)
         return (time.perf_counter() - t0) / 50
 
 

@@ -20,6 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import SHARED_TOOLS, make_small_plan, needs_office
+from xltools.collect.limits import DEFAULT_LIMITS as LIMITS
 from xltools import api
 from xltools.cli import app
 from xltools.collect.ledger import Ledger
@@ -27,7 +28,7 @@ from xltools.model.findings import ERROR
 from xltools.model.returns import ACCEPTED, REJECTED
 from xltools.planfile import save_plan
 from xltools.simulate import fill_report, write_received
-from xltools.xlsx.identity import read_identity
+from xltools.xlsx.cells import read_identity
 from xltools.xlsx.writer import workbook_bytes
 
 FILL = SHARED_TOOLS / "fill_like_user.py"
@@ -60,7 +61,7 @@ def filled(tmp_path_factory):
 def _retarget(src: Path, dst: Path, unit: str, everywhere: bool) -> None:
     """Byte-level edit: the unit in the hidden sheet's identity text (everywhere: also in the
     custom property and the defined name)."""
-    ident = read_identity(src).identity
+    ident = read_identity(src, LIMITS).identity
     old = ident.encode().encode("utf-8")
     new = dataclasses.replace(ident, unit=unit).encode().encode("utf-8")
     done = 0
@@ -76,7 +77,7 @@ def _retarget(src: Path, dst: Path, unit: str, everywhere: bool) -> None:
                 data = data.replace(b">" + old + b"<", b">" + new + b"<")
             zout.writestr(info, data)
     assert done == (3 if everywhere else 1), done
-    got = read_identity(dst)
+    got = read_identity(dst, LIMITS)
     assert got.carriers["sheet"].unit == unit
     assert {c.unit for c in got.carriers.values() if c} == ({unit} if everywhere else {unit, FG})
 

@@ -51,3 +51,23 @@ def test_the_seed_prints_a_different_annex_title_from_its_notice_and_annex1_foll
     assert TARGETS in {str(c.value) for c in sheet.cells.values()}
     again = load_plan(save_plan(plan, tmp_path / "plan.xlsx")).value
     assert again.breakdown_title == TARGETS
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds 不在:参考通知缺失")
+def test_the_seeds_mismatch_of_titles_is_surfaced_once():
+    text = next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8")
+    got = [f for f in parse_notice_text(text, source="000.txt").findings
+           if f.code == "breakdown-title-differs"]
+    assert len(got) == 1 and got[0].params["heading"] == TARGETS
+    assert "\u91cd\u70b9\u4efb\u52a1" in got[0].value  # the title's 重点任务
+
+
+def test_a_plan_over_a_table_is_no_mismatch():
+    """关于印发…重点任务分解方案的通知 with 附件 …重点任务分解表: the usual pair."""
+    core = GOV + "\u91cd\u70b9\u4efb\u52a1\u5206\u89e3"  # 《政府工作报告》重点任务分解
+    text = "\n".join(["\u5173\u4e8e\u5370\u53d1" + core + "\u65b9\u6848\u7684\u901a\u77e5", "",
+                      core + "\u8868", "", "1.\u52a0\u5feb\u5efa\u8bbe\u3002(\u8d23\u4efb\u5355\u4f4d:"
+                      "\u533a\u53d1\u6539\u5c40)"])
+    result = parse_notice_text(text, source="n.txt")
+    assert result.plan.breakdown_title == core + "\u8868"
+    assert not [f for f in result.findings if f.code == "breakdown-title-differs"]

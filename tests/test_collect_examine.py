@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SHARED_TOOLS, make_small_plan, needs_office
+from xltools.collect.limits import DEFAULT_LIMITS as LIMITS
 from xltools.collect import examine as examine_mod
 from xltools.collect.examine import PreviousValues, examine, examine_read
 from xltools.collect.expected import expected_form
@@ -40,8 +41,8 @@ from xltools.generate.workplan import workplan
 from xltools.model import CATALOGUE, Plan
 from xltools.model.catalogue import VALIDATE as CODES
 from xltools.model.returns import ACCEPTED, REJECTED, FormReturn, Received, target_key, town_key
-from xltools.xlsx.cells import read_workbook
-from xltools.xlsx.identity import IdentityReading, read_identity
+from xltools.xlsx.cells import read_identity, read_workbook
+from xltools.xlsx.identity import IdentityReading
 from xltools.xlsx.writer import write_workbook
 
 FILL = SHARED_TOOLS / "fill_like_user.py"
@@ -362,7 +363,7 @@ def test_workplan_return(office):
 @pytest.fixture(scope="module")
 def clean_read(office):
     """(reading, grids) of the clean 区发改局 return as LibreOffice saved it."""
-    return read_workbook(office["outputs"]["clean-fg"]["xlsx"])
+    return read_workbook(office["outputs"]["clean-fg"]["xlsx"], LIMITS)
 
 
 def _run(reading, grids, plan=None, period=Q1) -> FormReturn:
@@ -467,7 +468,7 @@ def test_copied_into_new_workbook_is_identified_by_content(office, tmp_path):
                 ws.cell(row=c.row, column=c.column, value=c.value)
     dst = tmp_path / "新建 Microsoft Excel 工作表.xlsx"
     new.save(dst)
-    assert read_identity(dst).identity is None
+    assert read_identity(dst, LIMITS).identity is None
     fr = examine(_received(dst), office["plan"], Q1)
     assert fr.status == ACCEPTED and fr.identified_by == "content" and fr.unit == "区发改局"
     assert _pairs(fr) == {("identified-by-content", "")}
@@ -489,7 +490,7 @@ def test_copied_into_new_workbook_is_identified_by_content(office, tmp_path):
 @needs_office
 def test_identity_conflict_and_fingerprint_mismatch(office, tmp_path):
     path = office["outputs"]["clean-fg"]["xlsx"]
-    ident = read_identity(path).identity
+    ident = read_identity(path, LIMITS).identity
     other = dataclasses.replace(ident, unit="区财政局")
     dst = tmp_path / "conflict.xlsx"
     with zipfile.ZipFile(path) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
@@ -577,11 +578,12 @@ def test_generated_form_is_clean_and_fast(tmp_path):
                           ("target-empty", "E11")}
 
 
-def test_read_workbook_agrees_with_read_identity(tmp_path):
+def test_read_workbook_reads_the_identity_and_the_visible_sheets(tmp_path):
     plan = make_small_plan()
     path = write_workbook(_layout(plan, "town", "锣场镇", Q1), tmp_path)
-    a, (b, grids) = read_identity(path), read_workbook(path)
-    assert dataclasses.asdict(a) == dataclasses.asdict(b)
+    reading, grids = read_workbook(path, LIMITS)
+    assert reading.identity is not None and reading.identity.unit == "锣场镇"
+    assert reading.found == ("sheet", "property", "name") and not reading.conflict
     assert grids.visible() == [T] and T in grids.rows
 
 

@@ -22,6 +22,7 @@ import openpyxl
 import pytest
 
 from conftest import SHARED_TOOLS, make_small_plan, needs_office
+from xltools.collect.limits import DEFAULT_LIMITS as LIMITS
 from xltools import api
 from xltools.collect.examine import examine
 from xltools.collect.ledger import Ledger
@@ -29,7 +30,7 @@ from xltools.model.returns import ACCEPTED, FEEDBACK_SHEET, SUPERSEDED, Received
 from xltools.planfile import save_plan
 from xltools.report.feedback import FEEDBACK_DIR, feedback_copy
 from xltools.simulate import fill_report, write_received
-from xltools.xlsx.identity import read_identity
+from xltools.xlsx.cells import read_identity
 from xltools.xlsx.writer import workbook_bytes
 
 FILL = SHARED_TOOLS / "fill_like_user.py"
@@ -103,7 +104,7 @@ def test_feedback_copy_marks_each_problem_cell(first_run):
 
 def test_feedback_copy_keeps_identity_and_fingerprint(first_run):
     copy = _copy(first_run)
-    mine, theirs = read_identity(copy), read_identity(first_run["sent"])
+    mine, theirs = read_identity(copy, LIMITS), read_identity(first_run["sent"], LIMITS)
     assert mine.identity == theirs.identity and mine.identity.unit == UNIT
     assert mine.guarded_ok and not mine.conflict
     assert mine.guarded == theirs.guarded  # nothing of the 修改意见 sheet is guarded
@@ -179,7 +180,7 @@ def test_fixed_copy_supersedes_and_its_findings_are_gone(first_run):
     assert proc.returncode == 0, proc.stderr[-2000:]
     ts = datetime.fromisoformat("2019-04-08T10:00:00").timestamp()
     os.utime(fixed, (ts, ts))
-    assert read_identity(fixed).identity == read_identity(first_run["sent"]).identity
+    assert read_identity(fixed, LIMITS).identity == read_identity(first_run["sent"], LIMITS).identity
 
     rep = api.collect([fixed.parent], first_run["plan_path"], Q1, first_run["out"],
                       first_run["db"], workers=1)

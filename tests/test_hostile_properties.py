@@ -190,8 +190,9 @@ def test_cell_scan_is_exact_whatever_the_chunking(cells, prefix, cuts):
                                  b'<row r="123456789"><c r="A1"><v>1</v></c></row>'])
 def test_a_reference_beyond_excel_is_refused_not_skipped(tag):
     """A cell the scanner could not place would reach the native reader uncounted."""
-    from xltools.xlsx.bounds import ReadBounds, _CellScanner
+    from xltools.collect.limits import DEFAULT_LIMITS
+    from xltools.xlsx.bounds import _CellScanner
     scanner = _CellScanner(wait_for_sheet=True)
     body = b'<row r="1">' + tag + b"</row>" if not tag.startswith(b"<row") else tag
     scanner.feed(b"<worksheet><sheetData>" + body + b"</sheetData></worksheet>", final=True)
-    assert scanner.scan.bad and not scanner.scan.fits(ReadBounds())
+    assert scanner.scan.bad and not scanner.scan.fits(DEFAULT_LIMITS)

@@ -17,6 +17,7 @@ defined name for .xls. Excel and WPS were not tested here.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -33,14 +34,16 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from conftest import SHARED_TOOLS, make_small_plan, needs_office
+from xltools.collect.limits import DEFAULT_LIMITS as LIMITS, MB
 from xltools.forms.identity import (GUARD_HEADER, GUARD_START_ROW, IDENTITY_SHEET,
                                        FormIdentity, canonical_text, embed_identity, fingerprint)
 from xltools.sheet.layout import Workbook, a1
 from xltools.generate.report_form import FIELD_COLS, TARGET_ACTUAL_COL, report_form
 from xltools.generate.town_form import ACTUAL_COL, town_form
 from xltools.xlsx import identity as xid
-from xltools.xlsx.identity import read_identity
+from xltools.xlsx.cells import read_identity
 from xltools.xlsx.writer import write_workbook
+from xltools.xlsx.xls import OLE_MAGIC
 
 FILL = SHARED_TOOLS / "fill_like_user.py"
 ALL = ("sheet", "property", "name")
@@ -68,7 +71,7 @@ def test_encode_decode_round_trip(unit):
     assert FormIdentity.decode(text) == ident
     # the same text as a defined name's formula in every spelling a program writes back
     for formula in (f'="{text}"', f'"{text}"', f'of:="{text}"', f' ="{text}" '):
-        assert FormIdentity.decode(xid._name_text(formula)) == ident
+        assert FormIdentity.decode(xid.name_text(formula)) == ident
 
 
 @settings(max_examples=200, deadline=None)
@@ -88,10 +91,10 @@ def test_decode_of_junk_is_none(junk):
 
 
 def test_name_text_never_unwraps_a_formula():
-    assert xid._name_text('="a""b"') == 'a"b'
-    assert xid._name_text("=表单标识!$B$2") == "表单标识!$B$2"  # a reference stays as written
-    assert xid._name_text('="a"&"b"') == '"a"&"b"'  # not a single literal: not evaluated
-    assert FormIdentity.decode(xid._name_text('="a"&"b"')) is None
+    assert xid.name_text('="a""b"') == 'a"b'
+    assert xid.name_text("=表单标识!$B$2") == "表单标识!$B$2"  # a reference stays as written
+    assert xid.name_text('="a"&"b"') == '"a"&"b"'  # not a single literal: not evaluated
+    assert FormIdentity.decode(xid.name_text('="a"&"b"')) is None
 
 
 # --- generated .xlsx, no office ----------------------------------------------------------------
@@ -113,7 +116,7 @@ def generated(tmp_path_factory):
 
 def test_generated_xlsx_all_carriers_agree(generated):
     _, layout, ident, path = generated
-    r = read_identity(path)
+    r = read_identity(path, LIMITS)
     assert (r.format, r.reason, r.notes) == ("xlsx", "", [])
     assert r.found == ALL and r.checked == ALL
     assert r.carriers == {"sheet": ident, "property": ident, "name": ident}
@@ -123,7 +126,7 @@ def test_generated_xlsx_all_carriers_agree(generated):
 
 def test_generated_xlsx_guarded_table_rehashes(generated):
     _, layout, ident, path = generated
-    r = read_identity(path)
+    r = read_identity(path, LIMITS)
     assert r.guarded_ok is True
     assert fingerprint(r.guarded) == ident.fingerprint
     assert ("季度报表", "A3", "填报单位:区发改局") in r.guarded
@@ -163,7 +166,8 @@ def test_conflict_prefers_the_sheet_whose_table_rehashes(generated, tmp_path):
     _, _, ident, path = generated
     other = _ident(unit="区财政局", fingerprint=ident.fingerprint)
     custom = _member(path, "docProps/custom.xml").replace(ident.encode(), other.encode())
-    r = read_identity(_rewrite(path, tmp_path / "a.xlsx", {"docProps/custom.xml": custom.encode()}))
+    r = read_identity(_rewrite(path, tmp_path / "a.xlsx", {"docProps/custom.xml": custom.encode()}),
+                      LIMITS)
     assert r.conflict and r.carriers["property"] == other
     assert r.identity == ident and r.source == "sheet" and r.guarded_ok
 
@@ -175,12 +179,12 @@ def test_conflict_with_tampered_sheet_prefers_property_then_name(generated, tmp_
     forged = _ident(unit="区人社局", fingerprint=ident.fingerprint)
     sheet = sheet.replace(ident.encode(), forged.encode()).replace("地区生产总值增长8.5%。", "改过了")
     p = _rewrite(path, tmp_path / "b.xlsx", {"xl/sharedStrings.xml": sheet.encode()})
-    r = read_identity(p)
+    r = read_identity(p, LIMITS)
     assert r.carriers["sheet"] == forged and r.guarded_ok is False
     assert r.conflict and r.identity == ident and r.source == "property"
     # without the property, the name decides
     p2 = _rewrite(p, tmp_path / "c.xlsx", {"docProps/custom.xml": None})
-    r2 = read_identity(p2)
+    r2 = read_identity(p2, LIMITS)
     assert r2.found == ("sheet", "name") and r2.conflict
     assert r2.identity == ident and r2.source == "name"
 
@@ -191,13 +195,13 @@ def test_any_one_carrier_is_enough(generated, tmp_path):
     no_name = re.sub(r'<definedName name="xltools_identity">[^<]*</definedName>', "", wb_xml)
     p = _rewrite(path, tmp_path / "d.xlsx", {"docProps/custom.xml": None,
                                              "xl/workbook.xml": no_name.encode()})
-    r = read_identity(p)
+    r = read_identity(p, LIMITS)
     assert r.found == ("sheet",) and r.identity == ident and not r.conflict
     # the sheet gone too (renamed and emptied): property alone
     strings = _member(path, "xl/sharedStrings.xml").replace(ident.encode(), "删掉了")
     p = _rewrite(path, tmp_path / "e.xlsx", {"xl/sharedStrings.xml": strings.encode(),
                                              "xl/workbook.xml": no_name.encode()})
-    r = read_identity(p)
+    r = read_identity(p, LIMITS)
     assert r.found == ("property",) and r.identity == ident and r.source == "property"
     assert r.raw["sheet"] == "删掉了" and r.carriers["sheet"] is None
 
@@ -206,24 +210,24 @@ def test_broken_files_give_an_empty_reading_with_a_reason(generated, tmp_path):
     _, _, _, path = generated
     data = path.read_bytes()
     cases = {"empty.xlsx": b"", "text.xlsx": "不是表格".encode(), "half.xlsx": data[: len(data) // 2],
-             "ole.xls": xid._OLE_MAGIC + b"\0" * 600, "garbage.ods": b"PK\x03\x04" + b"\xff" * 100}
+             "ole.xls": OLE_MAGIC + b"\0" * 600, "garbage.ods": b"PK\x03\x04" + b"\xff" * 100}
     with zipfile.ZipFile(tmp_path / "other.xlsx", "w") as z:
         z.writestr("readme.txt", "hello")
     for name, content in cases.items():
         (tmp_path / name).write_bytes(content)
     for name in [*cases, "other.xlsx", "missing.xlsx"]:
-        r = read_identity(tmp_path / name)
+        r = read_identity(tmp_path / name, LIMITS)
         assert r.identity is None and r.reason, name
         assert r.found == () and not r.conflict
 
 
-def test_member_declaring_too_much_is_refused(generated, tmp_path):
+def test_parts_inflating_past_the_limit_refuse_the_file(generated, tmp_path):
     _, _, ident, path = generated
-    custom = _member(path, "docProps/custom.xml") + " " * (xid.MAX_MEMBER_BYTES + 1)
+    custom = _member(path, "docProps/custom.xml") + " " * (2 * MB)
     p = _rewrite(path, tmp_path / "big.xlsx", {"docProps/custom.xml": custom.encode()})
-    r = read_identity(p)
-    assert r.carriers["property"] is None and any("docProps/custom.xml" in n for n in r.notes)
-    assert r.identity == ident and r.found == ("sheet", "name")
+    assert read_identity(p, LIMITS).identity == ident  # within the run's limits: read
+    r = read_identity(p, dataclasses.replace(LIMITS, max_uncompressed_bytes=2 * MB))
+    assert r.identity is None and r.found == () and "超过上限" in r.reason
 
 
 def test_sheet_claiming_a_huge_grid_is_not_handed_to_calamine(generated, tmp_path):
@@ -237,7 +241,8 @@ def test_sheet_claiming_a_huge_grid_is_not_handed_to_calamine(generated, tmp_pat
         "</sheetData>", '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')
     p = _rewrite(path, tmp_path / "huge.xlsx", {part: xml.encode()})
     # in a child process: if calamine got the sheet it would abort the interpreter
-    code = ("import sys; from xltools.xlsx.identity import read_identity as r; x = r(sys.argv[1]); "
+    code = ("import sys; from xltools.xlsx.cells import read_identity as r; "
+            "from xltools.collect.limits import DEFAULT_LIMITS as L; x = r(sys.argv[1], L); "
             "print(x.source, ','.join(x.found), x.identity is not None)")
     out = subprocess.run([sys.executable, "-c", code, str(p)], capture_output=True, text=True,
                          timeout=60, cwd=Path(__file__).resolve().parents[1])
@@ -378,7 +383,7 @@ def test_office_batch_ran(office_run):
 def test_office_identity_survives(office_run):
     table = {}
     for case, fmt, path in _outputs(office_run):
-        r = read_identity(path)
+        r = read_identity(path, LIMITS)
         assert r.format == fmt and r.reason == "" and r.notes == [], (case.name, fmt, r)
         assert r.found == SURVIVING[fmt], (case.name, fmt, r.raw)
         assert all(r.carriers[c] == case.ident for c in r.found)
@@ -462,7 +467,7 @@ def test_office_second_save_from_xls_and_ods_keeps_every_carrier(office_run):
     the name through .xls and .ods, so they are back when the unit saves as .xlsx again."""
     case = office_run["cases"][0]
     for fmt, path in office_run["chained"].items():
-        r = read_identity(path)
+        r = read_identity(path, LIMITS)
         assert r.found == ALL and r.identity == case.ident and not r.conflict, (fmt, r.raw)
         assert r.guarded_ok is True
         assert _cell(CalamineWorkbook.from_path(str(path)).get_sheet_by_name("季度报表")
@@ -477,6 +482,6 @@ def test_office_renamed_file_is_still_identified(office_run, tmp_path):
             dst = tmp_path / fmt / "新建 Microsoft Excel 工作表 (2).xlsx"
             dst.parent.mkdir(exist_ok=True)
             shutil.copyfile(case.outputs[fmt], dst)
-            r = read_identity(dst)
+            r = read_identity(dst, LIMITS)
             assert r.identity == case.ident and r.format == fmt and not r.conflict, (case.name, fmt)
             assert r.found == SURVIVING[fmt]

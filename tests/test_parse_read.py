@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from xltools.parse import parse_notice_file
-from xltools.parse import read as read_mod
+from xltools import office
 from xltools.parse.read import decode_text, docx_text, read_notice
 
 TEXT = "附件1\n\n一、主要工作目标\n\n1.地区生产总值增长8.5%。(责任单位:区发改局、各镇人民政府)\n"
@@ -60,8 +60,8 @@ def test_docx_with_paragraphs_and_a_table(tmp_path):
 def test_doc_without_libreoffice_gives_a_clear_message(tmp_path, monkeypatch):
     p = tmp_path / "notice.doc"
     p.write_bytes(b"\xd0\xcf\x11\xe0 not really a doc")
-    monkeypatch.setattr(read_mod, "find_soffice", lambda: None)  # not on PATH nor installed
-    r = parse_notice_file(p)
+    monkeypatch.setattr(office, "find_soffice", lambda: None)  # not on PATH nor installed
+    r = parse_notice_file(p, convert=office.docx_converter())
     assert r.plan is None
     assert [f.code for f in r.findings] == ["notice-needs-libreoffice"]
     assert "LibreOffice" in r.findings[0].message
@@ -78,7 +78,7 @@ def test_missing_and_unreadable_files(tmp_path):
 
 @pytest.mark.office
 def test_doc_through_libreoffice(tmp_path):
-    if not read_mod.find_soffice():
+    if not office.find_soffice():
         pytest.skip("LibreOffice not installed")
     docx = pytest.importorskip("docx")
     doc = docx.Document()
@@ -90,7 +90,7 @@ def test_doc_through_libreoffice(tmp_path):
                     str(src)], check=False, capture_output=True, timeout=180)
     if not (tmp_path / "n.doc").exists():
         pytest.skip("LibreOffice could not write .doc here")
-    r = parse_notice_file(tmp_path / "n.doc")
+    r = parse_notice_file(tmp_path / "n.doc", convert=office.docx_converter())
     assert r.plan is not None and r.plan.tasks[0].responsible_units == ["区发改局"]
 
 

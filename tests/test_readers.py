@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 
 from conftest import make_small_plan
+from xltools.collect.limits import DEFAULT_LIMITS as LIMITS
 from xltools.collect.examine import examine
 from xltools.forms.identity import embed_identity
 from xltools.generate.report_form import report_form
 from xltools.model.returns import Received
 from xltools.xlsx import xls
-from xltools.xlsx.cells import read_workbook
-from xltools.xlsx.identity import read_identity
+from xltools.xlsx.cells import read_identity, read_workbook
 from xltools.xlsx.writer import write_workbook
 
 S, Q1 = "季度报表", "2019Q1"
@@ -82,7 +82,7 @@ def test_shared_string_index_that_is_no_index_is_a_finding_not_the_title(form, t
         assert "季度报表" in next(f.message for f in fr.findings if f.code == "sheet-unreadable")
         return
     assert fr.tasks and fr.tasks[0].completion != TITLE and TITLE not in str(fr.tasks[0])
-    _, grids = read_workbook(dst)
+    _, grids = read_workbook(dst, LIMITS)
     assert grids.rows[S][5][3] == ""
 
 
@@ -123,7 +123,7 @@ def test_a_cell_in_the_wrong_row_or_given_twice_is_a_finding(form, tmp_path):
 
 def test_an_untouched_form_has_no_damaged_cell(form):
     src, plan = form
-    reading, grids = read_workbook(src)
+    reading, grids = read_workbook(src, LIMITS)
     assert grids.damaged == [] and reading.identity is not None
 
 
@@ -145,7 +145,7 @@ def test_xls_defined_name_is_an_identity_carrier(form, tmp_path):
     src, _ = form
     dst = tmp_path / "fg.xls"
     subprocess.run(["ssconvert", str(src), str(dst)], check=True, capture_output=True, timeout=120)
-    r = read_identity(dst)
+    r = read_identity(dst, LIMITS)
     assert r.format == "xls" and r.found == ("sheet", "name") and not r.conflict
     assert xls.read(dst.read_bytes(), True).names.keys() >= {"xltools_identity"}
 
@@ -265,7 +265,7 @@ def test_xls_without_its_identity_sheet_is_identified_by_the_defined_name(tmp_pa
     src = write_workbook(wb, tmp_path)
     dst = tmp_path / "no-sheet.xls"
     subprocess.run(["ssconvert", str(src), str(dst)], check=True, capture_output=True, timeout=120)
-    r = read_identity(dst)
+    r = read_identity(dst, LIMITS)
     assert r.found == ("name",) and r.identity == ident and r.source == "name"
     fr = _examine(dst, plan)
     assert fr.unit == "区发改局" and fr.identified_by == "name"
@@ -289,10 +289,49 @@ def test_excel_95_in_code_page_936_reads_its_chinese_text(form, tmp_path):
     import xlrd
     book = xlrd.open_workbook(str(b5), on_demand=True)
     assert (book.biff_version, book.codepage) == (50, 936)
-    reading, grids = read_workbook(b5)
-    _, want = read_workbook(src)
+    reading, grids = read_workbook(b5, LIMITS)
+    _, want = read_workbook(src, LIMITS)
     assert [n for n, _ in grids.sheets] == [S, "表单标识"]
     assert grids.rows[S][0][0] == want.rows[S][0][0] == TITLE
     assert reading.identity is not None and reading.identity.unit == "区发改局"
     fr = _examine(b5, plan)
     assert fr.unit == "区发改局" and "workbook-unreadable" not in {f.code for f in fr.findings}
+
+
+def test_read_sheets_leaves_out_hidden_sheets_only_when_asked(form):
+    from xltools.xlsx.reader import read_sheets
+    src, _ = form  # the form and its hidden identity sheet, as xlsxwriter wrote them
+    assert list(read_sheets(src)) == [S, "表单标识"]
+    assert list(read_sheets(src, hidden=False)) == [S]
+
+
+def test_an_unexpected_error_in_the_size_check_refuses_the_sheet(form, monkeypatch):
+    from xltools.xlsx import cells
+
+    def broken(sheet):
+        raise AttributeError("end")  # as if python-calamine renamed what sheet_extent reads
+    monkeypatch.setattr(cells, "sheet_extent", broken)
+    src, plan = form
+    with pytest.raises(AttributeError):  # in tests (and under --debug) it raises
+        read_workbook(src, LIMITS)
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")
+    monkeypatch.delenv("XLTOOLS_DEBUG", raising=False)
+    reading, grids = read_workbook(src, LIMITS)
+    assert grids.rows == {} and set(grids.skipped) == {S, "表单标识"}
+    assert reading.identity is not None  # the property still says whose form it is
+    fr = _examine(src, plan)
+    assert fr.status == "rejected" and not fr.tasks
+    assert ("sheet-unreadable", S) in {(f.code, f.sheet) for f in fr.findings}
+
+
+def test_a_workbook_of_more_parts_than_the_limit_is_refused_before_any_reader(form):
+    import dataclasses
+    src, plan = form
+    few = dataclasses.replace(LIMITS, max_members=5)
+    reading, grids = read_workbook(src, few)
+    assert grids.refused.problem == "too-many-members" and not grids.rows
+    assert reading.identity is None and "成员" in reading.reason
+    rec = Received(path=str(src), display=src.name, name=src.name, sha256="0" * 64,
+                   size=src.stat().st_size, received_at="2019-04-08T10:00:00")
+    fr = examine(rec, plan, Q1, limits=few)
+    assert [f.code for f in fr.findings] == ["workbook-unreadable"] and fr.status == "rejected"

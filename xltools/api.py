@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .office import docx_converter
 from .generate import FormJob, build_documents, build_form, form_jobs, select_periods
 from .parallel import pool_map
 from .forms.identity import FormIdentity
@@ -219,7 +220,7 @@ def parse(notice: str | os.PathLike, units: str | os.PathLike | None = None,
             res = load_plan(source)
             if res.value is not None:
                 register = res.value if register is None else _merge_register(register, res.value)
-    result = parse_notice_file(notice, register)
+    result = parse_notice_file(notice, register, convert=docx_converter())
     saved = save_plan(result.plan, output) if (output is not None and result.plan is not None) else None
     return result, saved
 

@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 _CANDIDATES = ("/usr/bin/soffice", "/usr/local/bin/soffice", "/opt/libreoffice/program/soffice",
                "/Applications/LibreOffice.app/Contents/MacOS/soffice")
@@ -109,3 +110,22 @@ def _descendants(pid: int) -> list:
         return psutil.Process(pid).children(recursive=True)
     except Exception:  # noqa: BLE001 - no psutil, or the process is already gone
         return []
+
+
+CONVERT_TIMEOUT = 180  # seconds; a first start of LibreOffice can be slow
+
+
+def docx_converter():
+    """A converter of .doc/.wps (and the like) to .docx through LibreOffice, for the parser;
+    None when LibreOffice is not installed."""
+    exe = find_soffice()
+    if not exe:
+        return None
+
+    def convert(path: Path, workdir: Path) -> Path | None:
+        profile = (workdir / "profile").as_uri()  # a private profile: no clash with an open one
+        run_soffice([exe, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "docx",
+                     "--outdir", str(workdir), str(path)], CONVERT_TIMEOUT)
+        out = workdir / (path.stem + ".docx")
+        return out if out.exists() else None
+    return convert

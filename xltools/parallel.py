@@ -40,6 +40,13 @@ def mp_context():
     return mp.get_context(start_method())
 
 
+def pool_processes(pool: ProcessPoolExecutor) -> dict:
+    """pid -> Process of a ProcessPoolExecutor's live workers (a copy; tests/test_compat.py
+    pins this private attribute: the executor has no public list of its workers). Raises,
+    never guesses, when the attribute is gone: the memory guard and the kill rely on it."""
+    return dict(pool._processes or {})  # None once the pool is shut down
+
+
 def die_with_parent(parent: int) -> None:
     """End this worker when its parent dies, so a killed run leaves no worker behind: the
     kernel's parent-death signal on Linux, a watching thread elsewhere (Windows, macOS)."""

@@ -23,7 +23,6 @@ from ..model import Plan, finding
 from ..model.findings import ERROR, WARNING
 from ..model.returns import (ACCEPTED, FEEDBACK_SHEET, REJECTED, TASK_FIELDS, FormReturn,
                              Received)
-from ..xlsx.bounds import ReadBounds
 from ..xlsx.cells import Grids, percent_cells, read_workbook
 from ..xlsx.identity import IdentityReading
 from ..xlsx.xls import ENCRYPTED, OLD_FORMAT
@@ -31,6 +30,7 @@ from .checks import check_figures, check_header, check_tasks
 from .extract import check_unit_cell, locate
 from .grid import Sink
 from .identify import by_content, by_identity, shift_cells
+from .limits import DEFAULT_LIMITS, Limits
 
 Previous = Callable[[str, str, str], "float | None"]
 EXCEL_TEXT_MAX = 32_767  # characters a cell of Excel holds; longer text is cut in our outputs
@@ -47,26 +47,25 @@ class PreviousValues:
 
 
 def examine(received: Received, plan: Plan, period_id: str,
-            previous: Previous | None = None, bounds: ReadBounds | None = None,
+            previous: Previous | None = None, limits: Limits = DEFAULT_LIMITS,
             credit: str | None = None) -> FormReturn:
     """Everything one returned workbook says and every problem in it; never raises.
 
     credit: the unit the clerk settled a held return on (identify.by_identity)."""
     fr = FormReturn(received=received, status=REJECTED, plan_id=plan.plan_id, period=period_id)
     sink = Sink(received.display or received.name or received.path)
-    bounds = bounds or ReadBounds()
     try:
-        reading, grids = read_workbook(received.path, bounds)
+        reading, grids = read_workbook(received.path, limits)
         if received.kind == "xlsm":
             sink.add("macro-ignored")
         if grids.refused is not None:
-            _refused(sink, grids, bounds)
+            _refused(sink, grids, limits)
             fr.findings = sink.findings
             return fr
         percent = lambda sheet: (lambda cells: percent_cells(received.path, sheet, cells))  # noqa: E731
         examine_read(fr, sink, reading, grids, plan, period_id, previous, percent, credit)
         if grids.too_large:
-            _too_large(fr, sink, grids, bounds)
+            _too_large(fr, sink, grids, limits)
         if grids.unreadable and fr.status != ACCEPTED:
             _unreadable(sink, grids)
         _long_texts(fr, sink)
@@ -84,7 +83,7 @@ def examine(received: Received, plan: Plan, period_id: str,
     return fr
 
 
-def _refused(sink: Sink, grids: Grids, bounds: ReadBounds) -> None:
+def _refused(sink: Sink, grids: Grids, limits: Limits) -> None:
     """The whole workbook was refused before any reader opened it (bounds.check_zip)."""
     check = grids.refused
     mb = lambda n: f"{n / (1024 * 1024):.0f} MB"  # noqa: E731
@@ -94,20 +93,20 @@ def _refused(sink: Sink, grids: Grids, bounds: ReadBounds) -> None:
     elif check.problem in ("unzipped-too-large", "inflates-too-far"):
         sink.add("workbook-too-large-unzipped", part=check.part or "全部部件",
                  size=("超过 " if check.problem == "inflates-too-far" else "") + mb(check.size),
-                 limit=mb(bounds.max_unzipped_bytes))
+                 limit=mb(limits.max_uncompressed_bytes))
     elif check.problem == "xml-dtd":
         sink.add("workbook-xml-unsafe", part=check.part)
     else:
         sink.add("workbook-unreadable", reason=grids.reason)
 
 
-def _too_large(fr: FormReturn, sink: Sink, grids: Grids, bounds: ReadBounds) -> None:
+def _too_large(fr: FormReturn, sink: Sink, grids: Grids, limits: Limits) -> None:
     """Sheets left unread for their size; when that left the form unfound, this is the reason
     (the 'sheet missing' that follows from it would only mislead)."""
     found = []
     for name, rows, cols in grids.too_large:
         found.append(finding("sheet-too-large", file=sink.file, sheet=name, unit=sink.unit,
-                             sheet_name=name, rows=rows, cols=cols, limit=bounds.max_rows,
+                             sheet_name=name, rows=rows, cols=cols, limit=limits.max_rows,
                              severity=WARNING if fr.status == ACCEPTED else ERROR))
     if fr.status != ACCEPTED:
         consequences = {"sheet-missing", "form-not-mapped", "not-identified"}

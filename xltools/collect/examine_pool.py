@@ -26,9 +26,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 
 from ..model import Finding, Plan, finding
-from ..parallel import die_with_parent, mp_context, start_method
+from ..parallel import die_with_parent, mp_context, pool_processes, start_method
 from ..model.returns import REJECTED, FormReturn, Received
-from ..xlsx.bounds import ReadBounds
 from . import memcap
 from .examine import PreviousValues, examine
 from .limits import Limits
@@ -43,13 +42,6 @@ STARTUP_TIMEOUT = 120.0  # seconds a worker may take to start (import, receive t
 SPAWN_FEW_FILES = 100
 
 _state: dict = {}
-
-
-def read_bounds(limits: Limits) -> ReadBounds:
-    """The reader's bounds from the run's limits."""
-    return ReadBounds(max_file_bytes=limits.max_file_bytes,
-                      max_unzipped_bytes=limits.max_uncompressed_bytes,
-                      max_rows=limits.max_rows, max_cells=limits.max_cells)
 
 
 def reader_gaps(limits: Limits) -> list[Finding]:
@@ -77,11 +69,11 @@ def _init(plan: Plan, period_id: str, previous: PreviousValues, limits: Limits,
             pass
     if how == "rlimit":
         cap_memory(limits.worker_memory_bytes)
-    _state.update(plan=plan, period=period_id, previous=previous, bounds=read_bounds(limits))
+    _state.update(plan=plan, period=period_id, previous=previous, limits=limits)
 
 
 def _work(chunk: list[Received]) -> list[FormReturn]:
-    return [examine(r, _state["plan"], _state["period"], _state["previous"], _state["bounds"])
+    return [examine(r, _state["plan"], _state["period"], _state["previous"], _state["limits"])
             for r in chunk]
 
 
@@ -137,7 +129,7 @@ def _pool(workers: int, plan: Plan, period_id: str, prev: PreviousValues,
 
 def _kill(pool: ProcessPoolExecutor, guard: memcap.PoolGuard | None = None) -> None:
     """Shut a pool down at once, its workers killed if still running."""
-    procs = list((getattr(pool, "_processes", None) or {}).values())
+    procs = list(pool_processes(pool).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for p in procs:
         try:

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from functools import lru_cache
 
-from ..forms.identity import canonical_text
-from ..sheet.layout import col_letter
 from ..model import Finding, finding
+from ..model.glossary import a1 as ref
+from ..model.identity import canonical_text
 
 MAX_SHOWN = 200  # characters of a found value repeated in a finding
 MAX_SHOWN_TEXT = 2000  # a typed text repeated in a finding is cut past this
@@ -32,14 +31,6 @@ def canon(value: object) -> str:
 def label(value: object) -> str:
     """A header label compared without any whitespace (the generator wraps with \\n)."""
     return "".join(canon(value).split())
-
-
-_letter = lru_cache(maxsize=None)(col_letter)  # columns are few; every finding names one
-
-
-def ref(row: int, col: int) -> str:
-    """(0, 0) -> "A1", as layout.a1."""
-    return f"{_letter(col)}{row + 1}"
 
 
 def is_blank(value: object) -> bool:

@@ -1,8 +1,9 @@
 """The bounds one collect run works within: one object, built by the CLI, passed down.
 
-Every bound a user may need to raise is here (see docs/limits.md for the table of what
-happens past each). Intake, the bounded workbook reader, the worker processes and the
-ledger all take their numbers from this one object.
+Every bound a user may need to raise is here, and only here (see docs/limits.md for the
+table of what happens past each). Intake, the workbook reader (xlsx.cells, which takes this
+object as a model.limits.ReadLimits), the worker processes and the ledger all take their
+numbers from this one object.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ class Limits:
     max_file_bytes: int = 50 * MB  # a received file (workbook or .zip) larger is not read
     max_uncompressed_bytes: int = 500 * MB  # a .zip attachment's members / a workbook's parts
     max_rows: int = 100_000  # rows holding a value in one sheet
-    max_members: int = 2000  # files in one .zip attachment (nested incl.)
+    max_members: int = 2000  # files in one .zip attachment (nested incl.); parts of a workbook
     max_ratio: float = 100.0  # uncompressed:compressed of one attachment member (zip bomb)
     ratio_min_bytes: int = 1 * MB  # members smaller than this are never called bombs
     max_depth: int = 20  # folder levels below an inbox folder

@@ -13,6 +13,8 @@ from __future__ import annotations
 import sys
 import threading
 
+from ..parallel import pool_processes
+
 try:
     import resource
 except ImportError:  # not POSIX (Windows): the collect process guards its workers instead
@@ -99,7 +101,7 @@ class PoolGuard:
     def _run(self) -> None:
         while not self._stop.wait(SAMPLE_SECONDS):
             try:  # (the pool's own thread may be adding a worker right now)
-                procs = dict(getattr(self.pool, "_processes", None) or {})
+                procs = pool_processes(self.pool)
             except RuntimeError:
                 continue
             for pid in procs:

@@ -1,6 +1,7 @@
 """附件2: per-unit task table, 责任单位 | 序号 | 全年目标任务 | 责任领导."""
 from __future__ import annotations
 
+from ..model.glossary import strip_endings
 from ..model.plan import Plan
 from ..sheet.blocks import fit_text_row, header_row, official_page, safe_filename, seq_value, title_block
 from ..sheet.layout import Sheet, Workbook
@@ -16,13 +17,7 @@ _TITLE_ENDINGS = ("分解意见", "任务分解", "分解", "目标任务", "重
 
 def annex2_title(plan: Plan) -> str:
     """2019年《政府工作报告》各责任单位任务表."""
-    base = plan.title.strip()
-    stripped = True
-    while stripped:
-        stripped = False
-        for end in _TITLE_ENDINGS:
-            if base.endswith(end) and len(base) > len(end):
-                base, stripped = base[: -len(end)], True
+    base = strip_endings(plan.title.strip(), _TITLE_ENDINGS)
     year = f"{plan.year}年"
     return f"{'' if base.startswith(year) else year}{base}各责任单位任务表"
 

@@ -65,6 +65,7 @@ PLAN: dict[str, tuple[str, str]] = {
     "matrix-header-unread": (WARNING, "无法识别附件3第{table}表的表头({value} 列),已按列序号命名。请在计划中补填列名称。"),
     "periods-from-notice": (INFO, "报送周期按通知的规定设置({value}):“{rule}”。"),
     "periods-default": (INFO, "通知未规定报送时间,已按 {value} 年四个季度、每季度结束后次月10日截止设置报送周期。如有不同,请在计划中修改。"),
+    "breakdown-title-differs": (WARNING, "通知标题中的文件名是“{value}”,附件1的标题却是“{heading}”。生成的附件1按附件1的标题印制,请核对以哪一个为准。"),
     "year-not-found": (WARNING, "无法从通知中确定年度。请在计划中填写年度。"),
     "item-number-duplicate": (WARNING, "任务序号 {value} 重复出现,这一项已改记为 {task}(表格中的序号须唯一)。请核对原文是否重号。"),
     "table-row-short": (WARNING, "任务 {task} 在表格中只有 {value} 个单元格(表头 {expected} 列:{columns}),已按内容和顺序对应为:{assigned}。请核对牵头单位、责任单位是否对应正确。"),

@@ -69,3 +69,15 @@ def text_width(text: object) -> int:
     # every character counts two, less one per narrow one; narrow ones come in runs, so
     # this matches far fewer times than a match per wide character would
     return 2 * len(s) - sum(map(len, _NARROW_RUNS.findall(s)))
+
+
+def strip_endings(name: str, endings: tuple[str, ...]) -> str:
+    """A document's name without the kind words it ends in, as often as they repeat
+    (…重点任务分解意见 -> …重点任务 for ("意见", "分解")); never down to nothing."""
+    changed = True
+    while changed:
+        changed = False
+        for end in endings:
+            if name.endswith(end) and len(name) > len(end):
+                name, changed = name[:-len(end)], True
+    return name

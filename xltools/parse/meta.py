@@ -6,9 +6,10 @@ from collections import Counter
 from datetime import date
 
 from ..model.findings import Finding, finding
-from .fold import fold
+from ..model.glossary import strip_endings
 from ..model.periods import make_period, quarterly
 from ..model.plan import Period
+from .fold import fold
 
 DOC_NO_RE = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[【(\uff08]\s*(\d{4})\s*[〕\]】)\uff09]\s*\d+\s*号")
 _TITLE_RE = re.compile(r"关于.{2,80}?(通知|意见|方案|分解|安排)")
@@ -64,7 +65,7 @@ _CAMPAIGN_ENDINGS = ("责任分解表", "任务分解表", "分解意见", "分�
                      "分解表", "分解", "意见", "方案")
 
 
-_BREAKDOWN_ENDINGS = ("分解意见", "责任分解", "任务分解", "分解表", "分解方案", "责任分工", "分工方案")
+BREAKDOWN_ENDINGS = ("分解意见", "责任分解", "任务分解", "分解表", "分解方案", "责任分工", "分工方案")
 _ANNEX1_LISTED = re.compile(r"附件\s*:?\s*1\s*[.\u3001]\s*(\S.*)$")
 _SENTENCE_MARKS = frozenset(",;:\u3002")  # folded , ; : and 。: a heading has none
 
@@ -81,23 +82,39 @@ def find_breakdown_title(text: str) -> str:
         if m and not listed:
             listed = line[m.start(1):].strip()
             continue
-        if (4 < len(line) <= 50 and line.endswith(_BREAKDOWN_ENDINGS) and "\u5173\u4e8e" not in line
+        if (4 < len(line) <= 50 and line.endswith(BREAKDOWN_ENDINGS) and "\u5173\u4e8e" not in line
                 and not _SENTENCE_MARKS & set(folded)):  # 关于
             return line
     return listed
+
+
+# the document kinds a breakdown's name ends in: 意见 方案 表 分解 分工
+_DOC_KINDS = ("\u610f\u89c1", "\u65b9\u6848", "\u8868", "\u5206\u89e3", "\u5206\u5de5")
+
+
+def breakdown_title_check(heading: str, notice_title: str, src: str) -> list[Finding]:
+    """The notice's title and 附件1's own heading naming the breakdown differently (重点任务
+    in one, 目标任务 in the other): a mistake of the document, shown, never corrected."""
+    # 关于(印发)…(的)通知
+    named = re.search(r"\u5173\u4e8e(?:\u5370\u53d1)?(.+?)(?:\u7684)?\u901a\u77e5",
+                      "".join(notice_title.split()))
+    if not heading or not named:
+        return []
+    said, own = named.group(1), "".join(fold(heading).split())
+    if not said.endswith(BREAKDOWN_ENDINGS):
+        return []
+    # 分解方案 over a 分解表 is the usual pair: compare what comes before the kind
+    a, b = strip_endings(said, _DOC_KINDS), strip_endings(own, _DOC_KINDS)
+    if a == b or a.endswith(b) or b.endswith(a):
+        return []
+    return [finding("breakdown-title-differs", file=src, value=said, heading=heading)]
 
 
 def campaign_title(notice_title: str, year: int) -> str:
     """The campaign the forms belong to: 关于印发《政府工作报告》重点任务分解意见的通知 ->
     2019年《政府工作报告》重点任务. Falls back to the notice title."""
     m = _CAMPAIGN_RE.search(notice_title)
-    core = m.group(1) if m else ""
-    changed = True
-    while changed:
-        changed = False
-        for end in _CAMPAIGN_ENDINGS:
-            if core.endswith(end) and len(core) > len(end):
-                core, changed = core[: -len(end)], True
+    core = strip_endings(m.group(1), _CAMPAIGN_ENDINGS) if m else ""
     if not core:
         return notice_title
     if year and not re.search(r"\d{4}\s*年", core) and not _CN_YEAR_RE.search(core):

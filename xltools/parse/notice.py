@@ -11,7 +11,7 @@ from .annexes import read_annexes
 from .clean import clean_lines
 from .consistency import check_annex2
 from .fold import fold
-from .meta import (campaign_title, find_breakdown_title, find_doc_number, find_issuer, find_periods, find_title,
+from .meta import (breakdown_title_check, campaign_title, find_breakdown_title, find_doc_number, find_issuer, find_periods, find_title,
                    find_year)
 from .names import Piece, is_group_phrase, run_together_splits, split_units
 from .notes import Notes, note_of, peel_notes, peel_piece_tail, reads_like_sentence
@@ -72,6 +72,8 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
             else build_units(mentions, src))
     folded = fold(text or "")
     plan = _assemble(folded, book, tasks, matrix, register, src)
+    plan.breakdown_title = find_breakdown_title(text or "")  # as printed: from the original
+    findings += breakdown_title_check(plan.breakdown_title, find_title(folded), src)
     if register is None:
         towns, streets = _matrix_units(plan)
         infer_group_members(book, towns, streets, matrix is not None, src)
@@ -255,7 +257,7 @@ def _assemble(text: str, book: Book, tasks: list[Task], matrix: TownMatrix | Non
     year = find_year(text, doc_number) or (register.year if register is not None else 0)
     title = campaign_title(find_title(text), year) or (register.title if register is not None else "")
     plan = Plan(title=title, year=year, issuer=find_issuer(text), doc_number=doc_number,
-                breakdown_title=find_breakdown_title(text), units=book.units, groups=book.groups, tasks=tasks, matrix=matrix)
+                units=book.units, groups=book.groups, tasks=tasks, matrix=matrix)
     if register is not None:
         plan.issuer = register.issuer or plan.issuer
         plan.first_responsible_leads = register.first_responsible_leads

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from ..model.findings import Finding, finding
-from ..office import find_soffice, run_soffice
 from .table1 import Grid, GridCell
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 CONVERT_SUFFIXES = {".doc", ".wps", ".rtf", ".odt", ".wpt", ".dot"}
-SOFFICE_TIMEOUT = 180  # seconds; a first start of LibreOffice can be slow
 
 
 def decode_text(data: bytes, source: str = "") -> tuple[str, list[Finding]]:
@@ -135,32 +134,26 @@ def cell_identity(cell) -> object:
     return cell._tc
 
 
-def convert_with_soffice(path: Path, workdir: Path) -> Path | None:
-    """Convert .doc/.wps to .docx with LibreOffice in a private profile; None if it fails."""
-    exe = find_soffice()
-    if not exe:
-        return None
-    profile = (workdir / "profile").as_uri()
-    run_soffice([exe, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "docx",
-                 "--outdir", str(workdir), str(path)], SOFFICE_TIMEOUT)
-    out = workdir / (path.stem + ".docx")
-    return out if out.exists() else None
+# What turns a .doc/.wps into a .docx: (source, work folder) -> the .docx, or None when the
+# conversion failed. The caller supplies it (api: LibreOffice, xltools.office), so that parse
+# itself runs no program; without one such a notice gets notice-needs-libreoffice.
+Converter = Callable[[Path, Path], "Path | None"]
 
 
-def read_notice(path: Path | str) -> tuple[str | None, list[Finding]]:
+def read_notice(path: Path | str, convert: Converter | None = None) -> tuple[str | None, list[Finding]]:
     """The notice's text, or None with a finding saying why it could not be read."""
-    text, _, findings = read_notice_full(path)
+    text, _, findings = read_notice_full(path, convert)
     return text, findings
 
 
-def read_notice_full(path: Path | str) -> tuple[str | None, list[Grid], list[Finding]]:
+def read_notice_full(path: Path | str, convert: Converter | None = None
+                     ) -> tuple[str | None, list[Grid], list[Finding]]:
     """The notice's text, its tables as grids (.docx and converted files; [] for text
     files, whose tables are flattened in the text), and findings."""
-    text, tables, findings = _read(path)
-    return text, tables, findings
+    return _read(path, convert)
 
 
-def _read(path: Path | str) -> tuple[str | None, list[Grid], list[Finding]]:
+def _read(path: Path | str, convert: Converter | None) -> tuple[str | None, list[Grid], list[Finding]]:
     p = Path(path)
     source = p.name
     if not p.is_file():
@@ -170,10 +163,10 @@ def _read(path: Path | str) -> tuple[str | None, list[Grid], list[Finding]]:
         if suffix == ".docx":
             return (*docx_content(p), [])
         if suffix in CONVERT_SUFFIXES:
-            if not find_soffice():
+            if convert is None:
                 return None, [], [finding("notice-needs-libreoffice", file=source, value=suffix)]
             with tempfile.TemporaryDirectory(prefix="xltools-parse-") as tmp:
-                out = convert_with_soffice(p, Path(tmp))
+                out = convert(p, Path(tmp))
                 if out is None:
                     return None, [], [finding("notice-unreadable", file=source, value=source,
                                           reason="LibreOffice 未能转换该文件,可能未安装 LibreOffice Writer 组件")]

@@ -5,8 +5,8 @@ allocate a dense grid of hundreds of GB and abort the whole process; a part that
 beyond its declared size is inflated to the end. So, before any native reader opens a zipped
 workbook, every member is inflated here once, in bounded chunks, and checked:
 
-* the member list: no duplicate names (two readers could pick different ones), the declared
-  sizes add up to at most `max_unzipped_bytes`;
+* the member list: at most `max_members`, no duplicate names (two readers could pick
+  different ones), the declared sizes add up to at most `max_uncompressed_bytes`;
 * each member inflates to exactly its declared size with its declared CRC, never past the
   budget (a "zip bomb" or a lying header is refused before it is expanded);
 * no XML part declares a DTD or an entity (<!DOCTYPE, <!ENTITY): Excel, WPS and LibreOffice
@@ -21,12 +21,15 @@ Pure bytes in, facts out: nothing here knows a business rule; nothing raises.
 """
 from __future__ import annotations
 
+import os
 import re
 import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from typing import Iterator
+
+from ..model.limits import ReadLimits
 
 MB = 1024 * 1024
 IN_CHUNK = 256 * 1024
@@ -37,16 +40,6 @@ MAX_TAG = 1 * MB  # a single tag longer than this is not a spreadsheet's
 KEEP_PART = 256 * 1024
 KEEP_TOTAL = 4 * MB
 EXCEL_ROWS, EXCEL_COLS = 1_048_576, 16_384
-
-
-@dataclass(frozen=True)
-class ReadBounds:
-    """What a reader may take from one workbook (see collect.limits.Limits)."""
-
-    max_file_bytes: int = 50 * MB
-    max_unzipped_bytes: int = 500 * MB
-    max_rows: int = 100_000
-    max_cells: int = 5_000_000
 
 
 @dataclass
@@ -62,17 +55,18 @@ class SheetScan:
     # shared-string cells: ((row, col), index), checked against the strings' count later
     strings: list[tuple[tuple[int, int], int]] = field(default_factory=list)
 
-    def fits(self, bounds: ReadBounds) -> bool:
-        return not self.bad and self.max_row <= bounds.max_rows \
+    def fits(self, limits: ReadLimits) -> bool:
+        """Whether a native reader may load this part's cells."""
+        return not self.bad and self.max_row <= limits.max_rows \
             and self.max_row <= EXCEL_ROWS and self.max_col <= EXCEL_COLS \
-            and self.max_row * self.max_col <= bounds.max_cells
+            and self.max_row * self.max_col <= limits.max_cells
 
 
 @dataclass
 class ZipCheck:
     """The verdict on a zipped workbook's members.
 
-    problem: "" when every member passed, else one of "duplicate-member",
+    problem: "" when every member passed, else one of "too-many-members", "duplicate-member",
     "unzipped-too-large", "inflates-too-far", "damaged-member", "xml-dtd"; part and size say
     which member and how much. scans: XML part name -> SheetScan. parts: XML part name ->
     its bytes, for parts up to KEEP_PART (KEEP_TOTAL in all) that passed every check.
@@ -123,8 +117,13 @@ DAMAGED_INDEX = "共享字符串编号无效"
 def internals(e: BaseException) -> str:
     """The reader's own words about a failure, for the maintainer only (--debug sets
     XLTOOLS_DEBUG); "" otherwise: users read Chinese, not a Rust reader's error."""
-    import os
     return f"({type(e).__name__}: {e})"[:300] if os.environ.get("XLTOOLS_DEBUG") else ""
+
+
+def debugging() -> bool:
+    """Under --debug and in tests an unexpected error in a safety check raises; otherwise
+    the file is refused with a finding (fail closed)."""
+    return bool(os.environ.get("XLTOOLS_DEBUG") or os.environ.get("PYTEST_CURRENT_TEST"))
 
 
 def col_number(letters: bytes) -> int:
@@ -259,10 +258,13 @@ class _CellScanner:
                     s.damaged.append((rc, DAMAGED_INDEX))
 
 
-def check_zip(data: bytes, zf: zipfile.ZipFile, bounds: ReadBounds) -> ZipCheck:
+def check_zip(data: bytes, zf: zipfile.ZipFile, limits: ReadLimits) -> ZipCheck:
     """Inflate every member of `zf` (opened on `data`) once, bounded; see the module doc."""
     out = ZipCheck()
     infos = [i for i in zf.infolist() if not i.is_dir()]
+    if len(infos) > limits.max_members:
+        out.problem, out.size = "too-many-members", len(infos)
+        return out
     seen: set[str] = set()
     for i in infos:
         key = i.filename.replace("\\", "/").lower()
@@ -271,10 +273,10 @@ def check_zip(data: bytes, zf: zipfile.ZipFile, bounds: ReadBounds) -> ZipCheck:
             return out
         seen.add(key)
     declared = sum(i.file_size for i in infos)
-    if declared > bounds.max_unzipped_bytes:
+    if declared > limits.max_uncompressed_bytes:
         out.problem, out.size = "unzipped-too-large", declared
         return out
-    budget = bounds.max_unzipped_bytes
+    budget = limits.max_uncompressed_bytes
     keep = KEEP_TOTAL
     for info in infos:
         xmlish = info.filename.lower().endswith(_XMLISH)

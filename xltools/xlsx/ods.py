@@ -1,4 +1,5 @@
-"""The .ods fallback reader (pandas' odf engine on odfpy), for files python-calamine fails on.
+"""The .ods fallback reader (pandas' odf engine on odfpy), for files python-calamine fails on;
+and which cells of an .ods hold a percentage (percent_cells).
 
 python-calamine refuses a content.xml with whitespace between cells (Gnumeric's indented
 .ods: "Expecting 'table-cell', found 'Text(...)'"), so a whole return would be lost. This
@@ -22,6 +23,7 @@ from pandas.io.excel._odfreader import ODFReader
 
 _T = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _S = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+_O = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 
 
 class _Reader(ODFReader):
@@ -72,3 +74,39 @@ def _visibility(zf: zipfile.ZipFile) -> dict[str, str]:
                 style = el.get(f"{{{_T}}}style-name")
                 out[el.get(f"{{{_T}}}name", "")] = "hidden" if style in hidden_styles else "visible"
     return out
+
+
+def percent_cells(zf: zipfile.ZipFile, sheet: str, out: dict) -> None:
+    """out[(row, col)] = whether the cell's office:value-type is percentage (content.xml)."""
+    want = set(out)
+    max_row = max(r for r, _ in want)
+    t, o = _T, _O  # (short names: the tags below are long enough)
+    in_sheet = False
+    row = -1
+    col = 0
+    with zf.open("content.xml") as f:
+        for event, el in SafeET.iterparse(f, events=("start", "end"), forbid_dtd=True):
+            tag = el.tag
+            if event == "start":
+                if tag == f"{{{t}}}table":
+                    in_sheet = el.get(f"{{{t}}}name") == sheet
+                elif in_sheet and tag == f"{{{t}}}table-row":
+                    col = 0
+                continue
+            if tag == f"{{{t}}}table":
+                if in_sheet:
+                    return
+                el.clear()
+            elif in_sheet and tag == f"{{{t}}}table-row":
+                row += int(el.get(f"{{{t}}}number-rows-repeated") or 1)
+                el.clear()
+                if row > max_row:
+                    return
+            elif in_sheet and tag in (f"{{{t}}}table-cell", f"{{{t}}}covered-table-cell"):
+                n = int(el.get(f"{{{t}}}number-columns-repeated") or 1)
+                vtype = el.get(f"{{{o}}}value-type")
+                r = row + 1
+                for c in range(col, col + min(n, 1024)):
+                    if (r, c) in want:
+                        out[(r, c)] = vtype == "percentage"
+                col += n

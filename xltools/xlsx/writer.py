@@ -10,6 +10,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..sheet.layout import Cell, Chart, Sheet, Validation, Workbook
 from ..sheet.styles import STYLES
+from .compat import register_merge
 
 _OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False}
@@ -117,15 +118,9 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt, links) -> None:
             k += 1
         for m, f in active:
             if m.first_row < m.last_row == row:
-                _register_merge(ws, m)
+                register_merge(ws, m.first_row, m.first_col, m.last_row, m.last_col)
         if active:
             active = [(m, f) for m, f in active if m.last_row > row]
-
-
-def _register_merge(ws, m) -> None:
-    """Add a merged range to the sheet without writing cells (the same list merge_range
-    fills; tests re-open the summary and check its merged ranges)."""
-    ws.merge.append([m.first_row, m.first_col, m.last_row, m.last_col])
 
 
 def _write_cells(ws, sheet: Sheet, fmt, links) -> None:

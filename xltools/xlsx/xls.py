@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 import xlrd
 from xlrd.biffh import XLRDError
 
-from .bounds import ReadBounds, internals
+from ..model.limits import ReadLimits
+from .bounds import internals
 
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE compound file: .xls (or .doc, .et)
 VISIBILITY = {0: "visible", 1: "hidden", 2: "veryhidden"}
 # BOF records of Excel 2.x (0x0009), 3.0 (0x0209) and 4.0 (0x0409) worksheets/workbooks
 _OLD_BOF = (b"\x09\x00", b"\x09\x02", b"\x09\x04")
@@ -124,10 +126,9 @@ class XlsRead:
     names: dict[str, str] = field(default_factory=dict)
 
 
-def read(data: bytes, hidden: bool, bounds: ReadBounds | None = None) -> XlsRead:
-    """Every sheet (hidden ones too with hidden=True) within bounds; XlsError when the
-    workbook itself cannot be opened."""
-    bounds = bounds or ReadBounds()
+def read(data: bytes, hidden: bool, limits: ReadLimits | None = None) -> XlsRead:
+    """Every sheet (hidden ones too with hidden=True) within `limits` (None: the caller's own
+    file, not bounded); XlsError when the workbook itself cannot be opened."""
     book = open_book(data)
     out = XlsRead()
     try:
@@ -138,7 +139,8 @@ def read(data: bytes, hidden: bool, bounds: ReadBounds | None = None) -> XlsRead
                 continue
             try:
                 nrows, ncols = size(book, i)
-                if nrows > bounds.max_rows or nrows * ncols > bounds.max_cells:
+                if limits is not None and (nrows > limits.max_rows
+                                           or nrows * ncols > limits.max_cells):
                     out.too_large.append((name, nrows, ncols))
                     continue
                 out.rows[name] = rows(book, i)
@@ -151,20 +153,19 @@ def read(data: bytes, hidden: bool, bounds: ReadBounds | None = None) -> XlsRead
         book.release_resources()
 
 
-def percent_cells(data: bytes, sheet: str, cells) -> dict:
-    """For each (row, col): True when the .xls cell's number format shows percent."""
-    from .cells import _is_percent_format
-    out = {rc: None for rc in cells}
+def number_formats(data: bytes, sheet: str, cells) -> dict:
+    """For each (row, col): the .xls cell's number format ("" for none)."""
+    out = {}
     book = open_book(data, formatting=True)
     try:
         sh = book.sheet_by_name(sheet)
         for (r, c) in cells:
             if r >= sh.nrows or c >= sh.row_len(r):
-                out[(r, c)] = False
+                out[(r, c)] = ""
                 continue
             xf = book.xf_list[sh.cell_xf_index(r, c)]
             fmt = book.format_map.get(xf.format_key)
-            out[(r, c)] = _is_percent_format(fmt.format_str if fmt else "")
+            out[(r, c)] = fmt.format_str if fmt else ""
     finally:
         book.release_resources()
     return out

@@ -1,0 +1,116 @@
+"""Each library internal xltools relies on, pinned against the installed library: when a new
+version changes one of them, the test of its adapter fails here (not a collect run later)."""
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from concurrent.futures import ProcessPoolExecutor
+
+import docx
+import xlsxwriter
+from python_calamine import CalamineWorkbook
+
+from xltools.parallel import mp_context, pool_processes
+from xltools.parse.read import cell_identity
+from xltools.xlsx import ods
+from xltools.xlsx.compat import register_merge, sheet_extent, visibility
+
+
+def _xlsx(build) -> bytes:
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"in_memory": True})
+    build(wb)
+    wb.close()
+    return out.getvalue()
+
+
+def test_calamine_visibility_is_told_by_the_enum():
+    def build(wb):
+        wb.add_worksheet("shown").write(0, 0, "x")
+        wb.add_worksheet("hidden").hide()
+        wb.add_worksheet("very").very_hidden()
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(_xlsx(build)))
+    try:
+        assert [(m.name, visibility(m)) for m in wb.sheets_metadata] == [
+            ("shown", "visible"), ("hidden", "hidden"), ("very", "veryhidden")]
+    finally:
+        wb.close()
+
+
+def test_calamine_sheet_extent_is_rows_and_columns_to_the_last_cell():
+    def build(wb):
+        wb.add_worksheet("a").write(4, 2, 1)  # C5
+        wb.add_worksheet("empty")
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(_xlsx(build)))
+    try:
+        assert sheet_extent(wb.get_sheet_by_name("a")) == (5, 3)
+        assert sheet_extent(wb.get_sheet_by_name("empty")) == (0, 0)
+    finally:
+        wb.close()
+
+
+def test_xlsxwriter_merge_list_is_written_as_merge_cells():
+    def build(wb):
+        ws = wb.add_worksheet("s")
+        ws.write(0, 0, "head")
+        register_merge(ws, 0, 0, 2, 1)
+    with zipfile.ZipFile(io.BytesIO(_xlsx(build))) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    assert '<mergeCells count="1"><mergeCell ref="A1:B3"/></mergeCells>' in xml
+
+
+def test_pool_processes_are_the_live_workers():
+    with ProcessPoolExecutor(1, mp_context=mp_context()) as pool:
+        pid = pool.submit(os.getpid).result(timeout=120)
+        procs = pool_processes(pool)
+        assert list(procs) == [pid] and procs[pid].is_alive()
+    assert pool_processes(pool) == {}  # and none once it is shut down
+    idle = ProcessPoolExecutor(1, mp_context=mp_context())
+    assert pool_processes(idle) == {}  # none started before the first task
+    idle.shutdown()
+
+
+def test_docx_cell_identity_is_shared_by_a_merged_cell():
+    table = docx.Document().add_table(rows=2, cols=2)
+    table.cell(0, 0).merge(table.cell(0, 1))
+    assert cell_identity(table.cell(0, 0)) is cell_identity(table.cell(0, 1))
+    assert cell_identity(table.cell(1, 0)) is not cell_identity(table.cell(1, 1))
+    assert cell_identity(table.cell(1, 0)).tag.endswith("}tc")
+
+
+_ODS_CONTENT = (
+    '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" office:version="1.2">'
+    '<office:automatic-styles><style:style style:name="ta2" style:family="table">'
+    '<style:table-properties table:display="false"/></style:style></office:automatic-styles>'
+    '<office:body><office:spreadsheet>'
+    '<table:table table:name="s"><table:table-row>'
+    '<table:table-cell office:value-type="string"><text:p>a</text:p><text:p>b</text:p>'
+    '</table:table-cell><table:table-cell office:value-type="float" office:value="3">'
+    '<text:p>3</text:p></table:table-cell></table:table-row></table:table>'
+    '<table:table table:name="h" table:style-name="ta2"><table:table-row>'
+    '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+    '</table:table-row></table:table></office:spreadsheet></office:body>'
+    '</office:document-content>')
+
+_ODS_MANIFEST = (
+    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    '</manifest:manifest>')
+
+
+def test_pandas_odf_reader_calls_our_paragraph_join():
+    """xlsx/ods.py subclasses pandas' private ODFReader and overrides one private method."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", _ODS_CONTENT)
+        z.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
+    data = out.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        sheets, rows = ods.read(data, zf)
+    assert sheets == [("s", "visible"), ("h", "hidden")]
+    assert rows == {"s": [["a\nb", 3]], "h": [["x"]]}

@@ -1,0 +1,28 @@
+"""The library internals the Excel boundary relies on, each behind one function that
+tests/test_compat.py pins against the installed library."""
+from __future__ import annotations
+
+from python_calamine import SheetVisibleEnum
+
+_VISIBILITY = ((SheetVisibleEnum.Visible, "visible"), (SheetVisibleEnum.Hidden, "hidden"),
+               (SheetVisibleEnum.VeryHidden, "veryhidden"))
+
+
+def visibility(meta) -> str:
+    """A calamine sheet's visibility as "visible", "hidden" or "veryhidden" (the enum is
+    compared, not its text: "SheetVisibleEnum.Hidden" contains "visible")."""
+    # (the enum is unhashable: a list of pairs, not a dict)
+    return next((name for value, name in _VISIBILITY if meta.visible == value), "hidden")
+
+
+def sheet_extent(sheet) -> tuple[int, int]:
+    """(rows, columns) of a calamine sheet up to its last cell, (0, 0) when empty."""
+    if not sheet.height:
+        return 0, 0
+    return sheet.end[0] + 1, sheet.end[1] + 1
+
+
+def register_merge(ws, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
+    """Add a merged range to an xlsxwriter worksheet without writing its cells: the list
+    merge_range fills, which xlsxwriter writes out as <mergeCells> at close."""
+    ws.merge.append([first_row, first_col, last_row, last_col])
