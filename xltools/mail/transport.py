@@ -100,33 +100,31 @@ def _connect(settings: MailSettings, server: str, pw: str | None, wrapped, plain
 
 
 @contextlib.contextmanager
-def smtp(settings: MailSettings, pw: str | None) -> Iterator[smtplib.SMTP]:
+def _session(conn, close) -> Iterator:
+    """The connection for a with block, closed politely after it."""
+    try:
+        yield conn
+    finally:
+        with contextlib.suppress(Exception):
+            close(conn)
+
+
+def smtp(settings: MailSettings, pw: str | None) -> contextlib.AbstractContextManager[smtplib.SMTP]:
     """A logged-in SMTP connection (MailError on any failure)."""
-    conn = _connect(settings, "smtp", pw,
-                    lambda h, p, ctx, t: smtplib.SMTP_SSL(h, p, timeout=t, context=ctx),
-                    lambda h, p, t: smtplib.SMTP(h, p, timeout=t),
-                    lambda c, ctx: c.starttls(context=ctx), lambda c, u, w: c.login(u, w),
-                    smtplib.SMTPAuthenticationError)
-    try:
-        yield conn
-    finally:
-        with contextlib.suppress(Exception):
-            conn.quit()
+    return _session(_connect(settings, "smtp", pw,
+                             lambda h, p, ctx, t: smtplib.SMTP_SSL(h, p, timeout=t, context=ctx),
+                             lambda h, p, t: smtplib.SMTP(h, p, timeout=t),
+                             lambda c, ctx: c.starttls(context=ctx), lambda c, u, w: c.login(u, w),
+                             smtplib.SMTPAuthenticationError), lambda c: c.quit())
 
 
-@contextlib.contextmanager
-def imap(settings: MailSettings, pw: str | None) -> Iterator[imaplib.IMAP4]:
+def imap(settings: MailSettings, pw: str | None) -> contextlib.AbstractContextManager[imaplib.IMAP4]:
     """A logged-in IMAP connection (MailError on any failure)."""
-    conn = _connect(settings, "imap", pw,
-                    lambda h, p, ctx, t: imaplib.IMAP4_SSL(h, p, ssl_context=ctx, timeout=t),
-                    lambda h, p, t: imaplib.IMAP4(h, p, timeout=t),
-                    lambda c, ctx: c.starttls(ssl_context=ctx), lambda c, u, w: c.login(u, w),
-                    imaplib.IMAP4.error)
-    try:
-        yield conn
-    finally:
-        with contextlib.suppress(Exception):
-            conn.logout()
+    return _session(_connect(settings, "imap", pw,
+                             lambda h, p, ctx, t: imaplib.IMAP4_SSL(h, p, ssl_context=ctx, timeout=t),
+                             lambda h, p, t: imaplib.IMAP4(h, p, timeout=t),
+                             lambda c, ctx: c.starttls(ssl_context=ctx), lambda c, u, w: c.login(u, w),
+                             imaplib.IMAP4.error), lambda c: c.logout())
 
 
 def _text(exc: BaseException) -> str:
