@@ -526,7 +526,7 @@ def test_feedback_and_reminders_go_to_the_units_that_owe_them(office, cert, smtp
     from xltools.cli import app
     res = CliRunner().invoke(app, ["remind", "--plan", str(office), "--period", Q1, "-o",
                                    str(tmp_path / "out"), "--send", "--json"])
-    assert json.loads(res.stdout)["sent"] == [] and res.exit_code == 1  # once a day; 区编办…
+    assert json.loads(res.stdout)["send"]["sent"] == [] and res.exit_code == 1  # once a day
     assert len(handler.messages) == len(owing)
     with Ledger(office.parent / "台账.sqlite") as ledger:
         purposes = [r.purpose for r in sent_messages(ledger)]

@@ -465,17 +465,19 @@ def remind(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划
         res = api.remind(plan, period, db, output, template)
     except (api.PlanFileError, LedgerError) as exc:
         _fail(str(exc))
-    if send:
+    sent = None
+    if send:  # the notice and the list are written first: they stand whatever the mail does
         from .mail.settings import MailError
         mail = dict(smtp_host=smtp_host, smtp_port=smtp_port, smtp_security=smtp_security,
                     smtp_fingerprint=smtp_fingerprint, user=mail_user, mail_from=mail_from)
         try:
-            _send_report(api.remind_send(plan, period, db, mail=mail), as_json)
+            sent = api.remind_send(plan, period, db, mail=mail)
         except (api.PlanFileError, LedgerError, MailError) as exc:
             _fail(str(exc))
-        return
     if as_json:
-        _print_json(res.to_json())
+        _print_json({**res.to_json(), "send": sent.to_json()} if sent else res.to_json())
+        if sent and (sent.refused or sent.no_address):
+            raise typer.Exit(1)
         return
     table = Table(title=f"{res.period.name} 催报名单", title_justify="left")
     table.add_column("单位", no_wrap=True)
@@ -489,6 +491,8 @@ def remind(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划
     out.print(f"未报送 {len(res.missing)} 个,有错误待修改 {len(res.with_errors)} 个。", highlight=False)
     out.print(f"催报通知:{res.notice}", highlight=False)
     out.print(f"催报名单:{res.contacts}", highlight=False)
+    if sent:
+        _send_report(sent, False)
 
 
 @app.command()
