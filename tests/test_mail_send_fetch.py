@@ -306,7 +306,8 @@ def test_send_then_fetch_the_returns(office, cert, smtp_server, dovecot, tmp_pat
         assert set(got) == _forms_of(plan, unit)
         msg = BytesParser(policy=policy.default).parsebytes(arrived[email])
         assert str(msg["Message-ID"]) == sent[unit].message_id and "沙市区人民政府督办室" in str(msg["From"])
-        assert "2019年3月31日" in msg.get_body(("plain",)).get_content()
+        body = msg.get_body(("plain",)).get_content()
+        assert "2019年3月31日" in body and "0716-8888888" in body  # the deadline, the office's phone
         assert {a["name"]: a["sha256"] for a in sent[unit].attachments} == \
             {n: hashlib.sha256(b).hexdigest() for n, b in got.items()}
     # resumable: a re-run sends nothing again
@@ -471,6 +472,7 @@ def test_fetch_failures_and_hostile_messages(office, cert, dovecot, tmp_path, mo
     res = CliRunner().invoke(app, ["fetch", "--plan", str(office), "--period", Q1, "-o",
                                    str(tmp_path / "out"), "--json"])
     assert res.exit_code == 0 and json.loads(res.stdout)["messages"] == [], res.output
+    _no_password_written(tmp_path)
 
 
 def test_settings_refuse_a_password_in_the_file_and_plain_is_only_when_asked(office):
@@ -531,6 +533,7 @@ def test_feedback_and_reminders_go_to_the_units_that_owe_them(office, cert, smtp
     with Ledger(office.parent / "台账.sqlite") as ledger:
         purposes = [r.purpose for r in sent_messages(ledger)]
     assert purposes.count("feedback") == len(written) and purposes.count("remind") == len(owing)
+    _no_password_written(tmp_path)
 
 
 def test_password_from_the_environment_the_keyring_command_or_nowhere(office, tmp_path,
