@@ -774,9 +774,9 @@ def send(plan_path: str | os.PathLike, period_id: str, units: list[str] | None =
     db_path = Path(db) if db else default_ledger(plan_path)
     if feedback:
         with Ledger(_ledger_path(plan_path, db)) as ledger:
-            files = s.feedback_files(plan, period, ledger)
+            files, keys = s.feedback_files(plan, period, ledger)
         files = {u: f for u, f in files.items() if not units or u in units}
-        mails = s.outbox(plan, files, purpose, report, s.files_batch)
+        mails = s.outbox(plan, files, purpose, report, keys)
     else:
         mails = s.outbox(plan, s.form_files(plan, period, units), purpose, report)
     return _deliver(plan_path, plan, period, mails, report, db_path, dry_run, mail, password)
@@ -815,8 +815,9 @@ def remind_send(plan_path: str | os.PathLike, period_id: str, db: str | os.PathL
     for e in remind_entries(plan, period, current, receipts):
         reasons[e.unit] = "\u3001".join(filter(None, [reasons.get(e.unit), f"{e.form}{e.reason}"]))
     report = s.SendReport("remind")
+    day = (today or date.today()).isoformat()  # a reminder goes at most once a day
     mails = s.outbox(plan, {u: [] for u in reasons}, "remind", report,
-                     s.today_batch(today or date.today()), reasons)
+                     {u: day for u in reasons}, reasons)
     return _deliver(plan_path, plan, period, mails, report, db_path, dry_run, mail, password)
 
 

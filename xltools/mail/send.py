@@ -6,7 +6,6 @@ import hashlib
 import re
 import smtplib
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from ..collect.ledger import Ledger
@@ -45,10 +44,10 @@ def addresses(text: str) -> list[str]:
 
 
 def outbox(plan: Plan, wanted: dict[str, list[tuple[str, bytes]]], purpose: str,
-           report: SendReport, batch=lambda files: "", reasons: dict | None = None,
-           ) -> list[Outgoing]:
+           report: SendReport, batch: dict[str, str] | None = None,
+           reasons: dict | None = None) -> list[Outgoing]:
     """One Outgoing per unit of `wanted` (unit -> files) that has an address; the others
-    are listed in report.no_address."""
+    are listed in report.no_address. batch: unit -> what makes its message new."""
     out = []
     for unit, files in wanted.items():
         u = plan.unit(unit)
@@ -56,7 +55,7 @@ def outbox(plan: Plan, wanted: dict[str, list[tuple[str, bytes]]], purpose: str,
         if not to:
             report.no_address.append(unit or "未识别单位")
             continue
-        out.append(Outgoing(unit, purpose, to, files, batch(files),
+        out.append(Outgoing(unit, purpose, to, files, (batch or {}).get(unit, ""),
                             (reasons or {}).get(unit, "")))
     return out
 
@@ -82,30 +81,26 @@ def form_files(plan: Plan, period: Period, units: list[str] | None = None
 
 
 def feedback_files(plan: Plan, period: Period, ledger: Ledger
-                   ) -> dict[str, list[tuple[str, bytes]]]:
-    """unit -> its feedback copies (退回修改), rebuilt from the ledger as collect wrote them."""
+                   ) -> tuple[dict[str, list[tuple[str, bytes]]], dict[str, str]]:
+    """unit -> its feedback copies (退回修改), rebuilt from the ledger as collect wrote them;
+    and unit -> a key of what they say (the returns answered and their problems), so the
+    same feedback is not sent twice (the workbooks' bytes carry the time they were built)."""
     from ..merge import ReceiptRow
     from ..report.feedback import feedback_for
     from ..xlsx.writer import workbook_bytes
 
     current = ledger.current(plan.plan_id, period.id)
     receipts = [ReceiptRow.from_ledger(r) for r in ledger.receipts(plan.plan_id, period.id)]
-    out: dict[str, list[tuple[str, bytes]]] = {}
+    files: dict[str, list[tuple[str, bytes]]] = {}
+    said: dict[str, list[str]] = {}
     for fb in feedback_for(plan, period, current, receipts):
-        out.setdefault(fb.unit, []).append((Path(fb.workbook.filename).name,
-                                            workbook_bytes(fb.workbook)))
-    return out
-
-
-def files_batch(files: list[tuple[str, bytes]]) -> str:
-    """A feedback message is new when its files are: the hash of their hashes."""
-    return hashlib.sha256("".join(sorted(hashlib.sha256(b).hexdigest() for _, b in files))
-                          .encode()).hexdigest()[:16]
-
-
-def today_batch(today: date):
-    """A reminder is sent once a day at most."""
-    return lambda files: today.isoformat()
+        files.setdefault(fb.unit, []).append((Path(fb.workbook.filename).name,
+                                              workbook_bytes(fb.workbook)))
+        said.setdefault(fb.unit, []).extend(
+            [fb.source] + [f"{i.finding.code}@{i.cell}={i.finding.value}" for i in fb.items])
+    keys = {u: hashlib.sha256("\n".join(sorted(v)).encode()).hexdigest()[:16]
+            for u, v in said.items()}
+    return files, keys
 
 
 def deliver(plan: Plan, period: Period, mails: list[Outgoing], settings: MailSettings,
