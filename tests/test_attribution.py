@@ -125,7 +125,7 @@ def test_a_return_naming_two_units_is_held_and_credited_by_the_clerk(filled, tmp
     with Ledger(db) as ledger:
         hist = ledger.history(plan.plan_id, Q1)
         current = {(r.unit, r.received.sha256) for r in ledger.current(plan.plan_id, Q1)}
-    assert [(h["who"], h["action"], h["unit"], h["status"]) for h in hist] == [
+    assert [(h.who, h.action, h.detail["unit"], h.detail["status"]) for h in hist] == [
         ("王督办", "credit", FG, ACCEPTED)]
     assert current == {(FG, held.sha256), (LC, lc.sha256)}
     rep = api.collect([inbox], plan_path, Q1, out, db, workers=1)

@@ -543,9 +543,10 @@ def test_unreadable_and_unexpected_errors_never_raise(tmp_path, monkeypatch):
     monkeypatch.setattr(examine_mod, "locate", boom)
     fr = examine(_received(good), plan, Q1)
     assert fr.status == REJECTED and [f.code for f in fr.findings] == ["read-failed"]
-    # Chinese only; the internals only for the maintainer (--debug sets XLTOOLS_DEBUG)
+    # Chinese only; the internals only for the maintainer (--debug)
     assert fr.findings[0].file.endswith(good.name) and "ZeroDivisionError" not in fr.findings[0].message
-    monkeypatch.setenv("XLTOOLS_DEBUG", "1")
+    from xltools.model.errors import settings
+    monkeypatch.setattr(settings, "debug", True)
     fr = examine(_received(good), plan, Q1)
     assert "ZeroDivisionError" in fr.findings[0].message
 

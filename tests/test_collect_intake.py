@@ -123,21 +123,21 @@ def test_folder_tree_with_junk_odd_names_and_same_names(tmp_path):
     assert len(received) == len(files)
     assert {"收件箱/区发改局/报表.xlsx", "收件箱/区财政局/报表.xlsx"} <= set(shown)
     assert shown["收件箱/区发改局/报表.xlsx"].sha256 != shown["收件箱/区财政局/报表.xlsx"].sha256
-    junk = {r.display for r in received if r.kind == "junk"}
+    junk = {r.display for r in received if r.file_type == "junk"}
     assert junk == {"收件箱/Thumbs.db", "收件箱/.DS_Store", "收件箱/区发改局/~$报表.xlsx",
                     "收件箱/区财政局/desktop.ini", "收件箱/__MACOSX/区发改局/._报表.xlsx",
                     "收件箱/.~lock.报表.xlsx#"}
     assert sorted(f.file for f in findings if f.code == "junk-ignored") == sorted(junk)
     assert all(f.severity == "提示" for f in findings)  # nothing else is wrong
-    workbooks = [r for r in received if r.kind == "xlsx"]
+    workbooks = [r for r in received if r.file_type == "xlsx"]
     assert len(workbooks) == 5
     for r in workbooks:
         assert Path(r.path).read_bytes()[:2] == b"PK" and r.received_at[:2] == "20"
         assert len(r.sha256) == 64 and r.size == Path(r.path).stat().st_size
     # deterministic: same order, same result
     again, f2 = intake([inbox], work)
-    assert [(r.display, r.sha256, r.kind) for r in again] == \
-        [(r.display, r.sha256, r.kind) for r in received]
+    assert [(r.display, r.sha256, r.file_type) for r in again] == \
+        [(r.display, r.sha256, r.file_type) for r in received]
     assert codes(f2) == codes(findings)
 
 
@@ -209,7 +209,7 @@ def test_paths_longer_than_path_max_are_read(tmp_path):
     received, findings = intake([inbox], tmp_path / "w", IntakeLimits(max_depth=30))
     assert not findings
     (rec,) = received
-    assert rec.kind == "xlsx" and len(rec.origin.encode()) > 4096
+    assert rec.file_type == "xlsx" and len(rec.origin.encode()) > 4096
     assert Path(rec.path).read_bytes() == body
     assert len(rec.path) < 4096 and Path(rec.path).is_relative_to(tmp_path / "w")
 
@@ -304,16 +304,16 @@ def test_zip_attachment_members_are_received(tmp_path):
                           f"in/附件.zip{SEP}说明/Thumbs.db", f"in/附件.zip{SEP}区人社局.ods",
                           f"in/附件.zip{SEP}内层.zip",
                           f"in/附件.zip{SEP}内层.zip{SEP}内层/区财政局.xlsx"}
-    assert shown["in/附件.zip"].kind == "zip"
+    assert shown["in/附件.zip"].file_type == "zip"
     m = shown[f"in/附件.zip{SEP}区发改局.xlsx"]
-    assert m.kind == "xlsx" and m.name == "区发改局.xlsx"
+    assert m.file_type == "xlsx" and m.name == "区发改局.xlsx"
     assert m.received_at == "2019-04-08T09:30:00"
     assert m.origin == str(tmp_path / "in" / "附件.zip")
     assert Path(m.path).read_bytes() == xlsx_bytes("a")
     assert Path(m.path).suffix == ".xlsx" and Path(m.path).is_relative_to(work)
-    assert shown[f"in/附件.zip{SEP}区人社局.ods"].kind == "ods"
-    assert shown[f"in/附件.zip{SEP}说明/Thumbs.db"].kind == "junk"
-    assert shown[f"in/附件.zip{SEP}内层.zip{SEP}内层/区财政局.xlsx"].kind == "xlsx"
+    assert shown[f"in/附件.zip{SEP}区人社局.ods"].file_type == "ods"
+    assert shown[f"in/附件.zip{SEP}说明/Thumbs.db"].file_type == "junk"
+    assert shown[f"in/附件.zip{SEP}内层.zip{SEP}内层/区财政局.xlsx"].file_type == "xlsx"
     assert sorted(f.code for f in findings) == ["junk-ignored", "zip-extracted", "zip-extracted"]
     verdict = intake_return(shown["in/附件.zip"], findings)
     assert verdict.status == IGNORED
@@ -337,7 +337,7 @@ def test_gbk_member_names_are_decoded(tmp_path):
     write(tmp_path / "in" / "附件.zip", gbk_zip("区发改局一季度报表.xlsx", xlsx_bytes()))
     received, findings = intake([tmp_path / "in"], tmp_path / "w")
     assert received[1].display == f"in/附件.zip{SEP}区发改局一季度报表.xlsx"
-    assert received[1].name == "区发改局一季度报表.xlsx" and received[1].kind == "xlsx"
+    assert received[1].name == "区发改局一季度报表.xlsx" and received[1].file_type == "xlsx"
 
 
 def test_hostile_members_never_escape(tmp_path):
@@ -383,7 +383,7 @@ def test_zip_bomb_and_size_and_count_limits(tmp_path):
     many = zip_bytes({f"f{i:03d}.xlsx": b"x" for i in range(30)})
     write(tmp_path / "in2" / "many.zip", many)
     received, findings = intake([tmp_path / "in2"], tmp_path / "w", IntakeLimits(max_members=10))
-    assert [r.kind for r in received] == ["other"]  # not opened at all
+    assert [r.file_type for r in received] == ["other"]  # not opened at all
     assert [f.code for f in findings] == ["zip-too-many-members"]
 
     big = zip_bytes({"a.xlsx": b"a" * 5000, "b.xlsx": b"b" * 5000})
@@ -448,7 +448,7 @@ def test_typing_by_content(tmp_path, name, data, kind, code):
     write(tmp_path / "in" / name, data)
     received, findings = intake([tmp_path / "in"], tmp_path / "w")
     (rec,) = received
-    assert rec.kind == kind
+    assert rec.file_type == kind
     assert [f.code for f in findings] == ([code] if code else [])
     for f in findings:
         assert f.file == f"in/{name}" and name in f.message
@@ -469,14 +469,14 @@ def test_real_xls_from_libreoffice_is_typed_xls(tmp_path):
     if not (tmp_path / "in" / "a.xls").exists():
         pytest.skip("LibreOffice could not convert")
     received, findings = intake([tmp_path / "in"], tmp_path / "w")
-    assert [r.kind for r in received] == ["xls"] and not findings
+    assert [r.file_type for r in received] == ["xls"] and not findings
 
 
 def test_file_too_large_is_hashed_not_read(tmp_path):
     write(tmp_path / "in" / "大.xlsx", xlsx_bytes())
     received, findings = intake([tmp_path / "in"], tmp_path / "w",
                                 IntakeLimits(max_file_bytes=100))
-    assert received[0].kind == "other" and len(received[0].sha256) == 64
+    assert received[0].file_type == "other" and len(received[0].sha256) == 64
     assert [f.code for f in findings] == ["file-too-large"]
 
 
@@ -512,7 +512,7 @@ def test_arbitrary_bytes_never_raise(tmp_path, name, prefix, body):
     write(inbox / name, prefix + body)
     received, findings = intake([inbox], tmp_path / "w")
     assert len(received) >= 1
-    assert received[0].kind in ("xlsx", "xlsm", "xls", "ods", "zip", "encrypted", "junk",
+    assert received[0].file_type in ("xlsx", "xlsm", "xls", "ods", "zip", "encrypted", "junk",
                                 "other", STAMP)  # a JPEG named .xlsx is a photo (盖章件)
     assert all(f.code in CATALOGUE for f in findings)
     for rec in received:
@@ -545,7 +545,7 @@ def test_raw_gbk_file_names_on_disk(tmp_path):
     received, findings = intake([inbox], tmp_path / "w")
     (rec,) = received
     assert rec.display == "in/区发改局报表.xlsx" and rec.name == "区发改局报表.xlsx"
-    assert rec.kind == "xlsx" and not findings
+    assert rec.file_type == "xlsx" and not findings
     assert Path(rec.path).read_bytes()[:2] == b"PK"  # the real (undecodable) path still opens
     rec.display.encode("utf-8")
 

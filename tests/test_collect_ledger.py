@@ -28,11 +28,11 @@ TABLES = ("runs", "files", "receipts", "submissions", "findings", '"values"')
 
 # ------------------------------------------------------------------ helpers
 def received(path: Path, display: str | None = None, at: str = "2019-04-08T09:00:00",
-             kind: str = "xlsx") -> Received:
+             file_type: str = "xlsx") -> Received:
     data = path.read_bytes()
     return Received(path=str(path), display=display or path.name, name=path.name,
                     sha256=hashlib.sha256(data).hexdigest(), size=len(data), received_at=at,
-                    kind=kind)
+                    file_type=file_type)
 
 
 def make_file(folder: Path, name: str, content: str) -> Path:
@@ -69,7 +69,7 @@ def counts(db: Path) -> dict[str, int]:
 
 
 def statuses(led: Ledger) -> list[tuple[str, str]]:
-    return [(r["display"], r["status"]) for r in led.receipts(PLAN, "2019Q1")]
+    return [(r.display, r.status) for r in led.receipts(PLAN, "2019Q1")]
 
 
 def collect(led: Ledger, recs_and_returns, period="2019Q1") -> list[str]:
@@ -92,7 +92,7 @@ def test_schema_archive_and_rerun_changes_nothing(tmp_path):
     inbox = tmp_path / "inbox"
     a = received(make_file(inbox, "区发改局.xlsx", "a"))
     b = received(make_file(inbox, "区人社局.xlsx", "b"))
-    junk = received(make_file(inbox, "Thumbs.db", "t"), kind="junk")
+    junk = received(make_file(inbox, "Thumbs.db", "t"), file_type="junk")
     db = tmp_path / "plan" / "ledger.db"
     with Ledger(db) as led:
         rets = [a_return(a), a_return(b, unit="区人社局"),
@@ -169,15 +169,15 @@ def test_identical_bytes_under_two_names_are_one_submission(tmp_path):
     with Ledger(tmp_path / "l.db") as led:
         assert collect(led, [a_return(r1), a_return(r2)]) == [ACCEPTED, DUPLICATE]
         rows = led.receipts(PLAN, "2019Q1")
-        assert [(r["display"], r["status"]) for r in rows] == [
+        assert [(r.display, r.status) for r in rows] == [
             ("in/邮件1/报表.xlsx", ACCEPTED), ("in/邮件2/报表(1).xlsx", DUPLICATE)]
         dup = rows[1]
-        assert dup["duplicate_of"] == "in/邮件1/报表.xlsx"
-        assert [f["code"] for f in dup["findings"]] == ["duplicate-file"]
-        assert "in/邮件1/报表.xlsx" in dup["findings"][0]["message"]
+        assert dup.duplicate_of == "in/邮件1/报表.xlsx"
+        assert [f.code for f in dup.findings] == ["duplicate-file"]
+        assert "in/邮件1/报表.xlsx" in dup.findings[0].message
         assert len(led.current(PLAN, "2019Q1")) == 1
         st = led.status(PLAN, "2019Q1")
-        assert st["counts"][ACCEPTED] == 1 and st["counts"][DUPLICATE] == 1
+        assert st.counts[ACCEPTED] == 1 and st.counts[DUPLICATE] == 1
     assert counts(tmp_path / "l.db")["submissions"] == 1
 
 
@@ -191,21 +191,21 @@ def test_resubmission_supersedes_and_both_stay(tmp_path):
     with Ledger(db) as led:
         assert collect(led, [a_return(old, progress=50)]) == [ACCEPTED]
         assert collect(led, [a_return(new, progress=90, late=True)]) == [ACCEPTED]
-        rows = {r["display"]: r for r in led.receipts(PLAN, "2019Q1")}
-        assert rows["区发改局.xlsx"]["status"] == SUPERSEDED
-        assert rows["区发改局.xlsx"]["superseded_by"] == "区发改局(更正).xlsx"
-        assert [f["code"] for f in rows["区发改局.xlsx"]["findings"]] == ["superseded"]
-        assert rows["区发改局(更正).xlsx"]["status"] == ACCEPTED
-        assert rows["区发改局(更正).xlsx"]["supersedes"] == old.sha256
+        rows = {r.display: r for r in led.receipts(PLAN, "2019Q1")}
+        assert rows["区发改局.xlsx"].status == SUPERSEDED
+        assert rows["区发改局.xlsx"].superseded_by == "区发改局(更正).xlsx"
+        assert [f.code for f in rows["区发改局.xlsx"].findings] == ["superseded"]
+        assert rows["区发改局(更正).xlsx"].status == ACCEPTED
+        assert rows["区发改局(更正).xlsx"].supersedes == old.sha256
         (cur,) = led.current(PLAN, "2019Q1")
         assert cur.received.sha256 == new.sha256 and cur.tasks[0].progress == 90
         assert cur.supersedes == old.sha256 and cur.late
         st = led.status(PLAN, "2019Q1")
-        (unit,) = st["units"]
-        assert unit["unit"] == "区发改局" and unit["submissions"] == 2 and unit["late"]
-        assert unit["first_received_at"] == "2019-04-05T10:00:00"
-        assert unit["last_received_at"] == "2019-04-09T16:30:00"
-        assert st["counts"][SUPERSEDED] == 1 and st["counts"][ACCEPTED] == 1
+        (unit,) = st.units
+        assert unit.unit == "区发改局" and unit.submissions == 2 and unit.late
+        assert unit.first_received_at == "2019-04-05T10:00:00"
+        assert unit.last_received_at == "2019-04-09T16:30:00"
+        assert st.counts[SUPERSEDED] == 1 and st.counts[ACCEPTED] == 1
         # an earlier version arriving after the correction is superseded at once
         older = received(make_file(inbox, "区发改局(初稿).xlsx", "v0"), "区发改局(初稿).xlsx",
                          at="2019-04-01T08:00:00")
@@ -225,32 +225,36 @@ def test_same_time_resubmissions_order_by_display(tmp_path):
         assert collect(led, [a_return(a), a_return(b)]) == [ACCEPTED, SUPERSEDED]
 
 
+def prev(led: Ledger, unit: str, period: str) -> float | None:
+    return led.previous_actuals(PLAN, period).get((unit, "report", target_key("2", 0)))
+
+
 def test_previous_actual(tmp_path):
     inbox = tmp_path / "in"
     with Ledger(tmp_path / "l.db") as led:
         q1 = received(make_file(inbox, "q1.xlsx", "1"), at="2019-04-05T00:00:00")
         collect(led, [a_return(q1, actual=3000)])
         key = target_key("2", 0)
-        assert led.previous_actual(PLAN, "区发改局", "report", key, "2019Q2") == 3000
-        assert led.previous_actual(PLAN, "区发改局", "report", key, "2019Q1") is None
-        assert led.previous_actual(PLAN, "区人社局", "report", key, "2019Q2") is None
+        assert prev(led, "区发改局", "2019Q2") == 3000
+        assert prev(led, "区发改局", "2019Q1") is None
+        assert prev(led, "区人社局", "2019Q2") is None
         # a Q1 correction replaces the figure
         q1b = received(make_file(inbox, "q1b.xlsx", "1b"), at="2019-04-06T00:00:00")
         collect(led, [a_return(q1b, actual=3500)])
-        assert led.previous_actual(PLAN, "区发改局", "report", key, "2019Q2") == 3500
+        assert prev(led, "区发改局", "2019Q2") == 3500
         q2 = received(make_file(inbox, "q2.xlsx", "2"), at="2019-07-05T00:00:00")
         collect(led, [a_return(q2, period="2019Q2", actual=5000)], period="2019Q2")
-        assert led.previous_actual(PLAN, "区发改局", "report", key, "2019Q3") == 5000
-        assert led.previous_actual(PLAN, "区发改局", "report", key, "2019Q2") == 3500
-        assert led.previous_actual(PLAN, "区发改局", "report", "1", "2019Q2",
-                                   field="完成进度") == 80
+        assert prev(led, "区发改局", "2019Q3") == 5000
+        assert prev(led, "区发改局", "2019Q2") == 3500
+        assert led.previous_actuals(PLAN, "2019Q2", field="完成进度") == {
+            ("区发改局", "report", "1"): 80}
         # a blocked figure does not count
         q3 = received(make_file(inbox, "q3.xlsx", "3"), at="2019-10-05T00:00:00")
         bad = a_return(q3, period="2019Q3", actual=1)
         bad.findings = [finding("junk-ignored", sheet="报表", cell="E13", severity="错误",
                                 reason="测试")]
         collect(led, [bad], period="2019Q3")
-        assert led.previous_actual(PLAN, "区发改局", "report", key, "2019Q4") == 5000
+        assert prev(led, "区发改局", "2019Q4") == 5000
         assert led.previous_actuals(PLAN, "2019Q4") == {("区发改局", "report", key): 5000}
         assert led.previous_actuals(PLAN, "2019Q2") == {("区发改局", "report", key): 3500}
         assert led.previous_actuals(PLAN, "2019Q1") == {}
@@ -261,15 +265,15 @@ def test_rejected_for_another_period_is_decided_again(tmp_path):
     with Ledger(tmp_path / "l.db") as led:
         # a Q2 run sees a Q1 form: examine rejects it (wrong period)
         assert collect(led, [a_return(rec, status=REJECTED)], period="2019Q2") == [REJECTED]
-        assert [r["status"] for r in led.receipts(PLAN, "2019Q2")] == [REJECTED]
+        assert [r.status for r in led.receipts(PLAN, "2019Q2")] == [REJECTED]
         led.begin(PLAN, "2019Q2")
         assert led.receipt_status(rec) == REJECTED  # same context: settled
         led.rollback()
         # the Q1 run takes it
         assert collect(led, [a_return(rec)], period="2019Q1") == [ACCEPTED]
         assert len(led.current(PLAN, "2019Q1")) == 1
-        found = led.receipts(PLAN, "2019Q1")[0]["findings"]
-        assert [f["code"] for f in found] == []
+        found = led.receipts(PLAN, "2019Q1")[0].findings
+        assert [f.code for f in found] == []
 
 
 def test_serialize_round_trip(tmp_path):
@@ -302,10 +306,10 @@ def test_intake_to_ledger(tmp_path):
         led.commit()
         assert got == {"in/Thumbs.db": IGNORED, "in/伪装.xls": REJECTED,
                        "in/附件.zip": REJECTED, "in/附件.zip › 说明.txt": REJECTED}
-        rows = {r["display"]: r for r in led.receipts(PLAN, "2019Q1")}
-        assert {f["code"] for f in rows["in/附件.zip"]["findings"]} == \
+        rows = {r.display: r for r in led.receipts(PLAN, "2019Q1")}
+        assert {f.code for f in rows["in/附件.zip"].findings} == \
             {"zip-member-unsafe", "zip-extracted"}
-        assert all(Path(r["archived"]).exists() for r in rows.values())
+        assert all(Path(r.archived).exists() for r in rows.values())
 
 
 def test_missing_source_is_recorded_and_archived_on_the_next_run(tmp_path):
@@ -317,13 +321,13 @@ def test_missing_source_is_recorded_and_archived_on_the_next_run(tmp_path):
         run = led.begin(PLAN, "2019Q1")
         assert led.record(run, a_return(rec)) == ACCEPTED
         led.commit()
-        assert "archive-failed" in [f["code"] for f in led.receipts(PLAN, "2019Q1")[0]["findings"]]
+        assert "archive-failed" in [f.code for f in led.receipts(PLAN, "2019Q1")[0].findings]
         assert led.receipt_status(rec) is None  # not archived: the next run does it
         p.write_bytes(data)
         assert collect(led, [a_return(rec)]) == [ACCEPTED]
         row = led.receipts(PLAN, "2019Q1")[0]
-        assert Path(row["archived"]).read_bytes() == data
-        assert "archive-failed" not in [f["code"] for f in row["findings"]]
+        assert Path(row.archived).read_bytes() == data
+        assert "archive-failed" not in [f.code for f in row.findings]
     assert counts(tmp_path / "l.db")["submissions"] == 1
 
 
@@ -411,7 +415,7 @@ def test_sigkill_after_record_before_commit_leaves_the_ledger_as_before(tmp_path
     with Ledger(db) as led:
         assert len(led.current(PLAN, "2019Q1")) == 31
         for r in led.receipts(PLAN, "2019Q1"):
-            assert Path(r["archived"]).exists()
+            assert Path(r.archived).exists()
 
 
 def test_a_second_writer_waits_then_raises_ledger_busy(tmp_path):
@@ -429,7 +433,7 @@ def test_a_second_writer_waits_then_raises_ledger_busy(tmp_path):
         assert 0.4 < time.monotonic() - t0 < 10
         assert "正被另一个" in str(info.value)
         with Ledger(db) as led:  # readers are never blocked
-            assert led.status(PLAN, "2019Q1")["counts"][ACCEPTED] == 0
+            assert led.status(PLAN, "2019Q1").counts[ACCEPTED] == 0
     finally:
         holder.kill()
         holder.wait(10)

@@ -191,7 +191,7 @@ def test_fixed_copy_supersedes_and_its_findings_are_gone(first_run):
     assert rep.feedback == [] and not _copy_left(first_run["out"])
     plan = first_run["plan"]
     with Ledger(first_run["db"]) as led:
-        subs = {r["name"]: r["status"] for r in led.receipts(plan.plan_id, Q1)}
+        subs = {r.name: r.status for r in led.receipts(plan.plan_id, Q1)}
         (now,) = led.current(plan.plan_id, Q1)
     assert subs == {first_run["sent"].name: SUPERSEDED, fixed.name: ACCEPTED}
     assert now.supersedes and now.findings == []

@@ -52,9 +52,9 @@ def current(db: Path) -> set[tuple[str, str]]:
         return {(r.unit, r.kind) for r in led.current(PLAN_ID, hc.PERIOD)}
 
 
-def receipts(db: Path) -> dict[str, dict]:
+def receipts(db: Path) -> dict:
     with Ledger(db) as led:
-        return {r["display"]: r for r in led.receipts(PLAN_ID, hc.PERIOD)}
+        return {r.display: r for r in led.receipts(PLAN_ID, hc.PERIOD)}
 
 
 def codes(outcome) -> list[str]:
@@ -98,7 +98,7 @@ def test_hostile_case(corpus, case_id, tmp_path):
             assert f.sha256 == "" and f.status == case.status
             continue
         row = rows[f.path]
-        archived = Path(row["archived"])
+        archived = Path(row.archived)
         assert archived.is_file(), f.path
         assert hashlib.sha256(archived.read_bytes()).hexdigest() == f.sha256
     assert all(p.is_file() for p in rep.outputs)
@@ -147,7 +147,7 @@ def test_file_changing_while_read_is_kept_as_read(corpus, tmp_path, monkeypatch)
     rep = run(corpus, [inbox], tmp_path)
     (f,) = rep.files
     assert f.status == "rejected" and "file-changed-while-reading" in codes(f)
-    assert Path(receipts(rep.db_path)[f.path]["archived"]).is_file()  # what was read is kept
+    assert Path(receipts(rep.db_path)[f.path].archived).is_file()  # what was read is kept
 
 
 def test_file_vanishing_is_named_and_others_merge(corpus, tmp_path, monkeypatch):
@@ -186,7 +186,7 @@ def test_a_file_changed_after_intake_is_read_and_archived_as_received(corpus, tm
     rep = run(corpus, [inbox], tmp_path)
     assert GOOD <= current(rep.db_path)
     row = receipts(rep.db_path)["in/部门/区发改局报表.xlsx"]
-    assert row["sha256"] == before and Path(row["archived"]).read_bytes()[:2] == b"PK"
+    assert row.sha256 == before and Path(row.archived).read_bytes()[:2] == b"PK"
 
 
 # ------------------------------------------------------------------ outputs and the ledger
@@ -288,7 +288,7 @@ def test_crashing_reader_is_named_and_the_others_merge(corpus, tmp_path, monkeyp
     (bad,) = [f for f in rep.files if f.path.endswith("崩溃.xls")]
     assert bad.status == "rejected" and codes(bad) == ["reader-crashed"]
     assert GOOD <= current(rep.db_path)
-    assert Path(receipts(rep.db_path)[bad.path]["archived"]).is_file()
+    assert Path(receipts(rep.db_path)[bad.path].archived).is_file()
 
 
 def test_hanging_reader_times_out_and_the_others_merge(corpus, tmp_path, monkeypatch):
@@ -369,7 +369,8 @@ def test_unexpected_error_is_one_chinese_line_and_exit_2(tmp_path, monkeypatch, 
     monkeypatch.setattr(api, "collect", boom)
     args = ["xltools", "collect", str(tmp_path), "--plan", "p.json", "--period", "2019Q1"]
     monkeypatch.setattr(sys, "argv", args)
-    monkeypatch.setitem(cli._STATE, "debug", False)
+    from xltools.model.errors import settings
+    monkeypatch.setattr(settings, "debug", False)
     with pytest.raises(SystemExit) as exc:
         cli.main()
     assert exc.value.code == 2
@@ -379,7 +380,6 @@ def test_unexpected_error_is_one_chinese_line_and_exit_2(tmp_path, monkeypatch, 
     monkeypatch.setattr(sys, "argv", ["xltools", "--debug", *args[1:]])
     with pytest.raises(RuntimeError):
         cli.main()
-    monkeypatch.delenv("XLTOOLS_DEBUG", raising=False)
 
 
 def test_cli_limits_reach_the_reader(corpus, tmp_path):

@@ -22,7 +22,7 @@ from xltools.model.returns import Received
 def received(path: Path, data: bytes) -> Received:
     return Received(path=str(path), display=path.name, name=path.name,
                     sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-                    received_at="2019-04-08T09:00:00", kind="xlsx")
+                    received_at="2019-04-08T09:00:00", file_type="xlsx")
 
 
 def put(path: Path, data: bytes) -> Received:

@@ -71,12 +71,12 @@ def test_mails_are_received_at_their_date_from_their_sender(mailbox, tmp_path):
     res = intake_run([mailbox["inbox"]], tmp_path / "work")
     by = {r.display.rsplit("/", 1)[-1]: r for r in res.received}
     att = by["发改局.eml › 区发改局一季度.xlsx"]
-    assert (att.kind, att.time_source, att.sender) == ("xlsx", "mail", "fgj@example.cn")
+    assert (att.file_type, att.time_source, att.sender) == ("xlsx", "mail", "fgj@example.cn")
     assert datetime.fromisoformat(att.received_at).astimezone(CST).strftime("%m-%d %H:%M") == \
         "04-09 16:00"
-    assert by["发改局.eml"].kind == "mail" and by["人社局.msg"].kind == "mail"
+    assert by["发改局.eml"].file_type == "mail" and by["人社局.msg"].file_type == "mail"
     msg_att = by["人社局.msg › 区人社局报表.xlsx"]
-    assert (msg_att.kind, msg_att.time_source, msg_att.sender) == ("xlsx", "mail", "rsj@example.cn")
+    assert (msg_att.file_type, msg_att.time_source, msg_att.sender) == ("xlsx", "mail", "rsj@example.cn")
     codes = {(f.file.rsplit("/", 1)[-1], f.code) for f in res.findings}
     assert {("发改局.eml", "mail-extracted"), ("人社局.msg", "mail-extracted")} <= codes
 
@@ -114,5 +114,5 @@ def test_a_damaged_mail_is_one_finding(tmp_path):
     assert got["坏邮件.msg"][0] == "damaged-file" and "邮件无法解析" in got["坏邮件.msg"][1]
     # a mail without a usable Date keeps the file's time; nothing to take out of it
     undated = next(r for r in res.received if r.name == "无日期.eml")
-    assert (undated.kind, undated.time_source) == ("mail", "file")
+    assert (undated.file_type, undated.time_source) == ("mail", "file")
     assert got["无日期.eml"][0] == "mail-extracted" and "发送时间 未知" in got["无日期.eml"][1]

@@ -341,12 +341,12 @@ def test_send_then_fetch_the_returns(office, cert, smtp_server, dovecot, tmp_pat
     assert col.late_units == ["区财政局"]
     assert any(f.code == "sender-mismatch" for f in files["区人社局"].findings)
     with Ledger(db) as ledger:
-        receipts = {r["unit"]: r for r in ledger.receipts(plan.plan_id, Q1) if r["unit"]}
+        receipts = {r.unit: r for r in ledger.receipts(plan.plan_id, Q1) if r.unit}
         n_receipts = len(ledger.receipts(plan.plan_id, Q1))
         fetched = fetched_messages(ledger)
-    assert receipts["区发改局"]["received_at"] == reply_date.astimezone().replace(tzinfo=None) \
+    assert receipts["区发改局"].received_at == reply_date.astimezone().replace(tzinfo=None) \
         .isoformat(timespec="seconds")
-    assert receipts["区财政局"]["late"] and not receipts["区发改局"]["late"]
+    assert receipts["区财政局"].late and not receipts["区发改局"].late
     # each message archived whole beside the ledger
     for m in fetched:
         raw = Path(m["archived"]).read_bytes()

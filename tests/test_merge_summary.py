@@ -28,7 +28,7 @@ def bad(code: str, sheet: str, cell: str, unit: str, value: str = "", severity: 
 def received(name: str, when: str, n: int = 0) -> Received:
     return Received(path=f"/inbox/{name}", display=f"收件箱/{name}", name=name,
                     sha256=f"{abs(hash((name, when, n))):064x}"[:64], size=1000,
-                    received_at=when, kind="xlsx")
+                    received_at=when, file_type="xlsx")
 
 
 def report(plan: Plan, unit: str, when: str, answers: dict[str, tuple], period="2019Q1",
@@ -331,15 +331,16 @@ def test_summary_of_3000_units_300_tasks():
     assert len(s.by_unit) == len(current) and s.counts["blocked"] == len(current[::100])
 
 
-def test_receipt_row_from_ledger_dict(tmp_path):
-    d = {"path": "/in/a.xlsx", "display": "收件箱/a.xlsx", "name": "a.xlsx", "sha256": "ab" * 32,
-         "size": 10, "kind": "xlsx", "status": SUPERSEDED, "plan_id": "p", "form": "report",
-         "unit": "区发改局", "period": "2019Q1", "received_at": "2019-04-08T09:30:00",
-         "recorded_at": "x", "late": 0, "supersedes": "", "superseded_by": "收件箱/b.xlsx",
-         "duplicate_of": "", "archived": str(tmp_path / "archive" / "ab" / "abab.xlsx"),
-         "run_id": 1, "findings": [{"code": "c", "severity": ERROR, "file": "a", "sheet": "S",
-                                    "cell": "E7", "unit": "区发改局", "task": "1", "value": "v",
-                                    "message": "m"}]}
+def test_receipt_row_from_ledger_record(tmp_path):
+    from xltools.collect.records import Receipt
+    from xltools.model import Finding
+    d = Receipt(path="/in/a.xlsx", display="收件箱/a.xlsx", name="a.xlsx", sha256="ab" * 32,
+                status=SUPERSEDED, size=10, file_type="xlsx", plan_id="p", form="report",
+                unit="区发改局", period="2019Q1", received_at="2019-04-08T09:30:00",
+                superseded_by="收件箱/b.xlsx",
+                archived=str(tmp_path / "archive" / "ab" / "abab.xlsx"), run_id=1,
+                findings=(Finding("c", ERROR, "m", file="a", sheet="S", cell="E7", unit="区发改局",
+                                  task="1", value="v"),))
     r = ReceiptRow.from_ledger(d, tmp_path / "workbooks" / "2019Q1")
     assert r.archived == "../../archive/ab/abab.xlsx" and r.kind == "report"
     assert r.findings[0].cell == "E7" and r.errors == 1 and "b.xlsx" in r.note

@@ -90,7 +90,7 @@ def test_intake_walks_a_real_inbox_with_and_without_posix_names(tmp_path, reques
                         "in/附件.zip › d.xlsx"}
     for rel, data in files.items():  # the bytes read are the bytes on disk (no CRLF games)
         rec = got[f"in/{rel}"]
-        assert rec.kind == "xlsx" and rec.sha256 == hashlib.sha256(data).hexdigest()
+        assert rec.file_type == "xlsx" and rec.sha256 == hashlib.sha256(data).hexdigest()
         assert Path(rec.path).read_bytes() == data
 
 
@@ -185,7 +185,7 @@ def archived_run(tmp_path: Path, n: int) -> tuple[Ledger, list[Received]]:
         p.write_bytes(data)
         recs.append(Received(path=str(p), display=p.name, name=p.name,
                              sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-                             received_at="2019-04-08T09:00:00", kind="xlsx"))
+                             received_at="2019-04-08T09:00:00", file_type="xlsx"))
     return Ledger(tmp_path / "台账.sqlite"), recs
 
 

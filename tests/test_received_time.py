@@ -66,7 +66,7 @@ def test_lateness_names_its_evidence_and_the_clerk_can_set_the_time(tmp_path):
     with Ledger(db) as ledger:
         hist = ledger.history(plan.plan_id, Q1)
         ret = next(r for r in ledger.current(plan.plan_id, Q1) if r.unit == "区发改局")
-    assert [(h["who"], h["action"], h["received_at"]) for h in hist] == [
+    assert [(h.who, h.action, h.detail["received_at"]) for h in hist] == [
         ("王督办", "set-received", "2019-04-09T16:30:00")]
     assert (ret.received.received_at, ret.late) == ("2019-04-09T16:30:00", False)
     rep = api.collect([inbox], plan_path, Q1, tmp_path / "out", db, workers=1)

@@ -111,9 +111,9 @@ def test_remind_cli(collected, tmp_path):
     bad = tmp_path / "bad.j2"
     bad.write_text("{{ 没有这个变量 }}", encoding="utf-8")
     res = runner.invoke(app, [*args, "--template", str(bad)])
-    assert res.exit_code == 2 and "通知模板" in res.output and "Traceback" not in res.output
+    assert res.exit_code == 2 and "模板“bad.j2”有误" in res.output and "Traceback" not in res.output
     res = runner.invoke(app, [*args, "--template", str(tmp_path / "nope.j2")])
-    assert res.exit_code == 2 and "找不到通知模板" in res.output
+    assert res.exit_code == 2 and "找不到模板文件" in res.output
     res = runner.invoke(app, ["remind", "--plan", str(collected["plan_path"]), "--period", "2019Q9",
                               "--db", str(collected["db"])])
     assert res.exit_code == 2 and "2019Q9" in res.output

@@ -85,8 +85,8 @@ def test_stamped_copies_are_recorded_for_their_unit(tmp_path):
     assert res.exit_code == 0 and got["attention"] == {}  # every form in, no 错误
     with Ledger(db) as ledger:
         forms = {(r.kind, r.unit) for r in ledger.current(plan.plan_id, Q1)}
-        archived = [r["archived"] for r in ledger.receipts(plan.plan_id, Q1)
-                    if r["form"] == "stamp"]
+        archived = [r.archived for r in ledger.receipts(plan.plan_id, Q1)
+                    if r.form == "stamp"]
     assert all(k != "stamp" for k, _ in forms) and len(forms) == 7
     assert len(archived) == 4 and {Path(a).suffix for a in archived} == {".pdf", ".jpg", ".png"}
     assert all(Path(a).is_file() for a in archived)

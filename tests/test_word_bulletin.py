@@ -15,7 +15,7 @@ from python_calamine import CalamineWorkbook
 
 from xltools import api
 from xltools.office import find_soffice
-from xltools.planfile import PlanFileError
+from xltools.model.errors import PeriodError
 from xltools.xlsx.pdf import to_pdf
 
 from conftest import EXAMPLE, SHARED_TOOLS
@@ -125,7 +125,7 @@ def test_half_year_and_year_sum_the_periods(demo, tmp_path):
     year = api.bulletin(EXAMPLE / "plan.xlsx", None, demo.collected.db_path, tmp_path,
                         whole_year=True, when=date(2019, 4, 15))
     assert docx.Document(str(year)).paragraphs[0].text.startswith("关于2019年《")
-    with pytest.raises(PlanFileError, match="2019X1"):
+    with pytest.raises(PeriodError, match="2019X1"):
         api.bulletin(EXAMPLE / "plan.xlsx", "2019X1", demo.collected.db_path, tmp_path)
 
 

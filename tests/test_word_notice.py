@@ -16,7 +16,8 @@ from docx.shared import Mm, Pt
 from xltools import api
 from xltools.generate.annex1 import annex1
 from xltools.model.plan import Group
-from xltools.planfile import PlanFileError, load_plan
+from xltools.model.errors import TemplateError
+from xltools.planfile import load_plan
 from xltools.word import gbt9704 as fmt
 from xltools.word.notice import addressees, notice_title
 from xltools.word.ooxml import doc_grid, page_field, row_flags
@@ -154,9 +155,9 @@ def test_own_template_with_headings_and_a_clear_message_for_a_typo(tmp_path, pla
     assert east_asia(para(d, "(一)明确责任").runs[0]) == "楷体_GB2312"
     assert para(d, f"{plan.title}共 {len(plan.tasks)} 项。")
     own.write_text("{{ no_such_name }}\n", encoding="utf-8")
-    with pytest.raises(PlanFileError, match="mine.txt.j2"):
+    with pytest.raises(TemplateError, match="mine.txt.j2"):
         api.notice(EXAMPLE / "plan.xlsx", tmp_path, own, when=WHEN)
-    with pytest.raises(PlanFileError, match="找不到模板"):
+    with pytest.raises(TemplateError, match="找不到模板"):
         api.notice(EXAMPLE / "plan.xlsx", tmp_path, tmp_path / "none.j2", when=WHEN)
 
 

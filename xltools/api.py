@@ -1,6 +1,7 @@
 """One function per stage: what the CLI and the tests call."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
@@ -13,20 +14,25 @@ from .generate import FormJob, build_documents, build_form, form_jobs, select_pe
 from .parallel import pool_map
 from .forms.identity import FormIdentity
 from .model import ERROR, Finding, Period, Plan, Result, relocate
-from .model.returns import ACCEPTED, REJECTED
+from .model.returns import REJECTED
 
 if TYPE_CHECKING:  # for annotations only
     from datetime import date
 
     from .collect.limits import Limits
-from .planfile import PlanFileError, load_plan, save_plan
+from .model.errors import (ExampleMissing, FileChanged, InputError, LedgerBusy, LedgerError,
+                           LedgerMissing, OutputError, PeriodError, PlanFileError, TemplateError,
+                           XltoolsError)
+from .planfile import load_plan, require_plan, save_plan
 from .progress import ProgressFn, tick
 from .xlsx.writer import write_workbook
 
 EXAMPLE = "shashi-2019"  # package data: xltools/examples/shashi-2019
 DEFAULT_OUT = Path("workbooks")
 
-__all__ = ["PlanFileError", "GenerateReport", "CollectReport", "load", "check", "convert",
+__all__ = ["XltoolsError", "PlanFileError", "PeriodError", "LedgerError", "LedgerMissing",
+           "LedgerBusy", "FileChanged", "OutputError", "InputError", "TemplateError",
+           "ExampleMissing", "GenerateReport", "CollectReport", "load", "check", "convert",
            "generate", "demo", "parse", "collect", "status", "example_dir", "pdf", "printable",
            "remind", "year", "units_list", "units_check", "units_add_alias", "units_set",
            "notice", "bulletin", "send", "remind_send", "fetch", "mail_settings"]
@@ -73,9 +79,7 @@ def check(plan_path: str | os.PathLike) -> list[Finding]:
 
 def convert(plan_path: str | os.PathLike, out_path: str | os.PathLike) -> Result:
     """Re-save a plan in another format (.xlsx <-> .yaml <-> .json)."""
-    res = load_plan(plan_path)
-    if res.value is None:
-        raise PlanFileError(f"计划文件“{Path(plan_path).name}”中没有可用的计划。")
+    res = require_plan(plan_path)
     return Result(save_plan(res.value, out_path), res.findings)
 
 
@@ -90,9 +94,7 @@ def generate(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike,
     t0 = time.perf_counter()
     findings: list[Finding] = []
     if not isinstance(plan, Plan):
-        res = load_plan(plan)
-        if res.value is None:
-            raise PlanFileError(f"计划文件“{Path(plan).name}”中没有可用的计划。")
+        res = require_plan(plan)
         plan, findings = res.value, list(res.findings)
     _stop_on_empty_groups(plan)
     out = Path(out_dir)
@@ -163,8 +165,8 @@ def example_dir() -> Path:
     from importlib import resources
     folder = Path(str(resources.files("xltools").joinpath("examples").joinpath(EXAMPLE)))
     if not (folder / "plan.xlsx").is_file():
-        raise PlanFileError(f"找不到 xltools 自带的示例计划({folder / 'plan.xlsx'}):"
-                            "安装可能不完整,请重新安装 xltools。")
+        raise ExampleMissing(f"找不到 xltools 自带的示例计划({folder / 'plan.xlsx'}):"
+                             "安装可能不完整,请重新安装 xltools。")
     return folder
 
 
@@ -271,6 +273,13 @@ class CollectReport:
         return sum(1 for f in self.files if not f.seen_before)
 
     @property
+    def attention_text(self) -> str:
+        """What still needs the clerk, in words: "未报送单位 2 个、被退回的文件 1 个" ("无")."""
+        from .collect.run import ATTENTION
+        return "\u3001".join(f"{ATTENTION.get(k, k)} {n} 个"
+                              for k, n in self.attention.items()) or "无"
+
+    @property
     def exit_code(self) -> int:
         """The period, not the run: 0 only when every unit that owes a form has an accepted
         return without 错误 and nothing else needs the clerk (attention); 1 otherwise, also
@@ -294,15 +303,18 @@ class CollectReport:
                 **({"pdf": self.pdf.to_json()} if self.pdf is not None else {})}
 
 
+def limits(max_file_mb: float, max_unzipped_mb: float, max_rows: int) -> "Limits":
+    """A collect run's read limits from the command's options (collect.limits.Limits)."""
+    from .collect.limits import Limits
+    return Limits.from_options(max_file_mb, max_unzipped_mb, max_rows)
+
+
 def _plan_and_period(plan_path: str | os.PathLike, period_id: str) -> tuple[Plan, Period]:
-    res = load_plan(plan_path)
-    if res.value is None:
-        raise PlanFileError(f"计划文件“{Path(plan_path).name}”中没有可用的计划。")
-    plan = res.value
+    plan = require_plan(plan_path).value
     period = plan.period(period_id)
     if period is None:
         known = "、".join(p.id for p in plan.periods) or "无"
-        raise PlanFileError(f"计划中没有报送周期“{period_id}”(已有:{known})。请用 --period 指定其中之一。")
+        raise PeriodError(f"计划中没有报送周期“{period_id}”(已有:{known})。请用 --period 指定其中之一。")
     return plan, period
 
 
@@ -375,7 +387,7 @@ def _collect(inputs, plan_path, plan: Plan, period: Period, out_dir, db, workers
     report.late_units = list(dict.fromkeys(summary.late["单位"])) if len(summary.late) else []
     report.findings = summary.findings.to_json()
     report.attention = attention(outcome.receipts, report.missing_units, report.late_units)
-    report.stamps = stamp_status(plan, outcome.receipts)
+    report.stamps = summary.stamps
     for f in outcome.files:
         report.counts[f.status] = report.counts.get(f.status, 0) + 1
     _write_stamp(out, db_path, plan.plan_id, period.id, outcome.state, report)
@@ -463,13 +475,14 @@ class StatusReport:
 
     period: Period
     counts: dict[str, int]
-    reported: list[dict]
+    reported: list  # collect.records.FormStatus
     missing_units: list[str]
     late_units: list[str]
     stamps: dict[str, str] = field(default_factory=dict)  # unit -> its 盖章件 ("" = none)
 
     def to_json(self) -> dict:
-        return {"period": self.period.id, "counts": self.counts, "reported": self.reported,
+        return {"period": self.period.id, "counts": self.counts,
+                "reported": [dataclasses.asdict(u) for u in self.reported],
                 "missing_units": self.missing_units, "late_units": self.late_units,
                 "stamps": {u: "已收到" if d else "未收到" for u, d in self.stamps.items()}}
 
@@ -478,23 +491,19 @@ def status(plan_path: str | os.PathLike, period_id: str,
            db: str | os.PathLike | None = None) -> StatusReport:
     """The ledger's view of a period, without reading any file again."""
     from .collect.ledger import Ledger
-    from .collect.run import default_ledger
+    from .collect.stamps import STAMP
 
     plan, period = _plan_and_period(plan_path, period_id)
-    db_path = Path(db) if db else default_ledger(plan_path)
-    if not db_path.exists():
-        raise PlanFileError(f"找不到台账“{db_path}”:请先运行 xltools collect,或用 --db 指定台账。")
-    from .collect.stamps import STAMP
-    with Ledger(db_path) as ledger:
+    with Ledger(_ledger_path(plan_path, db)) as ledger:
         st = ledger.status(plan.plan_id, period.id)
-    reported = [u for u in st["units"] if u["display"] and u["form"] != STAMP]
-    have = {(u["unit"], u["form"]) for u in reported}
+    reported = [u for u in st.units if u.display and u.form != STAMP]
+    have = {(u.unit, u.form) for u in reported}
     expected = _owing(plan)
     missing = list(dict.fromkeys(name for name, kind in expected if (name, kind) not in have))
-    late = list(dict.fromkeys(u["unit"] for u in reported if u["late"]))
-    got = {u["unit"]: u["display"] for u in st["units"] if u["display"] and u["form"] == STAMP}
+    late = list(dict.fromkeys(u.unit for u in reported if u.late))
+    got = {u.unit: u.display for u in st.units if u.display and u.form == STAMP}
     stamps = {name: got.get(name, "") for name, _ in expected}
-    return StatusReport(period, st["counts"], reported, missing, late, stamps)
+    return StatusReport(period, st.counts, reported, missing, late, stamps)
 
 
 def _owing(plan: Plan) -> list[tuple[str, str]]:
@@ -503,21 +512,13 @@ def _owing(plan: Plan) -> list[tuple[str, str]]:
         [((r.unit or r.label), "town") for r in plan.town_rows()]
 
 
-def stamp_status(plan: Plan, receipts: list[dict]) -> dict[str, str]:
-    """{unit: its stamped copy's display name, "" when none} for every unit owing a form."""
-    from .collect.stamps import STAMP
-    got = {r["unit"]: r["display"] for r in receipts
-           if r.get("form") == STAMP and r["status"] == ACCEPTED}
-    return {name: got.get(name, "") for name, _ in _owing(plan)}
-
-
 # -- the clerk's decisions on a recorded return (issue 14) ---------------------------------
 
 def _who(who: str | None) -> str:
     import getpass
     try:
         return who or getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name (a service account): say so
+    except (OSError, KeyError, ImportError):  # no login name (a service account): say so
         return "未知用户"
 
 
@@ -546,7 +547,7 @@ def _ledger_path(plan_path: str | os.PathLike, db: str | os.PathLike | None) -> 
 
     db_path = Path(db) if db else default_ledger(plan_path)
     if not db_path.exists():
-        raise PlanFileError(f"找不到台账“{db_path}”:请先运行 xltools collect,或用 --db 指定台账。")
+        raise LedgerMissing(f"找不到台账“{db_path}”:请先运行 xltools collect,或用 --db 指定台账。")
     return db_path
 
 
@@ -564,20 +565,13 @@ def remind(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike |
                                 render_notice)
 
     plan, period = _plan_and_period(plan_path, period_id)
-    if template is not None and not Path(template).is_file():
-        raise PlanFileError(f"找不到通知模板“{template}”。请检查路径,或不加 --template 使用默认模板。")
     db_path = _ledger_path(plan_path, db)
     with Ledger(db_path) as ledger:
         current = ledger.current(plan.plan_id, period.id)
         receipts = [ReceiptRow.from_ledger(r) for r in ledger.receipts(plan.plan_id, period.id)]
     today = today or date.today()
     res = RemindResult(period, remind_entries(plan, period, current, receipts), today=today)
-    try:
-        res.text = render_notice(plan, period, res.entries, today, template)
-    except Exception as exc:  # a clerk's template with a typo: one clear message
-        if template is None:
-            raise
-        raise PlanFileError(f"通知模板“{Path(template).name}”有误:{type(exc).__name__}:{exc}") from exc
+    res.text = render_notice(plan, period, res.entries, today, template)
     out = Path(out_dir) if out_dir else DEFAULT_OUT / period.name
     out.mkdir(parents=True, exist_ok=True)
     res.notice = out / notice_filename(period)
@@ -606,10 +600,7 @@ def year(plan_path: str | os.PathLike, db: str | os.PathLike | None = None,
     from .merge.year import year_summary
     from .report.year_book import year_workbook
 
-    res = load_plan(plan_path)
-    if res.value is None:
-        raise PlanFileError(f"计划文件“{Path(plan_path).name}”中没有可用的计划。")
-    plan = res.value
+    plan = require_plan(plan_path).value
     with Ledger(_ledger_path(plan_path, db)) as ledger:
         returns = {p.id: ledger.current(plan.plan_id, p.id) for p in plan.periods}
     today = today or date.today()
@@ -662,11 +653,8 @@ def notice(plan_path: str | os.PathLike, out_dir: str | os.PathLike | None = Non
 
     from .word.notice import write_notice
 
-    res = load_plan(plan_path)
-    if res.value is None:
-        raise PlanFileError(f"计划文件“{Path(plan_path).name}”中没有可用的计划。")
-    return write_notice(res.value, Path(out_dir) if out_dir else DEFAULT_OUT, when or date.today(),
-                        template)
+    return write_notice(require_plan(plan_path).value, Path(out_dir) if out_dir else DEFAULT_OUT,
+                        when or date.today(), template)
 
 
 def bulletin(plan_path: str | os.PathLike, period_id: str | None = None,
@@ -684,17 +672,14 @@ def bulletin(plan_path: str | os.PathLike, period_id: str | None = None,
                                 restricted, select)
     from .word.notice import save
 
-    res = load_plan(plan_path)
-    if res.value is None:
-        raise PlanFileError(f"计划文件“{Path(plan_path).name}”中没有可用的计划。")
-    plan = res.value
+    plan = require_plan(plan_path).value
     try:
         scope, periods = select(plan, period_id, whole_year)
     except ValueError as exc:
-        raise PlanFileError(str(exc)) from exc
+        raise PeriodError(str(exc)) from exc
     if not periods:
         known = "、".join(p.id for p in plan.periods) or "无"
-        raise PlanFileError(f"计划中没有属于“{period_id}”的报送周期(已有:{known})。")
+        raise PeriodError(f"计划中没有属于“{period_id}”的报送周期(已有:{known})。")
     when = when or date.today()
     upto = [p for p in plan.periods if p.end <= periods[-1].end]
     with Ledger(_ledger_path(plan_path, db)) as ledger:

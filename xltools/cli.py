@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -12,18 +11,30 @@ from rich.console import Console
 from rich.table import Table
 
 from . import api, terminal
-from .progress import rich_progress
 from .model import ERROR, Finding
+from .model.errors import settings
+from .model.glossary import form_name
+from .model.periods import show_time
+from .model.returns import STATUS_LABELS
+from .progress import rich_progress
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+
+class _Commands(typer.core.TyperGroup):
+    """Every command: an XltoolsError (plan, period, ledger, output, template...) is one
+    Chinese line and exit code 2, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except api.XltoolsError as exc:
+            _fail(str(exc))
+
+
+app = typer.Typer(cls=_Commands, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   pretty_exceptions_show_locals=False,  # never print a --password back
                   help="xltools:政府工作报告任务分解、季度报表生成与回收汇总工具。")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
-
-KIND_NAMES = {"annex1": "附件1 任务分解", "annex2": "附件2 责任单位任务表",
-              "annex3": "附件3 镇街目标", "report": "季度报表", "town": "镇街指标表",
-              "workplan": "办理方案", "sending_list": "发送清单", "other": "其他"}
 
 
 def _print_json(obj: object) -> None:
@@ -81,10 +92,6 @@ def _report_generate(report: api.GenerateReport, as_json: bool, exit_on_error: b
         raise typer.Exit(1)
 
 
-STATUS_NAMES = {"accepted": "已接收", "rejected": "已退回", "superseded": "已被替代",
-                "duplicate": "重复文件", "ignored": "已忽略"}
-
-
 def _report_collect(report: "api.CollectReport", as_json: bool, exit_on_error: bool = True,
                     quiet: bool = False) -> None:
     if as_json:
@@ -92,18 +99,13 @@ def _report_collect(report: "api.CollectReport", as_json: bool, exit_on_error: b
     elif not quiet:
         terminal.collect_summary(out, report)
     elif report.exit_code:  # --quiet: one line when something needs the clerk
-        err.print(f"本周期仍需处理:{_attention(report)},详见:{report.html or report.out_dir}",
+        err.print(f"本周期仍需处理:{report.attention_text},详见:{report.html or report.out_dir}",
                   highlight=False)
     if not as_json and not quiet:
         _collect_notes(report)
     pdf_bad = terminal.pdf_problems(err, report.pdf)
     if exit_on_error and (report.exit_code or pdf_bad):
         raise typer.Exit(report.exit_code or 1)
-
-
-def _attention(report: "api.CollectReport") -> str:
-    from .collect.run import ATTENTION
-    return "\u3001".join(f"{ATTENTION.get(k, k)} {n} 个" for k, n in report.attention.items()) or "无"
 
 
 def _stamps(stamps: dict[str, str]) -> None:
@@ -124,20 +126,16 @@ def _collect_notes(report: "api.CollectReport") -> None:
                   f"{len(report.files) - report.new_files} 个此前已记录。", highlight=False)
     _stamps(report.stamps)
     if report.attention:
-        out.print(f"[red]本周期仍需处理:[/red]{_attention(report)}。", highlight=False)
+        out.print(f"[red]本周期仍需处理:[/red]{report.attention_text}。", highlight=False)
     else:
         out.print("本周期各单位均已按时报送,且没有错误。", highlight=False)
-
-
-_STATE = {"debug": False}
 
 
 @app.callback()
 def _options(debug: bool = typer.Option(False, "--debug", help="出现意外错误时显示完整的错误信息(供维护人员排查)")) -> None:
     """xltools:政府工作报告任务分解、季度报表生成与回收汇总工具。"""
     if debug:
-        _STATE["debug"] = True
-        os.environ["XLTOOLS_DEBUG"] = "1"
+        settings.debug = True
 
 
 @app.command()
@@ -156,16 +154,10 @@ def collect(inbox: list[Path] = typer.Argument(..., metavar="INBOX...", help="�
             force: bool = typer.Option(False, "--force", help="输出文件夹属于另一个台账时仍写入(会覆盖其中的汇总表和反馈文件)"),
             as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
     """回收各单位报来的文件:识别、逐格校验、记入台账,并生成汇总表、校验报告和汇总报告(网页)。"""
-    from .collect.ledger import LedgerError
-    from .collect.limits import Limits
-    from .collect.run import InputError, OutputError
-    limits = Limits.from_options(max_file_mb, max_unzipped_mb, max_rows)
-    try:
-        with rich_progress(err, "回收文件", _bar(quiet, as_json)) as progress:
-            report = api.collect(inbox, plan, period, output, db, workers, password, limits,
-                                 progress=progress, force=force)
-    except (api.PlanFileError, LedgerError, OutputError, InputError) as exc:
-        _fail(str(exc))
+    limits = api.limits(max_file_mb, max_unzipped_mb, max_rows)
+    with rich_progress(err, "回收文件", _bar(quiet, as_json)) as progress:
+        report = api.collect(inbox, plan, period, output, db, workers, password, limits,
+                             progress=progress, force=force)
     if pdf:
         _pdf(report, quiet, as_json)
     _report_collect(report, as_json, quiet=quiet)
@@ -173,12 +165,7 @@ def collect(inbox: list[Path] = typer.Argument(..., metavar="INBOX...", help="�
 
 def _decision(call) -> None:
     """Run a clerk's decision (api.credit / api.set_received) and say what the file is now."""
-    from .collect.ledger import LedgerError
-    from .model.returns import STATUS_LABELS
-    try:
-        outcome = call()
-    except (api.PlanFileError, LedgerError) as exc:
-        _fail(str(exc))
+    outcome = call()
     out.print(f"{outcome.path}:{STATUS_LABELS.get(outcome.status, outcome.status)}"
               f"{'(' + outcome.unit + ')' if outcome.unit else ''}", highlight=False)
     _print_findings(outcome.findings)
@@ -213,11 +200,7 @@ def status(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划
            db: Optional[Path] = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库"),
            as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
     """查看某一周期的报送情况:谁已报、谁未报、谁逾期,各状态文件数。"""
-    from .collect.ledger import LedgerError
-    try:
-        st = api.status(plan, period, db)
-    except (api.PlanFileError, LedgerError) as exc:
-        _fail(str(exc))
+    st = api.status(plan, period, db)
     if as_json:
         _print_json(st.to_json())
         return
@@ -228,11 +211,10 @@ def status(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划
     table.add_column("次数", justify="right")
     table.add_column("是否逾期")
     for u in st.reported:
-        table.add_row(u["unit"], KIND_NAMES.get(u["form"], u["form"]),
-                      u["last_received_at"][:16].replace("T", " "), str(u["submissions"]),
-                      "逾期" if u["late"] else "按时")
+        table.add_row(u.unit, form_name(u.form), show_time(u.last_received_at),
+                      str(u.submissions), "逾期" if u.late else "按时")
     out.print(table)
-    out.print("各状态文件数:" + ",".join(f"{STATUS_NAMES.get(k, k)} {v}" for k, v in st.counts.items()),
+    out.print("各状态文件数:" + ",".join(f"{STATUS_LABELS.get(k, k)} {v}" for k, v in st.counts.items()),
               highlight=False)
     out.print("未报送:" + ("、".join(st.missing_units) or "无"), highlight=False)
     out.print("逾期:" + ("、".join(st.late_units) or "无"), highlight=False)
@@ -247,11 +229,8 @@ def generate(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文件
              quiet: bool = typer.Option(False, "-q", "--quiet", help="成功时不输出任何内容"),
              as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
     """生成附件1—3、各单位季度报表、镇街指标表、办理方案和发送清单。"""
-    try:
-        with rich_progress(err, "生成报表", _bar(quiet, as_json)) as progress:
-            report = api.generate(plan, output, period or None, progress=progress)
-    except api.PlanFileError as exc:
-        _fail(str(exc))
+    with rich_progress(err, "生成报表", _bar(quiet, as_json)) as progress:
+        report = api.generate(plan, output, period or None, progress=progress)
     if pdf:
         _pdf(report, quiet, as_json)
     _report_generate(report, as_json, quiet=quiet)
@@ -272,10 +251,7 @@ def _pdf(report, quiet: bool, as_json: bool) -> None:
 def demo(output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="输出文件夹(缺省 workbooks/demo)"),
          as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
     """用自带示例(沙市区 2019 年)走一遍全流程:生成、模拟各单位填报、回收汇总。"""
-    try:
-        report = api.demo(output)
-    except api.PlanFileError as exc:
-        _fail(str(exc))
+    report = api.demo(output)
     if as_json:
         _print_json({"generated": len(report.generated.files),
                      "collect": report.collected.to_json()})
@@ -305,10 +281,7 @@ def _report_check(findings: list[Finding], as_json: bool, all_clear: str) -> Non
 def check(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文件"),
           as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
     """检查计划文件:未知单位、重复序号、空分组、镇街目标合计等。"""
-    try:
-        findings = api.check(plan)
-    except api.PlanFileError as exc:
-        _fail(str(exc))
+    findings = api.check(plan)
     _report_check(findings, as_json, "计划检查通过,未发现问题。")
 
 
@@ -316,10 +289,7 @@ def check(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文件"),
 def convert(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文件"),
             output: Path = typer.Argument(..., metavar="OUT", help="另存为(.xlsx / .yaml / .json)")) -> None:
     """把计划文件另存为其他格式(Excel 与 YAML/JSON 互转)。"""
-    try:
-        res = api.convert(plan, output)
-    except api.PlanFileError as exc:
-        _fail(str(exc))
+    res = api.convert(plan, output)
     out.print(f"已保存:{res.value}", highlight=False)
     _print_findings(res.findings)
 
@@ -333,10 +303,7 @@ def parse(notice: Path = typer.Argument(..., metavar="NOTICE", help="通知文�
     """解析任务分解通知,生成计划文件和解析报告。"""
     if not notice.is_file():
         _fail(f"找不到通知文件“{notice}”。")
-    try:
-        result, saved = api.parse(notice, units, base, output)
-    except api.PlanFileError as exc:
-        _fail(str(exc))
+    result, saved = api.parse(notice, units, base, output)
     if as_json:
         _print_json(result.to_json())
     else:
@@ -402,17 +369,12 @@ def send_cmd(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计�
              mail_user: Optional[str] = _MAIL_USER, mail_from: Optional[str] = _MAIL_FROM,
              as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
     """下发:给每个单位发一封邮件,附上本周期要填的报表(--feedback:退回修改意见),记入台账;重新运行只发未发的。"""
-    from .collect.ledger import LedgerError
-    from .mail.settings import MailError
     if dry_run and output is None:
         _fail("--dry-run 需要用 -o 指定写出邮件的文件夹。")
     mail = dict(smtp_host=smtp_host, smtp_port=smtp_port, smtp_security=smtp_security,
                 smtp_fingerprint=smtp_fingerprint, user=mail_user, mail_from=mail_from)
-    try:
-        rep = api.send(plan, period, units, output if dry_run else None, feedback, db, mail)
-    except (api.PlanFileError, LedgerError, MailError) as exc:
-        _fail(str(exc))
-    _send_report(rep, as_json)
+    _send_report(api.send(plan, period, units, output if dry_run else None, feedback, db, mail),
+                 as_json)
 
 
 @app.command("fetch")
@@ -427,15 +389,9 @@ def fetch_cmd(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计
               mail_user: Optional[str] = _MAIL_USER,
               as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
     """回收邮件:从督办室邮箱收取上次以来的新邮件,整封存档,附件按收件箱回收(以邮件时间为收到时间)。"""
-    from .collect.ledger import LedgerError
-    from .collect.run import InputError, OutputError
-    from .mail.settings import MailError
     mail = dict(imap_host=imap_host, imap_port=imap_port, imap_security=imap_security,
                 imap_fingerprint=imap_fingerprint, user=mail_user, imap_folder=folder)
-    try:
-        rep = api.fetch(plan, period, db, output, move_to, mail=mail)
-    except (api.PlanFileError, LedgerError, MailError, OutputError, InputError) as exc:
-        _fail(str(exc))
+    rep = api.fetch(plan, period, db, output, move_to, mail=mail)
     if as_json:
         _print_json(rep.to_json())
         return
@@ -460,20 +416,12 @@ def remind(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划
            mail_user: Optional[str] = _MAIL_USER, mail_from: Optional[str] = _MAIL_FROM,
            as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
     """催报:列出未报送或报表有错误待修改的单位,写出催报通知(文本)和催报名单(含联系人、电话、邮箱)。"""
-    from .collect.ledger import LedgerError
-    try:
-        res = api.remind(plan, period, db, output, template)
-    except (api.PlanFileError, LedgerError) as exc:
-        _fail(str(exc))
+    res = api.remind(plan, period, db, output, template)
     sent = None
     if send:  # the notice and the list are written first: they stand whatever the mail does
-        from .mail.settings import MailError
         mail = dict(smtp_host=smtp_host, smtp_port=smtp_port, smtp_security=smtp_security,
                     smtp_fingerprint=smtp_fingerprint, user=mail_user, mail_from=mail_from)
-        try:
-            sent = api.remind_send(plan, period, db, mail=mail)
-        except (api.PlanFileError, LedgerError, MailError) as exc:
-            _fail(str(exc))
+        sent = api.remind_send(plan, period, db, mail=mail)
     if as_json:
         _print_json({**res.to_json(), "send": sent.to_json()} if sent else res.to_json())
         if sent and (sent.refused or sent.no_address):
@@ -501,11 +449,7 @@ def year(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划�
          output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="输出文件夹(缺省 workbooks)"),
          as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
     """年度汇总:各任务各期状态和进度、各单位报送及时性、量化指标对照全年目标、镇街完成率排名。"""
-    from .collect.ledger import LedgerError
-    try:
-        rep = api.year(plan, db, output)
-    except (api.PlanFileError, LedgerError) as exc:
-        _fail(str(exc))
+    rep = api.year(plan, db, output)
     ys = rep.summary
     if as_json:
         _print_json({"path": str(rep.path), "periods": [p.id for p in ys.periods],
@@ -536,10 +480,7 @@ def units(ctx: typer.Context,
 
 
 def _units_list(plan: Path, as_json: bool) -> None:
-    try:
-        rows = api.units_list(plan)
-    except api.PlanFileError as exc:
-        _fail(str(exc))
+    rows = api.units_list(plan)
     if as_json:
         _print_json([r.to_json() for r in rows])
         return
@@ -564,10 +505,7 @@ def units_list(ctx: typer.Context,
 def units_check(ctx: typer.Context,
                 as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
     """检查单位名单:重复的名称或别名、分组中的未知成员、缺少联系方式的单位(逐条指出工作表和单元格)。"""
-    try:
-        findings = api.units_check(ctx.obj["plan"])
-    except api.PlanFileError as exc:
-        _fail(str(exc))
+    findings = api.units_check(ctx.obj["plan"])
     _report_check(findings, as_json, "单位名单检查通过,未发现问题。")
 
 
@@ -576,10 +514,7 @@ def units_add_alias(ctx: typer.Context,
                     name: str = typer.Argument(..., metavar="NAME", help="单位名称(或已登记的别名)"),
                     alias: str = typer.Argument(..., metavar="ALIAS", help="要登记的新别名")) -> None:
     """为单位登记一个别名(如通知或报表中出现的其他写法),保存到计划文件,今后即可识别。"""
-    try:
-        change = api.units_add_alias(ctx.obj["plan"], name, alias)
-    except api.PlanFileError as exc:
-        _fail(str(exc))
+    change = api.units_add_alias(ctx.obj["plan"], name, alias)
     out.print(change.message, highlight=False)
 
 
@@ -588,10 +523,7 @@ def units_add_member(ctx: typer.Context,
                      group: str = typer.Argument(..., metavar="GROUP", help="单位分组名称(如 各镇人民政府)"),
                      members: list[str] = typer.Argument(..., metavar="UNIT...", help="要加入的单位(已登记的名称或别名)")) -> None:
     """把单位加入单位分组(如通知未写明“各镇人民政府”包含哪些镇),保存到计划文件。"""
-    try:
-        change = api.units_add_member(ctx.obj["plan"], group, members)
-    except api.PlanFileError as exc:
-        _fail(str(exc))
+    change = api.units_add_member(ctx.obj["plan"], group, members)
     out.print(change.message, highlight=False)
 
 
@@ -604,10 +536,7 @@ def units_set(ctx: typer.Context,
               email: Optional[str] = typer.Option(None, "--email", help="电子邮箱"),
               kind: Optional[str] = typer.Option(None, "--kind", help="单位类型:镇/街道/部门/企业/其他")) -> None:
     """修改单位的责任领导、联系人、联系电话、电子邮箱或类型,保存到计划文件(给空字符串 "" 即清空)。"""
-    try:
-        change = api.units_set(ctx.obj["plan"], name, leader, contact, phone, email, kind)
-    except api.PlanFileError as exc:
-        _fail(str(exc))
+    change = api.units_set(ctx.obj["plan"], name, leader, contact, phone, email, kind)
     out.print(change.message, highlight=False)
 
 
@@ -616,10 +545,7 @@ def notice_cmd(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文�
                output: Optional[Path] = typer.Option(None, "-o", "--output", help="输出文件夹(默认 workbooks)"),
                template: Optional[Path] = typer.Option(None, "--template", help="自己的正文模板(Jinja2)")) -> None:
     """写出印发通知(Word,GB/T 9704 公文格式),附件1-3 为 Word 表格。"""
-    try:
-        path = api.notice(plan, output, template)
-    except api.PlanFileError as exc:
-        _fail(str(exc))
+    path = api.notice(plan, output, template)
     out.print(f"已写出印发通知:{path}", highlight=False)
 
 
@@ -633,10 +559,7 @@ def bulletin_cmd(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="
     """写出通报(Word):总体情况、报送情况、滞后任务、镇街排名和下一步要求。"""
     if not period and not whole_year:
         _fail("请用 --period 指定报送周期(如 2019Q1、2019H1),或用 --year 写全年通报。")
-    try:
-        path = api.bulletin(plan, period, db, output, template, whole_year)
-    except api.PlanFileError as exc:
-        _fail(str(exc))
+    path = api.bulletin(plan, period, db, output, template, whole_year)
     out.print(f"已写出通报:{path}", highlight=False)
 
 
@@ -676,7 +599,7 @@ def main() -> None:
         err.print("已中断。")
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - no traceback reaches the user without --debug
-        if _STATE["debug"] or "--debug" in sys.argv[1:]:
+        if settings.debug or "--debug" in sys.argv[1:]:
             raise
         text = " ".join(str(exc).split())[:300]
         err.print(f"[red]错误:[/red]发生意外错误({type(exc).__name__}{':' + text if text else ''})。"

@@ -88,10 +88,11 @@ def _kill(proc: subprocess.Popen) -> None:
             os.kill(-proc.pid, signal.SIGKILL)
     except (OSError, subprocess.SubprocessError):
         pass
-    for child in descendants:
+    for child in descendants:  # psutil handles, so psutil is there
+        import psutil
         try:
             child.kill()
-        except Exception:  # noqa: BLE001 - psutil.NoSuchProcess and kin: already gone
+        except psutil.Error:  # NoSuchProcess and kin: already gone
             pass
     try:
         proc.kill()
@@ -107,8 +108,11 @@ def _descendants(pid: int) -> list:
     """psutil handles of every process below pid; [] without psutil (killpg/taskkill remain)."""
     try:
         import psutil
+    except ImportError:
+        return []
+    try:
         return psutil.Process(pid).children(recursive=True)
-    except Exception:  # noqa: BLE001 - no psutil, or the process is already gone
+    except psutil.Error:  # the process is already gone
         return []
 
 

@@ -14,6 +14,8 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
+from .model.errors import settings
+
 START_METHOD_ENV = "XLTOOLS_START_METHOD"  # "spawn" forces spawn where fork exists
 # Inline work a spawned pool must save to pay for itself: two workers importing xltools
 # and unpickling the state take ≈0.3-0.5 s of both cores here (bench/bench.py --spawn).
@@ -68,7 +70,7 @@ def _parent_gone(parent: int) -> Callable[[], bool]:
         proc = psutil.Process(parent)
     except ImportError:
         return lambda: os.getppid() != parent  # POSIX: an orphan is re-parented
-    except Exception:  # noqa: BLE001 - psutil.NoSuchProcess and kin: already gone
+    except psutil.Error:  # NoSuchProcess and kin: already gone
         return lambda: True
 
     def gone() -> bool:
@@ -96,8 +98,15 @@ def watch_parent(parent: int, on_gone: Callable[[], None] | None = None,
     return t
 
 
-def _init(func: Callable, state: object, parent: int) -> None:
+def worker_start(parent: int, debug: bool) -> None:
+    """What every worker does first: die with its parent, and take the parent's settings
+    (a spawned worker imports xltools afresh; a forked one has them already)."""
     die_with_parent(parent)
+    settings.debug = debug
+
+
+def _init(func: Callable, state: object, parent: int, debug: bool) -> None:
+    worker_start(parent, debug)
     _state["func"], _state["state"] = func, state
 
 
@@ -125,7 +134,7 @@ def pool_map(func: Callable, state: object, items: list, workers: int | None = N
         return
     chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init,
-                             initargs=(func, state, os.getpid())) as pool:
+                             initargs=(func, state, os.getpid(), settings.debug)) as pool:
         for result in pool.map(_run, chunks):
             yield from result
 

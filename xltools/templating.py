@@ -13,6 +13,8 @@ import os
 from importlib import resources
 from pathlib import Path
 
+from .model.errors import TemplateError
+
 ENV_VAR = "XLTOOLS_TEMPLATES"
 PACKAGE_DIR = "templates"
 
@@ -37,7 +39,27 @@ def environment(autoescape: bool = True):
 
     dirs = template_dirs()
     if not dirs:
-        raise FileNotFoundError("找不到 xltools 自带的模板文件夹 templates:安装可能不完整,请重新安装 xltools。")
+        raise TemplateError("找不到 xltools 自带的模板文件夹 templates:安装可能不完整,请重新安装 xltools。")
     return jinja2.Environment(loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
                               autoescape=autoescape, undefined=jinja2.StrictUndefined,
                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def render(name: str, template: str | os.PathLike | None, context: dict) -> str:
+    """The bundled text template `name`, or the clerk's own file `template`, rendered with
+    `context` (no escaping); TemplateError when the clerk's file is missing or has an error."""
+    import jinja2
+
+    if template is None:
+        return environment(autoescape=False).get_template(name).render(**context)
+    path = Path(template)
+    if not path.is_file():
+        raise TemplateError(f"找不到模板文件“{path}”。请检查路径,或不加 --template 使用默认模板。")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(path.parent.resolve())),
+                             autoescape=False, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    try:
+        return env.get_template(path.name).render(**context)
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, ArithmeticError,
+            LookupError, UnicodeDecodeError) as exc:  # a clerk's typo, not a bug of ours
+        raise TemplateError(f"模板“{path.name}”有误:{type(exc).__name__}:{exc}") from exc

@@ -23,9 +23,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Route
 
 from .. import api
-from ..collect.ledger import LedgerError
 from ..collect.limits import Limits
-from ..collect.run import InputError, OutputError
+from ..model.errors import settings
 from ..templating import bundled, environment
 from . import accounts, views
 from .security import (checked_form, csrf_token, file_times, save_upload, set_csrf_cookie,
@@ -34,7 +33,6 @@ from .workspace import Campaign, NotFound, Refused, Workspace
 
 LOG = logging.getLogger("xltools.app")
 PLAN_SUFFIXES = (".xlsx", ".yaml", ".yml", ".json")
-KNOWN = (api.PlanFileError, LedgerError, OutputError, InputError, Refused)
 BUSY = "本计划正有一项工作(生成或回收)在进行,请稍候再试。"
 
 
@@ -72,9 +70,11 @@ def guarded(fn, public: bool = False):
             return _error(request, 404, "找不到所要的页面或文件。")
         except HTTPException as exc:
             return _error(request, exc.status_code, str(exc.detail))
-        except KNOWN as exc:
+        except api.XltoolsError as exc:
             return _error(request, 400, " ".join(str(exc).split()))
-        except Exception:  # noqa: BLE001 - never a traceback in a page
+        except Exception:  # noqa: BLE001 - a bug: logged in full, never a traceback in a page
+            if settings.debug:
+                raise
             LOG.exception("%s %s", request.method, request.url.path)
             log = request.app.state.ws.log_path
             return _error(request, 500, f"发生意外错误,详细信息已记入日志“{log}”,请提供给系统维护人员。")

@@ -11,6 +11,7 @@ from .. import api
 from ..model import ERROR, Finding
 from ..model.plan import TASK_KIND_LABELS
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
+from ..planfile import require_plan
 from .workspace import Campaign, NotFound, Workspace
 
 MANIFEST = ".xltools-desk.json"  # what the desk's last generate wrote (unit, period of each)
@@ -25,10 +26,7 @@ def _finding(f) -> dict:
 
 def plan_of(c: Campaign):
     """The campaign's plan; PlanFileError (a Chinese message) when it cannot be read."""
-    res = api.load(c.plan_path)
-    if res.value is None:
-        raise api.PlanFileError(f"计划文件“{c.plan_path.name}”中没有可用的计划。")
-    return res.value
+    return require_plan(c.plan_path).value
 
 
 def period_of(c: Campaign, period_id: str):
@@ -131,7 +129,7 @@ def issue_zip(c: Campaign, period_id: str) -> bytes:
 
 # -- 回收 ----------------------------------------------------------------------------------
 
-def _receipts(c: Campaign, plan, period) -> list[dict]:
+def _receipts(c: Campaign, plan, period) -> list:
     from ..collect.ledger import Ledger
     if not c.ledger.exists():
         return []
@@ -145,11 +143,11 @@ def board(c: Campaign, period_id: str) -> dict:
     plan, period = period_of(c, period_id)
     receipts = _receipts(c, plan, period)
     status = api.status(c.plan_path, period.id) if c.ledger.exists() else None
-    reported = {u["unit"]: u for u in status.reported} if status else {}
+    reported = {u.unit: u for u in status.reported} if status else {}
     missing = set(status.missing_units) if status else set()
     late = set(status.late_units) if status else set()
-    errors = {r["unit"] for r in receipts if r["status"] == ACCEPTED
-              and any(f["severity"] == ERROR for f in r["findings"])}
+    errors = {r.unit for r in receipts if r.status == ACCEPTED
+              and any(f.severity == ERROR for f in r.findings)}
     owing = [u.name for u in plan.units_with_tasks()]
     owing += [n for n in dict.fromkeys(r.unit or r.label for r in plan.town_rows()) if n not in owing]
     rows = []
@@ -158,11 +156,11 @@ def board(c: Campaign, period_id: str) -> dict:
         state = (ERRORS if name in errors else LATE if name in late else
                  REPORTED if got and name not in missing else MISSING)
         rows.append({"unit": name, "status": state,
-                     "received_at": got["last_received_at"] if got else "",
-                     "submissions": got["submissions"] if got else 0})
-    held = [{"display": r["display"], "sha256": r["sha256"], "received_at": r["received_at"]}
-            for r in receipts if r["status"] == REJECTED
-            and any(f["code"] == "identity-conflict" for f in r["findings"])]
+                     "received_at": got.last_received_at if got else "",
+                     "submissions": got.submissions if got else 0})
+    held = [{"display": r.display, "sha256": r.sha256, "received_at": r.received_at}
+            for r in receipts if r.status == REJECTED
+            and any(f.code == "identity-conflict" for f in r.findings)]
     counts = Counter(r["status"] for r in rows)
     return {"name": c.name, "period": period.id, "period_name": period.name,
             "deadline": period.deadline, "units": rows, "held": held,
@@ -175,11 +173,11 @@ def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
     plan, period = period_of(c, period_id)
     if plan.unit(unit) is None and unit not in {r.unit or r.label for r in plan.town_rows()}:
         raise NotFound(unit)
-    files = [{"display": r["display"], "status": r["status"],
-              "status_label": STATUS_LABELS.get(r["status"], r["status"]), "form": r["form"],
-              "received_at": r["received_at"], "late": r["late"], "sha256": r["sha256"],
-              "findings": [_finding(f) for f in r["findings"]]}
-             for r in _receipts(c, plan, period) if r["unit"] == unit]
+    files = [{"display": r.display, "status": r.status,
+              "status_label": STATUS_LABELS.get(r.status, r.status), "form": r.form,
+              "received_at": r.received_at, "late": r.late, "sha256": r.sha256,
+              "findings": [_finding(f) for f in r.findings]}
+             for r in _receipts(c, plan, period) if r.unit == unit]
     folder = c.outputs(period) / FEEDBACK / unit
     feedback = [c.rel(p) for p in sorted(folder.glob("*")) if p.is_file()] if folder.is_dir() else []
     return {"name": c.name, "period": period.id, "unit": unit, "files": files,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..collect.run import default_ledger
+from ..model.errors import XltoolsError
 
 PLAN = "plan.xlsx"
 FORMS = "workbooks"
@@ -22,11 +23,11 @@ OUTPUTS = "\u6c47\u603b"  # 汇总
 _BAD_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
 
-class Refused(ValueError):
+class Refused(XltoolsError, ValueError):
     """A request the desk turns down, with the Chinese reason shown to the clerk."""
 
 
-class NotFound(Exception):
+class NotFound(XltoolsError):
     """A campaign, period or file that is not there (or not the campaign's): HTTP 404."""
 
 

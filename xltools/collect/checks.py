@@ -8,6 +8,7 @@ from typing import Callable
 
 from ..generate.report_form import STATUSES
 from ..model.findings import WARNING
+from ..model.errors import settings
 from ..model.returns import ACTUAL, NOTE, FormReturn, TargetReport, TaskReport, TownReport
 from .expected import ExpectedForm
 from .extract import Located
@@ -58,7 +59,9 @@ def _formats(ex: ExpectedForm, loc: Located, percent: PercentLookup | None,
         return {}
     try:
         return percent(cells)
-    except Exception:
+    except Exception:  # noqa: BLE001 - formats unknown: the percent checks say "ambiguous"
+        if settings.debug:
+            raise
         return {}
 
 
@@ -168,11 +171,8 @@ def check_figures(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn,
             sink.add(negative, r, ac, value=_num(x), **params)
             continue
         item.actual = x
-        if e.cumulative and previous is not None:
-            try:
-                before = previous(fr.unit, fr.kind, e.key)
-            except Exception:
-                before = None
+        if e.cumulative and previous is not None:  # a failing look-up fails the file (read-failed)
+            before = previous(fr.unit, fr.kind, e.key)
             if before is not None and x < before - EPS:
                 sink.add(decreased, r, ac, value=_num(x), previous=_num(before),
                          severity=WARNING if note.strip() else None, **params)

@@ -14,12 +14,12 @@ with 错误 findings keeping single values out of the merge (FormReturn.blocked_
 """
 from __future__ import annotations
 
-import os
 import traceback
 from dataclasses import dataclass, field
 from typing import Callable
 
 from ..model import Plan, finding
+from ..model.errors import settings
 from ..model.findings import ERROR, WARNING
 from ..model.returns import (ACCEPTED, FEEDBACK_SHEET, REJECTED, TASK_FIELDS, FormReturn,
                              Received)
@@ -56,7 +56,7 @@ def examine(received: Received, plan: Plan, period_id: str,
     sink = Sink(received.display or received.name or received.path)
     try:
         reading, grids = read_workbook(received.path, limits)
-        if received.kind == "xlsm":
+        if received.file_type == "xlsm":
             sink.add("macro-ignored")
         if grids.refused is not None:
             _refused(sink, grids, limits)
@@ -74,7 +74,7 @@ def examine(received: Received, plan: Plan, period_id: str,
     except BaseException as e:  # a bug, a reader panic, a file nobody foresaw: never stop the run
         fr.status = REJECTED
         reason = "读取程序无法处理此文件的内容"
-        if os.environ.get("XLTOOLS_DEBUG"):  # internals only for the maintainer (--debug)
+        if settings.debug:  # internals only for the maintainer (--debug)
             tb = traceback.extract_tb(e.__traceback__)
             where = f" ({tb[-1].name}:{tb[-1].lineno})" if tb else ""
             reason += f":{type(e).__name__}: {e}{where}"[:300]

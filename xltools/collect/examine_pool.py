@@ -26,7 +26,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 
 from ..model import Finding, Plan, finding
-from ..parallel import die_with_parent, mp_context, pool_processes, start_method
+from ..model.errors import settings
+from ..parallel import mp_context, pool_processes, start_method, worker_start
 from ..model.returns import REJECTED, FormReturn, Received
 from . import memcap
 from .examine import PreviousValues, examine
@@ -55,10 +56,10 @@ def reader_gaps(limits: Limits) -> list[Finding]:
 
 
 def _init(plan: Plan, period_id: str, previous: PreviousValues, limits: Limits,
-          parent: int, how: str, quiet: bool = True) -> None:
-    die_with_parent(parent)
+          parent: int, how: str, debug: bool = False, quiet: bool = True) -> None:
+    worker_start(parent, debug)
     memcap.no_core_file()
-    if quiet and not os.environ.get("XLTOOLS_DEBUG"):
+    if quiet and not debug:
         try:  # a native reader's abort message is not for the clerk
             import faulthandler
             faulthandler.disable()
@@ -116,7 +117,8 @@ def _pool(workers: int, plan: Plan, period_id: str, prev: PreviousValues,
     """A pool of capped readers and the guard that caps them from here (where needed)."""
     how = memcap.mode()
     pool = ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_init,
-                               initargs=(plan, period_id, prev, limits, os.getpid(), how))
+                               initargs=(plan, period_id, prev, limits, os.getpid(), how,
+                                         settings.debug))
     guard = memcap.PoolGuard(pool, limits.worker_memory_bytes, how)
     try:  # started (a spawned worker imports xltools) before any file's clock runs
         for fut in [pool.submit(os.getpid) for _ in range(workers)]:

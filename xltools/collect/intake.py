@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Callable
 
+from ..model.errors import settings
 from ..model.findings import ERROR, Finding, finding
 from ..model.returns import IGNORED, REJECTED, FormReturn, Received
 from . import fsopen
@@ -92,12 +93,12 @@ def intake_return(received: Received, findings: list[Finding]) -> FormReturn | N
     junk → IGNORED; a .zip attachment → IGNORED (its members are received one by one), or
     REJECTED when something in it was refused; anything else (other, encrypted) → REJECTED.
     """
-    if received.kind in WORKBOOK_KINDS:
+    if received.file_type in WORKBOOK_KINDS:
         return None
     mine = findings_for(received, findings)
-    if received.kind == "junk":
+    if received.file_type == "junk":
         status = IGNORED
-    elif received.kind in ("zip", "mail"):  # its attachments are received one by one
+    elif received.file_type in ("zip", "mail"):  # its attachments are received one by one
         status = REJECTED if any(f.severity == ERROR for f in mine) else IGNORED
     else:
         status = REJECTED
@@ -178,6 +179,8 @@ def _why(exc: BaseException) -> dict[str, str]:
         return {"reason": "这是文件夹", "advice": _ADVICE_OS}
     if isinstance(exc, OSError):
         return {"reason": exc.strerror or type(exc).__name__, "advice": _ADVICE_OS}
+    if settings.debug:  # a bug, not bad input: the maintainer sees it raised (--debug)
+        raise exc
     return {"reason": f"程序内部错误 {type(exc).__name__}", "advice": _ADVICE_BUG}
 
 
@@ -658,14 +661,14 @@ class _Intake:
                 if copy is not None:  # keep what was read: received, archived, rejected
                     self.received.append(Received(
                         path=str(copy), display=display, name=name, sha256=digest, size=size,
-                        received_at=_iso_mtime(st.st_mtime), kind="other",
+                        received_at=_iso_mtime(st.st_mtime), file_type="other",
                         origin=display_name(path)))
                 return
             rec = Received(path=str(copy) if copy else path, display=display, name=name,
                            sha256=digest, size=size, received_at=_iso_mtime(st.st_mtime),
                            origin=display_name(path))
             if junk:
-                rec.kind = "junk"
+                rec.file_type = "junk"
                 self.received.append(rec)
                 self.note("junk-ignored", display, reason=junk)
                 return
@@ -696,16 +699,16 @@ class _Intake:
                         budget: _Budget | None = None) -> None:
         self.received.append(rec)
         if rec.size > self.limits.max_file_bytes:
-            rec.kind = "other"
+            rec.file_type = "other"
             self.note("file-too-large", rec.display, size=_size(rec.size),
                       limit=_size(self.limits.max_file_bytes))
             return
         if is_stamp(f):  # a PDF or a photo: a stamped copy, attributed by collect.run
-            rec.kind = STAMP
+            rec.file_type = STAMP
             return
         kind = mail_kind(f, rec.name, ole_names) if level < self.limits.max_zip_nesting else None
         if kind is not None:  # an e-mail: its attachments, its Date, its sender (collect.mail)
-            rec.kind = "mail"
+            rec.file_type = "mail"
             self.expand_mail(f, rec, kind, level + 1, budget or _Budget(
                 self.limits.max_uncompressed_bytes, self.limits.max_members))
             return
@@ -717,7 +720,7 @@ class _Intake:
             s = Sniff("encrypted", "password-protected")
         if s.kind == "encrypted" and self.password is not None:
             s = self.decrypt(f, rec, s)
-        rec.kind = s.kind
+        rec.file_type = s.kind
         if s.code:
             self.findings.append(finding(s.code, file=rec.display, **(s.params or {})))
         ext = os.path.splitext(rec.name)[1].lower()
@@ -733,7 +736,7 @@ class _Intake:
                 budget = _Budget(self.limits.max_uncompressed_bytes, self.limits.max_members)
             try:
                 self.expand_zip(f, rec, level + 1, budget)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 - a damaged archive is a finding
                 self.note("damaged-file", rec.display, reason=f"解压出错:{type(exc).__name__}")
 
     def decrypt(self, f: BinaryIO, rec: Received, s: Sniff) -> Sniff:
@@ -781,7 +784,7 @@ class _Intake:
             infos = [i for i in zf.infolist() if not i.is_dir()]
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error,
                 RuntimeError, NotImplementedError) as exc:
-            zrec.kind = "other"
+            zrec.file_type = "other"
             self.note("damaged-file", zrec.display, reason=f"压缩结构损坏:{type(exc).__name__}")
             return
         if len(infos) > budget.members_left:
@@ -855,14 +858,14 @@ class _Intake:
         """A file taken out of a .zip or an e-mail into `out`: typed (expanded) as any file."""
         junk = junk_reason(rec.name, folders)
         if junk:
-            rec.kind = "junk"
+            rec.file_type = "junk"
             self.received.append(rec)
             self.note("junk-ignored", rec.display, reason=junk)
         else:
             with open(out, "rb") as mf:
                 self.type_and_expand(mf, rec, level, budget)
-        if rec.kind in WORKBOOK_KINDS or rec.kind == "zip":
-            final = out.with_suffix(f".{rec.kind}")
+        if rec.file_type in WORKBOOK_KINDS or rec.file_type == "zip":
+            final = out.with_suffix(f".{rec.file_type}")
             os.replace(out, final)
             rec.path = str(final)
 

@@ -18,14 +18,17 @@ import os
 import re
 import sqlite3
 import uuid
+
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from ..model.errors import FileChanged, LedgerBusy, LedgerError
 from ..model.findings import TEXT, Finding, finding
 from ..model.periods import period_bounds
 from ..model.returns import (ACCEPTED, ACTUAL, DUPLICATE, IGNORED, NOTE, REJECTED, SUPERSEDED,
                              TASK_FIELDS, FormReturn, Received, target_key, town_key)
+from .records import Decision, FormStatus, PeriodStatus, Receipt, Submission
 from .serialize import form_return_from_dict, form_return_to_dict, jsonable
 from .stamps import STAMP, archive_ext
 
@@ -158,18 +161,6 @@ CREATE TABLE IF NOT EXISTS mail_fetched (
   findings TEXT NOT NULL DEFAULT '[]',
   UNIQUE (account, folder, uidvalidity, uid)
 )"""
-
-
-class LedgerError(Exception):
-    """Something about the ledger stops the program; the message is for the user."""
-
-
-class LedgerBusy(LedgerError):
-    """Another collect holds the ledger's write lock longer than we were willing to wait."""
-
-
-class FileChanged(LedgerError):
-    """The bytes at a received file's path no longer hash to what intake saw."""
 
 
 def _now() -> str:
@@ -357,8 +348,8 @@ class Ledger:
         sha = received.sha256
         if not _SHA.match(sha or ""):
             raise ValueError(f"not a sha256: {sha!r}")
-        ext = received.kind if received.kind in ARCHIVE_EXTS else \
-            archive_ext(received) if received.kind == STAMP else "bin"
+        ext = received.file_type if received.file_type in ARCHIVE_EXTS else \
+            archive_ext(received) if received.file_type == STAMP else "bin"
         return self.archive_dir / sha[:2] / f"{sha}.{ext}"
 
     def archive(self, received: Received) -> Path:
@@ -510,7 +501,8 @@ class Ledger:
         old = c.execute("SELECT archived FROM files WHERE sha256 = ?", (sha,)).fetchone()
         if old is None:
             c.execute("INSERT INTO files(sha256, size, kind, archived, first_seen) "
-                      "VALUES (?,?,?,?,?)", (sha, rec.size, rec.kind or "other", archived, now))
+                      "VALUES (?,?,?,?,?)",
+                      (sha, rec.size, rec.file_type or "other", archived, now))
         elif old["archived"] is None and archived:
             c.execute("UPDATE files SET archived = ? WHERE sha256 = ?", (archived, sha))
         receipt = c.execute("SELECT id, status FROM receipts WHERE sha256 = ? AND display = ?",
@@ -627,7 +619,7 @@ class Ledger:
         return _now()
 
     # ------------------------------------------------------------ the clerk's decisions
-    def find_file(self, sha: str) -> sqlite3.Row:
+    def find_file(self, sha: str) -> Submission:
         """The submission whose sha256 is or starts with `sha` (8+ hex); LedgerError if none
         or several."""
         sha = sha.strip().lower()
@@ -639,7 +631,9 @@ class Ledger:
         if len(rows) != 1:
             raise LedgerError(f"台账 {self.db_path} 中{'没有' if not rows else '有多个'}"
                               f"编号以 {sha} 开头的文件。" + ("请写出更多位。" if rows else ""))
-        return rows[0]
+        r = rows[0]
+        return Submission(r["sha256"], r["display"], r["status"], r["archived"] or "",
+                          form_return_from_dict(json.loads(r["payload"])))
 
     def set_received(self, ret: FormReturn, replace_status: str) -> str:
         """Store a new time received of a recorded return (ret.late and its late-return
@@ -666,10 +660,10 @@ class Ledger:
             "VALUES (?,?,?,?,?,?,?)", (_now(), _safe_text(who), action, sha, plan_id, period,
                                        json.dumps(jsonable(detail), ensure_ascii=False)))
 
-    def history(self, plan_id: str, period: str) -> list[dict[str, Any]]:
+    def history(self, plan_id: str, period: str) -> list[Decision]:
         """The clerk's decisions for a period, oldest first."""
-        return [{"at": r["at"], "who": r["who"], "action": r["action"], "sha256": r["sha256"],
-                 **json.loads(r["detail"])} for r in self.conn.execute(
+        return [Decision(r["at"], r["who"], r["action"], r["sha256"], json.loads(r["detail"]))
+                for r in self.conn.execute(
                      "SELECT * FROM history WHERE plan_id = ? AND period = ? ORDER BY id",
                      (plan_id, period))]
 
@@ -693,7 +687,7 @@ class Ledger:
             out.append(ret)
         return out
 
-    def receipts(self, plan_id: str, period: str) -> list[dict[str, Any]]:
+    def receipts(self, plan_id: str, period: str) -> list[Receipt]:
         """Every file seen for a period (by a run for it, or identified as of it)."""
         rows = self.conn.execute(
             "SELECT r.id, r.run_id, r.sha256, r.path, r.display, r.name, r.received_at, "
@@ -736,42 +730,23 @@ class Ledger:
             if r["status"] == SUPERSEDED:
                 nxt = successor.get(r["sha256"])
                 superseded_by = nxt["display"] if nxt else latest.get((r["kind"], r["unit"]), "")
-                f = finding("superseded", file=r["display"], value=superseded_by)
-                found.append(f.to_dict())
-            out.append({
-                "path": r["path"], "display": r["display"], "name": r["name"],
-                "sha256": r["sha256"], "size": r["size"], "kind": r["file_kind"],
-                "status": r["status"], "plan_id": r["plan_id"] or "", "form": r["kind"] or "",
-                "unit": r["unit"] or "", "period": r["period"] or "",
-                "received_at": r["received_at"], "recorded_at": r["recorded_at"],
-                "late": bool(r["late"]), "supersedes": r["supersedes"] or "",
-                "superseded_by": superseded_by,
-                "duplicate_of": r["primary_display"] if dup else "",
-                "archived": str(self.db_path.parent / r["archived"]) if r["archived"] else "",
-                "run_id": r["run_id"], "findings": found,
-            })
+                found.append(finding("superseded", file=r["display"], value=superseded_by))
+            out.append(Receipt(
+                path=r["path"], display=r["display"], name=r["name"], sha256=r["sha256"],
+                status=r["status"], size=r["size"], file_type=r["file_kind"],
+                form=r["kind"] or "", unit=r["unit"] or "", plan_id=r["plan_id"] or "",
+                period=r["period"] or "", received_at=r["received_at"],
+                recorded_at=r["recorded_at"], late=bool(r["late"]),
+                supersedes=r["supersedes"] or "", superseded_by=superseded_by,
+                duplicate_of=r["primary_display"] if dup else "",
+                archived=str(self.db_path.parent / r["archived"]) if r["archived"] else "",
+                run_id=r["run_id"], findings=tuple(map(_as_finding, found))))
         return out
-
-    def previous_actual(self, plan_id: str, unit: str, kind: str, key: str,
-                        before_period: str, field: str = ACTUAL) -> float | None:
-        """The latest accepted, unblocked figure of `key` in a period ending before this one."""
-        limit = _period_end(before_period)
-        best: tuple[str, float] | None = None
-        for r in self.conn.execute(
-                'SELECT v.period, v.value_num FROM "values" v '
-                "JOIN submissions s ON s.sha256 = v.sha256 "
-                "WHERE v.plan_id = ? AND v.unit = ? AND v.kind = ? AND v.key = ? "
-                "AND v.field = ? AND s.status = ? AND v.blocked = 0 "
-                "AND v.value_num IS NOT NULL",
-                (plan_id, unit, kind, key, field, ACCEPTED)):
-            end = _period_end(r["period"])
-            if end < limit and (best is None or end > best[0]):
-                best = (end, r["value_num"])
-        return None if best is None else best[1]
 
     def previous_actuals(self, plan_id: str, period: str,
                          field: str = ACTUAL) -> dict[tuple[str, str, str], float]:
-        """previous_actual for every (unit, kind, key) at once (picklable, for workers)."""
+        """{(unit, form, key): the latest accepted, unblocked figure of a period ending before
+        this one} (picklable, for the readers)."""
         limit = _period_end(period)
         best: dict[tuple[str, str, str], tuple[str, float]] = {}
         for r in self.conn.execute(
@@ -785,28 +760,26 @@ class Ledger:
                 best[k] = (end, r["value_num"])
         return {k: v for k, (_, v) in best.items()}
 
-    def status(self, plan_id: str, period: str) -> dict[str, Any]:
+    def status(self, plan_id: str, period: str) -> PeriodStatus:
         """Counts by status of the period's receipts, and the units that reported."""
         counts = {s: 0 for s in _STATUSES}
         for r in self.receipts(plan_id, period):
-            counts[r["status"]] = counts.get(r["status"], 0) + 1
-        units: dict[tuple[str, str], dict[str, Any]] = {}
-        for r in self.conn.execute(
-                "SELECT kind, unit, status, received_at, late, display, sha256 FROM submissions "
-                "WHERE plan_id = ? AND period = ? AND status IN (?, ?) "
-                "ORDER BY unit, kind, received_at",
-                (plan_id, period, ACCEPTED, SUPERSEDED)):
-            u = units.setdefault((r["unit"], r["kind"]), {
-                "unit": r["unit"], "form": r["kind"], "first_received_at": r["received_at"],
-                "last_received_at": r["received_at"], "late": False, "submissions": 0,
-                "display": "", "sha256": ""})
-            u["submissions"] += 1
-            u["first_received_at"] = min(u["first_received_at"], r["received_at"])
-            u["last_received_at"] = max(u["last_received_at"], r["received_at"])
-            if r["status"] == ACCEPTED:
-                u["late"], u["display"], u["sha256"] = bool(r["late"]), r["display"], r["sha256"]
-        return {"plan_id": plan_id, "period": period, "counts": counts,
-                "units": list(units.values())}
+            counts[r.status] = counts.get(r.status, 0) + 1
+        acc = f"CASE WHEN status = '{ACCEPTED}' THEN %s END"  # (one accepted per form)
+        units = [FormStatus(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6] or "", r[7] or "")
+                 for r in self.conn.execute(
+                     f"SELECT unit, kind, min(received_at), max(received_at), "
+                     f"max({acc % 'late'}), count(*), max({acc % 'display'}), "
+                     f"max({acc % 'sha256'}) FROM submissions "
+                     "WHERE plan_id = ? AND period = ? AND status IN (?, ?) "
+                     "GROUP BY unit, kind ORDER BY unit, kind",
+                     (plan_id, period, ACCEPTED, SUPERSEDED))]
+        return PeriodStatus(plan_id, period, counts, tuple(units))
+
+
+def _as_finding(f: Finding | dict) -> Finding:
+    """A finding as stored (a row's fields) as the model's Finding."""
+    return f if isinstance(f, Finding) else Finding.from_dict(f)
 
 
 def _cell_values(ret: FormReturn) -> Iterator[tuple]:

@@ -16,19 +16,18 @@ from typing import Callable
 
 from ..progress import tick
 from ..model import Finding, Period, Plan, finding
+from ..model.errors import InputError, OutputError
 from ..model.findings import ERROR
+from ..model.periods import is_late
 from ..model.returns import ACCEPTED, IGNORED, REJECTED, FormReturn, Received
 from .examine_pool import examine_all, reader_gaps
 from .intake import SEP, intake_return, intake_run
 from .ledger import Ledger, disk_full, full_error
+from .records import Receipt
 from .limits import Limits
 from .stamps import HOW, STAMP, whose
 
 WORKDIR_PREFIX = "xltools-intake-"
-
-
-class OutputError(Exception):
-    """The output folder cannot be written; the message is for the user."""
 
 
 @dataclass
@@ -51,7 +50,7 @@ class CollectOutcome:
     period: Period
     files: list[FileOutcome] = field(default_factory=list)
     current: list[FormReturn] = field(default_factory=list)
-    receipts: list[dict] = field(default_factory=list)
+    receipts: list[Receipt] = field(default_factory=list)
     seconds: float = 0.0
     state: str = ""  # Ledger.state() after the run
     reused: bool = False  # nothing changed: current/receipts were not loaded
@@ -62,10 +61,6 @@ class CollectOutcome:
     @property
     def changed(self) -> bool:
         return any(not f.seen_before for f in self.files)
-
-
-class InputError(Exception):
-    """An inbox path that does not exist (checked before anything is recorded)."""
 
 
 def check_inputs(inputs: list) -> None:
@@ -81,7 +76,7 @@ ATTENTION = {"missing": "未报送单位", "late": "逾期报送单位", "held":
              "rejected": "被退回的文件", "errors": "有错误的报表"}
 
 
-def attention(receipts: list[dict], missing: list[str], late: list[str]) -> dict[str, int]:
+def attention(receipts: list[Receipt], missing: list[str], late: list[str]) -> dict[str, int]:
     """What in the period, as the ledger holds it, still needs the clerk (counts > 0 only).
 
     A rejected file stops counting once its unit's same form was accepted from a file
@@ -89,19 +84,17 @@ def attention(receipts: list[dict], missing: list[str], late: list[str]) -> dict
     """
     later: dict[tuple[str, str], str] = {}
     for r in receipts:
-        if r["status"] == ACCEPTED:
-            key = (r.get("form", ""), r.get("unit", ""))
-            later[key] = max(later.get(key, ""), r.get("received_at") or "")
+        if r.status == ACCEPTED:
+            key = (r.form, r.unit)
+            later[key] = max(later.get(key, ""), r.received_at)
     out = {"missing": len(missing), "late": len(late), "held": 0, "rejected": 0, "errors": 0}
     for r in receipts:
-        codes = {f["code"] for f in r.get("findings", [])}
-        if r["status"] == REJECTED:
-            if "identity-conflict" in codes:
+        if r.status == REJECTED:
+            if any(f.code == "identity-conflict" for f in r.findings):
                 out["held"] += 1
-            elif not (r.get("unit") and later.get((r.get("form", ""), r["unit"]), "")
-                      > (r.get("received_at") or "")):
+            elif not (r.unit and later.get((r.form, r.unit), "") > r.received_at):
                 out["rejected"] += 1
-        elif r["status"] == ACCEPTED and any(f["severity"] == ERROR for f in r.get("findings", [])):
+        elif r.status == ACCEPTED and any(f.severity == ERROR for f in r.findings):
             out["errors"] += 1
     return {k: v for k, v in out.items() if v}
 
@@ -153,7 +146,7 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                         out.files.append(FileOutcome(rec.display, rec.sha256, prior, seen_before=True))
                         tick(progress, len(out.files), len(received))
                         continue
-                    if rec.kind == STAMP:  # once the returns beside it are known
+                    if rec.file_type == STAMP:  # once the returns beside it are known
                         stamps.append(rec)
                         continue
                     settled = intake_return(rec, intake_findings)
@@ -161,8 +154,8 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                         _record(ledger, run_id, settled, period, out)
                         tick(progress, len(out.files), len(received))
                     elif rec.display in found.readable:  # read the decrypted copy
-                        path, kind = found.readable[rec.display]
-                        todo.append(dataclasses.replace(rec, path=path, kind=kind))
+                        path, file_type = found.readable[rec.display]
+                        todo.append(dataclasses.replace(rec, path=path, file_type=file_type))
                     else:
                         todo.append(rec)
                 originals = {r.display: r for r in received}
@@ -231,13 +224,9 @@ def _unreceived(out: CollectOutcome, received: list[Received], findings: list[Fi
     for display, items in orphans.items():
         status = REJECTED if any(f.severity == ERROR for f in items) else IGNORED
         out.files.append(FileOutcome(display, "", status, findings=list(items)))
-        out.receipts.append({
-            "path": display, "display": display, "name": display.rsplit("/", 1)[-1],
-            "sha256": "", "size": 0, "kind": "other", "status": status, "plan_id": "",
-            "form": "", "unit": "", "period": period.id, "received_at": now,
-            "recorded_at": now, "late": False, "supersedes": "", "superseded_by": "",
-            "duplicate_of": "", "archived": "", "run_id": 0,
-            "findings": [f.to_dict() for f in items]})
+        out.receipts.append(Receipt(display, display, display.rsplit("/", 1)[-1], "", status,
+                                    period=period.id, received_at=now, recorded_at=now,
+                                    findings=tuple(items)))
 
 
 def _to_stderr(message: str) -> None:
@@ -383,10 +372,3 @@ def mark_late(ret: FormReturn, period: Period) -> None:
             "late-return", file=ret.received.display, unit=ret.unit,
             value=ret.received.received_at[:16].replace("T", " "), deadline=period.deadline,
             evidence=TIME_EVIDENCE.get(ret.received.time_source, TIME_EVIDENCE["file"])))
-
-
-def is_late(received_at: str, period: Period) -> bool:
-    """Received after the end of the deadline day (ISO strings compare as times)."""
-    if not period.deadline or not received_at:
-        return False
-    return received_at[:10] > period.deadline[:10]

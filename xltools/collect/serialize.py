@@ -62,7 +62,10 @@ def form_return_from_dict(d: dict[str, Any]) -> FormReturn:
     """Rebuild what form_return_to_dict wrote (raw cell values come back as JSON types)."""
     simple = {k: v for k, v in d.items()
               if k not in ("received", "tasks", "targets", "town", "findings")}
-    ret = _build(FormReturn, {**simple, "received": _build(Received, d.get("received"))})
+    rd = dict(d.get("received") or {})
+    if "kind" in rd:  # payloads written before Received.kind was named file_type
+        rd.setdefault("file_type", rd.pop("kind"))
+    ret = _build(FormReturn, {**simple, "received": _build(Received, rd)})
     ret.tasks = [_build(TaskReport, t) for t in d.get("tasks") or []]
     ret.targets = [_build(TargetReport, t) for t in d.get("targets") or []]
     ret.town = [_build(TownReport, t) for t in d.get("town") or []]

@@ -3,15 +3,14 @@ return was received. Each is one ledger transaction with a row in the ledger's h
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import datetime
 from pathlib import Path
 
 from ..model import Period, Plan
+from ..model.errors import InputError
 from .examine import PreviousValues, examine
 from .ledger import Ledger, LedgerError
 from .run import CollectOutcome, FileOutcome, _record, mark_late
-from .serialize import form_return_from_dict
 
 CREDIT, RECEIVED = "credit", "set-received"
 
@@ -22,25 +21,25 @@ def credit(db_path: Path, plan: Plan, period: Period, sha: str, unit: str, who: 
     name = plan.unit(unit)
     with Ledger(db_path) as ledger:
         row = ledger.find_file(sha)
-        ret = form_return_from_dict(json.loads(row["payload"]))
+        ret = row.ret
         if not any(f.code == "identity-conflict" for f in ret.findings):
-            raise LedgerError(f"文件“{row['display']}”不是待确认归属的报表(没有“表单标识矛盾”的错误),"
+            raise LedgerError(f"文件“{row.display}”不是待确认归属的报表(没有“表单标识矛盾”的错误),"
                               "无需用 credit 确认。")
         if name is None:
             raise LedgerError(f"“{unit}”不在本计划的单位名单中。")
-        if not row["archived"]:
-            raise LedgerError(f"文件“{row['display']}”未能存档,无法重新读取;请把原件放入收件箱重新运行 collect。")
+        if not row.archived:
+            raise LedgerError(f"文件“{row.display}”未能存档,无法重新读取;请把原件放入收件箱重新运行 collect。")
         original = ret.received
-        copy = dataclasses.replace(original, path=str(db_path.parent / row["archived"]))
-        run_id = ledger.begin(plan.plan_id, period.id, [f"credit {row['sha256']} {name.name}"])
+        copy = dataclasses.replace(original, path=str(db_path.parent / row.archived))
+        run_id = ledger.begin(plan.plan_id, period.id, [f"credit {row.sha256} {name.name}"])
         try:
             previous = PreviousValues(ledger.previous_actuals(plan.plan_id, period.id))
             new = examine(copy, plan, period.id, previous, credit=name.name)
             new.received = original
             out = CollectOutcome(period)
             _record(ledger, run_id, new, period, out, replace=True)
-            ledger.add_history(who, CREDIT, row["sha256"], plan.plan_id, period.id,
-                               {"unit": name.name, "display": row["display"],
+            ledger.add_history(who, CREDIT, row.sha256, plan.plan_id, period.id,
+                               {"unit": name.name, "display": row.display,
                                 "status": out.files[-1].status})
             ledger.commit()
         except BaseException:
@@ -55,21 +54,21 @@ def set_received(db_path: Path, plan: Plan, period: Period, sha: str, when: str,
     at = parse_time(when)
     with Ledger(db_path) as ledger:
         row = ledger.find_file(sha)
-        ret = form_return_from_dict(json.loads(row["payload"]))
+        ret = row.ret
         before = ret.received.received_at
         ret.received = dataclasses.replace(ret.received, received_at=at, time_source="clerk")
-        ledger.begin(plan.plan_id, period.id, [f"set-received {row['sha256']} {at}"])
+        ledger.begin(plan.plan_id, period.id, [f"set-received {row.sha256} {at}"])
         try:
             mark_late(ret, period)
-            status = ledger.set_received(ret, replace_status=row["status"])
-            ledger.add_history(who, RECEIVED, row["sha256"], plan.plan_id, period.id,
-                               {"received_at": at, "before": before, "display": row["display"],
+            status = ledger.set_received(ret, replace_status=row.status)
+            ledger.add_history(who, RECEIVED, row.sha256, plan.plan_id, period.id,
+                               {"received_at": at, "before": before, "display": row.display,
                                 "late": ret.late})
             ledger.commit()
         except BaseException:
             ledger.rollback()
             raise
-    return FileOutcome(row["display"], row["sha256"], status, ret.unit, ret.kind,
+    return FileOutcome(row.display, row.sha256, status, ret.unit, ret.kind,
                        list(ret.findings), seen_before=True)
 
 
@@ -81,4 +80,4 @@ def parse_time(text: str) -> str:
             return datetime.strptime(t, fmt).isoformat(timespec="seconds")
         except ValueError:
             continue
-    raise LedgerError(f"无法识别时间“{text}”,请写成 2019-04-09 16:30 的形式。")
+    raise InputError(f"无法识别时间“{text}”,请写成 2019-04-09 16:30 的形式。")

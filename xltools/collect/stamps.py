@@ -9,7 +9,7 @@ from typing import BinaryIO
 from ..model import Plan
 from ..model.returns import ACCEPTED, SUPERSEDED, Received
 
-STAMP = "stamp"  # Received.kind and the ledger's form kind of a stamped copy
+STAMP = "stamp"  # Received.file_type and the ledger's form kind of a stamped copy
 _MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")
 ARCHIVE_EXTS = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff"}
 HOW = {"container": "与报表在同一邮件或压缩包中", "folder": "与报表在同一文件夹中",

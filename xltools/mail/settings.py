@@ -8,6 +8,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..model.errors import XltoolsError
+
 SETTINGS_FILE = "xltools.toml"
 PASSWORD_ENV = "XLTOOLS_MAIL_PASSWORD"
 KEYRING_SERVICE = "xltools"
@@ -22,10 +24,8 @@ _KEYS = {("mail", "user"): "user", ("mail", "from"): "mail_from", ("mail", "name
          ("imap", "folder"): "imap_folder"}
 
 
-class MailError(Exception):
-    """Mail cannot go on (settings, login, server, certificate): the message is for the user.
-
-    (Local to xltools.mail until the package-wide xltools.errors exists.)"""
+class MailError(XltoolsError):
+    """Mail cannot go on (settings, login, server, certificate): the message is for the user."""
 
 
 @dataclass(frozen=True)

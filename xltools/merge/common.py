@@ -1,10 +1,10 @@
 """Vocabulary and small helpers shared by the merge modules."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from ..sheet.layout import a1
-from ..model.plan import Period, Plan, PlanLookups
+# the one lateness rule and its time helpers, under the names the merge modules import
+from ..model.periods import deadline_end, is_late, parse_time, show_time  # noqa: F401
+from ..model.plan import Plan, PlanLookups
 from ..model.returns import ACCEPTED, FormReturn
 
 BLOCKED = "(有误,未采用)"  # shown instead of a value an 错误 finding keeps out
@@ -50,37 +50,6 @@ def accepted_returns(plan: Plan, period_id: str | None, returns: list[FormReturn
         if old is None or fr.received.received_at >= old.received.received_at:
             best[key] = fr
     return best
-
-
-def parse_time(iso: str) -> datetime | None:
-    """An ISO time as a naive local datetime (a zone, if any, is dropped), None if unreadable."""
-    try:
-        t = datetime.fromisoformat(str(iso).strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return t.replace(tzinfo=None)
-
-
-def deadline_end(period: Period) -> datetime | None:
-    """The end of the deadline day: a return is late when it comes after this moment."""
-    d = parse_time(period.deadline) if period.deadline else None
-    if d is None:
-        return None
-    return datetime(d.year, d.month, d.day) + timedelta(days=1)
-
-
-def is_late(received_at: str, period: Period, flagged: bool = False) -> bool:
-    """After the end of the deadline day; the intake's own flag when either time is unknown."""
-    end, t = deadline_end(period), parse_time(received_at)
-    if end is None or t is None:
-        return flagged
-    return t >= end
-
-
-def show_time(iso: str) -> str:
-    """2019-04-08T09:30:12 -> 2019-04-08 09:30."""
-    t = parse_time(iso)
-    return t.strftime("%Y-%m-%d %H:%M") if t else str(iso or "")
 
 
 def Lookups(plan: Plan) -> PlanLookups:  # noqa: N802 - kept as the merge's name for it

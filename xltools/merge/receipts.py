@@ -59,26 +59,23 @@ class ReceiptRow:
         return FORM_LABELS.get(self.kind, self.kind or "未识别")
 
     @classmethod
-    def from_ledger(cls, d: dict, out_dir: str | os.PathLike | None = None) -> "ReceiptRow":
-        """From one dict of `Ledger.receipts()`; `archived` made relative to `out_dir`."""
-        found = [f if isinstance(f, Finding) else Finding.from_dict(f) for f in d.get("findings", [])]
-        archived = d.get("archived") or ""
+    def from_ledger(cls, r, out_dir: str | os.PathLike | None = None) -> "ReceiptRow":
+        """From one collect.records.Receipt; `archived` made relative to `out_dir`."""
+        archived = r.archived
         if archived and out_dir is not None:
             try:
                 archived = os.path.relpath(archived, out_dir)
             except ValueError:  # another drive on Windows: keep it absolute
                 pass
         note = ""
-        if d.get("superseded_by"):
-            note = f"已被“{d['superseded_by']}”替代"
-        elif d.get("duplicate_of"):
-            note = f"与“{d['duplicate_of']}”相同"
-        return cls(display=d.get("display") or d.get("name", ""), name=d.get("name", ""),
-                   sha256=d.get("sha256", ""), status=d.get("status", ""),
-                   unit=d.get("unit") or "", kind=d.get("form") or "",
-                   received_at=d.get("received_at") or "", late=bool(d.get("late")),
-                   findings=found, archived=archived.replace(os.sep, "/"),
-                   period=d.get("period") or "", note=note)
+        if r.superseded_by:
+            note = f"已被“{r.superseded_by}”替代"
+        elif r.duplicate_of:
+            note = f"与“{r.duplicate_of}”相同"
+        return cls(display=r.display or r.name, name=r.name, sha256=r.sha256, status=r.status,
+                   unit=r.unit, kind=r.form, received_at=r.received_at, late=r.late,
+                   findings=list(r.findings), archived=archived.replace(os.sep, "/"),
+                   period=r.period, note=note)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from .plan import Period
 
@@ -47,3 +47,35 @@ def quarterly(year: int, deadlines: list[date] | None = None) -> list[Period]:
     """Four quarterly periods of a year (deadlines default to the 10th after each quarter)."""
     ds = list(deadlines or []) + [None] * 4
     return [make_period(f"{year}Q{q}", ds[q - 1]) for q in range(1, 5)]
+
+
+def parse_time(iso: str) -> datetime | None:
+    """An ISO time as a naive local datetime (a zone, if any, is dropped), None if unreadable."""
+    try:
+        t = datetime.fromisoformat(str(iso).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t.replace(tzinfo=None)
+
+
+def deadline_end(period: Period) -> datetime | None:
+    """The end of the deadline day: a return is late when it comes after this moment."""
+    d = parse_time(period.deadline) if period.deadline else None
+    if d is None:
+        return None
+    return datetime(d.year, d.month, d.day) + timedelta(days=1)
+
+
+def is_late(received_at: str, period: Period, flagged: bool = False) -> bool:
+    """The one lateness rule: received after the end of the deadline day (times compared as
+    datetimes); `flagged` (the ledger's own mark) when either time is unknown."""
+    end, t = deadline_end(period), parse_time(received_at)
+    if end is None or t is None:
+        return flagged
+    return t >= end
+
+
+def show_time(iso: str) -> str:
+    """2019-04-08T09:30:12 -> 2019-04-08 09:30."""
+    t = parse_time(iso)
+    return t.strftime("%Y-%m-%d %H:%M") if t else str(iso or "")

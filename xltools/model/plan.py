@@ -153,6 +153,10 @@ class Plan:
     tasks: list[Task] = field(default_factory=list)
     matrix: TownMatrix | None = None
     periods: list[Period] = field(default_factory=list)
+    # Look-up state, declared and kept out of eq, repr and the saved plan: the last snapshot
+    # of the look-ups, and how many frozen() holders trust it without re-checking the plan.
+    _snapshot: "PlanLookups | None" = field(default=None, init=False, repr=False, compare=False)
+    _frozen: int = field(default=0, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.plan_id:
@@ -201,24 +205,22 @@ class Plan:
     def frozen(self):
         """While held, look-ups trust their cache instead of re-checking the plan: for the
         hot loops of generate and collect, which never edit the plan."""
-        self.__dict__["_frozen"] = self.__dict__.get("_frozen", 0) + 1
+        self._frozen += 1
         try:
             yield self
         finally:
-            self.__dict__["_frozen"] -= 1
+            self._frozen -= 1
 
     def _lookups(self) -> "PlanLookups":
         # Look-ups run per task per unit; rebuilding them each time made generation
-        # quadratic. The cache lives outside the dataclass fields (no eq/asdict effect)
-        # and is keyed on the signature, so one public call checks it once (or none
-        # while the plan is frozen).
-        cached = self.__dict__.get("_lookup_cache")
-        if cached is not None and self.__dict__.get("_frozen"):
+        # quadratic. The snapshot is keyed on the signature, so one public call checks it
+        # once (or not at all while the plan is frozen).
+        cached = self._snapshot
+        if cached is not None and self._frozen:
             return cached
         sig = self._signature()
         if cached is None or cached.sig != sig:
-            cached = PlanLookups(self, sig)
-            self.__dict__["_lookup_cache"] = cached
+            self._snapshot = cached = PlanLookups(self, sig)
         return cached
 
     def town_rows(self) -> list[MatrixRow]:

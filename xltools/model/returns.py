@@ -45,7 +45,7 @@ class Received:
     sha256: str
     size: int
     received_at: str  # ISO time the file was saved (mtime), used to order resubmissions
-    kind: str = ""  # xlsx / xlsm / xls / ods / zip / encrypted / junk / other (by content)
+    file_type: str = ""  # xlsx / xlsm / xls / ods / zip / encrypted / junk / mail / stamp / other
     origin: str = ""  # the file on disk it came from (the .zip for members); "" = path
     # what decided received_at: "mail" (the e-mail's Date), "file" (mtime) or "first-seen"
     # (when xltools first saw these bytes); collect.run settles "file" against the ledger

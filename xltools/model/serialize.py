@@ -14,10 +14,11 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """The whole plan as plain data; matrix values as {row: {column key: value}}."""
     d: dict[str, Any] = {"format": "xltools-plan", "version": FORMAT_VERSION}
     for f in fields(Plan):
-        if f.name == "matrix":
+        if f.name == "matrix" or not f.init:  # (look-up state is not the plan)
             continue
-        d[f.name] = asdict(plan)[f.name] if f.name in ("units", "groups", "tasks", "periods") \
-            else getattr(plan, f.name)
+        value = getattr(plan, f.name)
+        d[f.name] = [asdict(x) for x in value] if f.name in ("units", "groups", "tasks",
+                                                              "periods") else value
     if plan.matrix is not None:
         m = plan.matrix
         values: dict[str, dict[str, str]] = {}

@@ -8,16 +8,13 @@ from pathlib import Path
 import yaml
 
 from ..model import Finding, Plan, Result, check_plan, plan_from_dict, plan_to_dict, relocate
+from ..model.errors import PlanFileError, settings
 from ..xlsx.reader import read_sheets
 from ..xlsx.writer import write_workbook
 from .workbook import plan_from_sheets, plan_workbook
 
 FORMATS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xlsx", ".ods": "xlsx", ".yaml": "yaml",
            ".yml": "yaml", ".json": "json"}
-
-
-class PlanFileError(Exception):
-    """A plan file that cannot be read at all (missing, wrong type, unreadable)."""
 
 
 def load_plan(path: str | os.PathLike) -> Result:
@@ -36,12 +33,22 @@ def load_plan(path: str | os.PathLike) -> Result:
         data = yaml.safe_load(raw) if fmt == "yaml" else json.loads(raw)
     except PlanFileError:
         raise
-    except Exception as exc:  # any reader failure is one clear message, not a traceback
+    except Exception as exc:  # noqa: BLE001 - any reader failure stops with one clear message
+        if settings.debug:
+            raise
         raise PlanFileError(f"无法读取计划文件“{p.name}”:{exc}") from exc
     if not isinstance(data, dict):
         raise PlanFileError(f"计划文件“{p.name}”的内容不是计划(顶层应为键值表)。")
     plan = plan_from_dict(data)
     return Result(plan, [_in_file(f, p.name) for f in check_plan(plan)])
+
+
+def require_plan(path: str | os.PathLike) -> Result:
+    """load_plan, and PlanFileError when the file holds no usable plan."""
+    res = load_plan(path)
+    if res.value is None:
+        raise PlanFileError(f"计划文件“{Path(path).name}”中没有可用的计划。")
+    return res
 
 
 def save_plan(plan: Plan, path: str | os.PathLike) -> Path:
@@ -65,4 +72,5 @@ def _in_file(f: Finding, name: str) -> Finding:
     return relocate(f, file=name)
 
 
-__all__ = ["load_plan", "save_plan", "PlanFileError", "plan_workbook", "plan_from_sheets"]
+__all__ = ["load_plan", "require_plan", "save_plan", "PlanFileError", "plan_workbook",
+           "plan_from_sheets"]

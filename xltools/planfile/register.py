@@ -14,8 +14,9 @@ from pathlib import Path
 
 from ..sheet.layout import a1
 from ..model import Finding, Group, Plan, Unit, finding, normalize_name, relocate
+from ..model.errors import settings
 from ..model.plan import UNIT_KINDS
-from . import PlanFileError, load_plan, save_plan
+from . import PlanFileError, require_plan, save_plan
 from .workbook import FIRST_DATA_ROW, GROUPS, UNITS, split_aliases, text
 
 REGISTER_CODES = {"duplicate-unit", "unknown-group-member", "empty-group", "bad-unit-kind"}
@@ -59,9 +60,7 @@ class RegisterChange:
 
 
 def _load(path: str | os.PathLike) -> tuple[Plan, list[Finding]]:
-    res = load_plan(path)
-    if res.value is None:
-        raise PlanFileError(f"计划文件“{Path(path).name}”中没有可用的计划。")
+    res = require_plan(path)
     return res.value, res.findings
 
 
@@ -99,6 +98,8 @@ class _Cells:
         try:
             sheets = read_sheets(path)
         except Exception:  # noqa: BLE001 - locations are a help, not a need
+            if settings.debug:
+                raise
             return
         for r, row in enumerate(sheets.get(UNITS.name, [])[FIRST_DATA_ROW:], start=FIRST_DATA_ROW):
             name = text(row[0]) if row else ""

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..sheet.blocks import date_cn, official_page, safe_filename, title_block
 from ..sheet.layout import Workbook
+from ..templating import render
 from ..merge.common import accepted_returns, parse_time
 from ..merge.receipts import FORM_LABELS, ReceiptRow
 from ..model.findings import ERROR
@@ -91,26 +92,14 @@ def remind_entries(plan: Plan, period: Period, current: list[FormReturn],
 def render_notice(plan: Plan, period: Period, entries: list[RemindEntry], today: date,
                   template: str | os.PathLike | None = None) -> str:
     """The 催报通知 text from xltools/templates/催报通知.txt.j2, or from the clerk's own `template`."""
-    import jinja2
-
-    from ..templating import environment
-
-    if template is not None:
-        path = Path(template)
-        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(path.parent.resolve())),
-                                 autoescape=False, undefined=jinja2.StrictUndefined,
-                                 trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-        tpl = env.get_template(path.name)
-    else:
-        tpl = environment(autoescape=False).get_template(TEMPLATE)
     deadline = date.fromisoformat(period.deadline) if period.deadline else None
-    return tpl.render(
+    return render(TEMPLATE, template, dict(
         plan=plan, period=period, issuer=plan.issuer or "督办室", period_title=plan.period_title(period),
         deadline=date_cn(period.deadline) if period.deadline else "规定时间",
         today=date_cn(today.isoformat()), overdue=bool(deadline and today > deadline),
         days_left=(deadline - today).days if deadline else 0,
         entries=entries, missing=[e for e in entries if e.missing],
-        with_errors=[e for e in entries if not e.missing])
+        with_errors=[e for e in entries if not e.missing]))
 
 
 def notice_filename(period: Period) -> str:

@@ -6,34 +6,12 @@ line is a body paragraph. A clerk edits the wording; the numbers come from xltoo
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from pathlib import Path
 
-from ..planfile import PlanFileError
+from ..model.errors import TemplateError
 from .gbt9704 import body, heading1, heading2
 
 H1, H2, TABLE = "# ", "## ", "@表 "
-
-
-def render(name: str, template: str | os.PathLike | None, context: dict) -> str:
-    """The bundled template `name` (or the clerk's own file) rendered with `context`."""
-    import jinja2
-
-    from ..templating import environment
-
-    if template is None:
-        return environment(autoescape=False).get_template(name).render(**context)
-    path = Path(template)
-    if not path.is_file():
-        raise PlanFileError(f"找不到模板文件“{path}”。请检查路径,或不加 --template 使用默认模板。")
-    try:
-        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(path.parent.resolve())),
-                                 autoescape=False, undefined=jinja2.StrictUndefined,
-                                 trim_blocks=True, lstrip_blocks=True)
-        return env.get_template(path.name).render(**context)
-    except Exception as exc:  # a clerk's template with a typo: one clear message
-        raise PlanFileError(f"模板“{path.name}”有误:{type(exc).__name__}:{exc}") from exc
 
 
 def write_blocks(doc, text: str, tables: dict[str, Callable] | None = None) -> None:
@@ -47,7 +25,7 @@ def write_blocks(doc, text: str, tables: dict[str, Callable] | None = None) -> N
             name = line[len(TABLE):].strip()
             if name not in tables:
                 known = "、".join(tables) or "无"
-                raise PlanFileError(f"模板中的表格“{name}”不存在(可用的表格:{known})。")
+                raise TemplateError(f"模板中的表格“{name}”不存在(可用的表格:{known})。")
             tables[name](doc)
         elif line.startswith(H2):
             heading2(doc, line[len(H2):].strip())

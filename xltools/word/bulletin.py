@@ -16,7 +16,8 @@ from ..merge.year import MISSED, YearSummary
 from ..model.plan import Period, Plan
 from ..model.rates import shown
 from . import gbt9704 as fmt
-from .body import render, write_blocks
+from ..templating import render
+from .body import write_blocks
 from .notice import addressees
 from .tables import Grid, grid_table
 

@@ -13,7 +13,8 @@ from ..sheet.blocks import date_cn, safe_filename
 from ..sheet.layout import Workbook
 from ..model.plan import Group, Plan
 from . import gbt9704 as fmt
-from .body import render, write_blocks
+from ..templating import render
+from .body import write_blocks
 from .tables import caption, grid_table, sheet_table
 
 TEMPLATE = "印发通知.txt.j2"

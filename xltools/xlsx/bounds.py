@@ -115,9 +115,10 @@ DAMAGED_INDEX = "共享字符串编号无效"
 
 
 def internals(e: BaseException) -> str:
-    """The reader's own words about a failure, for the maintainer only (--debug sets
-    XLTOOLS_DEBUG); "" otherwise: users read Chinese, not a Rust reader's error."""
-    return f"({type(e).__name__}: {e})"[:300] if os.environ.get("XLTOOLS_DEBUG") else ""
+    """The reader's own words about a failure, for the maintainer only (--debug); ""
+    otherwise: users read Chinese, not a Rust reader's error."""
+    from ..model.errors import settings
+    return f"({type(e).__name__}: {e})"[:300] if settings.debug else ""
 
 
 def debugging() -> bool:
