@@ -26,7 +26,9 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
 
 from conftest import make_small_plan  # noqa: E402
-from xltools.generate.report_form import FIELD_COLS  # noqa: E402
+from xltools.forms.registry import REPORT_V1  # noqa: E402
+
+FIELD_COLS = REPORT_V1.fill_in()
 from xltools.planfile import save_plan  # noqa: E402
 from xltools.simulate import fill_report, fill_town  # noqa: E402
 from xltools.xlsx.writer import workbook_bytes  # noqa: E402

@@ -486,7 +486,7 @@ def test_findings_are_stored_as_data_and_a_format_2_ledger_keeps_its_words(tmp_p
         collect(led, [ret])
         row = led.conn.execute("SELECT * FROM findings").fetchone()
         assert json.loads(row["params"]) == {"reason": "测试"} and "message" not in row.keys()
-        assert led.receipts(PLAN, "2019Q1")[0]["findings"][0]["message"] == \
+        assert led.receipts(PLAN, "2019Q1")[0].findings[0].message == \
             "a.xlsx 报表 单元格 E7:这是测试,不是报表,已忽略(已记录在案)。无需处理。"
     old = "a.xlsx 报表 单元格 E7:按旧版本写下的说明。"
     con = sqlite3.connect(db)
@@ -506,8 +506,8 @@ def test_findings_are_stored_as_data_and_a_format_2_ledger_keeps_its_words(tmp_p
     con.commit()
     con.close()
     with Ledger(db) as led:
-        found = led.receipts(PLAN, "2019Q1")[0]["findings"]
-        assert [(f["code"], f["message"], f["value"]) for f in found] == [("junk-ignored", old, "旧值")]
+        found = led.receipts(PLAN, "2019Q1")[0].findings
+        assert [(f.code, f.message, f.value) for f in found] == [("junk-ignored", old, "旧值")]
         f = led.current(PLAN, "2019Q1")[0].findings[0]
         assert (f.message, f.text, f.value) == (old, "按旧版本写下的说明。", "旧值")
         assert led.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4

@@ -8,8 +8,9 @@ import pytest
 
 from xltools.forms.identity import IDENTITY_SHEET, embed_identity
 from xltools.sheet.layout import LayoutError, Sheet, a1
-from xltools.generate.report_form import FIELD_COLS, SHEET, STATUSES, report_form
-from xltools.generate.town_form import ACTUAL_COL, town_form
+from xltools.forms.registry import REPORT_V1, STATUSES, TOWN_V1
+from xltools.generate.report_form import report_form
+from xltools.generate.town_form import town_form
 from xltools.xlsx.writer import workbook_bytes
 
 
@@ -39,7 +40,7 @@ def report(small_plan):
 
 def test_report_form_lists_the_units_tasks_with_roles(report):
     wb, fmap = report
-    ws = wb[SHEET]
+    ws = wb[REPORT_V1.sheet]
     rows = [[ws.cell(r + 1, c + 1).value for c in range(3)]
             for r in range(fmap.first_task_row, fmap.last_task_row + 1)]
     # task 1 through its own name (first, so it leads); task 3 led by 区财政局
@@ -51,12 +52,12 @@ def test_report_form_lists_the_units_tasks_with_roles(report):
 
 def test_report_form_protection_and_unlocked_fill_in_cells(report):
     wb, fmap = report
-    ws = wb[SHEET]
+    ws = wb[REPORT_V1.sheet]
     assert ws.protection.sheet is True
     r = fmap.first_task_row + 1
     assert ws.cell(r, 2).protection.locked is True  # task text
     assert ws.cell(r, 1).protection.locked is True  # number
-    for col in FIELD_COLS.values():
+    for col in REPORT_V1.fill_in().values():
         assert ws.cell(r, col + 1).protection.locked is False
     for row, col in fmap.fill_in:
         assert ws.cell(row + 1, col + 1).protection.locked is False
@@ -66,23 +67,23 @@ def test_report_form_protection_and_unlocked_fill_in_cells(report):
 
 def test_report_form_validations_and_prompts(report):
     wb, fmap = report
-    ws = wb[SHEET]
+    ws = wb[REPORT_V1.sheet]
     dv = _validations(ws)
     r = fmap.first_task_row
-    status = dv[a1(r, FIELD_COLS["状态"])]
+    status = dv[a1(r, REPORT_V1.col("状态"))]
     assert status.type == "list"
     assert status.formula1 == '"' + ",".join(STATUSES) + '"'
-    progress = dv[a1(r, FIELD_COLS["完成进度"])]
+    progress = dv[a1(r, REPORT_V1.col("完成进度"))]
     assert progress.type == "decimal" and float(progress.formula1) == 0 and float(progress.formula2) == 100
     assert progress.showInputMessage and "0—100" in progress.prompt
-    assert dv[a1(r, FIELD_COLS["存在问题"])].prompt
+    assert dv[a1(r, REPORT_V1.col("存在问题"))].prompt
     for row, col in fmap.fill_in:
         assert dv[a1(row, col)].prompt
 
 
 def test_report_form_numeric_target_rows(report, small_plan):
     wb, fmap = report
-    ws = wb[SHEET]
+    ws = wb[REPORT_V1.sheet]
     assert [t[:2] for t in fmap.target_rows] == [("1", 0)]
     row = fmap.target_rows[0][2] + 1
     assert ws.cell(row, 1).value == "1"
@@ -97,7 +98,7 @@ def test_report_form_numeric_target_rows(report, small_plan):
 def test_report_form_text_stays_text_never_a_formula(small_plan):
     unit = small_plan.unit("区人社局")
     layout, fmap = report_form(small_plan, unit, small_plan.periods[0])
-    ws = _open(layout)[SHEET]
+    ws = _open(layout)[REPORT_V1.sheet]
     cell = ws.cell(fmap.first_task_row + 1, 2)
     assert cell.data_type == "s" and cell.value.startswith("新增城镇就业8000人,=SUM(A1)")
     target_row = fmap.target_rows[0][2] + 1
@@ -108,7 +109,7 @@ def test_report_form_text_stays_text_never_a_formula(small_plan):
 
 def test_report_form_print_setup_and_fonts(report):
     wb, fmap = report
-    ws = wb[SHEET]
+    ws = wb[REPORT_V1.sheet]
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == 9
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
@@ -127,7 +128,7 @@ def test_report_form_print_setup_and_fonts(report):
 
 def test_report_form_identity_sheet_is_hidden_and_last(report):
     wb, _ = report
-    assert wb.sheetnames == [SHEET, IDENTITY_SHEET]
+    assert wb.sheetnames == [REPORT_V1.sheet, IDENTITY_SHEET]
     assert wb[IDENTITY_SHEET].sheet_state == "hidden"
     assert "xltools_identity" in wb.defined_names
 
@@ -144,7 +145,7 @@ def test_town_form_lines_targets_and_rates(small_plan):
     r0, r1 = lines[0].row + 1, lines[1].row + 1
     assert ws.cell(r0, 7).value == f'=IF(AND(ISNUMBER(F{r0}),E{r0}>0),F{r0}/E{r0},"")'
     assert ws.cell(r1, 7).value == f'=IF(ISNUMBER(F{r1}),IF(F{r1}>=E{r1},"达标","未达标"),"")'
-    assert ws.cell(lines[0].row + 1, ACTUAL_COL + 1).protection.locked is False
+    assert ws.cell(lines[0].row + 1, TOWN_V1.col("累计完成") + 1).protection.locked is False
     assert ws.cell(lines[0].row + 1, 5).protection.locked is True
 
 

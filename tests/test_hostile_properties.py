@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import hostile_corpus as hc
 from xltools import api
 from xltools.collect.ledger import Ledger
-from xltools.generate.report_form import FIELD_COLS
+from xltools.forms.registry import REPORT_V1
 from xltools.model.findings import CATALOGUE
 
 PLAN_ID = hc.plan().plan_id
@@ -69,13 +69,13 @@ VALUE = st.one_of(st.none(), TEXT, st.sampled_from(hc.HOSTILE_TEXT + ["80%", "0.
 
 
 @settings(max_examples=25, **SETTINGS)
-@given(values=st.lists(st.tuples(st.sampled_from(sorted(FIELD_COLS)), VALUE), min_size=1,
+@given(values=st.lists(st.tuples(st.sampled_from(sorted(REPORT_V1.fill_in())), VALUE), min_size=1,
                        max_size=6))
 def test_arbitrary_cell_contents_never_raise(plan_path, tmp_path, values):
     def edit(sh):
         r, _ = hc.first_task_cell(sh, "完成情况", "区发改局")
         for i, (field, value) in enumerate(values):
-            sh.cells[(r + i % 2, FIELD_COLS[field])].value = value
+            sh.cells[(r + i % 2, REPORT_V1.fill_in()[field])].value = value
     inbox = fresh(tmp_path, "in")
     hc._write(inbox / "区发改局.xlsx", hc.report_bytes("区发改局", 10, edit))
     rep = api.collect([inbox], plan_path, hc.PERIOD, tmp_path / "out", fresh(tmp_path, "db") / "l.db")

@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 
 from xltools import api
-from xltools.generate.report_form import FIELD_COLS
+from xltools.forms.registry import REPORT_V1
 from xltools.merge.common import OVERALL_STATUSES, UNIT_CATEGORIES
 from xltools.planfile import save_plan
 from xltools.report.html import num, stacked_bars
@@ -54,11 +54,11 @@ def run(tmp_path_factory):
         _set_time(late, deadline + timedelta(days=2, hours=3))
     wb = fill_report(plan, "区人社局", period, random.Random(7), "progress-text")
     sh = wb.sheets[0]
-    status_col = FIELD_COLS["状态"]
+    status_col = REPORT_V1.col("状态")
     first = min(r for (r, c), cell in sh.cells.items()
                 if c == status_col and cell.value in ("已完成", "序时推进", "滞后", "未启动"))
-    sh.cells[(first, FIELD_COLS["状态"])].value = "滞后"
-    sh.cells[(first, FIELD_COLS["存在问题"])].value = SCRIPT
+    sh.cells[(first, REPORT_V1.col("状态"))].value = "滞后"
+    sh.cells[(first, REPORT_V1.col("存在问题"))].value = SCRIPT
     fixed = inbox / "部门" / "区人社局(修改后).xlsx"
     fixed.write_bytes(workbook_bytes(wb))
     _set_time(fixed, deadline - timedelta(days=1))

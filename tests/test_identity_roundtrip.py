@@ -38,8 +38,9 @@ from xltools.collect.limits import DEFAULT_LIMITS as LIMITS, MB
 from xltools.forms.identity import (GUARD_HEADER, GUARD_START_ROW, IDENTITY_SHEET,
                                        FormIdentity, canonical_text, embed_identity, fingerprint)
 from xltools.sheet.layout import Workbook, a1
-from xltools.generate.report_form import FIELD_COLS, TARGET_ACTUAL_COL, report_form
-from xltools.generate.town_form import ACTUAL_COL, town_form
+from xltools.forms.registry import REPORT_V1, TOWN_V1
+from xltools.generate.report_form import report_form
+from xltools.generate.town_form import town_form
 from xltools.xlsx import identity as xid
 from xltools.xlsx.cells import read_identity
 from xltools.xlsx.writer import write_workbook
@@ -279,7 +280,7 @@ def _report_case(plan, unit_name: str, folder: Path, done: float, progress: str)
     s = "季度报表"
     _, who, phone, when = _header_cells(layout, s)
     row = fmap.first_task_row
-    c = {k: a1(row, col) for k, col in FIELD_COLS.items()}
+    c = {k: a1(row, col) for k, col in REPORT_V1.fill_in().items()}
     text = f"{unit_name}本季度已完成年度任务的80%;含“引号”、\"双引号\"、= 号和 % 号。"
     edits = [{"sheet": s, "cell": who, "value": "张三"},
              {"sheet": s, "cell": phone, "value": "0716-8880001"},
@@ -293,7 +294,7 @@ def _report_case(plan, unit_name: str, folder: Path, done: float, progress: str)
               (s, c["完成情况"]): text, (s, c["完成进度"]): 80.0, (s, c["状态"]): "序时推进",
               (s, c["存在问题"]): "无", (s, c["下一步计划"]): progress}
     for _, _, trow in fmap.target_rows[:1]:
-        cell = a1(trow, TARGET_ACTUAL_COL)
+        cell = a1(trow, REPORT_V1.target_col("累计完成"))
         edits.append({"sheet": s, "cell": cell, "value": done})
         expect[(s, cell)] = done
     return Case(f"report-{unit_name}", layout, ident, path, edits, expect)
@@ -312,7 +313,7 @@ def _town_case(plan, town: str, folder: Path) -> Case:
              {"sheet": s, "cell": when, "value": "2019/4/8", "typed": True}]
     expect = {(s, who): "李四", (s, phone): "13900000000", (s, when): date(2019, 4, 8)}
     for i, line in enumerate(lines):
-        cell = a1(line.row, ACTUAL_COL)
+        cell = a1(line.row, TOWN_V1.col("累计完成"))
         value = float(100 * i + 12.5)
         edits.append({"sheet": s, "cell": cell, "value": value})
         expect[(s, cell)] = value

@@ -8,8 +8,9 @@ import pytest
 
 from conftest import make_small_plan
 from xltools.sheet.layout import a1
-from xltools.generate.report_form import FIELD_COLS, SHEET as REPORT_SHEET, report_form
-from xltools.generate.town_form import ACTUAL_COL, SHEET as TOWN_SHEET, town_form
+from xltools.forms.registry import REPORT_V1, TOWN_V1
+from xltools.generate.report_form import report_form
+from xltools.generate.town_form import town_form
 from xltools.merge import BLOCKED, NOT_REPORTED, UNCLEAR, ReceiptRow, summarize
 from xltools.model import (ERROR, WARNING, Finding, Group, Plan, Target, Task, Unit,
                            finding, make_period, quarterly)
@@ -50,7 +51,7 @@ def report(plan: Plan, unit: str, when: str, answers: dict[str, tuple], period="
                                 actual=(targets or {}).get((number, idx)), row=row))
     fr = FormReturn(received(name or f"季度报表_{unit}.xlsx", when), status=ACCEPTED,
                     plan_id=plan.plan_id, kind="report", unit=unit, period=period,
-                    identified_by="sheet", sheet=REPORT_SHEET,
+                    identified_by="sheet", sheet=REPORT_V1.sheet,
                     header={"填报人": "王明", "联系电话": "13871600001"}, tasks=tasks,
                     targets=tgs, findings=list(findings))
     return fr
@@ -64,7 +65,7 @@ def town(plan: Plan, unit: str, when: str, actuals: dict[tuple[str, str], float]
                              actual=actuals.get((ln.column, ln.part)), row=ln.row) for ln in lines]
     return FormReturn(received(f"镇街指标_{unit}.xlsx", when), status=ACCEPTED,
                       plan_id=plan.plan_id, kind="town", unit=unit, period=period,
-                      identified_by="sheet", sheet=TOWN_SHEET, town=town_lines,
+                      identified_by="sheet", sheet=TOWN_V1.sheet, town=town_lines,
                       findings=list(findings))
 
 
@@ -72,24 +73,24 @@ def task_cell(plan: Plan, unit: str, task: str, field: str, period="2019Q1") -> 
     u = plan.unit(unit)
     _, fmap = report_form(plan, u, plan.period(period))
     i = [t.number for t, _ in plan.unit_tasks(u)].index(task)
-    return a1(fmap.first_task_row + i, FIELD_COLS[field])
+    return a1(fmap.first_task_row + i, REPORT_V1.fill_in()[field])
 
 
 def town_cell(plan: Plan, unit: str, column: str, part: str = "") -> str:
     row = next(r for r in plan.town_rows() if r.unit == unit)
     _, lines = town_form(plan, row, plan.period("2019Q1"))
     ln = next(x for x in lines if x.column == column and x.part == part)
-    return a1(ln.row, ACTUAL_COL)
+    return a1(ln.row, TOWN_V1.col("累计完成"))
 
 
 def scenario(plan: Plan | None = None):
     """区人社局 missing; 锣场镇 late; 区财政局's progress and 解放街办's 新增参保 blocked."""
     plan = plan or make_small_plan()
-    fin_bad = bad("progress-not-number", REPORT_SHEET, task_cell(plan, "区财政局", "3", "完成进度"),
+    fin_bad = bad("progress-not-number", REPORT_V1.sheet, task_cell(plan, "区财政局", "3", "完成进度"),
                   "区财政局", "基本完成", task="3")
-    jf_bad = bad("town-value-not-number", TOWN_SHEET, town_cell(plan, "解放街办", "c04"), "解放街办",
+    jf_bad = bad("town-value-not-number", TOWN_V1.sheet, town_cell(plan, "解放街办", "c04"), "解放街办",
                  "八十", label="新增参保", measure="人")
-    warn = bad("header-missing", REPORT_SHEET, "E3", "区发改局", severity=WARNING, field="填报人")
+    warn = bad("header-missing", REPORT_V1.sheet, "E3", "区发改局", severity=WARNING, field="填报人")
     current = [
         report(plan, "区发改局", "2019-04-08T09:30:00",
                {"1": ("序时推进", 30.0, "已召开专题会议部署。", "无", "加快推进"),
@@ -130,7 +131,7 @@ def receipts_for(plan: Plan, current: list[FormReturn]) -> list[ReceiptRow]:
                    "../archive/ee/" + "e" * 64 + ".xlsx", "2019Q2", "报表属于 2019年第二季度"),
         ReceiptRow("收件箱/发改局(旧).xlsx", "发改局(旧).xlsx", "f" * 64, SUPERSEDED, "区发改局",
                    "report", "2019-04-07T09:00:00", False,
-                   [bad("status-invalid", REPORT_SHEET, "F7", "区发改局", "推进中", choices="序时推进/滞后")],
+                   [bad("status-invalid", REPORT_V1.sheet, "F7", "区发改局", "推进中", choices="序时推进/滞后")],
                    "../archive/ff/" + "f" * 64 + ".xlsx", "2019Q1", "已被新文件替代"),
         ReceiptRow("收件箱/发改局 - 副本.xlsx", "发改局 - 副本.xlsx", current[0].received.sha256,
                    DUPLICATE, "区发改局", "report", "2019-04-08T09:31:00", False, [], "", "2019Q1",
@@ -316,10 +317,10 @@ def big_summary_input() -> tuple:
     for k, (unit, tasks) in enumerate(per_unit.items()):
         reports = [TaskReport(t.number, role, "完成情况", 50.0, 50, ["序时推进", "滞后"][k % 2],
                               "无", "继续", row=6 + i) for i, (t, role) in enumerate(tasks)]
-        findings = [bad("progress-not-number", REPORT_SHEET, "E7", unit)] if k % 100 == 0 else []
+        findings = [bad("progress-not-number", REPORT_V1.sheet, "E7", unit)] if k % 100 == 0 else []
         current.append(FormReturn(received(unit, "2019-04-01T00:00:00"), status=ACCEPTED,
                                   plan_id=plan.plan_id, kind="report", unit=unit,
-                                  period="2019Q1", sheet=REPORT_SHEET, tasks=reports,
+                                  period="2019Q1", sheet=REPORT_V1.sheet, tasks=reports,
                                   findings=findings))
     return plan, plan.period("2019Q1"), current
 
@@ -333,14 +334,13 @@ def test_summary_of_3000_units_300_tasks():
 
 def test_receipt_row_from_ledger_record(tmp_path):
     from xltools.collect.records import Receipt
-    from xltools.model import Finding
     d = Receipt(path="/in/a.xlsx", display="收件箱/a.xlsx", name="a.xlsx", sha256="ab" * 32,
                 status=SUPERSEDED, size=10, file_type="xlsx", plan_id="p", form="report",
                 unit="区发改局", period="2019Q1", received_at="2019-04-08T09:30:00",
                 superseded_by="收件箱/b.xlsx",
                 archived=str(tmp_path / "archive" / "ab" / "abab.xlsx"), run_id=1,
-                findings=(Finding("c", ERROR, "m", file="a", sheet="S", cell="E7", unit="区发改局",
-                                  task="1", value="v"),))
+                findings=(finding("progress-not-number", file="a", sheet="S", cell="E7",
+                                  unit="区发改局", task="1", value="v"),))
     r = ReceiptRow.from_ledger(d, tmp_path / "workbooks" / "2019Q1")
     assert r.archived == "../../archive/ab/abab.xlsx" and r.kind == "report"
     assert r.findings[0].cell == "E7" and r.errors == 1 and "b.xlsx" in r.note

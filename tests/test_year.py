@@ -19,7 +19,8 @@ from conftest import make_small_plan
 from xltools import api
 from xltools.cli import app
 from xltools.forms.identity import embed_identity
-from xltools.generate.town_form import ACTUAL_COL, town_form
+from xltools.forms.registry import TOWN_V1
+from xltools.generate.town_form import town_form
 from xltools.planfile import save_plan
 from xltools.simulate import fill_report, write_received
 from xltools.xlsx.writer import workbook_bytes
@@ -47,7 +48,7 @@ def _town(plan, name: str, pid: str, actuals: dict[tuple[str, str], float]) -> b
     sh.cells[(2, 4)].value, sh.cells[(2, 7)].value, sh.cells[(3, 4)].value = "王明", "13871601234", "2019-04-08"
     for line in lines:
         value = actuals.get((line.column, line.part))
-        sh.cells[(line.row, ACTUAL_COL)].value = value if value is not None else 0
+        sh.cells[(line.row, TOWN_V1.col("累计完成"))].value = value if value is not None else 0
     return workbook_bytes(wb)
 
 

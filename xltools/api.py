@@ -24,6 +24,7 @@ from .model.errors import (ExampleMissing, FileChanged, InputError, LedgerBusy, 
                            LedgerMissing, OutputError, PeriodError, PlanFileError, TemplateError,
                            XltoolsError)
 from .planfile import load_plan, require_plan, save_plan
+from .forms.owed import owed_forms
 from .progress import ProgressFn, tick
 from .xlsx.writer import write_workbook
 
@@ -498,18 +499,12 @@ def status(plan_path: str | os.PathLike, period_id: str,
         st = ledger.status(plan.plan_id, period.id)
     reported = [u for u in st.units if u.display and u.form != STAMP]
     have = {(u.unit, u.form) for u in reported}
-    expected = _owing(plan)
+    expected = owed_forms(plan)
     missing = list(dict.fromkeys(name for name, kind in expected if (name, kind) not in have))
     late = list(dict.fromkeys(u.unit for u in reported if u.late))
     got = {u.unit: u.display for u in st.units if u.display and u.form == STAMP}
     stamps = {name: got.get(name, "") for name, _ in expected}
     return StatusReport(period, st.counts, reported, missing, late, stamps)
-
-
-def _owing(plan: Plan) -> list[tuple[str, str]]:
-    """(unit, form kind) of every quarterly form the plan's units owe each period."""
-    return [(u.name, "report") for u in plan.units_with_tasks()] + \
-        [((r.unit or r.label), "town") for r in plan.town_rows()]
 
 
 # -- the clerk's decisions on a recorded return (issue 14) ---------------------------------

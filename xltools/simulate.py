@@ -16,8 +16,9 @@ from pathlib import Path
 from .sheet.blocks import safe_filename
 from .forms.identity import embed_identity
 from .sheet.layout import Workbook
-from .generate.report_form import FIELD_COLS, TARGET_ACTUAL_COL, report_form
-from .generate.town_form import ACTUAL_COL, town_form
+from .forms.registry import current
+from .generate.report_form import report_form
+from .generate.town_form import town_form
 from .model import Period, Plan
 from .xlsx.writer import workbook_bytes
 
@@ -48,6 +49,8 @@ def fill_report(plan: Plan, unit_name: str, period: Period, rnd: random.Random,
     wb, fmap = report_form(plan, unit, period)
     embed_identity(wb, plan.plan_id, "report", unit.name, period.id)
     sh = wb.sheets[0]
+    spec = current("report")
+    FIELD_COLS = spec.fill_in()  # noqa: N806 - the column of each field, as a constant reads
     _fill_header(sh, period, rnd, reporter=mistake != "no-reporter")
     quarter = int(period.id[-1]) if period.id[-1].isdigit() else 4
     for i, r in enumerate(range(fmap.first_task_row, fmap.last_task_row + 1)):
@@ -66,11 +69,11 @@ def fill_report(plan: Plan, unit_name: str, period: Period, rnd: random.Random,
         if i == 0 and mistake == "formula-text":
             sh.cells[(r, FIELD_COLS["存在问题"])].value = "=HYPERLINK(\"http://example.invalid\",\"点击\")"
         if i == 0 and mistake == "edited-text":
-            cell = sh.cells[(r, 1)]
+            cell = sh.cells[(r, spec.col(spec.label_key))]
             cell.value = str(cell.value) + "(已完成大部分)"
     for task, index, r in fmap.target_rows:
         target = plan.task(task).targets[index].value
-        sh.cells[(r, TARGET_ACTUAL_COL)].value = round(target * min(1.0, 0.25 * quarter) * rnd.uniform(0.7, 1.1), 2)
+        sh.cells[(r, spec.target_col("累计完成"))].value = round(target * min(1.0, 0.25 * quarter) * rnd.uniform(0.7, 1.1), 2)
     return wb
 
 
@@ -87,7 +90,7 @@ def fill_town(plan: Plan, row_label: str, period: Period, rnd: random.Random) ->
             continue
         # rates are reported as rates; amounts as running totals through the year
         share = 1.0 if line.measure == "%" else 0.25 * quarter
-        sh.cells[(line.row, ACTUAL_COL)].value = round(line.target * share * rnd.uniform(0.8, 1.1), 2)
+        sh.cells[(line.row, current("town").col("累计完成"))].value = round(line.target * share * rnd.uniform(0.8, 1.1), 2)
     return wb
 
 

@@ -8,6 +8,7 @@ from io import BytesIO
 from pathlib import Path
 
 from .. import api
+from ..forms.owed import owed_forms
 from ..model import ERROR, Finding
 from ..model.plan import TASK_KIND_LABELS
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
@@ -148,10 +149,8 @@ def board(c: Campaign, period_id: str) -> dict:
     late = set(status.late_units) if status else set()
     errors = {r.unit for r in receipts if r.status == ACCEPTED
               and any(f.severity == ERROR for f in r.findings)}
-    owing = [u.name for u in plan.units_with_tasks()]
-    owing += [n for n in dict.fromkeys(r.unit or r.label for r in plan.town_rows()) if n not in owing]
     rows = []
-    for name in owing:
+    for name in dict.fromkeys(name for name, _ in owed_forms(plan)):
         got = reported.get(name)
         state = (ERRORS if name in errors else LATE if name in late else
                  REPORTED if got and name not in missing else MISSING)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..generate.report_form import STATUSES
+from ..forms.registry import STATUSES
 from ..model.findings import WARNING
 from ..model.errors import settings
 from ..model.returns import ACTUAL, NOTE, FormReturn, TargetReport, TaskReport, TownReport

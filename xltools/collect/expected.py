@@ -1,7 +1,7 @@
 """What a unit received: the layout of one form regenerated from the plan, as a map to read by.
 
 Generation is deterministic, so the form a unit was sent can be rebuilt from the plan and
-its identity (kind, unit, period). `expected_form` does that once per form and caches the
+its identity (kind, unit, period, and the version of the form spec it was rendered by). `expected_form` does that once per form and caches the
 result: where the title, the 填报单位 cell, the header fill-in cells, every task row,
 target row and town line are, which columns hold which field, and the text of every cell
 the unit must not change (with the fingerprint over them, as embedded in the identity).
@@ -9,23 +9,20 @@ Rows and columns are 0-based here; "A1" appears only in findings.
 """
 from __future__ import annotations
 
-import importlib
 import weakref
 from dataclasses import dataclass, field
 
-# the package re-exports functions under the modules' names: import the modules themselves
-rf = importlib.import_module("xltools.generate.report_form")
-tf = importlib.import_module("xltools.generate.town_form")
-wp = importlib.import_module("xltools.generate.workplan")
 from ..forms.identity import canonical_text, fingerprint, guarded_cells
-from ..sheet.layout import Workbook
+from ..forms.owed import town_row
+from ..forms.registry import CURRENT, spec as spec_of
+from ..forms.spec import FormSpec
+from ..generate.report_form import report_form
+from ..generate.town_form import town_form
+from ..generate.workplan import workplan
 from ..model import Plan
+from ..model.glossary import FORM_TOWN, FORM_WORKPLAN, form_name
 from ..model.returns import target_key, town_key
-
-KINDS = ("report", "town", "workplan")
-FORM_NAMES = {"report": "季度报表", "town": "镇街指标表", "workplan": "办理方案"}
-UNIT_PREFIX = "填报单位:"
-WORKPLAN_FIELDS = {"具体工作内容": 2, "完成时限": 3, "分管领导": 4, "责任科室": 5}
+from ..sheet.layout import Workbook
 
 
 @dataclass(frozen=True)
@@ -63,31 +60,55 @@ class ExpectedForm:
     kind: str
     unit: str
     period: str
+    spec: FormSpec  # the layout it was sent with (its identity's version)
     sheet: str
     title: str
     subtitle: str
     unit_cell: tuple[int, int]
     unit_text: str
     header_row: int  # the column header row of the main table
-    header_labels: tuple[str, ...]
     header_fields: dict[str, tuple[int, int]]  # 填报人 / 联系电话 / 填报日期 (总责任人); the
     # label ("填报人:") sits in the cell left of each
     rows: tuple[ExpectedRow, ...]
-    field_cols: dict[str, int]  # fill-in field -> column on task rows (lines: 累计完成/说明)
     section_row: int | None = None  # the 量化指标完成情况 row (report with targets)
-    target_header_row: int | None = None
-    target_header_labels: tuple[str, ...] = ()
-    actual_col: int = -1
-    note_col: int = -1
     end_marker: str = "填报说明"  # text at the start of the first row after the tables
     guarded: dict[tuple[int, int], str] = field(default_factory=dict)  # on the form sheet
     guarded_cells: tuple[tuple[str, str, str], ...] = ()
     fingerprint: str = ""
-    ncols: int = 8
 
     @property
     def form_name(self) -> str:
-        return FORM_NAMES.get(self.kind, self.kind)
+        return form_name(self.kind)
+
+    @property
+    def header_labels(self) -> tuple[str, ...]:
+        return self.spec.headers
+
+    @property
+    def field_cols(self) -> dict[str, int]:
+        """Fill-in field -> column on task rows (town lines: 累计完成 / 说明)."""
+        return self.spec.fill_in()
+
+    @property
+    def target_header_labels(self) -> tuple[str, ...]:
+        return self.spec.target_headers()
+
+    def _figures(self, key: str) -> int:
+        """A column of the rows holding figures: the second table's (report), else the main one."""
+        return self.spec.target_col(key) if self.spec.targets else self.spec.col(key)
+
+    @property
+    def actual_col(self) -> int:
+        return self._figures("累计完成")
+
+    @property
+    def note_col(self) -> int:
+        return self._figures("说明")
+
+    def text_col(self, section: str) -> int:
+        """The column holding a row's label: task text, target label, town indicator."""
+        sp = self.spec
+        return sp.target_col(sp.target_label_key) if section == "target" else sp.col(sp.label_key)
 
     def section(self, name: str) -> tuple[ExpectedRow, ...]:
         return tuple(r for r in self.rows if r.section == name)
@@ -96,43 +117,46 @@ class ExpectedForm:
 _CACHE: dict[int, tuple[weakref.ref, dict]] = {}
 
 
-def expected_form(plan: Plan, kind: str, unit: str, period_id: str) -> ExpectedForm | None:
-    """The form `unit` received for `period_id` ("" for a workplan), or None when the plan
-    has no such form (unknown kind, unit, town or period, or a unit without tasks).
+def expected_form(plan: Plan, kind: str, unit: str, period_id: str,
+                  version: int | None = None) -> ExpectedForm | None:
+    """The form `unit` received for `period_id` ("" for a workplan) under spec `version` (the
+    current one when None), or None when the plan has no such form (unknown kind, version,
+    unit, town or period, or a unit without tasks).
 
-    Cached per plan object and (kind, unit, period); a plan is not edited while collecting.
+    Cached per plan object and (kind, unit, period, version); a plan is not edited while
+    collecting.
     """
+    sp = CURRENT.get(kind) if version is None else spec_of(kind, version)
+    if sp is None:
+        return None
     entry = _CACHE.get(id(plan))
     if entry is None or entry[0]() is not plan:
         entry = (weakref.ref(plan, lambda _r, k=id(plan): _CACHE.pop(k, None)), {})
         _CACHE[id(plan)] = entry
     cache = entry[1]
-    key = (kind, unit, period_id)
+    key = (sp.kind, sp.version, unit, period_id)
     if key not in cache:
-        cache[key] = _build(plan, kind, unit, period_id)
+        cache[key] = _build(plan, sp, unit, period_id)
     return cache[key]
 
 
-def _build(plan: Plan, kind: str, unit_name: str, period_id: str) -> ExpectedForm | None:
-    if kind == "report":
-        unit, period = plan.unit(unit_name), plan.period(period_id)
-        if unit is None or period is None or unit.name != unit_name or not plan.unit_tasks(unit):
-            return None
-        wb, fmap = rf.report_form(plan, unit, period, fit=False)
-        return _report(plan, wb, fmap, unit, period_id)
-    if kind == "town":
-        period = plan.period(period_id)
-        row = next((r for r in plan.town_rows() if (r.unit or r.label) == unit_name), None)
+def _build(plan: Plan, sp: FormSpec, unit_name: str, period_id: str) -> ExpectedForm | None:
+    if sp.kind == FORM_TOWN:
+        period, row = plan.period(period_id), town_row(plan, unit_name)
         if row is None or period is None:
             return None
-        wb, lines = tf.town_form(plan, row, period, fit=False)
-        return _town(plan, wb, lines, unit_name, period_id)
-    if kind == "workplan":
-        unit = plan.unit(unit_name)
-        if unit is None or unit.name != unit_name or not plan.unit_tasks(unit):
-            return None
-        return _workplan(plan, wp.workplan(plan, unit), unit)
-    return None
+        wb, lines = town_form(plan, row, period, fit=False, spec=sp)
+        return _town(plan, sp, wb, lines, unit_name, period_id)
+    unit = plan.unit(unit_name)
+    if unit is None or unit.name != unit_name or not plan.unit_tasks(unit):
+        return None
+    if sp.kind == FORM_WORKPLAN:
+        return _workplan(plan, sp, workplan(plan, unit, sp), unit)
+    period = plan.period(period_id)
+    if period is None:
+        return None
+    wb, fmap = report_form(plan, unit, period, fit=False, spec=sp)
+    return _report(plan, sp, wb, fmap, unit, period_id)
 
 
 def _text(wb: Workbook, r: int, c: int) -> str:
@@ -140,20 +164,21 @@ def _text(wb: Workbook, r: int, c: int) -> str:
     return canonical_text(cell.value) if cell is not None else ""
 
 
-def _common(plan: Plan, wb: Workbook) -> dict:
+def _common(plan: Plan, sp: FormSpec, wb: Workbook, unit: str, period_id: str) -> dict:
     sh = wb.sheets[0]
     cells = guarded_cells(wb)
     # guarded_cells lists the form sheet's guarded cells in (row, col) order: pair its texts
     # with the same sorted keys instead of computing every text twice
     keys = sorted(rc for rc, cell in sh.cells.items() if cell.guard)
     guarded = dict(zip(keys, (text for name, _, text in cells if name == sh.name)))
-    return dict(plan_id=plan.plan_id, sheet=sh.name, guarded=guarded, guarded_cells=tuple(cells),
-                fingerprint=fingerprint(cells), title=_text(wb, 0, 0), subtitle=_text(wb, 1, 0))
-
-
-def _unit_cell(guarded: dict[tuple[int, int], str]) -> tuple[int, int]:
-    """The 填报单位 cell: guarded, as the generator writes it (header_fields)."""
-    return min(rc for rc, text in guarded.items() if text.startswith(UNIT_PREFIX))
+    uf = sp.unit_field
+    uc = min(rc for rc, text in guarded.items() if rc[1] == uf.col and (
+        text.startswith(uf.label) if uf.inline else text == canonical_text(unit)))
+    first = uc[0] - uf.row
+    return dict(plan_id=plan.plan_id, kind=sp.kind, unit=unit, period=period_id, spec=sp,
+                sheet=sh.name, guarded=guarded, guarded_cells=tuple(cells),
+                fingerprint=fingerprint(cells), title=_text(wb, 0, 0), subtitle=_text(wb, 1, 0),
+                unit_cell=uc, unit_text=guarded[uc], header_fields=sp.field_cells(first))
 
 
 def _by_row(guarded: dict[tuple[int, int], str]) -> dict[int, tuple[tuple[int, str], ...]]:
@@ -164,72 +189,53 @@ def _by_row(guarded: dict[tuple[int, int], str]) -> dict[int, tuple[tuple[int, s
     return {r: tuple(v) for r, v in out.items()}
 
 
-def _report(plan, wb, fmap, unit, period_id) -> ExpectedForm:
-    common = _common(plan, wb)
-    g = common["guarded"]
-    by_row = _by_row(g)
-    rows: list[ExpectedRow] = []
-    for i, (task, role) in enumerate(plan.unit_tasks(unit)):
-        r = fmap.first_task_row + i
-        rows.append(ExpectedRow("task", r, task.number, canonical_text(task.text),
-                                by_row.get(r, ()), task=task.number, role=role))
+def _task_rows(plan, unit, first: int, by_row) -> list[ExpectedRow]:
+    """The unit's task rows from `first` on, in plan order (report and 办理方案)."""
+    return [ExpectedRow("task", first + i, canonical_text(task.number), canonical_text(task.text),
+                        by_row.get(first + i, ()), task=task.number, role=role)
+            for i, (task, role) in enumerate(plan.unit_tasks(unit))]
+
+
+def _report(plan, sp, wb, fmap, unit, period_id) -> ExpectedForm:
+    common = _common(plan, sp, wb, unit.name, period_id)
+    by_row = _by_row(common["guarded"])
+    rows = _task_rows(plan, unit, fmap.first_task_row, by_row)
+    label_col = sp.target_col(sp.target_label_key)
     for number, index, r in fmap.target_rows:
         t = plan.task(number).targets[index]
-        rows.append(ExpectedRow("target", r, number, _text(wb, r, 1), by_row.get(r, ()),
-                                task=number, index=index, label=_text(wb, r, 1), measure=t.measure,
-                                target=t.value, cumulative=t.cumulative, additive=t.cumulative,
+        label = _text(wb, r, label_col)
+        rows.append(ExpectedRow("target", r, number, label, by_row.get(r, ()), task=number,
+                                index=index, label=label, measure=t.measure, target=t.value,
+                                cumulative=t.cumulative, additive=t.cumulative,
                                 key=target_key(number, index)))
-    uc = _unit_cell(g)
     section = fmap.target_rows[0][2] - 2 if fmap.target_rows else None
-    return ExpectedForm(
-        kind="report", unit=unit.name, period=period_id, unit_cell=uc, unit_text=g[uc],
-        header_row=fmap.header_row, header_labels=tuple(rf.COLUMNS),
-        header_fields=dict(zip(("填报人", "联系电话", "填报日期"), fmap.fill_in)),
-        rows=tuple(rows), field_cols=dict(rf.FIELD_COLS), section_row=section,
-        target_header_row=None if section is None else section + 1,
-        target_header_labels=tuple(rf.TARGET_COLUMNS[:7]), actual_col=rf.TARGET_ACTUAL_COL,
-        note_col=6, **common)
+    return ExpectedForm(header_row=fmap.header_row, rows=tuple(rows), section_row=section,
+                        **common)
 
 
-def _town(plan, wb, lines, unit_name, period_id) -> ExpectedForm:
-    common = _common(plan, wb)
-    g = common["guarded"]
-    by_row = _by_row(g)
+def _town(plan, sp, wb, lines, unit_name, period_id) -> ExpectedForm:
+    common = _common(plan, sp, wb, unit_name, period_id)
+    by_row = _by_row(common["guarded"])
     cols = {c.key: c for c in plan.matrix.columns}
+    label_col = sp.col(sp.label_key)
     rows = []
     for i, line in enumerate(lines, start=1):
         col = cols[line.column]
         rate = line.measure in ("%", "个百分点") or not col.additive
-        rows.append(ExpectedRow("line", line.row, str(i), _text(wb, line.row, 2),
-                                by_row.get(line.row, ()), label=_text(wb, line.row, 2),
-                                measure=line.measure, target=line.target, cumulative=not rate,
-                                additive=not rate, column=line.column, part=line.part,
-                                key=town_key(line.column, line.part)))
-    uc = _unit_cell(g)
-    head = uc[0] + 2
-    return ExpectedForm(
-        kind="town", unit=unit_name, period=period_id, unit_cell=uc, unit_text=g[uc],
-        header_row=head, header_labels=tuple(tf.COLUMNS),
-        header_fields={"填报人": (uc[0], 4), "联系电话": (uc[0], 7), "填报日期": (uc[0] + 1, 4)},
-        rows=tuple(rows), field_cols={"累计完成": tf.ACTUAL_COL, "说明": 7},
-        actual_col=tf.ACTUAL_COL, note_col=7, **common)
+        label = _text(wb, line.row, label_col)
+        rows.append(ExpectedRow("line", line.row, str(i), label, by_row.get(line.row, ()),
+                                label=label, measure=line.measure, target=line.target,
+                                cumulative=not rate, additive=not rate, column=line.column,
+                                part=line.part, key=town_key(line.column, line.part)))
+    head = common["unit_cell"][0] - sp.unit_field.row + sp.field_rows
+    return ExpectedForm(header_row=head, rows=tuple(rows), **common)
 
 
-def _workplan(plan, wb, unit) -> ExpectedForm:
-    common = _common(plan, wb)
-    g = common["guarded"]
-    by_row = _by_row(g)
+def _workplan(plan, sp, wb, unit) -> ExpectedForm:
+    common = _common(plan, sp, wb, unit.name, "")
+    by_row = _by_row(common["guarded"])
     sh = wb.sheets[0]
-    uc = min(rc for rc, t in g.items() if t == unit.name and rc[1] == 1)
-    head = min(r for (r, c), cell in sh.cells.items() if c == 0 and cell.value == wp.LABELS[0])
-    rows = []
-    for i, (task, role) in enumerate(plan.unit_tasks(unit)):
-        r = head + 1 + i
-        rows.append(ExpectedRow("task", r, canonical_text(task.number), canonical_text(task.text),
-                                by_row.get(r, ()), task=task.number, role=role))
-    return ExpectedForm(
-        kind="workplan", unit=unit.name, period="", unit_cell=uc, unit_text=unit.name,
-        header_row=head, header_labels=tuple(wp.LABELS),
-        header_fields={"总责任人": (uc[0], 3)}, rows=tuple(rows),
-        field_cols=dict(WORKPLAN_FIELDS), end_marker="单位主要负责人", ncols=len(wp.LABELS),
-        **{**common, "subtitle": ""})
+    head = min(r for (r, c), cell in sh.cells.items() if c == 0 and cell.value == sp.headers[0])
+    rows = _task_rows(plan, unit, head + 1, by_row)
+    return ExpectedForm(header_row=head, rows=tuple(rows), end_marker="单位主要负责人",
+                        **{**common, "subtitle": ""})

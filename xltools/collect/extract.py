@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..forms.spec import COLONS, HeaderField
 from .expected import ExpectedForm, ExpectedRow
 from .grid import Sink, at, canon, is_blank, label, shown
 
@@ -46,23 +47,31 @@ def _norm_num(value: object) -> str:
 
 
 def find_unit_cell(ex: ExpectedForm, rows: list[list]) -> tuple[int, int] | None:
-    """The 填报单位 cell (workplan: the unit name beside 单位:), where it is now."""
-    r, c = ex.unit_cell
-    limit = min(len(rows), ex.header_row + 12)
-    if ex.kind == "workplan":
-        if label(at(rows, r, 0)).startswith("单位"):
-            return r, c
-        for i in range(limit):
-            if label(at(rows, i, 0)) in ("单位:", "单位:"):
-                return i, 1
-        return None
-    if canon(at(rows, r, c)).startswith("填报单位"):
-        return r, c
-    for i in range(limit):
-        for j, v in enumerate(rows[i][:12]):
-            if isinstance(v, str) and v.strip().startswith("填报单位"):
-                return i, j
-    return None
+    """The cell naming the unit where it is now (where it was sent, tried first)."""
+    return unit_cell(ex.spec.unit_field, rows, ex.unit_cell, min(len(rows), ex.header_row + 12))
+
+
+def unit_cell(uf: HeaderField, rows: list[list], first: tuple[int, int] | None,
+              limit: int) -> tuple[int, int] | None:
+    """The cell "填报单位:…" itself, or the one right of "单位:": `first`, else the first in
+    the rows above `limit`."""
+    def names(i: int, j: int) -> bool:
+        if uf.inline:
+            return canon(at(rows, i, j)).startswith(uf.stem)
+        return label(at(rows, i, j - 1)).rstrip(COLONS) == uf.stem
+    if first is not None and names(*first):
+        return first
+    cells = ((i, j) for i in range(limit) for j in range(min(12, len(rows[i])))) if uf.inline \
+        else ((i, uf.col) for i in range(limit))
+    return next((rc for rc in cells if names(*rc)), None)
+
+
+def unit_text(uf: HeaderField, rows: list[list], pos: tuple[int, int]) -> str:
+    """The unit's name as typed in its cell, without "填报单位:"."""
+    text = canon(at(rows, *pos))
+    if not uf.inline:
+        return text
+    return text[len(uf.stem):].lstrip(COLONS + " ") if text.startswith(uf.stem) else ""
 
 
 def find_header(rows: list[list], labels: tuple[str, ...], expected: int, start: int = 0) -> int | None:
@@ -168,9 +177,9 @@ def _header_cell(rows: list[list], name: str, r: int, c: int) -> tuple[int, int]
 def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[int, ExpectedRow]],
            region: range, sink: Sink, reference) -> None:
     rows = loc.rows
-    text_col = 2 if section == "line" else 1
+    text_col = ex.text_col(section)
     cols = loc.target_cols if section == "target" else loc.cols
-    mapped = [cols.get(c, c) for c in range(ex.ncols)]  # where each expected column is now
+    mapped = [cols.get(c, c) for c in range(ex.spec.ncols)]  # where each expected column is now
 
     def values(r: int) -> list:
         """The row's values in the expected columns, as `at` gives them (one row look-up)."""
@@ -229,7 +238,7 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
                      if r not in matched and r not in taken and all(map(is_blank, values(r)))}
     for r in sorted(inserted):
         loc.inserted.append(r)
-        text = " | ".join(shown(v) for v in rows[r][:ex.ncols] if not is_blank(v)) if r < len(rows) else ""
+        text = " | ".join(shown(v) for v in rows[r][:ex.spec.ncols] if not is_blank(v)) if r < len(rows) else ""
         sink.add("row-inserted", r, 0, value=text[:200], what=WHAT[section])
     # guarded cells of every matched row
     for i, e in expected:

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..forms.registry import all_specs, spec as spec_of
+from ..forms.spec import FormSpec
 from ..model import Plan, relocate
-from ..model.glossary import a1, from_a1
-from .expected import KINDS, ExpectedForm, expected_form
-from .extract import SECTION_MARK, find_header, find_unit_cell
+from ..model.glossary import FORM_KINDS, FORM_TOWN, FORM_WORKPLAN, a1, form_name, from_a1
+from .expected import ExpectedForm, expected_form
+from .extract import SECTION_MARK, find_header, find_unit_cell, unit_cell, unit_text
 from .grid import Sink, at, canon, is_blank, label, ref
 
 CARRIER_LABELS = {"sheet": "隐藏工作表“表单标识”", "property": "文档自定义属性", "name": "定义名称",
                   "content": "表格内容"}
-_HEADS = {"report": ("序号", "任务内容", "责任类型"), "town": ("序号", "类别", "指标"),
-          "workplan": ("序号", "责任事项")}
 
 
 @dataclass
@@ -47,10 +47,11 @@ def by_identity(reading, sheets: dict[str, list[list]], visible: list[str], plan
     if ident.plan_id != plan.plan_id:
         sink.add("other-plan", value=ident.plan_id, expected=plan.plan_id)
         return None
-    if ident.kind not in KINDS:
-        sink.add("unknown-form-kind", value=ident.kind)
+    if spec_of(ident.kind, ident.version) is None:  # a kind, or a layout, of a newer xltools
+        sink.add("unknown-form-kind", value=ident.kind if ident.kind not in FORM_KINDS else
+                 f"{form_name(ident.kind)}\uff08第 {ident.version} 版\uff09")
         return None
-    if ident.kind != "workplan" and ident.period != period_id:
+    if ident.kind != FORM_WORKPLAN and ident.period != period_id:
         p, want = plan.period(ident.period), plan.period(period_id)
         sink.add("other-period", value=ident.period, value_name=p.name if p else "其他周期",
                  expected=period_id, expected_name=want.name if want else period_id)
@@ -58,12 +59,13 @@ def by_identity(reading, sheets: dict[str, list[list]], visible: list[str], plan
     unit = _unit_of(plan, ident.kind, credit if credit is not None else ident.unit)
     if unit is None:
         sink.add("unknown-unit-in-identity", value=credit or ident.unit,
-                 reason="不是本计划的镇街" if ident.kind == "town" else "不在本计划的单位名单中")
+                 reason="不是本计划的镇街" if ident.kind == FORM_TOWN else "不在本计划的单位名单中")
         return None
     sink.unit = unit
-    ex = expected_form(plan, ident.kind, unit, period_id if ident.kind != "workplan" else "")
+    ex = expected_form(plan, ident.kind, unit, period_id if ident.kind != FORM_WORKPLAN else "",
+                       ident.version)
     if ex is None:
-        sink.add("form-not-in-plan", form_name=_form_name(ident.kind))
+        sink.add("form-not-in-plan", form_name=form_name(ident.kind))
         return None
     sheet = _form_sheet(ex, sheets, visible, sink)
     if sheet is None:
@@ -102,9 +104,7 @@ def _other_names(reading, plan: Plan, ex: ExpectedForm, rows: list[list],
     out: dict[str, str] = {}
     pos = find_unit_cell(ex, rows)
     if pos is not None:
-        text = canon(at(rows, *pos))
-        if ex.kind != "workplan":
-            text = text[len(FILLED_BY):].lstrip(":" + _COLON + " ") if text.startswith(FILLED_BY) else ""
+        text = unit_text(ex.spec.unit_field, rows, pos)
         named = _unit_of(plan, ex.kind, "".join(text.split())) if text else None
         if named is not None and named != unit:
             out[FILLED_BY] = named
@@ -118,12 +118,12 @@ def _other_names(reading, plan: Plan, ex: ExpectedForm, rows: list[list],
 
 def _fingerprint_owner(plan: Plan, ex: ExpectedForm, fp: str) -> str | None:
     """The unit whose form of this kind and period has fingerprint `fp`, if any."""
-    if ex.kind == "town":
+    if ex.kind == FORM_TOWN:
         names = [r.unit or r.label for r in plan.town_rows()]
     else:
         names = [u.name for u in plan.units]
     for name in names:
-        other = expected_form(plan, ex.kind, name, ex.period)
+        other = expected_form(plan, ex.kind, name, ex.period, ex.spec.version)
         if other is not None and other.fingerprint == fp:
             return name
     return None
@@ -145,14 +145,9 @@ def _held(reading, sheets: dict[str, list[list]], others: dict[str, str],
     return None
 
 
-def _form_name(kind: str) -> str:
-    from .expected import FORM_NAMES
-    return FORM_NAMES.get(kind, kind)
-
-
 def _unit_of(plan: Plan, kind: str, name: str) -> str | None:
     """The unit's current name (aliases resolve); towns by their matrix row."""
-    if kind == "town":
+    if kind == FORM_TOWN:
         for r in plan.town_rows():
             if name in (r.unit, r.label):
                 return r.unit or r.label
@@ -193,7 +188,7 @@ def _form_sheet(ex: ExpectedForm, sheets: dict[str, list[list]], visible: list[s
 def _visible_unit(sheets: dict[str, list[list]]) -> dict[str, str]:
     """{填报单位: text} as typed on the first sheet that looks like one of our forms."""
     for rows in sheets.values():
-        found = _detect_kind(rows) if rows else None
+        found = _detect_spec(rows) if rows else None
         name = _unit_name(found[0], rows, found[1]) if found else None
         if name:
             return {FILLED_BY: name}
@@ -250,47 +245,46 @@ def shift_cells(fr, findings: list, n: int) -> list:
     return moved
 
 
-def _detect_kind(rows: list[list]) -> tuple[str, int] | None:
+def _detect_spec(rows: list[list]) -> tuple[FormSpec, int] | None:
+    """The spec whose column header a row shows, and that row: the whole header if one
+    matches, else the first three labels (the unit may have moved fill-in columns)."""
+    specs = [(sp, [label(h) for h in sp.headers]) for sp in all_specs()]
+    firsts = {h[0] for _, h in specs}
     for i in range(min(len(rows), 40)):
-        if label(at(rows, i, 0)) != "序号":
+        if label(at(rows, i, 0)) not in firsts:
             continue
-        heads = tuple(label(v) for v in rows[i][:3])
-        for kind, want in _HEADS.items():
-            if heads[:len(want)] == want:
-                return kind, i
+        found = [label(v) for v in rows[i]]
+        for n in (None, 3):
+            sp = next((sp for sp, h in specs if found[:len(h[:n])] == h[:n]), None)
+            if sp is not None:
+                return sp, i
     return None
 
 
-def _unit_name(kind: str, rows: list[list], head: int) -> str | None:
-    for i in range(min(head, len(rows))):
-        for j, v in enumerate(rows[i][:8]):
-            s = canon(v)
-            if kind == "workplan" and j == 0 and label(v) in ("单位:", "单位:"):
-                return canon(at(rows, i, 1))
-            if kind != "workplan" and s.startswith("填报单位"):
-                rest = s[len("填报单位"):].lstrip(":: ")
-                return rest
-    return None
+def _unit_name(sp: FormSpec, rows: list[list], head: int) -> str | None:
+    pos = unit_cell(sp.unit_field, rows, None, min(head, len(rows)))
+    return unit_text(sp.unit_field, rows, pos) if pos is not None else None
 
 
 def _match_content(rows, plan: Plan, period_id: str, sink: Sink, sheet: str):
-    found = _detect_kind(rows)
+    found = _detect_spec(rows)
     if found is None:
         return f"工作表“{sheet}”的表头与本系统下发的报表不符"
-    kind, head = found
-    name = _unit_name(kind, rows, head)
+    sp, head = found
+    kind = sp.kind
+    name = _unit_name(sp, rows, head)
     if not name:
         return f"工作表“{sheet}”中没有找到“填报单位”"
     unit = _unit_of(plan, kind, name)
     if unit is None:
         return f"填报单位“{name}”不在本计划的单位名单中"
-    ex = expected_form(plan, kind, unit, "" if kind == "workplan" else period_id)
+    ex = expected_form(plan, kind, unit, "" if kind == FORM_WORKPLAN else period_id, sp.version)
     if ex is None:
-        return f"按当前计划,“{unit}”没有{_form_name(kind)}"
+        return f"按当前计划,“{unit}”没有{form_name(kind)}"
     top = [canon(at(rows, i, 0)) for i in range(min(head, 4))]
     if ex.title not in top:
         return f"标题“{top[0] if top else ''}”与本计划{ex.form_name}的标题“{ex.title}”不符"
-    if kind != "workplan":
+    if kind != FORM_WORKPLAN:
         sub = next((t for t in top if "报送截止日期" in t or "季度" in t), "")
         if ex.subtitle not in top:
             other = next((p for p in plan.periods if p.id != period_id and p.name in sub), None)
@@ -303,13 +297,13 @@ def _match_content(rows, plan: Plan, period_id: str, sink: Sink, sheet: str):
             return f"无法从副标题确认报送周期(副标题为“{sub}”)"
     end = next((i for i in range(head + 1, len(rows))
                 if label(at(rows, i, 0)).startswith((ex.end_marker, SECTION_MARK))), len(rows))
-    col = 2 if kind == "town" else 0
+    col = ex.text_col("line") if kind == FORM_TOWN else 0
     have = [("".join(canon(at(rows, i, col)).split())) for i in range(head + 1, end)
             if not is_blank(at(rows, i, col))]
-    want_rows = ex.section("line" if kind == "town" else "task")
-    want = ["".join((e.text if kind == "town" else e.num).split()) for e in want_rows]
+    want_rows = ex.section("line" if kind == FORM_TOWN else "task")
+    want = ["".join((e.text if kind == FORM_TOWN else e.num).split()) for e in want_rows]
     if sorted(have) != sorted(want):
-        what = "指标" if kind == "town" else "任务序号"
+        what = "指标" if kind == FORM_TOWN else "任务序号"
         return (f"{what}为 {'、'.join(have) or '空'},而“{unit}”的{ex.form_name}应为 "
                 f"{'、'.join(want)}")
     sink.unit = unit

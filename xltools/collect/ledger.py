@@ -18,7 +18,6 @@ import os
 import re
 import sqlite3
 import uuid
-
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator

@@ -9,10 +9,11 @@ sheet itself is lost.
 """
 from __future__ import annotations
 
-from ..model.identity import (FORM_VERSION, GUARD_HEADER, GUARD_START_ROW, IDENTITY_NAME,
+from ..model.identity import (GUARD_HEADER, GUARD_START_ROW, IDENTITY_NAME,
                               IDENTITY_PROPERTY, IDENTITY_SHEET, NAME_MAX_CHARS, FormIdentity,
                               canonical_text, fingerprint)
 from ..sheet.layout import Sheet, Workbook, col_letter
+from .registry import current
 
 def guarded_cells(wb: Workbook) -> list[tuple[str, str, str]]:
     """(sheet, A1, text) for every cell the unit must not change, in sheet/row/col order."""
@@ -25,10 +26,13 @@ def guarded_cells(wb: Workbook) -> list[tuple[str, str, str]]:
     return out
 
 
-def embed_identity(wb: Workbook, plan_id: str, kind: str, unit: str, period: str) -> FormIdentity:
-    """Compute the fingerprint and add all three carriers to the workbook layout."""
+def embed_identity(wb: Workbook, plan_id: str, kind: str, unit: str, period: str,
+                   version: int | None = None) -> FormIdentity:
+    """Compute the fingerprint and add all three carriers to the workbook layout; `version`
+    is the spec's the form was rendered by (the current one's by default)."""
     cells = guarded_cells(wb)
-    ident = FormIdentity(plan_id, kind, unit, period, FORM_VERSION, fingerprint(cells))
+    version = current(kind).version if version is None else version
+    ident = FormIdentity(plan_id, kind, unit, period, version, fingerprint(cells))
     _identity_sheet(wb.add_sheet(IDENTITY_SHEET, hidden=True), ident, cells)
     text = ident.encode()
     wb.custom_properties[IDENTITY_PROPERTY] = text

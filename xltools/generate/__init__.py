@@ -5,6 +5,9 @@ from dataclasses import dataclass, field
 
 from ..model import Finding, Period, Plan, finding
 from ..forms.identity import FormIdentity, embed_identity
+from ..forms.owed import owed_forms, town_row
+from ..forms.registry import current
+from ..model.glossary import FORM_REPORT, FORM_WORKPLAN
 from ..sheet.layout import Workbook
 from .report_form import report_filename, report_form
 from .town_form import town_filename, town_form
@@ -45,11 +48,10 @@ class FormJob:
 
 def form_jobs(plan: Plan, periods: list[Period]) -> list[FormJob]:
     """Every form of the plan for the periods, in the order they are listed to the clerk."""
-    units = plan.units_with_tasks()
-    jobs = [FormJob("workplan", u.name) for u in units]
+    jobs = [FormJob(FORM_WORKPLAN, u.name) for u in plan.units_with_tasks()]
+    owed = owed_forms(plan)
     for p in periods:
-        jobs += [FormJob("report", u.name, p.id) for u in units]
-        jobs += [FormJob("town", r.unit or r.label, p.id) for r in plan.town_rows()]
+        jobs += [FormJob(kind, unit, p.id) for unit, kind in owed]
     return jobs
 
 
@@ -57,29 +59,26 @@ def job_filename(plan: Plan, job: FormJob) -> str:
     """The file name a job writes (known without building the form)."""
     from .workplan import workplan_filename
 
-    if job.kind == "workplan":
+    if job.kind == FORM_WORKPLAN:
         return workplan_filename(plan.unit(job.unit))
     period = plan.period(job.period)
-    if job.kind == "report":
+    if job.kind == FORM_REPORT:
         return report_filename(plan.unit(job.unit), period)
-    return town_filename(_town_row(plan, job.unit), period)
+    return town_filename(town_row(plan, job.unit), period)
 
 
 def build_form(plan: Plan, job: FormJob) -> tuple[Workbook, FormIdentity]:
-    """The layout of one form with its identity embedded."""
+    """The layout of one form by its kind's current spec, with its identity embedded."""
     from .workplan import workplan
 
-    if job.kind == "workplan":
-        wb = workplan(plan, plan.unit(job.unit))
-    elif job.kind == "report":
-        wb, _ = report_form(plan, plan.unit(job.unit), plan.period(job.period))
+    spec = current(job.kind)
+    if job.kind == FORM_WORKPLAN:
+        wb = workplan(plan, plan.unit(job.unit), spec)
+    elif job.kind == FORM_REPORT:
+        wb, _ = report_form(plan, plan.unit(job.unit), plan.period(job.period), spec=spec)
     else:
-        wb, _ = town_form(plan, _town_row(plan, job.unit), plan.period(job.period))
-    return wb, embed_identity(wb, plan.plan_id, job.kind, job.unit, job.period)
-
-
-def _town_row(plan: Plan, name: str):
-    return next(r for r in plan.town_rows() if (r.unit or r.label) == name)
+        wb, _ = town_form(plan, town_row(plan, job.unit), plan.period(job.period), spec=spec)
+    return wb, embed_identity(wb, plan.plan_id, job.kind, job.unit, job.period, spec.version)
 
 
 def build_documents(plan: Plan, jobs: list[FormJob]) -> tuple[list[Workbook], list[Finding]]:

@@ -3,16 +3,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import MatrixColumn, MatrixRow, Period, Plan, column_measures, parse_value
+from ..forms.owed import town_lines
+from ..forms.registry import current
+from ..forms.render import finish_form, header_fields, table_checks, table_header, table_row
+from ..forms.spec import FormSpec
+from ..model import MatrixColumn, MatrixRow, Period, Plan
+from ..model.glossary import FORM_TOWN, a1
 from ..model.rates import direction_of, is_cumulative, rate_formula
-from ..sheet.blocks import (date_cn, finish_form, fit_row, header_fields, header_row, safe_filename,
-                     title_block)
-from ..sheet.layout import Sheet, Validation, Workbook, a1
+from ..sheet.blocks import date_cn, fit_row, safe_filename, title_block
+from ..sheet.layout import Sheet, Workbook
 
-SHEET = "镇街指标"
-COLUMNS = ["序号", "类别", "指标", "计量单位", "全年目标", "累计完成", "完成率", "说明"]
-WIDTHS = [6, 16, 40, 10, 14, 14, 10, 24]
-ACTUAL_COL = 5
+
+PATH_SEP = " \u203a "  # between the levels of a matrix column's name: 就业 › 新增就业
+NO_RATE = "\u2014"  # the 完成率 of a line whose target is not a number
 
 
 @dataclass(frozen=True)
@@ -30,81 +33,52 @@ def town_filename(row: MatrixRow, period: Period) -> str:
     return f"{period.name}/" + safe_filename(f"镇街指标_{period.name}_{row.unit or row.label}")
 
 
-def town_lines(plan: Plan, row: MatrixRow) -> list[tuple[MatrixColumn, str, float | None, str, str]]:
-    """(column, part, target, measure, printed) for each applicable value of a town."""
-    m = plan.matrix
-    out = []
-    for col in m.columns:
-        printed = m.value(row.label, col.key)
-        v = parse_value(printed, column_measures(m, col.key))
-        if v.kind in ("na", "empty"):
-            continue
-        if v.kind == "composite":
-            for part, x in v.parts.items():
-                out.append((col, part, x, part, printed))
-        elif v.kind in ("number", "percent"):
-            out.append((col, "", v.number, "%" if v.kind == "percent" else col.measure, printed))
-        else:
-            out.append((col, "", None, col.measure, printed))
-    return out
-
-
-def town_form(plan: Plan, row: MatrixRow, period: Period,
-              fit: bool = True) -> tuple[Workbook, list[TownLine]]:
-    """The layout of one town's indicator form; identity is embedded by the caller.
+def town_form(plan: Plan, row: MatrixRow, period: Period, fit: bool = True,
+              spec: FormSpec | None = None) -> tuple[Workbook, list[TownLine]]:
+    """The layout of one town's indicator form by `spec` (the current one by default);
+    identity is embedded by the caller.
 
     fit=False leaves the line rows' heights unfitted (same cells; see report_form).
     """
+    spec = spec or current(FORM_TOWN)
     name = row.unit or row.label
     title = plan.matrix.title or f"{plan.year}年各镇、街道经济社会发展目标"
     wb = Workbook(filename=town_filename(row, period), title=f"{title}{period.name}完成情况",
                   subject=name, company=plan.issuer)
-    sh = wb.add_sheet(SHEET)
-    sh.widths(WIDTHS)
-    ncols = len(COLUMNS)
-    r = title_block(sh, ncols, f"{title}完成情况表",
+    sh = wb.add_sheet(spec.sheet)
+    sh.widths(spec.widths)
+    r = title_block(sh, spec.ncols, f"{title}完成情况表",
                     f"({period.name},报送截止日期:{date_cn(period.deadline)})")
-    header_fields(sh, r, name)
+    header_fields(sh, r, spec, name)
     r += 2
     head = r
-    r = header_row(sh, r, COLUMNS)
+    r = table_header(sh, r, spec.columns, spec.header_height)
     lines: list[TownLine] = []
     for i, (col, part, target, measure, printed) in enumerate(town_lines(plan, row), start=1):
-        _line(sh, r, i, col, part, target, measure, printed, fit)
+        _line(sh, r, spec, i, col, part, target, measure, printed, fit)
         lines.append(TownLine(col.key, part, target, measure, r))
         r += 1
     if lines:
-        sh.validate(Validation(lines[0].row, ACTUAL_COL, lines[-1].row, ACTUAL_COL, "decimal",
-                               minimum=-1e12, maximum=1e12, prompt_title="累计完成",
-                               prompt="填写年初至本期末的累计完成数或实际增幅,只填数字。",
-                               error_title="请填数字", error="累计完成只能填写数字。"))
-        sh.validate(Validation(lines[0].row, 7, lines[-1].row, 7, "any", prompt_title="说明",
-                               prompt="需要说明的情况(可不填)。"))
-    finish_form(sh, r + 1, ncols, head, 0, plan, period, [
+        table_checks(sh, lines[0].row, lines[-1].row, spec.columns)
+    finish_form(sh, r + 1, spec, head, plan, period, [
         "黄色单元格为填报区域,其余单元格已锁定;请勿增删行列或修改指标和目标值。",
         "“累计完成”填写年初至本期末的累计数;增幅类指标填写实际增幅(%),只填数字。",
         "复合指标(如扶贫工作“户、人”)按户数、人数分行填写。"])
     return wb, lines
 
 
-def _line(sh: Sheet, r: int, i: int, col: MatrixColumn, part: str, target: float | None,
-          measure: str, printed: str, fit: bool = True) -> None:
-    indicator = " › ".join(col.path[1:]) or col.path[0]
-    sh.write(r, 0, str(i), "body_center", kind="string", guard=True)
-    sh.write(r, 1, col.path[0], "body", kind="string", guard=True)
-    sh.write(r, 2, indicator + (f"({part})" if part else ""), "body", kind="string", guard=True)
-    sh.write(r, 3, measure, "body_center", kind="string", guard=True)
-    if target is None:
-        sh.write(r, 4, printed, "body_center", kind="string", guard=True)
-    else:
-        sh.write(r, 4, target, "body_number", kind="number", guard=True)
-    sh.write(r, ACTUAL_COL, "", "input_number")
+def _line(sh: Sheet, r: int, spec: FormSpec, i: int, col: MatrixColumn, part: str,
+          target: float | None, measure: str, printed: str, fit: bool = True) -> None:
+    indicator = PATH_SEP.join(col.path[1:]) or col.path[0]
+    actual, goal, rate = spec.col("累计完成"), spec.col("全年目标"), spec.col("完成率")
+    values = {"序号": str(i), "类别": col.path[0], "指标": indicator + (f"({part})" if part else ""),
+              "计量单位": measure, "全年目标": target}
     if target is not None:
         cumulative = col.additive and is_cumulative(measure)
-        sh.write(r, 6, rate_formula(a1(r, ACTUAL_COL), a1(r, 4), cumulative, direction_of(indicator)),
-                 "computed_percent", kind="formula")
-    else:
-        sh.write(r, 6, "—", "body_center", kind="string")
-    sh.write(r, 7, "", "input")
+        values["完成率"] = rate_formula(a1(r, actual), a1(r, goal), cumulative, direction_of(indicator))
+    table_row(sh, r, spec.columns, values)
+    if target is None:  # no number to rate against: the target as printed, no rate
+        sh.write(r, goal, printed, "body_center", kind="string", guard=True)
+        sh.write(r, rate, NO_RATE, "body_center", kind="string")
     if fit:
-        fit_row(sh, r, [(indicator, WIDTHS[2])], minimum=22)
+        fit_row(sh, r, [(indicator, spec.width(spec.label_key))], minimum=22)

@@ -5,15 +5,15 @@ from ..sheet.layout import a1
 # the one lateness rule and its time helpers, under the names the merge modules import
 from ..model.periods import deadline_end, is_late, parse_time, show_time  # noqa: F401
 from ..model.plan import Plan, PlanLookups
+from ..forms.registry import STATUSES  # what a unit may choose on its form
 from ..model.returns import ACCEPTED, FormReturn
 
 BLOCKED = "(有误,未采用)"  # shown instead of a value an 错误 finding keeps out
-STATUSES = ("已完成", "序时推进", "滞后", "未启动")  # what a unit may choose on its form
 NOT_FILLED = "未填或有误"  # a unit's task row with no usable status
 NOT_REPORTED = "未报送"
 UNCLEAR = "待核实"  # the lead reported, but its status is empty or was not accepted
 UNIT_CATEGORIES = (*STATUSES, NOT_FILLED, NOT_REPORTED)
-OVERALL_STATUSES = ("已完成", "序时推进", "滞后", "未启动", UNCLEAR, NOT_REPORTED)
+OVERALL_STATUSES = (*STATUSES, UNCLEAR, NOT_REPORTED)
 LAGGING = ("滞后", "未启动")
 ON_TIME, LATE = "按时", "逾期"
 NOT_DUE = "—"  # the unit has nothing to report on this form

@@ -4,10 +4,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from ..forms.owed import owed_forms
 from ..model.findings import ERROR, INFO, WARNING, Finding
+from ..model.glossary import form_name
 from ..model.returns import ACCEPTED, REJECTED
 
-FORM_LABELS = {"report": "季度报表", "town": "镇街指标表", "workplan": "工作计划", "stamp": "盖章件"}
 # the files whose problems still stand: each unit's current return and the refused files;
 # a superseded return, a duplicate copy or ignored junk counts for nothing
 OPEN_STATUSES = (ACCEPTED, REJECTED)
@@ -56,7 +57,8 @@ class ReceiptRow:
 
     @property
     def form_label(self) -> str:
-        return FORM_LABELS.get(self.kind, self.kind or "未识别")
+        from ..collect.stamps import STAMP
+        return "盖章件" if self.kind == STAMP else form_name(self.kind) if self.kind else "未识别"
 
     @classmethod
     def from_ledger(cls, r, out_dir: str | os.PathLike | None = None) -> "ReceiptRow":
@@ -105,5 +107,4 @@ def stamp_status(plan, receipts: list[ReceiptRow]) -> dict[str, str]:
     """{unit: its stamped copy (盖章件) as received, "" when none} for every unit owing a form."""
     from ..collect.stamps import STAMP
     got = {r.unit: r.display for r in receipts if r.kind == STAMP and r.status == ACCEPTED}
-    owing = [u.name for u in plan.units_with_tasks()] + [r.unit or r.label for r in plan.town_rows()]
-    return {name: got.get(name, "") for name in dict.fromkeys(owing)}
+    return {name: got.get(name, "") for name, _ in owed_forms(plan)}

@@ -6,12 +6,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..forms.owed import town_lines
 from ..model.findings import ERROR, WARNING
+from ..model.glossary import FORM_REPORT, FORM_TOWN, form_name
 from ..model.plan import Period, Plan
 from ..model.returns import REJECTED, FormReturn
 from .common import (LATE, NOT_DUE, NOT_REPORTED, ON_TIME, UNIT_CATEGORIES, Lookups,
                      accepted_returns, deadline_end, is_late, parse_time, show_time)
-from .receipts import (FORM_LABELS, FindingCounts, ReceiptRow, finding_counts, open_findings,
+from .receipts import (FindingCounts, ReceiptRow, finding_counts, open_findings,
                        stamp_status)
 from .tasks import BY_TASK_COLUMNS, TASK_COLUMNS, lagging, merge_targets, merge_tasks
 from .towns import merge_towns
@@ -149,7 +151,7 @@ def _missing(plan: Plan, by_task: pd.DataFrame, towns: dict[str, FormReturn],
     with_tasks = set(n_tasks.index)
     for u in plan.units:
         if u.name in with_tasks and u.name not in reported:
-            rows.append((u.name, u.kind, "季度报表", f"任务 {int(n_tasks.get(u.name, 0))} 项",
+            rows.append((u.name, u.kind, form_name(FORM_REPORT), f"任务 {int(n_tasks.get(u.name, 0))} 项",
                          u.leader, u.contact, u.phone, note(u.name, "report")))
     if plan.matrix is not None:
         n_lines = _town_lines(plan)
@@ -157,14 +159,13 @@ def _missing(plan: Plan, by_task: pd.DataFrame, towns: dict[str, FormReturn],
             name = r.unit or r.label
             if name not in towns:
                 u = look.unit(name)
-                rows.append((name, u.kind if u else "", "镇街指标表",
+                rows.append((name, u.kind if u else "", form_name(FORM_TOWN),
                              f"指标 {n_lines.get(r.label, 0)} 项", u.leader if u else "",
                              u.contact if u else "", u.phone if u else "", note(name, "town")))
     return pd.DataFrame(rows, columns=MISSING_COLUMNS)
 
 
 def _town_lines(plan: Plan) -> dict[str, int]:
-    from ..generate.town_form import town_lines
     return {r.label: len(town_lines(plan, r)) for r in plan.town_rows()}
 
 
@@ -180,7 +181,7 @@ def _late(period: Period, best: dict[tuple[str, str], FormReturn],
         t = parse_time(fr.received.received_at)
         days = int(np.ceil((t - end).total_seconds() / 86400)) if t and end else np.nan
         why = evidence.get(fr.received.sha256) or TIME_EVIDENCE.get(fr.received.time_source, "")
-        rows.append((unit, FORM_LABELS.get(kind, kind), show_time(fr.received.received_at),
+        rows.append((unit, form_name(kind), show_time(fr.received.received_at),
                      period.deadline, days, fr.received.name, why))
     df = pd.DataFrame(rows, columns=LATE_COLUMNS)
     return df.sort_values(["提交时间", "单位"], kind="stable").reset_index(drop=True)

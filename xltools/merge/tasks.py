@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..generate.report_form import FIELD_COLS, TARGET_ACTUAL_COL
+from ..forms.registry import current
+from ..model.glossary import FORM_REPORT, form_name
 from ..model.plan import DIRECTION_LABELS, ROLE_LEAD, Plan
 from ..model.rates import rate
 from ..model.returns import ACTUAL, FormReturn
@@ -52,6 +53,7 @@ def report_rows(reports: dict[str, FormReturn]) -> tuple[pd.DataFrame, list[tupl
     cols: dict[str, list] = {k: [] for k in ("单位", "序号", "状态", "完成进度",
                                             *TEXT_FIELDS.values(), "未采用")}
     blocked_list: list[tuple] = []
+    field_cols = current(FORM_REPORT).fill_in()  # where a value was when the cell is unknown
     for unit, fr in reports.items():
         blocked = blocked_cells(fr)
         n = len(fr.tasks)
@@ -66,11 +68,11 @@ def report_rows(reports: dict[str, FormReturn]) -> tuple[pd.DataFrame, list[tupl
             cols["未采用"].extend([""] * n)
             continue
         for tr in fr.tasks:
-            bad = [f for f, col in FIELD_COLS.items()
+            bad = [f for f, col in field_cols.items()
                    if is_blocked(blocked, tr.cells, f, tr.row, col)]
             for f in bad:
-                blocked_list.append((unit, "季度报表", tr.task, f, fr.sheet,
-                                     value_cell(tr.cells, f, tr.row, FIELD_COLS[f]),
+                blocked_list.append((unit, form_name(FORM_REPORT), tr.task, f, fr.sheet,
+                                     value_cell(tr.cells, f, tr.row, field_cols[f]),
                                      fr.received.display))
             cols["状态"].append(BLOCKED if "状态" in bad else (tr.status or "").strip())
             cols["完成进度"].append(np.nan if "完成进度" in bad or tr.progress is None
@@ -143,13 +145,14 @@ def merge_targets(plan: Plan, reports: dict[str, FormReturn], tasks: pd.DataFram
                   blocked: list) -> pd.DataFrame:
     """Each quantified target with the cumulative figure its lead reported."""
     got: dict[tuple[str, str, int], tuple[float | None, str]] = {}
+    col = current(FORM_REPORT).target_col("累计完成")
     for unit, fr in reports.items():
         cells = blocked_cells(fr)
         for tg in fr.targets:
-            if is_blocked(cells, tg.cells, ACTUAL, tg.row, TARGET_ACTUAL_COL):
+            if is_blocked(cells, tg.cells, ACTUAL, tg.row, col):
                 got[(unit, tg.task, tg.index)] = (None, BLOCKED)
-                blocked.append((unit, "季度报表", tg.task, f"累计完成:{tg.label}", fr.sheet,
-                                value_cell(tg.cells, ACTUAL, tg.row, TARGET_ACTUAL_COL),
+                blocked.append((unit, form_name(FORM_REPORT), tg.task, f"累计完成:{tg.label}", fr.sheet,
+                                value_cell(tg.cells, ACTUAL, tg.row, col),
                                 fr.received.display))
             else:
                 got[(unit, tg.task, tg.index)] = (tg.actual, tg.note or "")

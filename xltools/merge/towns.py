@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..generate.town_form import ACTUAL_COL
+from ..forms.registry import current
 from ..model.check import check_matrix, column_measures
+from ..model.glossary import FORM_TOWN, form_name
 from ..model.plan import SECTION_SEP, Plan
 from ..model.rates import direction_of, is_cumulative, rate
 from ..model.returns import ACTUAL, FormReturn
@@ -46,13 +47,14 @@ def merge_towns(plan: Plan, towns: dict[str, FormReturn], blocked: list) -> tupl
     if m is None:
         return pd.DataFrame(columns=TOWN_COLUMNS), pd.DataFrame(columns=MISMATCH_COLUMNS)
     actual: dict[tuple[str, str, str], tuple[float | None, str]] = {}
+    col = current(FORM_TOWN).col("累计完成")  # where the value was when the cell is unknown
     for unit, fr in towns.items():
         cells = blocked_cells(fr)
         for tr in fr.town:
-            if is_blocked(cells, tr.cells, ACTUAL, tr.row, ACTUAL_COL):
+            if is_blocked(cells, tr.cells, ACTUAL, tr.row, col):
                 actual[(unit, tr.column, tr.part)] = (None, BLOCKED)
-                blocked.append((unit, "镇街指标表", tr.column, "累计完成", fr.sheet,
-                                value_cell(tr.cells, ACTUAL, tr.row, ACTUAL_COL),
+                blocked.append((unit, form_name(FORM_TOWN), tr.column, "累计完成", fr.sheet,
+                                value_cell(tr.cells, ACTUAL, tr.row, col),
                                 fr.received.display))
             else:
                 actual[(unit, tr.column, tr.part)] = (tr.actual, tr.note or "")

@@ -20,6 +20,8 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from ..forms.owed import owed_forms
+from ..model.glossary import FORM_TOWN, form_name
 from ..model.plan import Period, Plan
 from ..model.returns import FormReturn
 from ..model.rates import rate
@@ -116,14 +118,12 @@ def _tasks(plan: Plan, periods, labels, per: dict[str, pd.DataFrame]) -> pd.Data
 
 
 def _timeliness(plan: Plan, periods, labels, best, today: date) -> pd.DataFrame:
-    owed = [(u.name, u.kind, "report") for u in plan.units_with_tasks()]
     look = plan.lookups()
-    for r in plan.town_rows():
-        u = look.unit(r.unit or r.label)
-        owed.append((r.unit or r.label, u.kind if u else "镇", "town"))
     rows = []
-    for name, kind, form in owed:
-        row = {"单位": name, "类型": kind, "表单": "季度报表" if form == "report" else "镇街指标表"}
+    for name, form in owed_forms(plan):
+        u = look.unit(name)
+        kind = u.kind if u else "镇" if form == FORM_TOWN else ""
+        row = {"单位": name, "类型": kind, "表单": form_name(form)}
         counts = {ON_TIME: 0, LATE: 0, MISSED: 0}
         for p, label in zip(periods, labels):
             fr = best[p.id].get((name, form))

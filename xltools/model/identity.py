@@ -14,7 +14,6 @@ IDENTITY_SHEET = "表单标识"
 IDENTITY_PROPERTY = "xltools_identity"
 IDENTITY_NAME = "xltools_identity"
 MAGIC = "xltools1"
-FORM_VERSION = 1
 GUARD_HEADER = ["工作表", "单元格", "内容"]
 NAME_MAX_CHARS = 255  # longest string constant Excel (and .xls) accepts in a formula
 GUARD_START_ROW = 10  # 0-based row where the guarded-cell table starts on the hidden sheet

@@ -21,7 +21,7 @@ from ..collect.expected import expected_form
 from ..generate import FormJob, build_form
 from ..sheet.blocks import date_cn, safe_filename, title_block
 from ..forms.identity import IDENTITY_SHEET, FormIdentity
-from ..model.glossary import from_a1
+from ..model.glossary import form_name, from_a1
 from ..sheet.layout import Sheet, Workbook, a1
 from ..sheet.styles import STYLES
 from ..merge.receipts import ReceiptRow
@@ -36,7 +36,6 @@ FEEDBACK_DIR = "反馈"
 COPY_SUFFIX = "_退回修改"
 LIST_PREFIX = "修改意见_"
 UNKNOWN_UNIT = "未识别单位"
-FORM_NAMES = {"report": "季度报表", "town": "镇街指标表", "workplan": "办理方案"}
 # findings that ask the unit for nothing
 NOT_TO_FIX = {"late-return", "duplicate-file", "superseded", "junk-ignored"}
 # the regenerated copy already undoes these: the form is back as it was sent
@@ -124,7 +123,7 @@ def feedback_copy(plan: Plan, period: Period, fr: FormReturn) -> Feedback | None
         if not cell.guard:
             _highlight(sh, *rc)
     unit = fr.unit
-    name = FORM_NAMES.get(fr.kind, fr.kind)
+    name = form_name(fr.kind)
     _list_sheet(wb, plan, period, unit, name, fr.received.name or fr.received.display, items)
     wb.filename = f"{_folder(unit)}/{Path(wb.filename).stem}{COPY_SUFFIX}.xlsx"
     return Feedback(wb, unit, fr.kind, items, ident, fr.received.display)

@@ -17,7 +17,9 @@ from ..sheet.blocks import date_cn, official_page, safe_filename, title_block
 from ..sheet.layout import Workbook
 from ..templating import render
 from ..merge.common import accepted_returns, parse_time
-from ..merge.receipts import FORM_LABELS, ReceiptRow
+from ..forms.owed import owed_forms
+from ..merge.receipts import ReceiptRow
+from ..model.glossary import form_name
 from ..model.findings import ERROR
 from ..model.plan import Period, Plan
 from ..model.returns import REJECTED, FormReturn
@@ -65,14 +67,12 @@ def remind_entries(plan: Plan, period: Period, current: list[FormReturn],
         if r.status == REJECTED and r.unit:
             key = (look.unit_name(r.unit), r.kind or "")
             rejected[key] = rejected.get(key, 0) + 1
-    owed = [(u.name, "report") for u in plan.units_with_tasks()]
-    owed += [(r.unit or r.label, "town") for r in plan.town_rows()]
     missing, wrong = [], []
-    for name, kind in owed:
+    for name, kind in owed_forms(plan):
         u = look.unit(name)
         contact = dict(leader=u.leader, contact=u.contact, phone=u.phone, email=u.email) if u else {}
         fr = best.get((name, kind))
-        label = FORM_LABELS.get(kind, kind)
+        label = form_name(kind)
         if fr is None:
             n = rejected.get((name, kind), 0) + rejected.get((name, ""), 0)
             note = f"已收到 {n} 个文件,均被退回(见校验报告和反馈意见)" if n else ""

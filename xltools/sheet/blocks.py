@@ -5,7 +5,7 @@ import hashlib
 import re
 
 from ..model.glossary import text_width
-from .layout import PageSetup, Sheet, Validation
+from .layout import PageSetup, Sheet
 from .styles import TITLE_HEIGHT, wrapped_height
 
 _BAD_FILENAME_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
@@ -88,52 +88,6 @@ def split_lines(text: str, width_chars: int) -> int:
     return max(1, -(-text_width(text) // max(1, width_chars - 2)))
 
 
-def header_fields(sh: Sheet, row: int, unit_name: str) -> tuple[tuple[int, int], ...]:
-    """填报单位 (guarded), 填报人, 联系电话, 填报日期 over 8 columns; returns the fill-in cells.
-
-    The unit fills A:C; labels sit in D and G, inputs in E:F and H, so that every form with eight
-    columns gets the same header whatever its column widths.
-    """
-    sh.merge(row, 0, row, 2, f"填报单位:{unit_name}", "label", kind="string", guard=True)
-    sh.write(row, 3, "填报人:", "label_right")
-    sh.merge(row, 4, row, 5, "", "input_line")
-    sh.write(row, 6, "联系电话:", "label_right")
-    sh.write(row, 7, "", "input_line")
-    sh.write(row + 1, 3, "填报日期:", "label_right")
-    sh.merge(row + 1, 4, row + 1, 5, "", "input_line")
-    sh.row_heights[row] = sh.row_heights[row + 1] = 24
-    prompts = [(row, 4, "填报人", "请填写填报人姓名。"),
-               (row, 7, "联系电话", "请填写填报人的联系电话(手机或座机)。"),
-               (row + 1, 4, "填报日期", "请填写填报日期,例如 2019-04-08。")]
-    for r, c, title, text in prompts:
-        sh.validate(Validation(r, c, r, c, "any", prompt_title=title, prompt=text))
-    return tuple((r, c) for r, c, _, _ in prompts)
-
-
-def notes(sh: Sheet, row: int, ncols: int, lines: list[str]) -> int:
-    """A 填报说明 block of merged full-width rows; returns the row after it."""
-    sh.merge(row, 0, row, ncols - 1, "填报说明:", "note", kind="string")
-    sh.row_heights[row] = 18
-    for i, text in enumerate(lines, start=1):
-        sh.merge(row + i, 0, row + i, ncols - 1, f"{i}. {text}", "note", kind="string")
-        sh.row_heights[row + i] = 30
-    return row + len(lines) + 2
-
-
-def approval(sh: Sheet, row: int, ncols: int) -> None:
-    """The 主要领导审核 line for the signed and stamped paper copy."""
-    sh.merge(row, 0, row, 3, "主要领导审核(签字):", "label")
-    sh.merge(row, 4, row, ncols - 1, "(单位盖章)          年    月    日", "label_right")
-    sh.row_heights[row] = 36
-
-
-def submit_line(plan, period) -> str:
-    """Where and by when to send the form, for the instructions block."""
-    issuer = plan.issuer or "督办室"
-    return (f"请于 {date_cn(period.deadline)} 前将本表电子版报送{issuer};"
-            "纸质版经本单位主要领导审核签字并加盖公章后报送。")
-
-
 def date_cn(iso: str) -> str:
     """2019-04-10 -> 2019年4月10日 (text kept as is when not ISO)."""
     try:
@@ -157,12 +111,3 @@ def fit_text_row(sheet: Sheet, row: int, texts_and_widths: list[tuple[str, float
     """fit_row with room to spare, for long Chinese text that must never be cut off."""
     fit_row(sheet, row, [(t, w * WRAP_SLACK) for t, w in texts_and_widths], minimum)
 
-
-def finish_form(sh: Sheet, row: int, ncols: int, head: int, freeze_col: int, plan, period,
-                instructions: list[str]) -> None:
-    """The end every fill-in form shares: 填报说明, approval line, freeze, print, protection."""
-    row = notes(sh, row, ncols, [*instructions, submit_line(plan, period)])
-    approval(sh, row, ncols)
-    sh.freeze = (head + 1, freeze_col)
-    sh.page = official_page(landscape=True, header_rows=(head, head))
-    sh.protect = True

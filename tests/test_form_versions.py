@@ -1,0 +1,218 @@
+"""Form specs are versioned: forms sent out under one layout still collect after it changes.
+
+(a) Forms written before form specifications existed (tests/data/forms_v1) collect with
+today's code, also while a newer layout is current. (b) A v2 report spec with reordered and
+widened columns, registered in the registry only: generate, fill in LibreOffice, collect and
+merge give the same summary values as the same fill on the standard spec.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from conftest import DATA, SHARED_TOOLS, make_small_plan, needs_office
+from xltools.collect.examine import examine
+from xltools.collect.limits import DEFAULT_LIMITS
+from xltools.forms import registry
+from xltools.forms.registry import REPORT_V1
+from xltools.generate import FormJob, build_form
+from xltools.generate.report_form import report_form
+from xltools.merge.summary import summarize
+from xltools.model.glossary import a1
+from xltools.model.returns import ACCEPTED, Received
+from xltools.planfile import load_plan
+from xltools.xlsx.cells import read_identity
+from xltools.xlsx.writer import write_workbook
+
+V1_DIR = DATA / "forms_v1"
+Q1 = "2019Q1"
+# what says a form is not the one sent: none may appear on an untouched v1 form
+IDENTITY_CODES = {"fingerprint-mismatch", "guarded-cell-changed", "identity-conflict",
+                  "not-identified", "unknown-form-kind", "form-not-in-plan", "sheet-missing",
+                  "columns-changed", "column-missing", "row-deleted", "row-inserted",
+                  "layout-shifted", "task-renumbered", "other-plan", "other-period"}
+
+
+def _move(columns: tuple, key: str, before: str) -> tuple:
+    """The columns with `key` taken out and put back just before `before`."""
+    moved = next(c for c in columns if c.key == key)
+    rest = [c for c in columns if c is not moved]
+    i = next(i for i, c in enumerate(rest) if c.key == before)
+    return tuple(rest[:i] + [moved] + rest[i:])
+
+
+def _v2():
+    """存在问题 before 完成情况, 任务内容 wider; in the targets 累计完成 before 全年目标."""
+    cols = tuple(dataclasses.replace(c, width=60) if c.key == "任务内容" else c
+                 for c in _move(REPORT_V1.columns, "存在问题", "完成情况"))
+    return dataclasses.replace(REPORT_V1, version=2, columns=cols,
+                               targets=_move(REPORT_V1.targets, "累计完成", "全年目标"))
+
+
+REPORT_V2 = _v2()
+
+
+@pytest.fixture
+def v2_current(monkeypatch):
+    """REPORT_V2 registered and current, as a release with a new layout would have it."""
+    monkeypatch.setitem(registry.SPECS, ("report", 2), REPORT_V2)
+    monkeypatch.setitem(registry.CURRENT, "report", REPORT_V2)
+    return REPORT_V2
+
+
+def _received(path: Path) -> Received:
+    return Received(path=str(path), display=path.name, name=path.name, sha256="0" * 64,
+                    size=path.stat().st_size, received_at="2019-04-08T10:00:00")
+
+
+# --- (a) forms of version 1 -------------------------------------------------------------------
+
+V1_FORMS = {  # file -> (kind, unit, rows of tasks, targets, town lines, filled in)
+    "report_q1_区财政局.xlsx": ("report", "区财政局", 7, 4, 0, True),
+    "report_q1_区财政局_blank.xlsx": ("report", "区财政局", 7, 4, 0, False),
+    "town_q1_岑河镇.xlsx": ("report", "岑河镇", 9, 11, 0, True),  # 岑河镇's report, as filled
+    "town_q1_岑河镇_blank.xlsx": ("town", "岑河镇", 0, 0, 38, False),
+    "workplan_区交通运输局.xlsx": ("workplan", "区交通运输局", 3, 0, 0, False),
+}
+
+
+@pytest.fixture(scope="module")
+def v1_plan():
+    return load_plan(V1_DIR / "plan.xlsx").value
+
+
+@pytest.mark.parametrize("layout", ["v1 current", "v2 current"])
+@pytest.mark.parametrize("name", sorted(V1_FORMS))
+def test_v1_forms_collect(name, layout, v1_plan, request):
+    if layout == "v2 current":
+        request.getfixturevalue("v2_current")
+    kind, unit, tasks, targets, lines, filled = V1_FORMS[name]
+    path = V1_DIR / name
+    assert read_identity(path, DEFAULT_LIMITS).identity.version == 1
+    fr = examine(_received(path), v1_plan, Q1)
+    assert (fr.status, fr.kind, fr.unit, fr.identified_by) == (ACCEPTED, kind, unit, "sheet")
+    assert not {f.code for f in fr.findings} & IDENTITY_CODES, [f.message for f in fr.findings]
+    assert (len(fr.tasks), len(fr.targets), len(fr.town)) == (tasks, targets, lines)
+    if filled:
+        assert fr.header["填报人"] and fr.header["联系电话"]
+        assert all(t.status for t in fr.tasks) and all(t.completion for t in fr.tasks)
+        assert all(t.actual is not None for t in fr.targets)
+    else:
+        assert fr.header.get("填报人") is None and not any(t.status for t in fr.tasks)
+
+
+# --- (b) a reordered, widened layout through LibreOffice ---------------------------------------
+
+UNITS = ("区发改局", "区人社局")
+HEADER = {"填报人": "张三", "联系电话": "13900000000", "填报日期": "2019-04-08"}
+TASKS = {  # task number -> typed values by field
+    "1": {"完成情况": "完成一季度调度,地区生产总值增长7.9%。", "完成进度": 30, "状态": "序时推进",
+          "存在问题": "外部需求偏弱", "下一步计划": "抓项目投资"},
+    "2": {"完成情况": "新增城镇就业2100人。", "完成进度": 26, "状态": "滞后",
+          "存在问题": "招聘会延期", "下一步计划": "二季度补开招聘会"},
+    "3": {"完成情况": "化债方案已报批。", "完成进度": 100, "状态": "已完成",
+          "存在问题": "无", "下一步计划": "跟踪落实"},
+}
+ACTUALS = {"1": 7.9, "2": 2100}
+
+
+def _edits(plan, unit: str, spec) -> list[dict]:
+    """The same typing on any layout: every cell found through the spec."""
+    _, fmap = report_form(plan, plan.unit(unit), plan.period(Q1), fit=False, spec=spec)
+    out = [{"sheet": spec.sheet, "cell": a1(r, c), "value": HEADER[key]}
+           for key, (r, c) in zip(HEADER, fmap.fill_in)]
+    fields = spec.fill_in()
+    for i, (task, _) in enumerate(plan.unit_tasks(plan.unit(unit))):
+        row = fmap.first_task_row + i
+        out += [{"sheet": spec.sheet, "cell": a1(row, fields[k]), "value": v}
+                for k, v in TASKS[task.number].items()]
+    col = spec.target_col("累计完成")
+    out += [{"sheet": spec.sheet, "cell": a1(r, col), "value": ACTUALS[number]}
+            for number, _, r in fmap.target_rows]
+    return out
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory):
+    """Both layouts generated by the generator as it runs (the spec current at the time),
+    filled alike in one LibreOffice batch: {layout: {unit: path}}."""
+    base = tmp_path_factory.mktemp("versions")
+    plan = make_small_plan()
+    jobs, paths = [], {}
+    with pytest.MonkeyPatch.context() as mp:
+        for layout, spec in (("v1", REPORT_V1), ("v2", REPORT_V2)):
+            mp.setitem(registry.SPECS, ("report", spec.version), spec)
+            mp.setitem(registry.CURRENT, "report", spec)
+            for unit in UNITS:
+                wb, ident = build_form(plan, FormJob("report", unit, Q1))
+                assert ident.version == spec.version
+                wb.filename = f"{layout}_{unit}.xlsx"
+                src = write_workbook(wb, base / "gen")
+                out = base / "out" / wb.filename
+                paths.setdefault(layout, {})[unit] = out
+                jobs.append({"input": str(src), "edits": _edits(plan, unit, spec),
+                             "output": [str(out)]})
+    (base / "out").mkdir()
+    (base / "jobs.json").write_text(json.dumps(jobs, ensure_ascii=False), encoding="utf-8")
+    proc = subprocess.run(["/usr/bin/python3", str(SHARED_TOOLS / "fill_like_user.py"), "--batch",
+                           str(base / "jobs.json"), "--report", str(base / "report.json")],
+                          capture_output=True, text=True, timeout=300)
+    report = json.loads((base / "report.json").read_text(encoding="utf-8"))
+    assert [j["code"] for j in report["jobs"]] == [0] * len(jobs), proc.stderr[-2000:]
+    return plan, paths
+
+
+@needs_office
+def test_v2_form_is_laid_out_by_its_spec(filled):
+    _, paths = filled
+    ws = openpyxl.load_workbook(paths["v2"]["区发改局"])[REPORT_V2.sheet]
+    head = next(r for r in ws.iter_rows(min_row=1, max_row=12) if r[0].value == "序号")
+    assert [c.value for c in head[:5]] == ["序号", "任务内容", "责任\n类型", "存在问题", "本季度完成情况"]
+    old = openpyxl.load_workbook(paths["v1"]["区发改局"])[REPORT_V1.sheet]
+    # LibreOffice rescales widths to its font; the ratio stays
+    assert ws.column_dimensions["B"].width / old.column_dimensions["B"].width == \
+        pytest.approx(60 / 44, rel=0.05)
+    row = head[0].row + 1  # task 1, as typed by the unit
+    assert (ws.cell(row, 4).value, ws.cell(row, 5).value) == ("外部需求偏弱", TASKS["1"]["完成情况"])
+    assert read_identity(paths["v2"]["区发改局"], DEFAULT_LIMITS).identity.version == 2
+
+
+@needs_office
+def test_v2_layout_merges_to_the_same_summary(filled, v2_current):
+    """Collected while v2 is current: the v1 forms by their own spec, the v2 forms by theirs."""
+    plan, paths = filled
+    summaries = {}
+    for layout, files in paths.items():
+        returns = [examine(_received(p), plan, Q1) for p in files.values()]
+        for fr in returns:
+            assert fr.status == ACCEPTED and fr.identified_by == "sheet"
+            assert not {f.code for f in fr.findings} & IDENTITY_CODES, [f.message for f in fr.findings]
+            assert fr.header["填报人"] == "张三"
+        summaries[layout] = summarize(plan, plan.period(Q1), returns)
+    cols = ["序号", "单位", "状态", "完成进度", "本季度完成情况", "存在问题", "下一步推进计划", "总体状态"]
+    v1, v2 = (summaries[k].by_task[cols].reset_index(drop=True) for k in ("v1", "v2"))
+    pd.testing.assert_frame_equal(v1, v2)
+    got = v1[v1["单位"] == "区人社局"].iloc[0]
+    assert (got["状态"], got["完成进度"], got["存在问题"]) == ("滞后", 26, "招聘会延期")
+    tcols = ["序号", "量化指标", "全年目标", "累计完成", "完成率", "达标", "报送单位"]
+    t1, t2 = (summaries[k].targets[tcols].reset_index(drop=True) for k in ("v1", "v2"))
+    pd.testing.assert_frame_equal(t1, t2)
+    assert sorted(t1["累计完成"]) == sorted(ACTUALS.values())
+
+
+def test_a_layout_this_xltools_does_not_know_is_rejected(tmp_path):
+    """A form of a newer layout (v2 unknown here): refused by name, not read by the v1 spec."""
+    plan = make_small_plan()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(registry.SPECS, ("report", 2), REPORT_V2)
+        mp.setitem(registry.CURRENT, "report", REPORT_V2)
+        wb, _ = build_form(plan, FormJob("report", "区发改局", Q1))
+    fr = examine(_received(write_workbook(wb, tmp_path)), plan, Q1)
+    assert fr.status != ACCEPTED
+    assert [(f.code, f.severity) for f in fr.findings] == [("unknown-form-kind", "错误")]

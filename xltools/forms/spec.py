@@ -1,0 +1,161 @@
+"""A form's layout as data: its columns, header fields and second table, one spec per version.
+
+The generator renders a form from its spec, collect reads a returned form by the spec it was
+sent under (FormIdentity.version), merge addresses cells through it. Column positions are
+0-based and follow the order of `columns`; column 0 is always the row number (序号).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..sheet.layout import Validation
+
+# What goes into a column's cells
+GUARDED = "guarded"  # written by the generator; the unit must not change it (fingerprinted)
+TEXT = "text"  # the unit types text
+NUMBER = "number"  # the unit types a number
+PERCENT = "percent"  # the unit types a number from 0 to 100
+LIST = "list"  # the unit picks from a drop-down list
+COMPUTED = "computed"  # a formula of the generator's, neither guarded nor filled in
+FILL_IN = (TEXT, NUMBER, PERCENT, LIST)
+COLONS = ":\uff1a"  # a label may end in either colon when a unit retypes it
+
+
+@dataclass(frozen=True)
+class Check:
+    """How a fill-in cell is checked as it is typed: data validation and its prompt."""
+
+    kind: str = "any"  # any | decimal | list (Validation.kind)
+    title: str = ""
+    prompt: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    error_title: str = ""
+    error: str = ""
+
+    def over(self, first_row: int, first_col: int, last_row: int, last_col: int) -> Validation:
+        """This check as a validation of a range."""
+        return Validation(first_row, first_col, last_row, last_col, self.kind,
+                          source=list(self.choices), minimum=self.minimum, maximum=self.maximum,
+                          prompt_title=self.title, prompt=self.prompt,
+                          error_title=self.error_title, error=self.error)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: field key, header as printed, width, what is typed, its check."""
+
+    key: str  # the field's name in collect and merge ("状态"), the same in every version
+    header: str
+    width: float
+    entry: str = GUARDED
+    style: str = "body"  # cell style of the rows
+    check: Check | None = None
+    span: int = 1  # columns the cells cover (merged)
+
+
+@dataclass(frozen=True)
+class HeaderField:
+    """A field above the table: label and input cells, rows counted from the first field row."""
+
+    key: str
+    label: str  # printed in the cell left of the input (or before the value when inline)
+    row: int
+    col: int
+    last: int  # last column of the (merged) input
+    check: Check | None = None
+    guarded: bool = False  # the unit's name, written by the generator
+    inline: bool = False  # label and value share one cell: "填报单位:区发改局"
+
+    @property
+    def stem(self) -> str:
+        """The label without its colon: 填报单位."""
+        return self.label.rstrip(COLONS)
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """One version of one form kind's layout.
+
+    Guarded cells are the GUARDED columns of every row and the field naming the unit; their
+    text and place feed the fingerprint, so a version forms went out under is never edited.
+    """
+
+    kind: str
+    version: int
+    sheet: str
+    columns: tuple[Column, ...]
+    fields: tuple[HeaderField, ...]
+    label_key: str  # the column that names a row (task text, indicator)
+    header_height: float = 30
+    field_height: float = 24
+    freeze_col: int = 0  # columns kept in view left of the fill-in ones; print titles are the
+    # column header row, repeated on every page
+    targets: tuple[Column, ...] = ()  # the second table (量化指标), () when none
+    target_title: str = ""
+    target_label_key: str = ""
+
+    @property
+    def ncols(self) -> int:
+        return len(self.columns)
+
+    @property
+    def widths(self) -> list[float]:
+        return [c.width for c in self.columns]
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return tuple(c.header for c in self.columns)
+
+    def col(self, key: str) -> int:
+        """The column of a field of the main table."""
+        return next(i for i, c in enumerate(self.columns) if c.key == key)
+
+    def width(self, key: str) -> float:
+        return self.columns[self.col(key)].width
+
+    def target_col(self, key: str) -> int:
+        """The column of a field of the second table (earlier spans counted)."""
+        return dict(positions(self.targets))[key]
+
+    def fill_in(self) -> dict[str, int]:
+        """{key: column} of the main table's fill-in columns."""
+        return {c.key: i for i, c in enumerate(self.columns) if c.entry in FILL_IN}
+
+    @property
+    def unit_field(self) -> HeaderField:
+        """The guarded field that names the unit."""
+        return next(f for f in self.fields if f.guarded)
+
+    @property
+    def field_rows(self) -> int:
+        """Rows the header fields take."""
+        return max(f.row for f in self.fields) + 1
+
+    def field_cells(self, first_row: int) -> dict[str, tuple[int, int]]:
+        """{key: (row, col)} of the header fields the unit fills in."""
+        return {f.key: (first_row + f.row, f.col) for f in self.fields if not f.guarded}
+
+    def target_headers(self) -> tuple[str, ...]:
+        """The second table's header as read back: one label per column, "" under a span."""
+        out: list[str] = []
+        for c in self.targets:
+            out += [c.header] + [""] * (c.span - 1)
+        while out and not out[-1]:  # the header row ends with the last label
+            out.pop()
+        return tuple(out)
+
+    def choices(self, key: str) -> tuple[str, ...]:
+        """The list a LIST column offers."""
+        check = self.columns[self.col(key)].check
+        return check.choices if check else ()
+
+
+def positions(columns: tuple[Column, ...]) -> list[tuple[str, int]]:
+    """(key, first column) of each column, spans counted."""
+    out, at = [], 0
+    for c in columns:
+        out.append((c.key, at))
+        at += c.span
+    return out
