@@ -258,9 +258,10 @@ def _no_password_written(root: Path) -> None:
             assert not any(n in data for n in needles), f"password found in {p}"
 
 
-def _fill_returns(tmp_path: Path, got: dict[str, bytes], units: list[str]) -> dict[str, bytes]:
-    """The units' returns: their mailed 季度报表 filled, then opened, edited and saved by
-    LibreOffice as a person would (../shared/tools/fill_like_user.py)."""
+def _fill_returns(tmp_path: Path, units: list[str]) -> dict[str, bytes]:
+    """The units' returns: their 季度报表 (as mailed) with every fill-in cell set
+    (simulate.fill_report), then opened, edited and saved by LibreOffice as a person would
+    (../shared/tools/fill_like_user.py)."""
     from xltools.simulate import fill_report
     from xltools.xlsx.writer import workbook_bytes
     plan = load_plan(EXAMPLE / "plan.xlsx").value
@@ -316,7 +317,7 @@ def test_send_then_fetch_the_returns(office, cert, smtp_server, dovecot, tmp_pat
     assert len(handler.messages) == len(UNITS)
 
     # the units answer: 区发改局 replies on time, 区财政局 late, 区人社局's form from a stranger
-    returns = _fill_returns(tmp_path, arrived, ["区发改局", "区财政局", "区人社局"])
+    returns = _fill_returns(tmp_path, ["区发改局", "区财政局", "区人社局"])
     reply_date = datetime(2019, 3, 28, 16, 30, tzinfo=CST)
     late_date = datetime(2019, 4, 3, 9, 15, tzinfo=CST)
     _append(dovecot, _mail(f"张三 <{UNITS['区发改局']}>", reply_date,
