@@ -24,7 +24,7 @@ class Outgoing:
     purpose: str
     to: list[str]
     files: list[tuple[str, bytes]] = field(default_factory=list)
-    batch: str = ""  # what makes a message new for a re-run (feedback: what it says; remind: the day)
+    batch: str = ""  # what makes it new for a re-run (feedback: what it says; remind: the day)
     reason: str = ""  # remind: 未报送 / 有错误待修改
 
     def digests(self) -> list[dict]:

@@ -124,7 +124,8 @@ def _describe(raw: bytes, account: str, folder: str, validity: int, uid: int,
     reply = next((sent[r] for r in refs if r in sent), None)
     if reply is not None:
         rec.unit = reply.unit
-        f = finding("mail-reply", file=name, unit=reply.unit, sent=reply.sent_at[:16].replace("T", " "))
+        f = finding("mail-reply", file=name, unit=reply.unit,
+                    sent=reply.sent_at[:16].replace("T", " "))
     elif sender in contacts:
         rec.unit, f = contacts[sender], None
     else:

@@ -109,22 +109,21 @@ def _session(conn, close) -> Iterator:
             close(conn)
 
 
-def smtp(settings: MailSettings, pw: str | None) -> contextlib.AbstractContextManager[smtplib.SMTP]:
-    """A logged-in SMTP connection (MailError on any failure)."""
-    return _session(_connect(settings, "smtp", pw,
-                             lambda h, p, ctx, t: smtplib.SMTP_SSL(h, p, timeout=t, context=ctx),
-                             lambda h, p, t: smtplib.SMTP(h, p, timeout=t),
-                             lambda c, ctx: c.starttls(context=ctx), lambda c, u, w: c.login(u, w),
-                             smtplib.SMTPAuthenticationError), lambda c: c.quit())
+def smtp(settings: MailSettings, pw: str | None):
+    """A logged-in SMTP connection for a with block (MailError on any failure)."""
+    return _session(_connect(
+        settings, "smtp", pw, lambda h, p, ctx, t: smtplib.SMTP_SSL(h, p, timeout=t, context=ctx),
+        lambda h, p, t: smtplib.SMTP(h, p, timeout=t), lambda c, ctx: c.starttls(context=ctx),
+        lambda c, u, w: c.login(u, w), smtplib.SMTPAuthenticationError), lambda c: c.quit())
 
 
-def imap(settings: MailSettings, pw: str | None) -> contextlib.AbstractContextManager[imaplib.IMAP4]:
-    """A logged-in IMAP connection (MailError on any failure)."""
-    return _session(_connect(settings, "imap", pw,
-                             lambda h, p, ctx, t: imaplib.IMAP4_SSL(h, p, ssl_context=ctx, timeout=t),
-                             lambda h, p, t: imaplib.IMAP4(h, p, timeout=t),
-                             lambda c, ctx: c.starttls(ssl_context=ctx), lambda c, u, w: c.login(u, w),
-                             imaplib.IMAP4.error), lambda c: c.logout())
+def imap(settings: MailSettings, pw: str | None):
+    """A logged-in IMAP connection for a with block (MailError on any failure)."""
+    return _session(_connect(
+        settings, "imap", pw,
+        lambda h, p, ctx, t: imaplib.IMAP4_SSL(h, p, ssl_context=ctx, timeout=t),
+        lambda h, p, t: imaplib.IMAP4(h, p, timeout=t), lambda c, ctx: c.starttls(ssl_context=ctx),
+        lambda c, u, w: c.login(u, w), imaplib.IMAP4.error), lambda c: c.logout())
 
 
 def _text(exc: BaseException) -> str:
