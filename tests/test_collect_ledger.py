@@ -510,7 +510,8 @@ def test_findings_are_stored_as_data_and_a_format_2_ledger_keeps_its_words(tmp_p
         assert [(f.code, f.message, f.value) for f in found] == [("junk-ignored", old, "旧值")]
         f = led.current(PLAN, "2019Q1")[0].findings[0]
         assert (f.message, f.text, f.value) == (old, "按旧版本写下的说明。", "旧值")
-        assert led.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert led.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert led.conn.execute("SELECT count(*) FROM mail_sent").fetchone()[0] == 0  # format 4
         assert led.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'findings_sha'"
                                 ).fetchone()[0] == 1
 

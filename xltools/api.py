@@ -36,7 +36,7 @@ __all__ = ["XltoolsError", "PlanFileError", "PeriodError", "LedgerError", "Ledge
            "ExampleMissing", "GenerateReport", "CollectReport", "load", "check", "convert",
            "generate", "demo", "parse", "collect", "status", "example_dir", "pdf", "printable",
            "remind", "year", "units_list", "units_check", "units_add_alias", "units_set",
-           "notice", "bulletin"]
+           "notice", "bulletin", "send", "remind_send", "fetch", "mail_settings"]
 
 
 @dataclass
@@ -753,3 +753,140 @@ def bulletin(plan_path: str | os.PathLike, period_id: str | None = None,
     out = Path(out_dir) if out_dir else DEFAULT_OUT
     out.mkdir(parents=True, exist_ok=True)
     return save(bulletin_document(plan, b, when, template), out / bulletin_filename(scope))
+
+
+# -- mail in and out (issue 19) -----------------------------------------------------------
+
+@dataclass
+class FetchReport:
+    """One fetch: the new messages (mail.records.FetchedRecord), their findings (replies,
+    strangers), the collect run that took their attachments, and a failed move."""
+
+    messages: list = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    collected: "CollectReport | None" = None
+    move_problem: str = ""
+    letters: int = 0  # messages without attachments: archived and recorded only
+
+    def to_json(self) -> dict:
+        return {"messages": [{"uid": r.uid, "sender": r.sender, "sent": r.sent, "unit": r.unit,
+                              "message_id": r.message_id, "archived": r.archived}
+                             for r in self.messages],
+                "findings": [f.to_dict() for f in self.findings],
+                "collect": self.collected.to_json() if self.collected else None,
+                "letters": self.letters, "move_problem": self.move_problem}
+
+
+def mail_settings(plan_path: str | os.PathLike | None, **overrides):
+    """The mail settings (mail.settings.MailSettings): xltools.toml beside the plan, then
+    the options given (smtp_host=…, imap_port=…, user=…, mail_from=…; None = not given)."""
+    from .mail.settings import load_settings
+    return load_settings(plan_path, **overrides)
+
+
+def _mail_login(plan_path, server: str, mail: dict | None, password: str | None):
+    """The settings, checked for `server` ("smtp" / "imap"), and the password to log in."""
+    from .mail.settings import password as ask
+    settings = mail_settings(plan_path, **(mail or {}))
+    settings.need(server)
+    return settings, password if password is not None else ask(settings)
+
+
+def send(plan_path: str | os.PathLike, period_id: str, units: list[str] | None = None,
+         dry_run: str | os.PathLike | None = None, feedback: bool = False,
+         db: str | os.PathLike | None = None, mail: dict | None = None,
+         password: str | None = None):
+    """Send each unit one message with its forms of the period (feedback: its 退回修改
+    copies from the ledger), recorded in the ledger; only what was not sent before. With
+    dry_run, .eml files are written into that folder instead. mail.send.SendReport;
+    MailError (mail.settings) when the server or the settings fail."""
+    from .collect.ledger import Ledger
+    from .collect.run import default_ledger
+    from .mail import send as s
+
+    plan, period = _plan_and_period(plan_path, period_id)
+    if units:  # names or aliases, as the register knows them
+        unknown = [u for u in units if plan.unit(u) is None]
+        if unknown:
+            raise PlanFileError(f"计划中没有单位“{'、'.join(unknown)}”。请用 xltools units 计划文件 查看单位名单。")
+        units = [plan.unit(u).name for u in units]
+    purpose = "feedback" if feedback else "forms"
+    report = s.SendReport(purpose)
+    db_path = Path(db) if db else default_ledger(plan_path)
+    if feedback:
+        with Ledger(_ledger_path(plan_path, db)) as ledger:
+            files, keys = s.feedback_files(plan, period, ledger)
+        files = {u: f for u, f in files.items() if not units or u in units}
+        mails = s.outbox(plan, files, purpose, report, keys)
+    else:
+        mails = s.outbox(plan, s.form_files(plan, period, units), purpose, report)
+    return _deliver(plan_path, plan, period, mails, report, db_path, dry_run, mail, password)
+
+
+def _deliver(plan_path, plan, period, mails, report, db_path, dry_run, mail, password):
+    from .collect.ledger import Ledger
+    from .mail.send import deliver
+
+    if dry_run is not None:
+        return deliver(plan, period, mails, mail_settings(plan_path, **(mail or {})), report,
+                       None, None, Path(dry_run))
+    settings, pw = _mail_login(plan_path, "smtp", mail, password)
+    with Ledger(db_path) as ledger:
+        return deliver(plan, period, mails, settings, report, ledger, pw)
+
+
+def remind_send(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | None = None,
+                dry_run: str | os.PathLike | None = None, mail: dict | None = None,
+                password: str | None = None, today: "date | None" = None):
+    """E-mail each unit that owes a return (or must correct one) its 催报, at most once a
+    day; mail.send.SendReport."""
+    from datetime import date
+
+    from .collect.ledger import Ledger
+    from .merge import ReceiptRow
+    from .mail import send as s
+    from .report.remind import remind_entries
+
+    plan, period = _plan_and_period(plan_path, period_id)
+    db_path = _ledger_path(plan_path, db)
+    with Ledger(db_path) as ledger:
+        current = ledger.current(plan.plan_id, period.id)
+        receipts = [ReceiptRow.from_ledger(r) for r in ledger.receipts(plan.plan_id, period.id)]
+    reasons: dict[str, str] = {}
+    for e in remind_entries(plan, period, current, receipts):
+        reasons[e.unit] = "\u3001".join(filter(None, [reasons.get(e.unit), f"{e.form}{e.reason}"]))
+    report = s.SendReport("remind")
+    day = (today or date.today()).isoformat()  # a reminder goes at most once a day
+    mails = s.outbox(plan, {u: [] for u in reasons}, "remind", report,
+                     {u: day for u in reasons}, reasons)
+    return _deliver(plan_path, plan, period, mails, report, db_path, dry_run, mail, password)
+
+
+def fetch(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | None = None,
+          out_dir: str | os.PathLike | None = None, move_to: str | None = None,
+          limits: "Limits | None" = None, mail: dict | None = None,
+          password: str | None = None, workers: int | None = None) -> FetchReport:
+    """Fetch the office mailbox's new messages over IMAP (those that arrived since the
+    period began), archive each whole beside the ledger, collect their attachments
+    (Date = time received) and record their UIDs, so a re-run fetches nothing twice; move_to
+    moves them to that folder. Never deletes mail."""
+    from .collect.ledger import Ledger
+    from .collect.run import default_ledger
+    from .mail.fetch import fetch_new, move
+    from .mail.records import record_fetched
+
+    plan, period = _plan_and_period(plan_path, period_id)
+    settings, pw = _mail_login(plan_path, "imap", mail, password)
+    db_path = Path(db) if db else default_ledger(plan_path)
+    with Ledger(db_path) as ledger:
+        got = fetch_new(plan, settings, pw, ledger, since=period.start)
+    report = FetchReport(got.records, got.findings, letters=got.letters)
+    if got.files:  # collected first: a failed collect leaves the messages to fetch again
+        report.collected = collect(got.files, plan_path, period_id, out_dir, db_path, workers,
+                                   limits=limits)
+    if got.records:
+        with Ledger(db_path) as ledger:
+            record_fetched(ledger, got.records)
+    if move_to:
+        report.move_problem = move(settings, pw, [r.uid for r in got.records], move_to)
+    return report

@@ -317,17 +317,115 @@ def parse(notice: Path = typer.Argument(..., metavar="NOTICE", help="通知文�
         out.print("(未保存计划:核对无误后,用 -o plan.xlsx 保存。)", highlight=False)
 
 
+# -- mail in and out (issue 19): options shared by send, fetch and remind --send; a dict of
+# them is api's `mail` overrides (None = as in xltools.toml)
+_SMTP_HOST = typer.Option(None, "--smtp-host", help="发信服务器(SMTP)地址")
+_SMTP_PORT = typer.Option(None, "--smtp-port", help="发信服务器端口(缺省按加密方式:465/587/25)")
+_SMTP_SEC = typer.Option(None, "--smtp-security", metavar="ssl|starttls|none", help="发信加密方式(缺省 ssl;none 为明文,仅在明确指定时使用)")
+_SMTP_PIN = typer.Option(None, "--smtp-fingerprint", metavar="SHA256", help="内网服务器自有证书的 SHA-256 指纹(只认这张证书)")
+_IMAP_HOST = typer.Option(None, "--imap-host", help="收信服务器(IMAP)地址")
+_IMAP_PORT = typer.Option(None, "--imap-port", help="收信服务器端口(缺省按加密方式:993/143)")
+_IMAP_SEC = typer.Option(None, "--imap-security", metavar="ssl|starttls|none", help="收信加密方式(缺省 ssl)")
+_IMAP_PIN = typer.Option(None, "--imap-fingerprint", metavar="SHA256", help="内网服务器自有证书的 SHA-256 指纹")
+_MAIL_USER = typer.Option(None, "--mail-user", help="邮箱登录名(不设则不登录);密码取自环境变量 XLTOOLS_MAIL_PASSWORD、系统钥匙串或运行时输入")
+_MAIL_FROM = typer.Option(None, "--mail-from", help="发件地址(缺省为登录名)")
+
+
+def _send_report(rep, as_json: bool) -> None:
+    """What a send (or --dry-run) did; exit 1 when a unit could not be reached."""
+    if as_json:
+        _print_json(rep.to_json())
+    else:
+        for r in rep.sent:
+            out.print(f"已发送:{r.unit} → {', '.join(r.recipients)}(附件 {len(r.attachments)} 个)",
+                      highlight=False)
+        for p in rep.written:
+            out.print(f"已写出邮件:{p}", highlight=False)
+        if rep.already:
+            out.print(f"此前已发送,本次未重发 {len(rep.already)} 个单位:{'、'.join(rep.already)}",
+                      highlight=False)
+        for unit, why in rep.refused.items():
+            err.print(f"[red]未能发送[/red]:{unit}:{why}", highlight=False)
+        if rep.no_address:
+            err.print(f"[yellow]没有电子邮箱、未发送[/yellow] {len(rep.no_address)} 个单位:"
+                      f"{'、'.join(rep.no_address)}。请用 xltools units 计划文件 set 单位 --email 邮箱 补填。",
+                      highlight=False)
+        if not (rep.sent or rep.written or rep.already or rep.refused or rep.no_address):
+            out.print("没有需要发送的邮件。", highlight=False)
+    if rep.refused or rep.no_address:
+        raise typer.Exit(1)
+
+
+@app.command("send")
+def send_cmd(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划文件"),
+             period: str = typer.Option(..., "--period", metavar="ID", help="报送周期编号,如 2019Q1"),
+             units: Optional[list[str]] = typer.Option(None, "--units", metavar="UNIT", help="只发给这些单位(可重复)"),
+             feedback: bool = typer.Option(False, "--feedback", help="发送退回修改意见(各单位的反馈表格),而不是空白报表"),
+             dry_run: bool = typer.Option(False, "--dry-run", help="不发送,把每封邮件写成 .eml 文件(放到 -o 文件夹,可用网页邮箱发送)"),
+             output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="--dry-run 时写出邮件的文件夹"),
+             db: Optional[Path] = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库(缺省在计划文件旁)"),
+             smtp_host: Optional[str] = _SMTP_HOST, smtp_port: Optional[int] = _SMTP_PORT,
+             smtp_security: Optional[str] = _SMTP_SEC, smtp_fingerprint: Optional[str] = _SMTP_PIN,
+             mail_user: Optional[str] = _MAIL_USER, mail_from: Optional[str] = _MAIL_FROM,
+             as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
+    """下发:给每个单位发一封邮件,附上本周期要填的报表(--feedback:退回修改意见),记入台账;重新运行只发未发的。"""
+    if dry_run and output is None:
+        _fail("--dry-run 需要用 -o 指定写出邮件的文件夹。")
+    mail = dict(smtp_host=smtp_host, smtp_port=smtp_port, smtp_security=smtp_security,
+                smtp_fingerprint=smtp_fingerprint, user=mail_user, mail_from=mail_from)
+    _send_report(api.send(plan, period, units, output if dry_run else None, feedback, db, mail),
+                 as_json)
+
+
+@app.command("fetch")
+def fetch_cmd(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划文件"),
+              period: str = typer.Option(..., "--period", metavar="ID", help="报送周期编号,如 2019Q1"),
+              output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="回收汇总的输出文件夹(缺省 workbooks/<周期>)"),
+              db: Optional[Path] = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库(缺省在计划文件旁)"),
+              move_to: Optional[str] = typer.Option(None, "--move-to", metavar="FOLDER", help="把收取的邮件移到邮箱的这个文件夹(如 已回收);缺省不移动。邮件从不删除"),
+              folder: Optional[str] = typer.Option(None, "--folder", help="收取的邮箱文件夹(缺省 INBOX)"),
+              imap_host: Optional[str] = _IMAP_HOST, imap_port: Optional[int] = _IMAP_PORT,
+              imap_security: Optional[str] = _IMAP_SEC, imap_fingerprint: Optional[str] = _IMAP_PIN,
+              mail_user: Optional[str] = _MAIL_USER,
+              as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
+    """回收邮件:从督办室邮箱收取上次以来的新邮件,整封存档,附件按收件箱回收(以邮件时间为收到时间)。"""
+    mail = dict(imap_host=imap_host, imap_port=imap_port, imap_security=imap_security,
+                imap_fingerprint=imap_fingerprint, user=mail_user, imap_folder=folder)
+    rep = api.fetch(plan, period, db, output, move_to, mail=mail)
+    if as_json:
+        _print_json(rep.to_json())
+        return
+    out.print(f"收到新邮件 {len(rep.messages)} 封" + (f"(其中 {rep.letters} 封没有附件,只存档)"
+              if rep.letters else "") + "。", highlight=False)
+    _print_findings(rep.findings)
+    if rep.move_problem:
+        err.print(f"[yellow]警告[/yellow]:{rep.move_problem}", highlight=False)
+    if rep.collected is not None:
+        _report_collect(rep.collected, False)
+
+
 @app.command()
 def remind(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划文件"),
            period: str = typer.Option(..., "--period", metavar="ID", help="报送周期编号,如 2019Q1"),
            db: Optional[Path] = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库(缺省在计划文件旁)"),
            output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="输出文件夹(缺省 workbooks/<周期>)"),
            template: Optional[Path] = typer.Option(None, "--template", metavar="FILE", help="自己的催报通知模板(Jinja2 文本;缺省为自带模板 xltools/templates/催报通知.txt.j2,可复制后修改)"),
+           send: bool = typer.Option(False, "--send", help="同时给每个需催报的单位发催报邮件(每天至多一次,记入台账)"),
+           smtp_host: Optional[str] = _SMTP_HOST, smtp_port: Optional[int] = _SMTP_PORT,
+           smtp_security: Optional[str] = _SMTP_SEC, smtp_fingerprint: Optional[str] = _SMTP_PIN,
+           mail_user: Optional[str] = _MAIL_USER, mail_from: Optional[str] = _MAIL_FROM,
            as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
     """催报:列出未报送或报表有错误待修改的单位,写出催报通知(文本)和催报名单(含联系人、电话、邮箱)。"""
     res = api.remind(plan, period, db, output, template)
+    sent = None
+    if send:  # the notice and the list are written first: they stand whatever the mail does
+        mail = dict(smtp_host=smtp_host, smtp_port=smtp_port, smtp_security=smtp_security,
+                    smtp_fingerprint=smtp_fingerprint, user=mail_user, mail_from=mail_from)
+        sent = api.remind_send(plan, period, db, mail=mail)
     if as_json:
-        _print_json(res.to_json())
+        _print_json({**res.to_json(), "send": sent.to_json()} if sent else res.to_json())
+        if sent and (sent.refused or sent.no_address):
+            raise typer.Exit(1)
         return
     table = Table(title=f"{res.period.name} 催报名单", title_justify="left")
     table.add_column("单位", no_wrap=True)
@@ -341,6 +439,8 @@ def remind(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划
     out.print(f"未报送 {len(res.missing)} 个,有错误待修改 {len(res.with_errors)} 个。", highlight=False)
     out.print(f"催报通知:{res.notice}", highlight=False)
     out.print(f"催报名单:{res.contacts}", highlight=False)
+    if sent:
+        _send_report(sent, False)
 
 
 @app.command()

@@ -31,7 +31,7 @@ from .records import Decision, FormStatus, PeriodStatus, Receipt, Submission
 from .serialize import form_return_from_dict, form_return_to_dict, jsonable
 from .stamps import STAMP, archive_ext
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 ARCHIVE_EXTS = {"xlsx", "xlsm", "xls", "ods", "zip"}
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 PLACE = ("file", "sheet", "cell", "unit", "task", "ref")  # a stored finding's place
@@ -126,6 +126,39 @@ CREATE TABLE IF NOT EXISTS history (
   plan_id TEXT NOT NULL,
   period TEXT NOT NULL,
   detail TEXT NOT NULL DEFAULT '{}'
+)"""
+
+# version 4: mail sent to the units and fetched from the office mailbox (xltools.mail)
+MAIL = """
+CREATE TABLE IF NOT EXISTS mail_sent (
+  id INTEGER PRIMARY KEY,
+  plan_id TEXT NOT NULL,
+  period TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  unit TEXT NOT NULL,
+  batch TEXT NOT NULL DEFAULT '',
+  message_id TEXT NOT NULL UNIQUE,
+  sent_at TEXT NOT NULL,
+  recipients TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  attachments TEXT NOT NULL DEFAULT '[]',
+  UNIQUE (plan_id, period, purpose, unit, batch)
+);
+CREATE TABLE IF NOT EXISTS mail_fetched (
+  id INTEGER PRIMARY KEY,
+  account TEXT NOT NULL,
+  folder TEXT NOT NULL,
+  uidvalidity INTEGER NOT NULL,
+  uid INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  message_id TEXT NOT NULL DEFAULT '',
+  sender TEXT NOT NULL DEFAULT '',
+  sent TEXT NOT NULL DEFAULT '',
+  unit TEXT NOT NULL DEFAULT '',
+  archived TEXT NOT NULL DEFAULT '',
+  fetched_at TEXT NOT NULL,
+  findings TEXT NOT NULL DEFAULT '[]',
+  UNIQUE (account, folder, uidvalidity, uid)
 )"""
 
 
@@ -225,6 +258,8 @@ class Ledger:
             elif version < 3:
                 self._findings_as_data()
             self.conn.execute(HISTORY)
+            for stmt in MAIL.split(";"):
+                self.conn.execute(stmt)
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self.conn.execute("COMMIT")
         except BaseException:

@@ -128,6 +128,9 @@ INTAKE: dict[str, tuple[str, str]] = {
     "zip-nested-too-deep": (ERROR, "压缩包里套压缩包超过 {limit} 层,这一层未解压。请解压后把报表直接放入收件目录。"),
     "zip-encrypted": (ERROR, "压缩包中的“{value}”设置了密码,无法解压。请报送单位去掉压缩包密码后重新报送。"),
     "zip-member-damaged": (ERROR, "压缩包中的“{value}”无法解压({reason})。请重新下载附件,或请报送单位用常见压缩软件重新压缩为 .zip 后报送。"),
+    # --- mail fetched from the office mailbox (xltools fetch) ---
+    "mail-from-stranger": (WARNING, "邮件发件人 {value} 不是任何单位登记的联系邮箱,也不是对督办室所发邮件的回复。请核实是谁发来的;如是某单位的新邮箱,请用 xltools units 计划文件 set 单位 --email 邮箱 更新。"),
+    "mail-reply": (INFO, "这是对督办室 {sent} 发给“{unit}”的邮件的回复。"),
     # --- ledger ---
     "duplicate-file": (INFO, "与已收到的“{value}”内容完全相同,按同一份报送处理,不重复计入。"),
     "superseded": (INFO, "已被后来报送的“{value}”替代,不再计入汇总(仍保留在记录和存档中)。"),

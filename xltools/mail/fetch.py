@@ -1,0 +1,166 @@
+"""Fetching: the office mailbox's messages since the last fetch (UIDVALIDITY + UID in the
+ledger), each archived whole as .eml beside the ledger and handed to collect as an inbox
+item (its Date is the time received); replies and strangers named; nothing is deleted."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from dataclasses import dataclass, field
+from email import policy
+from email.parser import BytesParser
+from email.utils import parseaddr
+from pathlib import Path
+
+from ..collect.ledger import Ledger
+from ..collect.mail import local_iso, read_mail
+from ..model.findings import Finding, finding
+from ..model.plan import Plan
+from ..sheet.blocks import safe_filename
+from .records import FetchedRecord, fetched_shas, last_uid, sent_by_id
+from .send import addresses
+from .settings import MailError, MailSettings
+from .transport import imap
+
+# beside the ledger's content archive; not a two-letter folder, which the ledger sweeps
+MAIL_DIR = "mail"
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass
+class Fetched:
+    """The new messages of one fetch: their records, the .eml files for collect, findings."""
+
+    records: list[FetchedRecord] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    folder: str = ""
+    letters: int = 0  # messages without attachments: archived and recorded, not collected
+
+
+def imap_utf7(name: str) -> str:
+    """A folder name in IMAP's modified UTF-7 (RFC 3501 5.1.3), quoted: 已回收 -> "&XfJW3mU2-"."""
+    out, run = [], []
+
+    def flush():
+        if run:
+            raw = "".join(run).encode("utf-16-be")
+            out.append("&" + base64.b64encode(raw).decode().rstrip("=").replace("/", ",") + "-")
+            run.clear()
+    for ch in name:
+        if " " <= ch <= "~":
+            flush()
+            out.append("&-" if ch == "&" else ch)
+        else:
+            run.append(ch)
+    flush()
+    return '"' + "".join(out).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def fetch_new(plan: Plan, settings: MailSettings, pw: str | None, ledger: Ledger,
+              since: str = "") -> Fetched:
+    """Download every message not fetched before into the archive (nothing recorded yet:
+    record_fetched after collect took them). Only what arrived on or after `since` (an ISO
+    date, the period's start): the years of mail before it hold no returns."""
+    res = Fetched(folder=settings.imap_folder)
+    sent, seen = sent_by_id(ledger), fetched_shas(ledger)
+    contacts = {a.lower(): u.name for u in plan.units for a in addresses(u.email)}
+    folder = ledger.archive_dir / MAIL_DIR
+    account = f"{settings.user}@{settings.imap_host}"
+    with imap(settings, pw) as conn:
+        typ, _ = conn.select(imap_utf7(settings.imap_folder), readonly=True)
+        if typ != "OK":
+            raise MailError(f"邮箱中没有文件夹“{settings.imap_folder}”。请核对 [mail.imap] folder。")
+        validity = int((conn.response("UIDVALIDITY")[1] or [b"0"])[0] or 0)
+        last = last_uid(ledger, account, settings.imap_folder, validity)
+        when = f" SINCE {_imap_date(since)}" if since else ""
+        typ, data = conn.uid("SEARCH", None, f"UID {last + 1}:*{when}")
+        uids = sorted(u for u in (int(x) for x in (data[0] or b"").split()) if u > last)
+        for uid in uids:
+            typ, data = conn.uid("FETCH", str(uid), "(BODY.PEEK[])")
+            if typ != "OK":
+                raise MailError(f"从邮箱读取第 {uid} 封邮件失败,本次未记录任何邮件。请稍后重新运行。")
+            raw = next((d[1] for d in data if isinstance(d, tuple)), None)
+            if raw is None:  # deleted by another mail client since the search
+                continue
+            rec, name, said = _describe(raw, account, settings.imap_folder, validity, uid,
+                                        sent, contacts)
+            res.records.append(rec)
+            if rec.sha256 in seen:  # the folder was renumbered: this one is in already
+                continue
+            rec.archived = str(_archive(folder, name, raw))
+            mail = read_mail(raw, "eml")
+            if mail.attachments or mail.problem:  # a return, or for collect to say why not
+                res.files.append(Path(rec.archived))
+                res.findings += said
+            else:  # a letter without attachments: archived and recorded, nothing to collect
+                rec.findings = []
+                res.letters += 1
+    return res
+
+
+def _imap_date(iso: str) -> str:
+    """2019-01-01 -> 01-Jan-2019 (IMAP's date, month names in English whatever the locale)."""
+    y, m, d = (int(x) for x in iso[:10].split("-"))
+    return f"{d:02d}-{MONTHS[m - 1]}-{y}"
+
+
+def _describe(raw: bytes, account: str, folder: str, validity: int, uid: int,
+              sent: dict, contacts: dict[str, str]) -> tuple[FetchedRecord, str, list[Finding]]:
+    """The record of one message, with its reply / stranger finding, and its file name."""
+    sha = hashlib.sha256(raw).hexdigest()
+    try:
+        msg = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
+        sender = parseaddr(str(msg.get("From") or ""))[1].lower()
+        date = getattr(msg.get("Date"), "datetime", None)
+        when = local_iso(date)
+        mid = str(msg.get("Message-ID") or "").strip()
+        refs = f"{msg.get('In-Reply-To') or ''} {msg.get('References') or ''}".split()
+    except Exception:  # noqa: BLE001 - damaged headers: collect says so about the file
+        sender, when, mid, refs = "", "", "", []
+    name = safe_filename(f"邮件_{when[:16].replace(':', '').replace('T', '_')}_"
+                         f"{sender or '未知发件人'}_{sha[:8]}", ext=".eml")
+    rec = FetchedRecord(account, folder, validity, uid, sha, mid, sender, when)
+    reply = next((sent[r] for r in refs if r in sent), None)
+    if reply is not None:
+        rec.unit = reply.unit
+        f = finding("mail-reply", file=name, unit=reply.unit,
+                    sent=reply.sent_at[:16].replace("T", " "))
+    elif sender in contacts:
+        rec.unit, f = contacts[sender], None
+    else:
+        f = finding("mail-from-stranger", file=name, value=sender or "(无)")
+    said = [f] if f is not None else []
+    rec.findings = [x.to_dict() for x in said]
+    return rec, name, said
+
+
+def _archive(folder: Path, name: str, raw: bytes) -> Path:
+    """Write the whole message atomically (an identical file there is kept)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    if path.is_file() and path.stat().st_size == len(raw):
+        return path
+    tmp = folder / f".{name}.part"
+    tmp.write_bytes(raw)
+    os.replace(tmp, path)
+    return path
+
+
+def move(settings: MailSettings, pw: str | None, uids: list[int], target: str) -> str:
+    """Move fetched messages to `target` (created when missing); never deletes otherwise.
+    Returns "" or why it could not (a warning: the messages were fetched)."""
+    if not uids:
+        return ""
+    try:
+        with imap(settings, pw) as conn:
+            conn.create(imap_utf7(target))  # NO when it exists: fine
+            typ, _ = conn.select(imap_utf7(settings.imap_folder))
+            uid_set = ",".join(map(str, uids))
+            caps = conn.capability()[1][0].upper().split()  # after login: the full list
+            if typ == "OK":  # without MOVE a copy: the original is never deleted
+                typ, _ = conn.uid("MOVE" if b"MOVE" in caps else "COPY", uid_set,
+                                  imap_utf7(target))
+            return "" if typ == "OK" else f"服务器未能把邮件移到“{target}”"
+    except MailError as exc:
+        return str(exc)

@@ -1,0 +1,120 @@
+"""The ledger's mail tables (collect.ledger, schema 3): what was sent to whom, and which
+messages of the mailbox were fetched (UIDVALIDITY + UID), each write one transaction."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..collect.ledger import Ledger, LedgerError
+
+
+@dataclass
+class SentRecord:
+    """One message sent: for whom, why, its Message-ID and what it carried (name, sha256)."""
+
+    plan_id: str
+    period: str
+    purpose: str  # forms / feedback / remind
+    unit: str
+    batch: str
+    message_id: str
+    recipients: list[str]
+    subject: str
+    attachments: list[dict] = field(default_factory=list)
+    sent_at: str = ""
+
+
+@dataclass
+class FetchedRecord:
+    """One message fetched from the mailbox and archived whole."""
+
+    account: str
+    folder: str
+    uidvalidity: int
+    uid: int
+    sha256: str
+    message_id: str = ""
+    sender: str = ""
+    sent: str = ""
+    unit: str = ""
+    archived: str = ""
+    findings: list[dict] = field(default_factory=list)
+
+
+def _now() -> str:
+    return datetime.now().isoformat(timespec="seconds")
+
+
+def _write(ledger: Ledger, sql: str, rows: list[tuple]) -> None:
+    """Rows in one transaction: all recorded, or none."""
+    try:
+        ledger.conn.execute("BEGIN IMMEDIATE")
+        ledger.conn.executemany(sql, rows)
+        ledger.conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        if ledger.conn.in_transaction:
+            ledger.conn.execute("ROLLBACK")
+        raise LedgerError(f"无法写入台账 {ledger.db_path}({exc})。本次未记录。") from exc
+
+
+def sent_keys(ledger: Ledger, plan_id: str, period: str, purpose: str) -> set[tuple[str, str]]:
+    """(unit, batch) of every message already sent for this purpose: what a re-run skips."""
+    return {(r[0], r[1]) for r in ledger.conn.execute(
+        "SELECT unit, batch FROM mail_sent WHERE plan_id = ? AND period = ? AND purpose = ?",
+        (plan_id, period, purpose))}
+
+
+def record_sent(ledger: Ledger, rec: SentRecord) -> None:
+    """Record one message just sent (its own commit: a crash later keeps it)."""
+    rec.sent_at = rec.sent_at or _now()
+    _write(ledger, "INSERT INTO mail_sent(plan_id, period, purpose, unit, batch, message_id, "
+           "sent_at, recipients, subject, attachments) VALUES (?,?,?,?,?,?,?,?,?,?)",
+           [(rec.plan_id, rec.period, rec.purpose, rec.unit, rec.batch, rec.message_id,
+             rec.sent_at, json.dumps(rec.recipients, ensure_ascii=False), rec.subject,
+             json.dumps(rec.attachments, ensure_ascii=False))])
+
+
+def sent_messages(ledger: Ledger, plan_id: str | None = None) -> list[SentRecord]:
+    """Every message sent (of one plan), oldest first."""
+    sql = "SELECT * FROM mail_sent" + (" WHERE plan_id = ?" if plan_id else "") + " ORDER BY id"
+    return [SentRecord(r["plan_id"], r["period"], r["purpose"], r["unit"], r["batch"],
+                       r["message_id"], json.loads(r["recipients"]), r["subject"],
+                       json.loads(r["attachments"]), r["sent_at"])
+            for r in ledger.conn.execute(sql, (plan_id,) if plan_id else ())]
+
+
+def sent_by_id(ledger: Ledger) -> dict[str, SentRecord]:
+    """Message-ID -> the message sent (to attribute replies)."""
+    return {r.message_id: r for r in sent_messages(ledger)}
+
+
+def last_uid(ledger: Ledger, account: str, folder: str, uidvalidity: int) -> int:
+    """The highest UID fetched from this folder while it kept this UIDVALIDITY (0: none)."""
+    row = ledger.conn.execute(
+        "SELECT coalesce(max(uid), 0) FROM mail_fetched WHERE account = ? AND folder = ? "
+        "AND uidvalidity = ?", (account, folder, uidvalidity)).fetchone()
+    return int(row[0])
+
+
+def fetched_shas(ledger: Ledger) -> set[str]:
+    """The sha256 of every message fetched (a renumbered folder fetches none twice)."""
+    return {r[0] for r in ledger.conn.execute("SELECT sha256 FROM mail_fetched")}
+
+
+def record_fetched(ledger: Ledger, recs: list[FetchedRecord]) -> None:
+    """Record the messages of one fetch, all in one transaction."""
+    now = _now()
+    _write(ledger, "INSERT OR IGNORE INTO mail_fetched(account, folder, uidvalidity, uid, sha256, "
+           "message_id, sender, sent, unit, archived, fetched_at, findings) "
+           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+           [(r.account, r.folder, r.uidvalidity, r.uid, r.sha256, r.message_id, r.sender,
+             r.sent, r.unit, r.archived, now, json.dumps(r.findings, ensure_ascii=False))
+            for r in recs])
+
+
+def fetched_messages(ledger: Ledger) -> list[dict]:
+    """Every message fetched, oldest first (for the desk and the tests)."""
+    return [{**dict(r), "findings": json.loads(r["findings"])}
+            for r in ledger.conn.execute("SELECT * FROM mail_fetched ORDER BY id")]

@@ -1,0 +1,134 @@
+"""Connections to the office's SMTP and IMAP servers: TLS verified (or pinned by the
+certificate's sha256), login only with a user, every failure one Chinese MailError."""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import imaplib
+import smtplib
+import socket
+import ssl
+from typing import Iterator
+
+from .settings import MailError, MailSettings
+
+NAMES = {"smtp": "发信(SMTP)", "imap": "收信(IMAP)"}
+
+
+def tls_context(pin: str) -> ssl.SSLContext:
+    """The system's verified context; with a pin, the server's own certificate is checked
+    by its fingerprint after the handshake instead (check_pin)."""
+    ctx = ssl.create_default_context()
+    if pin:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+def fingerprint(der: bytes) -> str:
+    """A certificate's sha256 as AB:CD:…, the way browsers and openssl show it."""
+    return ":".join(f"{b:02X}" for b in hashlib.sha256(der).digest())
+
+
+def _norm(pin: str) -> str:
+    return "".join(c for c in pin.upper().removeprefix("SHA256:") if c in "0123456789ABCDEF")
+
+
+def check_pin(sock, pin: str, where: str) -> None:
+    """MailError unless the TLS peer's certificate has the pinned sha256 (no pin: no-op)."""
+    if not pin:
+        return
+    der = sock.getpeercert(binary_form=True) if isinstance(sock, ssl.SSLSocket) else None
+    got = fingerprint(der) if der else "(无证书)"
+    if _norm(got) != _norm(pin):
+        raise MailError(f"{where}服务器的证书指纹与设置的不一致(设置为 {pin},实际为 {got}),"
+                        "可能连到了冒充的服务器,已停止,未发送密码。如服务器确已更换证书,"
+                        "请向信息中心核实后更新 fingerprint。")
+
+
+def _failure(exc: BaseException, where: str, host: str, port: int) -> MailError:
+    """The one Chinese message for a connection failure."""
+    at = f"{where}服务器 {host}:{port}"
+    if isinstance(exc, MailError):
+        return exc
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return MailError(f"{at} 的证书无法验证({exc.verify_message})。如是单位内网自己的证书,"
+                         "请向信息中心索取证书指纹,填入设置的 fingerprint。")
+    if isinstance(exc, ssl.SSLError):
+        return MailError(f"{at} 的加密连接失败({exc.reason or exc})。请核对端口和加密方式"
+                         "(ssl / starttls / none)。")
+    if isinstance(exc, (smtplib.SMTPServerDisconnected, imaplib.IMAP4.abort)):
+        return MailError(f"{at} 断开了连接({_text(exc)})。请核对端口和加密方式,或稍后重试。")
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return MailError(f"{at} 不支持所需的功能({_text(exc)})。如服务器要求加密,"
+                         "请把加密方式设为 starttls 或 ssl。")
+    if isinstance(exc, (smtplib.SMTPException, imaplib.IMAP4.error)):
+        return MailError(f"{at} 拒绝了请求({_text(exc)})。请核对端口、加密方式和账户设置。")
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return MailError(f"{at} 无响应(超时)。请检查网络,或稍后重试。")
+    if isinstance(exc, OSError):  # refused, unknown host, network down
+        return MailError(f"无法连接{at}({type(exc).__name__}:{exc})。请检查服务器地址、端口和网络,"
+                         "或稍后重试。")
+    return MailError(f"{at} 出错({type(exc).__name__}:{_text(exc)})。")
+
+
+def _connect(settings: MailSettings, server: str, pw: str | None, wrapped, plain, starttls,
+             login, bad_login: type[Exception]):
+    """Connect (TLS as set, pin checked before anything is sent) and log in when a user is
+    set; MailError on any failure."""
+    settings.need(server)
+    host, port = getattr(settings, f"{server}_host"), settings.port(server)
+    sec, pin = getattr(settings, f"{server}_security"), getattr(settings, f"{server}_fingerprint")
+    where = NAMES[server]
+    try:
+        ctx = tls_context(pin)
+        conn = wrapped(host, port, ctx, settings.timeout) if sec == "ssl" else \
+            plain(host, port, settings.timeout)
+        if sec == "starttls":
+            starttls(conn, ctx)
+        if sec != "none":
+            check_pin(conn.sock, pin, where)
+        if settings.user:
+            login(conn, settings.user, pw or "")
+        return conn
+    except Exception as exc:  # noqa: BLE001 - every failure is one message
+        if isinstance(exc, bad_login) and not isinstance(exc, imaplib.IMAP4.abort):
+            raise MailError(f"{where}服务器 {host}:{port} 拒绝登录:用户名或密码不对({_text(exc)})。"
+                            "请核对后重新运行(密码见环境变量 XLTOOLS_MAIL_PASSWORD 或系统钥匙串)。"
+                            ) from None
+        raise _failure(exc, where, host, port) from None
+
+
+@contextlib.contextmanager
+def _session(conn, close) -> Iterator:
+    """The connection for a with block, closed politely after it."""
+    try:
+        yield conn
+    finally:
+        with contextlib.suppress(Exception):
+            close(conn)
+
+
+def smtp(settings: MailSettings, pw: str | None):
+    """A logged-in SMTP connection for a with block (MailError on any failure)."""
+    return _session(_connect(
+        settings, "smtp", pw, lambda h, p, ctx, t: smtplib.SMTP_SSL(h, p, timeout=t, context=ctx),
+        lambda h, p, t: smtplib.SMTP(h, p, timeout=t), lambda c, ctx: c.starttls(context=ctx),
+        lambda c, u, w: c.login(u, w), smtplib.SMTPAuthenticationError), lambda c: c.quit())
+
+
+def imap(settings: MailSettings, pw: str | None):
+    """A logged-in IMAP connection for a with block (MailError on any failure)."""
+    return _session(_connect(
+        settings, "imap", pw,
+        lambda h, p, ctx, t: imaplib.IMAP4_SSL(h, p, ssl_context=ctx, timeout=t),
+        lambda h, p, t: imaplib.IMAP4(h, p, timeout=t), lambda c, ctx: c.starttls(ssl_context=ctx),
+        lambda c, u, w: c.login(u, w), imaplib.IMAP4.error), lambda c: c.logout())
+
+
+def _text(exc: BaseException) -> str:
+    arg = exc.args[0] if exc.args else exc
+    if isinstance(arg, bytes):
+        return arg.decode("utf-8", "replace")
+    smtp_error = getattr(exc, "smtp_error", None)
+    return smtp_error.decode("utf-8", "replace") if isinstance(smtp_error, bytes) else str(arg)
