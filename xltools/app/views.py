@@ -121,10 +121,14 @@ def parse_view(result, saved: Path | None) -> dict:
 
 # -- 下发 ----------------------------------------------------------------------------------
 
-def write_manifest(c: Campaign, report: "api.GenerateReport") -> None:
-    """Remember each generated file's unit and period, for the listing and the zip."""
+def write_manifest(c: Campaign, report: "api.GenerateReport", pdfs=()) -> None:
+    """Remember each generated file's unit and period (and its PDF's), for the listing and
+    the zip."""
     rows = [{"path": c.rel(f.path), "kind": f.kind, "unit": f.unit, "period": f.period}
             for f in report.files]
+    by_stem = {Path(f.path).with_suffix(""): f for f in report.files}
+    rows += [{"path": c.rel(p), "kind": "pdf", "unit": f.unit, "period": f.period}
+             for p in pdfs if (f := by_stem.get(Path(p).with_suffix(""))) is not None]
     (c.forms_dir / MANIFEST).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
 
 
@@ -149,7 +153,13 @@ def issued(c: Campaign) -> list[dict]:
 def issue_view(c: Campaign) -> dict:
     plan = plan_of(c)
     return {"name": c.name, "periods": [{"id": p.id, "name": p.name} for p in plan.periods],
-            "files": issued(c)}
+            "files": issued(c), "pdf": pdf_available()}
+
+
+def pdf_available() -> bool:
+    """Whether PDFs can be made here (LibreOffice installed)."""
+    from ..xlsx.pdf import available
+    return available()
 
 
 def issue_zip(c: Campaign, period_id: str) -> bytes:
@@ -204,7 +214,7 @@ def board(c: Campaign, period_id: str) -> dict:
     return {"name": c.name, "period": period.id, "period_name": period.name,
             "deadline": period.deadline, "units": rows, "held": held,
             "counts": {k: counts.get(k, 0) for k in (REPORTED, LATE, ERRORS, MISSING, EXEMPT)}
-            | {HELD: len(held)}, "owing": owing}
+            | {HELD: len(held)}, "owing": owing, "pdf": pdf_available()}
 
 
 @cached
