@@ -642,3 +642,33 @@ def test_the_manifest_pairs_each_pdf_with_its_form(tmp_path):
     rows = json.loads((c.forms_dir / MANIFEST).read_text(encoding="utf-8"))
     assert [(r["path"], r["unit"], r["kind"]) for r in rows] == [
         ("workbooks/q/a.xlsx", form.unit, "report"), ("workbooks/q/a.pdf", form.unit, "pdf")]
+
+
+def test_the_summary_page_shows_the_html_report_and_writes_the_year(desk):
+    client = desk["client"]
+    data = client.get(c_url("summary", PERIOD) + ".json").json()
+    assert data["report"].endswith(".html")
+    shown = client.get(c_url("files", data["report"]))
+    assert shown.status_code == 200 and shown.headers["content-type"].startswith("text/html")
+    assert "inline" in shown.headers["content-disposition"]
+    assert "script-src 'none'" in shown.headers["content-security-policy"]
+    other = client.get(c_url("files", data["downloads"][0]))  # a workbook still downloads
+    assert "attachment" in other.headers["content-disposition"]
+    year = post(client, c_url("summary", PERIOD, "year") + ".json")
+    assert year.status_code == 200, year.text
+    book = client.get(c_url("files", year.json()["year"]))
+    assert book.status_code == 200 and openpyxl.load_workbook(io.BytesIO(book.content)).sheetnames
+    assert year.json()["year"] in client.get(c_url("summary", PERIOD) + ".json").json()["years"]
+
+
+def test_an_uploaded_html_file_is_never_shown_as_a_page(desk):
+    """Only xltools' own report shows inline: a unit's .html sent as a return downloads."""
+    client = desk["client"]
+    post(client, c_url("collect", PERIOD) + ".json",
+         files=[("files", ("\u6c47\u603b\u62a5\u544a_x.html", b"<script>alert(1)</script>"))])
+    finish(client)
+    inbox = desk["root"] / "ws" / NAME / "\u56de\u6536"
+    saved = next(inbox.rglob("\u6c47\u603b\u62a5\u544a_x.html"))
+    rel = saved.relative_to(desk["root"] / "ws" / NAME).as_posix()
+    got = client.get(c_url("files", rel))
+    assert got.status_code == 200 and "attachment" in got.headers["content-disposition"]

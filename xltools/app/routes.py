@@ -31,7 +31,7 @@ from . import accounts, jobs, views
 from .jobs import BUSY
 from .security import (checked_form, csrf_token, file_times, is_loopback, save_upload,
                        set_csrf_cookie, uploads)
-from .workspace import Campaign, NotFound, Refused, Workspace
+from .workspace import OUTPUTS, Campaign, NotFound, Refused, Workspace
 
 LOG = logging.getLogger("xltools.app")
 PLAN_SUFFIXES = (".xlsx", ".yaml", ".yml", ".json")
@@ -244,9 +244,17 @@ async def issue_zip(request: Request) -> Response:
                     headers={"content-disposition": f"attachment; filename*=UTF-8''{name}"})
 
 
+# The period's HTML report is xltools' own page (units' text escaped in it): shown in the
+# browser, with scripts and plug-ins switched off all the same. Anything else downloads.
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'none'"
+
+
 async def download(request: Request) -> Response:
     c = _campaign(request)
     path = c.file(request.path_params["path"])
+    if views.is_own_report(c, path):
+        return FileResponse(path, media_type="text/html", content_disposition_type="inline",
+                            filename=path.name, headers={"content-security-policy": REPORT_CSP})
     return FileResponse(path, filename=path.name)
 
 
@@ -379,6 +387,15 @@ async def remind_post(request: Request) -> Response:
                  {"documents": [c.rel(res.notice), c.rel(res.contacts)]})
 
 
+async def year_post(request: Request) -> Response:
+    """年度汇总 of every period collected so far, written in the campaign's 汇总 folder."""
+    c = _campaign(request)
+    await checked_form(request, request.app.state.limits, max_files=0)
+    _, period = views.period_of(c, request.path_params["period"])
+    res = await _locked(c, api.year, c.plan_path, c.ledger, c.dir / OUTPUTS)
+    return _done(request, f"/c/{quote(c.name)}/summary/{period.id}", {"year": c.rel(res.path)})
+
+
 async def documents_post(request: Request) -> Response:
     """The issuing notice and the period's 通报 (Word), written beside the period's outputs."""
     c = _campaign(request)
@@ -477,6 +494,7 @@ def create_app(workspace: str | Path, limits: Limits | None = None) -> Starlette
         *_action("/c/{name}/remind/{period}", remind_post),
         *_page("/c/{name}/remind/{period}", remind_page),
         *_action("/c/{name}/summary/{period}/documents", documents_post),
+        *_action("/c/{name}/summary/{period}/year", year_post),
     ]
 
     async def not_found(request: Request, exc: HTTPException) -> Response:

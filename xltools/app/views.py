@@ -15,7 +15,7 @@ from ..model.plan import TASK_KIND_LABELS
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
 from ..planfile import require_plan
 from .cache import cached
-from .workspace import Campaign, NotFound, Workspace
+from .workspace import OUTPUTS, Campaign, NotFound, Workspace
 
 MANIFEST = ".xltools-desk.json"  # what the desk's last generate wrote (unit, period of each)
 SHARED = "\u5171\u7528"  # 共用: the zip folder of files that belong to no one unit
@@ -258,7 +258,20 @@ def summary_view(c: Campaign, period_id: str) -> dict:
     out = c.outputs(period)
     downloads = [c.rel(p) for p in sorted(out.glob("*")) if p.is_file()
                  and not p.name.startswith(".")] if out.is_dir() else []
-    return _summary(c, period_id) | {"downloads": downloads}
+    report = next((p for p in downloads if p.endswith(".html")), "")
+    years = sorted(c.rel(p) for p in (c.dir / OUTPUTS).glob("\u5e74\u5ea6\u6c47\u603b*.xlsx"))  # 年度汇总
+    return _summary(c, period_id) | {"downloads": downloads, "report": report, "years": years}
+
+
+def is_own_report(c: Campaign, path: Path) -> bool:
+    """The HTML report collect wrote for a period (汇总/<周期>/汇总报告_….html): the one file
+    the desk shows in the browser rather than downloads."""
+    try:
+        rel = path.resolve().relative_to((c.dir / OUTPUTS).resolve())
+    except ValueError:
+        return False
+    return (len(rel.parts) == 2 and path.suffix == ".html"
+            and path.name.startswith("\u6c47\u603b\u62a5\u544a"))  # 汇总报告
 
 
 @cached
