@@ -353,7 +353,7 @@ def test_a_job_runs_in_the_background_and_a_second_is_told_to_wait(desk, monkeyp
         progress(10, 10)
         return SimpleNamespace(files=[], findings=[])
     monkeypatch.setattr(api, "generate", slow_generate)
-    monkeypatch.setattr("xltools.app.views.write_manifest", lambda c, report: None)
+    monkeypatch.setattr("xltools.app.views.write_manifest", lambda c, report, pdfs=(): None)
     got = post(client, c_url("issue"), {"period": PERIOD}, follow_redirects=False)
     assert got.status_code == 303 and got.headers["location"] == c_url("job")
     assert reached.wait(30)
