@@ -82,7 +82,7 @@ def report_form(plan: Plan, unit: Unit, period: Period, fit: bool = True,
     if section is not None:  # the second table starts its own page under its own header
         sh.page.row_breaks.append(section)
     return wb, FormMap(head, first, last, tuple(target_rows), tuple(fill_in.values()),
-                       spec.target_sheet or spec.sheet)
+                       spec.target_sheet if target_rows and spec.target_sheet else spec.sheet)
 
 
 def _target_sheet(wb: Workbook, plan: Plan, unit: Unit, period: Period, spec: FormSpec,
