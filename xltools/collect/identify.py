@@ -259,10 +259,10 @@ def shift_cells(fr, findings: list, n: int) -> list:
 def _detect_spec(rows: list[list]) -> tuple[FormSpec, int] | None:
     """The spec whose column header a row shows, and that row: the whole header if one
     matches, else the first three labels (the unit may have moved fill-in columns)."""
-    # targets below the tasks: a layout that has them there, not on a sheet of their own
+    # targets below the tasks or not: a layout that has them there, or on a sheet of their own
     below = any(label(at(rows, i, 0)).startswith(SECTION_MARK) for i in range(len(rows)))
     specs = [(sp, [label(h) for h in sp.headers]) for sp in all_specs()
-             if not (below and sp.target_sheet)]
+             if not sp.targets or below != bool(sp.target_sheet)]
     firsts = {h[0] for _, h in specs}
     for i in range(min(len(rows), 40)):
         if label(at(rows, i, 0)) not in firsts:
