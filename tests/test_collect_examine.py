@@ -136,8 +136,11 @@ def v1_current():
 
 
 def _layout(plan: Plan, kind: str, unit: str, period: str):
+    """The form as sent; a report of layout v1 also outside this module (bench/budgets.py)."""
     if kind == "report":
-        wb, _ = report_form(plan, plan.unit(unit), plan.period(period))
+        wb, _ = report_form(plan, plan.unit(unit), plan.period(period), spec=REPORT_V1)
+        embed_identity(wb, plan.plan_id, kind, unit, period, version=REPORT_V1.version)
+        return wb
     elif kind == "town":
         row = next(r for r in plan.town_rows() if (r.unit or r.label) == unit)
         wb, _ = town_form(plan, row, plan.period(period))
