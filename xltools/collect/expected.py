@@ -109,9 +109,7 @@ class ExpectedForm:
     def text_col(self, section: str) -> int:
         """The column holding a row's label: task text, target label, town indicator."""
         sp = self.spec
-        if section == "target" and sp.targets:
-            return sp.target_col(sp.target_label_key)
-        return sp.col(sp.label_key)
+        return sp.target_col(sp.target_label_key) if section == "target" else sp.col(sp.label_key)
 
     def section(self, name: str) -> tuple[ExpectedRow, ...]:
         return tuple(r for r in self.rows if r.section == name)
@@ -220,7 +218,7 @@ def _report(plan, sp, wb, fmap, unit, period_id) -> ExpectedForm:
 def _target_rows(plan, sp, wb, fmap, guarded) -> list[ExpectedRow]:
     """The target rows of a report form, on the sheet `sp` describes."""
     by_row, sh = _by_row(guarded), wb.sheet(sp.sheet)
-    label_col = sp.target_col(sp.target_label_key) if sp.targets else sp.col(sp.label_key)
+    label_col = sp.target_col(sp.target_label_key)
     out = []
     for number, index, r in fmap.target_rows:
         t = plan.task(number).targets[index]
@@ -241,7 +239,7 @@ def _town(plan, sp, wb, lines, unit_name, period_id) -> ExpectedForm:
     for i, line in enumerate(lines, start=1):
         col = cols[line.column]
         rate = line.measure in ("%", "个百分点") or not col.additive
-        label = _text(wb.sheet(sp.sheet), line.row, label_col)
+        label = _text(wb.sheets[0], line.row, label_col)
         rows.append(ExpectedRow("line", line.row, str(i), label, by_row.get(line.row, ()),
                                 label=label, measure=line.measure, target=line.target,
                                 cumulative=not rate, additive=not rate, column=line.column,

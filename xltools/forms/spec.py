@@ -152,7 +152,7 @@ class FormSpec:
         name (guarded) as the one header field."""
         return replace(self, sheet=self.target_sheet, columns=self.targets,
                        fields=(replace(self.unit_field, row=0),), label_key=self.target_label_key,
-                       freeze_col=2, targets=(), target_sheet="")
+                       freeze_col=2, target_sheet="")
 
     def choices(self, key: str) -> tuple[str, ...]:
         """The list a LIST column offers."""

@@ -72,8 +72,7 @@ def report_form(plan: Plan, unit: Unit, period: Period, fit: bool = True,
         sh.merge(row, 0, row, spec.ncols - 1, spec.target_title, "section")
         sh.row_heights[row] = 22
         row = table_header(sh, row + 1, spec.targets, 30)
-        row = _target_rows(sh, row, spec.targets, spec.target_col, targets, width if fit else 0,
-                           target_rows)
+        row = _target_rows(sh, row, spec, targets, width if fit else 0, target_rows)
     statuses = "/".join(spec.choices("状态"))
     finish_form(sh, row + 1, spec, head, plan, period, [
         "黄色单元格为填报区域,其余单元格已锁定;请勿增删行列、修改任务内容或工作表名称,文件名可以修改。",
@@ -97,8 +96,8 @@ def _target_sheet(wb: Workbook, plan: Plan, unit: Unit, period: Period, spec: Fo
     header_fields(sh, row, part, unit.name)
     head = row + part.field_rows
     rows: list[tuple[str, int, int]] = []
-    row = _target_rows(sh, table_header(sh, head, part.columns, 30), part.columns, part.col,
-                       targets, part.width(part.label_key) if fit else 0, rows)
+    row = _target_rows(sh, table_header(sh, head, part.columns, 30), spec, targets,
+                       part.width(part.label_key) if fit else 0, rows)
     row = notes(sh, row + 1, part.ncols, [
         "黄色单元格为填报区域,其余单元格已锁定;请勿增删行列、修改指标内容或工作表名称。",
         "“累计完成”填写年初至本期末的累计数(增幅、比重填本期末的实际值),只填数字;完成率自动计算。"])
@@ -108,23 +107,22 @@ def _target_sheet(wb: Workbook, plan: Plan, unit: Unit, period: Period, spec: Fo
     return rows
 
 
-def _target_rows(sh, row: int, columns: tuple, col, targets: list, width: float,
+def _target_rows(sh, row: int, spec: FormSpec, targets: list, width: float,
                  out: list[tuple[str, int, int]]) -> int:
-    """The target rows from `row` with their checks, each recorded in `out`; the next row.
-    col: key -> column of `columns` (spans counted)."""
+    """The target rows from `row` with their checks, each recorded in `out`; the next row."""
+    actual, goal = spec.target_col("累计完成"), spec.target_col("全年目标")
     for task, i, target in targets:
         label = target_label(target)
-        actual, goal = col("累计完成"), col("全年目标")
         values = {"序号": task.number, "量化指标": label, "计量单位": target.measure,
                   "全年目标": target.value,
                   "完成率": rate_formula(a1(row, actual), a1(row, goal), target.cumulative,
                                       target.direction)}
-        table_row(sh, row, columns, values)
+        table_row(sh, row, spec.targets, values)
         if width:
             fit_row(sh, row, [(label, width)], minimum=24)
         out.append((task.number, i, row))
         row += 1
-    table_checks(sh, out[0][2], row - 1, columns)
+    table_checks(sh, out[0][2], row - 1, spec.targets)
     return row
 
 
