@@ -392,8 +392,10 @@ def test_a_failed_job_shows_one_chinese_line_and_logs_the_details(desk, monkeypa
 def test_unit_page_shows_the_returned_table_with_the_problem_cell_marked(desk):
     client, unit, cell = desk["client"], desk["units"][1], desk["word_cell"]
     data = client.get(c_url("collect", PERIOD, "unit", unit) + ".json").json()
-    table = data["files"][0]["table"]
-    marked = {c["cell"]: c for row in table["rows"] for c in row if c["marks"]}
+    tables = {t["sheet"]: t for t in data["files"][0]["tables"]}
+    assert set(tables) == {"\u5b63\u5ea6\u62a5\u8868", "\u91cf\u5316\u6307\u6807"}  # 季度报表 量化指标
+    marked = {c["cell"]: c for row in tables["\u5b63\u5ea6\u62a5\u8868"]["rows"] for c in row
+              if c["marks"]}
     assert cell in marked and marked[cell]["text"] == WORD
     page = client.get(c_url("collect", PERIOD, "unit", unit)).text
     assert f'<td class="bad" title="{cell}:' in page and f">{WORD}</td>" in page

@@ -7,7 +7,7 @@ from ..forms.registry import current
 from ..forms.render import (finish_form, header_fields, notes, table_checks, table_header,
                             table_row)
 from ..forms.spec import FormSpec
-from ..model import DIRECTION_LABELS, Period, Plan, Target, Task, Unit
+from ..model import DIRECTION_LABELS, Period, Plan, Target, Unit
 from ..model.glossary import FORM_REPORT, a1
 from ..model.rates import rate_formula
 from ..sheet.blocks import date_cn, fit_row, official_page, safe_filename, title_block
