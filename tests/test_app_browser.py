@@ -14,7 +14,6 @@ import json
 import re
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -26,7 +25,7 @@ import random
 import openpyxl
 import pytest
 
-from conftest import ROOT, SHARED_TOOLS, needs_office
+from conftest import ROOT, SHARED_TOOLS, free_port, needs_office
 from xltools import api
 from xltools.app import create_app
 from xltools.simulate import fill_report
@@ -46,18 +45,12 @@ ERROR = "\u6709\u9519\u8bef"  # 有错误
 SHEET = "\u5b63\u5ea6\u62a5\u8868"  # 季度报表
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The desk served by uvicorn on a free loopback port, in a thread."""
     import uvicorn
     ws = tmp_path_factory.mktemp("browser") / "ws"
-    port = _free_port()
+    port = free_port()
     srv = uvicorn.Server(uvicorn.Config(create_app(ws), host="127.0.0.1", port=port,
                                         log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
