@@ -674,3 +674,13 @@ def test_an_uploaded_html_file_is_never_shown_as_a_page(desk):
     rel = saved.relative_to(desk["root"] / "ws" / NAME).as_posix()
     got = client.get(c_url("files", rel))
     assert got.status_code == 200 and "attachment" in got.headers["content-disposition"]
+
+
+def test_unit_names_are_checked_as_the_clerk_types(desk):
+    """The plan page asks, while a list of units is typed, which names are not registered."""
+    client = desk["client"]
+    typed = "\u533a\u53d1\u6539\u5c40\uff0c\u533a\u4e0d\u5b58\u5728\u5c40"  # 区发改局,区不存在局
+    got = client.get(c_url("names") + ".json", params={"text": typed})
+    assert got.status_code == 200 and got.json() == {"unknown": ["\u533a\u4e0d\u5b58\u5728\u5c40"]}
+    assert client.get(c_url("names") + ".json", params={"text": ""}).json() == {"unknown": []}
+    assert 'class="units"' in client.get(c_url()).text

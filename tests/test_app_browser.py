@@ -120,6 +120,12 @@ def test_the_whole_loop_in_a_browser(server, browser, tmp_path):
     page.set_input_files("input[name=register]", str(EXAMPLE / "units.yaml"))
     page.click("text=\u4e0a\u4f20\u5e76\u89e3\u6790")  # 上传并解析
     assert page.inner_text("strong.items") == "67"
+    # the plan page says at once which typed unit is not registered (before any 保存)
+    page.goto(f"{base}/c/{NAME}")
+    units = page.locator("input.units").first
+    units.fill("\u533a\u53d1\u6539\u5c40\u3001\u533a\u4e0d\u5b58\u5728\u5c40")  # 区发改局、区不存在局
+    page.wait_for_function("document.querySelector('span.unknown').textContent.length > 0")
+    assert "\u533a\u4e0d\u5b58\u5728\u5c40" in page.locator("span.unknown").first.inner_text()
 
     # 下发: generate 2019Q1, then the zip holds a folder per unit
     page.goto(f"{base}/c/{NAME}/issue")
