@@ -270,8 +270,8 @@ def _cells(data: bytes) -> dict:
 
 
 def test_small_streamed_books_are_written_in_memory_alike(monkeypatch):
-    """Below STREAM_CELLS a constant_memory book is written in memory (no temp file a
-    sheet): the same cells, merges and styles as streamed."""
+    """A small constant_memory book (or one of many small sheets) is written in memory (no
+    temp file a sheet): the same cells, merges and styles as streamed."""
     plan, current, stray = scenario()
     receipts = receipts_for(plan, current)
     period = plan.period("2019Q1")
@@ -280,6 +280,7 @@ def test_small_streamed_books_are_written_in_memory_alike(monkeypatch):
         assert layout.constant_memory
         kept = _cells(workbook_bytes(layout))
         monkeypatch.setattr(writer, "STREAM_CELLS", 0)
+        monkeypatch.setattr(writer, "STREAM_SHEET_CELLS", 0)
         streamed = _cells(workbook_bytes(layout))
         monkeypatch.undo()
         assert kept == streamed and len(kept) == len(layout.sheets)
@@ -288,6 +289,7 @@ def test_small_streamed_books_are_written_in_memory_alike(monkeypatch):
 @pytest.mark.parametrize("constant_memory", [False, True])
 def test_merges_over_rows_survive_both_write_modes(constant_memory, monkeypatch):
     monkeypatch.setattr(writer, "STREAM_CELLS", 0)  # stream even this small layout
+    monkeypatch.setattr(writer, "STREAM_SHEET_CELLS", 0)
     ws = reopen(_merged_layout(constant_memory))["表"]
     assert {str(m) for m in ws.merged_cells.ranges} == {"A1:D1", "A2:A4", "B2:B4", "A5:D6"}
     assert [[ws.cell(r, c).value for c in range(1, 5)] for r in range(1, 7)] == [

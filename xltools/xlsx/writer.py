@@ -17,15 +17,18 @@ _OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": 
 _DOC_DATE = None  # leave creation date to xlsxwriter (now)
 # constant_memory keeps a temp file per sheet: ≈4 ms a sheet, the most of writing a
 # 校验报告 of 1,000 small per-unit sheets. In memory, xlsxwriter holds ≈330 bytes a cell:
-# stream only a workbook that would hold more than ≈65 MB.
-STREAM_CELLS = 200_000
+# stream a workbook that would hold more than ≈33 MB, unless its sheets are small.
+STREAM_CELLS = 100_000
+STREAM_SHEET_CELLS = 1_000  # mean cells a sheet below which the temp files cost more
 
 
 def workbook_bytes(layout: Workbook) -> bytes:
     """Render a layout to the bytes of an .xlsx file."""
     buf = io.BytesIO()
     options = dict(_OPTIONS)
-    stream = layout.constant_memory and sum(len(s.cells) for s in layout.sheets) > STREAM_CELLS
+    cells = sum(len(s.cells) for s in layout.sheets)
+    many = max(STREAM_CELLS, STREAM_SHEET_CELLS * len(layout.sheets))
+    stream = layout.constant_memory and cells > min(many, 5 * STREAM_CELLS)  # (≈165 MB at most)
     if stream:
         # constant_memory needs a file system temp dir for its row files; in_memory would
         # keep everything anyway, so drop it.
