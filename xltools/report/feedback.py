@@ -350,9 +350,8 @@ def write_feedback(plan: Plan, period: Period, current: list[FormReturn],
             i += 1
             name = f"{stem}({i}).xlsx"
         fb.workbook.filename = name
-        digest = _digest(fb.workbook)
-        fb.path = Path(out_dir) / name
-        if before.get(name, [None])[0] != digest or before[name][1:] != _stat(fb.path):
+        digest, fb.path = _digest(fb.workbook), Path(out_dir) / name
+        if before.get(name) != [digest, *_stat(fb.path)]:  # changed, touched or gone
             fb.path = write_workbook(fb.workbook, out_dir)
         after[name] = [digest, *_stat(fb.path)]
         paths.append(fb.path)
