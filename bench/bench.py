@@ -11,9 +11,10 @@ with realistic values (a few with typical mistakes) and collected into a fresh l
 then the same inbox is collected again (the no-op re-run). Every stage runs in a fresh
 subprocess so that its peak memory (own and its workers') is its own. The floors are
 measured in the same run: a bare xlsxwriter write of the same cells (generate) and a bare
-python-calamine read of every sheet of the same files (collect). A second table splits
-the first collect into its steps (CollectReport.phases) beside the read floor and a bare
-xlsxwriter write of the 汇总表 and 校验报告 it produced (what a bare read does not do).
+python-calamine read of every sheet of the same files (collect), and collect's own floor:
+that read plus a bare xlsxwriter write of the workbooks it produced (汇总表, 校验报告 and
+feedback copies), both measured after each collect. A second table splits the first
+collect into its steps (CollectReport.phases) beside those two floors.
 With --spawn, generate and collect run again with XLTOOLS_START_METHOD=spawn (how every pool
 starts on Windows) and a third table sets them beside fork.
 """
@@ -116,22 +117,24 @@ def stage_generate_floor(work: Path) -> dict:
     return {"seconds": _bare_write(layouts), "files": len(layouts)}
 
 
-def stage_output_floor(work: Path) -> dict:
-    """The 汇总表 and 校验报告 of the collected ledger written by plain xlsxwriter: the part
-    of collect's outputs that a bare read does not do (the HTML report and feedback copies
-    are left out, so this floor is low)."""
+def stage_output_floor(work: Path, ledger: str = "ledger.sqlite") -> dict:
+    """The workbooks collect wrote from this ledger (汇总表, 校验报告, feedback copies)
+    written by plain xlsxwriter: the part of collect's outputs that a bare read does not
+    do (the HTML report is left out, so this floor is a little low)."""
     from xltools.collect.ledger import Ledger
     from xltools.merge import ReceiptRow, summarize
     from xltools.report import summary_workbook, validation_workbook
+    from xltools.report.feedback import feedback_for
 
     plan = _plan(work)
     period = plan.periods[0]
-    with plan.frozen(), Ledger(work / "ledger.sqlite") as ledger:
-        current = ledger.current(plan.plan_id, period.id)
-        receipts = [ReceiptRow.from_ledger(r, work) for r in ledger.receipts(plan.plan_id, period.id)]
+    with plan.frozen(), Ledger(work / ledger) as db:
+        current = db.current(plan.plan_id, period.id)
+        receipts = [ReceiptRow.from_ledger(r, work) for r in db.receipts(plan.plan_id, period.id)]
         summary = summarize(plan, period, current, receipts)
         layouts = [summary_workbook(plan, period, summary),
-                   validation_workbook(plan, period, receipts)]
+                   validation_workbook(plan, period, receipts),
+                   *(fb.workbook for fb in feedback_for(plan, period, current, receipts))]
     cells = sum(len(sh.cells) for wb in layouts for sh in wb.sheets)
     return {"seconds": _bare_write(layouts), "cells": cells}
 
@@ -203,14 +206,25 @@ def measure_spawn(root: Path, wargs: list[str], repeat: int) -> dict:
     """generate and a first collect with forked and with spawned pools (as on Windows),
     alternately, so that a busy machine weighs on both alike."""
     runs: dict = {start: {"generate": [], "collect": []} for start in ("fork", "spawn")}
+    runs["floor"] = []
     for i in range(repeat):
-        for start, into in runs.items():
+        for start, into in list(runs.items())[:2]:
             shutil.rmtree(root / "forms", ignore_errors=True)
             into["generate"].append(run_stage("generate", root, *wargs, start=start))
             into["collect"].append(run_stage("collect", root, "--tag", f"{start}{i}",
                                              "--ledger", f"{start}{i}.sqlite", *wargs,
                                              start=start))
+        runs["floor"].append(_io_floor(root, f"fork{i}.sqlite"))
     return runs
+
+
+def _io_floor(root: Path, ledger: str = "ledger.sqlite") -> dict:
+    """Collect's floor, measured now: a bare read of the inbox plus a bare write of the
+    workbooks collect made from `ledger`."""
+    read = run_stage("collect_floor", root)
+    write = run_stage("output_floor", root, "--ledger", ledger)
+    return {"seconds": read["seconds"] + write["seconds"], "read": read["seconds"],
+            "write": write["seconds"], "cells": write["cells"], "files": read["files"]}
 
 
 def compare_spawn(size: str, workers: int | None, repeat: int) -> dict:
@@ -242,10 +256,9 @@ def measure(size: str, workers: int | None, repeat: int, spawn: bool = False) ->
                 p.unlink() if p.is_file() else shutil.rmtree(p)
             col.append(run_stage("collect", root, "--tag", f"a{i}", *wargs))
             rerun.append(run_stage("collect", root, "--tag", f"a{i}", *wargs))  # same outputs folder
-            col_floor.append(run_stage("collect_floor", root))
-        out_floor = run_stage("output_floor", root)
+            col_floor.append(_io_floor(root))
         return {"info": info, "generate": gen, "generate_floor": gen_floor, "collect": col,
-                "collect_floor": col_floor, "rerun": rerun, "output_floor": out_floor,
+                "collect_floor": col_floor, "rerun": rerun,
                 "spawn": measure_spawn(root, wargs, repeat) if spawn else None}
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -256,30 +269,33 @@ def _median(runs: list[dict], key: str) -> float:
 
 
 def table(results: dict[str, dict]) -> str:
-    head = ("| 规模 | 阶段 | 表单/文件 | 用时 s | ms/个 | 下限 s | 倍数 | 峰值内存 MB(主/子进程) |\n"
-            "|---|---|---|---|---|---|---|---|")
+    head = ("| 规模 | 阶段 | 表单/文件 | 用时 s | ms/个 | 下限 s | 倍数 | 读+写下限 s | 对读+写倍数 | "
+            "峰值内存 MB(主/子进程) |\n|---|---|---|---|---|---|---|---|---|---|")
     lines = [head]
     for size, r in results.items():
         g, gf = r["generate"], r["generate_floor"]
         c, cf, rr = r["collect"], r["collect_floor"], r["rerun"]
         n_gen, n_col = g[0]["files"], cf[0]["files"]
-        rows = [("生成", n_gen, _median(g, "seconds"), _median(gf, "seconds"), g),
-                ("回收", n_col, _median(c, "seconds"), _median(cf, "seconds"), c),
-                ("重复回收(无变化)", n_col, _median(rr, "seconds"), _median(c, "seconds"), rr)]
-        for stage, n, secs, floor, runs in rows:
+        io_floor = _median(cf, "seconds")
+        rows = [("生成", n_gen, _median(g, "seconds"), _median(gf, "seconds"), None, g),
+                ("回收", n_col, _median(c, "seconds"), _median(cf, "read"), io_floor, c),
+                ("重复回收(无变化)", n_col, _median(rr, "seconds"), _median(c, "seconds"), None, rr)]
+        for stage, n, secs, floor, both, runs in rows:
             own = max(x["peak_mb"][0] for x in runs)
             kids = max(x["peak_mb"][1] for x in runs)
             ratio_label = f"{secs / floor:.2f}" + (" (对首次回收)" if stage.startswith("重复") else "")
+            io = f"{both:.2f} | {secs / both:.2f}" if both else "— | —"
             lines.append(f"| {LABELS[size]} {r['info']['tasks']}任务/{r['info']['units']}单位 | {stage} | "
                          f"{n} | {secs:.2f} | {1000 * secs / max(1, n):.2f} | {floor:.2f} | "
-                         f"{ratio_label} | {own:.0f} / {kids:.0f} |")
+                         f"{ratio_label} | {io} | {own:.0f} / {kids:.0f} |")
     return "\n".join(lines)
 
 
 def spawn_table(results: dict[str, dict]) -> str:
     """Spawned pools (Windows) beside forked ones, run alternately: medians, peak memory."""
     lines = ["| 规模 | 阶段 | 表单/文件 | fork s | spawn s | spawn/fork | CPU s fork / spawn | "
-             "峰值内存 MB fork(主/子) | spawn(主/子) |", "|---|---|---|---|---|---|---|---|---|"]
+             "对读+写下限倍数 fork / spawn | 峰值内存 MB fork(主/子) | spawn(主/子) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for size, r in results.items():
         if not r.get("spawn"):
             continue
@@ -289,8 +305,10 @@ def spawn_table(results: dict[str, dict]) -> str:
             peak = [f"{max(x['peak_mb'][0] for x in runs):.0f} / "
                     f"{max(x['peak_mb'][1] for x in runs):.0f}" for runs in (f, s)]
             cpu = " / ".join(f"{_median(runs, 'cpu_s'):.1f}" for runs in (f, s))
+            floor = _median(r["spawn"]["floor"], "seconds") if stage == "collect" else 0
+            io = f"{mf / floor:.2f} / {ms / floor:.2f}" if floor else "—"
             lines.append(f"| {LABELS[size]} | {label} | {f[0]['files']} | {mf:.2f} | {ms:.2f} | "
-                         f"{ms / mf:.2f} | {cpu} | {peak[0]} | {peak[1]} |")
+                         f"{ms / mf:.2f} | {cpu} | {io} | {peak[0]} | {peak[1]} |")
     return "\n".join(lines)
 
 
@@ -301,17 +319,19 @@ PHASES = [("intake", "收件"), ("examine", "读取与校验"), ("ledger", "记�
 def breakdown(results: dict[str, dict]) -> str:
     """Where a first collect's time goes (the run with the median total), beside the floors."""
     head = ("| 规模 | " + " | ".join(label for _, label in PHASES) +
-            " | 合计 s | 裸读下限 s | 裸写汇总表+校验报告 s (单元格数) |\n|---|" + "---|" * (len(PHASES) + 3))
+            " | 合计 s | 裸读下限 s | 裸写输出工作簿 s (单元格数) | 对读+写倍数 |\n|---|" +
+            "---|" * (len(PHASES) + 4))
     lines = [head]
     for size, r in results.items():
         runs = sorted(r["collect"], key=lambda x: x["seconds"])
         run = runs[len(runs) // 2]
         ph = run.get("phases", {})
         cells = " | ".join(f"{ph.get(k, 0):.2f}" for k, _ in PHASES)
-        of = r["output_floor"]
+        cf = r["collect_floor"]
         lines.append(f"| {LABELS[size]} | {cells} | {run['seconds']:.2f} | "
-                     f"{_median(r['collect_floor'], 'seconds'):.2f} | "
-                     f"{of['seconds']:.2f} ({of['cells']:,}) |")
+                     f"{_median(cf, 'read'):.2f} | "
+                     f"{_median(cf, 'write'):.2f} ({cf[0]['cells']:,}) | "
+                     f"{run['seconds'] / _median(cf, 'seconds'):.2f} |")
     return "\n".join(lines)
 
 
@@ -334,7 +354,8 @@ def main() -> None:
         work = Path(opts.work)
         fn = STAGES[opts.stage]
         args = {"plan": (work, opts.size), "generate": (work, opts.workers),
-                "collect": (work, opts.workers, opts.tag, opts.ledger)}.get(opts.stage, (work,))
+                "collect": (work, opts.workers, opts.tag, opts.ledger),
+                "output_floor": (work, opts.ledger)}.get(opts.stage, (work,))
         result = fn(*args)
         result["peak_mb"] = _peak_mb()
         result["cpu_s"] = _cpu_seconds()

@@ -212,3 +212,41 @@ def test_fixed_copy_supersedes_and_its_findings_are_gone(first_run):
 
 def _copy_left(out: Path) -> list[Path]:
     return list((out / FEEDBACK_DIR).rglob("*.xlsx")) if (out / FEEDBACK_DIR).exists() else []
+
+
+def _book(path: Path) -> dict:
+    """Every sheet's cells (value, type, style) and merges, as read back."""
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: ({(c.coordinate, c.value, c.data_type, repr(c.font), repr(c.fill),
+                         repr(c.border), c.protection.locked)
+                        for row in ws.iter_rows() for c in row},
+                       {str(m) for m in ws.merged_cells.ranges}) for ws in wb.worksheets}
+
+
+def test_late_return_rewrites_only_its_own_copy(first_run, tmp_path):
+    """A late return of another unit: its copy is written, 区发改局's is kept as it was, and
+    the folder holds what a full rebuild writes."""
+    plan, out = first_run["plan"], first_run["out"]
+    kept = _copy(first_run)
+    before = kept.stat()
+    late = fill_report(plan, "区人社局", plan.period(Q1), random.Random(5), mistake="progress-text")
+    sent = write_received(tmp_path / "inbox2" / "人社局.xlsx", workbook_bytes(late),
+                          "2019-04-20T09:00:00")
+    rep = api.collect([first_run["sent"].parent, sent.parent], first_run["plan_path"], Q1, out,
+                      first_run["db"], workers=1)
+    copies = {p.relative_to(out) for p in rep.feedback}
+    assert kept.relative_to(out) in copies and len(copies) == 2
+    after = kept.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    full = api.collect([first_run["sent"].parent, sent.parent], first_run["plan_path"], Q1,
+                       tmp_path / "full", first_run["db"], workers=1)
+    assert {p.relative_to(tmp_path / "full") for p in full.feedback} == copies
+    for rel in copies:
+        assert _book(out / rel) == _book(tmp_path / "full" / rel), rel
+    kept.write_bytes(kept.read_bytes() + b" ")  # opened and saved by someone: written again
+    clean = fill_report(plan, "区财政局", plan.period(Q1), random.Random(6))
+    more = write_received(tmp_path / "inbox3" / "财政局.xlsx", workbook_bytes(clean),
+                          "2019-04-21T09:00:00")
+    api.collect([more.parent], first_run["plan_path"], Q1, out, first_run["db"], workers=1)
+    assert kept.stat().st_ino != after.st_ino
+    assert _book(kept) == _book(tmp_path / "full" / kept.relative_to(out))

@@ -14,6 +14,7 @@ from xltools.model.findings import describe_change, finding
 from xltools.model.returns import ACCEPTED, REJECTED
 from xltools.report import SUMMARY_SHEETS, summary_workbook, validation_workbook
 from xltools.report.tables import SheetNames
+from xltools.xlsx import writer
 from xltools.xlsx.writer import workbook_bytes
 
 
@@ -259,8 +260,36 @@ def _merged_layout(constant_memory: bool) -> Workbook:
     return wb
 
 
+def _cells(data: bytes) -> dict:
+    """Every sheet's cells (value, type, font, fill, border, alignment, format) and merges."""
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    return {ws.title: ({(c.coordinate, c.value, c.data_type, repr(c.font), repr(c.fill),
+                         repr(c.border), repr(c.alignment), c.number_format)
+                        for row in ws.iter_rows() for c in row},
+                       {str(m) for m in ws.merged_cells.ranges}) for ws in wb.worksheets}
+
+
+def test_small_streamed_books_are_written_in_memory_alike(monkeypatch):
+    """A small constant_memory book (or one of many small sheets) is written in memory (no
+    temp file a sheet): the same cells, merges and styles as streamed."""
+    plan, current, stray = scenario()
+    receipts = receipts_for(plan, current)
+    period = plan.period("2019Q1")
+    s = summarize(plan, period, current + [stray], receipts)
+    for layout in (summary_workbook(plan, period, s), validation_workbook(plan, period, receipts)):
+        assert layout.constant_memory
+        kept = _cells(workbook_bytes(layout))
+        monkeypatch.setattr(writer, "STREAM_CELLS", 0)
+        monkeypatch.setattr(writer, "STREAM_SHEET_CELLS", 0)
+        streamed = _cells(workbook_bytes(layout))
+        monkeypatch.undo()
+        assert kept == streamed and len(kept) == len(layout.sheets)
+
+
 @pytest.mark.parametrize("constant_memory", [False, True])
-def test_merges_over_rows_survive_both_write_modes(constant_memory):
+def test_merges_over_rows_survive_both_write_modes(constant_memory, monkeypatch):
+    monkeypatch.setattr(writer, "STREAM_CELLS", 0)  # stream even this small layout
+    monkeypatch.setattr(writer, "STREAM_SHEET_CELLS", 0)
     ws = reopen(_merged_layout(constant_memory))["表"]
     assert {str(m) for m in ws.merged_cells.ranges} == {"A1:D1", "A2:A4", "B2:B4", "A5:D6"}
     assert [[ws.cell(r, c).value for c in range(1, 5)] for r in range(1, 7)] == [

@@ -13,10 +13,13 @@ Files: `<out>/反馈/<unit>/<form>_退回修改.xlsx` and `<out>/反馈/<unit>/�
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import __version__
 from ..collect.expected import expected_form
 from ..generate import FormJob, build_form
 from ..sheet.blocks import date_cn, safe_filename, title_block
@@ -337,32 +340,70 @@ def feedback_for(plan: Plan, period: Period, current: list[FormReturn],
 def write_feedback(plan: Plan, period: Period, current: list[FormReturn],
                    receipts: list[ReceiptRow], out_dir: str | os.PathLike) -> list[Path]:
     """Write every feedback workbook under out_dir/反馈, replacing those of an earlier run
-    (a unit whose corrected return came in gets nothing any more)."""
+    (a unit whose corrected return came in gets nothing any more). A copy whose layout and
+    file are as this folder's last run left them is kept: a late return rewrites only the
+    copies it changes."""
     base = Path(out_dir) / FEEDBACK_DIR
-    clear_feedback(base)
+    before = _manifest(base)
+    after: dict[str, list] = {}
     paths = []
-    used: set[str] = set()
     for fb in feedback_for(plan, period, current, receipts):
         name = fb.workbook.filename
         stem, i = name[:-5], 1
-        while name in used:  # two rejected files of the same name
+        while name in after:  # two rejected files of the same name
             i += 1
             name = f"{stem}({i}).xlsx"
-        used.add(name)
         fb.workbook.filename = name
-        fb.path = write_workbook(fb.workbook, out_dir)
+        digest, fb.path = _digest(fb.workbook), Path(out_dir) / name
+        if before.get(name) != [digest, *_stat(fb.path)]:  # changed, touched or gone
+            fb.path = write_workbook(fb.workbook, out_dir)
+        after[name] = [digest, *_stat(fb.path)]
         paths.append(fb.path)
+    clear_feedback(base, keep={Path(out_dir) / n for n in after})
+    if after:
+        (base / MANIFEST).write_text(json.dumps(after, ensure_ascii=False), encoding="utf-8")
     return paths
 
 
-def clear_feedback(base: Path) -> None:
-    """Remove the workbooks an earlier run wrote here (only ours), then empty folders."""
+MANIFEST = ".xltools-feedback.json"  # {file: [layout digest, size, mtime_ns]} as last written
+
+
+def _manifest(base: Path) -> dict:
+    try:
+        got = json.loads((base / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return got if isinstance(got, dict) else {}
+
+
+def _digest(layout: Workbook) -> str:
+    """What the file would hold: the layout (a dataclass repr shows every field), the styles
+    and the version of xltools that writes it."""
+    return hashlib.sha256(f"{__version__}{STYLES!r}{layout!r}".encode()).hexdigest()
+
+
+def _stat(path: Path) -> list:
+    """Size and modification time: a copy someone opened and saved is written again."""
+    try:
+        st = path.stat()
+    except OSError:
+        return []
+    return [st.st_size, st.st_mtime_ns]
+
+
+def clear_feedback(base: Path, keep: set[Path] = frozenset()) -> None:
+    """Remove the workbooks an earlier run wrote here (only ours, but those in keep), then
+    empty folders."""
     if not base.is_dir():
         return
     for p in base.rglob("*.xlsx"):
+        if p in keep:
+            continue
         if p.stem.endswith(COPY_SUFFIX) or p.name.startswith(LIST_PREFIX) or \
                 p.stem.rsplit("(", 1)[0].endswith(COPY_SUFFIX):
             p.unlink(missing_ok=True)
+    if not keep:
+        (base / MANIFEST).unlink(missing_ok=True)
     for d in sorted((d for d in base.rglob("*") if d.is_dir()), key=lambda d: -len(d.parts)):
         try:
             d.rmdir()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable
 
 from ..sheet.blocks import official_page, safe_sheet_name, title_block
@@ -17,7 +18,11 @@ MAX_ROW = 409  # Excel's tallest row (points)
 
 def lines_needed(text: object, width: float) -> int:
     per_line = max(1, int((width - 1.5 - INDENT_UNITS) * WRAP_SLACK))
-    s = "" if text is None else str(text)
+    return _lines("" if text is None else str(text), per_line)
+
+
+@lru_cache(maxsize=1 << 16)  # a 汇总表 repeats its texts (tasks, units, statuses) row after row
+def _lines(s: str, per_line: int) -> int:
     return sum(max(1, -(-text_units(part) // per_line)) for part in s.split("\n"))
 
 
