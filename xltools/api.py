@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from .office import docx_converter
 from .generate import FormJob, build_documents, build_form, form_jobs, select_periods
 from .parallel import pool_map
-from .forms.identity import FormIdentity
+from .model.identity import FormIdentity
 from .model import ERROR, Finding, Period, Plan, Result, relocate
 from .model.returns import REJECTED
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..sheet.layout import a1
+from ..model.glossary import a1
 from ..model import Finding, Group, Plan, Unit, finding, normalize_name, relocate
 from ..model.errors import settings
 from ..model.plan import UNIT_KINDS

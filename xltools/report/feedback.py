@@ -17,12 +17,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..collect.expected import expected_form
+from ..collect.expected import ExpectedForms
 from ..generate import FormJob, build_form
 from ..sheet.blocks import date_cn, safe_filename, title_block
-from ..forms.identity import IDENTITY_SHEET, FormIdentity
-from ..model.glossary import form_name, from_a1
-from ..sheet.layout import Sheet, Workbook, a1
+from ..model.identity import IDENTITY_SHEET, FormIdentity
+from ..model.glossary import a1, form_name, from_a1
+from ..sheet.layout import Sheet, Workbook
 from ..sheet.styles import STYLES
 from ..merge.receipts import ReceiptRow
 from ..model.findings import ERROR, Finding
@@ -95,7 +95,7 @@ def feedback_copy(plan: Plan, period: Period, fr: FormReturn) -> Feedback | None
     todo = needs_feedback(fr.findings)
     if not todo or fr.status != ACCEPTED:
         return None
-    ex = expected_form(plan, fr.kind, fr.unit, fr.period if fr.kind != "workplan" else "")
+    ex = ExpectedForms(plan).get(fr.kind, fr.unit, fr.period if fr.kind != "workplan" else "")
     if ex is None:
         return None
     wb, ident = build_form(plan, FormJob(fr.kind, fr.unit, fr.period if fr.kind != "workplan" else ""))

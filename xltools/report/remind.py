@@ -16,7 +16,8 @@ from pathlib import Path
 from ..sheet.blocks import date_cn, official_page, safe_filename, title_block
 from ..sheet.layout import Workbook
 from ..templating import render
-from ..merge.common import accepted_returns, parse_time
+from ..merge.common import accepted_returns
+from ..model.periods import parse_time
 from ..forms.owed import owed_forms
 from ..merge.receipts import ReceiptRow
 from ..model.glossary import form_name

@@ -154,12 +154,12 @@ def _legend(sh: Sheet, row: int, ncols: int, width: float) -> None:
 def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     cols = [Col("序号", 5, "body_center", "number"), Col("单位", name_width((u.name for u in plan.units), 14)),
             Col("类型", 6, "body_center"),
-            Col("任务数", 6, "body_int", "number", wrap=False)]
-    cols += [Col(k, 7 if len(k) < 4 else 8, "body_int", "number", wrap=False) for k in UNIT_CATEGORIES]
-    cols += [Col("季度报表", 8, "body_center", wrap=False), Col("提交时间", 11, "body_center"),
-             Col("文件名", 20), Col("镇街\n指标表", 7, "body_center", wrap=False),
-             Col("错误数", 6, "body_int", "number", wrap=False),
-             Col("警告数", 6, "body_int", "number", wrap=False)]
+            Col("任务数", 6, "body_int", "number")]
+    cols += [Col(k, 7 if len(k) < 4 else 8, "body_int", "number") for k in UNIT_CATEGORIES]
+    cols += [Col("季度报表", 8, "body_center"), Col("提交时间", 11, "body_center"),
+             Col("文件名", 20), Col("镇街\n指标表", 7, "body_center"),
+             Col("错误数", 6, "body_int", "number"),
+             Col("警告数", 6, "body_int", "number")]
     sh, row = start_sheet(wb, "按单位汇总", cols, f"{plan.period_title(period)}各单位报送情况",
                           _subtitle(period))
     u = s.by_unit
@@ -191,8 +191,8 @@ def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
 # -- 滞后任务 ---------------------------------------------------------------------------
 def _lagging(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     cols = [Col("序号", 5, "body_center"), Col("任务内容", 34), Col("单位", 12),
-            Col("牵头/\n配合", 5, "body_center", wrap=False), Col("状态", 7, "body_center"),
-            Col("完成进度\n(%)", 7, "body_progress", "number", wrap=False),
+            Col("牵头/\n配合", 5, "body_center"), Col("状态", 7, "body_center"),
+            Col("完成进度\n(%)", 7, "body_progress", "number"),
             Col("存在问题", 26), Col("下一步推进计划", 28)]
     lag = s.lagging
     sh, row = start_sheet(wb, "滞后任务", cols, f"{plan.period_title(period)}滞后任务清单",
@@ -262,10 +262,10 @@ def _stamps(sh: Sheet, row: int, ncols: int, width: float, stamps: dict[str, str
 # -- 量化指标 ---------------------------------------------------------------------------
 def _targets(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     cols = [Col("序号", 5, "body_center"), Col("任务内容", 34), Col("量化指标", 18),
-            Col("计量\n单位", 6, "body_center", wrap=False), Col("方向", 6, "body_center"),
-            Col("全年目标", 11, "body_amount", "number", wrap=False),
-            Col("累计完成", 11, "body_amount", "number", wrap=False),
-            Col("完成率", 8, "body_rate", "number", wrap=False), Col("报送单位", 12),
+            Col("计量\n单位", 6, "body_center"), Col("方向", 6, "body_center"),
+            Col("全年目标", 11, "body_amount", "number"),
+            Col("累计完成", 11, "body_amount", "number"),
+            Col("完成率", 8, "body_rate", "number"), Col("报送单位", 12),
             Col("说明", 16)]
     tg = s.targets
     sh, row = start_sheet(wb, "量化指标", cols, f"{plan.period_title(period)}量化指标完成情况",
@@ -308,7 +308,7 @@ def _towns(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
         pager.place(first, row)
         row += 1
     pager.finish()
-    row = _mismatches(sh, row, width, s, label_w + 28 * (width // 3))
+    row = _mismatches(sh, row, width, s)
     note(sh, row, width, "说明:目标为计划所列数,合计行按原件列示,未作更正;合计行“完成”为各镇街已报数之和,"
                          f"未报送的镇街不计入。{RATE_NOTE}"
                          f"增幅类指标填报实际增幅(%)。“{BLOCKED}”表示该数据校验有错误,未纳入汇总。",
@@ -371,7 +371,7 @@ def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: pd.DataFrame, k: i
     return row
 
 
-def _mismatches(sh: Sheet, row: int, width: int, s: Summary, text_w: float) -> int:
+def _mismatches(sh: Sheet, row: int, width: int, s: Summary) -> int:
     mm = s.town_mismatches
     if mm.empty:
         return row
@@ -400,8 +400,8 @@ MAX_CHARTS = 8
 
 
 def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
-    cols = [Col("单位", 20)] + [Col(k, 10, "body_int", "number", wrap=False) for k in UNIT_CATEGORIES] \
-        + [Col("合计", 9, "body_int", "number", wrap=False)]
+    cols = [Col("单位", 20)] + [Col(k, 10, "body_int", "number") for k in UNIT_CATEGORIES] \
+        + [Col("合计", 9, "body_int", "number")]
     sh = wb.add_sheet("状态统计")
     sh.widths([c.width for c in cols])
     row = title_block(sh, len(cols), f"{plan.period_title(period)}任务状态统计", _subtitle(period))

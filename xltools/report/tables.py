@@ -44,7 +44,6 @@ class Col:
     width: float
     style: str = "body"
     kind: str = "string"  # string | number (NaN -> blank) | auto
-    wrap: bool = True  # counts for the row height
 
 
 def put(sheet: Sheet, row: int, col: int, value: Any, c: Col, style: str | None = None) -> None:
@@ -132,7 +131,3 @@ class SheetNames:
             cand = base[:31 - len(suffix)] + suffix
         self.used.add(cand.lower())
         return cand
-
-
-def pct(v: Any) -> Any:
-    return None if is_missing(v) else float(v)

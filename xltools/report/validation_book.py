@@ -119,7 +119,7 @@ FILE_COLS = [Col("序号", 5, "body_center", "number"), Col("文件", 30), Col("
 
 
 def _files(wb: Workbook, plan: Plan, period: Period, receipts: list[ReceiptRow]) -> None:
-    from ..merge.common import show_time
+    from ..model.periods import show_time
     cols = FILE_COLS
     sh = wb.add_sheet(FILES_SHEET)
     sh.widths([c.width for c in cols])

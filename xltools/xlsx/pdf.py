@@ -53,10 +53,6 @@ class PdfResult:
                 "message": self.message, "notes": self.notes}
 
 
-def available() -> bool:
-    return find_soffice() is not None
-
-
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync")
 
