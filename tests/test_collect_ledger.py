@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from xltools.collect.intake import intake, intake_return
-from xltools.collect.ledger import FINDINGS, SCHEMA_VERSION, Ledger, LedgerBusy
+from xltools.collect.ledger import FINDINGS, SCHEMA_VERSION, Ledger
+from xltools.model.errors import LedgerBusy
 from xltools.collect.serialize import form_return_from_dict, form_return_to_dict
 from xltools.model.findings import finding
 from xltools.model.returns import (ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED,
@@ -336,7 +337,8 @@ WORKER = textwrap.dedent("""
     import hashlib, sys, time
     from pathlib import Path
     sys.path.insert(0, {root!r})
-    from xltools.collect.ledger import Ledger, LedgerBusy
+    from xltools.collect.ledger import Ledger
+    from xltools.model.errors import LedgerBusy
     from xltools.model.returns import ACCEPTED, FormReturn, Received
 
     db, inbox, mode, timeout = sys.argv[1], Path(sys.argv[2]), sys.argv[3], float(sys.argv[4])
@@ -517,7 +519,7 @@ def test_findings_are_stored_as_data_and_a_format_2_ledger_keeps_its_words(tmp_p
 
 
 def test_a_damaged_or_newer_ledger_is_refused_clearly(tmp_path):
-    from xltools.collect.ledger import LedgerError
+    from xltools.model.errors import LedgerError
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"this is not a database" * 100)
     with pytest.raises(LedgerError) as info:

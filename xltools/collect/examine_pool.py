@@ -34,7 +34,6 @@ from .examine import PreviousValues, examine
 from .expected import ExpectedForms
 from .limits import Limits
 
-cap_memory = memcap.cap_memory  # (tests use it from here)
 
 CHUNK = 8
 STARTUP_TIMEOUT = 120.0  # seconds a worker may take to start (import, receive the plan)
@@ -69,7 +68,7 @@ def _init(plan: Plan, period_id: str, previous: PreviousValues, limits: Limits,
         except OSError:
             pass
     if how == "rlimit":
-        cap_memory(limits.worker_memory_bytes)
+        memcap.cap_memory(limits.worker_memory_bytes)
     _state.update(plan=plan, period=period_id, previous=previous, limits=limits,
                   forms=ExpectedForms(plan))
 

@@ -43,9 +43,6 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PATH_SAFE = 3800  # bytes: longer paths are snapshotted into workdir so readers can open them
 
 
-IntakeLimits = Limits  # the one limits object of a collect run (collect.limits)
-
-
 @dataclass
 class IntakeResult:
     """What intake found: the files received, the findings, and for each received file whose
@@ -58,7 +55,7 @@ class IntakeResult:
 
 
 def intake(inputs: list[Path], workdir: Path,
-           limits: IntakeLimits = IntakeLimits()) -> tuple[list[Received], list[Finding]]:
+           limits: Limits = Limits()) -> tuple[list[Received], list[Finding]]:
     """Every file under `inputs`, hashed and typed; findings for everything odd.
 
     Each finding's `file` is the display name of the Received it concerns (a refused zip
@@ -70,7 +67,7 @@ def intake(inputs: list[Path], workdir: Path,
     return res.received, res.findings
 
 
-def intake_run(inputs: list[Path], workdir: Path, limits: IntakeLimits = IntakeLimits(),
+def intake_run(inputs: list[Path], workdir: Path, limits: Limits = Limits(),
                password: str | None = None) -> IntakeResult:
     """intake(), plus decryption of password-protected workbooks with `password`."""
     run = _Intake(Path(workdir), limits, password)
@@ -193,7 +190,7 @@ class Sniff:
     params: dict | None = None
 
 
-def sniff(f: BinaryIO, name: str, size: int, limits: IntakeLimits = IntakeLimits()) -> Sniff:
+def sniff(f: BinaryIO, name: str, size: int, limits: Limits = Limits()) -> Sniff:
     """What a file is, by its bytes; the name only picks the wording of the finding."""
     f.seek(0)
     head = f.read(HEAD)
@@ -279,7 +276,7 @@ def zip_entry_count(f: BinaryIO, size: int) -> int | None:
         return None
 
 
-def _sniff_zip(f: BinaryIO, ext: str, size: int, limits: IntakeLimits) -> Sniff:
+def _sniff_zip(f: BinaryIO, ext: str, size: int, limits: Limits) -> Sniff:
     count = zip_entry_count(f, size)
     if count is not None and count > limits.max_members:
         return Sniff("other", "zip-too-many-members",
@@ -496,7 +493,7 @@ class _Budget:
 # ---------------------------------------------------------------- the walk
 
 class _Intake:
-    def __init__(self, workdir: Path, limits: IntakeLimits, password: str | None = None):
+    def __init__(self, workdir: Path, limits: Limits, password: str | None = None):
         self.workdir = workdir
         self.limits = limits
         self.password = password

@@ -9,7 +9,8 @@ from pathlib import Path
 from ..model import Period, Plan
 from ..model.errors import InputError
 from .examine import PreviousValues, examine
-from .ledger import Ledger, LedgerError
+from ..model.errors import LedgerError
+from .ledger import Ledger
 from .records import Decision
 from .run import CollectOutcome, FileOutcome, _record, mark_late
 
