@@ -24,7 +24,7 @@ from ..model.glossary import form_name
 from ..model.findings import ERROR
 from ..model.plan import Period, Plan
 from ..model.returns import REJECTED, FormReturn
-from .tables import Col, empty_row, fit, header, note, put
+from .tables import Col, header, note, rows_table
 
 TEMPLATE = "催报通知.txt.j2"
 NOT_REPORTED = "未报送"
@@ -122,17 +122,12 @@ def contact_workbook(plan: Plan, period: Period, entries: list[RemindEntry], tod
     head = title_block(sh, len(cols), f"{plan.period_title(period)}催报名单",
                        f"(截至{date_cn(today.isoformat())};报送截止日期:{date_cn(period.deadline)};"
                        f"未报送 {n_missing} 个,有错误待修改 {len(entries) - n_missing} 个)")
-    row = header(sh, head, cols)
-    first = row
-    for i, e in enumerate(entries, start=1):
-        vals = [i, e.unit, e.form, e.leader, e.contact, e.phone, e.email, e.reason, e.note]
-        for j, (v, c) in enumerate(zip(vals, cols)):
-            put(sh, row, j, v, c, "body_alert" if j == 7 and e.missing else None)
-        fit(sh, row, cols, vals)
-        row += 1
-    if not entries:
-        row = empty_row(sh, row, len(cols), "各单位均已按要求报送,无需催报。")
-    else:
+    first = header(sh, head, cols)
+    records = [(i, e.unit, e.form, e.leader, e.contact, e.phone, e.email, e.reason, e.note, e)
+               for i, e in enumerate(entries, start=1)]
+    row = rows_table(sh, first, cols, records, lambda rec, j: "body_alert" if j == 7 and
+                     rec[-1].missing else None, empty="各单位均已按要求报送,无需催报。")
+    if entries:
         sh.autofilter = (head, 0, row - 1, len(cols) - 1)
     note(sh, row + 1, len(cols), "联系人、联系电话和电子邮箱取自计划文件的“单位”表;缺少的可用 "
                                  "xltools units 计划文件 set 单位 --contact … --phone … --email … 补填。", width)

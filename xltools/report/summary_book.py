@@ -175,9 +175,7 @@ def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
             return "body_alert"
         return None
 
-    end = rows_table(sh, row, cols, recs, style_of)
-    if end == row:
-        end = empty_row(sh, row, len(cols), "没有需要报送的单位。")
+    end = rows_table(sh, row, cols, recs, style_of, empty="没有需要报送的单位。")
     # totals
     sh.merge(end, 0, end, 2, "合计", "total", kind="string")
     for i, k in enumerate(["任务数", *UNIT_CATEGORIES, "错误数", "警告数"]):
@@ -199,9 +197,8 @@ def _lagging(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
                           _subtitle(period, f"共 {len(lag)} 条"))
     recs = lag[["序号", "任务内容", "单位", "牵头/配合", "状态", "完成进度", "存在问题",
                 "下一步推进计划"]].itertuples(index=False, name=None)
-    end = rows_table(sh, row, cols, recs, lambda rec, i: "body_alert" if i == 4 else None)
-    if end == row:
-        empty_row(sh, row, len(cols), "本期没有单位报告滞后或未启动的任务。")
+    rows_table(sh, row, cols, recs, lambda rec, i: "body_alert" if i == 4 else None,
+               empty="本期没有单位报告滞后或未启动的任务。")
 
 
 # -- 未报送单位 (and late ones) ---------------------------------------------------------
@@ -221,9 +218,7 @@ def _missing(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     sh.freeze = (row, 0)
     recs = zip(range(1, len(m) + 1), *(m[k] for k in ["单位", "类型", "未报表单", "应报内容",
                                                         "责任领导", "联系人", "联系电话", "说明"]))
-    end = rows_table(sh, row, cols, recs)
-    if end == row:
-        end = empty_row(sh, row, len(cols), "所有单位均已报送。")
+    end = rows_table(sh, row, cols, recs, empty="所有单位均已报送。")
     late = s.late
     row = heading(sh, end + 1, len(cols), f"二、逾期报送单位(共 {len(late)} 个)")
     # the late table shares the columns above: 判定依据 (what decided the time received)
@@ -272,9 +267,7 @@ def _targets(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
                           _subtitle(period, "累计完成取牵头单位报送的年初至本期末累计数"))
     tg = tg.assign(完成率=[shown(r, v) for r, v in zip(tg["完成率"], tg["达标"])])
     recs = tg[[c.label.replace("\n", "") for c in cols]].itertuples(index=False, name=None)
-    end = rows_table(sh, row, cols, recs)
-    if end == row:
-        end = empty_row(sh, row, len(cols), "计划中没有量化指标。")
+    end = rows_table(sh, row, cols, recs, empty="计划中没有量化指标。")
     note(sh, end + 1, len(cols), RATE_NOTE, sum(c.width for c in cols))
 
 

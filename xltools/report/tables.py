@@ -66,8 +66,7 @@ def header(sheet: Sheet, row: int, cols: list[Col], height: float = 30) -> int:
     return row + 1
 
 
-def fit(sheet: Sheet, row: int, cols: list[Col], values, minimum: float = 20,
-        first_col: int = 0) -> None:
+def fit(sheet: Sheet, row: int, cols: list[Col], values, minimum: float = 20) -> None:
     """Row height for the wrapped values of a row (every column, its own width)."""
     sheet.row_heights[row] = height_for(
         [(v, c.width) for v, c in zip(values, cols) if isinstance(v, str) and v], minimum)
@@ -86,14 +85,16 @@ def start_sheet(wb: Workbook, name: str, cols: list[Col], title: str, subtitle: 
 
 
 def rows_table(sheet: Sheet, row: int, cols: list[Col], records, style_of: Callable | None = None,
-               minimum: float = 20) -> int:
-    """Write records (tuples in column order); style_of(record, col_index) may restyle a cell."""
+               minimum: float = 20, empty: str = "") -> int:
+    """Write records (tuples in column order); style_of(record, col_index) may restyle a cell;
+    no records: one row saying `empty` (when given)."""
+    first = row
     for rec in records:
         for i, c in enumerate(cols):
             put(sheet, row, i, rec[i], c, style_of(rec, i) if style_of else None)
         fit(sheet, row, cols, rec, minimum)
         row += 1
-    return row
+    return empty_row(sheet, row, len(cols), empty) if empty and row == first else row
 
 
 def empty_row(sheet: Sheet, row: int, ncols: int, text: str) -> int:
