@@ -531,6 +531,20 @@ class _Intake:
         self._n += 1
         return self.tmpdir() / f"{self._n:06d}{suffix}"
 
+    def opened(self, opener: Callable, display: str, other: Callable[[OSError], None]):
+        """opener(), or None with why noted: vanished, a link, swapped, or other(exc)."""
+        try:
+            return opener()
+        except FileNotFoundError:
+            self.note("file-vanished", display)
+        except fsopen.LinkRefused:
+            self.note("symlink-skipped", display)
+        except fsopen.Swapped:
+            self.note("file-changed-while-reading", display)
+        except OSError as exc:
+            other(exc)
+        return None
+
     # -- inputs
     def take_input(self, inp: Path) -> None:
         shown = display_name(str(inp))
@@ -586,16 +600,9 @@ class _Intake:
                     if depth + 1 > self.limits.max_depth:
                         self.note("folder-too-deep", shown, limit=self.limits.max_depth)
                         continue
-                    try:
-                        sub = fsopen.open_dir(e.name, folder, epath)
-                    except FileNotFoundError:
-                        self.note("file-vanished", shown)
-                        continue
-                    except fsopen.LinkRefused:
-                        self.note("symlink-skipped", shown)
-                        continue
-                    except OSError as exc:
-                        self.note("folder-unreadable", shown, **_why(exc))
+                    sub = self.opened(lambda: fsopen.open_dir(e.name, folder, epath), shown,
+                                      lambda exc: self.note("folder-unreadable", shown, **_why(exc)))
+                    if sub is None:
                         continue
                     try:
                         self.walk(sub, epath, shown, parts + (e.name,), depth + 1)
@@ -614,22 +621,9 @@ class _Intake:
     def take_file(self, opener: Callable[[], int], path: str, display: str, name: str,
                   parts: tuple[str, ...]) -> None:
         junk = junk_reason(name, tuple(display_name(p) for p in parts))
-        try:
-            fd = opener()
-        except FileNotFoundError:
-            self.note("file-vanished", display)
-            return
-        except fsopen.LinkRefused:
-            self.note("symlink-skipped", display)
-            return
-        except fsopen.Swapped:
-            self.note("file-changed-while-reading", display)
-            return
-        except OSError as exc:
-            if junk:
-                self.note("junk-ignored", display, reason=junk)
-            else:
-                self.note("file-unreadable", display, **_why(exc))
+        fd = self.opened(opener, display, lambda exc: self.note("junk-ignored", display, reason=junk)
+                         if junk else self.note("file-unreadable", display, **_why(exc)))
+        if fd is None:
             return
         with os.fdopen(fd, "rb") as f:
             st = os.fstat(fd)

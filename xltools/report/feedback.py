@@ -30,7 +30,7 @@ from ..model.plan import Period, Plan
 from ..model.returns import (ACCEPTED, ACTUAL, FEEDBACK_SHEET, NOTE, REJECTED, FormReturn,
                              target_key, town_key)
 from ..xlsx.writer import write_workbook
-from .tables import Col, fit, header, note, put
+from .tables import Col, error_style, fit, header, note, put
 
 FEEDBACK_DIR = "反馈"
 COPY_SUFFIX = "_退回修改"
@@ -255,12 +255,11 @@ def _items_table(sh: Sheet, row: int, cols: list[Col], records: list[tuple]) -> 
         *vals, item = rec
         err = vals[2] == ERROR
         for j, (v, c) in enumerate(zip(vals, cols)):
-            style = ("body_error_center" if c.style != "body" else "body_error") if err else None
             if j == 1 and item is not None and item.cell:
                 target = "#'" + item.sheet.replace("'", "''") + "'!" + item.cell
                 sh.link(row, j, v, target, "link_error" if err else "link")
             else:
-                put(sh, row, j, v, c, style)
+                put(sh, row, j, v, c, error_style(c) if err else None)
         fit(sh, row, cols, vals)
         row += 1
     sh.freeze = None

@@ -59,6 +59,11 @@ def put(sheet: Sheet, row: int, col: int, value: Any, c: Col, style: str | None 
         sheet.write(row, col, str(value), st, kind="string")
 
 
+def error_style(c: Col) -> str:
+    """The 错误 variant of a column's body style."""
+    return "body_error_center" if c.style != "body" else "body_error"
+
+
 def header(sheet: Sheet, row: int, cols: list[Col], height: float = 30) -> int:
     for i, c in enumerate(cols):
         sheet.write(row, i, c.label, "header", kind="string")

@@ -10,7 +10,8 @@ from ..merge.receipts import ReceiptRow, finding_counts, stamp_status
 from ..model.findings import ERROR, WARNING
 from ..model.plan import Period, Plan
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
-from .tables import Col, SheetNames, empty_row, fit, header, heading, note, put, rows_table
+from .tables import (Col, SheetNames, empty_row, error_style, fit, header, heading, note, put,
+                     rows_table)
 
 ALL_SHEET, FILES_SHEET = "全部问题", "文件清单"
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1}
@@ -67,10 +68,6 @@ def _severity(f) -> int:
     return SEVERITY_ORDER.get(f.severity, 2)
 
 
-def _error_style(c: Col) -> str:
-    return "body_error_center" if c.style != "body" else "body_error"
-
-
 def _all_findings(wb: Workbook, plan: Plan, period: Period, receipts: list[ReceiptRow]) -> None:
     cols = ALL_COLS
     sh = wb.add_sheet(ALL_SHEET)
@@ -99,7 +96,7 @@ def _all_findings(wb: Workbook, plan: Plan, period: Period, receipts: list[Recei
                     STATUS_LABELS.get(r.status, r.status), f.sheet, f.cell, f.severity,
                     f.text, f.value]
             for j, (v, c) in enumerate(zip(vals, cols)):
-                put(sh, row, j, v, c, _error_style(c) if err else None)
+                put(sh, row, j, v, c, error_style(c) if err else None)
             target = link_target(r.archived, f.sheet, f.cell)
             if target:
                 sh.link(row, LINK_COL, _where(f.sheet, f.cell), target,
@@ -182,7 +179,7 @@ def _unit_sheet(wb: Workbook, name: str, plan: Plan, period: Period, unit: str,
     found = [(r, f) for r in receipts for f in sorted(r.findings, key=_severity)]
     row = rows_table(sh, row, cols, [(i, r.display, f.sheet, f.cell, f.severity, f.text, f.value)
                                      for i, (r, f) in enumerate(found, start=1)],
-                     lambda rec, j: _error_style(cols[j]) if rec[4] == ERROR else None)
+                     lambda rec, j: error_style(cols[j]) if rec[4] == ERROR else None)
     due = f"(本期报送截止日期为 {date_cn(period.deadline)})" if period.deadline else ""
     row = note(sh, row + 1, len(cols), f"请尽快将修改后的报表电子版重新报送{plan.issuer or '督办室'}{due};"
                                        "请在原表上修改,不要增删行列、修改任务内容或另建新表。", width)
