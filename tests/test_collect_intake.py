@@ -22,7 +22,7 @@ from xltools.collect.limits import Limits
 from xltools.collect.intake import (SEP, findings_for, intake, intake_return,
                                     sniff)
 from xltools.collect.stamps import STAMP
-from xltools.model.findings import CATALOGUE
+from xltools.model.catalogue import CATALOGUE
 from xltools.model.returns import IGNORED, REJECTED
 
 from hostile_corpus import ole_bytes  # one builder of test OLE files

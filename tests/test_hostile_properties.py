@@ -21,7 +21,7 @@ import hostile_corpus as hc
 from xltools import api
 from xltools.collect.ledger import Ledger
 from xltools.forms.registry import REPORT_V1
-from xltools.model.findings import CATALOGUE
+from xltools.model.catalogue import CATALOGUE
 
 PLAN_ID = hc.plan().plan_id
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,

@@ -567,7 +567,8 @@ def app_cmd(workspace: Optional[Path] = typer.Argument(None, metavar="WORKSPACE"
                                                    help="建立(或重设)账户:提示输入密码,不启动")) -> None:
     """启动督办工作台:在浏览器中完成计划、下发、回收和汇总(本机网页,无需联网)。"""
     from .app.accounts import add_user as add_account, user_count
-    from .app.server import host_refusal, serve
+    from .app.security import host_refusal
+    from .app.server import serve
     from .app.workspace import Refused, default_workspace
     root = workspace or default_workspace()
     if add_user is not None:

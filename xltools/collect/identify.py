@@ -16,7 +16,7 @@ from ..model import Plan, relocate
 from ..model.glossary import FORM_KINDS, FORM_TOWN, FORM_WORKPLAN, a1, form_name, from_a1
 from .expected import ExpectedForm, ExpectedForms
 from .extract import SECTION_MARK, find_header, find_unit_cell, unit_cell, unit_text
-from .grid import Sink, at, canon, is_blank, label, ref
+from .grid import Sink, at, canon, is_blank, label
 
 CARRIER_LABELS = {"sheet": "隐藏工作表“表单标识”", "property": "文档自定义属性", "name": "定义名称",
                   "content": "表格内容"}
@@ -238,7 +238,7 @@ def shift_cells(fr, findings: list, n: int) -> list:
     value names is where it is in the returned file; the findings so moved."""
     def right(cell: str) -> str:
         rc = from_a1(cell or "")
-        return cell if rc is None else ref(rc[0], rc[1] + n)
+        return cell if rc is None else a1(rc[0], rc[1] + n)
     moved = [relocate(f, cell=right(f.cell)) for f in findings]
     fr.header_cells = {k: right(v) for k, v in fr.header_cells.items()}
     for item in [*fr.tasks, *fr.targets, *fr.town]:

@@ -15,12 +15,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..forms.registry import current
+from ..forms.registry import STATUSES, current
 from ..model.glossary import FORM_REPORT, form_name
 from ..model.plan import DIRECTION_LABELS, ROLE_LEAD, Plan, PlanLookups
 from ..model.rates import rate
 from ..model.returns import ACTUAL, FormReturn
-from .common import (BLOCKED, LAGGING, NOT_FILLED, NOT_REPORTED, STATUSES, UNCLEAR,
+from .common import (BLOCKED, LAGGING, NOT_FILLED, NOT_REPORTED, UNCLEAR,
                      blocked_cells, is_blocked, value_cell)
 
 # report form field -> summary column

@@ -12,10 +12,11 @@ from ..sheet.paging import CONTINUED, Pager
 from ..merge.common import (BLOCKED, LATE, NOT_REPORTED, OVERALL_STATUSES, UNIT_CATEGORIES)
 from ..merge.summary import Summary
 from ..merge.towns import leaf_label, leaves
+from ..model.glossary import text_width
 from ..model.plan import Period, Plan
 from ..model.rates import RATE_NOTE, shown
 from .tables import (Col, empty_row, fit, header, heading, height_for, is_missing, name_width,
-                     note, put, rows_table, start_sheet, text_units)
+                     note, put, rows_table, start_sheet)
 
 SHEETS = ["按任务汇总", "按单位汇总", "滞后任务", "未报送单位", "量化指标", "镇街指标", "状态统计"]
 ALERT = {"滞后", "未启动", NOT_REPORTED, LATE}
@@ -326,7 +327,7 @@ def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: pd.DataFrame, k: i
         label = leaf_label(col, part)
         if measure and measure not in label:
             label += f"({measure})"
-        longest = max(longest, text_units(label))
+        longest = max(longest, text_width(label))
         sh.merge(row + 1, 1 + 3 * i, row + 1, 3 + 3 * i, label, "header", kind="string")
         for j, sub in enumerate(("目标", "完成", "完成率")):
             sh.write(row + 2, 1 + 3 * i + j, sub, "header", kind="string")

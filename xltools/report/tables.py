@@ -8,7 +8,7 @@ from typing import Any, Callable
 from ..sheet.blocks import official_page, safe_sheet_name, title_block
 from ..sheet.layout import Sheet, Workbook
 from ..sheet.styles import INDENT_UNITS, LINE_HEIGHT
-from ..model.glossary import text_width as text_units
+from ..model.glossary import text_width
 from ..merge.common import BLOCKED
 
 WRAP_SLACK = 0.9
@@ -18,7 +18,7 @@ MAX_ROW = 409  # Excel's tallest row (points)
 def lines_needed(text: object, width: float) -> int:
     per_line = max(1, int((width - 1.5 - INDENT_UNITS) * WRAP_SLACK))
     s = "" if text is None else str(text)
-    return sum(max(1, -(-text_units(part) // per_line)) for part in s.split("\n"))
+    return sum(max(1, -(-text_width(part) // per_line)) for part in s.split("\n"))
 
 
 def height_for(texts_and_widths, minimum: float = 20) -> float:
@@ -28,7 +28,7 @@ def height_for(texts_and_widths, minimum: float = 20) -> float:
 
 def name_width(names, minimum: float = 10, maximum: float = 24) -> float:
     """A column width that holds the longest unit name on one line (never 沙市城投公/司)."""
-    longest = max((text_units(n) for n in names), default=0)
+    longest = max((text_width(n) for n in names), default=0)
     return max(minimum, min(maximum, longest / WRAP_SLACK + 1.5 + INDENT_UNITS))
 
 
