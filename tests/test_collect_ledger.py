@@ -277,6 +277,27 @@ def test_rejected_for_another_period_is_decided_again(tmp_path):
         assert [f.code for f in found] == []
 
 
+def test_an_error_inside_a_run_leaves_the_ledger_as_it_was(tmp_path):
+    """Leaving `with Ledger` by an error before commit rolls the run back, even when SQLite
+    already ended the transaction: no rows, and the archive copy only that run wrote is gone
+    (settle and collect rely on it)."""
+    db = tmp_path / "l.db"
+    rec = received(make_file(tmp_path / "in", "a.xlsx", "a"))
+    with Ledger(db):
+        pass  # the schema, so that the counts below compare like with like
+    before = counts(db)
+    with pytest.raises(RuntimeError), Ledger(db) as led:
+        run_id = led.begin(PLAN, "2019Q1", ["in"])
+        assert led.record(run_id, a_return(rec)) == ACCEPTED
+        archive = led.archive_path(rec)
+        assert archive.is_file()
+        led.conn.execute("ROLLBACK")  # as SQLite itself may on SQLITE_FULL or SQLITE_IOERR
+        raise RuntimeError("an error after record")
+    assert counts(db) == before and not archive.exists()
+    with Ledger(db) as led:
+        assert led.receipts(PLAN, "2019Q1") == [] and led.receipt_status(rec) is None
+
+
 def test_serialize_round_trip(tmp_path):
     rec = received(make_file(tmp_path, "a.xlsx", "a"))
     ret = a_return(rec)

@@ -227,7 +227,8 @@ class Ledger:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if self.conn.in_transaction:
+        """A run begun and not committed (an error, an interrupt) is rolled back."""
+        if self._run is not None or self.conn.in_transaction:
             self.rollback()
         self.close()
 
