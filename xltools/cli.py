@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from . import api, terminal
 from .model import ERROR, Finding
@@ -203,12 +203,8 @@ def status(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划
     if as_json:
         _print_json(st.to_json())
         return
-    table = Table(title=f"{st.period.name} 报送情况")
-    table.add_column("单位")
-    table.add_column("表单")
-    table.add_column("最后提交")
-    table.add_column("次数", justify="right")
-    table.add_column("是否逾期")
+    table = Table("单位", "表单", "最后提交", Column("次数", justify="right"), "是否逾期",
+                  title=f"{st.period.name} 报送情况")
     for u in st.reported:
         table.add_row(u.unit, form_name(u.form), show_time(u.last_received_at),
                       str(u.submissions), "逾期" if u.late else "按时")

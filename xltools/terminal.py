@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from .sheet.blocks import shortened
 
@@ -36,10 +36,8 @@ def _rel(path: Path, base: Path) -> str:
 
 def generate_summary(console: Console, report) -> None:
     """Forms written, by kind, and where they are."""
-    table = Table(title="生成结果", title_justify="left")
-    table.add_column("类别")
-    table.add_column("文件数", justify="right")
-    table.add_column("示例")
+    table = Table("类别", Column("文件数", justify="right"), "示例", title="生成结果",
+                  title_justify="left")
     kinds: dict[str, list] = {}
     for f in report.files:
         kinds.setdefault(f.kind, []).append(f)
@@ -54,10 +52,8 @@ def generate_summary(console: Console, report) -> None:
 
 def collect_summary(console: Console, report) -> None:
     """Files accepted / rejected / duplicates, units missing and late, the outputs."""
-    table = Table(title=f"{report.period.name} 回收情况", title_justify="left")
-    table.add_column("项目")
-    table.add_column("数量", justify="right")
-    table.add_column("说明")
+    table = Table("项目", Column("数量", justify="right"), "说明",
+                  title=f"{report.period.name} 回收情况", title_justify="left")
     counts = report.counts
     for status in (*ALWAYS, *[s for s in counts if s not in ALWAYS]):
         n = counts.get(status, 0)
