@@ -53,6 +53,11 @@ class PdfResult:
                 "message": self.message, "notes": self.notes}
 
 
+def available() -> bool:
+    """Whether LibreOffice is there to print PDFs (the desk offers them only then)."""
+    return find_soffice() is not None
+
+
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync")
 
