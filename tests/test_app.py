@@ -353,7 +353,7 @@ def test_a_job_runs_in_the_background_and_a_second_is_told_to_wait(desk, monkeyp
         progress(10, 10)
         return SimpleNamespace(files=[], findings=[])
     monkeypatch.setattr(api, "generate", slow_generate)
-    monkeypatch.setattr("xltools.app.views.write_manifest", lambda c, report: None)
+    monkeypatch.setattr("xltools.app.views.write_manifest", lambda c, report, pdfs=(): None)
     got = post(client, c_url("issue"), {"period": PERIOD}, follow_redirects=False)
     assert got.status_code == 303 and got.headers["location"] == c_url("job")
     assert reached.wait(30)
@@ -601,3 +601,74 @@ def test_pages_are_rebuilt_only_when_the_plan_or_the_ledger_changes(desk, monkey
     rows = {r["unit"]: r["status"] for r in client.get(board).json()["units"]}
     assert rows[unit] == "\u514d\u62a5" and len(calls) == before + 1
     post(client, c_url("collect", PERIOD, "unit", unit, "exempt"), {"on": "0"})
+
+
+def test_collecting_from_a_folder_on_this_pc(desk, tmp_path):
+    """A clerk at the desk's own PC names the folder where the e-mail attachments were
+    saved; the returns there are collected like uploads, at their files' own times."""
+    plan, unit = desk["plan"], desk["units"][6]
+    local = TestClient(desk["client"].app, client=("127.0.0.1", 50000),
+                       raise_server_exceptions=False)
+    folder = tmp_path / "\u56de\u6536\u9644\u4ef6"  # 回收附件
+    folder.mkdir()
+    src = folder / f"{unit}.xlsx"
+    src.write_bytes(workbook_bytes(fill_report(plan, unit, plan.period(PERIOD), random.Random(6))))
+    got = post(local, c_url("collect", PERIOD) + ".json", {"folder": f'"{folder}"'})
+    assert got.status_code == 202 and finish(local)["state"] == "done"
+    rows = {r["unit"]: r for r in local.get(c_url("collect", PERIOD) + ".json").json()["units"]}
+    assert rows[unit]["submissions"] == 1 and src.exists()  # read in place, never moved
+
+
+def test_a_folder_is_refused_to_a_browser_elsewhere_or_when_missing(desk, tmp_path):
+    far = post(desk["client"], c_url("collect", PERIOD) + ".json", {"folder": str(tmp_path)})
+    assert far.status_code == 400 and "\u672c\u673a" in far.json()["error"]  # 本机
+    local = TestClient(desk["client"].app, client=("127.0.0.1", 50000),
+                       raise_server_exceptions=False)
+    gone = post(local, c_url("collect", PERIOD) + ".json", {"folder": str(tmp_path / "nope")})
+    assert gone.status_code == 400 and "\u627e\u4e0d\u5230" in gone.json()["error"]  # 找不到
+
+
+def test_the_manifest_pairs_each_pdf_with_its_form(tmp_path):
+    from types import SimpleNamespace
+
+    from xltools.app.views import MANIFEST, write_manifest
+    from xltools.app.workspace import Campaign
+    c = Campaign("c", tmp_path)
+    form = SimpleNamespace(path=tmp_path / "workbooks" / "q" / "a.xlsx", kind="report",
+                           unit="\u533a\u53d1\u6539\u5c40", period=PERIOD)
+    c.forms_dir.mkdir()
+    write_manifest(c, SimpleNamespace(files=[form]),
+                   [form.path.with_suffix(".pdf"), tmp_path / "stray.pdf"])
+    rows = json.loads((c.forms_dir / MANIFEST).read_text(encoding="utf-8"))
+    assert [(r["path"], r["unit"], r["kind"]) for r in rows] == [
+        ("workbooks/q/a.xlsx", form.unit, "report"), ("workbooks/q/a.pdf", form.unit, "pdf")]
+
+
+def test_the_summary_page_shows_the_html_report_and_writes_the_year(desk):
+    client = desk["client"]
+    data = client.get(c_url("summary", PERIOD) + ".json").json()
+    assert data["report"].endswith(".html")
+    shown = client.get(c_url("files", data["report"]))
+    assert shown.status_code == 200 and shown.headers["content-type"].startswith("text/html")
+    assert "inline" in shown.headers["content-disposition"]
+    assert "script-src 'none'" in shown.headers["content-security-policy"]
+    other = client.get(c_url("files", data["downloads"][0]))  # a workbook still downloads
+    assert "attachment" in other.headers["content-disposition"]
+    year = post(client, c_url("summary", PERIOD, "year") + ".json")
+    assert year.status_code == 200, year.text
+    book = client.get(c_url("files", year.json()["year"]))
+    assert book.status_code == 200 and openpyxl.load_workbook(io.BytesIO(book.content)).sheetnames
+    assert year.json()["year"] in client.get(c_url("summary", PERIOD) + ".json").json()["years"]
+
+
+def test_an_uploaded_html_file_is_never_shown_as_a_page(desk):
+    """Only xltools' own report shows inline: a unit's .html sent as a return downloads."""
+    client = desk["client"]
+    post(client, c_url("collect", PERIOD) + ".json",
+         files=[("files", ("\u6c47\u603b\u62a5\u544a_x.html", b"<script>alert(1)</script>"))])
+    finish(client)
+    inbox = desk["root"] / "ws" / NAME / "\u56de\u6536"
+    saved = next(inbox.rglob("\u6c47\u603b\u62a5\u544a_x.html"))
+    rel = saved.relative_to(desk["root"] / "ws" / NAME).as_posix()
+    got = client.get(c_url("files", rel))
+    assert got.status_code == 200 and "attachment" in got.headers["content-disposition"]

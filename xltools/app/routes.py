@@ -29,9 +29,9 @@ from ..model.errors import settings
 from ..templating import bundled, environment
 from . import accounts, jobs, views
 from .jobs import BUSY
-from .security import (checked_form, csrf_token, file_times, save_upload, set_csrf_cookie,
-                       uploads)
-from .workspace import Campaign, NotFound, Refused, Workspace
+from .security import (checked_form, csrf_token, file_times, is_loopback, save_upload,
+                       set_csrf_cookie, uploads)
+from .workspace import OUTPUTS, Campaign, NotFound, Refused, Workspace
 
 LOG = logging.getLogger("xltools.app")
 PLAN_SUFFIXES = (".xlsx", ".yaml", ".yml", ".json")
@@ -209,11 +209,14 @@ async def issue_post(request: Request) -> Response:
     form = await checked_form(request, request.app.state.limits, max_files=0)
     period = str(form.get("period", ""))
     views.period_of(c, period)  # NotFound for a period the plan does not have
+    want_pdf = form.get("pdf") == "1"
 
     def run(job: jobs.Job) -> dict:
         report = api.generate(c.plan_path, c.forms_dir, [period], progress=job.progress)
-        views.write_manifest(c, report)
-        return {"files": len(report.files), "findings": [f.to_dict() for f in report.findings]}
+        pdf = api.pdf(report, progress=job.progress) if want_pdf else None
+        views.write_manifest(c, report, pdf.pdfs if pdf else ())
+        return {"files": len(report.files), "findings": [f.to_dict() for f in report.findings],
+                **({"pdf": pdf.to_json()} if pdf else {})}
     return _start(request, c, "\u751f\u6210\u62a5\u8868", f"/c/{quote(c.name)}/issue", run)  # 生成报表
 
 
@@ -241,9 +244,17 @@ async def issue_zip(request: Request) -> Response:
                     headers={"content-disposition": f"attachment; filename*=UTF-8''{name}"})
 
 
+# The period's HTML report is xltools' own page (units' text escaped in it): shown in the
+# browser, with scripts and plug-ins switched off all the same. Anything else downloads.
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'none'"
+
+
 async def download(request: Request) -> Response:
     c = _campaign(request)
     path = c.file(request.path_params["path"])
+    if views.is_own_report(c, path):
+        return FileResponse(path, media_type="text/html", content_disposition_type="inline",
+                            filename=path.name, headers={"content-security-policy": REPORT_CSP})
     return FileResponse(path, filename=path.name)
 
 
@@ -268,22 +279,43 @@ async def collect_post(request: Request) -> Response:
     _, period = views.period_of(c, request.path_params["period"])
     form = await checked_form(request, limits, max_files=limits.max_members)
     files = uploads(form)
+    local = _local_folder(request, str(form.get("folder", "")))
     if c.lock.locked():  # do not keep files for a run that cannot start
         raise HTTPException(409, BUSY)
-    if not files:
-        raise Refused("请选择要上传的回收文件(.xlsx .xls .ods .zip .eml .msg)。")
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
-    folder = c.inbox(period) / f"\u4e0a\u4f20_{stamp}"  # 上传_<time>
-    times = file_times(str(form.get("modified", "")), len(files))
-    for f, mtime in zip(files, times):
-        saved = await save_upload(f, folder, limits)
-        if mtime is not None:  # the file's own time, as a mail folder keeps it
-            os.utime(saved, (mtime, mtime))
+    if not files and local is None:
+        raise Refused("请选择要上传的回收文件(.xlsx .xls .ods .zip .eml .msg),或填写本机上存放回收文件的文件夹。")
+    if files:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+        folder = c.inbox(period) / f"\u4e0a\u4f20_{stamp}"  # 上传_<time>
+        times = file_times(str(form.get("modified", "")), len(files))
+        for f, mtime in zip(files, times):
+            saved = await save_upload(f, folder, limits)
+            if mtime is not None:  # the file's own time, as a mail folder keeps it
+                os.utime(saved, (mtime, mtime))
+    inboxes = [c.inbox(period), *([local] if local else [])]
+    want_pdf = form.get("pdf") == "1"
 
     def run(job: jobs.Job) -> dict:
-        return api.collect([c.inbox(period)], c.plan_path, period.id, c.outputs(period),
-                           limits=limits, progress=job.progress).to_json()
+        report = api.collect(inboxes, c.plan_path, period.id, c.outputs(period), limits=limits,
+                             progress=job.progress)
+        if want_pdf:
+            api.pdf(report, progress=job.progress)
+        return report.to_json()
     return _start(request, c, "\u56de\u6536", f"/c/{quote(c.name)}/collect/{period.id}", run)  # 回收
+
+
+def _local_folder(request: Request, text: str) -> Path | None:
+    """A folder on this PC to collect from (the clerk's mail-attachment folder): only for a
+    clerk at this PC, never for a browser elsewhere on the LAN; None when none was named."""
+    text = text.strip().strip('"')
+    if not text:
+        return None
+    if not (request.client and is_loopback(request.client.host)):
+        raise Refused("只有在运行工作台的这台电脑上,才能从本机文件夹回收;请改为上传文件。")
+    folder = Path(text).expanduser()
+    if not folder.is_dir():
+        raise Refused(f"找不到文件夹“{text}”,请检查路径(例如 D:\\回收\\2019年第一季度)。")
+    return folder
 
 
 async def unit_page(request: Request) -> Response:
@@ -353,6 +385,15 @@ async def remind_post(request: Request) -> Response:
     res = await _locked(c, api.remind, c.plan_path, period.id, c.ledger, c.outputs(period))
     return _done(request, f"/c/{quote(c.name)}/remind/{quote(period.id)}",
                  {"documents": [c.rel(res.notice), c.rel(res.contacts)]})
+
+
+async def year_post(request: Request) -> Response:
+    """年度汇总 of every period collected so far, written in the campaign's 汇总 folder."""
+    c = _campaign(request)
+    await checked_form(request, request.app.state.limits, max_files=0)
+    _, period = views.period_of(c, request.path_params["period"])
+    res = await _locked(c, api.year, c.plan_path, c.ledger, c.dir / OUTPUTS)
+    return _done(request, f"/c/{quote(c.name)}/summary/{period.id}", {"year": c.rel(res.path)})
 
 
 async def documents_post(request: Request) -> Response:
@@ -453,6 +494,7 @@ def create_app(workspace: str | Path, limits: Limits | None = None) -> Starlette
         *_action("/c/{name}/remind/{period}", remind_post),
         *_page("/c/{name}/remind/{period}", remind_page),
         *_action("/c/{name}/summary/{period}/documents", documents_post),
+        *_action("/c/{name}/summary/{period}/year", year_post),
     ]
 
     async def not_found(request: Request, exc: HTTPException) -> Response:

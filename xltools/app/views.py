@@ -15,7 +15,7 @@ from ..model.plan import TASK_KIND_LABELS
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
 from ..planfile import require_plan
 from .cache import cached
-from .workspace import Campaign, NotFound, Workspace
+from .workspace import OUTPUTS, Campaign, NotFound, Workspace
 
 MANIFEST = ".xltools-desk.json"  # what the desk's last generate wrote (unit, period of each)
 SHARED = "\u5171\u7528"  # 共用: the zip folder of files that belong to no one unit
@@ -121,10 +121,14 @@ def parse_view(result, saved: Path | None) -> dict:
 
 # -- 下发 ----------------------------------------------------------------------------------
 
-def write_manifest(c: Campaign, report: "api.GenerateReport") -> None:
-    """Remember each generated file's unit and period, for the listing and the zip."""
+def write_manifest(c: Campaign, report: "api.GenerateReport", pdfs=()) -> None:
+    """Remember each generated file's unit and period (and its PDF's), for the listing and
+    the zip."""
     rows = [{"path": c.rel(f.path), "kind": f.kind, "unit": f.unit, "period": f.period}
             for f in report.files]
+    by_stem = {Path(f.path).with_suffix(""): f for f in report.files}
+    rows += [{"path": c.rel(p), "kind": "pdf", "unit": f.unit, "period": f.period}
+             for p in pdfs if (f := by_stem.get(Path(p).with_suffix(""))) is not None]
     (c.forms_dir / MANIFEST).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
 
 
@@ -149,7 +153,13 @@ def issued(c: Campaign) -> list[dict]:
 def issue_view(c: Campaign) -> dict:
     plan = plan_of(c)
     return {"name": c.name, "periods": [{"id": p.id, "name": p.name} for p in plan.periods],
-            "files": issued(c)}
+            "files": issued(c), "pdf": pdf_available()}
+
+
+def pdf_available() -> bool:
+    """Whether PDFs can be made here (LibreOffice installed)."""
+    from ..xlsx.pdf import available
+    return available()
 
 
 def issue_zip(c: Campaign, period_id: str) -> bytes:
@@ -204,7 +214,7 @@ def board(c: Campaign, period_id: str) -> dict:
     return {"name": c.name, "period": period.id, "period_name": period.name,
             "deadline": period.deadline, "units": rows, "held": held,
             "counts": {k: counts.get(k, 0) for k in (REPORTED, LATE, ERRORS, MISSING, EXEMPT)}
-            | {HELD: len(held)}, "owing": owing}
+            | {HELD: len(held)}, "owing": owing, "pdf": pdf_available()}
 
 
 @cached
@@ -248,7 +258,20 @@ def summary_view(c: Campaign, period_id: str) -> dict:
     out = c.outputs(period)
     downloads = [c.rel(p) for p in sorted(out.glob("*")) if p.is_file()
                  and not p.name.startswith(".")] if out.is_dir() else []
-    return _summary(c, period_id) | {"downloads": downloads}
+    report = next((p for p in downloads if p.endswith(".html")), "")
+    years = sorted(c.rel(p) for p in (c.dir / OUTPUTS).glob("\u5e74\u5ea6\u6c47\u603b*.xlsx"))  # 年度汇总
+    return _summary(c, period_id) | {"downloads": downloads, "report": report, "years": years}
+
+
+def is_own_report(c: Campaign, path: Path) -> bool:
+    """The HTML report collect wrote for a period (汇总/<周期>/汇总报告_….html): the one file
+    the desk shows in the browser rather than downloads."""
+    try:
+        rel = path.resolve().relative_to((c.dir / OUTPUTS).resolve())
+    except ValueError:
+        return False
+    return (len(rel.parts) == 2 and path.suffix == ".html"
+            and path.name.startswith("\u6c47\u603b\u62a5\u544a"))  # 汇总报告
 
 
 @cached
