@@ -3,8 +3,9 @@
 Generation is deterministic, so the form a unit was sent can be rebuilt from the plan and
 its identity (kind, unit, period, and the version of the form spec it was rendered by).
 `ExpectedForms` does that once per form and run: where the title, the 填报单位 cell, the
-header fill-in cells, every task row, target row and town line are, which columns hold which field, and the text of every cell
-the unit must not change (with the fingerprint over them, as embedded in the identity).
+header fill-in cells, every task row, target row and town line are, which columns hold
+which field, and the text of every cell the unit must not change (with the fingerprint
+over them, as embedded in the identity).
 Rows and columns are 0-based here; "A1" appears only in findings.
 """
 from __future__ import annotations
