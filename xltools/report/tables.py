@@ -78,13 +78,14 @@ def fit(sheet: Sheet, row: int, cols: list[Col], values, minimum: float = 20) ->
 
 
 def start_sheet(wb: Workbook, name: str, cols: list[Col], title: str, subtitle: str = "",
-                landscape: bool = True) -> tuple[Sheet, int]:
-    """A sheet with widths, title block, one header row (repeated on every page), frozen."""
+                landscape: bool = True, frozen_cols: int = 0) -> tuple[Sheet, int]:
+    """A sheet with widths, title block, one header row (repeated on every page), frozen
+    below it (and right of `frozen_cols`); the first row of the table."""
     sh = wb.add_sheet(name)
     sh.widths([c.width for c in cols])
     head = title_block(sh, len(cols), title, subtitle)
     row = header(sh, head, cols)
-    sh.freeze = (row, 0)
+    sh.freeze = (row, frozen_cols)
     sh.page = official_page(landscape=landscape, header_rows=(head, head))
     return sh, row
 

@@ -11,7 +11,7 @@ from ..model.findings import ERROR, WARNING
 from ..model.plan import Period, Plan
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
 from .tables import (Col, SheetNames, empty_row, error_style, fit, header, heading, note, put,
-                     rows_table)
+                     rows_table, start_sheet)
 
 ALL_SHEET, FILES_SHEET = "全部问题", "文件清单"
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1}
@@ -70,9 +70,6 @@ def _severity(f) -> int:
 
 def _all_findings(wb: Workbook, plan: Plan, period: Period, receipts: list[ReceiptRow]) -> None:
     cols = ALL_COLS
-    sh = wb.add_sheet(ALL_SHEET)
-    sh.widths([c.width for c in cols])
-    sh.hidden_cols.add(CODE_COL)
     n = finding_counts(receipts)  # the period's one count (superseded copies left out)
     st = Counter(r.status for r in receipts)
     files = "、".join(f"{STATUS_LABELS.get(k, k)} {st[k]}" for k in STATUS_LABELS if st.get(k))
@@ -84,10 +81,10 @@ def _all_findings(wb: Workbook, plan: Plan, period: Period, receipts: list[Recei
            f";错误 {n.errors} 条,警告 {n.warnings} 条" +
            (f",提示 {n.notices} 条" if n.notices else "") +
            f";盖章件已收到 {len(stamps) - lacking} 个单位,未收到 {lacking} 个)")
-    head = title_block(sh, len(cols), f"{plan.period_title(period)}报表校验报告", sub)
-    row = header(sh, head, cols)
-    first = row
-    i = 0
+    sh, first = start_sheet(wb, ALL_SHEET, cols, f"{plan.period_title(period)}报表校验报告", sub,
+                            frozen_cols=2)
+    sh.hidden_cols.add(CODE_COL)
+    row, i = first, 0
     for r in receipts:
         for f in sorted(r.findings, key=_severity):
             i += 1
@@ -107,11 +104,9 @@ def _all_findings(wb: Workbook, plan: Plan, period: Period, receipts: list[Recei
             fit(sh, row, cols, vals)
             row += 1
     if i:
-        sh.autofilter = (head, 0, row - 1, len(cols) - 1)
+        sh.autofilter = (first - 1, 0, row - 1, len(cols) - 1)
     else:
-        row = empty_row(sh, row, len(cols), "本期收到的文件未发现问题。")
-    sh.freeze = (first, 2)
-    sh.page = official_page(landscape=True, header_rows=(head, head))
+        empty_row(sh, row, len(cols), "本期收到的文件未发现问题。")
 
 
 FILE_COLS = [Col("序号", 5, "body_center", "number"), Col("文件", 30), Col("单位", 12),
@@ -125,12 +120,9 @@ FILE_COLS = [Col("序号", 5, "body_center", "number"), Col("文件", 30), Col("
 def _files(wb: Workbook, plan: Plan, period: Period, receipts: list[ReceiptRow]) -> None:
     from ..model.periods import show_time
     cols = FILE_COLS
-    sh = wb.add_sheet(FILES_SHEET)
-    sh.widths([c.width for c in cols])
-    head = title_block(sh, len(cols), f"{plan.period_title(period)}收到文件清单",
-                       f"({period.name};共 {len(receipts)} 个文件)")
-    row = header(sh, head, cols)
-    first = row
+    sh, first = start_sheet(wb, FILES_SHEET, cols, f"{plan.period_title(period)}收到文件清单",
+                            f"({period.name};共 {len(receipts)} 个文件)", frozen_cols=2)
+    row = first
     for i, r in enumerate(receipts, start=1):
         late = "逾期" if r.late and r.status == ACCEPTED else ""
         why = f"逾期依据:{r.evidence}" if late and r.evidence else ""
@@ -148,11 +140,9 @@ def _files(wb: Workbook, plan: Plan, period: Period, receipts: list[ReceiptRow])
         fit(sh, row, cols, vals)
         row += 1
     if receipts:
-        sh.autofilter = (head, 0, row - 1, len(cols) - 1)
+        sh.autofilter = (first - 1, 0, row - 1, len(cols) - 1)
     else:
         empty_row(sh, row, len(cols), "本期没有收到文件。")
-    sh.freeze = (first, 2)
-    sh.page = official_page(landscape=True, header_rows=(head, head))
 
 
 UNIT_COLS = [Col("序号", 5, "body_center", "number"), Col("文件", 22), Col("工作表", 10),
