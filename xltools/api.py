@@ -861,25 +861,33 @@ def remind_send(plan_path: str | os.PathLike, period_id: str, db: str | os.PathL
 def fetch(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | None = None,
           out_dir: str | os.PathLike | None = None, move_to: str | None = None,
           limits: "Limits | None" = None, mail: dict | None = None,
-          password: str | None = None, workers: int | None = None) -> FetchReport:
+          password: str | None = None, workers: int | None = None,
+          inputs: list | None = None, progress: "ProgressFn | None" = None,
+          force: bool = False, book_password: str | None = None) -> FetchReport:
     """Fetch the office mailbox's new messages over IMAP (those that arrived since the
     period began), archive each whole beside the ledger, collect their attachments
     (Date = time received) and record their UIDs, so a re-run fetches nothing twice; move_to
-    moves them to that folder. Never deletes mail."""
+    moves them to that folder. Never deletes mail.
+
+    inputs (collect --mailbox, the desk): inbox folders collected in the same run, which
+    then runs even without new mail; progress, force and book_password (of protected
+    workbooks) are collect's."""
     from .collect.ledger import Ledger
-    from .collect.run import default_ledger
+    from .collect.run import check_inputs, default_ledger
     from .mail.fetch import fetch_new, move
     from .mail.records import record_fetched
 
+    check_inputs(list(inputs or []))  # a mistyped inbox stops the run before the mailbox
     plan, period = _plan_and_period(plan_path, period_id)
     settings, pw = _mail_login(plan_path, "imap", mail, password)
     db_path = Path(db) if db else default_ledger(plan_path)
     with Ledger(db_path) as ledger:
         got = fetch_new(plan, settings, pw, ledger, since=period.start)
     report = FetchReport(got.records, got.findings, letters=got.letters)
-    if got.files:  # collected first: a failed collect leaves the messages to fetch again
-        report.collected = collect(got.files, plan_path, period_id, out_dir, db_path, workers,
-                                   limits=limits)
+    if got.files or inputs is not None:  # first: a failed collect leaves them to fetch again
+        report.collected = collect(got.files + list(inputs or []), plan_path, period_id,
+                                   out_dir, db_path, workers, book_password, limits, progress,
+                                   force)
     if got.records:
         with Ledger(db_path) as ledger:
             record_fetched(ledger, got.records)

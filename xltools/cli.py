@@ -94,9 +94,9 @@ def _report_generate(report: api.GenerateReport, as_json: bool, exit_on_error: b
 
 
 def _report_collect(report: "api.CollectReport", as_json: bool, exit_on_error: bool = True,
-                    quiet: bool = False) -> None:
+                    quiet: bool = False, extra: dict | None = None) -> None:
     if as_json:
-        _print_json(report.to_json())
+        _print_json(report.to_json() | (extra or {}))
     elif not quiet:
         terminal.collect_summary(out, report)
     elif report.exit_code:  # --quiet: one line when something needs the clerk
@@ -130,6 +130,22 @@ def _collect_notes(report: "api.CollectReport") -> None:
         out.print("本周期各单位均已按时报送,且没有错误。")
 
 
+# -- mail in and out (issue 19): options shared by send, fetch, collect --mailbox and
+# remind --send; a dict of them is api's `mail` overrides (None = as in xltools.toml)
+_SMTP_HOST = typer.Option(None, "--smtp-host", help="发信服务器(SMTP)地址")
+_SMTP_PORT = typer.Option(None, "--smtp-port", help="发信服务器端口(缺省按加密方式:465/587/25)")
+_SMTP_SEC = typer.Option(None, "--smtp-security", metavar="ssl|starttls|none", help="发信加密方式(缺省 ssl;none 为明文,仅在明确指定时使用)")
+_SMTP_PIN = typer.Option(None, "--smtp-fingerprint", metavar="SHA256", help="内网服务器自有证书的 SHA-256 指纹(只认这张证书)")
+_IMAP_HOST = typer.Option(None, "--imap-host", help="收信服务器(IMAP)地址")
+_IMAP_PORT = typer.Option(None, "--imap-port", help="收信服务器端口(缺省按加密方式:993/143)")
+_IMAP_SEC = typer.Option(None, "--imap-security", metavar="ssl|starttls|none", help="收信加密方式(缺省 ssl)")
+_IMAP_PIN = typer.Option(None, "--imap-fingerprint", metavar="SHA256", help="内网服务器自有证书的 SHA-256 指纹")
+_MAIL_USER = typer.Option(None, "--mail-user", help="邮箱登录名(不设则不登录);密码取自环境变量 XLTOOLS_MAIL_PASSWORD、系统钥匙串或运行时输入")
+_MAIL_FROM = typer.Option(None, "--mail-from", help="发件地址(缺省为登录名)")
+_MOVE_TO = typer.Option(None, "--move-to", metavar="FOLDER", help="把收取的邮件移到邮箱的这个文件夹(如 已回收);缺省不移动。邮件从不删除")
+_FOLDER = typer.Option(None, "--folder", help="收取的邮箱文件夹(缺省 INBOX)")
+
+
 @app.callback()
 def _options(debug: bool = typer.Option(False, "--debug", help="出现意外错误时显示完整的错误信息(供维护人员排查)")) -> None:
     """xltools:政府工作报告任务分解、季度报表生成与回收汇总工具。"""
@@ -138,7 +154,7 @@ def _options(debug: bool = typer.Option(False, "--debug", help="出现意外错�
 
 
 @app.command()
-def collect(inbox: list[Path] = typer.Argument(..., metavar="INBOX...", help="回收的文件或文件夹(可多个)"),
+def collect(inbox: Optional[list[Path]] = typer.Argument(None, metavar="INBOX...", help="回收的文件或文件夹(可多个;用 --mailbox 时可不给)"),
             plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划文件"),
             period: str = typer.Option(..., "--period", metavar="ID", help="报送周期编号,如 2019Q1"),
             output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="输出文件夹(缺省 workbooks/<周期>)"),
@@ -151,15 +167,35 @@ def collect(inbox: list[Path] = typer.Argument(..., metavar="INBOX...", help="�
             pdf: bool = typer.Option(False, "--pdf", help="同时把汇总表(LibreOffice)和汇总报告网页(Chromium)转为 PDF"),
             quiet: bool = typer.Option(False, "-q", "--quiet", help="成功时不输出任何内容"),
             force: bool = typer.Option(False, "--force", help="输出文件夹属于另一个台账时仍写入(会覆盖其中的汇总表和反馈文件)"),
+            mailbox: bool = typer.Option(False, "--mailbox", help="同时从督办室邮箱收取新邮件(同 xltools fetch),与所给的文件一并回收"),
+            move_to: Optional[str] = _MOVE_TO, folder: Optional[str] = _FOLDER,
+            imap_host: Optional[str] = _IMAP_HOST, imap_port: Optional[int] = _IMAP_PORT,
+            imap_security: Optional[str] = _IMAP_SEC, imap_fingerprint: Optional[str] = _IMAP_PIN,
+            mail_user: Optional[str] = _MAIL_USER,
             as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
     """回收各单位报来的文件:识别、逐格校验、记入台账,并生成汇总表、校验报告和汇总报告(网页)。"""
+    if not inbox and not mailbox:
+        _fail("请给出回收的文件或文件夹,或加 --mailbox 从督办室邮箱收取。")
     limits = api.limits(max_file_mb, max_unzipped_mb, max_rows)
+    fetched = None
     with rich_progress(err, "回收文件", _bar(quiet, as_json)) as progress:
-        report = api.collect(inbox, plan, period, output, db, workers, password, limits,
-                             progress=progress, force=force)
+        if mailbox:
+            mail = dict(imap_host=imap_host, imap_port=imap_port, imap_security=imap_security,
+                        imap_fingerprint=imap_fingerprint, user=mail_user, imap_folder=folder)
+            fetched = api.fetch(plan, period, db, output, move_to, limits, mail, workers=workers,
+                                inputs=inbox or [], progress=progress, force=force,
+                                book_password=password)
+            report = fetched.collected
+        else:
+            report = api.collect(inbox, plan, period, output, db, workers, password, limits,
+                                 progress=progress, force=force)
+    if fetched is not None and not (quiet or as_json):
+        _fetch_notes(fetched)
     if pdf:
         _pdf(report, quiet, as_json)
-    _report_collect(report, as_json, quiet=quiet)
+    mail_json = {"mail": {k: v for k, v in fetched.to_json().items() if k != "collect"}} \
+        if fetched is not None else {}
+    _report_collect(report, as_json, quiet=quiet, extra=mail_json)
 
 
 def _decision(call) -> None:
@@ -311,20 +347,6 @@ def parse(notice: Path = typer.Argument(..., metavar="NOTICE", help="通知文�
         out.print("(未保存计划:核对无误后,用 -o plan.xlsx 保存。)")
 
 
-# -- mail in and out (issue 19): options shared by send, fetch and remind --send; a dict of
-# them is api's `mail` overrides (None = as in xltools.toml)
-_SMTP_HOST = typer.Option(None, "--smtp-host", help="发信服务器(SMTP)地址")
-_SMTP_PORT = typer.Option(None, "--smtp-port", help="发信服务器端口(缺省按加密方式:465/587/25)")
-_SMTP_SEC = typer.Option(None, "--smtp-security", metavar="ssl|starttls|none", help="发信加密方式(缺省 ssl;none 为明文,仅在明确指定时使用)")
-_SMTP_PIN = typer.Option(None, "--smtp-fingerprint", metavar="SHA256", help="内网服务器自有证书的 SHA-256 指纹(只认这张证书)")
-_IMAP_HOST = typer.Option(None, "--imap-host", help="收信服务器(IMAP)地址")
-_IMAP_PORT = typer.Option(None, "--imap-port", help="收信服务器端口(缺省按加密方式:993/143)")
-_IMAP_SEC = typer.Option(None, "--imap-security", metavar="ssl|starttls|none", help="收信加密方式(缺省 ssl)")
-_IMAP_PIN = typer.Option(None, "--imap-fingerprint", metavar="SHA256", help="内网服务器自有证书的 SHA-256 指纹")
-_MAIL_USER = typer.Option(None, "--mail-user", help="邮箱登录名(不设则不登录);密码取自环境变量 XLTOOLS_MAIL_PASSWORD、系统钥匙串或运行时输入")
-_MAIL_FROM = typer.Option(None, "--mail-from", help="发件地址(缺省为登录名)")
-
-
 def _send_report(rep, as_json: bool) -> None:
     """What a send (or --dry-run) did; exit 1 when a unit could not be reached."""
     if as_json:
@@ -373,8 +395,7 @@ def fetch_cmd(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计
               period: str = typer.Option(..., "--period", metavar="ID", help="报送周期编号,如 2019Q1"),
               output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="回收汇总的输出文件夹(缺省 workbooks/<周期>)"),
               db: Optional[Path] = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库(缺省在计划文件旁)"),
-              move_to: Optional[str] = typer.Option(None, "--move-to", metavar="FOLDER", help="把收取的邮件移到邮箱的这个文件夹(如 已回收);缺省不移动。邮件从不删除"),
-              folder: Optional[str] = typer.Option(None, "--folder", help="收取的邮箱文件夹(缺省 INBOX)"),
+              move_to: Optional[str] = _MOVE_TO, folder: Optional[str] = _FOLDER,
               imap_host: Optional[str] = _IMAP_HOST, imap_port: Optional[int] = _IMAP_PORT,
               imap_security: Optional[str] = _IMAP_SEC, imap_fingerprint: Optional[str] = _IMAP_PIN,
               mail_user: Optional[str] = _MAIL_USER,
@@ -386,13 +407,18 @@ def fetch_cmd(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计
     if as_json:
         _print_json(rep.to_json())
         return
+    _fetch_notes(rep)
+    if rep.collected is not None:
+        _report_collect(rep.collected, False)
+
+
+def _fetch_notes(rep: "api.FetchReport") -> None:
+    """What a fetch found in the mailbox: new messages, replies and strangers, a failed move."""
     out.print(f"收到新邮件 {len(rep.messages)} 封" + (f"(其中 {rep.letters} 封没有附件,只存档)"
               if rep.letters else "") + "。")
     _print_findings(rep.findings)
     if rep.move_problem:
         err.print(f"[yellow]警告[/yellow]:{rep.move_problem}")
-    if rep.collected is not None:
-        _report_collect(rep.collected, False)
 
 
 @app.command()

@@ -200,7 +200,8 @@ async def plan_upload(request: Request) -> Response:
 
 
 async def issue_page(request: Request) -> Response:
-    data = await run_in_threadpool(views.issue_view, _campaign(request))
+    c = _campaign(request)
+    data = await run_in_threadpool(lambda: views.issue_view(c) | {"mail": views.mail_view(c)})
     return _render(request, "issue.html.j2", data)
 
 
@@ -258,18 +259,22 @@ async def download(request: Request) -> Response:
     return FileResponse(path, filename=path.name)
 
 
-def _period_page(view: str, template: str):
-    """A page of one period of a campaign: views.<view>(campaign, period) in a template."""
+def _period_page(view: str, template: str, mail: bool = False):
+    """A page of one period of a campaign: views.<view>(campaign, period) in a template;
+    with mail, the mail actions it may offer (views.mail_view) and the last fetch."""
     async def page(request: Request) -> Response:
-        data = await run_in_threadpool(getattr(views, view), _campaign(request),
-                                       request.path_params["period"])
+        c = _campaign(request)
+        data = await run_in_threadpool(getattr(views, view), c, request.path_params["period"])
+        if mail:
+            data |= await run_in_threadpool(
+                lambda: {"mail": views.mail_view(c), "fetched": views.last_fetch(c)})
         return _render(request, template, data)
     return page
 
 
-board_page = _period_page("board", "board.html.j2")
+board_page = _period_page("board", "board.html.j2", mail=True)
 summary_page = _period_page("summary_view", "summary.html.j2")
-remind_page = _period_page("remind_view", "remind.html.j2")
+remind_page = _period_page("remind_view", "remind.html.j2", mail=True)
 
 
 async def collect_post(request: Request) -> Response:
@@ -316,6 +321,44 @@ def _local_folder(request: Request, text: str) -> Path | None:
     if not folder.is_dir():
         raise Refused(f"找不到文件夹“{text}”,请检查路径(例如 D:\\回收\\2019年第一季度)。")
     return folder
+
+
+async def _mail_action(request: Request, period_id: str | None = None):
+    """A mail action's campaign, period and password (from the environment or the keyring,
+    never a prompt; MailError, shown on the page, saying how to set one)."""
+    c = _campaign(request)
+    form = await checked_form(request, request.app.state.limits, max_files=0)
+    _, period = views.period_of(c, period_id or str(form.get("period", "")))
+    return c, period, await run_in_threadpool(views.mail_password, c)
+
+
+async def send_post(request: Request) -> Response:
+    """发送邮件: each unit with an address its forms of the period (only what was not sent)."""
+    c, period, pw = await _mail_action(request)
+    rep = await _locked(c, api.send, c.plan_path, period.id, db=c.ledger, password=pw)
+    data = await run_in_threadpool(views.issue_view, c)
+    return _render(request, "issue.html.j2", data | {"mail": views.mail_view(c),
+                                                     "sent": rep.to_json()})
+
+
+async def remind_send_post(request: Request) -> Response:
+    """邮件催报: each unit that owes a return (or a correction) its 催报, at most once a day."""
+    c, period, pw = await _mail_action(request, request.path_params["period"])
+    rep = await _locked(c, api.remind_send, c.plan_path, period.id, c.ledger, password=pw)
+    data = await run_in_threadpool(views.remind_view, c, period.id)
+    return _render(request, "remind.html.j2", data | {"mail": views.mail_view(c),
+                                                      "sent": rep.to_json()})
+
+
+async def fetch_post(request: Request) -> Response:
+    """收取邮件: fetch the mailbox's new messages and collect the period (a job, as 回收)."""
+    c, period, pw = await _mail_action(request, request.path_params["period"])
+    limits: Limits = request.app.state.limits
+
+    def run(job: jobs.Job) -> dict:
+        return api.fetch(c.plan_path, period.id, c.ledger, c.outputs(period), limits=limits,
+                         password=pw, inputs=[], progress=job.progress).to_json()
+    return _start(request, c, views.FETCH_LABEL, f"/c/{quote(c.name)}/collect/{period.id}", run)
 
 
 async def unit_page(request: Request) -> Response:
@@ -480,18 +523,21 @@ def create_app(workspace: str | Path, limits: Limits | None = None) -> Starlette
         *_action("/c/{name}/groups/member", member_post),
         *_action("/c/{name}/tasks/set", task_post),
         *_action("/c/{name}/issue", issue_post),
+        *_action("/c/{name}/issue/send", send_post),
         *_page("/c/{name}/issue", issue_page),
         Route("/c/{name}/issue/{period}.zip", guarded(issue_zip)),
         Route("/c/{name}/files/{path:path}", guarded(download)),
         *_action("/c/{name}/collect/{period}", collect_post),
         *_page("/c/{name}/collect/{period}", board_page),
         *_action("/c/{name}/collect/{period}/credit", credit_post),
+        *_action("/c/{name}/collect/{period}/fetch", fetch_post),
         *_action("/c/{name}/collect/{period}/unit/{unit}/received", received_post),
         *_action("/c/{name}/collect/{period}/unit/{unit}/exempt", exempt_post),
         *_page("/c/{name}/collect/{period}/unit/{unit}", unit_page),
         *_page("/c/{name}/summary/{period}", summary_page),
         Route("/c/{name}/remind/{period}.txt", guarded(remind_text)),
         *_action("/c/{name}/remind/{period}", remind_post),
+        *_action("/c/{name}/remind/{period}/send", remind_send_post),
         *_page("/c/{name}/remind/{period}", remind_page),
         *_action("/c/{name}/summary/{period}/documents", documents_post),
         *_action("/c/{name}/summary/{period}/year", year_post),

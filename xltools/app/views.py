@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import zipfile
 from collections import Counter
 from io import BytesIO
@@ -321,3 +322,36 @@ def _remind(c: Campaign, period_id: str) -> dict:
     res = api.remind(c.plan_path, period.id, c.ledger, write=False)
     return base | {"collected": True, "entries": [e.to_json() for e in res.entries],
                    "text": res.text}
+
+
+# -- 邮件 (issue 19) --------------------------------------------------------------------------
+
+def mail_view(c: Campaign) -> dict:
+    """Which mail actions the pages offer: smtp (发送邮件, 邮件催报) and imap (收取邮件) when
+    xltools.toml sets their server; problem: why none can run (an unreadable settings file,
+    or a login user with no password to be had without a prompt)."""
+    from ..mail.settings import PASSWORD_ENV, MailError, password
+    try:
+        s = api.mail_settings(c.plan_path)
+        if s.user and (s.smtp_host or s.imap_host) and not os.environ.get(PASSWORD_ENV) \
+                and shutil.which("keyring") is None:  # else the keyring is asked on the click
+            password(s, prompt=False)  # MailError: no password, and how to set one
+    except MailError as exc:
+        return {"smtp": False, "imap": False, "problem": str(exc)}
+    return {"smtp": bool(s.smtp_host), "imap": bool(s.imap_host), "problem": ""}
+
+
+def mail_password(c: Campaign) -> str | None:
+    """The mailbox's password from the environment or the keyring, never a prompt (the desk
+    has no terminal): MailError saying how to set one."""
+    from ..mail.settings import password
+    return password(api.mail_settings(c.plan_path), prompt=False)
+
+
+def last_fetch(c: Campaign) -> dict | None:
+    """What the campaign's last 收取邮件 job brought (None when the last job was another)."""
+    job = getattr(c, "job", None)
+    return job.to_json() if job is not None and job.label == FETCH_LABEL else None
+
+
+FETCH_LABEL = "\u6536\u53d6\u90ae\u4ef6"  # 收取邮件: the job's label

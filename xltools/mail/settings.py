@@ -128,9 +128,9 @@ def password(settings: MailSettings, prompt: bool = True) -> str | None:
     if prompt and sys.stdin is not None and sys.stdin.isatty():
         import getpass
         return getpass.getpass(f"邮箱 {settings.user} 的密码{note}:")
+    how = "或在终端中运行以便输入密码。" if prompt else "然后重新启动工作台(xltools app)。"
     raise MailError(f"没有邮箱 {settings.user} 的密码{note}。请设置环境变量 {PASSWORD_ENV},"
-                    f"或用 keyring set {KEYRING_SERVICE} {settings.user} 存入系统钥匙串,"
-                    "或在终端中运行以便输入密码。")
+                    f"或用 keyring set {KEYRING_SERVICE} {settings.user} 存入系统钥匙串,{how}")
 
 
 def _keyring(user: str) -> tuple[str | None, str]:
