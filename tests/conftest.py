@@ -105,3 +105,11 @@ def office_missing() -> str:
 
 OFFICE_MISSING = office_missing()
 needs_office = pytest.mark.skipif(bool(OFFICE_MISSING), reason=OFFICE_MISSING)
+
+
+def free_port() -> int:
+    """A TCP port on the loopback address nothing listens on (for servers tests start)."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -392,8 +392,10 @@ def test_a_failed_job_shows_one_chinese_line_and_logs_the_details(desk, monkeypa
 def test_unit_page_shows_the_returned_table_with_the_problem_cell_marked(desk):
     client, unit, cell = desk["client"], desk["units"][1], desk["word_cell"]
     data = client.get(c_url("collect", PERIOD, "unit", unit) + ".json").json()
-    table = data["files"][0]["table"]
-    marked = {c["cell"]: c for row in table["rows"] for c in row if c["marks"]}
+    tables = {t["sheet"]: t for t in data["files"][0]["tables"]}
+    assert set(tables) == {"\u5b63\u5ea6\u62a5\u8868", "\u91cf\u5316\u6307\u6807"}  # 季度报表 量化指标
+    marked = {c["cell"]: c for row in tables["\u5b63\u5ea6\u62a5\u8868"]["rows"] for c in row
+              if c["marks"]}
     assert cell in marked and marked[cell]["text"] == WORD
     page = client.get(c_url("collect", PERIOD, "unit", unit)).text
     assert f'<td class="bad" title="{cell}:' in page and f">{WORD}</td>" in page
@@ -672,3 +674,13 @@ def test_an_uploaded_html_file_is_never_shown_as_a_page(desk):
     rel = saved.relative_to(desk["root"] / "ws" / NAME).as_posix()
     got = client.get(c_url("files", rel))
     assert got.status_code == 200 and "attachment" in got.headers["content-disposition"]
+
+
+def test_unit_names_are_checked_as_the_clerk_types(desk):
+    """The plan page asks, while a list of units is typed, which names are not registered."""
+    client = desk["client"]
+    typed = "\u533a\u53d1\u6539\u5c40\uff0c\u533a\u4e0d\u5b58\u5728\u5c40"  # 区发改局,区不存在局
+    got = client.get(c_url("names") + ".json", params={"text": typed})
+    assert got.status_code == 200 and got.json() == {"unknown": ["\u533a\u4e0d\u5b58\u5728\u5c40"]}
+    assert client.get(c_url("names") + ".json", params={"text": ""}).json() == {"unknown": []}
+    assert 'class="units"' in client.get(c_url()).text

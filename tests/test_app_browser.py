@@ -14,7 +14,6 @@ import json
 import re
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -26,7 +25,7 @@ import random
 import openpyxl
 import pytest
 
-from conftest import ROOT, SHARED_TOOLS, needs_office
+from conftest import ROOT, SHARED_TOOLS, free_port, needs_office
 from xltools import api
 from xltools.app import create_app
 from xltools.simulate import fill_report
@@ -46,18 +45,12 @@ ERROR = "\u6709\u9519\u8bef"  # 有错误
 SHEET = "\u5b63\u5ea6\u62a5\u8868"  # 季度报表
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The desk served by uvicorn on a free loopback port, in a thread."""
     import uvicorn
     ws = tmp_path_factory.mktemp("browser") / "ws"
-    port = _free_port()
+    port = free_port()
     srv = uvicorn.Server(uvicorn.Config(create_app(ws), host="127.0.0.1", port=port,
                                         log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -127,6 +120,12 @@ def test_the_whole_loop_in_a_browser(server, browser, tmp_path):
     page.set_input_files("input[name=register]", str(EXAMPLE / "units.yaml"))
     page.click("text=\u4e0a\u4f20\u5e76\u89e3\u6790")  # 上传并解析
     assert page.inner_text("strong.items") == "67"
+    # the plan page says at once which typed unit is not registered (before any 保存)
+    page.goto(f"{base}/c/{NAME}")
+    units = page.locator("input.units").first
+    units.fill("\u533a\u53d1\u6539\u5c40\u3001\u533a\u4e0d\u5b58\u5728\u5c40")  # 区发改局、区不存在局
+    page.wait_for_function("document.querySelector('span.unknown').textContent.length > 0")
+    assert "\u533a\u4e0d\u5b58\u5728\u5c40" in page.locator("span.unknown").first.inner_text()
 
     # 下发: generate 2019Q1, then the zip holds a folder per unit
     page.goto(f"{base}/c/{NAME}/issue")

@@ -184,4 +184,7 @@ def test_a_pandas_round_trip_is_recognised_with_its_cells_in_place(tmp_path):
     assert [(t.task, t.progress, t.status, t.completion) for t in after.tasks] == \
         [(t.task, t.progress, t.status, t.completion) for t in before.tasks]
     assert after.tasks[0].cells["完成进度"] == "F6" and before.tasks[0].cells["完成进度"] == "E6"
-    assert [g.actual for g in after.targets] == [g.actual for g in before.targets]
+    # pandas wrote back the first sheet only: the 量化指标 sheet is gone, and said so
+    assert before.targets and after.targets == []
+    missing = next(f for f in after.findings if f.code == "sheet-missing")
+    assert missing.severity == "错误" and "量化指标" in missing.message

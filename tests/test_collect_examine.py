@@ -6,6 +6,10 @@ batch for the whole module) from forms generated for make_small_plan(), saved as
 moving rows and columns, renaming the sheet, copying the table into a new workbook) is
 applied to the grid as read back from such a return and fed to the pure examine_read().
 
+The report forms here are of layout v1 (targets below the tasks), pinned as current for the
+module: v1 forms are out there and keep collecting. The current layout (v2, targets on a
+sheet of their own) is checked at the end of this module.
+
 Layouts used (0-based rows; see test_layout_positions):
   季度报表 区发改局/锣场镇/解放街办: 填报单位 A3, 填报人 E3, 电话 H3, 日期 E4, header row 5,
       task 1 row 6, task 3 row 7, target (task 1, growth %) E11, its 说明 G11
@@ -34,7 +38,9 @@ from xltools.collect import examine as examine_mod
 from xltools.collect.examine import PreviousValues, examine, examine_read
 from xltools.collect.expected import ExpectedForms
 from xltools.collect.grid import Sink
+from xltools.forms import registry
 from xltools.forms.identity import embed_identity
+from xltools.forms.registry import REPORT_V1, REPORT_V2
 from xltools.generate.report_form import report_form
 from xltools.generate.town_form import town_form
 from xltools.generate.workplan import workplan
@@ -121,9 +127,20 @@ JOBS = {
 }
 
 
+@pytest.fixture(scope="module", autouse=True)
+def v1_current():
+    """Report forms of layout v1 for this module (see the docstring)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(registry.CURRENT, "report", REPORT_V1)
+        yield
+
+
 def _layout(plan: Plan, kind: str, unit: str, period: str):
+    """The form as sent; a report of layout v1 also outside this module (bench/budgets.py)."""
     if kind == "report":
-        wb, _ = report_form(plan, plan.unit(unit), plan.period(period))
+        wb, _ = report_form(plan, plan.unit(unit), plan.period(period), spec=REPORT_V1)
+        embed_identity(wb, plan.plan_id, kind, unit, period, version=REPORT_V1.version)
+        return wb
     elif kind == "town":
         row = next(r for r in plan.town_rows() if (r.unit or r.label) == unit)
         wb, _ = town_form(plan, row, plan.period(period))
@@ -646,3 +663,68 @@ def test_any_grid_never_raises(clean_read, edits, drop_row, drop_identity):
     fr = _run(*_mutated(clean_read, change, drop_identity=drop_identity))
     assert "read-failed" not in {f.code for f in fr.findings}
     assert all(f.message and f.code in CODES for f in fr.findings)
+
+
+# --- layout v2: the targets on a sheet of their own ------------------------------------------------
+
+Q = REPORT_V2.target_sheet  # 量化指标: title A1, 填报单位 A3, header row 4, 区发改局's target row 5
+
+
+def _v2_read(tmp_path, actual: object = 2.1, label: str | None = None):
+    """(reading, grids) of 区发改局's v2 form, header and tasks filled, 累计完成 = actual."""
+    plan = make_small_plan()
+    wb, fmap = report_form(plan, plan.unit("区发改局"), plan.period(Q1), spec=REPORT_V2)
+    embed_identity(wb, plan.plan_id, "report", "区发改局", Q1, version=2)
+    main, tsh = wb.sheet(S), wb.sheet(Q)
+    for (r, c), v in zip(fmap.fill_in, ("张三", "13900000000", "2019-04-08")):
+        main.cells[(r, c)].value = v
+    for r in (5, 6):
+        for c, v in zip(range(3, 8), ("推进中。", 100 if r == 6 else 50,
+                                      "已完成" if r == 6 else "序时推进", "无", "继续推进。")):
+            main.cells[(r, c)].value = v
+    assert fmap.target_sheet == Q and fmap.target_rows == (("1", 0, 4),)
+    tsh.cells[(4, 4)].value = actual
+    if label is not None:
+        tsh.cells[(4, 1)].value = label
+    return read_workbook(write_workbook(wb, tmp_path), LIMITS)
+
+
+def test_v2_targets_are_read_and_checked_on_their_sheet(tmp_path):
+    fr = _run(*_v2_read(tmp_path))
+    assert fr.status == ACCEPTED and fr.sheet == S and fr.findings == []
+    assert [(t.task, t.progress) for t in fr.tasks] == [("1", 50.0), ("3", 100.0)]
+    assert [(g.actual, g.cells) for g in fr.targets] == \
+        [(2.1, {"actual": f"{Q}!E5", "note": f"{Q}!G5"})]
+    bad = _run(*_v2_read(tmp_path / "bad", actual="约3", label="改过的指标"))
+    got = {(f.code, f.sheet, f.cell) for f in bad.findings}
+    assert got == {("target-not-number", Q, "E5"), ("guarded-cell-changed", Q, "B5")}
+    assert bad.status == ACCEPTED and bad.targets[0].actual is None
+    from xltools.merge.common import blocked_cells  # as merge names the cells it keeps out
+    assert blocked_cells(bad) == {f"{Q}!B5", f"{Q}!E5"}
+
+
+def test_v2_targets_sheet_renamed_or_missing(tmp_path):
+    reading, grids = _v2_read(tmp_path)
+    grids.rows["指标"] = grids.rows.pop(Q)
+    grids.sheets = [("指标" if n == Q else n, v) for n, v in grids.sheets]
+    fr = _run(reading, grids)
+    assert {(f.code, f.sheet) for f in fr.findings} == {("sheet-renamed", "指标")}
+    assert [g.cells["actual"] for g in fr.targets] == ["指标!E5"] and fr.targets[0].actual == 2.1
+    grids.rows.pop("指标")
+    grids.sheets = [(n, v) for n, v in grids.sheets if n != "指标"]
+    fr = _run(reading, grids)
+    assert [(f.code, f.severity) for f in fr.findings] == [("sheet-missing", "错误")]
+    assert Q in fr.findings[0].message
+    assert fr.status == ACCEPTED and len(fr.tasks) == 2 and fr.targets == []
+
+
+def test_v2_copied_without_identity_is_identified_by_content(tmp_path):
+    """Both sheets pasted into a new workbook: the tasks by content, the targets from 量化指标."""
+    reading, grids = _v2_read(tmp_path)
+    reading = IdentityReading(format="xlsx", reason="")
+    grids.rows.pop("表单标识")
+    grids.sheets = [(n, v) for n, v in grids.sheets if n != "表单标识"]
+    fr = _run(reading, grids)
+    assert fr.status == ACCEPTED and fr.identified_by == "content"
+    assert _pairs(fr) == {("identified-by-content", "")}
+    assert [(g.actual, g.cells["actual"]) for g in fr.targets] == [(2.1, f"{Q}!E5")]

@@ -92,11 +92,11 @@ def test_one_lateness_rule_for_collect_and_merge(received, late):
 # -- fail closed ---------------------------------------------------------------------------
 
 def _filled_report(tmp_path: Path) -> tuple[Path, object]:
-    """区人社局's form with a cumulative figure typed in E10 (task 2's target)."""
+    """区人社局's form with a cumulative figure typed for task 2's target (量化指标!E5)."""
     plan = make_small_plan()
-    wb, _ = report_form(plan, plan.unit("区人社局"), plan.period(Q1))
+    wb, fmap = report_form(plan, plan.unit("区人社局"), plan.period(Q1))
     embed_identity(wb, plan.plan_id, "report", "区人社局", Q1)
-    wb.sheets[0].write(9, 4, 6500, kind="number")
+    wb.sheet(fmap.target_sheet).write(fmap.target_rows[0][2], 4, 6500, kind="number")
     return write_workbook(wb, tmp_path), plan
 
 

@@ -7,7 +7,7 @@ in LibreOffice (fill_like_user.py, typing only into the highlighted cells, which
 unlocked) and collected again, it supersedes the first return and its findings are gone.
 
 Layout of 区发改局's 季度报表 in make_small_plan(): 填报人 E3, task 1 row 6, task 3 row 7
-(完成进度 E, 状态 F), target E11.
+(完成进度 E, 状态 F); its target on the sheet 量化指标, 累计完成 E5.
 """
 from __future__ import annotations
 
@@ -37,15 +37,18 @@ FILL = SHARED_TOOLS / "fill_like_user.py"
 Q1 = "2019Q1"
 UNIT = "区发改局"
 S = "季度报表"
+T = "量化指标"  # the targets' sheet
 
 
 
 def _bad_return(plan) -> bytes:
-    """区发改局 with three mistakes: 完成进度 "基本完成" (E6), 状态 "进行中" (F7), no 填报人 (E3)."""
+    """区发改局 with four mistakes: 完成进度 "基本完成" (E6), 状态 "进行中" (F7), no 填报人 (E3),
+    累计完成 "约八" (量化指标!E5)."""
     wb = fill_report(plan, UNIT, plan.period(Q1), random.Random(7), mistake="progress-text")
     sh = wb.sheets[0]
     sh.cells[(6, 5)].value = "进行中"
     sh.cells[(2, 4)].value = None
+    wb.sheet(T).cells[(4, 4)].value = "约八"
     return workbook_bytes(wb)
 
 
@@ -74,17 +77,18 @@ def test_feedback_copy_marks_each_problem_cell(first_run):
     rep = first_run["rep"]
     got = _pairs(rep.files[0].findings)
     assert {("progress-not-number", "E6"), ("status-invalid", "F7"),
-            ("header-missing", "E3")} <= got
+            ("header-missing", "E3"), ("target-not-number", "E5")} <= got
+    assert next(f.sheet for f in rep.files[0].findings if f.code == "target-not-number") == T
     copy = _copy(first_run)
     assert copy.parent == first_run["out"] / FEEDBACK_DIR / UNIT
     assert "feedback" in rep.to_json() and str(copy) in rep.to_json()["feedback"]
     wb = openpyxl.load_workbook(copy)
     assert [(ws.title, ws.sheet_state) for ws in wb.worksheets] == [
-        (S, "visible"), (FEEDBACK_SHEET, "visible"), ("表单标识", "hidden")]
+        (S, "visible"), (T, "visible"), (FEEDBACK_SHEET, "visible"), ("表单标识", "hidden")]
     ws = wb[S]
     # the unit's own values are back, as typed (text stays text)
     assert ws["E6"].value == "基本完成" and ws["F7"].value == "进行中" and ws["E3"].value is None
-    assert ws["H3"].value.startswith("1387160") and isinstance(ws["E11"].value, float)
+    assert ws["H3"].value.startswith("1387160") and wb[T]["E5"].value == "约八"
     assert isinstance(ws["D6"].value, str) and ws["D6"].value.endswith("。")
     for ref, words in (("E6", "完成进度"), ("F7", "下拉列表"), ("E3", "填报人")):
         cell = ws[ref]
@@ -92,14 +96,18 @@ def test_feedback_copy_marks_each_problem_cell(first_run):
         assert cell.fill.fgColor.rgb.endswith("FFC7CE"), ref
         assert cell.protection.locked is False, ref
     assert ws["D6"].comment is None and not ws["D6"].fill.fgColor.rgb.endswith("FFC7CE")
+    target = wb[T]["E5"]  # marked on the sheet it is on, not on the tasks' E5
+    assert "累计完成" in target.comment.text and target.fill.fgColor.rgb.endswith("FFC7CE")
+    assert ws["E5"].comment is None and wb[T].protection.sheet
     assert ws.protection.sheet  # the form is still protected like the original
     # the 修改意见 list names each cell and the fix
     text = "\n".join(" ".join(str(v) for v in row if v is not None)
                      for row in wb[FEEDBACK_SHEET].iter_rows(values_only=True))
     assert f"{UNIT}2019年第一季度季度报表修改意见" in text
-    for ref in ("季度报表!E6", "季度报表!F7", "季度报表!E3"):
+    for ref in ("季度报表!E6", "季度报表!F7", "季度报表!E3", "量化指标!E5"):
         assert ref in text
-    assert "请从下拉列表中选择" in text and "错误 3 处" in text
+    assert "请从下拉列表中选择" in text and "错误 4 处" in text
+    assert "“季度报表”“量化指标”工作表" in text
 
 
 def test_feedback_copy_keeps_identity_and_fingerprint(first_run):
@@ -173,7 +181,8 @@ def test_fixed_copy_supersedes_and_its_findings_are_gone(first_run):
              {"sheet": S, "cell": "E6", "value": 50},
              {"sheet": S, "cell": "F6", "value": "序时推进", "typed": True},
              {"sheet": S, "cell": "E7", "value": 60},
-             {"sheet": S, "cell": "F7", "value": "序时推进", "typed": True}]
+             {"sheet": S, "cell": "F7", "value": "序时推进", "typed": True},
+             {"sheet": T, "cell": "E5", "value": 2.1}]
     (tmp / "edits.json").write_text(json.dumps(edits, ensure_ascii=False), encoding="utf-8")
     proc = subprocess.run(["/usr/bin/python3", str(FILL), str(copy), str(tmp / "edits.json"),
                            str(fixed)], capture_output=True, text=True, timeout=180)
@@ -198,6 +207,7 @@ def test_fixed_copy_supersedes_and_its_findings_are_gone(first_run):
     progress = {t.task: (t.progress, t.status) for t in now.tasks}
     assert progress == {"1": (50.0, "序时推进"), "3": (60.0, "序时推进")}
     assert now.header["填报人"] == "张三"
+    assert [(t.actual, t.cells["actual"]) for t in now.targets] == [(2.1, "量化指标!E5")]
 
 
 def _copy_left(out: Path) -> list[Path]:

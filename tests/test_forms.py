@@ -10,7 +10,7 @@ from xltools.forms.identity import embed_identity
 from xltools.model.identity import IDENTITY_SHEET
 from xltools.model.glossary import a1
 from xltools.sheet.layout import LayoutError, Sheet
-from xltools.forms.registry import REPORT_V1, STATUSES, TOWN_V1
+from xltools.forms.registry import REPORT_V1, REPORT_V2, STATUSES, TOWN_V1
 from xltools.generate.report_form import report_form
 from xltools.generate.town_form import town_form
 from xltools.xlsx.writer import workbook_bytes
@@ -85,7 +85,7 @@ def test_report_form_validations_and_prompts(report):
 
 def test_report_form_numeric_target_rows(report, small_plan):
     wb, fmap = report
-    ws = wb[REPORT_V1.sheet]
+    ws = wb[fmap.target_sheet]
     assert [t[:2] for t in fmap.target_rows] == [("1", 0)]
     row = fmap.target_rows[0][2] + 1
     assert ws.cell(row, 1).value == "1"
@@ -100,9 +100,10 @@ def test_report_form_numeric_target_rows(report, small_plan):
 def test_report_form_text_stays_text_never_a_formula(small_plan):
     unit = small_plan.unit("区人社局")
     layout, fmap = report_form(small_plan, unit, small_plan.periods[0])
-    ws = _open(layout)[REPORT_V1.sheet]
-    cell = ws.cell(fmap.first_task_row + 1, 2)
+    book = _open(layout)
+    cell = book[REPORT_V1.sheet].cell(fmap.first_task_row + 1, 2)
     assert cell.data_type == "s" and cell.value.startswith("新增城镇就业8000人,=SUM(A1)")
+    ws = book[fmap.target_sheet]
     target_row = fmap.target_rows[0][2] + 1
     assert ws.cell(target_row, 6).data_type == "f"  # our own completion-rate formula only
     e, d = f"E{target_row}", f"D{target_row}"  # 新增城镇就业 8000 人: cumulative, 累计 ÷ 目标
@@ -128,9 +129,28 @@ def test_report_form_print_setup_and_fonts(report):
     assert ws.row_dimensions[h + 1].height >= 60
 
 
+def test_report_form_targets_have_a_sheet_of_their_own(report, small_plan):
+    """v2: the 量化指标 table on its own visible sheet, under its own title, the unit named
+    (guarded), its own header as print titles, protected, checked; none of it on the tasks' sheet."""
+    wb, fmap = report
+    ws, main = wb[REPORT_V2.target_sheet], wb[REPORT_V1.sheet]
+    assert fmap.target_sheet == REPORT_V2.target_sheet and ws.sheet_state == "visible"
+    assert ws["A1"].value == f"{small_plan.title}量化指标完成情况" and ws["A1"].font.name == "方正小标宋简体"
+    assert ws["A3"].value == "填报单位:区发改局" and ws["A3"].protection.locked is not False
+    h = fmap.target_rows[0][2]  # the header row, 1-based
+    assert [ws.cell(h, c).value for c in range(1, 8)] == \
+        ["任务\n序号", "量化指标", "计量\n单位", "全年目标", "累计完成", "完成率", "说明"]
+    assert ws.print_title_rows == f"${h}:${h}" and ws.freeze_panes == f"C{h + 1}"
+    assert ws.protection.sheet and ws.cell(h + 1, 7).protection.locked is False
+    assert _validations(ws)[f"E{h + 1}"].type == "decimal"
+    assert ws.page_setup.orientation == "landscape"
+    texts = {c.value for row in main.iter_rows() for c in row if isinstance(c.value, str)}
+    assert not texts & {"累计完成", "量化指标完成情况(填写年初至本期末的累计数)"}
+
+
 def test_report_form_identity_sheet_is_hidden_and_last(report):
     wb, _ = report
-    assert wb.sheetnames == [REPORT_V1.sheet, IDENTITY_SHEET]
+    assert wb.sheetnames == [REPORT_V1.sheet, REPORT_V2.target_sheet, IDENTITY_SHEET]
     assert wb[IDENTITY_SHEET].sheet_state == "hidden"
     assert "xltools_identity" in wb.defined_names
 

@@ -237,9 +237,10 @@ def test_sheet_claiming_a_huge_grid_is_not_handed_to_calamine(generated, tmp_pat
     _, _, ident, path = generated
     with zipfile.ZipFile(path) as z:
         wb_rels = z.read("xl/_rels/workbook.xml.rels").decode()
-    # the hidden sheet is the second worksheet part
-    part = "xl/worksheets/sheet2.xml"
-    assert "worksheets/sheet2.xml" in wb_rels
+    # the hidden sheet is the last worksheet part (after 季度报表 and 量化指标)
+    n = wb_rels.count("worksheets/sheet")
+    part = f"xl/worksheets/sheet{n}.xml"
+    assert n == 3
     xml = _member(path, part).replace(
         "</sheetData>", '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')
     p = _rewrite(path, tmp_path / "huge.xlsx", {part: xml.encode()})
@@ -295,10 +296,10 @@ def _report_case(plan, unit_name: str, folder: Path, done: float, progress: str)
     expect = {(s, who): "张三", (s, phone): "0716-8880001", (s, when): date(2019, 4, 8),
               (s, c["完成情况"]): text, (s, c["完成进度"]): 80.0, (s, c["状态"]): "序时推进",
               (s, c["存在问题"]): "无", (s, c["下一步计划"]): progress}
-    for _, _, trow in fmap.target_rows[:1]:
+    for _, _, trow in fmap.target_rows[:1]:  # on the targets' own sheet (量化指标)
         cell = a1(trow, REPORT_V1.target_col("累计完成"))
-        edits.append({"sheet": s, "cell": cell, "value": done})
-        expect[(s, cell)] = done
+        edits.append({"sheet": fmap.target_sheet, "cell": cell, "value": done})
+        expect[(fmap.target_sheet, cell)] = done
     return Case(f"report-{unit_name}", layout, ident, path, edits, expect)
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE, SHARED_TOOLS, needs_office
+from conftest import EXAMPLE, SHARED_TOOLS, free_port, needs_office
 from xltools import api
 from xltools.collect.ledger import Ledger
 from xltools.collect.limits import Limits
@@ -49,12 +49,6 @@ USER, PASSWORD = "dbs@example.cn", "Pw-7f3k-q9ZZ"
 UNITS = {"区发改局": "fgj@example.cn", "区财政局": "czj@example.cn",
          "区人社局": "rsj@example.cn", "锣场镇": "lcz@example.cn"}
 XLSX = "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +85,7 @@ def smtp_server(cert):
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(str(cert[1]), str(cert[0]))
     handler = Handler()
-    ctl = controller_mod.Controller(handler, hostname="127.0.0.1", port=_free_port(),
+    ctl = controller_mod.Controller(handler, hostname="127.0.0.1", port=free_port(),
                                     ssl_context=ctx, authenticator=auth, auth_required=True,
                                     auth_require_tls=False)
     ctl.start()
@@ -152,7 +146,7 @@ def dovecot(cert):
     (d / "mail").mkdir()
     (d / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::{d}/mail/dbs\n")
     shutil.chown(d / "mail", "dovecot", "dovecot")
-    port = _free_port()
+    port = free_port()
     (d / "dovecot.conf").write_text(DOVECOT_CONF.format(d=d, cert=crt, key=key, port=port))
     proc = subprocess.Popen([exe, "-F", "-c", str(d / "dovecot.conf")],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -422,7 +416,7 @@ def test_wrong_password_down_server_and_wrong_certificate_are_one_clear_message(
         api.send(office, Q1)
     monkeypatch.setenv("XLTOOLS_MAIL_PASSWORD", PASSWORD)
     with pytest.raises(MailError, match="无法连接"):
-        api.send(office, Q1, mail={"smtp_port": _free_port()})
+        api.send(office, Q1, mail={"smtp_port": free_port()})
     logins = len(handler.logins)
     with pytest.raises(MailError, match="证书指纹.*未发送密码"):
         api.send(office, Q1, mail={"smtp_fingerprint": "AB:" * 31 + "AB"})
@@ -434,7 +428,7 @@ def test_wrong_password_down_server_and_wrong_certificate_are_one_clear_message(
     from typer.testing import CliRunner
     from xltools.cli import app
     res = CliRunner().invoke(app, ["send", "--plan", str(office), "--period", Q1,
-                                   "--smtp-port", str(_free_port())])
+                                   "--smtp-port", str(free_port())])
     assert res.exit_code == 2 and "无法连接" in res.output and "Traceback" not in res.output
 
 
@@ -448,7 +442,7 @@ def test_fetch_failures_and_hostile_messages(office, cert, dovecot, tmp_path, mo
     with pytest.raises(MailError, match="证书指纹"):
         api.fetch(office, Q1, mail={"imap_fingerprint": "00" * 32})
     with pytest.raises(MailError, match="无法连接"):
-        api.fetch(office, Q1, mail={"imap_port": _free_port()})
+        api.fetch(office, Q1, mail={"imap_port": free_port()})
     assert _ledger_rows(db, "mail_fetched") == 0
     # 200 attachments, and an attached zip bomb: the inbox's limits and findings
     when = datetime(2019, 3, 20, 10, 0, tzinfo=CST)
@@ -569,7 +563,7 @@ def test_starttls_is_pinned_too_and_plain_only_when_asked(office, cert, tmp_path
 
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(str(cert[1]), str(cert[0]))
-    ctl = Controller(Handler(), hostname="127.0.0.1", port=_free_port(), tls_context=ctx,
+    ctl = Controller(Handler(), hostname="127.0.0.1", port=free_port(), tls_context=ctx,
                      require_starttls=True, auth_required=True,
                      authenticator=lambda *a: AuthResult(success=True, handled=False))
     ctl.start()

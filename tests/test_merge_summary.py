@@ -343,3 +343,21 @@ def test_receipt_row_from_ledger_record(tmp_path):
     r = ReceiptRow.from_ledger(d, tmp_path / "workbooks" / "2019Q1")
     assert r.archived == "../../archive/ab/abab.xlsx" and r.kind == "report"
     assert r.findings[0].cell == "E7" and r.errors == 1 and "b.xlsx" in r.note
+
+
+def test_blocked_target_on_its_own_sheet_is_not_merged():
+    """Layout v2: a target kept out by a finding on the 量化指标 sheet, named by sheet and cell;
+    the same A1 on the tasks' sheet blocks nothing there."""
+    plan = make_small_plan()
+    sheet = "量化指标"
+    fr = report(plan, "区发改局", "2019-04-08T09:30:00",
+                {"1": ("序时推进", 30.0, "推进中", "无", "继续")}, targets={("1", 0): 7.9},
+                findings=[bad("target-not-number", sheet, "E5", "区发改局", "约八", task="1",
+                              label="地区生产总值增长", measure="%")])
+    fr.targets[0].cells = {"actual": f"{sheet}!E5"}
+    fr.tasks[0].cells = {"完成进度": "E5"}  # not blocked: another sheet's E5
+    s = summarize(plan, plan.period("2019Q1"), [fr])
+    t = s.targets.set_index("序号").loc["1"]
+    assert math.isnan(t["累计完成"]) and t["说明"] == BLOCKED
+    assert s.blocked[["工作表", "单元格"]].values.tolist() == [[sheet, "E5"]]
+    assert row(s.by_task, 序号="1", 单位="区发改局")["完成进度"] == 30.0

@@ -51,20 +51,21 @@ def _row_of(ws, col: int, text: str) -> int:
     return rows[-1] if col == 2 else rows[0]
 
 
-# (form, column whose text finds the row, that text, what, task, number)
+# (form, sheet, column whose text finds the row, that text, what, task, number)
 CASES = [
-    ("report", 1, "1", "任务", "1", "1"),  # task 1's row: task 3 moves up into it
-    ("report", 2, "地区生产总值增长", "量化指标", "1", "1"),  # task 1's target
-    ("town", 3, "增幅", "指标", "", None),  # a town line: its sequence number
+    ("report", 0, 1, "1", "任务", "1", "1"),  # task 1's row: task 3 moves up into it
+    ("report", 1, 2, "地区生产总值增长", "量化指标", "1", "1"),  # task 1's target (量化指标)
+    ("town", 0, 3, "增幅", "指标", "", None),  # a town line: its sequence number
 ]
 
 
 @needs_office
-@pytest.mark.parametrize("form,col,text,what,task,number", CASES, ids=["task", "target", "line"])
-def test_row_deleted_names_the_number_not_only_the_old_cell(filled, tmp_path, form, col, text,
-                                                            what, task, number):
+@pytest.mark.parametrize("form,sheet,col,text,what,task,number", CASES,
+                         ids=["task", "target", "line"])
+def test_row_deleted_names_the_number_not_only_the_old_cell(filled, tmp_path, form, sheet, col,
+                                                            text, what, task, number):
     wb = openpyxl.load_workbook(filled["outs"][form])
-    ws = wb.worksheets[0]
+    ws = wb.worksheets[sheet]
     row = _row_of(ws, col, text)
     number = number or str(ws.cell(row, 1).value).strip()
     below = ws.cell(row + 1, 1).value
@@ -77,9 +78,9 @@ def test_row_deleted_names_the_number_not_only_the_old_cell(filled, tmp_path, fo
     [f] = rep.files
     assert f.status == "accepted", [(x.code, x.cell) for x in f.findings]
     [d] = [x for x in f.findings if x.code == "row-deleted"]
-    assert d.cell == f"A{row}" and d.task == task
+    assert d.cell == f"A{row}" and d.task == task and d.sheet == ws.title
     # the old cell now shows the next row: the message says which row was deleted
-    check = openpyxl.load_workbook(inbox / f"{form}.xlsx").worksheets[0]
+    check = openpyxl.load_workbook(inbox / f"{form}.xlsx").worksheets[sheet]
     assert check.cell(row, 1).value == below
     assert f"序号 {number} 的{what}" in d.message and f"下发时在第 {row} 行" in d.message, d.message
     if number != str(below):

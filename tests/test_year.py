@@ -35,8 +35,9 @@ def _report(plan, unit: str, pid: str, rows: dict[int, tuple[float, str]], targe
     sh = wb.sheets[0]
     for r, (progress, status) in rows.items():
         sh.cells[(r, 4)].value, sh.cells[(r, 5)].value = progress, status
-    target_row = max(r for (r, c), cell in sh.cells.items() if c == 4 and cell.style == "input_number")
-    sh.cells[(target_row, 4)].value = target
+    ts = wb.sheets[1]  # 量化指标: the targets' own sheet
+    target_row = max(r for (r, c), cell in ts.cells.items() if c == 4 and cell.style == "input_number")
+    ts.cells[(target_row, 4)].value = target
     return workbook_bytes(wb)
 
 

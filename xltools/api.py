@@ -669,20 +669,30 @@ def units_set(plan_path: str | os.PathLike, name: str, leader: str | None = None
                     kind=kind)
 
 
+def unit_names(plan: Plan, text: str) -> list[str]:
+    """The units or groups a typed list names (、 , or \uff0c between them), split as plan.xlsx
+    splits them: a registered name holding 、 stays whole."""
+    from .planfile.workbook import split
+    known = {n for x in [*plan.units, *plan.groups] for n in [x.name, *x.aliases]}
+    return split(text.replace(",", "\u3001").replace("\uff0c", "\u3001"), known)
+
+
+def unknown_units(plan_path: str | os.PathLike, text: str) -> list[str]:
+    """The names in a typed list of units that the plan does not know (checked as the clerk
+    types, before anything is saved)."""
+    plan = require_plan(plan_path).value
+    return [n for n in unit_names(plan, text) if plan.resolve(n) is None]
+
+
 def task_set(plan_path: str | os.PathLike, number: str, lead_units: str | None = None,
              responsible_units: str | None = None, leader: str | None = None) -> str:
     """Change a task's 牵头单位, 责任单位 (、-separated names or aliases of registered units or
     groups, as plan.xlsx writes them) or 牵头领导 in the plan file; what changed, in Chinese."""
-    from .planfile.workbook import split
-    res = load_plan(plan_path)
-    if res.value is None:
-        raise PlanFileError(f"计划文件“{Path(plan_path).name}”中没有可用的计划。")
-    plan = res.value
+    plan = require_plan(plan_path).value
     task = next((t for t in plan.tasks if t.number == number), None)
     if task is None:
         raise PlanFileError(f"计划中没有序号为“{number}”的任务。")
-    known = {n for x in [*plan.units, *plan.groups] for n in [x.name, *x.aliases]}
-    lists = {k: split(v.replace(",", "\u3001").replace("\uff0c", "\u3001"), known)
+    lists = {k: unit_names(plan, v)
              for k, v in (("lead_units", lead_units), ("responsible_units", responsible_units))
              if v is not None}
     unknown = [n for names in lists.values() for n in names if plan.resolve(n) is None]

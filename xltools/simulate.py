@@ -71,9 +71,10 @@ def fill_report(plan: Plan, unit_name: str, period: Period, rnd: random.Random,
         if i == 0 and mistake == "edited-text":
             cell = sh.cells[(r, spec.col(spec.label_key))]
             cell.value = str(cell.value) + "(已完成大部分)"
+    tsh, col = wb.sheet(fmap.target_sheet), spec.target_col("累计完成")
     for task, index, r in fmap.target_rows:
         target = plan.task(task).targets[index].value
-        sh.cells[(r, spec.target_col("累计完成"))].value = round(target * min(1.0, 0.25 * quarter) * rnd.uniform(0.7, 1.1), 2)
+        tsh.cells[(r, col)].value = round(target * min(1.0, 0.25 * quarter) * rnd.uniform(0.7, 1.1), 2)
     return wb
 
 

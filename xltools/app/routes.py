@@ -183,6 +183,15 @@ async def task_post(request: Request) -> Response:
         path, str(f.get("number", "")), **_given(f, "lead_units", "responsible_units", "leader")))
 
 
+async def names_check(request: Request) -> Response:
+    """{"unknown": [...]} for a typed list of units: the plan page checks as the clerk types
+    (a GET that changes nothing)."""
+    c = _campaign(request)
+    text = request.query_params.get("text", "")[:2000]
+    unknown = await run_in_threadpool(api.unknown_units, c.plan_path, text)
+    return JSONResponse({"unknown": unknown})
+
+
 async def plan_upload(request: Request) -> Response:
     """An edited plan.xlsx (or .yaml/.json) back: read and checked before it replaces the
     plan; the old one is kept in 计划备份/."""
@@ -522,6 +531,7 @@ def create_app(workspace: str | Path, limits: Limits | None = None) -> Starlette
         *_action("/c/{name}/units/alias", alias_post),
         *_action("/c/{name}/groups/member", member_post),
         *_action("/c/{name}/tasks/set", task_post),
+        Route("/c/{name}/names.json", guarded(names_check)),
         *_action("/c/{name}/issue", issue_post),
         *_action("/c/{name}/issue/send", send_post),
         *_page("/c/{name}/issue", issue_page),

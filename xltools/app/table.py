@@ -1,4 +1,4 @@
-"""A returned workbook's main table as the unit page shows it, the problem cells marked.
+"""A returned workbook's tables as the unit page shows them, the problem cells marked.
 
 Read again from the ledger's archived copy with the project's own reader (xlsx.cells), only
 for .xlsx: that reader size-checks every sheet before opening it, so a hostile file cannot
@@ -13,6 +13,7 @@ from ..collect.limits import DEFAULT_LIMITS
 from ..xlsx.cells import read_workbook
 
 MAX_ROWS, MAX_COLS = 300, 40  # a form's table fits; a pasted-in sheet is cut, and says so
+MAX_SHEETS = 3  # a form has one or two visible sheets; more are not a form's
 
 
 def _text(v: object) -> str:
@@ -23,23 +24,23 @@ def _text(v: object) -> str:
     return str(v)
 
 
-def returned_table(path: str, findings: list[dict]) -> dict | None:
-    """{sheet, columns, rows: [[{text, cell, marks}]], cut} of the sheet the findings point
-    at (else the first visible one); None when the file is not an .xlsx or cannot be read."""
+def returned_tables(path: str, findings: list[dict]) -> list[dict]:
+    """[{sheet, columns, rows: [[{text, cell, marks}]], cut}] for each visible sheet of the
+    return (the task table, the 量化指标 sheet…), its problem cells marked; [] when the file is
+    not an .xlsx or cannot be read."""
     if not path or Path(path).suffix.lower() != ".xlsx" or not Path(path).is_file():
-        return None
+        return []
     _, grids = read_workbook(path, DEFAULT_LIMITS)
-    sheets = [s for s in grids.visible() if s in grids.rows]
-    if not sheets:
-        return None
-    named = [f["sheet"] for f in findings if f.get("sheet") in sheets]
-    sheet = max(set(named), key=named.count) if named else sheets[0]
+    return [_table(grids.rows[s], s, findings) for s in grids.visible()[:MAX_SHEETS]
+            if s in grids.rows]
+
+
+def _table(rows: list, sheet: str, findings: list[dict]) -> dict:
     marks: dict[tuple[int, int], list[str]] = {}
     for f in findings:
         at = from_a1(f.get("cell") or "") if f.get("sheet") == sheet else None
         if at:
-            marks.setdefault(at, []).append(f.get("message", ""))
-    rows = grids.rows[sheet]
+            marks.setdefault(at, []).append(f.get("text") or f.get("message", ""))
     used = max((r for r, row in enumerate(rows) if any(_text(v) for v in row)), default=-1) + 1
     used = max(used, *(r + 1 for r, _ in marks)) if marks else used
     width = max((len(row) for row in rows[:used]), default=0)

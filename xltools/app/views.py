@@ -223,7 +223,7 @@ def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
     """A unit's page: its files with their findings (sheet and cell) and the returned table
     with the problem cells marked, its feedback copies, the clerk's decisions on it."""
     from ..collect.settle import exempt_units
-    from .table import returned_table
+    from .table import returned_tables
     plan, period = period_of(c, period_id)
     if plan.unit(unit) is None and unit not in {r.unit or r.label for r in plan.town_rows()}:
         raise NotFound(unit)
@@ -232,7 +232,7 @@ def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
               "status_label": STATUS_LABELS.get(r.status, r.status), "form": r.form,
               "received_at": r.received_at, "late": r.late, "sha256": r.sha256,
               "findings": [finding(f) for f in r.findings],
-              "table": returned_table(r.archived, [finding(f) for f in r.findings]) if i < 3 else None}
+              "tables": returned_tables(r.archived, [finding(f) for f in r.findings]) if i < 3 else []}
              for i, r in enumerate(reversed(mine))]  # the latest first; tables of the last 3
     folder = c.outputs(period) / FEEDBACK / unit
     feedback = [c.rel(p) for p in sorted(folder.glob("*")) if p.is_file()] if folder.is_dir() else []

@@ -142,9 +142,9 @@ def check_figures(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn,
     for e, r in items:
         raw = at(loc.rows, r, ac) if ac is not None else None
         note = as_text(at(loc.rows, r, nc)) if nc is not None else ""
-        cells = {ACTUAL: _cell(r, ac)} if ac is not None else {}
+        cells = {ACTUAL: fr.place(sink.sheet, _cell(r, ac))} if ac is not None else {}
         if nc is not None:
-            cells[NOTE] = _cell(r, nc)
+            cells[NOTE] = fr.place(sink.sheet, _cell(r, nc))
         if section == "target":
             item = TargetReport(task=e.task, index=e.index, label=e.label, target=e.target,
                                 measure=e.measure, actual_raw=raw, note=note, row=r, cells=cells)

@@ -30,7 +30,7 @@ from .checks import check_figures, check_header, check_tasks
 from .extract import check_unit_cell, locate
 from .grid import Sink
 from .expected import ExpectedForms
-from .identify import by_content, by_identity, shift_cells
+from .identify import by_content, by_identity, second_sheet, shift_cells
 from .limits import DEFAULT_LIMITS, Limits
 
 Previous = Callable[[str, str, str], "float | None"]
@@ -205,5 +205,25 @@ def examine_read(fr: FormReturn, sink: Sink, reading: IdentityReading, grids: Gr
         check_figures(ex, loc, sink, fr, previous, lookup)
     if found.shift:
         sink.findings[start:] = shift_cells(fr, sink.findings[start:], found.shift)
+    if ex.targets is not None:
+        _target_sheet(fr, sink, found, reading, grids, visible, previous, percent)
     fr.status = ACCEPTED
     return fr
+
+
+def _target_sheet(fr: FormReturn, sink: Sink, found, reading: IdentityReading, grids: Grids,
+                  visible: list[str], previous: Previous | None, percent: Callable | None) -> None:
+    """The targets on their own sheet (report v2), read by that sheet's spec; findings name it."""
+    part = found.expected.targets
+    got = second_sheet(found, reading, grids.rows, visible, sink)
+    if got is None:
+        return
+    sheet, reference = got
+    sink.sheet = sheet
+    loc = locate(part, grids.rows[sheet], sink, reference)
+    if loc.found:
+        check_unit_cell(part, loc, sink, reference)
+        check_figures(part, loc, sink, fr, previous, percent(sheet) if percent else None)
+    else:
+        sink.add("form-not-mapped", form_name=part.form_name)
+    sink.sheet = fr.sheet

@@ -23,7 +23,7 @@ from ..model import Plan
 from ..model.identity import canonical_text, fingerprint
 from ..model.glossary import FORM_TOWN, FORM_WORKPLAN, form_name
 from ..model.returns import target_key, town_key
-from ..sheet.layout import Workbook
+from ..sheet.layout import Sheet, Workbook
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,7 @@ class ExpectedForm:
     rows: tuple[ExpectedRow, ...]
     section_row: int | None = None  # the 量化指标完成情况 row (report with targets)
     end_marker: str = "填报说明"  # text at the start of the first row after the tables
+    targets: ExpectedForm | None = None  # the second table's own sheet (report v2: 量化指标)
     guarded: dict[tuple[int, int], str] = field(default_factory=dict)  # on the form sheet
     guarded_cells: tuple[tuple[str, str, str], ...] = ()
     fingerprint: str = ""
@@ -156,13 +157,13 @@ def _build(plan: Plan, sp: FormSpec, unit_name: str, period_id: str) -> Expected
     return _report(plan, sp, wb, fmap, unit, period_id)
 
 
-def _text(wb: Workbook, r: int, c: int) -> str:
-    cell = wb.sheets[0].cells.get((r, c))
+def _text(sh: Sheet, r: int, c: int) -> str:
+    cell = sh.cells.get((r, c))
     return canonical_text(cell.value) if cell is not None else ""
 
 
 def _common(plan: Plan, sp: FormSpec, wb: Workbook, unit: str, period_id: str) -> dict:
-    sh = wb.sheets[0]
+    sh = wb.sheet(sp.sheet)
     cells = guarded_cells(wb)
     # guarded_cells lists the form sheet's guarded cells in (row, col) order: pair its texts
     # with the same sorted keys instead of computing every text twice
@@ -174,7 +175,7 @@ def _common(plan: Plan, sp: FormSpec, wb: Workbook, unit: str, period_id: str) -
     first = uc[0] - uf.row
     return dict(plan_id=plan.plan_id, kind=sp.kind, unit=unit, period=period_id, spec=sp,
                 sheet=sh.name, guarded=guarded, guarded_cells=tuple(cells),
-                fingerprint=fingerprint(cells), title=_text(wb, 0, 0), subtitle=_text(wb, 1, 0),
+                fingerprint=fingerprint(cells), title=_text(sh, 0, 0), subtitle=_text(sh, 1, 0),
                 unit_cell=uc, unit_text=guarded[uc], header_fields=sp.field_cells(first))
 
 
@@ -195,19 +196,35 @@ def _task_rows(plan, unit, first: int, by_row) -> list[ExpectedRow]:
 
 def _report(plan, sp, wb, fmap, unit, period_id) -> ExpectedForm:
     common = _common(plan, sp, wb, unit.name, period_id)
-    by_row = _by_row(common["guarded"])
-    rows = _task_rows(plan, unit, fmap.first_task_row, by_row)
-    label_col = sp.target_col(sp.target_label_key)
-    for number, index, r in fmap.target_rows:
-        t = plan.task(number).targets[index]
-        label = _text(wb, r, label_col)
-        rows.append(ExpectedRow("target", r, number, label, by_row.get(r, ()), task=number,
-                                index=index, label=label, measure=t.measure, target=t.value,
-                                cumulative=t.cumulative, additive=t.cumulative,
-                                key=target_key(number, index)))
+    rows = _task_rows(plan, unit, fmap.first_task_row, _by_row(common["guarded"]))
+    if sp.target_sheet:  # the targets are read from their own sheet, by its own spec
+        part = sp.target_part()
+        targets = None
+        if fmap.target_rows:
+            tc = _common(plan, part, wb, unit.name, period_id)
+            targets = ExpectedForm(header_row=fmap.target_rows[0][2] - 1,
+                                   rows=_target_rows(plan, part, wb, fmap, tc["guarded"]), **tc)
+        return ExpectedForm(header_row=fmap.header_row, rows=tuple(rows), targets=targets,
+                            **common)
+    rows += _target_rows(plan, sp, wb, fmap, common["guarded"])
     section = fmap.target_rows[0][2] - 2 if fmap.target_rows else None
     return ExpectedForm(header_row=fmap.header_row, rows=tuple(rows), section_row=section,
                         **common)
+
+
+def _target_rows(plan, sp, wb, fmap, guarded) -> list[ExpectedRow]:
+    """The target rows of a report form, on the sheet `sp` describes."""
+    by_row, sh = _by_row(guarded), wb.sheet(sp.sheet)
+    label_col = sp.target_col(sp.target_label_key)
+    out = []
+    for number, index, r in fmap.target_rows:
+        t = plan.task(number).targets[index]
+        label = _text(sh, r, label_col)
+        out.append(ExpectedRow("target", r, number, label, by_row.get(r, ()), task=number,
+                               index=index, label=label, measure=t.measure, target=t.value,
+                               cumulative=t.cumulative, additive=t.cumulative,
+                               key=target_key(number, index)))
+    return out
 
 
 def _town(plan, sp, wb, lines, unit_name, period_id) -> ExpectedForm:
@@ -219,7 +236,7 @@ def _town(plan, sp, wb, lines, unit_name, period_id) -> ExpectedForm:
     for i, line in enumerate(lines, start=1):
         col = cols[line.column]
         rate = line.measure in ("%", "个百分点") or not col.additive
-        label = _text(wb, line.row, label_col)
+        label = _text(wb.sheets[0], line.row, label_col)
         rows.append(ExpectedRow("line", line.row, str(i), label, by_row.get(line.row, ()),
                                 label=label, measure=line.measure, target=line.target,
                                 cumulative=not rate, additive=not rate, column=line.column,

@@ -149,7 +149,8 @@ def locate(ex: ExpectedForm, rows: list[list], sink: Sink,
     regions: dict[str, range] = {}
     if mark is None:
         regions = {"task": range(start, end), "target": range(start, end), "line": range(start, end)}
-        loc.target_cols = {}
+        # a sheet of targets alone (report v2) has them as its main table
+        loc.target_cols = loc.cols if ex.section_row is None else {}
     else:
         thead = mark + 1 if "序号" in label(at(rows, mark + 1, 0)) else None
         loc.target_cols = column_map(rows, thead, ex.target_header_labels, sink, {ex.actual_col})

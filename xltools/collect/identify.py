@@ -169,6 +169,17 @@ def _reference(ex: ExpectedForm, guarded: list[tuple[str, str, str]]) -> dict[tu
     return out
 
 
+def second_sheet(found: Identified, reading, sheets: dict[str, list[list]], visible: list[str],
+                 sink: Sink) -> tuple[str, dict | None] | None:
+    """The sheet of the form's second table (report v2: 量化指标) and its guarded texts as
+    received; None (with sheet-missing) when it is gone."""
+    part = found.expected.targets
+    sheet = _form_sheet(part, sheets, [n for n in visible if n != found.sheet], sink)
+    if sheet is None:
+        return None
+    return sheet, _reference(part, reading.guarded) if found.reference is not None else None
+
+
 def looks_like(ex: ExpectedForm, rows: list[list]) -> bool:
     return find_unit_cell(ex, rows) is not None and \
         find_header(rows, ex.header_labels, ex.header_row) is not None
@@ -249,7 +260,10 @@ def shift_cells(fr, findings: list, n: int) -> list:
 def _detect_spec(rows: list[list]) -> tuple[FormSpec, int] | None:
     """The spec whose column header a row shows, and that row: the whole header if one
     matches, else the first three labels (the unit may have moved fill-in columns)."""
-    specs = [(sp, [label(h) for h in sp.headers]) for sp in all_specs()]
+    # targets below the tasks or not: a layout that has them there, or on a sheet of their own
+    below = any(label(at(rows, i, 0)).startswith(SECTION_MARK) for i in range(len(rows)))
+    specs = [(sp, [label(h) for h in sp.headers]) for sp in all_specs()
+             if not sp.targets or below != bool(sp.target_sheet)]
     firsts = {h[0] for _, h in specs}
     for i in range(min(len(rows), 40)):
         if label(at(rows, i, 0)) not in firsts:

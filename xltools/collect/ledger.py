@@ -580,14 +580,14 @@ class Ledger:
     def _insert_values(self, ret: FormReturn) -> None:
         blocked = ret.blocked_cells()
         head = (ret.received.sha256, ret.plan_id, ret.period, ret.kind, ret.unit)
-        sheet = ret.sheet
         self.conn.executemany(
             'INSERT INTO "values"(sha256, plan_id, period, kind, unit, key, field, value_text, '
             "value_num, sheet, cell, row, blocked) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(*head, key, field, _value_text(value), num, sheet, cell, row,
-              int(bool(cell) and (sheet, cell) in blocked))
+            [(*head, key, field, _value_text(value), num, *place, row,
+              int(bool(cell) and place in blocked))
              for key, field, value, num, cell, row in _cell_values(ret)
-             if value is not None or num is not None])
+             if value is not None or num is not None
+             for place in [ret.sheet_cell(cell)]])
 
     def _supersede(self, sha: str, plan_id: str, kind: str, unit: str, period: str) -> str:
         """Latest received (tie: later run, then display name) of a form is the accepted one."""

@@ -5,6 +5,8 @@ added here and made current, so returns of the old one still collect by their ow
 """
 from __future__ import annotations
 
+import dataclasses
+
 from ..model.glossary import FORM_REPORT, FORM_TOWN, FORM_WORKPLAN
 from .spec import COMPUTED, LIST, NUMBER, PERCENT, TEXT, Check, Column, FormSpec, HeaderField
 
@@ -55,6 +57,12 @@ REPORT_V1 = FormSpec(
     ),
     target_title="量化指标完成情况(填写年初至本期末的累计数)", target_label_key="量化指标")
 
+# v2: the 量化指标 table on a sheet of its own, under its own title and print titles
+REPORT_V2 = dataclasses.replace(
+    REPORT_V1, version=2, target_sheet="量化指标",
+    targets=tuple(dataclasses.replace(c, width=w, span=1) for c, w in zip(
+        REPORT_V1.targets, (8, 56, 10, 14, 14, 10, 45))))
+
 TOWN_V1 = FormSpec(
     FORM_TOWN, 1, "镇街指标",
     columns=(
@@ -90,8 +98,8 @@ WORKPLAN_V1 = FormSpec(
     label_key="责任事项", field_height=28)
 
 SPECS: dict[tuple[str, int], FormSpec] = {(s.kind, s.version): s
-                                          for s in (REPORT_V1, TOWN_V1, WORKPLAN_V1)}
-CURRENT: dict[str, FormSpec] = {s.kind: s for s in (REPORT_V1, TOWN_V1, WORKPLAN_V1)}
+                                          for s in (REPORT_V1, REPORT_V2, TOWN_V1, WORKPLAN_V1)}
+CURRENT: dict[str, FormSpec] = {s.kind: s for s in (REPORT_V2, TOWN_V1, WORKPLAN_V1)}
 
 
 def current(kind: str) -> FormSpec:

@@ -6,7 +6,7 @@ sent under (FormIdentity.version), merge addresses cells through it. Column posi
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..sheet.layout import Validation
 
@@ -95,6 +95,7 @@ class FormSpec:
     targets: tuple[Column, ...] = ()  # the second table (量化指标), () when none
     target_title: str = ""
     target_label_key: str = ""
+    target_sheet: str = ""  # the sheet the second table has to itself; "" = below the first
 
     @property
     def ncols(self) -> int:
@@ -145,6 +146,13 @@ class FormSpec:
         while out and not out[-1]:  # the header row ends with the last label
             out.pop()
         return tuple(out)
+
+    def target_part(self) -> FormSpec:
+        """The second table of its own sheet as a spec of that sheet: its columns, the unit's
+        name (guarded) as the one header field."""
+        return replace(self, sheet=self.target_sheet, columns=self.targets,
+                       fields=(replace(self.unit_field, row=0),), label_key=self.target_label_key,
+                       freeze_col=2, target_sheet="")
 
     def choices(self, key: str) -> tuple[str, ...]:
         """The list a LIST column offers."""

@@ -82,6 +82,7 @@ def _table_sheet(sheet: Sheet, plan: Plan, matrix: TownMatrix, cols: list[Matrix
     sheet.page = official_page(landscape=True, header_rows=(top, row - 1))
     sheet.freeze = (row, 1)
     pager = Pager.for_sheet(sheet, row)  # our breaks: no row cut, the header on every page
+    first = row
     for r in matrix.rows:
         total = r.kind == "total"
         sheet.write(row, 0, r.label, "total" if total else "body_center", kind="string")
@@ -94,8 +95,11 @@ def _table_sheet(sheet: Sheet, plan: Plan, matrix: TownMatrix, cols: list[Matrix
             where[f"{r.label}\t{c.key}"] = (sheet.name, a1(row, j))
             texts.append((str(raw), widths[j]))
         fit_text_row(sheet, row, texts, minimum=22)
-        pager.place(row, row)
         row += 1
+    # row by row, but the last two rows together: no page holds the 合计 line alone
+    for r in range(first, row - 2):
+        pager.place(r, r)
+    pager.place(max(first, row - 2), row - 1)
     pager.finish()
 
 

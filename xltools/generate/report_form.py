@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..forms.registry import current
-from ..forms.render import finish_form, header_fields, table_checks, table_header, table_row
+from ..forms.render import (finish_form, header_fields, notes, table_checks, table_header,
+                            table_row)
 from ..forms.spec import FormSpec
-from ..model import DIRECTION_LABELS, Period, Plan, Target, Task, Unit
+from ..model import DIRECTION_LABELS, Period, Plan, Target, Unit
 from ..model.glossary import FORM_REPORT, a1
 from ..model.rates import rate_formula
-from ..sheet.blocks import date_cn, fit_row, safe_filename, title_block
+from ..sheet.blocks import date_cn, fit_row, official_page, safe_filename, title_block
 from ..sheet.layout import Workbook
 
 
@@ -22,6 +23,7 @@ class FormMap:
     last_task_row: int
     target_rows: tuple[tuple[str, int, int], ...]  # (task number, target index, row)
     fill_in: tuple[tuple[int, int], ...]  # header fill-in cells (填报人 …)
+    target_sheet: str  # the sheet the target rows are on
 
 
 def report_filename(unit: Unit, period: Period) -> str:
@@ -62,25 +64,66 @@ def report_form(plan: Plan, unit: Unit, period: Period, fit: bool = True,
     targets = [(t, i, tg) for t, _ in tasks for i, tg in enumerate(t.targets)]
     target_rows: list[tuple[str, int, int]] = []
     section = None
-    if targets:
+    if targets and spec.target_sheet:
+        target_rows = _target_sheet(wb, plan, unit, period, spec, targets, fit)
+    elif targets:
         row += 1
         section = row
         sh.merge(row, 0, row, spec.ncols - 1, spec.target_title, "section")
         sh.row_heights[row] = 22
         row = table_header(sh, row + 1, spec.targets, 30)
-        for task, i, target in targets:
-            _target_row(sh, row, spec, task, target, width if fit else 0)
-            target_rows.append((task.number, i, row))
-            row += 1
-        table_checks(sh, target_rows[0][2], row - 1, spec.targets)
+        row = _target_rows(sh, row, spec, targets, width if fit else 0, target_rows)
     statuses = "/".join(spec.choices("状态"))
     finish_form(sh, row + 1, spec, head, plan, period, [
         "黄色单元格为填报区域,其余单元格已锁定;请勿增删行列、修改任务内容或工作表名称,文件名可以修改。",
         f"“完成进度”填写 0—100 之间的数字;“状态”从下拉列表中选择({statuses}),完成进度为 100 时状态应为“已完成”。",
-        "“量化指标完成情况”填写年初至本期末的累计数,只填数字。"])
+        f"“{spec.target_sheet or '量化指标完成情况'}”填写年初至本期末的累计数,只填数字。"])
     if section is not None:  # the second table starts its own page under its own header
         sh.page.row_breaks.append(section)
-    return wb, FormMap(head, first, last, tuple(target_rows), tuple(fill_in.values()))
+    return wb, FormMap(head, first, last, tuple(target_rows), tuple(fill_in.values()),
+                       spec.target_sheet if target_rows and spec.target_sheet else spec.sheet)
+
+
+def _target_sheet(wb: Workbook, plan: Plan, unit: Unit, period: Period, spec: FormSpec,
+                  targets: list, fit: bool) -> list[tuple[str, int, int]]:
+    """The 量化指标 table on its own sheet: title, the unit's name, header repeated on every
+    page, checks and protection; returns (task number, target index, row) of its rows."""
+    part = spec.target_part()
+    sh = wb.add_sheet(part.sheet)
+    sh.widths(part.widths)
+    row = title_block(sh, part.ncols, f"{plan.title}量化指标完成情况",
+                      f"({period.name},填写年初至本期末的累计数)")
+    header_fields(sh, row, part, unit.name)
+    head = row + part.field_rows
+    rows: list[tuple[str, int, int]] = []
+    row = _target_rows(sh, table_header(sh, head, part.columns, 30), spec, targets,
+                       part.width(part.label_key) if fit else 0, rows)
+    row = notes(sh, row + 1, part.ncols, [
+        "黄色单元格为填报区域,其余单元格已锁定;请勿增删行列、修改指标内容或工作表名称。",
+        "“累计完成”填写年初至本期末的累计数(增幅、比重填本期末的实际值),只填数字;完成率自动计算。"])
+    sh.freeze = (head + 1, part.freeze_col)
+    sh.page = official_page(landscape=True, header_rows=(head, head))
+    sh.protect = True
+    return rows
+
+
+def _target_rows(sh, row: int, spec: FormSpec, targets: list, width: float,
+                 out: list[tuple[str, int, int]]) -> int:
+    """The target rows from `row` with their checks, each recorded in `out`; the next row."""
+    actual, goal = spec.target_col("累计完成"), spec.target_col("全年目标")
+    for task, i, target in targets:
+        label = target_label(target)
+        values = {"序号": task.number, "量化指标": label, "计量单位": target.measure,
+                  "全年目标": target.value,
+                  "完成率": rate_formula(a1(row, actual), a1(row, goal), target.cumulative,
+                                      target.direction)}
+        table_row(sh, row, spec.targets, values)
+        if width:
+            fit_row(sh, row, [(label, width)], minimum=24)
+        out.append((task.number, i, row))
+        row += 1
+    table_checks(sh, out[0][2], row - 1, spec.targets)
+    return row
 
 
 def target_label(target: Target) -> str:
@@ -88,13 +131,3 @@ def target_label(target: Target) -> str:
     direction = DIRECTION_LABELS.get(target.direction, "")
     kind = "增幅" if target.growth else direction
     return f"{target.label}({kind})" if kind else target.label
-
-
-def _target_row(sh, row: int, spec: FormSpec, task: Task, target: Target, width: float) -> None:
-    label = target_label(target)
-    actual, goal = spec.target_col("累计完成"), spec.target_col("全年目标")
-    table_row(sh, row, spec.targets, {
-        "序号": task.number, "量化指标": label, "计量单位": target.measure, "全年目标": target.value,
-        "完成率": rate_formula(a1(row, actual), a1(row, goal), target.cumulative, target.direction)})
-    if width:
-        fit_row(sh, row, [(label, width)], minimum=24)

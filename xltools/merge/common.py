@@ -18,8 +18,8 @@ NOT_DUE = "—"  # the unit has nothing to report on this form
 
 
 def blocked_cells(fr: FormReturn) -> set[str]:
-    """A1 cells of the values an 错误 finding keeps out (on the sheet read, or unplaced)."""
-    return {cell for sheet, cell in fr.blocked_cells() if sheet in (fr.sheet, "")}
+    """Cells of the values an 错误 finding keeps out, as `cells` name them (FormReturn.place)."""
+    return {fr.place(sheet, cell) for sheet, cell in fr.blocked_cells()}
 
 
 def value_cell(cells: dict[str, str], key: str, row: int, col: int) -> str:

@@ -151,8 +151,8 @@ def merge_targets(plan: Plan, reports: dict[str, FormReturn], tasks: pd.DataFram
         for tg in fr.targets:
             if is_blocked(cells, tg.cells, ACTUAL, tg.row, col):
                 got[(unit, tg.task, tg.index)] = (None, BLOCKED)
-                blocked.append((unit, form_name(FORM_REPORT), tg.task, f"累计完成:{tg.label}", fr.sheet,
-                                value_cell(tg.cells, ACTUAL, tg.row, col),
+                blocked.append((unit, form_name(FORM_REPORT), tg.task, f"累计完成:{tg.label}",
+                                *fr.sheet_cell(value_cell(tg.cells, ACTUAL, tg.row, col)),
                                 fr.received.display))
             else:
                 got[(unit, tg.task, tg.index)] = (tg.actual, tg.note or "")

@@ -82,7 +82,8 @@ class TargetReport:
     actual_raw: object = None
     note: str = ""
     row: int = -1
-    cells: dict[str, str] = field(default_factory=dict)  # "actual" / "note" -> "E12"
+    cells: dict[str, str] = field(default_factory=dict)  # "actual" / "note" -> "E12" (on
+    # another sheet than FormReturn.sheet: "量化指标!E12", see FormReturn.place)
 
 
 @dataclass
@@ -124,6 +125,15 @@ class FormReturn:
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == ERROR]
+
+    def place(self, sheet: str, cell: str) -> str:
+        """A cell as `cells` record it: "E5" on the sheet read, "量化指标!E5" on another."""
+        return f"{sheet}!{cell}" if cell and sheet not in (self.sheet, "") else cell
+
+    def sheet_cell(self, cell: str) -> tuple[str, str]:
+        """(sheet, A1) of a cell as `cells` record it."""
+        sheet, _, ref = cell.rpartition("!")
+        return sheet or self.sheet, ref
 
     def blocked_cells(self) -> set[tuple[str, str]]:
         """(sheet, cell) of values an 错误 finding keeps out of the merge."""

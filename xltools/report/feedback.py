@@ -99,26 +99,27 @@ def feedback_copy(plan: Plan, period: Period, fr: FormReturn) -> Feedback | None
     if ex is None:
         return None
     wb, ident = build_form(plan, FormJob(fr.kind, fr.unit, fr.period if fr.kind != "workplan" else ""))
-    sh = wb.sheet(ex.sheet)
     where = _where_on_copy(fr, ex)
-    marked = {where[f.cell] for f in todo if f.cell in where and f.sheet in (fr.sheet, "")}
-    for (r, c), value in _values(fr, ex, where, marked).items():
-        _put_value(sh, r, c, value)
+    marked = {where[k] for f in todo if (k := fr.place(f.sheet, f.cell)) in where}
+    for (sheet, r, c), value in _values(fr, where, marked).items():
+        _put_value(wb.sheet(sheet), r, c, value)
     shifted = any(f.code in SHIFTED for f in fr.findings)
     items: list[FeedbackItem] = []
-    comments: dict[tuple[int, int], list[str]] = {}
+    comments: dict[tuple[str, int, int], list[str]] = {}
     for f in sorted(todo, key=lambda f: (f.severity != ERROR, _order(f.cell))):
-        rc = where.get(f.cell) if f.sheet in (fr.sheet, "") else None
+        at = where.get(fr.place(f.sheet, f.cell))
         restored = f.code in RESTORED
-        if rc is None and restored and f.cell and not shifted:
+        sheet = ex.sheet if f.sheet in (fr.sheet, "") else ex.targets.sheet if ex.targets else ""
+        if at is None and restored and f.cell and sheet and not shifted:
             rc = from_a1(f.cell)  # same place as sent: the guarded cell itself
-            rc = rc if rc in sh.cells else None
-        item = FeedbackItem(f, ex.sheet if rc else "", a1(*rc) if rc else "", restored)
+            at = (sheet, *rc) if rc in wb.sheet(sheet).cells else None
+        item = FeedbackItem(f, at[0] if at else "", a1(*at[1:]) if at else "", restored)
         items.append(item)
-        if rc is not None:
-            comments.setdefault(rc, []).append(f"【{f.severity}】{item.fix}")
-    for rc, texts in comments.items():
-        cell = sh.cells[rc]
+        if at is not None:
+            comments.setdefault(at, []).append(f"【{f.severity}】{item.fix}")
+    for (sheet, *rc), texts in comments.items():
+        sh = wb.sheet(sheet)
+        cell = sh.cells[tuple(rc)]
         cell.comment = "\n".join(texts)[:2000]
         if not cell.guard:
             _highlight(sh, *rc)
@@ -129,12 +130,13 @@ def feedback_copy(plan: Plan, period: Period, fr: FormReturn) -> Feedback | None
     return Feedback(wb, unit, fr.kind, items, ident, fr.received.display)
 
 
-def _where_on_copy(fr: FormReturn, ex) -> dict[str, tuple[int, int]]:
-    """A1 of each fill-in cell as received -> (row, col) of that cell on the regenerated form."""
-    out: dict[str, tuple[int, int]] = {}
+def _where_on_copy(fr: FormReturn, ex) -> dict[str, tuple[str, int, int]]:
+    """Each fill-in cell as received (as `cells` name it) -> (sheet, row, col) of that cell on
+    the regenerated form."""
+    out: dict[str, tuple[str, int, int]] = {}
     for name, ref in fr.header_cells.items():
         if ref and name in ex.header_fields:
-            out[ref] = ex.header_fields[name]
+            out[ref] = (ex.sheet, *ex.header_fields[name])
     tasks = {r.task: r.row for r in ex.rows if r.section == "task"}
     for t in fr.tasks:
         row = tasks.get(t.task)
@@ -142,25 +144,26 @@ def _where_on_copy(fr: FormReturn, ex) -> dict[str, tuple[int, int]]:
             continue
         for fname, ref in t.cells.items():
             if ref and fname in ex.field_cols:
-                out[ref] = (row, ex.field_cols[fname])
-    lines = {r.key: r.row for r in ex.rows if r.section in ("target", "line")}
-    figures = [(target_key(g.task, g.index), g) for g in fr.targets] + \
-              [(town_key(w.column, w.part), w) for w in fr.town]
-    for key, g in figures:
+                out[ref] = (ex.sheet, row, ex.field_cols[fname])
+    figures = ex.targets or ex  # the sheet the figures are on
+    lines = {r.key: r.row for r in figures.rows if r.section in ("target", "line")}
+    keyed = [(target_key(g.task, g.index), g) for g in fr.targets] + \
+            [(town_key(w.column, w.part), w) for w in fr.town]
+    for key, g in keyed:
         row = lines.get(key)
         if row is None:
             continue
-        for what, col in ((ACTUAL, ex.actual_col), (NOTE, ex.note_col)):
+        for what, col in ((ACTUAL, figures.actual_col), (NOTE, figures.note_col)):
             ref = g.cells.get(what)
             if ref and col >= 0:
-                out[ref] = (row, col)
+                out[ref] = (figures.sheet, row, col)
     return out
 
 
-def _values(fr: FormReturn, ex, where: dict[str, tuple[int, int]],
-            marked: set[tuple[int, int]]) -> dict[tuple[int, int], object]:
+def _values(fr: FormReturn, where: dict[str, tuple[str, int, int]],
+            marked: set[tuple[str, int, int]]) -> dict[tuple[str, int, int], object]:
     """What the unit typed, cell by cell of the copy (text stays text)."""
-    out: dict[tuple[int, int], object] = {}
+    out: dict[tuple[str, int, int], object] = {}
 
     def at(ref: str, value: object) -> None:
         if ref in where and value not in (None, ""):
@@ -235,11 +238,12 @@ def _list_sheet(wb: Workbook, plan: Plan, period: Period, unit: str, form_name: 
                           len(wb.sheets)), sh)
     sh.widths([c.width for c in cols])
     row = title_block(sh, len(cols), f"{unit}{period.name}{form_name}修改意见", f"({plan.title})")
+    sheets = list(dict.fromkeys(i.sheet for i in items if i.sheet)) or [wb.sheets[0].name]
     n_err = sum(1 for i in items if i.finding.severity == ERROR)
     n_warn = len(items) - n_err
     row = note(sh, row, len(cols),
                f"{unit}:贵单位报送的“{received}”经校验,发现错误 {n_err} 处、警告 {n_warn} 处。"
-               f"请在本文件的“{wb.sheets[0].name}”工作表中修改标红的单元格(鼠标指向单元格可看到批注),"
+               f"请在本文件的“{'”“'.join(sheets)}”工作表中修改标红的单元格(鼠标指向单元格可看到批注),"
                "标“错误”的数据未纳入汇总,标“警告”的请核实。改好后直接保存本文件并重新报送,"
                "不要另建新表,不要增删行列或修改其他内容。", width)
     row = _items_table(sh, row + 1, cols, [
