@@ -36,7 +36,7 @@ from conftest import SHARED_TOOLS, make_small_plan, needs_office
 from xltools.collect.limits import DEFAULT_LIMITS as LIMITS
 from xltools.collect import examine as examine_mod
 from xltools.collect.examine import PreviousValues, examine, examine_read
-from xltools.collect.expected import expected_form
+from xltools.collect.expected import ExpectedForms
 from xltools.collect.grid import Sink
 from xltools.forms import registry
 from xltools.forms.identity import embed_identity
@@ -204,21 +204,23 @@ def test_office_batch_ran(office):
 def test_layout_positions():
     """The cells the tables below name are where the generator puts them."""
     plan = make_small_plan()
-    fg = expected_form(plan, "report", "区发改局", Q1)
+    expected_form = ExpectedForms(plan).get
+    fg = expected_form("report", "区发改局", Q1)
     assert fg.unit_cell == (2, 0) and fg.header_fields == {"填报人": (2, 4), "联系电话": (2, 7),
                                                            "填报日期": (3, 4)}
     assert [(r.section, r.num, r.row) for r in fg.rows] == [("task", "1", 5), ("task", "3", 6),
                                                             ("target", "1", 10)]
-    rs = expected_form(plan, "report", "区人社局", Q1)
+    rs = expected_form("report", "区人社局", Q1)
     assert [(r.section, r.row) for r in rs.rows] == [("task", 5), ("target", 9)]
-    town = expected_form(plan, "town", "锣场镇", Q1)
+    town = expected_form("town", "锣场镇", Q1)
     assert [(r.key, r.row) for r in town.rows] == [("c01", 5), ("c02", 6), ("c03#户", 7),
                                                    ("c03#人", 8), ("c04", 9)]
-    wpl = expected_form(plan, "workplan", "区发改局", "")
+    wpl = expected_form("workplan", "区发改局", "")
     assert [(r.num, r.row) for r in wpl.rows] == [("1", 4), ("3", 5)]
-    assert expected_form(plan, "report", "区发改局", Q1) is fg  # cached
-    assert expected_form(plan, "report", "不存在", Q1) is None
-    assert expected_form(plan, "town", "区发改局", Q1) is None
+    assert expected_form("report", "区发改局", Q1) is fg  # cached
+    assert expected_form("report", "不存在", Q1) is None
+    assert expected_form("town", "区发改局", Q1) is None
+    assert ExpectedForms(plan).get("report", "区发改局", Q1) is not fg  # nothing kept between runs
 
 
 # --- table: each finding code on a real return ---------------------------------------------------

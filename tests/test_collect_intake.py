@@ -18,10 +18,11 @@ from hypothesis import strategies as st
 
 from xltools.collect import intake as intake_mod
 from xltools.collect.fsopen import descriptors_available
-from xltools.collect.intake import (SEP, IntakeLimits, findings_for, intake, intake_return,
+from xltools.collect.limits import Limits
+from xltools.collect.intake import (SEP, findings_for, intake, intake_return,
                                     sniff)
 from xltools.collect.stamps import STAMP
-from xltools.model.findings import CATALOGUE
+from xltools.model.catalogue import CATALOGUE
 from xltools.model.returns import IGNORED, REJECTED
 
 from hostile_corpus import ole_bytes  # one builder of test OLE files
@@ -180,7 +181,7 @@ def test_deep_folders_stop_at_the_limit(tmp_path):
     assert [r.name for r in received] == ["top.xlsx"]
     deep = [f for f in findings if f.code == "folder-too-deep"]
     assert len(deep) == 1 and deep[0].file.count("/") == 21
-    received, findings = intake([inbox], tmp_path / "w", IntakeLimits(max_depth=30))
+    received, findings = intake([inbox], tmp_path / "w", Limits(max_depth=30))
     assert sorted(r.name for r in received) == ["a.xlsx", "top.xlsx"]
     assert not findings
 
@@ -206,7 +207,7 @@ def test_paths_longer_than_path_max_are_read(tmp_path):
         os.close(wfd)
     finally:
         os.close(fd)
-    received, findings = intake([inbox], tmp_path / "w", IntakeLimits(max_depth=30))
+    received, findings = intake([inbox], tmp_path / "w", Limits(max_depth=30))
     assert not findings
     (rec,) = received
     assert rec.file_type == "xlsx" and len(rec.origin.encode()) > 4096
@@ -329,7 +330,7 @@ def test_zip_nested_too_deep(tmp_path):
                                              f"in/a.zip{SEP}b.zip{SEP}c.zip"]
     assert ("zip-nested-too-deep", f"in/a.zip{SEP}b.zip{SEP}c.zip") in codes(findings)
     received, findings = intake([tmp_path / "in"], tmp_path / "w",
-                                IntakeLimits(max_zip_nesting=3))
+                                Limits(max_zip_nesting=3))
     assert received[-1].display == f"in/a.zip{SEP}b.zip{SEP}c.zip{SEP}a.xlsx"
 
 
@@ -382,14 +383,14 @@ def test_zip_bomb_and_size_and_count_limits(tmp_path):
 
     many = zip_bytes({f"f{i:03d}.xlsx": b"x" for i in range(30)})
     write(tmp_path / "in2" / "many.zip", many)
-    received, findings = intake([tmp_path / "in2"], tmp_path / "w", IntakeLimits(max_members=10))
+    received, findings = intake([tmp_path / "in2"], tmp_path / "w", Limits(max_members=10))
     assert [r.file_type for r in received] == ["other"]  # not opened at all
     assert [f.code for f in findings] == ["zip-too-many-members"]
 
     big = zip_bytes({"a.xlsx": b"a" * 5000, "b.xlsx": b"b" * 5000})
     write(tmp_path / "in3" / "big.zip", big)
     received, findings = intake([tmp_path / "in3"], tmp_path / "w",
-                                IntakeLimits(max_uncompressed_bytes=6000))
+                                Limits(max_uncompressed_bytes=6000))
     assert [r.display for r in received] == ["in3/big.zip"]
     assert [f.code for f in findings] == ["zip-too-large"]
 
@@ -398,7 +399,7 @@ def test_zip_bomb_and_size_and_count_limits(tmp_path):
                         "b.zip": zip_bytes({"y.csv": b"2" * 6000})}, zipfile.ZIP_STORED)
     write(tmp_path / "in4" / "n.zip", nested)
     received, findings = intake([tmp_path / "in4"], tmp_path / "w",
-                                IntakeLimits(max_uncompressed_bytes=10_000))
+                                Limits(max_uncompressed_bytes=10_000))
     assert "zip-too-large" in [f.code for f in findings]
     assert sum(r.size for r in received[1:]) <= 10_000
 
@@ -475,7 +476,7 @@ def test_real_xls_from_libreoffice_is_typed_xls(tmp_path):
 def test_file_too_large_is_hashed_not_read(tmp_path):
     write(tmp_path / "in" / "大.xlsx", xlsx_bytes())
     received, findings = intake([tmp_path / "in"], tmp_path / "w",
-                                IntakeLimits(max_file_bytes=100))
+                                Limits(max_file_bytes=100))
     assert received[0].file_type == "other" and len(received[0].sha256) == 64
     assert [f.code for f in findings] == ["file-too-large"]
 

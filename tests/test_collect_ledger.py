@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from xltools.collect.intake import intake, intake_return
-from xltools.collect.ledger import FINDINGS, SCHEMA_VERSION, Ledger, LedgerBusy
+from xltools.collect.ledger import FINDINGS, SCHEMA_VERSION, Ledger
+from xltools.model.errors import LedgerBusy
 from xltools.collect.serialize import form_return_from_dict, form_return_to_dict
 from xltools.model.findings import finding
 from xltools.model.returns import (ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED,
@@ -276,6 +277,27 @@ def test_rejected_for_another_period_is_decided_again(tmp_path):
         assert [f.code for f in found] == []
 
 
+def test_an_error_inside_a_run_leaves_the_ledger_as_it_was(tmp_path):
+    """Leaving `with Ledger` by an error before commit rolls the run back, even when SQLite
+    already ended the transaction: no rows, and the archive copy only that run wrote is gone
+    (settle and collect rely on it)."""
+    db = tmp_path / "l.db"
+    rec = received(make_file(tmp_path / "in", "a.xlsx", "a"))
+    with Ledger(db):
+        pass  # the schema, so that the counts below compare like with like
+    before = counts(db)
+    with pytest.raises(RuntimeError), Ledger(db) as led:
+        run_id = led.begin(PLAN, "2019Q1", ["in"])
+        assert led.record(run_id, a_return(rec)) == ACCEPTED
+        archive = led.archive_path(rec)
+        assert archive.is_file()
+        led.conn.execute("ROLLBACK")  # as SQLite itself may on SQLITE_FULL or SQLITE_IOERR
+        raise RuntimeError("an error after record")
+    assert counts(db) == before and not archive.exists()
+    with Ledger(db) as led:
+        assert led.receipts(PLAN, "2019Q1") == [] and led.receipt_status(rec) is None
+
+
 def test_serialize_round_trip(tmp_path):
     rec = received(make_file(tmp_path, "a.xlsx", "a"))
     ret = a_return(rec)
@@ -336,7 +358,8 @@ WORKER = textwrap.dedent("""
     import hashlib, sys, time
     from pathlib import Path
     sys.path.insert(0, {root!r})
-    from xltools.collect.ledger import Ledger, LedgerBusy
+    from xltools.collect.ledger import Ledger
+    from xltools.model.errors import LedgerBusy
     from xltools.model.returns import ACCEPTED, FormReturn, Received
 
     db, inbox, mode, timeout = sys.argv[1], Path(sys.argv[2]), sys.argv[3], float(sys.argv[4])
@@ -517,7 +540,7 @@ def test_findings_are_stored_as_data_and_a_format_2_ledger_keeps_its_words(tmp_p
 
 
 def test_a_damaged_or_newer_ledger_is_refused_clearly(tmp_path):
-    from xltools.collect.ledger import LedgerError
+    from xltools.model.errors import LedgerError
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"this is not a database" * 100)
     with pytest.raises(LedgerError) as info:

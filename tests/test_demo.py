@@ -5,7 +5,7 @@ import openpyxl
 import pytest
 
 from xltools import api
-from xltools.forms.identity import IDENTITY_SHEET
+from xltools.model.identity import IDENTITY_SHEET
 from xltools.planfile import load_plan
 
 from conftest import EXAMPLE

@@ -30,7 +30,7 @@ Q1 = "2019Q1"
 
 def test_every_error_the_cli_shows_is_an_xltools_error():
     from xltools.app.workspace import NotFound, Refused
-    from xltools.collect.ledger import LedgerBusy
+    from xltools.model.errors import LedgerBusy
     from xltools.planfile.register import RegisterError
     for cls in (api.PlanFileError, api.PeriodError, api.LedgerError, api.LedgerMissing,
                 LedgerBusy, api.FileChanged, api.OutputError, api.InputError,

@@ -6,8 +6,10 @@ from io import BytesIO
 import openpyxl
 import pytest
 
-from xltools.forms.identity import IDENTITY_SHEET, embed_identity
-from xltools.sheet.layout import LayoutError, Sheet, a1
+from xltools.forms.identity import embed_identity
+from xltools.model.identity import IDENTITY_SHEET
+from xltools.model.glossary import a1
+from xltools.sheet.layout import LayoutError, Sheet
 from xltools.forms.registry import REPORT_V1, REPORT_V2, STATUSES, TOWN_V1
 from xltools.generate.report_form import report_form
 from xltools.generate.town_form import town_form

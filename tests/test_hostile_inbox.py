@@ -25,12 +25,12 @@ import pytest
 import hostile_corpus as hc
 from conftest import needs_fork
 from xltools import api
-from xltools.collect import examine_pool, intake as intake_mod
-from xltools.collect.ledger import Ledger, LedgerBusy
+from xltools.collect import examine_pool, intake as intake_mod, memcap
+from xltools.collect.ledger import Ledger
 from xltools.collect.limits import Limits
-from xltools.collect.run import OutputError
 from xltools.report import outputs as report_outputs
-from xltools.model.findings import CATALOGUE
+from xltools.model.errors import LedgerBusy, OutputError
+from xltools.model.catalogue import CATALOGUE
 
 GOOD = {("区发改局", "report"), ("区人社局", "report"), ("锣场镇", "town")}
 CASE_BOUND = 30.0  # seconds; every case runs in well under 3 s here
@@ -347,7 +347,7 @@ def test_memory_cap_stops_the_native_reader(corpus):
             faulthandler.disable()
             fd = os.open(os.devnull, os.O_WRONLY)
             os.dup2(fd, 2)
-            examine_pool.cap_memory(300 * 1024 * 1024)
+            memcap.cap_memory(300 * 1024 * 1024)
             from python_calamine import CalamineWorkbook
             CalamineWorkbook.from_path(str(path))
             os._exit(0)

@@ -21,7 +21,7 @@ import hostile_corpus as hc
 from xltools import api
 from xltools.collect.ledger import Ledger
 from xltools.forms.registry import REPORT_V1
-from xltools.model.findings import CATALOGUE
+from xltools.model.catalogue import CATALOGUE
 
 PLAN_ID = hc.plan().plan_id
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -148,7 +148,7 @@ CELL = st.tuples(st.integers(1, 300), st.integers(1, 40), st.booleans())
 
 
 def _sheet_xml(cells: list[tuple[int, int, bool]], explicit: bool, prefix: str) -> bytes:
-    from xltools.sheet.layout import a1
+    from xltools.model.glossary import a1
     rows: dict[int, list] = {}
     for r, c, valued in cells:
         rows.setdefault(r, []).append((c, valued))

@@ -35,9 +35,11 @@ from python_calamine import CalamineWorkbook
 
 from conftest import SHARED_TOOLS, make_small_plan, needs_office
 from xltools.collect.limits import DEFAULT_LIMITS as LIMITS, MB
-from xltools.forms.identity import (GUARD_HEADER, GUARD_START_ROW, IDENTITY_SHEET,
-                                       FormIdentity, canonical_text, embed_identity, fingerprint)
-from xltools.sheet.layout import Workbook, a1
+from xltools.forms.identity import embed_identity
+from xltools.model.identity import (GUARD_HEADER, GUARD_START_ROW, IDENTITY_SHEET, FormIdentity,
+                                    canonical_text, fingerprint)
+from xltools.model.glossary import a1
+from xltools.sheet.layout import Workbook
 from xltools.forms.registry import REPORT_V1, TOWN_V1
 from xltools.generate.report_form import report_form
 from xltools.generate.town_form import town_form

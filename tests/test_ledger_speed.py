@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from xltools.collect import ledger as ledger_module
-from xltools.collect.ledger import FileChanged, Ledger
+from xltools.collect.ledger import Ledger
+from xltools.model.errors import FileChanged
 from xltools.collect.run import WORKDIR_PREFIX
 from xltools.collect.serialize import jsonable
 from xltools.model.returns import Received

@@ -7,11 +7,12 @@ import pandas as pd
 import pytest
 
 from conftest import make_small_plan
-from xltools.sheet.layout import a1
+from xltools.model.glossary import a1
 from xltools.forms.registry import REPORT_V1, TOWN_V1
 from xltools.generate.report_form import report_form
 from xltools.generate.town_form import town_form
-from xltools.merge import BLOCKED, NOT_REPORTED, UNCLEAR, ReceiptRow, summarize
+from xltools.merge import ReceiptRow, summarize
+from xltools.merge.common import BLOCKED, NOT_REPORTED, UNCLEAR
 from xltools.model import (ERROR, WARNING, Finding, Group, Plan, Target, Task, Unit,
                            finding, make_period, quarterly)
 from xltools.model.returns import (ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, FormReturn,
@@ -295,9 +296,8 @@ def big_plan(n_units: int = 3000, n_tasks: int = 300, per_task: int = 100) -> Pl
 
 
 def test_lookups_follow_the_plan_rules():
-    from xltools.merge.common import Lookups
     for plan in (make_small_plan(), big_plan(300, 30, 20)):
-        look = Lookups(plan)
+        look = plan.lookups()
         for t in plan.tasks:
             assert [(u.name, r) for u, r in look.task_units(t)] == \
                 [(u.name, r) for u, r in plan.task_units(t)]
@@ -306,9 +306,8 @@ def test_lookups_follow_the_plan_rules():
 def big_summary_input() -> tuple:
     """(plan, period, returns): big_plan()'s Q1 with every unit's report accepted, one in a
     hundred blocked; also the workload of bench/budgets.py's summary budget."""
-    from xltools.merge.common import Lookups
     plan = big_plan()
-    look = Lookups(plan)
+    look = plan.lookups()
     per_unit: dict[str, list] = {}
     for t in plan.tasks:
         for u, role in look.task_units(t):

@@ -22,7 +22,7 @@ from python_calamine import CalamineWorkbook
 from conftest import SHARED_TOOLS, make_small_plan, needs_office
 from test_gnumeric import CASES, _layout, _received, _values
 from xltools.collect.examine import examine
-from xltools.forms.identity import canonical_text
+from xltools.model.identity import canonical_text
 from xltools.model.findings import ERROR
 from xltools.model.returns import ACCEPTED
 from xltools.xlsx.writer import write_workbook
@@ -123,7 +123,7 @@ def _batch(base: Path, tag: str, jobs: list[dict]) -> dict:
 
 
 def _lo_cells(path: Path, sheet: str) -> dict[str, object]:
-    from xltools.sheet.layout import a1
+    from xltools.model.glossary import a1
     wb = CalamineWorkbook.from_path(str(path))
     try:
         rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)

@@ -21,7 +21,7 @@ from conftest import NOFORK_DIR, ROOT, with_pythonpath
 from xltools import api, parallel
 from xltools.collect import examine_pool, memcap
 from xltools.collect.limits import Limits
-from xltools.model.findings import CATALOGUE, WARNING
+from xltools.model.catalogue import CATALOGUE, WARNING
 
 NOFORK_ENV = with_pythonpath({**os.environ, "XLTOOLS_SIMULATE_NOFORK": "1"}, NOFORK_DIR, ROOT)
 

@@ -256,7 +256,7 @@ def test_et_that_is_really_an_xls_is_taken_by_content(form, tmp_path):
 def test_xls_without_its_identity_sheet_is_identified_by_the_defined_name(tmp_path):
     """The 表单标识 sheet deleted (the name stays, as in LibreOffice and Gnumeric): still the
     return of the unit the form was made for."""
-    from xltools.forms.identity import IDENTITY_SHEET
+    from xltools.model.identity import IDENTITY_SHEET
     plan = make_small_plan()
     wb, _ = report_form(plan, plan.unit("区发改局"), plan.period(Q1))
     ident = embed_identity(wb, plan.plan_id, "report", "区发改局", Q1)

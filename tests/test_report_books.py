@@ -8,7 +8,8 @@ import pytest
 
 from test_merge_summary import INJECTION, bad, receipts_for, report, scenario
 from xltools.sheet.layout import Chart, Workbook
-from xltools.merge import BLOCKED, ReceiptRow, summarize
+from xltools.merge import ReceiptRow, summarize
+from xltools.merge.common import BLOCKED
 from xltools.model import ERROR, WARNING
 from xltools.model.findings import describe_change, finding
 from xltools.model.returns import ACCEPTED, REJECTED

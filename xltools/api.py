@@ -5,6 +5,7 @@ import dataclasses
 import json
 import os
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 from .office import docx_converter
 from .generate import FormJob, build_documents, build_form, form_jobs, select_periods
 from .parallel import pool_map
-from .forms.identity import FormIdentity
+from .model.identity import FormIdentity
 from .model import ERROR, Finding, Period, Plan, Result, relocate
 from .model.returns import REJECTED
 
@@ -391,14 +392,14 @@ def _collect(inputs, plan_path, plan: Plan, period: Period, out_dir, db, workers
     report.findings = summary.findings.to_json()
     report.attention = attention(outcome.receipts, report.missing_units, report.late_units)
     report.stamps = summary.stamps
-    for f in outcome.files:
-        report.counts[f.status] = report.counts.get(f.status, 0) + 1
+    report.counts = dict(Counter(f.status for f in outcome.files))
     _write_stamp(out, db_path, plan.plan_id, period.id, outcome.state, report)
     report.seconds = time.perf_counter() - t0
     return report
 
 
 STAMP = ".xltools-collect.json"  # what the outputs in a folder were made from
+STAMPED = ("missing_units", "late_units", "findings", "attention", "stamps")  # report fields kept
 
 
 def _read_stamp(out: Path, db_path: Path, plan_id: str, period_id: str) -> dict:
@@ -425,9 +426,7 @@ def _write_stamp(out: Path, db_path: Path, plan_id: str, period_id: str, state: 
             "state": state, "outputs": [rel(p) for p in report.outputs],
             "summary_book": rel(report.summary_book), "html": rel(report.html),
             "feedback": [rel(p) for p in report.feedback],
-            "missing_units": report.missing_units, "late_units": report.late_units,
-            "findings": report.findings, "attention": report.attention,
-            "stamps": report.stamps}
+            **{k: getattr(report, k) for k in STAMPED}}
     try:
         (out / STAMP).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     except (OSError, ValueError):  # a stamp is an optimisation; without it the next run rebuilds
@@ -441,12 +440,9 @@ def _reused_report(period: Period, out: Path, db_path: Path, outcome, stamp: dic
     report.summary_book = out / stamp["summary_book"] if stamp.get("summary_book") else None
     report.html = out / stamp["html"] if stamp.get("html") else None
     report.feedback = [out / p for p in stamp.get("feedback", [])]
-    report.missing_units, report.late_units = stamp["missing_units"], stamp["late_units"]
-    report.findings = stamp.get("findings", {})
-    report.attention = stamp.get("attention", {})
-    report.stamps = stamp.get("stamps", {})
-    for f in outcome.files:
-        report.counts[f.status] = report.counts.get(f.status, 0) + 1
+    for k in STAMPED:
+        setattr(report, k, stamp.get(k) or getattr(report, k))
+    report.counts = dict(Counter(f.status for f in outcome.files))
     report.seconds = time.perf_counter() - t0
     return report
 

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from . import api, terminal
 from .model import ERROR, Finding
@@ -33,6 +33,7 @@ class _Commands(typer.core.TyperGroup):
 app = typer.Typer(cls=_Commands, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   pretty_exceptions_show_locals=False,  # never print a --password back
                   help="xltools:政府工作报告任务分解、季度报表生成与回收汇总工具。")
+# markup on, but no automatic colouring of numbers and paths in the Chinese sentences
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -61,14 +62,14 @@ def _console_safe() -> None:
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[red]错误:[/red]{message}", highlight=False)
+    err.print(f"[red]错误:[/red]{message}")
     raise typer.Exit(code)
 
 
 def _print_findings(findings: list[Finding], limit: int = 50) -> None:
     for f in findings[:limit]:
         colour = "red" if f.severity == ERROR else "yellow"
-        err.print(f"[{colour}]{f.severity}[/{colour}] [{f.code}] {f.message}", highlight=False)
+        err.print(f"[{colour}]{f.severity}[/{colour}] [{f.code}] {f.message}")
     if len(findings) > limit:
         err.print(f"……另有 {len(findings) - limit} 条,请用 --json 查看全部。")
 
@@ -99,8 +100,7 @@ def _report_collect(report: "api.CollectReport", as_json: bool, exit_on_error: b
     elif not quiet:
         terminal.collect_summary(out, report)
     elif report.exit_code:  # --quiet: one line when something needs the clerk
-        err.print(f"本周期仍需处理:{report.attention_text},详见:{report.html or report.out_dir}",
-                  highlight=False)
+        err.print(f"本周期仍需处理:{report.attention_text},详见:{report.html or report.out_dir}")
     if not as_json and not quiet:
         _collect_notes(report)
     pdf_bad = terminal.pdf_problems(err, report.pdf)
@@ -113,22 +113,21 @@ def _stamps(stamps: dict[str, str]) -> None:
     if stamps:
         missing = [u for u, d in stamps.items() if not d]
         out.print(f"盖章件:已收到 {len(stamps) - len(missing)} 个单位,未收到 {len(missing)} 个"
-                  + (f"({chr(0x3001).join(missing)})" if missing else "") + "。", highlight=False)
+                  + (f"({chr(0x3001).join(missing)})" if missing else "") + "。")
 
 
 def _collect_notes(report: "api.CollectReport") -> None:
     """The lines under the table: an empty inbox, new files, what the period still needs."""
     if report.empty_inbox:
-        out.print("[yellow]收件箱中没有任何文件[/yellow](所给的文件夹是空的),本次未收到报表。",
-                  highlight=False)
+        out.print("[yellow]收件箱中没有任何文件[/yellow](所给的文件夹是空的),本次未收到报表。")
     else:
         out.print(f"本次新收到 {report.new_files} 个文件,"
-                  f"{len(report.files) - report.new_files} 个此前已记录。", highlight=False)
+                  f"{len(report.files) - report.new_files} 个此前已记录。")
     _stamps(report.stamps)
     if report.attention:
-        out.print(f"[red]本周期仍需处理:[/red]{report.attention_text}。", highlight=False)
+        out.print(f"[red]本周期仍需处理:[/red]{report.attention_text}。")
     else:
-        out.print("本周期各单位均已按时报送,且没有错误。", highlight=False)
+        out.print("本周期各单位均已按时报送,且没有错误。")
 
 
 # -- mail in and out (issue 19): options shared by send, fetch, collect --mailbox and
@@ -203,9 +202,9 @@ def _decision(call) -> None:
     """Run a clerk's decision (api.credit / api.set_received) and say what the file is now."""
     outcome = call()
     out.print(f"{outcome.path}:{STATUS_LABELS.get(outcome.status, outcome.status)}"
-              f"{'(' + outcome.unit + ')' if outcome.unit else ''}", highlight=False)
+              f"{'(' + outcome.unit + ')' if outcome.unit else ''}")
     _print_findings(outcome.findings)
-    out.print("已记入台账的处理记录。请重新运行 collect 以更新汇总表和报告。", highlight=False)
+    out.print("已记入台账的处理记录。请重新运行 collect 以更新汇总表和报告。")
 
 
 @app.command()
@@ -240,20 +239,15 @@ def status(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划
     if as_json:
         _print_json(st.to_json())
         return
-    table = Table(title=f"{st.period.name} 报送情况")
-    table.add_column("单位")
-    table.add_column("表单")
-    table.add_column("最后提交")
-    table.add_column("次数", justify="right")
-    table.add_column("是否逾期")
+    table = Table("单位", "表单", "最后提交", Column("次数", justify="right"), "是否逾期",
+                  title=f"{st.period.name} 报送情况")
     for u in st.reported:
         table.add_row(u.unit, form_name(u.form), show_time(u.last_received_at),
                       str(u.submissions), "逾期" if u.late else "按时")
     out.print(table)
-    out.print("各状态文件数:" + ",".join(f"{STATUS_LABELS.get(k, k)} {v}" for k, v in st.counts.items()),
-              highlight=False)
-    out.print("未报送:" + ("、".join(st.missing_units) or "无"), highlight=False)
-    out.print("逾期:" + ("、".join(st.late_units) or "无"), highlight=False)
+    out.print("各状态文件数:" + ",".join(f"{STATUS_LABELS.get(k, k)} {v}" for k, v in st.counts.items()))
+    out.print("未报送:" + ("、".join(st.missing_units) or "无"))
+    out.print("逾期:" + ("、".join(st.late_units) or "无"))
     _stamps(st.stamps)
 
 
@@ -297,7 +291,7 @@ def demo(output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="
     out.print(f"\n已模拟 {len(sim.files)} 个回收文件(放在 {sim.inbox}):"
               f"{len(sim.mistakes)} 个单位有典型填报错误,{len(sim.missing)} 个单位未报送,"
               f"{len(sim.resubmitted)} 个单位重报,{len(sim.duplicated)} 个文件重复发送,"
-              f"{len(sim.late)} 个单位逾期。", highlight=False)
+              f"{len(sim.late)} 个单位逾期。")
     _report_collect(report.collected, False, exit_on_error=False)
 
 
@@ -326,7 +320,7 @@ def convert(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文件"
             output: Path = typer.Argument(..., metavar="OUT", help="另存为(.xlsx / .yaml / .json)")) -> None:
     """把计划文件另存为其他格式(Excel 与 YAML/JSON 互转)。"""
     res = api.convert(plan, output)
-    out.print(f"已保存:{res.value}", highlight=False)
+    out.print(f"已保存:{res.value}")
     _print_findings(res.findings)
 
 
@@ -344,13 +338,13 @@ def parse(notice: Path = typer.Argument(..., metavar="NOTICE", help="通知文�
         _print_json(result.to_json())
     else:
         for line in result.report_lines():
-            out.print(line, highlight=False)
+            out.print(line)
     if result.plan is None:
         _fail(f"在“{notice.name}”中没有找到可识别的任务条目:请确认这是任务分解通知。", code=2)
     if saved is not None:
-        (out if not as_json else err).print(f"计划已保存:{saved}", highlight=False)
+        (out if not as_json else err).print(f"计划已保存:{saved}")
     elif not as_json:  # a first look at the notice: nothing written, say how to keep it
-        out.print("(未保存计划:核对无误后,用 -o plan.xlsx 保存。)", highlight=False)
+        out.print("(未保存计划:核对无误后,用 -o plan.xlsx 保存。)")
 
 
 def _send_report(rep, as_json: bool) -> None:
@@ -359,21 +353,18 @@ def _send_report(rep, as_json: bool) -> None:
         _print_json(rep.to_json())
     else:
         for r in rep.sent:
-            out.print(f"已发送:{r.unit} → {', '.join(r.recipients)}(附件 {len(r.attachments)} 个)",
-                      highlight=False)
+            out.print(f"已发送:{r.unit} → {', '.join(r.recipients)}(附件 {len(r.attachments)} 个)")
         for p in rep.written:
-            out.print(f"已写出邮件:{p}", highlight=False)
+            out.print(f"已写出邮件:{p}")
         if rep.already:
-            out.print(f"此前已发送,本次未重发 {len(rep.already)} 个单位:{'、'.join(rep.already)}",
-                      highlight=False)
+            out.print(f"此前已发送,本次未重发 {len(rep.already)} 个单位:{'、'.join(rep.already)}")
         for unit, why in rep.refused.items():
-            err.print(f"[red]未能发送[/red]:{unit}:{why}", highlight=False)
+            err.print(f"[red]未能发送[/red]:{unit}:{why}")
         if rep.no_address:
             err.print(f"[yellow]没有电子邮箱、未发送[/yellow] {len(rep.no_address)} 个单位:"
-                      f"{'、'.join(rep.no_address)}。请用 xltools units 计划文件 set 单位 --email 邮箱 补填。",
-                      highlight=False)
+                      f"{'、'.join(rep.no_address)}。请用 xltools units 计划文件 set 单位 --email 邮箱 补填。")
         if not (rep.sent or rep.written or rep.already or rep.refused or rep.no_address):
-            out.print("没有需要发送的邮件。", highlight=False)
+            out.print("没有需要发送的邮件。")
     if rep.refused or rep.no_address:
         raise typer.Exit(1)
 
@@ -424,10 +415,10 @@ def fetch_cmd(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计
 def _fetch_notes(rep: "api.FetchReport") -> None:
     """What a fetch found in the mailbox: new messages, replies and strangers, a failed move."""
     out.print(f"收到新邮件 {len(rep.messages)} 封" + (f"(其中 {rep.letters} 封没有附件,只存档)"
-              if rep.letters else "") + "。", highlight=False)
+              if rep.letters else "") + "。")
     _print_findings(rep.findings)
     if rep.move_problem:
-        err.print(f"[yellow]警告[/yellow]:{rep.move_problem}", highlight=False)
+        err.print(f"[yellow]警告[/yellow]:{rep.move_problem}")
 
 
 @app.command()
@@ -462,9 +453,9 @@ def remind(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划
                       style="red" if e.missing else "yellow")
     if res.entries:
         out.print(table)
-    out.print(f"未报送 {len(res.missing)} 个,有错误待修改 {len(res.with_errors)} 个。", highlight=False)
-    out.print(f"催报通知:{res.notice}", highlight=False)
-    out.print(f"催报名单:{res.contacts}", highlight=False)
+    out.print(f"未报送 {len(res.missing)} 个,有错误待修改 {len(res.with_errors)} 个。")
+    out.print(f"催报通知:{res.notice}")
+    out.print(f"催报名单:{res.contacts}")
     if sent:
         _send_report(sent, False)
 
@@ -484,10 +475,10 @@ def year(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划�
                      "towns": ys.towns["镇街"].tolist()})
         return
     done = "、".join(p.name for p in ys.periods if p.id in ys.reported_periods) or "无"
-    out.print(f"已汇总的报送周期:{done}", highlight=False)
+    out.print(f"已汇总的报送周期:{done}")
     out.print(f"任务 {len(ys.tasks)} 项,报送单位 {len(ys.timeliness)} 个,量化指标 {len(ys.indicators)} 项,"
-              f"镇街 {len(ys.towns)} 个。", highlight=False)
-    out.print(f"年度汇总:{rep.path}", highlight=False)
+              f"镇街 {len(ys.towns)} 个。")
+    out.print(f"年度汇总:{rep.path}")
 
 
 units_app = typer.Typer(add_completion=False, rich_markup_mode=None,
@@ -541,7 +532,7 @@ def units_add_alias(ctx: typer.Context,
                     alias: str = typer.Argument(..., metavar="ALIAS", help="要登记的新别名")) -> None:
     """为单位登记一个别名(如通知或报表中出现的其他写法),保存到计划文件,今后即可识别。"""
     change = api.units_add_alias(ctx.obj["plan"], name, alias)
-    out.print(change.message, highlight=False)
+    out.print(change.message)
 
 
 @units_app.command("add-member")
@@ -550,7 +541,7 @@ def units_add_member(ctx: typer.Context,
                      members: list[str] = typer.Argument(..., metavar="UNIT...", help="要加入的单位(已登记的名称或别名)")) -> None:
     """把单位加入单位分组(如通知未写明“各镇人民政府”包含哪些镇),保存到计划文件。"""
     change = api.units_add_member(ctx.obj["plan"], group, members)
-    out.print(change.message, highlight=False)
+    out.print(change.message)
 
 
 @units_app.command("set")
@@ -563,7 +554,7 @@ def units_set(ctx: typer.Context,
               kind: Optional[str] = typer.Option(None, "--kind", help="单位类型:镇/街道/部门/企业/其他")) -> None:
     """修改单位的责任领导、联系人、联系电话、电子邮箱或类型,保存到计划文件(给空字符串 "" 即清空)。"""
     change = api.units_set(ctx.obj["plan"], name, leader, contact, phone, email, kind)
-    out.print(change.message, highlight=False)
+    out.print(change.message)
 
 
 @app.command("notice")
@@ -572,7 +563,7 @@ def notice_cmd(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文�
                template: Optional[Path] = typer.Option(None, "--template", help="自己的正文模板(Jinja2)")) -> None:
     """写出印发通知(Word,GB/T 9704 公文格式),附件1-3 为 Word 表格。"""
     path = api.notice(plan, output, template)
-    out.print(f"已写出印发通知:{path}", highlight=False)
+    out.print(f"已写出印发通知:{path}")
 
 
 @app.command("bulletin")
@@ -586,7 +577,7 @@ def bulletin_cmd(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="
     if not period and not whole_year:
         _fail("请用 --period 指定报送周期(如 2019Q1、2019H1),或用 --year 写全年通报。")
     path = api.bulletin(plan, period, db, output, template, whole_year)
-    out.print(f"已写出通报:{path}", highlight=False)
+    out.print(f"已写出通报:{path}")
 
 
 @app.command("app")
@@ -598,7 +589,8 @@ def app_cmd(workspace: Optional[Path] = typer.Argument(None, metavar="WORKSPACE"
                                                    help="建立(或重设)账户:提示输入密码,不启动")) -> None:
     """启动督办工作台:在浏览器中完成计划、下发、回收和汇总(本机网页,无需联网)。"""
     from .app.accounts import add_user as add_account, user_count
-    from .app.server import host_refusal, serve
+    from .app.security import host_refusal
+    from .app.server import serve
     from .app.workspace import Refused, default_workspace
     root = workspace or default_workspace()
     if add_user is not None:
@@ -607,7 +599,7 @@ def app_cmd(workspace: Optional[Path] = typer.Argument(None, metavar="WORKSPACE"
             add_account(root, add_user, password)
         except Refused as exc:
             _fail(str(exc))
-        out.print(f"已建立账户“{add_user}”(工作文件夹 {root})。", highlight=False)
+        out.print(f"已建立账户“{add_user}”(工作文件夹 {root})。")
         return
     why = host_refusal(host, user_count(root))
     if why:
@@ -629,7 +621,7 @@ def main() -> None:
             raise
         text = " ".join(str(exc).split())[:300]
         err.print(f"[red]错误:[/red]发生意外错误({type(exc).__name__}{':' + text if text else ''})。"
-                  "请加 --debug 重新运行以查看详细信息,并提供给系统维护人员。", highlight=False)
+                  "请加 --debug 重新运行以查看详细信息,并提供给系统维护人员。")
         sys.exit(2)
 
 

@@ -1,13 +1,13 @@
 """The closing summaries `generate` and `collect` print: a short Rich table of what was
 done, then where the outputs are. The CLI decides whether to print at all (--quiet,
---json); this module only lays the text out."""
+--json) and owns the consoles (no automatic highlighting); this module lays the text out."""
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from .sheet.blocks import shortened
 
@@ -36,10 +36,8 @@ def _rel(path: Path, base: Path) -> str:
 
 def generate_summary(console: Console, report) -> None:
     """Forms written, by kind, and where they are."""
-    table = Table(title="生成结果", title_justify="left")
-    table.add_column("类别")
-    table.add_column("文件数", justify="right")
-    table.add_column("示例")
+    table = Table("类别", Column("文件数", justify="right"), "示例", title="生成结果",
+                  title_justify="left")
     kinds: dict[str, list] = {}
     for f in report.files:
         kinds.setdefault(f.kind, []).append(f)
@@ -48,16 +46,14 @@ def generate_summary(console: Console, report) -> None:
     table.add_section()
     table.add_row("合计", str(len(report.files)), "")
     console.print(table)
-    console.print(f"输出文件夹:{report.out_dir}(用时 {report.seconds:.2f} 秒)", highlight=False)
+    console.print(f"输出文件夹:{report.out_dir}(用时 {report.seconds:.2f} 秒)")
     pdf_summary(console, report.pdf)
 
 
 def collect_summary(console: Console, report) -> None:
     """Files accepted / rejected / duplicates, units missing and late, the outputs."""
-    table = Table(title=f"{report.period.name} 回收情况", title_justify="left")
-    table.add_column("项目")
-    table.add_column("数量", justify="right")
-    table.add_column("说明")
+    table = Table("项目", Column("数量", justify="right"), "说明",
+                  title=f"{report.period.name} 回收情况", title_justify="left")
     counts = report.counts
     for status in (*ALWAYS, *[s for s in counts if s not in ALWAYS]):
         n = counts.get(status, 0)
@@ -77,19 +73,18 @@ def collect_summary(console: Console, report) -> None:
     console.print(table)
     labels = {"汇总表": "汇总表", "校验报": "校验报告"}
     for p in report.outputs:
-        console.print(f"{labels.get(p.name[:3], '输出')}:{p}", highlight=False)
+        console.print(f"{labels.get(p.name[:3], '输出')}:{p}")
     if getattr(report, "html", None):
-        console.print(f"汇总报告(网页,可打印):{report.html}", highlight=False)
+        console.print(f"汇总报告(网页,可打印):{report.html}")
     feedback = getattr(report, "feedback", None)
     if feedback:  # report.feedback: copies marked for correction, to send back to the units
-        console.print(f"退回修改意见(发给各单位):{len(feedback)} 个文件,在 {Path(report.out_dir) / '反馈'}",
-                      highlight=False)
+        console.print(f"退回修改意见(发给各单位):{len(feedback)} 个文件,在 {Path(report.out_dir) / '反馈'}")
         short = sum(1 for p in feedback if any(shortened(part) for part in Path(p).parts))
         if short:
             console.print(f"[yellow]提示:[/yellow]其中 {short} 个文件或文件夹的名称过长,已缩短"
-                          "(末尾带 6 位编号),以免超出 Windows 的路径长度上限。", highlight=False)
+                          "(末尾带 6 位编号),以免超出 Windows 的路径长度上限。")
     pdf_summary(console, getattr(report, "pdf", None))
-    console.print(f"台账:{report.db_path}(用时 {report.seconds:.2f} 秒)", highlight=False)
+    console.print(f"台账:{report.db_path}(用时 {report.seconds:.2f} 秒)")
 
 
 def pdf_summary(console: Console, res) -> None:
@@ -101,7 +96,7 @@ def pdf_summary(console: Console, res) -> None:
     if res.pdfs:
         folders = sorted({str(p.parent) for p in res.pdfs})
         where = folders[0] if len(folders) == 1 else f"{len(folders)} 个文件夹(与各 Excel 文件同目录)"
-        console.print(f"PDF:{len(res.pdfs)} 个,在 {where}(用时 {res.seconds:.1f} 秒)", highlight=False)
+        console.print(f"PDF:{len(res.pdfs)} 个,在 {where}(用时 {res.seconds:.1f} 秒)")
 
 
 def pdf_problems(console: Console, res) -> bool:
@@ -109,12 +104,12 @@ def pdf_problems(console: Console, res) -> bool:
     if res is None:
         return False
     if res.message:
-        console.print(f"[yellow]提示:[/yellow]{res.message}", highlight=False)
+        console.print(f"[yellow]提示:[/yellow]{res.message}")
         return True
     for note in res.notes:  # a PDF skipped for a missing program: not a failure
-        console.print(f"[yellow]提示:[/yellow]{note}", highlight=False)
+        console.print(f"[yellow]提示:[/yellow]{note}")
     for path, why in res.failed[:20]:
-        console.print(f"[yellow]提示:[/yellow]“{path.name}”未能生成 PDF:{why}", highlight=False)
+        console.print(f"[yellow]提示:[/yellow]“{path.name}”未能生成 PDF:{why}")
     if len(res.failed) > 20:
-        console.print(f"……另有 {len(res.failed) - 20} 个文件未能生成 PDF。", highlight=False)
+        console.print(f"……另有 {len(res.failed) - 20} 个文件未能生成 PDF。")
     return bool(res.failed)

@@ -5,7 +5,6 @@ import threading
 import webbrowser
 from pathlib import Path
 
-from .security import host_refusal
 from .workspace import default_workspace
 
 
@@ -24,4 +23,4 @@ def serve(workspace: Path | None, host: str, port: int, open_browser: bool = Tru
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
-__all__ = ["serve", "host_refusal"]
+__all__ = ["serve"]

@@ -12,7 +12,8 @@ from ..model.errors import settings
 from ..model.returns import ACTUAL, NOTE, FormReturn, TargetReport, TaskReport, TownReport
 from .expected import ExpectedForm
 from .extract import Located
-from .grid import Sink, as_text, at, is_blank, ref
+from ..model.glossary import a1
+from .grid import Sink, as_text, at, is_blank
 from .values import (PROGRESS_AMBIGUOUS, PROGRESS_BAD, PROGRESS_EMPTY, as_number, date_value,
                      needs_format, phone_ok, progress_value)
 
@@ -31,7 +32,7 @@ FIGURE_CODES = {
 
 
 def _cell(r: int | None, c: int | None) -> str:
-    return ref(r, c) if r is not None and c is not None else ""
+    return a1(r, c) if r is not None and c is not None else ""
 
 
 def check_header(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn) -> None:

@@ -29,6 +29,7 @@ from ..xlsx.xls import ENCRYPTED, OLD_FORMAT
 from .checks import check_figures, check_header, check_tasks
 from .extract import check_unit_cell, locate
 from .grid import Sink
+from .expected import ExpectedForms
 from .identify import by_content, by_identity, second_sheet, shift_cells
 from .limits import DEFAULT_LIMITS, Limits
 
@@ -48,10 +49,11 @@ class PreviousValues:
 
 def examine(received: Received, plan: Plan, period_id: str,
             previous: Previous | None = None, limits: Limits = DEFAULT_LIMITS,
-            credit: str | None = None) -> FormReturn:
+            credit: str | None = None, forms: ExpectedForms | None = None) -> FormReturn:
     """Everything one returned workbook says and every problem in it; never raises.
 
-    credit: the unit the clerk settled a held return on (identify.by_identity)."""
+    credit: the unit the clerk settled a held return on (identify.by_identity); forms: the
+    run's expected forms of `plan` (built here when not given)."""
     fr = FormReturn(received=received, status=REJECTED, plan_id=plan.plan_id, period=period_id)
     sink = Sink(received.display or received.name or received.path)
     try:
@@ -63,7 +65,7 @@ def examine(received: Received, plan: Plan, period_id: str,
             fr.findings = sink.findings
             return fr
         percent = lambda sheet: (lambda cells: percent_cells(received.path, sheet, cells))  # noqa: E731
-        examine_read(fr, sink, reading, grids, plan, period_id, previous, percent, credit)
+        examine_read(fr, sink, reading, grids, plan, period_id, previous, percent, credit, forms)
         if grids.too_large:
             _too_large(fr, sink, grids, limits)
         if grids.unreadable and fr.status != ACCEPTED:
@@ -146,7 +148,8 @@ def _long_texts(fr: FormReturn, sink: Sink) -> None:
 
 def examine_read(fr: FormReturn, sink: Sink, reading: IdentityReading, grids: Grids, plan: Plan,
                  period_id: str, previous: Previous | None = None,
-                 percent: Callable | None = None, credit: str | None = None) -> FormReturn:
+                 percent: Callable | None = None, credit: str | None = None,
+                 forms: ExpectedForms | None = None) -> FormReturn:
     """The pure part of examine: from what was read (identity, grids) to the FormReturn.
 
     percent: sheet -> (cells -> {cell: is a percent format}) for values that need it.
@@ -167,10 +170,11 @@ def examine_read(fr: FormReturn, sink: Sink, reading: IdentityReading, grids: Gr
         sink.add("cell-damaged", r, c, sheet=sheet, reason=why)
     # the 修改意见 sheet of a feedback copy (report.feedback) is ours, never the unit's data
     visible = [n for n in grids.visible() if n in grids.rows and n != FEEDBACK_SHEET]
+    forms = forms or ExpectedForms(plan)
     if reading.identity is not None:
-        found = by_identity(reading, grids.rows, visible, plan, period_id, sink, credit)
+        found = by_identity(reading, grids.rows, visible, forms, period_id, sink, credit)
     else:
-        found = by_content(grids.rows, visible, plan, period_id, sink)
+        found = by_content(grids.rows, visible, forms, period_id, sink)
     if reading.identity is not None:
         fr.plan_id, fr.kind, fr.period = (reading.identity.plan_id, reading.identity.kind,
                                           reading.identity.period)

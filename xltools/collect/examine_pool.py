@@ -31,12 +31,11 @@ from ..parallel import mp_context, pool_processes, start_method, worker_start
 from ..model.returns import REJECTED, FormReturn, Received
 from . import memcap
 from .examine import PreviousValues, examine
+from .expected import ExpectedForms
 from .limits import Limits
 
-cap_memory = memcap.cap_memory  # (tests use it from here)
 
 CHUNK = 8
-FILE_TIMEOUT = Limits().file_timeout  # seconds one file may take (default; see Limits)
 STARTUP_TIMEOUT = 120.0  # seconds a worker may take to start (import, receive the plan)
 # a spawned worker costs ≈0.3 s of a core to start, ≈100 files' examining: below this
 # many files a second one does not pay (bench/bench.py --spawn-only)
@@ -69,13 +68,14 @@ def _init(plan: Plan, period_id: str, previous: PreviousValues, limits: Limits,
         except OSError:
             pass
     if how == "rlimit":
-        cap_memory(limits.worker_memory_bytes)
-    _state.update(plan=plan, period=period_id, previous=previous, limits=limits)
+        memcap.cap_memory(limits.worker_memory_bytes)
+    _state.update(plan=plan, period=period_id, previous=previous, limits=limits,
+                  forms=ExpectedForms(plan))
 
 
 def _work(chunk: list[Received]) -> list[FormReturn]:
-    return [examine(r, _state["plan"], _state["period"], _state["previous"], _state["limits"])
-            for r in chunk]
+    return [examine(r, _state["plan"], _state["period"], _state["previous"], _state["limits"],
+                    forms=_state["forms"]) for r in chunk]
 
 
 def examine_all(files: list[Received], plan: Plan, period_id: str,

@@ -1,18 +1,18 @@
 """What a unit received: the layout of one form regenerated from the plan, as a map to read by.
 
 Generation is deterministic, so the form a unit was sent can be rebuilt from the plan and
-its identity (kind, unit, period, and the version of the form spec it was rendered by). `expected_form` does that once per form and caches the
-result: where the title, the 填报单位 cell, the header fill-in cells, every task row,
-target row and town line are, which columns hold which field, and the text of every cell
-the unit must not change (with the fingerprint over them, as embedded in the identity).
+its identity (kind, unit, period, and the version of the form spec it was rendered by).
+`ExpectedForms` does that once per form and run: where the title, the 填报单位 cell, the
+header fill-in cells, every task row, target row and town line are, which columns hold
+which field, and the text of every cell the unit must not change (with the fingerprint
+over them, as embedded in the identity).
 Rows and columns are 0-based here; "A1" appears only in findings.
 """
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 
-from ..forms.identity import canonical_text, fingerprint, guarded_cells
+from ..forms.identity import guarded_cells
 from ..forms.owed import town_row
 from ..forms.registry import CURRENT, spec as spec_of
 from ..forms.spec import FormSpec
@@ -20,6 +20,7 @@ from ..generate.report_form import report_form
 from ..generate.town_form import town_form
 from ..generate.workplan import workplan
 from ..model import Plan
+from ..model.identity import canonical_text, fingerprint
 from ..model.glossary import FORM_TOWN, FORM_WORKPLAN, form_name
 from ..model.returns import target_key, town_key
 from ..sheet.layout import Sheet, Workbook
@@ -115,30 +116,26 @@ class ExpectedForm:
         return tuple(r for r in self.rows if r.section == name)
 
 
-_CACHE: dict[int, tuple[weakref.ref, dict]] = {}
+class ExpectedForms:
+    """The forms of one plan as sent, each built on first use: one per collect run (or
+    reader process) passed down, so nothing outlives the run; the plan is not edited meanwhile."""
 
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self._built: dict[tuple, ExpectedForm | None] = {}
 
-def expected_form(plan: Plan, kind: str, unit: str, period_id: str,
-                  version: int | None = None) -> ExpectedForm | None:
-    """The form `unit` received for `period_id` ("" for a workplan) under spec `version` (the
-    current one when None), or None when the plan has no such form (unknown kind, version,
-    unit, town or period, or a unit without tasks).
-
-    Cached per plan object and (kind, unit, period, version); a plan is not edited while
-    collecting.
-    """
-    sp = CURRENT.get(kind) if version is None else spec_of(kind, version)
-    if sp is None:
-        return None
-    entry = _CACHE.get(id(plan))
-    if entry is None or entry[0]() is not plan:
-        entry = (weakref.ref(plan, lambda _r, k=id(plan): _CACHE.pop(k, None)), {})
-        _CACHE[id(plan)] = entry
-    cache = entry[1]
-    key = (sp.kind, sp.version, unit, period_id)
-    if key not in cache:
-        cache[key] = _build(plan, sp, unit, period_id)
-    return cache[key]
+    def get(self, kind: str, unit: str, period_id: str,
+            version: int | None = None) -> ExpectedForm | None:
+        """The form `unit` received for `period_id` ("" for a workplan) under spec `version`
+        (the current one when None), or None when the plan has no such form (unknown kind,
+        version, unit, town or period, or a unit without tasks)."""
+        sp = CURRENT.get(kind) if version is None else spec_of(kind, version)
+        if sp is None:
+            return None
+        key = (sp.kind, sp.version, unit, period_id)
+        if key not in self._built:
+            self._built[key] = _build(self.plan, sp, unit, period_id)
+        return self._built[key]
 
 
 def _build(plan: Plan, sp: FormSpec, unit_name: str, period_id: str) -> ExpectedForm | None:

@@ -111,7 +111,7 @@ def column_map(rows: list[list], head: int | None, labels: tuple[str, ...], sink
 
 
 def _letter(c: int) -> str:
-    from ..sheet.layout import col_letter
+    from ..model.glossary import col_letter
     return col_letter(c)
 
 

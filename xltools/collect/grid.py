@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from ..model import Finding, finding
-from ..model.glossary import a1 as ref
+from ..model.glossary import a1
 from ..model.identity import canonical_text
 
 MAX_SHOWN = 200  # characters of a found value repeated in a finding
@@ -62,7 +62,7 @@ class Sink:
     def add(self, code: str, r: int | None = None, c: int | None = None, *, task: object = "",
             value: object = "", severity: str | None = None, sheet: str | None = None,
             **params: object) -> Finding:
-        cell = ref(r, c) if r is not None and c is not None and r >= 0 and c >= 0 else ""
+        cell = a1(r, c) if r is not None and c is not None and r >= 0 and c >= 0 else ""
         f = finding(code, file=self.file, sheet=self.sheet if sheet is None else sheet,
                     cell=cell, unit=self.unit, task=task,
                     value=(value if len(value) <= MAX_SHOWN_TEXT else value[:MAX_SHOWN_TEXT] + "…")

@@ -14,9 +14,9 @@ from ..forms.registry import all_specs, spec as spec_of
 from ..forms.spec import FormSpec
 from ..model import Plan, relocate
 from ..model.glossary import FORM_KINDS, FORM_TOWN, FORM_WORKPLAN, a1, form_name, from_a1
-from .expected import ExpectedForm, expected_form
+from .expected import ExpectedForm, ExpectedForms
 from .extract import SECTION_MARK, find_header, find_unit_cell, unit_cell, unit_text
-from .grid import Sink, at, canon, is_blank, label, ref
+from .grid import Sink, at, canon, is_blank, label
 
 CARRIER_LABELS = {"sheet": "隐藏工作表“表单标识”", "property": "文档自定义属性", "name": "定义名称",
                   "content": "表格内容"}
@@ -34,14 +34,14 @@ class Identified:
     shift: int = 0  # columns added at the left (a pandas index column): read without them
 
 
-def by_identity(reading, sheets: dict[str, list[list]], visible: list[str], plan: Plan,
+def by_identity(reading, sheets: dict[str, list[list]], visible: list[str], forms: ExpectedForms,
                 period_id: str, sink: Sink, credit: str | None = None) -> Identified | None:
     """Check the embedded identity against the plan and period; None when rejected or held.
 
     credit: the unit the clerk settled a held return on (`xltools credit`); its form is read
     whatever the carriers say.
     """
-    ident = reading.identity
+    ident, plan = reading.identity, forms.plan
     if credit is None and reading.conflict:  # carriers disagree: nothing to trust
         return _held(reading, sheets, {}, sink)
     if ident.plan_id != plan.plan_id:
@@ -62,8 +62,8 @@ def by_identity(reading, sheets: dict[str, list[list]], visible: list[str], plan
                  reason="不是本计划的镇街" if ident.kind == FORM_TOWN else "不在本计划的单位名单中")
         return None
     sink.unit = unit
-    ex = expected_form(plan, ident.kind, unit, period_id if ident.kind != FORM_WORKPLAN else "",
-                       ident.version)
+    ex = forms.get(ident.kind, unit, period_id if ident.kind != FORM_WORKPLAN else "",
+                   ident.version)
     if ex is None:
         sink.add("form-not-in-plan", form_name=form_name(ident.kind))
         return None
@@ -71,7 +71,7 @@ def by_identity(reading, sheets: dict[str, list[list]], visible: list[str], plan
     if sheet is None:
         return None
     if credit is None:
-        others = _other_names(reading, plan, ex, sheets[sheet], unit)
+        others = _other_names(reading, forms, ex, sheets[sheet], unit)
         if others:
             return _held(reading, sheets, others, sink)
     else:
@@ -93,7 +93,7 @@ _SEP = "\uff1b"  # full-width semicolon between the names shown in identity-conf
 _COLON = "\uff1a"
 
 
-def _other_names(reading, plan: Plan, ex: ExpectedForm, rows: list[list],
+def _other_names(reading, forms: ExpectedForms, ex: ExpectedForm, rows: list[list],
                  unit: str) -> dict[str, str]:
     """What else in the file names a unit other than `unit`: {label: that unit}.
 
@@ -105,25 +105,26 @@ def _other_names(reading, plan: Plan, ex: ExpectedForm, rows: list[list],
     pos = find_unit_cell(ex, rows)
     if pos is not None:
         text = unit_text(ex.spec.unit_field, rows, pos)
-        named = _unit_of(plan, ex.kind, "".join(text.split())) if text else None
+        named = _unit_of(forms.plan, ex.kind, "".join(text.split())) if text else None
         if named is not None and named != unit:
             out[FILLED_BY] = named
     fp = reading.identity.fingerprint
     if fp != ex.fingerprint:
-        owner = _fingerprint_owner(plan, ex, fp)
+        owner = _fingerprint_owner(forms, ex, fp)
         if owner is not None and owner != unit:
             out[FINGERPRINT_LABEL] = owner
     return out
 
 
-def _fingerprint_owner(plan: Plan, ex: ExpectedForm, fp: str) -> str | None:
+def _fingerprint_owner(forms: ExpectedForms, ex: ExpectedForm, fp: str) -> str | None:
     """The unit whose form of this kind and period has fingerprint `fp`, if any."""
+    plan = forms.plan
     if ex.kind == FORM_TOWN:
         names = [r.unit or r.label for r in plan.town_rows()]
     else:
         names = [u.name for u in plan.units]
     for name in names:
-        other = expected_form(plan, ex.kind, name, ex.period, ex.spec.version)
+        other = forms.get(ex.kind, name, ex.period, ex.spec.version)
         if other is not None and other.fingerprint == fp:
             return name
     return None
@@ -208,8 +209,8 @@ def _visible_unit(sheets: dict[str, list[list]]) -> dict[str, str]:
 
 # --- content match ---------------------------------------------------------------------------
 
-def by_content(sheets: dict[str, list[list]], visible: list[str], plan: Plan, period_id: str,
-               sink: Sink) -> Identified | None:
+def by_content(sheets: dict[str, list[list]], visible: list[str], forms: ExpectedForms,
+               period_id: str, sink: Sink) -> Identified | None:
     """Identify a form that lost its identity; None (with not-identified) when not certain."""
     reasons = []
     for name in visible:
@@ -217,12 +218,12 @@ def by_content(sheets: dict[str, list[list]], visible: list[str], plan: Plan, pe
         if not rows:
             continue
         if _index_column(rows):  # written back by pandas with its default index=True
-            got = _match_content([r[1:] for r in rows], plan, period_id, sink, name)
+            got = _match_content([r[1:] for r in rows], forms, period_id, sink, name)
             if isinstance(got, Identified):
                 got.shift = 1
                 sink.add("index-column-added", sheet=name)
                 return got
-        got = _match_content(rows, plan, period_id, sink, name)
+        got = _match_content(rows, forms, period_id, sink, name)
         if isinstance(got, Identified):
             return got
         if got == "rejected":
@@ -248,7 +249,7 @@ def shift_cells(fr, findings: list, n: int) -> list:
     value names is where it is in the returned file; the findings so moved."""
     def right(cell: str) -> str:
         rc = from_a1(cell or "")
-        return cell if rc is None else ref(rc[0], rc[1] + n)
+        return cell if rc is None else a1(rc[0], rc[1] + n)
     moved = [relocate(f, cell=right(f.cell)) for f in findings]
     fr.header_cells = {k: right(v) for k, v in fr.header_cells.items()}
     for item in [*fr.tasks, *fr.targets, *fr.town]:
@@ -280,8 +281,8 @@ def _unit_name(sp: FormSpec, rows: list[list], head: int) -> str | None:
     return unit_text(sp.unit_field, rows, pos) if pos is not None else None
 
 
-def _match_content(rows, plan: Plan, period_id: str, sink: Sink, sheet: str):
-    found = _detect_spec(rows)
+def _match_content(rows, forms: ExpectedForms, period_id: str, sink: Sink, sheet: str):
+    found, plan = _detect_spec(rows), forms.plan
     if found is None:
         return f"工作表“{sheet}”的表头与本系统下发的报表不符"
     sp, head = found
@@ -292,7 +293,7 @@ def _match_content(rows, plan: Plan, period_id: str, sink: Sink, sheet: str):
     unit = _unit_of(plan, kind, name)
     if unit is None:
         return f"填报单位“{name}”不在本计划的单位名单中"
-    ex = expected_form(plan, kind, unit, "" if kind == FORM_WORKPLAN else period_id, sp.version)
+    ex = forms.get(kind, unit, "" if kind == FORM_WORKPLAN else period_id, sp.version)
     if ex is None:
         return f"按当前计划,“{unit}”没有{form_name(kind)}"
     top = [canon(at(rows, i, 0)) for i in range(min(head, 4))]

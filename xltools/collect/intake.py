@@ -43,9 +43,6 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PATH_SAFE = 3800  # bytes: longer paths are snapshotted into workdir so readers can open them
 
 
-IntakeLimits = Limits  # the one limits object of a collect run (collect.limits)
-
-
 @dataclass
 class IntakeResult:
     """What intake found: the files received, the findings, and for each received file whose
@@ -58,7 +55,7 @@ class IntakeResult:
 
 
 def intake(inputs: list[Path], workdir: Path,
-           limits: IntakeLimits = IntakeLimits()) -> tuple[list[Received], list[Finding]]:
+           limits: Limits = Limits()) -> tuple[list[Received], list[Finding]]:
     """Every file under `inputs`, hashed and typed; findings for everything odd.
 
     Each finding's `file` is the display name of the Received it concerns (a refused zip
@@ -70,7 +67,7 @@ def intake(inputs: list[Path], workdir: Path,
     return res.received, res.findings
 
 
-def intake_run(inputs: list[Path], workdir: Path, limits: IntakeLimits = IntakeLimits(),
+def intake_run(inputs: list[Path], workdir: Path, limits: Limits = Limits(),
                password: str | None = None) -> IntakeResult:
     """intake(), plus decryption of password-protected workbooks with `password`."""
     run = _Intake(Path(workdir), limits, password)
@@ -193,7 +190,7 @@ class Sniff:
     params: dict | None = None
 
 
-def sniff(f: BinaryIO, name: str, size: int, limits: IntakeLimits = IntakeLimits()) -> Sniff:
+def sniff(f: BinaryIO, name: str, size: int, limits: Limits = Limits()) -> Sniff:
     """What a file is, by its bytes; the name only picks the wording of the finding."""
     f.seek(0)
     head = f.read(HEAD)
@@ -279,7 +276,7 @@ def zip_entry_count(f: BinaryIO, size: int) -> int | None:
         return None
 
 
-def _sniff_zip(f: BinaryIO, ext: str, size: int, limits: IntakeLimits) -> Sniff:
+def _sniff_zip(f: BinaryIO, ext: str, size: int, limits: Limits) -> Sniff:
     count = zip_entry_count(f, size)
     if count is not None and count > limits.max_members:
         return Sniff("other", "zip-too-many-members",
@@ -496,7 +493,7 @@ class _Budget:
 # ---------------------------------------------------------------- the walk
 
 class _Intake:
-    def __init__(self, workdir: Path, limits: IntakeLimits, password: str | None = None):
+    def __init__(self, workdir: Path, limits: Limits, password: str | None = None):
         self.workdir = workdir
         self.limits = limits
         self.password = password
@@ -533,6 +530,20 @@ class _Intake:
     def tmpfile(self, suffix: str = ".bin") -> Path:
         self._n += 1
         return self.tmpdir() / f"{self._n:06d}{suffix}"
+
+    def opened(self, opener: Callable, display: str, other: Callable[[OSError], None]):
+        """opener(), or None with why noted: vanished, a link, swapped, or other(exc)."""
+        try:
+            return opener()
+        except FileNotFoundError:
+            self.note("file-vanished", display)
+        except fsopen.LinkRefused:
+            self.note("symlink-skipped", display)
+        except fsopen.Swapped:
+            self.note("file-changed-while-reading", display)
+        except OSError as exc:
+            other(exc)
+        return None
 
     # -- inputs
     def take_input(self, inp: Path) -> None:
@@ -589,16 +600,9 @@ class _Intake:
                     if depth + 1 > self.limits.max_depth:
                         self.note("folder-too-deep", shown, limit=self.limits.max_depth)
                         continue
-                    try:
-                        sub = fsopen.open_dir(e.name, folder, epath)
-                    except FileNotFoundError:
-                        self.note("file-vanished", shown)
-                        continue
-                    except fsopen.LinkRefused:
-                        self.note("symlink-skipped", shown)
-                        continue
-                    except OSError as exc:
-                        self.note("folder-unreadable", shown, **_why(exc))
+                    sub = self.opened(lambda: fsopen.open_dir(e.name, folder, epath), shown,
+                                      lambda exc: self.note("folder-unreadable", shown, **_why(exc)))
+                    if sub is None:
                         continue
                     try:
                         self.walk(sub, epath, shown, parts + (e.name,), depth + 1)
@@ -617,22 +621,9 @@ class _Intake:
     def take_file(self, opener: Callable[[], int], path: str, display: str, name: str,
                   parts: tuple[str, ...]) -> None:
         junk = junk_reason(name, tuple(display_name(p) for p in parts))
-        try:
-            fd = opener()
-        except FileNotFoundError:
-            self.note("file-vanished", display)
-            return
-        except fsopen.LinkRefused:
-            self.note("symlink-skipped", display)
-            return
-        except fsopen.Swapped:
-            self.note("file-changed-while-reading", display)
-            return
-        except OSError as exc:
-            if junk:
-                self.note("junk-ignored", display, reason=junk)
-            else:
-                self.note("file-unreadable", display, **_why(exc))
+        fd = self.opened(opener, display, lambda exc: self.note("junk-ignored", display, reason=junk)
+                         if junk else self.note("file-unreadable", display, **_why(exc)))
+        if fd is None:
             return
         with os.fdopen(fd, "rb") as f:
             st = os.fstat(fd)

@@ -227,7 +227,8 @@ class Ledger:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if self.conn.in_transaction:
+        """A run begun and not committed (an error, an interrupt) is rolled back."""
+        if self._run is not None or self.conn.in_transaction:
             self.rollback()
         self.close()
 
@@ -516,20 +517,13 @@ class Ledger:
             if not redo:
                 if receipt is not None:
                     return receipt["status"]
-                cur = c.execute(
-                    "INSERT INTO receipts(run_id, sha256, path, display, name, received_at, "
-                    "recorded_at, status) VALUES (?,?,?,?,?,?,?,?)",
-                    (run_id, sha, _safe_text(rec.origin or rec.path), display,
-                     _safe_text(rec.name), rec.received_at, now, DUPLICATE))
-                f = finding("duplicate-file", file=display, value=sub["display"])
-                self._insert_findings(sha, [f], receipt_id=cur.lastrowid)
+                dup = self._receipt(run_id, rec, DUPLICATE, now)
+                self._insert_findings(sha, [finding("duplicate-file", file=display,
+                                                    value=sub["display"])], receipt_id=dup)
                 return DUPLICATE
             self._forget_submission(sha)
         if receipt is None:
-            c.execute("INSERT INTO receipts(run_id, sha256, path, display, name, received_at, "
-                      "recorded_at, status) VALUES (?,?,?,?,?,?,?,?)",
-                      (run_id, sha, _safe_text(rec.origin or rec.path), display,
-                       _safe_text(rec.name), rec.received_at, now, ret.status))
+            self._receipt(run_id, rec, ret.status, now)
         else:
             c.execute("UPDATE receipts SET status = ? WHERE id = ?", (ret.status, receipt["id"]))
         c.execute("UPDATE receipts SET status = ? WHERE sha256 = ? AND display != ?",
@@ -549,6 +543,14 @@ class Ledger:
             status = self._supersede(sha, ret.plan_id, ret.kind, ret.unit, ret.period)
         ret.status = status
         return status
+
+    def _receipt(self, run_id: int, rec: Received, status: str, now: str) -> int:
+        """A new receipt of `rec` in this run; its id."""
+        return self.conn.execute(
+            "INSERT INTO receipts(run_id, sha256, path, display, name, received_at, recorded_at, "
+            "status) VALUES (?,?,?,?,?,?,?,?)",
+            (run_id, rec.sha256, _safe_text(rec.origin or rec.path), _safe_text(rec.display),
+             _safe_text(rec.name), rec.received_at, now, status)).lastrowid
 
     def _archive_for_record(self, rec: Received, extra: list[Finding]) -> str | None:
         try:
@@ -698,8 +700,8 @@ class Ledger:
             "LEFT JOIN submissions s ON s.sha256 = r.sha256 "
             "WHERE (ru.plan_id = ? AND ru.period = ?) OR (s.plan_id = ? AND s.period = ?) "
             "ORDER BY r.display, r.id", (plan_id, period, plan_id, period)).fetchall()
-        by_sha: dict[str, list[dict]] = {}
-        by_receipt: dict[int, list[dict]] = {}
+        by_sha: dict[str, list[Finding]] = {}
+        by_receipt: dict[int, list[Finding]] = {}
         shas = sorted({r["sha256"] for r in rows})
         for i in range(0, len(shas), 500):
             part = shas[i:i + 500]
@@ -707,7 +709,7 @@ class Ledger:
                     "SELECT * FROM findings WHERE sha256 IN (%s) ORDER BY id"
                     % ",".join("?" * len(part)), part):
                 d = Finding(**{k: f[k] or "" for k in PLACE}, params=json.loads(f["params"]),
-                            code=f["code"], severity=f["severity"]).to_dict()
+                            code=f["code"], severity=f["severity"])
                 if f["receipt_id"] is None:
                     by_sha.setdefault(f["sha256"], []).append(d)
                 else:
@@ -739,7 +741,7 @@ class Ledger:
                 supersedes=r["supersedes"] or "", superseded_by=superseded_by,
                 duplicate_of=r["primary_display"] if dup else "",
                 archived=str(self.db_path.parent / r["archived"]) if r["archived"] else "",
-                run_id=r["run_id"], findings=tuple(map(_as_finding, found))))
+                run_id=r["run_id"], findings=tuple(found)))
         return out
 
     def previous_actuals(self, plan_id: str, period: str,
@@ -774,11 +776,6 @@ class Ledger:
                      "GROUP BY unit, kind ORDER BY unit, kind",
                      (plan_id, period, ACCEPTED, SUPERSEDED))]
         return PeriodStatus(plan_id, period, counts, tuple(units))
-
-
-def _as_finding(f: Finding | dict) -> Finding:
-    """A finding as stored (a row's fields) as the model's Finding."""
-    return f if isinstance(f, Finding) else Finding.from_dict(f)
 
 
 def _cell_values(ret: FormReturn) -> Iterator[tuple]:

@@ -137,52 +137,48 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                 f"最多等待 {limits.ledger_wait:g} 秒……")
             ledger.snapshots = workdir  # intake's private copies: linked, not copied
             run_id = ledger.begin(plan.plan_id, period.id, [str(p) for p in inputs])
-            try:
-                todo: list[Received] = []
-                stamps: list[Received] = []
-                for rec in received:
-                    prior = ledger.receipt_status(rec)
-                    if prior is not None:  # the same file from the same place: nothing changes
-                        out.files.append(FileOutcome(rec.display, rec.sha256, prior, seen_before=True))
-                        tick(progress, len(out.files), len(received))
-                        continue
-                    if rec.file_type == STAMP:  # once the returns beside it are known
-                        stamps.append(rec)
-                        continue
-                    settled = intake_return(rec, intake_findings)
-                    if settled is not None:
-                        _record(ledger, run_id, settled, period, out)
-                        tick(progress, len(out.files), len(received))
-                    elif rec.display in found.readable:  # read the decrypted copy
-                        path, file_type = found.readable[rec.display]
-                        todo.append(dataclasses.replace(rec, path=path, file_type=file_type))
-                    else:
-                        todo.append(rec)
-                originals = {r.display: r for r in received}
-                previous = ledger.previous_actuals(plan.plan_id, period.id)
-                plan.lookups()  # built once; readers inherit it (fork) or get it pickled (spawn)
-                t1, recording = time.perf_counter(), 0.0
-                with plan.frozen():  # (re-entrant: api.collect may hold it already)
-                    for ret in examine_all(todo, plan, period.id, previous, workers, limits):
-                        t2 = time.perf_counter()
-                        ret.received = originals.get(ret.received.display, ret.received)
-                        ret.findings = [*mine.get(ret.received.display, []), *ret.findings]
-                        check_sender(ret, plan)
-                        _record(ledger, run_id, ret, period, out)
-                        tick(progress, len(out.files), len(received))
-                        recording += time.perf_counter() - t2
-                for ret in stamped(stamps, out, plan, period):
+            todo: list[Received] = []
+            stamps: list[Received] = []
+            for rec in received:
+                prior = ledger.receipt_status(rec)
+                if prior is not None:  # the same file from the same place: nothing changes
+                    out.files.append(FileOutcome(rec.display, rec.sha256, prior, seen_before=True))
+                    tick(progress, len(out.files), len(received))
+                    continue
+                if rec.file_type == STAMP:  # once the returns beside it are known
+                    stamps.append(rec)
+                    continue
+                settled = intake_return(rec, intake_findings)
+                if settled is not None:
+                    _record(ledger, run_id, settled, period, out)
+                    tick(progress, len(out.files), len(received))
+                elif rec.display in found.readable:  # read the decrypted copy
+                    path, file_type = found.readable[rec.display]
+                    todo.append(dataclasses.replace(rec, path=path, file_type=file_type))
+                else:
+                    todo.append(rec)
+            originals = {r.display: r for r in received}
+            previous = ledger.previous_actuals(plan.plan_id, period.id)
+            plan.lookups()  # built once; readers inherit it (fork) or get it pickled (spawn)
+            t1, recording = time.perf_counter(), 0.0
+            with plan.frozen():  # (re-entrant: api.collect may hold it already)
+                for ret in examine_all(todo, plan, period.id, previous, workers, limits):
+                    t2 = time.perf_counter()
+                    ret.received = originals.get(ret.received.display, ret.received)
                     ret.findings = [*mine.get(ret.received.display, []), *ret.findings]
+                    check_sender(ret, plan)
                     _record(ledger, run_id, ret, period, out)
                     tick(progress, len(out.files), len(received))
-                t2 = time.perf_counter()
-                out.phases["examine"] = t2 - t1 - recording
-                out.phases["ledger"] = recording
-                ledger.commit()
-                out.phases["commit"] = time.perf_counter() - t2
-            except BaseException:
-                ledger.rollback()
-                raise
+                    recording += time.perf_counter() - t2
+            for ret in stamped(stamps, out, plan, period):
+                ret.findings = [*mine.get(ret.received.display, []), *ret.findings]
+                _record(ledger, run_id, ret, period, out)
+                tick(progress, len(out.files), len(received))
+            t2 = time.perf_counter()
+            out.phases["examine"] = t2 - t1 - recording
+            out.phases["ledger"] = recording
+            ledger.commit()
+            out.phases["commit"] = time.perf_counter() - t2
             out.state = ledger.state()
             if reuse_state and not out.changed and out.state == reuse_state:
                 out.reused = True

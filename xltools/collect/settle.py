@@ -9,7 +9,8 @@ from pathlib import Path
 from ..model import Period, Plan
 from ..model.errors import InputError
 from .examine import PreviousValues, examine
-from .ledger import Ledger, LedgerError
+from ..model.errors import LedgerError
+from .ledger import Ledger
 from .records import Decision
 from .run import CollectOutcome, FileOutcome, _record, mark_late
 
@@ -33,19 +34,15 @@ def credit(db_path: Path, plan: Plan, period: Period, sha: str, unit: str, who: 
         original = ret.received
         copy = dataclasses.replace(original, path=str(db_path.parent / row.archived))
         run_id = ledger.begin(plan.plan_id, period.id, [f"credit {row.sha256} {name.name}"])
-        try:
-            previous = PreviousValues(ledger.previous_actuals(plan.plan_id, period.id))
-            new = examine(copy, plan, period.id, previous, credit=name.name)
-            new.received = original
-            out = CollectOutcome(period)
-            _record(ledger, run_id, new, period, out, replace=True)
-            ledger.add_history(who, CREDIT, row.sha256, plan.plan_id, period.id,
-                               {"unit": name.name, "display": row.display,
-                                "status": out.files[-1].status})
-            ledger.commit()
-        except BaseException:
-            ledger.rollback()
-            raise
+        previous = PreviousValues(ledger.previous_actuals(plan.plan_id, period.id))
+        new = examine(copy, plan, period.id, previous, credit=name.name)
+        new.received = original
+        out = CollectOutcome(period)
+        _record(ledger, run_id, new, period, out, replace=True)
+        ledger.add_history(who, CREDIT, row.sha256, plan.plan_id, period.id,
+                           {"unit": name.name, "display": row.display,
+                            "status": out.files[-1].status})
+        ledger.commit()
     return out.files[-1]
 
 
@@ -59,16 +56,12 @@ def set_received(db_path: Path, plan: Plan, period: Period, sha: str, when: str,
         before = ret.received.received_at
         ret.received = dataclasses.replace(ret.received, received_at=at, time_source="clerk")
         ledger.begin(plan.plan_id, period.id, [f"set-received {row.sha256} {at}"])
-        try:
-            mark_late(ret, period)
-            status = ledger.set_received(ret, replace_status=row.status)
-            ledger.add_history(who, RECEIVED, row.sha256, plan.plan_id, period.id,
-                               {"received_at": at, "before": before, "display": row.display,
-                                "late": ret.late})
-            ledger.commit()
-        except BaseException:
-            ledger.rollback()
-            raise
+        mark_late(ret, period)
+        status = ledger.set_received(ret, replace_status=row.status)
+        ledger.add_history(who, RECEIVED, row.sha256, plan.plan_id, period.id,
+                           {"received_at": at, "before": before, "display": row.display,
+                            "late": ret.late})
+        ledger.commit()
     return FileOutcome(row.display, row.sha256, status, ret.unit, ret.kind,
                        list(ret.findings), seen_before=True)
 
@@ -92,13 +85,9 @@ def exempt(db_path: Path, plan: Plan, period: Period, unit: str, on: bool, reaso
     """Mark `unit` exempt from the period (免报), or take the mark back; one history row."""
     with Ledger(db_path) as ledger:
         ledger.begin(plan.plan_id, period.id, [f"exempt {unit} {int(on)}"])
-        try:
-            ledger.add_history(who, EXEMPT, "", plan.plan_id, period.id,
-                               {"unit": unit, "exempt": on, "reason": reason})
-            ledger.commit()
-        except BaseException:
-            ledger.rollback()
-            raise
+        ledger.add_history(who, EXEMPT, "", plan.plan_id, period.id,
+                           {"unit": unit, "exempt": on, "reason": reason})
+        ledger.commit()
 
 
 def exempt_units(history: list[Decision]) -> dict[str, str]:

@@ -12,7 +12,8 @@ from __future__ import annotations
 from ..model.identity import (GUARD_HEADER, GUARD_START_ROW, IDENTITY_NAME,
                               IDENTITY_PROPERTY, IDENTITY_SHEET, NAME_MAX_CHARS, FormIdentity,
                               canonical_text, fingerprint)
-from ..sheet.layout import Sheet, Workbook, col_letter
+from ..model.glossary import col_letter
+from ..sheet.layout import Sheet, Workbook
 from .registry import current
 
 def guarded_cells(wb: Workbook) -> list[tuple[str, str, str]]:

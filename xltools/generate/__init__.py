@@ -1,25 +1,17 @@
 """Plan -> workbook layouts (annexes, forms, sending list). Pure: no file I/O here."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..model import Finding, Period, Plan, finding
-from ..forms.identity import FormIdentity, embed_identity
+from ..forms.identity import embed_identity
+from ..model.identity import FormIdentity
 from ..forms.owed import owed_forms, town_row
 from ..forms.registry import current
 from ..model.glossary import FORM_REPORT, FORM_WORKPLAN
 from ..sheet.layout import Workbook
 from .report_form import report_filename, report_form
 from .town_form import town_filename, town_form
-
-
-@dataclass
-class Generated:
-    """Everything to write for one generate run, plus what was noticed on the way."""
-
-    workbooks: list[Workbook] = field(default_factory=list)
-    identities: dict[str, FormIdentity] = field(default_factory=dict)  # filename -> identity
-    findings: list[Finding] = field(default_factory=list)
 
 
 def select_periods(plan: Plan, period_ids: list[str] | None) -> tuple[list[Period], list[Finding]]:
@@ -100,17 +92,3 @@ def build_documents(plan: Plan, jobs: list[FormJob]) -> tuple[list[Workbook], li
     docs.append(sending_list(plan, entries))
     return docs, findings
 
-
-def build_all(plan: Plan, period_ids: list[str] | None = None) -> Generated:
-    """Every official workbook for the plan and the chosen periods, as layouts in memory."""
-    out = Generated()
-    periods, out.findings = select_periods(plan, period_ids)
-    jobs = form_jobs(plan, periods)
-    docs, findings = build_documents(plan, jobs)
-    out.findings.extend(findings)
-    for job in jobs:
-        wb, ident = build_form(plan, job)
-        out.identities[wb.filename] = ident
-        out.workbooks.append(wb)
-    out.workbooks.extend(docs)
-    return out

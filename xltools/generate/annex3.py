@@ -7,10 +7,10 @@ from ..model.check import check_matrix
 from ..model.findings import Finding, relocate
 from ..model.plan import MatrixColumn, Plan, TownMatrix
 from ..model.values import parse_value
-from ..model.glossary import text_width
+from ..model.glossary import a1, text_width
 from ..sheet.blocks import (fit_text_row, official_page, safe_filename, safe_sheet_name,
                      title_block)
-from ..sheet.layout import Sheet, Workbook, a1
+from ..sheet.layout import Sheet, Workbook
 from ..sheet.paging import Pager
 from ..sheet.styles import MAX_DECIMALS, value_style, wrapped_height
 

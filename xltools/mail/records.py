@@ -7,7 +7,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..collect.ledger import Ledger, LedgerError
+from ..collect.ledger import Ledger
+from ..model.errors import LedgerError
 
 
 @dataclass

@@ -1,9 +1,7 @@
 """Vocabulary and small helpers shared by the merge modules."""
 from __future__ import annotations
 
-from ..sheet.layout import a1
-# the one lateness rule and its time helpers, under the names the merge modules import
-from ..model.periods import deadline_end, is_late, parse_time, show_time  # noqa: F401
+from ..model.glossary import a1
 from ..model.plan import Plan, PlanLookups
 from ..forms.registry import STATUSES  # what a unit may choose on its form
 from ..model.returns import ACCEPTED, FormReturn
@@ -34,9 +32,9 @@ def is_blocked(blocked: set[str], cells: dict[str, str], key: str, row: int, col
 
 
 def accepted_returns(plan: Plan, period_id: str | None, returns: list[FormReturn] | None,
-                     look: "Lookups | None" = None) -> dict[tuple[str, str], FormReturn]:
+                     look: PlanLookups | None = None) -> dict[tuple[str, str], FormReturn]:
     """(unit, kind) -> the accepted return of that form; the latest when there are several."""
-    look = look or Lookups(plan)
+    look = look or plan.lookups()
     best: dict[tuple[str, str], FormReturn] = {}
     for fr in returns or []:
         if fr.status != ACCEPTED:
@@ -50,8 +48,3 @@ def accepted_returns(plan: Plan, period_id: str | None, returns: list[FormReturn
         if old is None or fr.received.received_at >= old.received.received_at:
             best[key] = fr
     return best
-
-
-def Lookups(plan: Plan) -> PlanLookups:  # noqa: N802 - kept as the merge's name for it
-    """The plan's look-up snapshot, taken once for a whole merge."""
-    return plan.lookups()

@@ -9,10 +9,10 @@ import pandas as pd
 from ..forms.owed import town_lines
 from ..model.findings import ERROR, WARNING
 from ..model.glossary import FORM_REPORT, FORM_TOWN, form_name
-from ..model.plan import Period, Plan
+from ..model.periods import deadline_end, is_late, parse_time, show_time
+from ..model.plan import Period, Plan, PlanLookups
 from ..model.returns import REJECTED, FormReturn
-from .common import (LATE, NOT_DUE, NOT_REPORTED, ON_TIME, UNIT_CATEGORIES, Lookups,
-                     accepted_returns, deadline_end, is_late, parse_time, show_time)
+from .common import (LATE, NOT_DUE, NOT_REPORTED, ON_TIME, UNIT_CATEGORIES, accepted_returns)
 from .receipts import (FindingCounts, ReceiptRow, finding_counts, open_findings,
                        stamp_status)
 from .tasks import BY_TASK_COLUMNS, TASK_COLUMNS, lagging, merge_targets, merge_tasks
@@ -60,7 +60,7 @@ def summarize(plan: Plan, period: Period, current: list[FormReturn],
               previous: list[FormReturn] | None = None, exempt=frozenset()) -> Summary:
     """Merge the accepted returns of `period`; values with an 错误 finding are left out;
     units `exempt` from the period (免报) are not missing."""
-    look = Lookups(plan)
+    look = plan.lookups()
     best = accepted_returns(plan, period.id, current, look)
     reports = {u: fr for (u, k), fr in best.items() if k == "report"}
     towns = {u: fr for (u, k), fr in best.items() if k == "town"}
@@ -109,7 +109,7 @@ def _form_state(fr: FormReturn | None, period: Period, due: bool) -> tuple[str, 
 
 def _by_unit(plan: Plan, period: Period, by_task: pd.DataFrame,
              best: dict[tuple[str, str], FormReturn], receipts: list[ReceiptRow],
-             look: Lookups) -> pd.DataFrame:
+             look: PlanLookups) -> pd.DataFrame:
     """One row per unit; 错误数 / 警告数 are its open findings (finding_counts' rule)."""
     severities: dict[str, list[str]] = {}
     for r, f in open_findings(receipts):
@@ -136,7 +136,7 @@ def _by_unit(plan: Plan, period: Period, by_task: pd.DataFrame,
 
 
 def _missing(plan: Plan, by_task: pd.DataFrame, towns: dict[str, FormReturn],
-             receipts: list[ReceiptRow], look: Lookups) -> pd.DataFrame:
+             receipts: list[ReceiptRow], look: PlanLookups) -> pd.DataFrame:
     """Units with tasks and no accepted report form; towns with no accepted town form."""
     sent: dict[tuple[str, str], list[ReceiptRow]] = {}
     for r in receipts:
@@ -190,7 +190,7 @@ def _late(period: Period, best: dict[tuple[str, str], FormReturn],
 
 
 def _changes(plan: Plan, tasks: pd.DataFrame, previous: list[FormReturn],
-             look: Lookups) -> pd.DataFrame:
+             look: PlanLookups) -> pd.DataFrame:
     """Each task's overall status and progress now and in the previous period."""
     prev_best = accepted_returns(plan, None, previous, look)
     prev_reports = {u: fr for (u, k), fr in prev_best.items() if k == "report"}

@@ -15,12 +15,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..forms.registry import current
+from ..forms.registry import STATUSES, current
 from ..model.glossary import FORM_REPORT, form_name
-from ..model.plan import DIRECTION_LABELS, ROLE_LEAD, Plan
+from ..model.plan import DIRECTION_LABELS, ROLE_LEAD, Plan, PlanLookups
 from ..model.rates import rate
 from ..model.returns import ACTUAL, FormReturn
-from .common import (BLOCKED, LAGGING, NOT_FILLED, NOT_REPORTED, STATUSES, UNCLEAR, Lookups,
+from .common import (BLOCKED, LAGGING, NOT_FILLED, NOT_REPORTED, UNCLEAR,
                      blocked_cells, is_blocked, value_cell)
 
 # report form field -> summary column
@@ -32,7 +32,7 @@ TASK_COLUMNS = ["序号", "任务内容", "牵头单位", "责任单位", "应�
                 "总体状态", "总体进度", "进度来源"]
 
 
-def assignments(plan: Plan, look: Lookups) -> tuple[pd.DataFrame, pd.DataFrame]:
+def assignments(plan: Plan, look: PlanLookups) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(one row per task × responsible unit, one row per task), in plan order."""
     rows, per_task = [], []
     for i, t in enumerate(plan.tasks):
@@ -92,9 +92,9 @@ def _text(v: object) -> str:
 
 
 def merge_tasks(plan: Plan, reports: dict[str, FormReturn],
-                look: Lookups | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list]:
+                look: PlanLookups | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list]:
     """(by_task, tasks, blocked values): every unit's report joined to its assignments."""
-    assign, tasks = assignments(plan, look or Lookups(plan))
+    assign, tasks = assignments(plan, look or plan.lookups())
     typed, blocked = report_rows(reports)
     df = assign.merge(typed, on=["单位", "序号"], how="left")
     reported = df["单位"].isin(set(reports))

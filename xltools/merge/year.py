@@ -25,7 +25,8 @@ from ..model.glossary import FORM_TOWN, form_name
 from ..model.plan import Period, Plan
 from ..model.returns import FormReturn
 from ..model.rates import rate
-from .common import LATE, ON_TIME, Lookups, accepted_returns, deadline_end, is_late
+from ..model.periods import deadline_end, is_late
+from .common import LATE, ON_TIME, accepted_returns
 from .tasks import merge_targets, merge_tasks
 from .towns import leaf_label, leaves, merge_towns
 from ..model.check import column_measures
@@ -66,7 +67,7 @@ def year_summary(plan: Plan, returns: dict[str, list[FormReturn]],
                  today: date | None = None) -> YearSummary:
     """returns: period id -> that period's accepted returns (Ledger.current)."""
     today = today or date.today()
-    look = Lookups(plan)
+    look = plan.lookups()
     periods = list(plan.periods)
     labels = [short_name(plan, p) for p in periods]
     best = {p.id: accepted_returns(plan, p.id, returns.get(p.id, []), look) for p in periods}

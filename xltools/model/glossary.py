@@ -34,11 +34,6 @@ def a1(row: int, col: int) -> str:
     return f"{col_letter(col)}{row + 1}"
 
 
-def a1_range(first_row: int, first_col: int, last_row: int, last_col: int) -> str:
-    """(0, 0, 1, 1) -> "A1:B2"."""
-    return f"{a1(first_row, first_col)}:{a1(last_row, last_col)}"
-
-
 _A1 = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
 
 

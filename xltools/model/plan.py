@@ -18,7 +18,6 @@ ROLE_LEAD = "牵头"
 ROLE_SUPPORT = "配合"
 DIRECTIONS = (">=", "<=", "=")
 DIRECTION_LABELS = {">=": "不低于", "<=": "不高于", "=": "等于"}
-ROW_KINDS = ("town", "other", "total")
 SECTION_SEP = " › "
 
 

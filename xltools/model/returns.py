@@ -20,7 +20,6 @@ FEEDBACK_SHEET = "修改意见"
 
 # Fields of a task row on the report form (keys used by extract, ledger and merge).
 TASK_FIELDS = ("完成情况", "完成进度", "状态", "存在问题", "下一步计划")
-HEADER_FIELDS = ("填报人", "联系电话", "填报日期")
 # Fields of a quantified-target row and of a town line (keys of their `cells`, ledger fields).
 ACTUAL, NOTE = "actual", "note"
 

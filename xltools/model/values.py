@@ -57,12 +57,6 @@ def parse_value(text: object, measures: list[str] | None = None) -> CellValue:
     return CellValue("bad")
 
 
-def composite_measures(text: str) -> list[str]:
-    """The measures of a composite value in order: 118户、345人 -> [户, 人]."""
-    v = parse_value(text)
-    return list(v.parts) if v.kind == "composite" else []
-
-
 def format_number(x: float) -> str:
     """A sum as a person would print it: no trailing .0, at most 4 decimals."""
     if abs(x - round(x)) < 1e-9:

@@ -17,11 +17,6 @@ FW_COLON = "\uff1a"
 FW_SEMICOLON = "\uff1b"
 FW_COMMA = "\uff0c"
 FW_PERIOD = "\uff0e"
-FW_LBRACKET = "\uff3b"
-FW_RBRACKET = "\uff3d"
-FW_PERCENT = "\uff05"
-IDEO_COMMA = "\u3001"  # 、 (kept)
-IDEO_STOP = "\u3002"  # 。 (kept)
 IDEO_SPACE = "\u3000"
 NBSP = "\u00a0"
 # ASCII marks that fold() produces, restored to the full-width forms printed in documents.

@@ -14,7 +14,6 @@ from typing import Callable
 from ..model.findings import Finding, finding
 from .table1 import Grid, GridCell
 
-TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 CONVERT_SUFFIXES = {".doc", ".wps", ".rtf", ".odt", ".wpt", ".dot"}
 
 

@@ -236,24 +236,19 @@ def infer_group_members(book: Book, towns: list[str], streets: list[str], has_ma
         basis: list[str] = []
         ok = True
         missing: list[str] = []
-        if _TOWN_GROUP_RE.search(s):
-            if has_matrix and towns:
-                members += towns
-                basis.append("附件中镇街目标表的镇")
-            elif named_towns:
-                members += named_towns
-                basis.append(f"通知中写明的乡镇({'、'.join(named_towns)};通知未写明的请补充)")
+        for pattern, in_matrix, named, row_kind, word in (
+                (_TOWN_GROUP_RE, towns, named_towns, "镇", "乡镇"),
+                (_STREET_GROUP_RE, streets, named_streets, "街道", "街道")):
+            if not pattern.search(s):
+                continue
+            if has_matrix and in_matrix:
+                members += in_matrix
+                basis.append(f"附件中镇街目标表的{row_kind}")
+            elif named:
+                members += named
+                basis.append(f"通知中写明的{word}({'、'.join(named)};通知未写明的请补充)")
             else:
-                missing.append("乡镇")
-        if _STREET_GROUP_RE.search(s):
-            if has_matrix and streets:
-                members += streets
-                basis.append("附件中镇街目标表的街道")
-            elif named_streets:
-                members += named_streets
-                basis.append(f"通知中写明的街道({'、'.join(named_streets)};通知未写明的请补充)")
-            else:
-                missing.append("街道")
+                missing.append(word)
         if missing and members:  # 各镇(街道) with towns named but no subdistrict
             basis[-1] += f";通知中没有写明任何{'、'.join(missing)},请补充"
         elif missing:

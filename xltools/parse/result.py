@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from ..model.findings import ERROR, INFO, WARNING, Finding
-from ..model.plan import SECTION_SEP, TASK_KIND_LABELS, Plan, Target
+from ..model.plan import TASK_KIND_LABELS, Plan, Target
 from .annex2 import UnitTasks
 
 
@@ -113,8 +113,3 @@ class ParseResult:
                 "units": [asdict(u) for u in plan.units],
                 "groups": [asdict(g) for g in plan.groups],
                 "findings": findings}
-
-    def section_label(self, number: str) -> str:
-        """A task's section path as one string (for reports)."""
-        t = self.plan.task(number) if self.plan else None
-        return SECTION_SEP.join(t.section) if t else ""

@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..sheet.layout import a1
+from ..model.glossary import a1
 from ..model import Finding, Group, Plan, Unit, finding, normalize_name, relocate
-from ..model.errors import settings
+from ..model.errors import PlanFileError, settings
 from ..model.plan import UNIT_KINDS
-from . import PlanFileError, require_plan, save_plan
+from . import require_plan, save_plan
 from .workbook import FIRST_DATA_ROW, GROUPS, UNITS, split_aliases, text
 
 REGISTER_CODES = {"duplicate-unit", "unknown-group-member", "empty-group", "bad-unit-kind"}

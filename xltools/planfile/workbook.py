@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..sheet.blocks import header_row, title_block
-from ..sheet.layout import Sheet, Validation, Workbook, a1
+from ..model.glossary import a1
+from ..sheet.layout import Sheet, Validation, Workbook
 from ..model import (DIRECTION_LABELS, SECTION_SEP, TASK_KIND_LABELS, UNIT_KINDS, Finding,
                      Group, MatrixColumn, MatrixRow, Period, Plan, Target, Task, TownMatrix,
                      Unit, check_plan, finding, relocate)

@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from ..collect.expected import expected_form
+from ..collect.expected import ExpectedForms
 from ..generate import FormJob, build_form
 from ..sheet.blocks import date_cn, safe_filename, title_block
-from ..forms.identity import IDENTITY_SHEET, FormIdentity
-from ..model.glossary import form_name, from_a1
-from ..sheet.layout import Sheet, Workbook, a1
+from ..model.identity import IDENTITY_SHEET, FormIdentity
+from ..model.glossary import a1, form_name, from_a1
+from ..sheet.layout import Sheet, Workbook
 from ..sheet.styles import STYLES
 from ..merge.receipts import ReceiptRow
 from ..model.findings import ERROR, Finding
@@ -33,7 +33,7 @@ from ..model.plan import Period, Plan
 from ..model.returns import (ACCEPTED, ACTUAL, FEEDBACK_SHEET, NOTE, REJECTED, FormReturn,
                              target_key, town_key)
 from ..xlsx.writer import write_workbook
-from .tables import Col, fit, header, note, put
+from .tables import Col, error_style, fit, header, note, put
 
 FEEDBACK_DIR = "反馈"
 COPY_SUFFIX = "_退回修改"
@@ -98,7 +98,7 @@ def feedback_copy(plan: Plan, period: Period, fr: FormReturn) -> Feedback | None
     todo = needs_feedback(fr.findings)
     if not todo or fr.status != ACCEPTED:
         return None
-    ex = expected_form(plan, fr.kind, fr.unit, fr.period if fr.kind != "workplan" else "")
+    ex = ExpectedForms(plan).get(fr.kind, fr.unit, fr.period if fr.kind != "workplan" else "")
     if ex is None:
         return None
     wb, ident = build_form(plan, FormJob(fr.kind, fr.unit, fr.period if fr.kind != "workplan" else ""))
@@ -262,12 +262,11 @@ def _items_table(sh: Sheet, row: int, cols: list[Col], records: list[tuple]) -> 
         *vals, item = rec
         err = vals[2] == ERROR
         for j, (v, c) in enumerate(zip(vals, cols)):
-            style = ("body_error_center" if c.style != "body" else "body_error") if err else None
             if j == 1 and item is not None and item.cell:
                 target = "#'" + item.sheet.replace("'", "''") + "'!" + item.cell
                 sh.link(row, j, v, target, "link_error" if err else "link")
             else:
-                put(sh, row, j, v, c, style)
+                put(sh, row, j, v, c, error_style(c) if err else None)
         fit(sh, row, cols, vals)
         row += 1
     sh.freeze = None

@@ -151,7 +151,7 @@ def num(v) -> str:
 
 
 def _files(receipts: list[ReceiptRow]) -> list[dict]:
-    from ..merge.common import show_time
+    from ..model.periods import show_time
     rows = []
     for r in sorted(receipts, key=lambda r: (r.received_at, r.display)):
         rows.append({"time": show_time(r.received_at), "unit": r.unit, "form": r.form_label,

@@ -13,17 +13,18 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..sheet.blocks import date_cn, official_page, safe_filename, title_block
+from ..sheet.blocks import date_cn, safe_filename
 from ..sheet.layout import Workbook
 from ..templating import render
-from ..merge.common import accepted_returns, parse_time
+from ..merge.common import accepted_returns
+from ..model.periods import parse_time
 from ..forms.owed import owed_forms
 from ..merge.receipts import ReceiptRow
 from ..model.glossary import form_name
 from ..model.findings import ERROR
 from ..model.plan import Period, Plan
 from ..model.returns import REJECTED, FormReturn
-from .tables import Col, empty_row, fit, header, note, put
+from .tables import Col, note, rows_table, start_sheet
 
 TEMPLATE = "催报通知.txt.j2"
 NOT_REPORTED = "未报送"
@@ -115,28 +116,19 @@ def contact_workbook(plan: Plan, period: Period, entries: list[RemindEntry], tod
                   company=plan.issuer, period=period.id, kind="remind")
     cols = COLUMNS
     width = sum(c.width for c in cols)
-    sh = wb.add_sheet("催报名单")
-    sh.widths([c.width for c in cols])
     n_missing = sum(1 for e in entries if e.missing)
-    head = title_block(sh, len(cols), f"{plan.period_title(period)}催报名单",
-                       f"(截至{date_cn(today.isoformat())};报送截止日期:{date_cn(period.deadline)};"
-                       f"未报送 {n_missing} 个,有错误待修改 {len(entries) - n_missing} 个)")
-    row = header(sh, head, cols)
-    first = row
-    for i, e in enumerate(entries, start=1):
-        vals = [i, e.unit, e.form, e.leader, e.contact, e.phone, e.email, e.reason, e.note]
-        for j, (v, c) in enumerate(zip(vals, cols)):
-            put(sh, row, j, v, c, "body_alert" if j == 7 and e.missing else None)
-        fit(sh, row, cols, vals)
-        row += 1
-    if not entries:
-        row = empty_row(sh, row, len(cols), "各单位均已按要求报送,无需催报。")
-    else:
-        sh.autofilter = (head, 0, row - 1, len(cols) - 1)
+    sh, first = start_sheet(wb, "催报名单", cols, f"{plan.period_title(period)}催报名单",
+                            f"(截至{date_cn(today.isoformat())};报送截止日期:{date_cn(period.deadline)};"
+                            f"未报送 {n_missing} 个,有错误待修改 {len(entries) - n_missing} 个)",
+                            frozen_cols=2)
+    records = [(i, e.unit, e.form, e.leader, e.contact, e.phone, e.email, e.reason, e.note, e)
+               for i, e in enumerate(entries, start=1)]
+    row = rows_table(sh, first, cols, records, lambda rec, j: "body_alert" if j == 7 and
+                     rec[-1].missing else None, empty="各单位均已按要求报送,无需催报。")
+    if entries:
+        sh.autofilter = (first - 1, 0, row - 1, len(cols) - 1)
     note(sh, row + 1, len(cols), "联系人、联系电话和电子邮箱取自计划文件的“单位”表;缺少的可用 "
                                  "xltools units 计划文件 set 单位 --contact … --phone … --email … 补填。", width)
-    sh.freeze = (first, 2)
-    sh.page = official_page(landscape=True, header_rows=(head, head))
     return wb
 
 

@@ -12,10 +12,11 @@ from ..sheet.paging import CONTINUED, Pager
 from ..merge.common import (BLOCKED, LATE, NOT_REPORTED, OVERALL_STATUSES, UNIT_CATEGORIES)
 from ..merge.summary import Summary
 from ..merge.towns import leaf_label, leaves
+from ..model.glossary import text_width
 from ..model.plan import Period, Plan
 from ..model.rates import RATE_NOTE, shown
 from .tables import (Col, empty_row, fit, header, heading, height_for, is_missing, name_width,
-                     note, put, rows_table, start_sheet, text_units)
+                     note, put, rows_table, start_sheet)
 
 SHEETS = ["按任务汇总", "按单位汇总", "滞后任务", "未报送单位", "量化指标", "镇街指标", "状态统计"]
 ALERT = {"滞后", "未启动", NOT_REPORTED, LATE}
@@ -154,12 +155,12 @@ def _legend(sh: Sheet, row: int, ncols: int, width: float) -> None:
 def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     cols = [Col("序号", 5, "body_center", "number"), Col("单位", name_width((u.name for u in plan.units), 14)),
             Col("类型", 6, "body_center"),
-            Col("任务数", 6, "body_int", "number", wrap=False)]
-    cols += [Col(k, 7 if len(k) < 4 else 8, "body_int", "number", wrap=False) for k in UNIT_CATEGORIES]
-    cols += [Col("季度报表", 8, "body_center", wrap=False), Col("提交时间", 11, "body_center"),
-             Col("文件名", 20), Col("镇街\n指标表", 7, "body_center", wrap=False),
-             Col("错误数", 6, "body_int", "number", wrap=False),
-             Col("警告数", 6, "body_int", "number", wrap=False)]
+            Col("任务数", 6, "body_int", "number")]
+    cols += [Col(k, 7 if len(k) < 4 else 8, "body_int", "number") for k in UNIT_CATEGORIES]
+    cols += [Col("季度报表", 8, "body_center"), Col("提交时间", 11, "body_center"),
+             Col("文件名", 20), Col("镇街\n指标表", 7, "body_center"),
+             Col("错误数", 6, "body_int", "number"),
+             Col("警告数", 6, "body_int", "number")]
     sh, row = start_sheet(wb, "按单位汇总", cols, f"{plan.period_title(period)}各单位报送情况",
                           _subtitle(period))
     u = s.by_unit
@@ -175,9 +176,7 @@ def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
             return "body_alert"
         return None
 
-    end = rows_table(sh, row, cols, recs, style_of)
-    if end == row:
-        end = empty_row(sh, row, len(cols), "没有需要报送的单位。")
+    end = rows_table(sh, row, cols, recs, style_of, empty="没有需要报送的单位。")
     # totals
     sh.merge(end, 0, end, 2, "合计", "total", kind="string")
     for i, k in enumerate(["任务数", *UNIT_CATEGORIES, "错误数", "警告数"]):
@@ -191,17 +190,16 @@ def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
 # -- 滞后任务 ---------------------------------------------------------------------------
 def _lagging(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     cols = [Col("序号", 5, "body_center"), Col("任务内容", 34), Col("单位", 12),
-            Col("牵头/\n配合", 5, "body_center", wrap=False), Col("状态", 7, "body_center"),
-            Col("完成进度\n(%)", 7, "body_progress", "number", wrap=False),
+            Col("牵头/\n配合", 5, "body_center"), Col("状态", 7, "body_center"),
+            Col("完成进度\n(%)", 7, "body_progress", "number"),
             Col("存在问题", 26), Col("下一步推进计划", 28)]
     lag = s.lagging
     sh, row = start_sheet(wb, "滞后任务", cols, f"{plan.period_title(period)}滞后任务清单",
                           _subtitle(period, f"共 {len(lag)} 条"))
     recs = lag[["序号", "任务内容", "单位", "牵头/配合", "状态", "完成进度", "存在问题",
                 "下一步推进计划"]].itertuples(index=False, name=None)
-    end = rows_table(sh, row, cols, recs, lambda rec, i: "body_alert" if i == 4 else None)
-    if end == row:
-        empty_row(sh, row, len(cols), "本期没有单位报告滞后或未启动的任务。")
+    rows_table(sh, row, cols, recs, lambda rec, i: "body_alert" if i == 4 else None,
+               empty="本期没有单位报告滞后或未启动的任务。")
 
 
 # -- 未报送单位 (and late ones) ---------------------------------------------------------
@@ -221,9 +219,7 @@ def _missing(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     sh.freeze = (row, 0)
     recs = zip(range(1, len(m) + 1), *(m[k] for k in ["单位", "类型", "未报表单", "应报内容",
                                                         "责任领导", "联系人", "联系电话", "说明"]))
-    end = rows_table(sh, row, cols, recs)
-    if end == row:
-        end = empty_row(sh, row, len(cols), "所有单位均已报送。")
+    end = rows_table(sh, row, cols, recs, empty="所有单位均已报送。")
     late = s.late
     row = heading(sh, end + 1, len(cols), f"二、逾期报送单位(共 {len(late)} 个)")
     # the late table shares the columns above: 判定依据 (what decided the time received)
@@ -262,19 +258,17 @@ def _stamps(sh: Sheet, row: int, ncols: int, width: float, stamps: dict[str, str
 # -- 量化指标 ---------------------------------------------------------------------------
 def _targets(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     cols = [Col("序号", 5, "body_center"), Col("任务内容", 34), Col("量化指标", 18),
-            Col("计量\n单位", 6, "body_center", wrap=False), Col("方向", 6, "body_center"),
-            Col("全年目标", 11, "body_amount", "number", wrap=False),
-            Col("累计完成", 11, "body_amount", "number", wrap=False),
-            Col("完成率", 8, "body_rate", "number", wrap=False), Col("报送单位", 12),
+            Col("计量\n单位", 6, "body_center"), Col("方向", 6, "body_center"),
+            Col("全年目标", 11, "body_amount", "number"),
+            Col("累计完成", 11, "body_amount", "number"),
+            Col("完成率", 8, "body_rate", "number"), Col("报送单位", 12),
             Col("说明", 16)]
     tg = s.targets
     sh, row = start_sheet(wb, "量化指标", cols, f"{plan.period_title(period)}量化指标完成情况",
                           _subtitle(period, "累计完成取牵头单位报送的年初至本期末累计数"))
     tg = tg.assign(完成率=[shown(r, v) for r, v in zip(tg["完成率"], tg["达标"])])
     recs = tg[[c.label.replace("\n", "") for c in cols]].itertuples(index=False, name=None)
-    end = rows_table(sh, row, cols, recs)
-    if end == row:
-        end = empty_row(sh, row, len(cols), "计划中没有量化指标。")
+    end = rows_table(sh, row, cols, recs, empty="计划中没有量化指标。")
     note(sh, end + 1, len(cols), RATE_NOTE, sum(c.width for c in cols))
 
 
@@ -308,7 +302,7 @@ def _towns(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
         pager.place(first, row)
         row += 1
     pager.finish()
-    row = _mismatches(sh, row, width, s, label_w + 28 * (width // 3))
+    row = _mismatches(sh, row, width, s)
     note(sh, row, width, "说明:目标为计划所列数,合计行按原件列示,未作更正;合计行“完成”为各镇街已报数之和,"
                          f"未报送的镇街不计入。{RATE_NOTE}"
                          f"增幅类指标填报实际增幅(%)。“{BLOCKED}”表示该数据校验有错误,未纳入汇总。",
@@ -333,7 +327,7 @@ def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: pd.DataFrame, k: i
         label = leaf_label(col, part)
         if measure and measure not in label:
             label += f"({measure})"
-        longest = max(longest, text_units(label))
+        longest = max(longest, text_width(label))
         sh.merge(row + 1, 1 + 3 * i, row + 1, 3 + 3 * i, label, "header", kind="string")
         for j, sub in enumerate(("目标", "完成", "完成率")):
             sh.write(row + 2, 1 + 3 * i + j, sub, "header", kind="string")
@@ -371,7 +365,7 @@ def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: pd.DataFrame, k: i
     return row
 
 
-def _mismatches(sh: Sheet, row: int, width: int, s: Summary, text_w: float) -> int:
+def _mismatches(sh: Sheet, row: int, width: int, s: Summary) -> int:
     mm = s.town_mismatches
     if mm.empty:
         return row
@@ -400,8 +394,8 @@ MAX_CHARTS = 8
 
 
 def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
-    cols = [Col("单位", 20)] + [Col(k, 10, "body_int", "number", wrap=False) for k in UNIT_CATEGORIES] \
-        + [Col("合计", 9, "body_int", "number", wrap=False)]
+    cols = [Col("单位", 20)] + [Col(k, 10, "body_int", "number") for k in UNIT_CATEGORIES] \
+        + [Col("合计", 9, "body_int", "number")]
     sh = wb.add_sheet("状态统计")
     sh.widths([c.width for c in cols])
     row = title_block(sh, len(cols), f"{plan.period_title(period)}任务状态统计", _subtitle(period))

@@ -9,7 +9,7 @@ from typing import Any, Callable
 from ..sheet.blocks import official_page, safe_sheet_name, title_block
 from ..sheet.layout import Sheet, Workbook
 from ..sheet.styles import INDENT_UNITS, LINE_HEIGHT
-from ..model.glossary import text_width as text_units
+from ..model.glossary import text_width
 from ..merge.common import BLOCKED
 
 WRAP_SLACK = 0.9
@@ -23,7 +23,7 @@ def lines_needed(text: object, width: float) -> int:
 
 @lru_cache(maxsize=1 << 16)  # a 汇总表 repeats its texts (tasks, units, statuses) row after row
 def _lines(s: str, per_line: int) -> int:
-    return sum(max(1, -(-text_units(part) // per_line)) for part in s.split("\n"))
+    return sum(max(1, -(-text_width(part) // per_line)) for part in s.split("\n"))
 
 
 def height_for(texts_and_widths, minimum: float = 20) -> float:
@@ -33,7 +33,7 @@ def height_for(texts_and_widths, minimum: float = 20) -> float:
 
 def name_width(names, minimum: float = 10, maximum: float = 24) -> float:
     """A column width that holds the longest unit name on one line (never 沙市城投公/司)."""
-    longest = max((text_units(n) for n in names), default=0)
+    longest = max((text_width(n) for n in names), default=0)
     return max(minimum, min(maximum, longest / WRAP_SLACK + 1.5 + INDENT_UNITS))
 
 
@@ -49,7 +49,6 @@ class Col:
     width: float
     style: str = "body"
     kind: str = "string"  # string | number (NaN -> blank) | auto
-    wrap: bool = True  # counts for the row height
 
 
 def put(sheet: Sheet, row: int, col: int, value: Any, c: Col, style: str | None = None) -> None:
@@ -65,6 +64,11 @@ def put(sheet: Sheet, row: int, col: int, value: Any, c: Col, style: str | None 
         sheet.write(row, col, str(value), st, kind="string")
 
 
+def error_style(c: Col) -> str:
+    """The 错误 variant of a column's body style."""
+    return "body_error_center" if c.style != "body" else "body_error"
+
+
 def header(sheet: Sheet, row: int, cols: list[Col], height: float = 30) -> int:
     for i, c in enumerate(cols):
         sheet.write(row, i, c.label, "header", kind="string")
@@ -72,34 +76,36 @@ def header(sheet: Sheet, row: int, cols: list[Col], height: float = 30) -> int:
     return row + 1
 
 
-def fit(sheet: Sheet, row: int, cols: list[Col], values, minimum: float = 20,
-        first_col: int = 0) -> None:
+def fit(sheet: Sheet, row: int, cols: list[Col], values, minimum: float = 20) -> None:
     """Row height for the wrapped values of a row (every column, its own width)."""
     sheet.row_heights[row] = height_for(
         [(v, c.width) for v, c in zip(values, cols) if isinstance(v, str) and v], minimum)
 
 
 def start_sheet(wb: Workbook, name: str, cols: list[Col], title: str, subtitle: str = "",
-                landscape: bool = True) -> tuple[Sheet, int]:
-    """A sheet with widths, title block, one header row (repeated on every page), frozen."""
+                landscape: bool = True, frozen_cols: int = 0) -> tuple[Sheet, int]:
+    """A sheet with widths, title block, one header row (repeated on every page), frozen
+    below it (and right of `frozen_cols`); the first row of the table."""
     sh = wb.add_sheet(name)
     sh.widths([c.width for c in cols])
     head = title_block(sh, len(cols), title, subtitle)
     row = header(sh, head, cols)
-    sh.freeze = (row, 0)
+    sh.freeze = (row, frozen_cols)
     sh.page = official_page(landscape=landscape, header_rows=(head, head))
     return sh, row
 
 
 def rows_table(sheet: Sheet, row: int, cols: list[Col], records, style_of: Callable | None = None,
-               minimum: float = 20) -> int:
-    """Write records (tuples in column order); style_of(record, col_index) may restyle a cell."""
+               minimum: float = 20, empty: str = "") -> int:
+    """Write records (tuples in column order); style_of(record, col_index) may restyle a cell;
+    no records: one row saying `empty` (when given)."""
+    first = row
     for rec in records:
         for i, c in enumerate(cols):
             put(sheet, row, i, rec[i], c, style_of(rec, i) if style_of else None)
         fit(sheet, row, cols, rec, minimum)
         row += 1
-    return row
+    return empty_row(sheet, row, len(cols), empty) if empty and row == first else row
 
 
 def empty_row(sheet: Sheet, row: int, ncols: int, text: str) -> int:
@@ -137,7 +143,3 @@ class SheetNames:
             cand = base[:31 - len(suffix)] + suffix
         self.used.add(cand.lower())
         return cand
-
-
-def pct(v: Any) -> Any:
-    return None if is_missing(v) else float(v)

@@ -10,7 +10,8 @@ from ..merge.receipts import ReceiptRow, finding_counts, stamp_status
 from ..model.findings import ERROR, WARNING
 from ..model.plan import Period, Plan
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
-from .tables import Col, SheetNames, empty_row, fit, header, heading, note, put
+from .tables import (Col, SheetNames, empty_row, error_style, fit, header, heading, note, put,
+                     rows_table, start_sheet)
 
 ALL_SHEET, FILES_SHEET = "全部问题", "文件清单"
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1}
@@ -63,11 +64,12 @@ ALL_COLS = [Col("序号", 5, "body_center", "number"), Col("文件", 24), Col("�
 LINK_COL, CODE_COL = 10, 11
 
 
+def _severity(f) -> int:
+    return SEVERITY_ORDER.get(f.severity, 2)
+
+
 def _all_findings(wb: Workbook, plan: Plan, period: Period, receipts: list[ReceiptRow]) -> None:
     cols = ALL_COLS
-    sh = wb.add_sheet(ALL_SHEET)
-    sh.widths([c.width for c in cols])
-    sh.hidden_cols.add(CODE_COL)
     n = finding_counts(receipts)  # the period's one count (superseded copies left out)
     st = Counter(r.status for r in receipts)
     files = "、".join(f"{STATUS_LABELS.get(k, k)} {st[k]}" for k in STATUS_LABELS if st.get(k))
@@ -79,20 +81,19 @@ def _all_findings(wb: Workbook, plan: Plan, period: Period, receipts: list[Recei
            f";错误 {n.errors} 条,警告 {n.warnings} 条" +
            (f",提示 {n.notices} 条" if n.notices else "") +
            f";盖章件已收到 {len(stamps) - lacking} 个单位,未收到 {lacking} 个)")
-    head = title_block(sh, len(cols), f"{plan.period_title(period)}报表校验报告", sub)
-    row = header(sh, head, cols)
-    first = row
-    i = 0
+    sh, first = start_sheet(wb, ALL_SHEET, cols, f"{plan.period_title(period)}报表校验报告", sub,
+                            frozen_cols=2)
+    sh.hidden_cols.add(CODE_COL)
+    row, i = first, 0
     for r in receipts:
-        for f in sorted(r.findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 2)):
+        for f in sorted(r.findings, key=_severity):
             i += 1
             err = f.severity == ERROR
             vals = [i, r.display, f.unit or r.unit, r.form_label if r.kind else "",
                     STATUS_LABELS.get(r.status, r.status), f.sheet, f.cell, f.severity,
                     f.text, f.value]
             for j, (v, c) in enumerate(zip(vals, cols)):
-                style = ("body_error_center" if c.style != "body" else "body_error") if err else None
-                put(sh, row, j, v, c, style)
+                put(sh, row, j, v, c, error_style(c) if err else None)
             target = link_target(r.archived, f.sheet, f.cell)
             if target:
                 sh.link(row, LINK_COL, _where(f.sheet, f.cell), target,
@@ -103,11 +104,9 @@ def _all_findings(wb: Workbook, plan: Plan, period: Period, receipts: list[Recei
             fit(sh, row, cols, vals)
             row += 1
     if i:
-        sh.autofilter = (head, 0, row - 1, len(cols) - 1)
+        sh.autofilter = (first - 1, 0, row - 1, len(cols) - 1)
     else:
-        row = empty_row(sh, row, len(cols), "本期收到的文件未发现问题。")
-    sh.freeze = (first, 2)
-    sh.page = official_page(landscape=True, header_rows=(head, head))
+        empty_row(sh, row, len(cols), "本期收到的文件未发现问题。")
 
 
 FILE_COLS = [Col("序号", 5, "body_center", "number"), Col("文件", 30), Col("单位", 12),
@@ -119,14 +118,11 @@ FILE_COLS = [Col("序号", 5, "body_center", "number"), Col("文件", 30), Col("
 
 
 def _files(wb: Workbook, plan: Plan, period: Period, receipts: list[ReceiptRow]) -> None:
-    from ..merge.common import show_time
+    from ..model.periods import show_time
     cols = FILE_COLS
-    sh = wb.add_sheet(FILES_SHEET)
-    sh.widths([c.width for c in cols])
-    head = title_block(sh, len(cols), f"{plan.period_title(period)}收到文件清单",
-                       f"({period.name};共 {len(receipts)} 个文件)")
-    row = header(sh, head, cols)
-    first = row
+    sh, first = start_sheet(wb, FILES_SHEET, cols, f"{plan.period_title(period)}收到文件清单",
+                            f"({period.name};共 {len(receipts)} 个文件)", frozen_cols=2)
+    row = first
     for i, r in enumerate(receipts, start=1):
         late = "逾期" if r.late and r.status == ACCEPTED else ""
         why = f"逾期依据:{r.evidence}" if late and r.evidence else ""
@@ -144,11 +140,9 @@ def _files(wb: Workbook, plan: Plan, period: Period, receipts: list[ReceiptRow])
         fit(sh, row, cols, vals)
         row += 1
     if receipts:
-        sh.autofilter = (head, 0, row - 1, len(cols) - 1)
+        sh.autofilter = (first - 1, 0, row - 1, len(cols) - 1)
     else:
         empty_row(sh, row, len(cols), "本期没有收到文件。")
-    sh.freeze = (first, 2)
-    sh.page = official_page(landscape=True, header_rows=(head, head))
 
 
 UNIT_COLS = [Col("序号", 5, "body_center", "number"), Col("文件", 22), Col("工作表", 10),
@@ -172,17 +166,10 @@ def _unit_sheet(wb: Workbook, name: str, plan: Plan, period: Period, unit: str,
     row = heading(sh, row + 1, len(cols), "修改意见")
     head = row
     row = header(sh, row, cols)
-    i = 0
-    for r in receipts:
-        for f in sorted(r.findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 2)):
-            i += 1
-            err = f.severity == ERROR
-            vals = [i, r.display, f.sheet, f.cell, f.severity, f.text, f.value]
-            for j, (v, c) in enumerate(zip(vals, cols)):
-                style = ("body_error_center" if c.style != "body" else "body_error") if err else None
-                put(sh, row, j, v, c, style)
-            fit(sh, row, cols, vals)
-            row += 1
+    found = [(r, f) for r in receipts for f in sorted(r.findings, key=_severity)]
+    row = rows_table(sh, row, cols, [(i, r.display, f.sheet, f.cell, f.severity, f.text, f.value)
+                                     for i, (r, f) in enumerate(found, start=1)],
+                     lambda rec, j: error_style(cols[j]) if rec[4] == ERROR else None)
     due = f"(本期报送截止日期为 {date_cn(period.deadline)})" if period.deadline else ""
     row = note(sh, row + 1, len(cols), f"请尽快将修改后的报表电子版重新报送{plan.issuer or '督办室'}{due};"
                                        "请在原表上修改,不要增删行列、修改任务内容或另建新表。", width)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model.glossary import a1, a1_range, col_letter  # noqa: F401  (re-exported for layouts)
 
 
 class LayoutError(ValueError):

@@ -13,14 +13,14 @@ from datetime import date
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt, RGBColor
 
 from .ooxml import bottom_rule, default_size, doc_grid, east_asia_font, page_field
 
 PAGE_W, PAGE_H = 210, 297  # mm, A4
 TOP, LEFT, TYPE_W, TYPE_H = 37, 28, 156, 225  # mm
-LINES, CHARS = 22, 28
+LINES = 22
 TITLE_FONT, BODY_FONT = "方正小标宋简体", "仿宋_GB2312"
 H1_FONT, H2_FONT, PAGE_FONT = "黑体", "楷体_GB2312", "宋体"
 TITLE_PT, BODY_PT, PAGE_PT = 22, 16, 14  # 2号, 3号, 4号
@@ -202,7 +202,3 @@ def signature(doc, issuer: str, when: date) -> None:
 def annex_mark(doc, label: str):
     """附件1 at the top left of the annex's first page, in 黑体 3号."""
     return paragraph(doc, label, H1_FONT, indent_chars=0)
-
-
-def page_break(doc) -> None:
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)

@@ -54,6 +54,7 @@ class PdfResult:
 
 
 def available() -> bool:
+    """Whether LibreOffice is there to print PDFs (the desk offers them only then)."""
     return find_soffice() is not None
 
 

@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..sheet.layout import Cell, Chart, Sheet, Validation, Workbook
 from ..sheet.styles import STYLES
@@ -296,7 +295,3 @@ def _page_setup(ws, sheet: Sheet) -> None:
         ws.print_area(*sheet.print_area)
     elif sheet.cells:
         ws.print_area(0, 0, sheet.last_row, sheet.last_col)
-
-
-def cell_name(row: int, col: int) -> str:
-    return xl_rowcol_to_cell(row, col)
