@@ -28,6 +28,7 @@ from xltools.xlsx.cells import read_identity, read_workbook
 from xltools.xlsx.writer import write_workbook
 
 S, Q1 = "季度报表", "2019Q1"
+T = "\u91cf\u5316\u6307\u6807"  # 量化指标: the report's second visible sheet (REPORT_V2)
 TITLE = "2019年《政府工作报告》目标任务落实情况报表"  # shared string 0 of the form
 needs_gnumeric = pytest.mark.skipif(shutil.which("ssconvert") is None,
                                     reason="Gnumeric (ssconvert) 未安装:apt-get install gnumeric")
@@ -218,7 +219,7 @@ def test_biff5_xls_read_with_xlrd_and_biff5_encryption_is_password_protected(for
                    check=True, capture_output=True, timeout=120)
     data = b5.read_bytes()
     got = xls.read(data, True)
-    assert len(got.sheets) == 2 and [v for _, v in got.sheets] == ["visible", "hidden"]
+    assert [v for _, v in got.sheets] == ["visible", "visible", "hidden"]
     assert "xltools_identity" in got.names
     # the record after BOF (INTERFACEHDR, empty) becomes a FILEPASS over the next 6 bytes
     head = b"\xe1\x00\x00\x00\xc1\x00\x02\x00"
@@ -291,7 +292,7 @@ def test_excel_95_in_code_page_936_reads_its_chinese_text(form, tmp_path):
     assert (book.biff_version, book.codepage) == (50, 936)
     reading, grids = read_workbook(b5, LIMITS)
     _, want = read_workbook(src, LIMITS)
-    assert [n for n, _ in grids.sheets] == [S, "表单标识"]
+    assert [n for n, _ in grids.sheets] == [S, T, "表单标识"]
     assert grids.rows[S][0][0] == want.rows[S][0][0] == TITLE
     assert reading.identity is not None and reading.identity.unit == "区发改局"
     fr = _examine(b5, plan)
@@ -301,8 +302,8 @@ def test_excel_95_in_code_page_936_reads_its_chinese_text(form, tmp_path):
 def test_read_sheets_leaves_out_hidden_sheets_only_when_asked(form):
     from xltools.xlsx.reader import read_sheets
     src, _ = form  # the form and its hidden identity sheet, as xlsxwriter wrote them
-    assert list(read_sheets(src)) == [S, "表单标识"]
-    assert list(read_sheets(src, hidden=False)) == [S]
+    assert list(read_sheets(src)) == [S, T, "表单标识"]
+    assert list(read_sheets(src, hidden=False)) == [S, T]
 
 
 def test_an_unexpected_error_in_the_size_check_refuses_the_sheet(form, monkeypatch):
@@ -317,7 +318,7 @@ def test_an_unexpected_error_in_the_size_check_refuses_the_sheet(form, monkeypat
     monkeypatch.delenv("PYTEST_CURRENT_TEST")
     monkeypatch.delenv("XLTOOLS_DEBUG", raising=False)
     reading, grids = read_workbook(src, LIMITS)
-    assert grids.rows == {} and set(grids.skipped) == {S, "表单标识"}
+    assert grids.rows == {} and set(grids.skipped) == {S, T, "表单标识"}
     assert reading.identity is not None  # the property still says whose form it is
     fr = _examine(src, plan)
     assert fr.status == "rejected" and not fr.tasks
