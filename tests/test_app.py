@@ -684,3 +684,17 @@ def test_unit_names_are_checked_as_the_clerk_types(desk):
     assert got.status_code == 200 and got.json() == {"unknown": ["\u533a\u4e0d\u5b58\u5728\u5c40"]}
     assert client.get(c_url("names") + ".json", params={"text": ""}).json() == {"unknown": []}
     assert 'class="units"' in client.get(c_url()).text
+
+
+def test_the_collect_job_leaves_the_board_and_summary_built(desk):
+    """The first look after a collect is as quick as the next: the job builds both pages' data
+    for the ledger it just wrote (no page has been opened since)."""
+    from xltools.app.cache import state
+    client, plan, unit = desk["client"], desk["plan"], desk["units"][8]
+    data = workbook_bytes(fill_report(plan, unit, plan.period(PERIOD), random.Random(8)))
+    got = post(client, c_url("collect", PERIOD) + ".json", files=[("files", (f"{unit}.xlsx", data))])
+    assert got.status_code == 202 and finish(client)["state"] == "done"
+    c = client.app.state.ws.campaign(NAME)
+    now = state(c)
+    kept = {key[0] for key, (at, _) in c.cache.items() if at == now}
+    assert {"board", "_summary"} <= kept
