@@ -86,6 +86,14 @@ def make_small_plan() -> Plan:
                 matrix=matrix, periods=quarterly(2019))
 
 
+@pytest.fixture(autouse=True)
+def _debug(request, monkeypatch):
+    """Unexpected errors raise in tests, as with --debug (issue 13: fail closed); a test of
+    what a clerk sees when xltools itself fails is marked `as_user`."""
+    from xltools.model.errors import settings
+    monkeypatch.setattr(settings, "debug", request.node.get_closest_marker("as_user") is None)
+
+
 @pytest.fixture
 def small_plan() -> Plan:
     return make_small_plan()
