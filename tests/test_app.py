@@ -243,6 +243,7 @@ def test_an_upload_over_the_size_limit_is_refused_and_not_kept(desk, tmp_path):
     assert not list((tmp_path / "ws" / "big").rglob("notice*"))
 
 
+@pytest.mark.as_user
 def test_an_unexpected_error_is_one_chinese_line_and_logged(desk, monkeypatch):
     from xltools.app import views
 

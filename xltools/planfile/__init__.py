@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from ..model import Finding, Plan, Result, check_plan, plan_from_dict, plan_to_dict, relocate
-from ..model.errors import PlanFileError, settings
+from ..model.errors import PlanFileError
 from ..xlsx.reader import read_sheets
 from ..xlsx.writer import write_workbook
 from .workbook import plan_from_sheets, plan_workbook
@@ -25,18 +25,16 @@ def load_plan(path: str | os.PathLike) -> Result:
         raise PlanFileError(f"无法识别计划文件“{p.name}”的格式:应为 .xlsx、.yaml 或 .json。")
     if not p.is_file():
         raise PlanFileError(f"找不到计划文件“{p}”。请检查路径。")
-    try:
+    try:  # the file itself (bad input, not a bug): any reader failure is one clear message
         if fmt == "xlsx":
-            plan, findings = plan_from_sheets(read_sheets(p), p.name)
-            return Result(plan, findings)
-        raw = p.read_text(encoding="utf-8-sig")
-        data = yaml.safe_load(raw) if fmt == "yaml" else json.loads(raw)
-    except PlanFileError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any reader failure stops with one clear message
-        if settings.debug:
-            raise
+            sheets = read_sheets(p)
+        else:
+            raw = p.read_text(encoding="utf-8-sig")
+            data = yaml.safe_load(raw) if fmt == "yaml" else json.loads(raw)
+    except Exception as exc:  # noqa: BLE001
         raise PlanFileError(f"无法读取计划文件“{p.name}”:{exc}") from exc
+    if fmt == "xlsx":
+        return Result(*plan_from_sheets(sheets, p.name))
     if not isinstance(data, dict):
         raise PlanFileError(f"计划文件“{p.name}”的内容不是计划(顶层应为键值表)。")
     plan = plan_from_dict(data)
