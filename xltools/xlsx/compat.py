@@ -26,3 +26,18 @@ def register_merge(ws, first_row: int, first_col: int, last_row: int, last_col: 
     """Add a merged range to an xlsxwriter worksheet without writing its cells: the list
     merge_range fills, which xlsxwriter writes out as <mergeCells> at close."""
     ws.merge.append([first_row, first_col, last_row, last_col])
+
+
+def fix_style_index(fmt) -> None:
+    """Give an xlsxwriter format its style (xf) index now: formats take the next index when
+    first written, so registering them in one order makes every file's style table alike."""
+    fmt._get_xf_index()
+
+
+def seed_strings(wb, strings: list[str], references: int) -> None:
+    """Start an xlsxwriter workbook's shared-string table with `strings` at indexes 0, 1, ...
+    (a kept worksheet part refers to them by index), counting `references` uses of them."""
+    table = wb.str_table
+    for s in strings:
+        table._get_shared_string_index(s)
+    table.count += references - len(strings)
