@@ -329,7 +329,7 @@ def _pending(plan: Plan, period: Period, current: list[FormReturn],
     out: list[_Pending] = []
     latest: dict[tuple[str, str], str] = {}
     # what every file depends on besides its own return: the plan, period, styles, version
-    context = hashlib.sha256(f"{code_version()}{STYLES!r}{plan!r}{period!r}".encode()).hexdigest()
+    context = hashlib.sha256(f"{code_version()}{STYLES!r}{plan!r}{period!r}".encode())
     for fr in current:
         if fr.status != ACCEPTED or (fr.period and fr.period != period.id and fr.kind != "workplan"):
             continue
@@ -349,9 +349,11 @@ def _pending(plan: Plan, period: Period, current: list[FormReturn],
     return out
 
 
-def _key(context: str, made_from: object) -> str:
+def _key(context, made_from: object) -> str:
     """A return or receipt row's digest (a dataclass repr shows every field)."""
-    return hashlib.sha256(f"{context}{made_from!r}".encode()).hexdigest()
+    h = context.copy()
+    h.update(repr(made_from).encode())
+    return h.hexdigest()
 
 
 def _copy_name(plan: Plan, fr: FormReturn) -> str:

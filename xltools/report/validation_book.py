@@ -46,12 +46,14 @@ def write_validation(plan: Plan, period: Period, receipts: list[ReceiptRow],
     """Write the 校验报告 into out_dir, keeping the unit sheets of the previous file whose
     receipts are unchanged (xlsx.splice); return its path."""
     # what every sheet depends on besides its unit's receipts
-    context = f"{code_version()}{STYLES!r}{plan!r}{period!r}"
+    context = hashlib.sha256(f"{code_version()}{STYLES!r}{plan!r}{period!r}".encode())
 
     def build(reuse) -> Workbook:
         def key(name: str, unit: str, rows: list[ReceiptRow]) -> str:
             made_of = [dataclasses.replace(r, new=False) for r in rows]
-            return hashlib.sha256(f"{context}{name!r}{unit!r}{made_of!r}".encode()).hexdigest()
+            h = context.copy()
+            h.update(f"{name!r}{unit!r}{made_of!r}".encode())
+            return h.hexdigest()
         return validation_workbook(plan, period, receipts,
                                    lambda name, unit, rows: reuse(name, key(name, unit, rows)))
     return write_reusing(validation_filename(plan, period), build, out_dir)
