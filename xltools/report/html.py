@@ -17,8 +17,6 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-from markupsafe import Markup
-
 from ..sheet.blocks import date_cn, safe_filename
 from ..merge.common import OVERALL_STATUSES, UNCLEAR, UNIT_CATEGORIES
 from ..merge.receipts import ReceiptRow
@@ -83,8 +81,9 @@ SECTIONS = ".xltools-html-sections.json"  # {digest of a unit's inputs: its rend
 
 
 def _sections(env, plan: Plan, receipts: list[ReceiptRow],
-              cache: dict[str, str] | None) -> list[Markup]:
-    """Each unit's findings section as HTML, from `cache` when its inputs are unchanged."""
+              cache: dict[str, str] | None) -> list[str]:
+    """Each unit's findings section as HTML (escaped by its own template), from `cache`
+    when its inputs are unchanged."""
     template = env.get_template(UNIT_TEMPLATE)
     source = env.loader.get_source(env, UNIT_TEMPLATE)[0]
     context = hashlib.sha256(f"{code_version()}{source}".encode())
@@ -99,7 +98,7 @@ def _sections(env, plan: Plan, receipts: list[ReceiptRow],
         if not isinstance(html, str):
             html = template.render(u=_unit_findings(unit, contact, rows))
         fresh[key] = html
-        out.append(Markup(html))
+        out.append(html)
     if cache is not None:
         cache.clear()
         cache.update(fresh)
