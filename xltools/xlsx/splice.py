@@ -26,7 +26,7 @@ from xml.etree import ElementTree
 
 from ..sheet.layout import Sheet, Workbook
 from ..sheet.styles import STYLES
-from .compat import fix_style_index, seed_strings
+from .compat import fix_style_index, quick_sheet_names, seed_strings
 from .writer import streams, workbook_bytes
 
 MANIFEST = ".xltools-splice.json"  # {file: {"sha256": …, "sheets": [[name, key, facts], …]}}
@@ -121,6 +121,7 @@ class FixedStyles:
         self.strings, self.references = strings, references
 
     def start(self, wb, fmt) -> None:
+        quick_sheet_names(wb)
         for name in STYLES:
             fix_style_index(fmt(name))
         if self.strings:
