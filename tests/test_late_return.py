@@ -72,8 +72,9 @@ def _held(box: Path, late) -> Path:
     return found[0]
 
 
-def _late_run(tmp_path: Path, period_files, spies):
-    """First collect without the held-back file, then with it, into the same folder."""
+def _late_run(tmp_path: Path, period_files, spies, harm=None):
+    """First collect without the held-back file, then (after harm(out), if any) with it,
+    into the same folder."""
     root, inbox, late = period_files
     box = tmp_path / "inbox"
     shutil.copytree(inbox, box)
@@ -82,6 +83,8 @@ def _late_run(tmp_path: Path, period_files, spies):
     held.replace(aside)
     out, db = tmp_path / "out", tmp_path / "ledger.sqlite"
     api.collect([box], PLAN, PERIOD, out, db, workers=1)
+    if harm:
+        harm(out)
     aside.replace(held)
     for v in spies.values():
         v.clear()
@@ -157,35 +160,21 @@ def test_spliced_book_is_valid_open_xml_and_opens_in_libreoffice(tmp_path, perio
     assert got.is_file() and got.stat().st_size > 0, done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("harm", ["altered", "missing"])
-def test_altered_or_missing_previous_output_is_rebuilt_in_full(tmp_path, period_files, spies, harm):
-    root, inbox, late = period_files
-    box = tmp_path / "inbox"
-    shutil.copytree(inbox, box)
-    held = _held(box, late)
-    aside = tmp_path / held.name
-    held.replace(aside)
-    out, db = tmp_path / "out", tmp_path / "ledger.sqlite"
-    api.collect([box], PLAN, PERIOD, out, db, workers=1)
-    book = next(out.glob("校验报告_*.xlsx"))
-    page = next(out.glob("汇总报告_*.html"))
-    copies = sorted((out / FEEDBACK_DIR).rglob("*.xlsx"))
-    if harm == "altered":  # someone opened and saved them
-        wb = openpyxl.load_workbook(book)
-        wb.worksheets[-1]["A1"] = "改过"
-        wb.save(book)
-        wb = openpyxl.load_workbook(copies[0])
-        wb.worksheets[0]["A1"] = "改过"
-        wb.save(copies[0])
-    else:
-        book.unlink()
-        copies[0].unlink()
-    aside.replace(held)
-    for v in spies.values():
-        v.clear()
-    api.collect([box], PLAN, PERIOD, out, db, workers=1)
-    units = {s for s in spies["sheets"]}
-    assert len(units) > 1 and late.unit in units  # every unit sheet built again
+@pytest.mark.parametrize("how", ["altered", "missing"])
+def test_altered_or_missing_previous_output_is_rebuilt_in_full(tmp_path, period_files, spies, how):
+    def harm(out: Path) -> None:
+        book = next(out.glob("校验报告_*.xlsx"))
+        copy = sorted((out / FEEDBACK_DIR).rglob("*.xlsx"))[0]
+        if how == "altered":  # someone opened and saved them
+            for path, sheet in ((book, -1), (copy, 0)):
+                wb = openpyxl.load_workbook(path)
+                wb.worksheets[sheet]["A1"] = "改过"
+                wb.save(path)
+        else:
+            book.unlink()
+            copy.unlink()
+
+    out, late = _late_run(tmp_path, period_files, spies, harm)
+    assert len(set(spies["sheets"])) > 1 and late.unit in spies["sheets"]  # every unit again
     assert len(spies["copies"]) == 2  # the late unit's and the harmed one
-    assert page.exists()
     _same_as_full(out, _full(tmp_path, spies))

@@ -33,7 +33,7 @@ from ..model.findings import ERROR, Finding
 from ..model.plan import Period, Plan
 from ..model.returns import (ACCEPTED, ACTUAL, FEEDBACK_SHEET, NOTE, REJECTED, FormReturn,
                              target_key, town_key)
-from ..xlsx.splice import code_version
+from ..xlsx.splice import code_version, read_manifest
 from ..xlsx.writer import write_workbook
 from .tables import Col, error_style, fit, header, note, put
 
@@ -381,7 +381,7 @@ def write_feedback(plan: Plan, period: Period, current: list[FormReturn],
     same return, plan and styles as this folder's last run, its file as that run left it,
     is kept unbuilt: a late return rewrites only the copies it changes."""
     base = Path(out_dir) / FEEDBACK_DIR
-    before = _manifest(base)
+    before = read_manifest(base / MANIFEST)
     after: dict[str, list] = {}
     paths = []
     for p in _pending(plan, period, current, receipts):
@@ -412,14 +412,6 @@ def _unique(name: str, taken: dict) -> str:
 
 
 MANIFEST = ".xltools-feedback.json"  # {file: [input digest, size, mtime_ns]} as last written
-
-
-def _manifest(base: Path) -> dict:
-    try:
-        got = json.loads((base / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return got if isinstance(got, dict) else {}
 
 
 def _stat(path: Path) -> list:

@@ -26,7 +26,7 @@ from ..model.plan import Period, Plan
 from ..model.rates import NOT_MET, RATE_NOTE, shown
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
 from ..templating import environment
-from ..xlsx.splice import code_version
+from ..xlsx.splice import code_version, read_manifest
 from .summary_book import ALERT, STATUS_COLORS
 
 TEMPLATE = "report.html.j2"
@@ -61,12 +61,7 @@ def write_html_report(plan: Plan, period: Period, summary: Summary, receipts: li
     path = Path(out_dir) / html_filename(period)
     path.parent.mkdir(parents=True, exist_ok=True)
     cache = path.with_name(SECTIONS)
-    try:
-        sections = json.loads(cache.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        sections = {}
-    if not isinstance(sections, dict):
-        sections = {}
+    sections = read_manifest(cache)
     tmp = path.with_name(f".{path.name}.part")
     tmp.write_text(render_html(plan, period, summary, receipts, sections=sections), encoding="utf-8")
     os.replace(tmp, path)

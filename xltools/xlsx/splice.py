@@ -46,7 +46,7 @@ def write_reusing(filename: str, build: Callable[[Reuse], Workbook],
     returns (an empty stand-in) in place of building it."""
     folder = Path(folder)
     path = folder / filename
-    manifest = _read_manifest(folder)
+    manifest = read_manifest(folder / MANIFEST)
     entry = manifest.get(filename) or {}
     previous = _previous(path, entry)
     old = {s[0]: (i, s[1], s[2]) for i, s in enumerate(entry.get("sheets", []))} if previous else {}
@@ -200,9 +200,10 @@ def _previous(path: Path, entry: dict) -> zipfile.ZipFile | None:
         return None
 
 
-def _read_manifest(folder: Path) -> dict:
+def read_manifest(path: Path) -> dict:
+    """A JSON object an earlier run left beside its outputs; {} when missing or not one."""
     try:
-        got = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        got = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return got if isinstance(got, dict) else {}
