@@ -127,9 +127,6 @@ class FixedStyles:
         if self.strings:
             seed_strings(wb, list(self.strings), self.references)
 
-    def finish(self, wb) -> None:
-        pass
-
 
 def _spliced(layout: Workbook, previous: zipfile.ZipFile, kept: dict[str, tuple[int, list]]) -> bytes | None:
     """The new file with the kept sheets' parts taken from the previous one; None when the
