@@ -16,7 +16,7 @@ from xltools.parallel import mp_context, pool_processes
 from xltools.parse.read import cell_identity
 from xltools.xlsx import ods
 from xltools.xlsx.compat import (fix_style_index, quick_sheet_names, register_merge, seed_strings,
-                                 sheet_extent, visibility)
+                                 sheet_extent, visibility, write_part_as)
 
 
 def _xlsx(build) -> bytes:
@@ -151,3 +151,16 @@ def test_xlsxwriter_style_indexes_and_shared_strings_can_be_fixed_in_advance():
         strings = z.read("xl/sharedStrings.xml").decode()
     assert '<c r="A1" s="2" t="s"><v>1</v></c>' in sheet  # red took 1, bold 2; 乙 is string 1
     assert 'count="2" uniqueCount="2"' in strings and strings.index("甲") < strings.index("乙")
+
+
+def test_xlsxwriter_stores_a_part_given_for_a_worksheet():
+    part = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            '<sheetData><row r="1"><c r="A1"><v>7</v></c></row></sheetData></worksheet>')
+
+    def build(wb):
+        wb.add_worksheet("甲").write_string(0, 0, "甲")
+        write_part_as(wb.add_worksheet("乙"), part)
+    with zipfile.ZipFile(io.BytesIO(_xlsx(build))) as z:
+        assert z.read("xl/worksheets/sheet2.xml").decode() == part
+        assert "甲" in z.read("xl/sharedStrings.xml").decode()

@@ -62,3 +62,14 @@ def quick_sheet_names(wb) -> None:
         return name
 
     wb._check_sheetname = checked
+
+
+def write_part_as(ws, xml: str) -> None:
+    """Have xlsxwriter store `xml` (a worksheet part it wrote before) as this worksheet's
+    part instead of assembling one: the packager calls _assemble_xml_file with the part's
+    file handle set."""
+    def assemble() -> None:
+        ws.fh.write(xml)
+        ws._xml_close()
+
+    ws._assemble_xml_file = assemble

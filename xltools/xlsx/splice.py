@@ -4,7 +4,7 @@ file whose content would be the same, and xlsxwriter writes the rest.
 
 Sound because every part comes from xlsxwriter: the new file is written whole, each kept
 sheet as an empty stand-in with the same workbook-level facts (print area, print titles,
-filter, hidden), and the stand-ins' parts are then swapped for the previous file's. A part
+filter, hidden), whose part xlsxwriter stores as the previous file's part. A part
 refers outside itself only by style index and shared-string index: the style table is
 registered in one fixed order (checked: styles.xml must equal the previous file's), and the
 shared strings start with the previous file's in their order (checked byte for byte). A
@@ -26,7 +26,7 @@ from xml.etree import ElementTree
 
 from ..sheet.layout import Sheet, Workbook
 from ..sheet.styles import STYLES
-from .compat import fix_style_index, quick_sheet_names, seed_strings
+from .compat import fix_style_index, quick_sheet_names, seed_strings, write_part_as
 from .writer import streams, workbook_bytes
 
 MANIFEST = ".xltools-splice.json"  # {file: {"sha256": …, "sheets": [[name, key, facts], …]}}
@@ -117,8 +117,9 @@ class FixedStyles:
     """workbook_bytes hook: every style registered in STYLES' order before any cell, so that
     a style index means the same in every file written this way."""
 
-    def __init__(self, strings: list[str] = (), references: int = 0) -> None:
-        self.strings, self.references = strings, references
+    def __init__(self, strings: list[str] = (), references: int = 0,
+                 parts: dict[str, str] | None = None) -> None:
+        self.strings, self.references, self.parts = strings, references, parts or {}
 
     def start(self, wb, fmt) -> None:
         quick_sheet_names(wb)
@@ -127,6 +128,12 @@ class FixedStyles:
         if self.strings:
             seed_strings(wb, list(self.strings), self.references)
 
+    def finish(self, wb) -> None:
+        """The kept sheets' stand-ins are stored as their previous parts."""
+        for ws in wb.worksheets():
+            if ws.name in self.parts:
+                write_part_as(ws, self.parts[ws.name])
+
 
 def _spliced(layout: Workbook, previous: zipfile.ZipFile, kept: dict[str, tuple[int, list]]) -> bytes | None:
     """The new file with the kept sheets' parts taken from the previous one; None when the
@@ -134,33 +141,28 @@ def _spliced(layout: Workbook, previous: zipfile.ZipFile, kept: dict[str, tuple[
     if streams(layout):
         return None  # inline strings: the previous shared strings would be left out
     names = set(previous.namelist())
-    parts: dict[str, bytes] = {}  # new part name -> previous part bytes
-    for i, sheet in enumerate(layout.sheets):
+    parts: dict[str, str] = {}  # sheet name -> its previous part
+    for sheet in layout.sheets:
         got = kept.get(sheet.name)
         if got is None:
             continue
         was = f"xl/worksheets/sheet{got[0] + 1}.xml"
         if was not in names or f"xl/worksheets/_rels/sheet{got[0] + 1}.xml.rels" in names:
             return None
-        parts[f"xl/worksheets/sheet{i + 1}.xml"] = previous.read(was)
+        parts[sheet.name] = previous.read(was).decode("utf-8")
     try:
         old_strings = previous.read(STRINGS) if STRINGS in names else b""
         strings = _strings(old_strings)
     except (ElementTree.ParseError, ValueError):
         return None
-    references = sum(p.count(b' t="s"') for p in parts.values())
-    data = workbook_bytes(layout, FixedStyles(strings, references))
+    references = sum(p.count(' t="s"') for p in parts.values())
+    data = workbook_bytes(layout, FixedStyles(strings, references, parts))
     fresh = zipfile.ZipFile(io.BytesIO(data))
     if fresh.read(STYLES_PART) != previous.read(STYLES_PART):
         return None
     if strings and not _same_start(old_strings, fresh.read(STRINGS)):
         return None
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for info in fresh.infolist():
-            z.writestr(info, parts.get(info.filename) or fresh.read(info.filename),
-                       zipfile.ZIP_DEFLATED)
-    return out.getvalue()
+    return data
 
 
 def _strings(xml: bytes) -> list[str]:

@@ -29,8 +29,8 @@ def streams(layout: Workbook) -> bool:
 
 
 def workbook_bytes(layout: Workbook, hook=None) -> bytes:
-    """Render a layout to the bytes of an .xlsx file; hook.start(workbook, fmt) (xlsx.splice)
-    may prepare the xlsxwriter workbook before the sheets are written."""
+    """Render a layout to the bytes of an .xlsx file; a hook (xlsx.splice) may prepare the
+    xlsxwriter workbook before the sheets are written (start) and before it closes (finish)."""
     buf = io.BytesIO()
     options = dict(_OPTIONS)
     stream = streams(layout)
@@ -59,6 +59,8 @@ def workbook_bytes(layout: Workbook, hook=None) -> bytes:
         wb.define_name(name, formula)
     if layout.sheets and layout.sheets[0].hidden:
         raise ValueError("the first sheet must be visible")
+    if hook is not None:
+        hook.finish(wb)
     wb.close()
     return buf.getvalue()
 
