@@ -15,6 +15,9 @@ python-calamine read of every sheet of the same files (collect), and collect's o
 that read plus a bare xlsxwriter write of the workbooks it produced (汇总表, 校验报告 and
 feedback copies), both measured after each collect. A second table splits the first
 collect into its steps (CollectReport.phases) beside those two floors.
+The late return: a first collect with one return held back, then that return added and
+collected again into the same outputs folder (fork and spawn, against issue 18's budget;
+--late-only for just that table).
 With --spawn, generate and collect run again with XLTOOLS_START_METHOD=spawn (how every pool
 starts on Windows) and a third table sets them beside fork.
 """
@@ -148,19 +151,20 @@ def stage_fill(work: Path) -> dict:
     period = plan.periods[0]
     rnd = random.Random(7)
     inbox = work / "inbox"
-    n = 0
+    n, late = 0, ""
     for i, unit in enumerate(plan.units_with_tasks()):
         mistake = MISTAKES[i % len(MISTAKES)] if i % 10 == 3 else ""
         (inbox / f"{i // 200:03d}").mkdir(parents=True, exist_ok=True)
-        (inbox / f"{i // 200:03d}" / f"{unit.name}.xlsx").write_bytes(
-            workbook_bytes(fill_report(plan, unit.name, period, rnd, mistake)))
+        path = inbox / f"{i // 200:03d}" / f"{unit.name}.xlsx"
+        path.write_bytes(workbook_bytes(fill_report(plan, unit.name, period, rnd, mistake)))
+        late = late or (str(path.relative_to(work)) if mistake else "")
         n += 1
     for row in plan.town_rows():
         (inbox / "towns").mkdir(parents=True, exist_ok=True)
         (inbox / "towns" / f"{row.label}.xlsx").write_bytes(
             workbook_bytes(fill_town(plan, row.label, period, rnd)))
         n += 1
-    return {"files": n}
+    return {"files": n, "late": late}  # late: a return with a mistake, to hold back
 
 
 def stage_collect(work: Path, workers: int | None, tag: str, ledger: str) -> dict:
@@ -227,6 +231,62 @@ def _io_floor(root: Path, ledger: str = "ledger.sqlite") -> dict:
             "write": write["seconds"], "cells": write["cells"], "files": read["files"]}
 
 
+# one late return added to a collected period: re-collect within (issue 18)
+LATE_BUDGET = {"thousand": 1.5, "province": 3.0}
+
+
+def measure_late(root: Path, held: Path, wargs: list[str], repeat: int) -> dict:
+    """A first collect with one return held back, then that return added and the same
+    inbox collected again into the same outputs folder (the timed run); forked and spawned
+    pools alternately. The held-back return is one with a typical mistake (a unit sheet, a
+    feedback copy and an HTML section of its own)."""
+    aside = root / f"held-{held.name}"
+    runs: dict = {"fork": [], "spawn": []}
+    for i in range(repeat):
+        for start, into in runs.items():
+            tag, ledger = f"late-{start}{i}", f"late-{start}{i}.sqlite"
+            held.replace(aside)
+            try:
+                run_stage("collect", root, "--tag", tag, "--ledger", ledger, *wargs, start=start)
+            finally:
+                aside.replace(held)
+            into.append(run_stage("collect", root, "--tag", tag, "--ledger", ledger, *wargs,
+                                  start=start))
+    return runs
+
+
+def late_table(results: dict[str, dict]) -> str:
+    """The late re-collect: medians fork and spawn, against the budget, and its steps."""
+    lines = ["| 规模 | 表单/文件 | 补收一份后重新回收 fork s | spawn s | 预算 s | 对预算倍数 fork / spawn | "
+             "CPU s fork / spawn | " + " | ".join(label for _, label in PHASES) + " (fork) |",
+             "|---|---|---|---|---|---|---|" + "---|" * len(PHASES)]
+    for size, r in results.items():
+        if not r.get("late"):
+            continue
+        f, s = r["late"]["fork"], r["late"]["spawn"]
+        mf, ms = _median(f, "seconds"), _median(s, "seconds")
+        budget = LATE_BUDGET.get(size)
+        ratio = f"{mf / budget:.2f} / {ms / budget:.2f}" if budget else "—"
+        cpu = " / ".join(f"{_median(runs, 'cpu_s'):.1f}" for runs in (f, s))
+        run = sorted(f, key=lambda x: x["seconds"])[len(f) // 2]
+        ph = " | ".join(f"{run.get('phases', {}).get(k, 0):.2f}" for k, _ in PHASES)
+        lines.append(f"| {LABELS[size]} | {f[0]['files']} | {mf:.2f} | {ms:.2f} | "
+                     f"{budget if budget else '—'} | {ratio} | {cpu} | {ph} |")
+    return "\n".join(lines)
+
+
+def compare_late(size: str, workers: int | None, repeat: int) -> dict:
+    """Only what the late-return table needs (--late-only)."""
+    wargs = ["--workers", str(workers)] if workers else []
+    root = Path(tempfile.mkdtemp(prefix=f"xlbench-{size}-"))
+    try:
+        info = run_stage("plan", root, "--size", size)
+        filled = run_stage("fill", root)
+        return {"info": info, "late": measure_late(root, root / filled["late"], wargs, repeat)}
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def compare_spawn(size: str, workers: int | None, repeat: int) -> dict:
     """Only what the spawn table needs (--spawn-only): quicker than the whole benchmark."""
     wargs = ["--workers", str(workers)] if workers else []
@@ -249,7 +309,7 @@ def measure(size: str, workers: int | None, repeat: int, spawn: bool = False) ->
             shutil.rmtree(root / "forms", ignore_errors=True)
             gen.append(run_stage("generate", root, *wargs))
             gen_floor.append(run_stage("generate_floor", root))
-        run_stage("fill", root)
+        filled = run_stage("fill", root)
         col, col_floor, rerun = [], [], []
         for i in range(repeat):
             for p in root.glob("ledger*"):
@@ -259,6 +319,7 @@ def measure(size: str, workers: int | None, repeat: int, spawn: bool = False) ->
             col_floor.append(_io_floor(root))
         return {"info": info, "generate": gen, "generate_floor": gen_floor, "collect": col,
                 "collect_floor": col_floor, "rerun": rerun,
+                "late": measure_late(root, root / filled["late"], wargs, repeat),
                 "spawn": measure_spawn(root, wargs, repeat) if spawn else None}
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -344,6 +405,8 @@ def main() -> None:
                     help="also run generate and collect with spawned pools (as on Windows)")
     ap.add_argument("--spawn-only", action="store_true",
                     help="only the fork/spawn table (generate and collect, alternately)")
+    ap.add_argument("--late-only", action="store_true",
+                    help="only the late-return table (one return added to a collected period)")
     ap.add_argument("--ledger", default="ledger.sqlite", help=argparse.SUPPRESS)
     ap.add_argument("--stage", help=argparse.SUPPRESS)
     ap.add_argument("--work", help=argparse.SUPPRESS)
@@ -361,6 +424,10 @@ def main() -> None:
         result["cpu_s"] = _cpu_seconds()
         print(json.dumps(result))
         return
+    if opts.late_only:
+        print(late_table({size: compare_late(size, opts.workers, opts.repeat)
+                          for size in opts.sizes}))
+        return
     if opts.spawn_only:
         print(spawn_table({size: compare_spawn(size, opts.workers, opts.repeat)
                            for size in opts.sizes}))
@@ -374,6 +441,8 @@ def main() -> None:
     print(table(results))
     print()
     print(breakdown(results))
+    print()
+    print(late_table(results))
     if opts.spawn:
         print()
         print(spawn_table(results))

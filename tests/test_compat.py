@@ -8,13 +8,15 @@ import zipfile
 from concurrent.futures import ProcessPoolExecutor
 
 import docx
+import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from xltools.parallel import mp_context, pool_processes
 from xltools.parse.read import cell_identity
 from xltools.xlsx import ods
-from xltools.xlsx.compat import register_merge, sheet_extent, visibility
+from xltools.xlsx.compat import (fix_style_index, quick_sheet_names, register_merge, seed_strings,
+                                 sheet_extent, visibility, write_part_as)
 
 
 def _xlsx(build) -> bytes:
@@ -114,3 +116,51 @@ def test_pandas_odf_reader_calls_our_paragraph_join():
         sheets, rows = ods.read(data, zf)
     assert sheets == [("s", "visible"), ("h", "hidden")]
     assert rows == {"s": [["a\nb", 3]], "h": [["x"]]}
+
+
+def test_xlsxwriter_sheet_name_check_by_set_still_refuses_what_it_refused():
+    import xlsxwriter
+    from xlsxwriter.exceptions import DuplicateWorksheetName, InvalidWorksheetName
+
+    wb = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
+    quick_sheet_names(wb)
+    wb.add_worksheet("单位A")
+    wb.add_worksheet("单位B")
+    with pytest.raises(DuplicateWorksheetName):
+        wb.add_worksheet("单位a")
+    with pytest.raises(InvalidWorksheetName):
+        wb.add_worksheet("有/斜杠")
+    assert [ws.name for ws in wb.worksheets()] == ["单位A", "单位B"]
+    wb.close()
+
+
+def test_xlsxwriter_style_indexes_and_shared_strings_can_be_fixed_in_advance():
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    bold, red = wb.add_format({"bold": True}), wb.add_format({"font_color": "red"})
+    fix_style_index(red)
+    fix_style_index(bold)
+    seed_strings(wb, ["甲", "乙"], references=1)
+    ws = wb.add_worksheet("表")
+    ws.write_string(0, 0, "乙", bold)
+    wb.close()
+    with zipfile.ZipFile(buf) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+        strings = z.read("xl/sharedStrings.xml").decode()
+    assert '<c r="A1" s="2" t="s"><v>1</v></c>' in sheet  # red took 1, bold 2; 乙 is string 1
+    assert 'count="2" uniqueCount="2"' in strings and strings.index("甲") < strings.index("乙")
+
+
+def test_xlsxwriter_stores_a_part_given_for_a_worksheet():
+    part = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            '<sheetData><row r="1"><c r="A1"><v>7</v></c></row></sheetData></worksheet>')
+
+    def build(wb):
+        wb.add_worksheet("甲").write_string(0, 0, "甲")
+        write_part_as(wb.add_worksheet("乙"), part)
+    with zipfile.ZipFile(io.BytesIO(_xlsx(build))) as z:
+        assert z.read("xl/worksheets/sheet2.xml").decode() == part
+        assert "甲" in z.read("xl/sharedStrings.xml").decode()

@@ -13,15 +13,16 @@ Files: `<out>/反馈/<unit>/<form>_退回修改.xlsx` and `<out>/反馈/<unit>/�
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import __version__
 from ..collect.expected import ExpectedForms
-from ..generate import FormJob, build_form
+from ..generate import FormJob, build_form, job_filename
 from ..sheet.blocks import date_cn, safe_filename, title_block
 from ..model.identity import IDENTITY_SHEET, FormIdentity
 from ..model.glossary import a1, form_name, from_a1
@@ -32,6 +33,7 @@ from ..model.findings import ERROR, Finding
 from ..model.plan import Period, Plan
 from ..model.returns import (ACCEPTED, ACTUAL, FEEDBACK_SHEET, NOTE, REJECTED, FormReturn,
                              target_key, town_key)
+from ..xlsx.splice import code_version, read_manifest
 from ..xlsx.writer import write_workbook
 from .tables import Col, error_style, fit, header, note, put
 
@@ -294,7 +296,7 @@ def rejected_list(plan: Plan, period: Period, r: ReceiptRow) -> Feedback | None:
     cols = REJECTED_COLS
     width = sum(c.width for c in cols)
     unit = r.unit or ""
-    wb = Workbook(filename=f"{_folder(unit)}/{safe_filename(LIST_PREFIX + Path(r.name or r.display).stem)}",
+    wb = Workbook(filename=_list_name(r),
                   title=f"{unit or r.name}{period.name}报表退回意见", subject="修改意见",
                   company=plan.issuer)
     sh = wb.add_sheet(FEEDBACK_SHEET)
@@ -312,73 +314,104 @@ def rejected_list(plan: Plan, period: Period, r: ReceiptRow) -> Feedback | None:
 
 # -- one collect run's feedback --------------------------------------------------------------
 
-def feedback_for(plan: Plan, period: Period, current: list[FormReturn],
-                 receipts: list[ReceiptRow]) -> list[Feedback]:
-    """Every workbook to send back for the period, as the ledger stands now."""
-    out: list[Feedback] = []
+@dataclass
+class _Pending:
+    """A feedback workbook before it is built: the file it would be, what it is made from."""
+
+    name: str  # its path under the output folder ("" when only building tells)
+    key: str  # digest of everything it is made from
+    build: Callable[[], Feedback | None]
+
+
+def _pending(plan: Plan, period: Period, current: list[FormReturn],
+             receipts: list[ReceiptRow]) -> list[_Pending]:
+    """Every workbook to send back for the period, as the ledger stands now, unbuilt."""
+    out: list[_Pending] = []
     latest: dict[tuple[str, str], str] = {}
+    # what every file depends on besides its own return: the plan, period, styles, version
+    context = hashlib.sha256(f"{code_version()}{STYLES!r}{plan!r}{period!r}".encode())
     for fr in current:
         if fr.status != ACCEPTED or (fr.period and fr.period != period.id and fr.kind != "workplan"):
             continue
         key = (fr.unit, fr.kind)
         latest[key] = max(latest.get(key, ""), fr.received.received_at)
-        fb = feedback_copy(plan, period, fr)
-        if fb is not None:
-            out.append(fb)
+        if needs_feedback(fr.findings):
+            out.append(_Pending(_copy_name(plan, fr), _key(context, fr),
+                                lambda fr=fr: feedback_copy(plan, period, fr)))
     for r in receipts:
         if r.status != REJECTED or not r.sha256:
             continue
         if r.unit and latest.get((r.unit, r.kind), "") >= (r.received_at or "~"):
             continue  # a later return of the same form was taken: this one is history
-        fb = rejected_list(plan, period, r)
-        if fb is not None:
-            out.append(fb)
+        if needs_feedback(r.findings):
+            out.append(_Pending(_list_name(r), _key(context, dataclasses.replace(r, new=False)),
+                                lambda r=r: rejected_list(plan, period, r)))
     return out
+
+
+def _key(context, made_from: object) -> str:
+    """A return or receipt row's digest (a dataclass repr shows every field)."""
+    h = context.copy()
+    h.update(repr(made_from).encode())
+    return h.hexdigest()
+
+
+def _copy_name(plan: Plan, fr: FormReturn) -> str:
+    job = FormJob(fr.kind, fr.unit, fr.period if fr.kind != "workplan" else "")
+    try:
+        return f"{_folder(fr.unit)}/{Path(job_filename(plan, job)).stem}{COPY_SUFFIX}.xlsx"
+    except (AttributeError, KeyError, TypeError, ValueError):  # not in the plan: building says
+        return ""
+
+
+def _list_name(r: ReceiptRow) -> str:
+    return f"{_folder(r.unit or '')}/{safe_filename(LIST_PREFIX + Path(r.name or r.display).stem)}"
+
+
+def feedback_for(plan: Plan, period: Period, current: list[FormReturn],
+                 receipts: list[ReceiptRow]) -> list[Feedback]:
+    """Every workbook to send back for the period, as the ledger stands now."""
+    return [fb for p in _pending(plan, period, current, receipts) if (fb := p.build()) is not None]
 
 
 def write_feedback(plan: Plan, period: Period, current: list[FormReturn],
                    receipts: list[ReceiptRow], out_dir: str | os.PathLike) -> list[Path]:
     """Write every feedback workbook under out_dir/反馈, replacing those of an earlier run
-    (a unit whose corrected return came in gets nothing any more). A copy whose layout and
-    file are as this folder's last run left them is kept: a late return rewrites only the
-    copies it changes."""
+    (a unit whose corrected return came in gets nothing any more). A copy made from the
+    same return, plan and styles as this folder's last run, its file as that run left it,
+    is kept unbuilt: a late return rewrites only the copies it changes."""
     base = Path(out_dir) / FEEDBACK_DIR
-    before = _manifest(base)
+    before = read_manifest(base / MANIFEST)
     after: dict[str, list] = {}
     paths = []
-    for fb in feedback_for(plan, period, current, receipts):
-        name = fb.workbook.filename
-        stem, i = name[:-5], 1
-        while name in after:  # two rejected files of the same name
-            i += 1
-            name = f"{stem}({i}).xlsx"
-        fb.workbook.filename = name
-        digest, fb.path = _digest(fb.workbook), Path(out_dir) / name
-        if before.get(name) != [digest, *_stat(fb.path)]:  # changed, touched or gone
-            fb.path = write_workbook(fb.workbook, out_dir)
-        after[name] = [digest, *_stat(fb.path)]
-        paths.append(fb.path)
+    for p in _pending(plan, period, current, receipts):
+        name = _unique(p.name, after)
+        path = Path(out_dir) / name
+        if not p.name or before.get(name) != [p.key, *_stat(path)]:  # changed, touched or gone
+            fb = p.build()
+            if fb is None:
+                continue
+            name = _unique(fb.workbook.filename, after)
+            fb.workbook.filename = name
+            path = write_workbook(fb.workbook, out_dir)
+        after[name] = [p.key, *_stat(path)]
+        paths.append(path)
     clear_feedback(base, keep={Path(out_dir) / n for n in after})
     if after:
         (base / MANIFEST).write_text(json.dumps(after, ensure_ascii=False), encoding="utf-8")
     return paths
 
 
-MANIFEST = ".xltools-feedback.json"  # {file: [layout digest, size, mtime_ns]} as last written
+def _unique(name: str, taken: dict) -> str:
+    """name, or name(2), name(3)... when two rejected files have the same name."""
+    stem, i, got = name[:-5], 1, name
+    while got in taken:
+        i += 1
+        got = f"{stem}({i}).xlsx"
+    return got
 
 
-def _manifest(base: Path) -> dict:
-    try:
-        got = json.loads((base / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return got if isinstance(got, dict) else {}
-
-
-def _digest(layout: Workbook) -> str:
-    """What the file would hold: the layout (a dataclass repr shows every field), the styles
-    and the version of xltools that writes it."""
-    return hashlib.sha256(f"{__version__}{STYLES!r}{layout!r}".encode()).hexdigest()
+MANIFEST = ".xltools-feedback.json"  # {file: [input digest, size, mtime_ns]} as last written
 
 
 def _stat(path: Path) -> list:

@@ -8,6 +8,9 @@ xltools.templating. Autoescape is on: what units typed is shown as text, never m
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import math
 import os
 from collections import Counter
@@ -23,9 +26,11 @@ from ..model.plan import Period, Plan
 from ..model.rates import NOT_MET, RATE_NOTE, shown
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
 from ..templating import environment
+from ..xlsx.splice import code_version, read_manifest
 from .summary_book import ALERT, STATUS_COLORS
 
 TEMPLATE = "report.html.j2"
+UNIT_TEMPLATE = "report_unit.html.j2"  # one unit's findings section
 COLORS = {**STATUS_COLORS, UNCLEAR: "#FFC000"}
 CHART_UNITS = 22  # bars per chart: a chart with its legend fits an A4 landscape page
 BAR_AREA = 600  # px for the longest bar
@@ -38,29 +43,68 @@ def html_filename(period: Period) -> str:
 
 
 def render_html(plan: Plan, period: Period, summary: Summary, receipts: list[ReceiptRow],
-                generated_at: datetime | None = None) -> str:
-    """The report as a string."""
+                generated_at: datetime | None = None, sections: dict[str, str] | None = None) -> str:
+    """The report as a string. `sections` (digest -> HTML) holds units' findings sections
+    rendered before: those whose inputs are unchanged are taken from it, and it is left
+    holding exactly this report's sections."""
     env = environment(autoescape=True)
     env.filters["num"] = num
-    return env.get_template(TEMPLATE).render(
-        **report_context(plan, period, summary, receipts, generated_at))
+    context = report_context(plan, period, summary, receipts, generated_at)
+    context["findings"] = _sections(env, plan, receipts, sections)
+    return env.get_template(TEMPLATE).render(**context)
 
 
 def write_html_report(plan: Plan, period: Period, summary: Summary, receipts: list[ReceiptRow],
                       out_dir: str | os.PathLike) -> Path:
-    """Write 汇总报告_<period>.html into out_dir (atomically); return its path."""
+    """Write 汇总报告_<period>.html into out_dir (atomically), re-rendering only the units'
+    sections whose inputs changed since the last report written there; return its path."""
     path = Path(out_dir) / html_filename(period)
     path.parent.mkdir(parents=True, exist_ok=True)
+    cache = path.with_name(SECTIONS)
+    sections = read_manifest(cache)
     tmp = path.with_name(f".{path.name}.part")
-    tmp.write_text(render_html(plan, period, summary, receipts), encoding="utf-8")
+    tmp.write_text(render_html(plan, period, summary, receipts, sections=sections), encoding="utf-8")
     os.replace(tmp, path)
+    try:
+        cache.write_text(json.dumps(sections, ensure_ascii=False), encoding="utf-8")
+    except OSError:  # without it the next report renders every section: no harm
+        pass
     return path
+
+
+SECTIONS = ".xltools-html-sections.json"  # {digest of a unit's inputs: its rendered section}
+
+
+def _sections(env, plan: Plan, receipts: list[ReceiptRow],
+              cache: dict[str, str] | None) -> list[str]:
+    """Each unit's findings section as HTML (escaped by its own template), from `cache`
+    when its inputs are unchanged."""
+    template = env.get_template(UNIT_TEMPLATE)
+    source = env.loader.get_source(env, UNIT_TEMPLATE)[0]
+    context = hashlib.sha256(f"{code_version()}{source}".encode())
+    out, fresh = [], {}
+    contacts = {u.name: _contact(u) for u in plan.units}
+    for unit, rows in _unit_rows(plan, receipts):
+        contact = contacts[unit] if unit in contacts else _contact(plan.unit(unit) if unit else None)
+        h = context.copy()
+        h.update(repr((unit, contact, [dataclasses.replace(r, new=False) for r in rows])).encode())
+        key = h.hexdigest()
+        html = (cache or {}).get(key)
+        if not isinstance(html, str):
+            html = template.render(u=_unit_findings(unit, contact, rows))
+        fresh[key] = html
+        out.append(html)
+    if cache is not None:
+        cache.clear()
+        cache.update(fresh)
+    return out
 
 
 # -- the data the template shows --------------------------------------------------------
 
 def report_context(plan: Plan, period: Period, summary: Summary, receipts: list[ReceiptRow],
                    generated_at: datetime | None = None) -> dict:
+    """What the template shows but the units' findings sections (rendered apart)."""
     s, c = summary, summary.counts
     by_unit = _records(s.by_unit)
     status_rows = [(r["单位"], [int(r[k]) for k in UNIT_CATEGORIES]) for r in by_unit]
@@ -95,7 +139,6 @@ def report_context(plan: Plan, period: Period, summary: Summary, receipts: list[
         "files": _files(receipts), "n_new": sum(r.new for r in receipts),
         "stamps": [{"unit": u, "file": f} for u, f in s.stamps.items()],
         "stamps_lacking": [u for u, f in s.stamps.items() if not f],
-        "findings": _findings(plan, receipts),
         "alert": ALERT,
     }
 
@@ -162,30 +205,34 @@ def _files(receipts: list[ReceiptRow]) -> list[dict]:
     return rows
 
 
-def _findings(plan: Plan, receipts: list[ReceiptRow]) -> list[dict]:
-    """Per unit, what it must still fix: findings of its current and rejected files
-    (as the 校验报告's unit sheets); files of no known unit last."""
+def _unit_rows(plan: Plan, receipts: list[ReceiptRow]) -> list[tuple[str, list[ReceiptRow]]]:
+    """Per unit, what it must still fix: its current and rejected files with findings (as
+    the 校验报告's unit sheets); files of no known unit last."""
     by_unit: dict[str, list[ReceiptRow]] = {}
     for r in receipts:
         if r.findings and r.status in (ACCEPTED, REJECTED):
             by_unit.setdefault(r.unit, []).append(r)
     order = {u.name: i for i, u in enumerate(plan.units)}
-    out = []
-    for unit in sorted(by_unit, key=lambda u: (u == "", order.get(u, len(order)), u)):
-        u = plan.unit(unit) if unit else None
-        items = []
-        for r in by_unit[unit]:
-            for f in sorted(r.findings, key=lambda f: {ERROR: 0, WARNING: 1}.get(f.severity, 2)):
-                items.append({"file": r.display, "form": r.form_label,
-                              "status": STATUS_LABELS.get(r.status, r.status),
-                              "where": "!".join(x for x in (f.sheet, f.cell) if x),
-                              "severity": f.severity, "error": f.severity == ERROR,
-                              "message": f.text, "value": f.value, "code": f.code})
-        out.append({"unit": unit or "未识别单位的文件", "known": bool(unit),
-                    "contact": "、".join(x for x in ((u.contact, u.phone) if u else ()) if x),
-                    "errors": sum(i["error"] for i in items),
-                    "warnings": sum(i["severity"] == WARNING for i in items), "items": items})
-    return out
+    return [(unit, by_unit[unit])
+            for unit in sorted(by_unit, key=lambda u: (u == "", order.get(u, len(order)), u))]
+
+
+def _contact(u) -> str:
+    return "、".join(x for x in ((u.contact, u.phone) if u else ()) if x)
+
+
+def _unit_findings(unit: str, contact: str, rows: list[ReceiptRow]) -> dict:
+    items = []
+    for r in rows:
+        for f in sorted(r.findings, key=lambda f: {ERROR: 0, WARNING: 1}.get(f.severity, 2)):
+            items.append({"file": r.display, "form": r.form_label,
+                          "status": STATUS_LABELS.get(r.status, r.status),
+                          "where": "!".join(x for x in (f.sheet, f.cell) if x),
+                          "severity": f.severity, "error": f.severity == ERROR,
+                          "message": f.text, "value": f.value, "code": f.code})
+    return {"unit": unit or "未识别单位的文件", "known": bool(unit), "contact": contact,
+            "errors": sum(i["error"] for i in items),
+            "warnings": sum(i["severity"] == WARNING for i in items), "items": items}
 
 
 # -- charts -------------------------------------------------------------------------------

@@ -38,14 +38,15 @@ class _Inputs:
 
 
 def _write(s: _Inputs, job: str) -> list[Path]:
-    from . import summary_workbook, validation_workbook
+    from . import summary_workbook
     from .feedback import write_feedback
     from .html import write_html_report
+    from .validation_book import write_validation
 
     if job == "summary":
         return [write_workbook(summary_workbook(s.plan, s.period, s.summary), s.out)]
     if job == "validation":
-        return [write_workbook(validation_workbook(s.plan, s.period, s.receipts), s.out)]
+        return [write_validation(s.plan, s.period, s.receipts, s.out)]
     if job == "html":
         return [write_html_report(s.plan, s.period, s.summary, s.receipts, s.out)]
     return write_feedback(s.plan, s.period, s.current, s.receipts, s.out)

@@ -2,10 +2,16 @@
 the archived originals, a list of the files, and one sheet per unit to send back."""
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import os
 from collections import Counter
+from pathlib import Path
 
 from ..sheet.blocks import date_cn, official_page, safe_filename, title_block
 from ..sheet.layout import Workbook
+from ..sheet.styles import STYLES
+from ..xlsx.splice import code_version, write_reusing
 from ..merge.receipts import ReceiptRow, finding_counts, stamp_status
 from ..model.findings import ERROR, WARNING
 from ..model.plan import Period, Plan
@@ -35,8 +41,28 @@ def _where(sheet: str, cell: str) -> str:
     return f"{sheet}!{cell}" if sheet and cell else (sheet or "打开原件")
 
 
-def validation_workbook(plan: Plan, period: Period, receipts: list[ReceiptRow]) -> Workbook:
-    """The 校验报告 layout: 全部问题, 文件清单, then one sheet per unit with findings."""
+def write_validation(plan: Plan, period: Period, receipts: list[ReceiptRow],
+                     out_dir: str | os.PathLike) -> Path:
+    """Write the 校验报告 into out_dir, keeping the unit sheets of the previous file whose
+    receipts are unchanged (xlsx.splice); return its path."""
+    # what every sheet depends on besides its unit's receipts
+    context = hashlib.sha256(f"{code_version()}{STYLES!r}{plan!r}{period!r}".encode())
+
+    def build(reuse) -> Workbook:
+        def key(name: str, unit: str, rows: list[ReceiptRow]) -> str:
+            made_of = [dataclasses.replace(r, new=False) for r in rows]
+            h = context.copy()
+            h.update(f"{name!r}{unit!r}{made_of!r}".encode())
+            return h.hexdigest()
+        return validation_workbook(plan, period, receipts,
+                                   lambda name, unit, rows: reuse(name, key(name, unit, rows)))
+    return write_reusing(validation_filename(plan, period), build, out_dir)
+
+
+def validation_workbook(plan: Plan, period: Period, receipts: list[ReceiptRow],
+                        reuse=None) -> Workbook:
+    """The 校验报告 layout: 全部问题, 文件清单, then one sheet per unit with findings;
+    reuse(sheet name, unit, receipts) may give a stand-in for a unit sheet (xlsx.splice)."""
     wb = Workbook(filename=validation_filename(plan, period),
                   title=f"{plan.period_title(period)}报表校验报告", subject="校验报告",
                   company=plan.issuer, period=period.id, kind="validation",
@@ -51,7 +77,12 @@ def validation_workbook(plan: Plan, period: Period, receipts: list[ReceiptRow]) 
             by_unit.setdefault(r.unit, []).append(r)
     order = {u.name: i for i, u in enumerate(plan.units)}
     for unit in sorted(by_unit, key=lambda u: (order.get(u, len(order)), u)):
-        _unit_sheet(wb, names(unit), plan, period, unit, by_unit[unit])
+        name = names(unit)
+        stand_in = reuse(name, unit, by_unit[unit]) if reuse else None
+        if stand_in is not None:
+            wb.sheets.append(stand_in)
+        else:
+            _unit_sheet(wb, name, plan, period, unit, by_unit[unit])
     return wb
 
 

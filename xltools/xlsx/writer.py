@@ -21,13 +21,19 @@ STREAM_CELLS = 100_000
 STREAM_SHEET_CELLS = 1_000  # mean cells a sheet below which the temp files cost more
 
 
-def workbook_bytes(layout: Workbook) -> bytes:
-    """Render a layout to the bytes of an .xlsx file."""
-    buf = io.BytesIO()
-    options = dict(_OPTIONS)
+def streams(layout: Workbook) -> bool:
+    """Whether the layout is written in constant_memory mode (inline strings)."""
     cells = sum(len(s.cells) for s in layout.sheets)
     many = max(STREAM_CELLS, STREAM_SHEET_CELLS * len(layout.sheets))
-    stream = layout.constant_memory and cells > min(many, 5 * STREAM_CELLS)  # (≈165 MB at most)
+    return layout.constant_memory and cells > min(many, 5 * STREAM_CELLS)  # (≈165 MB at most)
+
+
+def workbook_bytes(layout: Workbook, hook=None) -> bytes:
+    """Render a layout to the bytes of an .xlsx file; a hook (xlsx.splice) may prepare the
+    xlsxwriter workbook before the sheets are written (start) and before it closes (finish)."""
+    buf = io.BytesIO()
+    options = dict(_OPTIONS)
+    stream = streams(layout)
     if stream:
         # constant_memory needs a file system temp dir for its row files; in_memory would
         # keep everything anyway, so drop it.
@@ -43,6 +49,8 @@ def workbook_bytes(layout: Workbook) -> bytes:
     wb.set_properties({"title": layout.title, "subject": layout.subject,
                        "author": layout.author, "company": layout.company,
                        "comments": "由 xltools 生成"})
+    if hook is not None:
+        hook.start(wb, fmt)
     for key, value in layout.custom_properties.items():
         wb.set_custom_property(key, value, "text")
     for sheet in layout.sheets:
@@ -51,6 +59,8 @@ def workbook_bytes(layout: Workbook) -> bytes:
         wb.define_name(name, formula)
     if layout.sheets and layout.sheets[0].hidden:
         raise ValueError("the first sheet must be visible")
+    if hook is not None:
+        hook.finish(wb)
     wb.close()
     return buf.getvalue()
 

@@ -1,0 +1,215 @@
+"""Rewrite only the sheets that changed: a workbook of many small sheets (the 校验报告's one
+sheet per unit) written again after a late return keeps the worksheet parts of the previous
+file whose content would be the same, and xlsxwriter writes the rest.
+
+Sound because every part comes from xlsxwriter: the new file is written whole, each kept
+sheet as an empty stand-in with the same workbook-level facts (print area, print titles,
+filter, hidden), whose part xlsxwriter stores as the previous file's part. A part
+refers outside itself only by style index and shared-string index: the style table is
+registered in one fixed order (checked: styles.xml must equal the previous file's), and the
+shared strings start with the previous file's in their order (checked byte for byte). A
+kept part must have no relationships (links, comments, drawings). The previous file is used
+only as this folder's manifest describes it (same SHA-256): anything else, a full rebuild.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import json
+import os
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from xml.etree import ElementTree
+
+from ..sheet.layout import Sheet, Workbook
+from ..sheet.styles import STYLES
+from .compat import fix_style_index, quick_sheet_names, seed_strings, write_part_as
+from .writer import streams, workbook_bytes
+
+MANIFEST = ".xltools-splice.json"  # {file: {"sha256": …, "sheets": [[name, key, facts], …]}}
+STRINGS = "xl/sharedStrings.xml"
+STYLES_PART = "xl/styles.xml"
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")  # how xlsxwriter writes control characters
+
+# reuse(sheet name, what the sheet is made from) -> an empty stand-in Sheet, or None to build it
+Reuse = Callable[[str, str], "Sheet | None"]
+
+
+def write_reusing(filename: str, build: Callable[[Reuse], Workbook],
+                  folder: str | os.PathLike) -> Path:
+    """Write the workbook `build` lays out as folder/filename, keeping the previous file's
+    part of every sheet whose key (a digest of what it is made from) is unchanged.
+    build(reuse) calls reuse(name, key) for each sheet it may skip and puts the Sheet it
+    returns (an empty stand-in) in place of building it."""
+    folder = Path(folder)
+    path = folder / filename
+    manifest = read_manifest(folder / MANIFEST)
+    entry = manifest.get(filename) or {}
+    previous = _previous(path, entry)
+    old = {s[0]: (i, s[1], s[2]) for i, s in enumerate(entry.get("sheets", []))} if previous else {}
+    keys: dict[str, str] = {}
+    kept: dict[str, tuple[int, list]] = {}
+
+    def reuse(name: str, key: str) -> Sheet | None:
+        keys[name] = key
+        got = old.get(name)
+        if got is None or got[1] != key:
+            return None
+        kept[name] = (got[0], got[2])
+        return stand_in(name, got[2])
+
+    layout = build(reuse)
+    data = _spliced(layout, previous, kept) if kept else None
+    if data is None:
+        if kept:  # the previous parts cannot be used: build those sheets too
+            old.clear()
+            layout = build(reuse)
+        data = workbook_bytes(layout, FixedStyles())
+    if layout.filename != filename:
+        raise ValueError(f"{layout.filename} is not {filename}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    manifest[filename] = {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "sheets": [[s.name, keys.get(s.name, ""), facts(s)] for s in layout.sheets]}
+    _write_manifest(folder, manifest)
+    return path
+
+
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """A digest of xltools' own source and the xlsxwriter version: what is kept must have
+    been written by the code that would write it now."""
+    import xlsxwriter
+
+    h = hashlib.sha256(xlsxwriter.__version__.encode())
+    root = Path(__file__).resolve().parent.parent
+    for f in sorted(root.rglob("*.py")) + sorted((root / "templates").rglob("*.j2")):
+        h.update(f.relative_to(root).as_posix().encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def facts(sheet: Sheet) -> list:
+    """What of a sheet lives outside its worksheet part (in workbook.xml)."""
+    area = sheet.print_area or ((0, 0, sheet.last_row, sheet.last_col) if sheet.cells else None)
+    return [list(area) if area else None, list(sheet.page.repeat_rows or ()) or None,
+            list(sheet.autofilter or ()) or None, sheet.hidden]
+
+
+def stand_in(name: str, fact: list) -> Sheet:
+    """An empty sheet with those facts: xlsxwriter writes the workbook as if it were whole."""
+    sh = Sheet(name)
+    area, rows, flt, hidden = fact
+    sh.print_area = tuple(area) if area else None
+    sh.page.repeat_rows = tuple(rows) if rows else None
+    sh.autofilter = tuple(flt) if flt else None
+    sh.hidden = bool(hidden)
+    return sh
+
+
+class FixedStyles:
+    """workbook_bytes hook: every style registered in STYLES' order before any cell, so that
+    a style index means the same in every file written this way."""
+
+    def __init__(self, strings: list[str] = (), references: int = 0,
+                 parts: dict[str, str] | None = None) -> None:
+        self.strings, self.references, self.parts = strings, references, parts or {}
+
+    def start(self, wb, fmt) -> None:
+        quick_sheet_names(wb)
+        for name in STYLES:
+            fix_style_index(fmt(name))
+        if self.strings:
+            seed_strings(wb, list(self.strings), self.references)
+
+    def finish(self, wb) -> None:
+        """The kept sheets' stand-ins are stored as their previous parts."""
+        for ws in wb.worksheets():
+            if ws.name in self.parts:
+                write_part_as(ws, self.parts[ws.name])
+
+
+def _spliced(layout: Workbook, previous: zipfile.ZipFile, kept: dict[str, tuple[int, list]]) -> bytes | None:
+    """The new file with the kept sheets' parts taken from the previous one; None when the
+    previous parts cannot be used as they are."""
+    if streams(layout):
+        return None  # inline strings: the previous shared strings would be left out
+    names = set(previous.namelist())
+    parts: dict[str, str] = {}  # sheet name -> its previous part
+    for sheet in layout.sheets:
+        got = kept.get(sheet.name)
+        if got is None:
+            continue
+        was = f"xl/worksheets/sheet{got[0] + 1}.xml"
+        if was not in names or f"xl/worksheets/_rels/sheet{got[0] + 1}.xml.rels" in names:
+            return None
+        parts[sheet.name] = previous.read(was).decode("utf-8")
+    try:
+        old_strings = previous.read(STRINGS) if STRINGS in names else b""
+        strings = _strings(old_strings)
+    except (ElementTree.ParseError, ValueError):
+        return None
+    references = sum(p.count(' t="s"') for p in parts.values())
+    data = workbook_bytes(layout, FixedStyles(strings, references, parts))
+    fresh = zipfile.ZipFile(io.BytesIO(data))
+    if fresh.read(STYLES_PART) != previous.read(STYLES_PART):
+        return None
+    if strings and not _same_start(old_strings, fresh.read(STRINGS)):
+        return None
+    return data
+
+
+def _strings(xml: bytes) -> list[str]:
+    """The shared strings of a file xlsxwriter wrote, in index order."""
+    if not xml:
+        return []
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    root = ElementTree.fromstring(xml)
+    out = []
+    for si in root.iter(f"{ns}si"):
+        text = "".join(t.text or "" for t in si.iter(f"{ns}t"))
+        out.append(_ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text))
+    return out
+
+
+def _same_start(old: bytes, new: bytes) -> bool:
+    """The new table lists the old strings first, written alike."""
+    body = old[old.find(b"<si>"):old.rfind(b"</sst>")]
+    at = new.find(b"<si>")
+    return at >= 0 and new[at:at + len(body)] == body
+
+
+def _previous(path: Path, entry: dict) -> zipfile.ZipFile | None:
+    """The previous file, if it is exactly what this folder's manifest says was written."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not entry or hashlib.sha256(data).hexdigest() != entry.get("sha256"):
+        return None
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return None
+
+
+def read_manifest(path: Path) -> dict:
+    """A JSON object an earlier run left beside its outputs; {} when missing or not one."""
+    try:
+        got = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return got if isinstance(got, dict) else {}
+
+
+def _write_manifest(folder: Path, manifest: dict) -> None:
+    try:
+        (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    except OSError:  # without it the next run rebuilds: no harm
+        pass
