@@ -6,6 +6,7 @@ import os
 import shutil
 import zipfile
 from collections import Counter
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from ..model import ERROR, Finding
 from ..model.plan import TASK_KIND_LABELS
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
 from ..planfile import require_plan
+from ..xlsx.pdf import available as pdf_available  # whether PDFs can be made (LibreOffice)
 from .cache import cached
 from .workspace import OUTPUTS, Campaign, NotFound, Workspace
 
@@ -90,9 +92,6 @@ def plan_view(c: Campaign) -> dict:
 def replace_plan(c: Campaign, source: Path) -> str:
     """Put an uploaded plan in place of the campaign's, once it reads as a plan of the same
     campaign; the old plan is kept in 计划备份/. What was done, in Chinese."""
-    import os
-    import shutil
-    from datetime import datetime
     tmp = c.dir / ".plan-upload.xlsx"
     api.convert(source, tmp)  # PlanFileError (a Chinese message) when it is not a usable plan
     new, old = require_plan(tmp).value, plan_of(c)
@@ -157,12 +156,6 @@ def issue_view(c: Campaign) -> dict:
             "files": issued(c), "pdf": pdf_available()}
 
 
-def pdf_available() -> bool:
-    """Whether PDFs can be made here (LibreOffice installed)."""
-    from ..xlsx.pdf import available
-    return available()
-
-
 def issue_zip(c: Campaign, period_id: str) -> bytes:
     """One zip: a folder per unit (its forms of the period and its 办理方案), the shared
     files (附件, 发送清单) in 共用/."""
@@ -201,7 +194,7 @@ def board(c: Campaign, period_id: str) -> dict:
     exempt = status.exempt if status else {}
     owing = list(dict.fromkeys(name for name, _ in owed_forms(plan)))
     rows = []
-    for name in dict.fromkeys(name for name, _ in owed_forms(plan)):
+    for name in owing:
         got = reported.get(name)
         state = (ERRORS if name in errors else LATE if name in late else
                  REPORTED if got and name not in missing else EXEMPT if name in exempt else MISSING)
@@ -237,7 +230,7 @@ def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
     folder = c.outputs(period) / FEEDBACK / unit
     feedback = [c.rel(p) for p in sorted(folder.glob("*")) if p.is_file()] if folder.is_dir() else []
     shas = {r.sha256 for r in mine}
-    history = _history(c, period) if c.ledger.exists() else []
+    history = api.history(c.plan_path, period.id, c.ledger) if c.ledger.exists() else []
     ours = [{"at": h.at, "who": h.who, "action": h.action, "sha256": h.sha256, **h.detail,
              "action_label": ACTIONS.get(h.action, h.action)} for h in history
             if h.detail.get("unit") == unit or h.sha256 in shas]
@@ -245,10 +238,6 @@ def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
     return {"name": c.name, "period": period.id, "unit": unit, "files": files,
             "feedback": feedback, "history": ours, "collected": c.ledger.exists(),
             "exempt": exempt.get(unit)}  # None: not exempt; "" or a reason: exempt
-
-
-def _history(c: Campaign, period) -> list:
-    return api.history(c.plan_path, period.id, c.ledger)
 
 
 # -- 汇总 ----------------------------------------------------------------------------------

@@ -59,11 +59,6 @@ class RegisterChange:
     message: str = ""
 
 
-def _load(path: str | os.PathLike) -> tuple[Plan, list[Finding]]:
-    res = require_plan(path)
-    return res.value, res.findings
-
-
 def unit_rows(plan: Plan) -> list[UnitRow]:
     """Every registered unit, in register order, with its groups and number of tasks."""
     look = plan.lookups()
@@ -79,8 +74,8 @@ def unit_rows(plan: Plan) -> list[UnitRow]:
 
 
 def list_units(path: str | os.PathLike) -> list[UnitRow]:
-    plan, _ = _load(path)
-    return unit_rows(plan)
+    """The unit register of a plan file."""
+    return unit_rows(require_plan(path).value)
 
 
 # -- check ----------------------------------------------------------------------------------
@@ -141,10 +136,11 @@ def check_register(path: str | os.PathLike) -> list[Finding]:
     """Duplicated names and aliases, unknown or empty group members, units without contacts
     (or with an e-mail that is not one): each naming the sheet and cell of plan.xlsx."""
     p = Path(path)
-    plan, loaded = _load(p)
+    res = require_plan(p)
+    plan = res.value
     cells = _Cells(p)
     out: list[Finding] = []
-    for f in loaded:
+    for f in res.findings:
         if f.code not in REGISTER_CODES:
             continue
         if f.code == "duplicate-unit" and cells.name_cell(f.value)[1]:
@@ -187,7 +183,7 @@ def _unit(plan: Plan, name: str) -> Unit:
 
 def add_alias(path: str | os.PathLike, name: str, alias: str) -> RegisterChange:
     """Register `alias` for the unit `name` (name or an existing alias) and save the plan."""
-    plan, _ = _load(path)
+    plan = require_plan(path).value
     u = _unit(plan, name)
     alias = " ".join(str(alias).split())
     if not alias:
@@ -212,7 +208,7 @@ def set_unit(path: str | os.PathLike, name: str, **values: str | None) -> Regist
     unknown = set(values) - set(EDITABLE)
     if unknown:
         raise RegisterError(f"不能修改的字段:{'、'.join(sorted(unknown))}。")
-    plan, _ = _load(path)
+    plan = require_plan(path).value
     u = _unit(plan, name)
     given = {k: " ".join(str(v).split()) for k, v in values.items() if v is not None}
     if not given:
@@ -236,7 +232,7 @@ def set_unit(path: str | os.PathLike, name: str, **values: str | None) -> Regist
 
 def add_member(path: str | os.PathLike, group: str, members: list[str]) -> RegisterChange:
     """Add units (names or aliases already in the register) to a group and save the plan."""
-    plan, _ = _load(path)
+    plan = require_plan(path).value
     hit = plan.resolve(group)
     if not isinstance(hit, Group):
         what = f"“{group}”是单位,不是单位分组。" if isinstance(hit, Unit) else f"计划中没有单位分组“{group}”。"
