@@ -314,8 +314,7 @@ def _report_check(findings: list[Finding], as_json: bool, all_clear: str) -> Non
 def check(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文件"),
           as_json: bool = _JSON) -> None:
     """检查计划文件:未知单位、重复序号、空分组、镇街目标合计等。"""
-    findings = api.check(plan)
-    _report_check(findings, as_json, "计划检查通过,未发现问题。")
+    _report_check(api.check(plan), as_json, "计划检查通过,未发现问题。")
 
 
 @app.command()
@@ -490,11 +489,13 @@ def units(ctx: typer.Context,
     """单位名单:查看、检查和编辑计划文件中的单位、别名、责任领导和联系方式(不加子命令即 list)。"""
     ctx.obj = {"plan": plan}
     if ctx.invoked_subcommand is None:
-        _units_list(plan, False)
+        units_list(ctx, False)
 
 
-def _units_list(plan: Path, as_json: bool) -> None:
-    rows = api.units_list(plan)
+@units_app.command("list")
+def units_list(ctx: typer.Context, as_json: bool = _JSON) -> None:
+    """列出全部单位:名称、类型、别名、责任领导、联系方式、任务数、所属分组。"""
+    rows = api.units_list(ctx.obj["plan"])
     if as_json:
         _print_json([r.to_json() for r in rows])
         return
@@ -508,17 +509,10 @@ def _units_list(plan: Path, as_json: bool) -> None:
     out.print(table)
 
 
-@units_app.command("list")
-def units_list(ctx: typer.Context, as_json: bool = _JSON) -> None:
-    """列出全部单位:名称、类型、别名、责任领导、联系方式、任务数、所属分组。"""
-    _units_list(ctx.obj["plan"], as_json)
-
-
 @units_app.command("check")
 def units_check(ctx: typer.Context, as_json: bool = _JSON) -> None:
     """检查单位名单:重复的名称或别名、分组中的未知成员、缺少联系方式的单位(逐条指出工作表和单元格)。"""
-    findings = api.units_check(ctx.obj["plan"])
-    _report_check(findings, as_json, "单位名单检查通过,未发现问题。")
+    _report_check(api.units_check(ctx.obj["plan"]), as_json, "单位名单检查通过,未发现问题。")
 
 
 @units_app.command("add-alias")
@@ -526,8 +520,7 @@ def units_add_alias(ctx: typer.Context,
                     name: str = typer.Argument(..., metavar="NAME", help="单位名称(或已登记的别名)"),
                     alias: str = typer.Argument(..., metavar="ALIAS", help="要登记的新别名")) -> None:
     """为单位登记一个别名(如通知或报表中出现的其他写法),保存到计划文件,今后即可识别。"""
-    change = api.units_add_alias(ctx.obj["plan"], name, alias)
-    out.print(change.message)
+    out.print(api.units_add_alias(ctx.obj["plan"], name, alias).message)
 
 
 @units_app.command("add-member")
@@ -535,8 +528,7 @@ def units_add_member(ctx: typer.Context,
                      group: str = typer.Argument(..., metavar="GROUP", help="单位分组名称(如 各镇人民政府)"),
                      members: list[str] = typer.Argument(..., metavar="UNIT...", help="要加入的单位(已登记的名称或别名)")) -> None:
     """把单位加入单位分组(如通知未写明“各镇人民政府”包含哪些镇),保存到计划文件。"""
-    change = api.units_add_member(ctx.obj["plan"], group, members)
-    out.print(change.message)
+    out.print(api.units_add_member(ctx.obj["plan"], group, members).message)
 
 
 @units_app.command("set")
@@ -548,8 +540,8 @@ def units_set(ctx: typer.Context,
               email: Optional[str] = typer.Option(None, "--email", help="电子邮箱"),
               kind: Optional[str] = typer.Option(None, "--kind", help="单位类型:镇/街道/部门/企业/其他")) -> None:
     """修改单位的责任领导、联系人、联系电话、电子邮箱或类型,保存到计划文件(给空字符串 "" 即清空)。"""
-    change = api.units_set(ctx.obj["plan"], name, leader=leader, contact=contact,
-                           phone=phone, email=email, kind=kind)
+    change = api.units_set(ctx.obj["plan"], name, leader=leader, contact=contact, phone=phone,
+                           email=email, kind=kind)
     out.print(change.message)
 
 
@@ -557,8 +549,7 @@ def units_set(ctx: typer.Context,
 def notice_cmd(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文件"),
                output: Optional[Path] = _DOC_OUT, template: Optional[Path] = _DOC_TEMPLATE) -> None:
     """写出印发通知(Word,GB/T 9704 公文格式),附件1-3 为 Word 表格。"""
-    path = api.notice(plan, output, template)
-    out.print(f"已写出印发通知:{path}")
+    out.print(f"已写出印发通知:{api.notice(plan, output, template)}")
 
 
 @app.command("bulletin")
@@ -571,8 +562,7 @@ def bulletin_cmd(plan: Path = _PLAN,
     """写出通报(Word):总体情况、报送情况、滞后任务、镇街排名和下一步要求。"""
     if not period and not whole_year:
         _fail("请用 --period 指定报送周期(如 2019Q1、2019H1),或用 --year 写全年通报。")
-    path = api.bulletin(plan, period, db, output, template, whole_year)
-    out.print(f"已写出通报:{path}")
+    out.print(f"已写出通报:{api.bulletin(plan, period, db, output, template, whole_year)}")
 
 
 @app.command("app")
