@@ -9,11 +9,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Column, Table
 
+from .model.glossary import FORM_NAMES
 from .sheet.blocks import shortened
 
 KIND_NAMES = {"annex1": "附件1 任务分解", "annex2": "附件2 责任单位任务表",
-              "annex3": "附件3 镇街目标", "report": "季度报表", "town": "镇街指标表",
-              "workplan": "办理方案", "sending_list": "发送清单", "other": "其他"}
+              "annex3": "附件3 镇街目标", **FORM_NAMES, "sending_list": "发送清单", "other": "其他"}
 STATUS_NAMES = {"accepted": "已接收的文件", "rejected": "已退回的文件", "duplicate": "重复的文件",
                 "superseded": "已被替代的文件", "ignored": "已忽略的文件"}
 NOTES = {"duplicate": "与已收到的文件内容相同,不重复计入", "ignored": "临时文件、缩略图等,非报表",

@@ -35,7 +35,6 @@ from .workspace import OUTPUTS, Campaign, NotFound, Refused, Workspace
 
 LOG = logging.getLogger("xltools.app")
 PLAN_SUFFIXES = (".xlsx", ".yaml", ".yml", ".json")
-KNOWN = (api.XltoolsError,)  # a job's failure the clerk can act on: its message shown
 
 
 def _wants_json(request: Request) -> bool:
@@ -237,7 +236,7 @@ async def issue_post(request: Request) -> Response:
 
 def _start(request: Request, c: Campaign, label: str, next_url: str, work) -> Response:
     """Start a background job; 303 to its page (JSON: 202 and where to poll)."""
-    job = jobs.start(c, label, next_url, work, KNOWN, request.app.state.ws.log_path)
+    job = jobs.start(c, label, next_url, work, request.app.state.ws.log_path)
     url = f"/c/{quote(c.name)}/job"
     if _wants_json(request):
         return JSONResponse(job.to_json() | {"poll": url + ".json"}, status_code=202)
