@@ -99,10 +99,9 @@ def _report_collect(report: "api.CollectReport", as_json: bool, exit_on_error: b
         _print_json(report.to_json() | (extra or {}))
     elif not quiet:
         terminal.collect_summary(out, report)
+        _collect_notes(report)
     elif report.exit_code:  # --quiet: one line when something needs the clerk
         err.print(f"本周期仍需处理:{report.attention_text},详见:{report.html or report.out_dir}")
-    if not as_json and not quiet:
-        _collect_notes(report)
     pdf_bad = terminal.pdf_problems(err, report.pdf)
     if exit_on_error and (report.exit_code or pdf_bad):
         raise typer.Exit(report.exit_code or 1)

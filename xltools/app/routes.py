@@ -209,10 +209,7 @@ async def plan_upload(request: Request) -> Response:
     if upload is None or Path(upload.filename or "").suffix.lower() not in PLAN_SUFFIXES:
         raise Refused("\u8bf7\u9009\u62e9\u8ba1\u5212\u6587\u4ef6(.xlsx / .yaml / .json)\u3002")
     source = await save_upload(upload, c.dir / views.PLAN_UPLOADS, limits)
-
-    def replace(path, _form):
-        return views.replace_plan(c, source)
-    return await _plan_edit(request, replace)
+    return await _plan_edit(request, lambda _path, _form: views.replace_plan(c, source))
 
 
 async def issue_page(request: Request) -> Response:
@@ -464,10 +461,8 @@ async def documents_post(request: Request) -> Response:
     """The issuing notice and the period's 通报 (Word), written beside the period's outputs."""
     c, _, period = await _posted(request)
     out = c.outputs(period)
-
-    def run():
-        return [api.notice(c.plan_path, out), api.bulletin(c.plan_path, period.id, c.ledger, out)]
-    written = await _locked(c, run)
+    written = await _locked(c, lambda: [api.notice(c.plan_path, out),
+                                        api.bulletin(c.plan_path, period.id, c.ledger, out)])
     return _done(request, f"/c/{quote(c.name)}/summary/{period.id}",
                  {"documents": [c.rel(p) for p in written]})
 
