@@ -2,23 +2,23 @@
 from __future__ import annotations
 
 import dataclasses
+import getpass
 import json
 import os
+import shutil
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .office import docx_converter
 from .generate import FormJob, build_documents, build_form, form_jobs, select_periods
 from .parallel import pool_map
 from .model.identity import FormIdentity
-from .model import ERROR, Finding, Period, Plan, Result, relocate
+from .model import ERROR, Finding, Period, Plan, Result, finding, relocate
 from .model.returns import REJECTED
 
-if TYPE_CHECKING:  # for annotations only
-    from datetime import date
 from .model.errors import (ExampleMissing, FileChanged, InputError, LedgerBusy, LedgerError,
                            LedgerMissing, OutputError, PeriodError, PlanFileError, TemplateError,
                            XltoolsError)
@@ -26,12 +26,17 @@ from .planfile import load_plan, require_plan, save_plan
 # the plan file's register edits and the mail settings, under the api's names
 from .planfile import load_plan as load
 from .planfile.register import (add_alias as units_add_alias, add_member as units_add_member,
-                                check_register as units_check, list_units as units_list,
-                                set_unit as units_set)
-from .mail.settings import load_settings as mail_settings
+                                check_register as units_check, empty_groups_blocking,
+                                list_units as units_list, set_unit as units_set)
+from .planfile.workbook import split
+from .mail.settings import load_settings as mail_settings, password as ask
+from .mail.send import SendReport, deliver, feedback_files, form_files, outbox
+from .collect.ledger import Ledger
 from .collect.limits import Limits  # a collect run's read limits (Limits.from_options)
+from .collect.stamps import STAMP as STAMP_FORM  # the 盖章件's form kind
 from .forms.owed import owed_forms
 from .progress import ProgressFn, tick
+from .sheet.blocks import shortened
 from .xlsx.writer import write_workbook
 
 EXAMPLE = "shashi-2019"  # package data: xltools/examples/shashi-2019
@@ -126,7 +131,6 @@ def generate(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike,
 def _stop_on_empty_groups(plan: Plan) -> None:
     """Nothing is written while a task reaches no unit (an empty group): one message says
     which groups and how to fill them."""
-    from .planfile.register import empty_groups_blocking
     stop = empty_groups_blocking(plan)
     if stop:
         raise PlanFileError(stop[0].message)
@@ -134,8 +138,6 @@ def _stop_on_empty_groups(plan: Plan) -> None:
 
 def _shortened(files: list[WrittenFile]) -> list[Finding]:
     """A notice for each file whose name was shortened to keep Windows paths short."""
-    from .sheet.blocks import shortened
-    from .model.findings import finding
     return [finding("file-name-shortened", file=str(wf.path), unit=wf.unit, value=wf.path.name)
             for wf in files if shortened(wf.path.name)]
 
@@ -189,8 +191,6 @@ def demo(out_dir: str | os.PathLike | None = None) -> DemoReport:
     """The whole loop on the bundled Shashi 2019 example: generate every workbook, simulate
     the units' returns for 2019Q1 (clean ones, typical mistakes, one unit missing, one
     resubmission, one duplicate), collect them, and write the summary."""
-    import shutil
-
     from .simulate import simulate_returns
 
     out = Path(out_dir or DEFAULT_OUT / "demo")
@@ -341,7 +341,6 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
 
 def _collect(inputs, plan_path, plan: Plan, period: Period, out_dir, db, workers, password,
              limits, progress, t0: float, force: bool = False) -> "CollectReport":
-    from .collect.ledger import Ledger
     from .collect.run import (attention, check_output_dir, check_owner, output_failed,
                               run_collect)
     from .collect.settle import exempt_units
@@ -479,21 +478,18 @@ class StatusReport:
 def status(plan_path: str | os.PathLike, period_id: str,
            db: str | os.PathLike | None = None) -> StatusReport:
     """The ledger's view of a period, without reading any file again."""
-    from .collect.ledger import Ledger
-    from .collect.stamps import STAMP
-
     plan, period = _plan_and_period(plan_path, period_id)
     from .collect.settle import exempt_units
     with Ledger(_ledger_path(plan_path, db)) as ledger:
         st = ledger.status(plan.plan_id, period.id)
         exempt = exempt_units(ledger.history(plan.plan_id, period.id))
-    reported = [u for u in st.units if u.display and u.form != STAMP]
+    reported = [u for u in st.units if u.display and u.form != STAMP_FORM]
     have = {(u.unit, u.form) for u in reported}
     expected = owed_forms(plan)
     missing = list(dict.fromkeys(name for name, kind in expected
                                  if (name, kind) not in have and name not in exempt))
     late = list(dict.fromkeys(u.unit for u in reported if u.late))
-    got = {u.unit: u.display for u in st.units if u.display and u.form == STAMP}
+    got = {u.unit: u.display for u in st.units if u.display and u.form == STAMP_FORM}
     stamps = {name: got.get(name, "") for name, _ in expected}
     return StatusReport(period, st.counts, reported, missing, late, stamps, exempt)
 
@@ -501,7 +497,6 @@ def status(plan_path: str | os.PathLike, period_id: str,
 # -- the clerk's decisions on a recorded return (issue 14) ---------------------------------
 
 def _who(who: str | None) -> str:
-    import getpass
     try:
         return who or getpass.getuser()
     except (OSError, KeyError, ImportError):  # no login name (a service account): say so
@@ -541,7 +536,6 @@ def history(plan_path: str | os.PathLike, period_id: str,
             db: str | os.PathLike | None = None) -> list:
     """The clerk's decisions on a period (credit, set-received, exempt), oldest first:
     collect.records.Decision."""
-    from .collect.ledger import Ledger
     plan, period = _plan_and_period(plan_path, period_id)
     with Ledger(_ledger_path(plan_path, db)) as ledger:
         return ledger.history(plan.plan_id, period.id)
@@ -562,14 +556,11 @@ def _ledger_path(plan_path: str | os.PathLike, db: str | os.PathLike | None,
 
 def remind(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | None = None,
            out_dir: str | os.PathLike | None = None, template: str | os.PathLike | None = None,
-           today: "date | None" = None, write: bool = True):
+           today: date | None = None, write: bool = True):
     """Units that have not reported the period (or reported with 错误): a 催报通知 (Jinja2
     text, xltools/templates/催报通知.txt.j2 or the clerk's `template`) and a 催报名单 workbook in
     out_dir (default workbooks/<period>); not written when not `write` (the desk's page).
     Returns report.remind.RemindResult."""
-    from datetime import date
-
-    from .collect.ledger import Ledger
     from .collect.settle import exempt_units
     from .merge import ReceiptRow
     from .report.remind import (RemindResult, contact_workbook, notice_filename, remind_entries,
@@ -606,12 +597,9 @@ class YearReport:
 
 
 def year(plan_path: str | os.PathLike, db: str | os.PathLike | None = None,
-         out_dir: str | os.PathLike | None = None, today: "date | None" = None) -> YearReport:
+         out_dir: str | os.PathLike | None = None, today: date | None = None) -> YearReport:
     """年度汇总_<year>.xlsx from the ledger: tasks across the periods, each unit's timeliness,
     indicators against their annual targets, towns ranked by completion rate."""
-    from datetime import date
-
-    from .collect.ledger import Ledger
     from .merge.year import year_summary
     from .report.year_book import year_workbook
 
@@ -627,7 +615,6 @@ def year(plan_path: str | os.PathLike, db: str | os.PathLike | None = None,
 def unit_names(plan: Plan, text: str) -> list[str]:
     """The units or groups a typed list names (、 , or \uff0c between them), split as plan.xlsx
     splits them: a registered name holding 、 stays whole."""
-    from .planfile.workbook import split
     known = {n for x in [*plan.units, *plan.groups] for n in [x.name, *x.aliases]}
     return split(text.replace(",", "\u3001").replace("\uff0c", "\u3001"), known)
 
@@ -664,10 +651,8 @@ def task_set(plan_path: str | os.PathLike, number: str, lead_units: str | None =
 # -- the office's documents in Word (issue 17) -------------------------------------------
 
 def notice(plan_path: str | os.PathLike, out_dir: str | os.PathLike | None = None,
-           template: str | os.PathLike | None = None, when: "date | None" = None) -> Path:
+           template: str | os.PathLike | None = None, when: date | None = None) -> Path:
     """The issuing notice (.docx, GB/T 9704-2012) with 附件1-3 as Word tables; its path."""
-    from datetime import date
-
     from .word.notice import write_notice
 
     return write_notice(require_plan(plan_path).value, Path(out_dir) if out_dir else DEFAULT_OUT,
@@ -677,12 +662,9 @@ def notice(plan_path: str | os.PathLike, out_dir: str | os.PathLike | None = Non
 def bulletin(plan_path: str | os.PathLike, period_id: str | None = None,
              db: str | os.PathLike | None = None, out_dir: str | os.PathLike | None = None,
              template: str | os.PathLike | None = None, whole_year: bool = False,
-             when: "date | None" = None) -> Path:
+             when: date | None = None) -> Path:
     """The 通报 (.docx) of a quarter from the ledger, or of a half (2019H1) or the year
     (whole_year) summed as the year summary sums them; its path."""
-    from datetime import date
-
-    from .collect.ledger import Ledger
     from .merge import ReceiptRow, summarize
     from .merge.year import year_summary
     from .word.bulletin import (bulletin_document, bulletin_filename, from_summary, from_year,
@@ -740,7 +722,6 @@ class FetchReport:
 
 def _mail_login(plan_path, server: str, mail: dict | None, password: str | None):
     """The settings, checked for `server` ("smtp" / "imap"), and the password to log in."""
-    from .mail.settings import password as ask
     settings = mail_settings(plan_path, **(mail or {}))
     settings.need(server)
     return settings, password if password is not None else ask(settings)
@@ -754,9 +735,6 @@ def send(plan_path: str | os.PathLike, period_id: str, units: list[str] | None =
     copies from the ledger), recorded in the ledger; only what was not sent before. With
     dry_run, .eml files are written into that folder instead. mail.send.SendReport;
     MailError (mail.settings) when the server or the settings fail."""
-    from .collect.ledger import Ledger
-    from .mail import send as s
-
     plan, period = _plan_and_period(plan_path, period_id)
     if units:  # names or aliases, as the register knows them
         unknown = [u for u in units if plan.unit(u) is None]
@@ -764,22 +742,19 @@ def send(plan_path: str | os.PathLike, period_id: str, units: list[str] | None =
             raise PlanFileError(f"计划中没有单位“{'、'.join(unknown)}”。请用 xltools units 计划文件 查看单位名单。")
         units = [plan.unit(u).name for u in units]
     purpose = "feedback" if feedback else "forms"
-    report = s.SendReport(purpose)
+    report = SendReport(purpose)
     db_path = _ledger_path(plan_path, db, must_exist=feedback)
     if feedback:
         with Ledger(db_path) as ledger:
-            files, keys = s.feedback_files(plan, period, ledger)
+            files, keys = feedback_files(plan, period, ledger)
         files = {u: f for u, f in files.items() if not units or u in units}
-        mails = s.outbox(plan, files, purpose, report, keys)
+        mails = outbox(plan, files, purpose, report, keys)
     else:
-        mails = s.outbox(plan, s.form_files(plan, period, units), purpose, report)
+        mails = outbox(plan, form_files(plan, period, units), purpose, report)
     return _deliver(plan_path, plan, period, mails, report, db_path, dry_run, mail, password)
 
 
 def _deliver(plan_path, plan, period, mails, report, db_path, dry_run, mail, password):
-    from .collect.ledger import Ledger
-    from .mail.send import deliver
-
     if dry_run is not None:
         return deliver(plan, period, mails, mail_settings(plan_path, **(mail or {})), report,
                        None, None, Path(dry_run))
@@ -790,22 +765,18 @@ def _deliver(plan_path, plan, period, mails, report, db_path, dry_run, mail, pas
 
 def remind_send(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | None = None,
                 dry_run: str | os.PathLike | None = None, mail: dict | None = None,
-                password: str | None = None, today: "date | None" = None):
+                password: str | None = None, today: date | None = None):
     """E-mail each unit that owes a return (or must correct one) its 催报, at most once a
     day; mail.send.SendReport. Units exempt from the period (免报) are not reminded."""
-    from datetime import date
-
-    from .mail import send as s
-
     plan, period = _plan_and_period(plan_path, period_id)
     db_path = _ledger_path(plan_path, db)
     reasons: dict[str, str] = {}
     for e in remind(plan_path, period_id, db_path, today=today, write=False).entries:
         reasons[e.unit] = "\u3001".join(filter(None, [reasons.get(e.unit), f"{e.form}{e.reason}"]))
-    report = s.SendReport("remind")
+    report = SendReport("remind")
     day = (today or date.today()).isoformat()  # a reminder goes at most once a day
-    mails = s.outbox(plan, {u: [] for u in reasons}, "remind", report,
-                     {u: day for u in reasons}, reasons)
+    mails = outbox(plan, {u: [] for u in reasons}, "remind", report, {u: day for u in reasons},
+                   reasons)
     return _deliver(plan_path, plan, period, mails, report, db_path, dry_run, mail, password)
 
 
@@ -823,7 +794,6 @@ def fetch(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | 
     inputs (collect --mailbox, the desk): inbox folders collected in the same run, which
     then runs even without new mail; progress, force and book_password (of protected
     workbooks) are collect's."""
-    from .collect.ledger import Ledger
     from .collect.run import check_inputs
     from .mail.fetch import fetch_new, move
     from .mail.records import record_fetched

@@ -11,7 +11,9 @@ from io import BytesIO
 from pathlib import Path
 
 from .. import api
+from ..collect.ledger import Ledger
 from ..forms.owed import owed_forms
+from ..mail.settings import PASSWORD_ENV, MailError, password
 from ..model import ERROR, Finding
 from ..model.plan import TASK_KIND_LABELS
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
@@ -172,7 +174,6 @@ def issue_zip(c: Campaign, period_id: str) -> bytes:
 # -- 回收 ----------------------------------------------------------------------------------
 
 def _receipts(c: Campaign, plan, period) -> list:
-    from ..collect.ledger import Ledger
     if not c.ledger.exists():
         return []
     with Ledger(c.ledger) as ledger:
@@ -272,7 +273,6 @@ def is_own_report(c: Campaign, path: Path) -> bool:
 
 @cached
 def _summary(c: Campaign, period_id: str) -> dict:
-    from ..collect.ledger import Ledger
     from ..collect.settle import exempt_units
     from ..merge import ReceiptRow, summarize
     plan, period = period_of(c, period_id)
@@ -325,7 +325,6 @@ def mail_view(c: Campaign) -> dict:
     """Which mail actions the pages offer: smtp (发送邮件, 邮件催报) and imap (收取邮件) when
     xltools.toml sets their server; problem: why none can run (an unreadable settings file,
     or a login user with no password to be had without a prompt)."""
-    from ..mail.settings import PASSWORD_ENV, MailError, password
     try:
         s = api.mail_settings(c.plan_path)
         if s.user and (s.smtp_host or s.imap_host) and not os.environ.get(PASSWORD_ENV) \
@@ -339,7 +338,6 @@ def mail_view(c: Campaign) -> dict:
 def mail_password(c: Campaign) -> str | None:
     """The mailbox's password from the environment or the keyring, never a prompt (the desk
     has no terminal): MailError saying how to set one."""
-    from ..mail.settings import password
     return password(api.mail_settings(c.plan_path), prompt=False)
 
 

@@ -16,6 +16,7 @@ from ..model.glossary import a1
 from ..model import Finding, Group, Plan, Unit, finding, normalize_name, relocate
 from ..model.errors import PlanFileError, settings
 from ..model.plan import UNIT_KINDS
+from ..xlsx.reader import read_sheets
 from . import require_plan, save_plan
 from .workbook import FIRST_DATA_ROW, GROUPS, UNITS, split_aliases, text
 
@@ -89,7 +90,6 @@ class _Cells:
         self.groups: dict[str, int] = {}
         if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".ods"):
             return
-        from ..xlsx.reader import read_sheets
         try:
             sheets = read_sheets(path)
         except Exception:  # noqa: BLE001 - locations are a help, not a need
