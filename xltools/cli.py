@@ -575,14 +575,10 @@ def app_cmd(workspace: Optional[Path] = typer.Argument(None, metavar="WORKSPACE"
     from .app.accounts import add_user as add_account, user_count
     from .app.security import host_refusal
     from .app.server import serve
-    from .app.workspace import Refused, default_workspace
+    from .app.workspace import default_workspace
     root = workspace or default_workspace()
-    if add_user is not None:
-        password = typer.prompt("密码", hide_input=True, confirmation_prompt=True)
-        try:
-            add_account(root, add_user, password)
-        except Refused as exc:
-            _fail(str(exc))
+    if add_user is not None:  # a refused name or password: an XltoolsError, one line (_Commands)
+        add_account(root, add_user, typer.prompt("密码", hide_input=True, confirmation_prompt=True))
         out.print(f"已建立账户“{add_user}”(工作文件夹 {root})。")
         return
     why = host_refusal(host, user_count(root))

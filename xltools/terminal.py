@@ -74,16 +74,15 @@ def collect_summary(console: Console, report) -> None:
     labels = {"汇总表": "汇总表", "校验报": "校验报告"}
     for p in report.outputs:
         console.print(f"{labels.get(p.name[:3], '输出')}:{p}")
-    if getattr(report, "html", None):
+    if report.html:
         console.print(f"汇总报告(网页,可打印):{report.html}")
-    feedback = getattr(report, "feedback", None)
-    if feedback:  # report.feedback: copies marked for correction, to send back to the units
-        console.print(f"退回修改意见(发给各单位):{len(feedback)} 个文件,在 {Path(report.out_dir) / '反馈'}")
-        short = sum(1 for p in feedback if any(shortened(part) for part in Path(p).parts))
+    if report.feedback:  # copies marked for correction, to send back to the units
+        console.print(f"退回修改意见(发给各单位):{len(report.feedback)} 个文件,在 {Path(report.out_dir) / '反馈'}")
+        short = sum(1 for p in report.feedback if any(shortened(part) for part in Path(p).parts))
         if short:
             console.print(f"[yellow]提示:[/yellow]其中 {short} 个文件或文件夹的名称过长,已缩短"
                           "(末尾带 6 位编号),以免超出 Windows 的路径长度上限。")
-    pdf_summary(console, getattr(report, "pdf", None))
+    pdf_summary(console, report.pdf)
     console.print(f"台账:{report.db_path}(用时 {report.seconds:.2f} 秒)")
 
 

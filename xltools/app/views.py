@@ -188,11 +188,10 @@ def board(c: Campaign, period_id: str) -> dict:
     receipts = _receipts(c, plan, period)
     status = api.status(c.plan_path, period.id) if c.ledger.exists() else None
     reported = {u.unit: u for u in status.reported} if status else {}
-    missing = set(status.missing_units) if status else set()
-    late = set(status.late_units) if status else set()
+    missing, late, exempt = ((set(status.missing_units), set(status.late_units), status.exempt)
+                             if status else (set(), set(), {}))
     errors = {r.unit for r in receipts if r.status == ACCEPTED
               and any(f.severity == ERROR for f in r.findings)}
-    exempt = status.exempt if status else {}
     owing = list(dict.fromkeys(name for name, _ in owed_forms(plan)))
     rows = []
     for name in owing:

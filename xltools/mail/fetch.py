@@ -20,7 +20,7 @@ from ..collect.mail import local_iso, read_mail
 from ..model.findings import Finding, finding
 from ..model.plan import Plan
 from ..sheet.blocks import safe_filename
-from .records import FetchedRecord, fetched_shas, last_uid, sent_by_id
+from .records import FetchedRecord, fetched_shas, last_uid, sent_messages
 from .send import addresses
 from .settings import MailError, MailSettings
 from .transport import imap
@@ -56,7 +56,8 @@ def fetch_new(plan: Plan, settings: MailSettings, pw: str | None, ledger: Ledger
     record_fetched after collect took them). Only what arrived on or after `since` (an ISO
     date, the period's start): the years of mail before it hold no returns."""
     res = Fetched(folder=settings.imap_folder)
-    sent, seen = sent_by_id(ledger), fetched_shas(ledger)
+    sent = {r.message_id: r for r in sent_messages(ledger)}  # to attribute replies
+    seen = fetched_shas(ledger)
     contacts = {a.lower(): u.name for u in plan.units for a in addresses(u.email)}
     folder = ledger.archive_dir / MAIL_DIR
     account = f"{settings.user}@{settings.imap_host}"
