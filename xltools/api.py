@@ -30,8 +30,6 @@ from .planfile.register import (add_alias as units_add_alias, add_member as unit
                                 list_units as units_list, set_unit as units_set)
 from .planfile.workbook import split
 from .mail.settings import load_settings as mail_settings, password as ask
-from .mail.send import SendReport, deliver, feedback_files, form_files, outbox
-from .collect.ledger import Ledger
 from .collect.limits import Limits  # a collect run's read limits (Limits.from_options)
 from .collect.stamps import STAMP as STAMP_FORM  # the 盖章件's form kind
 from .forms.owed import owed_forms
@@ -341,6 +339,7 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
 
 def _collect(inputs, plan_path, plan: Plan, period: Period, out_dir, db, workers, password,
              limits, progress, t0: float, force: bool = False) -> "CollectReport":
+    from .collect.ledger import Ledger
     from .collect.run import (attention, check_output_dir, check_owner, output_failed,
                               run_collect)
     from .collect.settle import exempt_units
@@ -478,8 +477,10 @@ class StatusReport:
 def status(plan_path: str | os.PathLike, period_id: str,
            db: str | os.PathLike | None = None) -> StatusReport:
     """The ledger's view of a period, without reading any file again."""
-    plan, period = _plan_and_period(plan_path, period_id)
+    from .collect.ledger import Ledger
     from .collect.settle import exempt_units
+
+    plan, period = _plan_and_period(plan_path, period_id)
     with Ledger(_ledger_path(plan_path, db)) as ledger:
         st = ledger.status(plan.plan_id, period.id)
         exempt = exempt_units(ledger.history(plan.plan_id, period.id))
@@ -536,6 +537,7 @@ def history(plan_path: str | os.PathLike, period_id: str,
             db: str | os.PathLike | None = None) -> list:
     """The clerk's decisions on a period (credit, set-received, exempt), oldest first:
     collect.records.Decision."""
+    from .collect.ledger import Ledger
     plan, period = _plan_and_period(plan_path, period_id)
     with Ledger(_ledger_path(plan_path, db)) as ledger:
         return ledger.history(plan.plan_id, period.id)
@@ -561,6 +563,7 @@ def remind(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike |
     text, xltools/templates/催报通知.txt.j2 or the clerk's `template`) and a 催报名单 workbook in
     out_dir (default workbooks/<period>); not written when not `write` (the desk's page).
     Returns report.remind.RemindResult."""
+    from .collect.ledger import Ledger
     from .collect.settle import exempt_units
     from .merge import ReceiptRow
     from .report.remind import (RemindResult, contact_workbook, notice_filename, remind_entries,
@@ -600,6 +603,7 @@ def year(plan_path: str | os.PathLike, db: str | os.PathLike | None = None,
          out_dir: str | os.PathLike | None = None, today: date | None = None) -> YearReport:
     """年度汇总_<year>.xlsx from the ledger: tasks across the periods, each unit's timeliness,
     indicators against their annual targets, towns ranked by completion rate."""
+    from .collect.ledger import Ledger
     from .merge.year import year_summary
     from .report.year_book import year_workbook
 
@@ -665,6 +669,7 @@ def bulletin(plan_path: str | os.PathLike, period_id: str | None = None,
              when: date | None = None) -> Path:
     """The 通报 (.docx) of a quarter from the ledger, or of a half (2019H1) or the year
     (whole_year) summed as the year summary sums them; its path."""
+    from .collect.ledger import Ledger
     from .merge import ReceiptRow, summarize
     from .merge.year import year_summary
     from .word.bulletin import (bulletin_document, bulletin_filename, from_summary, from_year,
@@ -735,6 +740,9 @@ def send(plan_path: str | os.PathLike, period_id: str, units: list[str] | None =
     copies from the ledger), recorded in the ledger; only what was not sent before. With
     dry_run, .eml files are written into that folder instead. mail.send.SendReport;
     MailError (mail.settings) when the server or the settings fail."""
+    from .collect.ledger import Ledger
+    from .mail.send import SendReport, feedback_files, form_files, outbox
+
     plan, period = _plan_and_period(plan_path, period_id)
     if units:  # names or aliases, as the register knows them
         unknown = [u for u in units if plan.unit(u) is None]
@@ -755,6 +763,9 @@ def send(plan_path: str | os.PathLike, period_id: str, units: list[str] | None =
 
 
 def _deliver(plan_path, plan, period, mails, report, db_path, dry_run, mail, password):
+    from .collect.ledger import Ledger
+    from .mail.send import deliver
+
     if dry_run is not None:
         return deliver(plan, period, mails, mail_settings(plan_path, **(mail or {})), report,
                        None, None, Path(dry_run))
@@ -768,6 +779,8 @@ def remind_send(plan_path: str | os.PathLike, period_id: str, db: str | os.PathL
                 password: str | None = None, today: date | None = None):
     """E-mail each unit that owes a return (or must correct one) its 催报, at most once a
     day; mail.send.SendReport. Units exempt from the period (免报) are not reminded."""
+    from .mail.send import SendReport, outbox
+
     plan, period = _plan_and_period(plan_path, period_id)
     db_path = _ledger_path(plan_path, db)
     reasons: dict[str, str] = {}
@@ -794,6 +807,7 @@ def fetch(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | 
     inputs (collect --mailbox, the desk): inbox folders collected in the same run, which
     then runs even without new mail; progress, force and book_password (of protected
     workbooks) are collect's."""
+    from .collect.ledger import Ledger
     from .collect.run import check_inputs
     from .mail.fetch import fetch_new, move
     from .mail.records import record_fetched

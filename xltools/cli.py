@@ -31,8 +31,7 @@ class _Commands(typer.core.TyperGroup):
 
 
 app = typer.Typer(cls=_Commands, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
-                  pretty_exceptions_show_locals=False,  # never print a --password back
-                  help="xltools:政府工作报告任务分解、季度报表生成与回收汇总工具。")
+                  pretty_exceptions_show_locals=False)  # never print a --password back
 # markup on, but no automatic colouring of numbers and paths in the Chinese sentences
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
