@@ -88,10 +88,8 @@ def collect_summary(console: Console, report) -> None:
 
 def pdf_summary(console: Console, res) -> None:
     """What --pdf made; nothing when it was not asked for."""
-    if res is None:
+    if res is None or res.message:  # not asked for, or said on stderr by pdf_problems
         return
-    if res.message:
-        return  # said on stderr by pdf_problems
     if res.pdfs:
         folders = sorted({str(p.parent) for p in res.pdfs})
         where = folders[0] if len(folders) == 1 else f"{len(folders)} 个文件夹(与各 Excel 文件同目录)"
