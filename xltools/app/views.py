@@ -153,8 +153,7 @@ def issued(c: Campaign) -> list[dict]:
 
 
 def issue_view(c: Campaign) -> dict:
-    plan = plan_of(c)
-    return {"name": c.name, "periods": [{"id": p.id, "name": p.name} for p in plan.periods],
+    return {"name": c.name, "periods": [{"id": p.id, "name": p.name} for p in plan_of(c).periods],
             "files": issued(c), "pdf": pdf_available()}
 
 
@@ -234,10 +233,9 @@ def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
     ours = [{"at": h.at, "who": h.who, "action": h.action, "sha256": h.sha256, **h.detail,
              "action_label": ACTIONS.get(h.action, h.action)} for h in history
             if h.detail.get("unit") == unit or h.sha256 in shas]
-    exempt = exempt_units(history)
     return {"name": c.name, "period": period.id, "unit": unit, "files": files,
             "feedback": feedback, "history": ours, "collected": c.ledger.exists(),
-            "exempt": exempt.get(unit)}  # None: not exempt; "" or a reason: exempt
+            "exempt": exempt_units(history).get(unit)}  # None: not exempt; "" or a reason: exempt
 
 
 # -- 汇总 ----------------------------------------------------------------------------------
@@ -288,10 +286,9 @@ def _summary(c: Campaign, period_id: str) -> dict:
         exempt = exempt_units(ledger.history(plan.plan_id, period.id))
     s = summarize(plan, period, current, receipts, previous, exempt)
     lag = s.lagging.astype(str).to_dict("records") if len(s.lagging) else []
-    st = board(c, period_id)["counts"]
     return {"name": c.name, "period": period.id, "collected": True, "counts": s.counts,
             "overall": {k: int(v) for k, v in s.overall_counts().items()},
-            "lagging": lag, "board": st}
+            "lagging": lag, "board": board(c, period_id)["counts"]}
 
 
 # -- 催报 ----------------------------------------------------------------------------------

@@ -197,8 +197,7 @@ def add_alias(path: str | os.PathLike, name: str, alias: str) -> RegisterChange:
                             "如确属同一单位,请先在计划文件中合并这两个单位。")
     before = "、".join(u.aliases)
     u.aliases.append(alias)
-    saved = save_plan(plan, path)
-    return RegisterChange(u.name, {"aliases": (before, "、".join(u.aliases))}, saved,
+    return RegisterChange(u.name, {"aliases": (before, "、".join(u.aliases))}, save_plan(plan, path),
                           f"已为“{u.name}”登记别名“{alias}”,今后按此别名也能识别该单位。")
 
 
