@@ -531,6 +531,25 @@ def test_feedback_and_reminders_go_to_the_units_that_owe_them(office, cert, smtp
     _no_password_written(tmp_path)
 
 
+def test_a_unit_exempt_from_the_period_is_not_mailed_a_reminder(office, tmp_path):
+    """remind --send mails the units the 催报名单 lists: one marked 免报 gets nothing."""
+    from xltools.simulate import fill_report
+    from xltools.xlsx.writer import workbook_bytes
+
+    plan = load_plan(office).value
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    wb = fill_report(plan, "区财政局", plan.period(Q1), random.Random(1))
+    (inbox / "区财政局.xlsx").write_bytes(workbook_bytes(wb))
+    api.collect([inbox], office, Q1, tmp_path / "out", workers=1)
+    api.exempt(office, Q1, "区人社局", reason="机构调整")
+    listed = {e.unit for e in api.remind(office, Q1, write=False).entries}
+    assert "区人社局" not in listed and "锣场镇" in listed
+    rem = api.remind_send(office, Q1, dry_run=tmp_path / "eml")
+    mailed = {p.name.split("_")[0] for p in rem.written}
+    assert mailed and mailed == listed - set(rem.no_address)
+
+
 def test_password_from_the_environment_the_keyring_command_or_nowhere(office, tmp_path,
                                                                       monkeypatch):
     from xltools.mail.settings import password

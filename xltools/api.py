@@ -2,31 +2,39 @@
 from __future__ import annotations
 
 import dataclasses
+import getpass
 import json
 import os
+import shutil
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .office import docx_converter
 from .generate import FormJob, build_documents, build_form, form_jobs, select_periods
 from .parallel import pool_map
 from .model.identity import FormIdentity
-from .model import ERROR, Finding, Period, Plan, Result, relocate
+from .model import ERROR, Finding, Period, Plan, Result, finding, relocate
 from .model.returns import REJECTED
 
-if TYPE_CHECKING:  # for annotations only
-    from datetime import date
-
-    from .collect.limits import Limits
 from .model.errors import (ExampleMissing, FileChanged, InputError, LedgerBusy, LedgerError,
                            LedgerMissing, OutputError, PeriodError, PlanFileError, TemplateError,
                            XltoolsError)
 from .planfile import load_plan, require_plan, save_plan
+# the plan file's register edits and the mail settings, under the api's names
+from .planfile import load_plan as load
+from .planfile.register import (add_alias as units_add_alias, add_member as units_add_member,
+                                check_register as units_check, empty_groups_blocking,
+                                list_units as units_list, set_unit as units_set)
+from .planfile.workbook import split
+from .mail.settings import load_settings as mail_settings, password as ask
+from .collect.limits import Limits  # a collect run's read limits (Limits.from_options)
+from .collect.stamps import STAMP as STAMP_FORM  # the 盖章件's form kind
 from .forms.owed import owed_forms
 from .progress import ProgressFn, tick
+from .sheet.blocks import shortened
 from .xlsx.writer import write_workbook
 
 EXAMPLE = "shashi-2019"  # package data: xltools/examples/shashi-2019
@@ -35,9 +43,10 @@ DEFAULT_OUT = Path("workbooks")
 __all__ = ["XltoolsError", "PlanFileError", "PeriodError", "LedgerError", "LedgerMissing",
            "LedgerBusy", "FileChanged", "OutputError", "InputError", "TemplateError",
            "ExampleMissing", "GenerateReport", "CollectReport", "load", "check", "convert",
-           "generate", "demo", "parse", "collect", "status", "example_dir", "pdf", "printable",
-           "remind", "year", "units_list", "units_check", "units_add_alias", "units_set",
-           "notice", "bulletin", "send", "remind_send", "fetch", "mail_settings"]
+           "generate", "demo", "parse", "collect", "status", "example_dir", "pdf",
+           "remind", "year", "units_list", "units_check", "units_add_alias", "units_add_member",
+           "units_set",
+           "notice", "bulletin", "send", "remind_send", "fetch", "mail_settings", "Limits"]
 
 
 @dataclass
@@ -67,11 +76,6 @@ class GenerateReport:
 
     def count(self, kind: str) -> int:
         return sum(1 for f in self.files if f.kind == kind)
-
-
-def load(plan_path: str | os.PathLike) -> Result:
-    """Read a plan file (.xlsx/.yaml/.json); raises PlanFileError if it cannot be read."""
-    return load_plan(plan_path)
 
 
 def check(plan_path: str | os.PathLike) -> list[Finding]:
@@ -125,7 +129,6 @@ def generate(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike,
 def _stop_on_empty_groups(plan: Plan) -> None:
     """Nothing is written while a task reaches no unit (an empty group): one message says
     which groups and how to fill them."""
-    from .planfile.register import empty_groups_blocking
     stop = empty_groups_blocking(plan)
     if stop:
         raise PlanFileError(stop[0].message)
@@ -133,8 +136,6 @@ def _stop_on_empty_groups(plan: Plan) -> None:
 
 def _shortened(files: list[WrittenFile]) -> list[Finding]:
     """A notice for each file whose name was shortened to keep Windows paths short."""
-    from .sheet.blocks import shortened
-    from .model.findings import finding
     return [finding("file-name-shortened", file=str(wf.path), unit=wf.unit, value=wf.path.name)
             for wf in files if shortened(wf.path.name)]
 
@@ -188,8 +189,6 @@ def demo(out_dir: str | os.PathLike | None = None) -> DemoReport:
     """The whole loop on the bundled Shashi 2019 example: generate every workbook, simulate
     the units' returns for 2019Q1 (clean ones, typical mistakes, one unit missing, one
     resubmission, one duplicate), collect them, and write the summary."""
-    import shutil
-
     from .simulate import simulate_returns
 
     out = Path(out_dir or DEFAULT_OUT / "demo")
@@ -305,12 +304,6 @@ class CollectReport:
                 **({"pdf": self.pdf.to_json()} if self.pdf is not None else {})}
 
 
-def limits(max_file_mb: float, max_unzipped_mb: float, max_rows: int) -> "Limits":
-    """A collect run's read limits from the command's options (collect.limits.Limits)."""
-    from .collect.limits import Limits
-    return Limits.from_options(max_file_mb, max_unzipped_mb, max_rows)
-
-
 def _plan_and_period(plan_path: str | os.PathLike, period_id: str) -> tuple[Plan, Period]:
     plan = require_plan(plan_path).value
     period = plan.period(period_id)
@@ -323,7 +316,7 @@ def _plan_and_period(plan_path: str | os.PathLike, period_id: str) -> tuple[Plan
 def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, period_id: str,
             out_dir: str | os.PathLike | None = None, db: str | os.PathLike | None = None,
             workers: int | None = None, password: str | None = None,
-            limits: "Limits | None" = None,
+            limits: Limits | None = None,
             progress: "ProgressFn | None" = None, force: bool = False) -> CollectReport:
     """Take returned files into the ledger and write the summary and validation report.
 
@@ -347,14 +340,13 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
 def _collect(inputs, plan_path, plan: Plan, period: Period, out_dir, db, workers, password,
              limits, progress, t0: float, force: bool = False) -> "CollectReport":
     from .collect.ledger import Ledger
-    from .collect.limits import Limits
-    from .collect.run import (attention, check_output_dir, check_owner, default_ledger,
-                              output_failed, run_collect)
+    from .collect.run import (attention, check_output_dir, check_owner, output_failed,
+                              run_collect)
     from .collect.settle import exempt_units
     from .merge import ReceiptRow, summarize
     from .report.outputs import write_outputs
 
-    db_path = Path(db) if db else default_ledger(plan_path)
+    db_path = _ledger_path(plan_path, db, must_exist=False)
     out = Path(out_dir) if out_dir else DEFAULT_OUT / period.name
     check_output_dir(out)
     check_owner(out, db_path, force)
@@ -447,22 +439,16 @@ def _reused_report(period: Period, out: Path, db_path: Path, outcome, stamp: dic
     return report
 
 
-def printable(report: "GenerateReport | CollectReport") -> list[Path]:
-    """The workbooks --pdf prints: every annex, form and list generate wrote; the 汇总表
-    of a collect."""
-    if isinstance(report, GenerateReport):
-        return [f.path for f in report.files]
-    return [report.summary_book] if report.summary_book else []
-
-
 def pdf(report: "GenerateReport | CollectReport", progress: ProgressFn | None = None):
-    """PDFs of printable(report) through LibreOffice, each beside its workbook, and of a
-    collect's HTML report through Chromium where it is installed; the xlsx.pdf.PdfResult is
-    also kept as report.pdf. Without LibreOffice nothing is raised: result.message says so
-    in Chinese."""
+    """PDFs through LibreOffice of every annex, form and list generate wrote, or of a
+    collect's 汇总表, each beside its workbook, and of a collect's HTML report through
+    Chromium where it is installed; the xlsx.pdf.PdfResult is also kept as report.pdf.
+    Without LibreOffice nothing is raised: result.message says so in Chinese."""
     from .xlsx.pdf import html_to_pdf, to_pdf
 
-    report.pdf = to_pdf(printable(report), progress=progress)
+    printable = ([f.path for f in report.files] if isinstance(report, GenerateReport)
+                 else [report.summary_book] if report.summary_book else [])
+    report.pdf = to_pdf(printable, progress=progress)
     if getattr(report, "html", None):
         html_to_pdf(Path(report.html), report.pdf)
     return report.pdf
@@ -492,20 +478,19 @@ def status(plan_path: str | os.PathLike, period_id: str,
            db: str | os.PathLike | None = None) -> StatusReport:
     """The ledger's view of a period, without reading any file again."""
     from .collect.ledger import Ledger
-    from .collect.stamps import STAMP
+    from .collect.settle import exempt_units
 
     plan, period = _plan_and_period(plan_path, period_id)
-    from .collect.settle import exempt_units
     with Ledger(_ledger_path(plan_path, db)) as ledger:
         st = ledger.status(plan.plan_id, period.id)
         exempt = exempt_units(ledger.history(plan.plan_id, period.id))
-    reported = [u for u in st.units if u.display and u.form != STAMP]
+    reported = [u for u in st.units if u.display and u.form != STAMP_FORM]
     have = {(u.unit, u.form) for u in reported}
     expected = owed_forms(plan)
     missing = list(dict.fromkeys(name for name, kind in expected
                                  if (name, kind) not in have and name not in exempt))
     late = list(dict.fromkeys(u.unit for u in reported if u.late))
-    got = {u.unit: u.display for u in st.units if u.display and u.form == STAMP}
+    got = {u.unit: u.display for u in st.units if u.display and u.form == STAMP_FORM}
     stamps = {name: got.get(name, "") for name, _ in expected}
     return StatusReport(period, st.counts, reported, missing, late, stamps, exempt)
 
@@ -513,7 +498,6 @@ def status(plan_path: str | os.PathLike, period_id: str,
 # -- the clerk's decisions on a recorded return (issue 14) ---------------------------------
 
 def _who(who: str | None) -> str:
-    import getpass
     try:
         return who or getpass.getuser()
     except (OSError, KeyError, ImportError):  # no login name (a service account): say so
@@ -561,24 +545,24 @@ def history(plan_path: str | os.PathLike, period_id: str,
 
 # -- remind, year, units (issue 7) ----------------------------------------------------------
 
-def _ledger_path(plan_path: str | os.PathLike, db: str | os.PathLike | None) -> Path:
+def _ledger_path(plan_path: str | os.PathLike, db: str | os.PathLike | None,
+                 must_exist: bool = True) -> Path:
+    """--db, else the ledger beside the plan; LedgerMissing when it must exist and does not."""
     from .collect.run import default_ledger
 
     db_path = Path(db) if db else default_ledger(plan_path)
-    if not db_path.exists():
+    if must_exist and not db_path.exists():
         raise LedgerMissing(f"找不到台账“{db_path}”:请先运行 xltools collect,或用 --db 指定台账。")
     return db_path
 
 
 def remind(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | None = None,
            out_dir: str | os.PathLike | None = None, template: str | os.PathLike | None = None,
-           today: "date | None" = None, write: bool = True):
+           today: date | None = None, write: bool = True):
     """Units that have not reported the period (or reported with 错误): a 催报通知 (Jinja2
     text, xltools/templates/催报通知.txt.j2 or the clerk's `template`) and a 催报名单 workbook in
     out_dir (default workbooks/<period>); not written when not `write` (the desk's page).
     Returns report.remind.RemindResult."""
-    from datetime import date
-
     from .collect.ledger import Ledger
     from .collect.settle import exempt_units
     from .merge import ReceiptRow
@@ -616,11 +600,9 @@ class YearReport:
 
 
 def year(plan_path: str | os.PathLike, db: str | os.PathLike | None = None,
-         out_dir: str | os.PathLike | None = None, today: "date | None" = None) -> YearReport:
+         out_dir: str | os.PathLike | None = None, today: date | None = None) -> YearReport:
     """年度汇总_<year>.xlsx from the ledger: tasks across the periods, each unit's timeliness,
     indicators against their annual targets, towns ranked by completion rate."""
-    from datetime import date
-
     from .collect.ledger import Ledger
     from .merge.year import year_summary
     from .report.year_book import year_workbook
@@ -634,45 +616,9 @@ def year(plan_path: str | os.PathLike, db: str | os.PathLike | None = None,
     return YearReport(write_workbook(year_workbook(plan, ys, today), out), ys)
 
 
-def units_list(plan_path: str | os.PathLike) -> list:
-    """The unit register of a plan file (planfile.register.UnitRow each)."""
-    from .planfile.register import list_units
-    return list_units(plan_path)
-
-
-def units_check(plan_path: str | os.PathLike) -> list[Finding]:
-    """Register problems: duplicated names or aliases, unknown group members, units without
-    contacts — each naming the sheet and cell of plan.xlsx."""
-    from .planfile.register import check_register
-    return check_register(plan_path)
-
-
-def units_add_alias(plan_path: str | os.PathLike, name: str, alias: str):
-    """Confirm an alias of a unit once, in the plan file; RegisterError (a PlanFileError)
-    when it cannot be (unknown unit, alias taken by another unit)."""
-    from .planfile.register import add_alias
-    return add_alias(plan_path, name, alias)
-
-
-def units_add_member(plan_path: str | os.PathLike, group: str, members: list[str]):
-    """Add registered units to a group in the plan file (RegisterError when it cannot be)."""
-    from .planfile.register import add_member
-    return add_member(plan_path, group, members)
-
-
-def units_set(plan_path: str | os.PathLike, name: str, leader: str | None = None,
-              contact: str | None = None, phone: str | None = None, email: str | None = None,
-              kind: str | None = None):
-    """Change a unit's leader, contact, phone, e-mail or kind in the plan file."""
-    from .planfile.register import set_unit
-    return set_unit(plan_path, name, leader=leader, contact=contact, phone=phone, email=email,
-                    kind=kind)
-
-
 def unit_names(plan: Plan, text: str) -> list[str]:
     """The units or groups a typed list names (、 , or \uff0c between them), split as plan.xlsx
     splits them: a registered name holding 、 stays whole."""
-    from .planfile.workbook import split
     known = {n for x in [*plan.units, *plan.groups] for n in [x.name, *x.aliases]}
     return split(text.replace(",", "\u3001").replace("\uff0c", "\u3001"), known)
 
@@ -709,10 +655,8 @@ def task_set(plan_path: str | os.PathLike, number: str, lead_units: str | None =
 # -- the office's documents in Word (issue 17) -------------------------------------------
 
 def notice(plan_path: str | os.PathLike, out_dir: str | os.PathLike | None = None,
-           template: str | os.PathLike | None = None, when: "date | None" = None) -> Path:
+           template: str | os.PathLike | None = None, when: date | None = None) -> Path:
     """The issuing notice (.docx, GB/T 9704-2012) with 附件1-3 as Word tables; its path."""
-    from datetime import date
-
     from .word.notice import write_notice
 
     return write_notice(require_plan(plan_path).value, Path(out_dir) if out_dir else DEFAULT_OUT,
@@ -722,11 +666,9 @@ def notice(plan_path: str | os.PathLike, out_dir: str | os.PathLike | None = Non
 def bulletin(plan_path: str | os.PathLike, period_id: str | None = None,
              db: str | os.PathLike | None = None, out_dir: str | os.PathLike | None = None,
              template: str | os.PathLike | None = None, whole_year: bool = False,
-             when: "date | None" = None) -> Path:
+             when: date | None = None) -> Path:
     """The 通报 (.docx) of a quarter from the ledger, or of a half (2019H1) or the year
     (whole_year) summed as the year summary sums them; its path."""
-    from datetime import date
-
     from .collect.ledger import Ledger
     from .merge import ReceiptRow, summarize
     from .merge.year import year_summary
@@ -783,16 +725,8 @@ class FetchReport:
                 "letters": self.letters, "move_problem": self.move_problem}
 
 
-def mail_settings(plan_path: str | os.PathLike | None, **overrides):
-    """The mail settings (mail.settings.MailSettings): xltools.toml beside the plan, then
-    the options given (smtp_host=…, imap_port=…, user=…, mail_from=…; None = not given)."""
-    from .mail.settings import load_settings
-    return load_settings(plan_path, **overrides)
-
-
 def _mail_login(plan_path, server: str, mail: dict | None, password: str | None):
     """The settings, checked for `server` ("smtp" / "imap"), and the password to log in."""
-    from .mail.settings import password as ask
     settings = mail_settings(plan_path, **(mail or {}))
     settings.need(server)
     return settings, password if password is not None else ask(settings)
@@ -807,8 +741,7 @@ def send(plan_path: str | os.PathLike, period_id: str, units: list[str] | None =
     dry_run, .eml files are written into that folder instead. mail.send.SendReport;
     MailError (mail.settings) when the server or the settings fail."""
     from .collect.ledger import Ledger
-    from .collect.run import default_ledger
-    from .mail import send as s
+    from .mail.send import SendReport, feedback_files, form_files, outbox
 
     plan, period = _plan_and_period(plan_path, period_id)
     if units:  # names or aliases, as the register knows them
@@ -817,15 +750,15 @@ def send(plan_path: str | os.PathLike, period_id: str, units: list[str] | None =
             raise PlanFileError(f"计划中没有单位“{'、'.join(unknown)}”。请用 xltools units 计划文件 查看单位名单。")
         units = [plan.unit(u).name for u in units]
     purpose = "feedback" if feedback else "forms"
-    report = s.SendReport(purpose)
-    db_path = Path(db) if db else default_ledger(plan_path)
+    report = SendReport(purpose)
+    db_path = _ledger_path(plan_path, db, must_exist=feedback)
     if feedback:
-        with Ledger(_ledger_path(plan_path, db)) as ledger:
-            files, keys = s.feedback_files(plan, period, ledger)
+        with Ledger(db_path) as ledger:
+            files, keys = feedback_files(plan, period, ledger)
         files = {u: f for u, f in files.items() if not units or u in units}
-        mails = s.outbox(plan, files, purpose, report, keys)
+        mails = outbox(plan, files, purpose, report, keys)
     else:
-        mails = s.outbox(plan, s.form_files(plan, period, units), purpose, report)
+        mails = outbox(plan, form_files(plan, period, units), purpose, report)
     return _deliver(plan_path, plan, period, mails, report, db_path, dry_run, mail, password)
 
 
@@ -843,34 +776,26 @@ def _deliver(plan_path, plan, period, mails, report, db_path, dry_run, mail, pas
 
 def remind_send(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | None = None,
                 dry_run: str | os.PathLike | None = None, mail: dict | None = None,
-                password: str | None = None, today: "date | None" = None):
+                password: str | None = None, today: date | None = None):
     """E-mail each unit that owes a return (or must correct one) its 催报, at most once a
-    day; mail.send.SendReport."""
-    from datetime import date
-
-    from .collect.ledger import Ledger
-    from .merge import ReceiptRow
-    from .mail import send as s
-    from .report.remind import remind_entries
+    day; mail.send.SendReport. Units exempt from the period (免报) are not reminded."""
+    from .mail.send import SendReport, outbox
 
     plan, period = _plan_and_period(plan_path, period_id)
     db_path = _ledger_path(plan_path, db)
-    with Ledger(db_path) as ledger:
-        current = ledger.current(plan.plan_id, period.id)
-        receipts = [ReceiptRow.from_ledger(r) for r in ledger.receipts(plan.plan_id, period.id)]
     reasons: dict[str, str] = {}
-    for e in remind_entries(plan, period, current, receipts):
+    for e in remind(plan_path, period_id, db_path, today=today, write=False).entries:
         reasons[e.unit] = "\u3001".join(filter(None, [reasons.get(e.unit), f"{e.form}{e.reason}"]))
-    report = s.SendReport("remind")
+    report = SendReport("remind")
     day = (today or date.today()).isoformat()  # a reminder goes at most once a day
-    mails = s.outbox(plan, {u: [] for u in reasons}, "remind", report,
-                     {u: day for u in reasons}, reasons)
+    mails = outbox(plan, {u: [] for u in reasons}, "remind", report, {u: day for u in reasons},
+                   reasons)
     return _deliver(plan_path, plan, period, mails, report, db_path, dry_run, mail, password)
 
 
 def fetch(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | None = None,
           out_dir: str | os.PathLike | None = None, move_to: str | None = None,
-          limits: "Limits | None" = None, mail: dict | None = None,
+          limits: Limits | None = None, mail: dict | None = None,
           password: str | None = None, workers: int | None = None,
           inputs: list | None = None, progress: "ProgressFn | None" = None,
           force: bool = False, book_password: str | None = None) -> FetchReport:
@@ -883,14 +808,14 @@ def fetch(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | 
     then runs even without new mail; progress, force and book_password (of protected
     workbooks) are collect's."""
     from .collect.ledger import Ledger
-    from .collect.run import check_inputs, default_ledger
+    from .collect.run import check_inputs
     from .mail.fetch import fetch_new, move
     from .mail.records import record_fetched
 
     check_inputs(list(inputs or []))  # a mistyped inbox stops the run before the mailbox
     plan, period = _plan_and_period(plan_path, period_id)
     settings, pw = _mail_login(plan_path, "imap", mail, password)
-    db_path = Path(db) if db else default_ledger(plan_path)
+    db_path = _ledger_path(plan_path, db, must_exist=False)
     with Ledger(db_path) as ledger:
         got = fetch_new(plan, settings, pw, ledger, since=period.start)
     report = FetchReport(got.records, got.findings, letters=got.letters)

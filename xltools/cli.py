@@ -31,8 +31,7 @@ class _Commands(typer.core.TyperGroup):
 
 
 app = typer.Typer(cls=_Commands, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
-                  pretty_exceptions_show_locals=False,  # never print a --password back
-                  help="xltools:政府工作报告任务分解、季度报表生成与回收汇总工具。")
+                  pretty_exceptions_show_locals=False)  # never print a --password back
 # markup on, but no automatic colouring of numbers and paths in the Chinese sentences
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -99,10 +98,9 @@ def _report_collect(report: "api.CollectReport", as_json: bool, exit_on_error: b
         _print_json(report.to_json() | (extra or {}))
     elif not quiet:
         terminal.collect_summary(out, report)
+        _collect_notes(report)
     elif report.exit_code:  # --quiet: one line when something needs the clerk
         err.print(f"本周期仍需处理:{report.attention_text},详见:{report.html or report.out_dir}")
-    if not as_json and not quiet:
-        _collect_notes(report)
     pdf_bad = terminal.pdf_problems(err, report.pdf)
     if exit_on_error and (report.exit_code or pdf_bad):
         raise typer.Exit(report.exit_code or 1)
@@ -130,6 +128,18 @@ def _collect_notes(report: "api.CollectReport") -> None:
         out.print("本周期各单位均已按时报送,且没有错误。")
 
 
+# options several commands share, each defined once
+_PLAN = typer.Option(..., "--plan", metavar="PLAN", help="计划文件")
+_PERIOD = typer.Option(..., "--period", metavar="ID", help="报送周期编号,如 2019Q1")
+_PERIOD_ID = typer.Option(..., "--period", metavar="ID", help="报送周期编号")  # ledger commands
+_DB = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库(缺省在计划文件旁)")
+_LEDGER = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库")
+_JSON = typer.Option(False, "--json", help="以 JSON 输出结果")
+_QUIET = typer.Option(False, "-q", "--quiet", help="成功时不输出任何内容")
+_BY = typer.Option(None, "--by", help="确认人(缺省为当前登录用户)")
+_DOC_OUT = typer.Option(None, "-o", "--output", help="输出文件夹(默认 workbooks)")
+_DOC_TEMPLATE = typer.Option(None, "--template", help="自己的正文模板(Jinja2)")
+
 # -- mail in and out (issue 19): options shared by send, fetch, collect --mailbox and
 # remind --send; a dict of them is api's `mail` overrides (None = as in xltools.toml)
 _SMTP_HOST = typer.Option(None, "--smtp-host", help="发信服务器(SMTP)地址")
@@ -155,28 +165,26 @@ def _options(debug: bool = typer.Option(False, "--debug", help="出现意外错�
 
 @app.command()
 def collect(inbox: Optional[list[Path]] = typer.Argument(None, metavar="INBOX...", help="回收的文件或文件夹(可多个;用 --mailbox 时可不给)"),
-            plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划文件"),
-            period: str = typer.Option(..., "--period", metavar="ID", help="报送周期编号,如 2019Q1"),
+            plan: Path = _PLAN, period: str = _PERIOD,
             output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="输出文件夹(缺省 workbooks/<周期>)"),
-            db: Optional[Path] = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库(缺省在计划文件旁)"),
+            db: Optional[Path] = _DB,
             workers: Optional[int] = typer.Option(None, "--workers", help="并行进程数(缺省 2)"),
             password: Optional[str] = typer.Option(None, "--password", envvar="XLTOOLS_PASSWORD", help="打开设置了密码的报表所用的密码(也可用环境变量 XLTOOLS_PASSWORD)"),
             max_file_mb: float = typer.Option(50, "--max-file-mb", min=0.001, help="单个文件大小上限(MB),超过的只存档不读取"),
             max_unzipped_mb: float = typer.Option(500, "--max-unzipped-mb", min=0.001, help="一个文件或压缩包解压后的大小上限(MB)"),
             max_rows: int = typer.Option(100_000, "--max-rows", min=1, help="每个工作表有内容的行数上限"),
             pdf: bool = typer.Option(False, "--pdf", help="同时把汇总表(LibreOffice)和汇总报告网页(Chromium)转为 PDF"),
-            quiet: bool = typer.Option(False, "-q", "--quiet", help="成功时不输出任何内容"),
+            quiet: bool = _QUIET,
             force: bool = typer.Option(False, "--force", help="输出文件夹属于另一个台账时仍写入(会覆盖其中的汇总表和反馈文件)"),
             mailbox: bool = typer.Option(False, "--mailbox", help="同时从督办室邮箱收取新邮件(同 xltools fetch),与所给的文件一并回收"),
             move_to: Optional[str] = _MOVE_TO, folder: Optional[str] = _FOLDER,
             imap_host: Optional[str] = _IMAP_HOST, imap_port: Optional[int] = _IMAP_PORT,
             imap_security: Optional[str] = _IMAP_SEC, imap_fingerprint: Optional[str] = _IMAP_PIN,
-            mail_user: Optional[str] = _MAIL_USER,
-            as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
+            mail_user: Optional[str] = _MAIL_USER, as_json: bool = _JSON) -> None:
     """回收各单位报来的文件:识别、逐格校验、记入台账,并生成汇总表、校验报告和汇总报告(网页)。"""
     if not inbox and not mailbox:
         _fail("请给出回收的文件或文件夹,或加 --mailbox 从督办室邮箱收取。")
-    limits = api.limits(max_file_mb, max_unzipped_mb, max_rows)
+    limits = api.Limits.from_options(max_file_mb, max_unzipped_mb, max_rows)
     fetched = None
     with rich_progress(err, "回收文件", _bar(quiet, as_json)) as progress:
         if mailbox:
@@ -210,10 +218,8 @@ def _decision(call) -> None:
 @app.command()
 def credit(sha: str = typer.Argument(..., metavar="FILE_SHA", help="文件编号(SHA-256,至少前 8 位,见校验报告或 --json)"),
            unit: str = typer.Argument(..., metavar="UNIT", help="经核实的报送单位"),
-           plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划文件"),
-           period: str = typer.Option(..., "--period", metavar="ID", help="报送周期编号"),
-           db: Optional[Path] = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库"),
-           by: Optional[str] = typer.Option(None, "--by", help="确认人(缺省为当前登录用户)")) -> None:
+           plan: Path = _PLAN, period: str = _PERIOD_ID, db: Optional[Path] = _LEDGER,
+           by: Optional[str] = _BY) -> None:
     """把一份“待确认归属”(表单标识矛盾)的报表确认为某单位的报表,记入台账的处理记录。"""
     _decision(lambda: api.credit(plan, period, sha, unit, db, by))
 
@@ -221,19 +227,15 @@ def credit(sha: str = typer.Argument(..., metavar="FILE_SHA", help="文件编号
 @app.command("set-received")
 def set_received(sha: str = typer.Argument(..., metavar="FILE_SHA", help="文件编号(SHA-256,至少前 8 位)"),
                  when: str = typer.Argument(..., metavar="TIME", help="收到时间,如 2019-04-09 16:30"),
-                 plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划文件"),
-                 period: str = typer.Option(..., "--period", metavar="ID", help="报送周期编号"),
-                 db: Optional[Path] = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库"),
-                 by: Optional[str] = typer.Option(None, "--by", help="确认人(缺省为当前登录用户)")) -> None:
+                 plan: Path = _PLAN, period: str = _PERIOD_ID, db: Optional[Path] = _LEDGER,
+                 by: Optional[str] = _BY) -> None:
     """设定一份报表的收到时间(如以邮件或登记簿为准),记入台账的处理记录;是否逾期随之重新判断。"""
     _decision(lambda: api.set_received(plan, period, sha, when, db, by))
 
 
 @app.command()
-def status(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划文件"),
-           period: str = typer.Option(..., "--period", metavar="ID", help="报送周期编号"),
-           db: Optional[Path] = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库"),
-           as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
+def status(plan: Path = _PLAN, period: str = _PERIOD_ID, db: Optional[Path] = _LEDGER,
+           as_json: bool = _JSON) -> None:
     """查看某一周期的报送情况:谁已报、谁未报、谁逾期,各状态文件数。"""
     st = api.status(plan, period, db)
     if as_json:
@@ -256,8 +258,7 @@ def generate(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文件
              output: Path = typer.Option(Path("workbooks"), "-o", "--output", metavar="DIR", help="输出文件夹"),
              period: Optional[list[str]] = typer.Option(None, "--period", metavar="ID", help="报送周期编号,如 2019Q1;可重复;缺省为全部周期"),
              pdf: bool = typer.Option(False, "--pdf", help="同时用 LibreOffice 把每个文件转为 PDF(需已安装 LibreOffice)"),
-             quiet: bool = typer.Option(False, "-q", "--quiet", help="成功时不输出任何内容"),
-             as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
+             quiet: bool = _QUIET, as_json: bool = _JSON) -> None:
     """生成附件1—3、各单位季度报表、镇街指标表、办理方案和发送清单。"""
     with rich_progress(err, "生成报表", _bar(quiet, as_json)) as progress:
         report = api.generate(plan, output, period or None, progress=progress)
@@ -279,7 +280,7 @@ def _pdf(report, quiet: bool, as_json: bool) -> None:
 
 @app.command()
 def demo(output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="输出文件夹(缺省 workbooks/demo)"),
-         as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
+         as_json: bool = _JSON) -> None:
     """用自带示例(沙市区 2019 年)走一遍全流程:生成、模拟各单位填报、回收汇总。"""
     report = api.demo(output)
     if as_json:
@@ -309,10 +310,9 @@ def _report_check(findings: list[Finding], as_json: bool, all_clear: str) -> Non
 
 @app.command()
 def check(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文件"),
-          as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
+          as_json: bool = _JSON) -> None:
     """检查计划文件:未知单位、重复序号、空分组、镇街目标合计等。"""
-    findings = api.check(plan)
-    _report_check(findings, as_json, "计划检查通过,未发现问题。")
+    _report_check(api.check(plan), as_json, "计划检查通过,未发现问题。")
 
 
 @app.command()
@@ -370,17 +370,16 @@ def _send_report(rep, as_json: bool) -> None:
 
 
 @app.command("send")
-def send_cmd(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划文件"),
-             period: str = typer.Option(..., "--period", metavar="ID", help="报送周期编号,如 2019Q1"),
+def send_cmd(plan: Path = _PLAN, period: str = _PERIOD,
              units: Optional[list[str]] = typer.Option(None, "--units", metavar="UNIT", help="只发给这些单位(可重复)"),
              feedback: bool = typer.Option(False, "--feedback", help="发送退回修改意见(各单位的反馈表格),而不是空白报表"),
              dry_run: bool = typer.Option(False, "--dry-run", help="不发送,把每封邮件写成 .eml 文件(放到 -o 文件夹,可用网页邮箱发送)"),
              output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="--dry-run 时写出邮件的文件夹"),
-             db: Optional[Path] = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库(缺省在计划文件旁)"),
+             db: Optional[Path] = _DB,
              smtp_host: Optional[str] = _SMTP_HOST, smtp_port: Optional[int] = _SMTP_PORT,
              smtp_security: Optional[str] = _SMTP_SEC, smtp_fingerprint: Optional[str] = _SMTP_PIN,
              mail_user: Optional[str] = _MAIL_USER, mail_from: Optional[str] = _MAIL_FROM,
-             as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
+             as_json: bool = _JSON) -> None:
     """下发:给每个单位发一封邮件,附上本周期要填的报表(--feedback:退回修改意见),记入台账;重新运行只发未发的。"""
     if dry_run and output is None:
         _fail("--dry-run 需要用 -o 指定写出邮件的文件夹。")
@@ -391,15 +390,13 @@ def send_cmd(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计�
 
 
 @app.command("fetch")
-def fetch_cmd(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划文件"),
-              period: str = typer.Option(..., "--period", metavar="ID", help="报送周期编号,如 2019Q1"),
+def fetch_cmd(plan: Path = _PLAN, period: str = _PERIOD,
               output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="回收汇总的输出文件夹(缺省 workbooks/<周期>)"),
-              db: Optional[Path] = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库(缺省在计划文件旁)"),
+              db: Optional[Path] = _DB,
               move_to: Optional[str] = _MOVE_TO, folder: Optional[str] = _FOLDER,
               imap_host: Optional[str] = _IMAP_HOST, imap_port: Optional[int] = _IMAP_PORT,
               imap_security: Optional[str] = _IMAP_SEC, imap_fingerprint: Optional[str] = _IMAP_PIN,
-              mail_user: Optional[str] = _MAIL_USER,
-              as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
+              mail_user: Optional[str] = _MAIL_USER, as_json: bool = _JSON) -> None:
     """回收邮件:从督办室邮箱收取上次以来的新邮件,整封存档,附件按收件箱回收(以邮件时间为收到时间)。"""
     mail = dict(imap_host=imap_host, imap_port=imap_port, imap_security=imap_security,
                 imap_fingerprint=imap_fingerprint, user=mail_user, imap_folder=folder)
@@ -422,16 +419,14 @@ def _fetch_notes(rep: "api.FetchReport") -> None:
 
 
 @app.command()
-def remind(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划文件"),
-           period: str = typer.Option(..., "--period", metavar="ID", help="报送周期编号,如 2019Q1"),
-           db: Optional[Path] = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库(缺省在计划文件旁)"),
+def remind(plan: Path = _PLAN, period: str = _PERIOD, db: Optional[Path] = _DB,
            output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="输出文件夹(缺省 workbooks/<周期>)"),
            template: Optional[Path] = typer.Option(None, "--template", metavar="FILE", help="自己的催报通知模板(Jinja2 文本;缺省为自带模板 xltools/templates/催报通知.txt.j2,可复制后修改)"),
            send: bool = typer.Option(False, "--send", help="同时给每个需催报的单位发催报邮件(每天至多一次,记入台账)"),
            smtp_host: Optional[str] = _SMTP_HOST, smtp_port: Optional[int] = _SMTP_PORT,
            smtp_security: Optional[str] = _SMTP_SEC, smtp_fingerprint: Optional[str] = _SMTP_PIN,
            mail_user: Optional[str] = _MAIL_USER, mail_from: Optional[str] = _MAIL_FROM,
-           as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
+           as_json: bool = _JSON) -> None:
     """催报:列出未报送或报表有错误待修改的单位,写出催报通知(文本)和催报名单(含联系人、电话、邮箱)。"""
     res = api.remind(plan, period, db, output, template)
     sent = None
@@ -461,10 +456,9 @@ def remind(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划
 
 
 @app.command()
-def year(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划文件"),
-         db: Optional[Path] = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库(缺省在计划文件旁)"),
+def year(plan: Path = _PLAN, db: Optional[Path] = _DB,
          output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="输出文件夹(缺省 workbooks)"),
-         as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
+         as_json: bool = _JSON) -> None:
     """年度汇总:各任务各期状态和进度、各单位报送及时性、量化指标对照全年目标、镇街完成率排名。"""
     rep = api.year(plan, db, output)
     ys = rep.summary
@@ -493,11 +487,13 @@ def units(ctx: typer.Context,
     """单位名单:查看、检查和编辑计划文件中的单位、别名、责任领导和联系方式(不加子命令即 list)。"""
     ctx.obj = {"plan": plan}
     if ctx.invoked_subcommand is None:
-        _units_list(plan, False)
+        units_list(ctx, False)
 
 
-def _units_list(plan: Path, as_json: bool) -> None:
-    rows = api.units_list(plan)
+@units_app.command("list")
+def units_list(ctx: typer.Context, as_json: bool = _JSON) -> None:
+    """列出全部单位:名称、类型、别名、责任领导、联系方式、任务数、所属分组。"""
+    rows = api.units_list(ctx.obj["plan"])
     if as_json:
         _print_json([r.to_json() for r in rows])
         return
@@ -511,19 +507,10 @@ def _units_list(plan: Path, as_json: bool) -> None:
     out.print(table)
 
 
-@units_app.command("list")
-def units_list(ctx: typer.Context,
-               as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
-    """列出全部单位:名称、类型、别名、责任领导、联系方式、任务数、所属分组。"""
-    _units_list(ctx.obj["plan"], as_json)
-
-
 @units_app.command("check")
-def units_check(ctx: typer.Context,
-                as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果")) -> None:
+def units_check(ctx: typer.Context, as_json: bool = _JSON) -> None:
     """检查单位名单:重复的名称或别名、分组中的未知成员、缺少联系方式的单位(逐条指出工作表和单元格)。"""
-    findings = api.units_check(ctx.obj["plan"])
-    _report_check(findings, as_json, "单位名单检查通过,未发现问题。")
+    _report_check(api.units_check(ctx.obj["plan"]), as_json, "单位名单检查通过,未发现问题。")
 
 
 @units_app.command("add-alias")
@@ -531,8 +518,7 @@ def units_add_alias(ctx: typer.Context,
                     name: str = typer.Argument(..., metavar="NAME", help="单位名称(或已登记的别名)"),
                     alias: str = typer.Argument(..., metavar="ALIAS", help="要登记的新别名")) -> None:
     """为单位登记一个别名(如通知或报表中出现的其他写法),保存到计划文件,今后即可识别。"""
-    change = api.units_add_alias(ctx.obj["plan"], name, alias)
-    out.print(change.message)
+    out.print(api.units_add_alias(ctx.obj["plan"], name, alias).message)
 
 
 @units_app.command("add-member")
@@ -540,8 +526,7 @@ def units_add_member(ctx: typer.Context,
                      group: str = typer.Argument(..., metavar="GROUP", help="单位分组名称(如 各镇人民政府)"),
                      members: list[str] = typer.Argument(..., metavar="UNIT...", help="要加入的单位(已登记的名称或别名)")) -> None:
     """把单位加入单位分组(如通知未写明“各镇人民政府”包含哪些镇),保存到计划文件。"""
-    change = api.units_add_member(ctx.obj["plan"], group, members)
-    out.print(change.message)
+    out.print(api.units_add_member(ctx.obj["plan"], group, members).message)
 
 
 @units_app.command("set")
@@ -553,31 +538,29 @@ def units_set(ctx: typer.Context,
               email: Optional[str] = typer.Option(None, "--email", help="电子邮箱"),
               kind: Optional[str] = typer.Option(None, "--kind", help="单位类型:镇/街道/部门/企业/其他")) -> None:
     """修改单位的责任领导、联系人、联系电话、电子邮箱或类型,保存到计划文件(给空字符串 "" 即清空)。"""
-    change = api.units_set(ctx.obj["plan"], name, leader, contact, phone, email, kind)
+    change = api.units_set(ctx.obj["plan"], name, leader=leader, contact=contact, phone=phone,
+                           email=email, kind=kind)
     out.print(change.message)
 
 
 @app.command("notice")
 def notice_cmd(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文件"),
-               output: Optional[Path] = typer.Option(None, "-o", "--output", help="输出文件夹(默认 workbooks)"),
-               template: Optional[Path] = typer.Option(None, "--template", help="自己的正文模板(Jinja2)")) -> None:
+               output: Optional[Path] = _DOC_OUT, template: Optional[Path] = _DOC_TEMPLATE) -> None:
     """写出印发通知(Word,GB/T 9704 公文格式),附件1-3 为 Word 表格。"""
-    path = api.notice(plan, output, template)
-    out.print(f"已写出印发通知:{path}")
+    out.print(f"已写出印发通知:{api.notice(plan, output, template)}")
 
 
 @app.command("bulletin")
-def bulletin_cmd(plan: Path = typer.Option(..., "--plan", metavar="PLAN", help="计划文件"),
+def bulletin_cmd(plan: Path = _PLAN,
                  period: Optional[str] = typer.Option(None, "--period", help="报送周期(2019Q1)或半年(2019H1)"),
                  whole_year: bool = typer.Option(False, "--year", help="全年通报"),
                  db: Optional[Path] = typer.Option(None, "--db", help="台账文件"),
-                 output: Optional[Path] = typer.Option(None, "-o", "--output", help="输出文件夹(默认 workbooks)"),
-                 template: Optional[Path] = typer.Option(None, "--template", help="自己的正文模板(Jinja2)")) -> None:
+                 output: Optional[Path] = _DOC_OUT,
+                 template: Optional[Path] = _DOC_TEMPLATE) -> None:
     """写出通报(Word):总体情况、报送情况、滞后任务、镇街排名和下一步要求。"""
     if not period and not whole_year:
         _fail("请用 --period 指定报送周期(如 2019Q1、2019H1),或用 --year 写全年通报。")
-    path = api.bulletin(plan, period, db, output, template, whole_year)
-    out.print(f"已写出通报:{path}")
+    out.print(f"已写出通报:{api.bulletin(plan, period, db, output, template, whole_year)}")
 
 
 @app.command("app")
@@ -591,14 +574,10 @@ def app_cmd(workspace: Optional[Path] = typer.Argument(None, metavar="WORKSPACE"
     from .app.accounts import add_user as add_account, user_count
     from .app.security import host_refusal
     from .app.server import serve
-    from .app.workspace import Refused, default_workspace
+    from .app.workspace import default_workspace
     root = workspace or default_workspace()
-    if add_user is not None:
-        password = typer.prompt("密码", hide_input=True, confirmation_prompt=True)
-        try:
-            add_account(root, add_user, password)
-        except Refused as exc:
-            _fail(str(exc))
+    if add_user is not None:  # a refused name or password: an XltoolsError, one line (_Commands)
+        add_account(root, add_user, typer.prompt("密码", hide_input=True, confirmation_prompt=True))
         out.print(f"已建立账户“{add_user}”(工作文件夹 {root})。")
         return
     why = host_refusal(host, user_count(root))

@@ -27,6 +27,9 @@ WORDS = ["已召开专题会议部署", "完成年度方案编制", "项目完�
          "开展督导检查3次", "完成阶段性目标", "建立工作台账", "对接省级部门"]
 PROBLEMS = ["无", "资金到位较慢", "用地指标紧张", "部门协调难度大", "无"]
 MISTAKES = ("progress-text", "bad-status", "no-reporter", "edited-text", "formula-text")
+# the mistakes typed into a field of the first task row: mistake -> (field, what is typed)
+TYPED = {"progress-text": ("完成进度", "基本完成"), "bad-status": ("状态", "进行中"),
+         "formula-text": ("存在问题", "=HYPERLINK(\"http://example.invalid\",\"点击\")")}
 
 
 @dataclass
@@ -62,12 +65,8 @@ def fill_report(plan: Plan, unit_name: str, period: Period, rnd: random.Random,
         sh.cells[(r, FIELD_COLS["状态"])].value = status
         sh.cells[(r, FIELD_COLS["存在问题"])].value = rnd.choice(PROBLEMS)
         sh.cells[(r, FIELD_COLS["下一步计划"])].value = "按计划推进," + rnd.choice(WORDS) + "。"
-        if i == 0 and mistake == "progress-text":
-            sh.cells[(r, FIELD_COLS["完成进度"])].value = "基本完成"
-        if i == 0 and mistake == "bad-status":
-            sh.cells[(r, FIELD_COLS["状态"])].value = "进行中"
-        if i == 0 and mistake == "formula-text":
-            sh.cells[(r, FIELD_COLS["存在问题"])].value = "=HYPERLINK(\"http://example.invalid\",\"点击\")"
+        if i == 0 and mistake in TYPED:
+            sh.cells[(r, FIELD_COLS[TYPED[mistake][0]])].value = TYPED[mistake][1]
         if i == 0 and mistake == "edited-text":
             cell = sh.cells[(r, spec.col(spec.label_key))]
             cell.value = str(cell.value) + "(已完成大部分)"

@@ -33,11 +33,12 @@ def template_dirs() -> list[Path]:
     return [d for d in dict.fromkeys(dirs) if d.is_dir()]
 
 
-def environment(autoescape: bool = True):
-    """A Jinja2 environment on template_dirs(); StrictUndefined, so a typo fails loudly."""
+def environment(autoescape: bool = True, dirs: list[Path] | None = None):
+    """A Jinja2 environment on `dirs` (template_dirs() unless given); StrictUndefined, so a
+    typo fails loudly."""
     import jinja2
 
-    dirs = template_dirs()
+    dirs = dirs or template_dirs()
     if not dirs:
         raise TemplateError("找不到 xltools 自带的模板文件夹 templates:安装可能不完整,请重新安装 xltools。")
     return jinja2.Environment(loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
@@ -55,11 +56,8 @@ def render(name: str, template: str | os.PathLike | None, context: dict) -> str:
     path = Path(template)
     if not path.is_file():
         raise TemplateError(f"找不到模板文件“{path}”。请检查路径,或不加 --template 使用默认模板。")
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(path.parent.resolve())),
-                             autoescape=False, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     try:
-        return env.get_template(path.name).render(**context)
+        return environment(False, [path.parent.resolve()]).get_template(path.name).render(**context)
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError, ArithmeticError,
             LookupError, UnicodeDecodeError) as exc:  # a clerk's typo, not a bug of ours
         raise TemplateError(f"模板“{path.name}”有误:{type(exc).__name__}:{exc}") from exc

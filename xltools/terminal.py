@@ -9,11 +9,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Column, Table
 
+from .model.glossary import FORM_NAMES
 from .sheet.blocks import shortened
 
 KIND_NAMES = {"annex1": "附件1 任务分解", "annex2": "附件2 责任单位任务表",
-              "annex3": "附件3 镇街目标", "report": "季度报表", "town": "镇街指标表",
-              "workplan": "办理方案", "sending_list": "发送清单", "other": "其他"}
+              "annex3": "附件3 镇街目标", **FORM_NAMES, "sending_list": "发送清单", "other": "其他"}
 STATUS_NAMES = {"accepted": "已接收的文件", "rejected": "已退回的文件", "duplicate": "重复的文件",
                 "superseded": "已被替代的文件", "ignored": "已忽略的文件"}
 NOTES = {"duplicate": "与已收到的文件内容相同,不重复计入", "ignored": "临时文件、缩略图等,非报表",
@@ -74,25 +74,22 @@ def collect_summary(console: Console, report) -> None:
     labels = {"汇总表": "汇总表", "校验报": "校验报告"}
     for p in report.outputs:
         console.print(f"{labels.get(p.name[:3], '输出')}:{p}")
-    if getattr(report, "html", None):
+    if report.html:
         console.print(f"汇总报告(网页,可打印):{report.html}")
-    feedback = getattr(report, "feedback", None)
-    if feedback:  # report.feedback: copies marked for correction, to send back to the units
-        console.print(f"退回修改意见(发给各单位):{len(feedback)} 个文件,在 {Path(report.out_dir) / '反馈'}")
-        short = sum(1 for p in feedback if any(shortened(part) for part in Path(p).parts))
+    if report.feedback:  # copies marked for correction, to send back to the units
+        console.print(f"退回修改意见(发给各单位):{len(report.feedback)} 个文件,在 {Path(report.out_dir) / '反馈'}")
+        short = sum(1 for p in report.feedback if any(shortened(part) for part in Path(p).parts))
         if short:
             console.print(f"[yellow]提示:[/yellow]其中 {short} 个文件或文件夹的名称过长,已缩短"
                           "(末尾带 6 位编号),以免超出 Windows 的路径长度上限。")
-    pdf_summary(console, getattr(report, "pdf", None))
+    pdf_summary(console, report.pdf)
     console.print(f"台账:{report.db_path}(用时 {report.seconds:.2f} 秒)")
 
 
 def pdf_summary(console: Console, res) -> None:
     """What --pdf made; nothing when it was not asked for."""
-    if res is None:
+    if res is None or res.message:  # not asked for, or said on stderr by pdf_problems
         return
-    if res.message:
-        return  # said on stderr by pdf_problems
     if res.pdfs:
         folders = sorted({str(p.parent) for p in res.pdfs})
         where = folders[0] if len(folders) == 1 else f"{len(folders)} 个文件夹(与各 Excel 文件同目录)"

@@ -13,6 +13,8 @@ from typing import Any, Callable
 
 from starlette.exceptions import HTTPException
 
+from ..model.errors import XltoolsError
+
 LOG = logging.getLogger("xltools.app")
 BUSY = "本计划正有一项工作(生成或回收)在进行,请稍候再试。"
 RUNNING, DONE, FAILED = "running", "done", "failed"
@@ -46,10 +48,10 @@ def unexpected(log_path) -> str:
     return f"发生意外错误,详细信息已记入日志“{log_path}”,请提供给系统维护人员。"
 
 
-def start(campaign, label: str, next_url: str, work: Callable[[Job], dict],
-          known: tuple[type[BaseException], ...], log_path) -> Job:
+def start(campaign, label: str, next_url: str, work: Callable[[Job], dict], log_path) -> Job:
     """Run work(job) in a new thread holding the campaign's lock; 409 while another runs.
-    A known error becomes its one-line message; any other is logged and said in one line."""
+    An XltoolsError (one the clerk can act on) becomes its one-line message; any other is
+    logged and said in one line."""
     if not campaign.lock.acquire(blocking=False):
         raise HTTPException(409, BUSY)
     job = campaign.job = Job(label, next_url)
@@ -58,7 +60,7 @@ def start(campaign, label: str, next_url: str, work: Callable[[Job], dict],
         try:
             job.result = work(job) or {}
             job.state = DONE
-        except known as exc:
+        except XltoolsError as exc:
             job.error, job.state = " ".join(str(exc).split()), FAILED
         except Exception:  # noqa: BLE001 - a job never dies silently: logged, one line shown
             LOG.exception("job %s of %s", label, campaign.name)

@@ -35,7 +35,6 @@ from .workspace import OUTPUTS, Campaign, NotFound, Refused, Workspace
 
 LOG = logging.getLogger("xltools.app")
 PLAN_SUFFIXES = (".xlsx", ".yaml", ".yml", ".json")
-KNOWN = (api.XltoolsError,)  # a job's failure the clerk can act on: its message shown
 
 
 def _wants_json(request: Request) -> bool:
@@ -101,6 +100,15 @@ async def _locked(c: Campaign, fn, *args, **kwargs):
         c.lock.release()
 
 
+async def _posted(request: Request):
+    """A POST's campaign, its checked form and the period it is about (from the path, else
+    the form's "period"; NotFound for one the plan does not have)."""
+    c = _campaign(request)
+    form = await checked_form(request, request.app.state.limits, max_files=0)
+    _, period = views.period_of(c, request.path_params.get("period") or str(form.get("period", "")))
+    return c, form, period
+
+
 def _done(request: Request, url: str, data: dict) -> Response:
     """After a POST: the JSON result, or the page to go to (303, so a reload does not repost)."""
     return JSONResponse(data) if _wants_json(request) else RedirectResponse(url, 303)
@@ -163,24 +171,23 @@ def _given(form, *names: str) -> dict[str, str]:
     return {k: str(form[k]) for k in names if k in form}
 
 
-async def unit_set_post(request: Request) -> Response:
-    return await _plan_edit(request, lambda path, f: api.units_set(
-        path, str(f.get("unit", "")), **_given(f, *views.UNIT_FIELDS)))
+# the plan page's edits: the path under /c/{name}/ -> edit(plan_path, form) -> what changed
+PLAN_EDITS = {
+    "units/set": lambda path, f: api.units_set(path, str(f.get("unit", "")),
+                                               **_given(f, *views.UNIT_FIELDS)),
+    "units/alias": lambda path, f: api.units_add_alias(path, str(f.get("unit", "")),
+                                                       str(f.get("alias", ""))),
+    "groups/member": lambda path, f: api.units_add_member(path, str(f.get("group", "")),
+                                                          _names(f.get("members"))),
+    "tasks/set": lambda path, f: api.task_set(
+        path, str(f.get("number", "")), **_given(f, "lead_units", "responsible_units", "leader")),
+}
 
 
-async def alias_post(request: Request) -> Response:
-    return await _plan_edit(request, lambda path, f: api.units_add_alias(
-        path, str(f.get("unit", "")), str(f.get("alias", ""))))
-
-
-async def member_post(request: Request) -> Response:
-    return await _plan_edit(request, lambda path, f: api.units_add_member(
-        path, str(f.get("group", "")), _names(f.get("members"))))
-
-
-async def task_post(request: Request) -> Response:
-    return await _plan_edit(request, lambda path, f: api.task_set(
-        path, str(f.get("number", "")), **_given(f, "lead_units", "responsible_units", "leader")))
+def _edit_route(edit):
+    async def endpoint(request: Request) -> Response:
+        return await _plan_edit(request, edit)
+    return endpoint
 
 
 async def names_check(request: Request) -> Response:
@@ -202,10 +209,7 @@ async def plan_upload(request: Request) -> Response:
     if upload is None or Path(upload.filename or "").suffix.lower() not in PLAN_SUFFIXES:
         raise Refused("\u8bf7\u9009\u62e9\u8ba1\u5212\u6587\u4ef6(.xlsx / .yaml / .json)\u3002")
     source = await save_upload(upload, c.dir / views.PLAN_UPLOADS, limits)
-
-    def replace(path, _form):
-        return views.replace_plan(c, source)
-    return await _plan_edit(request, replace)
+    return await _plan_edit(request, lambda _path, _form: views.replace_plan(c, source))
 
 
 async def issue_page(request: Request) -> Response:
@@ -215,14 +219,11 @@ async def issue_page(request: Request) -> Response:
 
 
 async def issue_post(request: Request) -> Response:
-    c = _campaign(request)
-    form = await checked_form(request, request.app.state.limits, max_files=0)
-    period = str(form.get("period", ""))
-    views.period_of(c, period)  # NotFound for a period the plan does not have
+    c, form, period = await _posted(request)
     want_pdf = form.get("pdf") == "1"
 
     def run(job: jobs.Job) -> dict:
-        report = api.generate(c.plan_path, c.forms_dir, [period], progress=job.progress)
+        report = api.generate(c.plan_path, c.forms_dir, [period.id], progress=job.progress)
         pdf = api.pdf(report, progress=job.progress) if want_pdf else None
         views.write_manifest(c, report, pdf.pdfs if pdf else ())
         return {"files": len(report.files), "findings": [f.to_dict() for f in report.findings],
@@ -232,7 +233,7 @@ async def issue_post(request: Request) -> Response:
 
 def _start(request: Request, c: Campaign, label: str, next_url: str, work) -> Response:
     """Start a background job; 303 to its page (JSON: 202 and where to poll)."""
-    job = jobs.start(c, label, next_url, work, KNOWN, request.app.state.ws.log_path)
+    job = jobs.start(c, label, next_url, work, request.app.state.ws.log_path)
     url = f"/c/{quote(c.name)}/job"
     if _wants_json(request):
         return JSONResponse(job.to_json() | {"poll": url + ".json"}, status_code=202)
@@ -333,12 +334,10 @@ def _local_folder(request: Request, text: str) -> Path | None:
     return folder
 
 
-async def _mail_action(request: Request, period_id: str | None = None):
+async def _mail_action(request: Request):
     """A mail action's campaign, period and password (from the environment or the keyring,
     never a prompt; MailError, shown on the page, saying how to set one)."""
-    c = _campaign(request)
-    form = await checked_form(request, request.app.state.limits, max_files=0)
-    _, period = views.period_of(c, period_id or str(form.get("period", "")))
+    c, _, period = await _posted(request)
     return c, period, await run_in_threadpool(views.mail_password, c)
 
 
@@ -353,7 +352,7 @@ async def send_post(request: Request) -> Response:
 
 async def remind_send_post(request: Request) -> Response:
     """邮件催报: each unit that owes a return (or a correction) its 催报, at most once a day."""
-    c, period, pw = await _mail_action(request, request.path_params["period"])
+    c, period, pw = await _mail_action(request)
     rep = await _locked(c, api.remind_send, c.plan_path, period.id, c.ledger, password=pw)
     data = await run_in_threadpool(views.remind_view, c, period.id)
     return _render(request, "remind.html.j2", data | {"mail": views.mail_view(c),
@@ -362,7 +361,7 @@ async def remind_send_post(request: Request) -> Response:
 
 async def fetch_post(request: Request) -> Response:
     """收取邮件: fetch the mailbox's new messages and collect the period (a job, as 回收)."""
-    c, period, pw = await _mail_action(request, request.path_params["period"])
+    c, period, pw = await _mail_action(request)
     limits: Limits = request.app.state.limits
 
     def run(job: jobs.Job) -> dict:
@@ -398,10 +397,9 @@ def _who(request: Request) -> str:
 
 async def _unit_action(request: Request, act) -> Response:
     """A clerk's decision on a unit of a period (act(campaign, period, form)); back to its page."""
-    c, p = _campaign(request), request.path_params
-    form = await checked_form(request, request.app.state.limits, max_files=0)
-    _, period = views.period_of(c, p["period"])
-    unit = await _locked(c, act, c, period, form, _who(request)) or p.get("unit", "")
+    c, form, period = await _posted(request)
+    unit = await _locked(c, act, c, period, form, _who(request))
+    unit = unit or request.path_params.get("unit", "")
     return _done(request, f"/c/{quote(c.name)}/collect/{quote(period.id)}/unit/{quote(unit)}",
                  {"ok": True, "unit": unit})
 
@@ -446,9 +444,7 @@ async def remind_text(request: Request) -> Response:
 
 async def remind_post(request: Request) -> Response:
     """Write the 催报通知 and the 催报名单 workbook beside the period's outputs."""
-    c = _campaign(request)
-    await checked_form(request, request.app.state.limits, max_files=0)
-    _, period = views.period_of(c, request.path_params["period"])
+    c, _, period = await _posted(request)
     res = await _locked(c, api.remind, c.plan_path, period.id, c.ledger, c.outputs(period))
     return _done(request, f"/c/{quote(c.name)}/remind/{quote(period.id)}",
                  {"documents": [c.rel(res.notice), c.rel(res.contacts)]})
@@ -456,23 +452,17 @@ async def remind_post(request: Request) -> Response:
 
 async def year_post(request: Request) -> Response:
     """年度汇总 of every period collected so far, written in the campaign's 汇总 folder."""
-    c = _campaign(request)
-    await checked_form(request, request.app.state.limits, max_files=0)
-    _, period = views.period_of(c, request.path_params["period"])
+    c, _, period = await _posted(request)
     res = await _locked(c, api.year, c.plan_path, c.ledger, c.dir / OUTPUTS)
     return _done(request, f"/c/{quote(c.name)}/summary/{period.id}", {"year": c.rel(res.path)})
 
 
 async def documents_post(request: Request) -> Response:
     """The issuing notice and the period's 通报 (Word), written beside the period's outputs."""
-    c = _campaign(request)
-    await checked_form(request, request.app.state.limits, max_files=0)
-    _, period = views.period_of(c, request.path_params["period"])
+    c, _, period = await _posted(request)
     out = c.outputs(period)
-
-    def run():
-        return [api.notice(c.plan_path, out), api.bulletin(c.plan_path, period.id, c.ledger, out)]
-    written = await _locked(c, run)
+    written = await _locked(c, lambda: [api.notice(c.plan_path, out),
+                                        api.bulletin(c.plan_path, period.id, c.ledger, out)])
     return _done(request, f"/c/{quote(c.name)}/summary/{period.id}",
                  {"documents": [c.rel(p) for p in written]})
 
@@ -542,10 +532,8 @@ def create_app(workspace: str | Path, limits: Limits | None = None) -> Starlette
         *_page("/c/{name}", plan_page),
         *_page("/c/{name}/job", job_page),
         *_action("/c/{name}/plan", plan_upload),
-        *_action("/c/{name}/units/set", unit_set_post),
-        *_action("/c/{name}/units/alias", alias_post),
-        *_action("/c/{name}/groups/member", member_post),
-        *_action("/c/{name}/tasks/set", task_post),
+        *(r for path, edit in PLAN_EDITS.items()
+          for r in _action(f"/c/{{name}}/{path}", _edit_route(edit))),
         Route("/c/{name}/names.json", guarded(names_check)),
         *_action("/c/{name}/issue", issue_post),
         *_action("/c/{name}/issue/send", send_post),

@@ -5,16 +5,13 @@ import threading
 import webbrowser
 from pathlib import Path
 
-from .workspace import default_workspace
 
-
-def serve(workspace: Path | None, host: str, port: int, open_browser: bool = True) -> None:
+def serve(root: Path, host: str, port: int, open_browser: bool = True) -> None:
     """Serve the desk until Ctrl+C; the caller has checked host_refusal(host) first."""
     import uvicorn
 
     from .routes import create_app
 
-    root = Path(workspace) if workspace else default_workspace()
     app = create_app(root)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     print(f"督办工作台:{url}(工作文件夹 {root});按 Ctrl+C 退出。")

@@ -6,15 +6,19 @@ import os
 import shutil
 import zipfile
 from collections import Counter
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 
 from .. import api
+from ..collect.ledger import Ledger
 from ..forms.owed import owed_forms
+from ..mail.settings import PASSWORD_ENV, MailError, password
 from ..model import ERROR, Finding
 from ..model.plan import TASK_KIND_LABELS
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
 from ..planfile import require_plan
+from ..xlsx.pdf import available as pdf_available  # whether PDFs can be made (LibreOffice)
 from .cache import cached
 from .workspace import OUTPUTS, Campaign, NotFound, Workspace
 
@@ -90,9 +94,6 @@ def plan_view(c: Campaign) -> dict:
 def replace_plan(c: Campaign, source: Path) -> str:
     """Put an uploaded plan in place of the campaign's, once it reads as a plan of the same
     campaign; the old plan is kept in 计划备份/. What was done, in Chinese."""
-    import os
-    import shutil
-    from datetime import datetime
     tmp = c.dir / ".plan-upload.xlsx"
     api.convert(source, tmp)  # PlanFileError (a Chinese message) when it is not a usable plan
     new, old = require_plan(tmp).value, plan_of(c)
@@ -152,15 +153,8 @@ def issued(c: Campaign) -> list[dict]:
 
 
 def issue_view(c: Campaign) -> dict:
-    plan = plan_of(c)
-    return {"name": c.name, "periods": [{"id": p.id, "name": p.name} for p in plan.periods],
+    return {"name": c.name, "periods": [{"id": p.id, "name": p.name} for p in plan_of(c).periods],
             "files": issued(c), "pdf": pdf_available()}
-
-
-def pdf_available() -> bool:
-    """Whether PDFs can be made here (LibreOffice installed)."""
-    from ..xlsx.pdf import available
-    return available()
 
 
 def issue_zip(c: Campaign, period_id: str) -> bytes:
@@ -179,7 +173,6 @@ def issue_zip(c: Campaign, period_id: str) -> bytes:
 # -- 回收 ----------------------------------------------------------------------------------
 
 def _receipts(c: Campaign, plan, period) -> list:
-    from ..collect.ledger import Ledger
     if not c.ledger.exists():
         return []
     with Ledger(c.ledger) as ledger:
@@ -194,14 +187,13 @@ def board(c: Campaign, period_id: str) -> dict:
     receipts = _receipts(c, plan, period)
     status = api.status(c.plan_path, period.id) if c.ledger.exists() else None
     reported = {u.unit: u for u in status.reported} if status else {}
-    missing = set(status.missing_units) if status else set()
-    late = set(status.late_units) if status else set()
+    missing, late, exempt = ((set(status.missing_units), set(status.late_units), status.exempt)
+                             if status else (set(), set(), {}))
     errors = {r.unit for r in receipts if r.status == ACCEPTED
               and any(f.severity == ERROR for f in r.findings)}
-    exempt = status.exempt if status else {}
     owing = list(dict.fromkeys(name for name, _ in owed_forms(plan)))
     rows = []
-    for name in dict.fromkeys(name for name, _ in owed_forms(plan)):
+    for name in owing:
         got = reported.get(name)
         state = (ERRORS if name in errors else LATE if name in late else
                  REPORTED if got and name not in missing else EXEMPT if name in exempt else MISSING)
@@ -237,18 +229,13 @@ def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
     folder = c.outputs(period) / FEEDBACK / unit
     feedback = [c.rel(p) for p in sorted(folder.glob("*")) if p.is_file()] if folder.is_dir() else []
     shas = {r.sha256 for r in mine}
-    history = _history(c, period) if c.ledger.exists() else []
+    history = api.history(c.plan_path, period.id, c.ledger) if c.ledger.exists() else []
     ours = [{"at": h.at, "who": h.who, "action": h.action, "sha256": h.sha256, **h.detail,
              "action_label": ACTIONS.get(h.action, h.action)} for h in history
             if h.detail.get("unit") == unit or h.sha256 in shas]
-    exempt = exempt_units(history)
     return {"name": c.name, "period": period.id, "unit": unit, "files": files,
             "feedback": feedback, "history": ours, "collected": c.ledger.exists(),
-            "exempt": exempt.get(unit)}  # None: not exempt; "" or a reason: exempt
-
-
-def _history(c: Campaign, period) -> list:
-    return api.history(c.plan_path, period.id, c.ledger)
+            "exempt": exempt_units(history).get(unit)}  # None: not exempt; "" or a reason: exempt
 
 
 # -- 汇总 ----------------------------------------------------------------------------------
@@ -283,7 +270,6 @@ def is_own_report(c: Campaign, path: Path) -> bool:
 
 @cached
 def _summary(c: Campaign, period_id: str) -> dict:
-    from ..collect.ledger import Ledger
     from ..collect.settle import exempt_units
     from ..merge import ReceiptRow, summarize
     plan, period = period_of(c, period_id)
@@ -300,10 +286,9 @@ def _summary(c: Campaign, period_id: str) -> dict:
         exempt = exempt_units(ledger.history(plan.plan_id, period.id))
     s = summarize(plan, period, current, receipts, previous, exempt)
     lag = s.lagging.astype(str).to_dict("records") if len(s.lagging) else []
-    st = board(c, period_id)["counts"]
     return {"name": c.name, "period": period.id, "collected": True, "counts": s.counts,
             "overall": {k: int(v) for k, v in s.overall_counts().items()},
-            "lagging": lag, "board": st}
+            "lagging": lag, "board": board(c, period_id)["counts"]}
 
 
 # -- 催报 ----------------------------------------------------------------------------------
@@ -336,7 +321,6 @@ def mail_view(c: Campaign) -> dict:
     """Which mail actions the pages offer: smtp (发送邮件, 邮件催报) and imap (收取邮件) when
     xltools.toml sets their server; problem: why none can run (an unreadable settings file,
     or a login user with no password to be had without a prompt)."""
-    from ..mail.settings import PASSWORD_ENV, MailError, password
     try:
         s = api.mail_settings(c.plan_path)
         if s.user and (s.smtp_host or s.imap_host) and not os.environ.get(PASSWORD_ENV) \
@@ -350,7 +334,6 @@ def mail_view(c: Campaign) -> dict:
 def mail_password(c: Campaign) -> str | None:
     """The mailbox's password from the environment or the keyring, never a prompt (the desk
     has no terminal): MailError saying how to set one."""
-    from ..mail.settings import password
     return password(api.mail_settings(c.plan_path), prompt=False)
 
 

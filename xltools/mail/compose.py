@@ -10,6 +10,7 @@ from email.utils import formataddr, formatdate, make_msgid
 
 from ..model.plan import Period, Plan
 from ..sheet.blocks import date_cn
+from ..templating import environment
 from .settings import MailError, MailSettings
 
 TEMPLATE = "邮件.txt.j2"
@@ -35,8 +36,6 @@ class Outgoing:
 
 def render(plan: Plan, period: Period, out: Outgoing, settings: MailSettings) -> tuple[str, str]:
     """(subject, body) from the template; MailError for a template that does not render."""
-    from ..templating import environment
-
     unit = plan.unit(out.unit)
     try:
         text = environment(autoescape=False).get_template(TEMPLATE).render(

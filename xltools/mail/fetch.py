@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import imaplib
 import os
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from email import policy
 from email.parser import BytesParser
 from email.utils import parseaddr
+from itertools import groupby
 from pathlib import Path
 
 from ..collect.ledger import Ledger
@@ -17,14 +20,13 @@ from ..collect.mail import local_iso, read_mail
 from ..model.findings import Finding, finding
 from ..model.plan import Plan
 from ..sheet.blocks import safe_filename
-from .records import FetchedRecord, fetched_shas, last_uid, sent_by_id
+from .records import FetchedRecord, fetched_shas, last_uid, sent_messages
 from .send import addresses
 from .settings import MailError, MailSettings
 from .transport import imap
 
 # beside the ledger's content archive; not a two-letter folder, which the ledger sweeps
 MAIL_DIR = "mail"
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass
@@ -40,20 +42,11 @@ class Fetched:
 
 def imap_utf7(name: str) -> str:
     """A folder name in IMAP's modified UTF-7 (RFC 3501 5.1.3), quoted: 已回收 -> "&XfJW3mU2-"."""
-    out, run = [], []
-
-    def flush():
-        if run:
-            raw = "".join(run).encode("utf-16-be")
-            out.append("&" + base64.b64encode(raw).decode().rstrip("=").replace("/", ",") + "-")
-            run.clear()
-    for ch in name:
-        if " " <= ch <= "~":
-            flush()
-            out.append("&-" if ch == "&" else ch)
-        else:
-            run.append(ch)
-    flush()
+    out = []
+    for printable, run in groupby(name, key=lambda ch: " " <= ch <= "~"):
+        text = "".join(run)  # printable ASCII as itself, any other run base64 of its UTF-16
+        out.append(text.replace("&", "&-") if printable else "&" + base64.b64encode(
+            text.encode("utf-16-be")).decode().rstrip("=").replace("/", ",") + "-")
     return '"' + "".join(out).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -63,7 +56,8 @@ def fetch_new(plan: Plan, settings: MailSettings, pw: str | None, ledger: Ledger
     record_fetched after collect took them). Only what arrived on or after `since` (an ISO
     date, the period's start): the years of mail before it hold no returns."""
     res = Fetched(folder=settings.imap_folder)
-    sent, seen = sent_by_id(ledger), fetched_shas(ledger)
+    sent = {r.message_id: r for r in sent_messages(ledger)}  # to attribute replies
+    seen = fetched_shas(ledger)
     contacts = {a.lower(): u.name for u in plan.units for a in addresses(u.email)}
     folder = ledger.archive_dir / MAIL_DIR
     account = f"{settings.user}@{settings.imap_host}"
@@ -73,7 +67,9 @@ def fetch_new(plan: Plan, settings: MailSettings, pw: str | None, ledger: Ledger
             raise MailError(f"邮箱中没有文件夹“{settings.imap_folder}”。请核对 [mail.imap] folder。")
         validity = int((conn.response("UIDVALIDITY")[1] or [b"0"])[0] or 0)
         last = last_uid(ledger, account, settings.imap_folder, validity)
-        when = f" SINCE {_imap_date(since)}" if since else ""
+        # SINCE the day as IMAP writes it (01-Jan-2019: English months whatever the locale)
+        day = datetime.fromisoformat(since[:10]).replace(tzinfo=timezone.utc) if since else None
+        when = f" SINCE {imaplib.Time2Internaldate(day)[1:12]}" if day else ""
         typ, data = conn.uid("SEARCH", None, f"UID {last + 1}:*{when}")
         uids = sorted(u for u in (int(x) for x in (data[0] or b"").split()) if u > last)
         for uid in uids:
@@ -97,12 +93,6 @@ def fetch_new(plan: Plan, settings: MailSettings, pw: str | None, ledger: Ledger
                 rec.findings = []
                 res.letters += 1
     return res
-
-
-def _imap_date(iso: str) -> str:
-    """2019-01-01 -> 01-Jan-2019 (IMAP's date, month names in English whatever the locale)."""
-    y, m, d = (int(x) for x in iso[:10].split("-"))
-    return f"{d:02d}-{MONTHS[m - 1]}-{y}"
 
 
 def _describe(raw: bytes, account: str, folder: str, validity: int, uid: int,

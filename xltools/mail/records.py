@@ -86,11 +86,6 @@ def sent_messages(ledger: Ledger, plan_id: str | None = None) -> list[SentRecord
             for r in ledger.conn.execute(sql, (plan_id,) if plan_id else ())]
 
 
-def sent_by_id(ledger: Ledger) -> dict[str, SentRecord]:
-    """Message-ID -> the message sent (to attribute replies)."""
-    return {r.message_id: r for r in sent_messages(ledger)}
-
-
 def last_uid(ledger: Ledger, account: str, folder: str, uidvalidity: int) -> int:
     """The highest UID fetched from this folder while it kept this UIDVALIDITY (0: none)."""
     row = ledger.conn.execute(

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..collect.ledger import Ledger
+from ..generate import build_form, form_jobs
 from ..model.plan import Period, Plan
 from ..sheet.blocks import safe_filename
+from ..xlsx.writer import workbook_bytes
 from .compose import Outgoing, message
 from .records import SentRecord, record_sent, sent_keys
 from .settings import MailError, MailSettings
@@ -64,9 +66,6 @@ def form_files(plan: Plan, period: Period, units: list[str] | None = None
                ) -> dict[str, list[tuple[str, bytes]]]:
     """unit -> its forms of the period as .xlsx bytes (and its 办理方案 with the first
     period); built only for units with an address (the others get an empty list)."""
-    from ..generate import build_form, form_jobs
-    from ..xlsx.writer import workbook_bytes
-
     first = plan.periods and plan.periods[0].id == period.id
     out: dict[str, list[tuple[str, bytes]]] = {}
     for job in form_jobs(plan, [period]):
@@ -87,7 +86,6 @@ def feedback_files(plan: Plan, period: Period, ledger: Ledger
     same feedback is not sent twice (the workbooks' bytes carry the time they were built)."""
     from ..merge import ReceiptRow
     from ..report.feedback import feedback_for
-    from ..xlsx.writer import workbook_bytes
 
     current = ledger.current(plan.plan_id, period.id)
     receipts = [ReceiptRow.from_ledger(r) for r in ledger.receipts(plan.plan_id, period.id)]

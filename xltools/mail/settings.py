@@ -3,7 +3,11 @@ password from XLTOOLS_MAIL_PASSWORD, the system keyring or a prompt, never from 
 from __future__ import annotations
 
 import dataclasses
+import getpass
 import os
+import shutil
+import subprocess
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,8 +119,6 @@ def _read_file(path: Path) -> dict:
 def password(settings: MailSettings, prompt: bool = True) -> str | None:
     """The account's password: $XLTOOLS_MAIL_PASSWORD, the keyring, or a prompt at a
     terminal; None when no user is set (no login). MailError when there is none."""
-    import sys
-
     if not settings.user:
         return None
     pw = os.environ.get(PASSWORD_ENV)
@@ -126,7 +128,6 @@ def password(settings: MailSettings, prompt: bool = True) -> str | None:
     if pw:
         return pw
     if prompt and sys.stdin is not None and sys.stdin.isatty():
-        import getpass
         return getpass.getpass(f"邮箱 {settings.user} 的密码{note}:")
     how = "或在终端中运行以便输入密码。" if prompt else "然后重新启动工作台(xltools app)。"
     raise MailError(f"没有邮箱 {settings.user} 的密码{note}。请设置环境变量 {PASSWORD_ENV},"
@@ -136,9 +137,6 @@ def password(settings: MailSettings, prompt: bool = True) -> str | None:
 def _keyring(user: str) -> tuple[str | None, str]:
     """(password or None, why not) from the system keyring through the `keyring` command of
     the optional keyring package (run, not imported: xltools does not depend on it)."""
-    import shutil
-    import subprocess
-
     exe = shutil.which("keyring")
     if exe is None:
         return None, "(未安装 keyring,无法从系统钥匙串读取密码)"

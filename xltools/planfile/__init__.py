@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from ..model import Finding, Plan, Result, check_plan, plan_from_dict, plan_to_dict, relocate
+from ..model import Plan, Result, check_plan, plan_from_dict, plan_to_dict, relocate
 from ..model.errors import PlanFileError
 from ..xlsx.reader import read_sheets
 from ..xlsx.writer import write_workbook
@@ -38,7 +38,7 @@ def load_plan(path: str | os.PathLike) -> Result:
     if not isinstance(data, dict):
         raise PlanFileError(f"计划文件“{p.name}”的内容不是计划(顶层应为键值表)。")
     plan = plan_from_dict(data)
-    return Result(plan, [_in_file(f, p.name) for f in check_plan(plan)])
+    return Result(plan, [relocate(f, file=p.name) for f in check_plan(plan)])
 
 
 def require_plan(path: str | os.PathLike) -> Result:
@@ -64,10 +64,6 @@ def save_plan(plan: Plan, path: str | os.PathLike) -> Path:
     else:
         raise PlanFileError(f"不能把计划保存为“{p.suffix}”格式:请用 .xlsx、.yaml 或 .json。")
     return p
-
-
-def _in_file(f: Finding, name: str) -> Finding:
-    return relocate(f, file=name)
 
 
 __all__ = ["load_plan", "require_plan", "save_plan", "PlanFileError", "plan_workbook",

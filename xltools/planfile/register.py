@@ -16,6 +16,7 @@ from ..model.glossary import a1
 from ..model import Finding, Group, Plan, Unit, finding, normalize_name, relocate
 from ..model.errors import PlanFileError, settings
 from ..model.plan import UNIT_KINDS
+from ..xlsx.reader import read_sheets
 from . import require_plan, save_plan
 from .workbook import FIRST_DATA_ROW, GROUPS, UNITS, split_aliases, text
 
@@ -59,11 +60,6 @@ class RegisterChange:
     message: str = ""
 
 
-def _load(path: str | os.PathLike) -> tuple[Plan, list[Finding]]:
-    res = require_plan(path)
-    return res.value, res.findings
-
-
 def unit_rows(plan: Plan) -> list[UnitRow]:
     """Every registered unit, in register order, with its groups and number of tasks."""
     look = plan.lookups()
@@ -79,8 +75,8 @@ def unit_rows(plan: Plan) -> list[UnitRow]:
 
 
 def list_units(path: str | os.PathLike) -> list[UnitRow]:
-    plan, _ = _load(path)
-    return unit_rows(plan)
+    """The unit register of a plan file."""
+    return unit_rows(require_plan(path).value)
 
 
 # -- check ----------------------------------------------------------------------------------
@@ -94,7 +90,6 @@ class _Cells:
         self.groups: dict[str, int] = {}
         if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".ods"):
             return
-        from ..xlsx.reader import read_sheets
         try:
             sheets = read_sheets(path)
         except Exception:  # noqa: BLE001 - locations are a help, not a need
@@ -141,10 +136,11 @@ def check_register(path: str | os.PathLike) -> list[Finding]:
     """Duplicated names and aliases, unknown or empty group members, units without contacts
     (or with an e-mail that is not one): each naming the sheet and cell of plan.xlsx."""
     p = Path(path)
-    plan, loaded = _load(p)
+    res = require_plan(p)
+    plan = res.value
     cells = _Cells(p)
     out: list[Finding] = []
-    for f in loaded:
+    for f in res.findings:
         if f.code not in REGISTER_CODES:
             continue
         if f.code == "duplicate-unit" and cells.name_cell(f.value)[1]:
@@ -187,7 +183,7 @@ def _unit(plan: Plan, name: str) -> Unit:
 
 def add_alias(path: str | os.PathLike, name: str, alias: str) -> RegisterChange:
     """Register `alias` for the unit `name` (name or an existing alias) and save the plan."""
-    plan, _ = _load(path)
+    plan = require_plan(path).value
     u = _unit(plan, name)
     alias = " ".join(str(alias).split())
     if not alias:
@@ -201,8 +197,7 @@ def add_alias(path: str | os.PathLike, name: str, alias: str) -> RegisterChange:
                             "如确属同一单位,请先在计划文件中合并这两个单位。")
     before = "、".join(u.aliases)
     u.aliases.append(alias)
-    saved = save_plan(plan, path)
-    return RegisterChange(u.name, {"aliases": (before, "、".join(u.aliases))}, saved,
+    return RegisterChange(u.name, {"aliases": (before, "、".join(u.aliases))}, save_plan(plan, path),
                           f"已为“{u.name}”登记别名“{alias}”,今后按此别名也能识别该单位。")
 
 
@@ -212,7 +207,7 @@ def set_unit(path: str | os.PathLike, name: str, **values: str | None) -> Regist
     unknown = set(values) - set(EDITABLE)
     if unknown:
         raise RegisterError(f"不能修改的字段:{'、'.join(sorted(unknown))}。")
-    plan, _ = _load(path)
+    plan = require_plan(path).value
     u = _unit(plan, name)
     given = {k: " ".join(str(v).split()) for k, v in values.items() if v is not None}
     if not given:
@@ -236,7 +231,7 @@ def set_unit(path: str | os.PathLike, name: str, **values: str | None) -> Regist
 
 def add_member(path: str | os.PathLike, group: str, members: list[str]) -> RegisterChange:
     """Add units (names or aliases already in the register) to a group and save the plan."""
-    plan, _ = _load(path)
+    plan = require_plan(path).value
     hit = plan.resolve(group)
     if not isinstance(hit, Group):
         what = f"“{group}”是单位,不是单位分组。" if isinstance(hit, Unit) else f"计划中没有单位分组“{group}”。"
