@@ -35,8 +35,10 @@ TASK_WORDS = ("目标任务", "重点任务", "工作任务", "任务内容", "�
               "事项", "主要指标", "指标", "任务名称", "项目名称", "具体内容", "内容")
 SECTION_WORDS = ("类别", "领域", "类型", "分类", "项目类别", "任务类别", "板块", "所属领域")
 OTHER_WORDS = ("备注", "进度要求", "工作要求", "责任人", "工作措施", "目标要求")
-_EXTRA_LEAD = ("牵头单位(部门)", "主责单位(部门)")
-_EXTRA_RESP = ("责任单位(部门)", "配合单位(部门)")
+# the first role whose words hold a header cell (without a trailing remark) is its column
+_HEADER_ROLES = (("lead", LEAD_WORDS), ("support", SUPPORT_WORDS), ("resp", PRIMARY_WORDS),
+                 ("deadline", DEADLINE_WORDS + ("进度安排",)), ("leader", LEADER_WORDS),
+                 ("section", SECTION_WORDS), ("other", OTHER_WORDS), ("task", TASK_WORDS))
 _NUMBER_RE = re.compile(r"^(\d{1,3})[.、]?$|^\((\d{1,3})\)$")
 _CN = "一二三四五六七八九十百零〇"
 SECTION_MARK_RE = re.compile(rf"^([{_CN}]+\s*[、.]|\(\s*[{_CN}]+\s*\)|——|第[{_CN}]+[部分篇章])")
@@ -107,24 +109,11 @@ def header_role(cell: str) -> str:
         return ""
     if s in NUMBER_WORDS:
         return "number"
-    core = re.sub(r"\([^()]*\)$", "", s)
-    if s in _EXTRA_LEAD or core in LEAD_WORDS:
-        return "lead"
-    if core in SUPPORT_WORDS:
-        return "support"
-    if s in _EXTRA_RESP or core in PRIMARY_WORDS:
-        return "resp"
-    if core in DEADLINE_WORDS or core in ("完成时限", "时间节点", "完成时间", "进度安排"):
-        return "deadline"
-    if core in LEADER_WORDS:
-        return "leader"
-    if core in SECTION_WORDS:
-        return "section"
-    if core in OTHER_WORDS:
-        return "other"
-    if core in TASK_WORDS or (core.endswith(("任务", "事项")) and len(core) <= 10):
+    core = re.sub(r"\([^()]*\)$", "", s)  # 牵头单位(部门) is a 牵头单位
+    role = next((role for role, words in _HEADER_ROLES if core in words), "")
+    if not role and core.endswith(("任务", "事项")) and len(core) <= 10:
         return "task"
-    return ""
+    return role
 
 
 def is_annex1_header(cells: list[str]) -> bool:
