@@ -48,6 +48,12 @@ class Line:
     text: str
 
 
+def short(text: str, n: int = 30) -> str:
+    """The text stripped, cut to n characters with … (for messages)."""
+    s = text.strip()
+    return s if len(s) <= n else s[:n] + "…"
+
+
 def normalize_line(text: str) -> str:
     """The line folded for recognition (fold.py); the parser restores printed forms on output."""
     return fold(text).rstrip()

@@ -18,11 +18,11 @@ import re
 from dataclasses import dataclass, field
 
 from ..model.findings import finding
-from .clean import Line
+from .clean import Line, short
 from .responsibility import has_responsibility
 from .table1 import (JOINERS, SECTION_MARK_RE, Annex1Table, Grid, TableBuilder, assign_cells,
                      base_before, base_for_grid, cell_type, continue_cell, header_role,
-                     is_annex1_header, number_of, read_grid, short, squash_header)
+                     is_annex1_header, number_of, read_grid, squash_header)
 
 _CELL_SPLIT_RE = re.compile(r"\t+|\s{2,}|\s*[|│]\s*")
 _HEADING_WORDS_RE = re.compile(r"目标|任务|指标|实事|民生|工作|领域|篇|部分")

@@ -19,7 +19,8 @@ from .printed import restore_printed
 from .resolve import Book, Mention, build_units, infer_group_members, resolve_with_register
 from .responsibility import Responsibility, extract_responsibility
 from .result import LooseTargets, ParseResult
-from .structure import RawItem, Structure, _kind_of, _qualify_restarts, find_structure
+from .kinds import kind_of_section
+from .structure import RawItem, Structure, _qualify_restarts, find_structure
 from .flat_table import read_tables
 from .table1 import Annex1Table, Grid, fold_grid
 from .targets import extract_targets
@@ -107,7 +108,7 @@ def _table_structure(st: Structure, table: Annex1Table, src: str) -> Structure:
                              deadline=ti.deadline, leader=ti.leader,
                              found=bool(ti.lead or ti.responsible), raw=ti.raw)
         out.items.append(RawItem(number=ti.number, line=ti.line, text=ti.text,
-                                 section=list(ti.section), kind=_kind_of(ti.section), resp=res,
+                                 section=list(ti.section), kind=kind_of_section(ti.section), resp=res,
                                  printed=ti.number))
     _qualify_restarts(out, src)
     return out

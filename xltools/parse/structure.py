@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..model.findings import Finding, finding
-from .clean import Line
+from .clean import Line, short
 from .kinds import kind_of_heading, kind_of_section
 from .names import OPENERS
 from .responsibility import KEYWORD_RE, extract_responsibility, has_responsibility
@@ -204,8 +204,7 @@ def find_structure(lines: list[Line], source: str = "") -> Structure:
 
 def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Structure,
           source: str) -> None:
-    stack: dict[int, str] = {}
-    heading_resp: dict[int, str] = {}
+    stack: dict[int, tuple[str, str]] = {}  # level → (heading, responsibility printed on it)
     cur: RawItem | None = None
     closed = False
     ended = False  # after a closing line: nothing more belongs to an item
@@ -218,49 +217,42 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
             st.items.append(cur)
         cur = None
 
+    def section(below: int = 99) -> list[str]:
+        return [stack[j][0] for j in sorted(stack) if j < below]
+
+    def cut(level: int) -> None:  # a heading at `level` ends those at it and below
+        for j in [j for j in stack if j >= level]:
+            del stack[j]
+
     leaves = _leaf_headings(lines[start:body.end], item_kind)
     for k, ln in enumerate(lines[start:body.end]):
         s = ln.text.strip()
         if not s:
             continue
         mk = marker_of(s)
-        if mk and k in leaves and _heading_is_item(mk, [stack[j] for j in sorted(stack)
-                                                        if j < LEVEL[mk[0]]]):
-            close_item()  # "(一)地区生产总值增长7%(牵头单位:…)" under a target heading
-            for j in [j for j in stack if j >= LEVEL[mk[0]]]:
-                stack.pop(j)
-                heading_resp.pop(j, None)
-            section = [stack[j] for j in sorted(stack)]
-            cur = RawItem(number=printed_number(mk[0], mk[1]), line=ln.no, text=mk[2],
-                          section=section, kind=_kind_of(section),
-                          printed=printed_number(mk[0], mk[1]))
-            closed = _is_closed(cur.text)
-            ended = False
-            continue
-        if mk and mk[0] == item_kind:
+        leaf = bool(mk) and k in leaves and _heading_is_item(mk, section(LEVEL[mk[0]]))
+        if leaf or (mk and mk[0] == item_kind):
             close_item()
-            for stray in pending_stray:
-                st.findings.append(finding("stray-text", file=source, line=stray.no,
-                                           value=_short(stray.text)))
-            pending_stray = []
-            section = [stack[k] for k in sorted(stack)]
-            inherited = next((heading_resp[k] for k in sorted(heading_resp, reverse=True)), "")
-            cur = RawItem(number=mk[1], line=ln.no, text=mk[2], section=section,
-                          heading_resp=inherited, kind=_kind_of(section),
-                          printed=printed_number(mk[0], mk[1]))
+            if leaf:  # "(一)地区生产总值增长7%(牵头单位:…)" under a target heading
+                cut(LEVEL[mk[0]])
+            else:
+                st.findings += [finding("stray-text", file=source, line=stray.no,
+                                        value=short(stray.text, 40)) for stray in pending_stray]
+                pending_stray = []
+            inherited = "" if leaf else next(
+                (r for _, (_, r) in sorted(stack.items(), reverse=True) if r), "")
+            printed = printed_number(mk[0], mk[1])
+            cur = RawItem(number=printed if leaf else mk[1], line=ln.no, text=mk[2],
+                          section=section(), heading_resp=inherited,
+                          kind=kind_of_section(section()), printed=printed)
             closed = _is_closed(cur.text)
             ended = False
             continue
         if mk and _is_heading_line(mk[0], item_kind, s):
             close_item()
-            level = LEVEL[mk[0]]
-            for k in [k for k in stack if k >= level]:
-                stack.pop(k)
-                heading_resp.pop(k, None)
+            cut(LEVEL[mk[0]])
             res = extract_responsibility(s)
-            stack[level] = res.text if res.found else s
-            if res.found:
-                heading_resp[level] = res.raw
+            stack[LEVEL[mk[0]]] = (res.text, res.raw) if res.found else (s, "")
             ended = False
             continue
         if CLOSING_RE.match(s):
@@ -273,7 +265,7 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
             continue
         if not ended and _is_target_paragraph(s):
             close_item()
-            st.target_paragraphs.append(TargetParagraph(ln.no, s, [stack[k] for k in sorted(stack)]))
+            st.target_paragraphs.append(TargetParagraph(ln.no, s, section()))
             continue
         if st.items or cur is not None:
             pending_stray.append(ln)
@@ -324,18 +316,9 @@ def _is_closed(text: str) -> bool:
     return True
 
 
-def _kind_of(section: list[str]) -> str:
-    return kind_of_section(section)
-
-
 def printed_number(kind: str, number: str) -> str:
     """The item's number as printed: "3", "(一)" (brackets folded; printed.py restores them)."""
     return f"({number})" if kind in ("cn2", "ar2") else number
-
-
-def _short(text: str, n: int = 40) -> str:
-    s = text.strip()
-    return s if len(s) <= n else s[:n] + "…"
 
 
 def _heading_mark(head: str) -> str:

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..model.findings import Finding, finding
-from .clean import Line
+from .clean import Line, short
 from .fold import fold
 from .kinds import kind_of_heading
 from .names import ENDINGS, is_group_phrase, split_top
@@ -407,8 +407,3 @@ def base_before(lines: list[Line], at: int, floor: int) -> list[str]:
 def base_for_grid(lines: list[Line], first_line: int) -> list[str]:
     """The heading right above a .docx table (its first cell starts on first_line)."""
     return base_before(lines, first_line - 1, 0)
-
-
-def short(text: str, n: int = 30) -> str:
-    s = text.strip()
-    return s if len(s) <= n else s[:n] + "…"
