@@ -108,8 +108,8 @@ def _table_structure(st: Structure, table: Annex1Table, src: str) -> Structure:
                              deadline=ti.deadline, leader=ti.leader,
                              found=bool(ti.lead or ti.responsible), raw=ti.raw)
         out.items.append(RawItem(number=ti.number, line=ti.line, text=ti.text,
-                                 section=list(ti.section), kind=kind_of_section(ti.section), resp=res,
-                                 printed=ti.number))
+                                 section=list(ti.section), kind=kind_of_section(ti.section),
+                                 resp=res, printed=ti.number))
     _qualify_restarts(out, src)
     return out
 
