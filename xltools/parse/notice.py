@@ -176,35 +176,29 @@ def _known_names(items_pieces, entries: list[UnitTasks], matrix: TownMatrix | No
 
 
 def _split_run_together(pieces: list[Piece], known: list[str], it: RawItem, register: Plan | None,
-                        src: str) -> tuple[list[Piece], list[Finding]]:
+                        src: str, findings: list[Finding]) -> list[Piece]:
     out: list[Piece] = []
-    findings: list[Finding] = []
     for p in pieces:
         if is_group_phrase(p.name) or (register is not None and register.resolve(p.name)):
             out.append(p)
             continue
-        others = {n for n in known if n != p.name}
-        parts, certain = run_together_splits(p.name, others)
-        if parts and certain:
-            out += [Piece(x) for x in parts]
-            findings.append(finding("run-together-units-split", file=src, task=it.number,
-                                    line=it.line, value=p.name, parts="、".join(parts)))
-            continue
+        parts, certain = run_together_splits(p.name, {n for n in known if n != p.name})
         if parts:
-            findings.append(finding("run-together-units", file=src, task=it.number, line=it.line,
-                                    value=p.name, parts="、".join(parts)))
-        out.append(p)
-    return out, findings
+            findings.append(finding("run-together-units-split" if certain else "run-together-units",
+                                    file=src, task=it.number, line=it.line, value=p.name,
+                                    parts="、".join(parts)))
+        out += [Piece(x) for x in parts] if parts and certain else [p]
+    return out
 
 
 def _build_task(it: RawItem, res, from_heading: bool, lead_p: list[Piece], resp_p: list[Piece],
                 known: list[str], register: Plan | None, src: str):
     findings: list[Finding] = []
-    lead_p, resp_p, f0 = _drop_sentences(lead_p, resp_p, it, src)
-    findings += f0 + _note_findings(res.notes, it, src)
-    lead_p, f1 = _split_run_together(lead_p, known, it, register, src)
-    resp_p, f2 = _split_run_together(resp_p, known, it, register, src)
-    findings += f1 + f2
+    lead_p = _drop_sentences(lead_p, it, src, findings)
+    resp_p = _drop_sentences(resp_p, it, src, findings)
+    findings += _note_findings(res.notes, it, src)
+    lead_p = _split_run_together(lead_p, known, it, register, src, findings)
+    resp_p = _split_run_together(resp_p, known, it, register, src, findings)
     if res.unclosed:
         findings.append(finding("unclosed-bracket", file=src, task=it.number, line=it.line,
                                 value=res.raw))
@@ -226,21 +220,12 @@ def _build_task(it: RawItem, res, from_heading: bool, lead_p: list[Piece], resp_
     return task, findings, mentions
 
 
-def _drop_sentences(lead_p: list[Piece], resp_p: list[Piece], it: RawItem, src: str):
+def _drop_sentences(pieces: list[Piece], it: RawItem, src: str,
+                    findings: list[Finding]) -> list[Piece]:
     """Names that read like sentences are no units: reported, and no form is made for them."""
-    out: list[Finding] = []
-
-    def keep(pieces: list[Piece]) -> list[Piece]:
-        kept = []
-        for p in pieces:
-            if reads_like_sentence(p.name):
-                out.append(finding("unit-name-sentence", file=src, task=it.number, line=it.line,
-                                   value=p.name))
-            else:
-                kept.append(p)
-        return kept
-
-    return keep(lead_p), keep(resp_p), out
+    findings += [finding("unit-name-sentence", file=src, task=it.number, line=it.line,
+                         value=p.name) for p in pieces if reads_like_sentence(p.name)]
+    return [p for p in pieces if not reads_like_sentence(p.name)]
 
 
 def _note_findings(notes: Notes | None, it: RawItem, src: str) -> list[Finding]:
