@@ -52,8 +52,13 @@ def _add_alias(entity: Unit | Group, alias: str) -> None:
         entity.aliases.append(alias)
 
 
-def _where(m: Mention) -> dict:
-    return {"task": m.task, "line": m.line}
+def _report(book: Book, code: str, m: Mention, source: str, **params) -> None:
+    book.findings.append(finding(code, file=source, value=m.name, task=m.task, line=m.line,
+                                 **params))
+
+
+def _names(units: list[Unit]) -> str:
+    return "、".join(u.name for u in units)
 
 
 def _candidates(book: Book, name: str, test) -> list[Unit]:
@@ -82,17 +87,15 @@ def resolve_with_register(register: Plan, mentions: list[Mention], source: str =
                 continue
         if hit is not None:
             _add_alias(hit, m.name)
-            book.findings.append(finding("unit-alias-recorded", file=source, value=m.name,
-                                         canonical=hit.name, **_where(m)))
+            _report(book, "unit-alias-recorded", m, source, canonical=hit.name)
             continue
         loose = [] if is_group_phrase(m.name) else _candidates(book, m.name, maybe_same)
         if loose:
             _ambiguous(book, m, loose, source)
             continue
         book.unresolved.add(m.name)
-        book.findings.append(finding("unresolved-unit", file=source, value=m.name,
-                                     kind="单位分组" if is_group_phrase(m.name) else "单位",
-                                     **_where(m)))
+        _report(book, "unresolved-unit", m, source,
+                kind="单位分组" if is_group_phrase(m.name) else "单位")
     _add_stems(book, mentions)
     return book
 
@@ -112,8 +115,7 @@ def _add_stems(book: Book, mentions: list[Mention]) -> None:
 
 def _ambiguous(book: Book, m: Mention, cands: list[Unit], source: str) -> None:
     book.unresolved.add(m.name)
-    book.findings.append(finding("ambiguous-unit-alias", file=source, value=m.name,
-                                 candidates="、".join(u.name for u in cands), **_where(m)))
+    _report(book, "ambiguous-unit-alias", m, source, candidates=_names(cands))
 
 
 def build_units(mentions: list[Mention], source: str = "") -> Book:
@@ -135,27 +137,18 @@ def build_units(mentions: list[Mention], source: str = "") -> Book:
             if normalize_name(m.name) not in known and not m.implied:
                 # same key (区新闻和信息中心 / 区新闻与信息中心, 锣场镇 / 锣场镇人民政府): certain,
                 # but the clerk still sees that two spellings became one unit
-                book.findings.append(finding("unit-alias-recorded", file=source, value=m.name,
-                                             canonical=hit.name, **_where(m)))
+                _report(book, "unit-alias-recorded", m, source, canonical=hit.name)
             continue
         cands = _candidates(book, full, probably_same)
         if len(cands) == 1:
             _add_alias(cands[0], m.name)
-            book.findings.append(finding("unit-alias-recorded", file=source, value=m.name,
-                                         canonical=cands[0].name, **_where(m)))
+            _report(book, "unit-alias-recorded", m, source, canonical=cands[0].name)
             continue
-        unit = Unit(name=full, kind=guess_unit_kind(full),
-                    aliases=[m.name] if m.implied else [])
-        if len(cands) > 1:
-            book.findings.append(finding("ambiguous-unit-alias", file=source, value=m.name,
-                                         candidates="、".join(u.name for u in cands), **_where(m)))
-        else:
-            loose = _candidates(book, full, maybe_same)
-            if loose:
-                book.findings.append(finding("ambiguous-unit-alias", file=source, value=m.name,
-                                             candidates="、".join(u.name for u in loose),
-                                             **_where(m)))
-        book.units.append(unit)
+        loose = cands or _candidates(book, full, maybe_same)
+        if loose:
+            _report(book, "ambiguous-unit-alias", m, source, candidates=_names(loose))
+        book.units.append(Unit(name=full, kind=guess_unit_kind(full),
+                               aliases=[m.name] if m.implied else []))
     _add_stems(book, mentions)
     return book
 
