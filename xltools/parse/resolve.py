@@ -208,58 +208,52 @@ def infer_group_members(book: Book, towns: list[str], streets: list[str], has_ma
     各县市区政府 from the county-level governments the notice names, 区直各部门 /
     市政府各部门 from the departments printed with the same 区/市 prefix. Groups the
     notice cannot define (有关部门, …成员单位) stay empty: never a guess."""
-    named_towns = [u.name for u in book.units if u.kind == "镇"]
-    named_streets = [u.name for u in book.units if u.kind == "街道"]
     for g in book.groups:
-        s = normalize_name(g.name)
-        county = county_governments(book, g.name)
-        if county is not None:
-            if county:
-                g.members = county
-                book.findings.append(finding(
-                    "group-members-inferred", file=source, value=g.name, count=len(county),
-                    basis=f"通知中写明的县(市、区)政府({'、'.join(county)};通知未写明的请补充)"))
-            else:
-                book.findings.append(finding("group-members-unknown", file=source, value=g.name))
-            continue
-        if re.search(r"有关|相关|成员单位|县市区|县市|各地|各县", s):
+        members, basis = _group_members(book, g.name, towns, streets, has_matrix)
+        if not members:
             book.findings.append(finding("group-members-unknown", file=source, value=g.name))
-            continue
-        members: list[str] = []
-        basis: list[str] = []
-        ok = True
-        missing: list[str] = []
-        for pattern, in_matrix, named, row_kind, word in (
-                (_TOWN_GROUP_RE, towns, named_towns, "镇", "乡镇"),
-                (_STREET_GROUP_RE, streets, named_streets, "街道", "街道")):
-            if not pattern.search(s):
-                continue
-            if has_matrix and in_matrix:
-                members += in_matrix
-                basis.append(f"附件中镇街目标表的{row_kind}")
-            elif named:
-                members += named
-                basis.append(f"通知中写明的{word}({'、'.join(named)};通知未写明的请补充)")
-            else:
-                missing.append(word)
-        if missing and members:  # 各镇(街道) with towns named but no subdistrict
-            basis[-1] += f";通知中没有写明任何{'、'.join(missing)},请补充"
-        elif missing:
-            ok = False
-        if re.search(r"部门|单位", s) and re.search(r"[区市县]直|各部门|各单位", s):
-            prefix = s[0] if s[0] in "区市县" else (
-                re.search(r"([区市县])直", s).group(1) if re.search(r"([区市县])直", s) else "")
-            depts = [u.name for u in book.units if u.kind == "部门"
-                     and (not prefix or normalize_name(u.name).startswith(prefix))]
-            if depts:
-                members += depts
-                basis.append(f"通知中出现的{prefix}级部门")
-            else:
-                ok = False
-        if not members or not ok:
-            book.findings.append(finding("group-members-unknown", file=source, value=g.name))
-            g.members = [] if not ok else members
             continue
         g.members = list(dict.fromkeys(members))
         book.findings.append(finding("group-members-inferred", file=source, value=g.name,
-                                     count=len(g.members), basis="、".join(basis)))
+                                     count=len(g.members), basis=basis))
+
+
+def _group_members(book: Book, name: str, towns: list[str], streets: list[str],
+                   has_matrix: bool) -> tuple[list[str], str]:
+    """A group's members and what they were read from; ([], "") when the notice cannot say."""
+    county = county_governments(book, name)
+    if county is not None:
+        return county, f"通知中写明的县(市、区)政府({'、'.join(county)};通知未写明的请补充)"
+    s = normalize_name(name)
+    if re.search(r"有关|相关|成员单位|县市区|县市|各地|各县", s):
+        return [], ""
+    members: list[str] = []
+    basis: list[str] = []
+    missing: list[str] = []
+    for pattern, in_matrix, kind, word in ((_TOWN_GROUP_RE, towns, "镇", "乡镇"),
+                                           (_STREET_GROUP_RE, streets, "街道", "街道")):
+        if not pattern.search(s):
+            continue
+        named = [u.name for u in book.units if u.kind == kind]
+        if has_matrix and in_matrix:
+            members += in_matrix
+            basis.append(f"附件中镇街目标表的{kind}")
+        elif named:
+            members += named
+            basis.append(f"通知中写明的{word}({'、'.join(named)};通知未写明的请补充)")
+        else:
+            missing.append(word)
+    if missing and not members:
+        return [], ""
+    if missing:  # 各镇(街道) with towns named but no subdistrict
+        basis[-1] += f";通知中没有写明任何{'、'.join(missing)},请补充"
+    if re.search(r"部门|单位", s) and re.search(r"[区市县]直|各部门|各单位", s):
+        direct = re.search(r"([区市县])直", s)
+        prefix = s[0] if s[0] in "区市县" else (direct.group(1) if direct else "")
+        depts = [u.name for u in book.units if u.kind == "部门"
+                 and (not prefix or normalize_name(u.name).startswith(prefix))]
+        if not depts:
+            return [], ""
+        members += depts
+        basis.append(f"通知中出现的{prefix}级部门")
+    return members, "、".join(basis)
