@@ -10,12 +10,11 @@ from .annex2 import UnitTasks
 from .annexes import read_annexes
 from .clean import clean_lines
 from .consistency import check_annex2
-from .fold import fold
+from .fold import fold, restore_printed
 from .meta import (breakdown_title_check, campaign_title, find_breakdown_title, find_doc_number, find_issuer, find_periods, find_title,
                    find_year)
 from .names import Piece, is_group_phrase, run_together_splits, split_units
 from .notes import Notes, note_of, peel_notes, peel_piece_tail, reads_like_sentence
-from .printed import restore_printed
 from .resolve import Book, Mention, build_units, infer_group_members, resolve_with_register
 from .responsibility import Responsibility, extract_responsibility
 from .result import LooseTargets, ParseResult

@@ -317,7 +317,7 @@ def _is_closed(text: str) -> bool:
 
 
 def printed_number(kind: str, number: str) -> str:
-    """The item's number as printed: "3", "(一)" (brackets folded; printed.py restores them)."""
+    """The item's number as printed: "3", "(一)" (folded; restore_printed gives it back)."""
     return f"({number})" if kind in ("cn2", "ar2") else number
 
 

@@ -66,7 +66,7 @@ class Grid:
 
 def fold_grid(grid: Grid) -> Grid:
     """The grid with its texts folded for recognition (fold.py; outgoing strings are
-    restored to the printed characters by printed.py, as for the text)."""
+    restored to the printed characters by fold.restore_printed, as for the text)."""
     return Grid([[GridCell(fold(c.text), c.line, c.up, c.left) for c in row] for row in grid.rows])
 
 
