@@ -21,7 +21,7 @@ from ..model.findings import finding
 from .clean import Line, short
 from .responsibility import has_responsibility
 from .table1 import (JOINERS, SECTION_MARK_RE, Annex1Table, Grid, TableBuilder, assign_cells,
-                     base_before, base_for_grid, cell_type, continue_cell, header_role,
+                     base_before, cell_type, continue_cell, header_role,
                      is_annex1_header, number_of, read_grid, squash_header)
 
 _CELL_SPLIT_RE = re.compile(r"\t+|\s{2,}|\s*[|│]\s*")
@@ -57,7 +57,8 @@ def read_tables(lines: list[Line], grids: list[Grid], source: str = "") -> Annex
     found = []
     for g in grids:
         if g.rows and g.rows[0]:
-            t = read_grid(g, base_for_grid(lines, g.rows[0][0].line), source)
+            # the heading right above the table, whose first cell starts on that line
+            t = read_grid(g, base_before(lines, g.rows[0][0].line - 1, 0), source)
             if t is not None:
                 found.append(t)
     at = 0

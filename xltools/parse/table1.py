@@ -307,45 +307,38 @@ def read_grid(grid: Grid, base: list[str], source: str = "") -> Annex1Table | No
     head_at = next((i for i, r in enumerate(rows[:4]) if is_annex1_header(_distinct(r))), None)
     if head_at is None:
         return None
-    header = [c.text for c in _distinct_cells(rows[head_at])]
-    positions = _header_positions(rows[head_at])
-    b = TableBuilder(header, base, source)
+    head = [(pos, c.text) for pos, c in enumerate(rows[head_at]) if not c.left]
+    num_pos = next((pos for pos, h in head if header_role(h) == "number"), None)
+    value_pos = [pos for pos, _ in head if pos != num_pos]
+    b = TableBuilder([h for _, h in head], base, source)
+    task_at = b.value_roles.index("task")
     for row in rows[head_at + 1:]:
-        texts = [c.text.strip() for c in row]
-        if not any(texts):
-            continue
-        if is_annex1_header(_distinct(row)):  # the header repeated (a table per page)
-            continue
-        distinct = [c for c in _distinct_cells(row) if c.text.strip()]
-        number = None
-        num_pos = positions.get("number")
-        if num_pos is not None and num_pos < len(row) and not row[num_pos].up:
-            number = number_of(row[num_pos].text)
-        spans = sum(1 for c in row if c.left) >= 1
+        if not any(c.text.strip() for c in row) or is_annex1_header(_distinct(row)):
+            continue  # an empty row, or the header repeated (a table per page)
+        distinct = [c for c in row if not c.left and c.text.strip()]
+        inside = num_pos is not None and num_pos < len(row)
+        number = number_of(row[num_pos].text) if inside and not row[num_pos].up else None
         if number is None and len(distinct) == 1 and (
-                spans or SECTION_MARK_RE.match(distinct[0].text.strip())
+                any(c.left for c in row) or SECTION_MARK_RE.match(distinct[0].text.strip())
                 or len(distinct[0].text.strip()) <= 40):
             b.section(distinct[0].text)
             continue
-        values: dict[int, str] = {}
-        for k, (pos, role) in enumerate(zip(positions["values"], b.value_roles)):
-            if pos < len(row):
-                values[k] = _cell_text(row[pos].text, role)
-        line = row[num_pos].line if num_pos is not None and num_pos < len(row) else row[0].line
+        values = {k: _cell_text(row[pos].text, role)
+                  for k, (pos, role) in enumerate(zip(value_pos, b.value_roles)) if pos < len(row)}
+        line = row[num_pos].line if inside else row[0].line
         if number is None and b.items and not any(
                 values.get(k) for k, r in enumerate(b.value_roles) if r != "task"):
             # a task text running into a row of its own: keep it with the item above
-            b.items[-1].text += values.get(b.value_roles.index("task"), "")
+            b.items[-1].text += values.get(task_at, "")
             b.findings.append(finding("table-row-unnumbered", file=source, line=line,
-                                      value=short(values.get(b.value_roles.index("task"), ""))))
+                                      value=short(values.get(task_at, ""))))
             continue
         b.item(number or "", line, {k: v for k, v in values.items() if v}, False, len(values))
     if not b.items:
         return None
-    first = rows[head_at][0].line
     last = max(c.line for r in rows for c in r)
-    return Annex1Table(items=b.items, header=[squash_header(h) for h in header], start=first - 1,
-                       end=last, findings=b.findings)
+    return Annex1Table(items=b.items, header=[squash_header(h) for _, h in head],
+                       start=rows[head_at][0].line - 1, end=last, findings=b.findings)
 
 
 def _cell_text(text: str, role: str) -> str:
@@ -364,25 +357,8 @@ def continue_cell(before: str, more: str, role: str) -> str:
     return before + more
 
 
-def _distinct_cells(row: list[GridCell]) -> list[GridCell]:
-    return [c for c in row if not c.left]
-
-
 def _distinct(row: list[GridCell]) -> list[str]:
-    return [c.text for c in _distinct_cells(row)]
-
-
-def _header_positions(row: list[GridCell]) -> dict:
-    number = None
-    values: list[int] = []
-    for pos, c in enumerate(row):
-        if c.left:
-            continue
-        if header_role(c.text) == "number" and number is None:
-            number = pos
-        else:
-            values.append(pos)
-    return {"number": number, "values": values}
+    return [c.text for c in row if not c.left]
 
 
 def base_before(lines: list[Line], at: int, floor: int) -> list[str]:
@@ -402,8 +378,3 @@ def base_before(lines: list[Line], at: int, floor: int) -> list[str]:
     if len(s) <= 60 and not has_responsibility(s) and kind_of_heading(s):
         return ["".join(s.split())]
     return []
-
-
-def base_for_grid(lines: list[Line], first_line: int) -> list[str]:
-    """The heading right above a .docx table (its first cell starts on first_line)."""
-    return base_before(lines, first_line - 1, 0)
