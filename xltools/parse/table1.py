@@ -226,26 +226,6 @@ def assign_cells(roles: list[str], cells: list[str]) -> tuple[dict[int, str], bo
     return out, uncertain, unplaced
 
 
-def _fields(roles: list[str], header: list[str], values: dict[int, str]) -> dict[str, str]:
-    """Column values gathered by role; 责任单位 leads when a 配合单位 column stands beside
-    it and there is no 牵头单位 column (as in the text form)."""
-    got: dict[str, list[str]] = {}
-    for k, v in sorted(values.items()):
-        v = v.strip()
-        if v and k < len(roles):
-            got.setdefault(roles[k], []).append(v)
-    lead = got.get("lead", [])
-    primary = got.get("resp", [])
-    support = got.get("support", [])
-    has_lead_col = "lead" in roles
-    if not has_lead_col and "resp" in roles and "support" in roles:
-        lead, primary = primary, []
-    join = "、".join
-    return {"task": "".join(got.get("task", [])), "lead": join(lead),
-            "responsible": join([*primary, *support]), "deadline": join(got.get("deadline", [])),
-            "leader": join(got.get("leader", [])), "section": join(got.get("section", []))}
-
-
 class TableBuilder:
     """Collects items with their sections; shared by the grid and the flattened reader."""
 
@@ -268,25 +248,35 @@ class TableBuilder:
     def section(self, text: str) -> None:
         s = text.strip()
         m = SECTION_MARK_RE.match(s)
-        level = 1
-        if m:
-            level = 2 if m.group(1).startswith("(") else (3 if m.group(1) == "——" else 1)
+        mark = m.group(1) if m else ""
+        level = 2 if mark.startswith("(") else 3 if mark == "——" else 1
         for k in [k for k in self.stack if k >= level]:
             self.stack.pop(k)
         self.stack[level] = "".join(s.split()) if len(s) <= 60 else s
 
     def item(self, number: str, line: int, values: dict[int, str], uncertain: bool,
              ncells: int) -> None:
-        f = _fields(self.value_roles, self.value_header, values)
+        """A row's values gathered by role; 责任单位 leads when a 配合单位 column stands
+        beside it and there is no 牵头单位 column (as in the text form)."""
+        roles = self.value_roles
+        got: dict[str, list[str]] = {}
+        for k, v in sorted(values.items()):
+            if v.strip() and k < len(roles):
+                got.setdefault(roles[k], []).append(v.strip())
+        lead, primary = got.get("lead", []), got.get("resp", [])
+        if "lead" not in roles and "resp" in roles and "support" in roles:
+            lead, primary = primary, []
+        join = "、".join
         section = [self.stack[k] for k in sorted(self.stack)]
-        if f["section"]:
-            section.append(f["section"])
+        section += [join(got["section"])] if "section" in got else []
         number = number or str(len(self.items) + 1)
         raw = ";".join(f"{h}:{values[k]}" for k, h in enumerate(self.value_header)
-                       if k in values and self.value_roles[k] in ("lead", "resp", "support"))
-        self.items.append(TableItem(number=number, line=line, text=f["task"].strip(),
-                                    section=section, lead=f["lead"], responsible=f["responsible"],
-                                    deadline=f["deadline"], leader=f["leader"], raw=raw))
+                       if k in values and roles[k] in _UNIT_ROLES)
+        self.items.append(TableItem(number=number, line=line, text="".join(got.get("task", [])),
+                                    section=section, lead=join(lead),
+                                    responsible=join([*primary, *got.get("support", [])]),
+                                    deadline=join(got.get("deadline", [])),
+                                    leader=join(got.get("leader", [])), raw=raw))
         if uncertain:
             assigned = ";".join(f"{self.value_header[k]}={v}" for k, v in sorted(values.items())
                                 if self.value_roles[k] != "task")
