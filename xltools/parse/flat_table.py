@@ -135,6 +135,19 @@ def read_flat(lines: list[Line], base: list[str] | None = None, source: str = ""
     pending: tuple[str, int, dict[int, str]] | None = None  # a positional row, maybe going on
     category = ""
     stop = end
+
+    def flush(with_category: bool = True) -> None:  # the row being read is complete
+        nonlocal cur
+        if cur is not None:
+            _flush(b, cur, category if with_category else "")
+        cur = None
+
+    def settle() -> None:  # the positional row is complete
+        nonlocal pending
+        if pending is not None:
+            b.item(*pending, False, len(pending[2]))
+        pending = None
+
     i = h1
     while i < end:
         ln = lines[i]
@@ -153,11 +166,8 @@ def read_flat(lines: list[Line], base: list[str] | None = None, source: str = ""
             # tab-separated cells in place, empty ones included (trailing ones may be cut)
             got = _positional(b, tabbed)
             if got is not None and got[0]:
-                if cur is not None:
-                    _flush(b, cur)
-                    cur = None
-                if pending is not None:
-                    b.item(*pending, False, len(pending[2]))
+                flush(with_category=False)
+                settle()
                 category = got[2] or category
                 if b.category_at is not None and category:
                     got[1][b.category_at] = category
@@ -168,13 +178,9 @@ def read_flat(lines: list[Line], base: list[str] | None = None, source: str = ""
                 for k, v in got[1].items():
                     pending[2][k] = continue_cell(pending[2].get(k, ""), v, b.value_roles[k])
                 continue
-        if pending is not None:
-            b.item(*pending, False, len(pending[2]))
-            pending = None
+        settle()
         if not row_mode and b.category_at is not None and _is_category(s, lines, i, end):
-            if cur is not None:
-                _flush(b, cur, category)
-                cur = None
+            flush()
             category = s  # 分类 printed once before the first row of its block
             continue
         if not row_mode and header_role(s) and _repeats_header(lines, i - 1, end, header):
@@ -186,20 +192,12 @@ def read_flat(lines: list[Line], base: list[str] | None = None, source: str = ""
             # "12.推进…" printed with its text: the number and the text in one cell
             m = re.match(r"^(\d{1,3})[.、]", cells[0])
             number, cells = m.group(1), [cells[0][m.end():]] + cells[1:]
-        if number is not None:
-            if cur is not None:
-                _flush(b, cur, category)
-            cur = FlatRow(number, ln.no, [(c, ln.no) for c in cells[1:]])
-            continue
-        if not b.numbered and row_mode and len(cells) >= 2:
-            if cur is not None:
-                _flush(b, cur, category)
-            cur = FlatRow("", ln.no, [(c, ln.no) for c in cells])
+        if number is not None or (not b.numbered and row_mode and len(cells) >= 2):
+            flush()
+            cur = FlatRow(number or "", ln.no, [(c, ln.no) for c in cells[number is not None:]])
             continue
         if _is_section_cell(s, cur, len(b.value_roles)):
-            if cur is not None:
-                _flush(b, cur, category)
-                cur = None
+            flush()
             b.section(s)
             continue
         if cur is None:
@@ -208,10 +206,8 @@ def read_flat(lines: list[Line], base: list[str] | None = None, source: str = ""
                                           value=short(s)))
             continue
         cur.cells += [(c, ln.no) for c in cells]
-    if cur is not None:
-        _flush(b, cur, category)
-    if pending is not None:
-        b.item(*pending, False, len(pending[2]))
+    flush()
+    settle()
     if not b.items:
         return None
     stop = at[stop] if stop < len(at) else (at[-1] + 1 if at else stop)
