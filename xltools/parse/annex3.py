@@ -104,12 +104,6 @@ def row_kind(label: str) -> str:
     return "town"
 
 
-def build_matrix(cells: list[Cell], source: str = "") -> tuple[TownMatrix | None, list[Finding]]:
-    """The matrix of all sub-tables, columns c01…, rows in first-table order."""
-    title, tables = split_tables(cells)
-    return matrix_of(title, tables, source)
-
-
 def matrix_title(cells: list[Cell]) -> str:
     """The matrix's title among the cells printed before its table."""
     return next((c.flat for c in cells if "目标" in c.flat or "任务" in c.flat or "指标" in c.flat), "")

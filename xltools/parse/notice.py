@@ -6,21 +6,24 @@ import re
 from ..model.check import check_plan
 from ..model.findings import Finding, finding, relocate
 from ..model.plan import Plan, Task, TownMatrix, Unit
-from .annex2 import UnitTasks
-from .annexes import read_annexes
+from .annex2 import (UnitTasks, grid_is_unit_table, looks_like_table, parse_unit_tasks,
+                     unit_tasks_from_grid)
+from .annex3 import (build_matrix_from_grids, looks_like_matrix, matrix_of, matrix_title,
+                     split_tables)
+from .cells import cells_of, grid_cells
 from .clean import clean_lines
 from .consistency import check_annex2
+from .flat_table import read_tables
 from .fold import fold, restore_printed
-from .meta import (breakdown_title_check, campaign_title, find_breakdown_title, find_doc_number, find_issuer, find_periods, find_title,
-                   find_year)
+from .kinds import kind_of_section
+from .meta import (breakdown_title_check, campaign_title, find_breakdown_title, find_doc_number,
+                   find_issuer, find_periods, find_title, find_year)
 from .names import Piece, is_group_phrase, run_together_splits, split_units
 from .notes import Notes, note_of, peel_notes, peel_piece_tail, reads_like_sentence
 from .resolve import Book, Mention, build_units, infer_group_members, resolve_with_register
 from .responsibility import Responsibility, extract_responsibility
 from .result import LooseTargets, ParseResult
-from .kinds import kind_of_section
 from .structure import RawItem, Structure, _qualify_restarts, find_structure
-from .flat_table import read_tables
 from .table1 import Annex1Table, Grid, fold_grid
 from .targets import extract_targets
 
@@ -97,6 +100,37 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
                          loose_targets=loose, item_lines=item_lines)
     restore_printed(result, text or "", register_names=register is not None)
     return result
+
+
+def read_annexes(lines: list[Line], regions: list, skip: list, grids: list,
+                 source: str) -> tuple[TownMatrix | None, list[UnitTasks], list[Finding]]:
+    """Annex 3 (the town matrix), annex 2's unit blocks and findings, from the regions not in
+    `skip`: a region's .docx tables are read as grids, cell by cell; a region without
+    any (a text notice) is read from its text, flattened one cell per block."""
+    matrix, entries, findings = None, [], []
+    for region in regions:
+        if any(region is r for r in skip):
+            continue
+        mine = [g for g in grids if g.rows and g.rows[0]
+                and region.start <= g.rows[0][0].line - 1 < max(region.end, region.start + 1)]
+        if mine:
+            matrix_grids = [g for g in mine if looks_like_matrix(grid_cells(g))]
+            if matrix is None and matrix_grids:
+                first = matrix_grids[0].rows[0][0].line - 1
+                title = matrix_title(cells_of(lines, region.start, first))
+                matrix, mf = build_matrix_from_grids(matrix_grids, title, source)
+                findings += mf
+            unit_grids = [g for g in mine if grid_is_unit_table(g)]
+            if not entries and unit_grids:
+                entries = [e for g in unit_grids for e in unit_tasks_from_grid(g)]
+            continue
+        cells = cells_of(lines, region.start, region.end)
+        if matrix is None and looks_like_matrix(cells):
+            matrix, mf = matrix_of(*split_tables(cells), source)
+            findings += mf
+        elif not entries and looks_like_table(cells):
+            entries = parse_unit_tasks(cells, set())
+    return matrix, entries, findings
 
 
 def _table_structure(st: Structure, table: Annex1Table, src: str) -> Structure:
