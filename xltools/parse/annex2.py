@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from .cells import Cell
-from .names import ENDINGS, clean_cell_name, is_group_phrase
+from .names import ENDINGS, is_group_phrase, squash
 
 _HEADER_WORDS = ("责任单位", "序号", "全年目标任务", "目标任务", "工作任务", "任务内容", "责任领导",
                  "牵头领导", "分管领导", "备注", "完成时限", "单位", "任务")
@@ -68,7 +68,7 @@ def parse_unit_tasks(cells: list[Cell], unit_names: set[str]) -> list[UnitTasks]
         while name.endswith(_JOINERS) and i + 1 < len(body):  # "各镇、街道·" + "区直各部门"
             i += 1
             name += body[i].flat
-        cur = UnitTasks(unit=clean_cell_name(name), line=c.line, leader=leader,
+        cur = UnitTasks(unit=squash(name), line=c.line, leader=leader,
                         leader_line=leader_line, inherited=bool(leader))
         out.append(cur)
         i += 1
@@ -121,7 +121,7 @@ def unit_tasks_from_grid(grid) -> list[UnitTasks]:
         if lead is not None and not lead.up:
             leader, leader_line = "".join(lead.text.split()), lead.line
         if cur is None or not unit.up:
-            cur = UnitTasks(unit=clean_cell_name(unit.text), line=unit.line, leader=leader,
+            cur = UnitTasks(unit=squash(unit.text), line=unit.line, leader=leader,
                             leader_line=leader_line, inherited=inherited)
             out.append(cur)
         n = "".join(number.text.split())
