@@ -85,16 +85,10 @@ def _clean_label(label: str, keep_growth: bool) -> str:
         for f in _FILLERS:
             if s.startswith(f):
                 s, changed = s[len(f):], True
-    if not keep_growth:
-        for w in sorted(_LINKS, key=len, reverse=True):
-            if s.endswith(w) and len(s) > len(w):
-                s = s[:-len(w)]
-                break
-    elif s.endswith(tuple(_LINKS)) and not s.endswith(_GROWTH_WORDS):
-        for w in sorted(_LINKS, key=len, reverse=True):
-            if s.endswith(w):
-                s = s[:-len(w)]
-                break
+    # a growth label keeps its verb (增长); a link word (达到, 控制在) is dropped
+    if not keep_growth or not s.endswith(_GROWTH_WORDS):
+        s = next((s[:-len(w)] for w in sorted(_LINKS, key=len, reverse=True)
+                  if s.endswith(w) and (keep_growth or len(s) > len(w))), s)
     return s.strip()
 
 
