@@ -149,10 +149,6 @@ def read_notice_full(path: Path | str, convert: Converter | None = None
                      ) -> tuple[str | None, list[Grid], list[Finding]]:
     """The notice's text, its tables as grids (.docx and converted files; [] for text
     files, whose tables are flattened in the text), and findings."""
-    return _read(path, convert)
-
-
-def _read(path: Path | str, convert: Converter | None) -> tuple[str | None, list[Grid], list[Finding]]:
     p = Path(path)
     source = p.name
     if not p.is_file():
