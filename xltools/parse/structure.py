@@ -11,15 +11,14 @@ from dataclasses import dataclass, field
 
 from ..model.findings import Finding, finding
 from .clean import Line, short
-from .kinds import kind_of_heading, kind_of_section
+from .kinds import NUMERALS, kind_of_heading, kind_of_section
 from .names import OPENERS
 from .responsibility import KEYWORD_RE, extract_responsibility, has_responsibility
 from .targets import extract_targets
 
-_CN = "一二三四五六七八九十百零〇"
 MARKERS: list[tuple[str, re.Pattern]] = [
-    ("cn1", re.compile(rf"^([{_CN}]+)\s*[、.\uff0e]\s*")),
-    ("cn2", re.compile(rf"^[(\uff08]\s*([{_CN}]+)\s*[)\uff09]\s*[、.\uff0e]?\s*")),
+    ("cn1", re.compile(rf"^([{NUMERALS}]+)\s*[、.\uff0e]\s*")),
+    ("cn2", re.compile(rf"^[(\uff08]\s*([{NUMERALS}]+)\s*[)\uff09]\s*[、.\uff0e]?\s*")),
     # "1.5亿元" is no item, "1.2021年底前…" is ("．" folds to "." at the boundary)
     ("ar1", re.compile(r"^(\d{1,3})\s*(?:[、\uff0e]|\.(?!\d)|\.(?=\d{4}\s*年))\s*")),
     ("ar2", re.compile(r"^[(\uff08]\s*(\d{1,3})\s*[)\uff09]\s*[、.\uff0e]?\s*")),
@@ -135,16 +134,15 @@ def _item_kind_for(lines: list[Line], region: Region) -> tuple[str, int]:
 
 def find_body(lines: list[Line], regions: list[Region]) -> tuple[Region | None, str]:
     """The region holding the numbered items, and their marker kind."""
-    best: tuple[int, int, Region, str] | None = None
+    found = []
     for r in regions:
         kind, n = _item_kind_for(lines, r)
-        if not kind:
-            continue
-        items = sum(1 for ln in lines[r.start:r.end] if (mk := marker_of(ln.text)) and mk[0] == kind)
-        score = (n, items)
-        if best is None or score > best[:2]:
-            best = (n, items, r, kind)
-    return (best[2], best[3]) if best else (None, "")
+        if kind:  # most items carrying units, then most items (the first region of equals)
+            items = sum(1 for ln in lines[r.start:r.end]
+                        if (mk := marker_of(ln.text)) and mk[0] == kind)
+            found.append(((n, items), r, kind))
+    best = max(found, key=lambda f: f[0], default=None)
+    return (best[1], best[2]) if best else (None, "")
 
 
 def _is_heading_line(kind: str, item_kind: str, text: str) -> bool:
@@ -323,10 +321,10 @@ def printed_number(kind: str, number: str) -> str:
 
 def _heading_mark(head: str) -> str:
     """"(三)聚焦…" → "(三)", "二、主要任务" → "二." (for qualified numbers), else ""."""
-    m = re.match(rf"^([(\uff08]\s*[{_CN}]+\s*[)\uff09])", head)
+    m = re.match(rf"^([(\uff08]\s*[{NUMERALS}]+\s*[)\uff09])", head)
     if m:
         return re.sub(r"\s", "", m.group(1))
-    m = re.match(rf"^([{_CN}]+)\s*[、.\uff0e]", head)
+    m = re.match(rf"^([{NUMERALS}]+)\s*[、.\uff0e]", head)
     return f"{m.group(1)}." if m else ""
 
 
@@ -348,12 +346,12 @@ def _qualify_restarts(st: Structure, source: str) -> None:
         # a 民生实事 table restarting at 1 under no numbered heading: "实事1", not a "1-2" typo
         inner = [(_heading_mark(it.section[-1]) if it.section else "") or _KIND_MARK.get(it.kind, "")
                  for it in st.items]
-        numbers = [f"{m}{it.number}" if m else it.number for m, it in zip(inner, st.items)]
+        numbers = [m + it.number for m, it in zip(inner, st.items)]
         if len(set(numbers)) < len(numbers):
             full = ["".join(_heading_mark(h).rstrip(".") if k < len(it.section) - 1
                             else _heading_mark(h) for k, h in enumerate(it.section))
                     for it in st.items]
-            numbers = [f"{m}{it.number}" if m else it.number for m, it in zip(full, st.items)]
+            numbers = [m + it.number for m, it in zip(full, st.items)]
         for it, n in zip(st.items, numbers):
             it.number = n
     else:

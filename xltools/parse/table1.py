@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from ..model.findings import Finding, finding
 from .clean import Line, short
 from .fold import fold
-from .kinds import kind_of_heading
+from .kinds import NUMERALS, kind_of_heading
 from .names import ENDINGS, is_group_phrase, split_top
 from .responsibility import (DEADLINE_WORDS, LEAD_WORDS, LEADER_WORDS, PRIMARY_WORDS,
                              SUPPORT_WORDS, has_responsibility, is_deadline)
@@ -40,8 +40,8 @@ _HEADER_ROLES = (("lead", LEAD_WORDS), ("support", SUPPORT_WORDS), ("resp", PRIM
                  ("deadline", DEADLINE_WORDS + ("进度安排",)), ("leader", LEADER_WORDS),
                  ("section", SECTION_WORDS), ("other", OTHER_WORDS), ("task", TASK_WORDS))
 _NUMBER_RE = re.compile(r"^(\d{1,3})[.、]?$|^\((\d{1,3})\)$")
-_CN = "一二三四五六七八九十百零〇"
-SECTION_MARK_RE = re.compile(rf"^([{_CN}]+\s*[、.]|\(\s*[{_CN}]+\s*\)|——|第[{_CN}]+[部分篇章])")
+SECTION_MARK_RE = re.compile(rf"^([{NUMERALS}]+\s*[、.]|\(\s*[{NUMERALS}]+\s*\)|——|"
+                             rf"第[{NUMERALS}]+[部分篇章])")
 _PERSON_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}(常务副|副)?(市长|区长|县长|书记|主任|部长|秘书长)?$")
 
 
