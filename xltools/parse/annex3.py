@@ -170,8 +170,7 @@ def matrix_of(title: str, tables: list[SubTable],
     if not tables:
         return None, findings
     matrix = TownMatrix(title=title)
-    row_labels: list[str] = []
-    key_no = 0
+    row_labels: dict[str, None] = {}
     for t in tables:
         width = Counter(len(v) for _, v in t.rows).most_common(1)[0][0]
         for label, values in t.rows:
@@ -183,36 +182,28 @@ def matrix_of(title: str, tables: list[SubTable],
             leaves, inferred = t.leaves, False
         else:
             leaves, inferred = infer_leaves([c.text for c in t.header], width)
+        line = t.header[0].line if t.header else 0
         if len(leaves) != width:
             findings.append(finding("matrix-header-unread", file=source, table=t.number,
-                                    line=t.header[0].line if t.header else 0, value=width))
-            leaves = []
+                                    line=line, value=width))
+            leaves = [Leaf([f"第{t.number}表第{k + 1}列"], "") for k in range(width)]
         elif inferred:
             findings.append(finding("matrix-header-inferred", file=source, table=t.number,
-                                    line=t.header[0].line if t.header else 0,
-                                    value=len(leaves)))
-        keys: list[str] = []
-        for k in range(width):
-            key_no += 1
-            key = f"c{key_no:02d}"
-            keys.append(key)
-            if leaves:
-                path, measure = leaves[k].path, leaves[k].measure
-            else:
-                path, measure = [f"第{t.number}表第{k + 1}列"], ""
-            additive = not (measure in ("%", "‰") or any(_NON_ADDITIVE_RE.search(p)
-                                                            for p in path[-1:]))
-            matrix.columns.append(MatrixColumn(key=key, path=list(path), measure=measure,
+                                    line=line, value=len(leaves)))
+        first = len(matrix.columns)
+        for leaf in leaves:
+            additive = not (leaf.measure in ("%", "‰") or any(_NON_ADDITIVE_RE.search(p)
+                                                                 for p in leaf.path[-1:]))
+            matrix.columns.append(MatrixColumn(key=f"c{len(matrix.columns) + 1:02d}",
+                                               path=list(leaf.path), measure=leaf.measure,
                                                table=t.number, additive=additive))
         for label, values in t.rows:
             name = label.flat
-            if name not in row_labels:
-                row_labels.append(name)
-            for key, v in zip(keys, values):
+            row_labels[name] = None
+            for col, v in zip(matrix.columns[first:], values):
                 if v.flat:
-                    matrix.values[(name, key)] = v.flat
+                    matrix.values[(name, col.key)] = v.flat
                 else:  # an empty grid cell (the text form cannot show one)
-                    col = matrix.columns[int(key[1:]) - 1]
                     findings.append(finding("matrix-value-empty", file=source, line=label.line,
                                             table=t.number, row=name, column="/".join(col.path)))
     matrix.rows = [MatrixRow(label=r, kind=row_kind(r), unit="") for r in row_labels]
