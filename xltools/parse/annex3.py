@@ -47,8 +47,8 @@ def looks_like_matrix(cells: list[Cell]) -> bool:
 
 
 def split_tables(cells: list[Cell]) -> tuple[str, list[SubTable]]:
-    """The matrix title and its sub-tables."""
-    title = ""
+    """The matrix title (printed before the first table) and its sub-tables."""
+    first = next((i for i, c in enumerate(cells) if c.flat in CORNER_WORDS), len(cells))
     tables: list[SubTable] = []
     cur: SubTable | None = None
     in_rows = False
@@ -64,8 +64,6 @@ def split_tables(cells: list[Cell]) -> tuple[str, list[SubTable]]:
             i += 1
             continue
         if cur is None:
-            if not title and ("目标" in flat or "任务" in flat or "指标" in flat):
-                title = flat
             i += 1
             continue
         if not in_rows and not is_value(flat) and i + 1 < len(cells) and is_value(cells[i + 1].flat) \
@@ -88,7 +86,7 @@ def split_tables(cells: list[Cell]) -> tuple[str, list[SubTable]]:
             j += 1
         cur.rows.append((c, values))
         i = j
-    return title, [t for t in tables if t.rows]
+    return matrix_title(cells[:first]), [t for t in tables if t.rows]
 
 
 def _row_label_like(flat: str) -> bool:
