@@ -11,7 +11,7 @@ from .annex2 import (UnitTasks, grid_is_unit_table, looks_like_table, parse_unit
 from .annex3 import (build_matrix_from_grids, looks_like_matrix, matrix_of, matrix_title,
                      split_tables)
 from .cells import cells_of, grid_cells
-from .clean import clean_lines
+from .clean import Line, clean_lines, short
 from .consistency import check_annex2
 from .flat_table import read_tables
 from .fold import fold, restore_printed
@@ -82,8 +82,7 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
         infer_group_members(book, towns, streets, matrix is not None, src)
     findings += book.findings
     findings += _leaders(plan, entries, register, src)
-    periods, pf = find_periods(folded, plan.year, src)
-    plan.periods = periods
+    plan.periods, pf = find_periods(folded, plan.year, src)
     findings += pf
     if not plan.year:
         findings.append(finding("year-not-found", file=src))
@@ -91,10 +90,8 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
     findings += check_annex2(plan, entries, item_lines, src) if entries else []
     loose = [LooseTargets(p.line, p.text, p.section, extract_targets(p.text))
              for p in st.target_paragraphs]
-    for lt in loose:
-        findings.append(finding("unnumbered-targets", file=src, line=lt.line,
-                                value=lt.text[:30] + ("…" if len(lt.text) > 30 else ""),
-                                count=len(lt.targets)))
+    findings += [finding("unnumbered-targets", file=src, line=lt.line, value=short(lt.text),
+                         count=len(lt.targets)) for lt in loose]
     findings += _plan_checks(plan, book, src)
     result = ParseResult(plan=plan, findings=findings, source=source, annex2=entries,
                          loose_targets=loose, item_lines=item_lines)
