@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import groupby
 
 from ..model.findings import Finding, finding
 from .fold import fold
@@ -96,13 +97,5 @@ def clean_lines(text: str, source: str = "") -> tuple[list[Line], list[Finding]]
 
 def _ranges(nos: list[int]) -> str:
     """1,2,3,7 → "1-3、7" (for messages)."""
-    parts: list[str] = []
-    start = prev = nos[0]
-    for n in nos[1:] + [None]:
-        if n is not None and n == prev + 1:
-            prev = n
-            continue
-        parts.append(f"{start}" if start == prev else f"{start}-{prev}")
-        if n is not None:
-            start = prev = n
-    return "、".join(parts)
+    runs = [[n for _, n in run] for _, run in groupby(enumerate(nos), lambda p: p[1] - p[0])]
+    return "、".join(f"{r[0]}" if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)

@@ -44,18 +44,20 @@ def _fold_char(ch: str) -> str:
     return n if len(n) == 1 else ch
 
 
-_TABLE: dict[int, str] = {}
+class _Folds(dict):
+    """Code point → folded character, each worked out once (str.translate's mapping)."""
+
+    def __missing__(self, o: int) -> str:
+        self[o] = _fold_char(chr(o))
+        return self[o]
+
+
+_TABLE = _Folds()
 
 
 def fold(text: str) -> str:
     """Text for recognition: same length as `text`, full-width/odd forms folded to ASCII."""
-    out = []
-    for ch in text:
-        f = _TABLE.get(ord(ch))
-        if f is None:
-            f = _TABLE[ord(ch)] = _fold_char(ch)
-        out.append(f)
-    return "".join(out)
+    return text.translate(_TABLE)
 
 
 def restore_marks(text: str) -> str:
