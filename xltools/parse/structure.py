@@ -162,22 +162,18 @@ def _is_target_paragraph(text: str) -> bool:
 def _body_start(lines: list[Line], region: Region, item_kind: str, first_item: int) -> int:
     """Walk back from the first item over headings, titles and target paragraphs."""
     start = first_item
-    i = first_item - 1
-    while i >= region.start:
+    for i in range(first_item - 1, region.start - 1, -1):
         s = lines[i].text.strip()
         if not s:
-            i -= 1
             continue
         if CLOSING_RE.match(s) or ANNEX_RE.match(s):
             break
         mk = marker_of(s)
-        if mk and _is_heading_line(mk[0], item_kind, s) and len(s) <= _HEADING_MAX:
-            start = i
-        elif not mk and (_is_title_like(s) or _is_target_paragraph(s) or has_responsibility(s)):
+        if (mk and _is_heading_line(mk[0], item_kind, s) and len(s) <= _HEADING_MAX) or (
+                not mk and (_is_title_like(s) or _is_target_paragraph(s) or has_responsibility(s))):
             start = i  # a responsibility line belongs to the item above it
         else:
             break
-        i -= 1
     return start
 
 
@@ -275,22 +271,16 @@ def _region_kind(lines: list[Line], region: Region) -> str | None:
     if not region.label:
         return None
     first = next((ln.text.strip() for ln in lines[region.start:region.end] if ln.text.strip()), "")
-    for title in (region.title, first if not marker_of(first) and _is_title_like(first) else ""):
-        kind = kind_of_heading(title) if title else None
-        if kind:
-            return kind
-    return None
+    titles = (region.title, first if not marker_of(first) and _is_title_like(first) else "")
+    return next((kind for t in titles if t and (kind := kind_of_heading(t))), None)
 
 
 def _leaf_headings(lines: list[Line], item_kind: str) -> set[int]:
     """Indices of heading-level marker lines with no deeper marker line under them."""
     marks = [(k, LEVEL[mk[0]]) for k, ln in enumerate(lines)
              if (mk := marker_of(ln.text)) and (mk[0] != "dash" or item_kind == "dash")]
-    out: set[int] = set()
-    for (k, level), nxt in zip(marks, [*marks[1:], (len(lines), 0)]):
-        if level < LEVEL[item_kind] and nxt[1] <= level:
-            out.add(k)
-    return out
+    return {k for (k, level), nxt in zip(marks, [*marks[1:], (len(lines), 0)])
+            if level < LEVEL[item_kind] and nxt[1] <= level}
 
 
 def _heading_is_item(mk: tuple[str, str, str], section: list[str]) -> bool:
