@@ -126,7 +126,7 @@ def read_annexes(lines: list[Line], regions: list, skip: list, grids: list,
             matrix, mf = matrix_of(*split_tables(cells), source)
             findings += mf
         elif not entries and looks_like_table(cells):
-            entries = parse_unit_tasks(cells, set())
+            entries = parse_unit_tasks(cells)
     return matrix, entries, findings
 
 
