@@ -183,8 +183,10 @@ def read_flat(lines: list[Line], base: list[str] | None = None, source: str = ""
             flush()
             category = s  # 分类 printed once before the first row of its block
             continue
-        if not row_mode and header_role(s) and _repeats_header(lines, i - 1, end, header):
-            i = _skip_header(lines, i - 1, end, len(header))
+        past = (_past_repeated_header(lines, i - 1, end, header)
+                if not row_mode and header_role(s) else None)
+        if past is not None:
+            i = past
             continue
         number = number_of(cells[0]) if b.numbered else None
         if number is None and b.numbered and re.match(r"^\d{1,3}[.、]\S", cells[0]) and \
@@ -301,17 +303,10 @@ def _is_section_cell(s: str, cur: FlatRow | None, ncols: int) -> bool:
         cell_type(flat) == "text" and bool(_HEADING_WORDS_RE.search(flat))
 
 
-def _repeats_header(lines: list[Line], i: int, end: int, header: list[str]) -> bool:
-    got = [ln.text.strip() for ln in lines[i:min(end, i + 3 * len(header))] if ln.text.strip()]
-    return [squash_header(x) for x in got[:len(header)]] == [squash_header(h) for h in header]
-
-
-def _skip_header(lines: list[Line], i: int, end: int, n: int) -> int:
-    seen = 0
-    while i < end and seen < n:
-        if lines[i].text.strip():
-            seen += 1
-        i += 1
-    return i
-
-
+def _past_repeated_header(lines: list[Line], i: int, end: int, header: list[str]) -> int | None:
+    """The index after the header printed again from line i (a table per page), else None."""
+    got = [k for k in range(i, min(end, i + 3 * len(header))) if lines[k].text.strip()]
+    got = got[:len(header)]
+    if [squash_header(lines[k].text) for k in got] != [squash_header(h) for h in header]:
+        return None
+    return got[-1] + 1
