@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from ..model.findings import finding
 from .clean import Line, short
 from .responsibility import has_responsibility
+from .structure import ANNEX_RE, CLOSING_RE
 from .table1 import (JOINERS, SECTION_MARK_RE, Annex1Table, Grid, TableBuilder, assign_cells,
                      base_before, cell_type, continue_cell, header_role,
                      is_annex1_header, number_of, read_grid, squash_header)
@@ -117,8 +118,6 @@ def find_flat_header(lines: list[Line], start: int = 0, end: int | None = None) 
 def read_flat(lines: list[Line], base: list[str] | None = None, source: str = "",
               start: int = 0, end: int | None = None) -> Annex1Table | None:
     """An annex-1 table flattened in the text, or None."""
-    from .structure import ANNEX_RE, CLOSING_RE
-
     end = len(lines) if end is None else end
     found = find_flat_header(lines, start, end)
     if found is None:

@@ -15,13 +15,12 @@ from .clean import Line, clean_lines, short
 from .consistency import check_annex2
 from .flat_table import read_tables
 from .fold import fold, restore_printed
-from .kinds import kind_of_section
 from .meta import (breakdown_title_check, campaign_title, find_breakdown_title, find_doc_number,
                    find_issuer, find_periods, find_title, find_year)
 from .names import Piece, is_group_phrase, run_together_splits, split_units
 from .notes import Notes, note_of, peel_notes, peel_piece_tail, reads_like_sentence
 from .resolve import Book, Mention, build_units, infer_group_members, resolve_with_register
-from .responsibility import Responsibility, extract_responsibility
+from .responsibility import extract_responsibility
 from .result import LooseTargets, ParseResult
 from .structure import RawItem, Structure, _qualify_restarts, find_structure
 from .table1 import Annex1Table, Grid, fold_grid
@@ -132,14 +131,7 @@ def read_annexes(lines: list[Line], regions: list, skip: list, grids: list,
 
 def _table_structure(st: Structure, table: Annex1Table, src: str) -> Structure:
     """The table's rows as the structure's items (numbers made unique the same way)."""
-    out = Structure(regions=st.regions, findings=list(table.findings))
-    for ti in table.items:
-        res = Responsibility(text=ti.text, lead=ti.lead, responsible=ti.responsible,
-                             deadline=ti.deadline, leader=ti.leader,
-                             found=bool(ti.lead or ti.responsible), raw=ti.raw)
-        out.items.append(RawItem(number=ti.number, line=ti.line, text=ti.text,
-                                 section=list(ti.section), kind=kind_of_section(ti.section),
-                                 resp=res, printed=ti.number))
+    out = Structure(items=table.items, regions=st.regions, findings=list(table.findings))
     _qualify_restarts(out, src)
     return out
 

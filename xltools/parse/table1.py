@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from ..model.findings import Finding, finding
 from .clean import Line, short
 from .fold import fold
-from .kinds import NUMERALS, kind_of_heading
+from .kinds import NUMERALS, kind_of_heading, kind_of_section
 from .names import ENDINGS, is_group_phrase, split_top
 from .responsibility import (DEADLINE_WORDS, LEAD_WORDS, LEADER_WORDS, PRIMARY_WORDS,
-                             SUPPORT_WORDS, has_responsibility, is_deadline)
+                             SUPPORT_WORDS, Responsibility, has_responsibility, is_deadline)
+from .structure import RawItem, marker_of
 
 NUMBER_WORDS = ("序号", "编号", "序")
 TASK_WORDS = ("目标任务", "重点任务", "工作任务", "任务内容", "主要任务", "具体任务", "工作内容",
@@ -71,25 +72,11 @@ def fold_grid(grid: Grid) -> Grid:
 
 
 @dataclass
-class TableItem:
-    """One task row of the table."""
-
-    number: str
-    line: int
-    text: str
-    section: list[str] = field(default_factory=list)
-    lead: str = ""  # the lead cell as printed
-    responsible: str = ""  # the responsible / supporting cells as printed, 、-joined
-    deadline: str = ""
-    leader: str = ""
-    raw: str = ""  # the unit cells as printed, for messages
-
-
-@dataclass
 class Annex1Table:
-    """What the table pass found: items, the header as printed, the lines it covers."""
+    """What the table pass found: items (each row's cells as its responsibility), the
+    header as printed, the lines it covers."""
 
-    items: list[TableItem] = field(default_factory=list)
+    items: list[RawItem] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
     start: int = 0  # index into the lines list of the header's first line
     end: int = 0  # exclusive
@@ -241,7 +228,7 @@ class TableBuilder:
         self.value_roles = [r for r in self.roles if r != "number"]
         self.value_header = [h for h, r in zip(header, self.roles) if r != "number"]
         self.stack: dict[int, str] = {0: b for b in base[-1:]} if base else {}
-        self.items: list[TableItem] = []
+        self.items: list[RawItem] = []
         self.findings: list[Finding] = []
         self.source = source
 
@@ -272,11 +259,13 @@ class TableBuilder:
         number = number or str(len(self.items) + 1)
         raw = ";".join(f"{h}:{values[k]}" for k, h in enumerate(self.value_header)
                        if k in values and roles[k] in _UNIT_ROLES)
-        self.items.append(TableItem(number=number, line=line, text="".join(got.get("task", [])),
-                                    section=section, lead=join(lead),
-                                    responsible=join([*primary, *got.get("support", [])]),
-                                    deadline=join(got.get("deadline", [])),
-                                    leader=join(got.get("leader", [])), raw=raw))
+        lead, responsible = join(lead), join([*primary, *got.get("support", [])])
+        text = "".join(got.get("task", []))
+        res = Responsibility(text=text, lead=lead, responsible=responsible, raw=raw,
+                             deadline=join(got.get("deadline", [])),
+                             leader=join(got.get("leader", [])), found=bool(lead or responsible))
+        self.items.append(RawItem(number=number, line=line, text=text, section=section,
+                                  kind=kind_of_section(section), resp=res, printed=number))
         if uncertain:
             assigned = ";".join(f"{self.value_header[k]}={v}" for k, v in sorted(values.items())
                                 if self.value_roles[k] != "task")
@@ -319,7 +308,8 @@ def read_grid(grid: Grid, base: list[str], source: str = "") -> Annex1Table | No
         if number is None and b.items and not any(
                 values.get(k) for k, r in enumerate(b.value_roles) if r != "task"):
             # a task text running into a row of its own: keep it with the item above
-            b.items[-1].text += values.get(task_at, "")
+            last = b.items[-1]
+            last.text = last.resp.text = last.text + values.get(task_at, "")
             b.findings.append(finding("table-row-unnumbered", file=source, line=line,
                                       value=short(values.get(task_at, ""))))
             continue
@@ -353,8 +343,6 @@ def _distinct(row: list[GridCell]) -> list[str]:
 
 def base_before(lines: list[Line], at: int, floor: int) -> list[str]:
     """A heading printed right above the table (一、重点任务), as the table's section."""
-    from .structure import marker_of
-
     i = at - 1
     while i >= floor and not lines[i].text.strip():
         i -= 1
