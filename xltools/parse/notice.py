@@ -76,9 +76,10 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
     plan = _assemble(folded, book, tasks, matrix, register, src)
     plan.breakdown_title = find_breakdown_title(text or "")  # as printed: from the original
     findings += breakdown_title_check(plan.breakdown_title, find_title(folded), src)
-    if register is None:
-        towns, streets = _matrix_units(plan)
-        infer_group_members(book, towns, streets, matrix is not None, src)
+    if register is None:  # the matrix's rows name the towns and subdistricts
+        rows = [u for r in plan.town_rows() if (u := plan.unit(r.label)) is not None]
+        infer_group_members(book, [u.name for u in rows if u.kind != "街道"],
+                            [u.name for u in rows if u.kind == "街道"], matrix is not None, src)
     findings += book.findings
     findings += _leaders(plan, entries, register, src)
     plan.periods, pf = find_periods(folded, plan.year, src)
@@ -277,16 +278,6 @@ def _assemble(text: str, book: Book, tasks: list[Task], matrix: TownMatrix | Non
     return plan
 
 
-def _matrix_units(plan: Plan) -> tuple[list[str], list[str]]:
-    towns, streets = [], []
-    for r in plan.town_rows():
-        u = plan.unit(r.label)
-        if u is None:
-            continue
-        (streets if u.kind == "街道" else towns).append(u.name)
-    return towns, streets
-
-
 def _leaders(plan: Plan, entries: list[UnitTasks], register: Plan | None, src: str) -> list[Finding]:
     """Annex 2's 责任领导 onto the units (the register's own leader, when it has one, wins)."""
     out: list[Finding] = []
@@ -312,10 +303,9 @@ def _leaders(plan: Plan, entries: list[UnitTasks], register: Plan | None, src: s
 
 def _plan_checks(plan: Plan, book: Book, src: str) -> list[Finding]:
     """check_plan's findings, less unknown-unit for names the parser already reported."""
-    reported = {n for n in book.unresolved}
     fill = _empty_groups_to_fill(plan, src)
     return [relocate(f, file=src) for f in check_plan(plan)
-            if not (f.code == "unknown-unit" and f.value in reported)
+            if not (f.code == "unknown-unit" and f.value in book.unresolved)
             and not (f.code == "empty-group" and f.value in {x.value for x in fill})] + fill
 
 

@@ -106,14 +106,13 @@ def extract_responsibility(text: str) -> Responsibility:
     return res
 
 
+_OPENING_RE = re.compile(rf"[{re.escape(OPENERS)}][ \t]*\Z")
+
+
 def _opening_before(text: str, kw_at: int, floor: int) -> int | None:
     """The bracket opening right before the keyword (spaces allowed), if any."""
-    i = kw_at - 1
-    while i >= floor and text[i] in " \t":
-        i -= 1
-    if i >= floor and text[i] in OPENERS:
-        return i
-    return None
+    m = _OPENING_RE.search(text, floor, kw_at)
+    return m.start() if m else None
 
 
 def _matching_close(text: str, open_at: int) -> int | None:
