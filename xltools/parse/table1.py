@@ -139,13 +139,9 @@ def looks_like_person(s: str) -> bool:
 
 
 def cell_type(s: str) -> str:
-    if is_deadline(s):
-        return "deadline"
-    if looks_like_units(s):
-        return "units"
-    if looks_like_person(s):
-        return "person"
-    return "text"
+    """What a flattened cell looks like: deadline, units, person, else text."""
+    looks = (("deadline", is_deadline), ("units", looks_like_units), ("person", looks_like_person))
+    return next((kind for kind, test in looks if test(s)), "text")
 
 
 _COMPATIBLE = {"units": ("lead", "resp", "support"), "deadline": ("deadline",),
@@ -179,10 +175,8 @@ def assign_cells(roles: list[str], cells: list[str]) -> tuple[dict[int, str], bo
             i + 1 < len(cells) and cell_type(cells[i + 1]) == "text" and len(cells[i]) <= 20:
         out[pre.pop(0)] = cells[i]
         i += 1
-    text_parts: list[str] = []
-    if i < len(cells):
-        text_parts.append(cells[i])
-        i += 1
+    text_parts = cells[i:i + 1]
+    i += len(text_parts)
     while i < len(cells) and cell_type(cells[i]) == "text" and "other" not in roles[task_at + 1:]:
         text_parts.append(cells[i])
         i += 1
