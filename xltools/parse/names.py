@@ -160,13 +160,9 @@ def probably_same(a: str, b: str) -> bool:
     if len(short) < 3 or is_group_phrase(short) or is_group_phrase(long):
         return False
     extra = subsequence_extra(short, long)
-    if extra is None or not 1 <= len(extra) <= 2:
+    if extra is None or not 1 <= len(extra) <= 2 or short[-1] != long[-1]:
         return False
-    if short[-1] != long[-1]:
-        return False
-    if short[0] == long[0]:
-        return True
-    return long[0] in ADMIN_PREFIXES and long[1:] == short
+    return short[0] == long[0] or (long[0] in ADMIN_PREFIXES and long[1:] == short)
 
 
 def maybe_same(a: str, b: str) -> bool:
