@@ -7,6 +7,7 @@ out by walking back from the first item over headings and titles only.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..model.findings import Finding, finding
@@ -107,29 +108,26 @@ def _item_kind_for(lines: list[Line], region: Region) -> tuple[str, int]:
     Responsibility printed on a line of its own (under the item) counts for the marker
     line above it, once per item.
     """
-    counts: dict[str, int] = {}
-    present: dict[str, int] = {}
+    counts: Counter[str] = Counter()
+    present: Counter[str] = Counter()
     last: tuple[str, int] | None = None  # (kind, index) of the last item-like marker line
     credited: set[int] = set()
     for i, ln in enumerate(lines[region.start:region.end]):
         mk = marker_of(ln.text)
         if mk and mk[0] in ("ar1", "ar2", "ar3", "cn2"):
-            present[mk[0]] = present.get(mk[0], 0) + 1
+            present[mk[0]] += 1
             last = (mk[0], i)
         elif mk or CLOSING_RE.match(ln.text.strip()):
             last = None
         if has_responsibility(ln.text) and last is not None and last[1] not in credited:
             credited.add(last[1])
-            counts[last[0]] = counts.get(last[0], 0) + 1
+            counts[last[0]] += 1
     if counts:
         # equal counts: the deeper marker numbers the items (target items (一)… printed above
         # the numbered tasks are leaf headings, read as items by _walk)
         best = max(counts, key=lambda k: (counts[k], LEVEL[k], present[k]))
         return best, counts[best]
-    for k in ("ar1", "ar2", "ar3"):
-        if present.get(k, 0) >= 2:
-            return k, 0
-    return "", 0
+    return next(((k, 0) for k in ("ar1", "ar2", "ar3") if present[k] >= 2), ("", 0))
 
 
 def find_body(lines: list[Line], regions: list[Region]) -> tuple[Region | None, str]:
