@@ -55,28 +55,19 @@ def read_tables(lines: list[Line], grids: list[Grid], source: str = "") -> Annex
     """Every task table of the notice as one: from the .docx grids that have a task
     header, else from the text, where each table is flattened (a 重点任务 table, then
     a 民生实事 table …)."""
-    found = []
-    for g in grids:
-        if g.rows and g.rows[0]:
-            # the heading right above the table, whose first cell starts on that line
-            t = read_grid(g, base_before(lines, g.rows[0][0].line - 1, 0), source)
-            if t is not None:
-                found.append(t)
+    # a grid's section: the heading right above the table, whose first cell starts on that line
+    found = [t for g in grids if g.rows and g.rows[0] and
+             (t := read_grid(g, base_before(lines, g.rows[0][0].line - 1, 0), source)) is not None]
     at = 0
-    while not grids and at < len(lines):
-        t = read_flat(lines, source=source, start=at)
-        if t is None:
-            break
+    while not grids and at < len(lines) and (t := read_flat(lines, source=source, start=at)):
         found.append(t)
         at = max(t.end, t.start + 1)
     if not found:
         return None
-    out = Annex1Table(header=found[0].header, start=min(t.start for t in found),
-                      end=max(t.end for t in found), starts=[t.start for t in found])
-    for t in found:
-        out.items += t.items
-        out.findings += t.findings
-    return out
+    return Annex1Table(items=[it for t in found for it in t.items], header=found[0].header,
+                       start=min(t.start for t in found), end=max(t.end for t in found),
+                       findings=[f for t in found for f in t.findings],
+                       starts=[t.start for t in found])
 
 
 def _split_row(text: str) -> list[str]:
