@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from ..model.findings import finding
 from .clean import Line, short
 from .responsibility import has_responsibility
 from .structure import ANNEX_RE, CLOSING_RE
 from .table1 import (JOINERS, SECTION_MARK_RE, Annex1Table, Grid, TableBuilder, assign_cells,
-                     base_before, cell_type, continue_cell, header_role,
+                     base_before, cell_text, cell_type, continue_cell, header_role,
                      is_annex1_header, number_of, read_grid, squash_header)
 
 _CELL_SPLIT_RE = re.compile(r"\t+|\s{2,}|\s*[|│]\s*")
@@ -212,20 +213,14 @@ def _blocks_as_lines(lines: list[Line], start: int, end: int) -> tuple[list[Line
     blank lines between; with the index of each block's first line."""
     out: list[Line] = []
     at: list[int] = []
-    block: list[int] = []
-    for k in [*range(start, end), None]:
-        if k is not None and lines[k].text.strip():
-            block.append(k)
-            continue
-        if block:
+    for filled, run in groupby(range(start, end), key=lambda k: bool(lines[k].text.strip())):
+        if filled:
+            block = list(run)
             texts = [lines[j].text.strip() for j in block]
             units = len(texts) > 1 and all(cell_type(t) == "units" for t in texts)
-            text = ""
-            for t in texts:
-                text = continue_cell(text, t, "lead" if units else "task") if text else t
+            text = cell_text("\n".join(texts), "lead" if units else "task")
             out += [Line(lines[block[0]].no, text), Line(lines[block[-1]].no, "")]
             at += [block[0], block[-1] + 1]
-            block = []
     return out, at
 
 
@@ -237,18 +232,10 @@ def _positional(b: TableBuilder, tabbed: list[str]) -> tuple[str, dict[int, str]
     number = number_of(tabbed[at]) if at < len(tabbed) and tabbed[at] else ""
     if number is None:
         return None
-    values: dict[int, str] = {}
-    category = ""
-    k = 0
-    for pos, text in enumerate(tabbed):
-        if pos == at:
-            continue
-        if text and b.category_at is not None and k == b.category_at:
-            category = text
-        elif text:
-            values[k] = text
-        k += 1
-    return number, values, category
+    rest = [text for pos, text in enumerate(tabbed) if pos != at]
+    cat = b.category_at
+    category = rest[cat] if cat is not None and cat < len(rest) else ""
+    return number, {k: text for k, text in enumerate(rest) if text and k != cat}, category
 
 
 def _is_category(s: str, lines: list[Line], i: int, end: int) -> bool:

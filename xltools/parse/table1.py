@@ -296,7 +296,7 @@ def read_grid(grid: Grid, base: list[str], source: str = "") -> Annex1Table | No
                 or len(distinct[0].text.strip()) <= 40):
             b.section(distinct[0].text)
             continue
-        values = {k: _cell_text(row[pos].text, role)
+        values = {k: cell_text(row[pos].text, role)
                   for k, (pos, role) in enumerate(zip(value_pos, b.value_roles)) if pos < len(row)}
         line = row[num_pos].line if inside else row[0].line
         if number is None and b.items and not any(
@@ -315,7 +315,7 @@ def read_grid(grid: Grid, base: list[str], source: str = "") -> Annex1Table | No
                        start=rows[head_at][0].line - 1, end=last, findings=b.findings)
 
 
-def _cell_text(text: str, role: str) -> str:
+def cell_text(text: str, role: str) -> str:
     """A grid cell of several lines as one value: text runs on, units are listed."""
     out = ""
     for line in (x.strip() for x in text.split("\n")):
