@@ -215,11 +215,10 @@ class TableBuilder:
         self.roles = [header_role(h) for h in header]
         self.numbered = "number" in self.roles
         # a 分类 column printed before 序号: its cell comes before the row's number
-        first = next((r for r in self.roles if r in ("number", "section")), "")
-        self.category_at = next((k for k, r in enumerate(r for r in self.roles if r != "number")
-                                 if r == "section"), None) if first == "section" and self.numbered \
-            else None
         self.value_roles = [r for r in self.roles if r != "number"]
+        first = next((r for r in self.roles if r in ("number", "section")), "")
+        self.category_at = (self.value_roles.index("section")
+                            if first == "section" and self.numbered else None)
         self.value_header = [h for h, r in zip(header, self.roles) if r != "number"]
         self.stack: dict[int, str] = {0: b for b in base[-1:]} if base else {}
         self.items: list[RawItem] = []
