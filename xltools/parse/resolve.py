@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..model.findings import Finding, finding
@@ -156,19 +157,13 @@ def build_units(mentions: list[Mention], source: str = "") -> Book:
 def _canonical_order(mentions: list[Mention]) -> list[Mention]:
     """Annex-1 names first, the most printed form of each first; then annex 3, then annex 2."""
     rank = {"annex1": 0, "annex3": 1, "annex2": 2}
-    counts: dict[str, int] = {}
-    first: dict[str, int] = {}
-    for i, m in enumerate(mentions):
-        k = normalize_name(m.name)
-        if m.origin == "annex1":
-            counts[k] = counts.get(k, 0) + 1
-        first.setdefault(k, i)
+    counts = Counter(normalize_name(m.name) for m in mentions if m.origin == "annex1")
     distinct: dict[str, Mention] = {}
     for m in mentions:
         distinct.setdefault(normalize_name(m.name), m)
+    # a stable sort: equals stay in the order first printed
     return sorted(distinct.values(), key=lambda m: (rank.get(m.origin, 3),
-                                                    -counts.get(normalize_name(m.name), 0),
-                                                    first[normalize_name(m.name)]))
+                                                    -counts[normalize_name(m.name)]))
 
 
 def _add_group(book: Book, m: Mention) -> None:
