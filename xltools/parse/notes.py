@@ -90,6 +90,5 @@ def peel_piece_tail(name: str) -> tuple[str, str]:
 def reads_like_sentence(name: str) -> bool:
     """A "unit name" that is a sentence: long, with verbs or annotation words."""
     s = "".join(name.split())
-    if len(s) > SENTENCE_LEN and _SENTENCE_VERBS.search(s):
-        return True
-    return bool(re.search(r"下同|除.{0,24}外|列第一位|排第一位", s))
+    return bool(len(s) > SENTENCE_LEN and _SENTENCE_VERBS.search(s)
+                or re.search(r"下同|除.{0,24}外|列第一位|排第一位", s))

@@ -162,9 +162,7 @@ def is_deadline(text: str) -> bool:
     s = "".join(text.split())
     if not s or len(s) > 24:
         return False
-    if _ONGOING_RE.match(s):
-        return True
-    return bool(_DATE_RE.match(s)) and bool(re.search(r"[年月旬底末]", s))
+    return bool(_ONGOING_RE.match(s) or _DATE_RE.match(s) and re.search(r"[年月旬底末]", s))
 
 
 def peel_deadline(value: str) -> tuple[str, str]:

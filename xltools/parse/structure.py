@@ -284,9 +284,8 @@ def _leaf_headings(lines: list[Line], item_kind: str) -> set[int]:
 def _heading_is_item(mk: tuple[str, str, str], section: list[str]) -> bool:
     """A leaf heading that is an item itself: it names units, or it is a target under a
     target heading (主要预期目标 › (一)地区生产总值增长7%)."""
-    if has_responsibility(mk[2]):
-        return True
-    return kind_of_section(section) == "indicator" and bool(extract_targets(mk[2]))
+    return has_responsibility(mk[2]) or (kind_of_section(section) == "indicator"
+                                         and bool(extract_targets(mk[2])))
 
 
 def _is_closed(text: str) -> bool:
