@@ -36,17 +36,11 @@ def kind_of_heading(text: str) -> str | None:
         return PRACTICAL
     head = s.split(":", 1)[0].strip()
     head = _TAIL_RE.sub("", head)
-    if "任务" in head or "举措" in head or "措施" in head:
+    if any(w in head for w in ("任务", "举措", "措施")):  # 主要目标任务 is a task section
         return None
-    if _TARGET_RE.search(head):
-        return INDICATOR
-    return None
+    return INDICATOR if _TARGET_RE.search(head) else None
 
 
 def kind_of_section(section: list[str]) -> str:
     """The kind of an item from its enclosing headings (innermost that says one wins)."""
-    for h in reversed(section):
-        k = kind_of_heading(h)
-        if k:
-            return k
-    return TASK
+    return next((k for h in reversed(section) if (k := kind_of_heading(h))), TASK)
