@@ -47,11 +47,8 @@ def extract_targets(text: str) -> list[Target]:
         label = _clean_label(label_raw.lstrip("、 "), keep_growth=growth)
         if len(label) <= 1:
             label = _following_words(text, m.end())
-        direction = ">="
-        if tail in ("以内", "以下", "之内") or any(h in label_raw for h in _LE_HINTS):
-            direction = "<="
-        elif tail == "左右":
-            direction = "="
+        direction = ("<=" if tail in ("以内", "以下", "之内") or any(h in label_raw for h in _LE_HINTS)
+                     else "=" if tail == "左右" else ">=")
         measure = "%" if measure == "\uff05" else measure
         out.append(Target(label=label, value=float(re.sub(r"[,\uff0c]", "", value_s)), measure=measure,
                           direction=direction, growth=growth,
