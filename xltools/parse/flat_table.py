@@ -255,9 +255,8 @@ def _is_category(s: str, lines: list[Line], i: int, end: int) -> bool:
 def _flush(b: TableBuilder, row: FlatRow, category: str = "") -> None:
     cells = join_wrapped(row.cells)
     texts = [t for t, _ in cells]
-    roles = b.value_roles
-    if b.category_at is not None:  # 分类 printed before 序号: set by read_flat, never assigned
-        roles = [("fixed" if k == b.category_at else r) for k, r in enumerate(roles)]
+    # 分类 printed before 序号: set by read_flat, never assigned
+    roles = [("fixed" if k == b.category_at else r) for k, r in enumerate(b.value_roles)]
     values, uncertain, unplaced = assign_cells(roles, texts)
     if b.category_at is not None and category:
         values[b.category_at] = category
