@@ -39,12 +39,9 @@ class Book:
 
     def names(self) -> dict[str, Unit | Group]:
         out: dict[str, Unit | Group] = {}
-        for g in self.groups:
-            for n in [g.name, *g.aliases]:
-                out.setdefault(name_key(n), g)
-        for u in self.units:
-            for n in [u.name, *u.aliases]:
-                out.setdefault(name_key(n), u)
+        for e in [*self.groups, *self.units]:  # a group's name wins over a unit's alias
+            for n in [e.name, *e.aliases]:
+                out.setdefault(name_key(n), e)
         return out
 
 

@@ -80,11 +80,8 @@ class Structure:
 def marker_of(text: str) -> tuple[str, str, str] | None:
     """(kind, number, rest) of a line that starts with a numbering marker."""
     s = text.strip()
-    for kind, rx in MARKERS:
-        m = rx.match(s)
-        if m:
-            return kind, m.group(1), s[m.end():]
-    return None
+    return next(((kind, m.group(1), s[m.end():]) for kind, rx in MARKERS if (m := rx.match(s))),
+                None)
 
 
 def find_regions(lines: list[Line]) -> list[Region]:
