@@ -88,11 +88,8 @@ def clean_lines(text: str, source: str = "") -> tuple[list[Line], list[Finding]]
                 removed.append(i)
                 s = t.rstrip()
         out.append(Line(i, s))
-    findings = []
-    if removed:
-        findings.append(finding("web-junk-removed", file=source, value=len(removed),
-                                lines=_ranges(removed)))
-    return out, findings
+    return out, [finding("web-junk-removed", file=source, value=len(removed),
+                         lines=_ranges(removed))] if removed else []
 
 
 def _ranges(nos: list[int]) -> str:

@@ -185,12 +185,8 @@ def county_governments(book: Book, group_name: str) -> list[str] | None:
     if not m or not re.search(r"[县区]", m.group(1)):
         return None
     levels = set(re.sub(r"[^县市区]", "", m.group(1)))
-    out = []
-    for u in book.units:
-        um = _COUNTY_UNIT_RE.match(normalize_name(u.name))
-        if um and um.group(2) in levels and um.group(1)[0] not in "市区县":
-            out.append(u.name)
-    return out
+    return [u.name for u in book.units if (um := _COUNTY_UNIT_RE.match(normalize_name(u.name)))
+            and um.group(2) in levels and um.group(1)[0] not in "市区县"]
 
 
 def infer_group_members(book: Book, towns: list[str], streets: list[str], has_matrix: bool,
