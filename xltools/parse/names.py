@@ -82,8 +82,7 @@ def split_units(text: str) -> list[Piece]:
             pieces[-1].name += "、" + name
             pieces[-1].sep = sep
             continue
-        for part in _split_etc(name):
-            pieces.append(Piece(part))
+        pieces += [Piece(part) for part in _split_etc(name)]
         pieces[-1].sep = sep
     _imply_shared_suffix(pieces)
     return pieces
