@@ -52,40 +52,26 @@ def split_tables(cells: list[Cell]) -> tuple[str, list[SubTable]]:
     tables: list[SubTable] = []
     cur: SubTable | None = None
     in_rows = False
-    i = 0
-    while i < len(cells):
-        c = cells[i]
+    for i, c in enumerate(cells):
         flat = c.flat
         if flat in CORNER_WORDS and (cur is None or in_rows):
-            if cur is None or cur.rows or in_rows:
-                cur = SubTable(len(tables) + 1)
-                tables.append(cur)
-                in_rows = False
-            i += 1
+            cur = SubTable(len(tables) + 1)
+            tables.append(cur)
+            in_rows = False
             continue
         if cur is None:
-            i += 1
             continue
-        if not in_rows and not is_value(flat) and i + 1 < len(cells) and is_value(cells[i + 1].flat) \
-                and _row_label_like(flat):
-            in_rows = True
-        if not in_rows:
+        label = not is_value(flat) and i + 1 < len(cells) and is_value(cells[i + 1].flat) \
+            and _row_label_like(flat)
+        if not in_rows and not label:
             if flat not in CORNER_WORDS:
                 cur.header.append(c)
-            i += 1
-            continue
-        if is_value(flat):  # a value with no row label before it: keep it on the last row
+        elif is_value(flat):  # a value goes on the last row (a row's, or one without a label)
             if cur.rows:
                 cur.rows[-1][1].append(c)
-            i += 1
-            continue
-        values: list[Cell] = []
-        j = i + 1
-        while j < len(cells) and is_value(cells[j].flat):
-            values.append(cells[j])
-            j += 1
-        cur.rows.append((c, values))
-        i = j
+        else:
+            in_rows = True
+            cur.rows.append((c, []))
     return matrix_title(cells[:first]), [t for t in tables if t.rows]
 
 
