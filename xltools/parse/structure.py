@@ -92,11 +92,10 @@ def find_regions(lines: list[Line]) -> list[Region]:
         if m:
             marks[m.group(1)] = (i, (m.group(2) or "").strip())
     ordered = sorted(marks.items(), key=lambda kv: kv[1][0])
-    regions = [Region("", 0, ordered[0][1][0] if ordered else len(lines))]
-    for k, (label, (at, title)) in enumerate(ordered):
-        end = ordered[k + 1][1][0] if k + 1 < len(ordered) else len(lines)
-        regions.append(Region(label, at + 1, end, title))
-    return regions
+    starts = [at for _, (at, _) in ordered]
+    return [Region("", 0, [*starts, len(lines)][0])] + [
+        Region(label, at + 1, end, title)
+        for (label, (at, title)), end in zip(ordered, [*starts[1:], len(lines)])]
 
 
 def _item_kind_for(lines: list[Line], region: Region) -> tuple[str, int]:
