@@ -106,13 +106,12 @@ def extract_responsibility(text: str) -> Responsibility:
     return res
 
 
-_OPENING_RE = re.compile(rf"[{re.escape(OPENERS)}][ \t]*\Z")
-
-
 def _opening_before(text: str, kw_at: int, floor: int) -> int | None:
     """The bracket opening right before the keyword (spaces allowed), if any."""
-    m = _OPENING_RE.search(text, floor, kw_at)
-    return m.start() if m else None
+    i = kw_at - 1
+    while i >= floor and text[i] in " \t":
+        i -= 1
+    return i if i >= floor and text[i] in OPENERS else None
 
 
 def _matching_close(text: str, open_at: int) -> int | None:

@@ -80,8 +80,11 @@ class Structure:
 def marker_of(text: str) -> tuple[str, str, str] | None:
     """(kind, number, rest) of a line that starts with a numbering marker."""
     s = text.strip()
-    return next(((kind, m.group(1), s[m.end():]) for kind, rx in MARKERS if (m := rx.match(s))),
-                None)
+    for kind, rx in MARKERS:  # a plain loop: this runs on every line, several times
+        m = rx.match(s)
+        if m:
+            return kind, m.group(1), s[m.end():]
+    return None
 
 
 def find_regions(lines: list[Line]) -> list[Region]:
