@@ -237,8 +237,8 @@ def _quarter_deadlines(dates: list[tuple[str, str]], year: int) -> list[date]:
         except ValueError:
             return []
     out = out[:4]
-    if len(out) == 3:  # "4月10日、7月10日、10月10日": the year-end report follows in January
-        return []
+    # three dates ("4月10日、7月10日、10月10日") are no schedule: the year-end report follows
+    # in January; a deadline before its quarter's end is none either
     if len(out) != 4 or any(d < e for d, e in zip(out, _quarter_ends(year))):
         return []
     return out

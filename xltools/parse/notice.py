@@ -166,11 +166,10 @@ def _carry_rules(items_pieces: list) -> list:
     """"列第一位的为牵头单位,下同": the first listed unit leads in the items below too."""
     out, carry = [], False
     for res, from_heading, lead_p, resp_p in items_pieces:
-        notes = res.notes
-        if carry and not lead_p and resp_p and not (notes and notes.each_leads):
+        if carry and not lead_p and resp_p and not res.notes.each_leads:
             lead_p, resp_p = resp_p[:1], resp_p[1:]
-        if notes is not None and notes.carry:
-            carry = notes.first_leads
+        if res.notes.carry:  # set by _item_pieces on every item
+            carry = res.notes.first_leads
         out.append((res, from_heading, lead_p, resp_p))
     return out
 
