@@ -31,6 +31,11 @@ def row(table, number: str):
     return next(it for it in table.items if it.number == number)
 
 
+def units(it) -> tuple[str, str, str]:
+    """A row's 牵头单位, other units and deadline, as the table read them."""
+    return it.resp.lead, it.resp.responsible, it.resp.deadline
+
+
 HEAD = "序号\n事项\n牵头单位\n责任单位\n完成时限\n"
 
 
@@ -41,9 +46,9 @@ def test_unit_cell_over_three_lines_stays_one_cell(form):
     t = flat_table(form(HEAD + "1\n实施城区排水防涝提升工程。\n县城管局\n县水务局、\n县住建局、\n"
                                "县护城河指挥部\n12月底前\n"))
     it = row(t, "1")
-    assert it.lead == "县城管局"
-    assert it.responsible == "县水务局、县住建局、县护城河指挥部"
-    assert it.deadline == "12月底前"
+    assert it.resp.lead == "县城管局"
+    assert it.resp.responsible == "县水务局、县住建局、县护城河指挥部"
+    assert it.resp.deadline == "12月底前"
     assert t.findings == []
 
 
@@ -51,7 +56,7 @@ def test_unit_cell_over_three_lines_stays_one_cell(form):
 def test_units_one_per_line_without_commas_join_the_last_unit_column(form):
     t = flat_table(form(HEAD + "1\n建成县城第二水厂。\n县城投公司\n县水务局\n县住建局\n11月底前\n"))
     it = row(t, "1")
-    assert (it.lead, it.responsible, it.deadline) == ("县城投公司", "县水务局、县住建局", "11月底前")
+    assert units(it) == ("县城投公司", "县水务局、县住建局", "11月底前")
 
 
 @pytest.mark.parametrize("form", FORMS)
@@ -61,7 +66,7 @@ def test_task_broken_after_a_comma_is_one_cell(form):
                                "县经开区管委会\n县自然资源局\n10月底前\n"))
     it = row(t, "1")
     assert fold(it.text) == "推进经济开发区扩区调区,新建标准化厂房20万平方米。"
-    assert it.section == ["重点任务"] and it.deadline == "10月底前"
+    assert it.section == ["重点任务"] and it.resp.deadline == "10月底前"
 
 
 @pytest.mark.parametrize("form", FORMS)
@@ -73,8 +78,8 @@ def test_cells_as_blocks_keep_a_cell_of_several_lines_together(form):
                                "10月底前\n\n附件2\n"))
     it = row(t, "1")
     assert fold(it.text) == "实施排水防涝工程,完成雨污分流改造。"
-    assert (it.lead, it.responsible, it.deadline) == ("县水务局\u3001县住建局", "县城管局", "12月底前")
-    assert row(t, "2").responsible == "县公安局" and t.findings == []
+    assert units(it) == ("县水务局\u3001县住建局", "县城管局", "12月底前")
+    assert row(t, "2").resp.responsible == "县公安局" and t.findings == []
     assert t.end == 32  # the table stops at 附件2 (index of its line)
 
 
@@ -89,7 +94,7 @@ def test_join_wrapped_lines():
 def test_a_line_that_fits_no_column_is_a_finding_not_a_deadline(form):
     t = flat_table(form(HEAD + "1\n新建停车位800个。\n县住建局\n县公安局\n10月底前\n11月底前\n"))
     it = row(t, "1")
-    assert (it.lead, it.responsible, it.deadline) == ("县住建局", "县公安局", "10月底前")
+    assert units(it) == ("县住建局", "县公安局", "10月底前")
     assert [(f.code, f.task, f.value) for f in t.findings] == [("table-cell-unplaced", "1", "11月底前")]
     assert "第11行" in t.findings[0].message
 
@@ -104,7 +109,7 @@ def test_tab_row_printed_over_two_lines_goes_on_cell_by_cell(form):
     t = flat_table(form(text))
     it = row(t, "1")
     assert fold(it.text) == "新增公办幼儿园学位600个,改造薄弱学校校舍3所。"
-    assert (it.lead, it.responsible, it.deadline) == ("县教育局", "县住建局\u3001县自然资源局", "8月底前")
+    assert units(it) == ("县教育局", "县住建局\u3001县自然资源局", "8月底前")
     assert [x.number for x in t.items] == ["1", "2"] and t.findings == []
 
 
@@ -193,7 +198,7 @@ def test_grid_multi_line_unit_cell_and_section_row(form):
     it = t.items[0]
     assert it.section == ["(一)聚焦民生改善"]
     assert it.text == "实施排水防涝工程,完成雨污分流改造。"
-    assert it.responsible == "县水务局\u3001县住建局\u3001县护城河指挥部" and it.deadline == "12月底前"
+    assert it.resp.responsible == "县水务局\u3001县住建局\u3001县护城河指挥部" and it.resp.deadline == "12月底前"
 
 
 def test_grid_annex2_merged_units_and_leaders():

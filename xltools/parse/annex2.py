@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from .cells import Cell
-from .names import ENDINGS, clean_cell_name, is_group_phrase
+from .names import ENDINGS, is_group_phrase, squash
 
 _HEADER_WORDS = ("责任单位", "序号", "全年目标任务", "目标任务", "工作任务", "任务内容", "责任领导",
                  "牵头领导", "分管领导", "备注", "完成时限", "单位", "任务")
@@ -39,12 +39,7 @@ def looks_like_table(cells: list[Cell]) -> bool:
     return "序号" in flats and pairs >= 2
 
 
-def _is_person(flat: str, unit_names: set[str]) -> bool:
-    return bool(_PERSON_RE.match(flat)) and not flat.endswith(ENDINGS) and \
-        flat not in unit_names and not is_group_phrase(flat)
-
-
-def parse_unit_tasks(cells: list[Cell], unit_names: set[str]) -> list[UnitTasks]:
+def parse_unit_tasks(cells: list[Cell]) -> list[UnitTasks]:
     """Unit blocks in printed order (a unit printed twice gives two blocks)."""
     body = _skip_header(cells)
     out: list[UnitTasks] = []
@@ -58,7 +53,7 @@ def parse_unit_tasks(cells: list[Cell], unit_names: set[str]) -> list[UnitTasks]
             cur.tasks.append((flat, body[i + 1].text.replace("\n", ""), c.line))
             i += 2
             continue
-        if _is_person(flat, unit_names):
+        if _PERSON_RE.match(flat) and not flat.endswith(ENDINGS) and not is_group_phrase(flat):
             leader, leader_line = flat, c.line
             if cur is not None:
                 cur.leader, cur.leader_line, cur.inherited = flat, c.line, False
@@ -68,7 +63,7 @@ def parse_unit_tasks(cells: list[Cell], unit_names: set[str]) -> list[UnitTasks]
         while name.endswith(_JOINERS) and i + 1 < len(body):  # "各镇、街道·" + "区直各部门"
             i += 1
             name += body[i].flat
-        cur = UnitTasks(unit=clean_cell_name(name), line=c.line, leader=leader,
+        cur = UnitTasks(unit=name, line=c.line, leader=leader,
                         leader_line=leader_line, inherited=bool(leader))
         out.append(cur)
         i += 1
@@ -77,11 +72,8 @@ def parse_unit_tasks(cells: list[Cell], unit_names: set[str]) -> list[UnitTasks]
 
 def _skip_header(cells: list[Cell]) -> list[Cell]:
     """Drop the title and the header row (责任单位 / 序号 / 全年目标任务 / 责任领导)."""
-    last = -1
-    for i, c in enumerate(cells[:10]):
-        if c.flat in _HEADER_WORDS or "任务表" in c.flat or c.flat.startswith(("《", "20")) \
-                and "表" in c.flat:
-            last = i
+    last = max((i for i, c in enumerate(cells[:10]) if c.flat in _HEADER_WORDS or "任务表" in c.flat
+                or c.flat.startswith(("《", "20")) and "表" in c.flat), default=-1)
     return cells[last + 1:]
 
 
@@ -121,7 +113,7 @@ def unit_tasks_from_grid(grid) -> list[UnitTasks]:
         if lead is not None and not lead.up:
             leader, leader_line = "".join(lead.text.split()), lead.line
         if cur is None or not unit.up:
-            cur = UnitTasks(unit=clean_cell_name(unit.text), line=unit.line, leader=leader,
+            cur = UnitTasks(unit=squash(unit.text), line=unit.line, leader=leader,
                             leader_line=leader_line, inherited=inherited)
             out.append(cur)
         n = "".join(number.text.split())

@@ -47,48 +47,32 @@ def looks_like_matrix(cells: list[Cell]) -> bool:
 
 
 def split_tables(cells: list[Cell]) -> tuple[str, list[SubTable]]:
-    """The matrix title and its sub-tables."""
-    title = ""
+    """The matrix title (printed before the first table) and its sub-tables."""
+    first = next((i for i, c in enumerate(cells) if c.flat in CORNER_WORDS), len(cells))
     tables: list[SubTable] = []
     cur: SubTable | None = None
     in_rows = False
-    i = 0
-    while i < len(cells):
-        c = cells[i]
+    for i, c in enumerate(cells):
         flat = c.flat
         if flat in CORNER_WORDS and (cur is None or in_rows):
-            if cur is None or cur.rows or in_rows:
-                cur = SubTable(len(tables) + 1)
-                tables.append(cur)
-                in_rows = False
-            i += 1
+            cur = SubTable(len(tables) + 1)
+            tables.append(cur)
+            in_rows = False
             continue
         if cur is None:
-            if not title and ("目标" in flat or "任务" in flat or "指标" in flat):
-                title = flat
-            i += 1
             continue
-        if not in_rows and not is_value(flat) and i + 1 < len(cells) and is_value(cells[i + 1].flat) \
-                and _row_label_like(flat):
-            in_rows = True
-        if not in_rows:
+        label = not is_value(flat) and i + 1 < len(cells) and is_value(cells[i + 1].flat) \
+            and _row_label_like(flat)
+        if not in_rows and not label:
             if flat not in CORNER_WORDS:
                 cur.header.append(c)
-            i += 1
-            continue
-        if is_value(flat):  # a value with no row label before it: keep it on the last row
+        elif is_value(flat):  # a value goes on the last row (a row's, or one without a label)
             if cur.rows:
                 cur.rows[-1][1].append(c)
-            i += 1
-            continue
-        values: list[Cell] = []
-        j = i + 1
-        while j < len(cells) and is_value(cells[j].flat):
-            values.append(cells[j])
-            j += 1
-        cur.rows.append((c, values))
-        i = j
-    return title, [t for t in tables if t.rows]
+        else:
+            in_rows = True
+            cur.rows.append((c, []))
+    return matrix_title(cells[:first]), [t for t in tables if t.rows]
 
 
 def _row_label_like(flat: str) -> bool:
@@ -102,12 +86,6 @@ def row_kind(label: str) -> str:
     if _OTHER_RE.search(label):
         return "other"
     return "town"
-
-
-def build_matrix(cells: list[Cell], source: str = "") -> tuple[TownMatrix | None, list[Finding]]:
-    """The matrix of all sub-tables, columns c01…, rows in first-table order."""
-    title, tables = split_tables(cells)
-    return matrix_of(title, tables, source)
 
 
 def matrix_title(cells: list[Cell]) -> str:
@@ -176,8 +154,7 @@ def matrix_of(title: str, tables: list[SubTable],
     if not tables:
         return None, findings
     matrix = TownMatrix(title=title)
-    row_labels: list[str] = []
-    key_no = 0
+    row_labels: dict[str, None] = {}
     for t in tables:
         width = Counter(len(v) for _, v in t.rows).most_common(1)[0][0]
         for label, values in t.rows:
@@ -189,36 +166,28 @@ def matrix_of(title: str, tables: list[SubTable],
             leaves, inferred = t.leaves, False
         else:
             leaves, inferred = infer_leaves([c.text for c in t.header], width)
+        line = t.header[0].line if t.header else 0
         if len(leaves) != width:
             findings.append(finding("matrix-header-unread", file=source, table=t.number,
-                                    line=t.header[0].line if t.header else 0, value=width))
-            leaves = []
+                                    line=line, value=width))
+            leaves = [Leaf([f"第{t.number}表第{k + 1}列"], "") for k in range(width)]
         elif inferred:
             findings.append(finding("matrix-header-inferred", file=source, table=t.number,
-                                    line=t.header[0].line if t.header else 0,
-                                    value=len(leaves)))
-        keys: list[str] = []
-        for k in range(width):
-            key_no += 1
-            key = f"c{key_no:02d}"
-            keys.append(key)
-            if leaves:
-                path, measure = leaves[k].path, leaves[k].measure
-            else:
-                path, measure = [f"第{t.number}表第{k + 1}列"], ""
-            additive = not (measure in ("%", "‰") or any(_NON_ADDITIVE_RE.search(p)
-                                                            for p in path[-1:]))
-            matrix.columns.append(MatrixColumn(key=key, path=list(path), measure=measure,
+                                    line=line, value=len(leaves)))
+        first = len(matrix.columns)
+        for leaf in leaves:
+            additive = not (leaf.measure in ("%", "‰") or any(_NON_ADDITIVE_RE.search(p)
+                                                                 for p in leaf.path[-1:]))
+            matrix.columns.append(MatrixColumn(key=f"c{len(matrix.columns) + 1:02d}",
+                                               path=list(leaf.path), measure=leaf.measure,
                                                table=t.number, additive=additive))
         for label, values in t.rows:
             name = label.flat
-            if name not in row_labels:
-                row_labels.append(name)
-            for key, v in zip(keys, values):
+            row_labels[name] = None
+            for col, v in zip(matrix.columns[first:], values):
                 if v.flat:
-                    matrix.values[(name, key)] = v.flat
+                    matrix.values[(name, col.key)] = v.flat
                 else:  # an empty grid cell (the text form cannot show one)
-                    col = matrix.columns[int(key[1:]) - 1]
                     findings.append(finding("matrix-value-empty", file=source, line=label.line,
                                             table=t.number, row=name, column="/".join(col.path)))
     matrix.rows = [MatrixRow(label=r, kind=row_kind(r), unit="") for r in row_labels]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import groupby
 
 from ..model.findings import Finding, finding
 from .fold import fold
@@ -48,6 +49,12 @@ class Line:
     text: str
 
 
+def short(text: str, n: int = 30) -> str:
+    """The text stripped, cut to n characters with … (for messages)."""
+    s = text.strip()
+    return s if len(s) <= n else s[:n] + "…"
+
+
 def normalize_line(text: str) -> str:
     """The line folded for recognition (fold.py); the parser restores printed forms on output."""
     return fold(text).rstrip()
@@ -81,22 +88,11 @@ def clean_lines(text: str, source: str = "") -> tuple[list[Line], list[Finding]]
                 removed.append(i)
                 s = t.rstrip()
         out.append(Line(i, s))
-    findings = []
-    if removed:
-        findings.append(finding("web-junk-removed", file=source, value=len(removed),
-                                lines=_ranges(removed)))
-    return out, findings
+    return out, [finding("web-junk-removed", file=source, value=len(removed),
+                         lines=_ranges(removed))] if removed else []
 
 
 def _ranges(nos: list[int]) -> str:
     """1,2,3,7 → "1-3、7" (for messages)."""
-    parts: list[str] = []
-    start = prev = nos[0]
-    for n in nos[1:] + [None]:
-        if n is not None and n == prev + 1:
-            prev = n
-            continue
-        parts.append(f"{start}" if start == prev else f"{start}-{prev}")
-        if n is not None:
-            start = prev = n
-    return "、".join(parts)
+    runs = [[n for _, n in run] for _, run in groupby(enumerate(nos), lambda p: p[1] - p[0])]
+    return "、".join(f"{r[0]}" if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)

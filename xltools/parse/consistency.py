@@ -1,6 +1,8 @@
 """Annex 2 against annex 1: every disagreement between the per-unit table and the items."""
 from __future__ import annotations
 
+from os.path import commonprefix  # of any two strings, not only paths
+
 from ..model.findings import Finding, finding
 from ..model.plan import Plan, Task, Unit, normalize_name
 from .annex2 import UnitTasks
@@ -88,12 +90,8 @@ def _text_findings(task: Task, text: str, by_key: dict[str, Task], unit: str, li
 
 def _diff(a: str, b: str, context: int = 6) -> tuple[str, str]:
     """The differing stretch of two texts with a little context on each side."""
-    i = 0
-    while i < min(len(a), len(b)) and a[i] == b[i]:
-        i += 1
-    j = 0
-    while j < min(len(a), len(b)) - i and a[-1 - j] == b[-1 - j]:
-        j += 1
+    i = len(commonprefix([a, b]))
+    j = len(commonprefix([a[i:][::-1], b[i:][::-1]]))
     lo = max(0, i - context)
     return (_ell(lo, a[lo:len(a) - j + context if j else len(a)], a),
             _ell(lo, b[lo:len(b) - j + context if j else len(b)], b))

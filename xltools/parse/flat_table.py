@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from ..model.findings import finding
-from .clean import Line
+from .clean import Line, short
 from .responsibility import has_responsibility
+from .structure import ANNEX_RE, CLOSING_RE
 from .table1 import (JOINERS, SECTION_MARK_RE, Annex1Table, Grid, TableBuilder, assign_cells,
-                     base_before, base_for_grid, cell_type, continue_cell, header_role,
-                     is_annex1_header, number_of, read_grid, short, squash_header)
+                     base_before, cell_text, cell_type, continue_cell, header_role,
+                     is_annex1_header, number_of, read_grid, squash_header)
 
 _CELL_SPLIT_RE = re.compile(r"\t+|\s{2,}|\s*[|│]\s*")
 _HEADING_WORDS_RE = re.compile(r"目标|任务|指标|实事|民生|工作|领域|篇|部分")
@@ -54,27 +56,19 @@ def read_tables(lines: list[Line], grids: list[Grid], source: str = "") -> Annex
     """Every task table of the notice as one: from the .docx grids that have a task
     header, else from the text, where each table is flattened (a 重点任务 table, then
     a 民生实事 table …)."""
-    found = []
-    for g in grids:
-        if g.rows and g.rows[0]:
-            t = read_grid(g, base_for_grid(lines, g.rows[0][0].line), source)
-            if t is not None:
-                found.append(t)
+    # a grid's section: the heading right above the table, whose first cell starts on that line
+    found = [t for g in grids if g.rows and g.rows[0] and
+             (t := read_grid(g, base_before(lines, g.rows[0][0].line - 1, 0), source)) is not None]
     at = 0
-    while not grids and at < len(lines):
-        t = read_flat(lines, source=source, start=at)
-        if t is None:
-            break
+    while not grids and at < len(lines) and (t := read_flat(lines, source=source, start=at)):
         found.append(t)
         at = max(t.end, t.start + 1)
     if not found:
         return None
-    out = Annex1Table(header=found[0].header, start=min(t.start for t in found),
-                      end=max(t.end for t in found), starts=[t.start for t in found])
-    for t in found:
-        out.items += t.items
-        out.findings += t.findings
-    return out
+    return Annex1Table(items=[it for t in found for it in t.items], header=found[0].header,
+                       start=min(t.start for t in found), end=max(t.end for t in found),
+                       findings=[f for t in found for f in t.findings],
+                       starts=[t.start for t in found])
 
 
 def _split_row(text: str) -> list[str]:
@@ -116,8 +110,6 @@ def find_flat_header(lines: list[Line], start: int = 0, end: int | None = None) 
 def read_flat(lines: list[Line], base: list[str] | None = None, source: str = "",
               start: int = 0, end: int | None = None) -> Annex1Table | None:
     """An annex-1 table flattened in the text, or None."""
-    from .structure import ANNEX_RE, CLOSING_RE
-
     end = len(lines) if end is None else end
     found = find_flat_header(lines, start, end)
     if found is None:
@@ -134,6 +126,19 @@ def read_flat(lines: list[Line], base: list[str] | None = None, source: str = ""
     pending: tuple[str, int, dict[int, str]] | None = None  # a positional row, maybe going on
     category = ""
     stop = end
+
+    def flush(with_category: bool = True) -> None:  # the row being read is complete
+        nonlocal cur
+        if cur is not None:
+            _flush(b, cur, category if with_category else "")
+        cur = None
+
+    def settle() -> None:  # the positional row is complete
+        nonlocal pending
+        if pending is not None:
+            b.item(*pending, False, len(pending[2]))
+        pending = None
+
     i = h1
     while i < end:
         ln = lines[i]
@@ -152,11 +157,8 @@ def read_flat(lines: list[Line], base: list[str] | None = None, source: str = ""
             # tab-separated cells in place, empty ones included (trailing ones may be cut)
             got = _positional(b, tabbed)
             if got is not None and got[0]:
-                if cur is not None:
-                    _flush(b, cur)
-                    cur = None
-                if pending is not None:
-                    b.item(*pending, False, len(pending[2]))
+                flush(with_category=False)
+                settle()
                 category = got[2] or category
                 if b.category_at is not None and category:
                     got[1][b.category_at] = category
@@ -167,17 +169,15 @@ def read_flat(lines: list[Line], base: list[str] | None = None, source: str = ""
                 for k, v in got[1].items():
                     pending[2][k] = continue_cell(pending[2].get(k, ""), v, b.value_roles[k])
                 continue
-        if pending is not None:
-            b.item(*pending, False, len(pending[2]))
-            pending = None
+        settle()
         if not row_mode and b.category_at is not None and _is_category(s, lines, i, end):
-            if cur is not None:
-                _flush(b, cur, category)
-                cur = None
+            flush()
             category = s  # 分类 printed once before the first row of its block
             continue
-        if not row_mode and header_role(s) and _repeats_header(lines, i - 1, end, header):
-            i = _skip_header(lines, i - 1, end, len(header))
+        past = (_past_repeated_header(lines, i - 1, end, header)
+                if not row_mode and header_role(s) else None)
+        if past is not None:
+            i = past
             continue
         number = number_of(cells[0]) if b.numbered else None
         if number is None and b.numbered and re.match(r"^\d{1,3}[.、]\S", cells[0]) and \
@@ -185,20 +185,12 @@ def read_flat(lines: list[Line], base: list[str] | None = None, source: str = ""
             # "12.推进…" printed with its text: the number and the text in one cell
             m = re.match(r"^(\d{1,3})[.、]", cells[0])
             number, cells = m.group(1), [cells[0][m.end():]] + cells[1:]
-        if number is not None:
-            if cur is not None:
-                _flush(b, cur, category)
-            cur = FlatRow(number, ln.no, [(c, ln.no) for c in cells[1:]])
-            continue
-        if not b.numbered and row_mode and len(cells) >= 2:
-            if cur is not None:
-                _flush(b, cur, category)
-            cur = FlatRow("", ln.no, [(c, ln.no) for c in cells])
+        if number is not None or (not b.numbered and row_mode and len(cells) >= 2):
+            flush()
+            cur = FlatRow(number or "", ln.no, [(c, ln.no) for c in cells[number is not None:]])
             continue
         if _is_section_cell(s, cur, len(b.value_roles)):
-            if cur is not None:
-                _flush(b, cur, category)
-                cur = None
+            flush()
             b.section(s)
             continue
         if cur is None:
@@ -207,10 +199,8 @@ def read_flat(lines: list[Line], base: list[str] | None = None, source: str = ""
                                           value=short(s)))
             continue
         cur.cells += [(c, ln.no) for c in cells]
-    if cur is not None:
-        _flush(b, cur, category)
-    if pending is not None:
-        b.item(*pending, False, len(pending[2]))
+    flush()
+    settle()
     if not b.items:
         return None
     stop = at[stop] if stop < len(at) else (at[-1] + 1 if at else stop)
@@ -223,20 +213,14 @@ def _blocks_as_lines(lines: list[Line], start: int, end: int) -> tuple[list[Line
     blank lines between; with the index of each block's first line."""
     out: list[Line] = []
     at: list[int] = []
-    block: list[int] = []
-    for k in [*range(start, end), None]:
-        if k is not None and lines[k].text.strip():
-            block.append(k)
-            continue
-        if block:
+    for filled, run in groupby(range(start, end), key=lambda k: bool(lines[k].text.strip())):
+        if filled:
+            block = list(run)
             texts = [lines[j].text.strip() for j in block]
             units = len(texts) > 1 and all(cell_type(t) == "units" for t in texts)
-            text = ""
-            for t in texts:
-                text = continue_cell(text, t, "lead" if units else "task") if text else t
+            text = cell_text("\n".join(texts), "lead" if units else "task")
             out += [Line(lines[block[0]].no, text), Line(lines[block[-1]].no, "")]
             at += [block[0], block[-1] + 1]
-            block = []
     return out, at
 
 
@@ -248,18 +232,10 @@ def _positional(b: TableBuilder, tabbed: list[str]) -> tuple[str, dict[int, str]
     number = number_of(tabbed[at]) if at < len(tabbed) and tabbed[at] else ""
     if number is None:
         return None
-    values: dict[int, str] = {}
-    category = ""
-    k = 0
-    for pos, text in enumerate(tabbed):
-        if pos == at:
-            continue
-        if text and b.category_at is not None and k == b.category_at:
-            category = text
-        elif text:
-            values[k] = text
-        k += 1
-    return number, values, category
+    rest = [text for pos, text in enumerate(tabbed) if pos != at]
+    cat = b.category_at
+    category = rest[cat] if cat is not None and cat < len(rest) else ""
+    return number, {k: text for k, text in enumerate(rest) if text and k != cat}, category
 
 
 def _is_category(s: str, lines: list[Line], i: int, end: int) -> bool:
@@ -279,9 +255,8 @@ def _is_category(s: str, lines: list[Line], i: int, end: int) -> bool:
 def _flush(b: TableBuilder, row: FlatRow, category: str = "") -> None:
     cells = join_wrapped(row.cells)
     texts = [t for t, _ in cells]
-    roles = b.value_roles
-    if b.category_at is not None:  # 分类 printed before 序号: set by read_flat, never assigned
-        roles = [("fixed" if k == b.category_at else r) for k, r in enumerate(roles)]
+    # 分类 printed before 序号: set by read_flat, never assigned
+    roles = [("fixed" if k == b.category_at else r) for k, r in enumerate(b.value_roles)]
     values, uncertain, unplaced = assign_cells(roles, texts)
     if b.category_at is not None and category:
         values[b.category_at] = category
@@ -304,17 +279,10 @@ def _is_section_cell(s: str, cur: FlatRow | None, ncols: int) -> bool:
         cell_type(flat) == "text" and bool(_HEADING_WORDS_RE.search(flat))
 
 
-def _repeats_header(lines: list[Line], i: int, end: int, header: list[str]) -> bool:
-    got = [ln.text.strip() for ln in lines[i:min(end, i + 3 * len(header))] if ln.text.strip()]
-    return [squash_header(x) for x in got[:len(header)]] == [squash_header(h) for h in header]
-
-
-def _skip_header(lines: list[Line], i: int, end: int, n: int) -> int:
-    seen = 0
-    while i < end and seen < n:
-        if lines[i].text.strip():
-            seen += 1
-        i += 1
-    return i
-
-
+def _past_repeated_header(lines: list[Line], i: int, end: int, header: list[str]) -> int | None:
+    """The index after the header printed again from line i (a table per page), else None."""
+    got = [k for k in range(i, min(end, i + 3 * len(header))) if lines[k].text.strip()]
+    got = got[:len(header)]
+    if [squash_header(lines[k].text) for k in got] != [squash_header(h) for h in header]:
+        return None
+    return got[-1] + 1

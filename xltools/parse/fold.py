@@ -44,18 +44,20 @@ def _fold_char(ch: str) -> str:
     return n if len(n) == 1 else ch
 
 
-_TABLE: dict[int, str] = {}
+class _Folds(dict):
+    """Code point → folded character, each worked out once (str.translate's mapping)."""
+
+    def __missing__(self, o: int) -> str:
+        self[o] = _fold_char(chr(o))
+        return self[o]
+
+
+_TABLE = _Folds()
 
 
 def fold(text: str) -> str:
     """Text for recognition: same length as `text`, full-width/odd forms folded to ASCII."""
-    out = []
-    for ch in text:
-        f = _TABLE.get(ord(ch))
-        if f is None:
-            f = _TABLE[ord(ch)] = _fold_char(ch)
-        out.append(f)
-    return "".join(out)
+    return text.translate(_TABLE)
 
 
 def restore_marks(text: str) -> str:
@@ -89,3 +91,55 @@ class Unfolder:
         if at >= 0:
             return "".join(self.original[self._index[at + k]] for k in range(len(text)))
         return "".join(self._single.get(ch, ch) for ch in text)
+
+
+def restore_printed(result, original: str, register_names: bool = False) -> None:
+    """Map the parse result's outgoing strings back to `original`'s characters, in place: the
+    rules read folded text, and every text, heading, name and number they produce comes
+    back here, once, so a notice printed with full-width brackets and colons gives them
+    back in the plan. Task keys (Task.number) stay folded: forms, ledger and plan files
+    rely on them. Unit and group names are mapped one way per name (the same name
+    everywhere); with a register (`register_names`) the register's own spelling is kept.
+    """
+    plan = result.plan
+    if plan is None:
+        return
+    unfold = Unfolder(original)
+    names: dict[str, str] = {}
+
+    def name(n: str) -> str:
+        if n not in names:
+            names[n] = unfold(n)
+        return names[n]
+
+    def texts(obj, *attrs: str) -> None:
+        for a in attrs:
+            setattr(obj, a, unfold(getattr(obj, a)))
+
+    texts(plan, "title", "issuer", "doc_number")
+    for t in plan.tasks:
+        texts(t, "text", "deadline", "lead_leader", "notes")
+        t.section = [unfold(h) for h in t.section]
+        printed = unfold(t.printed_number)
+        t.printed = "" if printed == t.number else printed  # kept only where it differs
+        t.lead_units = [name(n) for n in t.lead_units]
+        t.responsible_units = [name(n) for n in t.responsible_units]
+        for x in t.targets:
+            texts(x, "label", "text")
+    if not register_names:
+        for e in [*plan.units, *plan.groups]:
+            e.name = name(e.name)
+            e.aliases = [name(a) for a in e.aliases]
+        for g in plan.groups:
+            g.members = [name(m) for m in g.members]
+        for e in result.annex2:
+            e.unit = name(e.unit)
+    if plan.matrix is not None:  # headings as printed; row labels stay keys of the values
+        texts(plan.matrix, "title")
+        for c in plan.matrix.columns:
+            c.path = [unfold(p) for p in c.path]
+        for r in plan.matrix.rows:
+            r.unit = name(r.unit) if r.unit and not register_names else r.unit
+    for lt in result.loose_targets:
+        texts(lt, "text")
+        lt.section = [unfold(h) for h in lt.section]

@@ -180,12 +180,7 @@ def infer_leaves(cells: list[str], width: int) -> tuple[list[Leaf], bool]:
         if best is not None and score <= best[0]:
             break
         hc, best = merged, (score, parsed[1])
-    if best is None:
-        return [], True
-    leaves: list[Leaf] = []
-    for node in best[1]:
-        _collect(node, [], "", leaves)
-    return leaves, True
+    return (_leaves(best[1], [], "") if best is not None else []), True
 
 
 def _best_parse(hc: list[HeaderCell], width: int) -> tuple[float, list[_Node]] | None:
@@ -216,7 +211,7 @@ def _parse_rows(rows: list[list[HeaderCell]]) -> tuple[float, list[_Node]] | Non
         for nd, g in zip(nodes[r], groups):
             nd.children = [nodes[r + 1][i] for i in g]
         total += score
-    if any(not c.measure for c in rows[-1]) and len(rows) > 1:
+    if len(rows) > 1:  # an unmeasured cell in the lowest row: rather a heading
         total -= 3.0 * sum(1 for c in rows[-1] if not c.measure)
     return total, nodes[0]
 
@@ -225,14 +220,12 @@ def _count_leaves(top: list[_Node]) -> int:
     return sum(_count_leaves(n.children) if n.children else 1 for n in top)
 
 
-def _collect(node: _Node, path: list[str], measure: str, out: list[Leaf]) -> None:
-    here = [*path, node.cell.name]
-    m = node.cell.measure or measure
-    if not node.children:
-        out.append(Leaf(here, m))
-        return
-    for ch in node.children:
-        _collect(ch, here, m, out)
+def _leaves(nodes: list[_Node], path: list[str], measure: str) -> list[Leaf]:
+    out: list[Leaf] = []
+    for nd in nodes:  # a measure printed on a heading holds for the columns under it
+        here, m = [*path, nd.cell.name], nd.cell.measure or measure
+        out += _leaves(nd.children, here, m) if nd.children else [Leaf(here, m)]
+    return out
 
 
 def leaves_of_paths(paths: list[list[str]]) -> list[Leaf]:

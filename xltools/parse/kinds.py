@@ -13,11 +13,12 @@ INDICATOR = "indicator"
 PRACTICAL = "practical_matter"
 TASK = "task"
 
-_CN = "一二三四五六七八九十百零〇"
+NUMERALS = "一二三四五六七八九十百零〇"  # the numerals of headings: 一、 (二) 第三部分
 # A numbering prefix: 一、 (一) 1. 1、 (1) ① 第一部分 附件1:
-_PREFIX_RE = re.compile(rf"^\s*(?:附\s*件\s*\d*\s*:?|第[{_CN}\d]+(?:部分|章|节|条)|"
-                        rf"\(\s*[{_CN}\d]+\s*\)\s*[、.]?|[{_CN}\d]+\s*(?:[、]|\.(?!\d))|[\u2460-\u2473])\s*")
-_PRACTICAL_RE = re.compile(rf"民生实事|为民办实事|惠民实事|实事项目|[{_CN}\d]+件(?:民生)?实事|民生项目")
+_PREFIX_RE = re.compile(rf"^\s*(?:附\s*件\s*\d*\s*:?|第[{NUMERALS}\d]+(?:部分|章|节|条)|"
+                        rf"\(\s*[{NUMERALS}\d]+\s*\)\s*[、.]?|[{NUMERALS}\d]+\s*(?:[、]|\.(?!\d))|"
+                        r"[\u2460-\u2473])\s*")
+_PRACTICAL_RE = re.compile(rf"民生实事|为民办实事|惠民实事|实事项目|[{NUMERALS}\d]+件(?:民生)?实事|民生项目")
 # A target section by its words: 主要目标, 主要(预期)指标, 预期(性)目标/指标, 约束性指标,
 # (经济社会)发展(主要)目标, 主要经济指标, 目标指标 … at the end of the heading.
 _TARGET_RE = re.compile(r"(?:主要|预期性?|约束性|发展|经济|社会|量化|考核|核心|年度|总体|目标|工作)"
@@ -35,17 +36,11 @@ def kind_of_heading(text: str) -> str | None:
         return PRACTICAL
     head = s.split(":", 1)[0].strip()
     head = _TAIL_RE.sub("", head)
-    if "任务" in head or "举措" in head or "措施" in head:
+    if any(w in head for w in ("任务", "举措", "措施")):  # 主要目标任务 is a task section
         return None
-    if _TARGET_RE.search(head):
-        return INDICATOR
-    return None
+    return INDICATOR if _TARGET_RE.search(head) else None
 
 
 def kind_of_section(section: list[str]) -> str:
     """The kind of an item from its enclosing headings (innermost that says one wins)."""
-    for h in reversed(section):
-        k = kind_of_heading(h)
-        if k:
-            return k
-    return TASK
+    return next((k for h in reversed(section) if (k := kind_of_heading(h))), TASK)

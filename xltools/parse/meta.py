@@ -177,45 +177,44 @@ def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], 
     """Quarterly periods with the deadlines the notice states, or the usual ones."""
     if not year:
         return [], []
+
+    def stated(periods: list[Period], value: str, s: str):
+        return periods, [finding("periods-from-notice", file=source, value=value,
+                                 rule=s.strip()[:60])]
+
+    def due(ds: list[date], s: str):
+        return stated(quarterly(year, ds), "、".join(d.isoformat() for d in ds), s)
+
     sentences = [s for s in re.split(r"[。;\uff1b\n]", text) if re.search(r"上报|报送|报至|送报|报区|报市|报县", s)]
     for s in sentences:
         if re.search(r"每月", s):
             day = re.search(r"(?:每月|次月)\s*(\d{1,2})\s*日", s)
-            due = int(day.group(1)) if day else 10
-            return [make_period(f"{year}M{m:02d}", None, due) for m in range(1, 13)], \
-                [finding("periods-from-notice", file=source, value="每月", rule=s.strip()[:60])]
+            day = int(day.group(1)) if day else 10
+            months = [make_period(f"{year}M{m:02d}", None, day) for m in range(1, 13)]
+            return stated(months, "每月", s)
         if re.search(r"每半年|半年报|每年\s*[67]\s*月", s) and not re.search(r"季度", s):
-            return [make_period(f"{year}H1"), make_period(f"{year}H2")], \
-                [finding("periods-from-notice", file=source, value="每半年", rule=s.strip()[:60])]
+            return stated([make_period(f"{year}H1"), make_period(f"{year}H2")], "每半年", s)
     for s in sentences:
         dates = re.findall(_MD, s)
         if len(dates) >= 3 and "季" in s or len(dates) >= 4:
             ds = _quarter_deadlines(dates, year)
             if ds:
-                return quarterly(year, ds), [finding("periods-from-notice", file=source,
-                                                     value="、".join(d.isoformat() for d in ds),
-                                                     rule=s.strip()[:60])]
+                return due(ds, s)
         m = re.search(r"(每季度|每季)末月\s*(\d{1,2})\s*日", s)
         if m:  # 每季度末月20日前: the 20th of each quarter's last month
-            day = int(m.group(2))
-            ds = [date(year, 3 * q, min(day, (31, 30, 30, 31)[q - 1])) for q in range(1, 5)]
-            return quarterly(year, ds), [finding("periods-from-notice", file=source,
-                                                 value="、".join(d.isoformat() for d in ds),
-                                                 rule=s.strip()[:60])]
+            return due([d.replace(day=min(int(m.group(2)), d.day)) for d in _quarter_ends(year)], s)
         if re.search(r"每季度末|每季末|季度末", s):
-            ends = [date(year, 3, 31), date(year, 6, 30), date(year, 9, 30), date(year, 12, 31)]
-            return quarterly(year, ends), [finding("periods-from-notice", file=source,
-                                                   value="每季度末", rule=s.strip()[:60])]
+            return stated(quarterly(year, _quarter_ends(year)), "每季度末", s)
         m = re.search(r"(每季度|每季|季度)(结束后|终了后|后)\s*(\d{1,2})\s*(日|天|个工作日)", s) or \
             re.search(r"(每季度|每季)(第一个月|首月)\s*(\d{1,2})\s*日", s) or \
             re.search(r"(每季度|每季|季度)([^。;\d]{0,8}?次月)\s*(\d{1,2})\s*日", s)
         if m:
-            due = int(m.group(3))
-            ds = [_after_quarter(year, q, due) for q in range(1, 5)]
-            return quarterly(year, ds), [finding("periods-from-notice", file=source,
-                                                 value="、".join(d.isoformat() for d in ds),
-                                                 rule=s.strip()[:60])]
+            return due([_after_quarter(year, q, int(m.group(3))) for q in range(1, 5)], s)
     return quarterly(year), [finding("periods-default", file=source, value=year)]
+
+
+def _quarter_ends(year: int) -> list[date]:
+    return [date(year, 3, 31), date(year, 6, 30), date(year, 9, 30), date(year, 12, 31)]
 
 
 def _after_quarter(year: int, q: int, day: int) -> date:
@@ -237,10 +236,9 @@ def _quarter_deadlines(dates: list[tuple[str, str]], year: int) -> list[date]:
             out.append(date(y, m, day))
         except ValueError:
             return []
-    quarter_ends = [date(year, 3, 31), date(year, 6, 30), date(year, 9, 30), date(year, 12, 31)]
     out = out[:4]
-    if len(out) == 3:  # "4月10日、7月10日、10月10日": the year-end report follows in January
-        return []
-    if len(out) != 4 or any(d < e for d, e in zip(out, quarter_ends)):
+    # three dates ("4月10日、7月10日、10月10日") are no schedule: the year-end report follows
+    # in January; a deadline before its quarter's end is none either
+    if len(out) != 4 or any(d < e for d, e in zip(out, _quarter_ends(year))):
         return []
     return out

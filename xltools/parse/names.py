@@ -40,10 +40,11 @@ class Piece:
 
 def is_group_phrase(name: str) -> bool:
     """各镇人民政府, 区直各部门, 市政府有关部门, …成员单位: a collective, not one body."""
-    return bool(_GROUP_RE.search(_squash(name)))
+    return bool(_GROUP_RE.search(squash(name)))
 
 
-def _squash(s: str) -> str:
+def squash(s: str) -> str:
+    """The text without any whitespace (padding in merged or justified cells, line breaks)."""
     return "".join(s.split())
 
 
@@ -77,12 +78,11 @@ def split_units(text: str) -> list[Piece]:
             continue
         # "各镇、街道": the second word only completes the group phrase before it
         if pieces and pieces[-1].sep == "、" and name in _GROUP_TAIL_WORDS \
-                and _squash(pieces[-1].name).startswith("各"):
+                and squash(pieces[-1].name).startswith("各"):
             pieces[-1].name += "、" + name
             pieces[-1].sep = sep
             continue
-        for part in _split_etc(name):
-            pieces.append(Piece(part))
+        pieces += [Piece(part) for part in _split_etc(name)]
         pieces[-1].sep = sep
     _imply_shared_suffix(pieces)
     return pieces
@@ -105,27 +105,30 @@ def _imply_shared_suffix(pieces: list[Piece]) -> None:
         run.append(p)
         if p.sep == "、":
             continue
-        m = _SUFFIX_RE.search(_squash(p.name))
+        m = _SUFFIX_RE.search(squash(p.name))
         if m and len(run) > 1:
             suffix = m.group(2)
             shared = False
             for q in run[:-1]:
-                n = _squash(q.name)
+                n = squash(q.name)
                 if _AREA_END_RE.search(n) and not is_group_phrase(n) and not n.endswith(suffix):
                     q.implied = n + suffix
                     shared = True
             if shared and not is_group_phrase(p.name):
                 # the suffix is distributed: 洪湖市 in "…、洪湖市政府" names 洪湖市政府 as much
                 # as 监利县 names 监利县政府, so the last one's stem is an alias too
-                p.stem = _squash(p.name)[:m.start(2)]
+                p.stem = squash(p.name)[:m.start(2)]
         run = []
+
+
+_KEY_CHARS = (("\uff08", "("), ("\uff09", ")"), ("〈", "<"), ("〉", ">"), ("\uff1c", "<"),
+              ("\uff1e", ">"), ("与", "和"), ("及", "和"), ("·", ""), ("・", ""), ("•", ""))
 
 
 def name_key(name: str) -> str:
     """A comparison key: the same key means the same body, certainly."""
-    s = _squash(name)
-    for a, b in (("\uff08", "("), ("\uff09", ")"), ("〈", "<"), ("〉", ">"), ("\uff1c", "<"), ("\uff1e", ">"),
-                 ("与", "和"), ("及", "和"), ("·", ""), ("・", ""), ("•", "")):
+    s = squash(name)
+    for a, b in _KEY_CHARS:  # str.replace beats str.translate on names this short
         s = s.replace(a, b)
     s = re.sub(r"(镇|乡)人民政府$", r"\1", s)
     s = re.sub(r"(街道办事处|街道办|街办)$", "街道", s)
@@ -158,13 +161,9 @@ def probably_same(a: str, b: str) -> bool:
     if len(short) < 3 or is_group_phrase(short) or is_group_phrase(long):
         return False
     extra = subsequence_extra(short, long)
-    if extra is None or not 1 <= len(extra) <= 2:
+    if extra is None or not 1 <= len(extra) <= 2 or short[-1] != long[-1]:
         return False
-    if short[-1] != long[-1]:
-        return False
-    if short[0] == long[0]:
-        return True
-    return long[0] in ADMIN_PREFIXES and long[1:] == short
+    return short[0] == long[0] or (long[0] in ADMIN_PREFIXES and long[1:] == short)
 
 
 def maybe_same(a: str, b: str) -> bool:
@@ -184,7 +183,7 @@ def run_together_splits(name: str, known: set[str] | None = None) -> tuple[list[
     or when each part ends with a usual ending and starts with the same 区/市/县 as the
     first. ([], False) when nothing suggests a run-together name.
     """
-    s = _squash(name)
+    s = squash(name)
     known_keys = {name_key(k) for k in (known or set())}
     if is_group_phrase(s) or name_key(s) in known_keys:
         return [], False
@@ -218,13 +217,9 @@ def _split_endings(s: str) -> list[str]:
         left, right = s[:i], s[i:]
         if right[0] in ADMIN_PREFIXES and left.endswith(SPLIT_ENDINGS) \
                 and not right.startswith(("区委", "市委", "县委")) \
-                and _ends_like_unit(right) and _depth_ok(left):
+                and right.endswith(ENDINGS) and _depth_ok(left):
             return [left, *_split_endings(right)]
     return [s]
-
-
-def _ends_like_unit(s: str) -> bool:
-    return s.endswith(ENDINGS)
 
 
 def _depth_ok(s: str) -> bool:
@@ -233,7 +228,7 @@ def _depth_ok(s: str) -> bool:
 
 def guess_unit_kind(name: str) -> str:
     """镇 / 街道 / 企业 / 部门 from the name's ending (a guess the clerk can correct)."""
-    s = _squash(name)
+    s = squash(name)
     s = re.sub(r"(人民政府|政府)$", "", s)
     if s.endswith(("镇", "乡")):
         return "镇"
@@ -242,8 +237,3 @@ def guess_unit_kind(name: str) -> str:
     if s.endswith(("公司", "集团")):
         return "企业"
     return "部门"
-
-
-def clean_cell_name(text: str) -> str:
-    """A unit cell of a table: padding spaces and line breaks removed."""
-    return _squash(text)

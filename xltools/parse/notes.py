@@ -24,6 +24,8 @@ _TAIL_RE = re.compile(r"(分别牵头|分别负责|按职责分工负责|按职�
 _SENTENCE_VERBS = re.compile(r"负责|落实|推进|完成|开展|确保|加强|做好|按照|根据|进行|实施|组织|"
                              r"统筹|协调|督促|指导|下同|除.*外|列第一位|为牵头")
 SENTENCE_LEN = 20
+_BRACKETED_RE = re.compile(rf"[{re.escape(OPENERS)}]([^{re.escape(OPENERS + CLOSERS)}]*)"
+                           rf"[{re.escape(CLOSERS)}]")
 
 
 @dataclass
@@ -62,26 +64,18 @@ def peel_notes(units_text: str) -> tuple[str, Notes]:
     notes = Notes()
     text = units_text
     # bracketed remarks: (分别牵头), (列第一位的为牵头单位,下同) — innermost first
-    changed = True
-    while changed:
-        changed = False
-        for m in re.finditer(rf"[{re.escape(OPENERS)}]([^{re.escape(OPENERS + CLOSERS)}]*)"
-                             rf"[{re.escape(CLOSERS)}]", text):
-            inner = m.group(1)
-            if _NOTE_WORDS.search(inner):
-                notes.texts.append(m.group(0))
-                _read_rule(inner, notes)
-                text = text[:m.start()] + text[m.end():]
-                changed = True
-                break
+    while m := next((m for m in _BRACKETED_RE.finditer(text) if _NOTE_WORDS.search(m.group(1))),
+                    None):
+        notes.texts.append(m.group(0))
+        _read_rule(m.group(1), notes)
+        text = text[:m.start()] + text[m.end():]
     # tails: "市农业农村局分别牵头", "各镇按职责分工负责", "…等"
     stripped = text.rstrip(" ,;、。.\uff0c\uff1b")
     m = _TAIL_RE.search(stripped)
     if m:
         notes.texts.append(m.group(0))
         _read_rule(m.group(0), notes)
-        stripped = stripped[:m.start()]
-        text = stripped
+        text = stripped[:m.start()]
     return text.strip(), notes
 
 
@@ -96,6 +90,5 @@ def peel_piece_tail(name: str) -> tuple[str, str]:
 def reads_like_sentence(name: str) -> bool:
     """A "unit name" that is a sentence: long, with verbs or annotation words."""
     s = "".join(name.split())
-    if len(s) > SENTENCE_LEN and _SENTENCE_VERBS.search(s):
-        return True
-    return bool(re.search(r"下同|除.{0,24}外|列第一位|排第一位", s))
+    return bool(len(s) > SENTENCE_LEN and _SENTENCE_VERBS.search(s)
+                or re.search(r"下同|除.{0,24}外|列第一位|排第一位", s))

@@ -6,21 +6,23 @@ import re
 from ..model.check import check_plan
 from ..model.findings import Finding, finding, relocate
 from ..model.plan import Plan, Task, TownMatrix, Unit
-from .annex2 import UnitTasks
-from .annexes import read_annexes
-from .clean import clean_lines
+from .annex2 import (UnitTasks, grid_is_unit_table, looks_like_table, parse_unit_tasks,
+                     unit_tasks_from_grid)
+from .annex3 import (build_matrix_from_grids, looks_like_matrix, matrix_of, matrix_title,
+                     split_tables)
+from .cells import cells_of, grid_cells
+from .clean import Line, clean_lines, short
 from .consistency import check_annex2
-from .fold import fold
-from .meta import (breakdown_title_check, campaign_title, find_breakdown_title, find_doc_number, find_issuer, find_periods, find_title,
-                   find_year)
+from .flat_table import read_tables
+from .fold import fold, restore_printed
+from .meta import (breakdown_title_check, campaign_title, find_breakdown_title, find_doc_number,
+                   find_issuer, find_periods, find_title, find_year)
 from .names import Piece, is_group_phrase, run_together_splits, split_units
 from .notes import Notes, note_of, peel_notes, peel_piece_tail, reads_like_sentence
-from .printed import restore_printed
 from .resolve import Book, Mention, build_units, infer_group_members, resolve_with_register
-from .responsibility import Responsibility, extract_responsibility
+from .responsibility import extract_responsibility
 from .result import LooseTargets, ParseResult
-from .structure import RawItem, Structure, _kind_of, _qualify_restarts, find_structure
-from .flat_table import read_tables
+from .structure import RawItem, Structure, _qualify_restarts, find_structure
 from .table1 import Annex1Table, Grid, fold_grid
 from .targets import extract_targets
 
@@ -74,13 +76,13 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
     plan = _assemble(folded, book, tasks, matrix, register, src)
     plan.breakdown_title = find_breakdown_title(text or "")  # as printed: from the original
     findings += breakdown_title_check(plan.breakdown_title, find_title(folded), src)
-    if register is None:
-        towns, streets = _matrix_units(plan)
-        infer_group_members(book, towns, streets, matrix is not None, src)
+    if register is None:  # the matrix's rows name the towns and subdistricts
+        rows = [u for r in plan.town_rows() if (u := plan.unit(r.label)) is not None]
+        infer_group_members(book, [u.name for u in rows if u.kind != "街道"],
+                            [u.name for u in rows if u.kind == "街道"], matrix is not None, src)
     findings += book.findings
     findings += _leaders(plan, entries, register, src)
-    periods, pf = find_periods(folded, plan.year, src)
-    plan.periods = periods
+    plan.periods, pf = find_periods(folded, plan.year, src)
     findings += pf
     if not plan.year:
         findings.append(finding("year-not-found", file=src))
@@ -88,10 +90,8 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
     findings += check_annex2(plan, entries, item_lines, src) if entries else []
     loose = [LooseTargets(p.line, p.text, p.section, extract_targets(p.text))
              for p in st.target_paragraphs]
-    for lt in loose:
-        findings.append(finding("unnumbered-targets", file=src, line=lt.line,
-                                value=lt.text[:30] + ("…" if len(lt.text) > 30 else ""),
-                                count=len(lt.targets)))
+    findings += [finding("unnumbered-targets", file=src, line=lt.line, value=short(lt.text),
+                         count=len(lt.targets)) for lt in loose]
     findings += _plan_checks(plan, book, src)
     result = ParseResult(plan=plan, findings=findings, source=source, annex2=entries,
                          loose_targets=loose, item_lines=item_lines)
@@ -99,16 +99,40 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
     return result
 
 
+def read_annexes(lines: list[Line], regions: list, skip: list, grids: list,
+                 source: str) -> tuple[TownMatrix | None, list[UnitTasks], list[Finding]]:
+    """Annex 3 (the town matrix), annex 2's unit blocks and findings, from the regions not in
+    `skip`: a region's .docx tables are read as grids, cell by cell; a region without
+    any (a text notice) is read from its text, flattened one cell per block."""
+    matrix, entries, findings = None, [], []
+    for region in regions:
+        if any(region is r for r in skip):
+            continue
+        mine = [g for g in grids if g.rows and g.rows[0]
+                and region.start <= g.rows[0][0].line - 1 < max(region.end, region.start + 1)]
+        if mine:
+            matrix_grids = [g for g in mine if looks_like_matrix(grid_cells(g))]
+            if matrix is None and matrix_grids:
+                first = matrix_grids[0].rows[0][0].line - 1
+                title = matrix_title(cells_of(lines, region.start, first))
+                matrix, mf = build_matrix_from_grids(matrix_grids, title, source)
+                findings += mf
+            unit_grids = [g for g in mine if grid_is_unit_table(g)]
+            if not entries and unit_grids:
+                entries = [e for g in unit_grids for e in unit_tasks_from_grid(g)]
+            continue
+        cells = cells_of(lines, region.start, region.end)
+        if matrix is None and looks_like_matrix(cells):
+            matrix, mf = matrix_of(*split_tables(cells), source)
+            findings += mf
+        elif not entries and looks_like_table(cells):
+            entries = parse_unit_tasks(cells)
+    return matrix, entries, findings
+
+
 def _table_structure(st: Structure, table: Annex1Table, src: str) -> Structure:
     """The table's rows as the structure's items (numbers made unique the same way)."""
-    out = Structure(regions=st.regions, findings=list(table.findings))
-    for ti in table.items:
-        res = Responsibility(text=ti.text, lead=ti.lead, responsible=ti.responsible,
-                             deadline=ti.deadline, leader=ti.leader,
-                             found=bool(ti.lead or ti.responsible), raw=ti.raw)
-        out.items.append(RawItem(number=ti.number, line=ti.line, text=ti.text,
-                                 section=list(ti.section), kind=_kind_of(ti.section), resp=res,
-                                 printed=ti.number))
+    out = Structure(items=table.items, regions=st.regions, findings=list(table.findings))
     _qualify_restarts(out, src)
     return out
 
@@ -142,11 +166,10 @@ def _carry_rules(items_pieces: list) -> list:
     """"列第一位的为牵头单位,下同": the first listed unit leads in the items below too."""
     out, carry = [], False
     for res, from_heading, lead_p, resp_p in items_pieces:
-        notes = res.notes
-        if carry and not lead_p and resp_p and not (notes and notes.each_leads):
+        if carry and not lead_p and resp_p and not res.notes.each_leads:
             lead_p, resp_p = resp_p[:1], resp_p[1:]
-        if notes is not None and notes.carry:
-            carry = notes.first_leads
+        if res.notes.carry:  # set by _item_pieces on every item
+            carry = res.notes.first_leads
         out.append((res, from_heading, lead_p, resp_p))
     return out
 
@@ -175,35 +198,29 @@ def _known_names(items_pieces, entries: list[UnitTasks], matrix: TownMatrix | No
 
 
 def _split_run_together(pieces: list[Piece], known: list[str], it: RawItem, register: Plan | None,
-                        src: str) -> tuple[list[Piece], list[Finding]]:
+                        src: str, findings: list[Finding]) -> list[Piece]:
     out: list[Piece] = []
-    findings: list[Finding] = []
     for p in pieces:
         if is_group_phrase(p.name) or (register is not None and register.resolve(p.name)):
             out.append(p)
             continue
-        others = {n for n in known if n != p.name}
-        parts, certain = run_together_splits(p.name, others)
-        if parts and certain:
-            out += [Piece(x) for x in parts]
-            findings.append(finding("run-together-units-split", file=src, task=it.number,
-                                    line=it.line, value=p.name, parts="、".join(parts)))
-            continue
+        parts, certain = run_together_splits(p.name, {n for n in known if n != p.name})
         if parts:
-            findings.append(finding("run-together-units", file=src, task=it.number, line=it.line,
-                                    value=p.name, parts="、".join(parts)))
-        out.append(p)
-    return out, findings
+            findings.append(finding("run-together-units-split" if certain else "run-together-units",
+                                    file=src, task=it.number, line=it.line, value=p.name,
+                                    parts="、".join(parts)))
+        out += [Piece(x) for x in parts] if parts and certain else [p]
+    return out
 
 
 def _build_task(it: RawItem, res, from_heading: bool, lead_p: list[Piece], resp_p: list[Piece],
                 known: list[str], register: Plan | None, src: str):
     findings: list[Finding] = []
-    lead_p, resp_p, f0 = _drop_sentences(lead_p, resp_p, it, src)
-    findings += f0 + _note_findings(res.notes, it, src)
-    lead_p, f1 = _split_run_together(lead_p, known, it, register, src)
-    resp_p, f2 = _split_run_together(resp_p, known, it, register, src)
-    findings += f1 + f2
+    lead_p = _drop_sentences(lead_p, it, src, findings)
+    resp_p = _drop_sentences(resp_p, it, src, findings)
+    findings += _note_findings(res.notes, it, src)
+    lead_p = _split_run_together(lead_p, known, it, register, src, findings)
+    resp_p = _split_run_together(resp_p, known, it, register, src, findings)
     if res.unclosed:
         findings.append(finding("unclosed-bracket", file=src, task=it.number, line=it.line,
                                 value=res.raw))
@@ -225,21 +242,12 @@ def _build_task(it: RawItem, res, from_heading: bool, lead_p: list[Piece], resp_
     return task, findings, mentions
 
 
-def _drop_sentences(lead_p: list[Piece], resp_p: list[Piece], it: RawItem, src: str):
+def _drop_sentences(pieces: list[Piece], it: RawItem, src: str,
+                    findings: list[Finding]) -> list[Piece]:
     """Names that read like sentences are no units: reported, and no form is made for them."""
-    out: list[Finding] = []
-
-    def keep(pieces: list[Piece]) -> list[Piece]:
-        kept = []
-        for p in pieces:
-            if reads_like_sentence(p.name):
-                out.append(finding("unit-name-sentence", file=src, task=it.number, line=it.line,
-                                   value=p.name))
-            else:
-                kept.append(p)
-        return kept
-
-    return keep(lead_p), keep(resp_p), out
+    findings += [finding("unit-name-sentence", file=src, task=it.number, line=it.line,
+                         value=p.name) for p in pieces if reads_like_sentence(p.name)]
+    return [p for p in pieces if not reads_like_sentence(p.name)]
 
 
 def _note_findings(notes: Notes | None, it: RawItem, src: str) -> list[Finding]:
@@ -269,16 +277,6 @@ def _assemble(text: str, book: Book, tasks: list[Task], matrix: TownMatrix | Non
     return plan
 
 
-def _matrix_units(plan: Plan) -> tuple[list[str], list[str]]:
-    towns, streets = [], []
-    for r in plan.town_rows():
-        u = plan.unit(r.label)
-        if u is None:
-            continue
-        (streets if u.kind == "街道" else towns).append(u.name)
-    return towns, streets
-
-
 def _leaders(plan: Plan, entries: list[UnitTasks], register: Plan | None, src: str) -> list[Finding]:
     """Annex 2's 责任领导 onto the units (the register's own leader, when it has one, wins)."""
     out: list[Finding] = []
@@ -304,10 +302,9 @@ def _leaders(plan: Plan, entries: list[UnitTasks], register: Plan | None, src: s
 
 def _plan_checks(plan: Plan, book: Book, src: str) -> list[Finding]:
     """check_plan's findings, less unknown-unit for names the parser already reported."""
-    reported = {n for n in book.unresolved}
     fill = _empty_groups_to_fill(plan, src)
     return [relocate(f, file=src) for f in check_plan(plan)
-            if not (f.code == "unknown-unit" and f.value in reported)
+            if not (f.code == "unknown-unit" and f.value in book.unresolved)
             and not (f.code == "empty-group" and f.value in {x.value for x in fill})] + fill
 
 

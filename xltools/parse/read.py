@@ -62,22 +62,22 @@ def docx_content(path: Path | str) -> tuple[str, list[Grid]]:
 
     doc = docx.Document(str(path))
     blocks: list[str] = []
-    grids: list[tuple[list[list[tuple[int, bool, bool]]], list[list[str]]]] = []
+    grids: list[list[list[tuple[int, bool, bool]]]] = []  # (block, up, left) of each position
     _container_blocks(doc, blocks, grids)
     starts: list[int] = []
     line = 1
     for b in blocks:
         starts.append(line)
         line += b.count("\n") + 2
-    tables = [Grid([_grid_row(row, texts, starts) for row, texts in zip(rows, row_texts)])
-              for rows, row_texts in grids]
+    tables = [Grid([_grid_row(row, blocks, starts) for row in rows]) for rows in grids]
     return "\n\n".join(blocks) + "\n", tables
 
 
-def _grid_row(row: list[tuple[int, bool, bool]], texts: list[str], starts: list[int]) -> list[GridCell]:
+def _grid_row(row: list[tuple[int, bool, bool]], blocks: list[str],
+              starts: list[int]) -> list[GridCell]:
     line = next((starts[k] for k, _, _ in row if k >= 0), 0)  # of padding cells: the row's
-    return [GridCell(text, starts[k] if k >= 0 else line, up, left)
-            for (k, up, left), text in zip(row, texts)]
+    return [GridCell(blocks[k], starts[k], up, left) if k >= 0 else GridCell("", line, up, left)
+            for k, up, left in row]
 
 
 def _container_blocks(container, blocks: list[str], grids: list | None = None) -> None:
@@ -97,17 +97,14 @@ def _table_blocks(table, blocks: list[str], grids: list | None = None) -> None:
     # so every row has a cell for each column of the grid and no column shifts.
     seen: dict = {}  # the <w:tc> elements themselves → their block: id() of proxies is reused
     rows: list[list[tuple[int, bool, bool]]] = []
-    texts: list[list[str]] = []
     above: list = []
     for row in table.rows:
         cells = [None] * row.grid_cols_before + list(row.cells) + [None] * row.grid_cols_after
         ids = [cell_identity(c) if c is not None else None for c in cells]
         pos: list[tuple[int, bool, bool]] = []
-        row_texts: list[str] = []
         for c, (cell, tc) in enumerate(zip(cells, ids)):
             if cell is None:
                 pos.append((-1, False, False))  # no block: takes the row's line below
-                row_texts.append("")
                 continue
             up = c < len(above) and above[c] is tc
             left = c > 0 and ids[c - 1] is tc
@@ -117,14 +114,11 @@ def _table_blocks(table, blocks: list[str], grids: list | None = None) -> None:
                 seen[tc] = len(blocks)
                 # a cell of several paragraphs is one block of several lines
                 blocks.append("\n".join(b for b in inner if b.strip()))
-            k = seen[tc]
-            pos.append((k, up, left))
-            row_texts.append(blocks[k])
+            pos.append((seen[tc], up, left))
         above = ids
         rows.append(pos)
-        texts.append(row_texts)
     if grids is not None:
-        grids.append((rows, texts))
+        grids.append(rows)
 
 
 def cell_identity(cell) -> object:
@@ -149,10 +143,6 @@ def read_notice_full(path: Path | str, convert: Converter | None = None
                      ) -> tuple[str | None, list[Grid], list[Finding]]:
     """The notice's text, its tables as grids (.docx and converted files; [] for text
     files, whose tables are flattened in the text), and findings."""
-    return _read(path, convert)
-
-
-def _read(path: Path | str, convert: Converter | None) -> tuple[str | None, list[Grid], list[Finding]]:
     p = Path(path)
     source = p.name
     if not p.is_file():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..model.findings import Finding, finding
@@ -38,12 +39,9 @@ class Book:
 
     def names(self) -> dict[str, Unit | Group]:
         out: dict[str, Unit | Group] = {}
-        for g in self.groups:
-            for n in [g.name, *g.aliases]:
-                out.setdefault(name_key(n), g)
-        for u in self.units:
-            for n in [u.name, *u.aliases]:
-                out.setdefault(name_key(n), u)
+        for e in [*self.groups, *self.units]:  # a group's name wins over a unit's alias
+            for n in [e.name, *e.aliases]:
+                out.setdefault(name_key(n), e)
         return out
 
 
@@ -52,8 +50,13 @@ def _add_alias(entity: Unit | Group, alias: str) -> None:
         entity.aliases.append(alias)
 
 
-def _where(m: Mention) -> dict:
-    return {"task": m.task, "line": m.line}
+def _report(book: Book, code: str, m: Mention, source: str, **params) -> None:
+    book.findings.append(finding(code, file=source, value=m.name, task=m.task, line=m.line,
+                                 **params))
+
+
+def _names(units: list[Unit]) -> str:
+    return "、".join(u.name for u in units)
 
 
 def _candidates(book: Book, name: str, test) -> list[Unit]:
@@ -82,17 +85,15 @@ def resolve_with_register(register: Plan, mentions: list[Mention], source: str =
                 continue
         if hit is not None:
             _add_alias(hit, m.name)
-            book.findings.append(finding("unit-alias-recorded", file=source, value=m.name,
-                                         canonical=hit.name, **_where(m)))
+            _report(book, "unit-alias-recorded", m, source, canonical=hit.name)
             continue
         loose = [] if is_group_phrase(m.name) else _candidates(book, m.name, maybe_same)
         if loose:
             _ambiguous(book, m, loose, source)
             continue
         book.unresolved.add(m.name)
-        book.findings.append(finding("unresolved-unit", file=source, value=m.name,
-                                     kind="单位分组" if is_group_phrase(m.name) else "单位",
-                                     **_where(m)))
+        _report(book, "unresolved-unit", m, source,
+                kind="单位分组" if is_group_phrase(m.name) else "单位")
     _add_stems(book, mentions)
     return book
 
@@ -112,8 +113,7 @@ def _add_stems(book: Book, mentions: list[Mention]) -> None:
 
 def _ambiguous(book: Book, m: Mention, cands: list[Unit], source: str) -> None:
     book.unresolved.add(m.name)
-    book.findings.append(finding("ambiguous-unit-alias", file=source, value=m.name,
-                                 candidates="、".join(u.name for u in cands), **_where(m)))
+    _report(book, "ambiguous-unit-alias", m, source, candidates=_names(cands))
 
 
 def build_units(mentions: list[Mention], source: str = "") -> Book:
@@ -135,27 +135,18 @@ def build_units(mentions: list[Mention], source: str = "") -> Book:
             if normalize_name(m.name) not in known and not m.implied:
                 # same key (区新闻和信息中心 / 区新闻与信息中心, 锣场镇 / 锣场镇人民政府): certain,
                 # but the clerk still sees that two spellings became one unit
-                book.findings.append(finding("unit-alias-recorded", file=source, value=m.name,
-                                             canonical=hit.name, **_where(m)))
+                _report(book, "unit-alias-recorded", m, source, canonical=hit.name)
             continue
         cands = _candidates(book, full, probably_same)
         if len(cands) == 1:
             _add_alias(cands[0], m.name)
-            book.findings.append(finding("unit-alias-recorded", file=source, value=m.name,
-                                         canonical=cands[0].name, **_where(m)))
+            _report(book, "unit-alias-recorded", m, source, canonical=cands[0].name)
             continue
-        unit = Unit(name=full, kind=guess_unit_kind(full),
-                    aliases=[m.name] if m.implied else [])
-        if len(cands) > 1:
-            book.findings.append(finding("ambiguous-unit-alias", file=source, value=m.name,
-                                         candidates="、".join(u.name for u in cands), **_where(m)))
-        else:
-            loose = _candidates(book, full, maybe_same)
-            if loose:
-                book.findings.append(finding("ambiguous-unit-alias", file=source, value=m.name,
-                                             candidates="、".join(u.name for u in loose),
-                                             **_where(m)))
-        book.units.append(unit)
+        loose = cands or _candidates(book, full, maybe_same)
+        if loose:
+            _report(book, "ambiguous-unit-alias", m, source, candidates=_names(loose))
+        book.units.append(Unit(name=full, kind=guess_unit_kind(full),
+                               aliases=[m.name] if m.implied else []))
     _add_stems(book, mentions)
     return book
 
@@ -163,19 +154,13 @@ def build_units(mentions: list[Mention], source: str = "") -> Book:
 def _canonical_order(mentions: list[Mention]) -> list[Mention]:
     """Annex-1 names first, the most printed form of each first; then annex 3, then annex 2."""
     rank = {"annex1": 0, "annex3": 1, "annex2": 2}
-    counts: dict[str, int] = {}
-    first: dict[str, int] = {}
-    for i, m in enumerate(mentions):
-        k = normalize_name(m.name)
-        if m.origin == "annex1":
-            counts[k] = counts.get(k, 0) + 1
-        first.setdefault(k, i)
+    counts = Counter(normalize_name(m.name) for m in mentions if m.origin == "annex1")
     distinct: dict[str, Mention] = {}
     for m in mentions:
         distinct.setdefault(normalize_name(m.name), m)
+    # a stable sort: equals stay in the order first printed
     return sorted(distinct.values(), key=lambda m: (rank.get(m.origin, 3),
-                                                    -counts.get(normalize_name(m.name), 0),
-                                                    first[normalize_name(m.name)]))
+                                                    -counts[normalize_name(m.name)]))
 
 
 def _add_group(book: Book, m: Mention) -> None:
@@ -200,12 +185,8 @@ def county_governments(book: Book, group_name: str) -> list[str] | None:
     if not m or not re.search(r"[县区]", m.group(1)):
         return None
     levels = set(re.sub(r"[^县市区]", "", m.group(1)))
-    out = []
-    for u in book.units:
-        um = _COUNTY_UNIT_RE.match(normalize_name(u.name))
-        if um and um.group(2) in levels and um.group(1)[0] not in "市区县":
-            out.append(u.name)
-    return out
+    return [u.name for u in book.units if (um := _COUNTY_UNIT_RE.match(normalize_name(u.name)))
+            and um.group(2) in levels and um.group(1)[0] not in "市区县"]
 
 
 def infer_group_members(book: Book, towns: list[str], streets: list[str], has_matrix: bool,
@@ -215,58 +196,52 @@ def infer_group_members(book: Book, towns: list[str], streets: list[str], has_ma
     各县市区政府 from the county-level governments the notice names, 区直各部门 /
     市政府各部门 from the departments printed with the same 区/市 prefix. Groups the
     notice cannot define (有关部门, …成员单位) stay empty: never a guess."""
-    named_towns = [u.name for u in book.units if u.kind == "镇"]
-    named_streets = [u.name for u in book.units if u.kind == "街道"]
     for g in book.groups:
-        s = normalize_name(g.name)
-        county = county_governments(book, g.name)
-        if county is not None:
-            if county:
-                g.members = county
-                book.findings.append(finding(
-                    "group-members-inferred", file=source, value=g.name, count=len(county),
-                    basis=f"通知中写明的县(市、区)政府({'、'.join(county)};通知未写明的请补充)"))
-            else:
-                book.findings.append(finding("group-members-unknown", file=source, value=g.name))
-            continue
-        if re.search(r"有关|相关|成员单位|县市区|县市|各地|各县", s):
+        members, basis = _group_members(book, g.name, towns, streets, has_matrix)
+        if not members:
             book.findings.append(finding("group-members-unknown", file=source, value=g.name))
-            continue
-        members: list[str] = []
-        basis: list[str] = []
-        ok = True
-        missing: list[str] = []
-        for pattern, in_matrix, named, row_kind, word in (
-                (_TOWN_GROUP_RE, towns, named_towns, "镇", "乡镇"),
-                (_STREET_GROUP_RE, streets, named_streets, "街道", "街道")):
-            if not pattern.search(s):
-                continue
-            if has_matrix and in_matrix:
-                members += in_matrix
-                basis.append(f"附件中镇街目标表的{row_kind}")
-            elif named:
-                members += named
-                basis.append(f"通知中写明的{word}({'、'.join(named)};通知未写明的请补充)")
-            else:
-                missing.append(word)
-        if missing and members:  # 各镇(街道) with towns named but no subdistrict
-            basis[-1] += f";通知中没有写明任何{'、'.join(missing)},请补充"
-        elif missing:
-            ok = False
-        if re.search(r"部门|单位", s) and re.search(r"[区市县]直|各部门|各单位", s):
-            prefix = s[0] if s[0] in "区市县" else (
-                re.search(r"([区市县])直", s).group(1) if re.search(r"([区市县])直", s) else "")
-            depts = [u.name for u in book.units if u.kind == "部门"
-                     and (not prefix or normalize_name(u.name).startswith(prefix))]
-            if depts:
-                members += depts
-                basis.append(f"通知中出现的{prefix}级部门")
-            else:
-                ok = False
-        if not members or not ok:
-            book.findings.append(finding("group-members-unknown", file=source, value=g.name))
-            g.members = [] if not ok else members
             continue
         g.members = list(dict.fromkeys(members))
         book.findings.append(finding("group-members-inferred", file=source, value=g.name,
-                                     count=len(g.members), basis="、".join(basis)))
+                                     count=len(g.members), basis=basis))
+
+
+def _group_members(book: Book, name: str, towns: list[str], streets: list[str],
+                   has_matrix: bool) -> tuple[list[str], str]:
+    """A group's members and what they were read from; ([], "") when the notice cannot say."""
+    county = county_governments(book, name)
+    if county is not None:
+        return county, f"通知中写明的县(市、区)政府({'、'.join(county)};通知未写明的请补充)"
+    s = normalize_name(name)
+    if re.search(r"有关|相关|成员单位|县市区|县市|各地|各县", s):
+        return [], ""
+    members: list[str] = []
+    basis: list[str] = []
+    missing: list[str] = []
+    for pattern, in_matrix, kind, word in ((_TOWN_GROUP_RE, towns, "镇", "乡镇"),
+                                           (_STREET_GROUP_RE, streets, "街道", "街道")):
+        if not pattern.search(s):
+            continue
+        named = [u.name for u in book.units if u.kind == kind]
+        if has_matrix and in_matrix:
+            members += in_matrix
+            basis.append(f"附件中镇街目标表的{kind}")
+        elif named:
+            members += named
+            basis.append(f"通知中写明的{word}({'、'.join(named)};通知未写明的请补充)")
+        else:
+            missing.append(word)
+    if missing and not members:
+        return [], ""
+    if missing:  # 各镇(街道) with towns named but no subdistrict
+        basis[-1] += f";通知中没有写明任何{'、'.join(missing)},请补充"
+    if re.search(r"部门|单位", s) and re.search(r"[区市县]直|各部门|各单位", s):
+        direct = re.search(r"([区市县])直", s)
+        prefix = s[0] if s[0] in "区市县" else (direct.group(1) if direct else "")
+        depts = [u.name for u in book.units if u.kind == "部门"
+                 and (not prefix or normalize_name(u.name).startswith(prefix))]
+        if not depts:
+            return [], ""
+        members += depts
+        basis.append(f"通知中出现的{prefix}级部门")
+    return members, "、".join(basis)

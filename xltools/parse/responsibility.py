@@ -6,7 +6,7 @@ either width between the parts, no bracket at all, and a bracket that is never c
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .names import CLOSERS, OPENERS
 
@@ -46,7 +46,6 @@ class Responsibility:
     found: bool = False
     unclosed: bool = False
     raw: str = ""  # the responsibility part as printed
-    issues: list[str] = field(default_factory=list)
     notes: object = None  # notes.Notes peeled off the unit lists (分别牵头, 下同 …)
 
 
@@ -112,9 +111,7 @@ def _opening_before(text: str, kw_at: int, floor: int) -> int | None:
     i = kw_at - 1
     while i >= floor and text[i] in " \t":
         i -= 1
-    if i >= floor and text[i] in OPENERS:
-        return i
-    return None
+    return i if i >= floor and text[i] in OPENERS else None
 
 
 def _matching_close(text: str, open_at: int) -> int | None:
@@ -138,27 +135,22 @@ def _read_parts(segment: str, res: Responsibility) -> None:
     without its keyword ("…,市财政局,2021年6月底前") is moved to the deadline.
     """
     hits = list(KEYWORD_RE.finditer(segment))
-    primary = support = ""
+    units = {"lead": res.lead, "primary": "", "support": ""}
     for i, m in enumerate(hits):
         end = hits[i + 1].start() if i + 1 < len(hits) else len(segment)
         value = segment[m.end():end].strip(_PART_TRIM)
         word = m.group(1)
-        if word in LEAD_WORDS:
-            value, due = peel_deadline(value)
-            res.lead = _join(res.lead, value)
-            res.deadline = _join(res.deadline, due)
-        elif word in PRIMARY_WORDS:
-            value, due = peel_deadline(value)
-            primary = _join(primary, value)
-            res.deadline = _join(res.deadline, due)
-        elif word in SUPPORT_WORDS:
-            value, due = peel_deadline(value)
-            support = _join(support, value)
-            res.deadline = _join(res.deadline, due)
-        elif word in DEADLINE_WORDS:
+        if word in DEADLINE_WORDS:
             res.deadline = _join(res.deadline, value)
-        else:
+        elif word in LEADER_WORDS:
             res.leader = _join(res.leader, value)
+        else:
+            value, due = peel_deadline(value)
+            part = ("lead" if word in LEAD_WORDS else "primary" if word in PRIMARY_WORDS
+                    else "support")
+            units[part] = _join(units[part], value)
+            res.deadline = _join(res.deadline, due)
+    res.lead, primary, support = units["lead"], units["primary"], units["support"]
     if primary and support and not res.lead:
         res.lead, primary = primary, ""
     res.responsible = _join(res.responsible, _join(primary, support))
@@ -169,9 +161,7 @@ def is_deadline(text: str) -> bool:
     s = "".join(text.split())
     if not s or len(s) > 24:
         return False
-    if _ONGOING_RE.match(s):
-        return True
-    return bool(_DATE_RE.match(s)) and bool(re.search(r"[年月旬底末]", s))
+    return bool(_ONGOING_RE.match(s) or _DATE_RE.match(s) and re.search(r"[年月旬底末]", s))
 
 
 def peel_deadline(value: str) -> tuple[str, str]:

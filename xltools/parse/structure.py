@@ -7,19 +7,19 @@ out by walking back from the first item over headings and titles only.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..model.findings import Finding, finding
-from .clean import Line
-from .kinds import kind_of_heading, kind_of_section
+from .clean import Line, short
+from .kinds import NUMERALS, kind_of_heading, kind_of_section
 from .names import OPENERS
 from .responsibility import KEYWORD_RE, extract_responsibility, has_responsibility
 from .targets import extract_targets
 
-_CN = "一二三四五六七八九十百零〇"
 MARKERS: list[tuple[str, re.Pattern]] = [
-    ("cn1", re.compile(rf"^([{_CN}]+)\s*[、.\uff0e]\s*")),
-    ("cn2", re.compile(rf"^[(\uff08]\s*([{_CN}]+)\s*[)\uff09]\s*[、.\uff0e]?\s*")),
+    ("cn1", re.compile(rf"^([{NUMERALS}]+)\s*[、.\uff0e]\s*")),
+    ("cn2", re.compile(rf"^[(\uff08]\s*([{NUMERALS}]+)\s*[)\uff09]\s*[、.\uff0e]?\s*")),
     # "1.5亿元" is no item, "1.2021年底前…" is ("．" folds to "." at the boundary)
     ("ar1", re.compile(r"^(\d{1,3})\s*(?:[、\uff0e]|\.(?!\d)|\.(?=\d{4}\s*年))\s*")),
     ("ar2", re.compile(r"^[(\uff08]\s*(\d{1,3})\s*[)\uff09]\s*[、.\uff0e]?\s*")),
@@ -80,7 +80,7 @@ class Structure:
 def marker_of(text: str) -> tuple[str, str, str] | None:
     """(kind, number, rest) of a line that starts with a numbering marker."""
     s = text.strip()
-    for kind, rx in MARKERS:
+    for kind, rx in MARKERS:  # a plain loop: this runs on every line, several times
         m = rx.match(s)
         if m:
             return kind, m.group(1), s[m.end():]
@@ -95,11 +95,10 @@ def find_regions(lines: list[Line]) -> list[Region]:
         if m:
             marks[m.group(1)] = (i, (m.group(2) or "").strip())
     ordered = sorted(marks.items(), key=lambda kv: kv[1][0])
-    regions = [Region("", 0, ordered[0][1][0] if ordered else len(lines))]
-    for k, (label, (at, title)) in enumerate(ordered):
-        end = ordered[k + 1][1][0] if k + 1 < len(ordered) else len(lines)
-        regions.append(Region(label, at + 1, end, title))
-    return regions
+    starts = [at for _, (at, _) in ordered]
+    return [Region("", 0, [*starts, len(lines)][0])] + [
+        Region(label, at + 1, end, title)
+        for (label, (at, title)), end in zip(ordered, [*starts[1:], len(lines)])]
 
 
 def _item_kind_for(lines: list[Line], region: Region) -> tuple[str, int]:
@@ -108,43 +107,39 @@ def _item_kind_for(lines: list[Line], region: Region) -> tuple[str, int]:
     Responsibility printed on a line of its own (under the item) counts for the marker
     line above it, once per item.
     """
-    counts: dict[str, int] = {}
-    present: dict[str, int] = {}
+    counts: Counter[str] = Counter()
+    present: Counter[str] = Counter()
     last: tuple[str, int] | None = None  # (kind, index) of the last item-like marker line
     credited: set[int] = set()
     for i, ln in enumerate(lines[region.start:region.end]):
         mk = marker_of(ln.text)
         if mk and mk[0] in ("ar1", "ar2", "ar3", "cn2"):
-            present[mk[0]] = present.get(mk[0], 0) + 1
+            present[mk[0]] += 1
             last = (mk[0], i)
         elif mk or CLOSING_RE.match(ln.text.strip()):
             last = None
         if has_responsibility(ln.text) and last is not None and last[1] not in credited:
             credited.add(last[1])
-            counts[last[0]] = counts.get(last[0], 0) + 1
+            counts[last[0]] += 1
     if counts:
         # equal counts: the deeper marker numbers the items (target items (一)… printed above
         # the numbered tasks are leaf headings, read as items by _walk)
         best = max(counts, key=lambda k: (counts[k], LEVEL[k], present[k]))
         return best, counts[best]
-    for k in ("ar1", "ar2", "ar3"):
-        if present.get(k, 0) >= 2:
-            return k, 0
-    return "", 0
+    return next(((k, 0) for k in ("ar1", "ar2", "ar3") if present[k] >= 2), ("", 0))
 
 
 def find_body(lines: list[Line], regions: list[Region]) -> tuple[Region | None, str]:
     """The region holding the numbered items, and their marker kind."""
-    best: tuple[int, int, Region, str] | None = None
+    found = []
     for r in regions:
         kind, n = _item_kind_for(lines, r)
-        if not kind:
-            continue
-        items = sum(1 for ln in lines[r.start:r.end] if (mk := marker_of(ln.text)) and mk[0] == kind)
-        score = (n, items)
-        if best is None or score > best[:2]:
-            best = (n, items, r, kind)
-    return (best[2], best[3]) if best else (None, "")
+        if kind:  # most items carrying units, then most items (the first region of equals)
+            items = sum(1 for ln in lines[r.start:r.end]
+                        if (mk := marker_of(ln.text)) and mk[0] == kind)
+            found.append(((n, items), r, kind))
+    best = max(found, key=lambda f: f[0], default=None)
+    return (best[1], best[2]) if best else (None, "")
 
 
 def _is_heading_line(kind: str, item_kind: str, text: str) -> bool:
@@ -164,22 +159,18 @@ def _is_target_paragraph(text: str) -> bool:
 def _body_start(lines: list[Line], region: Region, item_kind: str, first_item: int) -> int:
     """Walk back from the first item over headings, titles and target paragraphs."""
     start = first_item
-    i = first_item - 1
-    while i >= region.start:
+    for i in range(first_item - 1, region.start - 1, -1):
         s = lines[i].text.strip()
         if not s:
-            i -= 1
             continue
         if CLOSING_RE.match(s) or ANNEX_RE.match(s):
             break
         mk = marker_of(s)
-        if mk and _is_heading_line(mk[0], item_kind, s) and len(s) <= _HEADING_MAX:
-            start = i
-        elif not mk and (_is_title_like(s) or _is_target_paragraph(s) or has_responsibility(s)):
+        if (mk and _is_heading_line(mk[0], item_kind, s) and len(s) <= _HEADING_MAX) or (
+                not mk and (_is_title_like(s) or _is_target_paragraph(s) or has_responsibility(s))):
             start = i  # a responsibility line belongs to the item above it
         else:
             break
-        i -= 1
     return start
 
 
@@ -204,8 +195,7 @@ def find_structure(lines: list[Line], source: str = "") -> Structure:
 
 def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Structure,
           source: str) -> None:
-    stack: dict[int, str] = {}
-    heading_resp: dict[int, str] = {}
+    stack: dict[int, tuple[str, str]] = {}  # level → (heading, responsibility printed on it)
     cur: RawItem | None = None
     closed = False
     ended = False  # after a closing line: nothing more belongs to an item
@@ -218,49 +208,42 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
             st.items.append(cur)
         cur = None
 
+    def section(below: int = 99) -> list[str]:
+        return [stack[j][0] for j in sorted(stack) if j < below]
+
+    def cut(level: int) -> None:  # a heading at `level` ends those at it and below
+        for j in [j for j in stack if j >= level]:
+            del stack[j]
+
     leaves = _leaf_headings(lines[start:body.end], item_kind)
     for k, ln in enumerate(lines[start:body.end]):
         s = ln.text.strip()
         if not s:
             continue
         mk = marker_of(s)
-        if mk and k in leaves and _heading_is_item(mk, [stack[j] for j in sorted(stack)
-                                                        if j < LEVEL[mk[0]]]):
-            close_item()  # "(一)地区生产总值增长7%(牵头单位:…)" under a target heading
-            for j in [j for j in stack if j >= LEVEL[mk[0]]]:
-                stack.pop(j)
-                heading_resp.pop(j, None)
-            section = [stack[j] for j in sorted(stack)]
-            cur = RawItem(number=printed_number(mk[0], mk[1]), line=ln.no, text=mk[2],
-                          section=section, kind=_kind_of(section),
-                          printed=printed_number(mk[0], mk[1]))
-            closed = _is_closed(cur.text)
-            ended = False
-            continue
-        if mk and mk[0] == item_kind:
+        leaf = bool(mk) and k in leaves and _heading_is_item(mk, section(LEVEL[mk[0]]))
+        if leaf or (mk and mk[0] == item_kind):
             close_item()
-            for stray in pending_stray:
-                st.findings.append(finding("stray-text", file=source, line=stray.no,
-                                           value=_short(stray.text)))
-            pending_stray = []
-            section = [stack[k] for k in sorted(stack)]
-            inherited = next((heading_resp[k] for k in sorted(heading_resp, reverse=True)), "")
-            cur = RawItem(number=mk[1], line=ln.no, text=mk[2], section=section,
-                          heading_resp=inherited, kind=_kind_of(section),
-                          printed=printed_number(mk[0], mk[1]))
+            if leaf:  # "(一)地区生产总值增长7%(牵头单位:…)" under a target heading
+                cut(LEVEL[mk[0]])
+            else:
+                st.findings += [finding("stray-text", file=source, line=stray.no,
+                                        value=short(stray.text, 40)) for stray in pending_stray]
+                pending_stray = []
+            inherited = "" if leaf else next(
+                (r for _, (_, r) in sorted(stack.items(), reverse=True) if r), "")
+            printed = printed_number(mk[0], mk[1])
+            cur = RawItem(number=printed if leaf else mk[1], line=ln.no, text=mk[2],
+                          section=section(), heading_resp=inherited,
+                          kind=kind_of_section(section()), printed=printed)
             closed = _is_closed(cur.text)
             ended = False
             continue
         if mk and _is_heading_line(mk[0], item_kind, s):
             close_item()
-            level = LEVEL[mk[0]]
-            for k in [k for k in stack if k >= level]:
-                stack.pop(k)
-                heading_resp.pop(k, None)
+            cut(LEVEL[mk[0]])
             res = extract_responsibility(s)
-            stack[level] = res.text if res.found else s
-            if res.found:
-                heading_resp[level] = res.raw
+            stack[LEVEL[mk[0]]] = (res.text, res.raw) if res.found else (s, "")
             ended = False
             continue
         if CLOSING_RE.match(s):
@@ -273,7 +256,7 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
             continue
         if not ended and _is_target_paragraph(s):
             close_item()
-            st.target_paragraphs.append(TargetParagraph(ln.no, s, [stack[k] for k in sorted(stack)]))
+            st.target_paragraphs.append(TargetParagraph(ln.no, s, section()))
             continue
         if st.items or cur is not None:
             pending_stray.append(ln)
@@ -285,30 +268,23 @@ def _region_kind(lines: list[Line], region: Region) -> str | None:
     if not region.label:
         return None
     first = next((ln.text.strip() for ln in lines[region.start:region.end] if ln.text.strip()), "")
-    for title in (region.title, first if not marker_of(first) and _is_title_like(first) else ""):
-        kind = kind_of_heading(title) if title else None
-        if kind:
-            return kind
-    return None
+    titles = (region.title, first if not marker_of(first) and _is_title_like(first) else "")
+    return next((kind for t in titles if t and (kind := kind_of_heading(t))), None)
 
 
 def _leaf_headings(lines: list[Line], item_kind: str) -> set[int]:
     """Indices of heading-level marker lines with no deeper marker line under them."""
     marks = [(k, LEVEL[mk[0]]) for k, ln in enumerate(lines)
              if (mk := marker_of(ln.text)) and (mk[0] != "dash" or item_kind == "dash")]
-    out: set[int] = set()
-    for (k, level), nxt in zip(marks, [*marks[1:], (len(lines), 0)]):
-        if level < LEVEL[item_kind] and nxt[1] <= level:
-            out.add(k)
-    return out
+    return {k for (k, level), nxt in zip(marks, [*marks[1:], (len(lines), 0)])
+            if level < LEVEL[item_kind] and nxt[1] <= level}
 
 
 def _heading_is_item(mk: tuple[str, str, str], section: list[str]) -> bool:
     """A leaf heading that is an item itself: it names units, or it is a target under a
     target heading (主要预期目标 › (一)地区生产总值增长7%)."""
-    if has_responsibility(mk[2]):
-        return True
-    return kind_of_section(section) == "indicator" and bool(extract_targets(mk[2]))
+    return has_responsibility(mk[2]) or (kind_of_section(section) == "indicator"
+                                         and bool(extract_targets(mk[2])))
 
 
 def _is_closed(text: str) -> bool:
@@ -324,26 +300,17 @@ def _is_closed(text: str) -> bool:
     return True
 
 
-def _kind_of(section: list[str]) -> str:
-    return kind_of_section(section)
-
-
 def printed_number(kind: str, number: str) -> str:
-    """The item's number as printed: "3", "(一)" (brackets folded; printed.py restores them)."""
+    """The item's number as printed: "3", "(一)" (folded; restore_printed gives it back)."""
     return f"({number})" if kind in ("cn2", "ar2") else number
-
-
-def _short(text: str, n: int = 40) -> str:
-    s = text.strip()
-    return s if len(s) <= n else s[:n] + "…"
 
 
 def _heading_mark(head: str) -> str:
     """"(三)聚焦…" → "(三)", "二、主要任务" → "二." (for qualified numbers), else ""."""
-    m = re.match(rf"^([(\uff08]\s*[{_CN}]+\s*[)\uff09])", head)
+    m = re.match(rf"^([(\uff08]\s*[{NUMERALS}]+\s*[)\uff09])", head)
     if m:
         return re.sub(r"\s", "", m.group(1))
-    m = re.match(rf"^([{_CN}]+)\s*[、.\uff0e]", head)
+    m = re.match(rf"^([{NUMERALS}]+)\s*[、.\uff0e]", head)
     return f"{m.group(1)}." if m else ""
 
 
@@ -365,12 +332,12 @@ def _qualify_restarts(st: Structure, source: str) -> None:
         # a 民生实事 table restarting at 1 under no numbered heading: "实事1", not a "1-2" typo
         inner = [(_heading_mark(it.section[-1]) if it.section else "") or _KIND_MARK.get(it.kind, "")
                  for it in st.items]
-        numbers = [f"{m}{it.number}" if m else it.number for m, it in zip(inner, st.items)]
+        numbers = [m + it.number for m, it in zip(inner, st.items)]
         if len(set(numbers)) < len(numbers):
             full = ["".join(_heading_mark(h).rstrip(".") if k < len(it.section) - 1
                             else _heading_mark(h) for k, h in enumerate(it.section))
                     for it in st.items]
-            numbers = [f"{m}{it.number}" if m else it.number for m, it in zip(full, st.items)]
+            numbers = [m + it.number for m, it in zip(full, st.items)]
         for it, n in zip(st.items, numbers):
             it.number = n
     else:

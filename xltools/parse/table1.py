@@ -21,12 +21,13 @@ import re
 from dataclasses import dataclass, field
 
 from ..model.findings import Finding, finding
-from .clean import Line
+from .clean import Line, short
 from .fold import fold
-from .kinds import kind_of_heading
+from .kinds import NUMERALS, kind_of_heading, kind_of_section
 from .names import ENDINGS, is_group_phrase, split_top
 from .responsibility import (DEADLINE_WORDS, LEAD_WORDS, LEADER_WORDS, PRIMARY_WORDS,
-                             SUPPORT_WORDS, has_responsibility, is_deadline)
+                             SUPPORT_WORDS, Responsibility, has_responsibility, is_deadline)
+from .structure import RawItem, marker_of
 
 NUMBER_WORDS = ("序号", "编号", "序")
 TASK_WORDS = ("目标任务", "重点任务", "工作任务", "任务内容", "主要任务", "具体任务", "工作内容",
@@ -35,11 +36,13 @@ TASK_WORDS = ("目标任务", "重点任务", "工作任务", "任务内容", "�
               "事项", "主要指标", "指标", "任务名称", "项目名称", "具体内容", "内容")
 SECTION_WORDS = ("类别", "领域", "类型", "分类", "项目类别", "任务类别", "板块", "所属领域")
 OTHER_WORDS = ("备注", "进度要求", "工作要求", "责任人", "工作措施", "目标要求")
-_EXTRA_LEAD = ("牵头单位(部门)", "主责单位(部门)")
-_EXTRA_RESP = ("责任单位(部门)", "配合单位(部门)")
+# the first role whose words hold a header cell (without a trailing remark) is its column
+_HEADER_ROLES = (("lead", LEAD_WORDS), ("support", SUPPORT_WORDS), ("resp", PRIMARY_WORDS),
+                 ("deadline", DEADLINE_WORDS + ("进度安排",)), ("leader", LEADER_WORDS),
+                 ("section", SECTION_WORDS), ("other", OTHER_WORDS), ("task", TASK_WORDS))
 _NUMBER_RE = re.compile(r"^(\d{1,3})[.、]?$|^\((\d{1,3})\)$")
-_CN = "一二三四五六七八九十百零〇"
-SECTION_MARK_RE = re.compile(rf"^([{_CN}]+\s*[、.]|\(\s*[{_CN}]+\s*\)|——|第[{_CN}]+[部分篇章])")
+SECTION_MARK_RE = re.compile(rf"^([{NUMERALS}]+\s*[、.]|\(\s*[{NUMERALS}]+\s*\)|——|"
+                             rf"第[{NUMERALS}]+[部分篇章])")
 _PERSON_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}(常务副|副)?(市长|区长|县长|书记|主任|部长|秘书长)?$")
 
 
@@ -64,30 +67,16 @@ class Grid:
 
 def fold_grid(grid: Grid) -> Grid:
     """The grid with its texts folded for recognition (fold.py; outgoing strings are
-    restored to the printed characters by printed.py, as for the text)."""
+    restored to the printed characters by fold.restore_printed, as for the text)."""
     return Grid([[GridCell(fold(c.text), c.line, c.up, c.left) for c in row] for row in grid.rows])
 
 
 @dataclass
-class TableItem:
-    """One task row of the table."""
-
-    number: str
-    line: int
-    text: str
-    section: list[str] = field(default_factory=list)
-    lead: str = ""  # the lead cell as printed
-    responsible: str = ""  # the responsible / supporting cells as printed, 、-joined
-    deadline: str = ""
-    leader: str = ""
-    raw: str = ""  # the unit cells as printed, for messages
-
-
-@dataclass
 class Annex1Table:
-    """What the table pass found: items, the header as printed, the lines it covers."""
+    """What the table pass found: items (each row's cells as its responsibility), the
+    header as printed, the lines it covers."""
 
-    items: list[TableItem] = field(default_factory=list)
+    items: list[RawItem] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
     start: int = 0  # index into the lines list of the header's first line
     end: int = 0  # exclusive
@@ -107,24 +96,11 @@ def header_role(cell: str) -> str:
         return ""
     if s in NUMBER_WORDS:
         return "number"
-    core = re.sub(r"\([^()]*\)$", "", s)
-    if s in _EXTRA_LEAD or core in LEAD_WORDS:
-        return "lead"
-    if core in SUPPORT_WORDS:
-        return "support"
-    if s in _EXTRA_RESP or core in PRIMARY_WORDS:
-        return "resp"
-    if core in DEADLINE_WORDS or core in ("完成时限", "时间节点", "完成时间", "进度安排"):
-        return "deadline"
-    if core in LEADER_WORDS:
-        return "leader"
-    if core in SECTION_WORDS:
-        return "section"
-    if core in OTHER_WORDS:
-        return "other"
-    if core in TASK_WORDS or (core.endswith(("任务", "事项")) and len(core) <= 10):
+    core = re.sub(r"\([^()]*\)$", "", s)  # 牵头单位(部门) is a 牵头单位
+    role = next((role for role, words in _HEADER_ROLES if core in words), "")
+    if not role and core.endswith(("任务", "事项")) and len(core) <= 10:
         return "task"
-    return ""
+    return role
 
 
 def is_annex1_header(cells: list[str]) -> bool:
@@ -163,13 +139,9 @@ def looks_like_person(s: str) -> bool:
 
 
 def cell_type(s: str) -> str:
-    if is_deadline(s):
-        return "deadline"
-    if looks_like_units(s):
-        return "units"
-    if looks_like_person(s):
-        return "person"
-    return "text"
+    """What a flattened cell looks like: deadline, units, person, else text."""
+    looks = (("deadline", is_deadline), ("units", looks_like_units), ("person", looks_like_person))
+    return next((kind for kind, test in looks if test(s)), "text")
 
 
 _COMPATIBLE = {"units": ("lead", "resp", "support"), "deadline": ("deadline",),
@@ -203,10 +175,8 @@ def assign_cells(roles: list[str], cells: list[str]) -> tuple[dict[int, str], bo
             i + 1 < len(cells) and cell_type(cells[i + 1]) == "text" and len(cells[i]) <= 20:
         out[pre.pop(0)] = cells[i]
         i += 1
-    text_parts: list[str] = []
-    if i < len(cells):
-        text_parts.append(cells[i])
-        i += 1
+    text_parts = cells[i:i + 1]
+    i += len(text_parts)
     while i < len(cells) and cell_type(cells[i]) == "text" and "other" not in roles[task_at + 1:]:
         text_parts.append(cells[i])
         i += 1
@@ -237,26 +207,6 @@ def assign_cells(roles: list[str], cells: list[str]) -> tuple[dict[int, str], bo
     return out, uncertain, unplaced
 
 
-def _fields(roles: list[str], header: list[str], values: dict[int, str]) -> dict[str, str]:
-    """Column values gathered by role; 责任单位 leads when a 配合单位 column stands beside
-    it and there is no 牵头单位 column (as in the text form)."""
-    got: dict[str, list[str]] = {}
-    for k, v in sorted(values.items()):
-        v = v.strip()
-        if v and k < len(roles):
-            got.setdefault(roles[k], []).append(v)
-    lead = got.get("lead", [])
-    primary = got.get("resp", [])
-    support = got.get("support", [])
-    has_lead_col = "lead" in roles
-    if not has_lead_col and "resp" in roles and "support" in roles:
-        lead, primary = primary, []
-    join = "、".join
-    return {"task": "".join(got.get("task", [])), "lead": join(lead),
-            "responsible": join([*primary, *support]), "deadline": join(got.get("deadline", [])),
-            "leader": join(got.get("leader", [])), "section": join(got.get("section", []))}
-
-
 class TableBuilder:
     """Collects items with their sections; shared by the grid and the flattened reader."""
 
@@ -265,39 +215,50 @@ class TableBuilder:
         self.roles = [header_role(h) for h in header]
         self.numbered = "number" in self.roles
         # a 分类 column printed before 序号: its cell comes before the row's number
-        first = next((r for r in self.roles if r in ("number", "section")), "")
-        self.category_at = next((k for k, r in enumerate(r for r in self.roles if r != "number")
-                                 if r == "section"), None) if first == "section" and self.numbered \
-            else None
         self.value_roles = [r for r in self.roles if r != "number"]
+        first = next((r for r in self.roles if r in ("number", "section")), "")
+        self.category_at = (self.value_roles.index("section")
+                            if first == "section" and self.numbered else None)
         self.value_header = [h for h, r in zip(header, self.roles) if r != "number"]
         self.stack: dict[int, str] = {0: b for b in base[-1:]} if base else {}
-        self.items: list[TableItem] = []
+        self.items: list[RawItem] = []
         self.findings: list[Finding] = []
         self.source = source
 
     def section(self, text: str) -> None:
         s = text.strip()
         m = SECTION_MARK_RE.match(s)
-        level = 1
-        if m:
-            level = 2 if m.group(1).startswith("(") else (3 if m.group(1) == "——" else 1)
+        mark = m.group(1) if m else ""
+        level = 2 if mark.startswith("(") else 3 if mark == "——" else 1
         for k in [k for k in self.stack if k >= level]:
             self.stack.pop(k)
         self.stack[level] = "".join(s.split()) if len(s) <= 60 else s
 
     def item(self, number: str, line: int, values: dict[int, str], uncertain: bool,
              ncells: int) -> None:
-        f = _fields(self.value_roles, self.value_header, values)
+        """A row's values gathered by role; 责任单位 leads when a 配合单位 column stands
+        beside it and there is no 牵头单位 column (as in the text form)."""
+        roles = self.value_roles
+        got: dict[str, list[str]] = {}
+        for k, v in sorted(values.items()):
+            if v.strip() and k < len(roles):
+                got.setdefault(roles[k], []).append(v.strip())
+        lead, primary = got.get("lead", []), got.get("resp", [])
+        if "lead" not in roles and "resp" in roles and "support" in roles:
+            lead, primary = primary, []
+        join = "、".join
         section = [self.stack[k] for k in sorted(self.stack)]
-        if f["section"]:
-            section.append(f["section"])
+        section += [join(got["section"])] if "section" in got else []
         number = number or str(len(self.items) + 1)
         raw = ";".join(f"{h}:{values[k]}" for k, h in enumerate(self.value_header)
-                       if k in values and self.value_roles[k] in ("lead", "resp", "support"))
-        self.items.append(TableItem(number=number, line=line, text=f["task"].strip(),
-                                    section=section, lead=f["lead"], responsible=f["responsible"],
-                                    deadline=f["deadline"], leader=f["leader"], raw=raw))
+                       if k in values and roles[k] in _UNIT_ROLES)
+        lead, responsible = join(lead), join([*primary, *got.get("support", [])])
+        text = "".join(got.get("task", []))
+        res = Responsibility(text=text, lead=lead, responsible=responsible, raw=raw,
+                             deadline=join(got.get("deadline", [])),
+                             leader=join(got.get("leader", [])), found=bool(lead or responsible))
+        self.items.append(RawItem(number=number, line=line, text=text, section=section,
+                                  kind=kind_of_section(section), resp=res, printed=number))
         if uncertain:
             assigned = ";".join(f"{self.value_header[k]}={v}" for k, v in sorted(values.items())
                                 if self.value_roles[k] != "task")
@@ -318,48 +279,42 @@ def read_grid(grid: Grid, base: list[str], source: str = "") -> Annex1Table | No
     head_at = next((i for i, r in enumerate(rows[:4]) if is_annex1_header(_distinct(r))), None)
     if head_at is None:
         return None
-    header = [c.text for c in _distinct_cells(rows[head_at])]
-    positions = _header_positions(rows[head_at])
-    b = TableBuilder(header, base, source)
+    head = [(pos, c.text) for pos, c in enumerate(rows[head_at]) if not c.left]
+    num_pos = next((pos for pos, h in head if header_role(h) == "number"), None)
+    value_pos = [pos for pos, _ in head if pos != num_pos]
+    b = TableBuilder([h for _, h in head], base, source)
+    task_at = b.value_roles.index("task")
     for row in rows[head_at + 1:]:
-        texts = [c.text.strip() for c in row]
-        if not any(texts):
-            continue
-        if is_annex1_header(_distinct(row)):  # the header repeated (a table per page)
-            continue
-        distinct = [c for c in _distinct_cells(row) if c.text.strip()]
-        number = None
-        num_pos = positions.get("number")
-        if num_pos is not None and num_pos < len(row) and not row[num_pos].up:
-            number = number_of(row[num_pos].text)
-        spans = sum(1 for c in row if c.left) >= 1
+        if not any(c.text.strip() for c in row) or is_annex1_header(_distinct(row)):
+            continue  # an empty row, or the header repeated (a table per page)
+        distinct = [c for c in row if not c.left and c.text.strip()]
+        inside = num_pos is not None and num_pos < len(row)
+        number = number_of(row[num_pos].text) if inside and not row[num_pos].up else None
         if number is None and len(distinct) == 1 and (
-                spans or SECTION_MARK_RE.match(distinct[0].text.strip())
+                any(c.left for c in row) or SECTION_MARK_RE.match(distinct[0].text.strip())
                 or len(distinct[0].text.strip()) <= 40):
             b.section(distinct[0].text)
             continue
-        values: dict[int, str] = {}
-        for k, (pos, role) in enumerate(zip(positions["values"], b.value_roles)):
-            if pos < len(row):
-                values[k] = _cell_text(row[pos].text, role)
-        line = row[num_pos].line if num_pos is not None and num_pos < len(row) else row[0].line
+        values = {k: cell_text(row[pos].text, role)
+                  for k, (pos, role) in enumerate(zip(value_pos, b.value_roles)) if pos < len(row)}
+        line = row[num_pos].line if inside else row[0].line
         if number is None and b.items and not any(
                 values.get(k) for k, r in enumerate(b.value_roles) if r != "task"):
             # a task text running into a row of its own: keep it with the item above
-            b.items[-1].text += values.get(b.value_roles.index("task"), "")
+            last = b.items[-1]
+            last.text = last.resp.text = last.text + values.get(task_at, "")
             b.findings.append(finding("table-row-unnumbered", file=source, line=line,
-                                      value=short(values.get(b.value_roles.index("task"), ""))))
+                                      value=short(values.get(task_at, ""))))
             continue
         b.item(number or "", line, {k: v for k, v in values.items() if v}, False, len(values))
     if not b.items:
         return None
-    first = rows[head_at][0].line
     last = max(c.line for r in rows for c in r)
-    return Annex1Table(items=b.items, header=[squash_header(h) for h in header], start=first - 1,
-                       end=last, findings=b.findings)
+    return Annex1Table(items=b.items, header=[squash_header(h) for _, h in head],
+                       start=rows[head_at][0].line - 1, end=last, findings=b.findings)
 
 
-def _cell_text(text: str, role: str) -> str:
+def cell_text(text: str, role: str) -> str:
     """A grid cell of several lines as one value: text runs on, units are listed."""
     out = ""
     for line in (x.strip() for x in text.split("\n")):
@@ -375,31 +330,12 @@ def continue_cell(before: str, more: str, role: str) -> str:
     return before + more
 
 
-def _distinct_cells(row: list[GridCell]) -> list[GridCell]:
-    return [c for c in row if not c.left]
-
-
 def _distinct(row: list[GridCell]) -> list[str]:
-    return [c.text for c in _distinct_cells(row)]
-
-
-def _header_positions(row: list[GridCell]) -> dict:
-    number = None
-    values: list[int] = []
-    for pos, c in enumerate(row):
-        if c.left:
-            continue
-        if header_role(c.text) == "number" and number is None:
-            number = pos
-        else:
-            values.append(pos)
-    return {"number": number, "values": values}
+    return [c.text for c in row if not c.left]
 
 
 def base_before(lines: list[Line], at: int, floor: int) -> list[str]:
     """A heading printed right above the table (一、重点任务), as the table's section."""
-    from .structure import marker_of
-
     i = at - 1
     while i >= floor and not lines[i].text.strip():
         i -= 1
@@ -413,13 +349,3 @@ def base_before(lines: list[Line], at: int, floor: int) -> list[str]:
     if len(s) <= 60 and not has_responsibility(s) and kind_of_heading(s):
         return ["".join(s.split())]
     return []
-
-
-def base_for_grid(lines: list[Line], first_line: int) -> list[str]:
-    """The heading right above a .docx table (its first cell starts on first_line)."""
-    return base_before(lines, first_line - 1, 0)
-
-
-def short(text: str, n: int = 30) -> str:
-    s = text.strip()
-    return s if len(s) <= n else s[:n] + "…"

@@ -47,11 +47,8 @@ def extract_targets(text: str) -> list[Target]:
         label = _clean_label(label_raw.lstrip("、 "), keep_growth=growth)
         if len(label) <= 1:
             label = _following_words(text, m.end())
-        direction = ">="
-        if tail in ("以内", "以下", "之内") or any(h in label_raw for h in _LE_HINTS):
-            direction = "<="
-        elif tail == "左右":
-            direction = "="
+        direction = ("<=" if tail in ("以内", "以下", "之内") or any(h in label_raw for h in _LE_HINTS)
+                     else "=" if tail == "左右" else ">=")
         measure = "%" if measure == "\uff05" else measure
         out.append(Target(label=label, value=float(re.sub(r"[,\uff0c]", "", value_s)), measure=measure,
                           direction=direction, growth=growth,
@@ -85,16 +82,10 @@ def _clean_label(label: str, keep_growth: bool) -> str:
         for f in _FILLERS:
             if s.startswith(f):
                 s, changed = s[len(f):], True
-    if not keep_growth:
-        for w in sorted(_LINKS, key=len, reverse=True):
-            if s.endswith(w) and len(s) > len(w):
-                s = s[:-len(w)]
-                break
-    elif s.endswith(tuple(_LINKS)) and not s.endswith(_GROWTH_WORDS):
-        for w in sorted(_LINKS, key=len, reverse=True):
-            if s.endswith(w):
-                s = s[:-len(w)]
-                break
+    # a growth label keeps its verb (增长); a link word (达到, 控制在) is dropped
+    if not keep_growth or not s.endswith(_GROWTH_WORDS):
+        s = next((s[:-len(w)] for w in sorted(_LINKS, key=len, reverse=True)
+                  if s.endswith(w) and (keep_growth or len(s) > len(w))), s)
     return s.strip()
 
 
