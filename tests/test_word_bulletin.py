@@ -144,3 +144,15 @@ def test_bulletin_prints_with_page_numbers(bulletin, monkeypatch):
     assert "通报" in text.replace(" ", "") and "区综治办" in text.replace(" ", "")
     numbers = [int(x) for x in re.findall(r"\u2014\s*(\d+)\s*\u2014", text)]
     assert numbers == list(range(1, n + 1))
+
+
+def test_a_unit_exempt_from_the_quarter_is_not_listed_missing(demo, tmp_path):
+    db = tmp_path / "ledger.sqlite"
+    shutil.copy(demo.collected.db_path, db)
+    api.exempt(EXAMPLE / "plan.xlsx", "2019Q1", "区综治办", db=db, reason="本季度无任务")
+    doc = docx.Document(str(api.bulletin(EXAMPLE / "plan.xlsx", "2019Q1", db, tmp_path,
+                                         when=date(2019, 4, 12))))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert re.search(r"\d+ 个单位按时报送", text) and not re.search(r"\d+ 个单位未报送", text)
+    assert not any(t.rows[0].cells[0].text == "单位" and t.rows[0].cells[1].text == "未报表单"
+                   and len(t.rows) > 1 for t in doc.tables)

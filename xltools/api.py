@@ -670,6 +670,7 @@ def bulletin(plan_path: str | os.PathLike, period_id: str | None = None,
     """The 通报 (.docx) of a quarter from the ledger, or of a half (2019H1) or the year
     (whole_year) summed as the year summary sums them; its path."""
     from .collect.ledger import Ledger
+    from .collect.settle import exempt_units
     from .merge import ReceiptRow, summarize
     from .merge.year import year_summary
     from .word.bulletin import (bulletin_document, bulletin_filename, from_summary, from_year,
@@ -690,11 +691,12 @@ def bulletin(plan_path: str | os.PathLike, period_id: str | None = None,
         returns = {p.id: ledger.current(plan.plan_id, p.id) for p in upto}
         receipts = ([ReceiptRow.from_ledger(r) for r in ledger.receipts(plan.plan_id, periods[0].id)]
                     if len(periods) == 1 else [])
+        exempt = exempt_units(ledger.history(plan.plan_id, periods[0].id)) if len(periods) == 1 else {}
     if len(periods) == 1 and period_id and plan.period(period_id) is not None:
         period = periods[0]
         before = [p for p in upto if p.end < period.end]
         s = summarize(plan, period, returns[period.id], receipts,
-                      returns[before[-1].id] or None if before else None)
+                      returns[before[-1].id] or None if before else None, exempt)
         b = from_summary(plan, period, s, year_summary(restricted(plan, upto), returns, when))
     else:
         b = from_year(plan, scope, year_summary(restricted(plan, periods), returns, when))
