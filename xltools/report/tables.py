@@ -17,12 +17,12 @@ MAX_ROW = 409  # Excel's tallest row (points)
 
 
 def lines_needed(text: object, width: float) -> int:
-    per_line = max(1, int((width - 1.5 - INDENT_UNITS) * WRAP_SLACK))
-    return _lines("" if text is None else str(text), per_line)
+    return _lines("" if text is None else str(text), width)
 
 
 @lru_cache(maxsize=1 << 16)  # a 汇总表 repeats its texts (tasks, units, statuses) row after row
-def _lines(s: str, per_line: int) -> int:
+def _lines(s: str, width: float) -> int:
+    per_line = max(1, int((width - 1.5 - INDENT_UNITS) * WRAP_SLACK))
     return sum(max(1, -(-text_width(part) // per_line)) for part in s.split("\n"))
 
 
@@ -54,14 +54,15 @@ class Col:
 def put(sheet: Sheet, row: int, col: int, value: Any, c: Col, style: str | None = None) -> None:
     """Write one value: text as text always (a unit's "=1+1" stays text), numbers as numbers."""
     st = style or c.style
-    if is_missing(value) or value == "":
-        sheet.write(row, col, None, st, kind="blank")
+    # (is_missing inline, NaN being the one value unequal to itself: a 汇总表 puts 10^5 cells)
+    if value is None or value == "" or (isinstance(value, float) and value != value):
+        sheet.write(row, col, None, st, "blank")
     elif value == BLOCKED:
-        sheet.write(row, col, value, "blocked", kind="string")
+        sheet.write(row, col, value, "blocked", "string")
     elif c.kind == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        sheet.write(row, col, float(value), st, kind="number")
+        sheet.write(row, col, float(value), st, "number")
     else:
-        sheet.write(row, col, str(value), st, kind="string")
+        sheet.write(row, col, str(value), st, "string")
 
 
 def error_style(c: Col) -> str:

@@ -125,12 +125,13 @@ class Sheet:
         """Put a value in one cell; refuses a cell hidden under a merge."""
         if row < 0 or col < 0:
             raise LayoutError(f"{self.name}: negative cell ({row}, {col})")
-        m = self._covered.get((row, col))
+        key = (row, col)
+        m = self._covered.get(key)
         if m is not None:
             mg = self.merges[m]
-            if (row, col) != (mg.first_row, mg.first_col):
+            if key != (mg.first_row, mg.first_col):
                 raise LayoutError(f"{self.name}: ({row}, {col}) lies under merge {mg}")
-        self.cells[(row, col)] = Cell(value, style, kind, guard, target, comment)
+        self.cells[key] = Cell(value, style, kind, guard, target, comment)
 
     def link(self, row: int, col: int, text: str, target: str, style: str = "link") -> None:
         """A hyperlink made by xltools (never a unit's text): `text` shown, `target` opened."""
