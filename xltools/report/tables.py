@@ -28,6 +28,10 @@ def _lines(s: str, width: float) -> int:
 
 def height_for(texts_and_widths, minimum: float = 20) -> float:
     lines = max([1] + [lines_needed(t, w) for t, w in texts_and_widths if t not in (None, "")])
+    return _height(lines, minimum)
+
+
+def _height(lines: int, minimum: float) -> float:
     return min(MAX_ROW, max(minimum, round(lines * LINE_HEIGHT + 5, 1)))
 
 
@@ -79,8 +83,13 @@ def header(sheet: Sheet, row: int, cols: list[Col], height: float = 30) -> int:
 
 def fit(sheet: Sheet, row: int, cols: list[Col], values, minimum: float = 20) -> None:
     """Row height for the wrapped values of a row (every column, its own width)."""
-    sheet.row_heights[row] = height_for(
-        [(v, c.width) for v, c in zip(values, cols) if isinstance(v, str) and v], minimum)
+    lines = 1  # height_for's sum, unrolled: a 汇总表 fits one row per unit and task
+    for v, c in zip(values, cols):
+        if v and isinstance(v, str):
+            n = _lines(v, c.width)
+            if n > lines:
+                lines = n
+    sheet.row_heights[row] = _height(lines, minimum)
 
 
 def start_sheet(wb: Workbook, name: str, cols: list[Col], title: str, subtitle: str = "",

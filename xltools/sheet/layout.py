@@ -145,20 +145,22 @@ class Sheet:
         if (first_row, first_col) == (last_row, last_col):
             self.write(first_row, first_col, value, style, kind, guard)
             return
+        top = (first_row, first_col)
         span = [(r, c) for r in range(first_row, last_row + 1)
                 for c in range(first_col, last_col + 1)]
-        for rc in span:
-            if rc in self._covered:
-                raise LayoutError(f"{self.name}: merge at {rc} overlaps {self.merges[self._covered[rc]]}")
-            if rc != (first_row, first_col) and rc in self.cells:
-                raise LayoutError(f"{self.name}: merge would hide the value at {rc}")
+        if not self._covered.keys().isdisjoint(span):
+            rc = next(rc for rc in span if rc in self._covered)
+            raise LayoutError(f"{self.name}: merge at {rc} overlaps {self.merges[self._covered[rc]]}")
+        hidden = self.cells.keys() & span
+        hidden.discard(top)
+        if hidden:
+            raise LayoutError(f"{self.name}: merge would hide the value at {min(hidden)}")
         self.merges.append(Merge(first_row, first_col, last_row, last_col))
-        for rc in span:
-            self._covered[rc] = len(self.merges) - 1
+        self._covered.update(dict.fromkeys(span, len(self.merges) - 1))
         # Only the top-left cell is stored: the writer gives the rest of the range its
         # style (so borders print around the whole range). A summary's task blocks cover
         # hundreds of thousands of cells; a Cell for each would double the layout's size.
-        self.cells[(first_row, first_col)] = Cell(value, style, kind, guard)
+        self.cells[top] = Cell(value, style, kind, guard)
 
     def widths(self, widths: list[float], first_col: int = 0) -> None:
         for i, w in enumerate(widths):
