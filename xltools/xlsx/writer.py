@@ -112,32 +112,29 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, links) -> None:
     Within a row the order of writes does not matter: xlsxwriter writes a row's cells by
     column when the row is flushed.
     """
-    by_row: dict[int, list] = {}
-    for key, cell in sheet.cells.items():
-        cells = by_row.get(key[0])
-        if cells is None:
-            by_row[key[0]] = cells = []
-        cells.append((key[1], cell))
+    cells = sheet.cells
+    keys = sorted(cells)  # the keys themselves: no new object a cell (a province's 10^6)
+    n, k = len(keys), 0
     starts: dict[int, list] = {}
     for m in sorted(sheet.merges, key=lambda m: (m.first_row, m.first_col)):
         starts.setdefault(m.first_row, []).append(m)
-    last = max(max(by_row, default=-1), max((m.last_row for m in sheet.merges), default=-1),
+    last = max(keys[-1][0] if keys else -1, max((m.last_row for m in sheet.merges), default=-1),
                max(sheet.row_heights, default=-1))
     string, number, blank = cell_writers(ws)
     active: list = []  # (merge, format, its columns) of merges still open
     for row in range(last + 1):
         for m in starts.get(row, ()):
-            top = sheet.cells.get((row, m.first_col))
+            top = cells.get((row, m.first_col))
             f = fmt[top.style if top is not None else "body"]
             if top is None:
                 blank(row, m.first_col, None, f)
             for col in range(m.first_col + 1, m.last_col + 1):
                 blank(row, col, None, f)
             active.append((m, f, range(m.first_col, m.last_col + 1)))
-        cells = by_row.get(row)
-        if cells is not None:
-            cells.sort(key=_first)
-            for col, cell in cells:
+        if k < n and keys[k][0] == row:
+            while k < n and (key := keys[k])[0] == row:
+                k += 1
+                col, cell = key[1], cells[key]
                 # the common cells inline (the 汇总表 writes a few hundred thousand); any
                 # other kind, a link or a comment goes through _write_cell
                 v, kind = cell.value, cell.kind
@@ -166,10 +163,6 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, links) -> None:
 
 
 _PLAIN = frozenset({"string", "number", "blank"})
-
-
-def _first(pair):
-    return pair[0]
 
 
 def _write_cells(ws, sheet: Sheet, fmt, links) -> None:
