@@ -7,7 +7,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..sheet.layout import Cell, Chart, Sheet, Validation, Workbook
+from ..sheet.layout import Cell, Chart, Sheet, Validation, Workbook, gc_paused
 from ..sheet.styles import STYLES
 from .compat import cell_writers, flush_row, register_merge, ws_row
 
@@ -40,13 +40,14 @@ def workbook_bytes(layout: Workbook) -> bytes:
                        "comments": "由 xltools 生成"})
     for key, value in layout.custom_properties.items():
         wb.set_custom_property(key, value, "text")
-    for sheet in layout.sheets:
-        _write_sheet(wb, sheet, fmt, stream)
-    for name, formula in layout.defined_names.items():
-        wb.define_name(name, formula)
     if layout.sheets and layout.sheets[0].hidden:
         raise ValueError("the first sheet must be visible")
-    wb.close()
+    with gc_paused():  # (xlsxwriter's objects for every cell, the layout's all live on)
+        for sheet in layout.sheets:
+            _write_sheet(wb, sheet, fmt, stream)
+        for name, formula in layout.defined_names.items():
+            wb.define_name(name, formula)
+        wb.close()
     return buf.getvalue()
 
 
