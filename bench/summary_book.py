@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from bench import _bare_write  # noqa: E402
+from bench import _bare_write
 
 CELL_CALLS = ("_write_string", "_write_number", "_write_blank")
 

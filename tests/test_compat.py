@@ -14,8 +14,14 @@ from python_calamine import CalamineWorkbook
 from xltools.parallel import mp_context, pool_processes
 from xltools.parse.read import cell_identity
 from xltools.xlsx import ods
-from xltools.xlsx.compat import (cell_writers, flush_row, register_merge, sheet_extent,
-                                 visibility, ws_row)
+from xltools.xlsx.compat import (
+    cell_writers,
+    flush_row,
+    register_merge,
+    sheet_extent,
+    visibility,
+    ws_row,
+)
 
 
 def _xlsx(build, streamed: bool = False) -> bytes:

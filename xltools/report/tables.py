@@ -58,8 +58,8 @@ class Col:
 def put(sheet: Sheet, row: int, col: int, value: Any, c: Col, style: str | None = None) -> None:
     """Write one value: text as text always (a unit's "=1+1" stays text), numbers as numbers."""
     st = style or c.style
-    # (is_missing inline, NaN being the one value unequal to itself: a 汇总表 puts 10^5 cells)
-    if value is None or value == "" or (isinstance(value, float) and value != value):
+    # (is_missing inline: a 汇总表 puts 10^5 cells)
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
         sheet.write(row, col, None, st, "blank")
     elif value == BLOCKED:
         sheet.write(row, col, value, "blocked", "string")
@@ -86,9 +86,7 @@ def fit(sheet: Sheet, row: int, cols: list[Col], values, minimum: float = 20) ->
     lines = 1  # height_for's sum, unrolled: a 汇总表 fits one row per unit and task
     for v, c in zip(values, cols):
         if v and isinstance(v, str):
-            n = _lines(v, c.width)
-            if n > lines:
-                lines = n
+            lines = max(lines, _lines(v, c.width))
     sheet.row_heights[row] = _height(lines, minimum)
 
 

@@ -6,9 +6,10 @@ files. Coordinates are 0-based (row, col); "A1" appears only at the user's edge.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 
 @contextmanager
