@@ -15,13 +15,14 @@ from python_calamine import CalamineWorkbook
 from xltools.parallel import mp_context, pool_processes
 from xltools.parse.read import cell_identity
 from xltools.xlsx import ods
-from xltools.xlsx.compat import (fix_style_index, quick_sheet_names, register_merge, seed_strings,
-                                 sheet_extent, visibility, write_part_as)
+from xltools.xlsx.compat import (cell_writers, fix_style_index, flush_row, quick_sheet_names,
+                                 register_merge, seed_strings, sheet_extent, visibility,
+                                 write_part_as, ws_row)
 
 
-def _xlsx(build) -> bytes:
+def _xlsx(build, streamed: bool = False) -> bytes:
     out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True})
+    wb = xlsxwriter.Workbook(out, {"constant_memory": True} if streamed else {"in_memory": True})
     build(wb)
     wb.close()
     return out.getvalue()
@@ -60,6 +61,26 @@ def test_xlsxwriter_merge_list_is_written_as_merge_cells():
     with zipfile.ZipFile(io.BytesIO(_xlsx(build))) as z:
         xml = z.read("xl/worksheets/sheet1.xml").decode()
     assert '<mergeCells count="1"><mergeCell ref="A1:B3"/></mergeCells>' in xml
+
+
+def test_xlsxwriter_streamed_cells_and_a_height_only_row():
+    def build(wb):
+        ws = wb.add_worksheet("s")
+        bold = wb.add_format({"bold": True})
+        string, number, blank = cell_writers(ws)
+        ws.set_row(2, 30)  # no cells on this row: streamed, xlsxwriter would drop it
+        string(0, 0, "=1+1", bold)
+        number(0, 1, 2.5, None)
+        blank(0, 2, None, bold)
+        assert ws_row(ws) == 0
+        flush_row(ws, 2)
+        assert ws_row(ws) == 2
+        string(4, 0, "end", None)
+    with zipfile.ZipFile(io.BytesIO(_xlsx(build, streamed=True))) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    assert ('<row r="1"><c r="A1" s="1" t="inlineStr"><is><t>=1+1</t></is></c>'
+            '<c r="B1"><v>2.5</v></c><c r="C1" s="1"/></row>') in xml
+    assert '<row r="3" ht="30" customHeight="1"/>' in xml and '<c r="A5" t="inlineStr">' in xml
 
 
 def test_pool_processes_are_the_live_workers():

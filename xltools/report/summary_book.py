@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..sheet.blocks import date_cn, official_page, safe_filename, seq_value, title_block
 from ..generate.annex3 import value_cell
-from ..sheet.layout import Chart, Sheet, Workbook
+from ..sheet.layout import Chart, Sheet, Workbook, gc_paused
 from ..sheet.paging import CONTINUED, Pager
 from ..merge.common import (BLOCKED, LATE, NOT_REPORTED, OVERALL_STATUSES, UNIT_CATEGORIES)
 from ..merge.summary import Summary
@@ -40,13 +40,9 @@ def summary_workbook(plan: Plan, period: Period, summary: Summary) -> Workbook:
                   title=f"{plan.period_title(period)}落实情况汇总表", subject="汇总表",
                   company=plan.issuer, period=period.id, kind="summary",
                   constant_memory=True)
-    _by_task(wb, plan, period, summary)
-    _by_unit(wb, plan, period, summary)
-    _lagging(wb, plan, period, summary)
-    _missing(wb, plan, period, summary)
-    _targets(wb, plan, period, summary)
-    _towns(wb, plan, period, summary)
-    _status(wb, plan, period, summary)
+    with gc_paused():
+        for part in (_by_task, _by_unit, _lagging, _missing, _targets, _towns, _status):
+            part(wb, plan, period, summary)
     return wb
 
 

@@ -17,17 +17,21 @@ MAX_ROW = 409  # Excel's tallest row (points)
 
 
 def lines_needed(text: object, width: float) -> int:
-    per_line = max(1, int((width - 1.5 - INDENT_UNITS) * WRAP_SLACK))
-    return _lines("" if text is None else str(text), per_line)
+    return _lines("" if text is None else str(text), width)
 
 
 @lru_cache(maxsize=1 << 16)  # a 汇总表 repeats its texts (tasks, units, statuses) row after row
-def _lines(s: str, per_line: int) -> int:
+def _lines(s: str, width: float) -> int:
+    per_line = max(1, int((width - 1.5 - INDENT_UNITS) * WRAP_SLACK))
     return sum(max(1, -(-text_width(part) // per_line)) for part in s.split("\n"))
 
 
 def height_for(texts_and_widths, minimum: float = 20) -> float:
     lines = max([1] + [lines_needed(t, w) for t, w in texts_and_widths if t not in (None, "")])
+    return _height(lines, minimum)
+
+
+def _height(lines: int, minimum: float) -> float:
     return min(MAX_ROW, max(minimum, round(lines * LINE_HEIGHT + 5, 1)))
 
 
@@ -54,14 +58,15 @@ class Col:
 def put(sheet: Sheet, row: int, col: int, value: Any, c: Col, style: str | None = None) -> None:
     """Write one value: text as text always (a unit's "=1+1" stays text), numbers as numbers."""
     st = style or c.style
-    if is_missing(value) or value == "":
-        sheet.write(row, col, None, st, kind="blank")
+    # (is_missing inline: a 汇总表 puts 10^5 cells)
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+        sheet.write(row, col, None, st, "blank")
     elif value == BLOCKED:
-        sheet.write(row, col, value, "blocked", kind="string")
+        sheet.write(row, col, value, "blocked", "string")
     elif c.kind == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        sheet.write(row, col, float(value), st, kind="number")
+        sheet.write(row, col, float(value), st, "number")
     else:
-        sheet.write(row, col, str(value), st, kind="string")
+        sheet.write(row, col, str(value), st, "string")
 
 
 def error_style(c: Col) -> str:
@@ -78,8 +83,11 @@ def header(sheet: Sheet, row: int, cols: list[Col], height: float = 30) -> int:
 
 def fit(sheet: Sheet, row: int, cols: list[Col], values, minimum: float = 20) -> None:
     """Row height for the wrapped values of a row (every column, its own width)."""
-    sheet.row_heights[row] = height_for(
-        [(v, c.width) for v, c in zip(values, cols) if isinstance(v, str) and v], minimum)
+    lines = 1  # height_for's sum, unrolled: a 汇总表 fits one row per unit and task
+    for v, c in zip(values, cols):
+        if v and isinstance(v, str):
+            lines = max(lines, _lines(v, c.width))
+    sheet.row_heights[row] = _height(lines, minimum)
 
 
 def start_sheet(wb: Workbook, name: str, cols: list[Col], title: str, subtitle: str = "",

@@ -5,9 +5,25 @@ files. Coordinates are 0-based (row, col); "A1" appears only at the user's edge.
 """
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a large layout is built or written: its
+    hundreds of thousands of cells all live on, so the collector's passes over them find
+    nothing and cost a third of a 汇总表's build (cycles made meanwhile wait until the end)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 class LayoutError(ValueError):
@@ -125,12 +141,13 @@ class Sheet:
         """Put a value in one cell; refuses a cell hidden under a merge."""
         if row < 0 or col < 0:
             raise LayoutError(f"{self.name}: negative cell ({row}, {col})")
-        m = self._covered.get((row, col))
+        key = (row, col)
+        m = self._covered.get(key)
         if m is not None:
             mg = self.merges[m]
-            if (row, col) != (mg.first_row, mg.first_col):
+            if key != (mg.first_row, mg.first_col):
                 raise LayoutError(f"{self.name}: ({row}, {col}) lies under merge {mg}")
-        self.cells[(row, col)] = Cell(value, style, kind, guard, target, comment)
+        self.cells[key] = Cell(value, style, kind, guard, target, comment)
 
     def link(self, row: int, col: int, text: str, target: str, style: str = "link") -> None:
         """A hyperlink made by xltools (never a unit's text): `text` shown, `target` opened."""
@@ -144,20 +161,22 @@ class Sheet:
         if (first_row, first_col) == (last_row, last_col):
             self.write(first_row, first_col, value, style, kind, guard)
             return
+        top = (first_row, first_col)
         span = [(r, c) for r in range(first_row, last_row + 1)
                 for c in range(first_col, last_col + 1)]
-        for rc in span:
-            if rc in self._covered:
-                raise LayoutError(f"{self.name}: merge at {rc} overlaps {self.merges[self._covered[rc]]}")
-            if rc != (first_row, first_col) and rc in self.cells:
-                raise LayoutError(f"{self.name}: merge would hide the value at {rc}")
+        if not self._covered.keys().isdisjoint(span):
+            rc = next(rc for rc in span if rc in self._covered)
+            raise LayoutError(f"{self.name}: merge at {rc} overlaps {self.merges[self._covered[rc]]}")
+        hidden = self.cells.keys() & span
+        hidden.discard(top)
+        if hidden:
+            raise LayoutError(f"{self.name}: merge would hide the value at {min(hidden)}")
         self.merges.append(Merge(first_row, first_col, last_row, last_col))
-        for rc in span:
-            self._covered[rc] = len(self.merges) - 1
+        self._covered.update(dict.fromkeys(span, len(self.merges) - 1))
         # Only the top-left cell is stored: the writer gives the rest of the range its
         # style (so borders print around the whole range). A summary's task blocks cover
         # hundreds of thousands of cells; a Cell for each would double the layout's size.
-        self.cells[(first_row, first_col)] = Cell(value, style, kind, guard)
+        self.cells[top] = Cell(value, style, kind, guard)
 
     def widths(self, widths: list[float], first_col: int = 0) -> None:
         for i, w in enumerate(widths):

@@ -124,7 +124,7 @@ class FixedStyles:
     def start(self, wb, fmt) -> None:
         quick_sheet_names(wb)
         for name in STYLES:
-            fix_style_index(fmt(name))
+            fix_style_index(fmt[name])
         if self.strings:
             seed_strings(wb, list(self.strings), self.references)
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..sheet.layout import Cell, Chart, Sheet, Validation, Workbook
+from ..sheet.layout import Cell, Chart, Sheet, Validation, Workbook, gc_paused
 from ..sheet.styles import STYLES
-from .compat import register_merge
+from .compat import cell_writers, flush_row, register_merge, ws_row
 
 _OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False}
@@ -39,12 +39,7 @@ def workbook_bytes(layout: Workbook, hook=None) -> bytes:
         # keep everything anyway, so drop it.
         options.update(constant_memory=True, in_memory=False)
     wb = xlsxwriter.Workbook(buf, options)
-    formats: dict[str, object] = {}
-
-    def fmt(name: str):
-        if name not in formats:
-            formats[name] = wb.add_format(STYLES[name])
-        return formats[name]
+    fmt = _Formats(wb)
 
     wb.set_properties({"title": layout.title, "subject": layout.subject,
                        "author": layout.author, "company": layout.company,
@@ -53,15 +48,16 @@ def workbook_bytes(layout: Workbook, hook=None) -> bytes:
         hook.start(wb, fmt)
     for key, value in layout.custom_properties.items():
         wb.set_custom_property(key, value, "text")
-    for sheet in layout.sheets:
-        _write_sheet(wb, sheet, fmt, stream)
-    for name, formula in layout.defined_names.items():
-        wb.define_name(name, formula)
     if layout.sheets and layout.sheets[0].hidden:
         raise ValueError("the first sheet must be visible")
-    if hook is not None:
-        hook.finish(wb)
-    wb.close()
+    with gc_paused():  # (xlsxwriter's objects for every cell, the layout's all live on)
+        for sheet in layout.sheets:
+            _write_sheet(wb, sheet, fmt, stream)
+        for name, formula in layout.defined_names.items():
+            wb.define_name(name, formula)
+        if hook is not None:
+            hook.finish(wb)
+        wb.close()
     return buf.getvalue()
 
 
@@ -94,7 +90,7 @@ def _write_sheet(wb, sheet: Sheet, fmt, constant_memory: bool = False) -> None:
     if sheet.autofilter:
         ws.autofilter(*sheet.autofilter)
     for chart in sheet.charts:
-        _insert_chart(wb, ws, sheet, chart)
+        _insert_chart(wb, ws, sheet, chart, constant_memory)
     _page_setup(ws, sheet)
     if sheet.protect:
         ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True,
@@ -103,41 +99,81 @@ def _write_sheet(wb, sheet: Sheet, fmt, constant_memory: bool = False) -> None:
         ws.hide()
 
 
-def _write_rows_in_order(ws, sheet: Sheet, fmt, links) -> None:
+class _Formats(dict):
+    """Style name -> the workbook's Format, made on first use (one lookup a cell)."""
+
+    def __init__(self, wb) -> None:
+        super().__init__()
+        self.wb = wb
+
+    def __missing__(self, name: str):
+        f = self[name] = self.wb.add_format(STYLES[name])
+        return f
+
+
+def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, links) -> None:
     """constant_memory: xlsxwriter keeps only the current row, so every cell of a row,
     the covered cells of merges included, is written before the next row.
 
     merge_range cannot span rows here: it would write the range's later rows at once and
-    drop everything written afterwards to the rows in between. A merge over several rows
-    is therefore written cell by cell (top-left value, the others blank in its style) and
+    drop everything written afterwards to the rows in between. Every merge is therefore
+    written cell by cell (top-left value, the others blank in its style, each once) and
     its range registered directly in the worksheet's merge list, which xlsxwriter writes
     out as <mergeCells> at close. Sheet.merge has already refused overlapping ranges.
+    Within a row the order of writes does not matter: xlsxwriter writes a row's cells by
+    column when the row is flushed.
     """
-    keys = sorted(sheet.cells)
-    merges = sorted(sheet.merges, key=lambda m: (m.first_row, m.first_col))
-    active: list = []
-    k = mi = 0
-    for row in range(sheet.last_row + 1):
-        while mi < len(merges) and merges[mi].first_row == row:
-            m = merges[mi]
-            mi += 1
-            top = sheet.cells.get((m.first_row, m.first_col))
-            active.append((m, fmt(top.style if top is not None else "body")))
-        for m, f in active:  # the range's other cells carry its style (borders print)
-            for col in range(m.first_col, m.last_col + 1):
-                if (row, col) != (m.first_row, m.first_col):
-                    ws.write_blank(row, col, None, f)
-        for m, f in active:
-            if m.first_row == m.last_row == row:  # before the cells: it writes "" top-left
-                ws.merge_range(m.first_row, m.first_col, m.last_row, m.last_col, "", f)
-        while k < len(keys) and keys[k][0] == row:
-            _write_cell(ws, row, keys[k][1], sheet.cells[keys[k]], fmt, links)
-            k += 1
-        for m, f in active:
-            if m.first_row < m.last_row == row:
-                register_merge(ws, m.first_row, m.first_col, m.last_row, m.last_col)
+    cells = sheet.cells
+    keys = sorted(cells)  # the keys themselves: no new object a cell (a province's 10^6)
+    n, k = len(keys), 0
+    starts: dict[int, list] = {}
+    for m in sorted(sheet.merges, key=lambda m: (m.first_row, m.first_col)):
+        starts.setdefault(m.first_row, []).append(m)
+    last = max(keys[-1][0] if keys else -1, max((m.last_row for m in sheet.merges), default=-1),
+               max(sheet.row_heights, default=-1))
+    string, number, blank = cell_writers(ws)
+    active: list = []  # (merge, format, its columns) of merges still open
+    for row in range(last + 1):
+        for m in starts.get(row, ()):
+            top = cells.get((row, m.first_col))
+            f = fmt[top.style if top is not None else "body"]
+            if top is None:
+                blank(row, m.first_col, None, f)
+            for col in range(m.first_col + 1, m.last_col + 1):
+                blank(row, col, None, f)
+            active.append((m, f, range(m.first_col, m.last_col + 1)))
+        if k < n and keys[k][0] == row:
+            while k < n and (key := keys[k])[0] == row:
+                k += 1
+                col, cell = key[1], cells[key]
+                # the common cells inline (the 汇总表 writes a few hundred thousand); any
+                # other kind, a link or a comment goes through _write_cell
+                v, kind = cell.value, cell.kind
+                if cell.comment or kind not in _PLAIN:
+                    _write_cell(ws, row, col, cell, fmt, links)
+                elif v is None or kind == "blank" or v == "":
+                    blank(row, col, None, fmt[cell.style])
+                elif kind == "string":
+                    string(row, col, str(v), fmt[cell.style])
+                else:
+                    number(row, col, float(v), fmt[cell.style])
+        elif row in sheet.row_heights and row > ws_row(ws):
+            flush_row(ws, row)  # a row with only a height: xlsxwriter would skip it
         if active:
-            active = [(m, f) for m, f in active if m.last_row > row]
+            still = []
+            for item in active:
+                m, f, cols = item
+                if m.first_row < row:  # the range's later rows: every cell blank in its style
+                    for col in cols:
+                        blank(row, col, None, f)
+                if m.last_row == row:
+                    register_merge(ws, m.first_row, m.first_col, m.last_row, m.last_col)
+                else:
+                    still.append(item)
+            active = still
+
+
+_PLAIN = frozenset({"string", "number", "blank"})
 
 
 def _write_cells(ws, sheet: Sheet, fmt, links) -> None:
@@ -147,7 +183,7 @@ def _write_cells(ws, sheet: Sheet, fmt, links) -> None:
         style = cell.style if cell is not None else "body"
         # merge_range gives every cell of the range the format; write the top-left again
         # to choose its type (text stays text)
-        ws.merge_range(m.first_row, m.first_col, m.last_row, m.last_col, "", fmt(style))
+        ws.merge_range(m.first_row, m.first_col, m.last_row, m.last_col, "", fmt[style])
         if cell is not None:
             _write_cell(ws, m.first_row, m.first_col, cell, fmt, links)
             heads.add((m.first_row, m.first_col))
@@ -182,7 +218,7 @@ def _url(target: str) -> str:
 
 
 def _write_cell(ws, row: int, col: int, cell: Cell, fmt, links=None) -> None:
-    f = fmt(cell.style)
+    f = fmt[cell.style]
     v = cell.value
     kind = cell.kind
     if kind == "url" and cell.target:
@@ -195,15 +231,16 @@ def _write_cell(ws, row: int, col: int, cell: Cell, fmt, links=None) -> None:
             ws.write_string(row, col, text or cell.target, f)
     elif v is None or kind == "blank" or v == "":
         ws.write_blank(row, col, None, f)
+    elif kind == "string":  # text is always text: a unit's "=..." never becomes a formula
+        ws.write_string(row, col, str(v), f)
     elif kind == "formula":
         # cached result "" so that a program that does not recalculate shows nothing
         ws.write_formula(row, col, str(v), f, "")
     elif kind == "number" or (kind == "auto" and isinstance(v, (int, float)) and not isinstance(v, bool)):
         ws.write_number(row, col, float(v), f)
     else:
-        # Text is always text: a unit's "=..." never becomes a formula.
         ws.write_string(row, col, str(v), f)
-    if getattr(cell, "comment", ""):
+    if cell.comment:
         ws.write_comment(row, col, cell.comment, _COMMENT)
 
 
@@ -234,7 +271,28 @@ def _chart_range(name: str, r: tuple[int, int, int, int]) -> list:
     return [name, r[0], r[1], r[2], r[3]]
 
 
-def _insert_chart(wb, ws, sheet: Sheet, c: Chart) -> None:
+def _cached(sheet: Sheet, r: tuple[int, int, int, int]) -> list:
+    """A chart range's cells as xlsxwriter caches them from a sheet it holds in memory
+    (text as is, numbers as "%.16g", blanks ""): streamed, it holds none, and a chart
+    without them takes its text categories for numbers."""
+    out = []
+    for row in range(r[0], r[2] + 1):
+        for col in range(r[1], r[3] + 1):
+            cell = sheet.cells.get((row, col))
+            v = None if cell is None else cell.value
+            if cell is None:
+                out.append(None)
+            elif v is None or v == "" or cell.kind == "blank":
+                out.append("")
+            elif cell.kind == "number" or (cell.kind == "auto" and isinstance(v, (int, float))
+                                           and not isinstance(v, bool)):
+                out.append(f"{float(v):.16g}")
+            else:
+                out.append(str(v))
+    return out
+
+
+def _insert_chart(wb, ws, sheet: Sheet, c: Chart, streamed: bool = False) -> None:
     opts = {"type": c.type}
     if c.subtype:
         opts["subtype"] = c.subtype
@@ -247,6 +305,10 @@ def _insert_chart(wb, ws, sheet: Sheet, c: Chart) -> None:
         s = {"name": name, "values": _chart_range(data, values)}
         if c.categories:
             s["categories"] = _chart_range(data, c.categories)
+        if streamed and data == sheet.name:  # the rows are gone: give the cache ourselves
+            s["values_data"] = _cached(sheet, values)
+            if c.categories:
+                s["categories_data"] = _cached(sheet, c.categories)
         if i < len(c.colors) and c.colors[i]:
             s["fill"] = {"color": c.colors[i]}
             s["border"] = {"color": c.colors[i]}
