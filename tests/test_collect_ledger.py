@@ -659,3 +659,18 @@ def test_payload_text_is_what_the_python_walk_wrote(tmp_path):
     assert form_return_json(ret) == json.dumps(form_return_to_dict(ret), ensure_ascii=False)
     assert json.loads(form_return_json(ret))["targets"][0]["actual_raw"] == "inf"
     assert form_return_from_dict(json.loads(old)).header["份数"] == [1, 2.5]
+
+
+def test_a_period_loaded_shares_its_repeated_short_texts(tmp_path):
+    """current() builds every return as recorded; the cell places, task numbers and
+    statuses repeated across returns are one string each (memory of a large period)."""
+    rets = [a_return(received(make_file(tmp_path / "in", f"{u}.xlsx", u)), unit=u)
+            for u in ("区发改局", "区人社局")]
+    with Ledger(tmp_path / "l.db") as led:
+        collect(led, rets)
+        cur = led.current(PLAN, "2019Q1")
+    assert [form_return_to_dict(r)["tasks"] for r in cur] == \
+        [form_return_to_dict(r)["tasks"] for r in reversed(rets)]
+    a, b = cur[0].tasks[0], cur[1].tasks[0]
+    assert a.cells["完成情况"] is b.cells["完成情况"] and a.status is b.status
+    assert cur[0].targets[0].cells["actual"] is cur[1].targets[0].cells["actual"]

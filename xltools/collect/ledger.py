@@ -703,12 +703,12 @@ class Ledger:
 
     def current(self, plan_id: str, period: str) -> list[FormReturn]:
         """The accepted returns of a period now, rebuilt from their payloads."""
-        out = []
+        out, shared = [], {}
         for r in self.conn.execute(
                 "SELECT payload, status, supersedes, late FROM submissions "
                 "WHERE plan_id = ? AND period = ? AND status = ? AND kind != ? "
                 "ORDER BY kind, unit, display", (plan_id, period, ACCEPTED, STAMP)):
-            ret = form_return_from_dict(json.loads(r["payload"]))
+            ret = form_return_from_dict(json.loads(r["payload"]), shared)
             ret.status, ret.supersedes, ret.late = r["status"], r["supersedes"] or "", \
                 bool(r["late"])
             out.append(ret)
