@@ -1,9 +1,14 @@
 """xltools benchmark: generate and collect at three sizes, against their floors.
 
-    python bench/bench.py                      # district, city, province
+    python bench/bench.py                      # district, city, thousand, province
     python bench/bench.py --sizes district     # just one
     python bench/bench.py --workers 1          # single process
     python bench/bench.py --sizes district thousand --spawn   # spawn beside fork (Windows' cost)
+    python bench/bench.py --sizes province tenk --keep /tmp/xlbench   # large: inboxes kept
+
+province and tenk (10,000 forms) are measured once, without generate (its own floor table
+covers it at the smaller sizes); filling tenk's inbox takes about 4 minutes of one core, so
+--keep DIR keeps each size's plan and inbox in DIR/<size> for the next run.
 
 For each size a synthetic plan is built (district 70 tasks / 50 units, city 150 / 150,
 province 300 / 3,000), every form of one period is generated, filled programmatically
@@ -41,10 +46,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-# tasks, units, towns; "thousand" is issue 4's 1,000 returned forms
+# tasks, units, towns; "thousand" is issue 4's 1,000 returned forms, "tenk" issue 18's 10,000
 SIZES = {"district": (70, 40, 10), "city": (150, 140, 10), "thousand": (150, 1000, 0),
-         "province": (300, 3000, 0)}
-LABELS = {"district": "区级", "city": "市级", "thousand": "千份", "province": "省级"}
+         "province": (300, 3000, 0), "tenk": (300, 10000, 0)}
+LABELS = {"district": "区级", "city": "市级", "thousand": "千份", "province": "省级",
+          "tenk": "万份"}
+LARGE = ("province", "tenk")  # measured once, collect only
 
 
 def _peak_mb() -> tuple[float, float]:
@@ -68,7 +75,7 @@ def stage_plan(work: Path, size: str) -> dict:
     from xltools.planfile import save_plan
 
     tasks, units, towns = SIZES[size]
-    plan = synthetic_plan(tasks, units, towns, province=size in ("thousand", "province"))
+    plan = synthetic_plan(tasks, units, towns, province=size in ("thousand", *LARGE))
     save_plan(plan, work / "plan.json")
     return {"units": len(plan.units), "tasks": len(plan.tasks)}
 
@@ -170,12 +177,22 @@ def stage_fill(work: Path) -> dict:
 def stage_collect(work: Path, workers: int | None, tag: str, ledger: str) -> dict:
     from xltools import api
 
+    import xltools.collect.run as run_module
+
     plan = _plan(work)
+    inner, marks = run_module.run_collect, {}
+
+    def run_collect(*args, **kwargs):  # the peaks when the readers are done and the ledger loaded
+        out = inner(*args, **kwargs)
+        marks["peak_mb_ledger"] = _peak_mb()
+        return out
+
+    run_module.run_collect = run_collect
     t0 = time.perf_counter()
     report = api.collect([work / "inbox"], work / "plan.json", plan.periods[0].id,
                          work / f"out-{tag}", work / ledger, workers)
     return {"seconds": time.perf_counter() - t0, "files": len(report.files),
-            "accepted": report.counts.get("accepted", 0), "phases": report.phases}
+            "accepted": report.counts.get("accepted", 0), "phases": report.phases, **marks}
 
 
 def stage_collect_floor(work: Path) -> dict:
@@ -299,30 +316,51 @@ def compare_spawn(size: str, workers: int | None, repeat: int) -> dict:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def measure(size: str, workers: int | None, repeat: int, spawn: bool = False) -> dict:
+def measure(size: str, workers: int | None, repeat: int, spawn: bool = False,
+            keep: Path | None = None) -> dict:
     wargs = ["--workers", str(workers)] if workers else []
-    root = Path(tempfile.mkdtemp(prefix=f"xlbench-{size}-"))
+    root = keep / size if keep else Path(tempfile.mkdtemp(prefix=f"xlbench-{size}-"))
+    kept = keep is not None and (root / "inbox").is_dir() and (root / "plan.json").is_file()
     try:
-        info = run_stage("plan", root, "--size", size)
+        root.mkdir(parents=True, exist_ok=True)
+        if kept:
+            info = json.loads((root / "info.json").read_text())
+        else:
+            info = run_stage("plan", root, "--size", size)
+            (root / "info.json").write_text(json.dumps(info))
         gen, gen_floor = [], []
-        for _ in range(repeat):
+        for _ in range(0 if size in LARGE else repeat):
             shutil.rmtree(root / "forms", ignore_errors=True)
             gen.append(run_stage("generate", root, *wargs))
             gen_floor.append(run_stage("generate_floor", root))
-        filled = run_stage("fill", root)
+        if not kept:
+            t0 = time.perf_counter()
+            filled = run_stage("fill", root)
+            (root / "filled.json").write_text(json.dumps(filled))
+            print(f"{size}: inbox filled in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+        else:
+            filled = json.loads((root / "filled.json").read_text()) \
+                if (root / "filled.json").is_file() else {}
         col, col_floor, rerun = [], [], []
         for i in range(repeat):
             for p in root.glob("ledger*"):
                 p.unlink() if p.is_file() else shutil.rmtree(p)
+            shutil.rmtree(root / f"out-a{i}", ignore_errors=True)
             col.append(run_stage("collect", root, "--tag", f"a{i}", *wargs))
             rerun.append(run_stage("collect", root, "--tag", f"a{i}", *wargs))  # same outputs folder
             col_floor.append(_io_floor(root))
         return {"info": info, "generate": gen, "generate_floor": gen_floor, "collect": col,
                 "collect_floor": col_floor, "rerun": rerun,
-                "late": measure_late(root, root / filled["late"], wargs, repeat),
+                "late": (measure_late(root, root / filled["late"], wargs, repeat)
+                         if filled.get("late") else None),
                 "spawn": measure_spawn(root, wargs, repeat) if spawn else None}
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(root, ignore_errors=True)
+        else:
+            for p in [*root.glob("ledger*"), *root.glob("out-*"), *root.glob("fork*"),
+                      *root.glob("spawn*"), *root.glob("late-*"), root / "forms"]:
+                p.unlink() if p.is_file() else shutil.rmtree(p, ignore_errors=True)
 
 
 def _median(runs: list[dict], key: str) -> float:
@@ -336,10 +374,11 @@ def table(results: dict[str, dict]) -> str:
     for size, r in results.items():
         g, gf = r["generate"], r["generate_floor"]
         c, cf, rr = r["collect"], r["collect_floor"], r["rerun"]
-        n_gen, n_col = g[0]["files"], cf[0]["files"]
+        n_col = cf[0]["files"]
         io_floor = _median(cf, "seconds")
-        rows = [("生成", n_gen, _median(g, "seconds"), _median(gf, "seconds"), None, g),
-                ("回收", n_col, _median(c, "seconds"), _median(cf, "read"), io_floor, c),
+        rows = [("生成", g[0]["files"], _median(g, "seconds"), _median(gf, "seconds"), None, g)
+                ] if g else []
+        rows += [("回收", n_col, _median(c, "seconds"), _median(cf, "read"), io_floor, c),
                 ("重复回收(无变化)", n_col, _median(rr, "seconds"), _median(c, "seconds"), None, rr)]
         for stage, n, secs, floor, both, runs in rows:
             own = max(x["peak_mb"][0] for x in runs)
@@ -380,8 +419,8 @@ PHASES = [("intake", "收件"), ("examine", "读取与校验"), ("ledger", "记�
 def breakdown(results: dict[str, dict]) -> str:
     """Where a first collect's time goes (the run with the median total), beside the floors."""
     head = ("| 规模 | " + " | ".join(label for _, label in PHASES) +
-            " | 合计 s | 裸读下限 s | 裸写输出工作簿 s (单元格数) | 对读+写倍数 |\n|---|" +
-            "---|" * (len(PHASES) + 4))
+            " | 合计 s | 裸读下限 s | 裸写输出工作簿 s (单元格数) | 对读+写倍数 | "
+            "CPU s | 峰值 MB 载入后(主/读取子进程) |\n|---|" + "---|" * (len(PHASES) + 6))
     lines = [head]
     for size, r in results.items():
         runs = sorted(r["collect"], key=lambda x: x["seconds"])
@@ -392,17 +431,21 @@ def breakdown(results: dict[str, dict]) -> str:
         lines.append(f"| {LABELS[size]} | {cells} | {run['seconds']:.2f} | "
                      f"{_median(cf, 'read'):.2f} | "
                      f"{_median(cf, 'write'):.2f} ({cf[0]['cells']:,}) | "
-                     f"{run['seconds'] / _median(cf, 'seconds'):.2f} |")
+                     f"{run['seconds'] / _median(cf, 'seconds'):.2f} | {run['cpu_s']:.1f} | "
+                     f"{'{:.0f} / {:.0f}'.format(*run.get('peak_mb_ledger', (0, 0)))} |")
     return "\n".join(lines)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description="xltools benchmark")
-    ap.add_argument("--sizes", nargs="*", default=list(SIZES), choices=list(SIZES))
+    ap.add_argument("--sizes", nargs="*", default=[s for s in SIZES if s != "tenk"],
+                    choices=list(SIZES))
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--spawn", action="store_true",
                     help="also run generate and collect with spawned pools (as on Windows)")
+    ap.add_argument("--keep", type=Path, default=None,
+                    help="keep each size's plan and filled inbox in KEEP/<size> (and reuse them)")
     ap.add_argument("--spawn-only", action="store_true",
                     help="only the fork/spawn table (generate and collect, alternately)")
     ap.add_argument("--late-only", action="store_true",
@@ -435,8 +478,8 @@ def main() -> None:
     results = {}
     for size in opts.sizes:
         t0 = time.perf_counter()
-        results[size] = measure(size, opts.workers, 1 if size == "province" else opts.repeat,
-                                opts.spawn)
+        results[size] = measure(size, opts.workers, 1 if size in LARGE else opts.repeat,
+                                opts.spawn, opts.keep)
         print(f"{size}: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     print(table(results))
     print()

@@ -223,6 +223,21 @@ def test_layout_positions():
     assert ExpectedForms(plan).get("report", "区发改局", Q1) is not fg  # nothing kept between runs
 
 
+def test_expected_forms_keep_only_the_latest_used():
+    """A reader keeps the forms it used last, not one per unit of the run (flat memory);
+    a form dropped is built again the same."""
+    plan = make_small_plan()
+    forms = ExpectedForms(plan, keep=2)
+    fg = forms.get("report", "区发改局", Q1)
+    rs = forms.get("report", "区人社局", Q1)
+    assert forms.get("report", "区发改局", Q1) is fg  # used again: now the latest
+    town = forms.get("town", "锣场镇", Q1)
+    assert len(forms._built) == 2
+    assert forms.get("report", "区发改局", Q1) is fg and forms.get("town", "锣场镇", Q1) is town
+    again = forms.get("report", "区人社局", Q1)
+    assert again is not rs and again == rs
+
+
 # --- table: each finding code on a real return ---------------------------------------------------
 
 PREV = PreviousValues({("区人社局", "report", target_key("2", 0)): 9000.0,

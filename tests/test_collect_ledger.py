@@ -137,7 +137,7 @@ def test_values_keep_their_source_and_blocked_cells(tmp_path):
     with Ledger(tmp_path / "l.db") as led:
         collect(led, [ret])
         rows = led.conn.execute('SELECT key, field, value_text, value_num, sheet, cell, '
-                                'blocked, sha256 FROM "values" ORDER BY id').fetchall()
+                                'blocked, sha256 FROM "values" ORDER BY n').fetchall()
     got = {(r["key"], r["field"]): tuple(r)[2:7] for r in rows}
     assert got[("1", "完成进度")] == ("80%", 80.0, "报表", "E7", 1)
     assert got[("1", "状态")] == ("推进中", None, "报表", "F7", 0)
@@ -533,7 +533,7 @@ def test_findings_are_stored_as_data_and_a_format_2_ledger_keeps_its_words(tmp_p
         assert [(f.code, f.message, f.value) for f in found] == [("junk-ignored", old, "旧值")]
         f = led.current(PLAN, "2019Q1")[0].findings[0]
         assert (f.message, f.text, f.value) == (old, "按旧版本写下的说明。", "旧值")
-        assert led.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert led.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
         assert led.conn.execute("SELECT count(*) FROM mail_sent").fetchone()[0] == 0  # format 4
         assert led.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'findings_sha'"
                                 ).fetchone()[0] == 1
@@ -553,3 +553,124 @@ def test_a_damaged_or_newer_ledger_is_refused_clearly(tmp_path):
     with pytest.raises(LedgerError) as info:
         Ledger(newer)
     assert "更新版本" in str(info.value)
+
+
+# format 4's values table (before it was clustered by file), for the upgrade test
+FORMAT_4_VALUES = """CREATE TABLE "values" (
+  id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL REFERENCES submissions(sha256),
+  plan_id TEXT NOT NULL, period TEXT NOT NULL, kind TEXT NOT NULL, unit TEXT NOT NULL,
+  key TEXT NOT NULL, field TEXT NOT NULL, value_text TEXT, value_num REAL, sheet TEXT,
+  cell TEXT, row INTEGER, blocked INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX values_lookup ON "values"(plan_id, unit, kind, key, field);
+CREATE INDEX values_sha ON "values"(sha256)"""
+VALUE_COLUMNS = ("sha256, plan_id, period, kind, unit, key, field, value_text, value_num, "
+                 "sheet, cell, row, blocked")
+
+
+def test_a_format_4_ledger_gets_its_values_clustered_by_file(tmp_path):
+    """Format 4 to 5: every value kept in its order, the table WITHOUT ROWID, the old
+    indexes gone, and what reads values (previous figures, current returns) unchanged."""
+    db = tmp_path / "l.db"
+    rets = [a_return(received(make_file(tmp_path / "in" / p, f"{u}.xlsx", u + p), at=at),
+                     unit=u, period=p, actual=a)
+            for u, p, at, a in (("区发改局", "2019Q1", "2019-04-08T09:00:00", 100.0),
+                                ("区人社局", "2019Q1", "2019-04-08T10:00:00", 7.5),
+                                ("区发改局", "2019Q2", "2019-07-08T09:00:00", 300.0))]
+    with Ledger(db) as led:
+        collect(led, rets[:2])
+        collect(led, rets[2:], period="2019Q2")
+        before = led.conn.execute(f'SELECT {VALUE_COLUMNS} FROM "values" '
+                                  "ORDER BY sha256, n").fetchall()
+        current = [form_return_to_dict(r) for r in led.current(PLAN, "2019Q1")]
+        previous = led.previous_actuals(PLAN, "2019Q2")
+    assert len(before) == 3 * 6 and previous == {
+        ("区发改局", "report", target_key("2", 0)): 100.0,
+        ("区人社局", "report", target_key("2", 0)): 7.5}
+    con = sqlite3.connect(db)  # make it a format 4 ledger: ids in a scrambled order
+    con.execute('DROP TABLE "values"')
+    for stmt in FORMAT_4_VALUES.split(";"):
+        con.execute(stmt)
+    con.executemany(f'INSERT INTO "values"(id, {VALUE_COLUMNS}) VALUES '
+                    f"({','.join('?' * 14)})",
+                    [(1000 - i, *r) for i, r in enumerate(reversed(before))])
+    con.execute("PRAGMA user_version = 4")
+    con.commit()
+    con.close()
+    with Ledger(db) as led:
+        c = led.conn
+        assert c.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        sql = c.execute("SELECT sql FROM sqlite_master WHERE name = 'values'").fetchone()[0]
+        assert "WITHOUT ROWID" in sql and "PRIMARY KEY (sha256, n)" in sql
+        assert {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                        "AND tbl_name = 'values'")} <= {"sqlite_autoindex_values_1"}
+        after = c.execute(f'SELECT {VALUE_COLUMNS} FROM "values" ORDER BY sha256, n').fetchall()
+        assert [tuple(r) for r in after] == [tuple(r) for r in before]
+        assert [form_return_to_dict(r) for r in led.current(PLAN, "2019Q1")] == current
+        assert led.previous_actuals(PLAN, "2019Q2") == previous
+        # and it takes new returns as before (a replacement drops the old values)
+        late = a_return(received(make_file(tmp_path / "in", "b.xlsx", "b"),
+                                 at="2019-04-09T09:00:00"), actual=150.0)
+        collect(led, [late])
+        assert led.previous_actuals(PLAN, "2019Q2")[("区发改局", "report",
+                                                     target_key("2", 0))] == 150.0
+    assert counts(db)['"values"'] == 4 * 6
+
+
+def test_many_returns_reopened_hold_every_value_in_order(tmp_path):
+    """The bulk path: each return's values in one executemany inside the run, all there
+    (and numbered in order) when the ledger is opened again; a rolled-back run leaves none."""
+    from xltools.collect.ledger import _cell_values
+    rets = [a_return(received(make_file(tmp_path / "in", f"{i}.xlsx", str(i))), unit=f"单位{i}",
+                     progress=float(i)) for i in range(40)]
+    db = tmp_path / "l.db"
+    with Ledger(db) as led:
+        run = led.begin(PLAN, "2019Q1")
+        led.record(run, a_return(received(make_file(tmp_path / "x", "x.xlsx", "x")), unit="甲"))
+        led.rollback()
+        collect(led, rets)
+    with Ledger(db) as led:
+        for ret in rets:
+            rows = led.conn.execute('SELECT n, key, field, value_num, cell FROM "values" '
+                                    "WHERE sha256 = ? ORDER BY n",
+                                    (ret.received.sha256,)).fetchall()
+            want = [(k, f, num, ret.sheet_cell(cell)[1])
+                    for k, f, v, num, cell, _ in _cell_values(ret) if v is not None or num is not None]
+            assert [r[0] for r in rows] == list(range(len(want)))
+            assert [tuple(r)[1:] for r in rows] == want
+        assert led.conn.execute('SELECT count(*) FROM "values" WHERE unit = ?',
+                                ("甲",)).fetchone()[0] == 0
+
+
+def test_payload_text_is_what_the_python_walk_wrote(tmp_path):
+    """form_return_json (the C encoder) writes the same text as jsonable + json.dumps,
+    non-finite numbers, dates, tuples and odd objects included."""
+    import datetime
+    import math
+    from xltools.collect.serialize import form_return_json
+    ret = a_return(received(make_file(tmp_path, "a.xlsx", "a")))
+    ret.header = {"填报日期": datetime.date(2019, 4, 8), "份数": (1, 2.5), "空": None}
+    ret.tasks[0].progress_raw = datetime.datetime(2019, 4, 8, 9, 30)
+    ret.tasks[0].extra = {"完成时限": "6月底"}
+    ret.findings = [finding("junk-ignored", file="a.xlsx", reason="测试")]
+    old = json.dumps(form_return_to_dict(ret), ensure_ascii=False)
+    assert form_return_json(ret) == old
+    assert form_return_json(ret, ensure_ascii=True) == json.dumps(form_return_to_dict(ret))
+    ret.targets[0].actual_raw = math.inf
+    assert form_return_json(ret) == json.dumps(form_return_to_dict(ret), ensure_ascii=False)
+    assert json.loads(form_return_json(ret))["targets"][0]["actual_raw"] == "inf"
+    assert form_return_from_dict(json.loads(old)).header["份数"] == [1, 2.5]
+
+
+def test_a_period_loaded_shares_its_repeated_short_texts(tmp_path):
+    """current() builds every return as recorded; the cell places, task numbers and
+    statuses repeated across returns are one string each (memory of a large period)."""
+    rets = [a_return(received(make_file(tmp_path / "in", f"{u}.xlsx", u)), unit=u)
+            for u in ("区发改局", "区人社局")]
+    with Ledger(tmp_path / "l.db") as led:
+        collect(led, rets)
+        cur = led.current(PLAN, "2019Q1")
+    assert [form_return_to_dict(r)["tasks"] for r in cur] == \
+        [form_return_to_dict(r)["tasks"] for r in reversed(rets)]
+    a, b = cur[0].tasks[0], cur[1].tasks[0]
+    assert a.cells["完成情况"] is b.cells["完成情况"] and a.status is b.status
+    assert cur[0].targets[0].cells["actual"] is cur[1].targets[0].cells["actual"]

@@ -118,11 +118,16 @@ class ExpectedForm:
 
 class ExpectedForms:
     """The forms of one plan as sent, each built on first use: one per collect run (or
-    reader process) passed down, so nothing outlives the run; the plan is not edited meanwhile."""
+    reader process) passed down, so nothing outlives the run; the plan is not edited meanwhile.
 
-    def __init__(self, plan: Plan):
+    Only the `keep` forms used last are kept: each unit's form is its own and is asked for
+    about once a run (a resubmission soon after), so a reader's memory stays flat in the
+    number of forms (all of them kept cost a province's readers ~150 MB each)."""
+
+    def __init__(self, plan: Plan, keep: int = 64):
         self.plan = plan
-        self._built: dict[tuple, ExpectedForm | None] = {}
+        self.keep = keep
+        self._built: dict[tuple, ExpectedForm | None] = {}  # oldest use first
 
     def get(self, kind: str, unit: str, period_id: str,
             version: int | None = None) -> ExpectedForm | None:
@@ -133,9 +138,12 @@ class ExpectedForms:
         if sp is None:
             return None
         key = (sp.kind, sp.version, unit, period_id)
-        if key not in self._built:
-            self._built[key] = _build(self.plan, sp, unit, period_id)
-        return self._built[key]
+        form = self._built.pop(key) if key in self._built else \
+            _build(self.plan, sp, unit, period_id)
+        self._built[key] = form  # (now the latest used)
+        if len(self._built) > self.keep:
+            del self._built[next(iter(self._built))]
+        return form
 
 
 def _build(plan: Plan, sp: FormSpec, unit_name: str, period_id: str) -> ExpectedForm | None:

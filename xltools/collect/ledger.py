@@ -28,10 +28,10 @@ from ..model.periods import period_bounds
 from ..model.returns import (ACCEPTED, ACTUAL, DUPLICATE, IGNORED, NOTE, REJECTED, SUPERSEDED,
                              TASK_FIELDS, FormReturn, Received, target_key, town_key)
 from .records import Decision, FormStatus, PeriodStatus, Receipt, Submission
-from .serialize import form_return_from_dict, form_return_to_dict, jsonable
+from .serialize import form_return_from_dict, form_return_json, jsonable
 from .stamps import STAMP, archive_ext
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 ARCHIVE_EXTS = {"xlsx", "xlsm", "xls", "ods", "zip"}
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 PLACE = ("file", "sheet", "cell", "unit", "task", "ref")  # a stored finding's place
@@ -48,6 +48,28 @@ FINDINGS = """CREATE TABLE findings (
   params TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX findings_sha ON findings(sha256)"""
+
+# version 5: the values of a return clustered by its file (one b-tree, no other index: the
+# per-row index upkeep was most of the cost of recording them); n orders them in the return
+VALUES = """CREATE TABLE "values" (
+  sha256 TEXT NOT NULL REFERENCES submissions(sha256),
+  n INTEGER NOT NULL,
+  plan_id TEXT NOT NULL,
+  period TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  unit TEXT NOT NULL,
+  key TEXT NOT NULL,
+  field TEXT NOT NULL,
+  value_text TEXT,
+  value_num REAL,
+  sheet TEXT,
+  cell TEXT,
+  row INTEGER,
+  blocked INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (sha256, n)
+) WITHOUT ROWID"""
+_VALUE_COLUMNS = ("plan_id, period, kind, unit, key, field, value_text, value_num, sheet, cell, "
+                  "row, blocked")
 
 SCHEMA = f"""
 CREATE TABLE runs (
@@ -95,24 +117,7 @@ CREATE TABLE submissions (
 );
 CREATE INDEX submissions_form ON submissions(plan_id, period, kind, unit, status);
 {FINDINGS};
-CREATE TABLE "values" (
-  id INTEGER PRIMARY KEY,
-  sha256 TEXT NOT NULL REFERENCES submissions(sha256),
-  plan_id TEXT NOT NULL,
-  period TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  unit TEXT NOT NULL,
-  key TEXT NOT NULL,
-  field TEXT NOT NULL,
-  value_text TEXT,
-  value_num REAL,
-  sheet TEXT,
-  cell TEXT,
-  row INTEGER,
-  blocked INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX values_lookup ON "values"(plan_id, unit, kind, key, field);
-CREATE INDEX values_sha ON "values"(sha256);
+{VALUES};
 """
 
 # version 2: what the clerk decided by hand (credit a held return, set a received time)
@@ -256,8 +261,11 @@ class Ledger:
                 for stmt in SCHEMA.split(";"):
                     if stmt.strip():
                         self.conn.execute(stmt)
-            elif version < 3:
-                self._findings_as_data()
+            else:
+                if version < 3:
+                    self._findings_as_data()
+                if version < 5:
+                    self._values_clustered()
             self.conn.execute(HISTORY)
             for stmt in MAIL.split(";"):
                 self.conn.execute(stmt)
@@ -278,6 +286,17 @@ class Ledger:
             "INSERT INTO findings(id, sha256, receipt_id, code, severity, file, sheet, cell, unit, "
             "task, params) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [(*r[:10], _dump({"value": r["value"] or "", TEXT: r["message"]})) for r in old])
+
+    def _values_clustered(self) -> None:
+        """Format 4 to 5: the values table clustered by file (n keeps their old order)."""
+        c = self.conn
+        if "n" in {r["name"] for r in c.execute('PRAGMA table_info("values")')}:
+            return  # (already so)
+        c.execute('ALTER TABLE "values" RENAME TO values_4')
+        c.execute(VALUES)
+        c.execute(f'INSERT INTO "values"(sha256, n, {_VALUE_COLUMNS}) '
+                  f"SELECT sha256, id, {_VALUE_COLUMNS} FROM values_4 ORDER BY sha256, id")
+        c.execute("DROP TABLE values_4")
 
     # ------------------------------------------------------------ the run
     def begin(self, plan_id: str, period: str, inputs: list | tuple = ()) -> int:
@@ -529,17 +548,17 @@ class Ledger:
         c.execute("UPDATE receipts SET status = ? WHERE sha256 = ? AND display != ?",
                   (DUPLICATE, sha, display))
         ret.findings = [*ret.findings, *extra]
+        payload, clean = _payload(ret)
         c.execute(
             "INSERT INTO submissions(sha256, run_id, display, plan_id, kind, unit, period, "
             "status, received_at, recorded_at, late, supersedes, payload) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (sha, run_id, display, ret.plan_id, ret.kind, ret.unit, ret.period, ret.status,
-             rec.received_at, now, int(bool(ret.late)), ret.supersedes or None,
-             _dump(form_return_to_dict(ret))))
+             rec.received_at, now, int(bool(ret.late)), ret.supersedes or None, payload))
         self._insert_findings(sha, ret.findings, default_file=display)
         status = ret.status
         if status == ACCEPTED:
-            self._insert_values(ret)
+            self._insert_values(ret, clean)
             status = self._supersede(sha, ret.plan_id, ret.kind, ret.unit, ret.period)
         ret.status = status
         return status
@@ -577,17 +596,25 @@ class Ledger:
               _safe_text(f.sheet), f.cell, _safe_text(f.unit), _safe_text(f.task),
               _safe_text(f.ref), _dump(f.params)) for f in items])
 
-    def _insert_values(self, ret: FormReturn) -> None:
+    def _insert_values(self, ret: FormReturn, clean: bool = False) -> None:
+        """The return's values, one executemany. clean: every text in it is valid UTF-8
+        (its payload encoded), so none needs _safe_text."""
         blocked = ret.blocked_cells()
         head = (ret.received.sha256, ret.plan_id, ret.period, ret.kind, ret.unit)
+        rows: list[tuple] = []
+        for key, field, value, num, cell, row in _cell_values(ret):
+            if value is None and num is None:
+                continue
+            if "!" in cell:
+                sheet, ref = ret.sheet_cell(cell)
+            else:
+                sheet, ref = ret.sheet, cell
+            text = value if clean and type(value) is str else _value_text(value)
+            rows.append((*head, len(rows), key, field, text, num, sheet, ref, row,
+                         int(bool(cell) and (sheet, ref) in blocked)))
         self.conn.executemany(
-            'INSERT INTO "values"(sha256, plan_id, period, kind, unit, key, field, value_text, '
-            "value_num, sheet, cell, row, blocked) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(*head, key, field, _value_text(value), num, *place, row,
-              int(bool(cell) and place in blocked))
-             for key, field, value, num, cell, row in _cell_values(ret)
-             if value is not None or num is not None
-             for place in [ret.sheet_cell(cell)]])
+            'INSERT INTO "values"(sha256, plan_id, period, kind, unit, n, key, field, value_text, '
+            "value_num, sheet, cell, row, blocked) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
 
     def _supersede(self, sha: str, plan_id: str, kind: str, unit: str, period: str) -> str:
         """Latest received (tie: later run, then display name) of a form is the accepted one."""
@@ -641,8 +668,7 @@ class Ledger:
         finding already set); the status it ends with (the latest of a form counts)."""
         sha, c = ret.received.sha256, self.conn
         c.execute("UPDATE submissions SET received_at = ?, late = ?, payload = ? WHERE sha256 = ?",
-                  (ret.received.received_at, int(bool(ret.late)), _dump(form_return_to_dict(ret)),
-                   sha))
+                  (ret.received.received_at, int(bool(ret.late)), _payload(ret)[0], sha))
         c.execute("UPDATE receipts SET received_at = ? WHERE sha256 = ?",
                   (ret.received.received_at, sha))
         c.execute("DELETE FROM findings WHERE sha256 = ? AND receipt_id IS NULL AND code = ?",
@@ -677,12 +703,12 @@ class Ledger:
 
     def current(self, plan_id: str, period: str) -> list[FormReturn]:
         """The accepted returns of a period now, rebuilt from their payloads."""
-        out = []
+        out, shared = [], {}
         for r in self.conn.execute(
                 "SELECT payload, status, supersedes, late FROM submissions "
                 "WHERE plan_id = ? AND period = ? AND status = ? AND kind != ? "
                 "ORDER BY kind, unit, display", (plan_id, period, ACCEPTED, STAMP)):
-            ret = form_return_from_dict(json.loads(r["payload"]))
+            ret = form_return_from_dict(json.loads(r["payload"]), shared)
             ret.status, ret.supersedes, ret.late = r["status"], r["supersedes"] or "", \
                 bool(r["late"])
             out.append(ret)
@@ -751,10 +777,10 @@ class Ledger:
         limit = _period_end(period)
         best: dict[tuple[str, str, str], tuple[str, float]] = {}
         for r in self.conn.execute(
-                'SELECT v.unit, v.kind, v.key, v.period, v.value_num FROM "values" v '
-                "JOIN submissions s ON s.sha256 = v.sha256 "
-                "WHERE v.plan_id = ? AND v.field = ? AND s.status = ? AND v.blocked = 0 "
-                "AND v.value_num IS NOT NULL", (plan_id, field, ACCEPTED)):
+                'SELECT v.unit, v.kind, v.key, v.period, v.value_num FROM submissions s '
+                'JOIN "values" v ON v.sha256 = s.sha256 '  # (the accepted returns, then theirs)
+                "WHERE s.plan_id = ? AND s.status = ? AND v.field = ? AND v.blocked = 0 "
+                "AND v.value_num IS NOT NULL", (plan_id, ACCEPTED, field)):
             end = _period_end(r["period"])
             k = (r["unit"], r["kind"], r["key"])
             if end < limit and (k not in best or end > best[k][0]):
@@ -818,6 +844,17 @@ def _value_text(value: object) -> str | None:
     if type(value) is int or (type(value) is float and math.isfinite(value)):
         return repr(value)  # what json.dumps writes, without its per-call setup
     return _safe_text(json.dumps(jsonable(value), ensure_ascii=False))
+
+
+def _payload(ret: FormReturn) -> tuple[str, bool]:
+    """(The payload text of a return, whether it was valid UTF-8 as it was); odd file names
+    (lone surrogates) are kept losslessly as \\u escapes."""
+    text = form_return_json(ret)
+    try:
+        text.encode("utf-8")
+        return text, True
+    except UnicodeEncodeError:
+        return form_return_json(ret, ensure_ascii=True), False
 
 
 def _dump(obj: object) -> str:
