@@ -364,3 +364,64 @@ def test_html_pdf_without_chromium_is_said_and_a_failing_one_is_reported(tmp_pat
     pdfmod.html_to_pdf(html, bad, chromium=shutil.which("false") or "/bin/false")
     assert not bad.pdfs and bad.failed[0][0] == html and "Chromium" in bad.failed[0][1]
     assert not html.with_suffix(".pdf").exists()
+
+
+# -- an office's own template, and the cached sections ----------------------------------
+
+def _inputs(run):
+    """What collect rendered the report from, rebuilt from its ledger."""
+    from xltools.collect.ledger import Ledger
+    from xltools.merge import ReceiptRow, summarize
+
+    plan, period = run["plan"], run["plan"].period(Q1)
+    with Ledger(run["tmp"] / "台账.sqlite") as led:
+        current = led.current(plan.plan_id, Q1)
+        receipts = [ReceiptRow.from_ledger(r) for r in led.receipts(plan.plan_id, Q1)]
+    return plan, period, summarize(plan, period, current, receipts), receipts
+
+
+def test_an_office_template_from_before_the_sections_still_renders(run, monkeypatch):
+    from xltools.report.html import render_html
+
+    monkeypatch.setenv("XLTOOLS_TEMPLATES", str(Path(__file__).parent / "data" / "templates_before_sections"))
+    plan, period, summary, receipts = _inputs(run)
+    when = datetime(2019, 4, 12, 9, 0)
+    theirs = render_html(plan, period, summary, receipts, when)
+    monkeypatch.delenv("XLTOOLS_TEMPLATES")
+    ours = render_html(plan, period, summary, receipts, when)
+    assert "区人社局" in theirs and theirs.count("data-code=") == ours.count("data-code=") > 0
+    assert SCRIPT not in theirs  # its units' text is escaped as before
+
+
+def test_a_mistake_in_an_office_template_is_named(run, tmp_path, monkeypatch):
+    from xltools.model.errors import TemplateError
+    from xltools.report.html import render_html
+
+    (tmp_path / "report.html.j2").write_text("{% for u in findings %}{{ u.nope.deeper }}{% endfor %}",
+                                             encoding="utf-8")
+    monkeypatch.setenv("XLTOOLS_TEMPLATES", str(tmp_path))
+    with pytest.raises(TemplateError, match="report.html.j2"):
+        render_html(*_inputs(run))
+
+
+def test_cached_sections_are_used_only_beside_the_page_that_shows_them(run, tmp_path, monkeypatch):
+    import json
+
+    from xltools.report import html as html_mod
+
+    plan, period, summary, receipts = _inputs(run)
+    page = html_mod.write_html_report(plan, period, summary, receipts, tmp_path)
+    cache = json.loads((tmp_path / html_mod.SECTIONS).read_text(encoding="utf-8"))
+    assert cache["sections"] and cache["html_sha256"]
+
+    def rendered(*_):
+        raise AssertionError("a section was rendered again")
+    with monkeypatch.context() as m:  # the page and its own cache: every section comes from it
+        m.setattr(html_mod, "_unit_findings", rendered)
+        html_mod.write_html_report(plan, period, summary, receipts, tmp_path)
+    # a cache edited (or copied in) to carry markup the page never showed: not used
+    cache = json.loads((tmp_path / html_mod.SECTIONS).read_text(encoding="utf-8"))
+    cache["sections"][next(iter(cache["sections"]))] = SCRIPT
+    (tmp_path / html_mod.SECTIONS).write_text(json.dumps(cache), encoding="utf-8")
+    html_mod.write_html_report(plan, period, summary, receipts, tmp_path)
+    assert SCRIPT not in page.read_text(encoding="utf-8") and "data-code=" in page.read_text(encoding="utf-8")

@@ -25,7 +25,8 @@ from ..model.findings import ERROR, WARNING
 from ..model.plan import Period, Plan
 from ..model.rates import NOT_MET, RATE_NOTE, shown
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
-from ..templating import environment
+from ..model.errors import TemplateError
+from ..templating import bundled, environment
 from ..xlsx.splice import code_version, read_manifest
 from .summary_book import ALERT, STATUS_COLORS
 
@@ -50,8 +51,21 @@ def render_html(plan: Plan, period: Period, summary: Summary, receipts: list[Rec
     env = environment(autoescape=True)
     env.filters["num"] = num
     context = report_context(plan, period, summary, receipts, generated_at)
-    context["findings"] = _sections(env, plan, receipts, sections)
-    return env.get_template(TEMPLATE).render(**context)
+    template = env.get_template(TEMPLATE)
+    if Path(template.filename).resolve().parent == bundled().resolve():
+        context["finding_sections"] = _sections(env, plan, receipts, sections)
+        return template.render(**context)
+    # an office's own copy (XLTOOLS_TEMPLATES), perhaps older than the sections: it gets the
+    # units' findings as data, as before, and a mistake in it is named, not a crash
+    context["finding_sections"] = _sections(env, plan, receipts, None)
+    contacts = {u.name: _contact(u) for u in plan.units}
+    context["findings"] = [_unit_findings(unit, contacts.get(unit, ""), rows)
+                           for unit, rows in _unit_rows(plan, receipts)]
+    try:
+        return template.render(**context)
+    except Exception as exc:  # noqa: BLE001 - an office's edited template: one clear message
+        raise TemplateError(f"报告模板“{template.filename}”有误({type(exc).__name__}:{exc})。"
+                            "请改正或移走该模板后重新回收。") from exc
 
 
 def write_html_report(plan: Plan, period: Period, summary: Summary, receipts: list[ReceiptRow],
@@ -61,18 +75,41 @@ def write_html_report(plan: Plan, period: Period, summary: Summary, receipts: li
     path = Path(out_dir) / html_filename(period)
     path.parent.mkdir(parents=True, exist_ok=True)
     cache = path.with_name(SECTIONS)
-    sections = read_manifest(cache)
+    sections = _trusted_sections(read_manifest(cache), path)
+    text = render_html(plan, period, summary, receipts, sections=sections)
     tmp = path.with_name(f".{path.name}.part")
-    tmp.write_text(render_html(plan, period, summary, receipts, sections=sections), encoding="utf-8")
+    tmp.write_bytes(data := text.encode("utf-8"))
     os.replace(tmp, path)
     try:
-        cache.write_text(json.dumps(sections, ensure_ascii=False), encoding="utf-8")
+        cache.write_text(json.dumps({"html_sha256": hashlib.sha256(data).hexdigest(),
+                                     "sections": sections}, ensure_ascii=False), encoding="utf-8")
     except OSError:  # without it the next report renders every section: no harm
         pass
     return path
 
 
-SECTIONS = ".xltools-html-sections.json"  # {digest of a unit's inputs: its rendered section}
+# {"html_sha256": the report written with them, "sections": {digest of a unit's inputs: HTML}}
+SECTIONS = ".xltools-html-sections.json"
+
+
+def _trusted_sections(cache: dict, path: Path) -> dict[str, str]:
+    """The cached sections, only when the report beside them is the one written with them
+    and shows each of them: they go into the page as markup, so a cache copied in or edited
+    is never worth more than the page itself."""
+    sections = cache.get("sections")
+    try:
+        page = path.read_bytes()
+    except OSError:
+        return {}
+    if hashlib.sha256(page).hexdigest() != cache.get("html_sha256") or not isinstance(sections, dict):
+        return {}
+    text, at = page.decode("utf-8", "replace"), 0
+    for key, html in sections.items():  # in the page's order: one pass
+        at = text.find(html, at) if isinstance(key, str) and isinstance(html, str) else -1
+        if at < 0:
+            return {}
+        at += len(html)
+    return sections
 
 
 def _sections(env, plan: Plan, receipts: list[ReceiptRow],
