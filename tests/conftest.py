@@ -10,6 +10,7 @@ import pytest
 
 from xltools.model import (Group, MatrixColumn, MatrixRow, Plan, Target, Task, TownMatrix, Unit,
                            quarterly)
+from xltools.model.errors import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 NOFORK_DIR = ROOT / "tests" / "nofork"
@@ -86,12 +87,16 @@ def make_small_plan() -> Plan:
                 matrix=matrix, periods=quarterly(2019))
 
 
+# Unexpected errors raise in tests, as with --debug (issue 13: fail closed), in module- and
+# session-wide fixtures too; a test of what a clerk sees when xltools itself fails is marked
+# `as_user` and runs with it off.
+settings.debug = True
+
+
 @pytest.fixture(autouse=True)
 def _debug(request, monkeypatch):
-    """Unexpected errors raise in tests, as with --debug (issue 13: fail closed); a test of
-    what a clerk sees when xltools itself fails is marked `as_user`."""
-    from xltools.model.errors import settings
-    monkeypatch.setattr(settings, "debug", request.node.get_closest_marker("as_user") is None)
+    if request.node.get_closest_marker("as_user") is not None:
+        monkeypatch.setattr(settings, "debug", False)
 
 
 @pytest.fixture

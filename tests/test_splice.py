@@ -81,3 +81,38 @@ def test_a_file_that_is_not_what_the_manifest_says_is_rebuilt(tmp_path):
     build, seen = _built({"甲": "一", "乙": "二"})
     splice.write_reusing("书.xlsx", build, tmp_path)
     assert seen == ["甲", "乙"]
+
+
+def test_a_hand_edited_manifest_means_a_full_rebuild(tmp_path):
+    import json
+
+    splice.write_reusing("书.xlsx", _book({"甲": "一", "乙": "二"}), tmp_path)
+    manifest = tmp_path / splice.MANIFEST
+    good = json.loads(manifest.read_text(encoding="utf-8"))
+    for bad in ([["甲"]], [["甲", "k", [None, None]]], [["甲", "k", [[0, 0, "x", 1], None, None, False]]],
+                [[1, 2, 3]], "甲"):
+        edited = json.loads(json.dumps(good))
+        edited["书.xlsx"]["sheets"] = bad
+        manifest.write_text(json.dumps(edited), encoding="utf-8")
+        build, seen = _built({"甲": "一", "乙": "二"})
+        splice.write_reusing("书.xlsx", build, tmp_path)
+        assert seen == ["甲", "乙"]
+
+
+def test_texts_no_sheet_shows_any_more_are_cleared_before_they_pile_up(tmp_path, monkeypatch):
+    monkeypatch.setattr(splice, "STALE_STRINGS_MIN", 2)
+    texts = {"甲": "一", "乙": "二", "丙": "三"}
+    splice.write_reusing("书.xlsx", _book(texts), tmp_path)
+
+    def strings() -> str:
+        with zipfile.ZipFile(tmp_path / "书.xlsx") as z:
+            return z.read(splice.STRINGS).decode("utf-8")
+    texts["乙"] = "贰"
+    build, seen = _built(texts)
+    splice.write_reusing("书.xlsx", build, tmp_path)
+    assert seen == ["乙"] and ">二<" in strings()  # one stale text: kept parts still used
+    texts["丙"], texts["甲"] = "叁", "壹"
+    build, seen = _built(texts)
+    splice.write_reusing("书.xlsx", build, tmp_path)
+    assert ">二<" not in strings() and ">一<" not in strings() and ">三<" not in strings()
+    assert _cells(tmp_path / "书.xlsx")["乙"][0][1] == "贰"

@@ -49,7 +49,7 @@ def write_reusing(filename: str, build: Callable[[Reuse], Workbook],
     manifest = read_manifest(folder / MANIFEST)
     entry = manifest.get(filename) or {}
     previous = _previous(path, entry)
-    old = {s[0]: (i, s[1], s[2]) for i, s in enumerate(entry.get("sheets", []))} if previous else {}
+    old = _old_sheets(entry) if previous else {}
     keys: dict[str, str] = {}
     kept: dict[str, tuple[int, list]] = {}
 
@@ -93,6 +93,25 @@ def code_version() -> str:
         h.update(f.relative_to(root).as_posix().encode())
         h.update(f.read_bytes())
     return h.hexdigest()
+
+
+def _old_sheets(entry: dict) -> dict[str, tuple[int, str, list]]:
+    """The previous file's sheets as its manifest lists them (name -> index, key, facts);
+    {} (a full rebuild) when the manifest is not in the shape written here (edited by hand)."""
+    def ints(x, n: int) -> bool:
+        return x is None or (isinstance(x, list) and len(x) == n
+                             and all(type(v) is int for v in x))
+    out = {}
+    try:
+        for i, (name, key, fact) in enumerate(entry.get("sheets", [])):
+            area, rows, flt, hidden = fact
+            if not (isinstance(name, str) and isinstance(key, str) and isinstance(hidden, bool)
+                    and ints(area, 4) and ints(rows, 2) and ints(flt, 4)):
+                return {}
+            out[name] = (i, key, fact)
+    except (TypeError, ValueError, AttributeError):
+        return {}
+    return out
 
 
 def facts(sheet: Sheet) -> list:
@@ -162,7 +181,25 @@ def _spliced(layout: Workbook, previous: zipfile.ZipFile, kept: dict[str, tuple[
         return None
     if strings and not _same_start(old_strings, fresh.read(STRINGS)):
         return None
+    if _unused_strings(fresh) > max(STALE_STRINGS_MIN, STALE_STRINGS_SHARE * len(strings)):
+        return None  # texts of replaced returns linger unseen in the table: start afresh
     return data
+
+
+# The shared strings a splice carries over whether or not a kept sheet still shows them (the
+# texts of a replaced return): a full rebuild clears them once they pass this share.
+STALE_STRINGS_MIN, STALE_STRINGS_SHARE = 200, 0.05
+_STRING_CELL = re.compile(rb'<c [^>]*t="s"[^>]*><v>(\d+)</v>')
+
+
+def _unused_strings(book: zipfile.ZipFile) -> int:
+    """How many entries of the book's shared-string table no worksheet refers to."""
+    used: set[bytes] = set()
+    for name in book.namelist():
+        if name.startswith("xl/worksheets/sheet"):
+            used.update(_STRING_CELL.findall(book.read(name)))
+    table = book.read(STRINGS) if STRINGS in book.namelist() else b""
+    return table.count(b"<si>") - len(used)
 
 
 def _strings(xml: bytes) -> list[str]:
