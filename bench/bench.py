@@ -289,7 +289,7 @@ def late_table(results: dict[str, dict]) -> str:
         ph = " | ".join(f"{run.get('phases', {}).get(k, 0):.2f}" for k, _ in PHASES)
         lines.append(f"| {LABELS[size]} | {f[0]['files']} | {mf:.2f} | {ms:.2f} | "
                      f"{budget if budget else '—'} | {ratio} | {cpu} | {ph} |")
-    return "\n".join(lines)
+    return "\n".join(lines) if len(lines) > 2 else ""  # (no size measured it: no table)
 
 
 def compare_late(size: str, workers: int | None, repeat: int) -> dict:
