@@ -17,7 +17,7 @@ from xltools.parse.read import cell_identity
 from xltools.xlsx import ods
 from xltools.xlsx.compat import (cell_writers, fix_style_index, flush_row, quick_sheet_names,
                                  register_merge, seed_strings, sheet_extent, visibility,
-                                 write_part_as, ws_row)
+                                 plain_text_only, write_part_as, ws_row)
 
 
 def _xlsx(build, streamed: bool = False) -> bytes:
@@ -81,6 +81,19 @@ def test_xlsxwriter_streamed_cells_and_a_height_only_row():
     assert ('<row r="1"><c r="A1" s="1" t="inlineStr"><is><t>=1+1</t></is></c>'
             '<c r="B1"><v>2.5</v></c><c r="C1" s="1"/></row>') in xml
     assert '<row r="3" ht="30" customHeight="1"/>' in xml and '<c r="A5" t="inlineStr">' in xml
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_xlsxwriter_writes_markup_shaped_text_escaped_once_adapted(streamed):
+    plain_text_only()
+
+    def build(wb):
+        wb.add_worksheet("s").write_string(0, 0, " <r></t></r>")
+        wb.worksheets()[0].write_string(1, 0, "<r></t></r>")
+    with zipfile.ZipFile(io.BytesIO(_xlsx(build, streamed))) as z:
+        xml = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/"))
+    assert '<t xml:space="preserve"> &lt;r&gt;&lt;/t&gt;&lt;/r&gt;</t>' in xml
+    assert "<t>&lt;r&gt;&lt;/t&gt;&lt;/r&gt;</t>" in xml and "<r></t>" not in xml
 
 
 def test_pool_processes_are_the_live_workers():

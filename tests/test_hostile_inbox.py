@@ -21,6 +21,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from python_calamine import CalamineWorkbook
 
 import hostile_corpus as hc
 from conftest import needs_fork
@@ -436,6 +437,27 @@ def test_every_workbook_the_demo_writes_is_safe(tmp_path):
     assert len(books) > 100 and rep.collected.outputs
     for p in books:
         assert_safe_workbook(p)
+
+
+def test_markup_shaped_text_is_shown_as_text_in_every_output(corpus, tmp_path):
+    """xlsxwriter writes a string shaped "<r>…</r>" unescaped (as rich text): a unit that typed
+    one would have left the 汇总表 and 校验报告 unreadable."""
+    texts = ["<r></t></is></c></r>", "<r></t></si></sst></r>", "<r><t>\u4f2a</t></r>"]
+
+    def edit(sh) -> None:
+        r, _ = hc.first_task_cell(sh, "完成情况")
+        for f, text in zip(["完成情况", "存在问题", "下一步计划"], texts):
+            sh.cells[(r, hc.FIELD_COLS[f])].value = text
+    hc._write(tmp_path / "in" / "区财政局报表.xlsx", hc.report_bytes("区财政局", 3, edit))
+    rep = run(corpus, [corpus.good, tmp_path / "in"], tmp_path)
+    assert ("区财政局", "report") in current(rep.db_path)
+    shown = set()
+    for p in rep.outputs + rep.feedback:
+        book = CalamineWorkbook.from_path(str(p))
+        for name in book.sheet_names:
+            shown.update(v for row in book.get_sheet_by_name(name).to_python() for v in row)
+        assert_safe_workbook(p)
+    assert set(texts) <= shown
 
 
 def test_hostile_text_never_becomes_a_formula_or_link(corpus, tmp_path):

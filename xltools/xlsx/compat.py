@@ -91,3 +91,67 @@ def cell_writers(ws):
     decorator that parses "A1" arguments: (row, col, value, format), a third faster on
     the 汇总表's few hundred thousand cells."""
     return ws._write_string, ws._write_number, ws._write_blank
+
+
+def plain_text_only() -> None:
+    """xlsxwriter writes a string that starts with "<r>" and ends with "</r>" into the file as
+    it is, taking it for rich-text markup: a unit's text shaped so would corrupt the workbook.
+    xltools never writes rich text, so every such string is written escaped, as plain text."""
+    from xlsxwriter import xmlwriter
+    from xlsxwriter.utility import _preserve_whitespace
+
+    cls = xmlwriter.XMLwriter
+    for name in ("_xml_rich_si_element", "_xml_rich_inline_string", "_xml_si_element",
+                 "_xml_inline_string"):
+        if not callable(getattr(cls, name, None)):
+            raise RuntimeError(f"xlsxwriter {name} is gone: xltools.xlsx.compat needs updating")
+
+    def si(self, string) -> None:
+        attrs = [("xml:space", "preserve")] if _preserve_whitespace(string) else []
+        self._xml_si_element(string, attrs)
+
+    def inline(self, string, attributes=()) -> None:
+        self._xml_inline_string(string, _preserve_whitespace(string), list(attributes))
+
+    cls._xml_rich_si_element, cls._xml_rich_inline_string = si, inline
+
+
+class RowStream:
+    """constant_memory: rows whose cells xltools serializes itself (xlsx.rowxml), written
+    between the rows xlsxwriter writes, as xlsxwriter would write them. xlsxwriter holds one
+    row at a time (previous_row) and writes it when a later row is first written to; a row
+    taken here is flushed past first and its height record taken, so xlsxwriter never
+    writes it again."""
+
+    def __init__(self, ws) -> None:
+        self.ws = ws
+
+    def take(self, row: int):
+        """Flush what xlsxwriter holds above `row`; the row's height record (or None)."""
+        ws = self.ws
+        if row > ws.previous_row:
+            ws._write_single_row(row)
+        elif ws.table.get(row):
+            raise ValueError(f"row {row + 1} has cells written by xlsxwriter")
+        return ws.row_info.pop(row, None)
+
+    def row(self, row: int, first_col: int, last_col: int, cells_xml: str) -> None:
+        """Write row `row` holding the given cells (first_col..last_col, XML of <c> elements)."""
+        ws = self.ws
+        info = self.take(row)
+        ws._check_dimensions(row, first_col)
+        ws._check_dimensions(row, last_col)
+        ws._write_row(row, None, info)
+        ws.fh.write(cells_xml)
+        ws.fh.write("</row>")
+
+    def empty(self, row: int) -> None:
+        """Write row `row` with its height and no cells."""
+        info = self.take(row)
+        if info is not None:
+            self.ws._write_empty_row(row, None, info)
+
+    @staticmethod
+    def style(fmt) -> int:
+        """The style (xf) index of an xlsxwriter format, given on first use as xlsxwriter does."""
+        return fmt._get_xf_index()

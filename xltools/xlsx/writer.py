@@ -9,10 +9,12 @@ import xlsxwriter
 
 from ..sheet.layout import Cell, Chart, Sheet, Validation, Workbook, gc_paused
 from ..sheet.styles import STYLES
-from .compat import cell_writers, flush_row, register_merge, ws_row
+from .compat import RowStream, cell_writers, flush_row, plain_text_only, register_merge, ws_row
+from .rowxml import blank_xml, column_name, number_xml, text_xml
 
 _OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False}
+plain_text_only()  # a unit's "<r>…</r>" is text, never rich-text markup
 _DOC_DATE = None  # leave creation date to xlsxwriter (now)
 # constant_memory keeps a temp file per sheet: ≈4 ms a sheet, the most of writing a
 # 校验报告 of 1,000 small per-unit sheets. In memory, xlsxwriter holds ≈330 bytes a cell:
@@ -117,11 +119,12 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, links) -> None:
 
     merge_range cannot span rows here: it would write the range's later rows at once and
     drop everything written afterwards to the rows in between. Every merge is therefore
-    written cell by cell (top-left value, the others blank in its style, each once) and
-    its range registered directly in the worksheet's merge list, which xlsxwriter writes
-    out as <mergeCells> at close. Sheet.merge has already refused overlapping ranges.
-    Within a row the order of writes does not matter: xlsxwriter writes a row's cells by
-    column when the row is flushed.
+    written cell by cell (top-left value, the others blank in its style) and its range
+    registered directly in the worksheet's merge list, which xlsxwriter writes out as
+    <mergeCells> at close. Sheet.merge has already refused overlapping ranges.
+    A row's cells are gathered first (a later write to a cell replaces an earlier one, as
+    in xlsxwriter's row table); a row of plain cells is serialized by xlsx.rowxml, any
+    other goes through xlsxwriter.
     """
     cells = sheet.cells
     keys = sorted(cells)  # the keys themselves: no new object a cell (a province's 10^6)
@@ -131,46 +134,98 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, links) -> None:
         starts.setdefault(m.first_row, []).append(m)
     last = max(keys[-1][0] if keys else -1, max((m.last_row for m in sheet.merges), default=-1),
                max(sheet.row_heights, default=-1))
-    string, number, blank = cell_writers(ws)
+    stream = RowStream(ws) if FAST_ROWS else None
+    xfs: dict = {}  # format -> its style index
     active: list = []  # (merge, format, its columns) of merges still open
     for row in range(last + 1):
+        out: dict[int, tuple] = {}  # col -> (format, Cell or None for a blank)
         for m in starts.get(row, ()):
             top = cells.get((row, m.first_col))
             f = fmt[top.style if top is not None else "body"]
-            if top is None:
-                blank(row, m.first_col, None, f)
-            for col in range(m.first_col + 1, m.last_col + 1):
-                blank(row, col, None, f)
+            for col in range(m.first_col + (top is not None), m.last_col + 1):
+                out[col] = (f, None)
             active.append((m, f, range(m.first_col, m.last_col + 1)))
-        if k < n and keys[k][0] == row:
-            while k < n and (key := keys[k])[0] == row:
-                k += 1
-                col, cell = key[1], cells[key]
-                # the common cells inline (the 汇总表 writes a few hundred thousand); any
-                # other kind, a link or a comment goes through _write_cell
-                v, kind = cell.value, cell.kind
-                if cell.comment or kind not in _PLAIN:
-                    _write_cell(ws, row, col, cell, fmt, links)
-                elif v is None or kind == "blank" or v == "":
-                    blank(row, col, None, fmt[cell.style])
-                elif kind == "string":
-                    string(row, col, str(v), fmt[cell.style])
-                else:
-                    number(row, col, float(v), fmt[cell.style])
-        elif row in sheet.row_heights and row > ws_row(ws):
-            flush_row(ws, row)  # a row with only a height: xlsxwriter would skip it
+        while k < n and (key := keys[k])[0] == row:
+            k += 1
+            cell = cells[key]
+            out[key[1]] = (fmt[cell.style], cell)
         if active:
             still = []
             for item in active:
                 m, f, cols = item
                 if m.first_row < row:  # the range's later rows: every cell blank in its style
                     for col in cols:
-                        blank(row, col, None, f)
+                        out[col] = (f, None)
                 if m.last_row == row:
                     register_merge(ws, m.first_row, m.first_col, m.last_row, m.last_col)
                 else:
                     still.append(item)
             active = still
+        if not out:
+            if row in sheet.row_heights:  # a row with only a height: xlsxwriter would skip it
+                if stream is not None:
+                    stream.empty(row)
+                elif row > ws_row(ws):
+                    flush_row(ws, row)
+            continue
+        xml = _row_xml(row, out, xfs) if stream is not None else None
+        if xml is not None:
+            cols = sorted(out)
+            stream.row(row, cols[0], cols[-1], xml)
+        else:
+            _row_through_xlsxwriter(ws, row, out, fmt, links)
+
+
+FAST_ROWS = True  # serialize plain rows here (tests switch it off to compare with xlsxwriter)
+
+
+def _row_xml(row: int, out: dict[int, tuple], xfs: dict) -> str | None:
+    """The <c> elements of a row of plain cells, in column order; None if one is not plain.
+    xfs caches each format's style index (given on first use, in column order, as
+    xlsxwriter gives it)."""
+    r = str(row + 1)
+    parts = []
+    for col in sorted(out):
+        f, cell = out[col]
+        ref = column_name(col) + r
+        xf = xfs.get(f)
+        if xf is None:
+            xf = xfs[f] = RowStream.style(f)
+        if cell is None:
+            parts.append(blank_xml(ref, xf))
+            continue
+        v, kind = cell.value, cell.kind
+        if cell.comment or kind not in _PLAIN:
+            return None
+        if v is None or kind == "blank" or v == "":
+            x = blank_xml(ref, xf)
+        elif kind == "string":
+            x = text_xml(ref, xf, str(v))
+        else:
+            x = number_xml(ref, xf, float(v))
+        if x is None:
+            return None
+        parts.append(x)
+    return "".join(parts)
+
+
+def _row_through_xlsxwriter(ws, row: int, out: dict[int, tuple], fmt: _Formats, links) -> None:
+    string, number, blank = cell_writers(ws)
+    for col in sorted(out):
+        f, cell = out[col]
+        if cell is None:
+            blank(row, col, None, f)
+            continue
+        # the common cells inline; any other kind, a link or a comment goes through _write_cell
+        v, kind = cell.value, cell.kind
+        if cell.comment or kind not in _PLAIN:
+            _write_cell(ws, row, col, cell, fmt, links)
+        elif v is None or kind == "blank" or v == "":
+            blank(row, col, None, f)
+        elif kind == "string":
+            string(row, col, str(v), f)
+        else:
+            number(row, col, float(v), f)
 
 
 _PLAIN = frozenset({"string", "number", "blank"})

@@ -1,0 +1,110 @@
+"""Streamed rows serialized by xlsx.rowxml are the bytes xlsxwriter writes for the same cells
+(issue 18: the 汇总表's write), and a unit's text shaped like rich-text markup is written as
+text on both of xlsxwriter's paths (shared strings and inline)."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from xltools.sheet.layout import Chart, Workbook
+from xltools.xlsx import writer
+from xltools.xlsx.splice import FixedStyles
+
+# text xlsxwriter treats specially: whitespace kept, control characters and literal escapes,
+# XML's own characters, non-characters, and markup-shaped text
+TRICKY = [" lead", "trail ", "\ttab", "line\nbreak", "bell\x07", "_x0041_ literal", "a&b<c>d\"e",
+          "\ufffe\uffff", "\u4e2d\u6587\uff08\uff09", "0", "=1+1", "@x", ""]
+MARKUP = ["<r><t>x</t></r>", "<r></t></is></c></r>", "<r></t></si></sst></r>"]
+
+
+def _layout(extra: list[str] = ()) -> Workbook:
+    wb = Workbook(filename="t.xlsx", constant_memory=True)
+    sh = wb.add_sheet("s")
+    sh.widths([12, 20, 9, 9])
+    for i, text in enumerate(TRICKY + list(extra)):
+        sh.write(i, 0, text, "body", kind="string")
+        sh.write(i, 1, i * 1.25 - 3, "body_center", kind="number")
+        sh.write(i, 2, None, "body", kind="blank")
+    r = len(TRICKY) + len(extra)
+    sh.row_heights[r] = 8  # a gap: a height and no cells
+    sh.merge(r + 1, 0, r + 3, 1, "merged across rows", "header", kind="string")
+    sh.write(r + 2, 3, 7, "body_center", kind="number")  # beside the merge, on a later row
+    sh.row_heights[r + 2] = 30
+    sh.write(r + 4, 0, "x" * 20000, kind="string")  # past rowxml's length: xlsxwriter's path
+    sh.link(r + 5, 0, "\u94fe\u63a5", "#s!A1")  # a link row goes through xlsxwriter
+    sh.write(r + 5, 1, "beside the link", kind="string")
+    sh.write(r + 6, 0, "with a note", kind="string", comment="\u8bf4\u660e")
+    sh.write(r + 7, 2, 1e-7, kind="number")
+    sh.write(r + 7, 3, 12345678901234567, kind="number")
+    sh.charts.append(Chart(type="bar", row=r + 9, col=0, series=[("n", (0, 1, 5, 1))],
+                           categories=(0, 0, 5, 0)))
+    wb.add_sheet("t").write(0, 0, "second sheet", kind="string")
+    return wb
+
+
+def _both(layout: Workbook, monkeypatch) -> tuple[zipfile.ZipFile, zipfile.ZipFile]:
+    monkeypatch.setattr(writer, "STREAM_CELLS", 0)
+    monkeypatch.setattr(writer, "STREAM_SHEET_CELLS", 0)
+    assert writer.streams(layout)
+    out = []
+    for fast in (True, False):
+        monkeypatch.setattr(writer, "FAST_ROWS", fast)
+        out.append(zipfile.ZipFile(io.BytesIO(writer.workbook_bytes(layout, FixedStyles()))))
+    return out[0], out[1]
+
+
+def test_streamed_rows_are_the_bytes_xlsxwriter_writes(monkeypatch):
+    fast, lib = _both(_layout(), monkeypatch)
+    assert fast.namelist() == lib.namelist()
+    differ = [n for n in fast.namelist() if fast.read(n) != lib.read(n)]
+    assert set(differ) <= {"docProps/core.xml"}  # (the time of writing)
+    sheet = fast.read("xl/worksheets/sheet1.xml").decode()
+    assert '<row r="14" ht="8.25" customHeight="1"/>' in sheet  # the gap row is kept
+    assert 'xml:space="preserve"> lead</t>' in sheet and "_x0007_" in sheet
+    assert "_x005F_x0041_ literal" in sheet and "a&amp;b&lt;c&gt;d\"e" in sheet
+
+
+def test_rows_read_back_as_written(monkeypatch):
+    fast, _ = _both(_layout(), monkeypatch)
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as z:
+        for n in fast.namelist():
+            z.writestr(n, fast.read(n))
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(data.getvalue())).get_sheet_by_name("s").to_python()
+    shown = [(got, want) for got, want in zip([r[0] for r in rows], TRICKY)
+             if "\ufffe" not in want]  # (non-characters: calamine leaves their escapes)
+    assert [got for got, _ in shown] == [want for _, want in shown]
+    assert [r[1] for r in rows[:3]] == [-3.0, -1.75, -0.5]
+    ws = openpyxl.load_workbook(io.BytesIO(data.getvalue()))["s"]
+    assert "A15:B17" in {str(m) for m in ws.merged_cells.ranges}
+    assert ws.row_dimensions[14].height == 8.25 and ws.row_dimensions[16].height == 30
+    assert ws["D16"].value == 7 and ws["A15"].value == "merged across rows"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_markup_shaped_text_is_written_as_text(stream, monkeypatch, tmp_path):
+    """xlsxwriter would write "<r>…</r>" into the file unescaped: the book would not open."""
+    if stream:
+        monkeypatch.setattr(writer, "STREAM_CELLS", 0)
+        monkeypatch.setattr(writer, "STREAM_SHEET_CELLS", 0)
+    layout = Workbook(filename="m.xlsx", constant_memory=stream)
+    sh = layout.add_sheet("m")
+    for i, text in enumerate(MARKUP):
+        sh.write(i, 0, text, kind="string")
+    sh.link(len(MARKUP), 0, MARKUP[1], "#m!A1")  # a link's shown text takes xlsxwriter's path
+    assert writer.streams(layout) == stream
+    data = writer.workbook_bytes(layout)
+    got = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("m").to_python()
+    assert [r[0] for r in got] == MARKUP + [MARKUP[1]]
+    ws = openpyxl.load_workbook(io.BytesIO(data))["m"]
+    assert [ws.cell(i + 1, 1).value for i in range(len(MARKUP) + 1)] == MARKUP + [MARKUP[1]]
+    audit = pytest.importorskip("openxml_audit", reason="openxml-audit (pip install -e .[test])")
+    path = tmp_path / "m.xlsx"
+    path.write_bytes(data)
+    errors = [e for e in audit.OpenXmlValidator().validate(path).errors
+              if str(e.severity).lower().endswith("error")]
+    assert not errors, [(e.part_uri, e.description) for e in errors[:3]]

@@ -1,0 +1,57 @@
+"""The <c> elements of a streamed row, byte for byte as xlsxwriter's constant_memory mode
+writes them (inline strings), for the plain cells that make up nearly all of a 汇总表: text,
+number, blank, each with a style. xlsxwriter's own per-cell path costs about ten times more,
+and the 汇总表 is the long pole of collect (issue 18). tests/test_rowxml.py writes the same
+layouts both ways and compares the parts byte for byte; anything else (links, comments,
+formulas, over-long text, NaN) goes through xlsxwriter (cell_xml returns None).
+
+One deliberate difference: xlsxwriter writes a string that starts with "<r>" and ends with
+"</r>" unescaped, as rich-text markup; here it is text like any other (compat.plain_text_only
+does the same for xlsxwriter's own path)."""
+from __future__ import annotations
+
+import math
+import re
+
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.xmlwriter import XMLwriter
+
+# what xlsxwriter turns into _xHHHH_ escapes (control characters, non-characters) or escapes
+# again (a literal "_xHHHH_"): rare, so those strings take its own function
+_CONTROL = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+_MARKUP = re.compile("[&<>]")
+# longer text may pass Excel's 32,767 UTF-16 units, which xlsxwriter cuts: its path decides
+_LONG = 16383
+_names: dict[int, str] = {}
+
+
+def column_name(col: int) -> str:
+    """0 -> "A", as xlsxwriter names columns in cell references."""
+    name = _names.get(col)
+    if name is None:
+        name = _names[col] = xl_col_to_name(col)
+    return name
+
+
+def text_xml(ref: str, xf: int, s: str) -> str | None:
+    """An inline-string cell; None when xlsxwriter must write it (over-long)."""
+    if len(s) > _LONG:
+        return None
+    if _CONTROL.search(s):
+        s = XMLwriter._escape_control_characters(s)
+    space = ' xml:space="preserve"' if s and (s[0].isspace() or s[-1].isspace()) else ""
+    if _MARKUP.search(s):
+        s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t{space}>{s}</t></is></c>'
+
+
+def number_xml(ref: str, xf: int, v: float) -> str | None:
+    """A number cell; None for NaN and infinities (xlsxwriter refuses them)."""
+    if not math.isfinite(v):
+        return None
+    return f'<c r="{ref}" s="{xf}"><v>{v:.16G}</v></c>'
+
+
+def blank_xml(ref: str, xf: int) -> str:
+    """A styled empty cell."""
+    return f'<c r="{ref}" s="{xf}"/>'
