@@ -9,8 +9,9 @@ CPU seconds (the machine is shared: wall time waits for others), median of the r
 one process: `build` (summary_workbook: the layout), `write` (workbook_bytes: our writer
 and xlsxwriter), and two floors of the same workbook: `bare` writes its layout cells with
 plain xlsxwriter in memory, no formats (bench.py's output floor, this workbook only);
-`calls` replays the very xlsxwriter cell calls our writer made (formats, the blank cells
-that carry a merge's borders, rows streamed) in a bare loop: what xlsxwriter itself costs.
+`calls` replays the very xlsxwriter cell calls our writer would make without xlsx.rowxml
+(formats, the blank cells that carry a merge's borders, rows streamed) in a bare loop: what
+xlsxwriter itself costs.
 """
 from __future__ import annotations
 
@@ -44,9 +45,11 @@ def _inputs(work: Path):
 
 
 def _recorded(layout) -> list:
-    """The cell calls our writer makes to xlsxwriter for `layout`, in order."""
+    """The cell calls our writer would make to xlsxwriter for `layout`, in order (rows that
+    xlsx.rowxml serializes itself included: it is switched off while recording)."""
     from xlsxwriter.worksheet import Worksheet
 
+    from xltools.xlsx import writer
     from xltools.xlsx.writer import workbook_bytes
 
     calls, saved = [], {n: getattr(Worksheet, n) for n in CELL_CALLS}
@@ -57,11 +60,13 @@ def _recorded(layout) -> list:
             return saved[name](self, *args)
         return call
 
+    fast, writer.FAST_ROWS = writer.FAST_ROWS, False
     try:
         for n in CELL_CALLS:
             setattr(Worksheet, n, recorder(n))
         workbook_bytes(layout)
     finally:
+        writer.FAST_ROWS = fast
         for n, f in saved.items():
             setattr(Worksheet, n, f)
     return calls

@@ -16,7 +16,7 @@ from ..model.glossary import text_width
 from ..model.plan import Period, Plan
 from ..model.rates import RATE_NOTE, shown
 from .tables import (Col, empty_row, fit, header, heading, height_for, is_missing, name_width,
-                     note, put, rows_table, start_sheet)
+                     note, put, put_row, rows_table, start_sheet)
 
 SHEETS = ["按任务汇总", "按单位汇总", "滞后任务", "未报送单位", "量化指标", "镇街指标", "状态统计"]
 ALERT = {"滞后", "未启动", NOT_REPORTED, LATE}
@@ -88,9 +88,7 @@ def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
             unit, role, status, prog, comp, prob, nxt, blocked = next(it)
             prog_v = BLOCKED if "完成进度" in blocked else prog
             vals = [unit, role, status, prog_v, comp, prob, nxt]
-            for j, (v, col) in enumerate(zip(vals, unit_cols)):
-                style = _status_style(v) if j == 2 else None
-                put(sh, row, nt + j, v, col, style)
+            put_row(sh, row, nt, vals, unit_cols, [None, None, _status_style(status)])
             fit(sh, row, unit_cols, vals)
             row += 1
         _task_block(sh, first, row - 1, tasks.loc[plan.tasks[t].number], task_cols, with_change,

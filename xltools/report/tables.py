@@ -57,16 +57,26 @@ class Col:
 
 def put(sheet: Sheet, row: int, col: int, value: Any, c: Col, style: str | None = None) -> None:
     """Write one value: text as text always (a unit's "=1+1" stays text), numbers as numbers."""
-    st = style or c.style
-    # (is_missing inline: a 汇总表 puts 10^5 cells)
-    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
-        sheet.write(row, col, None, st, "blank")
-    elif value == BLOCKED:
-        sheet.write(row, col, value, "blocked", "string")
-    elif c.kind == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        sheet.write(row, col, float(value), st, "number")
-    else:
-        sheet.write(row, col, str(value), st, "string")
+    put_row(sheet, row, col, [value], [c], [style])
+
+
+def put_row(sheet: Sheet, row: int, col: int, values, cols: list[Col],
+            styles: list | None = None) -> None:
+    """put() for a row of values from `col` on, each with its column (styles: the first
+    cells' own, None for the column's), written at once."""
+    out = []
+    styles = styles or ()
+    for i, (value, c) in enumerate(zip(values, cols)):
+        st = (styles[i] if i < len(styles) else None) or c.style
+        if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+            out.append((None, st, "blank"))
+        elif value == BLOCKED:
+            out.append((value, "blocked", "string"))
+        elif c.kind == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            out.append((float(value), st, "number"))
+        else:
+            out.append((str(value), st, "string"))
+    sheet.write_cells(row, col, out)
 
 
 def error_style(c: Col) -> str:
@@ -109,8 +119,8 @@ def rows_table(sheet: Sheet, row: int, cols: list[Col], records, style_of: Calla
     no records: one row saying `empty` (when given)."""
     first = row
     for rec in records:
-        for i, c in enumerate(cols):
-            put(sheet, row, i, rec[i], c, style_of(rec, i) if style_of else None)
+        put_row(sheet, row, 0, rec, cols,
+                [style_of(rec, i) for i in range(len(cols))] if style_of else None)
         fit(sheet, row, cols, rec, minimum)
         row += 1
     return empty_row(sheet, row, len(cols), empty) if empty and row == first else row
