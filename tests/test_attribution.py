@@ -131,8 +131,9 @@ def test_a_return_naming_two_units_is_held_and_credited_by_the_clerk(filled, tmp
     rep = api.collect([inbox], plan_path, Q1, out, db, workers=1)
     assert rep.attention.get("held") is None
     with sqlite3.connect(db) as conn:
-        units = {u for (u,) in conn.execute('SELECT DISTINCT unit FROM "values" WHERE sha256 = ?',
-                                            (held.sha256,))}
+        units = {u for (u,) in conn.execute(
+            'SELECT DISTINCT s.unit FROM "values" v JOIN submissions s ON s.sha256 = v.sha256 '
+            "WHERE v.sha256 = ?", (held.sha256,))}
         codes = {c for (c,) in conn.execute("SELECT code FROM findings WHERE sha256 = ?",
                                             (held.sha256,))}
     assert units == {FG} and "credited-by-clerk" in codes and "identity-conflict" not in codes

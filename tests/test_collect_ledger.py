@@ -533,7 +533,7 @@ def test_findings_are_stored_as_data_and_a_format_2_ledger_keeps_its_words(tmp_p
         assert [(f.code, f.message, f.value) for f in found] == [("junk-ignored", old, "旧值")]
         f = led.current(PLAN, "2019Q1")[0].findings[0]
         assert (f.message, f.text, f.value) == (old, "按旧版本写下的说明。", "旧值")
-        assert led.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert led.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
         assert led.conn.execute("SELECT count(*) FROM mail_sent").fetchone()[0] == 0  # format 4
         assert led.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'findings_sha'"
                                 ).fetchone()[0] == 1
@@ -563,13 +563,23 @@ FORMAT_4_VALUES = """CREATE TABLE "values" (
   cell TEXT, row INTEGER, blocked INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX values_lookup ON "values"(plan_id, unit, kind, key, field);
 CREATE INDEX values_sha ON "values"(sha256)"""
-VALUE_COLUMNS = ("sha256, plan_id, period, kind, unit, key, field, value_text, value_num, "
-                 "sheet, cell, row, blocked")
+# format 5's (clustered by file, still with the columns its submission holds)
+FORMAT_5_VALUES = """CREATE TABLE "values" (
+  sha256 TEXT NOT NULL REFERENCES submissions(sha256), n INTEGER NOT NULL,
+  plan_id TEXT NOT NULL, period TEXT NOT NULL, kind TEXT NOT NULL, unit TEXT NOT NULL,
+  key TEXT NOT NULL, field TEXT NOT NULL, value_text TEXT, value_num REAL, sheet TEXT,
+  cell TEXT, row INTEGER, blocked INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (sha256, n)) WITHOUT ROWID"""
+VALUE_COLUMNS = "sha256, key, field, value_text, value_num, sheet, cell, row, blocked"
+OLD_VALUE_COLUMNS = ("sha256, plan_id, period, kind, unit, key, field, value_text, value_num, "
+                     "sheet, cell, row, blocked")
 
 
-def test_a_format_4_ledger_gets_its_values_clustered_by_file(tmp_path):
-    """Format 4 to 5: every value kept in its order, the table WITHOUT ROWID, the old
-    indexes gone, and what reads values (previous figures, current returns) unchanged."""
+@pytest.mark.parametrize("old", [4, 5])
+def test_a_format_4_or_5_ledger_gets_its_values_slim_and_clustered_by_file(tmp_path, old):
+    """Formats 4 and 5 to 6: every value kept in its order, the table WITHOUT ROWID and
+    without the columns its submission holds, format 4's indexes gone, and what reads values
+    (previous figures, current returns) unchanged."""
     db = tmp_path / "l.db"
     rets = [a_return(received(make_file(tmp_path / "in" / p, f"{u}.xlsx", u + p), at=at),
                      unit=u, period=p, actual=a)
@@ -581,26 +591,32 @@ def test_a_format_4_ledger_gets_its_values_clustered_by_file(tmp_path):
         collect(led, rets[2:], period="2019Q2")
         before = led.conn.execute(f'SELECT {VALUE_COLUMNS} FROM "values" '
                                   "ORDER BY sha256, n").fetchall()
+        wide = led.conn.execute(
+            "SELECT v.sha256, s.plan_id, s.period, s.kind, s.unit, v.key, v.field, v.value_text, "
+            'v.value_num, v.sheet, v.cell, v.row, v.blocked FROM "values" v '
+            "JOIN submissions s ON s.sha256 = v.sha256 ORDER BY v.sha256, v.n").fetchall()
         current = [form_return_to_dict(r) for r in led.current(PLAN, "2019Q1")]
         previous = led.previous_actuals(PLAN, "2019Q2")
     assert len(before) == 3 * 6 and previous == {
         ("区发改局", "report", target_key("2", 0)): 100.0,
         ("区人社局", "report", target_key("2", 0)): 7.5}
-    con = sqlite3.connect(db)  # make it a format 4 ledger: ids in a scrambled order
+    con = sqlite3.connect(db)  # make it a format 4 ledger (ids in a scrambled order) or 5
     con.execute('DROP TABLE "values"')
-    for stmt in FORMAT_4_VALUES.split(";"):
+    for stmt in (FORMAT_4_VALUES if old == 4 else FORMAT_5_VALUES).split(";"):
         con.execute(stmt)
-    con.executemany(f'INSERT INTO "values"(id, {VALUE_COLUMNS}) VALUES '
-                    f"({','.join('?' * 14)})",
-                    [(1000 - i, *r) for i, r in enumerate(reversed(before))])
-    con.execute("PRAGMA user_version = 4")
+    con.executemany(f'INSERT INTO "values"({"id" if old == 4 else "n"}, {OLD_VALUE_COLUMNS}) '
+                    f"VALUES ({','.join('?' * 14)})",
+                    [(1000 - i if old == 4 else i, *r) for i, r in enumerate(
+                        reversed(wide) if old == 4 else wide)])
+    con.execute(f"PRAGMA user_version = {old}")
     con.commit()
     con.close()
     with Ledger(db) as led:
         c = led.conn
-        assert c.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert c.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
         sql = c.execute("SELECT sql FROM sqlite_master WHERE name = 'values'").fetchone()[0]
         assert "WITHOUT ROWID" in sql and "PRIMARY KEY (sha256, n)" in sql
+        assert "unit" not in {r["name"] for r in c.execute('PRAGMA table_info("values")')}
         assert {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
                                         "AND tbl_name = 'values'")} <= {"sqlite_autoindex_values_1"}
         after = c.execute(f'SELECT {VALUE_COLUMNS} FROM "values" ORDER BY sha256, n').fetchall()
@@ -625,7 +641,8 @@ def test_many_returns_reopened_hold_every_value_in_order(tmp_path):
     db = tmp_path / "l.db"
     with Ledger(db) as led:
         run = led.begin(PLAN, "2019Q1")
-        led.record(run, a_return(received(make_file(tmp_path / "x", "x.xlsx", "x")), unit="甲"))
+        gone = a_return(received(make_file(tmp_path / "x", "x.xlsx", "x")), unit="甲")
+        led.record(run, gone)
         led.rollback()
         collect(led, rets)
     with Ledger(db) as led:
@@ -637,8 +654,8 @@ def test_many_returns_reopened_hold_every_value_in_order(tmp_path):
                     for k, f, v, num, cell, _ in _cell_values(ret) if v is not None or num is not None]
             assert [r[0] for r in rows] == list(range(len(want)))
             assert [tuple(r)[1:] for r in rows] == want
-        assert led.conn.execute('SELECT count(*) FROM "values" WHERE unit = ?',
-                                ("甲",)).fetchone()[0] == 0
+        assert led.conn.execute('SELECT count(*) FROM "values" WHERE sha256 = ?',
+                                (gone.received.sha256,)).fetchone()[0] == 0
 
 
 def test_payload_text_is_what_the_python_walk_wrote(tmp_path):

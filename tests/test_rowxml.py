@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from xltools.sheet.layout import Chart, Workbook
+from xltools.sheet.layout import Chart, LayoutError, Workbook
 from xltools.xlsx import writer
 from xltools.xlsx.splice import FixedStyles
 
@@ -46,22 +46,47 @@ def _layout(extra: list[str] = ()) -> Workbook:
     return wb
 
 
-def _both(layout: Workbook, monkeypatch) -> tuple[zipfile.ZipFile, zipfile.ZipFile]:
+def _style_order_layout() -> Workbook:
+    """Where style indexes could be given in another order than xlsxwriter gives them: a row
+    xlsxwriter writes (a link first) with a later cell in a new style, then a plain row in
+    another new style; a sheet's last row (xlsxwriter writes it only at close) in a style
+    first used there, before the next sheet's new styles."""
+    wb = Workbook(filename="o.xlsx", constant_memory=True)
+    a = wb.add_sheet("a")
+    a.link(0, 0, "\u94fe\u63a5", "#b!A1")
+    a.write(0, 1, "sub", "body_center", kind="string")
+    a.write(1, 0, "body text", "body", kind="string")
+    a.write(2, 0, "note", "header", kind="string")
+    b = wb.add_sheet("b")
+    b.write(0, 0, 1.5, "body_progress", kind="number")
+    b.write(1, 0, "z", "note", kind="string")
+    return wb
+
+
+def _both(layout: Workbook, monkeypatch, hook=None) -> tuple[zipfile.ZipFile, zipfile.ZipFile]:
     monkeypatch.setattr(writer, "STREAM_CELLS", 0)
     monkeypatch.setattr(writer, "STREAM_SHEET_CELLS", 0)
     assert writer.streams(layout)
     out = []
     for fast in (True, False):
         monkeypatch.setattr(writer, "FAST_ROWS", fast)
-        out.append(zipfile.ZipFile(io.BytesIO(writer.workbook_bytes(layout, FixedStyles()))))
+        out.append(zipfile.ZipFile(io.BytesIO(writer.workbook_bytes(
+            layout, hook() if hook else None))))
     return out[0], out[1]
 
 
-def test_streamed_rows_are_the_bytes_xlsxwriter_writes(monkeypatch):
-    fast, lib = _both(_layout(), monkeypatch)
+@pytest.mark.parametrize("hook", [None, FixedStyles])  # as write_workbook, and as xlsx.splice
+@pytest.mark.parametrize("make", [_layout, _style_order_layout])
+def test_streamed_rows_are_the_bytes_xlsxwriter_writes(monkeypatch, make, hook):
+    fast, lib = _both(make(), monkeypatch, hook)
     assert fast.namelist() == lib.namelist()
     differ = [n for n in fast.namelist() if fast.read(n) != lib.read(n)]
     assert set(differ) <= {"docProps/core.xml"}  # (the time of writing)
+
+
+def test_tricky_text_is_written_as_xlsxwriter_escapes_it(monkeypatch):
+    fast, lib = _both(_layout(), monkeypatch)
+    assert fast.namelist() == lib.namelist()
     sheet = fast.read("xl/worksheets/sheet1.xml").decode()
     assert '<row r="14" ht="8.25" customHeight="1"/>' in sheet  # the gap row is kept
     assert 'xml:space="preserve"> lead</t>' in sheet and "_x0007_" in sheet
@@ -83,6 +108,17 @@ def test_rows_read_back_as_written(monkeypatch):
     assert "A15:B17" in {str(m) for m in ws.merged_cells.ranges}
     assert ws.row_dimensions[14].height == 8.25 and ws.row_dimensions[16].height == 30
     assert ws["D16"].value == 7 and ws["A15"].value == "merged across rows"
+
+
+def test_a_cell_outside_a_worksheet_is_refused_before_writing():
+    """Excel's sheet ends at XFD1048576: a cell past it would make the file unreadable."""
+    sh = Workbook(filename="x.xlsx").add_sheet("x")
+    for write in (lambda: sh.write(0, 16384, "x"), lambda: sh.write(1048576, 0, "x"),
+                  lambda: sh.write_cells(0, 16383, [("a", "body", "string")] * 2),
+                  lambda: sh.merge(0, 0, 0, 16384, "x")):
+        with pytest.raises(LayoutError):
+            write()
+    sh.write(1048575, 16383, "the last cell")  # (still a worksheet's)
 
 
 @pytest.mark.parametrize("stream", [False, True])

@@ -11,6 +11,7 @@ from ..merge.summary import Summary
 from ..model import Period, Plan
 from ..model.returns import FormReturn
 from ..parallel import pool_map
+from ..xlsx.splice import MANIFEST as SPLICED
 from ..xlsx.writer import write_workbook
 
 # biggest first: with two workers the 汇总表 takes one core while the rest share the other
@@ -63,18 +64,19 @@ def write_outputs(plan: Plan, period: Period, summary: Summary, receipts: list[R
         # forked workers inherit the state; spawned ones get it pickled once each, which
         # pays only for big runs (an output takes ≈1 ms per received file)
         written = dict(zip(JOBS, pool_map(_write, state, list(JOBS), workers, chunk=1,
-                                          min_items=2, seconds_each=_seconds_each(receipts))))
+                                          min_items=2, seconds_each=_seconds_each(receipts, state.out))))
     except BrokenProcessPool:  # a worker was killed (memory): write them here instead
         written = {job: _write(state, job) for job in JOBS}
     return Outputs(written["summary"][0], written["validation"][0], written["html"][0],
                    written["feedback"])
 
 
-def _seconds_each(receipts: list[ReceiptRow]) -> float:
+def _seconds_each(receipts: list[ReceiptRow], out: Path) -> float:
     """A job's inline cost as parallel.pool_map weighs it (≈1 ms per received file). After a
     late return only the 汇总表 is rebuilt whole and the other three keep what did not change
     (xlsx.splice, the feedback copies, the HTML sections): spawned workers, which take the
     whole period's state, then pay only at province size (bench.py's late-return table:
     at 1,000 forms a spawned pool cost 2.3 s more than fork to save about 0.7 s)."""
     new = sum(1 for r in receipts if r.new)
-    return 0.001 * len(receipts) * (1.0 if new * 10 > len(receipts) else 0.1)
+    late = new * 10 <= len(receipts) and (out / SPLICED).is_file()  # (earlier outputs here)
+    return 0.001 * len(receipts) * (0.1 if late else 1.0)

@@ -64,6 +64,8 @@ def put_row(sheet: Sheet, row: int, col: int, values, cols: list[Col],
             styles: list | None = None) -> None:
     """put() for a row of values from `col` on, each with its column (styles: the first
     cells' own, None for the column's), written at once."""
+    if len(values) < len(cols):
+        raise IndexError(f"{len(values)} values for {len(cols)} columns")
     out = []
     styles = styles or ()
     for i, (value, c) in enumerate(zip(values, cols)):

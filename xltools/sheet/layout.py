@@ -26,6 +26,9 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+MAX_ROWS, MAX_COLS = 1_048_576, 16_384  # Excel's sheet: a cell past it corrupts the file
+
+
 class LayoutError(ValueError):
     """Geometry that would corrupt a file (overlapping merges, writes under a merge)."""
 
@@ -139,8 +142,8 @@ class Sheet:
     def write(self, row: int, col: int, value: Any, style: str = "body", kind: str = "auto",
               guard: bool = False, target: str = "", comment: str = "") -> None:
         """Put a value in one cell; refuses a cell hidden under a merge."""
-        if row < 0 or col < 0:
-            raise LayoutError(f"{self.name}: negative cell ({row}, {col})")
+        if not (0 <= row < MAX_ROWS and 0 <= col < MAX_COLS):
+            raise LayoutError(f"{self.name}: cell ({row}, {col}) outside a worksheet")
         key = (row, col)
         m = self._covered.get(key)
         if m is not None:
@@ -152,8 +155,8 @@ class Sheet:
     def write_cells(self, row: int, col: int, cells: list[tuple[Any, str, str]]) -> None:
         """Put (value, style, kind) into a row's cells from `col` on, as write() would (a
         table's row at once: a 汇总表 writes 10^6 cells)."""
-        if row < 0 or col < 0:
-            raise LayoutError(f"{self.name}: negative cell ({row}, {col})")
+        if not (0 <= row < MAX_ROWS and 0 <= col and col + len(cells) <= MAX_COLS):
+            raise LayoutError(f"{self.name}: cells ({row}, {col}…) outside a worksheet")
         store, covered = self.cells, self._covered
         for i, (value, style, kind) in enumerate(cells, col):
             if covered and (row, i) in covered:
@@ -170,6 +173,8 @@ class Sheet:
         """Merge a range and put the value in its top-left cell; refuses overlaps."""
         if last_row < first_row or last_col < first_col:
             raise LayoutError(f"{self.name}: empty merge ({first_row},{first_col})-({last_row},{last_col})")
+        if last_row >= MAX_ROWS or last_col >= MAX_COLS:
+            raise LayoutError(f"{self.name}: merge to ({last_row},{last_col}) outside a worksheet")
         if (first_row, first_col) == (last_row, last_col):
             self.write(first_row, first_col, value, style, kind, guard)
             return

@@ -131,16 +131,17 @@ class RowStream:
         ws = self.ws
         if row > ws.previous_row:
             ws._write_single_row(row)
-        elif ws.table.get(row):
-            raise ValueError(f"row {row + 1} has cells written by xlsxwriter")
+        elif row < ws.previous_row or ws.table.get(row):
+            raise ValueError(f"row {row + 1} written out of order")
         return ws.row_info.pop(row, None)
 
     def row(self, row: int, first_col: int, last_col: int, cells_xml: str) -> None:
         """Write row `row` holding the given cells (first_col..last_col, XML of <c> elements)."""
         ws = self.ws
         info = self.take(row)
-        ws._check_dimensions(row, first_col)
-        ws._check_dimensions(row, last_col)
+        if ws._check_dimensions(row, first_col) or ws._check_dimensions(row, last_col):
+            raise ValueError(f"row {row + 1}, columns {first_col + 1}-{last_col + 1}: "
+                             "outside the worksheet")
         ws._write_row(row, None, info)
         ws.fh.write(cells_xml)
         ws.fh.write("</row>")

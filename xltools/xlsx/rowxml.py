@@ -3,7 +3,8 @@ writes them (inline strings), for the plain cells that make up nearly all of a �
 number, blank, each with a style. xlsxwriter's own per-cell path costs about ten times more,
 and the 汇总表 is the long pole of collect (issue 18). tests/test_rowxml.py writes the same
 layouts both ways and compares the parts byte for byte; anything else (links, comments,
-formulas, over-long text, NaN) goes through xlsxwriter (cell_xml returns None).
+formulas, over-long text, NaN) goes through xlsxwriter (text_xml and number_xml
+return None).
 
 One deliberate difference: xlsxwriter writes a string that starts with "<r>" and ends with
 "</r>" unescaped, as rich-text markup; here it is text like any other (compat.plain_text_only

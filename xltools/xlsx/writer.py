@@ -9,7 +9,8 @@ import xlsxwriter
 
 from ..sheet.layout import Cell, Chart, Sheet, Validation, Workbook, gc_paused
 from ..sheet.styles import STYLES
-from .compat import RowStream, cell_writers, flush_row, plain_text_only, register_merge, ws_row
+from .compat import (RowStream, cell_writers, fix_style_index, flush_row, plain_text_only,
+                     register_merge, ws_row)
 from .rowxml import blank_xml, column_name, number_xml, text_xml
 
 _OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
@@ -48,6 +49,12 @@ def workbook_bytes(layout: Workbook, hook=None) -> bytes:
                        "comments": "由 xltools 生成"})
     if hook is not None:
         hook.start(wb, fmt)
+    elif stream:
+        # every style its index now, in one order: xlsxwriter gives an index when a cell is
+        # written out, rowxml when its row is serialized (a sheet's last row xlsxwriter
+        # writes only at close), and the two must agree
+        for name in STYLES:
+            fix_style_index(fmt[name])
     for key, value in layout.custom_properties.items():
         wb.set_custom_property(key, value, "text")
     if layout.sheets and layout.sheets[0].hidden:
