@@ -51,8 +51,8 @@ CREATE INDEX findings_sha ON findings(sha256)"""
 
 # version 5: the values of a return clustered by its file (one b-tree, no other index: the
 # per-row index upkeep was most of the cost of recording them); n orders them in the return.
-# version 6: without the plan, period, form and unit, which its submission holds (a quarter
-# of the cost of recording them)
+# version 6: without the plan, period, form and unit, which its submission holds (a fifth of
+# the cost of recording them, a quarter of their size)
 VALUES = """CREATE TABLE "values" (
   sha256 TEXT NOT NULL REFERENCES submissions(sha256),
   n INTEGER NOT NULL,

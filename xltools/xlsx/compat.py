@@ -116,6 +116,13 @@ def plain_text_only() -> None:
     cls._xml_rich_si_element, cls._xml_rich_inline_string = si, inline
 
 
+def control_escaped(s: str) -> str:
+    """Text with control characters as xlsxwriter writes them (_xHHHH_, a literal "_xHHHH_"
+    escaped again): its own function, so xlsx.rowxml writes what it would."""
+    from xlsxwriter.xmlwriter import XMLwriter
+    return XMLwriter._escape_control_characters(s)
+
+
 class RowStream:
     """constant_memory: rows whose cells xltools serializes itself (xlsx.rowxml), written
     between the rows xlsxwriter writes, as xlsxwriter would write them. xlsxwriter holds one

@@ -15,7 +15,8 @@ import math
 import re
 
 from xlsxwriter.utility import xl_col_to_name
-from xlsxwriter.xmlwriter import XMLwriter
+
+from .compat import control_escaped
 
 # what xlsxwriter turns into _xHHHH_ escapes (control characters, non-characters) or escapes
 # again (a literal "_xHHHH_"): rare, so those strings take its own function
@@ -39,7 +40,7 @@ def text_xml(ref: str, xf: int, s: str) -> str | None:
     if len(s) > _LONG:
         return None
     if _CONTROL.search(s):
-        s = XMLwriter._escape_control_characters(s)
+        s = control_escaped(s)
     space = ' xml:space="preserve"' if s and (s[0].isspace() or s[-1].isspace()) else ""
     if _MARKUP.search(s):
         s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
