@@ -608,6 +608,9 @@ def test_a_format_4_or_5_ledger_gets_its_values_slim_and_clustered_by_file(tmp_p
                     f"VALUES ({','.join('?' * 14)})",
                     [(1000 - i if old == 4 else i, *r) for i, r in enumerate(
                         reversed(wide) if old == 4 else wide)])
+    orphan = ("0" * 64, *wide[0][1:])  # a value whose submission is gone: not carried over
+    con.execute(f'INSERT INTO "values"({"id" if old == 4 else "n"}, {OLD_VALUE_COLUMNS}) '
+                f"VALUES ({','.join('?' * 14)})", (5000, *orphan))
     con.execute(f"PRAGMA user_version = {old}")
     con.commit()
     con.close()

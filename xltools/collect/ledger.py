@@ -286,7 +286,9 @@ class Ledger:
 
     def _values_slim(self) -> None:
         """Formats 4 and 5 to 6: the values table clustered by file (n keeps their order; in
-        format 4 the row id), without the columns its submission holds."""
+        format 4 the row id), without the columns its submission holds. A value whose
+        submission is gone (nothing could read it: every reader joins submissions) is not
+        carried over; the foreign key would refuse it, and the ledger would not open."""
         c = self.conn
         columns = {r["name"] for r in c.execute('PRAGMA table_info("values")')}
         if "unit" not in columns:
@@ -296,6 +298,7 @@ class Ledger:
         c.execute(VALUES)
         c.execute(f'INSERT INTO "values"(sha256, n, {_VALUE_COLUMNS}) '
                   f"SELECT sha256, {order}, {_VALUE_COLUMNS} FROM values_old "
+                  "WHERE sha256 IN (SELECT sha256 FROM submissions) "
                   f"ORDER BY sha256, {order}")
         c.execute("DROP TABLE values_old")
 
