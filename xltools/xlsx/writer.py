@@ -16,7 +16,6 @@ from .rowxml import blank_xml, column_name, number_xml, text_xml
 _OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False}
 plain_text_only()  # a unit's "<r>…</r>" is text, never rich-text markup
-_DOC_DATE = None  # leave creation date to xlsxwriter (now)
 # constant_memory keeps a temp file per sheet: ≈4 ms a sheet, the most of writing a
 # 校验报告 of 1,000 small per-unit sheets. In memory, xlsxwriter holds ≈330 bytes a cell:
 # stream a workbook that would hold more than ≈33 MB, unless its sheets are small.
