@@ -303,10 +303,10 @@ def test_lookups_follow_the_plan_rules():
                 [(u.name, r) for u, r in plan.task_units(t)]
 
 
-def big_summary_input() -> tuple:
+def big_summary_input(plan: Plan | None = None) -> tuple:
     """(plan, period, returns): big_plan()'s Q1 with every unit's report accepted, one in a
     hundred blocked; also the workload of bench/budgets.py's summary budget."""
-    plan = big_plan()
+    plan = plan or big_plan()
     look = plan.lookups()
     per_unit: dict[str, list] = {}
     for t in plan.tasks:

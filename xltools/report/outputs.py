@@ -45,7 +45,7 @@ def _write(s: _Inputs, job: str) -> list[Path]:
     from .validation_book import write_validation
 
     if job == "summary":
-        return [write_workbook(summary_workbook(s.plan, s.period, s.summary), s.out)]
+        return [write_workbook(summary_workbook(s.plan, s.period, s.summary, lazy=True), s.out)]
     if job == "validation":
         return [write_validation(s.plan, s.period, s.receipts, s.out)]
     if job == "html":

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import pandas as pd
 
@@ -34,8 +35,11 @@ def summary_filename(plan: Plan, period: Period) -> str:
     return safe_filename(f"汇总表_{period.name}")
 
 
-def summary_workbook(plan: Plan, period: Period, summary: Summary) -> Workbook:
-    """The 汇总表 layout: seven printable sheets and a native chart."""
+def summary_workbook(plan: Plan, period: Period, summary: Summary,
+                     lazy: bool = False) -> Workbook:
+    """The 汇总表 layout: seven printable sheets and a native chart. lazy: 按任务汇总's
+    task blocks are made while the writer writes them (Sheet.rows), so that a province's
+    million cells are never held at once; the layout is then good for one write."""
     wb = Workbook(filename=summary_filename(plan, period),
                   title=f"{plan.period_title(period)}落实情况汇总表", subject="汇总表",
                   company=plan.issuer, period=period.id, kind="summary",
@@ -43,6 +47,9 @@ def summary_workbook(plan: Plan, period: Period, summary: Summary) -> Workbook:
     with gc_paused():
         for part in (_by_task, _by_unit, _lagging, _missing, _targets, _towns, _status):
             part(wb, plan, period, summary)
+        if not lazy:
+            for sheet in wb.sheets:
+                sheet.complete()
     return wb
 
 
@@ -73,6 +80,14 @@ def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     sub = _subtitle(period, f"共 {c.get('tasks', 0)} 项任务,{c.get('reported', 0)}/{c.get('units', 0)} "
                             "个单位已报送")
     sh, row = start_sheet(wb, "按任务汇总", cols, f"{plan.period_title(period)}落实情况汇总表", sub)
+    sh.rows = _task_rows(sh, row, plan, s, task_cols, unit_cols, with_change)
+    sh.expected_cells = len(s.by_task) * len(cols)
+
+
+def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col],
+               unit_cols: list[Col], with_change: bool) -> Iterator[int]:
+    """按任务汇总's body, a task block at a time (Sheet.rows): yields the row below each."""
+    cols = task_cols + unit_cols
     nt = len(task_cols)
     pager = Pager.for_sheet(sh, row)
     tasks = s.tasks.set_index("序号", drop=False)
@@ -94,6 +109,7 @@ def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
         _task_block(sh, first, row - 1, tasks.loc[plan.tasks[t].number], task_cols, with_change,
                     pager)
         done.add(t)
+        yield row
     # tasks without any responsible unit still get their line
     for i, task in enumerate(plan.tasks):
         if i not in done:

@@ -137,13 +137,47 @@ class Sheet:
     autofilter: tuple[int, int, int, int] | None = None
     print_area: tuple[int, int, int, int] | None = None  # None: everything written
     charts: list[Chart] = field(default_factory=list)
+    # A table too big to hold whole (a province's 按任务汇总: 10^6 cells) is made while it
+    # is written: iterating `rows` puts the next block of cells, merges and heights into
+    # the sheet and yields a row number, a promise that the rows above it are final. The
+    # streaming writer writes and releases them; anything else calls complete() first.
+    rows: Iterator[int] | None = field(default=None, repr=False)
+    expected_cells: int = 0  # the cells `rows` will make, roughly (whether to stream)
     _covered: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
+    _sealed: int = 0  # rows above this are written out and released: no more writes there
+    _extent: tuple[int, int] = (-1, -1)  # last row and column of the released cells
+
+    def complete(self) -> None:
+        """Make whatever rows the sheet still owes (see `rows`)."""
+        rows, self.rows = self.rows, None
+        if rows is not None:
+            for _ in rows:
+                pass
+
+    def release(self, below: int) -> None:
+        """Forget the cells of rows above `below` (written out): later writes there are refused."""
+        if below <= self._sealed:
+            return
+        gone = [k for k in self.cells if k[0] < below]
+        last_row, last_col = self._extent
+        for k in gone:
+            del self.cells[k]
+            last_row, last_col = max(last_row, k[0]), max(last_col, k[1])
+        self._extent = (last_row, last_col)
+        for k in [k for k in self._covered if k[0] < below]:
+            del self._covered[k]
+        self._sealed = below
+
+    def _check(self, row: int) -> None:
+        if row < self._sealed:
+            raise LayoutError(f"{self.name}: row {row} is already written out")
 
     def write(self, row: int, col: int, value: Any, style: str = "body", kind: str = "auto",
               guard: bool = False, target: str = "", comment: str = "") -> None:
         """Put a value in one cell; refuses a cell hidden under a merge."""
         if not (0 <= row < MAX_ROWS and 0 <= col < MAX_COLS):
             raise LayoutError(f"{self.name}: cell ({row}, {col}) outside a worksheet")
+        self._check(row)
         key = (row, col)
         m = self._covered.get(key)
         if m is not None:
@@ -157,6 +191,7 @@ class Sheet:
         table's row at once: a 汇总表 writes 10^6 cells)."""
         if not (0 <= row < MAX_ROWS and 0 <= col and col + len(cells) <= MAX_COLS):
             raise LayoutError(f"{self.name}: cells ({row}, {col}…) outside a worksheet")
+        self._check(row)
         store, covered = self.cells, self._covered
         for i, (value, style, kind) in enumerate(cells, col):
             if covered and (row, i) in covered:
@@ -175,6 +210,7 @@ class Sheet:
             raise LayoutError(f"{self.name}: empty merge ({first_row},{first_col})-({last_row},{last_col})")
         if last_row >= MAX_ROWS or last_col >= MAX_COLS:
             raise LayoutError(f"{self.name}: merge to ({last_row},{last_col}) outside a worksheet")
+        self._check(first_row)
         if (first_row, first_col) == (last_row, last_col):
             self.write(first_row, first_col, value, style, kind, guard)
             return
@@ -204,12 +240,12 @@ class Sheet:
 
     @property
     def last_row(self) -> int:
-        return max(max((r for r, _ in self.cells), default=-1),
+        return max(max((r for r, _ in self.cells), default=-1), self._extent[0],
                    max((m.last_row for m in self.merges), default=-1))
 
     @property
     def last_col(self) -> int:
-        return max(max((c for _, c in self.cells), default=-1),
+        return max(max((c for _, c in self.cells), default=-1), self._extent[1],
                    max((m.last_col for m in self.merges), default=-1))
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..sheet.layout import Cell, Chart, Sheet, Validation, Workbook, gc_paused
+from ..sheet.layout import Cell, Chart, LayoutError, Sheet, Validation, Workbook, gc_paused
 from ..sheet.styles import STYLES
 from .compat import (RowStream, cell_writers, fix_style_index, flush_row, plain_text_only,
                      register_merge, ws_row)
@@ -25,7 +25,8 @@ STREAM_SHEET_CELLS = 1_000  # mean cells a sheet below which the temp files cost
 
 def streams(layout: Workbook) -> bool:
     """Whether the layout is written in constant_memory mode (inline strings)."""
-    cells = sum(len(s.cells) for s in layout.sheets)
+    cells = sum(len(s.cells) + (s.expected_cells if s.rows is not None else 0)
+                for s in layout.sheets)
     many = max(STREAM_CELLS, STREAM_SHEET_CELLS * len(layout.sheets))
     return layout.constant_memory and cells > min(many, 5 * STREAM_CELLS)  # (≈165 MB at most)
 
@@ -40,6 +41,9 @@ def workbook_bytes(layout: Workbook, hook=None) -> bytes:
         # constant_memory needs a file system temp dir for its row files; in_memory would
         # keep everything anyway, so drop it.
         options.update(constant_memory=True, in_memory=False)
+    else:  # a sheet made while written is made now: it is written from memory
+        for sheet in layout.sheets:
+            sheet.complete()
     wb = xlsxwriter.Workbook(buf, options)
     fmt = _Formats(wb)
 
@@ -82,6 +86,8 @@ def write_workbook(layout: Workbook, folder: str | os.PathLike) -> Path:
 
 def _write_sheet(wb, sheet: Sheet, fmt, constant_memory: bool = False) -> None:
     ws = wb.add_worksheet(sheet.name)
+    if sheet.charts:  # a chart caches cells of its sheet (_cached): none may be released
+        sheet.complete()
     for col, width in sheet.col_widths.items():
         ws.set_column(col, col, width, None, {"hidden": True} if col in sheet.hidden_cols else None)
     for row, height in sheet.row_heights.items():
@@ -130,56 +136,96 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, links) -> None:
     <mergeCells> at close. Sheet.merge has already refused overlapping ranges.
     A row's cells are gathered first (a later write to a cell replaces an earlier one, as
     in xlsxwriter's row table); a row of plain cells is serialized by xlsx.rowxml, any
-    other goes through xlsxwriter.
+    other goes through xlsxwriter. A sheet made while written (Sheet.rows) is written a
+    block at a time, each block released once out.
     """
-    cells = sheet.cells
-    keys = sorted(cells)  # the keys themselves: no new object a cell (a province's 10^6)
-    n, k = len(keys), 0
-    starts: dict[int, list] = {}
-    for m in sorted(sheet.merges, key=lambda m: (m.first_row, m.first_col)):
-        starts.setdefault(m.first_row, []).append(m)
-    last = max(keys[-1][0] if keys else -1, max((m.last_row for m in sheet.merges), default=-1),
+    out = _RowWriter(ws, sheet, fmt, links)
+    done = 0
+    for below in sheet.rows or ():
+        for row in range(done, below):
+            if row in sheet.row_heights:
+                ws.set_row(row, sheet.row_heights[row])
+        out.write(done, below)
+        sheet.release(below)
+        done = max(done, below)
+    sheet.rows = None
+    last = max(max((k[0] for k in sheet.cells), default=-1),
+               max((m.last_row for m in sheet.merges), default=-1),
                max(sheet.row_heights, default=-1))
-    stream = RowStream(ws) if FAST_ROWS else None
-    xfs: dict = {}  # format -> its style index
-    active: list = []  # (merge, format, its columns) of merges still open
-    for row in range(last + 1):
-        out: dict[int, tuple] = {}  # col -> (format, Cell or None for a blank)
-        for m in starts.get(row, ()):
-            top = cells.get((row, m.first_col))
-            f = fmt[top.style if top is not None else "body"]
-            for col in range(m.first_col + (top is not None), m.last_col + 1):
-                out[col] = (f, None)
-            active.append((m, f, range(m.first_col, m.last_col + 1)))
-        while k < n and (key := keys[k])[0] == row:
-            k += 1
-            cell = cells[key]
-            out[key[1]] = (fmt[cell.style], cell)
-        if active:
-            still = []
-            for item in active:
-                m, f, cols = item
-                if m.first_row < row:  # the range's later rows: every cell blank in its style
-                    for col in cols:
-                        out[col] = (f, None)
-                if m.last_row == row:
-                    register_merge(ws, m.first_row, m.first_col, m.last_row, m.last_col)
-                else:
-                    still.append(item)
-            active = still
-        if not out:
-            if row in sheet.row_heights:  # a row with only a height: xlsxwriter would skip it
-                if stream is not None:
-                    stream.empty(row)
-                elif row > ws_row(ws):
-                    flush_row(ws, row)
-            continue
-        xml = _row_xml(row, out, xfs) if stream is not None else None
-        if xml is not None:
-            cols = sorted(out)
-            stream.row(row, cols[0], cols[-1], xml)
-        else:
-            _row_through_xlsxwriter(ws, row, out, fmt, links)
+    if done:
+        for row in range(done, last + 1):
+            if row in sheet.row_heights:
+                ws.set_row(row, sheet.row_heights[row])
+    out.write(done, last + 1)
+
+
+class _RowWriter:
+    """Writes a sheet's rows in order, range after range (see _write_rows_in_order)."""
+
+    def __init__(self, ws, sheet: Sheet, fmt: _Formats, links) -> None:
+        self.ws, self.sheet, self.fmt, self.links = ws, sheet, fmt, links
+        self.stream = RowStream(ws) if FAST_ROWS else None
+        self.xfs: dict = {}  # format -> its style index
+        self.active: list = []  # (merge, format, its columns) of merges still open
+        self.merges_seen = 0
+
+    def _starts(self, first: int) -> dict[int, list]:
+        """The merges added since the last range, by first row (none may start above it)."""
+        new = self.sheet.merges[self.merges_seen:]
+        self.merges_seen = len(self.sheet.merges)
+        starts: dict[int, list] = {}
+        for m in sorted(new, key=lambda m: (m.first_row, m.first_col)):
+            if m.first_row < first:
+                raise LayoutError(f"{self.sheet.name}: merge {m} above rows already written")
+            starts.setdefault(m.first_row, []).append(m)
+        return starts
+
+    def write(self, first: int, stop: int) -> None:
+        """Write rows first..stop-1; none of them may have been written yet."""
+        sheet, ws, fmt, stream, xfs = self.sheet, self.ws, self.fmt, self.stream, self.xfs
+        cells = sheet.cells
+        keys = sorted(k for k in cells if k[0] >= first) if first else sorted(cells)
+        if keys and keys[0][0] < first:
+            raise LayoutError(f"{sheet.name}: cell {keys[0]} above rows already written")
+        n, k = len(keys), 0
+        starts = self._starts(first)
+        for row in range(first, stop):
+            out: dict[int, tuple] = {}  # col -> (format, Cell or None for a blank)
+            for m in starts.get(row, ()):
+                top = cells.get((row, m.first_col))
+                f = fmt[top.style if top is not None else "body"]
+                for col in range(m.first_col + (top is not None), m.last_col + 1):
+                    out[col] = (f, None)
+                self.active.append((m, f, range(m.first_col, m.last_col + 1)))
+            while k < n and (key := keys[k])[0] == row:
+                k += 1
+                cell = cells[key]
+                out[key[1]] = (fmt[cell.style], cell)
+            if self.active:
+                still = []
+                for item in self.active:
+                    m, f, cols = item
+                    if m.first_row < row:  # the range's later rows: every cell blank in its style
+                        for col in cols:
+                            out[col] = (f, None)
+                    if m.last_row == row:
+                        register_merge(ws, m.first_row, m.first_col, m.last_row, m.last_col)
+                    else:
+                        still.append(item)
+                self.active = still
+            if not out:
+                if row in sheet.row_heights:  # a row with only a height: xlsxwriter would skip it
+                    if stream is not None:
+                        stream.empty(row)
+                    elif row > ws_row(ws):
+                        flush_row(ws, row)
+                continue
+            xml = _row_xml(row, out, xfs) if stream is not None else None
+            if xml is not None:
+                cols = sorted(out)
+                stream.row(row, cols[0], cols[-1], xml)
+            else:
+                _row_through_xlsxwriter(ws, row, out, fmt, self.links)
 
 
 FAST_ROWS = True  # serialize plain rows here (tests switch it off to compare with xlsxwriter)
@@ -426,5 +472,5 @@ def _page_setup(ws, sheet: Sheet) -> None:
         ws.set_h_pagebreaks(sorted(set(p.row_breaks)))
     if sheet.print_area:
         ws.print_area(*sheet.print_area)
-    elif sheet.cells:
+    elif sheet.last_row >= 0:
         ws.print_area(0, 0, sheet.last_row, sheet.last_col)

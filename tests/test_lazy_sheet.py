@@ -1,0 +1,123 @@
+"""A sheet made while it is written (Sheet.rows): the province's 按任务汇总 is built a task
+block at a time and each block released once written (issue 18: memory flat in the number
+of forms). The file must be the one a whole layout gives, and the layout must refuse what
+would land on rows already written."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+
+from test_merge_summary import big_plan, big_summary_input
+from xltools.merge import summarize
+from xltools.report import summary_workbook
+from xltools.sheet.layout import Chart, LayoutError, Workbook
+from xltools.sheet.paging import CONTINUED
+from xltools.xlsx import writer
+
+
+def parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:  # (core.xml holds the time of writing)
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+
+@pytest.fixture(scope="module")
+def summary():
+    plan, period, current = big_summary_input(big_plan(600, 40, 40))
+    return plan, period, summarize(plan, period, current, [])
+
+
+def test_lazy_summary_is_the_same_file_made_a_block_at_a_time(summary, monkeypatch):
+    plan, period, s = summary
+    monkeypatch.setattr(writer, "STREAM_CELLS", 0)  # written streamed, as a province's
+    monkeypatch.setattr(writer, "STREAM_SHEET_CELLS", 0)
+    whole = summary_workbook(plan, period, s)
+    by_task = whole.sheet("按任务汇总")
+    total = len(by_task.cells)
+    assert any(c.value == CONTINUED for c in by_task.cells.values())  # blocks cut over pages
+    lazy = summary_workbook(plan, period, s, lazy=True)
+    sheet = lazy.sheet("按任务汇总")
+    assert sheet.rows is not None and len(sheet.cells) < 100  # only the title and header yet
+    held = []
+    made = sheet.rows
+
+    def watched():
+        for below in made:
+            held.append(len(sheet.cells))
+            yield below
+
+    sheet.rows = watched()
+    data = writer.workbook_bytes(lazy)
+    assert parts(data) == parts(writer.workbook_bytes(whole))
+    assert len(held) == 40 and max(held) < total / 10, (max(held), total)
+    assert sheet.rows is None and len(sheet.cells) < 5  # (the legend below the last block)
+    ws = openpyxl.load_workbook(io.BytesIO(data))["按任务汇总"]
+    assert ws.print_area == whole_print_area(whole)
+
+
+def whole_print_area(layout: Workbook) -> str:
+    ws = openpyxl.load_workbook(io.BytesIO(writer.workbook_bytes(layout)))["按任务汇总"]
+    return ws.print_area
+
+
+def test_lazy_summary_written_from_memory_is_made_whole_first(summary):
+    plan, period, s = summary
+    lazy = summary_workbook(plan, period, s, lazy=True)
+    lazy.constant_memory = False  # (not streamed: the in-memory writer needs every cell)
+    whole = summary_workbook(plan, period, s)
+    whole.constant_memory = False
+    assert parts(writer.workbook_bytes(lazy)) == parts(writer.workbook_bytes(whole))
+
+
+def _made(*steps):
+    """A one-sheet workbook whose sheet is made by the given steps, each (callable, yield)."""
+    wb = Workbook("t.xlsx", constant_memory=True)
+    sh = wb.add_sheet("表")
+
+    def rows():
+        for step, below in steps:
+            step(sh)
+            yield below
+    sh.rows = rows()
+    sh.expected_cells = 10 ** 6
+    return wb, sh
+
+
+def test_rows_already_written_are_refused():
+    wb, sh = _made((lambda sh: sh.write(0, 0, "甲"), 1), (lambda sh: sh.write(0, 1, "乙"), 2))
+    with pytest.raises(LayoutError, match="already written"):
+        writer.workbook_bytes(wb)
+    wb, sh = _made((lambda sh: sh.write(3, 0, "甲"), 2), (lambda sh: sh.merge(1, 0, 2, 0, "乙"), 4))
+    with pytest.raises(LayoutError, match="already written"):
+        writer.workbook_bytes(wb)
+
+
+def test_a_merge_open_across_a_block_and_the_extent_survive_release():
+    wb, sh = _made((lambda sh: sh.merge(0, 0, 5, 1, "跨块"), 2),
+                   (lambda sh: sh.write(4, 3, "下"), 5), (lambda sh: sh.write(9, 2, "末"), 9))
+    ws = openpyxl.load_workbook(io.BytesIO(writer.workbook_bytes(wb)))["表"]
+    assert [str(m) for m in ws.merged_cells.ranges] == ["A1:B6"]
+    assert ws["A1"].value == "跨块" and ws["D5"].value == "下" and ws["C10"].value == "末"
+    eager = Workbook("t.xlsx", constant_memory=True)  # the same sheet made before writing
+    e = eager.add_sheet("表")
+    e.merge(0, 0, 5, 1, "跨块")
+    e.write(4, 3, "下")
+    e.write(9, 2, "末")
+    e.expected_cells = 10 ** 6
+    e.rows = iter(())  # (lazy, with nothing left to make: streamed like the other)
+    assert parts(writer.workbook_bytes(eager)) == parts(writer.workbook_bytes(_made(
+        (lambda sh: sh.merge(0, 0, 5, 1, "跨块"), 2), (lambda sh: sh.write(4, 3, "下"), 5),
+        (lambda sh: sh.write(9, 2, "末"), 9))[0]))
+    assert (sh.last_row, sh.last_col) == (9, 3) and list(sh.cells) == [(9, 2)]  # (rest released)
+    assert ws.print_area == "'表'!$A$1:$D$10"
+
+
+def test_a_sheet_with_a_chart_is_made_whole_before_it_is_written():
+    wb, sh = _made((lambda sh: [sh.write(r, 0, f"单位{r}") or sh.write(r, 1, float(r))
+                                for r in range(5)], 5))
+    sh.charts.append(Chart(type="bar", categories=(0, 0, 4, 0), series=[("数", (0, 1, 4, 1))]))
+    data = writer.workbook_bytes(wb)
+    assert sh.rows is None and len(sh.cells) == 10  # nothing released: the chart caches them
+    assert b"\xe5\x8d\x95\xe4\xbd\x8d4" in parts(data)["xl/charts/chart1.xml"]  # 单位4
