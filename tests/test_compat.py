@@ -15,7 +15,8 @@ from python_calamine import CalamineWorkbook
 from xltools.parallel import mp_context, pool_processes
 from xltools.parse.read import cell_identity
 from xltools.xlsx import ods
-from xltools.xlsx.compat import (cell_writers, fix_style_index, flush_row, quick_sheet_names,
+from xltools.xlsx.compat import (cell_writers, fix_style_index, flush_row,
+                                 free_cells_when_assembled, quick_sheet_names,
                                  register_merge, seed_strings, sheet_extent, visibility,
                                  plain_text_only, write_part_as, ws_row)
 
@@ -198,3 +199,32 @@ def test_xlsxwriter_stores_a_part_given_for_a_worksheet():
     with zipfile.ZipFile(io.BytesIO(_xlsx(build))) as z:
         assert z.read("xl/worksheets/sheet2.xml").decode() == part
         assert "甲" in z.read("xl/sharedStrings.xml").decode()
+
+
+def test_xlsxwriter_cells_freed_once_a_sheet_part_is_assembled_change_nothing_written():
+    sheets = []
+
+    def build(free: bool):
+        def made(wb):
+            bold = wb.add_format({"bold": True})
+            for name in ("甲", "乙"):
+                ws = wb.add_worksheet(name)
+                if free:
+                    free_cells_when_assembled(ws)
+                ws.write_string(0, 0, f"{name}的文字", bold)
+                ws.write_number(1, 1, 3.5)
+                ws.write_comment(0, 0, "批注")
+                ws.write_url(2, 0, "https://example.org/", string="链接")
+                sheets.append(ws)
+            chart = wb.add_chart({"type": "bar"})
+            chart.add_series({"values": ["甲", 1, 1, 1, 1]})
+            wb.worksheets()[0].insert_chart(4, 0, chart)
+        return made
+
+    def parts(data: bytes) -> dict:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+    kept = parts(_xlsx(build(False)))
+    assert parts(_xlsx(build(True))) == kept
+    assert b"3.5" in kept["xl/worksheets/sheet1.xml"] and b"3.5" in kept["xl/charts/chart1.xml"]
+    assert all(ws.table for ws in sheets[:2]) and not any(ws.table for ws in sheets[2:])

@@ -5,6 +5,7 @@ same HTML bytes; a previous output that was altered or is missing is rebuilt in 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -178,3 +179,32 @@ def test_altered_or_missing_previous_output_is_rebuilt_in_full(tmp_path, period_
     assert len(set(spies["sheets"])) > 1 and late.unit in spies["sheets"]  # every unit again
     assert len(spies["copies"]) == 2  # the late unit's and the harmed one
     _same_as_full(out, _full(tmp_path, spies))
+
+
+def test_spawned_writers_given_only_their_own_inputs_write_the_same_outputs(
+        tmp_path, period_files, spies, monkeypatch):
+    """Where workers are spawned (Windows) each output job is pickled with only what it reads
+    (the feedback job: the returns sent back whole, the others as who sent what when): the
+    outputs must be those that forked workers, sharing the whole state, write."""
+    from xltools import parallel
+
+    out, _late = _late_run(tmp_path, period_files, spies)
+    plan, period, summary, receipts, current, *_ = spies["inputs"][-1]
+    full = _full(tmp_path, spies)
+    monkeypatch.setenv(parallel.START_METHOD_ENV, "spawn")
+    monkeypatch.setattr(parallel, "SPAWN_PAYS_SECONDS", 0.0)  # a real pool, small as it is
+    spawned = tmp_path / "spawned"
+    got = outputs_mod.write_outputs(plan, period, summary, receipts, current, spawned, 2)
+    assert got.feedback and len(got.feedback) == len(list((full / FEEDBACK_DIR).rglob("*.xlsx")))
+    for name in ("校验报告_*.xlsx", "汇总表_*.xlsx"):
+        book = next(full.glob(name)).name
+        assert _dump(spawned / book) == _dump(full / book)
+    assert _feedback(spawned) == _feedback(full)
+    page = next(full.glob("汇总报告_*.html")).name
+
+    def undated(path: Path) -> str:  # (the spawned worker's clock is not the test's fixed one)
+        return re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d", "", path.read_text("utf-8"))
+    assert undated(spawned / page) == undated(full / page)
+    stripped = outputs_mod._own_inputs(outputs_mod._Inputs(plan, period, summary, receipts,
+                                                           current, spawned), "feedback")
+    assert stripped.summary is None and any(not fr.tasks for fr in stripped.current)

@@ -9,6 +9,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 
@@ -158,14 +159,21 @@ class Sheet:
         """Forget the cells of rows above `below` (written out): later writes there are refused."""
         if below <= self._sealed:
             return
-        gone = [k for k in self.cells if k[0] < below]
-        last_row, last_col = self._extent
-        for k in gone:
-            del self.cells[k]
-            last_row, last_col = max(last_row, k[0]), max(last_col, k[1])
-        self._extent = (last_row, last_col)
-        for k in [k for k in self._covered if k[0] < below]:
-            del self._covered[k]
+        cells, covered = self.cells, self._covered
+        gone = [k for k in cells if k[0] < below]
+        if gone:  # (max of the keys: the last row; of their columns: the last column)
+            self._extent = (max(self._extent[0], max(gone)[0]),
+                            max(self._extent[1], max(map(itemgetter(1), gone))))
+            if len(gone) == len(cells):
+                cells.clear()
+            else:
+                for k in gone:
+                    del cells[k]
+        if below >= MAX_ROWS:
+            covered.clear()
+        else:
+            for k in [k for k in covered if k[0] < below]:
+                del covered[k]
         self._sealed = below
 
     def _check(self, row: int) -> None:

