@@ -151,3 +151,31 @@ def test_year_cli(ledger):
     res = runner.invoke(app, ["year", "--plan", str(ledger["plan_path"]), "--db",
                               str(ledger["tmp"] / "nope.sqlite")])
     assert res.exit_code == 2 and "找不到台账" in res.output
+
+
+def test_earlier_periods_load_without_texts_and_give_the_same_figures(ledger):
+    """Last period's returns (进度变化) and the year's are loaded without the units' words
+    (most of a return's memory): the figures merged from them are those of the whole returns."""
+    from xltools.collect.ledger import Ledger
+    from xltools.merge import summarize
+    from xltools.merge.year import year_summary
+
+    plan = ledger["plan"]
+    with Ledger(ledger["db"]) as db:
+        whole = {p.id: db.current(plan.plan_id, p.id) for p in plan.periods}
+        slim = {p.id: db.current(plan.plan_id, p.id, texts=False) for p in plan.periods}
+    q1w, q1s = whole["2019Q1"], slim["2019Q1"]
+    assert [r.unit for r in q1s] == [r.unit for r in q1w]
+    assert any(t.completion for r in q1w for t in r.tasks) and any(r.header for r in q1w)
+    assert not any(t.completion or t.problems or t.next_steps for r in q1s for t in r.tasks)
+    assert [[(t.task, t.status, t.progress) for t in r.tasks] for r in q1s] == \
+        [[(t.task, t.status, t.progress) for t in r.tasks] for r in q1w]
+    assert [[(g.task, g.actual) for g in r.targets] for r in q1s] == \
+        [[(g.task, g.actual) for g in r.targets] for r in q1w]
+    q2 = plan.period("2019Q2")
+    a = summarize(plan, q2, whole["2019Q2"], previous=q1w)
+    b = summarize(plan, q2, whole["2019Q2"], previous=q1s)
+    assert a.tasks.equals(b.tasks) and "进度变化" in b.tasks.columns
+    ya, yb = year_summary(plan, whole, TODAY), year_summary(plan, slim, TODAY)
+    for frame in ("tasks", "timeliness", "indicators", "towns"):
+        assert getattr(ya, frame).equals(getattr(yb, frame)), frame

@@ -361,7 +361,7 @@ def _collect(inputs, plan_path, plan: Plan, period: Period, out_dir, db, workers
     before = [p for p in plan.periods if p.end < period.end]
     with Ledger(db_path) as ledger:
         if before:
-            previous = ledger.current(plan.plan_id, before[-1].id) or None
+            previous = ledger.current(plan.plan_id, before[-1].id, texts=False) or None
         exempt = exempt_units(ledger.history(plan.plan_id, period.id))
     receipts = [ReceiptRow.from_ledger(r, out.absolute()) for r in outcome.receipts]
     fresh = {f.sha256 for f in outcome.files if not f.seen_before}
@@ -609,7 +609,7 @@ def year(plan_path: str | os.PathLike, db: str | os.PathLike | None = None,
 
     plan = require_plan(plan_path).value
     with Ledger(_ledger_path(plan_path, db)) as ledger:
-        returns = {p.id: ledger.current(plan.plan_id, p.id) for p in plan.periods}
+        returns = {p.id: ledger.current(plan.plan_id, p.id, texts=False) for p in plan.periods}
     today = today or date.today()
     ys = year_summary(plan, returns, today)
     out = Path(out_dir) if out_dir else DEFAULT_OUT
@@ -688,7 +688,9 @@ def bulletin(plan_path: str | os.PathLike, period_id: str | None = None,
     when = when or date.today()
     upto = [p for p in plan.periods if p.end <= periods[-1].end]
     with Ledger(_ledger_path(plan_path, db)) as ledger:
-        returns = {p.id: ledger.current(plan.plan_id, p.id) for p in upto}
+        # a quarter's bulletin quotes its units' words; every other period gives figures only
+        quoted = periods[0].id if len(periods) == 1 else None
+        returns = {p.id: ledger.current(plan.plan_id, p.id, texts=p.id == quoted) for p in upto}
         receipts = ([ReceiptRow.from_ledger(r) for r in ledger.receipts(plan.plan_id, periods[0].id)]
                     if len(periods) == 1 else [])
         exempt = exempt_units(ledger.history(plan.plan_id, periods[0].id)) if len(periods) == 1 else {}

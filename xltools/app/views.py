@@ -282,7 +282,7 @@ def _summary(c: Campaign, period_id: str) -> dict:
         current = ledger.current(plan.plan_id, period.id)
         receipts = [ReceiptRow.from_ledger(r, out.absolute())
                     for r in ledger.receipts(plan.plan_id, period.id)]
-        previous = ledger.current(plan.plan_id, before[-1].id) or None if before else None
+        previous = ledger.current(plan.plan_id, before[-1].id, texts=False) or None if before else None
         exempt = exempt_units(ledger.history(plan.plan_id, period.id))
     s = summarize(plan, period, current, receipts, previous, exempt)
     lag = s.lagging.astype(str).to_dict("records") if len(s.lagging) else []
