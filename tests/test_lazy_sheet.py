@@ -5,6 +5,8 @@ would land on rows already written."""
 from __future__ import annotations
 
 import io
+import random
+import re
 import zipfile
 
 import openpyxl
@@ -13,7 +15,7 @@ import pytest
 from test_merge_summary import big_plan, big_summary_input
 from xltools.merge import summarize
 from xltools.report import summary_workbook
-from xltools.sheet.layout import Chart, LayoutError, Workbook
+from xltools.sheet.layout import Chart, LayoutError, Sheet, Workbook
 from xltools.sheet.paging import CONTINUED
 from xltools.xlsx import writer
 
@@ -121,3 +123,83 @@ def test_a_sheet_with_a_chart_is_made_whole_before_it_is_written():
     data = writer.workbook_bytes(wb)
     assert sh.rows is None and len(sh.cells) == 10  # nothing released: the chart caches them
     assert b"\xe5\x8d\x95\xe4\xbd\x8d4" in parts(data)["xl/charts/chart1.xml"]  # 单位4
+
+
+def test_a_layout_made_while_written_is_refused_a_second_write():
+    wb, sh = _made((lambda sh: sh.write(0, 0, "甲"), 1), (lambda sh: sh.write(1, 0, "乙"), 2))
+    writer.workbook_bytes(wb)
+    with pytest.raises(LayoutError, match="one write"):
+        writer.workbook_bytes(wb)
+
+
+def _op(sh: Sheet, op: tuple) -> None:
+    kind, r, c, *rest = op
+    if kind == "write":
+        sh.write(r, c, *rest)
+    elif kind == "merge":
+        sh.merge(r, c, *rest)
+    elif kind == "height":
+        sh.row_heights[r] = rest[0]
+    else:
+        sh.link(r, c, "链接", "#'表'!A1")
+
+
+def _random_steps(rng: random.Random) -> list[tuple[list, int]]:
+    """Steps of (operations, promised row) that keep Sheet.rows' promise: merges and cells
+    anywhere at or below the promise (also ahead of it), heights, links, the same or a
+    smaller promise again, none at all."""
+    scratch, steps, sealed = Sheet("表"), [], 0
+    for _ in range(rng.randrange(0, 7)):
+        ops = []
+        for _ in range(rng.randrange(0, 7)):
+            r, c, t = sealed + rng.randrange(0, 6), rng.randrange(0, 6), rng.random()
+            if t < 0.45:
+                kind = rng.choice(["string", "number", "blank"])
+                op = ("write", r, c, {"string": f"文{r}-{c}", "number": r + c / 4, "blank": None}[kind],
+                      rng.choice(["body", "header", "body_center"]), kind)
+            elif t < 0.7:
+                op = ("merge", r, c, r + rng.randrange(0, 4), c + rng.randrange(0, 3), f"并{r}",
+                      rng.choice(["body", "header"]), "string")
+            elif t < 0.93:
+                op = ("height", r, c, rng.choice([8, 20, 33.5]))
+            else:
+                op = ("link", r, c)
+            try:
+                _op(scratch, op)
+            except LayoutError:  # (an overlap: not a layout anybody can make)
+                continue
+            ops.append(op)
+        below = max(0, sealed + rng.randrange(-2, 6))
+        steps.append((ops, below))
+        sealed = max(sealed, below)
+    return steps
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_random_sheets_made_while_written_equal_the_same_sheets_made_whole(fast, monkeypatch):
+    """Whatever a sheet's rows do within their promise, the file is the whole sheet's. Only
+    <dimension> may differ: xlsxwriter starts it at column A when a row height comes before
+    any cell, and a height made while written comes after some."""
+    monkeypatch.setattr(writer, "FAST_ROWS", fast)
+    for seed in range(120):
+        steps = _random_steps(random.Random(seed))
+        books = []
+        for lazy in (False, True):
+            wb = Workbook("t.xlsx", constant_memory=True)
+            sh = wb.add_sheet("表")
+            sh.widths([10, 12, 8])
+
+            def rows(sh=sh):
+                for ops, below in steps:
+                    for op in ops:
+                        _op(sh, op)
+                    yield below
+            sh.rows, sh.expected_cells = rows(), 10 ** 6
+            if not lazy:
+                sh.complete()
+                sh.rows = iter(())  # (streamed all the same)
+            data = parts(writer.workbook_bytes(wb))
+            part = data["xl/worksheets/sheet1.xml"]
+            data["xl/worksheets/sheet1.xml"] = re.sub(rb'<dimension ref="[^"]*"/>', b"", part)
+            books.append((data, sh.last_row, sh.last_col))
+        assert books[0] == books[1], (seed, steps)

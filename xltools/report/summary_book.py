@@ -81,7 +81,8 @@ def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
                             "个单位已报送")
     sh, row = start_sheet(wb, "按任务汇总", cols, f"{plan.period_title(period)}落实情况汇总表", sub)
     sh.rows = _task_rows(sh, row, plan, s, task_cols, unit_cols, with_change)
-    sh.expected_cells = len(s.by_task) * len(cols)
+    # (a task's own columns are one merged cell a block: unit rows × their columns, the rest)
+    sh.expected_cells = len(s.by_task) * len(unit_cols) + len(s.tasks) * len(task_cols)
 
 
 def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col],

@@ -140,8 +140,9 @@ class Sheet:
     charts: list[Chart] = field(default_factory=list)
     # A table too big to hold whole (a province's 按任务汇总: 10^6 cells) is made while it
     # is written: iterating `rows` puts the next block of cells, merges and heights into
-    # the sheet and yields a row number, a promise that the rows above it are final. The
-    # streaming writer writes and releases them; anything else calls complete() first.
+    # the sheet and yields a row number, a promise that the rows above it (their cells,
+    # merges and heights) are final. The streaming writer writes and releases them; anything
+    # else calls complete() first. Column widths, page set-up and charts are set before.
     rows: Iterator[int] | None = field(default=None, repr=False)
     expected_cells: int = 0  # the cells `rows` will make, roughly (whether to stream)
     _covered: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)

@@ -90,6 +90,9 @@ def write_workbook(layout: Workbook, folder: str | os.PathLike) -> Path:
 
 
 def _write_sheet(wb, sheet: Sheet, fmt, constant_memory: bool = False) -> None:
+    if sheet._sealed:  # (its cells are gone: written again it would come out empty)
+        raise LayoutError(f"{sheet.name}: written before and its rows released (a layout made "
+                          "while written, or written with release, is good for one write)")
     ws = wb.add_worksheet(sheet.name)
     if not constant_memory:
         free_cells_when_assembled(ws)
@@ -147,22 +150,19 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, links) -> None:
     block at a time, each block released once out.
     """
     out = _RowWriter(ws, sheet, fmt, links)
-    done = 0
+    made, done = sheet.rows is not None, 0
     for below in sheet.rows or ():
-        for row in range(done, below):
-            if row in sheet.row_heights:
-                ws.set_row(row, sheet.row_heights[row])
-        out.write(done, below)
-        sheet.release(below)
-        done = max(done, below)
+        if below > done:
+            out.heights(done, below)
+            out.write(done, below)
+            sheet.release(below)
+            done = below
     sheet.rows = None
     last = max(max((k[0] for k in sheet.cells), default=-1),
                max((m.last_row for m in sheet.merges), default=-1),
                max(sheet.row_heights, default=-1))
-    if done:
-        for row in range(done, last + 1):
-            if row in sheet.row_heights:
-                ws.set_row(row, sheet.row_heights[row])
+    if made:  # (the heights set while the sheet was made: _write_sheet gave the others)
+        out.heights(done, last + 1)
     out.write(done, last + 1)
 
 
@@ -175,16 +175,31 @@ class _RowWriter:
         self.xfs: dict = {}  # format -> its style index
         self.active: list = []  # (merge, format, its columns) of merges still open
         self.merges_seen = 0
+        self.waiting: list = []  # merges added before their first row's range
 
-    def _starts(self, first: int) -> dict[int, list]:
-        """The merges added since the last range, by first row (none may start above it)."""
+    def heights(self, first: int, stop: int) -> None:
+        """Give xlsxwriter the heights of rows first..stop-1 (set while the sheet was made)."""
+        heights = self.sheet.row_heights
+        for row in range(first, stop):
+            if row in heights:
+                self.ws.set_row(row, heights[row])
+
+    def _starts(self, first: int, stop: int) -> dict[int, list]:
+        """The merges that start in rows first..stop-1, by first row; one added since the
+        last range may not start above it, one below `stop` waits for its range."""
         new = self.sheet.merges[self.merges_seen:]
         self.merges_seen = len(self.sheet.merges)
-        starts: dict[int, list] = {}
-        for m in sorted(new, key=lambda m: (m.first_row, m.first_col)):
+        for m in new:
             if m.first_row < first:
                 raise LayoutError(f"{self.sheet.name}: merge {m} above rows already written")
-            starts.setdefault(m.first_row, []).append(m)
+        starts: dict[int, list] = {}
+        waiting = []
+        for m in sorted(self.waiting + new, key=lambda m: (m.first_row, m.first_col)):
+            if m.first_row < stop:
+                starts.setdefault(m.first_row, []).append(m)
+            else:
+                waiting.append(m)
+        self.waiting = waiting
         return starts
 
     def write(self, first: int, stop: int) -> None:
@@ -195,7 +210,7 @@ class _RowWriter:
         if keys and keys[0][0] < first:
             raise LayoutError(f"{sheet.name}: cell {keys[0]} above rows already written")
         n, k = len(keys), 0
-        starts = self._starts(first)
+        starts = self._starts(first, stop)
         for row in range(first, stop):
             out: dict[int, tuple] = {}  # col -> (format, Cell or None for a blank)
             for m in starts.get(row, ()):
