@@ -177,6 +177,11 @@ class Sheet:
                 del covered[k]
         self._sealed = below
 
+    @property
+    def released(self) -> bool:
+        """Whether some rows were written out and their cells let go (see release)."""
+        return self._sealed > 0
+
     def _check(self, row: int) -> None:
         if row < self._sealed:
             raise LayoutError(f"{self.name}: row {row} is already written out")

@@ -90,7 +90,7 @@ def write_workbook(layout: Workbook, folder: str | os.PathLike) -> Path:
 
 
 def _write_sheet(wb, sheet: Sheet, fmt, constant_memory: bool = False) -> None:
-    if sheet._sealed:  # (its cells are gone: written again it would come out empty)
+    if sheet.released:  # (its cells are gone: written again it would come out empty)
         raise LayoutError(f"{sheet.name}: written before and its rows released (a layout made "
                           "while written, or written with release, is good for one write)")
     ws = wb.add_worksheet(sheet.name)
