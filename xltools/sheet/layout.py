@@ -9,6 +9,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import product
 from operator import itemgetter
 from typing import Any
 
@@ -229,8 +230,7 @@ class Sheet:
             self.write(first_row, first_col, value, style, kind, guard)
             return
         top = (first_row, first_col)
-        span = [(r, c) for r in range(first_row, last_row + 1)
-                for c in range(first_col, last_col + 1)]
+        span = list(product(range(first_row, last_row + 1), range(first_col, last_col + 1)))
         if not self._covered.keys().isdisjoint(span):
             rc = next(rc for rc in span if rc in self._covered)
             raise LayoutError(f"{self.name}: merge at {rc} overlaps {self.merges[self._covered[rc]]}")

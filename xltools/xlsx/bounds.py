@@ -127,10 +127,18 @@ def debugging() -> bool:
     return bool(os.environ.get("XLTOOLS_DEBUG") or os.environ.get("PYTEST_CURRENT_TEST"))
 
 
+_COLUMNS: dict[bytes, int] = {}  # a form's few column names, each computed once a reader
+
+
 def col_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + (ch - 64)
+    """b"A" -> 1, b"AA" -> 27 (bijective base 26; lower case as upper)."""
+    n = _COLUMNS.get(letters)
+    if n is None:
+        n = 0
+        for ch in letters.upper():
+            n = n * 26 + (ch - 64)
+        if len(_COLUMNS) < 4096:  # (a hostile part may name many: the cache stays small)
+            _COLUMNS[letters] = n
     return n
 
 
