@@ -196,3 +196,52 @@ def test_a_reference_beyond_excel_is_refused_not_skipped(tag):
     body = b'<row r="1">' + tag + b"</row>" if not tag.startswith(b"<row") else tag
     scanner.feed(b"<worksheet><sheetData>" + body + b"</sheetData></worksheet>", final=True)
     assert scanner.scan.bad and not scanner.scan.fits(DEFAULT_LIMITS)
+
+
+# a row as written: its number (maybe with a leading zero), then cells (row given in the
+# cell's own reference, column, shared string?, <v>)
+FACT_CELL = st.tuples(st.integers(1, 12), st.integers(1, 30), st.booleans(),
+                      st.sampled_from(["0", "3", "17", "-1", "x", ""]))
+FACT_ROW = st.tuples(st.integers(1, 12), st.booleans(), st.lists(FACT_CELL, max_size=6))
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=st.lists(FACT_ROW, max_size=10), cuts=st.lists(st.integers(1, 3000), max_size=5),
+       count=st.integers(0, 20))
+def test_cell_facts_match_a_plain_reading_whatever_the_chunking(rows, cuts, count):
+    """Misplaced and repeated cells, bad and out-of-range shared-string indexes: as a plain
+    cell-by-cell reading finds them, however the part is cut and however a row number is
+    written ("06" is row 6)."""
+    from xltools.model.glossary import a1
+    from xltools.xlsx.bounds import (DAMAGED_INDEX, DAMAGED_MISPLACED, DAMAGED_TWICE,
+                                     _CellScanner)
+    out, want, seen_rows = [b"<worksheet><sheetData>"], [], set()
+    strings = []
+    for r, zero, cells in rows:
+        out.append(f'<row r="{"0" if zero else ""}{r}">'.encode())
+        twice, cols = r in seen_rows, set()
+        seen_rows.add(r)
+        for cr, c, shared, v in cells:
+            t = ' t="s"' if shared else ""
+            out.append(f'<c r="{a1(cr - 1, c - 1)}" s="1"{t}><v>{v}</v></c>'.encode())
+            if cr != r:
+                want.append(((cr, c), DAMAGED_MISPLACED))
+            elif twice or c in cols:
+                want.append(((cr, c), DAMAGED_TWICE))
+            else:
+                cols.add(c)
+                if shared and v.isdigit():
+                    strings.append(((cr, c), int(v)))
+                elif shared and v:
+                    want.append(((cr, c), DAMAGED_INDEX))
+        out.append(b"</row>")
+    xml = b"".join(out + [b"</sheetData></worksheet>"])
+    scanner = _CellScanner(wait_for_sheet=True)
+    pos = 0
+    for cut in sorted(set(cuts)):
+        scanner.feed(xml[pos:cut])
+        pos = max(pos, cut)
+    scanner.feed(xml[pos:])
+    scanner.feed(b"", final=True)
+    assert scanner.scan.damaged == want
+    assert scanner.scan.strings_beyond(count) == [(rc, i) for rc, i in strings if i >= count]

@@ -111,14 +111,17 @@ def _xlsx_damage(check: ZipCheck, parts: dict[str, str]) -> dict[str, list]:
         scan = check.scans.get(part)
         if scan is None:
             continue
-        bad = list(scan.damaged) + [(rc, DAMAGED_INDEX_RANGE) for rc, i in scan.strings
-                                    if i >= check.shared_strings]
+        bad = list(scan.damaged) + [(rc, DAMAGED_INDEX_RANGE) for rc, _
+                                    in scan.strings_beyond(check.shared_strings)]
         if bad:
             out[name] = bad
     return out
 
 
 def _control_chars(rows: list[list]) -> list:
+    # one search over the sheet's texts first: a clean sheet (nearly all) is not walked twice
+    if not _CONTROL.search("\n".join(v for row in rows for v in row if isinstance(v, str))):
+        return []
     return [((r + 1, c + 1), DAMAGED_CONTROL) for r, row in enumerate(rows)
             for c, v in enumerate(row) if isinstance(v, str) and _CONTROL.search(v)]
 
