@@ -5,23 +5,26 @@ its identity (kind, unit, period, and the version of the form spec it was render
 `ExpectedForms` does that once per form and run: where the title, the 填报单位 cell, the
 header fill-in cells, every task row, target row and town line are, which columns hold
 which field, and the text of every cell the unit must not change (with the fingerprint
-over them, as embedded in the identity).
+over them, as embedded in the identity). The report form, which every unit returns each
+quarter, is drawn once per spec version, period and shape, and put together for each
+further unit from that drawing's fixed parts and the unit's own rows (_Shape).
 Rows and columns are 0-based here; "A1" appears only in findings.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..forms.identity import guarded_cells
 from ..forms.owed import town_row
 from ..forms.registry import CURRENT, spec as spec_of
 from ..forms.spec import FormSpec
-from ..generate.report_form import report_form
+from ..forms.render import row_cells, unit_text
+from ..generate.report_form import report_form, target_values, task_values
 from ..generate.town_form import town_form
 from ..generate.workplan import workplan
 from ..model import Plan
 from ..model.identity import canonical_text, fingerprint
-from ..model.glossary import FORM_TOWN, FORM_WORKPLAN, form_name
+from ..model.glossary import FORM_REPORT, FORM_TOWN, FORM_WORKPLAN, col_letter, form_name
 from ..model.returns import target_key, town_key
 from ..sheet.layout import Sheet, Workbook
 
@@ -128,6 +131,27 @@ class ExpectedForms:
         self.plan = plan
         self.keep = keep
         self._built: dict[tuple, ExpectedForm | None] = {}  # oldest use first
+        self._shapes: dict[tuple, _Shape] = {}
+
+    def _report(self, sp: FormSpec, unit_name: str, period_id: str) -> ExpectedForm | None:
+        """A report form: generated once per spec, period and shape (with or without
+        targets), then put together for each further unit from that form's fixed parts
+        and the unit's own task and target rows (see _Shape)."""
+        plan = self.plan
+        unit, period = plan.unit(unit_name), plan.period(period_id)
+        if unit is None or unit.name != unit_name or period is None:
+            return None
+        tasks = plan.unit_tasks(unit)
+        if not tasks:
+            return None
+        key = (sp.version, period_id, any(t.targets for t, _ in tasks))
+        shape = self._shapes.get(key)
+        if shape is not None:
+            return shape.form(plan, unit, period_id, tasks)
+        wb, fmap = report_form(plan, unit, period, fit=False, spec=sp)
+        form = _report(plan, sp, wb, fmap, unit, period_id)
+        self._shapes[key] = _Shape.of(form, fmap, len(tasks))
+        return form
 
     def get(self, kind: str, unit: str, period_id: str,
             version: int | None = None) -> ExpectedForm | None:
@@ -139,6 +163,7 @@ class ExpectedForms:
             return None
         key = (sp.kind, sp.version, unit, period_id)
         form = self._built.pop(key) if key in self._built else \
+            self._report(sp, unit, period_id) if sp.kind == FORM_REPORT else \
             _build(self.plan, sp, unit, period_id)
         self._built[key] = form  # (now the latest used)
         if len(self._built) > self.keep:
@@ -211,7 +236,8 @@ def _report(plan, sp, wb, fmap, unit, period_id) -> ExpectedForm:
         if fmap.target_rows:
             tc = _common(plan, part, wb, unit.name, period_id)
             targets = ExpectedForm(header_row=fmap.target_rows[0][2] - 1,
-                                   rows=_target_rows(plan, part, wb, fmap, tc["guarded"]), **tc)
+                                   rows=tuple(_target_rows(plan, part, wb, fmap, tc["guarded"])),
+                                   **tc)
         return ExpectedForm(header_row=fmap.header_row, rows=tuple(rows), targets=targets,
                             **common)
     rows += _target_rows(plan, sp, wb, fmap, common["guarded"])
@@ -261,3 +287,157 @@ def _workplan(plan, sp, wb, unit) -> ExpectedForm:
     rows = _task_rows(plan, unit, head + 1, by_row)
     return ExpectedForm(header_row=head, rows=tuple(rows), end_marker="单位主要负责人",
                         **{**common, "subtitle": ""})
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One sheet of a generated report form without its item rows: the guarded cells above
+    them (the unit's name left out), and those below, counted from the last item row."""
+
+    form: ExpectedForm  # as generated for the unit the parts were taken from
+    first: int  # the first item row
+    head: dict[tuple[int, int], str]
+    tail: dict[tuple[int, int], str]  # (rows after the last item row, column)
+    gap: int = 0  # report v1: first target row - last task row (0: no targets here)
+    mid: dict[tuple[int, int], str] = field(default_factory=dict)  # between tasks and targets
+
+    @staticmethod
+    def of(form: ExpectedForm, first: int, last: int, targets: tuple[int, int] | None = None):
+        """The parts of `form` whose item rows are first..last (and the target rows
+        targets[0]..targets[1] below them, report v1)."""
+        head, mid, tail = {}, {}, {}
+        end = targets[1] if targets else last
+        for (r, c), text in form.guarded.items():
+            if (r, c) == form.unit_cell or first <= r <= last or (
+                    targets and targets[0] <= r <= targets[1]):
+                continue
+            if r < first:
+                head[(r, c)] = text
+            elif targets and r < targets[0]:
+                mid[(r - last, c)] = text
+            else:
+                tail[(r - end, c)] = text
+        return _Part(form, first, head, tail, targets[0] - last if targets else 0, mid)
+
+    def place(self, unit: str, rows: list[tuple[int, tuple[tuple[int, str], ...]]],
+              targets: list[tuple[int, tuple[tuple[int, str], ...]]] = ()) -> dict:
+        """This sheet's guarded cells for `unit` whose item rows are `rows` (row, cells)
+        and, below them, `targets`."""
+        uf = self.form.spec.unit_field
+        out = dict(self.head)
+        out[self.form.unit_cell] = canonical_text(unit_text(uf, unit))
+        for r, cells in rows:
+            out.update(((r, c), t) for c, t in cells)
+        last = rows[-1][0]
+        out.update(((last + d, c), t) for (d, c), t in self.mid.items())
+        for r, cells in targets:
+            out.update(((r, c), t) for c, t in cells)
+        end = targets[-1][0] if targets else last
+        out.update(((end + d, c), t) for (d, c), t in self.tail.items())
+        return out
+
+
+def _guarded_texts(columns, values: dict) -> tuple[tuple[int, str], ...]:
+    """(column, text) of a table row's guarded cells, in column order."""
+    return tuple((at, canonical_text(v)) for _, at, v, _, guard in row_cells(columns, values)
+                 if guard)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """Everything of a report form that is the same for every unit with the same spec, period
+    and shape (with or without targets), taken from one form the generator drew: each
+    further unit's form is these parts around its own task and target rows, whose cells
+    come from the same row descriptions the generator writes (forms.render.row_cells,
+    generate.report_form.task_values / target_values). tests/test_expected_shapes.py holds
+    every unit's form so made equal to the generator's, field for field."""
+
+    main: _Part
+    targets: _Part | None  # report v2: the 量化指标 sheet
+    # a task's (task number, role) or a target's (task number, index) guarded cells: the
+    # same on every unit's form, so worked out once
+    cells: dict[tuple, tuple[tuple[int, str], ...]] = field(default_factory=dict)
+
+    @staticmethod
+    def of(form: ExpectedForm, fmap, n_tasks: int) -> "_Shape":
+        first, last = fmap.first_task_row, fmap.first_task_row + n_tasks - 1
+        rows = [r for _, _, r in fmap.target_rows]
+        if form.targets is not None:  # v2
+            return _Shape(_Part.of(form, first, last),
+                          _Part.of(form.targets, rows[0], rows[-1]))
+        return _Shape(_Part.of(form, first, last, (rows[0], rows[-1]) if rows else None), None)
+
+    def form(self, plan: Plan, unit, period_id: str, tasks) -> ExpectedForm:
+        main = self.main.form
+        sp = main.spec
+        first = self.main.first
+        known = self.cells
+        rows = []
+        for i, (task, role) in enumerate(tasks):
+            cells = known.get((task.number, role))
+            if cells is None:
+                cells = known[(task.number, role)] = _guarded_texts(sp.columns,
+                                                                   task_values(task, role))
+            rows.append(ExpectedRow("task", first + i, canonical_text(task.number),
+                                    canonical_text(task.text), cells, task=task.number,
+                                    role=role))
+        placed = [(r.row, r.guarded) for r in rows]
+        items = [(t, i, tg) for t, _ in tasks for i, tg in enumerate(t.targets)]
+        part = self.targets
+        if part is None:  # v1: the targets under the tasks, on the same sheet
+            at = rows[-1].row + self.main.gap
+            trows = _target_items(sp, items, at, known)
+            guarded = self.main.place(unit.name, placed, [(r.row, r.guarded) for r in trows])
+            section = at - 2 if trows else None
+            return self._finish(main, unit.name, period_id, guarded, rows + trows, section)
+        trows = _target_items(sp, items, part.first, known)
+        tguarded = part.place(unit.name, [(r.row, r.guarded) for r in trows])
+        guarded = self.main.place(unit.name, placed)
+        cells = _cells(main.sheet, guarded) + _cells(part.form.sheet, tguarded)
+        fp = fingerprint(cells)
+        targets = replace(part.form, unit=unit.name, period=period_id, guarded=tguarded,
+                          rows=tuple(trows), guarded_cells=tuple(cells), fingerprint=fp,
+                          unit_text=tguarded[part.form.unit_cell])
+        return replace(main, unit=unit.name, period=period_id, guarded=guarded,
+                       rows=tuple(rows), targets=targets, guarded_cells=tuple(cells),
+                       fingerprint=fp, unit_text=guarded[main.unit_cell])
+
+    @staticmethod
+    def _finish(main, unit, period_id, guarded, rows, section) -> ExpectedForm:
+        cells = _cells(main.sheet, guarded)
+        return replace(main, unit=unit, period=period_id, guarded=guarded, rows=tuple(rows),
+                       section_row=section, guarded_cells=tuple(cells),
+                       fingerprint=fingerprint(cells), unit_text=guarded[main.unit_cell])
+
+
+def _target_items(sp: FormSpec, items, at: int, known: dict) -> list[ExpectedRow]:
+    """The target rows from row `at` on (as _target_rows reads them from a drawn form);
+    `known`: guarded cells by (task number, target index), filled in here."""
+    out = []
+    for k, (task, index, t) in enumerate(items):
+        cells = known.get((task.number, index))
+        if cells is None:  # (the rate formula is the only cell that depends on the row)
+            cells = known[(task.number, index)] = _guarded_texts(
+                sp.targets, target_values(sp, at + k, task, t))
+        label = dict(cells)[sp.target_col(sp.target_label_key)]
+        out.append(ExpectedRow("target", at + k, task.number, label, cells, task=task.number,
+                               index=index, label=label, measure=t.measure, target=t.value,
+                               cumulative=t.cumulative, additive=t.cumulative,
+                               key=target_key(task.number, index)))
+    return out
+
+
+_A1: dict[tuple[int, int], str] = {}  # a form's few thousand cells, named once a reader
+
+
+def _cells(sheet: str, guarded: dict[tuple[int, int], str]) -> list[tuple[str, str, str]]:
+    """(sheet, A1, text) in row/column order, as forms.identity.guarded_cells lists them."""
+    out = []
+    for rc in sorted(guarded):
+        ref = _A1.get(rc)
+        if ref is None:
+            ref = f"{col_letter(rc[1])}{rc[0] + 1}"
+            if len(_A1) < 65536:
+                _A1[rc] = ref
+        out.append((sheet, ref, guarded[rc]))
+    return out

@@ -1,9 +1,11 @@
 """Rendering a form's spec into a sheet layout: header fields, tables, the end every form shares."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ..sheet.blocks import date_cn, official_page
 from ..sheet.layout import Sheet
-from .spec import COMPUTED, GUARDED, Column, FormSpec, positions
+from .spec import COMPUTED, GUARDED, Column, FormSpec, HeaderField, positions
 
 
 def header_fields(sh: Sheet, row: int, spec: FormSpec, unit_name: str) -> dict[str, tuple[int, int]]:
@@ -13,8 +15,8 @@ def header_fields(sh: Sheet, row: int, spec: FormSpec, unit_name: str) -> dict[s
         if not f.inline:
             sh.write(r, f.col - 1, f.label, "label_right", kind="string")
         if f.guarded:
-            text = f.label + unit_name if f.inline else unit_name
-            sh.merge(r, f.col, r, f.last, text, "label", kind="string", guard=True)
+            sh.merge(r, f.col, r, f.last, unit_text(f, unit_name), "label", kind="string",
+                     guard=True)
             continue
         sh.merge(r, f.col, r, f.last, "", "input_line")
         if f.check is not None:
@@ -32,17 +34,29 @@ def table_header(sh: Sheet, row: int, columns: tuple[Column, ...], height: float
     return row + 1
 
 
-def table_row(sh: Sheet, row: int, columns: tuple[Column, ...], values: dict[str, object]) -> None:
-    """One row: guarded values and formulas as given, empty fill-in cells in their style."""
+def unit_text(field: HeaderField, unit_name: str) -> str:
+    """What the guarded unit field holds: "填报单位:区发改局" inline, else the name."""
+    return field.label + unit_name if field.inline else unit_name
+
+
+def row_cells(columns: tuple[Column, ...], values: dict[str, object]) -> Iterator[tuple]:
+    """(column, first column, value, kind, guarded) of each cell of a table row: guarded values
+    and formulas as given, fill-in cells empty (what table_row writes, and what collect
+    expects back)."""
     for col, (_, at) in zip(columns, positions(columns)):
         value = values.get(col.key, "")
         if col.entry == GUARDED:
-            kind = "number" if isinstance(value, (int, float)) else "string"
-            sh.merge(row, at, row, at + col.span - 1, value, col.style, kind, guard=True)
+            yield col, at, value, "number" if isinstance(value, (int, float)) else "string", True
         elif col.entry == COMPUTED:
-            sh.merge(row, at, row, at + col.span - 1, value, col.style, "formula")
+            yield col, at, value, "formula", False
         else:
-            sh.merge(row, at, row, at + col.span - 1, "", col.style)
+            yield col, at, "", "auto", False
+
+
+def table_row(sh: Sheet, row: int, columns: tuple[Column, ...], values: dict[str, object]) -> None:
+    """One row of a table (row_cells), each cell in its column's style."""
+    for col, at, value, kind, guard in row_cells(columns, values):
+        sh.merge(row, at, row, at + col.span - 1, value, col.style, kind, guard)
 
 
 def table_checks(sh: Sheet, first: int, last: int, columns: tuple[Column, ...]) -> None:

@@ -7,7 +7,7 @@ from ..forms.registry import current
 from ..forms.render import (finish_form, header_fields, notes, table_checks, table_header,
                             table_row)
 from ..forms.spec import FormSpec
-from ..model import DIRECTION_LABELS, Period, Plan, Target, Unit
+from ..model import DIRECTION_LABELS, Period, Plan, Target, Task, Unit
 from ..model.glossary import FORM_REPORT, a1
 from ..model.rates import rate_formula
 from ..sheet.blocks import date_cn, fit_row, official_page, safe_filename, title_block
@@ -55,7 +55,7 @@ def report_form(plan: Plan, unit: Unit, period: Period, fit: bool = True,
     first = row
     width = spec.width(spec.label_key)
     for task, role in tasks:
-        table_row(sh, row, spec.columns, {"序号": task.number, "任务内容": task.text, "责任类型": role})
+        table_row(sh, row, spec.columns, task_values(task, role))
         if fit:
             fit_row(sh, row, [(task.text, width)], minimum=60)
         row += 1
@@ -110,20 +110,29 @@ def _target_sheet(wb: Workbook, plan: Plan, unit: Unit, period: Period, spec: Fo
 def _target_rows(sh, row: int, spec: FormSpec, targets: list, width: float,
                  out: list[tuple[str, int, int]]) -> int:
     """The target rows from `row` with their checks, each recorded in `out`; the next row."""
-    actual, goal = spec.target_col("累计完成"), spec.target_col("全年目标")
     for task, i, target in targets:
-        label = target_label(target)
-        values = {"序号": task.number, "量化指标": label, "计量单位": target.measure,
-                  "全年目标": target.value,
-                  "完成率": rate_formula(a1(row, actual), a1(row, goal), target.cumulative,
-                                      target.direction)}
+        values = target_values(spec, row, task, target)
         table_row(sh, row, spec.targets, values)
         if width:
-            fit_row(sh, row, [(label, width)], minimum=24)
+            fit_row(sh, row, [(values["量化指标"], width)], minimum=24)
         out.append((task.number, i, row))
         row += 1
     table_checks(sh, out[0][2], row - 1, spec.targets)
     return row
+
+
+def task_values(task: Task, role: str) -> dict[str, object]:
+    """The generator's values of a task row (the rest is filled in)."""
+    return {"序号": task.number, "任务内容": task.text, "责任类型": role}
+
+
+def target_values(spec: FormSpec, row: int, task: Task, target: Target) -> dict[str, object]:
+    """The generator's values of a target row at `row` (0-based) of its sheet."""
+    return {"序号": task.number, "量化指标": target_label(target), "计量单位": target.measure,
+            "全年目标": target.value,
+            "完成率": rate_formula(a1(row, spec.target_col("累计完成")),
+                                a1(row, spec.target_col("全年目标")), target.cumulative,
+                                target.direction)}
 
 
 def target_label(target: Target) -> str:
