@@ -109,7 +109,8 @@ def test_a_return_naming_two_units_is_held_and_credited_by_the_clerk(filled, tmp
         assert "表单指纹" in conflict[0].value
     assert rep.exit_code == 1 and rep.attention.get("held") == 1
     with sqlite3.connect(db) as conn:  # nothing of the held file is stored for anybody
-        assert conn.execute('SELECT count(*) FROM "values" WHERE sha256 = ?',
+        assert conn.execute('SELECT count(*) FROM "values" v JOIN value_sets vs '
+                            "ON vs.id = v.set_id WHERE vs.sha256 = ?",
                             (held.sha256,)).fetchone() == (0,)
         assert conn.execute("SELECT status, supersedes FROM submissions WHERE sha256 = ?",
                             (lc.sha256,)).fetchone() == (ACCEPTED, None)
@@ -132,8 +133,8 @@ def test_a_return_naming_two_units_is_held_and_credited_by_the_clerk(filled, tmp
     assert rep.attention.get("held") is None
     with sqlite3.connect(db) as conn:
         units = {u for (u,) in conn.execute(
-            'SELECT DISTINCT s.unit FROM "values" v JOIN submissions s ON s.sha256 = v.sha256 '
-            "WHERE v.sha256 = ?", (held.sha256,))}
+            'SELECT DISTINCT s.unit FROM "values" v JOIN value_sets vs ON vs.id = v.set_id '
+            "JOIN submissions s ON s.sha256 = vs.sha256 WHERE vs.sha256 = ?", (held.sha256,))}
         codes = {c for (c,) in conn.execute("SELECT code FROM findings WHERE sha256 = ?",
                                             (held.sha256,))}
     assert units == {FG} and "credited-by-clerk" in codes and "identity-conflict" not in codes

@@ -69,8 +69,9 @@ def check_ledger(db: Path) -> None:
             assert archived and (db.parent / archived).is_file(), archived
         assert con.execute("SELECT COUNT(*) FROM submissions s LEFT JOIN receipts r "
                            "ON r.sha256 = s.sha256 WHERE r.id IS NULL").fetchone()[0] == 0
-        assert con.execute('SELECT COUNT(*) FROM "values" v LEFT JOIN submissions s '
-                           "ON s.sha256 = v.sha256 WHERE s.sha256 IS NULL").fetchone()[0] == 0
+        assert con.execute('SELECT COUNT(*) FROM "values" v LEFT JOIN value_sets vs '
+                           "ON vs.id = v.set_id LEFT JOIN submissions s "
+                           "ON s.sha256 = vs.sha256 WHERE s.sha256 IS NULL").fetchone()[0] == 0
     finally:
         con.close()
 

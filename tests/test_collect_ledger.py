@@ -137,7 +137,8 @@ def test_values_keep_their_source_and_blocked_cells(tmp_path):
     with Ledger(tmp_path / "l.db") as led:
         collect(led, [ret])
         rows = led.conn.execute('SELECT key, field, value_text, value_num, sheet, cell, '
-                                'blocked, sha256 FROM "values" ORDER BY n').fetchall()
+                                'blocked, sha256 FROM "values" JOIN value_sets '
+                                "ON id = set_id ORDER BY n").fetchall()
     got = {(r["key"], r["field"]): tuple(r)[2:7] for r in rows}
     assert got[("1", "完成进度")] == ("80%", 80.0, "报表", "E7", 1)
     assert got[("1", "状态")] == ("推进中", None, "报表", "F7", 0)
@@ -533,7 +534,7 @@ def test_findings_are_stored_as_data_and_a_format_2_ledger_keeps_its_words(tmp_p
         assert [(f.code, f.message, f.value) for f in found] == [("junk-ignored", old, "旧值")]
         f = led.current(PLAN, "2019Q1")[0].findings[0]
         assert (f.message, f.text, f.value) == (old, "按旧版本写下的说明。", "旧值")
-        assert led.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+        assert led.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
         assert led.conn.execute("SELECT count(*) FROM mail_sent").fetchone()[0] == 0  # format 4
         assert led.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'findings_sha'"
                                 ).fetchone()[0] == 1
@@ -570,16 +571,24 @@ FORMAT_5_VALUES = """CREATE TABLE "values" (
   key TEXT NOT NULL, field TEXT NOT NULL, value_text TEXT, value_num REAL, sheet TEXT,
   cell TEXT, row INTEGER, blocked INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (sha256, n)) WITHOUT ROWID"""
-VALUE_COLUMNS = "sha256, key, field, value_text, value_num, sheet, cell, row, blocked"
+# format 6's (clustered by file's hash, slim)
+FORMAT_6_VALUES = """CREATE TABLE "values" (
+  sha256 TEXT NOT NULL REFERENCES submissions(sha256), n INTEGER NOT NULL,
+  key TEXT NOT NULL, field TEXT NOT NULL, value_text TEXT, value_num REAL, sheet TEXT,
+  cell TEXT, row INTEGER, blocked INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (sha256, n)) WITHOUT ROWID"""
+VALUE_COLUMNS = "key, field, value_text, value_num, sheet, cell, row, blocked"
 OLD_VALUE_COLUMNS = ("sha256, plan_id, period, kind, unit, key, field, value_text, value_num, "
                      "sheet, cell, row, blocked")
+BY_FILE = (f'SELECT vs.sha256, {VALUE_COLUMNS} FROM "values" JOIN value_sets vs '
+           "ON vs.id = set_id ORDER BY vs.sha256, n")
 
 
-@pytest.mark.parametrize("old", [4, 5])
-def test_a_format_4_or_5_ledger_gets_its_values_slim_and_clustered_by_file(tmp_path, old):
-    """Formats 4 and 5 to 6: every value kept in its order, the table WITHOUT ROWID and
-    without the columns its submission holds, format 4's indexes gone, and what reads values
-    (previous figures, current returns) unchanged."""
+@pytest.mark.parametrize("old", [4, 5, 6])
+def test_an_older_ledger_gets_its_values_slim_and_keyed_by_value_set(tmp_path, old):
+    """Formats 4 to 6 to 7: every value kept in its order, the table WITHOUT ROWID, keyed by
+    value set and without the columns its submission holds, format 4's indexes gone, and what
+    reads values (previous figures, current returns) unchanged."""
     db = tmp_path / "l.db"
     rets = [a_return(received(make_file(tmp_path / "in" / p, f"{u}.xlsx", u + p), at=at),
                      unit=u, period=p, actual=a)
@@ -589,41 +598,50 @@ def test_a_format_4_or_5_ledger_gets_its_values_slim_and_clustered_by_file(tmp_p
     with Ledger(db) as led:
         collect(led, rets[:2])
         collect(led, rets[2:], period="2019Q2")
-        before = led.conn.execute(f'SELECT {VALUE_COLUMNS} FROM "values" '
-                                  "ORDER BY sha256, n").fetchall()
+        before = led.conn.execute(BY_FILE).fetchall()
         wide = led.conn.execute(
-            "SELECT v.sha256, s.plan_id, s.period, s.kind, s.unit, v.key, v.field, v.value_text, "
+            "SELECT vs.sha256, s.plan_id, s.period, s.kind, s.unit, v.key, v.field, v.value_text, "
             'v.value_num, v.sheet, v.cell, v.row, v.blocked FROM "values" v '
-            "JOIN submissions s ON s.sha256 = v.sha256 ORDER BY v.sha256, v.n").fetchall()
+            "JOIN value_sets vs ON vs.id = v.set_id "
+            "JOIN submissions s ON s.sha256 = vs.sha256 ORDER BY vs.sha256, v.n").fetchall()
         current = [form_return_to_dict(r) for r in led.current(PLAN, "2019Q1")]
         previous = led.previous_actuals(PLAN, "2019Q2")
     assert len(before) == 3 * 6 and previous == {
         ("区发改局", "report", target_key("2", 0)): 100.0,
         ("区人社局", "report", target_key("2", 0)): 7.5}
-    con = sqlite3.connect(db)  # make it a format 4 ledger (ids in a scrambled order) or 5
+    con = sqlite3.connect(db)  # make it a format 4 ledger (ids in a scrambled order), 5 or 6
     con.execute('DROP TABLE "values"')
-    for stmt in (FORMAT_4_VALUES if old == 4 else FORMAT_5_VALUES).split(";"):
+    con.execute("DROP TABLE value_sets")
+    for stmt in {4: FORMAT_4_VALUES, 5: FORMAT_5_VALUES, 6: FORMAT_6_VALUES}[old].split(";"):
         con.execute(stmt)
-    con.executemany(f'INSERT INTO "values"({"id" if old == 4 else "n"}, {OLD_VALUE_COLUMNS}) '
-                    f"VALUES ({','.join('?' * 14)})",
+    # (format 6 has no plan, period, form or unit column)
+    names = OLD_VALUE_COLUMNS if old < 6 else f"sha256, {VALUE_COLUMNS}"
+    rows = wide if old < 6 else [(r[0], *r[5:]) for r in wide]
+    marks = ",".join("?" * (1 + len(rows[0])))
+    con.executemany(f'INSERT INTO "values"({"id" if old == 4 else "n"}, {names}) '
+                    f"VALUES ({marks})",
                     [(1000 - i if old == 4 else i, *r) for i, r in enumerate(
-                        reversed(wide) if old == 4 else wide)])
-    orphan = ("0" * 64, *wide[0][1:])  # a value whose submission is gone: not carried over
-    con.execute(f'INSERT INTO "values"({"id" if old == 4 else "n"}, {OLD_VALUE_COLUMNS}) '
-                f"VALUES ({','.join('?' * 14)})", (5000, *orphan))
+                        reversed(rows) if old == 4 else rows)])
+    orphan = ("0" * 64, *rows[0][1:])  # a value whose submission is gone: not carried over
+    con.execute(f'INSERT INTO "values"({"id" if old == 4 else "n"}, {names}) '
+                f"VALUES ({marks})", (5000, *orphan))
     con.execute(f"PRAGMA user_version = {old}")
     con.commit()
     con.close()
     with Ledger(db) as led:
         c = led.conn
-        assert c.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+        assert c.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
         sql = c.execute("SELECT sql FROM sqlite_master WHERE name = 'values'").fetchone()[0]
-        assert "WITHOUT ROWID" in sql and "PRIMARY KEY (sha256, n)" in sql
-        assert "unit" not in {r["name"] for r in c.execute('PRAGMA table_info("values")')}
+        assert "WITHOUT ROWID" in sql and "PRIMARY KEY (set_id, n)" in sql
+        assert not {"unit", "sha256"} & {r["name"] for r in c.execute('PRAGMA table_info("values")')}
+        assert c.execute("PRAGMA foreign_key_check").fetchall() == []
         assert {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
                                         "AND tbl_name = 'values'")} <= {"sqlite_autoindex_values_1"}
-        after = c.execute(f'SELECT {VALUE_COLUMNS} FROM "values" ORDER BY sha256, n').fetchall()
+        after = c.execute(BY_FILE).fetchall()
         assert [tuple(r) for r in after] == [tuple(r) for r in before]
+        # value sets numbered in the order of their values: each set's values together
+        sets = [r[0] for r in c.execute('SELECT set_id FROM "values"')]
+        assert sets == sorted(sets) and len(set(sets)) == 3
         assert [form_return_to_dict(r) for r in led.current(PLAN, "2019Q1")] == current
         assert led.previous_actuals(PLAN, "2019Q2") == previous
         # and it takes new returns as before (a replacement drops the old values)
@@ -651,14 +669,15 @@ def test_many_returns_reopened_hold_every_value_in_order(tmp_path):
     with Ledger(db) as led:
         for ret in rets:
             rows = led.conn.execute('SELECT n, key, field, value_num, cell FROM "values" '
-                                    "WHERE sha256 = ? ORDER BY n",
+                                    "JOIN value_sets ON id = set_id WHERE sha256 = ? ORDER BY n",
                                     (ret.received.sha256,)).fetchall()
             want = [(k, f, num, ret.sheet_cell(cell)[1])
                     for k, f, v, num, cell, _ in _cell_values(ret) if v is not None or num is not None]
             assert [r[0] for r in rows] == list(range(len(want)))
             assert [tuple(r)[1:] for r in rows] == want
-        assert led.conn.execute('SELECT count(*) FROM "values" WHERE sha256 = ?',
-                                (gone.received.sha256,)).fetchone()[0] == 0
+        assert led.conn.execute('SELECT count(*) FROM "values" JOIN value_sets ON id = set_id '
+                                "WHERE sha256 = ?", (gone.received.sha256,)).fetchone()[0] == 0
+        assert led.conn.execute("SELECT count(*) FROM value_sets").fetchone()[0] == len(rets)
 
 
 def test_payload_text_is_what_the_python_walk_wrote(tmp_path):

@@ -37,9 +37,21 @@ def _odd_names_plan():
     return plan
 
 
+def _twice_numbered_plan():
+    """Two tasks printed with the same number (a notice's mistake, flagged when parsed but
+    not a stop): each keeps its own text and targets."""
+    plan = make_small_plan()
+    plan.tasks.append(Task("2", "另一项也编为2的任务。", ["二"], "task",
+                           responsible_units=["区人社局", "区发改局"],
+                           targets=[Target("另一个指标", 12, "个")]))
+    plan.tasks.append(Task("3", "又一项编为3的任务。", ["二"], "task", lead_units=["区财政局"]))
+    return plan
+
+
 def _plans():
     yield "small", make_small_plan()
     yield "odd", _odd_names_plan()
+    yield "twice", _twice_numbered_plan()
     yield "example", load_plan(EXAMPLE / "plan.xlsx").value
     for seed in (SEED_000, SEED_002):
         yield seed.stem, parse_notice_file(seed).plan

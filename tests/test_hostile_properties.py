@@ -112,7 +112,8 @@ def _state(plan_path, tmp_path, order: list[int], names: list[str]) -> dict:
         subs = sorted(tuple(r) for r in led.conn.execute(
             "SELECT sha256, status, kind, unit FROM submissions"))
         vals = sorted(tuple(r) for r in led.conn.execute(
-            'SELECT sha256, key, field, value_text, value_num, cell, blocked FROM "values"'))
+            "SELECT vs.sha256, key, field, value_text, value_num, cell, blocked "
+            'FROM "values" JOIN value_sets vs ON vs.id = set_id'))
     return {"current": cur, "submissions": subs, "values": vals}
 
 

@@ -236,23 +236,25 @@ def _report(plan, sp, wb, fmap, unit, period_id) -> ExpectedForm:
         if fmap.target_rows:
             tc = _common(plan, part, wb, unit.name, period_id)
             targets = ExpectedForm(header_row=fmap.target_rows[0][2] - 1,
-                                   rows=tuple(_target_rows(plan, part, wb, fmap, tc["guarded"])),
+                                   rows=tuple(_target_rows(plan, part, wb, fmap,
+                                                           tc["guarded"], unit)),
                                    **tc)
         return ExpectedForm(header_row=fmap.header_row, rows=tuple(rows), targets=targets,
                             **common)
-    rows += _target_rows(plan, sp, wb, fmap, common["guarded"])
+    rows += _target_rows(plan, sp, wb, fmap, common["guarded"], unit)
     section = fmap.target_rows[0][2] - 2 if fmap.target_rows else None
     return ExpectedForm(header_row=fmap.header_row, rows=tuple(rows), section_row=section,
                         **common)
 
 
-def _target_rows(plan, sp, wb, fmap, guarded) -> list[ExpectedRow]:
+def _target_rows(plan, sp, wb, fmap, guarded, unit) -> list[ExpectedRow]:
     """The target rows of a report form, on the sheet `sp` describes."""
     by_row, sh = _by_row(guarded), wb.sheet(sp.sheet)
     label_col = sp.target_col(sp.target_label_key)
+    # in the generator's order (not looked up by number: a flawed plan may repeat one)
+    targets = [t for task, _ in plan.unit_tasks(unit) for t in task.targets]
     out = []
-    for number, index, r in fmap.target_rows:
-        t = plan.task(number).targets[index]
+    for t, (number, index, r) in zip(targets, fmap.target_rows):
         label = _text(sh, r, label_col)
         out.append(ExpectedRow("target", r, number, label, by_row.get(r, ()), task=number,
                                index=index, label=label, measure=t.measure, target=t.value,
@@ -354,8 +356,9 @@ class _Shape:
 
     main: _Part
     targets: _Part | None  # report v2: the 量化指标 sheet
-    # a task's (task number, role) or a target's (task number, index) guarded cells: the
-    # same on every unit's form, so worked out once
+    # a task's (task, role) or a target's (task, index) guarded cells: the same on every
+    # unit's form, so worked out once; by the Task itself (id: the plan is not edited
+    # during a run), not its number, which a flawed plan may give two tasks
     cells: dict[tuple, tuple[tuple[int, str], ...]] = field(default_factory=dict)
 
     @staticmethod
@@ -374,9 +377,9 @@ class _Shape:
         known = self.cells
         rows = []
         for i, (task, role) in enumerate(tasks):
-            cells = known.get((task.number, role))
+            cells = known.get((id(task), role))
             if cells is None:
-                cells = known[(task.number, role)] = _guarded_texts(sp.columns,
+                cells = known[(id(task), role)] = _guarded_texts(sp.columns,
                                                                    task_values(task, role))
             rows.append(ExpectedRow("task", first + i, canonical_text(task.number),
                                     canonical_text(task.text), cells, task=task.number,
@@ -412,12 +415,12 @@ class _Shape:
 
 def _target_items(sp: FormSpec, items, at: int, known: dict) -> list[ExpectedRow]:
     """The target rows from row `at` on (as _target_rows reads them from a drawn form);
-    `known`: guarded cells by (task number, target index), filled in here."""
+    `known`: guarded cells by (id of the task, target index), filled in here."""
     out = []
     for k, (task, index, t) in enumerate(items):
-        cells = known.get((task.number, index))
+        cells = known.get((id(task), index))
         if cells is None:  # (the rate formula is the only cell that depends on the row)
-            cells = known[(task.number, index)] = _guarded_texts(
+            cells = known[(id(task), index)] = _guarded_texts(
                 sp.targets, target_values(sp, at + k, task, t))
         label = dict(cells)[sp.target_col(sp.target_label_key)]
         out.append(ExpectedRow("target", at + k, task.number, label, cells, task=task.number,

@@ -31,7 +31,7 @@ from .records import Decision, FormStatus, PeriodStatus, Receipt, Submission
 from .serialize import form_return_from_dict, form_return_json, jsonable
 from .stamps import STAMP, archive_ext
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 ARCHIVE_EXTS = {"xlsx", "xlsm", "xls", "ods", "zip"}
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 PLACE = ("file", "sheet", "cell", "unit", "task", "ref")  # a stored finding's place
@@ -53,8 +53,15 @@ CREATE INDEX findings_sha ON findings(sha256)"""
 # per-row index upkeep was most of the cost of recording them); n orders them in the return.
 # version 6: without the plan, period, form and unit, which its submission holds (a fifth of
 # the cost of recording them, a quarter of their size)
+# version 7: keyed by a number given to the return's values (value_sets), not its 64-digit
+# hash: each return's values go in at the end of the b-tree instead of at a random place, a
+# third smaller (province: 75 -> 45 MB) and a quarter faster to record
+VALUE_SETS = """CREATE TABLE value_sets (
+  id INTEGER PRIMARY KEY,
+  sha256 TEXT NOT NULL UNIQUE REFERENCES submissions(sha256)
+)"""
 VALUES = """CREATE TABLE "values" (
-  sha256 TEXT NOT NULL REFERENCES submissions(sha256),
+  set_id INTEGER NOT NULL REFERENCES value_sets(id),
   n INTEGER NOT NULL,
   key TEXT NOT NULL,
   field TEXT NOT NULL,
@@ -64,7 +71,7 @@ VALUES = """CREATE TABLE "values" (
   cell TEXT,
   row INTEGER,
   blocked INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (sha256, n)
+  PRIMARY KEY (set_id, n)
 ) WITHOUT ROWID"""
 _VALUE_COLUMNS = "key, field, value_text, value_num, sheet, cell, row, blocked"
 
@@ -114,6 +121,7 @@ CREATE TABLE submissions (
 );
 CREATE INDEX submissions_form ON submissions(plan_id, period, kind, unit, status);
 {FINDINGS};
+{VALUE_SETS};
 {VALUES};
 """
 
@@ -261,8 +269,8 @@ class Ledger:
             else:
                 if version < 3:
                     self._findings_as_data()
-                if version < 6:
-                    self._values_slim()
+                if version < 7:
+                    self._values_by_set()
             self.conn.execute(HISTORY)
             for stmt in MAIL.split(";"):
                 self.conn.execute(stmt)
@@ -284,22 +292,26 @@ class Ledger:
             "task, params) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [(*r[:10], _dump({"value": r["value"] or "", TEXT: r["message"]})) for r in old])
 
-    def _values_slim(self) -> None:
-        """Formats 4 and 5 to 6: the values table clustered by file (n keeps their order; in
-        format 4 the row id), without the columns its submission holds. A value whose
-        submission is gone (nothing could read it: every reader joins submissions) is not
-        carried over; the foreign key would refuse it, and the ledger would not open."""
+    def _values_by_set(self) -> None:
+        """Formats 4 to 6 to 7: the values table keyed by value set and clustered by it (n
+        keeps their order; in format 4 the row id), without the columns its submission holds
+        (formats 4 and 5). A value whose submission is gone (nothing could read it: every
+        reader joins submissions) is not carried over; the foreign key would refuse it, and
+        the ledger would not open."""
         c = self.conn
         columns = {r["name"] for r in c.execute('PRAGMA table_info("values")')}
-        if "unit" not in columns:
+        if "set_id" in columns:
             return  # (already so)
         order = "n" if "n" in columns else "id"
         c.execute('ALTER TABLE "values" RENAME TO values_old')
+        c.execute(VALUE_SETS)
         c.execute(VALUES)
-        c.execute(f'INSERT INTO "values"(sha256, n, {_VALUE_COLUMNS}) '
-                  f"SELECT sha256, {order}, {_VALUE_COLUMNS} FROM values_old "
-                  "WHERE sha256 IN (SELECT sha256 FROM submissions) "
-                  f"ORDER BY sha256, {order}")
+        c.execute("INSERT INTO value_sets(sha256) SELECT DISTINCT sha256 FROM values_old "
+                  "WHERE sha256 IN (SELECT sha256 FROM submissions) ORDER BY sha256")
+        old = ", ".join(f"o.{name}" for name in _VALUE_COLUMNS.split(", "))
+        c.execute(f'INSERT INTO "values"(set_id, n, {_VALUE_COLUMNS}) '
+                  f"SELECT s.id, o.{order}, {old} FROM values_old o "
+                  f"JOIN value_sets s ON s.sha256 = o.sha256 ORDER BY s.id, o.{order}")
         c.execute("DROP TABLE values_old")
 
     # ------------------------------------------------------------ the run
@@ -586,7 +598,9 @@ class Ledger:
 
     def _forget_submission(self, sha: str) -> None:
         c = self.conn
-        c.execute('DELETE FROM "values" WHERE sha256 = ?', (sha,))
+        c.execute('DELETE FROM "values" WHERE set_id IN '
+                  "(SELECT id FROM value_sets WHERE sha256 = ?)", (sha,))
+        c.execute("DELETE FROM value_sets WHERE sha256 = ?", (sha,))
         c.execute("DELETE FROM findings WHERE sha256 = ? AND receipt_id IS NULL", (sha,))
         c.execute("UPDATE submissions SET supersedes = NULL WHERE supersedes = ?", (sha,))
         c.execute("DELETE FROM submissions WHERE sha256 = ?", (sha,))
@@ -604,7 +618,8 @@ class Ledger:
         """The return's values, one executemany. clean: every text in it is valid UTF-8
         (its payload encoded), so none needs _safe_text."""
         blocked = ret.blocked_cells()
-        sha = ret.received.sha256
+        set_id = self.conn.execute("INSERT INTO value_sets(sha256) VALUES (?)",
+                                   (ret.received.sha256,)).lastrowid
         rows: list[tuple] = []
         for key, field, value, num, cell, row in _cell_values(ret):
             if value is None and num is None:
@@ -614,10 +629,10 @@ class Ledger:
             else:
                 sheet, ref = ret.sheet, cell
             text = value if clean and type(value) is str else _value_text(value)
-            rows.append((sha, len(rows), key, field, text, num, sheet, ref, row,
+            rows.append((set_id, len(rows), key, field, text, num, sheet, ref, row,
                          int(bool(cell) and (sheet, ref) in blocked)))
         self.conn.executemany(
-            f'INSERT INTO "values"(sha256, n, {_VALUE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)',
+            f'INSERT INTO "values"(set_id, n, {_VALUE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)',
             rows)
 
     def _supersede(self, sha: str, plan_id: str, kind: str, unit: str, period: str) -> str:
@@ -793,7 +808,8 @@ class Ledger:
         best: dict[tuple[str, str, str], tuple[str, float]] = {}
         for r in self.conn.execute(
                 'SELECT s.unit, s.kind, v.key, s.period, v.value_num FROM submissions s '
-                'JOIN "values" v ON v.sha256 = s.sha256 '  # (the accepted returns, then theirs)
+                "JOIN value_sets vs ON vs.sha256 = s.sha256 "  # (the accepted returns,
+                'JOIN "values" v ON v.set_id = vs.id '  # then theirs)
                 "WHERE s.plan_id = ? AND s.status = ? AND v.field = ? AND v.blocked = 0 "
                 "AND v.value_num IS NOT NULL", (plan_id, ACCEPTED, field)):
             end = _period_end(r["period"])
