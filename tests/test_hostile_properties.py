@@ -165,16 +165,9 @@ def _sheet_xml(cells: list[tuple[int, int, bool]], explicit: bool, prefix: str) 
     return "".join(out).encode()
 
 
-@settings(max_examples=60, deadline=None)
-@given(cells=st.lists(CELL, max_size=40), prefix=st.sampled_from(["", "x"]),
-       cuts=st.lists(st.integers(1, 5000), max_size=6))
-def test_cell_scan_is_exact_whatever_the_chunking(cells, prefix, cuts):
-    """The bounding box of the valued cells, with explicit r="A1" (fast path) or prefixed tags
-    (slow path), fed in arbitrary chunks."""
+def _scan_in_pieces(xml: bytes, cuts: list[int]):
+    """A cell scanner fed `xml` cut at `cuts` (and finished)."""
     from xltools.xlsx.bounds import _CellScanner
-    xml = _sheet_xml(cells, explicit=True, prefix=prefix)
-    want_row = max((r for r, c, v in cells if v), default=0)
-    want_col = max((c for r, c, v in cells if v), default=0)
     scanner = _CellScanner(wait_for_sheet=True)
     pos = 0
     for cut in sorted(set(cuts)):
@@ -182,6 +175,19 @@ def test_cell_scan_is_exact_whatever_the_chunking(cells, prefix, cuts):
         pos = max(pos, cut)
     scanner.feed(xml[pos:])
     scanner.feed(b"", final=True)
+    return scanner
+
+
+@settings(max_examples=60, deadline=None)
+@given(cells=st.lists(CELL, max_size=40), prefix=st.sampled_from(["", "x"]),
+       cuts=st.lists(st.integers(1, 5000), max_size=6))
+def test_cell_scan_is_exact_whatever_the_chunking(cells, prefix, cuts):
+    """The bounding box of the valued cells, with explicit r="A1" (fast path) or prefixed tags
+    (slow path), fed in arbitrary chunks."""
+    xml = _sheet_xml(cells, explicit=True, prefix=prefix)
+    want_row = max((r for r, c, v in cells if v), default=0)
+    want_col = max((c for r, c, v in cells if v), default=0)
+    scanner = _scan_in_pieces(xml, cuts)
     assert (scanner.scan.max_row, scanner.scan.max_col) == (want_row, want_col)
 
 
@@ -214,8 +220,7 @@ def test_cell_facts_match_a_plain_reading_whatever_the_chunking(rows, cuts, coun
     cell-by-cell reading finds them, however the part is cut and however a row number is
     written ("06" is row 6)."""
     from xltools.model.glossary import a1
-    from xltools.xlsx.bounds import (DAMAGED_INDEX, DAMAGED_MISPLACED, DAMAGED_TWICE,
-                                     _CellScanner)
+    from xltools.xlsx.bounds import DAMAGED_INDEX, DAMAGED_MISPLACED, DAMAGED_TWICE
     out, want, seen_rows = [b"<worksheet><sheetData>"], [], set()
     strings = []
     for r, zero, cells in rows:
@@ -237,12 +242,6 @@ def test_cell_facts_match_a_plain_reading_whatever_the_chunking(rows, cuts, coun
                     want.append(((cr, c), DAMAGED_INDEX))
         out.append(b"</row>")
     xml = b"".join(out + [b"</sheetData></worksheet>"])
-    scanner = _CellScanner(wait_for_sheet=True)
-    pos = 0
-    for cut in sorted(set(cuts)):
-        scanner.feed(xml[pos:cut])
-        pos = max(pos, cut)
-    scanner.feed(xml[pos:])
-    scanner.feed(b"", final=True)
+    scanner = _scan_in_pieces(xml, cuts)
     assert scanner.scan.damaged == want
     assert scanner.scan.strings_beyond(count) == [(rc, i) for rc, i in strings if i >= count]
