@@ -347,6 +347,12 @@ def test_overlapping_geometry_raises():
     wb.add_sheet("表")
     with pytest.raises(LayoutError):
         wb.add_sheet("表")
+    # sheets put in or taken out of the list directly are seen too
+    wb.sheets.append(Sheet("替身"))
+    with pytest.raises(LayoutError):
+        wb.add_sheet("替身")
+    wb.sheets.remove(wb.sheet("表"))
+    assert wb.add_sheet("表").name == "表" and [s.name for s in wb.sheets] == ["替身", "表"]
 
 
 # -- the seed notice (needs the parser and the example register) ------------------------

@@ -147,7 +147,7 @@ class ExpectedForms:
         key = (sp.version, period_id, any(t.targets for t, _ in tasks))
         shape = self._shapes.get(key)
         if shape is not None:
-            return shape.form(plan, unit, period_id, tasks)
+            return shape.form(unit, period_id, tasks)
         wb, fmap = report_form(plan, unit, period, fit=False, spec=sp)
         form = _report(plan, sp, wb, fmap, unit, period_id)
         self._shapes[key] = _Shape.of(form, fmap, len(tasks))
@@ -370,7 +370,8 @@ class _Shape:
                           _Part.of(form.targets, rows[0], rows[-1]))
         return _Shape(_Part.of(form, first, last, (rows[0], rows[-1]) if rows else None), None)
 
-    def form(self, plan: Plan, unit, period_id: str, tasks) -> ExpectedForm:
+    def form(self, unit, period_id: str, tasks) -> ExpectedForm:
+        """The form `unit` received, whose tasks (with its roles) are `tasks`."""
         main = self.main.form
         sp = main.spec
         first = self.main.first

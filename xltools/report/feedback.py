@@ -94,13 +94,16 @@ def needs_feedback(findings: list[Finding]) -> list[Finding]:
 
 # -- the copy of an accepted return ---------------------------------------------------------
 
-def feedback_copy(plan: Plan, period: Period, fr: FormReturn) -> Feedback | None:
+def feedback_copy(plan: Plan, period: Period, fr: FormReturn,
+                  forms: ExpectedForms | None = None) -> Feedback | None:
     """The form `fr` answers, regenerated with its values, problems marked; None when the
-    return needs nothing or its form is no longer in the plan."""
+    return needs nothing or its form is no longer in the plan. forms: shared by the copies
+    of one run (a report form is then drawn once, not once a copy)."""
     todo = needs_feedback(fr.findings)
     if not todo or fr.status != ACCEPTED:
         return None
-    ex = ExpectedForms(plan).get(fr.kind, fr.unit, fr.period if fr.kind != "workplan" else "")
+    forms = forms or ExpectedForms(plan)
+    ex = forms.get(fr.kind, fr.unit, fr.period if fr.kind != "workplan" else "")
     if ex is None:
         return None
     wb, ident = build_form(plan, FormJob(fr.kind, fr.unit, fr.period if fr.kind != "workplan" else ""))
@@ -330,6 +333,7 @@ def _pending(plan: Plan, period: Period, current: list[FormReturn],
     latest: dict[tuple[str, str], str] = {}
     # what every file depends on besides its own return: the plan, period, styles, version
     context = hashlib.sha256(f"{code_version()}{STYLES!r}{plan!r}{period!r}".encode())
+    forms = ExpectedForms(plan)
     for fr in current:
         if fr.status != ACCEPTED or (fr.period and fr.period != period.id and fr.kind != "workplan"):
             continue
@@ -337,7 +341,7 @@ def _pending(plan: Plan, period: Period, current: list[FormReturn],
         latest[key] = max(latest.get(key, ""), fr.received.received_at)
         if needs_feedback(fr.findings):
             out.append(_Pending(_copy_name(plan, fr), _key(context, fr),
-                                lambda fr=fr: feedback_copy(plan, period, fr)))
+                                lambda fr=fr: feedback_copy(plan, period, fr, forms)))
     for r in receipts:
         if r.status != REJECTED or not r.sha256:
             continue

@@ -282,10 +282,16 @@ class Workbook:
     # holds one row at a time instead of every cell (the reports, whose size grows with
     # the number of returns).
     constant_memory: bool = False
+    # the sheets' names, for add_sheet (a 校验报告 has a sheet per unit: scanning the list
+    # for each new one was quadratic); rebuilt when sheets were added or removed directly
+    _names: set[str] = field(default_factory=set, init=False, repr=False, compare=False)
 
     def add_sheet(self, name: str, **kwargs: Any) -> Sheet:
-        if any(s.name == name for s in self.sheets):
+        if len(self._names) != len(self.sheets):
+            self._names = {s.name for s in self.sheets}
+        if name in self._names:
             raise LayoutError(f"duplicate sheet name {name!r}")
+        self._names.add(name)
         sheet = Sheet(name=name, **kwargs)
         self.sheets.append(sheet)
         return sheet

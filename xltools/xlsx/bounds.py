@@ -114,7 +114,13 @@ _SI = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 # characters XML 1.0 forbids (C0 controls but tab, LF, CR), raw or as a character reference:
 # LibreOffice refuses such a part (all its strings are lost), python-calamine takes them
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
-_CONTROL_REF = re.compile(rb"&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01])|[xX]0*(?:[0-8bcefBCEF]|1[0-9a-fA-F]));")
+_CONTROL_REF = re.compile(rb"&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01])"
+                          rb"|[xX]0*(?:[0-8bcefBCEF]|1[0-9a-fA-F]));")
+XML_CONTROL = "含有 XML 不允许的控制字符"
+MAX_TRACKED = 200_000  # cells verified per sheet (a form has a few hundred)
+DAMAGED_MISPLACED = "单元格不在它所属的行中"
+DAMAGED_TWICE = "同一单元格出现两次"
+DAMAGED_INDEX = "共享字符串编号无效"
 
 
 def _has_control(xml: bytes) -> bool:
@@ -122,11 +128,6 @@ def _has_control(xml: bytes) -> bool:
     times faster than a regex over every byte, and a reference needs "&#" first."""
     return len(xml.translate(None, _CONTROL_BYTES)) != len(xml) or (
         b"&#" in xml and _CONTROL_REF.search(xml) is not None)
-XML_CONTROL = "含有 XML 不允许的控制字符"
-MAX_TRACKED = 200_000  # cells verified per sheet (a form has a few hundred)
-DAMAGED_MISPLACED = "单元格不在它所属的行中"
-DAMAGED_TWICE = "同一单元格出现两次"
-DAMAGED_INDEX = "共享字符串编号无效"
 
 
 def internals(e: BaseException) -> str:
@@ -171,7 +172,7 @@ class _CellScanner:
         self.carry = b""
         self.waiting = wait_for_sheet
         self.rows_seen: set[int] = set()
-        self.cols_in_row: set[int] = set()
+        self.cols_in_row: set[bytes] = set()  # column letters
         self.fact_row = 0  # the <row r> the cells met now belong to
         self.fact_row_bytes = b""  # (as written)
         self.row_twice = False
