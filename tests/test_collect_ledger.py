@@ -534,7 +534,7 @@ def test_findings_are_stored_as_data_and_a_format_2_ledger_keeps_its_words(tmp_p
         assert [(f.code, f.message, f.value) for f in found] == [("junk-ignored", old, "旧值")]
         f = led.current(PLAN, "2019Q1")[0].findings[0]
         assert (f.message, f.text, f.value) == (old, "按旧版本写下的说明。", "旧值")
-        assert led.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+        assert led.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
         assert led.conn.execute("SELECT count(*) FROM mail_sent").fetchone()[0] == 0  # format 4
         assert led.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'findings_sha'"
                                 ).fetchone()[0] == 1
@@ -630,7 +630,8 @@ def test_an_older_ledger_gets_its_values_slim_and_keyed_by_value_set(tmp_path, o
     con.close()
     with Ledger(db) as led:
         c = led.conn
-        assert c.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+        assert c.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
+        assert c.execute("SELECT count(*) FROM intake_stats").fetchone()[0] == 0  # format 8
         sql = c.execute("SELECT sql FROM sqlite_master WHERE name = 'values'").fetchone()[0]
         assert "WITHOUT ROWID" in sql and "PRIMARY KEY (set_id, n)" in sql
         assert not {"unit", "sha256"} & {r["name"] for r in c.execute('PRAGMA table_info("values")')}
@@ -713,3 +714,40 @@ def test_a_period_loaded_shares_its_repeated_short_texts(tmp_path):
     a, b = cur[0].tasks[0], cur[1].tasks[0]
     assert a.cells["完成情况"] is b.cells["完成情况"] and a.status is b.status
     assert cur[0].targets[0].cells["actual"] is cur[1].targets[0].cells["actual"]
+
+
+def test_a_run_reports_each_file_as_the_ledger_ends_it(tmp_path):
+    """Two versions of one unit's report received at the same time (two attachments of one
+    e-mail carry its Date): the one recorded first is accepted, then superseded when the
+    second wins the tie. The run's own list says what the ledger says at the end, not
+    what a file was when it was recorded."""
+    import os
+
+    from xltools import api
+    from xltools.api import example_dir
+    from xltools.planfile import load_plan
+    from xltools.simulate import simulate_returns
+    plan_path = example_dir() / "plan.xlsx"
+    simulate_returns(load_plan(plan_path).value, "2019Q1", tmp_path / "in")
+    pair = sorted((tmp_path / "in").rglob("区财政局*.xlsx"))
+    assert len(pair) == 2
+    t = pair[0].stat().st_mtime_ns
+    for p in pair:
+        os.utime(p, ns=(t, t))
+    rep = api.collect([tmp_path / "in"], plan_path, "2019Q1", tmp_path / "out",
+                      tmp_path / "l.sqlite", workers=1)
+    with Ledger(tmp_path / "l.sqlite") as led:
+        ended = {(r.display, r.sha256): r.status for r in led.receipts(PLAN_OF(plan_path), "2019Q1")}
+    said = {(f.path, f.sha256): f.status for f in rep.files if f.sha256}
+    assert said == {k: v for k, v in ended.items() if k in said} and len(said) == len(ended)
+    assert sorted(said[(str(p.relative_to(tmp_path)), _sha(p))] for p in pair) == \
+        [ACCEPTED, SUPERSEDED]
+
+
+def PLAN_OF(path):
+    from xltools.planfile import load_plan
+    return load_plan(path).value.plan_id
+
+
+def _sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()

@@ -15,12 +15,13 @@ import re
 import stat
 import struct
 import tempfile
+import time
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, Mapping
 
 from ..model.errors import settings
 from ..model.findings import ERROR, Finding, finding
@@ -28,6 +29,7 @@ from ..model.returns import IGNORED, REJECTED, FormReturn, Received
 from . import fsopen
 from .limits import Limits
 from .mail import mail_kind, read_mail
+from .records import KnownFile
 from .stamps import STAMP, is_stamp
 
 MB = 1024 * 1024
@@ -41,6 +43,10 @@ SPREADSHEET_EXTS = {".xls", ".xlsx", ".xlsm", ".xlsb", ".xlt", ".xltx", ".xltm",
 WPS_EXTS = {".et", ".ett"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PATH_SAFE = 3800  # bytes: longer paths are snapshotted into workdir so readers can open them
+# a file is remembered by its stat only when it was last written this long before it was
+# read: a write within the same timestamp tick as the read would leave the stat unchanged
+# (git's "racily clean" entries); a file saved moments ago is simply read again next run
+_SETTLED_NS = 2_000_000_000
 
 
 @dataclass
@@ -52,6 +58,10 @@ class IntakeResult:
     received: list[Received]
     findings: list[Finding]
     readable: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # the stat cache (`known`): display names taken from it unread, and what this run read
+    # that a later run may take so (plain workbooks found in folders, without findings)
+    cached: set[str] = field(default_factory=set)
+    seen: list[KnownFile] = field(default_factory=list)
 
 
 def intake(inputs: list[Path], workdir: Path,
@@ -68,15 +78,28 @@ def intake(inputs: list[Path], workdir: Path,
 
 
 def intake_run(inputs: list[Path], workdir: Path, limits: Limits = Limits(),
-               password: str | None = None) -> IntakeResult:
-    """intake(), plus decryption of password-protected workbooks with `password`."""
-    run = _Intake(Path(workdir), limits, password)
+               password: str | None = None,
+               known: Mapping[bytes, KnownFile] | None = None) -> IntakeResult:
+    """intake(), plus decryption of password-protected workbooks with `password`. A file in
+    a folder whose stat is as `known` (by path) records is taken as known says, unread: its
+    Received keeps its original path, so it must already be settled in the ledger (a caller
+    that finds it is not intakes again without `known`)."""
+    run = _Intake(Path(workdir), limits, password, known)
     for inp in inputs:
         try:
             run.take_input(Path(inp))
         except Exception as exc:  # noqa: BLE001 - intake never raises for bad input
             run.note("file-unreadable", display_name(str(inp)), **_why(exc))
-    return IntakeResult(run.received, run.findings, run.readable)
+    return IntakeResult(run.received, run.findings, run.readable, run.cached, run.seen)
+
+
+def limits_key(limits: Limits) -> str:
+    """What a stat-cached file's type was decided under (Limits change what sniff says)."""
+    return hashlib.sha256(repr(limits).encode()).hexdigest()[:16]
+
+
+def _stat_of(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 def findings_for(received: Received, findings: list[Finding]) -> list[Finding]:
@@ -493,8 +516,12 @@ class _Budget:
 # ---------------------------------------------------------------- the walk
 
 class _Intake:
-    def __init__(self, workdir: Path, limits: Limits, password: str | None = None):
+    def __init__(self, workdir: Path, limits: Limits, password: str | None = None,
+                 known: Mapping[bytes, KnownFile] | None = None):
         self.workdir = workdir
+        self.known = known or {}
+        self.cached: set[str] = set()
+        self.seen: list[KnownFile] = []
         self.limits = limits
         self.password = password
         self.readable: dict[str, tuple[str, str]] = {}
@@ -609,17 +636,49 @@ class _Intake:
                     finally:
                         fsopen.close(sub)
                 elif e.is_file(follow_symlinks=False):
-                    ename = e.name
-                    self.take_file(lambda: fsopen.open_file(ename, folder, epath),
-                                   epath, self.unique(shown), name, parts)
+                    ename, unique = e.name, self.unique(shown)
+                    # (the directory entry's stat: on Windows it is the listing's, no open)
+                    try:
+                        st = e.stat(follow_symlinks=False)
+                    except OSError:  # (gone or unreadable: opening it says which)
+                        st = None
+                    if st is None or not self.take_known(epath, st, unique, name):
+                        self.take_file(lambda: fsopen.open_file(ename, folder, epath),
+                                       epath, unique, name, parts, st)
                 else:
                     self.note("special-file-skipped", shown)
             except Exception as exc:  # noqa: BLE001 - one entry never stops the walk
                 self.note("file-unreadable", shown, **_why(exc))
 
     # -- one file on disk
+    def take_known(self, path: str, st: os.stat_result, display: str, name: str) -> bool:
+        """Take a file the stat cache knows, unread; False when it does not or it changed."""
+        k = self.known.get(os.fsencode(path))
+        if k is None or k.display != display or k.stat != _stat_of(st) \
+                or not stat.S_ISREG(st.st_mode) or st.st_size > self.limits.max_file_bytes:
+            return False
+        self.received.append(Received(
+            path=path, display=display, name=name, sha256=k.sha256, size=st.st_size,
+            received_at=_iso_mtime(st.st_mtime), file_type=k.file_type,
+            origin=display_name(path)))
+        self.cached.add(display)
+        return True
+
+    def remember(self, path: str, listed: os.stat_result, read: os.stat_result,
+                 rec: Received, findings_before: int, started_ns: int) -> None:
+        """Keep a plain workbook read from a folder for the stat cache: one without findings,
+        whose listing showed what was read, last written well before it was read."""
+        if rec.file_type in WORKBOOK_KINDS and len(self.findings) == findings_before \
+                and rec.display not in self.readable \
+                and (listed.st_size, listed.st_mtime_ns) == (read.st_size, read.st_mtime_ns) \
+                and listed.st_mtime_ns <= started_ns - _SETTLED_NS:
+            self.seen.append(KnownFile(os.fsencode(path), rec.display, *_stat_of(listed),
+                                       rec.sha256, rec.file_type))
+
     def take_file(self, opener: Callable[[], int], path: str, display: str, name: str,
-                  parts: tuple[str, ...]) -> None:
+                  parts: tuple[str, ...], listed: os.stat_result | None = None) -> None:
+        started_ns = time.time_ns()
+        findings_before = len(self.findings)
         junk = junk_reason(name, tuple(display_name(p) for p in parts))
         fd = self.opened(opener, display, lambda exc: self.note("junk-ignored", display, reason=junk)
                          if junk else self.note("file-unreadable", display, **_why(exc)))
@@ -664,6 +723,8 @@ class _Intake:
                 self.note("junk-ignored", display, reason=junk)
                 return
             self.type_and_expand(f, rec, 0)
+            if listed is not None:
+                self.remember(path, listed, st, rec, findings_before, started_ns)
 
     def _hash(self, f: BinaryIO, snapshot: bool) -> tuple[str, int, Path | None]:
         f.seek(0)

@@ -27,11 +27,11 @@ from ..model.findings import TEXT, Finding, finding
 from ..model.periods import period_bounds
 from ..model.returns import (ACCEPTED, ACTUAL, DUPLICATE, IGNORED, NOTE, REJECTED, SUPERSEDED,
                              TASK_FIELDS, FormReturn, Received, target_key, town_key)
-from .records import Decision, FormStatus, PeriodStatus, Receipt, Submission
+from .records import Decision, FormStatus, KnownFile, PeriodStatus, Receipt, Submission
 from .serialize import form_return_from_dict, form_return_json, jsonable
 from .stamps import STAMP, archive_ext
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 ARCHIVE_EXTS = {"xlsx", "xlsm", "xls", "ods", "zip"}
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 PLACE = ("file", "sheet", "cell", "unit", "task", "ref")  # a stored finding's place
@@ -138,6 +138,22 @@ CREATE TABLE IF NOT EXISTS history (
   detail TEXT NOT NULL DEFAULT '{}'
 )"""
 
+# version 8: intake's stat cache. An inbox file whose stat is the one recorded here (and
+# whose receipt is settled) is not read, copied and sniffed again: a re-collect after a few
+# late e-mails reads only those (issue 18). limits: the Limits the type was decided under.
+INTAKE_STATS = """
+CREATE TABLE IF NOT EXISTS intake_stats (
+  path BLOB PRIMARY KEY,
+  display TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  mtime_ns INTEGER NOT NULL,
+  ctime_ns INTEGER NOT NULL,
+  ino INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  file_type TEXT NOT NULL,
+  limits TEXT NOT NULL
+) WITHOUT ROWID"""
+
 # version 4: mail sent to the units and fetched from the office mailbox (xltools.mail)
 MAIL = """
 CREATE TABLE IF NOT EXISTS mail_sent (
@@ -191,6 +207,12 @@ def _period_end(period: str) -> str:
         return period_bounds(period)[1].isoformat()
     except ValueError:
         return period
+
+
+def _stale_rejection(status: str | None, plan_id: str | None, period: str | None,
+                     run: tuple[str, str]) -> bool:
+    """A file rejected in a run for another plan or period: it may be valid for this one."""
+    return status == REJECTED and (plan_id, period) != run
 
 
 class Ledger:
@@ -274,6 +296,7 @@ class Ledger:
             self.conn.execute(HISTORY)
             for stmt in MAIL.split(";"):
                 self.conn.execute(stmt)
+            self.conn.execute(INTAKE_STATS)
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self.conn.execute("COMMIT")
         except BaseException:
@@ -508,14 +531,44 @@ class Ledger:
             (received.sha256, _safe_text(received.display))).fetchone()
         if row is None or row["archived"] is None:
             return None
-        if self._stale_rejection(row["sstatus"], row["plan_id"], row["period"]):
+        if self._run is not None and _stale_rejection(row["sstatus"], row["plan_id"],
+                                                      row["period"], self._run[1:]):
             return None
         return row["status"]
 
-    def _stale_rejection(self, status: str | None, plan_id: str | None,
-                         period: str | None) -> bool:
-        return (status == REJECTED and self._run is not None
-                and (plan_id, period) != (self._run[1], self._run[2]))
+    # -- intake's stat cache
+    def known_files(self, plan_id: str, period: str, limits: str) -> dict[bytes, KnownFile]:
+        """The inbox files a run for plan_id/period need not read again: recorded under
+        the same limits, and settled as receipt_status would find them (archived, not a
+        rejection for another plan or period)."""
+        rows = self.conn.execute(
+            "SELECT k.*, s.status AS sstatus, ru.plan_id, ru.period FROM intake_stats k "
+            "JOIN receipts r ON r.sha256 = k.sha256 AND r.display = k.display "
+            "JOIN files f ON f.sha256 = k.sha256 AND f.archived IS NOT NULL "
+            "LEFT JOIN submissions s ON s.sha256 = k.sha256 "
+            "LEFT JOIN runs ru ON ru.id = s.run_id WHERE k.limits = ?", (limits,))
+        return {r["path"]: KnownFile(r["path"], r["display"], r["size"], r["mtime_ns"],
+                                     r["ctime_ns"], r["ino"], r["sha256"], r["file_type"])
+                for r in rows
+                if not _stale_rejection(r["sstatus"], r["plan_id"], r["period"],
+                                        (plan_id, period))}
+
+    def remember_files(self, run_id: int, files: list[KnownFile], limits: str) -> None:
+        """Record what this run found in its inbox folders (in the run's transaction)."""
+        self._require_run(run_id)
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO intake_stats(path, display, size, mtime_ns, ctime_ns, ino, "
+            "sha256, file_type, limits) VALUES (?,?,?,?,?,?,?,?,?)",
+            [(k.path, _safe_text(k.display), k.size, k.mtime_ns, k.ctime_ns, k.ino, k.sha256,
+              k.file_type, limits) for k in files])
+
+    def ended(self, run_id: int, files: list[tuple[str, str]]) -> list[str | None]:
+        """The status each (display, sha256) recorded in this run has now: a later file of
+        the same run may have superseded one that record() returned as accepted."""
+        self._require_run(run_id)
+        now = {(r["display"], r["sha256"]): r["status"] for r in self.conn.execute(
+            "SELECT display, sha256, status FROM receipts WHERE run_id = ?", (run_id,))}
+        return [now.get((_safe_text(d), sha)) for d, sha in files]
 
     def record(self, run_id: int, ret: FormReturn, replace: bool = False) -> str:
         """Store one examined file; the status it ends with (DUPLICATE, SUPERSEDED...).
@@ -547,7 +600,8 @@ class Ledger:
             "FROM submissions s JOIN runs ru ON ru.id = s.run_id WHERE s.sha256 = ?",
             (sha,)).fetchone()
         if sub is not None:
-            redo = (replace or self._stale_rejection(sub["status"], sub["plan_id"], sub["period"])
+            redo = (replace or _stale_rejection(sub["status"], sub["plan_id"], sub["period"],
+                                                self._run[1:])
                     or (old is not None and old["archived"] is None and archived is not None))
             if not redo:
                 if receipt is not None:

@@ -82,3 +82,26 @@ class Decision:
     action: str  # collect.settle CREDIT / RECEIVED
     sha256: str
     detail: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    """A file in an inbox folder as a run read it: its path, the stat that shows it
+    unchanged since, and what its bytes were (intake's stat cache, the ledger's
+    intake_stats). path is os.fsencode'd, so that any name a folder holds can be stored.
+    On Windows ctime_ns is the creation time and ino is 0 (a directory listing's stat):
+    bytes rewritten at the same size with the modification time set back would pass there,
+    as they would pass git's index."""
+
+    path: bytes
+    display: str
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    ino: int
+    sha256: str
+    file_type: str
+
+    @property
+    def stat(self) -> tuple[int, int, int, int]:
+        return (self.size, self.mtime_ns, self.ctime_ns, self.ino)

@@ -21,7 +21,7 @@ from ..model.findings import ERROR
 from ..model.periods import is_late
 from ..model.returns import ACCEPTED, IGNORED, REJECTED, FormReturn, Received
 from .examine_pool import examine_all, reader_gaps
-from .intake import SEP, intake_return, intake_run
+from .intake import SEP, IntakeResult, intake_return, intake_run, limits_key
 from .ledger import Ledger, disk_full, full_error
 from .records import Receipt
 from .limits import Limits
@@ -124,23 +124,26 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
     _clean_stale_workdirs()
     workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
     try:
-        found = intake_run([Path(p) for p in inputs], workdir, limits, password)
-        out.phases["intake"] = time.perf_counter() - t0
-        received, intake_findings = found.received, found.findings
-        tick(progress, 0, len(received))
-        mine: dict[str, list[Finding]] = {}
-        for f in intake_findings:
-            mine.setdefault(f.file, []).append(f)
         with _full_disk(db_path), Ledger(db_path, busy_timeout=limits.ledger_wait) as ledger:
+            cache = limits_key(limits)
+            found = intake_run([Path(p) for p in inputs], workdir, limits, password,
+                               ledger.known_files(plan.plan_id, period.id, cache))
+            out.phases["intake"] = time.perf_counter() - t0
             ledger.on_wait = lambda: notify(
                 f"台账 {db_path} 正被另一个 xltools collect 使用,"
                 f"最多等待 {limits.ledger_wait:g} 秒……")
             ledger.snapshots = workdir  # intake's private copies: linked, not copied
             run_id = ledger.begin(plan.plan_id, period.id, [str(p) for p in inputs])
+            found, priors = _settled(found, ledger, lambda: intake_run(
+                [Path(p) for p in inputs], workdir, limits, password))
+            received, intake_findings = found.received, found.findings
+            tick(progress, 0, len(received))
+            mine: dict[str, list[Finding]] = {}
+            for f in intake_findings:
+                mine.setdefault(f.file, []).append(f)
             todo: list[Received] = []
             stamps: list[Received] = []
-            for rec in received:
-                prior = ledger.receipt_status(rec)
+            for rec, prior in zip(received, priors):
                 if prior is not None:  # the same file from the same place: nothing changes
                     out.files.append(FileOutcome(rec.display, rec.sha256, prior, seen_before=True))
                     tick(progress, len(out.files), len(received))
@@ -174,6 +177,8 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                 ret.findings = [*mine.get(ret.received.display, []), *ret.findings]
                 _record(ledger, run_id, ret, period, out)
                 tick(progress, len(out.files), len(received))
+            ledger.remember_files(run_id, found.seen, cache)
+            _as_ended(ledger, run_id, out)
             t2 = time.perf_counter()
             out.phases["examine"] = t2 - t1 - recording
             out.phases["ledger"] = recording
@@ -193,6 +198,28 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
         shutil.rmtree(workdir, ignore_errors=True)
     out.seconds = time.perf_counter() - t0
     return out
+
+
+def _as_ended(ledger: Ledger, run_id: int, out: CollectOutcome) -> None:
+    """Each file of this run with the status the ledger ends it with (a file accepted when
+    recorded is superseded by a later one of the same unit and form, a tie on time going
+    to the later name: Ledger._supersede)."""
+    mine = [f for f in out.files if not f.seen_before and f.sha256]
+    for f, status in zip(mine, ledger.ended(run_id, [(f.path, f.sha256) for f in mine])):
+        if status is not None:
+            f.status = status
+
+
+def _settled(found: IntakeResult, ledger: Ledger,
+             again: Callable[[], IntakeResult]) -> tuple[IntakeResult, list[str | None]]:
+    """Each received file's status already in the ledger (None: to examine). A file taken
+    unread from the stat cache must be settled: it was looked up before the run began,
+    and if another run changed the ledger in between, every file is read again."""
+    priors = [ledger.receipt_status(rec) for rec in found.received]
+    if any(p is None and rec.display in found.cached for rec, p in zip(found.received, priors)):
+        found = again()
+        priors = [ledger.receipt_status(rec) for rec in found.received]
+    return found, priors
 
 
 @contextlib.contextmanager
