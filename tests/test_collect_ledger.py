@@ -737,11 +737,18 @@ def test_a_run_reports_each_file_as_the_ledger_ends_it(tmp_path):
     rep = api.collect([tmp_path / "in"], plan_path, "2019Q1", tmp_path / "out",
                       tmp_path / "l.sqlite", workers=1)
     with Ledger(tmp_path / "l.sqlite") as led:
-        ended = {(r.display, r.sha256): r.status for r in led.receipts(PLAN_OF(plan_path), "2019Q1")}
+        receipts = led.receipts(PLAN_OF(plan_path), "2019Q1")
+    ended = {(r.display, r.sha256): r.status for r in receipts}
     said = {(f.path, f.sha256): f.status for f in rep.files if f.sha256}
     assert said == {k: v for k, v in ended.items() if k in said} and len(said) == len(ended)
     assert sorted(said[(str(p.relative_to(tmp_path)), _sha(p))] for p in pair) == \
         [ACCEPTED, SUPERSEDED]
+    # and the clerk is told the two came in at the same time, not that one came later
+    lost = next(r for r in receipts if r.status == SUPERSEDED and "区财政局" in r.display)
+    assert [(f.code, f.value) for f in lost.findings if f.code.startswith("superseded")] == \
+        [("superseded-same-time", lost.superseded_by)] and lost.superseded_by
+    assert not any(f.code == "superseded" for r in receipts for f in r.findings
+                   if "区财政局" in r.display)
 
 
 def PLAN_OF(path):

@@ -825,13 +825,13 @@ class Ledger:
                 else:
                     by_receipt.setdefault(f["receipt_id"], []).append(d)
         successor = {r["supersedes"]: r for r in self.conn.execute(
-            "SELECT sha256, display, supersedes FROM submissions WHERE supersedes IS NOT NULL "
-            "AND plan_id = ? AND period = ?", (plan_id, period))}
+            "SELECT sha256, display, supersedes, received_at FROM submissions "
+            "WHERE supersedes IS NOT NULL AND plan_id = ? AND period = ?", (plan_id, period))}
         latest = {}
         for r in self.conn.execute(
-                "SELECT kind, unit, display FROM submissions WHERE plan_id = ? AND period = ? "
-                "AND status = ?", (plan_id, period, ACCEPTED)):
-            latest[(r["kind"], r["unit"])] = r["display"]
+                "SELECT kind, unit, display, received_at FROM submissions WHERE plan_id = ? "
+                "AND period = ? AND status = ?", (plan_id, period, ACCEPTED)):
+            latest[(r["kind"], r["unit"])] = r
         out = []
         for r in rows:
             dup = r["status"] == DUPLICATE
@@ -839,9 +839,12 @@ class Ledger:
                 list(by_sha.get(r["sha256"], [])) + list(by_receipt.get(r["id"], []))
             superseded_by = ""
             if r["status"] == SUPERSEDED:
-                nxt = successor.get(r["sha256"])
-                superseded_by = nxt["display"] if nxt else latest.get((r["kind"], r["unit"]), "")
-                found.append(finding("superseded", file=r["display"], value=superseded_by))
+                nxt = successor.get(r["sha256"]) or latest.get((r["kind"], r["unit"]))
+                superseded_by = nxt["display"] if nxt else ""
+                # received at the same time (two attachments of one e-mail): not "later"
+                tie = nxt is not None and nxt["received_at"] == r["received_at"]
+                found.append(finding("superseded-same-time" if tie else "superseded",
+                                     file=r["display"], value=superseded_by))
             out.append(Receipt(
                 path=r["path"], display=r["display"], name=r["name"], sha256=r["sha256"],
                 status=r["status"], size=r["size"], file_type=r["file_kind"],

@@ -134,6 +134,9 @@ INTAKE: dict[str, tuple[str, str]] = {
     # --- ledger ---
     "duplicate-file": (INFO, "与已收到的“{value}”内容完全相同,按同一份报送处理,不重复计入。"),
     "superseded": (INFO, "已被后来报送的“{value}”替代,不再计入汇总(仍保留在记录和存档中)。"),
+    "superseded-same-time": (WARNING, "与“{value}”的收到时间相同(如同一封邮件的两个附件),无法判断哪份在后,"
+                                      "已按文件名采用“{value}”,本文件不计入汇总(仍保留在记录和存档中)。"
+                                      "请核对两份文件;如应采用本文件,请该单位重新报送。"),
     "archive-failed": (ERROR, "原件未能存入存档目录({reason})。本次结果已记录,请检查存档目录的权限和磁盘空间后重新运行,以补存原件。"),
     # --- the collect run: lateness and reader isolation ---
     "late-return": (WARNING, "{unit}的报表于 {value} 收到(依据:{evidence}),晚于报送截止日期 {deadline}。已接收并计入汇总,在“按单位汇总”中标为逾期。"),

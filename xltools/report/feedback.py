@@ -42,7 +42,8 @@ COPY_SUFFIX = "_退回修改"
 LIST_PREFIX = "修改意见_"
 UNKNOWN_UNIT = "未识别单位"
 # findings that ask the unit for nothing
-NOT_TO_FIX = {"late-return", "duplicate-file", "superseded", "junk-ignored"}
+NOT_TO_FIX = {"late-return", "duplicate-file", "superseded", "superseded-same-time",
+              "junk-ignored"}
 # the regenerated copy already undoes these: the form is back as it was sent
 RESTORED = {"guarded-cell-changed", "row-deleted", "row-inserted", "rows-reordered",
             "task-renumbered", "layout-shifted", "columns-changed", "column-missing",
