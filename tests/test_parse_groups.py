@@ -126,3 +126,20 @@ def test_group_phrases(form, group, named, members):
     # finding values are the folded forms; the plan resolves either
     assert [f.value for f in res.findings if f.code == "group-members-inferred"] == [fold(g.name)]
     assert res.plan.resolve(fold(g.name)) is g
+
+
+def test_generate_stops_on_two_tasks_with_one_number(tmp_path):
+    """The returns are matched to tasks by number: a plan printing one number twice (a
+    notice's mistake, reported when parsed) is refused before any file is written."""
+    import dataclasses
+
+    from conftest import make_small_plan
+    plan = make_small_plan()
+    plan.tasks[1] = dataclasses.replace(plan.tasks[1], number=plan.tasks[0].number)
+    path = save_plan(plan, tmp_path / "plan.xlsx")
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["generate", str(path), "-o", str(out)])
+    assert res.exit_code == 2, res.output
+    assert f"任务序号 {plan.tasks[0].number} 重复出现" in res.output and "未生成任何文件" in res.output
+    assert "Traceback" not in res.output
+    assert not out.exists() or not any(out.rglob("*"))

@@ -17,6 +17,7 @@ from .generate import FormJob, build_documents, build_form, form_jobs, select_pe
 from .parallel import pool_map
 from .model.identity import FormIdentity
 from .model import ERROR, Finding, Period, Plan, Result, finding, relocate
+from .model.check import duplicate_task_numbers
 from .model.returns import REJECTED
 
 from .model.errors import (ExampleMissing, FileChanged, InputError, LedgerBusy, LedgerError,
@@ -102,7 +103,7 @@ def generate(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike,
     if not isinstance(plan, Plan):
         res = require_plan(plan)
         plan, findings = res.value, list(res.findings)
-    _stop_on_empty_groups(plan)
+    _stop_on_unsound_plan(plan)
     out = Path(out_dir)
     plan.lookups()  # built once; the writers inherit it (fork) or get it pickled (spawn)
     with plan.frozen():  # nothing here edits the plan; look-ups need not re-check it
@@ -126,12 +127,17 @@ def generate(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike,
     return report
 
 
-def _stop_on_empty_groups(plan: Plan) -> None:
-    """Nothing is written while a task reaches no unit (an empty group): one message says
-    which groups and how to fill them."""
+def _stop_on_unsound_plan(plan: Plan) -> None:
+    """Nothing is written while a task reaches no unit (an empty group: one message says
+    which groups and how to fill them), or while two tasks share a number: the returns
+    are matched to tasks by number, so their figures could not be told apart."""
     stop = empty_groups_blocking(plan)
     if stop:
         raise PlanFileError(stop[0].message)
+    twice = duplicate_task_numbers(plan)
+    if twice:
+        raise PlanFileError("".join(f.message for f in twice)
+                            + "序号相同的任务,各单位报回的数据无法区分,本次未生成任何文件。")
 
 
 def _shortened(files: list[WrittenFile]) -> list[Finding]:

@@ -37,11 +37,15 @@ def _check_groups(plan: Plan) -> Iterator[Finding]:
                 yield finding("unknown-group-member", value=m, group=g.name)
 
 
-def _check_tasks(plan: Plan) -> Iterator[Finding]:
+def duplicate_task_numbers(plan: Plan) -> list[Finding]:
+    """One error for each number two or more tasks share."""
     counts = Counter(t.number for t in plan.tasks)
-    for number, n in counts.items():
-        if n > 1:
-            yield finding("duplicate-task-number", task=number, value=number)
+    return [finding("duplicate-task-number", task=number, value=number)
+            for number, n in counts.items() if n > 1]
+
+
+def _check_tasks(plan: Plan) -> Iterator[Finding]:
+    yield from duplicate_task_numbers(plan)
     for t in plan.tasks:
         if not t.text.strip():
             yield finding("task-without-text", task=t.number)
