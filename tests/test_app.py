@@ -178,7 +178,7 @@ def test_summary_counts_equal_the_summary_book(desk):
     ws = openpyxl.load_workbook(io.BytesIO(got.content))["\u6309\u4efb\u52a1\u6c47\u603b"]
     subtitle = next(v for row in ws.iter_rows(max_row=4, values_only=True) for v in row
                     if isinstance(v, str) and "\u9879\u4efb\u52a1" in v)
-    said = f"\u5171 {c['tasks']} \u9879\u4efb\u52a1,{c['reported']}/{c['units']} \u4e2a\u5355\u4f4d\u5df2\u62a5\u9001"
+    said = f"\u5171 {c['tasks']} \u9879\u4efb\u52a1\uff0c{c['reported']}/{c['units']} \u4e2a\u5355\u4f4d\u5df2\u62a5\u9001"
     assert said in subtitle
     assert said in desk["client"].get(c_url("summary", PERIOD)).text
 

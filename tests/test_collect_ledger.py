@@ -511,7 +511,7 @@ def test_findings_are_stored_as_data_and_a_format_2_ledger_keeps_its_words(tmp_p
         row = led.conn.execute("SELECT * FROM findings").fetchone()
         assert json.loads(row["params"]) == {"reason": "测试"} and "message" not in row.keys()
         assert led.receipts(PLAN, "2019Q1")[0].findings[0].message == \
-            "a.xlsx 报表 单元格 E7:这是测试,不是报表,已忽略(已记录在案)。无需处理。"
+            "a.xlsx 报表 单元格 E7\uff1a这是测试\uff0c不是报表\uff0c已忽略\uff08已记录在案\uff09。无需处理。"
     old = "a.xlsx 报表 单元格 E7:按旧版本写下的说明。"
     con = sqlite3.connect(db)
     rows = con.execute("SELECT id, sha256, receipt_id, code, severity, file, sheet, cell, unit, "

@@ -34,7 +34,7 @@ def _console(report) -> tuple[int, int, int]:
 def _validation(report) -> tuple[int, int]:
     ws = openpyxl.load_workbook(report.outputs[1], read_only=True)["全部问题"]
     sub = next(v for r in ws.iter_rows(max_row=3, values_only=True) for v in r if v and "错误" in str(v))
-    m = re.search(r"错误 (\d+) 条,警告 (\d+) 条", sub)
+    m = re.search("错误 (\\d+) 条\uff0c警告 (\\d+) 条", sub)
     return int(m[1]), int(m[2])
 
 

@@ -157,7 +157,7 @@ def test_clean_return_gets_no_feedback_and_rejected_gets_the_list(tmp_path):
 def test_text_drops_the_place():
     from xltools.model import finding
     f = finding("required-empty", file="a.xlsx", sheet=S, cell="D6", task="1", field="完成情况")
-    assert f.message == f"a.xlsx {S} 单元格 D6:{f.text}"
+    assert f.message == f"a.xlsx {S} 单元格 D6\uff1a{f.text}"
     assert f.text == "任务 1 的“完成情况”没有填写。请补填后重新报送。"
 
 

@@ -84,7 +84,7 @@ def test_by_task_values_and_merges(books):
     # the lead's blocked progress is shown as not adopted, never as a number
     fin = row_of(ws, 单位="区财政局")
     head = {c.value: c.column for c in ws[3]}
-    assert ws.cell(fin, head["完成\n进度(%)"]).value == BLOCKED
+    assert ws.cell(fin, head["完成\n进度\uff08%\uff09"]).value == BLOCKED
     assert ws.cell(row_of(ws, 单位="区人社局"), head["状态"]).value == "未报送"
 
 
@@ -107,7 +107,7 @@ def test_by_unit_missing_late(books):
     assert ws.cell(row_of(ws, 单位="区财政局"), head["错误数"]).value == 1
     ws = wb["未报送单位"]
     assert find(ws, "区人社局") and find(ws, "锣场镇")
-    assert find(ws, "一、未报送单位(共 1 个)") and find(ws, "二、逾期报送单位(共 1 个)")
+    assert find(ws, "一、未报送单位\uff08共 1 个\uff09") and find(ws, "二、逾期报送单位\uff08共 1 个\uff09")
 
 
 def test_lagging_and_targets(books):
@@ -308,8 +308,9 @@ def test_changed_guarded_text_quotes_only_the_difference():
     f = finding("guarded-cell-changed", file="a.xlsx", sheet="季度报表", cell="B7",
                 value=task + "(已完成大部分)", expected=task)
     text = f.text
-    assert text.startswith("该单元格不允许修改,在末尾添加了\u201c(已完成大部分)\u201d。")
-    assert task not in text and f.message == f"{f.where()}:{text}"
+    # (the template's marks are official; what was typed is quoted as typed)
+    assert text.startswith("该单元格不允许修改\uff0c在末尾添加了\u201c(已完成大部分)\u201d。")
+    assert task not in text and f.message == f"{f.where()}\uff1a{text}"
     assert describe_change(task, task.replace("启动", "")) == "删去了\u201c启动\u201d"
     assert describe_change("区发改局", "") == "原内容\u201c区发改局\u201d已被清空"
-    assert describe_change("区发改局", "区财政局") == "下发时为\u201c区发改局\u201d,现在是\u201c区财政局\u201d"
+    assert describe_change("区发改局", "区财政局") == "下发时为\u201c区发改局\u201d\uff0c现在是\u201c区财政局\u201d"

@@ -86,9 +86,9 @@ def test_summary_book_says_what_decided_each_lateness_and_whose_stamp_is_missing
     assert late == {"区财政局": "邮件时间", "区人社局": "文件时间", "锣场镇": "首次回收时间"}
     text = [str(v) for r in rows for v in r if v]
     head = next(t for t in text if t.startswith("三、盖章件"))
-    assert "已收到 1 个单位,未收到 4 个" in head, head
-    lacking = next(t for t in text if t.startswith("未收到:"))
-    assert set(lacking.split(":", 1)[1].split("、")) == {"区财政局", "区人社局", "锣场镇", "解放街办"}
+    assert "已收到 1 个单位\uff0c未收到 4 个" in head, head
+    lacking = next(t for t in text if t.startswith("未收到\uff1a"))
+    assert set(lacking.split("\uff1a", 1)[1].split("、")) == {"区财政局", "区人社局", "锣场镇", "解放街办"}
 
 
 def test_validation_book_marks_new_files_and_the_evidence(runs):
@@ -97,11 +97,11 @@ def test_validation_book_marks_new_files_and_the_evidence(runs):
     rows = {r[col["文件"]]: r for r in body if r[0]}
     assert all(r[col["本次\n新收"]] == "新收" for r in rows.values()) and len(rows) == 8
     fz = next(r for k, r in rows.items() if k.endswith("财政局.eml \u203a 财政局.xlsx"))
-    assert fz[col["是否\n逾期"]] == "逾期" and "逾期依据:邮件时间" in fz[col["说明"]]
+    assert fz[col["是否\n逾期"]] == "逾期" and "逾期依据\uff1a邮件时间" in fz[col["说明"]]
     assert rows["inbox/区发改局/scan0001.jpg"][col["表单"]] == "盖章件"
     assert not rows["inbox/区发改局/一季度报表.xlsx"][col["说明"]]
     assert "其中本次新收 8 个" in first["全部问题"][1][0]
-    assert "盖章件已收到 1 个单位,未收到 4 个" in first["全部问题"][1][0]
+    assert "盖章件已收到 1 个单位\uff0c未收到 4 个" in first["全部问题"][1][0]
     col, body = _table(second["文件清单"], "文件")
     new = {r[col["文件"]] for r in body if r[0] and r[col["本次\n新收"]] == "新收"}
     assert new == {"inbox/解放街办报表.xlsx"}
@@ -116,8 +116,8 @@ def test_html_report_shows_stamps_evidence_and_new_files(runs):
     stamps = {r["_unit"]: r["盖章件"] for r in tables["stamps"] if r["_unit"]}
     assert stamps == {"区发改局": "已收到", "区财政局": "未收到", "区人社局": "未收到",
                       "锣场镇": "未收到", "解放街办": "未收到"}
-    assert "其中本次新收文件 8 个" in html and "盖章件已收到 1 个单位,未收到 4 个" in html
-    assert "逾期(依据:首次回收时间)" in html
+    assert "其中本次新收文件 8 个" in html and "盖章件已收到 1 个单位\uff0c未收到 4 个" in html
+    assert "逾期\uff08依据\uff1a首次回收时间\uff09" in html
     second = runs["second"].html.read_text(encoding="utf-8")
     assert second.count('data-new="1"') == 1 and second.count('data-new="0"') == 8
     assert "其中本次新收文件 1 个" in second

@@ -84,7 +84,7 @@ def test_quarter_summary_shows_change_since_previous_quarter(ledger):
     wb = openpyxl.load_workbook(ledger["r2"].summary_book)
     ws = wb["按任务汇总"]
     head = next(r for r in ws.iter_rows(values_only=True) if r[0] == "序号")
-    assert head[6] == "较上期\n变化" and head[5] == "总体\n进度(%)"
+    assert head[6] == "较上期\n变化" and head[5] == "总体\n进度\uff08%\uff09"
     row = next(r for r in ws.iter_rows(values_only=True) if r[0] in (1, "1"))
     assert row[4] == "序时推进" and row[5] == 60 and row[6] == 40  # 20 -> 60
     # Q1 has no earlier quarter: no change column

@@ -14,9 +14,10 @@ from typing import Any, Callable
 from starlette.exceptions import HTTPException
 
 from ..model.errors import XltoolsError
+from ..model.glossary import FW_COMMA, official_marks
 
 LOG = logging.getLogger("xltools.app")
-BUSY = "本计划正有一项工作(生成或回收)在进行,请稍候再试。"
+BUSY = official_marks("本计划正有一项工作(生成或回收)在进行,请稍候再试。")
 RUNNING, DONE, FAILED = "running", "done", "failed"
 
 
@@ -45,7 +46,7 @@ class Job:
 
 def unexpected(log_path) -> str:
     """The one line shown for an error nobody foresaw (its details are in the log)."""
-    return f"发生意外错误,详细信息已记入日志“{log_path}”,请提供给系统维护人员。"
+    return f"发生意外错误{FW_COMMA}详细信息已记入日志“{log_path}”{FW_COMMA}请提供给系统维护人员。"
 
 
 def start(campaign, label: str, next_url: str, work: Callable[[Job], dict], log_path) -> Job:

@@ -32,6 +32,7 @@ from .jobs import BUSY
 from .security import (checked_form, csrf_token, file_times, is_loopback, save_upload,
                        set_csrf_cookie, uploads)
 from .workspace import OUTPUTS, Campaign, NotFound, Refused, Workspace
+from ..model.glossary import official_marks
 
 LOG = logging.getLogger("xltools.app")
 PLAN_SUFFIXES = (".xlsx", ".yaml", ".yml", ".json")
@@ -126,7 +127,7 @@ async def new_campaign(request: Request) -> Response:
     form = await checked_form(request, request.app.state.limits, max_files=2)
     notice = next(iter(uploads(form, "notice")), None)
     if notice is None:
-        raise Refused("请选择通知文件(.docx / .txt / .doc)或计划文件(.xlsx / .yaml / .json)。")
+        raise Refused(official_marks("请选择通知文件(.docx / .txt / .doc)或计划文件(.xlsx / .yaml / .json)。"))
     ws: Workspace = request.app.state.ws
     c = ws.create(str(form.get("name", "")))
     limits = request.app.state.limits
@@ -207,7 +208,7 @@ async def plan_upload(request: Request) -> Response:
     form = await checked_form(request, limits, max_files=1)
     upload = next(iter(uploads(form, "plan")), None)
     if upload is None or Path(upload.filename or "").suffix.lower() not in PLAN_SUFFIXES:
-        raise Refused("\u8bf7\u9009\u62e9\u8ba1\u5212\u6587\u4ef6(.xlsx / .yaml / .json)\u3002")
+        raise Refused(official_marks("\u8bf7\u9009\u62e9\u8ba1\u5212\u6587\u4ef6(.xlsx / .yaml / .json)\u3002"))
     source = await save_upload(upload, c.dir / views.PLAN_UPLOADS, limits)
     return await _plan_edit(request, lambda _path, _form: views.replace_plan(c, source))
 
@@ -298,7 +299,8 @@ async def collect_post(request: Request) -> Response:
     if c.lock.locked():  # do not keep files for a run that cannot start
         raise HTTPException(409, BUSY)
     if not files and local is None:
-        raise Refused("请选择要上传的回收文件(.xlsx .xls .ods .zip .eml .msg),或填写本机上存放回收文件的文件夹。")
+        raise Refused(official_marks("请选择要上传的回收文件(.xlsx .xls .ods .zip .eml .msg),"
+                                     "或填写本机上存放回收文件的文件夹。"))
     if files:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
         folder = c.inbox(period) / f"\u4e0a\u4f20_{stamp}"  # 上传_<time>
@@ -327,10 +329,10 @@ def _local_folder(request: Request, text: str) -> Path | None:
     if not text:
         return None
     if not (request.client and is_loopback(request.client.host)):
-        raise Refused("只有在运行工作台的这台电脑上,才能从本机文件夹回收;请改为上传文件。")
+        raise Refused(official_marks("只有在运行工作台的这台电脑上,才能从本机文件夹回收;请改为上传文件。"))
     folder = Path(text).expanduser()
     if not folder.is_dir():
-        raise Refused(f"找不到文件夹“{text}”,请检查路径(例如 D:\\回收\\2019年第一季度)。")
+        raise Refused(f"找不到文件夹“{text}”" + official_marks(",请检查路径(例如 D:\\回收\\2019年第一季度)。"))
     return folder
 
 
@@ -480,7 +482,7 @@ async def login_post(request: Request) -> Response:
     throttle: accounts.LoginThrottle = request.app.state.throttle
     wait = throttle.wait(name, address)
     if wait:
-        raise HTTPException(429, f"登录失败次数过多,请 {wait // 60 + 1} 分钟后再试。")
+        raise HTTPException(429, official_marks(f"登录失败次数过多,请 {wait // 60 + 1} 分钟后再试。"))
     ok = await run_in_threadpool(accounts.verify, request.app.state.ws.root, name, password)
     if not ok:
         throttle.failed(name, address)

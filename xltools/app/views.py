@@ -21,6 +21,7 @@ from ..planfile import require_plan
 from ..xlsx.pdf import available as pdf_available  # whether PDFs can be made (LibreOffice)
 from .cache import cached
 from .workspace import OUTPUTS, Campaign, NotFound, Workspace
+from ..model.glossary import FW_COMMA, FW_LPAREN, FW_RPAREN
 
 MANIFEST = ".xltools-desk.json"  # what the desk's last generate wrote (unit, period of each)
 SHARED = "\u5171\u7528"  # 共用: the zip folder of files that belong to no one unit
@@ -99,13 +100,13 @@ def replace_plan(c: Campaign, source: Path) -> str:
     new, old = require_plan(tmp).value, plan_of(c)
     if c.ledger.exists() and new.plan_id != old.plan_id:
         tmp.unlink()
-        raise api.PlanFileError(f"上传的“{source.name}”不是本计划(计划标识“{new.plan_id}”与"
-                                f"“{old.plan_id}”不同),未替换。请上传从本页下载后修改的 plan.xlsx。")
+        raise api.PlanFileError(f"上传的“{source.name}”不是本计划{FW_LPAREN}计划标识“{new.plan_id}”与"
+                                f"“{old.plan_id}”不同{FW_RPAREN}{FW_COMMA}未替换。请上传从本页下载后修改的 plan.xlsx。")
     backup = c.dir / PLAN_BACKUPS / f"plan-{datetime.now():%Y%m%d-%H%M%S}.xlsx"
     backup.parent.mkdir(exist_ok=True)
     shutil.copy2(c.plan_path, backup)
     os.replace(tmp, c.plan_path)
-    return f"已换用上传的计划文件“{source.name}”,原计划已备份为“{c.rel(backup)}”。"
+    return f"已换用上传的计划文件“{source.name}”{FW_COMMA}原计划已备份为“{c.rel(backup)}”。"
 
 
 def parse_view(result, saved: Path | None) -> dict:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..collect.run import default_ledger
 from ..model.errors import XltoolsError
+from ..model.glossary import FW_COLON, FW_COMMA
 
 PLAN = "plan.xlsx"
 FORMS = "workbooks"
@@ -41,7 +42,7 @@ def check_name(name: str) -> str:
     """A campaign name usable as a folder name everywhere, or Refused with a Chinese reason."""
     name = " ".join(str(name).split())
     if not name or name.startswith(".") or _BAD_NAME.search(name) or len(name) > 60:
-        raise Refused(f"计划名称“{name}”不可用:请用不超过 60 个字、不含 \\ / : * ? \" < > | 的名称。")
+        raise Refused(f"计划名称“{name}”不可用{FW_COLON}请用不超过 60 个字、不含 \\ / : * ? \" < > | 的名称。")
     return name
 
 
@@ -127,7 +128,7 @@ class Workspace:
         name = check_name(name)
         folder = self.root / name
         if (folder / PLAN).exists():
-            raise Refused(f"已有名为“{name}”的计划,请换一个名称。")
+            raise Refused(f"已有名为“{name}”的计划{FW_COMMA}请换一个名称。")
         folder.mkdir(parents=True, exist_ok=True)
         return self._get(name)
 

@@ -1,12 +1,12 @@
 """Vocabulary and small helpers shared by the merge modules."""
 from __future__ import annotations
 
-from ..model.glossary import a1
+from ..model.glossary import a1, official_marks
 from ..model.plan import Plan, PlanLookups
 from ..forms.registry import STATUSES  # what a unit may choose on its form
 from ..model.returns import ACCEPTED, FormReturn
 
-BLOCKED = "(有误,未采用)"  # shown instead of a value an 错误 finding keeps out
+BLOCKED = official_marks("(有误,未采用)")  # shown instead of a value an 错误 finding keeps out
 NOT_FILLED = "未填或有误"  # a unit's task row with no usable status
 NOT_REPORTED = "未报送"
 UNCLEAR = "待核实"  # the lead reported, but its status is empty or was not accepted

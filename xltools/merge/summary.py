@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..forms.owed import town_lines
 from ..model.findings import ERROR, WARNING
-from ..model.glossary import FORM_REPORT, FORM_TOWN, form_name
+from ..model.glossary import form_name, FORM_REPORT, FORM_TOWN, official_marks
 from ..model.periods import deadline_end, is_late, parse_time, show_time
 from ..model.plan import Period, Plan, PlanLookups
 from ..model.returns import REJECTED, FormReturn
@@ -148,7 +148,7 @@ def _missing(plan: Plan, by_task: pd.DataFrame, towns: dict[str, FormReturn],
 
     def note(unit: str, kind: str) -> str:
         got = sent.get((unit, kind), []) or sent.get((unit, ""), [])
-        return f"收到 {len(got)} 个文件,均已退回(见校验报告)" if got else ""
+        return official_marks(f"收到 {len(got)} 个文件,均已退回(见校验报告)") if got else ""
 
     with_tasks = set(n_tasks.index)
     for u in plan.units:

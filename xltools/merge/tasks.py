@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..forms.registry import STATUSES, current
-from ..model.glossary import FORM_REPORT, form_name
+from ..model.glossary import form_name, FORM_REPORT, FW_COLON
 from ..model.plan import DIRECTION_LABELS, ROLE_LEAD, Plan, PlanLookups
 from ..model.rates import rate
 from ..model.returns import ACTUAL, FormReturn
@@ -151,7 +151,7 @@ def merge_targets(plan: Plan, reports: dict[str, FormReturn], tasks: pd.DataFram
         for tg in fr.targets:
             if is_blocked(cells, tg.cells, ACTUAL, tg.row, col):
                 got[(unit, tg.task, tg.index)] = (None, BLOCKED)
-                blocked.append((unit, form_name(FORM_REPORT), tg.task, f"累计完成:{tg.label}",
+                blocked.append((unit, form_name(FORM_REPORT), tg.task, f"累计完成{FW_COLON}{tg.label}",
                                 *fr.sheet_cell(value_cell(tg.cells, ACTUAL, tg.row, col)),
                                 fr.received.display))
             else:

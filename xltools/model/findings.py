@@ -6,6 +6,8 @@ import difflib
 from dataclasses import asdict, dataclass, field, fields, replace
 from string import Formatter
 
+from .glossary import FW_COLON, FW_COMMA, official_marks
+
 ERROR = "错误"  # blocks the value (or the plan) until fixed
 WARNING = "警告"  # informs; the work goes on
 INFO = "提示"
@@ -55,7 +57,7 @@ class Finding:
         """The whole message: the place, then what was found and what to do."""
         if TEXT in self.params:
             return self.params[TEXT]
-        return f"{self.where()}:{render(self)}"
+        return f"{self.where()}{FW_COLON}{render(self)}"
 
     def to_dict(self) -> dict:
         """Plain JSON data: code, severity, place, params, the rendered message and its text
@@ -93,14 +95,23 @@ def template_names(template: str) -> set[str]:
 
 
 def render(f: Finding) -> str:
-    """The finding's message without its place, from the catalogue."""
-    template = CATALOGUE[f.code][1]
+    """The finding's message without its place, from the catalogue (its own wording with
+    the marks official text prints: glossary.official_marks; the values as they are)."""
+    template = _MARKED.get(f.code)
+    if template is None:
+        template = _MARKED[f.code] = official_marks(CATALOGUE[f.code][1])
     values = {"task": f.task, "unit": f.unit, "value": f.value, **f.params}
+    for k in OWN_WORDING.intersection(f.params):
+        values[k] = official_marks(str(values[k]))
     if "{change}" in template:
         values["change"] = describe_change(str(f.params.get("expected", "")), f.value)
     return template.format(**values)
 
 
+_MARKED: dict[str, str] = {}  # code -> template, marks made official once
+# the params that carry xltools' own wording (a junk file's kind, what was wrong in a zip,
+# how a stamp was matched): marked like the templates; every other value is shown as given
+OWN_WORDING = frozenset({"reason", "advice", "how", "what", "basis"})
 Q1, Q2 = "\u201c", "\u201d"  # the quotation marks of the messages
 SHORT_TEXT = 20  # a text this short is quoted whole, before and after: easier than a diff
 
@@ -115,7 +126,7 @@ def describe_change(before: str, after: str) -> str:
     changed = sum(max(a1 - a0, b1 - b0) for _, a0, a1, b0, b1 in ops)
     if (len(before) <= SHORT_TEXT or not ops or len(ops) > 3
             or (len(ops) > 1 and changed > 0.5 * len(before))):
-        return f"下发时为{Q1}{before}{Q2},现在是{Q1}{after}{Q2}"
+        return f"下发时为{Q1}{before}{Q2}{FW_COMMA}现在是{Q1}{after}{Q2}"
     parts = []
     for op, a0, a1, b0, b1 in ops:
         if op == "insert":
@@ -125,7 +136,7 @@ def describe_change(before: str, after: str) -> str:
             parts.append(f"删去了{Q1}{before[a0:a1]}{Q2}")
         else:
             parts.append(f"{Q1}{before[a0:a1]}{Q2}改成了{Q1}{after[b0:b1]}{Q2}")
-    return ",".join(parts)
+    return FW_COMMA.join(parts)
 
 
 def relocate(f: Finding, *, file: str | None = None, sheet: str | None = None,

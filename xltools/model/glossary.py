@@ -76,3 +76,50 @@ def strip_endings(name: str, endings: tuple[str, ...]) -> str:
             if name.endswith(end) and len(name) > len(end):
                 name, changed = name[:-len(end)], True
     return name
+
+
+# -- punctuation: the full-width marks official Chinese text prints (GB/T 15834), named:
+# never bare literals, which some editors and tools fold to ASCII
+FW_LPAREN = "\uff08"
+FW_RPAREN = "\uff09"
+FW_COLON = "\uff1a"
+FW_SEMICOLON = "\uff1b"
+FW_COMMA = "\uff0c"
+_FULL = {"(": FW_LPAREN, ")": FW_RPAREN, ":": FW_COLON, ";": FW_SEMICOLON, ",": FW_COMMA}
+# what makes a neighbouring mark Chinese: CJK, its punctuation (、。《》…), full-width forms,
+# the curly quotes and the dash and ellipsis Chinese text uses
+_CHINESE = re.compile("[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+                      "\u201c\u201d\u2018\u2019\u2014\u2026]")
+
+
+def official_marks(text: str) -> str:
+    """xltools' own wording with the marks official text prints: an ASCII , : ; next to a
+    Chinese character, and a bracket pair next to one or around one, become full width
+    (“任务(1)” -> 任务\uff081\uff09; “(%)” after 完成率 too, so that a pair never mixes).
+    For templates and fixed labels only: what units typed and file names keep every mark."""
+    if not any(ch in _FULL for ch in text):
+        return text
+    out = list(text)
+    n = len(text)
+
+    def chinese(i: int) -> bool:  # (after the brackets: a mark beside a converted one too)
+        return 0 <= i < n and _CHINESE.match(out[i]) is not None
+
+    open_at: list[int] = []
+    for i, ch in enumerate(text):
+        if ch == "(":
+            open_at.append(i)
+        elif ch == ")":
+            if open_at:
+                a = open_at.pop()
+                if chinese(a - 1) or chinese(i + 1) or _CHINESE.search(text, a + 1, i):
+                    out[a], out[i] = FW_LPAREN, FW_RPAREN
+            elif chinese(i - 1) or chinese(i + 1):  # (its "(" is in another piece)
+                out[i] = FW_RPAREN
+    for a in open_at:  # (its ")" is in another piece)
+        if chinese(a - 1) or chinese(a + 1):
+            out[a] = FW_LPAREN
+    for i, ch in enumerate(text):
+        if ch in ",:;" and (chinese(i - 1) or chinese(i + 1)):
+            out[i] = _FULL[ch]
+    return "".join(out)

@@ -11,13 +11,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .glossary import official_marks
+
 MET = "达标"
 NOT_MET = "未达标"
 PERCENT_MEASURES = ("%", "\uff05", "个百分点", "百分点")
 APPROX = 0.1  # "7.5%左右" (direction "="): within a tenth of the target counts as 达标
-RATE_NOTE = ("完成率 = 累计完成 \u00f7 全年目标,仅用于可累计的数量指标;"
-             "增幅、比重和控制类指标不计算比率,报送值与目标按目标方向比较,"
-             "标明\u201c达标\u201d或\u201c未达标\u201d。")
+RATE_NOTE = official_marks("完成率 = 累计完成 \u00f7 全年目标,仅用于可累计的数量指标;"
+                           "增幅、比重和控制类指标不计算比率,报送值与目标按目标方向比较,"
+                           "标明\u201c达标\u201d或\u201c未达标\u201d。")
 _CEILING_WORDS = ("控制", "以内", "不超过", "不高于", "低于")
 
 

@@ -10,12 +10,8 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 
-# The full-width marks official documents print (named, never bare literals).
-FW_LPAREN = "\uff08"
-FW_RPAREN = "\uff09"
-FW_COLON = "\uff1a"
-FW_SEMICOLON = "\uff1b"
-FW_COMMA = "\uff0c"
+from ..model.glossary import FW_COLON, FW_COMMA, FW_LPAREN, FW_RPAREN, FW_SEMICOLON
+
 FW_PERIOD = "\uff0e"
 IDEO_SPACE = "\u3000"
 NBSP = "\u00a0"

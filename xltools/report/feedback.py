@@ -23,9 +23,9 @@ from pathlib import Path
 
 from ..collect.expected import ExpectedForms
 from ..generate import FormJob, build_form, job_filename
-from ..sheet.blocks import date_cn, safe_filename, title_block
+from ..sheet.blocks import date_cn, safe_filename
 from ..model.identity import IDENTITY_SHEET, FormIdentity
-from ..model.glossary import a1, form_name, from_a1
+from ..model.glossary import a1, form_name, from_a1, official_marks
 from ..sheet.layout import Sheet, Workbook
 from ..sheet.styles import STYLES
 from ..merge.receipts import ReceiptRow
@@ -35,7 +35,7 @@ from ..model.returns import (ACCEPTED, ACTUAL, FEEDBACK_SHEET, NOTE, REJECTED, F
                              target_key, town_key)
 from ..xlsx.splice import code_version, read_manifest
 from ..xlsx.writer import write_workbook
-from .tables import Col, error_style, fit, header, note, put
+from .tables import Col, error_style, fit, header, marked_title, note, put
 
 FEEDBACK_DIR = "反馈"
 COPY_SUFFIX = "_退回修改"
@@ -50,7 +50,7 @@ RESTORED = {"guarded-cell-changed", "row-deleted", "row-inserted", "rows-reorder
             "sheet-renamed", "identified-by-content", "fingerprint-mismatch",
             "identity-conflict"}
 SHIFTED = {"layout-shifted", "row-deleted", "row-inserted", "columns-changed", "column-missing"}
-RESTORED_NOTE = "(本表已恢复为下发时的内容,此项无需再改,今后请勿修改。)"
+RESTORED_NOTE = official_marks("(本表已恢复为下发时的内容,此项无需再改,今后请勿修改。)")
 LIST_COLS = [Col("序号", 5, "body_center", "number"), Col("位置", 13, "body_center"),
              Col("级别", 6, "body_center"), Col("问题及修改意见", 66), Col("原填报内容", 20)]
 REJECTED_COLS = [Col("序号", 5, "body_center", "number"), Col("文件", 24),
@@ -246,7 +246,7 @@ def _list_sheet(wb: Workbook, plan: Plan, period: Period, unit: str, form_name: 
     wb.sheets.insert(next((i for i, s in enumerate(wb.sheets) if s.name == IDENTITY_SHEET),
                           len(wb.sheets)), sh)
     sh.widths([c.width for c in cols])
-    row = title_block(sh, len(cols), f"{unit}{period.name}{form_name}修改意见", f"({plan.title})")
+    row = marked_title(sh, len(cols), f"{unit}{period.name}{form_name}修改意见", f"({plan.title})")
     sheets = list(dict.fromkeys(i.sheet for i in items if i.sheet)) or [wb.sheets[0].name]
     n_err = sum(1 for i in items if i.finding.severity == ERROR)
     n_warn = len(items) - n_err
@@ -305,7 +305,7 @@ def rejected_list(plan: Plan, period: Period, r: ReceiptRow) -> Feedback | None:
                   company=plan.issuer)
     sh = wb.add_sheet(FEEDBACK_SHEET)
     sh.widths([c.width for c in cols])
-    row = title_block(sh, len(cols), f"{unit or '报送单位'}{period.name}报表退回意见", f"({plan.title})")
+    row = marked_title(sh, len(cols), f"{unit or '报送单位'}{period.name}报表退回意见", f"({plan.title})")
     row = note(sh, row, len(cols),
                f"{unit + ':' if unit else ''}报送的文件“{r.name or r.display}”未能汇总,原因如下。"
                "请在督办室下发的原表格中填写(不要复制到新文件),按以下意见处理后重新报送。", width)

@@ -17,6 +17,7 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
+from ..model.glossary import official_marks
 from ..sheet.blocks import date_cn, safe_filename
 from ..merge.common import OVERALL_STATUSES, UNCLEAR, UNIT_CATEGORIES
 from ..merge.receipts import ReceiptRow
@@ -189,7 +190,7 @@ def _cards(c: dict, s: Summary, file_counts: Counter, n_err: int) -> list[dict]:
          "id": "missing", "alert": bool(c.get("missing_reports", 0) + c.get("missing_towns", 0))},
         {"label": "逾期报送", "value": c.get("late", 0), "id": "late", "alert": bool(c.get("late", 0))},
         {"label": "任务数", "value": c.get("tasks", 0), "id": "tasks"},
-        {"label": "滞后/未启动(条)", "value": lag, "id": "lagging", "alert": bool(lag)},
+        {"label": official_marks("滞后/未启动(条)"), "value": lag, "id": "lagging", "alert": bool(lag)},
         {"label": "收到文件", "value": sum(file_counts.values()), "id": "files"},
         {"label": "错误", "value": n_err, "id": "errors", "alert": bool(n_err)},
     ]

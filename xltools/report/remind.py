@@ -20,7 +20,7 @@ from ..merge.common import accepted_returns
 from ..model.periods import parse_time
 from ..forms.owed import owed_forms
 from ..merge.receipts import ReceiptRow
-from ..model.glossary import form_name
+from ..model.glossary import form_name, official_marks
 from ..model.findings import ERROR
 from ..model.plan import Period, Plan
 from ..model.returns import REJECTED, FormReturn
@@ -76,14 +76,15 @@ def remind_entries(plan: Plan, period: Period, current: list[FormReturn],
         label = form_name(kind)
         if fr is None:
             n = rejected.get((name, kind), 0) + rejected.get((name, ""), 0)
-            note = f"已收到 {n} 个文件,均被退回(见校验报告和反馈意见)" if n else ""
+            note = official_marks(f"已收到 {n} 个文件,均被退回(见校验报告和反馈意见)") if n else ""
             missing.append(RemindEntry(name, kind, label, NOT_REPORTED, note=note, **contact))
             continue
         errors = sum(1 for f in fr.findings if f.severity == ERROR)
         if errors:
             when = parse_time(fr.received.received_at)
-            note = f"{when:%m月%d日}报送的报表有错误,已反馈修改意见" if when else "报表有错误,已反馈修改意见"
-            wrong.append(RemindEntry(name, kind, label, f"{HAS_ERRORS}({errors} 条)", errors,
+            note = official_marks(f"{when:%m月%d日}报送的报表有错误,已反馈修改意见" if when
+                                  else "报表有错误,已反馈修改意见")
+            wrong.append(RemindEntry(name, kind, label, official_marks(f"{HAS_ERRORS}({errors} 条)"), errors,
                                      note=note, **contact))
     return missing + wrong
 

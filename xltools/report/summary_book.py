@@ -6,18 +6,18 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from ..sheet.blocks import date_cn, official_page, safe_filename, seq_value, title_block
+from ..sheet.blocks import date_cn, official_page, safe_filename, seq_value
 from ..generate.annex3 import value_cell
 from ..sheet.layout import Chart, Sheet, Workbook, gc_paused
 from ..sheet.paging import CONTINUED, Pager
 from ..merge.common import (BLOCKED, LATE, NOT_REPORTED, OVERALL_STATUSES, UNIT_CATEGORIES)
 from ..merge.summary import Summary
 from ..merge.towns import leaf_label, leaves
-from ..model.glossary import text_width
+from ..model.glossary import FW_COLON, official_marks, text_width
 from ..model.plan import Period, Plan
 from ..model.rates import RATE_NOTE, shown
-from .tables import (Col, empty_row, fit, header, heading, height_for, is_missing, name_width,
-                     note, put, put_row, rows_table, start_sheet)
+from .tables import (Col, empty_row, fit, header, heading, height_for, is_missing, marked_title,
+                     name_width, note, put, put_row, rows_table, start_sheet)
 
 SHEETS = ["按任务汇总", "按单位汇总", "滞后任务", "未报送单位", "量化指标", "镇街指标", "状态统计"]
 ALERT = {"滞后", "未启动", NOT_REPORTED, LATE}
@@ -222,7 +222,7 @@ def _missing(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     m = s.missing
     sh = wb.add_sheet("未报送单位")
     sh.widths([c.width for c in cols])
-    row = title_block(sh, len(cols), f"{plan.period_title(period)}未报送及逾期报送单位",
+    row = marked_title(sh, len(cols), f"{plan.period_title(period)}未报送及逾期报送单位",
                       _subtitle(period))
     sh.page = official_page(landscape=True, header_rows=None)  # two tables: no repeated header
     row = heading(sh, row, len(cols), f"一、未报送单位(共 {len(m)} 个)")
@@ -261,7 +261,7 @@ def _stamps(sh: Sheet, row: int, ncols: int, width: float, stamps: dict[str, str
     if not lacking:
         empty_row(sh, row, ncols, "所有单位的盖章件均已收到。" if stamps else "没有需要报送的单位。")
         return
-    text = "未收到:" + "、".join(lacking)
+    text = f"未收到{FW_COLON}" + "、".join(lacking)
     sh.merge(row, 0, row, ncols - 1, text, "body", kind="string")
     sh.row_heights[row] = height_for([(text, width)], 24)
 
@@ -290,7 +290,7 @@ def _towns(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
             f"{period.name}完成情况"
     if plan.matrix is None or s.town.empty:
         sh.widths([16, 60])
-        row = title_block(sh, 2, title, _subtitle(period))
+        row = marked_title(sh, 2, title, _subtitle(period))
         empty_row(sh, row, 2, "计划中没有镇街目标。")
         sh.page = official_page(True, None)
         return
@@ -299,9 +299,11 @@ def _towns(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
         ls = [lf for lf in leaves(plan) if lf[0].table == table]
         chunks += [ls[i:i + TOWN_CHUNK] for i in range(0, len(ls), TOWN_CHUNK)]
     width = 1 + 3 * max(len(c) for c in chunks)
-    label_w = max(10, max(len(r.label) * 2 for r in plan.matrix.rows) + 2)
+    # (wide enough for the block's "(第10/10部分)" on one line: it must not wrap and clip)
+    label_w = max(10, max(len(r.label) * 2 for r in plan.matrix.rows) + 2,
+                  text_width(_part_label(len(chunks), len(chunks))) + 3)
     sh.widths([label_w] + [12, 12, 8] * (width // 3))
-    row = title_block(sh, width, title, _subtitle(period))
+    row = marked_title(sh, width, title, _subtitle(period))
     town = s.town.set_index(["行", "列", "部分"])
     # each block has its own header rows: no print titles; a block never splits over pages
     sh.page = official_page(landscape=True, header_rows=None)
@@ -320,10 +322,14 @@ def _towns(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
          label_w + 28 * (width // 3))
 
 
+def _part_label(k: int, n: int) -> str:
+    return official_marks(f"(第{k}/{n}部分)")
+
+
 def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: pd.DataFrame, k: int, n: int) -> int:
     """One printed block as 附件3 heads it: category across its indicators, the indicator,
     then 目标 / 完成 / 完成率 under each; targets shaped as 附件3 prints them."""
-    sh.merge(row, 0, row + 2, 0, f"责任单位\n(第{k}/{n}部分)" if n > 1 else "责任单位", "header",
+    sh.merge(row, 0, row + 2, 0, f"责任单位\n{_part_label(k, n)}" if n > 1 else "责任单位", "header",
              kind="string")
     i = 0
     while i < len(chunk):  # the category row: equal neighbours merged across
@@ -381,7 +387,7 @@ def _mismatches(sh: Sheet, row: int, width: int, s: Summary) -> int:
     if mm.empty:
         return row
     row = heading(sh, row, width, "计划目标的合计与各行之和不一致(按原件列示,未作更正,请核对原件)")
-    labels = ["指标", "合计(计划所印)", "各行之和", "相差"]
+    labels = ["指标", official_marks("合计(计划所印)"), "各行之和", "相差"]
     sh.write(row, 0, "序号", "header", kind="string")
     spans = [(1, 3), (4, 5), (6, 7), (8, 9)]
     spans = [(a, min(b, width - 1)) for a, b in spans if a < width]
@@ -409,7 +415,7 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
         + [Col("合计", 9, "body_int", "number")]
     sh = wb.add_sheet("状态统计")
     sh.widths([c.width for c in cols])
-    row = title_block(sh, len(cols), f"{plan.period_title(period)}任务状态统计", _subtitle(period))
+    row = marked_title(sh, len(cols), f"{plan.period_title(period)}任务状态统计", _subtitle(period))
     # 1. the tasks' overall status, one line
     row = heading(sh, row, len(cols), f"一、任务总体状态{UNIT_ITEMS}")
     oc = s.overall_counts()
@@ -464,7 +470,7 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
             series=[(k, (first + a, j, first + b - 1, j))
                     for j, k in enumerate(UNIT_CATEGORIES, start=1)],
             colors=[STATUS_COLORS[k] for k in UNIT_CATEGORIES], row=top, col=0,
-            width=width_px, height=height_px, value_title="任务数(项)", reverse_categories=True,
+            width=width_px, height=height_px, value_title=f"任务数{UNIT_ITEMS}", reverse_categories=True,
             value_major_unit=1 if most <= 12 else None, value_format="0", all_labels=True,
             value_max=float(most) if len(slices) > 1 and most else None))
     if not n:

@@ -9,7 +9,7 @@ from typing import Any, Callable
 from ..sheet.blocks import official_page, safe_sheet_name, title_block
 from ..sheet.layout import Sheet, Workbook
 from ..sheet.styles import INDENT_UNITS, LINE_HEIGHT
-from ..model.glossary import text_width
+from ..model.glossary import official_marks, text_width
 from ..merge.common import BLOCKED
 
 WRAP_SLACK = 0.9
@@ -88,7 +88,7 @@ def error_style(c: Col) -> str:
 
 def header(sheet: Sheet, row: int, cols: list[Col], height: float = 30) -> int:
     for i, c in enumerate(cols):
-        sheet.write(row, i, c.label, "header", kind="string")
+        sheet.write(row, i, official_marks(c.label), "header", kind="string")
     sheet.row_heights[row] = height_for([(c.label, c.width) for c in cols], height)
     return row + 1
 
@@ -105,14 +105,22 @@ def fit(sheet: Sheet, row: int, cols: list[Col], values, minimum: float = 20) ->
 def start_sheet(wb: Workbook, name: str, cols: list[Col], title: str, subtitle: str = "",
                 landscape: bool = True, frozen_cols: int = 0) -> tuple[Sheet, int]:
     """A sheet with widths, title block, one header row (repeated on every page), frozen
-    below it (and right of `frozen_cols`); the first row of the table."""
+    below it (and right of `frozen_cols`); the first row of the table. The title, subtitle,
+    labels, headings, notes and empty-table lines here are printed with official marks
+    (glossary.official_marks): a report's own words, around plan and period names."""
     sh = wb.add_sheet(name)
     sh.widths([c.width for c in cols])
-    head = title_block(sh, len(cols), title, subtitle)
+    head = marked_title(sh, len(cols), title, subtitle)
     row = header(sh, head, cols)
     sh.freeze = (row, frozen_cols)
     sh.page = official_page(landscape=landscape, header_rows=(head, head))
     return sh, row
+
+
+def marked_title(sheet: Sheet, ncols: int, title: str, subtitle: str = "") -> int:
+    """blocks.title_block for a report: title and subtitle with official marks (not for the
+    forms units fill: their titles stay as sent)."""
+    return title_block(sheet, ncols, official_marks(title), official_marks(subtitle))
 
 
 def rows_table(sheet: Sheet, row: int, cols: list[Col], records, style_of: Callable | None = None,
@@ -129,18 +137,19 @@ def rows_table(sheet: Sheet, row: int, cols: list[Col], records, style_of: Calla
 
 
 def empty_row(sheet: Sheet, row: int, ncols: int, text: str) -> int:
-    sheet.merge(row, 0, row, ncols - 1, text, "body_center", kind="string")
+    sheet.merge(row, 0, row, ncols - 1, official_marks(text), "body_center", kind="string")
     sheet.row_heights[row] = 24
     return row + 1
 
 
 def heading(sheet: Sheet, row: int, ncols: int, text: str) -> int:
-    sheet.merge(row, 0, row, ncols - 1, text, "heading", kind="string")
+    sheet.merge(row, 0, row, ncols - 1, official_marks(text), "heading", kind="string")
     sheet.row_heights[row] = 26
     return row + 1
 
 
 def note(sheet: Sheet, row: int, ncols: int, text: str, width: float) -> int:
+    text = official_marks(text)
     sheet.merge(row, 0, row, ncols - 1, text, "note", kind="string")
     sheet.row_heights[row] = height_for([(text, width)], 18)
     return row + 1

@@ -8,7 +8,8 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from ..sheet.blocks import date_cn, official_page, safe_filename, title_block
+from ..model.glossary import FW_COLON
+from ..sheet.blocks import date_cn, official_page, safe_filename
 from ..sheet.layout import Workbook
 from ..sheet.styles import STYLES
 from ..xlsx.splice import code_version, write_reusing
@@ -16,8 +17,8 @@ from ..merge.receipts import ReceiptRow, finding_counts, stamp_status
 from ..model.findings import ERROR, WARNING
 from ..model.plan import Period, Plan
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
-from .tables import (Col, SheetNames, empty_row, error_style, fit, header, heading, note, put,
-                     rows_table, start_sheet)
+from .tables import (Col, empty_row, error_style, fit, header, heading, marked_title, note, put,
+                     rows_table, SheetNames, start_sheet)
 
 ALL_SHEET, FILES_SHEET = "全部问题", "文件清单"
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1}
@@ -156,7 +157,7 @@ def _files(wb: Workbook, plan: Plan, period: Period, receipts: list[ReceiptRow])
     row = first
     for i, r in enumerate(receipts, start=1):
         late = "逾期" if r.late and r.status == ACCEPTED else ""
-        why = f"逾期依据:{r.evidence}" if late and r.evidence else ""
+        why = f"逾期依据{FW_COLON}{r.evidence}" if late and r.evidence else ""
         vals = [i, r.display, r.unit, r.form_label if r.kind else "",
                 STATUS_LABELS.get(r.status, r.status), "新收" if r.new else "",
                 show_time(r.received_at), late, r.errors, r.warnings,
@@ -187,7 +188,7 @@ def _unit_sheet(wb: Workbook, name: str, plan: Plan, period: Period, unit: str,
     width = sum(c.width for c in cols)
     sh = wb.add_sheet(name)
     sh.widths([c.width for c in cols])
-    row = title_block(sh, len(cols), f"{unit}{period.name}报表校验意见",
+    row = marked_title(sh, len(cols), f"{unit}{period.name}报表校验意见",
                       f"({plan.title})")
     n_err = sum(r.errors for r in receipts)
     n_warn = sum(r.warnings for r in receipts)

@@ -5,13 +5,13 @@ from datetime import date
 
 import pandas as pd
 
-from ..sheet.blocks import date_cn, official_page, safe_filename, seq_value, title_block
+from ..sheet.blocks import date_cn, official_page, safe_filename, seq_value
 from ..sheet.layout import Sheet, Workbook
 from ..merge.common import LATE, NOT_REPORTED
 from ..merge.year import MISSED, YearSummary
 from ..model.plan import Plan
 from ..model.rates import RATE_NOTE
-from .tables import Col, header, note, rows_table
+from .tables import Col, header, marked_title, note, rows_table
 
 SHEETS = ["任务进展", "报送及时性", "量化指标", "镇街排名"]
 ALERT = {"滞后", "未启动", NOT_REPORTED, LATE, MISSED}
@@ -65,7 +65,7 @@ def _two_row_header(sh: Sheet, row: int, fixed: list[Col], groups: list[tuple[st
 def _start(wb: Workbook, name: str, cols: list[Col], title: str, sub: str) -> tuple[Sheet, int]:
     sh = wb.add_sheet(name)
     sh.widths([c.width for c in cols])
-    return sh, title_block(sh, len(cols), title, sub)
+    return sh, marked_title(sh, len(cols), title, sub)
 
 
 def _finish(sh: Sheet, head: int, first: int, freeze_col: int) -> None:
