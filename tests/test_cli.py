@@ -7,6 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from xltools.cli import app
+from xltools.model.glossary import official_marks
 from xltools.planfile import save_plan
 
 runner = CliRunner()
@@ -94,7 +95,7 @@ def test_collect_closing_summary_and_json(small_plan, tmp_path):
     assert res.exit_code == 0, res.output
     for words in ("回收情况", "已接收的文件", "已退回的文件", "重复的文件", "未报送单位", "逾期报送单位",
                   "汇总表:", "校验报告:", "汇总报告(网页,可打印):", "台账:"):
-        assert words in res.output, words
+        assert official_marks(words) in res.output, words  # (the closing lines: official marks)
     assert "Traceback" not in res.output and "回收文件" not in res.output  # no bar off a terminal
     res = runner.invoke(app, [*args, "--json"])
     data = json.loads(res.stdout)

@@ -77,3 +77,9 @@ def test_report_books_mark_their_words_and_keep_the_units(demo):
 def demo(tmp_path_factory):
     from xltools import api
     return api.demo(tmp_path_factory.mktemp("marks"))
+
+
+def test_a_console_line_marks_its_words_and_keeps_the_path():
+    from xltools.model.glossary import official_text
+    line = official_text("台账:{db}(用时 {s:.2f} 秒)", db="D:\\回收(2)\\台账.sqlite", s=1.5)
+    assert line == f"台账{C}D:\\回收(2)\\台账.sqlite{L}用时 1.50 秒{R}"

@@ -92,5 +92,5 @@ def test_stamped_copies_are_recorded_for_their_unit(tmp_path):
     assert all(Path(a).is_file() for a in archived)
     assert Path([a for a in archived if a.endswith(".jpg")][0]).read_bytes() == JPG
     res = CliRunner().invoke(app, ["status", *common])
-    assert res.exit_code == 0 and "盖章件:已收到 4 个单位,未收到 1 个(解放街办)" in res.output, \
+    assert res.exit_code == 0 and "盖章件\uff1a已收到 4 个单位\uff0c未收到 1 个\uff08解放街办\uff09" in res.output, \
         res.output

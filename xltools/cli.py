@@ -13,7 +13,7 @@ from rich.table import Column, Table
 from . import api, terminal
 from .model import ERROR, Finding
 from .model.errors import settings
-from .model.glossary import form_name
+from .model.glossary import form_name, FW_COLON, FW_COMMA, FW_LPAREN, FW_RPAREN, official_text as say
 from .model.periods import show_time
 from .model.returns import STATUS_LABELS
 from .progress import rich_progress
@@ -61,7 +61,7 @@ def _console_safe() -> None:
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[red]错误:[/red]{message}")
+    err.print(f"[red]错误{FW_COLON}[/red]{message}")
     raise typer.Exit(code)
 
 
@@ -70,7 +70,7 @@ def _print_findings(findings: list[Finding], limit: int = 50) -> None:
         colour = "red" if f.severity == ERROR else "yellow"
         err.print(f"[{colour}]{f.severity}[/{colour}] [{f.code}] {f.message}")
     if len(findings) > limit:
-        err.print(f"……另有 {len(findings) - limit} 条,请用 --json 查看全部。")
+        err.print(say("……另有 {n} 条,请用 --json 查看全部。", n=len(findings) - limit))
 
 
 def _report_generate(report: api.GenerateReport, as_json: bool, exit_on_error: bool = True,
@@ -100,7 +100,8 @@ def _report_collect(report: "api.CollectReport", as_json: bool, exit_on_error: b
         terminal.collect_summary(out, report)
         _collect_notes(report)
     elif report.exit_code:  # --quiet: one line when something needs the clerk
-        err.print(f"本周期仍需处理:{report.attention_text},详见:{report.html or report.out_dir}")
+        err.print(say("本周期仍需处理:{what},详见:{where}", what=report.attention_text,
+                      where=report.html or report.out_dir))
     pdf_bad = terminal.pdf_problems(err, report.pdf)
     if exit_on_error and (report.exit_code or pdf_bad):
         raise typer.Exit(report.exit_code or 1)
@@ -110,22 +111,23 @@ def _stamps(stamps: dict[str, str]) -> None:
     """盖章件: how many units sent theirs, and who has not."""
     if stamps:
         missing = [u for u, d in stamps.items() if not d]
-        out.print(f"盖章件:已收到 {len(stamps) - len(missing)} 个单位,未收到 {len(missing)} 个"
-                  + (f"({chr(0x3001).join(missing)})" if missing else "") + "。")
+        out.print(say("盖章件:已收到 {got} 个单位,未收到 {n} 个", got=len(stamps) - len(missing),
+                      n=len(missing))
+                  + (f"{FW_LPAREN}{chr(0x3001).join(missing)}{FW_RPAREN}" if missing else "") + "。")
 
 
 def _collect_notes(report: "api.CollectReport") -> None:
     """The lines under the table: an empty inbox, new files, what the period still needs."""
     if report.empty_inbox:
-        out.print("[yellow]收件箱中没有任何文件[/yellow](所给的文件夹是空的),本次未收到报表。")
+        out.print(say("[yellow]收件箱中没有任何文件[/yellow](所给的文件夹是空的),本次未收到报表。"))
     else:
-        out.print(f"本次新收到 {report.new_files} 个文件,"
-                  f"{len(report.files) - report.new_files} 个此前已记录。")
+        out.print(say("本次新收到 {new} 个文件,{old} 个此前已记录。", new=report.new_files,
+                      old=len(report.files) - report.new_files))
     _stamps(report.stamps)
     if report.attention:
-        out.print(f"[red]本周期仍需处理:[/red]{report.attention_text}。")
+        out.print(say("[red]本周期仍需处理:[/red]{what}。", what=report.attention_text))
     else:
-        out.print("本周期各单位均已按时报送,且没有错误。")
+        out.print(say("本周期各单位均已按时报送,且没有错误。"))
 
 
 # options several commands share, each defined once
@@ -247,9 +249,10 @@ def status(plan: Path = _PLAN, period: str = _PERIOD_ID, db: Optional[Path] = _L
         table.add_row(u.unit, form_name(u.form), show_time(u.last_received_at),
                       str(u.submissions), "逾期" if u.late else "按时")
     out.print(table)
-    out.print("各状态文件数:" + ",".join(f"{STATUS_LABELS.get(k, k)} {v}" for k, v in st.counts.items()))
-    out.print("未报送:" + ("、".join(st.missing_units) or "无"))
-    out.print("逾期:" + ("、".join(st.late_units) or "无"))
+    out.print(f"各状态文件数{FW_COLON}"
+              + FW_COMMA.join(f"{STATUS_LABELS.get(k, k)} {v}" for k, v in st.counts.items()))
+    out.print(f"未报送{FW_COLON}" + ("、".join(st.missing_units) or "无"))
+    out.print(f"逾期{FW_COLON}" + ("、".join(st.late_units) or "无"))
     _stamps(st.stamps)
 
 
@@ -289,10 +292,11 @@ def demo(output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="
         return
     _report_generate(report.generated, False, exit_on_error=False)
     sim = report.simulated
-    out.print(f"\n已模拟 {len(sim.files)} 个回收文件(放在 {sim.inbox}):"
-              f"{len(sim.mistakes)} 个单位有典型填报错误,{len(sim.missing)} 个单位未报送,"
-              f"{len(sim.resubmitted)} 个单位重报,{len(sim.duplicated)} 个文件重复发送,"
-              f"{len(sim.late)} 个单位逾期。")
+    out.print(say("\n已模拟 {n} 个回收文件(放在 {inbox}):{mistakes} 个单位有典型填报错误,"
+                  "{missing} 个单位未报送,{again} 个单位重报,{dup} 个文件重复发送,{late} 个单位逾期。",
+                  n=len(sim.files), inbox=sim.inbox, mistakes=len(sim.mistakes),
+                  missing=len(sim.missing), again=len(sim.resubmitted), dup=len(sim.duplicated),
+                  late=len(sim.late)))
     _report_collect(report.collected, False, exit_on_error=False)
 
 

@@ -9,15 +9,16 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Column, Table
 
-from .model.glossary import FORM_NAMES
+from .model.glossary import FORM_NAMES, FW_COLON, official_marks, official_text as say
 from .sheet.blocks import shortened
 
 KIND_NAMES = {"annex1": "附件1 任务分解", "annex2": "附件2 责任单位任务表",
               "annex3": "附件3 镇街目标", **FORM_NAMES, "sending_list": "发送清单", "other": "其他"}
 STATUS_NAMES = {"accepted": "已接收的文件", "rejected": "已退回的文件", "duplicate": "重复的文件",
                 "superseded": "已被替代的文件", "ignored": "已忽略的文件"}
-NOTES = {"duplicate": "与已收到的文件内容相同,不重复计入", "ignored": "临时文件、缩略图等,非报表",
-         "superseded": "同一单位后来又报了新版本", "rejected": "无法识别或不属于本期,见校验报告"}
+NOTES = {k: official_marks(v) for k, v in {
+    "duplicate": "与已收到的文件内容相同,不重复计入", "ignored": "临时文件、缩略图等,非报表",
+    "superseded": "同一单位后来又报了新版本", "rejected": "无法识别或不属于本期,见校验报告"}.items()}
 ALWAYS = ("accepted", "rejected", "duplicate")  # shown even when 0
 NAMES_SHOWN = 8
 
@@ -46,7 +47,7 @@ def generate_summary(console: Console, report) -> None:
     table.add_section()
     table.add_row("合计", str(len(report.files)), "")
     console.print(table)
-    console.print(f"输出文件夹:{report.out_dir}(用时 {report.seconds:.2f} 秒)")
+    console.print(say("输出文件夹:{out}(用时 {s:.2f} 秒)", out=report.out_dir, s=report.seconds))
     pdf_summary(console, report.pdf)
 
 
@@ -73,17 +74,18 @@ def collect_summary(console: Console, report) -> None:
     console.print(table)
     labels = {"汇总表": "汇总表", "校验报": "校验报告"}
     for p in report.outputs:
-        console.print(f"{labels.get(p.name[:3], '输出')}:{p}")
+        console.print(f"{labels.get(p.name[:3], '输出')}{FW_COLON}{p}")
     if report.html:
-        console.print(f"汇总报告(网页,可打印):{report.html}")
+        console.print(say("汇总报告(网页,可打印):{path}", path=report.html))
     if report.feedback:  # copies marked for correction, to send back to the units
-        console.print(f"退回修改意见(发给各单位):{len(report.feedback)} 个文件,在 {Path(report.out_dir) / '反馈'}")
+        console.print(say("退回修改意见(发给各单位):{n} 个文件,在 {where}", n=len(report.feedback),
+                          where=Path(report.out_dir) / "反馈"))
         short = sum(1 for p in report.feedback if any(shortened(part) for part in Path(p).parts))
         if short:
-            console.print(f"[yellow]提示:[/yellow]其中 {short} 个文件或文件夹的名称过长,已缩短"
-                          "(末尾带 6 位编号),以免超出 Windows 的路径长度上限。")
+            console.print(say("[yellow]提示:[/yellow]其中 {n} 个文件或文件夹的名称过长,已缩短"
+                              "(末尾带 6 位编号),以免超出 Windows 的路径长度上限。", n=short))
     pdf_summary(console, report.pdf)
-    console.print(f"台账:{report.db_path}(用时 {report.seconds:.2f} 秒)")
+    console.print(say("台账:{db}(用时 {s:.2f} 秒)", db=report.db_path, s=report.seconds))
 
 
 def pdf_summary(console: Console, res) -> None:
@@ -92,8 +94,10 @@ def pdf_summary(console: Console, res) -> None:
         return
     if res.pdfs:
         folders = sorted({str(p.parent) for p in res.pdfs})
-        where = folders[0] if len(folders) == 1 else f"{len(folders)} 个文件夹(与各 Excel 文件同目录)"
-        console.print(f"PDF:{len(res.pdfs)} 个,在 {where}(用时 {res.seconds:.1f} 秒)")
+        where = folders[0] if len(folders) == 1 else \
+            say("{n} 个文件夹(与各 Excel 文件同目录)", n=len(folders))
+        console.print(say("PDF:{n} 个,在 {where}(用时 {s:.1f} 秒)", n=len(res.pdfs), where=where,
+                          s=res.seconds))
 
 
 def pdf_problems(console: Console, res) -> bool:
@@ -101,12 +105,12 @@ def pdf_problems(console: Console, res) -> bool:
     if res is None:
         return False
     if res.message:
-        console.print(f"[yellow]提示:[/yellow]{res.message}")
+        console.print(say("[yellow]提示:[/yellow]{m}", m=res.message))
         return True
     for note in res.notes:  # a PDF skipped for a missing program: not a failure
-        console.print(f"[yellow]提示:[/yellow]{note}")
+        console.print(say("[yellow]提示:[/yellow]{m}", m=note))
     for path, why in res.failed[:20]:
-        console.print(f"[yellow]提示:[/yellow]“{path.name}”未能生成 PDF:{why}")
+        console.print(say("[yellow]提示:[/yellow]“{name}”未能生成 PDF:{why}", name=path.name, why=why))
     if len(res.failed) > 20:
         console.print(f"……另有 {len(res.failed) - 20} 个文件未能生成 PDF。")
     return bool(res.failed)

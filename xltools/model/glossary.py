@@ -123,3 +123,9 @@ def official_marks(text: str) -> str:
         if ch in ",:;" and (chinese(i - 1) or chinese(i + 1)):
             out[i] = _FULL[ch]
     return "".join(out)
+
+
+def official_text(template: str, **values: object) -> str:
+    """A template of xltools' own words (str.format fields) filled in: the words with
+    official marks, the values (paths, names, what was typed) exactly as given."""
+    return official_marks(template).format(**values)
