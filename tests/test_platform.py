@@ -368,7 +368,7 @@ def test_everything_written_fits_windows_paths_for_a_120_character_folder(tmp_pa
     from xltools import terminal
     screen = Console(file=io.StringIO(), width=200)
     terminal.collect_summary(screen, rep)
-    assert "其中 2 个文件或文件夹的名称过长,已缩短" in screen.file.getvalue()
+    assert "其中 2 个文件或文件夹的名称过长\uff0c已缩短" in screen.file.getvalue()
     written = [p for p in out.rglob("*") if p.is_file()]
     assert written and len(written) > 10
     # every path, and the .<name>.part each workbook is first written as, fits in 259
