@@ -18,6 +18,7 @@ from .parallel import pool_map
 from .model.identity import FormIdentity
 from .model import ERROR, Finding, Period, Plan, Result, finding, relocate
 from .model.check import duplicate_task_numbers
+from .model.glossary import official_marks
 from .model.returns import REJECTED
 
 from .model.errors import (ExampleMissing, FileChanged, InputError, LedgerBusy, LedgerError,
@@ -137,7 +138,7 @@ def _stop_on_unsound_plan(plan: Plan) -> None:
     twice = duplicate_task_numbers(plan)
     if twice:
         raise PlanFileError("".join(f.message for f in twice)
-                            + "序号相同的任务,各单位报回的数据无法区分,本次未生成任何文件。")
+                            + official_marks("序号相同的任务,各单位报回的数据无法区分,本次未生成任何文件。"))
 
 
 def _shortened(files: list[WrittenFile]) -> list[Finding]:

@@ -87,9 +87,10 @@ def error_style(c: Col) -> str:
 
 
 def header(sheet: Sheet, row: int, cols: list[Col], height: float = 30) -> int:
-    for i, c in enumerate(cols):
-        sheet.write(row, i, official_marks(c.label), "header", kind="string")
-    sheet.row_heights[row] = height_for([(c.label, c.width) for c in cols], height)
+    labels = [official_marks(c.label) for c in cols]  # (full-width marks are wider: measured so)
+    for i, label in enumerate(labels):
+        sheet.write(row, i, label, "header", kind="string")
+    sheet.row_heights[row] = height_for([(t, c.width) for t, c in zip(labels, cols)], height)
     return row + 1
 
 
