@@ -208,3 +208,133 @@ def test_spawned_writers_given_only_their_own_inputs_write_the_same_outputs(
     stripped = outputs_mod._own_inputs(outputs_mod._Inputs(plan, period, summary, receipts,
                                                            current, spawned), "feedback")
     assert stripped.summary is None and any(not fr.tasks for fr in stripped.current)
+
+
+def _parts(book: Path) -> dict[str, bytes]:
+    """Every part of a workbook but its creation time."""
+    import zipfile
+    with zipfile.ZipFile(book) as z:
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+
+@pytest.fixture
+def streamed_summary(monkeypatch):
+    """The demo's 汇总表 written streamed, as a big period's is (the only way its task
+    blocks can be kept); counts the blocks copied and made."""
+    from xltools.xlsx import rowcache, writer
+
+    monkeypatch.setattr(writer, "STREAM_CELLS", 1)
+    monkeypatch.setattr(writer, "STREAM_SHEET_CELLS", 1)
+    runs, single = [], [0]
+    real, put_rows = rowcache.KeptRows.close, rowcache.KeptRows.put_rows
+
+    def close(self):  # (blocks copied, blocks, rows copied one by one in blocks made again)
+        runs.append((self.copied, len(self.blocks), single[0]))
+        single[0] = 0
+        real(self)
+
+    def counted(self, sheet, first, stop, last_col):
+        got = put_rows(self, sheet, first, stop, last_col)
+        single[0] += (stop - first) * got
+        return got
+    monkeypatch.setattr(rowcache.KeptRows, "close", close)
+    monkeypatch.setattr(rowcache.KeptRows, "put_rows", counted)
+    return runs
+
+
+@pytest.mark.parametrize("chunk", [1 << 20, 7])  # (7 bytes: every row straddles reads)
+def test_summary_copies_unchanged_task_blocks_and_equals_a_full_rebuild(
+        tmp_path, period_files, spies, streamed_summary, monkeypatch, chunk):
+    from xltools.xlsx import rowcache
+
+    monkeypatch.setattr(rowcache._PartRows, "CHUNK", chunk)
+    out, late = _late_run(tmp_path, period_files, spies)
+    first, again = streamed_summary[:2]
+    assert first[0] == first[2] == 0 and first[1] > 10  # nothing to copy the first time
+    copied, blocks, _rows = again
+    assert 0 < copied < blocks  # the late unit's tasks (and those the pages moved) made again
+    full = _full(tmp_path, spies)
+    book = next(out.glob("汇总表_*.xlsx")).name
+    assert _parts(out / book) == _parts(full / book)
+    assert (out / rowcache.MANIFEST).is_file()
+
+
+@pytest.mark.parametrize("how", ["altered", "manifest"])
+def test_summary_altered_previous_file_or_manifest_is_not_copied_from(
+        tmp_path, period_files, spies, streamed_summary, how):
+    from xltools.xlsx import rowcache
+
+    def harm(out: Path) -> None:
+        if how == "altered":  # opened and saved
+            book = next(out.glob("汇总表_*.xlsx"))
+            wb = openpyxl.load_workbook(book)
+            wb.worksheets[0]["A1"] = "改过"
+            wb.save(book)
+        else:  # the manifest edited: a block said to be somewhere else
+            path = out / rowcache.MANIFEST
+            manifest = rowcache.read_manifest(path)
+            for entry in manifest.values():
+                for block in entry["blocks"].values():
+                    block[3] = "x"
+            path.write_text(__import__("json").dumps(manifest), encoding="utf-8")
+
+    out, late = _late_run(tmp_path, period_files, spies, harm)
+    assert streamed_summary[1][0] == 0
+    full = _full(tmp_path, spies)
+    book = next(out.glob("汇总表_*.xlsx")).name
+    assert _parts(out / book) == _parts(full / book)
+
+
+def _with_texts(summary, texts: dict[int, str]):
+    """The summary with 本季度完成情况 replaced in the given rows of 按任务汇总."""
+    import dataclasses
+    bt = summary.by_task.copy()
+    col = bt.columns.get_loc("本季度完成情况")
+    for i, text in texts.items():
+        bt.iat[i, col] = text
+    return dataclasses.replace(summary, by_task=bt)
+
+
+def test_summary_blocks_moved_by_the_pages_or_split_over_them_are_right(
+        tmp_path, period_files, streamed_summary):
+    """Blocks cut over several pages (merges per piece) are copied as they were; a change
+    that makes an early row taller moves the page breaks of the blocks after it, which are
+    made again until a block starts a page in both files."""
+    from xltools.collect.ledger import Ledger
+    from xltools.merge import ReceiptRow, summarize
+    import dataclasses
+
+    from xltools.report import summary_book
+    from xltools.report.summary_book import write_summary
+
+    root, _inbox, _late = period_files
+    plan = load_plan(PLAN).value
+    period = plan.period(PERIOD)
+    with plan.frozen(), Ledger(root / "scout.sqlite") as db:
+        current = db.current(plan.plan_id, period.id)
+        receipts = [ReceiptRow.from_ledger(r, root / "scout") for r in db.receipts(plan.plan_id, period.id)]
+        summary = summarize(plan, period, current, receipts)
+    n = len(summary.by_task)
+    long = "\u3002".join(["\u63a8\u8fdb\u91cd\u70b9\u9879\u76ee\u5efa\u8bbe"] * 60)  # 推进重点项目建设 × 60
+    split = {i: long for i in range(n // 2, n // 2 + 6)}  # a block taller than a page, mid-sheet
+    before = _with_texts(summary, split)
+    after = _with_texts(summary, {**split, 2: long})  # an early row grows: the pages move
+    tasks = after.tasks.copy()  # and a task's own figure changes, none of its units' rows
+    tasks.iat[len(tasks) - 3, tasks.columns.get_loc("总体进度")] = 99.0
+    sizes = after.by_task.groupby("_t").size()  # and one of several rows turns 滞后 (its
+    shared = plan.tasks[int(sizes[sizes > 1].index[-1])].number  # covered cells' style)
+    at = tasks.index[tasks["序号"] == shared][0]
+    was = tasks.at[at, "总体状态"]
+    tasks.at[at, "总体状态"] = "序时推进" if was in summary_book.ALERT else "滞后"
+    after = dataclasses.replace(after, tasks=tasks)
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    write_summary(plan, period, before, out)
+    write_summary(plan, period, after, out)
+    write_summary(plan, period, after, fresh)
+    copied, blocks, rows = streamed_summary[1]
+    assert 0 < copied < blocks - 1 and rows > 0, streamed_summary
+    book = next(out.glob("汇总表_*.xlsx")).name
+    assert _parts(out / book) == _parts(fresh / book)
+    import re
+    sheet = _parts(out / book)["xl/worksheets/sheet1.xml"].decode()
+    assert len(re.findall("\uff08\u7eed\uff09", sheet)) >= 2  # (续): the block did split

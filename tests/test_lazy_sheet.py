@@ -15,7 +15,7 @@ import pytest
 from test_merge_summary import big_plan, big_summary_input
 from xltools.merge import summarize
 from xltools.report import summary_workbook
-from xltools.sheet.layout import Chart, LayoutError, Sheet, Workbook
+from xltools.sheet.layout import Chart, LayoutError, Sheet, Verbatim, Workbook
 from xltools.sheet.paging import CONTINUED
 from xltools.xlsx import writer
 
@@ -123,6 +123,67 @@ def test_a_sheet_with_a_chart_is_made_whole_before_it_is_written():
     data = writer.workbook_bytes(wb)
     assert sh.rows is None and len(sh.cells) == 10  # nothing released: the chart caches them
     assert b"\xe5\x8d\x95\xe4\xbd\x8d4" in parts(data)["xl/charts/chart1.xml"]  # 单位4
+
+
+def _verbatim_of(steps, first: int, stop: int):
+    """Rows first..stop-1 as a streamed write of `steps` puts them in its part."""
+    data = writer.workbook_bytes(_made(*steps)[0])
+    xml = parts(data)["xl/worksheets/sheet1.xml"].decode()
+    a = xml.index(f'<row r="{first + 1}"')
+    b = xml.index(f'<row r="{stop + 1}"') if f'<row r="{stop + 1}"' in xml else xml.index("</sheetData>")
+    return data, xml[a:b]
+
+
+def test_verbatim_rows_give_the_file_the_cells_would():
+    steps = [(lambda sh: sh.write(0, 0, "表头"), 1),
+             (lambda sh: sh.merge(1, 0, 3, 0, "块") or sh.write(2, 1, "甲"), 4),
+             (lambda sh: sh.write(4, 1, 5.0), 5)]
+    data, xml = _verbatim_of(steps, 1, 4)
+    copied = [steps[0], (lambda sh: sh.put_verbatim(Verbatim(1, 4, xml, ((1, 0, 3, 0),), 1)), 4),
+              steps[2]]
+    assert parts(writer.workbook_bytes(_made(*copied)[0])) == parts(data)
+
+
+@pytest.mark.parametrize("bad, below, own, match", [
+    (lambda sh: sh.write(2, 1, "又写"), 4, (), "cells written into verbatim"),
+    (lambda sh: sh.merge(2, 0, 3, 0, "起于其中"), 4, (), "cells written into verbatim"),
+    (lambda sh: None, 3, (), "outside the block"),
+    (lambda sh: sh.merge(0, 1, 1, 1, "跨入"), 4, ((1, 0, 2, 0),), "reaches into verbatim"),
+])
+def test_verbatim_rows_refuse_cells_merges_or_rows_beside_them(bad, below, own, match):
+    _, xml = _verbatim_of([(lambda sh: sh.write(1, 0, "甲"), 2)], 1, 2)
+
+    def step(sh):
+        bad(sh)
+        sh.put_verbatim(Verbatim(1, 4, xml, own, 1))
+    with pytest.raises(LayoutError, match=match):
+        writer.workbook_bytes(_made((step, below))[0])
+
+
+def test_verbatim_rows_under_an_open_merge_and_beside_made_rows():
+    """Rows of a block copied one by one: a merge passes over them (its covered cells are
+    in their xml), the rows between are made."""
+    steps = [(lambda sh: [sh.merge(0, 0, 5, 0, "任务"), *(sh.write(r, 1, f"单位{r}") for r in range(6))], 6)]
+    data, _ = _verbatim_of(steps, 0, 1)
+    xml = parts(data)["xl/worksheets/sheet1.xml"].decode()
+
+    def rows(a: int, b: int) -> str:
+        return xml[xml.index(f'<row r="{a + 1}"'):xml.index(f'<row r="{b + 1}"') if b < 6 else xml.index("</sheetData>")]
+
+    def copied(sh):
+        sh.merge(0, 0, 5, 0, "任务")
+        sh.write(0, 1, "单位0")
+        sh.put_verbatim(Verbatim(1, 3, rows(1, 3), (), 1))
+        sh.write(3, 1, "单位3")
+        sh.put_verbatim(Verbatim(4, 6, rows(4, 6), (), 1))
+    assert parts(writer.workbook_bytes(_made((copied, 6))[0])) == parts(data)
+    assert ["A1:A6"] == [str(m) for m in openpyxl.load_workbook(io.BytesIO(data))["表"].merged_cells.ranges]
+
+
+def test_verbatim_rows_only_in_a_streamed_write():
+    sh = Sheet("表")
+    with pytest.raises(LayoutError, match="outside a streamed write"):
+        sh.put_verbatim(Verbatim(0, 1, "", (), 0))
 
 
 def test_a_layout_made_while_written_is_refused_a_second_write():

@@ -13,7 +13,6 @@ from ..model import Period, Plan
 from ..model.returns import FormReturn
 from ..parallel import pool_map, start_method
 from ..xlsx.splice import MANIFEST as SPLICED
-from ..xlsx.writer import write_workbook
 from .feedback import needs_feedback
 
 # biggest first: with two workers the 汇总表 takes one core while the rest share the other
@@ -60,13 +59,13 @@ def _write(state: _Inputs | None, item: tuple[str, _Inputs | None]) -> list[Path
     """One job: its own inputs (spawned workers) or the state all jobs share (forked)."""
     job, own = item
     s = own or state
-    from . import summary_workbook
+    from .summary_book import write_summary
     from .feedback import write_feedback
     from .html import write_html_report
     from .validation_book import write_validation
 
     if job == "summary":
-        return [write_workbook(summary_workbook(s.plan, s.period, s.summary, lazy=True), s.out)]
+        return [write_summary(s.plan, s.period, s.summary, s.out)]
     if job == "validation":
         return [write_validation(s.plan, s.period, s.receipts, s.out)]
     if job == "html":

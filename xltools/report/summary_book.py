@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pandas as pd
 
@@ -16,10 +18,12 @@ from ..merge.towns import leaf_label, leaves
 from ..model.glossary import FW_COLON, official_marks, text_width
 from ..model.plan import Period, Plan
 from ..model.rates import RATE_NOTE, shown
+from ..xlsx.rowcache import KeptRows, write_keeping_rows
 from .tables import (Col, empty_row, fit, header, heading, height_for, is_missing, marked_title,
                      name_width, note, put, put_row, rows_table, start_sheet)
 
-SHEETS = ["按任务汇总", "按单位汇总", "滞后任务", "未报送单位", "量化指标", "镇街指标", "状态统计"]
+BY_TASK = "按任务汇总"
+SHEETS = [BY_TASK, "按单位汇总", "滞后任务", "未报送单位", "量化指标", "镇街指标", "状态统计"]
 ALERT = {"滞后", "未启动", NOT_REPORTED, LATE}
 STATUS_COLORS = {"已完成": "#70AD47", "序时推进": "#5B9BD5", "滞后": "#C00000",
                  "未启动": "#ED7D31", "未填或有误": "#A5A5A5", NOT_REPORTED: "#404040"}
@@ -35,17 +39,28 @@ def summary_filename(plan: Plan, period: Period) -> str:
     return safe_filename(f"汇总表_{period.name}")
 
 
-def summary_workbook(plan: Plan, period: Period, summary: Summary,
-                     lazy: bool = False) -> Workbook:
+def write_summary(plan: Plan, period: Period, summary: Summary, folder: str | os.PathLike) -> Path:
+    """Write the 汇总表 into folder; 按任务汇总's task blocks that did not change since the
+    file there was written are copied from it (xlsx.rowcache: a late return remakes only
+    the blocks of its unit's tasks, and those the pages shifted)."""
+    return write_keeping_rows(
+        summary_filename(plan, period), BY_TASK,
+        lambda kept: summary_workbook(plan, period, summary, lazy=True, kept=kept), folder)
+
+
+def summary_workbook(plan: Plan, period: Period, summary: Summary, lazy: bool = False,
+                     kept: KeptRows | None = None) -> Workbook:
     """The 汇总表 layout: seven printable sheets and a native chart. lazy: 按任务汇总's
     task blocks are made while the writer writes them (Sheet.rows), so that a province's
-    million cells are never held at once; the layout is then good for one write."""
+    million cells are never held at once; the layout is then good for one write. kept: the
+    blocks the previous file holds (write_summary)."""
     wb = Workbook(filename=summary_filename(plan, period),
                   title=f"{plan.period_title(period)}落实情况汇总表", subject="汇总表",
                   company=plan.issuer, period=period.id, kind="summary",
                   constant_memory=True)
     with gc_paused():
-        for part in (_by_task, _by_unit, _lagging, _missing, _targets, _towns, _status):
+        _by_task(wb, plan, period, summary, kept)
+        for part in (_by_unit, _lagging, _missing, _targets, _towns, _status):
             part(wb, plan, period, summary)
         if not lazy:
             for sheet in wb.sheets:
@@ -63,7 +78,7 @@ def _status_style(value: object, base: str = "body_center") -> str:
 
 
 # -- 按任务汇总 -------------------------------------------------------------------------
-def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
+def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRows | None) -> None:
     with_change = "进度变化" in s.tasks.columns
     unit_w = name_width(u.name for u in plan.units)
     task_cols = [Col("序号", 5, "body_center"), Col("任务内容", 30), Col("牵头单位", unit_w),
@@ -79,15 +94,16 @@ def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     c = s.counts
     sub = _subtitle(period, f"共 {c.get('tasks', 0)} 项任务,{c.get('reported', 0)}/{c.get('units', 0)} "
                             "个单位已报送")
-    sh, row = start_sheet(wb, "按任务汇总", cols, f"{plan.period_title(period)}落实情况汇总表", sub)
-    sh.rows = _task_rows(sh, row, plan, s, task_cols, unit_cols, with_change)
+    sh, row = start_sheet(wb, BY_TASK, cols, f"{plan.period_title(period)}落实情况汇总表", sub)
+    sh.rows = _task_rows(sh, row, plan, s, task_cols, unit_cols, with_change, kept)
     # (a task's own columns are one merged cell a block: unit rows × their columns, the rest)
     sh.expected_cells = len(s.by_task) * len(unit_cols) + len(s.tasks) * len(task_cols)
 
 
 def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col],
-               unit_cols: list[Col], with_change: bool) -> Iterator[int]:
-    """按任务汇总's body, a task block at a time (Sheet.rows): yields the row below each."""
+               unit_cols: list[Col], with_change: bool, kept: KeptRows | None) -> Iterator[int]:
+    """按任务汇总's body, a task block at a time (Sheet.rows): yields the row below each. A
+    block the previous file holds as it would be made now (kept) is copied from it."""
     cols = task_cols + unit_cols
     nt = len(task_cols)
     pager = Pager.for_sheet(sh, row)
@@ -98,17 +114,44 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
     groups = bt.groupby("_t", sort=True).size()
     it = iter(unit_values)
     done = set()
+    if kept is not None:
+        kept.row_context(cols)
     for t, n in groups.items():
         first = row
-        for _ in range(n):
-            unit, role, status, prog, comp, prob, nxt, blocked = next(it)
+        units = [next(it) for _ in range(n)]
+        task = tasks.loc[plan.tasks[t].number]
+        if kept is not None:  # (the key: everything the block's rows are made from)
+            key = kept.key(first, pager.capacity, pager.repeat, pager.used, cols, units,
+                           tuple(task))
+            state = kept.take(sh, key, first, first + n)
+            if state is not None:
+                pager.used, breaks = state
+                pager.breaks += breaks
+                row = first + n
+                done.add(t)
+                yield row
+                continue
+            merges, breaks = len(sh.merges), len(pager.breaks)
+        rows = []  # (row, its values, its digest, what the previous file says of it)
+        for unit, role, status, prog, comp, prob, nxt, blocked in units:
             prog_v = BLOCKED if "完成进度" in blocked else prog
             vals = [unit, role, status, prog_v, comp, prob, nxt]
-            put_row(sh, row, nt, vals, unit_cols, [None, None, _status_style(status)])
-            fit(sh, row, unit_cols, vals)
+            digest = kept.row_digest(vals) if kept is not None else ""
+            old = kept.old_row(row) if kept is not None else None
+            if old is not None and old[0] == digest:  # made later, if not copied
+                sh.row_heights[row] = old[1]  # (as fit gave it)
+            else:
+                old = None
+                _unit_cells(sh, row, nt, vals, unit_cols)
+                fit(sh, row, unit_cols, vals)
+            rows.append((row, vals, digest, old, sh.row_heights[row]))
             row += 1
-        _task_block(sh, first, row - 1, tasks.loc[plan.tasks[t].number], task_cols, with_change,
-                    pager)
+        pieces = _task_block(sh, first, row - 1, task, task_cols, with_change, pager)
+        if kept is not None:
+            kept.made(key, first, row, sh.merges[merges:], len(cols) - 1,
+                      [pager.used, pager.breaks[breaks:]])
+            _copy_or_make_rows(sh, kept, rows, {a for a, _b in pieces},
+                               _status_style(task["总体状态"]), nt, unit_cols, len(cols) - 1)
         done.add(t)
         yield row
     # tasks without any responsible unit still get their line
@@ -122,10 +165,40 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
     _legend(sh, row + 1, len(cols), sum(c.width for c in cols))
 
 
+def _unit_cells(sh: Sheet, row: int, nt: int, vals: list, unit_cols: list[Col]) -> None:
+    put_row(sh, row, nt, vals, unit_cols, [None, None, _status_style(vals[2])])
+
+
+def _copy_or_make_rows(sh: Sheet, kept: KeptRows, rows: list, tops: set[int], style: str,
+                       nt: int, unit_cols: list[Col], last_col: int) -> None:
+    """A block made again: its unit rows that the previous file holds as they would be
+    written now (same values, height, and task cells over them: not a piece's first row,
+    the same status style) are copied, runs at a time; the rest are made."""
+    def facts(r: int) -> tuple:
+        return sh.row_heights[r], style, r in tops
+
+    runs: list[list[int]] = []
+    for r, vals, digest, old, fitted in rows:
+        if old is not None and old[1:] == (fitted, *facts(r)) and r not in tops:
+            if runs and runs[-1][1] == r:
+                runs[-1][1] = r + 1
+            else:
+                runs.append([r, r + 1])
+        kept.row(r, digest, fitted, *facts(r))
+    copied = set()
+    for a, b in runs:
+        if kept.put_rows(sh, a, b, last_col):
+            copied.update(range(a, b))
+    for r, vals, digest, old, fitted in rows:
+        if old is not None and r not in copied:
+            _unit_cells(sh, r, nt, vals, unit_cols)
+
+
 def _task_block(sh: Sheet, first: int, last: int, t: pd.Series, cols: list[Col],
-                with_change: bool, pager: Pager) -> None:
+                with_change: bool, pager: Pager) -> list[tuple[int, int]]:
     """The task's own cells merged beside its unit rows, one merge per printed page: a
-    piece on a later page repeats the 序号 and says (续) instead of the whole text."""
+    piece on a later page repeats the 序号 and says (续) instead of the whole text. The
+    pieces (first, last row) are returned."""
     values = [seq_value(t["序号"]), t["任务内容"], t["牵头单位"], t["责任单位"], t["总体状态"],
               t["总体进度"]]
     if with_change:
@@ -153,6 +226,7 @@ def _task_block(sh: Sheet, first: int, last: int, t: pd.Series, cols: list[Col],
                 sh.merge(a, j, b, j, float(v), style, kind="number")
             else:
                 sh.merge(a, j, b, j, str(v), style, kind="string")
+    return pieces
 
 
 def _legend(sh: Sheet, row: int, ncols: int, width: float) -> None:

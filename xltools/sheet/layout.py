@@ -98,6 +98,19 @@ class PageSetup:
 Range = tuple[int, int, int, int]  # first_row, first_col, last_row, last_col (0-based)
 
 
+@dataclass(frozen=True)
+class Verbatim:
+    """Rows first..stop-1 as an earlier file holds them, already serialized (their cells,
+    heights and styles in `xml`; the merges inside them listed): a streamed sheet's block
+    whose inputs did not change since that file was written (xlsx.rowcache)."""
+
+    first: int
+    stop: int
+    xml: str
+    merges: tuple[Range, ...]
+    last_col: int
+
+
 @dataclass
 class Chart:
     """A native chart placed on a sheet; ranges refer to `data_sheet` (default: its own)."""
@@ -146,6 +159,10 @@ class Sheet:
     # else calls complete() first. Column widths, page set-up and charts are set before.
     rows: Iterator[int] | None = field(default=None, repr=False)
     expected_cells: int = 0  # the cells `rows` will make, roughly (whether to stream)
+    # set by the streaming writer while it iterates `rows`: a block may then be handed over
+    # as Verbatim rows instead of cells (put_verbatim), which only that writer can write
+    takes_verbatim: bool = field(default=False, repr=False)
+    verbatim: list[Verbatim] = field(default_factory=list, repr=False)
     _covered: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
     _sealed: int = 0  # rows above this are written out and released: no more writes there
     _extent: tuple[int, int] = (-1, -1)  # last row and column of the released cells
@@ -177,6 +194,18 @@ class Sheet:
             for k in [k for k in covered if k[0] < below]:
                 del covered[k]
         self._sealed = below
+
+    def put_verbatim(self, rows: Verbatim) -> None:
+        """Rows rows.first..rows.stop-1 written as `rows.xml`, in the block `rows` yields
+        next: nothing may be written in them, and a merge may only pass over them (its
+        covered cells are in the xml) unless the rows list merges of their own."""
+        if not self.takes_verbatim:
+            raise LayoutError(f"{self.name}: verbatim rows outside a streamed write")
+        if self.verbatim and rows.first < self.verbatim[-1].stop or rows.stop <= rows.first:
+            raise LayoutError(f"{self.name}: verbatim rows {rows.first}-{rows.stop - 1} out of order")
+        self._check(rows.first)
+        self.verbatim.append(rows)
+        self._extent = (max(self._extent[0], rows.stop - 1), max(self._extent[1], rows.last_col))
 
     @property
     def released(self) -> bool:

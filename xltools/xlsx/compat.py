@@ -168,6 +168,16 @@ class RowStream:
         ws.fh.write(cells_xml)
         ws.fh.write("</row>")
 
+    def verbatim(self, first: int, last: int, last_col: int, rows_xml: str) -> None:
+        """Write rows first..last as given (<row> elements an earlier file holds, columns
+        0..last_col): none of them may have a height record or cells here."""
+        ws = self.ws
+        if self.take(first) is not None or any(r in ws.row_info for r in range(first, last + 1)):
+            raise ValueError(f"rows {first + 1}-{last + 1} given twice")
+        if ws._check_dimensions(first, 0) or ws._check_dimensions(last, last_col):
+            raise ValueError(f"rows {first + 1}-{last + 1}: outside the worksheet")
+        ws.fh.write(rows_xml)
+
     def empty(self, row: int) -> None:
         """Write row `row` with its height and no cells."""
         info = self.take(row)

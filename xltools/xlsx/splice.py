@@ -27,7 +27,7 @@ from xml.etree import ElementTree
 from ..sheet.layout import Sheet, Workbook
 from ..sheet.styles import STYLES
 from .compat import fix_style_index, quick_sheet_names, seed_strings, write_part_as
-from .writer import streams, workbook_bytes
+from .writer import streams, workbook_bytes, write_atomically
 
 MANIFEST = ".xltools-splice.json"  # {file: {"sha256": …, "sheets": [[name, key, facts], …]}}
 STRINGS = "xl/sharedStrings.xml"
@@ -70,14 +70,11 @@ def write_reusing(filename: str, build: Callable[[Reuse], Workbook],
         data = workbook_bytes(layout, FixedStyles(), release=True)
     if layout.filename != filename:
         raise ValueError(f"{layout.filename} is not {filename}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    write_atomically(path, data)
     manifest[filename] = {
         "sha256": hashlib.sha256(data).hexdigest(),
         "sheets": [[s.name, keys.get(s.name, ""), facts(s)] for s in layout.sheets]}
-    _write_manifest(folder, manifest)
+    write_manifest(folder / MANIFEST, manifest)
     return path
 
 
@@ -245,8 +242,9 @@ def read_manifest(path: Path) -> dict:
     return got if isinstance(got, dict) else {}
 
 
-def _write_manifest(folder: Path, manifest: dict) -> None:
+def write_manifest(path: Path, manifest: dict) -> None:
+    """Write a manifest for the next run; without it that run rebuilds, so a failure is no harm."""
     try:
-        (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-    except OSError:  # without it the next run rebuilds: no harm
+        write_atomically(path, json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
+    except OSError:
         pass

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..sheet.layout import (MAX_ROWS, Cell, Chart, LayoutError, Sheet, Validation, Workbook,
-                            gc_paused)
+from ..sheet.layout import (MAX_ROWS, Cell, Chart, LayoutError, Sheet, Validation, Verbatim,
+                            Workbook, gc_paused)
 from ..sheet.styles import STYLES
 from .compat import (RowStream, cell_writers, fix_style_index, flush_row,
                      free_cells_when_assembled, plain_text_only, register_merge, ws_row)
@@ -80,9 +80,12 @@ def workbook_bytes(layout: Workbook, hook=None, release: bool = False) -> bytes:
 
 def write_workbook(layout: Workbook, folder: str | os.PathLike) -> Path:
     """Write a layout into folder/layout.filename atomically; return the path."""
-    path = Path(folder) / layout.filename
+    return write_atomically(Path(folder) / layout.filename, workbook_bytes(layout))
+
+
+def write_atomically(path: Path, data: bytes) -> Path:
+    """Write a file through a temporary one beside it: a reader never sees half of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = workbook_bytes(layout)
     tmp = path.with_name(f".{path.name}.part")
     tmp.write_bytes(data)
     os.replace(tmp, path)
@@ -151,13 +154,20 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, links) -> None:
     """
     out = _RowWriter(ws, sheet, fmt, links)
     made, done = sheet.rows is not None, 0
+    sheet.takes_verbatim = made and out.stream is not None
     for below in sheet.rows or ():
+        rows, sheet.verbatim = sheet.verbatim, []
+        if rows and not (done <= rows[0].first and rows[-1].stop <= below):
+            raise LayoutError(f"{sheet.name}: verbatim rows {rows[0].first}-{rows[-1].stop - 1} "
+                              f"outside the block {done}-{below - 1}")
         if below > done:
-            out.heights(done, below)
-            out.write(done, below)
+            out.heights(done, below, rows)
+            out.write(done, below, rows)
             sheet.release(below)
             done = below
-    sheet.rows = None
+    if sheet.verbatim:
+        raise LayoutError(f"{sheet.name}: verbatim rows after the last block")
+    sheet.rows, sheet.takes_verbatim = None, False
     last = max(max((k[0] for k in sheet.cells), default=-1),
                max((m.last_row for m in sheet.merges), default=-1),
                max(sheet.row_heights, default=-1))
@@ -177,11 +187,12 @@ class _RowWriter:
         self.merges_seen = 0
         self.waiting: list = []  # merges added before their first row's range
 
-    def heights(self, first: int, stop: int) -> None:
-        """Give xlsxwriter the heights of rows first..stop-1 (set while the sheet was made)."""
-        heights = self.sheet.row_heights
+    def heights(self, first: int, stop: int, verbatim: list[Verbatim] = ()) -> None:
+        """Give xlsxwriter the heights of rows first..stop-1 (set while the sheet was made),
+        but for verbatim rows: their <row> elements carry them."""
+        heights, skip = self.sheet.row_heights, _rows_of(verbatim)
         for row in range(first, stop):
-            if row in heights:
+            if row in heights and row not in skip:
                 self.ws.set_row(row, heights[row])
 
     def _starts(self, first: int, stop: int) -> dict[int, list]:
@@ -202,8 +213,10 @@ class _RowWriter:
         self.waiting = waiting
         return starts
 
-    def write(self, first: int, stop: int) -> None:
-        """Write rows first..stop-1; none of them may have been written yet."""
+    def write(self, first: int, stop: int, verbatim: list[Verbatim] = ()) -> None:
+        """Write rows first..stop-1; none of them may have been written yet. Verbatim rows
+        are written as given: a merge open over them has its covered cells there already,
+        and merges of their own are registered after them, with nothing else open."""
         sheet, ws, fmt, stream, xfs = self.sheet, self.ws, self.fmt, self.stream, self.xfs
         cells = sheet.cells
         keys = sorted(cells)  # (a sheet made while written holds only rows not yet out)
@@ -211,7 +224,14 @@ class _RowWriter:
             raise LayoutError(f"{sheet.name}: cell {keys[0]} above rows already written")
         n, k = len(keys), 0
         starts = self._starts(first, stop)
-        for row in range(first, stop):
+        given = {v.first: v for v in verbatim}
+        row = first - 1
+        while row + 1 < stop:
+            row += 1
+            if row in given:  # (then on below them)
+                k = self._pass(given[row], starts, keys, k)
+                row = given[row].stop - 1
+                continue
             out: dict[int, tuple] = {}  # col -> (format, Cell or None for a blank)
             for m in starts.get(row, ()):
                 top = cells.get((row, m.first_col))
@@ -248,6 +268,30 @@ class _RowWriter:
                 stream.row(row, cols[0], cols[-1], xml)
             else:
                 _row_through_xlsxwriter(ws, row, out, fmt, self.links)
+
+
+    def _pass(self, v: Verbatim, starts: dict[int, list], keys: list, k: int) -> int:
+        """Write verbatim rows and pass over them: a merge open over them may end there (it
+        is registered in the order a row-by-row pass would), none may start there and no
+        cell be written there (keys[k:]: the cells below the rows passed so far)."""
+        name = self.sheet.name
+        if (k < len(keys) and keys[k][0] < v.stop) or any(r in starts for r in range(v.first, v.stop)):
+            raise LayoutError(f"{name}: cells written into verbatim rows {v.first}-{v.stop - 1}")
+        if v.merges and self.active:
+            raise LayoutError(f"{name}: a merge reaches into verbatim rows {v.first}-{v.stop - 1}")
+        self.stream.verbatim(v.first, v.stop - 1, v.last_col, v.xml)
+        ending = sorted((item for item in self.active if item[0].last_row < v.stop),
+                        key=lambda item: item[0].last_row)  # (stable: open order for a tie)
+        for m, _f, _cols in ending:
+            register_merge(self.ws, m.first_row, m.first_col, m.last_row, m.last_col)
+        self.active = [item for item in self.active if item[0].last_row >= v.stop]
+        for m in v.merges:
+            register_merge(self.ws, *m)
+        return k
+
+
+def _rows_of(verbatim: list[Verbatim]) -> set[int]:
+    return {r for v in verbatim for r in range(v.first, v.stop)}
 
 
 FAST_ROWS = True  # serialize plain rows here (tests switch it off to compare with xlsxwriter)

@@ -1,0 +1,225 @@
+"""Rows kept from the previous file: a streamed sheet made a block at a time (the 汇总表's
+按任务汇总, Sheet.rows) and written again after a late return copies, from the file the
+folder already holds, the rows of every block whose key is unchanged, instead of making them.
+
+Sound for the reasons xlsx.splice is: a block's key digests everything its rows are made
+from (xltools' code and xlsxwriter's version, the styles, the sheet's columns, the block's
+first row and the pager's state there, its values); a streamed part holds its strings inline
+and registers its styles in one fixed order, so a block's <row> elements mean the same in
+any file written so; and the previous file is used only if it is exactly what this folder's
+manifest says was written (SHA-256). A block not found there is simply made.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from ..sheet.layout import Sheet, Verbatim, Workbook
+from ..sheet.styles import STYLES
+from .splice import code_version, read_manifest, write_manifest
+from .writer import streams, workbook_bytes, write_atomically
+
+MANIFEST = ".xltools-rows.json"  # {file: {"sha256", "part", "blocks": {key: entry}, "rows": […]}}
+# entry: [first, stop, merges, last_col, state]: rows first..stop-1, the merges inside them
+# in the order the writer registers them, and what the caller needs to go on after them.
+# rows: [numbers, digests, facts…] (columns: a province's 90,000 rows read in a blink), each
+# row's digest of its values and facts (what the caller knows of its place: height, the
+# styles over it): in a block made again (a late unit's task), a row whose digest and facts
+# are unchanged is copied.
+
+
+class KeptRows:
+    """The blocks of one sheet: those the previous file holds, and those written now."""
+
+    def __init__(self, sheet: str, manifest: dict | None = None, old: dict | None = None,
+                 old_rows: dict | None = None, previous: zipfile.ZipFile | None = None,
+                 part: str = "") -> None:
+        self.sheet, self.manifest = sheet, manifest or {}
+        self._base = hashlib.blake2b(f"{code_version()}{STYLES!r}{sheet!r}".encode(),
+                                     digest_size=20)
+        self._row_base = self._base
+        self.old, self.old_rows = old or {}, old_rows or {}
+        self.blocks: dict[str, list] = {}  # key -> entry, of the file being written
+        self.rows: list[tuple] = []  # (number, digest, facts…) of the file being written
+        self.copied = self.copied_rows = 0
+        self._zip = previous
+        self._rows = _PartRows(previous.open(part)) if previous is not None else None
+
+    def key(self, *made_of: object) -> str:
+        """The digest of what a block is made from: its first row, what its rows depend on
+        above it (the pager's state), the sheet's columns and its values."""
+        h = self._base.copy()
+        h.update(repr(made_of).encode())
+        return h.hexdigest()
+
+    def row_context(self, *made_of: object) -> None:
+        """What every row's digest depends on besides its values (the sheet's columns)."""
+        self._row_base = hashlib.blake2b(f"{code_version()}{STYLES!r}{self.sheet!r}{made_of!r}"
+                                         .encode(), digest_size=8)
+
+    def row_digest(self, values: object) -> str:
+        h = self._row_base.copy()
+        h.update(repr(values).encode())
+        return h.hexdigest()
+
+    def old_row(self, row: int) -> tuple | None:
+        """(digest, facts…) of row `row` as the previous file holds it."""
+        return self.old_rows.get(row)
+
+    def row(self, row: int, digest: str, *facts: object) -> None:
+        """Record a row of a block made now."""
+        self.rows.append((row, digest, *facts))
+
+    def put_rows(self, sheet: Sheet, first: int, stop: int, last_col: int) -> bool:
+        """Hand rows first..stop-1 (of a block being made) to the writer as the previous file
+        holds them; False if it cannot (they must be made)."""
+        if self._rows is None or not sheet.takes_verbatim:
+            return False
+        xml = self._rows.rows(first, stop)
+        if xml is None:
+            return False
+        sheet.put_verbatim(Verbatim(first, stop, xml, (), last_col))
+        self.copied_rows += stop - first
+        return True
+
+    def take(self, sheet: Sheet, key: str, first: int, stop: int) -> object | None:
+        """Hand rows first..stop-1 to the writer as the previous file holds them, if it holds
+        that block and the sheet is streamed; the state recorded with it, or None."""
+        entry = self.old.get(key)
+        if entry is None or not sheet.takes_verbatim or entry[:2] != [first, stop]:
+            return None
+        xml = self._rows.rows(first, stop)
+        if xml is None:
+            return None
+        sheet.put_verbatim(Verbatim(first, stop, xml, tuple(map(tuple, entry[2])), entry[3]))
+        self.blocks[key] = entry
+        self.rows += [(r, *self.old_rows[r]) for r in range(first, stop) if r in self.old_rows]
+        self.copied += 1
+        self.copied_rows += stop - first
+        return entry[4]
+
+    def made(self, key: str, first: int, stop: int, merges, last_col: int, state: object) -> None:
+        """Record a block made now (its merges: Sheet.merges it added) for the next run."""
+        order = sorted(((m.first_row, m.first_col, m.last_row, m.last_col) for m in merges),
+                       key=lambda m: (m[2], m[0], m[1]))  # (as _RowWriter registers them)
+        self.blocks[key] = [first, stop, [list(m) for m in order], last_col, state]
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+            self._zip = None
+
+    @classmethod
+    def load(cls, folder: Path, filename: str, sheet: str) -> "KeptRows":
+        """The blocks of the previous folder/filename, if it is what the manifest describes."""
+        manifest = read_manifest(folder / MANIFEST)
+        entry = manifest.get(filename)
+        if not isinstance(entry, dict):
+            return cls(sheet, manifest)
+        try:
+            data = (folder / filename).read_bytes()
+            if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
+                return cls(sheet, manifest)
+            previous = zipfile.ZipFile(io.BytesIO(data))
+            part = str(entry.get("part"))
+            previous.getinfo(part)
+            blocks = {k: v for k, v in dict(entry.get("blocks", {})).items() if _entry(v)}
+            columns = entry.get("rows") or [[]]
+            if len({len(c) for c in columns}) != 1 or any(type(r) is not int for r in columns[0]):
+                raise ValueError("rows")
+            rows = dict(zip(columns[0], zip(*columns[1:])))
+        except (OSError, zipfile.BadZipFile, KeyError, TypeError, ValueError):
+            return cls(sheet, manifest)
+        return cls(sheet, manifest, blocks, rows, previous, part)
+
+
+def _entry(v: object) -> bool:
+    """An entry in the shape made() writes (a manifest edited by hand is not trusted)."""
+    return (isinstance(v, list) and len(v) == 5 and all(type(x) is int for x in (v[0], v[1], v[3]))
+            and isinstance(v[2], list)
+            and all(isinstance(m, list) and len(m) == 4 and all(type(x) is int for x in m)
+                    for m in v[2]))
+
+
+def write_keeping_rows(filename: str, sheet: str, build: Callable[[KeptRows], Workbook],
+                       folder: str | os.PathLike) -> Path:
+    """Write the workbook build(kept) lays out as folder/filename, where `sheet`'s blocks
+    may be taken from the previous file through `kept`; record its blocks for the next run."""
+    folder = Path(folder)
+    kept = KeptRows.load(folder, filename, sheet)
+    try:
+        layout = build(kept)
+        streamed = streams(layout)
+        index = next(i for i, s in enumerate(layout.sheets) if s.name == sheet)
+        data = workbook_bytes(layout)
+    finally:
+        kept.close()
+    path = write_atomically(folder / filename, data)
+    manifest = kept.manifest
+    if streamed:  # (in memory the strings are shared: the rows would not stand alone)
+        manifest[filename] = {"sha256": hashlib.sha256(data).hexdigest(),
+                              "part": f"xl/worksheets/sheet{index + 1}.xml", "blocks": kept.blocks,
+                              "rows": [list(c) for c in zip(*kept.rows)]}
+    else:
+        manifest.pop(filename, None)
+    write_manifest(folder / MANIFEST, manifest)
+    return path
+
+
+class _PartRows:
+    """Reads a worksheet part forward, rows after rows, holding about one chunk at a time."""
+
+    CHUNK = 1 << 20
+
+    def __init__(self, stream) -> None:
+        self.stream, self.buf, self.at, self.eof = stream, b"", 0, False
+
+    def _more(self) -> bool:
+        """Read the next chunk, letting go of what lies before `at`."""
+        got = b"" if self.eof else self.stream.read(self.CHUNK)
+        self.eof = not got
+        self.buf = self.buf[self.at:] + got
+        self.at = 0
+        return bool(got)
+
+    def _find(self, needle: bytes, start: int) -> int:
+        """Where `needle` next begins at or after `start` (an offset from `at`), reading on
+        as needed; -1 at the end of the part. `start` and the result are offsets from `at`."""
+        while True:
+            i = self.buf.find(needle, self.at + start)
+            if i >= 0:
+                return i - self.at
+            start = max(0, len(self.buf) - self.at - len(needle) + 1)
+            if not self._more():
+                return -1
+
+    def _row(self, number: int, start: int) -> int:
+        """Where the <row> element of row `number` (1-based) begins, from `start`; -1 if not."""
+        needle = b'<row r="%d' % number
+        while True:
+            i = self._find(needle, start)
+            if i < 0:
+                return -1
+            if self._find(b'"', i + len(needle)) == i + len(needle):  # (not row 12 for 1)
+                return i
+            start = i + 1
+
+    def rows(self, first: int, stop: int) -> str | None:
+        """The <row> elements of rows first..stop-1 (0-based), as the part holds them."""
+        i = self._row(first + 1, 0)
+        if i < 0:
+            return None
+        self.at += i  # (what lies before is let go at the next read)
+        last = self._row(stop, 0)  # its last row: every row of a block has cells
+        end = self._find(b"<row ", last + 1) if last >= 0 else -1
+        if end < 0 and last >= 0:  # (the last rows of the sheet)
+            end = self._find(b"</sheetData>", last + 1)
+        if end < 0:
+            return None
+        xml = self.buf[self.at:self.at + end]
+        self.at += end
+        return xml.decode("utf-8")
