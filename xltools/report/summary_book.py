@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 
 import pandas as pd
@@ -114,15 +115,16 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
     groups = bt.groupby("_t", sort=True).size()
     it = iter(unit_values)
     done = set()
-    if kept is not None:
+    if kept is not None:  # (a row's digest: its values and the columns they are shown in)
         kept.row_context(cols)
     for t, n in groups.items():
         first = row
-        units = [next(it) for _ in range(n)]
+        shown = [[unit, role, status, BLOCKED if "完成进度" in blocked else prog, comp, prob, nxt]
+                 for unit, role, status, prog, comp, prob, nxt, blocked in islice(it, n)]
         task = tasks.loc[plan.tasks[t].number]
         if kept is not None:  # (the key: everything the block's rows are made from)
-            key = kept.key(first, pager.capacity, pager.repeat, pager.used, cols, units,
-                           tuple(task))
+            digests = [kept.row_digest(vals) for vals in shown]
+            key = kept.key(first, pager.capacity, pager.repeat, pager.used, tuple(task), digests)
             state = kept.take(sh, key, first, first + n)
             if state is not None:
                 pager.used, breaks = state
@@ -132,11 +134,9 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
                 yield row
                 continue
             merges, breaks = len(sh.merges), len(pager.breaks)
-        rows = []  # (row, its values, its digest, what the previous file says of it)
-        for unit, role, status, prog, comp, prob, nxt, blocked in units:
-            prog_v = BLOCKED if "完成进度" in blocked else prog
-            vals = [unit, role, status, prog_v, comp, prob, nxt]
-            digest = kept.row_digest(vals) if kept is not None else ""
+        rows = []  # (row, its values, its digest, what the previous file says of it, height)
+        for i, vals in enumerate(shown):
+            digest = digests[i] if kept is not None else ""
             old = kept.old_row(row) if kept is not None else None
             if old is not None and old[0] == digest:  # made later, if not copied
                 sh.row_heights[row] = old[1]  # (as fit gave it)
