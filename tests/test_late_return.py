@@ -225,20 +225,26 @@ def streamed_summary(monkeypatch):
 
     monkeypatch.setattr(writer, "STREAM_CELLS", 1)
     monkeypatch.setattr(writer, "STREAM_SHEET_CELLS", 1)
-    runs, single = [], [0]
-    real, put_rows = rowcache.KeptRows.close, rowcache.KeptRows.put_rows
+    runs, single, flat = [], [0], {}
+    real, put_rows = rowcache.KeptRows.close, rowcache.SheetRows.put_rows
 
     def close(self):  # (blocks copied, blocks, rows copied one by one in blocks made again)
-        runs.append((self.copied, len(self.blocks), single[0]))
+        by_task = self.sheets["按任务汇总"]
+        runs.append((by_task.copied, len(by_task.blocks), single[0], dict(flat)))
         single[0] = 0
+        flat.clear()
         real(self)
 
-    def counted(self, sheet, first, stop, last_col):
-        got = put_rows(self, sheet, first, stop, last_col)
-        single[0] += (stop - first) * got
+    def counted(self, sheet, first, stop, last_col, was=None):
+        got = put_rows(self, sheet, first, stop, last_col, was)
+        single[0] += (stop - first) * got * (self.sheet == "按任务汇总")
+        if got and self.sheet != "按任务汇总":  # a flat table's rows: how many, how many moved
+            flat.setdefault(self.sheet, [0, 0])
+            flat[self.sheet][0] += stop - first
+            flat[self.sheet][1] += (stop - first) * (was not in (None, first))
         return got
     monkeypatch.setattr(rowcache.KeptRows, "close", close)
-    monkeypatch.setattr(rowcache.KeptRows, "put_rows", counted)
+    monkeypatch.setattr(rowcache.SheetRows, "put_rows", counted)
     return runs
 
 
@@ -251,7 +257,8 @@ def test_summary_copies_unchanged_task_blocks_and_equals_a_full_rebuild(
     out, late = _late_run(tmp_path, period_files, spies)
     first, again = streamed_summary[:2]
     assert first[0] == first[2] == 0 and first[1] > 10  # nothing to copy the first time
-    copied, blocks, _rows = again
+    copied, blocks, _rows, flat = again
+    assert flat["滞后任务"][1] > 0 and flat["按单位汇总"][0] > 0  # (rows copied, some moved)
     assert 0 < copied < blocks  # the late unit's tasks (and those the pages moved) made again
     full = _full(tmp_path, spies)
     book = next(out.glob("汇总表_*.xlsx")).name
@@ -274,7 +281,7 @@ def test_summary_altered_previous_file_or_manifest_is_not_copied_from(
             path = out / rowcache.MANIFEST
             manifest = rowcache.read_manifest(path)
             for entry in manifest.values():
-                for block in entry["blocks"].values():
+                for block in entry["sheets"]["按任务汇总"]["blocks"].values():
                     block[3] = "x"
             path.write_text(__import__("json").dumps(manifest), encoding="utf-8")
 
@@ -331,7 +338,7 @@ def test_summary_blocks_moved_by_the_pages_or_split_over_them_are_right(
     write_summary(plan, period, before, out)
     write_summary(plan, period, after, out)
     write_summary(plan, period, after, fresh)
-    copied, blocks, rows = streamed_summary[1]
+    copied, blocks, rows, _flat = streamed_summary[1]
     assert 0 < copied < blocks - 1 and rows > 0, streamed_summary
     book = next(out.glob("汇总表_*.xlsx")).name
     assert _parts(out / book) == _parts(fresh / book)

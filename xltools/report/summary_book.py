@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from ..merge.towns import leaf_label, leaves
 from ..model.glossary import FW_COLON, official_marks, text_width
 from ..model.plan import Period, Plan
 from ..model.rates import RATE_NOTE, shown
-from ..xlsx.rowcache import KeptRows, write_keeping_rows
+from ..xlsx.rowcache import KeptRows, SheetRows, write_keeping_rows
 from .tables import (Col, empty_row, fit, header, heading, height_for, is_missing, marked_title,
                      name_width, note, put, put_row, rows_table, start_sheet)
 
@@ -45,7 +45,7 @@ def write_summary(plan: Plan, period: Period, summary: Summary, folder: str | os
     file there was written are copied from it (xlsx.rowcache: a late return remakes only
     the blocks of its unit's tasks, and those the pages shifted)."""
     return write_keeping_rows(
-        summary_filename(plan, period), BY_TASK,
+        summary_filename(plan, period),
         lambda kept: summary_workbook(plan, period, summary, lazy=True, kept=kept), folder)
 
 
@@ -54,14 +54,18 @@ def summary_workbook(plan: Plan, period: Period, summary: Summary, lazy: bool = 
     """The 汇总表 layout: seven printable sheets and a native chart. lazy: 按任务汇总's
     task blocks are made while the writer writes them (Sheet.rows), so that a province's
     million cells are never held at once; the layout is then good for one write. kept: the
-    blocks the previous file holds (write_summary)."""
+    rows the previous file holds (write_summary): task blocks, and the rows of the flat
+    tables (made while written too, to be copied)."""
     wb = Workbook(filename=summary_filename(plan, period),
                   title=f"{plan.period_title(period)}落实情况汇总表", subject="汇总表",
                   company=plan.issuer, period=period.id, kind="summary",
                   constant_memory=True)
     with gc_paused():
-        _by_task(wb, plan, period, summary, kept)
-        for part in (_by_unit, _lagging, _missing, _targets, _towns, _status):
+        for part in (_by_task, _by_unit, _lagging):
+            part(wb, plan, period, summary, kept)
+        _missing(wb, plan, period, summary)  # (numbered afresh when one leaves: little to copy)
+        _targets(wb, plan, period, summary, kept)
+        for part in (_towns, _status):
             part(wb, plan, period, summary)
         if not lazy:
             for sheet in wb.sheets:
@@ -79,6 +83,19 @@ def _status_style(value: object, base: str = "body_center") -> str:
 
 
 # -- 按任务汇总 -------------------------------------------------------------------------
+def _rows_of(kept: KeptRows | None, sheet: Sheet) -> SheetRows | None:
+    return kept.sheet(sheet.name) if kept is not None else None
+
+
+def _made_while_written(sh: Sheet, body: Callable[[], object], cells: int) -> None:
+    """A flat table's body made while the writer writes the sheet (Sheet.rows), so that its
+    rows may be copied from the previous file (rows_table's kept)."""
+    def rows() -> Iterator[int]:
+        body()
+        yield sh.last_row + 1
+    sh.rows, sh.expected_cells = rows(), cells
+
+
 def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRows | None) -> None:
     with_change = "进度变化" in s.tasks.columns
     unit_w = name_width(u.name for u in plan.units)
@@ -96,13 +113,13 @@ def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
     sub = _subtitle(period, f"共 {c.get('tasks', 0)} 项任务,{c.get('reported', 0)}/{c.get('units', 0)} "
                             "个单位已报送")
     sh, row = start_sheet(wb, BY_TASK, cols, f"{plan.period_title(period)}落实情况汇总表", sub)
-    sh.rows = _task_rows(sh, row, plan, s, task_cols, unit_cols, with_change, kept)
+    sh.rows = _task_rows(sh, row, plan, s, task_cols, unit_cols, with_change, _rows_of(kept, sh))
     # (a task's own columns are one merged cell a block: unit rows × their columns, the rest)
     sh.expected_cells = len(s.by_task) * len(unit_cols) + len(s.tasks) * len(task_cols)
 
 
 def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col],
-               unit_cols: list[Col], with_change: bool, kept: KeptRows | None) -> Iterator[int]:
+               unit_cols: list[Col], with_change: bool, kept: SheetRows | None) -> Iterator[int]:
     """按任务汇总's body, a task block at a time (Sheet.rows): yields the row below each. A
     block the previous file holds as it would be made now (kept) is copied from it."""
     cols = task_cols + unit_cols
@@ -169,7 +186,7 @@ def _unit_cells(sh: Sheet, row: int, nt: int, vals: list, unit_cols: list[Col]) 
     put_row(sh, row, nt, vals, unit_cols, [None, None, _status_style(vals[2])])
 
 
-def _copy_or_make_rows(sh: Sheet, kept: KeptRows, rows: list, tops: set[int], style: str,
+def _copy_or_make_rows(sh: Sheet, kept: SheetRows, rows: list, tops: set[int], style: str,
                        nt: int, unit_cols: list[Col], last_col: int) -> None:
     """A block made again: its unit rows that the previous file holds as they would be
     written now (same values, height, and task cells over them: not a piece's first row,
@@ -237,7 +254,7 @@ def _legend(sh: Sheet, row: int, ncols: int, width: float) -> None:
 
 
 # -- 按单位汇总 -------------------------------------------------------------------------
-def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
+def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRows | None) -> None:
     cols = [Col("序号", 5, "body_center", "number"), Col("单位", name_width((u.name for u in plan.units), 14)),
             Col("类型", 6, "body_center"),
             Col("任务数", 6, "body_int", "number")]
@@ -261,19 +278,22 @@ def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
             return "body_alert"
         return None
 
-    end = rows_table(sh, row, cols, recs, style_of, empty="没有需要报送的单位。")
-    # totals
-    sh.merge(end, 0, end, 2, "合计", "total", kind="string")
-    for i, k in enumerate(["任务数", *UNIT_CATEGORIES, "错误数", "警告数"]):
-        col = 3 + i if i <= n else (len(cols) - 2 + (i - n - 1))
-        sh.write(end, col, float(u[k].sum()) if len(u) else 0.0, "body_int", kind="number")
-    for col in range(4 + n, len(cols) - 2):
-        sh.write(end, col, None, "total", kind="blank")
-    sh.row_heights[end] = 22
+    def body() -> None:
+        end = rows_table(sh, row, cols, recs, style_of, empty="没有需要报送的单位。",
+                         kept=_rows_of(kept, sh))
+        # totals
+        sh.merge(end, 0, end, 2, "合计", "total", kind="string")
+        for i, k in enumerate(["任务数", *UNIT_CATEGORIES, "错误数", "警告数"]):
+            col = 3 + i if i <= n else (len(cols) - 2 + (i - n - 1))
+            sh.write(end, col, float(u[k].sum()) if len(u) else 0.0, "body_int", kind="number")
+        for col in range(4 + n, len(cols) - 2):
+            sh.write(end, col, None, "total", kind="blank")
+        sh.row_heights[end] = 22
+    _made_while_written(sh, body, (len(u) + 1) * len(cols))
 
 
 # -- 滞后任务 ---------------------------------------------------------------------------
-def _lagging(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
+def _lagging(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRows | None) -> None:
     cols = [Col("序号", 5, "body_center"), Col("任务内容", 34), Col("单位", 12),
             Col("牵头/\n配合", 5, "body_center"), Col("状态", 7, "body_center"),
             Col("完成进度\n(%)", 7, "body_progress", "number"),
@@ -283,8 +303,10 @@ def _lagging(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
                           _subtitle(period, f"共 {len(lag)} 条"))
     recs = lag[["序号", "任务内容", "单位", "牵头/配合", "状态", "完成进度", "存在问题",
                 "下一步推进计划"]].itertuples(index=False, name=None)
-    rows_table(sh, row, cols, recs, lambda rec, i: "body_alert" if i == 4 else None,
-               empty="本期没有单位报告滞后或未启动的任务。")
+    _made_while_written(sh, lambda: rows_table(
+        sh, row, cols, recs, lambda rec, i: "body_alert" if i == 4 else None,
+        empty="本期没有单位报告滞后或未启动的任务。", kept=_rows_of(kept, sh)),
+        len(lag) * len(cols))
 
 
 # -- 未报送单位 (and late ones) ---------------------------------------------------------
@@ -341,7 +363,7 @@ def _stamps(sh: Sheet, row: int, ncols: int, width: float, stamps: dict[str, str
 
 
 # -- 量化指标 ---------------------------------------------------------------------------
-def _targets(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
+def _targets(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRows | None) -> None:
     cols = [Col("序号", 5, "body_center"), Col("任务内容", 34), Col("量化指标", 18),
             Col("计量\n单位", 6, "body_center"), Col("方向", 6, "body_center"),
             Col("全年目标", 11, "body_amount", "number"),
@@ -353,8 +375,9 @@ def _targets(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
                           _subtitle(period, "累计完成取牵头单位报送的年初至本期末累计数"))
     tg = tg.assign(完成率=[shown(r, v) for r, v in zip(tg["完成率"], tg["达标"])])
     recs = tg[[c.label.replace("\n", "") for c in cols]].itertuples(index=False, name=None)
-    end = rows_table(sh, row, cols, recs, empty="计划中没有量化指标。")
-    note(sh, end + 1, len(cols), RATE_NOTE, sum(c.width for c in cols))
+    _made_while_written(sh, lambda: note(
+        sh, rows_table(sh, row, cols, recs, empty="计划中没有量化指标。", kept=_rows_of(kept, sh)) + 1,
+        len(cols), RATE_NOTE, sum(c.width for c in cols)), len(tg) * len(cols))
 
 
 # -- 镇街指标 ---------------------------------------------------------------------------

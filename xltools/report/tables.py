@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 from ..sheet.blocks import official_page, safe_sheet_name, title_block
 from ..sheet.layout import Sheet, Workbook
+from ..xlsx.rowcache import SheetRows
 from ..sheet.styles import INDENT_UNITS, LINE_HEIGHT
 from ..model.glossary import official_marks, text_width
 from ..merge.common import BLOCKED
@@ -125,16 +126,39 @@ def marked_title(sheet: Sheet, ncols: int, title: str, subtitle: str = "") -> in
 
 
 def rows_table(sheet: Sheet, row: int, cols: list[Col], records, style_of: Callable | None = None,
-               minimum: float = 20, empty: str = "") -> int:
+               minimum: float = 20, empty: str = "", kept: SheetRows | None = None) -> int:
     """Write records (tuples in column order); style_of(record, col_index) may restyle a cell;
-    no records: one row saying `empty` (when given)."""
-    first = row
+    no records: one row saying `empty` (when given). kept: a record the previous file shows
+    alike (same digest) is copied from it, moved to its row now (a sheet made while written)."""
+    first, runs, after = row, [], -1  # runs: [first, stop, row it was at] copied
+    if kept is not None:
+        kept.row_context(cols, minimum)
     for rec in records:
-        put_row(sheet, row, 0, rec, cols,
-                [style_of(rec, i) for i in range(len(cols))] if style_of else None)
-        fit(sheet, row, cols, rec, minimum)
+        styles = [style_of(rec, i) for i in range(len(cols))] if style_of else None
+        was = None
+        if kept is not None:
+            digest = kept.row_digest((rec, styles))
+            kept.row(row, digest)
+            was = kept.where(digest, after)
+        if was is None:
+            _table_row(sheet, row, cols, rec, styles, minimum)
+        elif runs and runs[-1][1] == row and runs[-1][2] + row - runs[-1][0] == was:
+            runs[-1][1] += 1
+            runs[-1].append((rec, styles))
+        else:
+            runs.append([row, row + 1, was, (rec, styles)])
+        after = was if was is not None else after
         row += 1
+    for a, b, was, *made in runs:
+        if not kept.put_rows(sheet, a, b, len(cols) - 1, was):
+            for r, (rec, styles) in enumerate(made, a):
+                _table_row(sheet, r, cols, rec, styles, minimum)
     return empty_row(sheet, row, len(cols), empty) if empty and row == first else row
+
+
+def _table_row(sheet: Sheet, row: int, cols: list[Col], rec, styles, minimum: float) -> None:
+    put_row(sheet, row, 0, rec, cols, styles)
+    fit(sheet, row, cols, rec, minimum)
 
 
 def empty_row(sheet: Sheet, row: int, ncols: int, text: str) -> int:

@@ -1,6 +1,8 @@
-"""Rows kept from the previous file: a streamed sheet made a block at a time (the 汇总表's
-按任务汇总, Sheet.rows) and written again after a late return copies, from the file the
-folder already holds, the rows of every block whose key is unchanged, instead of making them.
+"""Rows kept from the previous file: a streamed sheet made while written (Sheet.rows) and
+written again after a late return copies, from the file the folder already holds, the rows
+that would come out the same, instead of making them: whole blocks whose key is unchanged
+(the 汇总表's task blocks), single rows of a block made again whose digest and place are
+unchanged, and the rows of a flat table whose digest is unchanged, moved to their new row.
 
 Sound for the reasons xlsx.splice is: a block's key digests everything its rows are made
 from (xltools' code and xlsxwriter's version, the styles, the sheet's columns, the block's
@@ -18,12 +20,14 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import re
+
 from ..sheet.layout import Sheet, Verbatim, Workbook
 from ..sheet.styles import STYLES
 from .splice import code_version, read_manifest, write_manifest
 from .writer import streams, workbook_bytes, write_atomically
 
-MANIFEST = ".xltools-rows.json"  # {file: {"sha256", "part", "blocks": {key: entry}, "rows": […]}}
+MANIFEST = ".xltools-rows.json"  # {file: {"sha256", "sheets": {name: {"part", "blocks", "rows"}}}}
 # entry: [first, stop, merges, last_col, state]: rows first..stop-1, the merges inside them
 # in the order the writer registers them, and what the caller needs to go on after them.
 # rows: [numbers, digests, facts…] (columns: a province's 90,000 rows read in a blink), each
@@ -32,26 +36,25 @@ MANIFEST = ".xltools-rows.json"  # {file: {"sha256", "part", "blocks": {key: ent
 # are unchanged is copied.
 
 
-class KeptRows:
-    """The blocks of one sheet: those the previous file holds, and those written now."""
+class SheetRows:
+    """One sheet's rows: what the previous file holds of it, and what is written now."""
 
-    def __init__(self, sheet: str, manifest: dict | None = None, old: dict | None = None,
-                 old_rows: dict | None = None, previous: zipfile.ZipFile | None = None,
-                 part: str = "") -> None:
-        self.sheet, self.manifest = sheet, manifest or {}
+    def __init__(self, sheet: str, old: dict | None = None, reader: "_PartRows | None" = None) -> None:
+        old = old or {}
+        self.sheet = sheet
         self._base = hashlib.blake2b(f"{code_version()}{STYLES!r}{sheet!r}".encode(),
                                      digest_size=20)
         self._row_base = self._base
-        self.old, self.old_rows = old or {}, old_rows or {}
+        self.old, self.old_rows = _blocks(old.get("blocks")), _rows(old.get("rows"))
+        self._by_digest: dict[str, list[int]] | None = None
         self.blocks: dict[str, list] = {}  # key -> entry, of the file being written
         self.rows: list[tuple] = []  # (number, digest, facts…) of the file being written
         self.copied = self.copied_rows = 0
-        self._zip = previous
-        self._rows = _PartRows(previous.open(part)) if previous is not None else None
+        self._reader = reader
 
     def key(self, *made_of: object) -> str:
         """The digest of what a block is made from: its first row, what its rows depend on
-        above it (the pager's state), the sheet's columns and its values."""
+        above it (the pager's state), its values."""
         h = self._base.copy()
         h.update(repr(made_of).encode())
         return h.hexdigest()
@@ -71,20 +74,34 @@ class KeptRows:
         return self.old_rows.get(row)
 
     def row(self, row: int, digest: str, *facts: object) -> None:
-        """Record a row of a block made now."""
+        """Record a row made now (or copied) for the next run."""
         self.rows.append((row, digest, *facts))
 
-    def put_rows(self, sheet: Sheet, first: int, stop: int, last_col: int) -> bool:
-        """Hand rows first..stop-1 (of a block being made) to the writer as the previous file
-        holds them; False if it cannot (they must be made)."""
-        if self._rows is None or not sheet.takes_verbatim:
+    def put_rows(self, sheet: Sheet, first: int, stop: int, last_col: int, was: int | None = None) -> bool:
+        """Hand rows first..stop-1 to the writer as the previous file holds them (at rows
+        was.., moved: a flat table's rows after others came or went); False if it cannot
+        (they must be made)."""
+        if self._reader is None or not sheet.takes_verbatim:
             return False
-        xml = self._rows.rows(first, stop)
+        was = first if was is None else was
+        xml = self._reader.rows(was, was + stop - first)
         if xml is None:
             return False
-        sheet.put_verbatim(Verbatim(first, stop, xml, (), last_col))
+        sheet.put_verbatim(Verbatim(first, stop, _moved(xml, first - was), (), last_col))
         self.copied_rows += stop - first
         return True
+
+    def where(self, digest: str, after: int) -> int | None:
+        """A row below `after` the previous file holds with this digest (a flat table's
+        rows, in order: the part is read forward), or None."""
+        if self._by_digest is None:
+            self._by_digest = {}
+            for row in sorted(self.old_rows):
+                self._by_digest.setdefault(self.old_rows[row][0], []).append(row)
+        rows = self._by_digest.get(digest)
+        while rows and rows[0] <= after:
+            rows.pop(0)
+        return rows.pop(0) if rows else None
 
     def take(self, sheet: Sheet, key: str, first: int, stop: int) -> object | None:
         """Hand rows first..stop-1 to the writer as the previous file holds them, if it holds
@@ -92,7 +109,7 @@ class KeptRows:
         entry = self.old.get(key)
         if entry is None or not sheet.takes_verbatim or entry[:2] != [first, stop]:
             return None
-        xml = self._rows.rows(first, stop)
+        xml = self._reader.rows(first, stop)
         if xml is None:
             return None
         sheet.put_verbatim(Verbatim(first, stop, xml, tuple(map(tuple, entry[2])), entry[3]))
@@ -108,53 +125,95 @@ class KeptRows:
                        key=lambda m: (m[2], m[0], m[1]))  # (as _RowWriter registers them)
         self.blocks[key] = [first, stop, [list(m) for m in order], last_col, state]
 
+    def saved(self, part: str) -> dict:
+        return {"part": part, "blocks": self.blocks, "rows": [list(c) for c in zip(*self.rows)]}
+
+
+_REFS = re.compile(r'(<row r="|<c r="[A-Z]{1,3})(\d+)"')  # (text has "<" escaped: never matches)
+
+
+def _moved(xml: str, by: int) -> str:
+    """Rows' xml with their row numbers moved `by` rows."""
+    if not by:
+        return xml
+    return _REFS.sub(lambda m: f'{m.group(1)}{int(m.group(2)) + by}"', xml)
+
+
+def _blocks(blocks: object) -> dict:
+    """The blocks of a manifest, those in the shape made() writes (hand edits not trusted)."""
+    return {k: v for k, v in dict(blocks or {}).items() if _entry(v)}
+
+
+def _rows(columns: object) -> dict[int, tuple]:
+    """The rows of a manifest: number -> (digest, facts…); {} if not in the shape written."""
+    columns = columns or [[]]
+    if (not isinstance(columns, list) or len({len(c) for c in columns}) != 1
+            or any(type(r) is not int for r in columns[0])):
+        return {}
+    return dict(zip(columns[0], zip(*columns[1:])))
+
+
+class KeptRows:
+    """What a workbook's sheets take from the previous file (SheetRows each)."""
+
+    def __init__(self, manifest: dict | None = None, entry: dict | None = None,
+                 previous: zipfile.ZipFile | None = None) -> None:
+        self.manifest, self._entry, self._zip = manifest or {}, entry or {}, previous
+        self.sheets: dict[str, SheetRows] = {}
+
+    def sheet(self, name: str) -> SheetRows:
+        """The rows of sheet `name` (its part read from the previous file when it is used)."""
+        got = self.sheets.get(name)
+        if got is None:
+            old = (self._entry.get("sheets") or {}).get(name)
+            reader = None
+            if isinstance(old, dict) and self._zip is not None:
+                try:
+                    reader = _PartRows(self._zip.open(str(old.get("part"))))
+                except (KeyError, zipfile.BadZipFile, ValueError):
+                    old = None
+            got = self.sheets[name] = SheetRows(name, old if reader else None, reader)
+        return got
+
     def close(self) -> None:
         if self._zip is not None:
             self._zip.close()
             self._zip = None
 
     @classmethod
-    def load(cls, folder: Path, filename: str, sheet: str) -> "KeptRows":
-        """The blocks of the previous folder/filename, if it is what the manifest describes."""
+    def load(cls, folder: Path, filename: str) -> "KeptRows":
+        """What the previous folder/filename holds, if it is what the manifest describes."""
         manifest = read_manifest(folder / MANIFEST)
         entry = manifest.get(filename)
-        if not isinstance(entry, dict):
-            return cls(sheet, manifest)
+        if not isinstance(entry, dict) or not isinstance(entry.get("sheets"), dict):
+            return cls(manifest)
         try:
             data = (folder / filename).read_bytes()
             if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
-                return cls(sheet, manifest)
-            previous = zipfile.ZipFile(io.BytesIO(data))
-            part = str(entry.get("part"))
-            previous.getinfo(part)
-            blocks = {k: v for k, v in dict(entry.get("blocks", {})).items() if _entry(v)}
-            columns = entry.get("rows") or [[]]
-            if len({len(c) for c in columns}) != 1 or any(type(r) is not int for r in columns[0]):
-                raise ValueError("rows")
-            rows = dict(zip(columns[0], zip(*columns[1:])))
-        except (OSError, zipfile.BadZipFile, KeyError, TypeError, ValueError):
-            return cls(sheet, manifest)
-        return cls(sheet, manifest, blocks, rows, previous, part)
+                return cls(manifest)
+            return cls(manifest, entry, zipfile.ZipFile(io.BytesIO(data)))
+        except (OSError, zipfile.BadZipFile):
+            return cls(manifest)
 
 
 def _entry(v: object) -> bool:
-    """An entry in the shape made() writes (a manifest edited by hand is not trusted)."""
+    """An entry in the shape made() writes."""
     return (isinstance(v, list) and len(v) == 5 and all(type(x) is int for x in (v[0], v[1], v[3]))
             and isinstance(v[2], list)
             and all(isinstance(m, list) and len(m) == 4 and all(type(x) is int for x in m)
                     for m in v[2]))
 
 
-def write_keeping_rows(filename: str, sheet: str, build: Callable[[KeptRows], Workbook],
+def write_keeping_rows(filename: str, build: Callable[[KeptRows], Workbook],
                        folder: str | os.PathLike) -> Path:
-    """Write the workbook build(kept) lays out as folder/filename, where `sheet`'s blocks
-    may be taken from the previous file through `kept`; record its blocks for the next run."""
+    """Write the workbook build(kept) lays out as folder/filename, its sheets' rows taken
+    from the previous file through `kept` where they may; record them for the next run."""
     folder = Path(folder)
-    kept = KeptRows.load(folder, filename, sheet)
+    kept = KeptRows.load(folder, filename)
     try:
         layout = build(kept)
         streamed = streams(layout)
-        index = next(i for i, s in enumerate(layout.sheets) if s.name == sheet)
+        parts = {s.name: f"xl/worksheets/sheet{i + 1}.xml" for i, s in enumerate(layout.sheets)}
         data = workbook_bytes(layout)
     finally:
         kept.close()
@@ -162,8 +221,8 @@ def write_keeping_rows(filename: str, sheet: str, build: Callable[[KeptRows], Wo
     manifest = kept.manifest
     if streamed:  # (in memory the strings are shared: the rows would not stand alone)
         manifest[filename] = {"sha256": hashlib.sha256(data).hexdigest(),
-                              "part": f"xl/worksheets/sheet{index + 1}.xml", "blocks": kept.blocks,
-                              "rows": [list(c) for c in zip(*kept.rows)]}
+                              "sheets": {name: rows.saved(parts[name])
+                                         for name, rows in kept.sheets.items() if name in parts}}
     else:
         manifest.pop(filename, None)
     write_manifest(folder / MANIFEST, manifest)
