@@ -328,22 +328,29 @@ def _row_xml(row: int, out: dict[int, tuple], xfs: dict) -> str | None:
 
 
 def _row_through_xlsxwriter(ws, row: int, out: dict[int, tuple], fmt: _Formats, links) -> None:
-    string, number, blank = cell_writers(ws)
+    writers = cell_writers(ws)
     for col in sorted(out):
         f, cell = out[col]
         if cell is None:
-            blank(row, col, None, f)
-            continue
-        # the common cells inline; any other kind, a link or a comment goes through _write_cell
-        v, kind = cell.value, cell.kind
-        if cell.comment or kind not in _PLAIN:
+            writers[2](row, col, None, f)
+        elif not _plain_cell(writers, row, col, cell, f):
             _write_cell(ws, row, col, cell, fmt, links)
-        elif v is None or kind == "blank" or v == "":
-            blank(row, col, None, f)
-        elif kind == "string":
-            string(row, col, str(v), f)
-        else:
-            number(row, col, float(v), f)
+
+
+def _plain_cell(writers, row: int, col: int, cell: Cell, f) -> bool:
+    """Write a common cell (text, number, blank; no comment) with xlsxwriter's undecorated
+    writers (compat.cell_writers); False for any other, which _write_cell writes."""
+    v, kind = cell.value, cell.kind
+    if cell.comment or kind not in _PLAIN:
+        return False
+    string, number, blank = writers
+    if v is None or kind == "blank" or v == "":
+        blank(row, col, None, f)
+    elif kind == "string":
+        string(row, col, str(v), f)
+    else:
+        number(row, col, float(v), f)
+    return True
 
 
 _PLAIN = frozenset({"string", "number", "blank"})
@@ -360,8 +367,9 @@ def _write_cells(ws, sheet: Sheet, fmt, links) -> None:
         if cell is not None:
             _write_cell(ws, m.first_row, m.first_col, cell, fmt, links)
             heads.add((m.first_row, m.first_col))
+    writers = cell_writers(ws)
     for (row, col), cell in sheet.cells.items():
-        if (row, col) not in heads:
+        if (row, col) not in heads and not _plain_cell(writers, row, col, cell, fmt[cell.style]):
             _write_cell(ws, row, col, cell, fmt, links)
 
 
