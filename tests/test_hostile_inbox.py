@@ -29,7 +29,7 @@ from xltools import api
 from xltools.collect import examine_pool, intake as intake_mod, memcap
 from xltools.collect.ledger import Ledger
 from xltools.collect.limits import Limits
-from xltools.report import outputs as report_outputs
+from xltools.report import summary_book
 from xltools.model.errors import LedgerBusy, OutputError
 from xltools.model.catalogue import CATALOGUE
 
@@ -203,12 +203,12 @@ def test_unwritable_output_folder_stops_before_the_ledger(corpus, tmp_path):
 
 def test_output_failing_after_commit_keeps_the_ledger_and_says_so(corpus, tmp_path,
                                                                   monkeypatch):
-    def refuse(layout, folder):
+    def refuse(*args):
         raise PermissionError(13, "Permission denied")
 
     # the outputs are written in forked workers (inline when spawning does not pay): the
     # refusal must come back either way
-    monkeypatch.setattr(report_outputs, "write_workbook", refuse)
+    monkeypatch.setattr(summary_book, "write_summary", refuse)
     with pytest.raises(OutputError, match="已记入台账"):
         run(corpus, [corpus.good], tmp_path)
     con = sqlite3.connect(tmp_path / "l.db")

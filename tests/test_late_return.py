@@ -266,7 +266,7 @@ def test_summary_copies_unchanged_task_blocks_and_equals_a_full_rebuild(
     assert (out / rowcache.MANIFEST).is_file()
 
 
-@pytest.mark.parametrize("how", ["altered", "manifest"])
+@pytest.mark.parametrize("how", ["altered", "manifest", "garbage"])
 def test_summary_altered_previous_file_or_manifest_is_not_copied_from(
         tmp_path, period_files, spies, streamed_summary, how):
     from xltools.xlsx import rowcache
@@ -277,16 +277,21 @@ def test_summary_altered_previous_file_or_manifest_is_not_copied_from(
             wb = openpyxl.load_workbook(book)
             wb.worksheets[0]["A1"] = "改过"
             wb.save(book)
-        else:  # the manifest edited: a block said to be somewhere else
+        else:  # the manifest edited: blocks in another shape, or nothing in the shape written
             path = out / rowcache.MANIFEST
             manifest = rowcache.read_manifest(path)
             for entry in manifest.values():
-                for block in entry["sheets"]["按任务汇总"]["blocks"].values():
-                    block[3] = "x"
+                for name, sheet in entry["sheets"].items():
+                    if how == "garbage":
+                        entry["sheets"][name] = {"part": 7, "blocks": [1], "rows": [[1], "x"]}
+                        continue
+                    for block in sheet["blocks"].values():
+                        block[3] = "x"
+                    sheet["rows"] = []
             path.write_text(__import__("json").dumps(manifest), encoding="utf-8")
 
     out, late = _late_run(tmp_path, period_files, spies, harm)
-    assert streamed_summary[1][0] == 0
+    assert streamed_summary[1][0] == streamed_summary[1][2] == 0 and not streamed_summary[1][3]
     full = _full(tmp_path, spies)
     book = next(out.glob("汇总表_*.xlsx")).name
     assert _parts(out / book) == _parts(full / book)

@@ -16,11 +16,10 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-
-import re
 
 from ..sheet.layout import Sheet, Verbatim, Workbook
 from ..sheet.styles import STYLES
@@ -39,7 +38,8 @@ MANIFEST = ".xltools-rows.json"  # {file: {"sha256", "sheets": {name: {"part", "
 class SheetRows:
     """One sheet's rows: what the previous file holds of it, and what is written now."""
 
-    def __init__(self, sheet: str, old: dict | None = None, reader: "_PartRows | None" = None) -> None:
+    def __init__(self, sheet: str, old: dict | None = None,
+                 reader: "_PartRows | None" = None) -> None:
         old = old or {}
         self.sheet = sheet
         self._base = hashlib.blake2b(f"{code_version()}{STYLES!r}{sheet!r}".encode(),
@@ -77,7 +77,8 @@ class SheetRows:
         """Record a row made now (or copied) for the next run."""
         self.rows.append((row, digest, *facts))
 
-    def put_rows(self, sheet: Sheet, first: int, stop: int, last_col: int, was: int | None = None) -> bool:
+    def put_rows(self, sheet: Sheet, first: int, stop: int, last_col: int,
+                 was: int | None = None) -> bool:
         """Hand rows first..stop-1 to the writer as the previous file holds them (at rows
         was.., moved: a flat table's rows after others came or went); False if it cannot
         (they must be made)."""
@@ -141,14 +142,16 @@ def _moved(xml: str, by: int) -> str:
 
 def _blocks(blocks: object) -> dict:
     """The blocks of a manifest, those in the shape made() writes (hand edits not trusted)."""
-    return {k: v for k, v in dict(blocks or {}).items() if _entry(v)}
+    if not isinstance(blocks, dict):
+        return {}
+    return {k: v for k, v in blocks.items() if isinstance(k, str) and _entry(v)}
 
 
 def _rows(columns: object) -> dict[int, tuple]:
     """The rows of a manifest: number -> (digest, facts…); {} if not in the shape written."""
-    columns = columns or [[]]
-    if (not isinstance(columns, list) or len({len(c) for c in columns}) != 1
-            or any(type(r) is not int for r in columns[0])):
+    if (not isinstance(columns, list) or not columns
+            or not all(isinstance(c, list) for c in columns)
+            or len({len(c) for c in columns}) != 1 or any(type(r) is not int for r in columns[0])):
         return {}
     return dict(zip(columns[0], zip(*columns[1:])))
 
@@ -197,11 +200,14 @@ class KeptRows:
 
 
 def _entry(v: object) -> bool:
-    """An entry in the shape made() writes."""
-    return (isinstance(v, list) and len(v) == 5 and all(type(x) is int for x in (v[0], v[1], v[3]))
-            and isinstance(v[2], list)
-            and all(isinstance(m, list) and len(m) == 4 and all(type(x) is int for x in m)
-                    for m in v[2]))
+    """An entry in the shape made() writes; its state is a pager's: [used, [breaks]]."""
+    def ints(x: object, n: int | None = None) -> bool:
+        return (isinstance(x, list) and (n is None or len(x) == n)
+                and all(type(i) is int for i in x))
+    return (isinstance(v, list) and len(v) == 5 and ints([v[0], v[1], v[3]])
+            and isinstance(v[2], list) and all(ints(m, 4) for m in v[2])
+            and isinstance(v[4], list) and len(v[4]) == 2
+            and type(v[4][0]) in (int, float) and ints(v[4][1]))
 
 
 def write_keeping_rows(filename: str, build: Callable[[KeptRows], Workbook],
