@@ -172,6 +172,8 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
                                _status_style(task["总体状态"]), nt, unit_cols, len(cols) - 1)
         done.add(t)
         yield row
+    if kept is not None:
+        kept.finish()
     # tasks without any responsible unit still get their line
     for i, task in enumerate(plan.tasks):
         if i not in done:

@@ -153,6 +153,8 @@ def rows_table(sheet: Sheet, row: int, cols: list[Col], records, style_of: Calla
         if not kept.put_rows(sheet, a, b, len(cols) - 1, was):
             for r, (rec, styles) in enumerate(made, a):
                 _table_row(sheet, r, cols, rec, styles, minimum)
+    if kept is not None:
+        kept.finish()
     return empty_row(sheet, row, len(cols), empty) if empty and row == first else row
 
 

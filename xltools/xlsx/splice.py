@@ -245,6 +245,7 @@ def read_manifest(path: Path) -> dict:
 def write_manifest(path: Path, manifest: dict) -> None:
     """Write a manifest for the next run; without it that run rebuilds, so a failure is no harm."""
     try:
-        write_atomically(path, json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
+        # (ASCII: a str with one Chinese name would take two bytes a character)
+        write_atomically(path, json.dumps(manifest, separators=(",", ":")).encode("ascii"))
     except OSError:
         pass
