@@ -8,10 +8,10 @@ from typing import Any, Callable
 
 from ..sheet.blocks import official_page, safe_sheet_name, title_block
 from ..sheet.layout import Sheet, Workbook
-from ..xlsx.rowcache import SheetRows
 from ..sheet.styles import INDENT_UNITS, LINE_HEIGHT
 from ..model.glossary import official_marks, text_width
 from ..merge.common import BLOCKED
+from ..xlsx.rowcache import SheetRows
 
 WRAP_SLACK = 0.9
 MAX_ROW = 409  # Excel's tallest row (points)

@@ -190,7 +190,7 @@ class _RowWriter:
     def heights(self, first: int, stop: int, verbatim: list[Verbatim] = ()) -> None:
         """Give xlsxwriter the heights of rows first..stop-1 (set while the sheet was made),
         but for verbatim rows: their <row> elements carry them."""
-        heights, skip = self.sheet.row_heights, _rows_of(verbatim)
+        heights, skip = self.sheet.row_heights, {r for v in verbatim for r in range(v.first, v.stop)}
         for row in range(first, stop):
             if row in heights and row not in skip:
                 self.ws.set_row(row, heights[row])
@@ -224,13 +224,13 @@ class _RowWriter:
             raise LayoutError(f"{sheet.name}: cell {keys[0]} above rows already written")
         n, k = len(keys), 0
         starts = self._starts(first, stop)
-        given = {v.first: v for v in verbatim}
-        row = first - 1
-        while row + 1 < stop:
-            row += 1
-            if row in given:  # (then on below them)
-                k = self._pass(given[row], starts, keys, k)
-                row = given[row].stop - 1
+        given, passed = {v.first: v for v in verbatim}, first
+        for row in range(first, stop):
+            if row < passed:  # (verbatim rows, written)
+                continue
+            if row in given:
+                self._pass(given[row], starts, keys[k][0] if k < n else stop)
+                passed = given[row].stop
                 continue
             out: dict[int, tuple] = {}  # col -> (format, Cell or None for a blank)
             for m in starts.get(row, ()):
@@ -269,13 +269,12 @@ class _RowWriter:
             else:
                 _row_through_xlsxwriter(ws, row, out, fmt, self.links)
 
-
-    def _pass(self, v: Verbatim, starts: dict[int, list], keys: list, k: int) -> int:
+    def _pass(self, v: Verbatim, starts: dict[int, list], next_cell: int) -> None:
         """Write verbatim rows and pass over them: a merge open over them may end there (it
         is registered in the order a row-by-row pass would), none may start there and no
-        cell be written there (keys[k:]: the cells below the rows passed so far)."""
+        cell be written there (next_cell: the row of the first cell not yet written)."""
         name = self.sheet.name
-        if (k < len(keys) and keys[k][0] < v.stop) or any(r in starts for r in range(v.first, v.stop)):
+        if next_cell < v.stop or any(r in starts for r in range(v.first, v.stop)):
             raise LayoutError(f"{name}: cells written into verbatim rows {v.first}-{v.stop - 1}")
         if v.merges and self.active:
             raise LayoutError(f"{name}: a merge reaches into verbatim rows {v.first}-{v.stop - 1}")
@@ -287,11 +286,6 @@ class _RowWriter:
         self.active = [item for item in self.active if item[0].last_row >= v.stop]
         for m in v.merges:
             register_merge(self.ws, *m)
-        return k
-
-
-def _rows_of(verbatim: list[Verbatim]) -> set[int]:
-    return {r for v in verbatim for r in range(v.first, v.stop)}
 
 
 FAST_ROWS = True  # serialize plain rows here (tests switch it off to compare with xlsxwriter)
