@@ -131,15 +131,15 @@ def rows_table(sheet: Sheet, row: int, cols: list[Col], records, style_of: Calla
     no records: one row saying `empty` (when given). kept: a record the previous file shows
     alike (same digest) is copied from it, moved to its row now (a sheet made while written)."""
     first, runs, after = row, [], -1  # runs: [first, stop, row it was at] copied
+    digests: list[str] = []
     if kept is not None:
         kept.row_context(cols, minimum)
     for rec in records:
         styles = [style_of(rec, i) for i in range(len(cols))] if style_of else None
         was = None
         if kept is not None:
-            digest = kept.row_digest((rec, styles))
-            kept.row(row, digest)
-            was = kept.where(digest, after)
+            digests.append(kept.row_digest((rec, styles)))
+            was = kept.where(digests[-1], after)
         if was is None:
             _table_row(sheet, row, cols, rec, styles, minimum)
         elif runs and runs[-1][1] == row and runs[-1][2] + row - runs[-1][0] == was:
@@ -154,6 +154,7 @@ def rows_table(sheet: Sheet, row: int, cols: list[Col], records, style_of: Calla
             for r, (rec, styles) in enumerate(made, a):
                 _table_row(sheet, r, cols, rec, styles, minimum)
     if kept is not None:
+        kept.record(list(range(first, row)), digests)
         kept.finish()
     return empty_row(sheet, row, len(cols), empty) if empty and row == first else row
 

@@ -78,16 +78,16 @@ class SheetRows:
         i = self._at.get(row)
         return None if i is None else tuple(c[i] for c in self._old[1:])
 
-    def row(self, row: int, digest: str, *facts: object) -> None:
-        """Record a row made now (or copied) for the next run."""
-        values = (row, digest, *facts)
+    def record(self, rows: list[int], digests: list[str], *facts: list) -> None:
+        """Record rows made now (or copied) for the next run: their numbers, digests and
+        facts, a column each."""
+        columns = [rows, digests, *facts]
         if not self.rows:
-            self.rows = [[] for _ in values]
-        elif len(values) != len(self.rows):
-            raise ValueError(f"{self.sheet}: rows recorded with {len(values)} and "
-                             f"{len(self.rows)} facts")
-        for column, v in zip(self.rows, values):
-            column.append(v)
+            self.rows = [[] for _ in columns]
+        elif len(columns) != len(self.rows) or len({len(c) for c in columns}) != 1:
+            raise ValueError(f"{self.sheet}: rows recorded in other columns")
+        for mine, given in zip(self.rows, columns):
+            mine.extend(given)
 
     def put_rows(self, sheet: Sheet, first: int, stop: int, last_col: int,
                  was: int | None = None) -> bool:
@@ -127,9 +127,9 @@ class SheetRows:
             return None
         sheet.put_verbatim(Verbatim(first, stop, xml, tuple(map(tuple, entry[2])), entry[3]))
         self.blocks[key] = entry
-        for r in range(first, stop):
-            if r in self._at:
-                self.row(r, *self.old_row(r))
+        held = [self._at[r] for r in range(first, stop) if r in self._at]
+        if held:
+            self.record(*([c[i] for i in held] for c in self._old))
         self.copied += 1
         self.copied_rows += stop - first
         return entry[4]
