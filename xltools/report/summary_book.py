@@ -155,8 +155,8 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
         for i, vals in enumerate(shown):
             digest = digests[i] if kept is not None else ""
             old = kept.old_row(row) if kept is not None else None
-            if old is not None and old[0] == digest and type(old[1]) in (int, float):  # made
-                # later, if not copied
+            if old is not None and len(old) == 5 and old[0] == digest \
+                    and type(old[1]) in (int, float):  # made later, if not copied
                 sh.row_heights[row] = old[1]  # (as fit gave it)
             else:
                 old = None

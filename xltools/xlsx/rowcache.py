@@ -53,8 +53,8 @@ class SheetRows:
         # numbers, digests, facts… of the rows of the file being written (columns, as saved:
         # a province's 90,000 rows are some 40 MB less than as a tuple each)
         self.rows: list[list] = []
-        self.copied = self.copied_rows = 0
-        self._reader = reader
+        self.copied = 0  # blocks taken whole
+        self._reader, self._unrecorded = reader, False
 
     def key(self, *made_of: object) -> str:
         """The digest of what a block is made from: its first row, what its rows depend on
@@ -84,10 +84,12 @@ class SheetRows:
         columns = [rows, digests, *facts]
         if not self.rows:
             self.rows = [[] for _ in columns]
-        elif len(columns) != len(self.rows) or len({len(c) for c in columns}) != 1:
-            raise ValueError(f"{self.sheet}: rows recorded in other columns")
-        for mine, given in zip(self.rows, columns):
-            mine.extend(given)
+        if len(columns) != len(self.rows) or len({len(c) for c in columns}) != 1:
+            self.rows = [[], []]  # (rows of another shape, from a manifest edited by hand:
+            self._unrecorded = True  # none recorded, and the next run makes them all)
+        if not self._unrecorded:
+            for mine, given in zip(self.rows, columns):
+                mine.extend(given)
 
     def put_rows(self, sheet: Sheet, first: int, stop: int, last_col: int,
                  was: int | None = None) -> bool:
@@ -101,7 +103,6 @@ class SheetRows:
         if xml is None:
             return False
         sheet.put_verbatim(Verbatim(first, stop, _moved(xml, first - was), (), last_col))
-        self.copied_rows += stop - first
         return True
 
     def where(self, digest: str, after: int) -> int | None:
@@ -131,7 +132,6 @@ class SheetRows:
         if held:
             self.record(*([c[i] for i in held] for c in self._old))
         self.copied += 1
-        self.copied_rows += stop - first
         return entry[4]
 
     def made(self, key: str, first: int, stop: int, merges, last_col: int, state: object) -> None:
