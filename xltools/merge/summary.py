@@ -1,6 +1,8 @@
 """summarize(): the accepted returns of a period as the tables the summary workbook prints."""
 from __future__ import annotations
 
+from collections import Counter
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -115,9 +117,10 @@ def _by_unit(plan: Plan, period: Period, by_task: pd.DataFrame,
     for r, f in open_findings(receipts):
         if r.unit:
             severities.setdefault(look.unit_name(r.unit), []).append(f.severity)
-    counts = pd.crosstab(by_task["单位"], by_task["_cat"]).reindex(
-        columns=list(UNIT_CATEGORIES), fill_value=0)
-    n_tasks = by_task.groupby("单位").size()
+    # (counted in Python: pandas' crosstab and a .loc a unit took a third of a second at
+    # a province's 3,000 units)
+    counts = Counter(zip(by_task["单位"], by_task["_cat"]))
+    n_tasks = Counter(by_task["单位"])
     town_units = {r.unit or r.label for r in plan.town_rows()}
     with_tasks = set(by_task["单位"])
     rows = []
@@ -128,8 +131,7 @@ def _by_unit(plan: Plan, period: Period, by_task: pd.DataFrame,
         r_state = _form_state(rep, period, u.name in with_tasks)
         t_state = _form_state(town, period, u.name in town_units)
         sev = severities.get(u.name, [])
-        c = counts.loc[u.name] if u.name in counts.index else pd.Series(0, index=UNIT_CATEGORIES)
-        rows.append((u.name, u.kind, int(n_tasks.get(u.name, 0)), *map(int, c.to_numpy()),
+        rows.append((u.name, u.kind, n_tasks[u.name], *(counts[u.name, k] for k in UNIT_CATEGORIES),
                      *r_state, t_state[0], t_state[1],
                      sev.count(ERROR), sev.count(WARNING)))
     return pd.DataFrame(rows, columns=BY_UNIT_COLUMNS)
