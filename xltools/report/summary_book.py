@@ -41,9 +41,10 @@ def summary_filename(plan: Plan, period: Period) -> str:
 
 
 def write_summary(plan: Plan, period: Period, summary: Summary, folder: str | os.PathLike) -> Path:
-    """Write the 汇总表 into folder; 按任务汇总's task blocks that did not change since the
-    file there was written are copied from it (xlsx.rowcache: a late return remakes only
-    the blocks of its unit's tasks, and those the pages shifted)."""
+    """Write the 汇总表 into folder, copying from the file already there every row that
+    would come out the same (xlsx.rowcache): 按任务汇总's unchanged task blocks, the unchanged
+    unit rows of the blocks made again (a late unit's tasks, and those its rows moved over
+    pages), and the unchanged rows of 按单位汇总, 滞后任务 and 量化指标 at their new row."""
     return write_keeping_rows(
         summary_filename(plan, period),
         lambda kept: summary_workbook(plan, period, summary, lazy=True, kept=kept), folder)
