@@ -299,55 +299,67 @@ def _row_xml(row: int, out: dict[int, tuple], xfs: dict) -> str | None:
     parts = []
     for col in sorted(out):
         f, cell = out[col]
-        ref = column_name(col) + r
         xf = xfs.get(f)
         if xf is None:
             xf = xfs[f] = RowStream.style(f)
-        if cell is None:
-            parts.append(blank_xml(ref, xf))
-            continue
-        v, kind = cell.value, cell.kind
-        if cell.comment or kind not in _PLAIN:
-            return None
-        if v is None or kind == "blank" or v == "":
-            x = blank_xml(ref, xf)
-        elif kind == "string":
-            x = text_xml(ref, xf, str(v))
-        else:
-            x = number_xml(ref, xf, float(v))
+        plain = _plain(cell)
+        x = None if plain is None else _XML[plain[0]](column_name(col) + r, xf, plain[1])
         if x is None:
             return None
         parts.append(x)
     return "".join(parts)
 
 
+_XML = {"string": text_xml, "number": number_xml, "blank": lambda ref, xf, _v: blank_xml(ref, xf)}
+
+
 def _row_through_xlsxwriter(ws, row: int, out: dict[int, tuple], fmt: _Formats, links) -> None:
-    writers = cell_writers(ws)
+    writers = _writers(ws)
     for col in sorted(out):
         f, cell = out[col]
-        if cell is None:
-            writers[2](row, col, None, f)
-        elif not _plain_cell(writers, row, col, cell, f):
+        if not _plain_cell(writers, row, col, cell, f):
             _write_cell(ws, row, col, cell, fmt, links)
 
 
-def _plain_cell(writers, row: int, col: int, cell: Cell, f) -> bool:
-    """Write a common cell (text, number, blank; no comment) with xlsxwriter's undecorated
-    writers (compat.cell_writers); False for any other, which _write_cell writes."""
-    v, kind = cell.value, cell.kind
-    if cell.comment or kind not in _PLAIN:
-        return False
-    string, number, blank = writers
-    if v is None or kind == "blank" or v == "":
-        blank(row, col, None, f)
-    elif kind == "string":
-        string(row, col, str(v), f)
-    else:
-        number(row, col, float(v), f)
-    return True
+def _writers(ws) -> dict:
+    """xlsxwriter's undecorated writers (compat.cell_writers) by the kind _plain gives."""
+    return dict(zip(("string", "number", "blank"), cell_writers(ws)))
+
+
+def _plain_cell(writers: dict, row: int, col: int, cell: Cell | None, f) -> bool:
+    """Write a common cell with `writers` (_writers); False for any other, which _write_cell
+    writes."""
+    plain = _plain(cell)
+    if plain is not None:
+        writers[plain[0]](row, col, plain[1], f)
+    return plain is not None
+
+
+def _plain(cell: Cell | None) -> tuple[str, object] | None:
+    """How a common cell (text, number, blank; no comment; None: a merge's covered cell) is
+    written: ("string", text), ("number", float) or ("blank", None); None for any other."""
+    if cell is None:
+        return "blank", None
+    if cell.comment or cell.kind not in _PLAIN:
+        return None
+    if _empty(cell):
+        return "blank", None
+    return ("string", str(cell.value)) if cell.kind == "string" else ("number", float(cell.value))
 
 
 _PLAIN = frozenset({"string", "number", "blank"})
+
+
+def _empty(cell: Cell) -> bool:
+    v = cell.value
+    return v is None or cell.kind == "blank" or v == ""
+
+
+def _number(cell: Cell) -> bool:
+    """Whether a cell is written as a number (an "auto" one when its value is a number)."""
+    v = cell.value
+    return cell.kind == "number" or (cell.kind == "auto" and isinstance(v, (int, float))
+                                     and not isinstance(v, bool))
 
 
 def _write_cells(ws, sheet: Sheet, fmt, links) -> None:
@@ -361,7 +373,7 @@ def _write_cells(ws, sheet: Sheet, fmt, links) -> None:
         if cell is not None:
             _write_cell(ws, m.first_row, m.first_col, cell, fmt, links)
             heads.add((m.first_row, m.first_col))
-    writers = cell_writers(ws)
+    writers = _writers(ws)
     for (row, col), cell in sheet.cells.items():
         if (row, col) not in heads and not _plain_cell(writers, row, col, cell, fmt[cell.style]):
             _write_cell(ws, row, col, cell, fmt, links)
@@ -392,26 +404,24 @@ def _url(target: str) -> str:
     return "external:" + target
 
 
-def _write_cell(ws, row: int, col: int, cell: Cell, fmt, links=None) -> None:
-    f = fmt[cell.style]
-    v = cell.value
-    kind = cell.kind
+def _write_cell(ws, row: int, col: int, cell: Cell, fmt, links: _LinkBudget) -> None:
+    f, v, kind = fmt[cell.style], cell.value, cell.kind
     if kind == "url" and cell.target:
         text = "" if v is None else str(v)
         url = _url(cell.target)
-        if links is None or links.take(url):
+        if links.take(url):
             # the shown text is written by write_url as a string: never a formula
             ws.write_url(row, col, url, f, string=text or cell.target)
         else:
             ws.write_string(row, col, text or cell.target, f)
-    elif v is None or kind == "blank" or v == "":
+    elif _empty(cell):
         ws.write_blank(row, col, None, f)
     elif kind == "string":  # text is always text: a unit's "=..." never becomes a formula
         ws.write_string(row, col, str(v), f)
     elif kind == "formula":
         # cached result "" so that a program that does not recalculate shows nothing
         ws.write_formula(row, col, str(v), f, "")
-    elif kind == "number" or (kind == "auto" and isinstance(v, (int, float)) and not isinstance(v, bool)):
+    elif _number(cell):
         ws.write_number(row, col, float(v), f)
     else:
         ws.write_string(row, col, str(v), f)
@@ -442,29 +452,20 @@ def _validation(v: Validation) -> dict:
     return d
 
 
-def _chart_range(name: str, r: tuple[int, int, int, int]) -> list:
-    return [name, r[0], r[1], r[2], r[3]]
-
-
 def _cached(sheet: Sheet, r: tuple[int, int, int, int]) -> list:
     """A chart range's cells as xlsxwriter caches them from a sheet it holds in memory
     (text as is, numbers as "%.16g", blanks ""): streamed, it holds none, and a chart
     without them takes its text categories for numbers."""
-    out = []
-    for row in range(r[0], r[2] + 1):
-        for col in range(r[1], r[3] + 1):
-            cell = sheet.cells.get((row, col))
-            v = None if cell is None else cell.value
-            if cell is None:
-                out.append(None)
-            elif v is None or v == "" or cell.kind == "blank":
-                out.append("")
-            elif cell.kind == "number" or (cell.kind == "auto" and isinstance(v, (int, float))
-                                           and not isinstance(v, bool)):
-                out.append(f"{float(v):.16g}")
-            else:
-                out.append(str(v))
-    return out
+    return [_cached_value(sheet.cells.get((row, col)))
+            for row in range(r[0], r[2] + 1) for col in range(r[1], r[3] + 1)]
+
+
+def _cached_value(cell: Cell | None) -> str | None:
+    if cell is None:
+        return None
+    if _empty(cell):
+        return ""
+    return f"{float(cell.value):.16g}" if _number(cell) else str(cell.value)
 
 
 def _insert_chart(wb, ws, sheet: Sheet, c: Chart, streamed: bool = False) -> None:
@@ -477,16 +478,15 @@ def _insert_chart(wb, ws, sheet: Sheet, c: Chart, streamed: bool = False) -> Non
     for i, (name, values) in enumerate(c.series):
         # no "data_labels": {"value": False}: it writes an empty <c:dLbls/>, which the Open XML
         # schema rejects; without the element no labels are shown anyway
-        s = {"name": name, "values": _chart_range(data, values)}
+        s = {"name": name, "values": [data, *values]}
         if c.categories:
-            s["categories"] = _chart_range(data, c.categories)
+            s["categories"] = [data, *c.categories]
         if streamed and data == sheet.name:  # the rows are gone: give the cache ourselves
             s["values_data"] = _cached(sheet, values)
             if c.categories:
                 s["categories_data"] = _cached(sheet, c.categories)
         if i < len(c.colors) and c.colors[i]:
-            s["fill"] = {"color": c.colors[i]}
-            s["border"] = {"color": c.colors[i]}
+            s.update(fill={"color": c.colors[i]}, border={"color": c.colors[i]})
         chart.add_series(s)
     if c.title:
         chart.set_title({"name": c.title, "name_font": {**font, "size": 14, "bold": False}})
@@ -525,15 +525,14 @@ def _page_setup(ws, sheet: Sheet) -> None:
     else:
         ws.set_portrait()
     if p.fit_width:
-        ws.fit_to_pages(1, getattr(p, "fit_tall", 0))
+        ws.fit_to_pages(1, p.fit_tall)
     if p.repeat_rows:
         ws.repeat_rows(*p.repeat_rows)
     if p.header:
         ws.set_header(p.header)
     if p.footer:
         ws.set_footer(p.footer)
-    left, right, top, bottom = p.margins
-    ws.set_margins(left=left, right=right, top=top, bottom=bottom)
+    ws.set_margins(*p.margins)  # (left, right, top, bottom)
     if p.center_horizontally:
         ws.center_horizontally()
     if p.row_breaks:
