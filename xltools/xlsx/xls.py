@@ -64,27 +64,12 @@ class _Quiet:
         pass
 
 
-def sheets(book: xlrd.book.Book) -> list[tuple[str, str]]:
-    """(name, visible|hidden|veryhidden) in workbook order."""
-    return [(sh.name, VISIBILITY.get(sh.visibility, "hidden")) for sh in book.sheets()]
-
-
-def size(book: xlrd.book.Book, index: int) -> tuple[int, int]:
-    """(rows, columns) of a sheet, as far as it holds cells."""
-    sh = book.sheet_by_index(index)
-    return sh.nrows, sh.ncols
-
-
-def rows(book: xlrd.book.Book, index: int) -> list[list]:
+def rows(book: xlrd.book.Book, sh: xlrd.sheet.Sheet) -> list[list]:
     """A sheet's rows, calamine-shaped: "" for empty, numbers int when whole, dates as
     date/time/datetime, TRUE/FALSE as bool, error cells as their text (#DIV/0!)."""
-    sh = book.sheet_by_index(index)
-    width = sh.ncols
-    out = []
-    for r in range(sh.nrows):
-        row = [_value(book, cell) for cell in sh.row(r)]
-        row.extend([""] * (width - len(row)))
-        out.append(row)
+    out = [[_value(book, cell) for cell in sh.row(r)] for r in range(sh.nrows)]
+    for row in out:
+        row.extend([""] * (sh.ncols - len(row)))
     while out and not any(v != "" for v in out[-1]):
         out.pop()  # calamine stops at the last row with a value
     return out
@@ -132,18 +117,18 @@ def read(data: bytes, hidden: bool, limits: ReadLimits | None = None) -> XlsRead
     book = open_book(data)
     out = XlsRead()
     try:
-        out.sheets = sheets(book)
+        out.sheets = [(sh.name, VISIBILITY.get(sh.visibility, "hidden")) for sh in book.sheets()]
         out.names = defined_names(book)
         for i, (name, vis) in enumerate(out.sheets):
             if vis != "visible" and not hidden:
                 continue
             try:
-                nrows, ncols = size(book, i)
-                if limits is not None and (nrows > limits.max_rows
-                                           or nrows * ncols > limits.max_cells):
-                    out.too_large.append((name, nrows, ncols))
+                sh = book.sheet_by_index(i)
+                if limits is not None and (sh.nrows > limits.max_rows
+                                           or sh.nrows * sh.ncols > limits.max_cells):
+                    out.too_large.append((name, sh.nrows, sh.ncols))
                     continue
-                out.rows[name] = rows(book, i)
+                out.rows[name] = rows(book, sh)
             except Exception as e:  # noqa: BLE001 - one damaged sheet, the others still read
                 out.bad.append((name, type(e).__name__))
             finally:
@@ -175,10 +160,7 @@ def defined_names(book: xlrd.book.Book) -> dict[str, str]:
     """Workbook-level defined names holding a string constant: name -> text."""
     out = {}
     for nobj in book.name_obj_list:
-        if nobj.scope != -1 and nobj.scope != -2:
-            continue
-        res = getattr(nobj, "result", None)
-        value = getattr(res, "value", None) if res is not None else None
-        if isinstance(value, str):
+        value = getattr(getattr(nobj, "result", None), "value", None)
+        if nobj.scope in (-1, -2) and isinstance(value, str):
             out[nobj.name] = value
     return out
