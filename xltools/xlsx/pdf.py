@@ -32,7 +32,6 @@ START_SECONDS = 90.0  # a cold start with a new profile, fonts scanned
 PER_FILE_SECONDS = 15.0
 
 
-
 @dataclass
 class PdfResult:
     """What a conversion made: PDFs written, files that failed and why, or why none could."""
@@ -60,19 +59,14 @@ def available() -> bool:
 
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync")
-
-
 NO_CHROMIUM = ("未找到 Chromium(chromium 命令),“{name}”未转为 PDF;可用浏览器打开后打印"
                "(Debian/Ubuntu:sudo apt-get install chromium)。")
 
 
 def find_chromium() -> str | None:
     """Chromium (or Chrome) on PATH; None if there is none."""
-    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
-        exe = shutil.which(name)
-        if exe:
-            return exe
-    return None
+    names = ("chromium", "chromium-browser", "google-chrome", "chrome")
+    return next(filter(None, map(shutil.which, names)), None)
 
 
 def html_to_pdf(html: Path, result: PdfResult, chromium: str | None = None) -> None:
@@ -90,13 +84,17 @@ def html_to_pdf(html: Path, result: PdfResult, chromium: str | None = None) -> N
                f"--print-to-pdf={work / 'out.pdf'}", html.absolute().as_uri()]
         code, why = run_soffice(cmd, START_SECONDS)
         made = work / "out.pdf"
-        if made.is_file() and made.stat().st_size > 0:
+        if _written(made):
             shutil.move(str(made), str(target))
             result.pdfs.append(target)
         else:
             result.failed.append((html, f"Chromium 未生成 PDF(退出码 {code}):{why or '超时'}"))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _written(pdf: Path) -> bool:
+    return pdf.is_file() and pdf.stat().st_size > 0
 
 
 def pdf_path(source: Path, out_dir: Path | None = None) -> Path:
@@ -185,9 +183,6 @@ def _convert(exe: str, profile: str, group: list[Path], outdir: Path) -> tuple[d
         why = f"LibreOffice 转换超时({int(timeout)} 秒)" if why is None else why
     elif code:
         why = f"LibreOffice 退出码 {code}:{why}"
-    made = {}
-    for src in group:
-        pdf = outdir / (src.stem + ".pdf")
-        if pdf.is_file() and pdf.stat().st_size > 0:
-            made[src] = pdf
+    made = {src: pdf_path(src, outdir) for src in group}
+    made = {src: pdf for src, pdf in made.items() if _written(pdf)}
     return made, why or "LibreOffice 未生成 PDF(文件可能已损坏或不是表格)"
