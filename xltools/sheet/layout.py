@@ -275,8 +275,8 @@ class Sheet:
         self.cells[top] = Cell(value, style, kind, guard)
 
     def widths(self, widths: list[float], first_col: int = 0) -> None:
-        for i, w in enumerate(widths):
-            self.col_widths[first_col + i] = w
+        """Set the widths of the columns from first_col on."""
+        self.col_widths.update(enumerate(widths, first_col))
 
     def validate(self, v: Validation) -> None:
         self.validations.append(v)

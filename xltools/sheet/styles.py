@@ -5,6 +5,8 @@ workbook formats once per workbook. Fill-in cells are the only unlocked ones.
 """
 from __future__ import annotations
 
+from itertools import product
+
 from ..model.glossary import text_width
 
 TITLE_FONT = "方正小标宋简体"
@@ -107,10 +109,6 @@ def value_style(decimals: int = 0, thousands: bool = False, percent: bool = Fals
     return f"value{'_total' if total else ''}_{'c' if thousands else ''}{d}{'%' if percent else ''}"
 
 
-for _d in range(MAX_DECIMALS + 1):
-    for _t in (False, True):
-        for _p in (False, True):
-            for _total in (False, True):
-                STYLES[value_style(_d, _t, _p, _total)] = {
-                    **_BOX, "align": "center", "bold": _total,
-                    "num_format": number_format(_d, _t, _p)}
+for _d, _t, _p, _total in product(range(MAX_DECIMALS + 1), *[(False, True)] * 3):
+    STYLES[value_style(_d, _t, _p, _total)] = {**_BOX, "align": "center", "bold": _total,
+                                               "num_format": number_format(_d, _t, _p)}
