@@ -49,15 +49,10 @@ def _identity_sheet(sheet: Sheet, ident: FormIdentity, cells: list[tuple[str, st
             ("表单类型", ident.kind), ("单位", ident.unit), ("周期", ident.period),
             ("版本", str(ident.version)), ("指纹", ident.fingerprint),
             ("受保护单元格数", str(len(cells)))]
-    for i, (k, v) in enumerate(rows, start=1):
-        sheet.write(i, 0, k, "plain", kind="string")
-        sheet.write(i, 1, v, "plain", kind="string")
-    for c, label in enumerate(GUARD_HEADER):
-        sheet.write(GUARD_START_ROW, c, label, "plain", kind="string")
-    for i, (name, ref, text) in enumerate(cells, start=GUARD_START_ROW + 1):
-        sheet.write(i, 0, name, "plain", kind="string")
-        sheet.write(i, 1, ref, "plain", kind="string")
-        sheet.write(i, 2, text, "plain", kind="string")
+    for r, texts in [*enumerate(rows, start=1),
+                     *enumerate([GUARD_HEADER, *cells], start=GUARD_START_ROW)]:
+        for c, text in enumerate(texts):
+            sheet.write(r, c, text, "plain", kind="string")
     sheet.widths([16, 60, 60])
     sheet.protect = True
     # an empty print area: LibreOffice prints hidden sheets into PDFs and page counts

@@ -17,12 +17,11 @@ def header_fields(sh: Sheet, row: int, spec: FormSpec, unit_name: str) -> dict[s
         if f.guarded:
             sh.merge(r, f.col, r, f.last, unit_text(f, unit_name), "label", kind="string",
                      guard=True)
-            continue
-        sh.merge(r, f.col, r, f.last, "", "input_line")
-        if f.check is not None:
-            sh.validate(f.check.over(r, f.col, r, f.last))
-    for f in spec.fields:
-        sh.row_heights[row + f.row] = spec.field_height
+        else:
+            sh.merge(r, f.col, r, f.last, "", "input_line")
+            if f.check is not None:
+                sh.validate(f.check.over(r, f.col, r, f.last))
+        sh.row_heights[r] = spec.field_height
     return spec.field_cells(row)
 
 

@@ -7,6 +7,7 @@ sent under (FormIdentity.version), merge addresses cells through it. Column posi
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from itertools import accumulate
 
 from ..sheet.layout import Validation
 
@@ -162,8 +163,4 @@ class FormSpec:
 
 def positions(columns: tuple[Column, ...]) -> list[tuple[str, int]]:
     """(key, first column) of each column, spans counted."""
-    out, at = [], 0
-    for c in columns:
-        out.append((c.key, at))
-        at += c.span
-    return out
+    return list(zip((c.key for c in columns), accumulate((c.span for c in columns), initial=0)))
