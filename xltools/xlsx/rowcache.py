@@ -14,7 +14,6 @@ manifest says was written (SHA-256). A block not found there is simply made.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
 import sys
@@ -24,7 +23,7 @@ from pathlib import Path
 
 from ..sheet.layout import Sheet, Verbatim, Workbook
 from ..sheet.styles import STYLES
-from .splice import code_version, read_manifest, write_manifest
+from .splice import code_version, previous_file, read_manifest, write_manifest
 from .writer import streams, workbook_bytes, write_atomically
 
 MANIFEST = ".xltools-rows.json"  # {file: {"sha256", "sheets": {name: {"part", "blocks", "rows"}}}}
@@ -211,13 +210,8 @@ class KeptRows:
         entry = manifest.pop(filename, None)  # (written anew: held only while used)
         if not isinstance(entry, dict) or not isinstance(entry.get("sheets"), dict):
             return cls(manifest)
-        try:
-            data = (folder / filename).read_bytes()
-            if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
-                return cls(manifest)
-            return cls(manifest, entry, zipfile.ZipFile(io.BytesIO(data)))
-        except (OSError, zipfile.BadZipFile):
-            return cls(manifest)
+        previous = previous_file(folder / filename, entry)
+        return cls(manifest) if previous is None else cls(manifest, entry, previous)
 
 
 def _entry(v: object) -> bool:

@@ -48,7 +48,7 @@ def write_reusing(filename: str, build: Callable[[Reuse], Workbook],
     path = folder / filename
     manifest = read_manifest(folder / MANIFEST)
     entry = manifest.get(filename) or {}
-    previous = _previous(path, entry)
+    previous = previous_file(path, entry)
     old = _old_sheets(entry) if previous else {}
     keys: dict[str, str] = {}
     kept: dict[str, tuple[int, list]] = {}
@@ -219,7 +219,7 @@ def _same_start(old: bytes, new: bytes) -> bool:
     return at >= 0 and new[at:at + len(body)] == body
 
 
-def _previous(path: Path, entry: dict) -> zipfile.ZipFile | None:
+def previous_file(path: Path, entry: dict) -> zipfile.ZipFile | None:
     """The previous file, if it is exactly what this folder's manifest says was written."""
     try:
         data = path.read_bytes()
