@@ -153,11 +153,9 @@ def name_text(expression: str) -> str:
 def _rels(reading: IdentityReading, zf: zipfile.ZipFile, rels_name: str,
           parts: dict[str, bytes] | None = None) -> list[tuple[str, str, str]]:
     """(Id, Type, Target) of a .rels member."""
-    out = []
-    for el in iter_xml(reading, rels_name, member(reading, zf, rels_name, parts)):
-        if local_name(el.tag) == "Relationship":
-            out.append((el.get("Id", ""), el.get("Type", ""), el.get("Target", "")))
-    return out
+    return [(el.get("Id", ""), el.get("Type", ""), el.get("Target", ""))
+            for el in iter_xml(reading, rels_name, member(reading, zf, rels_name, parts))
+            if local_name(el.tag) == "Relationship"]
 
 
 def _resolve(base_dir: str, target: str) -> str:
@@ -195,8 +193,7 @@ def read_xlsx_carriers(reading: IdentityReading, zf: zipfile.ZipFile,
         elif local == "definedName" and (el.get("name") or "").lower() == IDENTITY_NAME.lower():
             names.append((el.get("localSheetId") is not None, el.text or ""))
     if names:  # a workbook-level name first, as Excel resolves it
-        names.sort(key=lambda n: n[0])
-        record(reading, "name", name_text(names[0][1]))
+        record(reading, "name", name_text(min(names, key=lambda n: n[0])[1]))
 
     wb_dir = posixpath.dirname(workbook)
     wb_rels = posixpath.join(wb_dir, "_rels", posixpath.basename(workbook) + ".rels")
@@ -240,19 +237,15 @@ def read_ods_carriers(reading: IdentityReading, zf: zipfile.ZipFile,
                 and (el.get(f"{{{_NS_TABLE}}}name") or "").lower() == IDENTITY_NAME.lower():
             found.append((depth > 0, el.get(f"{{{_NS_TABLE}}}expression") or ""))
     if found:
-        found.sort(key=lambda n: n[0])
-        record(reading, "name", name_text(found[0][1]))
+        record(reading, "name", name_text(min(found, key=lambda n: n[0])[1]))
 
 
 # --- the hidden sheet (all formats) ------------------------------------------------------------
 
 def carrier_order(sheets: list[tuple[str, str]]) -> list[str]:
     """Where to look for the identity sheet: 表单标识, then hidden sheets, then the rest."""
-    names = [n for n, _ in sheets]
     hidden = {n for n, v in sheets if v != "visible"}
-    return ([IDENTITY_SHEET] if IDENTITY_SHEET in names else []) + \
-        [n for n in names if n != IDENTITY_SHEET and n in hidden] + \
-        [n for n in names if n != IDENTITY_SHEET and n not in hidden]
+    return sorted((n for n, _ in sheets), key=lambda n: (n != IDENTITY_SHEET, n not in hidden))
 
 
 def identity_from_rows(reading: IdentityReading, sheet: str, rows: list[list]) -> bool:
@@ -308,8 +301,7 @@ def decide(reading: IdentityReading) -> None:
             reading.reason = ("没有找到表单标识(不是本系统生成的表单,或标识已被删除)" if not reading.raw
                               else "表单标识已损坏,无法识别")
         return
-    distinct = {ident for _, ident in found}
-    if len(distinct) == 1:
+    if len({ident for _, ident in found}) == 1:
         reading.source, reading.identity = found[0]
         return
     reading.conflict = True
