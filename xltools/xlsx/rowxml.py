@@ -11,6 +11,7 @@ One deliberate difference: xlsxwriter writes a string that starts with "<r>" and
 does the same for xlsxwriter's own path)."""
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -24,15 +25,12 @@ _CONTROL = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _MARKUP = re.compile("[&<>]")
 # longer text may pass Excel's 32,767 UTF-16 units, which xlsxwriter cuts: its path decides
 _LONG = 16383
-_names: dict[int, str] = {}
 
 
+@functools.cache
 def column_name(col: int) -> str:
     """0 -> "A", as xlsxwriter names columns in cell references."""
-    name = _names.get(col)
-    if name is None:
-        name = _names[col] = xl_col_to_name(col)
-    return name
+    return xl_col_to_name(col)
 
 
 def text_xml(ref: str, xf: int, s: str) -> str | None:

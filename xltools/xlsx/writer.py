@@ -236,25 +236,22 @@ class _RowWriter:
             for m in starts.get(row, ()):
                 top = cells.get((row, m.first_col))
                 f = fmt[top.style if top is not None else "body"]
-                for col in range(m.first_col + (top is not None), m.last_col + 1):
-                    out[col] = (f, None)
+                out.update(dict.fromkeys(range(m.first_col + (top is not None), m.last_col + 1), (f, None)))
                 self.active.append((m, f, range(m.first_col, m.last_col + 1)))
             while k < n and (key := keys[k])[0] == row:
                 k += 1
                 cell = cells[key]
                 out[key[1]] = (fmt[cell.style], cell)
-            if self.active:
-                still = []
-                for item in self.active:
-                    m, f, cols = item
-                    if m.first_row < row:  # the range's later rows: every cell blank in its style
-                        for col in cols:
-                            out[col] = (f, None)
-                    if m.last_row == row:
-                        register_merge(ws, m.first_row, m.first_col, m.last_row, m.last_col)
-                    else:
-                        still.append(item)
-                self.active = still
+            still = []
+            for item in self.active:
+                m, f, cols = item
+                if m.first_row < row:  # the range's later rows: every cell blank in its style
+                    out.update(dict.fromkeys(cols, (f, None)))
+                if m.last_row == row:
+                    register_merge(ws, m.first_row, m.first_col, m.last_row, m.last_col)
+                else:
+                    still.append(item)
+            self.active = still
             if not out:
                 if row in sheet.row_heights:  # a row with only a height: xlsxwriter would skip it
                     if stream is not None:
