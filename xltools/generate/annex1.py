@@ -28,8 +28,9 @@ def annex1_title(plan: Plan) -> str:
 def annex1(plan: Plan) -> Workbook:
     """附件1 as a printable workbook: 序号 | 目标任务 | (牵头单位) | 责任单位."""
     with_lead = any(t.lead_units for t in plan.tasks)
-    labels = ["序号", "目标任务", *(["牵头单位"] if with_lead else []), "责任单位"]
-    widths = [W_NUMBER, W_TEXT, *([W_LEAD] if with_lead else []), W_UNITS]
+    lead = [("牵头单位", W_LEAD, "body_center")] if with_lead else []
+    labels, widths, styles = zip(("序号", W_NUMBER, "body_center"), ("目标任务", W_TEXT, "body"),
+                                 *lead, ("责任单位", W_UNITS, "body_center"))
     ncols = len(labels)
     wb = Workbook(filename=safe_filename(f"附件1_{plan.year}年目标任务分解"),
                   title=annex1_title(plan), subject="附件1", company=plan.issuer)
@@ -45,11 +46,8 @@ def annex1(plan: Plan) -> Workbook:
         first = row  # a section's heading rows never end a page: they go with its first task
         row = _headings(sheet, row, path, task.section, ncols)
         path = list(task.section)
-        texts = [task.number, task.text]
-        if with_lead:
-            texts.append(UNIT_SEP.join(task.lead_units))
-        texts.append(UNIT_SEP.join(task.responsible_units))
-        styles = ["body_center", "body", *(["body_center"] if with_lead else []), "body_center"]
+        texts = [task.number, task.text, *([UNIT_SEP.join(task.lead_units)] if with_lead else []),
+                 UNIT_SEP.join(task.responsible_units)]
         for col, (text, style) in enumerate(zip(texts, styles)):
             sheet.write(row, col, text or None, style, kind="string")
         sheet.write(row, 0, seq_value(task.number), "body_center")
