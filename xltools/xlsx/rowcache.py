@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..sheet.layout import Sheet, Verbatim, Workbook
 from ..sheet.styles import STYLES
-from .splice import code_version, previous_file, read_manifest, write_manifest
+from .splice import code_version, int_list, previous_file, read_manifest, write_manifest
 from .writer import streams, workbook_bytes, write_atomically
 
 MANIFEST = ".xltools-rows.json"  # {file: {"sha256", "sheets": {name: {"part", "blocks", "rows"}}}}
@@ -216,13 +216,10 @@ class KeptRows:
 
 def _entry(v: object) -> bool:
     """An entry in the shape made() writes; its state is a pager's: [used, [breaks]]."""
-    def ints(x: object, n: int | None = None) -> bool:
-        return (isinstance(x, list) and (n is None or len(x) == n)
-                and all(type(i) is int for i in x))
-    return (isinstance(v, list) and len(v) == 5 and ints([v[0], v[1], v[3]])
-            and isinstance(v[2], list) and all(ints(m, 4) for m in v[2])
+    return (isinstance(v, list) and len(v) == 5 and int_list([v[0], v[1], v[3]])
+            and isinstance(v[2], list) and all(int_list(m, 4) for m in v[2])
             and isinstance(v[4], list) and len(v[4]) == 2
-            and type(v[4][0]) in (int, float) and ints(v[4][1]))
+            and type(v[4][0]) in (int, float) and int_list(v[4][1]))
 
 
 def write_keeping_rows(filename: str, build: Callable[[KeptRows], Workbook],

@@ -95,20 +95,22 @@ def code_version() -> str:
 def _old_sheets(entry: dict) -> dict[str, tuple[int, str, list]]:
     """The previous file's sheets as its manifest lists them (name -> index, key, facts);
     {} (a full rebuild) when the manifest is not in the shape written here (edited by hand)."""
-    def ints(x, n: int) -> bool:
-        return x is None or (isinstance(x, list) and len(x) == n
-                             and all(type(v) is int for v in x))
     out = {}
     try:
         for i, (name, key, fact) in enumerate(entry.get("sheets", [])):
             area, rows, flt, hidden = fact
             if not (isinstance(name, str) and isinstance(key, str) and isinstance(hidden, bool)
-                    and ints(area, 4) and ints(rows, 2) and ints(flt, 4)):
+                    and all(x is None or int_list(x, n) for x, n in ((area, 4), (rows, 2), (flt, 4)))):
                 return {}
             out[name] = (i, key, fact)
     except (TypeError, ValueError, AttributeError):
         return {}
     return out
+
+
+def int_list(x: object, n: int | None = None) -> bool:
+    """Whether a manifest's value is a list of ints (n of them, when n is given)."""
+    return isinstance(x, list) and (n is None or len(x) == n) and all(type(v) is int for v in x)
 
 
 def facts(sheet: Sheet) -> list:
