@@ -27,8 +27,7 @@ def town_lines(plan: Plan, row: MatrixRow) -> list[tuple[MatrixColumn, str, floa
         if v.kind in ("na", "empty"):
             continue
         if v.kind == "composite":
-            for part, x in v.parts.items():
-                out.append((col, part, x, part, printed))
+            out.extend((col, part, x, part, printed) for part, x in v.parts.items())
         elif v.kind in ("number", "percent"):
             out.append((col, "", v.number, "%" if v.kind == "percent" else col.measure, printed))
         else:

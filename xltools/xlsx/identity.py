@@ -264,10 +264,9 @@ def identity_from_rows(reading: IdentityReading, sheet: str, rows: list[list]) -
 
 def _guarded_table(rows: list[list]) -> list[tuple[str, str, str]]:
     """The 工作表 | 单元格 | 内容 rows under the header (expected at GUARD_START_ROW)."""
-    header = list(GUARD_HEADER)
     candidates = itertools.chain([GUARD_START_ROW], range(len(rows)))
     start = next((i for i in candidates if i < len(rows)
-                  and [canonical_text(v) for v in rows[i][:3]] == header), None)
+                  and [canonical_text(v) for v in rows[i][:3]] == GUARD_HEADER), None)
     if start is None:
         return []
     out = []
