@@ -52,11 +52,7 @@ def _sheet_name(i: int, cols: list[MatrixColumn], n: int) -> str:
     """表1 农业、工业经济: the sub-table's number and its top categories (spaces dropped)."""
     if n == 1:
         return "镇街发展目标"
-    cats: list[str] = []
-    for c in cols:
-        cat = "".join((c.path[0] if c.path else c.key).split())
-        if cat not in cats:
-            cats.append(cat)
+    cats = dict.fromkeys("".join((c.path[0] if c.path else c.key).split()) for c in cols)
     return safe_sheet_name(f"表{i} {'、'.join(cats)}")
 
 
@@ -108,8 +104,7 @@ def _fit_title(widths: list[float], title: str) -> None:
     need = text_width(title) * TITLE_SCALE + 4
     short = need - sum(widths)
     if short > 0 and len(widths) > 1:
-        for j in range(1, len(widths)):
-            widths[j] = round(widths[j] + short / (len(widths) - 1), 1)
+        widths[1:] = [round(w + short / (len(widths) - 1), 1) for w in widths[1:]]
 
 
 def _column_width(matrix: TownMatrix, col: MatrixColumn) -> float:

@@ -48,9 +48,8 @@ def report_form(plan: Plan, unit: Unit, period: Period, fit: bool = True,
     row = title_block(sh, spec.ncols, f"{plan.title}落实情况报表",
                       f"({period.name},报送截止日期:{date_cn(period.deadline)})")
     fill_in = header_fields(sh, row, spec, unit.name)
-    row += 2
-    head = row
-    row = table_header(sh, row, spec.columns, spec.header_height)
+    head = row + 2
+    row = table_header(sh, head, spec.columns, spec.header_height)
     tasks = plan.unit_tasks(unit)
     first = row
     width = spec.width(spec.label_key)

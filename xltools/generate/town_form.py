@@ -50,9 +50,8 @@ def town_form(plan: Plan, row: MatrixRow, period: Period, fit: bool = True,
     r = title_block(sh, spec.ncols, f"{title}完成情况表",
                     f"({period.name},报送截止日期:{date_cn(period.deadline)})")
     header_fields(sh, r, spec, name)
-    r += 2
-    head = r
-    r = table_header(sh, r, spec.columns, spec.header_height)
+    head = r + 2
+    r = table_header(sh, head, spec.columns, spec.header_height)
     lines: list[TownLine] = []
     for i, (col, part, target, measure, printed) in enumerate(town_lines(plan, row), start=1):
         _line(sh, r, spec, i, col, part, target, measure, printed, fit)
