@@ -193,10 +193,8 @@ _STRING_CELL = re.compile(rb'<c [^>]*t="s"[^>]*><v>(\d+)</v>')
 
 def _unused_strings(book: zipfile.ZipFile) -> int:
     """How many entries of the book's shared-string table no worksheet refers to."""
-    used: set[bytes] = set()
-    for name in book.namelist():
-        if name.startswith("xl/worksheets/sheet"):
-            used.update(_STRING_CELL.findall(book.read(name)))
+    used = {i for name in book.namelist() if name.startswith("xl/worksheets/sheet")
+            for i in _STRING_CELL.findall(book.read(name))}
     table = book.read(STRINGS) if STRINGS in book.namelist() else b""
     return table.count(b"<si>") - len(used)
 
@@ -206,12 +204,9 @@ def _strings(xml: bytes) -> list[str]:
     if not xml:
         return []
     ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    root = ElementTree.fromstring(xml)
-    out = []
-    for si in root.iter(f"{ns}si"):
-        text = "".join(t.text or "" for t in si.iter(f"{ns}t"))
-        out.append(_ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text))
-    return out
+    texts = ("".join(t.text or "" for t in si.iter(f"{ns}t"))
+             for si in ElementTree.fromstring(xml).iter(f"{ns}si"))
+    return [_ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) for text in texts]
 
 
 def _same_start(old: bytes, new: bytes) -> bool:
