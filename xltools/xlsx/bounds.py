@@ -252,7 +252,6 @@ class _CellScanner:
             self.row, self.col = int(m.group(2)), col_number(m.group(1))
         return True
 
-
     def _facts(self, body: bytes) -> None:
         """Cells whose value no reader should take (see SheetScan.damaged) and shared-string
         cells with their index; only for the usual explicit r="…" files (the fast path)."""
@@ -292,22 +291,19 @@ class _CellScanner:
 
 def check_zip(data: bytes, zf: zipfile.ZipFile, limits: ReadLimits) -> ZipCheck:
     """Inflate every member of `zf` (opened on `data`) once, bounded; see the module doc."""
-    out = ZipCheck()
     infos = [i for i in zf.infolist() if not i.is_dir()]
     if len(infos) > limits.max_members:
-        out.problem, out.size = "too-many-members", len(infos)
-        return out
+        return ZipCheck("too-many-members", size=len(infos))
     seen: set[str] = set()
     for i in infos:
         key = i.filename.replace("\\", "/").lower()
         if key in seen:
-            out.problem, out.part = "duplicate-member", i.filename
-            return out
+            return ZipCheck("duplicate-member", part=i.filename)
         seen.add(key)
     declared = sum(i.file_size for i in infos)
     if declared > limits.max_uncompressed_bytes:
-        out.problem, out.size = "unzipped-too-large", declared
-        return out
+        return ZipCheck("unzipped-too-large", size=declared)
+    out = ZipCheck()
     budget = limits.max_uncompressed_bytes
     keep = KEEP_TOTAL
     for info in infos:
