@@ -501,14 +501,11 @@ def _insert_chart(wb, ws, sheet: Sheet, c: Chart, streamed: bool = False) -> Non
     if c.value_max is not None:
         val_axis.update(min=0, max=c.value_max)
     if c.value_title:
-        val_axis["name"] = c.value_title
-        val_axis["name_font"] = {**font, "bold": False}
-    if c.type == "bar":  # horizontal bars: categories on the vertical (y) axis
-        chart.set_y_axis(cat_axis)
-        chart.set_x_axis(val_axis)
-    else:
-        chart.set_x_axis(cat_axis)
-        chart.set_y_axis(val_axis)
+        val_axis.update(name=c.value_title, name_font={**font, "bold": False})
+    # horizontal bars: categories on the vertical (y) axis
+    x_axis, y_axis = (val_axis, cat_axis) if c.type == "bar" else (cat_axis, val_axis)
+    chart.set_x_axis(x_axis)
+    chart.set_y_axis(y_axis)
     chart.set_legend({"position": "top", "font": font})
     chart.set_size({"width": c.width, "height": c.height})
     ws.insert_chart(c.row, c.col, chart, {"object_position": 1})
