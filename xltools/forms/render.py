@@ -84,17 +84,13 @@ def approval(sh: Sheet, row: int, ncols: int) -> None:
     sh.row_heights[row] = 36
 
 
-def submit_line(plan, period) -> str:
-    """Where and by when to send the form, for the instructions block."""
-    issuer = plan.issuer or "督办室"
-    return (f"请于 {date_cn(period.deadline)} 前将本表电子版报送{issuer};"
-            "纸质版经本单位主要领导审核签字并加盖公章后报送。")
-
-
 def finish_form(sh: Sheet, row: int, spec: FormSpec, head: int, plan, period,
                 instructions: list[str]) -> None:
-    """The end every periodic form shares: 填报说明, approval line, freeze, print, protection."""
-    row = notes(sh, row, spec.ncols, [*instructions, submit_line(plan, period)])
+    """The end every periodic form shares: 填报说明 (the last line: where and by when to send
+    the form), approval line, freeze, print, protection."""
+    submit = (f"请于 {date_cn(period.deadline)} 前将本表电子版报送{plan.issuer or '督办室'};"
+              "纸质版经本单位主要领导审核签字并加盖公章后报送。")
+    row = notes(sh, row, spec.ncols, [*instructions, submit])
     approval(sh, row, spec.ncols)
     sh.freeze = (head + 1, spec.freeze_col)
     sh.page = official_page(landscape=True, header_rows=(head, head))
