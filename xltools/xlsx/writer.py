@@ -236,22 +236,25 @@ class _RowWriter:
             for m in starts.get(row, ()):
                 top = cells.get((row, m.first_col))
                 f = fmt[top.style if top is not None else "body"]
-                out.update(dict.fromkeys(range(m.first_col + (top is not None), m.last_col + 1), (f, None)))
+                for col in range(m.first_col + (top is not None), m.last_col + 1):
+                    out[col] = (f, None)
                 self.active.append((m, f, range(m.first_col, m.last_col + 1)))
             while k < n and (key := keys[k])[0] == row:
                 k += 1
                 cell = cells[key]
                 out[key[1]] = (fmt[cell.style], cell)
-            still = []
-            for item in self.active:
-                m, f, cols = item
-                if m.first_row < row:  # the range's later rows: every cell blank in its style
-                    out.update(dict.fromkeys(cols, (f, None)))
-                if m.last_row == row:
-                    register_merge(ws, m.first_row, m.first_col, m.last_row, m.last_col)
-                else:
-                    still.append(item)
-            self.active = still
+            if self.active:
+                still = []
+                for item in self.active:
+                    m, f, cols = item
+                    if m.first_row < row:  # the range's later rows: every cell blank in its style
+                        for col in cols:
+                            out[col] = (f, None)
+                    if m.last_row == row:
+                        register_merge(ws, m.first_row, m.first_col, m.last_row, m.last_col)
+                    else:
+                        still.append(item)
+                self.active = still
             if not out:
                 if row in sheet.row_heights:  # a row with only a height: xlsxwriter would skip it
                     if stream is not None:
@@ -296,58 +299,59 @@ def _row_xml(row: int, out: dict[int, tuple], xfs: dict) -> str | None:
     parts = []
     for col in sorted(out):
         f, cell = out[col]
+        ref = column_name(col) + r
         xf = xfs.get(f)
         if xf is None:
             xf = xfs[f] = RowStream.style(f)
-        plain = _plain(cell)
-        x = None if plain is None else _XML[plain[0]](column_name(col) + r, xf, plain[1])
+        if cell is None:
+            parts.append(blank_xml(ref, xf))
+            continue
+        v, kind = cell.value, cell.kind
+        if cell.comment or kind not in _PLAIN:
+            return None
+        if v is None or kind == "blank" or v == "":
+            x = blank_xml(ref, xf)
+        elif kind == "string":
+            x = text_xml(ref, xf, str(v))
+        else:
+            x = number_xml(ref, xf, float(v))
         if x is None:
             return None
         parts.append(x)
     return "".join(parts)
 
 
-_XML = {"string": text_xml, "number": number_xml, "blank": lambda ref, xf, _v: blank_xml(ref, xf)}
-
-
 def _row_through_xlsxwriter(ws, row: int, out: dict[int, tuple], fmt: _Formats, links) -> None:
-    writers = _writers(ws)
+    writers = cell_writers(ws)
     for col in sorted(out):
         f, cell = out[col]
-        if not _plain_cell(writers, row, col, cell, f):
+        if cell is None:
+            writers[2](row, col, None, f)
+        elif not _plain_cell(writers, row, col, cell, f):
             _write_cell(ws, row, col, cell, fmt, links)
 
 
-def _writers(ws) -> dict:
-    """xlsxwriter's undecorated writers (compat.cell_writers) by the kind _plain gives."""
-    return dict(zip(("string", "number", "blank"), cell_writers(ws)))
-
-
-def _plain_cell(writers: dict, row: int, col: int, cell: Cell | None, f) -> bool:
-    """Write a common cell with `writers` (_writers); False for any other, which _write_cell
-    writes."""
-    plain = _plain(cell)
-    if plain is not None:
-        writers[plain[0]](row, col, plain[1], f)
-    return plain is not None
-
-
-def _plain(cell: Cell | None) -> tuple[str, object] | None:
-    """How a common cell (text, number, blank; no comment; None: a merge's covered cell) is
-    written: ("string", text), ("number", float) or ("blank", None); None for any other."""
-    if cell is None:
-        return "blank", None
-    if cell.comment or cell.kind not in _PLAIN:
-        return None
-    if _empty(cell):
-        return "blank", None
-    return ("string", str(cell.value)) if cell.kind == "string" else ("number", float(cell.value))
+def _plain_cell(writers, row: int, col: int, cell: Cell, f) -> bool:
+    """Write a common cell (text, number, blank; no comment) with xlsxwriter's undecorated
+    writers (compat.cell_writers); False for any other, which _write_cell writes."""
+    v, kind = cell.value, cell.kind
+    if cell.comment or kind not in _PLAIN:
+        return False
+    string, number, blank = writers
+    if v is None or kind == "blank" or v == "":
+        blank(row, col, None, f)
+    elif kind == "string":
+        string(row, col, str(v), f)
+    else:
+        number(row, col, float(v), f)
+    return True
 
 
 _PLAIN = frozenset({"string", "number", "blank"})
 
 
 def _empty(cell: Cell) -> bool:
+    """Whether a cell is written blank (what _row_xml and _plain_cell test inline: hot paths)."""
     v = cell.value
     return v is None or cell.kind == "blank" or v == ""
 
@@ -370,7 +374,7 @@ def _write_cells(ws, sheet: Sheet, fmt, links) -> None:
         if cell is not None:
             _write_cell(ws, m.first_row, m.first_col, cell, fmt, links)
             heads.add((m.first_row, m.first_col))
-    writers = _writers(ws)
+    writers = cell_writers(ws)
     for (row, col), cell in sheet.cells.items():
         if (row, col) not in heads and not _plain_cell(writers, row, col, cell, fmt[cell.style]):
             _write_cell(ws, row, col, cell, fmt, links)
