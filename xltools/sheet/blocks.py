@@ -49,17 +49,13 @@ def safe_sheet_name(name: str) -> str:
 def title_block(sheet: Sheet, ncols: int, title: str, subtitle: str = "", annex: str = "",
                 row: int = 0) -> int:
     """Annex mark, title and subtitle rows across `ncols` columns; returns the next row."""
-    if annex:
-        sheet.merge(row, 0, row, ncols - 1, annex, "annex")
-        sheet.row_heights[row] = 22
-        row += 1
-    sheet.merge(row, 0, row, ncols - 1, title, "title")
-    sheet.row_heights[row] = TITLE_HEIGHT if len(title) < 40 else TITLE_HEIGHT * 1.6
-    row += 1
-    if subtitle:
-        sheet.merge(row, 0, row, ncols - 1, subtitle, "subtitle")
-        sheet.row_heights[row] = 22
-        row += 1
+    title_height = TITLE_HEIGHT if len(title) < 40 else TITLE_HEIGHT * 1.6
+    for text, style, height in ((annex, "annex", 22), (title, "title", title_height),
+                                (subtitle, "subtitle", 22)):
+        if text or style == "title":  # (the title's row is there even without a title)
+            sheet.merge(row, 0, row, ncols - 1, text, style)
+            sheet.row_heights[row] = height
+            row += 1
     return row
 
 
