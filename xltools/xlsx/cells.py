@@ -339,5 +339,4 @@ def _xlsx_percent(zf: zipfile.ZipFile, sheet: str, out: dict) -> None:
 
 def _is_percent_format(fmt: str) -> bool:
     """A number format shows percent when it has % outside quotes and escapes."""
-    s = re.sub(r'"[^"]*"|\\.', "", fmt)
-    return "%" in s
+    return "%" in re.sub(r'"[^"]*"|\\.', "", fmt)

@@ -138,10 +138,7 @@ def name_text(expression: str) -> str:
     Only a single string literal is accepted; anything else (a reference, a formula) is
     returned as written, and decode() will then refuse it. Nothing is evaluated.
     """
-    s = expression.strip()
-    m = re.match(r"^[A-Za-z][\w.-]*:(?==)", s)  # ODF namespace prefix such as of:
-    if m:
-        s = s[m.end():]
+    s = re.sub(r"^[A-Za-z][\w.-]*:(?==)", "", expression.strip())  # ODF namespace prefix such as of:
     s = s.lstrip("=").strip()
     if len(s) >= 2 and s[0] == '"' and s[-1] == '"' and '"' not in s[1:-1].replace('""', ""):
         return s[1:-1].replace('""', '"')
