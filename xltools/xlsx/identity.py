@@ -68,8 +68,7 @@ class IdentityReading:
 
     identity: FormIdentity | None = None
     source: str = ""
-    carriers: dict[str, FormIdentity | None] = field(
-        default_factory=lambda: {c: None for c in CARRIERS})
+    carriers: dict[str, FormIdentity | None] = field(default_factory=lambda: dict.fromkeys(CARRIERS))
     raw: dict[str, str] = field(default_factory=dict)
     checked: tuple[str, ...] = ()
     conflict: bool = False

@@ -264,8 +264,7 @@ class _RowWriter:
                 continue
             xml = _row_xml(row, out, xfs) if stream is not None else None
             if xml is not None:
-                cols = sorted(out)
-                stream.row(row, cols[0], cols[-1], xml)
+                stream.row(row, min(out), max(out), xml)
             else:
                 _row_through_xlsxwriter(ws, row, out, fmt, self.links)
 
