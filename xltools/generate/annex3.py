@@ -137,8 +137,7 @@ def _headers(sheet: Sheet, top: int, depth: int, cols: list[MatrixColumn],
             j = k + 1
     for level, span, c0, c1, text in cells:
         sheet.merge(top + level, c0, top + level + span - 1, c1, text, "header", kind="string")
-    for r in range(top, top + depth):
-        sheet.row_heights[r] = HEADER_ROW_HEIGHT
+    sheet.row_heights.update(dict.fromkeys(range(top, top + depth), HEADER_ROW_HEIGHT))
     # single-row cells first, then let multi-row cells grow the last row they span
     for level, span, c0, c1, text in sorted(cells, key=lambda x: x[1]):
         need = wrapped_height(text, sum(widths[c0:c1 + 1]))

@@ -81,9 +81,7 @@ def percent_cells(zf: zipfile.ZipFile, sheet: str, out: dict) -> None:
     want = set(out)
     max_row = max(r for r, _ in want)
     t, o = _T, _O  # (short names: the tags below are long enough)
-    in_sheet = False
-    row = -1
-    col = 0
+    in_sheet, row, col = False, -1, 0
     with zf.open("content.xml") as f:
         for event, el in SafeET.iterparse(f, events=("start", "end"), forbid_dtd=True):
             tag = el.tag
