@@ -103,6 +103,18 @@ def finding_counts(receipts: list[ReceiptRow]) -> FindingCounts:
     return FindingCounts(sev.count(ERROR), sev.count(WARNING), sev.count(INFO))
 
 
+def units_to_fix(plan, receipts: list[ReceiptRow]) -> list[tuple[str, list[ReceiptRow]]]:
+    """Per unit, what it must still fix: its current and rejected files with findings (not
+    replaced copies), in register order; files of no known unit ("") last."""
+    by_unit: dict[str, list[ReceiptRow]] = {}
+    for r in receipts:
+        if r.findings and r.status in OPEN_STATUSES:
+            by_unit.setdefault(r.unit, []).append(r)
+    order = {u.name: i for i, u in enumerate(plan.units)}
+    return [(unit, by_unit[unit])
+            for unit in sorted(by_unit, key=lambda u: (u == "", order.get(u, len(order)), u))]
+
+
 def stamp_status(plan, receipts: list[ReceiptRow]) -> dict[str, str]:
     """{unit: its stamped copy (盖章件) as received, "" when none} for every unit owing a form."""
     from ..collect.stamps import STAMP

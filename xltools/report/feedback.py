@@ -83,10 +83,6 @@ class Feedback:
     source: str = ""  # the received file it answers
     path: Path | None = None  # once written
 
-    @property
-    def rejected(self) -> bool:
-        return self.identity is None
-
 
 def needs_feedback(findings: list[Finding]) -> list[Finding]:
     """The findings a unit has to act on (lateness, duplicates and the like need nothing)."""
@@ -103,11 +99,11 @@ def feedback_copy(plan: Plan, period: Period, fr: FormReturn,
     todo = needs_feedback(fr.findings)
     if not todo or fr.status != ACCEPTED:
         return None
-    forms = forms or ExpectedForms(plan)
-    ex = forms.get(fr.kind, fr.unit, fr.period if fr.kind != "workplan" else "")
+    job = _job(fr)
+    ex = (forms or ExpectedForms(plan)).get(job.kind, job.unit, job.period)
     if ex is None:
         return None
-    wb, ident = build_form(plan, FormJob(fr.kind, fr.unit, fr.period if fr.kind != "workplan" else ""))
+    wb, ident = build_form(plan, job)
     where = _where_on_copy(fr, ex)
     marked = {where[k] for f in todo if (k := fr.place(f.sheet, f.cell)) in where}
     for (sheet, r, c), value in _values(fr, where, marked).items():
@@ -132,11 +128,19 @@ def feedback_copy(plan: Plan, period: Period, fr: FormReturn,
         cell.comment = "\n".join(texts)[:2000]
         if not cell.guard:
             _highlight(sh, *rc)
-    unit = fr.unit
-    name = form_name(fr.kind)
-    _list_sheet(wb, plan, period, unit, name, fr.received.name or fr.received.display, items)
-    wb.filename = f"{_folder(unit)}/{Path(wb.filename).stem}{COPY_SUFFIX}.xlsx"
-    return Feedback(wb, unit, fr.kind, items, ident, fr.received.display)
+    _list_sheet(wb, plan, period, fr.unit, form_name(fr.kind), fr.received.name or fr.received.display,
+                items)
+    wb.filename = _copy_path(fr.unit, wb.filename)
+    return Feedback(wb, fr.unit, fr.kind, items, ident, fr.received.display)
+
+
+def _job(fr: FormReturn) -> FormJob:
+    """The form a return answers (a 办理方案 has no period)."""
+    return FormJob(fr.kind, fr.unit, fr.period if fr.kind != "workplan" else "")
+
+
+def _copy_path(unit: str, form_file: str) -> str:
+    return f"{_folder(unit)}/{Path(form_file).stem}{COPY_SUFFIX}.xlsx"
 
 
 def _where_on_copy(fr: FormReturn, ex) -> dict[str, tuple[str, int, int]]:
@@ -237,31 +241,32 @@ def _folder(unit: str) -> str:
 # -- the 修改意见 sheet ----------------------------------------------------------------------
 
 def _list_sheet(wb: Workbook, plan: Plan, period: Period, unit: str, form_name: str,
-                received: str, items: list[FeedbackItem]) -> Sheet:
+                received: str, items: list[FeedbackItem]) -> None:
     """The visible 修改意见 sheet, placed before the hidden identity sheet; nothing guarded."""
-    cols = LIST_COLS
-    width = sum(c.width for c in cols)
     sh = wb.add_sheet(FEEDBACK_SHEET)
     wb.sheets.remove(sh)
     wb.sheets.insert(next((i for i, s in enumerate(wb.sheets) if s.name == IDENTITY_SHEET),
                           len(wb.sheets)), sh)
-    sh.widths([c.width for c in cols])
-    row = marked_title(sh, len(cols), f"{unit}{period.name}{form_name}修改意见", f"({plan.title})")
     sheets = list(dict.fromkeys(i.sheet for i in items if i.sheet)) or [wb.sheets[0].name]
     n_err = sum(1 for i in items if i.finding.severity == ERROR)
     n_warn = len(items) - n_err
-    row = note(sh, row, len(cols),
+    _fill_list(sh, plan, period, LIST_COLS, f"{unit}{period.name}{form_name}修改意见",
                f"{unit}:贵单位报送的“{received}”经校验,发现错误 {n_err} 处、警告 {n_warn} 处。"
                f"请在本文件的“{'”“'.join(sheets)}”工作表中修改标红的单元格(鼠标指向单元格可看到批注),"
                "标“错误”的数据未纳入汇总,标“警告”的请核实。改好后直接保存本文件并重新报送,"
-               "不要另建新表,不要增删行列或修改其他内容。", width)
-    row = _items_table(sh, row + 1, cols, [
-        (i, item.cell and f"{item.sheet}!{item.cell}" or "—", item.finding.severity, item.fix,
-         item.finding.value, item) for i, item in enumerate(items, start=1)])
-    return _closing(sh, row, plan, period, cols, width)
+               "不要另建新表,不要增删行列或修改其他内容。",
+               [(i, item.cell and f"{item.sheet}!{item.cell}" or "—", item.finding.severity, item.fix,
+                 item.finding.value, item) for i, item in enumerate(items, start=1)])
 
 
-def _items_table(sh: Sheet, row: int, cols: list[Col], records: list[tuple]) -> int:
+def _fill_list(sh: Sheet, plan: Plan, period: Period, cols: list[Col], title: str, intro: str,
+               records: list[tuple]) -> None:
+    """A 修改意见 list on one page: title, intro, the items (the last of a record: its
+    FeedbackItem, whose cell the 位置 links to, or None), whom to send it back to."""
+    width = sum(c.width for c in cols)
+    sh.widths([c.width for c in cols])
+    row = marked_title(sh, len(cols), title, f"({plan.title})")
+    row = note(sh, row, len(cols), intro, width) + 1
     head = row
     row = header(sh, row, cols)
     for rec in records:
@@ -277,17 +282,12 @@ def _items_table(sh: Sheet, row: int, cols: list[Col], records: list[tuple]) -> 
         row += 1
     sh.freeze = None
     sh.page.repeat_rows = (head, head)
-    return row
-
-
-def _closing(sh: Sheet, row: int, plan: Plan, period: Period, cols: list[Col], width: float) -> Sheet:
     due = f"本期报送截止日期为 {date_cn(period.deadline)}。" if period.deadline else ""
     row = note(sh, row + 1, len(cols), f"请尽快将修改后的文件重新报送{plan.issuer or '督办室'}。{due}", width)
     sh.merge(row + 1, 0, row + 1, len(cols) - 1, plan.issuer or "督办室", "label_right",
              kind="string")
     sh.page.landscape = True
     sh.page.fit_tall = 1  # one page
-    return sh
 
 
 # -- a rejected file: the list alone ---------------------------------------------------------
@@ -297,22 +297,16 @@ def rejected_list(plan: Plan, period: Period, r: ReceiptRow) -> Feedback | None:
     todo = needs_feedback(r.findings)
     if not todo:
         return None
-    cols = REJECTED_COLS
-    width = sum(c.width for c in cols)
     unit = r.unit or ""
     wb = Workbook(filename=_list_name(r),
                   title=f"{unit or r.name}{period.name}报表退回意见", subject="修改意见",
                   company=plan.issuer)
-    sh = wb.add_sheet(FEEDBACK_SHEET)
-    sh.widths([c.width for c in cols])
-    row = marked_title(sh, len(cols), f"{unit or '报送单位'}{period.name}报表退回意见", f"({plan.title})")
-    row = note(sh, row, len(cols),
+    _fill_list(wb.add_sheet(FEEDBACK_SHEET), plan, period, REJECTED_COLS,
+               f"{unit or '报送单位'}{period.name}报表退回意见",
                f"{unit + ':' if unit else ''}报送的文件“{r.name or r.display}”未能汇总,原因如下。"
-               "请在督办室下发的原表格中填写(不要复制到新文件),按以下意见处理后重新报送。", width)
-    row = _items_table(sh, row + 1, cols, [
-        (i, r.name or r.display, f.severity, f.text, f.value, None)
-        for i, f in enumerate(todo, start=1)])
-    _closing(sh, row, plan, period, cols, width)
+               "请在督办室下发的原表格中填写(不要复制到新文件),按以下意见处理后重新报送。",
+               [(i, r.name or r.display, f.severity, f.text, f.value, None)
+                for i, f in enumerate(todo, start=1)])
     return Feedback(wb, unit, r.kind, [FeedbackItem(f) for f in todo], None, r.display)
 
 
@@ -362,9 +356,8 @@ def _key(context, made_from: object) -> str:
 
 
 def _copy_name(plan: Plan, fr: FormReturn) -> str:
-    job = FormJob(fr.kind, fr.unit, fr.period if fr.kind != "workplan" else "")
     try:
-        return f"{_folder(fr.unit)}/{Path(job_filename(plan, job)).stem}{COPY_SUFFIX}.xlsx"
+        return _copy_path(fr.unit, job_filename(plan, _job(fr)))
     except (AttributeError, KeyError, TypeError, ValueError):  # not in the plan: building says
         return ""
 
