@@ -64,9 +64,7 @@ def merge_towns(plan: Plan, towns: dict[str, FormReturn], blocked: list) -> tupl
         unit = r.unit or (r.label if r.kind == "town" else "")
         for c, part, measure in leaves(plan):
             raw = m.value(r.label, c.key)
-            v = parse_value(raw, measures[c.key])
-            target = (v.parts.get(part) if v.kind == "composite" else
-                      v.number if v.kind in ("number", "percent") else None)
+            target = parse_value(raw, measures[c.key]).target(part)
             if r.kind == "town":
                 got, note = actual.get((unit, c.key, part), (None, ""))
             else:

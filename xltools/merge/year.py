@@ -184,9 +184,8 @@ def _towns(plan: Plan, periods, per: dict[str, pd.DataFrame]) -> pd.DataFrame:
         for c, part, _ in leaves(plan):
             if not c.additive:
                 continue
-            v = parse_value(plan.matrix.value(r.label, c.key), column_measures(plan.matrix, c.key))
-            target = v.parts.get(part) if v.kind == "composite" else (
-                v.number if v.kind in ("number", "percent") else None)
+            target = parse_value(plan.matrix.value(r.label, c.key),
+                                 column_measures(plan.matrix, c.key)).target(part)
             if target and target > 0:
                 targets[(r.label, c.key, part)] = (float(target), leaf_label(c, part))
     for p in periods:
@@ -198,11 +197,8 @@ def _towns(plan: Plan, periods, per: dict[str, pd.DataFrame]) -> pd.DataFrame:
             latest[(rec[0], rec[1], rec[2])] = (float(rec[3]), p.id)
     rows = []
     for r in plan.town_rows():
-        lines = [(k, t) for k, t in targets.items() if k[0] == r.label]
-        rates = []
-        for k, (target, label) in lines:
-            got = latest.get(k)
-            rates.append((got[0] / target if got else 0.0, label, got is not None))
+        rates = [(latest[k][0] / target if k in latest else 0.0, label, k in latest)
+                 for k, (target, label) in targets.items() if k[0] == r.label]
         have = [x for x in rates if x[2]]
         avg = float(np.mean([x[0] for x in rates])) if rates else np.nan
         hi = max(have, key=lambda x: x[0]) if have else None

@@ -18,9 +18,9 @@ from ..merge.summary import Summary
 from ..merge.towns import leaf_label, leaves
 from ..model.glossary import FW_COLON, official_marks, text_width
 from ..model.plan import Period, Plan
-from ..model.rates import RATE_NOTE, shown
+from ..model.rates import RATE_NOTE, is_missing, shown
 from ..xlsx.rowcache import KeptRows, SheetRows, write_keeping_rows
-from .tables import (Col, empty_row, fit, header, heading, height_for, is_missing, marked_title,
+from .tables import (Col, empty_row, fit, header, heading, height_for, marked_title,
                      name_width, note, put, put_row, rows_table, start_sheet)
 
 BY_TASK = "按任务汇总"

@@ -17,10 +17,6 @@ WRAP_SLACK = 0.9
 MAX_ROW = 409  # Excel's tallest row (points)
 
 
-def lines_needed(text: object, width: float) -> int:
-    return _lines("" if text is None else str(text), width)
-
-
 @lru_cache(maxsize=1 << 16)  # a 汇总表 repeats its texts (tasks, units, statuses) row after row
 def _lines(s: str, width: float) -> int:
     per_line = max(1, int((width - 1.5 - INDENT_UNITS) * WRAP_SLACK))
@@ -28,7 +24,7 @@ def _lines(s: str, width: float) -> int:
 
 
 def height_for(texts_and_widths, minimum: float = 20) -> float:
-    lines = max([1] + [lines_needed(t, w) for t, w in texts_and_widths if t not in (None, "")])
+    lines = max([1] + [_lines(str(t), w) for t, w in texts_and_widths if t not in (None, "")])
     return _height(lines, minimum)
 
 
@@ -40,10 +36,6 @@ def name_width(names, minimum: float = 10, maximum: float = 24) -> float:
     """A column width that holds the longest unit name on one line (never 沙市城投公/司)."""
     longest = max((text_width(n) for n in names), default=0)
     return max(minimum, min(maximum, longest / WRAP_SLACK + 1.5 + INDENT_UNITS))
-
-
-def is_missing(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
 
 
 @dataclass

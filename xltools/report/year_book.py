@@ -68,7 +68,10 @@ def _start(wb: Workbook, name: str, cols: list[Col], title: str, sub: str) -> tu
     return sh, marked_title(sh, len(cols), title, sub)
 
 
-def _finish(sh: Sheet, head: int, first: int, freeze_col: int) -> None:
+def _finish(sh: Sheet, head: int, first: int, row: int, cols: list[Col], remark: str,
+            freeze_col: int = 2) -> None:
+    """The remark below the table (row: the first row after it); frozen and printed."""
+    note(sh, row + 1, len(cols), remark, sum(c.width for c in cols))
     sh.freeze = (first, freeze_col)
     sh.page = official_page(landscape=True, header_rows=(head, first - 1))
 
@@ -86,9 +89,8 @@ def _tasks(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
                 *[rec[f"{label}{k}"] for label in ys.labels for k in ("状态", "进度")],
                 rec["最新状态"], rec["最新进度"]] for rec in ys.tasks.to_dict("records")]
     row = rows_table(sh, first, cols, records, _alert, empty="计划中没有任务。")
-    note(sh, row + 1, len(cols), "说明:各期状态和进度按季度汇总表的规则由牵头单位的报送确定;"
-                                 "空白表示该期尚无任何单位报送。", sum(c.width for c in cols))
-    _finish(sh, head, first, 2)
+    _finish(sh, head, first, row, cols, "说明:各期状态和进度按季度汇总表的规则由牵头单位的报送确定;"
+                                        "空白表示该期尚无任何单位报送。")
 
 
 # -- 报送及时性 -------------------------------------------------------------------------------
@@ -107,10 +109,9 @@ def _timeliness(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
     row = rows_table(sh, first, cols, records, _alert, empty="计划中没有需要报送的单位。")
     if records:
         sh.autofilter = (head, 0, row - 1, len(cols) - 1)
-    note(sh, row + 1, len(cols), "按时:截止日期当天及以前报送;逾期:截止日期以后报送;未报:截止日期已过仍未报送;"
-                                 "未到期:截止日期未到且尚未报送。以最后一次被采用的报送为准。",
-         sum(c.width for c in cols))
-    _finish(sh, head, first, 2)
+    _finish(sh, head, first, row, cols, "按时:截止日期当天及以前报送;逾期:截止日期以后报送;"
+                                        "未报:截止日期已过仍未报送;"
+                                        "未到期:截止日期未到且尚未报送。以最后一次被采用的报送为准。")
 
 
 # -- 量化指标 ---------------------------------------------------------------------------------
@@ -127,8 +128,7 @@ def _indicators(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
                 rec["完成率"] if rec["达标"] == "" else rec["达标"], rec["报送单位"]]
                for rec in ys.indicators.to_dict("records")]
     row = rows_table(sh, first, cols, records, empty="计划中没有量化指标。")
-    note(sh, row + 1, len(cols), RATE_NOTE, sum(c.width for c in cols))
-    _finish(sh, head, first, 2)
+    _finish(sh, head, first, row, cols, RATE_NOTE)
 
 
 # -- 镇街排名 ---------------------------------------------------------------------------------
@@ -142,6 +142,5 @@ def _towns(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
                 rec["已报指标数"], rec["平均完成率"], rec["最高完成率指标"], rec["最低完成率指标"],
                 rec["数据截至"]] for rec in ys.towns.to_dict("records")]
     row = rows_table(sh, first, cols, records, empty="计划中没有镇街目标。")
-    note(sh, row + 1, len(cols), "平均完成率:镇街各项可加总指标(目标大于 0)的最新累计完成数 ÷ 全年目标的平均值,"
-                                 "未报送的指标按 0 计;增幅类等不可加总的指标不计入。", sum(c.width for c in cols))
-    _finish(sh, head, first, 1)
+    _finish(sh, head, first, row, cols, "平均完成率:镇街各项可加总指标(目标大于 0)的最新累计完成数 ÷ 全年目标的平均值,"
+                                        "未报送的指标按 0 计;增幅类等不可加总的指标不计入。", 1)

@@ -14,7 +14,7 @@ from ..merge.common import LAGGING, LATE, NOT_REPORTED, OVERALL_STATUSES
 from ..merge.summary import Summary
 from ..merge.year import MISSED, YearSummary
 from ..model.plan import Period, Plan
-from ..model.rates import shown
+from ..model.rates import is_missing, shown
 from . import gbt9704 as fmt
 from ..templating import render
 from .body import write_blocks
@@ -107,7 +107,7 @@ def _towns(ys: YearSummary) -> list[list[str]]:
 
 
 def _num(v, measure: str) -> str:
-    if v is None or (isinstance(v, float) and pd.isna(v)):
+    if is_missing(v):
         return "—"
     if isinstance(v, float) and measure in ("%", "\uff05"):
         return f"{v:g}%"
@@ -115,7 +115,7 @@ def _num(v, measure: str) -> str:
 
 
 def _rate(v) -> str:
-    if v is None or (isinstance(v, float) and pd.isna(v)):
+    if is_missing(v):
         return "—"
     return f"{v:.1%}" if isinstance(v, float) else str(v)
 
