@@ -345,8 +345,7 @@ def _missing(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     sh.merge(row - 1, 7, row - 1, 8, "文件名", "header", kind="string")
     for i, rec in enumerate(late[["单位", "表单", "提交时间", "截止日期", "逾期天数", "判定依据",
                                   "文件名"]].itertuples(index=False, name=None), start=1):
-        for j, v in enumerate((i, *rec[:-1])):
-            put(sh, row, j, v, lcols[j])
+        put_row(sh, row, 0, (i, *rec[:-1]), lcols[:-1])
         sh.merge(row, 7, row, 8, rec[-1], "body", kind="string")
         fit(sh, row, lcols, (i, *rec))
         row += 1
@@ -456,28 +455,25 @@ def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: pd.DataFrame, k: i
     row += 3
     for r in plan.matrix.rows:
         total = r.kind == "total"
+        amount = "total_amount" if total else "body_amount"
         sh.write(row, 0, r.label, "total_left" if total else "body", kind="string")
         for i, (col, part, _m) in enumerate(chunk):
             rec = town.loc[(r.label, col.key, part)]
-            target = rec["目标"]
+            target, done = rec["目标"], rec["完成"]
             if not part:  # as 附件3 prints it: 3.50%, 1,000, "\" centred
                 value, style, kind = value_cell(rec["目标原文"], total)
                 sh.write(row, 1 + 3 * i, value, style, kind=kind if value is not None else "blank")
             elif is_missing(target):
                 sh.write(row, 1 + 3 * i, None, "body_center", kind="blank")
             else:
-                sh.write(row, 1 + 3 * i, float(target), "total_amount" if total else "body_amount",
-                         kind="number")
-            done = rec["完成"]
+                sh.write(row, 1 + 3 * i, float(target), amount, kind="number")
             if rec["说明"] == BLOCKED:
                 sh.write(row, 2 + 3 * i, BLOCKED, "blocked", kind="string")
+                sh.row_heights[row] = 32  # the marker wraps in a number column
             elif is_missing(done):
                 sh.write(row, 2 + 3 * i, None, "body", kind="blank")
             else:
-                sh.write(row, 2 + 3 * i, float(done), "total_amount" if total else "body_amount",
-                         kind="number")
-            if rec["说明"] == BLOCKED:
-                sh.row_heights[row] = 32  # the marker wraps in a number column
+                sh.write(row, 2 + 3 * i, float(done), amount, kind="number")
             put(sh, row, 3 + 3 * i, shown(rec["完成率"], rec["达标"]), RATE_COL,
                 "total_rate" if total else "body_rate")
         sh.row_heights.setdefault(row, TOWN_ROW)

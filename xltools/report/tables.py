@@ -79,26 +79,26 @@ def error_style(c: Col) -> str:
     return "body_error_center" if c.style != "body" else "body_error"
 
 
-def header(sheet: Sheet, row: int, cols: list[Col], height: float = 30) -> int:
+def header(sheet: Sheet, row: int, cols: list[Col]) -> int:
     labels = [official_marks(c.label) for c in cols]  # (full-width marks are wider: measured so)
     for i, label in enumerate(labels):
         sheet.write(row, i, label, "header", kind="string")
-    sheet.row_heights[row] = height_for([(t, c.width) for t, c in zip(labels, cols)], height)
+    sheet.row_heights[row] = height_for([(t, c.width) for t, c in zip(labels, cols)], 30)
     return row + 1
 
 
-def fit(sheet: Sheet, row: int, cols: list[Col], values, minimum: float = 20) -> None:
+def fit(sheet: Sheet, row: int, cols: list[Col], values) -> None:
     """Row height for the wrapped values of a row (every column, its own width)."""
     lines = 1  # height_for's sum, unrolled: a 汇总表 fits one row per unit and task
     for v, c in zip(values, cols):
         if v and isinstance(v, str):
             lines = max(lines, _lines(v, c.width))
-    sheet.row_heights[row] = _height(lines, minimum)
+    sheet.row_heights[row] = _height(lines, 20)
 
 
 def start_sheet(wb: Workbook, name: str, cols: list[Col], title: str, subtitle: str = "",
-                landscape: bool = True, frozen_cols: int = 0) -> tuple[Sheet, int]:
-    """A sheet with widths, title block, one header row (repeated on every page), frozen
+                frozen_cols: int = 0) -> tuple[Sheet, int]:
+    """A landscape sheet with widths, title block, one header row (repeated on every page), frozen
     below it (and right of `frozen_cols`); the first row of the table. The title, subtitle,
     labels, headings, notes and empty-table lines here are printed with official marks
     (glossary.official_marks): a report's own words, around plan and period names."""
@@ -107,7 +107,7 @@ def start_sheet(wb: Workbook, name: str, cols: list[Col], title: str, subtitle: 
     head = marked_title(sh, len(cols), title, subtitle)
     row = header(sh, head, cols)
     sh.freeze = (row, frozen_cols)
-    sh.page = official_page(landscape=landscape, header_rows=(head, head))
+    sh.page = official_page(landscape=True, header_rows=(head, head))
     return sh, row
 
 
@@ -118,14 +118,14 @@ def marked_title(sheet: Sheet, ncols: int, title: str, subtitle: str = "") -> in
 
 
 def rows_table(sheet: Sheet, row: int, cols: list[Col], records, style_of: Callable | None = None,
-               minimum: float = 20, empty: str = "", kept: SheetRows | None = None) -> int:
+               empty: str = "", kept: SheetRows | None = None) -> int:
     """Write records (tuples in column order); style_of(record, col_index) may restyle a cell;
     no records: one row saying `empty` (when given). kept: a record the previous file shows
     alike (same digest) is copied from it, moved to its row now (a sheet made while written)."""
     first, runs, after = row, [], -1  # runs: [first, stop, row it was at] copied
     digests: list[str] = []
     if kept is not None:
-        kept.row_context(cols, minimum)
+        kept.row_context(cols)
     for rec in records:
         styles = [style_of(rec, i) for i in range(len(cols))] if style_of else None
         was = None
@@ -133,7 +133,7 @@ def rows_table(sheet: Sheet, row: int, cols: list[Col], records, style_of: Calla
             digests.append(kept.row_digest((rec, styles)))
             was = kept.where(digests[-1], after)
         if was is None:
-            _table_row(sheet, row, cols, rec, styles, minimum)
+            _table_row(sheet, row, cols, rec, styles)
         elif runs and runs[-1][1] == row and runs[-1][2] + row - runs[-1][0] == was:
             runs[-1][1] += 1
             runs[-1].append((rec, styles))
@@ -144,16 +144,16 @@ def rows_table(sheet: Sheet, row: int, cols: list[Col], records, style_of: Calla
     for a, b, was, *made in runs:
         if not kept.put_rows(sheet, a, b, len(cols) - 1, was):
             for r, (rec, styles) in enumerate(made, a):
-                _table_row(sheet, r, cols, rec, styles, minimum)
+                _table_row(sheet, r, cols, rec, styles)
     if kept is not None:
         kept.record(list(range(first, row)), digests)
         kept.finish()
     return empty_row(sheet, row, len(cols), empty) if empty and row == first else row
 
 
-def _table_row(sheet: Sheet, row: int, cols: list[Col], rec, styles, minimum: float) -> None:
+def _table_row(sheet: Sheet, row: int, cols: list[Col], rec, styles) -> None:
     put_row(sheet, row, 0, rec, cols, styles)
-    fit(sheet, row, cols, rec, minimum)
+    fit(sheet, row, cols, rec)
 
 
 def empty_row(sheet: Sheet, row: int, ncols: int, text: str) -> int:

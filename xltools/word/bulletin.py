@@ -128,9 +128,7 @@ def bulletin_document(plan: Plan, b: Bulletin, when: date, template: str | os.Pa
     width = fmt.type_width_mm(doc.sections[0])
 
     def table(header, rows, widths, centred):
-        def draw(d):
-            grid_table(d, Grid.of_rows(header, rows, widths, centred), width, 12)
-        return draw
+        return lambda d: grid_table(d, Grid.of_rows(header, rows, widths, centred), width, 12)
 
     tables = {
         "任务状态": table(["任务状态", COUNT_HEADER, "占比"],

@@ -97,16 +97,13 @@ def type_width_mm(section) -> float:
 
 def _page_numbers(section) -> None:
     """"— N —" in 4号 宋体: right with one character's indent on odd pages, left on even."""
-    for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
-                          (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+    for footer, align, indent in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right_indent"),
+                                  (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left_indent")):
         p = footer.paragraphs[0]
         p.alignment = align
         pf = p.paragraph_format
         pf.line_spacing, pf.first_line_indent = Pt(PAGE_PT + 2), Pt(0)
-        if align == WD_ALIGN_PARAGRAPH.RIGHT:
-            pf.right_indent = Pt(PAGE_PT)
-        else:
-            pf.left_indent = Pt(PAGE_PT)
+        setattr(pf, indent, Pt(PAGE_PT))  # one character in from the page's outer edge
         set_font(p.add_run(f"{DASH} "), PAGE_FONT, PAGE_PT)
         page_field(p)
         set_font(p.runs[-1], PAGE_FONT, PAGE_PT)
