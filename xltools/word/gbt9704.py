@@ -47,15 +47,11 @@ def _small(n: int) -> str:
     return head + (_DIGITS[ones] if ones else "")
 
 
-def set_font(target, name: str, size: float | None = None, bold: bool | None = None) -> None:
+def set_font(target, name: str, size: float) -> None:
     """Font of a run or a style, ASCII and East Asian alike (the one place that does it)."""
     target.font.name = name
-    element = target._r if hasattr(target, "_r") else target.element
-    east_asia_font(element, name)
-    if size is not None:
-        target.font.size = Pt(size)
-    if bold is not None:
-        target.font.bold = bold
+    east_asia_font(target._r if hasattr(target, "_r") else target.element, name)
+    target.font.size = Pt(size)
 
 
 def new_document():
@@ -119,14 +115,14 @@ def new_section(doc, wide: bool):
 
 
 def paragraph(doc, text: str = "", font: str = BODY_FONT, size: float = BODY_PT,
-              indent_chars: float = 2, align=None, bold: bool | None = None):
+              indent_chars: float = 2, align=None):
     """One paragraph in one font; first line indented by `indent_chars` characters."""
     p = doc.add_paragraph()
     p.paragraph_format.first_line_indent = Pt(size * indent_chars) if indent_chars else Pt(0)
     if align is not None:
         p.alignment = align
     if text:
-        set_font(p.add_run(text), font, size, bold)
+        set_font(p.add_run(text), font, size)
     return p
 
 

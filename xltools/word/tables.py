@@ -154,6 +154,6 @@ def _join_pieces(merges: list[Merge], texts: dict[tuple[int, int], str]) -> list
     return out
 
 
-def caption(doc, text: str, size: float = 16) -> None:
+def caption(doc, text: str) -> None:
     """A line above a table (its subtitle), centred."""
-    paragraph(doc, text, BODY_FONT, size, indent_chars=0, align=WD_ALIGN_PARAGRAPH.CENTER)
+    paragraph(doc, text, indent_chars=0, align=WD_ALIGN_PARAGRAPH.CENTER)
