@@ -69,11 +69,8 @@ class ReceiptRow:
                 archived = os.path.relpath(archived, out_dir)
             except ValueError:  # another drive on Windows: keep it absolute
                 pass
-        note = ""
-        if r.superseded_by:
-            note = f"已被“{r.superseded_by}”替代"
-        elif r.duplicate_of:
-            note = f"与“{r.duplicate_of}”相同"
+        note = (f"已被“{r.superseded_by}”替代" if r.superseded_by
+                else f"与“{r.duplicate_of}”相同" if r.duplicate_of else "")
         return cls(display=r.display or r.name, name=r.name, sha256=r.sha256, status=r.status,
                    unit=r.unit, kind=r.form, received_at=r.received_at, late=r.late,
                    findings=list(r.findings), archived=archived.replace(os.sep, "/"),

@@ -224,17 +224,12 @@ class Plan:
 
     def town_rows(self) -> list[MatrixRow]:
         """Matrix rows that stand for one unit (towns and subdistricts)."""
-        if not self.matrix:
-            return []
-        return [r for r in self.matrix.rows if r.kind == "town"]
+        return [r for r in self.matrix.rows if r.kind == "town"] if self.matrix else []
 
     def period_title(self, period: Period) -> str:
         """The campaign title with the period: 2019年…重点任务第一季度 (the year said once)."""
-        name = period.name
         year = f"{self.year}年"
-        if self.title.startswith(year) and name.startswith(year):
-            name = name[len(year):]
-        return f"{self.title}{name}"
+        return self.title + (period.name.removeprefix(year) if self.title.startswith(year) else period.name)
 
     def period(self, period_id: str) -> Period | None:
         return next((p for p in self.periods if p.id == period_id), None)

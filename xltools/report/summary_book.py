@@ -538,16 +538,13 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
                    sum(c.width for c in cols))
     width_px = int(sum(c.width * 7 + 5 for c in cols))
     anchors = []
-    for k, (a, b) in enumerate(slices):
-        if k:
-            breaks.append(row)
+    for a, b in slices:
         height_px = max(300, 150 + 26 * (b - a))
         anchors.append((row, height_px))
         chart_rows = math.ceil(height_px / 20) + 1
         for r in range(row, row + chart_rows):
             sh.row_heights[r] = 15  # 20 px: the chart covers exactly these rows
         row += chart_rows
-    if slices:
         breaks.append(row)
     table_head = row
     row = header(sh, row, cols)
