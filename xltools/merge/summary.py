@@ -137,17 +137,14 @@ def _by_unit(plan: Plan, period: Period, by_task: pd.DataFrame,
 def _missing(plan: Plan, by_task: pd.DataFrame, towns: dict[str, FormReturn],
              receipts: list[ReceiptRow], look: PlanLookups) -> pd.DataFrame:
     """Units with tasks and no accepted report form; towns with no accepted town form."""
-    sent: dict[tuple[str, str], list[ReceiptRow]] = {}
-    for r in receipts:
-        if r.unit and r.status == REJECTED:
-            sent.setdefault((look.unit_name(r.unit), r.kind), []).append(r)
+    sent = Counter((look.unit_name(r.unit), r.kind) for r in receipts if r.unit and r.status == REJECTED)
     reported = set(by_task.loc[by_task["_rep"], "单位"])
     n_tasks = by_task.groupby("单位").size()
     rows = []
 
     def note(unit: str, kind: str) -> str:
-        got = sent.get((unit, kind), []) or sent.get((unit, ""), [])
-        return official_marks(f"收到 {len(got)} 个文件,均已退回(见校验报告)") if got else ""
+        got = sent[unit, kind] or sent[unit, ""]
+        return official_marks(f"收到 {got} 个文件,均已退回(见校验报告)") if got else ""
 
     with_tasks = set(n_tasks.index)
     for u in plan.units:

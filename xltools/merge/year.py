@@ -143,29 +143,25 @@ def _timeliness(plan: Plan, periods, labels, best, today: date) -> pd.DataFrame:
 def _indicators(plan: Plan, periods, labels, per: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """merge_targets lists the targets in plan order, one row each: row k is target k."""
     rows = []
-    k = -1
-    for t in plan.tasks:
-        for tg in t.targets:
-            k += 1
-            row = {"序号": t.number, "量化指标": tg.label, "计量单位": tg.measure,
-                   "方向": "增幅" if tg.growth else DIRECTIONS.get(tg.direction, ""),
-                   "全年目标": tg.value}
-            latest, source = np.nan, ""
-            for p, label in zip(periods, labels):
-                df = per.get(p.id)
-                value = np.nan
-                if df is not None and k < len(df):
-                    value = df["累计完成"].iloc[k]
-                    if not pd.isna(value):
-                        latest, source = value, df["报送单位"].iloc[k]
-                row[label] = value
-            row["最新累计"] = latest
-            rating = rate(tg.value, None if pd.isna(latest) else float(latest), tg.cumulative,
-                          tg.direction)
-            row["完成率"] = np.nan if rating.rate is None else rating.rate
-            row["达标"] = rating.verdict
-            row["报送单位"] = source
-            rows.append(row)
+    for k, (t, tg) in enumerate((t, tg) for t in plan.tasks for tg in t.targets):
+        row = {"序号": t.number, "量化指标": tg.label, "计量单位": tg.measure,
+               "方向": "增幅" if tg.growth else DIRECTIONS.get(tg.direction, ""),
+               "全年目标": tg.value}
+        latest, source = np.nan, ""
+        for p, label in zip(periods, labels):
+            df = per.get(p.id)
+            value = np.nan
+            if df is not None and k < len(df):
+                value = df["累计完成"].iloc[k]
+                if not pd.isna(value):
+                    latest, source = value, df["报送单位"].iloc[k]
+            row[label] = value
+        row["最新累计"] = latest
+        rating = rate(tg.value, None if pd.isna(latest) else float(latest), tg.cumulative, tg.direction)
+        row["完成率"] = np.nan if rating.rate is None else rating.rate
+        row["达标"] = rating.verdict
+        row["报送单位"] = source
+        rows.append(row)
     return pd.DataFrame(rows, columns=["序号", "量化指标", "计量单位", "方向", "全年目标", *labels,
                                        "最新累计", "完成率", "达标", "报送单位"])
 
