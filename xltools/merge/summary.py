@@ -14,7 +14,8 @@ from ..model.glossary import form_name, FORM_REPORT, FORM_TOWN, official_marks
 from ..model.periods import deadline_end, is_late, parse_time, show_time
 from ..model.plan import Period, Plan, PlanLookups, Unit
 from ..model.returns import REJECTED, FormReturn
-from .common import (LATE, NOT_DUE, NOT_REPORTED, ON_TIME, UNIT_CATEGORIES, accepted_returns)
+from .common import (LATE, NOT_DUE, NOT_REPORTED, ON_TIME, OVERALL_STATUSES, UNIT_CATEGORIES,
+                     accepted_returns)
 from .receipts import (FindingCounts, ReceiptRow, finding_counts, open_findings,
                        stamp_status)
 from .tasks import BY_TASK_COLUMNS, TASK_COLUMNS, lagging, merge_targets, merge_tasks
@@ -53,7 +54,6 @@ class Summary:
         return self.by_unit[["单位", *UNIT_CATEGORIES]]
 
     def overall_counts(self) -> pd.Series:
-        from .common import OVERALL_STATUSES
         return self.tasks["总体状态"].value_counts().reindex(list(OVERALL_STATUSES), fill_value=0)
 
 

@@ -144,8 +144,7 @@ def _copy_path(unit: str, form_file: str) -> str:
 
 
 def _where_on_copy(fr: FormReturn, ex) -> dict[str, tuple[str, int, int]]:
-    """Each fill-in cell as received (as `cells` name it) -> (sheet, row, col) of that cell on
-    the regenerated form."""
+    """Each fill-in cell as received (as `cells` name it) -> (sheet, row, col) on the new copy."""
     out: dict[str, tuple[str, int, int]] = {}
     for name, ref in fr.header_cells.items():
         if ref and name in ex.header_fields:
@@ -261,8 +260,7 @@ def _list_sheet(wb: Workbook, plan: Plan, period: Period, unit: str, form_name: 
 
 def _fill_list(sh: Sheet, plan: Plan, period: Period, cols: list[Col], title: str, intro: str,
                records: list[tuple]) -> None:
-    """A 修改意见 list on one page: title, intro, the items (the last of a record: its
-    FeedbackItem, whose cell the 位置 links to, or None), whom to send it back to."""
+    """A one-page 修改意见 list; a record's last value is the FeedbackItem its 位置 links to, or None."""
     width = sum(c.width for c in cols)
     sh.widths([c.width for c in cols])
     row = marked_title(sh, len(cols), title, f"({plan.title})")

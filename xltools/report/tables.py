@@ -45,7 +45,7 @@ class Col:
     label: str
     width: float
     style: str = "body"
-    kind: str = "string"  # string | number (NaN -> blank) | auto
+    kind: str = "string"  # string | number (NaN -> blank)
 
 
 def put(sheet: Sheet, row: int, col: int, value: Any, c: Col, style: str | None = None) -> None:
