@@ -21,7 +21,7 @@ from ..model.plan import Period, Plan
 from ..model.rates import RATE_NOTE, is_missing, shown
 from ..xlsx.rowcache import KeptRows, SheetRows, write_keeping_rows
 from .tables import (Col, empty_row, fit, header, heading, height_for, marked_title,
-                     name_width, note, put, put_row, rows_table, start_sheet)
+                     name_width, note, put, put_row, rows_table, start_sheet, titled_sheet)
 
 BY_TASK = "按任务汇总"
 SHEETS = [BY_TASK, "按单位汇总", "滞后任务", "未报送单位", "量化指标", "镇街指标", "状态统计"]
@@ -322,10 +322,8 @@ def _missing(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
             Col("责任领导", 10, "body_center"), Col("联系人", 10, "body_center"),
             Col("联系电话", 15, "body_center"), Col("说明", 30)]
     m = s.missing
-    sh = wb.add_sheet("未报送单位")
-    sh.widths([c.width for c in cols])
-    row = marked_title(sh, len(cols), f"{plan.period_title(period)}未报送及逾期报送单位",
-                      _subtitle(period))
+    sh, row = titled_sheet(wb, "未报送单位", cols, f"{plan.period_title(period)}未报送及逾期报送单位",
+                           _subtitle(period))
     sh.page = official_page(landscape=True, header_rows=None)  # two tables: no repeated header
     row = heading(sh, row, len(cols), f"一、未报送单位(共 {len(m)} 个)")
     row = header(sh, row, cols)
@@ -512,9 +510,7 @@ MAX_CHARTS = 8
 def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     cols = [Col("单位", 20)] + [Col(k, 10, "body_int", "number") for k in UNIT_CATEGORIES] \
         + [Col("合计", 9, "body_int", "number")]
-    sh = wb.add_sheet("状态统计")
-    sh.widths([c.width for c in cols])
-    row = marked_title(sh, len(cols), f"{plan.period_title(period)}任务状态统计", _subtitle(period))
+    sh, row = titled_sheet(wb, "状态统计", cols, f"{plan.period_title(period)}任务状态统计", _subtitle(period))
     # 1. the tasks' overall status, one line
     row = heading(sh, row, len(cols), f"一、任务总体状态{UNIT_ITEMS}")
     oc = s.overall_counts()

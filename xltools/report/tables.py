@@ -102,13 +102,19 @@ def start_sheet(wb: Workbook, name: str, cols: list[Col], title: str, subtitle: 
     below it (and right of `frozen_cols`); the first row of the table. The title, subtitle,
     labels, headings, notes and empty-table lines here are printed with official marks
     (glossary.official_marks): a report's own words, around plan and period names."""
-    sh = wb.add_sheet(name)
-    sh.widths([c.width for c in cols])
-    head = marked_title(sh, len(cols), title, subtitle)
+    sh, head = titled_sheet(wb, name, cols, title, subtitle)
     row = header(sh, head, cols)
     sh.freeze = (row, frozen_cols)
     sh.page = official_page(landscape=True, header_rows=(head, head))
     return sh, row
+
+
+def titled_sheet(wb: Workbook, name: str, cols: list[Col], title: str,
+                 subtitle: str) -> tuple[Sheet, int]:
+    """A sheet with the columns' widths and a marked title; the row below the title."""
+    sh = wb.add_sheet(name)
+    sh.widths([c.width for c in cols])
+    return sh, marked_title(sh, len(cols), title, subtitle)
 
 
 def marked_title(sheet: Sheet, ncols: int, title: str, subtitle: str = "") -> int:

@@ -17,8 +17,8 @@ from ..merge.receipts import ReceiptRow, finding_counts, stamp_status, units_to_
 from ..model.findings import ERROR, by_severity
 from ..model.plan import Period, Plan
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
-from .tables import (Col, empty_row, error_style, fit, header, heading, marked_title, note, put,
-                     put_row, rows_table, SheetNames, start_sheet)
+from .tables import (Col, empty_row, error_style, fit, header, heading, note, put,
+                     put_row, rows_table, SheetNames, start_sheet, titled_sheet)
 
 ALL_SHEET, FILES_SHEET = "全部问题", "文件清单"
 
@@ -176,10 +176,7 @@ def _unit_sheet(wb: Workbook, name: str, plan: Plan, period: Period, unit: str,
                 receipts: list[ReceiptRow]) -> None:
     cols = UNIT_COLS
     width = sum(c.width for c in cols)
-    sh = wb.add_sheet(name)
-    sh.widths([c.width for c in cols])
-    row = marked_title(sh, len(cols), f"{unit}{period.name}报表校验意见",
-                      f"({plan.title})")
+    sh, row = titled_sheet(wb, name, cols, f"{unit}{period.name}报表校验意见", f"({plan.title})")
     n_err = sum(r.errors for r in receipts)
     n_warn = sum(r.warnings for r in receipts)
     row = note(sh, row, len(cols), f"{unit}:贵单位报送的 {len(receipts)} 个文件经校验,发现错误 {n_err} 处、"
