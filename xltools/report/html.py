@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import math
 import os
 from collections import Counter
 from datetime import datetime
@@ -24,7 +23,7 @@ from ..merge.receipts import ReceiptRow, units_to_fix
 from ..merge.summary import Summary
 from ..model.findings import ERROR, WARNING, by_severity
 from ..model.plan import Period, Plan
-from ..model.rates import NOT_MET, RATE_NOTE, shown
+from ..model.rates import NOT_MET, RATE_NOTE, is_missing, shown
 from ..model.returns import STATUS_LABELS
 from ..model.errors import TemplateError
 from ..templating import bundled, environment
@@ -212,13 +211,9 @@ def _records(df) -> list[dict]:
 
 def _clean(v):
     """NaN and None as "", numpy numbers as Python numbers."""
-    if v is None:
-        return ""
     if hasattr(v, "item") and not isinstance(v, str):
         v = v.item()
-    if isinstance(v, float) and math.isnan(v):
-        return ""
-    return v
+    return "" if is_missing(v) else v
 
 
 def num(v) -> str:
