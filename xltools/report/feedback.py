@@ -122,12 +122,12 @@ def feedback_copy(plan: Plan, period: Period, fr: FormReturn,
         items.append(item)
         if at is not None:
             comments.setdefault(at, []).append(f"【{f.severity}】{item.fix}")
-    for (sheet, *rc), texts in comments.items():
-        sh = wb.sheet(sheet)
-        cell = sh.cells[tuple(rc)]
+    for (sheet, r, c), texts in comments.items():
+        cell = wb.sheet(sheet).cells[r, c]
         cell.comment = "\n".join(texts)[:2000]
-        if not cell.guard:
-            _highlight(sh, *rc)
+        # the fill-in style's _fix variant (a merged range takes its top-left cell's style)
+        if not cell.guard and f"{cell.style}_fix" in STYLES:
+            cell.style = f"{cell.style}_fix"
     _list_sheet(wb, plan, period, fr.unit, form_name(fr.kind), fr.received.name or fr.received.display,
                 items)
     wb.filename = _copy_path(fr.unit, wb.filename)
@@ -219,13 +219,6 @@ def _put_value(sh: Sheet, r: int, c: int, value: object) -> None:
         cell.value, cell.kind = float(value), "number"
     else:
         cell.value, cell.kind = str(value), "string"
-
-
-def _highlight(sh: Sheet, r: int, c: int) -> None:
-    """The fill-in style's _fix variant (a merged range takes its top-left cell's style)."""
-    cell = sh.cells.get((r, c))
-    if cell is not None and f"{cell.style}_fix" in STYLES:
-        cell.style = f"{cell.style}_fix"
 
 
 def _order(ref: str) -> tuple[int, int]:
