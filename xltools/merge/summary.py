@@ -124,13 +124,11 @@ def _by_unit(plan: Plan, period: Period, by_task: pd.DataFrame,
     for u in plan.units:
         if u.name not in with_tasks and u.name not in town_units:
             continue
-        rep, town = best.get((u.name, "report")), best.get((u.name, "town"))
-        r_state = _form_state(rep, period, u.name in with_tasks)
-        t_state = _form_state(town, period, u.name in town_units)
+        r_state = _form_state(best.get((u.name, "report")), period, u.name in with_tasks)
+        t_state = _form_state(best.get((u.name, "town")), period, u.name in town_units)
         sev = severities.get(u.name, [])
         rows.append((u.name, u.kind, n_tasks[u.name], *(counts[u.name, k] for k in UNIT_CATEGORIES),
-                     *r_state, t_state[0], t_state[1],
-                     sev.count(ERROR), sev.count(WARNING)))
+                     *r_state, *t_state[:2], sev.count(ERROR), sev.count(WARNING)))
     return pd.DataFrame(rows, columns=BY_UNIT_COLUMNS)
 
 

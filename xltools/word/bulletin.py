@@ -56,9 +56,8 @@ def _title(plan: Plan, scope: str) -> str:
 def from_summary(plan: Plan, period: Period, s: Summary, ys: YearSummary) -> Bulletin:
     """A quarter's bulletin from its Summary; the town ranking from the year summary so far."""
     statuses = {k: int(v) for k, v in s.overall_counts().items()}
-    late_units = dict.fromkeys(s.late["单位"])
     missing = [(r["单位"], r["未报表单"]) for _, r in s.missing.iterrows()]
-    owing = {u for u, _ in missing} | set(late_units)
+    owing = {u for u, _ in missing} | set(s.late["单位"])
     on_time = [u for u in s.by_unit["单位"] if u not in owing]
     late = [(r["单位"], f"{r['表单']}逾期 {int(r['逾期天数'])} 天" if pd.notna(r["逾期天数"]) else r["表单"])
             for _, r in s.late.iterrows()]
