@@ -18,8 +18,7 @@ def check_plan(plan: Plan) -> list[Finding]:
 
 
 def _check_units(plan: Plan) -> Iterator[Finding]:
-    counts = Counter(normalize_name(n) for u in plan.units for n in [u.name, *u.aliases])
-    counts.update(normalize_name(n) for g in plan.groups for n in [g.name, *g.aliases])
+    counts = Counter(normalize_name(n) for x in [*plan.units, *plan.groups] for n in [x.name, *x.aliases])
     for name, n in counts.items():
         if n > 1:
             yield finding("duplicate-unit", value=name)

@@ -244,12 +244,9 @@ class PlanLookups:
     def __init__(self, plan: Plan, sig: tuple):
         self.plan, self.sig = plan, sig
         self.index: dict[str, Unit | Group] = {}
-        for g in plan.groups:
-            for n in [g.name, *g.aliases]:
-                self.index.setdefault(normalize_name(n), g)
-        for u in plan.units:
-            for n in [u.name, *u.aliases]:
-                self.index.setdefault(normalize_name(n), u)
+        for x in [*plan.groups, *plan.units]:  # (a group's name wins over a unit's)
+            for n in [x.name, *x.aliases]:
+                self.index.setdefault(normalize_name(n), x)
         self._expanded: dict[str, tuple[Unit, ...]] = {}
         self._assignments: dict[str, list[tuple[Task, str]]] | None = None
 
