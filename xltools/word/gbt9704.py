@@ -174,10 +174,8 @@ def annex_note(doc, titles: list[str]) -> None:
         return
     paragraph(doc)
     lead = f"附件{COLON}"
-    for i, t in enumerate(titles, start=1):
-        p = paragraph(doc, f"{lead if i == 1 else ''}{i}.{t}", indent_chars=2)
-        if i > 1:  # under "1." : the indent plus the width of 附件:
-            p.paragraph_format.first_line_indent = Pt(BODY_PT * (2 + len(lead)))
+    for i, t in enumerate(titles, start=1):  # later ones start under "1.", past 附件:
+        paragraph(doc, f"{lead if i == 1 else ''}{i}.{t}", indent_chars=2 if i == 1 else 2 + len(lead))
 
 
 def signature(doc, issuer: str, when: date) -> None:
