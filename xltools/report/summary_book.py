@@ -128,10 +128,9 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
     pager = Pager.for_sheet(sh, row)
     tasks = s.tasks.set_index("序号", drop=False)
     bt = s.by_task
-    unit_values = bt[["单位", "牵头/配合", "状态", "完成进度", "本季度完成情况", "存在问题",
-                      "下一步推进计划", "未采用"]].itertuples(index=False, name=None)
+    it = iter(bt[["单位", "牵头/配合", "状态", "完成进度", "本季度完成情况", "存在问题",
+                  "下一步推进计划", "未采用"]].itertuples(index=False, name=None))
     groups = bt.groupby("_t", sort=True).size()
-    it = iter(unit_values)
     done = set()
     if kept is not None:  # (a row's digest: its values and the columns they are shown in)
         kept.row_context(cols)
