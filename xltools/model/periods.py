@@ -60,18 +60,14 @@ def parse_time(iso: str) -> datetime | None:
 def deadline_end(period: Period) -> datetime | None:
     """The end of the deadline day: a return is late when it comes after this moment."""
     d = parse_time(period.deadline) if period.deadline else None
-    if d is None:
-        return None
-    return datetime(d.year, d.month, d.day) + timedelta(days=1)
+    return None if d is None else datetime(d.year, d.month, d.day) + timedelta(days=1)
 
 
 def is_late(received_at: str, period: Period, flagged: bool = False) -> bool:
     """The one lateness rule: received after the end of the deadline day (times compared as
     datetimes); `flagged` (the ledger's own mark) when either time is unknown."""
     end, t = deadline_end(period), parse_time(received_at)
-    if end is None or t is None:
-        return flagged
-    return t >= end
+    return flagged if end is None or t is None else t >= end
 
 
 def show_time(iso: str) -> str:
