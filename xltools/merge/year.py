@@ -14,6 +14,7 @@ Pure: no files.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -125,7 +126,7 @@ def _timeliness(plan: Plan, periods, labels, best, today: date) -> pd.DataFrame:
         u = look.unit(name)
         kind = u.kind if u else "镇" if form == FORM_TOWN else ""
         row = {"单位": name, "类型": kind, "表单": form_name(form)}
-        counts = {ON_TIME: 0, LATE: 0, MISSED: 0}
+        counts = Counter()
         for p, label in zip(periods, labels):
             fr = best[p.id].get((name, form))
             if fr is not None:
@@ -133,8 +134,7 @@ def _timeliness(plan: Plan, periods, labels, best, today: date) -> pd.DataFrame:
             else:
                 state = MISSED if _due(p, today) else NOT_DUE
             row[label] = state
-            if state in counts:
-                counts[state] += 1
+            counts[state] += 1
         row.update({"按时次数": counts[ON_TIME], "逾期次数": counts[LATE], "未报次数": counts[MISSED]})
         rows.append(row)
     return pd.DataFrame(rows)
