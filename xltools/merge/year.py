@@ -110,8 +110,7 @@ def _tasks(plan: Plan, periods, labels, per: dict[str, pd.DataFrame]) -> pd.Data
                 if len(hit):
                     status = hit["总体状态"].iloc[0] or NO_DATA
                     progress = hit["总体进度"].iloc[0]
-            row[f"{label}状态"] = status
-            row[f"{label}进度"] = progress
+            row[f"{label}状态"], row[f"{label}进度"] = status, progress
             if status:
                 last_status, last_progress = status, progress
         row["最新状态"], row["最新进度"] = last_status, last_progress
