@@ -62,12 +62,15 @@ def _two_row_header(sh: Sheet, row: int, fixed: list[Col], groups: list[tuple[st
     return row + 2
 
 
-def _finish(sh: Sheet, head: int, first: int, row: int, cols: list[Col], remark: str,
-            freeze_col: int = 2) -> None:
-    """The remark below the table (row: the first row after it); frozen and printed."""
+def _body(sh: Sheet, head: int, first: int, cols: list[Col], records: list, style_of, empty: str,
+          remark: str, freeze_col: int = 2) -> int:
+    """The table's rows from `first` (or `empty`) and the remark below; frozen below the
+    header rows head..first - 1, which print on every page. The row after the table."""
+    row = rows_table(sh, first, cols, records, style_of, empty=empty)
     note(sh, row + 1, len(cols), remark, sum(c.width for c in cols))
     sh.freeze = (first, freeze_col)
     sh.page = official_page(landscape=True, header_rows=(head, first - 1))
+    return row
 
 
 # -- 任务进展 ---------------------------------------------------------------------------------
@@ -82,9 +85,8 @@ def _tasks(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
     records = [[seq_value(rec["序号"]), rec["任务内容"], rec["牵头单位"],
                 *[rec[f"{label}{k}"] for label in ys.labels for k in ("状态", "进度")],
                 rec["最新状态"], rec["最新进度"]] for rec in ys.tasks.to_dict("records")]
-    row = rows_table(sh, first, cols, records, _alert, empty="计划中没有任务。")
-    _finish(sh, head, first, row, cols, "说明:各期状态和进度按季度汇总表的规则由牵头单位的报送确定;"
-                                        "空白表示该期尚无任何单位报送。")
+    _body(sh, head, first, cols, records, _alert, "计划中没有任务。",
+          "说明:各期状态和进度按季度汇总表的规则由牵头单位的报送确定;空白表示该期尚无任何单位报送。")
 
 
 # -- 报送及时性 -------------------------------------------------------------------------------
@@ -100,12 +102,11 @@ def _timeliness(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
     records = [[i, rec["单位"], rec["类型"], rec["表单"], *[rec[l] for l in ys.labels],
                 rec["按时次数"], rec["逾期次数"], rec["未报次数"]]
                for i, rec in enumerate(ys.timeliness.to_dict("records"), start=1)]
-    row = rows_table(sh, first, cols, records, _alert, empty="计划中没有需要报送的单位。")
+    row = _body(sh, head, first, cols, records, _alert, "计划中没有需要报送的单位。",
+                "按时:截止日期当天及以前报送;逾期:截止日期以后报送;未报:截止日期已过仍未报送;"
+                "未到期:截止日期未到且尚未报送。以最后一次被采用的报送为准。")
     if records:
         sh.autofilter = (head, 0, row - 1, len(cols) - 1)
-    _finish(sh, head, first, row, cols, "按时:截止日期当天及以前报送;逾期:截止日期以后报送;"
-                                        "未报:截止日期已过仍未报送;"
-                                        "未到期:截止日期未到且尚未报送。以最后一次被采用的报送为准。")
 
 
 # -- 量化指标 ---------------------------------------------------------------------------------
@@ -121,8 +122,7 @@ def _indicators(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
                 *[rec[l] for l in ys.labels], rec["最新累计"],
                 rec["完成率"] if rec["达标"] == "" else rec["达标"], rec["报送单位"]]
                for rec in ys.indicators.to_dict("records")]
-    row = rows_table(sh, first, cols, records, empty="计划中没有量化指标。")
-    _finish(sh, head, first, row, cols, RATE_NOTE)
+    _body(sh, head, first, cols, records, None, "计划中没有量化指标。", RATE_NOTE)
 
 
 # -- 镇街排名 ---------------------------------------------------------------------------------
@@ -135,6 +135,6 @@ def _towns(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
     records = [[None if pd.isna(rec["名次"]) else int(rec["名次"]), rec["镇街"], rec["计入指标数"],
                 rec["已报指标数"], rec["平均完成率"], rec["最高完成率指标"], rec["最低完成率指标"],
                 rec["数据截至"]] for rec in ys.towns.to_dict("records")]
-    row = rows_table(sh, first, cols, records, empty="计划中没有镇街目标。")
-    _finish(sh, head, first, row, cols, "平均完成率:镇街各项可加总指标(目标大于 0)的最新累计完成数 ÷ 全年目标的平均值,"
-                                        "未报送的指标按 0 计;增幅类等不可加总的指标不计入。", 1)
+    _body(sh, head, first, cols, records, None, "计划中没有镇街目标。",
+          "平均完成率:镇街各项可加总指标(目标大于 0)的最新累计完成数 ÷ 全年目标的平均值,"
+          "未报送的指标按 0 计;增幅类等不可加总的指标不计入。", 1)
