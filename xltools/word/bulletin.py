@@ -13,6 +13,7 @@ from ..sheet.blocks import safe_filename
 from ..merge.common import LAGGING, LATE, NOT_REPORTED, OVERALL_STATUSES
 from ..merge.summary import Summary
 from ..merge.year import MISSED, YearSummary
+from ..model.periods import period_bounds
 from ..model.plan import Period, Plan
 from ..model.rates import is_missing, shown
 from . import gbt9704 as fmt
@@ -154,8 +155,6 @@ def bulletin_filename(scope: str) -> str:
 
 def select(plan: Plan, period_id: str | None, year: bool) -> tuple[str, list[Period]]:
     """(scope name, the periods it sums): a period of the plan, a half (2019H1) or the year."""
-    from ..model.periods import period_bounds
-
     if year or not period_id:
         return f"{plan.year}年", list(plan.periods)
     own = plan.period(period_id)
