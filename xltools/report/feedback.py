@@ -24,7 +24,7 @@ from pathlib import Path
 from ..collect.expected import ExpectedForms
 from ..generate import FormJob, build_form, job_filename
 from ..sheet.blocks import date_cn, safe_filename
-from ..model.identity import IDENTITY_SHEET, FormIdentity
+from ..model.identity import IDENTITY_SHEET
 from ..model.glossary import a1, form_name, from_a1, official_marks
 from ..sheet.layout import Sheet, Workbook
 from ..sheet.styles import STYLES
@@ -77,11 +77,8 @@ class Feedback:
 
     workbook: Workbook
     unit: str
-    kind: str
     items: list[FeedbackItem] = field(default_factory=list)
-    identity: FormIdentity | None = None
     source: str = ""  # the received file it answers
-    path: Path | None = None  # once written
 
 
 def needs_feedback(findings: list[Finding]) -> list[Finding]:
@@ -103,7 +100,7 @@ def feedback_copy(plan: Plan, period: Period, fr: FormReturn,
     ex = (forms or ExpectedForms(plan)).get(job.kind, job.unit, job.period)
     if ex is None:
         return None
-    wb, ident = build_form(plan, job)
+    wb, _identity = build_form(plan, job)
     where = _where_on_copy(fr, ex)
     marked = {where[k] for f in todo if (k := fr.place(f.sheet, f.cell)) in where}
     for (sheet, r, c), value in _values(fr, where, marked).items():
@@ -131,7 +128,7 @@ def feedback_copy(plan: Plan, period: Period, fr: FormReturn,
     _list_sheet(wb, plan, period, fr.unit, form_name(fr.kind), fr.received.name or fr.received.display,
                 items)
     wb.filename = _copy_path(fr.unit, wb.filename)
-    return Feedback(wb, fr.unit, fr.kind, items, ident, fr.received.display)
+    return Feedback(wb, fr.unit, items, fr.received.display)
 
 
 def _job(fr: FormReturn) -> FormJob:
@@ -298,7 +295,7 @@ def rejected_list(plan: Plan, period: Period, r: ReceiptRow) -> Feedback | None:
                "请在督办室下发的原表格中填写(不要复制到新文件),按以下意见处理后重新报送。",
                [(i, r.name or r.display, f.severity, f.text, f.value, None)
                 for i, f in enumerate(todo, start=1)])
-    return Feedback(wb, unit, r.kind, [FeedbackItem(f) for f in todo], None, r.display)
+    return Feedback(wb, unit, [FeedbackItem(f) for f in todo], r.display)
 
 
 # -- one collect run's feedback --------------------------------------------------------------
