@@ -254,9 +254,8 @@ def _fill_list(sh: Sheet, plan: Plan, period: Period, cols: list[Col], title: st
     width = sum(c.width for c in cols)
     sh.widths([c.width for c in cols])
     row = marked_title(sh, len(cols), title, f"({plan.title})")
-    row = note(sh, row, len(cols), intro, width) + 1
-    head = row
-    row = header(sh, row, cols)
+    head = note(sh, row, len(cols), intro, width) + 1
+    row = header(sh, head, cols)
     for rec in records:
         *vals, item = rec
         err = vals[2] == ERROR

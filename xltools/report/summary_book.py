@@ -542,8 +542,7 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
         row += chart_rows
         breaks.append(row)
     table_head = row
-    row = header(sh, row, cols)
-    first = row
+    row = first = header(sh, row, cols)
     for rec in counts.itertuples(index=False, name=None):
         put(sh, row, 0, rec[0], cols[0])
         for j, v in enumerate(rec[1:], start=1):

@@ -182,9 +182,8 @@ def _unit_sheet(wb: Workbook, name: str, plan: Plan, period: Period, unit: str,
     row = note(sh, row, len(cols), f"{unit}:贵单位报送的 {len(receipts)} 个文件经校验,发现错误 {n_err} 处、"
                                    f"警告 {n_warn} 处。标“错误”的数据未纳入汇总,请按以下意见修改后重新报送;"
                                    "标“警告”的请核实。", width)
-    row = heading(sh, row + 1, len(cols), "修改意见")
-    head = row
-    row = header(sh, row, cols)
+    head = heading(sh, row + 1, len(cols), "修改意见")
+    row = header(sh, head, cols)
     found = [(r, f) for r in receipts for f in by_severity(r.findings)]
     row = rows_table(sh, row, cols, [(i, r.display, f.sheet, f.cell, f.severity, f.text, f.value)
                                      for i, (r, f) in enumerate(found, start=1)],
