@@ -37,11 +37,8 @@ def _build(cls, data: dict[str, Any]):
 
 def plan_from_dict(d: dict[str, Any]) -> Plan:
     """Rebuild a plan from plan_to_dict's output (unknown keys are ignored)."""
-    tasks = []
-    for t in d.get("tasks", []):
-        task = _build(Task, t)
-        task.targets = [_build(Target, x) for x in t.get("targets", [])]
-        tasks.append(task)
+    tasks = [_build(Task, {**t, "targets": [_build(Target, x) for x in t.get("targets", [])]})
+             for t in d.get("tasks", [])]
     matrix = None
     if d.get("matrix"):
         m = d["matrix"]
