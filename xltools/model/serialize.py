@@ -47,7 +47,7 @@ def plan_from_dict(d: dict[str, Any]) -> Plan:
         matrix = TownMatrix(title=m.get("title", ""),
                             columns=[_build(MatrixColumn, c) for c in m.get("columns", [])],
                             rows=[_build(MatrixRow, r) for r in m.get("rows", [])], values=values)
-    plan = Plan(title=d.get("title", ""), year=int(d.get("year", 0)), issuer=d.get("issuer", ""),
+    return Plan(title=d.get("title", ""), year=int(d.get("year", 0)), issuer=d.get("issuer", ""),
                 doc_number=d.get("doc_number", ""), plan_id=d.get("plan_id", ""),
                 first_responsible_leads=bool(d.get("first_responsible_leads", True)),
                 breakdown_title=d.get("breakdown_title", ""),
@@ -55,4 +55,3 @@ def plan_from_dict(d: dict[str, Any]) -> Plan:
                 groups=[_build(Group, g) for g in d.get("groups", [])],
                 tasks=tasks, matrix=matrix,
                 periods=[_build(Period, p) for p in d.get("periods", [])])
-    return plan
