@@ -238,9 +238,8 @@ def _list_sheet(wb: Workbook, plan: Plan, period: Period, unit: str, form_name: 
                           len(wb.sheets)), sh)
     sheets = list(dict.fromkeys(i.sheet for i in items if i.sheet)) or [wb.sheets[0].name]
     n_err = sum(1 for i in items if i.finding.severity == ERROR)
-    n_warn = len(items) - n_err
     _fill_list(sh, plan, period, LIST_COLS, f"{unit}{period.name}{form_name}修改意见",
-               f"{unit}:贵单位报送的“{received}”经校验,发现错误 {n_err} 处、警告 {n_warn} 处。"
+               f"{unit}:贵单位报送的“{received}”经校验,发现错误 {n_err} 处、警告 {len(items) - n_err} 处。"
                f"请在本文件的“{'”“'.join(sheets)}”工作表中修改标红的单元格(鼠标指向单元格可看到批注),"
                "标“错误”的数据未纳入汇总,标“警告”的请核实。改好后直接保存本文件并重新报送,"
                "不要另建新表,不要增删行列或修改其他内容。",
