@@ -69,11 +69,8 @@ class ReceiptRow:
                 archived = os.path.relpath(archived, out_dir)
             except ValueError:  # another drive on Windows: keep it absolute
                 pass
-        note = ""
-        if r.superseded_by:
-            note = f"已被“{r.superseded_by}”替代"
-        elif r.duplicate_of:
-            note = f"与“{r.duplicate_of}”相同"
+        note = (f"已被“{r.superseded_by}”替代" if r.superseded_by
+                else f"与“{r.duplicate_of}”相同" if r.duplicate_of else "")
         return cls(display=r.display or r.name, name=r.name, sha256=r.sha256, status=r.status,
                    unit=r.unit, kind=r.form, received_at=r.received_at, late=r.late,
                    findings=list(r.findings), archived=archived.replace(os.sep, "/"),
@@ -101,6 +98,18 @@ def finding_counts(receipts: list[ReceiptRow]) -> FindingCounts:
     """错误 / 警告 / 提示 over the files whose problems still stand."""
     sev = [f.severity for _, f in open_findings(receipts)]
     return FindingCounts(sev.count(ERROR), sev.count(WARNING), sev.count(INFO))
+
+
+def units_to_fix(plan, receipts: list[ReceiptRow]) -> list[tuple[str, list[ReceiptRow]]]:
+    """Per unit, what it must still fix: its current and rejected files with findings (not
+    replaced copies), in register order; files of no known unit ("") last."""
+    by_unit: dict[str, list[ReceiptRow]] = {}
+    for r in receipts:
+        if r.findings and r.status in OPEN_STATUSES:
+            by_unit.setdefault(r.unit, []).append(r)
+    order = {u.name: i for i, u in enumerate(plan.units)}
+    return [(unit, by_unit[unit])
+            for unit in sorted(by_unit, key=lambda u: (u == "", order.get(u, len(order)), u))]
 
 
 def stamp_status(plan, receipts: list[ReceiptRow]) -> dict[str, str]:

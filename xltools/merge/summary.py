@@ -12,9 +12,10 @@ from ..forms.owed import town_lines
 from ..model.findings import ERROR, WARNING
 from ..model.glossary import form_name, FORM_REPORT, FORM_TOWN, official_marks
 from ..model.periods import deadline_end, is_late, parse_time, show_time
-from ..model.plan import Period, Plan, PlanLookups
+from ..model.plan import Period, Plan, PlanLookups, Unit
 from ..model.returns import REJECTED, FormReturn
-from .common import (LATE, NOT_DUE, NOT_REPORTED, ON_TIME, UNIT_CATEGORIES, accepted_returns)
+from .common import (LATE, NOT_DUE, NOT_REPORTED, ON_TIME, OVERALL_STATUSES, UNIT_CATEGORIES,
+                     accepted_returns)
 from .receipts import (FindingCounts, ReceiptRow, finding_counts, open_findings,
                        stamp_status)
 from .tasks import BY_TASK_COLUMNS, TASK_COLUMNS, lagging, merge_targets, merge_tasks
@@ -53,7 +54,6 @@ class Summary:
         return self.by_unit[["单位", *UNIT_CATEGORIES]]
 
     def overall_counts(self) -> pd.Series:
-        from .common import OVERALL_STATUSES
         return self.tasks["总体状态"].value_counts().reindex(list(OVERALL_STATUSES), fill_value=0)
 
 
@@ -73,10 +73,11 @@ def summarize(plan: Plan, period: Period, current: list[FormReturn],
     missing = _missing(plan, by_task, towns, receipts or [], look)
     missing = missing[~missing["单位"].isin(exempt)]
     late = _late(period, best, receipts or [])
-    changes = None
+    changes, extra = None, []
     if previous is not None:
         changes = _changes(plan, tasks, previous, look)
-        tasks = tasks.merge(changes[["序号", "上期进度", "进度变化"]], on="序号", how="left")
+        extra = ["上期进度", "进度变化"]
+        tasks = tasks.merge(changes[["序号", *extra]], on="序号", how="left")
     blocked_df = pd.DataFrame(blocked, columns=BLOCKED_COLUMNS)
     counts = {
         "units": int(by_task["单位"].nunique()),
@@ -89,16 +90,12 @@ def summarize(plan: Plan, period: Period, current: list[FormReturn],
         "blocked": int(len(blocked_df)),
         "tasks": int(len(tasks)),
     }
-    return Summary(period=period, tasks=tasks[[*TASK_COLUMNS, *_extra(tasks)]],
+    return Summary(period=period, tasks=tasks[[*TASK_COLUMNS, *extra]],
                    by_task=by_task[[*BY_TASK_COLUMNS, "_cat", "_t", "_rep"]],
                    by_unit=by_unit, lagging=lagging(by_task), missing=missing, late=late,
                    targets=targets, town=town, town_mismatches=mismatch, blocked=blocked_df,
                    changes=changes, counts=counts, findings=finding_counts(receipts or []),
                    stamps=stamp_status(plan, receipts or []))
-
-
-def _extra(tasks: pd.DataFrame) -> list[str]:
-    return [c for c in ("上期进度", "进度变化") if c in tasks.columns]
 
 
 def _form_state(fr: FormReturn | None, period: Period, due: bool) -> tuple[str, str, str]:
@@ -127,50 +124,38 @@ def _by_unit(plan: Plan, period: Period, by_task: pd.DataFrame,
     for u in plan.units:
         if u.name not in with_tasks and u.name not in town_units:
             continue
-        rep, town = best.get((u.name, "report")), best.get((u.name, "town"))
-        r_state = _form_state(rep, period, u.name in with_tasks)
-        t_state = _form_state(town, period, u.name in town_units)
+        r_state = _form_state(best.get((u.name, "report")), period, u.name in with_tasks)
+        t_state = _form_state(best.get((u.name, "town")), period, u.name in town_units)
         sev = severities.get(u.name, [])
         rows.append((u.name, u.kind, n_tasks[u.name], *(counts[u.name, k] for k in UNIT_CATEGORIES),
-                     *r_state, t_state[0], t_state[1],
-                     sev.count(ERROR), sev.count(WARNING)))
+                     *r_state, *t_state[:2], sev.count(ERROR), sev.count(WARNING)))
     return pd.DataFrame(rows, columns=BY_UNIT_COLUMNS)
 
 
 def _missing(plan: Plan, by_task: pd.DataFrame, towns: dict[str, FormReturn],
              receipts: list[ReceiptRow], look: PlanLookups) -> pd.DataFrame:
     """Units with tasks and no accepted report form; towns with no accepted town form."""
-    sent: dict[tuple[str, str], list[ReceiptRow]] = {}
-    for r in receipts:
-        if r.unit and r.status == REJECTED:
-            sent.setdefault((look.unit_name(r.unit), r.kind), []).append(r)
+    sent = Counter((look.unit_name(r.unit), r.kind) for r in receipts if r.unit and r.status == REJECTED)
     reported = set(by_task.loc[by_task["_rep"], "单位"])
     n_tasks = by_task.groupby("单位").size()
     rows = []
 
     def note(unit: str, kind: str) -> str:
-        got = sent.get((unit, kind), []) or sent.get((unit, ""), [])
-        return official_marks(f"收到 {len(got)} 个文件,均已退回(见校验报告)") if got else ""
+        got = sent[unit, kind] or sent[unit, ""]
+        return official_marks(f"收到 {got} 个文件,均已退回(见校验报告)") if got else ""
 
     with_tasks = set(n_tasks.index)
     for u in plan.units:
         if u.name in with_tasks and u.name not in reported:
             rows.append((u.name, u.kind, form_name(FORM_REPORT), f"任务 {int(n_tasks.get(u.name, 0))} 项",
                          u.leader, u.contact, u.phone, note(u.name, "report")))
-    if plan.matrix is not None:
-        n_lines = _town_lines(plan)
-        for r in plan.town_rows():
-            name = r.unit or r.label
-            if name not in towns:
-                u = look.unit(name)
-                rows.append((name, u.kind if u else "", form_name(FORM_TOWN),
-                             f"指标 {n_lines.get(r.label, 0)} 项", u.leader if u else "",
-                             u.contact if u else "", u.phone if u else "", note(name, "town")))
+    for r in plan.town_rows():
+        name = r.unit or r.label
+        if name not in towns:
+            u = look.unit(name) or Unit(name, kind="")  # (not registered: no details to show)
+            rows.append((name, u.kind, form_name(FORM_TOWN), f"指标 {len(town_lines(plan, r))} 项",
+                         u.leader, u.contact, u.phone, note(name, "town")))
     return pd.DataFrame(rows, columns=MISSING_COLUMNS)
-
-
-def _town_lines(plan: Plan) -> dict[str, int]:
-    return {r.label: len(town_lines(plan, r)) for r in plan.town_rows()}
 
 
 def _late(period: Period, best: dict[tuple[str, str], FormReturn],

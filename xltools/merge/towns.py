@@ -64,13 +64,8 @@ def merge_towns(plan: Plan, towns: dict[str, FormReturn], blocked: list) -> tupl
         unit = r.unit or (r.label if r.kind == "town" else "")
         for c, part, measure in leaves(plan):
             raw = m.value(r.label, c.key)
-            v = parse_value(raw, measures[c.key])
-            target = (v.parts.get(part) if v.kind == "composite" else
-                      v.number if v.kind in ("number", "percent") else None)
-            if r.kind == "town":
-                got, note = actual.get((unit, c.key, part), (None, ""))
-            else:
-                got, note = None, ""
+            target = parse_value(raw, measures[c.key]).target(part)
+            got, note = actual.get((unit, c.key, part), (None, "")) if r.kind == "town" else (None, "")
             rows.append((r.label, r.kind, unit, c.key, part, leaf_label(c, part),
                          c.path[0] if c.path else "", measure, c.additive, c.table,
                          np.nan if target is None else float(target), raw,

@@ -14,6 +14,7 @@ Pure: no files.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -109,8 +110,7 @@ def _tasks(plan: Plan, periods, labels, per: dict[str, pd.DataFrame]) -> pd.Data
                 if len(hit):
                     status = hit["总体状态"].iloc[0] or NO_DATA
                     progress = hit["总体进度"].iloc[0]
-            row[f"{label}状态"] = status
-            row[f"{label}进度"] = progress
+            row[f"{label}状态"], row[f"{label}进度"] = status, progress
             if status:
                 last_status, last_progress = status, progress
         row["最新状态"], row["最新进度"] = last_status, last_progress
@@ -125,7 +125,7 @@ def _timeliness(plan: Plan, periods, labels, best, today: date) -> pd.DataFrame:
         u = look.unit(name)
         kind = u.kind if u else "镇" if form == FORM_TOWN else ""
         row = {"单位": name, "类型": kind, "表单": form_name(form)}
-        counts = {ON_TIME: 0, LATE: 0, MISSED: 0}
+        counts = Counter()
         for p, label in zip(periods, labels):
             fr = best[p.id].get((name, form))
             if fr is not None:
@@ -133,8 +133,7 @@ def _timeliness(plan: Plan, periods, labels, best, today: date) -> pd.DataFrame:
             else:
                 state = MISSED if _due(p, today) else NOT_DUE
             row[label] = state
-            if state in counts:
-                counts[state] += 1
+            counts[state] += 1
         row.update({"按时次数": counts[ON_TIME], "逾期次数": counts[LATE], "未报次数": counts[MISSED]})
         rows.append(row)
     return pd.DataFrame(rows)
@@ -143,29 +142,25 @@ def _timeliness(plan: Plan, periods, labels, best, today: date) -> pd.DataFrame:
 def _indicators(plan: Plan, periods, labels, per: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """merge_targets lists the targets in plan order, one row each: row k is target k."""
     rows = []
-    k = -1
-    for t in plan.tasks:
-        for tg in t.targets:
-            k += 1
-            row = {"序号": t.number, "量化指标": tg.label, "计量单位": tg.measure,
-                   "方向": "增幅" if tg.growth else DIRECTIONS.get(tg.direction, ""),
-                   "全年目标": tg.value}
-            latest, source = np.nan, ""
-            for p, label in zip(periods, labels):
-                df = per.get(p.id)
-                value = np.nan
-                if df is not None and k < len(df):
-                    value = df["累计完成"].iloc[k]
-                    if not pd.isna(value):
-                        latest, source = value, df["报送单位"].iloc[k]
-                row[label] = value
-            row["最新累计"] = latest
-            rating = rate(tg.value, None if pd.isna(latest) else float(latest), tg.cumulative,
-                          tg.direction)
-            row["完成率"] = np.nan if rating.rate is None else rating.rate
-            row["达标"] = rating.verdict
-            row["报送单位"] = source
-            rows.append(row)
+    for k, (t, tg) in enumerate((t, tg) for t in plan.tasks for tg in t.targets):
+        row = {"序号": t.number, "量化指标": tg.label, "计量单位": tg.measure,
+               "方向": "增幅" if tg.growth else DIRECTIONS.get(tg.direction, ""),
+               "全年目标": tg.value}
+        latest, source = np.nan, ""
+        for p, label in zip(periods, labels):
+            df = per.get(p.id)
+            value = np.nan
+            if df is not None and k < len(df):
+                value = df["累计完成"].iloc[k]
+                if not pd.isna(value):
+                    latest, source = value, df["报送单位"].iloc[k]
+            row[label] = value
+        row["最新累计"] = latest
+        rating = rate(tg.value, None if pd.isna(latest) else float(latest), tg.cumulative, tg.direction)
+        row["完成率"] = np.nan if rating.rate is None else rating.rate
+        row["达标"] = rating.verdict
+        row["报送单位"] = source
+        rows.append(row)
     return pd.DataFrame(rows, columns=["序号", "量化指标", "计量单位", "方向", "全年目标", *labels,
                                        "最新累计", "完成率", "达标", "报送单位"])
 
@@ -184,9 +179,8 @@ def _towns(plan: Plan, periods, per: dict[str, pd.DataFrame]) -> pd.DataFrame:
         for c, part, _ in leaves(plan):
             if not c.additive:
                 continue
-            v = parse_value(plan.matrix.value(r.label, c.key), column_measures(plan.matrix, c.key))
-            target = v.parts.get(part) if v.kind == "composite" else (
-                v.number if v.kind in ("number", "percent") else None)
+            target = parse_value(plan.matrix.value(r.label, c.key),
+                                 column_measures(plan.matrix, c.key)).target(part)
             if target and target > 0:
                 targets[(r.label, c.key, part)] = (float(target), leaf_label(c, part))
     for p in periods:
@@ -198,11 +192,8 @@ def _towns(plan: Plan, periods, per: dict[str, pd.DataFrame]) -> pd.DataFrame:
             latest[(rec[0], rec[1], rec[2])] = (float(rec[3]), p.id)
     rows = []
     for r in plan.town_rows():
-        lines = [(k, t) for k, t in targets.items() if k[0] == r.label]
-        rates = []
-        for k, (target, label) in lines:
-            got = latest.get(k)
-            rates.append((got[0] / target if got else 0.0, label, got is not None))
+        rates = [(latest[k][0] / target if k in latest else 0.0, label, k in latest)
+                 for k, (target, label) in targets.items() if k[0] == r.label]
         have = [x for x in rates if x[2]]
         avg = float(np.mean([x[0] for x in rates])) if rates else np.nan
         hi = max(have, key=lambda x: x[0]) if have else None

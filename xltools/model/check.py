@@ -18,8 +18,7 @@ def check_plan(plan: Plan) -> list[Finding]:
 
 
 def _check_units(plan: Plan) -> Iterator[Finding]:
-    counts = Counter(normalize_name(n) for u in plan.units for n in [u.name, *u.aliases])
-    counts.update(normalize_name(n) for g in plan.groups for n in [g.name, *g.aliases])
+    counts = Counter(normalize_name(n) for x in [*plan.units, *plan.groups] for n in [x.name, *x.aliases])
     for name, n in counts.items():
         if n > 1:
             yield finding("duplicate-unit", value=name)
@@ -99,17 +98,11 @@ def check_matrix(matrix: TownMatrix, plan: Plan | None = None) -> list[Finding]:
                                    ref=f"{r.label}\t{c.key}"))
             if r.kind == "total" or not c.additive:
                 continue
-            if v.kind in ("number", "percent"):
-                sums[""] = sums.get("", 0.0) + (v.number or 0.0)
-            elif v.kind == "composite":
-                for k, x in v.parts.items():
-                    sums[k] = sums.get(k, 0.0) + x
+            for k, x in v.amounts().items():
+                sums[k] = sums.get(k, 0.0) + x
         if total is None or not c.additive:
             continue
-        tv = parse_value(matrix.value(total.label, c.key), measures)
-        expected = tv.parts if tv.kind == "composite" else (
-            {"": tv.number} if tv.kind in ("number", "percent") else {})
-        for k, want in expected.items():
+        for k, want in parse_value(matrix.value(total.label, c.key), measures).amounts().items():
             got = sums.get(k, 0.0)
             if abs(got - (want or 0.0)) > 1e-6 * max(1.0, abs(want or 0.0)):
                 out.append(finding("matrix-total-mismatch", row=total.label, column=c.label,

@@ -139,6 +139,14 @@ def describe_change(before: str, after: str) -> str:
     return FW_COMMA.join(parts)
 
 
+_RANK = {ERROR: 0, WARNING: 1}
+
+
+def by_severity(findings: list[Finding]) -> list[Finding]:
+    """错误 first, then 警告, then the rest, each in its own order."""
+    return sorted(findings, key=lambda f: _RANK.get(f.severity, 2))
+
+
 def relocate(f: Finding, *, file: str | None = None, sheet: str | None = None,
              cell: str | None = None) -> Finding:
     """The same finding placed in a file/sheet/cell (known only at the I/O edge)."""

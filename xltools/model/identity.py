@@ -45,10 +45,7 @@ class FormIdentity:
     @classmethod
     def decode(cls, text: object) -> "FormIdentity | None":
         """Parse encode()'s output; None when it is not an identity."""
-        if not isinstance(text, str):
-            return None
-        s = text.strip().strip('"')
-        parts = s.split(";")
+        parts = text.strip().strip('"').split(";") if isinstance(text, str) else []
         if not parts or parts[0] != MAGIC:
             return None
         try:

@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 from .plan import Period
 
 QUARTER_NAMES = ["第一季度", "第二季度", "第三季度", "第四季度"]
-HALF_NAMES = ["上半年", "全年"]
 PERIOD_ID_RE = re.compile(r"^(\d{4})(?:Q([1-4])|H([12])|M(0[1-9]|1[0-2])|Y)$")
 
 
@@ -23,7 +22,7 @@ def period_bounds(period_id: str) -> tuple[date, date, str]:
         first, last, name = 3 * q - 2, 3 * q, QUARTER_NAMES[q - 1]
     elif m.group(3):
         h = int(m.group(3))
-        first, last, name = (1, 6, HALF_NAMES[0]) if h == 1 else (7, 12, "下半年")
+        first, last, name = (1, 6, "上半年") if h == 1 else (7, 12, "下半年")
     elif m.group(4):
         first = last = int(m.group(4))
         name = f"{first}月"
@@ -61,18 +60,14 @@ def parse_time(iso: str) -> datetime | None:
 def deadline_end(period: Period) -> datetime | None:
     """The end of the deadline day: a return is late when it comes after this moment."""
     d = parse_time(period.deadline) if period.deadline else None
-    if d is None:
-        return None
-    return datetime(d.year, d.month, d.day) + timedelta(days=1)
+    return None if d is None else datetime(d.year, d.month, d.day) + timedelta(days=1)
 
 
 def is_late(received_at: str, period: Period, flagged: bool = False) -> bool:
     """The one lateness rule: received after the end of the deadline day (times compared as
     datetimes); `flagged` (the ledger's own mark) when either time is unknown."""
     end, t = deadline_end(period), parse_time(received_at)
-    if end is None or t is None:
-        return flagged
-    return t >= end
+    return flagged if end is None or t is None else t >= end
 
 
 def show_time(iso: str) -> str:

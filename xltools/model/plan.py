@@ -224,17 +224,12 @@ class Plan:
 
     def town_rows(self) -> list[MatrixRow]:
         """Matrix rows that stand for one unit (towns and subdistricts)."""
-        if not self.matrix:
-            return []
-        return [r for r in self.matrix.rows if r.kind == "town"]
+        return [r for r in self.matrix.rows if r.kind == "town"] if self.matrix else []
 
     def period_title(self, period: Period) -> str:
         """The campaign title with the period: 2019年…重点任务第一季度 (the year said once)."""
-        name = period.name
         year = f"{self.year}年"
-        if self.title.startswith(year) and name.startswith(year):
-            name = name[len(year):]
-        return f"{self.title}{name}"
+        return self.title + (period.name.removeprefix(year) if self.title.startswith(year) else period.name)
 
     def period(self, period_id: str) -> Period | None:
         return next((p for p in self.periods if p.id == period_id), None)
@@ -249,12 +244,9 @@ class PlanLookups:
     def __init__(self, plan: Plan, sig: tuple):
         self.plan, self.sig = plan, sig
         self.index: dict[str, Unit | Group] = {}
-        for g in plan.groups:
-            for n in [g.name, *g.aliases]:
-                self.index.setdefault(normalize_name(n), g)
-        for u in plan.units:
-            for n in [u.name, *u.aliases]:
-                self.index.setdefault(normalize_name(n), u)
+        for x in [*plan.groups, *plan.units]:  # (a group's name wins over a unit's)
+            for n in [x.name, *x.aliases]:
+                self.index.setdefault(normalize_name(n), x)
         self._expanded: dict[str, tuple[Unit, ...]] = {}
         self._assignments: dict[str, list[tuple[Task, str]]] | None = None
 

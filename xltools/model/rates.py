@@ -49,7 +49,7 @@ def direction_of(label: str) -> str:
 def rate(target: float | None, actual: float | None, cumulative: bool,
          direction: str = ">=") -> Rating:
     """The rule: 完成率 for cumulative targets to reach, 达标 / 未达标 by direction otherwise."""
-    if _missing(target) or _missing(actual):
+    if is_missing(target) or is_missing(actual):
         return Rating()
     if cumulative and direction == ">=":
         return Rating(rate=actual / target) if target > 0 else Rating()
@@ -77,8 +77,9 @@ def rate_formula(actual: str, target: str, cumulative: bool, direction: str = ">
 
 def shown(rate_value: float | None, verdict: str) -> float | str | None:
     """The 完成率 cell of a table row: the rate when there is one, else the verdict."""
-    return verdict or None if _missing(rate_value) else float(rate_value)
+    return verdict or None if is_missing(rate_value) else float(rate_value)
 
 
-def _missing(v) -> bool:
+def is_missing(v) -> bool:
+    """None or NaN: no figure."""
     return v is None or (isinstance(v, float) and math.isnan(v))

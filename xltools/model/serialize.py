@@ -37,11 +37,8 @@ def _build(cls, data: dict[str, Any]):
 
 def plan_from_dict(d: dict[str, Any]) -> Plan:
     """Rebuild a plan from plan_to_dict's output (unknown keys are ignored)."""
-    tasks = []
-    for t in d.get("tasks", []):
-        task = _build(Task, t)
-        task.targets = [_build(Target, x) for x in t.get("targets", [])]
-        tasks.append(task)
+    tasks = [_build(Task, {**t, "targets": [_build(Target, x) for x in t.get("targets", [])]})
+             for t in d.get("tasks", [])]
     matrix = None
     if d.get("matrix"):
         m = d["matrix"]
@@ -50,7 +47,7 @@ def plan_from_dict(d: dict[str, Any]) -> Plan:
         matrix = TownMatrix(title=m.get("title", ""),
                             columns=[_build(MatrixColumn, c) for c in m.get("columns", [])],
                             rows=[_build(MatrixRow, r) for r in m.get("rows", [])], values=values)
-    plan = Plan(title=d.get("title", ""), year=int(d.get("year", 0)), issuer=d.get("issuer", ""),
+    return Plan(title=d.get("title", ""), year=int(d.get("year", 0)), issuer=d.get("issuer", ""),
                 doc_number=d.get("doc_number", ""), plan_id=d.get("plan_id", ""),
                 first_responsible_leads=bool(d.get("first_responsible_leads", True)),
                 breakdown_title=d.get("breakdown_title", ""),
@@ -58,4 +55,3 @@ def plan_from_dict(d: dict[str, Any]) -> Plan:
                 groups=[_build(Group, g) for g in d.get("groups", [])],
                 tasks=tasks, matrix=matrix,
                 periods=[_build(Period, p) for p in d.get("periods", [])])
-    return plan

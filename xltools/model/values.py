@@ -19,6 +19,16 @@ class CellValue:
     parts: dict[str, float] = field(default_factory=dict)  # composite: measure -> number
     missing_measure: bool = False  # a composite part printed without its measure
 
+    def amounts(self) -> dict[str, float]:
+        """The figures a column sums: a composite's parts, a number's under ""; none else."""
+        if self.kind == "composite":
+            return self.parts
+        return {"": self.number} if self.kind in ("number", "percent") else {}
+
+    def target(self, part: str) -> float | None:
+        """The figure a matrix leaf (a composite's part, or "") reads in this value."""
+        return self.parts.get(part) if self.kind == "composite" else self.amounts().get("")
+
 
 def to_float(text: str) -> float:
     return float(text.replace(",", "").replace("\uff0c", "").replace("−", "-"))

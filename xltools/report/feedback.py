@@ -24,7 +24,7 @@ from pathlib import Path
 from ..collect.expected import ExpectedForms
 from ..generate import FormJob, build_form, job_filename
 from ..sheet.blocks import date_cn, safe_filename
-from ..model.identity import IDENTITY_SHEET, FormIdentity
+from ..model.identity import IDENTITY_SHEET
 from ..model.glossary import a1, form_name, from_a1, official_marks
 from ..sheet.layout import Sheet, Workbook
 from ..sheet.styles import STYLES
@@ -77,15 +77,8 @@ class Feedback:
 
     workbook: Workbook
     unit: str
-    kind: str
     items: list[FeedbackItem] = field(default_factory=list)
-    identity: FormIdentity | None = None
     source: str = ""  # the received file it answers
-    path: Path | None = None  # once written
-
-    @property
-    def rejected(self) -> bool:
-        return self.identity is None
 
 
 def needs_feedback(findings: list[Finding]) -> list[Finding]:
@@ -103,11 +96,11 @@ def feedback_copy(plan: Plan, period: Period, fr: FormReturn,
     todo = needs_feedback(fr.findings)
     if not todo or fr.status != ACCEPTED:
         return None
-    forms = forms or ExpectedForms(plan)
-    ex = forms.get(fr.kind, fr.unit, fr.period if fr.kind != "workplan" else "")
+    job = _job(fr)
+    ex = (forms or ExpectedForms(plan)).get(job.kind, job.unit, job.period)
     if ex is None:
         return None
-    wb, ident = build_form(plan, FormJob(fr.kind, fr.unit, fr.period if fr.kind != "workplan" else ""))
+    wb, _identity = build_form(plan, job)
     where = _where_on_copy(fr, ex)
     marked = {where[k] for f in todo if (k := fr.place(f.sheet, f.cell)) in where}
     for (sheet, r, c), value in _values(fr, where, marked).items():
@@ -126,22 +119,29 @@ def feedback_copy(plan: Plan, period: Period, fr: FormReturn,
         items.append(item)
         if at is not None:
             comments.setdefault(at, []).append(f"【{f.severity}】{item.fix}")
-    for (sheet, *rc), texts in comments.items():
-        sh = wb.sheet(sheet)
-        cell = sh.cells[tuple(rc)]
+    for (sheet, r, c), texts in comments.items():
+        cell = wb.sheet(sheet).cells[r, c]
         cell.comment = "\n".join(texts)[:2000]
-        if not cell.guard:
-            _highlight(sh, *rc)
-    unit = fr.unit
-    name = form_name(fr.kind)
-    _list_sheet(wb, plan, period, unit, name, fr.received.name or fr.received.display, items)
-    wb.filename = f"{_folder(unit)}/{Path(wb.filename).stem}{COPY_SUFFIX}.xlsx"
-    return Feedback(wb, unit, fr.kind, items, ident, fr.received.display)
+        # the fill-in style's _fix variant (a merged range takes its top-left cell's style)
+        if not cell.guard and f"{cell.style}_fix" in STYLES:
+            cell.style = f"{cell.style}_fix"
+    _list_sheet(wb, plan, period, fr.unit, form_name(fr.kind), fr.received.name or fr.received.display,
+                items)
+    wb.filename = _copy_path(fr.unit, wb.filename)
+    return Feedback(wb, fr.unit, items, fr.received.display)
+
+
+def _job(fr: FormReturn) -> FormJob:
+    """The form a return answers (a 办理方案 has no period)."""
+    return FormJob(fr.kind, fr.unit, fr.period if fr.kind != "workplan" else "")
+
+
+def _copy_path(unit: str, form_file: str) -> str:
+    return f"{_folder(unit)}/{Path(form_file).stem}{COPY_SUFFIX}.xlsx"
 
 
 def _where_on_copy(fr: FormReturn, ex) -> dict[str, tuple[str, int, int]]:
-    """Each fill-in cell as received (as `cells` name it) -> (sheet, row, col) of that cell on
-    the regenerated form."""
+    """Each fill-in cell as received (as `cells` name it) -> (sheet, row, col) on the new copy."""
     out: dict[str, tuple[str, int, int]] = {}
     for name, ref in fr.header_cells.items():
         if ref and name in ex.header_fields:
@@ -218,13 +218,6 @@ def _put_value(sh: Sheet, r: int, c: int, value: object) -> None:
         cell.value, cell.kind = str(value), "string"
 
 
-def _highlight(sh: Sheet, r: int, c: int) -> None:
-    """The fill-in style's _fix variant (a merged range takes its top-left cell's style)."""
-    cell = sh.cells.get((r, c))
-    if cell is not None and f"{cell.style}_fix" in STYLES:
-        cell.style = f"{cell.style}_fix"
-
-
 def _order(ref: str) -> tuple[int, int]:
     rc = from_a1(ref) if ref else None
     return rc if rc else (10 ** 9, 0)
@@ -237,33 +230,31 @@ def _folder(unit: str) -> str:
 # -- the 修改意见 sheet ----------------------------------------------------------------------
 
 def _list_sheet(wb: Workbook, plan: Plan, period: Period, unit: str, form_name: str,
-                received: str, items: list[FeedbackItem]) -> Sheet:
+                received: str, items: list[FeedbackItem]) -> None:
     """The visible 修改意见 sheet, placed before the hidden identity sheet; nothing guarded."""
-    cols = LIST_COLS
-    width = sum(c.width for c in cols)
     sh = wb.add_sheet(FEEDBACK_SHEET)
     wb.sheets.remove(sh)
     wb.sheets.insert(next((i for i, s in enumerate(wb.sheets) if s.name == IDENTITY_SHEET),
                           len(wb.sheets)), sh)
-    sh.widths([c.width for c in cols])
-    row = marked_title(sh, len(cols), f"{unit}{period.name}{form_name}修改意见", f"({plan.title})")
     sheets = list(dict.fromkeys(i.sheet for i in items if i.sheet)) or [wb.sheets[0].name]
     n_err = sum(1 for i in items if i.finding.severity == ERROR)
-    n_warn = len(items) - n_err
-    row = note(sh, row, len(cols),
-               f"{unit}:贵单位报送的“{received}”经校验,发现错误 {n_err} 处、警告 {n_warn} 处。"
+    _fill_list(sh, plan, period, LIST_COLS, f"{unit}{period.name}{form_name}修改意见",
+               f"{unit}:贵单位报送的“{received}”经校验,发现错误 {n_err} 处、警告 {len(items) - n_err} 处。"
                f"请在本文件的“{'”“'.join(sheets)}”工作表中修改标红的单元格(鼠标指向单元格可看到批注),"
                "标“错误”的数据未纳入汇总,标“警告”的请核实。改好后直接保存本文件并重新报送,"
-               "不要另建新表,不要增删行列或修改其他内容。", width)
-    row = _items_table(sh, row + 1, cols, [
-        (i, item.cell and f"{item.sheet}!{item.cell}" or "—", item.finding.severity, item.fix,
-         item.finding.value, item) for i, item in enumerate(items, start=1)])
-    return _closing(sh, row, plan, period, cols, width)
+               "不要另建新表,不要增删行列或修改其他内容。",
+               [(i, item.cell and f"{item.sheet}!{item.cell}" or "—", item.finding.severity, item.fix,
+                 item.finding.value, item) for i, item in enumerate(items, start=1)])
 
 
-def _items_table(sh: Sheet, row: int, cols: list[Col], records: list[tuple]) -> int:
-    head = row
-    row = header(sh, row, cols)
+def _fill_list(sh: Sheet, plan: Plan, period: Period, cols: list[Col], title: str, intro: str,
+               records: list[tuple]) -> None:
+    """A one-page 修改意见 list; a record's last value is the FeedbackItem its 位置 links to, or None."""
+    width = sum(c.width for c in cols)
+    sh.widths([c.width for c in cols])
+    row = marked_title(sh, len(cols), title, f"({plan.title})")
+    head = note(sh, row, len(cols), intro, width) + 1
+    row = header(sh, head, cols)
     for rec in records:
         *vals, item = rec
         err = vals[2] == ERROR
@@ -277,17 +268,12 @@ def _items_table(sh: Sheet, row: int, cols: list[Col], records: list[tuple]) -> 
         row += 1
     sh.freeze = None
     sh.page.repeat_rows = (head, head)
-    return row
-
-
-def _closing(sh: Sheet, row: int, plan: Plan, period: Period, cols: list[Col], width: float) -> Sheet:
     due = f"本期报送截止日期为 {date_cn(period.deadline)}。" if period.deadline else ""
     row = note(sh, row + 1, len(cols), f"请尽快将修改后的文件重新报送{plan.issuer or '督办室'}。{due}", width)
     sh.merge(row + 1, 0, row + 1, len(cols) - 1, plan.issuer or "督办室", "label_right",
              kind="string")
     sh.page.landscape = True
     sh.page.fit_tall = 1  # one page
-    return sh
 
 
 # -- a rejected file: the list alone ---------------------------------------------------------
@@ -297,23 +283,17 @@ def rejected_list(plan: Plan, period: Period, r: ReceiptRow) -> Feedback | None:
     todo = needs_feedback(r.findings)
     if not todo:
         return None
-    cols = REJECTED_COLS
-    width = sum(c.width for c in cols)
     unit = r.unit or ""
     wb = Workbook(filename=_list_name(r),
                   title=f"{unit or r.name}{period.name}报表退回意见", subject="修改意见",
                   company=plan.issuer)
-    sh = wb.add_sheet(FEEDBACK_SHEET)
-    sh.widths([c.width for c in cols])
-    row = marked_title(sh, len(cols), f"{unit or '报送单位'}{period.name}报表退回意见", f"({plan.title})")
-    row = note(sh, row, len(cols),
+    _fill_list(wb.add_sheet(FEEDBACK_SHEET), plan, period, REJECTED_COLS,
+               f"{unit or '报送单位'}{period.name}报表退回意见",
                f"{unit + ':' if unit else ''}报送的文件“{r.name or r.display}”未能汇总,原因如下。"
-               "请在督办室下发的原表格中填写(不要复制到新文件),按以下意见处理后重新报送。", width)
-    row = _items_table(sh, row + 1, cols, [
-        (i, r.name or r.display, f.severity, f.text, f.value, None)
-        for i, f in enumerate(todo, start=1)])
-    _closing(sh, row, plan, period, cols, width)
-    return Feedback(wb, unit, r.kind, [FeedbackItem(f) for f in todo], None, r.display)
+               "请在督办室下发的原表格中填写(不要复制到新文件),按以下意见处理后重新报送。",
+               [(i, r.name or r.display, f.severity, f.text, f.value, None)
+                for i, f in enumerate(todo, start=1)])
+    return Feedback(wb, unit, [FeedbackItem(f) for f in todo], r.display)
 
 
 # -- one collect run's feedback --------------------------------------------------------------
@@ -362,9 +342,8 @@ def _key(context, made_from: object) -> str:
 
 
 def _copy_name(plan: Plan, fr: FormReturn) -> str:
-    job = FormJob(fr.kind, fr.unit, fr.period if fr.kind != "workplan" else "")
     try:
-        return f"{_folder(fr.unit)}/{Path(job_filename(plan, job)).stem}{COPY_SUFFIX}.xlsx"
+        return _copy_path(fr.unit, job_filename(plan, _job(fr)))
     except (AttributeError, KeyError, TypeError, ValueError):  # not in the plan: building says
         return ""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import math
 import os
 from collections import Counter
 from datetime import datetime
@@ -20,12 +19,12 @@ from pathlib import Path
 from ..model.glossary import official_marks
 from ..sheet.blocks import date_cn, safe_filename
 from ..merge.common import OVERALL_STATUSES, UNCLEAR, UNIT_CATEGORIES
-from ..merge.receipts import ReceiptRow
+from ..merge.receipts import ReceiptRow, units_to_fix
 from ..merge.summary import Summary
-from ..model.findings import ERROR, WARNING
+from ..model.findings import ERROR, WARNING, by_severity
 from ..model.plan import Period, Plan
-from ..model.rates import NOT_MET, RATE_NOTE, shown
-from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
+from ..model.rates import NOT_MET, RATE_NOTE, is_missing, shown
+from ..model.returns import STATUS_LABELS
 from ..model.errors import TemplateError
 from ..templating import bundled, environment
 from ..xlsx.splice import code_version, read_manifest
@@ -61,7 +60,7 @@ def render_html(plan: Plan, period: Period, summary: Summary, receipts: list[Rec
     context["finding_sections"] = _sections(env, plan, receipts, None)
     contacts = {u.name: _contact(u) for u in plan.units}
     context["findings"] = [_unit_findings(unit, contacts.get(unit, ""), rows)
-                           for unit, rows in _unit_rows(plan, receipts)]
+                           for unit, rows in units_to_fix(plan, receipts)]
     try:
         return template.render(**context)
     except Exception as exc:  # noqa: BLE001 - an office's edited template: one clear message
@@ -122,7 +121,7 @@ def _sections(env, plan: Plan, receipts: list[ReceiptRow],
     context = hashlib.sha256(f"{code_version()}{source}".encode())
     out, fresh = [], {}
     contacts = {u.name: _contact(u) for u in plan.units}
-    for unit, rows in _unit_rows(plan, receipts):
+    for unit, rows in units_to_fix(plan, receipts):
         contact = contacts[unit] if unit in contacts else _contact(plan.unit(unit) if unit else None)
         h = context.copy()
         h.update(repr((unit, contact, [dataclasses.replace(r, new=False) for r in rows])).encode())
@@ -212,13 +211,9 @@ def _records(df) -> list[dict]:
 
 def _clean(v):
     """NaN and None as "", numpy numbers as Python numbers."""
-    if v is None:
-        return ""
     if hasattr(v, "item") and not isinstance(v, str):
         v = v.item()
-    if isinstance(v, float) and math.isnan(v):
-        return ""
-    return v
+    return "" if is_missing(v) else v
 
 
 def num(v) -> str:
@@ -233,26 +228,11 @@ def num(v) -> str:
 
 def _files(receipts: list[ReceiptRow]) -> list[dict]:
     from ..model.periods import show_time
-    rows = []
-    for r in sorted(receipts, key=lambda r: (r.received_at, r.display)):
-        rows.append({"time": show_time(r.received_at), "unit": r.unit, "form": r.form_label,
-                     "status": STATUS_LABELS.get(r.status, r.status), "status_code": r.status,
-                     "late": r.late, "evidence": r.evidence, "new": r.new,
-                     "errors": r.errors, "warnings": r.warnings,
-                     "file": r.display, "note": r.note})
-    return rows
-
-
-def _unit_rows(plan: Plan, receipts: list[ReceiptRow]) -> list[tuple[str, list[ReceiptRow]]]:
-    """Per unit, what it must still fix: its current and rejected files with findings (as
-    the 校验报告's unit sheets); files of no known unit last."""
-    by_unit: dict[str, list[ReceiptRow]] = {}
-    for r in receipts:
-        if r.findings and r.status in (ACCEPTED, REJECTED):
-            by_unit.setdefault(r.unit, []).append(r)
-    order = {u.name: i for i, u in enumerate(plan.units)}
-    return [(unit, by_unit[unit])
-            for unit in sorted(by_unit, key=lambda u: (u == "", order.get(u, len(order)), u))]
+    return [{"time": show_time(r.received_at), "unit": r.unit, "form": r.form_label,
+             "status": STATUS_LABELS.get(r.status, r.status), "status_code": r.status,
+             "late": r.late, "evidence": r.evidence, "new": r.new,
+             "errors": r.errors, "warnings": r.warnings, "file": r.display, "note": r.note}
+            for r in sorted(receipts, key=lambda r: (r.received_at, r.display))]
 
 
 def _contact(u) -> str:
@@ -260,14 +240,11 @@ def _contact(u) -> str:
 
 
 def _unit_findings(unit: str, contact: str, rows: list[ReceiptRow]) -> dict:
-    items = []
-    for r in rows:
-        for f in sorted(r.findings, key=lambda f: {ERROR: 0, WARNING: 1}.get(f.severity, 2)):
-            items.append({"file": r.display, "form": r.form_label,
-                          "status": STATUS_LABELS.get(r.status, r.status),
-                          "where": "!".join(x for x in (f.sheet, f.cell) if x),
-                          "severity": f.severity, "error": f.severity == ERROR,
-                          "message": f.text, "value": f.value, "code": f.code})
+    items = [{"file": r.display, "form": r.form_label, "status": STATUS_LABELS.get(r.status, r.status),
+              "where": "!".join(x for x in (f.sheet, f.cell) if x),
+              "severity": f.severity, "error": f.severity == ERROR,
+              "message": f.text, "value": f.value, "code": f.code}
+             for r in rows for f in by_severity(r.findings)]
     return {"unit": unit or "未识别单位的文件", "known": bool(unit), "contact": contact,
             "errors": sum(i["error"] for i in items),
             "warnings": sum(i["severity"] == WARNING for i in items), "items": items}

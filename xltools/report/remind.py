@@ -9,6 +9,7 @@ file) and a contact list workbook.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -63,11 +64,8 @@ def remind_entries(plan: Plan, period: Period, current: list[FormReturn],
     """Units (register order) that have not reported the period, then those with 错误."""
     look = plan.lookups()
     best = accepted_returns(plan, period.id, current, look)
-    rejected: dict[tuple[str, str], int] = {}
-    for r in receipts or []:
-        if r.status == REJECTED and r.unit:
-            key = (look.unit_name(r.unit), r.kind or "")
-            rejected[key] = rejected.get(key, 0) + 1
+    rejected = Counter((look.unit_name(r.unit), r.kind or "") for r in receipts or []
+                       if r.status == REJECTED and r.unit)
     missing, wrong = [], []
     for name, kind in owed_forms(plan):
         u = look.unit(name)
@@ -75,7 +73,7 @@ def remind_entries(plan: Plan, period: Period, current: list[FormReturn],
         fr = best.get((name, kind))
         label = form_name(kind)
         if fr is None:
-            n = rejected.get((name, kind), 0) + rejected.get((name, ""), 0)
+            n = rejected[name, kind] + rejected[name, ""]
             note = official_marks(f"已收到 {n} 个文件,均被退回(见校验报告和反馈意见)") if n else ""
             missing.append(RemindEntry(name, kind, label, NOT_REPORTED, note=note, **contact))
             continue

@@ -18,10 +18,10 @@ from ..merge.summary import Summary
 from ..merge.towns import leaf_label, leaves
 from ..model.glossary import FW_COLON, official_marks, text_width
 from ..model.plan import Period, Plan
-from ..model.rates import RATE_NOTE, shown
+from ..model.rates import RATE_NOTE, is_missing, shown
 from ..xlsx.rowcache import KeptRows, SheetRows, write_keeping_rows
-from .tables import (Col, empty_row, fit, header, heading, height_for, is_missing, marked_title,
-                     name_width, note, put, put_row, rows_table, start_sheet)
+from .tables import (Col, empty_row, fit, header, heading, height_for, marked_title,
+                     name_width, note, put, put_row, rows_table, start_sheet, titled_sheet)
 
 BY_TASK = "按任务汇总"
 SHEETS = [BY_TASK, "按单位汇总", "滞后任务", "未报送单位", "量化指标", "镇街指标", "状态统计"]
@@ -128,10 +128,9 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
     pager = Pager.for_sheet(sh, row)
     tasks = s.tasks.set_index("序号", drop=False)
     bt = s.by_task
-    unit_values = bt[["单位", "牵头/配合", "状态", "完成进度", "本季度完成情况", "存在问题",
-                      "下一步推进计划", "未采用"]].itertuples(index=False, name=None)
+    it = iter(bt[["单位", "牵头/配合", "状态", "完成进度", "本季度完成情况", "存在问题",
+                  "下一步推进计划", "未采用"]].itertuples(index=False, name=None))
     groups = bt.groupby("_t", sort=True).size()
-    it = iter(unit_values)
     done = set()
     if kept is not None:  # (a row's digest: its values and the columns they are shown in)
         kept.row_context(cols)
@@ -322,10 +321,8 @@ def _missing(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
             Col("责任领导", 10, "body_center"), Col("联系人", 10, "body_center"),
             Col("联系电话", 15, "body_center"), Col("说明", 30)]
     m = s.missing
-    sh = wb.add_sheet("未报送单位")
-    sh.widths([c.width for c in cols])
-    row = marked_title(sh, len(cols), f"{plan.period_title(period)}未报送及逾期报送单位",
-                      _subtitle(period))
+    sh, row = titled_sheet(wb, "未报送单位", cols, f"{plan.period_title(period)}未报送及逾期报送单位",
+                           _subtitle(period))
     sh.page = official_page(landscape=True, header_rows=None)  # two tables: no repeated header
     row = heading(sh, row, len(cols), f"一、未报送单位(共 {len(m)} 个)")
     row = header(sh, row, cols)
@@ -345,8 +342,7 @@ def _missing(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     sh.merge(row - 1, 7, row - 1, 8, "文件名", "header", kind="string")
     for i, rec in enumerate(late[["单位", "表单", "提交时间", "截止日期", "逾期天数", "判定依据",
                                   "文件名"]].itertuples(index=False, name=None), start=1):
-        for j, v in enumerate((i, *rec[:-1])):
-            put(sh, row, j, v, lcols[j])
+        put_row(sh, row, 0, (i, *rec[:-1]), lcols[:-1])
         sh.merge(row, 7, row, 8, rec[-1], "body", kind="string")
         fit(sh, row, lcols, (i, *rec))
         row += 1
@@ -456,28 +452,25 @@ def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: pd.DataFrame, k: i
     row += 3
     for r in plan.matrix.rows:
         total = r.kind == "total"
+        amount = "total_amount" if total else "body_amount"
         sh.write(row, 0, r.label, "total_left" if total else "body", kind="string")
         for i, (col, part, _m) in enumerate(chunk):
             rec = town.loc[(r.label, col.key, part)]
-            target = rec["目标"]
+            target, done = rec["目标"], rec["完成"]
             if not part:  # as 附件3 prints it: 3.50%, 1,000, "\" centred
                 value, style, kind = value_cell(rec["目标原文"], total)
                 sh.write(row, 1 + 3 * i, value, style, kind=kind if value is not None else "blank")
             elif is_missing(target):
                 sh.write(row, 1 + 3 * i, None, "body_center", kind="blank")
             else:
-                sh.write(row, 1 + 3 * i, float(target), "total_amount" if total else "body_amount",
-                         kind="number")
-            done = rec["完成"]
+                sh.write(row, 1 + 3 * i, float(target), amount, kind="number")
             if rec["说明"] == BLOCKED:
                 sh.write(row, 2 + 3 * i, BLOCKED, "blocked", kind="string")
+                sh.row_heights[row] = 32  # the marker wraps in a number column
             elif is_missing(done):
                 sh.write(row, 2 + 3 * i, None, "body", kind="blank")
             else:
-                sh.write(row, 2 + 3 * i, float(done), "total_amount" if total else "body_amount",
-                         kind="number")
-            if rec["说明"] == BLOCKED:
-                sh.row_heights[row] = 32  # the marker wraps in a number column
+                sh.write(row, 2 + 3 * i, float(done), amount, kind="number")
             put(sh, row, 3 + 3 * i, shown(rec["完成率"], rec["达标"]), RATE_COL,
                 "total_rate" if total else "body_rate")
         sh.row_heights.setdefault(row, TOWN_ROW)
@@ -516,9 +509,7 @@ MAX_CHARTS = 8
 def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     cols = [Col("单位", 20)] + [Col(k, 10, "body_int", "number") for k in UNIT_CATEGORIES] \
         + [Col("合计", 9, "body_int", "number")]
-    sh = wb.add_sheet("状态统计")
-    sh.widths([c.width for c in cols])
-    row = marked_title(sh, len(cols), f"{plan.period_title(period)}任务状态统计", _subtitle(period))
+    sh, row = titled_sheet(wb, "状态统计", cols, f"{plan.period_title(period)}任务状态统计", _subtitle(period))
     # 1. the tasks' overall status, one line
     row = heading(sh, row, len(cols), f"一、任务总体状态{UNIT_ITEMS}")
     oc = s.overall_counts()
@@ -542,20 +533,16 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
                    sum(c.width for c in cols))
     width_px = int(sum(c.width * 7 + 5 for c in cols))
     anchors = []
-    for k, (a, b) in enumerate(slices):
-        if k:
-            breaks.append(row)
+    for a, b in slices:
         height_px = max(300, 150 + 26 * (b - a))
         anchors.append((row, height_px))
         chart_rows = math.ceil(height_px / 20) + 1
         for r in range(row, row + chart_rows):
             sh.row_heights[r] = 15  # 20 px: the chart covers exactly these rows
         row += chart_rows
-    if slices:
         breaks.append(row)
     table_head = row
-    row = header(sh, row, cols)
-    first = row
+    row = first = header(sh, row, cols)
     for rec in counts.itertuples(index=False, name=None):
         put(sh, row, 0, rec[0], cols[0])
         for j, v in enumerate(rec[1:], start=1):

@@ -17,10 +17,6 @@ WRAP_SLACK = 0.9
 MAX_ROW = 409  # Excel's tallest row (points)
 
 
-def lines_needed(text: object, width: float) -> int:
-    return _lines("" if text is None else str(text), width)
-
-
 @lru_cache(maxsize=1 << 16)  # a 汇总表 repeats its texts (tasks, units, statuses) row after row
 def _lines(s: str, width: float) -> int:
     per_line = max(1, int((width - 1.5 - INDENT_UNITS) * WRAP_SLACK))
@@ -28,7 +24,7 @@ def _lines(s: str, width: float) -> int:
 
 
 def height_for(texts_and_widths, minimum: float = 20) -> float:
-    lines = max([1] + [lines_needed(t, w) for t, w in texts_and_widths if t not in (None, "")])
+    lines = max([1] + [_lines(str(t), w) for t, w in texts_and_widths if t not in (None, "")])
     return _height(lines, minimum)
 
 
@@ -42,10 +38,6 @@ def name_width(names, minimum: float = 10, maximum: float = 24) -> float:
     return max(minimum, min(maximum, longest / WRAP_SLACK + 1.5 + INDENT_UNITS))
 
 
-def is_missing(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
-
-
 @dataclass
 class Col:
     """One printed column: header, width, style and how to write its value."""
@@ -53,7 +45,7 @@ class Col:
     label: str
     width: float
     style: str = "body"
-    kind: str = "string"  # string | number (NaN -> blank) | auto
+    kind: str = "string"  # string | number (NaN -> blank)
 
 
 def put(sheet: Sheet, row: int, col: int, value: Any, c: Col, style: str | None = None) -> None:
@@ -87,36 +79,42 @@ def error_style(c: Col) -> str:
     return "body_error_center" if c.style != "body" else "body_error"
 
 
-def header(sheet: Sheet, row: int, cols: list[Col], height: float = 30) -> int:
+def header(sheet: Sheet, row: int, cols: list[Col]) -> int:
     labels = [official_marks(c.label) for c in cols]  # (full-width marks are wider: measured so)
     for i, label in enumerate(labels):
         sheet.write(row, i, label, "header", kind="string")
-    sheet.row_heights[row] = height_for([(t, c.width) for t, c in zip(labels, cols)], height)
+    sheet.row_heights[row] = height_for([(t, c.width) for t, c in zip(labels, cols)], 30)
     return row + 1
 
 
-def fit(sheet: Sheet, row: int, cols: list[Col], values, minimum: float = 20) -> None:
+def fit(sheet: Sheet, row: int, cols: list[Col], values) -> None:
     """Row height for the wrapped values of a row (every column, its own width)."""
     lines = 1  # height_for's sum, unrolled: a 汇总表 fits one row per unit and task
     for v, c in zip(values, cols):
         if v and isinstance(v, str):
             lines = max(lines, _lines(v, c.width))
-    sheet.row_heights[row] = _height(lines, minimum)
+    sheet.row_heights[row] = _height(lines, 20)
 
 
 def start_sheet(wb: Workbook, name: str, cols: list[Col], title: str, subtitle: str = "",
-                landscape: bool = True, frozen_cols: int = 0) -> tuple[Sheet, int]:
-    """A sheet with widths, title block, one header row (repeated on every page), frozen
+                frozen_cols: int = 0) -> tuple[Sheet, int]:
+    """A landscape sheet with widths, title block, one header row (repeated on every page), frozen
     below it (and right of `frozen_cols`); the first row of the table. The title, subtitle,
     labels, headings, notes and empty-table lines here are printed with official marks
     (glossary.official_marks): a report's own words, around plan and period names."""
-    sh = wb.add_sheet(name)
-    sh.widths([c.width for c in cols])
-    head = marked_title(sh, len(cols), title, subtitle)
+    sh, head = titled_sheet(wb, name, cols, title, subtitle)
     row = header(sh, head, cols)
     sh.freeze = (row, frozen_cols)
-    sh.page = official_page(landscape=landscape, header_rows=(head, head))
+    sh.page = official_page(landscape=True, header_rows=(head, head))
     return sh, row
+
+
+def titled_sheet(wb: Workbook, name: str, cols: list[Col], title: str,
+                 subtitle: str) -> tuple[Sheet, int]:
+    """A sheet with the columns' widths and a marked title; the row below the title."""
+    sh = wb.add_sheet(name)
+    sh.widths([c.width for c in cols])
+    return sh, marked_title(sh, len(cols), title, subtitle)
 
 
 def marked_title(sheet: Sheet, ncols: int, title: str, subtitle: str = "") -> int:
@@ -126,14 +124,14 @@ def marked_title(sheet: Sheet, ncols: int, title: str, subtitle: str = "") -> in
 
 
 def rows_table(sheet: Sheet, row: int, cols: list[Col], records, style_of: Callable | None = None,
-               minimum: float = 20, empty: str = "", kept: SheetRows | None = None) -> int:
+               empty: str = "", kept: SheetRows | None = None) -> int:
     """Write records (tuples in column order); style_of(record, col_index) may restyle a cell;
     no records: one row saying `empty` (when given). kept: a record the previous file shows
     alike (same digest) is copied from it, moved to its row now (a sheet made while written)."""
     first, runs, after = row, [], -1  # runs: [first, stop, row it was at] copied
     digests: list[str] = []
     if kept is not None:
-        kept.row_context(cols, minimum)
+        kept.row_context(cols)
     for rec in records:
         styles = [style_of(rec, i) for i in range(len(cols))] if style_of else None
         was = None
@@ -141,7 +139,7 @@ def rows_table(sheet: Sheet, row: int, cols: list[Col], records, style_of: Calla
             digests.append(kept.row_digest((rec, styles)))
             was = kept.where(digests[-1], after)
         if was is None:
-            _table_row(sheet, row, cols, rec, styles, minimum)
+            _table_row(sheet, row, cols, rec, styles)
         elif runs and runs[-1][1] == row and runs[-1][2] + row - runs[-1][0] == was:
             runs[-1][1] += 1
             runs[-1].append((rec, styles))
@@ -152,16 +150,16 @@ def rows_table(sheet: Sheet, row: int, cols: list[Col], records, style_of: Calla
     for a, b, was, *made in runs:
         if not kept.put_rows(sheet, a, b, len(cols) - 1, was):
             for r, (rec, styles) in enumerate(made, a):
-                _table_row(sheet, r, cols, rec, styles, minimum)
+                _table_row(sheet, r, cols, rec, styles)
     if kept is not None:
         kept.record(list(range(first, row)), digests)
         kept.finish()
     return empty_row(sheet, row, len(cols), empty) if empty and row == first else row
 
 
-def _table_row(sheet: Sheet, row: int, cols: list[Col], rec, styles, minimum: float) -> None:
+def _table_row(sheet: Sheet, row: int, cols: list[Col], rec, styles) -> None:
     put_row(sheet, row, 0, rec, cols, styles)
-    fit(sheet, row, cols, rec, minimum)
+    fit(sheet, row, cols, rec)
 
 
 def empty_row(sheet: Sheet, row: int, ncols: int, text: str) -> int:

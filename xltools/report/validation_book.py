@@ -13,15 +13,14 @@ from ..sheet.blocks import date_cn, official_page, safe_filename
 from ..sheet.layout import Workbook
 from ..sheet.styles import STYLES
 from ..xlsx.splice import code_version, write_reusing
-from ..merge.receipts import ReceiptRow, finding_counts, stamp_status
-from ..model.findings import ERROR, WARNING
+from ..merge.receipts import ReceiptRow, finding_counts, stamp_status, units_to_fix
+from ..model.findings import ERROR, by_severity
 from ..model.plan import Period, Plan
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
-from .tables import (Col, empty_row, error_style, fit, header, heading, marked_title, note, put,
-                     rows_table, SheetNames, start_sheet)
+from .tables import (Col, empty_row, error_style, fit, header, heading, note, put,
+                     put_row, rows_table, SheetNames, start_sheet, titled_sheet)
 
 ALL_SHEET, FILES_SHEET = "全部问题", "文件清单"
-SEVERITY_ORDER = {ERROR: 0, WARNING: 1}
 
 
 def validation_filename(plan: Plan, period: Period) -> str:
@@ -71,19 +70,15 @@ def validation_workbook(plan: Plan, period: Period, receipts: list[ReceiptRow],
     names = SheetNames([ALL_SHEET, FILES_SHEET])
     _all_findings(wb, plan, period, receipts)
     _files(wb, plan, period, receipts)
-    by_unit: dict[str, list[ReceiptRow]] = {}
-    for r in receipts:
-        # what a unit must still fix: its current and rejected files (not replaced copies)
-        if r.unit and r.findings and r.status in (ACCEPTED, REJECTED):
-            by_unit.setdefault(r.unit, []).append(r)
-    order = {u.name: i for i, u in enumerate(plan.units)}
-    for unit in sorted(by_unit, key=lambda u: (order.get(u, len(order)), u)):
+    for unit, rows in units_to_fix(plan, receipts):
+        if not unit:  # (a file of no known unit has no sheet to send)
+            continue
         name = names(unit)
-        stand_in = reuse(name, unit, by_unit[unit]) if reuse else None
+        stand_in = reuse(name, unit, rows) if reuse else None
         if stand_in is not None:
             wb.sheets.append(stand_in)
         else:
-            _unit_sheet(wb, name, plan, period, unit, by_unit[unit])
+            _unit_sheet(wb, name, plan, period, unit, rows)
     return wb
 
 
@@ -96,8 +91,12 @@ ALL_COLS = [Col("序号", 5, "body_center", "number"), Col("文件", 24), Col("�
 LINK_COL, CODE_COL = 10, 11
 
 
-def _severity(f) -> int:
-    return SEVERITY_ORDER.get(f.severity, 2)
+def _link(sh, row: int, col: int, text: str, target: str, err: bool = False) -> None:
+    """A link to the archived original, or a blank cell where there is none."""
+    if target:
+        sh.link(row, col, text, target, "link_error" if err else "link")
+    else:
+        sh.write(row, col, None, "body_error" if err else "body", kind="blank")
 
 
 def _all_findings(wb: Workbook, plan: Plan, period: Period, receipts: list[ReceiptRow]) -> None:
@@ -118,20 +117,14 @@ def _all_findings(wb: Workbook, plan: Plan, period: Period, receipts: list[Recei
     sh.hidden_cols.add(CODE_COL)
     row, i = first, 0
     for r in receipts:
-        for f in sorted(r.findings, key=_severity):
+        for f in by_severity(r.findings):
             i += 1
             err = f.severity == ERROR
             vals = [i, r.display, f.unit or r.unit, r.form_label if r.kind else "",
                     STATUS_LABELS.get(r.status, r.status), f.sheet, f.cell, f.severity,
                     f.text, f.value]
-            for j, (v, c) in enumerate(zip(vals, cols)):
-                put(sh, row, j, v, c, error_style(c) if err else None)
-            target = link_target(r.archived, f.sheet, f.cell)
-            if target:
-                sh.link(row, LINK_COL, _where(f.sheet, f.cell), target,
-                        "link_error" if err else "link")
-            else:
-                put(sh, row, LINK_COL, "", cols[LINK_COL], "body_error" if err else "body")
+            put_row(sh, row, 0, vals, cols[:LINK_COL], [error_style(c) if err else None for c in cols])
+            _link(sh, row, LINK_COL, _where(f.sheet, f.cell), link_target(r.archived, f.sheet, f.cell), err)
             put(sh, row, CODE_COL, f.code, cols[CODE_COL], "body_error" if err else None)
             fit(sh, row, cols, vals)
             row += 1
@@ -165,10 +158,7 @@ def _files(wb: Workbook, plan: Plan, period: Period, receipts: list[ReceiptRow])
         for j, (v, c) in enumerate(zip(vals, cols)):
             style = "body_alert" if (j == 4 and r.status == REJECTED) or (j == 7 and late) else None
             put(sh, row, j, v, c, style)
-        if r.archived:
-            sh.link(row, len(cols) - 1, "打开", link_target(r.archived))
-        else:
-            put(sh, row, len(cols) - 1, "", cols[-1], "body")
+        _link(sh, row, len(cols) - 1, "打开", link_target(r.archived))
         fit(sh, row, cols, vals)
         row += 1
     if receipts:
@@ -186,19 +176,15 @@ def _unit_sheet(wb: Workbook, name: str, plan: Plan, period: Period, unit: str,
                 receipts: list[ReceiptRow]) -> None:
     cols = UNIT_COLS
     width = sum(c.width for c in cols)
-    sh = wb.add_sheet(name)
-    sh.widths([c.width for c in cols])
-    row = marked_title(sh, len(cols), f"{unit}{period.name}报表校验意见",
-                      f"({plan.title})")
+    sh, row = titled_sheet(wb, name, cols, f"{unit}{period.name}报表校验意见", f"({plan.title})")
     n_err = sum(r.errors for r in receipts)
     n_warn = sum(r.warnings for r in receipts)
     row = note(sh, row, len(cols), f"{unit}:贵单位报送的 {len(receipts)} 个文件经校验,发现错误 {n_err} 处、"
                                    f"警告 {n_warn} 处。标“错误”的数据未纳入汇总,请按以下意见修改后重新报送;"
                                    "标“警告”的请核实。", width)
-    row = heading(sh, row + 1, len(cols), "修改意见")
-    head = row
-    row = header(sh, row, cols)
-    found = [(r, f) for r in receipts for f in sorted(r.findings, key=_severity)]
+    head = heading(sh, row + 1, len(cols), "修改意见")
+    row = header(sh, head, cols)
+    found = [(r, f) for r in receipts for f in by_severity(r.findings)]
     row = rows_table(sh, row, cols, [(i, r.display, f.sheet, f.cell, f.severity, f.text, f.value)
                                      for i, (r, f) in enumerate(found, start=1)],
                      lambda rec, j: error_style(cols[j]) if rec[4] == ERROR else None)

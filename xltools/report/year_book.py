@@ -11,7 +11,7 @@ from ..merge.common import LATE, NOT_REPORTED
 from ..merge.year import MISSED, YearSummary
 from ..model.plan import Plan
 from ..model.rates import RATE_NOTE
-from .tables import Col, header, marked_title, note, rows_table
+from .tables import Col, header, note, rows_table, titled_sheet
 
 SHEETS = ["任务进展", "报送及时性", "量化指标", "镇街排名"]
 ALERT = {"滞后", "未启动", NOT_REPORTED, LATE, MISSED}
@@ -62,15 +62,15 @@ def _two_row_header(sh: Sheet, row: int, fixed: list[Col], groups: list[tuple[st
     return row + 2
 
 
-def _start(wb: Workbook, name: str, cols: list[Col], title: str, sub: str) -> tuple[Sheet, int]:
-    sh = wb.add_sheet(name)
-    sh.widths([c.width for c in cols])
-    return sh, marked_title(sh, len(cols), title, sub)
-
-
-def _finish(sh: Sheet, head: int, first: int, freeze_col: int) -> None:
+def _body(sh: Sheet, head: int, first: int, cols: list[Col], records: list, style_of, empty: str,
+          remark: str, freeze_col: int = 2) -> int:
+    """The table's rows from `first` (or `empty`) and the remark below; frozen below the
+    header rows head..first - 1, which print on every page. The row after the table."""
+    row = rows_table(sh, first, cols, records, style_of, empty=empty)
+    note(sh, row + 1, len(cols), remark, sum(c.width for c in cols))
     sh.freeze = (first, freeze_col)
     sh.page = official_page(landscape=True, header_rows=(head, first - 1))
+    return row
 
 
 # -- 任务进展 ---------------------------------------------------------------------------------
@@ -80,15 +80,13 @@ def _tasks(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
            for label in ys.labels]
     tail = [Col("最新状态", 8, "body_center"), Col("最新进度(%)", 8, "body_progress", "number")]
     cols = fixed + [c for _, cs in per for c in cs] + tail
-    sh, head = _start(wb, "任务进展", cols, f"{plan.title}全年推进情况", sub)
+    sh, head = titled_sheet(wb, "任务进展", cols, f"{plan.title}全年推进情况", sub)
     first = _two_row_header(sh, head, fixed, per, tail)
     records = [[seq_value(rec["序号"]), rec["任务内容"], rec["牵头单位"],
                 *[rec[f"{label}{k}"] for label in ys.labels for k in ("状态", "进度")],
                 rec["最新状态"], rec["最新进度"]] for rec in ys.tasks.to_dict("records")]
-    row = rows_table(sh, first, cols, records, _alert, empty="计划中没有任务。")
-    note(sh, row + 1, len(cols), "说明:各期状态和进度按季度汇总表的规则由牵头单位的报送确定;"
-                                 "空白表示该期尚无任何单位报送。", sum(c.width for c in cols))
-    _finish(sh, head, first, 2)
+    _body(sh, head, first, cols, records, _alert, "计划中没有任务。",
+          "说明:各期状态和进度按季度汇总表的规则由牵头单位的报送确定;空白表示该期尚无任何单位报送。")
 
 
 # -- 报送及时性 -------------------------------------------------------------------------------
@@ -99,18 +97,16 @@ def _timeliness(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
     tail = [Col("按时", 6, "body_int", "number"), Col("逾期", 6, "body_int", "number"),
             Col("未报", 6, "body_int", "number")]
     cols = fixed + per + tail
-    sh, head = _start(wb, "报送及时性", cols, f"{plan.title}各单位报送情况", sub)
+    sh, head = titled_sheet(wb, "报送及时性", cols, f"{plan.title}各单位报送情况", sub)
     first = header(sh, head, cols)
     records = [[i, rec["单位"], rec["类型"], rec["表单"], *[rec[l] for l in ys.labels],
                 rec["按时次数"], rec["逾期次数"], rec["未报次数"]]
                for i, rec in enumerate(ys.timeliness.to_dict("records"), start=1)]
-    row = rows_table(sh, first, cols, records, _alert, empty="计划中没有需要报送的单位。")
+    row = _body(sh, head, first, cols, records, _alert, "计划中没有需要报送的单位。",
+                "按时:截止日期当天及以前报送;逾期:截止日期以后报送;未报:截止日期已过仍未报送;"
+                "未到期:截止日期未到且尚未报送。以最后一次被采用的报送为准。")
     if records:
         sh.autofilter = (head, 0, row - 1, len(cols) - 1)
-    note(sh, row + 1, len(cols), "按时:截止日期当天及以前报送;逾期:截止日期以后报送;未报:截止日期已过仍未报送;"
-                                 "未到期:截止日期未到且尚未报送。以最后一次被采用的报送为准。",
-         sum(c.width for c in cols))
-    _finish(sh, head, first, 2)
 
 
 # -- 量化指标 ---------------------------------------------------------------------------------
@@ -120,15 +116,13 @@ def _indicators(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
     cols += [Col(f"{label}\n累计", 10, "body_amount", "number") for label in ys.labels]
     cols += [Col("最新累计", 10, "body_amount", "number"), Col("完成率", 8, "body_rate", "number"),
              Col("报送单位", 12)]
-    sh, head = _start(wb, "量化指标", cols, f"{plan.title}量化指标全年完成情况", sub)
+    sh, head = titled_sheet(wb, "量化指标", cols, f"{plan.title}量化指标全年完成情况", sub)
     first = header(sh, head, cols)
     records = [[rec["序号"], rec["量化指标"], rec["计量单位"], rec["方向"], rec["全年目标"],
                 *[rec[l] for l in ys.labels], rec["最新累计"],
                 rec["完成率"] if rec["达标"] == "" else rec["达标"], rec["报送单位"]]
                for rec in ys.indicators.to_dict("records")]
-    row = rows_table(sh, first, cols, records, empty="计划中没有量化指标。")
-    note(sh, row + 1, len(cols), RATE_NOTE, sum(c.width for c in cols))
-    _finish(sh, head, first, 2)
+    _body(sh, head, first, cols, records, None, "计划中没有量化指标。", RATE_NOTE)
 
 
 # -- 镇街排名 ---------------------------------------------------------------------------------
@@ -136,12 +130,11 @@ def _towns(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
     cols = [Col("名次", 6, "body_int", "number"), Col("镇街", 14), Col("计入\n指标数", 8, "body_int", "number"),
             Col("已报\n指标数", 8, "body_int", "number"), Col("平均\n完成率", 9, "body_rate", "number"),
             Col("完成率最高的指标", 30), Col("完成率最低的指标", 30), Col("数据截至", 14, "body_center")]
-    sh, head = _start(wb, "镇街排名", cols, f"{plan.title}各镇街目标完成率排名", sub)
+    sh, head = titled_sheet(wb, "镇街排名", cols, f"{plan.title}各镇街目标完成率排名", sub)
     first = header(sh, head, cols)
     records = [[None if pd.isna(rec["名次"]) else int(rec["名次"]), rec["镇街"], rec["计入指标数"],
                 rec["已报指标数"], rec["平均完成率"], rec["最高完成率指标"], rec["最低完成率指标"],
                 rec["数据截至"]] for rec in ys.towns.to_dict("records")]
-    row = rows_table(sh, first, cols, records, empty="计划中没有镇街目标。")
-    note(sh, row + 1, len(cols), "平均完成率:镇街各项可加总指标(目标大于 0)的最新累计完成数 ÷ 全年目标的平均值,"
-                                 "未报送的指标按 0 计;增幅类等不可加总的指标不计入。", sum(c.width for c in cols))
-    _finish(sh, head, first, 1)
+    _body(sh, head, first, cols, records, None, "计划中没有镇街目标。",
+          "平均完成率:镇街各项可加总指标(目标大于 0)的最新累计完成数 ÷ 全年目标的平均值,"
+          "未报送的指标按 0 计;增幅类等不可加总的指标不计入。", 1)

@@ -13,8 +13,9 @@ from ..sheet.blocks import safe_filename
 from ..merge.common import LAGGING, LATE, NOT_REPORTED, OVERALL_STATUSES
 from ..merge.summary import Summary
 from ..merge.year import MISSED, YearSummary
+from ..model.periods import period_bounds
 from ..model.plan import Period, Plan
-from ..model.rates import shown
+from ..model.rates import is_missing, shown
 from . import gbt9704 as fmt
 from ..templating import render
 from .body import write_blocks
@@ -56,9 +57,8 @@ def _title(plan: Plan, scope: str) -> str:
 def from_summary(plan: Plan, period: Period, s: Summary, ys: YearSummary) -> Bulletin:
     """A quarter's bulletin from its Summary; the town ranking from the year summary so far."""
     statuses = {k: int(v) for k, v in s.overall_counts().items()}
-    late_units = dict.fromkeys(s.late["单位"])
     missing = [(r["单位"], r["未报表单"]) for _, r in s.missing.iterrows()]
-    owing = {u for u, _ in missing} | set(late_units)
+    owing = {u for u, _ in missing} | set(s.late["单位"])
     on_time = [u for u in s.by_unit["单位"] if u not in owing]
     late = [(r["单位"], f"{r['表单']}逾期 {int(r['逾期天数'])} 天" if pd.notna(r["逾期天数"]) else r["表单"])
             for _, r in s.late.iterrows()]
@@ -107,7 +107,7 @@ def _towns(ys: YearSummary) -> list[list[str]]:
 
 
 def _num(v, measure: str) -> str:
-    if v is None or (isinstance(v, float) and pd.isna(v)):
+    if is_missing(v):
         return "—"
     if isinstance(v, float) and measure in ("%", "\uff05"):
         return f"{v:g}%"
@@ -115,7 +115,7 @@ def _num(v, measure: str) -> str:
 
 
 def _rate(v) -> str:
-    if v is None or (isinstance(v, float) and pd.isna(v)):
+    if is_missing(v):
         return "—"
     return f"{v:.1%}" if isinstance(v, float) else str(v)
 
@@ -128,9 +128,7 @@ def bulletin_document(plan: Plan, b: Bulletin, when: date, template: str | os.Pa
     width = fmt.type_width_mm(doc.sections[0])
 
     def table(header, rows, widths, centred):
-        def draw(d):
-            grid_table(d, Grid.of_rows(header, rows, widths, centred), width, 12)
-        return draw
+        return lambda d: grid_table(d, Grid.of_rows(header, rows, widths, centred), width, 12)
 
     tables = {
         "任务状态": table(["任务状态", COUNT_HEADER, "占比"],
@@ -157,8 +155,6 @@ def bulletin_filename(scope: str) -> str:
 
 def select(plan: Plan, period_id: str | None, year: bool) -> tuple[str, list[Period]]:
     """(scope name, the periods it sums): a period of the plan, a half (2019H1) or the year."""
-    from ..model.periods import period_bounds
-
     if year or not period_id:
         return f"{plan.year}年", list(plan.periods)
     own = plan.period(period_id)

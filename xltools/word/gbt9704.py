@@ -47,15 +47,11 @@ def _small(n: int) -> str:
     return head + (_DIGITS[ones] if ones else "")
 
 
-def set_font(target, name: str, size: float | None = None, bold: bool | None = None) -> None:
+def set_font(target, name: str, size: float) -> None:
     """Font of a run or a style, ASCII and East Asian alike (the one place that does it)."""
     target.font.name = name
-    element = target._r if hasattr(target, "_r") else target.element
-    east_asia_font(element, name)
-    if size is not None:
-        target.font.size = Pt(size)
-    if bold is not None:
-        target.font.bold = bold
+    east_asia_font(target._r if hasattr(target, "_r") else target.element, name)
+    target.font.size = Pt(size)
 
 
 def new_document():
@@ -97,16 +93,13 @@ def type_width_mm(section) -> float:
 
 def _page_numbers(section) -> None:
     """"— N —" in 4号 宋体: right with one character's indent on odd pages, left on even."""
-    for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
-                          (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+    for footer, align, indent in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right_indent"),
+                                  (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left_indent")):
         p = footer.paragraphs[0]
         p.alignment = align
         pf = p.paragraph_format
         pf.line_spacing, pf.first_line_indent = Pt(PAGE_PT + 2), Pt(0)
-        if align == WD_ALIGN_PARAGRAPH.RIGHT:
-            pf.right_indent = Pt(PAGE_PT)
-        else:
-            pf.left_indent = Pt(PAGE_PT)
+        setattr(pf, indent, Pt(PAGE_PT))  # one character in from the page's outer edge
         set_font(p.add_run(f"{DASH} "), PAGE_FONT, PAGE_PT)
         page_field(p)
         set_font(p.runs[-1], PAGE_FONT, PAGE_PT)
@@ -122,14 +115,14 @@ def new_section(doc, wide: bool):
 
 
 def paragraph(doc, text: str = "", font: str = BODY_FONT, size: float = BODY_PT,
-              indent_chars: float = 2, align=None, bold: bool | None = None):
+              indent_chars: float = 2, align=None):
     """One paragraph in one font; first line indented by `indent_chars` characters."""
     p = doc.add_paragraph()
     p.paragraph_format.first_line_indent = Pt(size * indent_chars) if indent_chars else Pt(0)
     if align is not None:
         p.alignment = align
     if text:
-        set_font(p.add_run(text), font, size, bold)
+        set_font(p.add_run(text), font, size)
     return p
 
 
@@ -181,10 +174,8 @@ def annex_note(doc, titles: list[str]) -> None:
         return
     paragraph(doc)
     lead = f"附件{COLON}"
-    for i, t in enumerate(titles, start=1):
-        p = paragraph(doc, f"{lead if i == 1 else ''}{i}.{t}", indent_chars=2)
-        if i > 1:  # under "1." : the indent plus the width of 附件:
-            p.paragraph_format.first_line_indent = Pt(BODY_PT * (2 + len(lead)))
+    for i, t in enumerate(titles, start=1):  # later ones start under "1.", past 附件:
+        paragraph(doc, f"{lead if i == 1 else ''}{i}.{t}", indent_chars=2 if i == 1 else 2 + len(lead))
 
 
 def signature(doc, issuer: str, when: date) -> None:

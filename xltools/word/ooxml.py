@@ -71,12 +71,12 @@ def row_flags(row, header: bool = False) -> None:
             trpr.append(OxmlElement(name))
 
 
-def bottom_rule(paragraph, color: str = "FF0000", size_eighths: int = 12) -> None:
-    """A rule under a paragraph: the red 版头 分隔线 under the 发文字号."""
+def bottom_rule(paragraph) -> None:
+    """A rule under a paragraph: the red 版头 分隔线 (1.5 pt) under the 发文字号."""
     ppr = paragraph._p.get_or_add_pPr()
     bdr = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
-    for k, v in (("val", "single"), ("sz", str(size_eighths)), ("space", "6"), ("color", color)):
+    for k, v in (("val", "single"), ("sz", "12"), ("space", "6"), ("color", "FF0000")):
         bottom.set(qn(f"w:{k}"), v)
     bdr.append(bottom)
     # schema order: pBdr comes before these (python-docx keeps its own in order)

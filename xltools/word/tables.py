@@ -35,13 +35,9 @@ class Grid:
     def of_rows(cls, header: list[str], rows: list[list], widths: list[float],
                 centred: set[int] | None = None) -> "Grid":
         """A simple table: one header row, then `rows`."""
-        g = cls(header_rows=1, widths=widths, centred=centred or set(), nrows=len(rows) + 1)
-        for c, h in enumerate(header):
-            g.texts[(0, c)] = h
-        for r, row in enumerate(rows, start=1):
-            for c, v in enumerate(row):
-                g.texts[(r, c)] = "" if v is None else str(v)
-        return g
+        texts = {(r, c): "" if v is None else str(v)
+                 for r, row in enumerate([header, *rows]) for c, v in enumerate(row)}
+        return cls(texts, header_rows=1, widths=widths, centred=centred or set(), nrows=len(rows) + 1)
 
 
 def grid_table(doc, grid: Grid, width_mm: float, size: float = 12):
@@ -87,8 +83,7 @@ def _drop_empty_paragraphs(cell) -> None:
 def sheet_table(sheet: Sheet) -> tuple[Grid, list[tuple[str, str]]]:
     """A sheet layout as a Grid from its first header row down, and the rows above it as
     (style, text): the annex mark, title and subtitle the document prints itself."""
-    first = sheet.page.repeat_rows[0] if sheet.page.repeat_rows else 0
-    last_head = sheet.page.repeat_rows[1] if sheet.page.repeat_rows else first
+    first, last_head = sheet.page.repeat_rows or (0, 0)
     above = [(cell.style, str(cell.value)) for (r, c), cell in sorted(sheet.cells.items())
              if r < first and cell.value not in (None, "")]
     ncols = sheet.last_col + 1
@@ -111,11 +106,9 @@ def cell_text(value, style: str) -> str:
         return ""
     if isinstance(value, float):
         m = _NUMBER_STYLE.search(style)
-        decimals, percent = (int(m.group(1)), bool(m.group(2))) if m else (None, False)
-        if percent:
-            return f"{value * 100:.{decimals}f}%"
-        if decimals is not None:
-            return f"{value:.{decimals}f}"
+        if m:
+            decimals = int(m.group(1))
+            return f"{value * 100:.{decimals}f}%" if m.group(2) else f"{value:.{decimals}f}"
         return str(int(value)) if value.is_integer() else f"{value:g}"
     return str(value)
 
@@ -154,6 +147,6 @@ def _join_pieces(merges: list[Merge], texts: dict[tuple[int, int], str]) -> list
     return out
 
 
-def caption(doc, text: str, size: float = 16) -> None:
+def caption(doc, text: str) -> None:
     """A line above a table (its subtitle), centred."""
-    paragraph(doc, text, BODY_FONT, size, indent_chars=0, align=WD_ALIGN_PARAGRAPH.CENTER)
+    paragraph(doc, text, indent_chars=0, align=WD_ALIGN_PARAGRAPH.CENTER)
