@@ -11,6 +11,7 @@ examine → record → commit  (rollback on error).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -192,14 +193,19 @@ def _now() -> str:
     return datetime.now().isoformat(timespec="microseconds")
 
 
+def _utf8(text: str) -> bool:
+    """Whether text encodes as UTF-8 (odd file names carry lone surrogates)."""
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 def _safe_text(s: object) -> str:
     """Text SQLite can store (lone surrogates from odd file names replaced)."""
     t = "" if s is None else str(s)
-    try:
-        t.encode("utf-8")
-        return t
-    except UnicodeEncodeError:
-        return t.encode("utf-8", "replace").decode("utf-8")
+    return t if _utf8(t) else t.encode("utf-8", "replace").decode("utf-8")
 
 
 def _period_end(period: str) -> str:
@@ -265,10 +271,8 @@ class Ledger:
         self.close()
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(sqlite3.Error):
             self.conn.close()
-        except sqlite3.Error:
-            pass
 
     def _busy(self) -> LedgerBusy:
         return LedgerBusy(f"台账 {self.db_path} 正被另一个 xltools collect 使用,"
@@ -386,15 +390,12 @@ class Ledger:
                 self.conn.execute("ROLLBACK")
         finally:
             new, self._new_files = self._new_files, []
-            self._run = None
-            self._pending_sync = []
-            for p in new:
-                try:
+            self._run, self._pending_sync = None, []
+            for p in new:  # (what fails here, the next begin() sweeps)
+                with contextlib.suppress(OSError, sqlite3.Error):
                     if self.conn.execute("SELECT 1 FROM files WHERE archived = ?",
                                          (self._rel(p),)).fetchone() is None:
                         p.unlink(missing_ok=True)
-                except (OSError, sqlite3.Error):
-                    pass  # (the next begin() sweeps what is left)
 
     def _require_run(self, run_id: int) -> tuple[int, str, str]:
         if self._run is None or self._run[0] != run_id:
@@ -469,15 +470,10 @@ class Ledger:
 
     def _clean_tmp(self) -> None:
         """Half-written archive copies of killed runs: only the writer (us, now) makes them."""
-        tmpdir = self.archive_dir / ".tmp"
-        try:
-            for e in os.scandir(tmpdir):
-                try:
+        with contextlib.suppress(OSError):
+            for e in os.scandir(self.archive_dir / ".tmp"):
+                with contextlib.suppress(OSError):
                     os.unlink(e.path)
-                except OSError:
-                    pass
-        except OSError:
-            pass
 
     def _clean_orphans(self) -> None:
         """Archive files no ledger row refers to: left by a run that was killed, or whose
@@ -489,12 +485,10 @@ class Ledger:
         kept = {os.path.normcase(os.path.abspath(self.db_path.parent / r[0])) for r in
                 self.conn.execute("SELECT archived FROM files WHERE archived IS NOT NULL")}
         for top in tops:
-            try:
+            with contextlib.suppress(OSError):
                 for e in os.scandir(top.path):
                     if os.path.normcase(os.path.abspath(e.path)) not in kept:
                         os.unlink(e.path)
-            except OSError:
-                pass
 
     def _sync_archive(self) -> None:
         """Make this run's archive files durable before the commit that references them.
@@ -911,16 +905,11 @@ def _cell_values(ret: FormReturn) -> Iterator[tuple]:
             else:
                 yield (t.task, fname, getattr(t, attr) or None, None,
                        t.cells.get(fname) or "", t.row)
-    for g in ret.targets:
-        key = target_key(g.task, g.index)
+    for key, g in [*((target_key(g.task, g.index), g) for g in ret.targets),
+                   *((town_key(w.column, w.part), w) for w in ret.town)]:
         raw = g.actual_raw if g.actual_raw is not None else g.actual
         yield key, ACTUAL, raw, _num(g.actual), g.cells.get(ACTUAL) or "", g.row
         yield key, NOTE, g.note or None, None, g.cells.get(NOTE) or "", g.row
-    for w in ret.town:
-        key = town_key(w.column, w.part)
-        raw = w.actual_raw if w.actual_raw is not None else w.actual
-        yield key, ACTUAL, raw, _num(w.actual), w.cells.get(ACTUAL) or "", w.row
-        yield key, NOTE, w.note or None, None, w.cells.get(NOTE) or "", w.row
 
 
 def _value_text(value: object) -> str | None:
@@ -938,21 +927,13 @@ def _payload(ret: FormReturn) -> tuple[str, bool]:
     """(The payload text of a return, whether it was valid UTF-8 as it was); odd file names
     (lone surrogates) are kept losslessly as \\u escapes."""
     text = form_return_json(ret)
-    try:
-        text.encode("utf-8")
-        return text, True
-    except UnicodeEncodeError:
-        return form_return_json(ret, ensure_ascii=True), False
+    return (text, True) if _utf8(text) else (form_return_json(ret, ensure_ascii=True), False)
 
 
 def _dump(obj: object) -> str:
     """JSON text; odd file names (lone surrogates) are kept losslessly as \\u escapes."""
     text = json.dumps(obj, ensure_ascii=False)
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        return json.dumps(obj)
+    return text if _utf8(text) else json.dumps(obj)
 
 
 def _num(x: object) -> float | None:
@@ -981,14 +962,12 @@ def _with_folder(path: Path, op: Callable[[], Any]) -> Any:
 def _fsync(path: Path) -> None:
     """fsync one file or folder; a file is opened for writing (Windows flushes no read-only
     handle). Best effort: what cannot be synced was still written and closed."""
-    try:
+    with contextlib.suppress(OSError):
         fd = os.open(path, os.O_RDONLY if path.is_dir() else os.O_RDWR | getattr(os, "O_BINARY", 0))
         try:
             os.fsync(fd)
         finally:
             os.close(fd)
-    except OSError:
-        pass
 
 
 def _copy_and_hash(src: str, tmp: Path) -> str:
