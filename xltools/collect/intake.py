@@ -9,6 +9,7 @@ member is called can ever write outside it.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -728,28 +729,21 @@ class _Intake:
 
     def _hash(self, f: BinaryIO, snapshot: bool) -> tuple[str, int, Path | None]:
         f.seek(0)
-        h = hashlib.sha256()
-        size = 0
+        h, size = hashlib.sha256(), 0
         copy = self.tmpfile(".bin") if snapshot else None
-        out = open(copy, "xb") if copy else None
-        try:
-            while True:
-                chunk = f.read(CHUNK)
-                if not chunk:
-                    break
+        with open(copy, "xb") if copy else contextlib.nullcontext() as out:
+            while chunk := f.read(CHUNK):
                 h.update(chunk)
                 size += len(chunk)
                 if out:
                     out.write(chunk)
-        finally:
-            if out:
-                out.close()
         return h.hexdigest(), size, copy
 
     # -- typing, shared by files on disk and zip members
     def type_and_expand(self, f: BinaryIO, rec: Received, level: int,
                         budget: _Budget | None = None) -> None:
         self.received.append(rec)
+        budget = budget or _Budget(self.limits.max_uncompressed_bytes, self.limits.max_members)
         if rec.size > self.limits.max_file_bytes:
             rec.file_type = "other"
             self.note("file-too-large", rec.display, size=_size(rec.size),
@@ -761,8 +755,7 @@ class _Intake:
         kind = mail_kind(f, rec.name, ole_names) if level < self.limits.max_zip_nesting else None
         if kind is not None:  # an e-mail: its attachments, its Date, its sender (collect.mail)
             rec.file_type = "mail"
-            self.expand_mail(f, rec, kind, level + 1, budget or _Budget(
-                self.limits.max_uncompressed_bytes, self.limits.max_members))
+            self.expand_mail(f, rec, kind, level + 1, budget)
             return
         try:
             s = sniff(f, rec.name, rec.size, self.limits)
@@ -784,8 +777,6 @@ class _Intake:
             if level >= self.limits.max_zip_nesting:
                 self.note("zip-nested-too-deep", rec.display, limit=self.limits.max_zip_nesting)
                 return
-            if budget is None:
-                budget = _Budget(self.limits.max_uncompressed_bytes, self.limits.max_members)
             try:
                 self.expand_zip(f, rec, level + 1, budget)
             except Exception as exc:  # noqa: BLE001 - a damaged archive is a finding
@@ -806,13 +797,11 @@ class _Intake:
             office.load_key(password=self.password)
             with open(out, "wb") as dst:
                 office.decrypt(dst)
-        except InvalidKeyError:
-            out.unlink(missing_ok=True)
-            return Sniff("encrypted", "password-wrong")
         except Exception as exc:  # noqa: BLE001 - hostile bytes never stop the run
             out.unlink(missing_ok=True)
             msg = str(exc).lower()
-            if "password" in msg or "key" in msg or "verif" in msg:
+            if isinstance(exc, InvalidKeyError) or "password" in msg or "key" in msg \
+                    or "verif" in msg:
                 return Sniff("encrypted", "password-wrong")
             return Sniff("encrypted", "decrypt-failed", {"reason": type(exc).__name__})
         size = out.stat().st_size
@@ -871,10 +860,7 @@ class _Intake:
             size = 0
             try:
                 with zf.open(info) as src, open(out, "xb") as dst:
-                    while True:
-                        chunk = src.read(CHUNK)
-                        if not chunk:
-                            break
+                    while chunk := src.read(CHUNK):
                         size += len(chunk)
                         if size > budget.bytes_left:
                             raise _OverBudget
