@@ -253,14 +253,15 @@ def _target_rows(plan, sp, wb, fmap, guarded, unit) -> list[ExpectedRow]:
     label_col = sp.target_col(sp.target_label_key)
     # in the generator's order (not looked up by number: a flawed plan may repeat one)
     targets = [t for task, _ in plan.unit_tasks(unit) for t in task.targets]
-    out = []
-    for t, (number, index, r) in zip(targets, fmap.target_rows):
-        label = _text(sh, r, label_col)
-        out.append(ExpectedRow("target", r, number, label, by_row.get(r, ()), task=number,
-                               index=index, label=label, measure=t.measure, target=t.value,
-                               cumulative=t.cumulative, additive=t.cumulative,
-                               key=target_key(number, index)))
-    return out
+    return [_target_row(r, number, index, _text(sh, r, label_col), by_row.get(r, ()), t)
+            for t, (number, index, r) in zip(targets, fmap.target_rows)]
+
+
+def _target_row(r: int, number: str, index: int, label: str, guarded: tuple, t) -> ExpectedRow:
+    """The row of target `t` (the index-th of task `number`), its label and guarded cells."""
+    return ExpectedRow("target", r, number, label, guarded, task=number, index=index, label=label,
+                       measure=t.measure, target=t.value, cumulative=t.cumulative,
+                       additive=t.cumulative, key=target_key(number, index))
 
 
 def _town(plan, sp, wb, lines, unit_name, period_id) -> ExpectedForm:
@@ -392,26 +393,24 @@ class _Shape:
             at = rows[-1].row + self.main.gap
             trows = _target_items(sp, items, at, known)
             guarded = self.main.place(unit.name, placed, [(r.row, r.guarded) for r in trows])
-            section = at - 2 if trows else None
-            return self._finish(main, unit.name, period_id, guarded, rows + trows, section)
+            cells = _cells(main.sheet, guarded)
+            return _as_sent(main, unit.name, period_id, guarded, rows + trows, cells,
+                            fingerprint(cells), section_row=at - 2 if trows else None)
         trows = _target_items(sp, items, part.first, known)
         tguarded = part.place(unit.name, [(r.row, r.guarded) for r in trows])
         guarded = self.main.place(unit.name, placed)
         cells = _cells(main.sheet, guarded) + _cells(part.form.sheet, tguarded)
         fp = fingerprint(cells)
-        targets = replace(part.form, unit=unit.name, period=period_id, guarded=tguarded,
-                          rows=tuple(trows), guarded_cells=tuple(cells), fingerprint=fp,
-                          unit_text=tguarded[part.form.unit_cell])
-        return replace(main, unit=unit.name, period=period_id, guarded=guarded,
-                       rows=tuple(rows), targets=targets, guarded_cells=tuple(cells),
-                       fingerprint=fp, unit_text=guarded[main.unit_cell])
+        targets = _as_sent(part.form, unit.name, period_id, tguarded, trows, cells, fp)
+        return _as_sent(main, unit.name, period_id, guarded, rows, cells, fp, targets=targets)
 
-    @staticmethod
-    def _finish(main, unit, period_id, guarded, rows, section) -> ExpectedForm:
-        cells = _cells(main.sheet, guarded)
-        return replace(main, unit=unit, period=period_id, guarded=guarded, rows=tuple(rows),
-                       section_row=section, guarded_cells=tuple(cells),
-                       fingerprint=fingerprint(cells), unit_text=guarded[main.unit_cell])
+
+def _as_sent(form: ExpectedForm, unit: str, period_id: str, guarded: dict, rows: list,
+             cells: list, fp: str, **more) -> ExpectedForm:
+    """`form` as drawn for `unit`: its guarded cells and rows, its identity over `cells`."""
+    return replace(form, unit=unit, period=period_id, guarded=guarded, rows=tuple(rows),
+                   guarded_cells=tuple(cells), fingerprint=fp, unit_text=guarded[form.unit_cell],
+                   **more)
 
 
 def _target_items(sp: FormSpec, items, at: int, known: dict) -> list[ExpectedRow]:
@@ -424,10 +423,7 @@ def _target_items(sp: FormSpec, items, at: int, known: dict) -> list[ExpectedRow
             cells = known[(id(task), index)] = _guarded_texts(
                 sp.targets, target_values(sp, at + k, task, t))
         label = dict(cells)[sp.target_col(sp.target_label_key)]
-        out.append(ExpectedRow("target", at + k, task.number, label, cells, task=task.number,
-                               index=index, label=label, measure=t.measure, target=t.value,
-                               cumulative=t.cumulative, additive=t.cumulative,
-                               key=target_key(task.number, index)))
+        out.append(_target_row(at + k, task.number, index, label, cells, t))
     return out
 
 

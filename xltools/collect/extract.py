@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..forms.spec import COLONS, HeaderField
+from ..model.glossary import col_letter
 from .expected import ExpectedForm, ExpectedRow
 from .grid import Sink, at, canon, is_blank, label, shown
 
@@ -80,10 +81,7 @@ def find_header(rows: list[list], labels: tuple[str, ...], expected: int, start:
     first = "".join(labels[0].split())
     if label(at(rows, expected, 0)) == first:
         return expected
-    for i in range(max(0, start), len(rows)):
-        if label(at(rows, i, 0)) == first:
-            return i
-    return None
+    return next((i for i in range(max(0, start), len(rows)) if label(at(rows, i, 0)) == first), None)
 
 
 def column_map(rows: list[list], head: int | None, labels: tuple[str, ...], sink: Sink,
@@ -103,16 +101,11 @@ def column_map(rows: list[list], head: int | None, labels: tuple[str, ...], sink
         if name in found:
             out[c] = found.index(name)
             sink.add("columns-changed", head, out[c], value=labels[c].replace("\n", ""),
-                     expected=_letter(c), found=_letter(out[c]))
+                     expected=col_letter(c), found=col_letter(out[c]))
         elif c in fill_in:
             out[c] = None
             sink.add("column-missing", head, c, value=labels[c].replace("\n", ""))
     return out
-
-
-def _letter(c: int) -> str:
-    from ..model.glossary import col_letter
-    return col_letter(c)
 
 
 def locate(ex: ExpectedForm, rows: list[list], sink: Sink,
@@ -146,7 +139,6 @@ def locate(ex: ExpectedForm, rows: list[list], sink: Sink,
     if ex.section_row is not None:
         mark = next((i for i in range(start, end)
                      if label(at(rows, i, 0)).startswith(SECTION_MARK)), None)
-    regions: dict[str, range] = {}
     if mark is None:
         regions = {"task": range(start, end), "target": range(start, end), "line": range(start, end)}
         # a sheet of targets alone (report v2) has them as its main table
@@ -195,8 +187,7 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
             vals = values(r)
             if not all(map(is_blank, vals)):
                 keys[r] = (_norm_num(vals[0]), canon(at(rows, r, cols.get(text_col, text_col))))
-    candidates = list(keys)
-    free = list(candidates)
+    free = list(keys)
     how: dict[int, str] = {}
 
     def take(i: int, r: int, kind: str) -> None:

@@ -119,10 +119,8 @@ def _other_names(reading, forms: ExpectedForms, ex: ExpectedForm, rows: list[lis
 def _fingerprint_owner(forms: ExpectedForms, ex: ExpectedForm, fp: str) -> str | None:
     """The unit whose form of this kind and period has fingerprint `fp`, if any."""
     plan = forms.plan
-    if ex.kind == FORM_TOWN:
-        names = [r.unit or r.label for r in plan.town_rows()]
-    else:
-        names = [u.name for u in plan.units]
+    names = [r.unit or r.label for r in plan.town_rows()] if ex.kind == FORM_TOWN else \
+        [u.name for u in plan.units]
     for name in names:
         other = forms.get(ex.kind, name, ex.period, ex.spec.version)
         if other is not None and other.fingerprint == fp:
@@ -162,11 +160,7 @@ def _unit_of(plan: Plan, kind: str, name: str) -> str | None:
 
 def _reference(ex: ExpectedForm, guarded: list[tuple[str, str, str]]) -> dict[tuple[int, int], str]:
     pos = {a1(r, c): (r, c) for (r, c) in ex.guarded}
-    out = {}
-    for sheet, cell, text in guarded:
-        if sheet == ex.sheet and cell in pos:
-            out[pos[cell]] = text
-    return out
+    return {pos[cell]: text for sheet, cell, text in guarded if sheet == ex.sheet and cell in pos}
 
 
 def second_sheet(found: Identified, reading, sheets: dict[str, list[list]], visible: list[str],
