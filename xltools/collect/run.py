@@ -317,11 +317,9 @@ def check_owner(path: Path, db_path: Path, force: bool = False) -> None:
         raise OutputError(f"输出文件夹“{path}”存放的是另一个台账“{owner}”的汇总表和反馈文件,"
                           f"为免覆盖,本次未记录任何文件。请用 -o 指定其他文件夹;"
                           f"确需改为存放台账“{mine}”的输出,请加 --force。")
-    if owner != mine:
-        try:
+    if owner != mine:  # (a failure is very unlikely: check_output_dir has just written there)
+        with contextlib.suppress(OSError):
             marker.write_text(mine, encoding="utf-8")
-        except OSError:  # (check_output_dir has just written there: this is very unlikely)
-            pass
 
 
 def output_failed(path: Path, exc: OSError) -> OutputError:
