@@ -804,8 +804,7 @@ class Ledger:
             "LEFT JOIN submissions s ON s.sha256 = r.sha256 "
             "WHERE (ru.plan_id = ? AND ru.period = ?) OR (s.plan_id = ? AND s.period = ?) "
             "ORDER BY r.display, r.id", (plan_id, period, plan_id, period)).fetchall()
-        by_sha: dict[str, list[Finding]] = {}
-        by_receipt: dict[int, list[Finding]] = {}
+        held: dict[str | int, list[Finding]] = {}  # a file's by its sha256, a receipt's by its id
         shas = sorted({r["sha256"] for r in rows})
         for i in range(0, len(shas), 500):
             part = shas[i:i + 500]
@@ -814,23 +813,18 @@ class Ledger:
                     % ",".join("?" * len(part)), part):
                 d = Finding(**{k: f[k] or "" for k in PLACE}, params=json.loads(f["params"]),
                             code=f["code"], severity=f["severity"])
-                if f["receipt_id"] is None:
-                    by_sha.setdefault(f["sha256"], []).append(d)
-                else:
-                    by_receipt.setdefault(f["receipt_id"], []).append(d)
+                key = f["sha256"] if f["receipt_id"] is None else f["receipt_id"]
+                held.setdefault(key, []).append(d)
         successor = {r["supersedes"]: r for r in self.conn.execute(
             "SELECT sha256, display, supersedes, received_at FROM submissions "
             "WHERE supersedes IS NOT NULL AND plan_id = ? AND period = ?", (plan_id, period))}
-        latest = {}
-        for r in self.conn.execute(
-                "SELECT kind, unit, display, received_at FROM submissions WHERE plan_id = ? "
-                "AND period = ? AND status = ?", (plan_id, period, ACCEPTED)):
-            latest[(r["kind"], r["unit"])] = r
+        latest = {(r["kind"], r["unit"]): r for r in self.conn.execute(
+            "SELECT kind, unit, display, received_at FROM submissions WHERE plan_id = ? "
+            "AND period = ? AND status = ?", (plan_id, period, ACCEPTED))}
         out = []
         for r in rows:
             dup = r["status"] == DUPLICATE
-            found = list(by_receipt.get(r["id"], [])) if dup else \
-                list(by_sha.get(r["sha256"], [])) + list(by_receipt.get(r["id"], []))
+            found = ([] if dup else held.get(r["sha256"], [])) + held.get(r["id"], [])
             superseded_by = ""
             if r["status"] == SUPERSEDED:
                 nxt = successor.get(r["sha256"]) or latest.get((r["kind"], r["unit"]))
