@@ -134,14 +134,16 @@ def display_name(name: str) -> str:
         name.encode("utf-8")
         return name
     except UnicodeEncodeError:
-        pass
-    raw = os.fsencode(name)
+        raw = os.fsencode(name)
+    return _decoded(raw, raw.decode("utf-8", "replace"))
+
+
+def _decoded(raw: bytes, fallback: str) -> str:
+    """raw as UTF-8, else as GBK (gb18030), else fallback."""
     for enc in ("utf-8", "gb18030"):
-        try:
+        with contextlib.suppress(UnicodeDecodeError):
             return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("utf-8", "replace")
+    return fallback
 
 
 def junk_reason(name: str, parts: tuple[str, ...] = ()) -> str | None:
@@ -479,12 +481,7 @@ def member_name(info: zipfile.ZipInfo) -> str:
         raw = name.encode("cp437")
     except UnicodeEncodeError:
         return name
-    for enc in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return name
+    return _decoded(raw, name)
 
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
