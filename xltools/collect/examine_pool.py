@@ -56,10 +56,10 @@ def reader_gaps(limits: Limits) -> list[Finding]:
 
 
 def _init(plan: Plan, period_id: str, previous: PreviousValues, limits: Limits,
-          parent: int, how: str, debug: bool = False, quiet: bool = True) -> None:
+          parent: int, how: str, debug: bool = False) -> None:
     worker_start(parent, debug)
     memcap.no_core_file()
-    if quiet and not debug:  # a native reader's abort message is not for the clerk
+    if not debug:  # a native reader's abort message is not for the clerk
         with contextlib.suppress(OSError):
             import faulthandler
             faulthandler.disable()

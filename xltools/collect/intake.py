@@ -546,15 +546,13 @@ class _Intake:
         self.displays.add(display)
         return display
 
-    def tmpdir(self) -> Path:
+    def tmpfile(self) -> Path:
+        """A new file name in this run's private folder (made on first use)."""
         if self._tmp is None:
             self.workdir.mkdir(parents=True, exist_ok=True)
             self._tmp = Path(tempfile.mkdtemp(prefix="intake-", dir=self.workdir))
-        return self._tmp
-
-    def tmpfile(self, suffix: str = ".bin") -> Path:
         self._n += 1
-        return self.tmpdir() / f"{self._n:06d}{suffix}"
+        return self._tmp / f"{self._n:06d}.bin"
 
     def opened(self, opener: Callable, display: str, other: Callable[[OSError], None]):
         """opener(), or None with why noted: vanished, a link, swapped, or other(exc)."""
@@ -727,7 +725,7 @@ class _Intake:
     def _hash(self, f: BinaryIO, snapshot: bool) -> tuple[str, int, Path | None]:
         f.seek(0)
         h, size = hashlib.sha256(), 0
-        copy = self.tmpfile(".bin") if snapshot else None
+        copy = self.tmpfile() if snapshot else None
         with open(copy, "xb") if copy else contextlib.nullcontext() as out:
             while chunk := f.read(CHUNK):
                 h.update(chunk)
@@ -787,7 +785,7 @@ class _Intake:
         """
         import msoffcrypto
         from msoffcrypto.exceptions import InvalidKeyError
-        out = self.tmpfile(".bin")
+        out = self.tmpfile()
         try:
             f.seek(0)
             office = msoffcrypto.OfficeFile(f)
@@ -852,7 +850,7 @@ class _Intake:
                 self.note("zip-bomb", zrec.display, value=shown, size=_size(info.file_size),
                           ratio=f"{ratio:.0f}", limit=f"{lim.max_ratio:g}")
                 continue
-            out = self.tmpfile(".bin")
+            out = self.tmpfile()
             h = hashlib.sha256()
             size = 0
             try:
@@ -927,7 +925,7 @@ class _Intake:
                 return
             budget.bytes_left -= len(data)
             name = display_name(fname.replace("\\", "/").rsplit("/", 1)[-1]) or "附件"
-            out = self.tmpfile(".bin")
+            out = self.tmpfile()
             out.write_bytes(data)
             rec = Received(path=str(out), display=self.unique(f"{mrec.display}{SEP}{name}"),
                            name=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
