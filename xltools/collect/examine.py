@@ -101,11 +101,10 @@ def _refused(sink: Sink, grids: Grids, limits: Limits) -> None:
 def _too_large(fr: FormReturn, sink: Sink, grids: Grids, limits: Limits) -> None:
     """Sheets left unread for their size; when that left the form unfound, this is the reason
     (the 'sheet missing' that follows from it would only mislead)."""
-    found = []
-    for name, rows, cols in grids.too_large:
-        found.append(finding("sheet-too-large", file=sink.file, sheet=name, unit=sink.unit,
-                             sheet_name=name, rows=rows, cols=cols, limit=limits.max_rows,
-                             severity=WARNING if fr.status == ACCEPTED else ERROR))
+    found = [finding("sheet-too-large", file=sink.file, sheet=name, unit=sink.unit, sheet_name=name,
+                     rows=rows, cols=cols, limit=limits.max_rows,
+                     severity=WARNING if fr.status == ACCEPTED else ERROR)
+             for name, rows, cols in grids.too_large]
     if fr.status != ACCEPTED:
         consequences = {"sheet-missing", "form-not-mapped", "not-identified"}
         sink.findings = [f for f in sink.findings if f.code not in consequences]
@@ -167,11 +166,10 @@ def examine_read(fr: FormReturn, sink: Sink, reading: IdentityReading, grids: Gr
     # the 修改意见 sheet of a feedback copy (report.feedback) is ours, never the unit's data
     visible = [n for n in grids.visible() if n in grids.rows and n != FEEDBACK_SHEET]
     forms = forms or ExpectedForms(plan)
-    if reading.identity is not None:
-        found = by_identity(reading, grids.rows, visible, forms, period_id, sink, credit)
-    else:
+    if reading.identity is None:
         found = by_content(grids.rows, visible, forms, period_id, sink)
-    if reading.identity is not None:
+    else:
+        found = by_identity(reading, grids.rows, visible, forms, period_id, sink, credit)
         fr.plan_id, fr.kind, fr.period = (reading.identity.plan_id, reading.identity.kind,
                                           reading.identity.period)
         held = any(f.code == "identity-conflict" for f in sink.findings)

@@ -141,7 +141,6 @@ def _held(reading, sheets: dict[str, list[list]], others: dict[str, str],
         said.update(_visible_unit(sheets))
     sink.unit = ""
     sink.add("identity-conflict", value=_SEP.join(f"{k}{_COLON}{v}" for k, v in said.items()))
-    return None
 
 
 def _unit_of(plan: Plan, kind: str, name: str) -> str | None:

@@ -7,6 +7,7 @@ here for a file within --max-file-mb.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from dataclasses import dataclass, field
@@ -72,11 +73,8 @@ def local_iso(dt: datetime | None) -> str:
 def _read_eml(data: bytes) -> Mail:
     msg = BytesParser(policy=policy.default).parsebytes(data)
     out = Mail()
-    date = msg.get("Date")
-    try:
-        out.sent = local_iso(getattr(date, "datetime", None))
-    except (ValueError, OverflowError):
-        out.sent = ""
+    with contextlib.suppress(ValueError, OverflowError):  # (an impossible date: unknown)
+        out.sent = local_iso(getattr(msg.get("Date"), "datetime", None))
     out.sender = parseaddr(str(msg.get("From") or ""))[1].lower()
     for part in msg.walk():
         if part.is_multipart():
