@@ -86,17 +86,9 @@ class ExpectedForm:
         return form_name(self.kind)
 
     @property
-    def header_labels(self) -> tuple[str, ...]:
-        return self.spec.headers
-
-    @property
     def field_cols(self) -> dict[str, int]:
         """Fill-in field -> column on task rows (town lines: 累计完成 / 说明)."""
         return self.spec.fill_in()
-
-    @property
-    def target_header_labels(self) -> tuple[str, ...]:
-        return self.spec.target_headers()
 
     def _figures(self, key: str) -> int:
         """A column of the rows holding figures: the second table's (report), else the main one."""
@@ -114,9 +106,6 @@ class ExpectedForm:
         """The column holding a row's label: task text, target label, town indicator."""
         sp = self.spec
         return sp.target_col(sp.target_label_key) if section == "target" else sp.col(sp.label_key)
-
-    def section(self, name: str) -> tuple[ExpectedRow, ...]:
-        return tuple(r for r in self.rows if r.section == name)
 
 
 class ExpectedForms:

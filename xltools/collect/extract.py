@@ -119,7 +119,7 @@ def locate(ex: ExpectedForm, rows: list[list], sink: Sink,
     loc.unit_cell = find_unit_cell(ex, rows)
     if loc.unit_cell is not None:
         loc.shift = loc.unit_cell[0] - ex.unit_cell[0]
-    head = find_header(rows, ex.header_labels, ex.header_row + loc.shift,
+    head = find_header(rows, ex.spec.headers, ex.header_row + loc.shift,
                        start=(loc.unit_cell or (0, 0))[0])
     if head is not None:
         loc.shift = head - ex.header_row
@@ -131,7 +131,7 @@ def locate(ex: ExpectedForm, rows: list[list], sink: Sink,
     loc.header_fields = {k: _header_cell(rows, k, base + r - ex.unit_cell[0], c)
                          for k, (r, c) in ex.header_fields.items()}
     fill_cols = set(ex.field_cols.values())
-    loc.cols = column_map(rows, head, ex.header_labels, sink, fill_cols)
+    loc.cols = column_map(rows, head, ex.spec.headers, sink, fill_cols)
     start = (head if head is not None else ex.header_row + loc.shift) + 1
     end = next((i for i in range(start, len(rows))
                 if label(at(rows, i, loc.cols.get(0) or 0)).startswith(ex.end_marker)), len(rows))
@@ -145,7 +145,7 @@ def locate(ex: ExpectedForm, rows: list[list], sink: Sink,
         loc.target_cols = loc.cols if ex.section_row is None else {}
     else:
         thead = mark + 1 if "序号" in label(at(rows, mark + 1, 0)) else None
-        loc.target_cols = column_map(rows, thead, ex.target_header_labels, sink, {ex.actual_col})
+        loc.target_cols = column_map(rows, thead, ex.spec.target_headers(), sink, {ex.actual_col})
         regions = {"task": range(start, mark),
                    "target": range((thead if thead is not None else mark) + 1, end)}
     for section in ("task", "target", "line"):
