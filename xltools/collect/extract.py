@@ -124,14 +124,12 @@ def locate(ex: ExpectedForm, rows: list[list], sink: Sink,
     if head is not None:
         loc.shift = head - ex.header_row
     if loc.shift:
-        sink.add("layout-shifted", head if head is not None else ex.header_row, 0,
-                 expected_row=ex.header_row + 1,
-                 found_row=(head if head is not None else ex.header_row) + 1)
+        h = head if head is not None else ex.header_row
+        sink.add("layout-shifted", h, 0, expected_row=ex.header_row + 1, found_row=h + 1)
     base = loc.unit_cell[0] if loc.unit_cell else ex.unit_cell[0] + loc.shift
     loc.header_fields = {k: _header_cell(rows, k, base + r - ex.unit_cell[0], c)
                          for k, (r, c) in ex.header_fields.items()}
-    fill_cols = set(ex.field_cols.values())
-    loc.cols = column_map(rows, head, ex.spec.headers, sink, fill_cols)
+    loc.cols = column_map(rows, head, ex.spec.headers, sink, set(ex.field_cols.values()))
     start = (head if head is not None else ex.header_row + loc.shift) + 1
     end = next((i for i in range(start, len(rows))
                 if label(at(rows, i, loc.cols.get(0) or 0)).startswith(ex.end_marker)), len(rows))
