@@ -71,9 +71,8 @@ def check_tasks(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn,
     if ex.kind == "workplan":
         _check_workplan(ex, loc, sink, fr)
         return
-    fc = ex.field_cols
     rows = [(e, loc.found[i]) for i, e in enumerate(ex.rows) if e.section == "task" and i in loc.found]
-    cols = {name: loc.cols.get(c, c) for name, c in fc.items()}
+    cols = {name: loc.cols.get(c, c) for name, c in ex.field_cols.items()}
     pc = cols["完成进度"]
     ask = [(r, pc) for _, r in rows if pc is not None and needs_format(at(loc.rows, r, pc))]
     fmts = _formats(percent, ask)
