@@ -68,16 +68,12 @@ def progress_value(value: object, percent_format: bool | None = None) -> tuple[s
             x = number_from_text(s[:-1])
             return (PROGRESS_OK, x) if x is not None else (PROGRESS_BAD, None)
         x = number_from_text(s)
-        if x is None:
-            return PROGRESS_BAD, None
-        if 0 < x < 1:
-            return PROGRESS_AMBIGUOUS, _round(x * 100)
-        return PROGRESS_OK, x
-    x = as_number(value)
+    else:
+        x = as_number(value)
+        if x is not None and percent_format and abs(x) <= 1:
+            return PROGRESS_OK, _round(x * 100)
     if x is None:
         return PROGRESS_BAD, None
-    if percent_format and abs(x) <= 1:
-        return PROGRESS_OK, _round(x * 100)
     if 0 < x < 1:
         return PROGRESS_AMBIGUOUS, _round(x * 100)
     return PROGRESS_OK, x
