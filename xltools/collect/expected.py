@@ -315,9 +315,7 @@ class _Part:
               targets: list[tuple[int, tuple[tuple[int, str], ...]]] = ()) -> dict:
         """This sheet's guarded cells for `unit` whose item rows are `rows` (row, cells)
         and, below them, `targets`."""
-        uf = self.form.spec.unit_field
-        out = dict(self.head)
-        out[self.form.unit_cell] = canonical_text(unit_text(uf, unit))
+        out = {**self.head, self.form.unit_cell: canonical_text(unit_text(self.form.spec.unit_field, unit))}
         for r, cells in rows:
             out.update(((r, c), t) for c, t in cells)
         last = rows[-1][0]
