@@ -672,10 +672,7 @@ class Ledger:
         for key, field, value, num, cell, row in _cell_values(ret):
             if value is None and num is None:
                 continue
-            if "!" in cell:
-                sheet, ref = ret.sheet_cell(cell)
-            else:
-                sheet, ref = ret.sheet, cell
+            sheet, ref = ret.sheet_cell(cell) if "!" in cell else (ret.sheet, cell)
             text = value if clean and type(value) is str else _value_text(value)
             rows.append((set_id, len(rows), key, field, text, num, sheet, ref, row,
                          int(bool(cell) and (sheet, ref) in blocked)))

@@ -192,7 +192,7 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                 out.current = ledger.current(plan.plan_id, period.id)
                 out.receipts = ledger.receipts(plan.plan_id, period.id)
                 out.phases["load"] = time.perf_counter() - t2
-        gaps = reader_gaps(limits) if any(not f.seen_before for f in out.files) else []
+        gaps = reader_gaps(limits) if out.changed else []
         _unreceived(out, received, [*intake_findings, *gaps], period)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
