@@ -43,9 +43,7 @@ def jsonable(x: Any) -> Any:
 
 
 def form_return_to_dict(ret: FormReturn) -> dict[str, Any]:
-    d = jsonable(ret)
-    d["format_version"] = FORMAT_VERSION
-    return d
+    return {**jsonable(ret), "format_version": FORMAT_VERSION}
 
 
 def _shallow(x: Any) -> Any:
