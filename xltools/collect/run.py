@@ -12,7 +12,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from ..progress import tick
 from ..model import Finding, Period, Plan, finding
@@ -355,22 +355,20 @@ def _record(ledger: Ledger, run_id: int, ret: FormReturn, period: Period, out: C
 
 
 def stamped(stamps: list[Received], out: CollectOutcome, plan: Plan,
-            period: Period) -> list[FormReturn]:
+            period: Period) -> Iterator[FormReturn]:
     """The PDFs and photos of a run: each a unit's stamped copy (盖章件) when one unit is
     certain (collect.stamps.whose), else ignored with stamp-unmatched."""
-    returns = [(f.path, f.status, f.unit) for f in out.files]
-    rets = []
+    returns = [(f.path, f.status, f.unit) for f in out.files]  # (before any is recorded)
     for rec in stamps:
         got = whose(rec, returns, plan, SEP)
         if got is None:
-            rets.append(FormReturn(received=rec, status=IGNORED, findings=[
-                finding("stamp-unmatched", file=rec.display)]))
-            continue
-        rets.append(FormReturn(received=rec, status=ACCEPTED, plan_id=plan.plan_id, kind=STAMP,
-                               unit=got[0], period=period.id, findings=[finding(
-                                   "stamp-received", file=rec.display, unit=got[0],
-                                   how=HOW[got[1]])]))
-    return rets
+            yield FormReturn(received=rec, status=IGNORED,
+                             findings=[finding("stamp-unmatched", file=rec.display)])
+        else:
+            yield FormReturn(received=rec, status=ACCEPTED, plan_id=plan.plan_id, kind=STAMP,
+                             unit=got[0], period=period.id, findings=[finding(
+                                 "stamp-received", file=rec.display, unit=got[0],
+                                 how=HOW[got[1]])])
 
 
 def check_sender(ret: FormReturn, plan: Plan) -> None:
