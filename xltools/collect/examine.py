@@ -25,14 +25,13 @@ from ..model.returns import (ACCEPTED, FEEDBACK_SHEET, REJECTED, TASK_FIELDS, Fo
 from ..xlsx.cells import Grids, percent_cells, read_workbook
 from ..xlsx.identity import IdentityReading
 from ..xlsx.xls import ENCRYPTED, OLD_FORMAT
-from .checks import check_figures, check_header, check_tasks
+from .checks import Previous, check_figures, check_header, check_tasks
 from .extract import check_unit_cell, locate
 from .grid import Sink
 from .expected import ExpectedForms
 from .identify import by_content, by_identity, second_sheet, shift_cells
 from .limits import DEFAULT_LIMITS, Limits
 
-Previous = Callable[[str, str, str], "float | None"]
 EXCEL_TEXT_MAX = 32_767  # characters a cell of Excel holds; longer text is cut in our outputs
 
 

@@ -28,12 +28,11 @@ from ..model.errors import settings
 from ..model.findings import ERROR, Finding, finding
 from ..model.returns import IGNORED, REJECTED, FormReturn, Received
 from . import fsopen
-from .limits import Limits
-from .mail import mail_kind, read_mail
+from .limits import MB, Limits
+from .mail import OLE_MAGIC, mail_kind, read_mail
 from .records import KnownFile
 from .stamps import STAMP, is_stamp
 
-MB = 1024 * 1024
 CHUNK = MB
 HEAD = 8192
 WORKBOOK_KINDS = ("xlsx", "xlsm", "xls", "ods")
@@ -42,7 +41,6 @@ SEP = " › "  # display separator between an attachment and its member
 SPREADSHEET_EXTS = {".xls", ".xlsx", ".xlsm", ".xlsb", ".xlt", ".xltx", ".xltm", ".ods",
                     ".ots", ".et", ".ett", ".csv", ".fods"}
 WPS_EXTS = {".et", ".ett"}
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PATH_SAFE = 3800  # bytes: longer paths are snapshotted into workdir so readers can open them
 # a file is remembered by its stat only when it was last written this long before it was
 # read: a write within the same timestamp tick as the read would leave the stat unchanged
