@@ -569,7 +569,7 @@ class Ledger:
 
         replace: the file was examined again (a clerk's decision): its earlier record goes.
         """
-        _, plan_id, period = self._require_run(run_id)
+        self._require_run(run_id)
         if ret.status not in (ACCEPTED, REJECTED, IGNORED):
             raise ValueError(f"record() takes an accepted/rejected/ignored return, "
                              f"not {ret.status!r}")
