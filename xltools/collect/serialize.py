@@ -21,9 +21,9 @@ def jsonable(x: Any) -> Any:
         return x
     if t is float:
         return x if math.isfinite(x) else str(x)
-    if t is list or t is tuple:
+    if isinstance(x, (list, tuple, set, frozenset)):
         return [jsonable(v) for v in x]
-    if t is dict:
+    if isinstance(x, dict):
         return {str(k): jsonable(v) for k, v in x.items()}
     if hasattr(t, "__dataclass_fields__"):  # (asdict deep-copies: 3x slower)
         return {k: jsonable(getattr(x, k)) for k in t.__dataclass_fields__}
@@ -35,10 +35,6 @@ def jsonable(x: Any) -> Any:
         return int(x)
     if isinstance(x, float):  # numpy.float64 is one
         return jsonable(float(x))
-    if isinstance(x, (list, tuple, set, frozenset)):
-        return [jsonable(v) for v in x]
-    if isinstance(x, dict):
-        return {str(k): jsonable(v) for k, v in x.items()}
     return str(x)
 
 
