@@ -620,12 +620,10 @@ class Ledger:
             (sha, run_id, display, ret.plan_id, ret.kind, ret.unit, ret.period, ret.status,
              rec.received_at, now, int(bool(ret.late)), ret.supersedes or None, payload))
         self._insert_findings(sha, ret.findings, default_file=display)
-        status = ret.status
-        if status == ACCEPTED:
+        if ret.status == ACCEPTED:
             self._insert_values(ret, clean)
-            status = self._supersede(sha, ret.plan_id, ret.kind, ret.unit, ret.period)
-        ret.status = status
-        return status
+            ret.status = self._supersede(sha, ret.plan_id, ret.kind, ret.unit, ret.period)
+        return ret.status
 
     def _receipt(self, run_id: int, rec: Received, status: str, now: str) -> int:
         """A new receipt of `rec` in this run; its id."""
