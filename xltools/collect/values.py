@@ -21,7 +21,7 @@ _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 def _clean(text: str) -> str:
     s = unicodedata.normalize("NFKC", text).strip()
-    return s.replace("−", "-").replace(" ", "")
+    return s.replace("\u2212", "-").replace(" ", "")
 
 
 def number_from_text(text: str, suffixes: tuple[str, ...] = ()) -> float | None:
