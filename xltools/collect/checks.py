@@ -10,7 +10,7 @@ from ..forms.registry import STATUSES
 from ..model.findings import WARNING
 from ..model.errors import settings
 from ..model.returns import ACTUAL, NOTE, FormReturn, TargetReport, TaskReport, TownReport
-from .expected import ExpectedForm
+from .expected import ExpectedForm, ExpectedRow
 from .extract import Located
 from ..model.glossary import a1
 from .grid import Sink, as_text, at, is_blank
@@ -68,11 +68,11 @@ def _formats(percent: PercentLookup | None,
 
 def check_tasks(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn,
                 percent: PercentLookup | None) -> None:
-    if ex.kind == "workplan":
-        _check_workplan(ex, loc, sink, fr)
-        return
     rows = [(e, loc.found[i]) for i, e in enumerate(ex.rows) if e.section == "task" and i in loc.found]
     cols = {name: loc.cols.get(c, c) for name, c in ex.field_cols.items()}
+    if ex.kind == "workplan":
+        _check_workplan(rows, cols, loc, sink, fr)
+        return
     pc = cols["完成进度"]
     ask = [(r, pc) for _, r in rows if pc is not None and needs_format(at(loc.rows, r, pc))]
     fmts = _formats(percent, ask)
@@ -108,12 +108,9 @@ def check_tasks(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn,
                      progress=_num(t.progress))
 
 
-def _check_workplan(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn) -> None:
-    cols = {name: loc.cols.get(c, c) for name, c in ex.field_cols.items()}
-    for i, e in enumerate(ex.rows):
-        r = loc.found.get(i)
-        if r is None:
-            continue
+def _check_workplan(rows: list[tuple[ExpectedRow, int]], cols: dict[str, int | None], loc: Located,
+                    sink: Sink, fr: FormReturn) -> None:
+    for e, r in rows:
         raw = {name: (at(loc.rows, r, c) if c is not None else None) for name, c in cols.items()}
         fr.tasks.append(TaskReport(task=e.task, role=e.role, completion=as_text(raw["具体工作内容"]),
                                    row=r, extra={k: as_text(v) for k, v in raw.items()},
