@@ -793,8 +793,7 @@ class _Intake:
         except Exception as exc:  # noqa: BLE001 - hostile bytes never stop the run
             out.unlink(missing_ok=True)
             msg = str(exc).lower()
-            if isinstance(exc, InvalidKeyError) or "password" in msg or "key" in msg \
-                    or "verif" in msg:
+            if isinstance(exc, InvalidKeyError) or any(w in msg for w in ("password", "key", "verif")):
                 return Sniff("encrypted", "password-wrong")
             return Sniff("encrypted", "decrypt-failed", {"reason": type(exc).__name__})
         size = out.stat().st_size
