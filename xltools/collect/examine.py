@@ -60,15 +60,14 @@ def examine(received: Received, plan: Plan, period_id: str,
             sink.add("macro-ignored")
         if grids.refused is not None:
             _refused(sink, grids, limits)
-            fr.findings = sink.findings
-            return fr
-        percent = lambda sheet: (lambda cells: percent_cells(received.path, sheet, cells))  # noqa: E731
-        examine_read(fr, sink, reading, grids, plan, period_id, previous, percent, credit, forms)
-        if grids.too_large:
-            _too_large(fr, sink, grids, limits)
-        if grids.unreadable and fr.status != ACCEPTED:
-            _unreadable(sink, grids)
-        _long_texts(fr, sink)
+        else:
+            percent = lambda sheet: (lambda cells: percent_cells(received.path, sheet, cells))  # noqa: E731
+            examine_read(fr, sink, reading, grids, plan, period_id, previous, percent, credit, forms)
+            if grids.too_large:
+                _too_large(fr, sink, grids, limits)
+            if grids.unreadable and fr.status != ACCEPTED:
+                _unreadable(sink, grids)
+            _long_texts(fr, sink)
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
     except BaseException:  # a bug, a reader panic, a file nobody foresaw: never stop the run
