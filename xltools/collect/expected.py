@@ -134,8 +134,7 @@ class ExpectedForms:
         if not tasks:
             return None
         key = (sp.version, period_id, any(t.targets for t, _ in tasks))
-        shape = self._shapes.get(key)
-        if shape is not None:
+        if (shape := self._shapes.get(key)) is not None:
             return shape.form(unit, period_id, tasks)
         wb, fmap = report_form(plan, unit, period, fit=False, spec=sp)
         form = _report(plan, sp, wb, fmap, unit, period_id)

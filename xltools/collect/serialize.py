@@ -86,8 +86,7 @@ def _row(cls, data: dict[str, Any], shared: dict[str, str] | None):
             v = data.get(k)
             if type(v) is str:
                 data[k] = shared.setdefault(v, v)
-        cells = data.get("cells")
-        if cells:
+        if cells := data.get("cells"):
             data["cells"] = {k: shared.setdefault(v, v) for k, v in cells.items()}
     return _build(cls, data)
 

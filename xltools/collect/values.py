@@ -103,10 +103,9 @@ def date_value(value: object) -> date | None:
     if isinstance(value, str):
         s = _clean(value)
         for pat in _DATE_PATTERNS:
-            m = pat.match(s)
-            if m:
+            if m := pat.match(s):
                 try:
-                    return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                    return date(*map(int, m.groups()))
                 except ValueError:
                     return None
     return None
