@@ -926,9 +926,7 @@ def _dump(obj: object) -> str:
 
 
 def _num(x: object) -> float | None:
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        return None
-    return float(x)
+    return float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else None
 
 
 def _size(path: Path) -> int | None:

@@ -123,9 +123,7 @@ class PoolGuard:
             if job is not None:
                 self._jobs.append(job)
                 return None  # Windows enforces the limit itself
-        if proc is None:
-            return None
-        return proc, base + self.extra
+        return None if proc is None else (proc, base + self.extra)
 
     def _sample(self, pid: int, proc, limit: int) -> None:
         import psutil
