@@ -71,8 +71,9 @@ def local_iso(dt: datetime | None) -> str:
 def _read_eml(data: bytes) -> Mail:
     msg = BytesParser(policy=policy.default).parsebytes(data)
     out = Mail()
+    date = msg.get("Date")
     with contextlib.suppress(ValueError, OverflowError):  # (an impossible date: unknown)
-        out.sent = local_iso(getattr(msg.get("Date"), "datetime", None))
+        out.sent = local_iso(getattr(date, "datetime", None))
     out.sender = parseaddr(str(msg.get("From") or ""))[1].lower()
     for part in msg.walk():
         if part.is_multipart():
