@@ -10,7 +10,7 @@ from ..forms.registry import STATUSES
 from ..model.findings import WARNING
 from ..model.errors import settings
 from ..model.returns import ACTUAL, NOTE, FormReturn, TargetReport, TaskReport, TownReport
-from .expected import ExpectedForm
+from .expected import ExpectedForm, ExpectedRow
 from .extract import Located
 from ..model.glossary import a1
 from .grid import Sink, as_text, at, is_blank
@@ -54,7 +54,7 @@ def check_header(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn) -> 
             sink.add("phone-invalid", r, c, value=raw)
 
 
-def _formats(ex: ExpectedForm, loc: Located, percent: PercentLookup | None,
+def _formats(percent: PercentLookup | None,
              cells: list[tuple[int, int]]) -> dict[tuple[int, int], bool | None]:
     if not cells or percent is None:
         return {}
@@ -68,15 +68,14 @@ def _formats(ex: ExpectedForm, loc: Located, percent: PercentLookup | None,
 
 def check_tasks(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn,
                 percent: PercentLookup | None) -> None:
-    if ex.kind == "workplan":
-        _check_workplan(ex, loc, sink, fr)
-        return
-    fc = ex.field_cols
     rows = [(e, loc.found[i]) for i, e in enumerate(ex.rows) if e.section == "task" and i in loc.found]
-    cols = {name: loc.cols.get(c, c) for name, c in fc.items()}
+    cols = {name: loc.cols.get(c, c) for name, c in ex.field_cols.items()}
+    if ex.kind == "workplan":
+        _check_workplan(rows, cols, loc, sink, fr)
+        return
     pc = cols["完成进度"]
     ask = [(r, pc) for _, r in rows if pc is not None and needs_format(at(loc.rows, r, pc))]
-    fmts = _formats(ex, loc, percent, ask)
+    fmts = _formats(percent, ask)
     for e, r in rows:
         raw = {name: (at(loc.rows, r, c) if c is not None else None) for name, c in cols.items()}
         t = TaskReport(task=e.task, role=e.role, completion=as_text(raw["完成情况"]),
@@ -109,12 +108,9 @@ def check_tasks(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn,
                      progress=_num(t.progress))
 
 
-def _check_workplan(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn) -> None:
-    cols = {name: loc.cols.get(c, c) for name, c in ex.field_cols.items()}
-    for i, e in enumerate(ex.rows):
-        r = loc.found.get(i)
-        if r is None:
-            continue
+def _check_workplan(rows: list[tuple[ExpectedRow, int]], cols: dict[str, int | None], loc: Located,
+                    sink: Sink, fr: FormReturn) -> None:
+    for e, r in rows:
         raw = {name: (at(loc.rows, r, c) if c is not None else None) for name, c in cols.items()}
         fr.tasks.append(TaskReport(task=e.task, role=e.role, completion=as_text(raw["具体工作内容"]),
                                    row=r, extra={k: as_text(v) for k, v in raw.items()},
@@ -137,14 +133,13 @@ def check_figures(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn,
     nc = (loc.target_cols if section == "target" else loc.cols).get(ex.note_col, ex.note_col)
     ask = [(r, ac) for e, r in items if ac is not None and e.measure == "%"
            and needs_format(at(loc.rows, r, ac))]
-    fmts = _formats(ex, loc, percent, ask)
+    fmts = _formats(percent, ask)
     empty, not_number, negative, decreased = FIGURE_CODES[section]
     for e, r in items:
         raw = at(loc.rows, r, ac) if ac is not None else None
         note = as_text(at(loc.rows, r, nc)) if nc is not None else ""
-        cells = {ACTUAL: fr.place(sink.sheet, _cell(r, ac))} if ac is not None else {}
-        if nc is not None:
-            cells[NOTE] = fr.place(sink.sheet, _cell(r, nc))
+        cells = {k: fr.place(sink.sheet, _cell(r, c)) for k, c in ((ACTUAL, ac), (NOTE, nc))
+                 if c is not None}
         if section == "target":
             item = TargetReport(task=e.task, index=e.index, label=e.label, target=e.target,
                                 measure=e.measure, actual_raw=raw, note=note, row=r, cells=cells)

@@ -25,14 +25,13 @@ from ..model.returns import (ACCEPTED, FEEDBACK_SHEET, REJECTED, TASK_FIELDS, Fo
 from ..xlsx.cells import Grids, percent_cells, read_workbook
 from ..xlsx.identity import IdentityReading
 from ..xlsx.xls import ENCRYPTED, OLD_FORMAT
-from .checks import check_figures, check_header, check_tasks
+from .checks import Previous, check_figures, check_header, check_tasks
 from .extract import check_unit_cell, locate
 from .grid import Sink
 from .expected import ExpectedForms
 from .identify import by_content, by_identity, second_sheet, shift_cells
 from .limits import DEFAULT_LIMITS, Limits
 
-Previous = Callable[[str, str, str], "float | None"]
 EXCEL_TEXT_MAX = 32_767  # characters a cell of Excel holds; longer text is cut in our outputs
 
 
@@ -61,15 +60,14 @@ def examine(received: Received, plan: Plan, period_id: str,
             sink.add("macro-ignored")
         if grids.refused is not None:
             _refused(sink, grids, limits)
-            fr.findings = sink.findings
-            return fr
-        percent = lambda sheet: (lambda cells: percent_cells(received.path, sheet, cells))  # noqa: E731
-        examine_read(fr, sink, reading, grids, plan, period_id, previous, percent, credit, forms)
-        if grids.too_large:
-            _too_large(fr, sink, grids, limits)
-        if grids.unreadable and fr.status != ACCEPTED:
-            _unreadable(sink, grids)
-        _long_texts(fr, sink)
+        else:
+            percent = lambda sheet: (lambda cells: percent_cells(received.path, sheet, cells))  # noqa: E731
+            examine_read(fr, sink, reading, grids, plan, period_id, previous, percent, credit, forms)
+            if grids.too_large:
+                _too_large(fr, sink, grids, limits)
+            if grids.unreadable and fr.status != ACCEPTED:
+                _unreadable(sink, grids)
+            _long_texts(fr, sink)
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
     except BaseException:  # a bug, a reader panic, a file nobody foresaw: never stop the run
@@ -101,11 +99,10 @@ def _refused(sink: Sink, grids: Grids, limits: Limits) -> None:
 def _too_large(fr: FormReturn, sink: Sink, grids: Grids, limits: Limits) -> None:
     """Sheets left unread for their size; when that left the form unfound, this is the reason
     (the 'sheet missing' that follows from it would only mislead)."""
-    found = []
-    for name, rows, cols in grids.too_large:
-        found.append(finding("sheet-too-large", file=sink.file, sheet=name, unit=sink.unit,
-                             sheet_name=name, rows=rows, cols=cols, limit=limits.max_rows,
-                             severity=WARNING if fr.status == ACCEPTED else ERROR))
+    found = [finding("sheet-too-large", file=sink.file, sheet=name, unit=sink.unit, sheet_name=name,
+                     rows=rows, cols=cols, limit=limits.max_rows,
+                     severity=WARNING if fr.status == ACCEPTED else ERROR)
+             for name, rows, cols in grids.too_large]
     if fr.status != ACCEPTED:
         consequences = {"sheet-missing", "form-not-mapped", "not-identified"}
         sink.findings = [f for f in sink.findings if f.code not in consequences]
@@ -167,11 +164,10 @@ def examine_read(fr: FormReturn, sink: Sink, reading: IdentityReading, grids: Gr
     # the 修改意见 sheet of a feedback copy (report.feedback) is ours, never the unit's data
     visible = [n for n in grids.visible() if n in grids.rows and n != FEEDBACK_SHEET]
     forms = forms or ExpectedForms(plan)
-    if reading.identity is not None:
-        found = by_identity(reading, grids.rows, visible, forms, period_id, sink, credit)
-    else:
+    if reading.identity is None:
         found = by_content(grids.rows, visible, forms, period_id, sink)
-    if reading.identity is not None:
+    else:
+        found = by_identity(reading, grids.rows, visible, forms, period_id, sink, credit)
         fr.plan_id, fr.kind, fr.period = (reading.identity.plan_id, reading.identity.kind,
                                           reading.identity.period)
         held = any(f.code == "identity-conflict" for f in sink.findings)

@@ -19,6 +19,7 @@ same caps (replaced after each failure; the culprit gets `reader-crashed` or
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -55,18 +56,16 @@ def reader_gaps(limits: Limits) -> list[Finding]:
 
 
 def _init(plan: Plan, period_id: str, previous: PreviousValues, limits: Limits,
-          parent: int, how: str, debug: bool = False, quiet: bool = True) -> None:
+          parent: int, how: str, debug: bool = False) -> None:
     worker_start(parent, debug)
     memcap.no_core_file()
-    if quiet and not debug:
-        try:  # a native reader's abort message is not for the clerk
+    if not debug:  # a native reader's abort message is not for the clerk
+        with contextlib.suppress(OSError):
             import faulthandler
             faulthandler.disable()
             fd = os.open(os.devnull, os.O_WRONLY)
             os.dup2(fd, 2)
             os.close(fd)
-        except OSError:
-            pass
     if how == "rlimit":
         memcap.cap_memory(limits.worker_memory_bytes)
     _state.update(plan=plan, period=period_id, previous=previous, limits=limits,
@@ -134,12 +133,10 @@ def _kill(pool: ProcessPoolExecutor, guard: memcap.PoolGuard | None = None) -> N
     procs = list(pool_processes(pool).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for p in procs:
-        try:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
             if p.is_alive():
                 p.kill()
             p.join(5)
-        except (OSError, ValueError, AssertionError):
-            pass
     if guard is not None:
         guard.close()
 

@@ -86,17 +86,9 @@ class ExpectedForm:
         return form_name(self.kind)
 
     @property
-    def header_labels(self) -> tuple[str, ...]:
-        return self.spec.headers
-
-    @property
     def field_cols(self) -> dict[str, int]:
         """Fill-in field -> column on task rows (town lines: 累计完成 / 说明)."""
         return self.spec.fill_in()
-
-    @property
-    def target_header_labels(self) -> tuple[str, ...]:
-        return self.spec.target_headers()
 
     def _figures(self, key: str) -> int:
         """A column of the rows holding figures: the second table's (report), else the main one."""
@@ -114,9 +106,6 @@ class ExpectedForm:
         """The column holding a row's label: task text, target label, town indicator."""
         sp = self.spec
         return sp.target_col(sp.target_label_key) if section == "target" else sp.col(sp.label_key)
-
-    def section(self, name: str) -> tuple[ExpectedRow, ...]:
-        return tuple(r for r in self.rows if r.section == name)
 
 
 class ExpectedForms:
@@ -145,8 +134,7 @@ class ExpectedForms:
         if not tasks:
             return None
         key = (sp.version, period_id, any(t.targets for t, _ in tasks))
-        shape = self._shapes.get(key)
-        if shape is not None:
+        if (shape := self._shapes.get(key)) is not None:
             return shape.form(unit, period_id, tasks)
         wb, fmap = report_form(plan, unit, period, fit=False, spec=sp)
         form = _report(plan, sp, wb, fmap, unit, period_id)
@@ -253,14 +241,15 @@ def _target_rows(plan, sp, wb, fmap, guarded, unit) -> list[ExpectedRow]:
     label_col = sp.target_col(sp.target_label_key)
     # in the generator's order (not looked up by number: a flawed plan may repeat one)
     targets = [t for task, _ in plan.unit_tasks(unit) for t in task.targets]
-    out = []
-    for t, (number, index, r) in zip(targets, fmap.target_rows):
-        label = _text(sh, r, label_col)
-        out.append(ExpectedRow("target", r, number, label, by_row.get(r, ()), task=number,
-                               index=index, label=label, measure=t.measure, target=t.value,
-                               cumulative=t.cumulative, additive=t.cumulative,
-                               key=target_key(number, index)))
-    return out
+    return [_target_row(r, number, index, _text(sh, r, label_col), by_row.get(r, ()), t)
+            for t, (number, index, r) in zip(targets, fmap.target_rows)]
+
+
+def _target_row(r: int, number: str, index: int, label: str, guarded: tuple, t) -> ExpectedRow:
+    """The row of target `t` (the index-th of task `number`), its label and guarded cells."""
+    return ExpectedRow("target", r, number, label, guarded, task=number, index=index, label=label,
+                       measure=t.measure, target=t.value, cumulative=t.cumulative,
+                       additive=t.cumulative, key=target_key(number, index))
 
 
 def _town(plan, sp, wb, lines, unit_name, period_id) -> ExpectedForm:
@@ -325,9 +314,7 @@ class _Part:
               targets: list[tuple[int, tuple[tuple[int, str], ...]]] = ()) -> dict:
         """This sheet's guarded cells for `unit` whose item rows are `rows` (row, cells)
         and, below them, `targets`."""
-        uf = self.form.spec.unit_field
-        out = dict(self.head)
-        out[self.form.unit_cell] = canonical_text(unit_text(uf, unit))
+        out = {**self.head, self.form.unit_cell: canonical_text(unit_text(self.form.spec.unit_field, unit))}
         for r, cells in rows:
             out.update(((r, c), t) for c, t in cells)
         last = rows[-1][0]
@@ -392,26 +379,24 @@ class _Shape:
             at = rows[-1].row + self.main.gap
             trows = _target_items(sp, items, at, known)
             guarded = self.main.place(unit.name, placed, [(r.row, r.guarded) for r in trows])
-            section = at - 2 if trows else None
-            return self._finish(main, unit.name, period_id, guarded, rows + trows, section)
+            cells = _cells(main.sheet, guarded)
+            return _as_sent(main, unit.name, period_id, guarded, rows + trows, cells,
+                            fingerprint(cells), section_row=at - 2 if trows else None)
         trows = _target_items(sp, items, part.first, known)
         tguarded = part.place(unit.name, [(r.row, r.guarded) for r in trows])
         guarded = self.main.place(unit.name, placed)
         cells = _cells(main.sheet, guarded) + _cells(part.form.sheet, tguarded)
         fp = fingerprint(cells)
-        targets = replace(part.form, unit=unit.name, period=period_id, guarded=tguarded,
-                          rows=tuple(trows), guarded_cells=tuple(cells), fingerprint=fp,
-                          unit_text=tguarded[part.form.unit_cell])
-        return replace(main, unit=unit.name, period=period_id, guarded=guarded,
-                       rows=tuple(rows), targets=targets, guarded_cells=tuple(cells),
-                       fingerprint=fp, unit_text=guarded[main.unit_cell])
+        targets = _as_sent(part.form, unit.name, period_id, tguarded, trows, cells, fp)
+        return _as_sent(main, unit.name, period_id, guarded, rows, cells, fp, targets=targets)
 
-    @staticmethod
-    def _finish(main, unit, period_id, guarded, rows, section) -> ExpectedForm:
-        cells = _cells(main.sheet, guarded)
-        return replace(main, unit=unit, period=period_id, guarded=guarded, rows=tuple(rows),
-                       section_row=section, guarded_cells=tuple(cells),
-                       fingerprint=fingerprint(cells), unit_text=guarded[main.unit_cell])
+
+def _as_sent(form: ExpectedForm, unit: str, period_id: str, guarded: dict, rows: list,
+             cells: list, fp: str, **more) -> ExpectedForm:
+    """`form` as drawn for `unit`: its guarded cells and rows, its identity over `cells`."""
+    return replace(form, unit=unit, period=period_id, guarded=guarded, rows=tuple(rows),
+                   guarded_cells=tuple(cells), fingerprint=fp, unit_text=guarded[form.unit_cell],
+                   **more)
 
 
 def _target_items(sp: FormSpec, items, at: int, known: dict) -> list[ExpectedRow]:
@@ -424,10 +409,7 @@ def _target_items(sp: FormSpec, items, at: int, known: dict) -> list[ExpectedRow
             cells = known[(id(task), index)] = _guarded_texts(
                 sp.targets, target_values(sp, at + k, task, t))
         label = dict(cells)[sp.target_col(sp.target_label_key)]
-        out.append(ExpectedRow("target", at + k, task.number, label, cells, task=task.number,
-                               index=index, label=label, measure=t.measure, target=t.value,
-                               cumulative=t.cumulative, additive=t.cumulative,
-                               key=target_key(task.number, index)))
+        out.append(_target_row(at + k, task.number, index, label, cells, t))
     return out
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..forms.spec import COLONS, HeaderField
+from ..model.glossary import col_letter
 from .expected import ExpectedForm, ExpectedRow
 from .grid import Sink, at, canon, is_blank, label, shown
 
@@ -80,10 +81,7 @@ def find_header(rows: list[list], labels: tuple[str, ...], expected: int, start:
     first = "".join(labels[0].split())
     if label(at(rows, expected, 0)) == first:
         return expected
-    for i in range(max(0, start), len(rows)):
-        if label(at(rows, i, 0)) == first:
-            return i
-    return None
+    return next((i for i in range(max(0, start), len(rows)) if label(at(rows, i, 0)) == first), None)
 
 
 def column_map(rows: list[list], head: int | None, labels: tuple[str, ...], sink: Sink,
@@ -103,16 +101,11 @@ def column_map(rows: list[list], head: int | None, labels: tuple[str, ...], sink
         if name in found:
             out[c] = found.index(name)
             sink.add("columns-changed", head, out[c], value=labels[c].replace("\n", ""),
-                     expected=_letter(c), found=_letter(out[c]))
+                     expected=col_letter(c), found=col_letter(out[c]))
         elif c in fill_in:
             out[c] = None
             sink.add("column-missing", head, c, value=labels[c].replace("\n", ""))
     return out
-
-
-def _letter(c: int) -> str:
-    from ..model.glossary import col_letter
-    return col_letter(c)
 
 
 def locate(ex: ExpectedForm, rows: list[list], sink: Sink,
@@ -126,19 +119,17 @@ def locate(ex: ExpectedForm, rows: list[list], sink: Sink,
     loc.unit_cell = find_unit_cell(ex, rows)
     if loc.unit_cell is not None:
         loc.shift = loc.unit_cell[0] - ex.unit_cell[0]
-    head = find_header(rows, ex.header_labels, ex.header_row + loc.shift,
+    head = find_header(rows, ex.spec.headers, ex.header_row + loc.shift,
                        start=(loc.unit_cell or (0, 0))[0])
     if head is not None:
         loc.shift = head - ex.header_row
     if loc.shift:
-        sink.add("layout-shifted", head if head is not None else ex.header_row, 0,
-                 expected_row=ex.header_row + 1,
-                 found_row=(head if head is not None else ex.header_row) + 1)
+        h = head if head is not None else ex.header_row
+        sink.add("layout-shifted", h, 0, expected_row=ex.header_row + 1, found_row=h + 1)
     base = loc.unit_cell[0] if loc.unit_cell else ex.unit_cell[0] + loc.shift
     loc.header_fields = {k: _header_cell(rows, k, base + r - ex.unit_cell[0], c)
                          for k, (r, c) in ex.header_fields.items()}
-    fill_cols = set(ex.field_cols.values())
-    loc.cols = column_map(rows, head, ex.header_labels, sink, fill_cols)
+    loc.cols = column_map(rows, head, ex.spec.headers, sink, set(ex.field_cols.values()))
     start = (head if head is not None else ex.header_row + loc.shift) + 1
     end = next((i for i in range(start, len(rows))
                 if label(at(rows, i, loc.cols.get(0) or 0)).startswith(ex.end_marker)), len(rows))
@@ -146,14 +137,13 @@ def locate(ex: ExpectedForm, rows: list[list], sink: Sink,
     if ex.section_row is not None:
         mark = next((i for i in range(start, end)
                      if label(at(rows, i, 0)).startswith(SECTION_MARK)), None)
-    regions: dict[str, range] = {}
     if mark is None:
         regions = {"task": range(start, end), "target": range(start, end), "line": range(start, end)}
         # a sheet of targets alone (report v2) has them as its main table
         loc.target_cols = loc.cols if ex.section_row is None else {}
     else:
         thead = mark + 1 if "序号" in label(at(rows, mark + 1, 0)) else None
-        loc.target_cols = column_map(rows, thead, ex.target_header_labels, sink, {ex.actual_col})
+        loc.target_cols = column_map(rows, thead, ex.spec.target_headers(), sink, {ex.actual_col})
         regions = {"task": range(start, mark),
                    "target": range((thead if thead is not None else mark) + 1, end)}
     for section in ("task", "target", "line"):
@@ -195,8 +185,7 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
             vals = values(r)
             if not all(map(is_blank, vals)):
                 keys[r] = (_norm_num(vals[0]), canon(at(rows, r, cols.get(text_col, text_col))))
-    candidates = list(keys)
-    free = list(candidates)
+    free = list(keys)
     how: dict[int, str] = {}
 
     def take(i: int, r: int, kind: str) -> None:

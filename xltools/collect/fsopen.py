@@ -79,12 +79,11 @@ def open_checked(path: str, refuse_links: bool = True) -> int:
     fd = os.open(path, flags("O_CLOEXEC", "O_NONBLOCK"))
     try:
         after = os.fstat(fd)
+        if (after.st_ino, after.st_dev) != (before.st_ino, before.st_dev):
+            raise Swapped(path)
     except BaseException:
         os.close(fd)
         raise
-    if (after.st_ino, after.st_dev) != (before.st_ino, before.st_dev):
-        os.close(fd)
-        raise Swapped(path)
     return fd
 
 

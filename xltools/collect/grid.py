@@ -61,12 +61,10 @@ class Sink:
 
     def add(self, code: str, r: int | None = None, c: int | None = None, *, task: object = "",
             value: object = "", severity: str | None = None, sheet: str | None = None,
-            **params: object) -> Finding:
+            **params: object) -> None:
         cell = a1(r, c) if r is not None and c is not None and r >= 0 and c >= 0 else ""
-        f = finding(code, file=self.file, sheet=self.sheet if sheet is None else sheet,
-                    cell=cell, unit=self.unit, task=task,
-                    value=(value if len(value) <= MAX_SHOWN_TEXT else value[:MAX_SHOWN_TEXT] + "…")
-                    if isinstance(value, str) else shown(value),
-                    severity=severity, **params)
-        self.findings.append(f)
-        return f
+        self.findings.append(finding(
+            code, file=self.file, sheet=self.sheet if sheet is None else sheet, cell=cell,
+            unit=self.unit, task=task,
+            value=(value if len(value) <= MAX_SHOWN_TEXT else value[:MAX_SHOWN_TEXT] + "…")
+            if isinstance(value, str) else shown(value), severity=severity, **params))

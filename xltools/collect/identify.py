@@ -119,10 +119,8 @@ def _other_names(reading, forms: ExpectedForms, ex: ExpectedForm, rows: list[lis
 def _fingerprint_owner(forms: ExpectedForms, ex: ExpectedForm, fp: str) -> str | None:
     """The unit whose form of this kind and period has fingerprint `fp`, if any."""
     plan = forms.plan
-    if ex.kind == FORM_TOWN:
-        names = [r.unit or r.label for r in plan.town_rows()]
-    else:
-        names = [u.name for u in plan.units]
+    names = [r.unit or r.label for r in plan.town_rows()] if ex.kind == FORM_TOWN else \
+        [u.name for u in plan.units]
     for name in names:
         other = forms.get(ex.kind, name, ex.period, ex.spec.version)
         if other is not None and other.fingerprint == fp:
@@ -143,7 +141,6 @@ def _held(reading, sheets: dict[str, list[list]], others: dict[str, str],
         said.update(_visible_unit(sheets))
     sink.unit = ""
     sink.add("identity-conflict", value=_SEP.join(f"{k}{_COLON}{v}" for k, v in said.items()))
-    return None
 
 
 def _unit_of(plan: Plan, kind: str, name: str) -> str | None:
@@ -162,11 +159,7 @@ def _unit_of(plan: Plan, kind: str, name: str) -> str | None:
 
 def _reference(ex: ExpectedForm, guarded: list[tuple[str, str, str]]) -> dict[tuple[int, int], str]:
     pos = {a1(r, c): (r, c) for (r, c) in ex.guarded}
-    out = {}
-    for sheet, cell, text in guarded:
-        if sheet == ex.sheet and cell in pos:
-            out[pos[cell]] = text
-    return out
+    return {pos[cell]: text for sheet, cell, text in guarded if sheet == ex.sheet and cell in pos}
 
 
 def second_sheet(found: Identified, reading, sheets: dict[str, list[list]], visible: list[str],
@@ -182,7 +175,7 @@ def second_sheet(found: Identified, reading, sheets: dict[str, list[list]], visi
 
 def looks_like(ex: ExpectedForm, rows: list[list]) -> bool:
     return find_unit_cell(ex, rows) is not None and \
-        find_header(rows, ex.header_labels, ex.header_row) is not None
+        find_header(rows, ex.spec.headers, ex.header_row) is not None
 
 
 def _form_sheet(ex: ExpectedForm, sheets: dict[str, list[list]], visible: list[str],
@@ -312,13 +305,14 @@ def _match_content(rows, forms: ExpectedForms, period_id: str, sink: Sink, sheet
             return f"无法从副标题确认报送周期(副标题为“{sub}”)"
     end = next((i for i in range(head + 1, len(rows))
                 if label(at(rows, i, 0)).startswith((ex.end_marker, SECTION_MARK))), len(rows))
-    col = ex.text_col("line") if kind == FORM_TOWN else 0
+    town = kind == FORM_TOWN  # a town form's lines by indicator, other forms' tasks by number
+    col = ex.text_col("line") if town else 0
     have = [("".join(canon(at(rows, i, col)).split())) for i in range(head + 1, end)
             if not is_blank(at(rows, i, col))]
-    want_rows = ex.section("line" if kind == FORM_TOWN else "task")
-    want = ["".join((e.text if kind == FORM_TOWN else e.num).split()) for e in want_rows]
+    want = ["".join((e.text if town else e.num).split()) for e in ex.rows
+            if e.section == ("line" if town else "task")]
     if sorted(have) != sorted(want):
-        what = "指标" if kind == FORM_TOWN else "任务序号"
+        what = "指标" if town else "任务序号"
         return (f"{what}为 {'、'.join(have) or '空'},而“{unit}”的{ex.form_name}应为 "
                 f"{'、'.join(want)}")
     sink.unit = unit

@@ -9,6 +9,7 @@ member is called can ever write outside it.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -27,12 +28,11 @@ from ..model.errors import settings
 from ..model.findings import ERROR, Finding, finding
 from ..model.returns import IGNORED, REJECTED, FormReturn, Received
 from . import fsopen
-from .limits import Limits
-from .mail import mail_kind, read_mail
+from .limits import MB, Limits
+from .mail import OLE_MAGIC, mail_kind, read_mail
 from .records import KnownFile
 from .stamps import STAMP, is_stamp
 
-MB = 1024 * 1024
 CHUNK = MB
 HEAD = 8192
 WORKBOOK_KINDS = ("xlsx", "xlsm", "xls", "ods")
@@ -41,7 +41,6 @@ SEP = " › "  # display separator between an attachment and its member
 SPREADSHEET_EXTS = {".xls", ".xlsx", ".xlsm", ".xlsb", ".xlt", ".xltx", ".xltm", ".ods",
                     ".ots", ".et", ".ett", ".csv", ".fods"}
 WPS_EXTS = {".et", ".ett"}
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PATH_SAFE = 3800  # bytes: longer paths are snapshotted into workdir so readers can open them
 # a file is remembered by its stat only when it was last written this long before it was
 # read: a write within the same timestamp tick as the read would leave the stat unchanged
@@ -133,14 +132,16 @@ def display_name(name: str) -> str:
         name.encode("utf-8")
         return name
     except UnicodeEncodeError:
-        pass
-    raw = os.fsencode(name)
+        raw = os.fsencode(name)
+    return _decoded(raw, raw.decode("utf-8", "replace"))
+
+
+def _decoded(raw: bytes, fallback: str) -> str:
+    """raw as UTF-8, else as GBK (gb18030), else fallback."""
     for enc in ("utf-8", "gb18030"):
-        try:
+        with contextlib.suppress(UnicodeDecodeError):
             return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("utf-8", "replace")
+    return fallback
 
 
 def junk_reason(name: str, parts: tuple[str, ...] = ()) -> str | None:
@@ -478,12 +479,7 @@ def member_name(info: zipfile.ZipInfo) -> str:
         raw = name.encode("cp437")
     except UnicodeEncodeError:
         return name
-    for enc in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return name
+    return _decoded(raw, name)
 
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -548,15 +544,13 @@ class _Intake:
         self.displays.add(display)
         return display
 
-    def tmpdir(self) -> Path:
+    def tmpfile(self) -> Path:
+        """A new file name in this run's private folder (made on first use)."""
         if self._tmp is None:
             self.workdir.mkdir(parents=True, exist_ok=True)
             self._tmp = Path(tempfile.mkdtemp(prefix="intake-", dir=self.workdir))
-        return self._tmp
-
-    def tmpfile(self, suffix: str = ".bin") -> Path:
         self._n += 1
-        return self.tmpdir() / f"{self._n:06d}{suffix}"
+        return self._tmp / f"{self._n:06d}.bin"
 
     def opened(self, opener: Callable, display: str, other: Callable[[OSError], None]):
         """opener(), or None with why noted: vanished, a link, swapped, or other(exc)."""
@@ -728,28 +722,21 @@ class _Intake:
 
     def _hash(self, f: BinaryIO, snapshot: bool) -> tuple[str, int, Path | None]:
         f.seek(0)
-        h = hashlib.sha256()
-        size = 0
-        copy = self.tmpfile(".bin") if snapshot else None
-        out = open(copy, "xb") if copy else None
-        try:
-            while True:
-                chunk = f.read(CHUNK)
-                if not chunk:
-                    break
+        h, size = hashlib.sha256(), 0
+        copy = self.tmpfile() if snapshot else None
+        with open(copy, "xb") if copy else contextlib.nullcontext() as out:
+            while chunk := f.read(CHUNK):
                 h.update(chunk)
                 size += len(chunk)
                 if out:
                     out.write(chunk)
-        finally:
-            if out:
-                out.close()
         return h.hexdigest(), size, copy
 
     # -- typing, shared by files on disk and zip members
     def type_and_expand(self, f: BinaryIO, rec: Received, level: int,
                         budget: _Budget | None = None) -> None:
         self.received.append(rec)
+        budget = budget or _Budget(self.limits.max_uncompressed_bytes, self.limits.max_members)
         if rec.size > self.limits.max_file_bytes:
             rec.file_type = "other"
             self.note("file-too-large", rec.display, size=_size(rec.size),
@@ -761,8 +748,7 @@ class _Intake:
         kind = mail_kind(f, rec.name, ole_names) if level < self.limits.max_zip_nesting else None
         if kind is not None:  # an e-mail: its attachments, its Date, its sender (collect.mail)
             rec.file_type = "mail"
-            self.expand_mail(f, rec, kind, level + 1, budget or _Budget(
-                self.limits.max_uncompressed_bytes, self.limits.max_members))
+            self.expand_mail(f, rec, kind, level + 1, budget)
             return
         try:
             s = sniff(f, rec.name, rec.size, self.limits)
@@ -784,8 +770,6 @@ class _Intake:
             if level >= self.limits.max_zip_nesting:
                 self.note("zip-nested-too-deep", rec.display, limit=self.limits.max_zip_nesting)
                 return
-            if budget is None:
-                budget = _Budget(self.limits.max_uncompressed_bytes, self.limits.max_members)
             try:
                 self.expand_zip(f, rec, level + 1, budget)
             except Exception as exc:  # noqa: BLE001 - a damaged archive is a finding
@@ -799,20 +783,17 @@ class _Intake:
         """
         import msoffcrypto
         from msoffcrypto.exceptions import InvalidKeyError
-        out = self.tmpfile(".bin")
+        out = self.tmpfile()
         try:
             f.seek(0)
             office = msoffcrypto.OfficeFile(f)
             office.load_key(password=self.password)
             with open(out, "wb") as dst:
                 office.decrypt(dst)
-        except InvalidKeyError:
-            out.unlink(missing_ok=True)
-            return Sniff("encrypted", "password-wrong")
         except Exception as exc:  # noqa: BLE001 - hostile bytes never stop the run
             out.unlink(missing_ok=True)
             msg = str(exc).lower()
-            if "password" in msg or "key" in msg or "verif" in msg:
+            if isinstance(exc, InvalidKeyError) or any(w in msg for w in ("password", "key", "verif")):
                 return Sniff("encrypted", "password-wrong")
             return Sniff("encrypted", "decrypt-failed", {"reason": type(exc).__name__})
         size = out.stat().st_size
@@ -866,15 +847,12 @@ class _Intake:
                 self.note("zip-bomb", zrec.display, value=shown, size=_size(info.file_size),
                           ratio=f"{ratio:.0f}", limit=f"{lim.max_ratio:g}")
                 continue
-            out = self.tmpfile(".bin")
+            out = self.tmpfile()
             h = hashlib.sha256()
             size = 0
             try:
                 with zf.open(info) as src, open(out, "xb") as dst:
-                    while True:
-                        chunk = src.read(CHUNK)
-                        if not chunk:
-                            break
+                    while chunk := src.read(CHUNK):
                         size += len(chunk)
                         if size > budget.bytes_left:
                             raise _OverBudget
@@ -944,7 +922,7 @@ class _Intake:
                 return
             budget.bytes_left -= len(data)
             name = display_name(fname.replace("\\", "/").rsplit("/", 1)[-1]) or "附件"
-            out = self.tmpfile(".bin")
+            out = self.tmpfile()
             out.write_bytes(data)
             rec = Received(path=str(out), display=self.unique(f"{mrec.display}{SEP}{name}"),
                            name=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data),

@@ -11,6 +11,7 @@ examine → record → commit  (rollback on error).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -192,14 +193,19 @@ def _now() -> str:
     return datetime.now().isoformat(timespec="microseconds")
 
 
+def _utf8(text: str) -> bool:
+    """Whether text encodes as UTF-8 (odd file names carry lone surrogates)."""
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 def _safe_text(s: object) -> str:
     """Text SQLite can store (lone surrogates from odd file names replaced)."""
     t = "" if s is None else str(s)
-    try:
-        t.encode("utf-8")
-        return t
-    except UnicodeEncodeError:
-        return t.encode("utf-8", "replace").decode("utf-8")
+    return t if _utf8(t) else t.encode("utf-8", "replace").decode("utf-8")
 
 
 def _period_end(period: str) -> str:
@@ -265,10 +271,8 @@ class Ledger:
         self.close()
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(sqlite3.Error):
             self.conn.close()
-        except sqlite3.Error:
-            pass
 
     def _busy(self) -> LedgerBusy:
         return LedgerBusy(f"台账 {self.db_path} 正被另一个 xltools collect 使用,"
@@ -386,15 +390,12 @@ class Ledger:
                 self.conn.execute("ROLLBACK")
         finally:
             new, self._new_files = self._new_files, []
-            self._run = None
-            self._pending_sync = []
-            for p in new:
-                try:
+            self._run, self._pending_sync = None, []
+            for p in new:  # (what fails here, the next begin() sweeps)
+                with contextlib.suppress(OSError, sqlite3.Error):
                     if self.conn.execute("SELECT 1 FROM files WHERE archived = ?",
                                          (self._rel(p),)).fetchone() is None:
                         p.unlink(missing_ok=True)
-                except (OSError, sqlite3.Error):
-                    pass  # (the next begin() sweeps what is left)
 
     def _require_run(self, run_id: int) -> tuple[int, str, str]:
         if self._run is None or self._run[0] != run_id:
@@ -469,15 +470,10 @@ class Ledger:
 
     def _clean_tmp(self) -> None:
         """Half-written archive copies of killed runs: only the writer (us, now) makes them."""
-        tmpdir = self.archive_dir / ".tmp"
-        try:
-            for e in os.scandir(tmpdir):
-                try:
+        with contextlib.suppress(OSError):
+            for e in os.scandir(self.archive_dir / ".tmp"):
+                with contextlib.suppress(OSError):
                     os.unlink(e.path)
-                except OSError:
-                    pass
-        except OSError:
-            pass
 
     def _clean_orphans(self) -> None:
         """Archive files no ledger row refers to: left by a run that was killed, or whose
@@ -489,12 +485,10 @@ class Ledger:
         kept = {os.path.normcase(os.path.abspath(self.db_path.parent / r[0])) for r in
                 self.conn.execute("SELECT archived FROM files WHERE archived IS NOT NULL")}
         for top in tops:
-            try:
+            with contextlib.suppress(OSError):
                 for e in os.scandir(top.path):
                     if os.path.normcase(os.path.abspath(e.path)) not in kept:
                         os.unlink(e.path)
-            except OSError:
-                pass
 
     def _sync_archive(self) -> None:
         """Make this run's archive files durable before the commit that references them.
@@ -575,7 +569,7 @@ class Ledger:
 
         replace: the file was examined again (a clerk's decision): its earlier record goes.
         """
-        _, plan_id, period = self._require_run(run_id)
+        self._require_run(run_id)
         if ret.status not in (ACCEPTED, REJECTED, IGNORED):
             raise ValueError(f"record() takes an accepted/rejected/ignored return, "
                              f"not {ret.status!r}")
@@ -626,12 +620,10 @@ class Ledger:
             (sha, run_id, display, ret.plan_id, ret.kind, ret.unit, ret.period, ret.status,
              rec.received_at, now, int(bool(ret.late)), ret.supersedes or None, payload))
         self._insert_findings(sha, ret.findings, default_file=display)
-        status = ret.status
-        if status == ACCEPTED:
+        if ret.status == ACCEPTED:
             self._insert_values(ret, clean)
-            status = self._supersede(sha, ret.plan_id, ret.kind, ret.unit, ret.period)
-        ret.status = status
-        return status
+            ret.status = self._supersede(sha, ret.plan_id, ret.kind, ret.unit, ret.period)
+        return ret.status
 
     def _receipt(self, run_id: int, rec: Received, status: str, now: str) -> int:
         """A new receipt of `rec` in this run; its id."""
@@ -678,10 +670,7 @@ class Ledger:
         for key, field, value, num, cell, row in _cell_values(ret):
             if value is None and num is None:
                 continue
-            if "!" in cell:
-                sheet, ref = ret.sheet_cell(cell)
-            else:
-                sheet, ref = ret.sheet, cell
+            sheet, ref = ret.sheet_cell(cell) if "!" in cell else (ret.sheet, cell)
             text = value if clean and type(value) is str else _value_text(value)
             rows.append((set_id, len(rows), key, field, text, num, sheet, ref, row,
                          int(bool(cell) and (sheet, ref) in blocked)))
@@ -810,8 +799,7 @@ class Ledger:
             "LEFT JOIN submissions s ON s.sha256 = r.sha256 "
             "WHERE (ru.plan_id = ? AND ru.period = ?) OR (s.plan_id = ? AND s.period = ?) "
             "ORDER BY r.display, r.id", (plan_id, period, plan_id, period)).fetchall()
-        by_sha: dict[str, list[Finding]] = {}
-        by_receipt: dict[int, list[Finding]] = {}
+        held: dict[str | int, list[Finding]] = {}  # a file's by its sha256, a receipt's by its id
         shas = sorted({r["sha256"] for r in rows})
         for i in range(0, len(shas), 500):
             part = shas[i:i + 500]
@@ -820,23 +808,18 @@ class Ledger:
                     % ",".join("?" * len(part)), part):
                 d = Finding(**{k: f[k] or "" for k in PLACE}, params=json.loads(f["params"]),
                             code=f["code"], severity=f["severity"])
-                if f["receipt_id"] is None:
-                    by_sha.setdefault(f["sha256"], []).append(d)
-                else:
-                    by_receipt.setdefault(f["receipt_id"], []).append(d)
+                key = f["sha256"] if f["receipt_id"] is None else f["receipt_id"]
+                held.setdefault(key, []).append(d)
         successor = {r["supersedes"]: r for r in self.conn.execute(
             "SELECT sha256, display, supersedes, received_at FROM submissions "
             "WHERE supersedes IS NOT NULL AND plan_id = ? AND period = ?", (plan_id, period))}
-        latest = {}
-        for r in self.conn.execute(
-                "SELECT kind, unit, display, received_at FROM submissions WHERE plan_id = ? "
-                "AND period = ? AND status = ?", (plan_id, period, ACCEPTED)):
-            latest[(r["kind"], r["unit"])] = r
+        latest = {(r["kind"], r["unit"]): r for r in self.conn.execute(
+            "SELECT kind, unit, display, received_at FROM submissions WHERE plan_id = ? "
+            "AND period = ? AND status = ?", (plan_id, period, ACCEPTED))}
         out = []
         for r in rows:
             dup = r["status"] == DUPLICATE
-            found = list(by_receipt.get(r["id"], [])) if dup else \
-                list(by_sha.get(r["sha256"], [])) + list(by_receipt.get(r["id"], []))
+            found = ([] if dup else held.get(r["sha256"], [])) + held.get(r["id"], [])
             superseded_by = ""
             if r["status"] == SUPERSEDED:
                 nxt = successor.get(r["sha256"]) or latest.get((r["kind"], r["unit"]))
@@ -911,16 +894,11 @@ def _cell_values(ret: FormReturn) -> Iterator[tuple]:
             else:
                 yield (t.task, fname, getattr(t, attr) or None, None,
                        t.cells.get(fname) or "", t.row)
-    for g in ret.targets:
-        key = target_key(g.task, g.index)
+    for key, g in [*((target_key(g.task, g.index), g) for g in ret.targets),
+                   *((town_key(w.column, w.part), w) for w in ret.town)]:
         raw = g.actual_raw if g.actual_raw is not None else g.actual
         yield key, ACTUAL, raw, _num(g.actual), g.cells.get(ACTUAL) or "", g.row
         yield key, NOTE, g.note or None, None, g.cells.get(NOTE) or "", g.row
-    for w in ret.town:
-        key = town_key(w.column, w.part)
-        raw = w.actual_raw if w.actual_raw is not None else w.actual
-        yield key, ACTUAL, raw, _num(w.actual), w.cells.get(ACTUAL) or "", w.row
-        yield key, NOTE, w.note or None, None, w.cells.get(NOTE) or "", w.row
 
 
 def _value_text(value: object) -> str | None:
@@ -938,27 +916,17 @@ def _payload(ret: FormReturn) -> tuple[str, bool]:
     """(The payload text of a return, whether it was valid UTF-8 as it was); odd file names
     (lone surrogates) are kept losslessly as \\u escapes."""
     text = form_return_json(ret)
-    try:
-        text.encode("utf-8")
-        return text, True
-    except UnicodeEncodeError:
-        return form_return_json(ret, ensure_ascii=True), False
+    return (text, True) if _utf8(text) else (form_return_json(ret, ensure_ascii=True), False)
 
 
 def _dump(obj: object) -> str:
     """JSON text; odd file names (lone surrogates) are kept losslessly as \\u escapes."""
     text = json.dumps(obj, ensure_ascii=False)
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        return json.dumps(obj)
+    return text if _utf8(text) else json.dumps(obj)
 
 
 def _num(x: object) -> float | None:
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        return None
-    return float(x)
+    return float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else None
 
 
 def _size(path: Path) -> int | None:
@@ -981,14 +949,12 @@ def _with_folder(path: Path, op: Callable[[], Any]) -> Any:
 def _fsync(path: Path) -> None:
     """fsync one file or folder; a file is opened for writing (Windows flushes no read-only
     handle). Best effort: what cannot be synced was still written and closed."""
-    try:
+    with contextlib.suppress(OSError):
         fd = os.open(path, os.O_RDONLY if path.is_dir() else os.O_RDWR | getattr(os, "O_BINARY", 0))
         try:
             os.fsync(fd)
         finally:
             os.close(fd)
-    except OSError:
-        pass
 
 
 def _copy_and_hash(src: str, tmp: Path) -> str:

@@ -46,13 +46,11 @@ class Limits:
                      max_rows: int | None = None, **other) -> "Limits":
         """Limits from the CLI's options (megabytes, rows); None keeps the default."""
         kw = dict(other)
-        if max_file_mb is not None:
-            kw["max_file_bytes"] = int(max_file_mb * MB)
-        if max_unzipped_mb is not None:
-            kw["max_uncompressed_bytes"] = int(max_unzipped_mb * MB)
-        if max_rows is not None:
-            kw["max_rows"] = int(max_rows)
-        for name in ("max_file_bytes", "max_uncompressed_bytes", "max_rows"):
+        for name, value, unit in (("max_file_bytes", max_file_mb, MB),
+                                  ("max_uncompressed_bytes", max_unzipped_mb, MB),
+                                  ("max_rows", max_rows, 1)):
+            if value is not None:
+                kw[name] = int(value * unit)
             if name in kw and kw[name] <= 0:
                 raise ValueError(name)
         return cls(**kw)

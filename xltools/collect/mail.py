@@ -7,6 +7,7 @@ here for a file within --max-file-mb.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from dataclasses import dataclass, field
@@ -44,12 +45,10 @@ def mail_kind(f: BinaryIO, name: str, ole_names) -> str | None:
     first = head.lstrip(b"\xef\xbb\xbf\r\n \t")[:40].lower()
     if not first.startswith(_HEADERS):
         return None
-    low = head.lower()
-    if b"multipart/related" in low and os.path.splitext(name)[1].lower() != ".eml":
+    low, eml = head.lower(), os.path.splitext(name)[1].lower() == ".eml"
+    if b"multipart/related" in low and not eml:
         return None  # a web page saved as one file (.mht)
-    if os.path.splitext(name)[1].lower() == ".eml" or (b"\nfrom:" in low and b"\ndate:" in low):
-        return "eml"
-    return None
+    return "eml" if eml or (b"\nfrom:" in low and b"\ndate:" in low) else None
 
 
 def read_mail(data: bytes, kind: str) -> Mail:
@@ -73,10 +72,8 @@ def _read_eml(data: bytes) -> Mail:
     msg = BytesParser(policy=policy.default).parsebytes(data)
     out = Mail()
     date = msg.get("Date")
-    try:
+    with contextlib.suppress(ValueError, OverflowError):  # (an impossible date: unknown)
         out.sent = local_iso(getattr(date, "datetime", None))
-    except (ValueError, OverflowError):
-        out.sent = ""
     out.sender = parseaddr(str(msg.get("From") or ""))[1].lower()
     for part in msg.walk():
         if part.is_multipart():
@@ -98,8 +95,7 @@ def _read_msg(data: bytes) -> Mail:
     msg = extract_msg.openMsg(data, delayAttachments=False)
     try:
         out = Mail(sent=local_iso(getattr(msg, "date", None)))
-        sender = getattr(msg, "sender", None) or ""
-        out.sender = parseaddr(str(sender))[1].lower()
+        out.sender = parseaddr(str(getattr(msg, "sender", None) or ""))[1].lower()
         for att in getattr(msg, "attachments", []) or []:
             payload = getattr(att, "data", None)
             if isinstance(payload, (bytes, bytearray)):

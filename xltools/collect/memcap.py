@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 
@@ -25,13 +26,10 @@ MB = 1024 * 1024
 
 
 def _vm_size() -> int:
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
+    with contextlib.suppress(OSError, ValueError, IndexError), open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
     return 0
 
 
@@ -66,10 +64,8 @@ def cap_memory(extra_bytes: int) -> int:
 def no_core_file() -> None:
     """A crashed reader leaves no core file (POSIX; nothing to do elsewhere)."""
     if resource is not None:
-        try:
+        with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        except (ValueError, OSError):
-            pass
 
 
 class PoolGuard:
@@ -127,18 +123,14 @@ class PoolGuard:
             if job is not None:
                 self._jobs.append(job)
                 return None  # Windows enforces the limit itself
-        if proc is None:
-            return None
-        return proc, base + self.extra
+        return None if proc is None else (proc, base + self.extra)
 
     def _sample(self, pid: int, proc, limit: int) -> None:
         import psutil
-        try:
+        with contextlib.suppress(psutil.Error):
             if proc.memory_info().rss > limit:
                 proc.kill()
                 self.killed.add(pid)
-        except psutil.Error:
-            pass
 
 
 # -- Windows Job Objects (ctypes; written to the documented API, not run on Windows here) ----
@@ -191,8 +183,6 @@ def _win_job(pid: int, limit: int):
 
 
 def _win_close(job) -> None:
-    try:
+    with contextlib.suppress(ImportError, OSError, AttributeError):
         import ctypes
         ctypes.WinDLL("kernel32").CloseHandle(job)
-    except (ImportError, OSError, AttributeError):
-        pass

@@ -12,7 +12,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from ..progress import tick
 from ..model import Finding, Period, Plan, finding
@@ -192,7 +192,7 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                 out.current = ledger.current(plan.plan_id, period.id)
                 out.receipts = ledger.receipts(plan.plan_id, period.id)
                 out.phases["load"] = time.perf_counter() - t2
-        gaps = reader_gaps(limits) if any(not f.seen_before for f in out.files) else []
+        gaps = reader_gaps(limits) if out.changed else []
         _unreceived(out, received, [*intake_findings, *gaps], period)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -317,11 +317,9 @@ def check_owner(path: Path, db_path: Path, force: bool = False) -> None:
         raise OutputError(f"输出文件夹“{path}”存放的是另一个台账“{owner}”的汇总表和反馈文件,"
                           f"为免覆盖,本次未记录任何文件。请用 -o 指定其他文件夹;"
                           f"确需改为存放台账“{mine}”的输出,请加 --force。")
-    if owner != mine:
-        try:
+    if owner != mine:  # (a failure is very unlikely: check_output_dir has just written there)
+        with contextlib.suppress(OSError):
             marker.write_text(mine, encoding="utf-8")
-        except OSError:  # (check_output_dir has just written there: this is very unlikely)
-            pass
 
 
 def output_failed(path: Path, exc: OSError) -> OutputError:
@@ -357,22 +355,20 @@ def _record(ledger: Ledger, run_id: int, ret: FormReturn, period: Period, out: C
 
 
 def stamped(stamps: list[Received], out: CollectOutcome, plan: Plan,
-            period: Period) -> list[FormReturn]:
+            period: Period) -> Iterator[FormReturn]:
     """The PDFs and photos of a run: each a unit's stamped copy (盖章件) when one unit is
     certain (collect.stamps.whose), else ignored with stamp-unmatched."""
-    returns = [(f.path, f.status, f.unit) for f in out.files]
-    rets = []
+    returns = [(f.path, f.status, f.unit) for f in out.files]  # (before any is recorded)
     for rec in stamps:
         got = whose(rec, returns, plan, SEP)
         if got is None:
-            rets.append(FormReturn(received=rec, status=IGNORED, findings=[
-                finding("stamp-unmatched", file=rec.display)]))
-            continue
-        rets.append(FormReturn(received=rec, status=ACCEPTED, plan_id=plan.plan_id, kind=STAMP,
-                               unit=got[0], period=period.id, findings=[finding(
-                                   "stamp-received", file=rec.display, unit=got[0],
-                                   how=HOW[got[1]])]))
-    return rets
+            yield FormReturn(received=rec, status=IGNORED,
+                             findings=[finding("stamp-unmatched", file=rec.display)])
+        else:
+            yield FormReturn(received=rec, status=ACCEPTED, plan_id=plan.plan_id, kind=STAMP,
+                             unit=got[0], period=period.id, findings=[finding(
+                                 "stamp-received", file=rec.display, unit=got[0],
+                                 how=HOW[got[1]])])
 
 
 def check_sender(ret: FormReturn, plan: Plan) -> None:

@@ -21,9 +21,9 @@ def jsonable(x: Any) -> Any:
         return x
     if t is float:
         return x if math.isfinite(x) else str(x)
-    if t is list or t is tuple:
+    if isinstance(x, (list, tuple, set, frozenset)):
         return [jsonable(v) for v in x]
-    if t is dict:
+    if isinstance(x, dict):
         return {str(k): jsonable(v) for k, v in x.items()}
     if hasattr(t, "__dataclass_fields__"):  # (asdict deep-copies: 3x slower)
         return {k: jsonable(getattr(x, k)) for k in t.__dataclass_fields__}
@@ -35,17 +35,11 @@ def jsonable(x: Any) -> Any:
         return int(x)
     if isinstance(x, float):  # numpy.float64 is one
         return jsonable(float(x))
-    if isinstance(x, (list, tuple, set, frozenset)):
-        return [jsonable(v) for v in x]
-    if isinstance(x, dict):
-        return {str(k): jsonable(v) for k, v in x.items()}
     return str(x)
 
 
 def form_return_to_dict(ret: FormReturn) -> dict[str, Any]:
-    d = jsonable(ret)
-    d["format_version"] = FORMAT_VERSION
-    return d
+    return {**jsonable(ret), "format_version": FORMAT_VERSION}
 
 
 def _shallow(x: Any) -> Any:
@@ -92,8 +86,7 @@ def _row(cls, data: dict[str, Any], shared: dict[str, str] | None):
             v = data.get(k)
             if type(v) is str:
                 data[k] = shared.setdefault(v, v)
-        cells = data.get("cells")
-        if cells:
+        if cells := data.get("cells"):
             data["cells"] = {k: shared.setdefault(v, v) for k, v in cells.items()}
     return _build(cls, data)
 

@@ -7,9 +7,8 @@ from datetime import datetime
 from pathlib import Path
 
 from ..model import Period, Plan
-from ..model.errors import InputError
+from ..model.errors import InputError, LedgerError
 from .examine import PreviousValues, examine
-from ..model.errors import LedgerError
 from .ledger import Ledger
 from .records import Decision
 from .run import CollectOutcome, FileOutcome, _record, mark_late

@@ -21,7 +21,7 @@ _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 def _clean(text: str) -> str:
     s = unicodedata.normalize("NFKC", text).strip()
-    return s.replace("−", "-").replace(" ", "")
+    return s.replace("\u2212", "-").replace(" ", "")
 
 
 def number_from_text(text: str, suffixes: tuple[str, ...] = ()) -> float | None:
@@ -68,16 +68,12 @@ def progress_value(value: object, percent_format: bool | None = None) -> tuple[s
             x = number_from_text(s[:-1])
             return (PROGRESS_OK, x) if x is not None else (PROGRESS_BAD, None)
         x = number_from_text(s)
-        if x is None:
-            return PROGRESS_BAD, None
-        if 0 < x < 1:
-            return PROGRESS_AMBIGUOUS, _round(x * 100)
-        return PROGRESS_OK, x
-    x = as_number(value)
+    else:
+        x = as_number(value)
+        if x is not None and percent_format and abs(x) <= 1:
+            return PROGRESS_OK, _round(x * 100)
     if x is None:
         return PROGRESS_BAD, None
-    if percent_format and abs(x) <= 1:
-        return PROGRESS_OK, _round(x * 100)
     if 0 < x < 1:
         return PROGRESS_AMBIGUOUS, _round(x * 100)
     return PROGRESS_OK, x
@@ -107,10 +103,9 @@ def date_value(value: object) -> date | None:
     if isinstance(value, str):
         s = _clean(value)
         for pat in _DATE_PATTERNS:
-            m = pat.match(s)
-            if m:
+            if m := pat.match(s):
                 try:
-                    return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                    return date(*map(int, m.groups()))
                 except ValueError:
                     return None
     return None
