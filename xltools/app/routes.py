@@ -10,6 +10,7 @@ import os
 import re
 import secrets
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -185,12 +186,6 @@ PLAN_EDITS = {
 }
 
 
-def _edit_route(edit):
-    async def endpoint(request: Request) -> Response:
-        return await _plan_edit(request, edit)
-    return endpoint
-
-
 async def names_check(request: Request) -> Response:
     """{"unknown": [...]} for a typed list of units: the plan page checks as the clerk types
     (a GET that changes nothing)."""
@@ -343,22 +338,20 @@ async def _mail_action(request: Request):
     return c, period, await run_in_threadpool(views.mail_password, c)
 
 
-async def send_post(request: Request) -> Response:
-    """发送邮件: each unit with an address its forms of the period (only what was not sent)."""
-    c, period, pw = await _mail_action(request)
-    rep = await _locked(c, api.send, c.plan_path, period.id, db=c.ledger, password=pw)
-    data = await run_in_threadpool(views.issue_view, c)
-    return _render(request, "issue.html.j2", data | {"mail": views.mail_view(c),
-                                                     "sent": rep.to_json()})
+def _mail_send(send, view, template: str):
+    """A send of mail, send(plan, period, db=, password=), then the page view(campaign, period)."""
+    async def endpoint(request: Request) -> Response:
+        c, period, pw = await _mail_action(request)
+        rep = await _locked(c, send, c.plan_path, period.id, db=c.ledger, password=pw)
+        data = await run_in_threadpool(view, c, period.id)
+        return _render(request, template, data | {"mail": views.mail_view(c), "sent": rep.to_json()})
+    return endpoint
 
 
-async def remind_send_post(request: Request) -> Response:
-    """邮件催报: each unit that owes a return (or a correction) its 催报, at most once a day."""
-    c, period, pw = await _mail_action(request)
-    rep = await _locked(c, api.remind_send, c.plan_path, period.id, c.ledger, password=pw)
-    data = await run_in_threadpool(views.remind_view, c, period.id)
-    return _render(request, "remind.html.j2", data | {"mail": views.mail_view(c),
-                                                      "sent": rep.to_json()})
+# 发送邮件: each unit with an address its forms of the period (only what was not sent)
+send_post = _mail_send(api.send, lambda c, _period: views.issue_view(c), "issue.html.j2")
+# 邮件催报: each unit that owes a return (or a correction) its 催报, at most once a day
+remind_send_post = _mail_send(api.remind_send, views.remind_view, "remind.html.j2")
 
 
 async def fetch_post(request: Request) -> Response:
@@ -509,15 +502,13 @@ async def stylesheet(request: Request) -> Response:
     return FileResponse(bundled("app/app.css"), media_type="text/css")
 
 
-def _page(path: str, fn, public: bool = False) -> list[Route]:
+def _page(path: str, fn, public: bool = False, methods: list[str] | None = None) -> list[Route]:
     """The page and its JSON twin (the .json route first, so it wins)."""
-    return [Route(path + ".json", guarded(fn, public)), Route(path, guarded(fn, public))]
+    return [Route(path + ".json", guarded(fn, public), methods=methods),
+            Route(path, guarded(fn, public), methods=methods)]
 
 
-def _action(path: str, fn, public: bool = False) -> list[Route]:
-    """A POST route and its JSON twin."""
-    return [Route(path + ".json", guarded(fn, public), methods=["POST"]),
-            Route(path, guarded(fn, public), methods=["POST"])]
+_action = partial(_page, methods=["POST"])  # a POST route and its JSON twin
 
 
 def create_app(workspace: str | Path, limits: Limits | None = None) -> Starlette:
@@ -535,7 +526,7 @@ def create_app(workspace: str | Path, limits: Limits | None = None) -> Starlette
         *_page("/c/{name}/job", job_page),
         *_action("/c/{name}/plan", plan_upload),
         *(r for path, edit in PLAN_EDITS.items()
-          for r in _action(f"/c/{{name}}/{path}", _edit_route(edit))),
+          for r in _action(f"/c/{{name}}/{path}", partial(_plan_edit, edit=edit))),
         Route("/c/{name}/names.json", guarded(names_check)),
         *_action("/c/{name}/issue", issue_post),
         *_action("/c/{name}/issue/send", send_post),
