@@ -41,6 +41,7 @@ from .xlsx.writer import write_workbook
 
 EXAMPLE = "shashi-2019"  # package data: xltools/examples/shashi-2019
 DEFAULT_OUT = Path("workbooks")
+KIND_PREFIXES = (("附件1", "annex1"), ("附件2", "annex2"), ("附件3", "annex3"), ("发送清单", "sending_list"))
 
 __all__ = ["XltoolsError", "PlanFileError", "PeriodError", "LedgerError", "LedgerMissing",
            "LedgerBusy", "FileChanged", "OutputError", "InputError", "TemplateError",
@@ -132,11 +133,9 @@ def _stop_on_unsound_plan(plan: Plan) -> None:
     """Nothing is written while a task reaches no unit (an empty group: one message says
     which groups and how to fill them), or while two tasks share a number: the returns
     are matched to tasks by number, so their figures could not be told apart."""
-    stop = empty_groups_blocking(plan)
-    if stop:
+    if stop := empty_groups_blocking(plan):
         raise PlanFileError(stop[0].message)
-    twice = duplicate_task_numbers(plan)
-    if twice:
+    if twice := duplicate_task_numbers(plan):
         raise PlanFileError("".join(f.message for f in twice)
                             + official_marks("序号相同的任务,各单位报回的数据无法区分,本次未生成任何文件。"))
 
@@ -155,19 +154,13 @@ def _write_form(state: tuple[Plan, Path], job: FormJob) -> WrittenFile:
 
 def _kind_of(filename: str) -> str:
     name = Path(filename).name
-    for prefix, kind in (("附件1", "annex1"), ("附件2", "annex2"), ("附件3", "annex3"),
-                         ("发送清单", "sending_list")):
-        if name.startswith(prefix):
-            return kind
-    return "other"
+    return next((kind for prefix, kind in KIND_PREFIXES if name.startswith(prefix)), "other")
 
 
 def _in_output(f: Finding, report: GenerateReport) -> Finding:
     """Give annex findings the full path of the file they point at."""
-    for wf in report.files:
-        if f.file and wf.path.name == f.file:
-            return relocate(f, file=str(wf.path))
-    return f
+    return next((relocate(f, file=str(wf.path)) for wf in report.files
+                 if f.file and wf.path.name == f.file), f)
 
 
 def example_dir() -> Path:

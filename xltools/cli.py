@@ -542,9 +542,8 @@ def units_set(ctx: typer.Context,
               email: Optional[str] = typer.Option(None, "--email", help="电子邮箱"),
               kind: Optional[str] = typer.Option(None, "--kind", help="单位类型:镇/街道/部门/企业/其他")) -> None:
     """修改单位的责任领导、联系人、联系电话、电子邮箱或类型,保存到计划文件(给空字符串 "" 即清空)。"""
-    change = api.units_set(ctx.obj["plan"], name, leader=leader, contact=contact, phone=phone,
-                           email=email, kind=kind)
-    out.print(change.message)
+    out.print(api.units_set(ctx.obj["plan"], name, leader=leader, contact=contact, phone=phone,
+                            email=email, kind=kind).message)
 
 
 @app.command("notice")
