@@ -6,6 +6,7 @@ mistakes clerks see every quarter; which ones is chosen deterministically.
 """
 from __future__ import annotations
 
+import io
 import os
 import random
 import zipfile
@@ -159,10 +160,8 @@ def write_received(path: Path, data: bytes, when: datetime | str) -> Path:
 
 def _zip(path: Path, members: list[Path], when: datetime) -> Path:
     """A zip attachment holding copies of some returns (as OA systems bundle them)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for m in members:
             z.writestr(zipfile.ZipInfo(m.name, when.timetuple()[:6]), m.read_bytes())
-    ts = when.timestamp()
-    os.utime(path, (ts, ts))
-    return path
+    return write_received(path, buf.getvalue(), when)

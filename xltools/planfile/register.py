@@ -216,12 +216,9 @@ def set_unit(path: str | os.PathLike, name: str, **values: str | None) -> Regist
         raise RegisterError(f"单位类型“{given['kind']}”无效,应为 {'/'.join(UNIT_KINDS)} 之一。")
     if given.get("email") and not _EMAIL.match(given["email"]):
         raise RegisterError(f"电子邮箱“{given['email']}”不像有效的邮箱地址(应形如 name@example.cn)。")
-    changed = {}
-    for k, v in given.items():
-        old = getattr(u, k)
-        if old != v:
-            changed[k] = (old, v)
-            setattr(u, k, v)
+    changed = {k: (getattr(u, k), v) for k, v in given.items() if getattr(u, k) != v}
+    for k, (_, v) in changed.items():
+        setattr(u, k, v)
     if not changed:
         return RegisterChange(u.name, message=f"“{u.name}”的登记内容没有变化。")
     saved = save_plan(plan, path)
@@ -268,15 +265,13 @@ def empty_groups_blocking(plan: Plan) -> list[Finding]:
     look = plan.lookups()
     stranded = [t for t in plan.tasks if not look.task_units(t)]
     groups: dict[str, list[str]] = {}
-    bare: list[str] = []
     for t in plan.tasks:
         for n in [*t.lead_units, *t.responsible_units]:
             hit = plan.resolve(n)
             if isinstance(hit, Group) and not look.expand(n):
                 groups.setdefault(hit.name, []).append(t.number)
-    for t in stranded:
-        if not any(isinstance(plan.resolve(n), Group) for n in [*t.lead_units, *t.responsible_units]):
-            bare.append(t.number)
+    bare = [t.number for t in stranded
+            if not any(isinstance(plan.resolve(n), Group) for n in [*t.lead_units, *t.responsible_units])]
     if not stranded and not groups:
         return []
     parts = [f"“{g}”(任务 {'、'.join(dict.fromkeys(ns))})" for g, ns in groups.items()]
