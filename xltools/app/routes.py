@@ -129,8 +129,7 @@ async def new_campaign(request: Request) -> Response:
     notice = next(iter(uploads(form, "notice")), None)
     if notice is None:
         raise Refused(official_marks("请选择通知文件(.docx / .txt / .doc)或计划文件(.xlsx / .yaml / .json)。"))
-    ws: Workspace = request.app.state.ws
-    c = ws.create(str(form.get("name", "")))
+    c = request.app.state.ws.create(str(form.get("name", "")))
     limits = request.app.state.limits
     source = await save_upload(notice, c.dir / "\u901a\u77e5", limits)  # 通知/
     register = next(iter(uploads(form, "register")), None)
@@ -299,8 +298,7 @@ async def collect_post(request: Request) -> Response:
     if files:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
         folder = c.inbox(period) / f"\u4e0a\u4f20_{stamp}"  # 上传_<time>
-        times = file_times(str(form.get("modified", "")), len(files))
-        for f, mtime in zip(files, times):
+        for f, mtime in zip(files, file_times(str(form.get("modified", "")), len(files))):
             saved = await save_upload(f, folder, limits)
             if mtime is not None:  # the file's own time, as a mail folder keeps it
                 os.utime(saved, (mtime, mtime))

@@ -1,6 +1,7 @@
 """The data each page shows, as JSON-ready dicts built on xltools.api (no logic of its own)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -83,10 +84,8 @@ def plan_view(c: Campaign) -> dict:
                    "leader": t.lead_leader,
                    "targets": [f"{g.label} {g.value:g}{g.measure}" for g in t.targets]}
                   for t in plan.tasks],
-        "units": [{"name": u.name, "kind": u.kind, "aliases": u.aliases, "leader": u.leader,
-                   "contact": u.contact, "phone": u.phone, "email": u.email} for u in plan.units],
-        "groups": [{"name": g.name, "members": g.members, "aliases": g.aliases}
-                   for g in plan.groups],
+        "units": [dataclasses.asdict(u) for u in plan.units],  # name, kind, aliases, leader, contacts
+        "groups": [dataclasses.asdict(g) for g in plan.groups],  # name, members, aliases
         "periods": [{"id": p.id, "name": p.name, "deadline": p.deadline} for p in plan.periods],
         "findings": [finding(f) for f in api.check(c.plan_path)],
     }
@@ -340,8 +339,7 @@ def mail_password(c: Campaign) -> str | None:
 
 def last_fetch(c: Campaign) -> dict | None:
     """What the campaign's last 收取邮件 job brought (None when the last job was another)."""
-    job = getattr(c, "job", None)
-    return job.to_json() if job is not None and job.label == FETCH_LABEL else None
+    return c.job.to_json() if c.job is not None and c.job.label == FETCH_LABEL else None
 
 
 FETCH_LABEL = "\u6536\u53d6\u90ae\u4ef6"  # 收取邮件: the job's label
