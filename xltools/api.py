@@ -190,7 +190,6 @@ def demo(out_dir: str | os.PathLike | None = None) -> DemoReport:
     the units' returns for 2019Q1 (clean ones, typical mistakes, one unit missing, one
     resubmission, one duplicate), collect them, and write the summary."""
     from .simulate import simulate_returns
-
     out = Path(out_dir or DEFAULT_OUT / "demo")
     plan_path = example_dir() / "plan.xlsx"
     generated = generate(plan_path, out)
@@ -216,7 +215,6 @@ def parse(notice: str | os.PathLike, units: str | os.PathLike | None = None,
     and/or `base` (plan files).
     """
     from .parse import parse_notice_file
-
     register = None
     for source in (base, units):
         if source is not None:
@@ -345,7 +343,6 @@ def _collect(inputs, plan_path, plan: Plan, period: Period, out_dir, db, workers
     from .collect.settle import exempt_units
     from .merge import ReceiptRow, summarize
     from .report.outputs import write_outputs
-
     db_path = _ledger_path(plan_path, db, must_exist=False)
     out = Path(out_dir) if out_dir else DEFAULT_OUT / period.name
     check_output_dir(out)
@@ -445,7 +442,6 @@ def pdf(report: "GenerateReport | CollectReport", progress: ProgressFn | None = 
     Chromium where it is installed; the xlsx.pdf.PdfResult is also kept as report.pdf.
     Without LibreOffice nothing is raised: result.message says so in Chinese."""
     from .xlsx.pdf import html_to_pdf, to_pdf
-
     printable = ([f.path for f in report.files] if isinstance(report, GenerateReport)
                  else [report.summary_book] if report.summary_book else [])
     report.pdf = to_pdf(printable, progress=progress)
@@ -479,7 +475,6 @@ def status(plan_path: str | os.PathLike, period_id: str,
     """The ledger's view of a period, without reading any file again."""
     from .collect.ledger import Ledger
     from .collect.settle import exempt_units
-
     plan, period = _plan_and_period(plan_path, period_id)
     with Ledger(_ledger_path(plan_path, db)) as ledger:
         st = ledger.status(plan.plan_id, period.id)
@@ -549,7 +544,6 @@ def _ledger_path(plan_path: str | os.PathLike, db: str | os.PathLike | None,
                  must_exist: bool = True) -> Path:
     """--db, else the ledger beside the plan; LedgerMissing when it must exist and does not."""
     from .collect.run import default_ledger
-
     db_path = Path(db) if db else default_ledger(plan_path)
     if must_exist and not db_path.exists():
         raise LedgerMissing(f"找不到台账“{db_path}”:请先运行 xltools collect,或用 --db 指定台账。")
@@ -568,7 +562,6 @@ def remind(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike |
     from .merge import ReceiptRow
     from .report.remind import (RemindResult, contact_workbook, notice_filename, remind_entries,
                                 render_notice)
-
     plan, period = _plan_and_period(plan_path, period_id)
     db_path = _ledger_path(plan_path, db)
     with Ledger(db_path) as ledger:
@@ -606,7 +599,6 @@ def year(plan_path: str | os.PathLike, db: str | os.PathLike | None = None,
     from .collect.ledger import Ledger
     from .merge.year import year_summary
     from .report.year_book import year_workbook
-
     plan = require_plan(plan_path).value
     with Ledger(_ledger_path(plan_path, db)) as ledger:
         returns = {p.id: ledger.current(plan.plan_id, p.id, texts=False) for p in plan.periods}
@@ -658,7 +650,6 @@ def notice(plan_path: str | os.PathLike, out_dir: str | os.PathLike | None = Non
            template: str | os.PathLike | None = None, when: date | None = None) -> Path:
     """The issuing notice (.docx, GB/T 9704-2012) with 附件1-3 as Word tables; its path."""
     from .word.notice import write_notice
-
     return write_notice(require_plan(plan_path).value, Path(out_dir) if out_dir else DEFAULT_OUT,
                         when or date.today(), template)
 
@@ -676,7 +667,6 @@ def bulletin(plan_path: str | os.PathLike, period_id: str | None = None,
     from .word.bulletin import (bulletin_document, bulletin_filename, from_summary, from_year,
                                 restricted, select)
     from .word.notice import save
-
     plan = require_plan(plan_path).value
     try:
         scope, periods = select(plan, period_id, whole_year)
@@ -746,7 +736,6 @@ def send(plan_path: str | os.PathLike, period_id: str, units: list[str] | None =
     MailError (mail.settings) when the server or the settings fail."""
     from .collect.ledger import Ledger
     from .mail.send import SendReport, feedback_files, form_files, outbox
-
     plan, period = _plan_and_period(plan_path, period_id)
     if units:  # names or aliases, as the register knows them
         unknown = [u for u in units if plan.unit(u) is None]
@@ -769,7 +758,6 @@ def send(plan_path: str | os.PathLike, period_id: str, units: list[str] | None =
 def _deliver(plan_path, plan, period, mails, report, db_path, dry_run, mail, password):
     from .collect.ledger import Ledger
     from .mail.send import deliver
-
     if dry_run is not None:
         return deliver(plan, period, mails, mail_settings(plan_path, **(mail or {})), report,
                        None, None, Path(dry_run))
@@ -784,7 +772,6 @@ def remind_send(plan_path: str | os.PathLike, period_id: str, db: str | os.PathL
     """E-mail each unit that owes a return (or must correct one) its 催报, at most once a
     day; mail.send.SendReport. Units exempt from the period (免报) are not reminded."""
     from .mail.send import SendReport, outbox
-
     plan, period = _plan_and_period(plan_path, period_id)
     db_path = _ledger_path(plan_path, db)
     reasons: dict[str, str] = {}
@@ -815,7 +802,6 @@ def fetch(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | 
     from .collect.run import check_inputs
     from .mail.fetch import fetch_new, move
     from .mail.records import record_fetched
-
     check_inputs(list(inputs or []))  # a mistyped inbox stops the run before the mailbox
     plan, period = _plan_and_period(plan_path, period_id)
     settings, pw = _mail_login(plan_path, "imap", mail, password)

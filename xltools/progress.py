@@ -26,7 +26,6 @@ def rich_progress(console, label: str, enabled: bool = True) -> Iterator[Progres
         return
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn)
-
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TimeElapsedColumn(), console=console, transient=True)
     task = bar.add_task(label, total=None)

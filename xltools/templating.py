@@ -37,7 +37,6 @@ def environment(autoescape: bool = True, dirs: list[Path] | None = None):
     """A Jinja2 environment on `dirs` (template_dirs() unless given); StrictUndefined, so a
     typo fails loudly."""
     import jinja2
-
     dirs = dirs or template_dirs()
     if not dirs:
         raise TemplateError("找不到 xltools 自带的模板文件夹 templates:安装可能不完整,请重新安装 xltools。")
@@ -50,7 +49,6 @@ def render(name: str, template: str | os.PathLike | None, context: dict) -> str:
     """The bundled text template `name`, or the clerk's own file `template`, rendered with
     `context` (no escaping); TemplateError when the clerk's file is missing or has an error."""
     import jinja2
-
     if template is None:
         return environment(autoescape=False).get_template(name).render(**context)
     path = Path(template)
