@@ -1,6 +1,7 @@
 """One function per stage: what the CLI and the tests call."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import getpass
 import json
@@ -354,11 +355,9 @@ def _collect(inputs, plan_path, plan: Plan, period: Period, out_dir, db, workers
     if outcome.reused:  # nothing new since these outputs were written: keep them
         return _reused_report(period, out, db_path, outcome, stamp, t0)
     t1 = time.perf_counter()
-    previous = None
     before = [p for p in plan.periods if p.end < period.end]
     with Ledger(db_path) as ledger:
-        if before:
-            previous = ledger.current(plan.plan_id, before[-1].id, texts=False) or None
+        previous = ledger.current(plan.plan_id, before[-1].id, texts=False) or None if before else None
         exempt = exempt_units(ledger.history(plan.plan_id, period.id))
     receipts = [ReceiptRow.from_ledger(r, out.absolute()) for r in outcome.receipts]
     fresh = {f.sha256 for f in outcome.files if not f.seen_before}
@@ -416,10 +415,8 @@ def _write_stamp(out: Path, db_path: Path, plan_id: str, period_id: str, state: 
             "summary_book": rel(report.summary_book), "html": rel(report.html),
             "feedback": [rel(p) for p in report.feedback],
             **{k: getattr(report, k) for k in STAMPED}}
-    try:
+    with contextlib.suppress(OSError, ValueError):  # an optimisation: without it the next run rebuilds
         (out / STAMP).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    except (OSError, ValueError):  # a stamp is an optimisation; without it the next run rebuilds
-        pass
 
 
 def _reused_report(period: Period, out: Path, db_path: Path, outcome, stamp: dict,

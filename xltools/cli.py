@@ -1,6 +1,7 @@
 """The xltools command line: options -> one api function -> Rich output or --json."""
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -54,10 +55,8 @@ def _console_safe() -> None:
     """Human-readable output never fails on a console that cannot show a character (GBK,
     cp437): such characters are printed as "?" instead of stopping with UnicodeEncodeError."""
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(AttributeError, ValueError, OSError):  # replaced or closed stream
             stream.reconfigure(errors="replace")
-        except (AttributeError, ValueError, OSError):  # replaced or closed stream: leave it
-            pass
 
 
 def _fail(message: str, code: int = 2) -> None:

@@ -5,6 +5,7 @@ Below every stage: the parser converts .doc/.wps with it, xlsx.pdf prints workbo
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -77,7 +78,7 @@ def _kill(proc: subprocess.Popen) -> None:
     group or outlived its parent.
     """
     descendants = _descendants(proc.pid)
-    try:
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
         if sys.platform == "win32":
             subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], stdin=subprocess.DEVNULL,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30,
@@ -86,22 +87,14 @@ def _kill(proc: subprocess.Popen) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
         elif os.name == "posix":  # the same on POSIX: a negative pid names the group
             os.kill(-proc.pid, signal.SIGKILL)
-    except (OSError, subprocess.SubprocessError):
-        pass
     for child in descendants:  # psutil handles, so psutil is there
         import psutil
-        try:
+        with contextlib.suppress(psutil.Error):  # NoSuchProcess and kin: already gone
             child.kill()
-        except psutil.Error:  # NoSuchProcess and kin: already gone
-            pass
-    try:
+    with contextlib.suppress(OSError):
         proc.kill()
-    except OSError:
-        pass
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         proc.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
 
 
 def _descendants(pid: int) -> list:

@@ -36,7 +36,6 @@ class Fetched:
     records: list[FetchedRecord] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    folder: str = ""
     letters: int = 0  # messages without attachments: archived and recorded, not collected
 
 
@@ -55,7 +54,7 @@ def fetch_new(plan: Plan, settings: MailSettings, pw: str | None, ledger: Ledger
     """Download every message not fetched before into the archive (nothing recorded yet:
     record_fetched after collect took them). Only what arrived on or after `since` (an ISO
     date, the period's start): the years of mail before it hold no returns."""
-    res = Fetched(folder=settings.imap_folder)
+    res = Fetched()
     sent = {r.message_id: r for r in sent_messages(ledger)}  # to attribute replies
     seen = fetched_shas(ledger)
     contacts = {a.lower(): u.name for u in plan.units for a in addresses(u.email)}

@@ -165,12 +165,9 @@ class _Reader:
             if got != want:
                 self.findings.append(finding("bad-plan-header", file=self.file, sheet=table.name,
                                              cell=a1(1, c), value=got, expected=want))
-        out = []
-        for r in range(FIRST_DATA_ROW, len(data)):
-            values = [text(x) for x in data[r]] + [""] * len(table.headers)
-            if any(values[: len(table.headers)]):
-                out.append((r, values))
-        return out
+        width = len(table.headers)
+        rows = [(r, [text(x) for x in data[r]] + [""] * width) for r in range(FIRST_DATA_ROW, len(data))]
+        return [(r, values) for r, values in rows if any(values[:width])]
 
     def bad(self, sheet: str, r: int, c: int, value: str, reason: str) -> None:
         self.findings.append(finding("bad-plan-value", file=self.file, sheet=sheet, cell=a1(r, c),
