@@ -327,63 +327,56 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
     progress(done, total) is called as the files are settled; besides the workbooks,
     collect writes the HTML report (report.html).
     """
-    from .collect.run import check_inputs
-    t0 = time.perf_counter()
-    check_inputs(list(inputs))  # a mistyped inbox path: InputError before anything is recorded
-    plan, period = _plan_and_period(plan_path, period_id)
-    with plan.frozen():  # nothing below edits the plan; look-ups need not re-check it
-        return _collect(inputs, plan_path, plan, period, out_dir, db, workers, password,
-                        limits, progress, t0, force)
-
-
-def _collect(inputs, plan_path, plan: Plan, period: Period, out_dir, db, workers, password,
-             limits, progress, t0: float, force: bool = False) -> "CollectReport":
     from .collect.ledger import Ledger
-    from .collect.run import (attention, check_output_dir, check_owner, output_failed,
-                              run_collect)
+    from .collect.run import (attention, check_inputs, check_output_dir, check_owner,
+                              output_failed, run_collect)
     from .collect.settle import exempt_units
     from .merge import ReceiptRow, summarize
     from .report.outputs import write_outputs
+    t0 = time.perf_counter()
+    check_inputs(list(inputs))  # a mistyped inbox path: InputError before anything is recorded
+    plan, period = _plan_and_period(plan_path, period_id)
     db_path = _ledger_path(plan_path, db, must_exist=False)
     out = Path(out_dir) if out_dir else DEFAULT_OUT / period.name
     check_output_dir(out)
     check_owner(out, db_path, force)
-    stamp = _read_stamp(out, db_path, plan.plan_id, period.id)
-    outcome = run_collect([Path(p) for p in inputs], plan, period, db_path, workers,
-                          limits or Limits(), password, progress=progress,
-                          reuse_state=stamp.get("state", ""))
-    if outcome.reused:  # nothing new since these outputs were written: keep them
-        return _reused_report(period, out, db_path, outcome, stamp, t0)
-    t1 = time.perf_counter()
-    before = [p for p in plan.periods if p.end < period.end]
-    with Ledger(db_path) as ledger:
-        previous = ledger.current(plan.plan_id, before[-1].id, texts=False) or None if before else None
-        exempt = exempt_units(ledger.history(plan.plan_id, period.id))
-    receipts = [ReceiptRow.from_ledger(r, out.absolute()) for r in outcome.receipts]
-    fresh = {f.sha256 for f in outcome.files if not f.seen_before}
-    for r in receipts:  # the reports mark what this run brought
-        r.new = r.sha256 in fresh
-    summary = summarize(plan, period, outcome.current, receipts, previous, exempt)
-    report = CollectReport(period, out, db_path, files=outcome.files, phases=outcome.phases)
-    report.phases["summarize"] = time.perf_counter() - t1
-    t1 = time.perf_counter()
-    try:  # 汇总表, 校验报告, HTML report, 修改意见 copies (DIR/反馈/<unit>/…xlsx)
-        written = write_outputs(plan, period, summary, receipts, outcome.current, out, workers)
-    except OSError as exc:  # the ledger is committed: say so, and how to get the outputs
-        raise output_failed(out, exc) from exc
-    report.outputs = [written.summary_book, written.validation_book]
-    report.summary_book, report.html = written.summary_book, written.html
-    report.feedback = written.feedback
-    report.phases["outputs"] = time.perf_counter() - t1
-    report.missing_units = list(dict.fromkeys(summary.missing["单位"])) if len(summary.missing) else []
-    report.late_units = list(dict.fromkeys(summary.late["单位"])) if len(summary.late) else []
-    report.findings = summary.findings.to_json()
-    report.attention = attention(outcome.receipts, report.missing_units, report.late_units)
-    report.stamps = summary.stamps
-    report.counts = dict(Counter(f.status for f in outcome.files))
-    _write_stamp(out, db_path, plan.plan_id, period.id, outcome.state, report)
-    report.seconds = time.perf_counter() - t0
-    return report
+    with plan.frozen():  # nothing below edits the plan; look-ups need not re-check it
+        stamp = _read_stamp(out, db_path, plan.plan_id, period.id)
+        outcome = run_collect([Path(p) for p in inputs], plan, period, db_path, workers,
+                              limits or Limits(), password, progress=progress,
+                              reuse_state=stamp.get("state", ""))
+        if outcome.reused:  # nothing new since these outputs were written: keep them
+            return _reused_report(period, out, db_path, outcome, stamp, t0)
+        t1 = time.perf_counter()
+        before = [p for p in plan.periods if p.end < period.end]
+        with Ledger(db_path) as ledger:
+            previous = ledger.current(plan.plan_id, before[-1].id, texts=False) or None if before else None
+            exempt = exempt_units(ledger.history(plan.plan_id, period.id))
+        receipts = [ReceiptRow.from_ledger(r, out.absolute()) for r in outcome.receipts]
+        fresh = {f.sha256 for f in outcome.files if not f.seen_before}
+        for r in receipts:  # the reports mark what this run brought
+            r.new = r.sha256 in fresh
+        summary = summarize(plan, period, outcome.current, receipts, previous, exempt)
+        report = CollectReport(period, out, db_path, files=outcome.files, phases=outcome.phases)
+        report.phases["summarize"] = time.perf_counter() - t1
+        t1 = time.perf_counter()
+        try:  # 汇总表, 校验报告, HTML report, 修改意见 copies (DIR/反馈/<unit>/…xlsx)
+            written = write_outputs(plan, period, summary, receipts, outcome.current, out, workers)
+        except OSError as exc:  # the ledger is committed: say so, and how to get the outputs
+            raise output_failed(out, exc) from exc
+        report.outputs = [written.summary_book, written.validation_book]
+        report.summary_book, report.html = written.summary_book, written.html
+        report.feedback = written.feedback
+        report.phases["outputs"] = time.perf_counter() - t1
+        report.missing_units = list(dict.fromkeys(summary.missing["单位"])) if len(summary.missing) else []
+        report.late_units = list(dict.fromkeys(summary.late["单位"])) if len(summary.late) else []
+        report.findings = summary.findings.to_json()
+        report.attention = attention(outcome.receipts, report.missing_units, report.late_units)
+        report.stamps = summary.stamps
+        report.counts = dict(Counter(f.status for f in outcome.files))
+        _write_stamp(out, db_path, plan.plan_id, period.id, outcome.state, report)
+        report.seconds = time.perf_counter() - t0
+        return report
 
 
 STAMP = ".xltools-collect.json"  # what the outputs in a folder were made from

@@ -92,8 +92,7 @@ def _campaign(request: Request) -> Campaign:
 
 
 async def _locked(c: Campaign, fn, *args, **kwargs):
-    """Run short work (parse, an edit) in a worker thread under the campaign's lock (409 while
-    a job runs)."""
+    """Run short work (parse, an edit) in a worker thread under the campaign's lock (409 while a job runs)."""
     if not c.lock.acquire(blocking=False):
         raise HTTPException(409, BUSY)
     try:

@@ -122,8 +122,7 @@ def parse_view(result, saved: Path | None) -> dict:
 # -- 下发 ----------------------------------------------------------------------------------
 
 def write_manifest(c: Campaign, report: "api.GenerateReport", pdfs=()) -> None:
-    """Remember each generated file's unit and period (and its PDF's), for the listing and
-    the zip."""
+    """Remember each generated file's unit and period (and its PDF's), for the listing and the zip."""
     rows = [{"path": c.rel(f.path), "kind": f.kind, "unit": f.unit, "period": f.period}
             for f in report.files]
     by_stem = {Path(f.path).with_suffix(""): f for f in report.files}
@@ -158,13 +157,12 @@ def issue_view(c: Campaign) -> dict:
 def issue_zip(c: Campaign, period_id: str) -> bytes:
     """One zip: a folder per unit (its forms of the period and its 办理方案), the shared
     files (附件, 发送清单) in 共用/."""
-    plan, period = period_of(c, period_id)
+    _, period = period_of(c, period_id)
     buf = BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for r in issued(c):
-            if r["period"] and r["period"] != period.id:
-                continue
-            z.write(c.dir / r["path"], f"{r['unit'] or SHARED}/{Path(r['path']).name}")
+            if not r["period"] or r["period"] == period.id:  # its own files and the shared ones
+                z.write(c.dir / r["path"], f"{r['unit'] or SHARED}/{Path(r['path']).name}")
     return buf.getvalue()
 
 

@@ -101,8 +101,7 @@ def _describe(raw: bytes, account: str, folder: str, validity: int, uid: int,
     try:
         msg = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
         sender = parseaddr(str(msg.get("From") or ""))[1].lower()
-        date = getattr(msg.get("Date"), "datetime", None)
-        when = local_iso(date)
+        when = local_iso(getattr(msg.get("Date"), "datetime", None))
         mid = str(msg.get("Message-ID") or "").strip()
         refs = f"{msg.get('In-Reply-To') or ''} {msg.get('References') or ''}".split()
     except Exception:  # noqa: BLE001 - damaged headers: collect says so about the file
