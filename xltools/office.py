@@ -37,16 +37,9 @@ def find_soffice() -> str | None:
 
 def _windows_candidates() -> list[str]:
     """soffice.exe in each Windows install folder, per machine first."""
-    out: list[str] = []
-    for var, default in _WIN_ROOTS:
-        root = os.environ.get(var) or default
-        if not root:
-            continue
-        parts = ("Programs", *_WIN_TAIL) if var == "LOCALAPPDATA" else _WIN_TAIL
-        cand = os.path.join(root, *parts)
-        if cand not in out:
-            out.append(cand)
-    return out
+    cands = [os.path.join(root, *(("Programs", *_WIN_TAIL) if var == "LOCALAPPDATA" else _WIN_TAIL))
+             for var, default in _WIN_ROOTS if (root := os.environ.get(var) or default)]
+    return list(dict.fromkeys(cands))
 
 
 def run_soffice(cmd: list[str], timeout: float) -> tuple[int | None, str | None]:

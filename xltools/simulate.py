@@ -119,8 +119,7 @@ def simulate_returns(plan: Plan, period_id: str, inbox: str | os.PathLike, seed:
     towns = {r.unit or r.label for r in plan.town_rows()}
     if mistakes and len(units) > 8:
         sim.missing = [next(u for u in reversed(units) if u not in towns)]
-        for unit, mistake in zip(units[1:], MISTAKES):
-            sim.mistakes[unit] = mistake
+        sim.mistakes = dict(zip(units[1:], MISTAKES))
         sim.resubmitted = [units[1]]
         sim.duplicated = [units[7]]
         sim.late = [units[8]]

@@ -130,9 +130,8 @@ def _matrix_sheet(wb: Workbook, m: TownMatrix) -> None:
     sh.write(2, 0, "(指标名称)", "header")
     sh.row_heights[2] = 60
     for r, row in enumerate(m.rows, start=3):
-        sh.write(r, 0, row.label, "body", kind="string")
-        sh.write(r, 1, ROW_KIND_LABELS[row.kind], "body", kind="string")
-        sh.write(r, 2, row.unit, "body", kind="string")
+        for c, value in enumerate((row.label, ROW_KIND_LABELS[row.kind], row.unit)):
+            sh.write(r, c, value, "body", kind="string")
         for i, key in enumerate(keys):
             sh.write(r, len(MATRIX_FIXED) + i, m.value(row.label, key), "body_center", kind="string")
     sh.widths([14, 10, 14] + [12] * len(keys))
