@@ -623,8 +623,7 @@ def task_set(plan_path: str | os.PathLike, number: str, lead_units: str | None =
     lists = {k: unit_names(plan, v)
              for k, v in (("lead_units", lead_units), ("responsible_units", responsible_units))
              if v is not None}
-    unknown = [n for names in lists.values() for n in names if plan.resolve(n) is None]
-    if unknown:
+    if unknown := [n for names in lists.values() for n in names if plan.resolve(n) is None]:
         raise PlanFileError(f"任务 {number}:“{'、'.join(unknown)}”不在单位名单中,请先登记该单位或别名。")
     for k, names in lists.items():
         setattr(task, k, names)
@@ -728,8 +727,7 @@ def send(plan_path: str | os.PathLike, period_id: str, units: list[str] | None =
     from .mail.send import SendReport, feedback_files, form_files, outbox
     plan, period = _plan_and_period(plan_path, period_id)
     if units:  # names or aliases, as the register knows them
-        unknown = [u for u in units if plan.unit(u) is None]
-        if unknown:
+        if unknown := [u for u in units if plan.unit(u) is None]:
             raise PlanFileError(f"计划中没有单位“{'、'.join(unknown)}”。请用 xltools units 计划文件 查看单位名单。")
         units = [plan.unit(u).name for u in units]
     purpose = "feedback" if feedback else "forms"

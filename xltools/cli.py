@@ -582,8 +582,7 @@ def app_cmd(workspace: Optional[Path] = typer.Argument(None, metavar="WORKSPACE"
         add_account(root, add_user, typer.prompt("密码", hide_input=True, confirmation_prompt=True))
         out.print(f"已建立账户“{add_user}”(工作文件夹 {root})。")
         return
-    why = host_refusal(host, user_count(root))
-    if why:
+    if why := host_refusal(host, user_count(root)):
         _fail(why)
     serve(root, host, port, not no_browser)
 

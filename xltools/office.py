@@ -25,8 +25,7 @@ _WIN_TAIL = ("LibreOffice", "program", "soffice.exe")
 def find_soffice() -> str | None:
     """The soffice executable on PATH or in a usual install place; None if there is none."""
     for name in ("soffice", "libreoffice"):
-        exe = shutil.which(name)
-        if exe:
+        if exe := shutil.which(name):
             return exe
     windows = sys.platform == "win32"
     for cand in _windows_candidates() if windows else _CANDIDATES:

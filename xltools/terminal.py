@@ -80,8 +80,7 @@ def collect_summary(console: Console, report) -> None:
     if report.feedback:  # copies marked for correction, to send back to the units
         console.print(say("退回修改意见(发给各单位):{n} 个文件,在 {where}", n=len(report.feedback),
                           where=Path(report.out_dir) / "反馈"))
-        short = sum(1 for p in report.feedback if any(shortened(part) for part in Path(p).parts))
-        if short:
+        if short := sum(1 for p in report.feedback if any(shortened(part) for part in Path(p).parts)):
             console.print(say("[yellow]提示:[/yellow]其中 {n} 个文件或文件夹的名称过长,已缩短"
                               "(末尾带 6 位编号),以免超出 Windows 的路径长度上限。", n=short))
     pdf_summary(console, report.pdf)

@@ -470,11 +470,9 @@ async def login_post(request: Request) -> Response:
     name, password = str(form.get("user", "")).strip(), str(form.get("password", ""))
     address = request.client.host if request.client else ""
     throttle: accounts.LoginThrottle = request.app.state.throttle
-    wait = throttle.wait(name, address)
-    if wait:
+    if wait := throttle.wait(name, address):
         raise HTTPException(429, official_marks(f"登录失败次数过多,请 {wait // 60 + 1} 分钟后再试。"))
-    ok = await run_in_threadpool(accounts.verify, request.app.state.ws.root, name, password)
-    if not ok:
+    if not await run_in_threadpool(accounts.verify, request.app.state.ws.root, name, password):
         throttle.failed(name, address)
         LOG.warning("login failed: %r from %s", name, address)
         raise HTTPException(401, "用户名或密码不正确。")

@@ -204,8 +204,7 @@ def add_alias(path: str | os.PathLike, name: str, alias: str) -> RegisterChange:
 def set_unit(path: str | os.PathLike, name: str, **values: str | None) -> RegisterChange:
     """Change a unit's 责任领导 / 联系人 / 联系电话 / 电子邮箱 / 类型 and save the plan.
     Only the fields given (not None) change; "" clears one."""
-    unknown = set(values) - set(EDITABLE)
-    if unknown:
+    if unknown := set(values) - set(EDITABLE):
         raise RegisterError(f"不能修改的字段:{'、'.join(sorted(unknown))}。")
     plan = require_plan(path).value
     u = _unit(plan, name)
