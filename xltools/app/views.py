@@ -246,8 +246,7 @@ def summary_view(c: Campaign, period_id: str) -> dict:
     """汇总: the period's counts as the 汇总表 prints them, the lagging tasks, downloads."""
     _, period = period_of(c, period_id)
     out = c.outputs(period)
-    downloads = [c.rel(p) for p in sorted(out.glob("*")) if p.is_file()
-                 and not p.name.startswith(".")] if out.is_dir() else []
+    downloads = [c.rel(p) for p in sorted(out.glob("*")) if p.is_file() and not p.name.startswith(".")]
     report = next((p for p in downloads if p.endswith(".html")), "")
     years = sorted(c.rel(p) for p in (c.dir / OUTPUTS).glob("\u5e74\u5ea6\u6c47\u603b*.xlsx"))  # 年度汇总
     return _summary(c, period_id) | {"downloads": downloads, "report": report, "years": years}
@@ -293,8 +292,7 @@ def remind_view(c: Campaign, period_id: str) -> dict:
     """催报: the units to remind with their contacts, and the 催报通知 text (nothing written)."""
     _, period = period_of(c, period_id)
     out = c.outputs(period)
-    written = [c.rel(p) for p in sorted(out.glob("\u50ac\u62a5*")) if p.is_file()] \
-        if out.is_dir() else []  # 催报通知 / 催报名单 written before
+    written = [c.rel(p) for p in sorted(out.glob("\u50ac\u62a5*")) if p.is_file()]  # 催报通知, 催报名单 written
     return _remind(c, period_id) | {"downloads": written}
 
 
