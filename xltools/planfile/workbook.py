@@ -151,7 +151,8 @@ class _Reader:
         self.findings: list[Finding] = []
         self.where: dict[tuple[str, str], tuple[str, str]] = {}  # (kind, key) -> (sheet, cell)
 
-    def rows(self, table: Table) -> list[tuple[int, list[str]]]:
+    def rows(self, table: Table, kind: str = "") -> list[tuple[int, list[str]]]:
+        """Rows with any text as (row, texts); with `kind`, each one's first cell noted in `where`."""
         data = self.sheets.get(table.name)
         if data is None:
             self.findings.append(finding("missing-plan-sheet", file=self.file, value=table.name))
@@ -166,7 +167,10 @@ class _Reader:
                                              cell=a1(1, c), value=got, expected=want))
         width = len(table.headers)
         rows = [(r, [text(x) for x in data[r]] + [""] * width) for r in range(FIRST_DATA_ROW, len(data))]
-        return [(r, values) for r, values in rows if any(values[:width])]
+        rows = [(r, values) for r, values in rows if any(values[:width])]
+        if kind:
+            self.where.update({(kind, values[0]): (table.name, a1(r, 0)) for r, values in rows})
+        return rows
 
     def bad(self, sheet: str, r: int, c: int, value: str, reason: str) -> None:
         self.findings.append(finding("bad-plan-value", file=self.file, sheet=sheet, cell=a1(r, c),
@@ -209,26 +213,19 @@ def plan_from_sheets(sheets: dict[str, list[list]], filename: str = "plan.xlsx")
     except ValueError:
         rd.bad(INFO.name, FIRST_DATA_ROW + 1, 1, meta.get("year", ""), "年度应为四位数字")
         year = 0
-    units = []
-    for r, v in rd.rows(UNITS):
-        units.append(Unit(name=v[0], kind=v[1] or "部门", aliases=split_aliases(v[2]), leader=v[3],
-                          contact=v[4], phone=v[5], email=v[6]))
-        rd.where[("unit", v[0])] = (UNITS.name, a1(r, 0))
-    group_rows = rd.rows(GROUPS)
+    units = [Unit(name=v[0], kind=v[1] or "部门", aliases=split_aliases(v[2]), leader=v[3],
+                  contact=v[4], phone=v[5], email=v[6]) for _, v in rd.rows(UNITS, "unit")]
+    group_rows = rd.rows(GROUPS, "group")
     known = {n for u in units for n in [u.name, *u.aliases]} | {v[0] for _, v in group_rows}
-    groups = []
-    for r, v in group_rows:
-        groups.append(Group(name=v[0], members=split(v[1], known), aliases=split_aliases(v[2])))
-        rd.where[("group", v[0])] = (GROUPS.name, a1(r, 0))
+    groups = [Group(name=v[0], members=split(v[1], known), aliases=split_aliases(v[2])) for _, v in group_rows]
     known |= {a for g in groups for a in g.aliases}
     tasks: list[Task] = []
-    for r, v in rd.rows(TASKS):
+    for r, v in rd.rows(TASKS, "task-again"):  # a duplicate number's own row; "task" is the first
         kind = KIND_BY_LABEL.get(v[1], v[1] or "task")
         tasks.append(Task(number=v[0], kind=kind, section=split_section(v[2]), text=v[3],
                           lead_units=split(v[4], known), responsible_units=split(v[5], known),
                           deadline=v[6], lead_leader=v[7], printed=v[8], notes=v[9]))
         rd.where.setdefault(("task", v[0]), (TASKS.name, a1(r, 0)))
-        rd.where[("task-again", v[0])] = (TASKS.name, a1(r, 0))  # a duplicate's own row
     by_number = {t.number: t for t in tasks}
     for r, v in rd.rows(TARGETS):
         task = by_number.get(v[0])
@@ -244,10 +241,8 @@ def plan_from_sheets(sheets: dict[str, list[list]], filename: str = "plan.xlsx")
         task.targets.append(Target(label=v[1], value=value, measure=v[3],
                                    direction=DIRECTION_BY_LABEL.get(v[4], ">="),
                                    growth=v[5] == YES, text=v[6]))
-    periods = []
-    for r, v in rd.rows(PERIODS):
-        periods.append(Period(id=v[0], name=v[1], start=v[2], end=v[3], deadline=v[4]))
-        rd.where[("period", v[0])] = (PERIODS.name, a1(r, 0))
+    periods = [Period(id=v[0], name=v[1], start=v[2], end=v[3], deadline=v[4])
+               for _, v in rd.rows(PERIODS, "period")]
     matrix = _read_matrix(rd, meta.get("matrix_title", ""))
     if not meta.get("title") and not tasks:
         return None, rd.findings
