@@ -553,8 +553,7 @@ def remind(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike |
     from .report.remind import (RemindResult, contact_workbook, notice_filename, remind_entries,
                                 render_notice)
     plan, period = _plan_and_period(plan_path, period_id)
-    db_path = _ledger_path(plan_path, db)
-    with Ledger(db_path) as ledger:
+    with Ledger(_ledger_path(plan_path, db)) as ledger:
         current = ledger.current(plan.plan_id, period.id)
         receipts = [ReceiptRow.from_ledger(r) for r in ledger.receipts(plan.plan_id, period.id)]
         exempt = exempt_units(ledger.history(plan.plan_id, period.id))

@@ -46,10 +46,9 @@ def _wants_json(request: Request) -> bool:
 def _render(request: Request, template: str, data: dict, status: int = 200) -> Response:
     if _wants_json(request):
         return JSONResponse(data, status_code=status)
-    env = request.app.state.env
-    html = env.get_template(f"app/{template}").render(data=data, csrf=csrf_token(request),
-                                                      request_path=request.url.path,
-                                                      user=request.session.get("user", ""))
+    html = request.app.state.env.get_template(f"app/{template}").render(
+        data=data, csrf=csrf_token(request), request_path=request.url.path,
+        user=request.session.get("user", ""))
     response = HTMLResponse(html, status_code=status)
     set_csrf_cookie(request, response)
     return response

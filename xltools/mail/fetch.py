@@ -70,8 +70,7 @@ def fetch_new(plan: Plan, settings: MailSettings, pw: str | None, ledger: Ledger
         day = datetime.fromisoformat(since[:10]).replace(tzinfo=timezone.utc) if since else None
         when = f" SINCE {imaplib.Time2Internaldate(day)[1:12]}" if day else ""
         typ, data = conn.uid("SEARCH", None, f"UID {last + 1}:*{when}")
-        uids = sorted(u for u in (int(x) for x in (data[0] or b"").split()) if u > last)
-        for uid in uids:
+        for uid in sorted(u for u in (int(x) for x in (data[0] or b"").split()) if u > last):
             typ, data = conn.uid("FETCH", str(uid), "(BODY.PEEK[])")
             if typ != "OK":
                 raise MailError(f"从邮箱读取第 {uid} 封邮件失败,本次未记录任何邮件。请稍后重新运行。")

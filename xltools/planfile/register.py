@@ -172,8 +172,7 @@ def _unit(plan: Plan, name: str) -> Unit:
     u = plan.unit(name)
     if u is not None:
         return u
-    hit = plan.resolve(name)
-    if isinstance(hit, Group):
+    if isinstance(plan.resolve(name), Group):
         raise RegisterError(f"“{name}”是单位分组,不是单位。别名和联系方式只能登记在单位上。")
     key = normalize_name(name)
     near = [x.name for x in plan.units if key and (key in normalize_name(x.name) or normalize_name(x.name) in key)]

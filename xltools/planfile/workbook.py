@@ -121,8 +121,7 @@ def _table(wb: Workbook, table: Table, rows: list[list], lists: dict[int, list[s
 def _matrix_sheet(wb: Workbook, m: TownMatrix) -> None:
     sh = wb.add_sheet(MATRIX)
     keys = [c.key for c in m.columns]
-    ncols = len(MATRIX_FIXED) + len(keys)
-    title_block(sh, ncols, MATRIX)
+    title_block(sh, len(MATRIX_FIXED) + len(keys), MATRIX)
     header_row(sh, 1, list(MATRIX_FIXED) + keys, height=22)
     for i, c in enumerate(m.columns):
         sh.write(2, len(MATRIX_FIXED) + i, c.label + (f"({c.measure})" if c.measure else ""),
