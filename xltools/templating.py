@@ -28,8 +28,7 @@ def bundled(name: str = "") -> Path:
 def template_dirs() -> list[Path]:
     """Existing template folders, in the order they are searched."""
     own = os.environ.get(ENV_VAR)
-    dirs = [Path(own)] if own else []
-    dirs.append(bundled())
+    dirs = [Path(own), bundled()] if own else [bundled()]
     return [d for d in dict.fromkeys(dirs) if d.is_dir()]
 
 

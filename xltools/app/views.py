@@ -109,12 +109,10 @@ def replace_plan(c: Campaign, source: Path) -> str:
 def parse_view(result, saved: Path | None) -> dict:
     """The parse report: items by kind, units, groups, every anomaly with its line."""
     plan = result.plan
-    kinds = Counter(t.kind for t in plan.tasks) if plan else Counter()
-    return {"ok": plan is not None, "saved": bool(saved),
-            "items": len(plan.tasks) if plan else 0,
-            "kinds": {TASK_KIND_LABELS.get(k, k): n for k, n in kinds.items()},
-            "units": len(plan.units) if plan else 0,
-            "empty_groups": [g.name for g in plan.groups if not g.members] if plan else [],
+    tasks, units, groups = (plan.tasks, plan.units, plan.groups) if plan else ([], [], [])
+    return {"ok": plan is not None, "saved": bool(saved), "items": len(tasks),
+            "kinds": {TASK_KIND_LABELS.get(k, k): n for k, n in Counter(t.kind for t in tasks).items()},
+            "units": len(units), "empty_groups": [g.name for g in groups if not g.members],
             "lines": result.report_lines(),
             "findings": [finding(f) for f in result.findings]}
 
