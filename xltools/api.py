@@ -593,8 +593,7 @@ def year(plan_path: str | os.PathLike, db: str | os.PathLike | None = None,
         returns = {p.id: ledger.current(plan.plan_id, p.id, texts=False) for p in plan.periods}
     today = today or date.today()
     ys = year_summary(plan, returns, today)
-    out = Path(out_dir) if out_dir else DEFAULT_OUT
-    return YearReport(write_workbook(year_workbook(plan, ys, today), out), ys)
+    return YearReport(write_workbook(year_workbook(plan, ys, today), Path(out_dir or DEFAULT_OUT)), ys)
 
 
 def unit_names(plan: Plan, text: str) -> list[str]:

@@ -188,8 +188,7 @@ async def names_check(request: Request) -> Response:
     (a GET that changes nothing)."""
     c = _campaign(request)
     text = request.query_params.get("text", "")[:2000]
-    unknown = await run_in_threadpool(api.unknown_units, c.plan_path, text)
-    return JSONResponse({"unknown": unknown})
+    return JSONResponse({"unknown": await run_in_threadpool(api.unknown_units, c.plan_path, text)})
 
 
 async def plan_upload(request: Request) -> Response:
