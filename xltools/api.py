@@ -384,8 +384,7 @@ STAMPED = ("missing_units", "late_units", "findings", "attention", "stamps")  # 
 
 
 def _read_stamp(out: Path, db_path: Path, plan_id: str, period_id: str) -> dict:
-    """The stamp of earlier outputs in `out`, if they are for this ledger, plan and period
-    and all still exist; {} otherwise."""
+    """The stamp of earlier outputs in `out` for this ledger, plan and period, all still there; else {}."""
     try:
         stamp = json.loads((out / STAMP).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -394,9 +393,7 @@ def _read_stamp(out: Path, db_path: Path, plan_id: str, period_id: str) -> dict:
             and stamp.get("period") == period_id)
     files = [stamp.get("summary_book"), stamp.get("html"), *stamp.get("outputs", []),
              *stamp.get("feedback", [])]
-    if not same or "attention" not in stamp or not all((out / f).exists() for f in files if f):
-        return {}
-    return stamp
+    return stamp if same and "attention" in stamp and all((out / f).exists() for f in files if f) else {}
 
 
 def _write_stamp(out: Path, db_path: Path, plan_id: str, period_id: str, state: str,
