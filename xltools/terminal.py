@@ -89,14 +89,11 @@ def collect_summary(console: Console, report) -> None:
 
 def pdf_summary(console: Console, res) -> None:
     """What --pdf made; nothing when it was not asked for."""
-    if res is None or res.message:  # not asked for, or said on stderr by pdf_problems
+    if res is None or res.message or not res.pdfs:  # not asked for, said by pdf_problems, or none
         return
-    if res.pdfs:
-        folders = sorted({str(p.parent) for p in res.pdfs})
-        where = folders[0] if len(folders) == 1 else \
-            say("{n} 个文件夹(与各 Excel 文件同目录)", n=len(folders))
-        console.print(say("PDF:{n} 个,在 {where}(用时 {s:.1f} 秒)", n=len(res.pdfs), where=where,
-                          s=res.seconds))
+    folders = sorted({str(p.parent) for p in res.pdfs})
+    where = folders[0] if len(folders) == 1 else say("{n} 个文件夹(与各 Excel 文件同目录)", n=len(folders))
+    console.print(say("PDF:{n} 个,在 {where}(用时 {s:.1f} 秒)", n=len(res.pdfs), where=where, s=res.seconds))
 
 
 def pdf_problems(console: Console, res) -> bool:
