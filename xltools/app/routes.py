@@ -101,8 +101,7 @@ async def _locked(c: Campaign, fn, *args, **kwargs):
 
 
 async def _posted(request: Request):
-    """A POST's campaign, its checked form and the period it is about (from the path, else
-    the form's "period"; NotFound for one the plan does not have)."""
+    """A POST's campaign, checked form and period (the path's, else the form's; NotFound if unknown)."""
     c = _campaign(request)
     form = await checked_form(request, request.app.state.limits, max_files=0)
     _, period = views.period_of(c, request.path_params.get("period") or str(form.get("period", "")))
