@@ -108,8 +108,7 @@ def _describe(raw: bytes, account: str, folder: str, validity: int, uid: int,
     name = safe_filename(f"邮件_{when[:16].replace(':', '').replace('T', '_')}_"
                          f"{sender or '未知发件人'}_{sha[:8]}", ext=".eml")
     rec = FetchedRecord(account, folder, validity, uid, sha, mid, sender, when)
-    reply = next((sent[r] for r in refs if r in sent), None)
-    if reply is not None:
+    if (reply := next((sent[r] for r in refs if r in sent), None)) is not None:
         rec.unit = reply.unit
         f = finding("mail-reply", file=name, unit=reply.unit,
                     sent=reply.sent_at[:16].replace("T", " "))

@@ -97,12 +97,10 @@ class _Cells:
                 raise
             return
         for r, row in enumerate(sheets.get(UNITS.name, [])[FIRST_DATA_ROW:], start=FIRST_DATA_ROW):
-            name = text(row[0]) if row else ""
-            if name:
+            if row and (name := text(row[0])):
                 self.units.setdefault(name, (r, split_aliases(text(row[2])) if len(row) > 2 else []))
         for r, row in enumerate(sheets.get(GROUPS.name, [])[FIRST_DATA_ROW:], start=FIRST_DATA_ROW):
-            name = text(row[0]) if row else ""
-            if name:
+            if row and (name := text(row[0])):
                 self.groups.setdefault(name, r)
 
     def unit_cell(self, unit: str, col: int = 0) -> tuple[str, str]:
