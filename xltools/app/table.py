@@ -19,9 +19,7 @@ MAX_SHEETS = 3  # a form has one or two visible sheets; more are not a form's
 def _text(v: object) -> str:
     if v is None:
         return ""
-    if isinstance(v, float):
-        return f"{v:.10g}"
-    return str(v)
+    return f"{v:.10g}" if isinstance(v, float) else str(v)
 
 
 def returned_tables(path: str, findings: list[dict]) -> list[dict]:

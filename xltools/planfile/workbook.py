@@ -180,9 +180,7 @@ def text(x: object) -> str:
     """A cell value as the text a clerk typed (1.0 -> "1")."""
     if x is None:
         return ""
-    if isinstance(x, float) and x.is_integer():
-        return str(int(x))
-    return str(x).strip()
+    return str(int(x)) if isinstance(x, float) and x.is_integer() else str(x).strip()
 
 
 def split(s: str, known: set[str] | frozenset[str] = frozenset()) -> list[str]:
