@@ -1,6 +1,7 @@
 """One function per stage: what the CLI and the tests call."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import getpass
 import json
@@ -41,6 +42,7 @@ from .xlsx.writer import write_workbook
 
 EXAMPLE = "shashi-2019"  # package data: xltools/examples/shashi-2019
 DEFAULT_OUT = Path("workbooks")
+KIND_PREFIXES = (("附件1", "annex1"), ("附件2", "annex2"), ("附件3", "annex3"), ("发送清单", "sending_list"))
 
 __all__ = ["XltoolsError", "PlanFileError", "PeriodError", "LedgerError", "LedgerMissing",
            "LedgerBusy", "FileChanged", "OutputError", "InputError", "TemplateError",
@@ -132,11 +134,9 @@ def _stop_on_unsound_plan(plan: Plan) -> None:
     """Nothing is written while a task reaches no unit (an empty group: one message says
     which groups and how to fill them), or while two tasks share a number: the returns
     are matched to tasks by number, so their figures could not be told apart."""
-    stop = empty_groups_blocking(plan)
-    if stop:
+    if stop := empty_groups_blocking(plan):
         raise PlanFileError(stop[0].message)
-    twice = duplicate_task_numbers(plan)
-    if twice:
+    if twice := duplicate_task_numbers(plan):
         raise PlanFileError("".join(f.message for f in twice)
                             + official_marks("序号相同的任务,各单位报回的数据无法区分,本次未生成任何文件。"))
 
@@ -155,19 +155,13 @@ def _write_form(state: tuple[Plan, Path], job: FormJob) -> WrittenFile:
 
 def _kind_of(filename: str) -> str:
     name = Path(filename).name
-    for prefix, kind in (("附件1", "annex1"), ("附件2", "annex2"), ("附件3", "annex3"),
-                         ("发送清单", "sending_list")):
-        if name.startswith(prefix):
-            return kind
-    return "other"
+    return next((kind for prefix, kind in KIND_PREFIXES if name.startswith(prefix)), "other")
 
 
 def _in_output(f: Finding, report: GenerateReport) -> Finding:
     """Give annex findings the full path of the file they point at."""
-    for wf in report.files:
-        if f.file and wf.path.name == f.file:
-            return relocate(f, file=str(wf.path))
-    return f
+    return next((relocate(f, file=str(wf.path)) for wf in report.files
+                 if f.file and wf.path.name == f.file), f)
 
 
 def example_dir() -> Path:
@@ -197,7 +191,6 @@ def demo(out_dir: str | os.PathLike | None = None) -> DemoReport:
     the units' returns for 2019Q1 (clean ones, typical mistakes, one unit missing, one
     resubmission, one duplicate), collect them, and write the summary."""
     from .simulate import simulate_returns
-
     out = Path(out_dir or DEFAULT_OUT / "demo")
     plan_path = example_dir() / "plan.xlsx"
     generated = generate(plan_path, out)
@@ -223,7 +216,6 @@ def parse(notice: str | os.PathLike, units: str | os.PathLike | None = None,
     and/or `base` (plan files).
     """
     from .parse import parse_notice_file
-
     register = None
     for source in (base, units):
         if source is not None:
@@ -335,66 +327,56 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
     progress(done, total) is called as the files are settled; besides the workbooks,
     collect writes the HTML report (report.html).
     """
-    from .collect.run import check_inputs
-    t0 = time.perf_counter()
-    check_inputs(list(inputs))  # a mistyped inbox path: InputError before anything is recorded
-    plan, period = _plan_and_period(plan_path, period_id)
-    with plan.frozen():  # nothing below edits the plan; look-ups need not re-check it
-        return _collect(inputs, plan_path, plan, period, out_dir, db, workers, password,
-                        limits, progress, t0, force)
-
-
-def _collect(inputs, plan_path, plan: Plan, period: Period, out_dir, db, workers, password,
-             limits, progress, t0: float, force: bool = False) -> "CollectReport":
     from .collect.ledger import Ledger
-    from .collect.run import (attention, check_output_dir, check_owner, output_failed,
-                              run_collect)
+    from .collect.run import (attention, check_inputs, check_output_dir, check_owner,
+                              output_failed, run_collect)
     from .collect.settle import exempt_units
     from .merge import ReceiptRow, summarize
     from .report.outputs import write_outputs
-
+    t0 = time.perf_counter()
+    check_inputs(list(inputs))  # a mistyped inbox path: InputError before anything is recorded
+    plan, period = _plan_and_period(plan_path, period_id)
     db_path = _ledger_path(plan_path, db, must_exist=False)
     out = Path(out_dir) if out_dir else DEFAULT_OUT / period.name
     check_output_dir(out)
     check_owner(out, db_path, force)
-    stamp = _read_stamp(out, db_path, plan.plan_id, period.id)
-    outcome = run_collect([Path(p) for p in inputs], plan, period, db_path, workers,
-                          limits or Limits(), password, progress=progress,
-                          reuse_state=stamp.get("state", ""))
-    if outcome.reused:  # nothing new since these outputs were written: keep them
-        return _reused_report(period, out, db_path, outcome, stamp, t0)
-    t1 = time.perf_counter()
-    previous = None
-    before = [p for p in plan.periods if p.end < period.end]
-    with Ledger(db_path) as ledger:
-        if before:
-            previous = ledger.current(plan.plan_id, before[-1].id, texts=False) or None
-        exempt = exempt_units(ledger.history(plan.plan_id, period.id))
-    receipts = [ReceiptRow.from_ledger(r, out.absolute()) for r in outcome.receipts]
-    fresh = {f.sha256 for f in outcome.files if not f.seen_before}
-    for r in receipts:  # the reports mark what this run brought
-        r.new = r.sha256 in fresh
-    summary = summarize(plan, period, outcome.current, receipts, previous, exempt)
-    report = CollectReport(period, out, db_path, files=outcome.files, phases=outcome.phases)
-    report.phases["summarize"] = time.perf_counter() - t1
-    t1 = time.perf_counter()
-    try:  # 汇总表, 校验报告, HTML report, 修改意见 copies (DIR/反馈/<unit>/…xlsx)
-        written = write_outputs(plan, period, summary, receipts, outcome.current, out, workers)
-    except OSError as exc:  # the ledger is committed: say so, and how to get the outputs
-        raise output_failed(out, exc) from exc
-    report.outputs = [written.summary_book, written.validation_book]
-    report.summary_book, report.html = written.summary_book, written.html
-    report.feedback = written.feedback
-    report.phases["outputs"] = time.perf_counter() - t1
-    report.missing_units = list(dict.fromkeys(summary.missing["单位"])) if len(summary.missing) else []
-    report.late_units = list(dict.fromkeys(summary.late["单位"])) if len(summary.late) else []
-    report.findings = summary.findings.to_json()
-    report.attention = attention(outcome.receipts, report.missing_units, report.late_units)
-    report.stamps = summary.stamps
-    report.counts = dict(Counter(f.status for f in outcome.files))
-    _write_stamp(out, db_path, plan.plan_id, period.id, outcome.state, report)
-    report.seconds = time.perf_counter() - t0
-    return report
+    with plan.frozen():  # nothing below edits the plan; look-ups need not re-check it
+        stamp = _read_stamp(out, db_path, plan.plan_id, period.id)
+        outcome = run_collect([Path(p) for p in inputs], plan, period, db_path, workers,
+                              limits or Limits(), password, progress=progress,
+                              reuse_state=stamp.get("state", ""))
+        if outcome.reused:  # nothing new since these outputs were written: keep them
+            return _reused_report(period, out, db_path, outcome, stamp, t0)
+        t1 = time.perf_counter()
+        before = [p for p in plan.periods if p.end < period.end]
+        with Ledger(db_path) as ledger:
+            previous = ledger.current(plan.plan_id, before[-1].id, texts=False) or None if before else None
+            exempt = exempt_units(ledger.history(plan.plan_id, period.id))
+        receipts = [ReceiptRow.from_ledger(r, out.absolute()) for r in outcome.receipts]
+        fresh = {f.sha256 for f in outcome.files if not f.seen_before}
+        for r in receipts:  # the reports mark what this run brought
+            r.new = r.sha256 in fresh
+        summary = summarize(plan, period, outcome.current, receipts, previous, exempt)
+        report = CollectReport(period, out, db_path, files=outcome.files, phases=outcome.phases)
+        report.phases["summarize"] = time.perf_counter() - t1
+        t1 = time.perf_counter()
+        try:  # 汇总表, 校验报告, HTML report, 修改意见 copies (DIR/反馈/<unit>/…xlsx)
+            written = write_outputs(plan, period, summary, receipts, outcome.current, out, workers)
+        except OSError as exc:  # the ledger is committed: say so, and how to get the outputs
+            raise output_failed(out, exc) from exc
+        report.outputs = [written.summary_book, written.validation_book]
+        report.summary_book, report.html = written.summary_book, written.html
+        report.feedback = written.feedback
+        report.phases["outputs"] = time.perf_counter() - t1
+        report.missing_units = list(dict.fromkeys(summary.missing["单位"])) if len(summary.missing) else []
+        report.late_units = list(dict.fromkeys(summary.late["单位"])) if len(summary.late) else []
+        report.findings = summary.findings.to_json()
+        report.attention = attention(outcome.receipts, report.missing_units, report.late_units)
+        report.stamps = summary.stamps
+        report.counts = dict(Counter(f.status for f in outcome.files))
+        _write_stamp(out, db_path, plan.plan_id, period.id, outcome.state, report)
+        report.seconds = time.perf_counter() - t0
+        return report
 
 
 STAMP = ".xltools-collect.json"  # what the outputs in a folder were made from
@@ -402,8 +384,7 @@ STAMPED = ("missing_units", "late_units", "findings", "attention", "stamps")  # 
 
 
 def _read_stamp(out: Path, db_path: Path, plan_id: str, period_id: str) -> dict:
-    """The stamp of earlier outputs in `out`, if they are for this ledger, plan and period
-    and all still exist; {} otherwise."""
+    """The stamp of earlier outputs in `out` for this ledger, plan and period, all still there; else {}."""
     try:
         stamp = json.loads((out / STAMP).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -412,9 +393,7 @@ def _read_stamp(out: Path, db_path: Path, plan_id: str, period_id: str) -> dict:
             and stamp.get("period") == period_id)
     files = [stamp.get("summary_book"), stamp.get("html"), *stamp.get("outputs", []),
              *stamp.get("feedback", [])]
-    if not same or "attention" not in stamp or not all((out / f).exists() for f in files if f):
-        return {}
-    return stamp
+    return stamp if same and "attention" in stamp and all((out / f).exists() for f in files if f) else {}
 
 
 def _write_stamp(out: Path, db_path: Path, plan_id: str, period_id: str, state: str,
@@ -426,10 +405,8 @@ def _write_stamp(out: Path, db_path: Path, plan_id: str, period_id: str, state: 
             "summary_book": rel(report.summary_book), "html": rel(report.html),
             "feedback": [rel(p) for p in report.feedback],
             **{k: getattr(report, k) for k in STAMPED}}
-    try:
+    with contextlib.suppress(OSError, ValueError):  # an optimisation: without it the next run rebuilds
         (out / STAMP).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    except (OSError, ValueError):  # a stamp is an optimisation; without it the next run rebuilds
-        pass
 
 
 def _reused_report(period: Period, out: Path, db_path: Path, outcome, stamp: dict,
@@ -452,7 +429,6 @@ def pdf(report: "GenerateReport | CollectReport", progress: ProgressFn | None = 
     Chromium where it is installed; the xlsx.pdf.PdfResult is also kept as report.pdf.
     Without LibreOffice nothing is raised: result.message says so in Chinese."""
     from .xlsx.pdf import html_to_pdf, to_pdf
-
     printable = ([f.path for f in report.files] if isinstance(report, GenerateReport)
                  else [report.summary_book] if report.summary_book else [])
     report.pdf = to_pdf(printable, progress=progress)
@@ -486,7 +462,6 @@ def status(plan_path: str | os.PathLike, period_id: str,
     """The ledger's view of a period, without reading any file again."""
     from .collect.ledger import Ledger
     from .collect.settle import exempt_units
-
     plan, period = _plan_and_period(plan_path, period_id)
     with Ledger(_ledger_path(plan_path, db)) as ledger:
         st = ledger.status(plan.plan_id, period.id)
@@ -556,7 +531,6 @@ def _ledger_path(plan_path: str | os.PathLike, db: str | os.PathLike | None,
                  must_exist: bool = True) -> Path:
     """--db, else the ledger beside the plan; LedgerMissing when it must exist and does not."""
     from .collect.run import default_ledger
-
     db_path = Path(db) if db else default_ledger(plan_path)
     if must_exist and not db_path.exists():
         raise LedgerMissing(f"找不到台账“{db_path}”:请先运行 xltools collect,或用 --db 指定台账。")
@@ -575,10 +549,8 @@ def remind(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike |
     from .merge import ReceiptRow
     from .report.remind import (RemindResult, contact_workbook, notice_filename, remind_entries,
                                 render_notice)
-
     plan, period = _plan_and_period(plan_path, period_id)
-    db_path = _ledger_path(plan_path, db)
-    with Ledger(db_path) as ledger:
+    with Ledger(_ledger_path(plan_path, db)) as ledger:
         current = ledger.current(plan.plan_id, period.id)
         receipts = [ReceiptRow.from_ledger(r) for r in ledger.receipts(plan.plan_id, period.id)]
         exempt = exempt_units(ledger.history(plan.plan_id, period.id))
@@ -613,14 +585,12 @@ def year(plan_path: str | os.PathLike, db: str | os.PathLike | None = None,
     from .collect.ledger import Ledger
     from .merge.year import year_summary
     from .report.year_book import year_workbook
-
     plan = require_plan(plan_path).value
     with Ledger(_ledger_path(plan_path, db)) as ledger:
         returns = {p.id: ledger.current(plan.plan_id, p.id, texts=False) for p in plan.periods}
     today = today or date.today()
     ys = year_summary(plan, returns, today)
-    out = Path(out_dir) if out_dir else DEFAULT_OUT
-    return YearReport(write_workbook(year_workbook(plan, ys, today), out), ys)
+    return YearReport(write_workbook(year_workbook(plan, ys, today), Path(out_dir or DEFAULT_OUT)), ys)
 
 
 def unit_names(plan: Plan, text: str) -> list[str]:
@@ -648,8 +618,7 @@ def task_set(plan_path: str | os.PathLike, number: str, lead_units: str | None =
     lists = {k: unit_names(plan, v)
              for k, v in (("lead_units", lead_units), ("responsible_units", responsible_units))
              if v is not None}
-    unknown = [n for names in lists.values() for n in names if plan.resolve(n) is None]
-    if unknown:
+    if unknown := [n for names in lists.values() for n in names if plan.resolve(n) is None]:
         raise PlanFileError(f"任务 {number}:“{'、'.join(unknown)}”不在单位名单中,请先登记该单位或别名。")
     for k, names in lists.items():
         setattr(task, k, names)
@@ -665,7 +634,6 @@ def notice(plan_path: str | os.PathLike, out_dir: str | os.PathLike | None = Non
            template: str | os.PathLike | None = None, when: date | None = None) -> Path:
     """The issuing notice (.docx, GB/T 9704-2012) with 附件1-3 as Word tables; its path."""
     from .word.notice import write_notice
-
     return write_notice(require_plan(plan_path).value, Path(out_dir) if out_dir else DEFAULT_OUT,
                         when or date.today(), template)
 
@@ -683,7 +651,6 @@ def bulletin(plan_path: str | os.PathLike, period_id: str | None = None,
     from .word.bulletin import (bulletin_document, bulletin_filename, from_summary, from_year,
                                 restricted, select)
     from .word.notice import save
-
     plan = require_plan(plan_path).value
     try:
         scope, periods = select(plan, period_id, whole_year)
@@ -753,11 +720,9 @@ def send(plan_path: str | os.PathLike, period_id: str, units: list[str] | None =
     MailError (mail.settings) when the server or the settings fail."""
     from .collect.ledger import Ledger
     from .mail.send import SendReport, feedback_files, form_files, outbox
-
     plan, period = _plan_and_period(plan_path, period_id)
     if units:  # names or aliases, as the register knows them
-        unknown = [u for u in units if plan.unit(u) is None]
-        if unknown:
+        if unknown := [u for u in units if plan.unit(u) is None]:
             raise PlanFileError(f"计划中没有单位“{'、'.join(unknown)}”。请用 xltools units 计划文件 查看单位名单。")
         units = [plan.unit(u).name for u in units]
     purpose = "feedback" if feedback else "forms"
@@ -776,7 +741,6 @@ def send(plan_path: str | os.PathLike, period_id: str, units: list[str] | None =
 def _deliver(plan_path, plan, period, mails, report, db_path, dry_run, mail, password):
     from .collect.ledger import Ledger
     from .mail.send import deliver
-
     if dry_run is not None:
         return deliver(plan, period, mails, mail_settings(plan_path, **(mail or {})), report,
                        None, None, Path(dry_run))
@@ -791,7 +755,6 @@ def remind_send(plan_path: str | os.PathLike, period_id: str, db: str | os.PathL
     """E-mail each unit that owes a return (or must correct one) its 催报, at most once a
     day; mail.send.SendReport. Units exempt from the period (免报) are not reminded."""
     from .mail.send import SendReport, outbox
-
     plan, period = _plan_and_period(plan_path, period_id)
     db_path = _ledger_path(plan_path, db)
     reasons: dict[str, str] = {}
@@ -822,7 +785,6 @@ def fetch(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | 
     from .collect.run import check_inputs
     from .mail.fetch import fetch_new, move
     from .mail.records import record_fetched
-
     check_inputs(list(inputs or []))  # a mistyped inbox stops the run before the mailbox
     plan, period = _plan_and_period(plan_path, period_id)
     settings, pw = _mail_login(plan_path, "imap", mail, password)

@@ -1,6 +1,7 @@
 """The xltools command line: options -> one api function -> Rich output or --json."""
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -54,10 +55,8 @@ def _console_safe() -> None:
     """Human-readable output never fails on a console that cannot show a character (GBK,
     cp437): such characters are printed as "?" instead of stopping with UnicodeEncodeError."""
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(AttributeError, ValueError, OSError):  # replaced or closed stream
             stream.reconfigure(errors="replace")
-        except (AttributeError, ValueError, OSError):  # replaced or closed stream: leave it
-            pass
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -542,9 +541,8 @@ def units_set(ctx: typer.Context,
               email: Optional[str] = typer.Option(None, "--email", help="电子邮箱"),
               kind: Optional[str] = typer.Option(None, "--kind", help="单位类型:镇/街道/部门/企业/其他")) -> None:
     """修改单位的责任领导、联系人、联系电话、电子邮箱或类型,保存到计划文件(给空字符串 "" 即清空)。"""
-    change = api.units_set(ctx.obj["plan"], name, leader=leader, contact=contact, phone=phone,
-                           email=email, kind=kind)
-    out.print(change.message)
+    out.print(api.units_set(ctx.obj["plan"], name, leader=leader, contact=contact, phone=phone,
+                            email=email, kind=kind).message)
 
 
 @app.command("notice")
@@ -584,8 +582,7 @@ def app_cmd(workspace: Optional[Path] = typer.Argument(None, metavar="WORKSPACE"
         add_account(root, add_user, typer.prompt("密码", hide_input=True, confirmation_prompt=True))
         out.print(f"已建立账户“{add_user}”(工作文件夹 {root})。")
         return
-    why = host_refusal(host, user_count(root))
-    if why:
+    if why := host_refusal(host, user_count(root)):
         _fail(why)
     serve(root, host, port, not no_browser)
 

@@ -5,6 +5,7 @@ Below every stage: the parser converts .doc/.wps with it, xlsx.pdf prints workbo
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -24,8 +25,7 @@ _WIN_TAIL = ("LibreOffice", "program", "soffice.exe")
 def find_soffice() -> str | None:
     """The soffice executable on PATH or in a usual install place; None if there is none."""
     for name in ("soffice", "libreoffice"):
-        exe = shutil.which(name)
-        if exe:
+        if exe := shutil.which(name):
             return exe
     windows = sys.platform == "win32"
     for cand in _windows_candidates() if windows else _CANDIDATES:
@@ -36,16 +36,9 @@ def find_soffice() -> str | None:
 
 def _windows_candidates() -> list[str]:
     """soffice.exe in each Windows install folder, per machine first."""
-    out: list[str] = []
-    for var, default in _WIN_ROOTS:
-        root = os.environ.get(var) or default
-        if not root:
-            continue
-        parts = ("Programs", *_WIN_TAIL) if var == "LOCALAPPDATA" else _WIN_TAIL
-        cand = os.path.join(root, *parts)
-        if cand not in out:
-            out.append(cand)
-    return out
+    cands = [os.path.join(root, *(("Programs", *_WIN_TAIL) if var == "LOCALAPPDATA" else _WIN_TAIL))
+             for var, default in _WIN_ROOTS if (root := os.environ.get(var) or default)]
+    return list(dict.fromkeys(cands))
 
 
 def run_soffice(cmd: list[str], timeout: float) -> tuple[int | None, str | None]:
@@ -77,7 +70,7 @@ def _kill(proc: subprocess.Popen) -> None:
     group or outlived its parent.
     """
     descendants = _descendants(proc.pid)
-    try:
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
         if sys.platform == "win32":
             subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], stdin=subprocess.DEVNULL,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30,
@@ -86,22 +79,14 @@ def _kill(proc: subprocess.Popen) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
         elif os.name == "posix":  # the same on POSIX: a negative pid names the group
             os.kill(-proc.pid, signal.SIGKILL)
-    except (OSError, subprocess.SubprocessError):
-        pass
     for child in descendants:  # psutil handles, so psutil is there
         import psutil
-        try:
+        with contextlib.suppress(psutil.Error):  # NoSuchProcess and kin: already gone
             child.kill()
-        except psutil.Error:  # NoSuchProcess and kin: already gone
-            pass
-    try:
+    with contextlib.suppress(OSError):
         proc.kill()
-    except OSError:
-        pass
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         proc.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
 
 
 def _descendants(pid: int) -> list:

@@ -125,10 +125,8 @@ def pool_map(func: Callable, state: object, items: list, workers: int | None = N
     """
     workers = workers or default_workers()
     ctx = mp_context()
-    inline = workers <= 1 or len(items) < min_items
-    if ctx.get_start_method() != "fork" and len(items) * seconds_each < SPAWN_PAYS_SECONDS:
-        inline = True
-    if inline:
+    pays = ctx.get_start_method() == "fork" or len(items) * seconds_each >= SPAWN_PAYS_SECONDS
+    if workers <= 1 or len(items) < min_items or not pays:
         for item in items:
             yield func(state, item)
         return

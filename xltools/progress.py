@@ -26,13 +26,8 @@ def rich_progress(console, label: str, enabled: bool = True) -> Iterator[Progres
         return
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn)
-
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TimeElapsedColumn(), console=console, transient=True)
     task = bar.add_task(label, total=None)
-
-    def update(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total)
-
     with bar:
-        yield update
+        yield lambda done, total: bar.update(task, completed=done, total=total)

@@ -6,6 +6,7 @@ mistakes clerks see every quarter; which ones is chosen deterministically.
 """
 from __future__ import annotations
 
+import io
 import os
 import random
 import zipfile
@@ -118,8 +119,7 @@ def simulate_returns(plan: Plan, period_id: str, inbox: str | os.PathLike, seed:
     towns = {r.unit or r.label for r in plan.town_rows()}
     if mistakes and len(units) > 8:
         sim.missing = [next(u for u in reversed(units) if u not in towns)]
-        for unit, mistake in zip(units[1:], MISTAKES):
-            sim.mistakes[unit] = mistake
+        sim.mistakes = dict(zip(units[1:], MISTAKES))
         sim.resubmitted = [units[1]]
         sim.duplicated = [units[7]]
         sim.late = [units[8]]
@@ -159,10 +159,8 @@ def write_received(path: Path, data: bytes, when: datetime | str) -> Path:
 
 def _zip(path: Path, members: list[Path], when: datetime) -> Path:
     """A zip attachment holding copies of some returns (as OA systems bundle them)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for m in members:
             z.writestr(zipfile.ZipInfo(m.name, when.timetuple()[:6]), m.read_bytes())
-    ts = when.timestamp()
-    os.utime(path, (ts, ts))
-    return path
+    return write_received(path, buf.getvalue(), when)

@@ -28,8 +28,7 @@ def bundled(name: str = "") -> Path:
 def template_dirs() -> list[Path]:
     """Existing template folders, in the order they are searched."""
     own = os.environ.get(ENV_VAR)
-    dirs = [Path(own)] if own else []
-    dirs.append(bundled())
+    dirs = [Path(own), bundled()] if own else [bundled()]
     return [d for d in dict.fromkeys(dirs) if d.is_dir()]
 
 
@@ -37,7 +36,6 @@ def environment(autoescape: bool = True, dirs: list[Path] | None = None):
     """A Jinja2 environment on `dirs` (template_dirs() unless given); StrictUndefined, so a
     typo fails loudly."""
     import jinja2
-
     dirs = dirs or template_dirs()
     if not dirs:
         raise TemplateError("找不到 xltools 自带的模板文件夹 templates:安装可能不完整,请重新安装 xltools。")
@@ -50,7 +48,6 @@ def render(name: str, template: str | os.PathLike | None, context: dict) -> str:
     """The bundled text template `name`, or the clerk's own file `template`, rendered with
     `context` (no escaping); TemplateError when the clerk's file is missing or has an error."""
     import jinja2
-
     if template is None:
         return environment(autoescape=False).get_template(name).render(**context)
     path = Path(template)

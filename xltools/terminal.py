@@ -80,8 +80,7 @@ def collect_summary(console: Console, report) -> None:
     if report.feedback:  # copies marked for correction, to send back to the units
         console.print(say("退回修改意见(发给各单位):{n} 个文件,在 {where}", n=len(report.feedback),
                           where=Path(report.out_dir) / "反馈"))
-        short = sum(1 for p in report.feedback if any(shortened(part) for part in Path(p).parts))
-        if short:
+        if short := sum(1 for p in report.feedback if any(shortened(part) for part in Path(p).parts)):
             console.print(say("[yellow]提示:[/yellow]其中 {n} 个文件或文件夹的名称过长,已缩短"
                               "(末尾带 6 位编号),以免超出 Windows 的路径长度上限。", n=short))
     pdf_summary(console, report.pdf)
@@ -90,14 +89,11 @@ def collect_summary(console: Console, report) -> None:
 
 def pdf_summary(console: Console, res) -> None:
     """What --pdf made; nothing when it was not asked for."""
-    if res is None or res.message:  # not asked for, or said on stderr by pdf_problems
+    if res is None or res.message or not res.pdfs:  # not asked for, said by pdf_problems, or none
         return
-    if res.pdfs:
-        folders = sorted({str(p.parent) for p in res.pdfs})
-        where = folders[0] if len(folders) == 1 else \
-            say("{n} 个文件夹(与各 Excel 文件同目录)", n=len(folders))
-        console.print(say("PDF:{n} 个,在 {where}(用时 {s:.1f} 秒)", n=len(res.pdfs), where=where,
-                          s=res.seconds))
+    folders = sorted({str(p.parent) for p in res.pdfs})
+    where = folders[0] if len(folders) == 1 else say("{n} 个文件夹(与各 Excel 文件同目录)", n=len(folders))
+    console.print(say("PDF:{n} 个,在 {where}(用时 {s:.1f} 秒)", n=len(res.pdfs), where=where, s=res.seconds))
 
 
 def pdf_problems(console: Console, res) -> bool:

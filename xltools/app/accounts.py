@@ -30,14 +30,10 @@ FAILURE_WINDOW = 600.0  # seconds
 _HASHER = PasswordHasher()
 
 
-def _users_path(root: Path) -> Path:
-    return Path(root) / USERS_FILE
-
-
 def load_users(root: Path) -> dict[str, dict]:
     """{name: {"hash": …, "created": …}}; {} when nobody has been added."""
     try:
-        data = json.loads(_users_path(root).read_text(encoding="utf-8"))
+        data = json.loads((Path(root) / USERS_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
     return data if isinstance(data, dict) else {}
@@ -59,7 +55,7 @@ def add_user(root: Path, name: str, password: str) -> None:
     users[name] = {"hash": _HASHER.hash(password),
                    "created": datetime.now().isoformat(timespec="seconds")}
     Path(root).mkdir(parents=True, exist_ok=True)
-    _write_private(_users_path(root), json.dumps(users, ensure_ascii=False, indent=1))
+    _write_private(Path(root) / USERS_FILE, json.dumps(users, ensure_ascii=False, indent=1))
 
 
 def verify(root: Path, name: str, password: str) -> bool:

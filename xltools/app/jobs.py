@@ -78,5 +78,4 @@ def start(campaign, label: str, next_url: str, work: Callable[[Job], dict], log_
 
 def current(campaign) -> dict[str, Any] | None:
     """The campaign's running or last job, as JSON (None when there was none)."""
-    job = getattr(campaign, "job", None)
-    return job.to_json() if job else None
+    return campaign.job.to_json() if campaign.job else None

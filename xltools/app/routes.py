@@ -10,6 +10,7 @@ import os
 import re
 import secrets
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -45,10 +46,9 @@ def _wants_json(request: Request) -> bool:
 def _render(request: Request, template: str, data: dict, status: int = 200) -> Response:
     if _wants_json(request):
         return JSONResponse(data, status_code=status)
-    env = request.app.state.env
-    html = env.get_template(f"app/{template}").render(data=data, csrf=csrf_token(request),
-                                                      request_path=request.url.path,
-                                                      user=request.session.get("user", ""))
+    html = request.app.state.env.get_template(f"app/{template}").render(
+        data=data, csrf=csrf_token(request), request_path=request.url.path,
+        user=request.session.get("user", ""))
     response = HTMLResponse(html, status_code=status)
     set_csrf_cookie(request, response)
     return response
@@ -91,8 +91,7 @@ def _campaign(request: Request) -> Campaign:
 
 
 async def _locked(c: Campaign, fn, *args, **kwargs):
-    """Run short work (parse, an edit) in a worker thread under the campaign's lock (409 while
-    a job runs)."""
+    """Run short work (parse, an edit) in a worker thread under the campaign's lock (409 while a job runs)."""
     if not c.lock.acquire(blocking=False):
         raise HTTPException(409, BUSY)
     try:
@@ -102,8 +101,7 @@ async def _locked(c: Campaign, fn, *args, **kwargs):
 
 
 async def _posted(request: Request):
-    """A POST's campaign, its checked form and the period it is about (from the path, else
-    the form's "period"; NotFound for one the plan does not have)."""
+    """A POST's campaign, checked form and period (the path's, else the form's; NotFound if unknown)."""
     c = _campaign(request)
     form = await checked_form(request, request.app.state.limits, max_files=0)
     _, period = views.period_of(c, request.path_params.get("period") or str(form.get("period", "")))
@@ -128,8 +126,7 @@ async def new_campaign(request: Request) -> Response:
     notice = next(iter(uploads(form, "notice")), None)
     if notice is None:
         raise Refused(official_marks("请选择通知文件(.docx / .txt / .doc)或计划文件(.xlsx / .yaml / .json)。"))
-    ws: Workspace = request.app.state.ws
-    c = ws.create(str(form.get("name", "")))
+    c = request.app.state.ws.create(str(form.get("name", "")))
     limits = request.app.state.limits
     source = await save_upload(notice, c.dir / "\u901a\u77e5", limits)  # 通知/
     register = next(iter(uploads(form, "register")), None)
@@ -185,19 +182,12 @@ PLAN_EDITS = {
 }
 
 
-def _edit_route(edit):
-    async def endpoint(request: Request) -> Response:
-        return await _plan_edit(request, edit)
-    return endpoint
-
-
 async def names_check(request: Request) -> Response:
     """{"unknown": [...]} for a typed list of units: the plan page checks as the clerk types
     (a GET that changes nothing)."""
     c = _campaign(request)
     text = request.query_params.get("text", "")[:2000]
-    unknown = await run_in_threadpool(api.unknown_units, c.plan_path, text)
-    return JSONResponse({"unknown": unknown})
+    return JSONResponse({"unknown": await run_in_threadpool(api.unknown_units, c.plan_path, text)})
 
 
 async def plan_upload(request: Request) -> Response:
@@ -304,8 +294,7 @@ async def collect_post(request: Request) -> Response:
     if files:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
         folder = c.inbox(period) / f"\u4e0a\u4f20_{stamp}"  # 上传_<time>
-        times = file_times(str(form.get("modified", "")), len(files))
-        for f, mtime in zip(files, times):
+        for f, mtime in zip(files, file_times(str(form.get("modified", "")), len(files))):
             saved = await save_upload(f, folder, limits)
             if mtime is not None:  # the file's own time, as a mail folder keeps it
                 os.utime(saved, (mtime, mtime))
@@ -343,22 +332,20 @@ async def _mail_action(request: Request):
     return c, period, await run_in_threadpool(views.mail_password, c)
 
 
-async def send_post(request: Request) -> Response:
-    """发送邮件: each unit with an address its forms of the period (only what was not sent)."""
-    c, period, pw = await _mail_action(request)
-    rep = await _locked(c, api.send, c.plan_path, period.id, db=c.ledger, password=pw)
-    data = await run_in_threadpool(views.issue_view, c)
-    return _render(request, "issue.html.j2", data | {"mail": views.mail_view(c),
-                                                     "sent": rep.to_json()})
+def _mail_send(send, view, template: str):
+    """A send of mail, send(plan, period, db=, password=), then the page view(campaign, period)."""
+    async def endpoint(request: Request) -> Response:
+        c, period, pw = await _mail_action(request)
+        rep = await _locked(c, send, c.plan_path, period.id, db=c.ledger, password=pw)
+        data = await run_in_threadpool(view, c, period.id)
+        return _render(request, template, data | {"mail": views.mail_view(c), "sent": rep.to_json()})
+    return endpoint
 
 
-async def remind_send_post(request: Request) -> Response:
-    """邮件催报: each unit that owes a return (or a correction) its 催报, at most once a day."""
-    c, period, pw = await _mail_action(request)
-    rep = await _locked(c, api.remind_send, c.plan_path, period.id, c.ledger, password=pw)
-    data = await run_in_threadpool(views.remind_view, c, period.id)
-    return _render(request, "remind.html.j2", data | {"mail": views.mail_view(c),
-                                                      "sent": rep.to_json()})
+# 发送邮件: each unit with an address its forms of the period (only what was not sent)
+send_post = _mail_send(api.send, lambda c, _period: views.issue_view(c), "issue.html.j2")
+# 邮件催报: each unit that owes a return (or a correction) its 催报, at most once a day
+remind_send_post = _mail_send(api.remind_send, views.remind_view, "remind.html.j2")
 
 
 async def fetch_post(request: Request) -> Response:
@@ -480,11 +467,9 @@ async def login_post(request: Request) -> Response:
     name, password = str(form.get("user", "")).strip(), str(form.get("password", ""))
     address = request.client.host if request.client else ""
     throttle: accounts.LoginThrottle = request.app.state.throttle
-    wait = throttle.wait(name, address)
-    if wait:
+    if wait := throttle.wait(name, address):
         raise HTTPException(429, official_marks(f"登录失败次数过多,请 {wait // 60 + 1} 分钟后再试。"))
-    ok = await run_in_threadpool(accounts.verify, request.app.state.ws.root, name, password)
-    if not ok:
+    if not await run_in_threadpool(accounts.verify, request.app.state.ws.root, name, password):
         throttle.failed(name, address)
         LOG.warning("login failed: %r from %s", name, address)
         raise HTTPException(401, "用户名或密码不正确。")
@@ -509,15 +494,13 @@ async def stylesheet(request: Request) -> Response:
     return FileResponse(bundled("app/app.css"), media_type="text/css")
 
 
-def _page(path: str, fn, public: bool = False) -> list[Route]:
+def _page(path: str, fn, public: bool = False, methods: list[str] | None = None) -> list[Route]:
     """The page and its JSON twin (the .json route first, so it wins)."""
-    return [Route(path + ".json", guarded(fn, public)), Route(path, guarded(fn, public))]
+    return [Route(path + ".json", guarded(fn, public), methods=methods),
+            Route(path, guarded(fn, public), methods=methods)]
 
 
-def _action(path: str, fn, public: bool = False) -> list[Route]:
-    """A POST route and its JSON twin."""
-    return [Route(path + ".json", guarded(fn, public), methods=["POST"]),
-            Route(path, guarded(fn, public), methods=["POST"])]
+_action = partial(_page, methods=["POST"])  # a POST route and its JSON twin
 
 
 def create_app(workspace: str | Path, limits: Limits | None = None) -> Starlette:
@@ -535,7 +518,7 @@ def create_app(workspace: str | Path, limits: Limits | None = None) -> Starlette
         *_page("/c/{name}/job", job_page),
         *_action("/c/{name}/plan", plan_upload),
         *(r for path, edit in PLAN_EDITS.items()
-          for r in _action(f"/c/{{name}}/{path}", _edit_route(edit))),
+          for r in _action(f"/c/{{name}}/{path}", partial(_plan_edit, edit=edit))),
         Route("/c/{name}/names.json", guarded(names_check)),
         *_action("/c/{name}/issue", issue_post),
         *_action("/c/{name}/issue/send", send_post),

@@ -50,8 +50,7 @@ def csrf_token(request: Request) -> str:
 
 def set_csrf_cookie(request: Request, response) -> None:
     """Set the cookie when csrf_token() made a new token (SameSite=Strict, not for scripts)."""
-    token = getattr(request.state, "new_csrf", None)
-    if token:
+    if token := getattr(request.state, "new_csrf", None):
         response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict")
 
 

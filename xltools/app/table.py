@@ -19,9 +19,7 @@ MAX_SHEETS = 3  # a form has one or two visible sheets; more are not a form's
 def _text(v: object) -> str:
     if v is None:
         return ""
-    if isinstance(v, float):
-        return f"{v:.10g}"
-    return str(v)
+    return f"{v:.10g}" if isinstance(v, float) else str(v)
 
 
 def returned_tables(path: str, findings: list[dict]) -> list[dict]:
@@ -38,8 +36,7 @@ def returned_tables(path: str, findings: list[dict]) -> list[dict]:
 def _table(rows: list, sheet: str, findings: list[dict]) -> dict:
     marks: dict[tuple[int, int], list[str]] = {}
     for f in findings:
-        at = from_a1(f.get("cell") or "") if f.get("sheet") == sheet else None
-        if at:
+        if f.get("sheet") == sheet and (at := from_a1(f.get("cell") or "")):
             marks.setdefault(at, []).append(f.get("text") or f.get("message", ""))
     used = max((r for r, row in enumerate(rows) if any(_text(v) for v in row)), default=-1) + 1
     used = max(used, *(r + 1 for r, _ in marks)) if marks else used

@@ -1,6 +1,7 @@
 """The data each page shows, as JSON-ready dicts built on xltools.api (no logic of its own)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -17,7 +18,7 @@ from ..mail.settings import PASSWORD_ENV, MailError, password
 from ..model import ERROR, Finding
 from ..model.plan import TASK_KIND_LABELS
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
-from ..planfile import require_plan
+from ..planfile import require_plan, save_plan
 from ..xlsx.pdf import available as pdf_available  # whether PDFs can be made (LibreOffice)
 from .cache import cached
 from .workspace import OUTPUTS, Campaign, NotFound, Workspace
@@ -83,10 +84,8 @@ def plan_view(c: Campaign) -> dict:
                    "leader": t.lead_leader,
                    "targets": [f"{g.label} {g.value:g}{g.measure}" for g in t.targets]}
                   for t in plan.tasks],
-        "units": [{"name": u.name, "kind": u.kind, "aliases": u.aliases, "leader": u.leader,
-                   "contact": u.contact, "phone": u.phone, "email": u.email} for u in plan.units],
-        "groups": [{"name": g.name, "members": g.members, "aliases": g.aliases}
-                   for g in plan.groups],
+        "units": [dataclasses.asdict(u) for u in plan.units],  # name, kind, aliases, leader, contacts
+        "groups": [dataclasses.asdict(g) for g in plan.groups],  # name, members, aliases
         "periods": [{"id": p.id, "name": p.name, "deadline": p.deadline} for p in plan.periods],
         "findings": [finding(f) for f in api.check(c.plan_path)],
     }
@@ -95,13 +94,11 @@ def plan_view(c: Campaign) -> dict:
 def replace_plan(c: Campaign, source: Path) -> str:
     """Put an uploaded plan in place of the campaign's, once it reads as a plan of the same
     campaign; the old plan is kept in 计划备份/. What was done, in Chinese."""
-    tmp = c.dir / ".plan-upload.xlsx"
-    api.convert(source, tmp)  # PlanFileError (a Chinese message) when it is not a usable plan
-    new, old = require_plan(tmp).value, plan_of(c)
+    new, old = require_plan(source).value, plan_of(c)  # PlanFileError when it is not a usable plan
     if c.ledger.exists() and new.plan_id != old.plan_id:
-        tmp.unlink()
         raise api.PlanFileError(f"上传的“{source.name}”不是本计划{FW_LPAREN}计划标识“{new.plan_id}”与"
                                 f"“{old.plan_id}”不同{FW_RPAREN}{FW_COMMA}未替换。请上传从本页下载后修改的 plan.xlsx。")
+    tmp = save_plan(new, c.dir / ".plan-upload.xlsx")
     backup = c.dir / PLAN_BACKUPS / f"plan-{datetime.now():%Y%m%d-%H%M%S}.xlsx"
     backup.parent.mkdir(exist_ok=True)
     shutil.copy2(c.plan_path, backup)
@@ -112,12 +109,10 @@ def replace_plan(c: Campaign, source: Path) -> str:
 def parse_view(result, saved: Path | None) -> dict:
     """The parse report: items by kind, units, groups, every anomaly with its line."""
     plan = result.plan
-    kinds = Counter(t.kind for t in plan.tasks) if plan else Counter()
-    return {"ok": plan is not None, "saved": bool(saved),
-            "items": len(plan.tasks) if plan else 0,
-            "kinds": {TASK_KIND_LABELS.get(k, k): n for k, n in kinds.items()},
-            "units": len(plan.units) if plan else 0,
-            "empty_groups": [g.name for g in plan.groups if not g.members] if plan else [],
+    tasks, units, groups = (plan.tasks, plan.units, plan.groups) if plan else ([], [], [])
+    return {"ok": plan is not None, "saved": bool(saved), "items": len(tasks),
+            "kinds": {TASK_KIND_LABELS.get(k, k): n for k, n in Counter(t.kind for t in tasks).items()},
+            "units": len(units), "empty_groups": [g.name for g in groups if not g.members],
             "lines": result.report_lines(),
             "findings": [finding(f) for f in result.findings]}
 
@@ -125,8 +120,7 @@ def parse_view(result, saved: Path | None) -> dict:
 # -- 下发 ----------------------------------------------------------------------------------
 
 def write_manifest(c: Campaign, report: "api.GenerateReport", pdfs=()) -> None:
-    """Remember each generated file's unit and period (and its PDF's), for the listing and
-    the zip."""
+    """Remember each generated file's unit and period (and its PDF's), for the listing and the zip."""
     rows = [{"path": c.rel(f.path), "kind": f.kind, "unit": f.unit, "period": f.period}
             for f in report.files]
     by_stem = {Path(f.path).with_suffix(""): f for f in report.files}
@@ -161,13 +155,12 @@ def issue_view(c: Campaign) -> dict:
 def issue_zip(c: Campaign, period_id: str) -> bytes:
     """One zip: a folder per unit (its forms of the period and its 办理方案), the shared
     files (附件, 发送清单) in 共用/."""
-    plan, period = period_of(c, period_id)
+    _, period = period_of(c, period_id)
     buf = BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for r in issued(c):
-            if r["period"] and r["period"] != period.id:
-                continue
-            z.write(c.dir / r["path"], f"{r['unit'] or SHARED}/{Path(r['path']).name}")
+            if not r["period"] or r["period"] == period.id:  # its own files and the shared ones
+                z.write(c.dir / r["path"], f"{r['unit'] or SHARED}/{Path(r['path']).name}")
     return buf.getvalue()
 
 
@@ -251,8 +244,7 @@ def summary_view(c: Campaign, period_id: str) -> dict:
     """汇总: the period's counts as the 汇总表 prints them, the lagging tasks, downloads."""
     _, period = period_of(c, period_id)
     out = c.outputs(period)
-    downloads = [c.rel(p) for p in sorted(out.glob("*")) if p.is_file()
-                 and not p.name.startswith(".")] if out.is_dir() else []
+    downloads = [c.rel(p) for p in sorted(out.glob("*")) if p.is_file() and not p.name.startswith(".")]
     report = next((p for p in downloads if p.endswith(".html")), "")
     years = sorted(c.rel(p) for p in (c.dir / OUTPUTS).glob("\u5e74\u5ea6\u6c47\u603b*.xlsx"))  # 年度汇总
     return _summary(c, period_id) | {"downloads": downloads, "report": report, "years": years}
@@ -298,8 +290,7 @@ def remind_view(c: Campaign, period_id: str) -> dict:
     """催报: the units to remind with their contacts, and the 催报通知 text (nothing written)."""
     _, period = period_of(c, period_id)
     out = c.outputs(period)
-    written = [c.rel(p) for p in sorted(out.glob("\u50ac\u62a5*")) if p.is_file()] \
-        if out.is_dir() else []  # 催报通知 / 催报名单 written before
+    written = [c.rel(p) for p in sorted(out.glob("\u50ac\u62a5*")) if p.is_file()]  # 催报通知, 催报名单 written
     return _remind(c, period_id) | {"downloads": written}
 
 
@@ -340,8 +331,7 @@ def mail_password(c: Campaign) -> str | None:
 
 def last_fetch(c: Campaign) -> dict | None:
     """What the campaign's last 收取邮件 job brought (None when the last job was another)."""
-    job = getattr(c, "job", None)
-    return job.to_json() if job is not None and job.label == FETCH_LABEL else None
+    return c.job.to_json() if c.job is not None and c.job.label == FETCH_LABEL else None
 
 
 FETCH_LABEL = "\u6536\u53d6\u90ae\u4ef6"  # 收取邮件: the job's label

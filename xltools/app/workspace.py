@@ -133,7 +133,5 @@ class Workspace:
         return self._get(name)
 
     def _get(self, name: str) -> Campaign:
-        with self._guard:
-            if name not in self._campaigns:
-                self._campaigns[name] = Campaign(name, self.root / name)
-            return self._campaigns[name]
+        with self._guard:  # one Campaign (its lock, job and cache) per name
+            return self._campaigns.setdefault(name, Campaign(name, self.root / name))

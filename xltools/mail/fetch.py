@@ -36,7 +36,6 @@ class Fetched:
     records: list[FetchedRecord] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    folder: str = ""
     letters: int = 0  # messages without attachments: archived and recorded, not collected
 
 
@@ -55,7 +54,7 @@ def fetch_new(plan: Plan, settings: MailSettings, pw: str | None, ledger: Ledger
     """Download every message not fetched before into the archive (nothing recorded yet:
     record_fetched after collect took them). Only what arrived on or after `since` (an ISO
     date, the period's start): the years of mail before it hold no returns."""
-    res = Fetched(folder=settings.imap_folder)
+    res = Fetched()
     sent = {r.message_id: r for r in sent_messages(ledger)}  # to attribute replies
     seen = fetched_shas(ledger)
     contacts = {a.lower(): u.name for u in plan.units for a in addresses(u.email)}
@@ -71,8 +70,7 @@ def fetch_new(plan: Plan, settings: MailSettings, pw: str | None, ledger: Ledger
         day = datetime.fromisoformat(since[:10]).replace(tzinfo=timezone.utc) if since else None
         when = f" SINCE {imaplib.Time2Internaldate(day)[1:12]}" if day else ""
         typ, data = conn.uid("SEARCH", None, f"UID {last + 1}:*{when}")
-        uids = sorted(u for u in (int(x) for x in (data[0] or b"").split()) if u > last)
-        for uid in uids:
+        for uid in sorted(u for u in (int(x) for x in (data[0] or b"").split()) if u > last):
             typ, data = conn.uid("FETCH", str(uid), "(BODY.PEEK[])")
             if typ != "OK":
                 raise MailError(f"从邮箱读取第 {uid} 封邮件失败,本次未记录任何邮件。请稍后重新运行。")
@@ -102,8 +100,7 @@ def _describe(raw: bytes, account: str, folder: str, validity: int, uid: int,
     try:
         msg = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
         sender = parseaddr(str(msg.get("From") or ""))[1].lower()
-        date = getattr(msg.get("Date"), "datetime", None)
-        when = local_iso(date)
+        when = local_iso(getattr(msg.get("Date"), "datetime", None))
         mid = str(msg.get("Message-ID") or "").strip()
         refs = f"{msg.get('In-Reply-To') or ''} {msg.get('References') or ''}".split()
     except Exception:  # noqa: BLE001 - damaged headers: collect says so about the file
@@ -111,8 +108,7 @@ def _describe(raw: bytes, account: str, folder: str, validity: int, uid: int,
     name = safe_filename(f"邮件_{when[:16].replace(':', '').replace('T', '_')}_"
                          f"{sender or '未知发件人'}_{sha[:8]}", ext=".eml")
     rec = FetchedRecord(account, folder, validity, uid, sha, mid, sender, when)
-    reply = next((sent[r] for r in refs if r in sent), None)
-    if reply is not None:
+    if (reply := next((sent[r] for r in refs if r in sent), None)) is not None:
         rec.unit = reply.unit
         f = finding("mail-reply", file=name, unit=reply.unit,
                     sent=reply.sent_at[:16].replace("T", " "))

@@ -86,7 +86,6 @@ def feedback_files(plan: Plan, period: Period, ledger: Ledger
     same feedback is not sent twice (the workbooks' bytes carry the time they were built)."""
     from ..merge import ReceiptRow
     from ..report.feedback import feedback_for
-
     current = ledger.current(plan.plan_id, period.id)
     receipts = [ReceiptRow.from_ledger(r) for r in ledger.receipts(plan.plan_id, period.id)]
     files: dict[str, list[tuple[str, bytes]]] = {}

@@ -74,11 +74,8 @@ class MailSettings:
 def load_settings(plan_path: str | os.PathLike | None, **overrides) -> MailSettings:
     """Settings from xltools.toml in the plan's folder (when there), then the options given
     (None = not given). MailError for a file that cannot be read or holds a password."""
-    values: dict = {}
     path = Path(plan_path).resolve().parent / SETTINGS_FILE if plan_path else None
-    if path is not None and path.is_file():
-        values = _read_file(path)
-        values["source"] = str(path)
+    values = _read_file(path) | {"source": str(path)} if path is not None and path.is_file() else {}
     values.update({k: v for k, v in overrides.items() if v is not None})
     for server in ("smtp", "imap"):
         sec = str(values.get(f"{server}_security", "ssl")).lower()
@@ -108,12 +105,8 @@ def _read_file(path: Path) -> dict:
         raise MailError(f"邮件设置文件“{path}”中写有密码:为安全起见,xltools 不读取文件中的密码。"
                         f"请删去 password 一行,改用环境变量 {PASSWORD_ENV}、系统钥匙串(keyring)"
                         "或运行时输入。")
-    out = {}
-    for (section, key), name in _KEYS.items():
-        sec = sections[section]
-        if isinstance(sec, dict) and key in sec:
-            out[name] = sec[key]
-    return out
+    return {name: sections[section][key] for (section, key), name in _KEYS.items()
+            if isinstance(sections[section], dict) and key in sections[section]}
 
 
 def password(settings: MailSettings, prompt: bool = True) -> str | None:
@@ -121,8 +114,7 @@ def password(settings: MailSettings, prompt: bool = True) -> str | None:
     terminal; None when no user is set (no login). MailError when there is none."""
     if not settings.user:
         return None
-    pw = os.environ.get(PASSWORD_ENV)
-    if pw:
+    if pw := os.environ.get(PASSWORD_ENV):
         return pw
     pw, note = _keyring(settings.user)
     if pw:

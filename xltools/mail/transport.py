@@ -73,7 +73,7 @@ def _failure(exc: BaseException, where: str, host: str, port: int) -> MailError:
 
 
 def _connect(settings: MailSettings, server: str, pw: str | None, wrapped, plain, starttls,
-             login, bad_login: type[Exception]):
+             bad_login: type[Exception]):
     """Connect (TLS as set, pin checked before anything is sent) and log in when a user is
     set; MailError on any failure."""
     settings.need(server)
@@ -89,7 +89,7 @@ def _connect(settings: MailSettings, server: str, pw: str | None, wrapped, plain
         if sec != "none":
             check_pin(conn.sock, pin, where)
         if settings.user:
-            login(conn, settings.user, pw or "")
+            conn.login(settings.user, pw or "")
         return conn
     except Exception as exc:  # noqa: BLE001 - every failure is one message
         if isinstance(exc, bad_login) and not isinstance(exc, imaplib.IMAP4.abort):
@@ -114,7 +114,7 @@ def smtp(settings: MailSettings, pw: str | None):
     return _session(_connect(
         settings, "smtp", pw, lambda h, p, ctx, t: smtplib.SMTP_SSL(h, p, timeout=t, context=ctx),
         lambda h, p, t: smtplib.SMTP(h, p, timeout=t), lambda c, ctx: c.starttls(context=ctx),
-        lambda c, u, w: c.login(u, w), smtplib.SMTPAuthenticationError), lambda c: c.quit())
+        smtplib.SMTPAuthenticationError), lambda c: c.quit())
 
 
 def imap(settings: MailSettings, pw: str | None):
@@ -123,7 +123,7 @@ def imap(settings: MailSettings, pw: str | None):
         settings, "imap", pw,
         lambda h, p, ctx, t: imaplib.IMAP4_SSL(h, p, ssl_context=ctx, timeout=t),
         lambda h, p, t: imaplib.IMAP4(h, p, timeout=t), lambda c, ctx: c.starttls(ssl_context=ctx),
-        lambda c, u, w: c.login(u, w), imaplib.IMAP4.error), lambda c: c.logout())
+        imaplib.IMAP4.error), lambda c: c.logout())
 
 
 def _text(exc: BaseException) -> str:

@@ -97,12 +97,10 @@ class _Cells:
                 raise
             return
         for r, row in enumerate(sheets.get(UNITS.name, [])[FIRST_DATA_ROW:], start=FIRST_DATA_ROW):
-            name = text(row[0]) if row else ""
-            if name:
+            if row and (name := text(row[0])):
                 self.units.setdefault(name, (r, split_aliases(text(row[2])) if len(row) > 2 else []))
         for r, row in enumerate(sheets.get(GROUPS.name, [])[FIRST_DATA_ROW:], start=FIRST_DATA_ROW):
-            name = text(row[0]) if row else ""
-            if name:
+            if row and (name := text(row[0])):
                 self.groups.setdefault(name, r)
 
     def unit_cell(self, unit: str, col: int = 0) -> tuple[str, str]:
@@ -172,8 +170,7 @@ def _unit(plan: Plan, name: str) -> Unit:
     u = plan.unit(name)
     if u is not None:
         return u
-    hit = plan.resolve(name)
-    if isinstance(hit, Group):
+    if isinstance(plan.resolve(name), Group):
         raise RegisterError(f"“{name}”是单位分组,不是单位。别名和联系方式只能登记在单位上。")
     key = normalize_name(name)
     near = [x.name for x in plan.units if key and (key in normalize_name(x.name) or normalize_name(x.name) in key)]
@@ -204,8 +201,7 @@ def add_alias(path: str | os.PathLike, name: str, alias: str) -> RegisterChange:
 def set_unit(path: str | os.PathLike, name: str, **values: str | None) -> RegisterChange:
     """Change a unit's 责任领导 / 联系人 / 联系电话 / 电子邮箱 / 类型 and save the plan.
     Only the fields given (not None) change; "" clears one."""
-    unknown = set(values) - set(EDITABLE)
-    if unknown:
+    if unknown := set(values) - set(EDITABLE):
         raise RegisterError(f"不能修改的字段:{'、'.join(sorted(unknown))}。")
     plan = require_plan(path).value
     u = _unit(plan, name)
@@ -216,12 +212,9 @@ def set_unit(path: str | os.PathLike, name: str, **values: str | None) -> Regist
         raise RegisterError(f"单位类型“{given['kind']}”无效,应为 {'/'.join(UNIT_KINDS)} 之一。")
     if given.get("email") and not _EMAIL.match(given["email"]):
         raise RegisterError(f"电子邮箱“{given['email']}”不像有效的邮箱地址(应形如 name@example.cn)。")
-    changed = {}
-    for k, v in given.items():
-        old = getattr(u, k)
-        if old != v:
-            changed[k] = (old, v)
-            setattr(u, k, v)
+    changed = {k: (getattr(u, k), v) for k, v in given.items() if getattr(u, k) != v}
+    for k, (_, v) in changed.items():
+        setattr(u, k, v)
     if not changed:
         return RegisterChange(u.name, message=f"“{u.name}”的登记内容没有变化。")
     saved = save_plan(plan, path)
@@ -268,15 +261,13 @@ def empty_groups_blocking(plan: Plan) -> list[Finding]:
     look = plan.lookups()
     stranded = [t for t in plan.tasks if not look.task_units(t)]
     groups: dict[str, list[str]] = {}
-    bare: list[str] = []
     for t in plan.tasks:
         for n in [*t.lead_units, *t.responsible_units]:
             hit = plan.resolve(n)
             if isinstance(hit, Group) and not look.expand(n):
                 groups.setdefault(hit.name, []).append(t.number)
-    for t in stranded:
-        if not any(isinstance(plan.resolve(n), Group) for n in [*t.lead_units, *t.responsible_units]):
-            bare.append(t.number)
+    bare = [t.number for t in stranded
+            if not any(isinstance(plan.resolve(n), Group) for n in [*t.lead_units, *t.responsible_units])]
     if not stranded and not groups:
         return []
     parts = [f"“{g}”(任务 {'、'.join(dict.fromkeys(ns))})" for g, ns in groups.items()]

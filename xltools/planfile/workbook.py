@@ -121,8 +121,7 @@ def _table(wb: Workbook, table: Table, rows: list[list], lists: dict[int, list[s
 def _matrix_sheet(wb: Workbook, m: TownMatrix) -> None:
     sh = wb.add_sheet(MATRIX)
     keys = [c.key for c in m.columns]
-    ncols = len(MATRIX_FIXED) + len(keys)
-    title_block(sh, ncols, MATRIX)
+    title_block(sh, len(MATRIX_FIXED) + len(keys), MATRIX)
     header_row(sh, 1, list(MATRIX_FIXED) + keys, height=22)
     for i, c in enumerate(m.columns):
         sh.write(2, len(MATRIX_FIXED) + i, c.label + (f"({c.measure})" if c.measure else ""),
@@ -130,9 +129,8 @@ def _matrix_sheet(wb: Workbook, m: TownMatrix) -> None:
     sh.write(2, 0, "(指标名称)", "header")
     sh.row_heights[2] = 60
     for r, row in enumerate(m.rows, start=3):
-        sh.write(r, 0, row.label, "body", kind="string")
-        sh.write(r, 1, ROW_KIND_LABELS[row.kind], "body", kind="string")
-        sh.write(r, 2, row.unit, "body", kind="string")
+        for c, value in enumerate((row.label, ROW_KIND_LABELS[row.kind], row.unit)):
+            sh.write(r, c, value, "body", kind="string")
         for i, key in enumerate(keys):
             sh.write(r, len(MATRIX_FIXED) + i, m.value(row.label, key), "body_center", kind="string")
     sh.widths([14, 10, 14] + [12] * len(keys))
@@ -152,7 +150,8 @@ class _Reader:
         self.findings: list[Finding] = []
         self.where: dict[tuple[str, str], tuple[str, str]] = {}  # (kind, key) -> (sheet, cell)
 
-    def rows(self, table: Table) -> list[tuple[int, list[str]]]:
+    def rows(self, table: Table, kind: str = "") -> list[tuple[int, list[str]]]:
+        """Rows with any text as (row, texts); with `kind`, each one's first cell noted in `where`."""
         data = self.sheets.get(table.name)
         if data is None:
             self.findings.append(finding("missing-plan-sheet", file=self.file, value=table.name))
@@ -165,12 +164,12 @@ class _Reader:
             if got != want:
                 self.findings.append(finding("bad-plan-header", file=self.file, sheet=table.name,
                                              cell=a1(1, c), value=got, expected=want))
-        out = []
-        for r in range(FIRST_DATA_ROW, len(data)):
-            values = [text(x) for x in data[r]] + [""] * len(table.headers)
-            if any(values[: len(table.headers)]):
-                out.append((r, values))
-        return out
+        width = len(table.headers)
+        rows = [(r, [text(x) for x in data[r]] + [""] * width) for r in range(FIRST_DATA_ROW, len(data))]
+        rows = [(r, values) for r, values in rows if any(values[:width])]
+        if kind:
+            self.where.update({(kind, values[0]): (table.name, a1(r, 0)) for r, values in rows})
+        return rows
 
     def bad(self, sheet: str, r: int, c: int, value: str, reason: str) -> None:
         self.findings.append(finding("bad-plan-value", file=self.file, sheet=sheet, cell=a1(r, c),
@@ -181,9 +180,7 @@ def text(x: object) -> str:
     """A cell value as the text a clerk typed (1.0 -> "1")."""
     if x is None:
         return ""
-    if isinstance(x, float) and x.is_integer():
-        return str(int(x))
-    return str(x).strip()
+    return str(int(x)) if isinstance(x, float) and x.is_integer() else str(x).strip()
 
 
 def split(s: str, known: set[str] | frozenset[str] = frozenset()) -> list[str]:
@@ -213,26 +210,19 @@ def plan_from_sheets(sheets: dict[str, list[list]], filename: str = "plan.xlsx")
     except ValueError:
         rd.bad(INFO.name, FIRST_DATA_ROW + 1, 1, meta.get("year", ""), "年度应为四位数字")
         year = 0
-    units = []
-    for r, v in rd.rows(UNITS):
-        units.append(Unit(name=v[0], kind=v[1] or "部门", aliases=split_aliases(v[2]), leader=v[3],
-                          contact=v[4], phone=v[5], email=v[6]))
-        rd.where[("unit", v[0])] = (UNITS.name, a1(r, 0))
-    group_rows = rd.rows(GROUPS)
+    units = [Unit(name=v[0], kind=v[1] or "部门", aliases=split_aliases(v[2]), leader=v[3],
+                  contact=v[4], phone=v[5], email=v[6]) for _, v in rd.rows(UNITS, "unit")]
+    group_rows = rd.rows(GROUPS, "group")
     known = {n for u in units for n in [u.name, *u.aliases]} | {v[0] for _, v in group_rows}
-    groups = []
-    for r, v in group_rows:
-        groups.append(Group(name=v[0], members=split(v[1], known), aliases=split_aliases(v[2])))
-        rd.where[("group", v[0])] = (GROUPS.name, a1(r, 0))
+    groups = [Group(name=v[0], members=split(v[1], known), aliases=split_aliases(v[2])) for _, v in group_rows]
     known |= {a for g in groups for a in g.aliases}
     tasks: list[Task] = []
-    for r, v in rd.rows(TASKS):
+    for r, v in rd.rows(TASKS, "task-again"):  # a duplicate number's own row; "task" is the first
         kind = KIND_BY_LABEL.get(v[1], v[1] or "task")
         tasks.append(Task(number=v[0], kind=kind, section=split_section(v[2]), text=v[3],
                           lead_units=split(v[4], known), responsible_units=split(v[5], known),
                           deadline=v[6], lead_leader=v[7], printed=v[8], notes=v[9]))
         rd.where.setdefault(("task", v[0]), (TASKS.name, a1(r, 0)))
-        rd.where[("task-again", v[0])] = (TASKS.name, a1(r, 0))  # a duplicate's own row
     by_number = {t.number: t for t in tasks}
     for r, v in rd.rows(TARGETS):
         task = by_number.get(v[0])
@@ -248,10 +238,8 @@ def plan_from_sheets(sheets: dict[str, list[list]], filename: str = "plan.xlsx")
         task.targets.append(Target(label=v[1], value=value, measure=v[3],
                                    direction=DIRECTION_BY_LABEL.get(v[4], ">="),
                                    growth=v[5] == YES, text=v[6]))
-    periods = []
-    for r, v in rd.rows(PERIODS):
-        periods.append(Period(id=v[0], name=v[1], start=v[2], end=v[3], deadline=v[4]))
-        rd.where[("period", v[0])] = (PERIODS.name, a1(r, 0))
+    periods = [Period(id=v[0], name=v[1], start=v[2], end=v[3], deadline=v[4])
+               for _, v in rd.rows(PERIODS, "period")]
     matrix = _read_matrix(rd, meta.get("matrix_title", ""))
     if not meta.get("title") and not tasks:
         return None, rd.findings
