@@ -66,7 +66,7 @@ def build_seed_docx(seed: Path, path: Path, full_width: bool = False) -> Path:
             cells[r][1].text = number
             cells[r][2].text = fw(text)
             r += 1
-        cells[first][0].text = fw(e.unit.replace("\u00b7", "\u00b7\n"))  # 各镇、街道· / 区直各部门
+        cells[first][0].text = fw(e.unit.replace("\u00b7", "\u00b7\n"))  # 各镇、街道 middle dot / 区直各部门
         if last > first:
             merges.append((first, last, 0))
         if not e.inherited or leader_at is None:

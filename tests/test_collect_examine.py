@@ -625,7 +625,7 @@ def test_read_workbook_reads_the_identity_and_the_visible_sheets(tmp_path):
 
 _cell_values = st.one_of(st.none(), st.text(max_size=30), st.integers(-10**12, 10**12),
                          st.floats(allow_nan=False, allow_infinity=False), st.booleans(),
-                         st.sampled_from(["80%", "80%", "０.８", "=1/0", "+1", "-", "@x", "已完成",
+                         st.sampled_from(["80%", "80\uff05", "\uff10.\uff18", "=1/0", "+1", "-", "@x", "已完成",
                                           "1,000", "1e400", "nan", "2019/4/8", "\x00"]))
 
 

@@ -256,7 +256,10 @@ def test_annex3_without_matrix():
 @pytest.mark.parametrize("raw, value, fmt", [
     ("247,779", 247779, "#,##0"), ("1140229.68", 1140229.68, "0.00"), ("8.00", 8, "0.00"),
     ("3.50%", 0.035, "0.00%"), ("10%", 0.1, "0%"), ("-1.1%", -0.011, "0.0%"),
-    ("145.564", 145.564, "0.000"), ("0", 0, "0")])
+    ("145.564", 145.564, "0.000"), ("0", 0, "0"),
+    # as a .docx prints them: full-width comma and percent sign, the minus sign U+2212
+    ("247\uff0c779", 247779, "#,##0"), ("3.50\uff05", 0.035, "0.00%"), ("\u22121.1%", -0.011, "0.0%"),
+    ("\u22121\uff0c200", -1200, "#,##0")])
 def test_annex3_numbers_keep_their_printed_shape(raw, value, fmt):
     v, style, kind = value_cell(raw)
     assert kind == "number" and v == pytest.approx(value)

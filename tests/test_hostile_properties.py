@@ -64,7 +64,7 @@ def test_arbitrary_bytes_never_raise(plan_path, tmp_path, files):
 
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
-VALUE = st.one_of(st.none(), TEXT, st.sampled_from(hc.HOSTILE_TEXT + ["80%", "0.8", "八十", "１００"]),
+VALUE = st.one_of(st.none(), TEXT, st.sampled_from(hc.HOSTILE_TEXT + ["80%", "0.8", "八十", "\uff11\uff10\uff10"]),
                   st.integers(-10**12, 10**12), st.floats(allow_nan=False, allow_infinity=False))
 
 

@@ -170,7 +170,7 @@ def test_prose_responsibility_forms(f02):
     t = plan.task("一(二)1")  # 【牵头单位:…;牵头领导:…】 at the start, text runs on
     assert t.text == "建设高标准农田2万亩。一是完成土地平整;二是完善灌溉设施。"
     assert t.lead_units == ["县农业农村局"] and t.lead_leader == "陈刚"
-    t = plan.task("一(二)2")  # 2．(full-width dot) and a bare 责任单位: at the end
+    t = plan.task("一(二)2")  # 2 and a full-width dot and a bare 责任单位: at the end
     assert t.text == "稳定粮食播种面积,确保粮食产量稳定。"
     assert t.responsible_units == ["县农业农村局", "县粮食局"]
     t = plan.task("二(二)2")  # a deadline printed in the list without its keyword
@@ -248,14 +248,14 @@ def numbers(text):
     return [t.number for t in parse_notice_text(text).plan.tasks]
 
 
-@pytest.mark.parametrize("head", ["(一)", "(一)", "( 一 )"])
+@pytest.mark.parametrize("head", ["(一)", "\uff08一\uff09", "( 一 )"])
 def test_cn2_heading_full_and_half_width(head):
     r = parse_notice_text(f"{head}农业\n1.甲。(责任单位:区农林水局)\n2.乙。(责任单位:区财政局)\n")
     assert r.plan.task("1").section == [f"{head}农业"]
 
 
-@pytest.mark.parametrize("a,b", [("1、", "2、"), ("1.", "2."), ("1．", "2．"), ("(1)", "(2)"),
-                                 ("(1)", "(2)")])
+@pytest.mark.parametrize("a,b", [("1、", "2、"), ("1.", "2."), ("1\uff0e", "2\uff0e"), ("(1)", "(2)"),
+                                 ("\uff081\uff09", "\uff082\uff09")])
 def test_arabic_markers(a, b):
     assert numbers(f"{a}甲。(责任单位:区发改局)\n{b}乙。(责任单位:区财政局)\n") == ["1", "2"]
 

@@ -1,4 +1,5 @@
-"""Notices as officially printed: full-width （ ） ： ； ， parse to the same records as the
+"""Notices as officially printed: full-width parentheses, colon, semicolon and comma
+(U+FF08, U+FF09, U+FF1A, U+FF1B, U+FF0C) parse to the same records as the
 ASCII forms, and what goes out keeps the document's own characters."""
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def _folded_digest(text: str) -> dict:
     result = parse_notice_text(text)
     assert result.plan is not None
     d = json.loads(fold(json.dumps(_regen().digest(result), ensure_ascii=False)))
-    for t in d["tasks"]:  # "（一）" printed beside the key "(一)": the same once folded
+    for t in d["tasks"]:  # "(一)" printed in full width beside the key "(一)": the same once folded
         if t.get("printed") == t["number"]:
             del t["printed"]
     return d
@@ -70,7 +71,7 @@ def test_thousands_separator_full_width():
 
 
 def test_fold_is_length_preserving_and_keeps_chinese_marks():
-    s = f"{FW_LPAREN}一{FW_RPAREN}２４７{FW_COMMA}７７９万元{IDEO_SPACE}①、。{NBSP}％"
+    s = f"{FW_LPAREN}一{FW_RPAREN}\uff12\uff14\uff17{FW_COMMA}\uff17\uff17\uff19万元{IDEO_SPACE}①、。{NBSP}\uff05"
     f = fold(s)
     assert len(f) == len(s)
     assert f == "(一)247,779万元 ①、。 %"

@@ -23,8 +23,8 @@ def codes(findings):
 # -- responsibility ---------------------------------------------------------------------
 @pytest.mark.parametrize("text", [
     "推进某项工作。(责任单位:区发改局、区财政局)",
-    "推进某项工作。(责任单位:区发改局、区财政局)",
-    "推进某项工作。(责任单位:区发改局、区财政局)",
+    "推进某项工作。\uff08责任单位\uff1a区发改局、区财政局\uff09",
+    "推进某项工作。(责任单位\uff1a区发改局、区财政局\uff09",
     "推进某项工作。【责任单位:区发改局、区财政局】",
     "推进某项工作。( 责任单位 : 区发改局、区财政局 )",
 ])
@@ -35,7 +35,7 @@ def test_responsibility_bracket_and_colon_variants(text):
     assert [p.name for p in split_units(r.responsible)] == ["区发改局", "区财政局"]
 
 
-@pytest.mark.parametrize("sep", [";", ";", ",", ",", " "])
+@pytest.mark.parametrize("sep", [";", "\uff1b", ",", "\uff0c", " "])
 def test_lead_and_responsible_with_any_separator(sep):
     r = extract_responsibility(f"做好工作。(牵头单位:市发改委{sep}责任单位:市财政局、各县市区政府)")
     assert r.lead == "市发改委"
@@ -81,7 +81,7 @@ def test_group_phrases_kept_whole():
     names = [p.name for p in split_units("区文明办、区直各部门、各镇、街道、各街道办事处")]
     assert names == ["区文明办", "区直各部门", "各镇、街道", "各街道办事处"]
     for g in ("各镇人民政府", "各街道办事处", "区直各部门", "各县市区政府", "市政府有关部门",
-              "市扶贫攻坚领导小组各成员单位", "各镇、街道·区直各部门"):
+              "市扶贫攻坚领导小组各成员单位", "各镇、街道\u00b7区直各部门"):
         assert is_group_phrase(g), g
     for u in ("区发改局", "锣场镇", "市委政法委", "沙市城投公司"):
         assert not is_group_phrase(u), u

@@ -172,7 +172,7 @@ def test_shashi_with_the_clerks_register(register):
 def test_register_is_consistent(register):
     from xltools.model.check import check_plan
     assert [f.code for f in check_plan(register)] == ["no-periods"]
-    assert len(register.expand("各镇、街道·区直各部门")) == 44
+    assert len(register.expand("各镇、街道\u00b7区直各部门")) == 44
 
 
 # -- seed 002: Jingzhou 2020 -----------------------------------------------------------

@@ -17,7 +17,7 @@ from ..sheet.styles import MAX_DECIMALS, value_style, wrapped_height
 ROW_HEADER = "责任单位"
 HEADER_ROW_HEIGHT = 22
 TITLE_SCALE = 18 / 11  # the title's 18 pt characters against 11 pt column units
-_NUMERIC = re.compile(r"^\s*[-+−]?([\d,\uff0c]*)(?:\.(\d+))?\s*([%\uff05])?\s*$")
+_NUMERIC = re.compile(r"^\s*[-+\u2212]?([\d,\uff0c]*)(?:\.(\d+))?\s*([%\uff05])?\s*$")
 
 
 def annex3_title(plan: Plan) -> str:
@@ -155,7 +155,7 @@ def value_cell(raw: object, total: bool = False) -> tuple[object, str, str]:
     if v.kind in ("number", "percent") and m and v.number is not None:
         decimals = len(m.group(2) or "")
         if decimals <= MAX_DECIMALS:
-            thousands = "," in m.group(1) or "," in m.group(1)
+            thousands = bool(set(m.group(1)) & {",", "\uff0c"})
             percent = v.kind == "percent"
             number = round(v.number / 100, decimals + 8) if percent else v.number
             return number, value_style(decimals, thousands, percent, total), "number"

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 NOT_APPLICABLE = {"\\", "/", "-", "—", "\uff0d", "、", "无", "\uff0f", "\uff3c"}
-_NUM = r"[-+−]?\d[\d,\uff0c]*(?:\.\d+)?"
+_NUM = r"[-+\u2212]?\d[\d,\uff0c]*(?:\.\d+)?"
 _NUMBER_RE = re.compile(rf"^\s*({_NUM})\s*([%\uff05])?\s*$")
 _PART_RE = re.compile(rf"({_NUM})\s*([^\d\s、,\uff0c;\uff1b]*)")
 
@@ -31,7 +31,7 @@ class CellValue:
 
 
 def to_float(text: str) -> float:
-    return float(text.replace(",", "").replace("\uff0c", "").replace("−", "-"))
+    return float(text.replace(",", "").replace("\uff0c", "").replace("\u2212", "-"))
 
 
 def parse_value(text: object, measures: list[str] | None = None) -> CellValue:

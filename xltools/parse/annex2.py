@@ -17,7 +17,7 @@ _HEADER_WORDS = ("责任单位", "序号", "全年目标任务", "目标任务",
                  "牵头领导", "分管领导", "备注", "完成时限", "单位", "任务")
 _NUMBER_RE = re.compile(r"^\d{1,3}$")
 _PERSON_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
-_JOINERS = ("·", "、", ",", ",", "・")
+_JOINERS = ("\u00b7", "、", ",", "\uff0c", "\u30fb")
 
 
 @dataclass
@@ -60,7 +60,7 @@ def parse_unit_tasks(cells: list[Cell]) -> list[UnitTasks]:
             i += 1
             continue
         name = flat
-        while name.endswith(_JOINERS) and i + 1 < len(body):  # "各镇、街道·" + "区直各部门"
+        while name.endswith(_JOINERS) and i + 1 < len(body):  # "各镇、街道" and a middle dot + "区直各部门"
             i += 1
             name += body[i].flat
         cur = UnitTasks(unit=name, line=c.line, leader=leader,

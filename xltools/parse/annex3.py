@@ -37,7 +37,7 @@ class SubTable:
 
 def is_value(flat: str) -> bool:
     """A printed matrix value: a number (247,779 / 3.50% / 1户、2) or a not-applicable mark."""
-    return flat in NOT_APPLICABLE or bool(re.match(r"^[-+−]?\d", flat))
+    return flat in NOT_APPLICABLE or bool(re.match(r"^[-+\u2212]?\d", flat))
 
 
 def looks_like_matrix(cells: list[Cell]) -> bool:

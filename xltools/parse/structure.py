@@ -20,7 +20,7 @@ from .targets import extract_targets
 MARKERS: list[tuple[str, re.Pattern]] = [
     ("cn1", re.compile(rf"^([{NUMERALS}]+)\s*[、.\uff0e]\s*")),
     ("cn2", re.compile(rf"^[(\uff08]\s*([{NUMERALS}]+)\s*[)\uff09]\s*[、.\uff0e]?\s*")),
-    # "1.5亿元" is no item, "1.2021年底前…" is ("．" folds to "." at the boundary)
+    # "1.5亿元" is no item, "1.2021年底前…" is (the full-width "\uff0e" folds to "." at the boundary)
     ("ar1", re.compile(r"^(\d{1,3})\s*(?:[、\uff0e]|\.(?!\d)|\.(?=\d{4}\s*年))\s*")),
     ("ar2", re.compile(r"^[(\uff08]\s*(\d{1,3})\s*[)\uff09]\s*[、.\uff0e]?\s*")),
     ("ar3", re.compile(r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*")),
