@@ -169,3 +169,19 @@ def test_a_ledger_that_moved_on_means_reading_everything(tmp_path):
     assert _settled(cached, FakeLedger("accepted"), lambda: fresh) == (cached, ["accepted"])
     assert _settled(cached, FakeLedger(None), lambda: fresh) == (fresh, [None])
     assert _settled(fresh, FakeLedger(None), lambda: cached) == (fresh, [None])
+
+
+@pytest.mark.parametrize("edit", [
+    lambda s: {k: v for k, v in s.items() if k != "outputs"}, lambda s: [s],
+    lambda s: {**s, "feedback": None}, lambda s: {**s, "outputs": [1]}, lambda s: {**s, "state": 3}])
+def test_a_stamp_in_another_shape_means_a_rebuild(inboxes, tmp_path, edit):
+    """The outputs' stamp is a file in the clerk's folder: edited, it is not trusted, never a traceback."""
+    import json
+    box = _copy(inboxes, tmp_path)
+    first = _collect(box, tmp_path)
+    stamp = tmp_path / "out" / api.STAMP
+    stamp.write_text(json.dumps(edit(json.loads(stamp.read_text(encoding="utf-8")))), encoding="utf-8")
+    again = _collect(box, tmp_path)
+    assert again.summary_book == first.summary_book and again.outputs == first.outputs
+    assert again.feedback == first.feedback and again.attention == first.attention
+    assert json.loads(stamp.read_text(encoding="utf-8"))["outputs"]  # and a sound stamp is written again

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .office import docx_converter
 from .generate import FormJob, build_documents, build_form, form_jobs, select_periods
@@ -26,6 +27,9 @@ from .model.errors import (ExampleMissing, FileChanged, InputError, LedgerBusy, 
                            LedgerMissing, OutputError, PeriodError, PlanFileError, TemplateError,
                            XltoolsError)
 from .planfile import load_plan, require_plan, save_plan
+
+if TYPE_CHECKING:  # (merge, with pandas, is imported when a summary is made)
+    from .merge import Summary
 # the plan file's register edits and the mail settings, under the api's names
 from .planfile import load_plan as load
 from .planfile.register import (add_alias as units_add_alias, add_member as units_add_member,
@@ -330,7 +334,6 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
     from .collect.ledger import Ledger
     from .collect.run import (attention, check_inputs, check_output_dir, check_owner,
                               output_failed, run_collect)
-    from .collect.settle import exempt_units
     from .merge import ReceiptRow, summarize
     from .report.outputs import write_outputs
     t0 = time.perf_counter()
@@ -348,10 +351,8 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
         if outcome.reused:  # nothing new since these outputs were written: keep them
             return _reused_report(period, out, db_path, outcome, stamp, t0)
         t1 = time.perf_counter()
-        before = [p for p in plan.periods if p.end < period.end]
         with Ledger(db_path) as ledger:
-            previous = ledger.current(plan.plan_id, before[-1].id, texts=False) or None if before else None
-            exempt = exempt_units(ledger.history(plan.plan_id, period.id))
+            previous, exempt = _carried(ledger, plan, period)
         receipts = [ReceiptRow.from_ledger(r, out.absolute()) for r in outcome.receipts]
         fresh = {f.sha256 for f in outcome.files if not f.seen_before}
         for r in receipts:  # the reports mark what this run brought
@@ -383,16 +384,43 @@ STAMP = ".xltools-collect.json"  # what the outputs in a folder were made from
 STAMPED = ("missing_units", "late_units", "findings", "attention", "stamps")  # report fields kept
 
 
+def period_summary(plan: Plan, period: Period, db: str | os.PathLike,
+                   out_dir: str | os.PathLike | None = None) -> "Summary":
+    """The period's summary from the ledger alone, as collect merges it (the desk's page);
+    archived paths relative to out_dir."""
+    from .collect.ledger import Ledger
+    from .merge import ReceiptRow, summarize
+    with Ledger(db) as ledger:
+        current = ledger.current(plan.plan_id, period.id)
+        receipts = [ReceiptRow.from_ledger(r, out_dir) for r in ledger.receipts(plan.plan_id, period.id)]
+        previous, exempt = _carried(ledger, plan, period)
+    return summarize(plan, period, current, receipts, previous, exempt)
+
+
+def _carried(ledger, plan: Plan, period: Period) -> tuple[list | None, dict[str, str]]:
+    """What summarize takes from the ledger besides the period's own: the previous period's
+    returns (cumulative figures may not fall) and the units marked exempt."""
+    from .collect.settle import exempt_units
+    before = [p for p in plan.periods if p.end < period.end]
+    previous = ledger.current(plan.plan_id, before[-1].id, texts=False) or None if before else None
+    return previous, exempt_units(ledger.history(plan.plan_id, period.id))
+
+
 def _read_stamp(out: Path, db_path: Path, plan_id: str, period_id: str) -> dict:
     """The stamp of earlier outputs in `out` for this ledger, plan and period, all still there; else {}."""
     try:
         stamp = json.loads((out / STAMP).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    # a stamp edited by hand, or by another version, in another shape only means a rebuild
+    if not isinstance(stamp, dict) or not all(
+            isinstance(stamp.get(k), list) and all(isinstance(f, str) for f in stamp[k])
+            for k in ("outputs", "feedback")) or not all(
+            isinstance(stamp.get(k), (str, type(None))) for k in ("summary_book", "html", "state")):
+        return {}
     same = (stamp.get("db") == str(db_path.resolve()) and stamp.get("plan_id") == plan_id
             and stamp.get("period") == period_id)
-    files = [stamp.get("summary_book"), stamp.get("html"), *stamp.get("outputs", []),
-             *stamp.get("feedback", [])]
+    files = [stamp.get("summary_book"), stamp.get("html"), *stamp["outputs"], *stamp["feedback"]]
     return stamp if same and "attention" in stamp and all((out / f).exists() for f in files if f) else {}
 
 
@@ -415,7 +443,7 @@ def _reused_report(period: Period, out: Path, db_path: Path, outcome, stamp: dic
     report.outputs = [out / p for p in stamp["outputs"]]
     report.summary_book = out / stamp["summary_book"] if stamp.get("summary_book") else None
     report.html = out / stamp["html"] if stamp.get("html") else None
-    report.feedback = [out / p for p in stamp.get("feedback", [])]
+    report.feedback = [out / p for p in stamp["feedback"]]
     for k in STAMPED:
         setattr(report, k, stamp.get(k) or getattr(report, k))
     report.counts = dict(Counter(f.status for f in outcome.files))

@@ -263,21 +263,11 @@ def is_own_report(c: Campaign, path: Path) -> bool:
 
 @cached
 def _summary(c: Campaign, period_id: str) -> dict:
-    from ..collect.settle import exempt_units
-    from ..merge import ReceiptRow, summarize
     plan, period = period_of(c, period_id)
-    out = c.outputs(period)
     if not c.ledger.exists():
         return {"name": c.name, "period": period.id, "collected": False, "counts": {},
                 "overall": {}, "lagging": [], "board": {}}
-    before = [p for p in plan.periods if p.end < period.end]
-    with Ledger(c.ledger) as ledger:  # the same inputs api.collect gives summarize
-        current = ledger.current(plan.plan_id, period.id)
-        receipts = [ReceiptRow.from_ledger(r, out.absolute())
-                    for r in ledger.receipts(plan.plan_id, period.id)]
-        previous = ledger.current(plan.plan_id, before[-1].id, texts=False) or None if before else None
-        exempt = exempt_units(ledger.history(plan.plan_id, period.id))
-    s = summarize(plan, period, current, receipts, previous, exempt)
+    s = api.period_summary(plan, period, c.ledger, c.outputs(period).absolute())
     lag = s.lagging.astype(str).to_dict("records") if len(s.lagging) else []
     return {"name": c.name, "period": period.id, "collected": True, "counts": s.counts,
             "overall": {k: int(v) for k, v in s.overall_counts().items()},
