@@ -120,3 +120,23 @@ def test_remind_cli(collected, tmp_path):
     res = runner.invoke(app, ["remind", "--plan", str(collected["plan_path"]), "--period", "2019Q9",
                               "--db", str(collected["db"])])
     assert res.exit_code == 2 and "2019Q9" in res.output
+
+
+def test_refused_files_are_counted_alike_in_the_summary_and_the_notice():
+    """One refused 季度报表 and one whose form could not be told: both documents say 2."""
+    from xltools.merge.receipts import ReceiptRow
+    from xltools.merge.summary import summarize
+    from xltools.model.returns import ACCEPTED, REJECTED
+    from xltools.report.remind import remind_entries
+    plan = make_small_plan()
+    period = plan.period(Q1)
+    receipts = [ReceiptRow("a.xlsx", "a.xlsx", "a" * 64, REJECTED, unit="区财政局", kind="report"),
+                ReceiptRow("b.xlsx", "b.xlsx", "b" * 64, REJECTED, unit="区财政局"),
+                ReceiptRow("c.xlsx", "c.xlsx", "c" * 64, ACCEPTED, unit="区财政局", kind="report"),
+                ReceiptRow("d.xlsx", "d.xlsx", "d" * 64, REJECTED, unit="区人社局", kind="town")]
+    notes = {e.unit: e.note for e in remind_entries(plan, period, [], receipts) if e.kind == "report"}
+    missing = summarize(plan, period, [], receipts).missing
+    said = dict(zip(missing["单位"], missing["说明"]))
+    assert "收到 2 个文件" in notes["区财政局"] and "收到 2 个文件" in said["区财政局"]
+    # a refused town form is no refused 季度报表
+    assert "收到" not in notes["区人社局"] and "收到" not in said["区人社局"]

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..forms.owed import owed_forms
@@ -87,6 +89,14 @@ class FindingCounts:
 
     def to_json(self) -> dict[str, int]:
         return {"errors": self.errors, "warnings": self.warnings, "notices": self.notices}
+
+
+def refused_files(look, receipts: list[ReceiptRow] | None) -> Callable[[str, str], int]:
+    """How many refused files a unit sent for a form kind: those of that form and those whose form
+    could not be told (the 汇总表's 未报送 list and the 催报通知 count them alike)."""
+    sent = Counter((look.unit_name(r.unit), r.kind or "") for r in receipts or []
+                   if r.unit and r.status == REJECTED)
+    return lambda unit, kind: sent[unit, kind] + sent[unit, ""]
 
 
 def open_findings(receipts: list[ReceiptRow]) -> list[tuple[ReceiptRow, Finding]]:

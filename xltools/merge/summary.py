@@ -13,10 +13,10 @@ from ..model.findings import ERROR, WARNING
 from ..model.glossary import form_name, FORM_REPORT, FORM_TOWN, official_marks
 from ..model.periods import deadline_end, is_late, parse_time, show_time
 from ..model.plan import Period, Plan, PlanLookups, Unit
-from ..model.returns import REJECTED, FormReturn
+from ..model.returns import FormReturn
 from .common import (LATE, NOT_DUE, NOT_REPORTED, ON_TIME, OVERALL_STATUSES, UNIT_CATEGORIES,
                      accepted_returns)
-from .receipts import (FindingCounts, ReceiptRow, finding_counts, open_findings,
+from .receipts import (FindingCounts, ReceiptRow, finding_counts, open_findings, refused_files,
                        stamp_status)
 from .tasks import BY_TASK_COLUMNS, TASK_COLUMNS, lagging, merge_targets, merge_tasks
 from .towns import merge_towns
@@ -135,13 +135,13 @@ def _by_unit(plan: Plan, period: Period, by_task: pd.DataFrame,
 def _missing(plan: Plan, by_task: pd.DataFrame, towns: dict[str, FormReturn],
              receipts: list[ReceiptRow], look: PlanLookups) -> pd.DataFrame:
     """Units with tasks and no accepted report form; towns with no accepted town form."""
-    sent = Counter((look.unit_name(r.unit), r.kind) for r in receipts if r.unit and r.status == REJECTED)
+    refused = refused_files(look, receipts)
     reported = set(by_task.loc[by_task["_rep"], "单位"])
     n_tasks = by_task.groupby("单位").size()
     rows = []
 
     def note(unit: str, kind: str) -> str:
-        got = sent[unit, kind] or sent[unit, ""]
+        got = refused(unit, kind)
         return official_marks(f"收到 {got} 个文件,均已退回(见校验报告)") if got else ""
 
     with_tasks = set(n_tasks.index)

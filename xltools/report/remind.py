@@ -9,7 +9,6 @@ file) and a contact list workbook.
 from __future__ import annotations
 
 import os
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,11 +19,11 @@ from ..templating import render
 from ..merge.common import accepted_returns
 from ..model.periods import parse_time
 from ..forms.owed import owed_forms
-from ..merge.receipts import ReceiptRow
+from ..merge.receipts import ReceiptRow, refused_files
 from ..model.glossary import form_name, official_marks
 from ..model.findings import ERROR
 from ..model.plan import Period, Plan
-from ..model.returns import REJECTED, FormReturn
+from ..model.returns import FormReturn
 from .tables import Col, note, rows_table, start_sheet
 
 TEMPLATE = "催报通知.txt.j2"
@@ -64,8 +63,7 @@ def remind_entries(plan: Plan, period: Period, current: list[FormReturn],
     """Units (register order) that have not reported the period, then those with 错误."""
     look = plan.lookups()
     best = accepted_returns(plan, period.id, current, look)
-    rejected = Counter((look.unit_name(r.unit), r.kind or "") for r in receipts or []
-                       if r.status == REJECTED and r.unit)
+    refused = refused_files(look, receipts)
     missing, wrong = [], []
     for name, kind in owed_forms(plan):
         u = look.unit(name)
@@ -73,7 +71,7 @@ def remind_entries(plan: Plan, period: Period, current: list[FormReturn],
         fr = best.get((name, kind))
         label = form_name(kind)
         if fr is None:
-            n = rejected[name, kind] + rejected[name, ""]
+            n = refused(name, kind)
             note = official_marks(f"已收到 {n} 个文件,均被退回(见校验报告和反馈意见)") if n else ""
             missing.append(RemindEntry(name, kind, label, NOT_REPORTED, note=note, **contact))
             continue
