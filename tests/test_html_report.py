@@ -3,6 +3,7 @@ unit text escaped, self-contained; a headless-browser screenshot and print where
 Debian's chromium is installed."""
 from __future__ import annotations
 
+import copy
 import os
 import random
 import re
@@ -425,3 +426,24 @@ def test_cached_sections_are_used_only_beside_the_page_that_shows_them(run, tmp_
     (tmp_path / html_mod.SECTIONS).write_text(json.dumps(cache), encoding="utf-8")
     html_mod.write_html_report(plan, period, summary, receipts, tmp_path)
     assert SCRIPT not in page.read_text(encoding="utf-8") and "data-code=" in page.read_text(encoding="utf-8")
+
+
+def test_a_unit_written_by_its_alias_shows_one_contact_with_either_template(run, monkeypatch):
+    """The findings section's contact comes from the register, the unit's name resolved alike
+    (aliases too) for the bundled template and an office's own."""
+    import dataclasses
+    from xltools.report.html import render_html
+
+    plan, period, summary, receipts = _inputs(run)
+    plan = copy.deepcopy(plan)
+    u = plan.unit("区人社局")
+    u.aliases.append("人社局")
+    u.contact, u.phone = "李四", "0716-0000001"
+    receipts = [dataclasses.replace(r, unit="人社局") if r.unit == "区人社局" else r for r in receipts]
+    when = datetime(2019, 4, 12, 9, 0)
+    ours = render_html(plan, period, summary, receipts, when)
+    monkeypatch.setenv("XLTOOLS_TEMPLATES", str(Path(__file__).parent / "data" / "templates_before_sections"))
+    theirs = render_html(plan, period, summary, receipts, when)
+    for page in (ours, theirs):
+        block = re.search(r'<div class="unit-findings" data-unit="人社局">(.*?)</h3>', page, re.S).group(1)
+        assert "李四\u3001" + "0716-0000001" in block

@@ -58,8 +58,8 @@ def render_html(plan: Plan, period: Period, summary: Summary, receipts: list[Rec
     # an office's own copy (XLTOOLS_TEMPLATES), perhaps older than the sections: it gets the
     # units' findings as data, as before, and a mistake in it is named, not a crash
     context["finding_sections"] = _sections(env, plan, receipts, None)
-    contacts = {u.name: _contact(u) for u in plan.units}
-    context["findings"] = [_unit_findings(unit, contacts.get(unit, ""), rows)
+    look = plan.lookups()
+    context["findings"] = [_unit_findings(unit, _contact(look.unit(unit)), rows)
                            for unit, rows in units_to_fix(plan, receipts)]
     try:
         return template.render(**context)
@@ -120,9 +120,9 @@ def _sections(env, plan: Plan, receipts: list[ReceiptRow],
     source = env.loader.get_source(env, UNIT_TEMPLATE)[0]
     context = hashlib.sha256(f"{code_version()}{source}".encode())
     out, fresh = [], {}
-    contacts = {u.name: _contact(u) for u in plan.units}
+    look = plan.lookups()
     for unit, rows in units_to_fix(plan, receipts):
-        contact = contacts[unit] if unit in contacts else _contact(plan.unit(unit) if unit else None)
+        contact = _contact(look.unit(unit))
         h = context.copy()
         h.update(repr((unit, contact, [dataclasses.replace(r, new=False) for r in rows])).encode())
         key = h.hexdigest()
@@ -236,6 +236,8 @@ def _files(receipts: list[ReceiptRow]) -> list[dict]:
 
 
 def _contact(u) -> str:
+    """A unit's 联系人 and 电话 as its findings section shows them (its name resolved by the
+    register, aliases too, alike for the bundled template and an office's own)."""
     return "、".join(x for x in ((u.contact, u.phone) if u else ()) if x)
 
 
