@@ -136,11 +136,11 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
         kept.row_context(cols)
     for t, n in groups.items():
         first = row
-        shown = [[unit, role, status, BLOCKED if "完成进度" in blocked else prog, comp, prob, nxt]
+        unit_rows = [[unit, role, status, BLOCKED if "完成进度" in blocked else prog, comp, prob, nxt]
                  for unit, role, status, prog, comp, prob, nxt, blocked in islice(it, n)]
         task = tasks.loc[plan.tasks[t].number]
         if kept is not None:  # (the key: everything the block's rows are made from)
-            digests = [kept.row_digest(vals) for vals in shown]
+            digests = [kept.row_digest(vals) for vals in unit_rows]
             key = kept.key(first, pager.capacity, pager.repeat, pager.used, tuple(task), digests)
             state = kept.take(sh, key, first, first + n)
             if state is not None:
@@ -152,7 +152,7 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
                 continue
             merges, breaks = len(sh.merges), len(pager.breaks)
         rows = []  # (row, its values, its digest, what the previous file says of it, height)
-        for i, vals in enumerate(shown):
+        for i, vals in enumerate(unit_rows):
             digest = digests[i] if kept is not None else ""
             old = kept.old_row(row) if kept is not None else None
             if old is not None and len(old) == 5 and old[0] == digest \
@@ -237,8 +237,8 @@ def _task_block(sh: Sheet, first: int, last: int, t: pd.Series, cols: list[Col],
     if len(pieces) > 1 and need > have:  # the first piece shows the whole text
         sh.row_heights[b] = min(409, sh.row_heights.get(b, 20) + need - have)
     for k, (a, b) in enumerate(pieces):
-        shown = values if k == 0 else [values[0], CONTINUED, values[2], CONTINUED, *values[4:]]
-        for j, (v, col) in enumerate(zip(shown, cols)):
+        piece = values if k == 0 else [values[0], CONTINUED, values[2], CONTINUED, *values[4:]]
+        for j, (v, col) in enumerate(zip(piece, cols)):
             style = _status_style(v) if j == 4 else col.style
             if j == 0 and isinstance(v, int):
                 sh.merge(a, j, b, j, v, style, kind="number")
