@@ -151,6 +151,33 @@ def test_xls_defined_name_is_an_identity_carrier(form, tmp_path):
     assert xls.read(dst.read_bytes(), True).names.keys() >= {"xltools_identity"}
 
 
+@needs_gnumeric
+def test_xls_sheets_are_loaded_one_at_a_time(form, tmp_path, monkeypatch):
+    """xlrd's book.sheets() parses every sheet before any limit is checked: read never calls
+    it, and each sheet is let go before the next is loaded."""
+    import xlrd.book
+    src, _ = form
+    dst = tmp_path / "fg.xls"
+    subprocess.run(["ssconvert", str(src), str(dst)], check=True, capture_output=True, timeout=120)
+    loaded, most = set(), [0]
+    real_load, real_unload = xlrd.book.Book.sheet_by_index, xlrd.book.Book.unload_sheet
+
+    def load(book, i):
+        loaded.add(i)
+        most[0] = max(most[0], len(loaded))
+        return real_load(book, i)
+
+    def unload(book, i):
+        loaded.discard(i)
+        return real_unload(book, i)
+
+    monkeypatch.setattr(xlrd.book.Book, "sheets", lambda book: pytest.fail("every sheet parsed at once"))
+    monkeypatch.setattr(xlrd.book.Book, "sheet_by_index", load)
+    monkeypatch.setattr(xlrd.book.Book, "unload_sheet", unload)
+    got = xls.read(dst.read_bytes(), True)
+    assert len(got.sheets) > 1 and set(got.rows) == {n for n, _ in got.sheets} and most == [1]
+
+
 # --- one finding per damaged workbook ---------------------------------------------------------
 
 def _collect_codes(path: Path, tmp_path: Path) -> list[tuple[str, str]]:

@@ -117,19 +117,23 @@ def read(data: bytes, hidden: bool, limits: ReadLimits | None = None) -> XlsRead
     book = open_book(data)
     out = XlsRead()
     try:
-        out.sheets = [(sh.name, VISIBILITY.get(sh.visibility, "hidden")) for sh in book.sheets()]
         out.names = defined_names(book)
-        for i, (name, vis) in enumerate(out.sheets):
-            if vis != "visible" and not hidden:
-                continue
+        # one sheet loaded at a time (book.sheets() would parse them all before any limit)
+        for i, name in enumerate(book.sheet_names()):
             try:
                 sh = book.sheet_by_index(i)
+                vis = VISIBILITY.get(sh.visibility, "hidden")
+                out.sheets.append((name, vis))
+                if vis != "visible" and not hidden:
+                    continue
                 if limits is not None and (sh.nrows > limits.max_rows
                                            or sh.nrows * sh.ncols > limits.max_cells):
                     out.too_large.append((name, sh.nrows, sh.ncols))
                     continue
                 out.rows[name] = rows(book, sh)
             except Exception as e:  # noqa: BLE001 - one damaged sheet, the others still read
+                if len(out.sheets) == i:  # (damaged before its visibility could be read)
+                    out.sheets.append((name, "visible"))
                 out.bad.append((name, type(e).__name__))
             finally:
                 book.unload_sheet(i)
