@@ -151,7 +151,7 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                 if rec.file_type == STAMP:  # once the returns beside it are known
                     stamps.append(rec)
                     continue
-                settled = intake_return(rec, intake_findings)
+                settled = intake_return(rec, mine.get(rec.display, []))  # (its own: one pass above)
                 if settled is not None:
                     _record(ledger, run_id, settled, period, out)
                     tick(progress, len(out.files), len(received))
