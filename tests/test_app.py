@@ -587,6 +587,12 @@ def test_an_edited_plan_is_uploaded_back_and_the_old_one_kept(editing, tmp_path)
     assert api.load(path).value.units[0].contact == "\u5728Excel\u4e2d\u6539"  # unchanged
     wrong = post(client, e_url("plan"), files={"plan": ("notice.txt", b"x")})
     assert wrong.status_code == 400
+    # a JSON plan with nothing in it reads as no plan once saved: refused, the plan kept
+    for empty in (b"{}", '{"units": [{"name": "\u7532\u5c40"}]}'.encode()):
+        got = post(client, e_url("plan"), files={"plan": ("empty.json", empty)})
+        assert got.status_code == 400 and "Traceback" not in got.text
+        assert api.load(path).value.units[0].contact == "\u5728Excel\u4e2d\u6539"
+    assert not list(path.parent.glob(".plan-upload*"))  # nothing half-done left behind
 
 
 def test_pages_are_rebuilt_only_when_the_plan_or_the_ledger_changes(desk, monkeypatch):

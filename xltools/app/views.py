@@ -18,7 +18,7 @@ from ..mail.settings import PASSWORD_ENV, MailError, password
 from ..model import ERROR, Finding
 from ..model.plan import TASK_KIND_LABELS
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
-from ..planfile import require_plan, save_plan
+from ..planfile import require_plan
 from ..xlsx.pdf import available as pdf_available  # whether PDFs can be made (LibreOffice)
 from .cache import cached
 from .workspace import OUTPUTS, Campaign, NotFound, Workspace
@@ -94,11 +94,19 @@ def plan_view(c: Campaign) -> dict:
 def replace_plan(c: Campaign, source: Path) -> str:
     """Put an uploaded plan in place of the campaign's, once it reads as a plan of the same
     campaign; the old plan is kept in 计划备份/. What was done, in Chinese."""
-    new, old = require_plan(source).value, plan_of(c)  # PlanFileError when it is not a usable plan
-    if c.ledger.exists() and new.plan_id != old.plan_id:
-        raise api.PlanFileError(f"上传的“{source.name}”不是本计划{FW_LPAREN}计划标识“{new.plan_id}”与"
-                                f"“{old.plan_id}”不同{FW_RPAREN}{FW_COMMA}未替换。请上传从本页下载后修改的 plan.xlsx。")
-    tmp = save_plan(new, c.dir / ".plan-upload.xlsx")
+    # saved as plan.xlsx and read back: what is judged is what will be used (a plan.xlsx
+    # normalises the ids a YAML or JSON may write otherwise; an empty plan reads as none)
+    tmp = c.dir / ".plan-upload.xlsx"
+    try:
+        api.convert(source, tmp)  # PlanFileError (a Chinese message) when it is not a usable plan
+        new, old = require_plan(tmp).value, plan_of(c)
+        if c.ledger.exists() and new.plan_id != old.plan_id:
+            raise api.PlanFileError(
+                f"上传的“{source.name}”不是本计划{FW_LPAREN}计划标识“{new.plan_id}”与“{old.plan_id}”"
+                f"不同{FW_RPAREN}{FW_COMMA}未替换。请上传从本页下载后修改的 plan.xlsx。")
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     backup = c.dir / PLAN_BACKUPS / f"plan-{datetime.now():%Y%m%d-%H%M%S}.xlsx"
     backup.parent.mkdir(exist_ok=True)
     shutil.copy2(c.plan_path, backup)
