@@ -14,34 +14,39 @@ run it in a worker process (examine_pool) for untrusted files.
 """
 from __future__ import annotations
 
+import functools
 import io
 import zipfile
 from datetime import datetime
 
 import defusedxml.ElementTree as SafeET
-from pandas.io.excel._odfreader import ODFReader
 
 _T = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _S = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
 _O = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 
 
-class _Reader(ODFReader):
-    """pandas' reader with line breaks kept between a cell's paragraphs."""
+@functools.cache
+def _reader():
+    """pandas' reader with line breaks kept between a cell's paragraphs (pandas is imported
+    only when an .ods needs this fallback: every examine worker would pay for it otherwise)."""
+    from odf.text import P
+    from pandas.io.excel._odfreader import ODFReader
 
-    def _get_cell_string_value(self, cell) -> str:
-        from odf.text import P
-        if cell.qname not in ((_T, "table-cell"), (_T, "covered-table-cell")):
-            return super()._get_cell_string_value(cell)
-        para = P().qname  # office:annotation children are not the cell's text
-        return "\n".join(super(_Reader, self)._get_cell_string_value(p) for p in cell.childNodes
-                         if getattr(p, "qname", None) == para)
+    class Reader(ODFReader):
+        def _get_cell_string_value(self, cell) -> str:
+            if cell.qname not in ((_T, "table-cell"), (_T, "covered-table-cell")):
+                return super()._get_cell_string_value(cell)
+            para = P().qname  # office:annotation children are not the cell's text
+            return "\n".join(super(Reader, self)._get_cell_string_value(p) for p in cell.childNodes
+                             if getattr(p, "qname", None) == para)
+    return Reader
 
 
 def read(data: bytes, zf: zipfile.ZipFile) -> tuple[list[tuple[str, str]], dict[str, list[list]]]:
     """(sheets with visibility, rows by sheet name) of an .ods; raises when unreadable."""
     visible = _visibility(zf)
-    reader = _Reader(io.BytesIO(data))
+    reader = _reader()(io.BytesIO(data))
     sheets, rows = [], {}
     for name in reader.sheet_names:
         sheets.append((name, visible.get(name, "visible")))
