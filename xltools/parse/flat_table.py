@@ -281,8 +281,7 @@ def _is_section_cell(s: str, cur: FlatRow | None, ncols: int) -> bool:
 
 def _past_repeated_header(lines: list[Line], i: int, end: int, header: list[str]) -> int | None:
     """The index after the header printed again from line i (a table per page), else None."""
-    got = [k for k in range(i, min(end, i + 3 * len(header))) if lines[k].text.strip()]
-    got = got[:len(header)]
+    got = [k for k in range(i, min(end, i + 3 * len(header))) if lines[k].text.strip()][:len(header)]
     if [squash_header(lines[k].text) for k in got] != [squash_header(h) for h in header]:
         return None
     return got[-1] + 1

@@ -46,7 +46,6 @@ SECTION_MARK_RE = re.compile(rf"^([{NUMERALS}]+\s*[、.]|\(\s*[{NUMERALS}]+\s*\)
 _PERSON_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}(常务副|副)?(市长|区长|县长|书记|主任|部长|秘书长)?$")
 
 
-
 @dataclass
 class GridCell:
     """One grid position of a .docx table: its text, the notice line of its block, and
@@ -343,9 +342,8 @@ def base_before(lines: list[Line], at: int, floor: int) -> list[str]:
         return []
     s = lines[i].text.strip()
     mk = marker_of(s)
-    if mk and mk[0] in ("cn1", "cn2", "dash") and len(s) <= 60 and not has_responsibility(s):
-        return ["".join(s.split())]
-    # a table title that says what its rows are (十件民生实事项目表, 主要预期目标表)
-    if len(s) <= 60 and not has_responsibility(s) and kind_of_heading(s):
+    # a heading, or a table title that says what its rows are (十件民生实事项目表, 主要预期目标表)
+    if len(s) <= 60 and not has_responsibility(s) and (
+            (mk and mk[0] in ("cn1", "cn2", "dash")) or kind_of_heading(s)):
         return ["".join(s.split())]
     return []
