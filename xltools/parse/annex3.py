@@ -81,11 +81,7 @@ def _row_label_like(flat: str) -> bool:
 
 
 def row_kind(label: str) -> str:
-    if _TOTAL_RE.search(label):
-        return "total"
-    if _OTHER_RE.search(label):
-        return "other"
-    return "town"
+    return "total" if _TOTAL_RE.search(label) else "other" if _OTHER_RE.search(label) else "town"
 
 
 def matrix_title(cells: list[Cell]) -> str:
@@ -162,10 +158,8 @@ def matrix_of(title: str, tables: list[SubTable],
                 findings.append(finding("matrix-row-length", file=source, line=label.line,
                                         row=label.flat, table=t.number, value=len(values),
                                         expected=width))
-        if t.leaves is not None:
-            leaves, inferred = t.leaves, False
-        else:
-            leaves, inferred = infer_leaves([c.text for c in t.header], width)
+        leaves, inferred = ((t.leaves, False) if t.leaves is not None
+                            else infer_leaves([c.text for c in t.header], width))
         line = t.header[0].line if t.header else 0
         if len(leaves) != width:
             findings.append(finding("matrix-header-unread", file=source, table=t.number,

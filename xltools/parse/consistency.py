@@ -12,8 +12,7 @@ _PUNCT = str.maketrans({",": ",", ";": ";", ":": ":", "(": "(", ")": ")", "、":
 
 def text_key(text: str) -> str:
     """Task text for comparison: no spaces, one punctuation width, no trailing full stop."""
-    s = normalize_name(text).translate(_PUNCT)
-    return s.rstrip("。.;,")
+    return normalize_name(text).translate(_PUNCT).rstrip("。.;,")
 
 
 def check_annex2(plan: Plan, entries: list[UnitTasks], lines: dict[str, int],
@@ -99,4 +98,3 @@ def _diff(a: str, b: str, context: int = 6) -> tuple[str, str]:
 
 def _ell(lo: int, piece: str, whole: str) -> str:
     return ("…" if lo else "") + piece + ("…" if lo + len(piece) < len(whole) else "")
-

@@ -101,7 +101,7 @@ def find_flat_header(lines: list[Line], start: int = 0, end: int | None = None) 
                 j += 1
             if len(got) >= 3 and is_annex1_header(got):
                 return i, j, got, False
-            i = max(i + 1, j if got else i + 1)
+            i = j  # past the cells read (the first always is: it has a role)
             continue
         i += 1
     return None

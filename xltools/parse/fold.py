@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
+from functools import cache
 
 from ..model.glossary import FW_COLON, FW_COMMA, FW_LPAREN, FW_RPAREN, FW_SEMICOLON
 
@@ -101,12 +102,7 @@ def restore_printed(result, original: str, register_names: bool = False) -> None
     if plan is None:
         return
     unfold = Unfolder(original)
-    names: dict[str, str] = {}
-
-    def name(n: str) -> str:
-        if n not in names:
-            names[n] = unfold(n)
-        return names[n]
+    name = cache(unfold)  # one mapping per name, the same everywhere
 
     def texts(obj, *attrs: str) -> None:
         for a in attrs:

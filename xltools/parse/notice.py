@@ -23,7 +23,7 @@ from .resolve import Book, Mention, build_units, infer_group_members, resolve_wi
 from .responsibility import extract_responsibility
 from .result import LooseTargets, ParseResult
 from .structure import RawItem, Structure, _qualify_restarts, find_structure
-from .table1 import Annex1Table, Grid, fold_grid
+from .table1 import Grid, fold_grid
 from .targets import extract_targets
 
 
@@ -41,7 +41,9 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
     grids = [fold_grid(g) for g in tables or []]  # the grids' side of the fold boundary
     table = read_tables(lines, grids, src)
     if table is not None and len(table.items) > len(st.items):
-        st = _table_structure(st, table, src)
+        # the table's rows as the structure's items (numbers made unique the same way)
+        st = Structure(items=table.items, regions=st.regions, findings=list(table.findings))
+        _qualify_restarts(st, src)
         findings += st.findings
         findings.append(finding("annex1-table-read", file=src, value=" | ".join(table.header),
                                 count=len(table.items)))
@@ -128,13 +130,6 @@ def read_annexes(lines: list[Line], regions: list, skip: list, grids: list,
         elif not entries and looks_like_table(cells):
             entries = parse_unit_tasks(cells)
     return matrix, entries, findings
-
-
-def _table_structure(st: Structure, table: Annex1Table, src: str) -> Structure:
-    """The table's rows as the structure's items (numbers made unique the same way)."""
-    out = Structure(items=table.items, regions=st.regions, findings=list(table.findings))
-    _qualify_restarts(out, src)
-    return out
 
 
 def _item_pieces(it: RawItem):

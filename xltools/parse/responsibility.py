@@ -116,8 +116,7 @@ def _opening_before(text: str, kw_at: int, floor: int) -> int | None:
 
 def _matching_close(text: str, open_at: int) -> int | None:
     depth = 0
-    for i in range(open_at, len(text)):
-        ch = text[i]
+    for i, ch in enumerate(text[open_at:], open_at):
         if ch in OPENERS:
             depth += 1
         elif ch in CLOSERS:
