@@ -165,8 +165,7 @@ def _canonical_order(mentions: list[Mention]) -> list[Mention]:
 
 def _add_group(book: Book, m: Mention) -> None:
     for g in book.groups:
-        if name_key(g.name) == name_key(m.name) or any(name_key(a) == name_key(m.name)
-                                                         for a in g.aliases):
+        if name_key(m.name) in {name_key(n) for n in [g.name, *g.aliases]}:
             _add_alias(g, m.name)
             return
     book.groups.append(Group(name=m.name))

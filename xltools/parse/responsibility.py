@@ -84,22 +84,16 @@ def extract_responsibility(text: str) -> Responsibility:
             body.append(text[pos:])
             break
         open_at = _opening_before(text, m.start(), pos)
-        if open_at is None:
-            # bare "责任单位:…" — the rest of the text is the list
-            cut = m.start()
-            body.append(text[pos:cut])
-            _read_parts(text[m.start():], res)
-            res.raw += text[cut:]
-            res.found = True
-            break
-        close_at = _matching_close(text, open_at)
-        body.append(text[pos:open_at])
+        # bare "责任单位:…" (no bracket before it): the rest of the text is the list
+        cut = m.start() if open_at is None else open_at
+        close_at = None if open_at is None else _matching_close(text, open_at)
         inner_end = len(text) if close_at is None else close_at
+        body.append(text[pos:cut])
         _read_parts(text[m.start():inner_end], res)
-        res.raw += text[open_at:inner_end + (0 if close_at is None else 1)]
+        res.raw += text[cut:inner_end + (0 if close_at is None else 1)]
         res.found = True
         if close_at is None:
-            res.unclosed = True
+            res.unclosed = open_at is not None
             break
         pos = close_at + 1
     res.text = "".join(body).strip()
