@@ -350,12 +350,11 @@ def _qualify_restarts(st: Structure, source: str) -> None:
         if it.number not in seen:
             seen[it.number] = 1
             continue
-        printed = it.number
-        k = seen[printed]
-        while f"{printed}-{k + 1}" in seen:
+        printed, k = it.number, seen[it.number] + 1
+        while f"{printed}-{k}" in seen:
             k += 1
-        seen[printed] = k + 1
-        it.number = f"{printed}-{k + 1}"
+        seen[printed] = k
+        it.number = f"{printed}-{k}"
         seen[it.number] = 1
         st.findings.append(finding("item-number-duplicate", file=source, task=it.number,
                                    line=it.line, value=printed))
