@@ -55,11 +55,8 @@ def check_annex2(plan: Plan, entries: list[UnitTasks], lines: dict[str, int],
                                    line=lines.get(t.number, 0), ref=t.number))
             elif hit.name not in own and t.number not in missing.setdefault(hit.name, []):
                 missing[hit.name].append(t.number)
-    for name, numbers in missing.items():
-        if numbers:
-            out.append(finding("annex2-unit-missing", file=source, value=name,
-                               tasks="、".join(numbers)))
-    return out
+    return out + [finding("annex2-unit-missing", file=source, value=name, tasks="、".join(numbers))
+                  for name, numbers in missing.items()]  # each list holds the number that made it
 
 
 def _names_unit(plan: Plan, task: Task, printed: str) -> bool:

@@ -69,9 +69,8 @@ class Unfolder:
         self.original = original
         self.folded = fold(original)
         # The text as rules join it (lines stripped and run together), with offsets back.
-        keep = [i for i, ch in enumerate(self.folded) if ch not in "\r\n"]
-        self._joined = "".join(self.folded[i] for i in keep)
-        self._index = keep
+        self._index = [i for i, ch in enumerate(self.folded) if ch not in "\r\n"]
+        self._joined = "".join(self.folded[i] for i in self._index)
         forms: dict[str, set[str]] = defaultdict(set)
         for o, f in zip(original, self.folded):
             if o != f or f in RESTORE_MARKS:
