@@ -152,9 +152,8 @@ def _read_parts(segment: str, res: Responsibility) -> None:
 def is_deadline(text: str) -> bool:
     """"2021年6月底前", "年底前", "长期坚持", "6月30日前完成": a completion time, not a unit."""
     s = "".join(text.split())
-    if not s or len(s) > 24:
-        return False
-    return bool(_ONGOING_RE.match(s) or _DATE_RE.match(s) and re.search(r"[年月旬底末]", s))
+    return 0 < len(s) <= 24 and bool(_ONGOING_RE.match(s)
+                                     or _DATE_RE.match(s) and re.search(r"[年月旬底末]", s))
 
 
 def peel_deadline(value: str) -> tuple[str, str]:

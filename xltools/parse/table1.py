@@ -97,9 +97,7 @@ def header_role(cell: str) -> str:
         return "number"
     core = re.sub(r"\([^()]*\)$", "", s)  # 牵头单位(部门) is a 牵头单位
     role = next((role for role, words in _HEADER_ROLES if core in words), "")
-    if not role and core.endswith(("任务", "事项")) and len(core) <= 10:
-        return "task"
-    return role
+    return "task" if not role and core.endswith(("任务", "事项")) and len(core) <= 10 else role
 
 
 def is_annex1_header(cells: list[str]) -> bool:
