@@ -75,9 +75,8 @@ def _split_row(text: str) -> list[str]:
     return [c for c in _CELL_SPLIT_RE.split(text.strip()) if c.strip()]
 
 
-def find_flat_header(lines: list[Line], start: int = 0, end: int | None = None) -> tuple[int, int, list[str], bool] | None:
+def find_flat_header(lines: list[Line], start: int, end: int) -> tuple[int, int, list[str], bool] | None:
     """(first line index, index after the header, header cells, one row per line?)."""
-    end = len(lines) if end is None else end
     i = start
     while i < end:
         s = lines[i].text.strip()

@@ -320,10 +320,10 @@ _KIND_MARK = {"practical_matter": "实事"}  # a key prefix for items whose sect
 def _qualify_restarts(st: Structure, source: str) -> None:
     """Task numbers stay unique (Task.number is the key of every form).
 
-    Numbers that restart under each heading get the heading's marker: "(三)2" under
-    "(三)…", "二.3" under "二、…", "实事2" in a 民生实事 table of its own; when that still repeats (1. under (一) under both 一、
-    and 二、) the whole path of markers: "二(一)3". A number printed twice anyway (a
-    typo) keeps the first and becomes "6-2" for the second, reported.
+    Numbers that restart under each heading get the heading's marker: "(三)2" under "(三)…", "二.3"
+    under "二、…", "实事2" in a 民生实事 table of its own; when that still repeats (1. under (一) under
+    both 一、 and 二、) the whole path of markers: "二(一)3". A number printed twice anyway (a typo)
+    keeps the first and becomes "6-2" for the second, reported.
     """
     nums = [int(it.number) if it.number.isdigit() else None for it in st.items]
     restarts = any(b is not None and a is not None and b <= a and b == 1
