@@ -36,8 +36,7 @@ def check_annex2(plan: Plan, entries: list[UnitTasks], lines: dict[str, int],
             for u in units:
                 listed[u.name].add(number)
             if task is None:
-                out.append(finding("annex2-unknown-task", file=source, task=number, unit=e.unit,
-                                   line=line))
+                out.append(finding("annex2-unknown-task", file=source, task=number, unit=e.unit, line=line))
                 continue
             if hit is not None and not _names_unit(plan, task, e.unit):
                 out.append(finding("annex2-task-mismatch", file=source, task=number, unit=e.unit,

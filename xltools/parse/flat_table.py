@@ -194,8 +194,7 @@ def read_flat(lines: list[Line], base: list[str] | None = None, source: str = ""
             continue
         if cur is None:
             if b.items:
-                b.findings.append(finding("table-row-unnumbered", file=source, line=ln.no,
-                                          value=short(s)))
+                b.findings.append(finding("table-row-unnumbered", file=source, line=ln.no, value=short(s)))
             continue
         cur.cells += [(c, ln.no) for c in cells]
     flush()

@@ -178,8 +178,7 @@ def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], 
         return [], []
 
     def stated(periods: list[Period], value: str, s: str):
-        return periods, [finding("periods-from-notice", file=source, value=value,
-                                 rule=s.strip()[:60])]
+        return periods, [finding("periods-from-notice", file=source, value=value, rule=s.strip()[:60])]
 
     def due(ds: list[date], s: str):
         return stated(quarterly(year, ds), "、".join(d.isoformat() for d in ds), s)

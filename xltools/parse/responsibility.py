@@ -139,8 +139,7 @@ def _read_parts(segment: str, res: Responsibility) -> None:
             res.leader = _join(res.leader, value)
         else:
             value, due = peel_deadline(value)
-            part = ("lead" if word in LEAD_WORDS else "primary" if word in PRIMARY_WORDS
-                    else "support")
+            part = "lead" if word in LEAD_WORDS else "primary" if word in PRIMARY_WORDS else "support"
             units[part] = _join(units[part], value)
             res.deadline = _join(res.deadline, due)
     res.lead, primary, support = units["lead"], units["primary"], units["support"]

@@ -135,8 +135,7 @@ def find_body(lines: list[Line], regions: list[Region]) -> tuple[Region | None, 
     for r in regions:
         kind, n = _item_kind_for(lines, r)
         if kind:  # most items carrying units, then most items (the first region of equals)
-            items = sum(1 for ln in lines[r.start:r.end]
-                        if (mk := marker_of(ln.text)) and mk[0] == kind)
+            items = sum(1 for ln in lines[r.start:r.end] if (mk := marker_of(ln.text)) and mk[0] == kind)
             found.append(((n, items), r, kind))
     best = max(found, key=lambda f: f[0], default=None)
     return (best[1], best[2]) if best else (None, "")
@@ -152,8 +151,7 @@ def _is_title_like(text: str) -> bool:
 
 
 def _is_target_paragraph(text: str) -> bool:
-    return bool(re.search(r"目标|指标", text)) and len(extract_targets(text)) >= 1 and \
-        not marker_of(text)
+    return bool(re.search(r"目标|指标", text)) and len(extract_targets(text)) >= 1 and not marker_of(text)
 
 
 def _body_start(lines: list[Line], region: Region, item_kind: str, first_item: int) -> int:
@@ -326,8 +324,7 @@ def _qualify_restarts(st: Structure, source: str) -> None:
     keeps the first and becomes "6-2" for the second, reported.
     """
     nums = [int(it.number) if it.number.isdigit() else None for it in st.items]
-    restarts = any(b is not None and a is not None and b <= a and b == 1
-                   for a, b in zip(nums, nums[1:]))
+    restarts = any(b is not None and a is not None and b <= a and b == 1 for a, b in zip(nums, nums[1:]))
     if restarts:
         # a 民生实事 table restarting at 1 under no numbered heading: "实事1", not a "1-2" typo
         inner = [(_heading_mark(it.section[-1]) if it.section else "") or _KIND_MARK.get(it.kind, "")
