@@ -161,8 +161,7 @@ def assign_cells(roles: list[str], cells: list[str]) -> tuple[dict[int, str], bo
     ({column: text}, whether the mapping of unit cells is uncertain, unplaced).
     """
     out: dict[int, str] = {}
-    fixed = [k for k, r in enumerate(roles) if r == "fixed"]
-    if len(cells) == len(roles) - len(fixed) and not fixed:
+    if len(cells) == len(roles) and "fixed" not in roles:
         return dict(enumerate(cells)), False, []
     task_at = roles.index("task") if "task" in roles else 0
     i = 0
@@ -179,7 +178,6 @@ def assign_cells(roles: list[str], cells: list[str]) -> tuple[dict[int, str], bo
         i += 1
     out[task_at] = "".join(text_parts)
     p = task_at + 1
-    unit_cols = [k for k, r in enumerate(roles) if r in _UNIT_ROLES]
     unit_cells = 0
     last = task_at
     unplaced: list[int] = []
@@ -200,7 +198,7 @@ def assign_cells(roles: list[str], cells: list[str]) -> tuple[dict[int, str], bo
         out[k] = c
         p = k + 1
         last = k
-    uncertain = 0 < unit_cells < len(unit_cols)
+    uncertain = 0 < unit_cells < sum(r in _UNIT_ROLES for r in roles)  # fewer than the unit columns
     return out, uncertain, unplaced
 
 
