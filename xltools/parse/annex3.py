@@ -155,9 +155,8 @@ def matrix_of(title: str, tables: list[SubTable],
         width = Counter(len(v) for _, v in t.rows).most_common(1)[0][0]
         for label, values in t.rows:
             if len(values) != width:
-                findings.append(finding("matrix-row-length", file=source, line=label.line,
-                                        row=label.flat, table=t.number, value=len(values),
-                                        expected=width))
+                findings.append(finding("matrix-row-length", file=source, line=label.line, row=label.flat,
+                                        table=t.number, value=len(values), expected=width))
         leaves, inferred = ((t.leaves, False) if t.leaves is not None
                             else infer_leaves([c.text for c in t.header], width))
         line = t.header[0].line if t.header else 0
@@ -172,9 +171,8 @@ def matrix_of(title: str, tables: list[SubTable],
         for leaf in leaves:
             additive = not (leaf.measure in ("%", "‰") or any(_NON_ADDITIVE_RE.search(p)
                                                                  for p in leaf.path[-1:]))
-            matrix.columns.append(MatrixColumn(key=f"c{len(matrix.columns) + 1:02d}",
-                                               path=list(leaf.path), measure=leaf.measure,
-                                               table=t.number, additive=additive))
+            matrix.columns.append(MatrixColumn(key=f"c{len(matrix.columns) + 1:02d}", path=list(leaf.path),
+                                               measure=leaf.measure, table=t.number, additive=additive))
         for label, values in t.rows:
             name = label.flat
             row_labels[name] = None

@@ -260,9 +260,8 @@ def _flush(b: TableBuilder, row: FlatRow, category: str = "") -> None:
         values[b.category_at] = category
     number = row.number or str(len(b.items) + 1)
     for n in unplaced:
-        b.findings.append(finding("table-cell-unplaced", file=b.source, line=cells[n][1],
-                                  task=number, value=short(texts[n]),
-                                  columns=" | ".join(b.header)))
+        b.findings.append(finding("table-cell-unplaced", file=b.source, line=cells[n][1], task=number,
+                                  value=short(texts[n]), columns=" | ".join(b.header)))
     b.item(row.number, row.line, values, uncertain, len(texts) - len(unplaced))
 
 

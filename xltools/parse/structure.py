@@ -231,9 +231,8 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
             inherited = "" if leaf else next(
                 (r for _, (_, r) in sorted(stack.items(), reverse=True) if r), "")
             printed = printed_number(mk[0], mk[1])
-            cur = RawItem(number=printed if leaf else mk[1], line=ln.no, text=mk[2],
-                          section=section(), heading_resp=inherited,
-                          kind=kind_of_section(section()), printed=printed)
+            cur = RawItem(number=printed if leaf else mk[1], line=ln.no, text=mk[2], section=section(),
+                          heading_resp=inherited, kind=kind_of_section(section()), printed=printed)
             closed = _is_closed(cur.text)
             ended = False
             continue
