@@ -81,11 +81,7 @@ def _row_label_like(flat: str) -> bool:
 
 
 def row_kind(label: str) -> str:
-    if _TOTAL_RE.search(label):
-        return "total"
-    if _OTHER_RE.search(label):
-        return "other"
-    return "town"
+    return "total" if _TOTAL_RE.search(label) else "other" if _OTHER_RE.search(label) else "town"
 
 
 def matrix_title(cells: list[Cell]) -> str:
@@ -159,13 +155,10 @@ def matrix_of(title: str, tables: list[SubTable],
         width = Counter(len(v) for _, v in t.rows).most_common(1)[0][0]
         for label, values in t.rows:
             if len(values) != width:
-                findings.append(finding("matrix-row-length", file=source, line=label.line,
-                                        row=label.flat, table=t.number, value=len(values),
-                                        expected=width))
-        if t.leaves is not None:
-            leaves, inferred = t.leaves, False
-        else:
-            leaves, inferred = infer_leaves([c.text for c in t.header], width)
+                findings.append(finding("matrix-row-length", file=source, line=label.line, row=label.flat,
+                                        table=t.number, value=len(values), expected=width))
+        leaves, inferred = ((t.leaves, False) if t.leaves is not None
+                            else infer_leaves([c.text for c in t.header], width))
         line = t.header[0].line if t.header else 0
         if len(leaves) != width:
             findings.append(finding("matrix-header-unread", file=source, table=t.number,
@@ -178,9 +171,8 @@ def matrix_of(title: str, tables: list[SubTable],
         for leaf in leaves:
             additive = not (leaf.measure in ("%", "‰") or any(_NON_ADDITIVE_RE.search(p)
                                                                  for p in leaf.path[-1:]))
-            matrix.columns.append(MatrixColumn(key=f"c{len(matrix.columns) + 1:02d}",
-                                               path=list(leaf.path), measure=leaf.measure,
-                                               table=t.number, additive=additive))
+            matrix.columns.append(MatrixColumn(key=f"c{len(matrix.columns) + 1:02d}", path=list(leaf.path),
+                                               measure=leaf.measure, table=t.number, additive=additive))
         for label, values in t.rows:
             name = label.flat
             row_labels[name] = None

@@ -12,8 +12,7 @@ _PUNCT = str.maketrans({",": ",", ";": ";", ":": ":", "(": "(", ")": ")", "、":
 
 def text_key(text: str) -> str:
     """Task text for comparison: no spaces, one punctuation width, no trailing full stop."""
-    s = normalize_name(text).translate(_PUNCT)
-    return s.rstrip("。.;,")
+    return normalize_name(text).translate(_PUNCT).rstrip("。.;,")
 
 
 def check_annex2(plan: Plan, entries: list[UnitTasks], lines: dict[str, int],
@@ -37,8 +36,7 @@ def check_annex2(plan: Plan, entries: list[UnitTasks], lines: dict[str, int],
             for u in units:
                 listed[u.name].add(number)
             if task is None:
-                out.append(finding("annex2-unknown-task", file=source, task=number, unit=e.unit,
-                                   line=line))
+                out.append(finding("annex2-unknown-task", file=source, task=number, unit=e.unit, line=line))
                 continue
             if hit is not None and not _names_unit(plan, task, e.unit):
                 out.append(finding("annex2-task-mismatch", file=source, task=number, unit=e.unit,
@@ -56,11 +54,8 @@ def check_annex2(plan: Plan, entries: list[UnitTasks], lines: dict[str, int],
                                    line=lines.get(t.number, 0), ref=t.number))
             elif hit.name not in own and t.number not in missing.setdefault(hit.name, []):
                 missing[hit.name].append(t.number)
-    for name, numbers in missing.items():
-        if numbers:
-            out.append(finding("annex2-unit-missing", file=source, value=name,
-                               tasks="、".join(numbers)))
-    return out
+    return out + [finding("annex2-unit-missing", file=source, value=name, tasks="、".join(numbers))
+                  for name, numbers in missing.items()]  # each list holds the number that made it
 
 
 def _names_unit(plan: Plan, task: Task, printed: str) -> bool:
@@ -99,4 +94,3 @@ def _diff(a: str, b: str, context: int = 6) -> tuple[str, str]:
 
 def _ell(lo: int, piece: str, whole: str) -> str:
     return ("…" if lo else "") + piece + ("…" if lo + len(piece) < len(whole) else "")
-

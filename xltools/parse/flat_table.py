@@ -75,9 +75,8 @@ def _split_row(text: str) -> list[str]:
     return [c for c in _CELL_SPLIT_RE.split(text.strip()) if c.strip()]
 
 
-def find_flat_header(lines: list[Line], start: int = 0, end: int | None = None) -> tuple[int, int, list[str], bool] | None:
+def find_flat_header(lines: list[Line], start: int, end: int) -> tuple[int, int, list[str], bool] | None:
     """(first line index, index after the header, header cells, one row per line?)."""
-    end = len(lines) if end is None else end
     i = start
     while i < end:
         s = lines[i].text.strip()
@@ -101,7 +100,7 @@ def find_flat_header(lines: list[Line], start: int = 0, end: int | None = None) 
                 j += 1
             if len(got) >= 3 and is_annex1_header(got):
                 return i, j, got, False
-            i = max(i + 1, j if got else i + 1)
+            i = j  # past the cells read (the first always is: it has a role)
             continue
         i += 1
     return None
@@ -195,8 +194,7 @@ def read_flat(lines: list[Line], base: list[str] | None = None, source: str = ""
             continue
         if cur is None:
             if b.items:
-                b.findings.append(finding("table-row-unnumbered", file=source, line=ln.no,
-                                          value=short(s)))
+                b.findings.append(finding("table-row-unnumbered", file=source, line=ln.no, value=short(s)))
             continue
         cur.cells += [(c, ln.no) for c in cells]
     flush()
@@ -262,9 +260,8 @@ def _flush(b: TableBuilder, row: FlatRow, category: str = "") -> None:
         values[b.category_at] = category
     number = row.number or str(len(b.items) + 1)
     for n in unplaced:
-        b.findings.append(finding("table-cell-unplaced", file=b.source, line=cells[n][1],
-                                  task=number, value=short(texts[n]),
-                                  columns=" | ".join(b.header)))
+        b.findings.append(finding("table-cell-unplaced", file=b.source, line=cells[n][1], task=number,
+                                  value=short(texts[n]), columns=" | ".join(b.header)))
     b.item(row.number, row.line, values, uncertain, len(texts) - len(unplaced))
 
 
@@ -281,8 +278,7 @@ def _is_section_cell(s: str, cur: FlatRow | None, ncols: int) -> bool:
 
 def _past_repeated_header(lines: list[Line], i: int, end: int, header: list[str]) -> int | None:
     """The index after the header printed again from line i (a table per page), else None."""
-    got = [k for k in range(i, min(end, i + 3 * len(header))) if lines[k].text.strip()]
-    got = got[:len(header)]
+    got = [k for k in range(i, min(end, i + 3 * len(header))) if lines[k].text.strip()][:len(header)]
     if [squash_header(lines[k].text) for k in got] != [squash_header(h) for h in header]:
         return None
     return got[-1] + 1

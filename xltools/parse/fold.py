@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
+from functools import cache
 
 from ..model.glossary import FW_COLON, FW_COMMA, FW_LPAREN, FW_RPAREN, FW_SEMICOLON
 
@@ -68,9 +69,8 @@ class Unfolder:
         self.original = original
         self.folded = fold(original)
         # The text as rules join it (lines stripped and run together), with offsets back.
-        keep = [i for i, ch in enumerate(self.folded) if ch not in "\r\n"]
-        self._joined = "".join(self.folded[i] for i in keep)
-        self._index = keep
+        self._index = [i for i, ch in enumerate(self.folded) if ch not in "\r\n"]
+        self._joined = "".join(self.folded[i] for i in self._index)
         forms: dict[str, set[str]] = defaultdict(set)
         for o, f in zip(original, self.folded):
             if o != f or f in RESTORE_MARKS:
@@ -101,12 +101,7 @@ def restore_printed(result, original: str, register_names: bool = False) -> None
     if plan is None:
         return
     unfold = Unfolder(original)
-    names: dict[str, str] = {}
-
-    def name(n: str) -> str:
-        if n not in names:
-            names[n] = unfold(n)
-        return names[n]
+    name = cache(unfold)  # one mapping per name, the same everywhere
 
     def texts(obj, *attrs: str) -> None:
         for a in attrs:

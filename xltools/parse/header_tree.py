@@ -82,15 +82,10 @@ class _Node:
 def affinity(child: str, parent: str) -> float:
     """How much a column name resembles a heading: shared bigrams, characters, lexicon."""
     c, p = _PAREN_RE.sub("", child), _PAREN_RE.sub("", parent)
-    score = 0.0
     pb = {p[i:i + 2] for i in range(len(p) - 1)}
-    score += 2 * sum(1 for i in range(len(c) - 1) if c[i:i + 2] in pb)
-    score += len((set(c) & set(p)) - _STOP)
-    for key, words in LEXICON.items():
-        if key in p and any(w in c for w in words):
-            score += 3
-            break
-    return score
+    score = 2.0 * sum(1 for i in range(len(c) - 1) if c[i:i + 2] in pb) + len((set(c) & set(p)) - _STOP)
+    lexicon = any(key in p and any(w in c for w in words) for key, words in LEXICON.items())
+    return score + 3 if lexicon else score
 
 
 def _assign(parents: list[HeaderCell], children: list[HeaderCell],

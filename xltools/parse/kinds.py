@@ -28,14 +28,12 @@ _TAIL_RE = re.compile(r"\s*(?:\([^()]*\)|如下|是|为)?\s*[:.。,;]?\s*$")
 
 def kind_of_heading(text: str) -> str | None:
     """"indicator" for a target section, "practical_matter" for 民生实事, else None."""
-    s = fold(text or "").strip()
-    s = _PREFIX_RE.sub("", s, count=1).strip()
+    s = _PREFIX_RE.sub("", fold(text or "").strip(), count=1).strip()
     if not s:
         return None
     if _PRACTICAL_RE.search(s):
         return PRACTICAL
-    head = s.split(":", 1)[0].strip()
-    head = _TAIL_RE.sub("", head)
+    head = _TAIL_RE.sub("", s.split(":", 1)[0].strip())
     if any(w in head for w in ("任务", "举措", "措施")):  # 主要目标任务 is a task section
         return None
     return INDICATOR if _TARGET_RE.search(head) else None

@@ -50,8 +50,7 @@ def find_title(text: str) -> str:
     for s in _title_candidates(text.splitlines()[:40]):
         m = _TITLE_RE.search(s)
         if m and len(s) <= 120:
-            s = DOC_NO_RE.sub("", s)
-            s = re.sub(r"[(\uff08]\s*[)\uff09]", "", s)
+            s = re.sub(r"[(\uff08]\s*[)\uff09]", "", DOC_NO_RE.sub("", s))
             return "".join(s.split())
     for line in text.splitlines()[:40]:  # a title without 关于: the first short heading line
         s = "".join(line.split())
@@ -179,8 +178,7 @@ def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], 
         return [], []
 
     def stated(periods: list[Period], value: str, s: str):
-        return periods, [finding("periods-from-notice", file=source, value=value,
-                                 rule=s.strip()[:60])]
+        return periods, [finding("periods-from-notice", file=source, value=value, rule=s.strip()[:60])]
 
     def due(ds: list[date], s: str):
         return stated(quarterly(year, ds), "、".join(d.isoformat() for d in ds), s)

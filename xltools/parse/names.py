@@ -131,8 +131,7 @@ def name_key(name: str) -> str:
     for a, b in _KEY_CHARS:  # str.replace beats str.translate on names this short
         s = s.replace(a, b)
     s = re.sub(r"(镇|乡)人民政府$", r"\1", s)
-    s = re.sub(r"(街道办事处|街道办|街办)$", "街道", s)
-    return s
+    return re.sub(r"(街道办事处|街道办|街办)$", "街道", s)
 
 
 def subsequence_extra(short: str, long: str) -> str | None:
@@ -228,8 +227,7 @@ def _depth_ok(s: str) -> bool:
 
 def guess_unit_kind(name: str) -> str:
     """镇 / 街道 / 企业 / 部门 from the name's ending (a guess the clerk can correct)."""
-    s = squash(name)
-    s = re.sub(r"(人民政府|政府)$", "", s)
+    s = re.sub(r"(人民政府|政府)$", "", squash(name))
     if s.endswith(("镇", "乡")):
         return "镇"
     if s.endswith(("街道", "街办", "办事处", "街道办")):

@@ -82,9 +82,7 @@ def peel_notes(units_text: str) -> tuple[str, Notes]:
 def peel_piece_tail(name: str) -> tuple[str, str]:
     """One unit name with an annotation tail removed: ("市农业农村局", "分别牵头")."""
     m = _TAIL_RE.search(name)
-    if m and m.start() > 1:
-        return name[:m.start()].strip(), m.group(0)
-    return name, ""
+    return (name[:m.start()].strip(), m.group(0)) if m and m.start() > 1 else (name, "")
 
 
 def reads_like_sentence(name: str) -> bool:

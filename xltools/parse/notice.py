@@ -8,8 +8,7 @@ from ..model.findings import Finding, finding, relocate
 from ..model.plan import Plan, Task, TownMatrix, Unit
 from .annex2 import (UnitTasks, grid_is_unit_table, looks_like_table, parse_unit_tasks,
                      unit_tasks_from_grid)
-from .annex3 import (build_matrix_from_grids, looks_like_matrix, matrix_of, matrix_title,
-                     split_tables)
+from .annex3 import build_matrix_from_grids, looks_like_matrix, matrix_of, matrix_title, split_tables
 from .cells import cells_of, grid_cells
 from .clean import Line, clean_lines, short
 from .consistency import check_annex2
@@ -23,7 +22,7 @@ from .resolve import Book, Mention, build_units, infer_group_members, resolve_wi
 from .responsibility import extract_responsibility
 from .result import LooseTargets, ParseResult
 from .structure import RawItem, Structure, _qualify_restarts, find_structure
-from .table1 import Annex1Table, Grid, fold_grid
+from .table1 import Grid, fold_grid
 from .targets import extract_targets
 
 
@@ -41,7 +40,9 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
     grids = [fold_grid(g) for g in tables or []]  # the grids' side of the fold boundary
     table = read_tables(lines, grids, src)
     if table is not None and len(table.items) > len(st.items):
-        st = _table_structure(st, table, src)
+        # the table's rows as the structure's items (numbers made unique the same way)
+        st = Structure(items=table.items, regions=st.regions, findings=list(table.findings))
+        _qualify_restarts(st, src)
         findings += st.findings
         findings.append(finding("annex1-table-read", file=src, value=" | ".join(table.header),
                                 count=len(table.items)))
@@ -66,8 +67,7 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
         findings += f
         mentions += ms
     if matrix is not None:
-        mentions += [Mention(r.label, origin="annex3", line=0) for r in matrix.rows
-                     if r.kind == "town"]
+        mentions += [Mention(r.label, origin="annex3", line=0) for r in matrix.rows if r.kind == "town"]
     mentions += [Mention(e.unit, origin="annex2", line=e.line) for e in entries]
 
     book = (resolve_with_register(register, mentions, src) if register is not None
@@ -88,8 +88,7 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
         findings.append(finding("year-not-found", file=src))
     item_lines = {t.number: it.line for t, it in zip(tasks, st.items)}
     findings += check_annex2(plan, entries, item_lines, src) if entries else []
-    loose = [LooseTargets(p.line, p.text, p.section, extract_targets(p.text))
-             for p in st.target_paragraphs]
+    loose = [LooseTargets(p.line, p.text, p.section, extract_targets(p.text)) for p in st.target_paragraphs]
     findings += [finding("unnumbered-targets", file=src, line=lt.line, value=short(lt.text),
                          count=len(lt.targets)) for lt in loose]
     findings += _plan_checks(plan, book, src)
@@ -128,13 +127,6 @@ def read_annexes(lines: list[Line], regions: list, skip: list, grids: list,
         elif not entries and looks_like_table(cells):
             entries = parse_unit_tasks(cells)
     return matrix, entries, findings
-
-
-def _table_structure(st: Structure, table: Annex1Table, src: str) -> Structure:
-    """The table's rows as the structure's items (numbers made unique the same way)."""
-    out = Structure(items=table.items, regions=st.regions, findings=list(table.findings))
-    _qualify_restarts(out, src)
-    return out
 
 
 def _item_pieces(it: RawItem):
@@ -222,8 +214,7 @@ def _build_task(it: RawItem, res, from_heading: bool, lead_p: list[Piece], resp_
     lead_p = _split_run_together(lead_p, known, it, register, src, findings)
     resp_p = _split_run_together(resp_p, known, it, register, src, findings)
     if res.unclosed:
-        findings.append(finding("unclosed-bracket", file=src, task=it.number, line=it.line,
-                                value=res.raw))
+        findings.append(finding("unclosed-bracket", file=src, task=it.number, line=it.line, value=res.raw))
     if res.leader and it.resp is None:  # a table's 责任领导 column is expected, not news
         findings.append(finding("leader-in-responsibility", file=src, task=it.number,
                                 line=it.line, value=res.leader))
@@ -318,4 +309,3 @@ def _empty_groups_to_fill(plan: Plan, src: str) -> list[Finding]:
                 tasks.setdefault(g.name, []).append(t.number)
     return [finding("group-empty-fill", file=src, value=g, tasks="、".join(dict.fromkeys(ns)))
             for g, ns in tasks.items()]
-

@@ -145,8 +145,12 @@ def read_notice_full(path: Path | str, convert: Converter | None = None
     files, whose tables are flattened in the text), and findings."""
     p = Path(path)
     source = p.name
+
+    def unreadable(reason: str, value: str = source) -> tuple[None, list[Grid], list[Finding]]:
+        return None, [], [finding("notice-unreadable", file=source, value=value, reason=reason)]
+
     if not p.is_file():
-        return None, [], [finding("notice-unreadable", file=source, value=str(p), reason="文件不存在")]
+        return unreadable("文件不存在", str(p))
     suffix = p.suffix.lower()
     try:
         if suffix == ".docx":
@@ -157,16 +161,13 @@ def read_notice_full(path: Path | str, convert: Converter | None = None
             with tempfile.TemporaryDirectory(prefix="xltools-parse-") as tmp:
                 out = convert(p, Path(tmp))
                 if out is None:
-                    return None, [], [finding("notice-unreadable", file=source, value=source,
-                                          reason="LibreOffice 未能转换该文件,可能未安装 LibreOffice Writer 组件")]
+                    return unreadable("LibreOffice 未能转换该文件,可能未安装 LibreOffice Writer 组件")
                 return (*docx_content(out), [])
         data = p.read_bytes()
     except Exception as exc:  # noqa: BLE001 - any unreadable file becomes a finding
-        return None, [], [finding("notice-unreadable", file=source, value=source,
-                              reason=f"{type(exc).__name__}: {exc}")]
+        return unreadable(f"{type(exc).__name__}: {exc}")
     if data[:2] == b"PK" or data[:4] == b"\xd0\xcf\x11\xe0":
-        return None, [], [finding("notice-unreadable", file=source, value=source,
-                              reason="这是 Office 文件,请使用 .docx/.doc/.wps 扩展名")]
+        return unreadable("这是 Office 文件,请使用 .docx/.doc/.wps 扩展名")
     text, findings = decode_text(data, source)
     return text, [], findings
 

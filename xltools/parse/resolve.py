@@ -51,8 +51,7 @@ def _add_alias(entity: Unit | Group, alias: str) -> None:
 
 
 def _report(book: Book, code: str, m: Mention, source: str, **params) -> None:
-    book.findings.append(finding(code, file=source, value=m.name, task=m.task, line=m.line,
-                                 **params))
+    book.findings.append(finding(code, file=source, value=m.name, task=m.task, line=m.line, **params))
 
 
 def _names(units: list[Unit]) -> str:
@@ -92,8 +91,7 @@ def resolve_with_register(register: Plan, mentions: list[Mention], source: str =
             _ambiguous(book, m, loose, source)
             continue
         book.unresolved.add(m.name)
-        _report(book, "unresolved-unit", m, source,
-                kind="单位分组" if is_group_phrase(m.name) else "单位")
+        _report(book, "unresolved-unit", m, source, kind="单位分组" if is_group_phrase(m.name) else "单位")
     _add_stems(book, mentions)
     return book
 
@@ -165,8 +163,7 @@ def _canonical_order(mentions: list[Mention]) -> list[Mention]:
 
 def _add_group(book: Book, m: Mention) -> None:
     for g in book.groups:
-        if name_key(g.name) == name_key(m.name) or any(name_key(a) == name_key(m.name)
-                                                         for a in g.aliases):
+        if name_key(m.name) in {name_key(n) for n in [g.name, *g.aliases]}:
             _add_alias(g, m.name)
             return
     book.groups.append(Group(name=m.name))

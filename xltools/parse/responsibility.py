@@ -84,22 +84,16 @@ def extract_responsibility(text: str) -> Responsibility:
             body.append(text[pos:])
             break
         open_at = _opening_before(text, m.start(), pos)
-        if open_at is None:
-            # bare "责任单位:…" — the rest of the text is the list
-            cut = m.start()
-            body.append(text[pos:cut])
-            _read_parts(text[m.start():], res)
-            res.raw += text[cut:]
-            res.found = True
-            break
-        close_at = _matching_close(text, open_at)
-        body.append(text[pos:open_at])
+        # bare "责任单位:…" (no bracket before it): the rest of the text is the list
+        cut = m.start() if open_at is None else open_at
+        close_at = None if open_at is None else _matching_close(text, open_at)
         inner_end = len(text) if close_at is None else close_at
+        body.append(text[pos:cut])
         _read_parts(text[m.start():inner_end], res)
-        res.raw += text[open_at:inner_end + (0 if close_at is None else 1)]
+        res.raw += text[cut:inner_end + (0 if close_at is None else 1)]
         res.found = True
         if close_at is None:
-            res.unclosed = True
+            res.unclosed = open_at is not None
             break
         pos = close_at + 1
     res.text = "".join(body).strip()
@@ -116,8 +110,7 @@ def _opening_before(text: str, kw_at: int, floor: int) -> int | None:
 
 def _matching_close(text: str, open_at: int) -> int | None:
     depth = 0
-    for i in range(open_at, len(text)):
-        ch = text[i]
+    for i, ch in enumerate(text[open_at:], open_at):
         if ch in OPENERS:
             depth += 1
         elif ch in CLOSERS:
@@ -146,8 +139,7 @@ def _read_parts(segment: str, res: Responsibility) -> None:
             res.leader = _join(res.leader, value)
         else:
             value, due = peel_deadline(value)
-            part = ("lead" if word in LEAD_WORDS else "primary" if word in PRIMARY_WORDS
-                    else "support")
+            part = "lead" if word in LEAD_WORDS else "primary" if word in PRIMARY_WORDS else "support"
             units[part] = _join(units[part], value)
             res.deadline = _join(res.deadline, due)
     res.lead, primary, support = units["lead"], units["primary"], units["support"]
@@ -159,9 +151,8 @@ def _read_parts(segment: str, res: Responsibility) -> None:
 def is_deadline(text: str) -> bool:
     """"2021年6月底前", "年底前", "长期坚持", "6月30日前完成": a completion time, not a unit."""
     s = "".join(text.split())
-    if not s or len(s) > 24:
-        return False
-    return bool(_ONGOING_RE.match(s) or _DATE_RE.match(s) and re.search(r"[年月旬底末]", s))
+    return 0 < len(s) <= 24 and bool(_ONGOING_RE.match(s)
+                                     or _DATE_RE.match(s) and re.search(r"[年月旬底末]", s))
 
 
 def peel_deadline(value: str) -> tuple[str, str]:

@@ -135,8 +135,7 @@ def find_body(lines: list[Line], regions: list[Region]) -> tuple[Region | None, 
     for r in regions:
         kind, n = _item_kind_for(lines, r)
         if kind:  # most items carrying units, then most items (the first region of equals)
-            items = sum(1 for ln in lines[r.start:r.end]
-                        if (mk := marker_of(ln.text)) and mk[0] == kind)
+            items = sum(1 for ln in lines[r.start:r.end] if (mk := marker_of(ln.text)) and mk[0] == kind)
             found.append(((n, items), r, kind))
     best = max(found, key=lambda f: f[0], default=None)
     return (best[1], best[2]) if best else (None, "")
@@ -152,8 +151,7 @@ def _is_title_like(text: str) -> bool:
 
 
 def _is_target_paragraph(text: str) -> bool:
-    return bool(re.search(r"目标|指标", text)) and len(extract_targets(text)) >= 1 and \
-        not marker_of(text)
+    return bool(re.search(r"目标|指标", text)) and len(extract_targets(text)) >= 1 and not marker_of(text)
 
 
 def _body_start(lines: list[Line], region: Region, item_kind: str, first_item: int) -> int:
@@ -233,9 +231,8 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
             inherited = "" if leaf else next(
                 (r for _, (_, r) in sorted(stack.items(), reverse=True) if r), "")
             printed = printed_number(mk[0], mk[1])
-            cur = RawItem(number=printed if leaf else mk[1], line=ln.no, text=mk[2],
-                          section=section(), heading_resp=inherited,
-                          kind=kind_of_section(section()), printed=printed)
+            cur = RawItem(number=printed if leaf else mk[1], line=ln.no, text=mk[2], section=section(),
+                          heading_resp=inherited, kind=kind_of_section(section()), printed=printed)
             closed = _is_closed(cur.text)
             ended = False
             continue
@@ -320,14 +317,13 @@ _KIND_MARK = {"practical_matter": "实事"}  # a key prefix for items whose sect
 def _qualify_restarts(st: Structure, source: str) -> None:
     """Task numbers stay unique (Task.number is the key of every form).
 
-    Numbers that restart under each heading get the heading's marker: "(三)2" under
-    "(三)…", "二.3" under "二、…", "实事2" in a 民生实事 table of its own; when that still repeats (1. under (一) under both 一、
-    and 二、) the whole path of markers: "二(一)3". A number printed twice anyway (a
-    typo) keeps the first and becomes "6-2" for the second, reported.
+    Numbers that restart under each heading get the heading's marker: "(三)2" under "(三)…", "二.3"
+    under "二、…", "实事2" in a 民生实事 table of its own; when that still repeats (1. under (一) under
+    both 一、 and 二、) the whole path of markers: "二(一)3". A number printed twice anyway (a typo)
+    keeps the first and becomes "6-2" for the second, reported.
     """
     nums = [int(it.number) if it.number.isdigit() else None for it in st.items]
-    restarts = any(b is not None and a is not None and b <= a and b == 1
-                   for a, b in zip(nums, nums[1:]))
+    restarts = any(b is not None and a is not None and b <= a and b == 1 for a, b in zip(nums, nums[1:]))
     if restarts:
         # a 民生实事 table restarting at 1 under no numbered heading: "实事1", not a "1-2" typo
         inner = [(_heading_mark(it.section[-1]) if it.section else "") or _KIND_MARK.get(it.kind, "")
@@ -350,12 +346,11 @@ def _qualify_restarts(st: Structure, source: str) -> None:
         if it.number not in seen:
             seen[it.number] = 1
             continue
-        printed = it.number
-        k = seen[printed]
-        while f"{printed}-{k + 1}" in seen:
+        printed, k = it.number, seen[it.number] + 1
+        while f"{printed}-{k}" in seen:
             k += 1
-        seen[printed] = k + 1
-        it.number = f"{printed}-{k + 1}"
+        seen[printed] = k
+        it.number = f"{printed}-{k}"
         seen[it.number] = 1
         st.findings.append(finding("item-number-duplicate", file=source, task=it.number,
                                    line=it.line, value=printed))

@@ -46,7 +46,6 @@ SECTION_MARK_RE = re.compile(rf"^([{NUMERALS}]+\s*[、.]|\(\s*[{NUMERALS}]+\s*\)
 _PERSON_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}(常务副|副)?(市长|区长|县长|书记|主任|部长|秘书长)?$")
 
 
-
 @dataclass
 class GridCell:
     """One grid position of a .docx table: its text, the notice line of its block, and
@@ -98,9 +97,7 @@ def header_role(cell: str) -> str:
         return "number"
     core = re.sub(r"\([^()]*\)$", "", s)  # 牵头单位(部门) is a 牵头单位
     role = next((role for role, words in _HEADER_ROLES if core in words), "")
-    if not role and core.endswith(("任务", "事项")) and len(core) <= 10:
-        return "task"
-    return role
+    return "task" if not role and core.endswith(("任务", "事项")) and len(core) <= 10 else role
 
 
 def is_annex1_header(cells: list[str]) -> bool:
@@ -164,8 +161,7 @@ def assign_cells(roles: list[str], cells: list[str]) -> tuple[dict[int, str], bo
     ({column: text}, whether the mapping of unit cells is uncertain, unplaced).
     """
     out: dict[int, str] = {}
-    fixed = [k for k, r in enumerate(roles) if r == "fixed"]
-    if len(cells) == len(roles) - len(fixed) and not fixed:
+    if len(cells) == len(roles) and "fixed" not in roles:
         return dict(enumerate(cells)), False, []
     task_at = roles.index("task") if "task" in roles else 0
     i = 0
@@ -182,7 +178,6 @@ def assign_cells(roles: list[str], cells: list[str]) -> tuple[dict[int, str], bo
         i += 1
     out[task_at] = "".join(text_parts)
     p = task_at + 1
-    unit_cols = [k for k, r in enumerate(roles) if r in _UNIT_ROLES]
     unit_cells = 0
     last = task_at
     unplaced: list[int] = []
@@ -203,7 +198,7 @@ def assign_cells(roles: list[str], cells: list[str]) -> tuple[dict[int, str], bo
         out[k] = c
         p = k + 1
         last = k
-    uncertain = 0 < unit_cells < len(unit_cols)
+    uncertain = 0 < unit_cells < sum(r in _UNIT_ROLES for r in roles)  # fewer than the unit columns
     return out, uncertain, unplaced
 
 
@@ -343,9 +338,8 @@ def base_before(lines: list[Line], at: int, floor: int) -> list[str]:
         return []
     s = lines[i].text.strip()
     mk = marker_of(s)
-    if mk and mk[0] in ("cn1", "cn2", "dash") and len(s) <= 60 and not has_responsibility(s):
-        return ["".join(s.split())]
-    # a table title that says what its rows are (十件民生实事项目表, 主要预期目标表)
-    if len(s) <= 60 and not has_responsibility(s) and kind_of_heading(s):
+    # a heading, or a table title that says what its rows are (十件民生实事项目表, 主要预期目标表)
+    if len(s) <= 60 and not has_responsibility(s) and (
+            (mk and mk[0] in ("cn1", "cn2", "dash")) or kind_of_heading(s)):
         return ["".join(s.split())]
     return []

@@ -76,12 +76,8 @@ _ENUM_RE = re.compile(r"^(?:[一二三四五六七八九十]+是|其[一二三�
 
 def _clean_label(label: str, keep_growth: bool) -> str:
     s = _ENUM_RE.sub("", label.strip())  # "二是建设标准化厂房…": the enumerator is no label
-    changed = True
-    while changed:
-        changed = False
-        for f in _FILLERS:
-            if s.startswith(f):
-                s, changed = s[len(f):], True
+    while f := next((f for f in _FILLERS if s.startswith(f)), ""):  # no filler starts another
+        s = s[len(f):]
     # a growth label keeps its verb (增长); a link word (达到, 控制在) is dropped
     if not keep_growth or not s.endswith(_GROWTH_WORDS):
         s = next((s[:-len(w)] for w in sorted(_LINKS, key=len, reverse=True)
