@@ -412,16 +412,22 @@ def _read_stamp(out: Path, db_path: Path, plan_id: str, period_id: str) -> dict:
         stamp = json.loads((out / STAMP).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    # a stamp edited by hand, or by another version, in another shape only means a rebuild
-    if not isinstance(stamp, dict) or not all(
-            isinstance(stamp.get(k), list) and all(isinstance(f, str) for f in stamp[k])
-            for k in ("outputs", "feedback")) or not all(
-            isinstance(stamp.get(k), (str, type(None))) for k in ("summary_book", "html", "state")):
+    if not _stamp_shaped(stamp):  # edited by hand or by another version: only a rebuild
         return {}
     same = (stamp.get("db") == str(db_path.resolve()) and stamp.get("plan_id") == plan_id
             and stamp.get("period") == period_id)
     files = [stamp.get("summary_book"), stamp.get("html"), *stamp["outputs"], *stamp["feedback"]]
     return stamp if same and "attention" in stamp and all((out / f).exists() for f in files if f) else {}
+
+
+def _stamp_shaped(stamp: object) -> bool:
+    """Whether a read stamp has the shape _write_stamp gives it (its file lists, its paths)."""
+    if not isinstance(stamp, dict):
+        return False
+    lists = (stamp.get(k) for k in ("outputs", "feedback"))
+    texts = (stamp.get(k) for k in ("summary_book", "html", "state"))
+    return (all(isinstance(v, list) and all(isinstance(f, str) for f in v) for v in lists)
+            and all(v is None or isinstance(v, str) for v in texts))
 
 
 def _write_stamp(out: Path, db_path: Path, plan_id: str, period_id: str, state: str,
