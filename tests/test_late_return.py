@@ -5,6 +5,7 @@ same HTML bytes; a previous output that was altered or is missing is rebuilt in 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import subprocess
@@ -192,22 +193,83 @@ def test_spawned_writers_given_only_their_own_inputs_write_the_same_outputs(
     plan, period, summary, receipts, current, *_ = spies["inputs"][-1]
     full = _full(tmp_path, spies)
     monkeypatch.setenv(parallel.START_METHOD_ENV, "spawn")
-    monkeypatch.setattr(parallel, "SPAWN_PAYS_SECONDS", 0.0)  # a real pool, small as it is
+    monkeypatch.setattr(outputs_mod, "SPAWN_POOL_PAYS", 0.0)  # a real pool, small as it is
     spawned = tmp_path / "spawned"
-    got = outputs_mod.write_outputs(plan, period, summary, receipts, current, spawned, 2)
+    with outputs_mod.OutputPool(2, rerun=False) as writers:
+        writers.start(len(receipts))
+        workers = set(parallel.pool_processes(writers.pool))
+        got = outputs_mod.write_outputs(plan, period, summary, receipts, current, spawned, 2,
+                                        writers.pool)
+    assert len(workers) == 2 and os.getpid() not in workers
     assert got.feedback and len(got.feedback) == len(list((full / FEEDBACK_DIR).rglob("*.xlsx")))
     for name in ("校验报告_*.xlsx", "汇总表_*.xlsx"):
         book = next(full.glob(name)).name
         assert _dump(spawned / book) == _dump(full / book)
     assert _feedback(spawned) == _feedback(full)
     page = next(full.glob("汇总报告_*.html")).name
-
-    def undated(path: Path) -> str:  # (the spawned worker's clock is not the test's fixed one)
-        return re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d", "", path.read_text("utf-8"))
-    assert undated(spawned / page) == undated(full / page)
+    assert _undated(spawned / page) == _undated(full / page)
     stripped = outputs_mod._own_inputs(outputs_mod._Inputs(plan, period, summary, receipts,
                                                            current, spawned), "feedback")
     assert stripped.summary is None and any(not fr.tasks for fr in stripped.current)
+
+
+def test_spawned_output_writers_start_while_collect_works(tmp_path, period_files, spies,
+                                                          monkeypatch):
+    """Where workers are spawned (Windows) a worker's import takes about half a second, so
+    collect starts its output writers early: a first run's once its files are read, a late
+    return's as soon as the new file is known, before it is read; a re-run with nothing new
+    starts none. The writers are stopped when collect returns."""
+    from xltools import parallel
+    from xltools.collect import run as run_mod
+
+    monkeypatch.setenv(parallel.START_METHOD_ENV, "spawn")
+    monkeypatch.setattr(outputs_mod, "SPAWN_POOL_PAYS", 0.0)
+    events, started = [], []
+    real_start, real_examine = outputs_mod.start_pool, run_mod.examine_all
+
+    def start(*a, **k):
+        events.append("start")
+        pool = real_start(*a, **k)
+        started.extend(parallel.pool_processes(pool).values())
+        return pool
+
+    def examine(files, *a, **k):
+        events.append(f"examine {len(files)}")
+        yield from real_examine(files, *a, **k)
+    monkeypatch.setattr(outputs_mod, "start_pool", start)
+    monkeypatch.setattr(run_mod, "examine_all", examine)
+
+    root, inbox, late = period_files
+    box = tmp_path / "inbox"
+    shutil.copytree(inbox, box)
+    held = _held(box, late)
+    aside = tmp_path / held.name
+    held.replace(aside)
+    out, db = tmp_path / "out", tmp_path / "ledger.sqlite"
+    api.collect([box], PLAN, PERIOD, out, db, workers=2)
+    assert events[0].startswith("examine") and events[1:] == ["start"]
+    assert spies["inputs"][-1][7] is not None  # written by the pool
+    aside.replace(held)
+    events.clear()
+    api.collect([box], PLAN, PERIOD, out, db, workers=2)
+    assert events == ["start", "examine 1"]
+    full = _full(tmp_path, spies)
+    for name in ("校验报告_*.xlsx", "汇总表_*.xlsx"):
+        book = next(full.glob(name)).name
+        assert _dump(out / book) == _dump(full / book)
+    page = next(full.glob("汇总报告_*.html")).name
+    assert _undated(out / page) == _undated(full / page)
+    events.clear()
+    spies["inputs"].clear()
+    api.collect([box], PLAN, PERIOD, out, db, workers=2)
+    assert events == ["examine 0"] and spies["inputs"] == []  # nothing new: outputs kept
+    assert len(started) == 4 and not any(p.is_alive() for p in started)
+
+
+def _undated(page: Path) -> str:
+    """An HTML report without its time of writing (a spawned worker's clock is not the
+    test's fixed one)."""
+    return re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d", "", page.read_text("utf-8"))
 
 
 def _parts(book: Path) -> dict[str, bytes]:

@@ -335,7 +335,7 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
     from .collect.run import (attention, check_inputs, check_output_dir, check_owner,
                               output_failed, run_collect)
     from .merge import ReceiptRow, summarize
-    from .report.outputs import write_outputs
+    from .report.outputs import OutputPool, write_outputs
     t0 = time.perf_counter()
     check_inputs(list(inputs))  # a mistyped inbox path: InputError before anything is recorded
     plan, period = _plan_and_period(plan_path, period_id)
@@ -343,13 +343,18 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
     out = Path(out_dir) if out_dir else DEFAULT_OUT / period.name
     check_output_dir(out)
     check_owner(out, db_path, force)
-    with plan.frozen():  # nothing below edits the plan; look-ups need not re-check it
-        stamp = _read_stamp(out, db_path, plan.plan_id, period.id)
+    stamp = _read_stamp(out, db_path, plan.plan_id, period.id)
+    # nothing below edits the plan (look-ups need not re-check it). Spawned output writers
+    # start early, their imports overlapping this process's work: as a re-run's new files
+    # are read (a few: a core is free), after a first run's reading (both cores read)
+    with plan.frozen(), OutputPool(workers, rerun=bool(stamp)) as writers:
         outcome = run_collect([Path(p) for p in inputs], plan, period, db_path, workers,
                               limits or Limits(), password, progress=progress,
-                              reuse_state=stamp.get("state", ""))
+                              reuse_state=stamp.get("state", ""),
+                              on_new=(lambda: writers.start(len(plan.units))) if stamp else None)
         if outcome.reused:  # nothing new since these outputs were written: keep them
             return _reused_report(period, out, db_path, outcome, stamp, t0)
+        writers.start(len(outcome.receipts))
         t1 = time.perf_counter()
         with Ledger(db_path) as ledger:
             previous, exempt = _carried(ledger, plan, period)
@@ -362,7 +367,8 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
         report.phases["summarize"] = time.perf_counter() - t1
         t1 = time.perf_counter()
         try:  # 汇总表, 校验报告, HTML report, 修改意见 copies (DIR/反馈/<unit>/…xlsx)
-            written = write_outputs(plan, period, summary, receipts, outcome.current, out, workers)
+            written = write_outputs(plan, period, summary, receipts, outcome.current, out,
+                                    workers, writers.pool)
         except OSError as exc:  # the ledger is committed: say so, and how to get the outputs
             raise output_failed(out, exc) from exc
         report.outputs = [written.summary_book, written.validation_book]

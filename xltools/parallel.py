@@ -7,6 +7,7 @@ worker re-imports xltools (≈0.3 s), so small maps run inline instead.
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import signal
@@ -115,14 +116,45 @@ def _run(chunk: list) -> list:
     return [func(state, item) for item in chunk]
 
 
+def start_pool(func: Callable, state: object = None,
+               workers: int | None = None) -> ProcessPoolExecutor:
+    """A pool whose workers start now, so that a spawned one's import of xltools (it imports
+    func's module as it unpickles func, ≈0.5 s) overlaps the caller's own work; pool_map(
+    func, state, items, pool=it) then runs in it, and stop_pool ends it."""
+    workers = workers or default_workers()
+    pool = ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_init,
+                               initargs=(func, state, os.getpid(), settings.debug))
+    for _ in range(workers):  # a spawning executor starts a worker per submitted task
+        pool.submit(os.getpid)
+    return pool
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Shut a pool down at once, its workers killed if still running (or still starting:
+    a spawned worker left to finish its import would hold up the interpreter's exit)."""
+    procs = list(pool_processes(pool).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            if p.is_alive():
+                p.kill()
+            p.join(5)
+
+
 def pool_map(func: Callable, state: object, items: list, workers: int | None = None,
-             chunk: int = 16, min_items: int = 32, seconds_each: float = 0.003) -> Iterator:
+             chunk: int = 16, min_items: int = 32, seconds_each: float = 0.003,
+             pool: ProcessPoolExecutor | None = None) -> Iterator:
     """func(state, item) for every item, results in order; inline when a pool does not pay.
 
     `state` (a plan of thousands of units) reaches each worker once: inherited by fork, or
     pickled once per spawned worker; only the small items and results cross per item.
-    seconds_each (inline cost of one item) decides whether spawned workers pay.
+    seconds_each (inline cost of one item) decides whether spawned workers pay. A pool
+    from start_pool(func, state) is used as it is (the caller stops it).
     """
+    if pool is not None:
+        for result in pool.map(_run, [items[i:i + chunk] for i in range(0, len(items), chunk)]):
+            yield from result
+        return
     workers = workers or default_workers()
     ctx = mp_context()
     pays = ctx.get_start_method() == "fork" or len(items) * seconds_each >= SPAWN_PAYS_SECONDS

@@ -28,7 +28,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from ..model import Finding, Plan, finding
 from ..model.errors import settings
-from ..parallel import mp_context, pool_processes, start_method, worker_start
+from ..parallel import mp_context, start_method, stop_pool, worker_start
 from ..model.returns import REJECTED, FormReturn, Received
 from . import memcap
 from .examine import PreviousValues, examine
@@ -129,14 +129,8 @@ def _pool(workers: int, plan: Plan, period_id: str, prev: PreviousValues,
 
 
 def _kill(pool: ProcessPoolExecutor, guard: memcap.PoolGuard | None = None) -> None:
-    """Shut a pool down at once, its workers killed if still running."""
-    procs = list(pool_processes(pool).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for p in procs:
-        with contextlib.suppress(OSError, ValueError, AssertionError):
-            if p.is_alive():
-                p.kill()
-            p.join(5)
+    """Shut a pool down at once (parallel.stop_pool) and close its memory guard."""
+    stop_pool(pool)
     if guard is not None:
         guard.close()
 

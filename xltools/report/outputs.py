@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,12 +12,19 @@ from ..merge import ReceiptRow
 from ..merge.summary import Summary
 from ..model import Period, Plan
 from ..model.returns import FormReturn
-from ..parallel import pool_map, start_method
+from ..parallel import default_workers, pool_map, start_method, start_pool, stop_pool
 from ..xlsx.splice import MANIFEST as SPLICED
 from .feedback import needs_feedback
 
-# biggest first: with two workers the 汇总表 takes one core while the rest share the other
+# Biggest first: with two workers the 汇总表 takes one core while the rest share the other.
+# A re-run for a few late returns rebuilds only their feedback copies: those go last.
 JOBS = ("summary", "feedback", "validation", "html")
+RERUN_JOBS = ("summary", "validation", "html", "feedback")
+# Inline cost of the four outputs per received return (≈1 ms each), and after a late return
+# into earlier outputs (2.4 s for 1,000 forms: bench.py's late-return table); a spawned pool
+# pays from SPAWN_POOL_PAYS of inline work (two workers' imports take ≈0.5 s of both cores)
+SECONDS_PER_FORM, SECONDS_PER_FORM_RERUN = 0.004, 0.0024
+SPAWN_POOL_PAYS = 1.0
 
 
 @dataclass
@@ -75,32 +83,54 @@ def _write(state: _Inputs | None, item: tuple[str, _Inputs | None]) -> list[Path
 
 def write_outputs(plan: Plan, period: Period, summary: Summary, receipts: list[ReceiptRow],
                   current: list[FormReturn], out_dir: str | os.PathLike,
-                  workers: int | None = None) -> Outputs:
-    """Write the four outputs into out_dir, in two worker processes when there is more
-    than one core and the run is big enough (each output is independent of the others);
-    raises OSError when one cannot be written."""
+                  workers: int | None = None, pool: ProcessPoolExecutor | None = None) -> Outputs:
+    """Write the four outputs into out_dir (each is independent of the others): in forked
+    workers when there is more than one core, in `pool` (OutputPool's) where workers are
+    spawned, else here; raises OSError when one cannot be written."""
     state = _Inputs(plan, period, summary, receipts, current, Path(out_dir))
-    # forked workers inherit the state; spawned ones get each job's own inputs pickled with
-    # it, which pays only for big runs (an output takes ≈1 ms per received file)
-    if start_method() == "fork":
-        shared, items = state, [(job, None) for job in JOBS]
-    else:
-        shared, items = None, [(job, _own_inputs(state, job)) for job in JOBS]
+    # forked workers inherit the state; a given pool's hold none: each job goes with its own
+    # inputs, pickled (the whole period would be unpickled in every worker otherwise)
+    jobs = RERUN_JOBS if _few_new(receipts, state.out) else JOBS
+    items = [(job, _own_inputs(state, job) if pool else None) for job in jobs]
+    if start_method() != "fork" and pool is None:
+        workers = 1
     try:
-        written = dict(zip(JOBS, pool_map(_write, shared, items, workers, chunk=1, min_items=2,
-                                          seconds_each=_seconds_each(receipts, state.out))))
+        written = dict(zip(jobs, pool_map(_write, state, items, workers, chunk=1, min_items=2,
+                                          pool=pool)))
     except BrokenProcessPool:  # a worker was killed (memory): write them here instead
         written = {job: _write(state, (job, None)) for job in JOBS}
     return Outputs(written["summary"][0], written["validation"][0], written["html"][0],
                    written["feedback"])
 
 
-def _seconds_each(receipts: list[ReceiptRow], out: Path) -> float:
-    """A job's inline cost as parallel.pool_map weighs it (≈1 ms per received file). After a
-    late return only the 汇总表 is rebuilt whole and the other three keep what did not change
-    (xlsx.splice, the feedback copies, the HTML sections): spawned workers, which take the
-    whole period's state, then pay only at province size (bench.py's late-return table:
-    at 1,000 forms a spawned pool cost 2.3 s more than fork to save about 0.7 s)."""
+class OutputPool:
+    """Where workers are spawned (Windows), write_outputs' pool started ahead of need, so that
+    its workers' import (≈0.5 s of a core each) overlaps the caller's loading and merging;
+    stopped on leaving the `with`. Nothing is started where workers are forked (cheap, made
+    when needed), on one core, or when the outputs are too quick to pay for it."""
+
+    def __init__(self, workers: int | None, rerun: bool):
+        self.workers, self.rerun = workers or default_workers(), rerun
+        self.pool: ProcessPoolExecutor | None = None
+
+    def start(self, forms: int) -> None:
+        """Start the workers (once) if writing the outputs of `forms` returns here would
+        take SPAWN_POOL_PAYS or more. A re-run into earlier outputs rewrites only what
+        changed (xlsx.splice, the feedback copies, the HTML sections)."""
+        inline = forms * (SECONDS_PER_FORM_RERUN if self.rerun else SECONDS_PER_FORM)
+        if (self.pool is None and start_method() != "fork" and self.workers > 1
+                and inline >= SPAWN_POOL_PAYS):
+            self.pool = start_pool(_write, None, self.workers)
+
+    def __enter__(self) -> "OutputPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            stop_pool(self.pool)
+
+
+def _few_new(receipts: list[ReceiptRow], out: Path) -> bool:
+    """Whether this run adds a few returns to outputs written earlier (late returns)."""
     new = sum(1 for r in receipts if r.new)
-    late = new * 10 <= len(receipts) and (out / SPLICED).is_file()  # (earlier outputs here)
-    return 0.001 * len(receipts) * (0.1 if late else 1.0)
+    return new * 10 <= len(receipts) and (out / SPLICED).is_file()
