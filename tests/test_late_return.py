@@ -266,6 +266,33 @@ def test_spawned_output_writers_start_while_collect_works(tmp_path, period_files
     assert len(started) == 4 and not any(p.is_alive() for p in started)
 
 
+def test_output_writers_that_cannot_start_leave_the_outputs_to_this_process(
+        tmp_path, period_files, spies, monkeypatch):
+    """Spawned writers start inside the ledger's transaction (a late return's, before its
+    file is read): a platform that will not start them must not cost the run; the outputs
+    are written here."""
+    from xltools import parallel
+
+    def no_process(*a, **k):
+        raise OSError(11, "Resource temporarily unavailable")
+    monkeypatch.setenv(parallel.START_METHOD_ENV, "spawn")
+    monkeypatch.setattr(outputs_mod, "SPAWN_POOL_PAYS", 0.0)
+    monkeypatch.setattr(outputs_mod, "start_pool", no_process)
+    root, inbox, late = period_files
+    box = tmp_path / "inbox"
+    shutil.copytree(inbox, box)
+    held = _held(box, late)
+    aside = tmp_path / held.name
+    held.replace(aside)
+    out, db = tmp_path / "out", tmp_path / "ledger.sqlite"
+    api.collect([box], PLAN, PERIOD, out, db, workers=2)  # (its writers: after the reading)
+    aside.replace(held)
+    report = api.collect([box], PLAN, PERIOD, out, db, workers=2)  # (inside the transaction)
+    assert spies["inputs"][-1][7] is None  # no pool: written in this process
+    assert report.summary_book.is_file() and report.html.is_file() and report.feedback
+    assert [f.status for f in report.files if f.path == late.path] == ["accepted"]
+
+
 def _undated(page: Path) -> str:
     """An HTML report without its time of writing (a spawned worker's clock is not the
     test's fixed one)."""

@@ -124,8 +124,12 @@ def start_pool(func: Callable, state: object = None,
     workers = workers or default_workers()
     pool = ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_init,
                                initargs=(func, state, os.getpid(), settings.debug))
-    for _ in range(workers):  # a spawning executor starts a worker per submitted task
-        pool.submit(os.getpid)
+    try:
+        for _ in range(workers):  # a spawning executor starts a worker per submitted task
+            pool.submit(os.getpid)
+    except BaseException:  # (the workers already started are not left behind)
+        stop_pool(pool)
+        raise
     return pool
 
 

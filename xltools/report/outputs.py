@@ -120,7 +120,10 @@ class OutputPool:
         inline = forms * (SECONDS_PER_FORM_RERUN if self.rerun else SECONDS_PER_FORM)
         if (self.pool is None and start_method() != "fork" and self.workers > 1
                 and inline >= SPAWN_POOL_PAYS):
-            self.pool = start_pool(_write, None, self.workers)
+            try:
+                self.pool = start_pool(_write, None, self.workers)
+            except OSError:  # no process to be had (a resource limit): written here instead;
+                pass  # this may run inside the ledger's transaction, which must not fail for it
 
     def __enter__(self) -> "OutputPool":
         return self
