@@ -5,10 +5,10 @@ same HTML bytes; a previous output that was altered or is missing is rebuilt in 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
 import subprocess
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import openpyxl
@@ -193,14 +193,16 @@ def test_spawned_writers_given_only_their_own_inputs_write_the_same_outputs(
     plan, period, summary, receipts, current, *_ = spies["inputs"][-1]
     full = _full(tmp_path, spies)
     monkeypatch.setenv(parallel.START_METHOD_ENV, "spawn")
-    monkeypatch.setattr(outputs_mod, "SPAWN_POOL_PAYS", 0.0)  # a real pool, small as it is
+    monkeypatch.setattr(outputs_mod, "SPAWN_PAYS_SECONDS", 0.0)  # a real pool, small as it is
     spawned = tmp_path / "spawned"
+    for v in spies.values():
+        v.clear()
     with outputs_mod.OutputPool(2, rerun=False) as writers:
-        writers.start(len(receipts))
-        workers = set(parallel.pool_processes(writers.pool))
+        writers.start(len(receipts), len(receipts))
+        assert len(parallel.pool_processes(writers.pool)) == 2
         got = outputs_mod.write_outputs(plan, period, summary, receipts, current, spawned, 2,
                                         writers.pool)
-    assert len(workers) == 2 and os.getpid() not in workers
+    assert spies["sheets"] == spies["copies"] == []  # (the spies watch this process only)
     assert got.feedback and len(got.feedback) == len(list((full / FEEDBACK_DIR).rglob("*.xlsx")))
     for name in ("校验报告_*.xlsx", "汇总表_*.xlsx"):
         book = next(full.glob(name)).name
@@ -223,7 +225,7 @@ def test_spawned_output_writers_start_while_collect_works(tmp_path, period_files
     from xltools.collect import run as run_mod
 
     monkeypatch.setenv(parallel.START_METHOD_ENV, "spawn")
-    monkeypatch.setattr(outputs_mod, "SPAWN_POOL_PAYS", 0.0)
+    monkeypatch.setattr(outputs_mod, "SPAWN_PAYS_SECONDS", 0.0)
     events, started = [], []
     real_start, real_examine = outputs_mod.start_pool, run_mod.examine_all
 
@@ -248,11 +250,15 @@ def test_spawned_output_writers_start_while_collect_works(tmp_path, period_files
     out, db = tmp_path / "out", tmp_path / "ledger.sqlite"
     api.collect([box], PLAN, PERIOD, out, db, workers=2)
     assert events[0].startswith("examine") and events[1:] == ["start"]
-    assert spies["inputs"][-1][7] is not None  # written by the pool
+    assert spies["inputs"][-1][7] is not None  # written by the pool, not here:
+    assert spies["sheets"] == spies["copies"] == []  # (the spies watch this process only)
     aside.replace(held)
     events.clear()
-    api.collect([box], PLAN, PERIOD, out, db, workers=2)
+    report = api.collect([box], PLAN, PERIOD, out, db, workers=2)
     assert events == ["start", "examine 1"]
+    assert spies["sheets"] == spies["copies"] == []
+    assert report.summary_book.name.startswith("汇总表_") and report.html.suffix == ".html"
+    assert report.outputs[1].name.startswith("校验报告_") and len(report.feedback) > 1
     full = _full(tmp_path, spies)
     for name in ("校验报告_*.xlsx", "汇总表_*.xlsx"):
         book = next(full.glob(name)).name
@@ -266,18 +272,31 @@ def test_spawned_output_writers_start_while_collect_works(tmp_path, period_files
     assert len(started) == 4 and not any(p.is_alive() for p in started)
 
 
+@pytest.mark.parametrize("failure", [OSError(11, "Resource temporarily unavailable"),
+                                     RuntimeError("cannot schedule new futures after shutdown"),
+                                     BrokenProcessPool("a worker died while starting")])
 def test_output_writers_that_cannot_start_leave_the_outputs_to_this_process(
-        tmp_path, period_files, spies, monkeypatch):
+        tmp_path, period_files, spies, monkeypatch, failure):
     """Spawned writers start inside the ledger's transaction (a late return's, before its
     file is read): a platform that will not start them must not cost the run; the outputs
     are written here."""
     from xltools import parallel
+    from xltools.collect import run as run_mod
+
+    events = []
 
     def no_process(*a, **k):
-        raise OSError(11, "Resource temporarily unavailable")
+        events.append("start")
+        raise failure
+    real_examine = run_mod.examine_all
+
+    def examine(files, *a, **k):
+        events.append(f"examine {len(files)}")
+        yield from real_examine(files, *a, **k)
     monkeypatch.setenv(parallel.START_METHOD_ENV, "spawn")
-    monkeypatch.setattr(outputs_mod, "SPAWN_POOL_PAYS", 0.0)
+    monkeypatch.setattr(outputs_mod, "SPAWN_PAYS_SECONDS", 0.0)
     monkeypatch.setattr(outputs_mod, "start_pool", no_process)
+    monkeypatch.setattr(run_mod, "examine_all", examine)
     root, inbox, late = period_files
     box = tmp_path / "inbox"
     shutil.copytree(inbox, box)
@@ -287,10 +306,29 @@ def test_output_writers_that_cannot_start_leave_the_outputs_to_this_process(
     out, db = tmp_path / "out", tmp_path / "ledger.sqlite"
     api.collect([box], PLAN, PERIOD, out, db, workers=2)  # (its writers: after the reading)
     aside.replace(held)
-    report = api.collect([box], PLAN, PERIOD, out, db, workers=2)  # (inside the transaction)
+    events.clear()
+    report = api.collect([box], PLAN, PERIOD, out, db, workers=2)
+    assert events[:2] == ["start", "examine 1"]  # tried inside the transaction, before reading
     assert spies["inputs"][-1][7] is None  # no pool: written in this process
     assert report.summary_book.is_file() and report.html.is_file() and report.feedback
     assert [f.status for f in report.files if f.path == late.path] == ["accepted"]
+
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(),
+                    reason="no fork on this platform")
+def test_forked_writers_are_not_started_early(tmp_path, period_files, spies, monkeypatch):
+    """Where workers are forked they cost nothing to start: no pool is started ahead of
+    need, the outputs are written as before."""
+    from xltools import parallel
+
+    started = []
+    monkeypatch.delenv(parallel.START_METHOD_ENV, raising=False)
+    monkeypatch.setattr(outputs_mod, "SPAWN_PAYS_SECONDS", 0.0)
+    monkeypatch.setattr(outputs_mod, "start_pool", lambda *a, **k: started.append(a))
+    out, _late = _late_run(tmp_path, period_files, spies)
+    api.collect([tmp_path / "inbox"], PLAN, PERIOD, tmp_path / "out2", tmp_path / "l2.sqlite",
+                workers=2)
+    assert started == [] and spies["inputs"][-1][7] is None
 
 
 def _undated(page: Path) -> str:

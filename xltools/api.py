@@ -331,6 +331,7 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
     progress(done, total) is called as the files are settled; besides the workbooks,
     collect writes the HTML report (report.html).
     """
+    from .collect.examine_pool import SPAWN_FEW_FILES
     from .collect.ledger import Ledger
     from .collect.run import (attention, check_inputs, check_output_dir, check_owner,
                               output_failed, run_collect)
@@ -345,16 +346,18 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
     check_owner(out, db_path, force)
     stamp = _read_stamp(out, db_path, plan.plan_id, period.id)
     # nothing below edits the plan (look-ups need not re-check it). Spawned output writers
-    # start early, their imports overlapping this process's work: as a re-run's new files
-    # are read (a few: a core is free), after a first run's reading (both cores read)
+    # start early, their imports overlapping this process's work: before a re-run's few new
+    # files are read (one reader: a core is free), else once the files are read
     with plan.frozen(), OutputPool(workers, rerun=bool(stamp)) as writers:
+        def early(files: int, new: int) -> None:
+            if stamp and new < SPAWN_FEW_FILES:
+                writers.start(files, new)
         outcome = run_collect([Path(p) for p in inputs], plan, period, db_path, workers,
                               limits or Limits(), password, progress=progress,
-                              reuse_state=stamp.get("state", ""),
-                              on_new=(lambda: writers.start(len(plan.units))) if stamp else None)
+                              reuse_state=stamp.get("state", ""), on_new=early)
         if outcome.reused:  # nothing new since these outputs were written: keep them
             return _reused_report(period, out, db_path, outcome, stamp, t0)
-        writers.start(len(outcome.receipts))
+        writers.start(len(outcome.receipts), sum(not f.seen_before for f in outcome.files))
         t1 = time.perf_counter()
         with Ledger(db_path) as ledger:
             previous, exempt = _carried(ledger, plan, period)

@@ -119,7 +119,8 @@ def _run(chunk: list) -> list:
 def start_pool(func: Callable, state: object = None,
                workers: int | None = None) -> ProcessPoolExecutor:
     """A pool whose workers start now, so that a spawned one's import of xltools (it imports
-    func's module as it unpickles func, ≈0.5 s) overlaps the caller's own work; pool_map(
+    func's module as it unpickles func: ≈0.5 s for the output writers) overlaps the caller's
+    own work; pool_map(
     func, state, items, pool=it) then runs in it, and stop_pool ends it."""
     workers = workers or default_workers()
     pool = ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_init,
@@ -153,7 +154,8 @@ def pool_map(func: Callable, state: object, items: list, workers: int | None = N
     `state` (a plan of thousands of units) reaches each worker once: inherited by fork, or
     pickled once per spawned worker; only the small items and results cross per item.
     seconds_each (inline cost of one item) decides whether spawned workers pay. A pool
-    from start_pool(func, state) is used as it is (the caller stops it).
+    from start_pool(func, state) is used as it is (the caller stops it): func, state,
+    workers, min_items and seconds_each are then its own, not these.
     """
     if pool is not None:
         for result in pool.map(_run, [items[i:i + chunk] for i in range(0, len(items), chunk)]):
@@ -168,7 +170,7 @@ def pool_map(func: Callable, state: object, items: list, workers: int | None = N
         return
     chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init,
-                             initargs=(func, state, os.getpid(), settings.debug)) as pool:
-        for result in pool.map(_run, chunks):
+                             initargs=(func, state, os.getpid(), settings.debug)) as own:
+        for result in own.map(_run, chunks):
             yield from result
 

@@ -110,7 +110,7 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                 notify: Callable[[str], None] | None = None,
                 progress: Callable[[int, int], None] | None = None,
                 reuse_state: str = "",
-                on_new: Callable[[], None] | None = None) -> CollectOutcome:
+                on_new: Callable[[int, int], None] | None = None) -> CollectOutcome:
     """Take every file under `inputs` into the ledger for `period` (one transaction).
 
     Never raises for bad input; raises LedgerError (LedgerBusy) when the ledger cannot be
@@ -118,7 +118,9 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
     `progress(done, total)` is called as files are settled (0 first, total last).
     When nothing new was received and the ledger is still at `reuse_state` (the state the
     caller's outputs were made from), the period's returns are not loaded again.
-    `on_new()` is called once new files are known, before they are examined.
+    `on_new(files, new)` is called once new files are known, before they are examined,
+    with how many files were received and how many of them are new; it runs inside the
+    ledger's transaction and must not raise.
     """
     t0 = time.perf_counter()
     out = CollectOutcome(period)
@@ -162,8 +164,9 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                     todo.append(dataclasses.replace(rec, path=path, file_type=file_type))
                 else:
                     todo.append(rec)
-            if on_new and (todo or stamps or any(not f.seen_before for f in out.files)):
-                on_new()
+            new = len(received) - sum(p is not None for p in priors)
+            if on_new and new:
+                on_new(len(received), new)
             originals = {r.display: r for r in received}
             previous = ledger.previous_actuals(plan.plan_id, period.id)
             plan.lookups()  # built once; readers inherit it (fork) or get it pickled (spawn)

@@ -12,7 +12,8 @@ from ..merge import ReceiptRow
 from ..merge.summary import Summary
 from ..model import Period, Plan
 from ..model.returns import FormReturn
-from ..parallel import default_workers, pool_map, start_method, start_pool, stop_pool
+from ..parallel import (SPAWN_PAYS_SECONDS, default_workers, pool_map, start_method, start_pool,
+                        stop_pool)
 from ..xlsx.splice import MANIFEST as SPLICED
 from .feedback import needs_feedback
 
@@ -20,11 +21,10 @@ from .feedback import needs_feedback
 # A re-run for a few late returns rebuilds only their feedback copies: those go last.
 JOBS = ("summary", "feedback", "validation", "html")
 RERUN_JOBS = ("summary", "validation", "html", "feedback")
-# Inline cost of the four outputs per received return (≈1 ms each), and after a late return
-# into earlier outputs (2.4 s for 1,000 forms: bench.py's late-return table); a spawned pool
-# pays from SPAWN_POOL_PAYS of inline work (two workers' imports take ≈0.5 s of both cores)
+# Inline cost of the four outputs per received return (≈1 ms each), and after a few late
+# returns into earlier outputs (at 1,000 forms ≈1.0 + 0.75 + 0.57 + 0.09 s for the four:
+# README, 性能); a spawned pool pays from parallel.SPAWN_PAYS_SECONDS of inline work
 SECONDS_PER_FORM, SECONDS_PER_FORM_RERUN = 0.004, 0.0024
-SPAWN_POOL_PAYS = 1.0
 
 
 @dataclass
@@ -90,15 +90,22 @@ def write_outputs(plan: Plan, period: Period, summary: Summary, receipts: list[R
     state = _Inputs(plan, period, summary, receipts, current, Path(out_dir))
     # forked workers inherit the state; a given pool's hold none: each job goes with its own
     # inputs, pickled (the whole period would be unpickled in every worker otherwise)
-    jobs = RERUN_JOBS if _few_new(receipts, state.out) else JOBS
+    new = sum(1 for r in receipts if r.new)
+    jobs = RERUN_JOBS if few_new(new, len(receipts)) and (state.out / SPLICED).is_file() else JOBS
     items = [(job, _own_inputs(state, job) if pool else None) for job in jobs]
     if start_method() != "fork" and pool is None:
         workers = 1
     try:
         written = dict(zip(jobs, pool_map(_write, state, items, workers, chunk=1, min_items=2,
                                           pool=pool)))
-    except BrokenProcessPool:  # a worker was killed (memory): write them here instead
+    except BrokenProcessPool:  # a worker was killed (memory): write them here instead,
+        if pool is not None:  # once the others are gone (they may be writing the same files)
+            stop_pool(pool)
         written = {job: _write(state, (job, None)) for job in JOBS}
+    except Exception:  # one could not be written: let the others finish, as forked ones do
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        raise
     return Outputs(written["summary"][0], written["validation"][0], written["html"][0],
                    written["feedback"])
 
@@ -113,17 +120,19 @@ class OutputPool:
         self.workers, self.rerun = workers or default_workers(), rerun
         self.pool: ProcessPoolExecutor | None = None
 
-    def start(self, forms: int) -> None:
-        """Start the workers (once) if writing the outputs of `forms` returns here would
-        take SPAWN_POOL_PAYS or more. A re-run into earlier outputs rewrites only what
-        changed (xlsx.splice, the feedback copies, the HTML sections)."""
-        inline = forms * (SECONDS_PER_FORM_RERUN if self.rerun else SECONDS_PER_FORM)
+    def start(self, forms: int, new: int) -> None:
+        """Start the workers (once) if writing the outputs of `forms` returns, `new` of them
+        new, here would take SPAWN_PAYS_SECONDS or more. A re-run for a few new returns
+        into earlier outputs (rerun) rewrites only what they change (xlsx.splice, the
+        feedback copies, the HTML sections). Never raises: it may be called inside the
+        ledger's transaction, which must not fail for want of a process."""
+        each = SECONDS_PER_FORM_RERUN if self.rerun and few_new(new, forms) else SECONDS_PER_FORM
         if (self.pool is None and start_method() != "fork" and self.workers > 1
-                and inline >= SPAWN_POOL_PAYS):
+                and forms * each >= SPAWN_PAYS_SECONDS):
             try:
                 self.pool = start_pool(_write, None, self.workers)
-            except OSError:  # no process to be had (a resource limit): written here instead;
-                pass  # this may run inside the ledger's transaction, which must not fail for it
+            except Exception:  # noqa: BLE001 - (no process to be had, an interpreter that is
+                pass  # shutting down, no semaphores): the outputs are written here instead
 
     def __enter__(self) -> "OutputPool":
         return self
@@ -133,7 +142,7 @@ class OutputPool:
             stop_pool(self.pool)
 
 
-def _few_new(receipts: list[ReceiptRow], out: Path) -> bool:
-    """Whether this run adds a few returns to outputs written earlier (late returns)."""
-    new = sum(1 for r in receipts if r.new)
-    return new * 10 <= len(receipts) and (out / SPLICED).is_file()
+def few_new(new: int, total: int) -> bool:
+    """Whether `new` of `total` returns are a few added to a period (late returns): most of
+    the outputs written before for it can be kept."""
+    return new * 10 <= total
