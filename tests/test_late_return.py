@@ -8,6 +8,7 @@ import datetime as dt
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -74,20 +75,38 @@ def _held(box: Path, late) -> Path:
     return found[0]
 
 
-def _late_run(tmp_path: Path, period_files, spies, harm=None):
-    """First collect without the held-back file, then (after harm(out), if any) with it,
-    into the same folder."""
+def _without_late(tmp_path: Path, period_files) -> tuple[Path, Callable[[], object]]:
+    """A copy of the period's inbox with the late file set aside, and how to put it back."""
     root, inbox, late = period_files
     box = tmp_path / "inbox"
     shutil.copytree(inbox, box)
     held = _held(box, late)
     aside = tmp_path / held.name
     held.replace(aside)
+    return box, lambda: aside.replace(held)
+
+
+def _record_examining(monkeypatch, events: list[str]) -> None:
+    """events gets "examine N" each time collect reads N new files."""
+    from xltools.collect import run as run_mod
+    real = run_mod.examine_all
+
+    def examine(files, *a, **k):
+        events.append(f"examine {len(files)}")
+        yield from real(files, *a, **k)
+    monkeypatch.setattr(run_mod, "examine_all", examine)
+
+
+def _late_run(tmp_path: Path, period_files, spies, harm=None):
+    """First collect without the held-back file, then (after harm(out), if any) with it,
+    into the same folder."""
+    late = period_files[2]
+    box, put_back = _without_late(tmp_path, period_files)
     out, db = tmp_path / "out", tmp_path / "ledger.sqlite"
     api.collect([box], PLAN, PERIOD, out, db, workers=1)
     if harm:
         harm(out)
-    aside.replace(held)
+    put_back()
     for v in spies.values():
         v.clear()
     api.collect([box], PLAN, PERIOD, out, db, workers=1)
@@ -222,37 +241,26 @@ def test_spawned_output_writers_start_while_collect_works(tmp_path, period_files
     return's as soon as the new file is known, before it is read; a re-run with nothing new
     starts none. The writers are stopped when collect returns."""
     from xltools import parallel
-    from xltools.collect import run as run_mod
 
     monkeypatch.setenv(parallel.START_METHOD_ENV, "spawn")
     monkeypatch.setattr(outputs_mod, "SPAWN_PAYS_SECONDS", 0.0)
     events, started = [], []
-    real_start, real_examine = outputs_mod.start_pool, run_mod.examine_all
+    real_start = outputs_mod.start_pool
 
     def start(*a, **k):
         events.append("start")
         pool = real_start(*a, **k)
         started.extend(parallel.pool_processes(pool).values())
         return pool
-
-    def examine(files, *a, **k):
-        events.append(f"examine {len(files)}")
-        yield from real_examine(files, *a, **k)
     monkeypatch.setattr(outputs_mod, "start_pool", start)
-    monkeypatch.setattr(run_mod, "examine_all", examine)
-
-    root, inbox, late = period_files
-    box = tmp_path / "inbox"
-    shutil.copytree(inbox, box)
-    held = _held(box, late)
-    aside = tmp_path / held.name
-    held.replace(aside)
+    _record_examining(monkeypatch, events)
+    box, put_back = _without_late(tmp_path, period_files)
     out, db = tmp_path / "out", tmp_path / "ledger.sqlite"
     api.collect([box], PLAN, PERIOD, out, db, workers=2)
     assert events[0].startswith("examine") and events[1:] == ["start"]
     assert spies["inputs"][-1][7] is not None  # written by the pool, not here:
     assert spies["sheets"] == spies["copies"] == []  # (the spies watch this process only)
-    aside.replace(held)
+    put_back()
     events.clear()
     report = api.collect([box], PLAN, PERIOD, out, db, workers=2)
     assert events == ["start", "examine 1"]
@@ -281,31 +289,21 @@ def test_output_writers_that_cannot_start_leave_the_outputs_to_this_process(
     file is read): a platform that will not start them must not cost the run; the outputs
     are written here."""
     from xltools import parallel
-    from xltools.collect import run as run_mod
 
     events = []
 
     def no_process(*a, **k):
         events.append("start")
         raise failure
-    real_examine = run_mod.examine_all
-
-    def examine(files, *a, **k):
-        events.append(f"examine {len(files)}")
-        yield from real_examine(files, *a, **k)
     monkeypatch.setenv(parallel.START_METHOD_ENV, "spawn")
     monkeypatch.setattr(outputs_mod, "SPAWN_PAYS_SECONDS", 0.0)
     monkeypatch.setattr(outputs_mod, "start_pool", no_process)
-    monkeypatch.setattr(run_mod, "examine_all", examine)
-    root, inbox, late = period_files
-    box = tmp_path / "inbox"
-    shutil.copytree(inbox, box)
-    held = _held(box, late)
-    aside = tmp_path / held.name
-    held.replace(aside)
+    _record_examining(monkeypatch, events)
+    late = period_files[2]
+    box, put_back = _without_late(tmp_path, period_files)
     out, db = tmp_path / "out", tmp_path / "ledger.sqlite"
     api.collect([box], PLAN, PERIOD, out, db, workers=2)  # (its writers: after the reading)
-    aside.replace(held)
+    put_back()
     events.clear()
     report = api.collect([box], PLAN, PERIOD, out, db, workers=2)
     assert events[:2] == ["start", "examine 1"]  # tried inside the transaction, before reading
