@@ -120,8 +120,7 @@ def start_pool(func: Callable, state: object = None,
                workers: int | None = None) -> ProcessPoolExecutor:
     """A pool whose workers start now, so that a spawned one's import of xltools (it imports
     func's module as it unpickles func: ≈0.5 s for the output writers) overlaps the caller's
-    own work; pool_map(
-    func, state, items, pool=it) then runs in it, and stop_pool ends it."""
+    own work; pool_map(func, state, items, pool=it) then runs in it, and stop_pool ends it."""
     workers = workers or default_workers()
     pool = ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_init,
                                initargs=(func, state, os.getpid(), settings.debug))

@@ -91,7 +91,7 @@ def write_outputs(plan: Plan, period: Period, summary: Summary, receipts: list[R
     # forked workers inherit the state; a given pool's hold none: each job goes with its own
     # inputs, pickled (the whole period would be unpickled in every worker otherwise)
     new = sum(1 for r in receipts if r.new)
-    jobs = RERUN_JOBS if few_new(new, len(receipts)) and (state.out / SPLICED).is_file() else JOBS
+    jobs = RERUN_JOBS if _few_new(new, len(receipts)) and (state.out / SPLICED).is_file() else JOBS
     items = [(job, _own_inputs(state, job) if pool else None) for job in jobs]
     if start_method() != "fork" and pool is None:
         workers = 1
@@ -126,13 +126,13 @@ class OutputPool:
         into earlier outputs (rerun) rewrites only what they change (xlsx.splice, the
         feedback copies, the HTML sections). Never raises: it may be called inside the
         ledger's transaction, which must not fail for want of a process."""
-        each = SECONDS_PER_FORM_RERUN if self.rerun and few_new(new, forms) else SECONDS_PER_FORM
+        each = SECONDS_PER_FORM_RERUN if self.rerun and _few_new(new, forms) else SECONDS_PER_FORM
         if (self.pool is None and start_method() != "fork" and self.workers > 1
                 and forms * each >= SPAWN_PAYS_SECONDS):
             try:
                 self.pool = start_pool(_write, None, self.workers)
-            except Exception:  # noqa: BLE001 - (no process to be had, an interpreter that is
-                pass  # shutting down, no semaphores): the outputs are written here instead
+            except (OSError, RuntimeError, ImportError, NotImplementedError):  # no process to
+                pass  # be had, an interpreter shutting down, no semaphores: written here instead
 
     def __enter__(self) -> "OutputPool":
         return self
@@ -142,7 +142,7 @@ class OutputPool:
             stop_pool(self.pool)
 
 
-def few_new(new: int, total: int) -> bool:
+def _few_new(new: int, total: int) -> bool:
     """Whether `new` of `total` returns are a few added to a period (late returns): most of
     the outputs written before for it can be kept."""
     return new * 10 <= total
