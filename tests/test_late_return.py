@@ -323,10 +323,12 @@ def test_forked_writers_are_not_started_early(tmp_path, period_files, spies, mon
     monkeypatch.delenv(parallel.START_METHOD_ENV, raising=False)
     monkeypatch.setattr(outputs_mod, "SPAWN_PAYS_SECONDS", 0.0)
     monkeypatch.setattr(outputs_mod, "start_pool", lambda *a, **k: started.append(a))
-    out, _late = _late_run(tmp_path, period_files, spies)
-    api.collect([tmp_path / "inbox"], PLAN, PERIOD, tmp_path / "out2", tmp_path / "l2.sqlite",
-                workers=2)
-    assert started == [] and spies["inputs"][-1][7] is None
+    box, put_back = _without_late(tmp_path, period_files)
+    out, db = tmp_path / "out", tmp_path / "ledger.sqlite"
+    api.collect([box], PLAN, PERIOD, out, db, workers=2)
+    put_back()
+    api.collect([box], PLAN, PERIOD, out, db, workers=2)  # (a late return)
+    assert started == [] and [i[7] for i in spies["inputs"]] == [None, None]
 
 
 def _undated(page: Path) -> str:
