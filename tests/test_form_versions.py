@@ -14,7 +14,6 @@ import subprocess
 from pathlib import Path
 
 import openpyxl
-import pandas as pd
 import pytest
 
 from conftest import DATA, SHARED_TOOLS, make_small_plan, needs_office
@@ -27,6 +26,7 @@ from xltools.generate.report_form import report_form
 from xltools.merge.summary import summarize
 from xltools.model.glossary import a1
 from xltools.model.returns import ACCEPTED, Received
+from xltools.model.table import Table
 from xltools.planfile import load_plan
 from xltools.xlsx.cells import read_identity
 from xltools.xlsx.writer import write_workbook
@@ -216,14 +216,20 @@ def test_every_layout_merges_to_the_same_summary(filled, v3_current):
         summaries[layout] = summarize(plan, plan.period(Q1), returns)
     cols = ["序号", "单位", "状态", "完成进度", "本季度完成情况", "存在问题", "下一步推进计划", "总体状态"]
     tcols = ["序号", "量化指标", "全年目标", "累计完成", "完成率", "达标", "报送单位"]
-    v1 = summaries["v1"].by_task[cols].reset_index(drop=True)
-    t1 = summaries["v1"].targets[tcols].reset_index(drop=True)
+    v1 = summaries["v1"].by_task.only(*cols)
+    t1 = summaries["v1"].targets.only(*tcols)
     for layout in ("v2", "v3"):
-        pd.testing.assert_frame_equal(v1, summaries[layout].by_task[cols].reset_index(drop=True))
-        pd.testing.assert_frame_equal(t1, summaries[layout].targets[tcols].reset_index(drop=True))
-    got = v1[v1["单位"] == "区人社局"].iloc[0]
+        assert _typed(summaries[layout].by_task.only(*cols)) == _typed(v1), layout
+        assert _typed(summaries[layout].targets.only(*tcols)) == _typed(t1), layout
+    got = v1.where(lambda r: r["单位"] == "区人社局").records()[0]
     assert (got["状态"], got["完成进度"], got["存在问题"]) == ("滞后", 26, "招聘会延期")
     assert sorted(t1["累计完成"]) == sorted(ACTUALS.values())
+
+
+def _typed(table: Table) -> tuple[list, list]:
+    """A table's columns and rows, each value with its type: equal only when every value
+    and its type are the same (26 and 26.0 differ, None is None)."""
+    return table.columns, [[(type(v), v) for v in r] for r in table.rows]
 
 
 def test_a_layout_this_xltools_does_not_know_is_rejected(tmp_path):

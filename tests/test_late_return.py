@@ -8,6 +8,7 @@ import datetime as dt
 import re
 import shutil
 import subprocess
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -431,10 +432,8 @@ def test_summary_altered_previous_file_or_manifest_is_not_copied_from(
 def _with_texts(summary, texts: dict[int, str]):
     """The summary with 本季度完成情况 replaced in the given rows of 按任务汇总."""
     import dataclasses
-    bt = summary.by_task.copy()
-    col = bt.columns.get_loc("本季度完成情况")
-    for i, text in texts.items():
-        bt.iat[i, col] = text
+    bt = summary.by_task
+    bt = bt.with_column("本季度完成情况", [texts.get(i, v) for i, v in enumerate(bt["本季度完成情况"])])
     return dataclasses.replace(summary, by_task=bt)
 
 
@@ -462,13 +461,16 @@ def test_summary_blocks_moved_by_the_pages_or_split_over_them_are_right(
     split = {i: long for i in range(n // 2, n // 2 + 6)}  # a block taller than a page, mid-sheet
     before = _with_texts(summary, split)
     after = _with_texts(summary, {**split, 2: long})  # an early row grows: the pages move
-    tasks = after.tasks.copy()  # and a task's own figure changes, none of its units' rows
-    tasks.iat[len(tasks) - 3, tasks.columns.get_loc("总体进度")] = 99.0
-    sizes = after.by_task.groupby("_t").size()  # and one of several rows turns 滞后 (its
-    shared = plan.tasks[int(sizes[sizes > 1].index[-1])].number  # covered cells' style)
-    at = tasks.index[tasks["序号"] == shared][0]
-    was = tasks.at[at, "总体状态"]
-    tasks.at[at, "总体状态"] = "序时推进" if was in summary_book.ALERT else "滞后"
+    tasks = after.tasks  # and a task's own figure changes, none of its units' rows
+    progress = tasks["总体进度"]
+    progress[len(tasks) - 3] = 99.0
+    tasks = tasks.with_column("总体进度", progress)
+    sizes = Counter(after.by_task["_t"])  # and one of several rows turns 滞后 (its
+    shared = plan.tasks[max(t for t, n in sizes.items() if n > 1)].number  # covered cells' style)
+    status = tasks["总体状态"]
+    at = tasks["序号"].index(shared)
+    status[at] = "序时推进" if status[at] in summary_book.ALERT else "滞后"
+    tasks = tasks.with_column("总体状态", status)
     after = dataclasses.replace(after, tasks=tasks)
     out, fresh = tmp_path / "out", tmp_path / "fresh"
     write_summary(plan, period, before, out)

@@ -1,9 +1,6 @@
-"""summarize(): accepted returns → frames; blocked values out; missing, late, town sums."""
+"""summarize(): accepted returns → tables; blocked values out; missing, late, town sums."""
 from __future__ import annotations
 
-import math
-
-import pandas as pd
 import pytest
 
 from conftest import make_small_plan
@@ -17,6 +14,7 @@ from xltools.model import (ERROR, WARNING, Finding, Group, Plan, Target, Task, U
                            finding, make_period, quarterly)
 from xltools.model.returns import (ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, FormReturn,
                                    Received, TargetReport, TaskReport, TownReport)
+from xltools.model.table import Table
 
 INJECTION = ["=1+1", "+86 138 7160 0001", "-无", "@abc"]
 
@@ -149,12 +147,16 @@ def merged():
     return plan, current, s
 
 
-def row(df: pd.DataFrame, **eq) -> pd.Series:
-    sel = df
-    for k, v in eq.items():
-        sel = sel[sel[k] == v]
+def where(table: Table, **eq) -> Table:
+    """The rows of `table` whose columns hold these values."""
+    return table.where(lambda r: all(r[k] == v for k, v in eq.items()))
+
+
+def row(table: Table, **eq) -> dict:
+    """The record of the one row of `table` whose columns hold these values."""
+    sel = where(table, **eq).records()
     assert len(sel) == 1, (eq, sel)
-    return sel.iloc[0]
+    return sel[0]
 
 
 def test_by_task_has_every_unit_report(merged):
@@ -170,13 +172,14 @@ def test_by_task_has_every_unit_report(merged):
 
 def test_overall_status_rule(merged):
     _, _, s = merged
-    t = s.tasks.set_index("序号")
+    def t(number: str) -> dict:
+        return row(s.tasks, 序号=number)
     # 1: lead 序时推进, a 配合 unit's 已完成 does not complete it
-    assert t.loc["1", "总体状态"] == "序时推进" and t.loc["1", "总体进度"] == 30
-    assert t.loc["2", "总体状态"] == NOT_REPORTED  # lead 区人社局 did not report
-    assert math.isnan(t.loc["2", "总体进度"])
-    assert t.loc["3", "总体状态"] == "滞后"  # 区发改局 (配合) says 滞后
-    assert t.loc["3", "进度来源"] == "区财政局"
+    assert t("1")["总体状态"] == "序时推进" and t("1")["总体进度"] == 30
+    assert t("2")["总体状态"] == NOT_REPORTED  # lead 区人社局 did not report
+    assert t("2")["总体进度"] is None
+    assert t("3")["总体状态"] == "滞后"  # 区发改局 (配合) says 滞后
+    assert t("3")["进度来源"] == "区财政局"
 
 
 @pytest.mark.parametrize("lead, others, expected", [
@@ -192,18 +195,17 @@ def test_overall_status_table(lead, others, expected):
     for unit, st in zip(["区发改局"], others):
         cur.append(report(plan, unit, "2019-04-01T00:00:00", {"3": (st, 50.0, "", "", "")}))
     s = summarize(plan, plan.period("2019Q1"), cur, [])
-    assert s.tasks.set_index("序号").loc["3", "总体状态"] == expected
+    assert row(s.tasks, 序号="3")["总体状态"] == expected
 
 
 def test_blocked_values_are_not_merged(merged):
     plan, _, s = merged
     r = row(s.by_task, 序号="3", 单位="区财政局")
-    assert math.isnan(r["完成进度"]) and r["未采用"] == "完成进度"
+    assert r["完成进度"] is None and r["未采用"] == "完成进度"
     assert r["状态"] == "序时推进"  # the other cells of the row still count
-    assert math.isnan(s.tasks.set_index("序号").loc["3", "总体进度"])
-    t = s.town
-    jf = t[(t["行"] == "解放街办") & (t["列"] == "c04")].iloc[0]
-    assert math.isnan(jf["完成"]) and jf["说明"] == BLOCKED
+    assert row(s.tasks, 序号="3")["总体进度"] is None
+    jf = where(s.town, 行="解放街办", 列="c04").records()[0]
+    assert jf["完成"] is None and jf["说明"] == BLOCKED
     assert set(s.blocked["单位"]) == {"区财政局", "解放街办"}
     assert s.counts["blocked"] == 2
 
@@ -211,25 +213,26 @@ def test_blocked_values_are_not_merged(merged):
 def test_missing_and_late_units(merged):
     _, _, s = merged
     m = s.missing
-    assert list(m.loc[m["未报表单"] == "季度报表", "单位"]) == ["区人社局"]
+    assert where(m, 未报表单="季度报表")["单位"] == ["区人社局"]
     assert "退回" in row(m, 单位="区人社局")["说明"]
-    assert m.loc[m["未报表单"] == "镇街指标表", "单位"].tolist() == []
-    assert s.late[["单位", "表单", "逾期天数"]].values.tolist() == [["锣场镇", "季度报表", 2]]
-    u = s.by_unit.set_index("单位")
-    assert u.loc["区财政局", "季度报表"] == "按时"  # 23:59 on the deadline day is on time
-    assert u.loc["锣场镇", "季度报表"] == "逾期" and u.loc["区人社局", "季度报表"] == NOT_REPORTED
-    assert u.loc["区人社局", "未报送"] == 1 and u.loc["区发改局", "滞后"] == 1
-    assert (u.loc["区发改局", "错误数"], u.loc["区发改局", "警告数"]) == (0, 1)
-    assert u.loc["区财政局", "错误数"] == 1
-    assert u.loc["区发改局", "镇街指标表"] == "—" and u.loc["锣场镇", "镇街指标表"] == "按时"
+    assert where(m, 未报表单="镇街指标表")["单位"] == []
+    assert s.late.select("单位", "表单", "逾期天数") == [("锣场镇", "季度报表", 2)]
+
+    def u(unit: str) -> dict:
+        return row(s.by_unit, 单位=unit)
+    assert u("区财政局")["季度报表"] == "按时"  # 23:59 on the deadline day is on time
+    assert u("锣场镇")["季度报表"] == "逾期" and u("区人社局")["季度报表"] == NOT_REPORTED
+    assert u("区人社局")["未报送"] == 1 and u("区发改局")["滞后"] == 1
+    assert (u("区发改局")["错误数"], u("区发改局")["警告数"]) == (0, 1)
+    assert u("区财政局")["错误数"] == 1
+    assert u("区发改局")["镇街指标表"] == "—" and u("锣场镇")["镇街指标表"] == "按时"
 
 
 def test_missing_town_form():
     plan, current, _ = scenario()
     current = [fr for fr in current if not (fr.kind == "town" and fr.unit == "锣场镇")]
     s = summarize(plan, plan.period("2019Q1"), current, [])
-    m = s.missing
-    assert m.loc[m["未报表单"] == "镇街指标表", "单位"].tolist() == ["锣场镇"]
+    assert where(s.missing, 未报表单="镇街指标表")["单位"] == ["锣场镇"]
 
 
 def test_lagging_and_targets(merged):
@@ -238,30 +241,31 @@ def test_lagging_and_targets(merged):
     assert sorted(zip(lag["序号"], lag["单位"], lag["状态"])) == [
         ("3", "区发改局", "滞后"), ("3", "解放街办", "未启动")]
     assert row(lag, 单位="区发改局")["存在问题"] == INJECTION[0]
-    tg = s.targets.set_index("序号")
-    assert tg.loc["1", "累计完成"] == 7.9 and tg.loc["1", "报送单位"] == "区发改局"
+    tg1, tg2 = row(s.targets, 序号="1"), row(s.targets, 序号="2")
+    assert tg1["累计完成"] == 7.9 and tg1["报送单位"] == "区发改局"
     # 增长 8.5% with 7.9 reported: judged by the target, never 7.9 / 8.5
-    assert math.isnan(tg.loc["1", "完成率"]) and tg.loc["1", "达标"] == "未达标"
-    assert math.isnan(tg.loc["2", "累计完成"]) and tg.loc["2", "说明"] == "牵头单位未报送"
+    assert tg1["完成率"] is None and tg1["达标"] == "未达标"
+    assert tg2["累计完成"] is None and tg2["说明"] == "牵头单位未报送"
 
 
 def test_town_matrix_sums_and_plan_mismatch(merged):
     _, _, s = merged
-    t = s.town.set_index(["行", "列", "部分"])
-    assert t.loc[("全区合计", "c01", ""), "完成"] == 150  # 解放街办 has no c01
-    assert t.loc[("全区合计", "c01", ""), "目标"] == 1000  # as printed, never corrected
-    assert t.loc[("全区合计", "c03", "户"), "完成"] == 2
-    assert t.loc[("全区合计", "c03", "人"), "完成"] == 5
-    assert t.loc[("全区合计", "c04", ""), "完成"] == 120  # 解放街办's blocked 80 left out
-    assert math.isnan(t.loc[("全区合计", "c02", ""), "完成"])  # 增幅 does not add up
-    assert t.loc[("锣场镇", "c01", ""), "完成率"] == pytest.approx(0.25)
+    def t(label: str, column: str, part: str = "") -> dict:
+        return row(s.town, 行=label, 列=column, 部分=part)
+    assert t("全区合计", "c01")["完成"] == 150  # 解放街办 has no c01
+    assert t("全区合计", "c01")["目标"] == 1000  # as printed, never corrected
+    assert t("全区合计", "c03", "户")["完成"] == 2
+    assert t("全区合计", "c03", "人")["完成"] == 5
+    assert t("全区合计", "c04")["完成"] == 120  # 解放街办's blocked 80 left out
+    assert t("全区合计", "c02")["完成"] is None  # 增幅 does not add up
+    assert t("锣场镇", "c01")["完成率"] == pytest.approx(0.25)
     # 增幅 3.2% with 2.9 reported: 未达标 beside the target, no ratio of two percentages
-    assert math.isnan(t.loc[("锣场镇", "c02", ""), "完成率"])
-    assert t.loc[("锣场镇", "c02", ""), "达标"] == "未达标"
-    assert math.isnan(t.loc[("区直及其他", "c01", ""), "完成"])
+    assert t("锣场镇", "c02")["完成率"] is None
+    assert t("锣场镇", "c02")["达标"] == "未达标"
+    assert t("区直及其他", "c01")["完成"] is None
     mm = s.town_mismatches
-    assert mm[["列", "合计(计划所印)", "各行之和", "相差"]].values.tolist() == [
-        ["c04", "500", "400", "100"]]
+    assert mm.select("列", "合计(计划所印)", "各行之和", "相差") == [
+        ("c04", "500", "400", "100")]
 
 
 def test_changes_since_previous_period():
@@ -269,10 +273,10 @@ def test_changes_since_previous_period():
     prev = [report(plan, "区发改局", "2019-01-05T00:00:00",
                    {"1": ("序时推进", 10.0, "", "", "")}, period="2018Q4")]
     s = summarize(plan, plan.period("2019Q1"), current, [], previous=prev)
-    c = s.changes.set_index("序号")
-    assert c.loc["1", "上期进度"] == 10 and c.loc["1", "进度变化"] == 20
-    assert math.isnan(c.loc["2", "进度变化"])
-    assert s.tasks.set_index("序号").loc["1", "进度变化"] == 20
+    c1, c2 = row(s.changes, 序号="1"), row(s.changes, 序号="2")
+    assert c1["上期进度"] == 10 and c1["进度变化"] == 20
+    assert c2["进度变化"] is None
+    assert row(s.tasks, 序号="1")["进度变化"] == 20
 
 
 def test_resubmission_latest_accepted_wins():
@@ -280,8 +284,8 @@ def test_resubmission_latest_accepted_wins():
     newer = report(plan, "区发改局", "2019-04-09T09:00:00", {"1": ("已完成", 100.0, "", "", "")},
                    name="新.xlsx")
     s = summarize(plan, plan.period("2019Q1"), current + [newer], [])
-    assert s.tasks.set_index("序号").loc["1", "总体状态"] == "已完成"
-    assert s.by_unit.set_index("单位").loc["区发改局", "文件名"] == "新.xlsx"
+    assert row(s.tasks, 序号="1")["总体状态"] == "已完成"
+    assert row(s.by_unit, 单位="区发改局")["文件名"] == "新.xlsx"
 
 
 def big_plan(n_units: int = 3000, n_tasks: int = 300, per_task: int = 100) -> Plan:
@@ -357,7 +361,7 @@ def test_blocked_target_on_its_own_sheet_is_not_merged():
     fr.targets[0].cells = {"actual": f"{sheet}!E5"}
     fr.tasks[0].cells = {"完成进度": "E5"}  # not blocked: another sheet's E5
     s = summarize(plan, plan.period("2019Q1"), [fr])
-    t = s.targets.set_index("序号").loc["1"]
-    assert math.isnan(t["累计完成"]) and t["说明"] == BLOCKED
-    assert s.blocked[["工作表", "单元格"]].values.tolist() == [[sheet, "E5"]]
+    t = row(s.targets, 序号="1")
+    assert t["累计完成"] is None and t["说明"] == BLOCKED
+    assert s.blocked.select("工作表", "单元格") == [(sheet, "E5")]
     assert row(s.by_task, 序号="1", 单位="区发改局")["完成进度"] == 30.0

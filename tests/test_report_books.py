@@ -314,3 +314,23 @@ def test_changed_guarded_text_quotes_only_the_difference():
     assert describe_change(task, task.replace("启动", "")) == "删去了\u201c启动\u201d"
     assert describe_change("区发改局", "") == "原内容\u201c区发改局\u201d已被清空"
     assert describe_change("区发改局", "区财政局") == "下发时为\u201c区发改局\u201d\uff0c现在是\u201c区财政局\u201d"
+
+
+def test_tasks_sharing_a_number_each_print_their_own_block():
+    """A plan whose task numbers repeat (collect does not refuse one): each task's block in
+    按任务汇总 shows its own text and its own overall status, and the change since the
+    previous period is the task's own (pandas' .loc on the number made the book fail)."""
+    plan, current, _ = scenario()
+    plan.tasks[2].number = plan.tasks[1].number  # 任务 3 is now numbered 2 as well
+    period = plan.period("2019Q1")
+    prev = [report(plan, "区发改局", "2019-01-05T00:00:00", {"1": ("序时推进", 10.0, "", "", "")},
+                   period="2018Q4")]
+    s = summarize(plan, period, current, receipts_for(plan, current), previous=prev)
+    assert s.tasks["任务内容"] == [t.text for t in plan.tasks]
+    assert s.changes["任务内容"] == [t.text for t in plan.tasks]
+    ws = reopen(summary_workbook(plan, period, s))[SUMMARY_SHEETS[0]]
+    for task, status in zip(plan.tasks, s.tasks["总体状态"]):
+        [cell] = find(ws, task.text)
+        assert ws.cell(cell.row, cell.column - 1).value == int(task.number)
+        statuses = {c.value for c in ws[cell.row] if c.value == status}
+        assert statuses == {status}

@@ -28,7 +28,7 @@ from .model.errors import (ExampleMissing, FileChanged, InputError, LedgerBusy, 
                            XltoolsError)
 from .planfile import load_plan, require_plan, save_plan
 
-if TYPE_CHECKING:  # (merge, with pandas, is imported when a summary is made)
+if TYPE_CHECKING:  # (merge is imported when a summary is made)
     from .merge import Summary
 # the plan file's register edits and the mail settings, under the api's names
 from .planfile import load_plan as load
@@ -378,8 +378,8 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
         report.summary_book, report.html = written.summary_book, written.html
         report.feedback = written.feedback
         report.phases["outputs"] = time.perf_counter() - t1
-        report.missing_units = list(dict.fromkeys(summary.missing["单位"])) if len(summary.missing) else []
-        report.late_units = list(dict.fromkeys(summary.late["单位"])) if len(summary.late) else []
+        report.missing_units = list(dict.fromkeys(summary.missing["单位"]))
+        report.late_units = list(dict.fromkeys(summary.late["单位"]))
         report.findings = summary.findings.to_json()
         report.attention = attention(outcome.receipts, report.missing_units, report.late_units)
         report.stamps = summary.stamps

@@ -469,7 +469,7 @@ def year(plan: Path = _PLAN, db: Optional[Path] = _DB,
         _print_json({"path": str(rep.path), "periods": [p.id for p in ys.periods],
                      "reported_periods": ys.reported_periods, "tasks": len(ys.tasks),
                      "units": len(ys.timeliness), "indicators": len(ys.indicators),
-                     "towns": ys.towns["镇街"].tolist()})
+                     "towns": ys.towns["镇街"]})
         return
     done = "、".join(p.name for p in ys.periods if p.id in ys.reported_periods) or "无"
     out.print(f"已汇总的报送周期:{done}")

@@ -17,6 +17,7 @@ from ..forms.owed import owed_forms
 from ..mail.settings import PASSWORD_ENV, MailError, password
 from ..model import ERROR, Finding
 from ..model.plan import TASK_KIND_LABELS
+from ..model.rates import is_missing
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
 from ..planfile import require_plan
 from ..xlsx.pdf import available as pdf_available  # whether PDFs can be made (LibreOffice)
@@ -276,9 +277,10 @@ def _summary(c: Campaign, period_id: str) -> dict:
         return {"name": c.name, "period": period.id, "collected": False, "counts": {},
                 "overall": {}, "lagging": [], "board": {}}
     s = api.period_summary(plan, period, c.ledger, c.outputs(period).absolute())
-    lag = s.lagging.astype(str).to_dict("records") if len(s.lagging) else []
+    # every value as text, as the page shows it; a missing 完成进度 as ""
+    lag = [{k: "" if is_missing(v) else str(v) for k, v in r.items()} for r in s.lagging.records()]
     return {"name": c.name, "period": period.id, "collected": True, "counts": s.counts,
-            "overall": {k: int(v) for k, v in s.overall_counts().items()},
+            "overall": s.overall_counts(),
             "lagging": lag, "board": board(c, period_id)["counts"]}
 
 

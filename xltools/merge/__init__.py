@@ -1,4 +1,4 @@
-"""Accepted values → pandas frames → summary tables. Pure: no files, no Excel."""
+"""Accepted values → tables (model.table) → what the summaries print. Pure: no files, no Excel."""
 from .receipts import ReceiptRow
 from .summary import Summary, summarize
 

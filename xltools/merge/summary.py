@@ -1,12 +1,9 @@
 """summarize(): the accepted returns of a period as the tables the summary workbook prints."""
 from __future__ import annotations
 
+import math
 from collections import Counter
-
 from dataclasses import dataclass, field
-
-import numpy as np
-import pandas as pd
 
 from ..forms.owed import town_lines
 from ..model.findings import ERROR, WARNING
@@ -14,6 +11,7 @@ from ..model.glossary import form_name, FORM_REPORT, FORM_TOWN, official_marks
 from ..model.periods import deadline_end, is_late, parse_time, show_time
 from ..model.plan import Period, Plan, PlanLookups, Unit
 from ..model.returns import FormReturn
+from ..model.table import Table
 from .common import (LATE, NOT_DUE, NOT_REPORTED, ON_TIME, OVERALL_STATUSES, UNIT_CATEGORIES,
                      accepted_returns)
 from .receipts import (FindingCounts, ReceiptRow, finding_counts, open_findings, refused_files,
@@ -31,30 +29,32 @@ BLOCKED_COLUMNS = ["单位", "表单", "序号", "字段", "工作表", "单元�
 
 @dataclass
 class Summary:
-    """Everything the summary workbook shows, as pandas frames (column names in Chinese)."""
+    """Everything the summary workbook shows, as tables (column names in Chinese)."""
 
     period: Period
-    tasks: pd.DataFrame  # one row per task: overall status and progress
-    by_task: pd.DataFrame  # one row per task × responsible unit
-    by_unit: pd.DataFrame
-    lagging: pd.DataFrame
-    missing: pd.DataFrame
-    late: pd.DataFrame
-    targets: pd.DataFrame
-    town: pd.DataFrame  # long: one row per matrix row × column (part)
-    town_mismatches: pd.DataFrame  # the plan's own totals that differ from its rows' sum
-    blocked: pd.DataFrame  # every value an 错误 finding kept out
-    changes: pd.DataFrame | None = None  # progress since the previous period
+    tasks: Table  # one row per task: overall status and progress
+    by_task: Table  # one row per task × responsible unit
+    by_unit: Table
+    lagging: Table
+    missing: Table
+    late: Table
+    targets: Table
+    town: Table  # long: one row per matrix row × column (part)
+    town_mismatches: Table  # the plan's own totals that differ from its rows' sum
+    blocked: Table  # every value an 错误 finding kept out
+    changes: Table | None = None  # progress since the previous period
     counts: dict[str, int] = field(default_factory=dict)
     findings: FindingCounts = field(default_factory=FindingCounts)  # what every output prints
     stamps: dict[str, str] = field(default_factory=dict)  # unit -> its 盖章件 ("" = 未收到)
 
-    def status_counts(self) -> pd.DataFrame:
+    def status_counts(self) -> Table:
         """单位 × task status counts (the chart's data)."""
-        return self.by_unit[["单位", *UNIT_CATEGORIES]]
+        return self.by_unit.only("单位", *UNIT_CATEGORIES)
 
-    def overall_counts(self) -> pd.Series:
-        return self.tasks["总体状态"].value_counts().reindex(list(OVERALL_STATUSES), fill_value=0)
+    def overall_counts(self) -> dict[str, int]:
+        """How many tasks have each overall status, in OVERALL_STATUSES' order."""
+        got = Counter(self.tasks["总体状态"])
+        return {k: got[k] for k in OVERALL_STATUSES}
 
 
 def summarize(plan: Plan, period: Period, current: list[FormReturn],
@@ -71,29 +71,30 @@ def summarize(plan: Plan, period: Period, current: list[FormReturn],
     town, mismatch = merge_towns(plan, towns, blocked)
     by_unit = _by_unit(plan, period, by_task, best, receipts or [], look)
     missing = _missing(plan, by_task, towns, receipts or [], look)
-    missing = missing[~missing["单位"].isin(exempt)]
+    missing = missing.where(lambda r: r["单位"] not in exempt)
     late = _late(period, best, receipts or [])
-    changes, extra = None, []
+    changes = None
+    tasks = tasks.only(*TASK_COLUMNS)
     if previous is not None:
         changes = _changes(plan, tasks, previous, look)
-        extra = ["上期进度", "进度变化"]
-        tasks = tasks.merge(changes[["序号", *extra]], on="序号", how="left")
-    blocked_df = pd.DataFrame(blocked, columns=BLOCKED_COLUMNS)
+        tasks = (tasks.with_column("上期进度", changes["上期进度"])
+                 .with_column("进度变化", changes["进度变化"]))
+    forms = Counter(missing["未报表单"])
     counts = {
-        "units": int(by_task["单位"].nunique()),
-        "reported": int(len(reports)),
-        "missing_reports": int((missing["未报表单"] == "季度报表").sum()),
+        "units": len(set(by_task["单位"])),
+        "reported": len(reports),
+        "missing_reports": forms["季度报表"],
         "towns": len(plan.town_rows()),
-        "town_forms": int(len(towns)),
-        "missing_towns": int((missing["未报表单"] == "镇街指标表").sum()),
-        "late": int(len(late)),
-        "blocked": int(len(blocked_df)),
-        "tasks": int(len(tasks)),
+        "town_forms": len(towns),
+        "missing_towns": forms["镇街指标表"],
+        "late": len(late),
+        "blocked": len(blocked),
+        "tasks": len(tasks),
     }
-    return Summary(period=period, tasks=tasks[[*TASK_COLUMNS, *extra]],
-                   by_task=by_task[[*BY_TASK_COLUMNS, "_cat", "_t", "_rep"]],
+    return Summary(period=period, tasks=tasks, by_task=by_task,
                    by_unit=by_unit, lagging=lagging(by_task), missing=missing, late=late,
-                   targets=targets, town=town, town_mismatches=mismatch, blocked=blocked_df,
+                   targets=targets, town=town, town_mismatches=mismatch,
+                   blocked=Table(BLOCKED_COLUMNS, blocked),
                    changes=changes, counts=counts, findings=finding_counts(receipts or []),
                    stamps=stamp_status(plan, receipts or []))
 
@@ -106,16 +107,14 @@ def _form_state(fr: FormReturn | None, period: Period, due: bool) -> tuple[str, 
     return (LATE if late else ON_TIME), show_time(fr.received.received_at), fr.received.name
 
 
-def _by_unit(plan: Plan, period: Period, by_task: pd.DataFrame,
+def _by_unit(plan: Plan, period: Period, by_task: Table,
              best: dict[tuple[str, str], FormReturn], receipts: list[ReceiptRow],
-             look: PlanLookups) -> pd.DataFrame:
+             look: PlanLookups) -> Table:
     """One row per unit; 错误数 / 警告数 are its open findings (finding_counts' rule)."""
     severities: dict[str, list[str]] = {}
     for r, f in open_findings(receipts):
         if r.unit:
             severities.setdefault(look.unit_name(r.unit), []).append(f.severity)
-    # (counted in Python: pandas' crosstab and a .loc a unit took a third of a second at
-    # a province's 3,000 units)
     counts = Counter(zip(by_task["单位"], by_task["_cat"]))
     n_tasks = Counter(by_task["单位"])
     town_units = {r.unit or r.label for r in plan.town_rows()}
@@ -129,25 +128,24 @@ def _by_unit(plan: Plan, period: Period, by_task: pd.DataFrame,
         sev = severities.get(u.name, [])
         rows.append((u.name, u.kind, n_tasks[u.name], *(counts[u.name, k] for k in UNIT_CATEGORIES),
                      *r_state, *t_state[:2], sev.count(ERROR), sev.count(WARNING)))
-    return pd.DataFrame(rows, columns=BY_UNIT_COLUMNS)
+    return Table(BY_UNIT_COLUMNS, rows)
 
 
-def _missing(plan: Plan, by_task: pd.DataFrame, towns: dict[str, FormReturn],
-             receipts: list[ReceiptRow], look: PlanLookups) -> pd.DataFrame:
+def _missing(plan: Plan, by_task: Table, towns: dict[str, FormReturn],
+             receipts: list[ReceiptRow], look: PlanLookups) -> Table:
     """Units with tasks and no accepted report form; towns with no accepted town form."""
     refused = refused_files(look, receipts)
-    reported = set(by_task.loc[by_task["_rep"], "单位"])
-    n_tasks = by_task.groupby("单位").size()
+    reported = {u for u, rep in by_task.select("单位", "_rep") if rep}
+    n_tasks = Counter(by_task["单位"])
     rows = []
 
     def note(unit: str, kind: str) -> str:
         got = refused(unit, kind)
         return official_marks(f"收到 {got} 个文件,均已退回(见校验报告)") if got else ""
 
-    with_tasks = set(n_tasks.index)
     for u in plan.units:
-        if u.name in with_tasks and u.name not in reported:
-            rows.append((u.name, u.kind, form_name(FORM_REPORT), f"任务 {int(n_tasks.get(u.name, 0))} 项",
+        if u.name in n_tasks and u.name not in reported:
+            rows.append((u.name, u.kind, form_name(FORM_REPORT), f"任务 {n_tasks[u.name]} 项",
                          u.leader, u.contact, u.phone, note(u.name, "report")))
     for r in plan.town_rows():
         name = r.unit or r.label
@@ -155,11 +153,11 @@ def _missing(plan: Plan, by_task: pd.DataFrame, towns: dict[str, FormReturn],
             u = look.unit(name) or Unit(name, kind="")  # (not registered: no details to show)
             rows.append((name, u.kind, form_name(FORM_TOWN), f"指标 {len(town_lines(plan, r))} 项",
                          u.leader, u.contact, u.phone, note(name, "town")))
-    return pd.DataFrame(rows, columns=MISSING_COLUMNS)
+    return Table(MISSING_COLUMNS, rows)
 
 
 def _late(period: Period, best: dict[tuple[str, str], FormReturn],
-          receipts: list[ReceiptRow]) -> pd.DataFrame:
+          receipts: list[ReceiptRow]) -> Table:
     from ..collect.run import TIME_EVIDENCE
     end = deadline_end(period)
     evidence = {r.sha256: r.evidence for r in receipts}
@@ -168,26 +166,25 @@ def _late(period: Period, best: dict[tuple[str, str], FormReturn],
         if kind not in ("report", "town") or not is_late(fr.received.received_at, period, fr.late):
             continue
         t = parse_time(fr.received.received_at)
-        days = int(np.ceil((t - end).total_seconds() / 86400)) if t and end else np.nan
+        days = math.ceil((t - end).total_seconds() / 86400) if t and end else None
         why = evidence.get(fr.received.sha256) or TIME_EVIDENCE.get(fr.received.time_source, "")
         rows.append((unit, form_name(kind), show_time(fr.received.received_at),
                      period.deadline, days, fr.received.name, why))
-    df = pd.DataFrame(rows, columns=LATE_COLUMNS)
-    return df.sort_values(["提交时间", "单位"], kind="stable").reset_index(drop=True)
+    return Table(LATE_COLUMNS, sorted(rows, key=lambda r: (r[2], r[0])))  # (提交时间, 单位)
 
 
-def _changes(plan: Plan, tasks: pd.DataFrame, previous: list[FormReturn],
-             look: PlanLookups) -> pd.DataFrame:
-    """Each task's overall status and progress now and in the previous period."""
+def _changes(plan: Plan, tasks: Table, previous: list[FormReturn],
+             look: PlanLookups) -> Table:
+    """Each task's overall status and progress now and in the previous period (both
+    tables list the plan's tasks in its order: row k is task k in each)."""
     prev_best = accepted_returns(plan, None, previous, look)
     prev_reports = {u: fr for (u, k), fr in prev_best.items() if k == "report"}
     _, prev_tasks, _ = merge_tasks(plan, prev_reports, look)
-    df = tasks[["序号", "任务内容", "总体状态", "总体进度"]].merge(
-        prev_tasks[["序号", "总体状态", "总体进度"]].rename(
-            columns={"总体状态": "上期状态", "总体进度": "上期进度"}), on="序号", how="left")
-    df = df.rename(columns={"总体状态": "本期状态", "总体进度": "本期进度"})
-    df["进度变化"] = df["本期进度"] - df["上期进度"]
-    return df[CHANGE_COLUMNS]
+    rows = [(number, text, before, now, was, got, None if got is None or was is None else got - was)
+            for (number, text, now, got), (before, was) in
+            zip(tasks.select("序号", "任务内容", "总体状态", "总体进度"),
+                prev_tasks.select("总体状态", "总体进度"))]
+    return Table(CHANGE_COLUMNS, rows)
 
 
 

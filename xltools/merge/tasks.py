@@ -12,14 +12,12 @@ whose units name no lead takes its first responsible unit. 总体进度 is the l
 """
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
 from ..forms.registry import STATUSES, current
 from ..model.glossary import form_name, FORM_REPORT, FW_COLON
 from ..model.plan import DIRECTION_LABELS, ROLE_LEAD, Plan, PlanLookups
 from ..model.rates import rate
 from ..model.returns import ACTUAL, FormReturn
+from ..model.table import Table
 from .common import (BLOCKED, LAGGING, NOT_FILLED, NOT_REPORTED, UNCLEAR,
                      blocked_cells, is_blocked, value_cell)
 
@@ -30,119 +28,107 @@ BY_TASK_COLUMNS = ["序号", "任务内容", "牵头单位", "责任单位", "�
                    "总体状态", "总体进度"]
 TASK_COLUMNS = ["序号", "任务内容", "牵头单位", "责任单位", "应报单位数", "已报单位数",
                 "总体状态", "总体进度", "进度来源"]
+# (what each unit typed for a task: 状态, 完成进度, the three texts, 未采用)
+_NOT_TYPED = ("", None, "", "", "", "")
 
 
-def assignments(plan: Plan, look: PlanLookups) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(one row per task × responsible unit, one row per task), in plan order."""
-    rows, per_task = [], []
-    for i, t in enumerate(plan.tasks):
-        units = look.task_units(t)
-        leads = "、".join(u.name for u, r in units if r == ROLE_LEAD)
-        printed = "、".join([*t.lead_units, *t.responsible_units])
-        per_task.append((i, t.number, t.text, leads, printed, len(units)))
-        for j, (u, role) in enumerate(units):
-            rows.append((i, j, t.number, t.text, leads, printed, u.name, role))
-    return (pd.DataFrame(rows, columns=["_t", "_o", "序号", "任务内容", "牵头单位", "责任单位",
-                                        "单位", "牵头/配合"]),
-            pd.DataFrame(per_task, columns=["_t", "序号", "任务内容", "牵头单位", "责任单位",
-                                            "应报单位数"]))
-
-
-def report_rows(reports: dict[str, FormReturn]) -> tuple[pd.DataFrame, list[tuple]]:
-    """What each unit typed per task (blocked values replaced), and the blocked values."""
-    cols: dict[str, list] = {k: [] for k in ("单位", "序号", "状态", "完成进度",
-                                            *TEXT_FIELDS.values(), "未采用")}
+def report_rows(reports: dict[str, FormReturn]) -> tuple[dict[tuple[str, str], tuple], list[tuple]]:
+    """(unit, task number) -> what the unit typed for it (blocked values replaced; a task
+    listed twice on a form keeps its first row), and the blocked values."""
+    typed: dict[tuple[str, str], tuple] = {}
     blocked_list: list[tuple] = []
     field_cols = current(FORM_REPORT).fill_in()  # where a value was when the cell is unknown
     for unit, fr in reports.items():
         blocked = blocked_cells(fr)
-        n = len(fr.tasks)
-        cols["单位"].extend([unit] * n)
-        cols["序号"].extend(tr.task for tr in fr.tasks)
-        if not blocked:  # the common case: every value is merged as typed
-            cols["状态"].extend((tr.status or "").strip() for tr in fr.tasks)
-            cols["完成进度"].extend(np.nan if tr.progress is None else tr.progress for tr in fr.tasks)
-            cols["本季度完成情况"].extend(_text(tr.completion) for tr in fr.tasks)
-            cols["存在问题"].extend(_text(tr.problems) for tr in fr.tasks)
-            cols["下一步推进计划"].extend(_text(tr.next_steps) for tr in fr.tasks)
-            cols["未采用"].extend([""] * n)
-            continue
         for tr in fr.tasks:
             bad = [f for f, col in field_cols.items()
-                   if is_blocked(blocked, tr.cells, f, tr.row, col)]
+                   if blocked and is_blocked(blocked, tr.cells, f, tr.row, col)]
             for f in bad:
                 blocked_list.append((unit, form_name(FORM_REPORT), tr.task, f, fr.sheet,
                                      value_cell(tr.cells, f, tr.row, field_cols[f]),
                                      fr.received.display))
-            cols["状态"].append(BLOCKED if "状态" in bad else (tr.status or "").strip())
-            cols["完成进度"].append(np.nan if "完成进度" in bad or tr.progress is None
-                                else tr.progress)
-            for f, value in (("完成情况", tr.completion), ("存在问题", tr.problems),
-                             ("下一步计划", tr.next_steps)):
-                cols[TEXT_FIELDS[f]].append(BLOCKED if f in bad else _text(value))
-            cols["未采用"].append("、".join(bad))
-    df = pd.DataFrame(cols)
-    df["完成进度"] = pd.to_numeric(df["完成进度"], errors="coerce").astype(float)
-    # one row per (unit, task): a task listed twice on a form keeps its first row
-    return df.drop_duplicates(["单位", "序号"]), blocked_list
+            texts = [BLOCKED if f in bad else _text(v) for f, v in
+                     (("完成情况", tr.completion), ("存在问题", tr.problems), ("下一步计划", tr.next_steps))]
+            typed.setdefault((unit, tr.task), (
+                BLOCKED if "状态" in bad else (tr.status or "").strip(),
+                None if "完成进度" in bad else _number(tr.progress), *texts, "、".join(bad)))
+    return typed, blocked_list
 
 
 def _text(v: object) -> str:
     return "" if v is None else str(v)
 
 
+def _number(v: object) -> float | None:
+    """A figure as a float; None for none (or for what is not a number)."""
+    try:
+        return None if v is None or isinstance(v, bool) else float(v)
+    except (TypeError, ValueError):
+        return None
+
+
 def merge_tasks(plan: Plan, reports: dict[str, FormReturn],
-                look: PlanLookups | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list]:
-    """(by_task, tasks, blocked values): every unit's report joined to its assignments."""
-    assign, tasks = assignments(plan, look or plan.lookups())
+                look: PlanLookups | None = None) -> tuple[Table, Table, list]:
+    """(by_task, tasks, blocked values): every unit's report joined to its assignments,
+    in plan order; by_task also has _cat (the unit's status category), _t (the task's
+    index in the plan) and _rep (the unit reported), tasks _t."""
+    look = look or plan.lookups()
     typed, blocked = report_rows(reports)
-    df = assign.merge(typed, on=["单位", "序号"], how="left")
-    reported = df["单位"].isin(set(reports))
-    df["_rep"] = reported
-    df["状态"] = df["状态"].where(reported, NOT_REPORTED).fillna("")
-    for col in (*TEXT_FIELDS.values(), "未采用"):
-        df[col] = df[col].fillna("")
-    df["_cat"] = np.where(~reported, NOT_REPORTED,
-                          np.where(df["状态"].isin(STATUSES), df["状态"], NOT_FILLED))
-    overall = overall_status(df)
-    tasks = tasks.merge(overall, on="_t", how="left")
-    tasks["总体状态"] = tasks["总体状态"].fillna("")
-    df = df.merge(overall[["_t", "总体状态", "总体进度"]], on="_t", how="left")
-    df = df.sort_values(["_t", "_o"], kind="stable").reset_index(drop=True)
-    return df, tasks, blocked
+    by_task, tasks = [], []
+    for i, t in enumerate(plan.tasks):
+        units = look.task_units(t)
+        leads = "、".join(u.name for u, r in units if r == ROLE_LEAD)
+        printed = "、".join([*t.lead_units, *t.responsible_units])
+        rows = []
+        for u, role in units:
+            rep = u.name in reports
+            status, progress, *texts, unused = typed.get((u.name, t.number), _NOT_TYPED)
+            status = status if rep else NOT_REPORTED
+            cat = NOT_REPORTED if not rep else status if status in STATUSES else NOT_FILLED
+            rows.append([t.number, t.text, leads, printed, u.name, role, status, progress,
+                         *texts, unused, cat, rep])
+        overall, lead_progress, source = overall_status(rows)
+        tasks.append((t.number, t.text, leads, printed, len(units), sum(r[-1] for r in rows),
+                      overall, lead_progress, source, i))
+        by_task.extend((*r[:12], overall, lead_progress, r[12], i, r[13]) for r in rows)
+    return (Table([*BY_TASK_COLUMNS, "_cat", "_t", "_rep"], by_task),
+            Table([*TASK_COLUMNS, "_t"], tasks), blocked)
 
 
-def overall_status(df: pd.DataFrame) -> pd.DataFrame:
-    """The rule of the module docstring, one row per task (_t)."""
-    if df.empty:
-        return pd.DataFrame(columns=["_t", "已报单位数", "总体状态", "总体进度", "进度来源"])
-    key = df.assign(_notlead=df["牵头/配合"] != ROLE_LEAD, _norep=~df["_rep"])
-    lead = (key.sort_values(["_t", "_notlead", "_norep", "_o"], kind="stable")
-            .drop_duplicates("_t").set_index("_t"))
-    any_lag = df["_cat"].eq("滞后").groupby(df["_t"]).any()
-    n_rep = df["_rep"].groupby(df["_t"]).sum()
-    cat = lead["_cat"]
-    status = np.select(
-        [~lead["_rep"], any_lag.reindex(lead.index).fillna(False).to_numpy(),
-         ~cat.isin(STATUSES), cat.eq("已完成"), cat.eq("未启动")],
-        [NOT_REPORTED, "滞后", UNCLEAR, "已完成", "未启动"], default="序时推进")
-    return pd.DataFrame({"_t": lead.index, "已报单位数": n_rep.reindex(lead.index).to_numpy(),
-                         "总体状态": status, "总体进度": lead["完成进度"].to_numpy(),
-                         "进度来源": lead["单位"].to_numpy()})
+def overall_status(rows: list[list]) -> tuple[str, float | None, str]:
+    """(总体状态, 总体进度, 进度来源) of one task by the rule of the module docstring, from
+    its units' rows in plan order ([..., 单位 4, 牵头/配合 5, 状态 6, 完成进度 7, ..., _cat -2,
+    _rep -1]); ("", None, "") for a task no unit answers for."""
+    if not rows:
+        return "", None, ""
+    # the lead: a 牵头 unit before a 配合 one, one that reported before one that did not
+    lead = min(rows, key=lambda r: (r[5] != ROLE_LEAD, not r[-1]))
+    cat = lead[-2]
+    if not lead[-1]:
+        status = NOT_REPORTED
+    elif any(r[-2] == "滞后" for r in rows):
+        status = "滞后"
+    elif cat not in STATUSES:
+        status = UNCLEAR
+    elif cat in ("已完成", "未启动"):
+        status = cat
+    else:
+        status = "序时推进"
+    return status, lead[7], lead[4]
 
 
-def lagging(by_task: pd.DataFrame) -> pd.DataFrame:
+def lagging(by_task: Table) -> Table:
     """Unit reports saying 滞后 or 未启动, with their problems and next steps."""
     cols = ["序号", "任务内容", "单位", "牵头/配合", "状态", "完成进度", "存在问题", "下一步推进计划"]
-    return by_task.loc[by_task["_cat"].isin(LAGGING), cols].reset_index(drop=True)
+    return by_task.where(lambda r: r["_cat"] in LAGGING).only(*cols)
 
 
 TARGET_COLUMNS = ["序号", "任务内容", "量化指标", "计量单位", "方向", "全年目标", "累计完成",
                   "完成率", "达标", "报送单位", "说明"]
 
 
-def merge_targets(plan: Plan, reports: dict[str, FormReturn], tasks: pd.DataFrame,
-                  blocked: list) -> pd.DataFrame:
+def merge_targets(plan: Plan, reports: dict[str, FormReturn], tasks: Table,
+                  blocked: list) -> Table:
     """Each quantified target with the cumulative figure its lead reported."""
     got: dict[tuple[str, str, int], tuple[float | None, str]] = {}
     col = current(FORM_REPORT).target_col("累计完成")
@@ -156,7 +142,7 @@ def merge_targets(plan: Plan, reports: dict[str, FormReturn], tasks: pd.DataFram
                                 fr.received.display))
             else:
                 got[(unit, tg.task, tg.index)] = (tg.actual, tg.note or "")
-    source = dict(zip(tasks["序号"], tasks["进度来源"].fillna("")))
+    source = dict(zip(tasks["序号"], tasks["进度来源"]))
     rows = []
     for t in plan.tasks:
         for i, tg in enumerate(t.targets):
@@ -169,6 +155,5 @@ def merge_targets(plan: Plan, reports: dict[str, FormReturn], tasks: pd.DataFram
             rating = rate(tg.value, actual, tg.cumulative, tg.direction)
             direction = "增幅" if tg.growth else DIRECTION_LABELS.get(tg.direction, "")
             rows.append((t.number, t.text, tg.label, tg.measure, direction, tg.value,
-                         np.nan if actual is None else float(actual),
-                         np.nan if rating.rate is None else rating.rate, rating.verdict, unit, note))
-    return pd.DataFrame(rows, columns=TARGET_COLUMNS)
+                         _number(actual), rating.rate, rating.verdict, unit, note))
+    return Table(TARGET_COLUMNS, rows)

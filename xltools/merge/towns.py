@@ -6,8 +6,7 @@ own total differs from the sum of its rows, the difference is listed, not fixed.
 """
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+import math
 
 from ..forms.registry import current
 from ..model.check import check_matrix, column_measures
@@ -15,6 +14,7 @@ from ..model.glossary import FORM_TOWN, form_name
 from ..model.plan import SECTION_SEP, Plan
 from ..model.rates import direction_of, is_cumulative, rate
 from ..model.returns import ACTUAL, FormReturn
+from ..model.table import Table
 from ..model.values import format_number, parse_value
 from .common import BLOCKED, blocked_cells, is_blocked, value_cell
 
@@ -41,11 +41,11 @@ def leaf_label(col, part: str) -> str:
     return f"{label}({part})" if part else label
 
 
-def merge_towns(plan: Plan, towns: dict[str, FormReturn], blocked: list) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(long matrix frame, total-vs-sum mismatches of the plan's own targets)."""
+def merge_towns(plan: Plan, towns: dict[str, FormReturn], blocked: list) -> tuple[Table, Table]:
+    """(long matrix table, total-vs-sum mismatches of the plan's own targets)."""
     m = plan.matrix
     if m is None:
-        return pd.DataFrame(columns=TOWN_COLUMNS), pd.DataFrame(columns=MISMATCH_COLUMNS)
+        return Table(TOWN_COLUMNS), Table(MISMATCH_COLUMNS)
     actual: dict[tuple[str, str, str], tuple[float | None, str]] = {}
     col = current(FORM_TOWN).col("累计完成")  # where the value was when the cell is unknown
     for unit, fr in towns.items():
@@ -60,50 +60,55 @@ def merge_towns(plan: Plan, towns: dict[str, FormReturn], blocked: list) -> tupl
                 actual[(unit, tr.column, tr.part)] = (tr.actual, tr.note or "")
     measures = {c.key: column_measures(m, c.key) for c in m.columns}
     rows = []
+    actuals: dict[tuple[str, str], list[float]] = {}  # the 合计 row's 完成: the towns' summed
     for r in m.rows:
         unit = r.unit or (r.label if r.kind == "town" else "")
         for c, part, measure in leaves(plan):
             raw = m.value(r.label, c.key)
             target = parse_value(raw, measures[c.key]).target(part)
             got, note = actual.get((unit, c.key, part), (None, "")) if r.kind == "town" else (None, "")
-            rows.append((r.label, r.kind, unit, c.key, part, leaf_label(c, part),
+            got = None if got is None else float(got)
+            if r.kind == "town" and c.additive and got is not None:
+                actuals.setdefault((c.key, part), []).append(got)
+            rows.append([r.label, r.kind, unit, c.key, part, leaf_label(c, part),
                          c.path[0] if c.path else "", measure, c.additive, c.table,
-                         np.nan if target is None else float(target), raw,
-                         np.nan if got is None else float(got), np.nan, "",
-                         unit in towns if r.kind == "town" else False, note))
-    df = pd.DataFrame(rows, columns=TOWN_COLUMNS)
-    # 合计 row: sum of the towns' actuals, additive columns only
-    town_rows = df["行类型"].eq("town") & df["可加"]
-    sums = df[town_rows].groupby(["列", "部分"], sort=False)["完成"].sum(min_count=1)
-    total = df["行类型"].eq("total") & df["可加"]
-    idx = pd.MultiIndex.from_frame(df.loc[total, ["列", "部分"]])
-    df.loc[total, "完成"] = sums.reindex(idx).to_numpy()
-    ratings = [rate(t, a, bool(add) and is_cumulative(measure), direction_of(label))
-               for t, a, add, measure, label in df[["目标", "完成", "可加", "计量单位", "指标"]]
-               .itertuples(index=False, name=None)]
-    df["完成率"] = [np.nan if r.rate is None else r.rate for r in ratings]
-    df["达标"] = [r.verdict for r in ratings]
-    return df, mismatches(plan, df)
+                         None if target is None else float(target), raw, got, None, "",
+                         unit in towns if r.kind == "town" else False, note])
+    for row in rows:  # (additive columns only; no town reported: no sum; fsum: 14.43, not
+        if row[1] == "total" and row[8] and (row[3], row[4]) in actuals:  # 14.430000000000001)
+            row[12] = math.fsum(actuals[(row[3], row[4])])
+        rating = rate(row[10], row[12], bool(row[8]) and is_cumulative(row[7]), direction_of(row[5]))
+        row[13], row[14] = rating.rate, rating.verdict
+    table = Table(TOWN_COLUMNS, rows)
+    return table, mismatches(plan, table)
 
 
-def mismatches(plan: Plan, df: pd.DataFrame) -> pd.DataFrame:
+def mismatches(plan: Plan, town: Table) -> Table:
     """check_matrix's total-vs-sum findings, with the numbers per part."""
     bad = {f.ref.split("\t", 1)[1] for f in check_matrix(plan.matrix, plan)
            if f.code == "matrix-total-mismatch" and "\t" in f.ref}
     if not bad:
-        return pd.DataFrame(columns=MISMATCH_COLUMNS)
-    sel = df[df["列"].isin(bad) & df["可加"]]
-    rows_sum = sel[sel["行类型"] != "total"].groupby(["列", "部分"], sort=False)["目标"].sum()
-    total = sel[sel["行类型"] == "total"].set_index(["列", "部分"])
-    out = []
-    for (key, part), got in rows_sum.items():
-        if (key, part) not in total.index:
+        return Table(MISMATCH_COLUMNS)
+    targets: dict[tuple[str, str], list[float]] = {}  # (column, part) -> its rows' targets
+    totals: dict[tuple[str, str], dict] = {}
+    for rec in town.records():
+        if rec["列"] not in bad or not rec["可加"]:
             continue
-        t = total.loc[(key, part)]
+        key = (rec["列"], rec["部分"])
+        if rec["行类型"] == "total":
+            totals.setdefault(key, rec)
+        else:
+            targets.setdefault(key, []).extend([rec["目标"]] if rec["目标"] is not None else [])
+    out = []
+    for (key, part), values in targets.items():
+        got = math.fsum(values)
+        t = totals.get((key, part))
+        if t is None:
+            continue
         want = t["目标"]
-        if pd.isna(want) or abs(want - got) <= 1e-6 * max(1.0, abs(want)):
+        if want is None or abs(want - got) <= 1e-6 * max(1.0, abs(want)):
             continue
         label = f"{t['类别']}{SECTION_SEP}{t['指标']}" if t["类别"] else t["指标"]
         out.append((key, label, part, t["目标原文"], format_number(got),
                     format_number(want - got)))
-    return pd.DataFrame(out, columns=MISMATCH_COLUMNS)
+    return Table(MISMATCH_COLUMNS, out)

@@ -1,6 +1,6 @@
 """The year at a glance: every period's accepted returns (from the ledger) side by side.
 
-year_summary(plan, returns by period, today) -> YearSummary of four frames:
+year_summary(plan, returns by period, today) -> YearSummary of four tables:
 - tasks:      each task's overall status and progress per period (the quarter rules of
               merge.tasks), and the latest;
 - timeliness: each unit's record per period and form owed: 按时 / 逾期 / 未报 (未到期 when
@@ -17,21 +17,21 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
-
-import numpy as np
-import pandas as pd
+from statistics import fmean
+from operator import itemgetter
 
 from ..forms.owed import owed_forms
 from ..model.glossary import FORM_TOWN, form_name
 from ..model.plan import Period, Plan
 from ..model.returns import FormReturn
-from ..model.rates import rate
+from ..model.rates import is_missing, rate
 from ..model.periods import deadline_end, is_late
 from .common import LATE, ON_TIME, accepted_returns
 from .tasks import merge_targets, merge_tasks
 from .towns import leaf_label, leaves, merge_towns
 from ..model.check import column_measures
 from ..model.plan import DIRECTION_LABELS as DIRECTIONS
+from ..model.table import Table
 from ..model.values import parse_value
 
 MISSED = "未报"
@@ -48,14 +48,14 @@ def short_name(plan: Plan, period: Period) -> str:
 
 @dataclass
 class YearSummary:
-    """The year summary's frames (Chinese column names; one column group per period)."""
+    """The year summary's tables (Chinese column names; one column group per period)."""
 
     periods: list[Period]
     labels: list[str]  # short period names, the column prefixes
-    tasks: pd.DataFrame
-    timeliness: pd.DataFrame
-    indicators: pd.DataFrame
-    towns: pd.DataFrame
+    tasks: Table
+    timeliness: Table
+    indicators: Table
+    towns: Table
     reported_periods: list[str] = field(default_factory=list)  # ids with any accepted return
 
 
@@ -95,84 +95,70 @@ def _per_period(plan, periods, best, look):
     return tasks, targets, towns
 
 
-def _tasks(plan: Plan, periods, labels, per: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def _tasks(plan: Plan, periods, labels, per: dict[str, Table]) -> Table:
     look = plan.lookups()
+    first = {pid: table.first_by("序号") for pid, table in per.items()}
     rows = []
     for t in plan.tasks:
         leads = "、".join(u.name for u, r in look.task_units(t) if r == "牵头")
-        row = {"序号": t.number, "任务内容": t.text, "牵头单位": leads}
-        last_status, last_progress = "", np.nan
-        for p, label in zip(periods, labels):
-            df = per.get(p.id)
-            status, progress = NO_DATA, np.nan
-            if df is not None:
-                hit = df.loc[df["序号"] == t.number]
-                if len(hit):
-                    status = hit["总体状态"].iloc[0] or NO_DATA
-                    progress = hit["总体进度"].iloc[0]
-            row[f"{label}状态"], row[f"{label}进度"] = status, progress
+        row = [t.number, t.text, leads]
+        last_status, last_progress = "", None
+        for p in periods:
+            hit = first.get(p.id, {}).get(t.number)
+            status, progress = (hit["总体状态"] or NO_DATA, hit["总体进度"]) if hit else (NO_DATA, None)
+            row += [status, progress]
             if status:
                 last_status, last_progress = status, progress
-        row["最新状态"], row["最新进度"] = last_status, last_progress
-        rows.append(row)
-    return pd.DataFrame(rows)
+        rows.append([*row, last_status, last_progress])
+    return Table(["序号", "任务内容", "牵头单位", *[f"{label}{k}" for label in labels for k in ("状态", "进度")],
+                  "最新状态", "最新进度"], rows)
 
 
-def _timeliness(plan: Plan, periods, labels, best, today: date) -> pd.DataFrame:
+def _timeliness(plan: Plan, periods, labels, best, today: date) -> Table:
     look = plan.lookups()
     rows = []
     for name, form in owed_forms(plan):
         u = look.unit(name)
         kind = u.kind if u else "镇" if form == FORM_TOWN else ""
-        row = {"单位": name, "类型": kind, "表单": form_name(form)}
-        counts = Counter()
-        for p, label in zip(periods, labels):
+        states = []
+        for p in periods:
             fr = best[p.id].get((name, form))
             if fr is not None:
-                state = LATE if is_late(fr.received.received_at, p, fr.late) else ON_TIME
+                states.append(LATE if is_late(fr.received.received_at, p, fr.late) else ON_TIME)
             else:
-                state = MISSED if _due(p, today) else NOT_DUE
-            row[label] = state
-            counts[state] += 1
-        row.update({"按时次数": counts[ON_TIME], "逾期次数": counts[LATE], "未报次数": counts[MISSED]})
-        rows.append(row)
-    return pd.DataFrame(rows)
+                states.append(MISSED if _due(p, today) else NOT_DUE)
+        counts = Counter(states)
+        rows.append([name, kind, form_name(form), *states, counts[ON_TIME], counts[LATE], counts[MISSED]])
+    return Table(["单位", "类型", "表单", *labels, "按时次数", "逾期次数", "未报次数"], rows)
 
 
-def _indicators(plan: Plan, periods, labels, per: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def _indicators(plan: Plan, periods, labels, per: dict[str, Table]) -> Table:
     """merge_targets lists the targets in plan order, one row each: row k is target k."""
+    figures = {pid: table.select("累计完成", "报送单位") for pid, table in per.items()}
     rows = []
     for k, (t, tg) in enumerate((t, tg) for t in plan.tasks for tg in t.targets):
-        row = {"序号": t.number, "量化指标": tg.label, "计量单位": tg.measure,
-               "方向": "增幅" if tg.growth else DIRECTIONS.get(tg.direction, ""),
-               "全年目标": tg.value}
-        latest, source = np.nan, ""
-        for p, label in zip(periods, labels):
-            df = per.get(p.id)
-            value = np.nan
-            if df is not None and k < len(df):
-                value = df["累计完成"].iloc[k]
-                if not pd.isna(value):
-                    latest, source = value, df["报送单位"].iloc[k]
-            row[label] = value
-        row["最新累计"] = latest
-        rating = rate(tg.value, None if pd.isna(latest) else float(latest), tg.cumulative, tg.direction)
-        row["完成率"] = np.nan if rating.rate is None else rating.rate
-        row["达标"] = rating.verdict
-        row["报送单位"] = source
-        rows.append(row)
-    return pd.DataFrame(rows, columns=["序号", "量化指标", "计量单位", "方向", "全年目标", *labels,
-                                       "最新累计", "完成率", "达标", "报送单位"])
+        values, latest, source = [], None, ""
+        for p in periods:
+            got = figures.get(p.id, [])
+            value = got[k][0] if k < len(got) else None
+            if not is_missing(value):
+                latest, source = value, got[k][1]
+            values.append(value)
+        rating = rate(tg.value, None if latest is None else float(latest), tg.cumulative, tg.direction)
+        rows.append([t.number, tg.label, tg.measure, "增幅" if tg.growth else DIRECTIONS.get(tg.direction, ""),
+                     tg.value, *values, latest, rating.rate, rating.verdict, source])
+    return Table(["序号", "量化指标", "计量单位", "方向", "全年目标", *labels,
+                  "最新累计", "完成率", "达标", "报送单位"], rows)
 
 
 TOWN_COLUMNS = ["名次", "镇街", "计入指标数", "已报指标数", "平均完成率", "最高完成率指标",
                 "最低完成率指标", "数据截至"]
 
 
-def _towns(plan: Plan, periods, per: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def _towns(plan: Plan, periods, per: dict[str, Table]) -> Table:
     """Towns ranked by the average of latest / target over their additive lines."""
     if plan.matrix is None or not plan.town_rows():
-        return pd.DataFrame(columns=TOWN_COLUMNS)
+        return Table(TOWN_COLUMNS)
     latest: dict[tuple[str, str, str], tuple[float, str]] = {}
     targets: dict[tuple[str, str, str], tuple[float, str]] = {}
     for r in plan.town_rows():
@@ -184,34 +170,36 @@ def _towns(plan: Plan, periods, per: dict[str, pd.DataFrame]) -> pd.DataFrame:
             if target and target > 0:
                 targets[(r.label, c.key, part)] = (float(target), leaf_label(c, part))
     for p in periods:
-        df = per.get(p.id)
-        if df is None:
+        t = per.get(p.id)
+        if t is None:
             continue
-        sel = df[df["行类型"].eq("town") & df["完成"].notna()]
-        for rec in sel[["行", "列", "部分", "完成"]].itertuples(index=False):
-            latest[(rec[0], rec[1], rec[2])] = (float(rec[3]), p.id)
+        for row, col, part, kind, done in t.select("行", "列", "部分", "行类型", "完成"):
+            if kind == "town" and not is_missing(done):
+                latest[(row, col, part)] = (float(done), p.id)
     rows = []
     for r in plan.town_rows():
         rates = [(latest[k][0] / target if k in latest else 0.0, label, k in latest)
                  for k, (target, label) in targets.items() if k[0] == r.label]
         have = [x for x in rates if x[2]]
-        avg = float(np.mean([x[0] for x in rates])) if rates else np.nan
         hi = max(have, key=lambda x: x[0]) if have else None
         lo = min(have, key=lambda x: x[0]) if have else None
-        rows.append([0, r.unit or r.label, len(rates), len(have), avg if have else np.nan,
+        rows.append([r.unit or r.label, len(rates), len(have), fmean([x[0] for x in rates]) if have else None,
                      f"{hi[1]}({hi[0]:.1%})" if hi else "", f"{lo[1]}({lo[0]:.1%})" if lo else "",
                      _latest_period(periods, per, r.label) or ""])
-    df = pd.DataFrame(rows, columns=TOWN_COLUMNS)
-    df = df.sort_values("平均完成率", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
-    rank = df["平均完成率"].rank(method="min", ascending=False)
-    df["名次"] = rank.astype("Int64")
-    return df
+    # highest average first (ties keep plan order), unranked towns last; a tie shares the
+    # better place (1, 2, 2, 4)
+    ranked = sorted((x for x in rows if x[3] is not None), key=itemgetter(3), reverse=True)
+    place: dict[float, int] = {}
+    for i, x in enumerate(ranked, start=1):
+        place.setdefault(x[3], i)
+    return Table(TOWN_COLUMNS, [[place[x[3]], *x] for x in ranked]
+                 + [[None, *x] for x in rows if x[3] is None])
 
 
 def _latest_period(periods, per, label: str) -> str:
     out = ""
     for p in periods:
-        df = per.get(p.id)
-        if df is not None and (df["行"].eq(label) & df["已报送"]).any():
+        t = per.get(p.id)
+        if t is not None and any(row == label and sent for row, sent in t.select("行", "已报送")):
             out = p.name
     return out

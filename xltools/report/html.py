@@ -25,6 +25,7 @@ from ..model.findings import ERROR, WARNING, by_severity
 from ..model.plan import Period, Plan
 from ..model.rates import NOT_MET, RATE_NOTE, is_missing, shown
 from ..model.returns import STATUS_LABELS
+from ..model.table import Table
 from ..model.errors import TemplateError
 from ..templating import bundled, environment
 from ..xlsx.splice import code_version, read_manifest
@@ -144,9 +145,8 @@ def report_context(plan: Plan, period: Period, summary: Summary, receipts: list[
     """What the template shows but the units' findings sections (rendered apart)."""
     s, c = summary, summary.counts
     by_unit = _records(s.by_unit)
-    status_rows = [(r["单位"], [int(r[k]) for k in UNIT_CATEGORIES]) for r in by_unit]
-    overall = s.overall_counts()
-    overall_rows = [(k, int(overall.get(k, 0))) for k in OVERALL_STATUSES]
+    status_rows = [(r["单位"], [r[k] for k in UNIT_CATEGORIES]) for r in by_unit]
+    overall_rows = list(s.overall_counts().items())  # every status, in OVERALL_STATUSES' order
     file_counts = Counter(r.status for r in receipts)
     found = s.findings  # the period's one count: open files only, 提示 apart
     n_err, n_warn = found.errors, found.warnings
@@ -162,8 +162,7 @@ def report_context(plan: Plan, period: Period, summary: Summary, receipts: list[
         "n_files": len(receipts), "n_errors": n_err, "n_warnings": n_warn, "n_notices": found.notices,
         "categories": list(UNIT_CATEGORIES),
         "by_unit": by_unit,
-        "totals": {k: int(s.by_unit[k].sum()) if len(s.by_unit) else 0
-                   for k in ("任务数", *UNIT_CATEGORIES, "错误数", "警告数")},
+        "totals": {k: sum(s.by_unit[k]) for k in ("任务数", *UNIT_CATEGORIES, "错误数", "警告数")},
         "missing": _records(s.missing), "late": _records(s.late),
         "lagging": _records(s.lagging),
         "targets": _targets(s.targets), "rate_note": RATE_NOTE, "not_met": NOT_MET,
@@ -196,23 +195,21 @@ def _cards(c: dict, s: Summary, file_counts: Counter, n_err: int) -> list[dict]:
     return [{"alert": False, **card} for card in cards]
 
 
-def _targets(df) -> list[dict]:
+def _targets(t: Table) -> list[dict]:
     """The 量化指标 rows, 完成率 by the rate rule: a percentage, or 达标 / 未达标."""
-    rows = _records(df)
+    rows = _records(t)
     for r in rows:
         v = shown(r["完成率"] if r["完成率"] != "" else None, r["达标"])
         r["完成率"] = f"{v:.1%}" if isinstance(v, float) else (v or "")
     return rows
 
 
-def _records(df) -> list[dict]:
-    return [{k: _clean(v) for k, v in r.items()} for r in df.to_dict("records")]
+def _records(t: Table) -> list[dict]:
+    return [{k: _clean(v) for k, v in r.items()} for r in t.records()]
 
 
 def _clean(v):
-    """NaN and None as "", numpy numbers as Python numbers."""
-    if hasattr(v, "item") and not isinstance(v, str):
-        v = v.item()
+    """A missing number (None or NaN) as ""."""
     return "" if is_missing(v) else v
 
 

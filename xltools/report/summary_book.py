@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import math
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
-
-import pandas as pd
 
 from ..sheet.blocks import date_cn, official_page, safe_filename, seq_value
 from ..generate.annex3 import value_cell
@@ -126,22 +125,23 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
     cols = task_cols + unit_cols
     nt = len(task_cols)
     pager = Pager.for_sheet(sh, row)
-    tasks = s.tasks.set_index("序号", drop=False)
+    tasks = s.tasks.records()  # (one a plan task, in its order: numbers may repeat)
     bt = s.by_task
-    it = iter(bt[["单位", "牵头/配合", "状态", "完成进度", "本季度完成情况", "存在问题",
-                  "下一步推进计划", "未采用"]].itertuples(index=False, name=None))
-    groups = bt.groupby("_t", sort=True).size()
+    it = iter(bt.select("单位", "牵头/配合", "状态", "完成进度", "本季度完成情况", "存在问题",
+                        "下一步推进计划", "未采用"))
+    groups = sorted(Counter(bt["_t"]).items())  # (by_task is sorted by task: a block's rows run)
     done = set()
     if kept is not None:  # (a row's digest: its values and the columns they are shown in)
         kept.row_context(cols)
-    for t, n in groups.items():
+    for t, n in groups:
         first = row
         unit_rows = [[unit, role, status, BLOCKED if "完成进度" in blocked else prog, comp, prob, nxt]
                  for unit, role, status, prog, comp, prob, nxt, blocked in islice(it, n)]
-        task = tasks.loc[plan.tasks[t].number]
+        task = tasks[t]
         if kept is not None:  # (the key: everything the block's rows are made from)
             digests = [kept.row_digest(vals) for vals in unit_rows]
-            key = kept.key(first, pager.capacity, pager.repeat, pager.used, tuple(task), digests)
+            key = kept.key(first, pager.capacity, pager.repeat, pager.used, tuple(task.values()),
+                           digests)
             state = kept.take(sh, key, first, first + n)
             if state is not None:
                 pager.used, breaks = state
@@ -175,9 +175,9 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
     if kept is not None:
         kept.finish()
     # tasks without any responsible unit still get their line
-    for i, task in enumerate(plan.tasks):
+    for i, task in enumerate(tasks):
         if i not in done:
-            _task_block(sh, row, row, tasks.loc[task.number], task_cols, with_change, pager)
+            _task_block(sh, row, row, task, task_cols, with_change, pager)
             row += 1
     pager.finish()
     if row == sh.freeze[0]:
@@ -216,7 +216,7 @@ def _copy_or_make_rows(sh: Sheet, kept: SheetRows, rows: list, tops: set[int], s
             _unit_cells(sh, r, nt, vals, unit_cols)
 
 
-def _task_block(sh: Sheet, first: int, last: int, t: pd.Series, cols: list[Col],
+def _task_block(sh: Sheet, first: int, last: int, t: dict, cols: list[Col],
                 with_change: bool, pager: Pager) -> list[tuple[int, int]]:
     """The task's own cells merged beside its unit rows, one merge per printed page: a
     piece on a later page repeats the 序号 and says (续) instead of the whole text. The
@@ -290,7 +290,7 @@ def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
         sh.merge(end, 0, end, 2, "合计", "total", kind="string")
         for i, k in enumerate(["任务数", *UNIT_CATEGORIES, "错误数", "警告数"]):
             col = 3 + i if i <= n else (len(cols) - 2 + (i - n - 1))
-            sh.write(end, col, float(u[k].sum()) if len(u) else 0.0, "body_int", kind="number")
+            sh.write(end, col, float(sum(u[k])), "body_int", kind="number")
         for col in range(4 + n, len(cols) - 2):
             sh.write(end, col, None, "total", kind="blank")
         sh.row_heights[end] = 22
@@ -306,8 +306,8 @@ def _lagging(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
     lag = s.lagging
     sh, row = start_sheet(wb, "滞后任务", cols, f"{plan.period_title(period)}滞后任务清单",
                           _subtitle(period, f"共 {len(lag)} 条"))
-    recs = lag[["序号", "任务内容", "单位", "牵头/配合", "状态", "完成进度", "存在问题",
-                "下一步推进计划"]].itertuples(index=False, name=None)
+    recs = lag.select("序号", "任务内容", "单位", "牵头/配合", "状态", "完成进度", "存在问题",
+                      "下一步推进计划")
     _made_while_written(sh, lambda: rows_table(
         sh, row, cols, recs, lambda rec, i: "body_alert" if i == 4 else None,
         empty="本期没有单位报告滞后或未启动的任务。", kept=_rows_of(kept, sh)),
@@ -340,8 +340,8 @@ def _missing(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
              Col("文件名", 45)]
     row = header(sh, row, lcols[:-1] + [Col("文件名", 15)])
     sh.merge(row - 1, 7, row - 1, 8, "文件名", "header", kind="string")
-    for i, rec in enumerate(late[["单位", "表单", "提交时间", "截止日期", "逾期天数", "判定依据",
-                                  "文件名"]].itertuples(index=False, name=None), start=1):
+    for i, rec in enumerate(late.select("单位", "表单", "提交时间", "截止日期", "逾期天数", "判定依据",
+                                        "文件名"), start=1):
         put_row(sh, row, 0, (i, *rec[:-1]), lcols[:-1])
         sh.merge(row, 7, row, 8, rec[-1], "body", kind="string")
         fit(sh, row, lcols, (i, *rec))
@@ -375,8 +375,8 @@ def _targets(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
     tg = s.targets
     sh, row = start_sheet(wb, "量化指标", cols, f"{plan.period_title(period)}量化指标完成情况",
                           _subtitle(period, "累计完成取牵头单位报送的年初至本期末累计数"))
-    tg = tg.assign(完成率=[shown(r, v) for r, v in zip(tg["完成率"], tg["达标"])])
-    recs = tg[[c.label.replace("\n", "") for c in cols]].itertuples(index=False, name=None)
+    tg = tg.with_column("完成率", [shown(r, v) for r, v in zip(tg["完成率"], tg["达标"])])
+    recs = tg.select(*(c.label.replace("\n", "") for c in cols))
     _made_while_written(sh, lambda: note(
         sh, rows_table(sh, row, cols, recs, empty="计划中没有量化指标。", kept=_rows_of(kept, sh)) + 1,
         len(cols), RATE_NOTE, sum(c.width for c in cols)), len(tg) * len(cols))
@@ -387,7 +387,7 @@ def _towns(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     sh = wb.add_sheet("镇街指标")
     title = f"{(plan.matrix.title if plan.matrix else '') or f'{plan.year}年各镇、街道经济社会发展目标'}" \
             f"{period.name}完成情况"
-    if plan.matrix is None or s.town.empty:
+    if plan.matrix is None or not len(s.town):
         sh.widths([16, 60])
         row = marked_title(sh, 2, title, _subtitle(period))
         empty_row(sh, row, 2, "计划中没有镇街目标。")
@@ -403,7 +403,7 @@ def _towns(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
                   text_width(_part_label(len(chunks), len(chunks))) + 3)
     sh.widths([label_w] + [12, 12, 8] * (width // 3))
     row = marked_title(sh, width, title, _subtitle(period))
-    town = s.town.set_index(["行", "列", "部分"])
+    town = {(r["行"], r["列"], r["部分"]): r for r in s.town.records()}
     # each block has its own header rows: no print titles; a block never splits over pages
     sh.page = official_page(landscape=True, header_rows=None)
     pager = Pager.for_sheet(sh, row)
@@ -425,7 +425,8 @@ def _part_label(k: int, n: int) -> str:
     return official_marks(f"(第{k}/{n}部分)")
 
 
-def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: pd.DataFrame, k: int, n: int) -> int:
+def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: dict[tuple, dict], k: int,
+                n: int) -> int:
     """One printed block as 附件3 heads it: category across its indicators, the indicator,
     then 目标 / 完成 / 完成率 under each; targets shaped as 附件3 prints them."""
     sh.merge(row, 0, row + 2, 0, f"责任单位\n{_part_label(k, n)}" if n > 1 else "责任单位", "header",
@@ -455,7 +456,7 @@ def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: pd.DataFrame, k: i
         amount = "total_amount" if total else "body_amount"
         sh.write(row, 0, r.label, "total_left" if total else "body", kind="string")
         for i, (col, part, _m) in enumerate(chunk):
-            rec = town.loc[(r.label, col.key, part)]
+            rec = town[r.label, col.key, part]
             target, done = rec["目标"], rec["完成"]
             if not part:  # as 附件3 prints it: 3.50%, 1,000, "\" centred
                 value, style, kind = value_cell(rec["目标原文"], total)
@@ -480,7 +481,7 @@ def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: pd.DataFrame, k: i
 
 def _mismatches(sh: Sheet, row: int, width: int, s: Summary) -> int:
     mm = s.town_mismatches
-    if mm.empty:
+    if not len(mm):
         return row
     row = heading(sh, row, width, "计划目标的合计与各行之和不一致(按原件列示,未作更正,请核对原件)")
     labels = ["指标", official_marks("合计(计划所印)"), "各行之和", "相差"]
@@ -490,7 +491,7 @@ def _mismatches(sh: Sheet, row: int, width: int, s: Summary) -> int:
     for (a, b), lab in zip(spans, labels):
         sh.merge(row, a, row, b, lab, "header", kind="string")
     row += 1
-    recs = mm[["指标", "部分", "合计(计划所印)", "各行之和", "相差"]].itertuples(index=False, name=None)
+    recs = mm.select("指标", "部分", "合计(计划所印)", "各行之和", "相差")
     for i, (label, part, printed, rows_sum, diff) in enumerate(recs, start=1):
         sh.write(row, 0, float(i), "body_center", kind="number")
         vals = [label + (f"({part})" if part else ""), printed, rows_sum, diff]
@@ -517,7 +518,7 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     sh.write(row, 0, "总体状态", "header", kind="string")
     for j, k in enumerate(labels, start=1):
         sh.write(row, j, k, "header", kind="string")
-        sh.write(row + 1, j, float(oc.sum() if k == "合计" else oc.get(k, 0)),
+        sh.write(row + 1, j, float(sum(oc.values()) if k == "合计" else oc.get(k, 0)),
                  "body_alert" if k in ALERT and oc.get(k, 0) else "body_int", kind="number")
     sh.write(row + 1, 0, "任务数", "body_center", kind="string")
     sh.row_heights[row] = sh.row_heights[row + 1] = 22
@@ -543,7 +544,7 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
         breaks.append(row)
     table_head = row
     row = first = header(sh, row, cols)
-    for rec in counts.itertuples(index=False, name=None):
+    for rec in counts.rows:
         put(sh, row, 0, rec[0], cols[0])
         for j, v in enumerate(rec[1:], start=1):
             sh.write(row, j, float(v), "body_alert" if j in (3, 6) and v else "body_int",
@@ -551,7 +552,7 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
         sh.write(row, len(cols) - 1, float(sum(rec[1:])), "body_int", kind="number")
         sh.row_heights[row] = 18
         row += 1
-    most = int(counts[list(UNIT_CATEGORIES)].sum(axis=1).max()) if n else 0
+    most = max((sum(rec[1:]) for rec in counts.rows), default=0)
     for (a, b), (top, height_px) in zip(slices, anchors):
         part = f"\uff08{a + 1}\u2014{b}\uff09" if len(slices) > 1 else ""
         sh.charts.append(Chart(

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
-
 from ..sheet.blocks import date_cn, official_page, safe_filename, seq_value
 from ..sheet.layout import Sheet, Workbook
 from ..merge.common import LATE, NOT_REPORTED
@@ -84,7 +82,7 @@ def _tasks(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
     first = _two_row_header(sh, head, fixed, per, tail)
     records = [[seq_value(rec["序号"]), rec["任务内容"], rec["牵头单位"],
                 *[rec[f"{label}{k}"] for label in ys.labels for k in ("状态", "进度")],
-                rec["最新状态"], rec["最新进度"]] for rec in ys.tasks.to_dict("records")]
+                rec["最新状态"], rec["最新进度"]] for rec in ys.tasks.records()]
     _body(sh, head, first, cols, records, _alert, "计划中没有任务。",
           "说明:各期状态和进度按季度汇总表的规则由牵头单位的报送确定;空白表示该期尚无任何单位报送。")
 
@@ -101,7 +99,7 @@ def _timeliness(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
     first = header(sh, head, cols)
     records = [[i, rec["单位"], rec["类型"], rec["表单"], *[rec[l] for l in ys.labels],
                 rec["按时次数"], rec["逾期次数"], rec["未报次数"]]
-               for i, rec in enumerate(ys.timeliness.to_dict("records"), start=1)]
+               for i, rec in enumerate(ys.timeliness.records(), start=1)]
     row = _body(sh, head, first, cols, records, _alert, "计划中没有需要报送的单位。",
                 "按时:截止日期当天及以前报送;逾期:截止日期以后报送;未报:截止日期已过仍未报送;"
                 "未到期:截止日期未到且尚未报送。以最后一次被采用的报送为准。")
@@ -121,7 +119,7 @@ def _indicators(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
     records = [[rec["序号"], rec["量化指标"], rec["计量单位"], rec["方向"], rec["全年目标"],
                 *[rec[l] for l in ys.labels], rec["最新累计"],
                 rec["完成率"] if rec["达标"] == "" else rec["达标"], rec["报送单位"]]
-               for rec in ys.indicators.to_dict("records")]
+               for rec in ys.indicators.records()]
     _body(sh, head, first, cols, records, None, "计划中没有量化指标。", RATE_NOTE)
 
 
@@ -132,9 +130,8 @@ def _towns(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
             Col("完成率最高的指标", 30), Col("完成率最低的指标", 30), Col("数据截至", 14, "body_center")]
     sh, head = titled_sheet(wb, "镇街排名", cols, f"{plan.title}各镇街目标完成率排名", sub)
     first = header(sh, head, cols)
-    records = [[None if pd.isna(rec["名次"]) else int(rec["名次"]), rec["镇街"], rec["计入指标数"],
-                rec["已报指标数"], rec["平均完成率"], rec["最高完成率指标"], rec["最低完成率指标"],
-                rec["数据截至"]] for rec in ys.towns.to_dict("records")]
+    records = ys.towns.select("名次", "镇街", "计入指标数", "已报指标数", "平均完成率", "最高完成率指标",
+                              "最低完成率指标", "数据截至")
     _body(sh, head, first, cols, records, None, "计划中没有镇街目标。",
           "平均完成率:镇街各项可加总指标(目标大于 0)的最新累计完成数 ÷ 全年目标的平均值,"
           "未报送的指标按 0 计;增幅类等不可加总的指标不计入。", 1)

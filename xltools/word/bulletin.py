@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections import Counter
 from datetime import date
-
-import pandas as pd
 
 from ..sheet.blocks import safe_filename
 from ..merge.common import LAGGING, LATE, NOT_REPORTED, OVERALL_STATUSES
@@ -16,6 +15,7 @@ from ..merge.year import MISSED, YearSummary
 from ..model.periods import period_bounds
 from ..model.plan import Period, Plan
 from ..model.rates import is_missing, shown
+from ..model.table import Table
 from . import gbt9704 as fmt
 from ..templating import render
 from .body import write_blocks
@@ -56,54 +56,53 @@ def _title(plan: Plan, scope: str) -> str:
 
 def from_summary(plan: Plan, period: Period, s: Summary, ys: YearSummary) -> Bulletin:
     """A quarter's bulletin from its Summary; the town ranking from the year summary so far."""
-    statuses = {k: int(v) for k, v in s.overall_counts().items()}
-    missing = [(r["单位"], r["未报表单"]) for _, r in s.missing.iterrows()]
+    missing = s.missing.select("单位", "未报表单")
     owing = {u for u, _ in missing} | set(s.late["单位"])
     on_time = [u for u in s.by_unit["单位"] if u not in owing]
-    late = [(r["单位"], f"{r['表单']}逾期 {int(r['逾期天数'])} 天" if pd.notna(r["逾期天数"]) else r["表单"])
-            for _, r in s.late.iterrows()]
+    late = [(u, form if days is None else f"{form}逾期 {days} 天")
+            for u, form, days in s.late.select("单位", "表单", "逾期天数")]
     problems: dict[str, list[str]] = {}
-    for _, r in s.lagging.iterrows():
+    for r in s.lagging.records():
         if str(r["存在问题"]).strip() not in PROBLEM_NONE:
             problems.setdefault(str(r["序号"]), []).append(f"{r['单位']}{fmt.COLON}{r['存在问题']}")
-    lag = s.tasks[s.tasks["总体状态"].isin(LAGGING)]
     lagging = [[str(r["序号"]), r["任务内容"], r["牵头单位"], r["总体状态"],
-                SEMICOLON.join(problems.get(str(r["序号"]), [])) or "—"] for _, r in lag.iterrows()]
-    targets = [[r["量化指标"], _num(r["全年目标"], r["计量单位"]), _num(r["累计完成"], r["计量单位"]),
-                _rate(shown(r["完成率"] if pd.notna(r["完成率"]) else None, r["达标"] or ""))]
-               for _, r in s.targets.iterrows() if pd.notna(r["累计完成"])]
+                SEMICOLON.join(problems.get(str(r["序号"]), [])) or "\u2014"]
+               for r in s.tasks.records() if r["总体状态"] in LAGGING]
+    targets = _targets(s.targets, "累计完成")
     scope = period.name
-    return Bulletin(scope, _title(plan, scope), statuses, on_time, late, missing, lagging,
+    return Bulletin(scope, _title(plan, scope), s.overall_counts(), on_time, late, missing, lagging,
                     targets, _towns(ys))
 
 
 def from_year(plan: Plan, scope: str, ys: YearSummary) -> Bulletin:
     """Several periods: each task's latest status, each unit's record over the periods."""
-    latest = ys.tasks["最新状态"].replace("", NOT_REPORTED)
-    statuses = {k: int(v) for k, v in latest.value_counts().reindex(list(OVERALL_STATUSES),
-                                                                  fill_value=0).items()}
-    tl = ys.timeliness
-    labels = [x for x in ys.labels if x in tl.columns]
+    counts = Counter(status or NOT_REPORTED for status in ys.tasks["最新状态"])
+    statuses = {k: counts[k] for k in OVERALL_STATUSES}
+    units = ys.timeliness.records()
 
     def when(row, state):
-        return "、".join(x for x in labels if row[x] == state)
+        return "\u3001".join(x for x in ys.labels if row[x] == state)
 
-    late = [(r["单位"], f"{r['表单']}{when(r, LATE)}逾期") for _, r in tl.iterrows() if r["逾期次数"]]
-    missing = [(r["单位"], f"{r['表单']}{when(r, MISSED)}") for _, r in tl.iterrows() if r["未报次数"]]
+    late = [(r["单位"], f"{r['表单']}{when(r, LATE)}逾期") for r in units if r["逾期次数"]]
+    missing = [(r["单位"], f"{r['表单']}{when(r, MISSED)}") for r in units if r["未报次数"]]
     owing = {u for u, _ in late} | {u for u, _ in missing}
-    on_time = list(dict.fromkeys(u for u in tl["单位"] if u not in owing))
-    lag = ys.tasks[latest.isin(LAGGING)]
-    lagging = [[str(r["序号"]), r["任务内容"], r["牵头单位"], r["最新状态"], "—"] for _, r in lag.iterrows()]
-    targets = [[r["量化指标"], _num(r["全年目标"], r["计量单位"]), _num(r["最新累计"], r["计量单位"]),
-                _rate(shown(r["完成率"] if pd.notna(r["完成率"]) else None, r["达标"] or ""))]
-               for _, r in ys.indicators.iterrows() if pd.notna(r["最新累计"])]
+    on_time = list(dict.fromkeys(r["单位"] for r in units if r["单位"] not in owing))
+    lagging = [[str(r["序号"]), r["任务内容"], r["牵头单位"], r["最新状态"], "\u2014"]
+               for r in ys.tasks.records() if r["最新状态"] in LAGGING]
     return Bulletin(scope, _title(plan, scope), statuses, on_time, late, missing, lagging,
-                    targets, _towns(ys))
+                    _targets(ys.indicators, "最新累计"), _towns(ys))
+
+
+def _targets(targets: Table, done: str) -> list[list[str]]:
+    """The targets with a figure in column `done`: 量化指标, 全年目标, that figure, 完成率."""
+    return [[r["量化指标"], _num(r["全年目标"], r["计量单位"]), _num(r[done], r["计量单位"]),
+             _rate(shown(r["完成率"], r["达标"] or ""))]
+            for r in targets.records() if not is_missing(r[done])]
 
 
 def _towns(ys: YearSummary) -> list[list[str]]:
-    return [[str(r["名次"]), r["镇街"], _rate(r["平均完成率"])] for _, r in ys.towns.iterrows()
-            if pd.notna(r["平均完成率"])]
+    return [[str(place), town, _rate(avg)]
+            for place, town, avg in ys.towns.select("名次", "镇街", "平均完成率") if not is_missing(avg)]
 
 
 def _num(v, measure: str) -> str:
