@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterator
 from ..model.errors import FileChanged, LedgerBusy, LedgerError
 from ..model.findings import TEXT, Finding, finding
 from ..model.periods import period_bounds
+from ..model.table import gc_paused
 from ..model.returns import (ACCEPTED, ACTUAL, DUPLICATE, IGNORED, NOTE, REJECTED, SUPERSEDED,
                              TASK_FIELDS, FormReturn, Received, target_key, town_key)
 from .records import Decision, FormStatus, KnownFile, PeriodStatus, Receipt, Submission
@@ -763,6 +764,7 @@ class Ledger:
                                 "(SELECT coalesce(max(id), 0) FROM history) FROM receipts").fetchone()
         return f"{row[0]}:{row[1]}:{row[2]}"  # (a clerk's decision changes the period too)
 
+    @gc_paused()  # (every object made is kept: the collector's passes would find nothing)
     def current(self, plan_id: str, period: str, texts: bool = True) -> list[FormReturn]:
         """The accepted returns of a period now, rebuilt from their payloads. texts=False:
         for an earlier period's figures, without what units wrote in words (完成情况, 存在问题,

@@ -11,7 +11,7 @@ from ..model.glossary import form_name, FORM_REPORT, FORM_TOWN, official_marks
 from ..model.periods import deadline_end, is_late, parse_time, show_time
 from ..model.plan import Period, Plan, PlanLookups, Unit
 from ..model.returns import FormReturn
-from ..model.table import Table
+from ..model.table import Table, gc_paused
 from .common import (LATE, NOT_DUE, NOT_REPORTED, ON_TIME, OVERALL_STATUSES, UNIT_CATEGORIES,
                      accepted_returns)
 from .receipts import (FindingCounts, ReceiptRow, finding_counts, open_findings, refused_files,
@@ -57,6 +57,7 @@ class Summary:
         return {k: got[k] for k in OVERALL_STATUSES}
 
 
+@gc_paused()  # (the period's returns, some 100 MB of objects, are all alive throughout)
 def summarize(plan: Plan, period: Period, current: list[FormReturn],
               receipts: list[ReceiptRow] | None = None,
               previous: list[FormReturn] | None = None, exempt=frozenset()) -> Summary:

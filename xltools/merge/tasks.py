@@ -21,13 +21,14 @@ from ..model.table import Table
 from .common import (BLOCKED, LAGGING, NOT_FILLED, NOT_REPORTED, UNCLEAR,
                      blocked_cells, is_blocked, value_cell)
 
-# report form field -> summary column
-TEXT_FIELDS = {"完成情况": "本季度完成情况", "存在问题": "存在问题", "下一步计划": "下一步推进计划"}
 BY_TASK_COLUMNS = ["序号", "任务内容", "牵头单位", "责任单位", "单位", "牵头/配合", "状态",
                    "完成进度", "本季度完成情况", "存在问题", "下一步推进计划", "未采用",
                    "总体状态", "总体进度"]
 TASK_COLUMNS = ["序号", "任务内容", "牵头单位", "责任单位", "应报单位数", "已报单位数",
                 "总体状态", "总体进度", "进度来源"]
+BY_TASK = [*BY_TASK_COLUMNS, "_cat", "_t", "_rep"]  # merge_tasks' by_task
+_UNIT, _ROLE, _PROGRESS, _OVERALL, _CAT, _REP = map(BY_TASK.index, (
+    "单位", "牵头/配合", "完成进度", "总体状态", "_cat", "_rep"))
 # (what each unit typed for a task: 状态, 完成进度, the three texts, 未采用)
 _NOT_TYPED = ("", None, "", "", "", "")
 
@@ -42,16 +43,20 @@ def report_rows(reports: dict[str, FormReturn]) -> tuple[dict[tuple[str, str], t
         blocked = blocked_cells(fr)
         for tr in fr.tasks:
             bad = [f for f, col in field_cols.items()
-                   if blocked and is_blocked(blocked, tr.cells, f, tr.row, col)]
+                   if is_blocked(blocked, tr.cells, f, tr.row, col)] if blocked else ()
             for f in bad:
                 blocked_list.append((unit, form_name(FORM_REPORT), tr.task, f, fr.sheet,
                                      value_cell(tr.cells, f, tr.row, field_cols[f]),
                                      fr.received.display))
-            texts = [BLOCKED if f in bad else _text(v) for f, v in
-                     (("完成情况", tr.completion), ("存在问题", tr.problems), ("下一步计划", tr.next_steps))]
-            typed.setdefault((unit, tr.task), (
+            if (unit, tr.task) in typed:
+                continue
+            texts = (tr.completion, tr.problems, tr.next_steps)
+            typed[unit, tr.task] = ((tr.status or "").strip(), _number(tr.progress),
+                                    *map(_text, texts), "") if not bad else (
                 BLOCKED if "状态" in bad else (tr.status or "").strip(),
-                None if "完成进度" in bad else _number(tr.progress), *texts, "、".join(bad)))
+                None if "完成进度" in bad else _number(tr.progress),
+                *(BLOCKED if f in bad else _text(v) for f, v in zip(("完成情况", "存在问题", "下一步计划"), texts)),
+                "、".join(bad))
     return typed, blocked_list
 
 
@@ -82,31 +87,33 @@ def merge_tasks(plan: Plan, reports: dict[str, FormReturn],
         rows = []
         for u, role in units:
             rep = u.name in reports
-            status, progress, *texts, unused = typed.get((u.name, t.number), _NOT_TYPED)
+            status, progress, *typed_rest = typed.get((u.name, t.number), _NOT_TYPED)
             status = status if rep else NOT_REPORTED
             cat = NOT_REPORTED if not rep else status if status in STATUSES else NOT_FILLED
+            # (总体状态 and 总体进度 are filled in once the task's rows are all there)
             rows.append([t.number, t.text, leads, printed, u.name, role, status, progress,
-                         *texts, unused, cat, rep])
+                         *typed_rest, "", None, cat, i, rep])
         overall, lead_progress, source = overall_status(rows)
-        tasks.append((t.number, t.text, leads, printed, len(units), sum(r[-1] for r in rows),
+        for r in rows:
+            r[_OVERALL], r[_OVERALL + 1] = overall, lead_progress
+        tasks.append((t.number, t.text, leads, printed, len(units), sum(r[_REP] for r in rows),
                       overall, lead_progress, source, i))
-        by_task.extend((*r[:12], overall, lead_progress, r[12], i, r[13]) for r in rows)
-    return (Table([*BY_TASK_COLUMNS, "_cat", "_t", "_rep"], by_task),
-            Table([*TASK_COLUMNS, "_t"], tasks), blocked)
+        by_task.extend(rows)
+    return Table(BY_TASK, by_task), Table([*TASK_COLUMNS, "_t"], tasks), blocked
 
 
 def overall_status(rows: list[list]) -> tuple[str, float | None, str]:
     """(总体状态, 总体进度, 进度来源) of one task by the rule of the module docstring, from
-    its units' rows in plan order ([..., 单位 4, 牵头/配合 5, 状态 6, 完成进度 7, ..., _cat -2,
-    _rep -1]); ("", None, "") for a task no unit answers for."""
+    its units' rows (laid out as BY_TASK) in plan order; ("", None, "") for a task no unit
+    answers for."""
     if not rows:
         return "", None, ""
     # the lead: a 牵头 unit before a 配合 one, one that reported before one that did not
-    lead = min(rows, key=lambda r: (r[5] != ROLE_LEAD, not r[-1]))
-    cat = lead[-2]
-    if not lead[-1]:
+    lead = min(rows, key=lambda r: (r[_ROLE] != ROLE_LEAD, not r[_REP]))
+    cat = lead[_CAT]
+    if not lead[_REP]:
         status = NOT_REPORTED
-    elif any(r[-2] == "滞后" for r in rows):
+    elif any(r[_CAT] == "滞后" for r in rows):
         status = "滞后"
     elif cat not in STATUSES:
         status = UNCLEAR
@@ -114,13 +121,13 @@ def overall_status(rows: list[list]) -> tuple[str, float | None, str]:
         status = cat
     else:
         status = "序时推进"
-    return status, lead[7], lead[4]
+    return status, lead[_PROGRESS], lead[_UNIT]
 
 
 def lagging(by_task: Table) -> Table:
     """Unit reports saying 滞后 or 未启动, with their problems and next steps."""
     cols = ["序号", "任务内容", "单位", "牵头/配合", "状态", "完成进度", "存在问题", "下一步推进计划"]
-    return by_task.where(lambda r: r["_cat"] in LAGGING).only(*cols)
+    return Table(cols, (r for r, cat in zip(by_task.select(*cols), by_task["_cat"]) if cat in LAGGING))
 
 
 TARGET_COLUMNS = ["序号", "任务内容", "量化指标", "计量单位", "方向", "全年目标", "累计完成",

@@ -31,7 +31,7 @@ from .tasks import merge_targets, merge_tasks
 from .towns import leaf_label, leaves, merge_towns
 from ..model.check import column_measures
 from ..model.plan import DIRECTION_LABELS as DIRECTIONS
-from ..model.table import Table
+from ..model.table import Table, gc_paused
 from ..model.values import parse_value
 
 MISSED = "未报"
@@ -64,6 +64,7 @@ def _due(period: Period, today: date) -> bool:
     return end is None or datetime(today.year, today.month, today.day) >= end
 
 
+@gc_paused()  # (every period's returns are all alive throughout)
 def year_summary(plan: Plan, returns: dict[str, list[FormReturn]],
                  today: date | None = None) -> YearSummary:
     """returns: period id -> that period's accepted returns (Ledger.current)."""

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from ..sheet.blocks import date_cn, official_page, safe_filename, seq_value
 from ..generate.annex3 import value_cell
-from ..sheet.layout import Chart, Sheet, Workbook, gc_paused
+from ..model.table import gc_paused
+from ..sheet.layout import Chart, Sheet, Workbook
 from ..sheet.paging import CONTINUED, Pager
 from ..merge.common import (BLOCKED, LATE, NOT_REPORTED, OVERALL_STATUSES, UNIT_CATEGORIES)
 from ..merge.summary import Summary

@@ -5,28 +5,11 @@ files. Coordinates are 0-based (row, col); "A1" appears only at the user's edge.
 """
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import product
 from operator import itemgetter
 from typing import Any
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a large layout is built or written: its
-    hundreds of thousands of cells all live on, so the collector's passes over them find
-    nothing and cost a third of a 汇总表's build (cycles made meanwhile wait until the end)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
 
 MAX_ROWS, MAX_COLS = 1_048_576, 16_384  # Excel's sheet: a cell past it corrupts the file
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import xlsxwriter
 
+from ..model.table import gc_paused
 from ..sheet.layout import (MAX_ROWS, Cell, Chart, LayoutError, Sheet, Validation, Verbatim,
-                            Workbook, gc_paused)
+                            Workbook)
 from ..sheet.styles import STYLES
 from .compat import (RowStream, cell_writers, fix_style_index, flush_row,
                      free_cells_when_assembled, plain_text_only, register_merge, ws_row)
