@@ -365,3 +365,30 @@ def test_blocked_target_on_its_own_sheet_is_not_merged():
     assert t["累计完成"] is None and t["说明"] == BLOCKED
     assert s.blocked.select("工作表", "单元格") == [(sheet, "E5")]
     assert row(s.by_task, 序号="1", 单位="区发改局")["完成进度"] == 30.0
+
+
+def test_a_target_comes_from_its_own_tasks_lead_though_another_task_has_its_number():
+    """Targets take the lead of their own task, found by its place in the plan: task 1's
+    figure was credited to the lead of a later task numbered 1 too (one that did not report)."""
+    plan = make_small_plan()
+    plan.tasks.append(Task("1", "另一项编号为1的任务。", ["二、主要工作任务"], "task",
+                           lead_units=["区人社局"]))
+    _, current, _ = scenario(plan)
+    s = summarize(plan, plan.period("2019Q1"), current, [])
+    gdp = row(s.targets, 量化指标="地区生产总值增长")
+    assert (gdp["累计完成"], gdp["报送单位"], gdp["说明"]) == (7.9, "区发改局", "")
+    assert s.tasks["任务内容"] == [t.text for t in plan.tasks]
+
+
+def test_a_table_is_not_iterable():
+    """A Table is not a sequence of anything: t["列"] is a column, t.records() the rows (a
+    loop or `in` over it would otherwise look a column up by 0)."""
+    t = Table(["a", "b"], [(1, 2)])
+    with pytest.raises(TypeError):
+        list(t)
+    with pytest.raises(TypeError):
+        "a" in t  # noqa: B015
+    with pytest.raises(ValueError):
+        Table(["a", "a"])
+    with pytest.raises(ValueError):
+        Table(["a", "b"], [(1,)])

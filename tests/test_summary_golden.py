@@ -99,7 +99,7 @@ def test_demo_summary_book_as_before(demo_run, stream, monkeypatch):
 def test_gc_paused_gives_the_collector_back_as_it_was():
     import gc
 
-    from xltools.model.table import gc_paused
+    from xltools.model.collector import gc_paused
 
     assert gc.isenabled()
     with pytest.raises(KeyError), gc_paused():

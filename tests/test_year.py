@@ -99,7 +99,7 @@ def test_quarter_summary_shows_change_since_previous_quarter(ledger):
     assert "较上期\n变化" not in head1
 
 
-def test_year_summary_frames(ledger):
+def test_year_summary_tables(ledger):
     rep = api.year(ledger["plan_path"], ledger["db"], ledger["tmp"] / "year", today=TODAY)
     ys = rep.summary
     assert ys.labels == ["第一季度", "第二季度", "第三季度", "第四季度"]
@@ -193,3 +193,22 @@ def _same(a: Table, b: Table) -> bool:
     def typed(t: Table) -> tuple[list, list]:
         return t.columns, [[(type(v), v) for v in r] for r in t.rows]
     return typed(a) == typed(b)
+
+
+def test_a_task_number_given_twice_and_periods_named_alike(ledger):
+    """Each task keeps its own figures though another has its number (they are matched by
+    their place in the plan), and two periods named alike get a column each, told apart by
+    the period's id (the year summary failed on both before)."""
+    from xltools.collect.ledger import Ledger
+    from xltools.merge.year import year_summary
+    plan = make_small_plan()
+    plan.tasks[1].number = plan.tasks[0].number  # task 2 (区人社局) now numbered 1 as well
+    plan.periods[1].name = plan.periods[0].name
+    with Ledger(ledger["db"]) as db:
+        returns = {p.id: db.current(plan.plan_id, p.id, texts=False) for p in plan.periods}
+    ys = year_summary(plan, returns, TODAY)
+    q1, q2 = "第一季度\uff082019Q1\uff09", "第一季度\uff082019Q2\uff09"
+    assert ys.labels[:2] == [q1, q2] and len(set(ys.labels)) == 4
+    first, second = ys.tasks.records()[:2]
+    assert (first["任务内容"], first[f"{q2}进度"]) == (plan.tasks[0].text, 60)
+    assert (second["任务内容"], second[f"{q2}状态"]) == (plan.tasks[1].text, "未报送")

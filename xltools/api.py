@@ -615,7 +615,7 @@ def remind(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike |
 
 @dataclass
 class YearReport:
-    """The year summary workbook and the frames it shows (merge.year.YearSummary)."""
+    """The year summary workbook and the tables it shows (merge.year.YearSummary)."""
 
     path: Path
     summary: object

@@ -8,6 +8,7 @@ worker re-imports xltools (≈0.3 s), so small maps run inline instead.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing as mp
 import os
 import signal
@@ -104,6 +105,7 @@ def worker_start(parent: int, debug: bool) -> None:
     (a spawned worker imports xltools afresh; a forked one has them already)."""
     die_with_parent(parent)
     settings.debug = debug
+    gc.enable()  # (forked while another thread had it paused: gc_paused, the desk's threads)
 
 
 def _init(func: Callable, state: object, parent: int, debug: bool) -> None:

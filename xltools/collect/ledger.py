@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterator
 from ..model.errors import FileChanged, LedgerBusy, LedgerError
 from ..model.findings import TEXT, Finding, finding
 from ..model.periods import period_bounds
-from ..model.table import gc_paused
+from ..model.collector import gc_paused
 from ..model.returns import (ACCEPTED, ACTUAL, DUPLICATE, IGNORED, NOTE, REJECTED, SUPERSEDED,
                              TASK_FIELDS, FormReturn, Received, target_key, town_key)
 from .records import Decision, FormStatus, KnownFile, PeriodStatus, Receipt, Submission

@@ -11,12 +11,13 @@ from ..model.glossary import form_name, FORM_REPORT, FORM_TOWN, official_marks
 from ..model.periods import deadline_end, is_late, parse_time, show_time
 from ..model.plan import Period, Plan, PlanLookups, Unit
 from ..model.returns import FormReturn
-from ..model.table import Table, gc_paused
+from ..model.collector import gc_paused
+from ..model.table import Table
 from .common import (LATE, NOT_DUE, NOT_REPORTED, ON_TIME, OVERALL_STATUSES, UNIT_CATEGORIES,
                      accepted_returns)
 from .receipts import (FindingCounts, ReceiptRow, finding_counts, open_findings, refused_files,
                        stamp_status)
-from .tasks import BY_TASK_COLUMNS, TASK_COLUMNS, lagging, merge_targets, merge_tasks
+from .tasks import TASK_COLUMNS, lagging, merge_targets, merge_tasks
 from .towns import merge_towns
 
 BY_UNIT_COLUMNS = ["单位", "类型", "任务数", *UNIT_CATEGORIES, "季度报表", "提交时间", "文件名",

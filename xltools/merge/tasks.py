@@ -12,6 +12,8 @@ whose units name no lead takes its first responsible unit. 总体进度 is the l
 """
 from __future__ import annotations
 
+import math
+
 from ..forms.registry import STATUSES, current
 from ..model.glossary import form_name, FORM_REPORT, FW_COLON
 from ..model.plan import DIRECTION_LABELS, ROLE_LEAD, Plan, PlanLookups
@@ -26,9 +28,12 @@ BY_TASK_COLUMNS = ["序号", "任务内容", "牵头单位", "责任单位", "�
                    "总体状态", "总体进度"]
 TASK_COLUMNS = ["序号", "任务内容", "牵头单位", "责任单位", "应报单位数", "已报单位数",
                 "总体状态", "总体进度", "进度来源"]
-BY_TASK = [*BY_TASK_COLUMNS, "_cat", "_t", "_rep"]  # merge_tasks' by_task
-_UNIT, _ROLE, _PROGRESS, _OVERALL, _CAT, _REP = map(BY_TASK.index, (
-    "单位", "牵头/配合", "完成进度", "总体状态", "_cat", "_rep"))
+# merge_tasks' by_task table: the printed columns, then the unit's status category, the
+# task's index in the plan and whether the unit reported
+BY_TASK_TABLE = [*BY_TASK_COLUMNS, "_cat", "_t", "_rep"]
+_UNIT, _ROLE, _PROGRESS, _OVERALL, _OVERALL_PROGRESS, _CAT, _REP = map(BY_TASK_TABLE.index, (
+    "单位", "牵头/配合", "完成进度", "总体状态", "总体进度", "_cat", "_rep"))
+_TEXTS = ("完成情况", "存在问题", "下一步计划")  # the report form's text fields, in by_task's order
 # (what each unit typed for a task: 状态, 完成进度, the three texts, 未采用)
 _NOT_TYPED = ("", None, "", "", "", "")
 
@@ -50,13 +55,13 @@ def report_rows(reports: dict[str, FormReturn]) -> tuple[dict[tuple[str, str], t
                                      fr.received.display))
             if (unit, tr.task) in typed:
                 continue
-            texts = (tr.completion, tr.problems, tr.next_steps)
-            typed[unit, tr.task] = ((tr.status or "").strip(), _number(tr.progress),
-                                    *map(_text, texts), "") if not bad else (
-                BLOCKED if "状态" in bad else (tr.status or "").strip(),
-                None if "完成进度" in bad else _number(tr.progress),
-                *(BLOCKED if f in bad else _text(v) for f, v in zip(("完成情况", "存在问题", "下一步计划"), texts)),
-                "、".join(bad))
+            status, progress = (tr.status or "").strip(), _number(tr.progress)
+            texts = [_text(v) for v in (tr.completion, tr.problems, tr.next_steps)]
+            if bad:  # (what an 错误 finding keeps out is shown as such)
+                status = BLOCKED if "状态" in bad else status
+                progress = None if "完成进度" in bad else progress
+                texts = [BLOCKED if f in bad else v for f, v in zip(_TEXTS, texts)]
+            typed[unit, tr.task] = (status, progress, *texts, "、".join(bad))
     return typed, blocked_list
 
 
@@ -67,9 +72,10 @@ def _text(v: object) -> str:
 def _number(v: object) -> float | None:
     """A figure as a float; None for none (or for what is not a number)."""
     try:
-        return None if v is None or isinstance(v, bool) else float(v)
+        x = None if v is None or isinstance(v, bool) else float(v)
     except (TypeError, ValueError):
         return None
+    return None if x is None or math.isnan(x) else x
 
 
 def merge_tasks(plan: Plan, reports: dict[str, FormReturn],
@@ -95,16 +101,16 @@ def merge_tasks(plan: Plan, reports: dict[str, FormReturn],
                          *typed_rest, "", None, cat, i, rep])
         overall, lead_progress, source = overall_status(rows)
         for r in rows:
-            r[_OVERALL], r[_OVERALL + 1] = overall, lead_progress
+            r[_OVERALL], r[_OVERALL_PROGRESS] = overall, lead_progress
         tasks.append((t.number, t.text, leads, printed, len(units), sum(r[_REP] for r in rows),
                       overall, lead_progress, source, i))
         by_task.extend(rows)
-    return Table(BY_TASK, by_task), Table([*TASK_COLUMNS, "_t"], tasks), blocked
+    return Table(BY_TASK_TABLE, by_task), Table([*TASK_COLUMNS, "_t"], tasks), blocked
 
 
 def overall_status(rows: list[list]) -> tuple[str, float | None, str]:
     """(总体状态, 总体进度, 进度来源) of one task by the rule of the module docstring, from
-    its units' rows (laid out as BY_TASK) in plan order; ("", None, "") for a task no unit
+    its units' rows (laid out as BY_TASK_TABLE) in plan order; ("", None, "") for a task no unit
     answers for."""
     if not rows:
         return "", None, ""
@@ -136,7 +142,8 @@ TARGET_COLUMNS = ["序号", "任务内容", "量化指标", "计量单位", "方
 
 def merge_targets(plan: Plan, reports: dict[str, FormReturn], tasks: Table,
                   blocked: list) -> Table:
-    """Each quantified target with the cumulative figure its lead reported."""
+    """Each quantified target with the cumulative figure its lead reported (tasks: one row
+    a plan task, in its order, as merge_tasks gives them)."""
     got: dict[tuple[str, str, int], tuple[float | None, str]] = {}
     col = current(FORM_REPORT).target_col("累计完成")
     for unit, fr in reports.items():
@@ -149,11 +156,9 @@ def merge_targets(plan: Plan, reports: dict[str, FormReturn], tasks: Table,
                                 fr.received.display))
             else:
                 got[(unit, tg.task, tg.index)] = (tg.actual, tg.note or "")
-    source = dict(zip(tasks["序号"], tasks["进度来源"]))
     rows = []
-    for t in plan.tasks:
+    for t, unit in zip(plan.tasks, tasks["进度来源"]):  # (by place: numbers may repeat)
         for i, tg in enumerate(t.targets):
-            unit = source.get(t.number, "")
             actual, note = got.get((unit, t.number, i), (None, ""))
             if unit not in reports:
                 note = "牵头单位未报送"

@@ -17,11 +17,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from statistics import fmean
 from operator import itemgetter
+from statistics import fmean
 
 from ..forms.owed import owed_forms
-from ..model.glossary import FORM_TOWN, form_name
+from ..model.glossary import FORM_TOWN, form_name, official_marks
 from ..model.plan import Period, Plan
 from ..model.returns import FormReturn
 from ..model.rates import is_missing, rate
@@ -31,7 +31,8 @@ from .tasks import merge_targets, merge_tasks
 from .towns import leaf_label, leaves, merge_towns
 from ..model.check import column_measures
 from ..model.plan import DIRECTION_LABELS as DIRECTIONS
-from ..model.table import Table, gc_paused
+from ..model.collector import gc_paused
+from ..model.table import Table
 from ..model.values import parse_value
 
 MISSED = "未报"
@@ -72,6 +73,9 @@ def year_summary(plan: Plan, returns: dict[str, list[FormReturn]],
     look = plan.lookups()
     periods = list(plan.periods)
     labels = [short_name(plan, p) for p in periods]
+    # (two periods named alike would share a column: each is told apart by its id)
+    labels = [label if labels.count(label) == 1 else official_marks(f"{label}({p.id})")
+              for label, p in zip(labels, periods)]
     best = {p.id: accepted_returns(plan, p.id, returns.get(p.id, []), look) for p in periods}
     reported = [p.id for p in periods if best[p.id]]
     tasks, targets, towns = _per_period(plan, periods, best, look)
@@ -97,16 +101,17 @@ def _per_period(plan, periods, best, look):
 
 
 def _tasks(plan: Plan, periods, labels, per: dict[str, Table]) -> Table:
+    """merge_tasks lists the tasks in plan order, one row each: row k is task k."""
     look = plan.lookups()
-    first = {pid: table.first_by("序号") for pid, table in per.items()}
+    figures = {pid: table.select("总体状态", "总体进度") for pid, table in per.items()}
     rows = []
-    for t in plan.tasks:
+    for k, t in enumerate(plan.tasks):
         leads = "、".join(u.name for u, r in look.task_units(t) if r == "牵头")
         row = [t.number, t.text, leads]
         last_status, last_progress = "", None
         for p in periods:
-            hit = first.get(p.id, {}).get(t.number)
-            status, progress = (hit["总体状态"] or NO_DATA, hit["总体进度"]) if hit else (NO_DATA, None)
+            got = figures.get(p.id)
+            status, progress = (got[k][0] or NO_DATA, got[k][1]) if got else (NO_DATA, None)
             row += [status, progress]
             if status:
                 last_status, last_progress = status, progress

@@ -3,9 +3,7 @@ the 通报. A plain list of tuples (no pandas: importing it cost every collect 0
 48 MB in each process); a missing number is None."""
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 
 
@@ -21,6 +19,8 @@ class Table:
         width = len(self.columns)
         if len(self._at) != width or any(len(r) != width for r in self.rows):
             raise ValueError(f"a row or column name does not fit columns {self.columns}")
+
+    __iter__ = None  # (not iterable, nor `in`: t["列"] is a column, t.records() the rows)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -63,25 +63,3 @@ class Table:
     def only(self, *columns: str) -> "Table":
         """A copy with only these columns, in this order."""
         return Table(columns, self.select(*columns))
-
-    def first_by(self, column: str) -> dict:
-        """value of `column` -> the record of the first row holding it."""
-        i, out = self._at[column], {}
-        for r in self.rows:
-            out.setdefault(r[i], r)
-        return {k: dict(zip(self.columns, r)) for k, r in out.items()}
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a large table or layout is built or written: its
-    hundreds of thousands of rows or cells all live on, so the collector's passes over them
-    find nothing and cost a third of the work (a province's summarize, a 汇总表's build;
-    cycles made meanwhile wait until the end)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()

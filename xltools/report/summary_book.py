@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..sheet.blocks import date_cn, official_page, safe_filename, seq_value
 from ..generate.annex3 import value_cell
-from ..model.table import gc_paused
+from ..model.collector import gc_paused
 from ..sheet.layout import Chart, Sheet, Workbook
 from ..sheet.paging import CONTINUED, Pager
 from ..merge.common import (BLOCKED, LATE, NOT_REPORTED, OVERALL_STATUSES, UNIT_CATEGORIES)
@@ -404,7 +404,9 @@ def _towns(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
                   text_width(_part_label(len(chunks), len(chunks))) + 3)
     sh.widths([label_w] + [12, 12, 8] * (width // 3))
     row = marked_title(sh, width, title, _subtitle(period))
-    town = {(r["行"], r["列"], r["部分"]): r for r in s.town.records()}
+    town: dict[tuple, dict] = {}  # (row, column, part) -> its record (the first, as ever)
+    for r in s.town.records():
+        town.setdefault((r["行"], r["列"], r["部分"]), r)
     # each block has its own header rows: no print titles; a block never splits over pages
     sh.page = official_page(landscape=True, header_rows=None)
     pager = Pager.for_sheet(sh, row)
@@ -519,8 +521,8 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     sh.write(row, 0, "总体状态", "header", kind="string")
     for j, k in enumerate(labels, start=1):
         sh.write(row, j, k, "header", kind="string")
-        sh.write(row + 1, j, float(sum(oc.values()) if k == "合计" else oc.get(k, 0)),
-                 "body_alert" if k in ALERT and oc.get(k, 0) else "body_int", kind="number")
+        sh.write(row + 1, j, float(sum(oc.values()) if k == "合计" else oc[k]),
+                 "body_alert" if k in ALERT and oc[k] else "body_int", kind="number")
     sh.write(row + 1, 0, "任务数", "body_center", kind="string")
     sh.row_heights[row] = sh.row_heights[row + 1] = 22
     # 2. charts of the table below, one page each (a chart cannot split across pages)

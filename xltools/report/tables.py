@@ -1,4 +1,4 @@
-"""Printable tables from frames: the pieces both report workbooks share."""
+"""Printable tables: the pieces both report workbooks share."""
 from __future__ import annotations
 
 import math
@@ -45,7 +45,7 @@ class Col:
     label: str
     width: float
     style: str = "body"
-    kind: str = "string"  # string | number (NaN -> blank)
+    kind: str = "string"  # string | number (None or NaN -> blank)
 
 
 def put(sheet: Sheet, row: int, col: int, value: Any, c: Col, style: str | None = None) -> None:

@@ -61,13 +61,13 @@ def from_summary(plan: Plan, period: Period, s: Summary, ys: YearSummary) -> Bul
     on_time = [u for u in s.by_unit["单位"] if u not in owing]
     late = [(u, form if days is None else f"{form}逾期 {days} 天")
             for u, form, days in s.late.select("单位", "表单", "逾期天数")]
-    problems: dict[str, list[str]] = {}
-    for r in s.lagging.records():
-        if str(r["存在问题"]).strip() not in PROBLEM_NONE:
-            problems.setdefault(str(r["序号"]), []).append(f"{r['单位']}{fmt.COLON}{r['存在问题']}")
+    problems: dict[int, list[str]] = {}  # by task (its place in the plan: numbers may repeat)
+    for t, unit, cat, problem in s.by_task.select("_t", "单位", "_cat", "存在问题"):
+        if cat in LAGGING and str(problem).strip() not in PROBLEM_NONE:
+            problems.setdefault(t, []).append(f"{unit}{fmt.COLON}{problem}")
     lagging = [[str(r["序号"]), r["任务内容"], r["牵头单位"], r["总体状态"],
-                SEMICOLON.join(problems.get(str(r["序号"]), [])) or "\u2014"]
-               for r in s.tasks.records() if r["总体状态"] in LAGGING]
+                SEMICOLON.join(problems.get(t, [])) or "\u2014"]
+               for t, r in enumerate(s.tasks.records()) if r["总体状态"] in LAGGING]
     targets = _targets(s.targets, "累计完成")
     scope = period.name
     return Bulletin(scope, _title(plan, scope), s.overall_counts(), on_time, late, missing, lagging,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..model.table import gc_paused
+from ..model.collector import gc_paused
 from ..sheet.layout import (MAX_ROWS, Cell, Chart, LayoutError, Sheet, Validation, Verbatim,
                             Workbook)
 from ..sheet.styles import STYLES
