@@ -4,7 +4,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from xltools.model import check_plan
+from xltools.model import WARNING, check_plan
 from xltools.planfile import PlanFileError, load_plan, save_plan
 from xltools.planfile.workbook import TASKS, UNITS, split
 
@@ -105,3 +105,11 @@ def test_unreadable_plan_files_raise_a_clear_error(tmp_path):
         load_plan(bad)
     with pytest.raises(PlanFileError, match="格式"):
         load_plan(tmp_path / "plan.txt")
+
+
+def test_periods_named_alike_are_a_warning(small_plan):
+    """Forms, the 汇总表 and the year summary tell periods apart by name: two alike are
+    flagged (the ids still differ, so nothing else breaks)."""
+    small_plan.periods[1].name = small_plan.periods[0].name
+    found = [f for f in check_plan(small_plan) if f.code == "duplicate-period-name"]
+    assert [(f.severity, f.value) for f in found] == [(WARNING, small_plan.periods[0].name)]

@@ -24,6 +24,7 @@ PLAN: dict[str, tuple[str, str]] = {
     "bad-target-value": (ERROR, "任务 {task} 的量化指标目标值“{value}”不是数字。请填写数字(例如 8000)。"),
     "bad-period": (ERROR, "报送周期“{value}”无效:{reason}。"),
     "duplicate-period": (ERROR, "报送周期编号“{value}”重复。"),
+    "duplicate-period-name": (WARNING, "报送周期名称“{value}”用了不止一次:表单、汇总表和年度汇总都靠名称区分各期,请改成不同的名称。"),
     "no-periods": (WARNING, "计划中没有报送周期,无法生成季度报表。请在“报送周期”表中添加(例如 2019Q1)。"),
     "bad-matrix-value": (ERROR, "镇街目标“{row}”的“{column}”值“{value}”无法识别为数字。请填写数字、“\\”(不适用)或“118户、345人”式的复合值。"),
     "matrix-value-missing-measure": (WARNING, "镇街目标“{row}”的“{column}”值“{value}”缺少计量单位,已按表头“{measure}”理解,请核对原件。"),

@@ -64,6 +64,9 @@ def _check_periods(plan: Plan) -> Iterator[Finding]:
     for pid, n in Counter(p.id for p in plan.periods).items():
         if n > 1:
             yield finding("duplicate-period", value=pid)
+    for name, n in Counter(p.name for p in plan.periods).items():
+        if n > 1 and name:
+            yield finding("duplicate-period-name", value=name)
     for p in plan.periods:
         if not PERIOD_ID_RE.match(p.id):
             yield finding("bad-period", value=p.id, reason="编号应形如 2019Q1、2019H1、2019M04")
