@@ -307,6 +307,11 @@ def test_serialize_round_trip(tmp_path):
     d = json.loads(json.dumps(form_return_to_dict(ret), ensure_ascii=False))
     back = form_return_from_dict(d)
     assert back == ret
+    # a payload with a field this version does not know (written by another) still loads
+    d = json.loads(json.dumps(form_return_to_dict(ret), ensure_ascii=False))
+    d["received"]["from_a_later_version"] = 1
+    d["town"][0]["from_a_later_version"] = 1
+    assert form_return_from_dict(d) == ret
 
 
 def test_intake_to_ledger(tmp_path):

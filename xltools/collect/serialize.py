@@ -70,9 +70,13 @@ def _field_names(cls) -> frozenset[str]:
 
 
 def _build(cls, data: dict[str, Any] | None):
-    # fields() is slow; a ledger load rebuilds ~125 objects per return
+    # fields() is slow; a ledger load rebuilds ~125 objects per return. A payload written
+    # by this version names only fields (the quick way); an older one's keys are filtered.
+    data = data or {}
     names = _field_names(cls)
-    return cls(**{k: v for k, v in (data or {}).items() if k in names})
+    if names.issuperset(data):
+        return cls(**data)
+    return cls(**{k: v for k, v in data.items() if k in names})
 
 
 # short texts of a row that repeat across a period's returns (cell places, task numbers,
