@@ -21,6 +21,8 @@ from .common import BLOCKED, blocked_cells, is_blocked, value_cell
 TOWN_COLUMNS = ["行", "行类型", "单位", "列", "部分", "指标", "类别", "计量单位", "可加", "分表",
                 "目标", "目标原文", "完成", "完成率", "达标", "已报送", "说明"]
 MISMATCH_COLUMNS = ["列", "指标", "部分", "合计(计划所印)", "各行之和", "相差"]
+_KIND, _COLUMN, _PART, _LABEL, _MEASURE, _ADDITIVE, _TARGET, _DONE, _RATE, _MET = map(
+    TOWN_COLUMNS.index, ("行类型", "列", "部分", "指标", "计量单位", "可加", "目标", "完成", "完成率", "达标"))
 
 
 def leaves(plan: Plan) -> list[tuple]:
@@ -75,10 +77,12 @@ def merge_towns(plan: Plan, towns: dict[str, FormReturn], blocked: list) -> tupl
                          None if target is None else float(target), raw, got, None, "",
                          unit in towns if r.kind == "town" else False, note])
     for row in rows:  # (additive columns only; no town reported: no sum; fsum: 14.43, not
-        if row[1] == "total" and row[8] and (row[3], row[4]) in actuals:  # 14.430000000000001)
-            row[12] = math.fsum(actuals[(row[3], row[4])])
-        rating = rate(row[10], row[12], bool(row[8]) and is_cumulative(row[7]), direction_of(row[5]))
-        row[13], row[14] = rating.rate, rating.verdict
+        key = (row[_COLUMN], row[_PART])  # 14.430000000000001)
+        if row[_KIND] == "total" and row[_ADDITIVE] and key in actuals:
+            row[_DONE] = math.fsum(actuals[key])
+        rating = rate(row[_TARGET], row[_DONE], bool(row[_ADDITIVE]) and is_cumulative(row[_MEASURE]),
+                      direction_of(row[_LABEL]))
+        row[_RATE], row[_MET] = rating.rate, rating.verdict
     table = Table(TOWN_COLUMNS, rows)
     return table, mismatches(plan, table)
 
@@ -98,7 +102,9 @@ def mismatches(plan: Plan, town: Table) -> Table:
         if rec["行类型"] == "total":
             totals.setdefault(key, rec)
         else:
-            targets.setdefault(key, []).extend([rec["目标"]] if rec["目标"] is not None else [])
+            values = targets.setdefault(key, [])  # (a row with no target adds nothing)
+            if rec["目标"] is not None:
+                values.append(rec["目标"])
     out = []
     for (key, part), values in targets.items():
         got = math.fsum(values)
