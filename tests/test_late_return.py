@@ -8,6 +8,7 @@ import datetime as dt
 import re
 import shutil
 import subprocess
+import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
@@ -315,21 +316,87 @@ def test_output_writers_that_cannot_start_leave_the_outputs_to_this_process(
 
 @pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(),
                     reason="no fork on this platform")
-def test_forked_writers_are_not_started_early(tmp_path, period_files, spies, monkeypatch):
-    """Where workers are forked they cost nothing to start: no pool is started ahead of
-    need, the outputs are written as before."""
+def test_forked_writers_start_early_only_for_a_late_returns_validation_report(
+        tmp_path, period_files, spies, monkeypatch):
+    """Where workers are forked they cost nothing to start: a first collect starts none
+    ahead of need. A late return's 校验报告 needs only the receipts, so its writer starts
+    (forked) once they are known, before the period's returns are loaded and merged; the
+    outputs are those a full rebuild writes, and no worker outlives the run."""
+    from xltools import parallel
+    from xltools.collect.ledger import Ledger
+
+    events, started = [], []
+    real_start, real_current = outputs_mod.start_pool, Ledger.current
+
+    def start(*a, **k):
+        events.append("start")
+        pool = real_start(*a, **k)
+        started.extend(parallel.pool_processes(pool).values())
+        return pool
+
+    def current(self, *a, **k):
+        events.append("load")
+        return real_current(self, *a, **k)
+    monkeypatch.delenv(parallel.START_METHOD_ENV, raising=False)
+    monkeypatch.setattr(outputs_mod, "start_pool", start)
+    monkeypatch.setattr(Ledger, "current", current)
+    _record_examining(monkeypatch, events)
+    box, put_back = _without_late(tmp_path, period_files)
+    out, db = tmp_path / "out", tmp_path / "ledger.sqlite"
+    api.collect([box], PLAN, PERIOD, out, db, workers=2)
+    assert "start" not in events and spies["inputs"][-1][7] is None
+    put_back()
+    events.clear()
+    api.collect([box], PLAN, PERIOD, out, db, workers=2)  # (a late return)
+    assert events == ["examine 1", "start", "load"]
+    plan, period, summary, receipts, current, _out, _workers, pool, ahead = spies["inputs"][-1]
+    assert pool is not None and list(ahead) == ["validation"]
+    deadline = time.monotonic() + 5  # (stopped; the executor's own thread may be the one
+    while any(p.is_alive() for p in started) and time.monotonic() < deadline:  # reaping them)
+        time.sleep(0.05)
+    assert len(started) == 2 and not any(p.is_alive() for p in started)
+    full = _full(tmp_path, spies)
+    for name in ("校验报告_*.xlsx", "汇总表_*.xlsx"):
+        book = next(full.glob(name)).name
+        assert _dump(out / book) == _dump(full / book)
+    page = next(full.glob("汇总报告_*.html")).name
+    assert _undated(out / page) == _undated(full / page)
+    assert _feedback(out) == _feedback(full)
+
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(),
+                    reason="no fork on this platform")
+def test_a_writer_killed_while_writing_ahead_leaves_the_outputs_to_this_process(
+        tmp_path, period_files, spies, monkeypatch):
+    """The worker writing a late return's 校验报告 ahead dies (the memory guard, a kill): the
+    run does not fail and nothing is left half written; every output is written here."""
+    import os
+    import signal
+
     from xltools import parallel
 
-    started = []
+    here, real = os.getpid(), validation_book.write_validation
+
+    def dies_in_a_worker(*a, **k):
+        if os.getpid() != here:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(*a, **k)
     monkeypatch.delenv(parallel.START_METHOD_ENV, raising=False)
-    monkeypatch.setattr(outputs_mod, "SPAWN_PAYS_SECONDS", 0.0)
-    monkeypatch.setattr(outputs_mod, "start_pool", lambda *a, **k: started.append(a))
     box, put_back = _without_late(tmp_path, period_files)
     out, db = tmp_path / "out", tmp_path / "ledger.sqlite"
     api.collect([box], PLAN, PERIOD, out, db, workers=2)
     put_back()
-    api.collect([box], PLAN, PERIOD, out, db, workers=2)  # (a late return)
-    assert started == [] and [i[7] for i in spies["inputs"]] == [None, None]
+    monkeypatch.setattr(validation_book, "write_validation", dies_in_a_worker)
+    spies["sheets"].clear()
+    report = api.collect([box], PLAN, PERIOD, out, db, workers=2)  # (a late return)
+    assert list(spies["inputs"][-1][8]) == ["validation"]  # it was written ahead, and died:
+    assert spies["sheets"] == [period_files[2].unit]  # its unit's sheet was made here
+    assert report.outputs[1].is_file() and not list(out.glob(".*.part"))
+    full = _full(tmp_path, spies)
+    for name in ("校验报告_*.xlsx", "汇总表_*.xlsx"):
+        book = next(full.glob(name)).name
+        assert _dump(out / book) == _dump(full / book)
+    assert _feedback(out) == _feedback(full)
 
 
 def _undated(page: Path) -> str:

@@ -29,7 +29,8 @@ from .model.errors import (ExampleMissing, FileChanged, InputError, LedgerBusy, 
 from .planfile import load_plan, require_plan, save_plan
 
 if TYPE_CHECKING:  # (merge is imported when a summary is made)
-    from .merge import Summary
+    from .collect.run import CollectOutcome
+    from .merge import ReceiptRow, Summary
 # the plan file's register edits and the mail settings, under the api's names
 from .planfile import load_plan as load
 from .planfile.register import (add_alias as units_add_alias, add_member as units_add_member,
@@ -335,7 +336,7 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
     from .collect.ledger import Ledger
     from .collect.run import (attention, check_inputs, check_output_dir, check_owner,
                               output_failed, run_collect)
-    from .merge import ReceiptRow, summarize
+    from .merge import summarize
     from .report.outputs import OutputPool, write_outputs
     t0 = time.perf_counter()
     check_inputs(list(inputs))  # a mistyped inbox path: InputError before anything is recorded
@@ -352,26 +353,28 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
         def early(files: int, new: int) -> None:
             if stamp and new < SPAWN_FEW_FILES:
                 writers.start(files, new)
+        receipts: list[ReceiptRow] = []
+
+        def known(found: CollectOutcome) -> None:  # a re-run's 校验报告 needs nothing else
+            receipts.extend(_receipt_rows(found, out))
+            writers.write_ahead(plan, period, receipts, out)
         outcome = run_collect([Path(p) for p in inputs], plan, period, db_path, workers,
                               limits or Limits(), password, progress=progress,
-                              reuse_state=stamp.get("state", ""), on_new=early)
+                              reuse_state=stamp.get("state", ""), on_new=early,
+                              on_receipts=known)
         if outcome.reused:  # nothing new since these outputs were written: keep them
             return _reused_report(period, out, db_path, outcome, stamp, t0)
         writers.start(len(outcome.receipts), sum(not f.seen_before for f in outcome.files))
         t1 = time.perf_counter()
         with Ledger(db_path) as ledger:
             previous, exempt = _carried(ledger, plan, period)
-        receipts = [ReceiptRow.from_ledger(r, out.absolute()) for r in outcome.receipts]
-        fresh = {f.sha256 for f in outcome.files if not f.seen_before}
-        for r in receipts:  # the reports mark what this run brought
-            r.new = r.sha256 in fresh
         summary = summarize(plan, period, outcome.current, receipts, previous, exempt)
         report = CollectReport(period, out, db_path, files=outcome.files, phases=outcome.phases)
         report.phases["summarize"] = time.perf_counter() - t1
         t1 = time.perf_counter()
         try:  # 汇总表, 校验报告, HTML report, 修改意见 copies (DIR/反馈/<unit>/…xlsx)
             written = write_outputs(plan, period, summary, receipts, outcome.current, out,
-                                    workers, writers.pool)
+                                    workers, writers.pool, writers.ahead)
         except OSError as exc:  # the ledger is committed: say so, and how to get the outputs
             raise output_failed(out, exc) from exc
         report.outputs = [written.summary_book, written.validation_book]
@@ -387,6 +390,17 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
         _write_stamp(out, db_path, plan.plan_id, period.id, outcome.state, report)
         report.seconds = time.perf_counter() - t0
         return report
+
+
+def _receipt_rows(outcome: "CollectOutcome", out: Path) -> list["ReceiptRow"]:
+    """The run's receipts as the reports show them: archived paths relative to the output
+    folder, and marked when this run brought them."""
+    from .merge import ReceiptRow
+    fresh = {f.sha256 for f in outcome.files if not f.seen_before}
+    rows = [ReceiptRow.from_ledger(r, out.absolute()) for r in outcome.receipts]
+    for r in rows:
+        r.new = r.sha256 in fresh
+    return rows
 
 
 STAMP = ".xltools-collect.json"  # what the outputs in a folder were made from

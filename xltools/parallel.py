@@ -14,7 +14,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 
 from .model.errors import settings
 
@@ -122,7 +122,7 @@ def start_pool(func: Callable, state: object = None,
                workers: int | None = None) -> ProcessPoolExecutor:
     """A pool whose workers start now, so that a spawned one's import of xltools (it imports
     func's module as it unpickles func: ≈0.5 s for the output writers) overlaps the caller's
-    own work; pool_map(func, state, items, pool=it) then runs in it, and stop_pool ends it."""
+    own work; pool_submit(it, item) runs func(state, item) in it, and stop_pool ends it."""
     workers = workers or default_workers()
     pool = ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_init,
                                initargs=(func, state, os.getpid(), settings.debug))
@@ -147,21 +147,20 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
             p.join(5)
 
 
+def pool_submit(pool: ProcessPoolExecutor, item: object) -> Future:
+    """func(state, item) in a pool from start_pool(func, state), now; the future's result
+    is a one-item list (pool_map's chunk)."""
+    return pool.submit(_run, [item])
+
+
 def pool_map(func: Callable, state: object, items: list, workers: int | None = None,
-             chunk: int = 16, min_items: int = 32, seconds_each: float = 0.003,
-             pool: ProcessPoolExecutor | None = None) -> Iterator:
+             chunk: int = 16, min_items: int = 32, seconds_each: float = 0.003) -> Iterator:
     """func(state, item) for every item, results in order; inline when a pool does not pay.
 
     `state` (a plan of thousands of units) reaches each worker once: inherited by fork, or
     pickled once per spawned worker; only the small items and results cross per item.
-    seconds_each (inline cost of one item) decides whether spawned workers pay. A pool
-    from start_pool(func, state) is used as it is (the caller stops it): func, state,
-    workers, min_items and seconds_each are then its own, not these.
+    seconds_each (inline cost of one item) decides whether spawned workers pay.
     """
-    if pool is not None:
-        for result in pool.map(_run, [items[i:i + chunk] for i in range(0, len(items), chunk)]):
-            yield from result
-        return
     workers = workers or default_workers()
     ctx = mp_context()
     pays = ctx.get_start_method() == "fork" or len(items) * seconds_each >= SPAWN_PAYS_SECONDS

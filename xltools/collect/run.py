@@ -110,7 +110,8 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                 notify: Callable[[str], None] | None = None,
                 progress: Callable[[int, int], None] | None = None,
                 reuse_state: str = "",
-                on_new: Callable[[int, int], None] | None = None) -> CollectOutcome:
+                on_new: Callable[[int, int], None] | None = None,
+                on_receipts: Callable[["CollectOutcome"], None] | None = None) -> CollectOutcome:
     """Take every file under `inputs` into the ledger for `period` (one transaction).
 
     Never raises for bad input; raises LedgerError (LedgerBusy) when the ledger cannot be
@@ -120,7 +121,9 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
     caller's outputs were made from), the period's returns are not loaded again.
     `on_new(files, new)` is called once new files are known, before they are examined,
     with how many files were received and how many of them are new; it runs inside the
-    ledger's transaction and must not raise.
+    ledger's transaction and must not raise. `on_receipts(outcome)` is called once the
+    outcome's files and receipts are final, before the period's returns are loaded (after
+    the commit); it must not raise either.
     """
     t0 = time.perf_counter()
     out = CollectOutcome(period)
@@ -194,13 +197,16 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
             out.state = ledger.state()
             if reuse_state and not out.changed and out.state == reuse_state:
                 out.reused = True
+                _unreceived(out, received, intake_findings, period)
             else:
                 t2 = time.perf_counter()
-                out.current = ledger.current(plan.plan_id, period.id)
                 out.receipts = ledger.receipts(plan.plan_id, period.id)
+                gaps = reader_gaps(limits) if out.changed else []
+                _unreceived(out, received, [*intake_findings, *gaps], period)
+                if on_receipts:
+                    on_receipts(out)
+                out.current = ledger.current(plan.plan_id, period.id)
                 out.phases["load"] = time.perf_counter() - t2
-        gaps = reader_gaps(limits) if out.changed else []
-        _unreceived(out, received, [*intake_findings, *gaps], period)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     out.seconds = time.perf_counter() - t0

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,8 +12,8 @@ from ..merge import ReceiptRow
 from ..merge.summary import Summary
 from ..model import Period, Plan
 from ..model.returns import FormReturn
-from ..parallel import (SPAWN_PAYS_SECONDS, default_workers, pool_map, start_method, start_pool,
-                        stop_pool)
+from ..parallel import (SPAWN_PAYS_SECONDS, default_workers, pool_map, pool_submit,
+                        start_method, start_pool, stop_pool)
 from ..xlsx.splice import MANIFEST as SPLICED
 from .feedback import needs_feedback
 
@@ -83,21 +83,26 @@ def _write(state: _Inputs | None, item: tuple[str, _Inputs | None]) -> list[Path
 
 def write_outputs(plan: Plan, period: Period, summary: Summary, receipts: list[ReceiptRow],
                   current: list[FormReturn], out_dir: str | os.PathLike,
-                  workers: int | None = None, pool: ProcessPoolExecutor | None = None) -> Outputs:
+                  workers: int | None = None, pool: ProcessPoolExecutor | None = None,
+                  ahead: dict[str, Future] | None = None) -> Outputs:
     """Write the four outputs into out_dir (each is independent of the others): in forked
-    workers when there is more than one core, in `pool` (OutputPool's) where workers are
-    spawned, else here; raises OSError when one cannot be written."""
+    workers when there is more than one core, in `pool` (OutputPool's) where it was started,
+    else here; those already being written in it (`ahead`, OutputPool.write_ahead) are
+    waited for. Raises OSError when one cannot be written."""
     state = _Inputs(plan, period, summary, receipts, current, Path(out_dir))
-    # forked workers inherit the state; a given pool's hold none: each job goes with its own
-    # inputs, pickled (the whole period would be unpickled in every worker otherwise)
-    new = sum(1 for r in receipts if r.new)
-    jobs = RERUN_JOBS if _few_new(new, len(receipts)) and (state.out / SPLICED).is_file() else JOBS
-    items = [(job, _own_inputs(state, job) if pool else None) for job in jobs]
-    if start_method() != "fork" and pool is None:
-        workers = 1
+    jobs = [job for job in (RERUN_JOBS if _rerun(receipts, state.out) else JOBS)
+            if job not in (ahead or {})]
     try:
-        written = dict(zip(jobs, pool_map(_write, state, items, workers, chunk=1, min_items=2,
-                                          pool=pool)))
+        if pool is not None:  # its workers hold no state: each job goes with its own inputs,
+            # pickled (the whole period would be unpickled in every worker otherwise), and
+            # goes as soon as they are made: the biggest is not kept waiting for the others'
+            futures = dict(ahead or {})
+            futures.update({job: pool_submit(pool, (job, _own_inputs(state, job))) for job in jobs})
+            written = {job: done.result()[0] for job, done in futures.items()}
+        else:  # forked workers inherit the state
+            written = dict(zip(jobs, pool_map(_write, state, [(job, None) for job in jobs],
+                                              workers if start_method() == "fork" else 1,
+                                              chunk=1, min_items=2)))
     except BrokenProcessPool:  # a worker was killed (memory): write them here instead,
         if pool is not None:  # once the others are gone (they may be writing the same files)
             stop_pool(pool)
@@ -113,12 +118,14 @@ def write_outputs(plan: Plan, period: Period, summary: Summary, receipts: list[R
 class OutputPool:
     """Where workers are spawned (Windows), write_outputs' pool started ahead of need, so that
     its workers' import (≈0.5 s of a core each) overlaps the caller's loading and merging;
-    stopped on leaving the `with`. Nothing is started where workers are forked (cheap, made
-    when needed), on one core, or when the outputs are too quick to pay for it."""
+    stopped on leaving the `with`. Where workers are forked (cheap, made when needed) it
+    starts only to write a re-run's 校验报告 ahead (write_ahead); never on one core, or when
+    the outputs are too quick to pay for it."""
 
     def __init__(self, workers: int | None, rerun: bool):
         self.workers, self.rerun = workers or default_workers(), rerun
         self.pool: ProcessPoolExecutor | None = None
+        self.ahead: dict[str, Future] = {}  # outputs being written already (write_ahead)
 
     def start(self, forms: int, new: int) -> None:
         """Start the workers (once) if writing the outputs of `forms` returns, `new` of them
@@ -129,10 +136,32 @@ class OutputPool:
         each = SECONDS_PER_FORM_RERUN if self.rerun and _few_new(new, forms) else SECONDS_PER_FORM
         if (self.pool is None and start_method() != "fork" and self.workers > 1
                 and forms * each >= SPAWN_PAYS_SECONDS):
+            self._start()
+
+    def _start(self) -> None:
+        try:
+            self.pool = start_pool(_write, None, self.workers)
+        except (OSError, RuntimeError, ImportError, NotImplementedError):  # no process to be
+            pass  # had, an interpreter shutting down, no semaphores: written here instead
+
+    def write_ahead(self, plan: Plan, period: Period, receipts: list[ReceiptRow],
+                    out_dir: str | os.PathLike) -> None:
+        """A re-run for a few new returns into earlier outputs: start the 校验报告 now, in a
+        worker (forked ones too), while the caller loads and merges the period's returns;
+        it needs only the receipts. Does nothing otherwise, or on one core, or without a
+        spawned pool (written in turn later). Never raises, like start."""
+        out = Path(out_dir)
+        if self.workers < 2 or not self.rerun or not _rerun(receipts, out):
+            return
+        if self.pool is None and start_method() == "fork":
+            self._start()
+        if self.pool is not None:
+            job = "validation"
+            inputs = _own_inputs(_Inputs(plan, period, None, receipts, [], out), job)
             try:
-                self.pool = start_pool(_write, None, self.workers)
-            except (OSError, RuntimeError, ImportError, NotImplementedError):  # no process to
-                pass  # be had, an interpreter shutting down, no semaphores: written here instead
+                self.ahead[job] = pool_submit(self.pool, (job, inputs))
+            except RuntimeError:  # a pool already broken: write_outputs finds out and copes
+                pass
 
     def __enter__(self) -> "OutputPool":
         return self
@@ -140,6 +169,12 @@ class OutputPool:
     def __exit__(self, *exc) -> None:
         if self.pool is not None:
             stop_pool(self.pool)
+
+
+def _rerun(receipts: list[ReceiptRow], out: Path) -> bool:
+    """Whether writing these outputs into `out` is a re-run for a few new returns into
+    outputs written there before (xlsx.splice's manifest beside them)."""
+    return _few_new(sum(1 for r in receipts if r.new), len(receipts)) and (out / SPLICED).is_file()
 
 
 def _few_new(new: int, total: int) -> bool:
