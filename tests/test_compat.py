@@ -15,10 +15,12 @@ from python_calamine import CalamineWorkbook
 from xltools.parallel import mp_context, pool_processes
 from xltools.parse.read import cell_identity
 from xltools.xlsx import ods
-from xltools.xlsx.compat import (cell_writers, fix_style_index, flush_row,
-                                 free_cells_when_assembled, quick_sheet_names,
-                                 register_merge, seed_strings, sheet_extent, visibility,
-                                 plain_text_only, write_part_as, ws_row)
+from xltools.xlsx import deflate
+from xltools.xlsx.compat import (cell_writers, compressing_in_pieces, fix_style_index,
+                                 flush_row, free_cells_when_assembled, quick_sheet_names,
+                                 register_merge, seed_strings, sheet_extent,
+                                 store_parts_through_ours, visibility, plain_text_only,
+                                 write_part_as, ws_row)
 
 
 def _xlsx(build, streamed: bool = False) -> bytes:
@@ -228,3 +230,36 @@ def test_xlsxwriter_cells_freed_once_a_sheet_part_is_assembled_change_nothing_wr
     assert parts(_xlsx(build(True))) == kept
     assert b"3.5" in kept["xl/worksheets/sheet1.xml"] and b"3.5" in kept["xl/charts/chart1.xml"]
     assert all(ws.table for ws in sheets[:2]) and not any(ws.table for ws in sheets[2:])
+
+
+def test_xlsxwriter_stores_a_streamed_part_with_the_compressor_given(monkeypatch):
+    """xlsxwriter stores a streamed part through its module's ZipFile (ours: _PartZip), and
+    zipfile's writer deflates with its `_compressor`: a part compressed in pieces is stored
+    as exactly those pieces, and the others as zipfile would."""
+    store_parts_through_ours()
+    monkeypatch.setattr(deflate, "MIN_PART_BYTES", 1000)
+    monkeypatch.setattr(deflate, "SEGMENT_ROWS", 16)
+
+    def build(wb):
+        big, small = wb.add_worksheet("甲"), wb.add_worksheet("乙")
+        for r in range(200):
+            big.write_string(r, 0, f"第{r}行的文字")
+            big.write_number(r, 1, r)
+        small.write_string(0, 0, "小")
+    pieces = deflate.PartPieces()
+    with compressing_in_pieces(pieces):
+        data = _xlsx(build, streamed=True)
+    assert list(pieces.record()) == ["xl/worksheets/sheet1.xml"]
+    table = pieces.record()["xl/worksheets/sheet1.xml"]
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.testzip() is None
+        stored = deflate.member_bytes(z, data, "xl/worksheets/sheet1.xml")
+        assert len(stored) == sum(e[2] for e in table) + 2 and len(table) == 200 // 16 + 1
+        small = z.getinfo("xl/worksheets/sheet2.xml")
+        assert small.compress_type == zipfile.ZIP_DEFLATED
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    rows = book.get_sheet_by_name("甲").to_python()
+    assert rows[199] == ["第199行的文字", 199.0] and book.get_sheet_by_name("乙").to_python() == [["小"]]
+    # outside compressing_in_pieces, stored as zipfile would
+    with zipfile.ZipFile(io.BytesIO(_xlsx(build, streamed=True))) as z:
+        assert z.testzip() is None and "第199行的文字" in z.read("xl/worksheets/sheet1.xml").decode()

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
@@ -415,17 +416,20 @@ def _parts(book: Path) -> dict[str, bytes]:
 @pytest.fixture
 def streamed_summary(monkeypatch):
     """The demo's 汇总表 written streamed, as a big period's is (the only way its task
-    blocks can be kept); counts the blocks copied and made."""
-    from xltools.xlsx import rowcache, writer
+    blocks can be kept), its worksheet parts compressed in pieces as a big period's are;
+    counts the blocks copied and made, and (the fifth of each run) the pieces copied."""
+    from xltools.xlsx import deflate, rowcache, writer
 
     monkeypatch.setattr(writer, "STREAM_CELLS", 1)
     monkeypatch.setattr(writer, "STREAM_SHEET_CELLS", 1)
+    monkeypatch.setattr(deflate, "MIN_PART_BYTES", 0)
+    monkeypatch.setattr(deflate, "SEGMENT_ROWS", 8)  # (the demo's sheets are small)
     runs, single, flat = [], [0], {}
     real, put_rows = rowcache.KeptRows.close, rowcache.SheetRows.put_rows
 
     def close(self):  # (blocks copied, blocks, rows copied one by one in blocks made again)
         by_task = self.sheets["按任务汇总"]
-        runs.append((by_task.copied, len(by_task.blocks), single[0], dict(flat)))
+        runs.append((by_task.copied, len(by_task.blocks), single[0], dict(flat), self.pieces))
         single[0] = 0
         flat.clear()
         real(self)
@@ -452,13 +456,44 @@ def test_summary_copies_unchanged_task_blocks_and_equals_a_full_rebuild(
     out, late = _late_run(tmp_path, period_files, spies)
     first, again = streamed_summary[:2]
     assert first[0] == first[2] == 0 and first[1] > 10  # nothing to copy the first time
-    copied, blocks, _rows, flat = again
+    copied, blocks, _rows, flat, _pieces = again
     assert flat["滞后任务"][1] > 0 and flat["按单位汇总"][0] > 0  # (rows copied, some moved)
     assert 0 < copied < blocks  # the late unit's tasks (and those the pages moved) made again
+    # every worksheet part compressed in pieces; the unchanged ones copied compressed
+    assert first[4].copied == 0 and len(first[4].record()) == 7
+    assert 0 < again[4].copied < sum(len(t) for t in again[4].record().values())
     full = _full(tmp_path, spies)
     book = next(out.glob("汇总表_*.xlsx")).name
     assert _parts(out / book) == _parts(full / book)
+    with zipfile.ZipFile(out / book) as z:
+        assert z.testzip() is None
     assert (out / rowcache.MANIFEST).is_file()
+
+
+@pytest.mark.parametrize("reader", ["soffice", "ssconvert"])
+def test_summary_with_copied_pieces_opens_in_libreoffice_and_gnumeric(
+        tmp_path, period_files, spies, streamed_summary, reader):
+    """A 汇总表 whose parts are pieces, some copied from the previous file, is read by
+    LibreOffice and Gnumeric as it is: every text of its first sheet comes out."""
+    if not shutil.which(reader):
+        pytest.skip(f"{reader} 未安装")
+    out, _late = _late_run(tmp_path, period_files, spies)
+    assert streamed_summary[1][4].copied > 0
+    book = next(out.glob("汇总表_*.xlsx"))
+    csv = tmp_path / "first.csv"
+    if reader == "soffice":
+        subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
+                        "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir",
+                        str(tmp_path / "lo"), str(book)], capture_output=True, timeout=300, check=True)
+        got = (tmp_path / "lo" / f"{book.stem}.csv").read_text("utf-8")
+    else:
+        subprocess.run(["ssconvert", str(book), str(csv)], capture_output=True, timeout=300,
+                       check=True)
+        got = csv.read_text("utf-8")
+    ws = openpyxl.load_workbook(book, read_only=True).worksheets[0]
+    texts = {v.replace('"', '""') for row in ws.iter_rows(values_only=True)
+             for v in row if isinstance(v, str) and v}
+    assert len(texts) > 50 and not [t for t in texts if t not in got]
 
 
 @pytest.mark.parametrize("how", ["altered", "manifest", "garbage", "columns"])
@@ -543,7 +578,7 @@ def test_summary_blocks_moved_by_the_pages_or_split_over_them_are_right(
     write_summary(plan, period, before, out)
     write_summary(plan, period, after, out)
     write_summary(plan, period, after, fresh)
-    copied, blocks, rows, _flat = streamed_summary[1]
+    copied, blocks, rows, _flat, _pieces = streamed_summary[1]
     assert 0 < copied < blocks - 1 and rows > 0, streamed_summary
     book = next(out.glob("汇总表_*.xlsx")).name
     assert _parts(out / book) == _parts(fresh / book)

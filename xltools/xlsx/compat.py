@@ -2,6 +2,11 @@
 tests/test_compat.py pins against the installed library."""
 from __future__ import annotations
 
+import contextlib
+import os
+import zipfile
+from contextvars import ContextVar
+
 from python_calamine import SheetVisibleEnum
 
 _VISIBILITY = ((SheetVisibleEnum.Visible, "visible"), (SheetVisibleEnum.Hidden, "hidden"),
@@ -188,3 +193,48 @@ class RowStream:
     def style(fmt) -> int:
         """The style (xf) index of an xlsxwriter format, given on first use as xlsxwriter does."""
         return fmt._get_xf_index()
+
+
+_PIECES: ContextVar = ContextVar("xltools_part_pieces", default=None)
+
+
+class _PartZip(zipfile.ZipFile):
+    """The ZipFile xlsxwriter stores its parts with: a part the current writer compresses in
+    pieces (compressing_in_pieces) goes through that compressor, every other as usual."""
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        pieces = _PIECES.get()
+        comp = (pieces.compressor(arcname, os.path.getsize(filename))
+                if pieces is not None and arcname and compress_type is None
+                and self.compression == zipfile.ZIP_DEFLATED else None)
+        if comp is None:
+            return super().write(filename, arcname, compress_type, compresslevel)
+        info = zipfile.ZipInfo.from_file(filename, arcname)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with open(filename, "rb") as src, self.open(info, "w") as dest:
+            dest._compressor = comp  # (zipfile's own is made by open; ours replaces it)
+            while chunk := src.read(1 << 20):
+                dest.write(chunk)
+        pieces.done(arcname, comp)
+        return None
+
+
+def store_parts_through_ours() -> None:
+    """Have xlsxwriter store its parts with _PartZip (its module's ZipFile name)."""
+    import xlsxwriter.workbook as module
+
+    if not isinstance(getattr(module, "ZipFile", None), type):
+        raise RuntimeError("xlsxwriter's ZipFile is gone: xltools.xlsx.compat needs updating")
+    module.ZipFile = _PartZip
+
+
+@contextlib.contextmanager
+def compressing_in_pieces(pieces):
+    """Within it, this thread's workbooks store their big worksheet parts through
+    pieces.compressor(part, size) (xlsx.deflate.PartPieces); a part written from memory
+    (xlsxwriter's in_memory mode) is compressed whole, as usual."""
+    token = _PIECES.set(pieces)
+    try:
+        yield pieces
+    finally:
+        _PIECES.reset(token)

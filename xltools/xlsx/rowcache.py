@@ -14,6 +14,7 @@ manifest says was written (SHA-256). A block not found there is simply made.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import sys
@@ -23,7 +24,9 @@ from pathlib import Path
 
 from ..sheet.layout import Sheet, Verbatim, Workbook
 from ..sheet.styles import STYLES
-from .splice import code_version, int_list, previous_file, read_manifest, write_manifest
+from .compat import compressing_in_pieces
+from .deflate import PartPieces
+from .splice import code_version, int_list, previous_bytes, read_manifest, write_manifest
 from .writer import streams, workbook_bytes, write_atomically
 
 MANIFEST = ".xltools-rows.json"  # {file: {"sha256", "sheets": {name: {"part", "blocks", "rows"}}}}
@@ -180,9 +183,11 @@ class KeptRows:
     """What a workbook's sheets take from the previous file (SheetRows each)."""
 
     def __init__(self, manifest: dict | None = None, entry: dict | None = None,
-                 previous: zipfile.ZipFile | None = None) -> None:
+                 previous: zipfile.ZipFile | None = None, data: bytes = b"") -> None:
         self.manifest, self._entry, self._zip = manifest or {}, entry or {}, previous
         self.sheets: dict[str, SheetRows] = {}
+        # the previous file's big parts, deflated in pieces: those unchanged are copied
+        self.pieces = PartPieces(self._entry.get("pieces"), previous, data)
 
     def sheet(self, name: str) -> SheetRows:
         """The rows of sheet `name` (its part read from the previous file when it is used)."""
@@ -210,8 +215,12 @@ class KeptRows:
         entry = manifest.pop(filename, None)  # (written anew: held only while used)
         if not isinstance(entry, dict) or not isinstance(entry.get("sheets"), dict):
             return cls(manifest)
-        previous = previous_file(folder / filename, entry)
-        return cls(manifest) if previous is None else cls(manifest, entry, previous)
+        data = previous_bytes(folder / filename, entry)
+        try:
+            previous = None if data is None else zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile:
+            previous = None
+        return cls(manifest) if previous is None else cls(manifest, entry, previous, data)
 
 
 def _entry(v: object) -> bool:
@@ -232,7 +241,8 @@ def write_keeping_rows(filename: str, build: Callable[[KeptRows], Workbook],
         layout = build(kept)
         streamed = streams(layout)
         parts = {s.name: f"xl/worksheets/sheet{i + 1}.xml" for i, s in enumerate(layout.sheets)}
-        data = workbook_bytes(layout)
+        with compressing_in_pieces(kept.pieces):
+            data = workbook_bytes(layout)
         del layout  # (its heights and merges: a province's are tens of MB)
     finally:
         kept.close()
@@ -241,7 +251,8 @@ def write_keeping_rows(filename: str, build: Callable[[KeptRows], Workbook],
     if streamed:  # (in memory the strings are shared: the rows would not stand alone)
         manifest[filename] = {"sha256": hashlib.sha256(data).hexdigest(),
                               "sheets": {name: rows.saved(parts[name])
-                                         for name, rows in kept.sheets.items() if name in parts}}
+                                         for name, rows in kept.sheets.items() if name in parts},
+                              "pieces": kept.pieces.record()}
     else:
         manifest.pop(filename, None)
     write_manifest(folder / MANIFEST, manifest)

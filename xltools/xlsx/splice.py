@@ -218,16 +218,23 @@ def _same_start(old: bytes, new: bytes) -> bool:
 
 def previous_file(path: Path, entry: dict) -> zipfile.ZipFile | None:
     """The previous file, if it is exactly what this folder's manifest says was written."""
+    data = previous_bytes(path, entry)
+    try:
+        return None if data is None else zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return None
+
+
+def previous_bytes(path: Path, entry: dict) -> bytes | None:
+    """The previous file's bytes, if they are exactly what this folder's manifest says was
+    written."""
     try:
         data = path.read_bytes()
     except OSError:
         return None
     if not entry or hashlib.sha256(data).hexdigest() != entry.get("sha256"):
         return None
-    try:
-        return zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        return None
+    return data
 
 
 def read_manifest(path: Path) -> dict:

@@ -12,12 +12,14 @@ from ..sheet.layout import (MAX_ROWS, Cell, Chart, LayoutError, Sheet, Validatio
                             Workbook)
 from ..sheet.styles import STYLES
 from .compat import (RowStream, cell_writers, fix_style_index, flush_row,
-                     free_cells_when_assembled, plain_text_only, register_merge, ws_row)
+                     free_cells_when_assembled, plain_text_only, register_merge,
+                     store_parts_through_ours, ws_row)
 from .rowxml import blank_xml, column_name, number_xml, text_xml
 
 _OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False}
 plain_text_only()  # a unit's "<r>…</r>" is text, never rich-text markup
+store_parts_through_ours()  # (as zipfile would, unless a writer compresses in pieces)
 # constant_memory keeps a temp file per sheet: ≈4 ms a sheet, the most of writing a
 # 校验报告 of 1,000 small per-unit sheets. In memory, xlsxwriter holds ≈330 bytes a cell:
 # stream a workbook that would hold more than ≈33 MB, unless its sheets are small.
