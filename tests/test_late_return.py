@@ -322,6 +322,7 @@ def test_forked_writers_start_early_only_for_a_late_returns_validation_report(
     """Where workers are forked they cost nothing to start: a first collect starts none
     ahead of need. A late return's 校验报告 needs only the receipts, so its writer starts
     (forked) once they are known, before the period's returns are loaded and merged; the
+    other writer is forked once they are merged, inheriting them (nothing pickled). The
     outputs are those a full rebuild writes, and no worker outlives the run."""
     from xltools import parallel
     from xltools.collect.ledger import Ledger
@@ -349,7 +350,7 @@ def test_forked_writers_start_early_only_for_a_late_returns_validation_report(
     put_back()
     events.clear()
     api.collect([box], PLAN, PERIOD, out, db, workers=2)  # (a late return)
-    assert events == ["examine 1", "start", "load"]
+    assert events == ["examine 1", "start", "load", "start"]
     plan, period, summary, receipts, current, _out, _workers, pool, ahead = spies["inputs"][-1]
     assert pool is not None and list(ahead) == ["validation"]
     deadline = time.monotonic() + 5  # (stopped; the executor's own thread may be the one

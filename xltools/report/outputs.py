@@ -12,6 +12,7 @@ from ..merge import ReceiptRow
 from ..merge.summary import Summary
 from ..model import Period, Plan
 from ..model.returns import FormReturn
+from ..model.table import Table
 from ..parallel import (SPAWN_PAYS_SECONDS, default_workers, pool_map, pool_submit,
                         start_method, start_pool, stop_pool)
 from ..xlsx.splice import MANIFEST as SPLICED
@@ -60,7 +61,10 @@ def _own_inputs(s: _Inputs, job: str) -> _Inputs:
             for fr in s.current])
     if job == "validation":
         return dataclasses.replace(s, summary=None, current=[])
-    return dataclasses.replace(s, current=[])
+    # the HTML report shows the summary's tables but 按任务汇总 (its biggest: some 80 % pickled)
+    by_task = s.summary.by_task
+    return dataclasses.replace(s, current=[], summary=dataclasses.replace(
+        s.summary, by_task=Table(by_task.columns, [])))
 
 
 def _write(state: _Inputs | None, item: tuple[str, _Inputs | None]) -> list[Path]:
@@ -92,27 +96,52 @@ def write_outputs(plan: Plan, period: Period, summary: Summary, receipts: list[R
     state = _Inputs(plan, period, summary, receipts, current, Path(out_dir))
     jobs = [job for job in (RERUN_JOBS if _rerun(receipts, state.out) else JOBS)
             if job not in (ahead or {})]
+    # where workers are forked, the early pool (write_ahead's one worker) is joined by one
+    # forked now, which inherits the state: the 汇总表 goes there with nothing pickled (it
+    # took 0.2 s to reach a worker at 1,000 forms), and the feedback copies after it; the
+    # early worker, once its 校验报告 is out, takes the HTML report (AFTER_AHEAD), pickled
+    # while it works
+    own = _forked_now(state) if pool is not None and start_method() == "fork" else None
     try:
         if pool is not None:  # its workers hold no state: each job goes with its own inputs,
             # pickled (the whole period would be unpickled in every worker otherwise), and
             # goes as soon as they are made: the biggest is not kept waiting for the others'
             futures = dict(ahead or {})
-            futures.update({job: pool_submit(pool, (job, _own_inputs(state, job))) for job in jobs})
+            for job in jobs:
+                futures[job] = (pool_submit(own, (job, None)) if own and job not in AFTER_AHEAD
+                                else pool_submit(pool, (job, _own_inputs(state, job))))
             written = {job: done.result()[0] for job, done in futures.items()}
         else:  # forked workers inherit the state
             written = dict(zip(jobs, pool_map(_write, state, [(job, None) for job in jobs],
                                               workers if start_method() == "fork" else 1,
                                               chunk=1, min_items=2)))
     except BrokenProcessPool:  # a worker was killed (memory): write them here instead,
-        if pool is not None:  # once the others are gone (they may be writing the same files)
-            stop_pool(pool)
+        for p in (pool, own):  # once the others are gone (they may be writing the same files)
+            if p is not None:
+                stop_pool(p)
         written = {job: _write(state, (job, None)) for job in JOBS}
     except Exception:  # one could not be written: let the others finish, as forked ones do
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        for p in (pool, own):
+            if p is not None:
+                p.shutdown(wait=True, cancel_futures=True)
         raise
+    finally:
+        if own is not None:
+            stop_pool(own)
     return Outputs(written["summary"][0], written["validation"][0], written["html"][0],
                    written["feedback"])
+
+
+AFTER_AHEAD = ("html",)  # where workers are forked: what the early worker takes next
+
+
+def _forked_now(state: _Inputs) -> ProcessPoolExecutor | None:
+    """One worker forked now, holding the state; None if none can be had (the early pool's
+    worker then takes every job, pickled)."""
+    try:
+        return start_pool(_write, state, 1)
+    except (OSError, RuntimeError, NotImplementedError):
+        return None
 
 
 class OutputPool:
@@ -138,9 +167,9 @@ class OutputPool:
                 and forms * each >= SPAWN_PAYS_SECONDS):
             self._start()
 
-    def _start(self) -> None:
+    def _start(self, state: _Inputs | None = None, workers: int | None = None) -> None:
         try:
-            self.pool = start_pool(_write, None, self.workers)
+            self.pool = start_pool(_write, state, workers or self.workers)
         except (OSError, RuntimeError, ImportError, NotImplementedError):  # no process to be
             pass  # had, an interpreter shutting down, no semaphores: written here instead
 
@@ -153,13 +182,13 @@ class OutputPool:
         out = Path(out_dir)
         if self.workers < 2 or not self.rerun or not _rerun(receipts, out):
             return
-        if self.pool is None and start_method() == "fork":
-            self._start()
+        job, inputs = "validation", _Inputs(plan, period, None, receipts, [], out)
+        if self.pool is None and start_method() == "fork":  # one worker, holding the inputs
+            self._start(inputs, 1)  # (write_outputs forks the other when the rest are known)
+            inputs = None
         if self.pool is not None:
-            job = "validation"
-            inputs = _own_inputs(_Inputs(plan, period, None, receipts, [], out), job)
             try:
-                self.ahead[job] = pool_submit(self.pool, (job, inputs))
+                self.ahead[job] = pool_submit(self.pool, (job, inputs and _own_inputs(inputs, job)))
             except RuntimeError:  # a pool already broken: write_outputs finds out and copes
                 pass
 
