@@ -226,12 +226,8 @@ def test_spawned_writers_given_only_their_own_inputs_write_the_same_outputs(
                                         writers.pool)
     assert spies["sheets"] == spies["copies"] == []  # (the spies watch this process only)
     assert got.feedback and len(got.feedback) == len(list((full / FEEDBACK_DIR).rglob("*.xlsx")))
-    for name in ("校验报告_*.xlsx", "汇总表_*.xlsx"):
-        book = next(full.glob(name)).name
-        assert _dump(spawned / book) == _dump(full / book)
+    _same_books(spawned, full)
     assert _feedback(spawned) == _feedback(full)
-    page = next(full.glob("汇总报告_*.html")).name
-    assert _undated(spawned / page) == _undated(full / page)
     stripped = outputs_mod._own_inputs(outputs_mod._Inputs(plan, period, summary, receipts,
                                                            current, spawned), "feedback")
     assert stripped.summary is None and any(not fr.tasks for fr in stripped.current)
@@ -271,11 +267,7 @@ def test_spawned_output_writers_start_while_collect_works(tmp_path, period_files
     assert report.summary_book.name.startswith("汇总表_") and report.html.suffix == ".html"
     assert report.outputs[1].name.startswith("校验报告_") and len(report.feedback) > 1
     full = _full(tmp_path, spies)
-    for name in ("校验报告_*.xlsx", "汇总表_*.xlsx"):
-        book = next(full.glob(name)).name
-        assert _dump(out / book) == _dump(full / book)
-    page = next(full.glob("汇总报告_*.html")).name
-    assert _undated(out / page) == _undated(full / page)
+    _same_books(out, full)
     events.clear()
     spies["inputs"].clear()
     api.collect([box], PLAN, PERIOD, out, db, workers=2)
@@ -358,11 +350,7 @@ def test_forked_writers_start_early_only_for_a_late_returns_validation_report(
         time.sleep(0.05)
     assert len(started) == 2 and not any(p.is_alive() for p in started)
     full = _full(tmp_path, spies)
-    for name in ("校验报告_*.xlsx", "汇总表_*.xlsx"):
-        book = next(full.glob(name)).name
-        assert _dump(out / book) == _dump(full / book)
-    page = next(full.glob("汇总报告_*.html")).name
-    assert _undated(out / page) == _undated(full / page)
+    _same_books(out, full)
     assert _feedback(out) == _feedback(full)
 
 
@@ -395,10 +383,18 @@ def test_a_writer_killed_while_writing_ahead_leaves_the_outputs_to_this_process(
     assert spies["sheets"] == [period_files[2].unit]  # its unit's sheet was made here
     assert report.outputs[1].is_file() and not list(out.glob(".*.part"))
     full = _full(tmp_path, spies)
+    _same_books(out, full)
+    assert _feedback(out) == _feedback(full)
+
+
+def _same_books(out: Path, full: Path) -> None:
+    """The 校验报告, the 汇总表 and the HTML report (but its time of writing) in `out` are
+    those a full rebuild wrote into `full`."""
     for name in ("校验报告_*.xlsx", "汇总表_*.xlsx"):
         book = next(full.glob(name)).name
         assert _dump(out / book) == _dump(full / book)
-    assert _feedback(out) == _feedback(full)
+    page = next(full.glob("汇总报告_*.html")).name
+    assert _undated(out / page) == _undated(full / page)
 
 
 def _undated(page: Path) -> str:
