@@ -25,9 +25,7 @@ MIN_PART_BYTES = 1 << 20  # smaller parts are compressed whole, as usual
 _FINAL = b"\x03\x00"  # an empty final block (fixed Huffman): the end of the stream
 _SYNC = b"\x00\x00\xff\xff"  # the empty stored block a sync flush ends with
 _ROW = re.compile(rb'<row r="(\d+)"')
-
-
-WINDOW = 1 << 15  # deflate's history
+WINDOW = 1 << 15  # deflate's history: a piece is compressed after the 32 KB before it
 
 
 def _compress(piece: bytes, window: bytes) -> bytes:

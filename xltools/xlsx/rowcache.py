@@ -14,7 +14,6 @@ manifest says was written (SHA-256). A block not found there is simply made.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
 import sys
@@ -26,7 +25,8 @@ from ..sheet.layout import Sheet, Verbatim, Workbook
 from ..sheet.styles import STYLES
 from .compat import compressing_in_pieces
 from .deflate import PartPieces
-from .splice import code_version, int_list, previous_bytes, read_manifest, write_manifest
+from .splice import (as_zip, code_version, int_list, previous_bytes, read_manifest,
+                     write_manifest)
 from .writer import streams, workbook_bytes, write_atomically
 
 MANIFEST = ".xltools-rows.json"  # {file: {"sha256", "sheets": {name: {"part", "blocks", "rows"}}}}
@@ -216,10 +216,7 @@ class KeptRows:
         if not isinstance(entry, dict) or not isinstance(entry.get("sheets"), dict):
             return cls(manifest)
         data = previous_bytes(folder / filename, entry)
-        try:
-            previous = None if data is None else zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile:
-            previous = None
+        previous = None if data is None else as_zip(data)
         return cls(manifest) if previous is None else cls(manifest, entry, previous, data)
 
 

@@ -219,8 +219,13 @@ def _same_start(old: bytes, new: bytes) -> bool:
 def previous_file(path: Path, entry: dict) -> zipfile.ZipFile | None:
     """The previous file, if it is exactly what this folder's manifest says was written."""
     data = previous_bytes(path, entry)
+    return None if data is None else as_zip(data)
+
+
+def as_zip(data: bytes) -> zipfile.ZipFile | None:
+    """The zip file these bytes are, or None if they are not one."""
     try:
-        return None if data is None else zipfile.ZipFile(io.BytesIO(data))
+        return zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         return None
 
