@@ -258,6 +258,7 @@ def test_spawned_output_writers_start_while_collect_works(tmp_path, period_files
     out, db = tmp_path / "out", tmp_path / "ledger.sqlite"
     api.collect([box], PLAN, PERIOD, out, db, workers=2)
     assert events[0].startswith("examine") and events[1:] == ["start"]
+    assert list(spies["inputs"][-1][8]) == ["validation"]  # (written ahead: only receipts)
     assert spies["inputs"][-1][7] is not None  # written by the pool, not here:
     assert spies["sheets"] == spies["copies"] == []  # (the spies watch this process only)
     put_back()
@@ -310,12 +311,12 @@ def test_output_writers_that_cannot_start_leave_the_outputs_to_this_process(
 
 @pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(),
                     reason="no fork on this platform")
-def test_forked_writers_start_early_only_for_a_late_returns_validation_report(
+def test_forked_writers_start_early_for_a_late_returns_validation_report(
         tmp_path, period_files, spies, monkeypatch):
-    """Where workers are forked they cost nothing to start: a first collect starts none
-    ahead of need. A late return's 校验报告 needs only the receipts, so its writer starts
-    (forked) once they are known, before the period's returns are loaded and merged; the
-    other writer is forked once they are merged, inheriting them (nothing pickled). The
+    """Where workers are forked they cost nothing to start: a first collect whose outputs
+    are quick (the demo's: less than a worker pays for) starts none ahead of need. A late return's 校验报告 needs only the receipts, so its writer starts
+    (forked) once they are known, before the period's returns are loaded and merged; two
+    more writers are forked once they are merged, inheriting them (nothing pickled). The
     outputs are those a full rebuild writes, and no worker outlives the run."""
     from xltools import parallel
     from xltools.collect.ledger import Ledger
@@ -349,7 +350,64 @@ def test_forked_writers_start_early_only_for_a_late_returns_validation_report(
     deadline = time.monotonic() + 5  # (stopped; the executor's own thread may be the one
     while any(p.is_alive() for p in started) and time.monotonic() < deadline:  # reaping them)
         time.sleep(0.05)
-    assert len(started) == 2 and not any(p.is_alive() for p in started)
+    assert len(started) == 3 and not any(p.is_alive() for p in started)
+    full = _full(tmp_path, spies)
+    _same_books(out, full)
+    assert _feedback(out) == _feedback(full)
+
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(),
+                    reason="no fork on this platform")
+def test_a_big_first_collect_writes_its_validation_report_while_the_period_is_merged(
+        tmp_path, period_files, spies, monkeypatch):
+    """Outputs big enough to pay for a worker: the 校验报告 is written (forked) once the
+    receipts are known, while the period's returns are loaded and merged on the other core;
+    then two workers forked with the merged period take the rest, the 汇总表 first, and no
+    third writes while the early one still does. Each output is written once, in a worker,
+    and is what a full rebuild here writes."""
+    import os
+
+    from xltools import parallel
+    from xltools.collect.ledger import Ledger
+
+    events, log = [], tmp_path / "jobs.log"
+    real_start, real_current, real_write = outputs_mod.start_pool, Ledger.current, outputs_mod._write
+
+    def start(*a, **k):
+        events.append("start")
+        return real_start(*a, **k)
+
+    def current(self, *a, **k):
+        events.append("load")
+        return real_current(self, *a, **k)
+
+    def write(state, item):  # (in the workers: each job's process and times)
+        began = time.monotonic()
+        try:
+            return real_write(state, item)
+        finally:
+            with open(log, "a", encoding="utf-8") as f:
+                f.write(f"{os.getpid()} {item[0]} {began} {time.monotonic()}\n")
+    monkeypatch.delenv(parallel.START_METHOD_ENV, raising=False)
+    monkeypatch.setattr(outputs_mod, "SPAWN_PAYS_SECONDS", 0.0)
+    monkeypatch.setattr(outputs_mod, "start_pool", start)
+    monkeypatch.setattr(outputs_mod, "_write", write)
+    monkeypatch.setattr(Ledger, "current", current)
+    _record_examining(monkeypatch, events)
+    box, _ = _without_late(tmp_path, period_files)
+    out = tmp_path / "out"
+    api.collect([box], PLAN, PERIOD, out, tmp_path / "ledger.sqlite", workers=2)
+    assert events[1:] == ["start", "load", "start"] and events[0].startswith("examine")
+    assert list(spies["inputs"][-1][8]) == ["validation"]
+    jobs = {job: (int(pid), float(a), float(b)) for pid, job, a, b in
+            (line.split() for line in log.read_text("utf-8").splitlines())}
+    assert sorted(jobs) == sorted(outputs_mod.JOBS) and os.getpid() not in {
+        pid for pid, _, _ in jobs.values()}
+    ahead = jobs.pop("validation")
+    assert all(ahead[0] != pid for pid, _, _ in jobs.values())
+    for job, (pid, a, _) in jobs.items():  # at most two at a time
+        assert job == "summary" or a >= min(ahead[2], jobs["summary"][2]), (job, jobs, ahead)
+    monkeypatch.setattr(outputs_mod, "_write", real_write)
     full = _full(tmp_path, spies)
     _same_books(out, full)
     assert _feedback(out) == _feedback(full)

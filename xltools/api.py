@@ -355,7 +355,7 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
                 writers.start(files, new)
         receipts: list[ReceiptRow] = []
 
-        def known(found: CollectOutcome) -> None:  # a re-run's 校验报告 needs nothing else
+        def known(found: CollectOutcome) -> None:  # the 校验报告 needs nothing else
             receipts.extend(_receipt_rows(found, out))
             writers.write_ahead(plan, period, receipts, out)
         outcome = run_collect([Path(p) for p in inputs], plan, period, db_path, workers,
