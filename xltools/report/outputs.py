@@ -99,12 +99,15 @@ def write_outputs(plan: Plan, period: Period, summary: Summary, receipts: list[R
     # where workers are forked, the jobs not written ahead go to two workers forked now,
     # which inherit the state (_dispatch): nothing is pickled (the 汇总表's inputs took
     # 0.2 s to reach the early worker at 1,000 forms)
-    broken = any(f.done() and f.exception() is not None for f in (ahead or {}).values())
+    broken = any(f.done() and isinstance(f.exception(), BrokenProcessPool)
+                 for f in (ahead or {}).values())
     own = (_forked_now(state) if pool is not None and start_method() == "fork" and not broken
            else None)  # (a worker of the early pool died: it is all written here, below)
     try:
         if own is not None:
             futures = _dispatch(own, jobs, dict(ahead or {}))
+            wait((ahead or {}).values())  # then the early worker is idle, holding its own
+            stop_pool(pool)  # copy of what the main process has changed since: let it go
         elif pool is not None:  # its workers hold no state: each job goes with its own
             # inputs, pickled (the whole period would be unpickled in every worker
             # otherwise), and goes as soon as they are made: the biggest is not kept
@@ -138,14 +141,17 @@ def write_outputs(plan: Plan, period: Period, summary: Summary, receipts: list[R
 def _dispatch(own: ProcessPoolExecutor, jobs: list[str],
               ahead: dict[str, Future]) -> dict[str, Future]:
     """The jobs to `own`'s two workers, forked now and holding the state (nothing pickled:
-    it took 0.4 s to send the feedback copies' inputs at province). The first (the 汇总表)
-    goes at once, the rest once a core is free of the jobs written ahead: three writers
-    would share two cores, and the 汇总表, the longest, would end later."""
-    futures = dict(ahead)
-    for i, job in enumerate(jobs):
-        if i == 1 and ahead:
-            wait([*ahead.values(), futures[jobs[0]]], return_when=FIRST_COMPLETED)
+    it took 0.4 s to send the feedback copies' inputs at province), in order (the 汇总表,
+    the longest, first); while a job written ahead runs, one at a time: a third writer
+    would share the two cores and the 汇总表 would end later."""
+    futures, mine = dict(ahead), []
+    for job in jobs:
+        early = [f for f in ahead.values() if not f.done()]
+        busy = [f for f in mine if not f.done()]
+        if early and busy:
+            wait([*early, *busy], return_when=FIRST_COMPLETED)
         futures[job] = pool_submit(own, (job, None))
+        mine.append(futures[job])
     return futures
 
 
@@ -154,7 +160,7 @@ def _forked_now(state: _Inputs) -> ProcessPoolExecutor | None:
     pool's worker then takes every job, pickled)."""
     try:
         return start_pool(_write, state, 2)
-    except (OSError, RuntimeError, NotImplementedError):
+    except (OSError, RuntimeError, ImportError, NotImplementedError):
         return None
 
 
@@ -192,8 +198,8 @@ class OutputPool:
         """Start the 校验报告 now, in a worker (forked ones too), while the caller loads and
         merges the period's returns: it needs only the receipts, and the second core is
         idle meanwhile (province: 1.6 s, 10,000 forms: 5.5 s). Only for a re-run for a few
-        new returns into earlier outputs, or outputs that pay for a worker (start's rule);
-        never on one core. Never raises, like start."""
+        new returns into earlier outputs, or outputs whose writing here would take
+        SPAWN_PAYS_SECONDS; never on one core. Never raises, like start."""
         out = Path(out_dir)
         few = self.rerun and _rerun(receipts, out)
         if self.workers < 2 or not (few or len(receipts) * SECONDS_PER_FORM >= SPAWN_PAYS_SECONDS):
@@ -202,7 +208,7 @@ class OutputPool:
         if self.pool is None and start_method() == "fork":  # one worker, holding the inputs
             self._start(inputs, 1)  # (write_outputs forks two more when the rest are known)
             inputs = None
-        elif not few:  # (a few new returns' spawned pool started before they were read)
+        else:  # (start's own rule; a few new returns' pool may be started already)
             self.start(len(receipts), sum(1 for r in receipts if r.new))
         if self.pool is not None:
             try:
