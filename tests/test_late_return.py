@@ -319,25 +319,7 @@ def test_forked_writers_start_early_for_a_late_returns_validation_report(
     known, before the period's returns are loaded and merged; two more writers are forked
     once they are merged, inheriting them (nothing pickled). The outputs are those a full
     rebuild writes, and no worker outlives the run."""
-    from xltools import parallel
-    from xltools.collect.ledger import Ledger
-
-    events, started = [], []
-    real_start, real_current = outputs_mod.start_pool, Ledger.current
-
-    def start(*a, **k):
-        events.append("start")
-        pool = real_start(*a, **k)
-        started.extend(parallel.pool_processes(pool).values())
-        return pool
-
-    def current(self, *a, **k):
-        events.append("load")
-        return real_current(self, *a, **k)
-    monkeypatch.delenv(parallel.START_METHOD_ENV, raising=False)
-    monkeypatch.setattr(outputs_mod, "start_pool", start)
-    monkeypatch.setattr(Ledger, "current", current)
-    _record_examining(monkeypatch, events)
+    events, started = _starts_and_loads(monkeypatch)
     box, put_back = _without_late(tmp_path, period_files)
     out, db = tmp_path / "out", tmp_path / "ledger.sqlite"
     api.collect([box], PLAN, PERIOD, out, db, workers=2)
@@ -348,13 +330,8 @@ def test_forked_writers_start_early_for_a_late_returns_validation_report(
     assert events == ["examine 1", "start", "load", "start"]
     plan, period, summary, receipts, current, _out, _workers, pool, ahead = spies["inputs"][-1]
     assert pool is not None and list(ahead) == ["validation"]
-    deadline = time.monotonic() + 5  # (stopped; the executor's own thread may be the one
-    while any(p.is_alive() for p in started) and time.monotonic() < deadline:  # reaping them)
-        time.sleep(0.05)
-    assert len(started) == 3 and not any(p.is_alive() for p in started)
-    full = _full(tmp_path, spies)
-    _same_books(out, full)
-    assert _feedback(out) == _feedback(full)
+    _all_stopped(started, 3)
+    _same_as_rebuilt(tmp_path, spies, out)
 
 
 @pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(),
@@ -368,21 +345,8 @@ def test_a_big_first_collect_writes_its_validation_report_while_the_period_is_me
     and is what a full rebuild here writes."""
     import os
 
-    from xltools import parallel
-    from xltools.collect.ledger import Ledger
-
-    events, log, started = [], tmp_path / "jobs.log", []
-    real_start, real_current, real_write = outputs_mod.start_pool, Ledger.current, outputs_mod._write
-
-    def start(*a, **k):
-        events.append("start")
-        pool = real_start(*a, **k)
-        started.extend(parallel.pool_processes(pool).values())
-        return pool
-
-    def current(self, *a, **k):
-        events.append("load")
-        return real_current(self, *a, **k)
+    log, real_write = tmp_path / "jobs.log", outputs_mod._write
+    events, started = _starts_and_loads(monkeypatch)
 
     def write(state, item):  # (in the workers: each job's process and times; the 校验报告
         began = time.monotonic()  # slowed, so that the others would pile up beside it)
@@ -393,12 +357,8 @@ def test_a_big_first_collect_writes_its_validation_report_while_the_period_is_me
         finally:
             with open(log, "a", encoding="utf-8") as f:
                 f.write(f"{os.getpid()} {item[0]} {began} {time.monotonic()}\n")
-    monkeypatch.delenv(parallel.START_METHOD_ENV, raising=False)
     monkeypatch.setattr(outputs_mod, "SPAWN_PAYS_SECONDS", 0.0)
-    monkeypatch.setattr(outputs_mod, "start_pool", start)
     monkeypatch.setattr(outputs_mod, "_write", write)
-    monkeypatch.setattr(Ledger, "current", current)
-    _record_examining(monkeypatch, events)
     box, _ = _without_late(tmp_path, period_files)
     out = tmp_path / "out"
     api.collect([box], PLAN, PERIOD, out, tmp_path / "ledger.sqlite", workers=2)
@@ -412,14 +372,9 @@ def test_a_big_first_collect_writes_its_validation_report_while_the_period_is_me
                if job != "validation")
     for _, a, _ in jobs.values():  # never more than two writers at a time
         assert sum(a0 <= a < b0 for _, a0, b0 in jobs.values()) <= 2, jobs
-    deadline = time.monotonic() + 5  # (stopped; the executor's own thread may be the one
-    while any(p.is_alive() for p in started) and time.monotonic() < deadline:  # reaping them)
-        time.sleep(0.05)
-    assert len(started) == 3 and not any(p.is_alive() for p in started)
+    _all_stopped(started, 3)
     monkeypatch.setattr(outputs_mod, "_write", real_write)
-    full = _full(tmp_path, spies)
-    _same_books(out, full)
-    assert _feedback(out) == _feedback(full)
+    _same_as_rebuilt(tmp_path, spies, out)
 
 
 @pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(),
@@ -450,6 +405,45 @@ def test_a_writer_killed_while_writing_ahead_leaves_the_outputs_to_this_process(
     assert list(spies["inputs"][-1][8]) == ["validation"]  # it was written ahead, and died:
     assert spies["sheets"] == [period_files[2].unit]  # its unit's sheet was made here
     assert report.outputs[1].is_file()
+    _same_as_rebuilt(tmp_path, spies, out)
+
+
+def _starts_and_loads(monkeypatch) -> tuple[list[str], list]:
+    """Forked workers (the platform's default); events gets "start" as writers start (their
+    processes go in the second list), "load" as the period's returns are loaded and
+    "examine N" as N new files are read."""
+    from xltools import parallel
+    from xltools.collect.ledger import Ledger
+
+    events, started = [], []
+    real_start, real_current = outputs_mod.start_pool, Ledger.current
+
+    def start(*a, **k):
+        events.append("start")
+        pool = real_start(*a, **k)
+        started.extend(parallel.pool_processes(pool).values())
+        return pool
+
+    def current(self, *a, **k):
+        events.append("load")
+        return real_current(self, *a, **k)
+    monkeypatch.delenv(parallel.START_METHOD_ENV, raising=False)
+    monkeypatch.setattr(outputs_mod, "start_pool", start)
+    monkeypatch.setattr(Ledger, "current", current)
+    _record_examining(monkeypatch, events)
+    return events, started
+
+
+def _all_stopped(started: list, n: int) -> None:
+    """n workers were started, and none outlives the run."""
+    deadline = time.monotonic() + 5  # (stopped; the executor's own thread may be the one
+    while any(p.is_alive() for p in started) and time.monotonic() < deadline:  # reaping them)
+        time.sleep(0.05)
+    assert len(started) == n and not any(p.is_alive() for p in started)
+
+
+def _same_as_rebuilt(tmp_path: Path, spies, out: Path) -> None:
+    """Every output in `out`, feedback copies too, is what a full rebuild writes."""
     full = _full(tmp_path, spies)
     _same_books(out, full)
     assert _feedback(out) == _feedback(full)
