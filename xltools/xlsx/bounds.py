@@ -236,8 +236,10 @@ class _CellScanner:
         if _ODD_REF.search(body):
             s.bad = ODD_REF
             return True
-        self._facts(body)
-        refs = _C_VALUED.findall(body)
+        facts = self._facts(body)
+        # the valued cells (column letters, row digits): _facts' match of every one, or
+        # past the cells it tracks a search of its own
+        refs = _C_VALUED.findall(body) if facts is None else [(c, d) for _, c, d, _, _ in facts if c]
         if refs:
             s.max_row = max(s.max_row, max(map(int, [d for _, d in refs])))
             # bijective base 26 ("A" is 1): a longer name is a later column, else by letters
@@ -252,12 +254,13 @@ class _CellScanner:
             self.row, self.col = int(m.group(2)), col_number(m.group(1))
         return True
 
-    def _facts(self, body: bytes) -> None:
+    def _facts(self, body: bytes) -> list[tuple] | None:
         """Cells whose value no reader should take (see SheetScan.damaged) and shared-string
-        cells with their index; only for the usual explicit r="…" files (the fast path)."""
+        cells with their index; only for the usual explicit r="…" files (the fast path).
+        The <row r> and valued <c r> matched (_CELL_FACTS), None past MAX_TRACKED."""
         s = self.scan
         if self.facts_seen > MAX_TRACKED:
-            return  # a sheet this large is no form: its cells are bounded, not verified one by one
+            return None  # a sheet this large is no form: its cells are bounded, not verified one by one
         facts = _CELL_FACTS.findall(body)
         self.facts_seen += len(facts)
         # a form has thousands of cells: compared as the bytes they were written with
@@ -279,7 +282,8 @@ class _CellScanner:
                 damaged.append(((int(row_c), col_number(col)), DAMAGED_TWICE))
             else:
                 cols.add(col)
-                if attrs and b't="s"' in attrs and _T_SHARED.search(attrs):
+                # (b' t="s"' answers for nearly every file without the regex's \s)
+                if attrs and b't="s"' in attrs and (b' t="s"' in attrs or _T_SHARED.search(attrs)):
                     if v.isdigit():
                         if len(strings) < MAX_TRACKED:
                             strings.append((row_c, col, v))
@@ -287,6 +291,7 @@ class _CellScanner:
                         damaged.append(((int(row_c), col_number(col)), DAMAGED_INDEX))
         self.cols_in_row, self.fact_row, self.fact_row_bytes, self.row_twice = \
             cols, row, row_bytes, twice
+        return facts
 
 
 def check_zip(data: bytes, zf: zipfile.ZipFile, limits: ReadLimits) -> ZipCheck:

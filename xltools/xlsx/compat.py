@@ -3,6 +3,7 @@ tests/test_compat.py pins against the installed library."""
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import zipfile
 from contextvars import ContextVar
@@ -162,16 +163,40 @@ class RowStream:
             raise ValueError(f"row {row + 1} written out of order")
         return ws.row_info.pop(row, None)
 
-    def row(self, row: int, first_col: int, last_col: int, cells_xml: str) -> None:
-        """Write row `row` holding the given cells (first_col..last_col, XML of <c> elements)."""
+    def row(self, row: int, first_col: int, last_col: int, cells_xml: str,
+            height: float | None = None) -> None:
+        """Write row `row` holding the given cells (first_col..last_col, XML of <c> elements);
+        height: its height in points, when xlsxwriter was not given it (set_row)."""
         ws = self.ws
         info = self.take(row)
         if ws._check_dimensions(row, first_col) or ws._check_dimensions(row, last_col):
             raise ValueError(f"row {row + 1}, columns {first_col + 1}-{last_col + 1}: "
                              "outside the worksheet")
-        ws._write_row(row, None, info)
+        if height is None:
+            ws._write_row(row, None, info)
+        elif info is not None:
+            raise ValueError(f"row {row + 1}: its height given twice")
+        else:
+            ws.fh.write(self._row_tag(row, height))
         ws.fh.write(cells_xml)
         ws.fh.write("</row>")
+
+    def _row_tag(self, row: int, height: float) -> str:
+        """The <row> start tag xlsxwriter writes for a row set_row gave only a height, and
+        what set_row records of it (its size, for placing charts; the sheet's dimension)."""
+        ws = self.ws
+        pixels = int(height * 4.0 / 3.0 + 0.5)  # (set_row's own rounding)
+        if pixels <= 0 or ws.excel_version == 2010:  # (hidden; extra attributes): its own path
+            ws.set_row(row, height)
+            tag, ws.fh = ws.fh, io.StringIO()
+            ws._write_row(row, None, ws.row_info.pop(row))
+            tag, ws.fh = ws.fh.getvalue(), tag
+            return tag
+        ws._check_dimensions(row, 0)  # (as set_row did for every height, before any cell)
+        ws.row_sizes[row] = [pixels, False]
+        if pixels == ws.original_row_height == ws.default_row_height:
+            return f'<row r="{row + 1}">'
+        return f'<row r="{row + 1}" ht="{pixels * 0.75:.16g}" customHeight="1">'
 
     def verbatim(self, first: int, last: int, last_col: int, rows_xml: str) -> None:
         """Write rows first..last as given (<row> elements an earlier file holds, columns

@@ -23,6 +23,7 @@ from .compat import control_escaped
 # again (a literal "_xHHHH_"): rare, so those strings take its own function
 _CONTROL = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _MARKUP = re.compile("[&<>]")
+_SPECIAL = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff&<>]")  # either: one search
 # longer text may pass Excel's 32,767 UTF-16 units, which xlsxwriter cuts: its path decides
 _LONG = 16383
 
@@ -33,16 +34,25 @@ def column_name(col: int) -> str:
     return xl_col_to_name(col)
 
 
-def text_xml(ref: str, xf: int, s: str) -> str | None:
-    """An inline-string cell; None when xlsxwriter must write it (over-long)."""
+def text_tail(xf: int, s: str) -> str | None:
+    """An inline-string cell after its reference (text_xml is '<c r="' + ref + this): the
+    same for every cell of that style and text, so a writer may keep it; None when
+    xlsxwriter must write it (over-long)."""
     if len(s) > _LONG:
         return None
-    if _CONTROL.search(s):
-        s = control_escaped(s)
+    if _SPECIAL.search(s):
+        if _CONTROL.search(s):
+            s = control_escaped(s)
+        if _MARKUP.search(s):
+            s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     space = ' xml:space="preserve"' if s and (s[0].isspace() or s[-1].isspace()) else ""
-    if _MARKUP.search(s):
-        s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t{space}>{s}</t></is></c>'
+    return f'" s="{xf}" t="inlineStr"><is><t{space}>{s}</t></is></c>'
+
+
+def text_xml(ref: str, xf: int, s: str) -> str | None:
+    """An inline-string cell; None when xlsxwriter must write it (over-long)."""
+    tail = text_tail(xf, s)
+    return None if tail is None else '<c r="' + ref + tail
 
 
 def number_xml(ref: str, xf: int, v: float) -> str | None:

@@ -14,7 +14,7 @@ from ..sheet.styles import STYLES
 from .compat import (RowStream, cell_writers, fix_style_index, flush_row,
                      free_cells_when_assembled, plain_text_only, register_merge,
                      store_parts_through_ours, ws_row)
-from .rowxml import blank_xml, column_name, number_xml, text_xml
+from .rowxml import blank_xml, column_name, number_xml, text_tail
 
 _OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False}
@@ -106,8 +106,9 @@ def _write_sheet(wb, sheet: Sheet, fmt, constant_memory: bool = False) -> None:
         sheet.complete()
     for col, width in sheet.col_widths.items():
         ws.set_column(col, col, width, None, {"hidden": True} if col in sheet.hidden_cols else None)
-    for row, height in sheet.row_heights.items():
-        ws.set_row(row, height)
+    if not (constant_memory and FAST_ROWS):  # (streamed, each row's height goes with it)
+        for row, height in sheet.row_heights.items():
+            ws.set_row(row, height)
     links = _LinkBudget()
     if constant_memory:
         _write_rows_in_order(ws, sheet, fmt, links)
@@ -186,13 +187,17 @@ class _RowWriter:
         self.ws, self.sheet, self.fmt, self.links = ws, sheet, fmt, links
         self.stream = RowStream(ws) if FAST_ROWS else None
         self.xfs: dict = {}  # format -> its style index
+        self.texts: dict = {}  # (style index, text) -> its cell's XML after the reference
         self.active: list = []  # (merge, format, its columns) of merges still open
         self.merges_seen = 0
         self.waiting: list = []  # merges added before their first row's range
 
     def heights(self, first: int, stop: int, verbatim: list[Verbatim] = ()) -> None:
         """Give xlsxwriter the heights of rows first..stop-1 (set while the sheet was made),
-        but for verbatim rows: their <row> elements carry them."""
+        but for verbatim rows: their <row> elements carry them. (Streamed, write gives
+        each row's height as it writes the row.)"""
+        if self.stream is not None:
+            return
         heights, skip = self.sheet.row_heights, {r for v in verbatim for r in range(v.first, v.stop)}
         for row in range(first, stop):
             if row in heights and row not in skip:
@@ -221,7 +226,7 @@ class _RowWriter:
         are written as given: a merge open over them has its covered cells there already,
         and merges of their own are registered after them, with nothing else open."""
         sheet, ws, fmt, stream, xfs = self.sheet, self.ws, self.fmt, self.stream, self.xfs
-        cells = sheet.cells
+        cells, heights = sheet.cells, sheet.row_heights
         keys = sorted(cells)  # (a sheet made while written holds only rows not yet out)
         if keys and keys[0][0] < first:
             raise LayoutError(f"{sheet.name}: cell {keys[0]} above rows already written")
@@ -258,17 +263,21 @@ class _RowWriter:
                     else:
                         still.append(item)
                 self.active = still
+            height = heights.get(row)
             if not out:
-                if row in sheet.row_heights:  # a row with only a height: xlsxwriter would skip it
+                if height is not None:  # a row with only a height: xlsxwriter would skip it
                     if stream is not None:
+                        ws.set_row(row, height)
                         stream.empty(row)
                     elif row > ws_row(ws):
                         flush_row(ws, row)
                 continue
-            xml = _row_xml(row, out, xfs) if stream is not None else None
+            xml = _row_xml(row, out, xfs, self.texts) if stream is not None else None
             if xml is not None:
-                stream.row(row, min(out), max(out), xml)
+                stream.row(row, min(out), max(out), xml, height)
             else:
+                if stream is not None and height is not None:
+                    ws.set_row(row, height)
                 _row_through_xlsxwriter(ws, row, out, fmt, self.links)
 
     def _pass(self, v: Verbatim, starts: dict[int, list], next_cell: int) -> None:
@@ -293,34 +302,47 @@ class _RowWriter:
 FAST_ROWS = True  # serialize plain rows here (tests switch it off to compare with xlsxwriter)
 
 
-def _row_xml(row: int, out: dict[int, tuple], xfs: dict) -> str | None:
+def _row_xml(row: int, out: dict[int, tuple], xfs: dict, texts: dict) -> str | None:
     """The <c> elements of a row of plain cells, in column order; None if one is not plain.
     xfs caches each format's style index (given on first use, in column order, as
-    xlsxwriter gives it)."""
+    xlsxwriter gives it); texts each (style index, text)'s XML after the cell reference (a
+    汇总表 repeats its texts row after row)."""
     r = str(row + 1)
     parts = []
     for col in sorted(out):
         f, cell = out[col]
-        ref = column_name(col) + r
         xf = xfs.get(f)
         if xf is None:
             xf = xfs[f] = RowStream.style(f)
         if cell is None:
-            parts.append(blank_xml(ref, xf))
+            parts.append(blank_xml(column_name(col) + r, xf))
             continue
         v, kind = cell.value, cell.kind
         if cell.comment or kind not in _PLAIN:
             return None
         if v is None or kind == "blank" or v == "":
-            x = blank_xml(ref, xf)
+            x = blank_xml(column_name(col) + r, xf)
         elif kind == "string":
-            x = text_xml(ref, xf, str(v))
+            if type(v) is not str:  # (keyed by the text: 1 == 1.0 == True, their texts differ)
+                v = str(v)
+            tail = texts.get((xf, v))
+            if tail is None:
+                tail = text_tail(xf, v)
+                if tail is None:
+                    return None
+                if len(texts) >= _KEPT_TEXTS:
+                    texts.clear()
+                texts[(xf, v)] = tail
+            x = '<c r="' + column_name(col) + r + tail
         else:
-            x = number_xml(ref, xf, float(v))
-        if x is None:
-            return None
+            x = number_xml(column_name(col) + r, xf, float(v))
+            if x is None:
+                return None
         parts.append(x)
     return "".join(parts)
+
+
+_KEPT_TEXTS = 20_000  # (style, text) pairs a sheet's writer keeps (a few MB at most)
 
 
 def _row_through_xlsxwriter(ws, row: int, out: dict[int, tuple], fmt: _Formats, links) -> None:
