@@ -63,6 +63,29 @@ def _style_order_layout() -> Workbook:
     return wb
 
 
+def _repeats_layout() -> Workbook:
+    """What the streamed writer keeps or gives each row itself: a text repeated row after
+    row in two styles, values that are equal but written differently (1, 1.0, True as text),
+    and a height on every kind of row: plain, default (15 points), a link's (xlsxwriter's
+    path), a comment's and one with no cells."""
+    wb = Workbook(filename="r.xlsx", constant_memory=True)
+    sh = wb.add_sheet("r")
+    for row in range(12):
+        sh.write(row, 0, "\u5b8c\u6210 & \u63a8\u8fdb", "body" if row % 3 else "header",
+                 kind="string")
+        sh.write(row, 1, [1, 1.0, True][row % 3], "body", kind="string")
+        sh.write(row, 2, " \u540c\u4e00\u6bb5 ", "body", kind="string")
+        sh.row_heights[row] = [27.75, 15, 30][row % 3]
+    sh.link(12, 0, "\u94fe\u63a5", "#r!A1")
+    sh.write(12, 1, "\u5b8c\u6210 & \u63a8\u8fdb", "body", kind="string")
+    sh.row_heights[12] = 33
+    sh.write(13, 0, "\u5907\u6ce8", kind="string", comment="\u8bf4\u660e")
+    sh.row_heights[13] = 21
+    sh.row_heights[14] = 6
+    sh.write(15, 0, "\u5b8c\u6210 & \u63a8\u8fdb", "body", kind="string")
+    return wb
+
+
 def _both(layout: Workbook, monkeypatch, hook=None) -> tuple[zipfile.ZipFile, zipfile.ZipFile]:
     monkeypatch.setattr(writer, "STREAM_CELLS", 0)
     monkeypatch.setattr(writer, "STREAM_SHEET_CELLS", 0)
@@ -76,7 +99,7 @@ def _both(layout: Workbook, monkeypatch, hook=None) -> tuple[zipfile.ZipFile, zi
 
 
 @pytest.mark.parametrize("hook", [None, FixedStyles])  # as write_workbook, and as xlsx.splice
-@pytest.mark.parametrize("make", [_layout, _style_order_layout])
+@pytest.mark.parametrize("make", [_layout, _style_order_layout, _repeats_layout])
 def test_streamed_rows_are_the_bytes_xlsxwriter_writes(monkeypatch, make, hook):
     fast, lib = _both(make(), monkeypatch, hook)
     assert fast.namelist() == lib.namelist()
@@ -91,6 +114,24 @@ def test_tricky_text_is_written_as_xlsxwriter_escapes_it(monkeypatch):
     assert '<row r="14" ht="8.25" customHeight="1"/>' in sheet  # the gap row is kept
     assert 'xml:space="preserve"> lead</t>' in sheet and "_x0007_" in sheet
     assert "_x005F_x0041_ literal" in sheet and "a&amp;b&lt;c&gt;d\"e" in sheet
+
+
+def test_repeated_and_look_alike_texts_read_back_as_written(monkeypatch):
+    fast, _ = _both(_repeats_layout(), monkeypatch)
+    ws = openpyxl.load_workbook(io.BytesIO(_rezipped(fast)))["r"]
+    assert [ws.cell(r + 1, 2).value for r in range(3)] == ["1", "1.0", "True"]
+    assert {ws.cell(r + 1, 1).value for r in range(12)} == {"\u5b8c\u6210 & \u63a8\u8fdb"}
+    assert ws["C4"].value == " \u540c\u4e00\u6bb5 " and ws["B13"].value == ws["A16"].value
+    assert [ws.row_dimensions[r].height for r in (1, 3, 13, 14, 15)] == [27.75, 30, 33, 21, 6]
+    assert ws["A13"].hyperlink.location == "r!A1" and ws["A14"].comment is not None
+
+
+def _rezipped(book: zipfile.ZipFile) -> bytes:
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as z:
+        for n in book.namelist():
+            z.writestr(n, book.read(n))
+    return data.getvalue()
 
 
 def test_rows_read_back_as_written(monkeypatch):

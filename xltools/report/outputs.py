@@ -13,8 +13,8 @@ from ..merge.summary import Summary
 from ..model import Period, Plan
 from ..model.returns import FormReturn
 from ..model.table import Table
-from ..parallel import (SPAWN_PAYS_SECONDS, default_workers, keep_what_is_held, pool_map, pool_submit,
-                        start_method, start_pool, stop_pool)
+from ..parallel import (SPAWN_PAYS_SECONDS, default_workers, keep_what_is_held, pool_map,
+                        pool_submit, start_method, start_pool, stop_pool)
 from ..xlsx.splice import MANIFEST as SPLICED
 from .feedback import needs_feedback
 

@@ -239,7 +239,8 @@ class _CellScanner:
         facts = self._facts(body)
         # the valued cells (column letters, row digits): _facts' match of every one, or
         # past the cells it tracks a search of its own
-        refs = _C_VALUED.findall(body) if facts is None else [(c, d) for _, c, d, _, _ in facts if c]
+        refs = _C_VALUED.findall(body) if facts is None else \
+            [(c, d) for _, c, d, _, _ in facts if c]
         if refs:
             s.max_row = max(s.max_row, max(map(int, [d for _, d in refs])))
             # bijective base 26 ("A" is 1): a longer name is a later column, else by letters
@@ -260,7 +261,7 @@ class _CellScanner:
         The <row r> and valued <c r> matched (_CELL_FACTS), None past MAX_TRACKED."""
         s = self.scan
         if self.facts_seen > MAX_TRACKED:
-            return None  # a sheet this large is no form: its cells are bounded, not verified one by one
+            return None  # a sheet this large is no form: bounded, not verified cell by cell
         facts = _CELL_FACTS.findall(body)
         self.facts_seen += len(facts)
         # a form has thousands of cells: compared as the bytes they were written with

@@ -23,7 +23,8 @@ from .compat import control_escaped
 # again (a literal "_xHHHH_"): rare, so those strings take its own function
 _CONTROL = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _MARKUP = re.compile("[&<>]")
-_SPECIAL = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff&<>]")  # either: one search
+# either of them, in one search (nearly every text has neither)
+_SPECIAL = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff&<>]")
 # longer text may pass Excel's 32,767 UTF-16 units, which xlsxwriter cuts: its path decides
 _LONG = 16383
 
