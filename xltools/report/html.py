@@ -16,6 +16,7 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
+from ..model.collector import gc_paused
 from ..model.glossary import official_marks
 from ..sheet.blocks import date_cn, safe_filename
 from ..merge.common import OVERALL_STATUSES, UNCLEAR, UNIT_CATEGORIES
@@ -69,6 +70,7 @@ def render_html(plan: Plan, period: Period, summary: Summary, receipts: list[Rec
                             "请改正或移走该模板后重新回收。") from exc
 
 
+@gc_paused()  # (the page's rows and strings all live until written: the passes find nothing)
 def write_html_report(plan: Plan, period: Period, summary: Summary, receipts: list[ReceiptRow],
                       out_dir: str | os.PathLike) -> Path:
     """Write 汇总报告_<period>.html into out_dir (atomically), re-rendering only the units'

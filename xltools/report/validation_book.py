@@ -8,6 +8,7 @@ import os
 from collections import Counter
 from pathlib import Path
 
+from ..model.collector import gc_paused
 from ..model.glossary import FW_COLON
 from ..sheet.blocks import date_cn, official_page, safe_filename
 from ..sheet.layout import Workbook
@@ -41,6 +42,7 @@ def _where(sheet: str, cell: str) -> str:
     return f"{sheet}!{cell}" if sheet and cell else (sheet or "打开原件")
 
 
+@gc_paused()  # (a sheet for each unit, all kept until written: the passes would find nothing)
 def write_validation(plan: Plan, period: Period, receipts: list[ReceiptRow],
                      out_dir: str | os.PathLike) -> Path:
     """Write the 校验报告 into out_dir, keeping the unit sheets of the previous file whose
