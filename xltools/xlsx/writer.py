@@ -330,9 +330,10 @@ def _row_xml(row: int, out: dict[int, tuple], xfs: dict, texts: dict) -> str | N
                 tail = text_tail(xf, v)
                 if tail is None:
                     return None
-                if len(texts) >= _KEPT_TEXTS:
-                    texts.clear()
-                texts[(xf, v)] = tail
+                if len(v) <= _KEPT_TEXT_LENGTH:
+                    if len(texts) >= _KEPT_TEXTS:
+                        texts.clear()
+                    texts[(xf, v)] = tail
             x = '<c r="' + column_name(col) + r + tail
         else:
             x = number_xml(column_name(col) + r, xf, float(v))
@@ -342,7 +343,9 @@ def _row_xml(row: int, out: dict[int, tuple], xfs: dict, texts: dict) -> str | N
     return "".join(parts)
 
 
-_KEPT_TEXTS = 20_000  # (style, text) pairs a sheet's writer keeps (a few MB at most)
+# (style, text) pairs a sheet's writer keeps: short texts (units, statuses, roles, numbers as
+# text) are the ones a 汇总表 repeats; a unit's long report text comes once (a few MB at most)
+_KEPT_TEXTS, _KEPT_TEXT_LENGTH = 20_000, 64
 
 
 def _row_through_xlsxwriter(ws, row: int, out: dict[int, tuple], fmt: _Formats, links) -> None:
