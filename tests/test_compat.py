@@ -18,7 +18,8 @@ from xltools.xlsx import ods
 from xltools.xlsx import deflate
 from xltools.xlsx.compat import (cell_writers, compressing_in_pieces, fix_style_index,
                                  flush_row, free_cells_when_assembled, quick_sheet_names,
-                                 register_merge, seed_strings, sheet_extent,
+                                 register_merge, RowStream, seed_strings, set_height,
+                                 sheet_extent,
                                  store_parts_through_ours, visibility, plain_text_only,
                                  write_part_as, ws_row)
 
@@ -84,6 +85,29 @@ def test_xlsxwriter_streamed_cells_and_a_height_only_row():
     assert ('<row r="1"><c r="A1" s="1" t="inlineStr"><is><t>=1+1</t></is></c>'
             '<c r="B1"><v>2.5</v></c><c r="C1" s="1"/></row>') in xml
     assert '<row r="3" ht="30" customHeight="1"/>' in xml and '<c r="A5" t="inlineStr">' in xml
+
+
+def test_xlsxwriter_row_heights_as_row_stream_writes_them():
+    """RowStream writes a streamed row's <row> tag itself: from the height set_row records
+    (in pixels, rows_sizes), the sheet's default and original row heights, its Excel version
+    and its dimension, as xlsxwriter keeps them."""
+    def build(wb):
+        ws = wb.add_worksheet("s")
+        assert (ws.default_row_height, ws.original_row_height, ws.excel_version) == (20, 20, 2007)
+        stream = RowStream(ws)
+        ws.write_string(0, 1, "x")
+        ws.set_row(1, 27.75)
+        assert ws.row_sizes[1] == [37, False] and ws.row_info[1].height == 37
+        stream.row(2, 1, 1, '<c r="B3" t="inlineStr"><is><t>y</t></is></c>', height=30)
+        stream.row(3, 1, 1, '<c r="B4" t="inlineStr"><is><t>z</t></is></c>', height=15)
+        assert ws.row_sizes[2] == [40, False]
+        set_height(ws, 4, 0)  # (hidden)
+        ws.write_string(4, 1, "h")
+    with zipfile.ZipFile(io.BytesIO(_xlsx(build, streamed=True))) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    assert '<dimension ref="A1:B5"/>' in xml
+    assert '<row r="3" ht="30" customHeight="1"><c r="B3"' in xml and '<row r="4"><c r="B4"' in xml
+    assert '<row r="5" hidden="1">' in xml
 
 
 @pytest.mark.parametrize("streamed", [False, True])

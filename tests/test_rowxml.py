@@ -86,6 +86,24 @@ def _repeats_layout() -> Workbook:
     return wb
 
 
+def _column_b_layout() -> Workbook:
+    """A sheet whose cells start right of column A, with heights on rows xlsxwriter writes
+    itself (a link's, a comment's, one with no cells, a hidden one): its dimension is what
+    xlsxwriter gives when every height is set before any cell (it then starts at A)."""
+    wb = Workbook(filename="b.xlsx", constant_memory=True)
+    sh = wb.add_sheet("b")
+    sh.write(0, 1, "x", kind="string")
+    sh.row_heights[1] = 30
+    sh.write(2, 1, "y", kind="string")
+    sh.link(3, 1, "\u94fe\u63a5", "#b!B1")
+    sh.row_heights[3] = 24
+    sh.write(4, 2, "\u5907\u6ce8", kind="string", comment="\u8bf4\u660e")
+    sh.row_heights[4] = 21
+    sh.write(5, 1, "hidden", kind="string")
+    sh.row_heights[5] = 0
+    return wb
+
+
 def _both(layout: Workbook, monkeypatch, hook=None) -> tuple[zipfile.ZipFile, zipfile.ZipFile]:
     monkeypatch.setattr(writer, "STREAM_CELLS", 0)
     monkeypatch.setattr(writer, "STREAM_SHEET_CELLS", 0)
@@ -99,7 +117,8 @@ def _both(layout: Workbook, monkeypatch, hook=None) -> tuple[zipfile.ZipFile, zi
 
 
 @pytest.mark.parametrize("hook", [None, FixedStyles])  # as write_workbook, and as xlsx.splice
-@pytest.mark.parametrize("make", [_layout, _style_order_layout, _repeats_layout])
+@pytest.mark.parametrize("make", [_layout, _style_order_layout, _repeats_layout,
+                                  _column_b_layout])
 def test_streamed_rows_are_the_bytes_xlsxwriter_writes(monkeypatch, make, hook):
     fast, lib = _both(make(), monkeypatch, hook)
     assert fast.namelist() == lib.namelist()

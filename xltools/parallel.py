@@ -101,29 +101,20 @@ def watch_parent(parent: int, on_gone: Callable[[], None] | None = None,
 
 
 def worker_start(parent: int, debug: bool) -> None:
-    """What every worker does first: die with its parent, and take the parent's settings
-    (a spawned worker imports xltools afresh; a forked one has them already)."""
-    global _in_worker
+    """What every worker does first: die with its parent, take the parent's settings (a
+    spawned worker imports xltools afresh; a forked one has them already), and keep what it
+    holds out of the cycle collector's passes."""
     die_with_parent(parent)
     settings.debug = debug
     gc.enable()  # (forked while another thread had it paused: gc_paused, the desk's threads)
-    _in_worker = True
-    keep_what_is_held()
-
-
-_in_worker = False  # (set by worker_start)
-
-
-def keep_what_is_held() -> None:
-    """In a worker: what it holds now (inherited when forked, unpickled when spawned: the
-    plan, a merged period) lives until its job ends, so the cycle collector need not walk
-    it again and again: it is moved out of its sight (gc.freeze), and its passes walk only
-    what the job makes. A province's four output jobs take about 1 s less of 13; a forked
-    worker's pages also stay shared with its parent (a pass writes to each object it
-    walks). A no-op in the main process: a long-lived one (the desk) would never free the
-    cycles among what it held."""
-    if _in_worker:
-        gc.freeze()
+    # What the worker holds now (inherited when forked, the pool's state unpickled when
+    # spawned: the plan, a merged period) lives as long as it does: frozen (gc.freeze), the
+    # collector's passes walk only what the jobs make (a province's four output jobs: about
+    # 1 s less of 13), and a forked worker's pages stay shared with its parent (a pass writes
+    # to every object it walks). Only here, once: frozen later, a job's inputs and the
+    # garbage cycles of the job before would never be freed (a spawned writer's inputs,
+    # which come with each job, are not frozen); never in the main process.
+    gc.freeze()
 
 
 def _init(func: Callable, state: object, parent: int, debug: bool) -> None:

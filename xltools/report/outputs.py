@@ -13,8 +13,8 @@ from ..merge.summary import Summary
 from ..model import Period, Plan
 from ..model.returns import FormReturn
 from ..model.table import Table
-from ..parallel import (SPAWN_PAYS_SECONDS, default_workers, keep_what_is_held, pool_map,
-                        pool_submit, start_method, start_pool, stop_pool)
+from ..parallel import (SPAWN_PAYS_SECONDS, default_workers, pool_map, pool_submit,
+                        start_method, start_pool, stop_pool)
 from ..xlsx.splice import MANIFEST as SPLICED
 from .feedback import needs_feedback
 
@@ -71,7 +71,6 @@ def _write(state: _Inputs | None, item: tuple[str, _Inputs | None]) -> list[Path
     """One job: its own inputs (spawned workers) or the state all jobs share (forked)."""
     job, own = item
     s = own or state
-    keep_what_is_held()  # (a spawned worker's inputs arrive with the job)
     from .summary_book import write_summary
     from .feedback import write_feedback
     from .html import write_html_report

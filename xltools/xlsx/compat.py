@@ -144,6 +144,13 @@ def control_escaped(s: str) -> str:
     return XMLwriter._escape_control_characters(s)
 
 
+def set_height(ws, row: int, height: float) -> None:
+    """set_row(row, height) as if given before any cell of the sheet was written: the sheet's
+    dimension then starts at column A (set_row extends it from the first column in use)."""
+    ws._check_dimensions(row, 0)
+    ws.set_row(row, height)
+
+
 class RowStream:
     """constant_memory: rows whose cells xltools serializes itself (xlsx.rowxml), written
     between the rows xlsxwriter writes, as xlsxwriter would write them. xlsxwriter holds one
@@ -187,7 +194,7 @@ class RowStream:
         ws = self.ws
         pixels = int(height * 4.0 / 3.0 + 0.5)  # (set_row's own rounding)
         if pixels <= 0 or ws.excel_version == 2010:  # (hidden; extra attributes): its own path
-            ws.set_row(row, height)
+            set_height(ws, row, height)
             tag, ws.fh = ws.fh, io.StringIO()
             ws._write_row(row, None, ws.row_info.pop(row))
             tag, ws.fh = ws.fh.getvalue(), tag

@@ -13,7 +13,7 @@ from ..sheet.layout import (MAX_ROWS, Cell, Chart, LayoutError, Sheet, Validatio
 from ..sheet.styles import STYLES
 from .compat import (RowStream, cell_writers, fix_style_index, flush_row,
                      free_cells_when_assembled, plain_text_only, register_merge,
-                     store_parts_through_ours, ws_row)
+                     set_height, store_parts_through_ours, ws_row)
 from .rowxml import blank_xml, column_name, number_xml, text_tail
 
 _OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
@@ -267,7 +267,7 @@ class _RowWriter:
             if not out:
                 if height is not None:  # a row with only a height: xlsxwriter would skip it
                     if stream is not None:
-                        ws.set_row(row, height)
+                        set_height(ws, row, height)
                         stream.empty(row)
                     elif row > ws_row(ws):
                         flush_row(ws, row)
@@ -277,7 +277,7 @@ class _RowWriter:
                 stream.row(row, min(out), max(out), xml, height)
             else:
                 if stream is not None and height is not None:
-                    ws.set_row(row, height)
+                    set_height(ws, row, height)
                 _row_through_xlsxwriter(ws, row, out, fmt, self.links)
 
     def _pass(self, v: Verbatim, starts: dict[int, list], next_cell: int) -> None:
