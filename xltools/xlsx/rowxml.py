@@ -3,7 +3,7 @@ writes them (inline strings), for the plain cells that make up nearly all of a �
 number, blank, each with a style. xlsxwriter's own per-cell path costs about ten times more,
 and the 汇总表 is the long pole of collect (issue 18). tests/test_rowxml.py writes the same
 layouts both ways and compares the parts byte for byte; anything else (links, comments,
-formulas, over-long text, NaN) goes through xlsxwriter (text_xml and number_xml
+formulas, over-long text, NaN) goes through xlsxwriter (text_tail and number_xml
 return None).
 
 One deliberate difference: xlsxwriter writes a string that starts with "<r>" and ends with
@@ -36,7 +36,7 @@ def column_name(col: int) -> str:
 
 
 def text_tail(xf: int, s: str) -> str | None:
-    """An inline-string cell after its reference (text_xml is '<c r="' + ref + this): the
+    """An inline-string cell after its reference (the cell is '<c r="' + ref + this): the
     same for every cell of that style and text, so a writer may keep it; None when
     xlsxwriter must write it (over-long)."""
     if len(s) > _LONG:
@@ -48,12 +48,6 @@ def text_tail(xf: int, s: str) -> str | None:
             s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     space = ' xml:space="preserve"' if s and (s[0].isspace() or s[-1].isspace()) else ""
     return f'" s="{xf}" t="inlineStr"><is><t{space}>{s}</t></is></c>'
-
-
-def text_xml(ref: str, xf: int, s: str) -> str | None:
-    """An inline-string cell; None when xlsxwriter must write it (over-long)."""
-    tail = text_tail(xf, s)
-    return None if tail is None else '<c r="' + ref + tail
 
 
 def number_xml(ref: str, xf: int, v: float) -> str | None:
