@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 
@@ -93,14 +93,18 @@ def examine_all(files: list[Received], plan: Plan, period_id: str,
         pool, guard = _pool(workers, plan, period_id, prev, limits)
         failed = None
         try:
-            futures = [pool.submit(_work, c) for c in pending]
+            futures: list[Future | None] = [pool.submit(_work, c) for c in pending]
             for k, fut in enumerate(futures):
                 try:
                     result = fut.result(timeout=limits.file_timeout)
                 except (BrokenProcessPool, FutureTimeout):
                     failed = k
                     break
+                # (a future holds its result: every return read would stay alive until the
+                # last, a province's some 150 MB in this process at the end of the reading)
+                futures[k] = fut = None
                 yield from result
+                del result
         finally:
             _kill(pool, guard)
         if failed is None:
