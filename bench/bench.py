@@ -177,17 +177,17 @@ def stage_fill(work: Path) -> dict:
 def stage_collect(work: Path, workers: int | None, tag: str, ledger: str) -> dict:
     from xltools import api
 
-    import xltools.collect.run as run_module
+    import xltools.merge as merge_module
 
     plan = _plan(work)
-    inner, marks = run_module.run_collect, {}
+    inner, marks = merge_module.summarize, {}
 
-    def run_collect(*args, **kwargs):  # the peaks when the readers are done and the ledger loaded
-        out = inner(*args, **kwargs)
+    def summarize(*args, **kwargs):  # the peaks when the files are read and the period merged
+        out = inner(*args, **kwargs)  # (api.collect imports it when called: this one)
         marks["peak_mb_ledger"] = _peak_mb()
         return out
 
-    run_module.run_collect = run_collect
+    merge_module.summarize = summarize
     t0 = time.perf_counter()
     report = api.collect([work / "inbox"], work / "plan.json", plan.periods[0].id,
                          work / f"out-{tag}", work / ledger, workers)
@@ -420,7 +420,7 @@ def breakdown(results: dict[str, dict]) -> str:
     """Where a first collect's time goes (the run with the median total), beside the floors."""
     head = ("| 规模 | " + " | ".join(label for _, label in PHASES) +
             " | 合计 s | 裸读下限 s | 裸写输出工作簿 s (单元格数) | 对读+写倍数 | "
-            "CPU s | 峰值 MB 载入后(主/读取子进程) |\n|---|" + "---|" * (len(PHASES) + 6))
+            "CPU s | 峰值 MB 汇总后(主/读取子进程) |\n|---|" + "---|" * (len(PHASES) + 6))
     lines = [head]
     for size, r in results.items():
         runs = sorted(r["collect"], key=lambda x: x["seconds"])

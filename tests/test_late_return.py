@@ -117,10 +117,17 @@ def _late_run(tmp_path: Path, period_files, spies, harm=None):
 
 
 def _full(tmp_path: Path, spies) -> Path:
-    """The same outputs from the same inputs, written into an empty folder."""
+    """The same outputs from the same inputs, written into an empty folder; the period's
+    returns whole, as the ledger holds them (collect gives write_outputs only what the
+    feedback copies need of them)."""
+    from xltools.collect.ledger import Ledger
+
     full = tmp_path / "full"
-    plan, period, summary, receipts, current, _out, *rest = spies["inputs"][-1]
-    outputs_mod.write_outputs(plan, period, summary, receipts, current, full, 1)
+    plan, period, summary, receipts, _current, _out, *rest = spies["inputs"][-1]
+    with Ledger(tmp_path / "ledger.sqlite") as db:
+        whole = db.current(plan.plan_id, period.id)
+    assert any(fr.tasks for fr in whole)
+    outputs_mod.write_outputs(plan, period, summary, receipts, whole, full, 1)
     return full
 
 
@@ -209,11 +216,15 @@ def test_spawned_writers_given_only_their_own_inputs_write_the_same_outputs(
         tmp_path, period_files, spies, monkeypatch):
     """Where workers are spawned (Windows) each output job is pickled with only what it reads
     (the feedback job: the returns sent back whole, the others as who sent what when): the
-    outputs must be those that forked workers, sharing the whole state, write."""
+    outputs must be those written in this process from the period's returns whole."""
     from xltools import parallel
 
+    from xltools.collect.ledger import Ledger
+
     out, _late = _late_run(tmp_path, period_files, spies)
-    plan, period, summary, receipts, current, *_ = spies["inputs"][-1]
+    plan, period, summary, receipts, *_ = spies["inputs"][-1]
+    with Ledger(tmp_path / "ledger.sqlite") as db:
+        current = db.current(plan.plan_id, period.id)  # (whole: the stripping is tested)
     full = _full(tmp_path, spies)
     monkeypatch.setenv(parallel.START_METHOD_ENV, "spawn")
     monkeypatch.setattr(outputs_mod, "SPAWN_PAYS_SECONDS", 0.0)  # a real pool, small as it is
@@ -232,6 +243,7 @@ def test_spawned_writers_given_only_their_own_inputs_write_the_same_outputs(
     stripped = outputs_mod._own_inputs(outputs_mod._Inputs(plan, period, summary, receipts,
                                                            current, spawned), "feedback")
     assert stripped.summary is None and any(not fr.tasks for fr in stripped.current)
+    assert all(fr.tasks or fr.town for fr in current)
 
 
 def test_spawned_output_writers_start_while_collect_works(tmp_path, period_files, spies,
@@ -416,7 +428,7 @@ def _starts_and_loads(monkeypatch) -> tuple[list[str], list]:
     from xltools.collect.ledger import Ledger
 
     events, started = [], []
-    real_start, real_current = outputs_mod.start_pool, Ledger.current
+    real_start, real_returns = outputs_mod.start_pool, Ledger.returns
 
     def start(*a, **k):
         events.append("start")
@@ -424,12 +436,12 @@ def _starts_and_loads(monkeypatch) -> tuple[list[str], list]:
         started.extend(parallel.pool_processes(pool).values())
         return pool
 
-    def current(self, *a, **k):
+    def returns(self, *a, **k):
         events.append("load")
-        return real_current(self, *a, **k)
+        return real_returns(self, *a, **k)
     monkeypatch.delenv(parallel.START_METHOD_ENV, raising=False)
     monkeypatch.setattr(outputs_mod, "start_pool", start)
-    monkeypatch.setattr(Ledger, "current", current)
+    monkeypatch.setattr(Ledger, "returns", returns)
     _record_examining(monkeypatch, events)
     return events, started
 

@@ -1,6 +1,9 @@
 """summarize(): accepted returns → tables; blocked values out; missing, late, town sums."""
 from __future__ import annotations
 
+import weakref
+from copy import deepcopy
+
 import pytest
 
 from conftest import make_small_plan
@@ -277,6 +280,35 @@ def test_changes_since_previous_period():
     assert c1["上期进度"] == 10 and c1["进度变化"] == 20
     assert c2["进度变化"] is None
     assert row(s.tasks, 序号="1")["进度变化"] == 20
+
+
+def test_returns_are_merged_as_they_stream_past():
+    """summarize reads its returns once, one at a time (Ledger.returns gives a period's so,
+    from the ledger): none is kept once its part is taken, and the tables are those of the
+    same returns given as a list; the previous period's returns likewise."""
+    plan, current, stray = scenario()
+    receipts = receipts_for(plan, current)
+    prev = [report(plan, "区发改局", "2019-01-05T00:00:00",
+                   {"1": ("序时推进", 10.0, "", "", "")}, period="2018Q4")]
+    whole = summarize(plan, plan.period("2019Q1"), current + [stray], receipts, previous=prev)
+    alive: list[weakref.ref] = []
+
+    def stream(returns):
+        for fr in returns:
+            # (the consumer's loop still holds the one before while it asks for the next)
+            assert [ref for ref in alive[:-1] if ref() is not None] == [], "a return was kept"
+            copy = deepcopy(fr)
+            alive.append(weakref.ref(copy))
+            yield copy
+            del copy
+    streamed = summarize(plan, plan.period("2019Q1"), stream(current + [stray]), receipts,
+                         previous=stream(prev))
+    assert len(alive) == len(current) + 2 and all(ref() is None for ref in alive)
+    for name in ("tasks", "by_task", "by_unit", "lagging", "missing", "late", "targets", "town",
+                 "town_mismatches", "blocked", "changes"):
+        a, b = getattr(whole, name), getattr(streamed, name)
+        assert (a.columns, a.rows) == (b.columns, b.rows), name
+    assert len(whole.blocked) and whole.changes is not None and whole.counts == streamed.counts
 
 
 def test_resubmission_latest_accepted_wins():

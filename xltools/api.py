@@ -9,6 +9,7 @@ import os
 import shutil
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,7 +22,7 @@ from .model.identity import FormIdentity
 from .model import ERROR, Finding, Period, Plan, Result, finding, relocate
 from .model.check import duplicate_task_numbers
 from .model.glossary import official_marks
-from .model.returns import REJECTED
+from .model.returns import REJECTED, FormReturn
 
 from .model.errors import (ExampleMissing, FileChanged, InputError, LedgerBusy, LedgerError,
                            LedgerMissing, OutputError, PeriodError, PlanFileError, TemplateError,
@@ -337,6 +338,7 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
     from .collect.run import (attention, check_inputs, check_output_dir, check_owner,
                               output_failed, run_collect)
     from .merge import summarize
+    from .report.feedback import feedback_view
     from .report.outputs import OutputPool, write_outputs
     t0 = time.perf_counter()
     check_inputs(list(inputs))  # a mistyped inbox path: InputError before anything is recorded
@@ -368,14 +370,18 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
             receipts[:] = _receipt_rows(outcome, out)
         writers.start(len(outcome.receipts), sum(not f.seen_before for f in outcome.files))
         t1 = time.perf_counter()
-        with Ledger(db_path) as ledger:
-            previous, exempt = _carried(ledger, plan, period)
-        summary = summarize(plan, period, outcome.current, receipts, previous, exempt)
         report = CollectReport(period, out, db_path, files=outcome.files, phases=outcome.phases)
-        report.phases["summarize"] = time.perf_counter() - t1
+        sent_back: list[FormReturn] = []  # what the feedback copies need of each return
+        loaded = report.phases.get("load", 0.0)  # (the receipts)
+        with Ledger(db_path) as ledger:  # (the period's returns merged as they are read)
+            previous, exempt = _carried(ledger, plan, period)
+            read = _timed(ledger.returns(plan.plan_id, period.id), report.phases, "load",
+                          lambda fr: sent_back.append(feedback_view(fr)))
+            summary = summarize(plan, period, read, receipts, previous, exempt)
+        report.phases["summarize"] = time.perf_counter() - t1 - (report.phases["load"] - loaded)
         t1 = time.perf_counter()
         try:  # 汇总表, 校验报告, HTML report, 修改意见 copies (DIR/反馈/<unit>/…xlsx)
-            written = write_outputs(plan, period, summary, receipts, outcome.current, out,
+            written = write_outputs(plan, period, summary, receipts, sent_back, out,
                                     workers, writers.pool, writers.ahead)
         except OSError as exc:  # the ledger is committed: say so, and how to get the outputs
             raise output_failed(out, exc) from exc
@@ -415,20 +421,39 @@ def period_summary(plan: Plan, period: Period, db: str | os.PathLike,
     archived paths relative to out_dir."""
     from .collect.ledger import Ledger
     from .merge import ReceiptRow, summarize
-    with Ledger(db) as ledger:
-        current = ledger.current(plan.plan_id, period.id)
+    with Ledger(db) as ledger:  # (the returns merged as they are read)
         receipts = [ReceiptRow.from_ledger(r, out_dir) for r in ledger.receipts(plan.plan_id, period.id)]
         previous, exempt = _carried(ledger, plan, period)
-    return summarize(plan, period, current, receipts, previous, exempt)
+        return summarize(plan, period, ledger.returns(plan.plan_id, period.id), receipts,
+                         previous, exempt)
 
 
-def _carried(ledger, plan: Plan, period: Period) -> tuple[list | None, dict[str, str]]:
+def _carried(ledger, plan: Plan, period: Period) -> tuple[Iterator | None, dict[str, str]]:
     """What summarize takes from the ledger besides the period's own: the previous period's
-    returns (cumulative figures may not fall) and the units marked exempt."""
+    returns (cumulative figures may not fall; read from the ledger as they are merged, so
+    summarize while it is open), None if it has none; and the units marked exempt."""
     from .collect.settle import exempt_units
     before = [p for p in plan.periods if p.end < period.end]
-    previous = ledger.current(plan.plan_id, before[-1].id, texts=False) or None if before else None
+    previous = (ledger.returns(plan.plan_id, before[-1].id, texts=False)
+                if before and ledger.has_returns(plan.plan_id, before[-1].id) else None)
     return previous, exempt_units(ledger.history(plan.plan_id, period.id))
+
+
+def _timed(items: Iterator, phases: dict[str, float], phase: str,
+           each: Callable[[object], None]) -> Iterator:
+    """`items` passed on, each one to `each` as well; the time spent getting them added to
+    phases[phase] (a generator's own work, apart from its consumer's: the benchmark's)."""
+    phases.setdefault(phase, 0.0)
+    while True:
+        t0 = time.perf_counter()
+        try:
+            item = next(items)
+        except StopIteration:
+            phases[phase] += time.perf_counter() - t0
+            return
+        phases[phase] += time.perf_counter() - t0
+        each(item)
+        yield item
 
 
 def _read_stamp(out: Path, db_path: Path, plan_id: str, period_id: str) -> dict:

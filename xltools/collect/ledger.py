@@ -766,12 +766,24 @@ class Ledger:
 
     @gc_paused()  # (every object made is kept: the collector's passes would find nothing)
     def current(self, plan_id: str, period: str, texts: bool = True) -> list[FormReturn]:
-        """The accepted returns of a period now, rebuilt from their payloads. texts=False:
-        for an earlier period's figures, without what units wrote in words (完成情况, 存在问题,
-        下一步计划, the header) and, in a return without errors, where each value was (its
-        cells tell only which values an error keeps out): a province's period holds 100 MB
-        whole, about half of it so."""
-        out, shared = [], {}
+        """The accepted returns of a period now, rebuilt from their payloads (all of them at
+        once: a province's period holds 100 MB whole; returns() gives them one at a time)."""
+        return list(self.returns(plan_id, period, texts))
+
+    def has_returns(self, plan_id: str, period: str) -> bool:
+        """Whether the period has any accepted return now (returns() would give one)."""
+        return self.conn.execute(
+            "SELECT 1 FROM submissions WHERE plan_id = ? AND period = ? AND status = ? "
+            "AND kind != ? LIMIT 1", (plan_id, period, ACCEPTED, STAMP)).fetchone() is not None
+
+    def returns(self, plan_id: str, period: str, texts: bool = True) -> Iterator[FormReturn]:
+        """The accepted returns of a period now, rebuilt from their payloads one at a time,
+        by form kind, unit and file name. texts=False: for an earlier period's figures, without
+        what units wrote in words (完成情况, 存在问题, 下一步计划, the header) and, in a return
+        without errors, where each value was (its cells tell only which values an error
+        keeps out): about half the memory. Its rows are read as it goes: read it while the
+        ledger is open."""
+        shared: dict[str, str] = {}
         for r in self.conn.execute(
                 "SELECT payload, status, supersedes, late FROM submissions "
                 "WHERE plan_id = ? AND period = ? AND status = ? AND kind != ? "
@@ -786,8 +798,7 @@ class Ledger:
                     t.completion = t.problems = t.next_steps = ""
                     if not placed:
                         t.cells = {}
-            out.append(ret)
-        return out
+            yield ret
 
     def receipts(self, plan_id: str, period: str) -> list[Receipt]:
         """Every file seen for a period (by a run for it, or identified as of it)."""

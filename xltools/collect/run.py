@@ -45,17 +45,18 @@ class FileOutcome:
 
 @dataclass
 class CollectOutcome:
-    """What a run did: files and their fate, plus the ledger's view of the period."""
+    """What a run did: files and their fate, plus the ledger's view of the period (its
+    receipts; its returns are read from the ledger as they are merged, Ledger.returns)."""
 
     period: Period
     files: list[FileOutcome] = field(default_factory=list)
-    current: list[FormReturn] = field(default_factory=list)
     receipts: list[Receipt] = field(default_factory=list)
     seconds: float = 0.0
     state: str = ""  # Ledger.state() after the run
-    reused: bool = False  # nothing changed: current/receipts were not loaded
-    # seconds spent in each step (intake, examine, ledger, commit, load): the benchmark's
-    # profile. examine is the wait for the readers net of the ledger writes between them.
+    reused: bool = False  # nothing changed: the receipts were not loaded
+    # seconds spent in each step (intake, examine, ledger, commit, load: the receipts): the
+    # benchmark's profile. examine is the wait for the readers net of the ledger writes
+    # between them.
     phases: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -118,12 +119,12 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
     used. `notify` gets one-line Chinese notes meant for the user while the run waits.
     `progress(done, total)` is called as files are settled (0 first, total last).
     When nothing new was received and the ledger is still at `reuse_state` (the state the
-    caller's outputs were made from), the period's returns are not loaded again.
+    caller's outputs were made from), the period's receipts are not loaded again.
     `on_new(files, new)` is called once new files are known, before they are examined,
     with how many files were received and how many of them are new; it runs inside the
     ledger's transaction and must not raise. `on_receipts(outcome)` is called once the
-    outcome's files and receipts are final, before the period's returns are loaded (after
-    the commit); it must not raise either.
+    outcome's files and receipts are final (after the commit); it must not raise either.
+    The period's returns are the caller's to read (Ledger.returns), as it merges them.
     """
     t0 = time.perf_counter()
     out = CollectOutcome(period)
@@ -205,7 +206,6 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                 _unreceived(out, received, [*intake_findings, *gaps], period)
                 if on_receipts:
                     on_receipts(out)
-                out.current = ledger.current(plan.plan_id, period.id)
                 out.phases["load"] = time.perf_counter() - t2
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -1,10 +1,13 @@
 """Vocabulary and small helpers shared by the merge modules."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
 from ..model.glossary import a1, official_marks
 from ..model.plan import Plan, PlanLookups
 from ..forms.registry import STATUSES  # what a unit may choose on its form
-from ..model.returns import ACCEPTED, FormReturn
+from ..model.returns import ACCEPTED, FormReturn, Received
 
 BLOCKED = official_marks("(有误,未采用)")  # shown instead of a value an 错误 finding keeps out
 NOT_FILLED = "未填或有误"  # a unit's task row with no usable status
@@ -31,12 +34,58 @@ def is_blocked(blocked: set[str], cells: dict[str, str], key: str, row: int, col
     return bool(blocked) and value_cell(cells, key, row, col) in blocked
 
 
-def accepted_returns(plan: Plan, period_id: str | None, returns: list[FormReturn] | None,
+def accepted_returns(plan: Plan, period_id: str | None, returns: Iterable[FormReturn] | None,
                      look: PlanLookups | None = None) -> dict[tuple[str, str], FormReturn]:
     """(unit, kind) -> the accepted return of that form; the latest when there are several."""
+    return _latest(plan, period_id, returns, look, lambda fr, unit: fr)
+
+
+@dataclass
+class Contribution:
+    """What one accepted return gives the merge (merge.tasks, merge.towns), taken out of it
+    as it streams past, so that a period's returns need not all be held at once: who sent
+    it when, and its values as the tables take them, keyed as they are joined to the plan."""
+
+    received: Received
+    late: bool
+    # a report form's task number -> (状态, 完成进度, the three texts, 未采用), and
+    # (task number, target index) -> (累计完成, 说明) (merge.tasks.report_values); a town
+    # form's (column, part) -> (累计完成, 说明) (merge.towns.town_values)
+    typed: dict[str, tuple] = field(default_factory=dict)
+    targets: dict[tuple[str, int], tuple] = field(default_factory=dict)
+    town: dict[tuple[str, str], tuple] = field(default_factory=dict)
+    # values an 错误 finding keeps out (summary.BLOCKED_COLUMNS rows): of its tasks, its
+    # targets, its town lines
+    blocked_tasks: list[tuple] = field(default_factory=list)
+    blocked_targets: list[tuple] = field(default_factory=list)
+    blocked_town: list[tuple] = field(default_factory=list)
+
+
+def contributions(plan: Plan, period_id: str | None, returns: Iterable[FormReturn] | None,
+                  look: PlanLookups | None = None) -> dict[tuple[str, str], Contribution]:
+    """(unit, kind) -> what the accepted return of that form gives the merge (the latest
+    when there are several), as accepted_returns picks them; each return is let go once its
+    contribution is taken (a generator of returns is read once, and never held whole)."""
+    from .tasks import report_values
+    from .towns import town_values
+
+    def take(fr: FormReturn, unit: str) -> Contribution:
+        c = Contribution(fr.received, fr.late)
+        if fr.kind == "report":
+            report_values(fr, unit, c)
+        elif fr.kind == "town":
+            town_values(fr, unit, c)
+        return c
+    return _latest(plan, period_id, returns, look, take)
+
+
+def _latest(plan: Plan, period_id: str | None, returns: Iterable[FormReturn] | None,
+            look: PlanLookups | None, keep: Callable[[FormReturn, str], object]) -> dict:
+    """(unit, kind) -> keep(the latest accepted return of that form, the unit's name)."""
     look = look or plan.lookups()
-    best: dict[tuple[str, str], FormReturn] = {}
-    for fr in returns or []:
+    best: dict[tuple[str, str], object] = {}
+    when: dict[tuple[str, str], str] = {}
+    for fr in returns or ():
         if fr.status != ACCEPTED:
             continue
         if period_id and fr.period and fr.period != period_id:
@@ -44,7 +93,7 @@ def accepted_returns(plan: Plan, period_id: str | None, returns: list[FormReturn
         if fr.plan_id and fr.plan_id != plan.plan_id:
             continue
         key = (look.unit_name(fr.unit), fr.kind)
-        old = best.get(key)
-        if old is None or fr.received.received_at >= old.received.received_at:
-            best[key] = fr
+        if key not in when or fr.received.received_at >= when[key]:
+            when[key] = fr.received.received_at
+            best[key] = keep(fr, key[0])
     return best

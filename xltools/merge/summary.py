@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..forms.owed import town_lines
@@ -14,7 +15,7 @@ from ..model.returns import FormReturn
 from ..model.collector import gc_paused
 from ..model.table import Table
 from .common import (LATE, NOT_DUE, NOT_REPORTED, ON_TIME, OVERALL_STATUSES, UNIT_CATEGORIES,
-                     accepted_returns)
+                     Contribution, contributions)
 from .receipts import (FindingCounts, ReceiptRow, finding_counts, open_findings, refused_files,
                        stamp_status)
 from .tasks import TASK_COLUMNS, lagging, merge_targets, merge_tasks
@@ -58,14 +59,16 @@ class Summary:
         return {k: got[k] for k in OVERALL_STATUSES}
 
 
-@gc_paused()  # (the period's returns, some 100 MB of objects, are all alive throughout)
-def summarize(plan: Plan, period: Period, current: list[FormReturn],
+@gc_paused()  # (what it builds lives on: the collector's passes would find nothing to free)
+def summarize(plan: Plan, period: Period, current: Iterable[FormReturn],
               receipts: list[ReceiptRow] | None = None,
-              previous: list[FormReturn] | None = None, exempt=frozenset()) -> Summary:
-    """Merge the accepted returns of `period`; values with an 错误 finding are left out;
-    units `exempt` from the period (免报) are not missing."""
+              previous: Iterable[FormReturn] | None = None, exempt=frozenset()) -> Summary:
+    """Merge the accepted returns of `period` (read once, one at a time: a generator of
+    them, as Ledger.returns gives, is never held whole); values with an 错误 finding are
+    left out; units `exempt` from the period (免报) are not missing. previous: the
+    previous period's returns, for the progress since (None: no such column)."""
     look = plan.lookups()
-    best = accepted_returns(plan, period.id, current, look)
+    best = contributions(plan, period.id, current, look)
     reports = {u: fr for (u, k), fr in best.items() if k == "report"}
     towns = {u: fr for (u, k), fr in best.items() if k == "town"}
     by_task, tasks, blocked = merge_tasks(plan, reports, look)
@@ -101,7 +104,7 @@ def summarize(plan: Plan, period: Period, current: list[FormReturn],
                    stamps=stamp_status(plan, receipts or []))
 
 
-def _form_state(fr: FormReturn | None, period: Period, due: bool) -> tuple[str, str, str]:
+def _form_state(fr: Contribution | None, period: Period, due: bool) -> tuple[str, str, str]:
     """(按时/逾期/未报送/—, shown time, file name) of one form of one unit."""
     if fr is None:
         return (NOT_REPORTED if due else NOT_DUE), "", ""
@@ -110,7 +113,7 @@ def _form_state(fr: FormReturn | None, period: Period, due: bool) -> tuple[str, 
 
 
 def _by_unit(plan: Plan, period: Period, by_task: Table,
-             best: dict[tuple[str, str], FormReturn], receipts: list[ReceiptRow],
+             best: dict[tuple[str, str], Contribution], receipts: list[ReceiptRow],
              look: PlanLookups) -> Table:
     """One row per unit; 错误数 / 警告数 are its open findings (finding_counts' rule)."""
     severities: dict[str, list[str]] = {}
@@ -133,7 +136,7 @@ def _by_unit(plan: Plan, period: Period, by_task: Table,
     return Table(BY_UNIT_COLUMNS, rows)
 
 
-def _missing(plan: Plan, by_task: Table, towns: dict[str, FormReturn],
+def _missing(plan: Plan, by_task: Table, towns: dict[str, Contribution],
              receipts: list[ReceiptRow], look: PlanLookups) -> Table:
     """Units with tasks and no accepted report form; towns with no accepted town form."""
     refused = refused_files(look, receipts)
@@ -158,7 +161,7 @@ def _missing(plan: Plan, by_task: Table, towns: dict[str, FormReturn],
     return Table(MISSING_COLUMNS, rows)
 
 
-def _late(period: Period, best: dict[tuple[str, str], FormReturn],
+def _late(period: Period, best: dict[tuple[str, str], Contribution],
           receipts: list[ReceiptRow]) -> Table:
     from ..collect.run import TIME_EVIDENCE
     end = deadline_end(period)
@@ -175,11 +178,11 @@ def _late(period: Period, best: dict[tuple[str, str], FormReturn],
     return Table(LATE_COLUMNS, sorted(rows, key=lambda r: (r[2], r[0])))  # (提交时间, 单位)
 
 
-def _changes(plan: Plan, tasks: Table, previous: list[FormReturn],
+def _changes(plan: Plan, tasks: Table, previous: Iterable[FormReturn],
              look: PlanLookups) -> Table:
     """Each task's overall status and progress now and in the previous period (both
     tables list the plan's tasks in its order: row k is task k in each)."""
-    prev_best = accepted_returns(plan, None, previous, look)
+    prev_best = contributions(plan, None, previous, look)
     prev_reports = {u: fr for (u, k), fr in prev_best.items() if k == "report"}
     _, prev_tasks, _ = merge_tasks(plan, prev_reports, look)
     rows = [(number, text, before, now, was, got, None if got is None or was is None else got - was)

@@ -20,7 +20,7 @@ from ..model.plan import DIRECTION_LABELS, ROLE_LEAD, Plan, PlanLookups
 from ..model.rates import rate
 from ..model.returns import ACTUAL, FormReturn
 from ..model.table import Table
-from .common import (BLOCKED, LAGGING, NOT_FILLED, NOT_REPORTED, UNCLEAR,
+from .common import (BLOCKED, LAGGING, NOT_FILLED, NOT_REPORTED, UNCLEAR, Contribution,
                      blocked_cells, is_blocked, value_cell)
 
 BY_TASK_COLUMNS = ["序号", "任务内容", "牵头单位", "责任单位", "单位", "牵头/配合", "状态",
@@ -38,31 +38,38 @@ _TEXTS = ("完成情况", "存在问题", "下一步计划")  # the report form'
 _NOT_TYPED = ("", None, "", "", "", "")
 
 
-def report_rows(reports: dict[str, FormReturn]) -> tuple[dict[tuple[str, str], tuple], list[tuple]]:
-    """(unit, task number) -> what the unit typed for it (blocked values replaced; a task
-    listed twice on a form keeps its first row), and the blocked values."""
-    typed: dict[tuple[str, str], tuple] = {}
-    blocked_list: list[tuple] = []
+def report_values(fr: FormReturn, unit: str, into: Contribution) -> None:
+    """What `unit`'s report form `fr` gives the merge, into `into`: what it typed for each
+    task (blocked values replaced; a task listed twice on a form keeps its first row), its
+    cumulative figures, and the values an 错误 finding keeps out."""
     field_cols = current(FORM_REPORT).fill_in()  # where a value was when the cell is unknown
-    for unit, fr in reports.items():
-        blocked = blocked_cells(fr)
-        for tr in fr.tasks:
-            bad = [f for f, col in field_cols.items()
-                   if is_blocked(blocked, tr.cells, f, tr.row, col)] if blocked else ()
-            for f in bad:
-                blocked_list.append((unit, form_name(FORM_REPORT), tr.task, f, fr.sheet,
-                                     value_cell(tr.cells, f, tr.row, field_cols[f]),
-                                     fr.received.display))
-            if (unit, tr.task) in typed:
-                continue
-            status, progress = (tr.status or "").strip(), _number(tr.progress)
-            texts = [_text(v) for v in (tr.completion, tr.problems, tr.next_steps)]
-            if bad:  # (what an 错误 finding keeps out is shown as such)
-                status = BLOCKED if "状态" in bad else status
-                progress = None if "完成进度" in bad else progress
-                texts = [BLOCKED if f in bad else v for f, v in zip(_TEXTS, texts)]
-            typed[unit, tr.task] = (status, progress, *texts, "、".join(bad))
-    return typed, blocked_list
+    blocked = blocked_cells(fr)
+    typed = into.typed
+    for tr in fr.tasks:
+        bad = [f for f, col in field_cols.items()
+               if is_blocked(blocked, tr.cells, f, tr.row, col)] if blocked else ()
+        for f in bad:
+            into.blocked_tasks.append((unit, form_name(FORM_REPORT), tr.task, f, fr.sheet,
+                                       value_cell(tr.cells, f, tr.row, field_cols[f]),
+                                       fr.received.display))
+        if tr.task in typed:
+            continue
+        status, progress = (tr.status or "").strip(), _number(tr.progress)
+        texts = [_text(v) for v in (tr.completion, tr.problems, tr.next_steps)]
+        if bad:  # (what an 错误 finding keeps out is shown as such)
+            status = BLOCKED if "状态" in bad else status
+            progress = None if "完成进度" in bad else progress
+            texts = [BLOCKED if f in bad else v for f, v in zip(_TEXTS, texts)]
+        typed[tr.task] = (status, progress, *texts, "、".join(bad))
+    col = current(FORM_REPORT).target_col("累计完成")
+    for tg in fr.targets:
+        if is_blocked(blocked, tg.cells, ACTUAL, tg.row, col):
+            into.targets[tg.task, tg.index] = (None, BLOCKED)
+            into.blocked_targets.append((
+                unit, form_name(FORM_REPORT), tg.task, f"累计完成{FW_COLON}{tg.label}",
+                *fr.sheet_cell(value_cell(tg.cells, ACTUAL, tg.row, col)), fr.received.display))
+        else:
+            into.targets[tg.task, tg.index] = (tg.actual, tg.note or "")
 
 
 def _text(v: object) -> str:
@@ -78,13 +85,13 @@ def _number(v: object) -> float | None:
     return None if x is None or math.isnan(x) else x
 
 
-def merge_tasks(plan: Plan, reports: dict[str, FormReturn],
+def merge_tasks(plan: Plan, reports: dict[str, Contribution],
                 look: PlanLookups | None = None) -> tuple[Table, Table, list]:
-    """(by_task, tasks, blocked values): every unit's report joined to its assignments,
-    in plan order; by_task also has _cat (the unit's status category), _t (the task's
-    index in the plan) and _rep (the unit reported), tasks _t."""
+    """(by_task, tasks, blocked values): every unit's report (merge.common.contributions)
+    joined to its assignments, in plan order; by_task also has _cat (the unit's status
+    category), _t (the task's index in the plan) and _rep (the unit reported), tasks _t."""
     look = look or plan.lookups()
-    typed, blocked = report_rows(reports)
+    blocked = [b for c in reports.values() for b in c.blocked_tasks]
     by_task, tasks = [], []
     for i, t in enumerate(plan.tasks):
         units = look.task_units(t)
@@ -92,8 +99,10 @@ def merge_tasks(plan: Plan, reports: dict[str, FormReturn],
         printed = "、".join([*t.lead_units, *t.responsible_units])
         rows = []
         for u, role in units:
-            rep = u.name in reports
-            status, progress, *typed_rest = typed.get((u.name, t.number), _NOT_TYPED)
+            got = reports.get(u.name)
+            rep = got is not None
+            status, progress, *typed_rest = (got.typed.get(t.number, _NOT_TYPED) if rep
+                                             else _NOT_TYPED)
             status = status if rep else NOT_REPORTED
             cat = NOT_REPORTED if not rep else status if status in STATUSES else NOT_FILLED
             # (总体状态 and 总体进度 are filled in once the task's rows are all there)
@@ -140,26 +149,17 @@ TARGET_COLUMNS = ["序号", "任务内容", "量化指标", "计量单位", "方
                   "完成率", "达标", "报送单位", "说明"]
 
 
-def merge_targets(plan: Plan, reports: dict[str, FormReturn], tasks: Table,
+def merge_targets(plan: Plan, reports: dict[str, Contribution], tasks: Table,
                   blocked: list) -> Table:
     """Each quantified target with the cumulative figure its lead reported (tasks: one row
-    a plan task, in its order, as merge_tasks gives them)."""
-    got: dict[tuple[str, str, int], tuple[float | None, str]] = {}
-    col = current(FORM_REPORT).target_col("累计完成")
-    for unit, fr in reports.items():
-        cells = blocked_cells(fr)
-        for tg in fr.targets:
-            if is_blocked(cells, tg.cells, ACTUAL, tg.row, col):
-                got[(unit, tg.task, tg.index)] = (None, BLOCKED)
-                blocked.append((unit, form_name(FORM_REPORT), tg.task, f"累计完成{FW_COLON}{tg.label}",
-                                *fr.sheet_cell(value_cell(tg.cells, ACTUAL, tg.row, col)),
-                                fr.received.display))
-            else:
-                got[(unit, tg.task, tg.index)] = (tg.actual, tg.note or "")
+    a plan task, in its order, as merge_tasks gives them); the targets' blocked values are
+    added to `blocked`."""
+    blocked.extend(b for c in reports.values() for b in c.blocked_targets)
     rows = []
     for t, unit in zip(plan.tasks, tasks["进度来源"]):  # (by place: numbers may repeat)
+        got = reports[unit].targets if unit in reports else {}
         for i, tg in enumerate(t.targets):
-            actual, note = got.get((unit, t.number, i), (None, ""))
+            actual, note = got.get((t.number, i), (None, ""))
             if unit not in reports:
                 note = "牵头单位未报送"
             elif actual is None and not note:

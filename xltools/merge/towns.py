@@ -16,7 +16,7 @@ from ..model.rates import direction_of, is_cumulative, rate
 from ..model.returns import ACTUAL, FormReturn
 from ..model.table import Table
 from ..model.values import format_number, parse_value
-from .common import BLOCKED, blocked_cells, is_blocked, value_cell
+from .common import BLOCKED, Contribution, blocked_cells, is_blocked, value_cell
 
 TOWN_COLUMNS = ["行", "行类型", "单位", "列", "部分", "指标", "类别", "计量单位", "可加", "分表",
                 "目标", "目标原文", "完成", "完成率", "达标", "已报送", "说明"]
@@ -43,23 +43,29 @@ def leaf_label(col, part: str) -> str:
     return f"{label}({part})" if part else label
 
 
-def merge_towns(plan: Plan, towns: dict[str, FormReturn], blocked: list) -> tuple[Table, Table]:
-    """(long matrix table, total-vs-sum mismatches of the plan's own targets)."""
+def town_values(fr: FormReturn, unit: str, into: Contribution) -> None:
+    """What `unit`'s town form `fr` gives the merge, into `into`: each line's cumulative
+    figure and note, and the values an 错误 finding keeps out."""
+    col = current(FORM_TOWN).col("累计完成")  # where the value was when the cell is unknown
+    cells = blocked_cells(fr)
+    for tr in fr.town:
+        if is_blocked(cells, tr.cells, ACTUAL, tr.row, col):
+            into.town[tr.column, tr.part] = (None, BLOCKED)
+            into.blocked_town.append((unit, form_name(FORM_TOWN), tr.column, "累计完成",
+                                      fr.sheet, value_cell(tr.cells, ACTUAL, tr.row, col),
+                                      fr.received.display))
+        else:
+            into.town[tr.column, tr.part] = (tr.actual, tr.note or "")
+
+
+def merge_towns(plan: Plan, towns: dict[str, Contribution],
+                blocked: list) -> tuple[Table, Table]:
+    """(long matrix table, total-vs-sum mismatches of the plan's own targets) from the towns'
+    forms (merge.common.contributions); their blocked values are added to `blocked`."""
     m = plan.matrix
     if m is None:
         return Table(TOWN_COLUMNS), Table(MISMATCH_COLUMNS)
-    actual: dict[tuple[str, str, str], tuple[float | None, str]] = {}
-    col = current(FORM_TOWN).col("累计完成")  # where the value was when the cell is unknown
-    for unit, fr in towns.items():
-        cells = blocked_cells(fr)
-        for tr in fr.town:
-            if is_blocked(cells, tr.cells, ACTUAL, tr.row, col):
-                actual[(unit, tr.column, tr.part)] = (None, BLOCKED)
-                blocked.append((unit, form_name(FORM_TOWN), tr.column, "累计完成", fr.sheet,
-                                value_cell(tr.cells, ACTUAL, tr.row, col),
-                                fr.received.display))
-            else:
-                actual[(unit, tr.column, tr.part)] = (tr.actual, tr.note or "")
+    blocked.extend(b for c in towns.values() for b in c.blocked_town)
     measures = {c.key: column_measures(m, c.key) for c in m.columns}
     rows = []
     actuals: dict[tuple[str, str], list[float]] = {}  # the 合计 row's 完成: the towns' summed
@@ -68,7 +74,8 @@ def merge_towns(plan: Plan, towns: dict[str, FormReturn], blocked: list) -> tupl
         for c, part, measure in leaves(plan):
             raw = m.value(r.label, c.key)
             target = parse_value(raw, measures[c.key]).target(part)
-            got, note = actual.get((unit, c.key, part), (None, "")) if r.kind == "town" else (None, "")
+            got, note = (towns[unit].town.get((c.key, part), (None, ""))
+                         if r.kind == "town" and unit in towns else (None, ""))
             got = None if got is None else float(got)
             if r.kind == "town" and c.additive and got is not None:
                 actuals.setdefault((c.key, part), []).append(got)

@@ -26,7 +26,7 @@ from ..model.plan import Period, Plan
 from ..model.returns import FormReturn
 from ..model.rates import is_missing, rate
 from ..model.periods import deadline_end, is_late
-from .common import LATE, ON_TIME, accepted_returns
+from .common import LATE, ON_TIME, contributions
 from .tasks import merge_targets, merge_tasks
 from .towns import leaf_label, leaves, merge_towns
 from ..model.check import column_measures
@@ -76,7 +76,7 @@ def year_summary(plan: Plan, returns: dict[str, list[FormReturn]],
     # (two periods named alike would share a column: each is told apart by its id)
     labels = [label if labels.count(label) == 1 else official_marks(f"{label}({p.id})")
               for label, p in zip(labels, periods)]
-    best = {p.id: accepted_returns(plan, p.id, returns.get(p.id, []), look) for p in periods}
+    best = {p.id: contributions(plan, p.id, returns.get(p.id, []), look) for p in periods}
     reported = [p.id for p in periods if best[p.id]]
     tasks, targets, towns = _per_period(plan, periods, best, look)
     return YearSummary(periods, labels, _tasks(plan, periods, labels, tasks),

@@ -86,6 +86,14 @@ def needs_feedback(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.code not in NOT_TO_FIX]
 
 
+def feedback_view(fr: FormReturn) -> FormReturn:
+    """What the feedback copies need of an accepted return: the whole of one sent back,
+    of the others only who sent what when (a period's returns need not be held whole)."""
+    if needs_feedback(fr.findings):
+        return fr
+    return dataclasses.replace(fr, tasks=[], targets=[], town=[], header={}, header_cells={})
+
+
 # -- the copy of an accepted return ---------------------------------------------------------
 
 def feedback_copy(plan: Plan, period: Period, fr: FormReturn,

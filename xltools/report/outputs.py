@@ -16,7 +16,7 @@ from ..model.table import Table
 from ..parallel import (SPAWN_PAYS_SECONDS, default_workers, pool_map, pool_submit,
                         start_method, start_pool, stop_pool)
 from ..xlsx.splice import MANIFEST as SPLICED
-from .feedback import needs_feedback
+from .feedback import feedback_view
 
 # Biggest first: with two workers the 汇总表 takes one core while the rest share the other.
 # A re-run for a few late returns rebuilds only their feedback copies: those go last.
@@ -55,10 +55,7 @@ def _own_inputs(s: _Inputs, job: str) -> _Inputs:
     if job == "summary":
         return dataclasses.replace(s, receipts=[], current=[])
     if job == "feedback":  # the returns sent back whole, the rest only as who sent what when
-        return dataclasses.replace(s, summary=None, current=[
-            fr if needs_feedback(fr.findings) else
-            dataclasses.replace(fr, tasks=[], targets=[], town=[], header={}, header_cells={})
-            for fr in s.current])
+        return dataclasses.replace(s, summary=None, current=list(map(feedback_view, s.current)))
     if job == "validation":
         return dataclasses.replace(s, summary=None, current=[])
     # the HTML report shows the summary's tables but 按任务汇总 (its biggest: some 80 % pickled)
