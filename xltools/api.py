@@ -670,10 +670,10 @@ def year(plan_path: str | os.PathLike, db: str | os.PathLike | None = None,
     from .merge.year import year_summary
     from .report.year_book import year_workbook
     plan = require_plan(plan_path).value
-    with Ledger(_ledger_path(plan_path, db)) as ledger:
-        returns = {p.id: ledger.current(plan.plan_id, p.id, texts=False) for p in plan.periods}
     today = today or date.today()
-    ys = year_summary(plan, returns, today)
+    with Ledger(_ledger_path(plan_path, db)) as ledger:  # (each period merged as it is read)
+        ys = year_summary(plan, {p.id: ledger.returns(plan.plan_id, p.id, texts=False)
+                                 for p in plan.periods}, today)
     return YearReport(write_workbook(year_workbook(plan, ys, today), Path(out_dir or DEFAULT_OUT)), ys)
 
 

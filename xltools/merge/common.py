@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..model.glossary import a1, official_marks
+from ..model.glossary import FORM_REPORT, FORM_TOWN, a1, official_marks
 from ..model.plan import Plan, PlanLookups
 from ..forms.registry import STATUSES  # what a unit may choose on its form
 from ..model.returns import ACCEPTED, FormReturn, Received
@@ -66,14 +66,14 @@ def contributions(plan: Plan, period_id: str | None, returns: Iterable[FormRetur
     """(unit, kind) -> what the accepted return of that form gives the merge (the latest
     when there are several), as accepted_returns picks them; each return is let go once its
     contribution is taken (a generator of returns is read once, and never held whole)."""
-    from .tasks import report_values
+    from .tasks import report_values  # (they use this module's helpers)
     from .towns import town_values
 
     def take(fr: FormReturn, unit: str) -> Contribution:
         c = Contribution(fr.received, fr.late)
-        if fr.kind == "report":
+        if fr.kind == FORM_REPORT:
             report_values(fr, unit, c)
-        elif fr.kind == "town":
+        elif fr.kind == FORM_TOWN:
             town_values(fr, unit, c)
         return c
     return _latest(plan, period_id, returns, look, take)

@@ -15,6 +15,7 @@ Pure: no files.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import itemgetter
@@ -65,10 +66,11 @@ def _due(period: Period, today: date) -> bool:
     return end is None or datetime(today.year, today.month, today.day) >= end
 
 
-@gc_paused()  # (every period's returns are all alive throughout)
-def year_summary(plan: Plan, returns: dict[str, list[FormReturn]],
+@gc_paused()  # (what it builds lives on: the collector's passes would find nothing to free)
+def year_summary(plan: Plan, returns: dict[str, Iterable[FormReturn]],
                  today: date | None = None) -> YearSummary:
-    """returns: period id -> that period's accepted returns (Ledger.current)."""
+    """returns: period id -> that period's accepted returns (Ledger.returns: each read once,
+    one at a time)."""
     today = today or date.today()
     look = plan.lookups()
     periods = list(plan.periods)
