@@ -185,3 +185,26 @@ def test_a_stamp_in_another_shape_means_a_rebuild(inboxes, tmp_path, edit):
     assert again.summary_book == first.summary_book and again.outputs == first.outputs
     assert again.feedback == first.feedback and again.attention == first.attention
     assert json.loads(stamp.read_text(encoding="utf-8"))["outputs"]  # and a sound stamp is written again
+
+
+def test_the_runs_own_outputs_ledger_and_plan_inside_the_inbox_are_never_read(inboxes, tmp_path):
+    """A clerk who keeps everything in one folder (`collect .`, or the outputs written into
+    the inbox): xltools' own 退回修改 copies, reports, ledger files, archive and plan are not
+    returns. Read as returns, the unit's own feedback copy replaced its real return (late,
+    received at the run's time) and every run added more rejected files."""
+    box = _copy(inboxes, tmp_path)
+    alone = api.collect([box], PLAN, "2019Q1", tmp_path / "apart", tmp_path / "apart.sqlite",
+                        workers=1)
+    shutil.copy(PLAN, box / "plan.xlsx")
+    plan, out, db = box / "plan.xlsx", box / "汇总", box / "台账.sqlite"
+    runs = [api.collect([box], plan, "2019Q1", out, db, workers=1) for _ in range(3)]
+    assert list(out.glob("反馈/*/*.xlsx")) and list((box / "台账_archive").rglob("*.xlsx"))
+    skipped = {Path(f.path).name for f in runs[-1].files
+               if [x.code for x in f.findings] == ["own-file-skipped"]}
+    assert {"汇总", "台账.sqlite", "台账_archive", "plan.xlsx"} <= skipped
+    for report in runs:
+        assert {(f.sha256, f.status) for f in report.files if f.status != "ignored"} == \
+            {(f.sha256, f.status) for f in alone.files if f.status != "ignored"}
+        assert report.late_units == alone.late_units
+        assert report.missing_units == alone.missing_units
+    assert all(f.seen_before or f.sha256 == "" for f in runs[-1].files)

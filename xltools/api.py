@@ -363,7 +363,7 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
         outcome = run_collect([Path(p) for p in inputs], plan, period, db_path, workers,
                               limits or Limits(), password, progress=progress,
                               reuse_state=stamp.get("state", ""), on_new=early,
-                              on_receipts=known)
+                              on_receipts=known, own=[out.absolute(), Path(plan_path).absolute()])
         if outcome.reused:  # nothing new since these outputs were written: keep them
             return _reused_report(period, out, db_path, outcome, stamp, t0)
         if len(receipts) != len(outcome.receipts):  # (the hook not called: made here)

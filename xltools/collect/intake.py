@@ -22,7 +22,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, Callable, Mapping
+from typing import BinaryIO, Callable, Iterable, Mapping
 
 from ..model.errors import settings
 from ..model.findings import ERROR, Finding, finding
@@ -78,12 +78,15 @@ def intake(inputs: list[Path], workdir: Path,
 
 def intake_run(inputs: list[Path], workdir: Path, limits: Limits = Limits(),
                password: str | None = None,
-               known: Mapping[bytes, KnownFile] | None = None) -> IntakeResult:
+               known: Mapping[bytes, KnownFile] | None = None,
+               own: Iterable[Path] = ()) -> IntakeResult:
     """intake(), plus decryption of password-protected workbooks with `password`. A file in
     a folder whose stat is as `known` (by path) records is taken as known says, unread: its
     Received keeps its original path, so it must already be settled in the ledger (a caller
-    that finds it is not intakes again without `known`)."""
-    run = _Intake(Path(workdir), limits, password, known)
+    that finds it is not intakes again without `known`). `own`: xltools' own files and
+    folders (the run's output folder, ledger, archive, plan), never read as returns when the
+    inbox holds them: each is noted once (own-file-skipped)."""
+    run = _Intake(Path(workdir), limits, password, known, own)
     for inp in inputs:
         try:
             run.take_input(Path(inp))
@@ -125,6 +128,15 @@ def intake_return(received: Received, findings: list[Finding]) -> FormReturn | N
 
 
 # ---------------------------------------------------------------- names and times
+
+def _canonical(path: str | os.PathLike) -> str:
+    """A path as the file system names it (links resolved, case folded where the system
+    ignores case), "" when it cannot be told."""
+    try:
+        return os.path.normcase(os.path.realpath(path))
+    except (OSError, ValueError):
+        return ""
+
 
 def display_name(name: str) -> str:
     """A file name fit for people, SQLite and JSON: raw GBK bytes decoded, nothing unpaired."""
@@ -513,7 +525,7 @@ class _Budget:
 
 class _Intake:
     def __init__(self, workdir: Path, limits: Limits, password: str | None = None,
-                 known: Mapping[bytes, KnownFile] | None = None):
+                 known: Mapping[bytes, KnownFile] | None = None, own: Iterable[Path] = ()):
         self.workdir = workdir
         self.known = known or {}
         self.cached: set[str] = set()
@@ -526,10 +538,8 @@ class _Intake:
         self.displays: set[str] = set()
         self._tmp: Path | None = None
         self._n = 0
-        try:
-            self._skip = os.path.realpath(workdir)
-        except (OSError, ValueError):
-            self._skip = ""
+        self._work = _canonical(workdir)  # (this run's private copies: skipped unsaid)
+        self._own = {c for p in own if (c := _canonical(p))}
 
     # -- helpers
     def note(self, code: str, file: str, value: object = "", **params: object) -> None:
@@ -570,6 +580,9 @@ class _Intake:
     def take_input(self, inp: Path) -> None:
         shown = display_name(str(inp))
         inp = Path(os.path.abspath(inp))
+        if _canonical(inp) in self._own:
+            self.note("own-file-skipped", shown)
+            return
         try:
             st = os.stat(inp)  # the user named it: a top-level link is followed
         except FileNotFoundError:
@@ -608,6 +621,7 @@ class _Intake:
         except OSError as exc:
             self.note("folder-unreadable", display, **_why(exc))
             return
+        here = _canonical(path)  # (once a folder: what lies below is no link, see below)
         for e in entries:
             name = display_name(e.name)
             shown = f"{display}/{name}"
@@ -615,9 +629,13 @@ class _Intake:
             try:
                 if e.is_symlink():
                     self.note("symlink-skipped", shown)
+                    continue
+                mine = here and os.path.normcase(os.path.join(here, e.name))
+                if mine and mine == self._work:
+                    continue  # this run's working folder inside the inbox
+                if mine in self._own:
+                    self.note("own-file-skipped", shown)
                 elif e.is_dir(follow_symlinks=False):
-                    if self._skip and os.path.realpath(epath) == self._skip:
-                        continue  # xltools' own working folder inside the inbox
                     if depth + 1 > self.limits.max_depth:
                         self.note("folder-too-deep", shown, limit=self.limits.max_depth)
                         continue

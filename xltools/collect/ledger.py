@@ -757,6 +757,13 @@ class Ledger:
                      "SELECT * FROM history WHERE plan_id = ? AND period = ? ORDER BY id",
                      (plan_id, period))]
 
+    def own_files(self) -> list[Path]:
+        """The ledger's own files and its archive folder (never a return, whatever inbox
+        holds them): the database and SQLite's journal files beside it."""
+        db = self.db_path.absolute()
+        return [db, *(db.with_name(db.name + s) for s in ("-wal", "-shm", "-journal")),
+                self.archive_dir.absolute()]
+
     # ------------------------------------------------------------ queries
     def state(self) -> str:
         """A token that changes whenever anything is recorded (for reusing outputs)."""

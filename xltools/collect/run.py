@@ -12,7 +12,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 from ..progress import tick
 from ..model import Finding, Period, Plan, finding
@@ -112,7 +112,8 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                 progress: Callable[[int, int], None] | None = None,
                 reuse_state: str = "",
                 on_new: Callable[[int, int], None] | None = None,
-                on_receipts: Callable[["CollectOutcome"], None] | None = None) -> CollectOutcome:
+                on_receipts: Callable[["CollectOutcome"], None] | None = None,
+                own: Sequence[Path] = ()) -> CollectOutcome:
     """Take every file under `inputs` into the ledger for `period` (one transaction).
 
     Never raises for bad input; raises LedgerError (LedgerBusy) when the ledger cannot be
@@ -124,6 +125,8 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
     with how many files were received and how many of them are new; it runs inside the
     ledger's transaction and must not raise. `on_receipts(outcome)` is called once the
     outcome's files and receipts are final (after the commit); it must not raise either.
+    `own`: the caller's outputs and plan, never read as returns (the ledger and its archive
+    are added here).
     The period's returns are the caller's to read (Ledger.returns), as it merges them.
     """
     t0 = time.perf_counter()
@@ -134,8 +137,9 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
     try:
         with _full_disk(db_path), Ledger(db_path, busy_timeout=limits.ledger_wait) as ledger:
             cache = limits_key(limits)
+            own = [*own, *ledger.own_files()]
             found = intake_run([Path(p) for p in inputs], workdir, limits, password,
-                               ledger.known_files(plan.plan_id, period.id, cache))
+                               ledger.known_files(plan.plan_id, period.id, cache), own)
             out.phases["intake"] = time.perf_counter() - t0
             ledger.on_wait = lambda: notify(
                 f"台账 {db_path} 正被另一个 xltools collect 使用,"
@@ -143,7 +147,7 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
             ledger.snapshots = workdir  # intake's private copies: linked, not copied
             run_id = ledger.begin(plan.plan_id, period.id, [str(p) for p in inputs])
             found, priors = _settled(found, ledger, lambda: intake_run(
-                [Path(p) for p in inputs], workdir, limits, password))
+                [Path(p) for p in inputs], workdir, limits, password, own=own))
             received, intake_findings = found.received, found.findings
             tick(progress, 0, len(received))
             mine: dict[str, list[Finding]] = {}

@@ -93,6 +93,7 @@ PLAN: dict[str, tuple[str, str]] = {
 INTAKE: dict[str, tuple[str, str]] = {
     # --- what a file is (typed by its content, not by its name) ---
     "junk-ignored": (INFO, "这是{reason},不是报表,已忽略(已记录在案)。无需处理。"),
+    "own-file-skipped": (INFO, "这是 xltools 自己的文件或文件夹(本次回收的输出文件夹、台账及其存档,或计划文件),不是报表,没有读取。无需处理;以后可把输出文件夹和台账放在收件夹之外。"),
     "empty-file": (ERROR, "文件是空的(0 字节),可能在下载附件或保存时出错。请重新下载附件,或请报送单位重新报送。"),
     "unsupported-file": (ERROR, "这是{format},不是报表,未处理。请报送单位在下发的报表(.xlsx、.xls 或 .ods)中填写后重新报送。"),
     "html-disguised-as-xls": (ERROR, "文件名是电子表格,内容却是{format}(常见于从网页或办公系统导出的“假 xls”),无法作为报表读取。请用 Excel 或 WPS 打开后“另存为”Excel 工作簿(.xlsx)再报送。"),

@@ -24,7 +24,7 @@ JOBS = ("summary", "feedback", "validation", "html")
 RERUN_JOBS = ("summary", "validation", "html", "feedback")
 # Inline cost of the four outputs per received return (≈1 ms each), and after a few late
 # returns into earlier outputs (at 1,000 forms ≈1.0 + 0.75 + 0.57 + 0.09 s for the four:
-# README, 性能); a spawned pool pays from parallel.SPAWN_PAYS_SECONDS of inline work
+# bench/HISTORY.md, session 17); a spawned pool pays from parallel.SPAWN_PAYS_SECONDS of inline work
 SECONDS_PER_FORM, SECONDS_PER_FORM_RERUN = 0.004, 0.0024
 
 
