@@ -141,6 +141,35 @@ def test_a_return_naming_two_units_is_held_and_credited_by_the_clerk(filled, tmp
 
 
 @needs_office
+def test_a_return_credited_to_a_unit_with_other_tasks_is_read_by_task_not_by_row(filled, tmp_path):
+    """区发改局's form (tasks 1 and 3) credited to 区人社局 (task 2 only): no row is taken
+    for task 2 because it sits where task 2 sat on 区人社局's own form. Before, task 1's
+    row was read as task 2 without a word (checked against the texts 区发改局 received)."""
+    plan = filled["plan"]
+    plan_path = save_plan(plan, tmp_path / "plan.xlsx")
+    inbox, db, out = tmp_path / "inbox", tmp_path / "台账.sqlite", tmp_path / "out"
+    edited = inbox / "人社局.xlsx"
+    inbox.mkdir()
+    _retarget(filled["outs"][FG]["xlsx"], edited, "区人社局", everywhere=True)
+    held = api.collect([inbox], plan_path, Q1, out, db, workers=1).files[0]
+    assert [f.code for f in held.findings if f.code == "identity-conflict"]
+    res = CliRunner().invoke(app, ["credit", held.sha256[:12], "区人社局", "--plan", str(plan_path),
+                                   "--period", Q1, "--db", str(db)])
+    assert res.exit_code == 0, res.output
+    api.collect([inbox], plan_path, Q1, out, db, workers=1)
+    with sqlite3.connect(db) as conn:
+        keys = {k for (k,) in conn.execute('SELECT DISTINCT v.key FROM "values" v JOIN value_sets vs '
+                                           "ON vs.id = v.set_id WHERE vs.sha256 = ?", (held.sha256,))}
+        found = {(c, cell, task) for c, cell, task in conn.execute(
+            "SELECT code, cell, task FROM findings WHERE sha256 = ?", (held.sha256,))}
+    assert keys <= {"header"}  # none of 区发改局's task rows is 区人社局's task 2
+    assert ("credited-other-units-form", "", "") in found
+    assert ("row-deleted", "A6", "2") in found
+    assert {cell for code, cell, _ in found if code == "row-inserted"} == {"A6", "A7"}
+    assert not [x for x in found if x[0] in ("fingerprint-mismatch", "guarded-cell-changed")]
+
+
+@needs_office
 def test_credit_refuses_what_is_not_held(filled, tmp_path):
     plan = filled["plan"]
     plan_path = save_plan(plan, tmp_path / "plan.xlsx")

@@ -117,3 +117,28 @@ def test_cell_identity_pins_python_docx_merges(tmp_path):
     assert [(c.text, c.up, c.left) for c in g[0]] == [("合并", False, False), ("合并", False, True),
                                                        ("", False, False)]
     assert (g[2][2].text, g[2][2].up) == ("上\n下", True)
+
+
+def test_tracked_changes_and_content_controls_read_as_word_shows_them(tmp_path):
+    """A unit added with Track Changes on (w:ins), one struck out (w:del), one inside a
+    content control (w:sdt): python-docx's Paragraph.text drops the inserted and the
+    controlled text; read as Word shows the document, changes accepted."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    d = docx.Document()
+    d.add_paragraph("1.推进甲。(牵头单位:区发改局;责任单位:区财政局)")
+    p = d.add_paragraph("2.推进乙。(牵头单位:区商务局;责任单位:")
+    p._p.append(parse_xml(f'<w:ins {nsdecls("w")} w:id="1" w:author="a" w:date="2020-01-01T00:00:00Z">'
+                          "<w:r><w:t>区税务局、</w:t></w:r></w:ins>"))
+    p._p.append(parse_xml(f'<w:del {nsdecls("w")} w:id="2" w:author="a" w:date="2020-01-01T00:00:00Z">'
+                          "<w:r><w:delText>区人社局、</w:delText></w:r></w:del>"))
+    p._p.append(parse_xml(f'<w:sdt {nsdecls("w")}><w:sdtContent><w:r><w:t>区统计局</w:t></w:r>'
+                          "</w:sdtContent></w:sdt>"))
+    p.add_run(")")
+    d.add_paragraph("3.推进丙。(牵头单位:区教育局)")
+    d.save(tmp_path / "n.docx")
+    plan = parse_notice_file(tmp_path / "n.docx").plan
+    assert plan.task("2").responsible_units == ["区税务局", "区统计局"]
+    assert plan.unit("区人社局") is None
+    assert [t.number for t in plan.tasks] == ["1", "2", "3"]

@@ -289,6 +289,87 @@ def test_responsibility_at_start_and_on_its_own_line():
     assert "missing-responsibility" not in codes(r)
 
 
+OWN_LINES = ("1.推进甲。\n牵头单位:区发改局\n责任单位:区财政局、区税务局\n"
+             "2.推进乙。\n\n责任单位:区商务局\n\n牵头单位:区人社局\n3.推进丙。(牵头单位:区教育局)\n")
+
+
+@pytest.mark.parametrize("full_width", [False, True], ids=["ascii", "full-width"])
+def test_each_responsibility_part_on_a_line_of_its_own(full_width):
+    """Word prints each part as its own paragraph (a blank line between, in either order):
+    the second part belongs to the item too, not a stray line."""
+    from xltools.parse.fold import restore_marks
+    r = parse_notice_text(restore_marks(OWN_LINES) if full_width else OWN_LINES)
+    p = r.plan
+    assert (p.task("1").lead_units, p.task("1").responsible_units) == \
+        (["区发改局"], ["区财政局", "区税务局"])
+    assert (p.task("2").lead_units, p.task("2").responsible_units) == (["区人社局"], ["区商务局"])
+    assert p.task("1").text == "推进甲。" and p.task("2").text == "推进乙。"
+    assert "stray-text" not in codes(r)
+
+
+def test_own_line_parts_in_word_paragraphs(tmp_path):
+    import docx
+    doc = docx.Document()
+    for line in OWN_LINES.replace("\n\n", "\n").splitlines():
+        doc.add_paragraph(line)
+    doc.save(tmp_path / "n.docx")
+    p = parse_notice_file(tmp_path / "n.docx").plan
+    assert p.task("1").responsible_units == ["区财政局", "区税务局"]
+    assert p.task("2").lead_units == ["区人社局"]
+
+
+@pytest.mark.parametrize("clause", ["(牵头单位:区经信局)", "\uff08牵头单位\uff1a区经信局\uff09"])
+def test_a_full_stop_after_the_part_is_not_doubled(clause):
+    p = parse_notice_text(f"1.关改搬转沿江化工企业23家。{clause}。\n2.推进乙{clause}。\n").plan
+    assert p.task("1").text == "关改搬转沿江化工企业23家。" and p.task("2").text == "推进乙。"
+
+
+@pytest.mark.parametrize("mark", ["(15)", "\uff0815\uff09", "15)", "15\uff09"])
+def test_an_item_whose_marker_is_printed_unlike_the_others_is_still_an_item(mark):
+    """"(15)" between "14." and "16.": the next task, reported; before, it and its units
+    were silently part of task 14."""
+    r = parse_notice_text("14.推进甲。(牵头单位:区发改局)\n"
+                          f"{mark}推进乙。(牵头单位:区财政局;责任单位:区税务局)\n"
+                          "16.推进丙。(牵头单位:区商务局)\n")
+    p = r.plan
+    assert [t.number for t in p.tasks] == ["14", "15", "16"]
+    assert p.task("14").text == "推进甲。" and p.task("14").lead_units == ["区发改局"]
+    assert p.task("15").lead_units == ["区财政局"] and p.task("15").responsible_units == ["区税务局"]
+    assert [f.task for f in by(r, "item-marker-unlike")] == ["15"]
+    assert "item-number-gap" not in codes(r)
+
+
+def test_sub_items_numbered_from_one_stay_inside_their_task():
+    """(1) (2) under task 1, each with units of its own: sub-items, not task 2."""
+    r = parse_notice_text("1.推进丙:\n(1)修路。(牵头单位:区交通局)\n(2)架桥。(牵头单位:区住建局)\n"
+                          "2.推进甲。(牵头单位:区发改局)\n3.推进乙。(牵头单位:区财政局)\n"
+                          "4.推进丁。(牵头单位:区商务局)\n5.推进戊。(牵头单位:区税务局)\n")
+    assert [t.number for t in r.plan.tasks] == ["1", "2", "3", "4", "5"]
+    assert r.plan.task("1").lead_units == ["区交通局", "区住建局"]
+    assert "item-marker-unlike" not in codes(r)
+    r = parse_notice_text("1.推进甲。(牵头单位:区交通局)\n1)修路;\n2)架桥。\n2.推进乙。(牵头单位:区商务局)\n")
+    assert [t.number for t in r.plan.tasks] == ["1", "2"] and "item-marker-unlike" not in codes(r)
+
+
+def test_items_numbered_with_a_closing_bracket_only():
+    r = parse_notice_text("1)推进甲。(牵头单位:区发改局)\n2\uff09推进乙。(牵头单位:区财政局)\n")
+    assert [(t.number, t.lead_units) for t in r.plan.tasks] == [("1", ["区发改局"]), ("2", ["区财政局"])]
+
+
+def test_one_body_is_one_unit_whichever_way_it_is_printed_first():
+    """纪南文旅区 alone in a comma list, then in "纪南文旅区、荆州高新区管委会" (the shared
+    suffix), then as 纪南文旅区管委会: one unit, not two (before, the first printing
+    decided, and the office would have sent two sets of forms)."""
+    text = ("1.推进甲。(牵头单位:市发改委;责任单位:荆州开发区,纪南文旅区,荆州高新区管委会)\n"
+            "2.推进乙。(牵头单位:市财政局;责任单位:荆州开发区、纪南文旅区、荆州高新区管委会)\n"
+            "3.推进丙。(牵头单位:纪南文旅区管委会)\n")
+    for first in (text, "\n".join(reversed(text.splitlines()))):
+        p = parse_notice_text(first).plan
+        names = [u.name for u in p.units if "纪南" in u.name]
+        assert names == ["纪南文旅区管委会"], names
+        assert p.resolve("纪南文旅区") is p.unit("纪南文旅区管委会")
+
+
 def test_leader_parts_are_not_units():
     r = extract_responsibility("推进甲。(牵头单位:市发改委;责任单位:市财政局;牵头市领导:张三)")
     assert r.lead == "市发改委" and r.responsible == "市财政局" and r.leader == "张三"

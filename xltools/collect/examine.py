@@ -184,7 +184,7 @@ def examine_read(fr: FormReturn, sink: Sink, reading: IdentityReading, grids: Gr
     if not any(v not in ("", None) for row in rows for v in row):  # one finding, not one a row
         sink.add("sheet-empty", sheet_name=found.sheet)
         return fr
-    loc = locate(ex, rows, sink, found.reference)
+    loc = locate(ex, rows, sink, found.reference, found.foreign)
     if not loc.found:
         sink.add("form-not-mapped", form_name=ex.form_name)
         return fr
@@ -199,8 +199,28 @@ def examine_read(fr: FormReturn, sink: Sink, reading: IdentityReading, grids: Gr
         sink.findings[start:] = shift_cells(fr, sink.findings[start:], found.shift)
     if ex.targets is not None:
         _target_sheet(fr, sink, found, reading, grids, visible, previous, percent)
+    if not _anything_typed(fr):  # the form as issued: not a report (one finding, not one a cell)
+        sink.findings = [f for f in sink.findings if f.code not in _BLANK_CELL]
+        sink.add("form-not-filled", form_name=ex.form_name)
+        return fr
     fr.status = ACCEPTED
     return fr
+
+
+# what the checks say of each cell left blank: for a form sent back as issued, form-not-filled
+# says it once instead
+_BLANK_CELL = frozenset({"required-empty", "target-empty", "town-value-empty", "header-missing",
+                         "date-missing"})
+
+
+def _anything_typed(fr: FormReturn) -> bool:
+    """Whether the unit typed anything in a task row or a figure (the header alone is no
+    report: a form sent back untouched, or with only the name and phone filled in)."""
+    def typed(v: object) -> bool:
+        return v is not None and not (isinstance(v, str) and not v.strip())
+    return any(typed(v) for t in fr.tasks for v in (
+        t.completion, t.progress_raw, t.status, t.problems, t.next_steps, *t.extra.values())) \
+        or any(typed(g.actual_raw) or typed(g.note) for g in [*fr.targets, *fr.town])
 
 
 def _target_sheet(fr: FormReturn, sink: Sink, found, reading: IdentityReading, grids: Grids,
@@ -212,7 +232,7 @@ def _target_sheet(fr: FormReturn, sink: Sink, found, reading: IdentityReading, g
         return
     sheet, reference = got
     sink.sheet = sheet
-    loc = locate(part, grids.rows[sheet], sink, reference)
+    loc = locate(part, grids.rows[sheet], sink, reference, found.foreign)
     if loc.found:
         check_unit_cell(part, loc, sink, reference)
         check_figures(part, loc, sink, fr, previous, percent(sheet) if percent else None)

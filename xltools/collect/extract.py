@@ -109,11 +109,14 @@ def column_map(rows: list[list], head: int | None, labels: tuple[str, ...], sink
 
 
 def locate(ex: ExpectedForm, rows: list[list], sink: Sink,
-           reference: dict[tuple[int, int], str] | None = None) -> Located:
+           reference: dict[tuple[int, int], str] | None = None,
+           by_content: bool = False) -> Located:
     """Match the expected form against the rows as returned; structural findings into sink.
 
     reference: the guarded texts the unit actually received when they differ from the form
     regenerated now ((row, col) -> text, from the identity sheet); None: as regenerated.
+    by_content: rows are matched by task number or text only (the file is another unit's
+    form: where a task was sent says nothing).
     """
     loc = Located(rows)
     loc.unit_cell = find_unit_cell(ex, rows)
@@ -149,7 +152,8 @@ def locate(ex: ExpectedForm, rows: list[list], sink: Sink,
     for section in ("task", "target", "line"):
         expected = [(i, r) for i, r in enumerate(ex.rows) if r.section == section]
         if expected:
-            _match(ex, loc, section, expected, regions.get(section, range(0)), sink, reference)
+            _match(ex, loc, section, expected, regions.get(section, range(0)), sink, reference,
+                   by_content)
     return loc
 
 
@@ -166,7 +170,7 @@ def _header_cell(rows: list[list], name: str, r: int, c: int) -> tuple[int, int]
 
 
 def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[int, ExpectedRow]],
-           region: range, sink: Sink, reference) -> None:
+           region: range, sink: Sink, reference, by_content: bool = False) -> None:
     rows = loc.rows
     text_col = ex.text_col(section)
     cols = loc.target_cols if section == "target" else loc.cols
@@ -204,7 +208,7 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
                 take(i, r, kind)
     for i, e in expected:  # both changed: the row where it was sent
         r = e.row + loc.shift
-        if i not in loc.found and r in free:
+        if i not in loc.found and r in free and not by_content:
             take(i, r, "position")
     # deleted, reordered
     last = -1

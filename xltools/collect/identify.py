@@ -32,6 +32,9 @@ class Identified:
     reference: dict[tuple[int, int], str] | None = None  # guarded texts as received, when the
     # form was generated from another version of the plan
     shift: int = 0  # columns added at the left (a pandas index column): read without them
+    # the clerk credited it to a unit whose form it is not (another unit's form, filled in):
+    # rows are matched by task number or text only, never by where another task was sent
+    foreign: bool = False
 
 
 def by_identity(reading, sheets: dict[str, list[list]], visible: list[str], forms: ExpectedForms,
@@ -77,6 +80,11 @@ def by_identity(reading, sheets: dict[str, list[list]], visible: list[str], form
     else:
         sink.add("credited-by-clerk", sheet=sheet, value=credit)
     reference = None
+    owner = _fingerprint_owner(forms, ex, ident.fingerprint) \
+        if credit is not None and ident.fingerprint != ex.fingerprint else None
+    if owner is not None and owner != unit:  # its guarded texts are that unit's tasks
+        sink.add("credited-other-units-form", sheet=sheet, owner=owner, credited=unit)
+        return Identified(ex, sheet, reading.source, foreign=True)
     if ident.fingerprint != ex.fingerprint:
         if reading.guarded_ok:
             reference = _reference(ex, reading.guarded)

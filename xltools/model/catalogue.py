@@ -41,6 +41,7 @@ PLAN: dict[str, tuple[str, str]] = {
     "no-items-found": (ERROR, "未在通知中找到任何编号的任务(如“1.……(责任单位:……)”)。请确认文件是任务分解通知,必要时把附件正文复制为 .txt 后重试。"),
     "web-junk-removed": (INFO, "已删除网页残留内容(面包屑、阅读次数、打印/关闭、评论框、广告等)共 {value} 行,行号:{lines}。如误删了正文,请核对原文。"),
     "stray-text": (WARNING, "“{value}”不属于任何编号任务,已忽略。如它是任务内容的一部分,请在计划中补上。"),
+    "item-marker-unlike": (WARNING, "“{value}”的序号写法与其他任务(如“{usual}”)不同,按序号接续已作为任务 {task} 读取。请核对原文。"),
     "item-number-gap": (WARNING, "任务序号 {task} 紧跟在 {previous} 之后,序号不连续。请核对原文是否漏项或重号。"),
     "missing-responsibility": (WARNING, "任务 {task} 没有写明责任单位。请在计划中补填,否则该任务不会下发给任何单位。"),
     "responsibility-from-heading": (INFO, "任务 {task} 本身未写责任单位,已沿用所属标题“{value}”中的责任单位。"),
@@ -169,6 +170,7 @@ VALIDATE: dict[str, tuple[str, str]] = {
     "macro-ignored": (WARNING, "这是含宏的工作簿(.xlsm)。xltools 只读取单元格中的值,宏不会运行,也不会进入任何汇总文件。请提醒单位使用下发的 .xlsx 表格,不要启用宏。"),
     "text-too-long": (WARNING, "“{field}”填写了 {length} 个字符,超过 Excel 单元格上限 {limit} 个字符。台账中保存全文,汇总表中只能显示前 {limit} 个字符。请单位精简内容。"),
     "identity-conflict": (ERROR, "文件中指明报送单位的几处信息互相矛盾({value}),无法确定是哪个单位的报表。已暂缓记入:未计入任何单位,也未替代任何已收到的报表。请与报送单位核实后,用 xltools credit 命令确认归属。"),
+    "credited-other-units-form": (WARNING, "这是下发给“{owner}”的表格,已按督办室的确认计入“{credited}”:只按任务序号和任务内容对应“{credited}”的任务,表格中其他任务的行不采用,“{credited}”有而表格中没有的任务记为缺失。请“{credited}”在自己的表格中填写后重新报送。"),
     "credited-by-clerk": (WARNING, "文件中指明报送单位的信息互相矛盾,已按督办室的确认计入“{unit}”。"),
     "index-column-added": (WARNING, "表格最左侧多了一列行号(0、1、2……,用 pandas 等程序读出再写回时常见),其余内容整体右移了一列。已去掉这一列后按原表读取,请核对数值,并提醒单位直接在下发的表格中填写。"),
     "identified-by-content": (WARNING, "文件中的表单标识已丢失(表格可能被复制到了新文件),已根据标题、填报单位和任务序号确认为“{unit}”{form_name}。请提醒单位直接在下发的表格中填写。"),
@@ -177,6 +179,7 @@ VALIDATE: dict[str, tuple[str, str]] = {
     "sheet-renamed": (WARNING, "工作表“{expected}”已被改名为“{value}”,已从该表读取。请提醒单位不要修改工作表名称。"),
     "sheet-missing": (ERROR, "找不到工作表“{expected}”(现有工作表:{value})。未汇总。请单位在下发的原表格中填写后重新报送。"),
     "form-not-in-plan": (ERROR, "按当前计划,“{unit}”没有{form_name}(可能计划已调整)。未汇总。请核对计划或重新下发表格。"),
+    "form-not-filled": (ERROR, "这是下发的{form_name}原样,任务行和指标都没有填写,不计为已报送。请单位填写后重新报送。"),
     "form-not-mapped": (ERROR, "表格内容与下发的{form_name}对不上(没有找到任何任务行或指标行)。未汇总。请单位在下发的原表格中填写后重新报送。"),
     # --- structure: what the unit must not change ------------------------------------------
     "guarded-cell-changed": (ERROR, "该单元格不允许修改,{change}。请恢复原内容后重新报送;如内容确需调整,请与督办室联系。"),

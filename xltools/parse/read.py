@@ -87,7 +87,19 @@ def _container_blocks(container, blocks: list[str], grids: list | None = None) -
         if isinstance(item, Table):
             _table_blocks(item, blocks, grids)
         else:
-            blocks.append(item.text)
+            blocks.append(paragraph_text(item))
+
+
+# every run a paragraph shows: inside tracked insertions, content controls, fields and links
+# too; not a tracked deletion's, nor those of a text box anchored in one of its runs
+_SHOWN_RUNS = ".//w:r[not(ancestor::w:del) and not(ancestor::w:moveFrom) and not(ancestor::w:r)]"
+
+
+def paragraph_text(paragraph) -> str:
+    """A paragraph's text as Word shows it with changes accepted. python-docx's
+    Paragraph.text reads only the runs placed directly in the paragraph: a unit typed as a
+    tracked insertion (w:ins) or inside a content control was silently lost."""
+    return "".join(r.text for r in paragraph._p.xpath(_SHOWN_RUNS))
 
 
 def _table_blocks(table, blocks: list[str], grids: list | None = None) -> None:

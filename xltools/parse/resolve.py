@@ -65,12 +65,7 @@ def _candidates(book: Book, name: str, test) -> list[Unit]:
 def resolve_with_register(register: Plan, mentions: list[Mention], source: str = "") -> Book:
     """Names through the clerk's register: aliases learned only when certain."""
     book = Book(units=copy.deepcopy(register.units), groups=copy.deepcopy(register.groups))
-    seen: set[str] = set()
-    for m in mentions:
-        key = normalize_name(m.name)
-        if key in seen:
-            continue
-        seen.add(key)
+    for key, m in _distinct(mentions).items():
         index = book.names()
         if key in {normalize_name(n) for e in index.values() for n in [e.name, *e.aliases]}:
             continue
@@ -153,12 +148,21 @@ def _canonical_order(mentions: list[Mention]) -> list[Mention]:
     """Annex-1 names first, the most printed form of each first; then annex 3, then annex 2."""
     rank = {"annex1": 0, "annex3": 1, "annex2": 2}
     counts = Counter(normalize_name(m.name) for m in mentions if m.origin == "annex1")
-    distinct: dict[str, Mention] = {}
-    for m in mentions:
-        distinct.setdefault(normalize_name(m.name), m)
     # a stable sort: equals stay in the order first printed
-    return sorted(distinct.values(), key=lambda m: (rank.get(m.origin, 3),
-                                                    -counts[normalize_name(m.name)]))
+    return sorted(_distinct(mentions).values(), key=lambda m: (rank.get(m.origin, 3),
+                                                              -counts[normalize_name(m.name)]))
+
+
+def _distinct(mentions: list[Mention]) -> dict[str, Mention]:
+    """Each printed name once, where first printed: the first mention that implies a full
+    name when any does. 纪南文旅区 printed alone in one list and as "纪南文旅区、荆州高新区
+    管委会" in another is one body whichever is printed first."""
+    out: dict[str, Mention] = {}
+    for m in mentions:
+        key = normalize_name(m.name)
+        if key not in out or (m.implied and not out[key].implied):
+            out[key] = m  # (a dict keeps the key where it was first put)
+    return out
 
 
 def _add_group(book: Book, m: Mention) -> None:

@@ -96,8 +96,12 @@ def extract_responsibility(text: str) -> Responsibility:
             res.unclosed = open_at is not None
             break
         pos = close_at + 1
-    res.text = "".join(body).strip()
+    # "…23家。(牵头单位:…)。": the full stop printed after the part is the one before it
+    res.text = _DOUBLE_STOP.sub("\\1", "".join(body).strip())
     return res
+
+
+_DOUBLE_STOP = re.compile(r"([。.])\s*[。.]+$")
 
 
 def _opening_before(text: str, kw_at: int, floor: int) -> int | None:

@@ -24,9 +24,11 @@ MARKERS: list[tuple[str, re.Pattern]] = [
     ("ar1", re.compile(r"^(\d{1,3})\s*(?:[、\uff0e]|\.(?!\d)|\.(?=\d{4}\s*年))\s*")),
     ("ar2", re.compile(r"^[(\uff08]\s*(\d{1,3})\s*[)\uff09]\s*[、.\uff0e]?\s*")),
     ("ar3", re.compile(r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*")),
+    ("ar4", re.compile(r"^(\d{1,3})\s*[)\uff09]\s*(?=\S)")),  # "1)": no opening bracket
     ("dash", re.compile(r"^(——|—|\uff0d\uff0d|--)\s*(?=\S)")),
 ]
-LEVEL = {"cn1": 1, "cn2": 2, "ar1": 3, "ar2": 4, "ar3": 5, "dash": 6}
+_ARABIC = ("ar1", "ar2", "ar3", "ar4")
+LEVEL = {"cn1": 1, "cn2": 2, "ar1": 3, "ar2": 4, "ar4": 4, "ar3": 5, "dash": 6}
 ANNEX_RE = re.compile(r"^附\s*件\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:[:\uff1a]\s*(.*))?$")
 CLOSING_RE = re.compile(r"^(抄送|抄报|印发|主送|附件\s*[:\uff1a]|[(\uff08]此件|[(\uff08]本件|联系人\s*[:\uff1a]|"
                         r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$)")
@@ -113,7 +115,7 @@ def _item_kind_for(lines: list[Line], region: Region) -> tuple[str, int]:
     credited: set[int] = set()
     for i, ln in enumerate(lines[region.start:region.end]):
         mk = marker_of(ln.text)
-        if mk and mk[0] in ("ar1", "ar2", "ar3", "cn2"):
+        if mk and mk[0] in (*_ARABIC, "cn2"):
             present[mk[0]] += 1
             last = (mk[0], i)
         elif mk or CLOSING_RE.match(ln.text.strip()):
@@ -126,7 +128,7 @@ def _item_kind_for(lines: list[Line], region: Region) -> tuple[str, int]:
         # the numbered tasks are leaf headings, read as items by _walk)
         best = max(counts, key=lambda k: (counts[k], LEVEL[k], present[k]))
         return best, counts[best]
-    return next(((k, 0) for k in ("ar1", "ar2", "ar3") if present[k] >= 2), ("", 0))
+    return next(((k, 0) for k in _ARABIC if present[k] >= 2), ("", 0))
 
 
 def find_body(lines: list[Line], regions: list[Region]) -> tuple[Region | None, str]:
@@ -198,6 +200,7 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
     closed = False
     ended = False  # after a closing line: nothing more belongs to an item
     pending_stray: list[Line] = []
+    subs: set[str] = set()  # the marker kinds of the sub-items printed inside the current item
 
     def close_item() -> None:
         nonlocal cur
@@ -220,7 +223,13 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
             continue
         mk = marker_of(s)
         leaf = bool(mk) and k in leaves and _heading_is_item(mk, section(LEVEL[mk[0]]))
-        if leaf or (mk and mk[0] == item_kind):
+        odd = bool(mk) and not leaf and mk[0] not in subs \
+            and _numbered_unlike(mk, item_kind, cur, closed)
+        if odd:  # "(15)" between "14." and "16.": the next item, its marker mistyped
+            st.findings.append(finding("item-marker-unlike", file=source, line=ln.no,
+                                       task=mk[1], value=printed_number(mk[0], mk[1]),
+                                       usual=printed_number(item_kind, cur.number)))
+        if leaf or odd or (mk and mk[0] == item_kind):
             close_item()
             if leaf:  # "(一)地区生产总值增长7%(牵头单位:…)" under a target heading
                 cut(LEVEL[mk[0]])
@@ -235,6 +244,7 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
                           heading_resp=inherited, kind=kind_of_section(section()), printed=printed)
             closed = _is_closed(cur.text)
             ended = False
+            subs = set()
             continue
         if mk and _is_heading_line(mk[0], item_kind, s):
             close_item()
@@ -247,9 +257,11 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
             close_item()
             ended = True
             continue
-        if cur is not None and not ended and (not closed or (mk and LEVEL[mk[0]] > LEVEL[item_kind])):
+        if cur is not None and not ended and (not closed or (mk and LEVEL[mk[0]] > LEVEL[item_kind])
+                                               or _only_responsibility(s)):
             cur.text += s
             closed = _is_closed(cur.text)
+            subs.add(mk[0] if mk else "")
             continue
         if not ended and _is_target_paragraph(s):
             close_item()
@@ -284,6 +296,31 @@ def _heading_is_item(mk: tuple[str, str, str], section: list[str]) -> bool:
                                          and bool(extract_targets(mk[2])))
 
 
+def _numbered_unlike(mk: tuple[str, str, str], item_kind: str, cur: RawItem | None,
+                     closed: bool) -> bool:
+    """An arabic marker of another form whose number is the next item's ("(15)" or "15、"
+    after item "14."), on a line that starts an item of its own: the item above already has
+    its units, or this line names units. (Sub-items are numbered from 1: once one of a
+    kind was printed inside the item, that kind numbers sub-items, see _walk.)"""
+    if mk[0] == item_kind or mk[0] not in _ARABIC or item_kind not in _ARABIC or cur is None:
+        return False
+    if not (cur.number.isdecimal() and mk[1].isdecimal()  # (not "⑮": isdigit, no int)
+            and int(mk[1]) == int(cur.number) + 1):
+        return False
+    return closed or has_responsibility(mk[2])
+
+
+def _only_responsibility(text: str) -> bool:
+    """A line that is a responsibility part alone ("责任单位:…" under "牵头单位:…", each its
+    own paragraph in Word): it belongs to the item above, even once that item has units."""
+    s = text.lstrip()
+    s = s[1:].lstrip() if s[:1] in OPENERS else s
+    return bool(KEYWORD_RE.match(s)) and not extract_responsibility(text).text.strip(_TRIM)
+
+
+_TRIM = " \t;\uff1b,\uff0c。.、"
+
+
 def _is_closed(text: str) -> bool:
     """True when the item's responsibility has been printed at its end (a part printed at
     the start, "【牵头单位:…】推进…", leaves the item open for the lines that follow)."""
@@ -299,7 +336,7 @@ def _is_closed(text: str) -> bool:
 
 def printed_number(kind: str, number: str) -> str:
     """The item's number as printed: "3", "(一)" (folded; restore_printed gives it back)."""
-    return f"({number})" if kind in ("cn2", "ar2") else number
+    return f"({number})" if kind in ("cn2", "ar2") else f"{number})" if kind == "ar4" else number
 
 
 def _heading_mark(head: str) -> str:
