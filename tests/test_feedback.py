@@ -137,12 +137,17 @@ def test_clean_return_gets_no_feedback_and_rejected_gets_the_list(tmp_path):
     inbox = tmp_path / "inbox"
     clean = fill_report(plan, "区人社局", plan.period(Q1), random.Random(3))
     write_received(inbox / "人社局.xlsx", workbook_bytes(clean), "2019-04-05T09:00:00")
+    # saved under an .xls name: a 提示 (extension-mismatch), nothing for the unit to fix
+    named = fill_report(plan, UNIT, plan.period(Q1), random.Random(5))
+    write_received(inbox / "发改局.xls", workbook_bytes(named), "2019-04-05T09:00:00")
     q2 = fill_report(plan, "区财政局", plan.period("2019Q2"), random.Random(4))
     write_received(inbox / "财政局.xlsx", workbook_bytes(q2), "2019-04-05T09:00:00")
     stray = openpyxl.Workbook()
     stray.active["A1"] = "随便一张表"
     stray.save(inbox / "随便.xlsx")
     rep = api.collect([inbox], plan_path, Q1, tmp_path / "out", tmp_path / "db.sqlite", workers=1)
+    assert [[x.code for x in f.findings] for f in rep.files if f.path.endswith("发改局.xls")] \
+        == [["extension-mismatch"]]
     names = sorted(p.relative_to(tmp_path / "out" / FEEDBACK_DIR).as_posix() for p in rep.feedback)
     assert names == ["区财政局/修改意见_财政局.xlsx", "未识别单位/修改意见_随便.xlsx"]
     wb = openpyxl.load_workbook(tmp_path / "out" / FEEDBACK_DIR / "区财政局" / "修改意见_财政局.xlsx")

@@ -208,3 +208,44 @@ def test_the_runs_own_outputs_ledger_and_plan_inside_the_inbox_are_never_read(in
         assert report.late_units == alone.late_units
         assert report.missing_units == alone.missing_units
     assert all(f.seen_before or f.sha256 == "" for f in runs[-1].files)
+
+
+def test_a_file_an_earlier_run_accepted_shows_as_superseded_when_its_successor_arrives(
+        inboxes, tmp_path):
+    """The closing table and --json of the run that brings the corrected return: the earlier
+    file shows as 已被替代 (before, still 已接收 until the next run, while the 校验报告
+    already said 已被替代)."""
+    box = _copy(inboxes, tmp_path)
+    whole = api.collect([box], PLAN, "2019Q1", tmp_path / "whole", tmp_path / "whole.sqlite",
+                        workers=1)
+    status = {Path(f.path).name: f.status for f in whole.files}
+    later = [f for f in whole.files if f.status == "accepted" and f.unit and any(
+        g.status == "superseded" and g.unit == f.unit and g.form == f.form for g in whole.files)]
+    assert later, "the demo inbox has a corrected return"
+    held = tmp_path / Path(later[0].path).name
+    (box.parent / later[0].path).rename(held)
+    _collect(box, tmp_path)
+    held.rename(box.parent / later[0].path)
+    again = _collect(box, tmp_path)
+    assert {Path(f.path).name: f.status for f in again.files} == status
+    assert again.counts == whole.counts
+
+
+def test_copies_of_earlier_files_are_new_and_the_earlier_receipts_are_not(inboxes, tmp_path):
+    """The same returns arriving again under other names: the 校验报告 and the HTML report
+    count as new only this run's receipts (before, every earlier receipt of the same bytes
+    was marked 新收 again)."""
+    import openpyxl
+    box = _copy(inboxes, tmp_path)
+    _collect(box, tmp_path)
+    copy = tmp_path / "copy"
+    shutil.copytree(box, copy)
+    rep = api.collect([box, copy], PLAN, "2019Q1", tmp_path / "out", tmp_path / "l.sqlite",
+                      workers=1)
+    new = rep.new_files
+    assert new and new == sum(1 for f in rep.files if Path(f.path).parts[0] == "copy")
+    book = openpyxl.load_workbook(rep.outputs[1], read_only=True)
+    said = [c for row in book.worksheets[0].iter_rows(values_only=True) for c in row
+            if isinstance(c, str) and "本次新收" in c]
+    assert said and f"其中本次新收 {new} 个" in said[0], said
+    assert f"其中本次新收文件 {new} 个" in Path(rep.html).read_text(encoding="utf-8")

@@ -370,6 +370,31 @@ def test_one_body_is_one_unit_whichever_way_it_is_printed_first():
         assert p.resolve("纪南文旅区") is p.unit("纪南文旅区管委会")
 
 
+@pytest.mark.parametrize("joined,parts", [
+    ("区发改局和区商务局", ["区发改局", "区商务局"]),
+    ("区发改局及区商务局", ["区发改局", "区商务局"]),
+    ("区卫健委与区医保局", ["区卫健委", "区医保局"]),
+    ("区发改局和各镇人民政府", ["区发改局", "各镇人民政府"]),
+])
+def test_units_joined_by_he_or_ji_are_two_units(joined, parts):
+    """"区发改局和区商务局" is two units (before: one unit of that name, both real units
+    losing the task); a name that holds 和 is still one (市自然资源和规划局)."""
+    r = parse_notice_text(f"1.推进甲。(牵头单位:区财政局;责任单位:{joined})\n"
+                          "2.推进乙。(牵头单位:区自然资源和规划局;责任单位:区新闻和信息中心)\n")
+    p = r.plan
+    assert p.task("1").responsible_units == parts
+    assert p.task("2").lead_units == ["区自然资源和规划局"]
+    assert p.task("2").responsible_units == ["区新闻和信息中心"]
+    assert [f.value for f in by(r, "run-together-units-split")] == [joined]
+
+
+@pytest.mark.parametrize("tail", ["等部门", "等单位", "等"])
+def test_a_list_ending_with_deng_bumen_names_its_units(tail):
+    p = parse_notice_text(f"1.推进甲。(牵头单位:区财政局;责任单位:区发改局、区商务局{tail})\n").plan
+    assert p.task("1").responsible_units == ["区发改局", "区商务局"]
+    assert "等" in p.task("1").notes
+
+
 def test_leader_parts_are_not_units():
     r = extract_responsibility("推进甲。(牵头单位:市发改委;责任单位:市财政局;牵头市领导:张三)")
     assert r.lead == "市发改委" and r.responsible == "市财政局" and r.leader == "张三"

@@ -404,10 +404,11 @@ def _receipt_rows(outcome: "CollectOutcome", out: Path) -> list["ReceiptRow"]:
     """The run's receipts as the reports show them: archived paths relative to the output
     folder, and marked when this run brought them."""
     from .merge import ReceiptRow
-    fresh = {f.sha256 for f in outcome.files if not f.seen_before}
+    # (by name and bytes: a copy of an earlier file is new, the earlier receipt is not)
+    fresh = {(f.path, f.sha256) for f in outcome.files if not f.seen_before}
     rows = [ReceiptRow.from_ledger(r, out.absolute()) for r in outcome.receipts]
     for r in rows:
-        r.new = r.sha256 in fresh
+        r.new = (r.display, r.sha256) in fresh
     return rows
 
 

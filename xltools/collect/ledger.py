@@ -558,11 +558,17 @@ class Ledger:
               k.file_type, limits) for k in files])
 
     def ended(self, run_id: int, files: list[tuple[str, str]]) -> list[str | None]:
-        """The status each (display, sha256) recorded in this run has now: a later file of
-        the same run may have superseded one that record() returned as accepted."""
+        """The status each (display, sha256) has now, whichever run recorded it: a file of
+        this run may supersede one that record() returned as accepted, or one an earlier
+        run accepted."""
         self._require_run(run_id)
-        now = {(r["display"], r["sha256"]): r["status"] for r in self.conn.execute(
-            "SELECT display, sha256, status FROM receipts WHERE run_id = ?", (run_id,))}
+        shas = sorted({sha for _, sha in files})
+        now: dict[tuple[str, str], str] = {}
+        for i in range(0, len(shas), 500):
+            part = shas[i:i + 500]
+            now.update(((r["display"], r["sha256"]), r["status"]) for r in self.conn.execute(
+                "SELECT display, sha256, status FROM receipts WHERE sha256 IN (%s)"
+                % ",".join("?" * len(part)), part))
         return [now.get((_safe_text(d), sha)) for d, sha in files]
 
     def record(self, run_id: int, ret: FormReturn, replace: bool = False) -> str:

@@ -218,10 +218,12 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
 
 
 def _as_ended(ledger: Ledger, run_id: int, out: CollectOutcome) -> None:
-    """Each file of this run with the status the ledger ends it with (a file accepted when
-    recorded is superseded by a later one of the same unit and form, a tie on time going
-    to the later name: Ledger._supersede)."""
-    mine = [f for f in out.files if not f.seen_before and f.sha256]
+    """Each file with the status the ledger ends the run with (a file accepted when
+    recorded, in this run or an earlier one, is superseded by a later one of the same unit
+    and form, a tie on time going to the later name: Ledger._supersede)."""
+    if all(f.seen_before for f in out.files):
+        return  # (nothing recorded: nothing changed)
+    mine = [f for f in out.files if f.sha256]
     for f, status in zip(mine, ledger.ended(run_id, [(f.path, f.sha256) for f in mine])):
         if status is not None:
             f.status = status

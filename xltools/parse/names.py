@@ -95,7 +95,8 @@ def _split_etc(name: str) -> list[str]:
         return [m.group(1).strip(), m.group(2).strip()]
     if name.endswith("等") and len(name) > 2:
         return [name[:-1]]
-    return [name]
+    m = re.match(r"^(.{2,}?)等(?:部门|单位)$", name)  # "区发改局等部门": as a trailing 等
+    return [m.group(1)] if m else [name]
 
 
 def _imply_shared_suffix(pieces: list[Piece]) -> None:
@@ -184,7 +185,15 @@ def run_together_splits(name: str, known: set[str] | None = None) -> tuple[list[
     """
     s = squash(name)
     known_keys = {name_key(k) for k in (known or set())}
-    if is_group_phrase(s) or name_key(s) in known_keys:
+    if name_key(s) in known_keys:
+        return [], False
+    joined = _split_joined(s, known_keys)
+    if joined:
+        left, right = joined
+        known_or_group = [name_key(x) in known_keys or is_group_phrase(x) for x in joined]
+        return joined, all(known_or_group) or (
+            left[0] in ADMIN_PREFIXES and (right[0] in ADMIN_PREFIXES or known_or_group[1]))
+    if is_group_phrase(s):
         return [], False
     parts = _split_known(s, known_keys)
     if parts and len(parts) > 1:
@@ -194,6 +203,24 @@ def run_together_splits(name: str, known: set[str] | None = None) -> tuple[list[
         return [], False
     certain = s[0] in ADMIN_PREFIXES and all(p[0] == s[0] for p in parts)
     return parts, certain
+
+
+_JOINERS = ("以及", "和", "及", "与")
+
+
+def _split_joined(s: str, keys: set[str]) -> list[str] | None:
+    """"区发改局和区商务局", "市发改委及各县市区政府": two names joined by 和/及/与, the first
+    ending as a unit's name does (市自然资源和规划局 and 区新闻和信息中心 are one name each),
+    the second a unit's name or a group phrase."""
+    for joiner in _JOINERS:
+        at = s.find(joiner, 3)
+        while at > 0:
+            left, right = s[:at], s[at + len(joiner):]
+            if left.endswith(SPLIT_ENDINGS) and _depth_ok(left) and len(right) >= 2 and (
+                    right.endswith(ENDINGS) or is_group_phrase(right) or name_key(right) in keys):
+                return [left, right]
+            at = s.find(joiner, at + 1)
+    return None
 
 
 def _split_known(s: str, keys: set[str]) -> list[str] | None:

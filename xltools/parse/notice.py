@@ -172,7 +172,7 @@ def _peel_tails(pieces: list[Piece], printed: str, notes: Notes) -> list[Piece]:
         p.name, tail = peel_piece_tail(p.name)
         if tail:
             notes.merge(note_of(tail))
-    if re.search(r"等(?=$|[、,;\s])", printed.strip()) and "等" not in notes.texts:
+    if re.search(r"等(?:部门|单位)?(?=$|[、,;\s])", printed.strip()) and "等" not in notes.texts:
         notes.texts.append("等")
     return pieces
 
@@ -193,7 +193,7 @@ def _split_run_together(pieces: list[Piece], known: list[str], it: RawItem, regi
                         src: str, findings: list[Finding]) -> list[Piece]:
     out: list[Piece] = []
     for p in pieces:
-        if is_group_phrase(p.name) or (register is not None and register.resolve(p.name)):
+        if register is not None and register.resolve(p.name):
             out.append(p)
             continue
         parts, certain = run_together_splits(p.name, {n for n in known if n != p.name})

@@ -29,7 +29,7 @@ from ..model.glossary import a1, form_name, from_a1, official_marks
 from ..sheet.layout import Sheet, Workbook
 from ..sheet.styles import STYLES
 from ..merge.receipts import ReceiptRow
-from ..model.findings import ERROR, Finding
+from ..model.findings import ERROR, INFO, Finding
 from ..model.plan import Period, Plan
 from ..model.returns import (ACCEPTED, ACTUAL, FEEDBACK_SHEET, NOTE, REJECTED, FormReturn,
                              target_key, town_key)
@@ -41,9 +41,8 @@ FEEDBACK_DIR = "反馈"
 COPY_SUFFIX = "_退回修改"
 LIST_PREFIX = "修改意见_"
 UNKNOWN_UNIT = "未识别单位"
-# findings that ask the unit for nothing
-NOT_TO_FIX = {"late-return", "duplicate-file", "superseded", "superseded-same-time",
-              "junk-ignored"}
+# warnings that ask the unit for nothing (a 提示 never does)
+NOT_TO_FIX = {"late-return", "superseded-same-time"}
 # the regenerated copy already undoes these: the form is back as it was sent
 RESTORED = {"guarded-cell-changed", "row-deleted", "row-inserted", "rows-reordered",
             "task-renumbered", "layout-shifted", "columns-changed", "column-missing",
@@ -82,8 +81,9 @@ class Feedback:
 
 
 def needs_feedback(findings: list[Finding]) -> list[Finding]:
-    """The findings a unit has to act on (lateness, duplicates and the like need nothing)."""
-    return [f for f in findings if f.code not in NOT_TO_FIX]
+    """The findings a unit has to act on: its errors and warnings but lateness and the like
+    (a 提示 only informs: an .xlsx named .xls asks nothing of the unit)."""
+    return [f for f in findings if f.severity != INFO and f.code not in NOT_TO_FIX]
 
 
 def feedback_view(fr: FormReturn) -> FormReturn:
