@@ -142,3 +142,30 @@ def test_tracked_changes_and_content_controls_read_as_word_shows_them(tmp_path):
     assert plan.task("2").responsible_units == ["区税务局", "区统计局"]
     assert plan.unit("区人社局") is None
     assert [t.number for t in plan.tasks] == ["1", "2", "3"]
+
+
+def test_tasks_numbered_by_word_itself(tmp_path):
+    """Tasks in Word's "List Number" style carry no digits in their text: before, such a
+    notice gave "no numbered task". They read as Word shows them, 1. 2. 3., the count going
+    on across paragraphs between them."""
+    d = docx.Document()
+    d.add_paragraph("一、重点任务")
+    for text in ("推进甲。(牵头单位:区发改局)", "推进乙。(牵头单位:区财政局)"):
+        d.add_paragraph(text, style="List Number")
+    d.add_paragraph("(责任单位:区税务局)")
+    d.add_paragraph("推进丙。(牵头单位:区商务局)", style="List Number")
+    d.save(tmp_path / "n.docx")
+    plan = parse_notice_file(tmp_path / "n.docx").plan
+    assert [(t.number, t.lead_units) for t in plan.tasks] == [
+        ("1", ["区发改局"]), ("2", ["区财政局"]), ("3", ["区商务局"])]
+    assert plan.task("2").responsible_units == ["区税务局"]
+
+
+@pytest.mark.parametrize("n,fmt,shown", [
+    (3, "decimal", "3"), (12, "chineseCounting", "十二"), (20, "chineseCountingThousand", "二十"),
+    (35, "ideographDigital", "三十五"), (2, "ideographTraditional", "乙"),
+    (4, "decimalEnclosedCircle", "\u2463"), (7, "decimalFullWidth", "\uff17"), (9, "lowerRoman", "ix"),
+    (2, "upperLetter", "B"), (5, "decimalZero", "05"), (11, "chineseLegalSimplified", "拾壹")])
+def test_word_number_formats(n, fmt, shown):
+    from xltools.parse.docx_numbering import format_number
+    assert format_number(n, fmt) == shown

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..model.findings import Finding, finding
+from .docx_numbering import Numbering
 from .table1 import Grid, GridCell
 
 CONVERT_SUFFIXES = {".doc", ".wps", ".rtf", ".odt", ".wpt", ".dot"}
@@ -63,7 +64,7 @@ def docx_content(path: Path | str) -> tuple[str, list[Grid]]:
     doc = docx.Document(str(path))
     blocks: list[str] = []
     grids: list[list[list[tuple[int, bool, bool]]]] = []  # (block, up, left) of each position
-    _container_blocks(doc, blocks, grids)
+    _container_blocks(doc, blocks, grids, word_numbering(doc))
     starts: list[int] = []
     line = 1
     for b in blocks:
@@ -80,14 +81,15 @@ def _grid_row(row: list[tuple[int, bool, bool]], blocks: list[str],
             for k, up, left in row]
 
 
-def _container_blocks(container, blocks: list[str], grids: list | None = None) -> None:
+def _container_blocks(container, blocks: list[str], grids: list | None = None,
+                      numbering: Numbering | None = None) -> None:
     from docx.table import Table
 
     for item in container.iter_inner_content():
         if isinstance(item, Table):
-            _table_blocks(item, blocks, grids)
+            _table_blocks(item, blocks, grids, numbering)
         else:
-            blocks.append(paragraph_text(item))
+            blocks.append(paragraph_text(item, numbering))
 
 
 # every run a paragraph shows: inside tracked insertions, content controls, fields and links
@@ -95,14 +97,32 @@ def _container_blocks(container, blocks: list[str], grids: list | None = None) -
 _SHOWN_RUNS = ".//w:r[not(ancestor::w:del) and not(ancestor::w:moveFrom) and not(ancestor::w:r)]"
 
 
-def paragraph_text(paragraph) -> str:
-    """A paragraph's text as Word shows it with changes accepted. python-docx's
-    Paragraph.text reads only the runs placed directly in the paragraph: a unit typed as a
-    tracked insertion (w:ins) or inside a content control was silently lost."""
-    return "".join(r.text for r in paragraph._p.xpath(_SHOWN_RUNS))
+def paragraph_text(paragraph, numbering: Numbering | None = None) -> str:
+    """A paragraph's text as Word shows it with changes accepted, its automatic number
+    first. python-docx's Paragraph.text reads only the runs placed directly in the
+    paragraph: a unit typed as a tracked insertion (w:ins) or inside a content control was
+    silently lost, and so was every number of a list Word numbers itself."""
+    p = paragraph._p
+    label = numbering.label(p) if numbering is not None else ""
+    return label + "".join(r.text for r in p.xpath(_SHOWN_RUNS))
 
 
-def _table_blocks(table, blocks: list[str], grids: list | None = None) -> None:
+def word_numbering(doc) -> Numbering:
+    """The document's lists (numbering.xml) and paragraph styles, for paragraph_text."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    part = doc.part
+    numbering = part.part_related_by(RT.NUMBERING) if _has(part, RT.NUMBERING) else None
+    return Numbering(numbering.element if numbering is not None else None,
+                     doc.styles.element)
+
+
+def _has(part, reltype: str) -> bool:
+    return any(rel.reltype == reltype for rel in part.rels.values())
+
+
+def _table_blocks(table, blocks: list[str], grids: list | None = None,
+                  numbering: Numbering | None = None) -> None:
     # A merged cell is the same <w:tc> at every grid position it covers: emit it once,
     # at its first (top-left) position, as Word's own "save as text" does. Rows that
     # start late or end early (w:gridBefore / w:gridAfter) are padded with empty cells,
@@ -122,7 +142,7 @@ def _table_blocks(table, blocks: list[str], grids: list | None = None) -> None:
             left = c > 0 and ids[c - 1] is tc
             if tc not in seen:
                 inner: list[str] = []
-                _container_blocks(cell, inner)
+                _container_blocks(cell, inner, numbering=numbering)
                 seen[tc] = len(blocks)
                 # a cell of several paragraphs is one block of several lines
                 blocks.append("\n".join(b for b in inner if b.strip()))
