@@ -612,6 +612,28 @@ def test_pages_are_rebuilt_only_when_the_plan_or_the_ledger_changes(desk, monkey
     post(client, c_url("collect", PERIOD, "unit", unit, "exempt"), {"on": "0"})
 
 
+def test_each_generated_periods_zip_keeps_its_own_forms(tmp_path):
+    """Generating 2019Q2 after 2019Q1: the 2019Q1 zip still has a folder per unit with its
+    forms (before, the desk remembered only the last generate: every 2019Q1 form went into
+    共用/, and into the 2019Q2 zip too); a period not generated yet is refused, not an
+    empty-looking zip."""
+    client = TestClient(create_app(tmp_path / "ws"), raise_server_exceptions=False)
+    post(client, "/new", {"name": NAME},
+         {"notice": ("notice.txt", (EXAMPLE / "notice.txt").read_bytes()),
+          "register": ("units.yaml", (EXAMPLE / "units.yaml").read_bytes())})
+    for period in (PERIOD, "2019Q2"):
+        assert post(client, c_url("issue") + ".json", {"period": period}).status_code == 202
+        assert finish(client)["state"] == "done"
+    for period, name in ((PERIOD, "第一季度"), ("2019Q2", "第二季度")):
+        got = client.get(c_url("issue", period) + ".zip")
+        with zipfile.ZipFile(io.BytesIO(got.content)) as z:
+            forms = [n for n in z.namelist() if "季度报表" in n]  # 季度报表
+        assert forms and all(name in n for n in forms), (period, forms[:3])
+        assert not [n for n in forms if n.startswith("共用/")]  # 共用
+    q3 = client.get(c_url("issue", "2019Q3") + ".zip")
+    assert q3.status_code == 400 and "还没有生成" in q3.text
+
+
 def test_collecting_from_a_folder_on_this_pc(desk, tmp_path):
     """A clerk at the desk's own PC names the folder where the e-mail attachments were
     saved; the returns there are collected like uploads, at their files' own times."""
@@ -626,6 +648,15 @@ def test_collecting_from_a_folder_on_this_pc(desk, tmp_path):
     assert got.status_code == 202 and finish(local)["state"] == "done"
     rows = {r["unit"]: r for r in local.get(c_url("collect", PERIOD) + ".json").json()["units"]}
     assert rows[unit]["submissions"] == 1 and src.exists()  # read in place, never moved
+    # a period nothing was uploaded for yet (its own inbox folder not made): the folder alone
+    q3 = tmp_path / "q3"
+    q3.mkdir()
+    (q3 / f"{unit}.xlsx").write_bytes(workbook_bytes(
+        fill_report(plan, unit, plan.period("2019Q3"), random.Random(6))))
+    got = post(local, c_url("collect", "2019Q3") + ".json", {"folder": str(q3)})
+    assert got.status_code == 202 and finish(local)["state"] == "done"
+    rows = {r["unit"]: r for r in local.get(c_url("collect", "2019Q3") + ".json").json()["units"]}
+    assert rows[unit]["submissions"] == 1
 
 
 def test_a_folder_is_refused_to_a_browser_elsewhere_or_when_missing(desk, tmp_path):
@@ -705,3 +736,44 @@ def test_the_collect_job_leaves_the_board_and_summary_built(desk):
     now = state(c)
     kept = {key[0] for key, (at, _) in c.cache.items() if at == now}
     assert {"board", "_summary"} <= kept
+
+
+def test_xltools_app_serves_the_desk_on_the_port_it_bound(tmp_path):
+    """`xltools app` as a clerk starts it (a process of its own): the home page answers."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "xltools", "app", str(tmp_path / "ws"),
+                             "--no-browser", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as got:
+                    assert got.status == 200 and "\u7763\u529e" in got.read().decode()  # 督办
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+                time.sleep(0.3)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_a_second_desk_on_a_taken_port_says_so_in_chinese(tmp_path):
+    """A clerk who clicks the desk's icon twice: one Chinese line saying where the running
+    desk is (before: the address printed as if it started, then uvicorn's English error)."""
+    import socket
+
+    from xltools.app.server import serve
+    from xltools.model.errors import DeskError
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        with pytest.raises(DeskError) as e:
+            serve(tmp_path / "ws", "127.0.0.1", port, open_browser=False)
+    assert f"http://127.0.0.1:{port}/" in str(e.value) and "\u5df2\u88ab\u5360\u7528" in str(e.value)

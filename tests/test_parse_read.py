@@ -103,3 +103,34 @@ def test_register_as_a_path(tmp_path):
     bad.write_text("- just a list\n", encoding="utf-8")
     r = parse_notice_file(seed, register=bad)
     assert r.plan is not None and r.findings[0].code == "register-unreadable"
+
+
+@pytest.mark.as_user
+def test_unreadable_notices_and_registers_are_explained_in_chinese(tmp_path):
+    """What a clerk reads when a notice or a unit list cannot be read: Chinese, and where
+    the list went wrong; not the library's words and paths (PackageNotFoundError …,
+    "while parsing a flow sequence"), which --debug still shows."""
+    import re
+
+    from xltools.model.errors import PlanFileError, settings
+    from xltools.planfile import load_plan
+
+    bad = tmp_path / "broken.docx"
+    bad.write_bytes(b"PK\x03\x04 broken zip")
+    message = parse_notice_file(bad).findings[0].message
+    assert "Word" in message and not re.search(r"[A-Za-z]{4,}Error|Package|/tmp", message)
+    seed = __import__("pathlib").Path(__file__).resolve().parent / "data" / "seed_000_shashi_2019.txt"
+    for name, text in (("units.yaml", "units:\n  - name: 区发改局\n  - [1, 2\n"),
+                       ("units.json", '{"units": [1,\n')):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        got = parse_notice_file(seed, register=tmp_path / name).findings[0]
+        assert got.code == "register-unreadable" and "行附近" in got.message, got.message
+        assert not re.search(r"[A-Za-z]{7,}", got.message.replace(name, "")), got.message
+        with pytest.raises(PlanFileError, match="行附近") as e:
+            load_plan(tmp_path / name)
+        assert "while parsing" not in str(e.value) and "Expecting" not in str(e.value)
+    settings.debug = True  # (the maintainer's view: the library's words as well)
+    try:
+        assert "Error" in parse_notice_file(bad).findings[0].message
+    finally:
+        settings.debug = False

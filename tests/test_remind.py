@@ -106,7 +106,7 @@ def test_remind_cli(collected, tmp_path):
             str(collected["db"]), "-o", str(tmp_path / "cli")]
     res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
-    assert "未报送 3 个,有错误待修改 1 个" in res.output and "催报通知:" in res.output
+    assert "未报送 3 个单位,有错误待修改 1 个单位" in res.output and "催报通知:" in res.output
     assert (tmp_path / "cli" / "催报通知_2019年第一季度.txt").is_file()
     res = runner.invoke(app, [*args, "--json"])
     data = json.loads(res.stdout)
@@ -120,6 +120,28 @@ def test_remind_cli(collected, tmp_path):
     res = runner.invoke(app, ["remind", "--plan", str(collected["plan_path"]), "--period", "2019Q9",
                               "--db", str(collected["db"])])
     assert res.exit_code == 2 and "2019Q9" in res.output
+
+
+def test_a_town_owing_both_forms_is_one_unit_to_remind(tmp_path):
+    """锣场镇 and 解放街办 owe a 季度报表 and a 镇街指标表 each, and sent neither: the notice
+    counts four units, not six forms, and names each town once with both forms."""
+    plan = make_small_plan()
+    plan_path = save_plan(plan, tmp_path / "plan.xlsx")
+    inbox = tmp_path / "inbox"
+    wb = fill_report(plan, "区人社局", plan.period(Q1), random.Random(2))
+    write_received(inbox / "人社局.xlsx", workbook_bytes(wb), "2019-04-06T09:00:00")
+    api.collect([inbox], plan_path, Q1, tmp_path / "out", tmp_path / "db.sqlite", workers=1)
+    res = api.remind(plan_path, Q1, tmp_path / "db.sqlite", tmp_path / "r", today=date(2019, 4, 12))
+    assert len(res.entries) == 6
+    assert sorted(res.missing_units) == sorted(["区发改局", "区财政局", "锣场镇", "解放街办"])
+    assert official_marks("一、尚未报送的单位(4 个)") in res.text
+    assert official_marks("锣场镇(季度报表、镇街指标表)") in res.text
+    assert res.text.count("锣场镇") == 1
+    ws = openpyxl.load_workbook(res.contacts)["催报名单"]
+    assert "未报送 4 个单位" in ws["A2"].value
+    out = runner.invoke(app, ["remind", "--plan", str(plan_path), "--period", Q1, "--db",
+                              str(tmp_path / "db.sqlite"), "-o", str(tmp_path / "cli")]).output
+    assert "未报送 4 个单位" in out
 
 
 def test_refused_files_are_counted_alike_in_the_summary_and_the_notice():

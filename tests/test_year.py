@@ -155,6 +155,8 @@ def test_year_cli(ledger):
                               "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert "年度汇总" in res.output and (out / "年度汇总_2019年.xlsx").is_file()
+    # five units, two of them towns that owe two forms each: five, not seven
+    assert "报送单位 5 个" in res.output, res.output
     res = runner.invoke(app, ["year", "--plan", str(ledger["plan_path"]), "--db",
                               str(ledger["tmp"] / "nope.sqlite")])
     assert res.exit_code == 2 and "找不到台账" in res.output

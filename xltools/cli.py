@@ -451,7 +451,7 @@ def remind(plan: Path = _PLAN, period: str = _PERIOD, db: Optional[Path] = _DB,
                       style="red" if e.missing else "yellow")
     if res.entries:
         out.print(table)
-    out.print(f"未报送 {len(res.missing)} 个,有错误待修改 {len(res.with_errors)} 个。")
+    out.print(f"未报送 {len(res.missing_units)} 个单位,有错误待修改 {len(res.error_units)} 个单位。")
     out.print(f"催报通知:{res.notice}")
     out.print(f"催报名单:{res.contacts}")
     if sent:
@@ -465,15 +465,16 @@ def year(plan: Path = _PLAN, db: Optional[Path] = _DB,
     """年度汇总:各任务各期状态和进度、各单位报送及时性、量化指标对照全年目标、镇街完成率排名。"""
     rep = api.year(plan, db, output)
     ys = rep.summary
+    units = len(set(ys.timeliness["单位"]))  # (a row a form owed: a town owes two)
     if as_json:
         _print_json({"path": str(rep.path), "periods": [p.id for p in ys.periods],
                      "reported_periods": ys.reported_periods, "tasks": len(ys.tasks),
-                     "units": len(ys.timeliness), "indicators": len(ys.indicators),
+                     "units": units, "indicators": len(ys.indicators),
                      "towns": ys.towns["镇街"]})
         return
     done = "、".join(p.name for p in ys.periods if p.id in ys.reported_periods) or "无"
     out.print(f"已汇总的报送周期:{done}")
-    out.print(f"任务 {len(ys.tasks)} 项,报送单位 {len(ys.timeliness)} 个,量化指标 {len(ys.indicators)} 项,"
+    out.print(f"任务 {len(ys.tasks)} 项,报送单位 {units} 个,量化指标 {len(ys.indicators)} 项,"
               f"镇街 {len(ys.towns)} 个。")
     out.print(f"年度汇总:{rep.path}")
 
@@ -579,7 +580,8 @@ def app_cmd(workspace: Optional[Path] = typer.Argument(None, metavar="WORKSPACE"
     from .app.workspace import default_workspace
     root = workspace or default_workspace()
     if add_user is not None:  # a refused name or password: an XltoolsError, one line (_Commands)
-        add_account(root, add_user, typer.prompt("密码", hide_input=True, confirmation_prompt=True))
+        add_account(root, add_user, typer.prompt("密码", hide_input=True,
+                                                 confirmation_prompt="再次输入密码"))
         out.print(f"已建立账户“{add_user}”(工作文件夹 {root})。")
         return
     if why := host_refusal(host, user_count(root)):

@@ -298,6 +298,7 @@ async def collect_post(request: Request) -> Response:
             saved = await save_upload(f, folder, limits)
             if mtime is not None:  # the file's own time, as a mail folder keeps it
                 os.utime(saved, (mtime, mtime))
+    c.inbox(period).mkdir(parents=True, exist_ok=True)  # (a folder alone, nothing uploaded yet)
     inboxes = [c.inbox(period), *([local] if local else [])]
     want_pdf = form.get("pdf") == "1"
 

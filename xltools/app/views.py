@@ -17,12 +17,13 @@ from ..forms.owed import owed_forms
 from ..mail.settings import PASSWORD_ENV, MailError, password
 from ..model import ERROR, Finding
 from ..model.plan import TASK_KIND_LABELS
+from ..model.glossary import official_marks
 from ..model.rates import is_missing
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
 from ..planfile import require_plan
 from ..xlsx.pdf import available as pdf_available  # whether PDFs can be made (LibreOffice)
 from .cache import cached
-from .workspace import OUTPUTS, Campaign, NotFound, Workspace
+from .workspace import OUTPUTS, Campaign, NotFound, Refused, Workspace
 from ..model.glossary import FW_COMMA, FW_LPAREN, FW_RPAREN
 
 MANIFEST = ".xltools-desk.json"  # what the desk's last generate wrote (unit, period of each)
@@ -129,22 +130,28 @@ def parse_view(result, saved: Path | None) -> dict:
 # -- 下发 ----------------------------------------------------------------------------------
 
 def write_manifest(c: Campaign, report: "api.GenerateReport", pdfs=()) -> None:
-    """Remember each generated file's unit and period (and its PDF's), for the listing and the zip."""
+    """Remember each generated file's unit and period (and its PDF's), for the listing and
+    the zip: beside what earlier generates (of other periods) remembered."""
     rows = [{"path": c.rel(f.path), "kind": f.kind, "unit": f.unit, "period": f.period}
             for f in report.files]
     by_stem = {Path(f.path).with_suffix(""): f for f in report.files}
     rows += [{"path": c.rel(p), "kind": "pdf", "unit": f.unit, "period": f.period}
              for p in pdfs if (f := by_stem.get(Path(p).with_suffix(""))) is not None]
+    new = {r["path"] for r in rows}
+    rows = [r for r in _manifest(c) if r["path"] not in new] + rows
     (c.forms_dir / MANIFEST).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
 
 
-def issued(c: Campaign) -> list[dict]:
-    """The generated files still on disk (those of the desk's last generate, then any other)."""
+def _manifest(c: Campaign) -> list[dict]:
     try:
-        rows = json.loads((c.forms_dir / MANIFEST).read_text(encoding="utf-8"))
+        return json.loads((c.forms_dir / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        rows = []
-    rows = [r for r in rows if (c.dir / r["path"]).is_file()]
+        return []
+
+
+def issued(c: Campaign) -> list[dict]:
+    """The generated files still on disk (those the desk generated, then any other)."""
+    rows = [r for r in _manifest(c) if (c.dir / r["path"]).is_file()]
     known = {r["path"] for r in rows}
     if c.forms_dir.is_dir():  # forms written by the CLI into the same folder
         top = c.rel(c.forms_dir)  # plain strings: thousands of files
@@ -165,9 +172,13 @@ def issue_zip(c: Campaign, period_id: str) -> bytes:
     """One zip: a folder per unit (its forms of the period and its 办理方案), the shared
     files (附件, 发送清单) in 共用/."""
     _, period = period_of(c, period_id)
+    files = issued(c)
+    if not any(r["period"] == period.id for r in files):
+        raise Refused(official_marks(f"{period.name}的报表还没有生成:请先在本页选择该周期并生成"
+                                     "报表,再下载。"))
     buf = BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for r in issued(c):
+        for r in files:
             if not r["period"] or r["period"] == period.id:  # its own files and the shared ones
                 z.write(c.dir / r["path"], f"{r['unit'] or SHARED}/{Path(r['path']).name}")
     return buf.getvalue()

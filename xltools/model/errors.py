@@ -45,6 +45,10 @@ class InputError(XltoolsError):
     """An input path that does not exist (checked before anything is recorded)."""
 
 
+class DeskError(XltoolsError):
+    """The desk cannot start (its port is taken: most often, it is running already)."""
+
+
 class TemplateError(XltoolsError):
     """A clerk's template (notice, reminder, Word body) that is missing or has an error."""
 
@@ -59,6 +63,24 @@ class ExampleMissing(XltoolsError):
 settings = SimpleNamespace(debug=False)
 
 
+def internals(e: BaseException) -> str:
+    """A library's own words about a failure, for the maintainer only (--debug); ""
+    otherwise: users read Chinese, not a reader's error."""
+    return f"({type(e).__name__}: {e})"[:300] if settings.debug else ""
+
+
+def data_file_problem(exc: BaseException) -> str:
+    """Why a YAML or JSON file could not be read, in the clerk's words (where it stopped)."""
+    from .glossary import official_text
+    if isinstance(exc, UnicodeDecodeError):
+        return official_text("文件不是 UTF-8 编码的文本,请用记事本“另存为”UTF-8 编码") + internals(exc)
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)  # yaml's
+    line = mark.line + 1 if mark is not None else getattr(exc, "lineno", None)  # json's
+    if line is not None:
+        return official_text("格式有误,在第 {line} 行附近", line=line) + internals(exc)
+    return official_text("内容无法识别") + internals(exc)
+
+
 __all__ = ["XltoolsError", "PlanFileError", "PeriodError", "LedgerError", "LedgerMissing",
-           "LedgerBusy", "FileChanged", "OutputError", "InputError", "TemplateError",
-           "ExampleMissing", "settings"]
+           "LedgerBusy", "FileChanged", "OutputError", "InputError", "DeskError", "TemplateError",
+           "ExampleMissing", "settings", "internals", "data_file_problem"]

@@ -11,7 +11,9 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
+from ..model.errors import data_file_problem, internals
 from ..model.findings import Finding, finding
+from ..model.glossary import official_marks
 from .docx_numbering import Numbering
 from .table1 import Grid, GridCell
 
@@ -197,7 +199,8 @@ def read_notice_full(path: Path | str, convert: Converter | None = None
                 return (*docx_content(out), [])
         data = p.read_bytes()
     except Exception as exc:  # noqa: BLE001 - any unreadable file becomes a finding
-        return unreadable(f"{type(exc).__name__}: {exc}")
+        return unreadable(official_marks("文件已损坏,或不是有效的 Word 文档" if suffix == ".docx"
+                                         else "文件已损坏或无法打开") + internals(exc))
     if data[:2] == b"PK" or data[:4] == b"\xd0\xcf\x11\xe0":
         return unreadable("这是 Office 文件,请使用 .docx/.doc/.wps 扩展名")
     text, findings = decode_text(data, source)
@@ -213,12 +216,17 @@ def read_register(path: Path | str):
     from ..model.serialize import plan_from_dict
 
     p = Path(path)
+
+    def unreadable(reason: str):
+        return None, [finding("register-unreadable", file=p.name, value=p.name, reason=reason)]
     try:
         text = p.read_text(encoding="utf-8-sig")
         data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
-        if not isinstance(data, dict):
-            raise ValueError("内容不是单位名单(应含 units、groups)")
-        return plan_from_dict(data), []
     except Exception as exc:  # noqa: BLE001 - a bad register is reported, the notice still parsed
-        return None, [finding("register-unreadable", file=p.name, value=p.name,
-                              reason=f"{type(exc).__name__}: {exc}")]
+        return unreadable(data_file_problem(exc))
+    if not isinstance(data, dict):
+        return unreadable(official_marks("内容不是单位名单(应含 units、groups)"))
+    try:
+        return plan_from_dict(data), []
+    except Exception as exc:  # noqa: BLE001 - as above
+        return unreadable("内容无法识别为单位名单" + internals(exc))

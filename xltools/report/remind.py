@@ -9,7 +9,7 @@ file) and a contact list workbook.
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -85,6 +85,21 @@ def remind_entries(plan: Plan, period: Period, current: list[FormReturn],
     return missing + wrong
 
 
+def per_unit(entries: list[RemindEntry]) -> list[RemindEntry]:
+    """One entry a unit (a town owing its 季度报表 and its 镇街指标表 is one unit to remind),
+    its forms, errors and notes together, in the order first met."""
+    out: dict[str, RemindEntry] = {}
+    for e in entries:
+        got = out.get(e.unit)
+        if got is None:
+            out[e.unit] = replace(e)
+            continue
+        got.form = f"{got.form}、{e.form}"
+        got.errors += e.errors
+        got.note = "\uff1b".join(n for n in (got.note, e.note) if n)
+    return list(out.values())
+
+
 # -- the notice ---------------------------------------------------------------------------
 
 def render_notice(plan: Plan, period: Period, entries: list[RemindEntry], today: date,
@@ -96,8 +111,8 @@ def render_notice(plan: Plan, period: Period, entries: list[RemindEntry], today:
         deadline=date_cn(period.deadline) if period.deadline else "规定时间",
         today=date_cn(today.isoformat()), overdue=bool(deadline and today > deadline),
         days_left=(deadline - today).days if deadline else 0,
-        entries=entries, missing=[e for e in entries if e.missing],
-        with_errors=[e for e in entries if not e.missing]))
+        entries=entries, missing=per_unit([e for e in entries if e.missing]),
+        with_errors=per_unit([e for e in entries if not e.missing])))
 
 
 def notice_filename(period: Period) -> str:
@@ -113,10 +128,11 @@ def contact_workbook(plan: Plan, period: Period, entries: list[RemindEntry], tod
                   company=plan.issuer, period=period.id, kind="remind")
     cols = COLUMNS
     width = sum(c.width for c in cols)
-    n_missing = sum(1 for e in entries if e.missing)
+    n_missing = len(per_unit([e for e in entries if e.missing]))
+    n_wrong = len(per_unit([e for e in entries if not e.missing]))
     sh, first = start_sheet(wb, "催报名单", cols, f"{plan.period_title(period)}催报名单",
                             f"(截至{date_cn(today.isoformat())};报送截止日期:{date_cn(period.deadline)};"
-                            f"未报送 {n_missing} 个,有错误待修改 {len(entries) - n_missing} 个)",
+                            f"未报送 {n_missing} 个单位,有错误待修改 {n_wrong} 个单位)",
                             frozen_cols=2)
     records = [(i, e.unit, e.form, e.leader, e.contact, e.phone, e.email, e.reason, e.note, e)
                for i, e in enumerate(entries, start=1)]
@@ -148,10 +164,18 @@ class RemindResult:
     def with_errors(self) -> list[RemindEntry]:
         return [e for e in self.entries if not e.missing]
 
+    @property
+    def missing_units(self) -> list[str]:
+        """The units with a form not reported (each once: a town may owe two)."""
+        return list(dict.fromkeys(e.unit for e in self.missing))
+
+    @property
+    def error_units(self) -> list[str]:
+        return list(dict.fromkeys(e.unit for e in self.with_errors))
+
     def to_json(self) -> dict:
         return {"period": self.period.id, "today": self.today.isoformat() if self.today else None,
                 "entries": [e.to_json() for e in self.entries],
-                "missing_units": list(dict.fromkeys(e.unit for e in self.missing)),
-                "error_units": list(dict.fromkeys(e.unit for e in self.with_errors)),
+                "missing_units": self.missing_units, "error_units": self.error_units,
                 "notice": str(self.notice) if self.notice else None,
                 "contacts": str(self.contacts) if self.contacts else None}

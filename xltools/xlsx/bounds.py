@@ -29,6 +29,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from ..model.errors import internals  # noqa: F401 - the readers' (cells, xls)
 from ..model.limits import ReadLimits
 
 MB = 1024 * 1024
@@ -130,11 +131,6 @@ def _has_control(xml: bytes) -> bool:
         b"&#" in xml and _CONTROL_REF.search(xml) is not None)
 
 
-def internals(e: BaseException) -> str:
-    """The reader's own words about a failure, for the maintainer only (--debug); ""
-    otherwise: users read Chinese, not a Rust reader's error."""
-    from ..model.errors import settings
-    return f"({type(e).__name__}: {e})"[:300] if settings.debug else ""
 
 
 def debugging() -> bool:
