@@ -454,6 +454,7 @@ GRID_CASES = [
     ("layout-shifted", lambda rows: rows.insert(0, [None] * 8), "A6", {}),
     ("columns-changed", lambda rows: _insert_col(rows, 3), "E5", {}),
     ("column-missing", lambda rows: _del_col(rows, 4), "E5", {}),
+    ("header-label-changed", lambda rows: rows[4].__setitem__(4, "进度"), "E5", {}),
     ("sheet-renamed", lambda rows: None, "", {"sheet_name": "我的报表"}),
     ("sheet-missing", lambda rows: rows.clear(), "", {"sheet_name": "Sheet1"}),
     ("form-not-mapped", _blank_tasks, "", {}),
@@ -488,6 +489,10 @@ def test_deleted_inserted_moved_rows_lose_no_value(clean_read):
     assert [(t.task, t.cells["完成进度"], t.progress) for t in moved.tasks] == \
         [("1", "F6", 50.0), ("3", "F7", 100.0)]
     assert all(f.code == "columns-changed" for f in moved.findings), moved.findings
+    # a header label edited, the column in its place: read, not thrown away (column-missing)
+    relabelled = _run(*_mutated(clean_read, lambda rows: rows[4].__setitem__(4, "进度")))
+    assert [(t.task, t.progress) for t in relabelled.tasks] == [("1", 50.0), ("3", 100.0)]
+    assert _pairs(relabelled) == {("header-label-changed", "E5")}
 
 
 @needs_office
@@ -591,7 +596,7 @@ def test_unreadable_and_unexpected_errors_never_raise(tmp_path, monkeypatch):
 def test_codes_are_in_the_catalogue_and_render():
     used = {c for c, *_ in OFFICE_CASES} | {c for c, *_ in GRID_CASES} | {
         "identity-conflict", "credited-by-clerk", "index-column-added", "fingerprint-mismatch", "unknown-unit-in-identity",
-        "form-not-filled",  # below
+        "form-not-filled", "extra-sheet-ignored",  # below
         "credited-other-units-form",  # test_attribution.py
         "form-not-in-plan", "unknown-form-kind", "workbook-unreadable", "read-failed"} | {
         # hostile and oversized workbooks: tested end to end in test_hostile_inbox.py
@@ -753,3 +758,31 @@ def test_v2_copied_without_identity_is_identified_by_content(tmp_path):
     assert fr.status == ACCEPTED and fr.identified_by == "content"
     assert _pairs(fr) == {("identified-by-content", "")}
     assert [(g.actual, g.cells["actual"]) for g in fr.targets] == [(2.1, f"{Q}!E5")]
+
+
+@pytest.mark.parametrize("raw,want", [
+    (43552, date(2019, 3, 28)), (43552.0, date(2019, 3, 28)), ("43552", date(2019, 3, 28)),
+    (20190408, date(2019, 4, 8)), ("2019/4/8", date(2019, 4, 8)), ("下周一", None), (5, None),
+    (43552.5, None), (True, None), (20191340, None)])
+def test_a_date_that_lost_its_format_is_still_a_date(raw, want):
+    """填报日期 pasted as values into a new workbook reads as Excel's day number (43552):
+    the date it stands for (before: date-invalid)."""
+    from xltools.collect.values import date_value
+    assert date_value(raw) == want
+
+
+def test_a_sheet_the_unit_added_is_named_when_it_holds_something(tmp_path):
+    """What a unit wrote on a sheet of its own is read by nobody: said, naming the sheet
+    (before: nothing at all); an empty added sheet says nothing."""
+    plan = make_small_plan()
+    wb = _layout(plan, "report", "区发改局", Q1)
+    wb.sheets[0].cells[(5, 3)].value = "已开展前期工作"
+    path = write_workbook(wb, tmp_path)
+    book = openpyxl.load_workbook(path)
+    book.create_sheet("Sheet2")["B2"] = "我的备注:本季度另有进展"
+    book.create_sheet("Sheet3")
+    book.save(path)
+    fr = examine(_received(path), plan, Q1)
+    assert fr.status == ACCEPTED
+    assert [(f.code, f.sheet) for f in fr.findings if f.code == "extra-sheet-ignored"] == \
+        [("extra-sheet-ignored", "Sheet2")]

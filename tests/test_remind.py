@@ -130,7 +130,13 @@ def test_a_town_owing_both_forms_is_one_unit_to_remind(tmp_path):
     inbox = tmp_path / "inbox"
     wb = fill_report(plan, "区人社局", plan.period(Q1), random.Random(2))
     write_received(inbox / "人社局.xlsx", workbook_bytes(wb), "2019-04-06T09:00:00")
-    api.collect([inbox], plan_path, Q1, tmp_path / "out", tmp_path / "db.sqlite", workers=1)
+    rep = api.collect([inbox], plan_path, Q1, tmp_path / "out", tmp_path / "db.sqlite", workers=1)
+    # the 汇总表 and the HTML report count the same way (before: "共 6 个" units)
+    said = official_marks("未报送单位(共 4 个单位、6 份表单)")
+    book = openpyxl.load_workbook(rep.summary_book, read_only=True)
+    assert [c for r in book["未报送单位"].iter_rows(values_only=True) for c in r
+            if isinstance(c, str) and said in c]
+    assert said in rep.html.read_text(encoding="utf-8")
     res = api.remind(plan_path, Q1, tmp_path / "db.sqlite", tmp_path / "r", today=date(2019, 4, 12))
     assert len(res.entries) == 6
     assert sorted(res.missing_units) == sorted(["区发改局", "区财政局", "锣场镇", "解放街办"])

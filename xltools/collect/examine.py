@@ -20,6 +20,7 @@ from typing import Callable
 from ..model import Plan, finding
 from ..model.errors import settings
 from ..model.findings import ERROR, WARNING
+from ..model.identity import IDENTITY_SHEET
 from ..model.returns import (ACCEPTED, FEEDBACK_SHEET, REJECTED, TASK_FIELDS, FormReturn,
                              Received)
 from ..xlsx.cells import Grids, percent_cells, read_workbook
@@ -27,7 +28,7 @@ from ..xlsx.identity import IdentityReading
 from ..xlsx.xls import ENCRYPTED, OLD_FORMAT
 from .checks import Previous, check_figures, check_header, check_tasks
 from .extract import check_unit_cell, locate
-from .grid import Sink
+from .grid import Sink, is_blank
 from .expected import ExpectedForms
 from .identify import by_content, by_identity, second_sheet, shift_cells
 from .limits import DEFAULT_LIMITS, Limits
@@ -197,8 +198,12 @@ def examine_read(fr: FormReturn, sink: Sink, reading: IdentityReading, grids: Gr
         check_figures(ex, loc, sink, fr, previous, lookup)
     if found.shift:
         sink.findings[start:] = shift_cells(fr, sink.findings[start:], found.shift)
+    used = {found.sheet, IDENTITY_SHEET}  # (ours, shown again by a program that lost "hidden")
     if ex.targets is not None:
-        _target_sheet(fr, sink, found, reading, grids, visible, previous, percent)
+        used.add(_target_sheet(fr, sink, found, reading, grids, visible, previous, percent))
+    for name in visible:  # a sheet the unit added: what it holds is read by nobody
+        if name not in used and any(not is_blank(v) for row in grids.rows[name] for v in row):
+            sink.add("extra-sheet-ignored", sheet=name, sheet_name=name)
     if not _anything_typed(fr):  # the form as issued: not a report (one finding, not one a cell)
         sink.findings = [f for f in sink.findings if f.code not in _BLANK_CELL]
         sink.add("form-not-filled", form_name=ex.form_name)
@@ -224,12 +229,13 @@ def _anything_typed(fr: FormReturn) -> bool:
 
 
 def _target_sheet(fr: FormReturn, sink: Sink, found, reading: IdentityReading, grids: Grids,
-                  visible: list[str], previous: Previous | None, percent: Callable | None) -> None:
-    """The targets on their own sheet (report v2), read by that sheet's spec; findings name it."""
+                  visible: list[str], previous: Previous | None, percent: Callable | None) -> str:
+    """The targets on their own sheet (report v2), read by that sheet's spec; findings name
+    it. The sheet's name ("" when it is missing)."""
     part = found.expected.targets
     got = second_sheet(found, reading, grids.rows, visible, sink)
     if got is None:
-        return
+        return ""
     sheet, reference = got
     sink.sheet = sheet
     loc = locate(part, grids.rows[sheet], sink, reference, found.foreign)
@@ -239,3 +245,4 @@ def _target_sheet(fr: FormReturn, sink: Sink, found, reading: IdentityReading, g
     else:
         sink.add("form-not-mapped", form_name=part.form_name)
     sink.sheet = fr.sheet
+    return sheet

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 _NUM = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -95,7 +95,8 @@ _DATE_PATTERNS = (re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
 
 
 def date_value(value: object) -> date | None:
-    """A 填报日期 as a date: a date cell, 2019-04-08, 2019/4/8, 2019.4.8, 2019年4月8日."""
+    """A 填报日期 as a date: a date cell, 2019-04-08, 2019/4/8, 2019.4.8, 2019年4月8日; an
+    Excel day number (43563) or 20190408, as a date cell reads once its format is lost."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -108,6 +109,28 @@ def date_value(value: object) -> date | None:
                     return date(*map(int, m.groups()))
                 except ValueError:
                     return None
+        value = int(s) if s.isascii() and s.isdigit() else None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _serial_or_digits(value)
+    return None
+
+
+# Excel's day numbers for 2000-01-01 .. 2099-12-31: a date whose cell lost its format (the
+# values pasted into a new workbook) reads as such a number; 20190408 as the digits of one
+_SERIALS = range(36526, 73051)
+_EXCEL_EPOCH = date(1899, 12, 30)  # (day 60 is Excel's 1900-02-29: none of ours)
+
+
+def _serial_or_digits(n: int) -> date | None:
+    if n in _SERIALS:
+        return _EXCEL_EPOCH + timedelta(days=n)
+    if 20000101 <= n <= 20991231:
+        try:
+            return date(n // 10000, n // 100 % 100, n % 100)
+        except ValueError:
+            return None
     return None
 
 

@@ -20,6 +20,15 @@ ON_TIME, LATE = "按时", "逾期"
 NOT_DUE = "—"  # the unit has nothing to report on this form
 
 
+def missing_count(units: Iterable[str]) -> str:
+    """How many have not reported, from the 单位 of the 未报送 rows (a row a form owed: a
+    town owes a 季度报表 and a 镇街指标表): "共 28 个单位、38 份表单", "共 3 个" when each
+    unit owes one."""
+    units = list(units)
+    n = len(set(units))
+    return f"共 {n} 个" if n == len(units) else f"共 {n} 个单位、{len(units)} 份表单"
+
+
 def blocked_cells(fr: FormReturn) -> set[str]:
     """Cells of the values an 错误 finding keeps out, as `cells` name them (FormReturn.place)."""
     return {fr.place(sheet, cell) for sheet, cell in fr.blocked_cells()}

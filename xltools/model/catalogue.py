@@ -176,6 +176,7 @@ VALIDATE: dict[str, tuple[str, str]] = {
     "identified-by-content": (WARNING, "文件中的表单标识已丢失(表格可能被复制到了新文件),已根据标题、填报单位和任务序号确认为“{unit}”{form_name}。请提醒单位直接在下发的表格中填写。"),
     "not-identified": (ERROR, "无法确认这是哪个单位的哪张报表:{reason}。未汇总。请单位在下发的原表格中填写后重新报送。"),
     "fingerprint-mismatch": (WARNING, "表单指纹与按当前计划重新生成的表单不一致({reason})。已按任务序号读取数值,请核对该单位收到的表格是否为最新版本。"),
+    "extra-sheet-ignored": (WARNING, "工作簿中多出了工作表“{sheet_name}”,不属于下发的表格,其中的内容没有读取、未汇总。如有需要报送的内容,请填入下发的表格后重新报送。"),
     "sheet-renamed": (WARNING, "工作表“{expected}”已被改名为“{value}”,已从该表读取。请提醒单位不要修改工作表名称。"),
     "sheet-missing": (ERROR, "找不到工作表“{expected}”(现有工作表:{value})。未汇总。请单位在下发的原表格中填写后重新报送。"),
     "form-not-in-plan": (ERROR, "按当前计划,“{unit}”没有{form_name}(可能计划已调整)。未汇总。请核对计划或重新下发表格。"),
@@ -189,6 +190,7 @@ VALIDATE: dict[str, tuple[str, str]] = {
     "task-renumbered": (ERROR, "任务序号被改为“{value}”,下发时为“{expected}”(已按任务内容对应)。请恢复原序号后重新报送。"),
     "layout-shifted": (WARNING, "表格整体位置与下发时不同(下发时第 {expected_row} 行,现在第 {found_row} 行),可能增删了表头上方的行。已按内容定位读取,请提醒单位不要增删行。"),
     "columns-changed": (WARNING, "表头列“{value}”的位置与下发时不同(下发时在 {expected} 列,现在在 {found} 列),可能增删了列。已按表头定位读取,请提醒单位不要增删列。"),
+    "header-label-changed": (WARNING, "表头“{expected}”被改成了“{value}”;这一列仍在下发时的位置,已照常读取。请恢复原表头,不要修改表头文字。"),
     "column-missing": (ERROR, "找不到表头列“{value}”,该列的数值无法读取。请恢复原表格的列后重新报送。"),
     # --- task rows ---------------------------------------------------------------------------
     "required-empty": (ERROR, "任务 {task} 的“{field}”没有填写。请补填后重新报送。"),

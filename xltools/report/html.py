@@ -19,7 +19,7 @@ from pathlib import Path
 from ..model.collector import gc_paused
 from ..model.glossary import official_marks
 from ..sheet.blocks import date_cn, safe_filename
-from ..merge.common import OVERALL_STATUSES, UNCLEAR, UNIT_CATEGORIES
+from ..merge.common import OVERALL_STATUSES, UNCLEAR, UNIT_CATEGORIES, missing_count
 from ..merge.receipts import ReceiptRow, units_to_fix
 from ..merge.summary import Summary
 from ..model.findings import ERROR, WARNING, by_severity
@@ -166,6 +166,7 @@ def report_context(plan: Plan, period: Period, summary: Summary, receipts: list[
         "by_unit": by_unit,
         "totals": {k: sum(s.by_unit[k]) for k in ("任务数", *UNIT_CATEGORIES, "错误数", "警告数")},
         "missing": _records(s.missing), "late": _records(s.late),
+        "missing_count": missing_count(s.missing["单位"]),
         "lagging": _records(s.lagging),
         "targets": _targets(s.targets), "rate_note": RATE_NOTE, "not_met": NOT_MET,
         "overall": overall_rows, "overall_total": sum(n for _, n in overall_rows),

@@ -13,7 +13,8 @@ from ..generate.annex3 import value_cell
 from ..model.collector import gc_paused
 from ..sheet.layout import Chart, Sheet, Workbook
 from ..sheet.paging import CONTINUED, Pager
-from ..merge.common import (BLOCKED, LATE, NOT_REPORTED, OVERALL_STATUSES, UNIT_CATEGORIES)
+from ..merge.common import (BLOCKED, LATE, NOT_REPORTED, OVERALL_STATUSES, UNIT_CATEGORIES,
+                            missing_count)
 from ..merge.summary import Summary
 from ..merge.towns import leaf_label, leaves
 from ..model.glossary import FW_COLON, official_marks, text_width
@@ -325,7 +326,7 @@ def _missing(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     sh, row = titled_sheet(wb, "未报送单位", cols, f"{plan.period_title(period)}未报送及逾期报送单位",
                            _subtitle(period))
     sh.page = official_page(landscape=True, header_rows=None)  # two tables: no repeated header
-    row = heading(sh, row, len(cols), f"一、未报送单位(共 {len(m)} 个)")
+    row = heading(sh, row, len(cols), f"一、未报送单位({missing_count(m['单位'])})")
     row = header(sh, row, cols)
     sh.freeze = (row, 0)
     recs = zip(range(1, len(m) + 1), *(m[k] for k in ["单位", "类型", "未报表单", "应报内容",
