@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 import zipfile
 from datetime import datetime
 from types import SimpleNamespace
@@ -111,6 +112,9 @@ def test_every_page_and_its_json_twin(desk):
         assert 'href="/static/app.css"' in html.text
         twin = client.get("/index.json" if url == "/" else url + ".json")
         assert twin.status_code == 200 and isinstance(twin.json(), dict), url
+        # the page's own JSON link is its twin (the home page's was "/.json", a 404)
+        link = re.search(r'<a class="json" href="([^"]+)"', html.text).group(1)
+        assert client.get(link).status_code == 200, (url, link)
     assert NAME in [c["name"] for c in client.get("/index.json").json()["campaigns"]]
     plan = client.get(c_url() + ".json").json()
     assert len(plan["tasks"]) == 67 and plan["units"] and isinstance(plan["findings"], list)
@@ -180,7 +184,14 @@ def test_summary_counts_equal_the_summary_book(desk):
                     if isinstance(v, str) and "\u9879\u4efb\u52a1" in v)
     said = f"\u5171 {c['tasks']} \u9879\u4efb\u52a1\uff0c{c['reported']}/{c['units']} \u4e2a\u5355\u4f4d\u5df2\u62a5\u9001"
     assert said in subtitle
-    assert said in desk["client"].get(c_url("summary", PERIOD)).text
+    page = desk["client"].get(c_url("summary", PERIOD)).text
+    assert said in page
+    # headed by the period's name as every other page; lagging tasks and unit reports apart
+    assert "<h1>\u6c47\u603b\uff1a2019\u5e74\u7b2c\u4e00\u5b63\u5ea6</h1>" in page  # 汇总：2019年第一季度
+    rows = data["lagging"]
+    assert data["lagging_tasks"] == len({r["\u5e8f\u53f7"] for r in rows}) <= len(rows)  # 序号
+    assert f"{data['lagging_tasks']} \u9879\u4efb\u52a1\uff0c{len(rows)} \u6761" in page
+    assert not [r for r in rows if r.get("\u5b8c\u6210\u8fdb\u5ea6", "").endswith(".0")]  # 完成进度
 
 
 def test_summary_page_writes_the_notice_and_the_bulletin(desk):
@@ -332,6 +343,20 @@ def test_an_upload_keeps_the_files_own_time_as_received(desk):
     rows = {r["unit"]: r for r in client.get(c_url("collect", PERIOD) + ".json").json()["units"]}
     assert rows[unit]["status"] == "\u5df2\u62a5"  # 已报
     assert rows[unit]["received_at"].startswith("2019-03-28")
+
+
+def test_the_unit_page_shows_the_return_that_counts_first(desk):
+    """The same return sent again under another name is a 重复文件, the latest received:
+    the accepted one still leads the unit's page (before: "状态:重复文件" on top)."""
+    client, plan, unit = desk["client"], desk["plan"], desk["units"][5]
+    data = workbook_bytes(fill_report(plan, unit, plan.period(PERIOD), random.Random(5)))
+    for name, when in (("first.xlsx", datetime(2019, 3, 20)), ("again.xlsx", datetime(2019, 3, 25))):
+        got = post(client, c_url("collect", PERIOD) + ".json",
+                   {"modified": json.dumps([when.timestamp() * 1000])},
+                   files=[("files", (f"{unit}{name}", data))])
+        assert got.status_code == 202 and finish(client)["state"] == "done"
+    files = client.get(c_url("collect", PERIOD, "unit", unit) + ".json").json()["files"]
+    assert [f["status"] for f in files] == ["accepted", "duplicate"], files
 
 
 @pytest.mark.parametrize("sent", ["", "not json", "[1, 2]", "[-5]", "[9e15]"])

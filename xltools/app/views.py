@@ -239,7 +239,8 @@ def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
               "received_at": r.received_at, "late": r.late, "sha256": r.sha256,
               "findings": [finding(f) for f in r.findings],
               "tables": returned_tables(r.archived, [finding(f) for f in r.findings]) if i < 3 else []}
-             for i, r in enumerate(reversed(mine))]  # the latest first; tables of the last 3
+             # what counts first (the accepted return), then the latest first; tables of 3
+             for i, r in enumerate(sorted(reversed(mine), key=lambda r: r.status != ACCEPTED))]
     folder = c.outputs(period) / FEEDBACK / unit
     feedback = [c.rel(p) for p in sorted(folder.glob("*")) if p.is_file()] if folder.is_dir() else []
     shas = {r.sha256 for r in mine}
@@ -247,7 +248,8 @@ def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
     ours = [{"at": h.at, "who": h.who, "action": h.action, "sha256": h.sha256, **h.detail,
              "action_label": ACTIONS.get(h.action, h.action)} for h in history
             if h.detail.get("unit") == unit or h.sha256 in shas]
-    return {"name": c.name, "period": period.id, "unit": unit, "files": files,
+    return {"name": c.name, "period": period.id, "period_name": period.name, "unit": unit,
+            "files": files,
             "feedback": feedback, "history": ours, "collected": c.ledger.exists(),
             "exempt": exempt_units(history).get(unit)}  # None: not exempt; "" or a reason: exempt
 
@@ -285,14 +287,16 @@ def is_own_report(c: Campaign, path: Path) -> bool:
 def _summary(c: Campaign, period_id: str) -> dict:
     plan, period = period_of(c, period_id)
     if not c.ledger.exists():
-        return {"name": c.name, "period": period.id, "collected": False, "counts": {},
-                "overall": {}, "lagging": [], "board": {}}
+        return {"name": c.name, "period": period.id, "period_name": period.name,
+                "collected": False, "counts": {}, "overall": {}, "lagging": [],
+                "lagging_tasks": 0, "board": {}}
     s = api.period_summary(plan, period, c.ledger, c.outputs(period).absolute())
-    # every value as text, as the page shows it; a missing 完成进度 as ""
-    lag = [{k: "" if is_missing(v) else str(v) for k, v in r.items()} for r in s.lagging.records()]
-    return {"name": c.name, "period": period.id, "collected": True, "counts": s.counts,
-            "overall": s.overall_counts(),
-            "lagging": lag, "board": board(c, period_id)["counts"]}
+    # every value as text, as the page shows it: 19 not 19.0, a missing 完成进度 as ""
+    lag = [{k: "" if is_missing(v) else f"{v:g}" if isinstance(v, float) else str(v)
+            for k, v in r.items()} for r in s.lagging.records()]
+    return {"name": c.name, "period": period.id, "period_name": period.name, "collected": True,
+            "counts": s.counts, "overall": s.overall_counts(), "lagging": lag,
+            "lagging_tasks": len(set(s.lagging["序号"])), "board": board(c, period_id)["counts"]}
 
 
 # -- 催报 ----------------------------------------------------------------------------------
