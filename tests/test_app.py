@@ -345,10 +345,14 @@ def test_an_upload_keeps_the_files_own_time_as_received(desk):
     assert rows[unit]["received_at"].startswith("2019-03-28")
 
 
-def test_the_unit_page_shows_the_return_that_counts_first(desk):
+def test_the_unit_page_shows_the_return_that_counts_first(desk, tmp_path):
     """The same return sent again under another name is a 重复文件, the latest received:
     the accepted one still leads the unit's page (before: "状态:重复文件" on top)."""
-    client, plan, unit = desk["client"], desk["plan"], desk["units"][5]
+    plan, unit = desk["plan"], desk["units"][5]
+    client = TestClient(create_app(tmp_path / "ws"), raise_server_exceptions=False)
+    post(client, "/new", {"name": NAME},
+         {"notice": ("notice.txt", (EXAMPLE / "notice.txt").read_bytes()),
+          "register": ("units.yaml", (EXAMPLE / "units.yaml").read_bytes())})
     data = workbook_bytes(fill_report(plan, unit, plan.period(PERIOD), random.Random(5)))
     for name, when in (("first.xlsx", datetime(2019, 3, 20)), ("again.xlsx", datetime(2019, 3, 25))):
         got = post(client, c_url("collect", PERIOD) + ".json",
