@@ -102,6 +102,10 @@ JOBS = {
         ("xlsx", "xls", "ods")),
     "clean-fg": ("small", "report", "区发改局", Q1, _header() + _task(6) + _task(7, progress=100,
                  status="已完成") + [_e(S, "E11", 2.1)], ("xlsx",)),
+    # formulas typed by the unit (Calc enters "=…" as a formula): read, each said
+    "formula-fg": ("small", "report", "区发改局", Q1, _header() + _task(6, progress="=20+30",
+                   typed_progress=True) + _task(7, progress=100, status="已完成")
+                   + [_e(S, "E11", "=1+1.1", typed=True)], ("xlsx",)),
     "mistakes-fg": ("small", "report", "区发改局", Q1, _header(who=None, phone="电话待定", when=None)
                     + _task(6, done=None, progress="基本完成", status="进行中")
                     + _task(7, progress=100, status="序时推进"), ("xlsx", "xls")),
@@ -245,6 +249,8 @@ PREV = PreviousValues({("区人社局", "report", target_key("2", 0)): 9000.0,
 
 # (code, job, formats, cell, severity)
 OFFICE_CASES = [
+    ("formula-in-cell", "formula-fg", ("xlsx",), "E6", "警告"),
+    ("formula-in-cell", "formula-fg", ("xlsx",), "E11", "警告"),
     ("header-missing", "mistakes-fg", ("xlsx", "xls"), "E3", "错误"),
     ("phone-invalid", "mistakes-fg", ("xlsx", "xls"), "H3", "警告"),
     ("date-missing", "mistakes-fg", ("xlsx", "xls"), "E4", "警告"),
@@ -412,6 +418,7 @@ def _mutated(clean_read, change, drop_identity=False, sheet_name=None):
     reading, grids = copy.deepcopy(clean_read)
     rows = grids.rows[S]
     change(rows)
+    grids.formulas = []  # (the form's own, 完成率: where they were before the change)
     if sheet_name:
         grids.rows[sheet_name] = grids.rows.pop(S)
         grids.sheets = [(sheet_name if n == S else n, v) for n, v in grids.sheets]

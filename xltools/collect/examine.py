@@ -20,6 +20,7 @@ from typing import Callable
 from ..model import Plan, finding
 from ..model.errors import settings
 from ..model.findings import ERROR, WARNING
+from ..model.glossary import a1
 from ..model.identity import IDENTITY_SHEET
 from ..model.returns import (ACCEPTED, FEEDBACK_SHEET, REJECTED, TASK_FIELDS, FormReturn,
                              Received)
@@ -28,7 +29,7 @@ from ..xlsx.identity import IdentityReading
 from ..xlsx.xls import ENCRYPTED, OLD_FORMAT
 from .checks import Previous, check_figures, check_header, check_tasks
 from .extract import check_unit_cell, locate
-from .grid import Sink, is_blank
+from .grid import Sink, at, is_blank
 from .expected import ExpectedForms
 from .identify import by_content, by_identity, second_sheet, shift_cells
 from .limits import DEFAULT_LIMITS, Limits
@@ -201,6 +202,11 @@ def examine_read(fr: FormReturn, sink: Sink, reading: IdentityReading, grids: Gr
     used = {found.sheet, IDENTITY_SHEET}  # (ours, shown again by a program that lost "hidden")
     if ex.targets is not None:
         used.add(_target_sheet(fr, sink, found, reading, grids, visible, previous, percent))
+    inputs = _input_cells(fr) if grids.formulas else set()
+    for sheet, r, c, formula in grids.formulas:  # a value a program computed, not typed
+        if (sheet, a1(r, c)) in inputs:  # (the form's own formulas, 完成率, are no one's input)
+            sink.add("formula-in-cell", r, c, sheet=sheet, value=at(grids.rows[sheet], r, c),
+                     formula=f"={formula}" if formula else "(共享公式)")
     for name in visible:  # a sheet the unit added: what it holds is read by nobody
         if name not in used and any(not is_blank(v) for row in grids.rows[name] for v in row):
             sink.add("extra-sheet-ignored", sheet=name, sheet_name=name)
@@ -216,6 +222,13 @@ def examine_read(fr: FormReturn, sink: Sink, reading: IdentityReading, grids: Gr
 # says it once instead
 _BLANK_CELL = frozenset({"required-empty", "target-empty", "town-value-empty", "header-missing",
                          "date-missing"})
+
+
+def _input_cells(fr: FormReturn) -> set[tuple[str, str]]:
+    """(sheet, "E6") of every cell the unit fills in that was read: header, rows, figures."""
+    cells = [*fr.header_cells.values(), *(c for t in fr.tasks for c in t.cells.values()),
+             *(c for g in [*fr.targets, *fr.town] for c in g.cells.values())]
+    return {fr.sheet_cell(c) if "!" in c else (fr.sheet, c) for c in cells if c}
 
 
 def _anything_typed(fr: FormReturn) -> bool:

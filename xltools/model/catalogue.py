@@ -176,6 +176,7 @@ VALIDATE: dict[str, tuple[str, str]] = {
     "identified-by-content": (WARNING, "文件中的表单标识已丢失(表格可能被复制到了新文件),已根据标题、填报单位和任务序号确认为“{unit}”{form_name}。请提醒单位直接在下发的表格中填写。"),
     "not-identified": (ERROR, "无法确认这是哪个单位的哪张报表:{reason}。未汇总。请单位在下发的原表格中填写后重新报送。"),
     "fingerprint-mismatch": (WARNING, "表单指纹与按当前计划重新生成的表单不一致({reason})。已按任务序号读取数值,请核对该单位收到的表格是否为最新版本。"),
+    "formula-in-cell": (WARNING, "单元格中是公式“{formula}”,不是直接填写的内容;已按它最后一次算出的结果“{value}”读取。请直接填写数值或文字,不要使用公式或 HYPERLINK 链接。"),
     "extra-sheet-ignored": (WARNING, "工作簿中多出了工作表“{sheet_name}”,不属于下发的表格,其中的内容没有读取、未汇总。如有需要报送的内容,请填入下发的表格后重新报送。"),
     "sheet-renamed": (WARNING, "工作表“{expected}”已被改名为“{value}”,已从该表读取。请提醒单位不要修改工作表名称。"),
     "sheet-missing": (ERROR, "找不到工作表“{expected}”(现有工作表:{value})。未汇总。请单位在下发的原表格中填写后重新报送。"),

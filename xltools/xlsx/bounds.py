@@ -28,6 +28,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from typing import Iterator
+from xml.sax.saxutils import unescape as xml_unescape
 
 from ..model.errors import internals  # noqa: F401 - the readers' (cells, xls)
 from ..model.limits import ReadLimits
@@ -56,6 +57,9 @@ class SheetScan:
     # shared-string cells as written (row digits, column letters, index digits), checked
     # against the strings' count later (strings_beyond): parsed only then
     strings: list[tuple[bytes, bytes, bytes]] = field(default_factory=list)
+    # cells holding a formula: ((row, col) 1-based, its text as written, "" when shared);
+    # their values are what a program last computed (a form has none: a unit typed them)
+    formulas: list[tuple[tuple[int, int], str]] = field(default_factory=list)
 
     def strings_beyond(self, count: int) -> list[tuple[tuple[int, int], int]]:
         """((row, col) 1-based, index) of the shared-string cells whose index is not below
@@ -111,6 +115,9 @@ _XMLISH = (".xml", ".rels", ".vml")
 _CELL_FACTS = re.compile(
     rb'<row r="([0-9]{1,8})"|<c r="([A-Z]{1,3})([0-9]{1,8})"((?:\s[^>]*+)?)(?<!/)>(?:<v>([^<]*)</v>)?')
 _T_SHARED = re.compile(rb'\st="s"')
+# a cell whose first child is a formula: <c r="E11" s="3"><f>1+1</f><v>2</v></c>
+_FORMULA = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,8})"(?:\s[^>]*+)?(?<!/)>\s*<f(?:\s[^>]*)?(?:/>|>([^<]{0,200}))')
+MAX_FORMULAS = 1000
 _SI = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 # characters XML 1.0 forbids (C0 controls but tab, LF, CR), raw or as a character reference:
 # LibreOffice refuses such a part (all its strings are lost), python-calamine takes them
@@ -233,6 +240,9 @@ class _CellScanner:
             s.bad = ODD_REF
             return True
         facts = self._facts(body)
+        if (b"<f>" in body or b"<f " in body) and len(s.formulas) < MAX_FORMULAS:
+            s.formulas += [((int(row), col_number(col)), xml_unescape(text.decode("utf-8", "replace")))
+                           for col, row, text in _FORMULA.findall(body)][:MAX_FORMULAS]
         # the valued cells (column letters, row digits): _facts' match of every one, or
         # past the cells it tracks a search of its own
         refs = _C_VALUED.findall(body) if facts is None else \
@@ -320,8 +330,8 @@ def check_zip(data: bytes, zf: zipfile.ZipFile, limits: ReadLimits) -> ZipCheck:
         budget -= size
         if counter is not None:
             out.shared_strings += counter[0] + len(_SI.findall(counter[1]))
-        if scanner is not None and (scanner.scan.max_row or scanner.scan.bad
-                                    or scanner.scan.damaged or scanner.scan.strings):
+        if scanner is not None and (scanner.scan.max_row or scanner.scan.bad or scanner.scan.damaged
+                                    or scanner.scan.strings or scanner.scan.formulas):
             out.scans[info.filename] = scanner.scan
         if kept is not None:
             out.parts[info.filename] = kept[0] if len(kept) == 1 else b"".join(kept)

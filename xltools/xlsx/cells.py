@@ -54,6 +54,8 @@ class Grids:
     # cells emptied because no value can be trusted there: (sheet, row, col 0-based, why)
     damaged: list[tuple[str, int, int, str]] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (sheet, reader's error)
+    # cells holding a formula (.xlsx only): (sheet, row, col 0-based, the formula as written)
+    formulas: list[tuple[str, int, int, str]] = field(default_factory=list)
 
     def visible(self) -> list[str]:
         """The visible sheets, in workbook order."""
@@ -192,6 +194,9 @@ def _read_zipped(reading: IdentityReading, grids: Grids, data: bytes,
             parts = read_xlsx_carriers(reading, zf, check.parts)
             fits = lambda name: _scanned_fits(check, names, parts, name, limits, grids)  # noqa: E731
             damage = _xlsx_damage(check, parts)
+            grids.formulas = [(name, r - 1, c - 1, text) for name, part in parts.items()
+                              if (scan := check.scans.get(part)) is not None
+                              for (r, c), text in scan.formulas]
         else:
             reading.reason = NO_WORKBOOK_IN_ZIP
             return
