@@ -347,6 +347,8 @@ def test_sub_items_numbered_from_one_stay_inside_their_task():
     assert [t.number for t in r.plan.tasks] == ["1", "2", "3", "4", "5"]
     assert r.plan.task("1").lead_units == ["区交通局", "区住建局"]
     assert "item-marker-unlike" not in codes(r)
+    # who leads which sub-item is lost in one task: said, once
+    assert [f.task for f in by(r, "sub-items-with-units")] == ["1"]
     r = parse_notice_text("1.推进甲。(牵头单位:区交通局)\n1)修路;\n2)架桥。\n2.推进乙。(牵头单位:区商务局)\n")
     assert [t.number for t in r.plan.tasks] == ["1", "2"] and "item-marker-unlike" not in codes(r)
 

@@ -201,6 +201,7 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
     ended = False  # after a closing line: nothing more belongs to an item
     pending_stray: list[Line] = []
     subs: set[str] = set()  # the marker kinds of the sub-items printed inside the current item
+    sub_units = False  # a sub-item of the current item names units (said once an item)
 
     def close_item() -> None:
         nonlocal cur
@@ -244,7 +245,7 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
                           heading_resp=inherited, kind=kind_of_section(section()), printed=printed)
             closed = _is_closed(cur.text)
             ended = False
-            subs = set()
+            subs, sub_units = set(), False
             continue
         if mk and _is_heading_line(mk[0], item_kind, s):
             close_item()
@@ -262,6 +263,11 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
             cur.text += s
             closed = _is_closed(cur.text)
             subs.add(mk[0] if mk else "")
+            if mk and has_responsibility(mk[2]) and not sub_units:
+                # (1)…(牵头单位:甲)(2)…(牵头单位:乙): one task whose units are the union
+                sub_units = True
+                st.findings.append(finding("sub-items-with-units", file=source, line=ln.no,
+                                           task=cur.number))
             continue
         if not ended and _is_target_paragraph(s):
             close_item()
