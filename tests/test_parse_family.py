@@ -397,6 +397,17 @@ def test_a_list_ending_with_deng_bumen_names_its_units(tail):
     assert "等" in p.task("1").notes
 
 
+@pytest.mark.parametrize("paren", ["(区人防办)", "\uff08区人防办\uff09"])
+def test_a_unit_printed_with_its_second_name_in_brackets_is_put_to_the_clerk(paren):
+    """"区住建局(区人防办)" beside 区住建局: the same office under its second name, or the
+    office of that name? Kept apart and put to the clerk (before: a new unit, no word)."""
+    r = parse_notice_text("1.推进甲。(牵头单位:区住建局)\n2.推进乙。(牵头单位:区财政局)\n"
+                          f"3.推进丙。(牵头单位:区住建局{paren};责任单位:区财政局)\n")
+    asked = [f for f in r.findings if f.code == "ambiguous-unit-alias"]
+    assert [(f.value, f.params["candidates"]) for f in asked] == [(f"区住建局{paren}", "区住建局")]
+    assert len(r.plan.units) == 3
+
+
 def test_leader_parts_are_not_units():
     r = extract_responsibility("推进甲。(牵头单位:市发改委;责任单位:市财政局;牵头市领导:张三)")
     assert r.lead == "市发改委" and r.responsible == "市财政局" and r.leader == "张三"

@@ -135,13 +135,20 @@ def build_units(mentions: list[Mention], source: str = "") -> Book:
             _add_alias(cands[0], m.name)
             _report(book, "unit-alias-recorded", m, source, canonical=cands[0].name)
             continue
-        loose = cands or _candidates(book, full, maybe_same)
+        # 市住建局(市人防办) beside 市住建局: the same office under its second name, or the
+        # office of that second name: the clerk says which (the names stay apart)
+        stem = _PAREN_TAIL.match(normalize_name(full))
+        paren = [hit] if stem and isinstance(hit := index.get(name_key(stem.group(1))), Unit) else []
+        loose = cands or paren or _candidates(book, full, maybe_same)
         if loose:
             _report(book, "ambiguous-unit-alias", m, source, candidates=_names(loose))
         book.units.append(Unit(name=full, kind=guess_unit_kind(full),
                                aliases=[m.name] if m.implied else []))
     _add_stems(book, mentions)
     return book
+
+
+_PAREN_TAIL = re.compile(r"^(.{2,}?)[(\uff08][^()\uff08\uff09]{2,}[)\uff09]$")
 
 
 def _canonical_order(mentions: list[Mention]) -> list[Mention]:
