@@ -163,6 +163,8 @@ def test_a_return_credited_to_a_unit_with_other_tasks_is_read_by_task_not_by_row
         found = {(c, cell, task) for c, cell, task in conn.execute(
             "SELECT code, cell, task FROM findings WHERE sha256 = ?", (held.sha256,))}
     assert keys <= {"header"}  # none of 区发改局's task rows is 区人社局's task 2
+    # none of its rows is 区人社局's: the form cannot be mapped (not "sent back untouched")
+    assert ("form-not-mapped", "", "") in found and not [x for x in found if x[0] == "form-not-filled"]
     assert ("credited-other-units-form", "", "") in found
     assert ("row-deleted", "A6", "2") in found
     assert {cell for code, cell, _ in found if code == "row-inserted"} == {"A6", "A7"}

@@ -793,3 +793,21 @@ def test_a_sheet_the_unit_added_is_named_when_it_holds_something(tmp_path):
     assert fr.status == ACCEPTED
     assert [(f.code, f.sheet) for f in fr.findings if f.code == "extra-sheet-ignored"] == \
         [("extra-sheet-ignored", "Sheet2")]
+
+
+def test_a_form_whose_only_text_is_in_a_row_of_its_own_is_not_untouched(tmp_path):
+    """The unit typed its report into a row it inserted, its task rows left blank: that is
+    no form sent back untouched (form-not-filled) but a row the merge cannot use, said as
+    such, with every blank cell of its tasks."""
+    plan = make_small_plan()
+    path = write_workbook(_layout(plan, "report", "区发改局", Q1), tmp_path)
+    book = openpyxl.load_workbook(path)
+    ws = book[S]
+    ws.protection.sheet = False
+    ws.insert_rows(7)
+    ws["B7"], ws["D7"] = "自己加的一项", "已完成部分工作"
+    book.save(path)
+    fr = examine(_received(path), plan, Q1)
+    codes = {f.code for f in fr.findings}
+    assert fr.status == ACCEPTED and "row-inserted" in codes and "required-empty" in codes
+    assert "form-not-filled" not in codes

@@ -210,7 +210,9 @@ def examine_read(fr: FormReturn, sink: Sink, reading: IdentityReading, grids: Gr
     for name in visible:  # a sheet the unit added: what it holds is read by nobody
         if name not in used and any(not is_blank(v) for row in grids.rows[name] for v in row):
             sink.add("extra-sheet-ignored", sheet=name, sheet_name=name)
-    if not _anything_typed(fr):  # the form as issued: not a report (one finding, not one a cell)
+    if not _anything_typed(fr) and not any(f.code == "row-inserted" for f in sink.findings):
+        # the form as issued: no report (one finding, not one a blank cell); rows typed where
+        # no task of this unit is (row-inserted) are something typed, said as they are
         sink.findings = [f for f in sink.findings if f.code not in _BLANK_CELL]
         sink.add("form-not-filled", form_name=ex.form_name)
         return fr
