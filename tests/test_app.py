@@ -187,7 +187,7 @@ def test_summary_counts_equal_the_summary_book(desk):
     page = desk["client"].get(c_url("summary", PERIOD)).text
     assert said in page
     # headed by the period's name as every other page; lagging tasks and unit reports apart
-    assert "<h1>\u6c47\u603b\uff1a2019\u5e74\u7b2c\u4e00\u5b63\u5ea6</h1>" in page  # 汇总：2019年第一季度
+    assert "<h1>\u6c47\u603b\uff1a2019\u5e74\u7b2c\u4e00\u5b63\u5ea6</h1>" in page  # 汇总, a full-width colon, 2019年第一季度
     rows = data["lagging"]
     assert data["lagging_tasks"] == len({r["\u5e8f\u53f7"] for r in rows}) <= len(rows)  # 序号
     assert f"{data['lagging_tasks']} \u9879\u4efb\u52a1\uff0c{len(rows)} \u6761" in page
