@@ -229,6 +229,12 @@ def test_a_file_an_earlier_run_accepted_shows_as_superseded_when_its_successor_a
     again = _collect(box, tmp_path)
     assert {Path(f.path).name: f.status for f in again.files} == status
     assert again.counts == whole.counts
+    # files recorded before carry their unit, form and findings as the ledger holds them
+    # (--json and the desk: before, "" and [] for every file seen before)
+    assert {(Path(f.path).name, f.unit, f.form) for f in again.files} == \
+        {(Path(f.path).name, f.unit, f.form) for f in whole.files}
+    assert [f.findings for f in again.files if f.seen_before and f.status == "accepted"
+            and any(g.path == f.path and g.findings for g in whole.files)]
 
 
 def test_copies_of_earlier_files_are_new_and_the_earlier_receipts_are_not(inboxes, tmp_path):

@@ -206,6 +206,7 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
             else:
                 t2 = time.perf_counter()
                 out.receipts = ledger.receipts(plan.plan_id, period.id)
+                _as_recorded(out)
                 gaps = reader_gaps(limits) if out.changed else []
                 _unreceived(out, received, [*intake_findings, *gaps], period)
                 if on_receipts:
@@ -227,6 +228,15 @@ def _as_ended(ledger: Ledger, run_id: int, out: CollectOutcome) -> None:
     for f, status in zip(mine, ledger.ended(run_id, [(f.path, f.sha256) for f in mine])):
         if status is not None:
             f.status = status
+
+
+def _as_recorded(out: CollectOutcome) -> None:
+    """A file recorded by an earlier run with the unit, form and findings the ledger holds
+    for it (--json, the desk's job: before, "" and [] for every file seen before)."""
+    by = {(r.display, r.sha256): r for r in out.receipts}
+    for f in out.files:
+        if f.seen_before and (r := by.get((f.path, f.sha256))) is not None:
+            f.unit, f.form, f.findings = r.unit, r.form, list(r.findings)
 
 
 def _settled(found: IntakeResult, ledger: Ledger,
