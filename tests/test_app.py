@@ -806,3 +806,7 @@ def test_a_second_desk_on_a_taken_port_says_so_in_chinese(tmp_path):
         with pytest.raises(DeskError) as e:
             serve(tmp_path / "ws", "127.0.0.1", port, open_browser=False)
     assert f"http://127.0.0.1:{port}/" in str(e.value) and "\u5df2\u88ab\u5360\u7528" in str(e.value)
+    # not this PC's address: no "already running" (a page that is not there)
+    with pytest.raises(DeskError) as e:
+        serve(tmp_path / "ws", "192.0.2.7", port, open_browser=False)
+    assert "\u5df2\u88ab\u5360\u7528" not in str(e.value) and "--host" in str(e.value)

@@ -461,6 +461,7 @@ GRID_CASES = [
     ("layout-shifted", lambda rows: rows.insert(0, [None] * 8), "A6", {}),
     ("columns-changed", lambda rows: _insert_col(rows, 3), "E5", {}),
     ("column-missing", lambda rows: _del_col(rows, 4), "E5", {}),
+    ("column-missing", lambda rows: _del_col(rows, 7), "H5", {}),  # the last: no label-change
     ("header-label-changed", lambda rows: rows[4].__setitem__(4, "进度"), "E5", {}),
     ("sheet-renamed", lambda rows: None, "", {"sheet_name": "我的报表"}),
     ("sheet-missing", lambda rows: rows.clear(), "", {"sheet_name": "Sheet1"}),

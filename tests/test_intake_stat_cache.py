@@ -17,6 +17,7 @@ from xltools.api import example_dir
 from xltools.collect import intake as intake_mod
 from xltools.collect.intake import IntakeResult, _SETTLED_NS
 from xltools.collect.limits import Limits
+from xltools.model.errors import OutputError
 from xltools.collect.run import _settled
 from xltools.model.returns import Received
 from xltools.planfile import load_plan
@@ -208,6 +209,15 @@ def test_the_runs_own_outputs_ledger_and_plan_inside_the_inbox_are_never_read(in
         assert report.late_units == alone.late_units
         assert report.missing_units == alone.missing_units
     assert all(f.seen_before or f.sha256 == "" for f in runs[-1].files)
+    # outputs written there by another run (another -o, another period): still xltools' own
+    other = api.collect([box], plan, "2019Q1", box / "汇总2", db, workers=1)
+    assert "汇总" in {Path(f.path).name for f in other.files
+                     if [x.code for x in f.findings] == ["own-file-skipped"]}
+    assert {(f.sha256, f.status) for f in other.files if f.status != "ignored"} == \
+        {(f.sha256, f.status) for f in alone.files if f.status != "ignored"}
+    # the inbox itself as the output folder: refused before anything is recorded
+    with pytest.raises(OutputError, match="就是收件夹"):
+        api.collect([box], plan, "2019Q1", box, db, workers=1)
 
 
 def test_a_file_an_earlier_run_accepted_shows_as_superseded_when_its_successor_arrives(

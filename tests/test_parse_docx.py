@@ -169,3 +169,35 @@ def test_tasks_numbered_by_word_itself(tmp_path):
 def test_word_number_formats(n, fmt, shown):
     from xltools.parse.docx_numbering import format_number
     assert format_number(n, fmt) == shown
+
+
+def test_word_lists_over_one_definition_share_its_count_unless_one_restarts(tmp_path):
+    """Two lists (w:num) over the same definition, as Word writes after a copy-paste: the
+    count goes on (1-5), as Word shows it; a list that restarts it (startOverride) starts
+    again where it begins."""
+    import copy
+
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls, qn
+
+    from xltools.parse.read import docx_content
+    d = docx.Document()
+    paras = [d.add_paragraph(f"推进{x}。(牵头单位:区发改局)", style="List Number")
+             for x in "甲乙丙丁戊己"]
+    numbering = d.part.numbering_part.element
+    style = d.styles["List Number"].element
+    num_id = style.find(qn("w:pPr")).find(qn("w:numPr")).find(qn("w:numId")).get(qn("w:val"))
+    src = next(n for n in numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == num_id)
+    again, restart = copy.deepcopy(src), copy.deepcopy(src)
+    again.set(qn("w:numId"), "98")
+    restart.set(qn("w:numId"), "99")
+    restart.append(parse_xml(f'<w:lvlOverride {nsdecls("w")} w:ilvl="0">'
+                             '<w:startOverride w:val="1"/></w:lvlOverride>'))
+    numbering.extend([again, restart])
+    for p, num in zip(paras[3:], (98, 98, 99)):
+        num_pr = p._p.get_or_add_pPr().get_or_add_numPr()
+        num_pr.get_or_add_numId().val, num_pr.get_or_add_ilvl().val = num, 0
+    d.save(tmp_path / "n.docx")
+    text, _ = docx_content(tmp_path / "n.docx")
+    assert [line.split(".")[0] for line in text.split("\n\n") if line.strip()] == \
+        ["1", "2", "3", "4", "5", "1"]

@@ -353,6 +353,21 @@ def test_sub_items_numbered_from_one_stay_inside_their_task():
     assert [t.number for t in r.plan.tasks] == ["1", "2"] and "item-marker-unlike" not in codes(r)
 
 
+def test_numbered_sub_headings_over_bracketed_items_stay_headings():
+    """"2." after the one "(1)" under "1.": the next sub-heading, not a task numbered unlike
+    the others (it names no units)."""
+    r = parse_notice_text("一、重点工作任务\n1.加快工业发展\n(1)推进工业园区建设。(牵头单位:区发改局)\n"
+                          "2.推进农业发展\n(1)推进高标准农田建设。(牵头单位:区农业局)\n"
+                          "(2)推进农村改厕。(牵头单位:区住建局)\n3.加快服务业发展\n"
+                          "(1)推进商贸中心建设。(牵头单位:区商务局)\n")
+    tasks = r.plan.tasks
+    assert [t.text for t in tasks] == ["推进工业园区建设。", "推进高标准农田建设。", "推进农村改厕。",
+                                       "推进商贸中心建设。"]
+    assert [t.section[-1] for t in tasks] == ["1.加快工业发展", "2.推进农业发展", "2.推进农业发展",
+                                              "3.加快服务业发展"]
+    assert "item-marker-unlike" not in codes(r)
+
+
 def test_items_numbered_with_a_closing_bracket_only():
     r = parse_notice_text("1)推进甲。(牵头单位:区发改局)\n2\uff09推进乙。(牵头单位:区财政局)\n")
     assert [(t.number, t.lead_units) for t in r.plan.tasks] == [("1", ["区发改局"]), ("2", ["区财政局"])]

@@ -129,6 +129,22 @@ def test_unreadable_notices_and_registers_are_explained_in_chinese(tmp_path):
         with pytest.raises(PlanFileError, match="行附近") as e:
             load_plan(tmp_path / name)
         assert "while parsing" not in str(e.value) and "Expecting" not in str(e.value)
+    # a file another program holds open (Windows refuses to share it): not "damaged"
+    from xltools.planfile import load_plan as load
+    import pathlib
+
+    def locked(*_a, **_k):
+        raise PermissionError(13, "Permission denied")
+    plan_file = tmp_path / "units.yaml"
+    real = pathlib.Path.read_text
+    pathlib.Path.read_text = locked
+    try:
+        with pytest.raises(PlanFileError, match="正被其他程序") as e:
+            load(plan_file)
+        got = parse_notice_file(seed, register=plan_file).findings[0].message
+    finally:
+        pathlib.Path.read_text = real
+    assert "正被其他程序" in got and "损坏" not in str(e.value) + got
     settings.debug = True  # (the maintainer's view: the library's words as well)
     try:
         assert "Error" in parse_notice_file(bad).findings[0].message

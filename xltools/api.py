@@ -40,6 +40,7 @@ from .planfile.register import (add_alias as units_add_alias, add_member as unit
 from .planfile.workbook import split
 from .mail.settings import load_settings as mail_settings, password as ask
 from .collect.limits import Limits  # a collect run's read limits (Limits.from_options)
+from .collect.own import OUTPUTS_STAMP
 from .collect.stamps import STAMP as STAMP_FORM  # the 盖章件's form kind
 from .forms.owed import owed_forms
 from .progress import ProgressFn, tick
@@ -335,8 +336,8 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
     """
     from .collect.examine_pool import SPAWN_FEW_FILES
     from .collect.ledger import Ledger
-    from .collect.run import (attention, check_inputs, check_output_dir, check_owner,
-                              output_failed, run_collect)
+    from .collect.run import (attention, check_inputs, check_not_an_inbox, check_output_dir,
+                              check_owner, output_failed, run_collect)
     from .merge import summarize
     from .report.feedback import feedback_view
     from .report.outputs import OutputPool, write_outputs
@@ -345,6 +346,7 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
     plan, period = _plan_and_period(plan_path, period_id)
     db_path = _ledger_path(plan_path, db, must_exist=False)
     out = Path(out_dir) if out_dir else DEFAULT_OUT / period.name
+    check_not_an_inbox(out, list(inputs))
     check_output_dir(out)
     check_owner(out, db_path, force)
     stamp = _read_stamp(out, db_path, plan.plan_id, period.id)
@@ -412,7 +414,7 @@ def _receipt_rows(outcome: "CollectOutcome", out: Path) -> list["ReceiptRow"]:
     return rows
 
 
-STAMP = ".xltools-collect.json"  # what the outputs in a folder were made from
+STAMP = OUTPUTS_STAMP  # what the outputs in a folder were made from (collect.intake skips them)
 STAMPED = ("missing_units", "late_units", "findings", "attention", "stamps")  # report fields kept
 
 

@@ -103,10 +103,12 @@ def column_map(rows: list[list], head: int | None, labels: tuple[str, ...], sink
             sink.add("columns-changed", head, out[c], value=labels[c].replace("\n", ""),
                      expected=col_letter(c), found=col_letter(out[c]))
         elif c in fill_in:
+            # only its label edited: a label there, not another column's, between its own two
+            # (a deleted column leaves none, or the next column's, or nothing at the end)
             here = found[c] if c < len(found) else ""
-            beside = [k for k in (c - 1, c + 1) if 0 <= k < min(len(want), len(found))]
-            if here not in want and beside and all(found[k] == want[k] for k in beside):
-                # only its label was edited: the column is where it was sent, between its own
+            beside = [k for k in (c - 1, c + 1) if 0 <= k < len(want)]
+            if here and here not in want and len(beside) == 2 and max(beside) < len(found) \
+                    and all(found[k] == want[k] for k in beside):
                 sink.add("header-label-changed", head, c, value=here,
                          expected=labels[c].replace("\n", ""))
                 continue

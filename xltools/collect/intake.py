@@ -30,6 +30,7 @@ from ..model.returns import IGNORED, REJECTED, FormReturn, Received
 from . import fsopen
 from .limits import MB, Limits
 from .mail import OLE_MAGIC, mail_kind, read_mail
+from .own import OUTPUTS_STAMP, OWNER
 from .records import KnownFile
 from .stamps import STAMP, is_stamp
 
@@ -136,6 +137,11 @@ def _canonical(path: str | os.PathLike) -> str:
         return os.path.normcase(os.path.realpath(path))
     except (OSError, ValueError):
         return ""
+
+
+def _outputs_folder(path: str) -> bool:
+    """Whether a folder is one collect wrote its outputs into (its marker files)."""
+    return any(os.path.isfile(os.path.join(path, m)) for m in (OWNER, OUTPUTS_STAMP))
 
 
 def display_name(name: str) -> str:
@@ -635,6 +641,8 @@ class _Intake:
                     continue  # this run's working folder inside the inbox
                 if mine in self._own:
                     self.note("own-file-skipped", shown)
+                elif e.is_dir(follow_symlinks=False) and _outputs_folder(epath):
+                    self.note("own-file-skipped", shown)  # (another period's, another -o's)
                 elif e.is_dir(follow_symlinks=False):
                     if depth + 1 > self.limits.max_depth:
                         self.note("folder-too-deep", shown, limit=self.limits.max_depth)

@@ -69,9 +69,22 @@ def internals(e: BaseException) -> str:
     return f"({type(e).__name__}: {e})"[:300] if settings.debug else ""
 
 
+def file_open_problem(exc: OSError) -> str:
+    """Why a file could not be opened, in the clerk's words: most often another program
+    (Excel, WPS, Word) has it open, which Windows refuses."""
+    from .glossary import official_text
+    if isinstance(exc, PermissionError):
+        return official_text("文件无法打开:可能正被其他程序(如 Excel、WPS、Word)打开,或没有读取"
+                             "权限。请关闭该文件后重试") + internals(exc)
+    return official_text("文件无法读取({why})", why=exc.strerror or type(exc).__name__) \
+        + internals(exc)
+
+
 def data_file_problem(exc: BaseException) -> str:
     """Why a YAML or JSON file could not be read, in the clerk's words (where it stopped)."""
     from .glossary import official_text
+    if isinstance(exc, OSError):
+        return file_open_problem(exc)
     if isinstance(exc, UnicodeDecodeError):
         return official_text("文件不是 UTF-8 编码的文本,请用记事本“另存为”UTF-8 编码") + internals(exc)
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)  # yaml's
@@ -83,4 +96,4 @@ def data_file_problem(exc: BaseException) -> str:
 
 __all__ = ["XltoolsError", "PlanFileError", "PeriodError", "LedgerError", "LedgerMissing",
            "LedgerBusy", "FileChanged", "OutputError", "InputError", "DeskError", "TemplateError",
-           "ExampleMissing", "settings", "internals", "data_file_problem"]
+           "ExampleMissing", "settings", "internals", "data_file_problem", "file_open_problem"]

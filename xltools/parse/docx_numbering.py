@@ -5,7 +5,9 @@ paragraphs) stores no digits in the text: python-docx reads the runs only, so su
 had no numbered task at all. Here each numbered paragraph's label ("1.", "(一)", "①") is
 worked out from numbering.xml the way Word counts: per list (w:num), from its start value or
 override, a level's count restarting after any shallower level. Formats other than the
-ones notices use are shown as arabic digits; bullets give no label.
+ones notices use are shown as arabic digits; bullets give no label. Lists (w:num) over the same
+definition (w:abstractNum) share one count, as Word does, unless a list restarts it
+(w:startOverride) where it is first used.
 """
 from __future__ import annotations
 
@@ -67,20 +69,27 @@ class Numbering:
     def __init__(self, numbering_xml, styles_xml) -> None:
         # numId -> {ilvl: (start, numFmt, lvlText)}, after the list's own overrides
         self.lists: dict[str, dict[int, tuple[int, str, str]]] = {}
+        self.shared: dict[str, str] = {}  # numId -> the definition whose count it shares
+        self.restarts: dict[str, set[int]] = {}  # numId -> levels it restarts (startOverride)
+        self._used: set[str] = set()
         abstract: dict[str, dict[int, tuple[int, str, str]]] = {}
         if numbering_xml is not None:
             for a in _all(numbering_xml, "w:abstractNum"):
                 abstract[_val(a, "@w:abstractNumId")] = {
                     int(_val(lvl, "@w:ilvl") or 0): _level(lvl) for lvl in _all(a, "w:lvl")}
             for num in _all(numbering_xml, "w:num"):
-                levels = dict(abstract.get(_val(num, "w:abstractNumId/@w:val"), {}))
+                num_id, abstract_id = _val(num, "@w:numId"), _val(num, "w:abstractNumId/@w:val")
+                levels = dict(abstract.get(abstract_id, {}))
                 for o in _all(num, "w:lvlOverride"):
                     ilvl = int(_val(o, "@w:ilvl") or 0)
                     lvl = _all(o, "w:lvl")
                     start, fmt, text = _level(lvl[0]) if lvl else levels.get(ilvl, (1, "decimal", ""))
                     restart = _val(o, "w:startOverride/@w:val")
+                    if restart:
+                        self.restarts.setdefault(num_id, set()).add(ilvl)
                     levels[ilvl] = (int(restart) if restart else start, fmt, text)
-                self.lists[_val(num, "@w:numId")] = levels
+                self.lists[num_id] = levels
+                self.shared[num_id] = abstract_id
         # paragraph style id -> (numId, ilvl) it numbers its paragraphs with, through basedOn
         self._style_num: dict[str, tuple[str, int] | None] = {}
         self._styles = {_val(s, "@w:styleId"): s for s in _all(styles_xml, "w:style")} \
@@ -114,7 +123,11 @@ class Numbering:
         level = int(ilvl or 0)
         if level not in levels:
             return ""
-        counts = self.counts.setdefault(num, [0] * 9)
+        counts = self.counts.setdefault(self.shared.get(num, num), [0] * 9)
+        if num not in self._used:  # a list restarting the count it shares, where it begins
+            self._used.add(num)
+            for restarted in self.restarts.get(num, ()):
+                counts[restarted] = 0
         counts[level] = counts[level] + 1 if counts[level] else levels[level][0]
         for deeper in range(level + 1, len(counts)):
             counts[deeper] = 0

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from ..model.errors import data_file_problem, internals
+from ..model.errors import data_file_problem, file_open_problem, internals
 from ..model.findings import Finding, finding
 from ..model.glossary import official_marks
 from .docx_numbering import Numbering
@@ -198,6 +198,8 @@ def read_notice_full(path: Path | str, convert: Converter | None = None
                     return unreadable("LibreOffice 未能转换该文件,可能未安装 LibreOffice Writer 组件")
                 return (*docx_content(out), [])
         data = p.read_bytes()
+    except OSError as exc:  # (a notice open in Word: Windows refuses to share it)
+        return unreadable(file_open_problem(exc))
     except Exception as exc:  # noqa: BLE001 - any unreadable file becomes a finding
         return unreadable(official_marks("文件已损坏,或不是有效的 Word 文档" if suffix == ".docx"
                                          else "文件已损坏或无法打开") + internals(exc))

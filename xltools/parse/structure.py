@@ -313,6 +313,8 @@ def _numbered_unlike(mk: tuple[str, str, str], item_kind: str, cur: RawItem | No
     if not (cur.number.isdecimal() and mk[1].isdecimal()  # (not "⑮": isdigit, no int)
             and int(mk[1]) == int(cur.number) + 1):
         return False
+    if LEVEL[mk[0]] < LEVEL[item_kind]:  # "2." over "(1)" items: a heading, unless it names units
+        return has_responsibility(mk[2])
     return closed or has_responsibility(mk[2])
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from ..model import Plan, Result, check_plan, plan_from_dict, plan_to_dict, relocate
-from ..model.errors import PlanFileError, data_file_problem, internals
+from ..model.errors import PlanFileError, data_file_problem, file_open_problem, internals
 from ..xlsx.reader import read_sheets
 from ..xlsx.writer import write_workbook
 from .workbook import plan_from_sheets, plan_workbook
@@ -32,7 +32,8 @@ def load_plan(path: str | os.PathLike) -> Result:
             raw = p.read_text(encoding="utf-8-sig")
             data = yaml.safe_load(raw) if fmt == "yaml" else json.loads(raw)
     except Exception as exc:  # noqa: BLE001
-        why = data_file_problem(exc) if fmt != "xlsx" else "文件已损坏或不是表格" + internals(exc)
+        why = data_file_problem(exc) if fmt != "xlsx" else file_open_problem(exc) \
+            if isinstance(exc, OSError) else "文件已损坏或不是表格" + internals(exc)
         raise PlanFileError(f"无法读取计划文件“{p.name}”:{why}。") from exc
     if fmt == "xlsx":
         return Result(*plan_from_sheets(sheets, p.name))

@@ -46,6 +46,7 @@ NOT_TO_FIX = {"late-return", "superseded-same-time"}
 # the regenerated copy already undoes these: the form is back as it was sent
 RESTORED = {"guarded-cell-changed", "row-deleted", "row-inserted", "rows-reordered",
             "task-renumbered", "layout-shifted", "columns-changed", "column-missing",
+            "header-label-changed",
             "sheet-renamed", "identified-by-content", "fingerprint-mismatch",
             "identity-conflict"}
 SHIFTED = {"layout-shifted", "row-deleted", "row-inserted", "columns-changed", "column-missing"}
