@@ -3,11 +3,11 @@
 A task list numbered by Word itself (a "List Number" style, or numbering applied to the
 paragraphs) stores no digits in the text: python-docx reads the runs only, so such a notice
 had no numbered task at all. Here each numbered paragraph's label ("1.", "(一)", "①") is
-worked out from numbering.xml the way Word counts: per list (w:num), from its start value or
-override, a level's count restarting after any shallower level. Formats other than the
-ones notices use are shown as arabic digits; bullets give no label. Lists (w:num) over the same
-definition (w:abstractNum) share one count, as Word does, unless a list restarts it
-(w:startOverride) where it is first used.
+worked out from numbering.xml the way Word counts: one count per list definition
+(w:abstractNum), shared by the lists (w:num) over it unless a list restarts it
+(w:startOverride) where it is first used; from the level's start value, a level's count
+restarting after any shallower level. Formats other than the ones notices use are shown as
+arabic digits; bullets give no label.
 """
 from __future__ import annotations
 
