@@ -164,6 +164,25 @@ def test_unit_page_names_the_cell_and_offers_its_feedback(desk):
     assert copy.status_code == 200 and openpyxl.load_workbook(io.BytesIO(copy.content)).sheetnames
 
 
+def test_a_unit_whose_name_holds_a_slash_has_its_page_and_actions(tmp_path):
+    """区委办/区政府办 (one office, two names): its page and JSON twin answer, and the board
+    links to it (before: 404, as "/" split the address)."""
+    from conftest import make_small_plan
+    from xltools.planfile import save_plan
+    plan = make_small_plan()
+    name = "区委办/区政府办"
+    plan.units[2].name = name
+    plan.tasks[1].responsible_units = [name]
+    path = save_plan(plan, tmp_path / "plan.xlsx")
+    client = TestClient(create_app(tmp_path / "ws"), raise_server_exceptions=False)
+    assert post(client, "/new", {"name": NAME}, {"notice": ("plan.xlsx", path.read_bytes())}).status_code == 200
+    page = c_url("collect", PERIOD, "unit", name)
+    assert "/" in page and client.get(page).status_code == 200
+    assert client.get(page + ".json").json()["unit"] == name
+    board = client.get(c_url("collect", PERIOD)).text  # (its link there leads to that page)
+    assert f'/unit/{quote(name)}"' in board.replace("%2F", "/")
+
+
 def test_unit_text_is_shown_as_text(desk):
     client, unit = desk["client"], desk["units"][2]
     page = client.get(c_url("collect", PERIOD, "unit", unit)).text
@@ -583,6 +602,10 @@ def test_aliases_members_and_a_tasks_units_are_edited_in_place(editing):
     got = post(client, e_url("groups", "member"), {"group": group.name, "members": f"{units[2]}\u3001{units[3]}"})
     assert got.status_code == 200
     assert {units[2], units[3]} <= set(api.load(path).value.resolve(group.name).members)
+    # a space typed inside a name is no separator: one new member, not two units unasked
+    got = post(client, e_url("groups", "member"), {"group": group.name, "members": "新设镇 测试"})
+    members = api.load(path).value.resolve(group.name).members
+    assert "新设镇 测试" in members and "新设镇" not in members and "测试" not in members
     task = plan.tasks[0]
     got = post(client, e_url("tasks", "set"), {"number": task.number, "lead_units": units[4],
                                                "responsible_units": f"{units[5]}\u3001\u5c0f\u540d",

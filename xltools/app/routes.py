@@ -146,8 +146,10 @@ async def plan_page(request: Request) -> Response:
 
 
 def _names(text: object) -> list[str]:
-    """Unit names typed in one box, separated by 、 , ; or spaces."""
-    return [n for n in re.split(r"[\s,;\u3001\uff0c\uff1b]+", str(text or "")) if n]
+    """Unit names typed in one box, separated by 、 , ; or line breaks (not by spaces: a
+    space typed inside a name made two units of it, each registered unasked)."""
+    return [" ".join(n.split()) for n in re.split(r"[\r\n,;\u3001\uff0c\uff1b]+", str(text or ""))
+            if n.strip()]
 
 
 async def _plan_edit(request: Request, edit) -> Response:
@@ -530,9 +532,10 @@ def create_app(workspace: str | Path, limits: Limits | None = None) -> Starlette
         *_page("/c/{name}/collect/{period}", board_page),
         *_action("/c/{name}/collect/{period}/credit", credit_post),
         *_action("/c/{name}/collect/{period}/fetch", fetch_post),
-        *_action("/c/{name}/collect/{period}/unit/{unit}/received", received_post),
-        *_action("/c/{name}/collect/{period}/unit/{unit}/exempt", exempt_post),
-        *_page("/c/{name}/collect/{period}/unit/{unit}", unit_page),
+        # (a unit's name may hold "/": 区委办/区政府办)
+        *_action("/c/{name}/collect/{period}/unit/{unit:path}/received", received_post),
+        *_action("/c/{name}/collect/{period}/unit/{unit:path}/exempt", exempt_post),
+        *_page("/c/{name}/collect/{period}/unit/{unit:path}", unit_page),
         *_page("/c/{name}/summary/{period}", summary_page),
         Route("/c/{name}/remind/{period}.txt", guarded(remind_text)),
         *_action("/c/{name}/remind/{period}", remind_post),
