@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from typing import Iterator
 from xml.sax.saxutils import unescape as xml_unescape
 
-from ..model.errors import internals  # noqa: F401 - the readers' (cells, xls)
 from ..model.limits import ReadLimits
 
 MB = 1024 * 1024
@@ -58,7 +57,7 @@ class SheetScan:
     # against the strings' count later (strings_beyond): parsed only then
     strings: list[tuple[bytes, bytes, bytes]] = field(default_factory=list)
     # cells holding a formula: ((row, col) 1-based, its text as written, "" when shared);
-    # their values are what a program last computed (a form has none: a unit typed them)
+    # their values are what a program last computed (the form's own 完成率, or a unit's)
     formulas: list[tuple[tuple[int, int], str]] = field(default_factory=list)
 
     def strings_beyond(self, count: int) -> list[tuple[tuple[int, int], int]]:

@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from ..model.errors import internals
 from ..model.glossary import a1
 from ..model.identity import IDENTITY_NAME
 from ..model.limits import ReadLimits
 from . import ods, xls
-from .bounds import ZipCheck, check_zip, debugging, internals
+from .bounds import ZipCheck, check_zip, debugging
 from .compat import sheet_extent, visibility
 from .identity import (CARRIERS, XLS_CARRIERS, IdentityReading, carrier_order, decide,
                        identity_from_rows, is_ods, iter_xml, local_name, member, name_text,

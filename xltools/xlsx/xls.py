@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 import xlrd
 from xlrd.biffh import XLRDError
 
+from ..model.errors import internals
 from ..model.limits import ReadLimits
-from .bounds import internals
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE compound file: .xls (or .doc, .et)
 VISIBILITY = {0: "visible", 1: "hidden", 2: "veryhidden"}
