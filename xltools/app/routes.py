@@ -115,9 +115,38 @@ def _done(request: Request, url: str, data: dict) -> Response:
 
 # -- pages ----------------------------------------------------------------------------------
 
-async def index(request: Request) -> Response:
-    data = await run_in_threadpool(views.campaigns, request.app.state.ws)
-    return _render(request, "index.html.j2", data)
+def _view(template: str, build):
+    """A page: build(request) -> its data, in a worker thread (it reads the plan and the
+    ledger), shown in the template."""
+    async def page(request: Request) -> Response:
+        return _render(request, template, await run_in_threadpool(build, request))
+    return page
+
+
+def _period(view: str, mail: bool = False):
+    """build() of a page of one period of a campaign: views.<view>(campaign, period); with
+    mail, the mail actions it may offer (views.mail_view) and the last fetch."""
+    def build(request: Request) -> dict:
+        c = _campaign(request)
+        data = getattr(views, view)(c, request.path_params["period"])
+        return data | {"mail": views.mail_view(c), "fetched": views.last_fetch(c)} if mail else data
+    return build
+
+
+def _issue(request: Request) -> dict:
+    c = _campaign(request)
+    return views.issue_view(c) | {"mail": views.mail_view(c)}
+
+
+index = _view("index.html.j2", lambda request: views.campaigns(request.app.state.ws))
+plan_page = _view("plan.html.j2", lambda request: views.plan_view(_campaign(request))
+                  | {"saved": request.session.pop("saved", "")})  # what the last edit changed
+issue_page = _view("issue.html.j2", _issue)
+board_page = _view("board.html.j2", _period("board", mail=True))
+summary_page = _view("summary.html.j2", _period("summary_view"))
+remind_page = _view("remind.html.j2", _period("remind_view", mail=True))
+unit_page = _view("unit.html.j2", lambda request: views.unit_view(
+    _campaign(request), request.path_params["period"], request.path_params["unit"]))
 
 
 async def new_campaign(request: Request) -> Response:
@@ -137,12 +166,6 @@ async def new_campaign(request: Request) -> Response:
     result, saved = await _locked(c, api.parse, source, units=units, output=c.plan_path)
     data = views.parse_view(result, saved) | {"name": c.name}
     return _render(request, "parse.html.j2", data)
-
-
-async def plan_page(request: Request) -> Response:
-    data = await run_in_threadpool(views.plan_view, _campaign(request))
-    data["saved"] = request.session.pop("saved", "")  # what the last edit changed
-    return _render(request, "plan.html.j2", data)
 
 
 def _names(text: object) -> list[str]:
@@ -205,12 +228,6 @@ async def plan_upload(request: Request) -> Response:
     return await _plan_edit(request, lambda _path, _form: views.replace_plan(c, source))
 
 
-async def issue_page(request: Request) -> Response:
-    c = _campaign(request)
-    data = await run_in_threadpool(lambda: views.issue_view(c) | {"mail": views.mail_view(c)})
-    return _render(request, "issue.html.j2", data)
-
-
 async def issue_post(request: Request) -> Response:
     c, form, period = await _posted(request)
     want_pdf = form.get("pdf") == "1"
@@ -243,9 +260,13 @@ async def issue_zip(request: Request) -> Response:
     c = _campaign(request)
     period = request.path_params["period"]
     data = await run_in_threadpool(views.issue_zip, c, period)
-    name = quote(f"{c.name}_{period}.zip")
-    return Response(data, media_type="application/zip",
-                    headers={"content-disposition": f"attachment; filename*=UTF-8''{name}"})
+    return _attachment(data, "application/zip", f"{c.name}_{period}.zip")
+
+
+def _attachment(data: bytes, media_type: str, filename: str) -> Response:
+    """A download under its own (Chinese) name."""
+    return Response(data, media_type=media_type, headers={
+        "content-disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
 
 
 # The period's HTML report is xltools' own page (units' text escaped in it): shown in the
@@ -260,24 +281,6 @@ async def download(request: Request) -> Response:
         return FileResponse(path, media_type="text/html", content_disposition_type="inline",
                             filename=path.name, headers={"content-security-policy": REPORT_CSP})
     return FileResponse(path, filename=path.name)
-
-
-def _period_page(view: str, template: str, mail: bool = False):
-    """A page of one period of a campaign: views.<view>(campaign, period) in a template;
-    with mail, the mail actions it may offer (views.mail_view) and the last fetch."""
-    async def page(request: Request) -> Response:
-        c = _campaign(request)
-        data = await run_in_threadpool(getattr(views, view), c, request.path_params["period"])
-        if mail:
-            data |= await run_in_threadpool(
-                lambda: {"mail": views.mail_view(c), "fetched": views.last_fetch(c)})
-        return _render(request, template, data)
-    return page
-
-
-board_page = _period_page("board", "board.html.j2", mail=True)
-summary_page = _period_page("summary_view", "summary.html.j2")
-remind_page = _period_page("remind_view", "remind.html.j2", mail=True)
 
 
 async def collect_post(request: Request) -> Response:
@@ -376,51 +379,42 @@ def _warm(c: Campaign, period_id: str) -> None:
         LOG.exception("warming the pages of %s %s", c.name, period_id)
 
 
-async def unit_page(request: Request) -> Response:
-    c, p = _campaign(request), request.path_params
-    data = await run_in_threadpool(views.unit_view, c, p["period"], p["unit"])
-    return _render(request, "unit.html.j2", data)
-
-
 def _who(request: Request) -> str:
     """Who acts: the logged-in clerk, or 本机 on a desk without accounts."""
     return request.session.get("user") or views.LOCAL_USER
 
 
-async def _unit_action(request: Request, act) -> Response:
-    """A clerk's decision on a unit of a period (act(campaign, period, form)); back to its page."""
-    c, form, period = await _posted(request)
-    unit = await _locked(c, act, c, period, form, _who(request))
-    unit = unit or request.path_params.get("unit", "")
-    return _done(request, f"/c/{quote(c.name)}/collect/{quote(period.id)}/unit/{quote(unit)}",
-                 {"ok": True, "unit": unit})
+def _unit_action(act):
+    """A clerk's decision on a unit of a period, act(plan, period id, form, the path's unit,
+    who) -> the unit whose page follows (None: the path's); back to that page."""
+    async def endpoint(request: Request) -> Response:
+        c, form, period = await _posted(request)
+        unit = request.path_params.get("unit", "")
+        unit = await _locked(c, act, c.plan_path, period.id, form, unit, _who(request)) or unit
+        return _done(request, f"/c/{quote(c.name)}/collect/{quote(period.id)}/unit/{quote(unit)}",
+                     {"ok": True, "unit": unit})
+    return endpoint
 
 
-async def received_post(request: Request) -> Response:
+def _received(plan: Path, period: str, form, _unit: str, who: str) -> None:
     """Set the time a return was received (the clerk's evidence)."""
-    def act(c, period, form, who):
-        api.set_received(c.plan_path, period.id, str(form.get("sha", "")),
-                         str(form.get("when", "")), who=who)
-    return await _unit_action(request, act)
+    api.set_received(plan, period, str(form.get("sha", "")), str(form.get("when", "")), who=who)
 
 
-async def exempt_post(request: Request) -> Response:
+def _exempt(plan: Path, period: str, form, unit: str, who: str) -> None:
     """Mark the unit exempt from the period (免报), or take the mark back."""
-    unit = request.path_params["unit"]
-
-    def act(c, period, form, who):
-        api.exempt(c.plan_path, period.id, unit, on=form.get("on", "1") == "1",
-                   reason=str(form.get("reason", "")), who=who)
-    return await _unit_action(request, act)
+    api.exempt(plan, period, unit, on=form.get("on", "1") == "1",
+               reason=str(form.get("reason", "")), who=who)
 
 
-async def credit_post(request: Request) -> Response:
+def _credit(plan: Path, period: str, form, _unit: str, who: str) -> str:
     """Credit a held return to the unit the clerk chose; then that unit's page."""
-    def act(c, period, form, who):
-        unit = str(form.get("unit", ""))
-        api.credit(c.plan_path, period.id, str(form.get("sha", "")), unit, who=who)
-        return unit
-    return await _unit_action(request, act)
+    unit = str(form.get("unit", ""))
+    api.credit(plan, period, str(form.get("sha", "")), unit, who=who)
+    return unit
+
+
+received_post, exempt_post, credit_post = map(_unit_action, (_received, _exempt, _credit))
 
 
 async def remind_text(request: Request) -> Response:
@@ -429,9 +423,8 @@ async def remind_text(request: Request) -> Response:
     data = await run_in_threadpool(views.remind_view, c, request.path_params["period"])
     if not data["collected"]:
         raise NotFound(data["period"])
-    return Response(("\ufeff" + data["text"]).encode("utf-8"), media_type="text/plain; charset=utf-8",
-                    headers={"content-disposition":
-                             f"attachment; filename*=UTF-8''{quote(data['filename'])}"})
+    return _attachment(("\ufeff" + data["text"]).encode("utf-8"), "text/plain; charset=utf-8",
+                       data["filename"])
 
 
 async def remind_post(request: Request) -> Response:

@@ -17,14 +17,13 @@ from ..forms.owed import owed_forms
 from ..mail.settings import PASSWORD_ENV, MailError, password
 from ..model import ERROR, Finding
 from ..model.plan import TASK_KIND_LABELS
-from ..model.glossary import official_marks
+from ..model.glossary import FW_COMMA, FW_LPAREN, FW_RPAREN, official_marks
 from ..model.rates import is_missing
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
 from ..planfile import require_plan
 from ..xlsx.pdf import available as pdf_available  # whether PDFs can be made (LibreOffice)
 from .cache import cached
 from .workspace import OUTPUTS, Campaign, NotFound, Refused, Workspace
-from ..model.glossary import FW_COMMA, FW_LPAREN, FW_RPAREN
 
 MANIFEST = ".xltools-desk.json"  # what the desk's last generate wrote (unit, period of each)
 SHARED = "\u5171\u7528"  # 共用: the zip folder of files that belong to no one unit
@@ -57,6 +56,18 @@ def period_of(c: Campaign, period_id: str):
     if period is None:
         raise NotFound(period_id)
     return plan, period
+
+
+def _head(c: Campaign, period) -> dict:
+    """What every page of a period begins with."""
+    return {"name": c.name, "period": period.id, "period_name": period.name}
+
+
+def _outputs(c: Campaign, period_id: str, pattern: str = "*") -> list[str]:
+    """The files (not hidden) in the period's outputs folder that match, as URL paths."""
+    _, period = period_of(c, period_id)
+    return [c.rel(p) for p in sorted(c.outputs(period).glob(pattern))
+            if p.is_file() and not p.name.startswith(".")]
 
 
 def campaigns(ws: Workspace) -> dict:
@@ -218,10 +229,10 @@ def board(c: Campaign, period_id: str) -> dict:
             for r in receipts if r.status == REJECTED
             and any(f.code == "identity-conflict" for f in r.findings)]
     counts = Counter(r["status"] for r in rows)
-    return {"name": c.name, "period": period.id, "period_name": period.name,
-            "deadline": period.deadline, "units": rows, "held": held,
-            "counts": {k: counts.get(k, 0) for k in (REPORTED, LATE, ERRORS, MISSING, EXEMPT)}
-            | {HELD: len(held)}, "owing": owing, "pdf": pdf_available()}
+    return _head(c, period) | {
+        "deadline": period.deadline, "units": rows, "held": held,
+        "counts": {k: counts.get(k, 0) for k in (REPORTED, LATE, ERRORS, MISSING, EXEMPT)}
+        | {HELD: len(held)}, "owing": owing, "pdf": pdf_available()}
 
 
 @cached
@@ -248,10 +259,9 @@ def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
     ours = [{"at": h.at, "who": h.who, "action": h.action, "sha256": h.sha256, **h.detail,
              "action_label": ACTIONS.get(h.action, h.action)} for h in history
             if h.detail.get("unit") == unit or h.sha256 in shas]
-    return {"name": c.name, "period": period.id, "period_name": period.name, "unit": unit,
-            "files": files,
-            "feedback": feedback, "history": ours, "collected": c.ledger.exists(),
-            "exempt": exempt_units(history).get(unit)}  # None: not exempt; "" or a reason: exempt
+    # exempt: None when not exempt; "" or a reason when exempt
+    return _head(c, period) | {"unit": unit, "files": files, "feedback": feedback, "history": ours,
+                               "collected": c.ledger.exists(), "exempt": exempt_units(history).get(unit)}
 
 
 # -- 汇总 ----------------------------------------------------------------------------------
@@ -264,9 +274,7 @@ def warm(c: Campaign, period_id: str) -> None:
 
 def summary_view(c: Campaign, period_id: str) -> dict:
     """汇总: the period's counts as the 汇总表 prints them, the lagging tasks, downloads."""
-    _, period = period_of(c, period_id)
-    out = c.outputs(period)
-    downloads = [c.rel(p) for p in sorted(out.glob("*")) if p.is_file() and not p.name.startswith(".")]
+    downloads = _outputs(c, period_id)
     report = next((p for p in downloads if p.endswith(".html")), "")
     years = sorted(c.rel(p) for p in (c.dir / OUTPUTS).glob("\u5e74\u5ea6\u6c47\u603b*.xlsx"))  # 年度汇总
     return _summary(c, period_id) | {"downloads": downloads, "report": report, "years": years}
@@ -287,25 +295,22 @@ def is_own_report(c: Campaign, path: Path) -> bool:
 def _summary(c: Campaign, period_id: str) -> dict:
     plan, period = period_of(c, period_id)
     if not c.ledger.exists():
-        return {"name": c.name, "period": period.id, "period_name": period.name,
-                "collected": False, "counts": {}, "overall": {}, "lagging": [],
-                "lagging_tasks": 0, "board": {}}
+        return _head(c, period) | {"collected": False, "counts": {}, "overall": {}, "lagging": [],
+                                   "lagging_tasks": 0, "board": {}}
     s = api.period_summary(plan, period, c.ledger, c.outputs(period).absolute())
     # every value as text, as the page shows it: 19 not 19.0, a missing 完成进度 as ""
     lag = [{k: "" if is_missing(v) else f"{v:g}" if isinstance(v, float) else str(v)
             for k, v in r.items()} for r in s.lagging.records()]
-    return {"name": c.name, "period": period.id, "period_name": period.name, "collected": True,
-            "counts": s.counts, "overall": s.overall_counts(), "lagging": lag,
-            "lagging_tasks": len(set(s.lagging["序号"])), "board": board(c, period_id)["counts"]}
+    return _head(c, period) | {
+        "collected": True, "counts": s.counts, "overall": s.overall_counts(), "lagging": lag,
+        "lagging_tasks": len(set(s.lagging["序号"])), "board": board(c, period_id)["counts"]}
 
 
 # -- 催报 ----------------------------------------------------------------------------------
 
 def remind_view(c: Campaign, period_id: str) -> dict:
     """催报: the units to remind with their contacts, and the 催报通知 text (nothing written)."""
-    _, period = period_of(c, period_id)
-    out = c.outputs(period)
-    written = [c.rel(p) for p in sorted(out.glob("\u50ac\u62a5*")) if p.is_file()]  # 催报通知, 催报名单 written
+    written = _outputs(c, period_id, "\u50ac\u62a5*")  # the 催报通知 and 催报名单 written
     return _remind(c, period_id) | {"downloads": written}
 
 
@@ -313,8 +318,7 @@ def remind_view(c: Campaign, period_id: str) -> dict:
 def _remind(c: Campaign, period_id: str) -> dict:
     from ..report.remind import notice_filename
     _, period = period_of(c, period_id)
-    base = {"name": c.name, "period": period.id, "period_name": period.name,
-            "filename": notice_filename(period)}
+    base = _head(c, period) | {"filename": notice_filename(period)}
     if not c.ledger.exists():
         return base | {"collected": False, "entries": [], "text": ""}
     res = api.remind(c.plan_path, period.id, c.ledger, write=False)
