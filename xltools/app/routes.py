@@ -29,7 +29,6 @@ from ..collect.limits import Limits
 from ..model.errors import settings
 from ..templating import bundled, environment
 from . import accounts, jobs, views
-from .jobs import BUSY
 from .security import (checked_form, csrf_token, file_times, is_loopback, save_upload,
                        set_csrf_cookie, uploads)
 from .workspace import OUTPUTS, Campaign, NotFound, Refused, Workspace
@@ -93,7 +92,7 @@ def _campaign(request: Request) -> Campaign:
 async def _locked(c: Campaign, fn, *args, **kwargs):
     """Run short work (parse, an edit) in a worker thread under the campaign's lock (409 while a job runs)."""
     if not c.lock.acquire(blocking=False):
-        raise HTTPException(409, BUSY)
+        raise HTTPException(409, jobs.BUSY)
     try:
         return await run_in_threadpool(fn, *args, **kwargs)
     finally:
@@ -251,9 +250,10 @@ def _start(request: Request, c: Campaign, label: str, next_url: str, work) -> Re
 
 
 async def job_page(request: Request) -> Response:
-    """The campaign's running or last job: a progress bar the page polls each second."""
+    """The campaign's running or last job (None when there was none): a progress bar the
+    page polls each second."""
     c = _campaign(request)
-    return _render(request, "job.html.j2", {"name": c.name, "job": jobs.current(c)})
+    return _render(request, "job.html.j2", {"name": c.name, "job": c.job.to_json() if c.job else None})
 
 
 async def issue_zip(request: Request) -> Response:
@@ -292,7 +292,7 @@ async def collect_post(request: Request) -> Response:
     files = uploads(form)
     local = _local_folder(request, str(form.get("folder", "")))
     if c.lock.locked():  # do not keep files for a run that cannot start
-        raise HTTPException(409, BUSY)
+        raise HTTPException(409, jobs.BUSY)
     if not files and local is None:
         raise Refused(official_marks("请选择要上传的回收文件(.xlsx .xls .ods .zip .eml .msg),"
                                      "或填写本机上存放回收文件的文件夹。"))

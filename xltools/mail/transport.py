@@ -12,19 +12,6 @@ from typing import Iterator
 
 from .settings import MailError, MailSettings
 
-NAMES = {"smtp": "发信(SMTP)", "imap": "收信(IMAP)"}
-
-
-def tls_context(pin: str) -> ssl.SSLContext:
-    """The system's verified context; with a pin, the server's own certificate is checked
-    by its fingerprint after the handshake instead (check_pin)."""
-    ctx = ssl.create_default_context()
-    if pin:
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-    return ctx
-
-
 def fingerprint(der: bytes) -> str:
     """A certificate's sha256 as AB:CD:…, the way browsers and openssl show it."""
     return ":".join(f"{b:02X}" for b in hashlib.sha256(der).digest())
@@ -60,11 +47,13 @@ _FAILURES = [
     (OSError, "无法连接{at}({kind}:{exc})。请检查服务器地址、端口和网络,或稍后重试。"),
     (BaseException, "{at} 出错({kind}:{text})。"),
 ]
-# per server: the TLS and the plain connection, the keyword that hands either a TLS context,
-# the error of a refused login, and the polite way to end
+# per server: its name in messages, the TLS and the plain connection, the keyword that hands
+# either a TLS context, the error of a refused login, and the polite way to end
 _PROTOCOLS = {
-    "smtp": (smtplib.SMTP_SSL, smtplib.SMTP, "context", smtplib.SMTPAuthenticationError, "quit"),
-    "imap": (imaplib.IMAP4_SSL, imaplib.IMAP4, "ssl_context", imaplib.IMAP4.error, "logout"),
+    "smtp": ("发信(SMTP)", smtplib.SMTP_SSL, smtplib.SMTP, "context", smtplib.SMTPAuthenticationError,
+             "quit"),
+    "imap": ("收信(IMAP)", imaplib.IMAP4_SSL, imaplib.IMAP4, "ssl_context", imaplib.IMAP4.error,
+             "logout"),
 }
 
 
@@ -83,12 +72,14 @@ def connection(settings: MailSettings, server: str, pw: str | None) -> Iterator:
     checked before anything is sent, logged in when a user is set), closed politely after
     it; MailError on any failure."""
     settings.need(server)
-    tls, plain, context, bad_login, close = _PROTOCOLS[server]
+    where, tls, plain, context, bad_login, close = _PROTOCOLS[server]
     host, port = getattr(settings, f"{server}_host"), settings.port(server)
     sec, pin = getattr(settings, f"{server}_security"), getattr(settings, f"{server}_fingerprint")
-    where = NAMES[server]
     try:
-        ctx = tls_context(pin)
+        ctx = ssl.create_default_context()
+        if pin:  # the server's own certificate is checked by its fingerprint instead (check_pin)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
         conn = tls(host, port, timeout=settings.timeout, **{context: ctx}) if sec == "ssl" else \
             plain(host, port, timeout=settings.timeout)
         if sec == "starttls":
