@@ -183,7 +183,7 @@ async def _plan_edit(request: Request, edit) -> Response:
     said = getattr(said, "message", said) or "\u5df2\u4fdd\u5b58\u3002"  # 已保存。
     if _wants_json(request):
         findings = await run_in_threadpool(api.check, c.plan_path)
-        return JSONResponse({"message": said, "findings": [views.finding(f) for f in findings]})
+        return JSONResponse({"message": said, "findings": [f.to_dict() for f in findings]})
     request.session["saved"] = said
     return RedirectResponse(f"/c/{quote(c.name)}", 303)
 

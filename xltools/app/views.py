@@ -14,8 +14,8 @@ from pathlib import Path
 from .. import api
 from ..collect.ledger import Ledger
 from ..forms.owed import owed_forms
-from ..mail.settings import PASSWORD_ENV, MailError, password
-from ..model import ERROR, Finding
+from ..mail.settings import MailError, password
+from ..model import ERROR
 from ..model.plan import TASK_KIND_LABELS
 from ..model.glossary import FW_COMMA, FW_LPAREN, FW_RPAREN, official_marks
 from ..model.rates import is_missing
@@ -33,11 +33,6 @@ ACTIONS = {"credit": "确认归属", "set-received": "设定收到时间", "exem
 FEEDBACK = "\u53cd\u9988"  # 反馈: collect's feedback copies, DIR/反馈/<unit>/…
 PLAN_UPLOADS, PLAN_BACKUPS = "\u8ba1\u5212\u4e0a\u4f20", "\u8ba1\u5212\u5907\u4efd"  # 计划上传, 计划备份
 UNIT_FIELDS = ("leader", "contact", "phone", "email")  # what the plan page edits of a unit
-
-
-def finding(f) -> dict:
-    """A finding as the pages and their JSON show it (code, place, params, message, text)."""
-    return (f if isinstance(f, Finding) else Finding.from_dict(f)).to_dict()
 
 
 def plan_of(c: Campaign):
@@ -100,7 +95,7 @@ def plan_view(c: Campaign) -> dict:
         "units": [dataclasses.asdict(u) for u in plan.units],  # name, kind, aliases, leader, contacts
         "groups": [dataclasses.asdict(g) for g in plan.groups],  # name, members, aliases
         "periods": [{"id": p.id, "name": p.name, "deadline": p.deadline} for p in plan.periods],
-        "findings": [finding(f) for f in api.check(c.plan_path)],
+        "findings": [f.to_dict() for f in api.check(c.plan_path)],
     }
 
 
@@ -135,7 +130,7 @@ def parse_view(result, saved: Path | None) -> dict:
             "kinds": {TASK_KIND_LABELS.get(k, k): n for k, n in Counter(t.kind for t in tasks).items()},
             "units": len(units), "empty_groups": [g.name for g in groups if not g.members],
             "lines": result.report_lines(),
-            "findings": [finding(f) for f in result.findings]}
+            "findings": [f.to_dict() for f in result.findings]}
 
 
 # -- 下发 ----------------------------------------------------------------------------------
@@ -248,8 +243,8 @@ def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
     files = [{"display": r.display, "status": r.status,
               "status_label": STATUS_LABELS.get(r.status, r.status), "form": r.form,
               "received_at": r.received_at, "late": r.late, "sha256": r.sha256,
-              "findings": [finding(f) for f in r.findings],
-              "tables": returned_tables(r.archived, [finding(f) for f in r.findings]) if i < 3 else []}
+              "findings": [f.to_dict() for f in r.findings],
+              "tables": returned_tables(r.archived, [f.to_dict() for f in r.findings]) if i < 3 else []}
              # what counts first (the accepted return), then the latest first; tables of 3
              for i, r in enumerate(sorted(reversed(mine), key=lambda r: r.status != ACCEPTED))]
     folder = c.outputs(period) / FEEDBACK / unit
@@ -334,9 +329,9 @@ def mail_view(c: Campaign) -> dict:
     or a login user with no password to be had without a prompt)."""
     try:
         s = api.mail_settings(c.plan_path)
-        if s.user and (s.smtp_host or s.imap_host) and not os.environ.get(PASSWORD_ENV) \
-                and shutil.which("keyring") is None:  # else the keyring is asked on the click
-            password(s, prompt=False)  # MailError: no password, and how to set one
+        # (with the keyring command the keyring is asked on the click, not for every page)
+        if s.user and (s.smtp_host or s.imap_host) and shutil.which("keyring") is None:
+            password(s, prompt=False)  # $XLTOOLS_MAIL_PASSWORD, else MailError: how to set one
     except MailError as exc:
         return {"smtp": False, "imap": False, "problem": str(exc)}
     return {"smtp": bool(s.smtp_host), "imap": bool(s.imap_host), "problem": ""}
