@@ -58,11 +58,10 @@ def _head(c: Campaign, period) -> dict:
     return {"name": c.name, "period": period.id, "period_name": period.name}
 
 
-def _outputs(c: Campaign, period_id: str, pattern: str = "*") -> list[str]:
-    """The files (not hidden) in the period's outputs folder that match, as URL paths."""
-    _, period = period_of(c, period_id)
-    return [c.rel(p) for p in sorted(c.outputs(period).glob(pattern))
-            if p.is_file() and not p.name.startswith(".")]
+def _files(c: Campaign, folder: Path, pattern: str = "*") -> list[str]:
+    """The files (not hidden) of a folder of the campaign that match, as URL paths ([] when
+    there is no such folder)."""
+    return [c.rel(p) for p in sorted(folder.glob(pattern)) if p.is_file() and not p.name.startswith(".")]
 
 
 def campaigns(ws: Workspace) -> dict:
@@ -247,8 +246,7 @@ def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
               "tables": returned_tables(r.archived, [f.to_dict() for f in r.findings]) if i < 3 else []}
              # what counts first (the accepted return), then the latest first; tables of 3
              for i, r in enumerate(sorted(reversed(mine), key=lambda r: r.status != ACCEPTED))]
-    folder = c.outputs(period) / FEEDBACK / unit
-    feedback = [c.rel(p) for p in sorted(folder.glob("*")) if p.is_file()] if folder.is_dir() else []
+    feedback = _files(c, c.outputs(period) / FEEDBACK / unit)
     shas = {r.sha256 for r in mine}
     history = api.history(c.plan_path, period.id, c.ledger) if c.ledger.exists() else []
     ours = [{"at": h.at, "who": h.who, "action": h.action, "sha256": h.sha256, **h.detail,
@@ -269,9 +267,10 @@ def warm(c: Campaign, period_id: str) -> None:
 
 def summary_view(c: Campaign, period_id: str) -> dict:
     """汇总: the period's counts as the 汇总表 prints them, the lagging tasks, downloads."""
-    downloads = _outputs(c, period_id)
+    _, period = period_of(c, period_id)
+    downloads = _files(c, c.outputs(period))
     report = next((p for p in downloads if p.endswith(".html")), "")
-    years = sorted(c.rel(p) for p in (c.dir / OUTPUTS).glob("\u5e74\u5ea6\u6c47\u603b*.xlsx"))  # 年度汇总
+    years = _files(c, c.dir / OUTPUTS, "\u5e74\u5ea6\u6c47\u603b*.xlsx")  # 年度汇总
     return _summary(c, period_id) | {"downloads": downloads, "report": report, "years": years}
 
 
@@ -305,7 +304,8 @@ def _summary(c: Campaign, period_id: str) -> dict:
 
 def remind_view(c: Campaign, period_id: str) -> dict:
     """催报: the units to remind with their contacts, and the 催报通知 text (nothing written)."""
-    written = _outputs(c, period_id, "\u50ac\u62a5*")  # the 催报通知 and 催报名单 written
+    _, period = period_of(c, period_id)
+    written = _files(c, c.outputs(period), "\u50ac\u62a5*")  # the 催报通知 and 催报名单 written
     return _remind(c, period_id) | {"downloads": written}
 
 
