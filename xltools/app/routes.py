@@ -296,13 +296,12 @@ async def collect_post(request: Request) -> Response:
     if not files and local is None:
         raise Refused(official_marks("请选择要上传的回收文件(.xlsx .xls .ods .zip .eml .msg),"
                                      "或填写本机上存放回收文件的文件夹。"))
-    if files:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
-        folder = c.inbox(period) / f"\u4e0a\u4f20_{stamp}"  # 上传_<time>
-        for f, mtime in zip(files, file_times(str(form.get("modified", "")), len(files))):
-            saved = await save_upload(f, folder, limits)
-            if mtime is not None:  # the file's own time, as a mail folder keeps it
-                os.utime(saved, (mtime, mtime))
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+    folder = c.inbox(period) / f"\u4e0a\u4f20_{stamp}"  # 上传_<time>, made by the first upload
+    for f, mtime in zip(files, file_times(str(form.get("modified", "")), len(files))):
+        saved = await save_upload(f, folder, limits)
+        if mtime is not None:  # the file's own time, as a mail folder keeps it
+            os.utime(saved, (mtime, mtime))
     c.inbox(period).mkdir(parents=True, exist_ok=True)  # (a folder alone, nothing uploaded yet)
     inboxes = [c.inbox(period), *([local] if local else [])]
     want_pdf = form.get("pdf") == "1"

@@ -158,14 +158,12 @@ def issued(c: Campaign) -> list[dict]:
     """The generated files still on disk (those the desk generated, then any other)."""
     rows = [r for r in _manifest(c) if (c.dir / r["path"]).is_file()]
     known = {r["path"] for r in rows}
-    if c.forms_dir.is_dir():  # forms written by the CLI into the same folder
-        top = c.rel(c.forms_dir)  # plain strings: thousands of files
-        others = [f"{top}/{Path(folder).relative_to(c.forms_dir).as_posix()}/{n}".replace("/./", "/")
-                  for folder, _, names in os.walk(c.forms_dir) for n in names
-                  if not n.startswith(".")]
-        rows += [{"path": rel, "kind": "other", "unit": "", "period": ""}
-                 for rel in sorted(others) if rel not in known]
-    return rows
+    # forms written by the CLI into the same folder (none when there is no such folder)
+    top = c.rel(c.forms_dir)  # plain strings: thousands of files
+    others = [f"{top}/{Path(folder).relative_to(c.forms_dir).as_posix()}/{n}".replace("/./", "/")
+              for folder, _, names in os.walk(c.forms_dir) for n in names if not n.startswith(".")]
+    return rows + [{"path": rel, "kind": "other", "unit": "", "period": ""}
+                   for rel in sorted(others) if rel not in known]
 
 
 def issue_view(c: Campaign) -> dict:
