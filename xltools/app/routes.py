@@ -133,6 +133,7 @@ def _period(view: str, mail: bool = False):
 
 
 def _issue(request: Request) -> dict:
+    """build() of the 下发 page: the generated files, and the mail actions it may offer."""
     c = _campaign(request)
     return views.issue_view(c) | {"mail": views.mail_view(c)}
 

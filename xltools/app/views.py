@@ -46,9 +46,9 @@ def plan_of(c: Campaign):
 
 
 def period_of(c: Campaign, period_id: str):
+    """The campaign's plan and the period of that id; NotFound when the plan has none."""
     plan = plan_of(c)
-    period = plan.period(period_id)
-    if period is None:
+    if (period := plan.period(period_id)) is None:
         raise NotFound(period_id)
     return plan, period
 
