@@ -111,13 +111,12 @@ def replace_plan(c: Campaign, source: Path) -> str:
             raise api.PlanFileError(
                 f"上传的“{source.name}”不是本计划{FW_LPAREN}计划标识“{new.plan_id}”与“{old.plan_id}”"
                 f"不同{FW_RPAREN}{FW_COMMA}未替换。请上传从本页下载后修改的 plan.xlsx。")
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    backup = c.dir / PLAN_BACKUPS / f"plan-{datetime.now():%Y%m%d-%H%M%S}.xlsx"
-    backup.parent.mkdir(exist_ok=True)
-    shutil.copy2(c.plan_path, backup)
-    os.replace(tmp, c.plan_path)
+        backup = c.dir / PLAN_BACKUPS / f"plan-{datetime.now():%Y%m%d-%H%M%S}.xlsx"
+        backup.parent.mkdir(exist_ok=True)
+        shutil.copy2(c.plan_path, backup)
+        os.replace(tmp, c.plan_path)
+    finally:
+        tmp.unlink(missing_ok=True)  # (nothing left once it became the plan)
     return f"已换用上传的计划文件“{source.name}”{FW_COMMA}原计划已备份为“{c.rel(backup)}”。"
 
 
