@@ -54,7 +54,6 @@ def add_user(root: Path, name: str, password: str) -> None:
     users = load_users(root)
     users[name] = {"hash": _HASHER.hash(password),
                    "created": datetime.now().isoformat(timespec="seconds")}
-    Path(root).mkdir(parents=True, exist_ok=True)
     _write_private(Path(root) / USERS_FILE, json.dumps(users, ensure_ascii=False, indent=1))
 
 
@@ -78,14 +77,15 @@ def session_key(root: Path) -> str:
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
         key = secrets.token_urlsafe(48)
-        Path(root).mkdir(parents=True, exist_ok=True)
         _write_private(path, key)
         return key
 
 
 def _write_private(path: Path, text: str) -> None:
     """Write a file only its owner may read where the OS has modes (on Windows the user's
-    profile folder is already private to the user; chmod there only sets read-only)."""
+    profile folder is already private to the user; chmod there only sets read-only); the
+    workspace folder made when missing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -9,7 +9,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
 from starlette.exceptions import HTTPException
 
@@ -74,8 +74,3 @@ def start(campaign, label: str, next_url: str, work: Callable[[Job], dict], log_
         campaign.lock.release()
         raise
     return job
-
-
-def current(campaign) -> dict[str, Any] | None:
-    """The campaign's running or last job, as JSON (None when there was none)."""
-    return campaign.job.to_json() if campaign.job else None

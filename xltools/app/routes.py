@@ -29,7 +29,6 @@ from ..collect.limits import Limits
 from ..model.errors import settings
 from ..templating import bundled, environment
 from . import accounts, jobs, views
-from .jobs import BUSY
 from .security import (checked_form, csrf_token, file_times, is_loopback, save_upload,
                        set_csrf_cookie, uploads)
 from .workspace import OUTPUTS, Campaign, NotFound, Refused, Workspace
@@ -93,7 +92,7 @@ def _campaign(request: Request) -> Campaign:
 async def _locked(c: Campaign, fn, *args, **kwargs):
     """Run short work (parse, an edit) in a worker thread under the campaign's lock (409 while a job runs)."""
     if not c.lock.acquire(blocking=False):
-        raise HTTPException(409, BUSY)
+        raise HTTPException(409, jobs.BUSY)
     try:
         return await run_in_threadpool(fn, *args, **kwargs)
     finally:
@@ -115,9 +114,39 @@ def _done(request: Request, url: str, data: dict) -> Response:
 
 # -- pages ----------------------------------------------------------------------------------
 
-async def index(request: Request) -> Response:
-    data = await run_in_threadpool(views.campaigns, request.app.state.ws)
-    return _render(request, "index.html.j2", data)
+def _view(template: str, build):
+    """A page: build(request) -> its data, in a worker thread (it reads the plan and the
+    ledger), shown in the template."""
+    async def page(request: Request) -> Response:
+        return _render(request, template, await run_in_threadpool(build, request))
+    return page
+
+
+def _period(view: str, mail: bool = False):
+    """build() of a page of one period of a campaign: views.<view>(campaign, period); with
+    mail, the mail actions it may offer (views.mail_view) and the last fetch."""
+    def build(request: Request) -> dict:
+        c = _campaign(request)
+        data = getattr(views, view)(c, request.path_params["period"])
+        return data | {"mail": views.mail_view(c), "fetched": views.last_fetch(c)} if mail else data
+    return build
+
+
+def _issue(request: Request) -> dict:
+    """build() of the 下发 page: the generated files, and the mail actions it may offer."""
+    c = _campaign(request)
+    return views.issue_view(c) | {"mail": views.mail_view(c)}
+
+
+index = _view("index.html.j2", lambda request: views.campaigns(request.app.state.ws))
+plan_page = _view("plan.html.j2", lambda request: views.plan_view(_campaign(request))
+                  | {"saved": request.session.pop("saved", "")})  # what the last edit changed
+issue_page = _view("issue.html.j2", _issue)
+board_page = _view("board.html.j2", _period("board", mail=True))
+summary_page = _view("summary.html.j2", _period("summary_view"))
+remind_page = _view("remind.html.j2", _period("remind_view", mail=True))
+unit_page = _view("unit.html.j2", lambda request: views.unit_view(
+    _campaign(request), request.path_params["period"], request.path_params["unit"]))
 
 
 async def new_campaign(request: Request) -> Response:
@@ -139,12 +168,6 @@ async def new_campaign(request: Request) -> Response:
     return _render(request, "parse.html.j2", data)
 
 
-async def plan_page(request: Request) -> Response:
-    data = await run_in_threadpool(views.plan_view, _campaign(request))
-    data["saved"] = request.session.pop("saved", "")  # what the last edit changed
-    return _render(request, "plan.html.j2", data)
-
-
 def _names(text: object) -> list[str]:
     """Unit names typed in one box, separated by 、 , ; or line breaks (not by spaces: a
     space typed inside a name made two units of it, each registered unasked)."""
@@ -161,7 +184,7 @@ async def _plan_edit(request: Request, edit) -> Response:
     said = getattr(said, "message", said) or "\u5df2\u4fdd\u5b58\u3002"  # 已保存。
     if _wants_json(request):
         findings = await run_in_threadpool(api.check, c.plan_path)
-        return JSONResponse({"message": said, "findings": [views.finding(f) for f in findings]})
+        return JSONResponse({"message": said, "findings": [f.to_dict() for f in findings]})
     request.session["saved"] = said
     return RedirectResponse(f"/c/{quote(c.name)}", 303)
 
@@ -205,12 +228,6 @@ async def plan_upload(request: Request) -> Response:
     return await _plan_edit(request, lambda _path, _form: views.replace_plan(c, source))
 
 
-async def issue_page(request: Request) -> Response:
-    c = _campaign(request)
-    data = await run_in_threadpool(lambda: views.issue_view(c) | {"mail": views.mail_view(c)})
-    return _render(request, "issue.html.j2", data)
-
-
 async def issue_post(request: Request) -> Response:
     c, form, period = await _posted(request)
     want_pdf = form.get("pdf") == "1"
@@ -234,18 +251,23 @@ def _start(request: Request, c: Campaign, label: str, next_url: str, work) -> Re
 
 
 async def job_page(request: Request) -> Response:
-    """The campaign's running or last job: a progress bar the page polls each second."""
+    """The campaign's running or last job (None when there was none): a progress bar the
+    page polls each second."""
     c = _campaign(request)
-    return _render(request, "job.html.j2", {"name": c.name, "job": jobs.current(c)})
+    return _render(request, "job.html.j2", {"name": c.name, "job": c.job.to_json() if c.job else None})
 
 
 async def issue_zip(request: Request) -> Response:
     c = _campaign(request)
     period = request.path_params["period"]
     data = await run_in_threadpool(views.issue_zip, c, period)
-    name = quote(f"{c.name}_{period}.zip")
-    return Response(data, media_type="application/zip",
-                    headers={"content-disposition": f"attachment; filename*=UTF-8''{name}"})
+    return _attachment(data, "application/zip", f"{c.name}_{period}.zip")
+
+
+def _attachment(data: bytes, media_type: str, filename: str) -> Response:
+    """A download under its own (Chinese) name."""
+    return Response(data, media_type=media_type, headers={
+        "content-disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
 
 
 # The period's HTML report is xltools' own page (units' text escaped in it): shown in the
@@ -262,24 +284,6 @@ async def download(request: Request) -> Response:
     return FileResponse(path, filename=path.name)
 
 
-def _period_page(view: str, template: str, mail: bool = False):
-    """A page of one period of a campaign: views.<view>(campaign, period) in a template;
-    with mail, the mail actions it may offer (views.mail_view) and the last fetch."""
-    async def page(request: Request) -> Response:
-        c = _campaign(request)
-        data = await run_in_threadpool(getattr(views, view), c, request.path_params["period"])
-        if mail:
-            data |= await run_in_threadpool(
-                lambda: {"mail": views.mail_view(c), "fetched": views.last_fetch(c)})
-        return _render(request, template, data)
-    return page
-
-
-board_page = _period_page("board", "board.html.j2", mail=True)
-summary_page = _period_page("summary_view", "summary.html.j2")
-remind_page = _period_page("remind_view", "remind.html.j2", mail=True)
-
-
 async def collect_post(request: Request) -> Response:
     """Store the uploads in a new inbox folder and collect the period's whole inbox."""
     c = _campaign(request)
@@ -289,17 +293,16 @@ async def collect_post(request: Request) -> Response:
     files = uploads(form)
     local = _local_folder(request, str(form.get("folder", "")))
     if c.lock.locked():  # do not keep files for a run that cannot start
-        raise HTTPException(409, BUSY)
+        raise HTTPException(409, jobs.BUSY)
     if not files and local is None:
         raise Refused(official_marks("请选择要上传的回收文件(.xlsx .xls .ods .zip .eml .msg),"
                                      "或填写本机上存放回收文件的文件夹。"))
-    if files:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
-        folder = c.inbox(period) / f"\u4e0a\u4f20_{stamp}"  # 上传_<time>
-        for f, mtime in zip(files, file_times(str(form.get("modified", "")), len(files))):
-            saved = await save_upload(f, folder, limits)
-            if mtime is not None:  # the file's own time, as a mail folder keeps it
-                os.utime(saved, (mtime, mtime))
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+    folder = c.inbox(period) / f"\u4e0a\u4f20_{stamp}"  # 上传_<time>, made by the first upload
+    for f, mtime in zip(files, file_times(str(form.get("modified", "")), len(files))):
+        saved = await save_upload(f, folder, limits)
+        if mtime is not None:  # the file's own time, as a mail folder keeps it
+            os.utime(saved, (mtime, mtime))
     c.inbox(period).mkdir(parents=True, exist_ok=True)  # (a folder alone, nothing uploaded yet)
     inboxes = [c.inbox(period), *([local] if local else [])]
     want_pdf = form.get("pdf") == "1"
@@ -376,51 +379,42 @@ def _warm(c: Campaign, period_id: str) -> None:
         LOG.exception("warming the pages of %s %s", c.name, period_id)
 
 
-async def unit_page(request: Request) -> Response:
-    c, p = _campaign(request), request.path_params
-    data = await run_in_threadpool(views.unit_view, c, p["period"], p["unit"])
-    return _render(request, "unit.html.j2", data)
-
-
 def _who(request: Request) -> str:
     """Who acts: the logged-in clerk, or 本机 on a desk without accounts."""
     return request.session.get("user") or views.LOCAL_USER
 
 
-async def _unit_action(request: Request, act) -> Response:
-    """A clerk's decision on a unit of a period (act(campaign, period, form)); back to its page."""
-    c, form, period = await _posted(request)
-    unit = await _locked(c, act, c, period, form, _who(request))
-    unit = unit or request.path_params.get("unit", "")
-    return _done(request, f"/c/{quote(c.name)}/collect/{quote(period.id)}/unit/{quote(unit)}",
-                 {"ok": True, "unit": unit})
+def _unit_action(act):
+    """A clerk's decision on a unit of a period, act(plan, period id, form, the path's unit,
+    who) -> the unit whose page follows (None: the path's); back to that page."""
+    async def endpoint(request: Request) -> Response:
+        c, form, period = await _posted(request)
+        unit = request.path_params.get("unit", "")
+        unit = await _locked(c, act, c.plan_path, period.id, form, unit, _who(request)) or unit
+        return _done(request, f"/c/{quote(c.name)}/collect/{quote(period.id)}/unit/{quote(unit)}",
+                     {"ok": True, "unit": unit})
+    return endpoint
 
 
-async def received_post(request: Request) -> Response:
+def _received(plan: Path, period: str, form, _unit: str, who: str) -> None:
     """Set the time a return was received (the clerk's evidence)."""
-    def act(c, period, form, who):
-        api.set_received(c.plan_path, period.id, str(form.get("sha", "")),
-                         str(form.get("when", "")), who=who)
-    return await _unit_action(request, act)
+    api.set_received(plan, period, str(form.get("sha", "")), str(form.get("when", "")), who=who)
 
 
-async def exempt_post(request: Request) -> Response:
+def _exempt(plan: Path, period: str, form, unit: str, who: str) -> None:
     """Mark the unit exempt from the period (免报), or take the mark back."""
-    unit = request.path_params["unit"]
-
-    def act(c, period, form, who):
-        api.exempt(c.plan_path, period.id, unit, on=form.get("on", "1") == "1",
-                   reason=str(form.get("reason", "")), who=who)
-    return await _unit_action(request, act)
+    api.exempt(plan, period, unit, on=form.get("on", "1") == "1",
+               reason=str(form.get("reason", "")), who=who)
 
 
-async def credit_post(request: Request) -> Response:
+def _credit(plan: Path, period: str, form, _unit: str, who: str) -> str:
     """Credit a held return to the unit the clerk chose; then that unit's page."""
-    def act(c, period, form, who):
-        unit = str(form.get("unit", ""))
-        api.credit(c.plan_path, period.id, str(form.get("sha", "")), unit, who=who)
-        return unit
-    return await _unit_action(request, act)
+    unit = str(form.get("unit", ""))
+    api.credit(plan, period, str(form.get("sha", "")), unit, who=who)
+    return unit
+
+
+received_post, exempt_post, credit_post = map(_unit_action, (_received, _exempt, _credit))
 
 
 async def remind_text(request: Request) -> Response:
@@ -429,9 +423,8 @@ async def remind_text(request: Request) -> Response:
     data = await run_in_threadpool(views.remind_view, c, request.path_params["period"])
     if not data["collected"]:
         raise NotFound(data["period"])
-    return Response(("\ufeff" + data["text"]).encode("utf-8"), media_type="text/plain; charset=utf-8",
-                    headers={"content-disposition":
-                             f"attachment; filename*=UTF-8''{quote(data['filename'])}"})
+    return _attachment(("\ufeff" + data["text"]).encode("utf-8"), "text/plain; charset=utf-8",
+                       data["filename"])
 
 
 async def remind_post(request: Request) -> Response:

@@ -38,10 +38,10 @@ def _table(rows: list, sheet: str, findings: list[dict]) -> dict:
     for f in findings:
         if f.get("sheet") == sheet and (at := from_a1(f.get("cell") or "")):
             marks.setdefault(at, []).append(f.get("text") or f.get("message", ""))
-    used = max((r for r, row in enumerate(rows) if any(_text(v) for v in row)), default=-1) + 1
-    used = max(used, *(r + 1 for r, _ in marks)) if marks else used
-    width = max((len(row) for row in rows[:used]), default=0)
-    width = max(width, *(c + 1 for _, c in marks)) if marks else width
+    # the rows and columns used: up to the last one with a value, or with a mark
+    used = max([r + 1 for r, row in enumerate(rows) if any(_text(v) for v in row)]
+               + [r + 1 for r, _ in marks], default=0)
+    width = max([len(row) for row in rows[:used]] + [c + 1 for _, c in marks], default=0)
     n_rows, n_cols = min(used, MAX_ROWS), min(width, MAX_COLS)
     out = []
     for r in range(n_rows):

@@ -14,17 +14,16 @@ from pathlib import Path
 from .. import api
 from ..collect.ledger import Ledger
 from ..forms.owed import owed_forms
-from ..mail.settings import PASSWORD_ENV, MailError, password
-from ..model import ERROR, Finding
+from ..mail.settings import MailError, password
+from ..model import ERROR
 from ..model.plan import TASK_KIND_LABELS
-from ..model.glossary import official_marks
+from ..model.glossary import FW_COMMA, FW_LPAREN, FW_RPAREN, official_marks
 from ..model.rates import is_missing
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
 from ..planfile import require_plan
 from ..xlsx.pdf import available as pdf_available  # whether PDFs can be made (LibreOffice)
 from .cache import cached
 from .workspace import OUTPUTS, Campaign, NotFound, Refused, Workspace
-from ..model.glossary import FW_COMMA, FW_LPAREN, FW_RPAREN
 
 MANIFEST = ".xltools-desk.json"  # what the desk's last generate wrote (unit, period of each)
 SHARED = "\u5171\u7528"  # 共用: the zip folder of files that belong to no one unit
@@ -34,11 +33,6 @@ ACTIONS = {"credit": "确认归属", "set-received": "设定收到时间", "exem
 FEEDBACK = "\u53cd\u9988"  # 反馈: collect's feedback copies, DIR/反馈/<unit>/…
 PLAN_UPLOADS, PLAN_BACKUPS = "\u8ba1\u5212\u4e0a\u4f20", "\u8ba1\u5212\u5907\u4efd"  # 计划上传, 计划备份
 UNIT_FIELDS = ("leader", "contact", "phone", "email")  # what the plan page edits of a unit
-
-
-def finding(f) -> dict:
-    """A finding as the pages and their JSON show it (code, place, params, message, text)."""
-    return (f if isinstance(f, Finding) else Finding.from_dict(f)).to_dict()
 
 
 def plan_of(c: Campaign):
@@ -52,11 +46,22 @@ def plan_of(c: Campaign):
 
 
 def period_of(c: Campaign, period_id: str):
+    """The campaign's plan and the period of that id; NotFound when the plan has none."""
     plan = plan_of(c)
-    period = plan.period(period_id)
-    if period is None:
+    if (period := plan.period(period_id)) is None:
         raise NotFound(period_id)
     return plan, period
+
+
+def _head(c: Campaign, period) -> dict:
+    """What every page of a period begins with."""
+    return {"name": c.name, "period": period.id, "period_name": period.name}
+
+
+def _files(c: Campaign, folder: Path, pattern: str = "*") -> list[str]:
+    """The files (not hidden) of a folder of the campaign that match, as URL paths ([] when
+    there is no such folder)."""
+    return [c.rel(p) for p in sorted(folder.glob(pattern)) if p.is_file() and not p.name.startswith(".")]
 
 
 def campaigns(ws: Workspace) -> dict:
@@ -89,7 +94,7 @@ def plan_view(c: Campaign) -> dict:
         "units": [dataclasses.asdict(u) for u in plan.units],  # name, kind, aliases, leader, contacts
         "groups": [dataclasses.asdict(g) for g in plan.groups],  # name, members, aliases
         "periods": [{"id": p.id, "name": p.name, "deadline": p.deadline} for p in plan.periods],
-        "findings": [finding(f) for f in api.check(c.plan_path)],
+        "findings": [f.to_dict() for f in api.check(c.plan_path)],
     }
 
 
@@ -106,13 +111,12 @@ def replace_plan(c: Campaign, source: Path) -> str:
             raise api.PlanFileError(
                 f"上传的“{source.name}”不是本计划{FW_LPAREN}计划标识“{new.plan_id}”与“{old.plan_id}”"
                 f"不同{FW_RPAREN}{FW_COMMA}未替换。请上传从本页下载后修改的 plan.xlsx。")
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    backup = c.dir / PLAN_BACKUPS / f"plan-{datetime.now():%Y%m%d-%H%M%S}.xlsx"
-    backup.parent.mkdir(exist_ok=True)
-    shutil.copy2(c.plan_path, backup)
-    os.replace(tmp, c.plan_path)
+        backup = c.dir / PLAN_BACKUPS / f"plan-{datetime.now():%Y%m%d-%H%M%S}.xlsx"
+        backup.parent.mkdir(exist_ok=True)
+        shutil.copy2(c.plan_path, backup)
+        os.replace(tmp, c.plan_path)
+    finally:
+        tmp.unlink(missing_ok=True)  # (nothing left once it became the plan)
     return f"已换用上传的计划文件“{source.name}”{FW_COMMA}原计划已备份为“{c.rel(backup)}”。"
 
 
@@ -124,7 +128,7 @@ def parse_view(result, saved: Path | None) -> dict:
             "kinds": {TASK_KIND_LABELS.get(k, k): n for k, n in Counter(t.kind for t in tasks).items()},
             "units": len(units), "empty_groups": [g.name for g in groups if not g.members],
             "lines": result.report_lines(),
-            "findings": [finding(f) for f in result.findings]}
+            "findings": [f.to_dict() for f in result.findings]}
 
 
 # -- 下发 ----------------------------------------------------------------------------------
@@ -153,14 +157,12 @@ def issued(c: Campaign) -> list[dict]:
     """The generated files still on disk (those the desk generated, then any other)."""
     rows = [r for r in _manifest(c) if (c.dir / r["path"]).is_file()]
     known = {r["path"] for r in rows}
-    if c.forms_dir.is_dir():  # forms written by the CLI into the same folder
-        top = c.rel(c.forms_dir)  # plain strings: thousands of files
-        others = [f"{top}/{Path(folder).relative_to(c.forms_dir).as_posix()}/{n}".replace("/./", "/")
-                  for folder, _, names in os.walk(c.forms_dir) for n in names
-                  if not n.startswith(".")]
-        rows += [{"path": rel, "kind": "other", "unit": "", "period": ""}
-                 for rel in sorted(others) if rel not in known]
-    return rows
+    # forms written by the CLI into the same folder (none when there is no such folder)
+    top = c.rel(c.forms_dir)  # plain strings: thousands of files
+    others = [f"{top}/{Path(folder).relative_to(c.forms_dir).as_posix()}/{n}".replace("/./", "/")
+              for folder, _, names in os.walk(c.forms_dir) for n in names if not n.startswith(".")]
+    return rows + [{"path": rel, "kind": "other", "unit": "", "period": ""}
+                   for rel in sorted(others) if rel not in known]
 
 
 def issue_view(c: Campaign) -> dict:
@@ -218,10 +220,10 @@ def board(c: Campaign, period_id: str) -> dict:
             for r in receipts if r.status == REJECTED
             and any(f.code == "identity-conflict" for f in r.findings)]
     counts = Counter(r["status"] for r in rows)
-    return {"name": c.name, "period": period.id, "period_name": period.name,
-            "deadline": period.deadline, "units": rows, "held": held,
-            "counts": {k: counts.get(k, 0) for k in (REPORTED, LATE, ERRORS, MISSING, EXEMPT)}
-            | {HELD: len(held)}, "owing": owing, "pdf": pdf_available()}
+    return _head(c, period) | {
+        "deadline": period.deadline, "units": rows, "held": held,
+        "counts": {k: counts.get(k, 0) for k in (REPORTED, LATE, ERRORS, MISSING, EXEMPT)}
+        | {HELD: len(held)}, "owing": owing, "pdf": pdf_available()}
 
 
 @cached
@@ -237,21 +239,19 @@ def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
     files = [{"display": r.display, "status": r.status,
               "status_label": STATUS_LABELS.get(r.status, r.status), "form": r.form,
               "received_at": r.received_at, "late": r.late, "sha256": r.sha256,
-              "findings": [finding(f) for f in r.findings],
-              "tables": returned_tables(r.archived, [finding(f) for f in r.findings]) if i < 3 else []}
+              "findings": [f.to_dict() for f in r.findings],
+              "tables": returned_tables(r.archived, [f.to_dict() for f in r.findings]) if i < 3 else []}
              # what counts first (the accepted return), then the latest first; tables of 3
              for i, r in enumerate(sorted(reversed(mine), key=lambda r: r.status != ACCEPTED))]
-    folder = c.outputs(period) / FEEDBACK / unit
-    feedback = [c.rel(p) for p in sorted(folder.glob("*")) if p.is_file()] if folder.is_dir() else []
+    feedback = _files(c, c.outputs(period) / FEEDBACK / unit)
     shas = {r.sha256 for r in mine}
     history = api.history(c.plan_path, period.id, c.ledger) if c.ledger.exists() else []
     ours = [{"at": h.at, "who": h.who, "action": h.action, "sha256": h.sha256, **h.detail,
              "action_label": ACTIONS.get(h.action, h.action)} for h in history
             if h.detail.get("unit") == unit or h.sha256 in shas]
-    return {"name": c.name, "period": period.id, "period_name": period.name, "unit": unit,
-            "files": files,
-            "feedback": feedback, "history": ours, "collected": c.ledger.exists(),
-            "exempt": exempt_units(history).get(unit)}  # None: not exempt; "" or a reason: exempt
+    # exempt: None when not exempt; "" or a reason when exempt
+    return _head(c, period) | {"unit": unit, "files": files, "feedback": feedback, "history": ours,
+                               "collected": c.ledger.exists(), "exempt": exempt_units(history).get(unit)}
 
 
 # -- 汇总 ----------------------------------------------------------------------------------
@@ -265,10 +265,9 @@ def warm(c: Campaign, period_id: str) -> None:
 def summary_view(c: Campaign, period_id: str) -> dict:
     """汇总: the period's counts as the 汇总表 prints them, the lagging tasks, downloads."""
     _, period = period_of(c, period_id)
-    out = c.outputs(period)
-    downloads = [c.rel(p) for p in sorted(out.glob("*")) if p.is_file() and not p.name.startswith(".")]
+    downloads = _files(c, c.outputs(period))
     report = next((p for p in downloads if p.endswith(".html")), "")
-    years = sorted(c.rel(p) for p in (c.dir / OUTPUTS).glob("\u5e74\u5ea6\u6c47\u603b*.xlsx"))  # 年度汇总
+    years = _files(c, c.dir / OUTPUTS, "\u5e74\u5ea6\u6c47\u603b*.xlsx")  # 年度汇总
     return _summary(c, period_id) | {"downloads": downloads, "report": report, "years": years}
 
 
@@ -287,16 +286,15 @@ def is_own_report(c: Campaign, path: Path) -> bool:
 def _summary(c: Campaign, period_id: str) -> dict:
     plan, period = period_of(c, period_id)
     if not c.ledger.exists():
-        return {"name": c.name, "period": period.id, "period_name": period.name,
-                "collected": False, "counts": {}, "overall": {}, "lagging": [],
-                "lagging_tasks": 0, "board": {}}
+        return _head(c, period) | {"collected": False, "counts": {}, "overall": {}, "lagging": [],
+                                   "lagging_tasks": 0, "board": {}}
     s = api.period_summary(plan, period, c.ledger, c.outputs(period).absolute())
     # every value as text, as the page shows it: 19 not 19.0, a missing 完成进度 as ""
     lag = [{k: "" if is_missing(v) else f"{v:g}" if isinstance(v, float) else str(v)
             for k, v in r.items()} for r in s.lagging.records()]
-    return {"name": c.name, "period": period.id, "period_name": period.name, "collected": True,
-            "counts": s.counts, "overall": s.overall_counts(), "lagging": lag,
-            "lagging_tasks": len(set(s.lagging["序号"])), "board": board(c, period_id)["counts"]}
+    return _head(c, period) | {
+        "collected": True, "counts": s.counts, "overall": s.overall_counts(), "lagging": lag,
+        "lagging_tasks": len(set(s.lagging["序号"])), "board": board(c, period_id)["counts"]}
 
 
 # -- 催报 ----------------------------------------------------------------------------------
@@ -304,8 +302,7 @@ def _summary(c: Campaign, period_id: str) -> dict:
 def remind_view(c: Campaign, period_id: str) -> dict:
     """催报: the units to remind with their contacts, and the 催报通知 text (nothing written)."""
     _, period = period_of(c, period_id)
-    out = c.outputs(period)
-    written = [c.rel(p) for p in sorted(out.glob("\u50ac\u62a5*")) if p.is_file()]  # 催报通知, 催报名单 written
+    written = _files(c, c.outputs(period), "\u50ac\u62a5*")  # the 催报通知 and 催报名单 written
     return _remind(c, period_id) | {"downloads": written}
 
 
@@ -313,8 +310,7 @@ def remind_view(c: Campaign, period_id: str) -> dict:
 def _remind(c: Campaign, period_id: str) -> dict:
     from ..report.remind import notice_filename
     _, period = period_of(c, period_id)
-    base = {"name": c.name, "period": period.id, "period_name": period.name,
-            "filename": notice_filename(period)}
+    base = _head(c, period) | {"filename": notice_filename(period)}
     if not c.ledger.exists():
         return base | {"collected": False, "entries": [], "text": ""}
     res = api.remind(c.plan_path, period.id, c.ledger, write=False)
@@ -330,9 +326,9 @@ def mail_view(c: Campaign) -> dict:
     or a login user with no password to be had without a prompt)."""
     try:
         s = api.mail_settings(c.plan_path)
-        if s.user and (s.smtp_host or s.imap_host) and not os.environ.get(PASSWORD_ENV) \
-                and shutil.which("keyring") is None:  # else the keyring is asked on the click
-            password(s, prompt=False)  # MailError: no password, and how to set one
+        # (with the keyring command the keyring is asked on the click, not for every page)
+        if s.user and (s.smtp_host or s.imap_host) and shutil.which("keyring") is None:
+            password(s, prompt=False)  # $XLTOOLS_MAIL_PASSWORD, else MailError: how to set one
     except MailError as exc:
         return {"smtp": False, "imap": False, "problem": str(exc)}
     return {"smtp": bool(s.smtp_host), "imap": bool(s.imap_host), "problem": ""}

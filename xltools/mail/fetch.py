@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import imaplib
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email import policy
@@ -20,10 +19,11 @@ from ..collect.mail import local_iso, read_mail
 from ..model.findings import Finding, finding
 from ..model.plan import Plan
 from ..sheet.blocks import safe_filename
+from ..xlsx.writer import write_atomically
 from .records import FetchedRecord, fetched_shas, last_uid, sent_messages
 from .send import addresses
 from .settings import MailError, MailSettings
-from .transport import imap
+from .transport import connection
 
 # beside the ledger's content archive; not a two-letter folder, which the ledger sweeps
 MAIL_DIR = "mail"
@@ -60,7 +60,7 @@ def fetch_new(plan: Plan, settings: MailSettings, pw: str | None, ledger: Ledger
     contacts = {a.lower(): u.name for u in plan.units for a in addresses(u.email)}
     folder = ledger.archive_dir / MAIL_DIR
     account = f"{settings.user}@{settings.imap_host}"
-    with imap(settings, pw) as conn:
+    with connection(settings, "imap", pw) as conn:
         typ, _ = conn.select(imap_utf7(settings.imap_folder), readonly=True)
         if typ != "OK":
             raise MailError(f"邮箱中没有文件夹“{settings.imap_folder}”。请核对 [mail.imap] folder。")
@@ -123,14 +123,10 @@ def _describe(raw: bytes, account: str, folder: str, validity: int, uid: int,
 
 def _archive(folder: Path, name: str, raw: bytes) -> Path:
     """Write the whole message atomically (an identical file there is kept)."""
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     if path.is_file() and path.stat().st_size == len(raw):
         return path
-    tmp = folder / f".{name}.part"
-    tmp.write_bytes(raw)
-    os.replace(tmp, path)
-    return path
+    return write_atomically(path, raw)
 
 
 def move(settings: MailSettings, pw: str | None, uids: list[int], target: str) -> str:
@@ -139,7 +135,7 @@ def move(settings: MailSettings, pw: str | None, uids: list[int], target: str) -
     if not uids:
         return ""
     try:
-        with imap(settings, pw) as conn:
+        with connection(settings, "imap", pw) as conn:
             conn.create(imap_utf7(target))  # NO when it exists: fine
             typ, _ = conn.select(imap_utf7(settings.imap_folder))
             uid_set = ",".join(map(str, uids))

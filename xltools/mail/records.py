@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field, fields
 from datetime import datetime
 
 from ..collect.ledger import Ledger
@@ -48,11 +48,16 @@ def _now() -> str:
     return datetime.now().isoformat(timespec="seconds")
 
 
-def _write(ledger: Ledger, sql: str, rows: list[tuple]) -> None:
-    """Rows in one transaction: all recorded, or none."""
+def _write(ledger: Ledger, table: str, kind: type, recs: list, verb: str = "INSERT", **more) -> None:
+    """Records (dataclasses of `kind`, their lists as JSON) and the `more` columns, as rows
+    of `table` in one transaction: all recorded, or none."""
+    names = [f.name for f in fields(kind)] + list(more)
+    rows = [tuple(json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
+                  for v in [*astuple(r), *more.values()]) for r in recs]
     try:
         ledger.conn.execute("BEGIN IMMEDIATE")
-        ledger.conn.executemany(sql, rows)
+        ledger.conn.executemany(f"{verb} INTO {table}({', '.join(names)}) "
+                                f"VALUES ({', '.join('?' * len(names))})", rows)
         ledger.conn.execute("COMMIT")
     except sqlite3.Error as exc:
         if ledger.conn.in_transaction:
@@ -70,11 +75,7 @@ def sent_keys(ledger: Ledger, plan_id: str, period: str, purpose: str) -> set[tu
 def record_sent(ledger: Ledger, rec: SentRecord) -> None:
     """Record one message just sent (its own commit: a crash later keeps it)."""
     rec.sent_at = rec.sent_at or _now()
-    _write(ledger, "INSERT INTO mail_sent(plan_id, period, purpose, unit, batch, message_id, "
-           "sent_at, recipients, subject, attachments) VALUES (?,?,?,?,?,?,?,?,?,?)",
-           [(rec.plan_id, rec.period, rec.purpose, rec.unit, rec.batch, rec.message_id,
-             rec.sent_at, json.dumps(rec.recipients, ensure_ascii=False), rec.subject,
-             json.dumps(rec.attachments, ensure_ascii=False))])
+    _write(ledger, "mail_sent", SentRecord, [rec])
 
 
 def sent_messages(ledger: Ledger, plan_id: str | None = None) -> list[SentRecord]:
@@ -101,13 +102,7 @@ def fetched_shas(ledger: Ledger) -> set[str]:
 
 def record_fetched(ledger: Ledger, recs: list[FetchedRecord]) -> None:
     """Record the messages of one fetch, all in one transaction."""
-    now = _now()
-    _write(ledger, "INSERT OR IGNORE INTO mail_fetched(account, folder, uidvalidity, uid, sha256, "
-           "message_id, sender, sent, unit, archived, fetched_at, findings) "
-           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-           [(r.account, r.folder, r.uidvalidity, r.uid, r.sha256, r.message_id, r.sender,
-             r.sent, r.unit, r.archived, now, json.dumps(r.findings, ensure_ascii=False))
-            for r in recs])
+    _write(ledger, "mail_fetched", FetchedRecord, recs, "INSERT OR IGNORE", fetched_at=_now())
 
 
 def fetched_messages(ledger: Ledger) -> list[dict]:

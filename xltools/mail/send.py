@@ -16,7 +16,7 @@ from ..xlsx.writer import workbook_bytes
 from .compose import Outgoing, message
 from .records import SentRecord, record_sent, sent_keys
 from .settings import MailError, MailSettings
-from .transport import smtp
+from .transport import connection
 
 _SPLIT = re.compile("[;,\\s\uff1b\uff0c\u3001]+")  # ; , blanks and their full-width forms
 
@@ -116,7 +116,7 @@ def deliver(plan: Plan, period: Period, mails: list[Outgoing], settings: MailSet
     report.already = [m.unit for m in mails if (m.unit, m.batch) in done]
     if not todo:
         return report
-    with smtp(settings, pw) as conn:
+    with connection(settings, "smtp", pw) as conn:
         for m in todo:
             msg = message(plan, period, m, settings)
             try:

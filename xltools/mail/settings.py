@@ -83,8 +83,7 @@ def load_settings(plan_path: str | os.PathLike | None, **overrides) -> MailSetti
             raise MailError(f"{server.upper()} 的加密方式“{sec}”无效,应为 ssl、starttls 或 none。")
         values[f"{server}_security"] = sec
     try:
-        values["smtp_port"] = int(values.get("smtp_port") or 0)
-        values["imap_port"] = int(values.get("imap_port") or 0)
+        values |= {f"{server}_port": int(values.get(f"{server}_port") or 0) for server in ("smtp", "imap")}
         values["timeout"] = float(values.get("timeout") or 30.0)
     except (TypeError, ValueError) as exc:
         raise MailError(f"邮件设置中的端口或超时不是数字({exc})。") from exc

@@ -12,19 +12,6 @@ from typing import Iterator
 
 from .settings import MailError, MailSettings
 
-NAMES = {"smtp": "发信(SMTP)", "imap": "收信(IMAP)"}
-
-
-def tls_context(pin: str) -> ssl.SSLContext:
-    """The system's verified context; with a pin, the server's own certificate is checked
-    by its fingerprint after the handshake instead (check_pin)."""
-    ctx = ssl.create_default_context()
-    if pin:
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-    return ctx
-
-
 def fingerprint(der: bytes) -> str:
     """A certificate's sha256 as AB:CD:…, the way browsers and openssl show it."""
     return ":".join(f"{b:02X}" for b in hashlib.sha256(der).digest())
@@ -46,84 +33,72 @@ def check_pin(sock, pin: str, where: str) -> None:
                         "请向信息中心核实后更新 fingerprint。")
 
 
+# (kinds of exception, what is said): the first that matches; {at} is "<where>服务器 host:port"
+_FAILURES = [
+    (ssl.SSLCertVerificationError, "{at} 的证书无法验证({exc.verify_message})。如是单位内网自己的证书,"
+                                   "请向信息中心索取证书指纹,填入设置的 fingerprint。"),
+    (ssl.SSLError, "{at} 的加密连接失败({reason})。请核对端口和加密方式(ssl / starttls / none)。"),
+    ((smtplib.SMTPServerDisconnected, imaplib.IMAP4.abort), "{at} 断开了连接({text})。请核对端口和加密方式,或稍后重试。"),
+    (smtplib.SMTPNotSupportedError, "{at} 不支持所需的功能({text})。如服务器要求加密,"
+                                    "请把加密方式设为 starttls 或 ssl。"),
+    ((smtplib.SMTPException, imaplib.IMAP4.error), "{at} 拒绝了请求({text})。请核对端口、加密方式和账户设置。"),
+    ((socket.timeout, TimeoutError), "{at} 无响应(超时)。请检查网络,或稍后重试。"),
+    # refused, unknown host, network down
+    (OSError, "无法连接{at}({kind}:{exc})。请检查服务器地址、端口和网络,或稍后重试。"),
+    (BaseException, "{at} 出错({kind}:{text})。"),
+]
+# per server: its name in messages, the TLS and the plain connection, the keyword that hands
+# either a TLS context, the error of a refused login, and the polite way to end
+_PROTOCOLS = {
+    "smtp": ("发信(SMTP)", smtplib.SMTP_SSL, smtplib.SMTP, "context", smtplib.SMTPAuthenticationError,
+             "quit"),
+    "imap": ("收信(IMAP)", imaplib.IMAP4_SSL, imaplib.IMAP4, "ssl_context", imaplib.IMAP4.error,
+             "logout"),
+}
+
+
 def _failure(exc: BaseException, where: str, host: str, port: int) -> MailError:
     """The one Chinese message for a connection failure."""
-    at = f"{where}服务器 {host}:{port}"
     if isinstance(exc, MailError):
         return exc
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return MailError(f"{at} 的证书无法验证({exc.verify_message})。如是单位内网自己的证书,"
-                         "请向信息中心索取证书指纹,填入设置的 fingerprint。")
-    if isinstance(exc, ssl.SSLError):
-        return MailError(f"{at} 的加密连接失败({exc.reason or exc})。请核对端口和加密方式"
-                         "(ssl / starttls / none)。")
-    if isinstance(exc, (smtplib.SMTPServerDisconnected, imaplib.IMAP4.abort)):
-        return MailError(f"{at} 断开了连接({_text(exc)})。请核对端口和加密方式,或稍后重试。")
-    if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return MailError(f"{at} 不支持所需的功能({_text(exc)})。如服务器要求加密,"
-                         "请把加密方式设为 starttls 或 ssl。")
-    if isinstance(exc, (smtplib.SMTPException, imaplib.IMAP4.error)):
-        return MailError(f"{at} 拒绝了请求({_text(exc)})。请核对端口、加密方式和账户设置。")
-    if isinstance(exc, (socket.timeout, TimeoutError)):
-        return MailError(f"{at} 无响应(超时)。请检查网络,或稍后重试。")
-    if isinstance(exc, OSError):  # refused, unknown host, network down
-        return MailError(f"无法连接{at}({type(exc).__name__}:{exc})。请检查服务器地址、端口和网络,"
-                         "或稍后重试。")
-    return MailError(f"{at} 出错({type(exc).__name__}:{_text(exc)})。")
+    said = next(text for kinds, text in _FAILURES if isinstance(exc, kinds))
+    return MailError(said.format(at=f"{where}服务器 {host}:{port}", exc=exc, text=_text(exc),
+                                 kind=type(exc).__name__, reason=getattr(exc, "reason", None) or exc))
 
 
-def _connect(settings: MailSettings, server: str, pw: str | None, wrapped, plain, starttls,
-             bad_login: type[Exception]):
-    """Connect (TLS as set, pin checked before anything is sent) and log in when a user is
-    set; MailError on any failure."""
+@contextlib.contextmanager
+def connection(settings: MailSettings, server: str, pw: str | None) -> Iterator:
+    """A connection to the "smtp" or "imap" server for a with block (TLS as set, the pin
+    checked before anything is sent, logged in when a user is set), closed politely after
+    it; MailError on any failure."""
     settings.need(server)
+    where, tls, plain, context, bad_login, close = _PROTOCOLS[server]
     host, port = getattr(settings, f"{server}_host"), settings.port(server)
     sec, pin = getattr(settings, f"{server}_security"), getattr(settings, f"{server}_fingerprint")
-    where = NAMES[server]
     try:
-        ctx = tls_context(pin)
-        conn = wrapped(host, port, ctx, settings.timeout) if sec == "ssl" else \
-            plain(host, port, settings.timeout)
+        ctx = ssl.create_default_context()
+        if pin:  # the server's own certificate is checked by its fingerprint instead (check_pin)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+        conn = tls(host, port, timeout=settings.timeout, **{context: ctx}) if sec == "ssl" else \
+            plain(host, port, timeout=settings.timeout)
         if sec == "starttls":
-            starttls(conn, ctx)
+            conn.starttls(**{context: ctx})
         if sec != "none":
             check_pin(conn.sock, pin, where)
         if settings.user:
             conn.login(settings.user, pw or "")
-        return conn
     except Exception as exc:  # noqa: BLE001 - every failure is one message
         if isinstance(exc, bad_login) and not isinstance(exc, imaplib.IMAP4.abort):
             raise MailError(f"{where}服务器 {host}:{port} 拒绝登录:用户名或密码不对({_text(exc)})。"
                             "请核对后重新运行(密码见环境变量 XLTOOLS_MAIL_PASSWORD 或系统钥匙串)。"
                             ) from None
         raise _failure(exc, where, host, port) from None
-
-
-@contextlib.contextmanager
-def _session(conn, close) -> Iterator:
-    """The connection for a with block, closed politely after it."""
     try:
         yield conn
     finally:
         with contextlib.suppress(Exception):
-            close(conn)
-
-
-def smtp(settings: MailSettings, pw: str | None):
-    """A logged-in SMTP connection for a with block (MailError on any failure)."""
-    return _session(_connect(
-        settings, "smtp", pw, lambda h, p, ctx, t: smtplib.SMTP_SSL(h, p, timeout=t, context=ctx),
-        lambda h, p, t: smtplib.SMTP(h, p, timeout=t), lambda c, ctx: c.starttls(context=ctx),
-        smtplib.SMTPAuthenticationError), lambda c: c.quit())
-
-
-def imap(settings: MailSettings, pw: str | None):
-    """A logged-in IMAP connection for a with block (MailError on any failure)."""
-    return _session(_connect(
-        settings, "imap", pw,
-        lambda h, p, ctx, t: imaplib.IMAP4_SSL(h, p, ssl_context=ctx, timeout=t),
-        lambda h, p, t: imaplib.IMAP4(h, p, timeout=t), lambda c, ctx: c.starttls(ssl_context=ctx),
-        imaplib.IMAP4.error), lambda c: c.logout())
+            getattr(conn, close)()
 
 
 def _text(exc: BaseException) -> str:
