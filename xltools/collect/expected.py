@@ -24,7 +24,7 @@ from ..generate.town_form import town_form
 from ..generate.workplan import workplan
 from ..model import Plan
 from ..model.identity import canonical_text, fingerprint
-from ..model.glossary import FORM_REPORT, FORM_TOWN, FORM_WORKPLAN, col_letter, form_name
+from ..model.glossary import FORM_TOWN, FORM_WORKPLAN, col_letter, form_name
 from ..model.returns import target_key, town_key
 from ..sheet.layout import Sheet, Workbook
 
@@ -122,25 +122,6 @@ class ExpectedForms:
         self._built: dict[tuple, ExpectedForm | None] = {}  # oldest use first
         self._shapes: dict[tuple, _Shape] = {}
 
-    def _report(self, sp: FormSpec, unit_name: str, period_id: str) -> ExpectedForm | None:
-        """A report form: generated once per spec, period and shape (with or without
-        targets), then put together for each further unit from that form's fixed parts
-        and the unit's own task and target rows (see _Shape)."""
-        plan = self.plan
-        unit, period = plan.unit(unit_name), plan.period(period_id)
-        if unit is None or unit.name != unit_name or period is None:
-            return None
-        tasks = plan.unit_tasks(unit)
-        if not tasks:
-            return None
-        key = (sp.version, period_id, any(t.targets for t, _ in tasks))
-        if (shape := self._shapes.get(key)) is not None:
-            return shape.form(unit, period_id, tasks)
-        wb, fmap = report_form(plan, unit, period, fit=False, spec=sp)
-        form = _report(plan, sp, wb, fmap, unit, period_id)
-        self._shapes[key] = _Shape.of(form, fmap, len(tasks))
-        return form
-
     def get(self, kind: str, unit: str, period_id: str,
             version: int | None = None) -> ExpectedForm | None:
         """The form `unit` received for `period_id` ("" for a workplan) under spec `version`
@@ -151,15 +132,18 @@ class ExpectedForms:
             return None
         key = (sp.kind, sp.version, unit, period_id)
         form = self._built.pop(key) if key in self._built else \
-            self._report(sp, unit, period_id) if sp.kind == FORM_REPORT else \
-            _build(self.plan, sp, unit, period_id)
+            _build(self.plan, sp, unit, period_id, self._shapes)
         self._built[key] = form  # (now the latest used)
         if len(self._built) > self.keep:
             del self._built[next(iter(self._built))]
         return form
 
 
-def _build(plan: Plan, sp: FormSpec, unit_name: str, period_id: str) -> ExpectedForm | None:
+def _build(plan: Plan, sp: FormSpec, unit_name: str, period_id: str,
+           shapes: dict[tuple, _Shape] | None = None) -> ExpectedForm | None:
+    """The form as the generator draws it; shapes: a report form is drawn once per spec,
+    period and shape (with or without targets) and kept here, then put together for each
+    further unit from that form's fixed parts and the unit's own task and target rows."""
     if sp.kind == FORM_TOWN:
         period, row = plan.period(period_id), town_row(plan, unit_name)
         if row is None or period is None:
@@ -167,15 +151,22 @@ def _build(plan: Plan, sp: FormSpec, unit_name: str, period_id: str) -> Expected
         wb, lines = town_form(plan, row, period, fit=False, spec=sp)
         return _town(plan, sp, wb, lines, unit_name, period_id)
     unit = plan.unit(unit_name)
-    if unit is None or unit.name != unit_name or not plan.unit_tasks(unit):
+    tasks = plan.unit_tasks(unit) if unit is not None and unit.name == unit_name else None
+    if not tasks:
         return None
     if sp.kind == FORM_WORKPLAN:
         return _workplan(plan, sp, workplan(plan, unit, sp), unit)
     period = plan.period(period_id)
     if period is None:
         return None
+    key = (sp.version, period_id, any(t.targets for t, _ in tasks))
+    if shapes is not None and key in shapes:
+        return shapes[key].form(unit, period_id, tasks)
     wb, fmap = report_form(plan, unit, period, fit=False, spec=sp)
-    return _report(plan, sp, wb, fmap, unit, period_id)
+    form = _report(plan, sp, wb, fmap, unit, period_id)
+    if shapes is not None:
+        shapes[key] = _Shape.of(form, fmap, len(tasks))
+    return form
 
 
 def _text(sh: Sheet, r: int, c: int) -> str:

@@ -38,10 +38,6 @@ class Located:
     found: dict[int, int] = field(default_factory=dict)  # index in expected.rows -> found row
     inserted: list[int] = field(default_factory=list)
 
-    def col(self, ex_row: ExpectedRow, c: int) -> int | None:
-        cols = self.target_cols if ex_row.section == "target" else self.cols
-        return cols.get(c, c)
-
 
 def _norm_num(value: object) -> str:
     return "".join(canon(value).split())
@@ -250,7 +246,7 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
             continue
         for c, text in e.guarded:
             want = reference.get((e.row, c), text) if reference else text
-            fc = loc.col(e, c)
+            fc = cols.get(c, c)
             got = canon(at(rows, r, fc))
             if got == want or (c == 0 and "".join(got.split()) == "".join(want.split())):
                 continue

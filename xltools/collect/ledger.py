@@ -29,6 +29,7 @@ from ..model.periods import period_bounds
 from ..model.collector import gc_paused
 from ..model.returns import (ACCEPTED, ACTUAL, DUPLICATE, IGNORED, NOTE, REJECTED, SUPERSEDED,
                              TASK_FIELDS, FormReturn, Received, target_key, town_key)
+from .intake import copy_hashed
 from .records import Decision, FormStatus, KnownFile, PeriodStatus, Receipt, Submission
 from .serialize import form_return_from_dict, form_return_json, jsonable
 from .stamps import STAMP, archive_ext
@@ -347,21 +348,20 @@ class Ledger:
         """Start one write transaction for the whole run; LedgerBusy if another holds it."""
         if self._run is not None:
             raise LedgerError("台账已在一次运行中(begin 被重复调用)。")
+        wait = f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}"
         try:
-            if self.on_wait is not None:  # try at once; say so before waiting
-                self.conn.execute("PRAGMA busy_timeout = 0")
-                try:
-                    self.conn.execute("BEGIN IMMEDIATE")
-                except sqlite3.OperationalError as exc:
-                    if not _is_busy(exc):
-                        raise
-                    self.on_wait()
-                    self.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
-                    self.conn.execute("BEGIN IMMEDIATE")
-                finally:
-                    self.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
-            else:
+            try:
+                if self.on_wait is not None:  # try at once; say so before waiting
+                    self.conn.execute("PRAGMA busy_timeout = 0")
                 self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if self.on_wait is None or not _is_busy(exc):
+                    raise
+                self.on_wait()
+                self.conn.execute(wait)
+                self.conn.execute("BEGIN IMMEDIATE")
+            finally:
+                self.conn.execute(wait)
         except sqlite3.OperationalError as exc:
             if _is_busy(exc):
                 raise self._busy() from exc
@@ -562,14 +562,18 @@ class Ledger:
         this run may supersede one that record() returned as accepted, or one an earlier
         run accepted."""
         self._require_run(run_id)
-        shas = sorted({sha for _, sha in files})
-        now: dict[tuple[str, str], str] = {}
-        for i in range(0, len(shas), 500):
-            part = shas[i:i + 500]
-            now.update(((r["display"], r["sha256"]), r["status"]) for r in self.conn.execute(
-                "SELECT display, sha256, status FROM receipts WHERE sha256 IN (%s)"
-                % ",".join("?" * len(part)), part))
+        now = {(r["display"], r["sha256"]): r["status"] for r in self._by_sha(
+            "SELECT display, sha256, status FROM receipts WHERE sha256 IN (%s)",
+            {sha for _, sha in files})}
         return [now.get((_safe_text(d), sha)) for d, sha in files]
+
+    def _by_sha(self, sql: str, shas: set[str]) -> Iterator[sqlite3.Row]:
+        """The rows of `sql` (its IN (%s) taking sha256s) for every one of shas, 500 a query
+        (SQLite's limit on the parameters of one statement)."""
+        ordered = sorted(shas)
+        for i in range(0, len(ordered), 500):
+            part = ordered[i:i + 500]
+            yield from self.conn.execute(sql % ",".join("?" * len(part)), part)
 
     def record(self, run_id: int, ret: FormReturn, replace: bool = False) -> str:
         """Store one examined file; the status it ends with (DUPLICATE, SUPERSEDED...).
@@ -826,16 +830,12 @@ class Ledger:
             "WHERE (ru.plan_id = ? AND ru.period = ?) OR (s.plan_id = ? AND s.period = ?) "
             "ORDER BY r.display, r.id", (plan_id, period, plan_id, period)).fetchall()
         held: dict[str | int, list[Finding]] = {}  # a file's by its sha256, a receipt's by its id
-        shas = sorted({r["sha256"] for r in rows})
-        for i in range(0, len(shas), 500):
-            part = shas[i:i + 500]
-            for f in self.conn.execute(
-                    "SELECT * FROM findings WHERE sha256 IN (%s) ORDER BY id"
-                    % ",".join("?" * len(part)), part):
-                d = Finding(**{k: f[k] or "" for k in PLACE}, params=json.loads(f["params"]),
-                            code=f["code"], severity=f["severity"])
-                key = f["sha256"] if f["receipt_id"] is None else f["receipt_id"]
-                held.setdefault(key, []).append(d)
+        for f in self._by_sha("SELECT * FROM findings WHERE sha256 IN (%s) ORDER BY id",
+                              {r["sha256"] for r in rows}):
+            d = Finding(**{k: f[k] or "" for k in PLACE}, params=json.loads(f["params"]),
+                        code=f["code"], severity=f["severity"])
+            held.setdefault(f["sha256"] if f["receipt_id"] is None else f["receipt_id"],
+                            []).append(d)
         successor = {r["supersedes"]: r for r in self.conn.execute(
             "SELECT sha256, display, supersedes, received_at FROM submissions "
             "WHERE supersedes IS NOT NULL AND plan_id = ? AND period = ?", (plan_id, period))}
@@ -985,12 +985,8 @@ def _fsync(path: Path) -> None:
 
 def _copy_and_hash(src: str, tmp: Path) -> str:
     """Copy src into the new file tmp; the sha256 of the bytes copied."""
-    h = hashlib.sha256()
     with open(src, "rb") as f, _with_folder(tmp, lambda: open(tmp, "xb")) as out:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-            out.write(chunk)
-    return h.hexdigest()
+        return copy_hashed(f, out)[0]
 
 
 def disk_full(exc: BaseException) -> bool:
