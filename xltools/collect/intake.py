@@ -157,13 +157,20 @@ def _outputs_folder(path: str) -> bool:
     return any(os.path.isfile(os.path.join(path, m)) for m in (OWNER, OUTPUTS_STAMP))
 
 
+def is_utf8(text: str) -> bool:
+    """Whether text encodes as UTF-8 (odd file names carry lone surrogates)."""
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 def display_name(name: str) -> str:
     """A file name fit for people, SQLite and JSON: raw GBK bytes decoded, nothing unpaired."""
-    try:
-        name.encode("utf-8")
+    if is_utf8(name):
         return name
-    except UnicodeEncodeError:
-        raw = os.fsencode(name)
+    raw = os.fsencode(name)
     return _decoded(raw, raw.decode("utf-8", "replace"))
 
 
@@ -540,18 +547,16 @@ class _Budget:
 
 # ---------------------------------------------------------------- the walk
 
-class _Intake:
+class _Intake(IntakeResult):
+    """One intake under way: the IntakeResult it fills in, and how it walks."""
+
     def __init__(self, workdir: Path, limits: Limits, password: str | None = None,
                  known: Mapping[bytes, KnownFile] | None = None, own: Iterable[Path] = ()):
+        super().__init__([], [])
         self.workdir = workdir
         self.known = known or {}
-        self.cached: set[str] = set()
-        self.seen: list[KnownFile] = []
         self.limits = limits
         self.password = password
-        self.readable: dict[str, tuple[str, str]] = {}
-        self.received: list[Received] = []
-        self.findings: list[Finding] = []
         self.displays: set[str] = set()
         self._tmp: Path | None = None
         self._n = 0
@@ -650,10 +655,8 @@ class _Intake:
                 mine = here and os.path.normcase(os.path.join(here, e.name))
                 if mine and mine == self._work:
                     continue  # this run's working folder inside the inbox
-                if mine in self._own:
-                    self.note("own-file-skipped", shown)
-                elif e.is_dir(follow_symlinks=False) and _outputs_folder(epath):
-                    self.note("own-file-skipped", shown)  # (another period's, another -o's)
+                if mine in self._own or (e.is_dir(follow_symlinks=False) and _outputs_folder(epath)):
+                    self.note("own-file-skipped", shown)  # (an outputs folder: another period's, -o's)
                 elif e.is_dir(follow_symlinks=False):
                     if depth + 1 > self.limits.max_depth:
                         self.note("folder-too-deep", shown, limit=self.limits.max_depth)

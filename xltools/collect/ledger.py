@@ -29,7 +29,7 @@ from ..model.periods import period_bounds
 from ..model.collector import gc_paused
 from ..model.returns import (ACCEPTED, ACTUAL, DUPLICATE, IGNORED, NOTE, REJECTED, SUPERSEDED,
                              TASK_FIELDS, FormReturn, Received, target_key, town_key)
-from .intake import copy_hashed
+from .intake import copy_hashed, is_utf8
 from .records import Decision, FormStatus, KnownFile, PeriodStatus, Receipt, Submission
 from .serialize import form_return_from_dict, form_return_json, jsonable
 from .stamps import STAMP, archive_ext
@@ -195,19 +195,10 @@ def _now() -> str:
     return datetime.now().isoformat(timespec="microseconds")
 
 
-def _utf8(text: str) -> bool:
-    """Whether text encodes as UTF-8 (odd file names carry lone surrogates)."""
-    try:
-        text.encode("utf-8")
-        return True
-    except UnicodeEncodeError:
-        return False
-
-
 def _safe_text(s: object) -> str:
     """Text SQLite can store (lone surrogates from odd file names replaced)."""
     t = "" if s is None else str(s)
-    return t if _utf8(t) else t.encode("utf-8", "replace").decode("utf-8")
+    return t if is_utf8(t) else t.encode("utf-8", "replace").decode("utf-8")
 
 
 def _period_end(period: str) -> str:
@@ -942,13 +933,13 @@ def _payload(ret: FormReturn) -> tuple[str, bool]:
     """(The payload text of a return, whether it was valid UTF-8 as it was); odd file names
     (lone surrogates) are kept losslessly as \\u escapes."""
     text = form_return_json(ret)
-    return (text, True) if _utf8(text) else (form_return_json(ret, ensure_ascii=True), False)
+    return (text, True) if is_utf8(text) else (form_return_json(ret, ensure_ascii=True), False)
 
 
 def _dump(obj: object) -> str:
     """JSON text; odd file names (lone surrogates) are kept losslessly as \\u escapes."""
     text = json.dumps(obj, ensure_ascii=False)
-    return text if _utf8(text) else json.dumps(obj)
+    return text if is_utf8(text) else json.dumps(obj)
 
 
 def _num(x: object) -> float | None:

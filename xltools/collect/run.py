@@ -293,12 +293,9 @@ def _clean_stale_workdirs() -> None:
         return
     for e in entries:
         m = pattern.match(e.name)
-        if not m or not e.is_dir(follow_symlinks=False):
-            continue
-        pid = int(m.group(1))
-        if pid == os.getpid() or pid_alive(pid):
-            continue
-        shutil.rmtree(e.path, ignore_errors=True)
+        if m and e.is_dir(follow_symlinks=False) and int(m.group(1)) != os.getpid() \
+                and not pid_alive(int(m.group(1))):
+            shutil.rmtree(e.path, ignore_errors=True)
 
 
 def pid_alive(pid: int) -> bool:
