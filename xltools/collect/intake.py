@@ -899,20 +899,21 @@ class _Intake(IntakeResult):
             budget.bytes_left -= size
             done += 1
             mailed = zrec.time_source == "mail"  # a zip sent by e-mail arrived with the mail
-            rec = Received(path=str(out), display=self.unique(f"{zrec.display}{SEP}{shown}"),
-                           name=display_name(shown.rsplit("/", 1)[-1]), sha256=digest,
-                           size=size, received_at=zrec.received_at if mailed
-                           else _iso_zip(info.date_time, zrec.received_at),
-                           origin=zrec.origin or zrec.path, time_source=zrec.time_source,
-                           sender=zrec.sender)
-            self.take_member(rec, out, tuple(shown.split("/")[:-1]), level, budget)
+            self.take_member(zrec, shown, out, digest, size, zrec.received_at if mailed
+                             else _iso_zip(info.date_time, zrec.received_at), level, budget)
         self.note("zip-extracted", zrec.display, count=done)
 
-    def take_member(self, rec: Received, out: Path, folders: tuple[str, ...], level: int,
-                    budget: _Budget) -> None:
-        """A file taken out of a .zip or an e-mail into `out`: typed (expanded) as any file."""
+    def take_member(self, parent: Received, shown: str, out: Path, sha256: str, size: int,
+                    received_at: str, level: int, budget: _Budget) -> None:
+        """A file taken out of a .zip or an e-mail (`parent`, where it is `shown`) into `out`:
+        received from where its parent came, typed (expanded) as any file."""
+        rec = Received(path=str(out), display=self.unique(f"{parent.display}{SEP}{shown}"),
+                       name=display_name(shown.rsplit("/", 1)[-1]), sha256=sha256, size=size,
+                       received_at=received_at, origin=parent.origin or parent.path,
+                       time_source=parent.time_source, sender=parent.sender)
         with open(out, "rb") as mf:
-            self.type_and_expand(mf, rec, level, budget, junk_reason(rec.name, folders))
+            self.type_and_expand(mf, rec, level, budget,
+                                 junk_reason(rec.name, tuple(shown.split("/")[:-1])))
         if rec.file_type in WORKBOOK_KINDS or rec.file_type == "zip":
             final = out.with_suffix(f".{rec.file_type}")
             os.replace(out, final)
@@ -943,11 +944,8 @@ class _Intake(IntakeResult):
             name = display_name(fname.replace("\\", "/").rsplit("/", 1)[-1]) or "附件"
             out = self.tmpfile()
             out.write_bytes(data)
-            rec = Received(path=str(out), display=self.unique(f"{mrec.display}{SEP}{name}"),
-                           name=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-                           received_at=mrec.received_at, origin=mrec.origin or mrec.path,
-                           time_source=mrec.time_source, sender=mail.sender)
-            self.take_member(rec, out, (), level, budget)
+            self.take_member(mrec, name, out, hashlib.sha256(data).hexdigest(), len(data),
+                             mrec.received_at, level, budget)
         self.note("mail-extracted", mrec.display, count=len(mail.attachments),
                   sender=mail.sender or "未知", sent=mail.sent.replace("T", " ")[:16] or "未知")
 
