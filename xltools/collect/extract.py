@@ -196,25 +196,16 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
                 keys[r] = (_norm_num(vals[0]), canon(at(rows, r, cols.get(text_col, text_col))))
     free = list(keys)
     how: dict[int, str] = {}
-
-    def take(i: int, r: int, kind: str) -> None:
-        loc.found[i] = r
-        how[i] = kind
-        free.remove(r)
-
-    for kind, test in (("exact", lambda e, k: k == (e.num, e.text)),
-                       ("number", lambda e, k: k[0] == e.num),
-                       ("text", lambda e, k: k[1] == e.text and k[1] != "")):
+    for kind, test in (("exact", lambda e, r: keys[r] == (e.num, e.text)),
+                       ("number", lambda e, r: keys[r][0] == e.num),
+                       ("text", lambda e, r: keys[r][1] == e.text and keys[r][1] != ""),
+                       # both changed: the row where it was sent
+                       ("position", lambda e, r: not by_content and r == e.row + loc.shift)):
         for i, e in expected:
-            if i in loc.found:
-                continue
-            r = next((r for r in free if test(e, keys[r])), None)
+            r = None if i in loc.found else next((r for r in free if test(e, r)), None)
             if r is not None:
-                take(i, r, kind)
-    for i, e in expected:  # both changed: the row where it was sent
-        r = e.row + loc.shift
-        if i not in loc.found and r in free and not by_content:
-            take(i, r, "position")
+                loc.found[i], how[i] = r, kind
+                free.remove(r)
     # deleted, reordered
     last = -1
     for i, e in expected:
