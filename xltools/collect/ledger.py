@@ -285,11 +285,10 @@ class Ledger:
                 for stmt in SCHEMA.split(";"):
                     if stmt.strip():
                         self.conn.execute(stmt)
-            else:
-                if version < 3:
-                    self._findings_as_data()
-                if version < 7:
-                    self._values_by_set()
+            if 0 < version < 3:
+                self._findings_as_data()
+            if 0 < version < 7:
+                self._values_by_set()
             self.conn.execute(HISTORY)
             for stmt in MAIL.split(";"):
                 self.conn.execute(stmt)

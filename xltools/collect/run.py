@@ -88,8 +88,7 @@ def attention(receipts: list[Receipt], missing: list[str], late: list[str]) -> d
     later: dict[tuple[str, str], str] = {}
     for r in receipts:
         if r.status == ACCEPTED:
-            key = (r.form, r.unit)
-            later[key] = max(later.get(key, ""), r.received_at)
+            later[r.form, r.unit] = max(later.get((r.form, r.unit), ""), r.received_at)
     out = {"missing": len(missing), "late": len(late), "held": 0, "rejected": 0, "errors": 0}
     for r in receipts:
         if r.status == REJECTED:
