@@ -898,9 +898,8 @@ def _cell_values(ret: FormReturn) -> Iterator[tuple]:
     attrs = dict(zip(TASK_FIELDS, ("completion", "progress", "status", "problems",
                                    "next_steps")))
     for t in ret.tasks:
-        extra = getattr(t, "extra", None) or {}
-        if extra:  # a 办理方案 row: its own fields, by name
-            for fname, value in extra.items():
+        if t.extra:  # a 办理方案 row: its own fields, by name
+            for fname, value in t.extra.items():
                 yield t.task, fname, value or None, None, t.cells.get(fname) or "", t.row
             continue
         for fname, attr in attrs.items():
