@@ -13,6 +13,7 @@ Rows and columns are 0-based here; "A1" appears only in findings.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from ..forms.identity import guarded_cells
 from ..forms.owed import town_row
@@ -24,7 +25,7 @@ from ..generate.town_form import town_form
 from ..generate.workplan import workplan
 from ..model import Plan
 from ..model.identity import canonical_text, fingerprint
-from ..model.glossary import FORM_TOWN, FORM_WORKPLAN, col_letter, form_name
+from ..model.glossary import FORM_TOWN, FORM_WORKPLAN, a1, form_name
 from ..model.returns import target_key, town_key
 from ..sheet.layout import Sheet, Workbook
 
@@ -404,17 +405,10 @@ def _target_items(sp: FormSpec, items, at: int, known: dict) -> list[ExpectedRow
     return out
 
 
-_A1: dict[tuple[int, int], str] = {}  # a form's few thousand cells, named once a reader
+# a form's few thousand cells, named once a reader
+_a1 = lru_cache(maxsize=65536)(a1)
 
 
 def _cells(sheet: str, guarded: dict[tuple[int, int], str]) -> list[tuple[str, str, str]]:
     """(sheet, A1, text) in row/column order, as forms.identity.guarded_cells lists them."""
-    out = []
-    for rc in sorted(guarded):
-        ref = _A1.get(rc)
-        if ref is None:
-            ref = f"{col_letter(rc[1])}{rc[0] + 1}"
-            if len(_A1) < 65536:
-                _A1[rc] = ref
-        out.append((sheet, ref, guarded[rc]))
-    return out
+    return [(sheet, _a1(*rc), guarded[rc]) for rc in sorted(guarded)]
