@@ -132,7 +132,7 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
     """
     t0 = time.perf_counter()
     out = CollectOutcome(period)
-    notify = notify or _to_stderr
+    notify = notify or (lambda message: print(message, file=sys.stderr, flush=True))
     _clean_stale_workdirs()
     workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
     try:
@@ -278,16 +278,11 @@ def _unreceived(out: CollectOutcome, received: list[Received], findings: list[Fi
                                     findings=tuple(items)))
 
 
-def _to_stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def _clean_stale_workdirs() -> None:
     """Remove the private folders of collect runs that were killed (their process is gone)."""
-    base = Path(tempfile.gettempdir())
     pattern = re.compile(re.escape(WORKDIR_PREFIX) + r"(\d+)-")
     try:
-        entries = list(os.scandir(base))
+        entries = list(os.scandir(tempfile.gettempdir()))
     except OSError:
         return
     for e in entries:
