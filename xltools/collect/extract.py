@@ -141,10 +141,8 @@ def locate(ex: ExpectedForm, rows: list[list], sink: Sink,
     start = (head if head is not None else ex.header_row + loc.shift) + 1
     end = next((i for i in range(start, len(rows))
                 if label(at(rows, i, loc.cols.get(0) or 0)).startswith(ex.end_marker)), len(rows))
-    mark = None
-    if ex.section_row is not None:
-        mark = next((i for i in range(start, end)
-                     if label(at(rows, i, 0)).startswith(SECTION_MARK)), None)
+    mark = None if ex.section_row is None else next(
+        (i for i in range(start, end) if label(at(rows, i, 0)).startswith(SECTION_MARK)), None)
     if mark is None:
         regions = {"task": range(start, end), "target": range(start, end), "line": range(start, end)}
         # a sheet of targets alone (report v2) has them as its main table

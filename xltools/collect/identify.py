@@ -140,10 +140,9 @@ def _held(reading, sheets: dict[str, list[list]], others: dict[str, str],
           sink: Sink) -> None:
     """Hold the return: identity-conflict naming what says which unit; credited to nobody."""
     found = {c: i for c, i in reading.carriers.items() if i is not None}
-    said = {CARRIER_LABELS[c]: i.unit for c, i in found.items()}
-    if len({(i.plan_id, i.kind, i.period) for i in found.values()}) > 1:  # not only the unit
-        said = {CARRIER_LABELS[c]: f"{i.unit} {i.kind} {i.period}".strip()
-                for c, i in found.items()}
+    whole = len({(i.plan_id, i.kind, i.period) for i in found.values()}) > 1  # not only the unit
+    said = {CARRIER_LABELS[c]: f"{i.unit} {i.kind} {i.period}".strip() if whole else i.unit
+            for c, i in found.items()}
     said.update(others)
     if FILLED_BY not in said:
         said.update(_visible_unit(sheets))

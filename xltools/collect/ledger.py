@@ -532,8 +532,7 @@ class Ledger:
             "JOIN files f ON f.sha256 = k.sha256 AND f.archived IS NOT NULL "
             "LEFT JOIN submissions s ON s.sha256 = k.sha256 "
             "LEFT JOIN runs ru ON ru.id = s.run_id WHERE k.limits = ?", (limits,))
-        return {r["path"]: KnownFile(r["path"], r["display"], r["size"], r["mtime_ns"],
-                                     r["ctime_ns"], r["ino"], r["sha256"], r["file_type"])
+        return {r["path"]: KnownFile(**{k: r[k] for k in KnownFile.__dataclass_fields__})
                 for r in rows
                 if not _stale_rejection(r["sstatus"], r["plan_id"], r["period"],
                                         (plan_id, period))}
