@@ -129,12 +129,9 @@ def _long_texts(fr: FormReturn, sink: Sink) -> None:
                 value=value[:50] + "…", field=field, length=len(value), limit=EXCEL_TEXT_MAX))
     for name, value in fr.header.items():
         check(value, fr.header_cells.get(name, ""), name)
-    attrs = dict(zip(TASK_FIELDS, ("completion", "progress_raw", "status", "problems",
-                                   "next_steps")))
     for t in fr.tasks:
-        for fname, attr in attrs.items():
-            check(getattr(t, attr, None), t.cells.get(fname, ""), fname)
-        for fname, value in (t.extra or {}).items():
+        typed = zip(TASK_FIELDS, (t.completion, t.progress_raw, t.status, t.problems, t.next_steps))
+        for fname, value in [*typed, *(t.extra or {}).items()]:
             check(value, t.cells.get(fname, ""), fname)
     for g in [*fr.targets, *fr.town]:
         check(g.note, g.cells.get("note", ""), "说明")

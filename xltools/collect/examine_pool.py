@@ -132,11 +132,10 @@ def _pool(workers: int, plan: Plan, period_id: str, prev: PreviousValues,
     return pool, guard
 
 
-def _kill(pool: ProcessPoolExecutor, guard: memcap.PoolGuard | None = None) -> None:
+def _kill(pool: ProcessPoolExecutor, guard: memcap.PoolGuard) -> None:
     """Shut a pool down at once (parallel.stop_pool) and close its memory guard."""
     stop_pool(pool)
-    if guard is not None:
-        guard.close()
+    guard.close()
 
 
 def _isolated(chunk: list[Received], plan: Plan, period_id: str, prev: PreviousValues,

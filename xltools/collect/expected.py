@@ -13,6 +13,7 @@ Rows and columns are 0-based here; "A1" appears only in findings.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from ..forms.identity import guarded_cells
 from ..forms.owed import town_row
@@ -24,7 +25,7 @@ from ..generate.town_form import town_form
 from ..generate.workplan import workplan
 from ..model import Plan
 from ..model.identity import canonical_text, fingerprint
-from ..model.glossary import FORM_REPORT, FORM_TOWN, FORM_WORKPLAN, col_letter, form_name
+from ..model.glossary import FORM_TOWN, FORM_WORKPLAN, a1, form_name
 from ..model.returns import target_key, town_key
 from ..sheet.layout import Sheet, Workbook
 
@@ -122,25 +123,6 @@ class ExpectedForms:
         self._built: dict[tuple, ExpectedForm | None] = {}  # oldest use first
         self._shapes: dict[tuple, _Shape] = {}
 
-    def _report(self, sp: FormSpec, unit_name: str, period_id: str) -> ExpectedForm | None:
-        """A report form: generated once per spec, period and shape (with or without
-        targets), then put together for each further unit from that form's fixed parts
-        and the unit's own task and target rows (see _Shape)."""
-        plan = self.plan
-        unit, period = plan.unit(unit_name), plan.period(period_id)
-        if unit is None or unit.name != unit_name or period is None:
-            return None
-        tasks = plan.unit_tasks(unit)
-        if not tasks:
-            return None
-        key = (sp.version, period_id, any(t.targets for t, _ in tasks))
-        if (shape := self._shapes.get(key)) is not None:
-            return shape.form(unit, period_id, tasks)
-        wb, fmap = report_form(plan, unit, period, fit=False, spec=sp)
-        form = _report(plan, sp, wb, fmap, unit, period_id)
-        self._shapes[key] = _Shape.of(form, fmap, len(tasks))
-        return form
-
     def get(self, kind: str, unit: str, period_id: str,
             version: int | None = None) -> ExpectedForm | None:
         """The form `unit` received for `period_id` ("" for a workplan) under spec `version`
@@ -151,15 +133,18 @@ class ExpectedForms:
             return None
         key = (sp.kind, sp.version, unit, period_id)
         form = self._built.pop(key) if key in self._built else \
-            self._report(sp, unit, period_id) if sp.kind == FORM_REPORT else \
-            _build(self.plan, sp, unit, period_id)
+            _build(self.plan, sp, unit, period_id, self._shapes)
         self._built[key] = form  # (now the latest used)
         if len(self._built) > self.keep:
             del self._built[next(iter(self._built))]
         return form
 
 
-def _build(plan: Plan, sp: FormSpec, unit_name: str, period_id: str) -> ExpectedForm | None:
+def _build(plan: Plan, sp: FormSpec, unit_name: str, period_id: str,
+           shapes: dict[tuple, _Shape] | None = None) -> ExpectedForm | None:
+    """The form as the generator draws it; shapes: a report form is drawn once per spec,
+    period and shape (with or without targets) and kept here, then put together for each
+    further unit from that form's fixed parts and the unit's own task and target rows."""
     if sp.kind == FORM_TOWN:
         period, row = plan.period(period_id), town_row(plan, unit_name)
         if row is None or period is None:
@@ -167,15 +152,22 @@ def _build(plan: Plan, sp: FormSpec, unit_name: str, period_id: str) -> Expected
         wb, lines = town_form(plan, row, period, fit=False, spec=sp)
         return _town(plan, sp, wb, lines, unit_name, period_id)
     unit = plan.unit(unit_name)
-    if unit is None or unit.name != unit_name or not plan.unit_tasks(unit):
+    tasks = plan.unit_tasks(unit) if unit is not None and unit.name == unit_name else None
+    if not tasks:
         return None
     if sp.kind == FORM_WORKPLAN:
         return _workplan(plan, sp, workplan(plan, unit, sp), unit)
     period = plan.period(period_id)
     if period is None:
         return None
+    key = (sp.version, period_id, any(t.targets for t, _ in tasks))
+    if shapes is not None and key in shapes:
+        return shapes[key].form(unit, period_id, tasks)
     wb, fmap = report_form(plan, unit, period, fit=False, spec=sp)
-    return _report(plan, sp, wb, fmap, unit, period_id)
+    form = _report(plan, sp, wb, fmap, unit, period_id)
+    if shapes is not None:
+        shapes[key] = _Shape.of(form, fmap, len(tasks))
+    return form
 
 
 def _text(sh: Sheet, r: int, c: int) -> str:
@@ -413,17 +405,10 @@ def _target_items(sp: FormSpec, items, at: int, known: dict) -> list[ExpectedRow
     return out
 
 
-_A1: dict[tuple[int, int], str] = {}  # a form's few thousand cells, named once a reader
+# a form's few thousand cells, named once a reader
+_a1 = lru_cache(maxsize=65536)(a1)
 
 
 def _cells(sheet: str, guarded: dict[tuple[int, int], str]) -> list[tuple[str, str, str]]:
     """(sheet, A1, text) in row/column order, as forms.identity.guarded_cells lists them."""
-    out = []
-    for rc in sorted(guarded):
-        ref = _A1.get(rc)
-        if ref is None:
-            ref = f"{col_letter(rc[1])}{rc[0] + 1}"
-            if len(_A1) < 65536:
-                _A1[rc] = ref
-        out.append((sheet, ref, guarded[rc]))
-    return out
+    return [(sheet, _a1(*rc), guarded[rc]) for rc in sorted(guarded)]

@@ -38,10 +38,6 @@ class Located:
     found: dict[int, int] = field(default_factory=dict)  # index in expected.rows -> found row
     inserted: list[int] = field(default_factory=list)
 
-    def col(self, ex_row: ExpectedRow, c: int) -> int | None:
-        cols = self.target_cols if ex_row.section == "target" else self.cols
-        return cols.get(c, c)
-
 
 def _norm_num(value: object) -> str:
     return "".join(canon(value).split())
@@ -145,10 +141,8 @@ def locate(ex: ExpectedForm, rows: list[list], sink: Sink,
     start = (head if head is not None else ex.header_row + loc.shift) + 1
     end = next((i for i in range(start, len(rows))
                 if label(at(rows, i, loc.cols.get(0) or 0)).startswith(ex.end_marker)), len(rows))
-    mark = None
-    if ex.section_row is not None:
-        mark = next((i for i in range(start, end)
-                     if label(at(rows, i, 0)).startswith(SECTION_MARK)), None)
+    mark = None if ex.section_row is None else next(
+        (i for i in range(start, end) if label(at(rows, i, 0)).startswith(SECTION_MARK)), None)
     if mark is None:
         regions = {"task": range(start, end), "target": range(start, end), "line": range(start, end)}
         # a sheet of targets alone (report v2) has them as its main table
@@ -200,25 +194,16 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
                 keys[r] = (_norm_num(vals[0]), canon(at(rows, r, cols.get(text_col, text_col))))
     free = list(keys)
     how: dict[int, str] = {}
-
-    def take(i: int, r: int, kind: str) -> None:
-        loc.found[i] = r
-        how[i] = kind
-        free.remove(r)
-
-    for kind, test in (("exact", lambda e, k: k == (e.num, e.text)),
-                       ("number", lambda e, k: k[0] == e.num),
-                       ("text", lambda e, k: k[1] == e.text and k[1] != "")):
+    for kind, test in (("exact", lambda e, r: keys[r] == (e.num, e.text)),
+                       ("number", lambda e, r: keys[r][0] == e.num),
+                       ("text", lambda e, r: keys[r][1] == e.text and keys[r][1] != ""),
+                       # both changed: the row where it was sent
+                       ("position", lambda e, r: not by_content and r == e.row + loc.shift)):
         for i, e in expected:
-            if i in loc.found:
-                continue
-            r = next((r for r in free if test(e, keys[r])), None)
+            r = None if i in loc.found else next((r for r in free if test(e, r)), None)
             if r is not None:
-                take(i, r, kind)
-    for i, e in expected:  # both changed: the row where it was sent
-        r = e.row + loc.shift
-        if i not in loc.found and r in free and not by_content:
-            take(i, r, "position")
+                loc.found[i], how[i] = r, kind
+                free.remove(r)
     # deleted, reordered
     last = -1
     for i, e in expected:
@@ -250,7 +235,7 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
             continue
         for c, text in e.guarded:
             want = reference.get((e.row, c), text) if reference else text
-            fc = loc.col(e, c)
+            fc = cols.get(c, c)
             got = canon(at(rows, r, fc))
             if got == want or (c == 0 and "".join(got.split()) == "".join(want.split())):
                 continue

@@ -140,10 +140,9 @@ def _held(reading, sheets: dict[str, list[list]], others: dict[str, str],
           sink: Sink) -> None:
     """Hold the return: identity-conflict naming what says which unit; credited to nobody."""
     found = {c: i for c, i in reading.carriers.items() if i is not None}
-    said = {CARRIER_LABELS[c]: i.unit for c, i in found.items()}
-    if len({(i.plan_id, i.kind, i.period) for i in found.values()}) > 1:  # not only the unit
-        said = {CARRIER_LABELS[c]: f"{i.unit} {i.kind} {i.period}".strip()
-                for c, i in found.items()}
+    whole = len({(i.plan_id, i.kind, i.period) for i in found.values()}) > 1  # not only the unit
+    said = {CARRIER_LABELS[c]: f"{i.unit} {i.kind} {i.period}".strip() if whole else i.unit
+            for c, i in found.items()}
     said.update(others)
     if FILLED_BY not in said:
         said.update(_visible_unit(sheets))
@@ -153,16 +152,14 @@ def _held(reading, sheets: dict[str, list[list]], others: dict[str, str],
 
 def _unit_of(plan: Plan, kind: str, name: str) -> str | None:
     """The unit's current name (aliases resolve); towns by their matrix row."""
-    if kind == FORM_TOWN:
-        for r in plan.town_rows():
-            if name in (r.unit, r.label):
-                return r.unit or r.label
-        u = plan.unit(name)
-        if u is not None and any(r.unit == u.name for r in plan.town_rows()):
-            return u.name
-        return None
     u = plan.unit(name)
-    return u.name if u is not None else None
+    if kind != FORM_TOWN:
+        return u.name if u is not None else None
+    rows = plan.town_rows()
+    by_row = next((r.unit or r.label for r in rows if name in (r.unit, r.label)), None)
+    if by_row is None and u is not None and any(r.unit == u.name for r in rows):
+        return u.name
+    return by_row
 
 
 def _reference(ex: ExpectedForm, guarded: list[tuple[str, str, str]]) -> dict[tuple[int, int], str]:
@@ -239,8 +236,7 @@ def _index_column(rows: list[list]) -> bool:
     """Column A is a row index (blank at the top, then 0, 1, 2...) as pandas writes it."""
     if len(rows) < 4 or not is_blank(at(rows, 0, 0)):
         return False
-    nums = [at(rows, i, 0) for i in range(1, len(rows))]
-    nums = [v for v in nums if not is_blank(v)]
+    nums = [v for i in range(1, len(rows)) if not is_blank(v := at(rows, i, 0))]
     return len(nums) >= 3 and all(isinstance(v, (int, float)) and not isinstance(v, bool)
                                   and v == i for i, v in enumerate(nums))
 

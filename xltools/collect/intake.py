@@ -21,6 +21,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Mapping
 
@@ -101,6 +102,21 @@ def limits_key(limits: Limits) -> str:
     return hashlib.sha256(repr(limits).encode()).hexdigest()[:16]
 
 
+def copy_hashed(src: BinaryIO, out: BinaryIO | None = None,
+                limit: float = float("inf")) -> tuple[str, int]:
+    """(sha256, size) of the rest of src, copied into out when given; _OverBudget as soon as
+    more than `limit` bytes were read (before they are written)."""
+    h, size = hashlib.sha256(), 0
+    while chunk := src.read(CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise _OverBudget
+        h.update(chunk)
+        if out:
+            out.write(chunk)
+    return h.hexdigest(), size
+
+
 def _stat_of(st: os.stat_result) -> tuple[int, int, int, int]:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
@@ -119,13 +135,10 @@ def intake_return(received: Received, findings: list[Finding]) -> FormReturn | N
     if received.file_type in WORKBOOK_KINDS:
         return None
     mine = findings_for(received, findings)
-    if received.file_type == "junk":
-        status = IGNORED
-    elif received.file_type in ("zip", "mail"):  # its attachments are received one by one
-        status = REJECTED if any(f.severity == ERROR for f in mine) else IGNORED
-    else:
-        status = REJECTED
-    return FormReturn(received=received, status=status, findings=list(mine))
+    # a zip's or a mail's attachments are received one by one
+    ignored = received.file_type == "junk" or (received.file_type in ("zip", "mail")
+                                               and not any(f.severity == ERROR for f in mine))
+    return FormReturn(received=received, status=IGNORED if ignored else REJECTED, findings=mine)
 
 
 # ---------------------------------------------------------------- names and times
@@ -144,13 +157,20 @@ def _outputs_folder(path: str) -> bool:
     return any(os.path.isfile(os.path.join(path, m)) for m in (OWNER, OUTPUTS_STAMP))
 
 
+def is_utf8(text: str) -> bool:
+    """Whether text encodes as UTF-8 (odd file names carry lone surrogates)."""
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 def display_name(name: str) -> str:
     """A file name fit for people, SQLite and JSON: raw GBK bytes decoded, nothing unpaired."""
-    try:
-        name.encode("utf-8")
+    if is_utf8(name):
         return name
-    except UnicodeEncodeError:
-        raw = os.fsencode(name)
+    raw = os.fsencode(name)
     return _decoded(raw, raw.decode("utf-8", "replace"))
 
 
@@ -162,24 +182,22 @@ def _decoded(raw: bytes, fallback: str) -> str:
     return fallback
 
 
+# (pattern, whether case is ignored, why): the first that matches the name says why
+_JUNK = (("~$*", False, "Excel/WPS 打开文件时生成的临时锁定文件(~$)"),
+         (".~lock.*#", False, "LibreOffice 打开文件时生成的锁定文件"),
+         ("thumbs.db", True, "Windows 缩略图缓存(Thumbs.db)"),
+         ("ehthumbs.db", True, "Windows 缩略图缓存(Thumbs.db)"),
+         ("desktop.ini", True, "Windows 文件夹设置文件(desktop.ini)"),
+         (".DS_Store", False, "macOS 文件夹设置文件(.DS_Store)"),
+         ("._*", False, "macOS 资源文件(._)"))
+
+
 def junk_reason(name: str, parts: tuple[str, ...] = ()) -> str | None:
     """Why a file is system junk (lock file, thumbnail cache...), or None."""
-    low = name.lower()
-    if any(p == "__MACOSX" for p in parts):
+    if "__MACOSX" in parts:
         return "macOS 压缩残留文件(__MACOSX)"
-    if name.startswith("~$"):
-        return "Excel/WPS 打开文件时生成的临时锁定文件(~$)"
-    if name.startswith(".~lock.") and name.endswith("#"):
-        return "LibreOffice 打开文件时生成的锁定文件"
-    if low in ("thumbs.db", "ehthumbs.db"):
-        return "Windows 缩略图缓存(Thumbs.db)"
-    if low == "desktop.ini":
-        return "Windows 文件夹设置文件(desktop.ini)"
-    if name == ".DS_Store":
-        return "macOS 文件夹设置文件(.DS_Store)"
-    if name.startswith("._"):
-        return "macOS 资源文件(._)"
-    return None
+    return next((why for pattern, fold, why in _JUNK
+                 if fnmatchcase(name.lower() if fold else name, pattern)), None)
 
 
 def _iso_mtime(ts: float) -> str:
@@ -529,18 +547,16 @@ class _Budget:
 
 # ---------------------------------------------------------------- the walk
 
-class _Intake:
+class _Intake(IntakeResult):
+    """One intake under way: the IntakeResult it fills in, and how it walks."""
+
     def __init__(self, workdir: Path, limits: Limits, password: str | None = None,
                  known: Mapping[bytes, KnownFile] | None = None, own: Iterable[Path] = ()):
+        super().__init__([], [])
         self.workdir = workdir
         self.known = known or {}
-        self.cached: set[str] = set()
-        self.seen: list[KnownFile] = []
         self.limits = limits
         self.password = password
-        self.readable: dict[str, tuple[str, str]] = {}
-        self.received: list[Received] = []
-        self.findings: list[Finding] = []
         self.displays: set[str] = set()
         self._tmp: Path | None = None
         self._n = 0
@@ -639,10 +655,8 @@ class _Intake:
                 mine = here and os.path.normcase(os.path.join(here, e.name))
                 if mine and mine == self._work:
                     continue  # this run's working folder inside the inbox
-                if mine in self._own:
-                    self.note("own-file-skipped", shown)
-                elif e.is_dir(follow_symlinks=False) and _outputs_folder(epath):
-                    self.note("own-file-skipped", shown)  # (another period's, another -o's)
+                if mine in self._own or (e.is_dir(follow_symlinks=False) and _outputs_folder(epath)):
+                    self.note("own-file-skipped", shown)  # (an outputs folder: another period's, -o's)
                 elif e.is_dir(follow_symlinks=False):
                     if depth + 1 > self.limits.max_depth:
                         self.note("folder-too-deep", shown, limit=self.limits.max_depth)
@@ -713,7 +727,7 @@ class _Intake:
             snapshot = st.st_size <= self.limits.max_file_bytes \
                 or len(os.fsencode(path)) > _PATH_SAFE
             copy = None
-            for attempt in range(2):
+            for _ in range(2):
                 if copy is not None:
                     copy.unlink(missing_ok=True)
                 try:
@@ -722,46 +736,38 @@ class _Intake:
                     self.note("file-unreadable", display, **_why(exc))
                     return
                 st2 = os.fstat(fd)
-                if (st2.st_size, st2.st_mtime_ns) == (st.st_size, st.st_mtime_ns) \
-                        and size == st.st_size:
+                changed = (st2.st_size, st2.st_mtime_ns) != (st.st_size, st.st_mtime_ns) \
+                    or size != st.st_size
+                if not changed:
                     break
                 st = st2
-            else:
-                self.note("file-changed-while-reading", display)
-                if copy is not None:  # keep what was read: received, archived, rejected
-                    self.received.append(Received(
-                        path=str(copy), display=display, name=name, sha256=digest, size=size,
-                        received_at=_iso_mtime(st.st_mtime), file_type="other",
-                        origin=display_name(path)))
-                return
             rec = Received(path=str(copy) if copy else path, display=display, name=name,
                            sha256=digest, size=size, received_at=_iso_mtime(st.st_mtime),
                            origin=display_name(path))
-            if junk:
-                rec.file_type = "junk"
-                self.received.append(rec)
-                self.note("junk-ignored", display, reason=junk)
+            if changed:  # twice: what was read is kept (received, archived, rejected)
+                self.note("file-changed-while-reading", display)
+                if copy is not None:
+                    rec.file_type = "other"
+                    self.received.append(rec)
                 return
-            self.type_and_expand(f, rec, 0)
-            if listed is not None:
+            self.type_and_expand(f, rec, 0, junk=junk)
+            if listed is not None:  # (junk is no workbook: never remembered)
                 self.remember(path, listed, st, rec, findings_before, started_ns)
 
     def _hash(self, f: BinaryIO, snapshot: bool) -> tuple[str, int, Path | None]:
         f.seek(0)
-        h, size = hashlib.sha256(), 0
         copy = self.tmpfile() if snapshot else None
         with open(copy, "xb") if copy else contextlib.nullcontext() as out:
-            while chunk := f.read(CHUNK):
-                h.update(chunk)
-                size += len(chunk)
-                if out:
-                    out.write(chunk)
-        return h.hexdigest(), size, copy
+            return *copy_hashed(f, out), copy
 
     # -- typing, shared by files on disk and zip members
     def type_and_expand(self, f: BinaryIO, rec: Received, level: int,
-                        budget: _Budget | None = None) -> None:
+                        budget: _Budget | None = None, junk: str | None = None) -> None:
         self.received.append(rec)
+        if junk:
+            rec.file_type = "junk"
+            self.note("junk-ignored", rec.display, reason=junk)
+            return
         budget = budget or _Budget(self.limits.max_uncompressed_bytes, self.limits.max_members)
         if rec.size > self.limits.max_file_bytes:
             rec.file_type = "other"
@@ -874,16 +880,9 @@ class _Intake:
                           ratio=f"{ratio:.0f}", limit=f"{lim.max_ratio:g}")
                 continue
             out = self.tmpfile()
-            h = hashlib.sha256()
-            size = 0
             try:
                 with zf.open(info) as src, open(out, "xb") as dst:
-                    while chunk := src.read(CHUNK):
-                        size += len(chunk)
-                        if size > budget.bytes_left:
-                            raise _OverBudget
-                        h.update(chunk)
-                        dst.write(chunk)
+                    digest, size = copy_hashed(src, dst, budget.bytes_left)
             except _OverBudget:
                 out.unlink(missing_ok=True)
                 self.note("zip-too-large", zrec.display,
@@ -900,26 +899,21 @@ class _Intake:
             budget.bytes_left -= size
             done += 1
             mailed = zrec.time_source == "mail"  # a zip sent by e-mail arrived with the mail
-            rec = Received(path=str(out), display=self.unique(f"{zrec.display}{SEP}{shown}"),
-                           name=display_name(shown.rsplit("/", 1)[-1]), sha256=h.hexdigest(),
-                           size=size, received_at=zrec.received_at if mailed
-                           else _iso_zip(info.date_time, zrec.received_at),
-                           origin=zrec.origin or zrec.path, time_source=zrec.time_source,
-                           sender=zrec.sender)
-            self.take_member(rec, out, tuple(shown.split("/")[:-1]), level, budget)
+            self.take_member(zrec, shown, out, digest, size, zrec.received_at if mailed
+                             else _iso_zip(info.date_time, zrec.received_at), level, budget)
         self.note("zip-extracted", zrec.display, count=done)
 
-    def take_member(self, rec: Received, out: Path, folders: tuple[str, ...], level: int,
-                    budget: _Budget) -> None:
-        """A file taken out of a .zip or an e-mail into `out`: typed (expanded) as any file."""
-        junk = junk_reason(rec.name, folders)
-        if junk:
-            rec.file_type = "junk"
-            self.received.append(rec)
-            self.note("junk-ignored", rec.display, reason=junk)
-        else:
-            with open(out, "rb") as mf:
-                self.type_and_expand(mf, rec, level, budget)
+    def take_member(self, parent: Received, shown: str, out: Path, sha256: str, size: int,
+                    received_at: str, level: int, budget: _Budget) -> None:
+        """A file taken out of a .zip or an e-mail (`parent`, where it is `shown`) into `out`:
+        received from where its parent came, typed (expanded) as any file."""
+        rec = Received(path=str(out), display=self.unique(f"{parent.display}{SEP}{shown}"),
+                       name=display_name(shown.rsplit("/", 1)[-1]), sha256=sha256, size=size,
+                       received_at=received_at, origin=parent.origin or parent.path,
+                       time_source=parent.time_source, sender=parent.sender)
+        with open(out, "rb") as mf:
+            self.type_and_expand(mf, rec, level, budget,
+                                 junk_reason(rec.name, tuple(shown.split("/")[:-1])))
         if rec.file_type in WORKBOOK_KINDS or rec.file_type == "zip":
             final = out.with_suffix(f".{rec.file_type}")
             os.replace(out, final)
@@ -950,11 +944,8 @@ class _Intake:
             name = display_name(fname.replace("\\", "/").rsplit("/", 1)[-1]) or "附件"
             out = self.tmpfile()
             out.write_bytes(data)
-            rec = Received(path=str(out), display=self.unique(f"{mrec.display}{SEP}{name}"),
-                           name=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-                           received_at=mrec.received_at, origin=mrec.origin or mrec.path,
-                           time_source=mrec.time_source, sender=mail.sender)
-            self.take_member(rec, out, (), level, budget)
+            self.take_member(mrec, name, out, hashlib.sha256(data).hexdigest(), len(data),
+                             mrec.received_at, level, budget)
         self.note("mail-extracted", mrec.display, count=len(mail.attachments),
                   sender=mail.sender or "未知", sent=mail.sent.replace("T", " ")[:16] or "未知")
 

@@ -29,6 +29,7 @@ from ..model.periods import period_bounds
 from ..model.collector import gc_paused
 from ..model.returns import (ACCEPTED, ACTUAL, DUPLICATE, IGNORED, NOTE, REJECTED, SUPERSEDED,
                              TASK_FIELDS, FormReturn, Received, target_key, town_key)
+from .intake import copy_hashed, is_utf8
 from .records import Decision, FormStatus, KnownFile, PeriodStatus, Receipt, Submission
 from .serialize import form_return_from_dict, form_return_json, jsonable
 from .stamps import STAMP, archive_ext
@@ -194,19 +195,10 @@ def _now() -> str:
     return datetime.now().isoformat(timespec="microseconds")
 
 
-def _utf8(text: str) -> bool:
-    """Whether text encodes as UTF-8 (odd file names carry lone surrogates)."""
-    try:
-        text.encode("utf-8")
-        return True
-    except UnicodeEncodeError:
-        return False
-
-
 def _safe_text(s: object) -> str:
     """Text SQLite can store (lone surrogates from odd file names replaced)."""
     t = "" if s is None else str(s)
-    return t if _utf8(t) else t.encode("utf-8", "replace").decode("utf-8")
+    return t if is_utf8(t) else t.encode("utf-8", "replace").decode("utf-8")
 
 
 def _period_end(period: str) -> str:
@@ -293,11 +285,10 @@ class Ledger:
                 for stmt in SCHEMA.split(";"):
                     if stmt.strip():
                         self.conn.execute(stmt)
-            else:
-                if version < 3:
-                    self._findings_as_data()
-                if version < 7:
-                    self._values_by_set()
+            if 0 < version < 3:
+                self._findings_as_data()
+            if 0 < version < 7:
+                self._values_by_set()
             self.conn.execute(HISTORY)
             for stmt in MAIL.split(";"):
                 self.conn.execute(stmt)
@@ -347,21 +338,20 @@ class Ledger:
         """Start one write transaction for the whole run; LedgerBusy if another holds it."""
         if self._run is not None:
             raise LedgerError("台账已在一次运行中(begin 被重复调用)。")
+        wait = f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}"
         try:
-            if self.on_wait is not None:  # try at once; say so before waiting
-                self.conn.execute("PRAGMA busy_timeout = 0")
-                try:
-                    self.conn.execute("BEGIN IMMEDIATE")
-                except sqlite3.OperationalError as exc:
-                    if not _is_busy(exc):
-                        raise
-                    self.on_wait()
-                    self.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
-                    self.conn.execute("BEGIN IMMEDIATE")
-                finally:
-                    self.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
-            else:
+            try:
+                if self.on_wait is not None:  # try at once; say so before waiting
+                    self.conn.execute("PRAGMA busy_timeout = 0")
                 self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if self.on_wait is None or not _is_busy(exc):
+                    raise
+                self.on_wait()
+                self.conn.execute(wait)
+                self.conn.execute("BEGIN IMMEDIATE")
+            finally:
+                self.conn.execute(wait)
         except sqlite3.OperationalError as exc:
             if _is_busy(exc):
                 raise self._busy() from exc
@@ -542,8 +532,7 @@ class Ledger:
             "JOIN files f ON f.sha256 = k.sha256 AND f.archived IS NOT NULL "
             "LEFT JOIN submissions s ON s.sha256 = k.sha256 "
             "LEFT JOIN runs ru ON ru.id = s.run_id WHERE k.limits = ?", (limits,))
-        return {r["path"]: KnownFile(r["path"], r["display"], r["size"], r["mtime_ns"],
-                                     r["ctime_ns"], r["ino"], r["sha256"], r["file_type"])
+        return {r["path"]: KnownFile(**{k: r[k] for k in KnownFile.__dataclass_fields__})
                 for r in rows
                 if not _stale_rejection(r["sstatus"], r["plan_id"], r["period"],
                                         (plan_id, period))}
@@ -562,14 +551,18 @@ class Ledger:
         this run may supersede one that record() returned as accepted, or one an earlier
         run accepted."""
         self._require_run(run_id)
-        shas = sorted({sha for _, sha in files})
-        now: dict[tuple[str, str], str] = {}
-        for i in range(0, len(shas), 500):
-            part = shas[i:i + 500]
-            now.update(((r["display"], r["sha256"]), r["status"]) for r in self.conn.execute(
-                "SELECT display, sha256, status FROM receipts WHERE sha256 IN (%s)"
-                % ",".join("?" * len(part)), part))
+        now = {(r["display"], r["sha256"]): r["status"] for r in self._by_sha(
+            "SELECT display, sha256, status FROM receipts WHERE sha256 IN (%s)",
+            {sha for _, sha in files})}
         return [now.get((_safe_text(d), sha)) for d, sha in files]
+
+    def _by_sha(self, sql: str, shas: set[str]) -> Iterator[sqlite3.Row]:
+        """The rows of `sql` (its IN (%s) taking sha256s) for every one of shas, 500 a query
+        (SQLite's limit on the parameters of one statement)."""
+        ordered = sorted(shas)
+        for i in range(0, len(ordered), 500):
+            part = ordered[i:i + 500]
+            yield from self.conn.execute(sql % ",".join("?" * len(part)), part)
 
     def record(self, run_id: int, ret: FormReturn, replace: bool = False) -> str:
         """Store one examined file; the status it ends with (DUPLICATE, SUPERSEDED...).
@@ -826,16 +819,12 @@ class Ledger:
             "WHERE (ru.plan_id = ? AND ru.period = ?) OR (s.plan_id = ? AND s.period = ?) "
             "ORDER BY r.display, r.id", (plan_id, period, plan_id, period)).fetchall()
         held: dict[str | int, list[Finding]] = {}  # a file's by its sha256, a receipt's by its id
-        shas = sorted({r["sha256"] for r in rows})
-        for i in range(0, len(shas), 500):
-            part = shas[i:i + 500]
-            for f in self.conn.execute(
-                    "SELECT * FROM findings WHERE sha256 IN (%s) ORDER BY id"
-                    % ",".join("?" * len(part)), part):
-                d = Finding(**{k: f[k] or "" for k in PLACE}, params=json.loads(f["params"]),
-                            code=f["code"], severity=f["severity"])
-                key = f["sha256"] if f["receipt_id"] is None else f["receipt_id"]
-                held.setdefault(key, []).append(d)
+        for f in self._by_sha("SELECT * FROM findings WHERE sha256 IN (%s) ORDER BY id",
+                              {r["sha256"] for r in rows}):
+            d = Finding(**{k: f[k] or "" for k in PLACE}, params=json.loads(f["params"]),
+                        code=f["code"], severity=f["severity"])
+            held.setdefault(f["sha256"] if f["receipt_id"] is None else f["receipt_id"],
+                            []).append(d)
         successor = {r["supersedes"]: r for r in self.conn.execute(
             "SELECT sha256, display, supersedes, received_at FROM submissions "
             "WHERE supersedes IS NOT NULL AND plan_id = ? AND period = ?", (plan_id, period))}
@@ -908,9 +897,8 @@ def _cell_values(ret: FormReturn) -> Iterator[tuple]:
     attrs = dict(zip(TASK_FIELDS, ("completion", "progress", "status", "problems",
                                    "next_steps")))
     for t in ret.tasks:
-        extra = getattr(t, "extra", None) or {}
-        if extra:  # a 办理方案 row: its own fields, by name
-            for fname, value in extra.items():
+        if t.extra:  # a 办理方案 row: its own fields, by name
+            for fname, value in t.extra.items():
                 yield t.task, fname, value or None, None, t.cells.get(fname) or "", t.row
             continue
         for fname, attr in attrs.items():
@@ -942,13 +930,13 @@ def _payload(ret: FormReturn) -> tuple[str, bool]:
     """(The payload text of a return, whether it was valid UTF-8 as it was); odd file names
     (lone surrogates) are kept losslessly as \\u escapes."""
     text = form_return_json(ret)
-    return (text, True) if _utf8(text) else (form_return_json(ret, ensure_ascii=True), False)
+    return (text, True) if is_utf8(text) else (form_return_json(ret, ensure_ascii=True), False)
 
 
 def _dump(obj: object) -> str:
     """JSON text; odd file names (lone surrogates) are kept losslessly as \\u escapes."""
     text = json.dumps(obj, ensure_ascii=False)
-    return text if _utf8(text) else json.dumps(obj)
+    return text if is_utf8(text) else json.dumps(obj)
 
 
 def _num(x: object) -> float | None:
@@ -985,12 +973,8 @@ def _fsync(path: Path) -> None:
 
 def _copy_and_hash(src: str, tmp: Path) -> str:
     """Copy src into the new file tmp; the sha256 of the bytes copied."""
-    h = hashlib.sha256()
     with open(src, "rb") as f, _with_folder(tmp, lambda: open(tmp, "xb")) as out:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-            out.write(chunk)
-    return h.hexdigest()
+        return copy_hashed(f, out)[0]
 
 
 def disk_full(exc: BaseException) -> bool:

@@ -88,8 +88,7 @@ def attention(receipts: list[Receipt], missing: list[str], late: list[str]) -> d
     later: dict[tuple[str, str], str] = {}
     for r in receipts:
         if r.status == ACCEPTED:
-            key = (r.form, r.unit)
-            later[key] = max(later.get(key, ""), r.received_at)
+            later[r.form, r.unit] = max(later.get((r.form, r.unit), ""), r.received_at)
     out = {"missing": len(missing), "late": len(late), "held": 0, "rejected": 0, "errors": 0}
     for r in receipts:
         if r.status == REJECTED:
@@ -133,7 +132,7 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
     """
     t0 = time.perf_counter()
     out = CollectOutcome(period)
-    notify = notify or _to_stderr
+    notify = notify or (lambda message: print(message, file=sys.stderr, flush=True))
     _clean_stale_workdirs()
     workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
     try:
@@ -155,25 +154,25 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
             mine: dict[str, list[Finding]] = {}
             for f in intake_findings:
                 mine.setdefault(f.file, []).append(f)
+
+            def record(ret: FormReturn) -> None:
+                ret.findings = [*mine.get(ret.received.display, []), *ret.findings]
+                _record(ledger, run_id, ret, period, out)
+                tick(progress, len(out.files), len(received))
             todo: list[Received] = []
             stamps: list[Received] = []
             for rec, prior in zip(received, priors):
                 if prior is not None:  # the same file from the same place: nothing changes
                     out.files.append(FileOutcome(rec.display, rec.sha256, prior, seen_before=True))
                     tick(progress, len(out.files), len(received))
-                    continue
-                if rec.file_type == STAMP:  # once the returns beside it are known
+                elif rec.file_type == STAMP:  # once the returns beside it are known
                     stamps.append(rec)
-                    continue
-                settled = intake_return(rec, mine.get(rec.display, []))  # (its own: one pass above)
-                if settled is not None:
-                    _record(ledger, run_id, settled, period, out)
+                elif (settled := intake_return(rec, mine.get(rec.display, []))) is not None:
+                    _record(ledger, run_id, settled, period, out)  # (its own findings: one pass above)
                     tick(progress, len(out.files), len(received))
-                elif rec.display in found.readable:  # read the decrypted copy
-                    path, file_type = found.readable[rec.display]
+                else:  # (a decrypted copy is read in its place)
+                    path, file_type = found.readable.get(rec.display, (rec.path, rec.file_type))
                     todo.append(dataclasses.replace(rec, path=path, file_type=file_type))
-                else:
-                    todo.append(rec)
             new = len(received) - sum(p is not None for p in priors)
             if on_new and new:
                 on_new(len(received), new)
@@ -185,15 +184,11 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                 for ret in examine_all(todo, plan, period.id, previous, workers, limits):
                     t2 = time.perf_counter()
                     ret.received = originals.get(ret.received.display, ret.received)
-                    ret.findings = [*mine.get(ret.received.display, []), *ret.findings]
                     check_sender(ret, plan)
-                    _record(ledger, run_id, ret, period, out)
-                    tick(progress, len(out.files), len(received))
+                    record(ret)
                     recording += time.perf_counter() - t2
             for ret in stamped(stamps, out, plan, period):
-                ret.findings = [*mine.get(ret.received.display, []), *ret.findings]
-                _record(ledger, run_id, ret, period, out)
-                tick(progress, len(out.files), len(received))
+                record(ret)
             ledger.remember_files(run_id, found.seen, cache)
             _as_ended(ledger, run_id, out)
             t2 = time.perf_counter()
@@ -283,26 +278,18 @@ def _unreceived(out: CollectOutcome, received: list[Received], findings: list[Fi
                                     findings=tuple(items)))
 
 
-def _to_stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def _clean_stale_workdirs() -> None:
     """Remove the private folders of collect runs that were killed (their process is gone)."""
-    base = Path(tempfile.gettempdir())
     pattern = re.compile(re.escape(WORKDIR_PREFIX) + r"(\d+)-")
     try:
-        entries = list(os.scandir(base))
+        entries = list(os.scandir(tempfile.gettempdir()))
     except OSError:
         return
     for e in entries:
         m = pattern.match(e.name)
-        if not m or not e.is_dir(follow_symlinks=False):
-            continue
-        pid = int(m.group(1))
-        if pid == os.getpid() or pid_alive(pid):
-            continue
-        shutil.rmtree(e.path, ignore_errors=True)
+        if m and e.is_dir(follow_symlinks=False) and int(m.group(1)) != os.getpid() \
+                and not pid_alive(int(m.group(1))):
+            shutil.rmtree(e.path, ignore_errors=True)
 
 
 def pid_alive(pid: int) -> bool:

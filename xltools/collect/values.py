@@ -41,14 +41,12 @@ def number_from_text(text: str, suffixes: tuple[str, ...] = ()) -> float | None:
 
 def as_number(value: object, suffixes: tuple[str, ...] = ()) -> float | None:
     """A cell value as a finite number, or None when it is not one (bools and dates are not)."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        x = float(value)
-        return x if math.isfinite(x) else None
     if isinstance(value, str):
         return number_from_text(value, suffixes)
-    return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    x = float(value)
+    return x if math.isfinite(x) else None
 
 
 PROGRESS_OK, PROGRESS_EMPTY, PROGRESS_BAD, PROGRESS_AMBIGUOUS = "ok", "empty", "bad", "ambiguous"
