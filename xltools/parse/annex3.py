@@ -80,10 +80,6 @@ def _row_label_like(flat: str) -> bool:
                 or re.search(r"(镇|乡|街办|街道|办事处|管委会|开发区|园区|区|县|市)$", flat))
 
 
-def row_kind(label: str) -> str:
-    return "total" if _TOTAL_RE.search(label) else "other" if _OTHER_RE.search(label) else "town"
-
-
 def matrix_title(cells: list[Cell]) -> str:
     """The matrix's title among the cells printed before its table."""
     return next((c.flat for c in cells if "目标" in c.flat or "任务" in c.flat or "指标" in c.flat), "")
@@ -182,5 +178,6 @@ def matrix_of(title: str, tables: list[SubTable],
                 else:  # an empty grid cell (the text form cannot show one)
                     findings.append(finding("matrix-value-empty", file=source, line=label.line,
                                             table=t.number, row=name, column="/".join(col.path)))
-    matrix.rows = [MatrixRow(label=r, kind=row_kind(r), unit="") for r in row_labels]
+    matrix.rows = [MatrixRow(label=r, unit="", kind="total" if _TOTAL_RE.search(r) else
+                             "other" if _OTHER_RE.search(r) else "town") for r in row_labels]
     return matrix, findings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import groupby
 
 from .clean import Line
 
@@ -26,23 +27,15 @@ class Cell:
 def cells_of(lines: list[Line], start: int, end: int) -> list[Cell]:
     """Blocks of consecutive non-blank lines → cells; a lone "(万元)" joins the cell before."""
     cells: list[Cell] = []
-    buf: list[str] = []
-    first = 0
-    for ln in lines[start:end] + [Line(-1, "")]:
-        s = ln.text.strip()
-        if s:
-            if not buf:
-                first = ln.no
-            buf.append(s)
-            continue
-        if buf:
-            text = "\n".join(buf)
+    for filled, run in groupby(lines[start:end], key=lambda ln: bool(ln.text.strip())):
+        if filled:
+            block = list(run)
+            text = "\n".join(ln.text.strip() for ln in block)
             flat = "".join(text.split())
             if cells and _MEASURE_ONLY_RE.match(flat):
                 cells[-1].text += flat
             else:
-                cells.append(Cell(text, first))
-            buf = []
+                cells.append(Cell(text, block[0].no))
     return cells
 
 

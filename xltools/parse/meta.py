@@ -224,15 +224,12 @@ def _quarter_deadlines(dates: list[tuple[str, str]], year: int) -> list[date]:
     """"4月10日、7月10日、10月10日、次年1月10日" → four dates after each quarter's end."""
     out: list[date] = []
     for mo, d in dates:
-        m, day = int(mo), int(d)
-        if not 1 <= m <= 12 or not 1 <= day <= 31:
-            return []
-        y = year + 1 if (out and m < out[-1].month and out[-1].year == year) else year
-        if out and out[-1].year > year:
-            y = out[-1].year
+        m = int(mo)
+        # a month before the one above is in the next year (the year-end report), once
+        y = out[-1].year + (m < out[-1].month and out[-1].year == year) if out else year
         try:
-            out.append(date(y, m, day))
-        except ValueError:
+            out.append(date(y, m, int(d)))
+        except ValueError:  # no such month or day
             return []
     out = out[:4]
     # three dates ("4月10日、7月10日、10月10日") are no schedule: the year-end report follows

@@ -51,20 +51,16 @@ def squash(s: str) -> str:
 def split_top(text: str, seps: str = LIST_SEPS) -> list[tuple[str, str]]:
     """Split on separators outside any brackets: [(piece, separator after it)]."""
     out: list[tuple[str, str]] = []
-    depth = 0
-    buf: list[str] = []
-    for ch in text:
+    depth = start = 0
+    for i, ch in enumerate(text):
         if ch in OPENERS:
             depth += 1
         elif ch in CLOSERS and depth:
             depth -= 1
         if ch in seps and depth == 0:
-            out.append(("".join(buf), ch))
-            buf = []
-        else:
-            buf.append(ch)
-    out.append(("".join(buf), ""))
-    return out
+            out.append((text[start:i], ch))
+            start = i + 1
+    return out + [(text[start:], "")]
 
 
 def split_units(text: str) -> list[Piece]:

@@ -20,7 +20,7 @@ from .names import Piece, is_group_phrase, run_together_splits, split_units
 from .notes import Notes, note_of, peel_notes, peel_piece_tail, reads_like_sentence
 from .resolve import Book, Mention, build_units, infer_group_members, resolve_with_register
 from .responsibility import extract_responsibility
-from .result import LooseTargets, ParseResult
+from .result import ParseResult
 from .structure import RawItem, Structure, _qualify_restarts, find_structure
 from .table1 import Grid, fold_grid
 from .targets import extract_targets
@@ -59,13 +59,9 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
     findings += af
     items_pieces = _carry_rules([_item_pieces(it) for it in st.items])
     known = _known_names(items_pieces, entries, matrix, register)
-    tasks: list[Task] = []
     mentions: list[Mention] = []
-    for it, (res, from_heading, lead_p, resp_p) in zip(st.items, items_pieces):
-        task, f, ms = _build_task(it, res, from_heading, lead_p, resp_p, known, register, src)
-        tasks.append(task)
-        findings += f
-        mentions += ms
+    tasks = [_build_task(it, *pieces, known, register, src, findings, mentions)
+             for it, pieces in zip(st.items, items_pieces)]
     if matrix is not None:
         mentions += [Mention(r.label, origin="annex3", line=0) for r in matrix.rows if r.kind == "town"]
     mentions += [Mention(e.unit, origin="annex2", line=e.line) for e in entries]
@@ -88,7 +84,7 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
         findings.append(finding("year-not-found", file=src))
     item_lines = {t.number: it.line for t, it in zip(tasks, st.items)}
     findings += check_annex2(plan, entries, item_lines, src) if entries else []
-    loose = [LooseTargets(p.line, p.text, p.section, extract_targets(p.text)) for p in st.target_paragraphs]
+    loose = st.target_paragraphs
     findings += [finding("unnumbered-targets", file=src, line=lt.line, value=short(lt.text),
                          count=len(lt.targets)) for lt in loose]
     findings += _plan_checks(plan, book, src)
@@ -137,11 +133,9 @@ def _item_pieces(it: RawItem):
             inline.deadline = inline.deadline or res.deadline
             inline.leader = inline.leader or res.leader
             res = inline
-    from_heading = False
-    lead, resp = res.lead, res.responsible
-    if not res.found and it.heading_resp:
-        h = extract_responsibility(it.heading_resp)
-        lead, resp, from_heading = h.lead, h.responsible, True
+    from_heading = not res.found and bool(it.heading_resp)
+    units = extract_responsibility(it.heading_resp) if from_heading else res
+    lead, resp = units.lead, units.responsible
     lead, n1 = peel_notes(lead)
     resp, n2 = peel_notes(resp)
     n1.merge(n2)
@@ -206,8 +200,9 @@ def _split_run_together(pieces: list[Piece], known: list[str], it: RawItem, regi
 
 
 def _build_task(it: RawItem, res, from_heading: bool, lead_p: list[Piece], resp_p: list[Piece],
-                known: list[str], register: Plan | None, src: str):
-    findings: list[Finding] = []
+                known: list[str], register: Plan | None, src: str, findings: list[Finding],
+                mentions: list[Mention]) -> Task:
+    """The item as a task; its findings and the names it prints added to `findings`, `mentions`."""
     lead_p = _drop_sentences(lead_p, it, src, findings)
     resp_p = _drop_sentences(resp_p, it, src, findings)
     findings += _note_findings(res.notes, it, src)
@@ -223,14 +218,13 @@ def _build_task(it: RawItem, res, from_heading: bool, lead_p: list[Piece], resp_
                                 line=it.line, value=it.section[-1] if it.section else ""))
     elif not res.found or not (lead_p or resp_p):
         findings.append(finding("missing-responsibility", file=src, task=it.number, line=it.line))
-    task = Task(number=it.number, text=res.text, section=list(it.section), kind=it.kind,
+    mentions += [Mention(p.name, p.implied, "annex1", it.number, it.line, stem=p.stem)
+                 for p in [*lead_p, *resp_p]]
+    return Task(number=it.number, text=res.text, section=list(it.section), kind=it.kind,
                 lead_units=[p.name for p in lead_p], responsible_units=[p.name for p in resp_p],
                 targets=extract_targets(res.text), deadline=res.deadline,
                 lead_leader=res.leader, printed=it.printed,
                 notes="\uff1b".join(res.notes.texts) if res.notes else "")
-    mentions = [Mention(p.name, p.implied, "annex1", it.number, it.line, stem=p.stem)
-                for p in [*lead_p, *resp_p]]
-    return task, findings, mentions
 
 
 def _drop_sentences(pieces: list[Piece], it: RawItem, src: str,

@@ -54,10 +54,6 @@ def _report(book: Book, code: str, m: Mention, source: str, **params) -> None:
     book.findings.append(finding(code, file=source, value=m.name, task=m.task, line=m.line, **params))
 
 
-def _names(units: list[Unit]) -> str:
-    return "、".join(u.name for u in units)
-
-
 def _candidates(book: Book, name: str, test) -> list[Unit]:
     return [u for u in book.units if any(test(name, n) for n in [u.name, *u.aliases])]
 
@@ -106,7 +102,7 @@ def _add_stems(book: Book, mentions: list[Mention]) -> None:
 
 def _ambiguous(book: Book, m: Mention, cands: list[Unit], source: str) -> None:
     book.unresolved.add(m.name)
-    _report(book, "ambiguous-unit-alias", m, source, candidates=_names(cands))
+    _report(book, "ambiguous-unit-alias", m, source, candidates="、".join(u.name for u in cands))
 
 
 def build_units(mentions: list[Mention], source: str = "") -> Book:
@@ -141,7 +137,7 @@ def build_units(mentions: list[Mention], source: str = "") -> Book:
         paren = [hit] if stem and isinstance(hit := index.get(name_key(stem.group(1))), Unit) else []
         loose = cands or paren or _candidates(book, full, maybe_same)
         if loose:
-            _report(book, "ambiguous-unit-alias", m, source, candidates=_names(loose))
+            _report(book, "ambiguous-unit-alias", m, source, candidates="、".join(u.name for u in loose))
         book.units.append(Unit(name=full, kind=guess_unit_kind(full),
                                aliases=[m.name] if m.implied else []))
     _add_stems(book, mentions)

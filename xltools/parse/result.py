@@ -35,11 +35,6 @@ class ParseResult:
         """The plan, under the name the model's `Result` uses."""
         return self.plan
 
-    @property
-    def ok(self) -> bool:
-        """True when a plan was produced."""
-        return self.plan is not None
-
     def report_lines(self) -> list[str]:
         """A parse report in Chinese: counts, units and groups, unresolved names, every problem."""
         out: list[str] = [f"解析通知:{self.source or '(文本)'}"]
@@ -102,11 +97,9 @@ class ParseResult:
                   "responsible_units": list(t.responsible_units), "notes": t.notes,
                   "deadline": t.deadline,
                   "units": [u.name for u, _ in plan.task_units(t)]} for t in plan.tasks]
-        indicators = [{"number": t.printed_number, "key": t.number,
-                       "section": list(t.section), "text": t.text,
-                       "units": [u.name for u, _ in plan.task_units(t)],
+        indicators = [{**{k: d[k] for k in ("number", "key", "section", "text", "units")},
                        "targets": [asdict(x) for x in t.targets]}
-                      for t in plan.tasks if t.kind == "indicator"]
+                      for t, d in zip(plan.tasks, tasks) if t.kind == "indicator"]
         indicators += [{"number": "", "section": list(lt.section), "text": lt.text, "units": [],
                         "targets": [asdict(x) for x in lt.targets]} for lt in self.loose_targets]
         return {"tasks": tasks, "indicators": indicators,

@@ -14,6 +14,7 @@ from ..model.findings import Finding, finding
 from .clean import Line, short
 from .kinds import NUMERALS, kind_of_heading, kind_of_section
 from .names import OPENERS
+from .result import LooseTargets
 from .responsibility import KEYWORD_RE, extract_responsibility, has_responsibility
 from .targets import extract_targets
 
@@ -50,15 +51,6 @@ class RawItem:
 
 
 @dataclass
-class TargetParagraph:
-    """An unnumbered paragraph of targets (主要预期目标:…) inside the body."""
-
-    line: int
-    text: str
-    section: list[str] = field(default_factory=list)
-
-
-@dataclass
 class Region:
     """A stretch of lines: the text before the first annex, or one annex."""
 
@@ -73,7 +65,8 @@ class Structure:
     """What the structure pass found."""
 
     items: list[RawItem] = field(default_factory=list)
-    target_paragraphs: list[TargetParagraph] = field(default_factory=list)
+    # unnumbered paragraphs of targets (主要预期目标:…) inside the body
+    target_paragraphs: list[LooseTargets] = field(default_factory=list)
     regions: list[Region] = field(default_factory=list)
     body: Region | None = None
     findings: list[Finding] = field(default_factory=list)
@@ -271,7 +264,7 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
             continue
         if not ended and _is_target_paragraph(s):
             close_item()
-            st.target_paragraphs.append(TargetParagraph(ln.no, s, section()))
+            st.target_paragraphs.append(LooseTargets(ln.no, s, section(), extract_targets(s)))
             continue
         if st.items or cur is not None:
             pending_stray.append(ln)

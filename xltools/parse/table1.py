@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import reduce
 
 from ..model.findings import Finding, finding
 from .clean import Line, short
@@ -311,11 +312,8 @@ def read_grid(grid: Grid, base: list[str], source: str = "") -> Annex1Table | No
 
 def cell_text(text: str, role: str) -> str:
     """A grid cell of several lines as one value: text runs on, units are listed."""
-    out = ""
-    for line in (x.strip() for x in text.split("\n")):
-        if line:
-            out = continue_cell(out, line, role) if out else line
-    return out
+    lines = [x.strip() for x in text.split("\n") if x.strip()]
+    return reduce(lambda out, line: continue_cell(out, line, role), lines, "")
 
 
 def continue_cell(before: str, more: str, role: str) -> str:
@@ -331,12 +329,7 @@ def _distinct(row: list[GridCell]) -> list[str]:
 
 def base_before(lines: list[Line], at: int, floor: int) -> list[str]:
     """A heading printed right above the table (一、重点任务), as the table's section."""
-    i = at - 1
-    while i >= floor and not lines[i].text.strip():
-        i -= 1
-    if i < floor:
-        return []
-    s = lines[i].text.strip()
+    s = next((t for ln in reversed(lines[floor:max(floor, at)]) if (t := ln.text.strip())), "")
     mk = marker_of(s)
     # a heading, or a table title that says what its rows are (十件民生实事项目表, 主要预期目标表)
     if len(s) <= 60 and not has_responsibility(s) and (
