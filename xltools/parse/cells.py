@@ -13,10 +13,14 @@ _MEASURE_ONLY_RE = re.compile(r"^\([^()]{1,8}\)$")
 
 @dataclass
 class Cell:
-    """One table cell: its text (lines joined) and the line it starts on."""
+    """One table cell: its text (lines joined) and the line it starts on. As a grid
+    position of a .docx table (table1.GridCell): the notice line of its block, and whether
+    it is the same (merged) cell as the one above / to the left."""
 
     text: str
     line: int
+    up: bool = False
+    left: bool = False
 
     @property
     def flat(self) -> str:
@@ -42,5 +46,4 @@ def cells_of(lines: list[Line], start: int, end: int) -> list[Cell]:
 def grid_cells(grid) -> list[Cell]:
     """A .docx grid's cells row by row, each merged cell once, empty ones left out:
     the order in which the text form prints them."""
-    return [Cell(c.text, c.line) for row in grid.rows for c in row
-            if not (c.up or c.left) and c.text.strip()]
+    return [c for row in grid.rows for c in row if not (c.up or c.left) and c.text.strip()]

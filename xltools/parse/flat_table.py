@@ -179,10 +179,9 @@ def read_flat(lines: list[Line], base: list[str] | None = None, source: str = ""
             i = past
             continue
         number = number_of(cells[0]) if b.numbered else None
-        if number is None and b.numbered and re.match(r"^\d{1,3}[.、]\S", cells[0]) and \
+        if number is None and b.numbered and (m := re.match(r"^(\d{1,3})[.、](?=\S)", cells[0])) and \
                 not row_mode and cur is not None and len(cur.cells) >= 2:
             # "12.推进…" printed with its text: the number and the text in one cell
-            m = re.match(r"^(\d{1,3})[.、]", cells[0])
             number, cells = m.group(1), [cells[0][m.end():]] + cells[1:]
         if number is not None or (not b.numbered and row_mode and len(cells) >= 2):
             flush()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .names import CLOSERS, OPENERS
+from .names import CLOSERS, OPENERS, split_top
 
 LEAD_WORDS = ("牵头单位", "牵头部门", "主办单位", "主责单位", "主责部门", "主抓单位", "牵头责任单位",
               "牵头")
@@ -106,10 +106,8 @@ _DOUBLE_STOP = re.compile(r"([。.])\s*[。.]+$")
 
 def _opening_before(text: str, kw_at: int, floor: int) -> int | None:
     """The bracket opening right before the keyword (spaces allowed), if any."""
-    i = kw_at - 1
-    while i >= floor and text[i] in " \t":
-        i -= 1
-    return i if i >= floor and text[i] in OPENERS else None
+    before = text[floor:kw_at].rstrip(" \t")
+    return floor + len(before) - 1 if before and before[-1] in OPENERS else None
 
 
 def _matching_close(text: str, open_at: int) -> int | None:
@@ -161,8 +159,6 @@ def is_deadline(text: str) -> bool:
 
 def peel_deadline(value: str) -> tuple[str, str]:
     """A unit list with deadline pieces taken out: (the list, the deadline)."""
-    from .names import split_top
-
     parts = split_top(value)
     dues = [p.strip() for p, _ in parts if is_deadline(p)]
     if not dues:

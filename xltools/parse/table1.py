@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 
 from ..model.findings import Finding, finding
+from .cells import Cell
 from .clean import Line, short
 from .fold import fold
 from .kinds import NUMERALS, kind_of_heading, kind_of_section
@@ -47,15 +48,7 @@ SECTION_MARK_RE = re.compile(rf"^([{NUMERALS}]+\s*[、.]|\(\s*[{NUMERALS}]+\s*\)
 _PERSON_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}(常务副|副)?(市长|区长|县长|书记|主任|部长|秘书长)?$")
 
 
-@dataclass
-class GridCell:
-    """One grid position of a .docx table: its text, the notice line of its block, and
-    whether it is the same (merged) cell as the one above / to the left."""
-
-    text: str
-    line: int
-    up: bool = False
-    left: bool = False
+GridCell = Cell  # one grid position of a .docx table
 
 
 @dataclass
