@@ -102,8 +102,7 @@ class Numbering:
         s = self._styles.get(style_id)
         found = None
         if s is not None:
-            num = _val(s, "w:pPr/w:numPr/w:numId/@w:val")
-            if num:
+            if num := _val(s, "w:pPr/w:numPr/w:numId/@w:val"):
                 found = (num, int(_val(s, "w:pPr/w:numPr/w:ilvl/@w:val") or 0))
             elif based := _val(s, "w:basedOn/@w:val"):
                 found = self._of_style(based, depth + 1)

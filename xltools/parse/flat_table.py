@@ -79,24 +79,18 @@ def find_flat_header(lines: list[Line], start: int, end: int) -> tuple[int, int,
     """(first line index, index after the header, header cells, one row per line?)."""
     i = start
     while i < end:
-        s = lines[i].text.strip()
-        if not s:
-            i += 1
-            continue
+        s = lines[i].text.strip()  # (a blank line has no cells and names no column)
         cells = _split_row(s)
         if len(cells) >= 3 and is_annex1_header(cells):
             return i, i + 1, cells, True
         if header_role(s):
             j, got = i, []
             while j < end and len(got) < 10:
-                t = lines[j].text.strip()
-                if not t:
-                    j += 1
-                    continue
-                role = header_role(t)
-                if not role or role in {header_role(g) for g in got} - {"other"}:
-                    break  # a column named twice: the header is over (重点任务 is a 分类 cell)
-                got.append(t)
+                if t := lines[j].text.strip():
+                    role = header_role(t)
+                    if not role or role in {header_role(g) for g in got} - {"other"}:
+                        break  # a column named twice: the header is over (重点任务 is a 分类 cell)
+                    got.append(t)
                 j += 1
             if len(got) >= 3 and is_annex1_header(got):
                 return i, j, got, False

@@ -133,8 +133,7 @@ def chinese_year(s: str) -> int:
 
 def find_year(text: str, doc_number: str) -> int:
     """The working year: the document number's, else the most printed 20xx年 (二〇二一年 too)."""
-    m = re.search(r"(\d{4})", doc_number)
-    if m:
+    if m := re.search(r"(\d{4})", doc_number):
         return int(m.group(1))
     head = text[:5000]
     years = Counter(int(y) for y in re.findall(r"(20\d{2})\s*年", head))
@@ -164,8 +163,7 @@ def find_issuer(text: str) -> str:
         if b and any(_DATE_LINE_RE.match("".join(r.split())) for r in rest):
             return b.group(1)
     for s in lines[:6]:  # 发文机关标志: "清江市人民政府办公室文件"
-        b = _BODY_RE.match("".join(s.split()))
-        if b:
+        if b := _BODY_RE.match("".join(s.split())):
             return b.group(1)
     head = find_title(text).split("关于", 1)
     t = _BODY_RE.match(head[0]) if len(head) == 2 and head[0] else None
@@ -195,11 +193,10 @@ def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], 
     for s in sentences:
         dates = re.findall(_MD, s)
         if len(dates) >= 3 and "季" in s or len(dates) >= 4:
-            ds = _quarter_deadlines(dates, year)
-            if ds:
+            if ds := _quarter_deadlines(dates, year):
                 return due(ds, s)
-        m = re.search(r"(每季度|每季)末月\s*(\d{1,2})\s*日", s)
-        if m:  # 每季度末月20日前: the 20th of each quarter's last month
+        # 每季度末月20日前: the 20th of each quarter's last month
+        if m := re.search(r"(每季度|每季)末月\s*(\d{1,2})\s*日", s):
             return due([d.replace(day=min(int(m.group(2)), d.day)) for d in _quarter_ends(year)], s)
         if re.search(r"每季度末|每季末|季度末", s):
             return stated(quarterly(year, _quarter_ends(year)), "每季度末", s)
@@ -207,17 +204,13 @@ def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], 
             re.search(r"(每季度|每季)(第一个月|首月)\s*(\d{1,2})\s*日", s) or \
             re.search(r"(每季度|每季|季度)([^。;\d]{0,8}?次月)\s*(\d{1,2})\s*日", s)
         if m:
-            return due([_after_quarter(year, q, int(m.group(3))) for q in range(1, 5)], s)
+            day = min(int(m.group(3)), 28)  # the day after each quarter, in the month after it
+            return due([date(year, 4, day), date(year, 7, day), date(year, 10, day), date(year + 1, 1, day)], s)
     return quarterly(year), [finding("periods-default", file=source, value=year)]
 
 
 def _quarter_ends(year: int) -> list[date]:
     return [date(year, 3, 31), date(year, 6, 30), date(year, 9, 30), date(year, 12, 31)]
-
-
-def _after_quarter(year: int, q: int, day: int) -> date:
-    y, m = (year + 1, 1) if q == 4 else (year, 3 * q + 1)
-    return date(y, m, min(day, 28))
 
 
 def _quarter_deadlines(dates: list[tuple[str, str]], year: int) -> list[date]:

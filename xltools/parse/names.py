@@ -183,8 +183,7 @@ def run_together_splits(name: str, known: set[str] | None = None) -> tuple[list[
     known_keys = {name_key(k) for k in (known or set())}
     if name_key(s) in known_keys:
         return [], False
-    joined = _split_joined(s, known_keys)
-    if joined:
+    if joined := _split_joined(s, known_keys):
         left, right = joined
         known_or_group = [name_key(x) in known_keys or is_group_phrase(x) for x in joined]
         return joined, all(known_or_group) or (
@@ -227,8 +226,7 @@ def _split_known(s: str, keys: set[str]) -> list[str] | None:
         return None
     for i in range(2, len(s) + 1):
         if name_key(s[:i]) in keys:
-            rest = _split_known(s[i:], keys)
-            if rest is not None:
+            if (rest := _split_known(s[i:], keys)) is not None:
                 return [s[:i], *rest]
     return None
 

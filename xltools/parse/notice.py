@@ -16,7 +16,7 @@ from .flat_table import read_tables
 from .fold import fold, restore_printed
 from .meta import (breakdown_title_check, campaign_title, find_breakdown_title, find_doc_number,
                    find_issuer, find_periods, find_title, find_year)
-from .names import Piece, is_group_phrase, run_together_splits, split_units
+from .names import Piece, run_together_splits, split_units
 from .notes import Notes, note_of, peel_notes, peel_piece_tail, reads_like_sentence
 from .resolve import Book, Mention, build_units, infer_group_members, resolve_with_register
 from .responsibility import extract_responsibility

@@ -31,8 +31,7 @@ def decode_text(data: bytes, source: str = "") -> tuple[str, list[Finding]]:
         return data.decode("utf-8"), []
     except UnicodeDecodeError:
         pass
-    utf16 = _guess_utf16(data)
-    if utf16:
+    if utf16 := _guess_utf16(data):
         return data.decode(utf16, errors="replace"), []
     try:
         return data.decode("gb18030"), []

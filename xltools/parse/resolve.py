@@ -77,8 +77,7 @@ def resolve_with_register(register: Plan, mentions: list[Mention], source: str =
             _add_alias(hit, m.name)
             _report(book, "unit-alias-recorded", m, source, canonical=hit.name)
             continue
-        loose = [] if is_group_phrase(m.name) else _candidates(book, m.name, maybe_same)
-        if loose:
+        if not is_group_phrase(m.name) and (loose := _candidates(book, m.name, maybe_same)):
             _ambiguous(book, m, loose, source)
             continue
         book.unresolved.add(m.name)
@@ -135,8 +134,7 @@ def build_units(mentions: list[Mention], source: str = "") -> Book:
         # office of that second name: the clerk says which (the names stay apart)
         stem = _PAREN_TAIL.match(normalize_name(full))
         paren = [hit] if stem and isinstance(hit := index.get(name_key(stem.group(1))), Unit) else []
-        loose = cands or paren or _candidates(book, full, maybe_same)
-        if loose:
+        if loose := cands or paren or _candidates(book, full, maybe_same):
             _report(book, "ambiguous-unit-alias", m, source, candidates="、".join(u.name for u in loose))
         book.units.append(Unit(name=full, kind=guess_unit_kind(full),
                                aliases=[m.name] if m.implied else []))

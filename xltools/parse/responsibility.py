@@ -72,8 +72,7 @@ def _lead_tail(text: str) -> Responsibility | None:
 
 def extract_responsibility(text: str) -> Responsibility:
     """Split an item's text into its content and its responsibility part(s)."""
-    tail = _lead_tail(text)
-    if tail is not None:
+    if (tail := _lead_tail(text)) is not None:
         return tail
     body: list[str] = []
     res = Responsibility(text=text)

@@ -52,11 +52,9 @@ class ParseResult:
             out.append(f"序号:{numbers[0]} 至 {numbers[-1]}(按通知原样;各部分重新编号时加上所属标题的序号,如“二.3”“(三)2”)。"
                        if any(not n.isdigit() for n in numbers) else
                        f"序号:{numbers[0]} 至 {numbers[-1]}。")
-        due = [t for t in plan.tasks if t.deadline]
-        if due:
+        if due := [t for t in plan.tasks if t.deadline]:
             out.append(f"完成时限:{len(due)} 项写明,{len(plan.tasks) - len(due)} 项未写明。")
-        led = [t for t in plan.tasks if t.lead_leader]
-        if led:
+        if led := [t for t in plan.tasks if t.lead_leader]:
             out.append(f"责任领导(任务):{len(led)} 项写明,已单独记录,不作为责任单位。")
         targets = sum(len(t.targets) for t in plan.tasks)
         out.append(f"量化指标 {targets} 个;未编号的目标段落 {len(self.loose_targets)} 段。")
@@ -64,8 +62,7 @@ class ParseResult:
             u.name + (f"(又作 {'/'.join(u.aliases)})" if u.aliases else "") for u in plan.units))
         out.append(f"单位分组 {len(plan.groups)} 个:" + "、".join(
             f"{g.name}({len(g.members)} 个成员)" for g in plan.groups))
-        leaders = [u for u in plan.units if u.leader]
-        if leaders:
+        if leaders := [u for u in plan.units if u.leader]:
             out.append(f"责任领导(附件2):{len(leaders)} 个单位已填。")
         if plan.matrix is not None:
             m = plan.matrix

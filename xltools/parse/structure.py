@@ -76,8 +76,7 @@ def marker_of(text: str) -> tuple[str, str, str] | None:
     """(kind, number, rest) of a line that starts with a numbering marker."""
     s = text.strip()
     for kind, rx in MARKERS:  # a plain loop: this runs on every line, several times
-        m = rx.match(s)
-        if m:
+        if m := rx.match(s):
             return kind, m.group(1), s[m.end():]
     return None
 
@@ -86,8 +85,7 @@ def find_regions(lines: list[Line]) -> list[Region]:
     """The text before the first annex and each annex (the last marker of a number wins)."""
     marks: dict[str, tuple[int, str]] = {}
     for i, ln in enumerate(lines):
-        m = ANNEX_RE.match(ln.text.strip())
-        if m:
+        if m := ANNEX_RE.match(ln.text.strip()):
             marks[m.group(1)] = (i, (m.group(2) or "").strip())
     ordered = sorted(marks.items(), key=lambda kv: kv[1][0])
     starts = [at for _, (at, _) in ordered]
@@ -342,8 +340,7 @@ def printed_number(kind: str, number: str) -> str:
 
 def _heading_mark(head: str) -> str:
     """"(三)聚焦…" → "(三)", "二、主要任务" → "二." (for qualified numbers), else ""."""
-    m = re.match(rf"^([(\uff08]\s*[{NUMERALS}]+\s*[)\uff09])", head)
-    if m:
+    if m := re.match(rf"^([(\uff08]\s*[{NUMERALS}]+\s*[)\uff09])", head):
         return re.sub(r"\s", "", m.group(1))
     m = re.match(rf"^([{NUMERALS}]+)\s*[、.\uff0e]", head)
     return f"{m.group(1)}." if m else ""

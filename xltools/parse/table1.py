@@ -171,10 +171,7 @@ def assign_cells(roles: list[str], cells: list[str]) -> tuple[dict[int, str], bo
         text_parts.append(cells[i])
         i += 1
     out[task_at] = "".join(text_parts)
-    p = task_at + 1
-    unit_cells = 0
-    last = task_at
-    unplaced: list[int] = []
+    p, last, unit_cells, unplaced = task_at + 1, task_at, 0, []  # next free column, last filled
     for n, c in enumerate(cells[i:], start=i):
         t = cell_type(c)
         unit_cells += t == "units"

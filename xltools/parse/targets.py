@@ -59,10 +59,9 @@ def extract_targets(text: str) -> list[Target]:
 
 
 def _looks_like_date_or_code(text: str, m: re.Match) -> bool:
-    after = text[m.end():m.end() + 1]
     # "2019年" is never matched (年 is no measure); guard "10个百分点" vs "第10个": ordinals
-    before = text[max(0, m.start() - 1):m.start()]
-    return before == "第" or (m.group(2) == "个" and after in ("月", "季"))
+    return text[max(0, m.start() - 1):m.start()] == "第" or (
+        m.group(2) == "个" and text[m.end():m.end() + 1] in ("月", "季"))
 
 
 def _last_sep(text: str, at: int) -> int:
