@@ -166,8 +166,7 @@ def infer_leaves(cells: list[str], width: int) -> tuple[list[Leaf], bool]:
             if hc[i].measure or hc[i + 1].dependent or hc[i + 1].generic:
                 continue
             merged = hc[:i] + [HeaderCell(hc[i].text + hc[i + 1].text)] + hc[i + 2:]
-            parsed = _best_parse(merged, width)
-            if parsed is not None:
+            if (parsed := _best_parse(merged, width)) is not None:
                 trials.append((parsed[0] - _MERGE_COST, merged, parsed))
         if not trials:
             break

@@ -204,8 +204,9 @@ def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], 
             re.search(r"(每季度|每季)(第一个月|首月)\s*(\d{1,2})\s*日", s) or \
             re.search(r"(每季度|每季|季度)([^。;\d]{0,8}?次月)\s*(\d{1,2})\s*日", s)
         if m:
-            day = min(int(m.group(3)), 28)  # the day after each quarter, in the month after it
-            return due([date(year, 4, day), date(year, 7, day), date(year, 10, day), date(year + 1, 1, day)], s)
+            day = min(int(m.group(3)), 28)  # that day of the month after each quarter
+            return due([date(year, 4, day), date(year, 7, day), date(year, 10, day),
+                        date(year + 1, 1, day)], s)
     return quarterly(year), [finding("periods-default", file=source, value=year)]
 
 

@@ -225,9 +225,8 @@ def _split_known(s: str, keys: set[str]) -> list[str] | None:
     if not keys:
         return None
     for i in range(2, len(s) + 1):
-        if name_key(s[:i]) in keys:
-            if (rest := _split_known(s[i:], keys)) is not None:
-                return [s[:i], *rest]
+        if name_key(s[:i]) in keys and (rest := _split_known(s[i:], keys)) is not None:
+            return [s[:i], *rest]
     return None
 
 

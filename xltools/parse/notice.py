@@ -69,7 +69,7 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
     book = (resolve_with_register(register, mentions, src) if register is not None
             else build_units(mentions, src))
     folded = fold(text or "")
-    plan = _assemble(folded, book, tasks, matrix, register, src)
+    plan = _assemble(folded, book, tasks, matrix, register)
     plan.breakdown_title = find_breakdown_title(text or "")  # as printed: from the original
     findings += breakdown_title_check(plan.breakdown_title, find_title(folded), src)
     if register is None:  # the matrix's rows name the towns and subdistricts
@@ -112,9 +112,8 @@ def read_annexes(lines: list[Line], regions: list, skip: list, grids: list,
                 title = matrix_title(cells_of(lines, region.start, first))
                 matrix, mf = build_matrix_from_grids(matrix_grids, title, source)
                 findings += mf
-            unit_grids = [g for g in mine if grid_is_unit_table(g)]
-            if not entries and unit_grids:
-                entries = [e for g in unit_grids for e in unit_tasks_from_grid(g)]
+            if not entries:
+                entries = [e for g in mine if grid_is_unit_table(g) for e in unit_tasks_from_grid(g)]
             continue
         cells = cells_of(lines, region.start, region.end)
         if matrix is None and looks_like_matrix(cells):
@@ -245,7 +244,7 @@ def _note_findings(notes: Notes | None, it: RawItem, src: str) -> list[Finding]:
 
 
 def _assemble(text: str, book: Book, tasks: list[Task], matrix: TownMatrix | None,
-              register: Plan | None, src: str) -> Plan:
+              register: Plan | None) -> Plan:
     doc_number = find_doc_number(text)
     year = find_year(text, doc_number) or (register.year if register is not None else 0)
     title = campaign_title(find_title(text), year) or (register.title if register is not None else "")
@@ -254,11 +253,9 @@ def _assemble(text: str, book: Book, tasks: list[Task], matrix: TownMatrix | Non
     if register is not None:
         plan.issuer = register.issuer or plan.issuer
         plan.first_responsible_leads = register.first_responsible_leads
-    if matrix is not None:
-        for r in matrix.rows:
-            if r.kind == "town":
-                u = plan.unit(r.label)
-                r.unit = u.name if u else ""
+    for r in matrix.rows if matrix is not None else []:
+        if r.kind == "town":
+            r.unit = u.name if (u := plan.unit(r.label)) else ""
     return plan
 
 
@@ -268,11 +265,9 @@ def _leaders(plan: Plan, entries: list[UnitTasks], register: Plan | None, src: s
     set_by: dict[str, tuple[str, bool]] = {}  # unit → (leader, inherited from the unit above)
     keep = {u.name for u in plan.units if register is not None and u.leader}
     for e in entries:
-        u = plan.unit(e.unit)
-        if u is None or not e.leader:
+        if (u := plan.unit(e.unit)) is None or not e.leader:
             continue
-        prev = set_by.get(u.name)
-        if prev is not None:
+        if (prev := set_by.get(u.name)) is not None:
             if e.inherited or prev[0] == e.leader:
                 continue
             if not prev[1]:  # two leader cells disagree for one unit

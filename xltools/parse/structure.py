@@ -376,16 +376,13 @@ def _qualify_restarts(st: Structure, source: str) -> None:
             if a is not None and b is not None and b != a + 1 and b != a:
                 st.findings.append(finding("item-number-gap", file=source, task=it.number,
                                            line=it.line, previous=a))
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # number → the last k of "number-k" given out
     for it in st.items:
-        if it.number not in seen:
-            seen[it.number] = 1
-            continue
-        printed, k = it.number, seen[it.number] + 1
-        while f"{printed}-{k}" in seen:
-            k += 1
-        seen[printed] = k
-        it.number = f"{printed}-{k}"
-        seen[it.number] = 1
-        st.findings.append(finding("item-number-duplicate", file=source, task=it.number,
-                                   line=it.line, value=printed))
+        if (printed := it.number) in seen:
+            k = seen[printed] + 1
+            while f"{printed}-{k}" in seen:
+                k += 1
+            seen[printed], it.number = k, f"{printed}-{k}"
+            st.findings.append(finding("item-number-duplicate", file=source, task=it.number,
+                                       line=it.line, value=printed))
+        seen.setdefault(it.number, 1)

@@ -145,8 +145,7 @@ def check_register(path: str | os.PathLike) -> list[Finding]:
         else:
             out.append(cells.place(f, cells.unit_cell(f.unit, 1)))
     for u in plan.units:
-        lacking = [(label, col) for attr, label, col in CONTACT_FIELDS if not getattr(u, attr).strip()]
-        if lacking:
+        if lacking := [(label, col) for attr, label, col in CONTACT_FIELDS if not getattr(u, attr).strip()]:
             out.append(cells.place(finding("unit-without-contact", unit=u.name,
                                            missing="、".join(label for label, _ in lacking)),
                                    cells.unit_cell(u.name, lacking[0][1])))
