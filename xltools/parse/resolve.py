@@ -211,15 +211,12 @@ def infer_group_members(book: Book, towns: list[str], streets: list[str], has_ma
 def _group_members(book: Book, name: str, towns: list[str], streets: list[str],
                    has_matrix: bool) -> tuple[list[str], str]:
     """A group's members and what they were read from; ([], "") when the notice cannot say."""
-    county = county_governments(book, name)
-    if county is not None:
+    if (county := county_governments(book, name)) is not None:
         return county, f"通知中写明的县(市、区)政府({'、'.join(county)};通知未写明的请补充)"
     s = normalize_name(name)
     if re.search(r"有关|相关|成员单位|县市区|县市|各地|各县", s):
         return [], ""
-    members: list[str] = []
-    basis: list[str] = []
-    missing: list[str] = []
+    members, basis, missing = [], [], []  # names, what they come from, kinds the notice lacks
     for pattern, in_matrix, kind, word in ((_TOWN_GROUP_RE, towns, "镇", "乡镇"),
                                            (_STREET_GROUP_RE, streets, "街道", "街道")):
         if not pattern.search(s):

@@ -213,11 +213,9 @@ class TableBuilder:
 
     def section(self, text: str) -> None:
         s = text.strip()
-        m = SECTION_MARK_RE.match(s)
-        mark = m.group(1) if m else ""
+        mark = m.group(1) if (m := SECTION_MARK_RE.match(s)) else ""
         level = 2 if mark.startswith("(") else 3 if mark == "——" else 1
-        for k in [k for k in self.stack if k >= level]:
-            self.stack.pop(k)
+        self.stack = {k: h for k, h in self.stack.items() if k < level}  # the deeper ones end here
         self.stack[level] = "".join(s.split()) if len(s) <= 60 else s
 
     def item(self, number: str, line: int, values: dict[int, str], uncertain: bool,
@@ -295,9 +293,9 @@ def read_grid(grid: Grid, base: list[str], source: str = "") -> Annex1Table | No
         b.item(number or "", line, {k: v for k, v in values.items() if v}, False, len(values))
     if not b.items:
         return None
-    last = max(c.line for r in rows for c in r)
     return Annex1Table(items=b.items, header=[squash_header(h) for _, h in head],
-                       start=rows[head_at][0].line - 1, end=last, findings=b.findings)
+                       start=rows[head_at][0].line - 1, end=max(c.line for r in rows for c in r),
+                       findings=b.findings)
 
 
 def cell_text(text: str, role: str) -> str:
