@@ -84,12 +84,11 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
         findings.append(finding("year-not-found", file=src))
     item_lines = {t.number: it.line for t, it in zip(tasks, st.items)}
     findings += check_annex2(plan, entries, item_lines, src) if entries else []
-    loose = st.target_paragraphs
     findings += [finding("unnumbered-targets", file=src, line=lt.line, value=short(lt.text),
-                         count=len(lt.targets)) for lt in loose]
+                         count=len(lt.targets)) for lt in st.target_paragraphs]
     findings += _plan_checks(plan, book, src)
     result = ParseResult(plan=plan, findings=findings, source=source, annex2=entries,
-                         loose_targets=loose, item_lines=item_lines)
+                         loose_targets=st.target_paragraphs, item_lines=item_lines)
     restore_printed(result, text or "", register_names=register is not None)
     return result
 

@@ -299,14 +299,12 @@ def _numbered_unlike(mk: tuple[str, str, str], item_kind: str, cur: RawItem | No
     after item "14."), on a line that starts an item of its own: the item above already has
     its units, or this line names units. (Sub-items are numbered from 1: once one of a
     kind was printed inside the item, that kind numbers sub-items, see _walk.)"""
-    if mk[0] == item_kind or mk[0] not in _ARABIC or item_kind not in _ARABIC or cur is None:
+    if mk[0] == item_kind or mk[0] not in _ARABIC or item_kind not in _ARABIC or cur is None \
+            or not (cur.number.isdecimal() and mk[1].isdecimal()  # (not "⑮": isdigit, no int)
+                    and int(mk[1]) == int(cur.number) + 1):
         return False
-    if not (cur.number.isdecimal() and mk[1].isdecimal()  # (not "⑮": isdigit, no int)
-            and int(mk[1]) == int(cur.number) + 1):
-        return False
-    if LEVEL[mk[0]] < LEVEL[item_kind]:  # "2." over "(1)" items: a heading, unless it names units
-        return has_responsibility(mk[2])
-    return closed or has_responsibility(mk[2])
+    # "2." over "(1)" items is a heading, unless it names units
+    return (closed and LEVEL[mk[0]] >= LEVEL[item_kind]) or has_responsibility(mk[2])
 
 
 def _only_responsibility(text: str) -> bool:

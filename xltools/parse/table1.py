@@ -98,9 +98,8 @@ def is_annex1_header(cells: list[str]) -> bool:
     """序号 | 任务 | 牵头单位/责任单位 …: a task column before every unit column (annex 2,
     责任单位 | 序号 | 任务, is not annex 1)."""
     roles = [header_role(c) for c in cells]
-    if "task" not in roles or not any(r in ("lead", "resp", "support") for r in roles):
-        return False
-    if sum(1 for r in roles if r) < 3 or roles.count("") > 1:
+    if "task" not in roles or not any(r in ("lead", "resp", "support") for r in roles) \
+            or sum(1 for r in roles if r) < 3 or roles.count("") > 1:
         return False
     task_at = roles.index("task")
     return all(i > task_at for i, r in enumerate(roles) if r in ("lead", "resp", "support"))

@@ -216,15 +216,14 @@ def plan_from_sheets(sheets: dict[str, list[list]], filename: str = "plan.xlsx")
     known |= {a for g in groups for a in g.aliases}
     tasks: list[Task] = []
     for r, v in rd.rows(TASKS, "task-again"):  # a duplicate number's own row; "task" is the first
-        kind = KIND_BY_LABEL.get(v[1], v[1] or "task")
-        tasks.append(Task(number=v[0], kind=kind, section=split_section(v[2]), text=v[3],
+        tasks.append(Task(number=v[0], kind=KIND_BY_LABEL.get(v[1], v[1] or "task"),
+                          section=split_section(v[2]), text=v[3],
                           lead_units=split(v[4], known), responsible_units=split(v[5], known),
                           deadline=v[6], lead_leader=v[7], printed=v[8], notes=v[9]))
         rd.where.setdefault(("task", v[0]), (TASKS.name, a1(r, 0)))
     by_number = {t.number: t for t in tasks}
     for r, v in rd.rows(TARGETS):
-        task = by_number.get(v[0])
-        if task is None:
+        if (task := by_number.get(v[0])) is None:
             rd.bad(TARGETS.name, r, 0, v[0], "“任务”表中没有这个序号")
             continue
         try:
