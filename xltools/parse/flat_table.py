@@ -218,8 +218,7 @@ def _blocks_as_lines(lines: list[Line], start: int, end: int) -> tuple[list[Line
 def _positional(b: TableBuilder, tabbed: list[str]) -> tuple[str, dict[int, str], str] | None:
     """A tab-separated line read by position: (number, {value column: text}, 分类 cell);
     None when its number cell holds something else than a number."""
-    roles = b.roles
-    at = roles.index("number")
+    at = b.roles.index("number")
     number = number_of(tabbed[at]) if at < len(tabbed) and tabbed[at] else ""
     if number is None:
         return None

@@ -158,9 +158,8 @@ def find_issuer(text: str) -> str:
         return m.group(1)
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     for i, s in enumerate(lines[-40:]):  # 落款: the body's name right above the date
-        rest = lines[-40:][i + 1:i + 3]
         b = _BODY_RE.match("".join(s.split()))
-        if b and any(_DATE_LINE_RE.match("".join(r.split())) for r in rest):
+        if b and any(_DATE_LINE_RE.match("".join(r.split())) for r in lines[-40:][i + 1:i + 3]):
             return b.group(1)
     for s in lines[:6]:  # 发文机关标志: "清江市人民政府办公室文件"
         if b := _BODY_RE.match("".join(s.split())):
@@ -184,8 +183,7 @@ def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], 
     sentences = [s for s in re.split(r"[。;\uff1b\n]", text) if re.search(r"上报|报送|报至|送报|报区|报市|报县", s)]
     for s in sentences:
         if re.search(r"每月", s):
-            day = re.search(r"(?:每月|次月)\s*(\d{1,2})\s*日", s)
-            day = int(day.group(1)) if day else 10
+            day = int(d.group(1)) if (d := re.search(r"(?:每月|次月)\s*(\d{1,2})\s*日", s)) else 10
             months = [make_period(f"{year}M{m:02d}", None, day) for m in range(1, 13)]
             return stated(months, "每月", s)
         if re.search(r"每半年|半年报|每年\s*[67]\s*月", s) and not re.search(r"季度", s):

@@ -77,11 +77,7 @@ def extract_responsibility(text: str) -> Responsibility:
     body: list[str] = []
     res = Responsibility(text=text)
     pos = 0
-    while True:
-        m = KEYWORD_RE.search(text, pos)
-        if not m:
-            body.append(text[pos:])
-            break
+    while m := KEYWORD_RE.search(text, pos):
         open_at = _opening_before(text, m.start(), pos)
         # bare "责任单位:…" (no bracket before it): the rest of the text is the list
         cut = m.start() if open_at is None else open_at
@@ -93,8 +89,10 @@ def extract_responsibility(text: str) -> Responsibility:
         res.found = True
         if close_at is None:
             res.unclosed = open_at is not None
-            break
+            break  # the part runs to the end: no text after it
         pos = close_at + 1
+    else:  # no more parts: the rest is text
+        body.append(text[pos:])
     # "…23家。(牵头单位:…)。": the full stop printed after the part is the one before it
     res.text = _DOUBLE_STOP.sub("\\1", "".join(body).strip())
     return res
