@@ -61,8 +61,9 @@ def split_tables(cells: list[Cell]) -> tuple[str, list[SubTable]]:
             continue
         if cur is None:
             continue
-        label = not is_value(flat) and i + 1 < len(cells) and is_value(cells[i + 1].flat) \
-            and _row_label_like(flat)
+        label = not is_value(flat) and i + 1 < len(cells) and is_value(cells[i + 1].flat) and bool(
+            _TOTAL_RE.search(flat) or _OTHER_RE.search(flat)
+            or re.search(r"(镇|乡|街办|街道|办事处|管委会|开发区|园区|区|县|市)$", flat))
         if not in_rows and not label:
             if flat not in CORNER_WORDS:
                 cur.header.append(c)
@@ -73,15 +74,6 @@ def split_tables(cells: list[Cell]) -> tuple[str, list[SubTable]]:
             in_rows = True
             cur.rows.append((c, []))
     return matrix_title(cells[:first]), [t for t in tables if t.rows]
-
-
-def _row_label_like(flat: str) -> bool:
-    return bool(_TOTAL_RE.search(flat) or _OTHER_RE.search(flat)
-                or re.search(r"(镇|乡|街办|街道|办事处|管委会|开发区|园区|区|县|市)$", flat))
-
-
-def row_kind(label: str) -> str:
-    return "total" if _TOTAL_RE.search(label) else "other" if _OTHER_RE.search(label) else "town"
 
 
 def matrix_title(cells: list[Cell]) -> str:
@@ -118,17 +110,15 @@ def subtables_of_grid(grid, first: int = 1) -> list[SubTable]:
                 continue
             cur, positions = _grid_header(head, first + len(out))
             out.append(cur)
-        label = row[0]
-        values = [Cell(row[j].text if j < len(row) else "", row[j].line if j < len(row) else label.line)
-                  for j in positions]
-        cur.rows.append((Cell(label.text, label.line), values))
+        # a position the row does not reach: an empty value on the row's line
+        cur.rows.append((row[0], [row[j] if j < len(row) else Cell("", row[0].line) for j in positions]))
     return [t for t in out if t.rows and t.leaves]
 
 
 def _is_data_row(row) -> bool:
-    flat = "".join(row[0].text.split())
+    flat = row[0].flat
     return bool(flat) and not row[0].up and flat not in CORNER_WORDS and not is_value(flat) \
-        and any(is_value("".join(c.text.split())) for c in row[1:] if not c.left)
+        and any(is_value(c.flat) for c in row[1:] if not c.left)
 
 
 def _grid_header(head: list, number: int) -> tuple[SubTable, list[int]]:
@@ -139,7 +129,7 @@ def _grid_header(head: list, number: int) -> tuple[SubTable, list[int]]:
     positions = [j for j in range(1, width) if not bottom[j].left]
     paths = [[r[j].text for r in head if j < len(r) and not r[j].up and r[j].text.strip()]
              for j in positions]
-    cells = [Cell(c.text, c.line) for r in head for c in r[1:] if not (c.up or c.left)]
+    cells = [c for r in head for c in r[1:] if not (c.up or c.left)]
     return SubTable(number, header=cells, leaves=leaves_of_paths(paths)), positions
 
 
@@ -182,5 +172,6 @@ def matrix_of(title: str, tables: list[SubTable],
                 else:  # an empty grid cell (the text form cannot show one)
                     findings.append(finding("matrix-value-empty", file=source, line=label.line,
                                             table=t.number, row=name, column="/".join(col.path)))
-    matrix.rows = [MatrixRow(label=r, kind=row_kind(r), unit="") for r in row_labels]
+    matrix.rows = [MatrixRow(label=r, unit="", kind="total" if _TOTAL_RE.search(r) else
+                             "other" if _OTHER_RE.search(r) else "town") for r in row_labels]
     return matrix, findings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import groupby
 
 from .clean import Line
 
@@ -12,10 +13,14 @@ _MEASURE_ONLY_RE = re.compile(r"^\([^()]{1,8}\)$")
 
 @dataclass
 class Cell:
-    """One table cell: its text (lines joined) and the line it starts on."""
+    """One table cell: its text (lines joined) and the line it starts on. As a grid
+    position of a .docx table (table1.GridCell): the notice line of its block, and whether
+    it is the same (merged) cell as the one above / to the left."""
 
     text: str
     line: int
+    up: bool = False
+    left: bool = False
 
     @property
     def flat(self) -> str:
@@ -26,28 +31,19 @@ class Cell:
 def cells_of(lines: list[Line], start: int, end: int) -> list[Cell]:
     """Blocks of consecutive non-blank lines → cells; a lone "(万元)" joins the cell before."""
     cells: list[Cell] = []
-    buf: list[str] = []
-    first = 0
-    for ln in lines[start:end] + [Line(-1, "")]:
-        s = ln.text.strip()
-        if s:
-            if not buf:
-                first = ln.no
-            buf.append(s)
-            continue
-        if buf:
-            text = "\n".join(buf)
+    for filled, run in groupby(lines[start:end], key=lambda ln: bool(ln.text.strip())):
+        if filled:
+            block = list(run)
+            text = "\n".join(ln.text.strip() for ln in block)
             flat = "".join(text.split())
             if cells and _MEASURE_ONLY_RE.match(flat):
                 cells[-1].text += flat
             else:
-                cells.append(Cell(text, first))
-            buf = []
+                cells.append(Cell(text, block[0].no))
     return cells
 
 
 def grid_cells(grid) -> list[Cell]:
     """A .docx grid's cells row by row, each merged cell once, empty ones left out:
     the order in which the text form prints them."""
-    return [Cell(c.text, c.line) for row in grid.rows for c in row
-            if not (c.up or c.left) and c.text.strip()]
+    return [c for row in grid.rows for c in row if not (c.up or c.left) and c.text.strip()]

@@ -55,11 +55,6 @@ def short(text: str, n: int = 30) -> str:
     return s if len(s) <= n else s[:n] + "…"
 
 
-def normalize_line(text: str) -> str:
-    """The line folded for recognition (fold.py); the parser restores printed forms on output."""
-    return fold(text).rstrip()
-
-
 def is_junk_line(text: str) -> bool:
     """True for page furniture (breadcrumbs, counters, print/close, comment boxes, ads)."""
     s = text.strip()
@@ -78,16 +73,11 @@ def clean_lines(text: str, source: str = "") -> tuple[list[Line], list[Finding]]
     out: list[Line] = []
     removed: list[int] = []
     for i, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
-        s = normalize_line(raw)
-        if is_junk_line(s):
+        s = fold(raw).rstrip()  # folded for recognition; the parser restores printed forms on output
+        kept = "" if is_junk_line(s) else strip_inline_junk(s).rstrip()
+        if kept != s:  # a junk line blanked, or fragments cut out of a line
             removed.append(i)
-            s = ""
-        else:
-            t = strip_inline_junk(s)
-            if t != s:
-                removed.append(i)
-                s = t.rstrip()
-        out.append(Line(i, s))
+        out.append(Line(i, kept))
     return out, [finding("web-junk-removed", file=source, value=len(removed),
                          lines=_ranges(removed))] if removed else []
 

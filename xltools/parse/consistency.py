@@ -30,11 +30,9 @@ def check_annex2(plan: Plan, entries: list[UnitTasks], lines: dict[str, int],
             out.append(finding("annex2-unit-unknown", file=source, value=e.unit, line=e.line))
         listed = own if isinstance(hit, Unit) else via_group
         for u in units:
-            listed.setdefault(u.name, set())
+            listed.setdefault(u.name, set()).update(number for number, _, _ in e.tasks)
         for number, text, line in e.tasks:
             task = plan.task(number)
-            for u in units:
-                listed[u.name].add(number)
             if task is None:
                 out.append(finding("annex2-unknown-task", file=source, task=number, unit=e.unit, line=line))
                 continue

@@ -74,15 +74,15 @@ class Numbering:
         self._used: set[str] = set()
         abstract: dict[str, dict[int, tuple[int, str, str]]] = {}
         if numbering_xml is not None:
-            for a in _all(numbering_xml, "w:abstractNum"):
+            for a in numbering_xml.findall("w:abstractNum", _W):
                 abstract[_val(a, "@w:abstractNumId")] = {
-                    int(_val(lvl, "@w:ilvl") or 0): _level(lvl) for lvl in _all(a, "w:lvl")}
-            for num in _all(numbering_xml, "w:num"):
+                    int(_val(lvl, "@w:ilvl") or 0): _level(lvl) for lvl in a.findall("w:lvl", _W)}
+            for num in numbering_xml.findall("w:num", _W):
                 num_id, abstract_id = _val(num, "@w:numId"), _val(num, "w:abstractNumId/@w:val")
                 levels = dict(abstract.get(abstract_id, {}))
-                for o in _all(num, "w:lvlOverride"):
+                for o in num.findall("w:lvlOverride", _W):
                     ilvl = int(_val(o, "@w:ilvl") or 0)
-                    lvl = _all(o, "w:lvl")
+                    lvl = o.findall("w:lvl", _W)
                     start, fmt, text = _level(lvl[0]) if lvl else levels.get(ilvl, (1, "decimal", ""))
                     restart = _val(o, "w:startOverride/@w:val")
                     if restart:
@@ -92,7 +92,7 @@ class Numbering:
                 self.shared[num_id] = abstract_id
         # paragraph style id -> (numId, ilvl) it numbers its paragraphs with, through basedOn
         self._style_num: dict[str, tuple[str, int] | None] = {}
-        self._styles = {_val(s, "@w:styleId"): s for s in _all(styles_xml, "w:style")} \
+        self._styles = {_val(s, "@w:styleId"): s for s in styles_xml.findall("w:style", _W)} \
             if styles_xml is not None else {}
         self.counts: dict[str, list[int]] = {}
 
@@ -102,8 +102,7 @@ class Numbering:
         s = self._styles.get(style_id)
         found = None
         if s is not None:
-            num = _val(s, "w:pPr/w:numPr/w:numId/@w:val")
-            if num:
+            if num := _val(s, "w:pPr/w:numPr/w:numId/@w:val"):
                 found = (num, int(_val(s, "w:pPr/w:numPr/w:ilvl/@w:val") or 0))
             elif based := _val(s, "w:basedOn/@w:val"):
                 found = self._of_style(based, depth + 1)
@@ -118,19 +117,17 @@ class Numbering:
         if style is not None:
             num, ilvl = style[0], ilvl or str(style[1])
         levels = self.lists.get(num or "")
-        if not levels:  # (numId 0: numbering taken off a paragraph of a numbered style)
+        # (no levels for numId 0: numbering taken off a paragraph of a numbered style)
+        if not levels or int(ilvl or 0) not in levels:
             return ""
         level = int(ilvl or 0)
-        if level not in levels:
-            return ""
         counts = self.counts.setdefault(self.shared.get(num, num), [0] * 9)
         if num not in self._used:  # a list restarting the count it shares, where it begins
             self._used.add(num)
             for restarted in self.restarts.get(num, ()):
                 counts[restarted] = 0
         counts[level] = counts[level] + 1 if counts[level] else levels[level][0]
-        for deeper in range(level + 1, len(counts)):
-            counts[deeper] = 0
+        counts[level + 1:] = [0] * (len(counts) - level - 1)
         start, fmt, text = levels[level]
         if fmt in _NO_LABEL:
             return ""
@@ -148,11 +145,6 @@ def _level(lvl) -> tuple[int, str, str]:
 
 
 _W = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
-
-
-def _all(el, path: str) -> list:
-    """The elements at `path` (w: prefixed) below any element, python-docx's or not."""
-    return el.findall(path, _W)
 
 
 def _val(el, path: str) -> str:

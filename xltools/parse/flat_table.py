@@ -79,24 +79,18 @@ def find_flat_header(lines: list[Line], start: int, end: int) -> tuple[int, int,
     """(first line index, index after the header, header cells, one row per line?)."""
     i = start
     while i < end:
-        s = lines[i].text.strip()
-        if not s:
-            i += 1
-            continue
+        s = lines[i].text.strip()  # (a blank line has no cells and names no column)
         cells = _split_row(s)
         if len(cells) >= 3 and is_annex1_header(cells):
             return i, i + 1, cells, True
         if header_role(s):
             j, got = i, []
             while j < end and len(got) < 10:
-                t = lines[j].text.strip()
-                if not t:
-                    j += 1
-                    continue
-                role = header_role(t)
-                if not role or role in {header_role(g) for g in got} - {"other"}:
-                    break  # a column named twice: the header is over (重点任务 is a 分类 cell)
-                got.append(t)
+                if t := lines[j].text.strip():
+                    role = header_role(t)
+                    if not role or role in {header_role(g) for g in got} - {"other"}:
+                        break  # a column named twice: the header is over (重点任务 is a 分类 cell)
+                    got.append(t)
                 j += 1
             if len(got) >= 3 and is_annex1_header(got):
                 return i, j, got, False
@@ -179,10 +173,9 @@ def read_flat(lines: list[Line], base: list[str] | None = None, source: str = ""
             i = past
             continue
         number = number_of(cells[0]) if b.numbered else None
-        if number is None and b.numbered and re.match(r"^\d{1,3}[.、]\S", cells[0]) and \
+        if number is None and b.numbered and (m := re.match(r"^(\d{1,3})[.、](?=\S)", cells[0])) and \
                 not row_mode and cur is not None and len(cur.cells) >= 2:
             # "12.推进…" printed with its text: the number and the text in one cell
-            m = re.match(r"^(\d{1,3})[.、]", cells[0])
             number, cells = m.group(1), [cells[0][m.end():]] + cells[1:]
         if number is not None or (not b.numbered and row_mode and len(cells) >= 2):
             flush()
@@ -225,8 +218,7 @@ def _blocks_as_lines(lines: list[Line], start: int, end: int) -> tuple[list[Line
 def _positional(b: TableBuilder, tabbed: list[str]) -> tuple[str, dict[int, str], str] | None:
     """A tab-separated line read by position: (number, {value column: text}, 分类 cell);
     None when its number cell holds something else than a number."""
-    roles = b.roles
-    at = roles.index("number")
+    at = b.roles.index("number")
     number = number_of(tabbed[at]) if at < len(tabbed) and tabbed[at] else ""
     if number is None:
         return None

@@ -21,8 +21,6 @@ RESTORE_MARKS = {"(": FW_LPAREN, ")": FW_RPAREN, ":": FW_COLON, ";": FW_SEMICOLO
 
 _SPACES = frozenset("\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
                     "\u200a\u200b\u202f\u205f\u3000\ufeff")
-# Circled numbers, enclosed forms and the like carry meaning (①… are item markers): kept.
-_KEEP_CATEGORIES = ("No",)
 
 
 def _fold_char(ch: str) -> str:
@@ -35,9 +33,8 @@ def _fold_char(ch: str) -> str:
         return chr(o - 0xFEE0)
     if o < 0xF900 and not 0x2100 <= o < 0x2200 and not 0x3200 <= o < 0x3400:
         return ch  # CJK, 、。, dashes, quotes, circled numbers: as printed
-    if unicodedata.category(ch) in _KEEP_CATEGORIES:
-        return ch
-    n = unicodedata.normalize("NFKC", ch)
+    # Circled numbers, enclosed forms and the like carry meaning (①… are item markers): kept.
+    n = unicodedata.normalize("NFKC", ch) if unicodedata.category(ch) != "No" else ch
     return n if len(n) == 1 else ch
 
 

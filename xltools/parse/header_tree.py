@@ -110,10 +110,9 @@ def _assign(parents: list[HeaderCell], children: list[HeaderCell],
         return neg, []
     groups: list[list[int]] = []
     j = m
-    for i in range(n, 0, -1):
-        k = back[i][j]
-        groups.append(list(range(k, j)))
-        j = k
+    for i in range(n, 0, -1):  # back from the last parent: each took children back[i][j]..j-1
+        groups.append(list(range(back[i][j], j)))
+        j = back[i][j]
     return best[n][m], groups[::-1]
 
 
@@ -136,13 +135,9 @@ def _block_score(parent: HeaderCell, block: list[HeaderCell], first_in_row: bool
         s -= 20
     if not top and len(block) == 1 and not (block[0].generic or block[0].dependent):
         s -= 5  # one named column alone under a sub-heading: rather one cell printed in two
-    names: set[str] = set()
-    for i, c in enumerate(block):
-        if c.generic and i and not block[i - 1].generic and not block[i - 1].dependent:
-            s -= 6
-        if not c.dependent and c.core in names:
-            s -= 6
-        names.add(c.core)
+    # a bare 责任目标 right after a named column, a named column printed twice: -6 each
+    s -= 6 * sum(1 for a, c in zip(block, block[1:]) if c.generic and not (a.generic or a.dependent))
+    s -= 6 * sum(1 for i, c in enumerate(block) if not c.dependent and c.core in {b.core for b in block[:i]})
     return s
 
 
@@ -166,8 +161,7 @@ def infer_leaves(cells: list[str], width: int) -> tuple[list[Leaf], bool]:
             if hc[i].measure or hc[i + 1].dependent or hc[i + 1].generic:
                 continue
             merged = hc[:i] + [HeaderCell(hc[i].text + hc[i + 1].text)] + hc[i + 2:]
-            parsed = _best_parse(merged, width)
-            if parsed is not None:
+            if (parsed := _best_parse(merged, width)) is not None:
                 trials.append((parsed[0] - _MERGE_COST, merged, parsed))
         if not trials:
             break

@@ -28,9 +28,7 @@ _TAIL_RE = re.compile(r"\s*(?:\([^()]*\)|如下|是|为)?\s*[:.。,;]?\s*$")
 
 def kind_of_heading(text: str) -> str | None:
     """"indicator" for a target section, "practical_matter" for 民生实事, else None."""
-    s = _PREFIX_RE.sub("", fold(text or "").strip(), count=1).strip()
-    if not s:
-        return None
+    s = _PREFIX_RE.sub("", fold(text or "").strip(), count=1).strip()  # ("" names no kind)
     if _PRACTICAL_RE.search(s):
         return PRACTICAL
     head = _TAIL_RE.sub("", s.split(":", 1)[0].strip())

@@ -133,8 +133,7 @@ def chinese_year(s: str) -> int:
 
 def find_year(text: str, doc_number: str) -> int:
     """The working year: the document number's, else the most printed 20xx年 (二〇二一年 too)."""
-    m = re.search(r"(\d{4})", doc_number)
-    if m:
+    if m := re.search(r"(\d{4})", doc_number):
         return int(m.group(1))
     head = text[:5000]
     years = Counter(int(y) for y in re.findall(r"(20\d{2})\s*年", head))
@@ -159,13 +158,11 @@ def find_issuer(text: str) -> str:
         return m.group(1)
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     for i, s in enumerate(lines[-40:]):  # 落款: the body's name right above the date
-        rest = lines[-40:][i + 1:i + 3]
         b = _BODY_RE.match("".join(s.split()))
-        if b and any(_DATE_LINE_RE.match("".join(r.split())) for r in rest):
+        if b and any(_DATE_LINE_RE.match("".join(r.split())) for r in lines[-40:][i + 1:i + 3]):
             return b.group(1)
     for s in lines[:6]:  # 发文机关标志: "清江市人民政府办公室文件"
-        b = _BODY_RE.match("".join(s.split()))
-        if b:
+        if b := _BODY_RE.match("".join(s.split())):
             return b.group(1)
     head = find_title(text).split("关于", 1)
     t = _BODY_RE.match(head[0]) if len(head) == 2 and head[0] else None
@@ -186,8 +183,7 @@ def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], 
     sentences = [s for s in re.split(r"[。;\uff1b\n]", text) if re.search(r"上报|报送|报至|送报|报区|报市|报县", s)]
     for s in sentences:
         if re.search(r"每月", s):
-            day = re.search(r"(?:每月|次月)\s*(\d{1,2})\s*日", s)
-            day = int(day.group(1)) if day else 10
+            day = int(d.group(1)) if (d := re.search(r"(?:每月|次月)\s*(\d{1,2})\s*日", s)) else 10
             months = [make_period(f"{year}M{m:02d}", None, day) for m in range(1, 13)]
             return stated(months, "每月", s)
         if re.search(r"每半年|半年报|每年\s*[67]\s*月", s) and not re.search(r"季度", s):
@@ -195,11 +191,10 @@ def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], 
     for s in sentences:
         dates = re.findall(_MD, s)
         if len(dates) >= 3 and "季" in s or len(dates) >= 4:
-            ds = _quarter_deadlines(dates, year)
-            if ds:
+            if ds := _quarter_deadlines(dates, year):
                 return due(ds, s)
-        m = re.search(r"(每季度|每季)末月\s*(\d{1,2})\s*日", s)
-        if m:  # 每季度末月20日前: the 20th of each quarter's last month
+        # 每季度末月20日前: the 20th of each quarter's last month
+        if m := re.search(r"(每季度|每季)末月\s*(\d{1,2})\s*日", s):
             return due([d.replace(day=min(int(m.group(2)), d.day)) for d in _quarter_ends(year)], s)
         if re.search(r"每季度末|每季末|季度末", s):
             return stated(quarterly(year, _quarter_ends(year)), "每季度末", s)
@@ -207,7 +202,9 @@ def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], 
             re.search(r"(每季度|每季)(第一个月|首月)\s*(\d{1,2})\s*日", s) or \
             re.search(r"(每季度|每季|季度)([^。;\d]{0,8}?次月)\s*(\d{1,2})\s*日", s)
         if m:
-            return due([_after_quarter(year, q, int(m.group(3))) for q in range(1, 5)], s)
+            day = min(int(m.group(3)), 28)  # that day of the month after each quarter
+            return due([date(year, 4, day), date(year, 7, day), date(year, 10, day),
+                        date(year + 1, 1, day)], s)
     return quarterly(year), [finding("periods-default", file=source, value=year)]
 
 
@@ -215,24 +212,16 @@ def _quarter_ends(year: int) -> list[date]:
     return [date(year, 3, 31), date(year, 6, 30), date(year, 9, 30), date(year, 12, 31)]
 
 
-def _after_quarter(year: int, q: int, day: int) -> date:
-    y, m = (year + 1, 1) if q == 4 else (year, 3 * q + 1)
-    return date(y, m, min(day, 28))
-
-
 def _quarter_deadlines(dates: list[tuple[str, str]], year: int) -> list[date]:
     """"4月10日、7月10日、10月10日、次年1月10日" → four dates after each quarter's end."""
     out: list[date] = []
     for mo, d in dates:
-        m, day = int(mo), int(d)
-        if not 1 <= m <= 12 or not 1 <= day <= 31:
-            return []
-        y = year + 1 if (out and m < out[-1].month and out[-1].year == year) else year
-        if out and out[-1].year > year:
-            y = out[-1].year
+        m = int(mo)
+        # a month before the one above is in the next year (the year-end report), once
+        y = out[-1].year + (m < out[-1].month and out[-1].year == year) if out else year
         try:
-            out.append(date(y, m, day))
-        except ValueError:
+            out.append(date(y, m, int(d)))
+        except ValueError:  # no such month or day
             return []
     out = out[:4]
     # three dates ("4月10日、7月10日、10月10日") are no schedule: the year-end report follows

@@ -51,20 +51,16 @@ def squash(s: str) -> str:
 def split_top(text: str, seps: str = LIST_SEPS) -> list[tuple[str, str]]:
     """Split on separators outside any brackets: [(piece, separator after it)]."""
     out: list[tuple[str, str]] = []
-    depth = 0
-    buf: list[str] = []
-    for ch in text:
+    depth = start = 0
+    for i, ch in enumerate(text):
         if ch in OPENERS:
             depth += 1
         elif ch in CLOSERS and depth:
             depth -= 1
         if ch in seps and depth == 0:
-            out.append(("".join(buf), ch))
-            buf = []
-        else:
-            buf.append(ch)
-    out.append(("".join(buf), ""))
-    return out
+            out.append((text[start:i], ch))
+            start = i + 1
+    return out + [(text[start:], "")]
 
 
 def split_units(text: str) -> list[Piece]:
@@ -187,8 +183,7 @@ def run_together_splits(name: str, known: set[str] | None = None) -> tuple[list[
     known_keys = {name_key(k) for k in (known or set())}
     if name_key(s) in known_keys:
         return [], False
-    joined = _split_joined(s, known_keys)
-    if joined:
+    if joined := _split_joined(s, known_keys):
         left, right = joined
         known_or_group = [name_key(x) in known_keys or is_group_phrase(x) for x in joined]
         return joined, all(known_or_group) or (
@@ -230,10 +225,8 @@ def _split_known(s: str, keys: set[str]) -> list[str] | None:
     if not keys:
         return None
     for i in range(2, len(s) + 1):
-        if name_key(s[:i]) in keys:
-            rest = _split_known(s[i:], keys)
-            if rest is not None:
-                return [s[:i], *rest]
+        if name_key(s[:i]) in keys and (rest := _split_known(s[i:], keys)) is not None:
+            return [s[:i], *rest]
     return None
 
 

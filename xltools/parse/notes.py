@@ -71,8 +71,7 @@ def peel_notes(units_text: str) -> tuple[str, Notes]:
         text = text[:m.start()] + text[m.end():]
     # tails: "市农业农村局分别牵头", "各镇按职责分工负责", "…等"
     stripped = text.rstrip(" ,;、。.\uff0c\uff1b")
-    m = _TAIL_RE.search(stripped)
-    if m:
+    if m := _TAIL_RE.search(stripped):
         notes.texts.append(m.group(0))
         _read_rule(m.group(0), notes)
         text = stripped[:m.start()]

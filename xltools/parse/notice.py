@@ -16,11 +16,11 @@ from .flat_table import read_tables
 from .fold import fold, restore_printed
 from .meta import (breakdown_title_check, campaign_title, find_breakdown_title, find_doc_number,
                    find_issuer, find_periods, find_title, find_year)
-from .names import Piece, is_group_phrase, run_together_splits, split_units
+from .names import Piece, run_together_splits, split_units
 from .notes import Notes, note_of, peel_notes, peel_piece_tail, reads_like_sentence
 from .resolve import Book, Mention, build_units, infer_group_members, resolve_with_register
 from .responsibility import extract_responsibility
-from .result import LooseTargets, ParseResult
+from .result import ParseResult
 from .structure import RawItem, Structure, _qualify_restarts, find_structure
 from .table1 import Grid, fold_grid
 from .targets import extract_targets
@@ -59,13 +59,9 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
     findings += af
     items_pieces = _carry_rules([_item_pieces(it) for it in st.items])
     known = _known_names(items_pieces, entries, matrix, register)
-    tasks: list[Task] = []
     mentions: list[Mention] = []
-    for it, (res, from_heading, lead_p, resp_p) in zip(st.items, items_pieces):
-        task, f, ms = _build_task(it, res, from_heading, lead_p, resp_p, known, register, src)
-        tasks.append(task)
-        findings += f
-        mentions += ms
+    tasks = [_build_task(it, *pieces, known, register, src, findings, mentions)
+             for it, pieces in zip(st.items, items_pieces)]
     if matrix is not None:
         mentions += [Mention(r.label, origin="annex3", line=0) for r in matrix.rows if r.kind == "town"]
     mentions += [Mention(e.unit, origin="annex2", line=e.line) for e in entries]
@@ -73,7 +69,7 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
     book = (resolve_with_register(register, mentions, src) if register is not None
             else build_units(mentions, src))
     folded = fold(text or "")
-    plan = _assemble(folded, book, tasks, matrix, register, src)
+    plan = _assemble(folded, book, tasks, matrix, register)
     plan.breakdown_title = find_breakdown_title(text or "")  # as printed: from the original
     findings += breakdown_title_check(plan.breakdown_title, find_title(folded), src)
     if register is None:  # the matrix's rows name the towns and subdistricts
@@ -88,12 +84,11 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
         findings.append(finding("year-not-found", file=src))
     item_lines = {t.number: it.line for t, it in zip(tasks, st.items)}
     findings += check_annex2(plan, entries, item_lines, src) if entries else []
-    loose = [LooseTargets(p.line, p.text, p.section, extract_targets(p.text)) for p in st.target_paragraphs]
     findings += [finding("unnumbered-targets", file=src, line=lt.line, value=short(lt.text),
-                         count=len(lt.targets)) for lt in loose]
+                         count=len(lt.targets)) for lt in st.target_paragraphs]
     findings += _plan_checks(plan, book, src)
     result = ParseResult(plan=plan, findings=findings, source=source, annex2=entries,
-                         loose_targets=loose, item_lines=item_lines)
+                         loose_targets=st.target_paragraphs, item_lines=item_lines)
     restore_printed(result, text or "", register_names=register is not None)
     return result
 
@@ -116,9 +111,8 @@ def read_annexes(lines: list[Line], regions: list, skip: list, grids: list,
                 title = matrix_title(cells_of(lines, region.start, first))
                 matrix, mf = build_matrix_from_grids(matrix_grids, title, source)
                 findings += mf
-            unit_grids = [g for g in mine if grid_is_unit_table(g)]
-            if not entries and unit_grids:
-                entries = [e for g in unit_grids for e in unit_tasks_from_grid(g)]
+            if not entries:
+                entries = [e for g in mine if grid_is_unit_table(g) for e in unit_tasks_from_grid(g)]
             continue
         cells = cells_of(lines, region.start, region.end)
         if matrix is None and looks_like_matrix(cells):
@@ -137,11 +131,9 @@ def _item_pieces(it: RawItem):
             inline.deadline = inline.deadline or res.deadline
             inline.leader = inline.leader or res.leader
             res = inline
-    from_heading = False
-    lead, resp = res.lead, res.responsible
-    if not res.found and it.heading_resp:
-        h = extract_responsibility(it.heading_resp)
-        lead, resp, from_heading = h.lead, h.responsible, True
+    from_heading = not res.found and bool(it.heading_resp)
+    units = extract_responsibility(it.heading_resp) if from_heading else res
+    lead, resp = units.lead, units.responsible
     lead, n1 = peel_notes(lead)
     resp, n2 = peel_notes(resp)
     n1.merge(n2)
@@ -206,8 +198,9 @@ def _split_run_together(pieces: list[Piece], known: list[str], it: RawItem, regi
 
 
 def _build_task(it: RawItem, res, from_heading: bool, lead_p: list[Piece], resp_p: list[Piece],
-                known: list[str], register: Plan | None, src: str):
-    findings: list[Finding] = []
+                known: list[str], register: Plan | None, src: str, findings: list[Finding],
+                mentions: list[Mention]) -> Task:
+    """The item as a task; its findings and the names it prints added to `findings`, `mentions`."""
     lead_p = _drop_sentences(lead_p, it, src, findings)
     resp_p = _drop_sentences(resp_p, it, src, findings)
     findings += _note_findings(res.notes, it, src)
@@ -223,14 +216,13 @@ def _build_task(it: RawItem, res, from_heading: bool, lead_p: list[Piece], resp_
                                 line=it.line, value=it.section[-1] if it.section else ""))
     elif not res.found or not (lead_p or resp_p):
         findings.append(finding("missing-responsibility", file=src, task=it.number, line=it.line))
-    task = Task(number=it.number, text=res.text, section=list(it.section), kind=it.kind,
+    mentions += [Mention(p.name, p.implied, "annex1", it.number, it.line, stem=p.stem)
+                 for p in [*lead_p, *resp_p]]
+    return Task(number=it.number, text=res.text, section=list(it.section), kind=it.kind,
                 lead_units=[p.name for p in lead_p], responsible_units=[p.name for p in resp_p],
                 targets=extract_targets(res.text), deadline=res.deadline,
                 lead_leader=res.leader, printed=it.printed,
                 notes="\uff1b".join(res.notes.texts) if res.notes else "")
-    mentions = [Mention(p.name, p.implied, "annex1", it.number, it.line, stem=p.stem)
-                for p in [*lead_p, *resp_p]]
-    return task, findings, mentions
 
 
 def _drop_sentences(pieces: list[Piece], it: RawItem, src: str,
@@ -251,7 +243,7 @@ def _note_findings(notes: Notes | None, it: RawItem, src: str) -> list[Finding]:
 
 
 def _assemble(text: str, book: Book, tasks: list[Task], matrix: TownMatrix | None,
-              register: Plan | None, src: str) -> Plan:
+              register: Plan | None) -> Plan:
     doc_number = find_doc_number(text)
     year = find_year(text, doc_number) or (register.year if register is not None else 0)
     title = campaign_title(find_title(text), year) or (register.title if register is not None else "")
@@ -260,11 +252,9 @@ def _assemble(text: str, book: Book, tasks: list[Task], matrix: TownMatrix | Non
     if register is not None:
         plan.issuer = register.issuer or plan.issuer
         plan.first_responsible_leads = register.first_responsible_leads
-    if matrix is not None:
-        for r in matrix.rows:
-            if r.kind == "town":
-                u = plan.unit(r.label)
-                r.unit = u.name if u else ""
+    for r in matrix.rows if matrix is not None else []:
+        if r.kind == "town":
+            r.unit = u.name if (u := plan.unit(r.label)) else ""
     return plan
 
 
@@ -274,11 +264,9 @@ def _leaders(plan: Plan, entries: list[UnitTasks], register: Plan | None, src: s
     set_by: dict[str, tuple[str, bool]] = {}  # unit → (leader, inherited from the unit above)
     keep = {u.name for u in plan.units if register is not None and u.leader}
     for e in entries:
-        u = plan.unit(e.unit)
-        if u is None or not e.leader:
+        if (u := plan.unit(e.unit)) is None or not e.leader:
             continue
-        prev = set_by.get(u.name)
-        if prev is not None:
+        if (prev := set_by.get(u.name)) is not None:
             if e.inherited or prev[0] == e.leader:
                 continue
             if not prev[1]:  # two leader cells disagree for one unit

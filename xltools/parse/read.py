@@ -8,6 +8,7 @@ table readers use cell by cell, merged cells included.
 from __future__ import annotations
 
 import tempfile
+from itertools import accumulate
 from pathlib import Path
 from typing import Callable
 
@@ -30,8 +31,7 @@ def decode_text(data: bytes, source: str = "") -> tuple[str, list[Finding]]:
         return data.decode("utf-8"), []
     except UnicodeDecodeError:
         pass
-    utf16 = _guess_utf16(data)
-    if utf16:
+    if utf16 := _guess_utf16(data):
         return data.decode(utf16, errors="replace"), []
     try:
         return data.decode("gb18030"), []
@@ -67,11 +67,8 @@ def docx_content(path: Path | str) -> tuple[str, list[Grid]]:
     blocks: list[str] = []
     grids: list[list[list[tuple[int, bool, bool]]]] = []  # (block, up, left) of each position
     _container_blocks(doc, blocks, grids, word_numbering(doc))
-    starts: list[int] = []
-    line = 1
-    for b in blocks:
-        starts.append(line)
-        line += b.count("\n") + 2
+    # each block's first line: blocks are apart by one blank line
+    starts = list(accumulate((b.count("\n") + 2 for b in blocks), initial=1))
     tables = [Grid([_grid_row(row, blocks, starts) for row in rows]) for rows in grids]
     return "\n\n".join(blocks) + "\n", tables
 
@@ -114,13 +111,8 @@ def word_numbering(doc) -> Numbering:
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
     part = doc.part
-    numbering = part.part_related_by(RT.NUMBERING) if _has(part, RT.NUMBERING) else None
-    return Numbering(numbering.element if numbering is not None else None,
-                     doc.styles.element)
-
-
-def _has(part, reltype: str) -> bool:
-    return any(rel.reltype == reltype for rel in part.rels.values())
+    has = any(rel.reltype == RT.NUMBERING for rel in part.rels.values())
+    return Numbering(part.part_related_by(RT.NUMBERING).element if has else None, doc.styles.element)
 
 
 def _table_blocks(table, blocks: list[str], grids: list | None = None,

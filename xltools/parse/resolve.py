@@ -54,10 +54,6 @@ def _report(book: Book, code: str, m: Mention, source: str, **params) -> None:
     book.findings.append(finding(code, file=source, value=m.name, task=m.task, line=m.line, **params))
 
 
-def _names(units: list[Unit]) -> str:
-    return "、".join(u.name for u in units)
-
-
 def _candidates(book: Book, name: str, test) -> list[Unit]:
     return [u for u in book.units if any(test(name, n) for n in [u.name, *u.aliases])]
 
@@ -81,8 +77,7 @@ def resolve_with_register(register: Plan, mentions: list[Mention], source: str =
             _add_alias(hit, m.name)
             _report(book, "unit-alias-recorded", m, source, canonical=hit.name)
             continue
-        loose = [] if is_group_phrase(m.name) else _candidates(book, m.name, maybe_same)
-        if loose:
+        if not is_group_phrase(m.name) and (loose := _candidates(book, m.name, maybe_same)):
             _ambiguous(book, m, loose, source)
             continue
         book.unresolved.add(m.name)
@@ -106,7 +101,7 @@ def _add_stems(book: Book, mentions: list[Mention]) -> None:
 
 def _ambiguous(book: Book, m: Mention, cands: list[Unit], source: str) -> None:
     book.unresolved.add(m.name)
-    _report(book, "ambiguous-unit-alias", m, source, candidates=_names(cands))
+    _report(book, "ambiguous-unit-alias", m, source, candidates="、".join(u.name for u in cands))
 
 
 def build_units(mentions: list[Mention], source: str = "") -> Book:
@@ -139,9 +134,8 @@ def build_units(mentions: list[Mention], source: str = "") -> Book:
         # office of that second name: the clerk says which (the names stay apart)
         stem = _PAREN_TAIL.match(normalize_name(full))
         paren = [hit] if stem and isinstance(hit := index.get(name_key(stem.group(1))), Unit) else []
-        loose = cands or paren or _candidates(book, full, maybe_same)
-        if loose:
-            _report(book, "ambiguous-unit-alias", m, source, candidates=_names(loose))
+        if loose := cands or paren or _candidates(book, full, maybe_same):
+            _report(book, "ambiguous-unit-alias", m, source, candidates="、".join(u.name for u in loose))
         book.units.append(Unit(name=full, kind=guess_unit_kind(full),
                                aliases=[m.name] if m.implied else []))
     _add_stems(book, mentions)
@@ -217,15 +211,12 @@ def infer_group_members(book: Book, towns: list[str], streets: list[str], has_ma
 def _group_members(book: Book, name: str, towns: list[str], streets: list[str],
                    has_matrix: bool) -> tuple[list[str], str]:
     """A group's members and what they were read from; ([], "") when the notice cannot say."""
-    county = county_governments(book, name)
-    if county is not None:
+    if (county := county_governments(book, name)) is not None:
         return county, f"通知中写明的县(市、区)政府({'、'.join(county)};通知未写明的请补充)"
     s = normalize_name(name)
     if re.search(r"有关|相关|成员单位|县市区|县市|各地|各县", s):
         return [], ""
-    members: list[str] = []
-    basis: list[str] = []
-    missing: list[str] = []
+    members, basis, missing = [], [], []  # names, what they come from, kinds the notice lacks
     for pattern, in_matrix, kind, word in ((_TOWN_GROUP_RE, towns, "镇", "乡镇"),
                                            (_STREET_GROUP_RE, streets, "街道", "街道")):
         if not pattern.search(s):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .names import CLOSERS, OPENERS
+from .names import CLOSERS, OPENERS, split_top
 
 LEAD_WORDS = ("牵头单位", "牵头部门", "主办单位", "主责单位", "主责部门", "主抓单位", "牵头责任单位",
               "牵头")
@@ -72,17 +72,12 @@ def _lead_tail(text: str) -> Responsibility | None:
 
 def extract_responsibility(text: str) -> Responsibility:
     """Split an item's text into its content and its responsibility part(s)."""
-    tail = _lead_tail(text)
-    if tail is not None:
+    if (tail := _lead_tail(text)) is not None:
         return tail
     body: list[str] = []
     res = Responsibility(text=text)
     pos = 0
-    while True:
-        m = KEYWORD_RE.search(text, pos)
-        if not m:
-            body.append(text[pos:])
-            break
+    while m := KEYWORD_RE.search(text, pos):
         open_at = _opening_before(text, m.start(), pos)
         # bare "责任单位:…" (no bracket before it): the rest of the text is the list
         cut = m.start() if open_at is None else open_at
@@ -94,8 +89,10 @@ def extract_responsibility(text: str) -> Responsibility:
         res.found = True
         if close_at is None:
             res.unclosed = open_at is not None
-            break
+            break  # the part runs to the end: no text after it
         pos = close_at + 1
+    else:  # no more parts: the rest is text
+        body.append(text[pos:])
     # "…23家。(牵头单位:…)。": the full stop printed after the part is the one before it
     res.text = _DOUBLE_STOP.sub("\\1", "".join(body).strip())
     return res
@@ -106,10 +103,8 @@ _DOUBLE_STOP = re.compile(r"([。.])\s*[。.]+$")
 
 def _opening_before(text: str, kw_at: int, floor: int) -> int | None:
     """The bracket opening right before the keyword (spaces allowed), if any."""
-    i = kw_at - 1
-    while i >= floor and text[i] in " \t":
-        i -= 1
-    return i if i >= floor and text[i] in OPENERS else None
+    before = text[floor:kw_at].rstrip(" \t")
+    return floor + len(before) - 1 if before and before[-1] in OPENERS else None
 
 
 def _matching_close(text: str, open_at: int) -> int | None:
@@ -161,8 +156,6 @@ def is_deadline(text: str) -> bool:
 
 def peel_deadline(value: str) -> tuple[str, str]:
     """A unit list with deadline pieces taken out: (the list, the deadline)."""
-    from .names import split_top
-
     parts = split_top(value)
     dues = [p.strip() for p, _ in parts if is_deadline(p)]
     if not dues:

@@ -35,11 +35,6 @@ class ParseResult:
         """The plan, under the name the model's `Result` uses."""
         return self.plan
 
-    @property
-    def ok(self) -> bool:
-        """True when a plan was produced."""
-        return self.plan is not None
-
     def report_lines(self) -> list[str]:
         """A parse report in Chinese: counts, units and groups, unresolved names, every problem."""
         out: list[str] = [f"解析通知:{self.source or '(文本)'}"]
@@ -57,11 +52,9 @@ class ParseResult:
             out.append(f"序号:{numbers[0]} 至 {numbers[-1]}(按通知原样;各部分重新编号时加上所属标题的序号,如“二.3”“(三)2”)。"
                        if any(not n.isdigit() for n in numbers) else
                        f"序号:{numbers[0]} 至 {numbers[-1]}。")
-        due = [t for t in plan.tasks if t.deadline]
-        if due:
+        if due := [t for t in plan.tasks if t.deadline]:
             out.append(f"完成时限:{len(due)} 项写明,{len(plan.tasks) - len(due)} 项未写明。")
-        led = [t for t in plan.tasks if t.lead_leader]
-        if led:
+        if led := [t for t in plan.tasks if t.lead_leader]:
             out.append(f"责任领导(任务):{len(led)} 项写明,已单独记录,不作为责任单位。")
         targets = sum(len(t.targets) for t in plan.tasks)
         out.append(f"量化指标 {targets} 个;未编号的目标段落 {len(self.loose_targets)} 段。")
@@ -69,8 +62,7 @@ class ParseResult:
             u.name + (f"(又作 {'/'.join(u.aliases)})" if u.aliases else "") for u in plan.units))
         out.append(f"单位分组 {len(plan.groups)} 个:" + "、".join(
             f"{g.name}({len(g.members)} 个成员)" for g in plan.groups))
-        leaders = [u for u in plan.units if u.leader]
-        if leaders:
+        if leaders := [u for u in plan.units if u.leader]:
             out.append(f"责任领导(附件2):{len(leaders)} 个单位已填。")
         if plan.matrix is not None:
             m = plan.matrix
@@ -102,11 +94,9 @@ class ParseResult:
                   "responsible_units": list(t.responsible_units), "notes": t.notes,
                   "deadline": t.deadline,
                   "units": [u.name for u, _ in plan.task_units(t)]} for t in plan.tasks]
-        indicators = [{"number": t.printed_number, "key": t.number,
-                       "section": list(t.section), "text": t.text,
-                       "units": [u.name for u, _ in plan.task_units(t)],
+        indicators = [{**{k: d[k] for k in ("number", "key", "section", "text", "units")},
                        "targets": [asdict(x) for x in t.targets]}
-                      for t in plan.tasks if t.kind == "indicator"]
+                      for t, d in zip(plan.tasks, tasks) if t.kind == "indicator"]
         indicators += [{"number": "", "section": list(lt.section), "text": lt.text, "units": [],
                         "targets": [asdict(x) for x in lt.targets]} for lt in self.loose_targets]
         return {"tasks": tasks, "indicators": indicators,

@@ -14,6 +14,7 @@ from ..model.findings import Finding, finding
 from .clean import Line, short
 from .kinds import NUMERALS, kind_of_heading, kind_of_section
 from .names import OPENERS
+from .result import LooseTargets
 from .responsibility import KEYWORD_RE, extract_responsibility, has_responsibility
 from .targets import extract_targets
 
@@ -50,15 +51,6 @@ class RawItem:
 
 
 @dataclass
-class TargetParagraph:
-    """An unnumbered paragraph of targets (主要预期目标:…) inside the body."""
-
-    line: int
-    text: str
-    section: list[str] = field(default_factory=list)
-
-
-@dataclass
 class Region:
     """A stretch of lines: the text before the first annex, or one annex."""
 
@@ -73,7 +65,8 @@ class Structure:
     """What the structure pass found."""
 
     items: list[RawItem] = field(default_factory=list)
-    target_paragraphs: list[TargetParagraph] = field(default_factory=list)
+    # unnumbered paragraphs of targets (主要预期目标:…) inside the body
+    target_paragraphs: list[LooseTargets] = field(default_factory=list)
     regions: list[Region] = field(default_factory=list)
     body: Region | None = None
     findings: list[Finding] = field(default_factory=list)
@@ -83,8 +76,7 @@ def marker_of(text: str) -> tuple[str, str, str] | None:
     """(kind, number, rest) of a line that starts with a numbering marker."""
     s = text.strip()
     for kind, rx in MARKERS:  # a plain loop: this runs on every line, several times
-        m = rx.match(s)
-        if m:
+        if m := rx.match(s):
             return kind, m.group(1), s[m.end():]
     return None
 
@@ -93,8 +85,7 @@ def find_regions(lines: list[Line]) -> list[Region]:
     """The text before the first annex and each annex (the last marker of a number wins)."""
     marks: dict[str, tuple[int, str]] = {}
     for i, ln in enumerate(lines):
-        m = ANNEX_RE.match(ln.text.strip())
-        if m:
+        if m := ANNEX_RE.match(ln.text.strip()):
             marks[m.group(1)] = (i, (m.group(2) or "").strip())
     ordered = sorted(marks.items(), key=lambda kv: kv[1][0])
     starts = [at for _, (at, _) in ordered]
@@ -271,7 +262,7 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
             continue
         if not ended and _is_target_paragraph(s):
             close_item()
-            st.target_paragraphs.append(TargetParagraph(ln.no, s, section()))
+            st.target_paragraphs.append(LooseTargets(ln.no, s, section(), extract_targets(s)))
             continue
         if st.items or cur is not None:
             pending_stray.append(ln)
@@ -308,14 +299,12 @@ def _numbered_unlike(mk: tuple[str, str, str], item_kind: str, cur: RawItem | No
     after item "14."), on a line that starts an item of its own: the item above already has
     its units, or this line names units. (Sub-items are numbered from 1: once one of a
     kind was printed inside the item, that kind numbers sub-items, see _walk.)"""
-    if mk[0] == item_kind or mk[0] not in _ARABIC or item_kind not in _ARABIC or cur is None:
+    if mk[0] == item_kind or mk[0] not in _ARABIC or item_kind not in _ARABIC or cur is None \
+            or not (cur.number.isdecimal() and mk[1].isdecimal()  # (not "⑮": isdigit, no int)
+                    and int(mk[1]) == int(cur.number) + 1):
         return False
-    if not (cur.number.isdecimal() and mk[1].isdecimal()  # (not "⑮": isdigit, no int)
-            and int(mk[1]) == int(cur.number) + 1):
-        return False
-    if LEVEL[mk[0]] < LEVEL[item_kind]:  # "2." over "(1)" items: a heading, unless it names units
-        return has_responsibility(mk[2])
-    return closed or has_responsibility(mk[2])
+    # "2." over "(1)" items is a heading, unless it names units
+    return (closed and LEVEL[mk[0]] >= LEVEL[item_kind]) or has_responsibility(mk[2])
 
 
 def _only_responsibility(text: str) -> bool:
@@ -349,8 +338,7 @@ def printed_number(kind: str, number: str) -> str:
 
 def _heading_mark(head: str) -> str:
     """"(三)聚焦…" → "(三)", "二、主要任务" → "二." (for qualified numbers), else ""."""
-    m = re.match(rf"^([(\uff08]\s*[{NUMERALS}]+\s*[)\uff09])", head)
-    if m:
+    if m := re.match(rf"^([(\uff08]\s*[{NUMERALS}]+\s*[)\uff09])", head):
         return re.sub(r"\s", "", m.group(1))
     m = re.match(rf"^([{NUMERALS}]+)\s*[、.\uff0e]", head)
     return f"{m.group(1)}." if m else ""
@@ -386,16 +374,13 @@ def _qualify_restarts(st: Structure, source: str) -> None:
             if a is not None and b is not None and b != a + 1 and b != a:
                 st.findings.append(finding("item-number-gap", file=source, task=it.number,
                                            line=it.line, previous=a))
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # number → the last k of "number-k" given out
     for it in st.items:
-        if it.number not in seen:
-            seen[it.number] = 1
-            continue
-        printed, k = it.number, seen[it.number] + 1
-        while f"{printed}-{k}" in seen:
-            k += 1
-        seen[printed] = k
-        it.number = f"{printed}-{k}"
-        seen[it.number] = 1
-        st.findings.append(finding("item-number-duplicate", file=source, task=it.number,
-                                   line=it.line, value=printed))
+        if (printed := it.number) in seen:
+            k = seen[printed] + 1
+            while f"{printed}-{k}" in seen:
+                k += 1
+            seen[printed], it.number = k, f"{printed}-{k}"
+            st.findings.append(finding("item-number-duplicate", file=source, task=it.number,
+                                       line=it.line, value=printed))
+        seen.setdefault(it.number, 1)

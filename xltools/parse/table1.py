@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import reduce
 
 from ..model.findings import Finding, finding
+from .cells import Cell
 from .clean import Line, short
 from .fold import fold
 from .kinds import NUMERALS, kind_of_heading, kind_of_section
@@ -46,15 +48,7 @@ SECTION_MARK_RE = re.compile(rf"^([{NUMERALS}]+\s*[、.]|\(\s*[{NUMERALS}]+\s*\)
 _PERSON_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}(常务副|副)?(市长|区长|县长|书记|主任|部长|秘书长)?$")
 
 
-@dataclass
-class GridCell:
-    """One grid position of a .docx table: its text, the notice line of its block, and
-    whether it is the same (merged) cell as the one above / to the left."""
-
-    text: str
-    line: int
-    up: bool = False
-    left: bool = False
+GridCell = Cell  # one grid position of a .docx table
 
 
 @dataclass
@@ -104,9 +98,8 @@ def is_annex1_header(cells: list[str]) -> bool:
     """序号 | 任务 | 牵头单位/责任单位 …: a task column before every unit column (annex 2,
     责任单位 | 序号 | 任务, is not annex 1)."""
     roles = [header_role(c) for c in cells]
-    if "task" not in roles or not any(r in ("lead", "resp", "support") for r in roles):
-        return False
-    if sum(1 for r in roles if r) < 3 or roles.count("") > 1:
+    if "task" not in roles or not any(r in ("lead", "resp", "support") for r in roles) \
+            or sum(1 for r in roles if r) < 3 or roles.count("") > 1:
         return False
     task_at = roles.index("task")
     return all(i > task_at for i, r in enumerate(roles) if r in ("lead", "resp", "support"))
@@ -177,10 +170,7 @@ def assign_cells(roles: list[str], cells: list[str]) -> tuple[dict[int, str], bo
         text_parts.append(cells[i])
         i += 1
     out[task_at] = "".join(text_parts)
-    p = task_at + 1
-    unit_cells = 0
-    last = task_at
-    unplaced: list[int] = []
+    p, last, unit_cells, unplaced = task_at + 1, task_at, 0, []  # next free column, last filled
     for n, c in enumerate(cells[i:], start=i):
         t = cell_type(c)
         unit_cells += t == "units"
@@ -222,11 +212,9 @@ class TableBuilder:
 
     def section(self, text: str) -> None:
         s = text.strip()
-        m = SECTION_MARK_RE.match(s)
-        mark = m.group(1) if m else ""
+        mark = m.group(1) if (m := SECTION_MARK_RE.match(s)) else ""
         level = 2 if mark.startswith("(") else 3 if mark == "——" else 1
-        for k in [k for k in self.stack if k >= level]:
-            self.stack.pop(k)
+        self.stack = {k: h for k, h in self.stack.items() if k < level}  # the deeper ones end here
         self.stack[level] = "".join(s.split()) if len(s) <= 60 else s
 
     def item(self, number: str, line: int, values: dict[int, str], uncertain: bool,
@@ -304,18 +292,15 @@ def read_grid(grid: Grid, base: list[str], source: str = "") -> Annex1Table | No
         b.item(number or "", line, {k: v for k, v in values.items() if v}, False, len(values))
     if not b.items:
         return None
-    last = max(c.line for r in rows for c in r)
     return Annex1Table(items=b.items, header=[squash_header(h) for _, h in head],
-                       start=rows[head_at][0].line - 1, end=last, findings=b.findings)
+                       start=rows[head_at][0].line - 1, end=max(c.line for r in rows for c in r),
+                       findings=b.findings)
 
 
 def cell_text(text: str, role: str) -> str:
     """A grid cell of several lines as one value: text runs on, units are listed."""
-    out = ""
-    for line in (x.strip() for x in text.split("\n")):
-        if line:
-            out = continue_cell(out, line, role) if out else line
-    return out
+    lines = [x.strip() for x in text.split("\n") if x.strip()]
+    return reduce(lambda out, line: continue_cell(out, line, role), lines, "")
 
 
 def continue_cell(before: str, more: str, role: str) -> str:
@@ -331,12 +316,7 @@ def _distinct(row: list[GridCell]) -> list[str]:
 
 def base_before(lines: list[Line], at: int, floor: int) -> list[str]:
     """A heading printed right above the table (一、重点任务), as the table's section."""
-    i = at - 1
-    while i >= floor and not lines[i].text.strip():
-        i -= 1
-    if i < floor:
-        return []
-    s = lines[i].text.strip()
+    s = next((t for ln in reversed(lines[floor:max(floor, at)]) if (t := ln.text.strip())), "")
     mk = marker_of(s)
     # a heading, or a table title that says what its rows are (十件民生实事项目表, 主要预期目标表)
     if len(s) <= 60 and not has_responsibility(s) and (

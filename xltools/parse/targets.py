@@ -30,6 +30,7 @@ _FILLERS = ("力争", "确保", "争取", "努力", "全年", "今年", "年内"
 _LINKS = ("达到", "达", "控制在", "保持在", "稳定在", "超过", "突破", "不低于", "不少于",
           "不高于", "不超过", "为", "在", "至", "到")
 _CLAUSE_SEPS = "。;\uff1b,\uff0c:\uff1a"  # 、 lists adjectives too (国家级、省级…): handled by prev_end
+_SEP_RE = re.compile(f"[{_CLAUSE_SEPS}]")
 
 
 def extract_targets(text: str) -> list[Target]:
@@ -58,17 +59,13 @@ def extract_targets(text: str) -> list[Target]:
 
 
 def _looks_like_date_or_code(text: str, m: re.Match) -> bool:
-    after = text[m.end():m.end() + 1]
     # "2019年" is never matched (年 is no measure); guard "10个百分点" vs "第10个": ordinals
-    before = text[max(0, m.start() - 1):m.start()]
-    return before == "第" or (m.group(2) == "个" and after in ("月", "季"))
+    return text[max(0, m.start() - 1):m.start()] == "第" or (
+        m.group(2) == "个" and text[m.end():m.end() + 1] in ("月", "季"))
 
 
 def _last_sep(text: str, at: int) -> int:
-    i = at - 1
-    while i >= 0 and text[i] not in _CLAUSE_SEPS:
-        i -= 1
-    return i + 1
+    return max(text.rfind(sep, 0, at) for sep in _CLAUSE_SEPS) + 1
 
 
 _ENUM_RE = re.compile(r"^(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十]+是?|[一二三四五六七八九十]+要)")
@@ -87,7 +84,4 @@ def _clean_label(label: str, keep_growth: bool) -> str:
 
 def _following_words(text: str, at: int) -> str:
     """When nothing precedes the number ("确保6280户…脱贫"), the words after it name it."""
-    j = at
-    while j < len(text) and text[j] not in _CLAUSE_SEPS:
-        j += 1
-    return _TARGET_RE.sub("", text[at:j]).strip()
+    return _TARGET_RE.sub("", _SEP_RE.split(text[at:], maxsplit=1)[0]).strip()

@@ -104,26 +104,18 @@ class _Cells:
                 self.groups.setdefault(name, r)
 
     def unit_cell(self, unit: str, col: int = 0) -> tuple[str, str]:
-        hit = self.units.get(unit)
-        return (UNITS.name, a1(hit[0], col)) if hit else ("", "")
+        return (UNITS.name, a1(self.units[unit][0], col)) if unit in self.units else ("", "")
 
     def name_cell(self, name: str) -> tuple[str, str]:
         """The cell of a duplicated name: its second appearance (a name, or an alias cell)."""
-        seen = []
         key = normalize_name(name)
-        for unit, (r, aliases) in self.units.items():
-            if normalize_name(unit) == key:
-                seen.append((UNITS.name, a1(r, 0)))
-            if any(normalize_name(a) == key for a in aliases):
-                seen.append((UNITS.name, a1(r, 2)))
-        for group, r in self.groups.items():
-            if normalize_name(group) == key:
-                seen.append((GROUPS.name, a1(r, 0)))
-        return seen[1] if len(seen) > 1 else (seen[0] if seen else ("", ""))
+        seen = [(UNITS.name, a1(r, col)) for unit, (r, aliases) in self.units.items()
+                for col, names in ((0, [unit]), (2, aliases)) if key in map(normalize_name, names)]
+        seen += [(GROUPS.name, a1(r, 0)) for group, r in self.groups.items() if normalize_name(group) == key]
+        return (seen[1:] or seen or [("", "")])[0]
 
     def group_cell(self, group: str, col: int = 1) -> tuple[str, str]:
-        r = self.groups.get(group)
-        return (GROUPS.name, a1(r, col)) if r is not None else ("", "")
+        return (GROUPS.name, a1(self.groups[group], col)) if group in self.groups else ("", "")
 
     def place(self, f: Finding, sheet_cell: tuple[str, str]) -> Finding:
         sheet, cell = sheet_cell
@@ -153,8 +145,7 @@ def check_register(path: str | os.PathLike) -> list[Finding]:
         else:
             out.append(cells.place(f, cells.unit_cell(f.unit, 1)))
     for u in plan.units:
-        lacking = [(label, col) for attr, label, col in CONTACT_FIELDS if not getattr(u, attr).strip()]
-        if lacking:
+        if lacking := [(label, col) for attr, label, col in CONTACT_FIELDS if not getattr(u, attr).strip()]:
             out.append(cells.place(finding("unit-without-contact", unit=u.name,
                                            missing="、".join(label for label, _ in lacking)),
                                    cells.unit_cell(u.name, lacking[0][1])))

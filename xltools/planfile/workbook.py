@@ -156,9 +156,8 @@ class _Reader:
         if data is None:
             self.findings.append(finding("missing-plan-sheet", file=self.file, value=table.name))
             return []
-        header = [text(x) for x in (data[1] if len(data) > 1 else [])]
-        for c, want in enumerate(table.headers):
-            got = header[c] if c < len(header) else ""
+        header = [text(x) for x in (data[1] if len(data) > 1 else [])] + [""] * len(table.headers)
+        for c, (want, got) in enumerate(zip(table.headers, header)):
             if got == "" and c >= len(table.headers) - table.optional:
                 continue  # an older plan.xlsx without the optional column
             if got != want:
@@ -202,9 +201,8 @@ def split(s: str, known: set[str] | frozenset[str] = frozenset()) -> list[str]:
 def plan_from_sheets(sheets: dict[str, list[list]], filename: str = "plan.xlsx") -> tuple[Plan | None, list[Finding]]:
     """Build a plan from plan.xlsx rows; findings name sheet and cell. None if unusable."""
     rd = _Reader(sheets, filename)
-    info = {text(row[0]): text(row[1]) for _, row in rd.rows(INFO)}
     by_label = {v: k for k, v in INFO_KEYS.items()}
-    meta = {by_label[k]: v for k, v in info.items() if k in by_label}
+    meta = {by_label[row[0]]: row[1] for _, row in rd.rows(INFO) if row[0] in by_label}
     try:
         year = int(meta.get("year") or 0)
     except ValueError:
@@ -218,15 +216,14 @@ def plan_from_sheets(sheets: dict[str, list[list]], filename: str = "plan.xlsx")
     known |= {a for g in groups for a in g.aliases}
     tasks: list[Task] = []
     for r, v in rd.rows(TASKS, "task-again"):  # a duplicate number's own row; "task" is the first
-        kind = KIND_BY_LABEL.get(v[1], v[1] or "task")
-        tasks.append(Task(number=v[0], kind=kind, section=split_section(v[2]), text=v[3],
+        tasks.append(Task(number=v[0], kind=KIND_BY_LABEL.get(v[1], v[1] or "task"),
+                          section=split_section(v[2]), text=v[3],
                           lead_units=split(v[4], known), responsible_units=split(v[5], known),
                           deadline=v[6], lead_leader=v[7], printed=v[8], notes=v[9]))
         rd.where.setdefault(("task", v[0]), (TASKS.name, a1(r, 0)))
     by_number = {t.number: t for t in tasks}
     for r, v in rd.rows(TARGETS):
-        task = by_number.get(v[0])
-        if task is None:
+        if (task := by_number.get(v[0])) is None:
             rd.bad(TARGETS.name, r, 0, v[0], "“任务”表中没有这个序号")
             continue
         try:
@@ -294,9 +291,8 @@ def _read_matrix(rd: _Reader, title: str) -> TownMatrix | None:
             rd.bad(MATRIX, r, 1, v[1], "行类型应为 镇街/区直及其他/合计")
             kind = "town"
         rows.append(MatrixRow(label=v[0], kind=kind, unit=v[2] if len(v) > 2 else ""))
-        for c in range(len(MATRIX_FIXED), min(len(keys), len(v))):
-            if keys[c] and v[c] != "":
-                values[(v[0], keys[c])] = v[c]
+        values.update({(v[0], keys[c]): v[c] for c in range(len(MATRIX_FIXED), min(len(keys), len(v)))
+                       if keys[c] and v[c] != ""})
         rd.where[("matrix-row", v[0])] = (MATRIX, a1(r, 0))
         for c in range(len(MATRIX_FIXED), len(keys)):
             rd.where[("matrix", f"{v[0]}\t{keys[c]}")] = (MATRIX, a1(r, c))
