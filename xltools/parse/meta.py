@@ -218,7 +218,8 @@ def _quarter_deadlines(dates: list[tuple[str, str]], year: int) -> list[date]:
     for mo, d in dates:
         m = int(mo)
         # a month before the one above is in the next year (the year-end report), once
-        y = out[-1].year + (m < out[-1].month and out[-1].year == year) if out else year
+        next_year = bool(out) and m < out[-1].month and out[-1].year == year
+        y = out[-1].year + int(next_year) if out else year
         try:
             out.append(date(y, m, int(d)))
         except ValueError:  # no such month or day
