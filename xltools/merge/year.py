@@ -43,9 +43,7 @@ NO_DATA = ""
 
 def short_name(plan: Plan, period: Period) -> str:
     """第一季度 for 2019年第一季度 (the year is in the title)."""
-    year = f"{plan.year}年"
-    return period.name[len(year):] if period.name.startswith(year) and len(period.name) > len(year) \
-        else period.name
+    return period.name.removeprefix(f"{plan.year}年") or period.name
 
 
 @dataclass
@@ -189,11 +187,11 @@ def _towns(plan: Plan, periods, per: dict[str, Table]) -> Table:
         rates = [(latest[k][0] / target if k in latest else 0.0, label, k in latest)
                  for k, (target, label) in targets.items() if k[0] == r.label]
         have = [x for x in rates if x[2]]
-        hi = max(have, key=lambda x: x[0]) if have else None
-        lo = min(have, key=lambda x: x[0]) if have else None
+        hi = max(have, key=itemgetter(0), default=None)
+        lo = min(have, key=itemgetter(0), default=None)
         rows.append([r.unit or r.label, len(rates), len(have), fmean([x[0] for x in rates]) if have else None,
                      f"{hi[1]}({hi[0]:.1%})" if hi else "", f"{lo[1]}({lo[0]:.1%})" if lo else "",
-                     _latest_period(periods, per, r.label) or ""])
+                     _latest_period(periods, per, r.label)])
     # highest average first (ties keep plan order), unranked towns last; a tie shares the
     # better place (1, 2, 2, 4)
     ranked = sorted((x for x in rows if x[3] is not None), key=itemgetter(3), reverse=True)
@@ -205,9 +203,6 @@ def _towns(plan: Plan, periods, per: dict[str, Table]) -> Table:
 
 
 def _latest_period(periods, per, label: str) -> str:
-    out = ""
-    for p in periods:
-        t = per.get(p.id)
-        if t is not None and any(row == label and sent for row, sent in t.select("行", "已报送")):
-            out = p.name
-    return out
+    sent = [p.name for p in periods if p.id in per
+            and any(row == label and got for row, got in per[p.id].select("行", "已报送"))]
+    return sent[-1] if sent else ""

@@ -13,6 +13,7 @@ Files: `<out>/反馈/<unit>/<form>_退回修改.xlsx` and `<out>/反馈/<unit>/�
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -117,7 +118,8 @@ def feedback_copy(plan: Plan, period: Period, fr: FormReturn,
     shifted = any(f.code in SHIFTED for f in fr.findings)
     items: list[FeedbackItem] = []
     comments: dict[tuple[str, int, int], list[str]] = {}
-    for f in sorted(todo, key=lambda f: (f.severity != ERROR, _order(f.cell))):
+    # errors first, then by place (findings of no cell last)
+    for f in sorted(todo, key=lambda f: (f.severity != ERROR, f.cell and from_a1(f.cell) or (10 ** 9, 0))):
         at = where.get(fr.place(f.sheet, f.cell))
         restored = f.code in RESTORED
         sheet = ex.sheet if f.sheet in (fr.sheet, "") else ex.targets.sheet if ex.targets else ""
@@ -157,24 +159,18 @@ def _where_on_copy(fr: FormReturn, ex) -> dict[str, tuple[str, int, int]]:
             out[ref] = (ex.sheet, *ex.header_fields[name])
     tasks = {r.task: r.row for r in ex.rows if r.section == "task"}
     for t in fr.tasks:
-        row = tasks.get(t.task)
-        if row is None:
-            continue
-        for fname, ref in t.cells.items():
-            if ref and fname in ex.field_cols:
-                out[ref] = (ex.sheet, row, ex.field_cols[fname])
+        if (row := tasks.get(t.task)) is not None:
+            out.update({ref: (ex.sheet, row, ex.field_cols[fname]) for fname, ref in t.cells.items()
+                        if ref and fname in ex.field_cols})
     figures = ex.targets or ex  # the sheet the figures are on
     lines = {r.key: r.row for r in figures.rows if r.section in ("target", "line")}
     keyed = [(target_key(g.task, g.index), g) for g in fr.targets] + \
             [(town_key(w.column, w.part), w) for w in fr.town]
     for key, g in keyed:
-        row = lines.get(key)
-        if row is None:
-            continue
-        for what, col in ((ACTUAL, figures.actual_col), (NOTE, figures.note_col)):
-            ref = g.cells.get(what)
-            if ref and col >= 0:
-                out[ref] = (figures.sheet, row, col)
+        if (row := lines.get(key)) is not None:
+            out.update({ref: (figures.sheet, row, col) for what, col in
+                        ((ACTUAL, figures.actual_col), (NOTE, figures.note_col))
+                        if (ref := g.cells.get(what)) and col >= 0})
     return out
 
 
@@ -225,11 +221,6 @@ def _put_value(sh: Sheet, r: int, c: int, value: object) -> None:
         cell.value, cell.kind = float(value), "number"
     else:
         cell.value, cell.kind = str(value), "string"
-
-
-def _order(ref: str) -> tuple[int, int]:
-    rc = from_a1(ref) if ref else None
-    return rc if rc else (10 ** 9, 0)
 
 
 def _folder(unit: str) -> str:
@@ -422,15 +413,11 @@ def clear_feedback(base: Path, keep: set[Path] = frozenset()) -> None:
     if not base.is_dir():
         return
     for p in base.rglob("*.xlsx"):
-        if p in keep:
-            continue
-        if p.stem.endswith(COPY_SUFFIX) or p.name.startswith(LIST_PREFIX) or \
-                p.stem.rsplit("(", 1)[0].endswith(COPY_SUFFIX):
+        if p not in keep and (p.stem.endswith(COPY_SUFFIX) or p.name.startswith(LIST_PREFIX)
+                              or p.stem.rsplit("(", 1)[0].endswith(COPY_SUFFIX)):
             p.unlink(missing_ok=True)
     if not keep:
         (base / MANIFEST).unlink(missing_ok=True)
     for d in sorted((d for d in base.rglob("*") if d.is_dir()), key=lambda d: -len(d.parts)):
-        try:
+        with contextlib.suppress(OSError):  # (not empty: someone's own file)
             d.rmdir()
-        except OSError:
-            pass

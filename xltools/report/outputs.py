@@ -1,6 +1,7 @@
 """Everything a collect run writes for people, on both cores: 汇总表, 校验报告, HTML, feedback."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -185,10 +186,9 @@ class OutputPool:
             self._start()
 
     def _start(self, state: _Inputs | None = None, workers: int | None = None) -> None:
-        try:
+        # no process to be had, an interpreter shutting down, no semaphores: written here instead
+        with contextlib.suppress(OSError, RuntimeError, ImportError, NotImplementedError):
             self.pool = start_pool(_write, state, workers or self.workers)
-        except (OSError, RuntimeError, ImportError, NotImplementedError):  # no process to be
-            pass  # had, an interpreter shutting down, no semaphores: written here instead
 
     def write_ahead(self, plan: Plan, period: Period, receipts: list[ReceiptRow],
                     out_dir: str | os.PathLike) -> None:
@@ -208,10 +208,9 @@ class OutputPool:
         else:  # (start's own rule; a few new returns' pool may be started already)
             self.start(len(receipts), sum(1 for r in receipts if r.new))
         if self.pool is not None:
-            try:
+            # (a pool already broken: write_outputs finds out and copes)
+            with contextlib.suppress(RuntimeError):
                 self.ahead[job] = pool_submit(self.pool, (job, inputs and _own_inputs(inputs, job)))
-            except RuntimeError:  # a pool already broken: write_outputs finds out and copes
-                pass
 
     def __enter__(self) -> "OutputPool":
         return self

@@ -5,7 +5,7 @@ import math
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
-from itertools import islice
+from itertools import groupby, islice
 from pathlib import Path
 
 from ..sheet.blocks import date_cn, official_page, safe_filename, seq_value
@@ -242,14 +242,12 @@ def _task_block(sh: Sheet, first: int, last: int, t: dict, cols: list[Col],
         piece = values if k == 0 else [values[0], CONTINUED, values[2], CONTINUED, *values[4:]]
         for j, (v, col) in enumerate(zip(piece, cols)):
             style = _status_style(v) if j == 4 else col.style
-            if j == 0 and isinstance(v, int):
-                sh.merge(a, j, b, j, v, style, kind="number")
-            elif is_missing(v) or v == "":
+            if is_missing(v) or v == "":
                 sh.merge(a, j, b, j, None, style, kind="blank")
-            elif col.kind == "number":
-                sh.merge(a, j, b, j, float(v), style, kind="number")
-            else:
-                sh.merge(a, j, b, j, str(v), style, kind="string")
+            else:  # (a 序号 that is a number, as seq_value gives it, is written as one)
+                number = col.kind == "number" or (j == 0 and isinstance(v, int))
+                sh.merge(a, j, b, j, float(v) if number else str(v), style,
+                         kind="number" if number else "string")
     return pieces
 
 
@@ -436,13 +434,11 @@ def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: dict[tuple, dict],
     sh.merge(row, 0, row + 2, 0, f"责任单位\n{_part_label(k, n)}" if n > 1 else "责任单位", "header",
              kind="string")
     i = 0
-    while i < len(chunk):  # the category row: equal neighbours merged across
-        j = i
-        while j + 1 < len(chunk) and chunk[j + 1][0].path[:1] == chunk[i][0].path[:1]:
-            j += 1
-        cat = chunk[i][0].path[0] if chunk[i][0].path else ""
-        sh.merge(row, 1 + 3 * i, row, 3 + 3 * j, cat or None, "header", kind="string")
-        i = j + 1
+    for cat, same in groupby(chunk, lambda leaf: leaf[0].path[:1]):  # the category row: equal
+        n = len(list(same))  # neighbours merged across
+        sh.merge(row, 1 + 3 * i, row, 3 * (i + n), (cat[0] if cat else "") or None, "header",
+                 kind="string")
+        i += n
     longest = 0
     for i, (col, part, measure) in enumerate(chunk):
         label = leaf_label(col, part)
@@ -490,8 +486,7 @@ def _mismatches(sh: Sheet, row: int, width: int, s: Summary) -> int:
     row = heading(sh, row, width, "计划目标的合计与各行之和不一致(按原件列示,未作更正,请核对原件)")
     labels = ["指标", official_marks("合计(计划所印)"), "各行之和", "相差"]
     sh.write(row, 0, "序号", "header", kind="string")
-    spans = [(1, 3), (4, 5), (6, 7), (8, 9)]
-    spans = [(a, min(b, width - 1)) for a, b in spans if a < width]
+    spans = [(a, min(b, width - 1)) for a, b in ((1, 3), (4, 5), (6, 7), (8, 9)) if a < width]
     for (a, b), lab in zip(spans, labels):
         sh.merge(row, a, row, b, lab, "header", kind="string")
     row += 1
