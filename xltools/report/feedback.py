@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import json
 import os
 from collections.abc import Callable
@@ -34,9 +33,9 @@ from ..model.findings import ERROR, INFO, Finding
 from ..model.plan import Period, Plan
 from ..model.returns import (ACCEPTED, ACTUAL, FEEDBACK_SHEET, NOTE, REJECTED, FormReturn,
                              target_key, town_key)
-from ..xlsx.splice import code_version, read_manifest
+from ..xlsx.splice import read_manifest
 from ..xlsx.writer import write_workbook
-from .tables import Col, error_style, fit, header, marked_title, note, put
+from .tables import Col, digests, error_style, fit, header, marked_title, note, put
 
 FEEDBACK_DIR = "反馈"
 COPY_SUFFIX = "_退回修改"
@@ -312,16 +311,15 @@ def _pending(plan: Plan, period: Period, current: list[FormReturn],
     """Every workbook to send back for the period, as the ledger stands now, unbuilt."""
     out: list[_Pending] = []
     latest: dict[tuple[str, str], str] = {}
-    # what every file depends on besides its own return: the plan, period, styles, version
-    context = hashlib.sha256(f"{code_version()}{STYLES!r}{plan!r}{period!r}".encode())
+    key = digests(STYLES, plan, period)  # (a file is made of its own return besides)
     forms = ExpectedForms(plan)
     for fr in current:
         if fr.status != ACCEPTED or (fr.period and fr.period != period.id and fr.kind != "workplan"):
             continue
-        key = (fr.unit, fr.kind)
-        latest[key] = max(latest.get(key, ""), fr.received.received_at)
+        form = (fr.unit, fr.kind)
+        latest[form] = max(latest.get(form, ""), fr.received.received_at)
         if needs_feedback(fr.findings):
-            out.append(_Pending(_copy_name(plan, fr), _key(context, fr),
+            out.append(_Pending(_copy_name(plan, fr), key(fr),
                                 lambda fr=fr: feedback_copy(plan, period, fr, forms)))
     for r in receipts:
         if r.status != REJECTED or not r.sha256:
@@ -329,16 +327,9 @@ def _pending(plan: Plan, period: Period, current: list[FormReturn],
         if r.unit and latest.get((r.unit, r.kind), "") >= (r.received_at or "~"):
             continue  # a later return of the same form was taken: this one is history
         if needs_feedback(r.findings):
-            out.append(_Pending(_list_name(r), _key(context, dataclasses.replace(r, new=False)),
+            out.append(_Pending(_list_name(r), key(dataclasses.replace(r, new=False)),
                                 lambda r=r: rejected_list(plan, period, r)))
     return out
-
-
-def _key(context, made_from: object) -> str:
-    """A return or receipt row's digest (a dataclass repr shows every field)."""
-    h = context.copy()
-    h.update(repr(made_from).encode())
-    return h.hexdigest()
 
 
 def _copy_name(plan: Plan, fr: FormReturn) -> str:

@@ -30,9 +30,10 @@ from ..model.returns import STATUS_LABELS
 from ..model.table import Table
 from ..model.errors import TemplateError
 from ..templating import bundled, environment
-from ..xlsx.splice import code_version, read_manifest
+from ..xlsx.splice import read_manifest
 from ..xlsx.writer import write_atomically
 from .summary_book import ALERT, STATUS_COLORS
+from .tables import digests
 
 TEMPLATE = "report.html.j2"
 UNIT_TEMPLATE = "report_unit.html.j2"  # one unit's findings section
@@ -118,14 +119,12 @@ def _sections(env, plan: Plan, receipts: list[ReceiptRow],
     when its inputs are unchanged."""
     template = env.get_template(UNIT_TEMPLATE)
     source = env.loader.get_source(env, UNIT_TEMPLATE)[0]
-    context = hashlib.sha256(f"{code_version()}{source}".encode())
+    digest = digests(source)
     out, fresh = [], {}
     look = plan.lookups()
     for unit, rows in units_to_fix(plan, receipts):
         contact = _contact(look.unit(unit))
-        h = context.copy()
-        h.update(repr((unit, contact, [dataclasses.replace(r, new=False) for r in rows])).encode())
-        key = h.hexdigest()
+        key = digest(unit, contact, [dataclasses.replace(r, new=False) for r in rows])
         html = (cache or {}).get(key)
         if not isinstance(html, str):
             html = template.render(u=_unit_findings(unit, contact, rows))
