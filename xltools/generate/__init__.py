@@ -40,11 +40,9 @@ class FormJob:
 
 def form_jobs(plan: Plan, periods: list[Period]) -> list[FormJob]:
     """Every form of the plan for the periods, in the order they are listed to the clerk."""
-    jobs = [FormJob(FORM_WORKPLAN, u.name) for u in plan.units_with_tasks()]
     owed = owed_forms(plan)
-    for p in periods:
-        jobs += [FormJob(kind, unit, p.id) for unit, kind in owed]
-    return jobs
+    return [FormJob(FORM_WORKPLAN, u.name) for u in plan.units_with_tasks()] + \
+        [FormJob(kind, unit, p.id) for p in periods for unit, kind in owed]
 
 
 def job_filename(plan: Plan, job: FormJob) -> str:

@@ -79,8 +79,8 @@ def year_summary(plan: Plan, returns: dict[str, Iterable[FormReturn]],
     best = {p.id: contributions(plan, p.id, returns.get(p.id, []), look) for p in periods}
     reported = [p.id for p in periods if best[p.id]]
     tasks, targets, towns = _per_period(plan, periods, best, look)
-    return YearSummary(periods, labels, _tasks(plan, periods, labels, tasks),
-                       _timeliness(plan, periods, labels, best, today),
+    return YearSummary(periods, labels, _tasks(plan, look, periods, labels, tasks),
+                       _timeliness(plan, look, periods, labels, best, today),
                        _indicators(plan, periods, labels, targets),
                        _towns(plan, periods, towns), reported)
 
@@ -100,9 +100,8 @@ def _per_period(plan, periods, best, look):
     return tasks, targets, towns
 
 
-def _tasks(plan: Plan, periods, labels, per: dict[str, Table]) -> Table:
+def _tasks(plan: Plan, look, periods, labels, per: dict[str, Table]) -> Table:
     """merge_tasks lists the tasks in plan order, one row each: row k is task k."""
-    look = plan.lookups()
     figures = {pid: table.select("总体状态", "总体进度") for pid, table in per.items()}
     rows = []
     for k, t in enumerate(plan.tasks):
@@ -120,8 +119,7 @@ def _tasks(plan: Plan, periods, labels, per: dict[str, Table]) -> Table:
                   "最新状态", "最新进度"], rows)
 
 
-def _timeliness(plan: Plan, periods, labels, best, today: date) -> Table:
-    look = plan.lookups()
+def _timeliness(plan: Plan, look, periods, labels, best, today: date) -> Table:
     rows = []
     for name, form in owed_forms(plan):
         u = look.unit(name)

@@ -277,11 +277,10 @@ def _fill_list(sh: Sheet, plan: Plan, period: Period, cols: list[Col], title: st
 
 # -- a rejected file: the list alone ---------------------------------------------------------
 
-def rejected_list(plan: Plan, period: Period, r: ReceiptRow) -> Feedback | None:
-    """The 修改意见 of a file that was not taken (not identified, other period...)."""
+def rejected_list(plan: Plan, period: Period, r: ReceiptRow) -> Feedback:
+    """The 修改意见 of a file that was not taken (not identified, other period...), which has
+    findings to act on (_pending asks needs_feedback first)."""
     todo = needs_feedback(r.findings)
-    if not todo:
-        return None
     unit = r.unit or ""
     wb = Workbook(filename=_list_name(r),
                   title=f"{unit or r.name}{period.name}报表退回意见", subject="修改意见",

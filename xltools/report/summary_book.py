@@ -537,8 +537,8 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
         height_px = max(300, 150 + 26 * (b - a))
         anchors.append((row, height_px))
         chart_rows = math.ceil(height_px / 20) + 1
-        for r in range(row, row + chart_rows):
-            sh.row_heights[r] = 15  # 20 px: the chart covers exactly these rows
+        # 20 px: the chart covers exactly these rows
+        sh.row_heights.update(dict.fromkeys(range(row, row + chart_rows), 15))
         row += chart_rows
         breaks.append(row)
     table_head = row
