@@ -49,10 +49,6 @@ class Summary:
     findings: FindingCounts = field(default_factory=FindingCounts)  # what every output prints
     stamps: dict[str, str] = field(default_factory=dict)  # unit -> its 盖章件 ("" = 未收到)
 
-    def status_counts(self) -> Table:
-        """单位 × task status counts (the chart's data)."""
-        return self.by_unit.only("单位", *UNIT_CATEGORIES)
-
     def overall_counts(self) -> dict[str, int]:
         """How many tasks have each overall status, in OVERALL_STATUSES' order."""
         got = Counter(self.tasks["总体状态"])

@@ -90,9 +90,8 @@ def needs_feedback(findings: list[Finding]) -> list[Finding]:
 def feedback_view(fr: FormReturn) -> FormReturn:
     """What the feedback copies need of an accepted return: the whole of one sent back,
     of the others only who sent what when (a period's returns need not be held whole)."""
-    if needs_feedback(fr.findings):
-        return fr
-    return dataclasses.replace(fr, tasks=[], targets=[], town=[], header={}, header_cells={})
+    return fr if needs_feedback(fr.findings) else dataclasses.replace(
+        fr, tasks=[], targets=[], town=[], header={}, header_cells={})
 
 
 # -- the copy of an accepted return ---------------------------------------------------------

@@ -21,7 +21,7 @@ from ..model.glossary import FW_COLON, official_marks, text_width
 from ..model.plan import Period, Plan
 from ..model.rates import RATE_NOTE, is_missing, shown
 from ..xlsx.rowcache import KeptRows, SheetRows, write_keeping_rows
-from .tables import (Col, empty_row, fit, header, heading, height_for, marked_title,
+from .tables import (MAX_ROW, Col, empty_row, fit, header, heading, height_for, marked_title,
                      name_width, note, put, put_row, rows_table, start_sheet, titled_sheet)
 
 BY_TASK = "按任务汇总"
@@ -230,14 +230,15 @@ def _task_block(sh: Sheet, first: int, last: int, t: dict, cols: list[Col],
     # grow the block's last row when the task text needs more room than the unit rows give
     need = height_for([(t["任务内容"], cols[1].width), (t["责任单位"], cols[3].width),
                        (t["牵头单位"], cols[2].width)])
-    have = sum(sh.row_heights.get(r, 20) for r in range(first, last + 1))
-    if need > have:
-        sh.row_heights[last] = min(409, sh.row_heights.get(last, 20) + need - have)
+
+    def grow(a: int, b: int) -> None:  # (row b takes what rows a..b lack)
+        have = sum(sh.row_heights.get(r, 20) for r in range(a, b + 1))
+        if need > have:
+            sh.row_heights[b] = min(MAX_ROW, sh.row_heights.get(b, 20) + need - have)
+    grow(first, last)
     pieces = pager.place(first, last, need)
-    a, b = pieces[0]
-    have = sum(sh.row_heights.get(r, 20) for r in range(a, b + 1))
-    if len(pieces) > 1 and need > have:  # the first piece shows the whole text
-        sh.row_heights[b] = min(409, sh.row_heights.get(b, 20) + need - have)
+    if len(pieces) > 1:  # the first piece shows the whole text
+        grow(*pieces[0])
     for k, (a, b) in enumerate(pieces):
         piece = values if k == 0 else [values[0], CONTINUED, values[2], CONTINUED, *values[4:]]
         for j, (v, col) in enumerate(zip(piece, cols)):
@@ -522,7 +523,7 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     sh.write(row + 1, 0, "任务数", "body_center", kind="string")
     sh.row_heights[row] = sh.row_heights[row + 1] = 22
     # 2. charts of the table below, one page each (a chart cannot split across pages)
-    counts = s.status_counts()
+    counts = s.by_unit.only("单位", *UNIT_CATEGORIES)  # (the charts' data)
     n = len(counts)
     charted = min(n, CHART_UNITS * MAX_CHARTS)
     slices = [(i, min(i + CHART_UNITS, charted)) for i in range(0, charted, CHART_UNITS)]

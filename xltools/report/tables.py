@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
 
-from ..sheet.blocks import official_page, safe_sheet_name, title_block
+from ..sheet.blocks import WRAP_SLACK, official_page, safe_sheet_name, title_block
 from ..sheet.layout import Sheet, Workbook
 from ..sheet.styles import INDENT_UNITS, LINE_HEIGHT
 from ..model.glossary import official_marks, text_width
@@ -15,7 +15,6 @@ from ..merge.common import BLOCKED
 from ..xlsx.rowcache import SheetRows
 from ..xlsx.splice import code_version
 
-WRAP_SLACK = 0.9
 MAX_ROW = 409  # Excel's tallest row (points)
 
 
