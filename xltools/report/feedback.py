@@ -253,8 +253,7 @@ def _fill_list(sh: Sheet, plan: Plan, period: Period, cols: list[Col], title: st
     row = marked_title(sh, len(cols), title, f"({plan.title})")
     head = note(sh, row, len(cols), intro, width) + 1
     row = header(sh, head, cols)
-    for rec in records:
-        *vals, item = rec
+    for *vals, item in records:
         err = vals[2] == ERROR
         for j, (v, c) in enumerate(zip(vals, cols)):
             if j == 1 and item is not None and item.cell:

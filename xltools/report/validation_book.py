@@ -29,12 +29,8 @@ def validation_filename(plan: Plan, period: Period) -> str:
 
 def link_target(archived: str, sheet: str = "", cell: str = "") -> str:
     """A link to the archived copy, at the sheet and cell when known."""
-    if not archived:
-        return ""
-    if not sheet:
-        return archived
     quoted = "'" + sheet.replace("'", "''") + "'"
-    return f"{archived}#{quoted}!{cell or 'A1'}"
+    return f"{archived}#{quoted}!{cell or 'A1'}" if archived and sheet else archived
 
 
 def _where(sheet: str, cell: str) -> str:
