@@ -163,7 +163,7 @@ def _towns(plan: Plan, periods, per: dict[str, Table]) -> Table:
     """Towns ranked by the average of latest / target over their additive lines."""
     if plan.matrix is None or not plan.town_rows():
         return Table(TOWN_COLUMNS)
-    latest: dict[tuple[str, str, str], tuple[float, str]] = {}
+    latest: dict[tuple[str, str, str], float] = {}  # the latest cumulative figure reported
     targets: dict[tuple[str, str, str], tuple[float, str]] = {}
     for r in plan.town_rows():
         for c, part, _ in leaves(plan):
@@ -173,16 +173,13 @@ def _towns(plan: Plan, periods, per: dict[str, Table]) -> Table:
                                  column_measures(plan.matrix, c.key)).target(part)
             if target and target > 0:
                 targets[(r.label, c.key, part)] = (float(target), leaf_label(c, part))
-    for p in periods:
-        t = per.get(p.id)
-        if t is None:
-            continue
+    for t in (per[p.id] for p in periods if p.id in per):
         for row, col, part, kind, done in t.select("行", "列", "部分", "行类型", "完成"):
             if kind == "town" and not is_missing(done):
-                latest[(row, col, part)] = (float(done), p.id)
+                latest[(row, col, part)] = float(done)
     rows = []
     for r in plan.town_rows():
-        rates = [(latest[k][0] / target if k in latest else 0.0, label, k in latest)
+        rates = [(latest[k] / target if k in latest else 0.0, label, k in latest)
                  for k, (target, label) in targets.items() if k[0] == r.label]
         have = [x for x in rates if x[2]]
         hi = max(have, key=itemgetter(0), default=None)

@@ -13,8 +13,7 @@ from ..generate.annex3 import value_cell
 from ..model.collector import gc_paused
 from ..sheet.layout import Chart, Sheet, Workbook
 from ..sheet.paging import CONTINUED, Pager
-from ..merge.common import (BLOCKED, LATE, NOT_REPORTED, OVERALL_STATUSES, UNIT_CATEGORIES,
-                            missing_count)
+from ..merge.common import BLOCKED, LATE, NOT_REPORTED, UNIT_CATEGORIES, missing_count
 from ..merge.summary import Summary
 from ..merge.towns import leaf_label, leaves
 from ..model.glossary import FW_COLON, official_marks, text_width
@@ -513,14 +512,11 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     sh, row = titled_sheet(wb, "状态统计", cols, f"{plan.period_title(period)}任务状态统计", _subtitle(period))
     # 1. the tasks' overall status, one line
     row = heading(sh, row, len(cols), f"一、任务总体状态{UNIT_ITEMS}")
-    oc = s.overall_counts()
-    labels = [*OVERALL_STATUSES, "合计"]
-    sh.write(row, 0, "总体状态", "header", kind="string")
-    for j, k in enumerate(labels, start=1):
-        sh.write(row, j, k, "header", kind="string")
-        sh.write(row + 1, j, float(sum(oc.values()) if k == "合计" else oc[k]),
-                 "body_alert" if k in ALERT and oc[k] else "body_int", kind="number")
-    sh.write(row + 1, 0, "任务数", "body_center", kind="string")
+    oc = s.overall_counts()  # (every status, in OVERALL_STATUSES' order)
+    oc["合计"] = sum(oc.values())
+    sh.write_cells(row, 0, [(k, "header", "string") for k in ("总体状态", *oc)])
+    sh.write_cells(row + 1, 0, [("任务数", "body_center", "string"), *(
+        (float(n), "body_alert" if k in ALERT and n else "body_int", "number") for k, n in oc.items())])
     sh.row_heights[row] = sh.row_heights[row + 1] = 22
     # 2. charts of the table below, one page each (a chart cannot split across pages)
     counts = s.by_unit.only("单位", *UNIT_CATEGORIES)  # (the charts' data)

@@ -106,20 +106,17 @@ def _all_findings(wb: Workbook, plan: Plan, period: Period, receipts: list[Recei
     sh, first = start_sheet(wb, ALL_SHEET, cols, f"{plan.period_title(period)}报表校验报告", sub,
                             frozen_cols=2)
     sh.hidden_cols.add(CODE_COL)
-    row, i = first, 0
-    for r in receipts:
-        for f in by_severity(r.findings):
-            i += 1
-            err = f.severity == ERROR
-            vals = [i, r.display, f.unit or r.unit, r.form_label if r.kind else "",
-                    STATUS_LABELS.get(r.status, r.status), f.sheet, f.cell, f.severity,
-                    f.text, f.value]
-            put_row(sh, row, 0, vals, cols[:LINK_COL], [error_style(c) if err else None for c in cols])
-            _link(sh, row, LINK_COL, _where(f.sheet, f.cell), link_target(r.archived, f.sheet, f.cell), err)
-            put(sh, row, CODE_COL, f.code, cols[CODE_COL], "body_error" if err else None)
-            fit(sh, row, cols, vals)
-            row += 1
-    if i:
+    row = first
+    for i, (r, f) in enumerate(((r, f) for r in receipts for f in by_severity(r.findings)), start=1):
+        err = f.severity == ERROR
+        vals = [i, r.display, f.unit or r.unit, r.form_label if r.kind else "",
+                STATUS_LABELS.get(r.status, r.status), f.sheet, f.cell, f.severity, f.text, f.value]
+        put_row(sh, row, 0, vals, cols[:LINK_COL], [error_style(c) if err else None for c in cols])
+        _link(sh, row, LINK_COL, _where(f.sheet, f.cell), link_target(r.archived, f.sheet, f.cell), err)
+        put(sh, row, CODE_COL, f.code, cols[CODE_COL], "body_error" if err else None)
+        fit(sh, row, cols, vals)
+        row += 1
+    if row > first:
         sh.autofilter = (first - 1, 0, row - 1, len(cols) - 1)
     else:
         empty_row(sh, row, len(cols), "本期收到的文件未发现问题。")

@@ -25,10 +25,8 @@ def year_workbook(plan: Plan, ys: YearSummary, today: date | None = None) -> Wor
                   company=plan.issuer, kind="year")
     sub = (f"(截至{date_cn(today.isoformat())};已汇总 {len(ys.reported_periods)} 个报送周期:"
            + ("、".join(p.name for p in ys.periods if p.id in ys.reported_periods) or "无") + ")")
-    _tasks(wb, plan, ys, sub)
-    _timeliness(wb, plan, ys, sub)
-    _indicators(wb, plan, ys, sub)
-    _towns(wb, plan, ys, sub)
+    for part in (_tasks, _timeliness, _indicators, _towns):
+        part(wb, plan, ys, sub)
     return wb
 
 
