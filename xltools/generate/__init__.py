@@ -40,11 +40,9 @@ class FormJob:
 
 def form_jobs(plan: Plan, periods: list[Period]) -> list[FormJob]:
     """Every form of the plan for the periods, in the order they are listed to the clerk."""
-    jobs = [FormJob(FORM_WORKPLAN, u.name) for u in plan.units_with_tasks()]
     owed = owed_forms(plan)
-    for p in periods:
-        jobs += [FormJob(kind, unit, p.id) for unit, kind in owed]
-    return jobs
+    return [FormJob(FORM_WORKPLAN, u.name) for u in plan.units_with_tasks()] + \
+        [FormJob(kind, unit, p.id) for p in periods for unit, kind in owed]
 
 
 def job_filename(plan: Plan, job: FormJob) -> str:
@@ -73,22 +71,25 @@ def build_form(plan: Plan, job: FormJob) -> tuple[Workbook, FormIdentity]:
     return wb, embed_identity(wb, plan.plan_id, job.kind, job.unit, job.period, spec.version)
 
 
-def build_documents(plan: Plan, jobs: list[FormJob]) -> tuple[list[Workbook], list[Finding]]:
-    """The annexes and the sending list (which names every form's file)."""
+def annexes(plan: Plan) -> tuple[list[Workbook], list[Finding]]:
+    """附件1-3 (附件3 only with a town matrix) and the matrix findings placed at their cells."""
     from .annex1 import annex1
     from .annex2 import annex2
     from .annex3 import annex3
+
+    a3, findings = annex3(plan)
+    return [annex1(plan), annex2(plan), *([a3] if a3 is not None else [])], findings
+
+
+def build_documents(plan: Plan, jobs: list[FormJob]) -> tuple[list[Workbook], list[Finding]]:
+    """The annexes and the sending list (which names every form's file)."""
     from .sending_list import SendingEntry, sending_list
 
-    docs = [annex1(plan), annex2(plan)]
-    a3, findings = annex3(plan)
-    if a3 is not None:
-        docs.append(a3)
+    docs, findings = annexes(plan)
     files: dict[tuple[str, str], list[str]] = {}
     for job in jobs:
         files.setdefault((job.unit, job.period), []).append(job_filename(plan, job))
     entries = [SendingEntry(plan.unit(unit), plan.period(period) if period else None, names)
                for (unit, period), names in files.items() if plan.unit(unit) is not None]
-    docs.append(sending_list(plan, entries))
-    return docs, findings
+    return [*docs, sending_list(plan, entries)], findings
 

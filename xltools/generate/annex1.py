@@ -1,6 +1,8 @@
 """附件1: the task breakdown, section headings and numbered items with their units."""
 from __future__ import annotations
 
+import os
+
 from ..model.plan import Plan
 from ..sheet.blocks import fit_text_row, header_row, official_page, safe_filename, seq_value, title_block
 from ..sheet.layout import Workbook
@@ -15,14 +17,10 @@ W_NUMBER, W_TEXT, W_LEAD, W_UNITS = 7, 62, 20, 28
 def annex1_title(plan: Plan) -> str:
     """The printed title: 附件1's own heading when the notice printed one, else made from the
     campaign's title (2019年《政府工作报告》重点任务 -> …重点任务分解意见)."""
-    if plan.breakdown_title:
-        return plan.breakdown_title
     title = plan.title.strip()
-    if title.endswith("分解意见"):
-        return title
-    if title.endswith("分解"):
-        return title + "意见"
-    return title + "分解意见"
+    # (the part of 分解意见 the title ends with already)
+    done = next(end for end in ("分解意见", "分解", "") if title.endswith(end))
+    return plan.breakdown_title or title + "分解意见"[len(done):]
 
 
 def annex1(plan: Plan) -> Workbook:
@@ -60,9 +58,7 @@ def annex1(plan: Plan) -> Workbook:
 
 def _headings(sheet, row: int, old: list[str], new: list[str], ncols: int) -> int:
     """Full-width heading rows for the levels of `new` that differ from `old`."""
-    same = 0
-    while same < min(len(old), len(new)) and old[same] == new[same]:
-        same += 1
+    same = len(os.path.commonprefix([old, list(new)]))  # (levels compared as list items)
     width = sum(sheet.col_widths.values())
     for level, heading in enumerate(new[same:], start=same):
         style = "section" if level == 0 else "section_sub"

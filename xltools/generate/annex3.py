@@ -22,9 +22,7 @@ _NUMERIC = re.compile(r"^\s*[-+\u2212]?([\d,\uff0c]*)(?:\.(\d+))?\s*([%\uff05])?
 
 def annex3_title(plan: Plan) -> str:
     """The matrix's own title, or 2019年各镇、街道经济社会发展目标."""
-    if plan.matrix and plan.matrix.title.strip():
-        return plan.matrix.title.strip()
-    return f"{plan.year}年各镇、街道经济社会发展目标"
+    return (plan.matrix and plan.matrix.title.strip()) or f"{plan.year}年各镇、街道经济社会发展目标"
 
 
 def annex3(plan: Plan) -> tuple[Workbook | None, list[Finding]]:
@@ -41,11 +39,8 @@ def annex3(plan: Plan) -> tuple[Workbook | None, list[Finding]]:
         name = _sheet_name(i, cols, len(tables))
         subtitle = f"(表{i},共{len(tables)}表)" if len(tables) > 1 else ""
         _table_sheet(wb.add_sheet(name), plan, matrix, cols, subtitle, where)
-    findings = []
-    for f in check_matrix(matrix, plan):
-        sheet, cell = where.get(f.ref, (None, None))
-        findings.append(relocate(f, file=wb.filename, sheet=sheet, cell=cell))
-    return wb, findings
+    placed = [(f, *where.get(f.ref, (None, None))) for f in check_matrix(matrix, plan)]
+    return wb, [relocate(f, file=wb.filename, sheet=sheet, cell=cell) for f, sheet, cell in placed]
 
 
 def _sheet_name(i: int, cols: list[MatrixColumn], n: int) -> str:
@@ -59,9 +54,7 @@ def _sheet_name(i: int, cols: list[MatrixColumn], n: int) -> str:
 def leaf_label(col: MatrixColumn) -> str:
     """The leaf header: the indicator with its measure, unless the label already shows it."""
     label = col.path[-1] if col.path else col.key
-    if col.measure and col.measure not in label:
-        label = f"{label}({col.measure})"
-    return label
+    return f"{label}({col.measure})" if col.measure and col.measure not in label else label
 
 
 def _table_sheet(sheet: Sheet, plan: Plan, matrix: TownMatrix, cols: list[MatrixColumn],

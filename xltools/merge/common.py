@@ -95,11 +95,8 @@ def _latest(plan: Plan, period_id: str | None, returns: Iterable[FormReturn] | N
     best: dict[tuple[str, str], object] = {}
     when: dict[tuple[str, str], str] = {}
     for fr in returns or ():
-        if fr.status != ACCEPTED:
-            continue
-        if period_id and fr.period and fr.period != period_id:
-            continue
-        if fr.plan_id and fr.plan_id != plan.plan_id:
+        if fr.status != ACCEPTED or (period_id and fr.period and fr.period != period_id) \
+                or (fr.plan_id and fr.plan_id != plan.plan_id):
             continue
         key = (look.unit_name(fr.unit), fr.kind)
         if key not in when or fr.received.received_at >= when[key]:

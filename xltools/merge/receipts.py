@@ -1,6 +1,7 @@
 """What the reports need to know about every file received for a period (from the ledger)."""
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -67,10 +68,8 @@ class ReceiptRow:
         """From one collect.records.Receipt; `archived` made relative to `out_dir`."""
         archived = r.archived
         if archived and out_dir is not None:
-            try:
+            with contextlib.suppress(ValueError):  # another drive on Windows: keep it absolute
                 archived = os.path.relpath(archived, out_dir)
-            except ValueError:  # another drive on Windows: keep it absolute
-                pass
         note = (f"已被“{r.superseded_by}”替代" if r.superseded_by
                 else f"与“{r.duplicate_of}”相同" if r.duplicate_of else "")
         return cls(display=r.display or r.name, name=r.name, sha256=r.sha256, status=r.status,

@@ -49,10 +49,6 @@ class Summary:
     findings: FindingCounts = field(default_factory=FindingCounts)  # what every output prints
     stamps: dict[str, str] = field(default_factory=dict)  # unit -> its 盖章件 ("" = 未收到)
 
-    def status_counts(self) -> Table:
-        """单位 × task status counts (the chart's data)."""
-        return self.by_unit.only("单位", *UNIT_CATEGORIES)
-
     def overall_counts(self) -> dict[str, int]:
         """How many tasks have each overall status, in OVERALL_STATUSES' order."""
         got = Counter(self.tasks["总体状态"])
@@ -85,17 +81,10 @@ def summarize(plan: Plan, period: Period, current: Iterable[FormReturn],
         tasks = (tasks.with_column("上期进度", changes["上期进度"])
                  .with_column("进度变化", changes["进度变化"]))
     forms = Counter(missing["未报表单"])
-    counts = {
-        "units": len(set(by_task["单位"])),
-        "reported": len(reports),
-        "missing_reports": forms["季度报表"],
-        "towns": len(plan.town_rows()),
-        "town_forms": len(towns),
-        "missing_towns": forms["镇街指标表"],
-        "late": len(late),
-        "blocked": len(blocked),
-        "tasks": len(tasks),
-    }
+    counts = {"units": len(set(by_task["单位"])), "reported": len(reports),
+              "missing_reports": forms["季度报表"], "towns": len(plan.town_rows()),
+              "town_forms": len(towns), "missing_towns": forms["镇街指标表"], "late": len(late),
+              "blocked": len(blocked), "tasks": len(tasks)}
     return Summary(period=period, tasks=tasks, by_task=by_task,
                    by_unit=by_unit, lagging=lagging(by_task), missing=missing, late=late,
                    targets=targets, town=town, town_mismatches=mismatch,

@@ -114,11 +114,8 @@ def mismatches(plan: Plan, town: Table) -> Table:
                 values.append(rec["目标"])
     out = []
     for (key, part), values in targets.items():
-        got = math.fsum(values)
-        t = totals.get((key, part))
-        if t is None:
-            continue
-        want = t["目标"]
+        got, t = math.fsum(values), totals.get((key, part))
+        want = None if t is None else t["目标"]
         if want is None or abs(want - got) <= 1e-6 * max(1.0, abs(want)):
             continue
         label = f"{t['类别']}{SECTION_SEP}{t['指标']}" if t["类别"] else t["指标"]

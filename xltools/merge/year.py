@@ -43,9 +43,7 @@ NO_DATA = ""
 
 def short_name(plan: Plan, period: Period) -> str:
     """第一季度 for 2019年第一季度 (the year is in the title)."""
-    year = f"{plan.year}年"
-    return period.name[len(year):] if period.name.startswith(year) and len(period.name) > len(year) \
-        else period.name
+    return period.name.removeprefix(f"{plan.year}年") or period.name
 
 
 @dataclass
@@ -81,8 +79,8 @@ def year_summary(plan: Plan, returns: dict[str, Iterable[FormReturn]],
     best = {p.id: contributions(plan, p.id, returns.get(p.id, []), look) for p in periods}
     reported = [p.id for p in periods if best[p.id]]
     tasks, targets, towns = _per_period(plan, periods, best, look)
-    return YearSummary(periods, labels, _tasks(plan, periods, labels, tasks),
-                       _timeliness(plan, periods, labels, best, today),
+    return YearSummary(periods, labels, _tasks(plan, look, periods, labels, tasks),
+                       _timeliness(plan, look, periods, labels, best, today),
                        _indicators(plan, periods, labels, targets),
                        _towns(plan, periods, towns), reported)
 
@@ -102,9 +100,8 @@ def _per_period(plan, periods, best, look):
     return tasks, targets, towns
 
 
-def _tasks(plan: Plan, periods, labels, per: dict[str, Table]) -> Table:
+def _tasks(plan: Plan, look, periods, labels, per: dict[str, Table]) -> Table:
     """merge_tasks lists the tasks in plan order, one row each: row k is task k."""
-    look = plan.lookups()
     figures = {pid: table.select("总体状态", "总体进度") for pid, table in per.items()}
     rows = []
     for k, t in enumerate(plan.tasks):
@@ -122,8 +119,7 @@ def _tasks(plan: Plan, periods, labels, per: dict[str, Table]) -> Table:
                   "最新状态", "最新进度"], rows)
 
 
-def _timeliness(plan: Plan, periods, labels, best, today: date) -> Table:
-    look = plan.lookups()
+def _timeliness(plan: Plan, look, periods, labels, best, today: date) -> Table:
     rows = []
     for name, form in owed_forms(plan):
         u = look.unit(name)
@@ -167,7 +163,7 @@ def _towns(plan: Plan, periods, per: dict[str, Table]) -> Table:
     """Towns ranked by the average of latest / target over their additive lines."""
     if plan.matrix is None or not plan.town_rows():
         return Table(TOWN_COLUMNS)
-    latest: dict[tuple[str, str, str], tuple[float, str]] = {}
+    latest: dict[tuple[str, str, str], float] = {}  # the latest cumulative figure reported
     targets: dict[tuple[str, str, str], tuple[float, str]] = {}
     for r in plan.town_rows():
         for c, part, _ in leaves(plan):
@@ -177,23 +173,20 @@ def _towns(plan: Plan, periods, per: dict[str, Table]) -> Table:
                                  column_measures(plan.matrix, c.key)).target(part)
             if target and target > 0:
                 targets[(r.label, c.key, part)] = (float(target), leaf_label(c, part))
-    for p in periods:
-        t = per.get(p.id)
-        if t is None:
-            continue
+    for t in (per[p.id] for p in periods if p.id in per):
         for row, col, part, kind, done in t.select("行", "列", "部分", "行类型", "完成"):
             if kind == "town" and not is_missing(done):
-                latest[(row, col, part)] = (float(done), p.id)
+                latest[(row, col, part)] = float(done)
     rows = []
     for r in plan.town_rows():
-        rates = [(latest[k][0] / target if k in latest else 0.0, label, k in latest)
+        rates = [(latest[k] / target if k in latest else 0.0, label, k in latest)
                  for k, (target, label) in targets.items() if k[0] == r.label]
         have = [x for x in rates if x[2]]
-        hi = max(have, key=lambda x: x[0]) if have else None
-        lo = min(have, key=lambda x: x[0]) if have else None
+        hi = max(have, key=itemgetter(0), default=None)
+        lo = min(have, key=itemgetter(0), default=None)
         rows.append([r.unit or r.label, len(rates), len(have), fmean([x[0] for x in rates]) if have else None,
                      f"{hi[1]}({hi[0]:.1%})" if hi else "", f"{lo[1]}({lo[0]:.1%})" if lo else "",
-                     _latest_period(periods, per, r.label) or ""])
+                     _latest_period(periods, per, r.label)])
     # highest average first (ties keep plan order), unranked towns last; a tie shares the
     # better place (1, 2, 2, 4)
     ranked = sorted((x for x in rows if x[3] is not None), key=itemgetter(3), reverse=True)
@@ -205,9 +198,6 @@ def _towns(plan: Plan, periods, per: dict[str, Table]) -> Table:
 
 
 def _latest_period(periods, per, label: str) -> str:
-    out = ""
-    for p in periods:
-        t = per.get(p.id)
-        if t is not None and any(row == label and sent for row, sent in t.select("行", "已报送")):
-            out = p.name
-    return out
+    sent = [p.name for p in periods if p.id in per
+            and any(row == label and got for row, got in per[p.id].select("行", "已报送"))]
+    return sent[-1] if sent else ""

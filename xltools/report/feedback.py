@@ -13,8 +13,8 @@ Files: `<out>/反馈/<unit>/<form>_退回修改.xlsx` and `<out>/反馈/<unit>/�
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-import hashlib
 import json
 import os
 from collections.abc import Callable
@@ -33,9 +33,9 @@ from ..model.findings import ERROR, INFO, Finding
 from ..model.plan import Period, Plan
 from ..model.returns import (ACCEPTED, ACTUAL, FEEDBACK_SHEET, NOTE, REJECTED, FormReturn,
                              target_key, town_key)
-from ..xlsx.splice import code_version, read_manifest
+from ..xlsx.splice import read_manifest
 from ..xlsx.writer import write_workbook
-from .tables import Col, error_style, fit, header, marked_title, note, put
+from .tables import Col, digests, error_style, fit, header, marked_title, note, put
 
 FEEDBACK_DIR = "反馈"
 COPY_SUFFIX = "_退回修改"
@@ -90,9 +90,8 @@ def needs_feedback(findings: list[Finding]) -> list[Finding]:
 def feedback_view(fr: FormReturn) -> FormReturn:
     """What the feedback copies need of an accepted return: the whole of one sent back,
     of the others only who sent what when (a period's returns need not be held whole)."""
-    if needs_feedback(fr.findings):
-        return fr
-    return dataclasses.replace(fr, tasks=[], targets=[], town=[], header={}, header_cells={})
+    return fr if needs_feedback(fr.findings) else dataclasses.replace(
+        fr, tasks=[], targets=[], town=[], header={}, header_cells={})
 
 
 # -- the copy of an accepted return ---------------------------------------------------------
@@ -117,7 +116,8 @@ def feedback_copy(plan: Plan, period: Period, fr: FormReturn,
     shifted = any(f.code in SHIFTED for f in fr.findings)
     items: list[FeedbackItem] = []
     comments: dict[tuple[str, int, int], list[str]] = {}
-    for f in sorted(todo, key=lambda f: (f.severity != ERROR, _order(f.cell))):
+    # errors first, then by place (findings of no cell last)
+    for f in sorted(todo, key=lambda f: (f.severity != ERROR, f.cell and from_a1(f.cell) or (10 ** 9, 0))):
         at = where.get(fr.place(f.sheet, f.cell))
         restored = f.code in RESTORED
         sheet = ex.sheet if f.sheet in (fr.sheet, "") else ex.targets.sheet if ex.targets else ""
@@ -157,24 +157,18 @@ def _where_on_copy(fr: FormReturn, ex) -> dict[str, tuple[str, int, int]]:
             out[ref] = (ex.sheet, *ex.header_fields[name])
     tasks = {r.task: r.row for r in ex.rows if r.section == "task"}
     for t in fr.tasks:
-        row = tasks.get(t.task)
-        if row is None:
-            continue
-        for fname, ref in t.cells.items():
-            if ref and fname in ex.field_cols:
-                out[ref] = (ex.sheet, row, ex.field_cols[fname])
+        if (row := tasks.get(t.task)) is not None:
+            out.update({ref: (ex.sheet, row, ex.field_cols[fname]) for fname, ref in t.cells.items()
+                        if ref and fname in ex.field_cols})
     figures = ex.targets or ex  # the sheet the figures are on
     lines = {r.key: r.row for r in figures.rows if r.section in ("target", "line")}
     keyed = [(target_key(g.task, g.index), g) for g in fr.targets] + \
             [(town_key(w.column, w.part), w) for w in fr.town]
     for key, g in keyed:
-        row = lines.get(key)
-        if row is None:
-            continue
-        for what, col in ((ACTUAL, figures.actual_col), (NOTE, figures.note_col)):
-            ref = g.cells.get(what)
-            if ref and col >= 0:
-                out[ref] = (figures.sheet, row, col)
+        if (row := lines.get(key)) is not None:
+            out.update({ref: (figures.sheet, row, col) for what, col in
+                        ((ACTUAL, figures.actual_col), (NOTE, figures.note_col))
+                        if (ref := g.cells.get(what)) and col >= 0})
     return out
 
 
@@ -227,11 +221,6 @@ def _put_value(sh: Sheet, r: int, c: int, value: object) -> None:
         cell.value, cell.kind = str(value), "string"
 
 
-def _order(ref: str) -> tuple[int, int]:
-    rc = from_a1(ref) if ref else None
-    return rc if rc else (10 ** 9, 0)
-
-
 def _folder(unit: str) -> str:
     return f"{FEEDBACK_DIR}/{safe_filename(unit or UNKNOWN_UNIT, ext='')}"
 
@@ -264,8 +253,7 @@ def _fill_list(sh: Sheet, plan: Plan, period: Period, cols: list[Col], title: st
     row = marked_title(sh, len(cols), title, f"({plan.title})")
     head = note(sh, row, len(cols), intro, width) + 1
     row = header(sh, head, cols)
-    for rec in records:
-        *vals, item = rec
+    for *vals, item in records:
         err = vals[2] == ERROR
         for j, (v, c) in enumerate(zip(vals, cols)):
             if j == 1 and item is not None and item.cell:
@@ -287,11 +275,10 @@ def _fill_list(sh: Sheet, plan: Plan, period: Period, cols: list[Col], title: st
 
 # -- a rejected file: the list alone ---------------------------------------------------------
 
-def rejected_list(plan: Plan, period: Period, r: ReceiptRow) -> Feedback | None:
-    """The 修改意见 of a file that was not taken (not identified, other period...)."""
+def rejected_list(plan: Plan, period: Period, r: ReceiptRow) -> Feedback:
+    """The 修改意见 of a file that was not taken (not identified, other period...), which has
+    findings to act on (_pending asks needs_feedback first)."""
     todo = needs_feedback(r.findings)
-    if not todo:
-        return None
     unit = r.unit or ""
     wb = Workbook(filename=_list_name(r),
                   title=f"{unit or r.name}{period.name}报表退回意见", subject="修改意见",
@@ -321,16 +308,15 @@ def _pending(plan: Plan, period: Period, current: list[FormReturn],
     """Every workbook to send back for the period, as the ledger stands now, unbuilt."""
     out: list[_Pending] = []
     latest: dict[tuple[str, str], str] = {}
-    # what every file depends on besides its own return: the plan, period, styles, version
-    context = hashlib.sha256(f"{code_version()}{STYLES!r}{plan!r}{period!r}".encode())
+    key = digests(STYLES, plan, period)  # (a file is made of its own return besides)
     forms = ExpectedForms(plan)
     for fr in current:
         if fr.status != ACCEPTED or (fr.period and fr.period != period.id and fr.kind != "workplan"):
             continue
-        key = (fr.unit, fr.kind)
-        latest[key] = max(latest.get(key, ""), fr.received.received_at)
+        form = (fr.unit, fr.kind)
+        latest[form] = max(latest.get(form, ""), fr.received.received_at)
         if needs_feedback(fr.findings):
-            out.append(_Pending(_copy_name(plan, fr), _key(context, fr),
+            out.append(_Pending(_copy_name(plan, fr), key(fr),
                                 lambda fr=fr: feedback_copy(plan, period, fr, forms)))
     for r in receipts:
         if r.status != REJECTED or not r.sha256:
@@ -338,16 +324,9 @@ def _pending(plan: Plan, period: Period, current: list[FormReturn],
         if r.unit and latest.get((r.unit, r.kind), "") >= (r.received_at or "~"):
             continue  # a later return of the same form was taken: this one is history
         if needs_feedback(r.findings):
-            out.append(_Pending(_list_name(r), _key(context, dataclasses.replace(r, new=False)),
+            out.append(_Pending(_list_name(r), key(dataclasses.replace(r, new=False)),
                                 lambda r=r: rejected_list(plan, period, r)))
     return out
-
-
-def _key(context, made_from: object) -> str:
-    """A return or receipt row's digest (a dataclass repr shows every field)."""
-    h = context.copy()
-    h.update(repr(made_from).encode())
-    return h.hexdigest()
 
 
 def _copy_name(plan: Plan, fr: FormReturn) -> str:
@@ -422,15 +401,11 @@ def clear_feedback(base: Path, keep: set[Path] = frozenset()) -> None:
     if not base.is_dir():
         return
     for p in base.rglob("*.xlsx"):
-        if p in keep:
-            continue
-        if p.stem.endswith(COPY_SUFFIX) or p.name.startswith(LIST_PREFIX) or \
-                p.stem.rsplit("(", 1)[0].endswith(COPY_SUFFIX):
+        if p not in keep and (p.stem.endswith(COPY_SUFFIX) or p.name.startswith(LIST_PREFIX)
+                              or p.stem.rsplit("(", 1)[0].endswith(COPY_SUFFIX)):
             p.unlink(missing_ok=True)
     if not keep:
         (base / MANIFEST).unlink(missing_ok=True)
     for d in sorted((d for d in base.rglob("*") if d.is_dir()), key=lambda d: -len(d.parts)):
-        try:
+        with contextlib.suppress(OSError):  # (not empty: someone's own file)
             d.rmdir()
-        except OSError:
-            pass

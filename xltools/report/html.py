@@ -8,6 +8,7 @@ xltools.templating. Autoescape is on: what units typed is shown as text, never m
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -29,8 +30,10 @@ from ..model.returns import STATUS_LABELS
 from ..model.table import Table
 from ..model.errors import TemplateError
 from ..templating import bundled, environment
-from ..xlsx.splice import code_version, read_manifest
+from ..xlsx.splice import read_manifest
+from ..xlsx.writer import write_atomically
 from .summary_book import ALERT, STATUS_COLORS
+from .tables import digests
 
 TEMPLATE = "report.html.j2"
 UNIT_TEMPLATE = "report_unit.html.j2"  # one unit's findings section
@@ -76,18 +79,13 @@ def write_html_report(plan: Plan, period: Period, summary: Summary, receipts: li
     """Write 汇总报告_<period>.html into out_dir (atomically), re-rendering only the units'
     sections whose inputs changed since the last report written there; return its path."""
     path = Path(out_dir) / html_filename(period)
-    path.parent.mkdir(parents=True, exist_ok=True)
     cache = path.with_name(SECTIONS)
     sections = _trusted_sections(read_manifest(cache), path)
-    text = render_html(plan, period, summary, receipts, sections=sections)
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_bytes(data := text.encode("utf-8"))
-    os.replace(tmp, path)
-    try:
+    data = render_html(plan, period, summary, receipts, sections=sections).encode("utf-8")
+    write_atomically(path, data)
+    with contextlib.suppress(OSError):  # without it the next report renders every section: no harm
         cache.write_text(json.dumps({"html_sha256": hashlib.sha256(data).hexdigest(),
                                      "sections": sections}, ensure_ascii=False), encoding="utf-8")
-    except OSError:  # without it the next report renders every section: no harm
-        pass
     return path
 
 
@@ -121,14 +119,12 @@ def _sections(env, plan: Plan, receipts: list[ReceiptRow],
     when its inputs are unchanged."""
     template = env.get_template(UNIT_TEMPLATE)
     source = env.loader.get_source(env, UNIT_TEMPLATE)[0]
-    context = hashlib.sha256(f"{code_version()}{source}".encode())
+    digest = digests(source)
     out, fresh = [], {}
     look = plan.lookups()
     for unit, rows in units_to_fix(plan, receipts):
         contact = _contact(look.unit(unit))
-        h = context.copy()
-        h.update(repr((unit, contact, [dataclasses.replace(r, new=False) for r in rows])).encode())
-        key = h.hexdigest()
+        key = digest(unit, contact, [dataclasses.replace(r, new=False) for r in rows])
         html = (cache or {}).get(key)
         if not isinstance(html, str):
             html = template.render(u=_unit_findings(unit, contact, rows))

@@ -1,6 +1,7 @@
 """Everything a collect run writes for people, on both cores: 汇总表, 校验报告, HTML, feedback."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -90,28 +91,25 @@ def write_outputs(plan: Plan, period: Period, summary: Summary, receipts: list[R
     workers when there is more than one core, in `pool` (OutputPool's) where it was started,
     else here; those already being written in it (`ahead`, OutputPool.write_ahead) are
     waited for. Raises OSError when one cannot be written."""
-    state = _Inputs(plan, period, summary, receipts, current, Path(out_dir))
-    jobs = [job for job in (RERUN_JOBS if _rerun(receipts, state.out) else JOBS)
-            if job not in (ahead or {})]
+    state, ahead = _Inputs(plan, period, summary, receipts, current, Path(out_dir)), ahead or {}
+    jobs = [job for job in (RERUN_JOBS if _rerun(receipts, state.out) else JOBS) if job not in ahead]
     # where workers are forked, the jobs not written ahead go to two workers forked now,
     # which inherit the state (_dispatch): nothing is pickled (the 汇总表's inputs took
     # 0.2 s to reach the early worker at 1,000 forms)
     broken = any(f.done() and isinstance(f.exception(), BrokenProcessPool)
-                 for f in (ahead or {}).values())
+                 for f in ahead.values())
     own = (_forked_now(state) if pool is not None and start_method() == "fork" and not broken
            else None)  # (a worker of the early pool died: it is all written here, below)
     try:
         if own is not None:
-            futures = _dispatch(own, jobs, dict(ahead or {}))
-            wait((ahead or {}).values())  # then the early worker is idle, holding its own
+            futures = _dispatch(own, jobs, ahead)
+            wait(ahead.values())  # then the early worker is idle, holding its own
             stop_pool(pool)  # copy of what the main process has changed since: let it go
         elif pool is not None:  # its workers hold no state: each job goes with its own
             # inputs, pickled (the whole period would be unpickled in every worker
             # otherwise), and goes as soon as they are made: the biggest is not kept
             # waiting for the others'
-            futures = dict(ahead or {})
-            for job in jobs:
-                futures[job] = pool_submit(pool, (job, _own_inputs(state, job)))
+            futures = {**ahead, **{job: pool_submit(pool, (job, _own_inputs(state, job))) for job in jobs}}
         if pool is not None:
             written = {job: done.result()[0] for job, done in futures.items()}
         else:  # forked workers inherit the state
@@ -185,10 +183,9 @@ class OutputPool:
             self._start()
 
     def _start(self, state: _Inputs | None = None, workers: int | None = None) -> None:
-        try:
+        # no process to be had, an interpreter shutting down, no semaphores: written here instead
+        with contextlib.suppress(OSError, RuntimeError, ImportError, NotImplementedError):
             self.pool = start_pool(_write, state, workers or self.workers)
-        except (OSError, RuntimeError, ImportError, NotImplementedError):  # no process to be
-            pass  # had, an interpreter shutting down, no semaphores: written here instead
 
     def write_ahead(self, plan: Plan, period: Period, receipts: list[ReceiptRow],
                     out_dir: str | os.PathLike) -> None:
@@ -208,10 +205,9 @@ class OutputPool:
         else:  # (start's own rule; a few new returns' pool may be started already)
             self.start(len(receipts), sum(1 for r in receipts if r.new))
         if self.pool is not None:
-            try:
+            # (a pool already broken: write_outputs finds out and copes)
+            with contextlib.suppress(RuntimeError):
                 self.ahead[job] = pool_submit(self.pool, (job, inputs and _own_inputs(inputs, job)))
-            except RuntimeError:  # a pool already broken: write_outputs finds out and copes
-                pass
 
     def __enter__(self) -> "OutputPool":
         return self

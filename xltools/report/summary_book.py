@@ -5,7 +5,7 @@ import math
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
-from itertools import islice
+from itertools import groupby, islice
 from pathlib import Path
 
 from ..sheet.blocks import date_cn, official_page, safe_filename, seq_value
@@ -13,15 +13,14 @@ from ..generate.annex3 import value_cell
 from ..model.collector import gc_paused
 from ..sheet.layout import Chart, Sheet, Workbook
 from ..sheet.paging import CONTINUED, Pager
-from ..merge.common import (BLOCKED, LATE, NOT_REPORTED, OVERALL_STATUSES, UNIT_CATEGORIES,
-                            missing_count)
+from ..merge.common import BLOCKED, LATE, NOT_REPORTED, UNIT_CATEGORIES, missing_count
 from ..merge.summary import Summary
 from ..merge.towns import leaf_label, leaves
 from ..model.glossary import FW_COLON, official_marks, text_width
 from ..model.plan import Period, Plan
 from ..model.rates import RATE_NOTE, is_missing, shown
 from ..xlsx.rowcache import KeptRows, SheetRows, write_keeping_rows
-from .tables import (Col, empty_row, fit, header, heading, height_for, marked_title,
+from .tables import (MAX_ROW, Col, empty_row, fit, header, heading, height_for, marked_title,
                      name_width, note, put, put_row, rows_table, start_sheet, titled_sheet)
 
 BY_TASK = "按任务汇总"
@@ -230,26 +229,25 @@ def _task_block(sh: Sheet, first: int, last: int, t: dict, cols: list[Col],
     # grow the block's last row when the task text needs more room than the unit rows give
     need = height_for([(t["任务内容"], cols[1].width), (t["责任单位"], cols[3].width),
                        (t["牵头单位"], cols[2].width)])
-    have = sum(sh.row_heights.get(r, 20) for r in range(first, last + 1))
-    if need > have:
-        sh.row_heights[last] = min(409, sh.row_heights.get(last, 20) + need - have)
+
+    def grow(a: int, b: int) -> None:  # (row b takes what rows a..b lack)
+        have = sum(sh.row_heights.get(r, 20) for r in range(a, b + 1))
+        if need > have:
+            sh.row_heights[b] = min(MAX_ROW, sh.row_heights.get(b, 20) + need - have)
+    grow(first, last)
     pieces = pager.place(first, last, need)
-    a, b = pieces[0]
-    have = sum(sh.row_heights.get(r, 20) for r in range(a, b + 1))
-    if len(pieces) > 1 and need > have:  # the first piece shows the whole text
-        sh.row_heights[b] = min(409, sh.row_heights.get(b, 20) + need - have)
+    if len(pieces) > 1:  # the first piece shows the whole text
+        grow(*pieces[0])
     for k, (a, b) in enumerate(pieces):
         piece = values if k == 0 else [values[0], CONTINUED, values[2], CONTINUED, *values[4:]]
         for j, (v, col) in enumerate(zip(piece, cols)):
             style = _status_style(v) if j == 4 else col.style
-            if j == 0 and isinstance(v, int):
-                sh.merge(a, j, b, j, v, style, kind="number")
-            elif is_missing(v) or v == "":
+            if is_missing(v) or v == "":
                 sh.merge(a, j, b, j, None, style, kind="blank")
-            elif col.kind == "number":
-                sh.merge(a, j, b, j, float(v), style, kind="number")
-            else:
-                sh.merge(a, j, b, j, str(v), style, kind="string")
+            else:  # (a 序号 that is a number, as seq_value gives it, is written as one)
+                number = col.kind == "number" or (j == 0 and isinstance(v, int))
+                sh.merge(a, j, b, j, float(v) if number else str(v), style,
+                         kind="number" if number else "string")
     return pieces
 
 
@@ -436,13 +434,11 @@ def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: dict[tuple, dict],
     sh.merge(row, 0, row + 2, 0, f"责任单位\n{_part_label(k, n)}" if n > 1 else "责任单位", "header",
              kind="string")
     i = 0
-    while i < len(chunk):  # the category row: equal neighbours merged across
-        j = i
-        while j + 1 < len(chunk) and chunk[j + 1][0].path[:1] == chunk[i][0].path[:1]:
-            j += 1
-        cat = chunk[i][0].path[0] if chunk[i][0].path else ""
-        sh.merge(row, 1 + 3 * i, row, 3 + 3 * j, cat or None, "header", kind="string")
-        i = j + 1
+    for cat, same in groupby(chunk, lambda leaf: leaf[0].path[:1]):  # the category row: equal
+        n = len(list(same))  # neighbours merged across
+        sh.merge(row, 1 + 3 * i, row, 3 * (i + n), (cat[0] if cat else "") or None, "header",
+                 kind="string")
+        i += n
     longest = 0
     for i, (col, part, measure) in enumerate(chunk):
         label = leaf_label(col, part)
@@ -490,8 +486,7 @@ def _mismatches(sh: Sheet, row: int, width: int, s: Summary) -> int:
     row = heading(sh, row, width, "计划目标的合计与各行之和不一致(按原件列示,未作更正,请核对原件)")
     labels = ["指标", official_marks("合计(计划所印)"), "各行之和", "相差"]
     sh.write(row, 0, "序号", "header", kind="string")
-    spans = [(1, 3), (4, 5), (6, 7), (8, 9)]
-    spans = [(a, min(b, width - 1)) for a, b in spans if a < width]
+    spans = [(a, min(b, width - 1)) for a, b in ((1, 3), (4, 5), (6, 7), (8, 9)) if a < width]
     for (a, b), lab in zip(spans, labels):
         sh.merge(row, a, row, b, lab, "header", kind="string")
     row += 1
@@ -517,17 +512,14 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     sh, row = titled_sheet(wb, "状态统计", cols, f"{plan.period_title(period)}任务状态统计", _subtitle(period))
     # 1. the tasks' overall status, one line
     row = heading(sh, row, len(cols), f"一、任务总体状态{UNIT_ITEMS}")
-    oc = s.overall_counts()
-    labels = [*OVERALL_STATUSES, "合计"]
-    sh.write(row, 0, "总体状态", "header", kind="string")
-    for j, k in enumerate(labels, start=1):
-        sh.write(row, j, k, "header", kind="string")
-        sh.write(row + 1, j, float(sum(oc.values()) if k == "合计" else oc[k]),
-                 "body_alert" if k in ALERT and oc[k] else "body_int", kind="number")
-    sh.write(row + 1, 0, "任务数", "body_center", kind="string")
+    oc = s.overall_counts()  # (every status, in OVERALL_STATUSES' order)
+    oc["合计"] = sum(oc.values())
+    sh.write_cells(row, 0, [(k, "header", "string") for k in ("总体状态", *oc)])
+    sh.write_cells(row + 1, 0, [("任务数", "body_center", "string"), *(
+        (float(n), "body_alert" if k in ALERT and n else "body_int", "number") for k, n in oc.items())])
     sh.row_heights[row] = sh.row_heights[row + 1] = 22
     # 2. charts of the table below, one page each (a chart cannot split across pages)
-    counts = s.status_counts()
+    counts = s.by_unit.only("单位", *UNIT_CATEGORIES)  # (the charts' data)
     n = len(counts)
     charted = min(n, CHART_UNITS * MAX_CHARTS)
     slices = [(i, min(i + CHART_UNITS, charted)) for i in range(0, charted, CHART_UNITS)]
@@ -542,8 +534,8 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
         height_px = max(300, 150 + 26 * (b - a))
         anchors.append((row, height_px))
         chart_rows = math.ceil(height_px / 20) + 1
-        for r in range(row, row + chart_rows):
-            sh.row_heights[r] = 15  # 20 px: the chart covers exactly these rows
+        # 20 px: the chart covers exactly these rows
+        sh.row_heights.update(dict.fromkeys(range(row, row + chart_rows), 15))
         row += chart_rows
         breaks.append(row)
     table_head = row

@@ -1,19 +1,20 @@
 """Printable tables: the pieces both report workbooks share."""
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
 
-from ..sheet.blocks import official_page, safe_sheet_name, title_block
+from ..sheet.blocks import WRAP_SLACK, official_page, safe_sheet_name, title_block
 from ..sheet.layout import Sheet, Workbook
 from ..sheet.styles import INDENT_UNITS, LINE_HEIGHT
 from ..model.glossary import official_marks, text_width
 from ..merge.common import BLOCKED
 from ..xlsx.rowcache import SheetRows
+from ..xlsx.splice import code_version
 
-WRAP_SLACK = 0.9
 MAX_ROW = 409  # Excel's tallest row (points)
 
 
@@ -36,6 +37,19 @@ def name_width(names, minimum: float = 10, maximum: float = 24) -> float:
     """A column width that holds the longest unit name on one line (never 沙市城投公/司)."""
     longest = max((text_width(n) for n in names), default=0)
     return max(minimum, min(maximum, longest / WRAP_SLACK + 1.5 + INDENT_UNITS))
+
+
+def digests(*context: object) -> Callable[..., str]:
+    """key(*made_of): a digest of what one output part (a sheet, a feedback file, an HTML
+    section) is made from, besides `context` and the code version, which every part depends
+    on (a dataclass repr shows every field): an unchanged part is kept, not made again."""
+    common = hashlib.sha256(f"{code_version()}{context!r}".encode())
+
+    def key(*made_of: object) -> str:
+        h = common.copy()
+        h.update(repr(made_of).encode())
+        return h.hexdigest()
+    return key
 
 
 @dataclass

@@ -3,7 +3,6 @@ the archived originals, a list of the files, and one sheet per unit to send back
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 from collections import Counter
 from pathlib import Path
@@ -13,12 +12,12 @@ from ..model.glossary import FW_COLON
 from ..sheet.blocks import date_cn, official_page, safe_filename
 from ..sheet.layout import Workbook
 from ..sheet.styles import STYLES
-from ..xlsx.splice import code_version, write_reusing
+from ..xlsx.splice import write_reusing
 from ..merge.receipts import ReceiptRow, finding_counts, stamp_status, units_to_fix
 from ..model.findings import ERROR, by_severity
 from ..model.plan import Period, Plan
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
-from .tables import (Col, empty_row, error_style, fit, header, heading, note, put,
+from .tables import (Col, digests, empty_row, error_style, fit, header, heading, note, put,
                      put_row, rows_table, SheetNames, start_sheet, titled_sheet)
 
 ALL_SHEET, FILES_SHEET = "全部问题", "文件清单"
@@ -30,12 +29,8 @@ def validation_filename(plan: Plan, period: Period) -> str:
 
 def link_target(archived: str, sheet: str = "", cell: str = "") -> str:
     """A link to the archived copy, at the sheet and cell when known."""
-    if not archived:
-        return ""
-    if not sheet:
-        return archived
     quoted = "'" + sheet.replace("'", "''") + "'"
-    return f"{archived}#{quoted}!{cell or 'A1'}"
+    return f"{archived}#{quoted}!{cell or 'A1'}" if archived and sheet else archived
 
 
 def _where(sheet: str, cell: str) -> str:
@@ -47,17 +42,11 @@ def write_validation(plan: Plan, period: Period, receipts: list[ReceiptRow],
                      out_dir: str | os.PathLike) -> Path:
     """Write the 校验报告 into out_dir, keeping the unit sheets of the previous file whose
     receipts are unchanged (xlsx.splice); return its path."""
-    # what every sheet depends on besides its unit's receipts
-    context = hashlib.sha256(f"{code_version()}{STYLES!r}{plan!r}{period!r}".encode())
+    key = digests(STYLES, plan, period)  # (a sheet: its name, unit and receipts besides)
 
     def build(reuse) -> Workbook:
-        def key(name: str, unit: str, rows: list[ReceiptRow]) -> str:
-            made_of = [dataclasses.replace(r, new=False) for r in rows]
-            h = context.copy()
-            h.update(f"{name!r}{unit!r}{made_of!r}".encode())
-            return h.hexdigest()
-        return validation_workbook(plan, period, receipts,
-                                   lambda name, unit, rows: reuse(name, key(name, unit, rows)))
+        return validation_workbook(plan, period, receipts, lambda name, unit, rows: reuse(
+            name, key(name, unit, [dataclasses.replace(r, new=False) for r in rows])))
     return write_reusing(validation_filename(plan, period), build, out_dir)
 
 
@@ -117,20 +106,17 @@ def _all_findings(wb: Workbook, plan: Plan, period: Period, receipts: list[Recei
     sh, first = start_sheet(wb, ALL_SHEET, cols, f"{plan.period_title(period)}报表校验报告", sub,
                             frozen_cols=2)
     sh.hidden_cols.add(CODE_COL)
-    row, i = first, 0
-    for r in receipts:
-        for f in by_severity(r.findings):
-            i += 1
-            err = f.severity == ERROR
-            vals = [i, r.display, f.unit or r.unit, r.form_label if r.kind else "",
-                    STATUS_LABELS.get(r.status, r.status), f.sheet, f.cell, f.severity,
-                    f.text, f.value]
-            put_row(sh, row, 0, vals, cols[:LINK_COL], [error_style(c) if err else None for c in cols])
-            _link(sh, row, LINK_COL, _where(f.sheet, f.cell), link_target(r.archived, f.sheet, f.cell), err)
-            put(sh, row, CODE_COL, f.code, cols[CODE_COL], "body_error" if err else None)
-            fit(sh, row, cols, vals)
-            row += 1
-    if i:
+    row = first
+    for i, (r, f) in enumerate(((r, f) for r in receipts for f in by_severity(r.findings)), start=1):
+        err = f.severity == ERROR
+        vals = [i, r.display, f.unit or r.unit, r.form_label if r.kind else "",
+                STATUS_LABELS.get(r.status, r.status), f.sheet, f.cell, f.severity, f.text, f.value]
+        put_row(sh, row, 0, vals, cols[:LINK_COL], [error_style(c) if err else None for c in cols])
+        _link(sh, row, LINK_COL, _where(f.sheet, f.cell), link_target(r.archived, f.sheet, f.cell), err)
+        put(sh, row, CODE_COL, f.code, cols[CODE_COL], "body_error" if err else None)
+        fit(sh, row, cols, vals)
+        row += 1
+    if row > first:
         sh.autofilter = (first - 1, 0, row - 1, len(cols) - 1)
     else:
         empty_row(sh, row, len(cols), "本期收到的文件未发现问题。")

@@ -11,7 +11,6 @@ from ..model.plan import Plan
 from ..model.rates import RATE_NOTE
 from .tables import Col, header, note, rows_table, titled_sheet
 
-SHEETS = ["任务进展", "报送及时性", "量化指标", "镇街排名"]
 ALERT = {"滞后", "未启动", NOT_REPORTED, LATE, MISSED}
 
 
@@ -26,10 +25,8 @@ def year_workbook(plan: Plan, ys: YearSummary, today: date | None = None) -> Wor
                   company=plan.issuer, kind="year")
     sub = (f"(截至{date_cn(today.isoformat())};已汇总 {len(ys.reported_periods)} 个报送周期:"
            + ("、".join(p.name for p in ys.periods if p.id in ys.reported_periods) or "无") + ")")
-    _tasks(wb, plan, ys, sub)
-    _timeliness(wb, plan, ys, sub)
-    _indicators(wb, plan, ys, sub)
-    _towns(wb, plan, ys, sub)
+    for part in (_tasks, _timeliness, _indicators, _towns):
+        part(wb, plan, ys, sub)
     return wb
 
 
@@ -46,10 +43,7 @@ def _two_row_header(sh: Sheet, row: int, fixed: list[Col], groups: list[tuple[st
         sh.merge(row, c, row + 1, c, col.label, "header", kind="string")
         c += 1
     for label, cols in groups:
-        if len(cols) > 1:
-            sh.merge(row, c, row, c + len(cols) - 1, label, "header", kind="string")
-        else:
-            sh.write(row, c, label, "header", kind="string")
+        sh.merge(row, c, row, c + len(cols) - 1, label, "header", kind="string")  # (one: a cell)
         for col in cols:
             sh.write(row + 1, c, col.label, "header", kind="string")
             c += 1

@@ -114,9 +114,7 @@ def _num(v, measure: str) -> str:
 
 
 def _rate(v) -> str:
-    if is_missing(v):
-        return "—"
-    return f"{v:.1%}" if isinstance(v, float) else str(v)
+    return "—" if is_missing(v) else f"{v:.1%}" if isinstance(v, float) else str(v)
 
 
 def bulletin_document(plan: Plan, b: Bulletin, when: date, template: str | os.PathLike | None = None):

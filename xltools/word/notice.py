@@ -2,16 +2,16 @@
 and each annex on its own pages as a real Word table laid out like its .xlsx."""
 from __future__ import annotations
 
+import io
 import os
 from datetime import date
 from pathlib import Path
 
-from ..generate.annex1 import annex1, annex1_title
-from ..generate.annex2 import annex2
-from ..generate.annex3 import annex3
+from ..generate import annexes
+from ..generate.annex1 import annex1_title
 from ..sheet.blocks import date_cn, safe_filename
-from ..sheet.layout import Workbook
 from ..model.plan import Group, Plan
+from ..xlsx.writer import write_atomically
 from . import gbt9704 as fmt
 from ..templating import render
 from .body import write_blocks
@@ -32,19 +32,13 @@ def addressees(plan: Plan) -> list[str]:
     return names or ["各有关单位"]
 
 
-def annexes(plan: Plan) -> list[Workbook]:
-    """附件1-3 as the generators lay them out (附件3 only with a town matrix)."""
-    a3, _ = annex3(plan)
-    return [annex1(plan), annex2(plan), *([a3] if a3 is not None else [])]
-
-
 def notice_document(plan: Plan, when: date, template: str | os.PathLike | None = None):
     """The whole notice as a python-docx Document."""
     doc = fmt.new_document()
     fmt.masthead(doc, plan.issuer, plan.doc_number)
     fmt.title(doc, notice_title(plan))
     fmt.addressee(doc, addressees(plan))
-    books = annexes(plan)
+    books, _ = annexes(plan)  # (附件1-3 as the generators lay them out)
     context = {"plan_title": plan.title, "breakdown": annex1_title(plan), "year": plan.year,
                "issuer": plan.issuer or "督办室", "task_count": len(plan.tasks),
                "unit_count": len(plan.units_with_tasks()),
@@ -82,14 +76,11 @@ def notice_filename(plan: Plan) -> str:
 def write_notice(plan: Plan, out_dir: str | os.PathLike, when: date,
                  template: str | os.PathLike | None = None) -> Path:
     """Write the notice into out_dir (atomically) and return its path."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    return save(notice_document(plan, when, template), out / notice_filename(plan))
+    return save(notice_document(plan, when, template), Path(out_dir) / notice_filename(plan))
 
 
 def save(doc, path: Path) -> Path:
     """Save through a temporary name, so a reader never sees half a file."""
-    tmp = path.with_name(f".{path.name}.part")
-    doc.save(str(tmp))
-    os.replace(tmp, path)
-    return path
+    data = io.BytesIO()
+    doc.save(data)
+    return write_atomically(path, data.getvalue())
