@@ -47,7 +47,7 @@ class Pager:
         left, right, top, bottom = p.margins
         width = sum(column_points(w) for c, w in sheet.col_widths.items()
                     if c not in sheet.hidden_cols) or 1.0
-        scale = min(1.0, (paper_w - 72 * (left + right)) / width) if p.fit_width else 1.0
+        scale = min(1.0, (paper_w - 72 * (left + right)) / width)  # (fitted to the width)
         scale = int(scale * 100) / 100  # the applications print at whole percents
         capacity = (paper_h - 72 * (top + bottom)) / scale * SLACK
         repeat = 0.0

@@ -278,7 +278,7 @@ class _RowWriter:
             else:
                 if stream is not None and height is not None:
                     set_height(ws, row, height)
-                _row_through_xlsxwriter(ws, row, out, fmt, self.links)
+                _row_through_xlsxwriter(ws, row, out, self.links)
 
     def _pass(self, v: Verbatim, starts: dict[int, list], next_cell: int) -> None:
         """Write verbatim rows and pass over them: a merge open over them may end there (it
@@ -348,37 +348,21 @@ def _row_xml(row: int, out: dict[int, tuple], xfs: dict, texts: dict) -> str | N
 _KEPT_TEXTS, _KEPT_TEXT_LENGTH = 20_000, 64
 
 
-def _row_through_xlsxwriter(ws, row: int, out: dict[int, tuple], fmt: _Formats, links) -> None:
+def _row_through_xlsxwriter(ws, row: int, out: dict[int, tuple], links) -> None:
     writers = cell_writers(ws)
     for col in sorted(out):
         f, cell = out[col]
         if cell is None:
             writers[2](row, col, None, f)
-        elif not _plain_cell(writers, row, col, cell, f):
-            _write_cell(ws, row, col, cell, fmt, links)
-
-
-def _plain_cell(writers, row: int, col: int, cell: Cell, f) -> bool:
-    """Write a common cell (text, number, blank; no comment) with xlsxwriter's undecorated
-    writers (compat.cell_writers); False for any other, which _write_cell writes."""
-    v, kind = cell.value, cell.kind
-    if cell.comment or kind not in _PLAIN:
-        return False
-    string, number, blank = writers
-    if v is None or kind == "blank" or v == "":
-        blank(row, col, None, f)
-    elif kind == "string":
-        string(row, col, str(v), f)
-    else:
-        number(row, col, float(v), f)
-    return True
+        else:
+            _write_cell(ws, writers, row, col, cell, f, links)
 
 
 _PLAIN = frozenset({"string", "number", "blank"})
 
 
 def _empty(cell: Cell) -> bool:
-    """Whether a cell is written blank (what _row_xml and _plain_cell test inline: hot paths)."""
+    """Whether a cell is written blank (what _row_xml and _write_cell test inline: hot paths)."""
     v = cell.value
     return v is None or cell.kind == "blank" or v == ""
 
@@ -391,7 +375,7 @@ def _number(cell: Cell) -> bool:
 
 
 def _write_cells(ws, sheet: Sheet, fmt, links) -> None:
-    heads = set()
+    heads, writers = set(), cell_writers(ws)
     for m in sheet.merges:
         cell = sheet.cells.get((m.first_row, m.first_col))
         style = cell.style if cell is not None else "body"
@@ -399,12 +383,11 @@ def _write_cells(ws, sheet: Sheet, fmt, links) -> None:
         # to choose its type (text stays text)
         ws.merge_range(m.first_row, m.first_col, m.last_row, m.last_col, "", fmt[style])
         if cell is not None:
-            _write_cell(ws, m.first_row, m.first_col, cell, fmt, links)
+            _write_cell(ws, writers, m.first_row, m.first_col, cell, fmt[style], links)
             heads.add((m.first_row, m.first_col))
-    writers = cell_writers(ws)
     for (row, col), cell in sheet.cells.items():
-        if (row, col) not in heads and not _plain_cell(writers, row, col, cell, fmt[cell.style]):
-            _write_cell(ws, row, col, cell, fmt, links)
+        if (row, col) not in heads:
+            _write_cell(ws, writers, row, col, cell, fmt[cell.style], links)
 
 
 class _LinkBudget:
@@ -432,8 +415,11 @@ def _url(target: str) -> str:
     return "external:" + target
 
 
-def _write_cell(ws, row: int, col: int, cell: Cell, fmt, links: _LinkBudget) -> None:
-    f, v, kind = fmt[cell.style], cell.value, cell.kind
+def _write_cell(ws, writers, row: int, col: int, cell: Cell, f, links: _LinkBudget) -> None:
+    """Write one cell in format f; the common ones (text, number, blank) with xlsxwriter's
+    undecorated writers (compat.cell_writers)."""
+    v, kind = cell.value, cell.kind
+    string, number, blank = writers
     if kind == "url" and cell.target:
         text = "" if v is None else str(v)
         url = _url(cell.target)
@@ -441,18 +427,18 @@ def _write_cell(ws, row: int, col: int, cell: Cell, fmt, links: _LinkBudget) -> 
             # the shown text is written by write_url as a string: never a formula
             ws.write_url(row, col, url, f, string=text or cell.target)
         else:
-            ws.write_string(row, col, text or cell.target, f)
-    elif _empty(cell):
-        ws.write_blank(row, col, None, f)
+            string(row, col, text or cell.target, f)
+    elif v is None or kind == "blank" or v == "":
+        blank(row, col, None, f)
     elif kind == "string":  # text is always text: a unit's "=..." never becomes a formula
-        ws.write_string(row, col, str(v), f)
+        string(row, col, str(v), f)
     elif kind == "formula":
         # cached result "" so that a program that does not recalculate shows nothing
         ws.write_formula(row, col, str(v), f, "")
     elif _number(cell):
-        ws.write_number(row, col, float(v), f)
+        number(row, col, float(v), f)
     else:
-        ws.write_string(row, col, str(v), f)
+        string(row, col, str(v), f)
     if cell.comment:
         ws.write_comment(row, col, cell.comment, _COMMENT)
 
@@ -462,15 +448,13 @@ _COMMENT = {"author": "督办室", "width": 320, "height": 140, "font_name": "�
 
 
 def _validation(v: Validation) -> dict:
-    d: dict = {"ignore_blank": True, "error_type": "stop" if v.strict else "warning"}
+    d: dict = {"ignore_blank": True, "error_type": "stop"}
     if v.kind == "list":
         d.update(validate="list", source=list(v.source))
-    elif v.kind in ("decimal", "integer"):
+    elif v.kind == "decimal":
         d.update(validate=v.kind, criteria="between",
                  minimum=v.minimum if v.minimum is not None else -1e15,
                  maximum=v.maximum if v.maximum is not None else 1e15)
-    elif v.kind == "length":
-        d.update(validate="length", criteria="<=", value=int(v.maximum or 32767))
     else:
         d.update(validate="any")
     if v.prompt:
@@ -501,7 +485,7 @@ def _insert_chart(wb, ws, sheet: Sheet, c: Chart, streamed: bool = False) -> Non
     if c.subtype:
         opts["subtype"] = c.subtype
     chart = wb.add_chart(opts)
-    data = c.data_sheet or sheet.name
+    data = sheet.name
     font = {"name": STYLES["header"]["font_name"], "size": 10}
     for i, (name, values) in enumerate(c.series):
         # no "data_labels": {"value": False}: it writes an empty <c:dLbls/>, which the Open XML
@@ -509,7 +493,7 @@ def _insert_chart(wb, ws, sheet: Sheet, c: Chart, streamed: bool = False) -> Non
         s = {"name": name, "values": [data, *values]}
         if c.categories:
             s["categories"] = [data, *c.categories]
-        if streamed and data == sheet.name:  # the rows are gone: give the cache ourselves
+        if streamed:  # the rows are gone: give the cache ourselves
             s["values_data"] = _cached(sheet, values)
             if c.categories:
                 s["categories_data"] = _cached(sheet, c.categories)
@@ -549,8 +533,7 @@ def _page_setup(ws, sheet: Sheet) -> None:
         ws.set_landscape()
     else:
         ws.set_portrait()
-    if p.fit_width:
-        ws.fit_to_pages(1, p.fit_tall)
+    ws.fit_to_pages(1, p.fit_tall)
     if p.repeat_rows:
         ws.repeat_rows(*p.repeat_rows)
     if p.header:
@@ -558,8 +541,7 @@ def _page_setup(ws, sheet: Sheet) -> None:
     if p.footer:
         ws.set_footer(p.footer)
     ws.set_margins(*p.margins)  # (left, right, top, bottom)
-    if p.center_horizontally:
-        ws.center_horizontally()
+    ws.center_horizontally()
     if p.row_breaks:
         ws.set_h_pagebreaks(sorted(set(p.row_breaks)))
     if sheet.print_area:
