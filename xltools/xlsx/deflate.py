@@ -31,8 +31,8 @@ WINDOW = 1 << 15  # deflate's history: a piece is compressed after the 32 KB bef
 def _compress(piece: bytes, window: bytes) -> bytes:
     """A piece deflated after `window` (what the stream holds before it), ending on a byte
     (sync flush), not final."""
-    c = (zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15, zdict=window)
-         if window else zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15))
+    # (an empty zdict, the first piece's, sets no dictionary: the same bytes as none)
+    c = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15, zdict=window)
     return c.compress(piece) + c.flush(zlib.Z_SYNC_FLUSH)
 
 
@@ -42,15 +42,11 @@ def _inflates_to(raw: bytes, piece: bytes, window: bytes) -> bool:
     takes the next one's first bytes would inflate to the piece all the same)."""
     if not raw.endswith(_SYNC):
         return False
-    d = zlib.decompressobj(-15, zdict=window) if window else zlib.decompressobj(-15)
+    d = zlib.decompressobj(-15, zdict=window)
     try:
         return d.decompress(raw + _FINAL) == piece and d.eof and not d.unused_data
     except zlib.error:
         return False
-
-
-def _digest(piece: bytes) -> str:
-    return hashlib.blake2b(piece, digest_size=16).hexdigest()
 
 
 class Pieces:
@@ -93,7 +89,7 @@ class Pieces:
         return at
 
     def _piece(self, piece: bytes) -> bytes:
-        key, window = _digest(piece), self.window
+        key, window = hashlib.blake2b(piece, digest_size=16).hexdigest(), self.window
         raw = self.old.get(key)
         if raw is not None and _inflates_to(raw, piece, window):
             self.copied += 1
