@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 from xml.sax.saxutils import unescape as xml_unescape
 
+from ..model.glossary import col_index
 from ..model.limits import ReadLimits
 
 MB = 1024 * 1024
@@ -94,8 +95,6 @@ class ZipCheck:
 
 
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row)[\s/>]")
-# possessive: [^>]* can only end at the tag's ">", so backtracking into it never helps
-_C_VALUED = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,8})"(?:\s[^>]*+)?(?<!/)>')
 # a <c> or <row> tag (<c[\s/>]) whose first attribute is not r="…"; and what any prefixed
 # <x:c>/<x:row> must contain (a cheap test before _PREFIXED)
 _IMPLICIT = re.compile(rb'<(?:c|row)(?:[\t\n\r\f\v/>]| (?!r="))')
@@ -111,6 +110,7 @@ _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
 _R = re.compile(rb'\br\s*=\s*["\']([A-Za-z]{0,3})([0-9]{0,8})["\']')
 _XMLISH = (".xml", ".rels", ".vml")
 # every explicit <row r> and valued <c r>, with its attributes and a <v> right after it
+# (possessive: [^>]* can only end at the tag's ">", so backtracking into it never helps)
 _CELL_FACTS = re.compile(
     rb'<row r="([0-9]{1,8})"|<c r="([A-Z]{1,3})([0-9]{1,8})"((?:\s[^>]*+)?)(?<!/)>(?:<v>([^<]*)</v>)?')
 _T_SHARED = re.compile(rb'\st="s"')
@@ -152,9 +152,7 @@ def col_number(letters: bytes) -> int:
     """b"A" -> 1, b"AA" -> 27 (bijective base 26; lower case as upper)."""
     n = _COLUMNS.get(letters)
     if n is None:
-        n = 0
-        for ch in letters.upper():
-            n = n * 26 + (ch - 64)
+        n = col_index(letters.decode("ascii")) + 1
         if len(_COLUMNS) < 4096:  # (a hostile part may name many: the cache stays small)
             _COLUMNS[letters] = n
     return n
@@ -242,10 +240,8 @@ class _CellScanner:
         if (b"<f>" in body or b"<f " in body) and len(s.formulas) < MAX_FORMULAS:
             s.formulas += [((int(row), col_number(col)), xml_unescape(text.decode("utf-8", "replace")))
                            for col, row, text in _FORMULA.findall(body)][:MAX_FORMULAS]
-        # the valued cells (column letters, row digits): _facts' match of every one, or
-        # past the cells it tracks a search of its own
-        refs = _C_VALUED.findall(body) if facts is None else \
-            [(c, d) for _, c, d, _, _ in facts if c]
+        # the valued cells (column letters, row digits): _facts' match of every one
+        refs = [(c, d) for _, c, d, _, _ in facts if c]
         if refs:
             s.max_row = max(s.max_row, max(map(int, [d for _, d in refs])))
             # bijective base 26 ("A" is 1): a longer name is a later column, else by letters
@@ -260,14 +256,14 @@ class _CellScanner:
             self.row, self.col = int(m.group(2)), col_number(m.group(1))
         return True
 
-    def _facts(self, body: bytes) -> list[tuple] | None:
+    def _facts(self, body: bytes) -> list[tuple]:
         """Cells whose value no reader should take (see SheetScan.damaged) and shared-string
         cells with their index; only for the usual explicit r="…" files (the fast path).
-        The <row r> and valued <c r> matched (_CELL_FACTS), None past MAX_TRACKED."""
+        The <row r> and valued <c r> matched (_CELL_FACTS), noted up to MAX_TRACKED."""
         s = self.scan
-        if self.facts_seen > MAX_TRACKED:
-            return None  # a sheet this large is no form: bounded, not verified cell by cell
         facts = _CELL_FACTS.findall(body)
+        if self.facts_seen > MAX_TRACKED:
+            return facts  # a sheet this large is no form: bounded, not verified cell by cell
         self.facts_seen += len(facts)
         # a form has thousands of cells: compared as the bytes they were written with
         # (columns are [A-Z] only, so equal letters are the same column); numbers are parsed

@@ -290,20 +290,14 @@ def decide(reading: IdentityReading) -> None:
     sheet = reading.carriers.get("sheet")
     if sheet is not None:
         reading.guarded_ok = fingerprint(reading.guarded) == sheet.fingerprint
-    found = [(c, reading.carriers[c]) for c in reading.found]
+    found = {reading.carriers[c] for c in reading.found}  # (the identities, once each)
     if not found:
         if not reading.reason:
             reading.reason = ("没有找到表单标识(不是本系统生成的表单,或标识已被删除)" if not reading.raw
                               else "表单标识已损坏,无法识别")
         return
-    if len({ident for _, ident in found}) == 1:
-        reading.source, reading.identity = found[0]
-        return
-    reading.conflict = True
-    if sheet is not None and reading.guarded_ok:
-        reading.source, reading.identity = "sheet", sheet
-        return
-    for carrier in ("property", "name", "sheet"):
-        if reading.carriers.get(carrier) is not None:
-            reading.source, reading.identity = carrier, reading.carriers[carrier]
-            return
+    reading.conflict = len(found) > 1
+    trusted = not reading.conflict or (sheet is not None and reading.guarded_ok)
+    order = CARRIERS if trusted else ("property", "name", "sheet")
+    reading.source = next(c for c in order if reading.carriers.get(c) is not None)
+    reading.identity = reading.carriers[reading.source]

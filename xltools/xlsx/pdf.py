@@ -135,8 +135,7 @@ def to_pdf(files: Iterable[str | os.PathLike], out_dir: str | os.PathLike | None
                 result.failed.extend((src, log) for src in retry)
             for src in group:
                 if src in made:
-                    target = pdf_path(src, dest)
-                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target = pdf_path(src, dest)  # (beside its source, or in dest: made above)
                     shutil.move(str(made[src]), str(target))
                     result.pdfs.append(target)
             done += len(group)

@@ -15,6 +15,8 @@ import functools
 import math
 import re
 
+from xml.sax.saxutils import escape
+
 from xlsxwriter.utility import xl_col_to_name
 
 from .compat import control_escaped
@@ -22,7 +24,6 @@ from .compat import control_escaped
 # what xlsxwriter turns into _xHHHH_ escapes (control characters, non-characters) or escapes
 # again (a literal "_xHHHH_"): rare, so those strings take its own function
 _CONTROL = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff]")
-_MARKUP = re.compile("[&<>]")
 # either of them, in one search (nearly every text has neither)
 _SPECIAL = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff&<>]")
 # longer text may pass Excel's 32,767 UTF-16 units, which xlsxwriter cuts: its path decides
@@ -42,10 +43,7 @@ def text_tail(xf: int, s: str) -> str | None:
     if len(s) > _LONG:
         return None
     if _SPECIAL.search(s):
-        if _CONTROL.search(s):
-            s = control_escaped(s)
-        if _MARKUP.search(s):
-            s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        s = escape(control_escaped(s) if _CONTROL.search(s) else s)
     space = ' xml:space="preserve"' if s and (s[0].isspace() or s[-1].isspace()) else ""
     return f'" s="{xf}" t="inlineStr"><is><t{space}>{s}</t></is></c>'
 

@@ -67,9 +67,8 @@ class _Quiet:
 def rows(book: xlrd.book.Book, sh: xlrd.sheet.Sheet) -> list[list]:
     """A sheet's rows, calamine-shaped: "" for empty, numbers int when whole, dates as
     date/time/datetime, TRUE/FALSE as bool, error cells as their text (#DIV/0!)."""
-    out = [[_value(book, cell) for cell in sh.row(r)] for r in range(sh.nrows)]
-    for row in out:
-        row.extend([""] * (sh.ncols - len(row)))
+    out = [[_value(book, cell) for cell in sh.row(r)] + [""] * (sh.ncols - sh.row_len(r))
+           for r in range(sh.nrows)]
     while out and not any(v != "" for v in out[-1]):
         out.pop()  # calamine stops at the last row with a value
     return out
