@@ -342,13 +342,9 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int, xmlish: bool,
     kept: when a list, the member's inflated bytes are appended to it (in pieces).
     counter: when a list [count, carry], the <si> entries (shared strings) are counted in it.
     """
-    off = info.header_offset
-    head = data[off:off + 30]
-    if len(head) < 30 or head[:4] != b"PK\x03\x04":
+    comp = member_data(data, info)
+    if comp is None:
         return "damaged-member", 0, "本地文件头缺失"
-    n, m = struct.unpack_from("<HH", head, 26)
-    start = off + 30 + n + m
-    comp = memoryview(data)[start:start + info.compress_size]  # a view: no copy
     if len(comp) < info.compress_size:
         return "damaged-member", 0, "数据被截断"
     if info.flag_bits & 0x1:
@@ -396,6 +392,19 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int, xmlish: bool,
     if scanner is not None:
         scanner.feed(b"", final=True)
     return "", total, ""
+
+
+def member_data(data: bytes, info: zipfile.ZipInfo) -> memoryview | None:
+    """A member's bytes as stored (compressed) in the zip file `data`, after its local header
+    (30 bytes, then the name and the extra field, APPNOTE 4.3.7): a view, no copy; cut short
+    when `data` is. None when there is no local header at the member's offset."""
+    off = info.header_offset
+    head = data[off:off + 30]
+    if len(head) < 30 or head[:4] != b"PK\x03\x04":
+        return None
+    n, m = struct.unpack_from("<HH", head, 26)
+    start = off + 30 + n + m
+    return memoryview(data)[start:start + info.compress_size]
 
 
 def _pieces(comp: memoryview, inflater) -> Iterator[bytes]:

@@ -23,9 +23,7 @@ def visibility(meta) -> str:
 
 def sheet_extent(sheet) -> tuple[int, int]:
     """(rows, columns) of a calamine sheet up to its last cell, (0, 0) when empty."""
-    if not sheet.height:
-        return 0, 0
-    return sheet.end[0] + 1, sheet.end[1] + 1
+    return (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.height else (0, 0)
 
 
 def register_merge(ws, first_row: int, first_col: int, last_row: int, last_col: int) -> None:

@@ -155,9 +155,8 @@ def _rels(reading: IdentityReading, zf: zipfile.ZipFile, rels_name: str,
 
 
 def _resolve(base_dir: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(base_dir, target))
+    absolute = target.startswith("/")
+    return target.lstrip("/") if absolute else posixpath.normpath(posixpath.join(base_dir, target))
 
 
 def read_xlsx_carriers(reading: IdentityReading, zf: zipfile.ZipFile,
@@ -267,12 +266,10 @@ def _guarded_table(rows: list[list]) -> list[tuple[str, str, str]]:
         return []
     out = []
     for row in rows[start + 1:]:
-        n = len(row)
-        sheet = canonical_text(row[0]) if n > 0 else ""
-        ref = canonical_text(row[1]) if n > 1 else ""
+        sheet, ref, text = (canonical_text(v) for v in (*row[:3], "", "", "")[:3])  # (short rows)
         if not sheet and not ref:
             break
-        out.append((sheet, ref, canonical_text(row[2]) if n > 2 else ""))
+        out.append((sheet, ref, text))
     return out
 
 

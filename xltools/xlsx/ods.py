@@ -60,9 +60,7 @@ def _value(v: object) -> object:
     if isinstance(v, datetime):  # pandas.Timestamp is a datetime
         v = v.to_pydatetime() if hasattr(v, "to_pydatetime") else v
         return v.date() if (v.hour, v.minute, v.second, v.microsecond) == (0, 0, 0, 0) else v
-    if isinstance(v, float) and v != v:  # NaN: an empty cell
-        return ""
-    return v
+    return "" if isinstance(v, float) and v != v else v  # (NaN: an empty cell)
 
 
 def _visibility(zf: zipfile.ZipFile) -> dict[str, str]:

@@ -156,9 +156,7 @@ _REFS = re.compile(r'(<row r="|<c r="[A-Z]{1,3})(\d+)"')  # (text has "<" escape
 
 def _moved(xml: str, by: int) -> str:
     """Rows' xml with their row numbers moved `by` rows."""
-    if not by:
-        return xml
-    return _REFS.sub(lambda m: f'{m.group(1)}{int(m.group(2)) + by}"', xml)
+    return _REFS.sub(lambda m: f'{m.group(1)}{int(m.group(2)) + by}"', xml) if by else xml
 
 
 def _blocks(blocks: object) -> dict:

@@ -50,9 +50,7 @@ def text_tail(xf: int, s: str) -> str | None:
 
 def number_xml(ref: str, xf: int, v: float) -> str | None:
     """A number cell; None for NaN and infinities (xlsxwriter refuses them)."""
-    if not math.isfinite(v):
-        return None
-    return f'<c r="{ref}" s="{xf}"><v>{v:.16G}</v></c>'
+    return f'<c r="{ref}" s="{xf}"><v>{v:.16G}</v></c>' if math.isfinite(v) else None
 
 
 def blank_xml(ref: str, xf: int) -> str:

@@ -204,13 +204,11 @@ class _RowWriter:
                 self.ws.set_row(row, heights[row])
 
     def _starts(self, first: int, stop: int) -> dict[int, list]:
-        """The merges that start in rows first..stop-1, by first row; one added since the
-        last range may not start above it, one below `stop` waits for its range."""
+        """The merges that start in rows first..stop-1, by first row; one below `stop` waits
+        for its range. (None added since the last range starts above it: Sheet.merge refuses
+        rows released, and the rows above `first` are.)"""
         new = self.sheet.merges[self.merges_seen:]
         self.merges_seen = len(self.sheet.merges)
-        for m in new:
-            if m.first_row < first:
-                raise LayoutError(f"{self.sheet.name}: merge {m} above rows already written")
         starts: dict[int, list] = {}
         waiting = []
         for m in sorted(self.waiting + new, key=lambda m: (m.first_row, m.first_col)):
@@ -227,9 +225,9 @@ class _RowWriter:
         and merges of their own are registered after them, with nothing else open."""
         sheet, ws, fmt, stream, xfs = self.sheet, self.ws, self.fmt, self.stream, self.xfs
         cells, heights = sheet.cells, sheet.row_heights
-        keys = sorted(cells)  # (a sheet made while written holds only rows not yet out)
-        if keys and keys[0][0] < first:
-            raise LayoutError(f"{sheet.name}: cell {keys[0]} above rows already written")
+        # (a sheet made while written holds only rows not yet out: release() dropped the
+        # rows above `first` and Sheet refuses writes there)
+        keys = sorted(cells)
         n, k = len(keys), 0
         starts = self._starts(first, stop)
         given, passed = {v.first: v for v in verbatim}, first
@@ -256,8 +254,7 @@ class _RowWriter:
                 for item in self.active:
                     m, f, cols = item
                     if m.first_row < row:  # the range's later rows: every cell blank in its style
-                        for col in cols:
-                            out[col] = (f, None)
+                        out.update(dict.fromkeys(cols, (f, None)))
                     if m.last_row == row:
                         register_merge(ws, m.first_row, m.first_col, m.last_row, m.last_col)
                     else:
