@@ -167,8 +167,7 @@ class _CellScanner:
 
     def __init__(self, wait_for_sheet: bool = False) -> None:
         self.scan = SheetScan()
-        self.row = 0
-        self.col = 0
+        self.row, self.col = 0, 0  # where an implicit <row>/<c> continues from
         self.carry = b""
         self.waiting = wait_for_sheet
         self.rows_seen: set[int] = set()
@@ -221,10 +220,7 @@ class _CellScanner:
                 row = int(r.group(2))
             if empty:
                 continue  # <c r="A5" s="3"/>: a style, no value
-            if row > s.max_row:
-                s.max_row = row
-            if col > s.max_col:
-                s.max_col = col
+            s.max_row, s.max_col = max(s.max_row, row), max(s.max_col, col)
         self.row, self.col = row, col
 
     def _fast(self, body: bytes) -> bool:
@@ -318,7 +314,7 @@ def check_zip(data: bytes, zf: zipfile.ZipFile, limits: ReadLimits) -> ZipCheck:
         scanner = _CellScanner(wait_for_sheet=True) if xmlish else None
         kept: list[bytes] | None = [] if xmlish and info.file_size <= min(KEEP_PART, keep) else None
         counter = [0, b""] if info.filename.lower().endswith("sharedstrings.xml") else None
-        problem, size, reason = _inflate(data, info, budget, xmlish, scanner, kept, counter)
+        problem, size, reason = _inflate(data, info, budget, scanner, kept, counter)
         if problem:
             out.problem, out.part, out.size, out.reason = problem, info.filename, size, reason
             return out
@@ -334,11 +330,11 @@ def check_zip(data: bytes, zf: zipfile.ZipFile, limits: ReadLimits) -> ZipCheck:
     return out
 
 
-def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int, xmlish: bool,
-             scanner: _CellScanner | None, kept: list[bytes] | None = None,
-             counter: list | None = None) -> tuple[str, int, str]:
+def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int, scanner: _CellScanner | None,
+             kept: list[bytes] | None, counter: list | None) -> tuple[str, int, str]:
     """(problem, bytes inflated, reason) for one member; problem "" when it is sound.
 
+    scanner: an XML part's (checked for DTDs and control characters, its cells scanned).
     kept: when a list, the member's inflated bytes are appended to it (in pieces).
     counter: when a list [count, carry], the <si> entries (shared strings) are counted in it.
     """
@@ -367,14 +363,13 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int, xmlish: bool,
                     return "inflates-too-far", total, ""
                 continue
             crc = zlib.crc32(out, crc)
-            if xmlish:
+            if scanner is not None:
                 probe = tail + out if tail else out
                 if b"<!DOCTYPE" in probe or b"<!ENTITY" in probe:
                     return "xml-dtd", total, ""
                 if _has_control(probe):
                     return "damaged-member", total, XML_CONTROL
                 tail = out[-16:]
-            if scanner is not None:
                 scanner.feed(out)
             if kept is not None:
                 kept.append(out)

@@ -165,7 +165,6 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, links) -> None:
             raise LayoutError(f"{sheet.name}: verbatim rows {rows[0].first}-{rows[-1].stop - 1} "
                               f"outside the block {done}-{below - 1}")
         if below > done:
-            out.heights(done, below, rows)
             out.write(done, below, rows)
             sheet.release(below)
             done = below
@@ -175,8 +174,6 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, links) -> None:
     last = max(max((k[0] for k in sheet.cells), default=-1),
                max((m.last_row for m in sheet.merges), default=-1),
                max(sheet.row_heights, default=-1))
-    if made:  # (the heights set while the sheet was made: _write_sheet gave the others)
-        out.heights(done, last + 1)
     out.write(done, last + 1)
 
 
@@ -191,17 +188,9 @@ class _RowWriter:
         self.active: list = []  # (merge, format, its columns) of merges still open
         self.merges_seen = 0
         self.waiting: list = []  # merges added before their first row's range
-
-    def heights(self, first: int, stop: int, verbatim: list[Verbatim] = ()) -> None:
-        """Give xlsxwriter the heights of rows first..stop-1 (set while the sheet was made),
-        but for verbatim rows: their <row> elements carry them. (Streamed, write gives
-        each row's height as it writes the row.)"""
-        if self.stream is not None:
-            return
-        heights, skip = self.sheet.row_heights, {r for v in verbatim for r in range(v.first, v.stop)}
-        for row in range(first, stop):
-            if row in heights and row not in skip:
-                self.ws.set_row(row, heights[row])
+        # xlsxwriter is given the heights of a sheet made while written as its rows are
+        # written (_write_sheet gave the others; streamed, each row's height goes with it)
+        self.heights_here = sheet.rows is not None and self.stream is None
 
     def _starts(self, first: int, stop: int) -> dict[int, list]:
         """The merges that start in rows first..stop-1, by first row; one below `stop` waits
@@ -231,6 +220,11 @@ class _RowWriter:
         n, k = len(keys), 0
         starts = self._starts(first, stop)
         given, passed = {v.first: v for v in verbatim}, first
+        if self.heights_here:  # (but for verbatim rows: their <row> elements carry them)
+            skip = {r for v in verbatim for r in range(v.first, v.stop)}
+            for row in range(first, stop):
+                if row in heights and row not in skip:
+                    ws.set_row(row, heights[row])
         for row in range(first, stop):
             if row < passed:  # (verbatim rows, written)
                 continue
