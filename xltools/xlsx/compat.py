@@ -183,8 +183,7 @@ class RowStream:
             raise ValueError(f"row {row + 1}: its height given twice")
         else:
             ws.fh.write(self._row_tag(row, height))
-        ws.fh.write(cells_xml)
-        ws.fh.write("</row>")
+        ws.fh.write(cells_xml + "</row>")
 
     def _row_tag(self, row: int, height: float) -> str:
         """The <row> start tag xlsxwriter writes for a row set_row gave only a height, and

@@ -109,7 +109,7 @@ def _write_sheet(wb, sheet: Sheet, fmt, constant_memory: bool = False) -> None:
     if not (constant_memory and FAST_ROWS):  # (streamed, each row's height goes with it)
         for row, height in sheet.row_heights.items():
             ws.set_row(row, height)
-    links = _LinkBudget()
+    links = [0]  # hyperlinks written on the sheet (_write_cell)
     if constant_memory:
         _write_rows_in_order(ws, sheet, fmt, links)
     else:
@@ -381,20 +381,9 @@ def _write_cells(ws, sheet: Sheet, fmt, links) -> None:
             _write_cell(ws, writers, row, col, cell, fmt[cell.style], links)
 
 
-class _LinkBudget:
-    """Excel keeps at most 65,530 hyperlinks a sheet, each at most 2,079 characters."""
-
-    MAX_LINKS = 65530
-    MAX_URL = 2079
-
-    def __init__(self) -> None:
-        self.used = 0
-
-    def take(self, url: str) -> bool:
-        if self.used >= self.MAX_LINKS or len(url) > self.MAX_URL:
-            return False
-        self.used += 1
-        return True
+# Excel keeps at most 65,530 hyperlinks a sheet, each at most 2,079 characters: a link past
+# them is written as its text
+MAX_LINKS, MAX_URL = 65530, 2079
 
 
 def _url(target: str) -> str:
@@ -406,15 +395,16 @@ def _url(target: str) -> str:
     return "external:" + target
 
 
-def _write_cell(ws, writers, row: int, col: int, cell: Cell, f, links: _LinkBudget) -> None:
+def _write_cell(ws, writers, row: int, col: int, cell: Cell, f, links: list[int]) -> None:
     """Write one cell in format f; the common ones (text, number, blank) with xlsxwriter's
-    undecorated writers (compat.cell_writers)."""
+    undecorated writers (compat.cell_writers). links: [the sheet's hyperlinks so far]."""
     v, kind = cell.value, cell.kind
     string, number, blank = writers
     if kind == "url" and cell.target:
         text = "" if v is None else str(v)
         url = _url(cell.target)
-        if links.take(url):
+        if links[0] < MAX_LINKS and len(url) <= MAX_URL:
+            links[0] += 1
             # the shown text is written by write_url as a string: never a formula
             ws.write_url(row, col, url, f, string=text or cell.target)
         else:
