@@ -46,7 +46,6 @@ class Grids:
     format: str = ""  # xlsx | xls | ods | ""
     sheets: list[tuple[str, str]] = field(default_factory=list)  # (name, visible|hidden|veryhidden)
     rows: dict[str, list[list]] = field(default_factory=dict)
-    skipped: list[str] = field(default_factory=list)  # sheets not read (too large, unreadable)
     reason: str = ""  # why nothing could be read ("" otherwise)
     # sheets not read because they hold too much: (name, last row used, last column used)
     too_large: list[tuple[str, int, int]] = field(default_factory=list)
@@ -166,7 +165,6 @@ def _read_xls(reading: IdentityReading, grids: Grids, data: bytes, limits: ReadL
     if named:
         record(reading, "name", name_text(named[0]))
     grids.sheets, grids.rows, grids.too_large = got.sheets, got.rows, got.too_large
-    grids.skipped = [n for n, *_ in got.too_large] + [n for n, _ in got.bad]
     grids.unreadable = list(got.bad)
     reading.notes += [f"工作表“{name}”无法读取:{why}" for name, why in got.bad]
 
@@ -223,20 +221,17 @@ def _read_sheets(reading: IdentityReading, grids: Grids, data: bytes, zf: zipfil
         grids.sheets = [(meta.name, visibility(meta)) for meta in wb.sheets_metadata]
         for name, _ in grids.sheets:
             if fits is not None and not fits(name):
-                grids.skipped.append(name)
-                continue
+                continue  # (not located, or too large: noted in grids.too_large)
             try:
                 sheet = wb.get_sheet_by_name(name)
                 if not _sheet_fits(sheet, name, limits, grids):
-                    grids.skipped.append(name)
                     continue
                 grids.rows[name] = sheet.to_python(skip_empty_area=False)
                 _blank(grids, name, damage.get(name, ()))
             except Exception as e:
                 if debugging() and not isinstance(e, CalamineError):
                     raise
-                grids.skipped.append(name)  # not read, whatever failed: fail closed
-                grids.unreadable.append((name, type(e).__name__))
+                grids.unreadable.append((name, type(e).__name__))  # not read, whatever failed
                 _blank(grids, name, damage.get(name, ()))  # the cells that made it fail, if known
                 reading.notes.append(f"工作表“{name}”无法读取:{type(e).__name__}")
     finally:
