@@ -127,10 +127,6 @@ def local_name(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _ns(tag: object) -> str:
-    return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
-
-
 def name_text(expression: str) -> str:
     """The string a defined name's formula holds: `="x"`, `"x"`, `of:="x"` -> x.
 
@@ -172,7 +168,7 @@ def read_xlsx_carriers(reading: IdentityReading, zf: zipfile.ZipFile,
                   "docProps/custom.xml")
 
     for el in iter_xml(reading, custom, member(reading, zf, custom, parts)):
-        if local_name(el.tag) == "property" and _ns(el.tag) in (_NS_CUSTOM, "") \
+        if el.tag in (f"{{{_NS_CUSTOM}}}property", "property") \
                 and (el.get("name") or "").lower() == IDENTITY_PROPERTY.lower():
             # the value is the one vt:* child; its type may change on a re-save (lpwstr, bstr …)
             text = "".join("".join(child.itertext()) for child in el)
@@ -210,7 +206,7 @@ def read_ods_carriers(reading: IdentityReading, zf: zipfile.ZipFile,
                       parts: dict[str, bytes] | None = None) -> None:
     """The property (meta.xml) and the defined name (content.xml) of an .ods."""
     for el in iter_xml(reading, "meta.xml", member(reading, zf, "meta.xml", parts)):
-        if local_name(el.tag) == "user-defined" and _ns(el.tag) == _NS_META \
+        if el.tag == f"{{{_NS_META}}}user-defined" \
                 and (el.get(f"{{{_NS_META}}}name") or "").lower() == IDENTITY_PROPERTY.lower():
             # meta:value-type may say string, float …; the text is what we wrote
             record(reading, "property", "".join(el.itertext()))
@@ -221,14 +217,14 @@ def read_ods_carriers(reading: IdentityReading, zf: zipfile.ZipFile,
     depth = 0
     for event, el in iter_xml(reading, "content.xml", member(reading, zf, "content.xml", parts),
                                ("start", "end")):
-        is_table = local_name(el.tag) == "table" and _ns(el.tag) == _NS_TABLE
+        is_table = el.tag == f"{{{_NS_TABLE}}}table"
         if event == "start":
             depth += is_table
             continue
         if is_table:
             depth -= 1
             el.clear()  # a sheet's cells are not needed here; keep memory flat
-        elif local_name(el.tag) == "named-expression" and _ns(el.tag) == _NS_TABLE \
+        elif el.tag == f"{{{_NS_TABLE}}}named-expression" \
                 and (el.get(f"{{{_NS_TABLE}}}name") or "").lower() == IDENTITY_NAME.lower():
             found.append((depth > 0, el.get(f"{{{_NS_TABLE}}}expression") or ""))
     if found:

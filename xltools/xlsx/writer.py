@@ -466,14 +466,13 @@ def _insert_chart(wb, ws, sheet: Sheet, c: Chart, streamed: bool = False) -> Non
     if c.subtype:
         opts["subtype"] = c.subtype
     chart = wb.add_chart(opts)
-    data = sheet.name
     font = {"name": STYLES["header"]["font_name"], "size": 10}
     for i, (name, values) in enumerate(c.series):
         # no "data_labels": {"value": False}: it writes an empty <c:dLbls/>, which the Open XML
         # schema rejects; without the element no labels are shown anyway
-        s = {"name": name, "values": [data, *values]}
+        s = {"name": name, "values": [sheet.name, *values]}
         if c.categories:
-            s["categories"] = [data, *c.categories]
+            s["categories"] = [sheet.name, *c.categories]
         if streamed:  # the rows are gone: give the cache ourselves
             s["values_data"] = _cached(sheet, values)
             if c.categories:
@@ -510,10 +509,8 @@ def _insert_chart(wb, ws, sheet: Sheet, c: Chart, streamed: bool = False) -> Non
 def _page_setup(ws, sheet: Sheet) -> None:
     p = sheet.page
     ws.set_paper(p.paper)
-    if p.landscape:
+    if p.landscape:  # (portrait is xlsxwriter's default)
         ws.set_landscape()
-    else:
-        ws.set_portrait()
     ws.fit_to_pages(1, p.fit_tall)
     if p.repeat_rows:
         ws.repeat_rows(*p.repeat_rows)
@@ -523,8 +520,7 @@ def _page_setup(ws, sheet: Sheet) -> None:
         ws.set_footer(p.footer)
     ws.set_margins(*p.margins)  # (left, right, top, bottom)
     ws.center_horizontally()
-    if p.row_breaks:
-        ws.set_h_pagebreaks(sorted(set(p.row_breaks)))
+    ws.set_h_pagebreaks(sorted(set(p.row_breaks)))  # (none: as xlsxwriter starts)
     if sheet.print_area:
         ws.print_area(*sheet.print_area)
     elif sheet.last_row >= 0:
