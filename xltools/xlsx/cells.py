@@ -19,6 +19,7 @@ import os
 import re
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -291,8 +292,7 @@ def percent_cells(path: str | os.PathLike, sheet: str,
     Only for a file read_workbook has read (within the limits)."""
     out: dict[tuple[int, int], bool | None] = {rc: None for rc in cells}
     try:
-        with open(path, "rb") as f:
-            data = f.read()
+        data = Path(path).read_bytes()
         if data.startswith(xls.OLE_MAGIC):
             for rc, fmt in xls.number_formats(data, sheet, cells).items():
                 out[rc] = _is_percent_format(fmt)

@@ -97,12 +97,10 @@ def member(reading: IdentityReading, zf: zipfile.ZipFile, name: str,
     if parts and name in parts:
         return parts[name]
     try:
-        info = zf.getinfo(name)
-    except KeyError:
-        return None
-    try:
-        with zf.open(info) as f:
+        with zf.open(name) as f:
             return f.read()
+    except KeyError:  # (no such member)
+        return None
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError,
             ValueError) as e:
         reading.notes.append(f"{name} 无法解压:{type(e).__name__}")

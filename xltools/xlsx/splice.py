@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
-from ..sheet.layout import Sheet, Workbook
+from ..sheet.layout import PageSetup, Sheet, Workbook
 from ..sheet.styles import STYLES
 from .compat import fix_style_index, quick_sheet_names, seed_strings, write_part_as
 from .writer import streams, workbook_bytes, write_atomically
@@ -122,13 +122,10 @@ def facts(sheet: Sheet) -> list:
 
 def stand_in(name: str, fact: list) -> Sheet:
     """An empty sheet with those facts: xlsxwriter writes the workbook as if it were whole."""
-    sh = Sheet(name)
     area, rows, flt, hidden = fact
-    sh.print_area = tuple(area) if area else None
-    sh.page.repeat_rows = tuple(rows) if rows else None
-    sh.autofilter = tuple(flt) if flt else None
-    sh.hidden = bool(hidden)
-    return sh
+    return Sheet(name, print_area=tuple(area) if area else None, hidden=bool(hidden),
+                 autofilter=tuple(flt) if flt else None,
+                 page=PageSetup(repeat_rows=tuple(rows) if rows else None))
 
 
 class FixedStyles:

@@ -161,9 +161,5 @@ def number_formats(data: bytes, sheet: str, cells) -> dict:
 
 def defined_names(book: xlrd.book.Book) -> dict[str, str]:
     """Workbook-level defined names holding a string constant: name -> text."""
-    out = {}
-    for nobj in book.name_obj_list:
-        value = getattr(getattr(nobj, "result", None), "value", None)
-        if nobj.scope in (-1, -2) and isinstance(value, str):
-            out[nobj.name] = value
-    return out
+    values = ((n, getattr(getattr(n, "result", None), "value", None)) for n in book.name_obj_list)
+    return {n.name: v for n, v in values if n.scope in (-1, -2) and isinstance(v, str)}
