@@ -167,11 +167,8 @@ class Sheet:
             else:
                 for k in gone:
                     del cells[k]
-        if below >= MAX_ROWS:
-            covered.clear()
-        else:
-            for k in [k for k in covered if k[0] < below]:
-                del covered[k]
+        for k in [k for k in covered if k[0] < below]:
+            del covered[k]
         self._sealed = below
 
     def put_verbatim(self, rows: Verbatim) -> None:

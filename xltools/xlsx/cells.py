@@ -109,16 +109,10 @@ DAMAGED_INDEX_RANGE = "共享字符串编号超出范围"
 
 def _xlsx_damage(check: ZipCheck, parts: dict[str, str]) -> dict[str, list]:
     """Sheet name -> [((row, col) 1-based, why)] from check_zip's scan of the sheet XML."""
-    out = {}
-    for name, part in parts.items():
-        scan = check.scans.get(part)
-        if scan is None:
-            continue
-        bad = list(scan.damaged) + [(rc, DAMAGED_INDEX_RANGE) for rc, _
-                                    in scan.strings_beyond(check.shared_strings)]
-        if bad:
-            out[name] = bad
-    return out
+    out = {name: scan.damaged + [(rc, DAMAGED_INDEX_RANGE)
+                                 for rc, _ in scan.strings_beyond(check.shared_strings)]
+           for name, part in parts.items() if (scan := check.scans.get(part)) is not None}
+    return {name: bad for name, bad in out.items() if bad}
 
 
 def _control_chars(rows: list[list]) -> list:
@@ -210,8 +204,11 @@ def _read_sheets(reading: IdentityReading, grids: Grids, data: bytes, zf: zipfil
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as e:  # noqa: BLE001 - calamine says "broken" with any error
-        if reading.format == "ods":  # e.g. Gnumeric's indented content.xml (see ods.py)
-            _read_ods(reading, grids, data, zf)
+        if reading.format == "ods":  # e.g. Gnumeric's indented content.xml: the odf reader
+            try:
+                grids.sheets, grids.rows = ods.read(data, zf)
+            except Exception as ods_error:  # noqa: BLE001 - both readers failed: unreadable
+                reading.reason = f"{CANNOT_OPEN}{internals(ods_error)}"
         elif not reading.raw:
             reading.reason = f"{CANNOT_OPEN}{internals(e)}"
         else:
@@ -237,14 +234,6 @@ def _read_sheets(reading: IdentityReading, grids: Grids, data: bytes, zf: zipfil
                 reading.notes.append(f"工作表“{name}”无法读取:{type(e).__name__}")
     finally:
         wb.close()
-
-
-def _read_ods(reading: IdentityReading, grids: Grids, data: bytes, zf: zipfile.ZipFile) -> None:
-    """The .ods python-calamine cannot open, through the odf fallback reader."""
-    try:
-        grids.sheets, grids.rows = ods.read(data, zf)
-    except Exception as e:  # noqa: BLE001 - both readers failed: the file is unreadable
-        reading.reason = f"{CANNOT_OPEN}{internals(e)}"
 
 
 def _scanned_fits(check: ZipCheck, names: set[str], parts: dict[str, str], sheet: str,

@@ -179,6 +179,5 @@ def _convert(exe: str, profile: str, group: list[Path], outdir: Path) -> tuple[d
         why = f"LibreOffice 转换超时({int(timeout)} 秒)" if why is None else why
     elif code:
         why = f"LibreOffice 退出码 {code}:{why}"
-    made = {src: pdf_path(src, outdir) for src in group}
-    made = {src: pdf for src, pdf in made.items() if _written(pdf)}
+    made = {src: pdf for src in group if _written(pdf := pdf_path(src, outdir))}
     return made, why or "LibreOffice 未生成 PDF(文件可能已损坏或不是表格)"
