@@ -321,8 +321,7 @@ def check_zip(data: bytes, zf: zipfile.ZipFile, limits: ReadLimits) -> ZipCheck:
         budget -= size
         if counter is not None:
             out.shared_strings += counter[0] + len(_SI.findall(counter[1]))
-        if scanner is not None and (scanner.scan.max_row or scanner.scan.bad or scanner.scan.damaged
-                                    or scanner.scan.strings or scanner.scan.formulas):
+        if scanner is not None and scanner.scan != SheetScan():  # (it found something)
             out.scans[info.filename] = scanner.scan
         if kept is not None:
             out.parts[info.filename] = kept[0] if len(kept) == 1 else b"".join(kept)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import shutil
 import zipfile
 from contextvars import ContextVar
 
@@ -242,8 +243,7 @@ class _PartZip(zipfile.ZipFile):
         info.compress_type = zipfile.ZIP_DEFLATED
         with open(filename, "rb") as src, self.open(info, "w") as dest:
             dest._compressor = comp  # (zipfile's own is made by open; ours replaces it)
-            while chunk := src.read(1 << 20):
-                dest.write(chunk)
+            shutil.copyfileobj(src, dest, 1 << 20)
         pieces.done(arcname, comp)
         return None
 

@@ -78,8 +78,6 @@ def _value(book: xlrd.book.Book, cell: xlrd.sheet.Cell) -> object:
     kind, v = cell.ctype, cell.value
     if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
         return ""
-    if kind == xlrd.XL_CELL_TEXT:
-        return v
     if kind == xlrd.XL_CELL_NUMBER:
         return int(v) if float(v).is_integer() and abs(v) < 2 ** 53 else v
     if kind == xlrd.XL_CELL_BOOLEAN:
@@ -94,7 +92,7 @@ def _value(book: xlrd.book.Book, cell: xlrd.sheet.Cell) -> object:
         if v < 1:
             return when.time()
         return when.date() if when.time() == dt.time() else when
-    return v
+    return v  # text, as it is
 
 
 @dataclass
