@@ -239,8 +239,7 @@ class Sheet:
         if not self._covered.keys().isdisjoint(span):
             rc = next(rc for rc in span if rc in self._covered)
             raise LayoutError(f"{self.name}: merge at {rc} overlaps {self.merges[self._covered[rc]]}")
-        hidden = self.cells.keys() & span
-        hidden.discard(top)
+        hidden = (self.cells.keys() & span) - {top}
         if hidden:
             raise LayoutError(f"{self.name}: merge would hide the value at {min(hidden)}")
         self.merges.append(Merge(first_row, first_col, last_row, last_col))

@@ -14,11 +14,9 @@ from __future__ import annotations
 import functools
 import math
 import re
-
 from xml.sax.saxutils import escape
 
-from xlsxwriter.utility import xl_col_to_name
-
+from ..model.glossary import col_letter
 from .compat import control_escaped
 
 # what xlsxwriter turns into _xHHHH_ escapes (control characters, non-characters) or escapes
@@ -30,10 +28,8 @@ _SPECIAL = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff&<>]")
 _LONG = 16383
 
 
-@functools.cache
-def column_name(col: int) -> str:
-    """0 -> "A", as xlsxwriter names columns in cell references."""
-    return xl_col_to_name(col)
+# 0 -> "A", as xlsxwriter names columns in cell references (xl_col_to_name: the same letters)
+column_name = functools.cache(col_letter)
 
 
 def text_tail(xf: int, s: str) -> str | None:
