@@ -16,6 +16,7 @@ BODY_FONT = "仿宋_GB2312"
 _BODY = {"font_name": BODY_FONT, "font_size": 11, "valign": "vcenter", "text_wrap": True}
 _BOX = {**_BODY, "border": 1}
 _INPUT = {**_BOX, "locked": False, "bg_color": "#FFFDE7"}
+# headings and titles: wrapped, centred vertically (a title in its own font)
 _HEAD = {"font_name": HEAD_FONT, "font_size": 11, "valign": "vcenter", "text_wrap": True}
 
 # Left-aligned text stands one indent off the border (Excel's indent: about two units wide)
@@ -23,8 +24,7 @@ INDENT_UNITS = 2
 _TEXT = {"indent": 1}
 
 STYLES: dict[str, dict] = {
-    "title": {"font_name": TITLE_FONT, "font_size": 18, "align": "center", "valign": "vcenter",
-              "text_wrap": True},
+    "title": {**_HEAD, "font_name": TITLE_FONT, "font_size": 18, "align": "center"},
     "subtitle": {**_HEAD, "font_size": 12, "align": "center"},
     "annex": {"font_name": HEAD_FONT, "font_size": 14, "valign": "vcenter"},
     "note": {**_BODY, "font_size": 10},

@@ -33,10 +33,11 @@ def register_merge(ws, first_row: int, first_col: int, last_row: int, last_col: 
     ws.merge.append([first_row, first_col, last_row, last_col])
 
 
-def fix_style_index(fmt) -> None:
-    """Give an xlsxwriter format its style (xf) index now: formats take the next index when
-    first written, so registering them in one order makes every file's style table alike."""
-    fmt._get_xf_index()
+def fix_style_index(fmt) -> int:
+    """Give an xlsxwriter format its style (xf) index now, and return it: formats take the next
+    index when first written, so registering them in one order makes every file's style table
+    alike (and a row xltools serializes uses the index xlsxwriter would)."""
+    return fmt._get_xf_index()
 
 
 def seed_strings(wb, strings: list[str], references: int) -> None:
@@ -218,11 +219,6 @@ class RowStream:
         info = self.take(row)
         if info is not None:
             self.ws._write_empty_row(row, None, info)
-
-    @staticmethod
-    def style(fmt) -> int:
-        """The style (xf) index of an xlsxwriter format, given on first use as xlsxwriter does."""
-        return fmt._get_xf_index()
 
 
 _PIECES: ContextVar = ContextVar("xltools_part_pieces", default=None)

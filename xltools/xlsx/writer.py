@@ -304,7 +304,7 @@ def _row_xml(row: int, out: dict[int, tuple], xfs: dict, texts: dict) -> str | N
         f, cell = out[col]
         xf = xfs.get(f)
         if xf is None:
-            xf = xfs[f] = RowStream.style(f)
+            xf = xfs[f] = fix_style_index(f)  # (given on first use, as xlsxwriter does)
         if cell is None:
             parts.append(blank_xml(column_name(col) + r, xf))
             continue
