@@ -171,10 +171,9 @@ class _CellScanner:
         self.carry = b""
         self.waiting = wait_for_sheet
         self.rows_seen: set[int] = set()
-        self.cols_in_row: set[bytes] = set()  # column letters
-        self.fact_row = 0  # the <row r> the cells met now belong to
-        self.fact_row_bytes = b""  # (as written)
-        self.row_twice = False
+        # the <row r> the cells met now belong to: its column letters met, its number, as
+        # written, whether it came before
+        self.fact_row: tuple[set[bytes], int, bytes, bool] = (set(), 0, b"", False)
         self.facts_seen = 0
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
@@ -264,9 +263,8 @@ class _CellScanner:
         # a form has thousands of cells: compared as the bytes they were written with
         # (columns are [A-Z] only, so equal letters are the same column); numbers are parsed
         # only where the bytes differ ("05" is row 5) or a cell is kept
-        rows_seen, cols = self.rows_seen, self.cols_in_row
-        row, row_bytes, twice = self.fact_row, self.fact_row_bytes, self.row_twice
-        strings, damaged = s.strings, s.damaged
+        rows_seen, strings, damaged = self.rows_seen, s.strings, s.damaged
+        cols, row, row_bytes, twice = self.fact_row
         for row_r, col, row_c, attrs, v in facts:
             if row_r:
                 row, row_bytes = int(row_r), row_r
@@ -287,8 +285,7 @@ class _CellScanner:
                             strings.append((row_c, col, v))
                     elif v:
                         damaged.append(((int(row_c), col_number(col)), DAMAGED_INDEX))
-        self.cols_in_row, self.fact_row, self.fact_row_bytes, self.row_twice = \
-            cols, row, row_bytes, twice
+        self.fact_row = cols, row, row_bytes, twice
         return facts
 
 
