@@ -9,6 +9,8 @@ sheet itself is lost.
 """
 from __future__ import annotations
 
+import functools
+
 from ..model.identity import (GUARD_HEADER, GUARD_START_ROW, IDENTITY_NAME,
                               IDENTITY_PROPERTY, IDENTITY_SHEET, NAME_MAX_CHARS, FormIdentity,
                               canonical_text, fingerprint)
@@ -18,13 +20,10 @@ from .registry import current
 
 def guarded_cells(wb: Workbook) -> list[tuple[str, str, str]]:
     """(sheet, A1, text) for every cell the unit must not change, in sheet/row/col order."""
-    out = []
-    letters: dict[int, str] = {}  # a1() without spelling the same column again per row
-    for sheet in wb.sheets:
-        for (r, c) in sorted(k for k, cell in sheet.cells.items() if cell.guard):
-            col = letters.get(c) or letters.setdefault(c, col_letter(c))
-            out.append((sheet.name, f"{col}{r + 1}", canonical_text(sheet.cells[(r, c)].value)))
-    return out
+    letter = functools.cache(col_letter)  # a1() without spelling the same column again per row
+    return [(sheet.name, f"{letter(c)}{r + 1}", canonical_text(sheet.cells[(r, c)].value))
+            for sheet in wb.sheets
+            for (r, c) in sorted(k for k, cell in sheet.cells.items() if cell.guard)]
 
 
 def embed_identity(wb: Workbook, plan_id: str, kind: str, unit: str, period: str,

@@ -141,9 +141,7 @@ class FormSpec:
 
     def target_headers(self) -> tuple[str, ...]:
         """The second table's header as read back: one label per column, "" under a span."""
-        out: list[str] = []
-        for c in self.targets:
-            out += [c.header] + [""] * (c.span - 1)
+        out = [h for c in self.targets for h in (c.header, *[""] * (c.span - 1))]
         while out and not out[-1]:  # the header row ends with the last label
             out.pop()
         return tuple(out)

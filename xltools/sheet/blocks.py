@@ -42,8 +42,7 @@ def shortened(name: str) -> bool:
 
 def safe_sheet_name(name: str) -> str:
     """A sheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
-    s = re.sub(r"[\[\]:*?/\\]", "_", str(name)).strip("'") or "Sheet"
-    return s[:31]
+    return (re.sub(r"[\[\]:*?/\\]", "_", str(name)).strip("'") or "Sheet")[:31]
 
 
 def title_block(sheet: Sheet, ncols: int, title: str, subtitle: str = "", annex: str = "",

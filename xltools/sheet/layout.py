@@ -51,31 +51,28 @@ class Validation:
     first_col: int
     last_row: int
     last_col: int
-    kind: str  # list | decimal | integer | date | length | any
+    kind: str  # list | decimal | any
     source: list[str] = field(default_factory=list)  # for list
     minimum: float | None = None
     maximum: float | None = None
     prompt_title: str = ""
     prompt: str = ""
     error_title: str = ""
-    error: str = ""
-    strict: bool = True  # stop (True) or just warn (False) on a bad entry
+    error: str = ""  # shown, and the entry refused, when a bad value is typed
 
 
 @dataclass
 class PageSetup:
-    """Print set-up: A4, orientation, fit to width, repeated header rows, page numbers."""
+    """Print set-up: A4, orientation, fitted to width and centred, repeated header rows, page numbers."""
 
     landscape: bool = False
     paper: int = 9  # A4
-    fit_width: bool = True
     repeat_rows: tuple[int, int] | None = None
     header: str = ""
     footer: str = "&C第 &P 页 共 &N 页"
     margins: tuple[float, float, float, float] = (0.5, 0.5, 0.6, 0.6)  # left, right, top, bottom
-    center_horizontally: bool = True
     row_breaks: list[int] = field(default_factory=list)  # page breaks above these rows
-    fit_tall: int = 0  # with fit_width: pages tall to fit into (0: as many as needed)
+    fit_tall: int = 0  # fitted to the page's width, and to this many pages tall (0: as many as needed)
 
 
 Range = tuple[int, int, int, int]  # first_row, first_col, last_row, last_col (0-based)
@@ -96,7 +93,7 @@ class Verbatim:
 
 @dataclass
 class Chart:
-    """A native chart placed on a sheet; ranges refer to `data_sheet` (default: its own)."""
+    """A native chart placed on a sheet; ranges refer to its own sheet."""
 
     type: str  # bar | column | line | pie
     title: str = ""
@@ -108,7 +105,6 @@ class Chart:
     height: int = 400
     subtype: str = ""  # stacked | percent_stacked | ""
     colors: list[str] = field(default_factory=list)  # one per series ("#5B9BD5"), optional
-    data_sheet: str = ""
     value_title: str = ""
     reverse_categories: bool = False  # first category on top (bar charts read top-down)
     value_major_unit: float | None = None  # step of the value axis (1 for counts), None: auto
@@ -171,11 +167,8 @@ class Sheet:
             else:
                 for k in gone:
                     del cells[k]
-        if below >= MAX_ROWS:
-            covered.clear()
-        else:
-            for k in [k for k in covered if k[0] < below]:
-                del covered[k]
+        for k in [k for k in covered if k[0] < below]:
+            del covered[k]
         self._sealed = below
 
     def put_verbatim(self, rows: Verbatim) -> None:
@@ -246,8 +239,7 @@ class Sheet:
         if not self._covered.keys().isdisjoint(span):
             rc = next(rc for rc in span if rc in self._covered)
             raise LayoutError(f"{self.name}: merge at {rc} overlaps {self.merges[self._covered[rc]]}")
-        hidden = self.cells.keys() & span
-        hidden.discard(top)
+        hidden = (self.cells.keys() & span) - {top}
         if hidden:
             raise LayoutError(f"{self.name}: merge would hide the value at {min(hidden)}")
         self.merges.append(Merge(first_row, first_col, last_row, last_col))

@@ -47,12 +47,11 @@ class Pager:
         left, right, top, bottom = p.margins
         width = sum(column_points(w) for c, w in sheet.col_widths.items()
                     if c not in sheet.hidden_cols) or 1.0
-        scale = min(1.0, (paper_w - 72 * (left + right)) / width) if p.fit_width else 1.0
+        scale = min(1.0, (paper_w - 72 * (left + right)) / width)  # (fitted to the width)
         scale = int(scale * 100) / 100  # the applications print at whole percents
         capacity = (paper_h - 72 * (top + bottom)) / scale * SLACK
-        repeat = 0.0
-        if p.repeat_rows:
-            repeat = sum(row_height(sheet, r) for r in range(p.repeat_rows[0], p.repeat_rows[1] + 1))
+        first, last = p.repeat_rows or (0, -1)  # (none: no rows repeated)
+        repeat = sum((row_height(sheet, r) for r in range(first, last + 1)), 0.0)
         used = sum(row_height(sheet, r) for r in range(start))
         return cls(sheet, capacity, repeat, used)
 

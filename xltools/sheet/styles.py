@@ -16,26 +16,23 @@ BODY_FONT = "仿宋_GB2312"
 _BODY = {"font_name": BODY_FONT, "font_size": 11, "valign": "vcenter", "text_wrap": True}
 _BOX = {**_BODY, "border": 1}
 _INPUT = {**_BOX, "locked": False, "bg_color": "#FFFDE7"}
+# headings and titles: wrapped, centred vertically (a title in its own font)
+_HEAD = {"font_name": HEAD_FONT, "font_size": 11, "valign": "vcenter", "text_wrap": True}
 
 # Left-aligned text stands one indent off the border (Excel's indent: about two units wide)
 INDENT_UNITS = 2
 _TEXT = {"indent": 1}
 
 STYLES: dict[str, dict] = {
-    "title": {"font_name": TITLE_FONT, "font_size": 18, "align": "center", "valign": "vcenter",
-              "text_wrap": True},
-    "subtitle": {"font_name": HEAD_FONT, "font_size": 12, "align": "center", "valign": "vcenter",
-                 "text_wrap": True},
+    "title": {**_HEAD, "font_name": TITLE_FONT, "font_size": 18, "align": "center"},
+    "subtitle": {**_HEAD, "font_size": 12, "align": "center"},
     "annex": {"font_name": HEAD_FONT, "font_size": 14, "valign": "vcenter"},
     "note": {**_BODY, "font_size": 10},
     "label": {**_BODY, "bold": False},
     "label_right": {**_BODY, "align": "right"},
-    "header": {"font_name": HEAD_FONT, "font_size": 11, "align": "center", "valign": "vcenter",
-               "text_wrap": True, "border": 1, "bg_color": "#F2F2F2"},
-    "section": {"font_name": HEAD_FONT, "font_size": 11, "valign": "vcenter", "text_wrap": True,
-                "border": 1},
-    "section_sub": {"font_name": HEAD_FONT, "font_size": 11, "valign": "vcenter", "text_wrap": True,
-                    "border": 1, "indent": 1},  # a nested heading: (一)聚焦产业升级
+    "header": {**_HEAD, "align": "center", "border": 1, "bg_color": "#F2F2F2"},
+    "section": {**_HEAD, "border": 1},
+    "section_sub": {**_HEAD, "border": 1, "indent": 1},  # a nested heading: (一)聚焦产业升级
     "body": {**_BOX, **_TEXT},
     "body_center": {**_BOX, "align": "center"},
     "body_number": {**_BOX, "align": "right", "num_format": "General"},

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 from xml.sax.saxutils import unescape as xml_unescape
 
+from ..model.glossary import col_index
 from ..model.limits import ReadLimits
 
 MB = 1024 * 1024
@@ -94,8 +95,6 @@ class ZipCheck:
 
 
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row)[\s/>]")
-# possessive: [^>]* can only end at the tag's ">", so backtracking into it never helps
-_C_VALUED = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,8})"(?:\s[^>]*+)?(?<!/)>')
 # a <c> or <row> tag (<c[\s/>]) whose first attribute is not r="…"; and what any prefixed
 # <x:c>/<x:row> must contain (a cheap test before _PREFIXED)
 _IMPLICIT = re.compile(rb'<(?:c|row)(?:[\t\n\r\f\v/>]| (?!r="))')
@@ -111,6 +110,7 @@ _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
 _R = re.compile(rb'\br\s*=\s*["\']([A-Za-z]{0,3})([0-9]{0,8})["\']')
 _XMLISH = (".xml", ".rels", ".vml")
 # every explicit <row r> and valued <c r>, with its attributes and a <v> right after it
+# (possessive: [^>]* can only end at the tag's ">", so backtracking into it never helps)
 _CELL_FACTS = re.compile(
     rb'<row r="([0-9]{1,8})"|<c r="([A-Z]{1,3})([0-9]{1,8})"((?:\s[^>]*+)?)(?<!/)>(?:<v>([^<]*)</v>)?')
 _T_SHARED = re.compile(rb'\st="s"')
@@ -152,9 +152,7 @@ def col_number(letters: bytes) -> int:
     """b"A" -> 1, b"AA" -> 27 (bijective base 26; lower case as upper)."""
     n = _COLUMNS.get(letters)
     if n is None:
-        n = 0
-        for ch in letters.upper():
-            n = n * 26 + (ch - 64)
+        n = col_index(letters.decode("ascii")) + 1
         if len(_COLUMNS) < 4096:  # (a hostile part may name many: the cache stays small)
             _COLUMNS[letters] = n
     return n
@@ -169,15 +167,13 @@ class _CellScanner:
 
     def __init__(self, wait_for_sheet: bool = False) -> None:
         self.scan = SheetScan()
-        self.row = 0
-        self.col = 0
+        self.row, self.col = 0, 0  # where an implicit <row>/<c> continues from
         self.carry = b""
         self.waiting = wait_for_sheet
         self.rows_seen: set[int] = set()
-        self.cols_in_row: set[bytes] = set()  # column letters
-        self.fact_row = 0  # the <row r> the cells met now belong to
-        self.fact_row_bytes = b""  # (as written)
-        self.row_twice = False
+        # the <row r> the cells met now belong to: its column letters met, its number, as
+        # written, whether it came before
+        self.fact_row: tuple[set[bytes], int, bytes, bool] = (set(), 0, b"", False)
         self.facts_seen = 0
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
@@ -223,10 +219,7 @@ class _CellScanner:
                 row = int(r.group(2))
             if empty:
                 continue  # <c r="A5" s="3"/>: a style, no value
-            if row > s.max_row:
-                s.max_row = row
-            if col > s.max_col:
-                s.max_col = col
+            s.max_row, s.max_col = max(s.max_row, row), max(s.max_col, col)
         self.row, self.col = row, col
 
     def _fast(self, body: bytes) -> bool:
@@ -242,10 +235,8 @@ class _CellScanner:
         if (b"<f>" in body or b"<f " in body) and len(s.formulas) < MAX_FORMULAS:
             s.formulas += [((int(row), col_number(col)), xml_unescape(text.decode("utf-8", "replace")))
                            for col, row, text in _FORMULA.findall(body)][:MAX_FORMULAS]
-        # the valued cells (column letters, row digits): _facts' match of every one, or
-        # past the cells it tracks a search of its own
-        refs = _C_VALUED.findall(body) if facts is None else \
-            [(c, d) for _, c, d, _, _ in facts if c]
+        # the valued cells (column letters, row digits): _facts' match of every one
+        refs = [(c, d) for _, c, d, _, _ in facts if c]
         if refs:
             s.max_row = max(s.max_row, max(map(int, [d for _, d in refs])))
             # bijective base 26 ("A" is 1): a longer name is a later column, else by letters
@@ -260,21 +251,20 @@ class _CellScanner:
             self.row, self.col = int(m.group(2)), col_number(m.group(1))
         return True
 
-    def _facts(self, body: bytes) -> list[tuple] | None:
+    def _facts(self, body: bytes) -> list[tuple]:
         """Cells whose value no reader should take (see SheetScan.damaged) and shared-string
         cells with their index; only for the usual explicit r="…" files (the fast path).
-        The <row r> and valued <c r> matched (_CELL_FACTS), None past MAX_TRACKED."""
+        The <row r> and valued <c r> matched (_CELL_FACTS), noted up to MAX_TRACKED."""
         s = self.scan
-        if self.facts_seen > MAX_TRACKED:
-            return None  # a sheet this large is no form: bounded, not verified cell by cell
         facts = _CELL_FACTS.findall(body)
+        if self.facts_seen > MAX_TRACKED:
+            return facts  # a sheet this large is no form: bounded, not verified cell by cell
         self.facts_seen += len(facts)
         # a form has thousands of cells: compared as the bytes they were written with
         # (columns are [A-Z] only, so equal letters are the same column); numbers are parsed
         # only where the bytes differ ("05" is row 5) or a cell is kept
-        rows_seen, cols = self.rows_seen, self.cols_in_row
-        row, row_bytes, twice = self.fact_row, self.fact_row_bytes, self.row_twice
-        strings, damaged = s.strings, s.damaged
+        rows_seen, strings, damaged = self.rows_seen, s.strings, s.damaged
+        cols, row, row_bytes, twice = self.fact_row
         for row_r, col, row_c, attrs, v in facts:
             if row_r:
                 row, row_bytes = int(row_r), row_r
@@ -295,8 +285,7 @@ class _CellScanner:
                             strings.append((row_c, col, v))
                     elif v:
                         damaged.append(((int(row_c), col_number(col)), DAMAGED_INDEX))
-        self.cols_in_row, self.fact_row, self.fact_row_bytes, self.row_twice = \
-            cols, row, row_bytes, twice
+        self.fact_row = cols, row, row_bytes, twice
         return facts
 
 
@@ -322,15 +311,14 @@ def check_zip(data: bytes, zf: zipfile.ZipFile, limits: ReadLimits) -> ZipCheck:
         scanner = _CellScanner(wait_for_sheet=True) if xmlish else None
         kept: list[bytes] | None = [] if xmlish and info.file_size <= min(KEEP_PART, keep) else None
         counter = [0, b""] if info.filename.lower().endswith("sharedstrings.xml") else None
-        problem, size, reason = _inflate(data, info, budget, xmlish, scanner, kept, counter)
+        problem, size, reason = _inflate(data, info, budget, scanner, kept, counter)
         if problem:
             out.problem, out.part, out.size, out.reason = problem, info.filename, size, reason
             return out
         budget -= size
         if counter is not None:
             out.shared_strings += counter[0] + len(_SI.findall(counter[1]))
-        if scanner is not None and (scanner.scan.max_row or scanner.scan.bad or scanner.scan.damaged
-                                    or scanner.scan.strings or scanner.scan.formulas):
+        if scanner is not None and scanner.scan != SheetScan():  # (it found something)
             out.scans[info.filename] = scanner.scan
         if kept is not None:
             out.parts[info.filename] = kept[0] if len(kept) == 1 else b"".join(kept)
@@ -338,21 +326,17 @@ def check_zip(data: bytes, zf: zipfile.ZipFile, limits: ReadLimits) -> ZipCheck:
     return out
 
 
-def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int, xmlish: bool,
-             scanner: _CellScanner | None, kept: list[bytes] | None = None,
-             counter: list | None = None) -> tuple[str, int, str]:
+def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int, scanner: _CellScanner | None,
+             kept: list[bytes] | None, counter: list | None) -> tuple[str, int, str]:
     """(problem, bytes inflated, reason) for one member; problem "" when it is sound.
 
+    scanner: an XML part's (checked for DTDs and control characters, its cells scanned).
     kept: when a list, the member's inflated bytes are appended to it (in pieces).
     counter: when a list [count, carry], the <si> entries (shared strings) are counted in it.
     """
-    off = info.header_offset
-    head = data[off:off + 30]
-    if len(head) < 30 or head[:4] != b"PK\x03\x04":
+    comp = member_data(data, info)
+    if comp is None:
         return "damaged-member", 0, "本地文件头缺失"
-    n, m = struct.unpack_from("<HH", head, 26)
-    start = off + 30 + n + m
-    comp = memoryview(data)[start:start + info.compress_size]  # a view: no copy
     if len(comp) < info.compress_size:
         return "damaged-member", 0, "数据被截断"
     if info.flag_bits & 0x1:
@@ -375,14 +359,13 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int, xmlish: bool,
                     return "inflates-too-far", total, ""
                 continue
             crc = zlib.crc32(out, crc)
-            if xmlish:
+            if scanner is not None:
                 probe = tail + out if tail else out
                 if b"<!DOCTYPE" in probe or b"<!ENTITY" in probe:
                     return "xml-dtd", total, ""
                 if _has_control(probe):
                     return "damaged-member", total, XML_CONTROL
                 tail = out[-16:]
-            if scanner is not None:
                 scanner.feed(out)
             if kept is not None:
                 kept.append(out)
@@ -400,6 +383,19 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int, xmlish: bool,
     if scanner is not None:
         scanner.feed(b"", final=True)
     return "", total, ""
+
+
+def member_data(data: bytes, info: zipfile.ZipInfo) -> memoryview | None:
+    """A member's bytes as stored (compressed) in the zip file `data`, after its local header
+    (30 bytes, then the name and the extra field, APPNOTE 4.3.7): a view, no copy; cut short
+    when `data` is. None when there is no local header at the member's offset."""
+    off = info.header_offset
+    head = data[off:off + 30]
+    if len(head) < 30 or head[:4] != b"PK\x03\x04":
+        return None
+    n, m = struct.unpack_from("<HH", head, 26)
+    start = off + 30 + n + m
+    return memoryview(data)[start:start + info.compress_size]
 
 
 def _pieces(comp: memoryview, inflater) -> Iterator[bytes]:

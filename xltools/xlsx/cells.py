@@ -19,6 +19,7 @@ import os
 import re
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -46,7 +47,6 @@ class Grids:
     format: str = ""  # xlsx | xls | ods | ""
     sheets: list[tuple[str, str]] = field(default_factory=list)  # (name, visible|hidden|veryhidden)
     rows: dict[str, list[list]] = field(default_factory=dict)
-    skipped: list[str] = field(default_factory=list)  # sheets not read (too large, unreadable)
     reason: str = ""  # why nothing could be read ("" otherwise)
     # sheets not read because they hold too much: (name, last row used, last column used)
     too_large: list[tuple[str, int, int]] = field(default_factory=list)
@@ -109,16 +109,10 @@ DAMAGED_INDEX_RANGE = "共享字符串编号超出范围"
 
 def _xlsx_damage(check: ZipCheck, parts: dict[str, str]) -> dict[str, list]:
     """Sheet name -> [((row, col) 1-based, why)] from check_zip's scan of the sheet XML."""
-    out = {}
-    for name, part in parts.items():
-        scan = check.scans.get(part)
-        if scan is None:
-            continue
-        bad = list(scan.damaged) + [(rc, DAMAGED_INDEX_RANGE) for rc, _
-                                    in scan.strings_beyond(check.shared_strings)]
-        if bad:
-            out[name] = bad
-    return out
+    out = {name: scan.damaged + [(rc, DAMAGED_INDEX_RANGE)
+                                 for rc, _ in scan.strings_beyond(check.shared_strings)]
+           for name, part in parts.items() if (scan := check.scans.get(part)) is not None}
+    return {name: bad for name, bad in out.items() if bad}
 
 
 def _control_chars(rows: list[list]) -> list:
@@ -166,7 +160,6 @@ def _read_xls(reading: IdentityReading, grids: Grids, data: bytes, limits: ReadL
     if named:
         record(reading, "name", name_text(named[0]))
     grids.sheets, grids.rows, grids.too_large = got.sheets, got.rows, got.too_large
-    grids.skipped = [n for n, *_ in got.too_large] + [n for n, _ in got.bad]
     grids.unreadable = list(got.bad)
     reading.notes += [f"工作表“{name}”无法读取:{why}" for name, why in got.bad]
 
@@ -211,8 +204,11 @@ def _read_sheets(reading: IdentityReading, grids: Grids, data: bytes, zf: zipfil
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as e:  # noqa: BLE001 - calamine says "broken" with any error
-        if reading.format == "ods":  # e.g. Gnumeric's indented content.xml (see ods.py)
-            _read_ods(reading, grids, data, zf)
+        if reading.format == "ods":  # e.g. Gnumeric's indented content.xml: the odf reader
+            try:
+                grids.sheets, grids.rows = ods.read(data, zf)
+            except Exception as ods_error:  # noqa: BLE001 - both readers failed: unreadable
+                reading.reason = f"{CANNOT_OPEN}{internals(ods_error)}"
         elif not reading.raw:
             reading.reason = f"{CANNOT_OPEN}{internals(e)}"
         else:
@@ -223,32 +219,21 @@ def _read_sheets(reading: IdentityReading, grids: Grids, data: bytes, zf: zipfil
         grids.sheets = [(meta.name, visibility(meta)) for meta in wb.sheets_metadata]
         for name, _ in grids.sheets:
             if fits is not None and not fits(name):
-                grids.skipped.append(name)
-                continue
+                continue  # (not located, or too large: noted in grids.too_large)
             try:
                 sheet = wb.get_sheet_by_name(name)
                 if not _sheet_fits(sheet, name, limits, grids):
-                    grids.skipped.append(name)
                     continue
                 grids.rows[name] = sheet.to_python(skip_empty_area=False)
                 _blank(grids, name, damage.get(name, ()))
             except Exception as e:
                 if debugging() and not isinstance(e, CalamineError):
                     raise
-                grids.skipped.append(name)  # not read, whatever failed: fail closed
-                grids.unreadable.append((name, type(e).__name__))
+                grids.unreadable.append((name, type(e).__name__))  # not read, whatever failed
                 _blank(grids, name, damage.get(name, ()))  # the cells that made it fail, if known
                 reading.notes.append(f"工作表“{name}”无法读取:{type(e).__name__}")
     finally:
         wb.close()
-
-
-def _read_ods(reading: IdentityReading, grids: Grids, data: bytes, zf: zipfile.ZipFile) -> None:
-    """The .ods python-calamine cannot open, through the odf fallback reader."""
-    try:
-        grids.sheets, grids.rows = ods.read(data, zf)
-    except Exception as e:  # noqa: BLE001 - both readers failed: the file is unreadable
-        reading.reason = f"{CANNOT_OPEN}{internals(e)}"
 
 
 def _scanned_fits(check: ZipCheck, names: set[str], parts: dict[str, str], sheet: str,
@@ -296,8 +281,7 @@ def percent_cells(path: str | os.PathLike, sheet: str,
     Only for a file read_workbook has read (within the limits)."""
     out: dict[tuple[int, int], bool | None] = {rc: None for rc in cells}
     try:
-        with open(path, "rb") as f:
-            data = f.read()
+        data = Path(path).read_bytes()
         if data.startswith(xls.OLE_MAGIC):
             for rc, fmt in xls.number_formats(data, sheet, cells).items():
                 out[rc] = _is_percent_format(fmt)

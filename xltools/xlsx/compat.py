@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import shutil
 import zipfile
 from contextvars import ContextVar
 
@@ -23,9 +24,7 @@ def visibility(meta) -> str:
 
 def sheet_extent(sheet) -> tuple[int, int]:
     """(rows, columns) of a calamine sheet up to its last cell, (0, 0) when empty."""
-    if not sheet.height:
-        return 0, 0
-    return sheet.end[0] + 1, sheet.end[1] + 1
+    return (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.height else (0, 0)
 
 
 def register_merge(ws, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
@@ -34,10 +33,11 @@ def register_merge(ws, first_row: int, first_col: int, last_row: int, last_col: 
     ws.merge.append([first_row, first_col, last_row, last_col])
 
 
-def fix_style_index(fmt) -> None:
-    """Give an xlsxwriter format its style (xf) index now: formats take the next index when
-    first written, so registering them in one order makes every file's style table alike."""
-    fmt._get_xf_index()
+def fix_style_index(fmt) -> int:
+    """Give an xlsxwriter format its style (xf) index now, and return it: formats take the next
+    index when first written, so registering them in one order makes every file's style table
+    alike (and a row xltools serializes uses the index xlsxwriter would)."""
+    return fmt._get_xf_index()
 
 
 def seed_strings(wb, strings: list[str], references: int) -> None:
@@ -185,8 +185,7 @@ class RowStream:
             raise ValueError(f"row {row + 1}: its height given twice")
         else:
             ws.fh.write(self._row_tag(row, height))
-        ws.fh.write(cells_xml)
-        ws.fh.write("</row>")
+        ws.fh.write(cells_xml + "</row>")
 
     def _row_tag(self, row: int, height: float) -> str:
         """The <row> start tag xlsxwriter writes for a row set_row gave only a height, and
@@ -221,11 +220,6 @@ class RowStream:
         if info is not None:
             self.ws._write_empty_row(row, None, info)
 
-    @staticmethod
-    def style(fmt) -> int:
-        """The style (xf) index of an xlsxwriter format, given on first use as xlsxwriter does."""
-        return fmt._get_xf_index()
-
 
 _PIECES: ContextVar = ContextVar("xltools_part_pieces", default=None)
 
@@ -245,8 +239,7 @@ class _PartZip(zipfile.ZipFile):
         info.compress_type = zipfile.ZIP_DEFLATED
         with open(filename, "rb") as src, self.open(info, "w") as dest:
             dest._compressor = comp  # (zipfile's own is made by open; ours replaces it)
-            while chunk := src.read(1 << 20):
-                dest.write(chunk)
+            shutil.copyfileobj(src, dest, 1 << 20)
         pieces.done(arcname, comp)
         return None
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-import struct
 import zipfile
 import zlib
 from collections.abc import Iterable
+
+from .bounds import member_data
 
 SEGMENT_ROWS = 64  # a piece: about 45 KB of the 汇总表's XML
 MIN_PART_BYTES = 1 << 20  # smaller parts are compressed whole, as usual
@@ -31,8 +32,8 @@ WINDOW = 1 << 15  # deflate's history: a piece is compressed after the 32 KB bef
 def _compress(piece: bytes, window: bytes) -> bytes:
     """A piece deflated after `window` (what the stream holds before it), ending on a byte
     (sync flush), not final."""
-    c = (zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15, zdict=window)
-         if window else zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15))
+    # (an empty zdict, the first piece's, sets no dictionary: the same bytes as none)
+    c = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15, zdict=window)
     return c.compress(piece) + c.flush(zlib.Z_SYNC_FLUSH)
 
 
@@ -42,15 +43,11 @@ def _inflates_to(raw: bytes, piece: bytes, window: bytes) -> bool:
     takes the next one's first bytes would inflate to the piece all the same)."""
     if not raw.endswith(_SYNC):
         return False
-    d = zlib.decompressobj(-15, zdict=window) if window else zlib.decompressobj(-15)
+    d = zlib.decompressobj(-15, zdict=window)
     try:
         return d.decompress(raw + _FINAL) == piece and d.eof and not d.unused_data
     except zlib.error:
         return False
-
-
-def _digest(piece: bytes) -> str:
-    return hashlib.blake2b(piece, digest_size=16).hexdigest()
 
 
 class Pieces:
@@ -93,7 +90,7 @@ class Pieces:
         return at
 
     def _piece(self, piece: bytes) -> bytes:
-        key, window = _digest(piece), self.window
+        key, window = hashlib.blake2b(piece, digest_size=16).hexdigest(), self.window
         raw = self.old.get(key)
         if raw is not None and _inflates_to(raw, piece, window):
             self.copied += 1
@@ -120,9 +117,8 @@ class PartPieces:
 
     def compressor(self, part: str, size: int) -> Pieces | None:
         """The compressor for `part` (size bytes of XML), or None: compressed whole."""
-        if not part.startswith("xl/worksheets/sheet") or size < MIN_PART_BYTES:
-            return None
-        return Pieces(self.old)
+        big = part.startswith("xl/worksheets/sheet") and size >= MIN_PART_BYTES
+        return Pieces(self.old) if big else None
 
     def done(self, part: str, pieces: Pieces) -> None:
         self.written[part] = pieces.table
@@ -141,7 +137,7 @@ def _held(previous: zipfile.ZipFile, data: bytes, part: object, table: object
         return ()
     try:
         raw = member_bytes(previous, data, part)
-    except (KeyError, ValueError, struct.error):
+    except (KeyError, ValueError):
         return ()
     at, out = 0, []
     for entry in table:
@@ -154,14 +150,11 @@ def _held(previous: zipfile.ZipFile, data: bytes, part: object, table: object
 
 
 def member_bytes(book: zipfile.ZipFile, data: bytes, name: str) -> bytes:
-    """A deflated member's compressed bytes as the file `data` holds them (after its local
-    header: 30 bytes, then the name and the extra field, APPNOTE 4.3.7)."""
+    """A deflated member's compressed bytes as the file `data` holds them (bounds.member_data)."""
     info = book.getinfo(name)
     if info.compress_type != zipfile.ZIP_DEFLATED:
         raise ValueError(f"{name} is not deflated")
-    at = info.header_offset
-    sig, n, m = struct.unpack("<I22xHH", data[at:at + 30])
-    if sig != 0x04034B50:
-        raise ValueError(f"{name}: no local header at {at}")
-    start = at + 30 + n + m
-    return data[start:start + info.compress_size]
+    raw = member_data(data, info)
+    if raw is None:
+        raise ValueError(f"{name}: no local header at {info.header_offset}")
+    return bytes(raw)

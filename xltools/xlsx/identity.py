@@ -97,12 +97,10 @@ def member(reading: IdentityReading, zf: zipfile.ZipFile, name: str,
     if parts and name in parts:
         return parts[name]
     try:
-        info = zf.getinfo(name)
-    except KeyError:
-        return None
-    try:
-        with zf.open(info) as f:
+        with zf.open(name) as f:
             return f.read()
+    except KeyError:  # (no such member)
+        return None
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError,
             ValueError) as e:
         reading.notes.append(f"{name} 无法解压:{type(e).__name__}")
@@ -125,10 +123,6 @@ def iter_xml(reading: IdentityReading, name: str, data: bytes | None,
 def local_name(tag: object) -> str:
     """An element's tag without its namespace."""
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def _ns(tag: object) -> str:
-    return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
 
 
 def name_text(expression: str) -> str:
@@ -155,9 +149,8 @@ def _rels(reading: IdentityReading, zf: zipfile.ZipFile, rels_name: str,
 
 
 def _resolve(base_dir: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(base_dir, target))
+    absolute = target.startswith("/")
+    return target.lstrip("/") if absolute else posixpath.normpath(posixpath.join(base_dir, target))
 
 
 def read_xlsx_carriers(reading: IdentityReading, zf: zipfile.ZipFile,
@@ -173,7 +166,7 @@ def read_xlsx_carriers(reading: IdentityReading, zf: zipfile.ZipFile,
                   "docProps/custom.xml")
 
     for el in iter_xml(reading, custom, member(reading, zf, custom, parts)):
-        if local_name(el.tag) == "property" and _ns(el.tag) in (_NS_CUSTOM, "") \
+        if el.tag in (f"{{{_NS_CUSTOM}}}property", "property") \
                 and (el.get("name") or "").lower() == IDENTITY_PROPERTY.lower():
             # the value is the one vt:* child; its type may change on a re-save (lpwstr, bstr …)
             text = "".join("".join(child.itertext()) for child in el)
@@ -211,7 +204,7 @@ def read_ods_carriers(reading: IdentityReading, zf: zipfile.ZipFile,
                       parts: dict[str, bytes] | None = None) -> None:
     """The property (meta.xml) and the defined name (content.xml) of an .ods."""
     for el in iter_xml(reading, "meta.xml", member(reading, zf, "meta.xml", parts)):
-        if local_name(el.tag) == "user-defined" and _ns(el.tag) == _NS_META \
+        if el.tag == f"{{{_NS_META}}}user-defined" \
                 and (el.get(f"{{{_NS_META}}}name") or "").lower() == IDENTITY_PROPERTY.lower():
             # meta:value-type may say string, float …; the text is what we wrote
             record(reading, "property", "".join(el.itertext()))
@@ -222,14 +215,14 @@ def read_ods_carriers(reading: IdentityReading, zf: zipfile.ZipFile,
     depth = 0
     for event, el in iter_xml(reading, "content.xml", member(reading, zf, "content.xml", parts),
                                ("start", "end")):
-        is_table = local_name(el.tag) == "table" and _ns(el.tag) == _NS_TABLE
+        is_table = el.tag == f"{{{_NS_TABLE}}}table"
         if event == "start":
             depth += is_table
             continue
         if is_table:
             depth -= 1
             el.clear()  # a sheet's cells are not needed here; keep memory flat
-        elif local_name(el.tag) == "named-expression" and _ns(el.tag) == _NS_TABLE \
+        elif el.tag == f"{{{_NS_TABLE}}}named-expression" \
                 and (el.get(f"{{{_NS_TABLE}}}name") or "").lower() == IDENTITY_NAME.lower():
             found.append((depth > 0, el.get(f"{{{_NS_TABLE}}}expression") or ""))
     if found:
@@ -267,12 +260,10 @@ def _guarded_table(rows: list[list]) -> list[tuple[str, str, str]]:
         return []
     out = []
     for row in rows[start + 1:]:
-        n = len(row)
-        sheet = canonical_text(row[0]) if n > 0 else ""
-        ref = canonical_text(row[1]) if n > 1 else ""
+        sheet, ref, text = (canonical_text(v) for v in (*row[:3], "", "", "")[:3])  # (short rows)
         if not sheet and not ref:
             break
-        out.append((sheet, ref, canonical_text(row[2]) if n > 2 else ""))
+        out.append((sheet, ref, text))
     return out
 
 
@@ -290,20 +281,14 @@ def decide(reading: IdentityReading) -> None:
     sheet = reading.carriers.get("sheet")
     if sheet is not None:
         reading.guarded_ok = fingerprint(reading.guarded) == sheet.fingerprint
-    found = [(c, reading.carriers[c]) for c in reading.found]
+    found = {reading.carriers[c] for c in reading.found}  # (the identities, once each)
     if not found:
         if not reading.reason:
             reading.reason = ("没有找到表单标识(不是本系统生成的表单,或标识已被删除)" if not reading.raw
                               else "表单标识已损坏,无法识别")
         return
-    if len({ident for _, ident in found}) == 1:
-        reading.source, reading.identity = found[0]
-        return
-    reading.conflict = True
-    if sheet is not None and reading.guarded_ok:
-        reading.source, reading.identity = "sheet", sheet
-        return
-    for carrier in ("property", "name", "sheet"):
-        if reading.carriers.get(carrier) is not None:
-            reading.source, reading.identity = carrier, reading.carriers[carrier]
-            return
+    reading.conflict = len(found) > 1
+    trusted = not reading.conflict or (sheet is not None and reading.guarded_ok)
+    order = CARRIERS if trusted else ("property", "name", "sheet")
+    reading.source = next(c for c in order if reading.carriers.get(c) is not None)
+    reading.identity = reading.carriers[reading.source]

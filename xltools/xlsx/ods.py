@@ -60,9 +60,7 @@ def _value(v: object) -> object:
     if isinstance(v, datetime):  # pandas.Timestamp is a datetime
         v = v.to_pydatetime() if hasattr(v, "to_pydatetime") else v
         return v.date() if (v.hour, v.minute, v.second, v.microsecond) == (0, 0, 0, 0) else v
-    if isinstance(v, float) and v != v:  # NaN: an empty cell
-        return ""
-    return v
+    return "" if isinstance(v, float) and v != v else v  # (NaN: an empty cell)
 
 
 def _visibility(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -83,8 +81,7 @@ def _visibility(zf: zipfile.ZipFile) -> dict[str, str]:
 
 def percent_cells(zf: zipfile.ZipFile, sheet: str, out: dict) -> None:
     """out[(row, col)] = whether the cell's office:value-type is percentage (content.xml)."""
-    want = set(out)
-    max_row = max(r for r, _ in want)
+    max_row = max(r for r, _ in out)
     t, o = _T, _O  # (short names: the tags below are long enough)
     in_sheet, row, col = False, -1, 0
     with zf.open("content.xml") as f:
@@ -110,6 +107,6 @@ def percent_cells(zf: zipfile.ZipFile, sheet: str, out: dict) -> None:
                 vtype = el.get(f"{{{o}}}value-type")
                 r = row + 1
                 for c in range(col, col + min(n, 1024)):
-                    if (r, c) in want:
+                    if (r, c) in out:  # (a cell asked for)
                         out[(r, c)] = vtype == "percentage"
                 col += n

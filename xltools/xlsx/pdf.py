@@ -78,8 +78,9 @@ def html_to_pdf(html: Path, result: PdfResult, chromium: str | None = None) -> N
         result.notes.append(NO_CHROMIUM.format(name=html.name))
         return
     target = pdf_path(html)
-    work = Path(tempfile.mkdtemp(prefix="xltools-chromium-"))
-    try:  # a throw-away profile, as for soffice; the closed network is never asked
+    # a throw-away profile, as for soffice; the closed network is never asked
+    with tempfile.TemporaryDirectory(prefix="xltools-chromium-", ignore_cleanup_errors=True) as tmp:
+        work = Path(tmp)
         cmd = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={work}", "--no-pdf-header-footer",
                f"--print-to-pdf={work / 'out.pdf'}", html.absolute().as_uri()]
         code, why = run_soffice(cmd, START_SECONDS)
@@ -89,8 +90,6 @@ def html_to_pdf(html: Path, result: PdfResult, chromium: str | None = None) -> N
             result.pdfs.append(target)
         else:
             result.failed.append((html, f"Chromium 未生成 PDF(退出码 {code}):{why or '超时'}"))
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def _written(pdf: Path) -> bool:
@@ -119,8 +118,8 @@ def to_pdf(files: Iterable[str | os.PathLike], out_dir: str | os.PathLike | None
     total, done = len(sources), 0
     if progress:
         progress(0, total)
-    work = Path(tempfile.mkdtemp(prefix="xltools-pdf-"))
-    try:
+    with tempfile.TemporaryDirectory(prefix="xltools-pdf-", ignore_cleanup_errors=True) as tmp:
+        work = Path(tmp)
         profile = (work / "profile").absolute().as_uri()
         for k, group in enumerate(_batches(sources, batch)):
             made, log = _convert(exe, profile, group, work / f"b{k}")
@@ -135,15 +134,12 @@ def to_pdf(files: Iterable[str | os.PathLike], out_dir: str | os.PathLike | None
                 result.failed.extend((src, log) for src in retry)
             for src in group:
                 if src in made:
-                    target = pdf_path(src, dest)
-                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target = pdf_path(src, dest)  # (beside its source, or in dest: made above)
                     shutil.move(str(made[src]), str(target))
                     result.pdfs.append(target)
             done += len(group)
             if progress:
                 progress(done, total)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     result.seconds = time.perf_counter() - t0
     return result
 
@@ -183,6 +179,5 @@ def _convert(exe: str, profile: str, group: list[Path], outdir: Path) -> tuple[d
         why = f"LibreOffice 转换超时({int(timeout)} 秒)" if why is None else why
     elif code:
         why = f"LibreOffice 退出码 {code}:{why}"
-    made = {src: pdf_path(src, outdir) for src in group}
-    made = {src: pdf for src, pdf in made.items() if _written(pdf)}
+    made = {src: pdf for src in group if _written(pdf := pdf_path(src, outdir))}
     return made, why or "LibreOffice 未生成 PDF(文件可能已损坏或不是表格)"

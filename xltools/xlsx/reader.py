@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import os
+from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
@@ -13,8 +14,7 @@ from .compat import visibility
 def read_sheets(path: str | os.PathLike, hidden: bool = True) -> dict[str, list[list]]:
     """Every sheet's rows as lists of plain values (str, float, int, bool, date, None);
     hidden=False leaves out hidden and very hidden sheets."""
-    with open(path, "rb") as f:
-        data = f.read()
+    data = Path(path).read_bytes()
     if data.startswith(xls.OLE_MAGIC):  # .xls: xlrd reads its number formats right (see xls.py)
         got = xls.read(data, hidden)
         return {n: got.rows[n] for n, _ in got.sheets if n in got.rows}

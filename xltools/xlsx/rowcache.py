@@ -25,8 +25,7 @@ from ..sheet.layout import Sheet, Verbatim, Workbook
 from ..sheet.styles import STYLES
 from .compat import compressing_in_pieces
 from .deflate import PartPieces
-from .splice import (as_zip, code_version, int_list, previous_bytes, read_manifest,
-                     write_manifest)
+from .splice import code_version, int_list, previous_file, read_manifest, write_manifest
 from .writer import streams, workbook_bytes, write_atomically
 
 MANIFEST = ".xltools-rows.json"  # {file: {"sha256", "sheets": {name: {"part", "blocks", "rows"}}}}
@@ -98,13 +97,17 @@ class SheetRows:
         """Hand rows first..stop-1 to the writer as the previous file holds them (at rows
         was.., moved: a flat table's rows after others came or went); False if it cannot
         (they must be made)."""
+        return self._put(sheet, first, stop, (), last_col, first if was is None else was)
+
+    def _put(self, sheet: Sheet, first: int, stop: int, merges: tuple, last_col: int,
+             was: int) -> bool:
+        """put_rows, with the merges inside the rows (take's blocks)."""
         if self._reader is None or not sheet.takes_verbatim:
             return False
-        was = first if was is None else was
         xml = self._reader.rows(was, was + stop - first)
         if xml is None:
             return False
-        sheet.put_verbatim(Verbatim(first, stop, _moved(xml, first - was), (), last_col))
+        sheet.put_verbatim(Verbatim(first, stop, _moved(xml, first - was), merges, last_col))
         return True
 
     def where(self, digest: str, after: int) -> int | None:
@@ -123,12 +126,9 @@ class SheetRows:
         """Hand rows first..stop-1 to the writer as the previous file holds them, if it holds
         that block and the sheet is streamed; the state recorded with it, or None."""
         entry = self.old.get(key)
-        if entry is None or not sheet.takes_verbatim or entry[:2] != [first, stop]:
+        if entry is None or entry[:2] != [first, stop] \
+                or not self._put(sheet, first, stop, tuple(map(tuple, entry[2])), entry[3], first):
             return None
-        xml = self._reader.rows(first, stop)
-        if xml is None:
-            return None
-        sheet.put_verbatim(Verbatim(first, stop, xml, tuple(map(tuple, entry[2])), entry[3]))
         self.blocks[key] = entry
         held = [self._at[r] for r in range(first, stop) if r in self._at]
         if held:
@@ -156,9 +156,7 @@ _REFS = re.compile(r'(<row r="|<c r="[A-Z]{1,3})(\d+)"')  # (text has "<" escape
 
 def _moved(xml: str, by: int) -> str:
     """Rows' xml with their row numbers moved `by` rows."""
-    if not by:
-        return xml
-    return _REFS.sub(lambda m: f'{m.group(1)}{int(m.group(2)) + by}"', xml)
+    return _REFS.sub(lambda m: f'{m.group(1)}{int(m.group(2)) + by}"', xml) if by else xml
 
 
 def _blocks(blocks: object) -> dict:
@@ -215,8 +213,7 @@ class KeptRows:
         entry = manifest.pop(filename, None)  # (written anew: held only while used)
         if not isinstance(entry, dict) or not isinstance(entry.get("sheets"), dict):
             return cls(manifest)
-        data = previous_bytes(folder / filename, entry)
-        previous = None if data is None else as_zip(data)
+        data, previous = previous_file(folder / filename, entry)
         return cls(manifest) if previous is None else cls(manifest, entry, previous, data)
 
 

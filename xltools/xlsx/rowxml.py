@@ -14,25 +14,22 @@ from __future__ import annotations
 import functools
 import math
 import re
+from xml.sax.saxutils import escape
 
-from xlsxwriter.utility import xl_col_to_name
-
+from ..model.glossary import col_letter
 from .compat import control_escaped
 
 # what xlsxwriter turns into _xHHHH_ escapes (control characters, non-characters) or escapes
 # again (a literal "_xHHHH_"): rare, so those strings take its own function
 _CONTROL = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff]")
-_MARKUP = re.compile("[&<>]")
 # either of them, in one search (nearly every text has neither)
 _SPECIAL = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff&<>]")
 # longer text may pass Excel's 32,767 UTF-16 units, which xlsxwriter cuts: its path decides
 _LONG = 16383
 
 
-@functools.cache
-def column_name(col: int) -> str:
-    """0 -> "A", as xlsxwriter names columns in cell references."""
-    return xl_col_to_name(col)
+# 0 -> "A", as xlsxwriter names columns in cell references (xl_col_to_name: the same letters)
+column_name = functools.cache(col_letter)
 
 
 def text_tail(xf: int, s: str) -> str | None:
@@ -42,19 +39,14 @@ def text_tail(xf: int, s: str) -> str | None:
     if len(s) > _LONG:
         return None
     if _SPECIAL.search(s):
-        if _CONTROL.search(s):
-            s = control_escaped(s)
-        if _MARKUP.search(s):
-            s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        s = escape(control_escaped(s) if _CONTROL.search(s) else s)
     space = ' xml:space="preserve"' if s and (s[0].isspace() or s[-1].isspace()) else ""
     return f'" s="{xf}" t="inlineStr"><is><t{space}>{s}</t></is></c>'
 
 
 def number_xml(ref: str, xf: int, v: float) -> str | None:
     """A number cell; None for NaN and infinities (xlsxwriter refuses them)."""
-    if not math.isfinite(v):
-        return None
-    return f'<c r="{ref}" s="{xf}"><v>{v:.16G}</v></c>'
+    return f'<c r="{ref}" s="{xf}"><v>{v:.16G}</v></c>' if math.isfinite(v) else None
 
 
 def blank_xml(ref: str, xf: int) -> str:

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
-from ..sheet.layout import Sheet, Workbook
+from ..sheet.layout import PageSetup, Sheet, Workbook
 from ..sheet.styles import STYLES
 from .compat import fix_style_index, quick_sheet_names, seed_strings, write_part_as
 from .writer import streams, workbook_bytes, write_atomically
@@ -48,7 +48,7 @@ def write_reusing(filename: str, build: Callable[[Reuse], Workbook],
     path = folder / filename
     manifest = read_manifest(folder / MANIFEST)
     entry = manifest.get(filename) or {}
-    previous = previous_file(path, entry)
+    _, previous = previous_file(path, entry)
     old = _old_sheets(entry) if previous else {}
     keys: dict[str, str] = {}
     kept: dict[str, tuple[int, list]] = {}
@@ -122,13 +122,10 @@ def facts(sheet: Sheet) -> list:
 
 def stand_in(name: str, fact: list) -> Sheet:
     """An empty sheet with those facts: xlsxwriter writes the workbook as if it were whole."""
-    sh = Sheet(name)
     area, rows, flt, hidden = fact
-    sh.print_area = tuple(area) if area else None
-    sh.page.repeat_rows = tuple(rows) if rows else None
-    sh.autofilter = tuple(flt) if flt else None
-    sh.hidden = bool(hidden)
-    return sh
+    return Sheet(name, print_area=tuple(area) if area else None, hidden=bool(hidden),
+                 autofilter=tuple(flt) if flt else None,
+                 page=PageSetup(repeat_rows=tuple(rows) if rows else None))
 
 
 class FixedStyles:
@@ -216,30 +213,19 @@ def _same_start(old: bytes, new: bytes) -> bool:
     return at >= 0 and new[at:at + len(body)] == body
 
 
-def previous_file(path: Path, entry: dict) -> zipfile.ZipFile | None:
-    """The previous file, if it is exactly what this folder's manifest says was written."""
-    data = previous_bytes(path, entry)
-    return None if data is None else as_zip(data)
-
-
-def as_zip(data: bytes) -> zipfile.ZipFile | None:
-    """The zip file these bytes are, or None if they are not one."""
-    try:
-        return zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        return None
-
-
-def previous_bytes(path: Path, entry: dict) -> bytes | None:
-    """The previous file's bytes, if they are exactly what this folder's manifest says was
-    written."""
+def previous_file(path: Path, entry: dict) -> tuple[bytes, zipfile.ZipFile | None]:
+    """The previous file's bytes and zip, if they are exactly what this folder's manifest says
+    was written; (b"", None) otherwise."""
     try:
         data = path.read_bytes()
     except OSError:
-        return None
+        return b"", None
     if not entry or hashlib.sha256(data).hexdigest() != entry.get("sha256"):
-        return None
-    return data
+        return b"", None
+    try:
+        return data, zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return b"", None
 
 
 def read_manifest(path: Path) -> dict:

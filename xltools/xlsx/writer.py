@@ -109,7 +109,7 @@ def _write_sheet(wb, sheet: Sheet, fmt, constant_memory: bool = False) -> None:
     if not (constant_memory and FAST_ROWS):  # (streamed, each row's height goes with it)
         for row, height in sheet.row_heights.items():
             ws.set_row(row, height)
-    links = _LinkBudget()
+    links = [0]  # hyperlinks written on the sheet (_write_cell)
     if constant_memory:
         _write_rows_in_order(ws, sheet, fmt, links)
     else:
@@ -165,7 +165,6 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, links) -> None:
             raise LayoutError(f"{sheet.name}: verbatim rows {rows[0].first}-{rows[-1].stop - 1} "
                               f"outside the block {done}-{below - 1}")
         if below > done:
-            out.heights(done, below, rows)
             out.write(done, below, rows)
             sheet.release(below)
             done = below
@@ -175,8 +174,6 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, links) -> None:
     last = max(max((k[0] for k in sheet.cells), default=-1),
                max((m.last_row for m in sheet.merges), default=-1),
                max(sheet.row_heights, default=-1))
-    if made:  # (the heights set while the sheet was made: _write_sheet gave the others)
-        out.heights(done, last + 1)
     out.write(done, last + 1)
 
 
@@ -191,26 +188,16 @@ class _RowWriter:
         self.active: list = []  # (merge, format, its columns) of merges still open
         self.merges_seen = 0
         self.waiting: list = []  # merges added before their first row's range
-
-    def heights(self, first: int, stop: int, verbatim: list[Verbatim] = ()) -> None:
-        """Give xlsxwriter the heights of rows first..stop-1 (set while the sheet was made),
-        but for verbatim rows: their <row> elements carry them. (Streamed, write gives
-        each row's height as it writes the row.)"""
-        if self.stream is not None:
-            return
-        heights, skip = self.sheet.row_heights, {r for v in verbatim for r in range(v.first, v.stop)}
-        for row in range(first, stop):
-            if row in heights and row not in skip:
-                self.ws.set_row(row, heights[row])
+        # xlsxwriter is given the heights of a sheet made while written as its rows are
+        # written (_write_sheet gave the others; streamed, each row's height goes with it)
+        self.heights_here = sheet.rows is not None and self.stream is None
 
     def _starts(self, first: int, stop: int) -> dict[int, list]:
-        """The merges that start in rows first..stop-1, by first row; one added since the
-        last range may not start above it, one below `stop` waits for its range."""
+        """The merges that start in rows first..stop-1, by first row; one below `stop` waits
+        for its range. (None added since the last range starts above it: Sheet.merge refuses
+        rows released, and the rows above `first` are.)"""
         new = self.sheet.merges[self.merges_seen:]
         self.merges_seen = len(self.sheet.merges)
-        for m in new:
-            if m.first_row < first:
-                raise LayoutError(f"{self.sheet.name}: merge {m} above rows already written")
         starts: dict[int, list] = {}
         waiting = []
         for m in sorted(self.waiting + new, key=lambda m: (m.first_row, m.first_col)):
@@ -227,12 +214,17 @@ class _RowWriter:
         and merges of their own are registered after them, with nothing else open."""
         sheet, ws, fmt, stream, xfs = self.sheet, self.ws, self.fmt, self.stream, self.xfs
         cells, heights = sheet.cells, sheet.row_heights
-        keys = sorted(cells)  # (a sheet made while written holds only rows not yet out)
-        if keys and keys[0][0] < first:
-            raise LayoutError(f"{sheet.name}: cell {keys[0]} above rows already written")
+        # (a sheet made while written holds only rows not yet out: release() dropped the
+        # rows above `first` and Sheet refuses writes there)
+        keys = sorted(cells)
         n, k = len(keys), 0
         starts = self._starts(first, stop)
         given, passed = {v.first: v for v in verbatim}, first
+        if self.heights_here:  # (but for verbatim rows: their <row> elements carry them)
+            skip = {r for v in verbatim for r in range(v.first, v.stop)}
+            for row in range(first, stop):
+                if row in heights and row not in skip:
+                    ws.set_row(row, heights[row])
         for row in range(first, stop):
             if row < passed:  # (verbatim rows, written)
                 continue
@@ -256,8 +248,7 @@ class _RowWriter:
                 for item in self.active:
                     m, f, cols = item
                     if m.first_row < row:  # the range's later rows: every cell blank in its style
-                        for col in cols:
-                            out[col] = (f, None)
+                        out.update(dict.fromkeys(cols, (f, None)))
                     if m.last_row == row:
                         register_merge(ws, m.first_row, m.first_col, m.last_row, m.last_col)
                     else:
@@ -278,7 +269,7 @@ class _RowWriter:
             else:
                 if stream is not None and height is not None:
                     set_height(ws, row, height)
-                _row_through_xlsxwriter(ws, row, out, fmt, self.links)
+                _row_through_xlsxwriter(ws, row, out, self.links)
 
     def _pass(self, v: Verbatim, starts: dict[int, list], next_cell: int) -> None:
         """Write verbatim rows and pass over them: a merge open over them may end there (it
@@ -313,7 +304,7 @@ def _row_xml(row: int, out: dict[int, tuple], xfs: dict, texts: dict) -> str | N
         f, cell = out[col]
         xf = xfs.get(f)
         if xf is None:
-            xf = xfs[f] = RowStream.style(f)
+            xf = xfs[f] = fix_style_index(f)  # (given on first use, as xlsxwriter does)
         if cell is None:
             parts.append(blank_xml(column_name(col) + r, xf))
             continue
@@ -348,37 +339,21 @@ def _row_xml(row: int, out: dict[int, tuple], xfs: dict, texts: dict) -> str | N
 _KEPT_TEXTS, _KEPT_TEXT_LENGTH = 20_000, 64
 
 
-def _row_through_xlsxwriter(ws, row: int, out: dict[int, tuple], fmt: _Formats, links) -> None:
+def _row_through_xlsxwriter(ws, row: int, out: dict[int, tuple], links) -> None:
     writers = cell_writers(ws)
     for col in sorted(out):
         f, cell = out[col]
         if cell is None:
             writers[2](row, col, None, f)
-        elif not _plain_cell(writers, row, col, cell, f):
-            _write_cell(ws, row, col, cell, fmt, links)
-
-
-def _plain_cell(writers, row: int, col: int, cell: Cell, f) -> bool:
-    """Write a common cell (text, number, blank; no comment) with xlsxwriter's undecorated
-    writers (compat.cell_writers); False for any other, which _write_cell writes."""
-    v, kind = cell.value, cell.kind
-    if cell.comment or kind not in _PLAIN:
-        return False
-    string, number, blank = writers
-    if v is None or kind == "blank" or v == "":
-        blank(row, col, None, f)
-    elif kind == "string":
-        string(row, col, str(v), f)
-    else:
-        number(row, col, float(v), f)
-    return True
+        else:
+            _write_cell(ws, writers, row, col, cell, f, links)
 
 
 _PLAIN = frozenset({"string", "number", "blank"})
 
 
 def _empty(cell: Cell) -> bool:
-    """Whether a cell is written blank (what _row_xml and _plain_cell test inline: hot paths)."""
+    """Whether a cell is written blank (what _row_xml and _write_cell test inline: hot paths)."""
     v = cell.value
     return v is None or cell.kind == "blank" or v == ""
 
@@ -391,7 +366,7 @@ def _number(cell: Cell) -> bool:
 
 
 def _write_cells(ws, sheet: Sheet, fmt, links) -> None:
-    heads = set()
+    heads, writers = set(), cell_writers(ws)
     for m in sheet.merges:
         cell = sheet.cells.get((m.first_row, m.first_col))
         style = cell.style if cell is not None else "body"
@@ -399,28 +374,16 @@ def _write_cells(ws, sheet: Sheet, fmt, links) -> None:
         # to choose its type (text stays text)
         ws.merge_range(m.first_row, m.first_col, m.last_row, m.last_col, "", fmt[style])
         if cell is not None:
-            _write_cell(ws, m.first_row, m.first_col, cell, fmt, links)
+            _write_cell(ws, writers, m.first_row, m.first_col, cell, fmt[style], links)
             heads.add((m.first_row, m.first_col))
-    writers = cell_writers(ws)
     for (row, col), cell in sheet.cells.items():
-        if (row, col) not in heads and not _plain_cell(writers, row, col, cell, fmt[cell.style]):
-            _write_cell(ws, row, col, cell, fmt, links)
+        if (row, col) not in heads:
+            _write_cell(ws, writers, row, col, cell, fmt[cell.style], links)
 
 
-class _LinkBudget:
-    """Excel keeps at most 65,530 hyperlinks a sheet, each at most 2,079 characters."""
-
-    MAX_LINKS = 65530
-    MAX_URL = 2079
-
-    def __init__(self) -> None:
-        self.used = 0
-
-    def take(self, url: str) -> bool:
-        if self.used >= self.MAX_LINKS or len(url) > self.MAX_URL:
-            return False
-        self.used += 1
-        return True
+# Excel keeps at most 65,530 hyperlinks a sheet, each at most 2,079 characters: a link past
+# them is written as its text
+MAX_LINKS, MAX_URL = 65530, 2079
 
 
 def _url(target: str) -> str:
@@ -432,27 +395,31 @@ def _url(target: str) -> str:
     return "external:" + target
 
 
-def _write_cell(ws, row: int, col: int, cell: Cell, fmt, links: _LinkBudget) -> None:
-    f, v, kind = fmt[cell.style], cell.value, cell.kind
+def _write_cell(ws, writers, row: int, col: int, cell: Cell, f, links: list[int]) -> None:
+    """Write one cell in format f; the common ones (text, number, blank) with xlsxwriter's
+    undecorated writers (compat.cell_writers). links: [the sheet's hyperlinks so far]."""
+    v, kind = cell.value, cell.kind
+    string, number, blank = writers
     if kind == "url" and cell.target:
         text = "" if v is None else str(v)
         url = _url(cell.target)
-        if links.take(url):
+        if links[0] < MAX_LINKS and len(url) <= MAX_URL:
+            links[0] += 1
             # the shown text is written by write_url as a string: never a formula
             ws.write_url(row, col, url, f, string=text or cell.target)
         else:
-            ws.write_string(row, col, text or cell.target, f)
-    elif _empty(cell):
-        ws.write_blank(row, col, None, f)
+            string(row, col, text or cell.target, f)
+    elif v is None or kind == "blank" or v == "":
+        blank(row, col, None, f)
     elif kind == "string":  # text is always text: a unit's "=..." never becomes a formula
-        ws.write_string(row, col, str(v), f)
+        string(row, col, str(v), f)
     elif kind == "formula":
         # cached result "" so that a program that does not recalculate shows nothing
         ws.write_formula(row, col, str(v), f, "")
     elif _number(cell):
-        ws.write_number(row, col, float(v), f)
+        number(row, col, float(v), f)
     else:
-        ws.write_string(row, col, str(v), f)
+        string(row, col, str(v), f)
     if cell.comment:
         ws.write_comment(row, col, cell.comment, _COMMENT)
 
@@ -462,15 +429,13 @@ _COMMENT = {"author": "督办室", "width": 320, "height": 140, "font_name": "�
 
 
 def _validation(v: Validation) -> dict:
-    d: dict = {"ignore_blank": True, "error_type": "stop" if v.strict else "warning"}
+    d: dict = {"ignore_blank": True, "error_type": "stop"}
     if v.kind == "list":
         d.update(validate="list", source=list(v.source))
-    elif v.kind in ("decimal", "integer"):
+    elif v.kind == "decimal":
         d.update(validate=v.kind, criteria="between",
                  minimum=v.minimum if v.minimum is not None else -1e15,
                  maximum=v.maximum if v.maximum is not None else 1e15)
-    elif v.kind == "length":
-        d.update(validate="length", criteria="<=", value=int(v.maximum or 32767))
     else:
         d.update(validate="any")
     if v.prompt:
@@ -501,15 +466,14 @@ def _insert_chart(wb, ws, sheet: Sheet, c: Chart, streamed: bool = False) -> Non
     if c.subtype:
         opts["subtype"] = c.subtype
     chart = wb.add_chart(opts)
-    data = c.data_sheet or sheet.name
     font = {"name": STYLES["header"]["font_name"], "size": 10}
     for i, (name, values) in enumerate(c.series):
         # no "data_labels": {"value": False}: it writes an empty <c:dLbls/>, which the Open XML
         # schema rejects; without the element no labels are shown anyway
-        s = {"name": name, "values": [data, *values]}
+        s = {"name": name, "values": [sheet.name, *values]}
         if c.categories:
-            s["categories"] = [data, *c.categories]
-        if streamed and data == sheet.name:  # the rows are gone: give the cache ourselves
+            s["categories"] = [sheet.name, *c.categories]
+        if streamed:  # the rows are gone: give the cache ourselves
             s["values_data"] = _cached(sheet, values)
             if c.categories:
                 s["categories_data"] = _cached(sheet, c.categories)
@@ -545,12 +509,9 @@ def _insert_chart(wb, ws, sheet: Sheet, c: Chart, streamed: bool = False) -> Non
 def _page_setup(ws, sheet: Sheet) -> None:
     p = sheet.page
     ws.set_paper(p.paper)
-    if p.landscape:
+    if p.landscape:  # (portrait is xlsxwriter's default)
         ws.set_landscape()
-    else:
-        ws.set_portrait()
-    if p.fit_width:
-        ws.fit_to_pages(1, p.fit_tall)
+    ws.fit_to_pages(1, p.fit_tall)
     if p.repeat_rows:
         ws.repeat_rows(*p.repeat_rows)
     if p.header:
@@ -558,10 +519,8 @@ def _page_setup(ws, sheet: Sheet) -> None:
     if p.footer:
         ws.set_footer(p.footer)
     ws.set_margins(*p.margins)  # (left, right, top, bottom)
-    if p.center_horizontally:
-        ws.center_horizontally()
-    if p.row_breaks:
-        ws.set_h_pagebreaks(sorted(set(p.row_breaks)))
+    ws.center_horizontally()
+    ws.set_h_pagebreaks(sorted(set(p.row_breaks)))  # (none: as xlsxwriter starts)
     if sheet.print_area:
         ws.print_area(*sheet.print_area)
     elif sheet.last_row >= 0:

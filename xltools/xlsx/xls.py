@@ -67,9 +67,8 @@ class _Quiet:
 def rows(book: xlrd.book.Book, sh: xlrd.sheet.Sheet) -> list[list]:
     """A sheet's rows, calamine-shaped: "" for empty, numbers int when whole, dates as
     date/time/datetime, TRUE/FALSE as bool, error cells as their text (#DIV/0!)."""
-    out = [[_value(book, cell) for cell in sh.row(r)] for r in range(sh.nrows)]
-    for row in out:
-        row.extend([""] * (sh.ncols - len(row)))
+    out = [[_value(book, cell) for cell in sh.row(r)] + [""] * (sh.ncols - sh.row_len(r))
+           for r in range(sh.nrows)]
     while out and not any(v != "" for v in out[-1]):
         out.pop()  # calamine stops at the last row with a value
     return out
@@ -79,8 +78,6 @@ def _value(book: xlrd.book.Book, cell: xlrd.sheet.Cell) -> object:
     kind, v = cell.ctype, cell.value
     if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
         return ""
-    if kind == xlrd.XL_CELL_TEXT:
-        return v
     if kind == xlrd.XL_CELL_NUMBER:
         return int(v) if float(v).is_integer() and abs(v) < 2 ** 53 else v
     if kind == xlrd.XL_CELL_BOOLEAN:
@@ -95,7 +92,7 @@ def _value(book: xlrd.book.Book, cell: xlrd.sheet.Cell) -> object:
         if v < 1:
             return when.time()
         return when.date() if when.time() == dt.time() else when
-    return v
+    return v  # text, as it is
 
 
 @dataclass
@@ -162,9 +159,5 @@ def number_formats(data: bytes, sheet: str, cells) -> dict:
 
 def defined_names(book: xlrd.book.Book) -> dict[str, str]:
     """Workbook-level defined names holding a string constant: name -> text."""
-    out = {}
-    for nobj in book.name_obj_list:
-        value = getattr(getattr(nobj, "result", None), "value", None)
-        if nobj.scope in (-1, -2) and isinstance(value, str):
-            out[nobj.name] = value
-    return out
+    values = ((n, getattr(getattr(n, "result", None), "value", None)) for n in book.name_obj_list)
+    return {n.name: v for n, v in values if n.scope in (-1, -2) and isinstance(v, str)}
