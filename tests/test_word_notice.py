@@ -2,6 +2,7 @@
 low-level XML pinned, and the .docx printed by LibreOffice with "— N —" page numbers."""
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 import subprocess
@@ -15,9 +16,11 @@ from docx.shared import Mm, Pt
 
 from xltools import api
 from xltools.generate.annex1 import annex1
-from xltools.model.plan import Group
+from xltools.generate.annex2 import annex2
+from xltools.model.plan import Group, Task
 from xltools.model.errors import TemplateError
-from xltools.planfile import load_plan
+from xltools.planfile import load_plan, save_plan
+from xltools.sheet.paging import CONTINUED
 from xltools.word import gbt9704 as fmt
 from xltools.word.notice import addressees, notice_title
 from xltools.word.ooxml import doc_grid, page_field, row_flags
@@ -213,3 +216,23 @@ def test_cli_writes_the_notice_and_asks_for_a_period(tmp_path):
     assert len(written) == 1 and docx.Document(str(written[0])).tables
     res = runner.invoke(app, ["bulletin", "--plan", str(EXAMPLE / "plan.xlsx"), "-o", str(tmp_path)])
     assert res.exit_code == 2 and "--period" in res.output and "Traceback" not in res.output
+
+
+def test_a_unit_block_over_three_pages_is_one_merge_in_word(tmp_path, plan):
+    """The workbook's 附件2 cuts a long unit block at each printed page and labels the later
+    pieces (续); Word breaks pages itself, so the block is one merge again with no (续),
+    however many pages it spans (before, only the first two pieces were joined)."""
+    big = copy.deepcopy(plan)
+    unit = big.units_with_tasks()[0]
+    for i in range(150):
+        big.tasks.append(Task(number=f"9{i:03d}", text=plan.tasks[0].text, lead_units=[unit.name]))
+    sheet = annex2(big).sheets[0]
+    labels = [sheet.cells[(m.first_row, 0)].value for m in sheet.merges if m.first_col == 0]
+    assert labels.count(unit.name + CONTINUED) >= 2  # the workbook's block: 3 pieces or more
+    path = api.notice(save_plan(big, tmp_path / "plan.xlsx"), tmp_path / "out", when=WHEN)
+    table = next(t for t in docx.Document(str(path)).tables
+                 if t.rows[0].cells[0].text == "责任单位")
+    assert not [c.text for r in table.rows for c in r.cells if CONTINUED in c.text]
+    rows = [i for i, r in enumerate(table.rows) if r.cells[0].text == unit.name]
+    assert len(rows) == len(big.unit_tasks(unit)) and rows == list(range(rows[0], rows[-1] + 1))
+    assert len({table.rows[i].cells[0]._tc for i in rows}) == 1  # one vertical merge

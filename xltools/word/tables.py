@@ -122,9 +122,10 @@ def _join_pieces(merges: list[Merge], texts: dict[tuple[int, int], str]) -> list
         text = texts.get((m.first_row, m.first_col), "")
         if not text.endswith(CONTINUED):
             continue
-        for prev in merges:
+        label = text.removesuffix(CONTINUED)
+        for prev in merges:  # the piece above: the first (label) or another (label(续))
             if (prev.first_col, prev.last_col, prev.last_row + 1) == (m.first_col, m.last_col, m.first_row) \
-                    and texts.get((prev.first_row, prev.first_col)) == text[:-len(CONTINUED)]:
+                    and texts.get((prev.first_row, prev.first_col), "").removesuffix(CONTINUED) == label:
                 span = (prev.first_row, prev.last_row)
                 start = block.get(span, span)[0]
                 for piece, whole in list(block.items()):
