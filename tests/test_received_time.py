@@ -78,3 +78,24 @@ def test_lateness_names_its_evidence_and_the_clerk_can_set_the_time(tmp_path):
     res = CliRunner().invoke(app, ["set-received", fg.sha256[:10], "明天", "--plan",
                                    str(plan_path), "--period", Q1, "--db", str(db)])
     assert res.exit_code == 2 and "无法识别时间" in res.output
+
+
+def test_a_decision_made_twice_is_recorded_once(tmp_path):
+    """A double click on the desk's 保存收到时间 or 免报 sends the same decision twice: the
+    second changes nothing and adds no record to the history."""
+    plan = make_small_plan()
+    plan_path = save_plan(plan, tmp_path / "plan.xlsx")
+    db = tmp_path / "db.sqlite"
+    rep = api.collect([_copied_returns(tmp_path, plan)], plan_path, Q1, tmp_path / "out", db,
+                      workers=1)
+    sha = next(f for f in rep.files if f.unit == "区发改局").sha256
+    first = api.set_received(plan_path, Q1, sha, "2019-04-09 16:30", db, who="王督办")
+    again = api.set_received(plan_path, Q1, sha, "2019-04-09 16:30", db, who="王督办")
+    assert (again.status, again.unit) == (first.status, first.unit) == (ACCEPTED, "区发改局")
+    for on in (True, True, False, False):
+        api.exempt(plan_path, Q1, "锣场镇", on, reason="机构调整", db=db, who="王督办")
+    api.exempt(plan_path, Q1, "解放街办", False, db=db, who="王督办")  # was never exempt
+    with Ledger(db) as ledger:
+        hist = ledger.history(plan.plan_id, Q1)
+    assert [(h.action, h.detail.get("exempt")) for h in hist] == [
+        ("set-received", None), ("exempt", True), ("exempt", False)]

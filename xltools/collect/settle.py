@@ -50,11 +50,16 @@ def set_received(db_path: Path, plan: Plan, period: Period, sha: str, when: str,
     lateness and which return of a unit counts follow it. The FileOutcome."""
     at = parse_time(when)
     with Ledger(db_path) as ledger:
-        row = ledger.find_file(sha)
+        full = ledger.find_file(sha).sha256
+        ledger.begin(plan.plan_id, period.id, [f"set-received {full} {at}"])
+        row = ledger.find_file(full)  # read in the write transaction: a second click waits
         ret = row.ret
         before = ret.received.received_at
+        if before == at and ret.received.time_source == "clerk":  # already so: no record
+            ledger.rollback()
+            return FileOutcome(row.display, row.sha256, row.status, ret.unit, ret.kind,
+                               list(ret.findings), seen_before=True)
         ret.received = dataclasses.replace(ret.received, received_at=at, time_source="clerk")
-        ledger.begin(plan.plan_id, period.id, [f"set-received {row.sha256} {at}"])
         mark_late(ret, period)
         status = ledger.set_received(ret, replace_status=row.status)
         ledger.add_history(who, RECEIVED, row.sha256, plan.plan_id, period.id,
@@ -84,6 +89,10 @@ def exempt(db_path: Path, plan: Plan, period: Period, unit: str, on: bool, reaso
     """Mark `unit` exempt from the period (免报), or take the mark back; one history row."""
     with Ledger(db_path) as ledger:
         ledger.begin(plan.plan_id, period.id, [f"exempt {unit} {int(on)}"])
+        marked = exempt_units(ledger.history(plan.plan_id, period.id))
+        if (marked.get(unit) == reason) if on else (unit not in marked):  # already so
+            ledger.rollback()
+            return
         ledger.add_history(who, EXEMPT, "", plan.plan_id, period.id,
                            {"unit": unit, "exempt": on, "reason": reason})
         ledger.commit()
