@@ -620,7 +620,8 @@ def _ledger_path(plan_path: str | os.PathLike, db: str | os.PathLike | None,
     from .collect.run import default_ledger
     db_path = Path(db) if db else default_ledger(plan_path)
     if must_exist and not db_path.exists():
-        raise LedgerMissing(f"找不到台账“{db_path}”:请先运行 xltools collect,或用 --db 指定台账。")
+        raise LedgerMissing(f"找不到台账“{db_path}”:本计划还没有回收过报表。请先回收(工作台的“回收”页,"
+                            "或命令行 xltools collect);命令行也可用 --db 指定台账。")
     return db_path
 
 
