@@ -12,6 +12,7 @@ from xltools.cli import app
 from xltools.parse import parse_notice_text
 from xltools.parse.fold import fold, restore_marks
 from xltools.planfile import load_plan, save_plan
+from xltools.planfile.register import empty_groups_blocking
 
 runner = CliRunner()
 NOTICE = """关于印发2022年区政府工作报告重点任务分解方案的通知
@@ -143,3 +144,23 @@ def test_generate_stops_on_two_tasks_with_one_number(tmp_path):
     assert f"任务序号 {plan.tasks[0].number} 重复出现" in res.output and "未生成任何文件" in res.output
     assert "Traceback" not in res.output
     assert not out.exists() or not any(out.rglob("*"))
+
+
+def test_a_task_naming_no_unit_is_said_apart_from_empty_groups(empty_group_plan, tmp_path):
+    """Each cause that stops generate has its own message: a task with no unit at all is not
+    listed under "以下单位分组没有成员"."""
+    plan = load_plan(empty_group_plan).value
+    bare = plan.tasks[-1]
+    bare.lead_units, bare.responsible_units = [], []
+    path = save_plan(plan, tmp_path / "bare.xlsx")
+    [groups, tasks] = empty_groups_blocking(plan)
+    assert (groups.code, tasks.code) == ("generate-empty-groups", "generate-tasks-without-units")
+    assert bare.number not in groups.params["groups"] and tasks.params["tasks"] == bare.number
+    res = runner.invoke(app, ["generate", str(path), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 2 and "各街道办事处" in res.output
+    assert f"任务 {bare.number} 没有任何责任单位" in res.output
+    plan.groups = [g for g in plan.groups if g.name != "各街道办事处"]
+    for t in plan.tasks:
+        t.responsible_units = [n for n in t.responsible_units if n != "各街道办事处"]
+    assert [f.code for f in empty_groups_blocking(plan)] == ["generate-tasks-without-units"]
+    assert "分组" not in empty_groups_blocking(plan)[0].message

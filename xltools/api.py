@@ -138,11 +138,11 @@ def generate(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike,
 
 
 def _stop_on_unsound_plan(plan: Plan) -> None:
-    """Nothing is written while a task reaches no unit (an empty group: one message says
-    which groups and how to fill them), or while two tasks share a number: the returns
-    are matched to tasks by number, so their figures could not be told apart."""
+    """Nothing is written while a task reaches no unit (an empty group, or no unit named:
+    the messages say which and how to fill them), or while two tasks share a number: the
+    returns are matched to tasks by number, so their figures could not be told apart."""
     if stop := empty_groups_blocking(plan):
-        raise PlanFileError(stop[0].message)
+        raise PlanFileError("".join(f.message for f in stop))
     if twice := duplicate_task_numbers(plan):
         raise PlanFileError("".join(f.message for f in twice)
                             + official_marks("序号相同的任务,各单位报回的数据无法区分,本次未生成任何文件。"))

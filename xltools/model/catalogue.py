@@ -85,6 +85,7 @@ PLAN: dict[str, tuple[str, str]] = {
     "unit-name-sentence": (WARNING, "任务 {task} 的“{value}”读起来是一句说明而不是单位名称,未作为责任单位,也不会为它生成表格。请核对原文,在计划中改正该任务的单位。"),
     "group-empty-fill": (ERROR, "单位分组“{value}”没有成员,它承担的任务({tasks})不会下发给任何单位。请在计划文件“单位分组”表中填写成员,或运行 xltools units 计划文件 add-member {value} 单位1 单位2 …"),
     "generate-empty-groups": (ERROR, "以下单位分组没有成员,它们承担的任务不会下发给任何单位,本次没有生成任何文件:{groups}。请在计划文件“单位分组”表中填写成员,或运行 xltools units 计划文件 add-member 组名 单位1 单位2 …,然后重新生成。"),
+    "generate-tasks-without-units": (ERROR, "任务 {tasks} 没有任何责任单位,不会下发给任何单位,本次没有生成任何文件。请在计划文件“任务”表中补填牵头单位或责任单位(工作台:计划页),然后重新生成。"),
     # reading a notice's tables (flattened text tables and .docx grids)
     "table-cell-unplaced": (WARNING, "表格中的“{value}”对应不到任务 {task} 的任何一列(表头:{columns}),没有放入其他栏目。请核对原文,必要时在计划中补上。"),
     "matrix-value-empty": (INFO, "附件3第{table}表“{row}”的“{column}”一格是空的,该项没有记录目标值(其余各列位置不变)。请核对原件。"),

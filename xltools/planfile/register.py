@@ -247,8 +247,9 @@ def add_member(path: str | os.PathLike, group: str, members: list[str]) -> Regis
 
 
 def empty_groups_blocking(plan: Plan) -> list[Finding]:
-    """One error when some task reaches no unit, or names a group with no member (its share
-    would go to no one): each empty group with its tasks, and how to fill it."""
+    """What stops generate because some task reaches no unit: one error naming each group
+    with no member (its share would go to no one) with its tasks, and one naming the tasks
+    that name no unit at all; each says how to fill them."""
     look = plan.lookups()
     stranded = [t for t in plan.tasks if not look.task_units(t)]
     groups: dict[str, list[str]] = {}
@@ -259,9 +260,10 @@ def empty_groups_blocking(plan: Plan) -> list[Finding]:
                 groups.setdefault(hit.name, []).append(t.number)
     bare = [t.number for t in stranded
             if not any(isinstance(plan.resolve(n), Group) for n in [*t.lead_units, *t.responsible_units])]
-    if not stranded and not groups:
-        return []
-    parts = [f"“{g}”(任务 {'、'.join(dict.fromkeys(ns))})" for g, ns in groups.items()]
+    out = []
+    if groups:
+        parts = [f"“{g}”(任务 {'、'.join(dict.fromkeys(ns))})" for g, ns in groups.items()]
+        out.append(finding("generate-empty-groups", groups=";".join(parts), value=len(stranded)))
     if bare:
-        parts.append(f"任务 {'、'.join(bare)} 没有任何责任单位(请在“任务”表中补填)")
-    return [finding("generate-empty-groups", groups=";".join(parts), value=len(stranded))]
+        out.append(finding("generate-tasks-without-units", tasks="、".join(bare), value=len(bare)))
+    return out
