@@ -419,7 +419,7 @@ def test_a_unit_printed_with_its_second_name_in_brackets_is_put_to_the_clerk(par
     r = parse_notice_text("1.推进甲。(牵头单位:区住建局)\n2.推进乙。(牵头单位:区财政局)\n"
                           f"3.推进丙。(牵头单位:区住建局{paren};责任单位:区财政局)\n")
     asked = [f for f in r.findings if f.code == "ambiguous-unit-alias"]
-    assert [(f.value, f.params["candidates"]) for f in asked] == [("区住建局(区人防办)", "区住建局")]
+    assert [(f.value, f.params["candidates"]) for f in asked] == [(f"区住建局{paren}", "区住建局")]
     assert len(r.plan.units) == 3
 
 

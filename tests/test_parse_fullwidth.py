@@ -86,6 +86,27 @@ def test_unfolder_maps_back_by_position_and_by_the_single_form():
     assert u("无(此)") == "无(此)"  # both forms printed: an unknown string stays folded
 
 
+def test_findings_quote_the_notice_as_printed_and_nothing_else():
+    """A message quotes the notice with its own marks (a clerk searches the document for
+    them); an excerpt (…) is found without its marks; what the notice does not hold (a
+    path, xltools' own words) is left as given, never mapped character by character."""
+    u = Unfolder(f"甲{FW_LPAREN}乙{FW_RPAREN}丙{FW_COMMA}丁\n")
+    assert u.quoted("甲(乙)丙,丁") == f"甲{FW_LPAREN}乙{FW_RPAREN}丙{FW_COMMA}丁"
+    assert u.quoted("\u2026乙)丙,\u2026") == f"\u2026乙{FW_RPAREN}丙{FW_COMMA}\u2026"
+    assert u.quoted(r"D:\通知(1).docx") == r"D:\通知(1).docx"
+    assert u(r"D:\通知(1).docx") != r"D:\通知(1).docx"  # (the names' mapping does guess)
+    text = ("关于印发2023年重点任务分解的通知\n一、重点任务\n"
+            "1.推进改革。(牵头单位:市发改委;责任单位:各乡镇(街道))\n"
+            "2.建设项目。(牵头单位:市住建局;责任单位:柳林镇、东关街道)\n"
+            "各责任单位每季度结束后次月5日前将进展情况报送市政府督查室,全年总结于12月20日前报送。\n")
+    for printed in (text, restore_marks(text)):
+        res = parse_notice_text(printed)
+        [group] = [f.value for f in res.findings if f.code == "group-members-inferred"]
+        [rule] = [f.params["rule"] for f in res.findings if f.code == "periods-from-notice"]
+        assert fold(group) == "各乡镇(街道)" and group in printed
+        assert "督查室" in rule and rule in printed
+
+
 def test_register_in_ascii_resolves_a_full_width_notice():
     from xltools.model import Plan, Unit
     register = Plan(title="", year=2021, units=[Unit("区财政局(金融办)"), Unit("区住建局")])

@@ -124,8 +124,9 @@ def test_group_phrases(form, group, named, members):
     res = parse_notice_text(text)
     g = next(g for g in res.plan.groups if fold(g.name) == fold(group))
     assert g.members == members
-    # finding values are the folded forms; the plan resolves either
-    assert [f.value for f in res.findings if f.code == "group-members-inferred"] == [fold(g.name)]
+    # finding values quote the notice as printed, as the plan names it; the plan resolves either
+    assert [f.value for f in res.findings if f.code == "group-members-inferred"] == [g.name]
+    assert g.name == form(group)
     assert res.plan.resolve(fold(g.name)) is g
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
+from dataclasses import replace
 from functools import cache
 
 from ..model.glossary import FW_COLON, FW_COMMA, FW_LPAREN, FW_RPAREN, FW_SEMICOLON
@@ -16,6 +17,7 @@ from ..model.glossary import FW_COLON, FW_COMMA, FW_LPAREN, FW_RPAREN, FW_SEMICO
 FW_PERIOD = "\uff0e"
 IDEO_SPACE = "\u3000"
 NBSP = "\u00a0"
+ELLIPSIS = "\u2026"
 # ASCII marks that fold() produces, restored to the full-width forms printed in documents.
 RESTORE_MARKS = {"(": FW_LPAREN, ")": FW_RPAREN, ":": FW_COLON, ";": FW_SEMICOLON, ",": FW_COMMA}
 
@@ -80,10 +82,21 @@ class Unfolder:
         """`text` in the document's own characters (unchanged when it was never folded)."""
         if not any(ch in self._changed for ch in text):
             return text
+        found = self._printed(text)
+        return found if found is not None else "".join(self._single.get(ch, ch) for ch in text)
+
+    def quoted(self, text: str) -> str:
+        """A piece of the document quoted in a message, as printed there; anything else (a
+        path, xltools' own words) as given, never guessed character by character."""
+        core = text.strip(ELLIPSIS)  # an excerpt ("…打造林、沙口…") is looked up without its marks
+        if not core or not any(ch in self._changed for ch in core):
+            return text
+        found = self._printed(core)
+        return text if found is None else text.replace(core, found, 1)
+
+    def _printed(self, text: str) -> str | None:
         at = self._joined.find(text)
-        if at >= 0:
-            return "".join(self.original[self._index[at + k]] for k in range(len(text)))
-        return "".join(self._single.get(ch, ch) for ch in text)
+        return None if at < 0 else "".join(self.original[self._index[at + k]] for k in range(len(text)))
 
 
 def restore_printed(result, original: str, register_names: bool = False) -> None:
@@ -131,3 +144,7 @@ def restore_printed(result, original: str, register_names: bool = False) -> None
     for lt in result.loose_targets:
         texts(lt, "text")
         lt.section = [unfold(h) for h in lt.section]
+    # what the findings quote of the notice, as it is printed (a clerk searches for it)
+    result.findings[:] = [replace(f, params={k: unfold.quoted(v) if isinstance(v, str) else v
+                                             for k, v in f.params.items()})
+                          for f in result.findings]

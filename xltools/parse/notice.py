@@ -5,6 +5,7 @@ import re
 
 from ..model.check import check_plan
 from ..model.findings import Finding, finding, relocate
+from ..model.glossary import FW_COMMA
 from ..model.plan import Plan, Task, TownMatrix, Unit
 from .annex2 import (UnitTasks, grid_is_unit_table, looks_like_table, parse_unit_tasks,
                      unit_tasks_from_grid)
@@ -236,8 +237,9 @@ def _drop_sentences(pieces: list[Piece], it: RawItem, src: str,
 def _note_findings(notes: Notes | None, it: RawItem, src: str) -> list[Finding]:
     if notes is None or not notes.texts:
         return []
-    rule = (",已按“列第一位的为牵头单位”确定牵头单位" if notes.first_leads else
-            ",所列单位分别牵头" if notes.each_leads else "")
+    # (a parameter is shown as given: its comma printed full width here, as the template's)
+    rule = (FW_COMMA + "已按“列第一位的为牵头单位”确定牵头单位" if notes.first_leads else
+            FW_COMMA + "所列单位分别牵头" if notes.each_leads else "")
     return [finding("unit-annotation-note", file=src, task=it.number, line=it.line,
                     value="\uff1b".join(notes.texts), rule=rule)]
 
