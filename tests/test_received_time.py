@@ -99,3 +99,19 @@ def test_a_decision_made_twice_is_recorded_once(tmp_path):
         hist = ledger.history(plan.plan_id, Q1)
     assert [(h.action, h.detail.get("exempt")) for h in hist] == [
         ("set-received", None), ("exempt", True), ("exempt", False)]
+
+
+def test_an_unchanged_rerun_names_each_file_s_unit_form_and_findings(tmp_path):
+    """A re-run with nothing new keeps the outputs already written, and still says each
+    file as the run that read it did (--json, the desk's job): unit, form, findings."""
+    plan = make_small_plan()
+    plan_path = save_plan(plan, tmp_path / "plan.xlsx")
+    inbox, db, out = _copied_returns(tmp_path, plan), tmp_path / "db.sqlite", tmp_path / "out"
+    first = api.collect([inbox], plan_path, Q1, out, db, workers=1)
+    again = api.collect([inbox], plan_path, Q1, out, db, workers=1)
+    assert again.phases == {} and all(f.seen_before for f in again.files)  # (reused)
+
+    def said(rep):
+        return sorted((f["path"], f["unit"], f["form"], sorted(x["code"] for x in f["findings"]))
+                      for f in rep.to_json()["files"])
+    assert said(again) == said(first) and all(f["unit"] for f in again.to_json()["files"])
