@@ -559,6 +559,15 @@ def test_a_damaged_or_newer_ledger_is_refused_clearly(tmp_path):
     with pytest.raises(LedgerError) as info:
         Ledger(newer)
     assert "更新版本" in str(info.value)
+    other = tmp_path / "other.db"  # another program's database, its version negative
+    con = sqlite3.connect(other)
+    con.execute("PRAGMA user_version = -1")
+    con.close()
+    with pytest.raises(LedgerError):
+        Ledger(other)
+    con = sqlite3.connect(other)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == -1  # left as it was
+    con.close()
 
 
 # format 4's values table (before it was clustered by file), for the upgrade test

@@ -140,6 +140,19 @@ def test_excel_2_to_4_is_named_as_an_old_format(form, tmp_path):
     assert "Excel 2.x-4.0" in fr.findings[0].message and "另存为 .xlsx" in fr.findings[0].message
 
 
+def test_a_sheet_whose_only_cell_is_in_no_row_is_unreadable_not_too_large(form, tmp_path):
+    """A crafted sheet with one cell in row 0 (rows start at 1) names a column but no row:
+    the size check records nothing of it, the reader refuses it, and the finding says the
+    sheet is unreadable, not that it is too large."""
+    src, plan = form
+    xml = _sheet_xml(src)
+    body = xml[xml.index(b"<sheetData>"):xml.index(b"</sheetData>") + len(b"</sheetData>")]
+    dst = _edit(src, tmp_path / "row0.xlsx", "xl/worksheets/sheet1.xml", body,
+                b'<sheetData><row r="0"><c r="ZZZ0"><v>1</v></c></row></sheetData>')
+    grids = read_workbook(dst, LIMITS)[1]
+    assert not grids.too_large and S not in grids.rows
+
+
 @needs_gnumeric
 def test_xls_defined_name_is_an_identity_carrier(form, tmp_path):
     """Gnumeric (like LibreOffice) keeps the defined name in .xls; it is read (xlrd)."""

@@ -285,9 +285,9 @@ class Ledger:
                 for stmt in SCHEMA.split(";"):
                     if stmt.strip():
                         self.conn.execute(stmt)
-            if 0 < version < 3:
+            elif version < 3:  # (a negative version: the upgrade fails, and so the ledger is refused)
                 self._findings_as_data()
-            if 0 < version < 7:
+            if version != 0 and version < 7:
                 self._values_by_set()
             self.conn.execute(HISTORY)
             for stmt in MAIL.split(";"):

@@ -318,8 +318,10 @@ def check_zip(data: bytes, zf: zipfile.ZipFile, limits: ReadLimits) -> ZipCheck:
         budget -= size
         if counter is not None:
             out.shared_strings += counter[0] + len(_SI.findall(counter[1]))
-        if scanner is not None and scanner.scan != SheetScan():  # (it found something)
-            out.scans[info.filename] = scanner.scan
+        scan = scanner.scan if scanner is not None else None
+        if scan is not None and (scan.max_row or scan.bad or scan.damaged or scan.strings
+                                 or scan.formulas):  # (it found something)
+            out.scans[info.filename] = scan
         if kept is not None:
             out.parts[info.filename] = kept[0] if len(kept) == 1 else b"".join(kept)
             keep -= size
