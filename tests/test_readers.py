@@ -153,6 +153,19 @@ def test_a_sheet_whose_only_cell_is_in_no_row_is_unreadable_not_too_large(form, 
     assert not grids.too_large and S not in grids.rows
 
 
+def test_a_sheet_listed_without_its_part_is_damaged_not_missing(form, tmp_path):
+    """A workbook that lists the form's sheet but lost its XML part (a broken zip tool):
+    the sheet is named as damaged, not as deleted by the unit."""
+    src, plan = form
+    dst = tmp_path / "nopart.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for info in zin.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                zout.writestr(info, zin.read(info))
+    fr = _examine(dst, plan)
+    assert [(f.code, f.sheet) for f in fr.findings] == [("sheet-unreadable", S)]
+
+
 @needs_gnumeric
 def test_xls_defined_name_is_an_identity_carrier(form, tmp_path):
     """Gnumeric (like LibreOffice) keeps the defined name in .xls; it is read (xlrd)."""

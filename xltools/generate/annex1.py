@@ -17,10 +17,12 @@ W_NUMBER, W_TEXT, W_LEAD, W_UNITS = 7, 62, 20, 28
 def annex1_title(plan: Plan) -> str:
     """The printed title: 附件1's own heading when the notice printed one, else made from the
     campaign's title (2019年《政府工作报告》重点任务 -> …重点任务分解意见)."""
+    if plan.breakdown_title:
+        return plan.breakdown_title
     title = plan.title.strip()
-    # (the part of 分解意见 the title ends with already)
-    done = next(end for end in ("分解意见", "分解", "") if title.endswith(end))
-    return plan.breakdown_title or title + "分解意见"[len(done):]
+    if title.endswith("分解意见"):
+        return title
+    return title + ("意见" if title.endswith("分解") else "分解意见")
 
 
 def annex1(plan: Plan) -> Workbook:

@@ -217,9 +217,12 @@ def _quarter_deadlines(dates: list[tuple[str, str]], year: int) -> list[date]:
     out: list[date] = []
     for mo, d in dates:
         m = int(mo)
-        # a month before the one above is in the next year (the year-end report), once
-        next_year = bool(out) and m < out[-1].month and out[-1].year == year
-        y = out[-1].year + int(next_year) if out else year
+        if not out:
+            y = year
+        elif m < out[-1].month and out[-1].year == year:  # the year-end report: next year, once
+            y = year + 1
+        else:
+            y = out[-1].year
         try:
             out.append(date(y, m, int(d)))
         except ValueError:  # no such month or day

@@ -112,7 +112,8 @@ class _Cells:
         seen = [(UNITS.name, a1(r, col)) for unit, (r, aliases) in self.units.items()
                 for col, names in ((0, [unit]), (2, aliases)) if key in map(normalize_name, names)]
         seen += [(GROUPS.name, a1(r, 0)) for group, r in self.groups.items() if normalize_name(group) == key]
-        return (seen[1:] or seen or [("", "")])[0]
+        places = seen[1:] or seen  # (a name seen once: where it is)
+        return places[0] if places else ("", "")
 
     def group_cell(self, group: str, col: int = 1) -> tuple[str, str]:
         return (GROUPS.name, a1(self.groups[group], col)) if group in self.groups else ("", "")

@@ -219,7 +219,7 @@ def _read_sheets(reading: IdentityReading, grids: Grids, data: bytes, zf: zipfil
         grids.sheets = [(meta.name, visibility(meta)) for meta in wb.sheets_metadata]
         for name, _ in grids.sheets:
             if fits is not None and not fits(name):
-                continue  # (not located, or too large: noted in grids.too_large)
+                continue  # (noted in grids.unreadable or grids.too_large)
             try:
                 sheet = wb.get_sheet_by_name(name)
                 if not _sheet_fits(sheet, name, limits, grids):
@@ -240,8 +240,9 @@ def _scanned_fits(check: ZipCheck, names: set[str], parts: dict[str, str], sheet
                   limits: ReadLimits, grids: Grids) -> bool:
     """Whether the native reader may load this .xlsx sheet, from check_zip's cell scan."""
     part = parts.get(sheet)
-    if part is None or part not in names:
-        return False  # a sheet we cannot locate is not loaded
+    if part is None or part not in names:  # listed, but its part is not there: damaged
+        grids.unreadable.append((sheet, "part-missing"))
+        return False
     scan = check.scans.get(part)
     if scan is None or scan.fits(limits):
         return True
