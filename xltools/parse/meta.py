@@ -193,18 +193,19 @@ def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], 
         if len(dates) >= 3 and "季" in s or len(dates) >= 4:
             if ds := _quarter_deadlines(dates, year):
                 return due(ds, s)
-        # 每季度末月20日前: the 20th of each quarter's last month
-        if m := re.search(r"(每季度|每季)末月\s*(\d{1,2})\s*日", s):
+        # 每季度末月20日前 / 每季度最后一个月20日前: the 20th of each quarter's last month
+        if m := re.search(r"(每季度|每季)(?:末月|最后一个月)\s*(\d{1,2})\s*日", s):
             return due([d.replace(day=min(int(m.group(2)), d.day)) for d in _quarter_ends(year)], s)
-        if re.search(r"每季度末|每季末|季度末", s):
-            return stated(quarterly(year, _quarter_ends(year)), "每季度末", s)
-        m = re.search(r"(每季度|每季|季度)(结束后|终了后|后)\s*(\d{1,2})\s*(日|天|个工作日)", s) or \
+        # before the plain 季度末: "每季度末后5日内", "每季度末次月5日前" fall due in the next month
+        m = re.search(r"(每季度|每季|季度)末?(结束后|终了后|后)\s*(\d{1,2})\s*(日|天|个工作日)", s) or \
             re.search(r"(每季度|每季)(第一个月|首月)\s*(\d{1,2})\s*日", s) or \
             re.search(r"(每季度|每季|季度)([^。;\d]{0,8}?次月)\s*(\d{1,2})\s*日", s)
         if m:
             day = min(int(m.group(3)), 28)  # that day of the month after each quarter
             return due([date(year, 4, day), date(year, 7, day), date(year, 10, day),
                         date(year + 1, 1, day)], s)
+        if re.search(r"每季度末|每季末|季度末", s):
+            return stated(quarterly(year, _quarter_ends(year)), "每季度末", s)
     return quarterly(year), [finding("periods-default", file=source, value=year)]
 
 
