@@ -67,6 +67,8 @@ _CAMPAIGN_ENDINGS = ("责任分解表", "任务分解表", "分解意见", "分�
 BREAKDOWN_ENDINGS = ("分解意见", "责任分解", "任务分解", "分解表", "分解方案", "责任分工", "分工方案")
 _ANNEX1_LISTED = re.compile(r"附件\s*:?\s*1\s*[.\u3001]\s*(\S.*)$")
 _SENTENCE_MARKS = frozenset(",;:\u3002")  # folded , ; : and 。: a heading has none
+_ANNEX_LIST_HEAD = re.compile(r"附件\s*:\s*$")
+_LIST_ENTRY = re.compile(r"(\d{1,2})\s*[.\u3001]\s*(\S.*)$")
 
 
 def find_breakdown_title(text: str) -> str:
@@ -74,12 +76,22 @@ def find_breakdown_title(text: str) -> str:
     breakdown (《政府工作报告》目标任务分解意见), else the title the annex list gives
     (附件:1.《…》…), else ""; never the notice's own 关于…的通知 title."""
     listed = ""
+    in_list = False  # after "附件:" (the list's entries follow, one a line)
     for raw in text.splitlines()[:400]:
         line = raw.strip()
         folded = fold(line)
         m = _ANNEX1_LISTED.match(folded)
         if m and not listed:
-            listed = line[m.start(1):].strip()
+            listed, in_list = line[m.start(1):].strip(), True
+            continue
+        if _ANNEX_LIST_HEAD.match(folded):
+            in_list = True
+            continue
+        if e := _LIST_ENTRY.match(folded):
+            # "3.2021年各镇主要经济指标分解表" under 附件:1.…: another annex's entry in the
+            # list (a numbered line is never a heading standing alone)
+            if e.group(1) == "1" and in_list and not listed:
+                listed = line[e.start(2):].strip()
             continue
         if (4 < len(line) <= 50 and line.endswith(BREAKDOWN_ENDINGS) and "\u5173\u4e8e" not in line
                 and not _SENTENCE_MARKS & set(folded)):  # 关于
