@@ -91,3 +91,17 @@ def test_the_annex_list_on_lines_below_its_label_names_annex1(colon, stop):
     lines = [NOTICE, "", f"\u9644\u4ef6{colon}", f"1{stop}{TASKS}", f"2{stop}{ECON}", "",
              "\u9644\u4ef61", "", f"1{stop}\u52a0\u5feb\u5efa\u8bbe\u3002"]
     assert find_breakdown_title("\n".join(lines)) == TASKS
+
+
+# 附件:2021年…责任分工表 — one annex, unnumbered, named …分工表 or …任务清单
+SHARES = "2021\u5e74\u53bf\u653f\u5e9c\u5de5\u4f5c\u62a5\u544a\u91cd\u70b9\u4efb\u52a1\u8d23\u4efb\u5206\u5de5\u8868"
+LIST = "\u897f\u6cb3\u533a2021\u5e74\u91cd\u70b9\u5de5\u4f5c\u4efb\u52a1\u6e05\u5355"  # 西河区2021年重点工作任务清单
+
+
+@pytest.mark.parametrize("colon", [":", FW_COLON])
+@pytest.mark.parametrize("name", [SHARES, LIST])
+@pytest.mark.parametrize("heading", [True, False])
+def test_a_single_unnumbered_annex_names_annex1(colon, name, heading):
+    lines = [NOTICE, "", f"\u9644\u4ef6{colon}{name}", "", "\u9644\u4ef6", "", name if heading else "",
+             "", "1.\u52a0\u5feb\u5efa\u8bbe\u3002"]
+    assert find_breakdown_title("\n".join(lines)) == name

@@ -64,8 +64,10 @@ _CAMPAIGN_ENDINGS = ("责任分解表", "任务分解表", "分解意见", "分�
                      "分解表", "分解", "意见", "方案")
 
 
-BREAKDOWN_ENDINGS = ("分解意见", "责任分解", "任务分解", "分解表", "分解方案", "责任分工", "分工方案")
+BREAKDOWN_ENDINGS = ("分解意见", "责任分解", "任务分解", "分解表", "分解方案", "责任分工", "分工方案",
+                     "分工表", "任务清单", "责任清单")
 _ANNEX1_LISTED = re.compile(r"附件\s*:?\s*1\s*[.\u3001]\s*(\S.*)$")
+_ONLY_ANNEX_LISTED = re.compile(r"附件\s*:\s*(?!\d{1,2}\s*[.\u3001])(\S.*)$")  # 附件:…分工表 (the one annex, unnumbered)
 _SENTENCE_MARKS = frozenset(",;:\u3002")  # folded , ; : and 。: a heading has none
 _ANNEX_LIST_HEAD = re.compile(r"附件\s*:\s*$")
 _LIST_ENTRY = re.compile(r"(\d{1,2})\s*[.\u3001]\s*(\S.*)$")
@@ -86,6 +88,9 @@ def find_breakdown_title(text: str) -> str:
             continue
         if _ANNEX_LIST_HEAD.match(folded):
             in_list = True
+            continue
+        if (m := _ONLY_ANNEX_LISTED.match(folded)) and not listed:
+            listed = line[m.start(1):].strip()
             continue
         if e := _LIST_ENTRY.match(folded):
             # "3.2021年各镇主要经济指标分解表" under 附件:1.…: another annex's entry in the
