@@ -71,3 +71,37 @@ def test_a_plan_over_a_table_is_no_mismatch():
     result = parse_notice_text(text, source="n.txt")
     assert result.plan.breakdown_title == core + "\u8868"
     assert not [f for f in result.findings if f.code == "breakdown-title-differs"]
+
+
+# 附件:1.…重点任务分解表 / 3.…主要经济指标分解表: the list's third entry also ends in 分解表
+ECON = "2021\u5e74\u5404\u9547\uff08\u8857\u9053\uff09\u4e3b\u8981\u7ecf\u6d4e\u6307\u6807\u5206\u89e3\u8868"
+TASKS = "2021\u5e74" + GOV + "\u91cd\u70b9\u4efb\u52a1\u5206\u89e3\u8868"  # 2021年《…》重点任务分解表
+
+
+@pytest.mark.parametrize("colon,stop", [(":", "."), (FW_COLON, FW_PERIOD)])
+@pytest.mark.parametrize("heading", [True, False])
+def test_another_entry_of_the_annex_list_is_not_annex1s_heading(colon, stop, heading):
+    lines = [NOTICE, "", f"\u9644\u4ef6{colon}1{stop}{TASKS}", f"      3{stop}{ECON}", "",
+             "\u9644\u4ef61", "", TASKS if heading else "", "", f"1{stop}\u52a0\u5feb\u5efa\u8bbe\u3002"]
+    assert find_breakdown_title("\n".join(lines)) == TASKS
+
+
+@pytest.mark.parametrize("colon,stop", [(":", "."), (FW_COLON, FW_PERIOD)])
+def test_the_annex_list_on_lines_below_its_label_names_annex1(colon, stop):
+    lines = [NOTICE, "", f"\u9644\u4ef6{colon}", f"1{stop}{TASKS}", f"2{stop}{ECON}", "",
+             "\u9644\u4ef61", "", f"1{stop}\u52a0\u5feb\u5efa\u8bbe\u3002"]
+    assert find_breakdown_title("\n".join(lines)) == TASKS
+
+
+# 附件:2021年…责任分工表 — one annex, unnumbered, named …分工表 or …任务清单
+SHARES = "2021\u5e74\u53bf\u653f\u5e9c\u5de5\u4f5c\u62a5\u544a\u91cd\u70b9\u4efb\u52a1\u8d23\u4efb\u5206\u5de5\u8868"
+LIST = "\u897f\u6cb3\u533a2021\u5e74\u91cd\u70b9\u5de5\u4f5c\u4efb\u52a1\u6e05\u5355"  # 西河区2021年重点工作任务清单
+
+
+@pytest.mark.parametrize("colon", [":", FW_COLON])
+@pytest.mark.parametrize("name", [SHARES, LIST])
+@pytest.mark.parametrize("heading", [True, False])
+def test_a_single_unnumbered_annex_names_annex1(colon, name, heading):
+    lines = [NOTICE, "", f"\u9644\u4ef6{colon}{name}", "", "\u9644\u4ef6", "", name if heading else "",
+             "", "1.\u52a0\u5feb\u5efa\u8bbe\u3002"]
+    assert find_breakdown_title("\n".join(lines)) == name

@@ -563,3 +563,42 @@ def test_grid_reader_never_raises(rows, merged):
                   for c, t in enumerate(row)] for i, row in enumerate(rows)])
     read_grid(grid, [], "t")
     parse_notice_text("\n".join(" ".join(r) for r in rows), tables=[grid])
+
+
+FOUR_LEVELS = """一、构建现代产业体系
+(一)做强先进制造业
+1.壮大主导产业
+(1)规模以上工业总产值突破500亿元。(牵头单位:区经信局)
+(2)培育百亿级企业2家。(牵头单位:区发改局)
+2.推动数字化转型
+(1)建成5G基站1000个。(牵头单位:区住建局)
+(3)建设智能工厂10家。(牵头单位:区科技局)
+(二)发展现代服务业
+1.提升商贸服务
+(1)社会消费品零售总额年均增长8%。(牵头单位:区商务局)
+"""
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+def test_four_levels_items_restarting_under_arabic_headings(full_width):
+    """一、(一)1.(1): the tasks are the (1) items, numbered afresh under each "1." heading.
+    Before, the "1." heading gave no mark: (1) under 1. and (1) under 2. were both "一(一)1",
+    the second reported as a duplicate the document does not have, and the skipped (2)
+    under 2. went unreported."""
+    from xltools.parse.fold import restore_marks
+    r = parse_notice_text(restore_marks(FOUR_LEVELS) if full_width else FOUR_LEVELS, source="n.txt")
+    p = r.plan
+    assert [t.number for t in p.tasks] == ["一(一)1(1)", "一(一)1(2)", "一(一)2(1)", "一(一)2(3)",
+                                           "一(二)1(1)"]
+    assert p.task("一(一)2(1)").lead_units == ["区住建局"]
+    assert "item-number-duplicate" not in codes(r)
+    [gap] = by(r, "item-number-gap")
+    assert (gap.task, gap.params["previous"], gap.line) == ("一(一)2(3)", "一(一)2(1)", 8)
+
+
+def test_a_skipped_number_under_a_restarting_heading_is_reported():
+    r = parse_notice_text("一、甲\n1.推进甲。(牵头单位:区发改局)\n2.推进乙。(牵头单位:区财政局)\n"
+                          "二、乙\n1.推进丙。(牵头单位:区商务局)\n3.推进丁。(牵头单位:区商务局)\n")
+    assert [t.number for t in r.plan.tasks] == ["一.1", "一.2", "二.1", "二.3"]
+    [gap] = by(r, "item-number-gap")
+    assert (gap.task, gap.params["previous"]) == ("二.3", "二.1")

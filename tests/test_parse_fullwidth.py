@@ -117,3 +117,16 @@ def test_register_in_ascii_resolves_a_full_width_notice():
     plan = res.plan
     assert [u.name for u, _ in plan.task_units(plan.task("1"))] == ["区财政局(金融办)", "区住建局"]
     assert not [f for f in res.findings if f.code in ("unknown-unit", "unresolved-unit")]
+
+
+def test_full_width_item_numbers_come_back_as_ascii_digits_all_alike():
+    """Items printed with full-width digits and stops (1. … 5.) in a notice that also prints "5" and "2021" in its
+    sentences: each number is its ASCII key, none kept full width in 原文序号 or --json."""
+    fd = str.maketrans("0123456789", "".join(chr(0xFF10 + k) for k in range(10)))
+    head = "2021\u5e74\u5404\u5355\u4f4d\u4e8e\u6bcf\u5b63\u5ea6\u7ed3\u675f\u540e5\u65e5\u5185\u62a5\u9001\u3002\n"
+    items = "".join(f"{str(n).translate(fd)}\uff0e\u63a8\u8fdb\u7532{n}\u3002\uff08\u7275\u5934\u5355\u4f4d\uff1a\u533a\u53d1\u6539\u5c40\uff09\n"
+                    for n in range(1, 6))
+    r = parse_notice_text(head + items)
+    assert [t.number for t in r.plan.tasks] == ["1", "2", "3", "4", "5"]
+    assert [t.printed for t in r.plan.tasks] == [""] * 5
+    assert [d["number"] for d in r.to_json()["tasks"]] == ["1", "2", "3", "4", "5"]

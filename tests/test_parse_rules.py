@@ -202,6 +202,8 @@ def test_notice_findings_for_nasty_items():
     assert r.plan is not None and r.plan.year == 2019
     by_task = {(f.code, f.task) for f in r.findings}
     assert ("missing-responsibility", "3") in by_task
+    # said once, with its line: not again by the plan check, without one
+    assert ("task-without-unit", "3") not in by_task
     assert ("unclosed-bracket", "4") in by_task
     t4 = r.plan.task("4")
     assert t4.responsible_units == ["区财政局", "区税务局"] and t4.text == "括号未闭合的任务"

@@ -76,7 +76,7 @@ def test_edited_plan_reports_sheet_and_cell(small_plan, tmp_path):
     wb.save(path)
     res = load_plan(path)
     got = {(f.code, f.sheet, f.cell) for f in res.findings}
-    assert ("unknown-unit", "任务", "A4") in got
+    assert ("unknown-unit", "任务", "F4") in got  # the 责任单位 cell that holds the name
     assert ("duplicate-task-number", "任务", "A5") in got
     assert ("empty-group", "单位分组", "A3") in got
     assert ("bad-target-value", "量化指标", "C3") in got
@@ -113,3 +113,26 @@ def test_periods_named_alike_are_a_warning(small_plan):
     small_plan.periods[1].name = small_plan.periods[0].name
     found = [f for f in check_plan(small_plan) if f.code == "duplicate-period-name"]
     assert [(f.severity, f.value) for f in found] == [(WARNING, small_plan.periods[0].name)]
+
+
+def test_units_typed_with_commas_or_semicolons_are_split(small_plan, tmp_path):
+    """A clerk editing 任务 types a comma (either width) or ";" between units instead of "、":
+    the names are read one by one (before: one unknown unit, the task lost to both)."""
+    path = save_plan(small_plan, tmp_path / "plan.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["任务"]
+    ws["F3"] = "\u533a\u53d1\u6539\u5c40\uff0c\u533a\u8d22\u653f\u5c40;\u533a\u4eba\u793e\u5c40"  # 区发改局, 区财政局;区人社局
+    wb.save(path)
+    res = load_plan(path)
+    task = res.value.task(str(ws["A3"].value))
+    assert task.responsible_units == ["区发改局", "区财政局", "区人社局"]
+    assert "unknown-unit" not in {f.code for f in res.findings}
+
+
+def test_an_unknown_lead_unit_is_placed_at_its_own_cell(small_plan, tmp_path):
+    path = save_plan(small_plan, tmp_path / "plan.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["任务"]["E3"] = "区外星局"
+    wb.save(path)
+    got = [(f.sheet, f.cell) for f in load_plan(path).findings if f.code == "unknown-unit"]
+    assert got == [("任务", "E3")]

@@ -121,7 +121,9 @@ def restore_printed(result, original: str, register_names: bool = False) -> None
     for t in plan.tasks:
         texts(t, "text", "deadline", "lead_leader", "notes")
         t.section = [unfold(h) for h in t.section]
-        printed = unfold(t.printed_number)
+        # digits as ASCII: unfold maps a number by its first occurrence anywhere in the text, so
+        # items numbered in full-width digits came back full width or not, as the sentences had it
+        printed = "".join(fold(c) if c.isdecimal() else c for c in unfold(t.printed_number))
         t.printed = "" if printed == t.number else printed  # kept only where it differs
         t.lead_units = [name(n) for n in t.lead_units]
         t.responsible_units = [name(n) for n in t.responsible_units]

@@ -64,9 +64,13 @@ _CAMPAIGN_ENDINGS = ("责任分解表", "任务分解表", "分解意见", "分�
                      "分解表", "分解", "意见", "方案")
 
 
-BREAKDOWN_ENDINGS = ("分解意见", "责任分解", "任务分解", "分解表", "分解方案", "责任分工", "分工方案")
+BREAKDOWN_ENDINGS = ("分解意见", "责任分解", "任务分解", "分解表", "分解方案", "责任分工", "分工方案",
+                     "分工表", "任务清单", "责任清单")
 _ANNEX1_LISTED = re.compile(r"附件\s*:?\s*1\s*[.\u3001]\s*(\S.*)$")
+_ONLY_ANNEX_LISTED = re.compile(r"附件\s*:\s*(?!\d{1,2}\s*[.\u3001])(\S.*)$")  # 附件:…分工表 (the one annex, unnumbered)
 _SENTENCE_MARKS = frozenset(",;:\u3002")  # folded , ; : and 。: a heading has none
+_ANNEX_LIST_HEAD = re.compile(r"附件\s*:\s*$")
+_LIST_ENTRY = re.compile(r"(\d{1,2})\s*[.\u3001]\s*(\S.*)$")
 
 
 def find_breakdown_title(text: str) -> str:
@@ -74,12 +78,25 @@ def find_breakdown_title(text: str) -> str:
     breakdown (《政府工作报告》目标任务分解意见), else the title the annex list gives
     (附件:1.《…》…), else ""; never the notice's own 关于…的通知 title."""
     listed = ""
+    in_list = False  # after "附件:" (the list's entries follow, one a line)
     for raw in text.splitlines()[:400]:
         line = raw.strip()
         folded = fold(line)
         m = _ANNEX1_LISTED.match(folded)
         if m and not listed:
+            listed, in_list = line[m.start(1):].strip(), True
+            continue
+        if _ANNEX_LIST_HEAD.match(folded):
+            in_list = True
+            continue
+        if (m := _ONLY_ANNEX_LISTED.match(folded)) and not listed:
             listed = line[m.start(1):].strip()
+            continue
+        if e := _LIST_ENTRY.match(folded):
+            # "3.2021年各镇主要经济指标分解表" under 附件:1.…: another annex's entry in the
+            # list (a numbered line is never a heading standing alone)
+            if e.group(1) == "1" and in_list and not listed:
+                listed = line[e.start(2):].strip()
             continue
         if (4 < len(line) <= 50 and line.endswith(BREAKDOWN_ENDINGS) and "\u5173\u4e8e" not in line
                 and not _SENTENCE_MARKS & set(folded)):  # 关于
@@ -193,18 +210,19 @@ def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], 
         if len(dates) >= 3 and "季" in s or len(dates) >= 4:
             if ds := _quarter_deadlines(dates, year):
                 return due(ds, s)
-        # 每季度末月20日前: the 20th of each quarter's last month
-        if m := re.search(r"(每季度|每季)末月\s*(\d{1,2})\s*日", s):
+        # 每季度末月20日前 / 每季度最后一个月20日前: the 20th of each quarter's last month
+        if m := re.search(r"(每季度|每季)(?:末月|最后一个月)\s*(\d{1,2})\s*日", s):
             return due([d.replace(day=min(int(m.group(2)), d.day)) for d in _quarter_ends(year)], s)
-        if re.search(r"每季度末|每季末|季度末", s):
-            return stated(quarterly(year, _quarter_ends(year)), "每季度末", s)
-        m = re.search(r"(每季度|每季|季度)(结束后|终了后|后)\s*(\d{1,2})\s*(日|天|个工作日)", s) or \
+        # before the plain 季度末: "每季度末后5日内", "每季度末次月5日前" fall due in the next month
+        m = re.search(r"(每季度|每季|季度)末?(结束后|终了后|后)\s*(\d{1,2})\s*(日|天|个工作日)", s) or \
             re.search(r"(每季度|每季)(第一个月|首月)\s*(\d{1,2})\s*日", s) or \
             re.search(r"(每季度|每季|季度)([^。;\d]{0,8}?次月)\s*(\d{1,2})\s*日", s)
         if m:
             day = min(int(m.group(3)), 28)  # that day of the month after each quarter
             return due([date(year, 4, day), date(year, 7, day), date(year, 10, day),
                         date(year + 1, 1, day)], s)
+        if re.search(r"每季度末|每季末|季度末", s):
+            return stated(quarterly(year, _quarter_ends(year)), "每季度末", s)
     return quarterly(year), [finding("periods-default", file=source, value=year)]
 
 

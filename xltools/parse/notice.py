@@ -87,7 +87,8 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
     findings += check_annex2(plan, entries, item_lines, src) if entries else []
     findings += [finding("unnumbered-targets", file=src, line=lt.line, value=short(lt.text),
                          count=len(lt.targets)) for lt in st.target_paragraphs]
-    findings += _plan_checks(plan, book, src)
+    findings += _plan_checks(plan, book, src, {f.task for f in findings
+                                               if f.code == "missing-responsibility"})
     result = ParseResult(plan=plan, findings=findings, source=source, annex2=entries,
                          loose_targets=st.target_paragraphs, item_lines=item_lines)
     restore_printed(result, text or "", register_names=register is not None)
@@ -281,11 +282,13 @@ def _leaders(plan: Plan, entries: list[UnitTasks], register: Plan | None, src: s
     return out
 
 
-def _plan_checks(plan: Plan, book: Book, src: str) -> list[Finding]:
-    """check_plan's findings, less unknown-unit for names the parser already reported."""
+def _plan_checks(plan: Plan, book: Book, src: str, unitless: set[str] = frozenset()) -> list[Finding]:
+    """check_plan's findings, less unknown-unit for names the parser already reported and
+    task-without-unit for tasks it reported, with their line, as printed without units."""
     fill = _empty_groups_to_fill(plan, src)
     return [relocate(f, file=src) for f in check_plan(plan)
             if not (f.code == "unknown-unit" and f.value in book.unresolved)
+            and not (f.code == "task-without-unit" and f.task in unitless)
             and not (f.code == "empty-group" and f.value in {x.value for x in fill})] + fill
 
 

@@ -341,7 +341,17 @@ def _heading_mark(head: str) -> str:
     if m := re.match(rf"^([(\uff08]\s*[{NUMERALS}]+\s*[)\uff09])", head):
         return re.sub(r"\s", "", m.group(1))
     m = re.match(rf"^([{NUMERALS}]+)\s*[、.\uff0e]", head)
-    return f"{m.group(1)}." if m else ""
+    if m:
+        return f"{m.group(1)}."
+    # an arabic heading over the items (一、(一)1.(1) in four levels): "1." → "1", "(2)" → "(2)"
+    m = re.match(r"^(?:[(\uff08]\s*(\d{1,3})\s*[)\uff09]|(\d{1,3})\s*(?:[、\uff0e]|\.(?!\d)))", head)
+    return (f"({m.group(1)})" if m.group(1) else m.group(2)) if m else ""
+
+
+def _qualified(mark: str, it: RawItem) -> str:
+    """The item's number under the heading marks: after an arabic heading's "1" the item's
+    own marker as printed ("1(2)"), so that the digits never run together ("12")."""
+    return mark + (it.printed or it.number) if mark[-1:].isdigit() else mark + it.number
 
 
 _KIND_MARK = {"practical_matter": "实事"}  # a key prefix for items whose section has no number
@@ -361,12 +371,18 @@ def _qualify_restarts(st: Structure, source: str) -> None:
         # a 民生实事 table restarting at 1 under no numbered heading: "实事1", not a "1-2" typo
         inner = [(_heading_mark(it.section[-1]) if it.section else "") or _KIND_MARK.get(it.kind, "")
                  for it in st.items]
-        numbers = [m + it.number for m, it in zip(inner, st.items)]
+        numbers = [_qualified(m, it) for m, it in zip(inner, st.items)]
         if len(set(numbers)) < len(numbers):
             full = ["".join(_heading_mark(h).rstrip(".") if k < len(it.section) - 1
                             else _heading_mark(h) for k, h in enumerate(it.section))
                     for it in st.items]
-            numbers = [m + it.number for m, it in zip(full, st.items)]
+            numbers = [_qualified(m, it) for m, it in zip(full, st.items)]
+        for k in range(1, len(st.items)):  # a number skipped under one heading: 1. 3.
+            a, b, it = nums[k - 1], nums[k], st.items[k]
+            if a is not None and b is not None and b not in (1, a, a + 1) \
+                    and it.section == st.items[k - 1].section:
+                st.findings.append(finding("item-number-gap", file=source, task=numbers[k],
+                                           line=it.line, previous=numbers[k - 1]))
         for it, n in zip(st.items, numbers):
             it.number = n
     else:

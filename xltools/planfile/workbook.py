@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..sheet.blocks import header_row, title_block
-from ..model.glossary import a1
+from ..model.glossary import FW_COMMA, FW_SEMICOLON, a1
 from ..sheet.layout import Sheet, Validation, Workbook
 from ..model import (DIRECTION_LABELS, SECTION_SEP, TASK_KIND_LABELS, UNIT_KINDS, Finding,
                      Group, MatrixColumn, MatrixRow, Period, Plan, Target, Task, TownMatrix,
@@ -149,6 +149,7 @@ class _Reader:
         self.file = filename
         self.findings: list[Finding] = []
         self.where: dict[tuple[str, str], tuple[str, str]] = {}  # (kind, key) -> (sheet, cell)
+        self.task_rows: dict[str, int] = {}  # task number -> its (first) row in 任务
 
     def rows(self, table: Table, kind: str = "") -> list[tuple[int, list[str]]]:
         """Rows with any text as (row, texts); with `kind`, each one's first cell noted in `where`."""
@@ -182,9 +183,14 @@ def text(x: object) -> str:
     return str(int(x)) if isinstance(x, float) and x.is_integer() else str(x).strip()
 
 
+# what a clerk types between unit names instead of 、: commas and semicolons, either width
+# (no unit name holds one: the parser splits names at them)
+_SLIPS = str.maketrans({",": SEP, ";": SEP, FW_COMMA: SEP, FW_SEMICOLON: SEP})
+
+
 def split(s: str, known: set[str] | frozenset[str] = frozenset()) -> list[str]:
     """Split a 、-separated list; names that contain 、 themselves (各镇、街道) stay whole."""
-    tokens = [p.strip() for p in s.split(SEP) if p.strip()]
+    tokens = [p.strip() for p in s.translate(_SLIPS).split(SEP) if p.strip()]
     run = len(tokens) if len(tokens) <= 8 else \
         1 + max((n.count(SEP) for n in known if SEP in n), default=0)  # no known name is longer
     out, i = [], 0
@@ -221,6 +227,7 @@ def plan_from_sheets(sheets: dict[str, list[list]], filename: str = "plan.xlsx")
                           lead_units=split(v[4], known), responsible_units=split(v[5], known),
                           deadline=v[6], lead_leader=v[7], printed=v[8], notes=v[9]))
         rd.where.setdefault(("task", v[0]), (TASKS.name, a1(r, 0)))
+        rd.task_rows.setdefault(v[0], r)
     by_number = {t.number: t for t in tasks}
     for r, v in rd.rows(TARGETS):
         if (task := by_number.get(v[0])) is None:
@@ -244,7 +251,7 @@ def plan_from_sheets(sheets: dict[str, list[list]], filename: str = "plan.xlsx")
                 doc_number=meta.get("doc_number", ""), plan_id=meta.get("plan_id", ""),
                 first_responsible_leads=meta.get("first_responsible_leads", YES) != NO,
                 breakdown_title=meta.get("breakdown_title", ""), units=units, groups=groups, tasks=tasks, matrix=matrix, periods=periods)
-    rd.findings.extend(_locate(f, rd) for f in check_plan(plan))
+    rd.findings.extend(_locate(f, rd, plan) for f in check_plan(plan))
     return plan, rd.findings
 
 
@@ -299,8 +306,13 @@ def _read_matrix(rd: _Reader, title: str) -> TownMatrix | None:
     return TownMatrix(title=title, columns=columns, rows=rows, values=values)
 
 
-def _locate(f: Finding, rd: _Reader) -> Finding:
+def _locate(f: Finding, rd: _Reader, plan: Plan | None = None) -> Finding:
     """Place a plan-invariant finding at the sheet and cell it came from."""
+    if f.code == "unknown-unit" and plan is not None and f.task in rd.task_rows:
+        # the 牵头单位 or 责任单位 cell that holds the name, not the row's 序号
+        task = plan.task(f.task)
+        column = 4 if task is not None and f.value in task.lead_units else 5
+        return relocate(f, file=rd.file, sheet=TASKS.name, cell=a1(rd.task_rows[f.task], column))
     task_key = "task-again" if f.code == "duplicate-task-number" else "task"
     keys = [("matrix", f.ref), ("matrix-row", f.ref), (task_key, f.task), ("unit", f.unit),
             ("group", f.value), ("unit", f.value), ("period", f.value)]
