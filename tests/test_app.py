@@ -7,6 +7,7 @@ import random
 import re
 import zipfile
 from datetime import datetime
+from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import quote, unquote
 
@@ -531,6 +532,23 @@ def test_a_held_return_is_credited_from_the_board(desk, tmp_path):
     assert client.get(c_url("collect", PERIOD) + ".json").json()["counts"]["\u5f85\u786e\u8ba4"] == 0
 
 
+def test_a_file_no_unit_could_be_named_for_is_listed_on_the_board(desk):
+    """An upload that is no form at all (text saved as .xlsx) was rejected by collect
+    and shown nowhere: the clerk saw no trace of it. The board lists it with the reason."""
+    client = desk["client"]
+    post(client, c_url("collect", PERIOD), files=[
+        ("files", ("\u574f\u6587\u4ef6.xlsx", b"not a workbook"))])  # 坏文件.xlsx
+    assert finish(client)["state"] == "done"
+    board = client.get(c_url("collect", PERIOD) + ".json").json()
+    unread = {Path(u["display"]).name: u for u in board["unread"]}
+    assert "\u574f\u6587\u4ef6.xlsx" in unread, board["unread"]
+    assert all(u["reason"] and u["received_at"] for u in unread.values())
+    page = client.get(c_url("collect", PERIOD)).text
+    assert "\u574f\u6587\u4ef6.xlsx" in page and unread["\u574f\u6587\u4ef6.xlsx"]["reason"] in page
+    assert board["unread_feedback"]  # collect's 修改意见 for it, one click away
+    assert client.get(c_url("files", board["unread_feedback"][0])).status_code == 200
+
+
 # -- 催报 ------------------------------------------------------------------------------------------
 
 def test_remind_page_lists_the_units_with_contacts_and_the_notice_text(desk):
@@ -721,7 +739,7 @@ def test_a_folder_is_refused_to_a_browser_elsewhere_or_when_missing(desk, tmp_pa
 
 
 def test_the_manifest_pairs_each_pdf_with_its_form(tmp_path):
-    from types import SimpleNamespace
+    from pathlib import Path
 
     from xltools.app.views import MANIFEST, write_manifest
     from xltools.app.workspace import Campaign
