@@ -122,6 +122,46 @@ def test_every_page_and_its_json_twin(desk):
     assert client.get("/static/app.css").headers["content-type"].startswith("text/css")
 
 
+def test_pages_print_chinese_marks_and_link_only_what_exists(desk):
+    """The plan page joined a task's targets with an ASCII ";"; the 下发 page offered a zip of
+    every period, generated or not (a click on one not generated: an error page); the job
+    page's count read "0/?" before the work was counted."""
+    client = desk["client"]
+    tasks = client.get(c_url() + ".json").json()["tasks"]
+    targets = next(t["targets"] for t in tasks if len(t["targets"]) > 1)
+    plan_page = client.get(c_url()).text
+    assert "<td>" + "\uff1b".join(targets) + "</td>" in plan_page
+    assert f"<td>{';'.join(targets)}</td>" not in plan_page
+    issue = client.get(c_url("issue")).text
+    zips = re.findall(r'href="[^"]*/issue/([^"/]+)\.zip"', issue)
+    assert zips == [PERIOD]  # only 2019Q1 was generated
+    from xltools.app.jobs import Job
+    campaign = client.app.state.ws.campaign(NAME)
+    kept, campaign.job = campaign.job, Job("\u56de\u6536", c_url("collect", PERIOD))  # 回收
+    try:
+        page = client.get(c_url("job")).text
+        assert "/?" not in page and "\u51c6\u5907\u4e2d" in page  # 准备中
+    finally:
+        campaign.job = kept
+
+
+def test_a_forms_error_page_goes_back_to_the_form_and_links_no_json(desk):
+    """After a form's action the page's JSON link was the POST's path (GET: 不支持这种请求);
+    its error page offered only 返回首页, losing what the clerk typed: now 返回上一页修改
+    (the browser keeps the typed fields)."""
+    client = desk["client"]
+    bad = post(client, "/new", {"name": "a/b"},
+               {"notice": ("notice.txt", (EXAMPLE / "notice.txt").read_bytes())})
+    assert bad.status_code == 400
+    assert 'class="json"' not in bad.text and "history.back()" in bad.text
+    parsed = desk["parsed"]  # the parse report, shown by the POST of /new
+    assert 'class="json"' not in parsed.text
+    for url in re.findall(r'<a class="json" href="([^"]+)"', parsed.text):
+        assert client.get(url).status_code == 200, url
+    # a page got by GET keeps its twin and has no "back" link on its 404
+    missing = client.get(c_url("collect", "2019Q9"))
+    assert missing.status_code == 404 and "history.back()" not in missing.text
+
 def test_generate_gives_a_zip_with_a_folder_per_unit(desk):
     assert desk["generated"]["state"] == "done" and desk["generated"]["result"]["files"] > 50
     assert desk["generated"]["next"] == c_url("issue")
