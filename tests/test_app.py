@@ -390,6 +390,19 @@ def test_too_many_files_or_bytes_in_one_upload_are_refused(tmp_path):
     assert got.status_code == 413 and not (tmp_path / "ws" / "big").exists()
 
 
+def test_upload_refusals_print_full_width_marks(tmp_path):
+    """The desk's own refusals printed ASCII "," and "(" inside their Chinese sentences."""
+    client = TestClient(create_app(tmp_path / "ws", Limits(max_file_bytes=1000)))
+    said = [post(client, "/new.json", {"name": "many"},
+                 [("notice", (f"{i}.txt", b"x")) for i in range(3)]).json()["error"],
+            post(client, "/new.json", {"name": "big"},
+                 {"notice": ("n.txt", b"x" * ((1 << 20) + 10_000))}).json()["error"],
+            post(client, "/new.json", {"name": "one"}, {"notice": ("n.txt", b"x" * 2000)}).json()["error"],
+            client.post("/new.json", data={"name": "x"}, files={"notice": ("n.txt", b"x")}).json()["error"]]
+    assert all(re.search(r"[\u4e00-\u9fff][,(]|[,)][\u4e00-\u9fff]", m) is None for m in said), said
+    assert all("\uff0c" in m for m in said), said
+
+
 def test_an_upload_keeps_the_files_own_time_as_received(desk):
     """The page's script sends each file's lastModified: a return saved before the deadline
     and uploaded today is 已报, received at its own time, not 逾期."""
