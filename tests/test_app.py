@@ -501,7 +501,8 @@ def test_unit_page_shows_the_returned_table_with_the_problem_cell_marked(desk):
               if c["marks"]}
     assert cell in marked and marked[cell]["text"] == WORD
     page = client.get(c_url("collect", PERIOD, "unit", unit)).text
-    assert f'<td class="bad" title="{cell}:' in page and f">{WORD}</td>" in page
+    # (the cell and what is wrong with it, in full-width marks: was "E6:…;…")
+    assert f'<td class="bad" title="{cell}\uff1a' in page and f">{WORD}</td>" in page
     # a unit's text in its table is escaped, never markup
     other = client.get(c_url("collect", PERIOD, "unit", desk["units"][2])).text
     assert SCRIPT not in other and "&lt;script&gt;alert(1)&lt;/script&gt;</td>" in other
@@ -519,6 +520,7 @@ def test_setting_the_time_received_is_recorded_with_who_and_when(desk):
     assert [(h["who"], h["action"], h["received_at"]) for h in history] == \
         [("\u672c\u673a", "set-received", "2019-03-30T10:00:00")]  # 本机
     assert "\u8bbe\u5b9a\u6536\u5230\u65f6\u95f4" in got.text  # 设定收到时间
+    assert f"{history[0]['display']}\uff1a" in got.text  # the file, then what changed (was "…xlsx:")
     bad = post(client, url + "/received", {"sha": sha, "when": "yesterday-ish"})
     assert bad.status_code == 400 and "2019-04-09 16:30" in bad.text
 
