@@ -587,20 +587,50 @@ def test_a_held_return_is_credited_from_the_board(desk, tmp_path):
     assert client.get(c_url("collect", PERIOD) + ".json").json()["counts"]["\u5f85\u786e\u8ba4"] == 0
 
 
-def test_a_file_no_unit_could_be_named_for_is_listed_on_the_board(desk):
+def _held(plan, unit: str, other: str, tmp_path) -> bytes:
+    """A return of `unit` whose hidden identity names `other`: held for the clerk to credit."""
+    import dataclasses
+
+    from xltools.collect.limits import DEFAULT_LIMITS
+    from xltools.xlsx.cells import read_identity
+    src = tmp_path / "src.xlsx"
+    src.write_bytes(workbook_bytes(fill_report(plan, unit, plan.period(PERIOD), random.Random(7))))
+    ident = read_identity(src, DEFAULT_LIMITS).identity
+    old, new = (f">{i.encode()}<".encode() for i in (ident, dataclasses.replace(ident, unit=other)))
+    held = io.BytesIO()
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(held, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(info, data.replace(old, new) if info.filename == "xl/sharedStrings.xml"
+                          else data)
+    return held.getvalue()
+
+
+def test_a_file_no_unit_could_be_named_for_is_listed_on_the_board(tmp_path):
     """An upload that is no form at all (text saved as .xlsx) was rejected by collect
-    and shown nowhere: the clerk saw no trace of it. The board lists it with the reason."""
-    client = desk["client"]
+    and shown nowhere: the clerk saw no trace of it. The board lists it with the reason
+    and its 修改意见 (not those of the held files, which collect keeps in the same folder)."""
+    client = TestClient(create_app(tmp_path / "ws"), raise_server_exceptions=False)
+    post(client, "/new", {"name": NAME},
+         {"notice": ("notice.txt", (EXAMPLE / "notice.txt").read_bytes()),
+          "register": ("units.yaml", (EXAMPLE / "units.yaml").read_bytes())})
+    assert post(client, c_url("issue") + ".json", {"period": PERIOD}).status_code == 202
+    assert finish(client)["state"] == "done"
+    plan = api.load(tmp_path / "ws" / NAME / "plan.xlsx").value
+    units = [u.name for u in plan.units_with_tasks()]
     post(client, c_url("collect", PERIOD), files=[
-        ("files", ("\u574f\u6587\u4ef6.xlsx", b"not a workbook"))])  # 坏文件.xlsx
+        ("files", ("\u574f\u6587\u4ef6.xlsx", b"not a workbook")),  # 坏文件.xlsx
+        ("files", ("held.xlsx", _held(plan, units[7], units[8], tmp_path)))])
     assert finish(client)["state"] == "done"
     board = client.get(c_url("collect", PERIOD) + ".json").json()
-    unread = {Path(u["display"]).name: u for u in board["unread"]}
-    assert "\u574f\u6587\u4ef6.xlsx" in unread, board["unread"]
-    assert all(u["reason"] and u["received_at"] for u in unread.values())
+    assert [Path(u["display"]).name for u in board["unread"]] == ["\u574f\u6587\u4ef6.xlsx"]
+    assert [Path(h["display"]).name for h in board["held"]] == ["held.xlsx"]
+    reason = board["unread"][0]["reason"]
+    assert reason and board["unread"][0]["received_at"]
     page = client.get(c_url("collect", PERIOD)).text
-    assert "\u574f\u6587\u4ef6.xlsx" in page and unread["\u574f\u6587\u4ef6.xlsx"]["reason"] in page
-    assert board["unread_feedback"]  # collect's 修改意见 for it, one click away
+    assert "\u574f\u6587\u4ef6.xlsx" in page and reason in page
+    assert [Path(f).name for f in board["unread_feedback"]] == [
+        "\u4fee\u6539\u610f\u89c1_\u574f\u6587\u4ef6.xlsx"]  # 修改意见_坏文件.xlsx
     assert client.get(c_url("files", board["unread_feedback"][0])).status_code == 200
 
 

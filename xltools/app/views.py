@@ -229,7 +229,8 @@ def board(c: Campaign, period_id: str) -> dict:
     counts = Counter(r["status"] for r in rows)
     return _head(c, period) | {
         "deadline": period.deadline, "units": rows, "held": held, "unread": unread,
-        "unread_feedback": _files(c, c.outputs(period) / FEEDBACK / UNKNOWN_UNIT),
+        "unread_feedback": [f for f in _files(c, c.outputs(period) / FEEDBACK / UNKNOWN_UNIT)
+                            if any(Path(u["display"]).stem in Path(f).stem for u in unread)],
         "counts": {k: counts.get(k, 0) for k in (REPORTED, LATE, ERRORS, MISSING, EXEMPT)}
         | {HELD: len(held)}, "owing": owing, "pdf": pdf_available()}
 
