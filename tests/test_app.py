@@ -7,6 +7,7 @@ import random
 import re
 import zipfile
 from datetime import datetime
+from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import quote, unquote
 
@@ -120,6 +121,46 @@ def test_every_page_and_its_json_twin(desk):
     assert len(plan["tasks"]) == 67 and plan["units"] and isinstance(plan["findings"], list)
     assert client.get("/static/app.css").headers["content-type"].startswith("text/css")
 
+
+def test_pages_print_chinese_marks_and_link_only_what_exists(desk):
+    """The plan page joined a task's targets with an ASCII ";"; the 下发 page offered a zip of
+    every period, generated or not (a click on one not generated: an error page); the job
+    page's count read "0/?" before the work was counted."""
+    client = desk["client"]
+    tasks = client.get(c_url() + ".json").json()["tasks"]
+    targets = next(t["targets"] for t in tasks if len(t["targets"]) > 1)
+    plan_page = client.get(c_url()).text
+    assert "<td>" + "\uff1b".join(targets) + "</td>" in plan_page
+    assert f"<td>{';'.join(targets)}</td>" not in plan_page
+    issue = client.get(c_url("issue")).text
+    zips = re.findall(r'href="[^"]*/issue/([^"/]+)\.zip"', issue)
+    assert zips == [PERIOD]  # only 2019Q1 was generated
+    from xltools.app.jobs import Job
+    campaign = client.app.state.ws.campaign(NAME)
+    kept, campaign.job = campaign.job, Job("\u56de\u6536", c_url("collect", PERIOD))  # 回收
+    try:
+        page = client.get(c_url("job")).text
+        assert "/?" not in page and "\u51c6\u5907\u4e2d" in page  # 准备中
+    finally:
+        campaign.job = kept
+
+
+def test_a_forms_error_page_goes_back_to_the_form_and_links_no_json(desk):
+    """After a form's action the page's JSON link was the POST's path (GET: 不支持这种请求);
+    its error page offered only 返回首页, losing what the clerk typed: now 返回上一页修改
+    (the browser keeps the typed fields)."""
+    client = desk["client"]
+    bad = post(client, "/new", {"name": "a/b"},
+               {"notice": ("notice.txt", (EXAMPLE / "notice.txt").read_bytes())})
+    assert bad.status_code == 400
+    assert 'class="json"' not in bad.text and "history.back()" in bad.text
+    parsed = desk["parsed"]  # the parse report, shown by the POST of /new
+    assert 'class="json"' not in parsed.text
+    for url in re.findall(r'<a class="json" href="([^"]+)"', parsed.text):
+        assert client.get(url).status_code == 200, url
+    # a page got by GET keeps its twin and has no "back" link on its 404
+    missing = client.get(c_url("collect", "2019Q9"))
+    assert missing.status_code == 404 and "history.back()" not in missing.text
 
 def test_generate_gives_a_zip_with_a_folder_per_unit(desk):
     assert desk["generated"]["state"] == "done" and desk["generated"]["result"]["files"] > 50
@@ -349,6 +390,19 @@ def test_too_many_files_or_bytes_in_one_upload_are_refused(tmp_path):
     assert got.status_code == 413 and not (tmp_path / "ws" / "big").exists()
 
 
+def test_upload_refusals_print_full_width_marks(tmp_path):
+    """The desk's own refusals printed ASCII "," and "(" inside their Chinese sentences."""
+    client = TestClient(create_app(tmp_path / "ws", Limits(max_file_bytes=1000)))
+    said = [post(client, "/new.json", {"name": "many"},
+                 [("notice", (f"{i}.txt", b"x")) for i in range(3)]).json()["error"],
+            post(client, "/new.json", {"name": "big"},
+                 {"notice": ("n.txt", b"x" * ((1 << 20) + 10_000))}).json()["error"],
+            post(client, "/new.json", {"name": "one"}, {"notice": ("n.txt", b"x" * 2000)}).json()["error"],
+            client.post("/new.json", data={"name": "x"}, files={"notice": ("n.txt", b"x")}).json()["error"]]
+    assert all(re.search(r"[\u4e00-\u9fff][,(]|[,)][\u4e00-\u9fff]", m) is None for m in said), said
+    assert all("\uff0c" in m for m in said), said
+
+
 def test_an_upload_keeps_the_files_own_time_as_received(desk):
     """The page's script sends each file's lastModified: a return saved before the deadline
     and uploaded today is 已报, received at its own time, not 逾期."""
@@ -447,7 +501,8 @@ def test_unit_page_shows_the_returned_table_with_the_problem_cell_marked(desk):
               if c["marks"]}
     assert cell in marked and marked[cell]["text"] == WORD
     page = client.get(c_url("collect", PERIOD, "unit", unit)).text
-    assert f'<td class="bad" title="{cell}:' in page and f">{WORD}</td>" in page
+    # (the cell and what is wrong with it, in full-width marks: was "E6:…;…")
+    assert f'<td class="bad" title="{cell}\uff1a' in page and f">{WORD}</td>" in page
     # a unit's text in its table is escaped, never markup
     other = client.get(c_url("collect", PERIOD, "unit", desk["units"][2])).text
     assert SCRIPT not in other and "&lt;script&gt;alert(1)&lt;/script&gt;</td>" in other
@@ -465,6 +520,7 @@ def test_setting_the_time_received_is_recorded_with_who_and_when(desk):
     assert [(h["who"], h["action"], h["received_at"]) for h in history] == \
         [("\u672c\u673a", "set-received", "2019-03-30T10:00:00")]  # 本机
     assert "\u8bbe\u5b9a\u6536\u5230\u65f6\u95f4" in got.text  # 设定收到时间
+    assert f"{history[0]['display']}\uff1a" in got.text  # the file, then what changed (was "…xlsx:")
     bad = post(client, url + "/received", {"sha": sha, "when": "yesterday-ish"})
     assert bad.status_code == 400 and "2019-04-09 16:30" in bad.text
 
@@ -529,6 +585,53 @@ def test_a_held_return_is_credited_from_the_board(desk, tmp_path):
     assert [(h["action"], h["unit"], h["who"]) for h in data["history"]] == \
         [("credit", units[7], "\u672c\u673a")]
     assert client.get(c_url("collect", PERIOD) + ".json").json()["counts"]["\u5f85\u786e\u8ba4"] == 0
+
+
+def _held(plan, unit: str, other: str, tmp_path) -> bytes:
+    """A return of `unit` whose hidden identity names `other`: held for the clerk to credit."""
+    import dataclasses
+
+    from xltools.collect.limits import DEFAULT_LIMITS
+    from xltools.xlsx.cells import read_identity
+    src = tmp_path / "src.xlsx"
+    src.write_bytes(workbook_bytes(fill_report(plan, unit, plan.period(PERIOD), random.Random(7))))
+    ident = read_identity(src, DEFAULT_LIMITS).identity
+    old, new = (f">{i.encode()}<".encode() for i in (ident, dataclasses.replace(ident, unit=other)))
+    held = io.BytesIO()
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(held, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(info, data.replace(old, new) if info.filename == "xl/sharedStrings.xml"
+                          else data)
+    return held.getvalue()
+
+
+def test_a_file_no_unit_could_be_named_for_is_listed_on_the_board(tmp_path):
+    """An upload that is no form at all (text saved as .xlsx) was rejected by collect
+    and shown nowhere: the clerk saw no trace of it. The board lists it with the reason
+    and its 修改意见 (not those of the held files, which collect keeps in the same folder)."""
+    client = TestClient(create_app(tmp_path / "ws"), raise_server_exceptions=False)
+    post(client, "/new", {"name": NAME},
+         {"notice": ("notice.txt", (EXAMPLE / "notice.txt").read_bytes()),
+          "register": ("units.yaml", (EXAMPLE / "units.yaml").read_bytes())})
+    assert post(client, c_url("issue") + ".json", {"period": PERIOD}).status_code == 202
+    assert finish(client)["state"] == "done"
+    plan = api.load(tmp_path / "ws" / NAME / "plan.xlsx").value
+    units = [u.name for u in plan.units_with_tasks()]
+    post(client, c_url("collect", PERIOD), files=[
+        ("files", ("\u574f\u6587\u4ef6.xlsx", b"not a workbook")),  # 坏文件.xlsx
+        ("files", ("held.xlsx", _held(plan, units[7], units[8], tmp_path)))])
+    assert finish(client)["state"] == "done"
+    board = client.get(c_url("collect", PERIOD) + ".json").json()
+    assert [Path(u["display"]).name for u in board["unread"]] == ["\u574f\u6587\u4ef6.xlsx"]
+    assert [Path(h["display"]).name for h in board["held"]] == ["held.xlsx"]
+    reason = board["unread"][0]["reason"]
+    assert reason and board["unread"][0]["received_at"]
+    page = client.get(c_url("collect", PERIOD)).text
+    assert "\u574f\u6587\u4ef6.xlsx" in page and reason in page
+    assert [Path(f).name for f in board["unread_feedback"]] == [
+        "\u4fee\u6539\u610f\u89c1_\u574f\u6587\u4ef6.xlsx"]  # 修改意见_坏文件.xlsx
+    assert client.get(c_url("files", board["unread_feedback"][0])).status_code == 200
 
 
 # -- 催报 ------------------------------------------------------------------------------------------
@@ -721,7 +824,7 @@ def test_a_folder_is_refused_to_a_browser_elsewhere_or_when_missing(desk, tmp_pa
 
 
 def test_the_manifest_pairs_each_pdf_with_its_form(tmp_path):
-    from types import SimpleNamespace
+    from pathlib import Path
 
     from xltools.app.views import MANIFEST, write_manifest
     from xltools.app.workspace import Campaign

@@ -184,3 +184,20 @@ def test_the_whole_loop_in_a_browser(server, browser, tmp_path):
     page.goto(f"{base}/c/{NAME}/remind/{PERIOD}")
     assert units[5] in page.inner_text("table.remind") and units[5] in page.input_value("#remind-text")
     _shot(page, "remind.png", tmp_path)
+
+
+def test_an_error_after_a_form_goes_back_to_what_the_clerk_typed(server, browser):
+    """An error page after a form's action offered only 返回首页: what was typed was lost.
+    Its 返回上一页修改 goes back to the form as it was filled in."""
+    page = browser.new_page()
+    page.goto(server["url"] + "/")
+    page.fill("input[name=name]", "a/b")  # a name with "/": refused
+    page.set_input_files("input[name=notice]", str(EXAMPLE / "notice.txt"))
+    page.click("text=\u4e0a\u4f20\u5e76\u89e3\u6790")  # 上传并解析
+    assert "a/b" in page.inner_text("p.error")
+    assert page.locator("a.json").count() == 0  # (a POST's path has no JSON twin to link)
+    page.click("a.back")
+    page.wait_for_selector("input[name=name]")
+    assert page.input_value("input[name=name]") == "a/b"
+    assert page.evaluate("document.querySelector('input[name=notice]').files.length") == 1
+    page.close()

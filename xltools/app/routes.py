@@ -47,6 +47,7 @@ def _render(request: Request, template: str, data: dict, status: int = 200) -> R
         return JSONResponse(data, status_code=status)
     html = request.app.state.env.get_template(f"app/{template}").render(
         data=data, csrf=csrf_token(request), request_path=request.url.path,
+        posted=request.method != "GET",  # a form's result: no JSON twin to link, a page to go back to
         user=request.session.get("user", ""))
     response = HTMLResponse(html, status_code=status)
     set_csrf_cookie(request, response)

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from ..collect.limits import Limits
+from ..model.glossary import official_marks
 from ..sheet.blocks import safe_filename
 from .workspace import Refused
 
@@ -62,17 +63,17 @@ async def checked_form(request: Request, limits: Limits, max_files: int = 200):
     cookie = request.cookies.get(CSRF_COOKIE, "")
     header = request.headers.get(CSRF_HEADER, "")
     if header and not _same(cookie, header):
-        raise HTTPException(403, "请求缺少有效的安全令牌,请刷新页面后重试。")
+        raise HTTPException(403, official_marks("请求缺少有效的安全令牌,请刷新页面后重试。"))
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max(1, max_files) * limits.max_file_bytes + (1 << 20):
-        raise HTTPException(413, "上传的内容超过大小上限,未接收。请分批上传。")
+        raise HTTPException(413, official_marks("上传的内容超过大小上限,未接收。请分批上传。"))
     try:
         form = await request.form(max_files=max_files, max_fields=100, max_part_size=1 << 20)
     except HTTPException as exc:  # the parser's own (English) reason: too many files or fields
-        raise HTTPException(400, f"上传的文件或字段过多(每次最多 {max_files} 个文件),未接收。") from exc
+        raise HTTPException(400, official_marks(f"上传的文件或字段过多(每次最多 {max_files} 个文件),未接收。")) from exc
     if not header and not _same(cookie, str(form.get(CSRF_FIELD, ""))):
         await form.close()
-        raise HTTPException(403, "请求缺少有效的安全令牌,请刷新页面后重试。")
+        raise HTTPException(403, official_marks("请求缺少有效的安全令牌,请刷新页面后重试。"))
     return form
 
 
@@ -109,7 +110,7 @@ async def save_upload(upload: UploadFile, folder: Path, limits: Limits) -> Path:
             out.write(chunk)
     if size > limits.max_file_bytes:
         target.unlink(missing_ok=True)
-        raise Refused(f"文件“{name}”超过 {limits.max_file_bytes // (1 << 20)} MB 的上限,未接收。")
+        raise Refused(official_marks(f"文件“{name}”超过 {limits.max_file_bytes // (1 << 20)} MB 的上限,未接收。"))
     return target
 
 

@@ -21,6 +21,7 @@ from ..model.glossary import FW_COMMA, FW_LPAREN, FW_RPAREN, official_marks
 from ..model.rates import is_missing
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
 from ..planfile import require_plan
+from ..report.feedback import UNKNOWN_UNIT
 from ..xlsx.pdf import available as pdf_available  # whether PDFs can be made (LibreOffice)
 from .cache import cached
 from .workspace import OUTPUTS, Campaign, NotFound, Refused, Workspace
@@ -219,9 +220,17 @@ def board(c: Campaign, period_id: str) -> dict:
     held = [{"display": r.display, "sha256": r.sha256, "received_at": r.received_at}
             for r in receipts if r.status == REJECTED
             and any(f.code == "identity-conflict" for f in r.findings)]
+    # files no unit could be named for (unreadable, not a form, another plan's): said here,
+    # else a clerk who uploaded them sees no trace of them on the desk
+    unread = [{"display": r.display, "received_at": r.received_at,
+               "reason": next((f.text for f in r.findings if f.severity == ERROR), "")}
+              for r in receipts if r.status == REJECTED and not r.unit
+              and not any(f.code == "identity-conflict" for f in r.findings)]
     counts = Counter(r["status"] for r in rows)
     return _head(c, period) | {
-        "deadline": period.deadline, "units": rows, "held": held,
+        "deadline": period.deadline, "units": rows, "held": held, "unread": unread,
+        "unread_feedback": [f for f in _files(c, c.outputs(period) / FEEDBACK / UNKNOWN_UNIT)
+                            if any(Path(u["display"]).stem in Path(f).stem for u in unread)],
         "counts": {k: counts.get(k, 0) for k in (REPORTED, LATE, ERRORS, MISSING, EXEMPT)}
         | {HELD: len(held)}, "owing": owing, "pdf": pdf_available()}
 
