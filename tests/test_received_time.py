@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import subprocess
 
+import pytest
 from typer.testing import CliRunner
 
 from conftest import make_small_plan
@@ -13,6 +14,7 @@ from xltools import api
 from xltools.cli import app
 from xltools.collect import ledger as ledger_mod
 from xltools.collect.ledger import Ledger
+from xltools.collect.settle import parse_time
 from xltools.model.returns import ACCEPTED
 from xltools.planfile import save_plan
 from xltools.simulate import fill_report, write_received
@@ -115,3 +117,12 @@ def test_an_unchanged_rerun_names_each_file_s_unit_form_and_findings(tmp_path):
         return sorted((f["path"], f["unit"], f["form"], sorted(x["code"] for x in f["findings"]))
                       for f in rep.to_json()["files"])
     assert said(again) == said(first) and all(f["unit"] for f in again.to_json()["files"])
+
+
+@pytest.mark.parametrize("typed,read", [
+    ("2019-04-09 16:30", "2019-04-09T16:30:00"), ("2019/4/9 16:30", "2019-04-09T16:30:00"),
+    ("2019.4.9 16:30", "2019-04-09T16:30:00"), ("2019年4月9日 16:30", "2019-04-09T16:30:00"),
+    ("2019年4月9日16时30分", "2019-04-09T16:30:00"), ("2019年3月28日", "2019-03-28T00:00:00"),
+    ("\uff12\uff10\uff11\uff19年\uff14月\uff19日 \uff11\uff16\uff1a\uff13\uff10", "2019-04-09T16:30:00")])
+def test_a_received_time_is_read_as_a_clerk_writes_it(typed, read):
+    assert parse_time(typed) == read

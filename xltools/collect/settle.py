@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..model import Period, Plan
 from ..model.errors import InputError, LedgerError
+from ..model.glossary import FW_COLON, official_text
 from .examine import PreviousValues, examine
 from .ledger import Ledger
 from .records import Decision
@@ -25,7 +26,7 @@ def credit(db_path: Path, plan: Plan, period: Period, sha: str, unit: str, who: 
         ret = row.ret
         if not any(f.code == "identity-conflict" for f in ret.findings):
             raise LedgerError(f"文件“{row.display}”不是待确认归属的报表(没有“表单标识矛盾”的错误),"
-                              "无需用 credit 确认。")
+                              "无需确认归属。")
         if name is None:
             raise LedgerError(f"“{unit}”不在本计划的单位名单中。")
         if not row.archived:
@@ -70,15 +71,24 @@ def set_received(db_path: Path, plan: Plan, period: Period, sha: str, when: str,
                        list(ret.findings), seen_before=True)
 
 
+# the ways a clerk writes a date and time, read as 2019-4-9 16:30: 2019/4/9, 2019.4.9,
+# 2019年4月9日 16时30分, full-width digits and colon
+_TIME_MARKS = str.maketrans({"/": "-", ".": "-", "T": " ", "年": "-", "月": "-", "日": " ",
+                             "时": ":", "分": "", FW_COLON: ":",
+                             **{chr(0xFF10 + d): str(d) for d in range(10)}})
+
+
 def parse_time(text: str) -> str:
-    """'2019-04-09 16:30' (or 2019/4/9 16:30, or a date alone) as ISO; LedgerError otherwise."""
-    t = text.strip().replace("/", "-").replace("T", " ")
+    """'2019-04-09 16:30' (or 2019/4/9 16:30, 2019年4月9日 16时30分, or a date alone) as
+    ISO; InputError otherwise."""
+    t = " ".join(text.translate(_TIME_MARKS).split())
     for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
         try:
             return datetime.strptime(t, fmt).isoformat(timespec="seconds")
         except ValueError:
             continue
-    raise InputError(f"无法识别时间“{text}”,请写成 2019-04-09 16:30 的形式。")
+    raise InputError(official_text("无法识别时间“{text}”,请写成 2019-04-09 16:30 或 2019年4月9日 16:30 的形式。",
+                                   text=text))
 
 
 EXEMPT = "exempt"

@@ -242,7 +242,7 @@ def add_member(path: str | os.PathLike, group: str, members: list[str]) -> Regis
         return RegisterChange(hit.name, message=f"所列单位都已是“{hit.name}”的成员,无需添加。")
     hit.members += added
     saved = save_plan(plan, path)
-    new = f"其中 {'、'.join(created)} 原不在单位名单中,已新登记(请用 set 补填联系方式)。" if created else ""
+    new = f"其中 {'、'.join(created)} 原不在单位名单中,已新登记,请补填联系方式。" if created else ""
     return RegisterChange(hit.name, {"members": (before, "、".join(hit.members))}, saved,
                           f"已把 {'、'.join(added)} 加入单位分组“{hit.name}”(现有成员 {len(hit.members)} 个)。{new}")
 
