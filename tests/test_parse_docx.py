@@ -201,3 +201,23 @@ def test_word_lists_over_one_definition_share_its_count_unless_one_restarts(tmp_
     text, _ = docx_content(tmp_path / "n.docx")
     assert [line.split(".")[0] for line in text.split("\n\n") if line.strip()] == \
         ["1", "2", "3", "4", "5", "1"]
+
+
+def test_a_word_notice_s_findings_say_the_opening_words_not_a_line(tmp_path):
+    """Word shows no line numbers: a finding of a .docx notice names its place by the
+    paragraph's opening words (found with Ctrl+F); a .txt notice keeps its line."""
+    lines = ["关于印发2021年重点任务分解的通知", "一、重点任务",
+             "1.推进城区排水防涝提升工程建设。(牵头单位:县城管局)",
+             "3.建成县城第二水厂并投入使用。(牵头单位:县水务局)"]
+    doc = docx.Document()
+    for line in lines:
+        doc.add_paragraph(line)
+    path = tmp_path / "通知.docx"
+    doc.save(path)
+    [gap] = [f for f in parse_notice_file(path).findings if f.code == "item-number-gap"]
+    assert gap.near == "3.建成县城第二水厂并投入使用。\u2026"
+    assert "“3.建成县城第二水厂并投入使用。\u2026”处" in gap.message and "行" not in gap.where()
+    text = tmp_path / "通知.txt"
+    text.write_text("\n".join(lines), encoding="utf-8")
+    [gap] = [f for f in parse_notice_file(text).findings if f.code == "item-number-gap"]
+    assert gap.near == "" and gap.where() == "通知.txt第4行"

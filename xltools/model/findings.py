@@ -30,6 +30,7 @@ class Finding:
     task: str = ""
     ref: str = ""  # internal locator (task number, "row\tcolumn key") for the I/O edge
     line: int | None = None  # a line of a notice file (parse)
+    near: str = ""  # a notice's place as its opening words, where lines mean nothing (Word)
     params: dict = field(default_factory=dict)  # "value" and the template's other names
 
     @property
@@ -43,6 +44,8 @@ class Finding:
         if self.cell:
             parts.append(f"单元格 {self.cell}")
         place = " ".join(parts) or "计划"
+        if self.near:
+            return f"{place}{Q1}{self.near}{Q2}处"
         return place if self.line is None else f"{place}第{self.line}行"
 
     @property

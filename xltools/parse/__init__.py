@@ -5,6 +5,7 @@ annex2, annex3, meta); only `read` touches files. Problems come back as findings
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from ..model.plan import Plan
@@ -29,8 +30,22 @@ def parse_notice_file(path: str | Path, register: Plan | str | Path | None = Non
     if text is None:
         return ParseResult(plan=None, findings=findings, source=name)
     result = parse_notice_text(text, register=register, source=name, tables=tables)
+    if Path(path).suffix.lower() in WORD_SUFFIXES:  # Word shows no line numbers: say the words
+        lines = text.splitlines()
+        result.findings[:] = [replace(f, near=opening_words(lines, f.line)) if f.line else f
+                              for f in result.findings]
     result.findings[:0] = findings
     return result
+
+
+WORD_SUFFIXES = (".docx", ".docm", ".doc", ".wps")
+NEAR_CHARS = 16  # enough opening words to find a paragraph with Ctrl+F
+
+
+def opening_words(lines: list[str], line: int) -> str:
+    """The opening words of the paragraph at `line` (1-based) of a document's text."""
+    text = next((t.strip() for t in lines[line - 1:] if t.strip()), "")
+    return text[:NEAR_CHARS] + ("\u2026" if len(text) > NEAR_CHARS else "")
 
 
 __all__ = ["parse_notice_text", "parse_notice_file", "ParseResult", "LooseTargets"]
