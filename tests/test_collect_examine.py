@@ -504,6 +504,22 @@ def test_deleted_inserted_moved_rows_lose_no_value(clean_read):
 
 
 @needs_office
+def test_column_inserted_between_header_label_and_input(clean_read):
+    """A column inserted at E (a 备注 column before 完成进度) also comes between "填报人:" (D3)
+    and the name typed right of it, now in F3: the name was not read (header-missing, an
+    错误 for a unit that did fill it in) and the date and phone the same."""
+    clean = _run(*copy.deepcopy(clean_read))
+    fr = _run(*_mutated(clean_read, lambda rows: _insert_col(rows, 4)))
+    assert fr.header == clean.header and all(fr.header.values())
+    assert fr.header_cells == {"填报人": "F3", "联系电话": "I3", "填报日期": "F4"}
+    assert {f.code for f in fr.findings} == {"columns-changed"}, _pairs(fr)
+    # nothing typed right of the label: still said on the cell right of it
+    blank = _run(*_mutated(clean_read, lambda rows: (_insert_col(rows, 4),
+                                                     rows[2].__setitem__(5, None))))
+    assert ("header-missing", "E3") in _pairs(blank) and blank.header["填报人"] is None
+
+
+@needs_office
 def test_copied_into_new_workbook_is_identified_by_content(office, tmp_path):
     """The unit pasted the values into a new workbook (no hidden sheet, property or name)."""
     src = openpyxl.load_workbook(office["outputs"]["clean-fg"]["xlsx"])

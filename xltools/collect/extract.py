@@ -164,11 +164,24 @@ def _header_cell(rows: list[list], name: str, r: int, c: int) -> tuple[int, int]
     """A header input is the cell right of its label (填报人:); found by the label when the
     columns moved."""
     if label(at(rows, r, c - 1)).startswith(name):
-        return r, c
+        return _typed_right(rows, r, c)
     if 0 <= r < len(rows):
         for j, v in enumerate(rows[r]):
             if label(v).startswith(name):
-                return r, j + 1
+                return _typed_right(rows, r, j + 1)
+    return r, c
+
+
+def _typed_right(rows: list[list], r: int, c: int) -> tuple[int, int]:
+    """The input right of a label; when that cell is blank, what is typed in the next two
+    (a column inserted between the label and its input), unless another label comes first."""
+    if not is_blank(at(rows, r, c)):
+        return r, c
+    for j in (c + 1, c + 2):
+        v = at(rows, r, j)
+        if is_blank(v):
+            continue
+        return (r, c) if label(v).endswith(tuple(COLONS)) else (r, j)
     return r, c
 
 
