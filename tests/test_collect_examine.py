@@ -769,6 +769,8 @@ def test_v2_targets_sheet_renamed_or_missing(tmp_path):
     fr = _run(reading, grids)
     assert [(f.code, f.severity) for f in fr.findings] == [("sheet-missing", "错误")]
     assert Q in fr.findings[0].message
+    # the sheets the workbook has: the tasks' sheet (it said "无", as if there were none)
+    assert fr.findings[0].params["value"] == S and "\uff08现有工作表\uff1a季度报表\uff09" in fr.findings[0].message
     assert fr.status == ACCEPTED and len(fr.tasks) == 2 and fr.targets == []
 
 
