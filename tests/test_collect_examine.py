@@ -830,3 +830,28 @@ def test_a_form_whose_only_text_is_in_a_row_of_its_own_is_not_untouched(tmp_path
     codes = {f.code for f in fr.findings}
     assert fr.status == ACCEPTED and "row-inserted" in codes and "required-empty" in codes
     assert "form-not-filled" not in codes
+
+
+@pytest.mark.parametrize("phone", ["139 0716 8888", "0716 8880001", "0716 8880001\u3001139 0716 8888",
+                                   "139\u30000716\u30008888"])
+def test_phone_written_with_spaces_is_a_phone(tmp_path, phone):
+    """A mobile written 3-4-4 with spaces, a landline with a space after the area code: how
+    people write them; each group was checked as a number of its own (phone-invalid, and a
+    feedback copy asking the unit to correct a right number)."""
+    import random
+    from xltools.simulate import fill_report, write_received
+    from xltools.xlsx.writer import workbook_bytes
+    plan = make_small_plan()
+    wb = fill_report(plan, "区发改局", plan.period(Q1), random.Random(7))
+    wb.sheets[0].cells[(2, 7)].value = phone
+    sent = write_received(tmp_path / "发改局.xlsx", workbook_bytes(wb), "2019-04-05T09:00:00")
+    fr = examine(Received(str(sent), sent.name, sent.name, "0" * 64, sent.stat().st_size,
+                          "2019-04-05T09:00:00"), plan, Q1)
+    assert fr.status == ACCEPTED and fr.header["联系电话"] == phone
+    assert "phone-invalid" not in {f.code for f in fr.findings}, _pairs(fr)
+    # a space does not make two bad halves a number
+    wb.sheets[0].cells[(2, 7)].value = "0716 88"
+    bad = write_received(tmp_path / "坏.xlsx", workbook_bytes(wb), "2019-04-05T09:00:00")
+    fr = examine(Received(str(bad), bad.name, bad.name, "1" * 64, bad.stat().st_size,
+                          "2019-04-05T09:00:00"), plan, Q1)
+    assert ("phone-invalid", "H3") in _pairs(fr)
