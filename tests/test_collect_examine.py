@@ -855,3 +855,18 @@ def test_phone_written_with_spaces_is_a_phone(tmp_path, phone):
     fr = examine(Received(str(bad), bad.name, bad.name, "1" * 64, bad.stat().st_size,
                           "2019-04-05T09:00:00"), plan, Q1)
     assert ("phone-invalid", "H3") in _pairs(fr)
+
+
+def test_date_written_with_hao_is_a_date(tmp_path):
+    """填报日期 "2019年4月8号" (号 for 日, as people say and write it) was date-invalid."""
+    import random
+    from xltools.simulate import fill_report, write_received
+    from xltools.xlsx.writer import workbook_bytes
+    plan = make_small_plan()
+    wb = fill_report(plan, "区发改局", plan.period(Q1), random.Random(7))
+    wb.sheets[0].cells[(3, 4)].value = "2019\u5e744\u67088\u53f7"
+    sent = write_received(tmp_path / "发改局.xlsx", workbook_bytes(wb), "2019-04-05T09:00:00")
+    fr = examine(Received(str(sent), sent.name, sent.name, "0" * 64, sent.stat().st_size,
+                          "2019-04-05T09:00:00"), plan, Q1)
+    assert fr.header["填报日期"] == date(2019, 4, 8) and fr.header_cells["填报日期"] == "E4"
+    assert "date-invalid" not in {f.code for f in fr.findings}, _pairs(fr)

@@ -89,11 +89,11 @@ def needs_format(value: object) -> bool:
 
 
 _DATE_PATTERNS = (re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
-                  re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"))
+                  re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$"))
 
 
 def date_value(value: object) -> date | None:
-    """A 填报日期 as a date: a date cell, 2019-04-08, 2019/4/8, 2019.4.8, 2019年4月8日; an
+    """A 填报日期 as a date: a date cell, 2019-04-08, 2019/4/8, 2019.4.8, 2019年4月8日 (号); an
     Excel day number (43563) or 20190408, as a date cell reads once its format is lost."""
     if isinstance(value, datetime):
         return value.date()
