@@ -870,3 +870,23 @@ def test_date_written_with_hao_is_a_date(tmp_path):
                           "2019-04-05T09:00:00"), plan, Q1)
     assert fr.header["填报日期"] == date(2019, 4, 8) and fr.header_cells["填报日期"] == "E4"
     assert "date-invalid" not in {f.code for f in fr.findings}, _pairs(fr)
+
+
+def test_logical_value_shown_as_the_sheet_shows_it(tmp_path):
+    """TRUE typed into 完成进度 (a logical cell): the finding said “True”, Python's word,
+    not what the unit sees in its cell."""
+    import random
+    from xltools.simulate import fill_report, write_received
+    from xltools.xlsx.writer import workbook_bytes
+    plan = make_small_plan()
+    wb = fill_report(plan, "区发改局", plan.period(Q1), random.Random(7))
+    sent = write_received(tmp_path / "发改局.xlsx", workbook_bytes(wb), "2019-04-05T09:00:00")
+    typed = openpyxl.load_workbook(sent)  # (typed as a logical: the model writes text)
+    typed["季度报表"]["E6"] = True
+    typed["季度报表"]["D6"] = False
+    typed.save(sent)
+    fr = examine(Received(str(sent), sent.name, sent.name, "0" * 64, sent.stat().st_size,
+                          "2019-04-05T09:00:00"), plan, Q1)
+    bad = next(f for f in fr.findings if f.code == "progress-not-number")
+    assert bad.cell == "E6" and bad.value == "TRUE" and "\u201cTRUE\u201d" in bad.message
+    assert fr.tasks[0].completion == "FALSE"
