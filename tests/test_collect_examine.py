@@ -890,3 +890,23 @@ def test_logical_value_shown_as_the_sheet_shows_it(tmp_path):
     bad = next(f for f in fr.findings if f.code == "progress-not-number")
     assert bad.cell == "E6" and bad.value == "TRUE" and "\u201cTRUE\u201d" in bad.message
     assert fr.tasks[0].completion == "FALSE"
+
+
+@needs_office
+def test_rows_sorted_backwards_name_the_moved_rows(office):
+    """The five lines of a town form sorted backwards (F column descending, say): line 3 is
+    still on row 8 and was reported "moved from row 8 to row 8", while line 1, which went to
+    the bottom, was not reported at all. Now: every line that moved, none that did not."""
+    reading, grids = read_workbook(office["outputs"]["town-lc"]["xlsx"], LIMITS)
+    rows = grids.rows[T]
+    rows[5:10] = rows[5:10][::-1]
+    grids.formulas = []
+    fr = _run(reading, grids)
+    moved = sorted((f.cell, f.params["expected_row"], f.params["found_row"]) for f in fr.findings
+                   if f.code == "rows-reordered")
+    assert moved == [("A10", 6, 10), ("A6", 10, 6), ("A7", 9, 7), ("A9", 7, 9)]
+    assert all(f.params["expected_row"] != f.params["found_row"] for f in fr.findings
+               if f.code == "rows-reordered")
+    # the values still go by line, not by place
+    got = {(x.column, x.part): x.cells["actual"] for x in fr.town}
+    assert got[("c01", "")] == "F10" and got[("c04", "")] == "F6"

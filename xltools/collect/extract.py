@@ -185,6 +185,27 @@ def _typed_right(rows: list[list], r: int, c: int) -> tuple[int, int]:
     return r, c
 
 
+def _in_order(found: list[tuple[int, int, int]]) -> set[int]:
+    """Of (index, row found, row as sent) in the order sent, the indexes of the rows left in
+    that order: the longest run of rising rows, preferring rows still where they were sent,
+    then the earlier ones; the others were moved (a row at its own place never is)."""
+    best: list[tuple[int, int]] = []  # per row: (length, rows at their place) of the best run
+    prev: list[int] = []
+    for j, (_, r, home) in enumerate(found):
+        score, back = (1, int(r == home)), -1
+        for k in range(j):
+            if found[k][1] < r and (best[k][0] + 1, best[k][1] + int(r == home)) > score:
+                score, back = (best[k][0] + 1, best[k][1] + int(r == home)), k
+        best.append(score)
+        prev.append(back)
+    j = max(range(len(found)), key=lambda k: (best[k], -k), default=-1)
+    kept = set()
+    while j >= 0:
+        kept.add(found[j][0])
+        j = prev[j]
+    return kept
+
+
 def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[int, ExpectedRow]],
            region: range, sink: Sink, reference, by_content: bool = False) -> None:
     rows = loc.rows
@@ -218,7 +239,7 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
                 loc.found[i], how[i] = r, kind
                 free.remove(r)
     # deleted, reordered
-    last = -1
+    in_order = _in_order([(i, loc.found[i], e.row + loc.shift) for i, e in expected if i in loc.found])
     for i, e in expected:
         r = loc.found.get(i)
         if r is None:
@@ -227,10 +248,9 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
                      what=WHAT[section], expected=e.text[:80], number=e.task or e.num,
                      expected_row=e.row + 1)
             continue
-        if r < last:
+        if i not in in_order:
             sink.add("rows-reordered", r, 0, task=e.task, value=f"{e.num} {e.text}"[:80],
                      what=WHAT[section], expected_row=e.row + 1, found_row=r + 1)
-        last = max(last, r)
     # inserted: leftover non-empty rows, and empty rows inside the matched span
     matched = [loc.found[i] for i, _ in expected if i in loc.found]
     inserted = set(free)
