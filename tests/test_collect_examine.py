@@ -491,6 +491,10 @@ def test_deleted_inserted_moved_rows_lose_no_value(clean_read):
         [("1", "F6", "序时推进"), ("3", "F8", "已完成")]
     assert inserted.targets[0].cells["actual"] == "E12" and inserted.targets[0].actual == 2.1
     assert "多出来的一行" in next(f for f in inserted.findings if f.code == "row-inserted").value
+    # a blank row inserted: said so, not "内容:“”"
+    blank = _run(*_mutated(clean_read, lambda rows: rows.insert(6, [None] * 8)))
+    (f,) = [f for f in blank.findings if f.code == "row-inserted"]
+    assert f.cell == "A7" and f.value == "\u7a7a\u884c\uff0c\u65e0\u5185\u5bb9" and "\u201c\u201d" not in f.message
     swapped = _run(*_mutated(clean_read, _swap))
     assert [(t.task, t.row, t.progress) for t in swapped.tasks] == [("1", 6, 50.0), ("3", 5, 100.0)]
     moved = _run(*_mutated(clean_read, lambda rows: _insert_col(rows, 3)))

@@ -17,12 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..forms.spec import COLONS, HeaderField
-from ..model.glossary import col_letter
+from ..model.glossary import FW_COMMA, col_letter
 from .expected import ExpectedForm, ExpectedRow
 from .grid import Sink, at, canon, is_blank, label, shown
 
 SECTION_MARK = "量化指标完成情况"
 WHAT = {"task": "任务", "target": "量化指标", "line": "指标"}
+EMPTY_ROW = f"空行{FW_COMMA}无内容"  # what an inserted row holds when it is blank
 
 
 @dataclass
@@ -260,7 +261,7 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
     for r in sorted(inserted):
         loc.inserted.append(r)
         text = " | ".join(shown(v) for v in rows[r][:ex.spec.ncols] if not is_blank(v)) if r < len(rows) else ""
-        sink.add("row-inserted", r, 0, value=text[:200], what=WHAT[section])
+        sink.add("row-inserted", r, 0, value=text[:200] or EMPTY_ROW, what=WHAT[section])
     # guarded cells of every matched row
     for i, e in expected:
         r = loc.found.get(i)
