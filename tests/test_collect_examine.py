@@ -914,3 +914,36 @@ def test_rows_sorted_backwards_name_the_moved_rows(office):
     # the values still go by line, not by place
     got = {(x.column, x.part): x.cells["actual"] for x in fr.town}
     assert got[("c01", "")] == "F10" and got[("c04", "")] == "F6"
+
+
+@needs_office
+def test_formula_error_cell_is_not_read_as_blank(tmp_path):
+    """A progress or figure computed by a formula that fails (=E5/0: #DIV/0!, as Excel, WPS
+    and LibreOffice save it, t="e"): python-calamine reads such a cell as empty, so the unit
+    was told it had "not filled in" the cell (a figure: only a 警告), and formula-in-cell said
+    the result was “”. It is read as the error it shows."""
+    plan = make_small_plan()
+    wb, _ = report_form(plan, plan.unit("区发改局"), plan.period(Q1), spec=REPORT_V2)
+    embed_identity(wb, plan.plan_id, "report", "区发改局", Q1, version=2)
+    wb.filename = "fg.xlsx"
+    src = write_workbook(wb, tmp_path / "gen")
+    edits = [{"sheet": S, "cell": "E3", "value": "张三"}, {"sheet": S, "cell": "H3", "value": "13907160001"},
+             {"sheet": S, "cell": "E4", "value": "2019/4/8", "typed": True},
+             {"sheet": S, "cell": "D6", "value": "推进中。"}, {"sheet": S, "cell": "E6", "formula": "=1/0"},
+             {"sheet": S, "cell": "F6", "value": "序时推进"},
+             {"sheet": REPORT_V2.target_sheet, "cell": "E5", "formula": "=D5/0"}]
+    (tmp_path / "edits.json").write_text(json.dumps(edits, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "fg-out.xlsx"
+    proc = subprocess.run(["/usr/bin/python3", str(SHARED_TOOLS / "fill_like_user.py"), str(src),
+                           str(tmp_path / "edits.json"), str(out)], capture_output=True, text=True,
+                          timeout=300)
+    assert out.is_file(), proc.stderr[-2000:]
+    fr = examine(Received(str(out), out.name, out.name, "0" * 64, out.stat().st_size,
+                          "2019-04-05T09:00:00"), plan, Q1)
+    got = {(f.code, f.sheet, f.cell): f.value for f in fr.findings}
+    assert got[("progress-not-number", S, "E6")] == "#DIV/0!"
+    assert got[("target-not-number", REPORT_V2.target_sheet, "E5")] == "#DIV/0!"
+    assert not {(c, cell) for c, _, cell in got if c in ("required-empty", "target-empty")} \
+        & {("required-empty", "E6"), ("target-empty", "E5")}, got
+    assert "\u201c#DIV/0!\u201d" in next(f.message for f in fr.findings
+                                         if f.code == "formula-in-cell" and f.cell == "E6")
