@@ -192,6 +192,11 @@ def _read_zipped(reading: IdentityReading, grids: Grids, data: bytes,
         if is_ods(zf, names):
             reading.format, reading.checked = "ods", CARRIERS
             read_ods_carriers(reading, zf, check.parts)
+            try:
+                errors = ods.error_cells(zf)
+            except Exception:  # noqa: BLE001 - not told: read as before (empty)
+                if debugging():
+                    raise
         elif "[Content_Types].xml" in names:
             reading.format, reading.checked = "xlsx", CARRIERS
             parts = read_xlsx_carriers(reading, zf, check.parts)

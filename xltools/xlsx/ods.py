@@ -146,3 +146,38 @@ def percent_cells(zf: zipfile.ZipFile, sheet: str, out: dict) -> None:
                         out[(r, c)] = vtype == "percentage" or (
                             vtype == "float" and el.get(f"{{{t}}}style-name") in styles)
                 col += n
+
+
+_CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
+_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+MAX_ERRORS = 1000
+
+
+def error_cells(zf: zipfile.ZipFile) -> dict[str, list[tuple[tuple[int, int], str]]]:
+    """{sheet: [((row, col) 1-based, "#DIV/0!")]} of the cells LibreOffice marks as showing a
+    formula error (calcext:value-type="error"), which python-calamine reads as empty."""
+    with zf.open("content.xml") as f:
+        if b'value-type="error"' not in f.read():
+            return {}
+    t, out, sheet, row, col, n = _T, {}, "", 0, 0, 0
+    with zf.open("content.xml") as f:
+        for event, el in SafeET.iterparse(f, events=("start", "end"), forbid_dtd=True):
+            tag = el.tag
+            if event == "start":
+                if tag == f"{{{t}}}table":
+                    sheet, row = el.get(f"{{{t}}}name", ""), 0
+                elif tag == f"{{{t}}}table-row":
+                    col = 0
+                continue
+            if tag == f"{{{t}}}table-row":
+                row += int(el.get(f"{{{t}}}number-rows-repeated") or 1)
+                el.clear()
+            elif tag in (f"{{{t}}}table-cell", f"{{{t}}}covered-table-cell"):
+                reps = int(el.get(f"{{{t}}}number-columns-repeated") or 1)
+                if el.get(f"{{{_CALCEXT}}}value-type") == "error" and n < MAX_ERRORS:
+                    text = "".join(p.text or "" for p in el.iter(f"{{{_TEXT}}}p")).strip()
+                    if text.startswith("#"):
+                        out.setdefault(sheet, []).append(((row + 1, col + 1), text[:30]))
+                        n += 1
+                col += reps
+    return out
