@@ -212,8 +212,10 @@ def _read_zipped(reading: IdentityReading, grids: Grids, data: bytes,
             return
         grids.format = reading.format
         _read_sheets(reading, grids, data, zf, limits, fits, damage)
-        for name, cells in errors.items():
-            _errors_shown(grids.rows.get(name), cells)
+        damaged = {(sheet, r + 1, c + 1) for sheet, r, c, _ in grids.damaged}
+        for name, cells in errors.items():  # (a damaged cell stays empty)
+            _errors_shown(grids.rows.get(name), [(rc, t) for rc, t in cells
+                                                 if (name, *rc) not in damaged])
 
 
 def _read_sheets(reading: IdentityReading, grids: Grids, data: bytes, zf: zipfile.ZipFile,
