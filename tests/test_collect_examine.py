@@ -491,6 +491,10 @@ def test_deleted_inserted_moved_rows_lose_no_value(clean_read):
         [("1", "F6", "序时推进"), ("3", "F8", "已完成")]
     assert inserted.targets[0].cells["actual"] == "E12" and inserted.targets[0].actual == 2.1
     assert "多出来的一行" in next(f for f in inserted.findings if f.code == "row-inserted").value
+    # a blank row inserted: said so, not "内容:“”"
+    blank = _run(*_mutated(clean_read, lambda rows: rows.insert(6, [None] * 8)))
+    (f,) = [f for f in blank.findings if f.code == "row-inserted"]
+    assert f.cell == "A7" and f.value == "\u7a7a\u884c\uff0c\u65e0\u5185\u5bb9" and "\u201c\u201d" not in f.message
     swapped = _run(*_mutated(clean_read, _swap))
     assert [(t.task, t.row, t.progress) for t in swapped.tasks] == [("1", 6, 50.0), ("3", 5, 100.0)]
     moved = _run(*_mutated(clean_read, lambda rows: _insert_col(rows, 3)))
@@ -501,6 +505,22 @@ def test_deleted_inserted_moved_rows_lose_no_value(clean_read):
     relabelled = _run(*_mutated(clean_read, lambda rows: rows[4].__setitem__(4, "进度")))
     assert [(t.task, t.progress) for t in relabelled.tasks] == [("1", 50.0), ("3", 100.0)]
     assert _pairs(relabelled) == {("header-label-changed", "E5")}
+
+
+@needs_office
+def test_column_inserted_between_header_label_and_input(clean_read):
+    """A column inserted at E (a 备注 column before 完成进度) also comes between "填报人:" (D3)
+    and the name typed right of it, now in F3: the name was not read (header-missing, an
+    错误 for a unit that did fill it in) and the date and phone the same."""
+    clean = _run(*copy.deepcopy(clean_read))
+    fr = _run(*_mutated(clean_read, lambda rows: _insert_col(rows, 4)))
+    assert fr.header == clean.header and all(fr.header.values())
+    assert fr.header_cells == {"填报人": "F3", "联系电话": "I3", "填报日期": "F4"}
+    assert {f.code for f in fr.findings} == {"columns-changed"}, _pairs(fr)
+    # nothing typed right of the label: still said on the cell right of it
+    blank = _run(*_mutated(clean_read, lambda rows: (_insert_col(rows, 4),
+                                                     rows[2].__setitem__(5, None))))
+    assert ("header-missing", "E3") in _pairs(blank) and blank.header["填报人"] is None
 
 
 @needs_office
@@ -753,6 +773,8 @@ def test_v2_targets_sheet_renamed_or_missing(tmp_path):
     fr = _run(reading, grids)
     assert [(f.code, f.severity) for f in fr.findings] == [("sheet-missing", "错误")]
     assert Q in fr.findings[0].message
+    # the sheets the workbook has: the tasks' sheet (it said "无", as if there were none)
+    assert fr.findings[0].params["value"] == S and "\uff08现有工作表\uff1a季度报表\uff09" in fr.findings[0].message
     assert fr.status == ACCEPTED and len(fr.tasks) == 2 and fr.targets == []
 
 
@@ -812,3 +834,118 @@ def test_a_form_whose_only_text_is_in_a_row_of_its_own_is_not_untouched(tmp_path
     codes = {f.code for f in fr.findings}
     assert fr.status == ACCEPTED and "row-inserted" in codes and "required-empty" in codes
     assert "form-not-filled" not in codes
+
+
+@pytest.mark.parametrize("phone", ["139 0716 8888", "0716 8880001", "0716 8880001\u3001139 0716 8888",
+                                   "139\u30000716\u30008888"])
+def test_phone_written_with_spaces_is_a_phone(tmp_path, phone):
+    """A mobile written 3-4-4 with spaces, a landline with a space after the area code: how
+    people write them; each group was checked as a number of its own (phone-invalid, and a
+    feedback copy asking the unit to correct a right number)."""
+    import random
+    from xltools.simulate import fill_report, write_received
+    from xltools.xlsx.writer import workbook_bytes
+    plan = make_small_plan()
+    wb = fill_report(plan, "区发改局", plan.period(Q1), random.Random(7))
+    wb.sheets[0].cells[(2, 7)].value = phone
+    sent = write_received(tmp_path / "发改局.xlsx", workbook_bytes(wb), "2019-04-05T09:00:00")
+    fr = examine(Received(str(sent), sent.name, sent.name, "0" * 64, sent.stat().st_size,
+                          "2019-04-05T09:00:00"), plan, Q1)
+    assert fr.status == ACCEPTED and fr.header["联系电话"] == phone
+    assert "phone-invalid" not in {f.code for f in fr.findings}, _pairs(fr)
+    # a space does not make two bad halves a number
+    wb.sheets[0].cells[(2, 7)].value = "0716 88"
+    bad = write_received(tmp_path / "坏.xlsx", workbook_bytes(wb), "2019-04-05T09:00:00")
+    fr = examine(Received(str(bad), bad.name, bad.name, "1" * 64, bad.stat().st_size,
+                          "2019-04-05T09:00:00"), plan, Q1)
+    assert ("phone-invalid", "H3") in _pairs(fr)
+
+
+def test_date_written_with_hao_is_a_date(tmp_path):
+    """填报日期 "2019年4月8号" (号 for 日, as people say and write it) was date-invalid."""
+    import random
+    from xltools.simulate import fill_report, write_received
+    from xltools.xlsx.writer import workbook_bytes
+    plan = make_small_plan()
+    wb = fill_report(plan, "区发改局", plan.period(Q1), random.Random(7))
+    wb.sheets[0].cells[(3, 4)].value = "2019\u5e744\u67088\u53f7"
+    sent = write_received(tmp_path / "发改局.xlsx", workbook_bytes(wb), "2019-04-05T09:00:00")
+    fr = examine(Received(str(sent), sent.name, sent.name, "0" * 64, sent.stat().st_size,
+                          "2019-04-05T09:00:00"), plan, Q1)
+    assert fr.header["填报日期"] == date(2019, 4, 8) and fr.header_cells["填报日期"] == "E4"
+    assert "date-invalid" not in {f.code for f in fr.findings}, _pairs(fr)
+
+
+def test_logical_value_shown_as_the_sheet_shows_it(tmp_path):
+    """TRUE typed into 完成进度 (a logical cell): the finding said “True”, Python's word,
+    not what the unit sees in its cell."""
+    import random
+    from xltools.simulate import fill_report, write_received
+    from xltools.xlsx.writer import workbook_bytes
+    plan = make_small_plan()
+    wb = fill_report(plan, "区发改局", plan.period(Q1), random.Random(7))
+    sent = write_received(tmp_path / "发改局.xlsx", workbook_bytes(wb), "2019-04-05T09:00:00")
+    typed = openpyxl.load_workbook(sent)  # (typed as a logical: the model writes text)
+    typed["季度报表"]["E6"] = True
+    typed["季度报表"]["D6"] = False
+    typed.save(sent)
+    fr = examine(Received(str(sent), sent.name, sent.name, "0" * 64, sent.stat().st_size,
+                          "2019-04-05T09:00:00"), plan, Q1)
+    bad = next(f for f in fr.findings if f.code == "progress-not-number")
+    assert bad.cell == "E6" and bad.value == "TRUE" and "\u201cTRUE\u201d" in bad.message
+    assert fr.tasks[0].completion == "FALSE"
+
+
+@needs_office
+def test_rows_sorted_backwards_name_the_moved_rows(office):
+    """The five lines of a town form sorted backwards (F column descending, say): line 3 is
+    still on row 8 and was reported "moved from row 8 to row 8", while line 1, which went to
+    the bottom, was not reported at all. Now: every line that moved, none that did not."""
+    reading, grids = read_workbook(office["outputs"]["town-lc"]["xlsx"], LIMITS)
+    rows = grids.rows[T]
+    rows[5:10] = rows[5:10][::-1]
+    grids.formulas = []
+    fr = _run(reading, grids)
+    moved = sorted((f.cell, f.params["expected_row"], f.params["found_row"]) for f in fr.findings
+                   if f.code == "rows-reordered")
+    assert moved == [("A10", 6, 10), ("A6", 10, 6), ("A7", 9, 7), ("A9", 7, 9)]
+    assert all(f.params["expected_row"] != f.params["found_row"] for f in fr.findings
+               if f.code == "rows-reordered")
+    # the values still go by line, not by place
+    got = {(x.column, x.part): x.cells["actual"] for x in fr.town}
+    assert got[("c01", "")] == "F10" and got[("c04", "")] == "F6"
+
+
+@needs_office
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_formula_error_cell_is_not_read_as_blank(tmp_path, fmt):
+    """A progress or figure computed by a formula that fails (=E5/0: #DIV/0!, as Excel, WPS
+    and LibreOffice save it, t="e"): python-calamine reads such a cell as empty, so the unit
+    was told it had "not filled in" the cell (a figure: only a 警告), and formula-in-cell said
+    the result was “”. It is read as the error it shows."""
+    plan = make_small_plan()
+    wb, _ = report_form(plan, plan.unit("区发改局"), plan.period(Q1), spec=REPORT_V2)
+    embed_identity(wb, plan.plan_id, "report", "区发改局", Q1, version=2)
+    wb.filename = "fg.xlsx"
+    src = write_workbook(wb, tmp_path / "gen")
+    edits = [{"sheet": S, "cell": "E3", "value": "张三"}, {"sheet": S, "cell": "H3", "value": "13907160001"},
+             {"sheet": S, "cell": "E4", "value": "2019/4/8", "typed": True},
+             {"sheet": S, "cell": "D6", "value": "推进中。"}, {"sheet": S, "cell": "E6", "formula": "=1/0"},
+             {"sheet": S, "cell": "F6", "value": "序时推进"},
+             {"sheet": REPORT_V2.target_sheet, "cell": "E5", "formula": "=D5/0"}]
+    (tmp_path / "edits.json").write_text(json.dumps(edits, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / f"fg-out.{fmt}"
+    proc = subprocess.run(["/usr/bin/python3", str(SHARED_TOOLS / "fill_like_user.py"), str(src),
+                           str(tmp_path / "edits.json"), str(out)], capture_output=True, text=True,
+                          timeout=300)
+    assert out.is_file(), proc.stderr[-2000:]
+    fr = examine(Received(str(out), out.name, out.name, "0" * 64, out.stat().st_size,
+                          "2019-04-05T09:00:00"), plan, Q1)
+    got = {(f.code, f.sheet, f.cell): f.value for f in fr.findings}
+    assert got[("progress-not-number", S, "E6")] == "#DIV/0!"
+    assert got[("target-not-number", REPORT_V2.target_sheet, "E5")] == "#DIV/0!"
+    assert not {(c, cell) for c, _, cell in got if c in ("required-empty", "target-empty")} \
+        & {("required-empty", "E6"), ("target-empty", "E5")}, got
+    if fmt == "xlsx":  # (formulas are told in .xlsx only)
+        assert "\u201c#DIV/0!\u201d" in next(f.message for f in fr.findings
+                                             if f.code == "formula-in-cell" and f.cell == "E6")

@@ -255,3 +255,36 @@ def test_late_return_rewrites_only_its_own_copy(first_run, tmp_path):
     api.collect([more.parent], first_run["plan_path"], Q1, out, first_run["db"], workers=1)
     assert kept.stat().st_ino != after.st_ino
     assert _book(kept) == _book(tmp_path / "full" / kept.relative_to(out))
+
+
+def test_rows_reordered_not_marked_on_another_tasks_row(tmp_path):
+    """A unit sorted its task rows (task 3 now on row 6, task 1 on row 7). The copy puts the
+    rows back as sent; the rows-reordered note was pinned to A6 as received, which on the
+    copy is task 1's row: the note about task 3 sat on another task. It is listed, not pinned."""
+    plan = make_small_plan()
+    wb = fill_report(plan, UNIT, plan.period(Q1), random.Random(7), mistake="progress-text")
+    sh = wb.sheets[0]
+    for c in range(8):  # swap rows 6 and 7 (0-based 5 and 6)
+        a, b = sh.cells.get((5, c)), sh.cells.get((6, c))
+        for rc, cell in (((5, c), b), ((6, c), a)):
+            if cell is None:
+                sh.cells.pop(rc, None)
+            else:
+                sh.cells[rc] = cell
+    sent = write_received(tmp_path / "发改局.xlsx", workbook_bytes(wb), "2019-04-05T09:00:00")
+    rec = Received(path=str(sent), display=sent.name, name=sent.name, sha256="0" * 64,
+                   size=sent.stat().st_size, received_at="2019-04-05T09:00:00")
+    fr = examine(rec, plan, Q1)
+    moved = [f for f in fr.findings if f.code == "rows-reordered"]
+    assert moved and fr.status == ACCEPTED
+    assert {f.cell for f in fr.findings if f.code == "progress-not-number"} == {"E7"}
+    fb = feedback_copy(plan, plan.period(Q1), fr)
+    items = {f.finding.code: f for f in fb.items}
+    # the wrong progress typed for task 1 (row 7 as received) is marked on task 1's row (6)
+    assert (items["progress-not-number"].sheet, items["progress-not-number"].cell) == (S, "E6")
+    for f in moved:
+        item = next(i for i in fb.items if i.finding is f)
+        assert item.cell == "" and item.restored
+    copy = fb.workbook.sheet(S)
+    noted = {(r, c): cell.comment for (r, c), cell in copy.cells.items() if cell.comment}
+    assert all("位置被移动" not in text for text in noted.values()), noted

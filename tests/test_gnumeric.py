@@ -148,3 +148,31 @@ def test_every_value_exact_and_no_false_finding(gnumeric, route, fmt, name):
     for e in edits:
         cell = fr.place(e["sheet"], e["cell"])
         assert _same(got.get(cell), e["value"]), (cell, got.get(cell), e["value"])
+
+
+@needs_office
+@needs_gnumeric
+def test_percent_typed_then_gnumeric_is_understood(tmp_path):
+    """"100%" and "80%" typed in LibreOffice, then saved by Gnumeric: its .ods writes the cells
+    as office:value-type="float" (1, 0.8) with a percentage number style, not as
+    "percentage"; read as a bare 1 the task was 1% done and its 已完成 an 错误."""
+    plan = make_small_plan()
+    wb = _layout(plan, "report", "区发改局")
+    wb.filename = "fg.xlsx"
+    src = write_workbook(wb, tmp_path / "gen")
+    edits = _header(S) + [_e(S, "D6", "已完成。"), _e(S, "E6", "100%", typed=True),
+                          _e(S, "F6", "已完成", typed=True), _e(S, "D7", "推进中。"),
+                          _e(S, "E7", "80%", typed=True), _e(S, "F7", "序时推进", typed=True),
+                          _e(Q, "E5", 2.5)]
+    (tmp_path / "edits.json").write_text(json.dumps(edits, ensure_ascii=False), encoding="utf-8")
+    lo = tmp_path / "lo.xlsx"
+    proc = subprocess.run(["/usr/bin/python3", str(FILL), str(src), str(tmp_path / "edits.json"),
+                           str(lo)], capture_output=True, text=True, timeout=300)
+    assert lo.is_file(), proc.stderr[-2000:]
+    for fmt in FORMATS:
+        path = tmp_path / f"gn.{fmt}"
+        _ssconvert(lo, path)
+        fr = examine(_received(path), plan, Q1)
+        assert [(f.code, f.cell) for f in fr.findings] == [], fmt
+        assert [(t.task, t.progress, t.status) for t in fr.tasks] == \
+            [(fr.tasks[0].task, 100.0, "已完成"), (fr.tasks[1].task, 80.0, "序时推进")], fmt

@@ -17,12 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..forms.spec import COLONS, HeaderField
-from ..model.glossary import col_letter
+from ..model.glossary import FW_COMMA, col_letter
 from .expected import ExpectedForm, ExpectedRow
 from .grid import Sink, at, canon, is_blank, label, shown
 
 SECTION_MARK = "量化指标完成情况"
 WHAT = {"task": "任务", "target": "量化指标", "line": "指标"}
+EMPTY_ROW = f"空行{FW_COMMA}无内容"  # what an inserted row holds when it is blank
 
 
 @dataclass
@@ -164,12 +165,46 @@ def _header_cell(rows: list[list], name: str, r: int, c: int) -> tuple[int, int]
     """A header input is the cell right of its label (填报人:); found by the label when the
     columns moved."""
     if label(at(rows, r, c - 1)).startswith(name):
-        return r, c
+        return _typed_right(rows, r, c)
     if 0 <= r < len(rows):
         for j, v in enumerate(rows[r]):
             if label(v).startswith(name):
-                return r, j + 1
+                return _typed_right(rows, r, j + 1)
     return r, c
+
+
+def _typed_right(rows: list[list], r: int, c: int) -> tuple[int, int]:
+    """The input right of a label; when that cell is blank, what is typed in the next two
+    (a column inserted between the label and its input), unless another label comes first."""
+    if not is_blank(at(rows, r, c)):
+        return r, c
+    for j in (c + 1, c + 2):
+        v = at(rows, r, j)
+        if is_blank(v):
+            continue
+        return (r, c) if label(v).endswith(tuple(COLONS)) else (r, j)
+    return r, c
+
+
+def _in_order(found: list[tuple[int, int, int]]) -> set[int]:
+    """Of (index, row found, row as sent) in the order sent, the indexes of the rows left in
+    that order: the longest run of rising rows, preferring rows still where they were sent,
+    then the earlier ones; the others were moved (a row at its own place never is)."""
+    best: list[tuple[int, int]] = []  # per row: (length, rows at their place) of the best run
+    prev: list[int] = []
+    for j, (_, r, home) in enumerate(found):
+        score, back = (1, int(r == home)), -1
+        for k in range(j):
+            if found[k][1] < r and (best[k][0] + 1, best[k][1] + int(r == home)) > score:
+                score, back = (best[k][0] + 1, best[k][1] + int(r == home)), k
+        best.append(score)
+        prev.append(back)
+    j = max(range(len(found)), key=lambda k: (best[k], -k), default=-1)
+    kept = set()
+    while j >= 0:
+        kept.add(found[j][0])
+        j = prev[j]
+    return kept
 
 
 def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[int, ExpectedRow]],
@@ -205,7 +240,7 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
                 loc.found[i], how[i] = r, kind
                 free.remove(r)
     # deleted, reordered
-    last = -1
+    in_order = _in_order([(i, loc.found[i], e.row + loc.shift) for i, e in expected if i in loc.found])
     for i, e in expected:
         r = loc.found.get(i)
         if r is None:
@@ -214,10 +249,9 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
                      what=WHAT[section], expected=e.text[:80], number=e.task or e.num,
                      expected_row=e.row + 1)
             continue
-        if r < last:
+        if i not in in_order:
             sink.add("rows-reordered", r, 0, task=e.task, value=f"{e.num} {e.text}"[:80],
                      what=WHAT[section], expected_row=e.row + 1, found_row=r + 1)
-        last = max(last, r)
     # inserted: leftover non-empty rows, and empty rows inside the matched span
     matched = [loc.found[i] for i, _ in expected if i in loc.found]
     inserted = set(free)
@@ -227,7 +261,7 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
     for r in sorted(inserted):
         loc.inserted.append(r)
         text = " | ".join(shown(v) for v in rows[r][:ex.spec.ncols] if not is_blank(v)) if r < len(rows) else ""
-        sink.add("row-inserted", r, 0, value=text[:200], what=WHAT[section])
+        sink.add("row-inserted", r, 0, value=text[:200] or EMPTY_ROW, what=WHAT[section])
     # guarded cells of every matched row
     for i, e in expected:
         r = loc.found.get(i)

@@ -39,7 +39,7 @@ def is_blank(value: object) -> bool:
 
 def shown(value: object) -> str:
     """A found value as the clerk should see it in a finding (never evaluated)."""
-    s = canon(value)
+    s = _bool_text(value) if isinstance(value, bool) else canon(value)
     return s if len(s) <= MAX_SHOWN else s[:MAX_SHOWN] + "…"
 
 
@@ -49,7 +49,12 @@ def as_text(value: object) -> str:
         return ""
     if isinstance(value, str):
         return value
-    return canon(value)
+    return _bool_text(value) if isinstance(value, bool) else canon(value)
+
+
+def _bool_text(value: bool) -> str:
+    """A logical cell as Excel, WPS and LibreOffice show it (Python says True)."""
+    return "TRUE" if value else "FALSE"
 
 
 class Sink:

@@ -172,7 +172,7 @@ def second_sheet(found: Identified, reading, sheets: dict[str, list[list]], visi
     """The sheet of the form's second table (report v2: 量化指标) and its guarded texts as
     received; None (with sheet-missing) when it is gone."""
     part = found.expected.targets
-    sheet = _form_sheet(part, sheets, [n for n in visible if n != found.sheet], sink)
+    sheet = _form_sheet(part, sheets, [n for n in visible if n != found.sheet], sink, visible)
     if sheet is None:
         return None
     return sheet, _reference(part, reading.guarded) if found.reference is not None else None
@@ -184,14 +184,17 @@ def looks_like(ex: ExpectedForm, rows: list[list]) -> bool:
 
 
 def _form_sheet(ex: ExpectedForm, sheets: dict[str, list[list]], visible: list[str],
-                sink: Sink) -> str | None:
+                sink: Sink, shown: list[str] | None = None) -> str | None:
+    """The sheet of `ex`: by its name, else the first of `visible` that looks like it; shown:
+    the sheets a sheet-missing names (default `visible`)."""
     if ex.sheet in sheets:
         return ex.sheet
     for name in visible:
         if name in sheets and looks_like(ex, sheets[name]):
             sink.add("sheet-renamed", sheet=name, value=name, expected=ex.sheet)
             return name
-    sink.add("sheet-missing", value="、".join(visible) or "无", expected=ex.sheet)
+    sink.add("sheet-missing", value="、".join(visible if shown is None else shown) or "无",
+             expected=ex.sheet)
     return None
 
 

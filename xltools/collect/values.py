@@ -89,11 +89,11 @@ def needs_format(value: object) -> bool:
 
 
 _DATE_PATTERNS = (re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
-                  re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"))
+                  re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$"))
 
 
 def date_value(value: object) -> date | None:
-    """A 填报日期 as a date: a date cell, 2019-04-08, 2019/4/8, 2019.4.8, 2019年4月8日; an
+    """A 填报日期 as a date: a date cell, 2019-04-08, 2019/4/8, 2019.4.8, 2019年4月8日 (号); an
     Excel day number (43563) or 20190408, as a date cell reads once its format is lost."""
     if isinstance(value, datetime):
         return value.date()
@@ -133,12 +133,13 @@ def _serial_or_digits(n: int) -> date | None:
 
 
 _PHONE_CHARS = re.compile(r"^[0-9\-()+转#~]+$")
-_PHONE_SPLIT = re.compile(r"[,\uff0c、;\uff1b/\s]+|或")
+_PHONE_SPLIT = re.compile(r"[,\uff0c、;\uff1b/]+|或")  # (and spaces: phone_ok)
 
 
 def phone_ok(value: object) -> bool:
     """Mobile (11 digits, 1…) or landline (7-8 digits, optional 0-area code and extension);
-    several numbers separated by 、 , ; / are each checked."""
+    several numbers separated by 、 , ; / or spaces are each checked; spaces inside one
+    number (139 0716 8888, 0716 8880001) are how people write it."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if not math.isfinite(float(value)) or float(value) != int(value):
             return False
@@ -146,20 +147,17 @@ def phone_ok(value: object) -> bool:
     if not isinstance(value, str):
         return False
     s = unicodedata.normalize("NFKC", value).strip()
-    parts = [p for p in _PHONE_SPLIT.split(s) if p]
-    if not parts:
+    chunks = [c for c in _PHONE_SPLIT.split(s) if c.strip()]
+    return bool(chunks) and all(
+        _one_phone("".join(c.split())) or all(_one_phone(p) for p in c.split()) for c in chunks)
+
+
+def _one_phone(p: str) -> bool:
+    p = p.replace("(", "").replace(")", "")
+    if not _PHONE_CHARS.match(p):
         return False
-    for p in parts:
-        p = p.replace("(", "").replace(")", "")
-        if not _PHONE_CHARS.match(p):
-            return False
-        main = re.split(r"转|#|~", p)[0]
-        digits = re.sub(r"\D", "", main)
-        if len(digits) == 11 and digits[0] == "1":
-            continue
-        if 7 <= len(digits) <= 8 or (digits[:1] == "0" and 10 <= len(digits) <= 12):
-            continue
-        if digits.startswith("86") and len(digits) == 13 and digits[2] == "1":
-            continue
-        return False
-    return True
+    main = re.split(r"转|#|~", p)[0]
+    digits = re.sub(r"\D", "", main)
+    return (len(digits) == 11 and digits[0] == "1") \
+        or 7 <= len(digits) <= 8 or (digits[:1] == "0" and 10 <= len(digits) <= 12) \
+        or (digits.startswith("86") and len(digits) == 13 and digits[2] == "1")

@@ -49,7 +49,9 @@ RESTORED = {"guarded-cell-changed", "row-deleted", "row-inserted", "rows-reorder
             "header-label-changed",
             "sheet-renamed", "identified-by-content", "fingerprint-mismatch",
             "identity-conflict"}
-SHIFTED = {"layout-shifted", "row-deleted", "row-inserted", "columns-changed", "column-missing"}
+# cells as received are not the copy's: a restored finding's cell would mark another row
+SHIFTED = {"layout-shifted", "row-deleted", "row-inserted", "rows-reordered", "columns-changed",
+           "column-missing"}
 RESTORED_NOTE = official_marks("(本表已恢复为下发时的内容,此项无需再改,今后请勿修改。)")
 LIST_COLS = [Col("序号", 5, "body_center", "number"), Col("位置", 13, "body_center"),
              Col("级别", 6, "body_center"), Col("问题及修改意见", 66), Col("原填报内容", 20)]

@@ -60,6 +60,9 @@ class SheetScan:
     # cells holding a formula: ((row, col) 1-based, its text as written, "" when shared);
     # their values are what a program last computed (the form's own 完成率, or a unit's)
     formulas: list[tuple[tuple[int, int], str]] = field(default_factory=list)
+    # error cells (t="e": #DIV/0!, #N/A...): ((row, col) 1-based, the error as shown); the
+    # native reader gives them as empty, as if nothing had been typed
+    errors: list[tuple[tuple[int, int], str]] = field(default_factory=list)
 
     def strings_beyond(self, count: int) -> list[tuple[tuple[int, int], int]]:
         """((row, col) 1-based, index) of the shared-string cells whose index is not below
@@ -117,6 +120,11 @@ _T_SHARED = re.compile(rb'\st="s"')
 # a cell whose first child is a formula: <c r="E11" s="3"><f>1+1</f><v>2</v></c>
 _FORMULA = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,8})"(?:\s[^>]*+)?(?<!/)>\s*<f(?:\s[^>]*)?(?:/>|>([^<]{0,200}))')
 MAX_FORMULAS = 1000
+# an error cell, its formula (if any) and the error it shows: <c r="E9" s="3" t="e"><f>1/0</f>
+# <v>#DIV/0!</v></c>
+_ERROR = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,8})"([^>]*+)(?<!/)>\s*'
+                    rb'(?:<f(?:\s[^>]*)?/>|<f(?:\s[^>]*)?>[^<]{0,8192}</f>)?\s*<v>(#[^<]{1,30})</v>')
+_T_ERROR = re.compile(rb'\st="e"')
 _SI = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 # characters XML 1.0 forbids (C0 controls but tab, LF, CR), raw or as a character reference:
 # LibreOffice refuses such a part (all its strings are lost), python-calamine takes them
@@ -235,6 +243,10 @@ class _CellScanner:
         if (b"<f>" in body or b"<f " in body) and len(s.formulas) < MAX_FORMULAS:
             s.formulas += [((int(row), col_number(col)), xml_unescape(text.decode("utf-8", "replace")))
                            for col, row, text in _FORMULA.findall(body)][:MAX_FORMULAS]
+        if b't="e"' in body and len(s.errors) < MAX_FORMULAS:
+            s.errors += [((int(row), col_number(col)), xml_unescape(err.decode("utf-8", "replace")))
+                         for col, row, attrs, err in _ERROR.findall(body)
+                         if _T_ERROR.search(attrs)][:MAX_FORMULAS]
         # the valued cells (column letters, row digits): _facts' match of every one
         refs = [(c, d) for _, c, d, _, _ in facts if c]
         if refs:

@@ -123,6 +123,15 @@ def _control_chars(rows: list[list]) -> list:
             for c, v in enumerate(row) if isinstance(v, str) and _CONTROL.search(v)]
 
 
+def _errors_shown(rows: list[list] | None, cells) -> None:
+    """An error cell (#DIV/0!, #N/A) as the sheet shows it, not empty as python-calamine
+    reads it: a figure computed by a formula that failed was "not filled in" otherwise."""
+    for (r, c), text in cells:
+        r, c = r - 1, c - 1
+        if rows is not None and r < len(rows) and c < len(rows[r]) and rows[r][c] in ("", None):
+            rows[r][c] = text
+
+
 def _blank(grids: Grids, sheet: str, bad) -> None:
     """Empty the damaged cells of a sheet read and note them in grids.damaged."""
     rows = grids.rows.get(sheet)
@@ -179,15 +188,22 @@ def _read_zipped(reading: IdentityReading, grids: Grids, data: bytes,
             reading.reason = grids.reason = _refusal_text(check)
             return
         names = set(zf.namelist())
-        fits, damage = None, {}
+        fits, damage, errors = None, {}, {}
         if is_ods(zf, names):
             reading.format, reading.checked = "ods", CARRIERS
             read_ods_carriers(reading, zf, check.parts)
+            try:
+                errors = ods.error_cells(zf)
+            except Exception:  # noqa: BLE001 - not told: read as before (empty)
+                if debugging():
+                    raise
         elif "[Content_Types].xml" in names:
             reading.format, reading.checked = "xlsx", CARRIERS
             parts = read_xlsx_carriers(reading, zf, check.parts)
             fits = lambda name: _scanned_fits(check, names, parts, name, limits, grids)  # noqa: E731
             damage = _xlsx_damage(check, parts)
+            errors = {name: scan.errors for name, part in parts.items()
+                      if (scan := check.scans.get(part)) is not None and scan.errors}
             grids.formulas = [(name, r - 1, c - 1, text) for name, part in parts.items()
                               if (scan := check.scans.get(part)) is not None
                               for (r, c), text in scan.formulas]
@@ -196,6 +212,10 @@ def _read_zipped(reading: IdentityReading, grids: Grids, data: bytes,
             return
         grids.format = reading.format
         _read_sheets(reading, grids, data, zf, limits, fits, damage)
+        damaged = {(sheet, r + 1, c + 1) for sheet, r, c, _ in grids.damaged}
+        for name, cells in errors.items():  # (a damaged cell stays empty)
+            _errors_shown(grids.rows.get(name), [(rc, t) for rc, t in cells
+                                                 if (name, *rc) not in damaged])
 
 
 def _read_sheets(reading: IdentityReading, grids: Grids, data: bytes, zf: zipfile.ZipFile,

@@ -24,6 +24,7 @@ import defusedxml.ElementTree as SafeET
 _T = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _S = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
 _O = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_N = "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"
 
 
 @functools.cache
@@ -79,9 +80,43 @@ def _visibility(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
+def _percent_styles(zf: zipfile.ZipFile) -> set[str]:
+    """The cell styles whose number format is a percentage: Gnumeric writes a cell shown as
+    80% with office:value-type="float" and such a style (LibreOffice says "percentage")."""
+    data_style: dict[str, str | None] = {}  # cell style -> its data style (None: parent's)
+    parent: dict[str, str] = {}
+    percent = set()  # the number:percentage-style names
+    for part in ("styles.xml", "content.xml"):
+        if part not in zf.namelist():
+            continue
+        with zf.open(part) as f:
+            for event, el in SafeET.iterparse(f, events=("start", "end"), forbid_dtd=True):
+                if event == "start":
+                    if el.tag == f"{{{_O}}}body":
+                        break  # (content.xml: the styles come before the sheets)
+                    continue
+                if el.tag == f"{{{_N}}}percentage-style":
+                    percent.add(el.get(f"{{{_S}}}name"))
+                elif el.tag == f"{{{_S}}}style" and el.get(f"{{{_S}}}family") == "table-cell":
+                    name = el.get(f"{{{_S}}}name")
+                    data_style[name] = el.get(f"{{{_S}}}data-style-name")
+                    if el.get(f"{{{_S}}}parent-style-name"):
+                        parent[name] = el.get(f"{{{_S}}}parent-style-name")
+                    el.clear()
+
+    def shows_percent(name: str, depth: int = 0) -> bool:
+        ds = data_style.get(name)
+        if ds is None and name in parent and depth < 8:
+            return shows_percent(parent[name], depth + 1)
+        return ds in percent
+    return {name for name in data_style if shows_percent(name)}
+
+
 def percent_cells(zf: zipfile.ZipFile, sheet: str, out: dict) -> None:
-    """out[(row, col)] = whether the cell's office:value-type is percentage (content.xml)."""
+    """out[(row, col)] = whether the cell's office:value-type is percentage, or its style's
+    number format is one (content.xml, styles.xml)."""
     max_row = max(r for r, _ in out)
+    styles = _percent_styles(zf)
     t, o = _T, _O  # (short names: the tags below are long enough)
     in_sheet, row, col = False, -1, 0
     with zf.open("content.xml") as f:
@@ -108,5 +143,41 @@ def percent_cells(zf: zipfile.ZipFile, sheet: str, out: dict) -> None:
                 r = row + 1
                 for c in range(col, col + min(n, 1024)):
                     if (r, c) in out:  # (a cell asked for)
-                        out[(r, c)] = vtype == "percentage"
+                        out[(r, c)] = vtype == "percentage" or (
+                            vtype == "float" and el.get(f"{{{t}}}style-name") in styles)
                 col += n
+
+
+_CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
+_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+MAX_ERRORS = 1000
+
+
+def error_cells(zf: zipfile.ZipFile) -> dict[str, list[tuple[tuple[int, int], str]]]:
+    """{sheet: [((row, col) 1-based, "#DIV/0!")]} of the cells LibreOffice marks as showing a
+    formula error (calcext:value-type="error"), which python-calamine reads as empty."""
+    with zf.open("content.xml") as f:
+        if b'value-type="error"' not in f.read():
+            return {}
+    t, out, sheet, row, col, n = _T, {}, "", 0, 0, 0
+    with zf.open("content.xml") as f:
+        for event, el in SafeET.iterparse(f, events=("start", "end"), forbid_dtd=True):
+            tag = el.tag
+            if event == "start":
+                if tag == f"{{{t}}}table":
+                    sheet, row = el.get(f"{{{t}}}name", ""), 0
+                elif tag == f"{{{t}}}table-row":
+                    col = 0
+                continue
+            if tag == f"{{{t}}}table-row":
+                row += int(el.get(f"{{{t}}}number-rows-repeated") or 1)
+                el.clear()
+            elif tag in (f"{{{t}}}table-cell", f"{{{t}}}covered-table-cell"):
+                reps = int(el.get(f"{{{t}}}number-columns-repeated") or 1)
+                if el.get(f"{{{_CALCEXT}}}value-type") == "error" and n < MAX_ERRORS:
+                    text = "".join(p.text or "" for p in el.iter(f"{{{_TEXT}}}p")).strip()
+                    if text.startswith("#"):
+                        out.setdefault(sheet, []).append(((row + 1, col + 1), text[:30]))
+                        n += 1
+                col += reps
+    return out
