@@ -26,6 +26,8 @@ from xltools.collect.limits import DEFAULT_LIMITS as LIMITS
 from xltools import api
 from xltools.collect.examine import examine
 from xltools.collect.ledger import Ledger
+from xltools.forms.identity import embed_identity
+from xltools.generate.report_form import report_form
 from xltools.model.returns import ACCEPTED, FEEDBACK_SHEET, SUPERSEDED, Received
 from xltools.planfile import save_plan
 from xltools.report.feedback import FEEDBACK_DIR, feedback_copy
@@ -288,3 +290,24 @@ def test_rows_reordered_not_marked_on_another_tasks_row(tmp_path):
     copy = fb.workbook.sheet(S)
     noted = {(r, c): cell.comment for (r, c), cell in copy.cells.items() if cell.comment}
     assert all("位置被移动" not in text for text in noted.values()), noted
+
+
+def test_a_blank_form_then_a_filled_one_leaves_nothing_to_fix(tmp_path):
+    """A unit first sends its form back untouched (rejected: form-not-filled), then filled
+    (accepted): the rejection is history in every output, as in the clerk's counts: no unit
+    sheet in the 校验报告, no 修改意见, nothing in the HTML's list of units to fix."""
+    plan = make_small_plan()
+    plan_path = save_plan(plan, tmp_path / "plan.xlsx")
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    blank, _ = report_form(plan, plan.unit(UNIT), plan.period(Q1))
+    embed_identity(blank, plan.plan_id, "report", UNIT, Q1)
+    write_received(inbox / "发改局_空表.xlsx", workbook_bytes(blank), "2019-04-03T09:00:00")
+    filled = fill_report(plan, UNIT, plan.period(Q1), random.Random(3))
+    write_received(inbox / "发改局.xlsx", workbook_bytes(filled), "2019-04-05T09:00:00")
+    rep = api.collect([inbox], plan_path, Q1, out, tmp_path / "db.sqlite", workers=1)
+    statuses = {Path(f.path).name: (f.status, [x.code for x in f.findings]) for f in rep.files}
+    assert statuses["发改局_空表.xlsx"] == ("rejected", ["form-not-filled"])
+    assert statuses["发改局.xlsx"][0] == ACCEPTED and "rejected" not in rep.attention
+    assert UNIT not in openpyxl.load_workbook(rep.outputs[1], read_only=True).sheetnames
+    assert not rep.feedback
+    assert f'class="unit-findings" data-unit="{UNIT}"' not in rep.html.read_text(encoding="utf-8")

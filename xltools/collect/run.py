@@ -20,7 +20,8 @@ from ..model.errors import InputError, OutputError
 from ..model.findings import ERROR
 from ..model.glossary import official_text
 from ..model.periods import is_late
-from ..model.returns import ACCEPTED, IGNORED, REJECTED, FormReturn, Received
+from ..model.returns import (ACCEPTED, IGNORED, REJECTED, FormReturn, Received, accepted_times,
+                             rejected_since)
 from .examine_pool import examine_all, reader_gaps
 from .intake import SEP, IntakeResult, intake_return, intake_run, limits_key
 from .own import OWNER
@@ -85,16 +86,13 @@ def attention(receipts: list[Receipt], missing: list[str], late: list[str]) -> d
     A rejected file stops counting once its unit's same form was accepted from a file
     received later; a held file (identity-conflict) counts until it is credited.
     """
-    later: dict[tuple[str, str], str] = {}
-    for r in receipts:
-        if r.status == ACCEPTED:
-            later[r.form, r.unit] = max(later.get((r.form, r.unit), ""), r.received_at)
+    latest = accepted_times((r.unit, r.form, r.received_at) for r in receipts if r.status == ACCEPTED)
     out = {"missing": len(missing), "late": len(late), "held": 0, "rejected": 0, "errors": 0}
     for r in receipts:
         if r.status == REJECTED:
             if any(f.code == "identity-conflict" for f in r.findings):
                 out["held"] += 1
-            elif not (r.unit and later.get((r.form, r.unit), "") > r.received_at):
+            elif not rejected_since(latest, r.unit, r.form, r.received_at):
                 out["rejected"] += 1
         elif r.status == ACCEPTED and any(f.severity == ERROR for f in r.findings):
             out["errors"] += 1

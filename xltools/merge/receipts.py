@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..forms.owed import owed_forms
 from ..model.findings import ERROR, INFO, WARNING, Finding
 from ..model.glossary import form_name
-from ..model.returns import ACCEPTED, REJECTED
+from ..model.returns import ACCEPTED, REJECTED, accepted_times, rejected_since
 
 # the files whose problems still stand: each unit's current return and the refused files;
 # a superseded return, a duplicate copy or ignored junk counts for nothing
@@ -111,9 +111,13 @@ def finding_counts(receipts: list[ReceiptRow]) -> FindingCounts:
 
 def units_to_fix(plan, receipts: list[ReceiptRow]) -> list[tuple[str, list[ReceiptRow]]]:
     """Per unit, what it must still fix: its current and rejected files with findings (not
-    replaced copies), in register order; files of no known unit ("") last."""
+    replaced copies, nor rejections its later accepted return made history), in register
+    order; files of no known unit ("") last."""
+    latest = accepted_times((r.unit, r.kind, r.received_at) for r in receipts if r.status == ACCEPTED)
     by_unit: dict[str, list[ReceiptRow]] = {}
     for r in receipts:
+        if r.status == REJECTED and rejected_since(latest, r.unit, r.kind, r.received_at):
+            continue  # a later return of the same form was taken: nothing left to fix here
         if r.findings and r.status in OPEN_STATUSES:
             by_unit.setdefault(r.unit, []).append(r)
     order = {u.name: i for i, u in enumerate(plan.units)}

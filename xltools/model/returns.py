@@ -1,6 +1,7 @@
 """What comes back: received files, what a returned form says, and their fate. Pure data."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .findings import ERROR, Finding
@@ -32,6 +33,22 @@ def target_key(task: str, index: int) -> str:
 def town_key(column: str, part: str = "") -> str:
     """Ledger key of a town-matrix line: the column key, "c05#户" for a composite part."""
     return f"{column}#{part}" if part else column
+
+
+def accepted_times(accepted: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str], str]:
+    """(unit, form) -> when its latest accepted return was received, from (unit, form,
+    received_at) of the accepted returns; for rejected_since."""
+    latest: dict[tuple[str, str], str] = {}
+    for unit, form, at in accepted:
+        latest[unit, form] = max(latest.get((unit, form), ""), at)
+    return latest
+
+
+def rejected_since(latest: dict[tuple[str, str], str], unit: str, form: str,
+                   received_at: str) -> bool:
+    """Whether a rejected file is history: its unit's same form was accepted from a file
+    received since (or with it). It no longer needs the clerk, a copy or a word to the unit."""
+    return bool(unit) and latest.get((unit, form), "") >= (received_at or "~")
 
 
 @dataclass

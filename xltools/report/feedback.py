@@ -32,6 +32,7 @@ from ..merge.receipts import ReceiptRow
 from ..model.findings import ERROR, INFO, Finding
 from ..model.plan import Period, Plan
 from ..model.returns import (ACCEPTED, ACTUAL, FEEDBACK_SHEET, NOTE, REJECTED, FormReturn,
+                             accepted_times, rejected_since,
                              target_key, town_key)
 from ..xlsx.splice import read_manifest
 from ..xlsx.writer import write_workbook
@@ -309,21 +310,19 @@ def _pending(plan: Plan, period: Period, current: list[FormReturn],
              receipts: list[ReceiptRow]) -> list[_Pending]:
     """Every workbook to send back for the period, as the ledger stands now, unbuilt."""
     out: list[_Pending] = []
-    latest: dict[tuple[str, str], str] = {}
     key = digests(STYLES, plan, period)  # (a file is made of its own return besides)
     forms = ExpectedForms(plan)
-    for fr in current:
-        if fr.status != ACCEPTED or (fr.period and fr.period != period.id and fr.kind != "workplan"):
-            continue
-        form = (fr.unit, fr.kind)
-        latest[form] = max(latest.get(form, ""), fr.received.received_at)
+    taken = [fr for fr in current if fr.status == ACCEPTED
+             and not (fr.period and fr.period != period.id and fr.kind != "workplan")]
+    latest = accepted_times((fr.unit, fr.kind, fr.received.received_at) for fr in taken)
+    for fr in taken:
         if needs_feedback(fr.findings):
             out.append(_Pending(_copy_name(plan, fr), key(fr),
                                 lambda fr=fr: feedback_copy(plan, period, fr, forms)))
     for r in receipts:
         if r.status != REJECTED or not r.sha256:
             continue
-        if r.unit and latest.get((r.unit, r.kind), "") >= (r.received_at or "~"):
+        if rejected_since(latest, r.unit, r.kind, r.received_at):
             continue  # a later return of the same form was taken: this one is history
         if needs_feedback(r.findings):
             out.append(_Pending(_list_name(r), key(dataclasses.replace(r, new=False)),
