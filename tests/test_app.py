@@ -224,6 +224,30 @@ def test_a_unit_whose_name_holds_a_slash_has_its_page_and_actions(tmp_path):
     assert f'/unit/{quote(name)}"' in board.replace("%2F", "/")
 
 
+def test_a_workbook_with_an_opening_password_is_read_with_the_password_typed(tmp_path):
+    """A unit set an opening password and told the office: the 回收 page takes it for the
+    run (never kept), and the return is read; without it, the file is refused as locked."""
+    from conftest import make_small_plan
+    from hostile_corpus import encrypted
+    from xltools.planfile import save_plan
+    plan = make_small_plan()
+    path = save_plan(plan, tmp_path / "plan.xlsx")
+    client = TestClient(create_app(tmp_path / "ws"), raise_server_exceptions=False)
+    assert post(client, "/new", {"name": NAME}, {"notice": ("plan.xlsx", path.read_bytes())}).status_code == 200
+    assert 'name="book_password"' in client.get(c_url("collect", PERIOD)).text
+    unit = plan.units_with_tasks()[0].name
+    locked = encrypted(workbook_bytes(fill_report(plan, unit, plan.period(PERIOD), random.Random(1))),
+                       "jiami2019")
+    post(client, c_url("collect", PERIOD), files=[("files", ("锁.xlsx", locked))])
+    [first] = finish(client)["result"]["files"]
+    assert first["status"] == "rejected" and [f["code"] for f in first["findings"]] == ["password-protected"]
+    post(client, c_url("collect", PERIOD), {"book_password": "jiami2019"})  # the password alone
+    files = finish(client)["result"]["files"]
+    assert [(f["unit"], f["status"], f["new"]) for f in files] == [(unit, "accepted", True)]
+    assert "jiami2019" not in "".join(p.read_text(errors="ignore") for p in (tmp_path / "ws").rglob("*")
+                                       if p.is_file() and p.suffix in (".json", ".log", ".txt"))
+
+
 def test_unit_text_is_shown_as_text(desk):
     client, unit = desk["client"], desk["units"][2]
     page = client.get(c_url("collect", PERIOD, "unit", unit)).text

@@ -132,6 +132,28 @@ def test_password_via_the_cli_and_not_echoed(corpus, tmp_path):
     assert hc.PASSWORD not in out.stdout + out.stderr
 
 
+def test_a_file_refused_for_its_password_is_read_once_the_password_is_given(corpus, tmp_path):
+    """The unit tells the office its password after the first run refused the file: the
+    next run with --password reads it (also when the stat cache remembers it) and its
+    refusal is replaced; a run without the password changes nothing."""
+    inbox = corpus.case_dir("password-right")
+    base = [str(inbox), "--plan", str(corpus.plan_path), "--period", hc.PERIOD,
+            "-o", str(tmp_path / "o"), "--db", str(tmp_path / "l.db"), "--json"]
+
+    def collect(password: str | None) -> list:
+        env = {k: v for k, v in os.environ.items() if k != "XLTOOLS_PASSWORD"}
+        out = subprocess.run([sys.executable, "-m", "xltools.cli", "collect", *base],
+                             capture_output=True, text=True, timeout=120,
+                             env={**env, **({"XLTOOLS_PASSWORD": password} if password else {})})
+        assert out.returncode in (0, 1), out.stderr
+        return [(f["status"], [x["code"] for x in f["findings"]]) for f in json.loads(out.stdout)["files"]]
+    assert collect(None) == [("rejected", ["password-protected"])]
+    assert collect(None) == [("rejected", ["password-protected"])]
+    got = collect(hc.PASSWORD)
+    assert [status for status, _ in got] == ["accepted"] and "password-protected" not in got[0][1]
+    assert [status for status, _ in collect(None)] == ["accepted"]
+
+
 # ------------------------------------------------------------------ files that change or vanish
 def test_file_changing_while_read_is_kept_as_read(corpus, tmp_path, monkeypatch):
     inbox = tmp_path / "in"

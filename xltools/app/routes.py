@@ -295,7 +295,9 @@ async def collect_post(request: Request) -> Response:
     local = _local_folder(request, str(form.get("folder", "")))
     if c.lock.locked():  # do not keep files for a run that cannot start
         raise HTTPException(409, jobs.BUSY)
-    if not files and local is None:
+    book_password = str(form.get("book_password", "")) or None  # (kept for this run only)
+    if not files and local is None and book_password is None:  # (a password alone: the
+        # files refused for it are read again)
         raise Refused(official_marks("请选择要上传的回收文件(.xlsx .xls .ods .zip .eml .msg),"
                                      "或填写本机上存放回收文件的文件夹。"))
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
@@ -310,7 +312,7 @@ async def collect_post(request: Request) -> Response:
 
     def run(job: jobs.Job) -> dict:
         report = api.collect(inboxes, c.plan_path, period.id, c.outputs(period), limits=limits,
-                             progress=job.progress)
+                             progress=job.progress, password=book_password)
         if want_pdf:
             api.pdf(report, progress=job.progress)
         _warm(c, period.id)

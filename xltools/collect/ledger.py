@@ -521,6 +521,13 @@ class Ledger:
             return None
         return row["status"]
 
+    def locked(self, shas: set[str]) -> set[str]:
+        """Which of these files were refused for an opening password (password-protected):
+        given the password, a run reads them again."""
+        return {r["sha256"] for r in self._by_sha(
+            "SELECT DISTINCT sha256 FROM findings WHERE code = 'password-protected' "
+            "AND sha256 IN (%s)", shas)}
+
     # -- intake's stat cache
     def known_files(self, plan_id: str, period: str, limits: str) -> dict[bytes, KnownFile]:
         """The inbox files a run for plan_id/period need not read again: recorded under

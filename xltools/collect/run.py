@@ -137,8 +137,11 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
         with _full_disk(db_path), Ledger(db_path, busy_timeout=limits.ledger_wait) as ledger:
             cache = limits_key(limits)
             own = [*own, *ledger.own_files()]
-            found = intake_run([Path(p) for p in inputs], workdir, limits, password,
-                               ledger.known_files(plan.plan_id, period.id, cache), own)
+            known = ledger.known_files(plan.plan_id, period.id, cache)
+            if password is not None:  # files refused for their opening password: read again
+                locked = ledger.locked({k.sha256 for k in known.values()})
+                known = {path: k for path, k in known.items() if k.sha256 not in locked}
+            found = intake_run([Path(p) for p in inputs], workdir, limits, password, known, own)
             out.phases["intake"] = time.perf_counter() - t0
             ledger.on_wait = lambda: notify(
                 f"台账 {db_path} 正被另一个 xltools collect 使用,"
@@ -148,6 +151,11 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
             found, priors = _settled(found, ledger, lambda: intake_run(
                 [Path(p) for p in inputs], workdir, limits, password, own=own))
             received, intake_findings = found.received, found.findings
+            # given a password, a file refused for its opening password is read again, and
+            # its refusal replaced by what it says
+            unlocked = ledger.locked({rec.sha256 for rec, p in zip(received, priors)
+                                      if p == REJECTED}) if password is not None else set()
+            priors = [None if rec.sha256 in unlocked else p for rec, p in zip(received, priors)]
             tick(progress, 0, len(received))
             mine: dict[str, list[Finding]] = {}
             for f in intake_findings:
@@ -155,7 +163,7 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
 
             def record(ret: FormReturn) -> None:
                 ret.findings = [*mine.get(ret.received.display, []), *ret.findings]
-                _record(ledger, run_id, ret, period, out)
+                _record(ledger, run_id, ret, period, out, replace=ret.received.sha256 in unlocked)
                 tick(progress, len(out.files), len(received))
             todo: list[Received] = []
             stamps: list[Received] = []

@@ -104,7 +104,7 @@ INTAKE: dict[str, tuple[str, str]] = {
     "word-document": (ERROR, "这是{format},不是电子表格。请报送单位在下发的报表(.xlsx)中填写后重新报送,不要把表格复制到文档中。"),
     "wps-et-file": (ERROR, "这是 WPS 表格专用格式(.et),无法可靠读取。请在 WPS 中“另存为”Excel 工作簿(.xlsx)后重新报送。"),
     "ole-not-workbook": (ERROR, "这是旧版 Office 格式的文件,但其中没有工作表{format}。请确认报送的是报表本身,用 Excel 或 WPS 另存为 .xlsx 后重新报送。"),
-    "password-protected": (ERROR, "文件设置了打开密码,无法读取。请报送单位取消打开密码后重新报送,或在命令中提供密码(--password)。"),
+    "password-protected": (ERROR, "文件设置了打开密码,无法读取。请报送单位取消打开密码后重新报送(或把密码告知督办室,回收时一并提供)。"),
     "password-wrong": (ERROR, "文件设置了打开密码,用所提供的密码(--password)无法打开。请核对密码后重新运行,或请报送单位取消打开密码后重新报送。原件已存档。"),
     "decrypt-failed": (ERROR, "文件设置了打开密码,但加密方式无法解开({reason})。请报送单位取消打开密码、另存为 .xlsx 后重新报送。原件已存档。"),
     "damaged-file": (ERROR, "文件已损坏或不完整({reason}),无法读取。请重新下载附件;如仍不行,请报送单位用 Excel 或 WPS 打开、重新保存后再报送。"),
