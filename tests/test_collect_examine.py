@@ -434,6 +434,14 @@ def _insert_col(rows, at):
         r.insert(at, None)
 
 
+def _add_col(rows):
+    """A 备注 column of the unit's own after the last, two of its task rows typed in."""
+    width = max(len(r) for r in rows)
+    for i, r in enumerate(rows):
+        r.extend([None] * (width - len(r)))
+        r.append({4: "备注", 5: "已报分管领导", 6: "另见附件"}.get(i))
+
+
 def _del_col(rows, at):
     for r in rows:
         if len(r) > at:
@@ -462,6 +470,7 @@ GRID_CASES = [
     ("columns-changed", lambda rows: _insert_col(rows, 3), "E5", {}),
     ("column-missing", lambda rows: _del_col(rows, 4), "E5", {}),
     ("column-missing", lambda rows: _del_col(rows, 7), "H5", {}),  # the last: no label-change
+    ("column-added", _add_col, "I5", {}),
     ("header-label-changed", lambda rows: rows[4].__setitem__(4, "进度"), "E5", {}),
     ("sheet-renamed", lambda rows: None, "", {"sheet_name": "我的报表"}),
     ("sheet-missing", lambda rows: rows.clear(), "", {"sheet_name": "Sheet1"}),

@@ -91,6 +91,7 @@ def column_map(rows: list[list], head: int | None, labels: tuple[str, ...], sink
     found = [label(v) for v in (rows[head] if head < len(rows) else [])]
     want = ["".join(x.split()) for x in labels]
     if found[:len(want)] == want:
+        _added_columns(rows, head, found, out, sink)
         return out
     for c, name in enumerate(want):
         if c < len(found) and found[c] == name:
@@ -111,7 +112,23 @@ def column_map(rows: list[list], head: int | None, labels: tuple[str, ...], sink
                 continue
             out[c] = None
             sink.add("column-missing", head, c, value=labels[c].replace("\n", ""))
+    _added_columns(rows, head, found, out, sink)
     return out
+
+
+def _added_columns(rows: list[list], head: int, found: list[str], out: dict[int, int | None],
+                   sink: Sink) -> None:
+    """A column the unit added (a 备注 of its own) is not summarized: said, with how many of
+    its cells hold something, so that nothing typed there is lost without a word."""
+    used = {c for c in out.values() if c is not None}
+    width = max((len(r) for r in rows[head:]), default=0)
+    for c in range(width):
+        if c in used:
+            continue
+        filled = sum(1 for r in rows[head + 1:] if c < len(r) and not is_blank(r[c]))
+        if filled:
+            sink.add("column-added", head, c, value=(found[c] if c < len(found) else "") or col_letter(c),
+                     count=filled)
 
 
 def locate(ex: ExpectedForm, rows: list[list], sink: Sink,

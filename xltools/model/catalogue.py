@@ -194,6 +194,7 @@ VALIDATE: dict[str, tuple[str, str]] = {
     "layout-shifted": (WARNING, "表格整体位置与下发时不同(下发时第 {expected_row} 行,现在第 {found_row} 行),可能增删了表头上方的行。已按内容定位读取,请提醒单位不要增删行。"),
     "columns-changed": (WARNING, "表头列“{value}”的位置与下发时不同(下发时在 {expected} 列,现在在 {found} 列),可能增删了列。已按表头定位读取,请提醒单位不要增删列。"),
     "header-label-changed": (WARNING, "表头“{expected}”被改成了“{value}”;这一列仍在下发时的位置,已照常读取。请恢复原表头,不要修改表头文字。"),
+    "column-added": (WARNING, "“{value}”列不是下发表格中的列,其中 {count} 个单元格的内容没有汇总。如需报告,请单位写入“存在问题”等原有栏目。"),
     "column-missing": (ERROR, "找不到表头列“{value}”,该列的数值无法读取。请恢复原表格的列后重新报送。"),
     # --- task rows ---------------------------------------------------------------------------
     "required-empty": (ERROR, "任务 {task} 的“{field}”没有填写。请补填后重新报送。"),
