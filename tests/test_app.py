@@ -582,22 +582,9 @@ def test_a_unit_marked_exempt_is_not_missing_nor_reminded(desk):
 
 
 def test_a_held_return_is_credited_from_the_board(desk, tmp_path):
-    import dataclasses
-
-    from xltools.collect.limits import DEFAULT_LIMITS
-    from xltools.xlsx.cells import read_identity
     client, plan, units = desk["client"], desk["plan"], desk["units"]
-    src = tmp_path / "src.xlsx"
-    src.write_bytes(workbook_bytes(fill_report(plan, units[7], plan.period(PERIOD), random.Random(7))))
-    ident = read_identity(src, DEFAULT_LIMITS).identity  # the hidden sheet's text names another unit: held
-    old, new = (f">{i.encode()}<".encode() for i in (ident, dataclasses.replace(ident, unit=units[8])))
-    held = io.BytesIO()
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(held, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info)
-            zout.writestr(info, data.replace(old, new) if info.filename == "xl/sharedStrings.xml"
-                          else data)
-    post(client, c_url("collect", PERIOD), files=[("files", ("held.xlsx", held.getvalue()))])
+    held = _held(plan, units[7], units[8], tmp_path)  # the hidden sheet names another unit: held
+    post(client, c_url("collect", PERIOD), files=[("files", ("held.xlsx", held))])
     assert finish(client)["state"] == "done"
     board = client.get(c_url("collect", PERIOD) + ".json").json()
     assert board["counts"]["\u5f85\u786e\u8ba4"] == 1

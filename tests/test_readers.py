@@ -389,3 +389,16 @@ def test_a_workbook_of_more_parts_than_the_limit_is_refused_before_any_reader(fo
                    size=src.stat().st_size, received_at="2019-04-08T10:00:00")
     fr = examine(rec, plan, Q1, limits=few)
     assert [f.code for f in fr.findings] == ["workbook-unreadable"] and fr.status == "rejected"
+
+
+def test_a_member_is_searched_a_piece_at_a_time_across_the_pieces():
+    """ods._holds reads a zip member in pieces (a big content.xml is never held whole) and
+    finds bytes that straddle two pieces, at any piece size."""
+    import io
+    from xltools.xlsx.ods import _holds
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("content.xml", b"x" * 5000 + b'value-type="error"' + b"y")
+    with zipfile.ZipFile(buf) as z:
+        assert all(_holds(z, "content.xml", b'value-type="error"', chunk=c) for c in (1, 7, 18, 4096))
+        assert not _holds(z, "content.xml", b'value-type="errors"', chunk=7)

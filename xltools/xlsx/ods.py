@@ -149,6 +149,17 @@ def percent_cells(zf: zipfile.ZipFile, sheet: str, out: dict) -> None:
 
 
 _CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
+
+
+def _holds(zf: zipfile.ZipFile, part: str, needle: bytes, chunk: int = 1 << 20) -> bool:
+    """Whether a zip member holds these bytes, read a piece at a time (memory stays flat)."""
+    tail = b""
+    with zf.open(part) as f:
+        while piece := f.read(chunk):
+            if needle in tail + piece:
+                return True
+            tail = (tail + piece)[-len(needle):]
+    return False
 _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 MAX_ERRORS = 1000
 
@@ -156,9 +167,8 @@ MAX_ERRORS = 1000
 def error_cells(zf: zipfile.ZipFile) -> dict[str, list[tuple[tuple[int, int], str]]]:
     """{sheet: [((row, col) 1-based, "#DIV/0!")]} of the cells LibreOffice marks as showing a
     formula error (calcext:value-type="error"), which python-calamine reads as empty."""
-    with zf.open("content.xml") as f:
-        if b'value-type="error"' not in f.read():
-            return {}
+    if not _holds(zf, "content.xml", b'value-type="error"'):
+        return {}
     t, out, sheet, row, col, n = _T, {}, "", 0, 0, 0
     with zf.open("content.xml") as f:
         for event, el in SafeET.iterparse(f, events=("start", "end"), forbid_dtd=True):
