@@ -162,6 +162,17 @@ def test_a_forms_error_page_goes_back_to_the_form_and_links_no_json(desk):
     missing = client.get(c_url("collect", "2019Q9"))
     assert missing.status_code == 404 and "history.back()" not in missing.text
 
+@pytest.mark.parametrize("name", ["CON", "nul.txt", "com1", "\u6c99\u5e02.", "a/b", "x" * 61])
+def test_a_plan_name_windows_cannot_use_as_a_folder_is_refused(desk, name):
+    """A plan's folder is named after it: a device name (CON), a trailing dot or a reserved
+    character would make a folder Windows cannot create or would name otherwise."""
+    before = sorted(p.name for p in (desk["root"] / "ws").iterdir())
+    bad = post(desk["client"], "/new", {"name": name},
+               {"notice": ("notice.txt", (EXAMPLE / "notice.txt").read_bytes())})
+    assert bad.status_code == 400 and "\u4e0d\u53ef\u7528" in bad.text  # 不可用
+    assert sorted(p.name for p in (desk["root"] / "ws").iterdir()) == before
+
+
 def test_generate_gives_a_zip_with_a_folder_per_unit(desk):
     assert desk["generated"]["state"] == "done" and desk["generated"]["result"]["files"] > 50
     assert desk["generated"]["next"] == c_url("issue")

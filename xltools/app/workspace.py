@@ -8,7 +8,6 @@
 """
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,12 +15,12 @@ from pathlib import Path
 from ..collect.run import default_ledger
 from ..model.errors import XltoolsError
 from ..model.glossary import FW_COLON, FW_COMMA
+from ..sheet.blocks import windows_refuses
 
 PLAN = "plan.xlsx"
 FORMS = "workbooks"
 INBOX = "\u56de\u6536"  # 回收
 OUTPUTS = "\u6c47\u603b"  # 汇总
-_BAD_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
 
 class Refused(XltoolsError, ValueError):
@@ -41,8 +40,9 @@ def default_workspace() -> Path:
 def check_name(name: str) -> str:
     """A campaign name usable as a folder name everywhere, or Refused with a Chinese reason."""
     name = " ".join(str(name).split())
-    if not name or name.startswith(".") or _BAD_NAME.search(name) or len(name) > 60:
-        raise Refused(f"计划名称“{name}”不可用{FW_COLON}请用不超过 60 个字、不含 \\ / : * ? \" < > | 的名称。")
+    if not name or name.startswith(".") or windows_refuses(name) or len(name) > 60:
+        raise Refused(f"计划名称“{name}”不可用{FW_COLON}请用不超过 60 个字、不含 \\ / : * ? \" < > |、"
+                      f"不以句点结尾、也不是 CON、NUL、COM1 之类设备名的名称{FW_COMMA}Windows 不能用这些作文件夹名。")
     return name
 
 

@@ -27,12 +27,23 @@ def safe_filename(name: str, ext: str = ".xlsx") -> str:
     whole (deterministic, and two long names stay apart); shortened() tells it was."""
     s = _BAD_FILENAME_CHARS.sub("_", str(name))
     s = " ".join(s.split()).strip(" .") or "未命名"
-    if s.split(".")[0].upper() in _RESERVED:
+    if _device_name(s):
         s = "_" + s
     if len(s) + len(ext) > MAX_NAME:
         tag = hashlib.sha256(s.encode("utf-8")).hexdigest()[:6]
         s = s[:MAX_NAME - len(ext) - len(tag) - 1].rstrip(" .") + ELLIPSIS + tag
     return s + ext
+
+
+def _device_name(name: str) -> bool:
+    return name.split(".")[0].strip().upper() in _RESERVED
+
+
+def windows_refuses(name: str) -> bool:
+    """Whether Windows cannot give a file or folder this name: a reserved character, a
+    device name (CON, NUL.txt, COM1) or a trailing dot or space (Windows drops them, and
+    the folder would have another name)."""
+    return bool(_BAD_FILENAME_CHARS.search(name)) or _device_name(name) or name != name.rstrip(" .")
 
 
 def shortened(name: str) -> bool:
