@@ -87,8 +87,13 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
     findings += check_annex2(plan, entries, item_lines, src) if entries else []
     findings += [finding("unnumbered-targets", file=src, line=lt.line, value=short(lt.text),
                          count=len(lt.targets)) for lt in st.target_paragraphs]
-    findings += _plan_checks(plan, book, src, {f.task for f in findings
-                                               if f.code == "missing-responsibility"})
+    checks = _plan_checks(plan, book, src, {f.task for f in findings
+                                            if f.code == "missing-responsibility"})
+    # a group its tasks leave empty is one error (group-empty-fill: its tasks, how to fill
+    # it), not also the warning that the notice does not say its members
+    empty = {f.value for f in checks if f.code == "group-empty-fill"}
+    findings = [f for f in findings
+                if not (f.code == "group-members-unknown" and f.value in empty)] + checks
     result = ParseResult(plan=plan, findings=findings, source=source, annex2=entries,
                          loose_targets=st.target_paragraphs, item_lines=item_lines)
     restore_printed(result, text or "", register_names=register is not None)
