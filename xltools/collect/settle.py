@@ -100,7 +100,8 @@ def exempt(db_path: Path, plan: Plan, period: Period, unit: str, on: bool, reaso
     with Ledger(db_path) as ledger:
         ledger.begin(plan.plan_id, period.id, [f"exempt {unit} {int(on)}"])
         marked = exempt_units(ledger.history(plan.plan_id, period.id))
-        if (marked.get(unit) == reason) if on else (unit not in marked):  # already so
+        already = marked.get(unit) == reason if on else unit not in marked
+        if already:  # (a second click): nothing to record
             ledger.rollback()
             return
         ledger.add_history(who, EXEMPT, "", plan.plan_id, period.id,
