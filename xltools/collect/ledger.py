@@ -282,30 +282,31 @@ class Ledger:
         try:
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
             if version == 0:
-                for stmt in SCHEMA.split(";"):
-                    if stmt.strip():
-                        self.conn.execute(stmt)
+                self._script(SCHEMA)
             elif version < 3:  # (a negative version: the upgrade fails, and so the ledger is refused)
                 self._findings_as_data()
             if version != 0 and version < 7:
                 self._values_by_set()
-            self.conn.execute(HISTORY)
-            for stmt in MAIL.split(";"):
-                self.conn.execute(stmt)
-            self.conn.execute(INTAKE_STATS)
+            self._script(HISTORY, MAIL, INTAKE_STATS)
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
 
+    def _script(self, *scripts: str) -> None:
+        """Each statement of the SQL scripts, in order (inside the caller's transaction:
+        executescript would commit it)."""
+        for stmt in ";".join(scripts).split(";"):
+            if stmt.strip():
+                self.conn.execute(stmt)
+
     def _findings_as_data(self) -> None:
         """Format 2 to 3: a finding stored as rendered text keeps that text (the TEXT param)."""
         c = self.conn
         old = c.execute("SELECT * FROM findings ORDER BY id").fetchall()
         c.execute("DROP TABLE findings")
-        for stmt in FINDINGS.split(";"):
-            c.execute(stmt)
+        self._script(FINDINGS)
         c.executemany(
             "INSERT INTO findings(id, sha256, receipt_id, code, severity, file, sheet, cell, unit, "
             "task, params) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -360,8 +361,7 @@ class Ledger:
         self._clean_orphans()
         cur = self.conn.execute(
             "INSERT INTO runs(started_at, plan_id, period, inputs) VALUES (?,?,?,?)",
-            (_now(), plan_id, period,
-             json.dumps([_safe_text(p) for p in inputs], ensure_ascii=False)))
+            (_now(), plan_id, period, json.dumps([_safe_text(p) for p in inputs], ensure_ascii=False)))
         self._run = (cur.lastrowid, plan_id, period)
         self._pending_sync, self._new_files = [], []
         return cur.lastrowid
@@ -409,8 +409,9 @@ class Ledger:
         the file cannot be read or the archive cannot be written.
         """
         dest = self.archive_path(received)
-        if _size(dest) == received.size:
-            return dest
+        with contextlib.suppress(OSError):  # (no file there yet: OSError)
+            if os.stat(dest).st_size == received.size:
+                return dest
         if not self._link_in(received, dest):
             self._copy_in(received, dest)
         self._pending_sync.append(dest)
@@ -452,7 +453,9 @@ class Ledger:
         """Copy the received bytes to dest by way of a temporary file, checking their hash."""
         tmp = self.archive_dir / ".tmp" / f"{received.sha256}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
         try:
-            if _copy_and_hash(received.path, tmp) != received.sha256:
+            with open(received.path, "rb") as f, _with_folder(tmp, lambda: open(tmp, "xb")) as out:
+                copied = copy_hashed(f, out)[0]
+            if copied != received.sha256:
                 raise FileChanged(f"{received.display}:文件在处理过程中被修改,"
                                   "与收到时的内容不一致。请等文件保存完成后重新运行。")
             _with_folder(dest, lambda: os.replace(tmp, dest))
@@ -541,8 +544,7 @@ class Ledger:
             "LEFT JOIN runs ru ON ru.id = s.run_id WHERE k.limits = ?", (limits,))
         return {r["path"]: KnownFile(**{k: r[k] for k in KnownFile.__dataclass_fields__})
                 for r in rows
-                if not _stale_rejection(r["sstatus"], r["plan_id"], r["period"],
-                                        (plan_id, period))}
+                if not _stale_rejection(r["sstatus"], r["plan_id"], r["period"], (plan_id, period))}
 
     def remember_files(self, run_id: int, files: list[KnownFile], limits: str) -> None:
         """Record what this run found in its inbox folders (in the run's transaction)."""
@@ -580,13 +582,10 @@ class Ledger:
         if ret.status not in (ACCEPTED, REJECTED, IGNORED):
             raise ValueError(f"record() takes an accepted/rejected/ignored return, "
                              f"not {ret.status!r}")
-        rec = ret.received
-        sha = rec.sha256
-        display = _safe_text(rec.display)
-        now = _now()
+        rec, now, c = ret.received, _now(), self.conn
+        sha, display = rec.sha256, _safe_text(rec.display)
         extra: list[Finding] = []
         archived = self._archive_for_record(rec, extra)
-        c = self.conn
         old = c.execute("SELECT archived FROM files WHERE sha256 = ?", (sha,)).fetchone()
         if old is None:
             c.execute("INSERT INTO files(sha256, size, kind, archived, first_seen) "
@@ -596,10 +595,8 @@ class Ledger:
             c.execute("UPDATE files SET archived = ? WHERE sha256 = ?", (archived, sha))
         receipt = c.execute("SELECT id, status FROM receipts WHERE sha256 = ? AND display = ?",
                             (sha, display)).fetchone()
-        sub = c.execute(
-            "SELECT s.status, s.display, ru.plan_id, ru.period "
-            "FROM submissions s JOIN runs ru ON ru.id = s.run_id WHERE s.sha256 = ?",
-            (sha,)).fetchone()
+        sub = c.execute("SELECT s.status, s.display, ru.plan_id, ru.period FROM submissions s "
+                        "JOIN runs ru ON ru.id = s.run_id WHERE s.sha256 = ?", (sha,)).fetchone()
         if sub is not None:
             redo = (replace or _stale_rejection(sub["status"], sub["plan_id"], sub["period"],
                                                 self._run[1:])
@@ -620,12 +617,11 @@ class Ledger:
                   (DUPLICATE, sha, display))
         ret.findings = [*ret.findings, *extra]
         payload, clean = _payload(ret)
-        c.execute(
-            "INSERT INTO submissions(sha256, run_id, display, plan_id, kind, unit, period, "
-            "status, received_at, recorded_at, late, supersedes, payload) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (sha, run_id, display, ret.plan_id, ret.kind, ret.unit, ret.period, ret.status,
-             rec.received_at, now, int(bool(ret.late)), ret.supersedes or None, payload))
+        c.execute("INSERT INTO submissions(sha256, run_id, display, plan_id, kind, unit, period, "
+                  "status, received_at, recorded_at, late, supersedes, payload) "
+                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                  (sha, run_id, display, ret.plan_id, ret.kind, ret.unit, ret.period, ret.status,
+                   rec.received_at, now, int(bool(ret.late)), ret.supersedes or None, payload))
         self._insert_findings(sha, ret.findings, default_file=display)
         if ret.status == ACCEPTED:
             self._insert_values(ret, clean)
@@ -682,8 +678,7 @@ class Ledger:
             rows.append((set_id, len(rows), key, field, text, num, sheet, ref, row,
                          int(bool(cell) and (sheet, ref) in blocked)))
         self.conn.executemany(
-            f'INSERT INTO "values"(set_id, n, {_VALUE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)',
-            rows)
+            f'INSERT INTO "values"(set_id, n, {_VALUE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)', rows)
 
     def _supersede(self, sha: str, plan_id: str, kind: str, unit: str, period: str) -> str:
         """Latest received (tie: later run, then display name) of a form is the accepted one."""
@@ -697,13 +692,11 @@ class Ledger:
         for r in rows:
             new = ACCEPTED if r["sha256"] == winner["sha256"] else SUPERSEDED
             if new != r["status"]:  # (the new row was written with its status just now)
-                c.execute("UPDATE submissions SET status = ? WHERE sha256 = ?",
-                          (new, r["sha256"]))
+                c.execute("UPDATE submissions SET status = ? WHERE sha256 = ?", (new, r["sha256"]))
                 c.execute("UPDATE receipts SET status = ? WHERE sha256 = ? AND status != ?",
                           (new, r["sha256"], DUPLICATE))
         if winner["sha256"] == sha and before:
-            c.execute("UPDATE submissions SET supersedes = ? WHERE sha256 = ?",
-                      (before[0], sha))
+            c.execute("UPDATE submissions SET supersedes = ? WHERE sha256 = ?", (before[0], sha))
         return ACCEPTED if winner["sha256"] == sha else SUPERSEDED
 
     def first_seen(self, sha: str) -> str | None:
@@ -901,20 +894,17 @@ def _cell_values(ret: FormReturn) -> Iterator[tuple]:
     """(key, field, value, number, cell, row) of every field of a return that has a cell."""
     for name, value in ret.header.items():
         yield "header", name, value, None, ret.header_cells.get(name) or "", -1
-    attrs = dict(zip(TASK_FIELDS, ("completion", "progress", "status", "problems",
-                                   "next_steps")))
+    attrs = dict(zip(TASK_FIELDS, ("completion", "progress", "status", "problems", "next_steps")))
     for t in ret.tasks:
         if t.extra:  # a 办理方案 row: its own fields, by name
             for fname, value in t.extra.items():
                 yield t.task, fname, value or None, None, t.cells.get(fname) or "", t.row
             continue
+        raw = t.progress_raw if t.progress_raw is not None else t.progress
         for fname, attr in attrs.items():
-            if attr == "progress":
-                raw = t.progress_raw if t.progress_raw is not None else t.progress
-                yield t.task, fname, raw, _num(t.progress), t.cells.get(fname) or "", t.row
-            else:
-                yield (t.task, fname, getattr(t, attr) or None, None,
-                       t.cells.get(fname) or "", t.row)
+            value, num = ((raw, _num(t.progress)) if attr == "progress"
+                          else (getattr(t, attr) or None, None))
+            yield t.task, fname, value, num, t.cells.get(fname) or "", t.row
     for key, g in [*((target_key(g.task, g.index), g) for g in ret.targets),
                    *((town_key(w.column, w.part), w) for w in ret.town)]:
         raw = g.actual_raw if g.actual_raw is not None else g.actual
@@ -950,14 +940,6 @@ def _num(x: object) -> float | None:
     return float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else None
 
 
-def _size(path: Path) -> int | None:
-    """The size of the file at path, None when there is none."""
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return None
-
-
 def _with_folder(path: Path, op: Callable[[], Any]) -> Any:
     """op(), which creates `path`; when path's folder is missing, make it and try once more."""
     try:
@@ -976,12 +958,6 @@ def _fsync(path: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-
-
-def _copy_and_hash(src: str, tmp: Path) -> str:
-    """Copy src into the new file tmp; the sha256 of the bytes copied."""
-    with open(src, "rb") as f, _with_folder(tmp, lambda: open(tmp, "xb")) as out:
-        return copy_hashed(f, out)[0]
 
 
 def disk_full(exc: BaseException) -> bool:

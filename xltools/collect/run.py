@@ -105,11 +105,9 @@ def default_ledger(plan_path: str | os.PathLike) -> Path:
 
 
 def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
-                workers: int | None = None, limits: Limits = Limits(),
-                password: str | None = None,
+                workers: int | None = None, limits: Limits = Limits(), password: str | None = None,
                 notify: Callable[[str], None] | None = None,
-                progress: Callable[[int, int], None] | None = None,
-                reuse_state: str = "",
+                progress: Callable[[int, int], None] | None = None, reuse_state: str = "",
                 on_new: Callable[[int, int], None] | None = None,
                 on_receipts: Callable[["CollectOutcome"], None] | None = None,
                 own: Sequence[Path] = ()) -> CollectOutcome:
@@ -143,9 +141,8 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                 known = {path: k for path, k in known.items() if k.sha256 not in locked}
             found = intake_run([Path(p) for p in inputs], workdir, limits, password, known, own)
             out.phases["intake"] = time.perf_counter() - t0
-            ledger.on_wait = lambda: notify(
-                f"台账 {db_path} 正被另一个 xltools collect 使用,"
-                f"最多等待 {limits.ledger_wait:g} 秒……")
+            ledger.on_wait = lambda: notify(f"台账 {db_path} 正被另一个 xltools collect 使用,"
+                                            f"最多等待 {limits.ledger_wait:g} 秒……")
             ledger.snapshots = workdir  # intake's private copies: linked, not copied
             run_id = ledger.begin(plan.plan_id, period.id, [str(p) for p in inputs])
             found, priors = _settled(found, ledger, lambda: intake_run(
@@ -208,12 +205,10 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
             # findings; 0.5 s at 10,000 files)
             out.receipts = ledger.receipts(plan.plan_id, period.id)
             _as_recorded(out)
-            if reuse_state and not out.changed and out.state == reuse_state:
-                out.reused = True
-                _unreceived(out, received, intake_findings, period)
-            else:
-                gaps = reader_gaps(limits) if out.changed else []
-                _unreceived(out, received, [*intake_findings, *gaps], period)
+            out.reused = bool(reuse_state) and not out.changed and out.state == reuse_state
+            gaps = reader_gaps(limits) if out.changed else []  # (before _unreceived adds files)
+            _unreceived(out, received, [*intake_findings, *gaps], period)
+            if not out.reused:
                 if on_receipts:
                     on_receipts(out)
                 out.phases["load"] = time.perf_counter() - t2
@@ -405,8 +400,7 @@ def stamped(stamps: list[Received], out: CollectOutcome, plan: Plan,
         else:
             yield FormReturn(received=rec, status=ACCEPTED, plan_id=plan.plan_id, kind=STAMP,
                              unit=got[0], period=period.id, findings=[finding(
-                                 "stamp-received", file=rec.display, unit=got[0],
-                                 how=HOW[got[1]])])
+                                 "stamp-received", file=rec.display, unit=got[0], how=HOW[got[1]])])
 
 
 def check_sender(ret: FormReturn, plan: Plan) -> None:
