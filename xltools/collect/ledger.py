@@ -324,8 +324,7 @@ class Ledger:
             return  # (already so)
         order = "n" if "n" in columns else "id"
         c.execute('ALTER TABLE "values" RENAME TO values_old')
-        c.execute(VALUE_SETS)
-        c.execute(VALUES)
+        self._script(VALUE_SETS, VALUES)
         c.execute("INSERT INTO value_sets(sha256) SELECT DISTINCT sha256 FROM values_old "
                   "WHERE sha256 IN (SELECT sha256 FROM submissions) ORDER BY sha256")
         old = ", ".join(f"o.{name}" for name in _VALUE_COLUMNS.split(", "))
@@ -361,7 +360,8 @@ class Ledger:
         self._clean_orphans()
         cur = self.conn.execute(
             "INSERT INTO runs(started_at, plan_id, period, inputs) VALUES (?,?,?,?)",
-            (_now(), plan_id, period, json.dumps([_safe_text(p) for p in inputs], ensure_ascii=False)))
+            (_now(), plan_id, period,
+             json.dumps([_safe_text(p) for p in inputs], ensure_ascii=False)))
         self._run = (cur.lastrowid, plan_id, period)
         self._pending_sync, self._new_files = [], []
         return cur.lastrowid
@@ -388,10 +388,9 @@ class Ledger:
                                          (self._rel(p),)).fetchone() is None:
                         p.unlink(missing_ok=True)
 
-    def _require_run(self, run_id: int) -> tuple[int, str, str]:
+    def _require_run(self, run_id: int) -> None:
         if self._run is None or self._run[0] != run_id:
             raise LedgerError(f"运行 {run_id} 不是当前进行中的运行(请先调用 begin)。")
-        return self._run
 
     # ------------------------------------------------------------ archive
     def archive_path(self, received: Received) -> Path:
@@ -845,14 +844,12 @@ class Ledger:
                                      file=r["display"], value=superseded_by))
             out.append(Receipt(
                 path=r["path"], display=r["display"], name=r["name"], sha256=r["sha256"],
-                status=r["status"], size=r["size"], file_type=r["file_kind"],
-                form=r["kind"] or "", unit=r["unit"] or "", plan_id=r["plan_id"] or "",
-                period=r["period"] or "", received_at=r["received_at"],
-                recorded_at=r["recorded_at"], late=bool(r["late"]),
-                supersedes=r["supersedes"] or "", superseded_by=superseded_by,
-                duplicate_of=r["primary_display"] if dup else "",
-                archived=str(self.db_path.parent / r["archived"]) if r["archived"] else "",
-                run_id=r["run_id"], findings=tuple(found)))
+                status=r["status"], size=r["size"], file_type=r["file_kind"], form=r["kind"] or "",
+                unit=r["unit"] or "", plan_id=r["plan_id"] or "", period=r["period"] or "",
+                received_at=r["received_at"], recorded_at=r["recorded_at"], late=bool(r["late"]),
+                supersedes=r["supersedes"] or "", superseded_by=superseded_by, run_id=r["run_id"],
+                duplicate_of=r["primary_display"] if dup else "", findings=tuple(found),
+                archived=str(self.db_path.parent / r["archived"]) if r["archived"] else ""))
         return out
 
     def previous_actuals(self, plan_id: str, period: str,
