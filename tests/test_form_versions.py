@@ -1,10 +1,11 @@
 """Form specs are versioned: forms sent out under one layout still collect after it changes.
 
 (a) Forms written before form specifications existed (tests/data/forms_v1, targets below the
-tasks) collect with today's code, where v2 (targets on a sheet of their own) is current, and
-also while a newer layout is. (b) v1, v2 and a v3 report spec with reordered and widened
-columns (registered in the registry only): generate, fill in LibreOffice, collect and merge
-give the same summary values.
+tasks) collect with today's code, and also while a newer layout is; so do forms of report v2
+and town v1 (tests/data/forms_v2, a half-year form and a matrix titled "…任务表"), written
+before report v3 named the period and town v2 stopped doubling 表. (b) v1, v2, v3 and a v4
+report spec with reordered and widened columns (registered in the registry only): generate,
+fill in LibreOffice, collect and merge give the same summary values.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from conftest import DATA, SHARED_TOOLS, make_small_plan, needs_office
 from xltools.collect.examine import examine
 from xltools.collect.limits import DEFAULT_LIMITS
 from xltools.forms import registry
-from xltools.forms.registry import REPORT_V1, REPORT_V2
+from xltools.forms.registry import REPORT_V1, REPORT_V2, REPORT_V3
 from xltools.generate import FormJob, build_form
 from xltools.generate.report_form import report_form
 from xltools.merge.summary import summarize
@@ -48,23 +49,23 @@ def _move(columns: tuple, key: str, before: str) -> tuple:
     return tuple(rest[:i] + [moved] + rest[i:])
 
 
-def _v3():
-    """On v2: 存在问题 before 完成情况, 任务内容 wider; in the targets 累计完成 before 全年目标."""
+def _v4():
+    """On v3: 存在问题 before 完成情况, 任务内容 wider; in the targets 累计完成 before 全年目标."""
     cols = tuple(dataclasses.replace(c, width=60) if c.key == "任务内容" else c
-                 for c in _move(REPORT_V2.columns, "存在问题", "完成情况"))
-    return dataclasses.replace(REPORT_V2, version=3, columns=cols,
-                               targets=_move(REPORT_V2.targets, "累计完成", "全年目标"))
+                 for c in _move(REPORT_V3.columns, "存在问题", "完成情况"))
+    return dataclasses.replace(REPORT_V3, version=4, columns=cols,
+                               targets=_move(REPORT_V3.targets, "累计完成", "全年目标"))
 
 
-REPORT_V3 = _v3()
+REPORT_V4 = _v4()
 
 
 @pytest.fixture
-def v3_current(monkeypatch):
-    """REPORT_V3 registered and current, as a release with a new layout would have it."""
-    monkeypatch.setitem(registry.SPECS, ("report", 3), REPORT_V3)
-    monkeypatch.setitem(registry.CURRENT, "report", REPORT_V3)
-    return REPORT_V3
+def v4_current(monkeypatch):
+    """REPORT_V4 registered and current, as a release with a new layout would have it."""
+    monkeypatch.setitem(registry.SPECS, ("report", 4), REPORT_V4)
+    monkeypatch.setitem(registry.CURRENT, "report", REPORT_V4)
+    return REPORT_V4
 
 
 def _received(path: Path) -> Received:
@@ -88,11 +89,11 @@ def v1_plan():
     return load_plan(V1_DIR / "plan.xlsx").value
 
 
-@pytest.mark.parametrize("layout", ["v2 current", "v3 current"])
+@pytest.mark.parametrize("layout", ["today's", "v4 current"])
 @pytest.mark.parametrize("name", sorted(V1_FORMS))
 def test_v1_forms_collect(name, layout, v1_plan, request):
-    if layout == "v3 current":
-        request.getfixturevalue("v3_current")
+    if layout == "v4 current":
+        request.getfixturevalue("v4_current")
     kind, unit, tasks, targets, lines, filled = V1_FORMS[name]
     path = V1_DIR / name
     assert read_identity(path, DEFAULT_LIMITS).identity.version == 1
@@ -109,6 +110,74 @@ def test_v1_forms_collect(name, layout, v1_plan, request):
         assert all(t.actual is not None for t in fr.targets)
     else:
         assert fr.header.get("填报人") is None and not any(t.status for t in fr.tasks)
+
+
+V2_DIR = DATA / "forms_v2"
+H1 = "2019H1"
+V2_FORMS = {  # file -> (kind, spec version it was sent under, filled in)
+    "report_h1_区财政局.xlsx": ("report", 2, True),
+    "report_h1_区财政局_blank.xlsx": ("report", 2, False),
+    "town_h1_岑河镇.xlsx": ("town", 1, True),
+    "town_h1_岑河镇_blank.xlsx": ("town", 1, False),
+}
+
+
+@pytest.fixture(scope="module")
+def v2_plan():
+    return load_plan(V2_DIR / "plan.xlsx").value
+
+
+def _copied_into_new_workbook(path: Path, dst: Path) -> Path:
+    """The form's first sheet pasted as values into a new workbook: no identity carrier left."""
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    new = openpyxl.Workbook()
+    for row in ws.iter_rows():
+        for c in row:
+            if c.value is not None:
+                new.active.cell(row=c.row, column=c.column, value=c.value)
+    new.save(dst)
+    assert read_identity(dst, DEFAULT_LIMITS).identity is None
+    return dst
+
+
+@pytest.mark.parametrize("name", sorted(V2_FORMS))
+def test_forms_sent_before_the_period_words_collect(name, v2_plan, tmp_path):
+    """A half-year form headed 本季度完成情况 (report v2) and a town form titled "…任务表完成情况
+    表" (town v1), as sent before: read by their own spec, with no word of a changed header or
+    title; a filled one also after it lost its identity (its title and header read by content)."""
+    kind, version, filled = V2_FORMS[name]
+    path = V2_DIR / name
+    assert read_identity(path, DEFAULT_LIMITS).identity.version == version
+    fr = examine(_received(path), v2_plan, H1)
+    codes = [f.code for f in fr.findings]
+    assert (fr.status, fr.kind, fr.identified_by) == (ACCEPTED if filled else REJECTED, kind, "sheet")
+    assert codes == ([] if filled else ["form-not-filled"]), [f.message for f in fr.findings]
+    if kind == "report" and filled:
+        assert fr.tasks and all(t.completion == f"上半年任务{t.task}推进顺利。" for t in fr.tasks)
+    if filled:
+        copy = examine(_received(_copied_into_new_workbook(path, tmp_path / "copy.xlsx")), v2_plan, H1)
+        assert (copy.status, copy.kind, copy.identified_by) == (ACCEPTED, kind, "content"), \
+            [f.message for f in copy.findings]
+
+
+def test_a_form_names_its_own_period(v2_plan, tmp_path):
+    """Report v3: a half-year form's column, its check and the next step's prompt name the
+    half year; a quarter's form reads as v2's did. Town v2: "…任务完成情况表", 表 once."""
+    got = {}
+    for job in (FormJob("report", "区财政局", H1), FormJob("report", "区财政局", "2019Q2"),
+                FormJob("town", "岑河镇", H1)):
+        wb, ident = build_form(v2_plan, job)
+        assert ident.version == registry.current(job.kind).version
+        ws = openpyxl.load_workbook(write_workbook(wb, tmp_path / job.period)).worksheets[0]
+        head = next(r for r in ws.iter_rows(min_row=1, max_row=12) if r[0].value == "序号")
+        prompts = {dv.promptTitle: dv.prompt for dv in ws.data_validations.dataValidation}
+        got[job.kind, job.period] = ws["A1"].value, [c.value for c in head], prompts
+    title, header, prompts = got["report", H1]
+    assert header[3] == "上半年完成情况" and "上半年工作推进" in prompts["上半年完成情况"]
+    assert prompts["下一步推进计划"] == "填写下半年的推进措施和时间安排。"
+    assert got["report", "2019Q2"][1] == [h for h in REPORT_V2.headers]
+    assert "本季度工作推进" in got["report", "2019Q2"][2]["本季度完成情况"]
+    assert got["town", H1][0] == "2019年各镇、街办经济社会发展目标任务完成情况表"
 
 
 # --- (b) a reordered, widened layout through LibreOffice ---------------------------------------
@@ -150,7 +219,7 @@ def filled(tmp_path_factory):
     plan = make_small_plan()
     jobs, paths = [], {}
     with pytest.MonkeyPatch.context() as mp:
-        for layout, spec in (("v1", REPORT_V1), ("v2", REPORT_V2), ("v3", REPORT_V3)):
+        for layout, spec in (("v1", REPORT_V1), ("v2", REPORT_V2), ("v3", REPORT_V3), ("v4", REPORT_V4)):
             mp.setitem(registry.SPECS, ("report", spec.version), spec)
             mp.setitem(registry.CURRENT, "report", spec)
             for unit in UNITS:
@@ -173,9 +242,9 @@ def filled(tmp_path_factory):
 
 
 @needs_office
-def test_v3_form_is_laid_out_by_its_spec(filled):
+def test_v4_form_is_laid_out_by_its_spec(filled):
     _, paths = filled
-    ws = openpyxl.load_workbook(paths["v3"]["区发改局"])[REPORT_V3.sheet]
+    ws = openpyxl.load_workbook(paths["v4"]["区发改局"])[REPORT_V4.sheet]
     head = next(r for r in ws.iter_rows(min_row=1, max_row=12) if r[0].value == "序号")
     assert [c.value for c in head[:5]] == ["序号", "任务内容", "责任\n类型", "存在问题", "本季度完成情况"]
     old = openpyxl.load_workbook(paths["v2"]["区发改局"])[REPORT_V2.sheet]
@@ -184,7 +253,7 @@ def test_v3_form_is_laid_out_by_its_spec(filled):
         pytest.approx(60 / 44, rel=0.05)
     row = head[0].row + 1  # task 1, as typed by the unit
     assert (ws.cell(row, 4).value, ws.cell(row, 5).value) == ("外部需求偏弱", TASKS["1"]["完成情况"])
-    assert read_identity(paths["v3"]["区发改局"], DEFAULT_LIMITS).identity.version == 3
+    assert read_identity(paths["v4"]["区发改局"], DEFAULT_LIMITS).identity.version == 4
 
 
 @needs_office
@@ -206,8 +275,8 @@ def test_v2_targets_are_read_from_their_own_sheet(filled):
 
 
 @needs_office
-def test_every_layout_merges_to_the_same_summary(filled, v3_current):
-    """Collected while v3 is current: every form by the spec it was sent under."""
+def test_every_layout_merges_to_the_same_summary(filled, v4_current):
+    """Collected while v4 is current: every form by the spec it was sent under."""
     plan, paths = filled
     summaries = {}
     for layout, files in paths.items():
@@ -221,7 +290,7 @@ def test_every_layout_merges_to_the_same_summary(filled, v3_current):
     tcols = ["序号", "量化指标", "全年目标", "累计完成", "完成率", "达标", "报送单位"]
     v1 = summaries["v1"].by_task.only(*cols)
     t1 = summaries["v1"].targets.only(*tcols)
-    for layout in ("v2", "v3"):
+    for layout in ("v2", "v3", "v4"):
         assert _typed(summaries[layout].by_task.only(*cols)) == _typed(v1), layout
         assert _typed(summaries[layout].targets.only(*tcols)) == _typed(t1), layout
     got = v1.where(lambda r: r["单位"] == "区人社局").records()[0]
@@ -236,11 +305,11 @@ def _typed(table: Table) -> tuple[list, list]:
 
 
 def test_a_layout_this_xltools_does_not_know_is_rejected(tmp_path):
-    """A form of a newer layout (v3 unknown here): refused by name, not read by another spec."""
+    """A form of a newer layout (v4 unknown here): refused by name, not read by another spec."""
     plan = make_small_plan()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setitem(registry.SPECS, ("report", 3), REPORT_V3)
-        mp.setitem(registry.CURRENT, "report", REPORT_V3)
+        mp.setitem(registry.SPECS, ("report", 4), REPORT_V4)
+        mp.setitem(registry.CURRENT, "report", REPORT_V4)
         wb, _ = build_form(plan, FormJob("report", "区发改局", Q1))
     fr = examine(_received(write_workbook(wb, tmp_path)), plan, Q1)
     assert fr.status != ACCEPTED

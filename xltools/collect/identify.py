@@ -257,12 +257,13 @@ def shift_cells(fr, findings: list, n: int) -> list:
     return moved
 
 
-def _detect_spec(rows: list[list]) -> tuple[FormSpec, int] | None:
-    """The spec whose column header a row shows, and that row: the whole header if one
-    matches, else the first three labels (the unit may have moved fill-in columns)."""
+def _detect_spec(rows: list[list], period_id: str = "") -> tuple[FormSpec, int] | None:
+    """The spec whose column header a row shows (as a form of the period prints it; without
+    one, a quarter's), and that row: the whole header if one matches, else the first three
+    labels (the unit may have moved fill-in columns)."""
     # targets below the tasks or not: a layout that has them there, or on a sheet of their own
     below = any(label(at(rows, i, 0)).startswith(SECTION_MARK) for i in range(len(rows)))
-    specs = [(sp, [label(h) for h in sp.headers]) for sp in all_specs()
+    specs = [(sp, [label(h) for h in sp.for_period(period_id).headers]) for sp in all_specs()
              if not sp.targets or below != bool(sp.target_sheet)]
     firsts = {h[0] for _, h in specs}
     for i in range(min(len(rows), 40)):
@@ -282,7 +283,7 @@ def _unit_name(sp: FormSpec, rows: list[list], head: int) -> str | None:
 
 
 def _match_content(rows, forms: ExpectedForms, period_id: str, sink: Sink, sheet: str):
-    found, plan = _detect_spec(rows), forms.plan
+    found, plan = _detect_spec(rows, period_id), forms.plan
     if found is None:
         return f"工作表“{sheet}”的表头与本系统下发的报表不符"
     sp, head = found
@@ -293,10 +294,15 @@ def _match_content(rows, forms: ExpectedForms, period_id: str, sink: Sink, sheet
     unit = _unit_of(plan, kind, name)
     if unit is None:
         return f"填报单位“{name}”不在本计划的单位名单中"
-    ex = forms.get(kind, unit, "" if kind == FORM_WORKPLAN else period_id, sp.version)
-    if ex is None:
-        return f"按当前计划,“{unit}”没有{form_name(kind)}"
     top = [canon(at(rows, i, 0)) for i in range(min(head, 4))]
+    # versions alike but for the title (town v1 and v2): the one whose title the form shows
+    alike = [sp, *(o for o in all_specs() if o.kind == kind and o is not sp and
+                   o.for_period(period_id).headers == sp.for_period(period_id).headers)]
+    shown = [e for e in (forms.get(kind, unit, "" if kind == FORM_WORKPLAN else period_id, o.version)
+                         for o in alike) if e is not None]
+    if not shown:
+        return f"按当前计划,“{unit}”没有{form_name(kind)}"
+    ex = next((e for e in shown if e.title in top), shown[0])
     if ex.title not in top:
         return f"标题“{top[0] if top else ''}”与本计划{ex.form_name}的标题“{ex.title}”不符"
     if kind != FORM_WORKPLAN:

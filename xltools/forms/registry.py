@@ -8,7 +8,8 @@ from __future__ import annotations
 import dataclasses
 
 from ..model.glossary import FORM_REPORT, FORM_TOWN, FORM_WORKPLAN
-from .spec import COMPUTED, LIST, NUMBER, PERCENT, TEXT, Check, Column, FormSpec, HeaderField
+from .spec import (COMPUTED, LIST, NEXT_PERIOD, NUMBER, PERCENT, TEXT, THIS_PERIOD, Check, Column,
+                   FormSpec, HeaderField)
 
 STATUSES = ("已完成", "序时推进", "滞后", "未启动")  # what a unit may choose on its report form
 _ACTUAL = "累计完成"
@@ -55,13 +56,20 @@ REPORT_V1 = FormSpec(
         Column("完成率", "完成率", 0, COMPUTED, "computed_percent"),
         Column("说明", "说明", 0, TEXT, "input", span=2),
     ),
-    target_title="量化指标完成情况(填写年初至本期末的累计数)", target_label_key="量化指标")
+    target_title="量化指标完成情况(填写年初至本期末的累计数)", target_label_key="量化指标",
+    title="{plan}落实情况报表")
 
 # v2: the 量化指标 table on a sheet of its own, under its own title and print titles
 REPORT_V2 = dataclasses.replace(
     REPORT_V1, version=2, target_sheet="量化指标",
     targets=tuple(dataclasses.replace(c, width=w, span=1) for c, w in zip(
         REPORT_V1.targets, (8, 56, 10, 14, 14, 10, 45))))
+
+# v3: a half-year, monthly or yearly form names its own period (上半年完成情况), where v2
+# headed every form 本季度完成情况; a quarter's form is as v2's
+REPORT_V3 = dataclasses.replace(REPORT_V2, version=3, columns=tuple(
+    c.reworded(lambda t: t.replace("下一季度", NEXT_PERIOD).replace("本季度", THIS_PERIOD))
+    for c in REPORT_V2.columns))
 
 TOWN_V1 = FormSpec(
     FORM_TOWN, 1, "镇街指标",
@@ -76,7 +84,10 @@ TOWN_V1 = FormSpec(
         Column("完成率", "完成率", 10, COMPUTED, "computed_percent"),
         Column("说明", "说明", 24, TEXT, "input", Check(title="说明", prompt="需要说明的情况(可不填)。")),
     ),
-    fields=_FILLER_FIELDS, label_key="指标")
+    fields=_FILLER_FIELDS, label_key="指标", title="{matrix}完成情况表")
+
+# v2: a matrix titled "…任务表" gives "…任务完成情况表", where v1 doubled the 表
+TOWN_V2 = dataclasses.replace(TOWN_V1, version=2, title="{matrix_stem}完成情况表")
 
 WORKPLAN_V1 = FormSpec(
     FORM_WORKPLAN, 1, "办理方案",
@@ -95,11 +106,12 @@ WORKPLAN_V1 = FormSpec(
     fields=(HeaderField("单位", "单位:", 0, 1, 1, guarded=True),
             HeaderField("总责任人", "总责任人:", 0, 3, 4, Check(
                 title="总责任人", prompt="请填写本单位总责任人(一般为单位主要负责人)的姓名和职务。"))),
-    label_key="责任事项", field_height=28)
+    label_key="责任事项", field_height=28, title="{unit}{plan}办理方案")
 
 SPECS: dict[tuple[str, int], FormSpec] = {(s.kind, s.version): s
-                                          for s in (REPORT_V1, REPORT_V2, TOWN_V1, WORKPLAN_V1)}
-CURRENT: dict[str, FormSpec] = {s.kind: s for s in (REPORT_V2, TOWN_V1, WORKPLAN_V1)}
+                                          for s in (REPORT_V1, REPORT_V2, REPORT_V3, TOWN_V1,
+                                                    TOWN_V2, WORKPLAN_V1)}
+CURRENT: dict[str, FormSpec] = {s.kind: s for s in (REPORT_V3, TOWN_V2, WORKPLAN_V1)}
 
 
 def current(kind: str) -> FormSpec:

@@ -6,9 +6,11 @@ sent under (FormIdentity.version), merge addresses cells through it. Column posi
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from itertools import accumulate
 
+from ..model.periods import period_words
 from ..sheet.layout import Validation
 
 # What goes into a column's cells
@@ -20,6 +22,8 @@ LIST = "list"  # the unit picks from a drop-down list
 COMPUTED = "computed"  # a formula of the generator's, neither guarded nor filled in
 FILL_IN = (TEXT, NUMBER, PERCENT, LIST)
 COLONS = ":\uff1a"  # a label may end in either colon when a unit retypes it
+# where a column's header or check names the period, as for_period() fills them in
+THIS_PERIOD, NEXT_PERIOD = "{本期}", "{下期}"
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,12 @@ class Column:
     style: str = "body"  # cell style of the rows
     check: Check | None = None
     span: int = 1  # columns the cells cover (merged)
+
+    def reworded(self, put: Callable[[str], str]) -> Column:
+        """This column with `put` applied to its header and to its check's title and prompt."""
+        check = self.check and replace(self.check, title=put(self.check.title),
+                                       prompt=put(self.check.prompt))
+        return replace(self, header=put(self.header), check=check)
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,7 @@ class FormSpec:
     target_title: str = ""
     target_label_key: str = ""
     target_sheet: str = ""  # the sheet the second table has to itself; "" = below the first
+    title: str = ""  # the title row, str.format()ted with the names its kind's generator gives
 
     @property
     def ncols(self) -> int:
@@ -152,6 +163,14 @@ class FormSpec:
         return replace(self, sheet=self.target_sheet, columns=self.targets,
                        fields=(replace(self.unit_field, row=0),), label_key=self.target_label_key,
                        freeze_col=2, target_sheet="")
+
+    def for_period(self, period_id: str) -> FormSpec:
+        """This spec as a form of that period shows it: 本期/下期 in headers and checks as the
+        period names them (上半年完成情况); a spec without them is returned as it is."""
+        this, following = period_words(period_id)
+        columns = tuple(c.reworded(lambda t: t.replace(THIS_PERIOD, this).replace(NEXT_PERIOD, following))
+                        for c in self.columns)
+        return self if columns == self.columns else replace(self, columns=columns)
 
     def choices(self, key: str) -> tuple[str, ...]:
         """The list a LIST column offers."""

@@ -39,13 +39,13 @@ def report_form(plan: Plan, unit: Unit, period: Period, fit: bool = True,
     fit=False leaves the task and target rows' heights unfitted: the cells are the same, and
     collect, which rebuilds the form only to compare cells, is spared measuring every text.
     """
-    spec = spec or current(FORM_REPORT)
+    spec = (spec or current(FORM_REPORT)).for_period(period.id)
     wb = Workbook(filename=report_filename(unit, period),
                   title=f"{plan.period_title(period)}完成情况报表", subject=unit.name,
                   company=plan.issuer)
     sh = wb.add_sheet(spec.sheet)
     sh.widths(spec.widths)
-    row = title_block(sh, spec.ncols, f"{plan.title}落实情况报表",
+    row = title_block(sh, spec.ncols, spec.title.format(plan=plan.title),
                       f"({period.name},报送截止日期:{date_cn(period.deadline)})")
     fill_in = header_fields(sh, row, spec, unit.name)
     head = row + 2

@@ -47,7 +47,9 @@ def town_form(plan: Plan, row: MatrixRow, period: Period, fit: bool = True,
                   subject=name, company=plan.issuer)
     sh = wb.add_sheet(spec.sheet)
     sh.widths(spec.widths)
-    r = title_block(sh, spec.ncols, f"{title}完成情况表",
+    # (a matrix titled "…任务表" is the stem of "…任务完成情况表")
+    heading = spec.title.format(matrix=title, matrix_stem=title.removesuffix("表"))
+    r = title_block(sh, spec.ncols, heading,
                     f"({period.name},报送截止日期:{date_cn(period.deadline)})")
     header_fields(sh, r, spec, name)
     head = r + 2

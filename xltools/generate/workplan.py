@@ -23,7 +23,7 @@ def workplan_filename(unit: Unit) -> str:
 def workplan(plan: Plan, unit: Unit, spec: FormSpec | None = None) -> Workbook:
     """One unit's 办理方案, pre-filled with its tasks; only the fill-in cells are unlocked."""
     spec = spec or current(FORM_WORKPLAN)
-    title = f"{unit.name}{plan.title}办理方案"
+    title = spec.title.format(unit=unit.name, plan=plan.title)
     wb = Workbook(filename=workplan_filename(unit), title=title, subject="办理方案",
                   company=plan.issuer, kind="workplan", unit=unit.name)
     sheet = wb.add_sheet(spec.sheet)

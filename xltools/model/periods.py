@@ -32,6 +32,19 @@ def period_bounds(period_id: str) -> tuple[date, date, str]:
     return date(year, first, 1), end, name
 
 
+def period_words(period_id: str) -> tuple[str, str]:
+    """How a form names this period and the next: (本季度, 下一季度), (上半年, 下半年),
+    (本月, 下月) or (本年度, 下一年度); a malformed id is taken as a quarter."""
+    m = PERIOD_ID_RE.match(period_id)
+    if m and m.group(3):
+        return ("上半年", "下半年") if m.group(3) == "1" else ("下半年", "下一年度")
+    if m and m.group(4):
+        return "本月", "下月"
+    if m and period_id.endswith("Y"):
+        return "本年度", "下一年度"
+    return "本季度", "下一季度"
+
+
 def make_period(period_id: str, deadline: date | None = None, due_day: int = 10) -> Period:
     """A period with its dates; the deadline defaults to day `due_day` of the next month."""
     start, end, name = period_bounds(period_id)

@@ -75,7 +75,7 @@ class TaskReport:
 
     task: str
     role: str = ""
-    completion: str = ""  # 本季度完成情况
+    completion: str = ""  # 本季度完成情况 (a half year's: 上半年完成情况)
     progress: float | None = None  # 完成进度, 0-100
     progress_raw: object = None
     status: str = ""

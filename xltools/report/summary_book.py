@@ -18,6 +18,7 @@ from ..merge.summary import Summary
 from ..merge.towns import leaf_label, leaves
 from ..model.glossary import FW_COLON, official_marks, text_width
 from ..model.plan import Period, Plan
+from ..model.periods import period_words
 from ..model.rates import RATE_NOTE, is_missing, shown
 from ..xlsx.rowcache import KeptRows, SheetRows, write_keeping_rows
 from .tables import (MAX_ROW, Col, empty_row, fit, header, heading, height_for, marked_title,
@@ -108,7 +109,8 @@ def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
     unit_cols = [Col("单位", unit_w), Col("牵头/\n配合", 6, "body_center"),
                  Col("状态", 9, "body_center"),
                  Col("完成\n进度(%)", 8, "body_progress", "number"),
-                 Col("本季度完成情况", 28), Col("存在问题", 16), Col("下一步推进计划", 18)]
+                 Col(f"{period_words(period.id)[0]}完成情况", 28), Col("存在问题", 16),
+                 Col("下一步推进计划", 18)]
     cols = task_cols + unit_cols
     c = s.counts
     sub = _subtitle(period, f"共 {c.get('tasks', 0)} 项任务,{c.get('reported', 0)}/{c.get('units', 0)} "
