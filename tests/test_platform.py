@@ -374,3 +374,37 @@ def test_everything_written_fits_windows_paths_for_a_120_character_folder(tmp_pa
     # every path, and the .<name>.part each workbook is first written as, fits in 259
     longest = max(len(str(p)) + len(".part") + 1 for p in written)
     assert longest <= WINDOWS_PATH_MAX, max(written, key=lambda p: len(str(p)))
+
+
+def test_stale_run_folders_go_and_running_ones_stay(tmp_path, monkeypatch):
+    """A killed run's private folder is removed and a running one's kept. Whether the process
+    exists is psutil's to say: os.kill(pid, 0) would, on Windows, send CTRL_C_EVENT to that
+    process group (and fail for any other pid, so no folder would ever go)."""
+    from xltools.collect import run as run_mod
+    monkeypatch.setattr(run_mod.tempfile, "gettempdir", lambda: str(tmp_path))
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        for pid in (dead.pid, live.pid):
+            (tmp_path / f"{run_mod.WORKDIR_PREFIX}{pid}-x").mkdir()
+        run_mod._clean_stale_workdirs()
+        left = sorted(p.name for p in tmp_path.iterdir())
+    finally:
+        live.kill()
+        live.wait()
+    assert left == [f"{run_mod.WORKDIR_PREFIX}{live.pid}-x"]
+
+
+def test_an_archive_entry_that_cannot_go_stops_no_other_clean_up(tmp_path):
+    """Orphaned archive copies go even beside a stray folder in the same two-letter folder
+    (before, the first failed unlink ended the clean-up of that folder on every run)."""
+    with Ledger(tmp_path / "ledger.db") as led:
+        top = led.archive_dir / "ab"
+        top.mkdir(parents=True)
+        (top / "a-stray-folder").mkdir()
+        for name in ("ab01.xlsx", "ab02.xlsx"):
+            (top / name).write_bytes(b"x")
+        led.begin("plan", "2019Q1")
+        led.rollback()
+    assert sorted(p.name for p in top.iterdir()) == ["a-stray-folder"]

@@ -478,9 +478,13 @@ class Ledger:
         kept = {os.path.normcase(os.path.abspath(self.db_path.parent / r[0])) for r in
                 self.conn.execute("SELECT archived FROM files WHERE archived IS NOT NULL")}
         for top in tops:
-            with contextlib.suppress(OSError):
-                for e in os.scandir(top.path):
-                    if os.path.normcase(os.path.abspath(e.path)) not in kept:
+            try:
+                entries = list(os.scandir(top.path))
+            except OSError:
+                continue
+            for e in entries:  # (one that cannot go, a folder or a locked file, stops no other)
+                if os.path.normcase(os.path.abspath(e.path)) not in kept:
+                    with contextlib.suppress(OSError):
                         os.unlink(e.path)
 
     def _sync_archive(self) -> None:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
+import psutil
+
 from ..progress import tick
 from ..model import Finding, Period, Plan, finding
 from ..model.errors import InputError, OutputError
@@ -296,14 +298,10 @@ def _clean_stale_workdirs() -> None:
 
 
 def pid_alive(pid: int) -> bool:
-    """Whether a process with this id still runs (a killed run's temp folder is stale)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
+    """Whether a process with this id still runs (a killed run's temp folder is stale).
+
+    Not os.kill(pid, 0): on Windows signal 0 is CTRL_C_EVENT, sent to that process group."""
+    return psutil.pid_exists(pid)
 
 
 def check_output_dir(path: Path) -> None:
