@@ -191,8 +191,7 @@ def collect(inbox: Optional[list[Path]] = typer.Argument(None, metavar="INBOX...
             mail = dict(imap_host=imap_host, imap_port=imap_port, imap_security=imap_security,
                         imap_fingerprint=imap_fingerprint, user=mail_user, imap_folder=folder)
             fetched = api.fetch(plan, period, db, output, move_to, limits, mail, workers=workers,
-                                inputs=inbox or [], progress=progress, force=force,
-                                book_password=password)
+                                inputs=inbox or [], progress=progress, force=force, book_password=password)
             report = fetched.collected
         else:
             report = api.collect(inbox, plan, period, output, db, workers, password, limits,
@@ -385,8 +384,7 @@ def send_cmd(plan: Path = _PLAN, period: str = _PERIOD,
         _fail("--dry-run 需要用 -o 指定写出邮件的文件夹。")
     mail = dict(smtp_host=smtp_host, smtp_port=smtp_port, smtp_security=smtp_security,
                 smtp_fingerprint=smtp_fingerprint, user=mail_user, mail_from=mail_from)
-    _send_report(api.send(plan, period, units, output if dry_run else None, feedback, db, mail),
-                 as_json)
+    _send_report(api.send(plan, period, units, output if dry_run else None, feedback, db, mail), as_json)
 
 
 @app.command("fetch")
