@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,7 +46,7 @@ from .collect.stamps import STAMP as STAMP_FORM  # the 盖章件's form kind
 from .forms.owed import owed_forms
 from .progress import ProgressFn, tick
 from .sheet.blocks import shortened
-from .xlsx.writer import write_workbook
+from .xlsx.writer import write_atomically, write_workbook
 
 EXAMPLE = "shashi-2019"  # package data: xltools/examples/shashi-2019
 DEFAULT_OUT = Path("workbooks")
@@ -54,9 +55,8 @@ KIND_PREFIXES = (("附件1", "annex1"), ("附件2", "annex2"), ("附件3", "anne
 __all__ = ["XltoolsError", "PlanFileError", "PeriodError", "LedgerError", "LedgerMissing",
            "LedgerBusy", "FileChanged", "OutputError", "InputError", "TemplateError",
            "ExampleMissing", "GenerateReport", "CollectReport", "load", "check", "convert",
-           "generate", "demo", "parse", "collect", "status", "example_dir", "pdf",
-           "remind", "year", "units_list", "units_check", "units_add_alias", "units_add_member",
-           "units_set",
+           "generate", "demo", "parse", "collect", "status", "example_dir", "pdf", "remind", "year",
+           "units_list", "units_check", "units_add_alias", "units_add_member", "units_set",
            "notice", "bulletin", "send", "remind_send", "fetch", "mail_settings", "Limits"]
 
 
@@ -126,10 +126,8 @@ def generate(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike,
         report = GenerateReport(out, findings=findings + problems + doc_findings)
         total = len(docs) + len(jobs)
         tick(progress, 0, total)
-        for wb in docs:
-            report.files.append(WrittenFile(write_workbook(wb, out), wb.kind or _kind_of(wb.filename)))
-            tick(progress, len(report.files), total)
-        for written in pool_map(_write_form, (plan, out), jobs, workers):
+        documents = (WrittenFile(write_workbook(wb, out), wb.kind or _kind_of(wb.filename)) for wb in docs)
+        for written in chain(documents, pool_map(_write_form, (plan, out), jobs, workers)):
             report.files.append(written)
             tick(progress, len(report.files), total)
     report.findings = [_in_output(f, report) for f in report.findings] + _shortened(report.files)
@@ -224,11 +222,9 @@ def parse(notice: str | os.PathLike, units: str | os.PathLike | None = None,
     """
     from .parse import parse_notice_file
     register = None
-    for source in (base, units):
-        if source is not None:
-            res = load_plan(source)
-            if res.value is not None:
-                register = res.value if register is None else _merge_register(register, res.value)
+    for found in (load_plan(source).value for source in (base, units) if source is not None):
+        if found is not None:
+            register = found if register is None else _merge_register(register, found)
     result = parse_notice_file(notice, register, convert=docx_converter())
     saved = save_plan(result.plan, output) if (output is not None and result.plan is not None) else None
     return result, saved
@@ -283,8 +279,7 @@ class CollectReport:
     def attention_text(self) -> str:
         """What still needs the clerk, in words: "未报送单位 2 个、被退回的文件 1 个" ("无")."""
         from .collect.run import ATTENTION
-        return "\u3001".join(f"{ATTENTION.get(k, k)} {n} 个"
-                              for k, n in self.attention.items()) or "无"
+        return "\u3001".join(f"{ATTENTION.get(k, k)} {n} 个" for k, n in self.attention.items()) or "无"
 
     @property
     def exit_code(self) -> int:
@@ -304,8 +299,7 @@ class CollectReport:
                 "finding_counts": self.findings, "attention": self.attention,
                 "stamps": {u: "已收到" if d else "未收到" for u, d in self.stamps.items()},
                 "empty_inbox": self.empty_inbox, "exit_code": self.exit_code,
-                "outputs": [str(p) for p in self.outputs],
-                "html": str(self.html) if self.html else None,
+                "outputs": [str(p) for p in self.outputs], "html": str(self.html) if self.html else None,
                 "feedback": [str(p) for p in self.feedback],
                 **({"pdf": self.pdf.to_json()} if self.pdf is not None else {})}
 
@@ -321,8 +315,7 @@ def _plan_and_period(plan_path: str | os.PathLike, period_id: str) -> tuple[Plan
 
 def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, period_id: str,
             out_dir: str | os.PathLike | None = None, db: str | os.PathLike | None = None,
-            workers: int | None = None, password: str | None = None,
-            limits: Limits | None = None,
+            workers: int | None = None, password: str | None = None, limits: Limits | None = None,
             progress: "ProgressFn | None" = None, force: bool = False) -> CollectReport:
     """Take returned files into the ledger and write the summary and validation report.
 
@@ -447,14 +440,13 @@ def _timed(items: Iterator, phases: dict[str, float], phase: str,
     """`items` passed on, each one to `each` as well; the time spent getting them added to
     phases[phase] (a generator's own work, apart from its consumer's: the benchmark's)."""
     phases.setdefault(phase, 0.0)
+    end = object()
     while True:
         t0 = time.perf_counter()
-        try:
-            item = next(items)
-        except StopIteration:
-            phases[phase] += time.perf_counter() - t0
-            return
+        item = next(items, end)
         phases[phase] += time.perf_counter() - t0
+        if item is end:
+            return
         each(item)
         yield item
 
@@ -487,10 +479,9 @@ def _write_stamp(out: Path, db_path: Path, plan_id: str, period_id: str, state: 
                  report: "CollectReport") -> None:
     def rel(p):
         return str(Path(p).relative_to(out)) if p else None
-    data = {"db": str(db_path.resolve()), "plan_id": plan_id, "period": period_id,
-            "state": state, "outputs": [rel(p) for p in report.outputs],
-            "summary_book": rel(report.summary_book), "html": rel(report.html),
-            "feedback": [rel(p) for p in report.feedback],
+    data = {"db": str(db_path.resolve()), "plan_id": plan_id, "period": period_id, "state": state,
+            "outputs": [rel(p) for p in report.outputs], "summary_book": rel(report.summary_book),
+            "html": rel(report.html), "feedback": [rel(p) for p in report.feedback],
             **{k: getattr(report, k) for k in STAMPED}}
     with contextlib.suppress(OSError, ValueError):  # an optimisation: without it the next run rebuilds
         (out / STAMP).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
@@ -539,8 +530,7 @@ class StatusReport:
     def to_json(self) -> dict:
         return {"period": self.period.id, "counts": self.counts,
                 "reported": [dataclasses.asdict(u) for u in self.reported],
-                "missing_units": self.missing_units, "late_units": self.late_units,
-                "exempt": self.exempt,
+                "missing_units": self.missing_units, "late_units": self.late_units, "exempt": self.exempt,
                 "stamps": {u: "已收到" if d else "未收到" for u, d in self.stamps.items()}}
 
 
@@ -602,8 +592,7 @@ def exempt(plan_path: str | os.PathLike, period_id: str, unit: str, on: bool = T
     _exempt(_ledger_path(plan_path, db), plan, period, unit, on, reason.strip(), _who(who))
 
 
-def history(plan_path: str | os.PathLike, period_id: str,
-            db: str | os.PathLike | None = None) -> list:
+def history(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | None = None) -> list:
     """The clerk's decisions on a period (credit, set-received, exempt), oldest first:
     collect.records.Decision."""
     from .collect.ledger import Ledger
@@ -649,11 +638,9 @@ def remind(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike |
     if not write:
         return res
     out = Path(out_dir) if out_dir else DEFAULT_OUT / period.name
-    out.mkdir(parents=True, exist_ok=True)
-    res.notice = out / notice_filename(period)
-    tmp = res.notice.with_name(f".{res.notice.name}.part")
-    tmp.write_text(res.text, encoding="utf-8-sig")  # with a BOM: Windows Notepad reads it right
-    os.replace(tmp, res.notice)
+    # with a BOM and the system's line ends (as text mode wrote them): Windows Notepad reads it right
+    data = res.text.replace("\n", os.linesep).encode("utf-8-sig")
+    res.notice = write_atomically(out / notice_filename(period), data)
     res.contacts = write_workbook(contact_workbook(plan, period, res.entries, today), out)
     return res
 
@@ -764,12 +751,14 @@ def bulletin(plan_path: str | os.PathLike, period_id: str | None = None,
         b = from_summary(plan, period, s, year_summary(restricted(plan, upto), returns, when))
     else:
         b = from_year(plan, scope, year_summary(restricted(plan, periods), returns, when))
-    out = Path(out_dir) if out_dir else DEFAULT_OUT
-    out.mkdir(parents=True, exist_ok=True)
+    out = Path(out_dir) if out_dir else DEFAULT_OUT  # (save makes the folder)
     return save(bulletin_document(plan, b, when, template), out / bulletin_filename(scope))
 
 
 # -- mail in and out (issue 19) -----------------------------------------------------------
+
+MESSAGE_FIELDS = ("uid", "sender", "sent", "unit", "message_id", "archived")  # --json, of each message
+
 
 @dataclass
 class FetchReport:
@@ -783,9 +772,7 @@ class FetchReport:
     letters: int = 0  # messages without attachments: archived and recorded only
 
     def to_json(self) -> dict:
-        return {"messages": [{"uid": r.uid, "sender": r.sender, "sent": r.sent, "unit": r.unit,
-                              "message_id": r.message_id, "archived": r.archived}
-                             for r in self.messages],
+        return {"messages": [{k: getattr(r, k) for k in MESSAGE_FIELDS} for r in self.messages],
                 "findings": [f.to_dict() for f in self.findings],
                 "collect": self.collected.to_json() if self.collected else None,
                 "letters": self.letters, "move_problem": self.move_problem}
@@ -800,8 +787,7 @@ def _mail_login(plan_path, server: str, mail: dict | None, password: str | None)
 
 def send(plan_path: str | os.PathLike, period_id: str, units: list[str] | None = None,
          dry_run: str | os.PathLike | None = None, feedback: bool = False,
-         db: str | os.PathLike | None = None, mail: dict | None = None,
-         password: str | None = None):
+         db: str | os.PathLike | None = None, mail: dict | None = None, password: str | None = None):
     """Send each unit one message with its forms of the period (feedback: its 退回修改
     copies from the ledger), recorded in the ledger; only what was not sent before. With
     dry_run, .eml files are written into that folder instead. mail.send.SendReport;
@@ -850,16 +836,14 @@ def remind_send(plan_path: str | os.PathLike, period_id: str, db: str | os.PathL
         reasons[e.unit] = "\u3001".join(filter(None, [reasons.get(e.unit), f"{e.form}{e.reason}"]))
     report = SendReport("remind")
     day = (today or date.today()).isoformat()  # a reminder goes at most once a day
-    mails = outbox(plan, {u: [] for u in reasons}, "remind", report, {u: day for u in reasons},
-                   reasons)
+    mails = outbox(plan, {u: [] for u in reasons}, "remind", report, {u: day for u in reasons}, reasons)
     return _deliver(plan_path, plan, period, mails, report, db_path, dry_run, mail, password)
 
 
 def fetch(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | None = None,
           out_dir: str | os.PathLike | None = None, move_to: str | None = None,
-          limits: Limits | None = None, mail: dict | None = None,
-          password: str | None = None, workers: int | None = None,
-          inputs: list | None = None, progress: "ProgressFn | None" = None,
+          limits: Limits | None = None, mail: dict | None = None, password: str | None = None,
+          workers: int | None = None, inputs: list | None = None, progress: "ProgressFn | None" = None,
           force: bool = False, book_password: str | None = None) -> FetchReport:
     """Fetch the office mailbox's new messages over IMAP (those that arrived since the
     period began), archive each whole beside the ledger, collect their attachments
@@ -881,9 +865,8 @@ def fetch(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | 
         got = fetch_new(plan, settings, pw, ledger, since=period.start)
     report = FetchReport(got.records, got.findings, letters=got.letters)
     if got.files or inputs is not None:  # first: a failed collect leaves them to fetch again
-        report.collected = collect(got.files + list(inputs or []), plan_path, period_id,
-                                   out_dir, db_path, workers, book_password, limits, progress,
-                                   force)
+        report.collected = collect(got.files + list(inputs or []), plan_path, period_id, out_dir,
+                                   db_path, workers, book_password, limits, progress, force)
     if got.records:
         with Ledger(db_path) as ledger:
             record_fetched(ledger, got.records)

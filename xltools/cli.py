@@ -110,8 +110,7 @@ def _stamps(stamps: dict[str, str]) -> None:
     """盖章件: how many units sent theirs, and who has not."""
     if stamps:
         missing = [u for u, d in stamps.items() if not d]
-        out.print(say("盖章件:已收到 {got} 个单位,未收到 {n} 个", got=len(stamps) - len(missing),
-                      n=len(missing))
+        out.print(say("盖章件:已收到 {got} 个单位,未收到 {n} 个", got=len(stamps) - len(missing), n=len(missing))
                   + (f"{FW_LPAREN}{chr(0x3001).join(missing)}{FW_RPAREN}" if missing else "") + "。")
 
 
@@ -192,8 +191,7 @@ def collect(inbox: Optional[list[Path]] = typer.Argument(None, metavar="INBOX...
             mail = dict(imap_host=imap_host, imap_port=imap_port, imap_security=imap_security,
                         imap_fingerprint=imap_fingerprint, user=mail_user, imap_folder=folder)
             fetched = api.fetch(plan, period, db, output, move_to, limits, mail, workers=workers,
-                                inputs=inbox or [], progress=progress, force=force,
-                                book_password=password)
+                                inputs=inbox or [], progress=progress, force=force, book_password=password)
             report = fetched.collected
         else:
             report = api.collect(inbox, plan, period, output, db, workers, password, limits,
@@ -286,8 +284,7 @@ def demo(output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="
     """用自带示例(沙市区 2019 年)走一遍全流程:生成、模拟各单位填报、回收汇总。"""
     report = api.demo(output)
     if as_json:
-        _print_json({"generated": len(report.generated.files),
-                     "collect": report.collected.to_json()})
+        _print_json({"generated": len(report.generated.files), "collect": report.collected.to_json()})
         return
     _report_generate(report.generated, False, exit_on_error=False)
     sim = report.simulated
@@ -312,8 +309,7 @@ def _report_check(findings: list[Finding], as_json: bool, all_clear: str) -> Non
 
 
 @app.command()
-def check(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文件"),
-          as_json: bool = _JSON) -> None:
+def check(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文件"), as_json: bool = _JSON) -> None:
     """检查计划文件:未知单位、重复序号、空分组、镇街目标合计等。"""
     _report_check(api.check(plan), as_json, "计划检查通过,未发现问题。")
 
@@ -388,8 +384,7 @@ def send_cmd(plan: Path = _PLAN, period: str = _PERIOD,
         _fail("--dry-run 需要用 -o 指定写出邮件的文件夹。")
     mail = dict(smtp_host=smtp_host, smtp_port=smtp_port, smtp_security=smtp_security,
                 smtp_fingerprint=smtp_fingerprint, user=mail_user, mail_from=mail_from)
-    _send_report(api.send(plan, period, units, output if dry_run else None, feedback, db, mail),
-                 as_json)
+    _send_report(api.send(plan, period, units, output if dry_run else None, feedback, db, mail), as_json)
 
 
 @app.command("fetch")
@@ -442,10 +437,7 @@ def remind(plan: Path = _PLAN, period: str = _PERIOD, db: Optional[Path] = _DB,
         if sent and (sent.refused or sent.no_address):
             raise typer.Exit(1)
         return
-    table = Table(title=f"{res.period.name} 催报名单", title_justify="left")
-    table.add_column("单位", no_wrap=True)
-    for col in ("应报表单", "联系人", "联系电话", "电子邮箱", "未报原因"):
-        table.add_column(col, overflow="fold")
+    table = _unit_table(f"{res.period.name} 催报名单", "应报表单", "联系人", "联系电话", "电子邮箱", "未报原因")
     for e in res.entries:
         table.add_row(e.unit, e.form, e.contact, e.phone, e.email, e.reason,
                       style="red" if e.missing else "yellow")
@@ -456,6 +448,12 @@ def remind(plan: Path = _PLAN, period: str = _PERIOD, db: Optional[Path] = _DB,
     out.print(f"催报名单:{res.contacts}")
     if sent:
         _send_report(sent, False)
+
+
+def _unit_table(title: str, *folded: str) -> Table:
+    """A table of units titled on the left: the unit's name on one line, the other columns folded."""
+    return Table(Column("单位", no_wrap=True), *(Column(c, overflow="fold") for c in folded),
+                 title=title, title_justify="left")
 
 
 @app.command()
@@ -501,10 +499,8 @@ def units_list(ctx: typer.Context, as_json: bool = _JSON) -> None:
     if as_json:
         _print_json([r.to_json() for r in rows])
         return
-    table = Table(title=f"单位名单({len(rows)} 个)", title_justify="left")
-    table.add_column("单位", no_wrap=True)
-    for col in ("类型", "别名", "责任领导", "联系人", "联系电话", "电子邮箱", "任务数", "所属分组"):
-        table.add_column(col, overflow="fold")
+    table = _unit_table(f"单位名单({len(rows)} 个)", "类型", "别名", "责任领导", "联系人", "联系电话",
+                        "电子邮箱", "任务数", "所属分组")
     for r in rows:
         table.add_row(r.name, r.kind, ";".join(r.aliases), r.leader, r.contact, r.phone, r.email,
                       str(r.tasks), "、".join(r.groups))
@@ -534,8 +530,7 @@ def units_add_member(ctx: typer.Context,
 
 
 @units_app.command("set")
-def units_set(ctx: typer.Context,
-              name: str = typer.Argument(..., metavar="NAME", help="单位名称(或别名)"),
+def units_set(ctx: typer.Context, name: str = typer.Argument(..., metavar="NAME", help="单位名称(或别名)"),
               leader: Optional[str] = typer.Option(None, "--leader", help="责任领导"),
               contact: Optional[str] = typer.Option(None, "--contact", help="联系人"),
               phone: Optional[str] = typer.Option(None, "--phone", help="联系电话"),
@@ -558,8 +553,7 @@ def bulletin_cmd(plan: Path = _PLAN,
                  period: Optional[str] = typer.Option(None, "--period", help="报送周期(2019Q1)或半年(2019H1)"),
                  whole_year: bool = typer.Option(False, "--year", help="全年通报"),
                  db: Optional[Path] = typer.Option(None, "--db", help="台账文件"),
-                 output: Optional[Path] = _DOC_OUT,
-                 template: Optional[Path] = _DOC_TEMPLATE) -> None:
+                 output: Optional[Path] = _DOC_OUT, template: Optional[Path] = _DOC_TEMPLATE) -> None:
     """写出通报(Word):总体情况、报送情况、滞后任务、镇街排名和下一步要求。"""
     if not period and not whole_year:
         _fail("请用 --period 指定报送周期(如 2019Q1、2019H1),或用 --year 写全年通报。")
@@ -580,8 +574,7 @@ def app_cmd(workspace: Optional[Path] = typer.Argument(None, metavar="WORKSPACE"
     from .app.workspace import default_workspace
     root = workspace or default_workspace()
     if add_user is not None:  # a refused name or password: an XltoolsError, one line (_Commands)
-        add_account(root, add_user, typer.prompt("密码", hide_input=True,
-                                                 confirmation_prompt="再次输入密码"))
+        add_account(root, add_user, typer.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码"))
         out.print(f"已建立账户“{add_user}”(工作文件夹 {root})。")
         return
     if why := host_refusal(host, user_count(root)):

@@ -37,8 +37,7 @@ def _rel(path: Path, base: Path) -> str:
 
 def generate_summary(console: Console, report) -> None:
     """Forms written, by kind, and where they are."""
-    table = Table("类别", Column("文件数", justify="right"), "示例", title="生成结果",
-                  title_justify="left")
+    table = Table("类别", Column("文件数", justify="right"), "示例", title="生成结果", title_justify="left")
     kinds: dict[str, list] = {}
     for f in report.files:
         kinds.setdefault(f.kind, []).append(f)
