@@ -464,9 +464,16 @@ def test_fetch_failures_and_hostile_messages(office, cert, dovecot, tmp_path, mo
     assert _ledger_rows(db, "mail_fetched") == 3
     from typer.testing import CliRunner
     from xltools.cli import app
-    res = CliRunner().invoke(app, ["fetch", "--plan", str(office), "--period", Q1, "-o",
-                                   str(tmp_path / "out"), "--json"])
+    args = ["fetch", "--plan", str(office), "--period", Q1, "-o", str(tmp_path / "out")]
+    res = CliRunner().invoke(app, [*args, "--json"])
     assert res.exit_code == 0 and json.loads(res.stdout)["messages"] == [], res.output
+    # a new mail is collected and units still owe returns: exit 1, with --json as without it
+    # (and as collect --json); before, fetch --json said 0
+    _append(dovecot, _mail("x@example.org", when, [("说明.txt", b"x")]))
+    res = CliRunner().invoke(app, [*args, "--json"])
+    got = json.loads(res.stdout)
+    assert len(got["messages"]) == 1 and got["collect"]["exit_code"] == 1, res.output
+    assert res.exit_code == 1
     _no_password_written(tmp_path)
 
 

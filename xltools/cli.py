@@ -399,8 +399,10 @@ def fetch_cmd(plan: Path = _PLAN, period: str = _PERIOD,
     mail = dict(imap_host=imap_host, imap_port=imap_port, imap_security=imap_security,
                 imap_fingerprint=imap_fingerprint, user=mail_user, imap_folder=folder)
     rep = api.fetch(plan, period, db, output, move_to, mail=mail)
-    if as_json:
+    if as_json:  # (exit code as collect --json gives it)
         _print_json(rep.to_json())
+        if rep.collected is not None and rep.collected.exit_code:
+            raise typer.Exit(rep.collected.exit_code)
         return
     _fetch_notes(rep)
     if rep.collected is not None:
