@@ -123,8 +123,7 @@ class ExpectedForms:
         self._built: dict[tuple, ExpectedForm | None] = {}  # oldest use first
         self._shapes: dict[tuple, _Shape] = {}
 
-    def get(self, kind: str, unit: str, period_id: str,
-            version: int | None = None) -> ExpectedForm | None:
+    def get(self, kind: str, unit: str, period_id: str, version: int | None = None) -> ExpectedForm | None:
         """The form `unit` received for `period_id` ("" for a workplan) under spec `version`
         (the current one when None), or None when the plan has no such form (unknown kind,
         version, unit, town or period, or a unit without tasks)."""
@@ -215,16 +214,12 @@ def _report(plan, sp, wb, fmap, unit, period_id) -> ExpectedForm:
         targets = None
         if fmap.target_rows:
             tc = _common(plan, part, wb, unit.name, period_id)
-            targets = ExpectedForm(header_row=fmap.target_rows[0][2] - 1,
-                                   rows=tuple(_target_rows(plan, part, wb, fmap,
-                                                           tc["guarded"], unit)),
-                                   **tc)
-        return ExpectedForm(header_row=fmap.header_row, rows=tuple(rows), targets=targets,
-                            **common)
+            trows = _target_rows(plan, part, wb, fmap, tc["guarded"], unit)
+            targets = ExpectedForm(header_row=fmap.target_rows[0][2] - 1, rows=tuple(trows), **tc)
+        return ExpectedForm(header_row=fmap.header_row, rows=tuple(rows), targets=targets, **common)
     rows += _target_rows(plan, sp, wb, fmap, common["guarded"], unit)
     section = fmap.target_rows[0][2] - 2 if fmap.target_rows else None
-    return ExpectedForm(header_row=fmap.header_row, rows=tuple(rows), section_row=section,
-                        **common)
+    return ExpectedForm(header_row=fmap.header_row, rows=tuple(rows), section_row=section, **common)
 
 
 def _target_rows(plan, sp, wb, fmap, guarded, unit) -> list[ExpectedRow]:
@@ -264,10 +259,9 @@ def _town(plan, sp, wb, lines, unit_name, period_id) -> ExpectedForm:
 
 def _workplan(plan, sp, wb, unit) -> ExpectedForm:
     common = _common(plan, sp, wb, unit.name, "")
-    by_row = _by_row(common["guarded"])
     sh = wb.sheets[0]
     head = min(r for (r, c), cell in sh.cells.items() if c == 0 and cell.value == sp.headers[0])
-    rows = _task_rows(plan, unit, head + 1, by_row)
+    rows = _task_rows(plan, unit, head + 1, _by_row(common["guarded"]))
     return ExpectedForm(header_row=head, rows=tuple(rows), end_marker="单位主要负责人",
                         **{**common, "subtitle": ""})
 
@@ -307,12 +301,10 @@ class _Part:
         """This sheet's guarded cells for `unit` whose item rows are `rows` (row, cells)
         and, below them, `targets`."""
         out = {**self.head, self.form.unit_cell: canonical_text(unit_text(self.form.spec.unit_field, unit))}
-        for r, cells in rows:
-            out.update(((r, c), t) for c, t in cells)
+        out.update(((r, c), t) for r, cells in rows for c, t in cells)
         last = rows[-1][0]
         out.update(((last + d, c), t) for (d, c), t in self.mid.items())
-        for r, cells in targets:
-            out.update(((r, c), t) for c, t in cells)
+        out.update(((r, c), t) for r, cells in targets for c, t in cells)
         end = targets[-1][0] if targets else last
         out.update(((end + d, c), t) for (d, c), t in self.tail.items())
         return out
@@ -320,8 +312,7 @@ class _Part:
 
 def _guarded_texts(columns, values: dict) -> tuple[tuple[int, str], ...]:
     """(column, text) of a table row's guarded cells, in column order."""
-    return tuple((at, canonical_text(v)) for _, at, v, _, guard in row_cells(columns, values)
-                 if guard)
+    return tuple((at, canonical_text(v)) for _, at, v, _, guard in row_cells(columns, values) if guard)
 
 
 @dataclass(frozen=True)
@@ -345,25 +336,20 @@ class _Shape:
         first, last = fmap.first_task_row, fmap.first_task_row + n_tasks - 1
         rows = [r for _, _, r in fmap.target_rows]
         if form.targets is not None:  # v2
-            return _Shape(_Part.of(form, first, last),
-                          _Part.of(form.targets, rows[0], rows[-1]))
+            return _Shape(_Part.of(form, first, last), _Part.of(form.targets, rows[0], rows[-1]))
         return _Shape(_Part.of(form, first, last, (rows[0], rows[-1]) if rows else None), None)
 
     def form(self, unit, period_id: str, tasks) -> ExpectedForm:
         """The form `unit` received, whose tasks (with its roles) are `tasks`."""
-        main = self.main.form
+        main, first, known = self.main.form, self.main.first, self.cells
         sp = main.spec
-        first = self.main.first
-        known = self.cells
         rows = []
         for i, (task, role) in enumerate(tasks):
             cells = known.get((id(task), role))
             if cells is None:
-                cells = known[(id(task), role)] = _guarded_texts(sp.columns,
-                                                                   task_values(task, role))
+                cells = known[(id(task), role)] = _guarded_texts(sp.columns, task_values(task, role))
             rows.append(ExpectedRow("task", first + i, canonical_text(task.number),
-                                    canonical_text(task.text), cells, task=task.number,
-                                    role=role))
+                                    canonical_text(task.text), cells, task=task.number, role=role))
         placed = [(r.row, r.guarded) for r in rows]
         items = [(t, i, tg) for t, _ in tasks for i, tg in enumerate(t.targets)]
         part = self.targets
@@ -387,8 +373,7 @@ def _as_sent(form: ExpectedForm, unit: str, period_id: str, guarded: dict, rows:
              cells: list, fp: str, **more) -> ExpectedForm:
     """`form` as drawn for `unit`: its guarded cells and rows, its identity over `cells`."""
     return replace(form, unit=unit, period=period_id, guarded=guarded, rows=tuple(rows),
-                   guarded_cells=tuple(cells), fingerprint=fp, unit_text=guarded[form.unit_cell],
-                   **more)
+                   guarded_cells=tuple(cells), fingerprint=fp, unit_text=guarded[form.unit_cell], **more)
 
 
 def _target_items(sp: FormSpec, items, at: int, known: dict) -> list[ExpectedRow]:

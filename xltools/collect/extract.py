@@ -107,8 +107,7 @@ def column_map(rows: list[list], head: int | None, labels: tuple[str, ...], sink
             beside = [k for k in (c - 1, c + 1) if 0 <= k < len(want)]
             if here and here not in want and len(beside) == 2 and max(beside) < len(found) \
                     and all(found[k] == want[k] for k in beside):
-                sink.add("header-label-changed", head, c, value=here,
-                         expected=labels[c].replace("\n", ""))
+                sink.add("header-label-changed", head, c, value=here, expected=labels[c].replace("\n", ""))
                 continue
             out[c] = None
             sink.add("column-missing", head, c, value=labels[c].replace("\n", ""))
@@ -132,8 +131,7 @@ def _added_columns(rows: list[list], head: int, found: list[str], out: dict[int,
 
 
 def locate(ex: ExpectedForm, rows: list[list], sink: Sink,
-           reference: dict[tuple[int, int], str] | None = None,
-           by_content: bool = False) -> Located:
+           reference: dict[tuple[int, int], str] | None = None, by_content: bool = False) -> Located:
     """Match the expected form against the rows as returned; structural findings into sink.
 
     reference: the guarded texts the unit actually received when they differ from the form
@@ -145,8 +143,7 @@ def locate(ex: ExpectedForm, rows: list[list], sink: Sink,
     loc.unit_cell = find_unit_cell(ex, rows)
     if loc.unit_cell is not None:
         loc.shift = loc.unit_cell[0] - ex.unit_cell[0]
-    head = find_header(rows, ex.spec.headers, ex.header_row + loc.shift,
-                       start=(loc.unit_cell or (0, 0))[0])
+    head = find_header(rows, ex.spec.headers, ex.header_row + loc.shift, start=(loc.unit_cell or (0, 0))[0])
     if head is not None:
         loc.shift = head - ex.header_row
     if loc.shift:
@@ -173,8 +170,7 @@ def locate(ex: ExpectedForm, rows: list[list], sink: Sink,
     for section in ("task", "target", "line"):
         expected = [(i, r) for i, r in enumerate(ex.rows) if r.section == section]
         if expected:
-            _match(ex, loc, section, expected, regions.get(section, range(0)), sink, reference,
-                   by_content)
+            _match(ex, loc, section, expected, regions.get(section, range(0)), sink, reference, by_content)
     return loc
 
 
@@ -262,9 +258,8 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
         r = loc.found.get(i)
         if r is None:
             # The old cell now shows the next row, so the finding names the row by its number.
-            sink.add("row-deleted", e.row + loc.shift, 0, task=e.task, value="",
-                     what=WHAT[section], expected=e.text[:80], number=e.task or e.num,
-                     expected_row=e.row + 1)
+            sink.add("row-deleted", e.row + loc.shift, 0, task=e.task, value="", what=WHAT[section],
+                     expected=e.text[:80], number=e.task or e.num, expected_row=e.row + 1)
             continue
         if i not in in_order:
             sink.add("rows-reordered", r, 0, task=e.task, value=f"{e.num} {e.text}"[:80],

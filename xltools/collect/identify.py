@@ -18,8 +18,7 @@ from .expected import ExpectedForm, ExpectedForms
 from .extract import SECTION_MARK, find_header, find_unit_cell, unit_cell, unit_text
 from .grid import Sink, at, canon, is_blank, label
 
-CARRIER_LABELS = {"sheet": "隐藏工作表“表单标识”", "property": "文档自定义属性", "name": "定义名称",
-                  "content": "表格内容"}
+CARRIER_LABELS = {"sheet": "隐藏工作表“表单标识”", "property": "文档自定义属性", "name": "定义名称", "content": "表格内容"}
 
 
 @dataclass
@@ -136,8 +135,7 @@ def _fingerprint_owner(forms: ExpectedForms, ex: ExpectedForm, fp: str) -> str |
     return None
 
 
-def _held(reading, sheets: dict[str, list[list]], others: dict[str, str],
-          sink: Sink) -> None:
+def _held(reading, sheets: dict[str, list[list]], others: dict[str, str], sink: Sink) -> None:
     """Hold the return: identity-conflict naming what says which unit; credited to nobody."""
     found = {c: i for c, i in reading.carriers.items() if i is not None}
     whole = len({(i.plan_id, i.kind, i.period) for i in found.values()}) > 1  # not only the unit
@@ -320,8 +318,7 @@ def _match_content(rows, forms: ExpectedForms, period_id: str, sink: Sink, sheet
             if e.section == ("line" if town else "task")]
     if sorted(have) != sorted(want):
         what = "指标" if town else "任务序号"
-        return (f"{what}为 {'、'.join(have) or '空'},而“{unit}”的{ex.form_name}应为 "
-                f"{'、'.join(want)}")
+        return f"{what}为 {'、'.join(have) or '空'},而“{unit}”的{ex.form_name}应为 {'、'.join(want)}"
     sink.unit = unit
     sink.add("identified-by-content", sheet=sheet, form_name=ex.form_name)
     return Identified(ex, sheet, "content")
