@@ -246,8 +246,7 @@ def _town(plan, sp, wb, lines, unit_name, period_id) -> ExpectedForm:
     label_col = sp.col(sp.label_key)
     rows = []
     for i, line in enumerate(lines, start=1):
-        col = cols[line.column]
-        rate = line.measure in ("%", "个百分点") or not col.additive
+        rate = line.measure in ("%", "个百分点") or not cols[line.column].additive
         label = _text(wb.sheets[0], line.row, label_col)
         rows.append(ExpectedRow("line", line.row, str(i), label, by_row.get(line.row, ()),
                                 label=label, measure=line.measure, target=line.target,
@@ -296,16 +295,15 @@ class _Part:
                 tail[(r - end, c)] = text
         return _Part(form, first, head, tail, targets[0] - last if targets else 0, mid)
 
-    def place(self, unit: str, rows: list[tuple[int, tuple[tuple[int, str], ...]]],
-              targets: list[tuple[int, tuple[tuple[int, str], ...]]] = ()) -> dict:
-        """This sheet's guarded cells for `unit` whose item rows are `rows` (row, cells)
-        and, below them, `targets`."""
+    def place(self, unit: str, rows: list[ExpectedRow], targets: list[ExpectedRow] = ()) -> dict:
+        """This sheet's guarded cells for `unit` whose item rows are `rows` and, below them,
+        `targets`."""
         out = {**self.head, self.form.unit_cell: canonical_text(unit_text(self.form.spec.unit_field, unit))}
-        out.update(((r, c), t) for r, cells in rows for c, t in cells)
-        last = rows[-1][0]
+        out.update(((e.row, c), t) for e in rows for c, t in e.guarded)
+        last = rows[-1].row
         out.update(((last + d, c), t) for (d, c), t in self.mid.items())
-        out.update(((r, c), t) for r, cells in targets for c, t in cells)
-        end = targets[-1][0] if targets else last
+        out.update(((e.row, c), t) for e in targets for c, t in e.guarded)
+        end = targets[-1].row if targets else last
         out.update(((end + d, c), t) for (d, c), t in self.tail.items())
         return out
 
@@ -350,19 +348,18 @@ class _Shape:
                 cells = known[(id(task), role)] = _guarded_texts(sp.columns, task_values(task, role))
             rows.append(ExpectedRow("task", first + i, canonical_text(task.number),
                                     canonical_text(task.text), cells, task=task.number, role=role))
-        placed = [(r.row, r.guarded) for r in rows]
         items = [(t, i, tg) for t, _ in tasks for i, tg in enumerate(t.targets)]
         part = self.targets
         if part is None:  # v1: the targets under the tasks, on the same sheet
             at = rows[-1].row + self.main.gap
             trows = _target_items(sp, items, at, known)
-            guarded = self.main.place(unit.name, placed, [(r.row, r.guarded) for r in trows])
+            guarded = self.main.place(unit.name, rows, trows)
             cells = _cells(main.sheet, guarded)
             return _as_sent(main, unit.name, period_id, guarded, rows + trows, cells,
                             fingerprint(cells), section_row=at - 2 if trows else None)
         trows = _target_items(sp, items, part.first, known)
-        tguarded = part.place(unit.name, [(r.row, r.guarded) for r in trows])
-        guarded = self.main.place(unit.name, placed)
+        tguarded = part.place(unit.name, trows)
+        guarded = self.main.place(unit.name, rows)
         cells = _cells(main.sheet, guarded) + _cells(part.form.sheet, tguarded)
         fp = fingerprint(cells)
         targets = _as_sent(part.form, unit.name, period_id, tguarded, trows, cells, fp)

@@ -121,9 +121,7 @@ def _added_columns(rows: list[list], head: int, found: list[str], out: dict[int,
     its cells hold something, so that nothing typed there is lost without a word."""
     used = {c for c in out.values() if c is not None}
     width = max((len(r) for r in rows[head:]), default=0)
-    for c in range(width):
-        if c in used:
-            continue
+    for c in sorted(set(range(width)) - used):
         filled = sum(1 for r in rows[head + 1:] if c < len(r) and not is_blank(r[c]))
         if filled:
             sink.add("column-added", head, c, value=(found[c] if c < len(found) else "") or col_letter(c),
@@ -139,8 +137,7 @@ def locate(ex: ExpectedForm, rows: list[list], sink: Sink,
     by_content: rows are matched by task number or text only (the file is another unit's
     form: where a task was sent says nothing).
     """
-    loc = Located(rows)
-    loc.unit_cell = find_unit_cell(ex, rows)
+    loc = Located(rows, find_unit_cell(ex, rows))
     if loc.unit_cell is not None:
         loc.shift = loc.unit_cell[0] - ex.unit_cell[0]
     head = find_header(rows, ex.spec.headers, ex.header_row + loc.shift, start=(loc.unit_cell or (0, 0))[0])
@@ -192,10 +189,8 @@ def _typed_right(rows: list[list], r: int, c: int) -> tuple[int, int]:
     if not is_blank(at(rows, r, c)):
         return r, c
     for j in (c + 1, c + 2):
-        v = at(rows, r, j)
-        if is_blank(v):
-            continue
-        return (r, c) if label(v).endswith(tuple(COLONS)) else (r, j)
+        if not is_blank(v := at(rows, r, j)):
+            return (r, c) if label(v).endswith(tuple(COLONS)) else (r, j)
     return r, c
 
 
@@ -255,8 +250,7 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
     # deleted, reordered
     in_order = _in_order([(i, loc.found[i], e.row + loc.shift) for i, e in expected if i in loc.found])
     for i, e in expected:
-        r = loc.found.get(i)
-        if r is None:
+        if (r := loc.found.get(i)) is None:
             # The old cell now shows the next row, so the finding names the row by its number.
             sink.add("row-deleted", e.row + loc.shift, 0, task=e.task, value="", what=WHAT[section],
                      expected=e.text[:80], number=e.task or e.num, expected_row=e.row + 1)
@@ -276,8 +270,7 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
         sink.add("row-inserted", r, 0, value=text[:200] or EMPTY_ROW, what=WHAT[section])
     # guarded cells of every matched row
     for i, e in expected:
-        r = loc.found.get(i)
-        if r is None:
+        if (r := loc.found.get(i)) is None:
             continue
         for c, text in e.guarded:
             want = reference.get((e.row, c), text) if reference else text

@@ -73,8 +73,7 @@ def by_identity(reading, sheets: dict[str, list[list]], visible: list[str], form
     if sheet is None:
         return None
     if credit is None:
-        others = _other_names(reading, forms, ex, sheets[sheet], unit)
-        if others:
+        if others := _other_names(reading, forms, ex, sheets[sheet], unit):
             return _held(reading, sheets, others, sink)
     else:
         sink.add("credited-by-clerk", sheet=sheet, value=credit)
@@ -108,19 +107,12 @@ def _other_names(reading, forms: ExpectedForms, ex: ExpectedForm, rows: list[lis
     guarded-cell change, reported by extract); the fingerprint counts when it is the
     fingerprint of the form another unit was sent.
     """
-    out: dict[str, str] = {}
     pos = find_unit_cell(ex, rows)
-    if pos is not None:
-        text = unit_text(ex.spec.unit_field, rows, pos)
-        named = _unit_of(forms.plan, ex.kind, "".join(text.split())) if text else None
-        if named is not None and named != unit:
-            out[FILLED_BY] = named
+    text = unit_text(ex.spec.unit_field, rows, pos) if pos is not None else ""
     fp = reading.identity.fingerprint
-    if fp != ex.fingerprint:
-        owner = _fingerprint_owner(forms, ex, fp)
-        if owner is not None and owner != unit:
-            out[FINGERPRINT_LABEL] = owner
-    return out
+    said = {FILLED_BY: _unit_of(forms.plan, ex.kind, "".join(text.split())) if text else None,
+            FINGERPRINT_LABEL: _fingerprint_owner(forms, ex, fp) if fp != ex.fingerprint else None}
+    return {k: name for k, name in said.items() if name is not None and name != unit}
 
 
 def _fingerprint_owner(forms: ExpectedForms, ex: ExpectedForm, fp: str) -> str | None:
