@@ -184,11 +184,10 @@ def _common(plan: Plan, sp: FormSpec, wb: Workbook, unit: str, period_id: str) -
     uf = sp.unit_field
     uc = min(rc for rc, text in guarded.items() if rc[1] == uf.col and (
         text.startswith(uf.label) if uf.inline else text == canonical_text(unit)))
-    first = uc[0] - uf.row
     return dict(plan_id=plan.plan_id, kind=sp.kind, unit=unit, period=period_id, spec=sp,
                 sheet=sh.name, guarded=guarded, guarded_cells=tuple(cells),
                 fingerprint=fingerprint(cells), title=_text(sh, 0, 0), subtitle=_text(sh, 1, 0),
-                unit_cell=uc, unit_text=guarded[uc], header_fields=sp.field_cells(first))
+                unit_cell=uc, unit_text=guarded[uc], header_fields=sp.field_cells(uc[0] - uf.row))
 
 
 def _by_row(guarded: dict[tuple[int, int], str]) -> dict[int, tuple[tuple[int, str], ...]]:

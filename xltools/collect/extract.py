@@ -90,9 +90,6 @@ def column_map(rows: list[list], head: int | None, labels: tuple[str, ...], sink
         return out
     found = [label(v) for v in (rows[head] if head < len(rows) else [])]
     want = ["".join(x.split()) for x in labels]
-    if found[:len(want)] == want:
-        _added_columns(rows, head, found, out, sink)
-        return out
     for c, name in enumerate(want):
         if c < len(found) and found[c] == name:
             continue

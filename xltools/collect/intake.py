@@ -417,14 +417,19 @@ def ole_names(f: BinaryIO, max_dir_sectors: int = 512) -> set[str] | None:
         sectors = f.seek(0, os.SEEK_END) // ssz + 1
         if n_fat > sectors or n_difat > sectors:  # lies that would make us loop for ages
             return None
+
+        def entries(s: int) -> tuple[int, ...]:
+            """Sector s as 32-bit entries (DIFAT, FAT); ValueError when the file ends first."""
+            f.seek((s + 1) * ssz)
+            blk = f.read(ssz)
+            if len(blk) < ssz:
+                raise ValueError("truncated sector")
+            return struct.unpack(f"<{per}I", blk)
+
         fat_sectors = list(struct.unpack_from("<109I", hdr, 76))[:min(n_fat, 109)]
         nxt, seen = first_difat, 0
         while len(fat_sectors) < n_fat and nxt < 0xFFFFFFFA and seen < n_difat + 1:
-            f.seek((nxt + 1) * ssz)
-            blk = f.read(ssz)
-            if len(blk) < ssz:
-                return None
-            vals = struct.unpack(f"<{per}I", blk)
+            vals = entries(nxt)
             fat_sectors.extend(vals[:-1])
             nxt, seen = vals[-1], seen + 1
         fat_cache: dict[int, tuple[int, ...]] = {}
@@ -434,11 +439,7 @@ def ole_names(f: BinaryIO, max_dir_sectors: int = 512) -> set[str] | None:
             if idx >= len(fat_sectors):
                 raise ValueError("FAT too short")
             if idx not in fat_cache:
-                f.seek((fat_sectors[idx] + 1) * ssz)
-                blk = f.read(ssz)
-                if len(blk) < ssz:
-                    raise ValueError("truncated FAT")
-                fat_cache[idx] = struct.unpack(f"<{per}I", blk)
+                fat_cache[idx] = entries(fat_sectors[idx])
             return fat_cache[idx][s % per]
 
         names: set[str] = set()
