@@ -22,8 +22,7 @@ from ..model.errors import settings
 from ..model.findings import ERROR, WARNING
 from ..model.glossary import a1
 from ..model.identity import IDENTITY_SHEET
-from ..model.returns import (ACCEPTED, FEEDBACK_SHEET, REJECTED, TASK_FIELDS, FormReturn,
-                             Received)
+from ..model.returns import ACCEPTED, FEEDBACK_SHEET, REJECTED, TASK_FIELDS, FormReturn, Received
 from ..xlsx.cells import Grids, percent_cells, read_workbook
 from ..xlsx.identity import IdentityReading
 from ..xlsx.xls import ENCRYPTED, OLD_FORMAT
@@ -107,8 +106,7 @@ def _too_large(fr: FormReturn, sink: Sink, grids: Grids, limits: Limits) -> None
              for name, rows, cols in grids.too_large]
     if fr.status != ACCEPTED:
         consequences = {"sheet-missing", "form-not-mapped", "not-identified"}
-        sink.findings = [f for f in sink.findings if f.code not in consequences]
-        sink.findings[:0] = found
+        sink.findings = found + [f for f in sink.findings if f.code not in consequences]
     else:
         sink.findings.extend(found)
 
@@ -139,9 +137,8 @@ def _long_texts(fr: FormReturn, sink: Sink) -> None:
 
 
 def examine_read(fr: FormReturn, sink: Sink, reading: IdentityReading, grids: Grids, plan: Plan,
-                 period_id: str, previous: Previous | None = None,
-                 percent: Callable | None = None, credit: str | None = None,
-                 forms: ExpectedForms | None = None) -> FormReturn:
+                 period_id: str, previous: Previous | None = None, percent: Callable | None = None,
+                 credit: str | None = None, forms: ExpectedForms | None = None) -> FormReturn:
     """The pure part of examine: from what was read (identity, grids) to the FormReturn.
 
     percent: sheet -> (cells -> {cell: is a percent format}) for values that need it.

@@ -119,9 +119,8 @@ def _pool(workers: int, plan: Plan, period_id: str, prev: PreviousValues,
           limits: Limits) -> tuple[ProcessPoolExecutor, memcap.PoolGuard]:
     """A pool of capped readers and the guard that caps them from here (where needed)."""
     how = memcap.mode()
-    pool = ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_init,
-                               initargs=(plan, period_id, prev, limits, os.getpid(), how,
-                                         settings.debug))
+    pool = ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_init, initargs=(
+        plan, period_id, prev, limits, os.getpid(), how, settings.debug))
     guard = memcap.PoolGuard(pool, limits.worker_memory_bytes, how)
     try:  # started (a spawned worker imports xltools) before any file's clock runs
         for fut in [pool.submit(os.getpid) for _ in range(workers)]:

@@ -123,8 +123,7 @@ class ExpectedForms:
         self._built: dict[tuple, ExpectedForm | None] = {}  # oldest use first
         self._shapes: dict[tuple, _Shape] = {}
 
-    def get(self, kind: str, unit: str, period_id: str,
-            version: int | None = None) -> ExpectedForm | None:
+    def get(self, kind: str, unit: str, period_id: str, version: int | None = None) -> ExpectedForm | None:
         """The form `unit` received for `period_id` ("" for a workplan) under spec `version`
         (the current one when None), or None when the plan has no such form (unknown kind,
         version, unit, town or period, or a unit without tasks)."""
@@ -185,12 +184,11 @@ def _common(plan: Plan, sp: FormSpec, wb: Workbook, unit: str, period_id: str) -
     uf = sp.unit_field
     uc = min(rc for rc, text in guarded.items() if rc[1] == uf.col and (
         text.startswith(uf.label) if uf.inline else text == canonical_text(unit)))
-    first = uc[0] - uf.row
     return dict(plan_id=plan.plan_id, kind=sp.kind, unit=unit, period=period_id,
                 spec=sp.for_period(period_id),  # (its headers as this period's form prints them)
                 sheet=sh.name, guarded=guarded, guarded_cells=tuple(cells),
                 fingerprint=fingerprint(cells), title=_text(sh, 0, 0), subtitle=_text(sh, 1, 0),
-                unit_cell=uc, unit_text=guarded[uc], header_fields=sp.field_cells(first))
+                unit_cell=uc, unit_text=guarded[uc], header_fields=sp.field_cells(uc[0] - uf.row))
 
 
 def _by_row(guarded: dict[tuple[int, int], str]) -> dict[int, tuple[tuple[int, str], ...]]:
@@ -216,16 +214,12 @@ def _report(plan, sp, wb, fmap, unit, period_id) -> ExpectedForm:
         targets = None
         if fmap.target_rows:
             tc = _common(plan, part, wb, unit.name, period_id)
-            targets = ExpectedForm(header_row=fmap.target_rows[0][2] - 1,
-                                   rows=tuple(_target_rows(plan, part, wb, fmap,
-                                                           tc["guarded"], unit)),
-                                   **tc)
-        return ExpectedForm(header_row=fmap.header_row, rows=tuple(rows), targets=targets,
-                            **common)
+            trows = _target_rows(plan, part, wb, fmap, tc["guarded"], unit)
+            targets = ExpectedForm(header_row=fmap.target_rows[0][2] - 1, rows=tuple(trows), **tc)
+        return ExpectedForm(header_row=fmap.header_row, rows=tuple(rows), targets=targets, **common)
     rows += _target_rows(plan, sp, wb, fmap, common["guarded"], unit)
     section = fmap.target_rows[0][2] - 2 if fmap.target_rows else None
-    return ExpectedForm(header_row=fmap.header_row, rows=tuple(rows), section_row=section,
-                        **common)
+    return ExpectedForm(header_row=fmap.header_row, rows=tuple(rows), section_row=section, **common)
 
 
 def _target_rows(plan, sp, wb, fmap, guarded, unit) -> list[ExpectedRow]:
@@ -252,8 +246,7 @@ def _town(plan, sp, wb, lines, unit_name, period_id) -> ExpectedForm:
     label_col = sp.col(sp.label_key)
     rows = []
     for i, line in enumerate(lines, start=1):
-        col = cols[line.column]
-        rate = line.measure in ("%", "个百分点") or not col.additive
+        rate = line.measure in ("%", "个百分点") or not cols[line.column].additive
         label = _text(wb.sheets[0], line.row, label_col)
         rows.append(ExpectedRow("line", line.row, str(i), label, by_row.get(line.row, ()),
                                 label=label, measure=line.measure, target=line.target,
@@ -265,10 +258,9 @@ def _town(plan, sp, wb, lines, unit_name, period_id) -> ExpectedForm:
 
 def _workplan(plan, sp, wb, unit) -> ExpectedForm:
     common = _common(plan, sp, wb, unit.name, "")
-    by_row = _by_row(common["guarded"])
     sh = wb.sheets[0]
     head = min(r for (r, c), cell in sh.cells.items() if c == 0 and cell.value == sp.headers[0])
-    rows = _task_rows(plan, unit, head + 1, by_row)
+    rows = _task_rows(plan, unit, head + 1, _by_row(common["guarded"]))
     return ExpectedForm(header_row=head, rows=tuple(rows), end_marker="单位主要负责人",
                         **{**common, "subtitle": ""})
 
@@ -303,26 +295,22 @@ class _Part:
                 tail[(r - end, c)] = text
         return _Part(form, first, head, tail, targets[0] - last if targets else 0, mid)
 
-    def place(self, unit: str, rows: list[tuple[int, tuple[tuple[int, str], ...]]],
-              targets: list[tuple[int, tuple[tuple[int, str], ...]]] = ()) -> dict:
-        """This sheet's guarded cells for `unit` whose item rows are `rows` (row, cells)
-        and, below them, `targets`."""
+    def place(self, unit: str, rows: list[ExpectedRow], targets: list[ExpectedRow] = ()) -> dict:
+        """This sheet's guarded cells for `unit` whose item rows are `rows` and, below them,
+        `targets`."""
         out = {**self.head, self.form.unit_cell: canonical_text(unit_text(self.form.spec.unit_field, unit))}
-        for r, cells in rows:
-            out.update(((r, c), t) for c, t in cells)
-        last = rows[-1][0]
+        out.update(((e.row, c), t) for e in rows for c, t in e.guarded)
+        last = rows[-1].row
         out.update(((last + d, c), t) for (d, c), t in self.mid.items())
-        for r, cells in targets:
-            out.update(((r, c), t) for c, t in cells)
-        end = targets[-1][0] if targets else last
+        out.update(((e.row, c), t) for e in targets for c, t in e.guarded)
+        end = targets[-1].row if targets else last
         out.update(((end + d, c), t) for (d, c), t in self.tail.items())
         return out
 
 
 def _guarded_texts(columns, values: dict) -> tuple[tuple[int, str], ...]:
     """(column, text) of a table row's guarded cells, in column order."""
-    return tuple((at, canonical_text(v)) for _, at, v, _, guard in row_cells(columns, values)
-                 if guard)
+    return tuple((at, canonical_text(v)) for _, at, v, _, guard in row_cells(columns, values) if guard)
 
 
 @dataclass(frozen=True)
@@ -346,38 +334,32 @@ class _Shape:
         first, last = fmap.first_task_row, fmap.first_task_row + n_tasks - 1
         rows = [r for _, _, r in fmap.target_rows]
         if form.targets is not None:  # v2
-            return _Shape(_Part.of(form, first, last),
-                          _Part.of(form.targets, rows[0], rows[-1]))
+            return _Shape(_Part.of(form, first, last), _Part.of(form.targets, rows[0], rows[-1]))
         return _Shape(_Part.of(form, first, last, (rows[0], rows[-1]) if rows else None), None)
 
     def form(self, unit, period_id: str, tasks) -> ExpectedForm:
         """The form `unit` received, whose tasks (with its roles) are `tasks`."""
-        main = self.main.form
+        main, first, known = self.main.form, self.main.first, self.cells
         sp = main.spec
-        first = self.main.first
-        known = self.cells
         rows = []
         for i, (task, role) in enumerate(tasks):
             cells = known.get((id(task), role))
             if cells is None:
-                cells = known[(id(task), role)] = _guarded_texts(sp.columns,
-                                                                   task_values(task, role))
+                cells = known[(id(task), role)] = _guarded_texts(sp.columns, task_values(task, role))
             rows.append(ExpectedRow("task", first + i, canonical_text(task.number),
-                                    canonical_text(task.text), cells, task=task.number,
-                                    role=role))
-        placed = [(r.row, r.guarded) for r in rows]
+                                    canonical_text(task.text), cells, task=task.number, role=role))
         items = [(t, i, tg) for t, _ in tasks for i, tg in enumerate(t.targets)]
         part = self.targets
         if part is None:  # v1: the targets under the tasks, on the same sheet
             at = rows[-1].row + self.main.gap
             trows = _target_items(sp, items, at, known)
-            guarded = self.main.place(unit.name, placed, [(r.row, r.guarded) for r in trows])
+            guarded = self.main.place(unit.name, rows, trows)
             cells = _cells(main.sheet, guarded)
             return _as_sent(main, unit.name, period_id, guarded, rows + trows, cells,
                             fingerprint(cells), section_row=at - 2 if trows else None)
         trows = _target_items(sp, items, part.first, known)
-        tguarded = part.place(unit.name, [(r.row, r.guarded) for r in trows])
-        guarded = self.main.place(unit.name, placed)
+        tguarded = part.place(unit.name, trows)
+        guarded = self.main.place(unit.name, rows)
         cells = _cells(main.sheet, guarded) + _cells(part.form.sheet, tguarded)
         fp = fingerprint(cells)
         targets = _as_sent(part.form, unit.name, period_id, tguarded, trows, cells, fp)
@@ -388,8 +370,7 @@ def _as_sent(form: ExpectedForm, unit: str, period_id: str, guarded: dict, rows:
              cells: list, fp: str, **more) -> ExpectedForm:
     """`form` as drawn for `unit`: its guarded cells and rows, its identity over `cells`."""
     return replace(form, unit=unit, period=period_id, guarded=guarded, rows=tuple(rows),
-                   guarded_cells=tuple(cells), fingerprint=fp, unit_text=guarded[form.unit_cell],
-                   **more)
+                   guarded_cells=tuple(cells), fingerprint=fp, unit_text=guarded[form.unit_cell], **more)
 
 
 def _target_items(sp: FormSpec, items, at: int, known: dict) -> list[ExpectedRow]:

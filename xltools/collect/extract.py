@@ -90,9 +90,6 @@ def column_map(rows: list[list], head: int | None, labels: tuple[str, ...], sink
         return out
     found = [label(v) for v in (rows[head] if head < len(rows) else [])]
     want = ["".join(x.split()) for x in labels]
-    if found[:len(want)] == want:
-        _added_columns(rows, head, found, out, sink)
-        return out
     for c, name in enumerate(want):
         if c < len(found) and found[c] == name:
             continue
@@ -107,8 +104,7 @@ def column_map(rows: list[list], head: int | None, labels: tuple[str, ...], sink
             beside = [k for k in (c - 1, c + 1) if 0 <= k < len(want)]
             if here and here not in want and len(beside) == 2 and max(beside) < len(found) \
                     and all(found[k] == want[k] for k in beside):
-                sink.add("header-label-changed", head, c, value=here,
-                         expected=labels[c].replace("\n", ""))
+                sink.add("header-label-changed", head, c, value=here, expected=labels[c].replace("\n", ""))
                 continue
             out[c] = None
             sink.add("column-missing", head, c, value=labels[c].replace("\n", ""))
@@ -122,9 +118,7 @@ def _added_columns(rows: list[list], head: int, found: list[str], out: dict[int,
     its cells hold something, so that nothing typed there is lost without a word."""
     used = {c for c in out.values() if c is not None}
     width = max((len(r) for r in rows[head:]), default=0)
-    for c in range(width):
-        if c in used:
-            continue
+    for c in sorted(set(range(width)) - used):
         filled = sum(1 for r in rows[head + 1:] if c < len(r) and not is_blank(r[c]))
         if filled:
             sink.add("column-added", head, c, value=(found[c] if c < len(found) else "") or col_letter(c),
@@ -132,8 +126,7 @@ def _added_columns(rows: list[list], head: int, found: list[str], out: dict[int,
 
 
 def locate(ex: ExpectedForm, rows: list[list], sink: Sink,
-           reference: dict[tuple[int, int], str] | None = None,
-           by_content: bool = False) -> Located:
+           reference: dict[tuple[int, int], str] | None = None, by_content: bool = False) -> Located:
     """Match the expected form against the rows as returned; structural findings into sink.
 
     reference: the guarded texts the unit actually received when they differ from the form
@@ -141,12 +134,10 @@ def locate(ex: ExpectedForm, rows: list[list], sink: Sink,
     by_content: rows are matched by task number or text only (the file is another unit's
     form: where a task was sent says nothing).
     """
-    loc = Located(rows)
-    loc.unit_cell = find_unit_cell(ex, rows)
+    loc = Located(rows, find_unit_cell(ex, rows))
     if loc.unit_cell is not None:
         loc.shift = loc.unit_cell[0] - ex.unit_cell[0]
-    head = find_header(rows, ex.spec.headers, ex.header_row + loc.shift,
-                       start=(loc.unit_cell or (0, 0))[0])
+    head = find_header(rows, ex.spec.headers, ex.header_row + loc.shift, start=(loc.unit_cell or (0, 0))[0])
     if head is not None:
         loc.shift = head - ex.header_row
     if loc.shift:
@@ -173,8 +164,7 @@ def locate(ex: ExpectedForm, rows: list[list], sink: Sink,
     for section in ("task", "target", "line"):
         expected = [(i, r) for i, r in enumerate(ex.rows) if r.section == section]
         if expected:
-            _match(ex, loc, section, expected, regions.get(section, range(0)), sink, reference,
-                   by_content)
+            _match(ex, loc, section, expected, regions.get(section, range(0)), sink, reference, by_content)
     return loc
 
 
@@ -196,10 +186,8 @@ def _typed_right(rows: list[list], r: int, c: int) -> tuple[int, int]:
     if not is_blank(at(rows, r, c)):
         return r, c
     for j in (c + 1, c + 2):
-        v = at(rows, r, j)
-        if is_blank(v):
-            continue
-        return (r, c) if label(v).endswith(tuple(COLONS)) else (r, j)
+        if not is_blank(v := at(rows, r, j)):
+            return (r, c) if label(v).endswith(tuple(COLONS)) else (r, j)
     return r, c
 
 
@@ -259,12 +247,10 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
     # deleted, reordered
     in_order = _in_order([(i, loc.found[i], e.row + loc.shift) for i, e in expected if i in loc.found])
     for i, e in expected:
-        r = loc.found.get(i)
-        if r is None:
+        if (r := loc.found.get(i)) is None:
             # The old cell now shows the next row, so the finding names the row by its number.
-            sink.add("row-deleted", e.row + loc.shift, 0, task=e.task, value="",
-                     what=WHAT[section], expected=e.text[:80], number=e.task or e.num,
-                     expected_row=e.row + 1)
+            sink.add("row-deleted", e.row + loc.shift, 0, task=e.task, value="", what=WHAT[section],
+                     expected=e.text[:80], number=e.task or e.num, expected_row=e.row + 1)
             continue
         if i not in in_order:
             sink.add("rows-reordered", r, 0, task=e.task, value=f"{e.num} {e.text}"[:80],
@@ -281,8 +267,7 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
         sink.add("row-inserted", r, 0, value=text[:200] or EMPTY_ROW, what=WHAT[section])
     # guarded cells of every matched row
     for i, e in expected:
-        r = loc.found.get(i)
-        if r is None:
+        if (r := loc.found.get(i)) is None:
             continue
         for c, text in e.guarded:
             want = reference.get((e.row, c), text) if reference else text

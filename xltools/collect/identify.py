@@ -18,8 +18,7 @@ from .expected import ExpectedForm, ExpectedForms
 from .extract import SECTION_MARK, find_header, find_unit_cell, unit_cell, unit_text
 from .grid import Sink, at, canon, is_blank, label
 
-CARRIER_LABELS = {"sheet": "隐藏工作表“表单标识”", "property": "文档自定义属性", "name": "定义名称",
-                  "content": "表格内容"}
+CARRIER_LABELS = {"sheet": "隐藏工作表“表单标识”", "property": "文档自定义属性", "name": "定义名称", "content": "表格内容"}
 
 
 @dataclass
@@ -74,8 +73,7 @@ def by_identity(reading, sheets: dict[str, list[list]], visible: list[str], form
     if sheet is None:
         return None
     if credit is None:
-        others = _other_names(reading, forms, ex, sheets[sheet], unit)
-        if others:
+        if others := _other_names(reading, forms, ex, sheets[sheet], unit):
             return _held(reading, sheets, others, sink)
     else:
         sink.add("credited-by-clerk", sheet=sheet, value=credit)
@@ -109,19 +107,12 @@ def _other_names(reading, forms: ExpectedForms, ex: ExpectedForm, rows: list[lis
     guarded-cell change, reported by extract); the fingerprint counts when it is the
     fingerprint of the form another unit was sent.
     """
-    out: dict[str, str] = {}
     pos = find_unit_cell(ex, rows)
-    if pos is not None:
-        text = unit_text(ex.spec.unit_field, rows, pos)
-        named = _unit_of(forms.plan, ex.kind, "".join(text.split())) if text else None
-        if named is not None and named != unit:
-            out[FILLED_BY] = named
+    text = unit_text(ex.spec.unit_field, rows, pos) if pos is not None else ""
     fp = reading.identity.fingerprint
-    if fp != ex.fingerprint:
-        owner = _fingerprint_owner(forms, ex, fp)
-        if owner is not None and owner != unit:
-            out[FINGERPRINT_LABEL] = owner
-    return out
+    said = {FILLED_BY: _unit_of(forms.plan, ex.kind, "".join(text.split())) if text else None,
+            FINGERPRINT_LABEL: _fingerprint_owner(forms, ex, fp) if fp != ex.fingerprint else None}
+    return {k: name for k, name in said.items() if name is not None and name != unit}
 
 
 def _fingerprint_owner(forms: ExpectedForms, ex: ExpectedForm, fp: str) -> str | None:
@@ -136,8 +127,7 @@ def _fingerprint_owner(forms: ExpectedForms, ex: ExpectedForm, fp: str) -> str |
     return None
 
 
-def _held(reading, sheets: dict[str, list[list]], others: dict[str, str],
-          sink: Sink) -> None:
+def _held(reading, sheets: dict[str, list[list]], others: dict[str, str], sink: Sink) -> None:
     """Hold the return: identity-conflict naming what says which unit; credited to nobody."""
     found = {c: i for c, i in reading.carriers.items() if i is not None}
     whole = len({(i.plan_id, i.kind, i.period) for i in found.values()}) > 1  # not only the unit
@@ -326,8 +316,7 @@ def _match_content(rows, forms: ExpectedForms, period_id: str, sink: Sink, sheet
             if e.section == ("line" if town else "task")]
     if sorted(have) != sorted(want):
         what = "指标" if town else "任务序号"
-        return (f"{what}为 {'、'.join(have) or '空'},而“{unit}”的{ex.form_name}应为 "
-                f"{'、'.join(want)}")
+        return f"{what}为 {'、'.join(have) or '空'},而“{unit}”的{ex.form_name}应为 {'、'.join(want)}"
     sink.unit = unit
     sink.add("identified-by-content", sheet=sheet, form_name=ex.form_name)
     return Identified(ex, sheet, "content")

@@ -43,11 +43,16 @@ SEP = " › "  # display separator between an attachment and its member
 SPREADSHEET_EXTS = {".xls", ".xlsx", ".xlsm", ".xlsb", ".xlt", ".xltx", ".xltm", ".ods",
                     ".ots", ".et", ".ett", ".csv", ".fods"}
 WPS_EXTS = {".et", ".ett"}
+# extensions a workbook may have besides its kind's own, without an extension-mismatch
+_ALSO_EXTS = {"xlsx": (".xlsm", ".xltx"), "xls": (".xlt",)}
 _PATH_SAFE = 3800  # bytes: longer paths are snapshotted into workdir so readers can open them
 # a file is remembered by its stat only when it was last written this long before it was
 # read: a write within the same timestamp tick as the read would leave the stat unchanged
 # (git's "racily clean" entries); a file saved moments ago is simply read again next run
 _SETTLED_NS = 2_000_000_000
+# what a damaged zip raises, from its directory or its compressed data
+_ZIP_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError,
+               NotImplementedError, struct.error)
 
 
 @dataclass
@@ -79,8 +84,7 @@ def intake(inputs: list[Path], workdir: Path,
 
 
 def intake_run(inputs: list[Path], workdir: Path, limits: Limits = Limits(),
-               password: str | None = None,
-               known: Mapping[bytes, KnownFile] | None = None,
+               password: str | None = None, known: Mapping[bytes, KnownFile] | None = None,
                own: Iterable[Path] = ()) -> IntakeResult:
     """intake(), plus decryption of password-protected workbooks with `password`. A file in
     a folder whose stat is as `known` (by path) records is taken as known says, unread: its
@@ -200,17 +204,12 @@ def junk_reason(name: str, parts: tuple[str, ...] = ()) -> str | None:
                  if fnmatchcase(name.lower() if fold else name, pattern)), None)
 
 
-def _iso_mtime(ts: float) -> str:
+def _iso(when: float | tuple, fallback: str = "") -> str:
+    """A file's mtime or a zip member's date_time, to the second; fallback when it is no time."""
     try:
-        return datetime.fromtimestamp(ts).isoformat(timespec="seconds")
-    except (OverflowError, OSError, ValueError):
-        return ""
-
-
-def _iso_zip(date_time: tuple, fallback: str) -> str:
-    try:
-        return datetime(*date_time).isoformat(timespec="seconds")
-    except (TypeError, ValueError):
+        stamp = datetime(*when) if isinstance(when, tuple) else datetime.fromtimestamp(when)
+        return stamp.isoformat(timespec="seconds")
+    except (OverflowError, OSError, TypeError, ValueError):
         return fallback
 
 
@@ -339,14 +338,12 @@ def zip_entry_count(f: BinaryIO, size: int) -> int | None:
 def _sniff_zip(f: BinaryIO, ext: str, size: int, limits: Limits) -> Sniff:
     count = zip_entry_count(f, size)
     if count is not None and count > limits.max_members:
-        return Sniff("other", "zip-too-many-members",
-                     {"count": count, "limit": limits.max_members})
+        return Sniff("other", "zip-too-many-members", {"count": count, "limit": limits.max_members})
     try:
         f.seek(0)
         zf = zipfile.ZipFile(f)
         names = set(zf.namelist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
-            struct.error, RuntimeError, NotImplementedError, UnicodeDecodeError) as exc:
+    except (*_ZIP_DAMAGE, zipfile.LargeZipFile, UnicodeDecodeError) as exc:
         return Sniff("other", "damaged-file", {"reason": f"压缩结构损坏:{type(exc).__name__}"})
     try:
         if "mimetype" in names:
@@ -379,8 +376,7 @@ def _sniff_zip(f: BinaryIO, ext: str, size: int, limits: Limits) -> Sniff:
         if damaged:
             return Sniff("other", "damaged-file", {"reason": damaged})
         return Sniff("zip")
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, RuntimeError,
-            NotImplementedError, struct.error) as exc:
+    except _ZIP_DAMAGE as exc:
         return Sniff("other", "damaged-file", {"reason": f"压缩数据损坏:{type(exc).__name__}"})
 
 
@@ -421,14 +417,19 @@ def ole_names(f: BinaryIO, max_dir_sectors: int = 512) -> set[str] | None:
         sectors = f.seek(0, os.SEEK_END) // ssz + 1
         if n_fat > sectors or n_difat > sectors:  # lies that would make us loop for ages
             return None
+
+        def entries(s: int) -> tuple[int, ...]:
+            """Sector s as 32-bit entries (DIFAT, FAT); ValueError when the file ends first."""
+            f.seek((s + 1) * ssz)
+            blk = f.read(ssz)
+            if len(blk) < ssz:
+                raise ValueError("truncated sector")
+            return struct.unpack(f"<{per}I", blk)
+
         fat_sectors = list(struct.unpack_from("<109I", hdr, 76))[:min(n_fat, 109)]
         nxt, seen = first_difat, 0
         while len(fat_sectors) < n_fat and nxt < 0xFFFFFFFA and seen < n_difat + 1:
-            f.seek((nxt + 1) * ssz)
-            blk = f.read(ssz)
-            if len(blk) < ssz:
-                return None
-            vals = struct.unpack(f"<{per}I", blk)
+            vals = entries(nxt)
             fat_sectors.extend(vals[:-1])
             nxt, seen = vals[-1], seen + 1
         fat_cache: dict[int, tuple[int, ...]] = {}
@@ -438,11 +439,7 @@ def ole_names(f: BinaryIO, max_dir_sectors: int = 512) -> set[str] | None:
             if idx >= len(fat_sectors):
                 raise ValueError("FAT too short")
             if idx not in fat_cache:
-                f.seek((fat_sectors[idx] + 1) * ssz)
-                blk = f.read(ssz)
-                if len(blk) < ssz:
-                    raise ValueError("truncated FAT")
-                fat_cache[idx] = struct.unpack(f"<{per}I", blk)
+                fat_cache[idx] = entries(fat_sectors[idx])
             return fat_cache[idx][s % per]
 
         names: set[str] = set()
@@ -693,8 +690,7 @@ class _Intake(IntakeResult):
             return False
         self.received.append(Received(
             path=path, display=display, name=name, sha256=k.sha256, size=st.st_size,
-            received_at=_iso_mtime(st.st_mtime), file_type=k.file_type,
-            origin=display_name(path)))
+            received_at=_iso(st.st_mtime), file_type=k.file_type, origin=display_name(path)))
         self.cached.add(display)
         return True
 
@@ -724,8 +720,7 @@ class _Intake(IntakeResult):
                 self.note("special-file-skipped", display)
                 return
             # what will be read is snapshotted: hashed, read and archived are the same bytes
-            snapshot = st.st_size <= self.limits.max_file_bytes \
-                or len(os.fsencode(path)) > _PATH_SAFE
+            snapshot = st.st_size <= self.limits.max_file_bytes or len(os.fsencode(path)) > _PATH_SAFE
             copy = None
             for _ in range(2):
                 if copy is not None:
@@ -741,9 +736,8 @@ class _Intake(IntakeResult):
                 if not changed:
                     break
                 st = st2
-            rec = Received(path=str(copy) if copy else path, display=display, name=name,
-                           sha256=digest, size=size, received_at=_iso_mtime(st.st_mtime),
-                           origin=display_name(path))
+            rec = Received(path=str(copy) if copy else path, display=display, name=name, sha256=digest,
+                           size=size, received_at=_iso(st.st_mtime), origin=display_name(path))
             if changed:  # twice: what was read is kept (received, archived, rejected)
                 self.note("file-changed-while-reading", display)
                 if copy is not None:
@@ -794,9 +788,7 @@ class _Intake(IntakeResult):
         if s.code:
             self.findings.append(finding(s.code, file=rec.display, **(s.params or {})))
         ext = os.path.splitext(rec.name)[1].lower()
-        if s.kind in WORKBOOK_KINDS and ext and ext != f".{s.kind}" \
-                and not (s.kind == "xlsx" and ext in (".xlsm", ".xltx")) \
-                and not (s.kind == "xls" and ext in (".xlt",)):
+        if s.kind in WORKBOOK_KINDS and ext and ext not in (f".{s.kind}", *_ALSO_EXTS.get(s.kind, ())):
             self.note("extension-mismatch", rec.display, format=s.kind)
         if s.kind == "zip":
             if level >= self.limits.max_zip_nesting:
@@ -847,14 +839,12 @@ class _Intake(IntakeResult):
             f.seek(0)
             zf = zipfile.ZipFile(f)
             infos = [i for i in zf.infolist() if not i.is_dir()]
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error,
-                RuntimeError, NotImplementedError) as exc:
+        except _ZIP_DAMAGE as exc:
             zrec.file_type = "other"
             self.note("damaged-file", zrec.display, reason=f"压缩结构损坏:{type(exc).__name__}")
             return
         if len(infos) > budget.members_left:
-            self.note("zip-too-many-members", zrec.display, count=len(infos),
-                      limit=lim.max_members)
+            self.note("zip-too-many-members", zrec.display, count=len(infos), limit=lim.max_members)
             return
         declared = sum(i.file_size for i in infos)
         if declared > budget.bytes_left:
@@ -889,8 +879,7 @@ class _Intake(IntakeResult):
                           size=f"超过 {_size(lim.max_uncompressed_bytes)}",
                           limit=_size(lim.max_uncompressed_bytes), what="其余文件未解压")
                 return
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError,
-                    NotImplementedError, struct.error) as exc:
+            except _ZIP_DAMAGE as exc:
                 out.unlink(missing_ok=True)
                 reason = ("使用了不支持的压缩方式" if isinstance(exc, NotImplementedError)
                           else f"数据损坏:{type(exc).__name__}")
@@ -900,7 +889,7 @@ class _Intake(IntakeResult):
             done += 1
             mailed = zrec.time_source == "mail"  # a zip sent by e-mail arrived with the mail
             self.take_member(zrec, shown, out, digest, size, zrec.received_at if mailed
-                             else _iso_zip(info.date_time, zrec.received_at), level, budget)
+                             else _iso(info.date_time, zrec.received_at), level, budget)
         self.note("zip-extracted", zrec.display, count=done)
 
     def take_member(self, parent: Received, shown: str, out: Path, sha256: str, size: int,
@@ -919,8 +908,7 @@ class _Intake(IntakeResult):
             os.replace(out, final)
             rec.path = str(final)
 
-    def expand_mail(self, f: BinaryIO, mrec: Received, kind: str, level: int,
-                    budget: _Budget) -> None:
+    def expand_mail(self, f: BinaryIO, mrec: Received, kind: str, level: int, budget: _Budget) -> None:
         """An e-mail's attachments, each received at the mail's Date from its sender."""
         f.seek(0)
         mail = read_mail(f.read(), kind)
