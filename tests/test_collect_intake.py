@@ -569,3 +569,26 @@ def test_arbitrary_file_names_never_raise(tmp_path, names):
         made.append(n)
     received, findings = intake([inbox], tmp_path / "w")
     assert sorted(r.display for r in received) == sorted(f"names/{n}" for n in made)
+
+
+def test_a_decrypted_workbook_sniff_fails_on_is_a_damaged_file(tmp_path, monkeypatch):
+    """What sniff() fails on is a damaged file, also once decrypted with --password: said with
+    the file's name and its type settled (before, the decrypted copy's failure escaped to the
+    folder walk as an internal error, the file's type left empty)."""
+    from hostile_corpus import PASSWORD, encrypted, report_bytes
+    box = tmp_path / "inbox"
+    box.mkdir()
+    (box / "区财政局(加密).xlsx").write_bytes(encrypted(report_bytes("区财政局")))
+    real, calls = intake_mod.sniff, []
+
+    def failing_once_decrypted(f, *args):
+        calls.append(args[0])
+        if len(calls) == 2:  # the decrypted copy
+            raise ValueError("hostile bytes")
+        return real(f, *args)
+    monkeypatch.setattr(intake_mod, "sniff", failing_once_decrypted)
+    res = intake_mod.intake_run([box], tmp_path / "work", password=PASSWORD)
+    assert len(calls) == 2
+    (rec,) = res.received
+    assert rec.file_type == "other"
+    assert [(f.code, f.file) for f in res.findings] == [("damaged-file", rec.display)]

@@ -776,10 +776,7 @@ class _Intake(IntakeResult):
             rec.file_type = "mail"
             self.expand_mail(f, rec, kind, level + 1, budget)
             return
-        try:
-            s = sniff(f, rec.name, rec.size, self.limits)
-        except Exception as exc:  # noqa: BLE001 - hostile bytes never stop the run
-            s = Sniff("other", "damaged-file", {"reason": type(exc).__name__})
+        s = self.sniff(f, rec.name, rec.size)
         if s.kind == "xls" and _xls_encrypted(f):
             s = Sniff("encrypted", "password-protected")
         if s.kind == "encrypted" and self.password is not None:
@@ -798,6 +795,13 @@ class _Intake(IntakeResult):
                 self.expand_zip(f, rec, level + 1, budget)
             except Exception as exc:  # noqa: BLE001 - a damaged archive is a finding
                 self.note("damaged-file", rec.display, reason=f"解压出错:{type(exc).__name__}")
+
+    def sniff(self, f: BinaryIO, name: str, size: int) -> Sniff:
+        """sniff() within the limits; bytes it fails on are a damaged file (also once decrypted)."""
+        try:
+            return sniff(f, name, size, self.limits)
+        except Exception as exc:  # noqa: BLE001 - hostile bytes never stop the run
+            return Sniff("other", "damaged-file", {"reason": type(exc).__name__})
 
     def decrypt(self, f: BinaryIO, rec: Received, s: Sniff) -> Sniff:
         """Decrypt a password-protected workbook into workdir with --password (msoffcrypto).
@@ -825,7 +829,9 @@ class _Intake(IntakeResult):
             return Sniff("other", "file-too-large",
                          {"size": _size(size), "limit": _size(self.limits.max_file_bytes)})
         with open(out, "rb") as df:
-            inner = sniff(df, rec.name, size, self.limits)
+            inner = self.sniff(df, rec.name, size)
+        if inner.code == "damaged-file":
+            return inner
         if inner.kind not in WORKBOOK_KINDS:
             return Sniff("other", "decrypt-failed", {"reason": "解密后不是工作簿"})
         final = out.with_suffix(f".{inner.kind}")
