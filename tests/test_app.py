@@ -173,6 +173,28 @@ def test_a_plan_name_windows_cannot_use_as_a_folder_is_refused(desk, name):
     assert sorted(p.name for p in (desk["root"] / "ws").iterdir()) == before
 
 
+def test_a_plan_name_too_long_is_refused_saying_so_never_cut_short(desk):
+    """The name field's maxlength="60" cut a longer name (pasted, or typed on) without a
+    word: the plan got a name the clerk never chose. The field says its limit beside it and
+    takes any length; the desk refuses a longer name, saying the field, its length and the
+    limit (the folder named after it must leave room within Windows' path limit)."""
+    client, ws = desk["client"], desk["root"] / "ws"
+    page = client.get("/").text
+    field = re.search(r'<input name="name"[^>]*>', page).group(0)
+    assert "maxlength" not in field
+    assert "\u4e0d\u8d85\u8fc7 60 \u4e2a\u5b57" in page  # 不超过 60 个字
+    assert client.get("/index.json").json()["name_max"] == 60
+    plan = ("plan.xlsx", (EXAMPLE / "plan.xlsx").read_bytes())
+    name = "\u6c99\u5e02\u533a" * 21  # 沙市区 x 21: 63 characters
+    bad = post(client, "/new.json", {"name": name}, {"notice": plan})
+    said = bad.json()["error"]
+    assert bad.status_code == 400 and said.startswith("\u8ba1\u5212\u540d\u79f0")  # 计划名称
+    assert name in said and "63 \u4e2a\u5b57" in said and "60 \u4e2a\u5b57" in said  # 个字
+    assert not any(p.name.startswith(name[:60]) for p in ws.iterdir())  # not cut, not made
+    ok = post(client, "/new.json", {"name": name[:60]}, {"notice": plan})
+    assert ok.status_code == 200 and ok.json()["name"] == name[:60]
+
+
 def test_generate_gives_a_zip_with_a_folder_per_unit(desk):
     assert desk["generated"]["state"] == "done" and desk["generated"]["result"]["files"] > 50
     assert desk["generated"]["next"] == c_url("issue")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..collect.run import default_ledger
 from ..model.errors import XltoolsError
-from ..model.glossary import FW_COLON, FW_COMMA
+from ..model.glossary import FW_COLON, FW_COMMA, official_text
 from ..sheet.blocks import windows_refuses
 
 PLAN = "plan.xlsx"
@@ -37,11 +37,25 @@ def default_workspace() -> Path:
     return (docs if docs.is_dir() else Path.home()) / "xltools"
 
 
+# The campaign's folder is part of every path the desk writes. Its deepest files lie in
+# <workspace>/<campaign>/汇总/<周期>/..., and collect keeps them within Windows' 259
+# characters while that output folder is at most OUT_DIR_MAX (120) characters (see
+# sheet.blocks): 60 for the name leaves about 45 for the workspace folder itself (the
+# default, C:\Users\<user>\Documents\xltools, takes about 35).
+NAME_MAX = 60
+
+
 def check_name(name: str) -> str:
-    """A campaign name usable as a folder name everywhere, or Refused with a Chinese reason."""
+    """A campaign name usable as a folder name everywhere, or Refused with a Chinese reason
+    (a name too long says so and how long it is: the page never cuts one short)."""
     name = " ".join(str(name).split())
-    if not name or name.startswith(".") or windows_refuses(name) or len(name) > 60:
-        raise Refused(f"计划名称“{name}”不可用{FW_COLON}请用不超过 60 个字、不含 \\ / : * ? \" < > |、"
+    if len(name) > NAME_MAX:
+        raise Refused(official_text(
+            "计划名称不可用:“{name}”有 {n} 个字,超过了 {max} 个字的上限。计划名称用作文件夹名,"
+            "过长会使其中文件的路径超出 Windows 的长度限制;请改短后重新提交。",
+            name=name, n=len(name), max=NAME_MAX))
+    if not name or name.startswith(".") or windows_refuses(name):
+        raise Refused(f"计划名称“{name}”不可用{FW_COLON}请用不超过 {NAME_MAX} 个字、不含 \\ / : * ? \" < > |、"
                       f"不以句点结尾、也不是 CON、NUL、COM1 之类设备名的名称{FW_COMMA}Windows 不能用这些作文件夹名。")
     return name
 
