@@ -195,6 +195,26 @@ def test_a_plan_name_too_long_is_refused_saying_so_never_cut_short(desk):
     assert ok.status_code == 200 and ok.json()["name"] == name[:60]
 
 
+def test_a_refused_notice_leaves_nothing_behind_and_the_name_stays_free(desk):
+    """A new plan whose notice was refused (no task found in it; a plan file that does not
+    read) left its folder behind with the notice in it, and the next attempt at the name
+    kept the refused notice beside the good one."""
+    client, ws = desk["client"], desk["root"] / "ws"
+    name = "\u9000\u56de\u6d4b\u8bd5"  # 退回测试
+    before = sorted(p.name for p in ws.iterdir())
+    none = post(client, "/new", {"name": name},
+                {"notice": ("notice.txt", "\u8fd9\u4e0d\u662f\u901a\u77e5\u3002".encode())})
+    assert none.status_code == 200 and "no-items-found" in none.text  # (the parse report)
+    bad = post(client, "/new", {"name": name}, {"notice": ("plan.xlsx", b"not a workbook"),
+                                                 "register": ("units.yaml", b"units: []")})
+    assert bad.status_code == 400
+    assert sorted(p.name for p in ws.iterdir()) == before
+    ok = post(client, "/new.json", {"name": name},
+              {"notice": ("plan.xlsx", (EXAMPLE / "plan.xlsx").read_bytes())})
+    assert ok.status_code == 200 and ok.json()["plan"]
+    assert [p.name for p in (ws / name / "\u901a\u77e5").iterdir()] == ["plan.xlsx"]  # 通知/
+
+
 def test_generate_gives_a_zip_with_a_folder_per_unit(desk):
     assert desk["generated"]["state"] == "done" and desk["generated"]["result"]["files"] > 50
     assert desk["generated"]["next"] == c_url("issue")

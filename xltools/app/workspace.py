@@ -8,9 +8,11 @@
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from ..collect.run import default_ledger
 from ..model.errors import XltoolsError
@@ -137,15 +139,47 @@ class Workspace:
             raise NotFound(name)
         return self._get(name)
 
-    def create(self, name: str) -> Campaign:
-        """A new, empty campaign folder; Refused when the name is unusable or taken."""
+    @contextlib.contextmanager
+    def creating(self, name: str) -> Iterator[Campaign]:
+        """A new campaign's folder while its plan is made, under the campaign's lock;
+        Refused when the name is unusable or taken, or another attempt at it is under way.
+        Should the making end without a plan (the notice refused or read as no plan, an
+        upload too large, an error), whatever it put in the folder goes again, and the
+        folder too when it made it: nothing is left behind and the name stays free."""
         name = check_name(name)
         folder = self.root / name
+        taken = Refused(f"已有名为“{name}”的计划{FW_COMMA}请换一个名称。")
         if (folder / PLAN).exists():
-            raise Refused(f"已有名为“{name}”的计划{FW_COMMA}请换一个名称。")
-        folder.mkdir(parents=True, exist_ok=True)
-        return self._get(name)
+            raise taken
+        c = self._get(name)
+        if not c.lock.acquire(blocking=False):
+            raise Refused(f"名为“{name}”的计划正在新建{FW_COMMA}请稍候再试。")
+        try:
+            if (folder / PLAN).exists():  # (made by the attempt that held the lock)
+                raise taken
+            fresh = not folder.exists()
+            before = set() if fresh else set(folder.rglob("*"))  # (a folder left by hand)
+            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                yield c
+            finally:
+                if not c.plan_path.exists():
+                    _remove_new(folder, before, fresh)
+        finally:
+            c.lock.release()
 
     def _get(self, name: str) -> Campaign:
         with self._guard:  # one Campaign (its lock, job and cache) per name
             return self._campaigns.setdefault(name, Campaign(name, self.root / name))
+
+
+def _remove_new(folder: Path, before: set[Path], whole: bool) -> None:
+    """Remove what appeared in `folder` besides `before` (deepest first), and the folder
+    itself when `whole`. What cannot be removed stays: without a plan the desk lists it
+    nowhere, and a later attempt at the name uses the folder again."""
+    for p in sorted(set(folder.rglob("*")) - before, key=lambda p: len(p.parts), reverse=True):
+        with contextlib.suppress(OSError):
+            p.rmdir() if p.is_dir() and not p.is_symlink() else p.unlink()
+    if whole:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
