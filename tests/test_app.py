@@ -943,6 +943,24 @@ def test_unit_names_are_checked_as_the_clerk_types(desk):
     assert 'class="units"' in client.get(c_url()).text
 
 
+def test_a_groups_new_members_are_checked_as_the_clerk_types(desk):
+    """A group's 加入成员 box had no check as it was typed (the task boxes had): a name the
+    plan does not know was registered as a new unit on 加入, said only afterwards. The box
+    is checked as the others are, split as 加入 splits it, naming what 加入 would register
+    and the groups it would refuse."""
+    client = desk["client"]
+    group = client.get(c_url() + ".json").json()["groups"][0]["name"]
+    typed = f"\u533a\u53d1\u6539\u5c40\uff1b\u65b0\u8bbe\u9547\n{group}"  # 区发改局；新设镇 / a group
+    got = client.get(c_url("names") + ".json", params={"text": typed, "for": "members"})
+    assert got.status_code == 200
+    assert got.json() == {"unknown": ["\u65b0\u8bbe\u9547"], "groups": [group]}  # 新设镇
+    page = client.get(c_url()).text
+    boxes = re.findall(r'<input form="g\d+" name="members" class="units members"[^>]*>'
+                       r'<span class="unknown"></span>', page)
+    assert len(boxes) == len(client.get(c_url() + ".json").json()["groups"])
+    assert "for=members" in page  # (the script asks as 加入 splits)
+
+
 def test_the_collect_job_leaves_the_board_and_summary_built(desk):
     """The first look after a collect is as quick as the next: the job builds both pages' data
     for the ledger it just wrote (no page has been opened since)."""

@@ -211,9 +211,12 @@ PLAN_EDITS = {
 
 async def names_check(request: Request) -> Response:
     """{"unknown": [...]} for a typed list of units: the plan page checks as the clerk types
-    (a GET that changes nothing)."""
+    (a GET that changes nothing). for=members: a group's new members, split as 加入 splits
+    them, with the groups among them ({"unknown": [...], "groups": [...]})."""
     c = _campaign(request)
     text = request.query_params.get("text", "")[:2000]
+    if request.query_params.get("for") == "members":
+        return JSONResponse(await run_in_threadpool(views.members_check, c, _names(text)))
     return JSONResponse({"unknown": await run_in_threadpool(api.unknown_units, c.plan_path, text)})
 
 
