@@ -1018,3 +1018,40 @@ def test_a_second_desk_on_a_taken_port_says_so_in_chinese(tmp_path):
     with pytest.raises(DeskError) as e:
         serve(tmp_path / "ws", "192.0.2.7", port, open_browser=False)
     assert "\u5df2\u88ab\u5360\u7528" not in str(e.value) and "--host" in str(e.value)
+
+
+def test_a_return_of_another_quarter_is_said_to_be_of_it_not_a_duplicate(tmp_path):
+    """A 2019Q1 return uploaded on 2019Q2's page showed there as 重复文件 once 2019Q1 had it
+    (the ledger's duplicate rule, by the file's sha, hid the wrong period), and as a bare
+    重复文件 with no reason when 2019Q1 took it only afterwards. Either way the 2019Q2 page
+    now says what `xltools collect` says: refused, a 2019Q1 form; and, when 2019Q1 had it,
+    where it was recorded. 2019Q1 shows its own file once."""
+    client = TestClient(create_app(tmp_path / "ws"), raise_server_exceptions=False)
+    post(client, "/new", {"name": NAME}, {"notice": ("plan.xlsx", (EXAMPLE / "plan.xlsx").read_bytes())})
+    plan = api.load(tmp_path / "ws" / NAME / "plan.xlsx").value
+    first, second = [u.name for u in plan.units_with_tasks()][1:3]
+    q2 = "2019Q2"
+
+    def upload(period: str, unit: str, data: bytes) -> None:
+        got = post(client, c_url("collect", period) + ".json", files=[("files", (f"{unit}.xlsx", data))])
+        assert got.status_code == 202 and finish(client)["state"] == "done"
+
+    def files(period: str, unit: str) -> list[dict]:
+        return client.get(c_url("collect", period, "unit", unit) + ".json").json()["files"]
+    ours = {u: workbook_bytes(fill_report(plan, u, plan.period(PERIOD), random.Random(i)))
+            for i, u in enumerate((first, second))}
+    upload(PERIOD, first, ours[first])  # 2019Q1 has it, then it comes on 2019Q2's page
+    upload(q2, first, ours[first])
+    upload(q2, second, ours[second])  # 2019Q2 has it first, 2019Q1 then
+    upload(PERIOD, second, ours[second])
+    for unit in (first, second):
+        [got] = files(q2, unit)
+        codes = [f["code"] for f in got["findings"]]
+        assert got["status"] == "rejected" and got["status_label"] == "\u5df2\u9000\u56de", got  # 已退回
+        assert codes[0] == "other-period" and "duplicate-file" not in codes, codes
+        assert "2019\u5e74\u7b2c\u4e00\u5b63\u5ea6" in got["findings"][0]["text"]  # 2019年第一季度
+        page = client.get(c_url("collect", q2, "unit", unit)).text
+        assert "\u91cd\u590d\u6587\u4ef6" not in page  # 重复文件
+        assert [f["status"] for f in files(PERIOD, unit)] == ["accepted"]
+    where = files(q2, first)[0]["findings"][1]
+    assert where["code"] == "received-for-other-period" and PERIOD in where["text"]
