@@ -39,8 +39,8 @@ def campaign(root: Path, size: str) -> tuple[str, str, str]:
     work = root / f"work-{size}"
     work.mkdir()
     stage_plan(work, size)
-    c = Workspace(root / "ws").create(size)
-    api.convert(work / "plan.json", c.plan_path)
+    with Workspace(root / "ws").creating(size) as c:
+        api.convert(work / "plan.json", c.plan_path)
     plan = api.load(c.plan_path).value
     period = plan.periods[0]
     t0 = time.perf_counter()

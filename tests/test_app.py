@@ -173,6 +173,48 @@ def test_a_plan_name_windows_cannot_use_as_a_folder_is_refused(desk, name):
     assert sorted(p.name for p in (desk["root"] / "ws").iterdir()) == before
 
 
+def test_a_plan_name_too_long_is_refused_saying_so_never_cut_short(desk):
+    """The name field's maxlength="60" cut a longer name (pasted, or typed on) without a
+    word: the plan got a name the clerk never chose. The field says its limit beside it and
+    takes any length; the desk refuses a longer name, saying the field, its length and the
+    limit (the folder named after it must leave room within Windows' path limit)."""
+    client, ws = desk["client"], desk["root"] / "ws"
+    page = client.get("/").text
+    field = re.search(r'<input name="name"[^>]*>', page).group(0)
+    assert "maxlength" not in field
+    assert "\u4e0d\u8d85\u8fc7 60 \u4e2a\u5b57" in page  # 不超过 60 个字
+    assert client.get("/index.json").json()["name_max"] == 60
+    plan = ("plan.xlsx", (EXAMPLE / "plan.xlsx").read_bytes())
+    name = "\u6c99\u5e02\u533a" * 21  # 沙市区 x 21: 63 characters
+    bad = post(client, "/new.json", {"name": name}, {"notice": plan})
+    said = bad.json()["error"]
+    assert bad.status_code == 400 and said.startswith("\u8ba1\u5212\u540d\u79f0")  # 计划名称
+    assert name in said and "63 \u4e2a\u5b57" in said and "60 \u4e2a\u5b57" in said  # 个字
+    assert not any(p.name.startswith(name[:60]) for p in ws.iterdir())  # not cut, not made
+    ok = post(client, "/new.json", {"name": name[:60]}, {"notice": plan})
+    assert ok.status_code == 200 and ok.json()["name"] == name[:60]
+
+
+def test_a_refused_notice_leaves_nothing_behind_and_the_name_stays_free(desk):
+    """A new plan whose notice was refused (no task found in it; a plan file that does not
+    read) left its folder behind with the notice in it, and the next attempt at the name
+    kept the refused notice beside the good one."""
+    client, ws = desk["client"], desk["root"] / "ws"
+    name = "\u9000\u56de\u6d4b\u8bd5"  # 退回测试
+    before = sorted(p.name for p in ws.iterdir())
+    none = post(client, "/new", {"name": name},
+                {"notice": ("notice.txt", "\u8fd9\u4e0d\u662f\u901a\u77e5\u3002".encode())})
+    assert none.status_code == 200 and "no-items-found" in none.text  # (the parse report)
+    bad = post(client, "/new", {"name": name}, {"notice": ("plan.xlsx", b"not a workbook"),
+                                                 "register": ("units.yaml", b"units: []")})
+    assert bad.status_code == 400
+    assert sorted(p.name for p in ws.iterdir()) == before
+    ok = post(client, "/new.json", {"name": name},
+              {"notice": ("plan.xlsx", (EXAMPLE / "plan.xlsx").read_bytes())})
+    assert ok.status_code == 200 and ok.json()["plan"]
+    assert [p.name for p in (ws / name / "\u901a\u77e5").iterdir()] == ["plan.xlsx"]  # 通知/
+
+
 def test_generate_gives_a_zip_with_a_folder_per_unit(desk):
     assert desk["generated"]["state"] == "done" and desk["generated"]["result"]["files"] > 50
     assert desk["generated"]["next"] == c_url("issue")
@@ -901,6 +943,24 @@ def test_unit_names_are_checked_as_the_clerk_types(desk):
     assert 'class="units"' in client.get(c_url()).text
 
 
+def test_a_groups_new_members_are_checked_as_the_clerk_types(desk):
+    """A group's 加入成员 box had no check as it was typed (the task boxes had): a name the
+    plan does not know was registered as a new unit on 加入, said only afterwards. The box
+    is checked as the others are, split as 加入 splits it, naming what 加入 would register
+    and the groups it would refuse."""
+    client = desk["client"]
+    group = client.get(c_url() + ".json").json()["groups"][0]["name"]
+    typed = f"\u533a\u53d1\u6539\u5c40\uff1b\u65b0\u8bbe\u9547\n{group}"  # 区发改局；新设镇 / a group
+    got = client.get(c_url("names") + ".json", params={"text": typed, "for": "members"})
+    assert got.status_code == 200
+    assert got.json() == {"unknown": ["\u65b0\u8bbe\u9547"], "groups": [group]}  # 新设镇
+    page = client.get(c_url()).text
+    boxes = re.findall(r'<input form="g\d+" name="members" class="units members"[^>]*>'
+                       r'<span class="unknown"></span>', page)
+    assert len(boxes) == len(client.get(c_url() + ".json").json()["groups"])
+    assert "for=members" in page  # (the script asks as 加入 splits)
+
+
 def test_the_collect_job_leaves_the_board_and_summary_built(desk):
     """The first look after a collect is as quick as the next: the job builds both pages' data
     for the ledger it just wrote (no page has been opened since)."""
@@ -958,3 +1018,40 @@ def test_a_second_desk_on_a_taken_port_says_so_in_chinese(tmp_path):
     with pytest.raises(DeskError) as e:
         serve(tmp_path / "ws", "192.0.2.7", port, open_browser=False)
     assert "\u5df2\u88ab\u5360\u7528" not in str(e.value) and "--host" in str(e.value)
+
+
+def test_a_return_of_another_quarter_is_said_to_be_of_it_not_a_duplicate(tmp_path):
+    """A 2019Q1 return uploaded on 2019Q2's page showed there as 重复文件 once 2019Q1 had it
+    (the ledger's duplicate rule, by the file's sha, hid the wrong period), and as a bare
+    重复文件 with no reason when 2019Q1 took it only afterwards. Either way the 2019Q2 page
+    now says what `xltools collect` says: refused, a 2019Q1 form; and, when 2019Q1 had it,
+    where it was recorded. 2019Q1 shows its own file once."""
+    client = TestClient(create_app(tmp_path / "ws"), raise_server_exceptions=False)
+    post(client, "/new", {"name": NAME}, {"notice": ("plan.xlsx", (EXAMPLE / "plan.xlsx").read_bytes())})
+    plan = api.load(tmp_path / "ws" / NAME / "plan.xlsx").value
+    first, second = [u.name for u in plan.units_with_tasks()][1:3]
+    q2 = "2019Q2"
+
+    def upload(period: str, unit: str, data: bytes) -> None:
+        got = post(client, c_url("collect", period) + ".json", files=[("files", (f"{unit}.xlsx", data))])
+        assert got.status_code == 202 and finish(client)["state"] == "done"
+
+    def files(period: str, unit: str) -> list[dict]:
+        return client.get(c_url("collect", period, "unit", unit) + ".json").json()["files"]
+    ours = {u: workbook_bytes(fill_report(plan, u, plan.period(PERIOD), random.Random(i)))
+            for i, u in enumerate((first, second))}
+    upload(PERIOD, first, ours[first])  # 2019Q1 has it, then it comes on 2019Q2's page
+    upload(q2, first, ours[first])
+    upload(q2, second, ours[second])  # 2019Q2 has it first, 2019Q1 then
+    upload(PERIOD, second, ours[second])
+    for unit in (first, second):
+        [got] = files(q2, unit)
+        codes = [f["code"] for f in got["findings"]]
+        assert got["status"] == "rejected" and got["status_label"] == "\u5df2\u9000\u56de", got  # 已退回
+        assert codes[0] == "other-period" and "duplicate-file" not in codes, codes
+        assert "2019\u5e74\u7b2c\u4e00\u5b63\u5ea6" in got["findings"][0]["text"]  # 2019年第一季度
+        page = client.get(c_url("collect", q2, "unit", unit)).text
+        assert "\u91cd\u590d\u6587\u4ef6" not in page  # 重复文件
+        assert [f["status"] for f in files(PERIOD, unit)] == ["accepted"]
+    where = files(q2, first)[0]["findings"][1]
+    assert where["code"] == "received-for-other-period" and PERIOD in where["text"]

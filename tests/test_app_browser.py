@@ -201,3 +201,25 @@ def test_an_error_after_a_form_goes_back_to_what_the_clerk_typed(server, browser
     assert page.input_value("input[name=name]") == "a/b"
     assert page.evaluate("document.querySelector('input[name=notice]').files.length") == 1
     page.close()
+
+
+def test_a_groups_new_members_are_checked_as_typed(server, browser):
+    """The plan page's 加入成员 box of a group said nothing as a name was typed (the task
+    boxes did): one the plan does not know was registered as a new unit on 加入, said only
+    afterwards. Now it says at once what 加入 would register, before anything is saved."""
+    page = browser.new_page()
+    page.goto(server["url"] + "/")
+    page.fill("input[name=name]", "\u6210\u5458\u68c0\u67e5")  # 成员检查
+    page.set_input_files("input[name=notice]", str(EXAMPLE / "plan.xlsx"))
+    page.click("text=\u4e0a\u4f20\u5e76\u89e3\u6790")  # 上传并解析 (a plan file: its page next)
+    page.wait_for_selector("input[name=members]")
+    before = (server["ws"] / "\u6210\u5458\u68c0\u67e5" / "plan.xlsx").read_bytes()
+    box = page.locator("input[name=members]").first
+    box.fill("\u533a\u53d1\u6539\u5c40\u3001\u533a\u65b0\u8bbe\u5c40")  # 区发改局、区新设局
+    note = "document.querySelector('input[name=members] + span.unknown')"
+    page.wait_for_function(f"{note} && {note}.textContent.length > 0", timeout=10_000)
+    said = page.locator("input[name=members] + span.unknown").first.inner_text()
+    assert "\u533a\u65b0\u8bbe\u5c40" in said and "\u533a\u53d1\u6539\u5c40" not in said
+    assert "\u65b0\u767b\u8bb0" in said  # 新登记: what 加入 would do with it
+    assert (server["ws"] / "\u6210\u5458\u68c0\u67e5" / "plan.xlsx").read_bytes() == before
+    page.close()

@@ -156,15 +156,16 @@ async def new_campaign(request: Request) -> Response:
     notice = next(iter(uploads(form, "notice")), None)
     if notice is None:
         raise Refused(official_marks("请选择通知文件(.docx / .txt / .doc)或计划文件(.xlsx / .yaml / .json)。"))
-    c = request.app.state.ws.create(str(form.get("name", "")))
     limits = request.app.state.limits
-    source = await save_upload(notice, c.dir / "\u901a\u77e5", limits)  # 通知/
-    register = next(iter(uploads(form, "register")), None)
-    units = await save_upload(register, c.dir / "\u901a\u77e5", limits) if register else None
-    if source.suffix.lower() in PLAN_SUFFIXES:
-        await _locked(c, api.convert, source, c.plan_path)
-        return _done(request, f"/c/{quote(c.name)}", {"name": c.name, "plan": True})
-    result, saved = await _locked(c, api.parse, source, units=units, output=c.plan_path)
+    # (under the campaign's lock; a refused notice leaves no folder behind)
+    with request.app.state.ws.creating(str(form.get("name", ""))) as c:
+        source = await save_upload(notice, c.dir / "\u901a\u77e5", limits)  # 通知/
+        register = next(iter(uploads(form, "register")), None)
+        units = await save_upload(register, c.dir / "\u901a\u77e5", limits) if register else None
+        if source.suffix.lower() in PLAN_SUFFIXES:
+            await run_in_threadpool(api.convert, source, c.plan_path)
+            return _done(request, f"/c/{quote(c.name)}", {"name": c.name, "plan": True})
+        result, saved = await run_in_threadpool(api.parse, source, units=units, output=c.plan_path)
     data = views.parse_view(result, saved) | {"name": c.name}
     return _render(request, "parse.html.j2", data)
 
@@ -210,9 +211,12 @@ PLAN_EDITS = {
 
 async def names_check(request: Request) -> Response:
     """{"unknown": [...]} for a typed list of units: the plan page checks as the clerk types
-    (a GET that changes nothing)."""
+    (a GET that changes nothing). for=members: a group's new members, split as 加入 splits
+    them, with the groups among them ({"unknown": [...], "groups": [...]})."""
     c = _campaign(request)
     text = request.query_params.get("text", "")[:2000]
+    if request.query_params.get("for") == "members":
+        return JSONResponse(await run_in_threadpool(views.members_check, c, _names(text)))
     return JSONResponse({"unknown": await run_in_threadpool(api.unknown_units, c.plan_path, text)})
 
 

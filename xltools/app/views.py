@@ -16,7 +16,7 @@ from ..collect.ledger import Ledger
 from ..forms.owed import owed_forms
 from ..mail.settings import MailError, password
 from ..model import ERROR
-from ..model.plan import TASK_KIND_LABELS
+from ..model.plan import TASK_KIND_LABELS, Group
 from ..model.glossary import FW_COMMA, FW_LPAREN, FW_RPAREN, official_marks
 from ..model.rates import is_missing
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
@@ -24,7 +24,7 @@ from ..planfile import require_plan
 from ..report.feedback import UNKNOWN_UNIT
 from ..xlsx.pdf import available as pdf_available  # whether PDFs can be made (LibreOffice)
 from .cache import cached
-from .workspace import OUTPUTS, Campaign, NotFound, Refused, Workspace
+from .workspace import NAME_MAX, OUTPUTS, Campaign, NotFound, Refused, Workspace
 
 MANIFEST = ".xltools-desk.json"  # what the desk's last generate wrote (unit, period of each)
 SHARED = "\u5171\u7528"  # 共用: the zip folder of files that belong to no one unit
@@ -77,7 +77,8 @@ def campaigns(ws: Workspace) -> dict:
         except api.PlanFileError as exc:  # one broken plan does not hide the others
             rows.append({"name": c.name, "title": "", "year": "", "tasks": 0, "units": 0,
                          "periods": [], "error": str(exc)})
-    return {"workspace": str(ws.root), "campaigns": rows}
+    # name_max: the longest plan name, said beside the field (never cut by a maxlength)
+    return {"workspace": str(ws.root), "campaigns": rows, "name_max": NAME_MAX}
 
 
 @cached
@@ -97,6 +98,15 @@ def plan_view(c: Campaign) -> dict:
         "periods": [{"id": p.id, "name": p.name, "deadline": p.deadline} for p in plan.periods],
         "findings": [f.to_dict() for f in api.check(c.plan_path)],
     }
+
+
+def members_check(c: Campaign, names: list[str]) -> dict:
+    """What 加入成员 would make of these names: those the plan does not know (it registers
+    them as new units) and the groups among them (it refuses a group as a member)."""
+    plan = plan_of(c)
+    hits = {n: plan.resolve(n) for n in names}
+    return {"unknown": [n for n, hit in hits.items() if hit is None],
+            "groups": [n for n, hit in hits.items() if isinstance(hit, Group)]}
 
 
 def replace_plan(c: Campaign, source: Path) -> str:

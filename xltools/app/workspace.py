@@ -8,13 +8,15 @@
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from ..collect.run import default_ledger
 from ..model.errors import XltoolsError
-from ..model.glossary import FW_COLON, FW_COMMA
+from ..model.glossary import FW_COLON, FW_COMMA, official_text
 from ..sheet.blocks import windows_refuses
 
 PLAN = "plan.xlsx"
@@ -37,11 +39,25 @@ def default_workspace() -> Path:
     return (docs if docs.is_dir() else Path.home()) / "xltools"
 
 
+# The campaign's folder is part of every path the desk writes. Its deepest files lie in
+# <workspace>/<campaign>/汇总/<周期>/..., and collect keeps them within Windows' 259
+# characters while that output folder is at most OUT_DIR_MAX (120) characters (see
+# sheet.blocks): 60 for the name leaves about 45 for the workspace folder itself (the
+# default, C:\Users\<user>\Documents\xltools, takes about 35).
+NAME_MAX = 60
+
+
 def check_name(name: str) -> str:
-    """A campaign name usable as a folder name everywhere, or Refused with a Chinese reason."""
+    """A campaign name usable as a folder name everywhere, or Refused with a Chinese reason
+    (a name too long says so and how long it is: the page never cuts one short)."""
     name = " ".join(str(name).split())
-    if not name or name.startswith(".") or windows_refuses(name) or len(name) > 60:
-        raise Refused(f"计划名称“{name}”不可用{FW_COLON}请用不超过 60 个字、不含 \\ / : * ? \" < > |、"
+    if len(name) > NAME_MAX:
+        raise Refused(official_text(
+            "计划名称不可用:“{name}”有 {n} 个字,超过了 {max} 个字的上限。计划名称用作文件夹名,"
+            "过长会使其中文件的路径超出 Windows 的长度限制;请改短后重新提交。",
+            name=name, n=len(name), max=NAME_MAX))
+    if not name or name.startswith(".") or windows_refuses(name):
+        raise Refused(f"计划名称“{name}”不可用{FW_COLON}请用不超过 {NAME_MAX} 个字、不含 \\ / : * ? \" < > |、"
                       f"不以句点结尾、也不是 CON、NUL、COM1 之类设备名的名称{FW_COMMA}Windows 不能用这些作文件夹名。")
     return name
 
@@ -123,15 +139,47 @@ class Workspace:
             raise NotFound(name)
         return self._get(name)
 
-    def create(self, name: str) -> Campaign:
-        """A new, empty campaign folder; Refused when the name is unusable or taken."""
+    @contextlib.contextmanager
+    def creating(self, name: str) -> Iterator[Campaign]:
+        """A new campaign's folder while its plan is made, under the campaign's lock;
+        Refused when the name is unusable or taken, or another attempt at it is under way.
+        Should the making end without a plan (the notice refused or read as no plan, an
+        upload too large, an error), whatever it put in the folder goes again, and the
+        folder too when it made it: nothing is left behind and the name stays free."""
         name = check_name(name)
         folder = self.root / name
+        taken = Refused(f"已有名为“{name}”的计划{FW_COMMA}请换一个名称。")
         if (folder / PLAN).exists():
-            raise Refused(f"已有名为“{name}”的计划{FW_COMMA}请换一个名称。")
-        folder.mkdir(parents=True, exist_ok=True)
-        return self._get(name)
+            raise taken
+        c = self._get(name)
+        if not c.lock.acquire(blocking=False):
+            raise Refused(f"名为“{name}”的计划正在新建{FW_COMMA}请稍候再试。")
+        try:
+            if (folder / PLAN).exists():  # (made by the attempt that held the lock)
+                raise taken
+            fresh = not folder.exists()
+            before = set() if fresh else set(folder.rglob("*"))  # (a folder left by hand)
+            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                yield c
+            finally:
+                if not c.plan_path.exists():
+                    _remove_new(folder, before, fresh)
+        finally:
+            c.lock.release()
 
     def _get(self, name: str) -> Campaign:
         with self._guard:  # one Campaign (its lock, job and cache) per name
             return self._campaigns.setdefault(name, Campaign(name, self.root / name))
+
+
+def _remove_new(folder: Path, before: set[Path], whole: bool) -> None:
+    """Remove what appeared in `folder` besides `before` (deepest first), and the folder
+    itself when `whole`. What cannot be removed stays: without a plan the desk lists it
+    nowhere, and a later attempt at the name uses the folder again."""
+    for p in sorted(set(folder.rglob("*")) - before, key=lambda p: len(p.parts), reverse=True):
+        with contextlib.suppress(OSError):
+            p.rmdir() if p.is_dir() and not p.is_symlink() else p.unlink()
+    if whole:
+        with contextlib.suppress(OSError):
+            folder.rmdir()

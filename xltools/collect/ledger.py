@@ -601,23 +601,33 @@ class Ledger:
         sub = c.execute("SELECT s.status, s.display, ru.plan_id, ru.period FROM submissions s "
                         "JOIN runs ru ON ru.id = s.run_id WHERE s.sha256 = ?", (sha,)).fetchone()
         if sub is not None:
-            redo = (replace or _stale_rejection(sub["status"], sub["plan_id"], sub["period"],
-                                                self._run[1:])
+            stale = _stale_rejection(sub["status"], sub["plan_id"], sub["period"], self._run[1:])
+            redo = (replace or stale
                     or (old is not None and old["archived"] is None and archived is not None))
             if not redo:
                 if receipt is not None:
                     return receipt["status"]
+                if ret.status == REJECTED and (sub["plan_id"], sub["period"]) != self._run[1:]:
+                    return self._elsewhere(run_id, ret, sub, extra, now)
                 dup = self._receipt(run_id, rec, DUPLICATE, now)
                 self._insert_findings(sha, [finding("duplicate-file", file=display,
                                                     value=sub["display"])], receipt_id=dup)
                 return DUPLICATE
+            if stale and sub["display"] != display:  # its refusal stays said where it was made
+                c.execute("UPDATE findings SET receipt_id = (SELECT id FROM receipts WHERE "
+                          "sha256 = ? AND display = ?) WHERE sha256 = ? AND receipt_id IS NULL",
+                          (sha, sub["display"], sha))
             self._forget_submission(sha)
         if receipt is None:
             self._receipt(run_id, rec, ret.status, now)
         else:
             c.execute("UPDATE receipts SET status = ? WHERE id = ?", (ret.status, receipt["id"]))
-        c.execute("UPDATE receipts SET status = ? WHERE sha256 = ? AND display != ?",
-                  (DUPLICATE, sha, display))
+        # the file's other receipts are copies of it, but for a refusal in a run for another
+        # period or plan: that run's answer stands (as _elsewhere records it)
+        c.execute("UPDATE receipts SET status = ? WHERE sha256 = ? AND display != ? AND NOT "
+                  "(status = ? AND run_id IN "
+                  "(SELECT id FROM runs WHERE plan_id != ? OR period != ?))",
+                  (DUPLICATE, sha, display, REJECTED, *self._run[1:]))
         ret.findings = [*ret.findings, *extra]
         payload, clean = _payload(ret)
         c.execute("INSERT INTO submissions(sha256, run_id, display, plan_id, kind, unit, period, "
@@ -630,6 +640,20 @@ class Ledger:
             self._insert_values(ret, clean)
             ret.status = self._supersede(sha, ret.plan_id, ret.kind, ret.unit, ret.period)
         return ret.status
+
+    def _elsewhere(self, run_id: int, ret: FormReturn, sub: sqlite3.Row, extra: list[Finding],
+                   now: str) -> str:
+        """A file recorded by a run for another period (or plan) that this run refuses
+        (other-period: a 2019Q1 form in 2019Q2's inbox): a refusal of this run, with this
+        run's findings and where the file was recorded, not a duplicate of something of
+        this period. Its findings are the receipt's own: the file's record is untouched."""
+        rec = ret.received
+        ret.findings = [*ret.findings, *extra, finding(
+            "received-for-other-period", file=_safe_text(rec.display), value=sub["display"],
+            period=sub["period"])]
+        self._insert_findings(rec.sha256, ret.findings, default_file=_safe_text(rec.display),
+                              receipt_id=self._receipt(run_id, rec, REJECTED, now))
+        return REJECTED
 
     def _receipt(self, run_id: int, rec: Received, status: str, now: str) -> int:
         """A new receipt of `rec` in this run; its id."""
@@ -696,8 +720,9 @@ class Ledger:
             new = ACCEPTED if r["sha256"] == winner["sha256"] else SUPERSEDED
             if new != r["status"]:  # (the new row was written with its status just now)
                 c.execute("UPDATE submissions SET status = ? WHERE sha256 = ?", (new, r["sha256"]))
-                c.execute("UPDATE receipts SET status = ? WHERE sha256 = ? AND status != ?",
-                          (new, r["sha256"], DUPLICATE))
+                c.execute("UPDATE receipts SET status = ? WHERE sha256 = ? AND status NOT IN (?, ?)",
+                          (new, r["sha256"], DUPLICATE, REJECTED))  # (not a copy; not a refusal
+                # by another period's run, _elsewhere)
         if winner["sha256"] == sha and before:
             c.execute("UPDATE submissions SET supersedes = ? WHERE sha256 = ?", (before[0], sha))
         return ACCEPTED if winner["sha256"] == sha else SUPERSEDED
@@ -810,7 +835,8 @@ class Ledger:
             yield ret
 
     def receipts(self, plan_id: str, period: str) -> list[Receipt]:
-        """Every file seen for a period (by a run for it, or identified as of it)."""
+        """Every file seen for a period: by a run for it, or recorded as of it (not the copies
+        of it another period's runs saw)."""
         rows = self.conn.execute(
             "SELECT r.id, r.run_id, r.sha256, r.path, r.display, r.name, r.received_at, "
             "r.recorded_at, r.status, f.size, f.kind AS file_kind, f.archived, "
@@ -819,7 +845,8 @@ class Ledger:
             "FROM receipts r JOIN runs ru ON ru.id = r.run_id "
             "JOIN files f ON f.sha256 = r.sha256 "
             "LEFT JOIN submissions s ON s.sha256 = r.sha256 "
-            "WHERE (ru.plan_id = ? AND ru.period = ?) OR (s.plan_id = ? AND s.period = ?) "
+            "WHERE (ru.plan_id = ? AND ru.period = ?) "  # (another period's copies: not here)
+            "OR (s.plan_id = ? AND s.period = ? AND r.display = s.display) "
             "ORDER BY r.display, r.id", (plan_id, period, plan_id, period)).fetchall()
         held: dict[str | int, list[Finding]] = {}  # a file's by its sha256, a receipt's by its id
         for f in self._by_sha("SELECT * FROM findings WHERE sha256 IN (%s) ORDER BY id",
@@ -837,7 +864,10 @@ class Ledger:
         out = []
         for r in rows:
             dup = r["status"] == DUPLICATE
-            found = ([] if dup else held.get(r["sha256"], [])) + held.get(r["id"], [])
+            # the file's findings are its recorded receipt's; a copy, or a refusal in a run
+            # for another period, has its own only
+            own = r["primary_display"] in (None, r["display"])
+            found = (held.get(r["sha256"], []) if own else []) + held.get(r["id"], [])
             superseded_by = ""
             if r["status"] == SUPERSEDED:
                 nxt = successor.get(r["sha256"]) or latest.get((r["kind"], r["unit"]))
@@ -850,7 +880,8 @@ class Ledger:
                 path=r["path"], display=r["display"], name=r["name"], sha256=r["sha256"],
                 status=r["status"], size=r["size"], file_type=r["file_kind"], form=r["kind"] or "",
                 unit=r["unit"] or "", plan_id=r["plan_id"] or "", period=r["period"] or "",
-                received_at=r["received_at"], recorded_at=r["recorded_at"], late=bool(r["late"]),
+                received_at=r["received_at"], recorded_at=r["recorded_at"],
+                late=bool(r["late"]) and (own or dup),  # (a refusal elsewhere is not late)
                 supersedes=r["supersedes"] or "", superseded_by=superseded_by, run_id=r["run_id"],
                 duplicate_of=r["primary_display"] if dup else "", findings=tuple(found),
                 archived=str(self.db_path.parent / r["archived"]) if r["archived"] else ""))
