@@ -1,11 +1,19 @@
 """The command line: every command has help; exit codes; Chinese messages, no tracebacks."""
 from __future__ import annotations
 
+import ast
+import gettext
 import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from xltools import cli_words
 from xltools.cli import app
 from xltools.model.glossary import official_marks
 from xltools.planfile import save_plan
@@ -22,7 +30,8 @@ def test_every_command_has_help():
     for name in names:
         res = runner.invoke(app, [name, "--help"])
         assert res.exit_code == 0, name
-        assert "Usage" in res.output
+        assert "\u7528\u6cd5\uff1a" in res.output and "显示本帮助并退出" in res.output, name  # 用法：
+        assert not any(w in res.output for w in ("Usage:", "Options:", "Show this message")), name
 
 
 def test_generate_writes_and_lists(small_plan, tmp_path):
@@ -124,3 +133,46 @@ def test_progress_bar_uses_the_callback():
         for i in range(4):
             cb(i, 3)
     assert "3/3" in buf.getvalue()
+
+
+# a usage error as the clerk sees it, on a PC that names no language (Windows sets no LANG)
+USAGE_ERRORS = [
+    (["collect"], "\u9519\u8bef\uff1a缺少选项 --plan\u3002"),  # 错误：…。
+    (["units"], "缺少参数 PLAN"),
+    (["collect", "--plan"], "选项 --plan 后面缺少它的值"),
+    (["generate", "x.xlsx", "--pdff"], "没有选项 --pdff\u3002\uff08可能是 --pdf\uff09"),
+    (["colect"], "没有命令 colect\u3002\uff08可能是 collect、convert\uff09"),
+    (["units", "x.xlsx", "bogus"], "没有命令 bogus"),
+    (["collect", "--plan", "x", "--period", "2019Q1", "--workers", "abc", "."],
+     "--workers 的值\u201cabc\u201d无效\uff0c应为整数"),
+    (["collect", "--plan", "x", "--period", "2019Q1", "--max-file-mb", "0", "."],
+     "--max-file-mb 的值\u201c0\u201d无效\uff0c应不小于 0.001"),
+    (["status", "--plan", "x", "--period", "2019Q1", "extra"], "多出了参数 extra"),
+]
+
+
+@pytest.mark.parametrize("args,said", USAGE_ERRORS, ids=lambda a: " ".join(a) if isinstance(a, list) else "")
+def test_usage_errors_are_said_in_chinese(args, said, tmp_path):
+    """Usage line, where to find help and the error in Chinese, exit code 2, for the real
+    entry point (the library prints them in English)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LANG", "LC_"))}
+    res = subprocess.run([sys.executable, "-m", "xltools.cli", *args], capture_output=True,
+                         text=True, encoding="utf-8", env=env, cwd=tmp_path, timeout=120)
+    assert res.returncode == 2 and said in res.stderr, res.stderr
+    if args != ["collect", "--plan"]:  # (the parser names no command for a value left out)
+        assert "\u7528\u6cd5\uff1a" in res.stderr and "查看帮助" in res.stderr  # 用法：
+    assert not any(w in res.stderr for w in ("Usage:", "Error:", "Try ", "Traceback")), res.stderr
+
+
+def test_the_catalog_is_its_source_compiled():
+    """locale/'s messages.mo says what messages.po says (msgfmt -o messages.mo messages.po)."""
+    folder = Path(cli_words.__file__).with_name("locale") / "zh_CN" / "LC_MESSAGES"
+    with open(folder / "messages.mo", "rb") as f:
+        mo = gettext.GNUTranslations(f)
+    entries = re.findall(r'^msgid (".*")\n(?:msgid_plural (".*")\n)?msgstr(?:\[0\])? (".*")$',
+                         (folder / "messages.po").read_text(encoding="utf-8"), re.M)
+    assert len(entries) > 30
+    for msgid, plural, msgstr in entries[1:]:  # (the first is the header)
+        msgid, msgstr = ast.literal_eval(msgid), ast.literal_eval(msgstr)
+        got = mo.ngettext(msgid, ast.literal_eval(plural), 1) if plural else mo.gettext(msgid)
+        assert got == msgstr and got != msgid, msgid

@@ -42,7 +42,7 @@ def test_wheel_is_pure_python_with_one_copy_of_each_data_file(wheel):
     assert wheel.name.endswith("-py3-none-any.whl")
     names = zipfile.ZipFile(wheel).namelist()
     for need in ("xltools/examples/shashi-2019/plan.xlsx", "xltools/templates/report.html.j2",
-                 "xltools/templates/催报通知.txt.j2"):
+                 "xltools/templates/催报通知.txt.j2", "xltools/locale/zh_CN/LC_MESSAGES/messages.mo"):
         assert names.count(need) == 1, need
     assert not [n for n in names if ".data/" in n]  # nothing outside the package (share/…)
     assert not [n for n in names if n.endswith((".so", ".pyd"))]

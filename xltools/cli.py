@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Column, Table
 
-from . import api, terminal
+from . import api, cli_words, terminal
 from .model import ERROR, Finding
 from .model.errors import settings
 from .model.glossary import form_name, FW_COLON, FW_COMMA, FW_LPAREN, FW_RPAREN, official_text as say
@@ -20,9 +20,9 @@ from .model.returns import STATUS_LABELS
 from .progress import rich_progress
 
 
-class _Commands(typer.core.TyperGroup):
+class _Commands(cli_words.Words, typer.core.TyperGroup):
     """Every command: an XltoolsError (plan, period, ledger, output, template...) is one
-    Chinese line and exit code 2, never a traceback."""
+    Chinese line and exit code 2, never a traceback; a usage error is said in Chinese."""
 
     def invoke(self, ctx):
         try:
@@ -30,9 +30,26 @@ class _Commands(typer.core.TyperGroup):
         except api.XltoolsError as exc:
             _fail(str(exc))
 
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        cli_words.use_chinese_catalog()
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:  # (what standalone mode does, with click's English said in Chinese)
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except cli_words.UsageError as exc:
+            cli_words.show_error(exc, err)
+            sys.exit(exc.exit_code)
+        except cli_words.ClickException as exc:  # (a file it could not open, …)
+            _fail(exc.format_message(), exc.exit_code)
+        except typer.Abort:
+            err.print("已中止。")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
 
 app = typer.Typer(cls=_Commands, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
-                  pretty_exceptions_show_locals=False)  # never print a --password back
+                  pretty_exceptions_show_locals=False,  # never print a --password back
+                  suggest_commands=False)  # (typer's "Did you mean" is English; cli_words suggests)
 # markup on, but no automatic colouring of numbers and paths in the Chinese sentences
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -479,7 +496,7 @@ def year(plan: Path = _PLAN, db: Optional[Path] = _DB,
     out.print(f"年度汇总:{rep.path}")
 
 
-units_app = typer.Typer(add_completion=False, rich_markup_mode=None,
+units_app = typer.Typer(cls=_Commands, add_completion=False, rich_markup_mode=None,
                         help="单位名单:查看(list)、检查(check)、登记别名(add-alias)、分组加成员(add-member)、修改联系方式(set)。"
                              "用法:xltools units PLAN [list|check|add-alias 单位 别名|add-member 分组 单位…|set 单位 --contact …]")
 app.add_typer(units_app, name="units")
@@ -582,6 +599,11 @@ def app_cmd(workspace: Optional[Path] = typer.Argument(None, metavar="WORKSPACE"
     if why := host_refusal(host, user_count(root)):
         _fail(why)
     serve(root, host, port, not no_browser)
+
+
+for _typer in (app, units_app):  # every command's usage line and help option in Chinese
+    for _info in _typer.registered_commands:
+        _info.cls = cli_words.Command  # (each is a plain TyperCommand otherwise)
 
 
 def main() -> None:
