@@ -950,7 +950,7 @@ def test_a_groups_new_members_are_checked_as_the_clerk_types(desk):
     and the groups it would refuse."""
     client = desk["client"]
     group = client.get(c_url() + ".json").json()["groups"][0]["name"]
-    typed = f"\u533a\u53d1\u6539\u5c40\uff1b\u65b0\u8bbe\u9547\n{group}"  # 区发改局；新设镇 / a group
+    typed = f"\u533a\u53d1\u6539\u5c40\uff1b\u65b0\u8bbe\u9547\n{group}"  # 区发改局, a full-width semicolon, 新设镇 / a group
     got = client.get(c_url("names") + ".json", params={"text": typed, "for": "members"})
     assert got.status_code == 200
     assert got.json() == {"unknown": ["\u65b0\u8bbe\u9547"], "groups": [group]}  # 新设镇

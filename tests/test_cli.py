@@ -30,7 +30,7 @@ def test_every_command_has_help():
     for name in names:
         res = runner.invoke(app, [name, "--help"])
         assert res.exit_code == 0, name
-        assert "\u7528\u6cd5\uff1a" in res.output and "显示本帮助并退出" in res.output, name  # 用法：
+        assert "\u7528\u6cd5\uff1a" in res.output and "显示本帮助并退出" in res.output, name  # 用法 and its colon
         assert not any(w in res.output for w in ("Usage:", "Options:", "Show this message")), name
 
 
@@ -137,7 +137,7 @@ def test_progress_bar_uses_the_callback():
 
 # a usage error as the clerk sees it, on a PC that names no language (Windows sets no LANG)
 USAGE_ERRORS = [
-    (["collect"], "\u9519\u8bef\uff1a缺少选项 --plan\u3002"),  # 错误：…。
+    (["collect"], "\u9519\u8bef\uff1a缺少选项 --plan\u3002"),  # 错误, colon, …, full stop
     (["units"], "缺少参数 PLAN"),
     (["collect", "--plan"], "选项 --plan 后面缺少它的值"),
     (["generate", "x.xlsx", "--pdff"], "没有选项 --pdff\u3002\uff08可能是 --pdf\uff09"),
@@ -160,7 +160,7 @@ def test_usage_errors_are_said_in_chinese(args, said, tmp_path):
                          text=True, encoding="utf-8", env=env, cwd=tmp_path, timeout=120)
     assert res.returncode == 2 and said in res.stderr, res.stderr
     if args != ["collect", "--plan"]:  # (the parser names no command for a value left out)
-        assert "\u7528\u6cd5\uff1a" in res.stderr and "查看帮助" in res.stderr  # 用法：
+        assert "\u7528\u6cd5\uff1a" in res.stderr and "查看帮助" in res.stderr  # 用法 and its colon
     assert not any(w in res.stderr for w in ("Usage:", "Error:", "Try ", "Traceback")), res.stderr
 
 

@@ -132,4 +132,4 @@ def test_yaml_plan_is_edited_as_yaml(tmp_path):
 def test_units_help():
     for sub in ([], ["list"], ["check"], ["add-alias"], ["set"]):
         res = runner.invoke(app, ["units", "PLAN", *sub, "--help"] if sub else ["units", "--help"])
-        assert res.exit_code == 0 and "\u7528\u6cd5\uff1a" in res.output, sub  # 用法：
+        assert res.exit_code == 0 and "\u7528\u6cd5\uff1a" in res.output, sub  # 用法 and its colon
