@@ -959,6 +959,13 @@ def test_a_groups_new_members_are_checked_as_the_clerk_types(desk):
                        r'<span class="unknown"></span>', page)
     assert len(boxes) == len(client.get(c_url() + ".json").json()["groups"])
     assert "for=members" in page  # (the script asks as 加入 splits)
+    # one rule for every box: a registered name holding 、 stays whole; a line break splits
+    groups = [g["name"] for g in client.get(c_url() + ".json").json()["groups"]]
+    joined = next(g for g in groups if "\u3001" in g)  # 各镇、街道
+    got = client.get(c_url("names") + ".json", params={"text": joined, "for": "members"})
+    assert got.json() == {"unknown": [], "groups": [joined]}
+    got = client.get(c_url("names") + ".json", params={"text": "\u533a\u53d1\u6539\u5c40\n\u65b0\u8bbe\u9547"})
+    assert got.json() == {"unknown": ["\u65b0\u8bbe\u9547"]}  # 区发改局 / 新设镇: only 新设镇
 
 
 def test_the_collect_job_leaves_the_board_and_summary_built(desk):

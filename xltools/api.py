@@ -37,8 +37,7 @@ if TYPE_CHECKING:  # (merge is imported when a summary is made)
 from .planfile import load_plan as load
 from .planfile.register import (add_alias as units_add_alias, add_member as units_add_member,
                                 check_register as units_check, empty_groups_blocking,
-                                list_units as units_list, set_unit as units_set)
-from .planfile.workbook import split
+                                list_units as units_list, set_unit as units_set, typed_names)
 from .mail.settings import load_settings as mail_settings, password as ask
 from .collect.limits import Limits  # a collect run's read limits (Limits.from_options)
 from .collect.own import OUTPUTS_STAMP
@@ -57,7 +56,7 @@ __all__ = ["XltoolsError", "PlanFileError", "PeriodError", "LedgerError", "Ledge
            "ExampleMissing", "GenerateReport", "CollectReport", "load", "check", "convert",
            "generate", "demo", "parse", "collect", "status", "example_dir", "pdf", "remind", "year",
            "units_list", "units_check", "units_add_alias", "units_add_member", "units_set",
-           "notice", "bulletin", "send", "remind_send", "fetch", "mail_settings", "Limits"]
+           "typed_names", "notice", "bulletin", "send", "remind_send", "fetch", "mail_settings", "Limits"]
 
 
 @dataclass
@@ -668,18 +667,11 @@ def year(plan_path: str | os.PathLike, db: str | os.PathLike | None = None,
     return YearReport(write_workbook(year_workbook(plan, ys, today), Path(out_dir or DEFAULT_OUT)), ys)
 
 
-def unit_names(plan: Plan, text: str) -> list[str]:
-    """The units or groups a typed list names (、 , or \uff0c between them), split as plan.xlsx
-    splits them: a registered name holding 、 stays whole."""
-    known = {n for x in [*plan.units, *plan.groups] for n in [x.name, *x.aliases]}
-    return split(text.replace(",", "\u3001").replace("\uff0c", "\u3001"), known)
-
-
 def unknown_units(plan_path: str | os.PathLike, text: str) -> list[str]:
     """The names in a typed list of units that the plan does not know (checked as the clerk
     types, before anything is saved)."""
     plan = require_plan(plan_path).value
-    return [n for n in unit_names(plan, text) if plan.resolve(n) is None]
+    return [n for n in typed_names(plan, text) if plan.resolve(n) is None]
 
 
 def task_set(plan_path: str | os.PathLike, number: str, lead_units: str | None = None,
@@ -690,7 +682,7 @@ def task_set(plan_path: str | os.PathLike, number: str, lead_units: str | None =
     task = next((t for t in plan.tasks if t.number == number), None)
     if task is None:
         raise PlanFileError(f"计划中没有序号为“{number}”的任务。")
-    lists = {k: unit_names(plan, v)
+    lists = {k: typed_names(plan, v)
              for k, v in (("lead_units", lead_units), ("responsible_units", responsible_units))
              if v is not None}
     if unknown := [n for names in lists.values() for n in names if plan.resolve(n) is None]:

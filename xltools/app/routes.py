@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import secrets
 from datetime import datetime
 from functools import partial
@@ -170,13 +169,6 @@ async def new_campaign(request: Request) -> Response:
     return _render(request, "parse.html.j2", data)
 
 
-def _names(text: object) -> list[str]:
-    """Unit names typed in one box, separated by 、 , ; or line breaks (not by spaces: a
-    space typed inside a name made two units of it, each registered unasked)."""
-    return [" ".join(n.split()) for n in re.split(r"[\r\n,;\u3001\uff0c\uff1b]+", str(text or ""))
-            if n.strip()]
-
-
 async def _plan_edit(request: Request, edit) -> Response:
     """An edit of the plan file (edit(plan_path, form) -> what changed); then the plan page
     with `xltools check`'s findings (JSON: both)."""
@@ -203,7 +195,7 @@ PLAN_EDITS = {
     "units/alias": lambda path, f: api.units_add_alias(path, str(f.get("unit", "")),
                                                        str(f.get("alias", ""))),
     "groups/member": lambda path, f: api.units_add_member(path, str(f.get("group", "")),
-                                                          _names(f.get("members"))),
+                                                          str(f.get("members", ""))),
     "tasks/set": lambda path, f: api.task_set(
         path, str(f.get("number", "")), **_given(f, "lead_units", "responsible_units", "leader")),
 }
@@ -216,7 +208,7 @@ async def names_check(request: Request) -> Response:
     c = _campaign(request)
     text = request.query_params.get("text", "")[:2000]
     if request.query_params.get("for") == "members":
-        return JSONResponse(await run_in_threadpool(views.members_check, c, _names(text)))
+        return JSONResponse(await run_in_threadpool(views.members_check, c, text))
     return JSONResponse({"unknown": await run_in_threadpool(api.unknown_units, c.plan_path, text)})
 
 

@@ -18,7 +18,7 @@ from ..model.errors import PlanFileError, settings
 from ..model.plan import UNIT_KINDS
 from ..xlsx.reader import read_sheets
 from . import require_plan, save_plan
-from .workbook import FIRST_DATA_ROW, GROUPS, UNITS, split_aliases, text
+from .workbook import FIRST_DATA_ROW, GROUPS, UNITS, split, split_aliases, text
 
 REGISTER_CODES = {"duplicate-unit", "unknown-group-member", "empty-group", "bad-unit-kind"}
 CONTACT_FIELDS = (("contact", "联系人", 4), ("phone", "联系电话", 5), ("email", "电子邮箱", 6))
@@ -214,9 +214,20 @@ def set_unit(path: str | os.PathLike, name: str, **values: str | None) -> Regist
     return RegisterChange(u.name, changed, saved, f"已更新“{u.name}”:{said}。")
 
 
-def add_member(path: str | os.PathLike, group: str, members: list[str]) -> RegisterChange:
-    """Add units (names or aliases already in the register) to a group and save the plan."""
+def typed_names(plan: Plan, text: str) -> list[str]:
+    """The units or groups a clerk typed in one box: split at 、 , ; (either width) or a line
+    break as plan.xlsx splits them (a registered name holding 、 stays whole: 各镇、街道),
+    the spaces inside a name folded to one."""
+    known = {n for x in [*plan.units, *plan.groups] for n in [x.name, *x.aliases]}
+    return [" ".join(n.split()) for line in str(text or "").splitlines() for n in split(line, known)]
+
+
+def add_member(path: str | os.PathLike, group: str, members: list[str] | str) -> RegisterChange:
+    """Add units (names or aliases already in the register; a text as typed_names splits it)
+    to a group and save the plan."""
     plan = require_plan(path).value
+    if isinstance(members, str):
+        members = typed_names(plan, members)
     hit = plan.resolve(group)
     if not isinstance(hit, Group):
         what = f"“{group}”是单位,不是单位分组。" if isinstance(hit, Unit) else f"计划中没有单位分组“{group}”。"
