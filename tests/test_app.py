@@ -205,6 +205,7 @@ def test_a_refused_notice_leaves_nothing_behind_and_the_name_stays_free(desk):
     none = post(client, "/new", {"name": name},
                 {"notice": ("notice.txt", "\u8fd9\u4e0d\u662f\u901a\u77e5\u3002".encode())})
     assert none.status_code == 200 and "no-items-found" in none.text  # (the parse report)
+    assert f"/c/{quote(name)}" not in none.text  # (no menu of the plan that was not made)
     bad = post(client, "/new", {"name": name}, {"notice": ("plan.xlsx", b"not a workbook"),
                                                  "register": ("units.yaml", b"units: []")})
     assert bad.status_code == 400

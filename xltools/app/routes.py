@@ -165,7 +165,8 @@ async def new_campaign(request: Request) -> Response:
             await run_in_threadpool(api.convert, source, c.plan_path)
             return _done(request, f"/c/{quote(c.name)}", {"name": c.name, "plan": True})
         result, saved = await run_in_threadpool(api.parse, source, units=units, output=c.plan_path)
-    data = views.parse_view(result, saved) | {"name": c.name}
+    # (no plan made, no plan's pages: the name would lead the menu to pages that are not there)
+    data = views.parse_view(result, saved) | ({"name": c.name} if saved else {})
     return _render(request, "parse.html.j2", data)
 
 
