@@ -36,7 +36,8 @@ from ..model.returns import (ACCEPTED, ACTUAL, FEEDBACK_SHEET, NOTE, REJECTED, F
                              target_key, town_key)
 from ..xlsx.splice import read_manifest
 from ..xlsx.writer import write_workbook
-from .tables import Col, digests, error_style, fit, header, marked_title, note, put
+from .tables import Col, digests, error_style, fit, full_row, header, marked_title, note, put
+
 
 FEEDBACK_DIR = "反馈"
 COPY_SUFFIX = "_退回修改"
@@ -270,8 +271,7 @@ def _fill_list(sh: Sheet, plan: Plan, period: Period, cols: list[Col], title: st
     sh.page.repeat_rows = (head, head)
     due = f"本期报送截止日期为 {date_cn(period.deadline)}。" if period.deadline else ""
     row = note(sh, row + 1, len(cols), f"请尽快将修改后的文件重新报送{plan.issuer or '督办室'}。{due}", width)
-    sh.merge(row + 1, 0, row + 1, len(cols) - 1, plan.issuer or "督办室", "label_right",
-             kind="string")
+    full_row(sh, row + 1, len(cols), plan.issuer or "督办室", "label_right")
     sh.page.landscape = True
     sh.page.fit_tall = 1  # one page
 

@@ -21,8 +21,10 @@ from ..model.plan import Period, Plan
 from ..model.periods import period_words
 from ..model.rates import RATE_NOTE, is_missing, shown
 from ..xlsx.rowcache import KeptRows, SheetRows, write_keeping_rows
-from .tables import (MAX_ROW, Col, empty_row, fit, header, heading, height_for, marked_title,
+from .tables import (MAX_ROW, Col, empty_row, fit, full_row, header, heading, height_for, marked_title,
                      name_width, note, put, put_row, rows_table, start_sheet, titled_sheet)
+
+
 
 BY_TASK = "按任务汇总"
 SHEETS = [BY_TASK, "按单位汇总", "滞后任务", "未报送单位", "量化指标", "镇街指标", "状态统计"]
@@ -106,8 +108,7 @@ def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
                  Col("总体\n进度(%)", 8, "body_progress", "number")]
     if with_change:
         task_cols.append(Col("较上期\n变化", 7, "body_delta", "number"))
-    unit_cols = [Col("单位", unit_w), Col("牵头/\n配合", 6, "body_center"),
-                 Col("状态", 9, "body_center"),
+    unit_cols = [Col("单位", unit_w), Col("牵头/\n配合", 6, "body_center"), Col("状态", 9, "body_center"),
                  Col("完成\n进度(%)", 8, "body_progress", "number"),
                  Col(f"{period_words(period.id)[0]}完成情况", 28), Col("存在问题", 16),
                  Col("下一步推进计划", 18)]
@@ -129,10 +130,9 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
     nt = len(task_cols)
     pager = Pager.for_sheet(sh, row)
     tasks = s.tasks.records()  # (one a plan task, in its order: numbers may repeat)
-    bt = s.by_task
-    it = iter(bt.select("单位", "牵头/配合", "状态", "完成进度", "本季度完成情况", "存在问题",
-                        "下一步推进计划", "未采用"))
-    groups = sorted(Counter(bt["_t"]).items())  # (by_task is sorted by task: a block's rows run)
+    it = iter(s.by_task.select("单位", "牵头/配合", "状态", "完成进度", "本季度完成情况", "存在问题",
+                               "下一步推进计划", "未采用"))
+    groups = sorted(Counter(s.by_task["_t"]).items())  # (by_task is sorted by task: a block's rows run)
     done = set()
     if kept is not None:  # (a row's digest: its values and the columns they are shown in)
         kept.row_context(cols)
@@ -143,8 +143,8 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
         task = tasks[t]
         if kept is not None:  # (the key: everything the block's rows are made from)
             digests = [kept.row_digest(vals) for vals in unit_rows]
-            key = kept.key(first, pager.capacity, pager.repeat, pager.used, tuple(task.values()),
-                           digests)
+            key = kept.key(first, pager.capacity, pager.repeat, pager.used, tuple(task.values()), digests)
+
             state = kept.take(sh, key, first, first + n)
             if state is not None:
                 pager.used, breaks = state
@@ -263,19 +263,16 @@ def _legend(sh: Sheet, row: int, ncols: int, width: float) -> None:
 # -- 按单位汇总 -------------------------------------------------------------------------
 def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRows | None) -> None:
     cols = [Col("序号", 5, "body_center", "number"), Col("单位", name_width((u.name for u in plan.units), 14)),
-            Col("类型", 6, "body_center"),
-            Col("任务数", 6, "body_int", "number")]
+            Col("类型", 6, "body_center"), Col("任务数", 6, "body_int", "number")]
     cols += [Col(k, 7 if len(k) < 4 else 8, "body_int", "number") for k in UNIT_CATEGORIES]
-    cols += [Col("季度报表", 8, "body_center"), Col("提交时间", 11, "body_center"),
-             Col("文件名", 20), Col("镇街\n指标表", 7, "body_center"),
-             Col("错误数", 6, "body_int", "number"),
+    cols += [Col("季度报表", 8, "body_center"), Col("提交时间", 11, "body_center"), Col("文件名", 20),
+             Col("镇街\n指标表", 7, "body_center"), Col("错误数", 6, "body_int", "number"),
              Col("警告数", 6, "body_int", "number")]
     sh, row = start_sheet(wb, "按单位汇总", cols, f"{plan.period_title(period)}各单位报送情况",
                           _subtitle(period))
     u = s.by_unit
-    recs = zip(range(1, len(u) + 1), u["单位"], u["类型"], u["任务数"],
-               *(u[k] for k in UNIT_CATEGORIES), u["季度报表"], u["提交时间"], u["文件名"],
-               u["镇街指标表"], u["错误数"], u["警告数"])
+    # (the columns are named as by_unit's but 序号)
+    recs = zip(range(1, len(u) + 1), *(u[c.label.replace("\n", "")] for c in cols[1:]))
     n = len(UNIT_CATEGORIES)
 
     def style_of(rec, i):
@@ -290,11 +287,11 @@ def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
                          kept=_rows_of(kept, sh))
         # totals
         sh.merge(end, 0, end, 2, "合计", "total", kind="string")
-        for i, k in enumerate(["任务数", *UNIT_CATEGORIES, "错误数", "警告数"]):
-            col = 3 + i if i <= n else (len(cols) - 2 + (i - n - 1))
-            sh.write(end, col, float(sum(u[k])), "body_int", kind="number")
-        for col in range(4 + n, len(cols) - 2):
-            sh.write(end, col, None, "total", kind="blank")
+        for col, c in enumerate(cols[3:], start=3):  # the counts summed, the rest blank
+            if c.kind == "number":
+                sh.write(end, col, float(sum(u[c.label])), "body_int", kind="number")
+            else:
+                sh.write(end, col, None, "total", kind="blank")
         sh.row_heights[end] = 22
     _made_while_written(sh, body, (len(u) + 1) * len(cols))
 
@@ -329,8 +326,7 @@ def _missing(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     row = heading(sh, row, len(cols), f"一、未报送单位({missing_count(m['单位'])})")
     row = header(sh, row, cols)
     sh.freeze = (row, 0)
-    recs = zip(range(1, len(m) + 1), *(m[k] for k in ["单位", "类型", "未报表单", "应报内容",
-                                                        "责任领导", "联系人", "联系电话", "说明"]))
+    recs = zip(range(1, len(m) + 1), *(m[c.label] for c in cols[1:]))  # (named as the columns)
     end = rows_table(sh, row, cols, recs, empty="所有单位均已报送。")
     late = s.late
     row = heading(sh, end + 1, len(cols), f"二、逾期报送单位(共 {len(late)} 个)")
@@ -338,12 +334,10 @@ def _missing(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     # under 联系人, 文件名 spans the last two
     lcols = [Col("序号", 5, "body_center", "number"), Col("单位", 16), Col("表单", 11, "body_center"),
              Col("提交时间", 17, "body_center"), Col("截止日期", 11, "body_center"),
-             Col("逾期天数", 10, "body_int", "number"), Col("判定依据", 10, "body_center"),
-             Col("文件名", 45)]
+             Col("逾期天数", 10, "body_int", "number"), Col("判定依据", 10, "body_center"), Col("文件名", 45)]
     row = header(sh, row, lcols[:-1] + [Col("文件名", 15)])
     sh.merge(row - 1, 7, row - 1, 8, "文件名", "header", kind="string")
-    for i, rec in enumerate(late.select("单位", "表单", "提交时间", "截止日期", "逾期天数", "判定依据",
-                                        "文件名"), start=1):
+    for i, rec in enumerate(late.select(*(c.label for c in lcols[1:])), start=1):
         put_row(sh, row, 0, (i, *rec[:-1]), lcols[:-1])
         sh.merge(row, 7, row, 8, rec[-1], "body", kind="string")
         fit(sh, row, lcols, (i, *rec))
@@ -362,18 +356,15 @@ def _stamps(sh: Sheet, row: int, ncols: int, width: float, stamps: dict[str, str
         empty_row(sh, row, ncols, "所有单位的盖章件均已收到。" if stamps else "没有需要报送的单位。")
         return
     text = f"未收到{FW_COLON}" + "、".join(lacking)
-    sh.merge(row, 0, row, ncols - 1, text, "body", kind="string")
-    sh.row_heights[row] = height_for([(text, width)], 24)
+    full_row(sh, row, ncols, text, "body", height_for([(text, width)], 24))
 
 
 # -- 量化指标 ---------------------------------------------------------------------------
 def _targets(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRows | None) -> None:
     cols = [Col("序号", 5, "body_center"), Col("任务内容", 34), Col("量化指标", 18),
             Col("计量\n单位", 6, "body_center"), Col("方向", 6, "body_center"),
-            Col("全年目标", 11, "body_amount", "number"),
-            Col("累计完成", 11, "body_amount", "number"),
-            Col("完成率", 8, "body_rate", "number"), Col("报送单位", 12),
-            Col("说明", 16)]
+            Col("全年目标", 11, "body_amount", "number"), Col("累计完成", 11, "body_amount", "number"),
+            RATE_COL, Col("报送单位", 12), Col("说明", 16)]
     tg = s.targets
     sh, row = start_sheet(wb, "量化指标", cols, f"{plan.period_title(period)}量化指标完成情况",
                           _subtitle(period, "累计完成取牵头单位报送的年初至本期末累计数"))
@@ -545,8 +536,8 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     for rec in counts.rows:
         put(sh, row, 0, rec[0], cols[0])
         for j, v in enumerate(rec[1:], start=1):
-            sh.write(row, j, float(v), "body_alert" if j in (3, 6) and v else "body_int",
-                     kind="number")
+            sh.write(row, j, float(v), "body_alert" if j in (3, 6) and v else "body_int", kind="number")
+
         sh.write(row, len(cols) - 1, float(sum(rec[1:])), "body_int", kind="number")
         sh.row_heights[row] = 18
         row += 1

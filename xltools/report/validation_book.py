@@ -17,8 +17,9 @@ from ..merge.receipts import ReceiptRow, finding_counts, stamp_status, units_to_
 from ..model.findings import ERROR, by_severity
 from ..model.plan import Period, Plan
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
-from .tables import (Col, digests, empty_row, error_style, fit, header, heading, note, put,
-                     put_row, rows_table, SheetNames, start_sheet, titled_sheet)
+from .tables import (Col, digests, empty_row, error_style, fit, full_row, header, heading, note,
+                     put, put_row, rows_table, SheetNames, start_sheet, titled_sheet)
+
 
 ALL_SHEET, FILES_SHEET = "全部问题", "文件清单"
 
@@ -179,7 +180,6 @@ def _unit_sheet(wb: Workbook, name: str, plan: Plan, period: Period, unit: str,
     due = f"(本期报送截止日期为 {date_cn(period.deadline)})" if period.deadline else ""
     row = note(sh, row + 1, len(cols), f"请尽快将修改后的报表电子版重新报送{plan.issuer or '督办室'}{due};"
                                        "请在原表上修改,不要增删行列、修改任务内容或另建新表。", width)
-    sh.merge(row + 1, 0, row + 1, len(cols) - 1, plan.issuer or "督办室", "label_right",
-             kind="string")
+    full_row(sh, row + 1, len(cols), plan.issuer or "督办室", "label_right")
     sh.freeze = (head + 1, 0)
     sh.page = official_page(landscape=True, header_rows=(head, head))
