@@ -118,8 +118,7 @@ def _sections(env, plan: Plan, receipts: list[ReceiptRow],
     """Each unit's findings section as HTML (escaped by its own template), from `cache`
     when its inputs are unchanged."""
     template = env.get_template(UNIT_TEMPLATE)
-    source = env.loader.get_source(env, UNIT_TEMPLATE)[0]
-    digest = digests(source)
+    digest = digests(env.loader.get_source(env, UNIT_TEMPLATE)[0])  # (the template's source)
     out, fresh = [], {}
     look = plan.lookups()
     for unit, rows in units_to_fix(plan, receipts):
@@ -179,19 +178,15 @@ def report_context(plan: Plan, period: Period, summary: Summary, receipts: list[
 
 
 def _cards(c: dict, s: Summary, file_counts: Counter, n_err: int) -> list[dict]:
-    lag = len(s.lagging)
-    cards = [
-        {"label": "已报送单位", "value": f"{c.get('reported', 0)}/{c.get('units', 0)}", "id": "reported"},
-        {"label": "镇街指标表", "value": f"{c.get('town_forms', 0)}/{c.get('towns', 0)}", "id": "towns"},
-        {"label": "未报送", "value": c.get("missing_reports", 0) + c.get("missing_towns", 0),
-         "id": "missing", "alert": bool(c.get("missing_reports", 0) + c.get("missing_towns", 0))},
-        {"label": "逾期报送", "value": c.get("late", 0), "id": "late", "alert": bool(c.get("late", 0))},
-        {"label": "任务数", "value": c.get("tasks", 0), "id": "tasks"},
-        {"label": official_marks("滞后/未启动(条)"), "value": lag, "id": "lagging", "alert": bool(lag)},
-        {"label": "收到文件", "value": sum(file_counts.values()), "id": "files"},
-        {"label": "错误", "value": n_err, "id": "errors", "alert": bool(n_err)},
-    ]
-    return [{"alert": False, **card} for card in cards]
+    """The figures atop the page (label, value, id); those that may alert do when not 0."""
+    cards = [("已报送单位", f"{c.get('reported', 0)}/{c.get('units', 0)}", "reported", False),
+             ("镇街指标表", f"{c.get('town_forms', 0)}/{c.get('towns', 0)}", "towns", False),
+             ("未报送", c.get("missing_reports", 0) + c.get("missing_towns", 0), "missing", True),
+             ("逾期报送", c.get("late", 0), "late", True), ("任务数", c.get("tasks", 0), "tasks", False),
+             (official_marks("滞后/未启动(条)"), len(s.lagging), "lagging", True),
+             ("收到文件", sum(file_counts.values()), "files", False), ("错误", n_err, "errors", True)]
+    return [{"label": label, "value": value, "id": key, "alert": may and bool(value)}
+            for label, value, key, may in cards]
 
 
 def _targets(t: Table) -> list[dict]:
@@ -285,5 +280,4 @@ def stacked_bars(rows: list[tuple[str, list[int]]], categories: list[str],
     return charts
 
 
-__all__ = ["html_filename", "render_html", "write_html_report", "report_context",
-           "stacked_bars"]
+__all__ = ["html_filename", "render_html", "write_html_report", "report_context", "stacked_bars"]

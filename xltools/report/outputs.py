@@ -117,14 +117,13 @@ def write_outputs(plan: Plan, period: Period, summary: Summary, receipts: list[R
                                               workers if start_method() == "fork" else 1,
                                               chunk=1, min_items=2)))
     except BrokenProcessPool:  # a worker was killed (memory): write them here instead,
-        for p in (pool, own):  # once the others are gone (they may be writing the same files)
-            if p is not None:
-                stop_pool(p)
+        # once the others are gone (they may be writing the same files)
+        for p in filter(None, (pool, own)):
+            stop_pool(p)
         written = {job: _write(state, (job, None)) for job in JOBS}
     except Exception:  # one could not be written: let the others finish, as forked ones do
-        for p in (pool, own):
-            if p is not None:
-                p.shutdown(wait=True, cancel_futures=True)
+        for p in filter(None, (pool, own)):
+            p.shutdown(wait=True, cancel_futures=True)
         raise
     finally:
         if own is not None:
@@ -133,8 +132,7 @@ def write_outputs(plan: Plan, period: Period, summary: Summary, receipts: list[R
                    written["feedback"])
 
 
-def _dispatch(own: ProcessPoolExecutor, jobs: list[str],
-              ahead: dict[str, Future]) -> dict[str, Future]:
+def _dispatch(own: ProcessPoolExecutor, jobs: list[str], ahead: dict[str, Future]) -> dict[str, Future]:
     """The jobs to `own`'s two workers, forked now and holding the state (nothing pickled:
     it took 0.4 s to send the feedback copies' inputs at province), in order (the 汇总表,
     the longest, first); while a job written ahead runs, one at a time: a third writer

@@ -24,8 +24,6 @@ from ..xlsx.rowcache import KeptRows, SheetRows, write_keeping_rows
 from .tables import (MAX_ROW, Col, empty_row, fit, full_row, header, heading, height_for, marked_title,
                      name_width, note, put, put_row, rows_table, start_sheet, titled_sheet)
 
-
-
 BY_TASK = "按任务汇总"
 SHEETS = [BY_TASK, "按单位汇总", "滞后任务", "未报送单位", "量化指标", "镇街指标", "状态统计"]
 ALERT = {"滞后", "未启动", NOT_REPORTED, LATE}
@@ -132,11 +130,10 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
     tasks = s.tasks.records()  # (one a plan task, in its order: numbers may repeat)
     it = iter(s.by_task.select("单位", "牵头/配合", "状态", "完成进度", "本季度完成情况", "存在问题",
                                "下一步推进计划", "未采用"))
-    groups = sorted(Counter(s.by_task["_t"]).items())  # (by_task is sorted by task: a block's rows run)
-    done = set()
+    per_task = Counter(s.by_task["_t"])  # (by_task is sorted by task: a block's rows run)
     if kept is not None:  # (a row's digest: its values and the columns they are shown in)
         kept.row_context(cols)
-    for t, n in groups:
+    for t, n in sorted(per_task.items()):
         first = row
         unit_rows = [[unit, role, status, BLOCKED if "完成进度" in blocked else prog, comp, prob, nxt]
                  for unit, role, status, prog, comp, prob, nxt, blocked in islice(it, n)]
@@ -144,13 +141,11 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
         if kept is not None:  # (the key: everything the block's rows are made from)
             digests = [kept.row_digest(vals) for vals in unit_rows]
             key = kept.key(first, pager.capacity, pager.repeat, pager.used, tuple(task.values()), digests)
-
             state = kept.take(sh, key, first, first + n)
             if state is not None:
                 pager.used, breaks = state
                 pager.breaks += breaks
                 row = first + n
-                done.add(t)
                 yield row
                 continue
             merges, breaks = len(sh.merges), len(pager.breaks)
@@ -173,13 +168,12 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
                       [pager.used, pager.breaks[breaks:]])
             _copy_or_make_rows(sh, kept, rows, {a for a, _b in pieces},
                                _status_style(task["总体状态"]), nt, unit_cols, len(cols) - 1)
-        done.add(t)
         yield row
     if kept is not None:
         kept.finish()
     # tasks without any responsible unit still get their line
     for i, task in enumerate(tasks):
-        if i not in done:
+        if i not in per_task:
             _task_block(sh, row, row, task, task_cols, with_change, pager)
             row += 1
     pager.finish()
@@ -396,9 +390,8 @@ def _towns(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
                   text_width(_part_label(len(chunks), len(chunks))) + 3)
     sh.widths([label_w] + [12, 12, 8] * (width // 3))
     row = marked_title(sh, width, title, _subtitle(period))
-    town: dict[tuple, dict] = {}  # (row, column, part) -> its record (the first, as ever)
-    for r in s.town.records():
-        town.setdefault((r["行"], r["列"], r["部分"]), r)
+    # (row, column, part) -> its record (the first, as ever: read in reverse, the first is kept)
+    town = {(r["行"], r["列"], r["部分"]): r for r in reversed(s.town.records())}
     # each block has its own header rows: no print titles; a block never splits over pages
     sh.page = official_page(landscape=True, header_rows=None)
     pager = Pager.for_sheet(sh, row)
@@ -439,8 +432,7 @@ def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: dict[tuple, dict],
             label += f"({measure})"
         longest = max(longest, text_width(label))
         sh.merge(row + 1, 1 + 3 * i, row + 1, 3 + 3 * i, label, "header", kind="string")
-        for j, sub in enumerate(("目标", "完成", "完成率")):
-            sh.write(row + 2, 1 + 3 * i + j, sub, "header", kind="string")
+        sh.write_cells(row + 2, 1 + 3 * i, [(sub, "header", "string") for sub in ("目标", "完成", "完成率")])
     sh.row_heights[row] = sh.row_heights[row + 2] = TOWN_HEAD
     sh.row_heights[row + 1] = height_for([("x" * longest, 28)], 30)
     row += 3
@@ -450,21 +442,20 @@ def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: dict[tuple, dict],
         sh.write(row, 0, r.label, "total_left" if total else "body", kind="string")
         for i, (col, part, _m) in enumerate(chunk):
             rec = town[r.label, col.key, part]
-            target, done = rec["目标"], rec["完成"]
             if not part:  # as 附件3 prints it: 3.50%, 1,000, "\" centred
                 value, style, kind = value_cell(rec["目标原文"], total)
                 sh.write(row, 1 + 3 * i, value, style, kind=kind if value is not None else "blank")
-            elif is_missing(target):
+            elif is_missing(rec["目标"]):
                 sh.write(row, 1 + 3 * i, None, "body_center", kind="blank")
             else:
-                sh.write(row, 1 + 3 * i, float(target), amount, kind="number")
+                sh.write(row, 1 + 3 * i, float(rec["目标"]), amount, kind="number")
             if rec["说明"] == BLOCKED:
                 sh.write(row, 2 + 3 * i, BLOCKED, "blocked", kind="string")
                 sh.row_heights[row] = 32  # the marker wraps in a number column
-            elif is_missing(done):
+            elif is_missing(rec["完成"]):
                 sh.write(row, 2 + 3 * i, None, "body", kind="blank")
             else:
-                sh.write(row, 2 + 3 * i, float(done), amount, kind="number")
+                sh.write(row, 2 + 3 * i, float(rec["完成"]), amount, kind="number")
             put(sh, row, 3 + 3 * i, shown(rec["完成率"], rec["达标"]), RATE_COL,
                 "total_rate" if total else "body_rate")
         sh.row_heights.setdefault(row, TOWN_ROW)
@@ -537,7 +528,6 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
         put(sh, row, 0, rec[0], cols[0])
         for j, v in enumerate(rec[1:], start=1):
             sh.write(row, j, float(v), "body_alert" if j in (3, 6) and v else "body_int", kind="number")
-
         sh.write(row, len(cols) - 1, float(sum(rec[1:])), "body_int", kind="number")
         sh.row_heights[row] = 18
         row += 1

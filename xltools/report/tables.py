@@ -197,7 +197,6 @@ def note(sheet: Sheet, row: int, ncols: int, text: str, width: float) -> int:
     return full_row(sheet, row, ncols, text, "note", height_for([(text, width)], 18))
 
 
-
 class SheetNames:
     """Sheet names Excel accepts: ≤31 characters, no []:*?/\\, unique ignoring case."""
 

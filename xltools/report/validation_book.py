@@ -20,7 +20,6 @@ from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
 from .tables import (Col, digests, empty_row, error_style, fit, full_row, header, heading, note,
                      put, put_row, rows_table, SheetNames, start_sheet, titled_sheet)
 
-
 ALL_SHEET, FILES_SHEET = "全部问题", "文件清单"
 
 

@@ -28,7 +28,7 @@ from ..model.glossary import a1
 from ..model.identity import IDENTITY_NAME
 from ..model.limits import ReadLimits
 from . import ods, xls
-from .bounds import ZipCheck, check_zip, debugging
+from .bounds import SheetScan, ZipCheck, check_zip, debugging
 from .compat import sheet_extent, visibility
 from .identity import (CARRIERS, XLS_CARRIERS, IdentityReading, carrier_order, decide,
                        identity_from_rows, is_ods, iter_xml, local_name, member, name_text,
@@ -107,11 +107,11 @@ DAMAGED_CONTROL = "含有控制字符"
 DAMAGED_INDEX_RANGE = "共享字符串编号超出范围"
 
 
-def _xlsx_damage(check: ZipCheck, parts: dict[str, str]) -> dict[str, list]:
-    """Sheet name -> [((row, col) 1-based, why)] from check_zip's scan of the sheet XML."""
-    out = {name: scan.damaged + [(rc, DAMAGED_INDEX_RANGE)
-                                 for rc, _ in scan.strings_beyond(check.shared_strings)]
-           for name, part in parts.items() if (scan := check.scans.get(part)) is not None}
+def _xlsx_damage(shared: int, scans: dict[str, SheetScan]) -> dict[str, list]:
+    """Sheet name -> [((row, col) 1-based, why)] from check_zip's scan of the sheet XML (of a
+    workbook of `shared` shared strings), for the sheets with any."""
+    out = {name: s.damaged + [(rc, DAMAGED_INDEX_RANGE) for rc, _ in s.strings_beyond(shared)]
+           for name, s in scans.items()}
     return {name: bad for name, bad in out.items() if bad}
 
 
@@ -201,11 +201,11 @@ def _read_zipped(reading: IdentityReading, grids: Grids, data: bytes,
             reading.format, reading.checked = "xlsx", CARRIERS
             parts = read_xlsx_carriers(reading, zf, check.parts)
             fits = lambda name: _scanned_fits(check, names, parts, name, limits, grids)  # noqa: E731
-            damage = _xlsx_damage(check, parts)
-            errors = {name: scan.errors for name, part in parts.items()
-                      if (scan := check.scans.get(part)) is not None and scan.errors}
-            grids.formulas = [(name, r - 1, c - 1, text) for name, part in parts.items()
-                              if (scan := check.scans.get(part)) is not None
+            scans = {name: scan for name, part in parts.items()  # (sheet name -> its scan)
+                     if (scan := check.scans.get(part)) is not None}
+            damage = _xlsx_damage(check.shared_strings, scans)
+            errors = {name: scan.errors for name, scan in scans.items() if scan.errors}
+            grids.formulas = [(name, r - 1, c - 1, text) for name, scan in scans.items()
                               for (r, c), text in scan.formulas]
         else:
             reading.reason = NO_WORKBOOK_IN_ZIP
