@@ -24,7 +24,7 @@ from ..model.glossary import form_name, official_marks
 from ..model.findings import ERROR
 from ..model.plan import Period, Plan
 from ..model.returns import FormReturn
-from .tables import Col, note, rows_table, start_sheet
+from .tables import Col, filtered, note, rows_table, start_sheet
 
 TEMPLATE = "催报通知.txt.j2"
 NOT_REPORTED = "未报送"
@@ -136,10 +136,9 @@ def contact_workbook(plan: Plan, period: Period, entries: list[RemindEntry], tod
                             frozen_cols=2)
     records = [(i, e.unit, e.form, e.leader, e.contact, e.phone, e.email, e.reason, e.note, e)
                for i, e in enumerate(entries, start=1)]
-    row = rows_table(sh, first, cols, records, lambda rec, j: "body_alert" if j == 7 and
-                     rec[-1].missing else None, empty="各单位均已按要求报送,无需催报。")
-    if entries:
-        sh.autofilter = (first - 1, 0, row - 1, len(cols) - 1)
+    row = rows_table(sh, first, cols, records,
+                     lambda rec, j: "body_alert" if j == 7 and rec[-1].missing else None)
+    row = filtered(sh, first, row, len(cols), "各单位均已按要求报送,无需催报。")
     note(sh, row + 1, len(cols), "联系人、联系电话和电子邮箱取自计划文件的“单位”表;缺少的可用 "
                                  "xltools units 计划文件 set 单位 --contact … --phone … --email … 补填。", width)
     return wb

@@ -170,6 +170,15 @@ def rows_table(sheet: Sheet, row: int, cols: list[Col], records, style_of: Calla
     return empty_row(sheet, row, len(cols), empty) if empty and row == first else row
 
 
+def filtered(sheet: Sheet, first: int, row: int, ncols: int, empty: str) -> int:
+    """A table's rows first..row-1 under an autofilter (on its header, the row above them),
+    or, when it has none, one row saying `empty`; the row below."""
+    if row == first:
+        return empty_row(sheet, row, ncols, empty)
+    sheet.autofilter = (first - 1, 0, row - 1, ncols - 1)
+    return row
+
+
 def _table_row(sheet: Sheet, row: int, cols: list[Col], rec, styles) -> None:
     put_row(sheet, row, 0, rec, cols, styles)
     fit(sheet, row, cols, rec)

@@ -17,8 +17,8 @@ from ..merge.receipts import ReceiptRow, finding_counts, stamp_status, units_to_
 from ..model.findings import ERROR, by_severity
 from ..model.plan import Period, Plan
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
-from .tables import (Col, digests, empty_row, error_style, fit, full_row, header, heading, note,
-                     put, put_row, rows_table, SheetNames, start_sheet, titled_sheet)
+from .tables import (Col, digests, error_style, filtered, fit, full_row, header, heading, note, put,
+                     put_row, rows_table, SheetNames, start_sheet, titled_sheet)
 
 ALL_SHEET, FILES_SHEET = "全部问题", "文件清单"
 
@@ -116,10 +116,7 @@ def _all_findings(wb: Workbook, plan: Plan, period: Period, receipts: list[Recei
         put(sh, row, CODE_COL, f.code, cols[CODE_COL], "body_error" if err else None)
         fit(sh, row, cols, vals)
         row += 1
-    if row > first:
-        sh.autofilter = (first - 1, 0, row - 1, len(cols) - 1)
-    else:
-        empty_row(sh, row, len(cols), "本期收到的文件未发现问题。")
+    filtered(sh, first, row, len(cols), "本期收到的文件未发现问题。")
 
 
 FILE_COLS = [Col("序号", 5, "body_center", "number"), Col("文件", 30), Col("单位", 12),
@@ -149,10 +146,7 @@ def _files(wb: Workbook, plan: Plan, period: Period, receipts: list[ReceiptRow])
         _link(sh, row, len(cols) - 1, "打开", link_target(r.archived))
         fit(sh, row, cols, vals)
         row += 1
-    if receipts:
-        sh.autofilter = (first - 1, 0, row - 1, len(cols) - 1)
-    else:
-        empty_row(sh, row, len(cols), "本期没有收到文件。")
+    filtered(sh, first, row, len(cols), "本期没有收到文件。")
 
 
 UNIT_COLS = [Col("序号", 5, "body_center", "number"), Col("文件", 22), Col("工作表", 10),

@@ -53,9 +53,8 @@ def workbook_bytes(layout: Workbook, hook=None, release: bool = False) -> bytes:
     wb = xlsxwriter.Workbook(buf, options)
     fmt = _Formats(wb)
 
-    wb.set_properties({"title": layout.title, "subject": layout.subject,
-                       "author": layout.author, "company": layout.company,
-                       "comments": "由 xltools 生成"})
+    wb.set_properties({"title": layout.title, "subject": layout.subject, "author": layout.author,
+                       "company": layout.company, "comments": "由 xltools 生成"})
     if hook is not None:
         hook.start(wb, fmt)
     elif stream:
