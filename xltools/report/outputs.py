@@ -96,8 +96,7 @@ def write_outputs(plan: Plan, period: Period, summary: Summary, receipts: list[R
     # where workers are forked, the jobs not written ahead go to two workers forked now,
     # which inherit the state (_dispatch): nothing is pickled (the 汇总表's inputs took
     # 0.2 s to reach the early worker at 1,000 forms)
-    broken = any(f.done() and isinstance(f.exception(), BrokenProcessPool)
-                 for f in ahead.values())
+    broken = any(f.done() and isinstance(f.exception(), BrokenProcessPool) for f in ahead.values())
     own = (_forked_now(state) if pool is not None and start_method() == "fork" and not broken
            else None)  # (a worker of the early pool died: it is all written here, below)
     try:

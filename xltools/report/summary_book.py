@@ -223,8 +223,7 @@ def _task_block(sh: Sheet, first: int, last: int, t: dict, cols: list[Col],
     if with_change:
         values.append(t["进度变化"])
     # grow the block's last row when the task text needs more room than the unit rows give
-    need = height_for([(t["任务内容"], cols[1].width), (t["责任单位"], cols[3].width),
-                       (t["牵头单位"], cols[2].width)])
+    need = height_for([(values[j], cols[j].width) for j in (1, 2, 3)])  # 任务内容, 牵头 and 责任单位
 
     def grow(a: int, b: int) -> None:  # (row b takes what rows a..b lack)
         have = sum(sh.row_heights.get(r, 20) for r in range(a, b + 1))
@@ -294,8 +293,7 @@ def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
 def _lagging(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRows | None) -> None:
     cols = [Col("序号", 5, "body_center"), Col("任务内容", 34), Col("单位", 12),
             Col("牵头/\n配合", 5, "body_center"), Col("状态", 7, "body_center"),
-            Col("完成进度\n(%)", 7, "body_progress", "number"),
-            Col("存在问题", 26), Col("下一步推进计划", 28)]
+            Col("完成进度\n(%)", 7, "body_progress", "number"), Col("存在问题", 26), Col("下一步推进计划", 28)]
     lag = s.lagging
     sh, row = start_sheet(wb, "滞后任务", cols, f"{plan.period_title(period)}滞后任务清单",
                           _subtitle(period, f"共 {len(lag)} 条"))
