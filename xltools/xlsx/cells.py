@@ -245,13 +245,13 @@ def _read_sheets(reading: IdentityReading, grids: Grids, data: bytes, zf: zipfil
                 if not _sheet_fits(sheet, name, limits, grids):
                     continue
                 grids.rows[name] = sheet.to_python(skip_empty_area=False)
-                _blank(grids, name, damage.get(name, ()))
             except Exception as e:
                 if debugging() and not isinstance(e, CalamineError):
                     raise
                 grids.unreadable.append((name, type(e).__name__))  # not read, whatever failed
-                _blank(grids, name, damage.get(name, ()))  # the cells that made it fail, if known
                 reading.notes.append(f"工作表“{name}”无法读取:{type(e).__name__}")
+            # read or not (then they are the cells that made it fail, if known): damage noted
+            _blank(grids, name, damage.get(name, ()))
     finally:
         wb.close()
 
