@@ -270,10 +270,9 @@ def stacked_bars(rows: list[tuple[str, list[int]]], categories: list[str],
                 x += w
             bars.append({"name": name, "y": y, "ty": y + BAR_H - 3, "segs": segs,
                          "total": sum(values), "end": round(x + 6, 1)})
-        height = 16 + len(bars) * ROW_H
-        charts.append({"bars": bars, "width": label_w + BAR_AREA + 50, "height": height,
-                       "label_w": label_w, "bar_h": BAR_H, "first": start + 1,
-                       "last": start + len(bars)})
+        charts.append({"bars": bars, "width": label_w + BAR_AREA + 50,
+                       "height": 16 + len(bars) * ROW_H, "label_w": label_w, "bar_h": BAR_H,
+                       "first": start + 1, "last": start + len(bars)})
     return charts
 
 

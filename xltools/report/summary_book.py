@@ -276,8 +276,7 @@ def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
         return None
 
     def body() -> None:
-        end = rows_table(sh, row, cols, recs, style_of, empty="没有需要报送的单位。",
-                         kept=_rows_of(kept, sh))
+        end = rows_table(sh, row, cols, recs, style_of, empty="没有需要报送的单位。", kept=_rows_of(kept, sh))
         # totals
         sh.merge(end, 0, end, 2, "合计", "total", kind="string")
         for col, c in enumerate(cols[3:], start=3):  # the counts summed, the rest blank
@@ -374,8 +373,7 @@ def _towns(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
             f"{period.name}完成情况"
     if plan.matrix is None or not len(s.town):
         sh.widths([16, 60])
-        row = marked_title(sh, 2, title, _subtitle(period))
-        empty_row(sh, row, 2, "计划中没有镇街目标。")
+        empty_row(sh, marked_title(sh, 2, title, _subtitle(period)), 2, "计划中没有镇街目标。")
         sh.page = official_page(True, None)
         return
     chunks = []
@@ -524,9 +522,8 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     row = first = header(sh, row, cols)
     for rec in counts.rows:
         put(sh, row, 0, rec[0], cols[0])
-        for j, v in enumerate(rec[1:], start=1):
+        for j, v in enumerate([*rec[1:], sum(rec[1:])], start=1):  # the counts and their 合计
             sh.write(row, j, float(v), "body_alert" if j in (3, 6) and v else "body_int", kind="number")
-        sh.write(row, len(cols) - 1, float(sum(rec[1:])), "body_int", kind="number")
         sh.row_heights[row] = 18
         row += 1
     most = max((sum(rec[1:]) for rec in counts.rows), default=0)
