@@ -280,8 +280,7 @@ def rejected_list(plan: Plan, period: Period, r: ReceiptRow) -> Feedback:
     unit = r.unit or ""
     wb = Workbook(filename=_list_name(r),
                   title=f"{unit or r.name}{period.name}报表退回意见", subject="修改意见", company=plan.issuer)
-    _fill_list(wb, plan, period, REJECTED_COLS,
-               f"{unit or '报送单位'}{period.name}报表退回意见",
+    _fill_list(wb, plan, period, REJECTED_COLS, f"{unit or '报送单位'}{period.name}报表退回意见",
                f"{unit + ':' if unit else ''}报送的文件“{r.name or r.display}”未能汇总,原因如下。"
                "请在督办室下发的原表格中填写(不要复制到新文件),按以下意见处理后重新报送。",
                [(i, r.name or r.display, f.severity, f.text, f.value, None)

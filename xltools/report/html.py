@@ -113,8 +113,7 @@ def _trusted_sections(cache: dict, path: Path) -> dict[str, str]:
     return sections
 
 
-def _sections(env, plan: Plan, receipts: list[ReceiptRow],
-              cache: dict[str, str] | None) -> list[str]:
+def _sections(env, plan: Plan, receipts: list[ReceiptRow], cache: dict[str, str] | None) -> list[str]:
     """Each unit's findings section as HTML (escaped by its own template), from `cache`
     when its inputs are unchanged."""
     template = env.get_template(UNIT_TEMPLATE)
@@ -169,8 +168,7 @@ def report_context(plan: Plan, period: Period, summary: Summary, receipts: list[
         "overall_legend": [(k, COLORS.get(k, "#888")) for k in OVERALL_STATUSES],
         "files": _files(receipts), "n_new": sum(r.new for r in receipts),
         "stamps": [{"unit": u, "file": f} for u, f in s.stamps.items()],
-        "stamps_lacking": [u for u, f in s.stamps.items() if not f],
-        "alert": ALERT,
+        "stamps_lacking": [u for u, f in s.stamps.items() if not f], "alert": ALERT,
     }
 
 

@@ -30,9 +30,8 @@ TEMPLATE = "催报通知.txt.j2"
 NOT_REPORTED = "未报送"
 HAS_ERRORS = "有错误待修改"
 COLUMNS = [Col("序号", 5, "body_center", "number"), Col("单位", 16), Col("应报表单", 10, "body_center"),
-           Col("责任领导", 8, "body_center"), Col("联系人", 8, "body_center"),
-           Col("联系电话", 14, "body_center"), Col("电子邮箱", 20), Col("未报原因", 16, "body_center"),
-           Col("备注", 24)]
+           Col("责任领导", 8, "body_center"), Col("联系人", 8, "body_center"), Col("联系电话", 14, "body_center"),
+           Col("电子邮箱", 20), Col("未报原因", 16, "body_center"), Col("备注", 24)]
 
 
 @dataclass
@@ -132,8 +131,7 @@ def contact_workbook(plan: Plan, period: Period, entries: list[RemindEntry], tod
     n_wrong = len(per_unit([e for e in entries if not e.missing]))
     sh, first = start_sheet(wb, "催报名单", cols, f"{plan.period_title(period)}催报名单",
                             f"(截至{date_cn(today.isoformat())};报送截止日期:{date_cn(period.deadline)};"
-                            f"未报送 {n_missing} 个单位,有错误待修改 {n_wrong} 个单位)",
-                            frozen_cols=2)
+                            f"未报送 {n_missing} 个单位,有错误待修改 {n_wrong} 个单位)", frozen_cols=2)
     records = [(i, e.unit, e.form, e.leader, e.contact, e.phone, e.email, e.reason, e.note, e)
                for i, e in enumerate(entries, start=1)]
     row = rows_table(sh, first, cols, records,

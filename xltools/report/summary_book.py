@@ -60,8 +60,7 @@ def summary_workbook(plan: Plan, period: Period, summary: Summary, lazy: bool = 
     tables (made while written too, to be copied)."""
     wb = Workbook(filename=summary_filename(plan, period),
                   title=f"{plan.period_title(period)}落实情况汇总表", subject="汇总表",
-                  company=plan.issuer, period=period.id, kind="summary",
-                  constant_memory=True)
+                  company=plan.issuer, period=period.id, kind="summary", constant_memory=True)
     with gc_paused():
         for part in (_by_task, _by_unit, _lagging):
             part(wb, plan, period, summary, kept)
@@ -128,8 +127,7 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
     nt = len(task_cols)
     pager = Pager.for_sheet(sh, row)
     tasks = s.tasks.records()  # (one a plan task, in its order: numbers may repeat)
-    it = iter(s.by_task.select("单位", "牵头/配合", "状态", "完成进度", "本季度完成情况", "存在问题",
-                               "下一步推进计划", "未采用"))
+    it = iter(s.by_task.select("单位", "牵头/配合", "状态", "完成进度", "本季度完成情况", "存在问题", "下一步推进计划", "未采用"))
     per_task = Counter(s.by_task["_t"])  # (by_task is sorted by task: a block's rows run)
     if kept is not None:  # (a row's digest: its values and the columns they are shown in)
         kept.row_context(cols)
@@ -218,8 +216,7 @@ def _task_block(sh: Sheet, first: int, last: int, t: dict, cols: list[Col],
     """The task's own cells merged beside its unit rows, one merge per printed page: a
     piece on a later page repeats the 序号 and says (续) instead of the whole text. The
     pieces (first, last row) are returned."""
-    values = [seq_value(t["序号"]), t["任务内容"], t["牵头单位"], t["责任单位"], t["总体状态"],
-              t["总体进度"]]
+    values = [seq_value(t["序号"]), t["任务内容"], t["牵头单位"], t["责任单位"], t["总体状态"], t["总体进度"]]
     if with_change:
         values.append(t["进度变化"])
     # grow the block's last row when the task text needs more room than the unit rows give
@@ -261,8 +258,7 @@ def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
     cols += [Col("季度报表", 8, "body_center"), Col("提交时间", 11, "body_center"), Col("文件名", 20),
              Col("镇街\n指标表", 7, "body_center"), Col("错误数", 6, "body_int", "number"),
              Col("警告数", 6, "body_int", "number")]
-    sh, row = start_sheet(wb, "按单位汇总", cols, f"{plan.period_title(period)}各单位报送情况",
-                          _subtitle(period))
+    sh, row = start_sheet(wb, "按单位汇总", cols, f"{plan.period_title(period)}各单位报送情况", _subtitle(period))
     u = s.by_unit
     # (the columns are named as by_unit's but 序号)
     recs = zip(range(1, len(u) + 1), *(u[c.label.replace("\n", "")] for c in cols[1:]))
@@ -296,12 +292,10 @@ def _lagging(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
     lag = s.lagging
     sh, row = start_sheet(wb, "滞后任务", cols, f"{plan.period_title(period)}滞后任务清单",
                           _subtitle(period, f"共 {len(lag)} 条"))
-    recs = lag.select("序号", "任务内容", "单位", "牵头/配合", "状态", "完成进度", "存在问题",
-                      "下一步推进计划")
+    recs = lag.select("序号", "任务内容", "单位", "牵头/配合", "状态", "完成进度", "存在问题", "下一步推进计划")
     _made_while_written(sh, lambda: rows_table(
         sh, row, cols, recs, lambda rec, i: "body_alert" if i == 4 else None,
-        empty="本期没有单位报告滞后或未启动的任务。", kept=_rows_of(kept, sh)),
-        len(lag) * len(cols))
+        empty="本期没有单位报告滞后或未启动的任务。", kept=_rows_of(kept, sh)), len(lag) * len(cols))
 
 
 # -- 未报送单位 (and late ones) ---------------------------------------------------------
@@ -311,8 +305,7 @@ def _missing(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
             Col("责任领导", 10, "body_center"), Col("联系人", 10, "body_center"),
             Col("联系电话", 15, "body_center"), Col("说明", 30)]
     m = s.missing
-    sh, row = titled_sheet(wb, "未报送单位", cols, f"{plan.period_title(period)}未报送及逾期报送单位",
-                           _subtitle(period))
+    sh, row = titled_sheet(wb, "未报送单位", cols, f"{plan.period_title(period)}未报送及逾期报送单位", _subtitle(period))
     sh.page = official_page(landscape=True, header_rows=None)  # two tables: no repeated header
     row = heading(sh, row, len(cols), f"一、未报送单位({missing_count(m['单位'])})")
     row = header(sh, row, cols)
@@ -401,16 +394,14 @@ def _towns(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     row = _mismatches(sh, row, width, s)
     note(sh, row, width, "说明:目标为计划所列数,合计行按原件列示,未作更正;合计行“完成”为各镇街已报数之和,"
                          f"未报送的镇街不计入。{RATE_NOTE}"
-                         f"增幅类指标填报实际增幅(%)。“{BLOCKED}”表示该数据校验有错误,未纳入汇总。",
-         label_w + 28 * (width // 3))
+                         f"增幅类指标填报实际增幅(%)。“{BLOCKED}”表示该数据校验有错误,未纳入汇总。", label_w + 28 * (width // 3))
 
 
 def _part_label(k: int, n: int) -> str:
     return official_marks(f"(第{k}/{n}部分)")
 
 
-def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: dict[tuple, dict], k: int,
-                n: int) -> int:
+def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: dict[tuple, dict], k: int, n: int) -> int:
     """One printed block as 附件3 heads it: category across its indicators, the indicator,
     then 目标 / 完成 / 完成率 under each; targets shaped as 附件3 prints them."""
     sh.merge(row, 0, row + 2, 0, f"责任单位\n{_part_label(k, n)}" if n > 1 else "责任单位", "header",

@@ -68,8 +68,7 @@ def read_identity(path: str | os.PathLike, limits: ReadLimits) -> IdentityReadin
     return read_workbook(path, limits)[0]
 
 
-def read_workbook(path: str | os.PathLike,
-                  limits: ReadLimits) -> tuple[IdentityReading, Grids]:
+def read_workbook(path: str | os.PathLike, limits: ReadLimits) -> tuple[IdentityReading, Grids]:
     """The identity reading and every sheet's rows, within `limits`; never raises for a bad
     file (reading.reason says why nothing could be read)."""
     reading, grids = IdentityReading(), Grids()
@@ -173,8 +172,7 @@ def _read_xls(reading: IdentityReading, grids: Grids, data: bytes, limits: ReadL
     reading.notes += [f"工作表“{name}”无法读取:{why}" for name, why in got.bad]
 
 
-def _read_zipped(reading: IdentityReading, grids: Grids, data: bytes,
-                 limits: ReadLimits) -> None:
+def _read_zipped(reading: IdentityReading, grids: Grids, data: bytes, limits: ReadLimits) -> None:
     """An .xlsx/.xlsm or .ods: checked whole (bounds.check_zip), carriers, then the sheets."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
