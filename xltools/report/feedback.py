@@ -150,10 +150,8 @@ def _copy_path(unit: str, form_file: str) -> str:
 
 def _where_on_copy(fr: FormReturn, ex) -> dict[str, tuple[str, int, int]]:
     """Each fill-in cell as received (as `cells` name it) -> (sheet, row, col) on the new copy."""
-    out: dict[str, tuple[str, int, int]] = {}
-    for name, ref in fr.header_cells.items():
-        if ref and name in ex.header_fields:
-            out[ref] = (ex.sheet, *ex.header_fields[name])
+    out = {ref: (ex.sheet, *ex.header_fields[name]) for name, ref in fr.header_cells.items()
+           if ref and name in ex.header_fields}
     tasks = {r.task: r.row for r in ex.rows if r.section == "task"}
     for t in fr.tasks:
         if (row := tasks.get(t.task)) is not None:
