@@ -172,7 +172,6 @@ class RemindResult:
 
     def to_json(self) -> dict:
         return {"period": self.period.id, "today": self.today.isoformat() if self.today else None,
-                "entries": [e.to_json() for e in self.entries],
-                "missing_units": self.missing_units, "error_units": self.error_units,
-                "notice": str(self.notice) if self.notice else None,
+                "entries": [e.to_json() for e in self.entries], "missing_units": self.missing_units,
+                "error_units": self.error_units, "notice": str(self.notice) if self.notice else None,
                 "contacts": str(self.contacts) if self.contacts else None}
