@@ -107,8 +107,7 @@ def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
         task_cols.append(Col("较上期\n变化", 7, "body_delta", "number"))
     unit_cols = [Col("单位", unit_w), Col("牵头/\n配合", 6, "body_center"), Col("状态", 9, "body_center"),
                  Col("完成\n进度(%)", 8, "body_progress", "number"),
-                 Col(f"{period_words(period.id)[0]}完成情况", 28), Col("存在问题", 16),
-                 Col("下一步推进计划", 18)]
+                 Col(f"{period_words(period.id)[0]}完成情况", 28), Col("存在问题", 16), Col("下一步推进计划", 18)]
     cols = task_cols + unit_cols
     c = s.counts
     sub = _subtitle(period, f"共 {c.get('tasks', 0)} 项任务,{c.get('reported', 0)}/{c.get('units', 0)} "
