@@ -32,11 +32,10 @@ from ..merge.receipts import ReceiptRow
 from ..model.findings import ERROR, INFO, Finding
 from ..model.plan import Period, Plan
 from ..model.returns import (ACCEPTED, ACTUAL, FEEDBACK_SHEET, NOTE, REJECTED, FormReturn,
-                             accepted_times, rejected_since,
-                             target_key, town_key)
+                             accepted_times, rejected_since, target_key, town_key)
 from ..xlsx.splice import read_manifest
 from ..xlsx.writer import write_workbook
-from .tables import Col, digests, error_style, fit, header, marked_title, note, put
+from .tables import Col, digests, error_style, fit, full_row, header, note, put, titled_sheet
 
 FEEDBACK_DIR = "反馈"
 COPY_SUFFIX = "_退回修改"
@@ -44,15 +43,12 @@ LIST_PREFIX = "修改意见_"
 UNKNOWN_UNIT = "未识别单位"
 # warnings that ask the unit for nothing (a 提示 never does)
 NOT_TO_FIX = {"late-return", "superseded-same-time"}
-# the regenerated copy already undoes these: the form is back as it was sent
-RESTORED = {"guarded-cell-changed", "row-deleted", "row-inserted", "rows-reordered",
-            "task-renumbered", "layout-shifted", "columns-changed", "column-missing",
-            "header-label-changed",
-            "sheet-renamed", "identified-by-content", "fingerprint-mismatch",
-            "identity-conflict"}
 # cells as received are not the copy's: a restored finding's cell would mark another row
 SHIFTED = {"layout-shifted", "row-deleted", "row-inserted", "rows-reordered", "columns-changed",
            "column-missing"}
+# the regenerated copy already undoes these (the shifted ones too): the form is back as it was sent
+RESTORED = SHIFTED | {"guarded-cell-changed", "task-renumbered", "header-label-changed", "sheet-renamed",
+                      "identified-by-content", "fingerprint-mismatch", "identity-conflict"}
 RESTORED_NOTE = official_marks("(本表已恢复为下发时的内容,此项无需再改,今后请勿修改。)")
 LIST_COLS = [Col("序号", 5, "body_center", "number"), Col("位置", 13, "body_center"),
              Col("级别", 6, "body_center"), Col("问题及修改意见", 66), Col("原填报内容", 20)]
@@ -154,10 +150,8 @@ def _copy_path(unit: str, form_file: str) -> str:
 
 def _where_on_copy(fr: FormReturn, ex) -> dict[str, tuple[str, int, int]]:
     """Each fill-in cell as received (as `cells` name it) -> (sheet, row, col) on the new copy."""
-    out: dict[str, tuple[str, int, int]] = {}
-    for name, ref in fr.header_cells.items():
-        if ref and name in ex.header_fields:
-            out[ref] = (ex.sheet, *ex.header_fields[name])
+    out = {ref: (ex.sheet, *ex.header_fields[name]) for name, ref in fr.header_cells.items()
+           if ref and name in ex.header_fields}
     tasks = {r.task: r.row for r in ex.rows if r.section == "task"}
     for t in fr.tasks:
         if (row := tasks.get(t.task)) is not None:
@@ -233,27 +227,26 @@ def _folder(unit: str) -> str:
 def _list_sheet(wb: Workbook, plan: Plan, period: Period, unit: str, form_name: str,
                 received: str, items: list[FeedbackItem]) -> None:
     """The visible 修改意见 sheet, placed before the hidden identity sheet; nothing guarded."""
-    sh = wb.add_sheet(FEEDBACK_SHEET)
+    sheets = list(dict.fromkeys(i.sheet for i in items if i.sheet)) or [wb.sheets[0].name]
+    n_err = sum(1 for i in items if i.finding.severity == ERROR)
+    sh = _fill_list(wb, plan, period, LIST_COLS, f"{unit}{period.name}{form_name}修改意见",
+                    f"{unit}:贵单位报送的“{received}”经校验,发现错误 {n_err} 处、警告 {len(items) - n_err} 处。"
+                    f"请在本文件的“{'”“'.join(sheets)}”工作表中修改标红的单元格(鼠标指向单元格可看到批注),"
+                    "标“错误”的数据未纳入汇总,标“警告”的请核实。改好后直接保存本文件并重新报送,"
+                    "不要另建新表,不要增删行列或修改其他内容。",
+                    [(i, item.cell and f"{item.sheet}!{item.cell}" or "—", item.finding.severity, item.fix,
+                      item.finding.value, item) for i, item in enumerate(items, start=1)])
     wb.sheets.remove(sh)
     wb.sheets.insert(next((i for i, s in enumerate(wb.sheets) if s.name == IDENTITY_SHEET),
                           len(wb.sheets)), sh)
-    sheets = list(dict.fromkeys(i.sheet for i in items if i.sheet)) or [wb.sheets[0].name]
-    n_err = sum(1 for i in items if i.finding.severity == ERROR)
-    _fill_list(sh, plan, period, LIST_COLS, f"{unit}{period.name}{form_name}修改意见",
-               f"{unit}:贵单位报送的“{received}”经校验,发现错误 {n_err} 处、警告 {len(items) - n_err} 处。"
-               f"请在本文件的“{'”“'.join(sheets)}”工作表中修改标红的单元格(鼠标指向单元格可看到批注),"
-               "标“错误”的数据未纳入汇总,标“警告”的请核实。改好后直接保存本文件并重新报送,"
-               "不要另建新表,不要增删行列或修改其他内容。",
-               [(i, item.cell and f"{item.sheet}!{item.cell}" or "—", item.finding.severity, item.fix,
-                 item.finding.value, item) for i, item in enumerate(items, start=1)])
 
 
-def _fill_list(sh: Sheet, plan: Plan, period: Period, cols: list[Col], title: str, intro: str,
-               records: list[tuple]) -> None:
-    """A one-page 修改意见 list; a record's last value is the FeedbackItem its 位置 links to, or None."""
+def _fill_list(wb: Workbook, plan: Plan, period: Period, cols: list[Col], title: str, intro: str,
+               records: list[tuple]) -> Sheet:
+    """The one-page 修改意见 list, a sheet added to wb; a record's last value is the
+    FeedbackItem its 位置 links to, or None."""
     width = sum(c.width for c in cols)
-    sh.widths([c.width for c in cols])
-    row = marked_title(sh, len(cols), title, f"({plan.title})")
+    sh, row = titled_sheet(wb, FEEDBACK_SHEET, cols, title, f"({plan.title})")
     head = note(sh, row, len(cols), intro, width) + 1
     row = header(sh, head, cols)
     for *vals, item in records:
@@ -270,10 +263,10 @@ def _fill_list(sh: Sheet, plan: Plan, period: Period, cols: list[Col], title: st
     sh.page.repeat_rows = (head, head)
     due = f"本期报送截止日期为 {date_cn(period.deadline)}。" if period.deadline else ""
     row = note(sh, row + 1, len(cols), f"请尽快将修改后的文件重新报送{plan.issuer or '督办室'}。{due}", width)
-    sh.merge(row + 1, 0, row + 1, len(cols) - 1, plan.issuer or "督办室", "label_right",
-             kind="string")
+    full_row(sh, row + 1, len(cols), plan.issuer or "督办室", "label_right")
     sh.page.landscape = True
     sh.page.fit_tall = 1  # one page
+    return sh
 
 
 # -- a rejected file: the list alone ---------------------------------------------------------
@@ -284,10 +277,8 @@ def rejected_list(plan: Plan, period: Period, r: ReceiptRow) -> Feedback:
     todo = needs_feedback(r.findings)
     unit = r.unit or ""
     wb = Workbook(filename=_list_name(r),
-                  title=f"{unit or r.name}{period.name}报表退回意见", subject="修改意见",
-                  company=plan.issuer)
-    _fill_list(wb.add_sheet(FEEDBACK_SHEET), plan, period, REJECTED_COLS,
-               f"{unit or '报送单位'}{period.name}报表退回意见",
+                  title=f"{unit or r.name}{period.name}报表退回意见", subject="修改意见", company=plan.issuer)
+    _fill_list(wb, plan, period, REJECTED_COLS, f"{unit or '报送单位'}{period.name}报表退回意见",
                f"{unit + ':' if unit else ''}报送的文件“{r.name or r.display}”未能汇总,原因如下。"
                "请在督办室下发的原表格中填写(不要复制到新文件),按以下意见处理后重新报送。",
                [(i, r.name or r.display, f.severity, f.text, f.value, None)

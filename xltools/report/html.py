@@ -113,13 +113,11 @@ def _trusted_sections(cache: dict, path: Path) -> dict[str, str]:
     return sections
 
 
-def _sections(env, plan: Plan, receipts: list[ReceiptRow],
-              cache: dict[str, str] | None) -> list[str]:
+def _sections(env, plan: Plan, receipts: list[ReceiptRow], cache: dict[str, str] | None) -> list[str]:
     """Each unit's findings section as HTML (escaped by its own template), from `cache`
     when its inputs are unchanged."""
     template = env.get_template(UNIT_TEMPLATE)
-    source = env.loader.get_source(env, UNIT_TEMPLATE)[0]
-    digest = digests(source)
+    digest = digests(env.loader.get_source(env, UNIT_TEMPLATE)[0])  # (the template's source)
     out, fresh = [], {}
     look = plan.lookups()
     for unit, rows in units_to_fix(plan, receipts):
@@ -153,17 +151,14 @@ def report_context(plan: Plan, period: Period, summary: Summary, receipts: list[
         "plan": plan, "period": period,
         "deadline": date_cn(period.deadline) if period.deadline else "",
         "generated_at": (generated_at or datetime.now()).strftime("%Y-%m-%d %H:%M"),
-        "counts": c,
-        "cards": _cards(c, s, file_counts, n_err),
+        "counts": c, "cards": _cards(c, s, file_counts, n_err),
         "file_counts": [(STATUS_LABELS.get(k, k), file_counts[k]) for k in STATUS_LABELS
                         if file_counts.get(k)],
         "n_files": len(receipts), "n_errors": n_err, "n_warnings": n_warn, "n_notices": found.notices,
-        "categories": list(UNIT_CATEGORIES),
-        "by_unit": by_unit,
+        "categories": list(UNIT_CATEGORIES), "by_unit": by_unit,
         "totals": {k: sum(s.by_unit[k]) for k in ("任务数", *UNIT_CATEGORIES, "错误数", "警告数")},
         "missing": _records(s.missing), "late": _records(s.late),
-        "missing_count": missing_count(s.missing["单位"]),
-        "lagging": _records(s.lagging),
+        "missing_count": missing_count(s.missing["单位"]), "lagging": _records(s.lagging),
         "targets": _targets(s.targets), "rate_note": RATE_NOTE, "not_met": NOT_MET,
         "overall": overall_rows, "overall_total": sum(n for _, n in overall_rows),
         "overall_chart": stacked_bars([("全部任务", [n for _, n in overall_rows])],
@@ -173,25 +168,20 @@ def report_context(plan: Plan, period: Period, summary: Summary, receipts: list[
         "overall_legend": [(k, COLORS.get(k, "#888")) for k in OVERALL_STATUSES],
         "files": _files(receipts), "n_new": sum(r.new for r in receipts),
         "stamps": [{"unit": u, "file": f} for u, f in s.stamps.items()],
-        "stamps_lacking": [u for u, f in s.stamps.items() if not f],
-        "alert": ALERT,
+        "stamps_lacking": [u for u, f in s.stamps.items() if not f], "alert": ALERT,
     }
 
 
 def _cards(c: dict, s: Summary, file_counts: Counter, n_err: int) -> list[dict]:
-    lag = len(s.lagging)
-    cards = [
-        {"label": "已报送单位", "value": f"{c.get('reported', 0)}/{c.get('units', 0)}", "id": "reported"},
-        {"label": "镇街指标表", "value": f"{c.get('town_forms', 0)}/{c.get('towns', 0)}", "id": "towns"},
-        {"label": "未报送", "value": c.get("missing_reports", 0) + c.get("missing_towns", 0),
-         "id": "missing", "alert": bool(c.get("missing_reports", 0) + c.get("missing_towns", 0))},
-        {"label": "逾期报送", "value": c.get("late", 0), "id": "late", "alert": bool(c.get("late", 0))},
-        {"label": "任务数", "value": c.get("tasks", 0), "id": "tasks"},
-        {"label": official_marks("滞后/未启动(条)"), "value": lag, "id": "lagging", "alert": bool(lag)},
-        {"label": "收到文件", "value": sum(file_counts.values()), "id": "files"},
-        {"label": "错误", "value": n_err, "id": "errors", "alert": bool(n_err)},
-    ]
-    return [{"alert": False, **card} for card in cards]
+    """The figures atop the page (label, value, id); those that may alert do when not 0."""
+    cards = [("已报送单位", f"{c.get('reported', 0)}/{c.get('units', 0)}", "reported", False),
+             ("镇街指标表", f"{c.get('town_forms', 0)}/{c.get('towns', 0)}", "towns", False),
+             ("未报送", c.get("missing_reports", 0) + c.get("missing_towns", 0), "missing", True),
+             ("逾期报送", c.get("late", 0), "late", True), ("任务数", c.get("tasks", 0), "tasks", False),
+             (official_marks("滞后/未启动(条)"), len(s.lagging), "lagging", True),
+             ("收到文件", sum(file_counts.values()), "files", False), ("错误", n_err, "errors", True)]
+    return [{"label": label, "value": value, "id": key, "alert": may and bool(value)}
+            for label, value, key, may in cards]
 
 
 def _targets(t: Table) -> list[dict]:
@@ -278,12 +268,10 @@ def stacked_bars(rows: list[tuple[str, list[int]]], categories: list[str],
                 x += w
             bars.append({"name": name, "y": y, "ty": y + BAR_H - 3, "segs": segs,
                          "total": sum(values), "end": round(x + 6, 1)})
-        height = 16 + len(bars) * ROW_H
-        charts.append({"bars": bars, "width": label_w + BAR_AREA + 50, "height": height,
-                       "label_w": label_w, "bar_h": BAR_H, "first": start + 1,
-                       "last": start + len(bars)})
+        charts.append({"bars": bars, "width": label_w + BAR_AREA + 50,
+                       "height": 16 + len(bars) * ROW_H, "label_w": label_w, "bar_h": BAR_H,
+                       "first": start + 1, "last": start + len(bars)})
     return charts
 
 
-__all__ = ["html_filename", "render_html", "write_html_report", "report_context",
-           "stacked_bars"]
+__all__ = ["html_filename", "render_html", "write_html_report", "report_context", "stacked_bars"]

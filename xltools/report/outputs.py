@@ -96,8 +96,7 @@ def write_outputs(plan: Plan, period: Period, summary: Summary, receipts: list[R
     # where workers are forked, the jobs not written ahead go to two workers forked now,
     # which inherit the state (_dispatch): nothing is pickled (the 汇总表's inputs took
     # 0.2 s to reach the early worker at 1,000 forms)
-    broken = any(f.done() and isinstance(f.exception(), BrokenProcessPool)
-                 for f in ahead.values())
+    broken = any(f.done() and isinstance(f.exception(), BrokenProcessPool) for f in ahead.values())
     own = (_forked_now(state) if pool is not None and start_method() == "fork" and not broken
            else None)  # (a worker of the early pool died: it is all written here, below)
     try:
@@ -117,14 +116,13 @@ def write_outputs(plan: Plan, period: Period, summary: Summary, receipts: list[R
                                               workers if start_method() == "fork" else 1,
                                               chunk=1, min_items=2)))
     except BrokenProcessPool:  # a worker was killed (memory): write them here instead,
-        for p in (pool, own):  # once the others are gone (they may be writing the same files)
-            if p is not None:
-                stop_pool(p)
+        # once the others are gone (they may be writing the same files)
+        for p in filter(None, (pool, own)):
+            stop_pool(p)
         written = {job: _write(state, (job, None)) for job in JOBS}
     except Exception:  # one could not be written: let the others finish, as forked ones do
-        for p in (pool, own):
-            if p is not None:
-                p.shutdown(wait=True, cancel_futures=True)
+        for p in filter(None, (pool, own)):
+            p.shutdown(wait=True, cancel_futures=True)
         raise
     finally:
         if own is not None:
@@ -133,8 +131,7 @@ def write_outputs(plan: Plan, period: Period, summary: Summary, receipts: list[R
                    written["feedback"])
 
 
-def _dispatch(own: ProcessPoolExecutor, jobs: list[str],
-              ahead: dict[str, Future]) -> dict[str, Future]:
+def _dispatch(own: ProcessPoolExecutor, jobs: list[str], ahead: dict[str, Future]) -> dict[str, Future]:
     """The jobs to `own`'s two workers, forked now and holding the state (nothing pickled:
     it took 0.4 s to send the feedback copies' inputs at province), in order (the 汇总表,
     the longest, first); while a job written ahead runs, one at a time: a third writer

@@ -24,15 +24,14 @@ from ..model.glossary import form_name, official_marks
 from ..model.findings import ERROR
 from ..model.plan import Period, Plan
 from ..model.returns import FormReturn
-from .tables import Col, note, rows_table, start_sheet
+from .tables import Col, filtered, note, rows_table, start_sheet
 
 TEMPLATE = "催报通知.txt.j2"
 NOT_REPORTED = "未报送"
 HAS_ERRORS = "有错误待修改"
 COLUMNS = [Col("序号", 5, "body_center", "number"), Col("单位", 16), Col("应报表单", 10, "body_center"),
-           Col("责任领导", 8, "body_center"), Col("联系人", 8, "body_center"),
-           Col("联系电话", 14, "body_center"), Col("电子邮箱", 20), Col("未报原因", 16, "body_center"),
-           Col("备注", 24)]
+           Col("责任领导", 8, "body_center"), Col("联系人", 8, "body_center"), Col("联系电话", 14, "body_center"),
+           Col("电子邮箱", 20), Col("未报原因", 16, "body_center"), Col("备注", 24)]
 
 
 @dataclass
@@ -132,14 +131,12 @@ def contact_workbook(plan: Plan, period: Period, entries: list[RemindEntry], tod
     n_wrong = len(per_unit([e for e in entries if not e.missing]))
     sh, first = start_sheet(wb, "催报名单", cols, f"{plan.period_title(period)}催报名单",
                             f"(截至{date_cn(today.isoformat())};报送截止日期:{date_cn(period.deadline)};"
-                            f"未报送 {n_missing} 个单位,有错误待修改 {n_wrong} 个单位)",
-                            frozen_cols=2)
+                            f"未报送 {n_missing} 个单位,有错误待修改 {n_wrong} 个单位)", frozen_cols=2)
     records = [(i, e.unit, e.form, e.leader, e.contact, e.phone, e.email, e.reason, e.note, e)
                for i, e in enumerate(entries, start=1)]
-    row = rows_table(sh, first, cols, records, lambda rec, j: "body_alert" if j == 7 and
-                     rec[-1].missing else None, empty="各单位均已按要求报送,无需催报。")
-    if entries:
-        sh.autofilter = (first - 1, 0, row - 1, len(cols) - 1)
+    row = rows_table(sh, first, cols, records,
+                     lambda rec, j: "body_alert" if j == 7 and rec[-1].missing else None)
+    row = filtered(sh, first, row, len(cols), "各单位均已按要求报送,无需催报。")
     note(sh, row + 1, len(cols), "联系人、联系电话和电子邮箱取自计划文件的“单位”表;缺少的可用 "
                                  "xltools units 计划文件 set 单位 --contact … --phone … --email … 补填。", width)
     return wb
@@ -175,7 +172,6 @@ class RemindResult:
 
     def to_json(self) -> dict:
         return {"period": self.period.id, "today": self.today.isoformat() if self.today else None,
-                "entries": [e.to_json() for e in self.entries],
-                "missing_units": self.missing_units, "error_units": self.error_units,
-                "notice": str(self.notice) if self.notice else None,
+                "entries": [e.to_json() for e in self.entries], "missing_units": self.missing_units,
+                "error_units": self.error_units, "notice": str(self.notice) if self.notice else None,
                 "contacts": str(self.contacts) if self.contacts else None}

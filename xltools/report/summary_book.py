@@ -21,7 +21,7 @@ from ..model.plan import Period, Plan
 from ..model.periods import period_words
 from ..model.rates import RATE_NOTE, is_missing, shown
 from ..xlsx.rowcache import KeptRows, SheetRows, write_keeping_rows
-from .tables import (MAX_ROW, Col, empty_row, fit, header, heading, height_for, marked_title,
+from .tables import (MAX_ROW, Col, empty_row, fit, full_row, header, heading, height_for, marked_title,
                      name_width, note, put, put_row, rows_table, start_sheet, titled_sheet)
 
 BY_TASK = "按任务汇总"
@@ -60,8 +60,7 @@ def summary_workbook(plan: Plan, period: Period, summary: Summary, lazy: bool = 
     tables (made while written too, to be copied)."""
     wb = Workbook(filename=summary_filename(plan, period),
                   title=f"{plan.period_title(period)}落实情况汇总表", subject="汇总表",
-                  company=plan.issuer, period=period.id, kind="summary",
-                  constant_memory=True)
+                  company=plan.issuer, period=period.id, kind="summary", constant_memory=True)
     with gc_paused():
         for part in (_by_task, _by_unit, _lagging):
             part(wb, plan, period, summary, kept)
@@ -106,11 +105,9 @@ def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
                  Col("总体\n进度(%)", 8, "body_progress", "number")]
     if with_change:
         task_cols.append(Col("较上期\n变化", 7, "body_delta", "number"))
-    unit_cols = [Col("单位", unit_w), Col("牵头/\n配合", 6, "body_center"),
-                 Col("状态", 9, "body_center"),
+    unit_cols = [Col("单位", unit_w), Col("牵头/\n配合", 6, "body_center"), Col("状态", 9, "body_center"),
                  Col("完成\n进度(%)", 8, "body_progress", "number"),
-                 Col(f"{period_words(period.id)[0]}完成情况", 28), Col("存在问题", 16),
-                 Col("下一步推进计划", 18)]
+                 Col(f"{period_words(period.id)[0]}完成情况", 28), Col("存在问题", 16), Col("下一步推进计划", 18)]
     cols = task_cols + unit_cols
     c = s.counts
     sub = _subtitle(period, f"共 {c.get('tasks', 0)} 项任务,{c.get('reported', 0)}/{c.get('units', 0)} "
@@ -129,28 +126,23 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
     nt = len(task_cols)
     pager = Pager.for_sheet(sh, row)
     tasks = s.tasks.records()  # (one a plan task, in its order: numbers may repeat)
-    bt = s.by_task
-    it = iter(bt.select("单位", "牵头/配合", "状态", "完成进度", "本季度完成情况", "存在问题",
-                        "下一步推进计划", "未采用"))
-    groups = sorted(Counter(bt["_t"]).items())  # (by_task is sorted by task: a block's rows run)
-    done = set()
+    it = iter(s.by_task.select("单位", "牵头/配合", "状态", "完成进度", "本季度完成情况", "存在问题", "下一步推进计划", "未采用"))
+    per_task = Counter(s.by_task["_t"])  # (by_task is sorted by task: a block's rows run)
     if kept is not None:  # (a row's digest: its values and the columns they are shown in)
         kept.row_context(cols)
-    for t, n in groups:
+    for t, n in sorted(per_task.items()):
         first = row
         unit_rows = [[unit, role, status, BLOCKED if "完成进度" in blocked else prog, comp, prob, nxt]
                  for unit, role, status, prog, comp, prob, nxt, blocked in islice(it, n)]
         task = tasks[t]
         if kept is not None:  # (the key: everything the block's rows are made from)
             digests = [kept.row_digest(vals) for vals in unit_rows]
-            key = kept.key(first, pager.capacity, pager.repeat, pager.used, tuple(task.values()),
-                           digests)
+            key = kept.key(first, pager.capacity, pager.repeat, pager.used, tuple(task.values()), digests)
             state = kept.take(sh, key, first, first + n)
             if state is not None:
                 pager.used, breaks = state
                 pager.breaks += breaks
                 row = first + n
-                done.add(t)
                 yield row
                 continue
             merges, breaks = len(sh.merges), len(pager.breaks)
@@ -173,13 +165,12 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
                       [pager.used, pager.breaks[breaks:]])
             _copy_or_make_rows(sh, kept, rows, {a for a, _b in pieces},
                                _status_style(task["总体状态"]), nt, unit_cols, len(cols) - 1)
-        done.add(t)
         yield row
     if kept is not None:
         kept.finish()
     # tasks without any responsible unit still get their line
     for i, task in enumerate(tasks):
-        if i not in done:
+        if i not in per_task:
             _task_block(sh, row, row, task, task_cols, with_change, pager)
             row += 1
     pager.finish()
@@ -224,13 +215,11 @@ def _task_block(sh: Sheet, first: int, last: int, t: dict, cols: list[Col],
     """The task's own cells merged beside its unit rows, one merge per printed page: a
     piece on a later page repeats the 序号 and says (续) instead of the whole text. The
     pieces (first, last row) are returned."""
-    values = [seq_value(t["序号"]), t["任务内容"], t["牵头单位"], t["责任单位"], t["总体状态"],
-              t["总体进度"]]
+    values = [seq_value(t["序号"]), t["任务内容"], t["牵头单位"], t["责任单位"], t["总体状态"], t["总体进度"]]
     if with_change:
         values.append(t["进度变化"])
     # grow the block's last row when the task text needs more room than the unit rows give
-    need = height_for([(t["任务内容"], cols[1].width), (t["责任单位"], cols[3].width),
-                       (t["牵头单位"], cols[2].width)])
+    need = height_for([(values[j], cols[j].width) for j in (1, 2, 3)])  # 任务内容, 牵头 and 责任单位
 
     def grow(a: int, b: int) -> None:  # (row b takes what rows a..b lack)
         have = sum(sh.row_heights.get(r, 20) for r in range(a, b + 1))
@@ -263,19 +252,15 @@ def _legend(sh: Sheet, row: int, ncols: int, width: float) -> None:
 # -- 按单位汇总 -------------------------------------------------------------------------
 def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRows | None) -> None:
     cols = [Col("序号", 5, "body_center", "number"), Col("单位", name_width((u.name for u in plan.units), 14)),
-            Col("类型", 6, "body_center"),
-            Col("任务数", 6, "body_int", "number")]
+            Col("类型", 6, "body_center"), Col("任务数", 6, "body_int", "number")]
     cols += [Col(k, 7 if len(k) < 4 else 8, "body_int", "number") for k in UNIT_CATEGORIES]
-    cols += [Col("季度报表", 8, "body_center"), Col("提交时间", 11, "body_center"),
-             Col("文件名", 20), Col("镇街\n指标表", 7, "body_center"),
-             Col("错误数", 6, "body_int", "number"),
+    cols += [Col("季度报表", 8, "body_center"), Col("提交时间", 11, "body_center"), Col("文件名", 20),
+             Col("镇街\n指标表", 7, "body_center"), Col("错误数", 6, "body_int", "number"),
              Col("警告数", 6, "body_int", "number")]
-    sh, row = start_sheet(wb, "按单位汇总", cols, f"{plan.period_title(period)}各单位报送情况",
-                          _subtitle(period))
+    sh, row = start_sheet(wb, "按单位汇总", cols, f"{plan.period_title(period)}各单位报送情况", _subtitle(period))
     u = s.by_unit
-    recs = zip(range(1, len(u) + 1), u["单位"], u["类型"], u["任务数"],
-               *(u[k] for k in UNIT_CATEGORIES), u["季度报表"], u["提交时间"], u["文件名"],
-               u["镇街指标表"], u["错误数"], u["警告数"])
+    # (the columns are named as by_unit's but 序号)
+    recs = zip(range(1, len(u) + 1), *(u[c.label.replace("\n", "")] for c in cols[1:]))
     n = len(UNIT_CATEGORIES)
 
     def style_of(rec, i):
@@ -286,15 +271,14 @@ def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
         return None
 
     def body() -> None:
-        end = rows_table(sh, row, cols, recs, style_of, empty="没有需要报送的单位。",
-                         kept=_rows_of(kept, sh))
+        end = rows_table(sh, row, cols, recs, style_of, empty="没有需要报送的单位。", kept=_rows_of(kept, sh))
         # totals
         sh.merge(end, 0, end, 2, "合计", "total", kind="string")
-        for i, k in enumerate(["任务数", *UNIT_CATEGORIES, "错误数", "警告数"]):
-            col = 3 + i if i <= n else (len(cols) - 2 + (i - n - 1))
-            sh.write(end, col, float(sum(u[k])), "body_int", kind="number")
-        for col in range(4 + n, len(cols) - 2):
-            sh.write(end, col, None, "total", kind="blank")
+        for col, c in enumerate(cols[3:], start=3):  # the counts summed, the rest blank
+            if c.kind == "number":
+                sh.write(end, col, float(sum(u[c.label])), "body_int", kind="number")
+            else:
+                sh.write(end, col, None, "total", kind="blank")
         sh.row_heights[end] = 22
     _made_while_written(sh, body, (len(u) + 1) * len(cols))
 
@@ -303,17 +287,14 @@ def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
 def _lagging(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRows | None) -> None:
     cols = [Col("序号", 5, "body_center"), Col("任务内容", 34), Col("单位", 12),
             Col("牵头/\n配合", 5, "body_center"), Col("状态", 7, "body_center"),
-            Col("完成进度\n(%)", 7, "body_progress", "number"),
-            Col("存在问题", 26), Col("下一步推进计划", 28)]
+            Col("完成进度\n(%)", 7, "body_progress", "number"), Col("存在问题", 26), Col("下一步推进计划", 28)]
     lag = s.lagging
     sh, row = start_sheet(wb, "滞后任务", cols, f"{plan.period_title(period)}滞后任务清单",
                           _subtitle(period, f"共 {len(lag)} 条"))
-    recs = lag.select("序号", "任务内容", "单位", "牵头/配合", "状态", "完成进度", "存在问题",
-                      "下一步推进计划")
+    recs = lag.select("序号", "任务内容", "单位", "牵头/配合", "状态", "完成进度", "存在问题", "下一步推进计划")
     _made_while_written(sh, lambda: rows_table(
         sh, row, cols, recs, lambda rec, i: "body_alert" if i == 4 else None,
-        empty="本期没有单位报告滞后或未启动的任务。", kept=_rows_of(kept, sh)),
-        len(lag) * len(cols))
+        empty="本期没有单位报告滞后或未启动的任务。", kept=_rows_of(kept, sh)), len(lag) * len(cols))
 
 
 # -- 未报送单位 (and late ones) ---------------------------------------------------------
@@ -323,14 +304,12 @@ def _missing(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
             Col("责任领导", 10, "body_center"), Col("联系人", 10, "body_center"),
             Col("联系电话", 15, "body_center"), Col("说明", 30)]
     m = s.missing
-    sh, row = titled_sheet(wb, "未报送单位", cols, f"{plan.period_title(period)}未报送及逾期报送单位",
-                           _subtitle(period))
+    sh, row = titled_sheet(wb, "未报送单位", cols, f"{plan.period_title(period)}未报送及逾期报送单位", _subtitle(period))
     sh.page = official_page(landscape=True, header_rows=None)  # two tables: no repeated header
     row = heading(sh, row, len(cols), f"一、未报送单位({missing_count(m['单位'])})")
     row = header(sh, row, cols)
     sh.freeze = (row, 0)
-    recs = zip(range(1, len(m) + 1), *(m[k] for k in ["单位", "类型", "未报表单", "应报内容",
-                                                        "责任领导", "联系人", "联系电话", "说明"]))
+    recs = zip(range(1, len(m) + 1), *(m[c.label] for c in cols[1:]))  # (named as the columns)
     end = rows_table(sh, row, cols, recs, empty="所有单位均已报送。")
     late = s.late
     row = heading(sh, end + 1, len(cols), f"二、逾期报送单位(共 {len(late)} 个)")
@@ -338,12 +317,10 @@ def _missing(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     # under 联系人, 文件名 spans the last two
     lcols = [Col("序号", 5, "body_center", "number"), Col("单位", 16), Col("表单", 11, "body_center"),
              Col("提交时间", 17, "body_center"), Col("截止日期", 11, "body_center"),
-             Col("逾期天数", 10, "body_int", "number"), Col("判定依据", 10, "body_center"),
-             Col("文件名", 45)]
+             Col("逾期天数", 10, "body_int", "number"), Col("判定依据", 10, "body_center"), Col("文件名", 45)]
     row = header(sh, row, lcols[:-1] + [Col("文件名", 15)])
     sh.merge(row - 1, 7, row - 1, 8, "文件名", "header", kind="string")
-    for i, rec in enumerate(late.select("单位", "表单", "提交时间", "截止日期", "逾期天数", "判定依据",
-                                        "文件名"), start=1):
+    for i, rec in enumerate(late.select(*(c.label for c in lcols[1:])), start=1):
         put_row(sh, row, 0, (i, *rec[:-1]), lcols[:-1])
         sh.merge(row, 7, row, 8, rec[-1], "body", kind="string")
         fit(sh, row, lcols, (i, *rec))
@@ -362,18 +339,15 @@ def _stamps(sh: Sheet, row: int, ncols: int, width: float, stamps: dict[str, str
         empty_row(sh, row, ncols, "所有单位的盖章件均已收到。" if stamps else "没有需要报送的单位。")
         return
     text = f"未收到{FW_COLON}" + "、".join(lacking)
-    sh.merge(row, 0, row, ncols - 1, text, "body", kind="string")
-    sh.row_heights[row] = height_for([(text, width)], 24)
+    full_row(sh, row, ncols, text, "body", height_for([(text, width)], 24))
 
 
 # -- 量化指标 ---------------------------------------------------------------------------
 def _targets(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRows | None) -> None:
     cols = [Col("序号", 5, "body_center"), Col("任务内容", 34), Col("量化指标", 18),
             Col("计量\n单位", 6, "body_center"), Col("方向", 6, "body_center"),
-            Col("全年目标", 11, "body_amount", "number"),
-            Col("累计完成", 11, "body_amount", "number"),
-            Col("完成率", 8, "body_rate", "number"), Col("报送单位", 12),
-            Col("说明", 16)]
+            Col("全年目标", 11, "body_amount", "number"), Col("累计完成", 11, "body_amount", "number"),
+            RATE_COL, Col("报送单位", 12), Col("说明", 16)]
     tg = s.targets
     sh, row = start_sheet(wb, "量化指标", cols, f"{plan.period_title(period)}量化指标完成情况",
                           _subtitle(period, "累计完成取牵头单位报送的年初至本期末累计数"))
@@ -391,8 +365,7 @@ def _towns(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
             f"{period.name}完成情况"
     if plan.matrix is None or not len(s.town):
         sh.widths([16, 60])
-        row = marked_title(sh, 2, title, _subtitle(period))
-        empty_row(sh, row, 2, "计划中没有镇街目标。")
+        empty_row(sh, marked_title(sh, 2, title, _subtitle(period)), 2, "计划中没有镇街目标。")
         sh.page = official_page(True, None)
         return
     chunks = []
@@ -405,9 +378,8 @@ def _towns(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
                   text_width(_part_label(len(chunks), len(chunks))) + 3)
     sh.widths([label_w] + [12, 12, 8] * (width // 3))
     row = marked_title(sh, width, title, _subtitle(period))
-    town: dict[tuple, dict] = {}  # (row, column, part) -> its record (the first, as ever)
-    for r in s.town.records():
-        town.setdefault((r["行"], r["列"], r["部分"]), r)
+    # (row, column, part) -> its record (the first, as ever: read in reverse, the first is kept)
+    town = {(r["行"], r["列"], r["部分"]): r for r in reversed(s.town.records())}
     # each block has its own header rows: no print titles; a block never splits over pages
     sh.page = official_page(landscape=True, header_rows=None)
     pager = Pager.for_sheet(sh, row)
@@ -421,16 +393,14 @@ def _towns(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     row = _mismatches(sh, row, width, s)
     note(sh, row, width, "说明:目标为计划所列数,合计行按原件列示,未作更正;合计行“完成”为各镇街已报数之和,"
                          f"未报送的镇街不计入。{RATE_NOTE}"
-                         f"增幅类指标填报实际增幅(%)。“{BLOCKED}”表示该数据校验有错误,未纳入汇总。",
-         label_w + 28 * (width // 3))
+                         f"增幅类指标填报实际增幅(%)。“{BLOCKED}”表示该数据校验有错误,未纳入汇总。", label_w + 28 * (width // 3))
 
 
 def _part_label(k: int, n: int) -> str:
     return official_marks(f"(第{k}/{n}部分)")
 
 
-def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: dict[tuple, dict], k: int,
-                n: int) -> int:
+def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: dict[tuple, dict], k: int, n: int) -> int:
     """One printed block as 附件3 heads it: category across its indicators, the indicator,
     then 目标 / 完成 / 完成率 under each; targets shaped as 附件3 prints them."""
     sh.merge(row, 0, row + 2, 0, f"责任单位\n{_part_label(k, n)}" if n > 1 else "责任单位", "header",
@@ -448,8 +418,7 @@ def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: dict[tuple, dict],
             label += f"({measure})"
         longest = max(longest, text_width(label))
         sh.merge(row + 1, 1 + 3 * i, row + 1, 3 + 3 * i, label, "header", kind="string")
-        for j, sub in enumerate(("目标", "完成", "完成率")):
-            sh.write(row + 2, 1 + 3 * i + j, sub, "header", kind="string")
+        sh.write_cells(row + 2, 1 + 3 * i, [(sub, "header", "string") for sub in ("目标", "完成", "完成率")])
     sh.row_heights[row] = sh.row_heights[row + 2] = TOWN_HEAD
     sh.row_heights[row + 1] = height_for([("x" * longest, 28)], 30)
     row += 3
@@ -459,21 +428,20 @@ def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: dict[tuple, dict],
         sh.write(row, 0, r.label, "total_left" if total else "body", kind="string")
         for i, (col, part, _m) in enumerate(chunk):
             rec = town[r.label, col.key, part]
-            target, done = rec["目标"], rec["完成"]
             if not part:  # as 附件3 prints it: 3.50%, 1,000, "\" centred
                 value, style, kind = value_cell(rec["目标原文"], total)
                 sh.write(row, 1 + 3 * i, value, style, kind=kind if value is not None else "blank")
-            elif is_missing(target):
+            elif is_missing(rec["目标"]):
                 sh.write(row, 1 + 3 * i, None, "body_center", kind="blank")
             else:
-                sh.write(row, 1 + 3 * i, float(target), amount, kind="number")
+                sh.write(row, 1 + 3 * i, float(rec["目标"]), amount, kind="number")
             if rec["说明"] == BLOCKED:
                 sh.write(row, 2 + 3 * i, BLOCKED, "blocked", kind="string")
                 sh.row_heights[row] = 32  # the marker wraps in a number column
-            elif is_missing(done):
+            elif is_missing(rec["完成"]):
                 sh.write(row, 2 + 3 * i, None, "body", kind="blank")
             else:
-                sh.write(row, 2 + 3 * i, float(done), amount, kind="number")
+                sh.write(row, 2 + 3 * i, float(rec["完成"]), amount, kind="number")
             put(sh, row, 3 + 3 * i, shown(rec["完成率"], rec["达标"]), RATE_COL,
                 "total_rate" if total else "body_rate")
         sh.row_heights.setdefault(row, TOWN_ROW)
@@ -544,10 +512,8 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     row = first = header(sh, row, cols)
     for rec in counts.rows:
         put(sh, row, 0, rec[0], cols[0])
-        for j, v in enumerate(rec[1:], start=1):
-            sh.write(row, j, float(v), "body_alert" if j in (3, 6) and v else "body_int",
-                     kind="number")
-        sh.write(row, len(cols) - 1, float(sum(rec[1:])), "body_int", kind="number")
+        for j, v in enumerate([*rec[1:], sum(rec[1:])], start=1):  # the counts and their 合计
+            sh.write(row, j, float(v), "body_alert" if j in (3, 6) and v else "body_int", kind="number")
         sh.row_heights[row] = 18
         row += 1
     most = max((sum(rec[1:]) for rec in counts.rows), default=0)

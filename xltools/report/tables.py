@@ -95,8 +95,7 @@ def error_style(c: Col) -> str:
 
 def header(sheet: Sheet, row: int, cols: list[Col]) -> int:
     labels = [official_marks(c.label) for c in cols]  # (full-width marks are wider: measured so)
-    for i, label in enumerate(labels):
-        sheet.write(row, i, label, "header", kind="string")
+    sheet.write_cells(row, 0, [(label, "header", "string") for label in labels])
     sheet.row_heights[row] = height_for([(t, c.width) for t, c in zip(labels, cols)], 30)
     return row + 1
 
@@ -171,28 +170,40 @@ def rows_table(sheet: Sheet, row: int, cols: list[Col], records, style_of: Calla
     return empty_row(sheet, row, len(cols), empty) if empty and row == first else row
 
 
+def filtered(sheet: Sheet, first: int, row: int, ncols: int, empty: str) -> int:
+    """A table's rows first..row-1 under an autofilter (on its header, the row above them),
+    or, when it has none, one row saying `empty`; the row below."""
+    if row == first:
+        return empty_row(sheet, row, ncols, empty)
+    sheet.autofilter = (first - 1, 0, row - 1, ncols - 1)
+    return row
+
+
 def _table_row(sheet: Sheet, row: int, cols: list[Col], rec, styles) -> None:
     put_row(sheet, row, 0, rec, cols, styles)
     fit(sheet, row, cols, rec)
 
 
-def empty_row(sheet: Sheet, row: int, ncols: int, text: str) -> int:
-    sheet.merge(row, 0, row, ncols - 1, official_marks(text), "body_center", kind="string")
-    sheet.row_heights[row] = 24
+def full_row(sheet: Sheet, row: int, ncols: int, text: str, style: str,
+             height: float | None = None) -> int:
+    """One text merged across `ncols` columns, the row `height` tall when given; the next row."""
+    sheet.merge(row, 0, row, ncols - 1, text, style, kind="string")
+    if height is not None:
+        sheet.row_heights[row] = height
     return row + 1
+
+
+def empty_row(sheet: Sheet, row: int, ncols: int, text: str) -> int:
+    return full_row(sheet, row, ncols, official_marks(text), "body_center", 24)
 
 
 def heading(sheet: Sheet, row: int, ncols: int, text: str) -> int:
-    sheet.merge(row, 0, row, ncols - 1, official_marks(text), "heading", kind="string")
-    sheet.row_heights[row] = 26
-    return row + 1
+    return full_row(sheet, row, ncols, official_marks(text), "heading", 26)
 
 
 def note(sheet: Sheet, row: int, ncols: int, text: str, width: float) -> int:
     text = official_marks(text)
-    sheet.merge(row, 0, row, ncols - 1, text, "note", kind="string")
-    sheet.row_heights[row] = height_for([(text, width)], 18)
-    return row + 1
+    return full_row(sheet, row, ncols, text, "note", height_for([(text, width)], 18))
 
 
 class SheetNames:

@@ -17,7 +17,7 @@ from ..merge.receipts import ReceiptRow, finding_counts, stamp_status, units_to_
 from ..model.findings import ERROR, by_severity
 from ..model.plan import Period, Plan
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
-from .tables import (Col, digests, empty_row, error_style, fit, header, heading, note, put,
+from .tables import (Col, digests, error_style, filtered, fit, full_row, header, heading, note, put,
                      put_row, rows_table, SheetNames, start_sheet, titled_sheet)
 
 ALL_SHEET, FILES_SHEET = "全部问题", "文件清单"
@@ -50,14 +50,12 @@ def write_validation(plan: Plan, period: Period, receipts: list[ReceiptRow],
     return write_reusing(validation_filename(plan, period), build, out_dir)
 
 
-def validation_workbook(plan: Plan, period: Period, receipts: list[ReceiptRow],
-                        reuse=None) -> Workbook:
+def validation_workbook(plan: Plan, period: Period, receipts: list[ReceiptRow], reuse=None) -> Workbook:
     """The 校验报告 layout: 全部问题, 文件清单, then one sheet per unit with findings;
     reuse(sheet name, unit, receipts) may give a stand-in for a unit sheet (xlsx.splice)."""
     wb = Workbook(filename=validation_filename(plan, period),
                   title=f"{plan.period_title(period)}报表校验报告", subject="校验报告",
-                  company=plan.issuer, period=period.id, kind="validation",
-                  constant_memory=True)
+                  company=plan.issuer, period=period.id, kind="validation", constant_memory=True)
     names = SheetNames([ALL_SHEET, FILES_SHEET])
     _all_findings(wb, plan, period, receipts)
     _files(wb, plan, period, receipts)
@@ -75,9 +73,8 @@ def validation_workbook(plan: Plan, period: Period, receipts: list[ReceiptRow],
 
 # 代码 last and hidden: kept for filtering and in the JSON, never printed for the units
 ALL_COLS = [Col("序号", 5, "body_center", "number"), Col("文件", 24), Col("单位", 12),
-            Col("表单", 11, "body_center"), Col("文件状态", 9, "body_center"),
-            Col("工作表", 10), Col("单元格", 7, "body_center"),
-            Col("级别", 5, "body_center"), Col("问题说明", 50),
+            Col("表单", 11, "body_center"), Col("文件状态", 9, "body_center"), Col("工作表", 10),
+            Col("单元格", 7, "body_center"), Col("级别", 5, "body_center"), Col("问题说明", 50),
             Col("发现的值", 14), Col("原件位置", 14, "link"), Col("代码", 20)]
 LINK_COL, CODE_COL = 10, 11
 
@@ -99,8 +96,7 @@ def _all_findings(wb: Workbook, plan: Plan, period: Period, receipts: list[Recei
     stamps = stamp_status(plan, receipts)
     lacking = sum(1 for v in stamps.values() if not v)
     sub = (f"({period.name};共收到文件 {len(receipts)} 个" + (f":{files}" if files else "") +
-           (f";其中本次新收 {fresh} 个" if fresh else ";本次没有新收文件") +
-           f";错误 {n.errors} 条,警告 {n.warnings} 条" +
+           (f";其中本次新收 {fresh} 个" if fresh else ";本次没有新收文件") + f";错误 {n.errors} 条,警告 {n.warnings} 条" +
            (f",提示 {n.notices} 条" if n.notices else "") +
            f";盖章件已收到 {len(stamps) - lacking} 个单位,未收到 {lacking} 个)")
     sh, first = start_sheet(wb, ALL_SHEET, cols, f"{plan.period_title(period)}报表校验报告", sub,
@@ -116,15 +112,11 @@ def _all_findings(wb: Workbook, plan: Plan, period: Period, receipts: list[Recei
         put(sh, row, CODE_COL, f.code, cols[CODE_COL], "body_error" if err else None)
         fit(sh, row, cols, vals)
         row += 1
-    if row > first:
-        sh.autofilter = (first - 1, 0, row - 1, len(cols) - 1)
-    else:
-        empty_row(sh, row, len(cols), "本期收到的文件未发现问题。")
+    filtered(sh, first, row, len(cols), "本期收到的文件未发现问题。")
 
 
 FILE_COLS = [Col("序号", 5, "body_center", "number"), Col("文件", 30), Col("单位", 12),
-             Col("表单", 11, "body_center"), Col("状态", 9, "body_center"),
-             Col("本次\n新收", 6, "body_center"),
+             Col("表单", 11, "body_center"), Col("状态", 9, "body_center"), Col("本次\n新收", 6, "body_center"),
              Col("接收时间", 17, "body_center"), Col("是否\n逾期", 6, "body_center"),
              Col("错误数", 7, "body_int", "number"), Col("警告数", 7, "body_int", "number"),
              Col("说明", 26), Col("原件", 7, "link")]
@@ -149,10 +141,7 @@ def _files(wb: Workbook, plan: Plan, period: Period, receipts: list[ReceiptRow])
         _link(sh, row, len(cols) - 1, "打开", link_target(r.archived))
         fit(sh, row, cols, vals)
         row += 1
-    if receipts:
-        sh.autofilter = (first - 1, 0, row - 1, len(cols) - 1)
-    else:
-        empty_row(sh, row, len(cols), "本期没有收到文件。")
+    filtered(sh, first, row, len(cols), "本期没有收到文件。")
 
 
 UNIT_COLS = [Col("序号", 5, "body_center", "number"), Col("文件", 22), Col("工作表", 10),
@@ -179,7 +168,6 @@ def _unit_sheet(wb: Workbook, name: str, plan: Plan, period: Period, unit: str,
     due = f"(本期报送截止日期为 {date_cn(period.deadline)})" if period.deadline else ""
     row = note(sh, row + 1, len(cols), f"请尽快将修改后的报表电子版重新报送{plan.issuer or '督办室'}{due};"
                                        "请在原表上修改,不要增删行列、修改任务内容或另建新表。", width)
-    sh.merge(row + 1, 0, row + 1, len(cols) - 1, plan.issuer or "督办室", "label_right",
-             kind="string")
+    full_row(sh, row + 1, len(cols), plan.issuer or "督办室", "label_right")
     sh.freeze = (head + 1, 0)
     sh.page = official_page(landscape=True, header_rows=(head, head))

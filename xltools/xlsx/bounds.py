@@ -73,9 +73,8 @@ class SheetScan:
 
     def fits(self, limits: ReadLimits) -> bool:
         """Whether a native reader may load this part's cells."""
-        return not self.bad and self.max_row <= limits.max_rows \
-            and self.max_row <= EXCEL_ROWS and self.max_col <= EXCEL_COLS \
-            and self.max_row * self.max_col <= limits.max_cells
+        return not self.bad and self.max_row <= min(limits.max_rows, EXCEL_ROWS) \
+            and self.max_col <= EXCEL_COLS and self.max_row * self.max_col <= limits.max_cells
 
 
 @dataclass
@@ -315,9 +314,7 @@ def check_zip(data: bytes, zf: zipfile.ZipFile, limits: ReadLimits) -> ZipCheck:
     declared = sum(i.file_size for i in infos)
     if declared > limits.max_uncompressed_bytes:
         return ZipCheck("unzipped-too-large", size=declared)
-    out = ZipCheck()
-    budget = limits.max_uncompressed_bytes
-    keep = KEEP_TOTAL
+    out, budget, keep = ZipCheck(), limits.max_uncompressed_bytes, KEEP_TOTAL
     for info in infos:
         xmlish = info.filename.lower().endswith(_XMLISH)
         scanner = _CellScanner(wait_for_sheet=True) if xmlish else None

@@ -28,7 +28,7 @@ from ..model.glossary import a1
 from ..model.identity import IDENTITY_NAME
 from ..model.limits import ReadLimits
 from . import ods, xls
-from .bounds import ZipCheck, check_zip, debugging
+from .bounds import SheetScan, ZipCheck, check_zip, debugging
 from .compat import sheet_extent, visibility
 from .identity import (CARRIERS, XLS_CARRIERS, IdentityReading, carrier_order, decide,
                        identity_from_rows, is_ods, iter_xml, local_name, member, name_text,
@@ -68,8 +68,7 @@ def read_identity(path: str | os.PathLike, limits: ReadLimits) -> IdentityReadin
     return read_workbook(path, limits)[0]
 
 
-def read_workbook(path: str | os.PathLike,
-                  limits: ReadLimits) -> tuple[IdentityReading, Grids]:
+def read_workbook(path: str | os.PathLike, limits: ReadLimits) -> tuple[IdentityReading, Grids]:
     """The identity reading and every sheet's rows, within `limits`; never raises for a bad
     file (reading.reason says why nothing could be read)."""
     reading, grids = IdentityReading(), Grids()
@@ -107,11 +106,11 @@ DAMAGED_CONTROL = "含有控制字符"
 DAMAGED_INDEX_RANGE = "共享字符串编号超出范围"
 
 
-def _xlsx_damage(check: ZipCheck, parts: dict[str, str]) -> dict[str, list]:
-    """Sheet name -> [((row, col) 1-based, why)] from check_zip's scan of the sheet XML."""
-    out = {name: scan.damaged + [(rc, DAMAGED_INDEX_RANGE)
-                                 for rc, _ in scan.strings_beyond(check.shared_strings)]
-           for name, part in parts.items() if (scan := check.scans.get(part)) is not None}
+def _xlsx_damage(shared: int, scans: dict[str, SheetScan]) -> dict[str, list]:
+    """Sheet name -> [((row, col) 1-based, why)] from check_zip's scan of the sheet XML (of a
+    workbook of `shared` shared strings), for the sheets with any."""
+    out = {name: s.damaged + [(rc, DAMAGED_INDEX_RANGE) for rc, _ in s.strings_beyond(shared)]
+           for name, s in scans.items()}
     return {name: bad for name, bad in out.items() if bad}
 
 
@@ -173,8 +172,7 @@ def _read_xls(reading: IdentityReading, grids: Grids, data: bytes, limits: ReadL
     reading.notes += [f"工作表“{name}”无法读取:{why}" for name, why in got.bad]
 
 
-def _read_zipped(reading: IdentityReading, grids: Grids, data: bytes,
-                 limits: ReadLimits) -> None:
+def _read_zipped(reading: IdentityReading, grids: Grids, data: bytes, limits: ReadLimits) -> None:
     """An .xlsx/.xlsm or .ods: checked whole (bounds.check_zip), carriers, then the sheets."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
@@ -201,11 +199,11 @@ def _read_zipped(reading: IdentityReading, grids: Grids, data: bytes,
             reading.format, reading.checked = "xlsx", CARRIERS
             parts = read_xlsx_carriers(reading, zf, check.parts)
             fits = lambda name: _scanned_fits(check, names, parts, name, limits, grids)  # noqa: E731
-            damage = _xlsx_damage(check, parts)
-            errors = {name: scan.errors for name, part in parts.items()
-                      if (scan := check.scans.get(part)) is not None and scan.errors}
-            grids.formulas = [(name, r - 1, c - 1, text) for name, part in parts.items()
-                              if (scan := check.scans.get(part)) is not None
+            scans = {name: scan for name, part in parts.items()  # (sheet name -> its scan)
+                     if (scan := check.scans.get(part)) is not None}
+            damage = _xlsx_damage(check.shared_strings, scans)
+            errors = {name: scan.errors for name, scan in scans.items() if scan.errors}
+            grids.formulas = [(name, r - 1, c - 1, text) for name, scan in scans.items()
                               for (r, c), text in scan.formulas]
         else:
             reading.reason = NO_WORKBOOK_IN_ZIP
@@ -245,13 +243,13 @@ def _read_sheets(reading: IdentityReading, grids: Grids, data: bytes, zf: zipfil
                 if not _sheet_fits(sheet, name, limits, grids):
                     continue
                 grids.rows[name] = sheet.to_python(skip_empty_area=False)
-                _blank(grids, name, damage.get(name, ()))
             except Exception as e:
                 if debugging() and not isinstance(e, CalamineError):
                     raise
                 grids.unreadable.append((name, type(e).__name__))  # not read, whatever failed
-                _blank(grids, name, damage.get(name, ()))  # the cells that made it fail, if known
                 reading.notes.append(f"工作表“{name}”无法读取:{type(e).__name__}")
+            # read or not (then they are the cells that made it fail, if known): damage noted
+            _blank(grids, name, damage.get(name, ()))
     finally:
         wb.close()
 

@@ -53,9 +53,8 @@ def workbook_bytes(layout: Workbook, hook=None, release: bool = False) -> bytes:
     wb = xlsxwriter.Workbook(buf, options)
     fmt = _Formats(wb)
 
-    wb.set_properties({"title": layout.title, "subject": layout.subject,
-                       "author": layout.author, "company": layout.company,
-                       "comments": "由 xltools 生成"})
+    wb.set_properties({"title": layout.title, "subject": layout.subject, "author": layout.author,
+                       "company": layout.company, "comments": "由 xltools 生成"})
     if hook is not None:
         hook.start(wb, fmt)
     elif stream:
@@ -110,10 +109,7 @@ def _write_sheet(wb, sheet: Sheet, fmt, constant_memory: bool = False) -> None:
         for row, height in sheet.row_heights.items():
             ws.set_row(row, height)
     links = [0]  # hyperlinks written on the sheet (_write_cell)
-    if constant_memory:
-        _write_rows_in_order(ws, sheet, fmt, links)
-    else:
-        _write_cells(ws, sheet, fmt, links)
+    (_write_rows_in_order if constant_memory else _write_cells)(ws, sheet, fmt, links)
     for v in sheet.validations:
         ws.data_validation(v.first_row, v.first_col, v.last_row, v.last_col, _validation(v))
     if sheet.freeze:
