@@ -132,7 +132,9 @@ def test_town_matrix_sheet(books):
     assert any(h and "新增参保" in h for h in head)
     assert ws.cell(r2, 9).value == 120  # 解放街办's blocked 80 is not in the sum
     assert find(ws, BLOCKED)
-    assert find(ws, "就业 › 新增参保")  # the plan's own total that does not add up, listed
+    (listed,) = find(ws, "就业 › 新增参保")  # the plan's own total that does not add up, listed
+    assert listed.alignment.horizontal != "center"  # (its text left, as 指标 columns are)
+    assert ws.cell(listed.row, listed.column + 3).alignment.horizontal == "center"  # its figures
     assert ws.cell(r - 3, 2).value == "农业" and ws.cell(r - 2, 2).value == "农业总产值(万元)"
     assert ws.cell(r - 1, 2).value == "目标"  # two-level header as 附件3, no "农业 › …"
     assert ws.cell(r, 5).value == pytest.approx(0.035) and ws.cell(r, 5).number_format == "0.00%"

@@ -407,10 +407,10 @@ def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: dict[tuple, dict],
              kind="string")
     i = 0
     for cat, same in groupby(chunk, lambda leaf: leaf[0].path[:1]):  # the category row: equal
-        n = len(list(same))  # neighbours merged across
-        sh.merge(row, 1 + 3 * i, row, 3 * (i + n), (cat[0] if cat else "") or None, "header",
+        span = len(list(same))  # neighbours merged across
+        sh.merge(row, 1 + 3 * i, row, 3 * (i + span), (cat[0] if cat else "") or None, "header",
                  kind="string")
-        i += n
+        i += span
     longest = 0
     for i, (col, part, measure) in enumerate(chunk):
         label = leaf_label(col, part)
@@ -465,7 +465,7 @@ def _mismatches(sh: Sheet, row: int, width: int, s: Summary) -> int:
         sh.write(row, 0, float(i), "body_center", kind="number")
         vals = [label + (f"({part})" if part else ""), printed, rows_sum, diff]
         for (a, b), v in zip(spans, vals):
-            sh.merge(row, a, row, b, str(v), "body_center" if a else "body", kind="string")
+            sh.merge(row, a, row, b, str(v), "body" if a == 1 else "body_center", kind="string")
         sh.row_heights[row] = 20
         row += 1
     return row + 1
