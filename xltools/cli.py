@@ -40,10 +40,13 @@ class _Commands(cli_words.Words, typer.core.TyperGroup):
             cli_words.show_error(exc, err)
             sys.exit(exc.exit_code)
         except cli_words.ClickException as exc:  # (a file it could not open, …)
-            _fail(exc.format_message(), exc.exit_code)
+            err.print(f"[red]错误{FW_COLON}[/red]{exc.format_message()}")
+            sys.exit(exc.exit_code)
         except typer.Abort:
             err.print("已中止。")
             sys.exit(1)
+        if code == 130:  # (typer turns Ctrl+C into this exit code)
+            err.print("已中断。")
         sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -31,6 +31,8 @@ def use_chinese_catalog() -> None:
     """typer's and click's gettext domain bound to locale/, asked for in zh_CN whatever the
     PC's locale (a Windows PC sets no LANGUAGE)."""
     gettext.bindtextdomain("messages", str(Path(__file__).with_name("locale")))
+    # (the programs a command starts inherit it: LibreOffice's own messages, which a failed
+    # conversion quotes, come in Chinese too)
     os.environ["LANGUAGE"] = "zh_CN"
 
 
@@ -64,6 +66,8 @@ def error_text(exc: Exception) -> str:
         return say("没有选项 {name}。", name=exc.option_name) + maybe
     if isinstance(exc, BadOptionUsage) and "requires" in exc.message:
         return say("选项 {name} 后面缺少它的值。", name=exc.option_name)
+    if isinstance(exc, BadOptionUsage) and "does not take a value" in exc.message:
+        return say("选项 {name} 不带值(如 --json,而不是 --json=1)。", name=exc.option_name)
     if isinstance(exc, typer.BadParameter):
         return _bad_value(exc, hint)
     if exc.message.startswith("Got unexpected extra argument"):

@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterator
 
 from ..model.errors import FileChanged, LedgerBusy, LedgerError
 from ..model.findings import TEXT, Finding, finding
-from ..model.periods import period_bounds
+from ..model.periods import make_period, period_bounds
 from ..model.collector import gc_paused
 from ..model.returns import (ACCEPTED, ACTUAL, DUPLICATE, IGNORED, NOTE, REJECTED, SUPERSEDED,
                              TASK_FIELDS, FormReturn, Received, target_key, town_key)
@@ -206,6 +206,19 @@ def _period_end(period: str) -> str:
         return period_bounds(period)[1].isoformat()
     except ValueError:
         return period
+
+
+def _copy_of(display: str, sub: sqlite3.Row, plan_period: tuple[str, str]) -> Finding:
+    """What a copy of a recorded file is told: the same as that file (duplicate-file), or,
+    recorded by a run for another period of the plan (a 2019Q1 form put into 2019Q2's
+    inbox after 2019Q1 took it), that it counts there and not here."""
+    if (sub["plan_id"], sub["period"]) == plan_period or sub["plan_id"] != plan_period[0]:
+        return finding("duplicate-file", file=display, value=sub["display"])
+    try:
+        name = make_period(sub["period"]).name
+    except ValueError:  # (a period id this xltools cannot read: shown as it is)
+        name = sub["period"]
+    return finding("received-for-other-period", file=display, value=sub["display"], period=name)
 
 
 def _stale_rejection(status: str | None, plan_id: str | None, period: str | None,
@@ -601,33 +614,22 @@ class Ledger:
         sub = c.execute("SELECT s.status, s.display, ru.plan_id, ru.period FROM submissions s "
                         "JOIN runs ru ON ru.id = s.run_id WHERE s.sha256 = ?", (sha,)).fetchone()
         if sub is not None:
-            stale = _stale_rejection(sub["status"], sub["plan_id"], sub["period"], self._run[1:])
-            redo = (replace or stale
+            redo = (replace or _stale_rejection(sub["status"], sub["plan_id"], sub["period"],
+                                                self._run[1:])
                     or (old is not None and old["archived"] is None and archived is not None))
             if not redo:
                 if receipt is not None:
                     return receipt["status"]
-                if ret.status == REJECTED and (sub["plan_id"], sub["period"]) != self._run[1:]:
-                    return self._elsewhere(run_id, ret, sub, extra, now)
                 dup = self._receipt(run_id, rec, DUPLICATE, now)
-                self._insert_findings(sha, [finding("duplicate-file", file=display,
-                                                    value=sub["display"])], receipt_id=dup)
+                self._insert_findings(sha, [_copy_of(display, sub, self._run[1:])], receipt_id=dup)
                 return DUPLICATE
-            if stale and sub["display"] != display:  # its refusal stays said where it was made
-                c.execute("UPDATE findings SET receipt_id = (SELECT id FROM receipts WHERE "
-                          "sha256 = ? AND display = ?) WHERE sha256 = ? AND receipt_id IS NULL",
-                          (sha, sub["display"], sha))
             self._forget_submission(sha)
         if receipt is None:
             self._receipt(run_id, rec, ret.status, now)
         else:
             c.execute("UPDATE receipts SET status = ? WHERE id = ?", (ret.status, receipt["id"]))
-        # the file's other receipts are copies of it, but for a refusal in a run for another
-        # period or plan: that run's answer stands (as _elsewhere records it)
-        c.execute("UPDATE receipts SET status = ? WHERE sha256 = ? AND display != ? AND NOT "
-                  "(status = ? AND run_id IN "
-                  "(SELECT id FROM runs WHERE plan_id != ? OR period != ?))",
-                  (DUPLICATE, sha, display, REJECTED, *self._run[1:]))
+        c.execute("UPDATE receipts SET status = ? WHERE sha256 = ? AND display != ?",
+                  (DUPLICATE, sha, display))
         ret.findings = [*ret.findings, *extra]
         payload, clean = _payload(ret)
         c.execute("INSERT INTO submissions(sha256, run_id, display, plan_id, kind, unit, period, "
@@ -640,20 +642,6 @@ class Ledger:
             self._insert_values(ret, clean)
             ret.status = self._supersede(sha, ret.plan_id, ret.kind, ret.unit, ret.period)
         return ret.status
-
-    def _elsewhere(self, run_id: int, ret: FormReturn, sub: sqlite3.Row, extra: list[Finding],
-                   now: str) -> str:
-        """A file recorded by a run for another period (or plan) that this run refuses
-        (other-period: a 2019Q1 form in 2019Q2's inbox): a refusal of this run, with this
-        run's findings and where the file was recorded, not a duplicate of something of
-        this period. Its findings are the receipt's own: the file's record is untouched."""
-        rec = ret.received
-        ret.findings = [*ret.findings, *extra, finding(
-            "received-for-other-period", file=_safe_text(rec.display), value=sub["display"],
-            period=sub["period"])]
-        self._insert_findings(rec.sha256, ret.findings, default_file=_safe_text(rec.display),
-                              receipt_id=self._receipt(run_id, rec, REJECTED, now))
-        return REJECTED
 
     def _receipt(self, run_id: int, rec: Received, status: str, now: str) -> int:
         """A new receipt of `rec` in this run; its id."""
@@ -720,9 +708,8 @@ class Ledger:
             new = ACCEPTED if r["sha256"] == winner["sha256"] else SUPERSEDED
             if new != r["status"]:  # (the new row was written with its status just now)
                 c.execute("UPDATE submissions SET status = ? WHERE sha256 = ?", (new, r["sha256"]))
-                c.execute("UPDATE receipts SET status = ? WHERE sha256 = ? AND status NOT IN (?, ?)",
-                          (new, r["sha256"], DUPLICATE, REJECTED))  # (not a copy; not a refusal
-                # by another period's run, _elsewhere)
+                c.execute("UPDATE receipts SET status = ? WHERE sha256 = ? AND status != ?",
+                          (new, r["sha256"], DUPLICATE))
         if winner["sha256"] == sha and before:
             c.execute("UPDATE submissions SET supersedes = ? WHERE sha256 = ?", (before[0], sha))
         return ACCEPTED if winner["sha256"] == sha else SUPERSEDED
@@ -835,8 +822,7 @@ class Ledger:
             yield ret
 
     def receipts(self, plan_id: str, period: str) -> list[Receipt]:
-        """Every file seen for a period: by a run for it, or recorded as of it (not the copies
-        of it another period's runs saw)."""
+        """Every file seen for a period (by a run for it, or identified as of it)."""
         rows = self.conn.execute(
             "SELECT r.id, r.run_id, r.sha256, r.path, r.display, r.name, r.received_at, "
             "r.recorded_at, r.status, f.size, f.kind AS file_kind, f.archived, "
@@ -845,8 +831,7 @@ class Ledger:
             "FROM receipts r JOIN runs ru ON ru.id = r.run_id "
             "JOIN files f ON f.sha256 = r.sha256 "
             "LEFT JOIN submissions s ON s.sha256 = r.sha256 "
-            "WHERE (ru.plan_id = ? AND ru.period = ?) "  # (another period's copies: not here)
-            "OR (s.plan_id = ? AND s.period = ? AND r.display = s.display) "
+            "WHERE (ru.plan_id = ? AND ru.period = ?) OR (s.plan_id = ? AND s.period = ?) "
             "ORDER BY r.display, r.id", (plan_id, period, plan_id, period)).fetchall()
         held: dict[str | int, list[Finding]] = {}  # a file's by its sha256, a receipt's by its id
         for f in self._by_sha("SELECT * FROM findings WHERE sha256 IN (%s) ORDER BY id",
@@ -864,10 +849,7 @@ class Ledger:
         out = []
         for r in rows:
             dup = r["status"] == DUPLICATE
-            # the file's findings are its recorded receipt's; a copy, or a refusal in a run
-            # for another period, has its own only
-            own = r["primary_display"] in (None, r["display"])
-            found = (held.get(r["sha256"], []) if own else []) + held.get(r["id"], [])
+            found = ([] if dup else held.get(r["sha256"], [])) + held.get(r["id"], [])
             superseded_by = ""
             if r["status"] == SUPERSEDED:
                 nxt = successor.get(r["sha256"]) or latest.get((r["kind"], r["unit"]))
@@ -880,8 +862,7 @@ class Ledger:
                 path=r["path"], display=r["display"], name=r["name"], sha256=r["sha256"],
                 status=r["status"], size=r["size"], file_type=r["file_kind"], form=r["kind"] or "",
                 unit=r["unit"] or "", plan_id=r["plan_id"] or "", period=r["period"] or "",
-                received_at=r["received_at"], recorded_at=r["recorded_at"],
-                late=bool(r["late"]) and (own or dup),  # (a refusal elsewhere is not late)
+                received_at=r["received_at"], recorded_at=r["recorded_at"], late=bool(r["late"]),
                 supersedes=r["supersedes"] or "", superseded_by=superseded_by, run_id=r["run_id"],
                 duplicate_of=r["primary_display"] if dup else "", findings=tuple(found),
                 archived=str(self.db_path.parent / r["archived"]) if r["archived"] else ""))
