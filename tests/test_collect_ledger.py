@@ -810,3 +810,35 @@ def test_a_file_another_quarter_took_says_so_in_this_quarters_run(tmp_path):
         assert f"q1/{unit}.xlsx" in q2.findings[0].message
         assert [(r.display, r.status) for r in led.receipts(plan.plan_id, "2019Q1")] == [
             (f"q1/{unit}.xlsx", ACCEPTED), (f"q2/{unit}_Q1.xlsx", DUPLICATE)]  # (a copy of it)
+
+
+def test_one_inbox_for_every_quarter_counts_a_file_in_its_own_quarter_only(tmp_path):
+    """One inbox folder for all quarters: 2019Q2's run over it said 2019Q1's accepted return
+    was accepted (its receipt's status) and counted it among 2019Q2's accepted files. Now
+    it is a copy for 2019Q2, not counted; 2019Q1's record is as it was."""
+    import random
+
+    from xltools import api
+    from xltools.planfile import load_plan
+    from xltools.simulate import fill_report
+    from xltools.xlsx.writer import workbook_bytes
+    plan_path = api.example_dir() / "plan.xlsx"
+    plan = load_plan(plan_path).value
+    unit = plan.units_with_tasks()[1].name
+    box = tmp_path / "\u6536\u4ef6\u7bb1"  # 收件箱
+    box.mkdir()
+    (box / f"{unit}.xlsx").write_bytes(
+        workbook_bytes(fill_report(plan, unit, plan.period("2019Q1"), random.Random(1))))
+
+    def run(period: str):
+        return api.collect([box], plan_path, period, tmp_path / f"out-{period}",
+                           tmp_path / "l.sqlite", workers=1)
+    assert [f.status for f in run("2019Q1").files] == [ACCEPTED]
+    for _ in range(2):
+        q2 = run("2019Q2")
+        assert [f.status for f in q2.files] == [DUPLICATE] and ACCEPTED not in q2.counts
+        assert unit in q2.missing_units
+    assert [f.status for f in run("2019Q1").files] == [ACCEPTED]
+    with Ledger(tmp_path / "l.sqlite") as led:
+        assert [r.status for r in led.receipts(plan.plan_id, "2019Q1")] == [ACCEPTED]
+        assert [r.unit for r in led.returns(plan.plan_id, "2019Q1")] == [unit]
