@@ -359,6 +359,28 @@ def test_missing_source_is_recorded_and_archived_on_the_next_run(tmp_path):
     assert counts(tmp_path / "l.db")["submissions"] == 1
 
 
+def test_a_copy_in_another_period_archives_a_file_but_leaves_its_record(tmp_path):
+    """2019Q1 accepted a file it could not archive; the same bytes then come in 2019Q2's
+    inbox, rejected there (another period's form): they are archived, and 2019Q1's return
+    stays accepted (before, 2019Q2's run redid the record as its own refusal: 2019Q1 lost the
+    return until it was collected again)."""
+    p = make_file(tmp_path / "in", "a.xlsx", "a")
+    rec = received(p)
+    data = p.read_bytes()
+    p.unlink()
+    with Ledger(tmp_path / "l.db") as led:
+        run = led.begin(PLAN, "2019Q1")
+        assert led.record(run, a_return(rec)) == ACCEPTED
+        led.commit()
+        copy = make_file(tmp_path / "q2", "a.xlsx", "a")
+        assert copy.read_bytes() == data
+        again = received(copy, display="q2/a.xlsx")
+        assert collect(led, [a_return(again, status=REJECTED)], period="2019Q2") == [DUPLICATE]
+        (q1,) = [r for r in led.receipts(PLAN, "2019Q1") if r.display == rec.display]
+        assert q1.status == ACCEPTED and Path(q1.archived).read_bytes() == data
+        assert [r.unit for r in led.returns(PLAN, "2019Q1")] == ["\u533a\u53d1\u6539\u5c40"]
+
+
 # ------------------------------------------------------------------ processes
 WORKER = textwrap.dedent("""
     import hashlib, sys, time
