@@ -340,15 +340,21 @@ def test_intake_to_ledger(tmp_path):
         assert all(Path(r.archived).exists() for r in rows.values())
 
 
-def test_missing_source_is_recorded_and_archived_on_the_next_run(tmp_path):
+def _accepted_unarchived(led: Ledger, tmp_path: Path) -> tuple[Received, bytes, Path]:
+    """2019Q1 accepts in/a.xlsx, gone before it could be archived: its record, bytes, path."""
     p = make_file(tmp_path / "in", "a.xlsx", "a")
     rec = received(p)
     data = p.read_bytes()
     p.unlink()
+    run = led.begin(PLAN, "2019Q1")
+    assert led.record(run, a_return(rec)) == ACCEPTED
+    led.commit()
+    return rec, data, p
+
+
+def test_missing_source_is_recorded_and_archived_on_the_next_run(tmp_path):
     with Ledger(tmp_path / "l.db") as led:
-        run = led.begin(PLAN, "2019Q1")
-        assert led.record(run, a_return(rec)) == ACCEPTED
-        led.commit()
+        rec, data, p = _accepted_unarchived(led, tmp_path)
         assert "archive-failed" in [f.code for f in led.receipts(PLAN, "2019Q1")[0].findings]
         assert led.receipt_status(rec) is None  # not archived: the next run does it
         p.write_bytes(data)
@@ -364,14 +370,8 @@ def test_a_copy_in_another_period_archives_a_file_but_leaves_its_record(tmp_path
     inbox, rejected there (another period's form): they are archived, and 2019Q1's return
     stays accepted (before, 2019Q2's run redid the record as its own refusal: 2019Q1 lost the
     return until it was collected again)."""
-    p = make_file(tmp_path / "in", "a.xlsx", "a")
-    rec = received(p)
-    data = p.read_bytes()
-    p.unlink()
     with Ledger(tmp_path / "l.db") as led:
-        run = led.begin(PLAN, "2019Q1")
-        assert led.record(run, a_return(rec)) == ACCEPTED
-        led.commit()
+        rec, data, _ = _accepted_unarchived(led, tmp_path)
         copy = make_file(tmp_path / "q2", "a.xlsx", "a")
         assert copy.read_bytes() == data
         again = received(copy, display="q2/a.xlsx")
