@@ -617,12 +617,9 @@ class Ledger:
         sub = c.execute("SELECT s.status, s.display, ru.plan_id, ru.period FROM submissions s "
                         "JOIN runs ru ON ru.id = s.run_id WHERE s.sha256 = ?", (sha,)).fetchone()
         if sub is not None:
-            # (a copy of a file whose archiving failed archives it above; a run for another
-            # period does not redo that period's record for it)
             redo = (replace or _stale_rejection(sub["status"], sub["plan_id"], sub["period"],
                                                 self._run[1:])
-                    or (old is not None and old["archived"] is None and archived is not None
-                        and (sub["plan_id"], sub["period"]) == self._run[1:]))
+                    or (old is not None and old["archived"] is None and archived is not None))
             if not redo:
                 if receipt is not None:
                     return receipt["status"]

@@ -138,7 +138,7 @@ INTAKE: dict[str, tuple[str, str]] = {
     "mail-reply": (INFO, "这是对督办室 {sent} 发给“{unit}”的邮件的回复。"),
     # --- ledger ---
     "duplicate-file": (INFO, "与已收到的“{value}”内容完全相同,按同一份报送处理,不重复计入。"),
-    "received-for-other-period": (INFO, "与已收到的“{value}”内容完全相同,已记在{period}的回收中,本期不计入。"),
+    "received-for-other-period": (INFO, "与已收到的“{value}”内容完全相同,那份文件记在{period}的回收中。"),
     "superseded": (INFO, "已被后来报送的“{value}”替代,不再计入汇总(仍保留在记录和存档中)。"),
     "superseded-same-time": (WARNING, "与“{value}”的收到时间相同(如同一封邮件的两个附件),无法判断哪份在后,"
                                       "已按文件名采用“{value}”,本文件不计入汇总(仍保留在记录和存档中)。"
