@@ -827,25 +827,26 @@ def test_one_inbox_for_every_quarter_counts_a_file_in_its_own_quarter_only(tmp_p
     unit = plan.units_with_tasks()[1].name
     box = tmp_path / "\u6536\u4ef6\u7bb1"  # 收件箱
     box.mkdir()
+    (box / "Thumbs.db").write_bytes(b"\0" * 64)  # (ignored in every period)
     (box / f"{unit}.xlsx").write_bytes(
         workbook_bytes(fill_report(plan, unit, plan.period("2019Q1"), random.Random(1))))
 
     def run(period: str):
         return api.collect([box], plan_path, period, tmp_path / f"out-{period}",
                            tmp_path / "l.sqlite", workers=1)
-    assert [f.status for f in run("2019Q1").files] == [ACCEPTED]
+    assert sorted(f.status for f in run("2019Q1").files) == [ACCEPTED, IGNORED]
     for _ in range(2):
         q2 = run("2019Q2")
-        assert [f.status for f in q2.files] == [DUPLICATE] and ACCEPTED not in q2.counts
+        assert sorted(f.status for f in q2.files) == [DUPLICATE, IGNORED] and ACCEPTED not in q2.counts
         assert unit in q2.missing_units
     # also in a run that records something new beside it (another unit's 2019Q2 return)
     other = plan.units_with_tasks()[2].name
     (box / f"{other}.xlsx").write_bytes(
         workbook_bytes(fill_report(plan, other, plan.period("2019Q2"), random.Random(2))))
     q2 = run("2019Q2")
-    assert sorted(f.status for f in q2.files) == [ACCEPTED, DUPLICATE] and q2.counts[ACCEPTED] == 1
+    assert sorted(f.status for f in q2.files) == [ACCEPTED, DUPLICATE, IGNORED] and q2.counts[ACCEPTED] == 1
     # and 2019Q1 again: its own file accepted, 2019Q2's a copy
-    assert sorted(f.status for f in run("2019Q1").files) == [ACCEPTED, DUPLICATE]
+    assert sorted(f.status for f in run("2019Q1").files) == [ACCEPTED, DUPLICATE, IGNORED]
     with Ledger(tmp_path / "l.sqlite") as led:
-        assert [r.status for r in led.receipts(plan.plan_id, "2019Q1")] == [ACCEPTED]
+        assert [r.status for r in led.receipts(plan.plan_id, "2019Q1")] == [IGNORED, ACCEPTED]
         assert [r.unit for r in led.returns(plan.plan_id, "2019Q1")] == [unit]

@@ -525,7 +525,8 @@ class Ledger:
 
         None also when the file still needs work: not archived yet, or rejected in a run
         for another plan/period (it may well be valid for this one). A file another period
-        of the plan counts (one inbox for every quarter) is a copy for this one: DUPLICATE.
+        of the plan counts (one inbox for every quarter) is a copy for this one: DUPLICATE
+        (one it ignored, a Thumbs.db, is ignored here too).
         """
         row = self.conn.execute(
             "SELECT r.status, f.archived, s.status AS sstatus, ru.plan_id, ru.period "
@@ -539,7 +540,8 @@ class Ledger:
         if self._run is not None and _stale_rejection(row["sstatus"], row["plan_id"],
                                                       row["period"], self._run[1:]):
             return None
-        if self._run is not None and row["plan_id"] == self._run[1] and row["period"] != self._run[2]:
+        if self._run is not None and row["plan_id"] == self._run[1] and row["period"] != self._run[2] \
+                and row["sstatus"] in (ACCEPTED, SUPERSEDED):
             return DUPLICATE  # (its receipt stays as its own period recorded it)
         return row["status"]
 
