@@ -195,6 +195,32 @@ def test_a_plan_name_too_long_is_refused_saying_so_never_cut_short(desk):
     assert ok.status_code == 200 and ok.json()["name"] == name[:60]
 
 
+def test_a_plan_name_too_long_for_a_deep_workspace_folder_is_refused(tmp_path):
+    """A workspace folder of 46 characters or more took a 60-character name, and the plan's
+    output folder (<workspace>/<name>/汇总/<周期>) ran over sheet.blocks' OUT_DIR_MAX: files
+    Windows cannot write. The desk says how long a name the folder leaves, beside the field,
+    and refuses a longer one, making nothing; a name of that length gives a 120-character
+    output folder."""
+    from xltools.sheet.blocks import OUT_DIR_MAX
+    ws = tmp_path / ("d" * (OUT_DIR_MAX - 14 - 20 - len(str(tmp_path)) - 1))  # room for 20
+    client = TestClient(create_app(ws), raise_server_exceptions=False)
+    assert client.get("/index.json").json()["name_max"] == 20
+    assert "\u4e0d\u8d85\u8fc7 20 \u4e2a\u5b57" in client.get("/").text  # 不超过 20 个字
+    plan = {"notice": ("plan.xlsx", (EXAMPLE / "plan.xlsx").read_bytes())}
+    name = "\u6c99\u5e02\u533a" * 7  # 沙市区 x 7: 21 characters
+    before = sorted(ws.iterdir())
+    bad = post(client, "/new", {"name": name}, plan)
+    said = re.search(r'<p class="error">(.*?)</p>', bad.text).group(1)
+    assert bad.status_code == 400 and "history.back()" in bad.text  # back to the form as typed
+    assert said.startswith("\u8ba1\u5212\u540d\u79f0\u4e0d\u53ef\u7528")  # 计划名称不可用
+    assert f"\u201c{ws}\u201d" in said and "21 \u4e2a\u5b57" in said  # “<folder>”, 21 个字
+    assert "\u6700\u591a 20 \u4e2a\u5b57" in said and "120 \u4e2a\u5b57\u7b26" in said  # 最多, 个字符
+    assert sorted(ws.iterdir()) == before and not any(p.is_dir() for p in before)  # nothing made
+    ok = post(client, "/new.json", {"name": name[:20]}, plan)
+    assert ok.status_code == 200 and ok.json()["name"] == name[:20]
+    assert len(str(ws / name[:20] / "\u6c47\u603b" / "2019\u5e74\u7b2c\u4e00\u5b63\u5ea6")) == OUT_DIR_MAX
+
+
 def test_a_refused_notice_leaves_nothing_behind_and_the_name_stays_free(desk):
     """A new plan whose notice was refused (no task found in it; a plan file that does not
     read) left its folder behind with the notice in it, and the next attempt at the name

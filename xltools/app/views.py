@@ -24,7 +24,7 @@ from ..planfile import require_plan
 from ..report.feedback import UNKNOWN_UNIT
 from ..xlsx.pdf import available as pdf_available  # whether PDFs can be made (LibreOffice)
 from .cache import cached
-from .workspace import NAME_MAX, OUTPUTS, Campaign, NotFound, Refused, Workspace
+from .workspace import OUTPUTS, Campaign, NotFound, Refused, Workspace
 
 MANIFEST = ".xltools-desk.json"  # what the desk's last generate wrote (unit, period of each)
 SHARED = "\u5171\u7528"  # 共用: the zip folder of files that belong to no one unit
@@ -78,7 +78,7 @@ def campaigns(ws: Workspace) -> dict:
             rows.append({"name": c.name, "title": "", "year": "", "tasks": 0, "units": 0,
                          "periods": [], "error": str(exc)})
     # name_max: the longest plan name, said beside the field (never cut by a maxlength)
-    return {"workspace": str(ws.root), "campaigns": rows, "name_max": NAME_MAX}
+    return {"workspace": str(ws.root), "campaigns": rows, "name_max": ws.name_max()}
 
 
 @cached

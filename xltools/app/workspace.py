@@ -17,7 +17,8 @@ from typing import Iterator
 from ..collect.run import default_ledger
 from ..model.errors import XltoolsError
 from ..model.glossary import FW_COLON, FW_COMMA, official_text
-from ..sheet.blocks import windows_refuses
+from ..model.periods import make_period
+from ..sheet.blocks import OUT_DIR_MAX, out_dir_over, windows_refuses
 
 PLAN = "plan.xlsx"
 FORMS = "workbooks"
@@ -43,8 +44,10 @@ def default_workspace() -> Path:
 # <workspace>/<campaign>/汇总/<周期>/..., and collect keeps them within Windows' 259
 # characters while that output folder is at most OUT_DIR_MAX (120) characters (see
 # sheet.blocks): 60 for the name leaves about 45 for the workspace folder itself (the
-# default, C:\Users\<user>\Documents\xltools, takes about 35).
+# default, C:\Users\<user>\Documents\xltools, takes about 35); a deeper workspace folder
+# leaves less (Workspace.name_max).
 NAME_MAX = 60
+DEEPEST = make_period("2019Q1")  # the longest period name (2019年第一季度): the deepest outputs
 
 
 def check_name(name: str) -> str:
@@ -122,6 +125,14 @@ class Workspace:
         """The desk's log, beside the workspace folder (details of every error)."""
         return self.root.with_name(self.root.name + ".log")
 
+    def name_max(self) -> int:
+        """The longest campaign name here: NAME_MAX, or less where the workspace folder is so
+        deep that a campaign's output folders would run over OUT_DIR_MAX."""
+        return max(0, NAME_MAX - max(0, out_dir_over(self._deepest("x" * NAME_MAX))))
+
+    def _deepest(self, name: str) -> Path:
+        return Campaign(name, self.root / name).outputs(DEEPEST)
+
     def campaigns(self) -> list[Campaign]:
         """Every sub-folder holding a plan.xlsx, by name."""
         if not self.root.is_dir():
@@ -146,7 +157,14 @@ class Workspace:
         Should the making end without a plan (the notice refused or read as no plan, an
         upload too large, an error), whatever it put in the folder goes again, and the
         folder too when it made it: nothing is left behind and the name stays free."""
-        name = check_name(name)
+        name, most = check_name(name), self.name_max()
+        if len(name) > most:
+            raise Refused(official_text(
+                "计划名称不可用:“{name}”有 {n} 个字,而工作文件夹“{root}”中的计划名称最多 {most} 个字:"
+                "计划的输出文件夹(如“{out}”)的路径不能超过 {limit} 个字符,否则 Windows 可能无法写入"
+                "其中的文件。请改短名称后重新提交,或换用路径较短的工作文件夹。", name=name, n=len(name),
+                root=self.root.absolute(), most=most, out=self._deepest(name).absolute(),
+                limit=OUT_DIR_MAX))
         folder = self.root / name
         taken = Refused(f"已有名为“{name}”的计划{FW_COMMA}请换一个名称。")
         if (folder / PLAN).exists():

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+from pathlib import Path
 
 from ..model.glossary import text_width
 from .layout import PageSetup, Sheet
@@ -44,6 +46,12 @@ def windows_refuses(name: str) -> bool:
     device name (CON, NUL.txt, COM1) or a trailing dot or space (Windows drops them, and
     the folder would have another name)."""
     return bool(_BAD_FILENAME_CHARS.search(name)) or _device_name(name) or name != name.rstrip(" .")
+
+
+def out_dir_over(folder: str | os.PathLike) -> int:
+    """How many characters an output folder's absolute path runs over OUT_DIR_MAX (zero or
+    less: within it, everything xltools writes in the folder fits Windows' paths)."""
+    return len(str(Path(folder).absolute())) - OUT_DIR_MAX
 
 
 def shortened(name: str) -> bool:
