@@ -3,6 +3,7 @@ HTML report give the same 错误 / 警告 / 提示 for the demo (superseded retu
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import openpyxl
 import pytest
@@ -64,6 +65,21 @@ def test_every_output_gives_the_same_counts(demo):
     assert _validation(collected) == want
     assert _summary_book(collected) == want
     assert _html(collected) == [want, want, want[0]]  # intro, table total, headline card
+
+
+def test_the_json_lists_each_file_with_the_findings_the_validation_report_lists(demo):
+    """collect --json gave a file recorded in the run the findings its reading found, and the
+    校验报告 those the ledger holds: a return superseded in the same run lacked its superseded
+    finding in the JSON, and a copy its duplicate-file. Both come from the ledger now."""
+    files = demo.collected.to_json()["files"]
+    assert any(f["status"] == SUPERSEDED and f["new"] for f in files)  # (the demo's resent one)
+    said = Counter((f["path"], x["code"]) for f in files for x in f["findings"])
+    ws = openpyxl.load_workbook(demo.collected.outputs[1], read_only=True)["\u5168\u90e8\u95ee\u9898"]
+    rows = list(ws.iter_rows(values_only=True))  # 全部问题: 序号, 文件, … 代码 (hidden, last)
+    first = next(i for i, r in enumerate(rows) if r[0] == "\u5e8f\u53f7") + 1
+    listed = Counter((r[1], r[-1]) for r in rows[first:] if isinstance(r[0], int))
+    assert said == listed
+    assert sum(n for (_, code), n in said.items() if code == "superseded") == 1
 
 
 def _row(status: str, *severities: str, unit: str = "区发改局") -> ReceiptRow:

@@ -235,11 +235,12 @@ def _as_ended(ledger: Ledger, run_id: int, out: CollectOutcome) -> None:
 
 
 def _as_recorded(out: CollectOutcome) -> None:
-    """A file recorded by an earlier run with the unit, form and findings the ledger holds
-    for it (--json, the desk's job: before, "" and [] for every file seen before)."""
+    """Each file with the unit, form and findings the ledger holds for it, as the 校验报告
+    lists them (--json, the desk's job): a file seen before had "" and [], and one recorded
+    in this run lacked what the ledger adds (superseded, duplicate-file)."""
     by = {(r.display, r.sha256): r for r in out.receipts}
     for f in out.files:
-        if f.seen_before and (r := by.get((f.path, f.sha256))) is not None:
+        if (r := by.get((f.path, f.sha256))) is not None:
             f.unit, f.form, f.findings = r.unit, r.form, list(r.findings)
 
 
