@@ -3,7 +3,7 @@
 (a) Forms written before form specifications existed (tests/data/forms_v1, targets below the
 tasks) collect with today's code, and also while a newer layout is; so do forms of report v2
 and town v1 (tests/data/forms_v2, a half-year form and a matrix titled "…任务表"), written
-before report v3 named the period and town v2 stopped doubling 表. (b) v1, v2, v3 and a v4
+before report v3 named the period and town v2 stopped doubling 表. (b) v1 to v4 and a
 report spec with reordered and widened columns (registered in the registry only): generate,
 fill in LibreOffice, collect and merge give the same summary values.
 """
@@ -21,10 +21,13 @@ from conftest import DATA, SHARED_TOOLS, make_small_plan, needs_office
 from xltools.collect.examine import examine
 from xltools.collect.limits import DEFAULT_LIMITS
 from xltools.forms import registry
-from xltools.forms.registry import REPORT_V1, REPORT_V2, REPORT_V3
+from xltools.forms.registry import REPORT_V1, REPORT_V2, REPORT_V3, REPORT_V4
 from xltools.generate import FormJob, build_form
 from xltools.generate.report_form import report_form
 from xltools.merge.summary import summarize
+from xltools.report.html import render_html
+from xltools.report.remind import remind_entries
+from xltools.report.summary_book import write_summary
 from xltools.model.glossary import a1
 from xltools.model.returns import ACCEPTED, REJECTED, Received
 from xltools.model.table import Table
@@ -49,23 +52,23 @@ def _move(columns: tuple, key: str, before: str) -> tuple:
     return tuple(rest[:i] + [moved] + rest[i:])
 
 
-def _v4():
+def _reordered():
     """On v3: 存在问题 before 完成情况, 任务内容 wider; in the targets 累计完成 before 全年目标."""
     cols = tuple(dataclasses.replace(c, width=60) if c.key == "任务内容" else c
                  for c in _move(REPORT_V3.columns, "存在问题", "完成情况"))
-    return dataclasses.replace(REPORT_V3, version=4, columns=cols,
+    return dataclasses.replace(REPORT_V3, version=9, columns=cols,
                                targets=_move(REPORT_V3.targets, "累计完成", "全年目标"))
 
 
-REPORT_V4 = _v4()
+REORDERED = _reordered()
 
 
 @pytest.fixture
-def v4_current(monkeypatch):
-    """REPORT_V4 registered and current, as a release with a new layout would have it."""
-    monkeypatch.setitem(registry.SPECS, ("report", 4), REPORT_V4)
-    monkeypatch.setitem(registry.CURRENT, "report", REPORT_V4)
-    return REPORT_V4
+def reordered_current(monkeypatch):
+    """REORDERED registered and current, as a release with a new layout would have it."""
+    monkeypatch.setitem(registry.SPECS, ("report", REORDERED.version), REORDERED)
+    monkeypatch.setitem(registry.CURRENT, "report", REORDERED)
+    return REORDERED
 
 
 def _received(path: Path) -> Received:
@@ -89,11 +92,11 @@ def v1_plan():
     return load_plan(V1_DIR / "plan.xlsx").value
 
 
-@pytest.mark.parametrize("layout", ["today's", "v4 current"])
+@pytest.mark.parametrize("layout", ["today's", "reordered current"])
 @pytest.mark.parametrize("name", sorted(V1_FORMS))
 def test_v1_forms_collect(name, layout, v1_plan, request):
-    if layout == "v4 current":
-        request.getfixturevalue("v4_current")
+    if layout == "reordered current":
+        request.getfixturevalue("reordered_current")
     kind, unit, tasks, targets, lines, filled = V1_FORMS[name]
     path = V1_DIR / name
     assert read_identity(path, DEFAULT_LIMITS).identity.version == 1
@@ -117,6 +120,8 @@ H1 = "2019H1"
 V2_FORMS = {  # file -> (kind, spec version it was sent under, filled in)
     "report_h1_区财政局.xlsx": ("report", 2, True),
     "report_h1_区财政局_blank.xlsx": ("report", 2, False),
+    "report_h1_v3_区财政局.xlsx": ("report", 3, True),
+    "report_h1_v3_区财政局_blank.xlsx": ("report", 3, False),
     "town_h1_岑河镇.xlsx": ("town", 1, True),
     "town_h1_岑河镇_blank.xlsx": ("town", 1, False),
 }
@@ -142,15 +147,17 @@ def _copied_into_new_workbook(path: Path, dst: Path) -> Path:
 
 @pytest.mark.parametrize("name", sorted(V2_FORMS))
 def test_forms_sent_before_the_period_words_collect(name, v2_plan, tmp_path):
-    """A half-year form headed 本季度完成情况 (report v2) and a town form titled "…任务表完成情况
-    表" (town v1), as sent before: read by their own spec, with no word of a changed header or
-    title; a filled one also after it lost its identity (its title and header read by content)."""
+    """A half-year form headed 本季度完成情况 (report v2), one whose sheet is named 季度报表
+    (report v3) and a town form titled "…任务表完成情况表" (town v1), as sent before: read by
+    their own spec, with no word of a changed header, sheet name or title; a filled one also
+    after it lost its identity (its title and header read by content)."""
     kind, version, filled = V2_FORMS[name]
     path = V2_DIR / name
     assert read_identity(path, DEFAULT_LIMITS).identity.version == version
     fr = examine(_received(path), v2_plan, H1)
     codes = [f.code for f in fr.findings]
     assert (fr.status, fr.kind, fr.identified_by) == (ACCEPTED if filled else REJECTED, kind, "sheet")
+    assert fr.sheet == openpyxl.load_workbook(path).sheetnames[0]
     assert codes == ([] if filled else ["form-not-filled"]), [f.message for f in fr.findings]
     if kind == "report" and filled:
         assert fr.tasks and all(t.completion == f"上半年任务{t.task}推进顺利。" for t in fr.tasks)
@@ -180,6 +187,28 @@ def test_a_form_names_its_own_period(v2_plan, tmp_path):
     assert got["town", H1][0] == "2019年各镇、街办经济社会发展目标任务完成情况表"
 
 
+def test_a_half_year_form_is_named_for_its_period(v2_plan, tmp_path):
+    """Report v4: a half-year form is a 半年报表 in its file name, sheet, findings, the
+    missing list and the reminders; a quarter's stays a 季度报表."""
+    for period, name in ((H1, "半年报表"), ("2019Q2", "季度报表")):
+        wb, ident = build_form(v2_plan, FormJob("report", "区财政局", period))
+        path = write_workbook(wb, tmp_path / period)
+        assert ident.version == 4 and path.name.startswith(f"{name}_")
+        assert openpyxl.load_workbook(path).sheetnames[:2] == [name, "量化指标"]
+        fr = examine(_received(path), v2_plan, period)
+        assert (fr.identified_by, fr.sheet) == ("sheet", name)
+        assert [f.code for f in fr.findings] == ["form-not-filled"] and name in fr.findings[0].message
+        summary = summarize(v2_plan, v2_plan.period(period), [])
+        owed = [r["未报表单"] for r in summary.missing.records() if r["应报内容"].startswith("任务")]
+        reminded = {e.form for e in remind_entries(v2_plan, v2_plan.period(period), []) if e.kind == "report"}
+        assert set(owed) == reminded == {name} and summary.counts["missing_reports"] == len(owed)
+        book = openpyxl.load_workbook(write_summary(v2_plan, v2_plan.period(period), summary, tmp_path / period))
+        head = next(r for r in book["按单位汇总"].iter_rows(max_row=6, values_only=True) if r[0] == "序号")
+        assert name in head and {"季度报表", "半年报表"} - {name} & set(head) == set()
+        page = render_html(v2_plan, v2_plan.period(period), summary, [])
+        assert f"应报{name}的单位" in page and f'<th colspan="2">{name}</th>' in page
+
+
 # --- (b) a reordered, widened layout through LibreOffice ---------------------------------------
 
 UNITS = ("区发改局", "区人社局")
@@ -198,12 +227,13 @@ ACTUALS = {"1": 7.9, "2": 2100}
 def _edits(plan, unit: str, spec) -> list[dict]:
     """The same typing on any layout: every cell found through the spec."""
     _, fmap = report_form(plan, plan.unit(unit), plan.period(Q1), fit=False, spec=spec)
-    out = [{"sheet": spec.sheet, "cell": a1(r, c), "value": HEADER[key]}
+    sheet = spec.for_period(Q1).sheet
+    out = [{"sheet": sheet, "cell": a1(r, c), "value": HEADER[key]}
            for key, (r, c) in zip(HEADER, fmap.fill_in)]
     fields = spec.fill_in()
     for i, (task, _) in enumerate(plan.unit_tasks(plan.unit(unit))):
         row = fmap.first_task_row + i
-        out += [{"sheet": spec.sheet, "cell": a1(row, fields[k]), "value": v}
+        out += [{"sheet": sheet, "cell": a1(row, fields[k]), "value": v}
                 for k, v in TASKS[task.number].items()]
     col = spec.target_col("累计完成")
     out += [{"sheet": fmap.target_sheet, "cell": a1(r, col), "value": ACTUALS[number]}
@@ -219,7 +249,8 @@ def filled(tmp_path_factory):
     plan = make_small_plan()
     jobs, paths = [], {}
     with pytest.MonkeyPatch.context() as mp:
-        for layout, spec in (("v1", REPORT_V1), ("v2", REPORT_V2), ("v3", REPORT_V3), ("v4", REPORT_V4)):
+        for layout, spec in (("v1", REPORT_V1), ("v2", REPORT_V2), ("v3", REPORT_V3),
+                             ("v4", REPORT_V4), ("reordered", REORDERED)):
             mp.setitem(registry.SPECS, ("report", spec.version), spec)
             mp.setitem(registry.CURRENT, "report", spec)
             for unit in UNITS:
@@ -242,9 +273,9 @@ def filled(tmp_path_factory):
 
 
 @needs_office
-def test_v4_form_is_laid_out_by_its_spec(filled):
+def test_reordered_form_is_laid_out_by_its_spec(filled):
     _, paths = filled
-    ws = openpyxl.load_workbook(paths["v4"]["区发改局"])[REPORT_V4.sheet]
+    ws = openpyxl.load_workbook(paths["reordered"]["区发改局"])[REORDERED.sheet]
     head = next(r for r in ws.iter_rows(min_row=1, max_row=12) if r[0].value == "序号")
     assert [c.value for c in head[:5]] == ["序号", "任务内容", "责任\n类型", "存在问题", "本季度完成情况"]
     old = openpyxl.load_workbook(paths["v2"]["区发改局"])[REPORT_V2.sheet]
@@ -253,7 +284,7 @@ def test_v4_form_is_laid_out_by_its_spec(filled):
         pytest.approx(60 / 44, rel=0.05)
     row = head[0].row + 1  # task 1, as typed by the unit
     assert (ws.cell(row, 4).value, ws.cell(row, 5).value) == ("外部需求偏弱", TASKS["1"]["完成情况"])
-    assert read_identity(paths["v4"]["区发改局"], DEFAULT_LIMITS).identity.version == 4
+    assert read_identity(paths["reordered"]["区发改局"], DEFAULT_LIMITS).identity.version == 9
 
 
 @needs_office
@@ -275,8 +306,8 @@ def test_v2_targets_are_read_from_their_own_sheet(filled):
 
 
 @needs_office
-def test_every_layout_merges_to_the_same_summary(filled, v4_current):
-    """Collected while v4 is current: every form by the spec it was sent under."""
+def test_every_layout_merges_to_the_same_summary(filled, reordered_current):
+    """Collected while REORDERED is current: every form by the spec it was sent under."""
     plan, paths = filled
     summaries = {}
     for layout, files in paths.items():
@@ -290,7 +321,7 @@ def test_every_layout_merges_to_the_same_summary(filled, v4_current):
     tcols = ["序号", "量化指标", "全年目标", "累计完成", "完成率", "达标", "报送单位"]
     v1 = summaries["v1"].by_task.only(*cols)
     t1 = summaries["v1"].targets.only(*tcols)
-    for layout in ("v2", "v3", "v4"):
+    for layout in ("v2", "v3", "v4", "reordered"):
         assert _typed(summaries[layout].by_task.only(*cols)) == _typed(v1), layout
         assert _typed(summaries[layout].targets.only(*tcols)) == _typed(t1), layout
     got = v1.where(lambda r: r["单位"] == "区人社局").records()[0]
@@ -305,11 +336,12 @@ def _typed(table: Table) -> tuple[list, list]:
 
 
 def test_a_layout_this_xltools_does_not_know_is_rejected(tmp_path):
-    """A form of a newer layout (v4 unknown here): refused by name, not read by another spec."""
+    """A form of a newer layout (REORDERED unknown here): refused by name, not read by another
+    spec."""
     plan = make_small_plan()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setitem(registry.SPECS, ("report", 4), REPORT_V4)
-        mp.setitem(registry.CURRENT, "report", REPORT_V4)
+        mp.setitem(registry.SPECS, ("report", REORDERED.version), REORDERED)
+        mp.setitem(registry.CURRENT, "report", REORDERED)
         wb, _ = build_form(plan, FormJob("report", "区发改局", Q1))
     fr = examine(_received(write_workbook(wb, tmp_path)), plan, Q1)
     assert fr.status != ACCEPTED

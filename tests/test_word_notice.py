@@ -3,6 +3,7 @@ low-level XML pinned, and the .docx printed by LibreOffice with "— N —" page
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ from docx.shared import Mm, Pt
 from xltools import api
 from xltools.generate.annex1 import annex1
 from xltools.generate.annex2 import annex2
+from xltools.model.periods import make_period
 from xltools.model.plan import Group, Task
 from xltools.model.errors import TemplateError
 from xltools.planfile import load_plan, save_plan
@@ -236,3 +238,15 @@ def test_a_unit_block_over_three_pages_is_one_merge_in_word(tmp_path, plan):
     rows = [i for i, r in enumerate(table.rows) if r.cells[0].text == unit.name]
     assert len(rows) == len(big.unit_tasks(unit)) and rows == list(range(rows[0], rows[-1] + 1))
     assert len({table.rows[i].cells[0]._tc for i in rows}) == 1  # one vertical merge
+
+
+@pytest.mark.parametrize("ids,cadence", [(("2019H1", "2019H2"), "半年"), (("2019H1", "2019Q3"), "期")])
+def test_the_notice_says_how_often_units_report(tmp_path, plan, notice_path, ids, cadence):
+    """按季度 for the demo's quarters; a half-year plan's notice says 按半年, a mixed one 按期."""
+    def body(path) -> str:
+        return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+
+    assert "须按季度将各项任务完成情况" in body(notice_path)
+    own = dataclasses.replace(plan, periods=[make_period(i) for i in ids])
+    text = body(api.notice(save_plan(own, tmp_path / "plan.xlsx"), tmp_path, when=WHEN))
+    assert f"须按{cadence}将各项任务完成情况" in text and "按季度" not in text

@@ -17,7 +17,7 @@ from ..forms.owed import owed_forms
 from ..mail.settings import MailError, password
 from ..model import ERROR
 from ..model.plan import TASK_KIND_LABELS, Group
-from ..model.glossary import FW_COMMA, FW_LPAREN, FW_RPAREN, official_marks
+from ..model.glossary import FORM_REPORT, FW_COMMA, FW_LPAREN, FW_RPAREN, form_name, official_marks
 from ..model.rates import is_missing
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
 from ..planfile import require_plan
@@ -56,7 +56,8 @@ def period_of(c: Campaign, period_id: str):
 
 def _head(c: Campaign, period) -> dict:
     """What every page of a period begins with."""
-    return {"name": c.name, "period": period.id, "period_name": period.name}
+    return {"name": c.name, "period": period.id, "period_name": period.name,
+            "report_name": form_name(FORM_REPORT, period.id)}
 
 
 def _files(c: Campaign, folder: Path, pattern: str = "*") -> list[str]:

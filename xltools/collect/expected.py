@@ -84,7 +84,7 @@ class ExpectedForm:
 
     @property
     def form_name(self) -> str:
-        return form_name(self.kind)
+        return form_name(self.kind, self.period)
 
     @property
     def field_cols(self) -> dict[str, int]:
@@ -175,6 +175,7 @@ def _text(sh: Sheet, r: int, c: int) -> str:
 
 
 def _common(plan: Plan, sp: FormSpec, wb: Workbook, unit: str, period_id: str) -> dict:
+    sp = sp.for_period(period_id)  # (its sheet, headers and checks as this period's form has them)
     sh = wb.sheet(sp.sheet)
     cells = guarded_cells(wb)
     # guarded_cells lists the form sheet's guarded cells in (row, col) order: pair its texts
@@ -185,7 +186,7 @@ def _common(plan: Plan, sp: FormSpec, wb: Workbook, unit: str, period_id: str) -
     uc = min(rc for rc, text in guarded.items() if rc[1] == uf.col and (
         text.startswith(uf.label) if uf.inline else text == canonical_text(unit)))
     return dict(plan_id=plan.plan_id, kind=sp.kind, unit=unit, period=period_id,
-                spec=sp.for_period(period_id),  # (its headers as this period's form prints them)
+                spec=sp,
                 sheet=sh.name, guarded=guarded, guarded_cells=tuple(cells),
                 fingerprint=fingerprint(cells), title=_text(sh, 0, 0), subtitle=_text(sh, 1, 0),
                 unit_cell=uc, unit_text=guarded[uc], header_fields=sp.field_cells(uc[0] - uf.row))

@@ -51,7 +51,7 @@ def by_identity(reading, sheets: dict[str, list[list]], visible: list[str], form
         return None
     if spec_of(ident.kind, ident.version) is None:  # a kind, or a layout, of a newer xltools
         sink.add("unknown-form-kind", value=ident.kind if ident.kind not in FORM_KINDS else
-                 f"{form_name(ident.kind)}\uff08第 {ident.version} 版\uff09")
+                 f"{form_name(ident.kind, ident.period)}\uff08第 {ident.version} 版\uff09")
         return None
     if ident.kind != FORM_WORKPLAN and ident.period != period_id:
         p, want = plan.period(ident.period), plan.period(period_id)
@@ -67,7 +67,7 @@ def by_identity(reading, sheets: dict[str, list[list]], visible: list[str], form
     ex = forms.get(ident.kind, unit, period_id if ident.kind != FORM_WORKPLAN else "",
                    ident.version)
     if ex is None:
-        sink.add("form-not-in-plan", form_name=form_name(ident.kind))
+        sink.add("form-not-in-plan", form_name=form_name(ident.kind, period_id))
         return None
     sheet = _form_sheet(ex, sheets, visible, sink)
     if sheet is None:
@@ -291,8 +291,9 @@ def _match_content(rows, forms: ExpectedForms, period_id: str, sink: Sink, sheet
     shown = [e for e in (forms.get(kind, unit, "" if kind == FORM_WORKPLAN else period_id, o.version)
                          for o in alike) if e is not None]
     if not shown:
-        return f"按当前计划,“{unit}”没有{form_name(kind)}"
-    ex = next((e for e in shown if e.title in top), shown[0])
+        return f"按当前计划,“{unit}”没有{form_name(kind, period_id)}"
+    # (versions alike but for the sheet's name, report v3 and v4: the one of this sheet)
+    ex = max(shown, key=lambda e: (e.title in top, e.sheet == sheet))
     if ex.title not in top:
         return f"标题“{top[0] if top else ''}”与本计划{ex.form_name}的标题“{ex.title}”不符"
     if kind != FORM_WORKPLAN:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import dataclasses
 
 from ..model.glossary import FORM_REPORT, FORM_TOWN, FORM_WORKPLAN
-from .spec import (COMPUTED, LIST, NEXT_PERIOD, NUMBER, PERCENT, TEXT, THIS_PERIOD, Check, Column,
-                   FormSpec, HeaderField)
+from .spec import (COMPUTED, LIST, NEXT_PERIOD, NUMBER, PERCENT, PERIOD_FORM, TEXT, THIS_PERIOD,
+                   Check, Column, FormSpec, HeaderField)
 
 STATUSES = ("已完成", "序时推进", "滞后", "未启动")  # what a unit may choose on its report form
 _ACTUAL = "累计完成"
@@ -71,6 +71,9 @@ REPORT_V3 = dataclasses.replace(REPORT_V2, version=3, columns=tuple(
     c.reworded(lambda t: t.replace("下一季度", NEXT_PERIOD).replace("本季度", THIS_PERIOD))
     for c in REPORT_V2.columns))
 
+# v4: the sheet is named as the form of its period (半年报表), where v3 named every one 季度报表
+REPORT_V4 = dataclasses.replace(REPORT_V3, version=4, sheet=PERIOD_FORM)
+
 TOWN_V1 = FormSpec(
     FORM_TOWN, 1, "镇街指标",
     columns=(
@@ -109,9 +112,9 @@ WORKPLAN_V1 = FormSpec(
     label_key="责任事项", field_height=28, title="{unit}{plan}办理方案")
 
 SPECS: dict[tuple[str, int], FormSpec] = {(s.kind, s.version): s
-                                          for s in (REPORT_V1, REPORT_V2, REPORT_V3, TOWN_V1,
+                                          for s in (REPORT_V1, REPORT_V2, REPORT_V3, REPORT_V4, TOWN_V1,
                                                     TOWN_V2, WORKPLAN_V1)}
-CURRENT: dict[str, FormSpec] = {s.kind: s for s in (REPORT_V3, TOWN_V2, WORKPLAN_V1)}
+CURRENT: dict[str, FormSpec] = {s.kind: s for s in (REPORT_V4, TOWN_V2, WORKPLAN_V1)}
 
 
 def current(kind: str) -> FormSpec:

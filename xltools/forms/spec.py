@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from itertools import accumulate
 
+from ..model.glossary import form_name
 from ..model.periods import period_words
 from ..sheet.layout import Validation
 
@@ -22,8 +23,9 @@ LIST = "list"  # the unit picks from a drop-down list
 COMPUTED = "computed"  # a formula of the generator's, neither guarded nor filled in
 FILL_IN = (TEXT, NUMBER, PERCENT, LIST)
 COLONS = ":\uff1a"  # a label may end in either colon when a unit retypes it
-# where a column's header or check names the period, as for_period() fills them in
-THIS_PERIOD, NEXT_PERIOD = "{本期}", "{下期}"
+# where a column's header or check names the period, or the sheet the form's name (季度报表,
+# 半年报表), as for_period() fills them in
+THIS_PERIOD, NEXT_PERIOD, PERIOD_FORM = "{本期}", "{下期}", "{报表}"
 
 
 @dataclass(frozen=True)
@@ -166,11 +168,14 @@ class FormSpec:
 
     def for_period(self, period_id: str) -> FormSpec:
         """This spec as a form of that period shows it: 本期/下期 in headers and checks as the
-        period names them (上半年完成情况); a spec without them is returned as it is."""
+        period names them (上半年完成情况), the sheet as the form (半年报表); a spec without
+        them is returned as it is."""
         this, following = period_words(period_id)
         columns = tuple(c.reworded(lambda t: t.replace(THIS_PERIOD, this).replace(NEXT_PERIOD, following))
                         for c in self.columns)
-        return self if columns == self.columns else replace(self, columns=columns)
+        sheet = self.sheet.replace(PERIOD_FORM, form_name(self.kind, period_id))
+        return self if (columns, sheet) == (self.columns, self.sheet) else \
+            replace(self, columns=columns, sheet=sheet)
 
     def choices(self, key: str) -> tuple[str, ...]:
         """The list a LIST column offers."""

@@ -8,7 +8,7 @@ from ..forms.render import (finish_form, header_fields, notes, table_checks, tab
                             table_row)
 from ..forms.spec import FormSpec
 from ..model import DIRECTION_LABELS, Period, Plan, Target, Task, Unit
-from ..model.glossary import FORM_REPORT, a1
+from ..model.glossary import FORM_REPORT, a1, form_name
 from ..model.rates import rate_formula
 from ..sheet.blocks import date_cn, fit_row, official_page, safe_filename, title_block
 from ..sheet.layout import Workbook
@@ -27,8 +27,8 @@ class FormMap:
 
 
 def report_filename(unit: Unit, period: Period) -> str:
-    """季度报表 file name: period and unit in Chinese, safe on Windows."""
-    return f"{period.name}/" + safe_filename(f"季度报表_{period.name}_{unit.name}")
+    """季度报表 (半年报表 …) file name: period and unit in Chinese, safe on Windows."""
+    return f"{period.name}/" + safe_filename(f"{form_name(FORM_REPORT, period.id)}_{period.name}_{unit.name}")
 
 
 def report_form(plan: Plan, unit: Unit, period: Period, fit: bool = True,

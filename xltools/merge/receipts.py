@@ -61,7 +61,7 @@ class ReceiptRow:
     @property
     def form_label(self) -> str:
         from ..collect.stamps import STAMP
-        return "盖章件" if self.kind == STAMP else form_name(self.kind) if self.kind else "未识别"
+        return "盖章件" if self.kind == STAMP else form_name(self.kind, self.period) if self.kind else "未识别"
 
     @classmethod
     def from_ledger(cls, r, out_dir: str | os.PathLike | None = None) -> "ReceiptRow":

@@ -71,7 +71,7 @@ def summarize(plan: Plan, period: Period, current: Iterable[FormReturn],
     targets = merge_targets(plan, reports, tasks, blocked)
     town, mismatch = merge_towns(plan, towns, blocked)
     by_unit = _by_unit(plan, period, by_task, best, receipts or [], look)
-    missing = _missing(plan, by_task, towns, receipts or [], look)
+    missing = _missing(plan, period, by_task, towns, receipts or [], look)
     missing = missing.where(lambda r: r["单位"] not in exempt)
     late = _late(period, best, receipts or [])
     changes = None
@@ -82,8 +82,8 @@ def summarize(plan: Plan, period: Period, current: Iterable[FormReturn],
                  .with_column("进度变化", changes["进度变化"]))
     forms = Counter(missing["未报表单"])
     counts = {"units": len(set(by_task["单位"])), "reported": len(reports),
-              "missing_reports": forms["季度报表"], "towns": len(plan.town_rows()),
-              "town_forms": len(towns), "missing_towns": forms["镇街指标表"], "late": len(late),
+              "missing_reports": forms[form_name(FORM_REPORT, period.id)], "towns": len(plan.town_rows()),
+              "town_forms": len(towns), "missing_towns": forms[form_name(FORM_TOWN)], "late": len(late),
               "blocked": len(blocked), "tasks": len(tasks)}
     return Summary(period=period, tasks=tasks, by_task=by_task,
                    by_unit=by_unit, lagging=lagging(by_task), missing=missing, late=late,
@@ -125,7 +125,7 @@ def _by_unit(plan: Plan, period: Period, by_task: Table,
     return Table(BY_UNIT_COLUMNS, rows)
 
 
-def _missing(plan: Plan, by_task: Table, towns: dict[str, Contribution],
+def _missing(plan: Plan, period: Period, by_task: Table, towns: dict[str, Contribution],
              receipts: list[ReceiptRow], look: PlanLookups) -> Table:
     """Units with tasks and no accepted report form; towns with no accepted town form."""
     refused = refused_files(look, receipts)
@@ -139,7 +139,7 @@ def _missing(plan: Plan, by_task: Table, towns: dict[str, Contribution],
 
     for u in plan.units:
         if u.name in n_tasks and u.name not in reported:
-            rows.append((u.name, u.kind, form_name(FORM_REPORT), f"任务 {n_tasks[u.name]} 项",
+            rows.append((u.name, u.kind, form_name(FORM_REPORT, period.id), f"任务 {n_tasks[u.name]} 项",
                          u.leader, u.contact, u.phone, note(u.name, "report")))
     for r in plan.town_rows():
         name = r.unit or r.label
@@ -162,7 +162,7 @@ def _late(period: Period, best: dict[tuple[str, str], Contribution],
         t = parse_time(fr.received.received_at)
         days = math.ceil((t - end).total_seconds() / 86400) if t and end else None
         why = evidence.get(fr.received.sha256) or TIME_EVIDENCE.get(fr.received.time_source, "")
-        rows.append((unit, form_name(kind), show_time(fr.received.received_at),
+        rows.append((unit, form_name(kind, period.id), show_time(fr.received.received_at),
                      period.deadline, days, fr.received.name, why))
     return Table(LATE_COLUMNS, sorted(rows, key=lambda r: (r[2], r[0])))  # (提交时间, 单位)
 

@@ -49,7 +49,7 @@ def report_values(fr: FormReturn, unit: str, into: Contribution) -> None:
         bad = [f for f, col in field_cols.items()
                if is_blocked(blocked, tr.cells, f, tr.row, col)] if blocked else ()
         for f in bad:
-            into.blocked_tasks.append((unit, form_name(FORM_REPORT), tr.task, f, fr.sheet,
+            into.blocked_tasks.append((unit, form_name(FORM_REPORT, fr.period), tr.task, f, fr.sheet,
                                        value_cell(tr.cells, f, tr.row, field_cols[f]),
                                        fr.received.display))
         if tr.task in typed:
@@ -66,7 +66,7 @@ def report_values(fr: FormReturn, unit: str, into: Contribution) -> None:
         if is_blocked(blocked, tg.cells, ACTUAL, tg.row, col):
             into.targets[tg.task, tg.index] = (None, BLOCKED)
             into.blocked_targets.append((
-                unit, form_name(FORM_REPORT), tg.task, f"累计完成{FW_COLON}{tg.label}",
+                unit, form_name(FORM_REPORT, fr.period), tg.task, f"累计完成{FW_COLON}{tg.label}",
                 *fr.sheet_cell(value_cell(tg.cells, ACTUAL, tg.row, col)), fr.received.display))
         else:
             into.targets[tg.task, tg.index] = (tg.actual, tg.note or "")

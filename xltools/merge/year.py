@@ -132,7 +132,7 @@ def _timeliness(plan: Plan, look, periods, labels, best, today: date) -> Table:
             else:
                 states.append(MISSED if _due(p, today) else NOT_DUE)
         counts = Counter(states)
-        rows.append([name, kind, form_name(form), *states, counts[ON_TIME], counts[LATE], counts[MISSED]])
+        rows.append([name, kind, form_name(form, periods[0].id if periods else ""), *states, counts[ON_TIME], counts[LATE], counts[MISSED]])
     return Table(["单位", "类型", "表单", *labels, "按时次数", "逾期次数", "未报次数"], rows)
 
 

@@ -12,10 +12,15 @@ import re
 FORM_REPORT, FORM_TOWN, FORM_WORKPLAN = "report", "town", "workplan"
 FORM_KINDS = (FORM_REPORT, FORM_TOWN, FORM_WORKPLAN)
 FORM_NAMES = {FORM_REPORT: "季度报表", FORM_TOWN: "镇街指标表", FORM_WORKPLAN: "办理方案"}
+# a report form is named by its period's kind, the letter after the year: 2019H1 -> 半年报表
+REPORT_NAMES = {"Q": "季度报表", "H": "半年报表", "M": "月度报表", "Y": "年度报表"}
 
 
-def form_name(kind: str) -> str:
-    """季度报表 / 镇街指标表 / 办理方案 for a form kind (the kind itself when unknown)."""
+def form_name(kind: str, period_id: str = "") -> str:
+    """季度报表 (半年报表 … for a period of that kind) / 镇街指标表 / 办理方案 for a form kind
+    (the kind itself when unknown)."""
+    if kind == FORM_REPORT:
+        return REPORT_NAMES.get(period_id[4:5], FORM_NAMES[kind])
     return FORM_NAMES.get(kind, kind)
 
 

@@ -133,7 +133,7 @@ def feedback_copy(plan: Plan, period: Period, fr: FormReturn,
         # the fill-in style's _fix variant (a merged range takes its top-left cell's style)
         if not cell.guard and f"{cell.style}_fix" in STYLES:
             cell.style = f"{cell.style}_fix"
-    _list_sheet(wb, plan, period, fr.unit, form_name(fr.kind), fr.received.name or fr.received.display,
+    _list_sheet(wb, plan, period, fr.unit, form_name(fr.kind, period.id), fr.received.name or fr.received.display,
                 items)
     wb.filename = _copy_path(fr.unit, wb.filename)
     return Feedback(wb, fr.unit, items, fr.received.display)

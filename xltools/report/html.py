@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..model.collector import gc_paused
-from ..model.glossary import official_marks
+from ..model.glossary import FORM_REPORT, form_name, official_marks
 from ..sheet.blocks import date_cn, safe_filename
 from ..merge.common import OVERALL_STATUSES, UNCLEAR, UNIT_CATEGORIES, missing_count
 from ..merge.receipts import ReceiptRow, units_to_fix
@@ -148,7 +148,7 @@ def report_context(plan: Plan, period: Period, summary: Summary, receipts: list[
     n_err, n_warn = found.errors, found.warnings
     return {
         "title": f"{plan.period_title(period)}落实情况报告",
-        "plan": plan, "period": period,
+        "plan": plan, "period": period, "report_name": form_name(FORM_REPORT, period.id),
         "deadline": date_cn(period.deadline) if period.deadline else "",
         "generated_at": (generated_at or datetime.now()).strftime("%Y-%m-%d %H:%M"),
         "counts": c, "cards": _cards(c, s, file_counts, n_err),

@@ -68,7 +68,7 @@ def remind_entries(plan: Plan, period: Period, current: list[FormReturn],
         u = look.unit(name)
         contact = dict(leader=u.leader, contact=u.contact, phone=u.phone, email=u.email) if u else {}
         fr = best.get((name, kind))
-        label = form_name(kind)
+        label = form_name(kind, period.id)
         if fr is None:
             n = refused(name, kind)
             note = official_marks(f"已收到 {n} 个文件,均被退回(见校验报告和反馈意见)") if n else ""

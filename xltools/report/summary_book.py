@@ -16,7 +16,7 @@ from ..sheet.paging import CONTINUED, Pager
 from ..merge.common import BLOCKED, LATE, NOT_REPORTED, UNIT_CATEGORIES, missing_count
 from ..merge.summary import Summary
 from ..merge.towns import leaf_label, leaves
-from ..model.glossary import FW_COLON, official_marks, text_width
+from ..model.glossary import FORM_NAMES, FORM_REPORT, FW_COLON, form_name, official_marks, text_width
 from ..model.plan import Period, Plan
 from ..model.periods import period_words
 from ..model.rates import RATE_NOTE, is_missing, shown
@@ -254,13 +254,15 @@ def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
     cols = [Col("序号", 5, "body_center", "number"), Col("单位", name_width((u.name for u in plan.units), 14)),
             Col("类型", 6, "body_center"), Col("任务数", 6, "body_int", "number")]
     cols += [Col(k, 7 if len(k) < 4 else 8, "body_int", "number") for k in UNIT_CATEGORIES]
-    cols += [Col("季度报表", 8, "body_center"), Col("提交时间", 11, "body_center"), Col("文件名", 20),
+    report = form_name(FORM_REPORT, period.id)
+    cols += [Col(report, 8, "body_center"), Col("提交时间", 11, "body_center"), Col("文件名", 20),
              Col("镇街\n指标表", 7, "body_center"), Col("错误数", 6, "body_int", "number"),
              Col("警告数", 6, "body_int", "number")]
     sh, row = start_sheet(wb, "按单位汇总", cols, f"{plan.period_title(period)}各单位报送情况", _subtitle(period))
     u = s.by_unit
-    # (the columns are named as by_unit's but 序号)
-    recs = zip(range(1, len(u) + 1), *(u[c.label.replace("\n", "")] for c in cols[1:]))
+    # (the columns are named as by_unit's but 序号, and the report form's as this period names it)
+    key = {report: FORM_NAMES[FORM_REPORT]}
+    recs = zip(range(1, len(u) + 1), *(u[key.get(c.label, c.label.replace("\n", ""))] for c in cols[1:]))
     n = len(UNIT_CATEGORIES)
 
     def style_of(rec, i):

@@ -78,7 +78,7 @@ def _tasks(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
                 *[rec[f"{label}{k}"] for label in ys.labels for k in ("状态", "进度")],
                 rec["最新状态"], rec["最新进度"]] for rec in ys.tasks.records()]
     _body(sh, head, first, cols, records, _alert, "计划中没有任务。",
-          "说明:各期状态和进度按季度汇总表的规则由牵头单位的报送确定;空白表示该期尚无任何单位报送。")
+          "说明:各期状态和进度按各期汇总表的规则由牵头单位的报送确定;空白表示该期尚无任何单位报送。")
 
 
 # -- 报送及时性 -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..generate import annexes
 from ..generate.annex1 import annex1_title
 from ..sheet.blocks import date_cn, safe_filename
+from ..model.glossary import FORM_REPORT, form_name
 from ..model.plan import Group, Plan
 from ..xlsx.writer import write_atomically
 from . import gbt9704 as fmt
@@ -39,7 +40,10 @@ def notice_document(plan: Plan, when: date, template: str | os.PathLike | None =
     fmt.title(doc, notice_title(plan))
     fmt.addressee(doc, addressees(plan))
     books, _ = annexes(plan)  # (附件1-3 as the generators lay them out)
+    # how often units report: 季度 / 半年 (the report form's name less 报表), 期 when it varies
+    cadence = {form_name(FORM_REPORT, p.id).removesuffix("报表") for p in plan.periods}
     context = {"plan_title": plan.title, "breakdown": annex1_title(plan), "year": plan.year,
+               "cadence": cadence.pop() if len(cadence) == 1 else "期",
                "issuer": plan.issuer or "督办室", "task_count": len(plan.tasks),
                "unit_count": len(plan.units_with_tasks()),
                "periods": [{"name": p.name, "deadline": date_cn(p.deadline)} for p in plan.periods],
