@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import gettext
 import json
 import os
@@ -16,6 +17,7 @@ from typer.testing import CliRunner
 from xltools import cli_words
 from xltools.cli import app
 from xltools.model.glossary import official_marks
+from xltools.model.periods import make_period
 from xltools.planfile import save_plan
 
 runner = CliRunner()
@@ -32,6 +34,9 @@ def test_every_command_has_help():
         assert res.exit_code == 0, name
         assert "\u7528\u6cd5\uff1a" in res.output and "显示本帮助并退出" in res.output, name  # 用法 and its colon
         assert not any(w in res.output for w in ("Usage:", "Options:", "Show this message")), name
+        # every option names its value (--workers N), not typer's type label (<int>, <str>)
+        options = res.output.partition("\u9009\u9879:")[2]  # 选项 and its colon
+        assert not re.search(r"--[a-z-]+ <", options), (name, options)
 
 
 def test_generate_writes_and_lists(small_plan, tmp_path):
@@ -118,6 +123,17 @@ def test_generate_closing_summary(small_plan, tmp_path):
     assert res.exit_code == 0, res.output
     assert "生成结果" in res.output and "合计" in res.output and "输出文件夹" in res.output
     assert "季度报表" in res.output
+
+
+def test_generate_summary_names_a_half_years_forms(small_plan, tmp_path):
+    """A half year's forms are listed as 半年报表, a quarter's as 季度报表, each with its count."""
+    plan = save_plan(dataclasses.replace(small_plan, periods=[make_period("2019H1"), make_period("2019Q3")]),
+                     tmp_path / "plan.xlsx")
+    res = runner.invoke(app, ["generate", str(plan), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    n = len(small_plan.units_with_tasks())
+    rows = {m.group(1): int(m.group(2)) for m in re.finditer(r"(\S+报表)\s*\u2502\s*(\d+)", res.output)}
+    assert rows == {"半年报表": n, "季度报表": n}
 
 
 def test_progress_bar_uses_the_callback():

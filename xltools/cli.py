@@ -156,24 +156,24 @@ _DB = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库(缺省�
 _LEDGER = typer.Option(None, "--db", metavar="LEDGER", help="台账数据库")
 _JSON = typer.Option(False, "--json", help="以 JSON 输出结果")
 _QUIET = typer.Option(False, "-q", "--quiet", help="成功时不输出任何内容")
-_BY = typer.Option(None, "--by", help="确认人(缺省为当前登录用户)")
-_DOC_OUT = typer.Option(None, "-o", "--output", help="输出文件夹(默认 workbooks)")
-_DOC_TEMPLATE = typer.Option(None, "--template", help="自己的正文模板(Jinja2)")
+_BY = typer.Option(None, "--by", metavar="NAME", help="确认人(缺省为当前登录用户)")
+_DOC_OUT = typer.Option(None, "-o", "--output", metavar="DIR", help="输出文件夹(默认 workbooks)")
+_DOC_TEMPLATE = typer.Option(None, "--template", metavar="FILE", help="自己的正文模板(Jinja2)")
 
 # -- mail in and out (issue 19): options shared by send, fetch, collect --mailbox and
 # remind --send; a dict of them is api's `mail` overrides (None = as in xltools.toml)
-_SMTP_HOST = typer.Option(None, "--smtp-host", help="发信服务器(SMTP)地址")
-_SMTP_PORT = typer.Option(None, "--smtp-port", help="发信服务器端口(缺省按加密方式:465/587/25)")
+_SMTP_HOST = typer.Option(None, "--smtp-host", metavar="HOST", help="发信服务器(SMTP)地址")
+_SMTP_PORT = typer.Option(None, "--smtp-port", metavar="PORT", help="发信服务器端口(缺省按加密方式:465/587/25)")
 _SMTP_SEC = typer.Option(None, "--smtp-security", metavar="ssl|starttls|none", help="发信加密方式(缺省 ssl;none 为明文,仅在明确指定时使用)")
 _SMTP_PIN = typer.Option(None, "--smtp-fingerprint", metavar="SHA256", help="内网服务器自有证书的 SHA-256 指纹(只认这张证书)")
-_IMAP_HOST = typer.Option(None, "--imap-host", help="收信服务器(IMAP)地址")
-_IMAP_PORT = typer.Option(None, "--imap-port", help="收信服务器端口(缺省按加密方式:993/143)")
+_IMAP_HOST = typer.Option(None, "--imap-host", metavar="HOST", help="收信服务器(IMAP)地址")
+_IMAP_PORT = typer.Option(None, "--imap-port", metavar="PORT", help="收信服务器端口(缺省按加密方式:993/143)")
 _IMAP_SEC = typer.Option(None, "--imap-security", metavar="ssl|starttls|none", help="收信加密方式(缺省 ssl)")
 _IMAP_PIN = typer.Option(None, "--imap-fingerprint", metavar="SHA256", help="内网服务器自有证书的 SHA-256 指纹")
-_MAIL_USER = typer.Option(None, "--mail-user", help="邮箱登录名(不设则不登录);密码取自环境变量 XLTOOLS_MAIL_PASSWORD、系统钥匙串或运行时输入")
-_MAIL_FROM = typer.Option(None, "--mail-from", help="发件地址(缺省为登录名)")
+_MAIL_USER = typer.Option(None, "--mail-user", metavar="USER", help="邮箱登录名(不设则不登录);密码取自环境变量 XLTOOLS_MAIL_PASSWORD、系统钥匙串或运行时输入")
+_MAIL_FROM = typer.Option(None, "--mail-from", metavar="ADDRESS", help="发件地址(缺省为登录名)")
 _MOVE_TO = typer.Option(None, "--move-to", metavar="FOLDER", help="把收取的邮件移到邮箱的这个文件夹(如 已回收);缺省不移动。邮件从不删除")
-_FOLDER = typer.Option(None, "--folder", help="收取的邮箱文件夹(缺省 INBOX)")
+_FOLDER = typer.Option(None, "--folder", metavar="FOLDER", help="收取的邮箱文件夹(缺省 INBOX)")
 
 
 @app.callback()
@@ -184,15 +184,15 @@ def _options(debug: bool = typer.Option(False, "--debug", help="出现意外错�
 
 
 @app.command()
-def collect(inbox: Optional[list[Path]] = typer.Argument(None, metavar="INBOX...", help="回收的文件或文件夹(可多个;用 --mailbox 时可不给)"),
+def collect(inbox: Optional[list[Path]] = typer.Argument(None, metavar="INBOX", help="回收的文件或文件夹(可多个;用 --mailbox 时可不给)"),
             plan: Path = _PLAN, period: str = _PERIOD,
             output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="输出文件夹(缺省 workbooks/<周期>)"),
             db: Optional[Path] = _DB,
-            workers: Optional[int] = typer.Option(None, "--workers", help="并行进程数(缺省 2)"),
-            password: Optional[str] = typer.Option(None, "--password", envvar="XLTOOLS_PASSWORD", help="打开设置了密码的报表所用的密码(也可用环境变量 XLTOOLS_PASSWORD)"),
-            max_file_mb: float = typer.Option(50, "--max-file-mb", min=0.001, help="单个文件大小上限(MB),超过的只存档不读取"),
-            max_unzipped_mb: float = typer.Option(500, "--max-unzipped-mb", min=0.001, help="一个文件或压缩包解压后的大小上限(MB)"),
-            max_rows: int = typer.Option(100_000, "--max-rows", min=1, help="每个工作表有内容的行数上限"),
+            workers: Optional[int] = typer.Option(None, "--workers", metavar="N", help="并行进程数(缺省 2)"),
+            password: Optional[str] = typer.Option(None, "--password", metavar="PASSWORD", envvar="XLTOOLS_PASSWORD", help="打开设置了密码的报表所用的密码(也可用环境变量 XLTOOLS_PASSWORD)"),
+            max_file_mb: float = typer.Option(50, "--max-file-mb", min=0.001, metavar="MB", help="单个文件大小上限(MB),超过的只存档不读取"),
+            max_unzipped_mb: float = typer.Option(500, "--max-unzipped-mb", min=0.001, metavar="MB", help="一个文件或压缩包解压后的大小上限(MB)"),
+            max_rows: int = typer.Option(100_000, "--max-rows", min=1, metavar="N", help="每个工作表有内容的行数上限"),
             pdf: bool = typer.Option(False, "--pdf", help="同时把汇总表(LibreOffice)和汇总报告网页(Chromium)转为 PDF"),
             quiet: bool = _QUIET,
             force: bool = typer.Option(False, "--force", help="输出文件夹属于另一个台账时仍写入(会覆盖其中的汇总表和反馈文件)"),
@@ -345,9 +345,9 @@ def convert(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文件"
 
 @app.command()
 def parse(notice: Path = typer.Argument(..., metavar="NOTICE", help="通知文件(.txt / .docx / .doc / .wps)"),
-          units: Optional[Path] = typer.Option(None, "--units", help="单位名单(计划文件格式)"),
-          base: Optional[Path] = typer.Option(None, "--plan", help="在已有计划的单位和分组基础上解析"),
-          output: Optional[Path] = typer.Option(None, "-o", "--output", help="保存计划(.xlsx / .yaml / .json)"),
+          units: Optional[Path] = typer.Option(None, "--units", metavar="FILE", help="单位名单(计划文件格式)"),
+          base: Optional[Path] = typer.Option(None, "--plan", metavar="PLAN", help="在已有计划的单位和分组基础上解析"),
+          output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="FILE", help="保存计划(.xlsx / .yaml / .json)"),
           as_json: bool = typer.Option(False, "--json", help="把解析结果以 JSON 输出到标准输出")) -> None:
     """解析任务分解通知,生成计划文件和解析报告。"""
     if not notice.is_file():
@@ -572,9 +572,9 @@ def notice_cmd(plan: Path = typer.Argument(..., metavar="PLAN", help="计划文�
 
 @app.command("bulletin")
 def bulletin_cmd(plan: Path = _PLAN,
-                 period: Optional[str] = typer.Option(None, "--period", help="报送周期(2019Q1)或半年(2019H1)"),
+                 period: Optional[str] = typer.Option(None, "--period", metavar="ID", help="报送周期(2019Q1)或半年(2019H1)"),
                  whole_year: bool = typer.Option(False, "--year", help="全年通报"),
-                 db: Optional[Path] = typer.Option(None, "--db", help="台账文件"),
+                 db: Optional[Path] = typer.Option(None, "--db", metavar="LEDGER", help="台账文件"),
                  output: Optional[Path] = _DOC_OUT, template: Optional[Path] = _DOC_TEMPLATE) -> None:
     """写出通报(Word):总体情况、报送情况、滞后任务、镇街排名和下一步要求。"""
     if not period and not whole_year:
@@ -584,8 +584,8 @@ def bulletin_cmd(plan: Path = _PLAN,
 
 @app.command("app")
 def app_cmd(workspace: Optional[Path] = typer.Argument(None, metavar="WORKSPACE", help="工作文件夹(缺省:文档/xltools)"),
-            host: str = typer.Option("127.0.0.1", "--host", help="监听地址(缺省只在本机)"),
-            port: int = typer.Option(8765, "--port", help="端口"),
+            host: str = typer.Option("127.0.0.1", "--host", metavar="HOST", help="监听地址(缺省只在本机)"),
+            port: int = typer.Option(8765, "--port", metavar="PORT", help="端口"),
             no_browser: bool = typer.Option(False, "--no-browser", help="不自动打开浏览器"),
             add_user: Optional[str] = typer.Option(None, "--add-user", metavar="NAME",
                                                    help="建立(或重设)账户:提示输入密码,不启动")) -> None:

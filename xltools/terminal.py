@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Column, Table
 
-from .model.glossary import FORM_NAMES, FW_COLON, official_marks, official_text as say
+from .model.glossary import FORM_NAMES, FW_COLON, form_name, official_marks, official_text as say
 from .sheet.blocks import shortened
 
 KIND_NAMES = {"annex1": "附件1 任务分解", "annex2": "附件2 责任单位任务表",
@@ -38,11 +38,12 @@ def _rel(path: Path, base: Path) -> str:
 def generate_summary(console: Console, report) -> None:
     """Forms written, by kind, and where they are."""
     table = Table("类别", Column("文件数", justify="right"), "示例", title="生成结果", title_justify="left")
-    kinds: dict[str, list] = {}
+    kinds: dict[str, list] = {}  # by the name users see: a half year's forms are 半年报表
     for f in report.files:
-        kinds.setdefault(f.kind, []).append(f)
-    for kind, files in kinds.items():
-        table.add_row(KIND_NAMES.get(kind, kind), str(len(files)), _rel(files[0].path, report.out_dir))
+        kinds.setdefault(form_name(f.kind, f.period) if f.kind in FORM_NAMES else
+                         KIND_NAMES.get(f.kind, f.kind), []).append(f)
+    for label, files in kinds.items():
+        table.add_row(label, str(len(files)), _rel(files[0].path, report.out_dir))
     table.add_section()
     table.add_row("合计", str(len(report.files)), "")
     console.print(table)
