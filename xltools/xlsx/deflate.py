@@ -112,7 +112,7 @@ class PartPieces:
         if previous is not None and isinstance(record, dict):
             for part, table in record.items():
                 self.old.update(_held(previous, data, part, table))
-        self.written: dict[str, list] = {}
+        self.written: dict[str, list] = {}  # part -> its pieces' table: the manifest keeps it
         self.copied = 0
 
     def compressor(self, part: str, size: int) -> Pieces | None:
@@ -124,10 +124,6 @@ class PartPieces:
         self.written[part] = pieces.table
         self.copied += pieces.copied
 
-    def record(self) -> dict[str, list]:
-        """What the manifest keeps for the next run."""
-        return self.written
-
 
 def _held(previous: zipfile.ZipFile, data: bytes, part: object, table: object
           ) -> Iterable[tuple[str, bytes]]:
@@ -136,9 +132,13 @@ def _held(previous: zipfile.ZipFile, data: bytes, part: object, table: object
     if not isinstance(part, str) or not isinstance(table, list):
         return ()
     try:
-        raw = member_bytes(previous, data, part)
-    except (KeyError, ValueError):
+        info = previous.getinfo(part)
+    except KeyError:
         return ()
+    held = member_data(data, info) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    if held is None:
+        return ()
+    raw = bytes(held)
     at, out = 0, []
     for entry in table:
         if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str)
@@ -147,14 +147,3 @@ def _held(previous: zipfile.ZipFile, data: bytes, part: object, table: object
         out.append((entry[0], raw[at:at + entry[2]]))
         at += entry[2]
     return out if raw[at:] == _FINAL else ()
-
-
-def member_bytes(book: zipfile.ZipFile, data: bytes, name: str) -> bytes:
-    """A deflated member's compressed bytes as the file `data` holds them (bounds.member_data)."""
-    info = book.getinfo(name)
-    if info.compress_type != zipfile.ZIP_DEFLATED:
-        raise ValueError(f"{name} is not deflated")
-    raw = member_data(data, info)
-    if raw is None:
-        raise ValueError(f"{name}: no local header at {info.header_offset}")
-    return bytes(raw)
