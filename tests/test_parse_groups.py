@@ -12,7 +12,7 @@ from xltools.cli import app
 from xltools.parse import parse_notice_text
 from xltools.parse.fold import fold
 
-from test_parse_fullwidth import restore_marks
+from marks import restore_marks
 from xltools.planfile import load_plan, save_plan
 from xltools.planfile.register import empty_groups_blocking
 

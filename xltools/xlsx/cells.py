@@ -44,7 +44,6 @@ CANNOT_OPEN = "文件无法作为表格打开"
 class Grids:
     """Sheets in workbook order with their visibility, and the rows of the sheets read."""
 
-    format: str = ""  # xlsx | xls | ods | ""
     sheets: list[tuple[str, str]] = field(default_factory=list)  # (name, visible|hidden|veryhidden)
     rows: dict[str, list[list]] = field(default_factory=dict)
     reason: str = ""  # why nothing could be read ("" otherwise)
@@ -157,12 +156,12 @@ def _read_into(reading: IdentityReading, grids: Grids, data: bytes, limits: Read
 
 def _read_xls(reading: IdentityReading, grids: Grids, data: bytes, limits: ReadLimits) -> None:
     """An .xls through xlrd: every sheet, and the defined name LibreOffice keeps there."""
-    reading.format = grids.format = "xls"
+    reading.format = "xls"
     reading.checked = XLS_CARRIERS
     try:
         got = xls.read(data, True, limits)
     except xls.XlsError as e:
-        reading.reason = e.reason
+        reading.reason = str(e)
         return
     named = [t for n, t in got.names.items() if n.lower() == IDENTITY_NAME.lower()]
     if named:
@@ -208,7 +207,6 @@ def _read_zipped(reading: IdentityReading, grids: Grids, data: bytes, limits: Re
         else:
             reading.reason = NO_WORKBOOK_IN_ZIP
             return
-        grids.format = reading.format
         _read_sheets(reading, grids, data, zf, limits, fits, damage)
         damaged = {(sheet, r + 1, c + 1) for sheet, r, c, _ in grids.damaged}
         for name, cells in errors.items():  # (a damaged cell stays empty)
