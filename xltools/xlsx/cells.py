@@ -336,12 +336,9 @@ def _xlsx_percent(zf: zipfile.ZipFile, sheet: str, out: dict) -> None:
             xfs.append(int(el.get("numFmtId", "0") or 0))
     for (r, c) in list(out):
         m = re.search(rb'<(?:\w+:)?c\s+r="' + a1(r, c).encode() + rb'"([^>]*)>', data)
-        if m is None:
-            out[(r, c)] = False
-            continue
-        sm = re.search(rb'\bs="(\d+)"', m.group(1))
-        xf = int(sm.group(1)) if sm else 0
-        out[(r, c)] = xf < len(xfs) and _is_percent_format(codes.get(xfs[xf], ""))
+        sm = re.search(rb'\bs="(\d+)"', m.group(1)) if m is not None else None
+        xf = int(sm.group(1)) if sm else 0  # (no cell there: no number format, not a percent)
+        out[(r, c)] = m is not None and xf < len(xfs) and _is_percent_format(codes.get(xfs[xf], ""))
 
 
 def _is_percent_format(fmt: str) -> bool:
