@@ -17,7 +17,7 @@ def build_seed_docx(seed: Path, path: Path, full_width: bool = False) -> Path:
     import docx
 
     from xltools.parse import parse_notice_file
-    from xltools.parse.fold import restore_marks
+    from marks import restore_marks
 
     result = parse_notice_file(seed)
     plan = result.plan

@@ -8,7 +8,9 @@ import pytest
 
 from xltools.generate.annex1 import annex1, annex1_title
 from xltools.parse import parse_notice_text
-from xltools.parse.fold import FW_COLON, FW_PERIOD
+from xltools.model.glossary import FW_COLON
+
+FW_PERIOD = "\uff0e"
 from xltools.parse.meta import find_breakdown_title
 from xltools.planfile import load_plan, save_plan
 

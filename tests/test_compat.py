@@ -16,6 +16,7 @@ from xltools.parallel import mp_context, pool_processes
 from xltools.parse.read import cell_identity
 from xltools.xlsx import ods
 from xltools.xlsx import deflate
+from xltools.xlsx.bounds import member_data
 from xltools.xlsx.compat import (cell_writers, compressing_in_pieces, fix_style_index,
                                  flush_row, free_cells_when_assembled, quick_sheet_names,
                                  register_merge, RowStream, seed_strings, set_height,
@@ -277,7 +278,7 @@ def test_xlsxwriter_stores_a_streamed_part_with_the_compressor_given(monkeypatch
     table = pieces.record()["xl/worksheets/sheet1.xml"]
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert z.testzip() is None
-        stored = deflate.member_bytes(z, data, "xl/worksheets/sheet1.xml")
+        stored = member_data(data, z.getinfo("xl/worksheets/sheet1.xml"))
         assert len(stored) == sum(e[2] for e in table) + 2 and len(table) == 200 // 16 + 1
         small = z.getinfo("xl/worksheets/sheet2.xml")
         assert small.compress_type == zipfile.ZIP_DEFLATED

@@ -298,7 +298,7 @@ OWN_LINES = ("1.推进甲。\n牵头单位:区发改局\n责任单位:区财政�
 def test_each_responsibility_part_on_a_line_of_its_own(full_width):
     """Word prints each part as its own paragraph (a blank line between, in either order):
     the second part belongs to the item too, not a stray line."""
-    from xltools.parse.fold import restore_marks
+    from marks import restore_marks
     r = parse_notice_text(restore_marks(OWN_LINES) if full_width else OWN_LINES)
     p = r.plan
     assert (p.task("1").lead_units, p.task("1").responsible_units) == \
@@ -586,7 +586,7 @@ def test_four_levels_items_restarting_under_arabic_headings(full_width):
     Before, the "1." heading gave no mark: (1) under 1. and (1) under 2. were both "一(一)1",
     the second reported as a duplicate the document does not have, and the skipped (2)
     under 2. went unreported."""
-    from xltools.parse.fold import restore_marks
+    from marks import restore_marks
     r = parse_notice_text(restore_marks(FOUR_LEVELS) if full_width else FOUR_LEVELS, source="n.txt")
     p = r.plan
     assert [t.number for t in p.tasks] == ["一(一)1(1)", "一(一)1(2)", "一(一)2(1)", "一(一)2(3)",

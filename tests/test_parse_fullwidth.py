@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 
 from xltools.parse import parse_notice_text
-from xltools.parse.fold import (FW_COLON, FW_COMMA, FW_LPAREN, FW_RPAREN, FW_SEMICOLON, IDEO_SPACE,
-                                NBSP, Unfolder, fold, restore_marks)
+from xltools.parse.fold import FW_COLON, FW_COMMA, FW_LPAREN, FW_RPAREN, FW_SEMICOLON, Unfolder, fold
+
+from marks import restore_marks
+
+IDEO_SPACE, NBSP = "\u3000", "\u00a0"
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"

@@ -10,7 +10,9 @@ from typer.testing import CliRunner
 
 from xltools.cli import app
 from xltools.parse import parse_notice_text
-from xltools.parse.fold import fold, restore_marks
+from xltools.parse.fold import fold
+
+from marks import restore_marks
 from xltools.planfile import load_plan, save_plan
 from xltools.planfile.register import empty_groups_blocking
 

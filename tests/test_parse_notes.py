@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from xltools.parse import parse_notice_text
-from xltools.parse.fold import fold, restore_marks
+from xltools.parse.fold import fold
+
+from marks import restore_marks
 from xltools.parse.kinds import kind_of_heading
 from xltools.parse.meta import find_issuer, find_periods, find_title
 from xltools.parse.notes import peel_notes, reads_like_sentence

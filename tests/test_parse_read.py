@@ -5,7 +5,7 @@ import pytest
 
 from xltools.parse import parse_notice_file
 from xltools import office
-from xltools.parse.read import decode_text, docx_text, read_notice
+from xltools.parse.read import decode_text, docx_content, read_notice_full
 
 TEXT = "附件1\n\n一、主要工作目标\n\n1.地区生产总值增长8.5%。(责任单位:区发改局、各镇人民政府)\n"
 
@@ -15,7 +15,7 @@ TEXT = "附件1\n\n一、主要工作目标\n\n1.地区生产总值增长8.5%。
 def test_encodings_are_detected(tmp_path, encoding):
     p = tmp_path / "notice.txt"
     p.write_bytes(TEXT.encode(encoding))
-    text, findings = read_notice(p)
+    text, _, findings = read_notice_full(p)
     assert text.replace("\ufeff", "") == TEXT and findings == []
     r = parse_notice_file(p)
     assert r.plan is not None and r.plan.tasks[0].responsible_units == ["区发改局", "各镇人民政府"]
@@ -48,7 +48,7 @@ def test_docx_with_paragraphs_and_a_table(tmp_path):
     table.cell(1, 3).text = "王    飞"
     path = tmp_path / "notice.docx"
     doc.save(path)
-    text = docx_text(path)
+    text = docx_content(path)[0]
     assert text.count("区发改局") == 3  # twice in annex 1, once (merged) in the table
     r = parse_notice_file(path)
     assert [t.number for t in r.plan.tasks] == ["1", "2"]

@@ -14,7 +14,9 @@ from xltools.parse import parse_notice_file, parse_notice_text
 from xltools.parse.annex2 import grid_is_unit_table, unit_tasks_from_grid
 from xltools.parse.annex3 import build_matrix_from_grids
 from xltools.parse.clean import clean_lines
-from xltools.parse.fold import fold, restore_marks
+from xltools.parse.fold import fold
+
+from marks import restore_marks
 from xltools.parse.flat_table import join_wrapped, read_flat
 from xltools.parse.table1 import Grid, GridCell, read_grid
 

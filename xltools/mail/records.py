@@ -103,9 +103,3 @@ def fetched_shas(ledger: Ledger) -> set[str]:
 def record_fetched(ledger: Ledger, recs: list[FetchedRecord]) -> None:
     """Record the messages of one fetch, all in one transaction."""
     _write(ledger, "mail_fetched", FetchedRecord, recs, "INSERT OR IGNORE", fetched_at=_now())
-
-
-def fetched_messages(ledger: Ledger) -> list[dict]:
-    """Every message fetched, oldest first (for the desk and the tests)."""
-    return [{**dict(r), "findings": json.loads(r["findings"])}
-            for r in ledger.conn.execute("SELECT * FROM mail_fetched ORDER BY id")]

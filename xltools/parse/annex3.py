@@ -143,10 +143,9 @@ def matrix_of(title: str, tables: list[SubTable],
     row_labels: dict[str, None] = {}
     for t in tables:
         width = Counter(len(v) for _, v in t.rows).most_common(1)[0][0]
-        for label, values in t.rows:
-            if len(values) != width:
-                findings.append(finding("matrix-row-length", file=source, line=label.line, row=label.flat,
-                                        table=t.number, value=len(values), expected=width))
+        findings += [finding("matrix-row-length", file=source, line=label.line, row=label.flat,
+                             table=t.number, value=len(values), expected=width)
+                     for label, values in t.rows if len(values) != width]
         leaves, inferred = ((t.leaves, False) if t.leaves is not None
                             else infer_leaves([c.text for c in t.header], width))
         line = t.header[0].line if t.header else 0

@@ -100,15 +100,14 @@ def find_flat_header(lines: list[Line], start: int, end: int) -> tuple[int, int,
     return None
 
 
-def read_flat(lines: list[Line], base: list[str] | None = None, source: str = "",
-              start: int = 0, end: int | None = None) -> Annex1Table | None:
-    """An annex-1 table flattened in the text, or None."""
-    end = len(lines) if end is None else end
+def read_flat(lines: list[Line], source: str = "", start: int = 0) -> Annex1Table | None:
+    """An annex-1 table flattened in the text from line `start` on, or None."""
+    end = len(lines)
     found = find_flat_header(lines, start, end)
     if found is None:
         return None
     h0, h1, header, row_mode = found
-    b = TableBuilder(header, base_before(lines, h0, start) if base is None else base, source)
+    b = TableBuilder(header, base_before(lines, h0, start), source)
     at = list(range(len(lines)))  # index in the notice's lines of each line read below
     head = [ln.text.strip() for ln in lines[h0:h1]]
     if not row_mode and "" in head[:len(head) - head[::-1].index(header[-1])]:
@@ -251,9 +250,8 @@ def _flush(b: TableBuilder, row: FlatRow, category: str = "") -> None:
     if b.category_at is not None and category:
         values[b.category_at] = category
     number = row.number or str(len(b.items) + 1)
-    for n in unplaced:
-        b.findings.append(finding("table-cell-unplaced", file=b.source, line=cells[n][1], task=number,
-                                  value=short(texts[n]), columns=" | ".join(b.header)))
+    b.findings += [finding("table-cell-unplaced", file=b.source, line=cells[n][1], task=number,
+                           value=short(texts[n]), columns=" | ".join(b.header)) for n in unplaced]
     b.item(row.number, row.line, values, uncertain, len(texts) - len(unplaced))
 
 

@@ -14,9 +14,6 @@ from functools import cache
 
 from ..model.glossary import FW_COLON, FW_COMMA, FW_LPAREN, FW_RPAREN, FW_SEMICOLON
 
-FW_PERIOD = "\uff0e"
-IDEO_SPACE = "\u3000"
-NBSP = "\u00a0"
 ELLIPSIS = "\u2026"
 # ASCII marks that fold() produces, restored to the full-width forms printed in documents.
 RESTORE_MARKS = {"(": FW_LPAREN, ")": FW_RPAREN, ":": FW_COLON, ";": FW_SEMICOLON, ",": FW_COMMA}
@@ -54,11 +51,6 @@ _TABLE = _Folds()
 def fold(text: str) -> str:
     """Text for recognition: same length as `text`, full-width/odd forms folded to ASCII."""
     return text.translate(_TABLE)
-
-
-def restore_marks(text: str) -> str:
-    """( ) : ; , printed full width, as official documents print them (for tests and fixtures)."""
-    return "".join(RESTORE_MARKS.get(ch, ch) for ch in text)
 
 
 class Unfolder:

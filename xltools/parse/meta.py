@@ -48,8 +48,7 @@ def _title_candidates(lines: list[str]):
 def find_title(text: str) -> str:
     """The notice's title as printed (over several lines too), without its document number."""
     for s in _title_candidates(text.splitlines()[:40]):
-        m = _TITLE_RE.search(s)
-        if m and len(s) <= 120:
+        if _TITLE_RE.search(s) and len(s) <= 120:
             s = re.sub(r"[(\uff08]\s*[)\uff09]", "", DOC_NO_RE.sub("", s))
             return "".join(s.split())
     for line in text.splitlines()[:40]:  # a title without 关于: the first short heading line

@@ -248,10 +248,8 @@ def _depth_ok(s: str) -> bool:
 def guess_unit_kind(name: str) -> str:
     """镇 / 街道 / 企业 / 部门 from the name's ending (a guess the clerk can correct)."""
     s = re.sub(r"(人民政府|政府)$", "", squash(name))
-    if s.endswith(("镇", "乡")):
-        return "镇"
-    if s.endswith(("街道", "街办", "办事处", "街道办")):
-        return "街道"
-    if s.endswith(("公司", "集团")):
-        return "企业"
-    return "部门"
+    return next((kind for kind, endings in _KIND_ENDINGS if s.endswith(endings)), "部门")
+
+
+_KIND_ENDINGS = (("镇", ("镇", "乡")), ("街道", ("街道", "街办", "办事处", "街道办")),
+                 ("企业", ("公司", "集团")))

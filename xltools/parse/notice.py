@@ -140,9 +140,8 @@ def _item_pieces(it: RawItem):
             res = inline
     from_heading = not res.found and bool(it.heading_resp)
     units = extract_responsibility(it.heading_resp) if from_heading else res
-    lead, resp = units.lead, units.responsible
-    lead, n1 = peel_notes(lead)
-    resp, n2 = peel_notes(resp)
+    lead, n1 = peel_notes(units.lead)
+    resp, n2 = peel_notes(units.responsible)
     n1.merge(n2)
     res.notes = n1
     lead_p, resp_p = _peel_tails(split_units(lead), lead, n1), _peel_tails(split_units(resp), resp, n1)

@@ -52,15 +52,11 @@ def _guess_utf16(data: bytes) -> str:
     return ""
 
 
-def docx_text(path: Path | str) -> str:
-    """The text of a .docx in document order; each table cell its own block."""
-    return docx_content(path)[0]
-
-
 def docx_content(path: Path | str) -> tuple[str, list[Grid]]:
-    """The text (as docx_text) and each top-level table as a grid of cells, every cell
-    with the line its block starts on in that text and whether it is merged with the
-    cell above or to the left (a merged cell is printed once, at its top-left)."""
+    """The text of a .docx in document order, each table cell its own block, and each
+    top-level table as a grid of cells, every cell with the line its block starts on in
+    that text and whether it is merged with the cell above or to the left (a merged cell
+    is printed once, at its top-left)."""
     import docx  # python-docx; imported here so text parsing never needs it
 
     doc = docx.Document(str(path))
@@ -157,12 +153,6 @@ def cell_identity(cell) -> object:
 # conversion failed. The caller supplies it (api: LibreOffice, xltools.office), so that parse
 # itself runs no program; without one such a notice gets notice-needs-libreoffice.
 Converter = Callable[[Path, Path], "Path | None"]
-
-
-def read_notice(path: Path | str, convert: Converter | None = None) -> tuple[str | None, list[Finding]]:
-    """The notice's text, or None with a finding saying why it could not be read."""
-    text, _, findings = read_notice_full(path, convert)
-    return text, findings
 
 
 def read_notice_full(path: Path | str, convert: Converter | None = None

@@ -75,9 +75,8 @@ class ParseResult:
         counts = Counter(f.severity for f in self.findings)
         out.append(f"问题与提示:错误 {counts[ERROR]} 条,警告 {counts[WARNING]} 条,提示 {counts[INFO]} 条。")
         order = {ERROR: 0, WARNING: 1, INFO: 2}
-        for f in sorted(self.findings, key=lambda f: order.get(f.severity, 3)):
-            out.append(f"  [{f.severity}] {f.message}")
-        return out
+        return out + [f"  [{f.severity}] {f.message}"
+                      for f in sorted(self.findings, key=lambda f: order.get(f.severity, 3))]
 
     def to_json(self) -> dict:
         """The --json shape: tasks, indicators, units, groups, findings.

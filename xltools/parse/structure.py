@@ -337,15 +337,13 @@ def printed_number(kind: str, number: str) -> str:
 
 
 def _heading_mark(head: str) -> str:
-    """"(三)聚焦…" → "(三)", "二、主要任务" → "二." (for qualified numbers), else ""."""
-    if m := re.match(rf"^([(\uff08]\s*[{NUMERALS}]+\s*[)\uff09])", head):
-        return re.sub(r"\s", "", m.group(1))
-    m = re.match(rf"^([{NUMERALS}]+)\s*[、.\uff0e]", head)
-    if m:
-        return f"{m.group(1)}."
-    # an arabic heading over the items (一、(一)1.(1) in four levels): "1." → "1", "(2)" → "(2)"
-    m = re.match(r"^(?:[(\uff08]\s*(\d{1,3})\s*[)\uff09]|(\d{1,3})\s*(?:[、\uff0e]|\.(?!\d)))", head)
-    return (f"({m.group(1)})" if m.group(1) else m.group(2)) if m else ""
+    """"(三)聚焦…" → "(三)", "二、主要任务" → "二." (for qualified numbers), else ""; an arabic
+    heading over the items (一、(一)1.(1) in four levels): "1." → "1", "(2)" → "(2)"."""
+    mk = marker_of(head)
+    return _HEADING_MARKS.get(mk[0], "").format(mk[1]) if mk else ""
+
+
+_HEADING_MARKS = {"cn1": "{}.", "cn2": "({})", "ar1": "{}", "ar2": "({})"}
 
 
 def _qualified(mark: str, it: RawItem) -> str:

@@ -44,7 +44,6 @@ CANNOT_OPEN = "文件无法作为表格打开"
 class Grids:
     """Sheets in workbook order with their visibility, and the rows of the sheets read."""
 
-    format: str = ""  # xlsx | xls | ods | ""
     sheets: list[tuple[str, str]] = field(default_factory=list)  # (name, visible|hidden|veryhidden)
     rows: dict[str, list[list]] = field(default_factory=dict)
     reason: str = ""  # why nothing could be read ("" otherwise)
@@ -157,12 +156,12 @@ def _read_into(reading: IdentityReading, grids: Grids, data: bytes, limits: Read
 
 def _read_xls(reading: IdentityReading, grids: Grids, data: bytes, limits: ReadLimits) -> None:
     """An .xls through xlrd: every sheet, and the defined name LibreOffice keeps there."""
-    reading.format = grids.format = "xls"
+    reading.format = "xls"
     reading.checked = XLS_CARRIERS
     try:
         got = xls.read(data, True, limits)
     except xls.XlsError as e:
-        reading.reason = e.reason
+        reading.reason = str(e)
         return
     named = [t for n, t in got.names.items() if n.lower() == IDENTITY_NAME.lower()]
     if named:
@@ -208,7 +207,6 @@ def _read_zipped(reading: IdentityReading, grids: Grids, data: bytes, limits: Re
         else:
             reading.reason = NO_WORKBOOK_IN_ZIP
             return
-        grids.format = reading.format
         _read_sheets(reading, grids, data, zf, limits, fits, damage)
         damaged = {(sheet, r + 1, c + 1) for sheet, r, c, _ in grids.damaged}
         for name, cells in errors.items():  # (a damaged cell stays empty)
@@ -338,12 +336,9 @@ def _xlsx_percent(zf: zipfile.ZipFile, sheet: str, out: dict) -> None:
             xfs.append(int(el.get("numFmtId", "0") or 0))
     for (r, c) in list(out):
         m = re.search(rb'<(?:\w+:)?c\s+r="' + a1(r, c).encode() + rb'"([^>]*)>', data)
-        if m is None:
-            out[(r, c)] = False
-            continue
-        sm = re.search(rb'\bs="(\d+)"', m.group(1))
-        xf = int(sm.group(1)) if sm else 0
-        out[(r, c)] = xf < len(xfs) and _is_percent_format(codes.get(xfs[xf], ""))
+        sm = re.search(rb'\bs="(\d+)"', m.group(1)) if m is not None else None
+        xf = int(sm.group(1)) if sm else 0  # (no cell there: no number format, not a percent)
+        out[(r, c)] = m is not None and xf < len(xfs) and _is_percent_format(codes.get(xfs[xf], ""))
 
 
 def _is_percent_format(fmt: str) -> bool:

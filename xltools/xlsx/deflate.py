@@ -136,9 +136,13 @@ def _held(previous: zipfile.ZipFile, data: bytes, part: object, table: object
     if not isinstance(part, str) or not isinstance(table, list):
         return ()
     try:
-        raw = member_bytes(previous, data, part)
-    except (KeyError, ValueError):
+        info = previous.getinfo(part)
+    except KeyError:
         return ()
+    held = member_data(data, info) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    if held is None:
+        return ()
+    raw = bytes(held)
     at, out = 0, []
     for entry in table:
         if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str)
@@ -147,14 +151,3 @@ def _held(previous: zipfile.ZipFile, data: bytes, part: object, table: object
         out.append((entry[0], raw[at:at + entry[2]]))
         at += entry[2]
     return out if raw[at:] == _FINAL else ()
-
-
-def member_bytes(book: zipfile.ZipFile, data: bytes, name: str) -> bytes:
-    """A deflated member's compressed bytes as the file `data` holds them (bounds.member_data)."""
-    info = book.getinfo(name)
-    if info.compress_type != zipfile.ZIP_DEFLATED:
-        raise ValueError(f"{name} is not deflated")
-    raw = member_data(data, info)
-    if raw is None:
-        raise ValueError(f"{name}: no local header at {info.header_offset}")
-    return bytes(raw)

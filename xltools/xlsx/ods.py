@@ -18,6 +18,7 @@ import functools
 import io
 import zipfile
 from datetime import datetime
+from typing import Iterator
 
 import defusedxml.ElementTree as SafeET
 
@@ -67,17 +68,41 @@ def _value(v: object) -> object:
 def _visibility(zf: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> visible / hidden, from the table styles of content.xml."""
     hidden_styles, out = set(), {}
-    with zf.open("content.xml") as f:
-        for event, el in SafeET.iterparse(f, events=("start", "end"), forbid_dtd=True):
-            if event == "end" and el.tag == f"{{{_S}}}style" \
-                    and el.get(f"{{{_S}}}family") == "table":
-                props = el.find(f"{{{_S}}}table-properties")
-                if props is not None and props.get(f"{{{_T}}}display") == "false":
-                    hidden_styles.add(el.get(f"{{{_S}}}name"))
-            elif event == "start" and el.tag == f"{{{_T}}}table":
-                style = el.get(f"{{{_T}}}style-name")
-                out[el.get(f"{{{_T}}}name", "")] = "hidden" if style in hidden_styles else "visible"
+    for event, el in _events(zf, "content.xml"):
+        if event == "end" and el.tag == f"{{{_S}}}style" and el.get(f"{{{_S}}}family") == "table":
+            props = el.find(f"{{{_S}}}table-properties")
+            if props is not None and props.get(f"{{{_T}}}display") == "false":
+                hidden_styles.add(el.get(f"{{{_S}}}name"))
+        elif event == "start" and el.tag == f"{{{_T}}}table":
+            style = el.get(f"{{{_T}}}style-name")
+            out[el.get(f"{{{_T}}}name", "")] = "hidden" if style in hidden_styles else "visible"
     return out
+
+
+def _events(zf: zipfile.ZipFile, part: str) -> Iterator[tuple[str, object]]:
+    """(event, element) of a part's start and end tags (defusedxml: no DTDs or entities)."""
+    with zf.open(part) as f:
+        yield from SafeET.iterparse(f, events=("start", "end"), forbid_dtd=True)
+
+
+def _cells(zf: zipfile.ZipFile) -> Iterator[tuple[str, int, int, object, int]]:
+    """(sheet, row, column (0-based), element, columns it repeats over) of every cell of
+    content.xml, in order; each row's elements are let go once it ends (memory stays flat)."""
+    sheet, row, col = "", 0, 0
+    for event, el in _events(zf, "content.xml"):
+        tag = el.tag
+        if event == "start":
+            if tag == f"{{{_T}}}table":
+                sheet, row = el.get(f"{{{_T}}}name", ""), 0
+            elif tag == f"{{{_T}}}table-row":
+                col = 0
+        elif tag == f"{{{_T}}}table-row":
+            row += int(el.get(f"{{{_T}}}number-rows-repeated") or 1)
+            el.clear()
+        elif tag in (f"{{{_T}}}table-cell", f"{{{_T}}}covered-table-cell"):
+            n = int(el.get(f"{{{_T}}}number-columns-repeated") or 1)
+            yield sheet, row, col, el, n
+            col += n
 
 
 def _percent_styles(zf: zipfile.ZipFile) -> set[str]:
@@ -89,20 +114,19 @@ def _percent_styles(zf: zipfile.ZipFile) -> set[str]:
     for part in ("styles.xml", "content.xml"):
         if part not in zf.namelist():
             continue
-        with zf.open(part) as f:
-            for event, el in SafeET.iterparse(f, events=("start", "end"), forbid_dtd=True):
-                if event == "start":
-                    if el.tag == f"{{{_O}}}body":
-                        break  # (content.xml: the styles come before the sheets)
-                    continue
-                if el.tag == f"{{{_N}}}percentage-style":
-                    percent.add(el.get(f"{{{_S}}}name"))
-                elif el.tag == f"{{{_S}}}style" and el.get(f"{{{_S}}}family") == "table-cell":
-                    name = el.get(f"{{{_S}}}name")
-                    data_style[name] = el.get(f"{{{_S}}}data-style-name")
-                    if el.get(f"{{{_S}}}parent-style-name"):
-                        parent[name] = el.get(f"{{{_S}}}parent-style-name")
-                    el.clear()
+        for event, el in _events(zf, part):
+            if event == "start":
+                if el.tag == f"{{{_O}}}body":
+                    break  # (content.xml: the styles come before the sheets)
+                continue
+            if el.tag == f"{{{_N}}}percentage-style":
+                percent.add(el.get(f"{{{_S}}}name"))
+            elif el.tag == f"{{{_S}}}style" and el.get(f"{{{_S}}}family") == "table-cell":
+                name = el.get(f"{{{_S}}}name")
+                data_style[name] = el.get(f"{{{_S}}}data-style-name")
+                if el.get(f"{{{_S}}}parent-style-name"):
+                    parent[name] = el.get(f"{{{_S}}}parent-style-name")
+                el.clear()
 
     def shows_percent(name: str, depth: int = 0) -> bool:
         ds = data_style.get(name)
@@ -117,35 +141,16 @@ def percent_cells(zf: zipfile.ZipFile, sheet: str, out: dict) -> None:
     number format is one (content.xml, styles.xml)."""
     max_row = max(r for r, _ in out)
     styles = _percent_styles(zf)
-    t, o = _T, _O  # (short names: the tags below are long enough)
-    in_sheet, row, col = False, -1, 0
-    with zf.open("content.xml") as f:
-        for event, el in SafeET.iterparse(f, events=("start", "end"), forbid_dtd=True):
-            tag = el.tag
-            if event == "start":
-                if tag == f"{{{t}}}table":
-                    in_sheet = el.get(f"{{{t}}}name") == sheet
-                elif in_sheet and tag == f"{{{t}}}table-row":
-                    col = 0
-                continue
-            if tag == f"{{{t}}}table":
-                if in_sheet:
-                    return
-                el.clear()
-            elif in_sheet and tag == f"{{{t}}}table-row":
-                row += int(el.get(f"{{{t}}}number-rows-repeated") or 1)
-                el.clear()
-                if row > max_row:
-                    return
-            elif in_sheet and tag in (f"{{{t}}}table-cell", f"{{{t}}}covered-table-cell"):
-                n = int(el.get(f"{{{t}}}number-columns-repeated") or 1)
-                vtype = el.get(f"{{{o}}}value-type")
-                r = row + 1
-                for c in range(col, col + min(n, 1024)):
-                    if (r, c) in out:  # (a cell asked for)
-                        out[(r, c)] = vtype == "percentage" or (
-                            vtype == "float" and el.get(f"{{{t}}}style-name") in styles)
-                col += n
+    for name, r, col, el, n in _cells(zf):
+        if name != sheet:
+            continue
+        if r > max_row:
+            return
+        vtype = el.get(f"{{{_O}}}value-type")
+        for c in range(col, col + min(n, 1024)):
+            if (r, c) in out:  # (a cell asked for)
+                out[(r, c)] = vtype == "percentage" or (
+                    vtype == "float" and el.get(f"{{{_T}}}style-name") in styles)
 
 
 _CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
@@ -169,25 +174,11 @@ def error_cells(zf: zipfile.ZipFile) -> dict[str, list[tuple[tuple[int, int], st
     formula error (calcext:value-type="error"), which python-calamine reads as empty."""
     if not _holds(zf, "content.xml", b'value-type="error"'):
         return {}
-    t, out, sheet, row, col, n = _T, {}, "", 0, 0, 0
-    with zf.open("content.xml") as f:
-        for event, el in SafeET.iterparse(f, events=("start", "end"), forbid_dtd=True):
-            tag = el.tag
-            if event == "start":
-                if tag == f"{{{t}}}table":
-                    sheet, row = el.get(f"{{{t}}}name", ""), 0
-                elif tag == f"{{{t}}}table-row":
-                    col = 0
-                continue
-            if tag == f"{{{t}}}table-row":
-                row += int(el.get(f"{{{t}}}number-rows-repeated") or 1)
-                el.clear()
-            elif tag in (f"{{{t}}}table-cell", f"{{{t}}}covered-table-cell"):
-                reps = int(el.get(f"{{{t}}}number-columns-repeated") or 1)
-                if el.get(f"{{{_CALCEXT}}}value-type") == "error" and n < MAX_ERRORS:
-                    text = "".join(p.text or "" for p in el.iter(f"{{{_TEXT}}}p")).strip()
-                    if text.startswith("#"):
-                        out.setdefault(sheet, []).append(((row + 1, col + 1), text[:30]))
-                        n += 1
-                col += reps
+    out, n = {}, 0
+    for sheet, row, col, el, _ in _cells(zf):
+        if el.get(f"{{{_CALCEXT}}}value-type") == "error" and n < MAX_ERRORS:
+            text = "".join(p.text or "" for p in el.iter(f"{{{_TEXT}}}p")).strip()
+            if text.startswith("#"):
+                out.setdefault(sheet, []).append(((row + 1, col + 1), text[:30]))
+                n += 1
     return out

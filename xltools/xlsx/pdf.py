@@ -147,16 +147,13 @@ def to_pdf(files: Iterable[str | os.PathLike], out_dir: str | os.PathLike | None
 def _batches(sources: list[Path], size: int) -> list[list[Path]]:
     """Groups of at most `size` files whose stems differ (soffice names output by stem)."""
     groups: list[list[Path]] = []
-    stems: list[set[str]] = []
     for src in sources:
-        for g, s in zip(groups, stems):
-            if len(g) < size and src.stem not in s:
+        for g in groups:  # (a full group is passed over at once)
+            if len(g) < size and all(p.stem != src.stem for p in g):
                 g.append(src)
-                s.add(src.stem)
                 break
         else:
             groups.append([src])
-            stems.append({src.stem})
     return groups
 
 

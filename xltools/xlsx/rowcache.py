@@ -285,24 +285,13 @@ class _PartRows:
             if not self._more():
                 return -1
 
-    def _row(self, number: int, start: int, drop: bool = False) -> int:
-        """Where the <row> element of row `number` (1-based) begins, from `start`; -1 if not."""
-        needle = b'<row r="%d' % number
-        while True:
-            i = self._find(needle, start, drop)
-            if i < 0:
-                return -1
-            if self._find(b'"', i + len(needle)) == i + len(needle):  # (not row 12 for 1)
-                return i
-            start = i + 1
-
     def rows(self, first: int, stop: int) -> str | None:
         """The <row> elements of rows first..stop-1 (0-based), as the part holds them."""
-        i = self._row(first + 1, 0, drop=True)
+        i = self._find(b'<row r="%d"' % (first + 1), 0, drop=True)
         if i < 0:
             return None
         self.at += i  # (what lies before is let go at the next read)
-        last = self._row(stop, 0)  # its last row: every row of a block has cells
+        last = self._find(b'<row r="%d"' % stop, 0)  # its last row: every row of a block has cells
         end = self._find(b"<row ", last + 1) if last >= 0 else -1
         if end < 0 and last >= 0:  # (the last rows of the sheet)
             end = self._find(b"</sheetData>", last + 1)

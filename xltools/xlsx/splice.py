@@ -25,8 +25,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from ..sheet.layout import PageSetup, Sheet, Workbook
-from ..sheet.styles import STYLES
-from .compat import fix_style_index, quick_sheet_names, seed_strings, write_part_as
+from .compat import quick_sheet_names, seed_strings, write_part_as
 from .writer import streams, workbook_bytes, write_atomically
 
 MANIFEST = ".xltools-splice.json"  # {file: {"sha256": …, "sheets": [[name, key, facts], …]}}
@@ -129,17 +128,15 @@ def stand_in(name: str, fact: list) -> Sheet:
 
 
 class FixedStyles:
-    """workbook_bytes hook: every style registered in STYLES' order before any cell, so that
-    a style index means the same in every file written this way."""
+    """workbook_bytes hook (which registers every style in STYLES' order before any cell, so
+    that a style index means the same in every file written this way)."""
 
     def __init__(self, strings: list[str] = (), references: int = 0,
                  parts: dict[str, str] | None = None) -> None:
         self.strings, self.references, self.parts = strings, references, parts or {}
 
-    def start(self, wb, fmt) -> None:
+    def start(self, wb) -> None:
         quick_sheet_names(wb)
-        for name in STYLES:
-            fix_style_index(fmt[name])
         if self.strings:
             seed_strings(wb, list(self.strings), self.references)
 

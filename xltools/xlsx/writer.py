@@ -37,7 +37,8 @@ def streams(layout: Workbook) -> bool:
 
 def workbook_bytes(layout: Workbook, hook=None, release: bool = False) -> bytes:
     """Render a layout to the bytes of an .xlsx file; a hook (xlsx.splice) may prepare the
-    xlsxwriter workbook before the sheets are written (start) and before it closes (finish).
+    xlsxwriter workbook, its styles registered, before the sheets are written (start) and
+    before it closes (finish).
     release: each sheet's cells are freed once xlsxwriter holds them (a layout written once:
     the two copies of a 校验报告's 3,000 sheets need not live together)."""
     buf = io.BytesIO()
@@ -55,14 +56,15 @@ def workbook_bytes(layout: Workbook, hook=None, release: bool = False) -> bytes:
 
     wb.set_properties({"title": layout.title, "subject": layout.subject, "author": layout.author,
                        "company": layout.company, "comments": "由 xltools 生成"})
-    if hook is not None:
-        hook.start(wb, fmt)
-    elif stream:
+    if stream or hook is not None:
         # every style its index now, in one order: xlsxwriter gives an index when a cell is
         # written out, rowxml when its row is serialized (a sheet's last row xlsxwriter
-        # writes only at close), and the two must agree
+        # writes only at close), and the two must agree; a hook keeps earlier files' parts,
+        # whose indexes must mean the same
         for name in STYLES:
             fix_style_index(fmt[name])
+    if hook is not None:
+        hook.start(wb)
     for key, value in layout.custom_properties.items():
         wb.set_custom_property(key, value, "text")
     if layout.sheets and layout.sheets[0].hidden:
@@ -348,12 +350,6 @@ def _row_through_xlsxwriter(ws, row: int, out: dict[int, tuple], links) -> None:
 _PLAIN = frozenset({"string", "number", "blank"})
 
 
-def _empty(cell: Cell) -> bool:
-    """Whether a cell is written blank (what _row_xml and _write_cell test inline: hot paths)."""
-    v = cell.value
-    return v is None or cell.kind == "blank" or v == ""
-
-
 def _number(cell: Cell) -> bool:
     """Whether a cell is written as a number (an "auto" one when its value is a number)."""
     v = cell.value
@@ -452,7 +448,7 @@ def _cached(sheet: Sheet, r: tuple[int, int, int, int]) -> list:
 def _cached_value(cell: Cell | None) -> str | None:
     if cell is None:
         return None
-    if _empty(cell):
+    if cell.value is None or cell.kind == "blank" or cell.value == "":  # (written blank)
         return ""
     return f"{float(cell.value):.16g}" if _number(cell) else str(cell.value)
 

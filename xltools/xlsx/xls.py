@@ -36,12 +36,8 @@ def old_format(data: bytes) -> bool:
 
 
 class XlsError(Exception):
-    """The .xls cannot be read; `reason` is the Chinese text, `encrypted` when it needs a
-    password."""
-
-    def __init__(self, reason: str, encrypted: bool = False) -> None:
-        super().__init__(reason)
-        self.reason, self.encrypted = reason, encrypted
+    """The .xls cannot be read; str() of it is why, in Chinese (ENCRYPTED when it needs a
+    password)."""
 
 
 def open_book(data: bytes, formatting: bool = False) -> xlrd.book.Book:
@@ -51,7 +47,7 @@ def open_book(data: bytes, formatting: bool = False) -> xlrd.book.Book:
                                   formatting_info=formatting, logfile=_Quiet())
     except XLRDError as e:
         if "encrypt" in str(e).lower():
-            raise XlsError(ENCRYPTED, encrypted=True) from None
+            raise XlsError(ENCRYPTED) from None
         raise XlsError("文件已损坏或不是 .xls 工作簿") from None
     except Exception as e:  # noqa: BLE001 - xlrd meets damaged records with any error
         raise XlsError(f"文件已损坏或不完整{internals(e)}") from None
