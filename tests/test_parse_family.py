@@ -603,3 +603,22 @@ def test_a_skipped_number_under_a_restarting_heading_is_reported():
     assert [t.number for t in r.plan.tasks] == ["一.1", "一.2", "二.1", "二.3"]
     [gap] = by(r, "item-number-gap")
     assert (gap.task, gap.params["previous"]) == ("二.3", "二.1")
+
+
+CIRCLED = ("一、主要目标\n\u2460地区生产总值增长8%。(牵头单位:区发改局)\n"
+           "\u2461城镇新增就业2000人。(牵头单位:区人社局)\n"
+           "二、重点任务\n\u2460推进项目建设。(牵头单位:区发改局)\n\u2462抓好招商引资。(牵头单位:区商务局)\n")
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+def test_circled_numbers_restart_under_each_heading(full_width):
+    """Items numbered with circled digits (U+2460...) restart under each heading like 1. 2.
+    do: qualified by the heading, a skipped one reported. Before, int() of a circled digit
+    raised and parse ended in a traceback."""
+    from marks import restore_marks
+    r = parse_notice_text(restore_marks(CIRCLED) if full_width else CIRCLED, source="n.txt")
+    assert [t.number for t in r.plan.tasks] == ["一.\u2460", "一.\u2461", "二.\u2460", "二.\u2462"]
+    assert r.plan.task("二.\u2462").lead_units == ["区商务局"]
+    assert "item-number-duplicate" not in codes(r)
+    [gap] = by(r, "item-number-gap")
+    assert (gap.task, gap.params["previous"]) == ("二.\u2462", "二.\u2460")

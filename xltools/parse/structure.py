@@ -355,6 +355,13 @@ def _qualified(mark: str, it: RawItem) -> str:
 _KIND_MARK = {"practical_matter": "实事"}  # a key prefix for items whose section has no number
 
 
+def _value(number: str) -> int | None:
+    """What an item's number counts: 3 for "3" and for "\u2462" (circled); None for others."""
+    if number.isdecimal():
+        return int(number)
+    return ord(number) - 0x245F if len(number) == 1 and "\u2460" <= number <= "\u2473" else None
+
+
 def _qualify_restarts(st: Structure, source: str) -> None:
     """Task numbers stay unique (Task.number is the key of every form).
 
@@ -363,7 +370,7 @@ def _qualify_restarts(st: Structure, source: str) -> None:
     both 一、 and 二、) the whole path of markers: "二(一)3". A number printed twice anyway (a typo)
     keeps the first and becomes "6-2" for the second, reported.
     """
-    nums = [int(it.number) if it.number.isdigit() else None for it in st.items]
+    nums = [_value(it.number) for it in st.items]
     restarts = any(b is not None and a is not None and b <= a and b == 1 for a, b in zip(nums, nums[1:]))
     if restarts:
         # a 民生实事 table restarting at 1 under no numbered heading: "实事1", not a "1-2" typo
