@@ -1,9 +1,9 @@
 """Notice text printed the way official documents print it, for the parse tests and fixtures."""
 from __future__ import annotations
 
-from xltools.parse.fold import RESTORE_MARKS
+from xltools.model.glossary import FULL_WIDTH_OF
 
-_FULL_WIDTH = str.maketrans(RESTORE_MARKS)
+_FULL_WIDTH = str.maketrans(FULL_WIDTH_OF)
 
 
 def restore_marks(text: str) -> str:

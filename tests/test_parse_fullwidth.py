@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from xltools.parse import parse_notice_text
-from xltools.parse.fold import FW_COLON, FW_COMMA, FW_LPAREN, FW_RPAREN, FW_SEMICOLON, Unfolder, fold
+from xltools.model.glossary import FW_COLON, FW_COMMA, FW_LPAREN, FW_RPAREN, FW_SEMICOLON
+from xltools.parse.fold import Unfolder, fold
 
 from marks import restore_marks
 

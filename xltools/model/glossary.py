@@ -90,7 +90,8 @@ FW_RPAREN = "\uff09"
 FW_COLON = "\uff1a"
 FW_SEMICOLON = "\uff1b"
 FW_COMMA = "\uff0c"
-_FULL = {"(": FW_LPAREN, ")": FW_RPAREN, ":": FW_COLON, ";": FW_SEMICOLON, ",": FW_COMMA}
+# the ASCII marks the seeds were folded to, and the full-width forms documents print
+FULL_WIDTH_OF = {"(": FW_LPAREN, ")": FW_RPAREN, ":": FW_COLON, ";": FW_SEMICOLON, ",": FW_COMMA}
 # what makes a neighbouring mark Chinese: CJK, its punctuation (、。《》…), full-width forms,
 # the curly quotes and the dash and ellipsis Chinese text uses
 _CHINESE = re.compile("[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
@@ -102,7 +103,7 @@ def official_marks(text: str) -> str:
     Chinese character, and a bracket pair next to one or around one, become full width
     (“任务(1)” -> 任务\uff081\uff09; “(%)” after 完成率 too, so that a pair never mixes).
     For templates and fixed labels only: what units typed and file names keep every mark."""
-    if not any(ch in _FULL for ch in text):
+    if not any(ch in FULL_WIDTH_OF for ch in text):
         return text
     out = list(text)
     n = len(text)
@@ -126,7 +127,7 @@ def official_marks(text: str) -> str:
             out[a] = FW_LPAREN
     for i, ch in enumerate(text):
         if ch in ",:;" and (chinese(i - 1) or chinese(i + 1)):
-            out[i] = _FULL[ch]
+            out[i] = FULL_WIDTH_OF[ch]
     return "".join(out)
 
 

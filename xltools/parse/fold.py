@@ -12,11 +12,9 @@ from collections import defaultdict
 from dataclasses import replace
 from functools import cache
 
-from ..model.glossary import FW_COLON, FW_COMMA, FW_LPAREN, FW_RPAREN, FW_SEMICOLON
+from ..model.glossary import FULL_WIDTH_OF
 
 ELLIPSIS = "\u2026"
-# ASCII marks that fold() produces, restored to the full-width forms printed in documents.
-RESTORE_MARKS = {"(": FW_LPAREN, ")": FW_RPAREN, ":": FW_COLON, ";": FW_SEMICOLON, ",": FW_COMMA}
 
 _SPACES = frozenset("\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
                     "\u200a\u200b\u202f\u205f\u3000\ufeff")
@@ -64,7 +62,7 @@ class Unfolder:
         self._joined = "".join(self.folded[i] for i in self._index)
         forms: dict[str, set[str]] = defaultdict(set)
         for o, f in zip(original, self.folded):
-            if o != f or f in RESTORE_MARKS:
+            if o != f or f in FULL_WIDTH_OF:
                 forms[f].add(o)
         self._changed = frozenset(f for f, s in forms.items() if s - {f})
         # A folded character the document prints in one form only maps back to that form.
