@@ -539,7 +539,7 @@ def test_findings_are_stored_as_data_and_a_format_2_ledger_keeps_its_words(tmp_p
         assert [(f.code, f.message, f.value) for f in found] == [("junk-ignored", old, "旧值")]
         f = led.current(PLAN, "2019Q1")[0].findings[0]
         assert (f.message, f.text, f.value) == (old, "按旧版本写下的说明。", "旧值")
-        assert led.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
+        assert led.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 9
         assert led.conn.execute("SELECT count(*) FROM mail_sent").fetchone()[0] == 0  # format 4
         assert led.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'findings_sha'"
                                 ).fetchone()[0] == 1
@@ -644,7 +644,7 @@ def test_an_older_ledger_gets_its_values_slim_and_keyed_by_value_set(tmp_path, o
     con.close()
     with Ledger(db) as led:
         c = led.conn
-        assert c.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
+        assert c.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 9
         assert c.execute("SELECT count(*) FROM intake_stats").fetchone()[0] == 0  # format 8
         sql = c.execute("SELECT sql FROM sqlite_master WHERE name = 'values'").fetchone()[0]
         assert "WITHOUT ROWID" in sql and "PRIMARY KEY (set_id, n)" in sql
@@ -808,8 +808,9 @@ def test_a_file_another_quarter_took_says_so_in_this_quarters_run(tmp_path):
         (q2,) = led.receipts(plan.plan_id, "2019Q2")
         assert q2.status == DUPLICATE and [x.code for x in q2.findings] == ["received-for-other-period"]
         assert f"q1/{unit}.xlsx" in q2.findings[0].message
+        # (2019Q1's page lists what 2019Q1's runs saw: not 2019Q2's copy)
         assert [(r.display, r.status) for r in led.receipts(plan.plan_id, "2019Q1")] == [
-            (f"q1/{unit}.xlsx", ACCEPTED), (f"q2/{unit}_Q1.xlsx", DUPLICATE)]  # (a copy of it)
+            (f"q1/{unit}.xlsx", ACCEPTED)]
 
 
 def test_one_inbox_for_every_quarter_counts_a_file_in_its_own_quarter_only(tmp_path):
@@ -847,6 +848,221 @@ def test_one_inbox_for_every_quarter_counts_a_file_in_its_own_quarter_only(tmp_p
     assert sorted(f.status for f in q2.files) == [ACCEPTED, DUPLICATE, IGNORED] and q2.counts[ACCEPTED] == 1
     # and 2019Q1 again: its own file accepted, 2019Q2's a copy
     assert sorted(f.status for f in run("2019Q1").files) == [ACCEPTED, DUPLICATE, IGNORED]
-    with Ledger(tmp_path / "l.sqlite") as led:
-        assert [r.status for r in led.receipts(plan.plan_id, "2019Q1")] == [IGNORED, ACCEPTED]
+    with Ledger(tmp_path / "l.sqlite") as led:  # (2019Q2's return a copy on 2019Q1's page)
+        assert {r.display: r.status for r in led.receipts(plan.plan_id, "2019Q1")} == {
+            "\u6536\u4ef6\u7bb1/Thumbs.db": IGNORED, f"\u6536\u4ef6\u7bb1/{unit}.xlsx": ACCEPTED,
+            f"\u6536\u4ef6\u7bb1/{other}.xlsx": DUPLICATE}
         assert [r.unit for r in led.returns(plan.plan_id, "2019Q1")] == [unit]
+
+
+# ------------------------------------------------------------------ one file, one outcome per period
+def _quarters(tmp_path: Path):
+    """The example plan, one unit of it, form(period): that unit's filled report for a
+    period (its bytes), and run(period, *inboxes, plan=...): api.collect of inbox folders
+    under tmp_path into one ledger, l.sqlite."""
+    import random
+
+    from xltools import api
+    from xltools.planfile import load_plan
+    from xltools.simulate import fill_report
+    from xltools.xlsx.writer import workbook_bytes
+    plan_path = api.example_dir() / "plan.xlsx"
+    plan = load_plan(plan_path).value
+    unit = plan.units_with_tasks()[1].name
+
+    def form(period: str) -> bytes:
+        return workbook_bytes(fill_report(plan, unit, plan.period(period), random.Random(1)))
+
+    def run(period: str, *boxes: str, plan: Path = plan_path):
+        return api.collect([tmp_path / b for b in boxes], plan, period,
+                           tmp_path / f"out-{plan.parent.name}-{period}", tmp_path / "l.sqlite",
+                           workers=1)
+    return plan, unit, form, run
+
+
+def _put(folder: Path, name: str, data: bytes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(data)
+    return folder / name
+
+
+def _seen(tmp_path: Path, plan_id: str, period: str) -> list[tuple[str, str, list[str]]]:
+    """(display, status, finding codes) of every receipt of a period."""
+    with Ledger(tmp_path / "l.sqlite") as led:
+        return [(r.display, r.status, [f.code for f in r.findings])
+                for r in led.receipts(plan_id, period)]
+
+
+def test_a_period_collected_first_keeps_its_refusal_when_the_other_takes_the_file(tmp_path):
+    """One inbox for every quarter, 2019Q2 collected first: it refuses the 2019Q1 return
+    (another period's form). 2019Q1 then takes it; 2019Q2's page still says what 2019Q2's
+    runs found (before, the receipt both shared said 已接收 on 2019Q2's page)."""
+    plan, unit, form, run = _quarters(tmp_path)
+    _put(tmp_path / "box", f"{unit}.xlsx", form("2019Q1"))
+    assert [f.status for f in run("2019Q2", "box").files] == [REJECTED]
+    assert [f.status for f in run("2019Q1", "box").files] == [ACCEPTED]
+    q2 = run("2019Q2", "box")
+    assert [f.status for f in q2.files] == [REJECTED] and ACCEPTED not in q2.counts
+    assert _seen(tmp_path, plan.plan_id, "2019Q2") == [(f"box/{unit}.xlsx", REJECTED, ["other-period"])]
+    assert [s[:2] for s in _seen(tmp_path, plan.plan_id, "2019Q1")] == [(f"box/{unit}.xlsx", ACCEPTED)]
+    with Ledger(tmp_path / "l.sqlite") as led:
+        assert [r.unit for r in led.returns(plan.plan_id, "2019Q1")] == [unit]
+        assert list(led.returns(plan.plan_id, "2019Q2")) == []
+        st = led.status(plan.plan_id, "2019Q2")
+        assert st.counts[ACCEPTED] == 0 and st.counts[REJECTED] == 1
+
+
+def test_a_file_two_periods_refuse_keeps_each_periods_refusal(tmp_path):
+    """A 2019Q3 form and a file that is no workbook, in 2019Q1's inbox and in 2019Q2's: each
+    period refuses them with its own reason, whichever was collected last (before, the
+    period collected second made the first one's refusal a bare 重复文件, until the first
+    was collected again, and so on)."""
+    plan, unit, form, run = _quarters(tmp_path)
+    q3 = form("2019Q3")
+    for box in ("q1", "q2"):
+        _put(tmp_path / box, "q3.xlsx", q3)
+        _put(tmp_path / box, "fake.xls", b"<html><table></table></html>")
+    for _ in range(2):
+        for period, box in (("2019Q1", "q1"), ("2019Q2", "q2")):
+            assert sorted(f.status for f in run(period, box).files) == [REJECTED, REJECTED]
+    # (within a period, a second copy of a refused file is a copy of it, refused once)
+    _put(tmp_path / "q2" / "again", "q3.xlsx", q3)
+    assert sorted(f.status for f in run("2019Q2", "q2").files) == [DUPLICATE, REJECTED, REJECTED]
+    assert _seen(tmp_path, plan.plan_id, "2019Q2")[0] == ("q2/again/q3.xlsx", DUPLICATE, ["duplicate-file"])
+    for period, box in (("2019Q1", "q1"), ("2019Q2", "q2")):
+        seen = [r for r in _seen(tmp_path, plan.plan_id, period) if "again" not in r[0]]
+        assert [(d, s) for d, s, _ in seen] == [(f"{box}/fake.xls", REJECTED), (f"{box}/q3.xlsx", REJECTED)]
+        assert seen[1][2] == ["other-period"] and seen[0][2]
+        with Ledger(tmp_path / "l.sqlite") as led:  # each says what it was collecting
+            (mine,) = [r for r in led.receipts(plan.plan_id, period) if r.display == f"{box}/q3.xlsx"]
+            assert plan.period(period).name in mine.findings[0].message
+
+
+def test_an_unarchived_return_is_kept_when_another_period_sees_its_bytes(tmp_path):
+    """2019Q1 takes a return it cannot archive (the archive folder is blocked); the same
+    bytes then come in 2019Q2's run (one inbox for every quarter). They are archived, and
+    2019Q1 keeps its return, its archive error gone (before, 2019Q2's run made the record
+    its own refusal: 2019Q1 lost the return until it was collected again)."""
+    plan, unit, form, run = _quarters(tmp_path)
+    data = form("2019Q1")
+    _put(tmp_path / "box", f"{unit}.xlsx", data)
+    sha = hashlib.sha256(data).hexdigest()
+    block = tmp_path / "l_archive" / sha[:2]
+    _put(block.parent, block.name, b"not a folder")
+    (f,) = run("2019Q1", "box").files
+    assert f.status == ACCEPTED and "archive-failed" in [x.code for x in f.findings]
+    block.unlink()
+    assert [f.status for f in run("2019Q2", "box").files] == [DUPLICATE]
+    with Ledger(tmp_path / "l.sqlite") as led:
+        assert [r.unit for r in led.returns(plan.plan_id, "2019Q1")] == [unit]
+        (q1,) = led.receipts(plan.plan_id, "2019Q1")
+        assert q1.status == ACCEPTED and Path(q1.archived).read_bytes() == data
+        assert "archive-failed" not in [x.code for x in q1.findings]
+    assert _seen(tmp_path, plan.plan_id, "2019Q2") == [
+        (f"box/{unit}.xlsx", DUPLICATE, ["received-for-other-period"])]
+    q1 = run("2019Q1", "box")
+    assert [(f.status, f.seen_before) for f in q1.files] == [(ACCEPTED, True)]
+
+
+def test_outputs_are_made_again_after_another_periods_run_changed_the_ledger(tmp_path):
+    """2019Q2's outputs are kept by an unchanged re-run only while no run of any period has
+    recorded anything since (2019Q1's returns are 2019Q2's previous figures); and its
+    validation report, its run and its ledger page say the same of each file (before, a
+    2019Q1 run that changed the receipt both shared left 2019Q2's outputs in place: the run
+    said 重复文件, the page 已接收, the report 已退回)."""
+    import openpyxl
+    plan, unit, form, run = _quarters(tmp_path)
+    _put(tmp_path / "box", f"{unit}.xlsx", form("2019Q1"))
+    run("2019Q2", "box")
+    again = run("2019Q2", "box")
+    assert again.phases == {}  # (nothing changed: the outputs stand)
+    run("2019Q1", "box")
+    q2 = run("2019Q2", "box")
+    assert q2.phases != {} and [f.status for f in q2.files] == [REJECTED]
+    ws = openpyxl.load_workbook(q2.outputs[1])["\u6587\u4ef6\u6e05\u5355"]  # 文件清单
+    (cell,) = [c for row in ws.iter_rows() for c in row if c.value == f"box/{unit}.xlsx"]
+    assert ws.cell(cell.row, 5).value == "\u5df2\u9000\u56de"  # 已退回
+    assert _seen(tmp_path, plan.plan_id, "2019Q2")[0][1] == REJECTED
+    assert run("2019Q2", "box").phases == {}
+
+
+def test_two_plans_in_one_ledger_each_have_their_own_outcome(tmp_path):
+    """One ledger for two plans (another plan_id), one inbox: a return plan A took is a
+    copy for plan B, not counted there (before, plan B's run said it was accepted, and
+    its page did not list it)."""
+    from xltools import api
+    from xltools.planfile import load_plan, save_plan
+    plan, unit, form, run = _quarters(tmp_path)
+    other = load_plan(api.example_dir() / "plan.xlsx").value
+    other.plan_id = plan.plan_id + "-b"
+    plan_b = save_plan(other, tmp_path / "b" / "plan.xlsx")
+    _put(tmp_path / "box", f"{unit}.xlsx", form("2019Q1"))
+    assert [f.status for f in run("2019Q1", "box").files] == [ACCEPTED]
+    for _ in range(2):
+        b = run("2019Q1", "box", plan=plan_b)
+        assert [f.status for f in b.files] == [DUPLICATE] and ACCEPTED not in b.counts
+        assert unit in b.missing_units
+    assert _seen(tmp_path, other.plan_id, "2019Q1") == [(f"box/{unit}.xlsx", DUPLICATE, ["duplicate-file"])]
+    assert [s[:2] for s in _seen(tmp_path, plan.plan_id, "2019Q1")] == [(f"box/{unit}.xlsx", ACCEPTED)]
+    with Ledger(tmp_path / "l.sqlite") as led:
+        assert [r.unit for r in led.returns(plan.plan_id, "2019Q1")] == [unit]
+        assert list(led.returns(other.plan_id, "2019Q1")) == []
+
+
+# format 8's receipts: one per file and name, whatever period saw it
+FORMAT_8_RECEIPTS = """CREATE TABLE receipts (
+  id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),
+  sha256 TEXT NOT NULL REFERENCES files(sha256), path TEXT NOT NULL, display TEXT NOT NULL,
+  name TEXT NOT NULL, received_at TEXT NOT NULL, recorded_at TEXT NOT NULL,
+  status TEXT NOT NULL, UNIQUE (sha256, display));
+CREATE INDEX receipts_run ON receipts(run_id)"""
+
+
+def test_a_format_8_ledger_keeps_every_receipt_each_in_its_period(tmp_path):
+    """Format 8 to 9: every receipt and finding kept (ids too), each receipt in the period
+    of its run, but the one that had its record's status in that record's period: a
+    format 8 receipt 2019Q2 saw first and 2019Q1 took after (one inbox for every quarter)
+    is 2019Q1's. The ledger then takes the same file in two periods under one name."""
+    db, box = tmp_path / "l.db", tmp_path / "in"
+    a, b = received(make_file(box, "a.xlsx", "a")), received(make_file(box, "b.xlsx", "b"))
+    copy = received(Path(a.path), display="q2/a.xlsx")
+    with Ledger(db) as led:
+        collect(led, [a_return(a), a_return(b, status=REJECTED)])
+        collect(led, [a_return(copy, status=REJECTED)], period="2019Q2")
+        q1 = statuses(led)
+    con = sqlite3.connect(db)
+    tables = ("receipts", "findings", "runs", "submissions")
+    before = {t: con.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+    con.execute("PRAGMA legacy_alter_table = ON")
+    con.execute("ALTER TABLE receipts RENAME TO r9")
+    for stmt in FORMAT_8_RECEIPTS.split(";"):
+        con.execute(stmt)
+    con.execute("INSERT INTO receipts SELECT id, run_id, sha256, path, display, name, received_at, "
+                "recorded_at, status FROM r9")
+    con.execute("DROP TABLE r9")
+    con.execute("ALTER TABLE runs DROP COLUMN changed")
+    # format 8 left a.xlsx's receipt on the 2019Q2 run that saw it first
+    con.execute("UPDATE receipts SET run_id = 2 WHERE display = 'a.xlsx'")
+    con.execute("PRAGMA user_version = 8")
+    con.commit()
+    con.close()
+    with Ledger(db) as led:
+        c = led.conn
+        assert c.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 9
+        assert c.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        after = {t: c.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+        assert {t: [tuple(r) for r in rows] for t, rows in after.items()} == {
+            t: [tuple(r) for r in rows] for t, rows in before.items()}
+        assert statuses(led) == q1 == [("a.xlsx", ACCEPTED), ("b.xlsx", REJECTED)]
+        assert [r.run_id for r in led.receipts(PLAN, "2019Q1")] == [1, 1]
+        assert [[f.code for f in r.findings] for r in led.receipts(PLAN, "2019Q1")] == [[], ["junk-ignored"]]
+        (dup,) = led.receipts(PLAN, "2019Q2")
+        assert (dup.display, dup.status, [f.code for f in dup.findings]) == \
+            ("q2/a.xlsx", DUPLICATE, ["received-for-other-period"])
+        assert led.state() == "run:2"
+        # 2019Q2's run over 2019Q1's inbox: a.xlsx a copy there too, 2019Q1's as it was
+        assert collect(led, [a_return(a, status=REJECTED)], period="2019Q2") == [DUPLICATE]
+        assert [(r.display, r.status) for r in led.receipts(PLAN, "2019Q2")] == [
+            ("a.xlsx", DUPLICATE), ("q2/a.xlsx", DUPLICATE)]
+        assert statuses(led) == q1 and led.state() == "run:3"

@@ -34,7 +34,7 @@ from .records import Decision, FormStatus, KnownFile, PeriodStatus, Receipt, Sub
 from .serialize import form_return_from_dict, form_return_json, jsonable
 from .stamps import STAMP, archive_ext
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 ARCHIVE_EXTS = {"xlsx", "xlsm", "xls", "ods", "zip"}
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 PLACE = ("file", "sheet", "cell", "unit", "task", "ref")  # a stored finding's place
@@ -78,23 +78,10 @@ VALUES = """CREATE TABLE "values" (
 ) WITHOUT ROWID"""
 _VALUE_COLUMNS = "key, field, value_text, value_num, sheet, cell, row, blocked"
 
-SCHEMA = f"""
-CREATE TABLE runs (
-  id INTEGER PRIMARY KEY,
-  started_at TEXT NOT NULL,
-  finished_at TEXT,
-  plan_id TEXT NOT NULL,
-  period TEXT NOT NULL,
-  inputs TEXT NOT NULL DEFAULT '[]'
-);
-CREATE TABLE files (
-  sha256 TEXT PRIMARY KEY,
-  size INTEGER NOT NULL,
-  kind TEXT NOT NULL,
-  archived TEXT,
-  first_seen TEXT NOT NULL
-);
-CREATE TABLE receipts (
+# version 9: a receipt is one period's (the plan and period of the runs that saw the file):
+# the same file in two periods' inboxes has its outcome in each, what one says and counts
+# depends on its own runs only; the bytes and the record that counts them are kept once
+RECEIPTS = f"""CREATE TABLE receipts (
   id INTEGER PRIMARY KEY,
   run_id INTEGER NOT NULL REFERENCES runs(id),
   sha256 TEXT NOT NULL REFERENCES files(sha256),
@@ -104,9 +91,31 @@ CREATE TABLE receipts (
   received_at TEXT NOT NULL,
   recorded_at TEXT NOT NULL,
   status TEXT NOT NULL CHECK (status IN {_STATUSES!r}),
-  UNIQUE (sha256, display)
+  plan_id TEXT NOT NULL,
+  period TEXT NOT NULL,
+  UNIQUE (sha256, display, plan_id, period)
 );
-CREATE INDEX receipts_run ON receipts(run_id);
+CREATE INDEX receipts_period ON receipts(plan_id, period)"""
+
+# version 9: runs.changed, whether the run recorded anything (Ledger.state)
+SCHEMA = f"""
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  plan_id TEXT NOT NULL,
+  period TEXT NOT NULL,
+  inputs TEXT NOT NULL DEFAULT '[]',
+  changed INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE files (
+  sha256 TEXT PRIMARY KEY,
+  size INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  archived TEXT,
+  first_seen TEXT NOT NULL
+);
+{RECEIPTS};
 CREATE TABLE submissions (
   sha256 TEXT PRIMARY KEY REFERENCES files(sha256),
   run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -221,12 +230,6 @@ def _copy_of(display: str, sub: sqlite3.Row, plan_period: tuple[str, str]) -> Fi
     return finding("received-for-other-period", file=display, value=sub["display"], period=name)
 
 
-def _stale_rejection(status: str | None, plan_id: str | None, period: str | None,
-                     run: tuple[str, str]) -> bool:
-    """A file rejected in a run for another plan or period: it may be valid for this one."""
-    return status == REJECTED and (plan_id, period) != run
-
-
 class Ledger:
     """The embedded ledger of one plan folder (or any --db path)."""
 
@@ -235,6 +238,7 @@ class Ledger:
         self.archive_dir = self.db_path.with_name(self.db_path.stem + "_archive")
         self.busy_timeout = busy_timeout
         self._run: tuple[int, str, str] | None = None  # run id, plan_id, period
+        self._changed = False  # whether the run under way recorded anything
         self.on_wait = None  # called once when begin() has to wait for another writer
         self._pending_sync: list[Path] = []
         self._new_files: list[Path] = []  # archived by the run under way (removed on rollback)
@@ -250,12 +254,12 @@ class Ledger:
             raise LedgerError(f"无法打开台账 {self.db_path}({exc})。请检查路径和权限。") from exc
         self.conn.row_factory = sqlite3.Row
         try:
-            self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute("PRAGMA journal_mode = WAL")
             # a run is one commit: FULL costs one fsync of the WAL per run and makes a
             # finished collect survive a power cut (NORMAL may roll the last one back)
             self.conn.execute("PRAGMA synchronous = FULL")
-            self._migrate()
+            self._migrate()  # (foreign keys off: a table rebuilt keeps the references to it)
+            self.conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.OperationalError as exc:
             self.conn.close()
             if _is_busy(exc):
@@ -300,6 +304,8 @@ class Ledger:
                 self._findings_as_data()
             if version != 0 and version < 7:
                 self._values_by_set()
+            if version != 0:
+                self._receipts_by_period()
             self._script(HISTORY, MAIL, INTAKE_STATS)
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self.conn.execute("COMMIT")
@@ -346,6 +352,25 @@ class Ledger:
                   f"JOIN value_sets s ON s.sha256 = o.sha256 ORDER BY s.id, o.{order}")
         c.execute("DROP TABLE values_old")
 
+    def _receipts_by_period(self) -> None:
+        """Formats 1 to 8 to 9: each receipt the period's of its run, but one that was not a
+        copy, which had its record's status, the period's of that record (and of its run):
+        a file 2019Q1 took again after 2019Q2 refused it (one inbox for every quarter) is
+        2019Q1's. Every row kept, with its id (the findings of a receipt refer to it)."""
+        c = self.conn
+        if "plan_id" in {r["name"] for r in c.execute("PRAGMA table_info(receipts)")}:
+            return  # (already so)
+        c.execute("PRAGMA legacy_alter_table = ON")  # (the findings still refer to receipts)
+        c.execute("ALTER TABLE receipts RENAME TO receipts_old")
+        c.execute("PRAGMA legacy_alter_table = OFF")
+        self._script(RECEIPTS)
+        c.execute("INSERT INTO receipts SELECT o.id, ru.id, o.sha256, o.path, o.display, o.name, "
+                  "o.received_at, o.recorded_at, o.status, ru.plan_id, ru.period FROM receipts_old o "
+                  "LEFT JOIN submissions s ON s.sha256 = o.sha256 AND o.status != ? "
+                  "JOIN runs ru ON ru.id = coalesce(s.run_id, o.run_id)", (DUPLICATE,))
+        c.execute("DROP TABLE receipts_old")
+        c.execute("ALTER TABLE runs ADD COLUMN changed INTEGER NOT NULL DEFAULT 1")
+
     # ------------------------------------------------------------ the run
     def begin(self, plan_id: str, period: str, inputs: list | tuple = ()) -> int:
         """Start one write transaction for the whole run; LedgerBusy if another holds it."""
@@ -372,17 +397,18 @@ class Ledger:
         self._clean_tmp()
         self._clean_orphans()
         cur = self.conn.execute(
-            "INSERT INTO runs(started_at, plan_id, period, inputs) VALUES (?,?,?,?)",
+            "INSERT INTO runs(started_at, plan_id, period, inputs, changed) VALUES (?,?,?,?,0)",
             (_now(), plan_id, period,
              json.dumps([_safe_text(p) for p in inputs], ensure_ascii=False)))
         self._run = (cur.lastrowid, plan_id, period)
-        self._pending_sync, self._new_files = [], []
+        self._pending_sync, self._new_files, self._changed = [], [], False
         return cur.lastrowid
 
     def commit(self) -> None:
         if self._run is None:
             raise LedgerError("没有进行中的运行(commit 前未调用 begin)。")
-        self.conn.execute("UPDATE runs SET finished_at = ? WHERE id = ?", (_now(), self._run[0]))
+        self.conn.execute("UPDATE runs SET finished_at = ?, changed = ? WHERE id = ?",
+                          (_now(), self._changed, self._run[0]))
         self._sync_archive()
         self.conn.execute("COMMIT")
         self._run, self._new_files = None, []
@@ -521,29 +547,14 @@ class Ledger:
 
     # ------------------------------------------------------------ recording
     def receipt_status(self, received: Received) -> str | None:
-        """The status already recorded for these bytes under this display name, or None.
-
-        None also when the file still needs work: not archived yet, or rejected in a run
-        for another plan/period (it may well be valid for this one). A file another period
-        of the plan counts (one inbox for every quarter) is a copy for this one: DUPLICATE
-        (one it ignored, a Thumbs.db, is ignored here too).
-        """
+        """The status a run for this plan and period already recorded for these bytes under
+        this display name, or None (also when the file is not archived yet: still to do)."""
         row = self.conn.execute(
-            "SELECT r.status, f.archived, s.status AS sstatus, ru.plan_id, ru.period "
-            "FROM receipts r JOIN files f ON f.sha256 = r.sha256 "
-            "LEFT JOIN submissions s ON s.sha256 = r.sha256 "
-            "LEFT JOIN runs ru ON ru.id = s.run_id "
-            "WHERE r.sha256 = ? AND r.display = ?",
-            (received.sha256, _safe_text(received.display))).fetchone()
-        if row is None or row["archived"] is None:
-            return None
-        if self._run is not None and _stale_rejection(row["sstatus"], row["plan_id"],
-                                                      row["period"], self._run[1:]):
-            return None
-        if self._run is not None and row["plan_id"] == self._run[1] and row["period"] != self._run[2] \
-                and row["sstatus"] in (ACCEPTED, SUPERSEDED):
-            return DUPLICATE  # (its receipt stays as its own period recorded it)
-        return row["status"]
+            "SELECT r.status FROM receipts r JOIN files f ON f.sha256 = r.sha256 "
+            "WHERE r.sha256 = ? AND r.display = ? AND r.plan_id = ? AND r.period = ? "
+            "AND f.archived IS NOT NULL", (received.sha256, _safe_text(received.display),
+                                           *(self._run or (0, "", ""))[1:])).fetchone()
+        return row and row[0]
 
     def locked(self, shas: set[str]) -> set[str]:
         """Which of these files were refused for an opening password (password-protected):
@@ -555,17 +566,15 @@ class Ledger:
     # -- intake's stat cache
     def known_files(self, plan_id: str, period: str, limits: str) -> dict[bytes, KnownFile]:
         """The inbox files a run for plan_id/period need not read again: recorded under
-        the same limits, and settled as receipt_status would find them (archived, not a
-        rejection for another plan or period)."""
+        the same limits, and settled as receipt_status would find them (archived, with a
+        receipt of this plan and period)."""
         rows = self.conn.execute(
-            "SELECT k.*, s.status AS sstatus, ru.plan_id, ru.period FROM intake_stats k "
-            "JOIN receipts r ON r.sha256 = k.sha256 AND r.display = k.display "
+            "SELECT k.* FROM intake_stats k JOIN receipts r ON r.sha256 = k.sha256 "
+            "AND r.display = k.display AND r.plan_id = ? AND r.period = ? "
             "JOIN files f ON f.sha256 = k.sha256 AND f.archived IS NOT NULL "
-            "LEFT JOIN submissions s ON s.sha256 = k.sha256 "
-            "LEFT JOIN runs ru ON ru.id = s.run_id WHERE k.limits = ?", (limits,))
+            "WHERE k.limits = ?", (plan_id, period, limits))
         return {r["path"]: KnownFile(**{k: r[k] for k in KnownFile.__dataclass_fields__})
-                for r in rows
-                if not _stale_rejection(r["sstatus"], r["plan_id"], r["period"], (plan_id, period))}
+                for r in rows}
 
     def remember_files(self, run_id: int, files: list[KnownFile], limits: str) -> None:
         """Record what this run found in its inbox folders (in the run's transaction)."""
@@ -577,13 +586,14 @@ class Ledger:
               k.file_type, limits) for k in files])
 
     def ended(self, run_id: int, files: list[tuple[str, str]]) -> list[str | None]:
-        """The status each (display, sha256) has now, whichever run recorded it: a file of
-        this run may supersede one that record() returned as accepted, or one an earlier
-        run accepted."""
+        """The status each (display, sha256) has now in this run's plan and period, whichever
+        run recorded it: a file of this run may supersede one that record() returned as
+        accepted, or one an earlier run accepted."""
         self._require_run(run_id)
+        scope = self._run[1:]
         now = {(r["display"], r["sha256"]): r["status"] for r in self._by_sha(
-            "SELECT display, sha256, status FROM receipts WHERE sha256 IN (%s)",
-            {sha for _, sha in files})}
+            "SELECT display, sha256, status, plan_id, period FROM receipts WHERE sha256 IN (%s)",
+            {sha for _, sha in files}) if (r["plan_id"], r["period"]) == scope}
         return [now.get((_safe_text(d), sha)) for d, sha in files]
 
     def _by_sha(self, sql: str, shas: set[str]) -> Iterator[sqlite3.Row]:
@@ -603,39 +613,49 @@ class Ledger:
         if ret.status not in (ACCEPTED, REJECTED, IGNORED):
             raise ValueError(f"record() takes an accepted/rejected/ignored return, "
                              f"not {ret.status!r}")
-        rec, now, c = ret.received, _now(), self.conn
+        rec, now, c, scope = ret.received, _now(), self.conn, self._run[1:]
         sha, display = rec.sha256, _safe_text(rec.display)
-        extra: list[Finding] = []
+        self._changed, extra = True, []  # (extra: archive-failed)
         archived = self._archive_for_record(rec, extra)
+        ret.findings = [*ret.findings, *extra]
         old = c.execute("SELECT archived FROM files WHERE sha256 = ?", (sha,)).fetchone()
         if old is None:
             c.execute("INSERT INTO files(sha256, size, kind, archived, first_seen) "
                       "VALUES (?,?,?,?,?)",
                       (sha, rec.size, rec.file_type or "other", archived, now))
-        elif old["archived"] is None and archived:
+        elif old["archived"] is None and archived:  # archived at last: no error says it is not
             c.execute("UPDATE files SET archived = ? WHERE sha256 = ?", (archived, sha))
-        receipt = c.execute("SELECT id, status FROM receipts WHERE sha256 = ? AND display = ?",
-                            (sha, display)).fetchone()
+            c.execute("DELETE FROM findings WHERE sha256 = ? AND code = 'archive-failed'", (sha,))
+        receipt = c.execute("SELECT id, status FROM receipts WHERE sha256 = ? AND display = ? "
+                            "AND plan_id = ? AND period = ?", (sha, display, *scope)).fetchone()
         sub = c.execute("SELECT s.status, s.display, ru.plan_id, ru.period FROM submissions s "
                         "JOIN runs ru ON ru.id = s.run_id WHERE s.sha256 = ?", (sha,)).fetchone()
         if sub is not None:
-            redo = (replace or _stale_rejection(sub["status"], sub["plan_id"], sub["period"],
-                                                self._run[1:])
-                    or (old is not None and old["archived"] is None and archived is not None))
-            if not redo:
+            where, counts = (sub["plan_id"], sub["period"]), sub["status"] in (ACCEPTED, SUPERSEDED)
+            if where == scope and not (replace or (old["archived"] is None and archived)):
                 if receipt is not None:
                     return receipt["status"]
-                dup = self._receipt(run_id, rec, DUPLICATE, now)
-                self._insert_findings(sha, [_copy_of(display, sub, self._run[1:])], receipt_id=dup)
-                return DUPLICATE
+                return self._own(run_id, rec, None, DUPLICATE, [_copy_of(display, sub, scope)])
+            if where != scope and counts:  # counted in another period (or plan): a copy here
+                return self._own(run_id, rec, receipt, DUPLICATE, [_copy_of(display, sub, scope)])
+            if where != scope and ret.status != ACCEPTED:  # refused there and here: its own
+                first = c.execute("SELECT display FROM receipts WHERE sha256 = ? AND display != ? "
+                                  "AND plan_id = ? AND period = ? AND status != ?",
+                                  (sha, display, *scope, DUPLICATE)).fetchone()
+                return self._own(run_id, rec, receipt, ret.status, ret.findings) if first is None \
+                    else self._own(run_id, rec, receipt, DUPLICATE, [finding(
+                        "duplicate-file", file=display, value=first[0])])  # (refused once here)
+            if where != scope:  # taken here: the other period's refusal keeps its findings
+                c.execute("INSERT INTO findings(sha256, receipt_id, code, severity, file, sheet, "
+                          "cell, unit, task, ref, params) SELECT f.sha256, r.id, f.code, "
+                          "f.severity, f.file, f.sheet, f.cell, f.unit, f.task, f.ref, f.params "
+                          "FROM findings f JOIN receipts r ON r.sha256 = f.sha256 "
+                          "WHERE f.sha256 = ? AND f.receipt_id IS NULL AND r.status != ? "
+                          "AND r.plan_id = ? AND r.period = ?", (sha, DUPLICATE, *where))
             self._forget_submission(sha)
-        if receipt is None:
-            self._receipt(run_id, rec, ret.status, now)
-        else:
-            c.execute("UPDATE receipts SET status = ? WHERE id = ?", (ret.status, receipt["id"]))
-        c.execute("UPDATE receipts SET status = ? WHERE sha256 = ? AND display != ?",
-                  (DUPLICATE, sha, display))
-        ret.findings = [*ret.findings, *extra]
+        self._own(run_id, rec, receipt, ret.status, [])
+        c.execute("UPDATE receipts SET status = ? WHERE sha256 = ? AND display != ? "
+                  "AND plan_id = ? AND period = ?", (DUPLICATE, sha, display, *scope))
         payload, clean = _payload(ret)
         c.execute("INSERT INTO submissions(sha256, run_id, display, plan_id, kind, unit, period, "
                   "status, received_at, recorded_at, late, supersedes, payload) "
@@ -648,13 +668,22 @@ class Ledger:
             ret.status = self._supersede(sha, ret.plan_id, ret.kind, ret.unit, ret.period)
         return ret.status
 
-    def _receipt(self, run_id: int, rec: Received, status: str, now: str) -> int:
-        """A new receipt of `rec` in this run; its id."""
-        return self.conn.execute(
-            "INSERT INTO receipts(run_id, sha256, path, display, name, received_at, recorded_at, "
-            "status) VALUES (?,?,?,?,?,?,?,?)",
-            (run_id, rec.sha256, _safe_text(rec.origin or rec.path), _safe_text(rec.display),
-             _safe_text(rec.name), rec.received_at, now, status)).lastrowid
+    def _own(self, run_id: int, rec: Received, receipt: sqlite3.Row | None, status: str,
+             found: list[Finding]) -> str:
+        """The file's receipt in this run's plan and period (new, or the one it has) with this
+        status and these findings of its own; the status."""
+        if receipt is None:
+            rid = self.conn.execute(
+                "INSERT INTO receipts(run_id, sha256, path, display, name, received_at, "
+                "recorded_at, status, plan_id, period) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (run_id, rec.sha256, _safe_text(rec.origin or rec.path), _safe_text(rec.display),
+                 _safe_text(rec.name), rec.received_at, _now(), status, *self._run[1:])).lastrowid
+        else:
+            rid = receipt["id"]
+            self.conn.execute("UPDATE receipts SET status = ? WHERE id = ?", (status, rid))
+            self.conn.execute("DELETE FROM findings WHERE receipt_id = ?", (rid,))
+        self._insert_findings(rec.sha256, found, receipt_id=rid, default_file=_safe_text(rec.display))
+        return status
 
     def _archive_for_record(self, rec: Received, extra: list[Finding]) -> str | None:
         try:
@@ -713,8 +742,8 @@ class Ledger:
             new = ACCEPTED if r["sha256"] == winner["sha256"] else SUPERSEDED
             if new != r["status"]:  # (the new row was written with its status just now)
                 c.execute("UPDATE submissions SET status = ? WHERE sha256 = ?", (new, r["sha256"]))
-                c.execute("UPDATE receipts SET status = ? WHERE sha256 = ? AND status != ?",
-                          (new, r["sha256"], DUPLICATE))
+                c.execute("UPDATE receipts SET status = ? WHERE sha256 = ? AND status IN (?, ?)",
+                          (new, r["sha256"], ACCEPTED, SUPERSEDED))  # (its record's period's)
         if winner["sha256"] == sha and before:
             c.execute("UPDATE submissions SET supersedes = ? WHERE sha256 = ?", (before[0], sha))
         return ACCEPTED if winner["sha256"] == sha else SUPERSEDED
@@ -748,11 +777,12 @@ class Ledger:
     def set_received(self, ret: FormReturn, replace_status: str) -> str:
         """Store a new time received of a recorded return (ret.late and its late-return
         finding already set); the status it ends with (the latest of a form counts)."""
-        sha, c = ret.received.sha256, self.conn
+        sha, c, self._changed = ret.received.sha256, self.conn, True
         c.execute("UPDATE submissions SET received_at = ?, late = ?, payload = ? WHERE sha256 = ?",
                   (ret.received.received_at, int(bool(ret.late)), _payload(ret)[0], sha))
-        c.execute("UPDATE receipts SET received_at = ? WHERE sha256 = ?",
-                  (ret.received.received_at, sha))
+        c.execute("UPDATE receipts SET received_at = ? WHERE sha256 = ? AND (plan_id, period) = "
+                  "(SELECT ru.plan_id, ru.period FROM submissions s JOIN runs ru "
+                  "ON ru.id = s.run_id WHERE s.sha256 = ?)", (ret.received.received_at, sha, sha))
         c.execute("DELETE FROM findings WHERE sha256 = ? AND receipt_id IS NULL AND code = ?",
                   (sha, "late-return"))
         self._insert_findings(sha, [f for f in ret.findings if f.code == "late-return"],
@@ -764,6 +794,7 @@ class Ledger:
     def add_history(self, who: str, action: str, sha: str, plan_id: str, period: str,
                     detail: dict) -> None:
         """Record a decision of the clerk (inside the current run)."""
+        self._changed = True
         self.conn.execute(
             "INSERT INTO history(at, who, action, sha256, plan_id, period, detail) "
             "VALUES (?,?,?,?,?,?,?)", (_now(), _safe_text(who), action, sha, plan_id, period,
@@ -785,10 +816,11 @@ class Ledger:
 
     # ------------------------------------------------------------ queries
     def state(self) -> str:
-        """A token that changes whenever anything is recorded (for reusing outputs)."""
-        row = self.conn.execute("SELECT count(*), coalesce(max(id), 0), "
-                                "(SELECT coalesce(max(id), 0) FROM history) FROM receipts").fetchone()
-        return f"{row[0]}:{row[1]}:{row[2]}"  # (a clerk's decision changes the period too)
+        """A token that changes whenever anything is recorded, for any period (for reusing
+        outputs: a period's summary reads the previous one's returns): the last run that
+        recorded something, a clerk's decision included."""
+        return "run:%d" % self.conn.execute(
+            "SELECT coalesce(max(id), 0) FROM runs WHERE changed").fetchone()[0]
 
     @gc_paused()  # (every object made is kept: the collector's passes would find nothing)
     def current(self, plan_id: str, period: str, texts: bool = True) -> list[FormReturn]:
@@ -827,17 +859,18 @@ class Ledger:
             yield ret
 
     def receipts(self, plan_id: str, period: str) -> list[Receipt]:
-        """Every file seen for a period (by a run for it, or identified as of it)."""
+        """Every file a run for the period saw, and its fate there. The findings of its
+        record (the one that counts the file, or its first refusal) are said in that
+        record's period; a receipt of another holds its own (a copy's, a refusal's)."""
         rows = self.conn.execute(
             "SELECT r.id, r.run_id, r.sha256, r.path, r.display, r.name, r.received_at, "
             "r.recorded_at, r.status, f.size, f.kind AS file_kind, f.archived, "
             "s.plan_id, s.kind, s.unit, s.period, s.late, s.supersedes, "
-            "s.display AS primary_display "
-            "FROM receipts r JOIN runs ru ON ru.id = r.run_id "
-            "JOIN files f ON f.sha256 = r.sha256 "
-            "LEFT JOIN submissions s ON s.sha256 = r.sha256 "
-            "WHERE (ru.plan_id = ? AND ru.period = ?) OR (s.plan_id = ? AND s.period = ?) "
-            "ORDER BY r.display, r.id", (plan_id, period, plan_id, period)).fetchall()
+            "s.display AS primary_display, ru.plan_id = r.plan_id AND ru.period = r.period AS own "
+            "FROM receipts r JOIN files f ON f.sha256 = r.sha256 "
+            "LEFT JOIN submissions s ON s.sha256 = r.sha256 LEFT JOIN runs ru ON ru.id = s.run_id "
+            "WHERE r.plan_id = ? AND r.period = ? ORDER BY r.display, r.id",
+            (plan_id, period)).fetchall()
         held: dict[str | int, list[Finding]] = {}  # a file's by its sha256, a receipt's by its id
         for f in self._by_sha("SELECT * FROM findings WHERE sha256 IN (%s) ORDER BY id",
                               {r["sha256"] for r in rows}):
@@ -854,7 +887,8 @@ class Ledger:
         out = []
         for r in rows:
             dup = r["status"] == DUPLICATE
-            found = ([] if dup else held.get(r["sha256"], [])) + held.get(r["id"], [])
+            found = (held.get(r["sha256"], []) if r["own"] and not dup else []) + \
+                held.get(r["id"], [])
             superseded_by = ""
             if r["status"] == SUPERSEDED:
                 nxt = successor.get(r["sha256"]) or latest.get((r["kind"], r["unit"]))
@@ -867,7 +901,8 @@ class Ledger:
                 path=r["path"], display=r["display"], name=r["name"], sha256=r["sha256"],
                 status=r["status"], size=r["size"], file_type=r["file_kind"], form=r["kind"] or "",
                 unit=r["unit"] or "", plan_id=r["plan_id"] or "", period=r["period"] or "",
-                received_at=r["received_at"], recorded_at=r["recorded_at"], late=bool(r["late"]),
+                received_at=r["received_at"], recorded_at=r["recorded_at"],
+                late=bool(r["own"] and r["late"]),
                 supersedes=r["supersedes"] or "", superseded_by=superseded_by, run_id=r["run_id"],
                 duplicate_of=r["primary_display"] if dup else "", findings=tuple(found),
                 archived=str(self.db_path.parent / r["archived"]) if r["archived"] else ""))

@@ -14,7 +14,7 @@ from ..model.returns import FormReturn
 
 @dataclass(frozen=True)
 class Receipt:
-    """One file seen for a period (by a run for it, or identified as of it), and its fate."""
+    """One file a run for a period saw, and its fate in that period."""
 
     path: str
     display: str  # what the clerk recognises: original path, "附件.zip › 区发改局.xlsx"

@@ -22,8 +22,8 @@ from ..model.errors import InputError, OutputError
 from ..model.findings import ERROR
 from ..model.glossary import official_text
 from ..model.periods import is_late
-from ..model.returns import (ACCEPTED, DUPLICATE, IGNORED, REJECTED, FormReturn, Received,
-                             accepted_times, rejected_since)
+from ..model.returns import (ACCEPTED, IGNORED, REJECTED, FormReturn, Received, accepted_times,
+                             rejected_since)
 from .examine_pool import examine_all, reader_gaps
 from .intake import SEP, IntakeResult, intake_return, intake_run, limits_key
 from .own import OWNER
@@ -226,9 +226,7 @@ def _as_ended(ledger: Ledger, run_id: int, out: CollectOutcome) -> None:
     and form, a tie on time going to the later name: Ledger._supersede)."""
     if all(f.seen_before for f in out.files):
         return  # (nothing recorded: nothing changed)
-    # (a copy stays a copy: one of a file another period counts keeps the DUPLICATE it was
-    # settled with, whatever the receipt it shares with that period says)
-    mine = [f for f in out.files if f.sha256 and not (f.seen_before and f.status == DUPLICATE)]
+    mine = [f for f in out.files if f.sha256]
     for f, status in zip(mine, ledger.ended(run_id, [(f.path, f.sha256) for f in mine])):
         if status is not None:
             f.status = status
