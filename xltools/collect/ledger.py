@@ -607,6 +607,9 @@ class Ledger:
     def record(self, run_id: int, ret: FormReturn, replace: bool = False) -> str:
         """Store one examined file; the status it ends with (DUPLICATE, SUPERSEDED...).
 
+        The outcome is this plan and period's own (its receipt); the record of the file (its
+        return, findings, values) is one, of the period that counts it, else of the first
+        that refused it: another period refusing it again keeps its own findings.
         replace: the file was examined again (a clerk's decision): its earlier record goes.
         """
         self._require_run(run_id)
