@@ -20,7 +20,7 @@ from ..forms.owed import town_row
 from ..forms.registry import CURRENT, spec as spec_of
 from ..forms.spec import FormSpec
 from ..forms.render import row_cells, unit_text
-from ..generate.report_form import report_form, target_values, task_values
+from ..generate.report_form import asked_targets, report_form, target_values, task_values
 from ..generate.town_form import town_form
 from ..generate.workplan import workplan
 from ..model import Plan
@@ -159,9 +159,10 @@ def _build(plan: Plan, sp: FormSpec, unit_name: str, period_id: str,
     period = plan.period(period_id)
     if period is None:
         return None
-    key = (sp.version, period_id, any(t.targets for t, _ in tasks))
+    items = asked_targets(plan, sp, tasks)
+    key = (sp.version, period_id, bool(items))
     if shapes is not None and key in shapes:
-        return shapes[key].form(unit, period_id, tasks)
+        return shapes[key].form(unit, period_id, tasks, items)
     wb, fmap = report_form(plan, unit, period, fit=False, spec=sp)
     form = _report(plan, sp, wb, fmap, unit, period_id)
     if shapes is not None:
@@ -228,7 +229,7 @@ def _target_rows(plan, sp, wb, fmap, guarded, unit) -> list[ExpectedRow]:
     by_row, sh = _by_row(guarded), wb.sheet(sp.sheet)
     label_col = sp.target_col(sp.target_label_key)
     # in the generator's order (not looked up by number: a flawed plan may repeat one)
-    targets = [t for task, _ in plan.unit_tasks(unit) for t in task.targets]
+    targets = [t for _, _, t in asked_targets(plan, sp, plan.unit_tasks(unit))]
     return [_target_row(r, number, index, _text(sh, r, label_col), by_row.get(r, ()), t)
             for t, (number, index, r) in zip(targets, fmap.target_rows)]
 
@@ -338,8 +339,9 @@ class _Shape:
             return _Shape(_Part.of(form, first, last), _Part.of(form.targets, rows[0], rows[-1]))
         return _Shape(_Part.of(form, first, last, (rows[0], rows[-1]) if rows else None), None)
 
-    def form(self, unit, period_id: str, tasks) -> ExpectedForm:
-        """The form `unit` received, whose tasks (with its roles) are `tasks`."""
+    def form(self, unit, period_id: str, tasks, items) -> ExpectedForm:
+        """The form `unit` received, whose tasks (with its roles) are `tasks` and targets
+        (task, index, target) `items`."""
         main, first, known = self.main.form, self.main.first, self.cells
         sp = main.spec
         rows = []
@@ -349,7 +351,6 @@ class _Shape:
                 cells = known[(id(task), role)] = _guarded_texts(sp.columns, task_values(task, role))
             rows.append(ExpectedRow("task", first + i, canonical_text(task.number),
                                     canonical_text(task.text), cells, task=task.number, role=role))
-        items = [(t, i, tg) for t, _ in tasks for i, tg in enumerate(t.targets)]
         part = self.targets
         if part is None:  # v1: the targets under the tasks, on the same sheet
             at = rows[-1].row + self.main.gap

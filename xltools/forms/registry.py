@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 
 from ..model.glossary import FORM_REPORT, FORM_TOWN, FORM_WORKPLAN
+from ..model.plan import ROLE_LEAD
 from .spec import (COMPUTED, LIST, NEXT_PERIOD, NUMBER, PERCENT, PERIOD_FORM, TEXT, THIS_PERIOD,
                    Check, Column, FormSpec, HeaderField)
 
@@ -71,8 +72,10 @@ REPORT_V3 = dataclasses.replace(REPORT_V2, version=3, columns=tuple(
     c.reworded(lambda t: t.replace("下一季度", NEXT_PERIOD).replace("本季度", THIS_PERIOD))
     for c in REPORT_V2.columns))
 
-# v4: the sheet is named as the form of its period (半年报表), where v3 named every one 季度报表
-REPORT_V4 = dataclasses.replace(REPORT_V3, version=4, sheet=PERIOD_FORM)
+# v4: the sheet is named as the form of its period (半年报表), where v3 named every one 季度报表;
+# a target's figure is asked only of its task's lead (the one the 汇总表 takes), where v3 asked
+# every unit of the task
+REPORT_V4 = dataclasses.replace(REPORT_V3, version=4, sheet=PERIOD_FORM, target_roles=(ROLE_LEAD,))
 
 TOWN_V1 = FormSpec(
     FORM_TOWN, 1, "镇街指标",

@@ -12,6 +12,7 @@ from itertools import accumulate
 
 from ..model.glossary import form_name
 from ..model.periods import period_words
+from ..model.plan import ROLE_LEAD, ROLE_SUPPORT
 from ..sheet.layout import Validation
 
 # What goes into a column's cells
@@ -109,6 +110,7 @@ class FormSpec:
     target_title: str = ""
     target_label_key: str = ""
     target_sheet: str = ""  # the sheet the second table has to itself; "" = below the first
+    target_roles: tuple[str, ...] = (ROLE_LEAD, ROLE_SUPPORT)  # whose tasks' targets it asks for
     title: str = ""  # the title row, str.format()ted with the names its kind's generator gives
 
     @property

@@ -9,6 +9,7 @@ from ..forms.render import (finish_form, header_fields, notes, table_checks, tab
 from ..forms.spec import FormSpec
 from ..model import DIRECTION_LABELS, Period, Plan, Target, Task, Unit
 from ..model.glossary import FORM_REPORT, a1, form_name
+from ..model.plan import ROLE_LEAD
 from ..model.rates import rate_formula
 from ..sheet.blocks import date_cn, fit_row, official_page, safe_filename, title_block
 from ..sheet.layout import Workbook
@@ -60,7 +61,7 @@ def report_form(plan: Plan, unit: Unit, period: Period, fit: bool = True,
         row += 1
     table_checks(sh, first, row - 1, spec.columns)
     last = row - 1
-    targets = [(t, i, tg) for t, _ in tasks for i, tg in enumerate(t.targets)]
+    targets = asked_targets(plan, spec, tasks)
     target_rows: list[tuple[str, int, int]] = []
     section = None
     if targets and spec.target_sheet:
@@ -73,14 +74,26 @@ def report_form(plan: Plan, unit: Unit, period: Period, fit: bool = True,
         row = table_header(sh, row + 1, spec.targets, 30)
         row = _target_rows(sh, row, spec, targets, width if fit else 0, target_rows)
     statuses = "/".join(spec.choices("状态"))
+    left = sum(len(t.targets) for t, _ in tasks) > len(targets)  # (a 配合 task's, v4 on)
     finish_form(sh, row + 1, spec, head, plan, period, [
         "黄色单元格为填报区域,其余单元格已锁定;请勿增删行列、修改任务内容或工作表名称,文件名可以修改。",
         f"“完成进度”填写 0—100 之间的数字;“状态”从下拉列表中选择({statuses}),完成进度为 100 时状态应为“已完成”。",
-        f"“{spec.target_sheet or '量化指标完成情况'}”填写年初至本期末的累计数,只填数字。"])
+        *([f"“{spec.target_sheet or '量化指标完成情况'}”填写年初至本期末的累计数,只填数字。"] if targets else []),
+        *([f"配合任务的量化指标由牵头单位填报,本单位承担的工作请在“{spec.columns[spec.col('完成情况')].header}”"
+           "中写明。"] if left else [])])
     if section is not None:  # the second table starts its own page under its own header
         sh.page.row_breaks.append(section)
     return wb, FormMap(head, first, last, tuple(target_rows), tuple(fill_in.values()),
                        spec.target_sheet if target_rows and spec.target_sheet else spec.sheet)
+
+
+def asked_targets(plan: Plan, spec: FormSpec, tasks: list[tuple[Task, str]]) -> list[tuple[Task, int, Target]]:
+    """(task, index, target) of the targets a form by `spec` asks of a unit whose tasks (with
+    its roles) are `tasks`: those of the tasks whose role the spec names, and of a task no unit
+    leads (the 汇总表 takes the first of its units that reported)."""
+    return [(t, i, tg) for t, role in tasks
+            if role in spec.target_roles or all(r != ROLE_LEAD for _, r in plan.task_units(t))
+            for i, tg in enumerate(t.targets)]
 
 
 def _target_sheet(wb: Workbook, plan: Plan, unit: Unit, period: Period, spec: FormSpec,

@@ -15,11 +15,12 @@ from __future__ import annotations
 import math
 
 from ..forms.registry import STATUSES, current
-from ..model.glossary import form_name, FORM_REPORT, FW_COLON
+from ..model.glossary import form_name, FORM_REPORT, FW_COLON, FW_SEMICOLON
 from ..model.plan import DIRECTION_LABELS, ROLE_LEAD, Plan, PlanLookups
 from ..model.rates import rate
 from ..model.returns import ACTUAL, FormReturn
 from ..model.table import Table
+from ..model.values import format_number
 from .common import (BLOCKED, LAGGING, NOT_FILLED, NOT_REPORTED, UNCLEAR, Contribution,
                      blocked_cells, is_blocked, value_cell)
 
@@ -152,18 +153,24 @@ TARGET_COLUMNS = ["序号", "任务内容", "量化指标", "计量单位", "方
 def merge_targets(plan: Plan, reports: dict[str, Contribution], tasks: Table,
                   blocked: list) -> Table:
     """Each quantified target with the cumulative figure its lead reported (tasks: one row
-    a plan task, in its order, as merge_tasks gives them); the targets' blocked values are
-    added to `blocked`."""
+    a plan task, in its order, as merge_tasks gives them), the figures its other units typed
+    named in the 说明; the targets' blocked values are added to `blocked`."""
     blocked.extend(b for c in reports.values() for b in c.blocked_targets)
     rows = []
     for t, unit in zip(plan.tasks, tasks["进度来源"]):  # (by place: numbers may repeat)
         got = reports[unit].targets if unit in reports else {}
+        others = [u.name for u, _ in plan.task_units(t) if u.name in reports and u.name != unit]
         for i, tg in enumerate(t.targets):
             actual, note = got.get((t.number, i), (None, ""))
             if unit not in reports:
                 note = "牵头单位未报送"
             elif actual is None and not note:
                 note = "未填"
+            # a figure another unit of the task typed (a co-lead, or a 配合 unit on a form
+            # before report v4) is not summed: said, not dropped without a word
+            figures = ((u, _number(reports[u].targets.get((t.number, i), (None,))[0])) for u in others)
+            if also := "、".join(f"{u} {format_number(x)}" for u, x in figures if x is not None):
+                note = f"{note}{FW_SEMICOLON if note else ''}未计入的其他单位填报数{FW_COLON}{also}"
             rating = rate(tg.value, actual, tg.cumulative, tg.direction)
             direction = "增幅" if tg.growth else DIRECTION_LABELS.get(tg.direction, "")
             rows.append((t.number, t.text, tg.label, tg.measure, direction, tg.value,
