@@ -22,6 +22,7 @@ from xltools.forms.identity import embed_identity
 from xltools.generate.report_form import report_form
 from xltools.generate.town_form import town_form
 from xltools.model.returns import ACCEPTED, FormReturn, Received
+from xltools.office import find_soffice
 from xltools.xlsx.writer import write_workbook
 
 FILL = SHARED_TOOLS / "fill_like_user.py"
@@ -176,3 +177,28 @@ def test_percent_typed_then_gnumeric_is_understood(tmp_path):
         assert [(f.code, f.cell) for f in fr.findings] == [], fmt
         assert [(t.task, t.progress, t.status) for t in fr.tasks] == \
             [(fr.tasks[0].task, 100.0, "已完成"), (fr.tasks[1].task, 80.0, "序时推进")], fmt
+
+
+@needs_office
+@needs_gnumeric
+def test_a_tab_inside_a_text_comes_back_from_an_ods(tmp_path):
+    """A text with a tab (pasted from a document) typed in LibreOffice, the return then saved
+    as .ods by Gnumeric and by LibreOffice: read with its tab, as from the .xlsx. The .ods
+    holds <text:tab/>, which python-calamine's reader drops ("a<tab>b" came back "ab")."""
+    plan = make_small_plan()
+    wb = _layout(plan, "report", "区人社局")
+    wb.filename = "rs.xlsx"
+    src = write_workbook(wb, tmp_path / "gen")
+    text = "新增就业3200人\t其中高校毕业生800人  两个空格"
+    edits = tmp_path / "edits.json"
+    edits.write_text(json.dumps(_header(S) + _task(6, text, 80, "序时推进"), ensure_ascii=False),
+                     encoding="utf-8")
+    filled = tmp_path / "lo-rs.xlsx"
+    subprocess.run(["/usr/bin/python3", str(FILL), str(src), str(edits), str(filled)],
+                   check=True, capture_output=True, timeout=300)
+    _ssconvert(filled, tmp_path / "gnumeric.ods")
+    subprocess.run([find_soffice(), "--headless", "--convert-to", "ods", "--outdir",
+                    str(tmp_path / "lo"), str(filled)], check=True, capture_output=True, timeout=300)
+    for path in (filled, tmp_path / "gnumeric.ods", tmp_path / "lo" / "lo-rs.ods"):
+        fr = examine(_received(path), plan, Q1)
+        assert fr.status == ACCEPTED and fr.tasks[0].completion == text, (path.name, fr.tasks[0].completion)

@@ -185,12 +185,12 @@ def _read_zipped(reading: IdentityReading, grids: Grids, data: bytes, limits: Re
             reading.reason = grids.reason = _refusal_text(check)
             return
         names = set(zf.namelist())
-        fits, damage, errors = None, {}, {}
+        fits, damage, errors, texts = None, {}, {}, {}
         if is_ods(zf, names):
             reading.format, reading.checked = "ods", CARRIERS
             read_ods_carriers(reading, zf, check.parts)
             try:
-                errors = ods.error_cells(zf)
+                errors, texts = ods.error_cells(zf), ods.dropped_texts(zf)
             except Exception:  # noqa: BLE001 - not told: read as before (empty)
                 if debugging():
                     raise
@@ -212,6 +212,11 @@ def _read_zipped(reading: IdentityReading, grids: Grids, data: bytes, limits: Re
         for name, cells in errors.items():  # (a damaged cell stays empty)
             _errors_shown(grids.rows.get(name), [(rc, t) for rc, t in cells
                                                  if (name, *rc) not in damaged])
+        for name, cells in texts.items():  # (a cell calamine read otherwise is left as read)
+            rows = grids.rows.get(name) or []
+            for (r, c), full, seen in cells:
+                if r <= len(rows) and c <= len(rows[r - 1]) and rows[r - 1][c - 1] == seen:
+                    rows[r - 1][c - 1] = full
 
 
 def _read_sheets(reading: IdentityReading, grids: Grids, data: bytes, zf: zipfile.ZipFile,

@@ -182,3 +182,38 @@ def error_cells(zf: zipfile.ZipFile) -> dict[str, list[tuple[tuple[int, int], st
                 out.setdefault(sheet, []).append(((row + 1, col + 1), text[:30]))
                 n += 1
     return out
+
+
+# what python-calamine's ods reader drops from a text cell (it keeps <text:s/>, the spaces):
+# "a<text:tab/>b" came back "ab" (calamine 0.9, src/ods.rs reads no other element of a cell)
+_DROPPED = {f"{{{_TEXT}}}tab": "\t", f"{{{_TEXT}}}line-break": "\n"}
+
+
+def dropped_texts(zf: zipfile.ZipFile) -> dict[str, list[tuple[tuple[int, int], str, str]]]:
+    """{sheet: [((row, col) 1-based, the text, the text as python-calamine reads it)]} of the
+    text cells holding a tab or a line break inside a paragraph."""
+    if not any(_holds(zf, "content.xml", b"<text:" + t) for t in (b"tab", b"line-break")):
+        return {}
+    out: dict[str, list] = {}
+    for sheet, row, col, el, n in _cells(zf):
+        if any(True for tag in _DROPPED for _ in el.iter(tag)):
+            texts = [_text_of(p, [p.text or ""], [p.text or ""]) for p in el.findall(f"{{{_TEXT}}}p")]
+            full, seen = ("\n".join(t[k] for t in texts) for k in (0, 1))
+            out.setdefault(sheet, []).extend(((row + 1, col + 1 + k), full, seen) for k in range(min(n, 1024)))
+    return out
+
+
+def _text_of(el, full: list[str], seen: list[str]) -> tuple[str, str]:
+    """An element's text (tabs, line breaks and spaces as typed) and the same as calamine
+    reads it (without tabs and line breaks), its children's in order; not a comment's."""
+    for child in el:
+        if child.tag in _DROPPED:
+            full.append(_DROPPED[child.tag])
+        elif child.tag == f"{{{_TEXT}}}s":
+            spaces = " " * int(child.get(f"{{{_TEXT}}}c") or 1)
+            full.append(spaces), seen.append(spaces)
+        elif child.tag != f"{{{_O}}}annotation":
+            full.append(child.text or ""), seen.append(child.text or "")
+            _text_of(child, full, seen)
+        full.append(child.tail or ""), seen.append(child.tail or "")
+    return "".join(full), "".join(seen)
