@@ -165,7 +165,8 @@ def test_tasks_numbered_by_word_itself(tmp_path):
     (3, "decimal", "3"), (12, "chineseCounting", "十二"), (20, "chineseCountingThousand", "二十"),
     (35, "ideographDigital", "三十五"), (2, "ideographTraditional", "乙"),
     (4, "decimalEnclosedCircle", "\u2463"), (7, "decimalFullWidth", "\uff17"), (9, "lowerRoman", "ix"),
-    (2, "upperLetter", "B"), (5, "decimalZero", "05"), (11, "chineseLegalSimplified", "拾壹")])
+    (2, "upperLetter", "B"), (5, "decimalZero", "05"), (11, "chineseLegalSimplified", "拾壹"),
+    (3, "decimalEnclosedParen", "\u2476"), (3, "decimalEnclosedFullstop", "\u248a")])
 def test_word_number_formats(n, fmt, shown):
     from xltools.parse.docx_numbering import format_number
     assert format_number(n, fmt) == shown

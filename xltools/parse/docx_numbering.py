@@ -50,6 +50,8 @@ def format_number(n: int, fmt: str) -> str:
         return _STEMS[n - 1]
     if fmt.startswith("decimalEnclosedCircle") and 0 < n <= len(_CIRCLED):
         return _CIRCLED[n - 1]
+    if fmt in ("decimalEnclosedParen", "decimalEnclosedFullstop") and 0 < n <= 20:  # (1) and 1. in one
+        return chr((0x2473 if fmt.endswith("Paren") else 0x2487) + n)  # character: structure reads them
     if fmt.startswith("decimalFullWidth"):
         return str(n).translate(_FULL_WIDTH)
     if fmt == "decimalZero":

@@ -26,6 +26,8 @@ def _fold_char(ch: str) -> str:
         return ch
     if ch in _SPACES:
         return " "
+    if ch == "\u2236":  # the ratio sign, typed for a colon (责任单位\u2236…)
+        return ":"
     if 0xFF01 <= o <= 0xFF5E:
         return chr(o - 0xFEE0)
     if o < 0xF900 and not 0x2100 <= o < 0x2200 and not 0x3200 <= o < 0x3400:

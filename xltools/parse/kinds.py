@@ -17,7 +17,7 @@ NUMERALS = "一二三四五六七八九十百零〇"  # the numerals of headings
 # A numbering prefix: 一、 (一) 1. 1、 (1) ① 第一部分 附件1:
 _PREFIX_RE = re.compile(rf"^\s*(?:附\s*件\s*\d*\s*:?|第[{NUMERALS}\d]+(?:部分|章|节|条)|"
                         rf"\(\s*[{NUMERALS}\d]+\s*\)\s*[、.]?|[{NUMERALS}\d]+\s*(?:[、]|\.(?!\d))|"
-                        r"[\u2460-\u2473])\s*")
+                        r"[\u2460-\u249b\u3220-\u3229])\s*")
 _PRACTICAL_RE = re.compile(rf"民生实事|为民办实事|惠民实事|实事项目|[{NUMERALS}\d]+件(?:民生)?实事|民生项目")
 # A target section by its words: 主要目标, 主要(预期)指标, 预期(性)目标/指标, 约束性指标,
 # (经济社会)发展(主要)目标, 主要经济指标, 目标指标 … at the end of the heading.

@@ -16,6 +16,7 @@ _TITLE_RE = re.compile(r"关于.{2,80}?(通知|意见|方案|分解|安排)")
 _ISSUER_RE = re.compile(r"([区市县州]政府(督办室|督查室|督查办|督办科|督查科|督查督办室|督查督办科|"
                         r"办公室督查室|办公室))")
 _MD = r"(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+_DAY = r"0?([1-9]\d?)\s*"  # a day of the month: never 0 (a typo no date has)
 
 
 def find_doc_number(text: str) -> str:
@@ -149,7 +150,7 @@ def chinese_year(s: str) -> int:
 
 def find_year(text: str, doc_number: str) -> int:
     """The working year: the document number's, else the most printed 20xx年 (二〇二一年 too)."""
-    if m := re.search(r"(\d{4})", doc_number):
+    if m := re.search(r"((?:19|20)\d{2})", doc_number):  # 〔0219〕 is a typo, no year
         return int(m.group(1))
     head = text[:5000]
     years = Counter(int(y) for y in re.findall(r"(20\d{2})\s*年", head))
@@ -199,7 +200,7 @@ def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], 
     sentences = [s for s in re.split(r"[。;\uff1b\n]", text) if re.search(r"上报|报送|报至|送报|报区|报市|报县", s)]
     for s in sentences:
         if re.search(r"每月", s):
-            day = int(d.group(1)) if (d := re.search(r"(?:每月|次月)\s*(\d{1,2})\s*日", s)) else 10
+            day = int(d.group(1)) if (d := re.search(r"(?:每月|次月)\s*" + _DAY + "日", s)) else 10
             months = [make_period(f"{year}M{m:02d}", None, day) for m in range(1, 13)]
             return stated(months, "每月", s)
         if re.search(r"每半年|半年报|每年\s*[67]\s*月", s) and not re.search(r"季度", s):
@@ -210,12 +211,12 @@ def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], 
             if ds := _quarter_deadlines(dates, year):
                 return due(ds, s)
         # 每季度末月20日前 / 每季度最后一个月20日前: the 20th of each quarter's last month
-        if m := re.search(r"(每季度|每季)(?:末月|最后一个月)\s*(\d{1,2})\s*日", s):
+        if m := re.search(r"(每季度|每季)(?:末月|最后一个月)\s*" + _DAY + "日", s):
             return due([d.replace(day=min(int(m.group(2)), d.day)) for d in _quarter_ends(year)], s)
         # before the plain 季度末: "每季度末后5日内", "每季度末次月5日前" fall due in the next month
-        m = re.search(r"(每季度|每季|季度)末?(结束后|终了后|后)\s*(\d{1,2})\s*(日|天|个工作日)", s) or \
-            re.search(r"(每季度|每季)(第一个月|首月)\s*(\d{1,2})\s*日", s) or \
-            re.search(r"(每季度|每季|季度)([^。;\d]{0,8}?次月)\s*(\d{1,2})\s*日", s)
+        m = re.search(r"(每季度|每季|季度)末?(结束后|终了后|后)\s*" + _DAY + "(日|天|个工作日)", s) or \
+            re.search(r"(每季度|每季)(第一个月|首月)\s*" + _DAY + "日", s) or \
+            re.search(r"(每季度|每季|季度)([^。;\d]{0,8}?次月)\s*" + _DAY + "日", s)
         if m:
             day = min(int(m.group(3)), 28)  # that day of the month after each quarter
             return due([date(year, 4, day), date(year, 7, day), date(year, 10, day),

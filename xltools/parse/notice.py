@@ -35,8 +35,8 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
     the text itself. Annex 1 printed as a table is read when it gives more items than
     the numbered paragraphs do.
     """
-    src = source or "通知"
-    lines, findings = clean_lines(text or "", src)
+    src, text = source or "通知", re.sub(r"\r\n?", "\n", text or "")  # old Mac's "\r" lines too
+    lines, findings = clean_lines(text, src)
     st = find_structure(lines, src)
     grids = [fold_grid(g) for g in tables or []]  # the grids' side of the fold boundary
     table = read_tables(lines, grids, src)
@@ -69,9 +69,9 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
 
     book = (resolve_with_register(register, mentions, src) if register is not None
             else build_units(mentions, src))
-    folded = fold(text or "")
+    folded = fold(text)
     plan = _assemble(folded, book, tasks, matrix, register)
-    plan.breakdown_title = find_breakdown_title(text or "")  # as printed: from the original
+    plan.breakdown_title = find_breakdown_title(text)  # as printed: from the original
     findings += breakdown_title_check(plan.breakdown_title, find_title(folded), src)
     if register is None:  # the matrix's rows name the towns and subdistricts
         rows = [u for r in plan.town_rows() if (u := plan.unit(r.label)) is not None]
@@ -96,7 +96,7 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
                 if not (f.code == "group-members-unknown" and f.value in empty)] + checks
     result = ParseResult(plan=plan, findings=findings, source=source, annex2=entries,
                          loose_targets=st.target_paragraphs, item_lines=item_lines)
-    restore_printed(result, text or "", register_names=register is not None)
+    restore_printed(result, text, register_names=register is not None)
     return result
 
 

@@ -7,18 +7,21 @@ out by walking back from the first item over headings and titles only.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
 from ..model.findings import Finding, finding
 from .clean import Line, short
 from .kinds import NUMERALS, kind_of_heading, kind_of_section
+from .meta import _BODY_RE
 from .names import OPENERS
 from .result import LooseTargets
 from .responsibility import KEYWORD_RE, extract_responsibility, has_responsibility
 from .targets import extract_targets
 
 MARKERS: list[tuple[str, re.Pattern]] = [
+    ("cn0", re.compile(rf"^第([{NUMERALS}]+)(?:部分|篇|章)\s*[、.:\uff0e]?\s*")),
     ("cn1", re.compile(rf"^([{NUMERALS}]+)\s*[、.\uff0e]\s*")),
     ("cn2", re.compile(rf"^[(\uff08]\s*([{NUMERALS}]+)\s*[)\uff09]\s*[、.\uff0e]?\s*")),
     # "1.5亿元" is no item, "1.2021年底前…" is (the full-width "\uff0e" folds to "." at the boundary)
@@ -29,10 +32,11 @@ MARKERS: list[tuple[str, re.Pattern]] = [
     ("dash", re.compile(r"^(——|—|\uff0d\uff0d|--)\s*(?=\S)")),
 ]
 _ARABIC = ("ar1", "ar2", "ar3", "ar4")
-LEVEL = {"cn1": 1, "cn2": 2, "ar1": 3, "ar2": 4, "ar4": 4, "ar3": 5, "dash": 6}
+LEVEL = {"cn0": 0, "cn1": 1, "cn2": 2, "ar1": 3, "ar2": 4, "ar4": 4, "ar3": 5, "dash": 6}
 ANNEX_RE = re.compile(r"^附\s*件\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:[:\uff1a]\s*(.*))?$")
 CLOSING_RE = re.compile(r"^(抄送|抄报|印发|主送|附件\s*[:\uff1a]|[(\uff08]此件|[(\uff08]本件|联系人\s*[:\uff1a]|"
-                        r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$)")
+                        r"(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*[\d〇○零一二三四五六七八九十]{1,3}\s*月\s*"
+                        r"[\d〇○零一二三四五六七八九十]{1,3}\s*日$)")
 _HEADING_MAX = 60
 
 
@@ -72,9 +76,15 @@ class Structure:
     findings: list[Finding] = field(default_factory=list)
 
 
+# one character printing a marker, as Word's numbering gives it: "\u2474" (1), "\u2488" 1., "\u3220" (一)
+_ENCLOSED = {chr(c): unicodedata.normalize("NFKC", chr(c))
+             for c in [*range(0x2474, 0x249C), *range(0x3220, 0x322A)]}
+
+
 def marker_of(text: str) -> tuple[str, str, str] | None:
     """(kind, number, rest) of a line that starts with a numbering marker."""
     s = text.strip()
+    s = _ENCLOSED.get(s[:1], s[:1]) + s[1:]
     for kind, rx in MARKERS:  # a plain loop: this runs on every line, several times
         if m := rx.match(s):
             return kind, m.group(1), s[m.end():]
@@ -106,6 +116,8 @@ def _item_kind_for(lines: list[Line], region: Region) -> tuple[str, int]:
     credited: set[int] = set()
     for i, ln in enumerate(lines[region.start:region.end]):
         mk = marker_of(ln.text)
+        if mk and LEVEL[mk[0]] < 3:  # "(一)工业经济1.新增…": the item run into its heading counts
+            mk = next((marker_of(p[1]) for k in _ARABIC if len(p := _run_in(ln.text.strip(), k, 0)) > 1), mk)
         if mk and mk[0] in (*_ARABIC, "cn2"):
             present[mk[0]] += 1
             last = (mk[0], i)
@@ -149,9 +161,9 @@ def _is_target_paragraph(text: str) -> bool:
 
 def _body_start(lines: list[Line], region: Region, item_kind: str, first_item: int) -> int:
     """Walk back from the first item over headings, titles and target paragraphs."""
-    start = first_item
+    start, before = first_item, (_value(marker_of(lines[first_item].text)[1]) or 2) - 2
     for i in range(first_item - 1, region.start - 1, -1):
-        s = lines[i].text.strip()
+        s = _run_in(lines[i].text.strip(), item_kind, before)[0]  # a heading the item ran into
         if not s:
             continue
         if CLOSING_RE.match(s) or ANNEX_RE.match(s):
@@ -172,8 +184,10 @@ def find_structure(lines: list[Line], source: str = "") -> Structure:
     if body is None:
         return st
     st.body = body
-    first = next(i for i in range(body.start, body.end)
-                 if (mk := marker_of(lines[i].text)) and mk[0] == item_kind)
+    first = next((i for i in range(body.start, body.end) if (mk := marker_of(lines[i].text))
+                  and mk[0] == item_kind and not _annex_entry(lines, i)), None)
+    if first is None:  # the annex list's entries only
+        return st
     start = _body_start(lines, body, item_kind, first)
     _walk(lines, body, item_kind, start, st, source)
     annex_kind = _region_kind(lines, body)
@@ -192,6 +206,7 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
     ended = False  # after a closing line: nothing more belongs to an item
     pending_stray: list[Line] = []
     subs: set[str] = set()  # the marker kinds of the sub-items printed inside the current item
+    last = 0  # the number of the last item
     sub_units = False  # a sub-item of the current item names units (said once an item)
 
     def close_item() -> None:
@@ -209,11 +224,17 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
             del stack[j]
 
     leaves = _leaf_headings(lines[start:body.end], item_kind)
-    for k, ln in enumerate(lines[start:body.end]):
-        s = ln.text.strip()
+    # a heading with its first item run in ("一、主要目标1.…") is read as the two lines it is
+    for k, ln, s in ((k, ln, s) for k, ln in enumerate(lines[start:body.end])
+                     for s in _run_in(ln.text.strip(), item_kind, last)):
         if not s:
             continue
         mk = marker_of(s)
+        if CLOSING_RE.match(s) or (mk and _annex_entry(lines, start + k)) \
+                or _signs_off(s, lines[start + k + 1:start + k + 4]):
+            close_item()
+            ended = True
+            continue
         leaf = bool(mk) and k in leaves and _heading_is_item(mk, section(LEVEL[mk[0]]))
         odd = bool(mk) and not leaf and mk[0] not in subs \
             and _numbered_unlike(mk, item_kind, cur, closed)
@@ -236,7 +257,7 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
                           heading_resp=inherited, kind=kind_of_section(section()), printed=printed)
             closed = _is_closed(cur.text)
             ended = False
-            subs, sub_units = set(), False
+            subs, sub_units, last = set(), False, _value(mk[1]) or last
             continue
         if mk and _is_heading_line(mk[0], item_kind, s):
             close_item()
@@ -244,10 +265,6 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
             res = extract_responsibility(s)
             stack[LEVEL[mk[0]]] = (res.text, res.raw) if res.found else (s, "")
             ended = False
-            continue
-        if CLOSING_RE.match(s):
-            close_item()
-            ended = True
             continue
         if cur is not None and not ended and (not closed or (mk and LEVEL[mk[0]] > LEVEL[item_kind])
                                                or _only_responsibility(s)):
@@ -267,6 +284,36 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
         if st.items or cur is not None:
             pending_stray.append(ln)
     close_item()
+
+
+def _run_in(text: str, item_kind: str, last: int) -> list[str]:
+    """A heading and its first item (numbered 1 or after the `last` item) run together in one line
+    ("一、主要目标1.地区生产总值…(责任单位:…)") as the two lines they are; any other line as it is."""
+    mk = marker_of(text)
+    if mk and LEVEL[mk[0]] < LEVEL[item_kind]:
+        at = len(text) - len(mk[2])
+        for p in range(at + 2, min(len(text), at + 30)):
+            if (it := marker_of(text[p:])) and it[0] == item_kind and not text[p - 1].isdecimal() and (
+                    _value(it[1]) == last + 1 or (_value(it[1]) == 1 and has_responsibility(it[2]))):
+                return [text[:p], text[p:].lstrip()]
+    return [text]
+
+
+def _annex_entry(lines: list[Line], i: int) -> bool:
+    """"2.《…》任务表" in the notice's list of annexes (附件:1.《…》 above it): no item."""
+    for ln in reversed(lines[max(0, i - 20):i]):
+        s = ln.text.strip()
+        if re.match(r"附\s*件\s*:", s):
+            return True
+        if s and (has_responsibility(s) or not marker_of(s)):
+            return False
+    return False
+
+
+def _signs_off(text: str, below: list[Line]) -> bool:
+    """The issuer's name right above the date (落款): the notice ends, no item goes on."""
+    nxt = next((t for ln in below if (t := ln.text.strip())), "")
+    return bool(_BODY_RE.match("".join(text.split()))) and bool(CLOSING_RE.match(nxt))
 
 
 def _region_kind(lines: list[Line], region: Region) -> str | None:
@@ -343,7 +390,7 @@ def _heading_mark(head: str) -> str:
     return _HEADING_MARKS.get(mk[0], "").format(mk[1]) if mk else ""
 
 
-_HEADING_MARKS = {"cn1": "{}.", "cn2": "({})", "ar1": "{}", "ar2": "({})"}
+_HEADING_MARKS = {"cn0": "第{}部分", "cn1": "{}.", "cn2": "({})", "ar1": "{}", "ar2": "({})"}
 
 
 def _qualified(mark: str, it: RawItem) -> str:
