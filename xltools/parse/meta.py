@@ -161,8 +161,8 @@ def find_year(text: str, doc_number: str) -> int:
     return years.most_common(1)[0][0] if years else 0
 
 
-_BODY_RE = re.compile(r"^([\u4e00-\u9fff]{2,24}?(?:人民政府办公室|人民政府办公厅|政府办公室|人民政府|"
-                      r"督查室|督办室|办公室|办公厅|委员会|政府))(?:文件)?$")
+ISSUER_BODY_RE = re.compile(r"^([\u4e00-\u9fff]{2,24}?(?:人民政府办公室|人民政府办公厅|政府办公室|人民政府|"
+                            r"督查室|督办室|办公室|办公厅|委员会|政府))(?:文件)?$")
 _DATE_LINE_RE = re.compile(r"^(\d{4}|[二〇○零一二三四五六七八九]{4})\s*年.{1,6}月.{1,6}日$")
 
 
@@ -175,14 +175,14 @@ def find_issuer(text: str) -> str:
         return m.group(1)
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     for i, s in enumerate(lines[-40:]):  # 落款: the body's name right above the date
-        b = _BODY_RE.match("".join(s.split()))
+        b = ISSUER_BODY_RE.match("".join(s.split()))
         if b and any(_DATE_LINE_RE.match("".join(r.split())) for r in lines[-40:][i + 1:i + 3]):
             return b.group(1)
     for s in lines[:6]:  # 发文机关标志: "清江市人民政府办公室文件"
-        if b := _BODY_RE.match("".join(s.split())):
+        if b := ISSUER_BODY_RE.match("".join(s.split())):
             return b.group(1)
     head = find_title(text).split("关于", 1)
-    t = _BODY_RE.match(head[0]) if len(head) == 2 and head[0] else None
+    t = ISSUER_BODY_RE.match(head[0]) if len(head) == 2 and head[0] else None
     return t.group(1) if t else ""
 
 

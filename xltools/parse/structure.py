@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..model.findings import Finding, finding
 from .clean import Line, short
 from .kinds import NUMERALS, kind_of_heading, kind_of_section
-from .meta import _BODY_RE
+from .meta import ISSUER_BODY_RE
 from .names import OPENERS
 from .result import LooseTargets
 from .responsibility import KEYWORD_RE, extract_responsibility, has_responsibility
@@ -313,7 +313,7 @@ def _annex_entry(lines: list[Line], i: int) -> bool:
 def _signs_off(text: str, below: list[Line]) -> bool:
     """The issuer's name right above the date (落款): the notice ends, no item goes on."""
     nxt = next((t for ln in below if (t := ln.text.strip())), "")
-    return bool(_BODY_RE.match("".join(text.split()))) and bool(CLOSING_RE.match(nxt))
+    return bool(ISSUER_BODY_RE.match("".join(text.split()))) and bool(CLOSING_RE.match(nxt))
 
 
 def _region_kind(lines: list[Line], region: Region) -> str | None:
