@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from xltools.collect.intake import intake, intake_return
+from xltools.collect.intake import intake_return
 from xltools.collect.ledger import FINDINGS, SCHEMA_VERSION, Ledger
 from xltools.model.errors import LedgerBusy
+from intake_lists import intake
 from xltools.collect.serialize import form_return_from_dict, form_return_to_dict
 from xltools.model.findings import finding
 from xltools.model.returns import (ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED,

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 
 from xltools.collect import fsopen, ledger as ledger_mod
-from xltools.collect.intake import intake
 from xltools.collect.ledger import Ledger
 from xltools.model.returns import Received
 from xltools import office
 from xltools.xlsx import pdf as pdf_mod
+from intake_lists import intake
 
 POSIX_ONLY = ("O_NOFOLLOW", "O_DIRECTORY", "O_CLOEXEC", "O_NONBLOCK")
 

@@ -207,7 +207,7 @@ def test_xls_sheets_are_loaded_one_at_a_time(form, tmp_path, monkeypatch):
 # --- one finding per damaged workbook ---------------------------------------------------------
 
 def _collect_codes(path: Path, tmp_path: Path) -> list[tuple[str, str]]:
-    from xltools.collect.intake import intake
+    from intake_lists import intake
     received, findings = intake([path], tmp_path / "work")
     return [(f.code, f.file) for f in findings]
 

@@ -33,7 +33,7 @@ from ..model.returns import REJECTED, FormReturn, Received
 from . import memcap
 from .examine import PreviousValues, examine
 from .expected import ExpectedForms
-from .limits import Limits
+from .limits import MB, Limits
 
 
 CHUNK = 8
@@ -150,7 +150,7 @@ def _isolated(chunk: list[Received], plan: Plan, period_id: str, prev: PreviousV
                 yield pool.submit(_work, [r]).result(timeout=limits.file_timeout)[0]
                 continue
             except BrokenProcessPool:
-                cap = f"内存超过上限 {limits.worker_memory_bytes // memcap.MB} MB"
+                cap = f"内存超过上限 {limits.worker_memory_bytes // MB} MB"
                 yield _failed(r, plan, period_id, "reader-crashed",
                               reason=cap if guard.killed else "读取程序崩溃或超出内存上限")
             except FutureTimeout:

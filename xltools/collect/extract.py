@@ -40,10 +40,6 @@ class Located:
     inserted: list[int] = field(default_factory=list)
 
 
-def _norm_num(value: object) -> str:
-    return "".join(canon(value).split())
-
-
 def find_unit_cell(ex: ExpectedForm, rows: list[list]) -> tuple[int, int] | None:
     """The cell naming the unit where it is now (where it was sent, tried first)."""
     return unit_cell(ex.spec.unit_field, rows, ex.unit_cell, min(len(rows), ex.header_row + 12))
@@ -231,7 +227,7 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
         if r not in taken:
             vals = values(r)
             if not all(map(is_blank, vals)):
-                keys[r] = (_norm_num(vals[0]), canon(at(rows, r, cols.get(text_col, text_col))))
+                keys[r] = (label(vals[0]), canon(at(rows, r, cols.get(text_col, text_col))))
     free = list(keys)
     how: dict[int, str] = {}
     for kind, test in (("exact", lambda e, r: keys[r] == (e.num, e.text)),

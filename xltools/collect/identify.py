@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from ..forms.registry import all_specs, spec as spec_of
 from ..forms.spec import FormSpec
 from ..model import Plan, relocate
-from ..model.glossary import FORM_KINDS, FORM_TOWN, FORM_WORKPLAN, a1, form_name, from_a1
+from ..model.glossary import (FORM_KINDS, FORM_TOWN, FORM_WORKPLAN, FW_COLON, FW_SEMICOLON, a1,
+                              form_name, from_a1)
 from .expected import ExpectedForm, ExpectedForms
 from .extract import SECTION_MARK, find_header, find_unit_cell, unit_cell, unit_text
 from .grid import Sink, at, canon, is_blank, label
@@ -95,8 +96,6 @@ def by_identity(reading, sheets: dict[str, list[list]], visible: list[str], form
 
 FILLED_BY = "填报单位"
 FINGERPRINT_LABEL = "表单指纹"
-_SEP = "\uff1b"  # full-width semicolon between the names shown in identity-conflict
-_COLON = "\uff1a"
 
 
 def _other_names(reading, forms: ExpectedForms, ex: ExpectedForm, rows: list[list],
@@ -137,7 +136,7 @@ def _held(reading, sheets: dict[str, list[list]], others: dict[str, str], sink: 
     if FILLED_BY not in said:
         said.update(_visible_unit(sheets))
     sink.unit = ""
-    sink.add("identity-conflict", value=_SEP.join(f"{k}{_COLON}{v}" for k, v in said.items()))
+    sink.add("identity-conflict", value=FW_SEMICOLON.join(f"{k}{FW_COLON}{v}" for k, v in said.items()))
 
 
 def _unit_of(plan: Plan, kind: str, name: str) -> str | None:

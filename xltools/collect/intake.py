@@ -70,23 +70,16 @@ class IntakeResult:
     seen: list[KnownFile] = field(default_factory=list)
 
 
-def intake(inputs: list[Path], workdir: Path,
-           limits: Limits = Limits()) -> tuple[list[Received], list[Finding]]:
+def intake_run(inputs: list[Path], workdir: Path, limits: Limits = Limits(),
+               password: str | None = None, known: Mapping[bytes, KnownFile] | None = None,
+               own: Iterable[Path] = ()) -> IntakeResult:
     """Every file under `inputs`, hashed and typed; findings for everything odd.
 
     Each finding's `file` is the display name of the Received it concerns (a refused zip
     member is reported on its attachment), or of a path that could not be read at all.
     Every file xltools reads is first copied (while hashed) into `workdir`: what is hashed
     is what is read and what is archived, even when the original changes afterwards.
-    """
-    res = intake_run(inputs, workdir, limits)
-    return res.received, res.findings
-
-
-def intake_run(inputs: list[Path], workdir: Path, limits: Limits = Limits(),
-               password: str | None = None, known: Mapping[bytes, KnownFile] | None = None,
-               own: Iterable[Path] = ()) -> IntakeResult:
-    """intake(), plus decryption of password-protected workbooks with `password`. A file in
+    Password-protected workbooks are decrypted with `password`. A file in
     a folder whose stat is as `known` (by path) records is taken as known says, unread: its
     Received keeps its original path, so it must already be settled in the ledger (a caller
     that finds it is not intakes again without `known`). `own`: xltools' own files and
@@ -125,11 +118,6 @@ def _stat_of(st: os.stat_result) -> tuple[int, int, int, int]:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-def findings_for(received: Received, findings: list[Finding]) -> list[Finding]:
-    """The intake findings about one received file (matched on its display name)."""
-    return [f for f in findings if f.file == received.display]
-
-
 def intake_return(received: Received, findings: list[Finding]) -> FormReturn | None:
     """The ledger verdict on a file intake already settled, or None for a workbook to examine.
 
@@ -138,7 +126,7 @@ def intake_return(received: Received, findings: list[Finding]) -> FormReturn | N
     """
     if received.file_type in WORKBOOK_KINDS:
         return None
-    mine = findings_for(received, findings)
+    mine = [f for f in findings if f.file == received.display]
     # a zip's or a mail's attachments are received one by one
     ignored = received.file_type == "junk" or (received.file_type in ("zip", "mail")
                                                and not any(f.severity == ERROR for f in mine))
@@ -265,10 +253,6 @@ def sniff(f: BinaryIO, name: str, size: int, limits: Limits = Limits()) -> Sniff
                        (b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz")):
         if head.startswith(magic):
             return Sniff("other", "unsupported-archive", {"format": fmt})
-    for magic, fmt in ((b"%PDF", "PDF 文档"), (b"\x89PNG", "图片"), (b"\xff\xd8\xff", "图片"),
-                       (b"GIF8", "图片"), (b"II*\x00", "图片"), (b"MM\x00*", "图片")):
-        if head.startswith(magic):
-            return Sniff("other", "unsupported-file", {"format": fmt})
     if head.startswith(b"{\\rtf"):
         return Sniff("other", "word-document", {"format": "RTF 文档"})
     text = _as_text(head)

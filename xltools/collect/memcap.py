@@ -6,13 +6,16 @@
   memory limit (allocations past it fail) that also kills the worker when collect dies.
 * elsewhere, or where that fails: a thread of the collect process samples each worker's
   resident memory (psutil) and kills the worker past the limit.
-* none of these (no `resource`, no psutil): mode() is "none" and the run says so once.
+* psutil is a dependency (run.py imports it), so one of these always applies; a mode()
+  of "none" would make the run say so once (examine_pool.reader_gaps).
 """
 from __future__ import annotations
 
 import contextlib
 import sys
 import threading
+
+import psutil
 
 from ..parallel import pool_processes
 
@@ -22,7 +25,6 @@ except ImportError:  # not POSIX (Windows): the collect process guards its worke
     resource = None
 
 SAMPLE_SECONDS = 0.05  # how often the watching thread looks at the workers' memory
-MB = 1024 * 1024
 
 
 def _vm_size() -> int:
@@ -37,10 +39,6 @@ def mode() -> str:
     """How workers' memory is capped here: "rlimit", "job", "watch" or "none"."""
     if resource is not None and _vm_size():
         return "rlimit"  # (macOS has `resource` but does not enforce RLIMIT_AS)
-    try:
-        import psutil  # noqa: F401
-    except ImportError:
-        return "job" if sys.platform == "win32" else "none"
     return "job" if sys.platform == "win32" else "watch"
 
 
@@ -110,12 +108,8 @@ class PoolGuard:
     def _adopt(self, pid: int):
         """Start capping a new worker: its Job Object, or a psutil handle to sample."""
         try:
-            import psutil
-        except ImportError:  # (only "job" mode gets here without psutil)
-            psutil = None
-        try:
-            proc = psutil.Process(pid) if psutil else None
-            base = proc.memory_info().rss if proc else 200 * MB  # a worker with the plan
+            proc = psutil.Process(pid)
+            base = proc.memory_info().rss
         except psutil.Error:
             return None
         if self.how == "job":
@@ -123,10 +117,9 @@ class PoolGuard:
             if job is not None:
                 self._jobs.append(job)
                 return None  # Windows enforces the limit itself
-        return None if proc is None else (proc, base + self.extra)
+        return proc, base + self.extra
 
     def _sample(self, pid: int, proc, limit: int) -> None:
-        import psutil
         with contextlib.suppress(psutil.Error):
             if proc.memory_info().rss > limit:
                 proc.kill()

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import fields
-from functools import lru_cache
 from datetime import date, datetime, time
 from typing import Any
 
 from ..model.findings import Finding
 from ..model.returns import FormReturn, Received, TargetReport, TaskReport, TownReport
+from ..model.serialize import from_fields
 
 FORMAT_VERSION = 1
 
@@ -64,21 +63,6 @@ def form_return_json(ret: FormReturn, ensure_ascii: bool = False) -> str:
         return json.dumps(form_return_to_dict(ret), ensure_ascii=ensure_ascii)
 
 
-@lru_cache(maxsize=None)
-def _field_names(cls) -> frozenset[str]:
-    return frozenset(f.name for f in fields(cls))
-
-
-def _build(cls, data: dict[str, Any] | None):
-    # fields() is slow; a ledger load rebuilds ~125 objects per return. A payload written
-    # by this version names only fields (the quick way); an older one's keys are filtered.
-    data = data or {}
-    names = _field_names(cls)
-    if names.issuperset(data):
-        return cls(**data)
-    return cls(**{k: v for k, v in data.items() if k in names})
-
-
 # short texts of a row that repeat across a period's returns (cell places, task numbers,
 # roles, statuses, labels): one string each when loading a period, not one per return
 _SHARED = ("task", "role", "status", "label", "measure", "column", "part")
@@ -92,7 +76,7 @@ def _row(cls, data: dict[str, Any], shared: dict[str, str] | None):
                 data[k] = shared.setdefault(v, v)
         if cells := data.get("cells"):
             data["cells"] = {k: shared.setdefault(v, v) for k, v in cells.items()}
-    return _build(cls, data)
+    return from_fields(cls, data)
 
 
 def form_return_from_dict(d: dict[str, Any], shared: dict[str, str] | None = None) -> FormReturn:
@@ -105,7 +89,7 @@ def form_return_from_dict(d: dict[str, Any], shared: dict[str, str] | None = Non
     rd = dict(d.get("received") or {})
     if "kind" in rd:  # payloads written before Received.kind was named file_type
         rd.setdefault("file_type", rd.pop("kind"))
-    ret = _build(FormReturn, {**simple, "received": _build(Received, rd)})
+    ret = from_fields(FormReturn, {**simple, "received": from_fields(Received, rd)})
     ret.tasks = [_row(TaskReport, t, shared) for t in d.get("tasks") or []]
     ret.targets = [_row(TargetReport, t, shared) for t in d.get("targets") or []]
     ret.town = [_row(TownReport, t, shared) for t in d.get("town") or []]

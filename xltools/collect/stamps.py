@@ -32,10 +32,6 @@ def _container(display: str, sep: str) -> str:
     return display.rsplit(sep, 1)[0] if sep in display else ""
 
 
-def _folder(display: str) -> str:
-    return display.rsplit("/", 1)[0] if "/" in display else ""
-
-
 def whose(rec: Received, returns: list[tuple[str, str, str]], plan: Plan,
           sep: str) -> tuple[str, str] | None:
     """(unit, how) of a stamped copy, or None when no one unit is certain.
@@ -48,9 +44,9 @@ def whose(rec: Received, returns: list[tuple[str, str, str]], plan: Plan,
         units = {u for d, u in ok if _container(d, sep) == box}
         if len(units) == 1:
             return units.pop(), "container"
-    folder = _folder(rec.display)
+    folder = _container(rec.display, "/")
     if folder and not box:
-        units = {u for d, u in ok if sep not in d and _folder(d) == folder}
+        units = {u for d, u in ok if sep not in d and _container(d, "/") == folder}
         if len(units) == 1:
             return units.pop(), "folder"
     stem = os.path.splitext(rec.name)[0]

@@ -69,17 +69,12 @@ def progress_value(value: object, percent_format: bool | None = None) -> tuple[s
     else:
         x = as_number(value)
         if x is not None and percent_format and abs(x) <= 1:
-            return PROGRESS_OK, _round(x * 100)
+            return PROGRESS_OK, round(x * 100, 9)  # (0.07 * 100 = 7.000000000000001)
     if x is None:
         return PROGRESS_BAD, None
     if 0 < x < 1:
-        return PROGRESS_AMBIGUOUS, _round(x * 100)
+        return PROGRESS_AMBIGUOUS, round(x * 100, 9)
     return PROGRESS_OK, x
-
-
-def _round(x: float) -> float:
-    """0.07 * 100 = 7.000000000000001: keep what was meant."""
-    return round(x, 9)
 
 
 def needs_format(value: object) -> bool:

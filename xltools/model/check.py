@@ -18,13 +18,10 @@ def check_plan(plan: Plan) -> list[Finding]:
 
 
 def _check_units(plan: Plan) -> Iterator[Finding]:
-    counts = Counter(normalize_name(n) for x in [*plan.units, *plan.groups] for n in [x.name, *x.aliases])
-    for name, n in counts.items():
-        if n > 1:
-            yield finding("duplicate-unit", value=name)
-    for u in plan.units:
-        if u.kind not in UNIT_KINDS:
-            yield finding("bad-unit-kind", unit=u.name, value=u.kind)
+    names = [normalize_name(n) for x in [*plan.units, *plan.groups] for n in [x.name, *x.aliases]]
+    yield from (finding("duplicate-unit", value=name) for name in _repeated(names))
+    yield from (finding("bad-unit-kind", unit=u.name, value=u.kind) for u in plan.units
+                if u.kind not in UNIT_KINDS)
 
 
 def _check_groups(plan: Plan) -> Iterator[Finding]:
@@ -36,11 +33,15 @@ def _check_groups(plan: Plan) -> Iterator[Finding]:
                 yield finding("unknown-group-member", value=m, group=g.name)
 
 
+def _repeated(values) -> list:
+    """The values that occur more than once, each once, in order of first occurrence."""
+    return [v for v, n in Counter(values).items() if n > 1]
+
+
 def duplicate_task_numbers(plan: Plan) -> list[Finding]:
     """One error for each number two or more tasks share."""
-    counts = Counter(t.number for t in plan.tasks)
     return [finding("duplicate-task-number", task=number, value=number)
-            for number, n in counts.items() if n > 1]
+            for number in _repeated(t.number for t in plan.tasks)]
 
 
 def _check_tasks(plan: Plan) -> Iterator[Finding]:
@@ -61,12 +62,9 @@ def _check_tasks(plan: Plan) -> Iterator[Finding]:
 def _check_periods(plan: Plan) -> Iterator[Finding]:
     if not plan.periods:
         yield finding("no-periods")
-    for pid, n in Counter(p.id for p in plan.periods).items():
-        if n > 1:
-            yield finding("duplicate-period", value=pid)
-    for name, n in Counter(p.name for p in plan.periods).items():
-        if n > 1 and name:
-            yield finding("duplicate-period-name", value=name)
+    yield from (finding("duplicate-period", value=pid) for pid in _repeated(p.id for p in plan.periods))
+    yield from (finding("duplicate-period-name", value=name)
+                for name in _repeated(p.name for p in plan.periods) if name)
     for p in plan.periods:
         if not PERIOD_ID_RE.match(p.id):
             yield finding("bad-period", value=p.id, reason="编号应形如 2019Q1、2019H1、2019M04")

@@ -93,7 +93,3 @@ def data_file_problem(exc: BaseException) -> str:
         return official_text("格式有误,在第 {line} 行附近", line=line) + internals(exc)
     return official_text("内容无法识别") + internals(exc)
 
-
-__all__ = ["XltoolsError", "PlanFileError", "PeriodError", "LedgerError", "LedgerMissing",
-           "LedgerBusy", "FileChanged", "OutputError", "InputError", "DeskError", "TemplateError",
-           "ExampleMissing", "settings", "internals", "data_file_problem", "file_open_problem"]

@@ -169,23 +169,23 @@ class Plan:
 
     def resolve(self, name: str) -> Unit | Group | None:
         """Unit or group by name or alias (exact after normalising spaces)."""
-        return self._lookups().index.get(normalize_name(name))
+        return self.lookups().index.get(normalize_name(name))
 
     def expand(self, name: str) -> list[Unit]:
         """The units a printed name stands for: itself, or a group's members."""
-        return list(self._lookups().expand(name))
+        return list(self.lookups().expand(name))
 
     def task_units(self, task: Task) -> list[tuple[Unit, str]]:
         """Each unit responsible for a task with its role (牵头 / 配合), in printed order."""
-        return self._lookups().task_units(task)
+        return self.lookups().task_units(task)
 
     def unit_tasks(self, unit: Unit) -> list[tuple[Task, str]]:
         """The tasks of one unit, in plan order, with its role in each."""
-        return list(self._lookups().assignments().get(unit.name, []))
+        return list(self.lookups().assignments().get(unit.name, []))
 
     def units_with_tasks(self) -> list[Unit]:
         """Units that have at least one task, in register order."""
-        assigned = self._lookups().assignments()
+        assigned = self.lookups().assignments()
         return [u for u in self.units if u.name in assigned]
 
     def _signature(self) -> tuple:
@@ -194,11 +194,6 @@ class Plan:
                 tuple((g.name, tuple(g.members), tuple(g.aliases)) for g in self.groups),
                 tuple((t.number, tuple(t.lead_units), tuple(t.responsible_units)) for t in self.tasks),
                 self.first_responsible_leads)
-
-    def lookups(self) -> "PlanLookups":
-        """A snapshot of the look-ups for a loop over many units or tasks (do not edit the
-        plan while holding it; Plan's own methods always see edits)."""
-        return self._lookups()
 
     @contextmanager
     def frozen(self):
@@ -210,7 +205,9 @@ class Plan:
         finally:
             self._frozen -= 1
 
-    def _lookups(self) -> "PlanLookups":
+    def lookups(self) -> "PlanLookups":
+        """A snapshot of the look-ups for a loop over many units or tasks (do not edit the
+        plan while holding it; Plan's own methods always see edits)."""
         # Look-ups run per task per unit; rebuilding them each time made generation
         # quadratic. The snapshot is keyed on the signature, so one public call checks it
         # once (or not at all while the plan is frozen).

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, fields
+from functools import lru_cache
 from typing import Any
 
 from .plan import (Group, MatrixColumn, MatrixRow, Period, Plan, Target, Task, TownMatrix,
@@ -30,14 +31,26 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     return d
 
 
-def _build(cls, data: dict[str, Any]):
-    names = {f.name for f in fields(cls)}
+@lru_cache(maxsize=None)
+def _field_names(cls) -> frozenset[str]:
+    return frozenset(f.name for f in fields(cls))
+
+
+def from_fields(cls, data: dict[str, Any] | None):
+    """A dataclass from a dict of its fields; keys that are no field (older or newer
+    payloads) are ignored."""
+    # fields() is slow; a ledger load rebuilds ~125 objects per return. A payload written
+    # by this version names only fields (the quick way); an older one's keys are filtered.
+    data = data or {}
+    names = _field_names(cls)
+    if names.issuperset(data):
+        return cls(**data)
     return cls(**{k: v for k, v in data.items() if k in names})
 
 
 def plan_from_dict(d: dict[str, Any]) -> Plan:
     """Rebuild a plan from plan_to_dict's output (unknown keys are ignored)."""
-    tasks = [_build(Task, {**t, "targets": [_build(Target, x) for x in t.get("targets", [])]})
+    tasks = [from_fields(Task, {**t, "targets": [from_fields(Target, x) for x in t.get("targets", [])]})
              for t in d.get("tasks", [])]
     matrix = None
     if d.get("matrix"):
@@ -45,13 +58,13 @@ def plan_from_dict(d: dict[str, Any]) -> Plan:
         values = {(row, col): str(v) for row, cols in (m.get("values") or {}).items()
                   for col, v in cols.items()}
         matrix = TownMatrix(title=m.get("title", ""),
-                            columns=[_build(MatrixColumn, c) for c in m.get("columns", [])],
-                            rows=[_build(MatrixRow, r) for r in m.get("rows", [])], values=values)
+                            columns=[from_fields(MatrixColumn, c) for c in m.get("columns", [])],
+                            rows=[from_fields(MatrixRow, r) for r in m.get("rows", [])], values=values)
     return Plan(title=d.get("title", ""), year=int(d.get("year", 0)), issuer=d.get("issuer", ""),
                 doc_number=d.get("doc_number", ""), plan_id=d.get("plan_id", ""),
                 first_responsible_leads=bool(d.get("first_responsible_leads", True)),
                 breakdown_title=d.get("breakdown_title", ""),
-                units=[_build(Unit, u) for u in d.get("units", [])],
-                groups=[_build(Group, g) for g in d.get("groups", [])],
+                units=[from_fields(Unit, u) for u in d.get("units", [])],
+                groups=[from_fields(Group, g) for g in d.get("groups", [])],
                 tasks=tasks, matrix=matrix,
-                periods=[_build(Period, p) for p in d.get("periods", [])])
+                periods=[from_fields(Period, p) for p in d.get("periods", [])])
