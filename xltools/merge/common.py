@@ -34,19 +34,16 @@ def blocked_cells(fr: FormReturn) -> set[str]:
     return {fr.place(sheet, cell) for sheet, cell in fr.blocked_cells()}
 
 
-def value_cell(cells: dict[str, str], key: str, row: int, col: int) -> str:
-    """Where a value came from: the cell the extractor recorded, else the form's layout."""
-    return (cells or {}).get(key) or (a1(row, col) if row >= 0 else "")
-
-
 def is_blocked(blocked: set[str], cells: dict[str, str], key: str, row: int, col: int) -> bool:
-    return bool(blocked) and value_cell(cells, key, row, col) in blocked
+    """Whether the value's cell is among `blocked`: the cell the extractor recorded, else
+    the form's layout's."""
+    return bool(blocked) and ((cells or {}).get(key) or (a1(row, col) if row >= 0 else "")) in blocked
 
 
 def accepted_returns(plan: Plan, period_id: str | None, returns: Iterable[FormReturn] | None,
                      look: PlanLookups | None = None) -> dict[tuple[str, str], FormReturn]:
     """(unit, kind) -> the accepted return of that form; the latest when there are several."""
-    return _latest(plan, period_id, returns, look, lambda fr, unit: fr)
+    return _latest(plan, period_id, returns, look, lambda fr: fr)
 
 
 @dataclass
@@ -63,11 +60,7 @@ class Contribution:
     typed: dict[str, tuple] = field(default_factory=dict)
     targets: dict[tuple[str, int], tuple] = field(default_factory=dict)
     town: dict[tuple[str, str], tuple] = field(default_factory=dict)
-    # values an 错误 finding keeps out (summary.BLOCKED_COLUMNS rows): of its tasks, its
-    # targets, its town lines
-    blocked_tasks: list[tuple] = field(default_factory=list)
-    blocked_targets: list[tuple] = field(default_factory=list)
-    blocked_town: list[tuple] = field(default_factory=list)
+    blocked: int = 0  # how many of its values an 错误 finding keeps out
 
 
 def contributions(plan: Plan, period_id: str | None, returns: Iterable[FormReturn] | None,
@@ -78,19 +71,19 @@ def contributions(plan: Plan, period_id: str | None, returns: Iterable[FormRetur
     from .tasks import report_values  # (they use this module's helpers)
     from .towns import town_values
 
-    def take(fr: FormReturn, unit: str) -> Contribution:
+    def take(fr: FormReturn) -> Contribution:
         c = Contribution(fr.received, fr.late)
         if fr.kind == FORM_REPORT:
-            report_values(fr, unit, c)
+            report_values(fr, c)
         elif fr.kind == FORM_TOWN:
-            town_values(fr, unit, c)
+            town_values(fr, c)
         return c
     return _latest(plan, period_id, returns, look, take)
 
 
 def _latest(plan: Plan, period_id: str | None, returns: Iterable[FormReturn] | None,
-            look: PlanLookups | None, keep: Callable[[FormReturn, str], object]) -> dict:
-    """(unit, kind) -> keep(the latest accepted return of that form, the unit's name)."""
+            look: PlanLookups | None, keep: Callable[[FormReturn], object]) -> dict:
+    """(unit, kind) -> keep(the latest accepted return of that form)."""
     look = look or plan.lookups()
     best: dict[tuple[str, str], object] = {}
     when: dict[tuple[str, str], str] = {}
@@ -101,5 +94,5 @@ def _latest(plan: Plan, period_id: str | None, returns: Iterable[FormReturn] | N
         key = (look.unit_name(fr.unit), fr.kind)
         if key not in when or fr.received.received_at >= when[key]:
             when[key] = fr.received.received_at
-            best[key] = keep(fr, key[0])
+            best[key] = keep(fr)
     return best

@@ -25,8 +25,6 @@ BY_UNIT_COLUMNS = ["单位", "类型", "任务数", *UNIT_CATEGORIES, "季度报
                    "镇街指标表", "指标表提交时间", "错误数", "警告数"]
 MISSING_COLUMNS = ["单位", "类型", "未报表单", "应报内容", "责任领导", "联系人", "联系电话", "说明"]
 LATE_COLUMNS = ["单位", "表单", "提交时间", "截止日期", "逾期天数", "文件名", "判定依据"]
-CHANGE_COLUMNS = ["序号", "任务内容", "上期状态", "本期状态", "上期进度", "本期进度", "进度变化"]
-BLOCKED_COLUMNS = ["单位", "表单", "序号", "字段", "工作表", "单元格", "文件"]
 
 
 @dataclass
@@ -43,8 +41,6 @@ class Summary:
     targets: Table
     town: Table  # long: one row per matrix row × column (part)
     town_mismatches: Table  # the plan's own totals that differ from its rows' sum
-    blocked: Table  # every value an 错误 finding kept out
-    changes: Table | None = None  # progress since the previous period
     counts: dict[str, int] = field(default_factory=dict)
     findings: FindingCounts = field(default_factory=FindingCounts)  # what every output prints
     stamps: dict[str, str] = field(default_factory=dict)  # unit -> its 盖章件 ("" = 未收到)
@@ -67,29 +63,28 @@ def summarize(plan: Plan, period: Period, current: Iterable[FormReturn],
     best = contributions(plan, period.id, current, look)
     reports = {u: fr for (u, k), fr in best.items() if k == "report"}
     towns = {u: fr for (u, k), fr in best.items() if k == "town"}
-    by_task, tasks, blocked = merge_tasks(plan, reports, look)
-    targets = merge_targets(plan, reports, tasks, blocked)
-    town, mismatch = merge_towns(plan, towns, blocked)
+    by_task, tasks = merge_tasks(plan, reports, look)
+    targets = merge_targets(plan, reports, tasks)
+    town, mismatch = merge_towns(plan, towns)
     by_unit = _by_unit(plan, period, by_task, best, receipts or [], look)
     missing = _missing(plan, period, by_task, towns, receipts or [], look)
     missing = missing.where(lambda r: r["单位"] not in exempt)
     late = _late(period, best, receipts or [])
-    changes = None
     tasks = tasks.only(*TASK_COLUMNS)
     if previous is not None:
-        changes = _changes(plan, tasks, previous, look)
-        tasks = (tasks.with_column("上期进度", changes["上期进度"])
-                 .with_column("进度变化", changes["进度变化"]))
+        was, change = _changes(plan, tasks, previous, look)
+        tasks = tasks.with_column("上期进度", was).with_column("进度变化", change)
     forms = Counter(missing["未报表单"])
     counts = {"units": len(set(by_task["单位"])), "reported": len(reports),
               "missing_reports": forms[form_name(FORM_REPORT, period.id)], "towns": len(plan.town_rows()),
               "town_forms": len(towns), "missing_towns": forms[form_name(FORM_TOWN)], "late": len(late),
-              "blocked": len(blocked), "tasks": len(tasks)}
+              # (a town form's values count only against the plan's matrix, as merge_towns reads them)
+              "blocked": sum(c.blocked for (_, k), c in best.items() if k == FORM_REPORT or plan.matrix),
+              "tasks": len(tasks)}
     return Summary(period=period, tasks=tasks, by_task=by_task,
                    by_unit=by_unit, lagging=lagging(by_task), missing=missing, late=late,
                    targets=targets, town=town, town_mismatches=mismatch,
-                   blocked=Table(BLOCKED_COLUMNS, blocked),
-                   changes=changes, counts=counts, findings=finding_counts(receipts or []),
+                   counts=counts, findings=finding_counts(receipts or []),
                    stamps=stamp_status(plan, receipts or []))
 
 
@@ -168,17 +163,14 @@ def _late(period: Period, best: dict[tuple[str, str], Contribution],
 
 
 def _changes(plan: Plan, tasks: Table, previous: Iterable[FormReturn],
-             look: PlanLookups) -> Table:
-    """Each task's overall status and progress now and in the previous period (both
+             look: PlanLookups) -> tuple[list, list]:
+    """Each task's overall progress in the previous period, and the change since (both
     tables list the plan's tasks in its order: row k is task k in each)."""
     prev_best = contributions(plan, None, previous, look)
     prev_reports = {u: fr for (u, k), fr in prev_best.items() if k == "report"}
-    _, prev_tasks, _ = merge_tasks(plan, prev_reports, look)
-    rows = [(number, text, before, now, was, got, None if got is None or was is None else got - was)
-            for (number, text, now, got), (before, was) in
-            zip(tasks.select("序号", "任务内容", "总体状态", "总体进度"),
-                prev_tasks.select("总体状态", "总体进度"))]
-    return Table(CHANGE_COLUMNS, rows)
+    was = merge_tasks(plan, prev_reports, look)[1]["总体进度"]
+    return was, [None if now is None or before is None else now - before
+                 for now, before in zip(tasks["总体进度"], was)]
 
 
 

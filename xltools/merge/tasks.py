@@ -15,14 +15,14 @@ from __future__ import annotations
 import math
 
 from ..forms.registry import STATUSES, current
-from ..model.glossary import form_name, FORM_REPORT, FW_COLON, FW_SEMICOLON
+from ..model.glossary import FORM_REPORT, FW_COLON, FW_SEMICOLON
 from ..model.plan import DIRECTION_LABELS, ROLE_LEAD, Plan, PlanLookups
 from ..model.rates import rate
 from ..model.returns import ACTUAL, FormReturn
 from ..model.table import Table
 from ..model.values import format_number
 from .common import (BLOCKED, LAGGING, NOT_FILLED, NOT_REPORTED, UNCLEAR, Contribution,
-                     blocked_cells, is_blocked, value_cell)
+                     blocked_cells, is_blocked)
 
 BY_TASK_COLUMNS = ["序号", "任务内容", "牵头单位", "责任单位", "单位", "牵头/配合", "状态",
                    "完成进度", "本季度完成情况", "存在问题", "下一步推进计划", "未采用",
@@ -39,20 +39,17 @@ _TEXTS = ("完成情况", "存在问题", "下一步计划")  # the report form'
 _NOT_TYPED = ("", None, "", "", "", "")
 
 
-def report_values(fr: FormReturn, unit: str, into: Contribution) -> None:
-    """What `unit`'s report form `fr` gives the merge, into `into`: what it typed for each
+def report_values(fr: FormReturn, into: Contribution) -> None:
+    """What a report form `fr` gives the merge, into `into`: what it typed for each
     task (blocked values replaced; a task listed twice on a form keeps its first row), its
-    cumulative figures, and the values an 错误 finding keeps out."""
+    cumulative figures, and how many values an 错误 finding keeps out."""
     field_cols = current(FORM_REPORT).fill_in()  # where a value was when the cell is unknown
     blocked = blocked_cells(fr)
     typed = into.typed
     for tr in fr.tasks:
         bad = [f for f, col in field_cols.items()
                if is_blocked(blocked, tr.cells, f, tr.row, col)] if blocked else ()
-        for f in bad:
-            into.blocked_tasks.append((unit, form_name(FORM_REPORT, fr.period), tr.task, f, fr.sheet,
-                                       value_cell(tr.cells, f, tr.row, field_cols[f]),
-                                       fr.received.display))
+        into.blocked += len(bad)
         if tr.task in typed:
             continue
         status, progress = (tr.status or "").strip(), _number(tr.progress)
@@ -66,9 +63,7 @@ def report_values(fr: FormReturn, unit: str, into: Contribution) -> None:
     for tg in fr.targets:
         if is_blocked(blocked, tg.cells, ACTUAL, tg.row, col):
             into.targets[tg.task, tg.index] = (None, BLOCKED)
-            into.blocked_targets.append((
-                unit, form_name(FORM_REPORT, fr.period), tg.task, f"累计完成{FW_COLON}{tg.label}",
-                *fr.sheet_cell(value_cell(tg.cells, ACTUAL, tg.row, col)), fr.received.display))
+            into.blocked += 1
         else:
             into.targets[tg.task, tg.index] = (tg.actual, tg.note or "")
 
@@ -87,12 +82,11 @@ def _number(v: object) -> float | None:
 
 
 def merge_tasks(plan: Plan, reports: dict[str, Contribution],
-                look: PlanLookups | None = None) -> tuple[Table, Table, list]:
-    """(by_task, tasks, blocked values): every unit's report (merge.common.contributions)
+                look: PlanLookups | None = None) -> tuple[Table, Table]:
+    """(by_task, tasks): every unit's report (merge.common.contributions)
     joined to its assignments, in plan order; by_task also has _cat (the unit's status
     category), _t (the task's index in the plan) and _rep (the unit reported), tasks _t."""
     look = look or plan.lookups()
-    blocked = [b for c in reports.values() for b in c.blocked_tasks]
     by_task, tasks = [], []
     for i, t in enumerate(plan.tasks):
         units = look.task_units(t)
@@ -115,7 +109,7 @@ def merge_tasks(plan: Plan, reports: dict[str, Contribution],
         tasks.append((t.number, t.text, leads, printed, len(units), sum(r[_REP] for r in rows),
                       overall, lead_progress, source, i))
         by_task.extend(rows)
-    return Table(BY_TASK_TABLE, by_task), Table([*TASK_COLUMNS, "_t"], tasks), blocked
+    return Table(BY_TASK_TABLE, by_task), Table([*TASK_COLUMNS, "_t"], tasks)
 
 
 def overall_status(rows: list[list]) -> tuple[str, float | None, str]:
@@ -150,12 +144,10 @@ TARGET_COLUMNS = ["序号", "任务内容", "量化指标", "计量单位", "方
                   "完成率", "达标", "报送单位", "说明"]
 
 
-def merge_targets(plan: Plan, reports: dict[str, Contribution], tasks: Table,
-                  blocked: list) -> Table:
+def merge_targets(plan: Plan, reports: dict[str, Contribution], tasks: Table) -> Table:
     """Each quantified target with the cumulative figure its lead reported (tasks: one row
     a plan task, in its order, as merge_tasks gives them), the figures its other units typed
-    named in the 说明; the targets' blocked values are added to `blocked`."""
-    blocked.extend(b for c in reports.values() for b in c.blocked_targets)
+    named in the 说明."""
     rows = []
     for t, unit in zip(plan.tasks, tasks["进度来源"]):  # (by place: numbers may repeat)
         got = reports[unit].targets if unit in reports else {}

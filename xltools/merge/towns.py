@@ -10,13 +10,13 @@ import math
 
 from ..forms.registry import current
 from ..model.check import check_matrix, column_measures
-from ..model.glossary import FORM_TOWN, form_name
+from ..model.glossary import FORM_TOWN
 from ..model.plan import SECTION_SEP, Plan
 from ..model.rates import direction_of, is_cumulative, rate
 from ..model.returns import ACTUAL, FormReturn
 from ..model.table import Table
 from ..model.values import format_number, parse_value
-from .common import BLOCKED, Contribution, blocked_cells, is_blocked, value_cell
+from .common import BLOCKED, Contribution, blocked_cells, is_blocked
 
 TOWN_COLUMNS = ["行", "行类型", "单位", "列", "部分", "指标", "类别", "计量单位", "可加", "分表",
                 "目标", "目标原文", "完成", "完成率", "达标", "已报送", "说明"]
@@ -43,29 +43,25 @@ def leaf_label(col, part: str) -> str:
     return f"{label}({part})" if part else label
 
 
-def town_values(fr: FormReturn, unit: str, into: Contribution) -> None:
-    """What `unit`'s town form `fr` gives the merge, into `into`: each line's cumulative
-    figure and note, and the values an 错误 finding keeps out."""
+def town_values(fr: FormReturn, into: Contribution) -> None:
+    """What a town form `fr` gives the merge, into `into`: each line's cumulative figure and
+    note, and how many values an 错误 finding keeps out."""
     col = current(FORM_TOWN).col("累计完成")  # where the value was when the cell is unknown
     cells = blocked_cells(fr)
     for tr in fr.town:
         if is_blocked(cells, tr.cells, ACTUAL, tr.row, col):
             into.town[tr.column, tr.part] = (None, BLOCKED)
-            into.blocked_town.append((unit, form_name(FORM_TOWN), tr.column, "累计完成",
-                                      fr.sheet, value_cell(tr.cells, ACTUAL, tr.row, col),
-                                      fr.received.display))
+            into.blocked += 1
         else:
             into.town[tr.column, tr.part] = (tr.actual, tr.note or "")
 
 
-def merge_towns(plan: Plan, towns: dict[str, Contribution],
-                blocked: list) -> tuple[Table, Table]:
+def merge_towns(plan: Plan, towns: dict[str, Contribution]) -> tuple[Table, Table]:
     """(long matrix table, total-vs-sum mismatches of the plan's own targets) from the towns'
-    forms (merge.common.contributions); their blocked values are added to `blocked`."""
+    forms (merge.common.contributions)."""
     m = plan.matrix
     if m is None:
         return Table(TOWN_COLUMNS), Table(MISMATCH_COLUMNS)
-    blocked.extend(b for c in towns.values() for b in c.blocked_town)
     measures = {c.key: column_measures(m, c.key) for c in m.columns}
     rows = []
     actuals: dict[tuple[str, str], list[float]] = {}  # the 合计 row's 完成: the towns' summed

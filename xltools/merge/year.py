@@ -92,11 +92,11 @@ def _per_period(plan, periods, best, look):
         town_forms = {u: fr for (u, k), fr in best[p.id].items() if k == "town"}
         if not best[p.id]:
             continue
-        _, t, blocked = merge_tasks(plan, reports, look)
+        _, t = merge_tasks(plan, reports, look)
         tasks[p.id] = t
-        targets[p.id] = merge_targets(plan, reports, t, blocked)
+        targets[p.id] = merge_targets(plan, reports, t)
         if plan.matrix is not None and town_forms:
-            towns[p.id] = merge_towns(plan, town_forms, [])[0]
+            towns[p.id] = merge_towns(plan, town_forms)[0]
     return tasks, targets, towns
 
 
