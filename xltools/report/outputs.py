@@ -97,8 +97,9 @@ def write_outputs(plan: Plan, period: Period, summary: Summary, receipts: list[R
     # which inherit the state (_dispatch): nothing is pickled (the 汇总表's inputs took
     # 0.2 s to reach the early worker at 1,000 forms)
     broken = any(f.done() and isinstance(f.exception(), BrokenProcessPool) for f in ahead.values())
-    own = (_forked_now(state) if pool is not None and start_method() == "fork" and not broken
-           else None)  # (a worker of the early pool died: it is all written here, below)
+    # (none to be had: the early pool's worker takes every job, pickled; a worker of the
+    # early pool died: it is all written here, below)
+    own = _pool(state, 2) if pool is not None and start_method() == "fork" and not broken else None
     try:
         if own is not None:
             futures = _dispatch(own, jobs, ahead)
@@ -147,13 +148,12 @@ def _dispatch(own: ProcessPoolExecutor, jobs: list[str], ahead: dict[str, Future
     return futures
 
 
-def _forked_now(state: _Inputs) -> ProcessPoolExecutor | None:
-    """Two workers forked now, holding the state; None if they cannot be had (the early
-    pool's worker then takes every job, pickled)."""
-    try:
-        return start_pool(_write, state, 2)
-    except (OSError, RuntimeError, ImportError, NotImplementedError):
-        return None
+def _pool(state: _Inputs | None, workers: int) -> ProcessPoolExecutor | None:
+    """Workers for _write (holding `state` where forked); None if they cannot be had (no
+    process, an interpreter shutting down, no semaphores): the jobs are written otherwise."""
+    with contextlib.suppress(OSError, RuntimeError, ImportError, NotImplementedError):
+        return start_pool(_write, state, workers)
+    return None
 
 
 class OutputPool:
@@ -177,12 +177,7 @@ class OutputPool:
         each = SECONDS_PER_FORM_RERUN if self.rerun and _few_new(new, forms) else SECONDS_PER_FORM
         if (self.pool is None and start_method() != "fork" and self.workers > 1
                 and forms * each >= SPAWN_PAYS_SECONDS):
-            self._start()
-
-    def _start(self, state: _Inputs | None = None, workers: int | None = None) -> None:
-        # no process to be had, an interpreter shutting down, no semaphores: written here instead
-        with contextlib.suppress(OSError, RuntimeError, ImportError, NotImplementedError):
-            self.pool = start_pool(_write, state, workers or self.workers)
+            self.pool = _pool(None, self.workers)
 
     def write_ahead(self, plan: Plan, period: Period, receipts: list[ReceiptRow],
                     out_dir: str | os.PathLike) -> None:
@@ -197,7 +192,7 @@ class OutputPool:
             return
         job, inputs = "validation", _Inputs(plan, period, None, receipts, [], out)
         if self.pool is None and start_method() == "fork":  # one worker, holding the inputs
-            self._start(inputs, 1)  # (write_outputs forks two more when the rest are known)
+            self.pool = _pool(inputs, 1)  # (write_outputs forks two more when the rest are known)
             inputs = None
         else:  # (start's own rule; a few new returns' pool may be started already)
             self.start(len(receipts), sum(1 for r in receipts if r.new))

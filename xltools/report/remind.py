@@ -99,19 +99,24 @@ def per_unit(entries: list[RemindEntry]) -> list[RemindEntry]:
     return list(out.values())
 
 
+def by_reason(entries: list[RemindEntry]) -> tuple[list[RemindEntry], list[RemindEntry]]:
+    """(the units that have not reported, those with 错误 to correct), one entry a unit."""
+    return per_unit([e for e in entries if e.missing]), per_unit([e for e in entries if not e.missing])
+
+
 # -- the notice ---------------------------------------------------------------------------
 
 def render_notice(plan: Plan, period: Period, entries: list[RemindEntry], today: date,
                   template: str | os.PathLike | None = None) -> str:
     """The 催报通知 text from xltools/templates/催报通知.txt.j2, or from the clerk's own `template`."""
     deadline = date.fromisoformat(period.deadline) if period.deadline else None
+    missing, with_errors = by_reason(entries)
     return render(TEMPLATE, template, dict(
         plan=plan, period=period, issuer=plan.issuer or "督办室", period_title=plan.period_title(period),
         deadline=date_cn(period.deadline) if period.deadline else "规定时间",
         today=date_cn(today.isoformat()), overdue=bool(deadline and today > deadline),
         days_left=(deadline - today).days if deadline else 0,
-        entries=entries, missing=per_unit([e for e in entries if e.missing]),
-        with_errors=per_unit([e for e in entries if not e.missing])))
+        entries=entries, missing=missing, with_errors=with_errors))
 
 
 def notice_filename(period: Period) -> str:
@@ -127,8 +132,7 @@ def contact_workbook(plan: Plan, period: Period, entries: list[RemindEntry], tod
                   company=plan.issuer, period=period.id, kind="remind")
     cols = COLUMNS
     width = sum(c.width for c in cols)
-    n_missing = len(per_unit([e for e in entries if e.missing]))
-    n_wrong = len(per_unit([e for e in entries if not e.missing]))
+    n_missing, n_wrong = map(len, by_reason(entries))
     sh, first = start_sheet(wb, "催报名单", cols, f"{plan.period_title(period)}催报名单",
                             f"(截至{date_cn(today.isoformat())};报送截止日期:{date_cn(period.deadline)};"
                             f"未报送 {n_missing} 个单位,有错误待修改 {n_wrong} 个单位)", frozen_cols=2)
@@ -154,21 +158,13 @@ class RemindResult:
     today: date | None = None
 
     @property
-    def missing(self) -> list[RemindEntry]:
-        return [e for e in self.entries if e.missing]
-
-    @property
-    def with_errors(self) -> list[RemindEntry]:
-        return [e for e in self.entries if not e.missing]
-
-    @property
     def missing_units(self) -> list[str]:
         """The units with a form not reported (each once: a town may owe two)."""
-        return list(dict.fromkeys(e.unit for e in self.missing))
+        return [e.unit for e in by_reason(self.entries)[0]]
 
     @property
     def error_units(self) -> list[str]:
-        return list(dict.fromkeys(e.unit for e in self.with_errors))
+        return [e.unit for e in by_reason(self.entries)[1]]
 
     def to_json(self) -> dict:
         return {"period": self.period.id, "today": self.today.isoformat() if self.today else None,
