@@ -34,7 +34,7 @@ TOWN_CHUNK = 5  # matrix columns per printed block (each takes 目标 / 完成 /
 # page at the fit-to-width scale, with 11 pt text still clear of the borders
 TOWN_ROW, TOWN_HEAD, TOWN_GAP = 17, 18, 8
 UNIT_ITEMS = "\uff08\u9879\uff09"  # (项) in full-width brackets: half-width ones print with gaps
-RATE_COL = Col("完成率", 8, "body_rate", "number")
+RATE_COL, AMOUNT_COL = Col("完成率", 8, "body_rate", "number"), Col("完成", 12, "body_amount", "number")
 
 
 def summary_filename(plan: Plan, period: Period) -> str:
@@ -433,17 +433,12 @@ def _town_block(sh: Sheet, row: int, plan: Plan, chunk, town: dict[tuple, dict],
             if not part:  # as 附件3 prints it: 3.50%, 1,000, "\" centred
                 value, style, kind = value_cell(rec["目标原文"], total)
                 sh.write(row, 1 + 3 * i, value, style, kind=kind if value is not None else "blank")
-            elif is_missing(rec["目标"]):
-                sh.write(row, 1 + 3 * i, None, "body_center", kind="blank")
             else:
-                sh.write(row, 1 + 3 * i, float(rec["目标"]), amount, kind="number")
-            if rec["说明"] == BLOCKED:
-                sh.write(row, 2 + 3 * i, BLOCKED, "blocked", kind="string")
+                put(sh, row, 1 + 3 * i, rec["目标"], AMOUNT_COL, "body_center" if is_missing(rec["目标"]) else amount)
+            done = BLOCKED if rec["说明"] == BLOCKED else rec["完成"]
+            put(sh, row, 2 + 3 * i, done, AMOUNT_COL, "body" if is_missing(done) else amount)
+            if done == BLOCKED:
                 sh.row_heights[row] = 32  # the marker wraps in a number column
-            elif is_missing(rec["完成"]):
-                sh.write(row, 2 + 3 * i, None, "body", kind="blank")
-            else:
-                sh.write(row, 2 + 3 * i, float(rec["完成"]), amount, kind="number")
             put(sh, row, 3 + 3 * i, shown(rec["完成率"], rec["达标"]), RATE_COL,
                 "total_rate" if total else "body_rate")
         sh.row_heights.setdefault(row, TOWN_ROW)
