@@ -54,10 +54,12 @@ def _two_row_header(sh: Sheet, row: int, fixed: list[Col], groups: list[tuple[st
     return row + 2
 
 
-def _body(sh: Sheet, head: int, first: int, cols: list[Col], records: list, style_of, empty: str,
-          remark: str, freeze_col: int = 2) -> int:
-    """The table's rows from `first` (or `empty`) and the remark below; frozen below the
-    header rows head..first - 1, which print on every page. The row after the table."""
+def _body(sh: Sheet, head: int, cols: list[Col], records: list, style_of, empty: str,
+          remark: str, freeze_col: int = 2, first: int | None = None) -> int:
+    """The table's rows (or `empty`) and the remark below, under one header row at `head`
+    (or the header rows head..first - 1), frozen below it and printed on every page. The
+    row after the table."""
+    first = first or header(sh, head, cols)
     row = rows_table(sh, first, cols, records, style_of, empty=empty)
     note(sh, row + 1, len(cols), remark, sum(c.width for c in cols))
     sh.freeze = (first, freeze_col)
@@ -73,12 +75,12 @@ def _tasks(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
     tail = [Col("最新状态", 8, "body_center"), Col("最新进度(%)", 8, "body_progress", "number")]
     cols = fixed + [c for _, cs in per for c in cs] + tail
     sh, head = titled_sheet(wb, "任务进展", cols, f"{plan.title}全年推进情况", sub)
-    first = _two_row_header(sh, head, fixed, per, tail)
     records = [[seq_value(rec["序号"]), rec["任务内容"], rec["牵头单位"],
                 *[rec[f"{label}{k}"] for label in ys.labels for k in ("状态", "进度")],
                 rec["最新状态"], rec["最新进度"]] for rec in ys.tasks.records()]
-    _body(sh, head, first, cols, records, _alert, "计划中没有任务。",
-          "说明:各期状态和进度按各期汇总表的规则由牵头单位的报送确定;空白表示该期尚无任何单位报送。")
+    _body(sh, head, cols, records, _alert, "计划中没有任务。",
+          "说明:各期状态和进度按各期汇总表的规则由牵头单位的报送确定;空白表示该期尚无任何单位报送。",
+          first=_two_row_header(sh, head, fixed, per, tail))
 
 
 # -- 报送及时性 -------------------------------------------------------------------------------
@@ -90,11 +92,10 @@ def _timeliness(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
             Col("未报", 6, "body_int", "number")]
     cols = fixed + per + tail
     sh, head = titled_sheet(wb, "报送及时性", cols, f"{plan.title}各单位报送情况", sub)
-    first = header(sh, head, cols)
     records = [[i, rec["单位"], rec["类型"], rec["表单"], *[rec[l] for l in ys.labels],
                 rec["按时次数"], rec["逾期次数"], rec["未报次数"]]
                for i, rec in enumerate(ys.timeliness.records(), start=1)]
-    row = _body(sh, head, first, cols, records, _alert, "计划中没有需要报送的单位。",
+    row = _body(sh, head, cols, records, _alert, "计划中没有需要报送的单位。",
                 "按时:截止日期当天及以前报送;逾期:截止日期以后报送;未报:截止日期已过仍未报送;"
                 "未到期:截止日期未到且尚未报送。以最后一次被采用的报送为准。")
     if records:
@@ -109,12 +110,11 @@ def _indicators(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
     cols += [Col("最新累计", 10, "body_amount", "number"), Col("完成率", 8, "body_rate", "number"),
              Col("报送单位", 12)]
     sh, head = titled_sheet(wb, "量化指标", cols, f"{plan.title}量化指标全年完成情况", sub)
-    first = header(sh, head, cols)
     records = [[rec["序号"], rec["量化指标"], rec["计量单位"], rec["方向"], rec["全年目标"],
                 *[rec[l] for l in ys.labels], rec["最新累计"],
                 rec["完成率"] if rec["达标"] == "" else rec["达标"], rec["报送单位"]]
                for rec in ys.indicators.records()]
-    _body(sh, head, first, cols, records, None, "计划中没有量化指标。", RATE_NOTE)
+    _body(sh, head, cols, records, None, "计划中没有量化指标。", RATE_NOTE)
 
 
 # -- 镇街排名 ---------------------------------------------------------------------------------
@@ -123,9 +123,8 @@ def _towns(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
             Col("已报\n指标数", 8, "body_int", "number"), Col("平均\n完成率", 9, "body_rate", "number"),
             Col("完成率最高的指标", 30), Col("完成率最低的指标", 30), Col("数据截至", 14, "body_center")]
     sh, head = titled_sheet(wb, "镇街排名", cols, f"{plan.title}各镇街目标完成率排名", sub)
-    first = header(sh, head, cols)
     records = ys.towns.select("名次", "镇街", "计入指标数", "已报指标数", "平均完成率", "最高完成率指标",
                               "最低完成率指标", "数据截至")
-    _body(sh, head, first, cols, records, None, "计划中没有镇街目标。",
+    _body(sh, head, cols, records, None, "计划中没有镇街目标。",
           "平均完成率:镇街各项可加总指标(目标大于 0)的最新累计完成数 ÷ 全年目标的平均值,"
           "未报送的指标按 0 计;增幅类等不可加总的指标不计入。", 1)
