@@ -84,9 +84,6 @@ class GenerateReport:
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == ERROR]
 
-    def count(self, kind: str) -> int:
-        return sum(1 for f in self.files if f.kind == kind)
-
 
 def check(plan_path: str | os.PathLike) -> list[Finding]:
     """Every problem of a plan file, each naming its sheet and cell."""

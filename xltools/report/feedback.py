@@ -300,24 +300,18 @@ class _Pending:
 def _pending(plan: Plan, period: Period, current: list[FormReturn],
              receipts: list[ReceiptRow]) -> list[_Pending]:
     """Every workbook to send back for the period, as the ledger stands now, unbuilt."""
-    out: list[_Pending] = []
     key = digests(STYLES, plan, period)  # (a file is made of its own return besides)
     forms = ExpectedForms(plan)
     taken = [fr for fr in current if fr.status == ACCEPTED
              and not (fr.period and fr.period != period.id and fr.kind != "workplan")]
     latest = accepted_times((fr.unit, fr.kind, fr.received.received_at) for fr in taken)
-    for fr in taken:
-        if needs_feedback(fr.findings):
-            out.append(_Pending(_copy_name(plan, fr), key(fr),
-                                lambda fr=fr: feedback_copy(plan, period, fr, forms)))
-    for r in receipts:
-        if r.status != REJECTED or not r.sha256:
-            continue
-        if rejected_since(latest, r.unit, r.kind, r.received_at):
-            continue  # a later return of the same form was taken: this one is history
-        if needs_feedback(r.findings):
-            out.append(_Pending(_list_name(r), key(dataclasses.replace(r, new=False)),
-                                lambda r=r: rejected_list(plan, period, r)))
+    out = [_Pending(_copy_name(plan, fr), key(fr), lambda fr=fr: feedback_copy(plan, period, fr, forms))
+           for fr in taken if needs_feedback(fr.findings)]
+    # each refused file still to answer (not one a later accepted return of its form made history)
+    out += [_Pending(_list_name(r), key(dataclasses.replace(r, new=False)),
+                     lambda r=r: rejected_list(plan, period, r))
+            for r in receipts if r.status == REJECTED and r.sha256 and needs_feedback(r.findings)
+            and not rejected_since(latest, r.unit, r.kind, r.received_at)]
     return out
 
 
