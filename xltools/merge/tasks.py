@@ -53,7 +53,7 @@ def report_values(fr: FormReturn, into: Contribution) -> None:
         if tr.task in typed:
             continue
         status, progress = (tr.status or "").strip(), _number(tr.progress)
-        texts = [_text(v) for v in (tr.completion, tr.problems, tr.next_steps)]
+        texts = ["" if v is None else str(v) for v in (tr.completion, tr.problems, tr.next_steps)]
         if bad:  # (what an 错误 finding keeps out is shown as such)
             status = BLOCKED if "状态" in bad else status
             progress = None if "完成进度" in bad else progress
@@ -66,10 +66,6 @@ def report_values(fr: FormReturn, into: Contribution) -> None:
             into.blocked += 1
         else:
             into.targets[tg.task, tg.index] = (tg.actual, tg.note or "")
-
-
-def _text(v: object) -> str:
-    return "" if v is None else str(v)
 
 
 def _number(v: object) -> float | None:

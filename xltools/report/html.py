@@ -145,16 +145,16 @@ def report_context(plan: Plan, period: Period, summary: Summary, receipts: list[
     overall_rows = list(s.overall_counts().items())  # every status, in OVERALL_STATUSES' order
     file_counts = Counter(r.status for r in receipts)
     found = s.findings  # the period's one count: open files only, 提示 apart
-    n_err, n_warn = found.errors, found.warnings
     return {
         "title": f"{plan.period_title(period)}落实情况报告",
         "plan": plan, "period": period, "report_name": form_name(FORM_REPORT, period.id),
         "deadline": date_cn(period.deadline) if period.deadline else "",
         "generated_at": (generated_at or datetime.now()).strftime("%Y-%m-%d %H:%M"),
-        "counts": c, "cards": _cards(c, s, file_counts, n_err),
+        "counts": c, "cards": _cards(c, s, file_counts),
         "file_counts": [(STATUS_LABELS.get(k, k), file_counts[k]) for k in STATUS_LABELS
                         if file_counts.get(k)],
-        "n_files": len(receipts), "n_errors": n_err, "n_warnings": n_warn, "n_notices": found.notices,
+        "n_files": len(receipts), "n_errors": found.errors, "n_warnings": found.warnings,
+        "n_notices": found.notices,
         "categories": list(UNIT_CATEGORIES), "by_unit": by_unit,
         "totals": {k: sum(s.by_unit[k]) for k in ("任务数", *UNIT_CATEGORIES, "错误数", "警告数")},
         "missing": _records(s.missing), "late": _records(s.late),
@@ -172,14 +172,14 @@ def report_context(plan: Plan, period: Period, summary: Summary, receipts: list[
     }
 
 
-def _cards(c: dict, s: Summary, file_counts: Counter, n_err: int) -> list[dict]:
+def _cards(c: dict, s: Summary, file_counts: Counter) -> list[dict]:
     """The figures atop the page (label, value, id); those that may alert do when not 0."""
     cards = [("已报送单位", f"{c.get('reported', 0)}/{c.get('units', 0)}", "reported", False),
              ("镇街指标表", f"{c.get('town_forms', 0)}/{c.get('towns', 0)}", "towns", False),
              ("未报送", c.get("missing_reports", 0) + c.get("missing_towns", 0), "missing", True),
              ("逾期报送", c.get("late", 0), "late", True), ("任务数", c.get("tasks", 0), "tasks", False),
              (official_marks("滞后/未启动(条)"), len(s.lagging), "lagging", True),
-             ("收到文件", sum(file_counts.values()), "files", False), ("错误", n_err, "errors", True)]
+             ("收到文件", sum(file_counts.values()), "files", False), ("错误", s.findings.errors, "errors", True)]
     return [{"label": label, "value": value, "id": key, "alert": may and bool(value)}
             for label, value, key, may in cards]
 
