@@ -118,7 +118,7 @@ def _sections(env, plan: Plan, receipts: list[ReceiptRow], cache: dict[str, str]
     when its inputs are unchanged."""
     template = env.get_template(UNIT_TEMPLATE)
     digest = digests(env.loader.get_source(env, UNIT_TEMPLATE)[0])  # (the template's source)
-    out, fresh = [], {}
+    fresh: dict[str, str] = {}  # (one a unit: the unit is part of its key)
     look = plan.lookups()
     for unit, rows in units_to_fix(plan, receipts):
         contact = _contact(look.unit(unit))
@@ -127,11 +127,10 @@ def _sections(env, plan: Plan, receipts: list[ReceiptRow], cache: dict[str, str]
         if not isinstance(html, str):
             html = template.render(u=_unit_findings(unit, contact, rows))
         fresh[key] = html
-        out.append(html)
     if cache is not None:
         cache.clear()
         cache.update(fresh)
-    return out
+    return list(fresh.values())
 
 
 # -- the data the template shows --------------------------------------------------------
