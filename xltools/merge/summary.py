@@ -18,7 +18,7 @@ from .common import (LATE, NOT_DUE, NOT_REPORTED, ON_TIME, OVERALL_STATUSES, UNI
                      Contribution, contributions)
 from .receipts import (FindingCounts, ReceiptRow, finding_counts, open_findings, refused_files,
                        stamp_status)
-from .tasks import TASK_COLUMNS, lagging, merge_targets, merge_tasks
+from .tasks import lagging, merge_targets, merge_tasks
 from .towns import merge_towns
 
 BY_UNIT_COLUMNS = ["单位", "类型", "任务数", *UNIT_CATEGORIES, "季度报表", "提交时间", "文件名",
@@ -70,7 +70,6 @@ def summarize(plan: Plan, period: Period, current: Iterable[FormReturn],
     missing = _missing(plan, period, by_task, towns, receipts or [], look)
     missing = missing.where(lambda r: r["单位"] not in exempt)
     late = _late(period, best, receipts or [])
-    tasks = tasks.only(*TASK_COLUMNS)
     if previous is not None:
         was, change = _changes(plan, tasks, previous, look)
         tasks = tasks.with_column("上期进度", was).with_column("进度变化", change)

@@ -81,7 +81,7 @@ def merge_tasks(plan: Plan, reports: dict[str, Contribution],
                 look: PlanLookups | None = None) -> tuple[Table, Table]:
     """(by_task, tasks): every unit's report (merge.common.contributions)
     joined to its assignments, in plan order; by_task also has _cat (the unit's status
-    category), _t (the task's index in the plan) and _rep (the unit reported), tasks _t."""
+    category), _t (the task's index in the plan) and _rep (the unit reported)."""
     look = look or plan.lookups()
     by_task, tasks = [], []
     for i, t in enumerate(plan.tasks):
@@ -103,9 +103,9 @@ def merge_tasks(plan: Plan, reports: dict[str, Contribution],
         for r in rows:
             r[_OVERALL], r[_OVERALL_PROGRESS] = overall, lead_progress
         tasks.append((t.number, t.text, leads, printed, len(units), sum(r[_REP] for r in rows),
-                      overall, lead_progress, source, i))
+                      overall, lead_progress, source))
         by_task.extend(rows)
-    return Table(BY_TASK_TABLE, by_task), Table([*TASK_COLUMNS, "_t"], tasks)
+    return Table(BY_TASK_TABLE, by_task), Table(TASK_COLUMNS, tasks)
 
 
 def overall_status(rows: list[list]) -> tuple[str, float | None, str]:
