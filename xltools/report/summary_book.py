@@ -276,11 +276,9 @@ def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
         end = rows_table(sh, row, cols, recs, style_of, empty="没有需要报送的单位。", kept=_rows_of(kept, sh))
         # totals
         sh.merge(end, 0, end, 2, "合计", "total", kind="string")
-        for col, c in enumerate(cols[3:], start=3):  # the counts summed, the rest blank
-            if c.kind == "number":
-                sh.write(end, col, float(sum(u[c.label])), "body_int", kind="number")
-            else:
-                sh.write(end, col, None, "total", kind="blank")
+        counted = [c.kind == "number" for c in cols[3:]]  # the counts summed, the rest blank
+        put_row(sh, end, 3, [sum(u[c.label]) if n else None for c, n in zip(cols[3:], counted)], cols[3:],
+                ["body_int" if n else "total" for n in counted])
         sh.row_heights[end] = 22
     _made_while_written(sh, body, (len(u) + 1) * len(cols))
 
