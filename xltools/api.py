@@ -382,7 +382,7 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
         report.phases["outputs"] = time.perf_counter() - t1
         report.missing_units = list(dict.fromkeys(summary.missing["单位"]))
         report.late_units = list(dict.fromkeys(summary.late["单位"]))
-        report.findings = summary.findings.to_json()
+        report.findings = dataclasses.asdict(summary.findings)
         report.attention = attention(outcome.receipts, report.missing_units, report.late_units)
         report.stamps = summary.stamps
         report.counts = dict(Counter(f.status for f in outcome.files))

@@ -334,7 +334,7 @@ def _remind(c: Campaign, period_id: str) -> dict:
     if not c.ledger.exists():
         return base | {"collected": False, "entries": [], "text": ""}
     res = api.remind(c.plan_path, period.id, c.ledger, write=False)
-    return base | {"collected": True, "entries": [e.to_json() for e in res.entries],
+    return base | {"collected": True, "entries": [dataclasses.asdict(e) for e in res.entries],
                    "text": res.text}
 
 

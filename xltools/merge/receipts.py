@@ -86,9 +86,6 @@ class FindingCounts:
     warnings: int = 0
     notices: int = 0
 
-    def to_json(self) -> dict[str, int]:
-        return {"errors": self.errors, "warnings": self.warnings, "notices": self.notices}
-
 
 def refused_files(look, receipts: list[ReceiptRow] | None) -> Callable[[str, str], int]:
     """How many refused files a unit sent for a form kind: those of that form and those whose form

@@ -53,9 +53,6 @@ class RemindEntry:
     def missing(self) -> bool:
         return self.reason == NOT_REPORTED
 
-    def to_json(self) -> dict:
-        return asdict(self)
-
 
 def remind_entries(plan: Plan, period: Period, current: list[FormReturn],
                    receipts: list[ReceiptRow] | None = None) -> list[RemindEntry]:
@@ -168,6 +165,6 @@ class RemindResult:
 
     def to_json(self) -> dict:
         return {"period": self.period.id, "today": self.today.isoformat() if self.today else None,
-                "entries": [e.to_json() for e in self.entries], "missing_units": self.missing_units,
+                "entries": [asdict(e) for e in self.entries], "missing_units": self.missing_units,
                 "error_units": self.error_units, "notice": str(self.notice) if self.notice else None,
                 "contacts": str(self.contacts) if self.contacts else None}
