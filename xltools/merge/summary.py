@@ -99,23 +99,18 @@ def _by_unit(plan: Plan, period: Period, by_task: Table,
              best: dict[tuple[str, str], Contribution], receipts: list[ReceiptRow],
              look: PlanLookups) -> Table:
     """One row per unit; 错误数 / 警告数 are its open findings (finding_counts' rule)."""
-    severities: dict[str, list[str]] = {}
-    for r, f in open_findings(receipts):
-        if r.unit:
-            severities.setdefault(look.unit_name(r.unit), []).append(f.severity)
+    found = Counter((look.unit_name(r.unit), f.severity) for r, f in open_findings(receipts) if r.unit)
     counts = Counter(zip(by_task["单位"], by_task["_cat"]))
     n_tasks = Counter(by_task["单位"])
     town_units = {r.unit or r.label for r in plan.town_rows()}
-    with_tasks = set(by_task["单位"])
     rows = []
     for u in plan.units:
-        if u.name not in with_tasks and u.name not in town_units:
+        if u.name not in n_tasks and u.name not in town_units:
             continue
-        r_state = _form_state(best.get((u.name, "report")), period, u.name in with_tasks)
+        r_state = _form_state(best.get((u.name, "report")), period, u.name in n_tasks)
         t_state = _form_state(best.get((u.name, "town")), period, u.name in town_units)
-        sev = severities.get(u.name, [])
         rows.append((u.name, u.kind, n_tasks[u.name], *(counts[u.name, k] for k in UNIT_CATEGORIES),
-                     *r_state, *t_state[:2], sev.count(ERROR), sev.count(WARNING)))
+                     *r_state, *t_state[:2], found[u.name, ERROR], found[u.name, WARNING]))
     return Table(BY_UNIT_COLUMNS, rows)
 
 
