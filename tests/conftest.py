@@ -1,8 +1,10 @@
 """Shared fixtures: a small plan built from the model, and paths to the seeds."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -45,6 +47,18 @@ EXAMPLE = ROOT / "xltools" / "examples" / "shashi-2019"
 SHARED = Path(os.environ.get("XLTOOLS_SHARED") or ROOT.parent / "shared")
 SHARED_TOOLS = SHARED / "tools"
 FILL = SHARED_TOOLS / "fill_like_user.py"
+
+
+def fill_batch(jobs: list[dict], base: Path) -> dict:
+    """Fill `jobs` (fill_like_user.py's --batch entries) in one LibreOffice start, in `base`;
+    its report, every job asserted to have gone through."""
+    (base / "jobs.json").write_text(json.dumps(jobs, ensure_ascii=False), encoding="utf-8")
+    proc = subprocess.run(["/usr/bin/python3", str(FILL), "--batch", str(base / "jobs.json"),
+                           "--report", str(base / "report.json")], capture_output=True, text=True,
+                          timeout=300)
+    report = json.loads((base / "report.json").read_text(encoding="utf-8"))
+    assert [j["code"] for j in report["jobs"]] == [0] * len(jobs), proc.stderr[-2000:]
+    return report
 
 
 def make_small_plan() -> Plan:
