@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from conftest import DATA, SEED_000, SEED_002
 from marks import restore_marks
 from xltools.model.catalogue import CATALOGUE
+from xltools.model.findings import WARNING
 from xltools.model.glossary import FULL_WIDTH_OF
 from xltools.parse import parse_notice_text
 from xltools.parse.fold import fold
@@ -79,14 +80,17 @@ def spaces(rng, lines):  # ideographic indents, trailing tabs and no-break space
             + (rng.choice(["\u3000", " ", "\u00a0", "\t"]) if rng.random() < 0.2 else "") for ln in lines]
 
 
-def labels(rng, lines):  # the responsibility part in 【】, bare, on its own line, first
-    out, k = [], rng.randrange(6)
+def labels(rng, lines):  # the responsibility part in 【】, bare, on its own line, first, no colon
+    out, k = [], rng.randrange(7)
     for ln in lines:
         if not (m := _LABEL.search(ln)):
             out.append(ln)
             continue
         part, rest = m.group(1), ln[:m.start()] + ln[m.end():]
-        if k == 4 and (mk := _MARK.match(rest)):  # 1.【牵头单位:…】推进…
+        if k == 6:  # (责任单位 区发改局;配合单位区统计局)
+            part = re.sub(r"(单位)[:\uff1a]", lambda m: m.group(1) + rng.choice(["", " ", "\u3000"]), part)
+            out.append(ln[:m.start()] + "(" + part + ")" + ln[m.end():])
+        elif k == 4 and (mk := _MARK.match(rest)):  # 1.【牵头单位:…】推进…
             out.append(rest[:mk.end()] + "\u3010" + part + "\u3011" + rest[mk.end():])
         else:
             out += {0: [ln[:m.start()] + "\u3010" + part + "\u3011" + ln[m.end():]],
@@ -254,8 +258,6 @@ def test_printing_variants_read_the_same_tasks(path, mutation, rng):
 @settings(max_examples=30, **SETTINGS)
 @given(st.sampled_from(PROSE), st.randoms(use_true_random=False))
 def test_headings_run_into_their_first_item_read_the_same_tasks(path, rng):
-    if "_05_" in path.name:  # (一)-numbered targets run into their heading: not read (yet)
-        return
     assert tasks_read("\n".join(run_in(rng, text_of(path).split("\n")))) == tasks_read(text_of(path))
 
 
@@ -390,3 +392,134 @@ def test_old_mac_line_ends(full_width):
     r = parse_notice_text(text, source="n.txt")
     [f] = [f for f in r.findings if f.code == "periods-from-notice"]
     assert fold(f.params["rule"]) == "请于每季度末报送督查室"
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+def test_annex_2_without_its_heading_is_read(full_width):
+    """Only the "附件2" line missing: before, annex 2's table was dropped without a word."""
+    text = printed(text_of(SEED_000), full_width)
+    whole = parse_notice_text(text, source="n.txt")
+    r = parse_notice_text(re.sub(r"(?m)^附件2[^\S\n]*$", "", text), source="n.txt")  # lines kept
+    assert [(e.unit, e.tasks) for e in r.annex2] == [(e.unit, e.tasks) for e in whole.annex2]
+    assert len(r.annex2) == 40 and r.plan.matrix is not None and len(r.plan.tasks) == 67
+    assert "text-not-read" not in codes(r)
+
+
+BETWEEN = """关于印发2021年重点任务分解的通知
+附件1
+一、主要目标
+1.地区生产总值增长8%。(责任单位:区发改局)
+2.财政收入增长8%。(牵头单位:区财政局)
+
+各单位要高度重视,按季度报送进展,确保各项任务按时完成。
+附件3
+2021年各镇主要经济指标
+"""
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+def test_text_after_an_annexs_last_item_that_is_no_table_is_reported(full_width):
+    """Before, lines after annex 1's last item (an annex heading missing) were dropped silently."""
+    r = parse_notice_text(printed(BETWEEN, full_width), source="n.txt")
+    assert [t.number for t in r.plan.tasks] == ["1", "2"]
+    [f] = [f for f in r.findings if f.code == "text-not-read"]
+    assert f.severity == WARNING and f.line == 7 and f.params["lines"] == "7-7"
+    assert fold(f.params["value"]).startswith("各单位要高度重视")
+
+
+TARGETS_RUN_IN = """关于印发2021年重点任务分解的通知
+一、主要目标{sep}(一)地区生产总值增长7.5%左右。责任单位:区发改局
+(二)财政收入增长8%。(责任单位:区财政局)
+二、重点任务
+1.推进国企改革。(牵头单位:区国资局)
+2.推进财税改革。(牵头单位:区财政局)
+"""
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+@pytest.mark.parametrize("sep", ["", " ", "\u3000"])
+def test_a_numbered_target_run_into_its_heading(sep, full_width):
+    """"一、主要目标(一)地区生产总值…": before, the target was read as the heading's words, lost."""
+    r = parse_notice_text(printed(TARGETS_RUN_IN.format(sep=sep), full_width), source="n.txt")
+    own = parse_notice_text(printed(TARGETS_RUN_IN.format(sep="\n"), full_width), source="n.txt")
+    got = [(t.number, t.kind, t.section, fold(t.text), t.responsible_units or t.lead_units,
+            [(x.label, x.value) for x in t.targets]) for t in r.plan.tasks]
+    assert got[0] == ("(一)", "indicator", ["一、主要目标"], "地区生产总值增长7.5%左右。", ["区发改局"],
+                      [("地区生产总值增长", 7.5)])
+    assert got == [(t.number, t.kind, t.section, fold(t.text), t.responsible_units or t.lead_units,
+                    [(x.label, x.value) for x in t.targets]) for t in own.plan.tasks]
+    assert len(got) == 4 and codes(r) == ["periods-default"]
+
+
+WORDED = """关于印发2021年重点任务分解的通知
+一、重点任务
+{a}推进国企改革。(牵头单位:区国资局)
+{b}推进财税改革,一是清理收费;二是减税降费。(牵头单位:区财政局)
+"""
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+@pytest.mark.parametrize("a,b", [("第一,", "第二,"), ("第一\uff0c", "第二\uff0c"), ("一是", "二是"),
+                                 ("\u2014\u2014", "\u2014\u2014"), ("\u3251", "\u3252"),
+                                 ("\u32bf", "\u3251")], ids=["di-yi", "di-yi-fw", "yi-shi", "dashes",
+                                                             "circled-21", "circled-50"])
+def test_items_numbered_in_words_dashes_or_circled_numbers_past_20(a, b, full_width):
+    """第一, / 一是 / —— in a notice numbering its items no other way, ㉑…㊿: before, no item at all."""
+    r = parse_notice_text(printed(WORDED.format(a=a, b=b), full_width), source="n.txt")
+    assert [(fold(t.text), t.lead_units) for t in r.plan.tasks] == [
+        ("推进国企改革。", ["区国资局"]), ("推进财税改革,一是清理收费;二是减税降费。", ["区财政局"])]
+    assert [t.section for t in r.plan.tasks] == [["一、重点任务"]] * 2
+    want = ["\u3251", "\u3252"] if a == "\u3251" else ["1", "2"]
+    if a == "\u32bf":  # 50 then 21: read, the gap reported
+        want = ["\u32bf", "\u3251"]
+        assert "item-number-gap" in codes(r)
+    assert [t.number for t in r.plan.tasks] == want
+
+
+DASH_TARGETS = """关于印发2021年重点任务分解的通知
+一、主要目标
+\u2014\u2014地区生产总值增长7.5%左右;
+\u2014\u2014财政收入增长8%。(责任单位:区财政局)
+\u2014\u2014民生实事
+二、重点任务
+1.推进国企改革。(牵头单位:区国资局)
+2.推进财税改革。(牵头单位:区财政局)
+"""
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+def test_dash_targets_above_numbered_tasks(full_width):
+    """"——" lines naming units or a target under a target heading are items (before: headings,
+    their targets lost); "——民生实事" stays a heading; 一是 inside an item stays its text."""
+    r = parse_notice_text(printed(DASH_TARGETS, full_width), source="n.txt")
+    assert [(t.number, t.kind, fold(t.text), t.responsible_units) for t in r.plan.tasks] == [
+        ("一.1", "indicator", "地区生产总值增长7.5%左右;", []),
+        ("一.2", "indicator", "财政收入增长8%。", ["区财政局"]),
+        ("二.1", "task", "推进国企改革。", []), ("二.2", "task", "推进财税改革。", [])]
+    assert [f.task for f in r.findings if f.code == "missing-responsibility"] == ["一.1"]
+
+
+NO_COLON = """关于印发2021年重点任务分解的通知
+一、主要目标
+1.地区生产总值增长8%。({a})
+2.财政收入增长8%。
+{b}
+区财政局、区税务局{c}
+3.推进国企改革。(牵头单位:区国资局)
+"""
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+@pytest.mark.parametrize("a", ["责任单位 区发改局", "责任单位区发改局", "牵头单位\u3000区发改局;配合单位 区统计局"])
+@pytest.mark.parametrize("b", ["责任单位:", "(责任单位:"], ids=["bare", "bracket"])
+def test_units_without_a_colon_or_on_the_line_below_their_label(a, b, full_width):
+    """"(责任单位 区发改局)", and "责任单位:" alone on its line: before, missing-responsibility."""
+    text = NO_COLON.format(a=a, b=b, c=")" if b.startswith("(") else "")
+    r = parse_notice_text(printed(text, full_width), source="n.txt")
+    one, two, three = r.plan.tasks
+    assert (fold(one.text), one.lead_units + one.responsible_units) == (
+        "地区生产总值增长8%。", ["区发改局", "区统计局"] if "配合" in a else ["区发改局"])
+    assert ("配合" in a) == bool(one.lead_units)
+    assert (fold(two.text), two.responsible_units) == ("财政收入增长8%。", ["区财政局", "区税务局"])
+    assert three.lead_units == ["区国资局"]
+    assert codes(r) == ["periods-default"]

@@ -41,6 +41,7 @@ PLAN: dict[str, tuple[str, str]] = {
     "no-items-found": (ERROR, "未在通知中找到任何编号的任务(如“1.……(责任单位:……)”)。请确认文件是任务分解通知,必要时把附件正文复制为 .txt 后重试。"),
     "web-junk-removed": (INFO, "已删除网页残留内容(面包屑、阅读次数、打印/关闭、评论框、广告等)共 {value} 行,行号:{lines}。如误删了正文,请核对原文。"),
     "stray-text": (WARNING, "“{value}”不属于任何编号任务,已忽略。如它是任务内容的一部分,请在计划中补上。"),
+    "text-not-read": (WARNING, "最后一项任务之后的文字“{value}”(第 {lines} 行)不属于任何任务,也不是能识别的附件表格,未读取。可能缺了“附件”标题行;如其中有任务或目标,请在计划中补上。"),
     "sub-items-with-units": (WARNING, "任务 {task} 下的分项各自写明了责任单位,已合为一项任务,各分项的单位合在一起(谁负责哪一分项在计划中看不出)。如各分项应分别下发、分别报送,请在计划中把它们拆成几项任务。"),
     "item-marker-unlike": (WARNING, "“{value}”的序号写法与其他任务(如“{usual}”)不同,按序号接续已作为任务 {task} 读取。请核对原文。"),
     "item-number-gap": (WARNING, "任务序号 {task} 紧跟在 {previous} 之后,序号不连续。请核对原文是否漏项或重号。"),

@@ -138,14 +138,12 @@ def campaign_title(notice_title: str, year: int) -> str:
     return core
 
 
-_CN_YEAR_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "\uff2f": 0, "一": 1, "二": 2, "三": 3, "四": 4,
-                   "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_YEAR_RE = re.compile("([二][〇○零O\uff2f][一二三四五六七八九〇○零O\uff2f]{2})\\s*年")
 
 
 def chinese_year(s: str) -> int:
-    """"二〇二一" → 2021 (each character one digit, as years are printed)."""
-    return int("".join(str(_CN_YEAR_DIGITS[ch]) for ch in s))
+    """"二〇二一" → 2021 (each character one digit, as years are printed; 〇 ○ 零 O are 0)."""
+    return int("".join(str(max(0, "〇一二三四五六七八九".find(ch))) for ch in s))
 
 
 def find_year(text: str, doc_number: str) -> int:

@@ -22,7 +22,7 @@ from .notes import Notes, note_of, peel_notes, peel_piece_tail, reads_like_sente
 from .resolve import Book, Mention, build_units, infer_group_members, resolve_with_register
 from .responsibility import extract_responsibility
 from .result import ParseResult
-from .structure import RawItem, Structure, _qualify_restarts, find_structure
+from .structure import RawItem, Region, Structure, _qualify_restarts, find_structure
 from .table1 import Grid, fold_grid
 from .targets import extract_targets
 
@@ -56,7 +56,8 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
         findings.append(finding("no-items-found", file=src))
         return ParseResult(plan=None, findings=findings, source=source)
 
-    matrix, entries, af = read_annexes(lines, st.regions, skip, grids, src)
+    tail = st.tail if st.body and st.body.label else ()  # what an annex's items left: read_annexes
+    matrix, entries, af = read_annexes(lines, st.regions, skip, grids, src, tail)
     findings += af
     items_pieces = _carry_rules([_item_pieces(it) for it in st.items])
     known = _known_names(items_pieces, entries, matrix, register)
@@ -100,15 +101,19 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
     return result
 
 
-def read_annexes(lines: list[Line], regions: list, skip: list, grids: list,
-                 source: str) -> tuple[TownMatrix | None, list[UnitTasks], list[Finding]]:
+def read_annexes(lines: list[Line], regions: list, skip: list, grids: list, source: str,
+                 tail: list[Line] = ()) -> tuple[TownMatrix | None, list[UnitTasks], list[Finding]]:
     """Annex 3 (the town matrix), annex 2's unit blocks and findings, from the regions not in
     `skip`: a region's .docx tables are read as grids, cell by cell; a region without
-    any (a text notice) is read from its text, flattened one cell per block."""
+    any (a text notice) is read from its text, flattened one cell per block. The lines after
+    the body's last item that no item took (`tail`: an annex whose 附件 line is missing) are
+    one more region, reported when read as neither."""
+    extra = Region("", tail[0].no - 1, tail[-1].no) if tail else None
     matrix, entries, findings = None, [], []
-    for region in regions:
+    for region in [*regions, *([extra] if tail else [])]:
         if any(region is r for r in skip):
             continue
+        had = (matrix, len(entries))
         mine = [g for g in grids if g.rows and g.rows[0]
                 and region.start <= g.rows[0][0].line - 1 < max(region.end, region.start + 1)]
         if mine:
@@ -120,13 +125,14 @@ def read_annexes(lines: list[Line], regions: list, skip: list, grids: list,
                 findings += mf
             if not entries:
                 entries = [e for g in mine if grid_is_unit_table(g) for e in unit_tasks_from_grid(g)]
-            continue
-        cells = cells_of(lines, region.start, region.end)
-        if matrix is None and looks_like_matrix(cells):
+        elif looks_like_matrix(cells := cells_of(lines, region.start, region.end)) and matrix is None:
             matrix, mf = matrix_of(*split_tables(cells), source)
             findings += mf
         elif not entries and looks_like_table(cells):
             entries = parse_unit_tasks(cells)
+        if region is extra and had == (matrix, len(entries)):
+            findings.append(finding("text-not-read", file=source, line=tail[0].no, value=short(tail[0].text),
+                                    lines=f"{tail[0].no}-{tail[-1].no}"))
     return matrix, entries, findings
 
 
@@ -190,11 +196,9 @@ def _known_names(items_pieces, entries: list[UnitTasks], matrix: TownMatrix | No
 def _split_run_together(pieces: list[Piece], known: list[str], it: RawItem, register: Plan | None,
                         src: str, findings: list[Finding]) -> list[Piece]:
     out: list[Piece] = []
-    for p in pieces:
-        if register is not None and register.resolve(p.name):
-            out.append(p)
-            continue
-        parts, certain = run_together_splits(p.name, {n for n in known if n != p.name})
+    for p in pieces:  # (a name the register knows is never split)
+        parts, certain = ([], False) if register is not None and register.resolve(p.name) else \
+            run_together_splits(p.name, {n for n in known if n != p.name})
         if parts:
             findings.append(finding("run-together-units-split" if certain else "run-together-units",
                                     file=src, task=it.number, line=it.line, value=p.name,
@@ -209,7 +213,11 @@ def _build_task(it: RawItem, res, from_heading: bool, lead_p: list[Piece], resp_
     """The item as a task; its findings and the names it prints added to `findings`, `mentions`."""
     lead_p = _drop_sentences(lead_p, it, src, findings)
     resp_p = _drop_sentences(resp_p, it, src, findings)
-    findings += _note_findings(res.notes, it, src)
+    if (notes := res.notes).texts:  # (the rule is shown as given: its comma full width, as the template's)
+        rule = (FW_COMMA + "已按“列第一位的为牵头单位”确定牵头单位" if notes.first_leads else
+                FW_COMMA + "所列单位分别牵头" if notes.each_leads else "")
+        findings.append(finding("unit-annotation-note", file=src, task=it.number, line=it.line,
+                                value="\uff1b".join(notes.texts), rule=rule))
     lead_p = _split_run_together(lead_p, known, it, register, src, findings)
     resp_p = _split_run_together(resp_p, known, it, register, src, findings)
     if res.unclosed:
@@ -228,7 +236,7 @@ def _build_task(it: RawItem, res, from_heading: bool, lead_p: list[Piece], resp_
                 lead_units=[p.name for p in lead_p], responsible_units=[p.name for p in resp_p],
                 targets=extract_targets(res.text), deadline=res.deadline,
                 lead_leader=res.leader, printed=it.printed,
-                notes="\uff1b".join(res.notes.texts) if res.notes else "")
+                notes="\uff1b".join(notes.texts))
 
 
 def _drop_sentences(pieces: list[Piece], it: RawItem, src: str,
@@ -237,16 +245,6 @@ def _drop_sentences(pieces: list[Piece], it: RawItem, src: str,
     findings += [finding("unit-name-sentence", file=src, task=it.number, line=it.line,
                          value=p.name) for p in pieces if reads_like_sentence(p.name)]
     return [p for p in pieces if not reads_like_sentence(p.name)]
-
-
-def _note_findings(notes: Notes | None, it: RawItem, src: str) -> list[Finding]:
-    if notes is None or not notes.texts:
-        return []
-    # (a parameter is shown as given: its comma printed full width here, as the template's)
-    rule = (FW_COMMA + "已按“列第一位的为牵头单位”确定牵头单位" if notes.first_leads else
-            FW_COMMA + "所列单位分别牵头" if notes.each_leads else "")
-    return [finding("unit-annotation-note", file=src, task=it.number, line=it.line,
-                    value="\uff1b".join(notes.texts), rule=rule)]
 
 
 def _assemble(text: str, book: Book, tasks: list[Task], matrix: TownMatrix | None,

@@ -22,8 +22,10 @@ LEADER_WORDS = ("责任领导", "牵头领导", "分管领导", "联系领导", 
                 "牵头区领导", "牵头县领导", "责任市领导", "责任区领导", "责任县领导",
                 "分管市领导", "分管区领导", "分管县领导", "联系市领导", "联系区领导", "联系县领导")
 _ALL = sorted(LEAD_WORDS + RESP_WORDS + DEADLINE_WORDS + LEADER_WORDS, key=len, reverse=True)
-KEYWORD_RE = re.compile(r"(" + "|".join(_ALL) + r")\s*[:\uff1a]")
-_PART_TRIM = " \t;\uff1b,\uff0c。.、"
+# a unit keyword right after a bracket or a ";" needs no colon: "(责任单位 区发改局)", "(牵头单位区财政局)"
+KEYWORD_RE = re.compile(r"(" + "|".join(_ALL) + r")\s*[:\uff1a]|(?<=[(\uff08\u3010\[\u3014;\uff1b])\s*("
+                        + "|".join(w for w in _ALL if w in LEAD_WORDS[:-1] + RESP_WORDS) + r")\s*(?=[\u4e00-\u9fff])")
+PART_TRIM = " \t;\uff1b,\uff0c。.、"
 _CN_DIGITS = "〇○零一二三四五六七八九十"
 _DATE_RE = re.compile(
     rf"^(?:(?:\d{{4}}|[{_CN_DIGITS}]{{4}})年)?(?:(?:\d{{1,2}}|[{_CN_DIGITS}]{{1,3}})月(?:\d{{1,2}}日)?)?"
@@ -65,9 +67,9 @@ def _lead_tail(text: str) -> Responsibility | None:
     m = _LEAD_TAIL_RE.search(text)
     if not m or KEYWORD_RE.search(text):
         return None
-    lead = m.group(1).strip(_PART_TRIM) + ("分别牵头" if m.group(2).startswith("分别") else "")
+    lead = m.group(1).strip(PART_TRIM) + ("分别牵头" if m.group(2).startswith("分别") else "")
     return Responsibility(text=text[:m.start()].strip(), lead=lead,
-                          responsible=(m.group(3) or "").strip(_PART_TRIM), found=True, raw=m.group(0))
+                          responsible=(m.group(3) or "").strip(PART_TRIM), found=True, raw=m.group(0))
 
 
 def extract_responsibility(text: str) -> Responsibility:
@@ -84,7 +86,7 @@ def extract_responsibility(text: str) -> Responsibility:
         close_at = None if open_at is None else _matching_close(text, open_at)
         inner_end = len(text) if close_at is None else close_at
         body.append(text[pos:cut])
-        _read_parts(text[m.start():inner_end], res)
+        _read_parts(text[cut:inner_end], res)  # (from its bracket: see KEYWORD_RE)
         res.raw += text[cut:inner_end + (0 if close_at is None else 1)]
         res.found = True
         if close_at is None:
@@ -130,8 +132,8 @@ def _read_parts(segment: str, res: Responsibility) -> None:
     units = {"lead": res.lead, "primary": "", "support": ""}
     for i, m in enumerate(hits):
         end = hits[i + 1].start() if i + 1 < len(hits) else len(segment)
-        value = segment[m.end():end].strip(_PART_TRIM)
-        word = m.group(1)
+        value = segment[m.end():end].strip(PART_TRIM)
+        word = m.group(1) or m.group(2)
         if word in DEADLINE_WORDS:
             res.deadline = _join(res.deadline, value)
         elif word in LEADER_WORDS:
@@ -160,7 +162,7 @@ def peel_deadline(value: str) -> tuple[str, str]:
     dues = [p.strip() for p, _ in parts if is_deadline(p)]
     if not dues:
         return value, ""
-    kept = "".join(p + sep for p, sep in parts if not is_deadline(p)).strip(_PART_TRIM)
+    kept = "".join(p + sep for p, sep in parts if not is_deadline(p)).strip(PART_TRIM)
     return kept, "、".join(dues)
 
 

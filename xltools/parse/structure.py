@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from itertools import count
 from dataclasses import dataclass, field
 
 from ..model.findings import Finding, finding
@@ -17,7 +18,7 @@ from .kinds import NUMERALS, kind_of_heading, kind_of_section
 from .meta import ISSUER_BODY_RE
 from .names import OPENERS
 from .result import LooseTargets
-from .responsibility import KEYWORD_RE, extract_responsibility, has_responsibility
+from .responsibility import KEYWORD_RE, PART_TRIM, extract_responsibility, has_responsibility
 from .targets import extract_targets
 
 MARKERS: list[tuple[str, re.Pattern]] = [
@@ -27,7 +28,7 @@ MARKERS: list[tuple[str, re.Pattern]] = [
     # "1.5亿元" is no item, "1.2021年底前…" is (the full-width "\uff0e" folds to "." at the boundary)
     ("ar1", re.compile(r"^(\d{1,3})\s*(?:[、\uff0e]|\.(?!\d)|\.(?=\d{4}\s*年))\s*")),
     ("ar2", re.compile(r"^[(\uff08]\s*(\d{1,3})\s*[)\uff09]\s*[、.\uff0e]?\s*")),
-    ("ar3", re.compile(r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*")),
+    ("ar3", re.compile(r"^([\u2460-\u2473\u3251-\u325f\u32b1-\u32bf])\s*")),  # circled 1-50
     ("ar4", re.compile(r"^(\d{1,3})\s*[)\uff09]\s*(?=\S)")),  # "1)": no opening bracket
     ("dash", re.compile(r"^(——|—|\uff0d\uff0d|--)\s*(?=\S)")),
 ]
@@ -38,6 +39,8 @@ CLOSING_RE = re.compile(r"^(抄送|抄报|印发|主送|附件\s*[:\uff1a]|[(\uf
                         r"(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*[\d〇○零一二三四五六七八九十]{1,3}\s*月\s*"
                         r"[\d〇○零一二三四五六七八九十]{1,3}\s*日$)")
 _HEADING_MAX = 60
+# items a notice numbers in words or not at all (elsewhere sub-clauses, or headings: ——民生实事)
+_WORDED_RE = re.compile(rf"^\s*(?:第[{NUMERALS}]+\s*[,、]|[{NUMERALS}]{{1,3}}是|——|—|--)\s*(?=\S)")
 
 
 @dataclass
@@ -74,6 +77,7 @@ class Structure:
     regions: list[Region] = field(default_factory=list)
     body: Region | None = None
     findings: list[Finding] = field(default_factory=list)
+    tail: list[Line] = field(default_factory=list)  # lines no item took (after the last: unread)
 
 
 # one character printing a marker, as Word's numbering gives it: "\u2474" (1), "\u2488" 1., "\u3220" (一)
@@ -114,12 +118,14 @@ def _item_kind_for(lines: list[Line], region: Region) -> tuple[str, int]:
     present: Counter[str] = Counter()
     last: tuple[str, int] | None = None  # (kind, index) of the last item-like marker line
     credited: set[int] = set()
+    seen: Counter[str] = Counter()  # the last number of each kind, for an item run into a heading
     for i, ln in enumerate(lines[region.start:region.end]):
         mk = marker_of(ln.text)
         if mk and LEVEL[mk[0]] < 3:  # "(一)工业经济1.新增…": the item run into its heading counts
-            mk = next((marker_of(p[1]) for k in _ARABIC if len(p := _run_in(ln.text.strip(), k, 0)) > 1), mk)
+            mk = next((marker_of(p[1]) for k in _ARABIC if len(p := _run_in(ln.text.strip(), k, seen[k])) > 1), mk)
         if mk and mk[0] in (*_ARABIC, "cn2"):
             present[mk[0]] += 1
+            seen[mk[0]] = _value(mk[1]) or 0
             last = (mk[0], i)
         elif mk or CLOSING_RE.match(ln.text.strip()):
             last = None
@@ -135,15 +141,11 @@ def _item_kind_for(lines: list[Line], region: Region) -> tuple[str, int]:
 
 
 def find_body(lines: list[Line], regions: list[Region]) -> tuple[Region | None, str]:
-    """The region holding the numbered items, and their marker kind."""
-    found = []
-    for r in regions:
-        kind, n = _item_kind_for(lines, r)
-        if kind:  # most items carrying units, then most items (the first region of equals)
-            items = sum(1 for ln in lines[r.start:r.end] if (mk := marker_of(ln.text)) and mk[0] == kind)
-            found.append(((n, items), r, kind))
-    best = max(found, key=lambda f: f[0], default=None)
-    return (best[1], best[2]) if best else (None, "")
+    """The region holding the numbered items, and their marker kind: most items carrying units,
+    then most items (the first region of equals)."""
+    found = [((n, sum(1 for ln in lines[r.start:r.end] if (mk := marker_of(ln.text)) and mk[0] == kind)), r, kind)
+             for r in regions for kind, n in [_item_kind_for(lines, r)] if kind]
+    return max(found, key=lambda f: f[0], default=(0, None, ""))[1:]
 
 
 def _is_heading_line(kind: str, item_kind: str, text: str) -> bool:
@@ -181,6 +183,11 @@ def find_structure(lines: list[Line], source: str = "") -> Structure:
     """Annexes, the body, its headings, items and target paragraphs."""
     st = Structure(regions=find_regions(lines))
     body, item_kind = find_body(lines, st.regions)
+    if body is None:  # no numbered items: lines opening 第一, / 一是 / —— number them, in order
+        n = count(1)
+        lines = [Line(ln.no, f"{next(n)}、{ln.text[m.end():]}") if (m := _WORDED_RE.match(ln.text)) else ln
+                 for ln in lines]
+        body, item_kind = find_body(lines, st.regions)
     if body is None:
         return st
     st.body = body
@@ -190,10 +197,9 @@ def find_structure(lines: list[Line], source: str = "") -> Structure:
         return st
     start = _body_start(lines, body, item_kind, first)
     _walk(lines, body, item_kind, start, st, source)
-    annex_kind = _region_kind(lines, body)
-    if annex_kind:  # 附件2:2020年为民办实事项目 — the annex title says what its items are
-        for it in st.items:
-            it.kind = it.kind if it.kind != "task" else annex_kind
+    if annex_kind := _region_kind(lines, body):  # 附件2:2020年为民办实事项目: the annex title says
+        for it in [it for it in st.items if it.kind == "task"]:  # what its items are
+            it.kind = annex_kind
     _qualify_restarts(st, source)
     return st
 
@@ -204,7 +210,6 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
     cur: RawItem | None = None
     closed = False
     ended = False  # after a closing line: nothing more belongs to an item
-    pending_stray: list[Line] = []
     subs: set[str] = set()  # the marker kinds of the sub-items printed inside the current item
     last = 0  # the number of the last item
     sub_units = False  # a sub-item of the current item names units (said once an item)
@@ -235,7 +240,8 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
             close_item()
             ended = True
             continue
-        leaf = bool(mk) and k in leaves and _heading_is_item(mk, section(LEVEL[mk[0]]))
+        # a leaf heading, a run-in one, or a "——" line that names units or a target is an item
+        leaf = bool(mk) and (k in leaves or mk[0] == "dash") and _heading_is_item(mk, section(LEVEL[mk[0]]))
         odd = bool(mk) and not leaf and mk[0] not in subs \
             and _numbered_unlike(mk, item_kind, cur, closed)
         if odd:  # "(15)" between "14." and "16.": the next item, its marker mistyped
@@ -248,16 +254,17 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
                 cut(LEVEL[mk[0]])
             else:
                 st.findings += [finding("stray-text", file=source, line=stray.no,
-                                        value=short(stray.text, 40)) for stray in pending_stray]
-                pending_stray = []
+                                        value=short(stray.text, 40)) for stray in st.tail]
+                st.tail = []
             inherited = "" if leaf else next(
                 (r for _, (_, r) in sorted(stack.items(), reverse=True) if r), "")
-            printed = printed_number(mk[0], mk[1])
-            cur = RawItem(number=printed if leaf else mk[1], line=ln.no, text=mk[2], section=section(),
+            number = str(last + 1) if mk[0] == "dash" else mk[1]  # "——" items counted on
+            printed = printed_number(mk[0], number)
+            cur = RawItem(number=printed if leaf else number, line=ln.no, text=mk[2], section=section(),
                           heading_resp=inherited, kind=kind_of_section(section()), printed=printed)
             closed = _is_closed(cur.text)
             ended = False
-            subs, sub_units, last = set(), False, _value(mk[1]) or last
+            subs, sub_units, last = set(), False, _value(number) or last
             continue
         if mk and _is_heading_line(mk[0], item_kind, s):
             close_item()
@@ -282,19 +289,23 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
             st.target_paragraphs.append(LooseTargets(ln.no, s, section(), extract_targets(s)))
             continue
         if st.items or cur is not None:
-            pending_stray.append(ln)
+            st.tail.append(ln)
     close_item()
 
 
 def _run_in(text: str, item_kind: str, last: int) -> list[str]:
-    """A heading and its first item (numbered 1 or after the `last` item) run together in one line
-    ("一、主要目标1.地区生产总值…(责任单位:…)") as the two lines they are; any other line as it is."""
+    """A heading and its first item run together in one line ("一、主要目标1.地区生产总值…",
+    "一、主要目标(一)地区生产总值…(责任单位:…)") as the two lines they are; any other line
+    as it is. The item: the one after the `last` item, or a first one (1, 一) that is an
+    item by _heading_is_item."""
     mk = marker_of(text)
     if mk and LEVEL[mk[0]] < LEVEL[item_kind]:
         at = len(text) - len(mk[2])
         for p in range(at + 2, min(len(text), at + 30)):
-            if (it := marker_of(text[p:])) and it[0] == item_kind and not text[p - 1].isdecimal() and (
-                    _value(it[1]) == last + 1 or (_value(it[1]) == 1 and has_responsibility(it[2]))):
+            if (it := marker_of(text[p:])) and LEVEL[mk[0]] < LEVEL[it[0]] <= LEVEL[item_kind] \
+                    and not text[p - 1].isdecimal() and (it[0] == item_kind and _value(it[1]) == last + 1
+                                                         or (it[1] == "一" or _value(it[1]) == 1)
+                                                         and _heading_is_item(it, [text[:p]])):
                 return [text[:p], text[p:].lstrip()]
     return [text]
 
@@ -327,8 +338,8 @@ def _region_kind(lines: list[Line], region: Region) -> str | None:
 
 def _leaf_headings(lines: list[Line], item_kind: str) -> set[int]:
     """Indices of heading-level marker lines with no deeper marker line under them."""
-    marks = [(k, LEVEL[mk[0]]) for k, ln in enumerate(lines)
-             if (mk := marker_of(ln.text)) and (mk[0] != "dash" or item_kind == "dash")]
+    marks = [(k, LEVEL[mk[0]]) for k, ln in enumerate(lines)  # a run-in heading: both its marks
+             for s in _run_in(ln.text.strip(), item_kind, 0) if (mk := marker_of(s)) and mk[0] != "dash"]
     return {k for (k, level), nxt in zip(marks, [*marks[1:], (len(lines), 0)])
             if level < LEVEL[item_kind] and nxt[1] <= level}
 
@@ -359,17 +370,14 @@ def _only_responsibility(text: str) -> bool:
     own paragraph in Word): it belongs to the item above, even once that item has units."""
     s = text.lstrip()
     s = s[1:].lstrip() if s[:1] in OPENERS else s
-    return bool(KEYWORD_RE.match(s)) and not extract_responsibility(text).text.strip(_TRIM)
-
-
-_TRIM = " \t;\uff1b,\uff0c。.、"
+    return bool(KEYWORD_RE.match(s)) and not extract_responsibility(text).text.strip(PART_TRIM)
 
 
 def _is_closed(text: str) -> bool:
     """True when the item's responsibility has been printed at its end (a part printed at
     the start, "【牵头单位:…】推进…", leaves the item open for the lines that follow)."""
     res = extract_responsibility(text)
-    if not res.found or res.unclosed:
+    if not res.found or res.unclosed or res.raw.rstrip().endswith(":"):  # "责任单位:" ends the line
         return False
     s = text.lstrip()
     if s[:1] in OPENERS and KEYWORD_RE.match(s[1:].lstrip()):
@@ -406,7 +414,7 @@ def _value(number: str) -> int | None:
     """What an item's number counts: 3 for "3" and for "\u2462" (circled); None for others."""
     if number.isdecimal():
         return int(number)
-    return ord(number) - 0x245F if len(number) == 1 and "\u2460" <= number <= "\u2473" else None
+    return int(unicodedata.numeric(number)) if len(number) == 1 and unicodedata.category(number) == "No" else None
 
 
 def _qualify_restarts(st: Structure, source: str) -> None:
@@ -419,6 +427,7 @@ def _qualify_restarts(st: Structure, source: str) -> None:
     """
     nums = [_value(it.number) for it in st.items]
     restarts = any(b is not None and a is not None and b <= a and b == 1 for a, b in zip(nums, nums[1:]))
+    numbers = [it.number for it in st.items]
     if restarts:
         # a 民生实事 table restarting at 1 under no numbered heading: "实事1", not a "1-2" typo
         inner = [(_heading_mark(it.section[-1]) if it.section else "") or _KIND_MARK.get(it.kind, "")
@@ -429,19 +438,14 @@ def _qualify_restarts(st: Structure, source: str) -> None:
                             else _heading_mark(h) for k, h in enumerate(it.section))
                     for it in st.items]
             numbers = [_qualified(m, it) for m, it in zip(full, st.items)]
-        for k in range(1, len(st.items)):  # a number skipped under one heading: 1. 3.
-            a, b, it = nums[k - 1], nums[k], st.items[k]
-            if a is not None and b is not None and b not in (1, a, a + 1) \
-                    and it.section == st.items[k - 1].section:
-                st.findings.append(finding("item-number-gap", file=source, task=numbers[k],
-                                           line=it.line, previous=numbers[k - 1]))
-        for it, n in zip(st.items, numbers):
-            it.number = n
-    else:
-        for a, b, it in zip(nums, nums[1:], st.items[1:]):
-            if a is not None and b is not None and b != a + 1 and b != a:
-                st.findings.append(finding("item-number-gap", file=source, task=it.number,
-                                           line=it.line, previous=a))
+    for k in range(1, len(st.items)):  # a number skipped (under one heading, when they restart): 1. 3.
+        a, b, it = nums[k - 1], nums[k], st.items[k]
+        if a is not None and b is not None and b not in (a, a + 1) and not (
+                restarts and (b == 1 or it.section != st.items[k - 1].section)):
+            st.findings.append(finding("item-number-gap", file=source, task=numbers[k],
+                                       line=it.line, previous=numbers[k - 1]))
+    for it, n in zip(st.items, numbers):
+        it.number = n
     seen: dict[str, int] = {}  # number → the last k of "number-k" given out
     for it in st.items:
         if (printed := it.number) in seen:
