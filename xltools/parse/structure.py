@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from itertools import count
 from dataclasses import dataclass, field
+from itertools import count
 
 from ..model.findings import Finding, finding
 from .clean import Line, short
