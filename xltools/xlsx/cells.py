@@ -159,7 +159,7 @@ def _read_xls(reading: IdentityReading, grids: Grids, data: bytes, limits: ReadL
     reading.format = "xls"
     reading.checked = XLS_CARRIERS
     try:
-        got = xls.read(data, True, limits)
+        got = xls.read(data, limits)
     except xls.XlsError as e:
         reading.reason = str(e)
         return

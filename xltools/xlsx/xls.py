@@ -104,9 +104,9 @@ class XlsRead:
     names: dict[str, str] = field(default_factory=dict)
 
 
-def read(data: bytes, hidden: bool, limits: ReadLimits | None = None) -> XlsRead:
-    """Every sheet (hidden ones too with hidden=True) within `limits` (None: the caller's own
-    file, not bounded); XlsError when the workbook itself cannot be opened."""
+def read(data: bytes, limits: ReadLimits | None = None) -> XlsRead:
+    """Every sheet (hidden ones too) within `limits` (None: the caller's own file, not
+    bounded); XlsError when the workbook itself cannot be opened."""
     book = open_book(data)
     out = XlsRead()
     try:
@@ -115,10 +115,7 @@ def read(data: bytes, hidden: bool, limits: ReadLimits | None = None) -> XlsRead
         for i, name in enumerate(book.sheet_names()):
             try:
                 sh = book.sheet_by_index(i)
-                vis = VISIBILITY.get(sh.visibility, "hidden")
-                out.sheets.append((name, vis))
-                if vis != "visible" and not hidden:
-                    continue
+                out.sheets.append((name, VISIBILITY.get(sh.visibility, "hidden")))
                 if limits is not None and (sh.nrows > limits.max_rows
                                            or sh.nrows * sh.ncols > limits.max_cells):
                     out.too_large.append((name, sh.nrows, sh.ncols))
