@@ -107,7 +107,7 @@ def _write_sheet(wb, sheet: Sheet, fmt, constant_memory: bool = False) -> None:
         sheet.complete()
     for col, width in sheet.col_widths.items():
         ws.set_column(col, col, width, None, {"hidden": True} if col in sheet.hidden_cols else None)
-    if not (constant_memory and FAST_ROWS):  # (streamed, each row's height goes with it)
+    if not constant_memory:  # (streamed, each row's height goes with it)
         for row, height in sheet.row_heights.items():
             ws.set_row(row, height)
     links = [0]  # hyperlinks written on the sheet (_write_cell)
@@ -186,9 +186,6 @@ class _RowWriter:
         self.active: list = []  # (merge, format, its columns) of merges still open
         self.merges_seen = 0
         self.waiting: list = []  # merges added before their first row's range
-        # xlsxwriter is given the heights of a sheet made while written as its rows are
-        # written (_write_sheet gave the others; streamed, each row's height goes with it)
-        self.heights_here = sheet.rows is not None and self.stream is None
 
     def _starts(self, first: int, stop: int) -> dict[int, list]:
         """The merges that start in rows first..stop-1, by first row; one below `stop` waits
@@ -218,11 +215,6 @@ class _RowWriter:
         n, k = len(keys), 0
         starts = self._starts(first, stop)
         given, passed = {v.first: v for v in verbatim}, first
-        if self.heights_here:  # (but for verbatim rows: their <row> elements carry them)
-            skip = {r for v in verbatim for r in range(v.first, v.stop)}
-            for row in range(first, stop):
-                if row in heights and row not in skip:
-                    ws.set_row(row, heights[row])
         for row in range(first, stop):
             if row < passed:  # (verbatim rows, written)
                 continue
@@ -253,21 +245,20 @@ class _RowWriter:
                         still.append(item)
                 self.active = still
             height = heights.get(row)
-            if not out:
-                if height is not None:  # a row with only a height: xlsxwriter would skip it
-                    if stream is not None:
-                        set_height(ws, row, height)
-                        stream.empty(row)
-                    elif row > ws_row(ws):
-                        flush_row(ws, row)
+            if not out and height is None:
                 continue
-            xml = _row_xml(row, out, xfs, self.texts) if stream is not None else None
+            xml = _row_xml(row, out, xfs, self.texts) if out and stream is not None else None
             if xml is not None:
                 stream.row(row, min(out), max(out), xml, height)
-            else:
-                if stream is not None and height is not None:
-                    set_height(ws, row, height)
+                continue
+            if height is not None:
+                set_height(ws, row, height)
+            if out:
                 _row_through_xlsxwriter(ws, row, out, self.links)
+            elif stream is not None:  # a row with only a height: xlsxwriter would skip it
+                stream.empty(row)
+            elif row > ws_row(ws):
+                flush_row(ws, row)
 
     def _pass(self, v: Verbatim, starts: dict[int, list], next_cell: int) -> None:
         """Write verbatim rows and pass over them: a merge open over them may end there (it
