@@ -107,11 +107,8 @@ def _write_sheet(wb, sheet: Sheet, fmt, constant_memory: bool = False) -> None:
         sheet.complete()
     for col, width in sheet.col_widths.items():
         ws.set_column(col, col, width, None, {"hidden": True} if col in sheet.hidden_cols else None)
-    if not constant_memory:  # (streamed, each row's height goes with it)
-        for row, height in sheet.row_heights.items():
-            ws.set_row(row, height)
     links = [0]  # hyperlinks written on the sheet (_write_cell)
-    (_write_rows_in_order if constant_memory else _write_cells)(ws, sheet, fmt, links)
+    _write_rows_in_order(ws, sheet, fmt, links, constant_memory)
     for v in sheet.validations:
         ws.data_validation(v.first_row, v.first_col, v.last_row, v.last_col, _validation(v))
     if sheet.freeze:
@@ -140,11 +137,12 @@ class _Formats(dict):
         return f
 
 
-def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, links) -> None:
-    """constant_memory: xlsxwriter keeps only the current row, so every cell of a row,
-    the covered cells of merges included, is written before the next row.
+def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, links, streamed: bool) -> None:
+    """Every cell of a row, the covered cells of merges included, is written before the next
+    row: streamed (constant_memory), xlsxwriter keeps only the current row; a sheet written
+    in memory goes the same way (one way to write merges, not two).
 
-    merge_range cannot span rows here: it would write the range's later rows at once and
+    merge_range cannot span rows when streamed: it would write the range's later rows at once and
     drop everything written afterwards to the rows in between. Every merge is therefore
     written cell by cell (top-left value, the others blank in its style) and its range
     registered directly in the worksheet's merge list, which xlsxwriter writes out as
@@ -154,7 +152,7 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, links) -> None:
     other goes through xlsxwriter. A sheet made while written (Sheet.rows) is written a
     block at a time, each block released once out.
     """
-    out = _RowWriter(ws, sheet, fmt, links)
+    out = _RowWriter(ws, sheet, fmt, links, streamed)
     made, done = sheet.rows is not None, 0
     sheet.takes_verbatim = made and out.stream is not None
     for below in sheet.rows or ():
@@ -178,9 +176,10 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, links) -> None:
 class _RowWriter:
     """Writes a sheet's rows in order, range after range (see _write_rows_in_order)."""
 
-    def __init__(self, ws, sheet: Sheet, fmt: _Formats, links) -> None:
+    def __init__(self, ws, sheet: Sheet, fmt: _Formats, links, streamed: bool) -> None:
         self.ws, self.sheet, self.fmt, self.links = ws, sheet, fmt, links
-        self.stream = RowStream(ws) if FAST_ROWS else None
+        self.streamed = streamed
+        self.stream = RowStream(ws) if streamed and FAST_ROWS else None
         self.xfs: dict = {}  # format -> its style index
         self.texts: dict = {}  # (style index, text) -> its cell's XML after the reference
         self.active: list = []  # (merge, format, its columns) of merges still open
@@ -257,7 +256,7 @@ class _RowWriter:
                 _row_through_xlsxwriter(ws, row, out, self.links)
             elif stream is not None:  # a row with only a height: xlsxwriter would skip it
                 stream.empty(row)
-            elif row > ws_row(ws):
+            elif self.streamed and row > ws_row(ws):
                 flush_row(ws, row)
 
     def _pass(self, v: Verbatim, starts: dict[int, list], next_cell: int) -> None:
@@ -346,22 +345,6 @@ def _number(cell: Cell) -> bool:
     v = cell.value
     return cell.kind == "number" or (cell.kind == "auto" and isinstance(v, (int, float))
                                      and not isinstance(v, bool))
-
-
-def _write_cells(ws, sheet: Sheet, fmt, links) -> None:
-    heads, writers = set(), cell_writers(ws)
-    for m in sheet.merges:
-        cell = sheet.cells.get((m.first_row, m.first_col))
-        style = cell.style if cell is not None else "body"
-        # merge_range gives every cell of the range the format; write the top-left again
-        # to choose its type (text stays text)
-        ws.merge_range(m.first_row, m.first_col, m.last_row, m.last_col, "", fmt[style])
-        if cell is not None:
-            _write_cell(ws, writers, m.first_row, m.first_col, cell, fmt[style], links)
-            heads.add((m.first_row, m.first_col))
-    for (row, col), cell in sheet.cells.items():
-        if (row, col) not in heads:
-            _write_cell(ws, writers, row, col, cell, fmt[cell.style], links)
 
 
 # Excel keeps at most 65,530 hyperlinks a sheet, each at most 2,079 characters: a link past
