@@ -428,39 +428,31 @@ def _cached_value(cell: Cell | None) -> str | None:
 
 
 def _insert_chart(wb, ws, sheet: Sheet, c: Chart, streamed: bool = False) -> None:
-    opts = {"type": c.type}
-    if c.subtype:
-        opts["subtype"] = c.subtype
-    chart = wb.add_chart(opts)
+    # (an option given as None or "" is as if not given: xlsxwriter's default)
+    chart = wb.add_chart({"type": c.type, "subtype": c.subtype})
     font = {"name": STYLES["header"]["font_name"], "size": 10}
+    categories = [sheet.name, *c.categories] if c.categories else None
     for i, (name, values) in enumerate(c.series):
         # no "data_labels": {"value": False}: it writes an empty <c:dLbls/>, which the Open XML
         # schema rejects; without the element no labels are shown anyway
-        s = {"name": name, "values": [sheet.name, *values]}
-        if c.categories:
-            s["categories"] = [sheet.name, *c.categories]
+        s = {"name": name, "values": [sheet.name, *values], "categories": categories}
         if streamed:  # the rows are gone: give the cache ourselves
-            s["values_data"] = _cached(sheet, values)
-            if c.categories:
-                s["categories_data"] = _cached(sheet, c.categories)
+            s.update(values_data=_cached(sheet, values),
+                     categories_data=_cached(sheet, c.categories) if categories else None)
         if i < len(c.colors) and c.colors[i]:
             s.update(fill={"color": c.colors[i]}, border={"color": c.colors[i]})
         chart.add_series(s)
     if c.title:
         chart.set_title({"name": c.title, "name_font": {**font, "size": 14, "bold": False}})
-    cat_axis = {"num_font": font, "reverse": c.reverse_categories}
-    if c.reverse_categories:  # keep the value axis at the bottom/left
-        cat_axis["crossing"] = "max"
-    if c.all_labels:
-        cat_axis["interval_unit"] = 1
-    val_axis = {"num_font": font, "major_gridlines": {"visible": True,
-                                                      "line": {"color": "#D9D9D9"}}}
-    if c.value_major_unit:
-        val_axis["major_unit"] = c.value_major_unit
-    if c.value_format:
+    # reversed, the value axis is kept at the bottom/left (crossing)
+    cat_axis = {"num_font": font, "reverse": c.reverse_categories,
+                "crossing": "max" if c.reverse_categories else None,
+                "interval_unit": 1 if c.all_labels else None}
+    val_axis = {"num_font": font, "major_unit": c.value_major_unit or None, "max": c.value_max,
+                "min": None if c.value_max is None else 0,
+                "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
+    if c.value_format:  # (not None: it would replace the default format)
         val_axis["num_format"] = c.value_format
-    if c.value_max is not None:
-        val_axis.update(min=0, max=c.value_max)
     if c.value_title:
         val_axis.update(name=c.value_title, name_font={**font, "bold": False})
     # horizontal bars: categories on the vertical (y) axis
