@@ -42,10 +42,6 @@ class PdfResult:
     notes: list[str] = field(default_factory=list)  # what was left out and why (no Chromium)
     seconds: float = 0.0
 
-    @property
-    def ok(self) -> bool:
-        return not self.message and not self.failed
-
     def to_json(self) -> dict:
         return {"pdfs": [str(p) for p in self.pdfs],
                 "failed": [{"path": str(p), "reason": r} for p, r in self.failed],
