@@ -21,6 +21,7 @@ Pure bytes in, facts out: nothing here knows a business rule; nothing raises.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import struct
@@ -152,17 +153,12 @@ def debugging() -> bool:
     return bool(os.environ.get("XLTOOLS_DEBUG") or os.environ.get("PYTEST_CURRENT_TEST"))
 
 
-_COLUMNS: dict[bytes, int] = {}  # a form's few column names, each computed once a reader
-
-
+# a form's few column names, each computed once a reader (a hostile part may name many: the
+# cache stays small)
+@functools.lru_cache(maxsize=4096)
 def col_number(letters: bytes) -> int:
     """b"A" -> 1, b"AA" -> 27 (bijective base 26; lower case as upper)."""
-    n = _COLUMNS.get(letters)
-    if n is None:
-        n = col_index(letters.decode("ascii")) + 1
-        if len(_COLUMNS) < 4096:  # (a hostile part may name many: the cache stays small)
-            _COLUMNS[letters] = n
-    return n
+    return col_index(letters.decode("ascii")) + 1
 
 
 class _CellScanner:
