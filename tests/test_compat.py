@@ -274,8 +274,8 @@ def test_xlsxwriter_stores_a_streamed_part_with_the_compressor_given(monkeypatch
     pieces = deflate.PartPieces()
     with compressing_in_pieces(pieces):
         data = _xlsx(build, streamed=True)
-    assert list(pieces.record()) == ["xl/worksheets/sheet1.xml"]
-    table = pieces.record()["xl/worksheets/sheet1.xml"]
+    assert list(pieces.written) == ["xl/worksheets/sheet1.xml"]
+    table = pieces.written["xl/worksheets/sheet1.xml"]
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert z.testzip() is None
         stored = member_data(data, z.getinfo("xl/worksheets/sheet1.xml"))

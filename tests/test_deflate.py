@@ -91,7 +91,7 @@ def test_next_file_copies_the_unchanged_pieces_and_compresses_the_changed():
         return f"第{r}行" * 60
     before = _sheet(range(1, 1000), text)
     old_zip, old_data = _zip(before, first := PartPieces())
-    record = first.record()
+    record = first.written
     after = _sheet(range(1, 1000), text=lambda r: "改了" if r == 500 else text(r))
     pieces = PartPieces(record, old_zip, old_data)
     comp = pieces.compressor(PART, len(after))
@@ -108,7 +108,7 @@ def test_next_file_copies_the_unchanged_pieces_and_compresses_the_changed():
 def test_a_record_that_lies_puts_no_wrong_byte_in_the_new_file(lie):
     before = _sheet(range(1, 1000))
     old_zip, old_data = _zip(before, first := PartPieces())
-    table = first.record()[PART]
+    table = first.written[PART]
     if lie == "swapped":  # every piece named as another
         digests = [e[0] for e in table]
         for e, d in zip(table, digests[1:] + digests[:1]):

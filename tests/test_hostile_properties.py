@@ -168,7 +168,7 @@ def _sheet_xml(cells: list[tuple[int, int, bool]], explicit: bool, prefix: str) 
 def _scan_in_pieces(xml: bytes, cuts: list[int]):
     """A cell scanner fed `xml` cut at `cuts` (and finished)."""
     from xltools.xlsx.bounds import _CellScanner
-    scanner = _CellScanner(wait_for_sheet=True)
+    scanner = _CellScanner()
     pos = 0
     for cut in sorted(set(cuts)):
         scanner.feed(xml[pos:cut])
@@ -199,7 +199,7 @@ def test_a_reference_beyond_excel_is_refused_not_skipped(tag):
     """A cell the scanner could not place would reach the native reader uncounted."""
     from xltools.collect.limits import DEFAULT_LIMITS
     from xltools.xlsx.bounds import _CellScanner
-    scanner = _CellScanner(wait_for_sheet=True)
+    scanner = _CellScanner()
     body = b'<row r="1">' + tag + b"</row>" if not tag.startswith(b"<row") else tag
     scanner.feed(b"<worksheet><sheetData>" + body + b"</sheetData></worksheet>", final=True)
     assert scanner.scan.bad and not scanner.scan.fits(DEFAULT_LIMITS)

@@ -531,8 +531,8 @@ def test_summary_copies_unchanged_task_blocks_and_equals_a_full_rebuild(
     assert flat["滞后任务"][1] > 0 and flat["按单位汇总"][0] > 0  # (rows copied, some moved)
     assert 0 < copied < blocks  # the late unit's tasks (and those the pages moved) made again
     # every worksheet part compressed in pieces; the unchanged ones copied compressed
-    assert first[4].copied == 0 and len(first[4].record()) == 7
-    assert 0 < again[4].copied < sum(len(t) for t in again[4].record().values())
+    assert first[4].copied == 0 and len(first[4].written) == 7
+    assert 0 < again[4].copied < sum(len(t) for t in again[4].written.values())
     full = _full(tmp_path, spies)
     book = next(out.glob("汇总表_*.xlsx")).name
     assert _parts(out / book) == _parts(full / book)

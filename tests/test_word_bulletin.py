@@ -135,7 +135,7 @@ def test_bulletin_prints_with_page_numbers(bulletin, monkeypatch):
     if conf.is_file():
         monkeypatch.setenv("FONTCONFIG_FILE", str(conf))
     res = to_pdf([bulletin[0]])  # Writer's PDF export for a .docx
-    assert res.ok, res.message or res.failed
+    assert not (res.message or res.failed), res.message or res.failed
     pdf = res.pdfs[0]
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     n = int(re.search(r"Pages:\s+(\d+)", info).group(1))

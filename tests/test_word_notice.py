@@ -186,7 +186,7 @@ def office_fonts(monkeypatch):
 @needs_soffice
 def test_notice_prints_with_page_numbers(notice_path, office_fonts):
     res = to_pdf([notice_path])  # Writer's PDF export for a .docx
-    assert res.ok, res.message or res.failed
+    assert not (res.message or res.failed), res.message or res.failed
     pdf = res.pdfs[0]
     n = pdf_pages(pdf)
     assert n > 3

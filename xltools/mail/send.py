@@ -52,8 +52,7 @@ def outbox(plan: Plan, wanted: dict[str, list[tuple[str, bytes]]], purpose: str,
     are listed in report.no_address. batch: unit -> what makes its message new."""
     out = []
     for unit, files in wanted.items():
-        u = plan.unit(unit)
-        to = addresses(u.email if u else "")
+        to = addresses(getattr(plan.unit(unit), "email", ""))
         if not to:
             report.no_address.append(unit or "未识别单位")
             continue
@@ -72,8 +71,7 @@ def form_files(plan: Plan, period: Period, units: list[str] | None = None
         if (units and job.unit not in units) or (job.kind == "workplan" and not first):
             continue
         files = out.setdefault(job.unit, [])
-        u = plan.unit(job.unit)
-        if addresses(u.email if u else ""):
+        if addresses(getattr(plan.unit(job.unit), "email", "")):
             wb, _ = build_form(plan, job)
             files.append((Path(wb.filename).name, workbook_bytes(wb)))
     return out

@@ -21,6 +21,7 @@ Pure bytes in, facts out: nothing here knows a business rule; nothing raises.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import struct
@@ -152,31 +153,26 @@ def debugging() -> bool:
     return bool(os.environ.get("XLTOOLS_DEBUG") or os.environ.get("PYTEST_CURRENT_TEST"))
 
 
-_COLUMNS: dict[bytes, int] = {}  # a form's few column names, each computed once a reader
-
-
+# a form's few column names, each computed once a reader (a hostile part may name many: the
+# cache stays small)
+@functools.lru_cache(maxsize=4096)
 def col_number(letters: bytes) -> int:
     """b"A" -> 1, b"AA" -> 27 (bijective base 26; lower case as upper)."""
-    n = _COLUMNS.get(letters)
-    if n is None:
-        n = col_index(letters.decode("ascii")) + 1
-        if len(_COLUMNS) < 4096:  # (a hostile part may name many: the cache stays small)
-            _COLUMNS[letters] = n
-    return n
+    return col_index(letters.decode("ascii")) + 1
 
 
 class _CellScanner:
     """Feeds of an XML part's bytes in order -> SheetScan (bounded memory).
 
-    With `wait_for_sheet`, nothing is scanned before the part's `<sheetData` (cells live
-    only there, whatever the part is called): other parts cost one bytes.find per chunk.
+    Nothing is scanned before the part's `<sheetData` (cells live only there, whatever the
+    part is called): other parts cost one bytes.find per chunk.
     """
 
-    def __init__(self, wait_for_sheet: bool = False) -> None:
+    def __init__(self) -> None:
         self.scan = SheetScan()
         self.row, self.col = 0, 0  # where an implicit <row>/<c> continues from
         self.carry = b""
-        self.waiting = wait_for_sheet
+        self.waiting = True
         self.rows_seen: set[int] = set()
         # the <row r> the cells met now belong to: its column letters met, its number, as
         # written, whether it came before
@@ -317,7 +313,7 @@ def check_zip(data: bytes, zf: zipfile.ZipFile, limits: ReadLimits) -> ZipCheck:
     out, budget, keep = ZipCheck(), limits.max_uncompressed_bytes, KEEP_TOTAL
     for info in infos:
         xmlish = info.filename.lower().endswith(_XMLISH)
-        scanner = _CellScanner(wait_for_sheet=True) if xmlish else None
+        scanner = _CellScanner() if xmlish else None
         kept: list[bytes] | None = [] if xmlish and info.file_size <= min(KEEP_PART, keep) else None
         counter = [0, b""] if info.filename.lower().endswith("sharedstrings.xml") else None
         problem, size, reason = _inflate(data, info, budget, scanner, kept, counter)

@@ -121,15 +121,6 @@ def _control_chars(rows: list[list]) -> list:
             for c, v in enumerate(row) if isinstance(v, str) and _CONTROL.search(v)]
 
 
-def _errors_shown(rows: list[list] | None, cells) -> None:
-    """An error cell (#DIV/0!, #N/A) as the sheet shows it, not empty as python-calamine
-    reads it: a figure computed by a formula that failed was "not filled in" otherwise."""
-    for (r, c), text in cells:
-        r, c = r - 1, c - 1
-        if rows is not None and r < len(rows) and c < len(rows[r]) and rows[r][c] in ("", None):
-            rows[r][c] = text
-
-
 def _blank(grids: Grids, sheet: str, bad) -> None:
     """Empty the damaged cells of a sheet read and note them in grids.damaged."""
     rows = grids.rows.get(sheet)
@@ -159,7 +150,7 @@ def _read_xls(reading: IdentityReading, grids: Grids, data: bytes, limits: ReadL
     reading.format = "xls"
     reading.checked = XLS_CARRIERS
     try:
-        got = xls.read(data, True, limits)
+        got = xls.read(data, limits)
     except xls.XlsError as e:
         reading.reason = str(e)
         return
@@ -185,12 +176,12 @@ def _read_zipped(reading: IdentityReading, grids: Grids, data: bytes, limits: Re
             reading.reason = grids.reason = _refusal_text(check)
             return
         names = set(zf.namelist())
-        fits, damage, errors, texts = None, {}, {}, {}
+        fits, damage, misread = None, {}, []
         if is_ods(zf, names):
             reading.format, reading.checked = "ods", CARRIERS
             read_ods_carriers(reading, zf, check.parts)
             try:
-                errors, texts = ods.error_cells(zf), ods.dropped_texts(zf)
+                misread = ods.misread_cells(zf)
             except Exception:  # noqa: BLE001 - not told: read as before (empty)
                 if debugging():
                     raise
@@ -201,22 +192,23 @@ def _read_zipped(reading: IdentityReading, grids: Grids, data: bytes, limits: Re
             scans = {name: scan for name, part in parts.items()  # (sheet name -> its scan)
                      if (scan := check.scans.get(part)) is not None}
             damage = _xlsx_damage(check.shared_strings, scans)
-            errors = {name: scan.errors for name, scan in scans.items() if scan.errors}
+            misread = [(name, rc, text, ("", None)) for name, scan in scans.items()
+                       for rc, text in scan.errors]
             grids.formulas = [(name, r - 1, c - 1, text) for name, scan in scans.items()
                               for (r, c), text in scan.formulas]
         else:
             reading.reason = NO_WORKBOOK_IN_ZIP
             return
         _read_sheets(reading, grids, data, zf, limits, fits, damage)
+        # a cell as the sheet shows it where python-calamine misreads it: an error cell
+        # (#DIV/0!, #N/A) is not empty (a figure whose formula failed was "not filled in"
+        # otherwise); a damaged cell stays empty, one calamine read otherwise stays as read
         damaged = {(sheet, r + 1, c + 1) for sheet, r, c, _ in grids.damaged}
-        for name, cells in errors.items():  # (a damaged cell stays empty)
-            _errors_shown(grids.rows.get(name), [(rc, t) for rc, t in cells
-                                                 if (name, *rc) not in damaged])
-        for name, cells in texts.items():  # (a cell calamine read otherwise is left as read)
+        for name, (r, c), shown, read in misread:
             rows = grids.rows.get(name) or []
-            for (r, c), full, seen in cells:
-                if r <= len(rows) and c <= len(rows[r - 1]) and rows[r - 1][c - 1] == seen:
-                    rows[r - 1][c - 1] = full
+            if (name, r, c) not in damaged and r <= len(rows) and c <= len(rows[r - 1]) \
+                    and rows[r - 1][c - 1] in read:
+                rows[r - 1][c - 1] = shown
 
 
 def _read_sheets(reading: IdentityReading, grids: Grids, data: bytes, zf: zipfile.ZipFile,

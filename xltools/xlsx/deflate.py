@@ -112,7 +112,7 @@ class PartPieces:
         if previous is not None and isinstance(record, dict):
             for part, table in record.items():
                 self.old.update(_held(previous, data, part, table))
-        self.written: dict[str, list] = {}
+        self.written: dict[str, list] = {}  # part -> its pieces' table: the next run's record
         self.copied = 0
 
     def compressor(self, part: str, size: int) -> Pieces | None:
@@ -123,10 +123,6 @@ class PartPieces:
     def done(self, part: str, pieces: Pieces) -> None:
         self.written[part] = pieces.table
         self.copied += pieces.copied
-
-    def record(self) -> dict[str, list]:
-        """What the manifest keeps for the next run."""
-        return self.written
 
 
 def _held(previous: zipfile.ZipFile, data: bytes, part: object, table: object

@@ -156,50 +156,43 @@ def percent_cells(zf: zipfile.ZipFile, sheet: str, out: dict) -> None:
 _CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
 
 
-def _holds(zf: zipfile.ZipFile, part: str, needle: bytes, chunk: int = 1 << 20) -> bool:
-    """Whether a zip member holds these bytes, read a piece at a time (memory stays flat)."""
-    tail = b""
+def _holds(zf: zipfile.ZipFile, part: str, needles: tuple[bytes, ...], chunk: int = 1 << 20
+           ) -> bool:
+    """Whether a zip member holds any of these bytes, read a piece at a time (memory stays
+    flat)."""
+    tail, keep = b"", max(map(len, needles))
     with zf.open(part) as f:
         while piece := f.read(chunk):
-            if needle in tail + piece:
+            if any(needle in tail + piece for needle in needles):
                 return True
-            tail = (tail + piece)[-len(needle):]
+            tail = (tail + piece)[-keep:]
     return False
 _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 MAX_ERRORS = 1000
-
-
-def error_cells(zf: zipfile.ZipFile) -> dict[str, list[tuple[tuple[int, int], str]]]:
-    """{sheet: [((row, col) 1-based, "#DIV/0!")]} of the cells LibreOffice marks as showing a
-    formula error (calcext:value-type="error"), which python-calamine reads as empty."""
-    if not _holds(zf, "content.xml", b'value-type="error"'):
-        return {}
-    out, n = {}, 0
-    for sheet, row, col, el, _ in _cells(zf):
-        if el.get(f"{{{_CALCEXT}}}value-type") == "error" and n < MAX_ERRORS:
-            text = "".join(p.text or "" for p in el.iter(f"{{{_TEXT}}}p")).strip()
-            if text.startswith("#"):
-                out.setdefault(sheet, []).append(((row + 1, col + 1), text[:30]))
-                n += 1
-    return out
-
-
 # what python-calamine's ods reader drops from a text cell (it keeps <text:s/>, the spaces):
 # "a<text:tab/>b" came back "ab" (calamine 0.9, src/ods.rs reads no other element of a cell)
 _DROPPED = {f"{{{_TEXT}}}tab": "\t", f"{{{_TEXT}}}line-break": "\n"}
+_MISREAD = (b'value-type="error"', b"<text:tab", b"<text:line-break")
 
 
-def dropped_texts(zf: zipfile.ZipFile) -> dict[str, list[tuple[tuple[int, int], str, str]]]:
-    """{sheet: [((row, col) 1-based, the text, the text as python-calamine reads it)]} of the
-    text cells holding a tab or a line break inside a paragraph."""
-    if not any(_holds(zf, "content.xml", b"<text:" + t) for t in (b"tab", b"line-break")):
-        return {}
-    out: dict[str, list] = {}
+def misread_cells(zf: zipfile.ZipFile) -> list[tuple[str, tuple[int, int], str, tuple]]:
+    """(sheet, (row, col) 1-based, the cell as shown, what python-calamine reads there
+    instead) of the cells it misreads: those LibreOffice marks as showing a formula error
+    (calcext:value-type="error", read as empty) and the text cells holding a tab or a line
+    break inside a paragraph (read without them)."""
+    if not _holds(zf, "content.xml", _MISREAD):
+        return []
+    out, errors = [], 0
     for sheet, row, col, el, n in _cells(zf):
+        if el.get(f"{{{_CALCEXT}}}value-type") == "error" and errors < MAX_ERRORS:
+            text = "".join(p.text or "" for p in el.iter(f"{{{_TEXT}}}p")).strip()
+            if text.startswith("#"):
+                out.append((sheet, (row + 1, col + 1), text[:30], ("", None)))
+                errors += 1
         if any(True for tag in _DROPPED for _ in el.iter(tag)):
             texts = [_text_of(p, [p.text or ""], [p.text or ""]) for p in el.findall(f"{{{_TEXT}}}p")]
             full, seen = ("\n".join(t[k] for t in texts) for k in (0, 1))
-            out.setdefault(sheet, []).extend(((row + 1, col + 1 + k), full, seen) for k in range(min(n, 1024)))
+            out += [(sheet, (row + 1, col + 1 + k), full, (seen,)) for k in range(min(n, 1024))]
     return out
 
 

@@ -42,10 +42,6 @@ class PdfResult:
     notes: list[str] = field(default_factory=list)  # what was left out and why (no Chromium)
     seconds: float = 0.0
 
-    @property
-    def ok(self) -> bool:
-        return not self.message and not self.failed
-
     def to_json(self) -> dict:
         return {"pdfs": [str(p) for p in self.pdfs],
                 "failed": [{"path": str(p), "reason": r} for p, r in self.failed],
@@ -102,8 +98,8 @@ def pdf_path(source: Path, out_dir: Path | None = None) -> Path:
 
 
 def to_pdf(files: Iterable[str | os.PathLike], out_dir: str | os.PathLike | None = None, *,
-           batch: int = BATCH, progress: Callable[[int, int], None] | None = None,
-           soffice: str | None = None) -> PdfResult:
+           progress: Callable[[int, int], None] | None = None, soffice: str | None = None
+           ) -> PdfResult:
     """A PDF of each workbook in `files`; see the module text. Never raises for a bad file."""
     t0 = time.perf_counter()
     sources = [Path(f) for f in files]
@@ -121,7 +117,7 @@ def to_pdf(files: Iterable[str | os.PathLike], out_dir: str | os.PathLike | None
     with tempfile.TemporaryDirectory(prefix="xltools-pdf-", ignore_cleanup_errors=True) as tmp:
         work = Path(tmp)
         profile = (work / "profile").absolute().as_uri()
-        for k, group in enumerate(_batches(sources, batch)):
+        for k, group in enumerate(_batches(sources, BATCH)):
             made, log = _convert(exe, profile, group, work / f"b{k}")
             retry = [src for src in group if src not in made]
             if len(group) > 1 and retry:  # one file at a time, so one cannot sink the others

@@ -246,7 +246,7 @@ def write_keeping_rows(filename: str, build: Callable[[KeptRows], Workbook],
         manifest[filename] = {"sha256": hashlib.sha256(data).hexdigest(),
                               "sheets": {name: rows.saved(parts[name])
                                          for name, rows in kept.sheets.items() if name in parts},
-                              "pieces": kept.pieces.record()}
+                              "pieces": kept.pieces.written}
     else:
         manifest.pop(filename, None)
     write_manifest(folder / MANIFEST, manifest)

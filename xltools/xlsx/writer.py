@@ -107,11 +107,8 @@ def _write_sheet(wb, sheet: Sheet, fmt, constant_memory: bool = False) -> None:
         sheet.complete()
     for col, width in sheet.col_widths.items():
         ws.set_column(col, col, width, None, {"hidden": True} if col in sheet.hidden_cols else None)
-    if not (constant_memory and FAST_ROWS):  # (streamed, each row's height goes with it)
-        for row, height in sheet.row_heights.items():
-            ws.set_row(row, height)
     links = [0]  # hyperlinks written on the sheet (_write_cell)
-    (_write_rows_in_order if constant_memory else _write_cells)(ws, sheet, fmt, links)
+    _write_rows_in_order(ws, sheet, fmt, links, constant_memory)
     for v in sheet.validations:
         ws.data_validation(v.first_row, v.first_col, v.last_row, v.last_col, _validation(v))
     if sheet.freeze:
@@ -140,11 +137,12 @@ class _Formats(dict):
         return f
 
 
-def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, links) -> None:
-    """constant_memory: xlsxwriter keeps only the current row, so every cell of a row,
-    the covered cells of merges included, is written before the next row.
+def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, links, streamed: bool) -> None:
+    """Every cell of a row, the covered cells of merges included, is written before the next
+    row: streamed (constant_memory), xlsxwriter keeps only the current row; a sheet written
+    in memory goes the same way (one way to write merges, not two).
 
-    merge_range cannot span rows here: it would write the range's later rows at once and
+    merge_range cannot span rows when streamed: it would write the range's later rows at once and
     drop everything written afterwards to the rows in between. Every merge is therefore
     written cell by cell (top-left value, the others blank in its style) and its range
     registered directly in the worksheet's merge list, which xlsxwriter writes out as
@@ -154,7 +152,7 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, links) -> None:
     other goes through xlsxwriter. A sheet made while written (Sheet.rows) is written a
     block at a time, each block released once out.
     """
-    out = _RowWriter(ws, sheet, fmt, links)
+    out = _RowWriter(ws, sheet, fmt, links, streamed)
     made, done = sheet.rows is not None, 0
     sheet.takes_verbatim = made and out.stream is not None
     for below in sheet.rows or ():
@@ -178,17 +176,15 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, links) -> None:
 class _RowWriter:
     """Writes a sheet's rows in order, range after range (see _write_rows_in_order)."""
 
-    def __init__(self, ws, sheet: Sheet, fmt: _Formats, links) -> None:
+    def __init__(self, ws, sheet: Sheet, fmt: _Formats, links, streamed: bool) -> None:
         self.ws, self.sheet, self.fmt, self.links = ws, sheet, fmt, links
-        self.stream = RowStream(ws) if FAST_ROWS else None
+        self.streamed = streamed
+        self.stream = RowStream(ws) if streamed and FAST_ROWS else None
         self.xfs: dict = {}  # format -> its style index
         self.texts: dict = {}  # (style index, text) -> its cell's XML after the reference
         self.active: list = []  # (merge, format, its columns) of merges still open
         self.merges_seen = 0
         self.waiting: list = []  # merges added before their first row's range
-        # xlsxwriter is given the heights of a sheet made while written as its rows are
-        # written (_write_sheet gave the others; streamed, each row's height goes with it)
-        self.heights_here = sheet.rows is not None and self.stream is None
 
     def _starts(self, first: int, stop: int) -> dict[int, list]:
         """The merges that start in rows first..stop-1, by first row; one below `stop` waits
@@ -218,11 +214,6 @@ class _RowWriter:
         n, k = len(keys), 0
         starts = self._starts(first, stop)
         given, passed = {v.first: v for v in verbatim}, first
-        if self.heights_here:  # (but for verbatim rows: their <row> elements carry them)
-            skip = {r for v in verbatim for r in range(v.first, v.stop)}
-            for row in range(first, stop):
-                if row in heights and row not in skip:
-                    ws.set_row(row, heights[row])
         for row in range(first, stop):
             if row < passed:  # (verbatim rows, written)
                 continue
@@ -253,21 +244,20 @@ class _RowWriter:
                         still.append(item)
                 self.active = still
             height = heights.get(row)
-            if not out:
-                if height is not None:  # a row with only a height: xlsxwriter would skip it
-                    if stream is not None:
-                        set_height(ws, row, height)
-                        stream.empty(row)
-                    elif row > ws_row(ws):
-                        flush_row(ws, row)
+            if not out and height is None:
                 continue
-            xml = _row_xml(row, out, xfs, self.texts) if stream is not None else None
+            xml = _row_xml(row, out, xfs, self.texts) if out and stream is not None else None
             if xml is not None:
                 stream.row(row, min(out), max(out), xml, height)
-            else:
-                if stream is not None and height is not None:
-                    set_height(ws, row, height)
+                continue
+            if height is not None:
+                set_height(ws, row, height)
+            if out:
                 _row_through_xlsxwriter(ws, row, out, self.links)
+            elif stream is not None:  # a row with only a height: xlsxwriter would skip it
+                stream.empty(row)
+            elif self.streamed and row > ws_row(ws):
+                flush_row(ws, row)
 
     def _pass(self, v: Verbatim, starts: dict[int, list], next_cell: int) -> None:
         """Write verbatim rows and pass over them: a merge open over them may end there (it
@@ -357,22 +347,6 @@ def _number(cell: Cell) -> bool:
                                      and not isinstance(v, bool))
 
 
-def _write_cells(ws, sheet: Sheet, fmt, links) -> None:
-    heads, writers = set(), cell_writers(ws)
-    for m in sheet.merges:
-        cell = sheet.cells.get((m.first_row, m.first_col))
-        style = cell.style if cell is not None else "body"
-        # merge_range gives every cell of the range the format; write the top-left again
-        # to choose its type (text stays text)
-        ws.merge_range(m.first_row, m.first_col, m.last_row, m.last_col, "", fmt[style])
-        if cell is not None:
-            _write_cell(ws, writers, m.first_row, m.first_col, cell, fmt[style], links)
-            heads.add((m.first_row, m.first_col))
-    for (row, col), cell in sheet.cells.items():
-        if (row, col) not in heads:
-            _write_cell(ws, writers, row, col, cell, fmt[cell.style], links)
-
-
 # Excel keeps at most 65,530 hyperlinks a sheet, each at most 2,079 characters: a link past
 # them is written as its text
 MAX_LINKS, MAX_URL = 65530, 2079
@@ -454,39 +428,31 @@ def _cached_value(cell: Cell | None) -> str | None:
 
 
 def _insert_chart(wb, ws, sheet: Sheet, c: Chart, streamed: bool = False) -> None:
-    opts = {"type": c.type}
-    if c.subtype:
-        opts["subtype"] = c.subtype
-    chart = wb.add_chart(opts)
+    # (an option given as None or "" is as if not given: xlsxwriter's default)
+    chart = wb.add_chart({"type": c.type, "subtype": c.subtype})
     font = {"name": STYLES["header"]["font_name"], "size": 10}
+    categories = [sheet.name, *c.categories] if c.categories else None
     for i, (name, values) in enumerate(c.series):
         # no "data_labels": {"value": False}: it writes an empty <c:dLbls/>, which the Open XML
         # schema rejects; without the element no labels are shown anyway
-        s = {"name": name, "values": [sheet.name, *values]}
-        if c.categories:
-            s["categories"] = [sheet.name, *c.categories]
+        s = {"name": name, "values": [sheet.name, *values], "categories": categories}
         if streamed:  # the rows are gone: give the cache ourselves
-            s["values_data"] = _cached(sheet, values)
-            if c.categories:
-                s["categories_data"] = _cached(sheet, c.categories)
+            s.update(values_data=_cached(sheet, values),
+                     categories_data=_cached(sheet, c.categories) if categories else None)
         if i < len(c.colors) and c.colors[i]:
             s.update(fill={"color": c.colors[i]}, border={"color": c.colors[i]})
         chart.add_series(s)
     if c.title:
         chart.set_title({"name": c.title, "name_font": {**font, "size": 14, "bold": False}})
-    cat_axis = {"num_font": font, "reverse": c.reverse_categories}
-    if c.reverse_categories:  # keep the value axis at the bottom/left
-        cat_axis["crossing"] = "max"
-    if c.all_labels:
-        cat_axis["interval_unit"] = 1
-    val_axis = {"num_font": font, "major_gridlines": {"visible": True,
-                                                      "line": {"color": "#D9D9D9"}}}
-    if c.value_major_unit:
-        val_axis["major_unit"] = c.value_major_unit
-    if c.value_format:
+    # reversed, the value axis is kept at the bottom/left (crossing)
+    cat_axis = {"num_font": font, "reverse": c.reverse_categories,
+                "crossing": "max" if c.reverse_categories else None,
+                "interval_unit": 1 if c.all_labels else None}
+    val_axis = {"num_font": font, "major_unit": c.value_major_unit or None, "max": c.value_max,
+                "min": None if c.value_max is None else 0,
+                "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
+    if c.value_format:  # (not None: it would replace the default format)
         val_axis["num_format"] = c.value_format
-    if c.value_max is not None:
-        val_axis.update(min=0, max=c.value_max)
     if c.value_title:
         val_axis.update(name=c.value_title, name_font={**font, "bold": False})
     # horizontal bars: categories on the vertical (y) axis

@@ -14,6 +14,7 @@ is pure Python, but a file may still claim a large grid).
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 
 import xlrd
@@ -43,21 +44,15 @@ class XlsError(Exception):
 def open_book(data: bytes, formatting: bool = False) -> xlrd.book.Book:
     """The .xls bytes as an xlrd book (sheets loaded on demand); XlsError when unreadable."""
     try:
+        # (xlrd writes warnings about odd records to a log file: kept out of the console)
         return xlrd.open_workbook(file_contents=data, on_demand=True, ragged_rows=True,
-                                  formatting_info=formatting, logfile=_Quiet())
+                                  formatting_info=formatting, logfile=io.StringIO())
     except XLRDError as e:
         if "encrypt" in str(e).lower():
             raise XlsError(ENCRYPTED) from None
         raise XlsError("文件已损坏或不是 .xls 工作簿") from None
     except Exception as e:  # noqa: BLE001 - xlrd meets damaged records with any error
         raise XlsError(f"文件已损坏或不完整{internals(e)}") from None
-
-
-class _Quiet:
-    """xlrd writes warnings about odd records to a log file: keep them out of the console."""
-
-    def write(self, _text: str) -> None:
-        pass
 
 
 def rows(book: xlrd.book.Book, sh: xlrd.sheet.Sheet) -> list[list]:
@@ -104,9 +99,9 @@ class XlsRead:
     names: dict[str, str] = field(default_factory=dict)
 
 
-def read(data: bytes, hidden: bool, limits: ReadLimits | None = None) -> XlsRead:
-    """Every sheet (hidden ones too with hidden=True) within `limits` (None: the caller's own
-    file, not bounded); XlsError when the workbook itself cannot be opened."""
+def read(data: bytes, limits: ReadLimits | None = None) -> XlsRead:
+    """Every sheet (hidden ones too) within `limits` (None: the caller's own file, not
+    bounded); XlsError when the workbook itself cannot be opened."""
     book = open_book(data)
     out = XlsRead()
     try:
@@ -115,10 +110,7 @@ def read(data: bytes, hidden: bool, limits: ReadLimits | None = None) -> XlsRead
         for i, name in enumerate(book.sheet_names()):
             try:
                 sh = book.sheet_by_index(i)
-                vis = VISIBILITY.get(sh.visibility, "hidden")
-                out.sheets.append((name, vis))
-                if vis != "visible" and not hidden:
-                    continue
+                out.sheets.append((name, VISIBILITY.get(sh.visibility, "hidden")))
                 if limits is not None and (sh.nrows > limits.max_rows
                                            or sh.nrows * sh.ncols > limits.max_cells):
                     out.too_large.append((name, sh.nrows, sh.ncols))
