@@ -22,8 +22,9 @@ def annex2_title(plan: Plan) -> str:
     return f"{'' if base.startswith(year) else year}{base}各责任单位任务表"
 
 
-def annex2(plan: Plan) -> Workbook:
-    """附件2: one merged block per unit (plan order) with its 责任领导."""
+def annex2(plan: Plan, paged: bool = True) -> Workbook:
+    """附件2: one merged block per unit (plan order) with its 责任领导; paged: a block is
+    cut at printed pages."""
     wb = Workbook(filename=safe_filename(f"附件2_{plan.year}年各责任单位任务表"),
                   title=annex2_title(plan), subject="附件2", company=plan.issuer)
     sheet = wb.add_sheet(SHEET_NAME)
@@ -43,7 +44,8 @@ def annex2(plan: Plan) -> Workbook:
         _fit_block(sheet, first, row - 1, unit.name, WIDTHS[0])
         # Unit and leader are merged per unit block and per page, not across units as the
         # notice prints them: a merge spanning pages prints its text on one page only.
-        for k, (a, b) in enumerate(pager.place(first, row - 1)):
+        pieces = pager.place(first, row - 1) if paged else [(first, row - 1)]
+        for k, (a, b) in enumerate(pieces):
             sheet.merge(a, 0, b, 0, continued(unit.name, k), "body_center", kind="string")
             sheet.merge(a, 3, b, 3, unit.leader.strip() or None, "body_center", kind="string")
     pager.finish()
