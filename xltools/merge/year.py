@@ -29,12 +29,10 @@ from ..model.rates import is_missing, rate
 from ..model.periods import deadline_end, is_late
 from .common import LATE, ON_TIME, contributions
 from .tasks import merge_targets, merge_tasks
-from .towns import leaf_label, leaves, merge_towns
-from ..model.check import column_measures
+from .towns import merge_towns
 from ..model.plan import DIRECTION_LABELS as DIRECTIONS
 from ..model.collector import gc_paused
 from ..model.table import Table
-from ..model.values import parse_value
 
 MISSED = "未报"
 NOT_DUE = "未到期"
@@ -164,15 +162,9 @@ def _towns(plan: Plan, periods, per: dict[str, Table]) -> Table:
     if plan.matrix is None or not plan.town_rows():
         return Table(TOWN_COLUMNS)
     latest: dict[tuple[str, str, str], float] = {}  # the latest cumulative figure reported
-    targets: dict[tuple[str, str, str], tuple[float, str]] = {}
-    for r in plan.town_rows():
-        for c, part, _ in leaves(plan):
-            if not c.additive:
-                continue
-            target = parse_value(plan.matrix.value(r.label, c.key),
-                                 column_measures(plan.matrix, c.key)).target(part)
-            if target and target > 0:
-                targets[(r.label, c.key, part)] = (float(target), leaf_label(c, part))
+    lines = merge_towns(plan, {})[0].select("行", "列", "部分", "行类型", "可加", "目标", "指标")
+    targets = {(row, col, part): (target, label) for row, col, part, kind, additive, target, label
+               in lines if kind == "town" and additive and target and target > 0}
     for t in (per[p.id] for p in periods if p.id in per):
         for row, col, part, kind, done in t.select("行", "列", "部分", "行类型", "完成"):
             if kind == "town" and not is_missing(done):
