@@ -126,21 +126,6 @@ def paragraph(doc, text: str = "", font: str = BODY_FONT, size: float = BODY_PT,
     return p
 
 
-def body(doc, text: str):
-    """A body paragraph: 3号 仿宋_GB2312, two characters' indent, justified."""
-    return paragraph(doc, text, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-
-
-def heading1(doc, text: str):
-    """一、… in 黑体."""
-    return paragraph(doc, text, H1_FONT)
-
-
-def heading2(doc, text: str):
-    """(一)… in 楷体_GB2312."""
-    return paragraph(doc, text, H2_FONT)
-
-
 def title(doc, text: str):
     """The title: 2号 方正小标宋简体, centred, a blank line after it."""
     p = paragraph(doc, text, TITLE_FONT, TITLE_PT, indent_chars=0, align=WD_ALIGN_PARAGRAPH.CENTER)
