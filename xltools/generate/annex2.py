@@ -41,7 +41,7 @@ def annex2(plan: Plan, paged: bool = True) -> Workbook:
             sheet.write(row, 2, task.text, "body", kind="string")
             fit_text_row(sheet, row, [(task.text, WIDTHS[2])], minimum=22)
             row += 1
-        _fit_block(sheet, first, row - 1, unit.name, WIDTHS[0])
+        fit_block(sheet, first, row - 1, wrapped_height(unit.name, WIDTHS[0]))
         # Unit and leader are merged per unit block and per page, not across units as the
         # notice prints them: a merge spanning pages prints its text on one page only.
         pieces = pager.place(first, row - 1) if paged else [(first, row - 1)]
@@ -52,9 +52,9 @@ def annex2(plan: Plan, paged: bool = True) -> Workbook:
     return wb
 
 
-def _fit_block(sheet: Sheet, first: int, last: int, text: str, width: float) -> None:
-    """Grow the last row of a vertical merge when the merged text needs more height."""
-    need = wrapped_height(text, width)
+def fit_block(sheet: Sheet, first: int, last: int, need: float) -> None:
+    """Grow the last row of a vertical merge (rows first..last, 20 points where unset) when
+    its text needs `need` points."""
     have = sum(sheet.row_heights.get(r, 20) for r in range(first, last + 1))
     if need > have:
         sheet.row_heights[last] = sheet.row_heights.get(last, 20) + need - have

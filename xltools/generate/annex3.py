@@ -14,6 +14,7 @@ from ..sheet.blocks import (fit_text_row, official_page, safe_filename, safe_she
 from ..sheet.layout import Sheet, Workbook
 from ..sheet.paging import Pager
 from ..sheet.styles import MAX_DECIMALS, value_style, wrapped_height
+from .annex2 import fit_block
 
 ROW_HEADER = "责任单位"
 HEADER_ROW_HEIGHT = 22
@@ -129,10 +130,7 @@ def _headers(sheet: Sheet, top: int, depth: int, cols: list[MatrixColumn],
     # single-row cells first, then let multi-row cells grow the last row they span
     for level, span, c0, c1, text in sorted(cells, key=lambda x: x[1]):
         need = wrapped_height(text, sum(widths[c0:c1 + 1]))
-        rows = range(top + level, top + level + span)
-        have = sum(sheet.row_heights[r] for r in rows)
-        if need > have:
-            sheet.row_heights[rows[-1]] += need - have
+        fit_block(sheet, top + level, top + level + span - 1, need)
 
 
 def value_cell(raw: object, total: bool = False) -> tuple[object, str, str]:
