@@ -135,9 +135,8 @@ def _files(wb: Workbook, plan: Plan, period: Period, receipts: list[ReceiptRow])
                 STATUS_LABELS.get(r.status, r.status), "新收" if r.new else "",
                 show_time(r.received_at), late, r.errors, r.warnings,
                 ";".join(x for x in (why, r.note) if x)]
-        for j, (v, c) in enumerate(zip(vals, cols)):
-            style = "body_alert" if (j == 4 and r.status == REJECTED) or (j == 7 and late) else None
-            put(sh, row, j, v, c, style)
+        alerts = [False] * 4 + [r.status == REJECTED, False, False, bool(late)]  # 状态, 是否逾期
+        put_row(sh, row, 0, vals, cols[:-1], ["body_alert" if a else None for a in alerts])
         _link(sh, row, len(cols) - 1, "打开", link_target(r.archived))
         fit(sh, row, cols, vals)
         row += 1
