@@ -27,7 +27,7 @@ from ..model.plan import Period, Plan
 from ..model.returns import FormReturn
 from ..model.rates import is_missing, rate
 from ..model.periods import deadline_end, is_late
-from .common import LATE, ON_TIME, contributions
+from .common import LATE, ON_TIME, Contribution, contributions
 from .tasks import merge_targets, merge_tasks
 from .towns import merge_towns
 from ..model.plan import DIRECTION_LABELS as DIRECTIONS
@@ -57,9 +57,13 @@ class YearSummary:
     reported_periods: list[str] = field(default_factory=list)  # ids with any accepted return
 
 
-def _due(period: Period, today: date) -> bool:
+def _state(fr: Contribution | None, period: Period, today: date) -> str:
+    """A unit's record on a form for a period: 按时 / 逾期 by its accepted return, else 未报
+    (未到期 while the deadline has not passed)."""
+    if fr is not None:
+        return LATE if is_late(fr.received.received_at, period, fr.late) else ON_TIME
     end = deadline_end(period)
-    return end is None or datetime(today.year, today.month, today.day) >= end
+    return MISSED if end is None or datetime(today.year, today.month, today.day) >= end else NOT_DUE
 
 
 @gc_paused()  # (what it builds lives on: the collector's passes would find nothing to free)
@@ -122,13 +126,7 @@ def _timeliness(plan: Plan, look, periods, labels, best, today: date) -> Table:
     for name, form in owed_forms(plan):
         u = look.unit(name)
         kind = u.kind if u else "镇" if form == FORM_TOWN else ""
-        states = []
-        for p in periods:
-            fr = best[p.id].get((name, form))
-            if fr is not None:
-                states.append(LATE if is_late(fr.received.received_at, p, fr.late) else ON_TIME)
-            else:
-                states.append(MISSED if _due(p, today) else NOT_DUE)
+        states = [_state(best[p.id].get((name, form)), p, today) for p in periods]
         counts = Counter(states)
         rows.append([name, kind, form_name(form, periods[0].id if periods else ""), *states, counts[ON_TIME], counts[LATE], counts[MISSED]])
     return Table(["单位", "类型", "表单", *labels, "按时次数", "逾期次数", "未报次数"], rows)
