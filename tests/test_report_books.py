@@ -14,7 +14,7 @@ from xltools.model import ERROR, WARNING
 from xltools.model.findings import describe_change, finding
 from xltools.model.returns import ACCEPTED, REJECTED
 from xltools.report import SUMMARY_SHEETS, summary_workbook, validation_workbook
-from xltools.report.tables import SheetNames
+from xltools.report.tables import sheet_namer
 from xltools.xlsx import writer
 from xltools.xlsx.writer import workbook_bytes
 
@@ -190,7 +190,7 @@ def test_validation_book_file_list_and_unit_sheets(books):
 
 
 def test_sheet_names_are_safe_and_unique():
-    names = SheetNames(["全部问题", "文件清单"])
+    names = sheet_namer(["全部问题", "文件清单"])
     got = [names(n) for n in ["全部问题", "a/b:c*d?[e]", "x" * 40, "x" * 40, "History", "ABC", "abc"]]
     assert got[0] == "全部问题(2)" and got[1] == "a_b_c_d__e_"
     assert all(len(n) <= 31 for n in got) and len({n.lower() for n in got}) == len(got)

@@ -71,14 +71,15 @@ def build_form(plan: Plan, job: FormJob) -> tuple[Workbook, FormIdentity]:
     return wb, embed_identity(wb, plan.plan_id, job.kind, job.unit, job.period, spec.version)
 
 
-def annexes(plan: Plan) -> tuple[list[Workbook], list[Finding]]:
-    """附件1-3 (附件3 only with a town matrix) and the matrix findings placed at their cells."""
+def annexes(plan: Plan, paged: bool = True) -> tuple[list[Workbook], list[Finding]]:
+    """附件1-3 (附件3 only with a town matrix) and the matrix findings placed at their cells;
+    paged=False: 附件2's unit blocks are not cut at printed pages (a Word table breaks itself)."""
     from .annex1 import annex1
     from .annex2 import annex2
     from .annex3 import annex3
 
     a3, findings = annex3(plan)
-    return [annex1(plan), annex2(plan), *([a3] if a3 is not None else [])], findings
+    return [annex1(plan), annex2(plan, paged), *([a3] if a3 is not None else [])], findings
 
 
 def build_documents(plan: Plan, jobs: list[FormJob]) -> tuple[list[Workbook], list[Finding]]:

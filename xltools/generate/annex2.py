@@ -22,8 +22,9 @@ def annex2_title(plan: Plan) -> str:
     return f"{'' if base.startswith(year) else year}{base}各责任单位任务表"
 
 
-def annex2(plan: Plan) -> Workbook:
-    """附件2: one merged block per unit (plan order) with its 责任领导."""
+def annex2(plan: Plan, paged: bool = True) -> Workbook:
+    """附件2: one merged block per unit (plan order) with its 责任领导; paged: a block is
+    cut at printed pages."""
     wb = Workbook(filename=safe_filename(f"附件2_{plan.year}年各责任单位任务表"),
                   title=annex2_title(plan), subject="附件2", company=plan.issuer)
     sheet = wb.add_sheet(SHEET_NAME)
@@ -40,19 +41,20 @@ def annex2(plan: Plan) -> Workbook:
             sheet.write(row, 2, task.text, "body", kind="string")
             fit_text_row(sheet, row, [(task.text, WIDTHS[2])], minimum=22)
             row += 1
-        _fit_block(sheet, first, row - 1, unit.name, WIDTHS[0])
+        fit_block(sheet, first, row - 1, wrapped_height(unit.name, WIDTHS[0]))
         # Unit and leader are merged per unit block and per page, not across units as the
         # notice prints them: a merge spanning pages prints its text on one page only.
-        for k, (a, b) in enumerate(pager.place(first, row - 1)):
+        pieces = pager.place(first, row - 1) if paged else [(first, row - 1)]
+        for k, (a, b) in enumerate(pieces):
             sheet.merge(a, 0, b, 0, continued(unit.name, k), "body_center", kind="string")
             sheet.merge(a, 3, b, 3, unit.leader.strip() or None, "body_center", kind="string")
     pager.finish()
     return wb
 
 
-def _fit_block(sheet: Sheet, first: int, last: int, text: str, width: float) -> None:
-    """Grow the last row of a vertical merge when the merged text needs more height."""
-    need = wrapped_height(text, width)
+def fit_block(sheet: Sheet, first: int, last: int, need: float) -> None:
+    """Grow the last row of a vertical merge (rows first..last, 20 points where unset) when
+    its text needs `need` points."""
     have = sum(sheet.row_heights.get(r, 20) for r in range(first, last + 1))
     if need > have:
         sheet.row_heights[last] = sheet.row_heights.get(last, 20) + need - have

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from itertools import groupby
 
 from ..model.check import check_matrix
 from ..model.findings import Finding, relocate
@@ -13,6 +14,7 @@ from ..sheet.blocks import (fit_text_row, official_page, safe_filename, safe_she
 from ..sheet.layout import Sheet, Workbook
 from ..sheet.paging import Pager
 from ..sheet.styles import MAX_DECIMALS, value_style, wrapped_height
+from .annex2 import fit_block
 
 ROW_HEADER = "责任单位"
 HEADER_ROW_HEIGHT = 22
@@ -111,33 +113,24 @@ def _headers(sheet: Sheet, top: int, depth: int, cols: list[MatrixColumn],
              widths: list[float]) -> None:
     """Multi-level merged headers: equal adjacent categories across, short paths down."""
     cells = [(0, depth, 0, 0, ROW_HEADER)]  # (level, rows spanned, first col, last col, text)
-    for level in range(depth):
-        j = 0
-        while j < len(cols):
-            c = cols[j]
-            if len(c.path) <= level and not (level == 0 and not c.path):
-                j += 1  # under the vertical merge of a shorter path
-                continue
-            if len(c.path) <= level + 1:
-                cells.append((level, depth - level, j + 1, j + 1, leaf_label(c)))
-                j += 1
-                continue
-            k = j
-            while k + 1 < len(cols) and len(cols[k + 1].path) > level + 1 \
-                    and cols[k + 1].path[:level + 1] == c.path[:level + 1]:
-                k += 1
-            cells.append((level, 1, j + 1, k + 1, c.path[level]))
-            j = k + 1
+    for j, c in enumerate(cols, start=1):  # the leaf at its path's last level, spanning down
+        leaf = max(len(c.path), 1) - 1
+        cells.append((leaf, depth - leaf, j, j, leaf_label(c)))
+    for level in range(depth - 1):  # a category over the neighbours that share it
+        def under(jc: tuple[int, MatrixColumn]) -> tuple | None:
+            return tuple(jc[1].path[:level + 1]) if len(jc[1].path) > level + 1 else None
+        for prefix, run in groupby(enumerate(cols, start=1), under):
+            if prefix is not None:
+                run = list(run)
+                cells.append((level, 1, run[0][0], run[-1][0], prefix[-1]))
+    cells.sort(key=lambda cell: (cell[0], cell[2]))  # (level by level, left to right)
     for level, span, c0, c1, text in cells:
         sheet.merge(top + level, c0, top + level + span - 1, c1, text, "header", kind="string")
     sheet.row_heights.update(dict.fromkeys(range(top, top + depth), HEADER_ROW_HEIGHT))
     # single-row cells first, then let multi-row cells grow the last row they span
     for level, span, c0, c1, text in sorted(cells, key=lambda x: x[1]):
         need = wrapped_height(text, sum(widths[c0:c1 + 1]))
-        rows = range(top + level, top + level + span)
-        have = sum(sheet.row_heights[r] for r in rows)
-        if need > have:
-            sheet.row_heights[rows[-1]] += need - have
+        fit_block(sheet, top + level, top + level + span - 1, need)
 
 
 def value_cell(raw: object, total: bool = False) -> tuple[object, str, str]:

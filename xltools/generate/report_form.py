@@ -12,7 +12,7 @@ from ..model.glossary import FORM_REPORT, a1, form_name
 from ..model.plan import ROLE_LEAD
 from ..model.rates import rate_formula
 from ..sheet.blocks import date_cn, fit_row, official_page, safe_filename, title_block
-from ..sheet.layout import Workbook
+from ..sheet.layout import Sheet, Workbook
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,8 @@ def report_form(plan: Plan, unit: Unit, period: Period, fit: bool = True,
     wb = Workbook(filename=report_filename(unit, period),
                   title=f"{plan.period_title(period)}完成情况报表", subject=unit.name,
                   company=plan.issuer)
-    sh = wb.add_sheet(spec.sheet)
-    sh.widths(spec.widths)
-    row = title_block(sh, spec.ncols, spec.title.format(plan=plan.title),
-                      f"({period.name},报送截止日期:{date_cn(period.deadline)})")
-    fill_in = header_fields(sh, row, spec, unit.name)
-    head = row + 2
-    row = table_header(sh, head, spec.columns, spec.header_height)
+    sh, fill_in, head, row = form_sheet(wb, spec, spec.title.format(plan=plan.title), period,
+                                        unit.name)
     tasks = plan.unit_tasks(unit)
     first = row
     width = spec.width(spec.label_key)
@@ -85,6 +80,18 @@ def report_form(plan: Plan, unit: Unit, period: Period, fit: bool = True,
         sh.page.row_breaks.append(section)
     return wb, FormMap(head, first, last, tuple(target_rows), tuple(fill_in.values()),
                        spec.target_sheet if target_rows and spec.target_sheet else spec.sheet)
+
+
+def form_sheet(wb: Workbook, spec: FormSpec, title: str, period: Period,
+               unit_name: str) -> tuple[Sheet, dict[str, tuple[int, int]], int, int]:
+    """A form's sheet down to its table's header: title, period and deadline, the unit's
+    header fields; (the sheet, its fill-in header cells, the header's row, the row below)."""
+    sh = wb.add_sheet(spec.sheet)
+    sh.widths(spec.widths)
+    row = title_block(sh, spec.ncols, title,
+                      f"({period.name},报送截止日期:{date_cn(period.deadline)})")
+    fill_in = header_fields(sh, row, spec, unit_name)
+    return sh, fill_in, row + 2, table_header(sh, row + 2, spec.columns, spec.header_height)
 
 
 def asked_targets(plan: Plan, spec: FormSpec, tasks: list[tuple[Task, str]]) -> list[tuple[Task, int, Target]]:

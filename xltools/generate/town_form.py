@@ -5,13 +5,14 @@ from dataclasses import dataclass
 
 from ..forms.owed import town_lines
 from ..forms.registry import current
-from ..forms.render import finish_form, header_fields, table_checks, table_header, table_row
+from ..forms.render import finish_form, table_checks, table_row
 from ..forms.spec import FormSpec
 from ..model import MatrixColumn, MatrixRow, Period, Plan
 from ..model.glossary import FORM_TOWN, a1
 from ..model.rates import direction_of, is_cumulative, rate_formula
-from ..sheet.blocks import date_cn, fit_row, safe_filename, title_block
+from ..sheet.blocks import fit_row, safe_filename
 from ..sheet.layout import Sheet, Workbook
+from .report_form import form_sheet
 
 
 PATH_SEP = " \u203a "  # between the levels of a matrix column's name: 就业 › 新增就业
@@ -45,15 +46,9 @@ def town_form(plan: Plan, row: MatrixRow, period: Period, fit: bool = True,
     title = plan.matrix.title or f"{plan.year}年各镇、街道经济社会发展目标"
     wb = Workbook(filename=town_filename(row, period), title=f"{title}{period.name}完成情况",
                   subject=name, company=plan.issuer)
-    sh = wb.add_sheet(spec.sheet)
-    sh.widths(spec.widths)
     # (a matrix titled "…任务表" is the stem of "…任务完成情况表")
     heading = spec.title.format(matrix=title, matrix_stem=title.removesuffix("表"))
-    r = title_block(sh, spec.ncols, heading,
-                    f"({period.name},报送截止日期:{date_cn(period.deadline)})")
-    header_fields(sh, r, spec, name)
-    head = r + 2
-    r = table_header(sh, head, spec.columns, spec.header_height)
+    sh, _fill_in, head, r = form_sheet(wb, spec, heading, period, name)
     lines: list[TownLine] = []
     for i, (col, part, target, measure, printed) in enumerate(town_lines(plan, row), start=1):
         _line(sh, r, spec, i, col, part, target, measure, printed, fit)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from ..model.glossary import FORM_REPORT, FORM_TOWN, a1, official_marks
 from ..model.plan import Plan, PlanLookups
 from ..forms.registry import STATUSES  # what a unit may choose on its form
-from ..model.returns import ACCEPTED, FormReturn, Received
+from ..model.returns import ACCEPTED, ACTUAL, FormReturn, Received
 
 BLOCKED = official_marks("(有误,未采用)")  # shown instead of a value an 错误 finding keeps out
 NOT_FILLED = "未填或有误"  # a unit's task row with no usable status
@@ -38,6 +38,16 @@ def is_blocked(blocked: set[str], cells: dict[str, str], key: str, row: int, col
     """Whether the value's cell is among `blocked`: the cell the extractor recorded, else
     the form's layout's."""
     return bool(blocked) and ((cells or {}).get(key) or (a1(row, col) if row >= 0 else "")) in blocked
+
+
+def figure(into: Contribution, blocked: set[str], line, col: int) -> tuple:
+    """(累计完成, 说明) of a target or town line of a return (col: where its 累计完成 is on
+    the form when the cell is unknown); (None, BLOCKED), counted in `into`, when an 错误
+    finding keeps the figure out."""
+    if is_blocked(blocked, line.cells, ACTUAL, line.row, col):
+        into.blocked += 1
+        return None, BLOCKED
+    return line.actual, line.note or ""
 
 
 def accepted_returns(plan: Plan, period_id: str | None, returns: Iterable[FormReturn] | None,

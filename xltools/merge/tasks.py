@@ -18,11 +18,11 @@ from ..forms.registry import STATUSES, current
 from ..model.glossary import FORM_REPORT, FW_COLON, FW_SEMICOLON
 from ..model.plan import DIRECTION_LABELS, ROLE_LEAD, Plan, PlanLookups
 from ..model.rates import rate
-from ..model.returns import ACTUAL, FormReturn
+from ..model.returns import FormReturn
 from ..model.table import Table
 from ..model.values import format_number
 from .common import (BLOCKED, LAGGING, NOT_FILLED, NOT_REPORTED, UNCLEAR, Contribution,
-                     blocked_cells, is_blocked)
+                     blocked_cells, figure, is_blocked)
 
 BY_TASK_COLUMNS = ["序号", "任务内容", "牵头单位", "责任单位", "单位", "牵头/配合", "状态",
                    "完成进度", "本季度完成情况", "存在问题", "下一步推进计划", "未采用",
@@ -61,11 +61,7 @@ def report_values(fr: FormReturn, into: Contribution) -> None:
         typed[tr.task] = (status, progress, *texts, "、".join(bad))
     col = current(FORM_REPORT).target_col("累计完成")
     for tg in fr.targets:
-        if is_blocked(blocked, tg.cells, ACTUAL, tg.row, col):
-            into.targets[tg.task, tg.index] = (None, BLOCKED)
-            into.blocked += 1
-        else:
-            into.targets[tg.task, tg.index] = (tg.actual, tg.note or "")
+        into.targets[tg.task, tg.index] = figure(into, blocked, tg, col)
 
 
 def _number(v: object) -> float | None:

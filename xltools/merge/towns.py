@@ -13,10 +13,10 @@ from ..model.check import check_matrix, column_measures
 from ..model.glossary import FORM_TOWN
 from ..model.plan import SECTION_SEP, Plan
 from ..model.rates import direction_of, is_cumulative, rate
-from ..model.returns import ACTUAL, FormReturn
+from ..model.returns import FormReturn
 from ..model.table import Table
 from ..model.values import format_number, parse_value
-from .common import BLOCKED, Contribution, blocked_cells, is_blocked
+from .common import Contribution, blocked_cells, figure
 
 TOWN_COLUMNS = ["行", "行类型", "单位", "列", "部分", "指标", "类别", "计量单位", "可加", "分表",
                 "目标", "目标原文", "完成", "完成率", "达标", "已报送", "说明"]
@@ -49,11 +49,7 @@ def town_values(fr: FormReturn, into: Contribution) -> None:
     col = current(FORM_TOWN).col("累计完成")  # where the value was when the cell is unknown
     cells = blocked_cells(fr)
     for tr in fr.town:
-        if is_blocked(cells, tr.cells, ACTUAL, tr.row, col):
-            into.town[tr.column, tr.part] = (None, BLOCKED)
-            into.blocked += 1
-        else:
-            into.town[tr.column, tr.part] = (tr.actual, tr.note or "")
+        into.town[tr.column, tr.part] = figure(into, cells, tr, col)
 
 
 def merge_towns(plan: Plan, towns: dict[str, Contribution]) -> tuple[Table, Table]:

@@ -27,14 +27,12 @@ from ..model.plan import Period, Plan
 from ..model.returns import FormReturn
 from ..model.rates import is_missing, rate
 from ..model.periods import deadline_end, is_late
-from .common import LATE, ON_TIME, contributions
+from .common import LATE, ON_TIME, Contribution, contributions
 from .tasks import merge_targets, merge_tasks
-from .towns import leaf_label, leaves, merge_towns
-from ..model.check import column_measures
+from .towns import merge_towns
 from ..model.plan import DIRECTION_LABELS as DIRECTIONS
 from ..model.collector import gc_paused
 from ..model.table import Table
-from ..model.values import parse_value
 
 MISSED = "未报"
 NOT_DUE = "未到期"
@@ -59,9 +57,13 @@ class YearSummary:
     reported_periods: list[str] = field(default_factory=list)  # ids with any accepted return
 
 
-def _due(period: Period, today: date) -> bool:
+def _state(fr: Contribution | None, period: Period, today: date) -> str:
+    """A unit's record on a form for a period: 按时 / 逾期 by its accepted return, else 未报
+    (未到期 while the deadline has not passed)."""
+    if fr is not None:
+        return LATE if is_late(fr.received.received_at, period, fr.late) else ON_TIME
     end = deadline_end(period)
-    return end is None or datetime(today.year, today.month, today.day) >= end
+    return MISSED if end is None or datetime(today.year, today.month, today.day) >= end else NOT_DUE
 
 
 @gc_paused()  # (what it builds lives on: the collector's passes would find nothing to free)
@@ -124,13 +126,7 @@ def _timeliness(plan: Plan, look, periods, labels, best, today: date) -> Table:
     for name, form in owed_forms(plan):
         u = look.unit(name)
         kind = u.kind if u else "镇" if form == FORM_TOWN else ""
-        states = []
-        for p in periods:
-            fr = best[p.id].get((name, form))
-            if fr is not None:
-                states.append(LATE if is_late(fr.received.received_at, p, fr.late) else ON_TIME)
-            else:
-                states.append(MISSED if _due(p, today) else NOT_DUE)
+        states = [_state(best[p.id].get((name, form)), p, today) for p in periods]
         counts = Counter(states)
         rows.append([name, kind, form_name(form, periods[0].id if periods else ""), *states, counts[ON_TIME], counts[LATE], counts[MISSED]])
     return Table(["单位", "类型", "表单", *labels, "按时次数", "逾期次数", "未报次数"], rows)
@@ -164,15 +160,9 @@ def _towns(plan: Plan, periods, per: dict[str, Table]) -> Table:
     if plan.matrix is None or not plan.town_rows():
         return Table(TOWN_COLUMNS)
     latest: dict[tuple[str, str, str], float] = {}  # the latest cumulative figure reported
-    targets: dict[tuple[str, str, str], tuple[float, str]] = {}
-    for r in plan.town_rows():
-        for c, part, _ in leaves(plan):
-            if not c.additive:
-                continue
-            target = parse_value(plan.matrix.value(r.label, c.key),
-                                 column_measures(plan.matrix, c.key)).target(part)
-            if target and target > 0:
-                targets[(r.label, c.key, part)] = (float(target), leaf_label(c, part))
+    lines = merge_towns(plan, {})[0].select("行", "列", "部分", "行类型", "可加", "目标", "指标")
+    targets = {(row, col, part): (target, label) for row, col, part, kind, additive, target, label
+               in lines if kind == "town" and additive and target and target > 0}
     for t in (per[p.id] for p in periods if p.id in per):
         for row, col, part, kind, done in t.select("行", "列", "部分", "行类型", "完成"):
             if kind == "town" and not is_missing(done):

@@ -108,10 +108,12 @@ def feedback_copy(plan: Plan, period: Period, fr: FormReturn,
     if ex is None:
         return None
     wb, _identity = build_form(plan, job)
-    where = _where_on_copy(fr, ex)
+    typed = _typed(fr, ex)
+    where = {ref: at for ref, at, _value, _number in typed if at is not None}
     marked = {where[k] for f in todo if (k := fr.place(f.sheet, f.cell)) in where}
-    for (sheet, r, c), value in _values(fr, where, marked).items():
-        _put_value(wb.sheet(sheet), r, c, value)
+    for _ref, at, value, number in typed:
+        if at is not None and value not in (None, ""):
+            _put_value(wb.sheet(at[0]), *at[1:], _understood(value, number, at in marked))
     shifted = any(f.code in SHIFTED for f in fr.findings)
     items: list[FeedbackItem] = []
     comments: dict[tuple[str, int, int], list[str]] = {}
@@ -148,53 +150,37 @@ def _copy_path(unit: str, form_file: str) -> str:
     return f"{_folder(unit)}/{Path(form_file).stem}{COPY_SUFFIX}.xlsx"
 
 
-def _where_on_copy(fr: FormReturn, ex) -> dict[str, tuple[str, int, int]]:
-    """Each fill-in cell as received (as `cells` name it) -> (sheet, row, col) on the new copy."""
-    out = {ref: (ex.sheet, *ex.header_fields[name]) for name, ref in fr.header_cells.items()
-           if ref and name in ex.header_fields}
-    tasks = {r.task: r.row for r in ex.rows if r.section == "task"}
+Place = tuple[str, int, int]  # (sheet, row, col) on the copy
+
+
+def _typed(fr: FormReturn, ex) -> list[tuple[str, Place | None, object, float | None]]:
+    """Each fill-in cell as received (as `cells` name it): where it is on the new copy
+    (None when nowhere), what the unit typed there, and the figure collect understood of
+    it (None when it is no figure)."""
+    out = [(ref, (ex.sheet, *ex.header_fields[name]) if name in ex.header_fields else None,
+            fr.header.get(name), None) for name, ref in fr.header_cells.items()]
+    tasks, field_cols = {r.task: r.row for r in ex.rows if r.section == "task"}, ex.field_cols
     for t in fr.tasks:
-        if (row := tasks.get(t.task)) is not None:
-            out.update({ref: (ex.sheet, row, ex.field_cols[fname]) for fname, ref in t.cells.items()
-                        if ref and fname in ex.field_cols})
+        row = tasks.get(t.task)
+        typed = t.extra or {  # (a 办理方案's own fields by name)
+            "完成进度": t.progress_raw, "完成情况": t.completion, "状态": t.status,
+            "存在问题": t.problems, "下一步计划": t.next_steps}
+        for fname, ref in t.cells.items():
+            col = field_cols.get(fname) if row is not None else None
+            at = None if col is None else (ex.sheet, row, col)
+            number = t.progress if fname == "完成进度" and not t.extra else None
+            out.append((ref, at, typed.get(fname), number))
     figures = ex.targets or ex  # the sheet the figures are on
     lines = {r.key: r.row for r in figures.rows if r.section in ("target", "line")}
     keyed = [(target_key(g.task, g.index), g) for g in fr.targets] + \
             [(town_key(w.column, w.part), w) for w in fr.town]
     for key, g in keyed:
-        if (row := lines.get(key)) is not None:
-            out.update({ref: (figures.sheet, row, col) for what, col in
-                        ((ACTUAL, figures.actual_col), (NOTE, figures.note_col))
-                        if (ref := g.cells.get(what)) and col >= 0})
-    return out
-
-
-def _values(fr: FormReturn, where: dict[str, tuple[str, int, int]],
-            marked: set[tuple[str, int, int]]) -> dict[tuple[str, int, int], object]:
-    """What the unit typed, cell by cell of the copy (text stays text)."""
-    out: dict[tuple[str, int, int], object] = {}
-
-    def at(ref: str, value: object) -> None:
-        if ref in where and value not in (None, ""):
-            out[where[ref]] = value
-
-    for name, ref in fr.header_cells.items():
-        at(ref, fr.header.get(name))
-    for t in fr.tasks:
-        if t.extra:  # 办理方案: its own fields by name
-            for fname, value in t.extra.items():
-                at(t.cells.get(fname, ""), value)
-            continue
-        ref = t.cells.get("完成进度", "")
-        at(ref, _understood(t.progress_raw, t.progress, where.get(ref) in marked))
-        for fname, value in (("完成情况", t.completion), ("状态", t.status),
-                             ("存在问题", t.problems), ("下一步计划", t.next_steps)):
-            at(t.cells.get(fname, ""), value)
-    for g in [*fr.targets, *fr.town]:
-        ref = g.cells.get(ACTUAL, "")
-        at(ref, _understood(g.actual_raw, g.actual, where.get(ref) in marked))
-        at(g.cells.get(NOTE, ""), g.note)
-    return out
+        row = lines.get(key)
+        for what, col, value, number in ((ACTUAL, figures.actual_col, g.actual_raw, g.actual),
+                                         (NOTE, figures.note_col, g.note, None)):
+            at = (figures.sheet, row, col) if row is not None and col >= 0 else None
+            out.append((g.cells.get(what, ""), at, value, number))
+    return [cell for cell in out if cell[0]]
 
 
 def _understood(raw: object, number: float | None, marked: bool) -> object:

@@ -156,7 +156,7 @@ def _pool(state: _Inputs | None, workers: int) -> ProcessPoolExecutor | None:
     return None
 
 
-class OutputPool:
+class OutputPool(contextlib.AbstractContextManager):
     """Where workers are spawned (Windows), write_outputs' pool started ahead of need, so that
     its workers' import (≈0.5 s of a core each) overlaps the caller's loading and merging;
     stopped on leaving the `with`. Where workers are forked (cheap, made when needed) it
@@ -200,9 +200,6 @@ class OutputPool:
             # (a pool already broken: write_outputs finds out and copes)
             with contextlib.suppress(RuntimeError):
                 self.ahead[job] = pool_submit(self.pool, (job, inputs and _own_inputs(inputs, job)))
-
-    def __enter__(self) -> "OutputPool":
-        return self
 
     def __exit__(self, *exc) -> None:
         if self.pool is not None:

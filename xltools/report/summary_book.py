@@ -9,6 +9,7 @@ from itertools import groupby, islice
 from pathlib import Path
 
 from ..sheet.blocks import date_cn, official_page, safe_filename, seq_value
+from ..generate.annex2 import fit_block
 from ..generate.annex3 import value_cell
 from ..model.collector import gc_paused
 from ..sheet.layout import Chart, Sheet, Workbook
@@ -21,7 +22,7 @@ from ..model.plan import Period, Plan
 from ..model.periods import period_words
 from ..model.rates import RATE_NOTE, is_missing, shown
 from ..xlsx.rowcache import KeptRows, SheetRows, write_keeping_rows
-from .tables import (MAX_ROW, Col, empty_row, fit, full_row, header, heading, height_for, marked_title,
+from .tables import (Col, empty_row, fit, full_row, header, heading, height_for, marked_title,
                      name_width, note, put, put_row, rows_table, start_sheet, titled_sheet)
 
 BY_TASK = "按任务汇总"
@@ -221,14 +222,10 @@ def _task_block(sh: Sheet, first: int, last: int, t: dict, cols: list[Col],
     # grow the block's last row when the task text needs more room than the unit rows give
     need = height_for([(values[j], cols[j].width) for j in (1, 2, 3)])  # 任务内容, 牵头 and 责任单位
 
-    def grow(a: int, b: int) -> None:  # (row b takes what rows a..b lack)
-        have = sum(sh.row_heights.get(r, 20) for r in range(a, b + 1))
-        if need > have:
-            sh.row_heights[b] = min(MAX_ROW, sh.row_heights.get(b, 20) + need - have)
-    grow(first, last)
+    fit_block(sh, first, last, need)
     pieces = pager.place(first, last, need)
     if len(pieces) > 1:  # the first piece shows the whole text
-        grow(*pieces[0])
+        fit_block(sh, *pieces[0], need)
     for k, (a, b) in enumerate(pieces):
         piece = values if k == 0 else [values[0], CONTINUED, values[2], CONTINUED, *values[4:]]
         for j, (v, col) in enumerate(zip(piece, cols)):

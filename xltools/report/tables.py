@@ -206,20 +206,17 @@ def note(sheet: Sheet, row: int, ncols: int, text: str, width: float) -> int:
     return full_row(sheet, row, ncols, text, "note", height_for([(text, width)], 18))
 
 
-class SheetNames:
-    """Sheet names Excel accepts: ≤31 characters, no []:*?/\\, unique ignoring case."""
+def sheet_namer(taken: list[str]) -> Callable[[str], str]:
+    """names(wanted): sheet names Excel accepts (≤31 characters, no []:*?/\\), unique ignoring
+    case among themselves, `taken` and Excel's own History: (2), (3)… added when need be."""
+    used = {n.lower() for n in taken} | {"history"}
 
-    RESERVED = {"history"}
-
-    def __init__(self, taken: list[str] | None = None) -> None:
-        self.used = {n.lower() for n in (taken or [])} | self.RESERVED
-
-    def __call__(self, name: str) -> str:
-        base = safe_sheet_name(name).strip() or "Sheet"
-        cand, i = base, 1
-        while cand.lower() in self.used:
+    def names(wanted: str) -> str:
+        base = safe_sheet_name(wanted).strip() or "Sheet"
+        name, i = base, 1
+        while name.lower() in used:
             i += 1
-            suffix = f"({i})"
-            cand = base[:31 - len(suffix)] + suffix
-        self.used.add(cand.lower())
-        return cand
+            name = base[:31 - len(f"({i})")] + f"({i})"
+        used.add(name.lower())
+        return name
+    return names

@@ -18,7 +18,7 @@ from ..model.findings import ERROR, by_severity
 from ..model.plan import Period, Plan
 from ..model.returns import ACCEPTED, REJECTED, STATUS_LABELS
 from .tables import (Col, digests, error_style, filtered, fit, full_row, header, heading, note, put,
-                     put_row, rows_table, SheetNames, start_sheet, titled_sheet)
+                     put_row, rows_table, sheet_namer, start_sheet, titled_sheet)
 
 ALL_SHEET, FILES_SHEET = "全部问题", "文件清单"
 
@@ -56,7 +56,7 @@ def validation_workbook(plan: Plan, period: Period, receipts: list[ReceiptRow], 
     wb = Workbook(filename=validation_filename(plan, period),
                   title=f"{plan.period_title(period)}报表校验报告", subject="校验报告",
                   company=plan.issuer, period=period.id, kind="validation", constant_memory=True)
-    names = SheetNames([ALL_SHEET, FILES_SHEET])
+    names = sheet_namer([ALL_SHEET, FILES_SHEET])
     _all_findings(wb, plan, period, receipts)
     _files(wb, plan, period, receipts)
     for unit, rows in units_to_fix(plan, receipts):
@@ -135,9 +135,8 @@ def _files(wb: Workbook, plan: Plan, period: Period, receipts: list[ReceiptRow])
                 STATUS_LABELS.get(r.status, r.status), "新收" if r.new else "",
                 show_time(r.received_at), late, r.errors, r.warnings,
                 ";".join(x for x in (why, r.note) if x)]
-        for j, (v, c) in enumerate(zip(vals, cols)):
-            style = "body_alert" if (j == 4 and r.status == REJECTED) or (j == 7 and late) else None
-            put(sh, row, j, v, c, style)
+        alerts = [False] * 4 + [r.status == REJECTED, False, False, bool(late)]  # 状态, 是否逾期
+        put_row(sh, row, 0, vals, cols[:-1], ["body_alert" if a else None for a in alerts])
         _link(sh, row, len(cols) - 1, "打开", link_target(r.archived))
         fit(sh, row, cols, vals)
         row += 1

@@ -75,9 +75,7 @@ def _tasks(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
     tail = [Col("最新状态", 8, "body_center"), Col("最新进度(%)", 8, "body_progress", "number")]
     cols = fixed + [c for _, cs in per for c in cs] + tail
     sh, head = titled_sheet(wb, "任务进展", cols, f"{plan.title}全年推进情况", sub)
-    records = [[seq_value(rec["序号"]), rec["任务内容"], rec["牵头单位"],
-                *[rec[f"{label}{k}"] for label in ys.labels for k in ("状态", "进度")],
-                rec["最新状态"], rec["最新进度"]] for rec in ys.tasks.records()]
+    records = [(seq_value(number), *rest) for number, *rest in ys.tasks.rows]  # (as printed)
     _body(sh, head, cols, records, _alert, "计划中没有任务。",
           "说明:各期状态和进度按各期汇总表的规则由牵头单位的报送确定;空白表示该期尚无任何单位报送。",
           first=_two_row_header(sh, head, fixed, per, tail))
@@ -92,9 +90,7 @@ def _timeliness(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
             Col("未报", 6, "body_int", "number")]
     cols = fixed + per + tail
     sh, head = titled_sheet(wb, "报送及时性", cols, f"{plan.title}各单位报送情况", sub)
-    records = [[i, rec["单位"], rec["类型"], rec["表单"], *[rec[l] for l in ys.labels],
-                rec["按时次数"], rec["逾期次数"], rec["未报次数"]]
-               for i, rec in enumerate(ys.timeliness.records(), start=1)]
+    records = [(i, *rec) for i, rec in enumerate(ys.timeliness.rows, start=1)]  # (as printed)
     row = _body(sh, head, cols, records, _alert, "计划中没有需要报送的单位。",
                 "按时:截止日期当天及以前报送;逾期:截止日期以后报送;未报:截止日期已过仍未报送;"
                 "未到期:截止日期未到且尚未报送。以最后一次被采用的报送为准。")
@@ -110,10 +106,9 @@ def _indicators(wb: Workbook, plan: Plan, ys: YearSummary, sub: str) -> None:
     cols += [Col("最新累计", 10, "body_amount", "number"), Col("完成率", 8, "body_rate", "number"),
              Col("报送单位", 12)]
     sh, head = titled_sheet(wb, "量化指标", cols, f"{plan.title}量化指标全年完成情况", sub)
-    records = [[rec["序号"], rec["量化指标"], rec["计量单位"], rec["方向"], rec["全年目标"],
-                *[rec[l] for l in ys.labels], rec["最新累计"],
-                rec["完成率"] if rec["达标"] == "" else rec["达标"], rec["报送单位"]]
-               for rec in ys.indicators.records()]
+    # (as printed, 完成率 and 达标 in one column)
+    records = [(*rest, rate if verdict == "" else verdict, source)
+               for *rest, rate, verdict, source in ys.indicators.rows]
     _body(sh, head, cols, records, None, "计划中没有量化指标。", RATE_NOTE)
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+
 from ..model.errors import TemplateError
-from .gbt9704 import body, heading1, heading2
+from .gbt9704 import H1_FONT, H2_FONT, paragraph
 
 H1, H2, TABLE = "# ", "## ", "@表 "
 
@@ -28,8 +30,8 @@ def write_blocks(doc, text: str, tables: dict[str, Callable] | None = None) -> N
                 raise TemplateError(f"模板中的表格“{name}”不存在(可用的表格:{known})。")
             tables[name](doc)
         elif line.startswith(H2):
-            heading2(doc, line[len(H2):].strip())
+            paragraph(doc, line[len(H2):].strip(), H2_FONT)
         elif line.startswith(H1):
-            heading1(doc, line[len(H1):].strip())
-        else:
-            body(doc, line)
+            paragraph(doc, line[len(H1):].strip(), H1_FONT)
+        else:  # (3号 仿宋_GB2312, two characters' indent, justified)
+            paragraph(doc, line, align=WD_ALIGN_PARAGRAPH.JUSTIFY)

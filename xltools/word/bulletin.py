@@ -130,17 +130,15 @@ def bulletin_document(plan: Plan, b: Bulletin, when: date, template: str | os.Pa
     tables = {
         "任务状态": table(["任务状态", COUNT_HEADER, "占比"],
                       [[k, v, b.share(k)] for k, v in b.statuses.items() if v], [3, 2, 2], {0, 1, 2}),
-        "逾期报送": table(["单位", "逾期情况"], [list(x) for x in b.late], [3, 4], {0}),
-        "未报送": table(["单位", "未报表单"], [list(x) for x in b.missing], [3, 4], {0}),
+        "逾期报送": table(["单位", "逾期情况"], b.late, [3, 4], {0}),
+        "未报送": table(["单位", "未报表单"], b.missing, [3, 4], {0}),
         "滞后任务": table(["序号", "任务", "牵头单位", "状态", "存在问题"], b.lagging,
                       [1.2, 6, 2.4, 1.6, 4.5], {0, 2, 3}),
         "量化指标": table(["量化指标", "全年目标", "累计完成", "完成率"], b.targets, [5, 2, 2, 2], {1, 2, 3}),
         "镇街排名": table(["名次", "镇街", "平均完成率"], b.towns, [1, 3, 2], {0, 1, 2}),
     }
-    context = {"b": b, "plan_title": plan.title, "issuer": plan.issuer or "督办室", "scope": b.scope,
-               "statuses": b.statuses, "total": b.total, "share": b.share,
-               "on_time": b.on_time, "late": b.late, "missing": b.missing,
-               "lagging": b.lagging, "targets": b.targets, "towns": b.towns}
+    context = {**vars(b), "b": b, "plan_title": plan.title, "issuer": plan.issuer or "督办室",
+               "total": b.total, "share": b.share}  # (the bulletin's fields by name, too)
     write_blocks(doc, render(TEMPLATE, template, context), tables)
     fmt.signature(doc, plan.issuer, when)
     return doc

@@ -74,15 +74,12 @@ def new_document():
 def set_page(section, wide: bool = False) -> None:
     """A4 with the standard's margins, upright, or turned for a wide table (the margins
     turn with the page); the 22-line grid."""
-    a, b = Mm(TOP), Mm(LEFT)
-    c, d = Mm(PAGE_H - TOP - TYPE_H), Mm(PAGE_W - LEFT - TYPE_W)
     section.orientation = WD_ORIENT.LANDSCAPE if wide else WD_ORIENT.PORTRAIT
     w, h = Mm(PAGE_W), Mm(PAGE_H)
     section.page_width, section.page_height = (h, w) if wide else (w, h)
-    if wide:
-        section.left_margin, section.top_margin, section.right_margin, section.bottom_margin = a, b, c, d
-    else:
-        section.top_margin, section.left_margin, section.bottom_margin, section.right_margin = a, b, c, d
+    sides = ("left", "top", "right", "bottom") if wide else ("top", "left", "bottom", "right")
+    for side, mm in zip(sides, (TOP, LEFT, PAGE_H - TOP - TYPE_H, PAGE_W - LEFT - TYPE_W)):
+        setattr(section, f"{side}_margin", Mm(mm))
     section.footer_distance = Mm(22)  # the number's line starts ~7 mm under the type area
     doc_grid(section, int(TYPE_H / 25.4 * 1440 / LINES), CHAR_SPACE)
 
@@ -124,21 +121,6 @@ def paragraph(doc, text: str = "", font: str = BODY_FONT, size: float = BODY_PT,
     if text:
         set_font(p.add_run(text), font, size)
     return p
-
-
-def body(doc, text: str):
-    """A body paragraph: 3号 仿宋_GB2312, two characters' indent, justified."""
-    return paragraph(doc, text, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-
-
-def heading1(doc, text: str):
-    """一、… in 黑体."""
-    return paragraph(doc, text, H1_FONT)
-
-
-def heading2(doc, text: str):
-    """(一)… in 楷体_GB2312."""
-    return paragraph(doc, text, H2_FONT)
 
 
 def title(doc, text: str):

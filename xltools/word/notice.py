@@ -39,7 +39,7 @@ def notice_document(plan: Plan, when: date, template: str | os.PathLike | None =
     fmt.masthead(doc, plan.issuer, plan.doc_number)
     fmt.title(doc, notice_title(plan))
     fmt.addressee(doc, addressees(plan))
-    books, _ = annexes(plan)  # (附件1-3 as the generators lay them out)
+    books, _ = annexes(plan, paged=False)  # (附件1-3 as the generators lay them out)
     # how often units report: 季度 / 半年 (the report form's name less 报表), 期 when it varies
     cadence = {form_name(FORM_REPORT, p.id).removesuffix("报表") for p in plan.periods}
     context = {"plan_title": plan.title, "breakdown": annex1_title(plan), "year": plan.year,

@@ -5,8 +5,8 @@ only add or set single elements, so a test can pin the XML each one writes.
 """
 from __future__ import annotations
 
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 
 
 def east_asia_font(rpr_parent, name: str) -> None:
@@ -18,17 +18,11 @@ def east_asia_font(rpr_parent, name: str) -> None:
 
 def page_field(paragraph) -> None:
     """Append a PAGE field (the page number Word and LibreOffice compute) to a paragraph."""
-    run = paragraph.add_run()
-    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"),
-                       ("end", None)):
-        if kind:
-            el = OxmlElement("w:fldChar")
-            el.set(qn("w:fldCharType"), kind)
-        else:
-            el = OxmlElement("w:instrText" if text.strip() == "PAGE" else "w:t")
-            el.set(qn("xml:space"), "preserve")
-            el.text = text
-        run._r.append(el)
+    paragraph._p.append(parse_xml(
+        f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="begin"/>'
+        '<w:instrText xml:space="preserve"> PAGE </w:instrText>'
+        '<w:fldChar w:fldCharType="separate"/><w:t xml:space="preserve">1</w:t>'
+        '<w:fldChar w:fldCharType="end"/></w:r>'))
 
 
 def doc_grid(section, line_pitch_twips: int | None, char_space: int = 0) -> None:
@@ -74,11 +68,8 @@ def row_flags(row, header: bool = False) -> None:
 def bottom_rule(paragraph) -> None:
     """A rule under a paragraph: the red 版头 分隔线 (1.5 pt) under the 发文字号."""
     ppr = paragraph._p.get_or_add_pPr()
-    bdr = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for k, v in (("val", "single"), ("sz", "12"), ("space", "6"), ("color", "FF0000")):
-        bottom.set(qn(f"w:{k}"), v)
-    bdr.append(bottom)
+    bdr = parse_xml(f'<w:pBdr {nsdecls("w")}>'
+                    '<w:bottom w:val="single" w:sz="12" w:space="6" w:color="FF0000"/></w:pBdr>')
     # schema order: pBdr comes before these (python-docx keeps its own in order)
     ppr.insert_element_before(bdr, "w:shd", "w:tabs", "w:snapToGrid", "w:spacing", "w:ind",
                               "w:jc", "w:outlineLvl", "w:rPr", "w:sectPr")

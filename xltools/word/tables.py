@@ -13,7 +13,6 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
 from ..sheet.layout import Merge, Sheet
-from ..sheet.paging import CONTINUED
 from .gbt9704 import BODY_FONT, H1_FONT, paragraph, set_font
 from .ooxml import row_flags
 
@@ -94,9 +93,8 @@ def sheet_table(sheet: Sheet) -> tuple[Grid, list[tuple[str, str]]]:
             grid.texts[(r - first, c)] = cell_text(cell.value, cell.style)
             if "center" in cell.style:
                 grid.centred.add(c)
-    merges = [Merge(m.first_row - first, m.first_col, m.last_row - first, m.last_col)
-              for m in sheet.merges if m.first_row >= first]
-    grid.merges = _join_pieces(merges, grid.texts)
+    grid.merges = [Merge(m.first_row - first, m.first_col, m.last_row - first, m.last_col)
+                   for m in sheet.merges if m.first_row >= first]
     return grid, above
 
 
@@ -111,41 +109,6 @@ def cell_text(value, style: str) -> str:
             return f"{value * 100:.{decimals}f}%" if m.group(2) else f"{value:.{decimals}f}"
         return str(int(value)) if value.is_integer() else f"{value:g}"
     return str(value)
-
-
-def _join_pieces(merges: list[Merge], texts: dict[tuple[int, int], str]) -> list[Merge]:
-    """The workbook splits a block's merges at its printed pages and labels later pieces
-    (续); Word breaks pages itself, so each block becomes one merge again, in every
-    column merged along the same row spans."""
-    block: dict[tuple[int, int], tuple[int, int]] = {}  # a piece's row span -> its block's
-    for m in sorted(merges, key=lambda m: m.first_row):
-        text = texts.get((m.first_row, m.first_col), "")
-        if not text.endswith(CONTINUED):
-            continue
-        label = text.removesuffix(CONTINUED)
-        for prev in merges:  # the piece above: the first (label) or another (label(续))
-            if (prev.first_col, prev.last_col, prev.last_row + 1) == (m.first_col, m.last_col, m.first_row) \
-                    and texts.get((prev.first_row, prev.first_col), "").removesuffix(CONTINUED) == label:
-                span = (prev.first_row, prev.last_row)
-                start = block.get(span, span)[0]
-                for piece, whole in list(block.items()):
-                    if whole[0] == start:
-                        block[piece] = (start, m.last_row)
-                block[span] = block[(m.first_row, m.last_row)] = (start, m.last_row)
-    if not block:
-        return merges
-    out, seen = [], set()
-    for m in merges:
-        whole = block.get((m.first_row, m.last_row))
-        if whole is None:
-            out.append(m)
-            continue
-        if (whole, m.first_col) not in seen:
-            seen.add((whole, m.first_col))
-            out.append(Merge(whole[0], m.first_col, whole[1], m.last_col))
-        if m.first_row != whole[0]:
-            texts.pop((m.first_row, m.first_col), None)
-    return out
 
 
 def caption(doc, text: str) -> None:
