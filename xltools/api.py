@@ -709,8 +709,6 @@ def bulletin(plan_path: str | os.PathLike, period_id: str | None = None,
     """The 通报 (.docx) of a quarter from the ledger, or of a half (2019H1) or the year
     (whole_year) summed as the year summary sums them; its path."""
     from .collect.ledger import Ledger
-    from .collect.settle import exempt_units
-    from .merge import ReceiptRow, summarize
     from .merge.year import year_summary
     from .word.bulletin import (bulletin_document, bulletin_filename, from_summary, from_year,
                                 restricted, select)
@@ -725,19 +723,12 @@ def bulletin(plan_path: str | os.PathLike, period_id: str | None = None,
         raise PeriodError(f"计划中没有属于“{period_id}”的报送周期(已有:{known})。")
     when = when or date.today()
     upto = [p for p in plan.periods if p.end <= periods[-1].end]
-    with Ledger(_ledger_path(plan_path, db)) as ledger:
-        # a quarter's bulletin quotes its units' words; every other period gives figures only
-        quoted = periods[0].id if len(periods) == 1 else None
-        returns = {p.id: ledger.current(plan.plan_id, p.id, texts=p.id == quoted) for p in upto}
-        receipts = ([ReceiptRow.from_ledger(r) for r in ledger.receipts(plan.plan_id, periods[0].id)]
-                    if len(periods) == 1 else [])
-        exempt = exempt_units(ledger.history(plan.plan_id, periods[0].id)) if len(periods) == 1 else {}
+    db_path = _ledger_path(plan_path, db)
+    with Ledger(db_path) as ledger:  # (the figures only: a quarter's words come with its summary)
+        returns = {p.id: ledger.current(plan.plan_id, p.id, texts=False) for p in upto}
     if len(periods) == 1 and period_id and plan.period(period_id) is not None:
-        period = periods[0]
-        before = [p for p in upto if p.end < period.end]
-        s = summarize(plan, period, returns[period.id], receipts,
-                      returns[before[-1].id] or None if before else None, exempt)
-        b = from_summary(plan, period, s, year_summary(restricted(plan, upto), returns, when))
+        s = period_summary(plan, periods[0], db_path)  # a quarter's bulletin quotes its units
+        b = from_summary(plan, periods[0], s, year_summary(restricted(plan, upto), returns, when))
     else:
         b = from_year(plan, scope, year_summary(restricted(plan, periods), returns, when))
     out = Path(out_dir) if out_dir else DEFAULT_OUT  # (save makes the folder)
