@@ -436,39 +436,27 @@ def _timed(items: Iterator, phases: dict[str, float], phase: str,
     """`items` passed on, each one to `each` as well; the time spent getting them added to
     phases[phase] (a generator's own work, apart from its consumer's: the benchmark's)."""
     phases.setdefault(phase, 0.0)
-    end = object()
-    while True:
-        t0 = time.perf_counter()
-        item = next(items, end)
+    t0 = time.perf_counter()
+    for item in items:
         phases[phase] += time.perf_counter() - t0
-        if item is end:
-            return
         each(item)
         yield item
+        t0 = time.perf_counter()
+    phases[phase] += time.perf_counter() - t0
 
 
 def _read_stamp(out: Path, db_path: Path, plan_id: str, period_id: str) -> dict:
-    """The stamp of earlier outputs in `out` for this ledger, plan and period, all still there; else {}."""
+    """The stamp of earlier outputs in `out` for this ledger, plan and period, all still there;
+    else {} (also when it was edited by hand or by another version into another shape)."""
     try:
         stamp = json.loads((out / STAMP).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        made = (stamp["db"], stamp["plan_id"], stamp["period"], type(stamp.get("state", "")))
+        files = [stamp["summary_book"], stamp["html"], *stamp["outputs"], *stamp["feedback"]]
+        there = all((out / f).exists() for f in files if f is not None)
+    except (OSError, ValueError, TypeError, KeyError):
         return {}
-    if not _stamp_shaped(stamp):  # edited by hand or by another version: only a rebuild
-        return {}
-    same = (stamp.get("db") == str(db_path.resolve()) and stamp.get("plan_id") == plan_id
-            and stamp.get("period") == period_id)
-    files = [stamp.get("summary_book"), stamp.get("html"), *stamp["outputs"], *stamp["feedback"]]
-    return stamp if same and "attention" in stamp and all((out / f).exists() for f in files if f) else {}
-
-
-def _stamp_shaped(stamp: object) -> bool:
-    """Whether a read stamp has the shape _write_stamp gives it (its file lists, its paths)."""
-    if not isinstance(stamp, dict):
-        return False
-    lists = (stamp.get(k) for k in ("outputs", "feedback"))
-    texts = (stamp.get(k) for k in ("summary_book", "html", "state"))
-    return (all(isinstance(v, list) and all(isinstance(f, str) for f in v) for v in lists)
-            and all(v is None or isinstance(v, str) for v in texts))
+    same = made == (str(db_path.resolve()), plan_id, period_id, str)
+    return stamp if same and there and "attention" in stamp else {}
 
 
 def _write_stamp(out: Path, db_path: Path, plan_id: str, period_id: str, state: str,
