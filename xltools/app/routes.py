@@ -176,7 +176,6 @@ async def _plan_edit(request: Request, edit) -> Response:
     c = _campaign(request)
     form = await checked_form(request, request.app.state.limits, max_files=0)
     said = await _locked(c, edit, c.plan_path, form)
-    said = getattr(said, "message", said) or "\u5df2\u4fdd\u5b58\u3002"  # 已保存。
     if _wants_json(request):
         findings = await run_in_threadpool(api.check, c.plan_path)
         return JSONResponse({"message": said, "findings": [f.to_dict() for f in findings]})
