@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from .office import docx_converter
 from .generate import FormJob, build_documents, build_form, form_jobs, select_periods
 from .parallel import pool_map
-from .model.identity import FormIdentity
 from .model import ERROR, Finding, Period, Plan, Result, finding, relocate
 from .model.check import duplicate_task_numbers
 from .model.glossary import official_marks
@@ -67,7 +66,6 @@ class WrittenFile:
     kind: str
     unit: str = ""
     period: str = ""
-    identity: FormIdentity | None = None
 
 
 @dataclass
@@ -150,8 +148,8 @@ def _shortened(files: list[WrittenFile]) -> list[Finding]:
 
 def _write_form(state: tuple[Plan, Path], job: FormJob) -> WrittenFile:
     plan, out = state
-    wb, ident = build_form(plan, job)
-    return WrittenFile(write_workbook(wb, out), job.kind, job.unit, job.period, ident)
+    wb, _ = build_form(plan, job)
+    return WrittenFile(write_workbook(wb, out), job.kind, job.unit, job.period)
 
 
 def _kind_of(filename: str) -> str:
