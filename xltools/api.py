@@ -50,13 +50,6 @@ EXAMPLE = "shashi-2019"  # package data: xltools/examples/shashi-2019
 DEFAULT_OUT = Path("workbooks")
 KIND_PREFIXES = (("附件1", "annex1"), ("附件2", "annex2"), ("附件3", "annex3"), ("发送清单", "sending_list"))
 
-__all__ = ["XltoolsError", "PlanFileError", "PeriodError", "LedgerError", "LedgerMissing",
-           "LedgerBusy", "FileChanged", "OutputError", "InputError", "TemplateError",
-           "ExampleMissing", "GenerateReport", "CollectReport", "load", "check", "convert",
-           "generate", "demo", "parse", "collect", "status", "example_dir", "pdf", "remind", "year",
-           "units_list", "units_check", "units_add_alias", "units_add_member", "units_set",
-           "typed_names", "notice", "bulletin", "send", "remind_send", "fetch", "mail_settings", "Limits"]
-
 
 @dataclass
 class WrittenFile:

@@ -8,5 +8,3 @@ from .plan import (DIRECTION_LABELS, SECTION_SEP, TASK_KIND_LABELS, UNIT_KINDS, 
                    normalize_name)
 from .serialize import plan_from_dict, plan_to_dict
 from .values import parse_value
-
-__all__ = [name for name in dir() if not name.startswith("_")]
