@@ -29,7 +29,8 @@ from .model.errors import (ExampleMissing, FileChanged, InputError, LedgerBusy, 
                            XltoolsError)
 from .planfile import load_plan, require_plan, save_plan
 
-if TYPE_CHECKING:  # (merge is imported when a summary is made)
+if TYPE_CHECKING:  # (merge is imported when a summary is made, the ledger when one is read)
+    from .collect.ledger import Ledger
     from .collect.run import CollectOutcome
     from .merge import ReceiptRow, Summary
 # the plan file's register edits and the mail settings, under the api's names
@@ -315,7 +316,6 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
     collect writes the HTML report (report.html).
     """
     from .collect.examine_pool import SPAWN_FEW_FILES
-    from .collect.ledger import Ledger
     from .collect.run import (attention, check_inputs, check_not_an_inbox, check_output_dir,
                               check_owner, output_failed, run_collect)
     from .merge import summarize
@@ -355,7 +355,7 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
         report = CollectReport(period, out, db_path, files=outcome.files, phases=outcome.phases)
         sent_back: list[FormReturn] = []  # what the feedback copies need of each return
         loaded = report.phases.get("load", 0.0)  # (the receipts)
-        with Ledger(db_path) as ledger:  # (the period's returns merged as they are read)
+        with _ledger(db_path) as ledger:  # (the period's returns merged as they are read)
             previous, exempt = _carried(ledger, plan, period)
             read = _timed(ledger.returns(plan.plan_id, period.id), report.phases, "load",
                           lambda fr: sent_back.append(feedback_view(fr)))
@@ -402,9 +402,8 @@ def period_summary(plan: Plan, period: Period, db: str | os.PathLike,
                    out_dir: str | os.PathLike | None = None) -> "Summary":
     """The period's summary from the ledger alone, as collect merges it (the desk's page);
     archived paths relative to out_dir."""
-    from .collect.ledger import Ledger
     from .merge import ReceiptRow, summarize
-    with Ledger(db) as ledger:  # (the returns merged as they are read)
+    with _ledger(db) as ledger:  # (the returns merged as they are read)
         receipts = [ReceiptRow.from_ledger(r, out_dir) for r in ledger.receipts(plan.plan_id, period.id)]
         previous, exempt = _carried(ledger, plan, period)
         return summarize(plan, period, ledger.returns(plan.plan_id, period.id), receipts,
@@ -512,10 +511,9 @@ class StatusReport:
 def status(plan_path: str | os.PathLike, period_id: str,
            db: str | os.PathLike | None = None) -> StatusReport:
     """The ledger's view of a period, without reading any file again."""
-    from .collect.ledger import Ledger
     from .collect.settle import exempt_units
     plan, period = _plan_and_period(plan_path, period_id)
-    with Ledger(_ledger_path(plan_path, db)) as ledger:
+    with _ledger(_ledger_path(plan_path, db)) as ledger:
         st = ledger.status(plan.plan_id, period.id)
         exempt = exempt_units(ledger.history(plan.plan_id, period.id))
     reported = [u for u in st.units if u.display and u.form != STAMP_FORM]
@@ -570,13 +568,18 @@ def exempt(plan_path: str | os.PathLike, period_id: str, unit: str, on: bool = T
 def history(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | None = None) -> list:
     """The clerk's decisions on a period (credit, set-received, exempt), oldest first:
     collect.records.Decision."""
-    from .collect.ledger import Ledger
     plan, period = _plan_and_period(plan_path, period_id)
-    with Ledger(_ledger_path(plan_path, db)) as ledger:
+    with _ledger(_ledger_path(plan_path, db)) as ledger:
         return ledger.history(plan.plan_id, period.id)
 
 
 # -- remind, year, units (issue 7) ----------------------------------------------------------
+
+def _ledger(path: str | os.PathLike) -> "Ledger":
+    """The ledger at `path`, opened (its module imported only by the commands that read it)."""
+    from .collect.ledger import Ledger
+    return Ledger(path)
+
 
 def _ledger_path(plan_path: str | os.PathLike, db: str | os.PathLike | None,
                  must_exist: bool = True) -> Path:
@@ -596,13 +599,12 @@ def remind(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike |
     text, xltools/templates/催报通知.txt.j2 or the clerk's `template`) and a 催报名单 workbook in
     out_dir (default workbooks/<period>); not written when not `write` (the desk's page).
     Returns report.remind.RemindResult."""
-    from .collect.ledger import Ledger
     from .collect.settle import exempt_units
     from .merge import ReceiptRow
     from .report.remind import (RemindResult, contact_workbook, notice_filename, remind_entries,
                                 render_notice)
     plan, period = _plan_and_period(plan_path, period_id)
-    with Ledger(_ledger_path(plan_path, db)) as ledger:
+    with _ledger(_ledger_path(plan_path, db)) as ledger:
         current = ledger.current(plan.plan_id, period.id)
         receipts = [ReceiptRow.from_ledger(r) for r in ledger.receipts(plan.plan_id, period.id)]
         exempt = exempt_units(ledger.history(plan.plan_id, period.id))
@@ -632,12 +634,11 @@ def year(plan_path: str | os.PathLike, db: str | os.PathLike | None = None,
          out_dir: str | os.PathLike | None = None, today: date | None = None) -> YearReport:
     """年度汇总_<year>.xlsx from the ledger: tasks across the periods, each unit's timeliness,
     indicators against their annual targets, towns ranked by completion rate."""
-    from .collect.ledger import Ledger
     from .merge.year import year_summary
     from .report.year_book import year_workbook
     plan = require_plan(plan_path).value
     today = today or date.today()
-    with Ledger(_ledger_path(plan_path, db)) as ledger:  # (each period merged as it is read)
+    with _ledger(_ledger_path(plan_path, db)) as ledger:  # (each period merged as it is read)
         ys = year_summary(plan, {p.id: ledger.returns(plan.plan_id, p.id, texts=False)
                                  for p in plan.periods}, today)
     return YearReport(write_workbook(year_workbook(plan, ys, today), Path(out_dir or DEFAULT_OUT)), ys)
@@ -687,7 +688,6 @@ def bulletin(plan_path: str | os.PathLike, period_id: str | None = None,
              when: date | None = None) -> Path:
     """The 通报 (.docx) of a quarter from the ledger, or of a half (2019H1) or the year
     (whole_year) summed as the year summary sums them; its path."""
-    from .collect.ledger import Ledger
     from .merge.year import year_summary
     from .word.bulletin import (bulletin_document, bulletin_filename, from_summary, from_year,
                                 restricted, select)
@@ -703,7 +703,7 @@ def bulletin(plan_path: str | os.PathLike, period_id: str | None = None,
     when = when or date.today()
     upto = [p for p in plan.periods if p.end <= periods[-1].end]
     db_path = _ledger_path(plan_path, db)
-    with Ledger(db_path) as ledger:  # (the figures only: a quarter's words come with its summary)
+    with _ledger(db_path) as ledger:  # (the figures only: a quarter's words come with its summary)
         returns = {p.id: ledger.current(plan.plan_id, p.id, texts=False) for p in upto}
     if len(periods) == 1 and period_id and plan.period(period_id) is not None:
         s = period_summary(plan, periods[0], db_path)  # a quarter's bulletin quotes its units
@@ -751,7 +751,6 @@ def send(plan_path: str | os.PathLike, period_id: str, units: list[str] | None =
     copies from the ledger), recorded in the ledger; only what was not sent before. With
     dry_run, .eml files are written into that folder instead. mail.send.SendReport;
     MailError (mail.settings) when the server or the settings fail."""
-    from .collect.ledger import Ledger
     from .mail.send import SendReport, feedback_files, form_files, outbox
     plan, period = _plan_and_period(plan_path, period_id)
     if units:  # names or aliases, as the register knows them
@@ -762,7 +761,7 @@ def send(plan_path: str | os.PathLike, period_id: str, units: list[str] | None =
     report = SendReport(purpose)
     db_path = _ledger_path(plan_path, db, must_exist=feedback)
     if feedback:
-        with Ledger(db_path) as ledger:
+        with _ledger(db_path) as ledger:
             files, keys = feedback_files(plan, period, ledger)
         files = {u: f for u, f in files.items() if not units or u in units}
         mails = outbox(plan, files, purpose, report, keys)
@@ -772,13 +771,12 @@ def send(plan_path: str | os.PathLike, period_id: str, units: list[str] | None =
 
 
 def _deliver(plan_path, plan, period, mails, report, db_path, dry_run, mail, password):
-    from .collect.ledger import Ledger
     from .mail.send import deliver
     if dry_run is not None:
         return deliver(plan, period, mails, mail_settings(plan_path, **(mail or {})), report,
                        None, None, Path(dry_run))
     settings, pw = _mail_login(plan_path, "smtp", mail, password)
-    with Ledger(db_path) as ledger:
+    with _ledger(db_path) as ledger:
         return deliver(plan, period, mails, settings, report, ledger, pw)
 
 
@@ -812,7 +810,6 @@ def fetch(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | 
     inputs (collect --mailbox, the desk): inbox folders collected in the same run, which
     then runs even without new mail; progress, force and book_password (of protected
     workbooks) are collect's."""
-    from .collect.ledger import Ledger
     from .collect.run import check_inputs
     from .mail.fetch import fetch_new, move
     from .mail.records import record_fetched
@@ -820,14 +817,14 @@ def fetch(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | 
     plan, period = _plan_and_period(plan_path, period_id)
     settings, pw = _mail_login(plan_path, "imap", mail, password)
     db_path = _ledger_path(plan_path, db, must_exist=False)
-    with Ledger(db_path) as ledger:
+    with _ledger(db_path) as ledger:
         got = fetch_new(plan, settings, pw, ledger, since=period.start)
     report = FetchReport(got.records, got.findings, letters=got.letters)
     if got.files or inputs is not None:  # first: a failed collect leaves them to fetch again
         report.collected = collect(got.files + list(inputs or []), plan_path, period_id, out_dir,
                                    db_path, workers, book_password, limits, progress, force)
     if got.records:
-        with Ledger(db_path) as ledger:
+        with _ledger(db_path) as ledger:
             record_fetched(ledger, got.records)
     if move_to:
         report.move_problem = move(settings, pw, [r.uid for r in got.records], move_to)
