@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from .office import docx_converter
 from .generate import FormJob, build_documents, build_form, form_jobs, select_periods
 from .parallel import pool_map
-from .model import ERROR, Finding, Period, Plan, Result, finding, relocate
+from .model import ERROR, Finding, Period, Plan, Result, WithFindings, finding, relocate
 from .model.check import duplicate_task_numbers
 from .model.glossary import official_marks
 from .model.returns import REJECTED, FormReturn
@@ -63,7 +63,7 @@ class WrittenFile:
 
 
 @dataclass
-class GenerateReport:
+class GenerateReport(WithFindings):
     """What generate wrote and noticed, and how long it took."""
 
     out_dir: Path
@@ -71,10 +71,6 @@ class GenerateReport:
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
     pdf: object = None  # xlsx.pdf.PdfResult once api.pdf(report) ran
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == ERROR]
 
 
 def check(plan_path: str | os.PathLike) -> list[Finding]:

@@ -156,16 +156,20 @@ def relocate(f: Finding, *, file: str | None = None, sheet: str | None = None,
     return replace(f, **{k: v for k, v in place.items() if v is not None})
 
 
-@dataclass
-class Result:
-    """A stage's product and the findings made on the way (pyxform style)."""
-
-    value: object = None
-    findings: list[Finding] = field(default_factory=list)
+class WithFindings:
+    """Mixed into what carries `findings`: its errors are those of severity 错误."""
 
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == ERROR]
+
+
+@dataclass
+class Result(WithFindings):
+    """A stage's product and the findings made on the way (pyxform style)."""
+
+    value: object = None
+    findings: list[Finding] = field(default_factory=list)
 
 
 from .catalogue import CATALOGUE  # noqa: E402  (the catalogue's data uses the severities above)
