@@ -494,14 +494,12 @@ class StatusReport:
     reported: list  # collect.records.FormStatus
     missing_units: list[str]
     late_units: list[str]
-    stamps: dict[str, str] = field(default_factory=dict)  # unit -> its 盖章件 ("" = none)
     exempt: dict[str, str] = field(default_factory=dict)  # unit -> why it is 免报 (not missing)
+    stamps: dict[str, str] = field(default_factory=dict)  # unit -> its 盖章件 ("" = none)
 
     def to_json(self) -> dict:
-        return {"period": self.period.id, "counts": self.counts,
-                "reported": [dataclasses.asdict(u) for u in self.reported],
-                "missing_units": self.missing_units, "late_units": self.late_units, "exempt": self.exempt,
-                "stamps": {u: "已收到" if d else "未收到" for u, d in self.stamps.items()}}
+        stamps = {u: "已收到" if d else "未收到" for u, d in self.stamps.items()}
+        return dataclasses.asdict(self) | {"period": self.period.id, "stamps": stamps}
 
 
 def status(plan_path: str | os.PathLike, period_id: str,
@@ -520,7 +518,7 @@ def status(plan_path: str | os.PathLike, period_id: str,
     late = list(dict.fromkeys(u.unit for u in reported if u.late))
     got = {u.unit: u.display for u in st.units if u.display and u.form == STAMP_FORM}
     stamps = {name: got.get(name, "") for name, _ in expected}
-    return StatusReport(period, st.counts, reported, missing, late, stamps, exempt)
+    return StatusReport(period, st.counts, reported, missing, late, exempt, stamps)
 
 
 # -- the clerk's decisions on a recorded return (issue 14) ---------------------------------
