@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -519,7 +520,7 @@ def units_list(ctx: typer.Context, as_json: bool = _JSON) -> None:
     """列出全部单位:名称、类型、别名、责任领导、联系方式、任务数、所属分组。"""
     rows = api.units_list(ctx.obj["plan"])
     if as_json:
-        _print_json([r.to_json() for r in rows])
+        _print_json([dataclasses.asdict(r) for r in rows])
         return
     table = _unit_table(f"单位名单({len(rows)} 个)", "类型", "别名", "责任领导", "联系人", "联系电话",
                         "电子邮箱", "任务数", "所属分组")

@@ -46,9 +46,6 @@ class UnitRow:
     tasks: int = 0
     town: bool = False
 
-    def to_json(self) -> dict:
-        return dict(vars(self))
-
 
 def unit_rows(plan: Plan) -> list[UnitRow]:
     """Every registered unit, in register order, with its groups and number of tasks."""
