@@ -40,7 +40,7 @@ from .planfile.register import (add_alias as units_add_alias, add_member as unit
                                 list_units as units_list, set_unit as units_set, typed_names)
 from .mail.settings import load_settings as mail_settings, password as ask
 from .collect.limits import Limits  # a collect run's read limits (Limits.from_options)
-from .collect.own import OUTPUTS_STAMP
+from .collect.own import OUTPUTS_STAMP as STAMP  # what a folder's outputs were made from
 from .collect.stamps import STAMP as STAMP_FORM  # the 盖章件's form kind
 from .forms.owed import owed_forms
 from .progress import ProgressFn, tick
@@ -390,7 +390,6 @@ def _receipt_rows(outcome: "CollectOutcome", out: Path) -> list["ReceiptRow"]:
     return rows
 
 
-STAMP = OUTPUTS_STAMP  # what the outputs in a folder were made from (collect.intake skips them)
 STAMPED = ("missing_units", "late_units", "findings", "attention", "stamps")  # report fields kept
 
 
