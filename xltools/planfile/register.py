@@ -69,12 +69,11 @@ def list_units(path: str | os.PathLike) -> list[UnitRow]:
 # -- check ----------------------------------------------------------------------------------
 
 class _Cells:
-    """Where units, aliases and groups sit in plan.xlsx (nothing for .yaml/.json)."""
+    """Where units (with their aliases) and groups first sit in plan.xlsx (not in .yaml/.json)."""
 
     def __init__(self, path: Path):
         self.file = path.name
-        self.units: dict[str, tuple[int, list[str]]] = {}
-        self.groups: dict[str, int] = {}
+        self.rows: dict[tuple[str, str], tuple[int, list[str]]] = {}  # (sheet, name): row, aliases
         if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".ods"):
             return
         try:
@@ -83,27 +82,24 @@ class _Cells:
             if settings.debug:
                 raise
             return
-        for r, row in enumerate(sheets.get(UNITS.name, [])[FIRST_DATA_ROW:], start=FIRST_DATA_ROW):
-            if row and (name := text(row[0])):
-                self.units.setdefault(name, (r, split_aliases(text(row[2])) if len(row) > 2 else []))
-        for r, row in enumerate(sheets.get(GROUPS.name, [])[FIRST_DATA_ROW:], start=FIRST_DATA_ROW):
-            if row and (name := text(row[0])):
-                self.groups.setdefault(name, r)
+        for sheet in (UNITS.name, GROUPS.name):
+            for r, row in enumerate(sheets.get(sheet, [])[FIRST_DATA_ROW:], start=FIRST_DATA_ROW):
+                if row and (name := text(row[0])):  # (of a group, only its name is looked at)
+                    aliases = text(row[2]) if sheet == UNITS.name and len(row) > 2 else ""
+                    self.rows.setdefault((sheet, name), (r, split_aliases(aliases)))
 
-    def unit_cell(self, unit: str, col: int = 0) -> tuple[str, str]:
-        return (UNITS.name, a1(self.units[unit][0], col)) if unit in self.units else ("", "")
+    def cell(self, sheet: str, name: str, col: int) -> tuple[str, str]:
+        """(sheet, cell) of column `col` in the row of `name`; ("", "") when it is not there."""
+        row = self.rows.get((sheet, name))
+        return (sheet, a1(row[0], col)) if row else ("", "")
 
     def name_cell(self, name: str) -> tuple[str, str]:
         """The cell of a duplicated name: its second appearance (a name, or an alias cell)."""
         key = normalize_name(name)
-        seen = [(UNITS.name, a1(r, col)) for unit, (r, aliases) in self.units.items()
-                for col, names in ((0, [unit]), (2, aliases)) if key in map(normalize_name, names)]
-        seen += [(GROUPS.name, a1(r, 0)) for group, r in self.groups.items() if normalize_name(group) == key]
+        seen = [(sheet, a1(r, col)) for (sheet, n), (r, aliases) in self.rows.items()
+                for col, names in ((0, [n]), (2, aliases)) if key in map(normalize_name, names)]
         places = seen[1:] or seen  # (a name seen once: where it is)
         return places[0] if places else ("", "")
-
-    def group_cell(self, group: str, col: int = 1) -> tuple[str, str]:
-        return (GROUPS.name, a1(self.groups[group], col)) if group in self.groups else ("", "")
 
     def place(self, f: Finding, sheet_cell: tuple[str, str]) -> Finding:
         sheet, cell = sheet_cell
@@ -127,19 +123,19 @@ def check_register(path: str | os.PathLike) -> list[Finding]:
             out.append(f)
         elif f.code == "unknown-group-member":
             group = next((g.name for g in plan.groups if f.value in g.members), "")
-            out.append(cells.place(f, cells.group_cell(group)))
+            out.append(cells.place(f, cells.cell(GROUPS.name, group, 1)))
         elif f.code == "empty-group":
-            out.append(cells.place(f, cells.group_cell(f.value)))
+            out.append(cells.place(f, cells.cell(GROUPS.name, f.value, 1)))
         else:
-            out.append(cells.place(f, cells.unit_cell(f.unit, 1)))
+            out.append(cells.place(f, cells.cell(UNITS.name, f.unit, 1)))
     for u in plan.units:
         if lacking := [(label, col) for attr, label, col in CONTACT_FIELDS if not getattr(u, attr).strip()]:
             out.append(cells.place(finding("unit-without-contact", unit=u.name,
                                            missing="、".join(label for label, _ in lacking)),
-                                   cells.unit_cell(u.name, lacking[0][1])))
+                                   cells.cell(UNITS.name, u.name, lacking[0][1])))
         if u.email.strip() and not _EMAIL.match(u.email.strip()):
             out.append(cells.place(finding("unit-email-invalid", unit=u.name, value=u.email),
-                                   cells.unit_cell(u.name, 6)))
+                                   cells.cell(UNITS.name, u.name, 6)))
     return out
 
 
