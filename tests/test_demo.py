@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 
 from xltools import api
-from xltools.model.identity import IDENTITY_SHEET
+from xltools.model.identity import IDENTITY_SHEET, FormIdentity
 from xltools.planfile import load_plan
 
 from conftest import EXAMPLE
@@ -74,9 +74,8 @@ def test_forms_are_protected_with_identity(demo_report):
         assert main.protection.sheet
         unlocked = [c for row in main.iter_rows() for c in row if not c.protection.locked]
         assert unlocked, wf.path.name
-        ident = wf.identity
-        assert ident.unit == wf.unit and ident.kind == wf.kind
-        assert wb[IDENTITY_SHEET]["B2"].value == ident.encode()
+        ident = FormIdentity.decode(wb[IDENTITY_SHEET]["B2"].value)
+        assert ident.unit == wf.unit and ident.kind == wf.kind and ident.period == wf.period
 
 
 def test_example_plan_is_what_parse_produces():

@@ -17,7 +17,7 @@ def _judge(text: str, actual: float | None):
 def test_increase_to_a_cumulative_target_gives_a_completion_rate():
     tg, r = _judge("新增城镇就业8000人", 2000)
     assert tg.cumulative and r.rate == pytest.approx(0.25) and r.verdict == ""
-    assert r.shown == pytest.approx(0.25)
+    assert shown(r.rate, r.verdict) == pytest.approx(0.25)
 
 
 def test_grow_by_is_judged_never_divided():
@@ -32,7 +32,7 @@ def test_share_at_least_is_judged_never_divided():
     # 税收占…比重 不低于 90%, 23.35 reported used to print "25.9%"
     tg, r = _judge("税收占地方一般公共预算收入比重达到90%以上", 23.35)
     assert not tg.cumulative and tg.direction == ">="
-    assert r.rate is None and r.verdict == NOT_MET and r.shown == NOT_MET
+    assert r.rate is None and r.verdict == NOT_MET and shown(r.rate, r.verdict) == NOT_MET
     assert _judge("税收占地方一般公共预算收入比重达到90%以上", 91)[1].verdict == MET
 
 
@@ -49,7 +49,7 @@ def test_about_and_cumulative_ceiling_and_nothing_reported():
     assert rate(7.5, 6.0, False, "=").verdict == NOT_MET
     assert rate(500, 480, True, "<=").verdict == MET  # a cumulative ceiling is judged too
     assert rate(500, 520, True, "<=").verdict == NOT_MET
-    assert rate(8000, None, True).shown is None and rate(0, 5, True).shown is None
+    assert all(shown(r.rate, r.verdict) is None for r in (rate(8000, None, True), rate(0, 5, True)))
     assert rate(-2.0, -1.0, False).verdict == MET  # a negative growth target
 
 

@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING
 from .office import docx_converter
 from .generate import FormJob, build_documents, build_form, form_jobs, select_periods
 from .parallel import pool_map
-from .model.identity import FormIdentity
-from .model import ERROR, Finding, Period, Plan, Result, finding, relocate
+from .model import ERROR, Finding, Period, Plan, Result, WithFindings, finding, relocate
 from .model.check import duplicate_task_numbers
 from .model.glossary import official_marks
 from .model.returns import REJECTED, FormReturn
@@ -30,7 +29,8 @@ from .model.errors import (ExampleMissing, FileChanged, InputError, LedgerBusy, 
                            XltoolsError)
 from .planfile import load_plan, require_plan, save_plan
 
-if TYPE_CHECKING:  # (merge is imported when a summary is made)
+if TYPE_CHECKING:  # (merge is imported when a summary is made, the ledger when one is read)
+    from .collect.ledger import Ledger
     from .collect.run import CollectOutcome
     from .merge import ReceiptRow, Summary
 # the plan file's register edits and the mail settings, under the api's names
@@ -40,7 +40,7 @@ from .planfile.register import (add_alias as units_add_alias, add_member as unit
                                 list_units as units_list, set_unit as units_set, typed_names)
 from .mail.settings import load_settings as mail_settings, password as ask
 from .collect.limits import Limits  # a collect run's read limits (Limits.from_options)
-from .collect.own import OUTPUTS_STAMP
+from .collect.own import OUTPUTS_STAMP as STAMP  # what a folder's outputs were made from
 from .collect.stamps import STAMP as STAMP_FORM  # the 盖章件's form kind
 from .forms.owed import owed_forms
 from .progress import ProgressFn, tick
@@ -51,13 +51,6 @@ EXAMPLE = "shashi-2019"  # package data: xltools/examples/shashi-2019
 DEFAULT_OUT = Path("workbooks")
 KIND_PREFIXES = (("附件1", "annex1"), ("附件2", "annex2"), ("附件3", "annex3"), ("发送清单", "sending_list"))
 
-__all__ = ["XltoolsError", "PlanFileError", "PeriodError", "LedgerError", "LedgerMissing",
-           "LedgerBusy", "FileChanged", "OutputError", "InputError", "TemplateError",
-           "ExampleMissing", "GenerateReport", "CollectReport", "load", "check", "convert",
-           "generate", "demo", "parse", "collect", "status", "example_dir", "pdf", "remind", "year",
-           "units_list", "units_check", "units_add_alias", "units_add_member", "units_set",
-           "typed_names", "notice", "bulletin", "send", "remind_send", "fetch", "mail_settings", "Limits"]
-
 
 @dataclass
 class WrittenFile:
@@ -67,11 +60,10 @@ class WrittenFile:
     kind: str
     unit: str = ""
     period: str = ""
-    identity: FormIdentity | None = None
 
 
 @dataclass
-class GenerateReport:
+class GenerateReport(WithFindings):
     """What generate wrote and noticed, and how long it took."""
 
     out_dir: Path
@@ -79,10 +71,6 @@ class GenerateReport:
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
     pdf: object = None  # xlsx.pdf.PdfResult once api.pdf(report) ran
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == ERROR]
 
 
 def check(plan_path: str | os.PathLike) -> list[Finding]:
@@ -150,8 +138,8 @@ def _shortened(files: list[WrittenFile]) -> list[Finding]:
 
 def _write_form(state: tuple[Plan, Path], job: FormJob) -> WrittenFile:
     plan, out = state
-    wb, ident = build_form(plan, job)
-    return WrittenFile(write_workbook(wb, out), job.kind, job.unit, job.period, ident)
+    wb, _ = build_form(plan, job)
+    return WrittenFile(write_workbook(wb, out), job.kind, job.unit, job.period)
 
 
 def _kind_of(filename: str) -> str:
@@ -324,7 +312,6 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
     collect writes the HTML report (report.html).
     """
     from .collect.examine_pool import SPAWN_FEW_FILES
-    from .collect.ledger import Ledger
     from .collect.run import (attention, check_inputs, check_not_an_inbox, check_output_dir,
                               check_owner, output_failed, run_collect)
     from .merge import summarize
@@ -364,7 +351,7 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
         report = CollectReport(period, out, db_path, files=outcome.files, phases=outcome.phases)
         sent_back: list[FormReturn] = []  # what the feedback copies need of each return
         loaded = report.phases.get("load", 0.0)  # (the receipts)
-        with Ledger(db_path) as ledger:  # (the period's returns merged as they are read)
+        with _ledger(db_path) as ledger:  # (the period's returns merged as they are read)
             previous, exempt = _carried(ledger, plan, period)
             read = _timed(ledger.returns(plan.plan_id, period.id), report.phases, "load",
                           lambda fr: sent_back.append(feedback_view(fr)))
@@ -403,7 +390,6 @@ def _receipt_rows(outcome: "CollectOutcome", out: Path) -> list["ReceiptRow"]:
     return rows
 
 
-STAMP = OUTPUTS_STAMP  # what the outputs in a folder were made from (collect.intake skips them)
 STAMPED = ("missing_units", "late_units", "findings", "attention", "stamps")  # report fields kept
 
 
@@ -411,9 +397,8 @@ def period_summary(plan: Plan, period: Period, db: str | os.PathLike,
                    out_dir: str | os.PathLike | None = None) -> "Summary":
     """The period's summary from the ledger alone, as collect merges it (the desk's page);
     archived paths relative to out_dir."""
-    from .collect.ledger import Ledger
     from .merge import ReceiptRow, summarize
-    with Ledger(db) as ledger:  # (the returns merged as they are read)
+    with _ledger(db) as ledger:  # (the returns merged as they are read)
         receipts = [ReceiptRow.from_ledger(r, out_dir) for r in ledger.receipts(plan.plan_id, period.id)]
         previous, exempt = _carried(ledger, plan, period)
         return summarize(plan, period, ledger.returns(plan.plan_id, period.id), receipts,
@@ -436,39 +421,27 @@ def _timed(items: Iterator, phases: dict[str, float], phase: str,
     """`items` passed on, each one to `each` as well; the time spent getting them added to
     phases[phase] (a generator's own work, apart from its consumer's: the benchmark's)."""
     phases.setdefault(phase, 0.0)
-    end = object()
-    while True:
-        t0 = time.perf_counter()
-        item = next(items, end)
+    t0 = time.perf_counter()
+    for item in items:
         phases[phase] += time.perf_counter() - t0
-        if item is end:
-            return
         each(item)
         yield item
+        t0 = time.perf_counter()
+    phases[phase] += time.perf_counter() - t0
 
 
 def _read_stamp(out: Path, db_path: Path, plan_id: str, period_id: str) -> dict:
-    """The stamp of earlier outputs in `out` for this ledger, plan and period, all still there; else {}."""
+    """The stamp of earlier outputs in `out` for this ledger, plan and period, all still there;
+    else {} (also when it was edited by hand or by another version into another shape)."""
     try:
         stamp = json.loads((out / STAMP).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        made = (stamp["db"], stamp["plan_id"], stamp["period"], type(stamp.get("state", "")))
+        files = [stamp["summary_book"], stamp["html"], *stamp["outputs"], *stamp["feedback"]]
+        there = all((out / f).exists() for f in files if f is not None)
+    except (OSError, ValueError, TypeError, KeyError):
         return {}
-    if not _stamp_shaped(stamp):  # edited by hand or by another version: only a rebuild
-        return {}
-    same = (stamp.get("db") == str(db_path.resolve()) and stamp.get("plan_id") == plan_id
-            and stamp.get("period") == period_id)
-    files = [stamp.get("summary_book"), stamp.get("html"), *stamp["outputs"], *stamp["feedback"]]
-    return stamp if same and "attention" in stamp and all((out / f).exists() for f in files if f) else {}
-
-
-def _stamp_shaped(stamp: object) -> bool:
-    """Whether a read stamp has the shape _write_stamp gives it (its file lists, its paths)."""
-    if not isinstance(stamp, dict):
-        return False
-    lists = (stamp.get(k) for k in ("outputs", "feedback"))
-    texts = (stamp.get(k) for k in ("summary_book", "html", "state"))
-    return (all(isinstance(v, list) and all(isinstance(f, str) for f in v) for v in lists)
-            and all(v is None or isinstance(v, str) for v in texts))
+    same = made == (str(db_path.resolve()), plan_id, period_id, str)
+    return stamp if same and there and "attention" in stamp else {}
 
 
 def _write_stamp(out: Path, db_path: Path, plan_id: str, period_id: str, state: str,
@@ -520,23 +493,20 @@ class StatusReport:
     reported: list  # collect.records.FormStatus
     missing_units: list[str]
     late_units: list[str]
-    stamps: dict[str, str] = field(default_factory=dict)  # unit -> its 盖章件 ("" = none)
     exempt: dict[str, str] = field(default_factory=dict)  # unit -> why it is 免报 (not missing)
+    stamps: dict[str, str] = field(default_factory=dict)  # unit -> its 盖章件 ("" = none)
 
     def to_json(self) -> dict:
-        return {"period": self.period.id, "counts": self.counts,
-                "reported": [dataclasses.asdict(u) for u in self.reported],
-                "missing_units": self.missing_units, "late_units": self.late_units, "exempt": self.exempt,
-                "stamps": {u: "已收到" if d else "未收到" for u, d in self.stamps.items()}}
+        stamps = {u: "已收到" if d else "未收到" for u, d in self.stamps.items()}
+        return dataclasses.asdict(self) | {"period": self.period.id, "stamps": stamps}
 
 
 def status(plan_path: str | os.PathLike, period_id: str,
            db: str | os.PathLike | None = None) -> StatusReport:
     """The ledger's view of a period, without reading any file again."""
-    from .collect.ledger import Ledger
     from .collect.settle import exempt_units
     plan, period = _plan_and_period(plan_path, period_id)
-    with Ledger(_ledger_path(plan_path, db)) as ledger:
+    with _ledger(_ledger_path(plan_path, db)) as ledger:
         st = ledger.status(plan.plan_id, period.id)
         exempt = exempt_units(ledger.history(plan.plan_id, period.id))
     reported = [u for u in st.units if u.display and u.form != STAMP_FORM]
@@ -547,7 +517,7 @@ def status(plan_path: str | os.PathLike, period_id: str,
     late = list(dict.fromkeys(u.unit for u in reported if u.late))
     got = {u.unit: u.display for u in st.units if u.display and u.form == STAMP_FORM}
     stamps = {name: got.get(name, "") for name, _ in expected}
-    return StatusReport(period, st.counts, reported, missing, late, stamps, exempt)
+    return StatusReport(period, st.counts, reported, missing, late, exempt, stamps)
 
 
 # -- the clerk's decisions on a recorded return (issue 14) ---------------------------------
@@ -591,13 +561,18 @@ def exempt(plan_path: str | os.PathLike, period_id: str, unit: str, on: bool = T
 def history(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | None = None) -> list:
     """The clerk's decisions on a period (credit, set-received, exempt), oldest first:
     collect.records.Decision."""
-    from .collect.ledger import Ledger
     plan, period = _plan_and_period(plan_path, period_id)
-    with Ledger(_ledger_path(plan_path, db)) as ledger:
+    with _ledger(_ledger_path(plan_path, db)) as ledger:
         return ledger.history(plan.plan_id, period.id)
 
 
 # -- remind, year, units (issue 7) ----------------------------------------------------------
+
+def _ledger(path: str | os.PathLike) -> "Ledger":
+    """The ledger at `path`, opened (its module imported only by the commands that read it)."""
+    from .collect.ledger import Ledger
+    return Ledger(path)
+
 
 def _ledger_path(plan_path: str | os.PathLike, db: str | os.PathLike | None,
                  must_exist: bool = True) -> Path:
@@ -617,13 +592,12 @@ def remind(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike |
     text, xltools/templates/催报通知.txt.j2 or the clerk's `template`) and a 催报名单 workbook in
     out_dir (default workbooks/<period>); not written when not `write` (the desk's page).
     Returns report.remind.RemindResult."""
-    from .collect.ledger import Ledger
     from .collect.settle import exempt_units
     from .merge import ReceiptRow
     from .report.remind import (RemindResult, contact_workbook, notice_filename, remind_entries,
                                 render_notice)
     plan, period = _plan_and_period(plan_path, period_id)
-    with Ledger(_ledger_path(plan_path, db)) as ledger:
+    with _ledger(_ledger_path(plan_path, db)) as ledger:
         current = ledger.current(plan.plan_id, period.id)
         receipts = [ReceiptRow.from_ledger(r) for r in ledger.receipts(plan.plan_id, period.id)]
         exempt = exempt_units(ledger.history(plan.plan_id, period.id))
@@ -653,12 +627,11 @@ def year(plan_path: str | os.PathLike, db: str | os.PathLike | None = None,
          out_dir: str | os.PathLike | None = None, today: date | None = None) -> YearReport:
     """年度汇总_<year>.xlsx from the ledger: tasks across the periods, each unit's timeliness,
     indicators against their annual targets, towns ranked by completion rate."""
-    from .collect.ledger import Ledger
     from .merge.year import year_summary
     from .report.year_book import year_workbook
     plan = require_plan(plan_path).value
     today = today or date.today()
-    with Ledger(_ledger_path(plan_path, db)) as ledger:  # (each period merged as it is read)
+    with _ledger(_ledger_path(plan_path, db)) as ledger:  # (each period merged as it is read)
         ys = year_summary(plan, {p.id: ledger.returns(plan.plan_id, p.id, texts=False)
                                  for p in plan.periods}, today)
     return YearReport(write_workbook(year_workbook(plan, ys, today), Path(out_dir or DEFAULT_OUT)), ys)
@@ -708,9 +681,6 @@ def bulletin(plan_path: str | os.PathLike, period_id: str | None = None,
              when: date | None = None) -> Path:
     """The 通报 (.docx) of a quarter from the ledger, or of a half (2019H1) or the year
     (whole_year) summed as the year summary sums them; its path."""
-    from .collect.ledger import Ledger
-    from .collect.settle import exempt_units
-    from .merge import ReceiptRow, summarize
     from .merge.year import year_summary
     from .word.bulletin import (bulletin_document, bulletin_filename, from_summary, from_year,
                                 restricted, select)
@@ -725,19 +695,12 @@ def bulletin(plan_path: str | os.PathLike, period_id: str | None = None,
         raise PeriodError(f"计划中没有属于“{period_id}”的报送周期(已有:{known})。")
     when = when or date.today()
     upto = [p for p in plan.periods if p.end <= periods[-1].end]
-    with Ledger(_ledger_path(plan_path, db)) as ledger:
-        # a quarter's bulletin quotes its units' words; every other period gives figures only
-        quoted = periods[0].id if len(periods) == 1 else None
-        returns = {p.id: ledger.current(plan.plan_id, p.id, texts=p.id == quoted) for p in upto}
-        receipts = ([ReceiptRow.from_ledger(r) for r in ledger.receipts(plan.plan_id, periods[0].id)]
-                    if len(periods) == 1 else [])
-        exempt = exempt_units(ledger.history(plan.plan_id, periods[0].id)) if len(periods) == 1 else {}
+    db_path = _ledger_path(plan_path, db)
+    with _ledger(db_path) as ledger:  # (the figures only: a quarter's words come with its summary)
+        returns = {p.id: ledger.current(plan.plan_id, p.id, texts=False) for p in upto}
     if len(periods) == 1 and period_id and plan.period(period_id) is not None:
-        period = periods[0]
-        before = [p for p in upto if p.end < period.end]
-        s = summarize(plan, period, returns[period.id], receipts,
-                      returns[before[-1].id] or None if before else None, exempt)
-        b = from_summary(plan, period, s, year_summary(restricted(plan, upto), returns, when))
+        s = period_summary(plan, periods[0], db_path)  # a quarter's bulletin quotes its units
+        b = from_summary(plan, periods[0], s, year_summary(restricted(plan, upto), returns, when))
     else:
         b = from_year(plan, scope, year_summary(restricted(plan, periods), returns, when))
     out = Path(out_dir) if out_dir else DEFAULT_OUT  # (save makes the folder)
@@ -781,7 +744,6 @@ def send(plan_path: str | os.PathLike, period_id: str, units: list[str] | None =
     copies from the ledger), recorded in the ledger; only what was not sent before. With
     dry_run, .eml files are written into that folder instead. mail.send.SendReport;
     MailError (mail.settings) when the server or the settings fail."""
-    from .collect.ledger import Ledger
     from .mail.send import SendReport, feedback_files, form_files, outbox
     plan, period = _plan_and_period(plan_path, period_id)
     if units:  # names or aliases, as the register knows them
@@ -792,7 +754,7 @@ def send(plan_path: str | os.PathLike, period_id: str, units: list[str] | None =
     report = SendReport(purpose)
     db_path = _ledger_path(plan_path, db, must_exist=feedback)
     if feedback:
-        with Ledger(db_path) as ledger:
+        with _ledger(db_path) as ledger:
             files, keys = feedback_files(plan, period, ledger)
         files = {u: f for u, f in files.items() if not units or u in units}
         mails = outbox(plan, files, purpose, report, keys)
@@ -802,13 +764,12 @@ def send(plan_path: str | os.PathLike, period_id: str, units: list[str] | None =
 
 
 def _deliver(plan_path, plan, period, mails, report, db_path, dry_run, mail, password):
-    from .collect.ledger import Ledger
     from .mail.send import deliver
     if dry_run is not None:
         return deliver(plan, period, mails, mail_settings(plan_path, **(mail or {})), report,
                        None, None, Path(dry_run))
     settings, pw = _mail_login(plan_path, "smtp", mail, password)
-    with Ledger(db_path) as ledger:
+    with _ledger(db_path) as ledger:
         return deliver(plan, period, mails, settings, report, ledger, pw)
 
 
@@ -842,7 +803,6 @@ def fetch(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | 
     inputs (collect --mailbox, the desk): inbox folders collected in the same run, which
     then runs even without new mail; progress, force and book_password (of protected
     workbooks) are collect's."""
-    from .collect.ledger import Ledger
     from .collect.run import check_inputs
     from .mail.fetch import fetch_new, move
     from .mail.records import record_fetched
@@ -850,14 +810,14 @@ def fetch(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | 
     plan, period = _plan_and_period(plan_path, period_id)
     settings, pw = _mail_login(plan_path, "imap", mail, password)
     db_path = _ledger_path(plan_path, db, must_exist=False)
-    with Ledger(db_path) as ledger:
+    with _ledger(db_path) as ledger:
         got = fetch_new(plan, settings, pw, ledger, since=period.start)
     report = FetchReport(got.records, got.findings, letters=got.letters)
     if got.files or inputs is not None:  # first: a failed collect leaves them to fetch again
         report.collected = collect(got.files + list(inputs or []), plan_path, period_id, out_dir,
                                    db_path, workers, book_password, limits, progress, force)
     if got.records:
-        with Ledger(db_path) as ledger:
+        with _ledger(db_path) as ledger:
             record_fetched(ledger, got.records)
     if move_to:
         report.move_problem = move(settings, pw, [r.uid for r in got.records], move_to)

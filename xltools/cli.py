@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -519,7 +520,7 @@ def units_list(ctx: typer.Context, as_json: bool = _JSON) -> None:
     """列出全部单位:名称、类型、别名、责任领导、联系方式、任务数、所属分组。"""
     rows = api.units_list(ctx.obj["plan"])
     if as_json:
-        _print_json([r.to_json() for r in rows])
+        _print_json([dataclasses.asdict(r) for r in rows])
         return
     table = _unit_table(f"单位名单({len(rows)} 个)", "类型", "别名", "责任领导", "联系人", "联系电话",
                         "电子邮箱", "任务数", "所属分组")
@@ -540,7 +541,7 @@ def units_add_alias(ctx: typer.Context,
                     name: str = typer.Argument(..., metavar="NAME", help="单位名称(或已登记的别名)"),
                     alias: str = typer.Argument(..., metavar="ALIAS", help="要登记的新别名")) -> None:
     """为单位登记一个别名(如通知或报表中出现的其他写法),保存到计划文件,今后即可识别。"""
-    out.print(api.units_add_alias(ctx.obj["plan"], name, alias).message)
+    out.print(api.units_add_alias(ctx.obj["plan"], name, alias))
 
 
 @units_app.command("add-member")
@@ -548,7 +549,7 @@ def units_add_member(ctx: typer.Context,
                      group: str = typer.Argument(..., metavar="GROUP", help="单位分组名称(如 各镇人民政府)"),
                      members: list[str] = typer.Argument(..., metavar="UNIT...", help="要加入的单位(已登记的名称或别名)")) -> None:
     """把单位加入单位分组(如通知未写明“各镇人民政府”包含哪些镇),保存到计划文件。"""
-    out.print(api.units_add_member(ctx.obj["plan"], group, members).message)
+    out.print(api.units_add_member(ctx.obj["plan"], group, members))
 
 
 @units_app.command("set")
@@ -560,7 +561,7 @@ def units_set(ctx: typer.Context, name: str = typer.Argument(..., metavar="NAME"
               kind: Optional[str] = typer.Option(None, "--kind", help="单位类型:镇/街道/部门/企业/其他")) -> None:
     """修改单位的责任领导、联系人、联系电话、电子邮箱或类型,保存到计划文件(给空字符串 "" 即清空)。"""
     out.print(api.units_set(ctx.obj["plan"], name, leader=leader, contact=contact, phone=phone,
-                            email=email, kind=kind).message)
+                            email=email, kind=kind))
 
 
 @app.command("notice")

@@ -64,12 +64,15 @@ def run_soffice(cmd: list[str], timeout: float) -> tuple[int | None, str | None]
 def _kill(proc: subprocess.Popen) -> None:
     """Kill soffice and every process it started (soffice.bin, and what that started).
 
-    The descendants are listed first (psutil, when installed) while the tree is intact;
-    then the tree goes: taskkill /T on Windows, the process group on POSIX (soffice was
-    started in a session of its own); then each listed descendant, for one that left the
-    group or outlived its parent.
+    The descendants are listed first while the tree is intact; then the tree goes: taskkill
+    /T on Windows, the process group on POSIX (soffice was started in a session of its own);
+    then each listed descendant, for one that left the group or outlived its parent.
     """
-    descendants = _descendants(proc.pid)
+    import psutil  # (a dependency, imported when needed: every command imports this module)
+    try:
+        descendants = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.Error:  # the process is already gone
+        descendants = []
     with contextlib.suppress(OSError, subprocess.SubprocessError):
         if sys.platform == "win32":
             subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], stdin=subprocess.DEVNULL,
@@ -79,26 +82,13 @@ def _kill(proc: subprocess.Popen) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
         elif os.name == "posix":  # the same on POSIX: a negative pid names the group
             os.kill(-proc.pid, signal.SIGKILL)
-    for child in descendants:  # psutil handles, so psutil is there
-        import psutil
+    for child in descendants:
         with contextlib.suppress(psutil.Error):  # NoSuchProcess and kin: already gone
             child.kill()
     with contextlib.suppress(OSError):
         proc.kill()
     with contextlib.suppress(subprocess.TimeoutExpired):
         proc.communicate(timeout=10)
-
-
-def _descendants(pid: int) -> list:
-    """psutil handles of every process below pid; [] without psutil (killpg/taskkill remain)."""
-    try:
-        import psutil
-    except ImportError:
-        return []
-    try:
-        return psutil.Process(pid).children(recursive=True)
-    except psutil.Error:  # the process is already gone
-        return []
 
 
 CONVERT_TIMEOUT = 180  # seconds; a first start of LibreOffice can be slow

@@ -67,11 +67,9 @@ def die_with_parent(parent: int) -> None:
 
 def _parent_gone(parent: int) -> Callable[[], bool]:
     """A cheap test of whether process `parent` has ended (pid reuse and zombies aware)."""
+    import psutil  # (a dependency, imported when needed)
     try:
-        import psutil
         proc = psutil.Process(parent)
-    except ImportError:
-        return lambda: os.getppid() != parent  # POSIX: an orphan is re-parented
     except psutil.Error:  # NoSuchProcess and kin: already gone
         return lambda: True
 

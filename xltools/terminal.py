@@ -9,11 +9,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Column, Table
 
-from .model.glossary import FORM_NAMES, FW_COLON, form_name, official_marks, official_text as say
+from .model.glossary import FW_COLON, form_name, official_marks, official_text as say
 from .sheet.blocks import shortened
 
 KIND_NAMES = {"annex1": "附件1 任务分解", "annex2": "附件2 责任单位任务表",
-              "annex3": "附件3 镇街目标", **FORM_NAMES, "sending_list": "发送清单", "other": "其他"}
+              "annex3": "附件3 镇街目标", "sending_list": "发送清单", "other": "其他"}
 STATUS_NAMES = {"accepted": "已接收的文件", "rejected": "已退回的文件", "duplicate": "重复的文件",
                 "superseded": "已被替代的文件", "ignored": "已忽略的文件"}
 NOTES = {k: official_marks(v) for k, v in {
@@ -40,8 +40,7 @@ def generate_summary(console: Console, report) -> None:
     table = Table("类别", Column("文件数", justify="right"), "示例", title="生成结果", title_justify="left")
     kinds: dict[str, list] = {}  # by the name users see: a half year's forms are 半年报表
     for f in report.files:
-        kinds.setdefault(form_name(f.kind, f.period) if f.kind in FORM_NAMES else
-                         KIND_NAMES.get(f.kind, f.kind), []).append(f)
+        kinds.setdefault(KIND_NAMES.get(f.kind) or form_name(f.kind, f.period), []).append(f)
     for label, files in kinds.items():
         table.add_row(label, str(len(files)), _rel(files[0].path, report.out_dir))
     table.add_section()

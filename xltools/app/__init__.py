@@ -1,4 +1,2 @@
 """The desk: a local web app (Starlette) over the same api the CLI uses (issue 16)."""
 from .routes import create_app
-
-__all__ = ["create_app"]

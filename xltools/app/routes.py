@@ -132,16 +132,10 @@ def _period(view: str, mail: bool = False):
     return build
 
 
-def _issue(request: Request) -> dict:
-    """build() of the 下发 page: the generated files, and the mail actions it may offer."""
-    c = _campaign(request)
-    return views.issue_view(c) | {"mail": views.mail_view(c)}
-
-
 index = _view("index.html.j2", lambda request: views.campaigns(request.app.state.ws))
 plan_page = _view("plan.html.j2", lambda request: views.plan_view(_campaign(request))
                   | {"saved": request.session.pop("saved", "")})  # what the last edit changed
-issue_page = _view("issue.html.j2", _issue)
+issue_page = _view("issue.html.j2", lambda request: views.issue_view(_campaign(request)))
 board_page = _view("board.html.j2", _period("board", mail=True))
 summary_page = _view("summary.html.j2", _period("summary_view"))
 remind_page = _view("remind.html.j2", _period("remind_view", mail=True))
@@ -176,7 +170,6 @@ async def _plan_edit(request: Request, edit) -> Response:
     c = _campaign(request)
     form = await checked_form(request, request.app.state.limits, max_files=0)
     said = await _locked(c, edit, c.plan_path, form)
-    said = getattr(said, "message", said) or "\u5df2\u4fdd\u5b58\u3002"  # 已保存。
     if _wants_json(request):
         findings = await run_in_threadpool(api.check, c.plan_path)
         return JSONResponse({"message": said, "findings": [f.to_dict() for f in findings]})

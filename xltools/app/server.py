@@ -39,6 +39,3 @@ def serve(root: Path, host: str, port: int, open_browser: bool = True) -> None:
         threading.Timer(1.0, webbrowser.open, (url,)).start()
     with sock:
         uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
-
-
-__all__ = ["serve"]

@@ -178,8 +178,9 @@ def issued(c: Campaign) -> list[dict]:
 
 
 def issue_view(c: Campaign) -> dict:
+    """下发: the periods, the generated files, and the mail actions the page may offer."""
     return {"name": c.name, "periods": [{"id": p.id, "name": p.name} for p in plan_of(c).periods],
-            "files": issued(c), "pdf": pdf_available()}
+            "files": issued(c), "pdf": pdf_available(), "mail": mail_view(c)}
 
 
 def issue_zip(c: Campaign, period_id: str) -> bytes:

@@ -74,14 +74,10 @@ def _check_periods(plan: Plan) -> Iterator[Finding]:
                           reason=f"截止日期 {p.deadline} 早于周期最后一个月({p.end[:7]})")
 
 
-def check_matrix(matrix: TownMatrix, plan: Plan | None = None) -> list[Finding]:
+def check_matrix(matrix: TownMatrix, plan: Plan) -> list[Finding]:
     """Values readable, towns known, and each additive column's total equal to its rows' sum."""
-    out: list[Finding] = []
-    if plan is not None:
-        for r in matrix.rows:
-            if r.kind == "town" and plan.unit(r.unit or r.label) is None:
-                out.append(finding("matrix-unknown-town", row=r.label, value=r.unit or r.label,
-                                   ref=r.label))
+    out = [finding("matrix-unknown-town", row=r.label, value=r.unit or r.label, ref=r.label)
+           for r in matrix.rows if r.kind == "town" and plan.unit(r.unit or r.label) is None]
     total = matrix.total_row()
     for c in matrix.columns:
         measures = column_measures(matrix, c.key)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from .glossary import official_text
+
 
 class XltoolsError(Exception):
     """Something stops the command; str(error) is the Chinese message for the user."""
@@ -72,7 +74,6 @@ def internals(e: BaseException) -> str:
 def file_open_problem(exc: OSError) -> str:
     """Why a file could not be opened, in the clerk's words: most often another program
     (Excel, WPS, Word) has it open, which Windows refuses."""
-    from .glossary import official_text
     if isinstance(exc, PermissionError):
         return official_text("文件无法打开:可能正被其他程序(如 Excel、WPS、Word)打开,或没有读取"
                              "权限。请关闭该文件后重试") + internals(exc)
@@ -82,7 +83,6 @@ def file_open_problem(exc: OSError) -> str:
 
 def data_file_problem(exc: BaseException) -> str:
     """Why a YAML or JSON file could not be read, in the clerk's words (where it stopped)."""
-    from .glossary import official_text
     if isinstance(exc, OSError):
         return file_open_problem(exc)
     if isinstance(exc, UnicodeDecodeError):

@@ -3,10 +3,11 @@ rendered from the one catalogue (model/catalogue.py) when shown, never stored.""
 from __future__ import annotations
 
 import difflib
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from string import Formatter
 
 from .glossary import FW_COLON, FW_COMMA, official_marks
+from .serialize import from_fields
 
 ERROR = "错误"  # blocks the value (or the plan) until fixed
 WARNING = "警告"  # informs; the work goes on
@@ -70,11 +71,9 @@ class Finding:
     @classmethod
     def from_dict(cls, d: dict) -> "Finding":
         """What to_dict wrote; a dict stored before findings were data keeps its text."""
-        names = {f.name for f in fields(cls)}
-        kept = {k: v for k, v in d.items() if k in names}
         if "params" not in d:
-            kept["params"] = {"value": d.get("value") or "", TEXT: d.get("message") or ""}
-        return cls(**kept)
+            d = {**d, "params": {"value": d.get("value") or "", TEXT: d.get("message") or ""}}
+        return from_fields(cls, d)
 
 
 def finding(code: str, *, file: str = "", sheet: str = "", cell: str = "", unit: str = "",
@@ -157,16 +156,20 @@ def relocate(f: Finding, *, file: str | None = None, sheet: str | None = None,
     return replace(f, **{k: v for k, v in place.items() if v is not None})
 
 
-@dataclass
-class Result:
-    """A stage's product and the findings made on the way (pyxform style)."""
-
-    value: object = None
-    findings: list[Finding] = field(default_factory=list)
+class WithFindings:
+    """Mixed into what carries `findings`: its errors are those of severity 错误."""
 
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == ERROR]
+
+
+@dataclass
+class Result(WithFindings):
+    """A stage's product and the findings made on the way (pyxform style)."""
+
+    value: object = None
+    findings: list[Finding] = field(default_factory=list)
 
 
 from .catalogue import CATALOGUE  # noqa: E402  (the catalogue's data uses the severities above)

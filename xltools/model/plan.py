@@ -261,34 +261,27 @@ class PlanLookups:
         if key in self._expanded:
             return self._expanded[key]
         hit = self.index.get(key)
-        out: list[Unit] = []
+        first: dict[str, Unit] = {}  # each unit once, where it first appears
         if isinstance(hit, Unit):
-            out = [hit]
+            first[hit.name] = hit
         elif isinstance(hit, Group) and hit.name not in seen:
-            names: set[str] = set()
-            for m in hit.members:
-                for u in self.expand(m, seen | {hit.name}):
-                    if u.name not in names:
-                        names.add(u.name)
-                        out.append(u)
+            for u in (u for m in hit.members for u in self.expand(m, seen | {hit.name})):
+                first.setdefault(u.name, u)
+        out = tuple(first.values())
         if not seen:  # results inside a cycle depend on the path; cache only top-level ones
-            self._expanded[key] = tuple(out)
-        return tuple(out)
+            self._expanded[key] = out
+        return out
 
     def task_units(self, task: Task) -> list[tuple[Unit, str]]:
         lead_names = list(task.lead_units)
         others = list(task.responsible_units)
         if not lead_names and self.plan.first_responsible_leads and others:
             lead_names, others = others[:1], others[1:]
-        out: list[tuple[Unit, str]] = []
-        seen: set[str] = set()
+        first: dict[str, tuple[Unit, str]] = {}  # each unit once, in its first role
         for names, role in ((lead_names, ROLE_LEAD), (others, ROLE_SUPPORT)):
-            for n in names:
-                for u in self.expand(n):
-                    if u.name not in seen:
-                        seen.add(u.name)
-                        out.append((u, role))
-        return out
+            for u in (u for n in names for u in self.expand(n)):
+                first.setdefault(u.name, (u, role))
+        return list(first.values())
 
     def assignments(self) -> dict[str, list[tuple[Task, str]]]:
         if self._assignments is None:

@@ -30,11 +30,6 @@ class Rating:
     rate: float | None = None  # 累计 ÷ 目标, cumulative targets to reach only
     verdict: str = ""  # MET / NOT_MET for rates, shares and ceilings
 
-    @property
-    def shown(self) -> float | str | None:
-        """What a table prints in the 完成率 column: the rate, else the verdict."""
-        return shown(self.rate, self.verdict)
-
 
 def is_cumulative(measure: str, growth: bool = False) -> bool:
     """True for a running total (人, 家, 万元 …), False for rates, shares and growth."""

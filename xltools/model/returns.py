@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .findings import ERROR, Finding
+from .findings import Finding, WithFindings
 
 # Status of a received file in the ledger.
 ACCEPTED = "accepted"  # identified, merged (values with 错误 findings are not merged)
@@ -119,7 +119,7 @@ class TownReport:
 
 
 @dataclass
-class FormReturn:
+class FormReturn(WithFindings):
     """Everything one returned workbook says, and every problem found in it."""
 
     received: Received
@@ -138,10 +138,6 @@ class FormReturn:
     findings: list[Finding] = field(default_factory=list)
     late: bool = False
     supersedes: str = ""  # sha256 of the return this one replaced
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == ERROR]
 
     def place(self, sheet: str, cell: str) -> str:
         """A cell as `cells` record it: "E5" on the sheet read, "量化指标!E5" on another."""

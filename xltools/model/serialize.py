@@ -33,7 +33,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
 
 @lru_cache(maxsize=None)
 def _field_names(cls) -> frozenset[str]:
-    return frozenset(f.name for f in fields(cls))
+    return frozenset(f.name for f in fields(cls) if f.init)  # (not Plan's look-up state)
 
 
 def from_fields(cls, data: dict[str, Any] | None):
@@ -60,11 +60,9 @@ def plan_from_dict(d: dict[str, Any]) -> Plan:
         matrix = TownMatrix(title=m.get("title", ""),
                             columns=[from_fields(MatrixColumn, c) for c in m.get("columns", [])],
                             rows=[from_fields(MatrixRow, r) for r in m.get("rows", [])], values=values)
-    return Plan(title=d.get("title", ""), year=int(d.get("year", 0)), issuer=d.get("issuer", ""),
-                doc_number=d.get("doc_number", ""), plan_id=d.get("plan_id", ""),
-                first_responsible_leads=bool(d.get("first_responsible_leads", True)),
-                breakdown_title=d.get("breakdown_title", ""),
-                units=[from_fields(Unit, u) for u in d.get("units", [])],
-                groups=[from_fields(Group, g) for g in d.get("groups", [])],
-                tasks=tasks, matrix=matrix,
-                periods=[from_fields(Period, p) for p in d.get("periods", [])])
+    lists = {k: [from_fields(cls, x) for x in d.get(k, [])]
+             for k, cls in (("units", Unit), ("groups", Group), ("periods", Period))}
+    leads = bool(d.get("first_responsible_leads", True))
+    given = {"title": d.get("title", ""), "year": int(d.get("year", 0)), "tasks": tasks,
+             "matrix": matrix, "first_responsible_leads": leads}
+    return from_fields(Plan, {**d, **lists, **given})

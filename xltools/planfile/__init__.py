@@ -66,7 +66,3 @@ def save_plan(plan: Plan, path: str | os.PathLike) -> Path:
     else:
         raise PlanFileError(f"不能把计划保存为“{p.suffix}”格式:请用 .xlsx、.yaml 或 .json。")
     return p
-
-
-__all__ = ["load_plan", "require_plan", "save_plan", "PlanFileError", "plan_workbook",
-           "plan_from_sheets"]

@@ -46,19 +46,6 @@ class UnitRow:
     tasks: int = 0
     town: bool = False
 
-    def to_json(self) -> dict:
-        return dict(vars(self))
-
-
-@dataclass
-class RegisterChange:
-    """What an edit did: the unit, the fields changed (old, new), and the file saved."""
-
-    unit: str
-    changed: dict[str, tuple[str, str]] = field(default_factory=dict)
-    saved: Path | None = None
-    message: str = ""
-
 
 def unit_rows(plan: Plan) -> list[UnitRow]:
     """Every registered unit, in register order, with its groups and number of tasks."""
@@ -82,12 +69,11 @@ def list_units(path: str | os.PathLike) -> list[UnitRow]:
 # -- check ----------------------------------------------------------------------------------
 
 class _Cells:
-    """Where units, aliases and groups sit in plan.xlsx (nothing for .yaml/.json)."""
+    """Where units (with their aliases) and groups first sit in plan.xlsx (not in .yaml/.json)."""
 
     def __init__(self, path: Path):
         self.file = path.name
-        self.units: dict[str, tuple[int, list[str]]] = {}
-        self.groups: dict[str, int] = {}
+        self.rows: dict[tuple[str, str], tuple[int, list[str]]] = {}  # (sheet, name): row, aliases
         if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".ods"):
             return
         try:
@@ -96,27 +82,24 @@ class _Cells:
             if settings.debug:
                 raise
             return
-        for r, row in enumerate(sheets.get(UNITS.name, [])[FIRST_DATA_ROW:], start=FIRST_DATA_ROW):
-            if row and (name := text(row[0])):
-                self.units.setdefault(name, (r, split_aliases(text(row[2])) if len(row) > 2 else []))
-        for r, row in enumerate(sheets.get(GROUPS.name, [])[FIRST_DATA_ROW:], start=FIRST_DATA_ROW):
-            if row and (name := text(row[0])):
-                self.groups.setdefault(name, r)
+        for sheet in (UNITS.name, GROUPS.name):
+            for r, row in enumerate(sheets.get(sheet, [])[FIRST_DATA_ROW:], start=FIRST_DATA_ROW):
+                if row and (name := text(row[0])):  # (of a group, only its name is looked at)
+                    aliases = text(row[2]) if sheet == UNITS.name and len(row) > 2 else ""
+                    self.rows.setdefault((sheet, name), (r, split_aliases(aliases)))
 
-    def unit_cell(self, unit: str, col: int = 0) -> tuple[str, str]:
-        return (UNITS.name, a1(self.units[unit][0], col)) if unit in self.units else ("", "")
+    def cell(self, sheet: str, name: str, col: int) -> tuple[str, str]:
+        """(sheet, cell) of column `col` in the row of `name`; ("", "") when it is not there."""
+        row = self.rows.get((sheet, name))
+        return (sheet, a1(row[0], col)) if row else ("", "")
 
     def name_cell(self, name: str) -> tuple[str, str]:
         """The cell of a duplicated name: its second appearance (a name, or an alias cell)."""
         key = normalize_name(name)
-        seen = [(UNITS.name, a1(r, col)) for unit, (r, aliases) in self.units.items()
-                for col, names in ((0, [unit]), (2, aliases)) if key in map(normalize_name, names)]
-        seen += [(GROUPS.name, a1(r, 0)) for group, r in self.groups.items() if normalize_name(group) == key]
+        seen = [(sheet, a1(r, col)) for (sheet, n), (r, aliases) in self.rows.items()
+                for col, names in ((0, [n]), (2, aliases)) if key in map(normalize_name, names)]
         places = seen[1:] or seen  # (a name seen once: where it is)
         return places[0] if places else ("", "")
-
-    def group_cell(self, group: str, col: int = 1) -> tuple[str, str]:
-        return (GROUPS.name, a1(self.groups[group], col)) if group in self.groups else ("", "")
 
     def place(self, f: Finding, sheet_cell: tuple[str, str]) -> Finding:
         sheet, cell = sheet_cell
@@ -140,19 +123,19 @@ def check_register(path: str | os.PathLike) -> list[Finding]:
             out.append(f)
         elif f.code == "unknown-group-member":
             group = next((g.name for g in plan.groups if f.value in g.members), "")
-            out.append(cells.place(f, cells.group_cell(group)))
+            out.append(cells.place(f, cells.cell(GROUPS.name, group, 1)))
         elif f.code == "empty-group":
-            out.append(cells.place(f, cells.group_cell(f.value)))
+            out.append(cells.place(f, cells.cell(GROUPS.name, f.value, 1)))
         else:
-            out.append(cells.place(f, cells.unit_cell(f.unit, 1)))
+            out.append(cells.place(f, cells.cell(UNITS.name, f.unit, 1)))
     for u in plan.units:
         if lacking := [(label, col) for attr, label, col in CONTACT_FIELDS if not getattr(u, attr).strip()]:
             out.append(cells.place(finding("unit-without-contact", unit=u.name,
                                            missing="、".join(label for label, _ in lacking)),
-                                   cells.unit_cell(u.name, lacking[0][1])))
+                                   cells.cell(UNITS.name, u.name, lacking[0][1])))
         if u.email.strip() and not _EMAIL.match(u.email.strip()):
             out.append(cells.place(finding("unit-email-invalid", unit=u.name, value=u.email),
-                                   cells.unit_cell(u.name, 6)))
+                                   cells.cell(UNITS.name, u.name, 6)))
     return out
 
 
@@ -170,8 +153,9 @@ def _unit(plan: Plan, name: str) -> Unit:
     raise RegisterError(f"计划的单位名单中没有“{name}”。{hint}")
 
 
-def add_alias(path: str | os.PathLike, name: str, alias: str) -> RegisterChange:
-    """Register `alias` for the unit `name` (name or an existing alias) and save the plan."""
+def add_alias(path: str | os.PathLike, name: str, alias: str) -> str:
+    """Register `alias` for the unit `name` (name or an existing alias) and save the plan;
+    what was done, in Chinese."""
     plan = require_plan(path).value
     u = _unit(plan, name)
     alias = " ".join(str(alias).split())
@@ -179,20 +163,19 @@ def add_alias(path: str | os.PathLike, name: str, alias: str) -> RegisterChange:
         raise RegisterError("别名不能为空。")
     hit = plan.resolve(alias)
     if hit is u:
-        return RegisterChange(u.name, message=f"“{alias}”已是“{u.name}”的名称或别名,无需登记。")
+        return f"“{alias}”已是“{u.name}”的名称或别名,无需登记。"
     if hit is not None:
         what = "单位分组" if isinstance(hit, Group) else "单位"
         raise RegisterError(f"“{alias}”已是{what}“{hit.name}”的名称或别名,不能再作为“{u.name}”的别名。"
                             "如确属同一单位,请先在计划文件中合并这两个单位。")
-    before = "、".join(u.aliases)
     u.aliases.append(alias)
-    return RegisterChange(u.name, {"aliases": (before, "、".join(u.aliases))}, save_plan(plan, path),
-                          f"已为“{u.name}”登记别名“{alias}”,今后按此别名也能识别该单位。")
+    save_plan(plan, path)
+    return f"已为“{u.name}”登记别名“{alias}”,今后按此别名也能识别该单位。"
 
 
-def set_unit(path: str | os.PathLike, name: str, **values: str | None) -> RegisterChange:
-    """Change a unit's 责任领导 / 联系人 / 联系电话 / 电子邮箱 / 类型 and save the plan.
-    Only the fields given (not None) change; "" clears one."""
+def set_unit(path: str | os.PathLike, name: str, **values: str | None) -> str:
+    """Change a unit's 责任领导 / 联系人 / 联系电话 / 电子邮箱 / 类型 and save the plan; what
+    changed, in Chinese. Only the fields given (not None) change; "" clears one."""
     if unknown := set(values) - set(EDITABLE):
         raise RegisterError(f"不能修改的字段:{'、'.join(sorted(unknown))}。")
     plan = require_plan(path).value
@@ -208,10 +191,10 @@ def set_unit(path: str | os.PathLike, name: str, **values: str | None) -> Regist
     for k, (_, v) in changed.items():
         setattr(u, k, v)
     if not changed:
-        return RegisterChange(u.name, message=f"“{u.name}”的登记内容没有变化。")
-    saved = save_plan(plan, path)
+        return f"“{u.name}”的登记内容没有变化。"
+    save_plan(plan, path)
     said = ",".join(f"{EDITABLE[k]}:{old or '(空)'} → {new or '(空)'}" for k, (old, new) in changed.items())
-    return RegisterChange(u.name, changed, saved, f"已更新“{u.name}”:{said}。")
+    return f"已更新“{u.name}”:{said}。"
 
 
 def typed_names(plan: Plan, text: str) -> list[str]:
@@ -222,9 +205,9 @@ def typed_names(plan: Plan, text: str) -> list[str]:
     return [" ".join(n.split()) for line in str(text or "").splitlines() for n in split(line, known)]
 
 
-def add_member(path: str | os.PathLike, group: str, members: list[str] | str) -> RegisterChange:
+def add_member(path: str | os.PathLike, group: str, members: list[str] | str) -> str:
     """Add units (names or aliases already in the register; a text as typed_names splits it)
-    to a group and save the plan."""
+    to a group and save the plan; what was done, in Chinese."""
     plan = require_plan(path).value
     if isinstance(members, str):
         members = typed_names(plan, members)
@@ -236,7 +219,6 @@ def add_member(path: str | os.PathLike, group: str, members: list[str] | str) ->
     if not members:
         raise RegisterError("请至少给出一个要加入的单位。")
     from ..parse.names import guess_unit_kind
-    before = "、".join(hit.members)
     added, created = [], []
     for name in members:
         name = " ".join(str(name).split())
@@ -250,12 +232,11 @@ def add_member(path: str | os.PathLike, group: str, members: list[str] | str) ->
         if found is not None and found.name not in hit.members and found.name not in added:
             added.append(found.name)
     if not added:
-        return RegisterChange(hit.name, message=f"所列单位都已是“{hit.name}”的成员,无需添加。")
+        return f"所列单位都已是“{hit.name}”的成员,无需添加。"
     hit.members += added
-    saved = save_plan(plan, path)
+    save_plan(plan, path)
     new = f"其中 {'、'.join(created)} 原不在单位名单中,已新登记,请补填联系方式。" if created else ""
-    return RegisterChange(hit.name, {"members": (before, "、".join(hit.members))}, saved,
-                          f"已把 {'、'.join(added)} 加入单位分组“{hit.name}”(现有成员 {len(hit.members)} 个)。{new}")
+    return f"已把 {'、'.join(added)} 加入单位分组“{hit.name}”(现有成员 {len(hit.members)} 个)。{new}"
 
 
 def empty_groups_blocking(plan: Plan) -> list[Finding]:

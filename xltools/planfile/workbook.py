@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from ..sheet.blocks import header_row, title_block
 from ..model.glossary import FW_COMMA, FW_SEMICOLON, a1
+from ..model.identity import canonical_text as text  # a cell as the clerk typed it (1.0 -> "1")
 from ..sheet.layout import Sheet, Validation, Workbook
 from ..model import (DIRECTION_LABELS, SECTION_SEP, TASK_KIND_LABELS, UNIT_KINDS, Finding,
                      Group, MatrixColumn, MatrixRow, Period, Plan, Target, Task, TownMatrix,
@@ -174,13 +175,6 @@ class _Reader:
     def bad(self, sheet: str, r: int, c: int, value: str, reason: str) -> None:
         self.findings.append(finding("bad-plan-value", file=self.file, sheet=sheet, cell=a1(r, c),
                                      value=value, reason=reason))
-
-
-def text(x: object) -> str:
-    """A cell value as the text a clerk typed (1.0 -> "1")."""
-    if x is None:
-        return ""
-    return str(int(x)) if isinstance(x, float) and x.is_integer() else str(x).strip()
 
 
 # what a clerk types between unit names instead of 、: commas and semicolons, either width
