@@ -510,7 +510,8 @@ NO_COLON = """关于印发2021年重点任务分解的通知
 
 
 @pytest.mark.parametrize("full_width", [False, True])
-@pytest.mark.parametrize("a", ["责任单位 区发改局", "责任单位区发改局", "牵头单位\u3000区发改局;配合单位 区统计局"])
+@pytest.mark.parametrize("a", ["责任单位 区发改局", "责任单位区发改局", "牵头单位\u3000区发改局;配合单位 区统计局",
+                               "牵头单位 区发改局,配合单位区统计局"])
 @pytest.mark.parametrize("b", ["责任单位:", "(责任单位:"], ids=["bare", "bracket"])
 def test_units_without_a_colon_or_on_the_line_below_their_label(a, b, full_width):
     """"(责任单位 区发改局)", and "责任单位:" alone on its line: before, missing-responsibility."""

@@ -22,9 +22,18 @@ LEADER_WORDS = ("责任领导", "牵头领导", "分管领导", "联系领导", 
                 "牵头区领导", "牵头县领导", "责任市领导", "责任区领导", "责任县领导",
                 "分管市领导", "分管区领导", "分管县领导", "联系市领导", "联系区领导", "联系县领导")
 _ALL = sorted(LEAD_WORDS + RESP_WORDS + DEADLINE_WORDS + LEADER_WORDS, key=len, reverse=True)
-# a unit keyword right after a bracket or a ";" needs no colon: "(责任单位 区发改局)", "(牵头单位区财政局)"
-KEYWORD_RE = re.compile(r"(" + "|".join(_ALL) + r")\s*[:\uff1a]|(?<=[(\uff08\u3010\[\u3014;\uff1b])\s*("
-                        + "|".join(w for w in _ALL if w in LEAD_WORDS[:-1] + RESP_WORDS) + r")\s*(?=[\u4e00-\u9fff])")
+_UNIT_WORDS = "|".join(w for w in _ALL if w in LEAD_WORDS[:-1] + RESP_WORDS)
+
+
+def _keyword_re(after: str) -> re.Pattern:
+    """A keyword and its colon; a unit keyword right after one of `after` needs no colon."""
+    return re.compile(rf"({'|'.join(_ALL)})\s*[:\uff1a]|(?<=[{after}])\s*({_UNIT_WORDS})\s*(?=[\u4e00-\u9fff])")
+
+
+# "(责任单位 区发改局)", "(牵头单位区财政局)": after a bracket or a ";"
+KEYWORD_RE = _keyword_re("(\uff08\u3010\\[\u3014;\uff1b")
+# inside a responsibility part a comma separates keywords too: (牵头单位 县人社局,责任单位 各乡镇人民政府)
+_PART_RE = _keyword_re("(\uff08\u3010\\[\u3014;\uff1b,\uff0c")
 PART_TRIM = " \t;\uff1b,\uff0c。.、"
 _CN_DIGITS = "〇○零一二三四五六七八九十"
 _DATE_RE = re.compile(
@@ -128,7 +137,7 @@ def _read_parts(segment: str, res: Responsibility) -> None:
     (责任单位:A;配合单位:B → A leads, B supports). A deadline printed inside a unit list
     without its keyword ("…,市财政局,2021年6月底前") is moved to the deadline.
     """
-    hits = list(KEYWORD_RE.finditer(segment))
+    hits = list(_PART_RE.finditer(segment))
     units = {"lead": res.lead, "primary": "", "support": ""}
     for i, m in enumerate(hits):
         end = hits[i + 1].start() if i + 1 < len(hits) else len(segment)

@@ -143,9 +143,13 @@ def _item_kind_for(lines: list[Line], region: Region) -> tuple[str, int]:
 def find_body(lines: list[Line], regions: list[Region]) -> tuple[Region | None, str]:
     """The region holding the numbered items, and their marker kind: most items carrying units,
     then most items (the first region of equals)."""
-    found = [((n, sum(1 for ln in lines[r.start:r.end] if (mk := marker_of(ln.text)) and mk[0] == kind)), r, kind)
-             for r in regions for kind, n in [_item_kind_for(lines, r)] if kind]
-    return max(found, key=lambda f: f[0], default=(0, None, ""))[1:]
+    best: tuple[tuple[int, int], Region | None, str] = ((-1, -1), None, "")
+    for r in regions:
+        kind, with_units = _item_kind_for(lines, r)
+        items = sum(1 for ln in lines[r.start:r.end] if (mk := marker_of(ln.text)) and mk[0] == kind)
+        if kind and (with_units, items) > best[0]:
+            best = ((with_units, items), r, kind)
+    return best[1], best[2]
 
 
 def _is_heading_line(kind: str, item_kind: str, text: str) -> bool:
@@ -185,8 +189,8 @@ def find_structure(lines: list[Line], source: str = "") -> Structure:
     body, item_kind = find_body(lines, st.regions)
     if body is None:  # no numbered items: lines opening 第一, / 一是 / —— number them, in order
         n = count(1)
-        lines = [Line(ln.no, f"{next(n)}、{ln.text[m.end():]}") if (m := _WORDED_RE.match(ln.text)) else ln
-                 for ln in lines]
+        lines = [Line(ln.no, f"{next(n)}\u3001{ln.text[m.end():]}") if (m := _WORDED_RE.match(ln.text))
+                 else ln for ln in lines]
         body, item_kind = find_body(lines, st.regions)
     if body is None:
         return st
