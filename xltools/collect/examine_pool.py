@@ -6,8 +6,7 @@ Workers are forked where the platform can, spawned elsewhere (parallel.mp_contex
 reaches each once (inherited, or pickled as the initializer's argument). Each worker:
 
 * has its memory capped (memcap): RLIMIT_AS on Linux, a Job Object on Windows, else the
-  collect process samples it (psutil) and kills it past Limits.worker_memory_bytes; where
-  none can be had, the run says so once (`reader-memory-unbounded`, see reader_gaps);
+  collect process samples it (psutil) and kills it past Limits.worker_memory_bytes;
 * writes no core file, and its reader's abort message goes to the null device;
 * dies with its parent (parallel.die_with_parent), so a killed collect leaves no worker.
 
@@ -26,7 +25,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 
-from ..model import Finding, Plan, finding
+from ..model import Plan, finding
 from ..model.errors import settings
 from ..parallel import mp_context, start_method, stop_pool, worker_start
 from ..model.returns import REJECTED, FormReturn, Received
@@ -43,16 +42,6 @@ STARTUP_TIMEOUT = 120.0  # seconds a worker may take to start (import, receive t
 SPAWN_FEW_FILES = 100
 
 _state: dict = {}
-
-
-def reader_gaps(limits: Limits) -> list[Finding]:
-    """The protection this platform cannot give the readers, as findings for the run's
-    report (empty where every limit is enforced)."""
-    if memcap.mode() != "none":
-        return []
-    return [finding("reader-memory-unbounded", file="读取子进程",
-                    reason="缺少 resource 模块,也未安装 psutil",
-                    seconds=f"{limits.file_timeout:g}")]
 
 
 def _init(plan: Plan, period_id: str, previous: PreviousValues, limits: Limits,

@@ -6,8 +6,7 @@
   memory limit (allocations past it fail) that also kills the worker when collect dies.
 * elsewhere, or where that fails: a thread of the collect process samples each worker's
   resident memory (psutil) and kills the worker past the limit.
-* psutil is a dependency (run.py imports it), so one of these always applies; a mode()
-  of "none" would make the run say so once (examine_pool.reader_gaps).
+* psutil is a dependency (run.py imports it), so one of these always applies.
 """
 from __future__ import annotations
 
@@ -36,7 +35,7 @@ def _vm_size() -> int:
 
 
 def mode() -> str:
-    """How workers' memory is capped here: "rlimit", "job", "watch" or "none"."""
+    """How workers' memory is capped here: "rlimit", "job" or "watch"."""
     if resource is not None and _vm_size():
         return "rlimit"  # (macOS has `resource` but does not enforce RLIMIT_AS)
     return "job" if sys.platform == "win32" else "watch"

@@ -24,7 +24,7 @@ from ..model.glossary import official_text
 from ..model.periods import is_late
 from ..model.returns import (ACCEPTED, IGNORED, REJECTED, FormReturn, Received, accepted_times,
                              rejected_since)
-from .examine_pool import examine_all, reader_gaps
+from .examine_pool import examine_all
 from .intake import SEP, IntakeResult, intake_return, intake_run, limits_key
 from .own import OWNER
 from .ledger import Ledger, disk_full, full_error
@@ -208,8 +208,7 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
             out.receipts = ledger.receipts(plan.plan_id, period.id)
             _as_recorded(out)
             out.reused = bool(reuse_state) and not out.changed and out.state == reuse_state
-            gaps = reader_gaps(limits) if out.changed else []  # (before _unreceived adds files)
-            _unreceived(out, received, [*intake_findings, *gaps], period)
+            _unreceived(out, received, intake_findings, period)
             if not out.reused:
                 if on_receipts:
                     on_receipts(out)
