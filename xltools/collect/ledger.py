@@ -27,11 +27,11 @@ from ..model.errors import FileChanged, LedgerBusy, LedgerError
 from ..model.findings import TEXT, Finding, finding
 from ..model.periods import make_period, period_bounds
 from ..model.collector import gc_paused
-from ..model.returns import (ACCEPTED, ACTUAL, DUPLICATE, IGNORED, NOTE, REJECTED, SUPERSEDED,
-                             TASK_FIELDS, FormReturn, Received, target_key, town_key)
+from ..model.returns import (ACCEPTED, ACTUAL, DUPLICATE, IGNORED, REJECTED, SUPERSEDED,
+                             FormReturn, Received)
 from .intake import copy_hashed, is_utf8
 from .records import Decision, FormStatus, KnownFile, PeriodStatus, Receipt, Submission
-from .serialize import form_return_from_dict, form_return_json, jsonable
+from .serialize import cell_values, form_return_from_dict, form_return_json, jsonable
 from .stamps import STAMP, archive_ext
 
 SCHEMA_VERSION = 9
@@ -722,7 +722,7 @@ class Ledger:
         set_id = self.conn.execute("INSERT INTO value_sets(sha256) VALUES (?)",
                                    (ret.received.sha256,)).lastrowid
         rows: list[tuple] = []
-        for key, field, value, num, cell, row in _cell_values(ret):
+        for key, field, value, num, cell, row in cell_values(ret):
             if value is None and num is None:
                 continue
             sheet, ref = ret.sheet_cell(cell) if "!" in cell else (ret.sheet, cell)
@@ -946,28 +946,6 @@ class Ledger:
         return PeriodStatus(plan_id, period, counts, tuple(units))
 
 
-def _cell_values(ret: FormReturn) -> Iterator[tuple]:
-    """(key, field, value, number, cell, row) of every field of a return that has a cell."""
-    for name, value in ret.header.items():
-        yield "header", name, value, None, ret.header_cells.get(name) or "", -1
-    attrs = dict(zip(TASK_FIELDS, ("completion", "progress", "status", "problems", "next_steps")))
-    for t in ret.tasks:
-        if t.extra:  # a 办理方案 row: its own fields, by name
-            for fname, value in t.extra.items():
-                yield t.task, fname, value or None, None, t.cells.get(fname) or "", t.row
-            continue
-        raw = t.progress_raw if t.progress_raw is not None else t.progress
-        for fname, attr in attrs.items():
-            value, num = ((raw, _num(t.progress)) if attr == "progress"
-                          else (getattr(t, attr) or None, None))
-            yield t.task, fname, value, num, t.cells.get(fname) or "", t.row
-    for key, g in [*((target_key(g.task, g.index), g) for g in ret.targets),
-                   *((town_key(w.column, w.part), w) for w in ret.town)]:
-        raw = g.actual_raw if g.actual_raw is not None else g.actual
-        yield key, ACTUAL, raw, _num(g.actual), g.cells.get(ACTUAL) or "", g.row
-        yield key, NOTE, g.note or None, None, g.cells.get(NOTE) or "", g.row
-
-
 def _value_text(value: object) -> str | None:
     """A cell's value as stored: text as it is, anything else as JSON text."""
     if value is None:
@@ -990,10 +968,6 @@ def _dump(obj: object) -> str:
     """JSON text; odd file names (lone surrogates) are kept losslessly as \\u escapes."""
     text = json.dumps(obj, ensure_ascii=False)
     return text if is_utf8(text) else json.dumps(obj)
-
-
-def _num(x: object) -> float | None:
-    return float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else None
 
 
 def _with_folder(path: Path, op: Callable[[], Any]) -> Any:
