@@ -240,8 +240,8 @@ class Ledger:
         self._run: tuple[int, str, str] | None = None  # run id, plan_id, period
         self._changed = False  # whether the run under way recorded anything
         self.on_wait = None  # called once when begin() has to wait for another writer
-        self._pending_sync: list[Path] = []
-        self._new_files: list[Path] = []  # archived by the run under way (removed on rollback)
+        # archived by the run under way: synced before its commit, removed on its rollback
+        self._new_files: list[Path] = []
         self._links = True  # hard links into the archive work (until one fails)
         # the caller's private folder of snapshots (collect's intake copies): files there
         # are linked into the archive instead of copied
@@ -394,14 +394,13 @@ class Ledger:
             if _is_busy(exc):
                 raise self._busy() from exc
             raise
-        self._clean_tmp()
         self._clean_orphans()
         cur = self.conn.execute(
             "INSERT INTO runs(started_at, plan_id, period, inputs, changed) VALUES (?,?,?,?,0)",
             (_now(), plan_id, period,
              json.dumps([_safe_text(p) for p in inputs], ensure_ascii=False)))
         self._run = (cur.lastrowid, plan_id, period)
-        self._pending_sync, self._new_files, self._changed = [], [], False
+        self._new_files, self._changed = [], False
         return cur.lastrowid
 
     def commit(self) -> None:
@@ -419,8 +418,7 @@ class Ledger:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
         finally:
-            new, self._new_files = self._new_files, []
-            self._run, self._pending_sync = None, []
+            new, self._new_files, self._run = self._new_files, [], None
             for p in new:  # (what fails here, the next begin() sweeps)
                 with contextlib.suppress(OSError, sqlite3.Error):
                     if self.conn.execute("SELECT 1 FROM files WHERE archived = ?",
@@ -452,7 +450,6 @@ class Ledger:
                 return dest
         if not self._link_in(received, dest):
             self._copy_in(received, dest)
-        self._pending_sync.append(dest)
         self._new_files.append(dest)
         return dest
 
@@ -463,7 +460,9 @@ class Ledger:
         so hashing before the link checks what the archive holds. A user's own file is
         always copied: an edit saved in place would change a link too.
         """
-        if not self._links or not self._is_snapshot(received.path):
+        snapshots = self.snapshots and os.path.join(os.path.abspath(self.snapshots), "")
+        mine = snapshots and os.path.abspath(received.path).startswith(snapshots)
+        if not self._links or not mine:  # (nobody else writes the snapshots folder)
             return False
         try:
             with open(received.path, "rb") as f:
@@ -480,13 +479,6 @@ class Ledger:
             return False
         return True
 
-    def _is_snapshot(self, path: str) -> bool:
-        """Whether path lies in the snapshots folder, which nobody else writes."""
-        if self.snapshots is None:
-            return False
-        base = os.path.join(os.path.abspath(self.snapshots), "")
-        return os.path.abspath(path).startswith(base)
-
     def _copy_in(self, received: Received, dest: Path) -> None:
         """Copy the received bytes to dest by way of a temporary file, checking their hash."""
         tmp = self.archive_dir / ".tmp" / f"{received.sha256}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
@@ -500,18 +492,13 @@ class Ledger:
         finally:
             tmp.unlink(missing_ok=True)
 
-    def _clean_tmp(self) -> None:
-        """Half-written archive copies of killed runs: only the writer (us, now) makes them."""
-        with contextlib.suppress(OSError):
-            for e in os.scandir(self.archive_dir / ".tmp"):
-                with contextlib.suppress(OSError):
-                    os.unlink(e.path)
-
     def _clean_orphans(self) -> None:
-        """Archive files no ledger row refers to: left by a run that was killed, or whose
-        commit failed (a full disk). Only the writer (us, holding the lock) adds files."""
+        """Archive files no ledger row refers to, and half-written copies (.tmp): left by a
+        run that was killed, or whose commit failed (a full disk). Only the writer (us,
+        holding the lock) adds files."""
         try:
-            tops = [e for e in os.scandir(self.archive_dir) if e.is_dir() and len(e.name) == 2]
+            tops = [e for e in os.scandir(self.archive_dir)
+                    if e.is_dir() and (len(e.name) == 2 or e.name == ".tmp")]
         except OSError:
             return
         kept = {os.path.normcase(os.path.abspath(self.db_path.parent / r[0])) for r in
@@ -534,7 +521,7 @@ class Ledger:
         small files; elsewhere (Windows) each file is fsynced, and each folder too where
         the OS can open one (Windows cannot: NTFS makes the names durable with the file).
         """
-        pending, self._pending_sync = self._pending_sync, []
+        pending = self._new_files
         if len(pending) > 32 and hasattr(os, "sync"):
             os.sync()
             return
