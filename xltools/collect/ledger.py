@@ -572,17 +572,6 @@ class Ledger:
             [(k.path, _safe_text(k.display), k.size, k.mtime_ns, k.ctime_ns, k.ino, k.sha256,
               k.file_type, limits) for k in files])
 
-    def ended(self, run_id: int, files: list[tuple[str, str]]) -> list[str | None]:
-        """The status each (display, sha256) has now in this run's plan and period, whichever
-        run recorded it: a file of this run may supersede one that record() returned as
-        accepted, or one an earlier run accepted."""
-        self._require_run(run_id)
-        scope = self._run[1:]
-        now = {(r["display"], r["sha256"]): r["status"] for r in self._by_sha(
-            "SELECT display, sha256, status, plan_id, period FROM receipts WHERE sha256 IN (%s)",
-            {sha for _, sha in files}) if (r["plan_id"], r["period"]) == scope}
-        return [now.get((_safe_text(d), sha)) for d, sha in files]
-
     def _by_sha(self, sql: str, shas: set[str]) -> Iterator[sqlite3.Row]:
         """The rows of `sql` (its IN (%s) taking sha256s) for every one of shas, 500 a query
         (SQLite's limit on the parameters of one statement)."""

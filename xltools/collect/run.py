@@ -195,7 +195,6 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
             for ret in stamped(stamps, out, plan, period):
                 record(ret)
             ledger.remember_files(run_id, found.seen, cache)
-            _as_ended(ledger, run_id, out)
             t2 = time.perf_counter()
             out.phases["examine"] = t2 - t1 - recording
             out.phases["ledger"] = recording
@@ -219,26 +218,17 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
     return out
 
 
-def _as_ended(ledger: Ledger, run_id: int, out: CollectOutcome) -> None:
-    """Each file with the status the ledger ends the run with (a file accepted when
-    recorded, in this run or an earlier one, is superseded by a later one of the same unit
-    and form, a tie on time going to the later name: Ledger._supersede)."""
-    if all(f.seen_before for f in out.files):
-        return  # (nothing recorded: nothing changed)
-    mine = [f for f in out.files if f.sha256]
-    for f, status in zip(mine, ledger.ended(run_id, [(f.path, f.sha256) for f in mine])):
-        if status is not None:
-            f.status = status
-
-
 def _as_recorded(out: CollectOutcome) -> None:
-    """Each file with the unit, form and findings the ledger holds for it, as the 校验报告
-    lists them (--json, the desk's job): a file seen before had "" and [], and one recorded
-    in this run lacked what the ledger adds (superseded, duplicate-file)."""
+    """Each file with the status, unit, form and findings the ledger holds for it, as the
+    校验报告 lists them (--json, the desk's job): a file seen before had "" and [], and one
+    recorded in this run lacked what the ledger adds (superseded, duplicate-file), and the
+    status the run ended with (a file accepted when recorded, in this run or an earlier
+    one, is superseded by a later one of the same unit and form, a tie on time going to the
+    later name: Ledger._supersede)."""
     by = {(r.display, r.sha256): r for r in out.receipts}
     for f in out.files:
         if (r := by.get((f.path, f.sha256))) is not None:
-            f.unit, f.form, f.findings = r.unit, r.form, list(r.findings)
+            f.status, f.unit, f.form, f.findings = r.status, r.unit, r.form, list(r.findings)
 
 
 def _settled(found: IntakeResult, ledger: Ledger,
