@@ -207,7 +207,7 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
             out.receipts = ledger.receipts(plan.plan_id, period.id)
             _as_recorded(out)
             out.reused = bool(reuse_state) and not out.changed and out.state == reuse_state
-            _unreceived(out, received, intake_findings, period)
+            _unreceived(out, received, mine, period)
             if not out.reused:
                 if on_receipts:
                     on_receipts(out)
@@ -254,18 +254,17 @@ def _full_disk(db_path: Path):
         raise
 
 
-def _unreceived(out: CollectOutcome, received: list[Received], findings: list[Finding],
+def _unreceived(out: CollectOutcome, received: list[Received], findings: dict[str, list[Finding]],
                 period: Period) -> None:
-    """Findings about paths that gave no bytes (missing input, folder too deep, vanished
-    file, symlink...): nothing to archive, but the clerk must see them — in the run's
-    outcome (--json, exit code) and, as rows without a file, in the validation report."""
+    """Intake's findings (by file) about paths that gave no bytes (missing input, folder too
+    deep, vanished file, symlink...): nothing to archive, but the clerk must see them — in
+    the run's outcome (--json, exit code) and, as rows without a file, in the validation
+    report."""
     shown = {r.display for r in received}
-    orphans: dict[str, list[Finding]] = {}
-    for f in findings:
-        if f.file not in shown:
-            orphans.setdefault(f.file, []).append(f)
     now = time.strftime("%Y-%m-%dT%H:%M:%S")
-    for display, items in orphans.items():
+    for display, items in findings.items():
+        if display in shown:
+            continue
         status = REJECTED if any(f.severity == ERROR for f in items) else IGNORED
         out.files.append(FileOutcome(display, "", status, findings=list(items)))
         out.receipts.append(Receipt(display, display, display.rsplit("/", 1)[-1], "", status,
