@@ -41,21 +41,17 @@ def mode() -> str:
     return "job" if sys.platform == "win32" else "watch"
 
 
-def cap_memory(extra_bytes: int) -> int:
-    """Limit this process's address space to its present size + extra_bytes; the cap set
-    (0 when it could not be set)."""
+def cap_memory(extra_bytes: int) -> None:
+    """Limit this process's address space to its present size + extra_bytes (where it can)."""
     base = _vm_size()
     if not base or resource is None:
-        return 0
+        return
     cap = base + extra_bytes
-    try:
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    with contextlib.suppress(ValueError, OSError):
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
         if hard != resource.RLIM_INFINITY:
             cap = min(cap, hard)
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    except (ValueError, OSError):
-        return 0
-    return cap
 
 
 def no_core_file() -> None:
@@ -102,7 +98,11 @@ class PoolGuard:
                     self._seen[pid] = self._adopt(pid)
             for pid, watched in list(self._seen.items()):
                 if watched is not None and pid in procs:
-                    self._sample(pid, *watched)
+                    proc, limit = watched
+                    with contextlib.suppress(psutil.Error):
+                        if proc.memory_info().rss > limit:
+                            proc.kill()
+                            self.killed.add(pid)
 
     def _adopt(self, pid: int):
         """Start capping a new worker: its Job Object, or a psutil handle to sample."""
@@ -117,12 +117,6 @@ class PoolGuard:
                 self._jobs.append(job)
                 return None  # Windows enforces the limit itself
         return proc, base + self.extra
-
-    def _sample(self, pid: int, proc, limit: int) -> None:
-        with contextlib.suppress(psutil.Error):
-            if proc.memory_info().rss > limit:
-                proc.kill()
-                self.killed.add(pid)
 
 
 # -- Windows Job Objects (ctypes; written to the documented API, not run on Windows here) ----
