@@ -56,7 +56,6 @@ class CollectOutcome:
     period: Period
     files: list[FileOutcome] = field(default_factory=list)
     receipts: list[Receipt] = field(default_factory=list)
-    seconds: float = 0.0
     state: str = ""  # Ledger.state() after the run
     reused: bool = False  # nothing changed: the outputs already written stand
     # seconds spent in each step (intake, examine, ledger, commit, load: the receipts): the
@@ -214,7 +213,6 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
                 out.phases["load"] = time.perf_counter() - t2
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    out.seconds = time.perf_counter() - t0
     return out
 
 
