@@ -300,12 +300,12 @@ class Ledger:
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
             if version == 0:
                 self._script(SCHEMA)
-            elif version < 3:  # (a negative version: the upgrade fails, and so the ledger is refused)
-                self._findings_as_data()
-            if version != 0 and version < 7:
-                self._values_by_set()
-            if version != 0:
-                self._receipts_by_period()
+            # each step upgrades the formats below its own (a negative version fails the first
+            # step, and so the ledger is refused)
+            for below, step in ((3, self._findings_as_data), (7, self._values_by_set),
+                                (SCHEMA_VERSION, self._receipts_by_period)):
+                if version and version < below:
+                    step()
             self._script(HISTORY, MAIL, INTAKE_STATS)
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self.conn.execute("COMMIT")
