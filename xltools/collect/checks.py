@@ -4,7 +4,7 @@ as typed (`*_raw`, text fields); FormReturn.blocked_cells() keeps them out of th
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Mapping
 
 from ..forms.registry import STATUSES
 from ..model.findings import WARNING
@@ -17,7 +17,7 @@ from .grid import Sink, as_text, at, is_blank
 from .values import (PROGRESS_AMBIGUOUS, PROGRESS_BAD, PROGRESS_EMPTY, as_number, date_value,
                      needs_format, phone_ok, progress_value)
 
-Previous = Callable[[str, str, str], "float | None"]
+Previous = Mapping[tuple[str, str, str], float]  # {(unit, kind, key): last period's figure}
 PercentLookup = Callable[[list[tuple[int, int]]], dict[tuple[int, int], "bool | None"]]
 REQUIRED = ("完成情况", "完成进度", "状态")
 WORKPLAN_REQUIRED = ("具体工作内容", "完成时限")
@@ -168,7 +168,7 @@ def check_figures(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn,
             continue
         item.actual = x
         if e.cumulative and previous is not None:  # a failing look-up fails the file (read-failed)
-            before = previous(fr.unit, fr.kind, e.key)
+            before = previous.get((fr.unit, fr.kind, e.key))
             if before is not None and x < before - EPS:
                 sink.add(decreased, r, ac, value=_num(x), previous=_num(before),
                          severity=WARNING if note.strip() else None, **params)

@@ -6,7 +6,7 @@ Never raises (an unexpected error becomes the finding read-failed naming the fil
 evaluates anything: values are what the spreadsheet program saved, text stays text.
 For .xlsx every sheet is size-checked before python-calamine reads it; .xls and .ods are not
 (calamine aborts the process on a sheet claiming a huge grid): run `examine` in a worker
-process for those (its arguments pickle; pass `previous` as a `PreviousValues`).
+process for those (its arguments pickle).
 
 Status: rejected when the file cannot be read, is of another plan or period, names an unknown
 unit, cannot be identified, or its form sheet cannot be found or mapped; accepted otherwise,
@@ -15,7 +15,6 @@ with 错误 findings keeping single values out of the merge (FormReturn.blocked_
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
 from typing import Callable
 
 from ..model import Plan, finding
@@ -38,16 +37,6 @@ from .serialize import cell_values
 
 EXCEL_TEXT_MAX = 32_767  # characters a cell of Excel holds; longer text is cut in our outputs
 _FIGURE_FIELDS = {ACTUAL: "累计完成", NOTE: "说明"}  # a figure's fields as a finding names them
-
-
-@dataclass
-class PreviousValues:
-    """`previous` as plain data, picklable for a worker: {(unit, kind, key): figure}."""
-
-    values: dict[tuple[str, str, str], float] = field(default_factory=dict)
-
-    def __call__(self, unit: str, kind: str, key: str) -> float | None:
-        return self.values.get((unit, kind, key))
 
 
 def examine(received: Received, plan: Plan, period_id: str,

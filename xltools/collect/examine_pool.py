@@ -30,7 +30,7 @@ from ..model.errors import settings
 from ..parallel import mp_context, start_method, stop_pool, worker_start
 from ..model.returns import REJECTED, FormReturn, Received
 from . import memcap
-from .examine import PreviousValues, examine
+from .examine import examine
 from .expected import ExpectedForms
 from .limits import MB, Limits
 
@@ -44,7 +44,7 @@ SPAWN_FEW_FILES = 100
 _state: dict = {}
 
 
-def _init(plan: Plan, period_id: str, previous: PreviousValues, limits: Limits,
+def _init(plan: Plan, period_id: str, previous: dict, limits: Limits,
           parent: int, how: str, debug: bool = False) -> None:
     worker_start(parent, debug)
     memcap.no_core_file()
@@ -76,12 +76,11 @@ def examine_all(files: list[Received], plan: Plan, period_id: str,
     workers = max(1, min(workers or min(2, os.cpu_count() or 1), len(files)))
     if start_method() != "fork" and len(files) < SPAWN_FEW_FILES:
         workers = 1
-    yield from _examined(files, CHUNK, workers, plan, period_id, PreviousValues(previous or {}),
-                         limits)
+    yield from _examined(files, CHUNK, workers, plan, period_id, previous or {}, limits)
 
 
 def _examined(files: list[Received], size: int, workers: int, plan: Plan, period_id: str,
-              prev: PreviousValues, limits: Limits) -> Iterator[FormReturn]:
+              prev: dict, limits: Limits) -> Iterator[FormReturn]:
     """`files` in chunks of `size`, by a pool of `workers`. When the pool dies (or hangs)
     while a chunk is out, its files are examined again one at a time by one worker (size 1),
     the rest by a fresh pool; a file that broke a pool alone is refused with why."""
@@ -122,7 +121,7 @@ def _examined(files: list[Received], size: int, workers: int, plan: Plan, period
         pending = pending[failed + 1:]
 
 
-def _pool(workers: int, plan: Plan, period_id: str, prev: PreviousValues,
+def _pool(workers: int, plan: Plan, period_id: str, prev: dict,
           limits: Limits) -> tuple[ProcessPoolExecutor, memcap.PoolGuard]:
     """A pool of capped readers and the guard that caps them from here (where needed)."""
     how = memcap.mode()

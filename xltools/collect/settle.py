@@ -9,7 +9,7 @@ from pathlib import Path
 from ..model import Period, Plan
 from ..model.errors import InputError, LedgerError
 from ..model.glossary import FW_COLON, official_text
-from .examine import PreviousValues, examine
+from .examine import examine
 from .ledger import Ledger
 from .records import Decision
 from .run import CollectOutcome, FileOutcome, _record, mark_late
@@ -34,7 +34,7 @@ def credit(db_path: Path, plan: Plan, period: Period, sha: str, unit: str, who: 
         original = ret.received
         copy = dataclasses.replace(original, path=str(db_path.parent / row.archived))
         run_id = ledger.begin(plan.plan_id, period.id, [f"credit {row.sha256} {name.name}"])
-        previous = PreviousValues(ledger.previous_actuals(plan.plan_id, period.id))
+        previous = ledger.previous_actuals(plan.plan_id, period.id)
         new = examine(copy, plan, period.id, previous, credit=name.name)
         new.received = original
         out = CollectOutcome(period)
