@@ -982,5 +982,3 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
     msg = str(exc).lower()
     return "locked" in msg or "busy" in msg
 
-
-__all__ = ["Ledger", "LedgerBusy", "LedgerError", "FileChanged", "SCHEMA_VERSION"]
