@@ -279,16 +279,11 @@ def _clean_stale_workdirs() -> None:
         return
     for e in entries:
         m = pattern.match(e.name)
+        # (its process gone: not os.kill(pid, 0), which on Windows is CTRL_C_EVENT, sent to
+        # that process group)
         if m and e.is_dir(follow_symlinks=False) and int(m.group(1)) != os.getpid() \
-                and not pid_alive(int(m.group(1))):
+                and not psutil.pid_exists(int(m.group(1))):
             shutil.rmtree(e.path, ignore_errors=True)
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this id still runs (a killed run's temp folder is stale).
-
-    Not os.kill(pid, 0): on Windows signal 0 is CTRL_C_EVENT, sent to that process group."""
-    return psutil.pid_exists(pid)
 
 
 def check_output_dir(path: Path) -> None:
