@@ -329,7 +329,7 @@ class Ledger:
         c.executemany(
             "INSERT INTO findings(id, sha256, receipt_id, code, severity, file, sheet, cell, unit, "
             "task, params) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [(*r[:10], _dump({"value": r["value"] or "", TEXT: r["message"]})) for r in old])
+            [(*r[:10], _json({"value": r["value"] or "", TEXT: r["message"]})[0]) for r in old])
 
     def _values_by_set(self) -> None:
         """Formats 4 to 6 to 7: the values table keyed by value set and clustered by it (n
@@ -635,7 +635,7 @@ class Ledger:
         self._own(run_id, rec, receipt, ret.status, [])
         c.execute("UPDATE receipts SET status = ? WHERE sha256 = ? AND display != ? "
                   "AND plan_id = ? AND period = ?", (DUPLICATE, sha, display, *scope))
-        payload, clean = _payload(ret)
+        payload, clean = _json(ret, form_return_json)
         c.execute("INSERT INTO submissions(sha256, run_id, display, plan_id, kind, unit, period, "
                   "status, received_at, recorded_at, late, supersedes, payload) "
                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -689,7 +689,7 @@ class Ledger:
             "task, ref, params) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [(sha, receipt_id, f.code, f.severity, _safe_text(f.file or default_file),
               _safe_text(f.sheet), f.cell, _safe_text(f.unit), _safe_text(f.task),
-              _safe_text(f.ref), _dump(f.params)) for f in items])
+              _safe_text(f.ref), _json(f.params)[0]) for f in items])
 
     def _insert_values(self, ret: FormReturn, clean: bool = False) -> None:
         """The return's values, one executemany. clean: every text in it is valid UTF-8
@@ -758,7 +758,8 @@ class Ledger:
         finding already set); the status it ends with (the latest of a form counts)."""
         sha, c, self._changed = ret.received.sha256, self.conn, True
         c.execute("UPDATE submissions SET received_at = ?, late = ?, payload = ? WHERE sha256 = ?",
-                  (ret.received.received_at, int(bool(ret.late)), _payload(ret)[0], sha))
+                  (ret.received.received_at, int(bool(ret.late)),
+                   _json(ret, form_return_json)[0], sha))
         c.execute("UPDATE receipts SET received_at = ? WHERE sha256 = ? AND (plan_id, period) = "
                   "(SELECT ru.plan_id, ru.period FROM submissions s JOIN runs ru "
                   "ON ru.id = s.run_id WHERE s.sha256 = ?)", (ret.received.received_at, sha, sha))
@@ -933,17 +934,11 @@ def _value_text(value: object) -> str | None:
     return _safe_text(json.dumps(jsonable(value), ensure_ascii=False))
 
 
-def _payload(ret: FormReturn) -> tuple[str, bool]:
-    """(The payload text of a return, whether it was valid UTF-8 as it was); odd file names
-    (lone surrogates) are kept losslessly as \\u escapes."""
-    text = form_return_json(ret)
-    return (text, True) if is_utf8(text) else (form_return_json(ret, ensure_ascii=True), False)
-
-
-def _dump(obj: object) -> str:
-    """JSON text; odd file names (lone surrogates) are kept losslessly as \\u escapes."""
-    text = json.dumps(obj, ensure_ascii=False)
-    return text if is_utf8(text) else json.dumps(obj)
+def _json(obj: object, dumps: Callable[..., str] = json.dumps) -> tuple[str, bool]:
+    """(JSON text, whether it was valid UTF-8 as it was); odd file names (lone surrogates)
+    are kept losslessly as \\u escapes. dumps: form_return_json for a return's payload."""
+    text = dumps(obj, ensure_ascii=False)
+    return (text, True) if is_utf8(text) else (dumps(obj, ensure_ascii=True), False)
 
 
 def _with_folder(path: Path, op: Callable[[], Any]) -> Any:
