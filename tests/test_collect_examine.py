@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from conftest import SHARED_TOOLS, make_small_plan, needs_office
 from xltools.collect.limits import DEFAULT_LIMITS as LIMITS
 from xltools.collect import examine as examine_mod
-from xltools.collect.examine import PreviousValues, examine, examine_read
+from xltools.collect.examine import examine, examine_read
 from xltools.collect.expected import ExpectedForms
 from xltools.collect.grid import Sink
 from xltools.forms import registry
@@ -244,8 +244,8 @@ def test_expected_forms_keep_only_the_latest_used():
 
 # --- table: each finding code on a real return ---------------------------------------------------
 
-PREV = PreviousValues({("区人社局", "report", target_key("2", 0)): 9000.0,
-                       ("锣场镇", "town", town_key("c03", "户")): 10.0})
+PREV = {("区人社局", "report", target_key("2", 0)): 9000.0,
+        ("锣场镇", "town", town_key("c03", "户")): 10.0}
 
 # (code, job, formats, cell, severity)
 OFFICE_CASES = [
@@ -328,8 +328,7 @@ def test_clean_return_comes_back_exactly_in_every_format(office):
         assert (g.task, g.index, g.actual, g.note, g.cells) == \
             ("2", 0, 6500.0, "按月统计", {"actual": "E10", "note": "G10"}), fmt
         # a cumulative figure lower than last period's is an 错误 unless the unit explains it
-        fr2 = _examine(office, "clean-rs", fmt, previous=PreviousValues(
-            {("区人社局", "report", "2#0"): 9000.0}))
+        fr2 = _examine(office, "clean-rs", fmt, previous={("区人社局", "report", "2#0"): 9000.0})
         assert [(f.code, f.severity) for f in fr2.findings] == [("target-decreased", "警告")]
 
 

@@ -20,7 +20,7 @@ import pytest
 
 import hostile_corpus as hc
 from conftest import with_pythonpath
-from xltools.collect.run import WORKDIR_PREFIX, pid_alive
+from xltools.collect.run import WORKDIR_PREFIX
 
 ROOT = Path(__file__).resolve().parents[1]
 UNITS = ["区发改局", "区财政局", "区人社局", "解放街办"]
@@ -141,5 +141,5 @@ def test_killed_collect_leaves_a_consistent_ledger_and_the_rerun_completes(inbox
     check_ledger(db)
     assert final_state(db) == expected
     stale = [p for p in Path(tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}*")
-             if not pid_alive(int(p.name[len(WORKDIR_PREFIX):].split("-")[0]))]
+             if not psutil.pid_exists(int(p.name[len(WORKDIR_PREFIX):].split("-")[0]))]
     assert stale == []

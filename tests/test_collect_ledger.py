@@ -672,7 +672,7 @@ def test_an_older_ledger_gets_its_values_slim_and_keyed_by_value_set(tmp_path, o
 def test_many_returns_reopened_hold_every_value_in_order(tmp_path):
     """The bulk path: each return's values in one executemany inside the run, all there
     (and numbered in order) when the ledger is opened again; a rolled-back run leaves none."""
-    from xltools.collect.ledger import _cell_values
+    from xltools.collect.serialize import cell_values
     rets = [a_return(received(make_file(tmp_path / "in", f"{i}.xlsx", str(i))), unit=f"单位{i}",
                      progress=float(i)) for i in range(40)]
     db = tmp_path / "l.db"
@@ -688,7 +688,8 @@ def test_many_returns_reopened_hold_every_value_in_order(tmp_path):
                                     "JOIN value_sets ON id = set_id WHERE sha256 = ? ORDER BY n",
                                     (ret.received.sha256,)).fetchall()
             want = [(k, f, num, ret.sheet_cell(cell)[1])
-                    for k, f, v, num, cell, _ in _cell_values(ret) if v is not None or num is not None]
+                    for k, f, v, num, cell, _ in cell_values(ret)
+                    if v is not None or num is not None]
             assert [r[0] for r in rows] == list(range(len(want)))
             assert [tuple(r)[1:] for r in rows] == want
         assert led.conn.execute('SELECT count(*) FROM "values" JOIN value_sets ON id = set_id '

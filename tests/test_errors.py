@@ -13,7 +13,7 @@ from conftest import ROOT, make_small_plan
 from xltools import api, parallel
 from xltools.cli import app
 from xltools.collect import run as collect_run
-from xltools.collect.examine import PreviousValues, examine
+from xltools.collect.examine import examine
 from xltools.collect.serialize import form_return_from_dict, form_return_to_dict
 from xltools.forms.identity import embed_identity
 from xltools.generate.report_form import report_form
@@ -104,13 +104,14 @@ def test_a_failing_previous_value_look_up_fails_the_file_not_the_check(tmp_path,
     path, plan = _filled_report(tmp_path)
     rec = Received(str(path), path.name, path.name, "0" * 64, path.stat().st_size,
                    "2019-04-08T10:00:00")
-    lower = examine(rec, plan, Q1, PreviousValues({("区人社局", "report", "2#0"): 9000.0}))
+    lower = examine(rec, plan, Q1, {("区人社局", "report", "2#0"): 9000.0})
     assert "target-decreased" in {f.code for f in lower.findings}  # the figure was read
 
-    def broken(unit, kind, key):
-        raise RuntimeError("ledger gone")
+    class Broken(dict):
+        def get(self, key, default=None):
+            raise RuntimeError("ledger gone")
     monkeypatch.setattr(errors.settings, "debug", False)
-    fr = examine(rec, plan, Q1, broken)
+    fr = examine(rec, plan, Q1, Broken())
     assert fr.status == REJECTED and "read-failed" in {f.code for f in fr.findings}
 
 

@@ -4,20 +4,20 @@ as typed (`*_raw`, text fields); FormReturn.blocked_cells() keeps them out of th
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Mapping
 
 from ..forms.registry import STATUSES
 from ..model.findings import WARNING
 from ..model.errors import settings
 from ..model.returns import ACTUAL, NOTE, FormReturn, TargetReport, TaskReport, TownReport
-from .expected import ExpectedForm, ExpectedRow
+from .expected import ExpectedForm
 from .extract import Located
 from ..model.glossary import a1
 from .grid import Sink, as_text, at, is_blank
 from .values import (PROGRESS_AMBIGUOUS, PROGRESS_BAD, PROGRESS_EMPTY, as_number, date_value,
                      needs_format, phone_ok, progress_value)
 
-Previous = Callable[[str, str, str], "float | None"]
+Previous = Mapping[tuple[str, str, str], float]  # {(unit, kind, key): last period's figure}
 PercentLookup = Callable[[list[tuple[int, int]]], dict[tuple[int, int], "bool | None"]]
 REQUIRED = ("完成情况", "完成进度", "状态")
 WORKPLAN_REQUIRED = ("具体工作内容", "完成时限")
@@ -70,23 +70,26 @@ def check_tasks(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn,
                 percent: PercentLookup | None) -> None:
     rows = [(e, loc.found[i]) for i, e in enumerate(ex.rows) if e.section == "task" and i in loc.found]
     cols = {name: loc.cols.get(c, c) for name, c in ex.field_cols.items()}
-    if ex.kind == "workplan":
-        _check_workplan(rows, cols, loc, sink, fr)
-        return
-    pc = cols["完成进度"]
+    workplan = ex.kind == "workplan"  # a 办理方案 row: its own fields, by name
+    pc = cols.get("完成进度")
     ask = [(r, pc) for _, r in rows if pc is not None and needs_format(at(loc.rows, r, pc))]
     fmts = _formats(percent, ask)
     for e, r in rows:
-        raw = {name: (at(loc.rows, r, c) if c is not None else None) for name, c in cols.items()}
+        raw = {name: at(loc.rows, r, c) for name, c in cols.items()}
+        cells = {name: _cell(r, c) for name, c in cols.items() if c is not None}
+        for name in WORKPLAN_REQUIRED if workplan else REQUIRED:
+            if cols[name] is not None and is_blank(raw[name]):
+                sink.add("required-empty", r, cols[name], task=e.task, field=name)
+        if workplan:
+            fr.tasks.append(TaskReport(task=e.task, role=e.role, row=r, cells=cells,
+                                       completion=as_text(raw["具体工作内容"]),
+                                       extra={k: as_text(v) for k, v in raw.items()}))
+            continue
         t = TaskReport(task=e.task, role=e.role, completion=as_text(raw["完成情况"]),
                        progress_raw=raw["完成进度"], status=as_text(raw["状态"]).strip(),
                        problems=as_text(raw["存在问题"]), next_steps=as_text(raw["下一步计划"]),
-                       row=r, cells={name: _cell(r, c) for name, c in cols.items() if c is not None})
+                       row=r, cells=cells)
         fr.tasks.append(t)
-        for name in REQUIRED:
-            c = cols[name]
-            if c is not None and is_blank(raw[name]):
-                sink.add("required-empty", r, c, task=e.task, field=name)
         verdict, x = progress_value(raw["完成进度"], fmts.get((r, pc)))
         if verdict == PROGRESS_BAD:
             sink.add("progress-not-number", r, pc, task=e.task, value=raw["完成进度"])
@@ -106,18 +109,6 @@ def check_tasks(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn,
                 ((abs(t.progress - 100) < EPS) != (t.status == DONE)):
             sink.add("progress-status-mismatch", r, sc, task=e.task, value=t.status,
                      progress=_num(t.progress))
-
-
-def _check_workplan(rows: list[tuple[ExpectedRow, int]], cols: dict[str, int | None], loc: Located,
-                    sink: Sink, fr: FormReturn) -> None:
-    for e, r in rows:
-        raw = {name: (at(loc.rows, r, c) if c is not None else None) for name, c in cols.items()}
-        fr.tasks.append(TaskReport(task=e.task, role=e.role, completion=as_text(raw["具体工作内容"]),
-                                   row=r, extra={k: as_text(v) for k, v in raw.items()},
-                                   cells={k: _cell(r, c) for k, c in cols.items() if c is not None}))
-        for name in WORKPLAN_REQUIRED:
-            if cols[name] is not None and is_blank(raw[name]):
-                sink.add("required-empty", r, cols[name], task=e.task, field=name)
 
 
 def _num(x: float) -> str:
@@ -168,7 +159,7 @@ def check_figures(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn,
             continue
         item.actual = x
         if e.cumulative and previous is not None:  # a failing look-up fails the file (read-failed)
-            before = previous(fr.unit, fr.kind, e.key)
+            before = previous.get((fr.unit, fr.kind, e.key))
             if before is not None and x < before - EPS:
                 sink.add(decreased, r, ac, value=_num(x), previous=_num(before),
                          severity=WARNING if note.strip() else None, **params)

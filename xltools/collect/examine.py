@@ -6,7 +6,7 @@ Never raises (an unexpected error becomes the finding read-failed naming the fil
 evaluates anything: values are what the spreadsheet program saved, text stays text.
 For .xlsx every sheet is size-checked before python-calamine reads it; .xls and .ods are not
 (calamine aborts the process on a sheet claiming a huge grid): run `examine` in a worker
-process for those (its arguments pickle; pass `previous` as a `PreviousValues`).
+process for those (its arguments pickle).
 
 Status: rejected when the file cannot be read, is of another plan or period, names an unknown
 unit, cannot be identified, or its form sheet cannot be found or mapped; accepted otherwise,
@@ -14,7 +14,7 @@ with 错误 findings keeping single values out of the merge (FormReturn.blocked_
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import itertools
 from typing import Callable
 
 from ..model import Plan, finding
@@ -22,7 +22,8 @@ from ..model.errors import settings
 from ..model.findings import ERROR, WARNING
 from ..model.glossary import a1
 from ..model.identity import IDENTITY_SHEET
-from ..model.returns import ACCEPTED, FEEDBACK_SHEET, REJECTED, TASK_FIELDS, FormReturn, Received
+from ..model.returns import (ACCEPTED, ACTUAL, FEEDBACK_SHEET, NOTE, REJECTED, FormReturn,
+                             Received)
 from ..xlsx.cells import Grids, percent_cells, read_workbook
 from ..xlsx.identity import IdentityReading
 from ..xlsx.xls import ENCRYPTED, OLD_FORMAT
@@ -32,18 +33,10 @@ from .grid import Sink, at, is_blank
 from .expected import ExpectedForms
 from .identify import by_content, by_identity, second_sheet, shift_cells
 from .limits import DEFAULT_LIMITS, Limits
+from .serialize import cell_values
 
 EXCEL_TEXT_MAX = 32_767  # characters a cell of Excel holds; longer text is cut in our outputs
-
-
-@dataclass
-class PreviousValues:
-    """`previous` as plain data, picklable for a worker: {(unit, kind, key): figure}."""
-
-    values: dict[tuple[str, str, str], float] = field(default_factory=dict)
-
-    def __call__(self, unit: str, kind: str, key: str) -> float | None:
-        return self.values.get((unit, kind, key))
+_FIGURE_FIELDS = {ACTUAL: "累计完成", NOTE: "说明"}  # a figure's fields as a finding names them
 
 
 def examine(received: Received, plan: Plan, period_id: str,
@@ -120,20 +113,12 @@ def _unreadable(sink: Sink, grids: Grids) -> None:
 
 def _long_texts(fr: FormReturn, sink: Sink) -> None:
     """Text longer than an Excel cell holds: kept whole in the ledger, cut in our outputs."""
-    def check(value: object, cell: str, field: str) -> None:
+    for _, name, value, _, cell, _ in cell_values(fr):
         if isinstance(value, str) and len(value) > EXCEL_TEXT_MAX and cell:
             sink.findings.append(finding(
                 "text-too-long", file=sink.file, sheet=fr.sheet, cell=cell, unit=fr.unit,
-                value=value[:50] + "…", field=field, length=len(value), limit=EXCEL_TEXT_MAX))
-    for name, value in fr.header.items():
-        check(value, fr.header_cells.get(name, ""), name)
-    for t in fr.tasks:
-        typed = zip(TASK_FIELDS, (t.completion, t.progress_raw, t.status, t.problems, t.next_steps))
-        for fname, value in [*typed, *(t.extra or {}).items()]:
-            check(value, t.cells.get(fname, ""), fname)
-    for g in [*fr.targets, *fr.town]:
-        check(g.note, g.cells.get("note", ""), "说明")
-        check(g.actual_raw, g.cells.get("actual", ""), "累计完成")
+                value=value[:50] + "…", field=_FIGURE_FIELDS.get(name, name), length=len(value),
+                limit=EXCEL_TEXT_MAX))
 
 
 def examine_read(fr: FormReturn, sink: Sink, reading: IdentityReading, grids: Grids, plan: Plan,
@@ -222,19 +207,14 @@ _BLANK_CELL = frozenset({"required-empty", "target-empty", "town-value-empty", "
 
 def _input_cells(fr: FormReturn) -> set[tuple[str, str]]:
     """(sheet, "E6") of every cell the unit fills in that was read: header, rows, figures."""
-    cells = [*fr.header_cells.values(), *(c for t in fr.tasks for c in t.cells.values()),
-             *(c for g in [*fr.targets, *fr.town] for c in g.cells.values())]
-    return {fr.sheet_cell(c) if "!" in c else (fr.sheet, c) for c in cells if c}
+    return {fr.sheet_cell(cell) for *_, cell, _ in cell_values(fr) if cell}
 
 
 def _anything_typed(fr: FormReturn) -> bool:
     """Whether the unit typed anything in a task row or a figure (the header alone is no
     report: a form sent back untouched, or with only the name and phone filled in)."""
-    def typed(v: object) -> bool:
-        return v is not None and not (isinstance(v, str) and not v.strip())
-    return any(typed(v) for t in fr.tasks for v in (
-        t.completion, t.progress_raw, t.status, t.problems, t.next_steps, *t.extra.values())) \
-        or any(typed(g.actual_raw) or typed(g.note) for g in [*fr.targets, *fr.town])
+    rows = itertools.islice(cell_values(fr), len(fr.header), None)  # (the header comes first)
+    return any(not is_blank(v) for _, _, v, *_ in rows)
 
 
 def _target_sheet(fr: FormReturn, sink: Sink, found, reading: IdentityReading, grids: Grids,

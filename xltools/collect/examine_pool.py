@@ -6,8 +6,7 @@ Workers are forked where the platform can, spawned elsewhere (parallel.mp_contex
 reaches each once (inherited, or pickled as the initializer's argument). Each worker:
 
 * has its memory capped (memcap): RLIMIT_AS on Linux, a Job Object on Windows, else the
-  collect process samples it (psutil) and kills it past Limits.worker_memory_bytes; where
-  none can be had, the run says so once (`reader-memory-unbounded`, see reader_gaps);
+  collect process samples it (psutil) and kills it past Limits.worker_memory_bytes;
 * writes no core file, and its reader's abort message goes to the null device;
 * dies with its parent (parallel.die_with_parent), so a killed collect leaves no worker.
 
@@ -26,12 +25,12 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 
-from ..model import Finding, Plan, finding
+from ..model import Plan, finding
 from ..model.errors import settings
 from ..parallel import mp_context, start_method, stop_pool, worker_start
 from ..model.returns import REJECTED, FormReturn, Received
 from . import memcap
-from .examine import PreviousValues, examine
+from .examine import examine
 from .expected import ExpectedForms
 from .limits import MB, Limits
 
@@ -45,17 +44,7 @@ SPAWN_FEW_FILES = 100
 _state: dict = {}
 
 
-def reader_gaps(limits: Limits) -> list[Finding]:
-    """The protection this platform cannot give the readers, as findings for the run's
-    report (empty where every limit is enforced)."""
-    if memcap.mode() != "none":
-        return []
-    return [finding("reader-memory-unbounded", file="读取子进程",
-                    reason="缺少 resource 模块,也未安装 psutil",
-                    seconds=f"{limits.file_timeout:g}")]
-
-
-def _init(plan: Plan, period_id: str, previous: PreviousValues, limits: Limits,
+def _init(plan: Plan, period_id: str, previous: dict, limits: Limits,
           parent: int, how: str, debug: bool = False) -> None:
     worker_start(parent, debug)
     memcap.no_core_file()
@@ -82,13 +71,20 @@ def examine_all(files: list[Received], plan: Plan, period_id: str,
                 limits: Limits | None = None) -> Iterator[FormReturn]:
     """FormReturns for `files`, in order, each examined in a capped worker process."""
     limits = limits or Limits()
-    prev = PreviousValues(previous or {})
     if not files:
         return
     workers = max(1, min(workers or min(2, os.cpu_count() or 1), len(files)))
     if start_method() != "fork" and len(files) < SPAWN_FEW_FILES:
         workers = 1
-    pending = [files[i:i + CHUNK] for i in range(0, len(files), CHUNK)]
+    yield from _examined(files, CHUNK, workers, plan, period_id, previous or {}, limits)
+
+
+def _examined(files: list[Received], size: int, workers: int, plan: Plan, period_id: str,
+              prev: dict, limits: Limits) -> Iterator[FormReturn]:
+    """`files` in chunks of `size`, by a pool of `workers`. When the pool dies (or hangs)
+    while a chunk is out, its files are examined again one at a time by one worker (size 1),
+    the rest by a fresh pool; a file that broke a pool alone is refused with why."""
+    pending = [files[i:i + size] for i in range(0, len(files), size)]
     while pending:
         pool, guard = _pool(workers, plan, period_id, prev, limits)
         failed = None
@@ -97,8 +93,10 @@ def examine_all(files: list[Received], plan: Plan, period_id: str,
             for k, fut in enumerate(futures):
                 try:
                     result = fut.result(timeout=limits.file_timeout)
-                except (BrokenProcessPool, FutureTimeout):
-                    failed = k
+                except Exception as exc:  # noqa: BLE001 - alone, a result that would not come back
+                    if size > 1 and not isinstance(exc, (BrokenProcessPool, FutureTimeout)):
+                        raise
+                    failed, error = k, exc
                     break
                 # (a future holds its result: every return read would stay alive until the
                 # last, a province's some 150 MB in this process at the end of the reading)
@@ -109,13 +107,21 @@ def examine_all(files: list[Received], plan: Plan, period_id: str,
             _kill(pool, guard)
         if failed is None:
             return
-        # the pool died (or hung) while this chunk was out: its files one by one, isolated;
-        # the rest in a fresh pool (a culprit among them is isolated the same way)
-        yield from _isolated(pending[failed], plan, period_id, prev, limits)
+        r = pending[failed][0]
+        if size > 1:
+            yield from _examined(pending[failed], 1, 1, plan, period_id, prev, limits)
+        elif isinstance(error, BrokenProcessPool):
+            cap = f"内存超过上限 {limits.worker_memory_bytes // MB} MB"
+            yield _failed(r, plan, period_id, "reader-crashed",
+                          reason=cap if guard.killed else "读取程序崩溃或超出内存上限")
+        elif isinstance(error, FutureTimeout):
+            yield _failed(r, plan, period_id, "reader-timeout", seconds=f"{limits.file_timeout:g}")
+        else:
+            yield _failed(r, plan, period_id, "reader-crashed", reason=type(error).__name__)
         pending = pending[failed + 1:]
 
 
-def _pool(workers: int, plan: Plan, period_id: str, prev: PreviousValues,
+def _pool(workers: int, plan: Plan, period_id: str, prev: dict,
           limits: Limits) -> tuple[ProcessPoolExecutor, memcap.PoolGuard]:
     """A pool of capped readers and the guard that caps them from here (where needed)."""
     how = memcap.mode()
@@ -135,34 +141,6 @@ def _kill(pool: ProcessPoolExecutor, guard: memcap.PoolGuard) -> None:
     """Shut a pool down at once (parallel.stop_pool) and close its memory guard."""
     stop_pool(pool)
     guard.close()
-
-
-def _isolated(chunk: list[Received], plan: Plan, period_id: str, prev: PreviousValues,
-              limits: Limits) -> Iterator[FormReturn]:
-    """Each file alone in a one-worker pool with the time and memory caps; the pool is
-    replaced after a file that broke it."""
-    pool = guard = None
-    try:
-        for r in chunk:
-            if pool is None:
-                pool, guard = _pool(1, plan, period_id, prev, limits)
-            try:
-                yield pool.submit(_work, [r]).result(timeout=limits.file_timeout)[0]
-                continue
-            except BrokenProcessPool:
-                cap = f"内存超过上限 {limits.worker_memory_bytes // MB} MB"
-                yield _failed(r, plan, period_id, "reader-crashed",
-                              reason=cap if guard.killed else "读取程序崩溃或超出内存上限")
-            except FutureTimeout:
-                yield _failed(r, plan, period_id, "reader-timeout",
-                              seconds=f"{limits.file_timeout:g}")
-            except Exception as exc:  # noqa: BLE001 - a result that would not come back
-                yield _failed(r, plan, period_id, "reader-crashed", reason=type(exc).__name__)
-            _kill(pool, guard)
-            pool = guard = None
-    finally:
-        if pool is not None:
-            _kill(pool, guard)
 
 
 def _failed(r: Received, plan: Plan, period_id: str, code: str, **params) -> FormReturn:

@@ -51,7 +51,6 @@ class ExpectedRow:
     measure: str = ""
     target: float | None = None
     cumulative: bool = True  # a running total that must not go down
-    additive: bool = True  # town: a count (never negative); rates may be negative
     column: str = ""  # town: matrix column key
     part: str = ""  # town: composite part
     key: str = ""  # ledger key (targets, town lines)
@@ -79,7 +78,6 @@ class ExpectedForm:
     end_marker: str = "填报说明"  # text at the start of the first row after the tables
     targets: ExpectedForm | None = None  # the second table's own sheet (report v2: 量化指标)
     guarded: dict[tuple[int, int], str] = field(default_factory=dict)  # on the form sheet
-    guarded_cells: tuple[tuple[str, str, str], ...] = ()
     fingerprint: str = ""
 
     @property
@@ -186,9 +184,8 @@ def _common(plan: Plan, sp: FormSpec, wb: Workbook, unit: str, period_id: str) -
     uf = sp.unit_field
     uc = min(rc for rc, text in guarded.items() if rc[1] == uf.col and (
         text.startswith(uf.label) if uf.inline else text == canonical_text(unit)))
-    return dict(plan_id=plan.plan_id, kind=sp.kind, unit=unit, period=period_id,
-                spec=sp,
-                sheet=sh.name, guarded=guarded, guarded_cells=tuple(cells),
+    return dict(plan_id=plan.plan_id, kind=sp.kind, unit=unit, period=period_id, spec=sp,
+                sheet=sh.name, guarded=guarded,
                 fingerprint=fingerprint(cells), title=_text(sh, 0, 0), subtitle=_text(sh, 1, 0),
                 unit_cell=uc, unit_text=guarded[uc], header_fields=sp.field_cells(uc[0] - uf.row))
 
@@ -238,7 +235,7 @@ def _target_row(r: int, number: str, index: int, label: str, guarded: tuple, t) 
     """The row of target `t` (the index-th of task `number`), its label and guarded cells."""
     return ExpectedRow("target", r, number, label, guarded, task=number, index=index, label=label,
                        measure=t.measure, target=t.value, cumulative=t.cumulative,
-                       additive=t.cumulative, key=target_key(number, index))
+                       key=target_key(number, index))
 
 
 def _town(plan, sp, wb, lines, unit_name, period_id) -> ExpectedForm:
@@ -252,7 +249,7 @@ def _town(plan, sp, wb, lines, unit_name, period_id) -> ExpectedForm:
         label = _text(wb.sheets[0], line.row, label_col)
         rows.append(ExpectedRow("line", line.row, str(i), label, by_row.get(line.row, ()),
                                 label=label, measure=line.measure, target=line.target,
-                                cumulative=not rate, additive=not rate, column=line.column,
+                                cumulative=not rate, column=line.column,
                                 part=line.part, key=town_key(line.column, line.part)))
     head = common["unit_cell"][0] - sp.unit_field.row + sp.field_rows
     return ExpectedForm(header_row=head, rows=tuple(rows), **common)
@@ -357,22 +354,22 @@ class _Shape:
             trows = _target_items(sp, items, at, known)
             guarded = self.main.place(unit.name, rows, trows)
             cells = _cells(main.sheet, guarded)
-            return _as_sent(main, unit.name, period_id, guarded, rows + trows, cells,
-                            fingerprint(cells), section_row=at - 2 if trows else None)
+            return _as_sent(main, unit.name, period_id, guarded, rows + trows, fingerprint(cells),
+                            section_row=at - 2 if trows else None)
         trows = _target_items(sp, items, part.first, known)
         tguarded = part.place(unit.name, trows)
         guarded = self.main.place(unit.name, rows)
         cells = _cells(main.sheet, guarded) + _cells(part.form.sheet, tguarded)
         fp = fingerprint(cells)
-        targets = _as_sent(part.form, unit.name, period_id, tguarded, trows, cells, fp)
-        return _as_sent(main, unit.name, period_id, guarded, rows, cells, fp, targets=targets)
+        targets = _as_sent(part.form, unit.name, period_id, tguarded, trows, fp)
+        return _as_sent(main, unit.name, period_id, guarded, rows, fp, targets=targets)
 
 
 def _as_sent(form: ExpectedForm, unit: str, period_id: str, guarded: dict, rows: list,
-             cells: list, fp: str, **more) -> ExpectedForm:
-    """`form` as drawn for `unit`: its guarded cells and rows, its identity over `cells`."""
+             fp: str, **more) -> ExpectedForm:
+    """`form` as drawn for `unit`: its guarded cells and rows, and fingerprint `fp`."""
     return replace(form, unit=unit, period=period_id, guarded=guarded, rows=tuple(rows),
-                   guarded_cells=tuple(cells), fingerprint=fp, unit_text=guarded[form.unit_cell], **more)
+                   fingerprint=fp, unit_text=guarded[form.unit_cell], **more)
 
 
 def _target_items(sp: FormSpec, items, at: int, known: dict) -> list[ExpectedRow]:

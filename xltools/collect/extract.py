@@ -37,7 +37,6 @@ class Located:
     cols: dict[int, int | None] = field(default_factory=dict)  # main table: expected -> found
     target_cols: dict[int, int | None] = field(default_factory=dict)
     found: dict[int, int] = field(default_factory=dict)  # index in expected.rows -> found row
-    inserted: list[int] = field(default_factory=list)
 
 
 def find_unit_cell(ex: ExpectedForm, rows: list[list]) -> tuple[int, int] | None:
@@ -258,7 +257,6 @@ def _match(ex: ExpectedForm, loc: Located, section: str, expected: list[tuple[in
         inserted |= {r for r in range(min(matched), max(matched))
                      if r not in matched and r not in taken and all(map(is_blank, values(r)))}
     for r in sorted(inserted):
-        loc.inserted.append(r)
         text = " | ".join(shown(v) for v in rows[r][:ex.spec.ncols] if not is_blank(v)) if r < len(rows) else ""
         sink.add("row-inserted", r, 0, value=text[:200] or EMPTY_ROW, what=WHAT[section])
     # guarded cells of every matched row

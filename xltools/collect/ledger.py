@@ -27,11 +27,11 @@ from ..model.errors import FileChanged, LedgerBusy, LedgerError
 from ..model.findings import TEXT, Finding, finding
 from ..model.periods import make_period, period_bounds
 from ..model.collector import gc_paused
-from ..model.returns import (ACCEPTED, ACTUAL, DUPLICATE, IGNORED, NOTE, REJECTED, SUPERSEDED,
-                             TASK_FIELDS, FormReturn, Received, target_key, town_key)
+from ..model.returns import (ACCEPTED, ACTUAL, DUPLICATE, IGNORED, REJECTED, SUPERSEDED,
+                             FormReturn, Received)
 from .intake import copy_hashed, is_utf8
 from .records import Decision, FormStatus, KnownFile, PeriodStatus, Receipt, Submission
-from .serialize import form_return_from_dict, form_return_json, jsonable
+from .serialize import cell_values, form_return_from_dict, form_return_json, jsonable
 from .stamps import STAMP, archive_ext
 
 SCHEMA_VERSION = 9
@@ -240,8 +240,8 @@ class Ledger:
         self._run: tuple[int, str, str] | None = None  # run id, plan_id, period
         self._changed = False  # whether the run under way recorded anything
         self.on_wait = None  # called once when begin() has to wait for another writer
-        self._pending_sync: list[Path] = []
-        self._new_files: list[Path] = []  # archived by the run under way (removed on rollback)
+        # archived by the run under way: synced before its commit, removed on its rollback
+        self._new_files: list[Path] = []
         self._links = True  # hard links into the archive work (until one fails)
         # the caller's private folder of snapshots (collect's intake copies): files there
         # are linked into the archive instead of copied
@@ -300,12 +300,12 @@ class Ledger:
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
             if version == 0:
                 self._script(SCHEMA)
-            elif version < 3:  # (a negative version: the upgrade fails, and so the ledger is refused)
-                self._findings_as_data()
-            if version != 0 and version < 7:
-                self._values_by_set()
-            if version != 0:
-                self._receipts_by_period()
+            # each step upgrades the formats below its own (a negative version fails the first
+            # step, and so the ledger is refused)
+            for below, step in ((3, self._findings_as_data), (7, self._values_by_set),
+                                (SCHEMA_VERSION, self._receipts_by_period)):
+                if version and version < below:
+                    step()
             self._script(HISTORY, MAIL, INTAKE_STATS)
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self.conn.execute("COMMIT")
@@ -329,7 +329,7 @@ class Ledger:
         c.executemany(
             "INSERT INTO findings(id, sha256, receipt_id, code, severity, file, sheet, cell, unit, "
             "task, params) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [(*r[:10], _dump({"value": r["value"] or "", TEXT: r["message"]})) for r in old])
+            [(*r[:10], _json({"value": r["value"] or "", TEXT: r["message"]})[0]) for r in old])
 
     def _values_by_set(self) -> None:
         """Formats 4 to 6 to 7: the values table keyed by value set and clustered by it (n
@@ -394,14 +394,13 @@ class Ledger:
             if _is_busy(exc):
                 raise self._busy() from exc
             raise
-        self._clean_tmp()
         self._clean_orphans()
         cur = self.conn.execute(
             "INSERT INTO runs(started_at, plan_id, period, inputs, changed) VALUES (?,?,?,?,0)",
             (_now(), plan_id, period,
              json.dumps([_safe_text(p) for p in inputs], ensure_ascii=False)))
         self._run = (cur.lastrowid, plan_id, period)
-        self._pending_sync, self._new_files, self._changed = [], [], False
+        self._new_files, self._changed = [], False
         return cur.lastrowid
 
     def commit(self) -> None:
@@ -419,8 +418,7 @@ class Ledger:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
         finally:
-            new, self._new_files = self._new_files, []
-            self._run, self._pending_sync = None, []
+            new, self._new_files, self._run = self._new_files, [], None
             for p in new:  # (what fails here, the next begin() sweeps)
                 with contextlib.suppress(OSError, sqlite3.Error):
                     if self.conn.execute("SELECT 1 FROM files WHERE archived = ?",
@@ -452,7 +450,6 @@ class Ledger:
                 return dest
         if not self._link_in(received, dest):
             self._copy_in(received, dest)
-        self._pending_sync.append(dest)
         self._new_files.append(dest)
         return dest
 
@@ -463,7 +460,9 @@ class Ledger:
         so hashing before the link checks what the archive holds. A user's own file is
         always copied: an edit saved in place would change a link too.
         """
-        if not self._links or not self._is_snapshot(received.path):
+        snapshots = self.snapshots and os.path.join(os.path.abspath(self.snapshots), "")
+        mine = snapshots and os.path.abspath(received.path).startswith(snapshots)
+        if not self._links or not mine:  # (nobody else writes the snapshots folder)
             return False
         try:
             with open(received.path, "rb") as f:
@@ -480,13 +479,6 @@ class Ledger:
             return False
         return True
 
-    def _is_snapshot(self, path: str) -> bool:
-        """Whether path lies in the snapshots folder, which nobody else writes."""
-        if self.snapshots is None:
-            return False
-        base = os.path.join(os.path.abspath(self.snapshots), "")
-        return os.path.abspath(path).startswith(base)
-
     def _copy_in(self, received: Received, dest: Path) -> None:
         """Copy the received bytes to dest by way of a temporary file, checking their hash."""
         tmp = self.archive_dir / ".tmp" / f"{received.sha256}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
@@ -500,18 +492,13 @@ class Ledger:
         finally:
             tmp.unlink(missing_ok=True)
 
-    def _clean_tmp(self) -> None:
-        """Half-written archive copies of killed runs: only the writer (us, now) makes them."""
-        with contextlib.suppress(OSError):
-            for e in os.scandir(self.archive_dir / ".tmp"):
-                with contextlib.suppress(OSError):
-                    os.unlink(e.path)
-
     def _clean_orphans(self) -> None:
-        """Archive files no ledger row refers to: left by a run that was killed, or whose
-        commit failed (a full disk). Only the writer (us, holding the lock) adds files."""
+        """Archive files no ledger row refers to, and half-written copies (.tmp): left by a
+        run that was killed, or whose commit failed (a full disk). Only the writer (us,
+        holding the lock) adds files."""
         try:
-            tops = [e for e in os.scandir(self.archive_dir) if e.is_dir() and len(e.name) == 2]
+            tops = [e for e in os.scandir(self.archive_dir)
+                    if e.is_dir() and (len(e.name) == 2 or e.name == ".tmp")]
         except OSError:
             return
         kept = {os.path.normcase(os.path.abspath(self.db_path.parent / r[0])) for r in
@@ -534,7 +521,7 @@ class Ledger:
         small files; elsewhere (Windows) each file is fsynced, and each folder too where
         the OS can open one (Windows cannot: NTFS makes the names durable with the file).
         """
-        pending, self._pending_sync = self._pending_sync, []
+        pending = self._new_files
         if len(pending) > 32 and hasattr(os, "sync"):
             os.sync()
             return
@@ -584,17 +571,6 @@ class Ledger:
             "sha256, file_type, limits) VALUES (?,?,?,?,?,?,?,?,?)",
             [(k.path, _safe_text(k.display), k.size, k.mtime_ns, k.ctime_ns, k.ino, k.sha256,
               k.file_type, limits) for k in files])
-
-    def ended(self, run_id: int, files: list[tuple[str, str]]) -> list[str | None]:
-        """The status each (display, sha256) has now in this run's plan and period, whichever
-        run recorded it: a file of this run may supersede one that record() returned as
-        accepted, or one an earlier run accepted."""
-        self._require_run(run_id)
-        scope = self._run[1:]
-        now = {(r["display"], r["sha256"]): r["status"] for r in self._by_sha(
-            "SELECT display, sha256, status, plan_id, period FROM receipts WHERE sha256 IN (%s)",
-            {sha for _, sha in files}) if (r["plan_id"], r["period"]) == scope}
-        return [now.get((_safe_text(d), sha)) for d, sha in files]
 
     def _by_sha(self, sql: str, shas: set[str]) -> Iterator[sqlite3.Row]:
         """The rows of `sql` (its IN (%s) taking sha256s) for every one of shas, 500 a query
@@ -659,7 +635,7 @@ class Ledger:
         self._own(run_id, rec, receipt, ret.status, [])
         c.execute("UPDATE receipts SET status = ? WHERE sha256 = ? AND display != ? "
                   "AND plan_id = ? AND period = ?", (DUPLICATE, sha, display, *scope))
-        payload, clean = _payload(ret)
+        payload, clean = _json(ret, form_return_json)
         c.execute("INSERT INTO submissions(sha256, run_id, display, plan_id, kind, unit, period, "
                   "status, received_at, recorded_at, late, supersedes, payload) "
                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -713,7 +689,7 @@ class Ledger:
             "task, ref, params) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [(sha, receipt_id, f.code, f.severity, _safe_text(f.file or default_file),
               _safe_text(f.sheet), f.cell, _safe_text(f.unit), _safe_text(f.task),
-              _safe_text(f.ref), _dump(f.params)) for f in items])
+              _safe_text(f.ref), _json(f.params)[0]) for f in items])
 
     def _insert_values(self, ret: FormReturn, clean: bool = False) -> None:
         """The return's values, one executemany. clean: every text in it is valid UTF-8
@@ -722,7 +698,7 @@ class Ledger:
         set_id = self.conn.execute("INSERT INTO value_sets(sha256) VALUES (?)",
                                    (ret.received.sha256,)).lastrowid
         rows: list[tuple] = []
-        for key, field, value, num, cell, row in _cell_values(ret):
+        for key, field, value, num, cell, row in cell_values(ret):
             if value is None and num is None:
                 continue
             sheet, ref = ret.sheet_cell(cell) if "!" in cell else (ret.sheet, cell)
@@ -782,7 +758,8 @@ class Ledger:
         finding already set); the status it ends with (the latest of a form counts)."""
         sha, c, self._changed = ret.received.sha256, self.conn, True
         c.execute("UPDATE submissions SET received_at = ?, late = ?, payload = ? WHERE sha256 = ?",
-                  (ret.received.received_at, int(bool(ret.late)), _payload(ret)[0], sha))
+                  (ret.received.received_at, int(bool(ret.late)),
+                   _json(ret, form_return_json)[0], sha))
         c.execute("UPDATE receipts SET received_at = ? WHERE sha256 = ? AND (plan_id, period) = "
                   "(SELECT ru.plan_id, ru.period FROM submissions s JOIN runs ru "
                   "ON ru.id = s.run_id WHERE s.sha256 = ?)", (ret.received.received_at, sha, sha))
@@ -946,28 +923,6 @@ class Ledger:
         return PeriodStatus(plan_id, period, counts, tuple(units))
 
 
-def _cell_values(ret: FormReturn) -> Iterator[tuple]:
-    """(key, field, value, number, cell, row) of every field of a return that has a cell."""
-    for name, value in ret.header.items():
-        yield "header", name, value, None, ret.header_cells.get(name) or "", -1
-    attrs = dict(zip(TASK_FIELDS, ("completion", "progress", "status", "problems", "next_steps")))
-    for t in ret.tasks:
-        if t.extra:  # a 办理方案 row: its own fields, by name
-            for fname, value in t.extra.items():
-                yield t.task, fname, value or None, None, t.cells.get(fname) or "", t.row
-            continue
-        raw = t.progress_raw if t.progress_raw is not None else t.progress
-        for fname, attr in attrs.items():
-            value, num = ((raw, _num(t.progress)) if attr == "progress"
-                          else (getattr(t, attr) or None, None))
-            yield t.task, fname, value, num, t.cells.get(fname) or "", t.row
-    for key, g in [*((target_key(g.task, g.index), g) for g in ret.targets),
-                   *((town_key(w.column, w.part), w) for w in ret.town)]:
-        raw = g.actual_raw if g.actual_raw is not None else g.actual
-        yield key, ACTUAL, raw, _num(g.actual), g.cells.get(ACTUAL) or "", g.row
-        yield key, NOTE, g.note or None, None, g.cells.get(NOTE) or "", g.row
-
-
 def _value_text(value: object) -> str | None:
     """A cell's value as stored: text as it is, anything else as JSON text."""
     if value is None:
@@ -979,21 +934,11 @@ def _value_text(value: object) -> str | None:
     return _safe_text(json.dumps(jsonable(value), ensure_ascii=False))
 
 
-def _payload(ret: FormReturn) -> tuple[str, bool]:
-    """(The payload text of a return, whether it was valid UTF-8 as it was); odd file names
-    (lone surrogates) are kept losslessly as \\u escapes."""
-    text = form_return_json(ret)
-    return (text, True) if is_utf8(text) else (form_return_json(ret, ensure_ascii=True), False)
-
-
-def _dump(obj: object) -> str:
-    """JSON text; odd file names (lone surrogates) are kept losslessly as \\u escapes."""
-    text = json.dumps(obj, ensure_ascii=False)
-    return text if is_utf8(text) else json.dumps(obj)
-
-
-def _num(x: object) -> float | None:
-    return float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else None
+def _json(obj: object, dumps: Callable[..., str] = json.dumps) -> tuple[str, bool]:
+    """(JSON text, whether it was valid UTF-8 as it was); odd file names (lone surrogates)
+    are kept losslessly as \\u escapes. dumps: form_return_json for a return's payload."""
+    text = dumps(obj, ensure_ascii=False)
+    return (text, True) if is_utf8(text) else (dumps(obj, ensure_ascii=True), False)
 
 
 def _with_folder(path: Path, op: Callable[[], Any]) -> Any:
@@ -1032,5 +977,3 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
     msg = str(exc).lower()
     return "locked" in msg or "busy" in msg
 
-
-__all__ = ["Ledger", "LedgerBusy", "LedgerError", "FileChanged", "SCHEMA_VERSION"]

@@ -6,8 +6,7 @@
   memory limit (allocations past it fail) that also kills the worker when collect dies.
 * elsewhere, or where that fails: a thread of the collect process samples each worker's
   resident memory (psutil) and kills the worker past the limit.
-* psutil is a dependency (run.py imports it), so one of these always applies; a mode()
-  of "none" would make the run say so once (examine_pool.reader_gaps).
+* psutil is a dependency (run.py imports it), so one of these always applies.
 """
 from __future__ import annotations
 
@@ -36,27 +35,23 @@ def _vm_size() -> int:
 
 
 def mode() -> str:
-    """How workers' memory is capped here: "rlimit", "job", "watch" or "none"."""
+    """How workers' memory is capped here: "rlimit", "job" or "watch"."""
     if resource is not None and _vm_size():
         return "rlimit"  # (macOS has `resource` but does not enforce RLIMIT_AS)
     return "job" if sys.platform == "win32" else "watch"
 
 
-def cap_memory(extra_bytes: int) -> int:
-    """Limit this process's address space to its present size + extra_bytes; the cap set
-    (0 when it could not be set)."""
+def cap_memory(extra_bytes: int) -> None:
+    """Limit this process's address space to its present size + extra_bytes (where it can)."""
     base = _vm_size()
     if not base or resource is None:
-        return 0
+        return
     cap = base + extra_bytes
-    try:
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    with contextlib.suppress(ValueError, OSError):
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
         if hard != resource.RLIM_INFINITY:
             cap = min(cap, hard)
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    except (ValueError, OSError):
-        return 0
-    return cap
 
 
 def no_core_file() -> None:
@@ -103,7 +98,11 @@ class PoolGuard:
                     self._seen[pid] = self._adopt(pid)
             for pid, watched in list(self._seen.items()):
                 if watched is not None and pid in procs:
-                    self._sample(pid, *watched)
+                    proc, limit = watched
+                    with contextlib.suppress(psutil.Error):
+                        if proc.memory_info().rss > limit:
+                            proc.kill()
+                            self.killed.add(pid)
 
     def _adopt(self, pid: int):
         """Start capping a new worker: its Job Object, or a psutil handle to sample."""
@@ -118,12 +117,6 @@ class PoolGuard:
                 self._jobs.append(job)
                 return None  # Windows enforces the limit itself
         return proc, base + self.extra
-
-    def _sample(self, pid: int, proc, limit: int) -> None:
-        with contextlib.suppress(psutil.Error):
-            if proc.memory_info().rss > limit:
-                proc.kill()
-                self.killed.add(pid)
 
 
 # -- Windows Job Objects (ctypes; written to the documented API, not run on Windows here) ----

@@ -24,7 +24,7 @@ from ..model.glossary import official_text
 from ..model.periods import is_late
 from ..model.returns import (ACCEPTED, IGNORED, REJECTED, FormReturn, Received, accepted_times,
                              rejected_since)
-from .examine_pool import examine_all, reader_gaps
+from .examine_pool import examine_all
 from .intake import SEP, IntakeResult, intake_return, intake_run, limits_key
 from .own import OWNER
 from .ledger import Ledger, disk_full, full_error
@@ -56,7 +56,6 @@ class CollectOutcome:
     period: Period
     files: list[FileOutcome] = field(default_factory=list)
     receipts: list[Receipt] = field(default_factory=list)
-    seconds: float = 0.0
     state: str = ""  # Ledger.state() after the run
     reused: bool = False  # nothing changed: the outputs already written stand
     # seconds spent in each step (intake, examine, ledger, commit, load: the receipts): the
@@ -195,7 +194,6 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
             for ret in stamped(stamps, out, plan, period):
                 record(ret)
             ledger.remember_files(run_id, found.seen, cache)
-            _as_ended(ledger, run_id, out)
             t2 = time.perf_counter()
             out.phases["examine"] = t2 - t1 - recording
             out.phases["ledger"] = recording
@@ -208,38 +206,27 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
             out.receipts = ledger.receipts(plan.plan_id, period.id)
             _as_recorded(out)
             out.reused = bool(reuse_state) and not out.changed and out.state == reuse_state
-            gaps = reader_gaps(limits) if out.changed else []  # (before _unreceived adds files)
-            _unreceived(out, received, [*intake_findings, *gaps], period)
+            _unreceived(out, received, mine, period)
             if not out.reused:
                 if on_receipts:
                     on_receipts(out)
                 out.phases["load"] = time.perf_counter() - t2
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    out.seconds = time.perf_counter() - t0
     return out
 
 
-def _as_ended(ledger: Ledger, run_id: int, out: CollectOutcome) -> None:
-    """Each file with the status the ledger ends the run with (a file accepted when
-    recorded, in this run or an earlier one, is superseded by a later one of the same unit
-    and form, a tie on time going to the later name: Ledger._supersede)."""
-    if all(f.seen_before for f in out.files):
-        return  # (nothing recorded: nothing changed)
-    mine = [f for f in out.files if f.sha256]
-    for f, status in zip(mine, ledger.ended(run_id, [(f.path, f.sha256) for f in mine])):
-        if status is not None:
-            f.status = status
-
-
 def _as_recorded(out: CollectOutcome) -> None:
-    """Each file with the unit, form and findings the ledger holds for it, as the 校验报告
-    lists them (--json, the desk's job): a file seen before had "" and [], and one recorded
-    in this run lacked what the ledger adds (superseded, duplicate-file)."""
+    """Each file with the status, unit, form and findings the ledger holds for it, as the
+    校验报告 lists them (--json, the desk's job): a file seen before had "" and [], and one
+    recorded in this run lacked what the ledger adds (superseded, duplicate-file), and the
+    status the run ended with (a file accepted when recorded, in this run or an earlier
+    one, is superseded by a later one of the same unit and form, a tie on time going to the
+    later name: Ledger._supersede)."""
     by = {(r.display, r.sha256): r for r in out.receipts}
     for f in out.files:
         if (r := by.get((f.path, f.sha256))) is not None:
-            f.unit, f.form, f.findings = r.unit, r.form, list(r.findings)
+            f.status, f.unit, f.form, f.findings = r.status, r.unit, r.form, list(r.findings)
 
 
 def _settled(found: IntakeResult, ledger: Ledger,
@@ -265,18 +252,17 @@ def _full_disk(db_path: Path):
         raise
 
 
-def _unreceived(out: CollectOutcome, received: list[Received], findings: list[Finding],
+def _unreceived(out: CollectOutcome, received: list[Received], findings: dict[str, list[Finding]],
                 period: Period) -> None:
-    """Findings about paths that gave no bytes (missing input, folder too deep, vanished
-    file, symlink...): nothing to archive, but the clerk must see them — in the run's
-    outcome (--json, exit code) and, as rows without a file, in the validation report."""
+    """Intake's findings (by file) about paths that gave no bytes (missing input, folder too
+    deep, vanished file, symlink...): nothing to archive, but the clerk must see them — in
+    the run's outcome (--json, exit code) and, as rows without a file, in the validation
+    report."""
     shown = {r.display for r in received}
-    orphans: dict[str, list[Finding]] = {}
-    for f in findings:
-        if f.file not in shown:
-            orphans.setdefault(f.file, []).append(f)
     now = time.strftime("%Y-%m-%dT%H:%M:%S")
-    for display, items in orphans.items():
+    for display, items in findings.items():
+        if display in shown:
+            continue
         status = REJECTED if any(f.severity == ERROR for f in items) else IGNORED
         out.files.append(FileOutcome(display, "", status, findings=list(items)))
         out.receipts.append(Receipt(display, display, display.rsplit("/", 1)[-1], "", status,
@@ -293,16 +279,11 @@ def _clean_stale_workdirs() -> None:
         return
     for e in entries:
         m = pattern.match(e.name)
+        # (its process gone: not os.kill(pid, 0), which on Windows is CTRL_C_EVENT, sent to
+        # that process group)
         if m and e.is_dir(follow_symlinks=False) and int(m.group(1)) != os.getpid() \
-                and not pid_alive(int(m.group(1))):
+                and not psutil.pid_exists(int(m.group(1))):
             shutil.rmtree(e.path, ignore_errors=True)
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this id still runs (a killed run's temp folder is stale).
-
-    Not os.kill(pid, 0): on Windows signal 0 is CTRL_C_EVENT, sent to that process group."""
-    return psutil.pid_exists(pid)
 
 
 def check_output_dir(path: Path) -> None:

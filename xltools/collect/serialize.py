@@ -4,10 +4,11 @@ from __future__ import annotations
 import json
 import math
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, Iterator
 
 from ..model.findings import Finding
-from ..model.returns import FormReturn, Received, TargetReport, TaskReport, TownReport
+from ..model.returns import (ACTUAL, NOTE, TASK_FIELDS, FormReturn, Received, TargetReport,
+                             TaskReport, TownReport, target_key, town_key)
 from ..model.serialize import from_fields
 
 FORMAT_VERSION = 1
@@ -95,3 +96,30 @@ def form_return_from_dict(d: dict[str, Any], shared: dict[str, str] | None = Non
     ret.town = [_row(TownReport, t, shared) for t in d.get("town") or []]
     ret.findings = [Finding.from_dict(f) for f in d.get("findings") or []]
     return ret
+
+
+def cell_values(ret: FormReturn) -> Iterator[tuple]:
+    """(key, field, value, number, cell, row) of every field of a return, the header's first
+    (key "header"): what the ledger stores, and what examine checks once read."""
+    for name, value in ret.header.items():
+        yield "header", name, value, None, ret.header_cells.get(name) or "", -1
+    attrs = dict(zip(TASK_FIELDS, ("completion", "progress", "status", "problems", "next_steps")))
+    for t in ret.tasks:
+        if t.extra:  # a 办理方案 row: its own fields, by name
+            for fname, value in t.extra.items():
+                yield t.task, fname, value or None, None, t.cells.get(fname) or "", t.row
+            continue
+        raw = t.progress_raw if t.progress_raw is not None else t.progress
+        for fname, attr in attrs.items():
+            value, num = ((raw, _num(t.progress)) if attr == "progress"
+                          else (getattr(t, attr) or None, None))
+            yield t.task, fname, value, num, t.cells.get(fname) or "", t.row
+    for key, g in [*((target_key(g.task, g.index), g) for g in ret.targets),
+                   *((town_key(w.column, w.part), w) for w in ret.town)]:
+        raw = g.actual_raw if g.actual_raw is not None else g.actual
+        yield key, ACTUAL, raw, _num(g.actual), g.cells.get(ACTUAL) or "", g.row
+        yield key, NOTE, g.note or None, None, g.cells.get(NOTE) or "", g.row
+
+
+def _num(x: object) -> float | None:
+    return float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else None

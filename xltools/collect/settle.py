@@ -9,7 +9,7 @@ from pathlib import Path
 from ..model import Period, Plan
 from ..model.errors import InputError, LedgerError
 from ..model.glossary import FW_COLON, official_text
-from .examine import PreviousValues, examine
+from .examine import examine
 from .ledger import Ledger
 from .records import Decision
 from .run import CollectOutcome, FileOutcome, _record, mark_late
@@ -34,7 +34,7 @@ def credit(db_path: Path, plan: Plan, period: Period, sha: str, unit: str, who: 
         original = ret.received
         copy = dataclasses.replace(original, path=str(db_path.parent / row.archived))
         run_id = ledger.begin(plan.plan_id, period.id, [f"credit {row.sha256} {name.name}"])
-        previous = PreviousValues(ledger.previous_actuals(plan.plan_id, period.id))
+        previous = ledger.previous_actuals(plan.plan_id, period.id)
         new = examine(copy, plan, period.id, previous, credit=name.name)
         new.received = original
         out = CollectOutcome(period)
@@ -54,19 +54,18 @@ def set_received(db_path: Path, plan: Plan, period: Period, sha: str, when: str,
         full = ledger.find_file(sha).sha256
         ledger.begin(plan.plan_id, period.id, [f"set-received {full} {at}"])
         row = ledger.find_file(full)  # read in the write transaction: a second click waits
-        ret = row.ret
+        ret, status = row.ret, row.status
         before = ret.received.received_at
         if before == at and ret.received.time_source == "clerk":  # already so: no record
             ledger.rollback()
-            return FileOutcome(row.display, row.sha256, row.status, ret.unit, ret.kind,
-                               list(ret.findings), seen_before=True)
-        ret.received = dataclasses.replace(ret.received, received_at=at, time_source="clerk")
-        mark_late(ret, period)
-        status = ledger.set_received(ret, replace_status=row.status)
-        ledger.add_history(who, RECEIVED, row.sha256, plan.plan_id, period.id,
-                           {"received_at": at, "before": before, "display": row.display,
-                            "late": ret.late})
-        ledger.commit()
+        else:
+            ret.received = dataclasses.replace(ret.received, received_at=at, time_source="clerk")
+            mark_late(ret, period)
+            status = ledger.set_received(ret, replace_status=row.status)
+            ledger.add_history(who, RECEIVED, row.sha256, plan.plan_id, period.id,
+                               {"received_at": at, "before": before, "display": row.display,
+                                "late": ret.late})
+            ledger.commit()
     return FileOutcome(row.display, row.sha256, status, ret.unit, ret.kind,
                        list(ret.findings), seen_before=True)
 
