@@ -25,6 +25,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Mapping
 
+import olefile
+
 from ..model.errors import settings
 from ..model.findings import ERROR, Finding, finding
 from ..model.returns import IGNORED, REJECTED, FormReturn, Received
@@ -384,63 +386,12 @@ def _read_small(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
         return m.read(limit)
 
 
-def ole_names(f: BinaryIO, max_dir_sectors: int = 512) -> set[str] | None:
+def ole_names(f: BinaryIO) -> set[str] | None:
     """Lower-cased names of the entries of an OLE2 (CFB) file's directory; None if damaged."""
     try:
         f.seek(0)
-        hdr = f.read(512)
-        if len(hdr) < 512 or hdr[:8] != OLE_MAGIC:
-            return None
-        shift = struct.unpack_from("<H", hdr, 30)[0]
-        if shift not in (9, 12):
-            return None
-        ssz = 1 << shift
-        per = ssz // 4
-        n_fat, first_dir = struct.unpack_from("<II", hdr, 44)
-        first_difat, n_difat = struct.unpack_from("<II", hdr, 68)
-        sectors = f.seek(0, os.SEEK_END) // ssz + 1
-        if n_fat > sectors or n_difat > sectors:  # lies that would make us loop for ages
-            return None
-
-        def entries(s: int) -> tuple[int, ...]:
-            """Sector s as 32-bit entries (DIFAT, FAT); ValueError when the file ends first."""
-            f.seek((s + 1) * ssz)
-            blk = f.read(ssz)
-            if len(blk) < ssz:
-                raise ValueError("truncated sector")
-            return struct.unpack(f"<{per}I", blk)
-
-        fat_sectors = list(struct.unpack_from("<109I", hdr, 76))[:min(n_fat, 109)]
-        nxt, seen = first_difat, 0
-        while len(fat_sectors) < n_fat and nxt < 0xFFFFFFFA and seen < n_difat + 1:
-            vals = entries(nxt)
-            fat_sectors.extend(vals[:-1])
-            nxt, seen = vals[-1], seen + 1
-        fat_cache: dict[int, tuple[int, ...]] = {}
-
-        def next_sector(s: int) -> int:
-            idx = s // per
-            if idx >= len(fat_sectors):
-                raise ValueError("FAT too short")
-            if idx not in fat_cache:
-                fat_cache[idx] = entries(fat_sectors[idx])
-            return fat_cache[idx][s % per]
-
-        names: set[str] = set()
-        sector, steps = first_dir, 0
-        while sector < 0xFFFFFFFA and steps < max_dir_sectors:
-            f.seek((sector + 1) * ssz)
-            blk = f.read(ssz)
-            if len(blk) < ssz:
-                return names or None
-            for off in range(0, ssz, 128):
-                ent = blk[off:off + 128]
-                nlen, etype = struct.unpack_from("<HB", ent, 64)
-                if etype in (1, 2, 5) and 2 <= nlen <= 64:
-                    names.add(ent[:nlen - 2].decode("utf-16-le", "replace").lower())
-            sector, steps = next_sector(sector), steps + 1
-        return names
-    except (OSError, ValueError, struct.error, OverflowError):
+        return {e.name.lower() for e in olefile.OleFileIO(f).direntries if e is not None}
+    except Exception:  # noqa: BLE001 - damaged or hostile bytes: no directory to tell
         return None
 
 
