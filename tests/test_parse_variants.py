@@ -524,3 +524,60 @@ def test_units_without_a_colon_or_on_the_line_below_their_label(a, b, full_width
     assert (fold(two.text), two.responsible_units) == ("财政收入增长8%。", ["区财政局", "区税务局"])
     assert three.lead_units == ["区国资局"]
     assert codes(r) == ["periods-default"]
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+@pytest.mark.parametrize("gone", [("3",), ("2", "3")], ids=["annex3", "annex2-and-3"])
+def test_annex_3_without_its_heading_is_told_from_annex_2(gone, full_width):
+    """The "附件3" line missing: before, the matrix was read over annex 2's cells too
+    (annex 2's unit blocks lost, their cells read as matrix rows, matrix-row-length x55)."""
+    text = printed(text_of(SEED_000), full_width)
+    whole = parse_notice_text(text, source="n.txt")
+    r = parse_notice_text(re.sub(rf"(?m)^附件[{''.join(gone)}][^\S\n]*$", "", text), source="n.txt")
+    assert [(e.unit, e.tasks, e.leader) for e in r.annex2] == [(e.unit, e.tasks, e.leader) for e in whole.annex2]
+    assert len(r.annex2) == 40 and len(r.plan.tasks) == 67
+    m, w = r.plan.matrix, whole.plan.matrix
+    assert [x.label for x in m.rows] == [x.label for x in w.rows] and len(m.rows) == 12
+    assert (m.title, m.values, [c.path for c in m.columns]) == (w.title, w.values, [c.path for c in w.columns])
+    assert sorted(codes(r)) == sorted(codes(whole))
+
+
+LONG_TARGET = """关于印发2021年重点任务分解的通知
+各单位:
+现将2021年重点任务分解如下,请认真贯彻落实。
+一、主要目标
+{first}地区生产总值增长7.5%左右,规模以上工业增加值增长8%,固定资产投资增长10%,社会消费品零售总额增长9%。{units}
+{second}财政收入增长8%。{units2}
+二、重点任务
+1.推进国企改革。(牵头单位:区国资局)
+2.推进财税改革。(牵头单位:区财政局)
+3.推进招商引资。(牵头单位:区商务局)
+"""
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+@pytest.mark.parametrize("units", [True, False], ids=["units", "no-units"])
+def test_a_numbered_target_longer_than_a_heading_above_the_tasks(units, full_width):
+    """A target item over 60 characters above the tasks: before, the search for where the
+    body starts stopped at it, and it (with the targets above it) was dropped silently."""
+    text = LONG_TARGET.format(first="(一)", second="(二)", units="(责任单位:区发改局)" if units else "",
+                              units2="(责任单位:区财政局)" if units else "")
+    r = parse_notice_text(printed(text, full_width), source="n.txt")
+    got = [(t.number, t.kind, t.responsible_units, [(x.label, x.value) for x in t.targets])
+           for t in r.plan.tasks]
+    assert got[:2] == [("(一)", "indicator", ["区发改局"] if units else [],
+                        [("地区生产总值增长", 7.5), ("规模以上工业增加值增长", 8), ("固定资产投资增长", 10),
+                         ("社会消费品零售总额增长", 9)]),
+                       ("(二)", "indicator", ["区财政局"] if units else [], [("财政收入增长", 8)])]
+    assert [t.number for t in r.plan.tasks[2:]] == ["1", "2", "3"] and r.plan.tasks[2].lead_units == ["区国资局"]
+    assert sorted(codes(r)) == ["missing-responsibility"] * 2 * (not units) + ["periods-default"]
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+def test_unnumbered_targets_the_body_does_not_reach_are_reported(full_width):
+    """Unnumbered target lines with no 目标 word above the tasks: before, dropped without a word."""
+    text = printed(LONG_TARGET.format(first="", second="", units="", units2=""), full_width)
+    r = parse_notice_text(text, source="n.txt")
+    assert [t.number for t in r.plan.tasks] == ["1", "2", "3"]
+    [f] = [f for f in r.findings if f.code == "text-before-items"]
+    assert f.severity == WARNING and f.line == 6 and fold(f.params["value"]).startswith("财政收入增长8%")

@@ -90,6 +90,7 @@ PLAN: dict[str, tuple[str, str]] = {
     # reading a notice's tables (flattened text tables and .docx grids)
     "table-cell-unplaced": (WARNING, "表格中的“{value}”对应不到任务 {task} 的任何一列(表头:{columns}),没有放入其他栏目。请核对原文,必要时在计划中补上。"),
     "matrix-value-empty": (INFO, "附件3第{table}表“{row}”的“{column}”一格是空的,该项没有记录目标值(其余各列位置不变)。请核对原件。"),
+    "text-before-items": (WARNING, "第一项任务之前的文字“{value}”含量化目标或责任单位,但没有认出它属于哪项任务或目标段落,它和它之前的文字未读取。请核对原文,如其中有任务或目标,请在计划中补上。"),
 }
 
 # intake: a file is typed by its content, not its name; a refused member of a .zip is

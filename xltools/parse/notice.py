@@ -9,7 +9,8 @@ from ..model.glossary import FW_COMMA
 from ..model.plan import Plan, Task, TownMatrix, Unit
 from .annex2 import (UnitTasks, grid_is_unit_table, looks_like_table, parse_unit_tasks,
                      unit_tasks_from_grid)
-from .annex3 import build_matrix_from_grids, looks_like_matrix, matrix_of, matrix_title, split_tables
+from .annex3 import (CORNER_WORDS, build_matrix_from_grids, is_value, looks_like_matrix, matrix_of,
+                     matrix_title, split_tables)
 from .cells import cells_of, grid_cells
 from .clean import Line, clean_lines, short
 from .consistency import check_annex2
@@ -125,15 +126,28 @@ def read_annexes(lines: list[Line], regions: list, skip: list, grids: list, sour
                 findings += mf
             if not entries:
                 entries = [e for g in mine if grid_is_unit_table(g) for e in unit_tasks_from_grid(g)]
-        elif looks_like_matrix(cells := cells_of(lines, region.start, region.end)) and matrix is None:
-            matrix, mf = matrix_of(*split_tables(cells), source)
-            findings += mf
-        elif not entries and looks_like_table(cells):
-            entries = parse_unit_tasks(cells)
+        else:  # annex 2's table run into annex 3's matrix (the 附件3 line missing): each its own
+            cells = cells_of(lines, region.start, region.end)
+            cut = _matrix_after_table(cells)
+            if cut:
+                entries, cells = entries or parse_unit_tasks(cells[:cut]), cells[cut:]
+            if looks_like_matrix(cells) and matrix is None:
+                matrix, mf = matrix_of(*split_tables(cells), source)
+                findings += mf
+            elif not entries and looks_like_table(cells):
+                entries = parse_unit_tasks(cells)
         if region is extra and had == (matrix, len(entries)):
             findings.append(finding("text-not-read", file=source, line=tail[0].no, value=short(tail[0].text),
                                     lines=f"{tail[0].no}-{tail[-1].no}"))
     return matrix, entries, findings
+
+
+def _matrix_after_table(cells: list) -> int:
+    """Where a town matrix (its title, else its corner cell) starts after a unit task table; 0: none."""
+    for k in (k for k, c in enumerate(cells) if c.flat in CORNER_WORDS):
+        if looks_like_table(cells[:k]) and looks_like_matrix(cells[k:]):
+            return k - (not is_value(cells[k - 2].flat) and bool(matrix_title(cells[k - 1:k])))
+    return 0
 
 
 def _item_pieces(it: RawItem):

@@ -174,8 +174,8 @@ def _body_start(lines: list[Line], region: Region, item_kind: str, first_item: i
             continue
         if CLOSING_RE.match(s) or ANNEX_RE.match(s):
             break
-        mk = marker_of(s)
-        if (mk and _is_heading_line(mk[0], item_kind, s) and len(s) <= _HEADING_MAX) or (
+        mk, told = marker_of(s), has_responsibility(s) or bool(extract_targets(s))  # no preamble's
+        if (mk and (LEVEL[mk[0]] < LEVEL[item_kind] or mk[0] == "dash") and (len(s) <= _HEADING_MAX or told)) or (
                 not mk and (_is_title_like(s) or _is_target_paragraph(s) or has_responsibility(s))):
             start = i  # a responsibility line belongs to the item above it
         else:
@@ -200,6 +200,9 @@ def find_structure(lines: list[Line], source: str = "") -> Structure:
     if first is None:  # the annex list's entries only
         return st
     start = _body_start(lines, body, item_kind, first)
+    above = next((ln for ln in reversed(lines[body.start:start]) if ln.text.strip()), None)
+    if above and (extract_targets(above.text) or has_responsibility(above.text)):  # where the walk stopped
+        st.findings.append(finding("text-before-items", file=source, line=above.no, value=short(above.text)))
     _walk(lines, body, item_kind, start, st, source)
     if annex_kind := _region_kind(lines, body):  # 附件2:2020年为民办实事项目: the annex title says
         for it in [it for it in st.items if it.kind == "task"]:  # what its items are
