@@ -56,11 +56,9 @@ def format_number(n: int, fmt: str) -> str:
         return str(n).translate(_FULL_WIDTH)
     if fmt == "decimalZero":
         return f"{n:02d}"
-    if fmt in ("lowerLetter", "upperLetter") and n > 0:
-        letter = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
-        return letter.upper() if fmt == "upperLetter" else letter
-    if fmt in ("lowerRoman", "upperRoman") and n > 0:
-        return _roman(n).upper() if fmt == "upperRoman" else _roman(n)
+    if fmt in ("lowerLetter", "upperLetter", "lowerRoman", "upperRoman") and n > 0:
+        s = _roman(n) if fmt.endswith("Roman") else chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+        return s.upper() if fmt.startswith("upper") else s
     return str(n)
 
 

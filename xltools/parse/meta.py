@@ -150,12 +150,11 @@ def find_year(text: str, doc_number: str) -> int:
     """The working year: the document number's, else the most printed 20xx年 (二〇二一年 too)."""
     if m := re.search(r"((?:19|20)\d{2})", doc_number):  # 〔0219〕 is a typo, no year
         return int(m.group(1))
-    head = text[:5000]
-    years = Counter(int(y) for y in re.findall(r"(20\d{2})\s*年", head))
-    years.update(chinese_year(y) for y in _CN_YEAR_RE.findall(head))
-    if not years:  # the year only in the signature date at the end
-        years.update(chinese_year(y) for y in _CN_YEAR_RE.findall(text[-3000:]))
-        years.update(int(y) for y in re.findall(r"(20\d{2})\s*年", text[-3000:]))
+    years: Counter[int] = Counter()
+    for part in (text[:5000], text[-3000:]):  # else the year only in the signature date at the end
+        if not years:
+            years.update(int(y) for y in re.findall(r"(20\d{2})\s*年", part))
+            years.update(chinese_year(y) for y in _CN_YEAR_RE.findall(part))
     return years.most_common(1)[0][0] if years else 0
 
 
@@ -232,13 +231,8 @@ def _quarter_deadlines(dates: list[tuple[str, str]], year: int) -> list[date]:
     """"4月10日、7月10日、10月10日、次年1月10日" → four dates after each quarter's end."""
     out: list[date] = []
     for mo, d in dates:
-        m = int(mo)
-        if not out:
-            y = year
-        elif m < out[-1].month and out[-1].year == year:  # the year-end report: next year, once
-            y = year + 1
-        else:
-            y = out[-1].year
+        m = int(mo)  # a month before the last: the year-end report, in the next year (once)
+        y = out[-1].year + (m < out[-1].month and out[-1].year == year) if out else year
         try:
             out.append(date(y, m, int(d)))
         except ValueError:  # no such month or day

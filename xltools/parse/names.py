@@ -190,8 +190,7 @@ def run_together_splits(name: str, known: set[str] | None = None) -> tuple[list[
             left[0] in ADMIN_PREFIXES and (right[0] in ADMIN_PREFIXES or known_or_group[1]))
     if is_group_phrase(s):
         return [], False
-    parts = _split_known(s, known_keys)
-    if parts and len(parts) > 1:
+    if len(parts := _split_known(s, known_keys) or []) > 1:
         return parts, True
     parts = _split_endings(s)
     if len(parts) < 2:

@@ -65,8 +65,8 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
     mentions: list[Mention] = []
     tasks = [_build_task(it, *pieces, known, register, src, findings, mentions)
              for it, pieces in zip(st.items, items_pieces)]
-    if matrix is not None:
-        mentions += [Mention(r.label, origin="annex3", line=0) for r in matrix.rows if r.kind == "town"]
+    mentions += [Mention(r.label, origin="annex3", line=0) for r in (matrix.rows if matrix else [])
+                 if r.kind == "town"]
     mentions += [Mention(e.unit, origin="annex2", line=e.line) for e in entries]
 
     book = (resolve_with_register(register, mentions, src) if register is not None
@@ -128,8 +128,7 @@ def read_annexes(lines: list[Line], regions: list, skip: list, grids: list, sour
                 entries = [e for g in mine if grid_is_unit_table(g) for e in unit_tasks_from_grid(g)]
         else:  # annex 2's table run into annex 3's matrix (the 附件3 line missing): each its own
             cells = cells_of(lines, region.start, region.end)
-            cut = _matrix_after_table(cells)
-            if cut:
+            if cut := _matrix_after_table(cells):
                 entries, cells = entries or parse_unit_tasks(cells[:cut]), cells[cut:]
             if looks_like_matrix(cells) and matrix is None:
                 matrix, mf = matrix_of(*split_tables(cells), source)
@@ -144,10 +143,9 @@ def read_annexes(lines: list[Line], regions: list, skip: list, grids: list, sour
 
 def _matrix_after_table(cells: list) -> int:
     """Where a town matrix (its title, else its corner cell) starts after a unit task table; 0: none."""
-    for k in (k for k, c in enumerate(cells) if c.flat in CORNER_WORDS):
-        if looks_like_table(cells[:k]) and looks_like_matrix(cells[k:]):
-            return k - (not is_value(cells[k - 2].flat) and bool(matrix_title(cells[k - 1:k])))
-    return 0
+    return next((k - (not is_value(cells[k - 2].flat) and bool(matrix_title(cells[k - 1:k])))
+                 for k, c in enumerate(cells) if c.flat in CORNER_WORDS
+                 and looks_like_table(cells[:k]) and looks_like_matrix(cells[k:])), 0)
 
 
 def _item_pieces(it: RawItem):

@@ -45,10 +45,9 @@ def _guess_utf16(data: bytes) -> str:
     if len(data) < 4 or len(data) % 2:
         return ""
     even, odd = data[0::2], data[1::2]
-    if odd.count(0) > len(odd) * 0.2 and even.count(0) < len(even) * 0.05:
-        return "utf-16-le"
-    if even.count(0) > len(even) * 0.2 and odd.count(0) < len(odd) * 0.05:
-        return "utf-16-be"
+    for name, zeros, text in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros.count(0) > len(zeros) * 0.2 and text.count(0) < len(text) * 0.05:
+            return name
     return ""
 
 

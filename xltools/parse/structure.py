@@ -165,8 +165,10 @@ def _is_target_paragraph(text: str) -> bool:
     return bool(re.search(r"目标|指标", text)) and len(extract_targets(text)) >= 1 and not marker_of(text)
 
 
-def _body_start(lines: list[Line], region: Region, item_kind: str, first_item: int) -> int:
-    """Walk back from the first item over headings, titles and target paragraphs."""
+def _body_start(lines: list[Line], region: Region, item_kind: str, first_item: int, st: Structure,
+                source: str) -> int:
+    """Walk back from the first item over headings, titles and target paragraphs; a line
+    with a target or units where the walk stops is reported (text-before-items)."""
     start, before = first_item, (_value(marker_of(lines[first_item].text)[1]) or 2) - 2
     for i in range(first_item - 1, region.start - 1, -1):
         s = _run_in(lines[i].text.strip(), item_kind, before)[0]  # a heading the item ran into
@@ -179,6 +181,8 @@ def _body_start(lines: list[Line], region: Region, item_kind: str, first_item: i
                 not mk and (_is_title_like(s) or _is_target_paragraph(s) or has_responsibility(s))):
             start = i  # a responsibility line belongs to the item above it
         else:
+            if told:
+                st.findings.append(finding("text-before-items", file=source, line=lines[i].no, value=short(s)))
             break
     return start
 
@@ -199,11 +203,7 @@ def find_structure(lines: list[Line], source: str = "") -> Structure:
                   and mk[0] == item_kind and not _annex_entry(lines, i)), None)
     if first is None:  # the annex list's entries only
         return st
-    start = _body_start(lines, body, item_kind, first)
-    above = next((ln for ln in reversed(lines[body.start:start]) if ln.text.strip()), None)
-    if above and (extract_targets(above.text) or has_responsibility(above.text)):  # where the walk stopped
-        st.findings.append(finding("text-before-items", file=source, line=above.no, value=short(above.text)))
-    _walk(lines, body, item_kind, start, st, source)
+    _walk(lines, body, item_kind, _body_start(lines, body, item_kind, first, st, source), st, source)
     if annex_kind := _region_kind(lines, body):  # 附件2:2020年为民办实事项目: the annex title says
         for it in [it for it in st.items if it.kind == "task"]:  # what its items are
             it.kind = annex_kind
