@@ -581,3 +581,14 @@ def test_unnumbered_targets_the_body_does_not_reach_are_reported(full_width):
     assert [t.number for t in r.plan.tasks] == ["1", "2", "3"]
     [f] = [f for f in r.findings if f.code == "text-before-items"]
     assert f.severity == WARNING and f.line == 6 and fold(f.params["value"]).startswith("财政收入增长8%")
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+def test_a_matrix_figure_no_float_holds_is_a_bad_value(full_width):
+    """400 digits are infinity as a float: before, rounding it in check_matrix raised."""
+    text = text_of(SEED_000).replace("\n95310\n", "\n" + "9" * 400 + "\n", 1)
+    r = parse_notice_text(printed(text, full_width), source="n.txt")
+    bad = [f.params for f in r.findings if f.code == "bad-matrix-value"]
+    assert [(p["row"], p["value"]) for p in bad] == [("岑河镇", "9" * 400)]
+    assert [row.label for row in r.plan.matrix.rows] == [
+        row.label for row in parse_notice_text(text_of(SEED_000)).plan.matrix.rows]

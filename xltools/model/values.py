@@ -1,6 +1,7 @@
 """Reading the values printed in target tables: 247,779 / 3.50% / \\ / 118户、345人."""
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -35,7 +36,13 @@ def to_float(text: str) -> float:
 
 
 def parse_value(text: object, measures: list[str] | None = None) -> CellValue:
-    """Understand one printed value; `measures` names composite parts (户, 人) by position."""
+    """Understand one printed value; `measures` names composite parts (户, 人) by position.
+    A figure no float holds (400 digits: infinity) makes the value bad."""
+    value = _parse_value(text, measures)
+    return value if all(map(math.isfinite, value.amounts().values())) else CellValue("bad")
+
+
+def _parse_value(text: object, measures: list[str] | None) -> CellValue:
     if text is None:
         return CellValue("empty")
     if isinstance(text, (int, float)) and not isinstance(text, bool):
