@@ -8,8 +8,7 @@ from collections.abc import Callable, Iterator
 from itertools import groupby, islice
 from pathlib import Path
 
-from ..sheet.blocks import date_cn, official_page, safe_filename, seq_value
-from ..generate.annex2 import fit_block
+from ..sheet.blocks import date_cn, fit_block, official_page, safe_filename, seq_value
 from ..generate.annex3 import value_cell
 from ..model.collector import gc_paused
 from ..sheet.layout import Chart, Sheet, Workbook
