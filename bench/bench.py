@@ -123,7 +123,7 @@ def stage_generate_floor(work: Path) -> dict:
 
     plan = _plan(work)
     jobs = form_jobs(plan, [plan.periods[0]])
-    layouts = build_documents(plan, jobs)[0] + [build_form(plan, j)[0] for j in jobs]
+    layouts = build_documents(plan, jobs)[0] + [build_form(plan, j) for j in jobs]
     return {"seconds": _bare_write(layouts), "files": len(layouts)}
 
 

@@ -138,7 +138,7 @@ def _shortened(files: list[WrittenFile]) -> list[Finding]:
 
 def _write_form(state: tuple[Plan, Path], job: FormJob) -> WrittenFile:
     plan, out = state
-    wb, _ = build_form(plan, job)
+    wb = build_form(plan, job)
     return WrittenFile(write_workbook(wb, out), job.kind, job.unit, job.period)
 
 
