@@ -6,6 +6,7 @@ import io
 import openpyxl
 import pytest
 
+from test_lazy_sheet import made_whole
 from test_merge_summary import INJECTION, bad, receipts_for, report, scenario
 from xltools.sheet.layout import Chart, Workbook
 from xltools.merge import ReceiptRow, summarize
@@ -280,7 +281,8 @@ def test_small_streamed_books_are_written_in_memory_alike(monkeypatch):
     receipts = receipts_for(plan, current)
     period = plan.period("2019Q1")
     s = summarize(plan, period, current + [stray], receipts)
-    for layout in (summary_workbook(plan, period, s), validation_workbook(plan, period, receipts)):
+    for layout in (made_whole(summary_workbook(plan, period, s)),
+                   validation_workbook(plan, period, receipts)):
         assert layout.constant_memory
         kept = _cells(workbook_bytes(layout))
         monkeypatch.setattr(writer, "STREAM_CELLS", 0)
