@@ -957,3 +957,18 @@ def test_formula_error_cell_is_not_read_as_blank(tmp_path, fmt):
     if fmt == "xlsx":  # (formulas are told in .xlsx only)
         assert "\u201c#DIV/0!\u201d" in next(f.message for f in fr.findings
                                              if f.code == "formula-in-cell" and f.cell == "E6")
+
+
+def test_a_large_figure_is_named_in_full_in_its_finding(tmp_path):
+    """A figure of seven digits and a fraction is said as typed (1234567.5, never 1.23457e+06),
+    as is the figure it fell below."""
+    plan = make_small_plan()
+    wb, fmap = report_form(plan, plan.unit("区人社局"), plan.period(Q1))
+    embed_identity(wb, plan.plan_id, "report", "区人社局", Q1)
+    wb.sheet(fmap.target_sheet).write(fmap.target_rows[0][2], 4, 1234567.5, kind="number")
+    path = write_workbook(wb, tmp_path)
+    rec = Received(str(path), path.name, path.name, "0" * 64, path.stat().st_size,
+                   "2019-04-08T10:00:00")
+    fr = examine(rec, plan, Q1, {("区人社局", "report", "2#0"): 12345678.25})
+    [f] = [f for f in fr.findings if f.code == "target-decreased"]
+    assert (f.params["value"], f.params["previous"]) == ("1234567.5", "12345678.25")
