@@ -123,7 +123,7 @@ def stage_generate_floor(work: Path) -> dict:
 
     plan = _plan(work)
     jobs = form_jobs(plan, [plan.periods[0]])
-    layouts = build_documents(plan, jobs)[0] + [build_form(plan, j)[0] for j in jobs]
+    layouts = build_documents(plan, jobs)[0] + [build_form(plan, j) for j in jobs]
     return {"seconds": _bare_write(layouts), "files": len(layouts)}
 
 
@@ -145,6 +145,8 @@ def stage_output_floor(work: Path, ledger: str = "ledger.sqlite") -> dict:
         layouts = [summary_workbook(plan, period, summary),
                    validation_workbook(plan, period, receipts),
                    *(fb.workbook for fb in feedback_for(plan, period, current, receipts))]
+        for sheet in layouts[0].sheets:  # (the 汇总表's rows are otherwise made while written)
+            sheet.complete()
     cells = sum(len(sh.cells) for wb in layouts for sh in wb.sheets)
     return {"seconds": _bare_write(layouts), "cells": cells}
 

@@ -967,6 +967,8 @@ def test_unit_names_are_checked_as_the_clerk_types(desk):
     got = client.get(c_url("names") + ".json", params={"text": typed})
     assert got.status_code == 200 and got.json() == {"unknown": ["\u533a\u4e0d\u5b58\u5728\u5c40"]}
     assert client.get(c_url("names") + ".json", params={"text": ""}).json() == {"unknown": []}
+    twice = client.get(c_url("names") + ".json", params={"text": f"{typed}\n{typed}"}).json()
+    assert twice == {"unknown": ["\u533a\u4e0d\u5b58\u5728\u5c40"]}  # named once, as for members
     assert 'class="units"' in client.get(c_url()).text
 
 

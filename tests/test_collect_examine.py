@@ -40,7 +40,7 @@ from xltools.collect.expected import ExpectedForms
 from xltools.collect.grid import Sink
 from xltools.forms import registry
 from xltools.forms.identity import embed_identity
-from xltools.forms.registry import REPORT_V1, REPORT_V2
+from xltools.forms.registry import REPORT_V1, REPORT_V2, TOWN_V1
 from xltools.generate.report_form import report_form
 from xltools.generate.town_form import town_form
 from xltools.generate.workplan import workplan
@@ -957,3 +957,36 @@ def test_formula_error_cell_is_not_read_as_blank(tmp_path, fmt):
     if fmt == "xlsx":  # (formulas are told in .xlsx only)
         assert "\u201c#DIV/0!\u201d" in next(f.message for f in fr.findings
                                              if f.code == "formula-in-cell" and f.cell == "E6")
+
+
+def test_a_large_figure_is_named_in_full_in_its_finding(tmp_path):
+    """A figure of seven digits and a fraction is said as typed (1234567.5, never 1.23457e+06),
+    as is the figure it fell below."""
+    plan = make_small_plan()
+    wb, fmap = report_form(plan, plan.unit("区人社局"), plan.period(Q1))
+    embed_identity(wb, plan.plan_id, "report", "区人社局", Q1)
+    wb.sheet(fmap.target_sheet).write(fmap.target_rows[0][2], 4, 1234567.5, kind="number")
+    path = write_workbook(wb, tmp_path)
+    rec = Received(str(path), path.name, path.name, "0" * 64, path.stat().st_size,
+                   "2019-04-08T10:00:00")
+    fr = examine(rec, plan, Q1, {("区人社局", "report", "2#0"): 12345678.25})
+    [f] = [f for f in fr.findings if f.code == "target-decreased"]
+    assert (f.params["value"], f.params["previous"]) == ("1234567.5", "12345678.25")
+
+
+def test_a_town_line_in_percentage_points_is_no_running_total(tmp_path):
+    """A town column measured in 百分点 (or a full-width percent sign) is a rate, as the
+    form's 完成率 and the summary take it: a fall below zero is no negative running total."""
+    plan = make_small_plan()
+    plan.matrix.columns[3].measure = "\u767e\u5206\u70b9"  # 百分点 (c04, additive)
+    row = next(r for r in plan.town_rows() if r.unit == "锣场镇")
+    wb, lines = town_form(plan, row, plan.period(Q1))
+    embed_identity(wb, plan.plan_id, "town", "锣场镇", Q1)
+    [line] = [ln for ln in lines if ln.column == "c04"]
+    wb.sheets[0].write(line.row, TOWN_V1.col("累计完成"), -0.5, kind="number")
+    path = write_workbook(wb, tmp_path)
+    rec = Received(str(path), path.name, path.name, "0" * 64, path.stat().st_size,
+                   "2019-04-08T10:00:00")
+    fr = examine(rec, plan, Q1)
+    assert "town-value-negative" not in {f.code for f in fr.findings}
+    assert [t.actual for t in fr.town if t.column == "c04"] == [-0.5]

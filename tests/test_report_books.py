@@ -6,12 +6,14 @@ import io
 import openpyxl
 import pytest
 
+from test_lazy_sheet import made_whole
 from test_merge_summary import INJECTION, bad, receipts_for, report, scenario
 from xltools.sheet.layout import Chart, Workbook
 from xltools.merge import ReceiptRow, summarize
 from xltools.merge.common import BLOCKED
 from xltools.model import ERROR, WARNING
 from xltools.model.findings import describe_change, finding
+from xltools.model.plan import SECTION_SEP
 from xltools.model.returns import ACCEPTED, REJECTED
 from xltools.report import SUMMARY_SHEETS, summary_workbook, validation_workbook
 from xltools.report.tables import sheet_namer
@@ -279,7 +281,8 @@ def test_small_streamed_books_are_written_in_memory_alike(monkeypatch):
     receipts = receipts_for(plan, current)
     period = plan.period("2019Q1")
     s = summarize(plan, period, current + [stray], receipts)
-    for layout in (summary_workbook(plan, period, s), validation_workbook(plan, period, receipts)):
+    for layout in (made_whole(summary_workbook(plan, period, s)),
+                   validation_workbook(plan, period, receipts)):
         assert layout.constant_memory
         kept = _cells(workbook_bytes(layout))
         monkeypatch.setattr(writer, "STREAM_CELLS", 0)
@@ -336,3 +339,20 @@ def test_tasks_sharing_a_number_each_print_their_own_block():
         assert ws.cell(cell.row, cell.column - 1).value == int(task.number)
         statuses = {c.value for c in ws[cell.row] if c.value == status}
         assert statuses == {status}
+
+
+def test_plan_total_mismatches_name_each_column_part_once():
+    """The totals check_matrix finds off their rows' sum, as the 镇街指标 sheet lists them:
+    a composite column's part named once, a one-level column by its own name."""
+    plan, current, _ = scenario()
+    plan.matrix.columns[3].path = ["新增参保"]  # 500 printed, 400 the rows' sum
+    plan.matrix.values[("全区合计", "c03")] = "4户、7人"  # 3户 the rows' sum, 7人 right
+    period = plan.period("2019Q1")
+    s = summarize(plan, period, current, receipts_for(plan, current))
+    assert s.town_mismatches.select("指标", "部分", "合计(计划所印)", "各行之和", "相差") == [
+        (f"扶贫{SECTION_SEP}扶贫工作", "户", "4户、7人", "3", "1"),
+        ("新增参保", "", "500", "400", "100")]
+    ws = reopen(summary_workbook(plan, period, s))["镇街指标"]
+    [head] = find(ws, "相差")
+    listed = [ws.cell(head.row + i, 2).value for i in (1, 2)]
+    assert listed == [f"扶贫{SECTION_SEP}扶贫工作(户)", "新增参保"]

@@ -138,7 +138,7 @@ def _shortened(files: list[WrittenFile]) -> list[Finding]:
 
 def _write_form(state: tuple[Plan, Path], job: FormJob) -> WrittenFile:
     plan, out = state
-    wb, _ = build_form(plan, job)
+    wb = build_form(plan, job)
     return WrittenFile(write_workbook(wb, out), job.kind, job.unit, job.period)
 
 
@@ -638,10 +638,10 @@ def year(plan_path: str | os.PathLike, db: str | os.PathLike | None = None,
 
 
 def unknown_units(plan_path: str | os.PathLike, text: str) -> list[str]:
-    """The names in a typed list of units that the plan does not know (checked as the clerk
-    types, before anything is saved)."""
+    """The names in a typed list of units that the plan does not know, each once, as
+    views.members_check lists them (checked as the clerk types, before anything is saved)."""
     plan = require_plan(plan_path).value
-    return [n for n in typed_names(plan, text) if plan.resolve(n) is None]
+    return [n for n in dict.fromkeys(typed_names(plan, text)) if plan.resolve(n) is None]
 
 
 def task_set(plan_path: str | os.PathLike, number: str, lead_units: str | None = None,

@@ -13,6 +13,7 @@ from ..model.returns import ACTUAL, NOTE, FormReturn, TargetReport, TaskReport, 
 from .expected import ExpectedForm
 from .extract import Located
 from ..model.glossary import a1
+from ..model.values import format_number
 from .grid import Sink, as_text, at, is_blank
 from .values import (PROGRESS_AMBIGUOUS, PROGRESS_BAD, PROGRESS_EMPTY, as_number, date_value,
                      needs_format, phone_ok, progress_value)
@@ -95,12 +96,12 @@ def check_tasks(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn,
             sink.add("progress-not-number", r, pc, task=e.task, value=raw["完成进度"])
         elif verdict != PROGRESS_EMPTY:
             if x is not None and not (-EPS <= x <= 100 + EPS):
-                sink.add("progress-out-of-range", r, pc, task=e.task, value=_num(x))
+                sink.add("progress-out-of-range", r, pc, task=e.task, value=format_number(x))
             else:
                 t.progress = min(100.0, max(0.0, x))
                 if verdict == PROGRESS_AMBIGUOUS:
                     sink.add("progress-ambiguous", r, pc, task=e.task, value=raw["完成进度"],
-                             understood=_num(x))
+                             understood=format_number(x))
         sc = cols["状态"]
         if t.status and t.status not in STATUSES:
             sink.add("status-invalid", r, sc, task=e.task, value=raw["状态"],
@@ -108,11 +109,7 @@ def check_tasks(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn,
         elif t.status and t.progress is not None and \
                 ((abs(t.progress - 100) < EPS) != (t.status == DONE)):
             sink.add("progress-status-mismatch", r, sc, task=e.task, value=t.status,
-                     progress=_num(t.progress))
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+                     progress=format_number(t.progress))
 
 
 def check_figures(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn,
@@ -153,13 +150,13 @@ def check_figures(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn,
             if fmts.get((r, ac)):  # typed 3.1% into a percent cell: 0.031 shown as 3.1%
                 x = round(x * 100, 9)
             else:  # shown as 0.03: a rate below 1, or 3.1% typed into a number cell?
-                sink.add("percent-figure-ambiguous", r, ac, value=_num(x), **params)
+                sink.add("percent-figure-ambiguous", r, ac, value=format_number(x), **params)
         if e.cumulative and x < 0:
-            sink.add(negative, r, ac, value=_num(x), **params)
+            sink.add(negative, r, ac, value=format_number(x), **params)
             continue
         item.actual = x
         if e.cumulative and previous is not None:  # a failing look-up fails the file (read-failed)
             before = previous.get((fr.unit, fr.kind, e.key))
             if before is not None and x < before - EPS:
-                sink.add(decreased, r, ac, value=_num(x), previous=_num(before),
+                sink.add(decreased, r, ac, value=format_number(x), previous=format_number(before),
                          severity=WARNING if note.strip() else None, **params)

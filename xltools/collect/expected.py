@@ -26,6 +26,7 @@ from ..generate.workplan import workplan
 from ..model import Plan
 from ..model.identity import canonical_text, fingerprint
 from ..model.glossary import FORM_TOWN, FORM_WORKPLAN, a1, form_name
+from ..model.rates import is_cumulative
 from ..model.returns import target_key, town_key
 from ..sheet.layout import Sheet, Workbook
 
@@ -245,11 +246,11 @@ def _town(plan, sp, wb, lines, unit_name, period_id) -> ExpectedForm:
     label_col = sp.col(sp.label_key)
     rows = []
     for i, line in enumerate(lines, start=1):
-        rate = line.measure in ("%", "个百分点") or not cols[line.column].additive
         label = _text(wb.sheets[0], line.row, label_col)
+        cumulative = cols[line.column].additive and is_cumulative(line.measure)  # (as 完成率)
         rows.append(ExpectedRow("line", line.row, str(i), label, by_row.get(line.row, ()),
                                 label=label, measure=line.measure, target=line.target,
-                                cumulative=not rate, column=line.column,
+                                cumulative=cumulative, column=line.column,
                                 part=line.part, key=town_key(line.column, line.part)))
     head = common["unit_cell"][0] - sp.unit_field.row + sp.field_rows
     return ExpectedForm(header_row=head, rows=tuple(rows), **common)

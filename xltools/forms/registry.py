@@ -14,17 +14,17 @@ from .spec import (COMPUTED, LIST, NEXT_PERIOD, NUMBER, PERCENT, PERIOD_FORM, TE
 
 STATUSES = ("已完成", "序时推进", "滞后", "未启动")  # what a unit may choose on its report form
 _ACTUAL = "累计完成"
-_NUMBER_ONLY = dict(kind="decimal", minimum=-1e12, maximum=1e12, title=_ACTUAL,
+_NUMBER_ONLY = dict(kind="decimal", minimum=-1e12, maximum=1e12, prompt_title=_ACTUAL,
                     error_title="请填数字", error="累计完成只能填写数字。")
 
 # 填报单位 (guarded) over A:C; labels in D and G, inputs in E:F and H (report and town)
 _FILLER_FIELDS = (
     HeaderField("填报单位", "填报单位:", 0, 0, 2, guarded=True, inline=True),
-    HeaderField("填报人", "填报人:", 0, 4, 5, Check(title="填报人", prompt="请填写填报人姓名。")),
+    HeaderField("填报人", "填报人:", 0, 4, 5, Check(prompt_title="填报人", prompt="请填写填报人姓名。")),
     HeaderField("联系电话", "联系电话:", 0, 7, 7,
-                Check(title="联系电话", prompt="请填写填报人的联系电话(手机或座机)。")),
+                Check(prompt_title="联系电话", prompt="请填写填报人的联系电话(手机或座机)。")),
     HeaderField("填报日期", "填报日期:", 1, 4, 5,
-                Check(title="填报日期", prompt="请填写填报日期,例如 2019-04-08。")),
+                Check(prompt_title="填报日期", prompt="请填写填报日期,例如 2019-04-08。")),
 )
 
 REPORT_V1 = FormSpec(
@@ -34,17 +34,17 @@ REPORT_V1 = FormSpec(
         Column("任务内容", "任务内容", 44),
         Column("责任类型", "责任\n类型", 6, style="body_center"),
         Column("完成情况", "本季度完成情况", 36, TEXT, "input", Check(
-            title="本季度完成情况", prompt="简要填写本季度工作推进和完成情况,有数字的请写明数字。")),
+            prompt_title="本季度完成情况", prompt="简要填写本季度工作推进和完成情况,有数字的请写明数字。")),
         Column("完成进度", "完成进度\n(%)", 9, PERCENT, "input_center", Check(
             "decimal", "完成进度(%)", "填写 0—100 之间的数字,例如 80 表示已完成全年任务的 80%。",
             0, 100, error_title="完成进度无效", error="请输入 0 到 100 之间的数字。")),
         Column("状态", "状态", 10, LIST, "input_center", Check(
-            "list", "状态", "请从下拉列表中选择:" + "/".join(STATUSES), choices=STATUSES,
+            "list", "状态", "请从下拉列表中选择:" + "/".join(STATUSES), source=STATUSES,
             error_title="状态无效", error="请从下拉列表中选择。")),
         Column("存在问题", "存在问题", 22, TEXT, "input", Check(
-            title="存在问题", prompt="填写推进中遇到的困难和问题;没有请填“无”。")),
+            prompt_title="存在问题", prompt="填写推进中遇到的困难和问题;没有请填“无”。")),
         Column("下一步计划", "下一步推进计划", 24, TEXT, "input", Check(
-            title="下一步推进计划", prompt="填写下一季度的推进措施和时间安排。")),
+            prompt_title="下一步推进计划", prompt="填写下一季度的推进措施和时间安排。")),
     ),
     fields=_FILLER_FIELDS, label_key="任务内容", header_height=32, freeze_col=2,
     targets=(
@@ -88,7 +88,7 @@ TOWN_V1 = FormSpec(
         Column(_ACTUAL, _ACTUAL, 14, NUMBER, "input_number", Check(
             **_NUMBER_ONLY, prompt="填写年初至本期末的累计完成数或实际增幅,只填数字。")),
         Column("完成率", "完成率", 10, COMPUTED, "computed_percent"),
-        Column("说明", "说明", 24, TEXT, "input", Check(title="说明", prompt="需要说明的情况(可不填)。")),
+        Column("说明", "说明", 24, TEXT, "input", Check(prompt_title="说明", prompt="需要说明的情况(可不填)。")),
     ),
     fields=_FILLER_FIELDS, label_key="指标", title="{matrix}完成情况表")
 
@@ -101,17 +101,17 @@ WORKPLAN_V1 = FormSpec(
         Column("序号", "序号", 8, style="body_center"),
         Column("责任事项", "责任事项", 46),
         Column("具体工作内容", "具体工作内容", 50, TEXT, "input", Check(
-            title="具体工作内容", prompt="请写明落实该事项的具体措施、工作节点和预期成效。")),
+            prompt_title="具体工作内容", prompt="请写明落实该事项的具体措施、工作节点和预期成效。")),
         Column("完成时限", "完成时限", 14, TEXT, "input_center", Check(
-            title="完成时限", prompt="请填写完成时限,如:2019年6月底、2019年12月31日。")),
+            prompt_title="完成时限", prompt="请填写完成时限,如:2019年6月底、2019年12月31日。")),
         Column("分管领导", "分管领导", 12, TEXT, "input_center", Check(
-            title="分管领导", prompt="请填写本单位分管该事项的领导姓名。")),
+            prompt_title="分管领导", prompt="请填写本单位分管该事项的领导姓名。")),
         Column("责任科室", "责任科室", 14, TEXT, "input_center", Check(
-            title="责任科室", prompt="请填写具体承办该事项的科室(股室)名称。")),
+            prompt_title="责任科室", prompt="请填写具体承办该事项的科室(股室)名称。")),
     ),
     fields=(HeaderField("单位", "单位:", 0, 1, 1, guarded=True),
             HeaderField("总责任人", "总责任人:", 0, 3, 4, Check(
-                title="总责任人", prompt="请填写本单位总责任人(一般为单位主要负责人)的姓名和职务。"))),
+                prompt_title="总责任人", prompt="请填写本单位总责任人(一般为单位主要负责人)的姓名和职务。"))),
     label_key="责任事项", field_height=28, title="{unit}{plan}办理方案")
 
 SPECS: dict[tuple[str, int], FormSpec] = {(s.kind, s.version): s

@@ -20,7 +20,7 @@ def header_fields(sh: Sheet, row: int, spec: FormSpec, unit_name: str) -> dict[s
         else:
             sh.merge(r, f.col, r, f.last, "", "input_line")
             if f.check is not None:
-                sh.validate(f.check.over(r, f.col, r, f.last))
+                sh.validate(f.check, r, f.col, r, f.last)
         sh.row_heights[r] = spec.field_height
     return spec.field_cells(row)
 
@@ -64,7 +64,7 @@ def table_checks(sh: Sheet, first: int, last: int, columns: tuple[Column, ...]) 
         return
     for col, (_, at) in zip(columns, positions(columns)):
         if col.check is not None:
-            sh.validate(col.check.over(first, at, last, at + col.span - 1))
+            sh.validate(col.check, first, at, last, at + col.span - 1)
 
 
 def notes(sh: Sheet, row: int, ncols: int, lines: list[str]) -> int:

@@ -13,7 +13,7 @@ from itertools import accumulate
 from ..model.glossary import form_name
 from ..model.periods import period_words
 from ..model.plan import ROLE_LEAD, ROLE_SUPPORT
-from ..sheet.layout import Validation
+from ..sheet.layout import Check
 
 # What goes into a column's cells
 GUARDED = "guarded"  # written by the generator; the unit must not change it (fingerprinted)
@@ -30,27 +30,6 @@ THIS_PERIOD, NEXT_PERIOD, PERIOD_FORM = "{本期}", "{下期}", "{报表}"
 
 
 @dataclass(frozen=True)
-class Check:
-    """How a fill-in cell is checked as it is typed: data validation and its prompt."""
-
-    kind: str = "any"  # any | decimal | list (Validation.kind)
-    title: str = ""
-    prompt: str = ""
-    minimum: float | None = None
-    maximum: float | None = None
-    choices: tuple[str, ...] = ()
-    error_title: str = ""
-    error: str = ""
-
-    def over(self, first_row: int, first_col: int, last_row: int, last_col: int) -> Validation:
-        """This check as a validation of a range."""
-        return Validation(first_row, first_col, last_row, last_col, self.kind,
-                          source=list(self.choices), minimum=self.minimum, maximum=self.maximum,
-                          prompt_title=self.title, prompt=self.prompt,
-                          error_title=self.error_title, error=self.error)
-
-
-@dataclass(frozen=True)
 class Column:
     """One column of a table: field key, header as printed, width, what is typed, its check."""
 
@@ -64,7 +43,7 @@ class Column:
 
     def reworded(self, put: Callable[[str], str]) -> Column:
         """This column with `put` applied to its header and to its check's title and prompt."""
-        check = self.check and replace(self.check, title=put(self.check.title),
+        check = self.check and replace(self.check, prompt_title=put(self.check.prompt_title),
                                        prompt=put(self.check.prompt))
         return replace(self, header=put(self.header), check=check)
 
@@ -182,7 +161,7 @@ class FormSpec:
     def choices(self, key: str) -> tuple[str, ...]:
         """The list a LIST column offers."""
         check = self.columns[self.col(key)].check
-        return check.choices if check else ()
+        return check.source if check else ()
 
 
 def positions(columns: tuple[Column, ...]) -> list[tuple[str, int]]:

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from ..model import Finding, Period, Plan, finding
 from ..forms.identity import embed_identity
-from ..model.identity import FormIdentity
 from ..forms.owed import owed_forms, town_row
 from ..forms.registry import current
 from ..model.glossary import FORM_REPORT, FORM_WORKPLAN
@@ -57,7 +56,7 @@ def job_filename(plan: Plan, job: FormJob) -> str:
     return town_filename(town_row(plan, job.unit), period)
 
 
-def build_form(plan: Plan, job: FormJob) -> tuple[Workbook, FormIdentity]:
+def build_form(plan: Plan, job: FormJob) -> Workbook:
     """The layout of one form by its kind's current spec, with its identity embedded."""
     from .workplan import workplan
 
@@ -68,7 +67,8 @@ def build_form(plan: Plan, job: FormJob) -> tuple[Workbook, FormIdentity]:
         wb, _ = report_form(plan, plan.unit(job.unit), plan.period(job.period), spec=spec)
     else:
         wb, _ = town_form(plan, town_row(plan, job.unit), plan.period(job.period), spec=spec)
-    return wb, embed_identity(wb, plan.plan_id, job.kind, job.unit, job.period, spec.version)
+    embed_identity(wb, plan.plan_id, job.kind, job.unit, job.period, spec.version)
+    return wb
 
 
 def annexes(plan: Plan, paged: bool = True) -> tuple[list[Workbook], list[Finding]]:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from ..model.glossary import strip_endings
 from ..model.plan import Plan
-from ..sheet.blocks import fit_text_row, header_row, official_page, safe_filename, seq_value, title_block
-from ..sheet.layout import Sheet, Workbook
+from ..sheet.blocks import (fit_block, fit_text_row, header_row, official_page, safe_filename,
+                            seq_value, title_block)
+from ..sheet.layout import Workbook
 from ..sheet.paging import Pager, continued
 from ..sheet.styles import wrapped_height
 
@@ -50,11 +51,3 @@ def annex2(plan: Plan, paged: bool = True) -> Workbook:
             sheet.merge(a, 3, b, 3, unit.leader.strip() or None, "body_center", kind="string")
     pager.finish()
     return wb
-
-
-def fit_block(sheet: Sheet, first: int, last: int, need: float) -> None:
-    """Grow the last row of a vertical merge (rows first..last, 20 points where unset) when
-    its text needs `need` points."""
-    have = sum(sheet.row_heights.get(r, 20) for r in range(first, last + 1))
-    if need > have:
-        sheet.row_heights[last] = sheet.row_heights.get(last, 20) + need - have

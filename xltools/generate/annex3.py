@@ -9,12 +9,11 @@ from ..model.findings import Finding, relocate
 from ..model.plan import MatrixColumn, Plan, TownMatrix
 from ..model.values import parse_value
 from ..model.glossary import a1, text_width
-from ..sheet.blocks import (fit_text_row, official_page, safe_filename, safe_sheet_name,
-                     title_block)
+from ..sheet.blocks import (fit_block, fit_text_row, official_page, safe_filename,
+                            safe_sheet_name, title_block)
 from ..sheet.layout import Sheet, Workbook
 from ..sheet.paging import Pager
 from ..sheet.styles import MAX_DECIMALS, value_style, wrapped_height
-from .annex2 import fit_block
 
 ROW_HEADER = "责任单位"
 HEADER_ROW_HEIGHT = 22

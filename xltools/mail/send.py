@@ -72,7 +72,7 @@ def form_files(plan: Plan, period: Period, units: list[str] | None = None
             continue
         files = out.setdefault(job.unit, [])
         if addresses(getattr(plan.unit(job.unit), "email", "")):
-            wb, _ = build_form(plan, job)
+            wb = build_form(plan, job)
             files.append((Path(wb.filename).name, workbook_bytes(wb)))
     return out
 

@@ -15,7 +15,7 @@ from ..model.plan import SECTION_SEP, Plan
 from ..model.rates import direction_of, is_cumulative, rate
 from ..model.returns import FormReturn
 from ..model.table import Table
-from ..model.values import format_number, parse_value
+from ..model.values import parse_value
 from .common import Contribution, blocked_cells, figure
 
 TOWN_COLUMNS = ["行", "行类型", "单位", "列", "部分", "指标", "类别", "计量单位", "可加", "分表",
@@ -83,34 +83,12 @@ def merge_towns(plan: Plan, towns: dict[str, Contribution]) -> tuple[Table, Tabl
                       direction_of(row[_LABEL]))
         row[_RATE], row[_MET] = rating.rate, rating.verdict
     table = Table(TOWN_COLUMNS, rows)
-    return table, mismatches(plan, table)
+    return table, mismatches(plan)
 
 
-def mismatches(plan: Plan, town: Table) -> Table:
-    """check_matrix's total-vs-sum findings, with the numbers per part."""
-    bad = {f.ref.split("\t", 1)[1] for f in check_matrix(plan.matrix, plan)
-           if f.code == "matrix-total-mismatch" and "\t" in f.ref}
-    if not bad:
-        return Table(MISMATCH_COLUMNS)
-    targets: dict[tuple[str, str], list[float]] = {}  # (column, part) -> its rows' targets
-    totals: dict[tuple[str, str], dict] = {}
-    for rec in town.records():
-        if rec["列"] not in bad or not rec["可加"]:
-            continue
-        key = (rec["列"], rec["部分"])
-        if rec["行类型"] == "total":
-            totals.setdefault(key, rec)
-        else:
-            values = targets.setdefault(key, [])  # (a row with no target adds nothing)
-            if rec["目标"] is not None:
-                values.append(rec["目标"])
-    out = []
-    for (key, part), values in targets.items():
-        got, t = math.fsum(values), totals.get((key, part))
-        want = None if t is None else t["目标"]
-        if want is None or abs(want - got) <= 1e-6 * max(1.0, abs(want)):
-            continue
-        label = f"{t['类别']}{SECTION_SEP}{t['指标']}" if t["类别"] else t["指标"]
-        out.append((key, label, part, t["目标原文"], format_number(got),
-                    format_number(want - got)))
-    return Table(MISMATCH_COLUMNS, out)
+def mismatches(plan: Plan) -> Table:
+    """check_matrix's total-vs-sum findings as a table, a row per column and part."""
+    return Table(MISMATCH_COLUMNS, [
+        (f.ref.split("\t", 1)[1], f.params["column"], f.params["part"], f.value,
+         f.params["expected"], f.params["diff"])
+        for f in check_matrix(plan.matrix, plan) if f.code == "matrix-total-mismatch"])

@@ -28,7 +28,7 @@ PLAN: dict[str, tuple[str, str]] = {
     "no-periods": (WARNING, "计划中没有报送周期,无法生成季度报表。请在“报送周期”表中添加(例如 2019Q1)。"),
     "bad-matrix-value": (ERROR, "镇街目标“{row}”的“{column}”值“{value}”无法识别为数字。请填写数字、“\\”(不适用)或“118户、345人”式的复合值。"),
     "matrix-value-missing-measure": (WARNING, "镇街目标“{row}”的“{column}”值“{value}”缺少计量单位,已按表头“{measure}”理解,请核对原件。"),
-    "matrix-total-mismatch": (WARNING, "“{column}”的合计“{value}”与各行之和 {expected} 不一致(相差 {diff})。请核对原件,xltools 不会自动改正。"),
+    "matrix-total-mismatch": (WARNING, "“{column}”的合计“{value}”与各行之和 {expected}{part} 不一致(相差 {diff}{part})。请核对原件,xltools 不会自动改正。"),
     "matrix-unknown-town": (ERROR, "镇街目标的行“{row}”对应的单位“{value}”不在单位名单中。"),
     "missing-plan-sheet": (ERROR, "计划工作簿缺少工作表“{value}”。请使用 xltools 生成的计划模板。"),
     "bad-plan-header": (ERROR, "表头应为“{expected}”,实际为“{value}”。请不要修改计划工作簿的表头。"),

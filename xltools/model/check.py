@@ -1,6 +1,7 @@
 """Invariants of a plan, checked when it is built or loaded: findings, never exceptions."""
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterator
 
@@ -81,7 +82,7 @@ def check_matrix(matrix: TownMatrix, plan: Plan) -> list[Finding]:
     total = matrix.total_row()
     for c in matrix.columns:
         measures = column_measures(matrix, c.key)
-        sums: dict[str, float] = {}
+        sums: dict[str, list[float]] = {}
         for r in matrix.rows:
             raw = matrix.value(r.label, c.key)
             v = parse_value(raw, measures)
@@ -96,16 +97,15 @@ def check_matrix(matrix: TownMatrix, plan: Plan) -> list[Finding]:
             if r.kind == "total" or not c.additive:
                 continue
             for k, x in v.amounts().items():
-                sums[k] = sums.get(k, 0.0) + x
+                sums.setdefault(k, []).append(x)
         if total is None or not c.additive:
             continue
         for k, want in parse_value(matrix.value(total.label, c.key), measures).amounts().items():
-            got = sums.get(k, 0.0)
-            if abs(got - (want or 0.0)) > 1e-6 * max(1.0, abs(want or 0.0)):
+            got = math.fsum(sums.get(k, ()))  # (fsum: 14.43, not 14.430000000000001)
+            if abs(got - want) > 1e-6 * max(1.0, abs(want)):
                 out.append(finding("matrix-total-mismatch", row=total.label, column=c.label,
-                                   value=matrix.value(total.label, c.key),
-                                   expected=format_number(got) + k,
-                                   diff=format_number((want or 0.0) - got) + k,
+                                   value=matrix.value(total.label, c.key), part=k,
+                                   expected=format_number(got), diff=format_number(want - got),
                                    ref=f"{total.label}\t{c.key}"))
     return out
 

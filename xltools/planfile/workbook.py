@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from ..sheet.blocks import header_row, title_block
 from ..model.glossary import FW_COMMA, FW_SEMICOLON, a1
 from ..model.identity import canonical_text as text  # a cell as the clerk typed it (1.0 -> "1")
-from ..sheet.layout import Sheet, Validation, Workbook
+from ..sheet.layout import Check, Sheet, Workbook
 from ..model import (DIRECTION_LABELS, SECTION_SEP, TASK_KIND_LABELS, UNIT_KINDS, Finding,
                      Group, MatrixColumn, MatrixRow, Period, Plan, Target, Task, TownMatrix,
                      Unit, check_plan, finding, relocate)
@@ -111,9 +111,9 @@ def _table(wb: Workbook, table: Table, rows: list[list], lists: dict[int, list[s
     sh.widths(list(table.widths))
     last = max(FIRST_DATA_ROW + len(rows) + 200, 500)
     for col, options in (lists or {}).items():
-        sh.validate(Validation(FIRST_DATA_ROW, col, last, col, "list", source=options,
-                               prompt_title=table.headers[col], prompt="请从下拉列表中选择。",
-                               error="请从下拉列表中选择。", error_title="值无效"))
+        sh.validate(Check("list", table.headers[col], "请从下拉列表中选择。", source=tuple(options),
+                          error_title="值无效", error="请从下拉列表中选择。"),
+                    FIRST_DATA_ROW, col, last, col)
     sh.freeze = (FIRST_DATA_ROW, 0)
     sh.autofilter = (1, 0, max(1, FIRST_DATA_ROW + len(rows) - 1), ncols - 1)
     return sh
@@ -135,8 +135,8 @@ def _matrix_sheet(wb: Workbook, m: TownMatrix) -> None:
         for i, key in enumerate(keys):
             sh.write(r, len(MATRIX_FIXED) + i, m.value(row.label, key), "body_center", kind="string")
     sh.widths([14, 10, 14] + [12] * len(keys))
-    sh.validate(Validation(3, 1, 3 + len(m.rows) + 50, 1, "list",
-                           source=list(ROW_KIND_LABELS.values())))
+    sh.validate(Check("list", source=tuple(ROW_KIND_LABELS.values())),
+                3, 1, 3 + len(m.rows) + 50, 1)
     sh.freeze = (3, 1)
 
 

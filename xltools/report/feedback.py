@@ -107,7 +107,7 @@ def feedback_copy(plan: Plan, period: Period, fr: FormReturn,
     ex = (forms or ExpectedForms(plan)).get(job.kind, job.unit, job.period)
     if ex is None:
         return None
-    wb, _identity = build_form(plan, job)
+    wb = build_form(plan, job)
     typed = _typed(fr, ex)
     where = {ref: at for ref, at, _value, _number in typed if at is not None}
     marked = {where[k] for f in todo if (k := fr.place(f.sheet, f.cell)) in where}

@@ -8,8 +8,7 @@ from collections.abc import Callable, Iterator
 from itertools import groupby, islice
 from pathlib import Path
 
-from ..sheet.blocks import date_cn, official_page, safe_filename, seq_value
-from ..generate.annex2 import fit_block
+from ..sheet.blocks import date_cn, fit_block, official_page, safe_filename, seq_value
 from ..generate.annex3 import value_cell
 from ..model.collector import gc_paused
 from ..sheet.layout import Chart, Sheet, Workbook
@@ -49,16 +48,16 @@ def write_summary(plan: Plan, period: Period, summary: Summary, folder: str | os
     pages), and the unchanged rows of 按单位汇总, 滞后任务 and 量化指标 at their new row."""
     return write_keeping_rows(
         summary_filename(plan, period),
-        lambda kept: summary_workbook(plan, period, summary, lazy=True, kept=kept), folder)
+        lambda kept: summary_workbook(plan, period, summary, kept), folder)
 
 
-def summary_workbook(plan: Plan, period: Period, summary: Summary, lazy: bool = False,
+def summary_workbook(plan: Plan, period: Period, summary: Summary,
                      kept: KeptRows | None = None) -> Workbook:
-    """The 汇总表 layout: seven printable sheets and a native chart. lazy: 按任务汇总's
-    task blocks are made while the writer writes them (Sheet.rows), so that a province's
-    million cells are never held at once; the layout is then good for one write. kept: the
-    rows the previous file holds (write_summary): task blocks, and the rows of the flat
-    tables (made while written too, to be copied)."""
+    """The 汇总表 layout: seven printable sheets and a native chart. 按任务汇总's task
+    blocks are made while the writer writes them (Sheet.rows), so that a province's million
+    cells are never held at once: the layout is good for one write (Sheet.complete() each
+    sheet to hold it whole). kept: the rows the previous file holds (write_summary): task
+    blocks, and the rows of the flat tables (made while written too, to be copied)."""
     wb = Workbook(filename=summary_filename(plan, period),
                   title=f"{plan.period_title(period)}落实情况汇总表", subject="汇总表",
                   company=plan.issuer, period=period.id, kind="summary", constant_memory=True)
@@ -69,9 +68,6 @@ def summary_workbook(plan: Plan, period: Period, summary: Summary, lazy: bool = 
         _targets(wb, plan, period, summary, kept)
         for part in (_towns, _status):
             part(wb, plan, period, summary)
-        if not lazy:
-            for sheet in wb.sheets:
-                sheet.complete()
     return wb
 
 

@@ -125,3 +125,10 @@ def fit_text_row(sheet: Sheet, row: int, texts_and_widths: list[tuple[str, float
     """fit_row with room to spare, for long Chinese text that must never be cut off."""
     fit_row(sheet, row, [(t, w * WRAP_SLACK) for t, w in texts_and_widths], minimum)
 
+
+def fit_block(sheet: Sheet, first: int, last: int, need: float) -> None:
+    """Grow the last row of a vertical merge (rows first..last, 20 points where unset) when
+    its text needs `need` points."""
+    have = sum(sheet.row_heights.get(r, 20) for r in range(first, last + 1))
+    if need > have:
+        sheet.row_heights[last] = sheet.row_heights.get(last, 20) + need - have

@@ -43,22 +43,28 @@ class Merge:
     last_col: int
 
 
-@dataclass
-class Validation:
-    """A data validation on a range, with the prompt shown when the cell is selected."""
+@dataclass(frozen=True)
+class Check:
+    """How cells are checked as they are typed: a data validation and the prompt shown."""
+
+    kind: str = "any"  # any | decimal | list
+    prompt_title: str = ""
+    prompt: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    source: tuple[str, ...] = ()  # for list
+    error_title: str = ""
+    error: str = ""  # shown, and the entry refused, when a bad value is typed
+
+
+@dataclass(frozen=True, kw_only=True)
+class Validation(Check):
+    """A check on a range of cells."""
 
     first_row: int
     first_col: int
     last_row: int
     last_col: int
-    kind: str  # list | decimal | any
-    source: list[str] = field(default_factory=list)  # for list
-    minimum: float | None = None
-    maximum: float | None = None
-    prompt_title: str = ""
-    prompt: str = ""
-    error_title: str = ""
-    error: str = ""  # shown, and the entry refused, when a bad value is typed
 
 
 @dataclass
@@ -253,8 +259,12 @@ class Sheet:
         """Set the widths of the columns from first_col on."""
         self.col_widths.update(enumerate(widths, first_col))
 
-    def validate(self, v: Validation) -> None:
-        self.validations.append(v)
+    def validate(self, check: Check, first_row: int, first_col: int, last_row: int,
+                 last_col: int) -> None:
+        """Check the cells of a range as they are typed."""
+        self.validations.append(Validation(**vars(check), first_row=first_row,
+                                           first_col=first_col, last_row=last_row,
+                                           last_col=last_col))
 
     @property
     def last_row(self) -> int:
