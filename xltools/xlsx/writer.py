@@ -192,14 +192,11 @@ class _RowWriter:
         rows released, and the rows above `first` are.)"""
         new = self.sheet.merges[self.merges_seen:]
         self.merges_seen = len(self.sheet.merges)
+        pending = sorted(self.waiting + new, key=lambda m: (m.first_row, m.first_col))
+        self.waiting = [m for m in pending if m.first_row >= stop]
         starts: dict[int, list] = {}
-        waiting = []
-        for m in sorted(self.waiting + new, key=lambda m: (m.first_row, m.first_col)):
-            if m.first_row < stop:
-                starts.setdefault(m.first_row, []).append(m)
-            else:
-                waiting.append(m)
-        self.waiting = waiting
+        for m in pending[:len(pending) - len(self.waiting)]:  # (sorted: those above stop first)
+            starts.setdefault(m.first_row, []).append(m)
         return starts
 
     def write(self, first: int, stop: int, verbatim: list[Verbatim] = ()) -> None:
@@ -207,6 +204,7 @@ class _RowWriter:
         are written as given: a merge open over them has its covered cells there already,
         and merges of their own are registered after them, with nothing else open."""
         sheet, ws, fmt, stream, xfs = self.sheet, self.ws, self.fmt, self.stream, self.xfs
+        writers = cell_writers(ws)
         cells, heights = sheet.cells, sheet.row_heights
         # (a sheet made while written holds only rows not yet out: release() dropped the
         # rows above `first` and Sheet refuses writes there)
@@ -233,16 +231,12 @@ class _RowWriter:
                 cell = cells[key]
                 out[key[1]] = (fmt[cell.style], cell)
             if self.active:
-                still = []
-                for item in self.active:
-                    m, f, cols = item
+                for m, f, cols in self.active:
                     if m.first_row < row:  # the range's later rows: every cell blank in its style
                         out.update(dict.fromkeys(cols, (f, None)))
                     if m.last_row == row:
                         register_merge(ws, m.first_row, m.first_col, m.last_row, m.last_col)
-                    else:
-                        still.append(item)
-                self.active = still
+                self.active = [item for item in self.active if item[0].last_row != row]
             height = heights.get(row)
             if not out and height is None:
                 continue
@@ -252,11 +246,11 @@ class _RowWriter:
                 continue
             if height is not None:
                 set_height(ws, row, height)
-            if out:
-                _row_through_xlsxwriter(ws, row, out, self.links)
-            elif stream is not None:  # a row with only a height: xlsxwriter would skip it
+            for col in sorted(out):
+                _write_cell(ws, writers, row, col, *out[col], self.links)
+            if not out and stream is not None:  # a row with only a height: xlsxwriter skips it
                 stream.empty(row)
-            elif self.streamed and row > ws_row(ws):
+            elif not out and self.streamed and row > ws_row(ws):
                 flush_row(ws, row)
 
     def _pass(self, v: Verbatim, starts: dict[int, list], next_cell: int) -> None:
@@ -327,16 +321,6 @@ def _row_xml(row: int, out: dict[int, tuple], xfs: dict, texts: dict) -> str | N
 _KEPT_TEXTS, _KEPT_TEXT_LENGTH = 20_000, 64
 
 
-def _row_through_xlsxwriter(ws, row: int, out: dict[int, tuple], links) -> None:
-    writers = cell_writers(ws)
-    for col in sorted(out):
-        f, cell = out[col]
-        if cell is None:
-            writers[2](row, col, None, f)
-        else:
-            _write_cell(ws, writers, row, col, cell, f, links)
-
-
 _PLAIN = frozenset({"string", "number", "blank"})
 
 
@@ -361,11 +345,15 @@ def _url(target: str) -> str:
     return "external:" + target
 
 
-def _write_cell(ws, writers, row: int, col: int, cell: Cell, f, links: list[int]) -> None:
-    """Write one cell in format f; the common ones (text, number, blank) with xlsxwriter's
-    undecorated writers (compat.cell_writers). links: [the sheet's hyperlinks so far]."""
-    v, kind = cell.value, cell.kind
+def _write_cell(ws, writers, row: int, col: int, f, cell: Cell | None,
+                links: list[int]) -> None:
+    """Write one cell (None: a blank) in format f; the common ones (text, number, blank) with
+    xlsxwriter's undecorated writers (compat.cell_writers). links: [the sheet's hyperlinks
+    so far]."""
     string, number, blank = writers
+    if cell is None:
+        return blank(row, col, None, f)
+    v, kind = cell.value, cell.kind
     if kind == "url" and cell.target:
         text = "" if v is None else str(v)
         url = _url(cell.target)
