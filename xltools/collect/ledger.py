@@ -594,9 +594,7 @@ class Ledger:
                              f"not {ret.status!r}")
         rec, now, c, scope = ret.received, _now(), self.conn, self._run[1:]
         sha, display = rec.sha256, _safe_text(rec.display)
-        self._changed, extra = True, []  # (extra: archive-failed)
-        archived = self._archive_for_record(rec, extra)
-        ret.findings = [*ret.findings, *extra]
+        self._changed, archived = True, self._archive_for_record(ret)
         old = c.execute("SELECT archived FROM files WHERE sha256 = ?", (sha,)).fetchone()
         if old is None:
             c.execute("INSERT INTO files(sha256, size, kind, archived, first_seen) "
@@ -664,13 +662,16 @@ class Ledger:
         self._insert_findings(rec.sha256, found, receipt_id=rid, default_file=_safe_text(rec.display))
         return status
 
-    def _archive_for_record(self, rec: Received, extra: list[Finding]) -> str | None:
+    def _archive_for_record(self, ret: FormReturn) -> str | None:
+        """The return's file archived (its path in the ledger), else None and the return
+        told why (archive-failed)."""
         try:
-            return self._rel(self.archive(rec))
+            return self._rel(self.archive(ret.received))
         except (OSError, FileChanged) as exc:
             reason = ("文件在处理过程中被修改" if isinstance(exc, FileChanged)
                       else (exc.strerror or type(exc).__name__))
-            extra.append(finding("archive-failed", file=_safe_text(rec.display), reason=reason))
+            ret.findings = [*ret.findings, finding("archive-failed", reason=reason,
+                                                   file=_safe_text(ret.received.display))]
             return None
 
     def _forget_submission(self, sha: str) -> None:
@@ -908,9 +909,9 @@ class Ledger:
 
     def status(self, plan_id: str, period: str) -> PeriodStatus:
         """Counts by status of the period's receipts, and the units that reported."""
-        counts = {s: 0 for s in _STATUSES}
-        for r in self.receipts(plan_id, period):
-            counts[r.status] = counts.get(r.status, 0) + 1
+        counts = {s: 0 for s in _STATUSES} | dict(self.conn.execute(
+            "SELECT status, count(*) FROM receipts WHERE plan_id = ? AND period = ? "
+            "GROUP BY status", (plan_id, period)).fetchall())
         acc = f"CASE WHEN status = '{ACCEPTED}' THEN %s END"  # (one accepted per form)
         units = [FormStatus(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6] or "", r[7] or "")
                  for r in self.conn.execute(
