@@ -259,8 +259,7 @@ def status(plan: Path = _PLAN, period: str = _PERIOD_ID, db: Optional[Path] = _L
     """查看某一周期的报送情况:谁已报、谁未报、谁逾期,各状态文件数。"""
     st = api.status(plan, period, db)
     if as_json:
-        _print_json(st.to_json())
-        return
+        return _print_json(st.to_json())
     table = Table("单位", "表单", "最后提交", Column("次数", justify="right"), "是否逾期",
                   title=f"{st.period.name} 报送情况")
     for u in st.reported:
@@ -305,8 +304,8 @@ def demo(output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="
     """用自带示例(沙市区 2019 年)走一遍全流程:生成、模拟各单位填报、回收汇总。"""
     report = api.demo(output)
     if as_json:
-        _print_json({"generated": len(report.generated.files), "collect": report.collected.to_json()})
-        return
+        return _print_json({"generated": len(report.generated.files),
+                            "collect": report.collected.to_json()})
     _report_generate(report.generated, False, exit_on_error=False)
     sim = report.simulated
     out.print(say("\n已模拟 {n} 个回收文件(放在 {inbox}):{mistakes} 个单位有典型填报错误,"
@@ -520,8 +519,7 @@ def units_list(ctx: typer.Context, as_json: bool = _JSON) -> None:
     """列出全部单位:名称、类型、别名、责任领导、联系方式、任务数、所属分组。"""
     rows = api.units_list(ctx.obj["plan"])
     if as_json:
-        _print_json([dataclasses.asdict(r) for r in rows])
-        return
+        return _print_json([dataclasses.asdict(r) for r in rows])
     table = _unit_table(f"单位名单({len(rows)} 个)", "类型", "别名", "责任领导", "联系人", "联系电话",
                         "电子邮箱", "任务数", "所属分组")
     for r in rows:
@@ -591,18 +589,17 @@ def app_cmd(workspace: Optional[Path] = typer.Argument(None, metavar="WORKSPACE"
             add_user: Optional[str] = typer.Option(None, "--add-user", metavar="NAME",
                                                    help="建立(或重设)账户:提示输入密码,不启动")) -> None:
     """启动督办工作台:在浏览器中完成计划、下发、回收和汇总(本机网页,无需联网)。"""
-    from .app.accounts import add_user as add_account, user_count
-    from .app.security import host_refusal
-    from .app.server import serve
+    from .app import accounts, security, server
     from .app.workspace import default_workspace
     root = workspace or default_workspace()
     if add_user is not None:  # a refused name or password: an XltoolsError, one line (_Commands)
-        add_account(root, add_user, typer.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码"))
+        accounts.add_user(root, add_user,
+                          typer.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码"))
         out.print(f"已建立账户“{add_user}”(工作文件夹 {root})。")
         return
-    if why := host_refusal(host, user_count(root)):
+    if why := security.host_refusal(host, accounts.user_count(root)):
         _fail(why)
-    serve(root, host, port, not no_browser)
+    server.serve(root, host, port, not no_browser)
 
 
 for _typer in (app, units_app):  # every command's usage line and help option in Chinese
