@@ -372,18 +372,14 @@ def _warm(c: Campaign, period_id: str) -> None:
         LOG.exception("warming the pages of %s %s", c.name, period_id)
 
 
-def _who(request: Request) -> str:
-    """Who acts: the logged-in clerk, or 本机 on a desk without accounts."""
-    return request.session.get("user") or views.LOCAL_USER
-
-
 def _unit_action(act):
     """A clerk's decision on a unit of a period, act(plan, period id, form, the path's unit,
     who) -> the unit whose page follows (None: the path's); back to that page."""
     async def endpoint(request: Request) -> Response:
         c, form, period = await _posted(request)
         unit = request.path_params.get("unit", "")
-        unit = await _locked(c, act, c.plan_path, period.id, form, unit, _who(request)) or unit
+        who = request.session.get("user") or views.LOCAL_USER  # (本机: a desk without accounts)
+        unit = await _locked(c, act, c.plan_path, period.id, form, unit, who) or unit
         return _done(request, f"/c/{quote(c.name)}/collect/{quote(period.id)}/unit/{quote(unit)}",
                      {"ok": True, "unit": unit})
     return endpoint
