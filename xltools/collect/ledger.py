@@ -546,9 +546,9 @@ class Ledger:
     def locked(self, shas: set[str]) -> set[str]:
         """Which of these files were refused for an opening password (password-protected):
         given the password, a run reads them again."""
-        return {r["sha256"] for r in self._by_sha(
+        return {r[0] for r in self.conn.execute(
             "SELECT DISTINCT sha256 FROM findings WHERE code = 'password-protected' "
-            "AND sha256 IN (%s)", shas)}
+            "AND sha256 IN (SELECT value FROM json_each(?))", (json.dumps(list(shas)),))}
 
     # -- intake's stat cache
     def known_files(self, plan_id: str, period: str, limits: str) -> dict[bytes, KnownFile]:
@@ -571,14 +571,6 @@ class Ledger:
             "sha256, file_type, limits) VALUES (?,?,?,?,?,?,?,?,?)",
             [(k.path, _safe_text(k.display), k.size, k.mtime_ns, k.ctime_ns, k.ino, k.sha256,
               k.file_type, limits) for k in files])
-
-    def _by_sha(self, sql: str, shas: set[str]) -> Iterator[sqlite3.Row]:
-        """The rows of `sql` (its IN (%s) taking sha256s) for every one of shas, 500 a query
-        (SQLite's limit on the parameters of one statement)."""
-        ordered = sorted(shas)
-        for i in range(0, len(ordered), 500):
-            part = ordered[i:i + 500]
-            yield from self.conn.execute(sql % ",".join("?" * len(part)), part)
 
     def record(self, run_id: int, ret: FormReturn, replace: bool = False) -> str:
         """Store one examined file; the status it ends with (DUPLICATE, SUPERSEDED...).
@@ -853,8 +845,9 @@ class Ledger:
             "WHERE r.plan_id = ? AND r.period = ? ORDER BY r.display, r.id",
             (plan_id, period)).fetchall()
         held: dict[str | int, list[Finding]] = {}  # a file's by its sha256, a receipt's by its id
-        for f in self._by_sha("SELECT * FROM findings WHERE sha256 IN (%s) ORDER BY id",
-                              {r["sha256"] for r in rows}):
+        for f in self.conn.execute("SELECT * FROM findings WHERE sha256 IN (SELECT sha256 FROM "
+                                   "receipts WHERE plan_id = ? AND period = ?) ORDER BY id",
+                                   (plan_id, period)):
             d = Finding(**{k: f[k] or "" for k in PLACE}, params=json.loads(f["params"]),
                         code=f["code"], severity=f["severity"])
             held.setdefault(f["sha256"] if f["receipt_id"] is None else f["receipt_id"],
