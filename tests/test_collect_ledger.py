@@ -412,6 +412,25 @@ def wait_for(proc, word: str, limit: float = 60.0) -> None:
     raise AssertionError(f"no {word}")
 
 
+def test_begin_sweeps_what_no_row_refers_to_from_the_archive(tmp_path):
+    """Left by a killed run: archive files without a row and half-written copies go at the
+    next begin(); a recorded file stays, and so does anything outside the archive's folders."""
+    db = tmp_path / "l.db"
+    with Ledger(db) as led:
+        collect(led, [a_return(received(make_file(tmp_path / "in", "区发改局.xlsx", "a")))])
+        kept = Path(led.receipts(PLAN, "2019Q1")[0].archived)
+        strays = [kept.with_name("f" * 64 + ".xlsx"), kept.parent / ".hidden",
+                  led.archive_dir / ".tmp" / "half.1.ab", led.archive_dir / "0f" / "x.bin"]
+        other = led.archive_dir / "notes" / "keep.txt"
+        for p in [*strays, other]:
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(b"x")
+        led.begin(PLAN, "2019Q1")
+        led.rollback()
+    assert kept.is_file() and other.is_file()
+    assert [p for p in strays if p.exists()] == []
+
+
 def test_sigkill_after_record_before_commit_leaves_the_ledger_as_before(tmp_path):
     inbox = tmp_path / "in"
     first = received(make_file(inbox, "区发改局.xlsx", "a"))

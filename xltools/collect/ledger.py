@@ -12,6 +12,7 @@ examine → record → commit  (rollback on error).
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import math
@@ -496,22 +497,16 @@ class Ledger:
         """Archive files no ledger row refers to, and half-written copies (.tmp): left by a
         run that was killed, or whose commit failed (a full disk). Only the writer (us,
         holding the lock) adds files."""
-        try:
-            tops = [e for e in os.scandir(self.archive_dir)
-                    if e.is_dir() and (len(e.name) == 2 or e.name == ".tmp")]
-        except OSError:
-            return
         kept = {os.path.normcase(os.path.abspath(self.db_path.parent / r[0])) for r in
                 self.conn.execute("SELECT archived FROM files WHERE archived IS NOT NULL")}
-        for top in tops:
-            try:
-                entries = list(os.scandir(top.path))
-            except OSError:
-                continue
-            for e in entries:  # (one that cannot go, a folder or a locked file, stops no other)
-                if os.path.normcase(os.path.abspath(e.path)) not in kept:
+        # (glob passes over what it cannot list; one that cannot go, a folder or a locked
+        # file, stops no other)
+        for folder in ("??", ".tmp"):
+            pattern = os.path.join(glob.escape(str(self.archive_dir)), folder, "*")
+            for path in glob.glob(pattern, include_hidden=True):
+                if os.path.normcase(os.path.abspath(path)) not in kept:
                     with contextlib.suppress(OSError):
-                        os.unlink(e.path)
+                        os.unlink(path)
 
     def _sync_archive(self) -> None:
         """Make this run's archive files durable before the commit that references them.
