@@ -60,16 +60,12 @@ err = Console(stderr=True, soft_wrap=True)
 
 
 def _print_json(obj: object) -> None:
-    """--json output: UTF-8 bytes whatever the console's code page (GBK on Chinese Windows),
-    so `xltools … --json > out.json` is always a UTF-8 file."""
-    text = json.dumps(obj, ensure_ascii=False, indent=1) + "\n"
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:  # a text-only stream (tests capturing output): it takes str
-        sys.stdout.write(text)
-        return
-    sys.stdout.flush()
-    buffer.write(text.encode("utf-8"))
-    buffer.flush()
+    """--json output: UTF-8 with "\\n" line ends whatever the console's code page (GBK on
+    Chinese Windows), so `xltools … --json > out.json` is always a UTF-8 file (nothing
+    human follows the JSON on stdout)."""
+    with contextlib.suppress(AttributeError, ValueError, OSError):  # (a text-only stream: str)
+        sys.stdout.reconfigure(encoding="utf-8", newline="\n")
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1) + "\n")
 
 
 def _console_safe() -> None:
