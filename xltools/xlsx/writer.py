@@ -107,8 +107,7 @@ def _write_sheet(wb, sheet: Sheet, fmt, constant_memory: bool = False) -> None:
         sheet.complete()
     for col, width in sheet.col_widths.items():
         ws.set_column(col, col, width, None, {"hidden": True} if col in sheet.hidden_cols else None)
-    links = [0]  # hyperlinks written on the sheet (_write_cell)
-    _write_rows_in_order(ws, sheet, fmt, links, constant_memory)
+    _write_rows_in_order(ws, sheet, fmt, constant_memory)
     for v in sheet.validations:
         ws.data_validation(v.first_row, v.first_col, v.last_row, v.last_col, _validation(v))
     if sheet.freeze:
@@ -137,7 +136,7 @@ class _Formats(dict):
         return f
 
 
-def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, links, streamed: bool) -> None:
+def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, streamed: bool) -> None:
     """Every cell of a row, the covered cells of merges included, is written before the next
     row: streamed (constant_memory), xlsxwriter keeps only the current row; a sheet written
     in memory goes the same way (one way to write merges, not two).
@@ -152,7 +151,7 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, links, streamed: bool)
     other goes through xlsxwriter. A sheet made while written (Sheet.rows) is written a
     block at a time, each block released once out.
     """
-    out = _RowWriter(ws, sheet, fmt, links, streamed)
+    out = _RowWriter(ws, sheet, fmt, streamed)
     made, done = sheet.rows is not None, 0
     sheet.takes_verbatim = made and out.stream is not None
     for below in sheet.rows or ():
@@ -176,9 +175,9 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, links, streamed: bool)
 class _RowWriter:
     """Writes a sheet's rows in order, range after range (see _write_rows_in_order)."""
 
-    def __init__(self, ws, sheet: Sheet, fmt: _Formats, links, streamed: bool) -> None:
-        self.ws, self.sheet, self.fmt, self.links = ws, sheet, fmt, links
-        self.streamed = streamed
+    def __init__(self, ws, sheet: Sheet, fmt: _Formats, streamed: bool) -> None:
+        self.ws, self.sheet, self.fmt, self.streamed = ws, sheet, fmt, streamed
+        self.links = [0]  # hyperlinks written on the sheet (_write_cell)
         self.stream = RowStream(ws) if streamed and FAST_ROWS else None
         self.xfs: dict = {}  # format -> its style index
         self.texts: dict = {}  # (style index, text) -> its cell's XML after the reference
