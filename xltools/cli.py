@@ -155,6 +155,7 @@ _JSON = typer.Option(False, "--json", help="以 JSON 输出结果")
 _QUIET = typer.Option(False, "-q", "--quiet", help="成功时不输出任何内容")
 _BY = typer.Option(None, "--by", metavar="NAME", help="确认人(缺省为当前登录用户)")
 _DOC_OUT = typer.Option(None, "-o", "--output", metavar="DIR", help="输出文件夹(默认 workbooks)")
+_PERIOD_OUT = typer.Option(None, "-o", "--output", metavar="DIR", help="输出文件夹(缺省 workbooks/<周期>)")
 _DOC_TEMPLATE = typer.Option(None, "--template", metavar="FILE", help="自己的正文模板(Jinja2)")
 
 # -- mail in and out (issue 19): options shared by send, fetch, collect --mailbox and
@@ -183,8 +184,7 @@ def _options(debug: bool = typer.Option(False, "--debug", help="出现意外错�
 @app.command()
 def collect(inbox: Optional[list[Path]] = typer.Argument(None, metavar="INBOX", help="回收的文件或文件夹(可多个;用 --mailbox 时可不给)"),
             plan: Path = _PLAN, period: str = _PERIOD,
-            output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="输出文件夹(缺省 workbooks/<周期>)"),
-            db: Optional[Path] = _DB,
+            output: Optional[Path] = _PERIOD_OUT, db: Optional[Path] = _DB,
             workers: Optional[int] = typer.Option(None, "--workers", metavar="N", help="并行进程数(缺省 2)"),
             password: Optional[str] = typer.Option(None, "--password", metavar="PASSWORD", envvar="XLTOOLS_PASSWORD", help="打开设置了密码的报表所用的密码(也可用环境变量 XLTOOLS_PASSWORD)"),
             max_file_mb: float = typer.Option(50, "--max-file-mb", min=0.001, metavar="MB", help="单个文件大小上限(MB),超过的只存档不读取"),
@@ -436,7 +436,7 @@ def _fetch_notes(rep: "api.FetchReport") -> None:
 
 @app.command()
 def remind(plan: Path = _PLAN, period: str = _PERIOD, db: Optional[Path] = _DB,
-           output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="输出文件夹(缺省 workbooks/<周期>)"),
+           output: Optional[Path] = _PERIOD_OUT,
            template: Optional[Path] = typer.Option(None, "--template", metavar="FILE", help="自己的催报通知模板(Jinja2 文本;缺省为自带模板 xltools/templates/催报通知.txt.j2,可复制后修改)"),
            send: bool = typer.Option(False, "--send", help="同时给每个需催报的单位发催报邮件(每天至多一次,记入台账)"),
            smtp_host: Optional[str] = _SMTP_HOST, smtp_port: Optional[int] = _SMTP_PORT,
