@@ -592,3 +592,109 @@ def test_a_matrix_figure_no_float_holds_is_a_bad_value(full_width):
     assert [(p["row"], p["value"]) for p in bad] == [("岑河镇", "9" * 400)]
     assert [row.label for row in r.plan.matrix.rows] == [
         row.label for row in parse_notice_text(text_of(SEED_000)).plan.matrix.rows]
+
+
+WRAPPED = """关于印发2025年重点工作任务分解方案的通知
+一、保障和改善民生
+(1)新建改扩建中小学校12所。
+牵头单位:市教育局;责任单位:市发改委、市财政局{wrap}市自然资源和规划局;完成时限:2025年8月底前
+(2)改造老旧小区120个。
+牵头单位:市住建局
+"""
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+@pytest.mark.parametrize("wrap", ["\u3001\n", ",\n", "\u3001"], ids=["dun", "comma", "one-line"])
+def test_a_unit_list_wrapped_onto_the_next_line(wrap, full_width):
+    """The line below an item wrapped after "\u3001": before, its rest (a unit and the deadline)
+    was stray-text, the unit and the deadline lost."""
+    r = parse_notice_text(printed(WRAPPED.format(wrap=wrap), full_width), source="n.txt")
+    assert [(t.number, fold(t.text), t.lead_units, t.responsible_units, t.deadline) for t in r.plan.tasks] == [
+        ("1", "新建改扩建中小学校12所。", ["市教育局"], ["市发改委", "市财政局", "市自然资源和规划局"], "2025年8月底前"),
+        ("2", "改造老旧小区120个。", ["市住建局"], [], "")]
+    assert codes(r) == ["periods-default"]
+
+
+TAILS = """关于印发2025年重点工作任务分工方案的通知
+一、重点工作任务
+1.实施重点项目80个。(县发改局牵头,县住建局、县财政局配合,2025年10月底前完成)
+2.新建改建农村公路120公里。(县交通运输局负责)
+3.推进全域旅游发展。(县文旅局牵头,县商务局配合;责任领导:王明)
+4.推进县人民医院创建三级医院。(县卫健局牵头,县人民医院具体负责)
+5.抓好安全生产。(县应急管理局牵头,县安委会各成员单位按职责分工负责)
+6.新增茶园面积5000亩。(县农业农村局、县林业局负责)
+7.建成县城污水处理厂(二期)。(县住建局牵头)
+"""
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+def test_units_before_their_verb_in_the_bracket_ending_the_item(full_width):
+    """"(甲牵头,乙配合)" with 负责 alone, 具体负责, a deadline or a 责任领导 in the bracket:
+    before, the bracket stayed in the task's text and the task had no units."""
+    r = parse_notice_text(printed(TAILS, full_width), source="n.txt")
+    assert [(fold(t.text), t.lead_units, t.responsible_units, t.deadline) for t in r.plan.tasks] == [
+        ("实施重点项目80个。", ["县发改局"], ["县住建局", "县财政局"], "2025年10月底前完成"),
+        ("新建改建农村公路120公里。", [], ["县交通运输局"], ""),
+        ("推进全域旅游发展。", ["县文旅局"], ["县商务局"], ""),
+        ("推进县人民医院创建三级医院。", ["县卫健局"], ["县人民医院"], ""),
+        ("抓好安全生产。", ["县应急管理局"], ["县安委会各成员单位"], ""),
+        ("新增茶园面积5000亩。", [], ["县农业农村局", "县林业局"], ""),
+        ("建成县城污水处理厂(二期)。", ["县住建局"], [], "")]
+    assert [(f.code, f.task, f.params.get("value")) for f in r.findings if f.code.startswith(("leader", "missing"))] == [
+        ("leader-in-responsibility", "3", "王明")]
+
+
+RESTART = """关于印发2025年重点工作任务分解方案的通知
+一、稳住经济增长(1)地区生产总值增长6%左右。
+牵头单位:市发改委
+(2)一般公共预算收入增长5%。
+牵头单位:市财政局
+二、深化改革开放{sep}(1)深化国资国企改革。
+牵头单位:市国资委
+"""
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+@pytest.mark.parametrize("sep", ["", "\u3000", "\n"], ids=["run-in", "space", "own-line"])
+def test_a_heading_run_into_an_item_numbered_from_1_again(sep, full_width):
+    """"二、深化改革开放(1)深化…" with the units on the line below: before, the item was read as
+    the heading's words, lost, its units stray-text."""
+    r = parse_notice_text(printed(RESTART.format(sep=sep), full_width), source="n.txt")
+    assert [(t.number, t.section, fold(t.text), t.lead_units) for t in r.plan.tasks] == [
+        ("一.1", ["一、稳住经济增长"], "地区生产总值增长6%左右。", ["市发改委"]),
+        ("一.2", ["一、稳住经济增长"], "一般公共预算收入增长5%。", ["市财政局"]),
+        ("二.1", ["二、深化改革开放"], "深化国资国企改革。", ["市国资委"])]
+    assert codes(r) == ["periods-default"]
+
+
+BELOW = DATA / "family" / "family_08_binjiang_below.txt"
+TAILED = DATA / "family" / "family_09_shiqiao_tails.txt"
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+def test_family_08_units_on_the_line_below_each_item(full_width):
+    """(1)… under every 一、 with 牵头单位/责任单位/完成时限 on the line(s) below: every task read."""
+    r = parse_notice_text(text_of(BELOW) if full_width else fold(text_of(BELOW)), source="n.txt")
+    got = [(t.number, len(t.responsible_units), t.lead_units, t.deadline) for t in r.plan.tasks]
+    assert got == [("一.1", 2, ["市发改委"], "2025年12月底"), ("一.2", 1, ["市财政局"], "2025年12月底"),
+                   ("一.3", 3, ["市发改委"], "2025年12月底"), ("一.4", 2, ["市商务局"], "2025年12月底"),
+                   ("二.1", 0, ["市国资委"], "2025年9月底"), ("二.2", 3, ["市政务服务管理局"], "2025年6月底"),
+                   ("二.3", 2, ["市商务局"], "长期坚持"), ("三.1", 1, ["市人社局"], "2025年12月底"),
+                   ("三.2", 3, ["市教育局"], "2025年8月底前"), ("三.3", 2, ["市住建局"], "2025年11月底"),
+                   ("三.4", 2, ["市卫生健康委"], "2025年12月底"), ("四.1", 1, ["市应急管理局"], "长期坚持"),
+                   ("四.2", 2, ["市农业农村局"], "2025年10月底")]
+    assert r.plan.tasks[8].responsible_units == ["市发改委", "市财政局", "市自然资源和规划局"]
+    assert sorted(codes(r)) == ["group-empty-fill"] * 2 + ["leader-in-responsibility", "periods-from-notice"]
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+def test_family_09_units_before_their_verb(full_width):
+    """Every item ending "(甲牵头,乙配合…)" without a keyword: every task has its units."""
+    r = parse_notice_text(text_of(TAILED) if full_width else fold(text_of(TAILED)), source="n.txt")
+    assert [t.number for t in r.plan.tasks] == [str(n) for n in range(1, 16)]
+    assert [(len(t.lead_units), len(t.responsible_units)) for t in r.plan.tasks] == [
+        (1, 1), (1, 2), (0, 2), (1, 3), (2, 1), (1, 2), (1, 2), (1, 2), (1, 2), (0, 1), (1, 2), (1, 4), (1, 1),
+        (1, 1), (1, 1)]
+    assert [t.deadline for t in r.plan.tasks if t.deadline] == ["2025年10月底前完成", "2025年9月底前完成"]
+    assert [fold(t.text)[-1] for t in r.plan.tasks] == ["。"] * 15  # no bracket left in a task's text
+    assert "missing-responsibility" not in codes(r)

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from .names import CLOSERS, OPENERS, split_top
+from .notes import reads_like_sentence
 
 LEAD_WORDS = ("牵头单位", "牵头部门", "主办单位", "主责单位", "主责部门", "主抓单位", "牵头责任单位",
               "牵头")
@@ -60,25 +61,40 @@ class Responsibility:
     notes: object = None  # notes.Notes peeled off the unit lists (分别牵头, 下同 …)
 
 
-# "(市发改委牵头,市统计局配合)", "(区人社局、区农业农村局分别牵头)": units before 牵头 with no
-# keyword, at the end of the item.
-_LEAD_TAIL_RE = re.compile(r"[(\uff08]([^()\uff08\uff09]{2,120}?)((?:分别)?牵头)"
-                           r"(?:[,;\uff0c\uff1b、]\s*([^()\uff08\uff09]{2,120}?)(?:配合|参与|协助|协办))?"
-                           r"[)\uff09]\s*[。.]?\s*$")
+# "(市发改委牵头,市统计局配合)", "(区人社局、区农业农村局分别牵头)", "(县交通运输局负责)",
+# "(县住建局牵头,县公安局配合,2025年9月底前完成;责任领导:王明)": units before a verb with
+# no keyword, in the bracket ending the item.
+_TAIL_RE = re.compile(r"[(\uff08]([^()\uff08\uff09]{2,200})[)\uff09]\s*[。.]?\s*$")
+_CLAUSE_RE = re.compile(r"(.{2,120}?)((?:分别)?牵头|配合|参与|协助|协办|(?:分别|具体|按职责分工|按职责)?负责)")
 
 
 def has_responsibility(text: str) -> bool:
     """True when the text names responsible units with one of the usual keywords."""
-    return bool(KEYWORD_RE.search(text) or _LEAD_TAIL_RE.search(text))
+    return bool(KEYWORD_RE.search(text) or _lead_tail(text))
 
 
 def _lead_tail(text: str) -> Responsibility | None:
-    m = _LEAD_TAIL_RE.search(text)
-    if not m or KEYWORD_RE.search(text):
+    m = _TAIL_RE.search(text)
+    if not m or KEYWORD_RE.search(text[:m.start()]):
         return None
-    lead = m.group(1).strip(PART_TRIM) + ("分别牵头" if m.group(2).startswith("分别") else "")
-    return Responsibility(text=text[:m.start()].strip(), lead=lead,
-                          responsible=(m.group(3) or "").strip(PART_TRIM), found=True, raw=m.group(0))
+    res, labelled = Responsibility(text=text[:m.start()].strip(), found=True, raw=m.group(0)), ""
+    for part in re.split(r"[,;\uff0c\uff1b]", m.group(1)):
+        if _PART_RE.match(part := part.strip(PART_TRIM)):  # 责任领导:王明
+            labelled += f";{part}"
+        elif is_deadline(part):
+            res.deadline = _join(res.deadline, part)
+        elif (c := _CLAUSE_RE.fullmatch(part)) and not reads_like_sentence(c.group(1)):
+            units = c.group(1) + (c.group(2) if c.group(2).startswith(("分别", "按职责")) else "")
+            if c.group(2).endswith("牵头"):
+                res.lead = _join(res.lead, units)
+            else:
+                res.responsible = _join(res.responsible, units)
+        elif part:
+            return None
+    if not (res.lead or res.responsible):
+        return None
+    _read_parts(labelled, res)
+    return res
 
 
 def extract_responsibility(text: str) -> Responsibility:

@@ -310,7 +310,7 @@ def _run_in(text: str, item_kind: str, last: int) -> list[str]:
         at = len(text) - len(mk[2])
         for p in range(at + 2, min(len(text), at + 30)):
             if (it := marker_of(text[p:])) and LEVEL[mk[0]] < LEVEL[it[0]] <= LEVEL[item_kind] \
-                    and not text[p - 1].isdecimal() and (it[0] == item_kind and _value(it[1]) == last + 1
+                    and not text[p - 1].isdecimal() and (it[0] == item_kind and _value(it[1]) in (last + 1, 1)
                                                          or (it[1] == "一" or _value(it[1]) == 1)
                                                          and _heading_is_item(it, [text[:p]])):
                 return [text[:p], text[p:].lstrip()]
@@ -384,7 +384,7 @@ def _is_closed(text: str) -> bool:
     """True when the item's responsibility has been printed at its end (a part printed at
     the start, "【牵头单位:…】推进…", leaves the item open for the lines that follow)."""
     res = extract_responsibility(text)
-    if not res.found or res.unclosed or res.raw.rstrip().endswith(":"):  # "责任单位:" ends the line
+    if not res.found or res.unclosed or res.raw.rstrip().endswith((":", "、", ",")):  # "责任单位:", "甲、"
         return False
     s = text.lstrip()
     if s[:1] in OPENERS and KEYWORD_RE.match(s[1:].lstrip()):
