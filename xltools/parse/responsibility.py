@@ -78,7 +78,7 @@ def _lead_tail(text: str) -> Responsibility | None:
     if not m or KEYWORD_RE.search(text[:m.start()]):
         return None
     res, labelled = Responsibility(text=text[:m.start()].strip(), found=True, raw=m.group(0)), ""
-    for part in re.split(r"[,;\uff0c\uff1b]", m.group(1)):
+    for part in re.split(r"[,;\uff0c\uff1b。]", m.group(1)):
         if _PART_RE.match(part := part.strip(PART_TRIM)):  # 责任领导:王明
             labelled += f";{part}"
         elif is_deadline(part):
