@@ -63,9 +63,9 @@ class Responsibility:
 
 # "(市发改委牵头,市统计局配合)", "(区人社局、区农业农村局分别牵头)", "(县交通运输局负责)",
 # "(县住建局牵头,县公安局配合,2025年9月底前完成;责任领导:王明)": units before a verb with
-# no keyword, in the bracket ending the item.
+# no keyword, in the bracket ending the item ("(由县财政局负责)": 由 is no part of the unit).
 _TAIL_RE = re.compile(r"[(\uff08]([^()\uff08\uff09]{2,200})[)\uff09]\s*[。.]?\s*$")
-_CLAUSE_RE = re.compile(r"(.{2,120}?)((?:分别)?牵头|配合|参与|协助|协办|(?:分别|具体|按职责分工|按职责)?负责)")
+_CLAUSE_RE = re.compile(r"由?(.{2,120}?)((?:分别)?牵头|配合|参与|协助|协办|(?:分别|具体|按职责分工|按职责)?负责)")
 
 
 def has_responsibility(text: str) -> bool:
