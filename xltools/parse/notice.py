@@ -45,14 +45,13 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
         # the table's rows as the structure's items (numbers made unique the same way)
         st = Structure(items=table.items, regions=st.regions, findings=list(table.findings))
         _qualify_restarts(st, src)
-        findings += st.findings
-        findings.append(finding("annex1-table-read", file=src, value=" | ".join(table.header),
-                                count=len(table.items)))
+        st.findings.append(finding("annex1-table-read", file=src, value=" | ".join(table.header),
+                                   count=len(table.items)))
         skip = [r for r in st.regions
                 if any(r.start <= at < max(r.end, r.start + 1) for at in table.starts)]
     else:
-        findings += st.findings
         skip = [st.body]
+    findings += st.findings
     if not st.items:
         findings.append(finding("no-items-found", file=src))
         return ParseResult(plan=None, findings=findings, source=source)
