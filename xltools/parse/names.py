@@ -221,8 +221,6 @@ def _split_known(s: str, keys: set[str]) -> list[str] | None:
     """s as a concatenation of known names (shortest first part first)."""
     if not s:
         return []
-    if not keys:
-        return None
     for i in range(2, len(s) + 1):
         if name_key(s[:i]) in keys and (rest := _split_known(s[i:], keys)) is not None:
             return [s[:i], *rest]
