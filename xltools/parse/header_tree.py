@@ -146,7 +146,7 @@ _MERGE_COST = 2.0
 
 def infer_leaves(cells: list[str], width: int) -> tuple[list[Leaf], bool]:
     """Leaf columns in printed order for a header of `width` leaves; (leaves, inferred?)."""
-    hc = [HeaderCell("".join(c.split())) for c in cells if "".join(c.split())]
+    hc = [HeaderCell(s) for c in cells if (s := "".join(c.split()))]
     if not hc:
         return [], False
     if len(hc) == width and all(c.measure for c in hc):
@@ -220,9 +220,6 @@ def _leaves(nodes: list[_Node], path: list[str], measure: str) -> list[Leaf]:
 def leaves_of_paths(paths: list[list[str]]) -> list[Leaf]:
     """Leaves of a header whose spans are known (a .docx grid): each column's cells top
     down; the lowest cell with a measure "(万元)" gives it."""
-    out: list[Leaf] = []
-    for path in paths:
-        cells = [HeaderCell("".join(p.split())) for p in path if "".join(p.split())]
-        measure = next((c.measure for c in reversed(cells) if c.measure), "")
-        out.append(Leaf([c.name for c in cells], measure))
-    return out
+    columns = [[HeaderCell(s) for p in path if (s := "".join(p.split()))] for path in paths]
+    return [Leaf([c.name for c in cells], next((c.measure for c in reversed(cells) if c.measure), ""))
+            for cells in columns]
