@@ -89,9 +89,7 @@ def resolve_with_register(register: Plan, mentions: list[Mention], source: str =
 def _add_stems(book: Book, mentions: list[Mention]) -> None:
     """洪湖市 of "监利县、洪湖市政府" becomes an alias of 洪湖市政府, as 监利县 is of 监利县政府
     (only when the stem names nothing else)."""
-    for m in mentions:
-        if not m.stem:
-            continue
+    for m in [m for m in mentions if m.stem]:
         index = book.names()
         hit = index.get(name_key(m.name))
         other = index.get(name_key(m.stem))
