@@ -68,14 +68,11 @@ def strip_inline_junk(text: str) -> str:
 
 def clean_lines(text: str, source: str = "") -> tuple[list[Line], list[Finding]]:
     """Numbered, normalised lines with junk blanked; one finding lists what was removed."""
-    out: list[Line] = []
-    removed: list[int] = []
-    for i, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
-        s = fold(raw).rstrip()  # folded for recognition; the parser restores printed forms on output
-        kept = "" if is_junk_line(s) else strip_inline_junk(s).rstrip()
-        if kept != s:  # a junk line blanked, or fragments cut out of a line
-            removed.append(i)
-        out.append(Line(i, kept))
+    # folded for recognition; the parser restores printed forms on output
+    folded = [fold(raw).rstrip() for raw in re.split(r"\r\n?|\n", text)]
+    out = [Line(i, "" if is_junk_line(s) else strip_inline_junk(s).rstrip())
+           for i, s in enumerate(folded, 1)]
+    removed = [ln.no for ln, s in zip(out, folded) if ln.text != s]  # blanked, or fragments cut
     return out, [finding("web-junk-removed", file=source, value=len(removed),
                          lines=_ranges(removed))] if removed else []
 
