@@ -105,13 +105,11 @@ def _imply_shared_suffix(pieces: list[Piece]) -> None:
         m = _SUFFIX_RE.search(squash(p.name))
         if m and len(run) > 1:
             suffix = m.group(2)
-            shared = False
-            for q in run[:-1]:
-                n = squash(q.name)
-                if _AREA_END_RE.search(n) and not is_group_phrase(n) and not n.endswith(suffix):
-                    q.implied = n + suffix
-                    shared = True
-            if shared and not is_group_phrase(p.name):
+            sharing = [q for q in run[:-1] if _AREA_END_RE.search(n := squash(q.name))
+                       and not is_group_phrase(n) and not n.endswith(suffix)]
+            for q in sharing:
+                q.implied = squash(q.name) + suffix
+            if sharing and not is_group_phrase(p.name):
                 # the suffix is distributed: 洪湖市 in "…、洪湖市政府" names 洪湖市政府 as much
                 # as 监利县 names 监利县政府, so the last one's stem is an alias too
                 p.stem = squash(p.name)[:m.start(2)]
