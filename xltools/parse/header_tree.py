@@ -221,5 +221,5 @@ def leaves_of_paths(paths: list[list[str]]) -> list[Leaf]:
     """Leaves of a header whose spans are known (a .docx grid): each column's cells top
     down; the lowest cell with a measure "(万元)" gives it."""
     columns = [[HeaderCell(s) for p in path if (s := "".join(p.split()))] for path in paths]
-    return [Leaf([c.name for c in cells], next((c.measure for c in reversed(cells) if c.measure), ""))
-            for cells in columns]
+    return [Leaf([c.name for c in cells],
+                 next((c.measure for c in reversed(cells) if c.measure), "")) for cells in columns]
