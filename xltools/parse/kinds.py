@@ -9,10 +9,6 @@ import re
 
 from .fold import fold
 
-INDICATOR = "indicator"
-PRACTICAL = "practical_matter"
-TASK = "task"
-
 NUMERALS = "一二三四五六七八九十百零〇"  # the numerals of headings: 一、 (二) 第三部分
 # A numbering prefix: 一、 (一) 1. 1、 (1) ① 第一部分 附件1:
 _PREFIX_RE = re.compile(rf"^\s*(?:附\s*件\s*\d*\s*:?|第[{NUMERALS}\d]+(?:部分|章|节|条)|"
@@ -30,13 +26,13 @@ def kind_of_heading(text: str) -> str | None:
     """"indicator" for a target section, "practical_matter" for 民生实事, else None."""
     s = _PREFIX_RE.sub("", fold(text or "").strip(), count=1).strip()  # ("" names no kind)
     if _PRACTICAL_RE.search(s):
-        return PRACTICAL
+        return "practical_matter"
     head = _TAIL_RE.sub("", s.split(":", 1)[0].strip())
     if any(w in head for w in ("任务", "举措", "措施")):  # 主要目标任务 is a task section
         return None
-    return INDICATOR if _TARGET_RE.search(head) else None
+    return "indicator" if _TARGET_RE.search(head) else None
 
 
 def kind_of_section(section: list[str]) -> str:
     """The kind of an item from its enclosing headings (innermost that says one wins)."""
-    return next((k for h in reversed(section) if (k := kind_of_heading(h))), TASK)
+    return next((k for h in reversed(section) if (k := kind_of_heading(h))), "task")
