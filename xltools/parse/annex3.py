@@ -100,10 +100,8 @@ def subtables_of_grid(grid, first: int = 1) -> list[SubTable]:
     for row in grid.rows:
         if not row:
             continue
-        if not _is_data_row(row):
-            if cur is not None:
-                cur, head = None, []
-            head.append(row)
+        if not _is_data_row(row):  # a header row: after a table's rows, the next header's first
+            cur, head = None, (head if cur is None else []) + [row]
             continue
         if cur is None:
             if not head:
