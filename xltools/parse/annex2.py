@@ -41,32 +41,27 @@ def looks_like_table(cells: list[Cell]) -> bool:
 
 def parse_unit_tasks(cells: list[Cell]) -> list[UnitTasks]:
     """Unit blocks in printed order (a unit printed twice gives two blocks)."""
-    body = _skip_header(cells)
+    body = iter(_skip_header(cells))  # a cell's next one taken with next(body)
     out: list[UnitTasks] = []
     cur: UnitTasks | None = None
     leader, leader_line = "", 0
-    i = 0
-    while i < len(body):
-        c = body[i]
+    for c in body:
         flat = c.flat
-        if _NUMBER_RE.match(flat) and i + 1 < len(body) and cur is not None:
-            cur.tasks.append((flat, body[i + 1].text.replace("\n", ""), c.line))
-            i += 2
+        if _NUMBER_RE.match(flat) and cur is not None and (text := next(body, None)) is not None:
+            cur.tasks.append((flat, text.text.replace("\n", ""), c.line))
             continue
         if _PERSON_RE.match(flat) and not flat.endswith(ENDINGS) and not is_group_phrase(flat):
             leader, leader_line = flat, c.line
             if cur is not None:
                 cur.leader, cur.leader_line, cur.inherited = flat, c.line, False
-            i += 1
             continue
         name = flat
-        while name.endswith(_JOINERS) and i + 1 < len(body):  # "各镇、街道" and a middle dot + "区直各部门"
-            i += 1
-            name += body[i].flat
+        # "各镇、街道" and a middle dot + "区直各部门": the name goes on in the next cell
+        while name.endswith(_JOINERS) and (more := next(body, None)) is not None:
+            name += more.flat
         cur = UnitTasks(unit=name, line=c.line, leader=leader,
                         leader_line=leader_line, inherited=bool(leader))
         out.append(cur)
-        i += 1
     return out
 
 
