@@ -105,7 +105,8 @@ def extract_responsibility(text: str) -> Responsibility:
     res = Responsibility(text=text)
     pos = 0
     while m := KEYWORD_RE.search(text, pos):
-        open_at = _opening_before(text, m.start(), pos)
+        before = text[pos:m.start()].rstrip(" \t")  # a bracket opening right before the keyword?
+        open_at = pos + len(before) - 1 if before and before[-1] in OPENERS else None
         # bare "责任单位:…" (no bracket before it): the rest of the text is the list
         cut = m.start() if open_at is None else open_at
         close_at = None if open_at is None else _matching_close(text, open_at)
@@ -126,12 +127,6 @@ def extract_responsibility(text: str) -> Responsibility:
 
 
 _DOUBLE_STOP = re.compile(r"([。.])\s*[。.]+$")
-
-
-def _opening_before(text: str, kw_at: int, floor: int) -> int | None:
-    """The bracket opening right before the keyword (spaces allowed), if any."""
-    before = text[floor:kw_at].rstrip(" \t")
-    return floor + len(before) - 1 if before and before[-1] in OPENERS else None
 
 
 def _matching_close(text: str, open_at: int) -> int | None:
