@@ -25,11 +25,10 @@ def check_annex2(plan: Plan, entries: list[UnitTasks], lines: dict[str, int],
     via_group: dict[str, set[str]] = {}  # unit → task numbers listed for a group it is in
     for e in entries:
         hit = plan.resolve(e.unit)
-        units = plan.expand(e.unit)
         if hit is None:
             out.append(finding("annex2-unit-unknown", file=source, value=e.unit, line=e.line))
         listed = own if isinstance(hit, Unit) else via_group
-        for u in units:
+        for u in plan.expand(e.unit):
             listed.setdefault(u.name, set()).update(number for number, _, _ in e.tasks)
         for number, text, line in e.tasks:
             task = plan.task(number)
