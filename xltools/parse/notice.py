@@ -198,10 +198,7 @@ def _known_names(items_pieces, entries: list[UnitTasks], matrix: TownMatrix | No
     if register is not None:
         return [n for u in [*register.units, *register.groups] for n in [u.name, *u.aliases]]
     names = [p.name for _, _, lp, rp in items_pieces for p in [*lp, *rp]]
-    names += [e.unit for e in entries]
-    if matrix is not None:
-        names += [r.label for r in matrix.rows]
-    return names
+    return names + [e.unit for e in entries] + [r.label for r in (matrix.rows if matrix else [])]
 
 
 def _split_run_together(pieces: list[Piece], known: list[str], it: RawItem, register: Plan | None,
