@@ -156,6 +156,5 @@ def target_values(spec: FormSpec, row: int, task: Task, target: Target) -> dict[
 
 def target_label(target: Target) -> str:
     """What a target row shows: label, direction and the fragment as printed."""
-    direction = DIRECTION_LABELS.get(target.direction, "")
-    kind = "增幅" if target.growth else direction
+    kind = "增幅" if target.growth else DIRECTION_LABELS.get(target.direction, "")
     return f"{target.label}({kind})" if kind else target.label

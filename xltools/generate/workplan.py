@@ -28,11 +28,10 @@ def workplan(plan: Plan, unit: Unit, spec: FormSpec | None = None) -> Workbook:
                   company=plan.issuer, kind="workplan", unit=unit.name)
     sheet = wb.add_sheet(spec.sheet)
     sheet.widths(spec.widths)
-    ncols = spec.ncols
-    row = title_block(sheet, ncols, title)
+    row = title_block(sheet, spec.ncols, title)
     header_fields(sheet, row, spec, unit.name)
     row += 1
-    sheet.merge(row, 0, row, ncols - 1, NOTE, "note", kind="string")
+    sheet.merge(row, 0, row, spec.ncols - 1, NOTE, "note", kind="string")
     fit_text_row(sheet, row, [(NOTE, sum(spec.widths))])
     head = row + 1
     first = table_header(sheet, head, spec.columns, spec.header_height)
@@ -52,7 +51,7 @@ def workplan(plan: Plan, unit: Unit, spec: FormSpec | None = None) -> Workbook:
         sheet.row_heights[row] = INPUT_HEIGHT
         row += 1
     table_checks(sheet, first, row - 1, spec.columns)
-    sheet.merge(row + 1, 0, row + 1, ncols - 1,
+    sheet.merge(row + 1, 0, row + 1, spec.ncols - 1,
                 "单位主要负责人(签字):                    (单位盖章)          年    月    日",
                 "label", kind="string")
     sheet.row_heights[row + 1] = 30

@@ -45,12 +45,11 @@ def report_values(fr: FormReturn, into: Contribution) -> None:
     cumulative figures, and how many values an 错误 finding keeps out."""
     field_cols = current(FORM_REPORT).fill_in()  # where a value was when the cell is unknown
     blocked = blocked_cells(fr)
-    typed = into.typed
     for tr in fr.tasks:
         bad = [f for f, col in field_cols.items()
                if is_blocked(blocked, tr.cells, f, tr.row, col)] if blocked else ()
         into.blocked += len(bad)
-        if tr.task in typed:
+        if tr.task in into.typed:
             continue
         status, progress = (tr.status or "").strip(), _number(tr.progress)
         texts = ["" if v is None else str(v) for v in (tr.completion, tr.problems, tr.next_steps)]
@@ -58,7 +57,7 @@ def report_values(fr: FormReturn, into: Contribution) -> None:
             status = BLOCKED if "状态" in bad else status
             progress = None if "完成进度" in bad else progress
             texts = [BLOCKED if f in bad else v for f, v in zip(_TEXTS, texts)]
-        typed[tr.task] = (status, progress, *texts, "、".join(bad))
+        into.typed[tr.task] = (status, progress, *texts, "、".join(bad))
     col = current(FORM_REPORT).target_col("累计完成")
     for tg in fr.targets:
         into.targets[tg.task, tg.index] = figure(into, blocked, tg, col)

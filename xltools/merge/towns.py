@@ -28,14 +28,8 @@ _KIND, _COLUMN, _PART, _LABEL, _MEASURE, _ADDITIVE, _TARGET, _DONE, _RATE, _MET 
 def leaves(plan: Plan) -> list[tuple]:
     """(column, part, measure) in plan order; a composite column (户、人) gives one per part."""
     m = plan.matrix
-    out = []
-    for c in m.columns:
-        parts = column_measures(m, c.key)
-        if parts:
-            out.extend((c, p, p) for p in parts)
-        else:
-            out.append((c, "", c.measure))
-    return out
+    return [leaf for c in m.columns
+            for leaf in [(c, p, p) for p in column_measures(m, c.key)] or [(c, "", c.measure)]]
 
 
 def leaf_label(col, part: str) -> str:
@@ -82,8 +76,7 @@ def merge_towns(plan: Plan, towns: dict[str, Contribution]) -> tuple[Table, Tabl
         rating = rate(row[_TARGET], row[_DONE], bool(row[_ADDITIVE]) and is_cumulative(row[_MEASURE]),
                       direction_of(row[_LABEL]))
         row[_RATE], row[_MET] = rating.rate, rating.verdict
-    table = Table(TOWN_COLUMNS, rows)
-    return table, mismatches(plan)
+    return Table(TOWN_COLUMNS, rows), mismatches(plan)
 
 
 def mismatches(plan: Plan) -> Table:

@@ -79,27 +79,18 @@ def year_summary(plan: Plan, returns: dict[str, Iterable[FormReturn]],
     labels = [label if labels.count(label) == 1 else official_marks(f"{label}({p.id})")
               for label, p in zip(labels, periods)]
     best = {p.id: contributions(plan, p.id, returns.get(p.id, []), look) for p in periods}
-    reported = [p.id for p in periods if best[p.id]]
-    tasks, targets, towns = _per_period(plan, periods, best, look)
+    tasks, targets, towns = {}, {}, {}  # period id -> its merged table, for periods reported
+    for pid in (p.id for p in periods if best[p.id]):
+        reports = {u: fr for (u, k), fr in best[pid].items() if k == "report"}
+        town_forms = {u: fr for (u, k), fr in best[pid].items() if k == "town"}
+        tasks[pid] = merge_tasks(plan, reports, look)[1]
+        targets[pid] = merge_targets(plan, reports, tasks[pid])
+        if plan.matrix is not None and town_forms:
+            towns[pid] = merge_towns(plan, town_forms)[0]
     return YearSummary(periods, labels, _tasks(plan, look, periods, labels, tasks),
                        _timeliness(plan, look, periods, labels, best, today),
                        _indicators(plan, periods, labels, targets),
-                       _towns(plan, periods, towns), reported)
-
-
-def _per_period(plan, periods, best, look):
-    tasks, targets, towns = {}, {}, {}
-    for p in periods:
-        reports = {u: fr for (u, k), fr in best[p.id].items() if k == "report"}
-        town_forms = {u: fr for (u, k), fr in best[p.id].items() if k == "town"}
-        if not best[p.id]:
-            continue
-        _, t = merge_tasks(plan, reports, look)
-        tasks[p.id] = t
-        targets[p.id] = merge_targets(plan, reports, t)
-        if plan.matrix is not None and town_forms:
-            towns[p.id] = merge_towns(plan, town_forms)[0]
-    return tasks, targets, towns
+                       _towns(plan, periods, towns), list(tasks))
 
 
 def _tasks(plan: Plan, look, periods, labels, per: dict[str, Table]) -> Table:

@@ -360,11 +360,10 @@ MANIFEST = ".xltools-feedback.json"  # {file: [input digest, size, mtime_ns]} as
 
 def _stat(path: Path) -> list:
     """Size and modification time: a copy someone opened and saved is written again."""
-    try:
+    with contextlib.suppress(OSError):  # (gone: nothing to compare)
         st = path.stat()
-    except OSError:
-        return []
-    return [st.st_size, st.st_mtime_ns]
+        return [st.st_size, st.st_mtime_ns]
+    return []
 
 
 def clear_feedback(base: Path, keep: set[Path] = frozenset()) -> None:

@@ -271,6 +271,3 @@ def stacked_bars(rows: list[tuple[str, list[int]]], categories: list[str],
                        "height": 16 + len(bars) * ROW_H, "label_w": label_w, "bar_h": BAR_H,
                        "first": start + 1, "last": start + len(bars)})
     return charts
-
-
-__all__ = ["html_filename", "render_html", "write_html_report", "report_context", "stacked_bars"]

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..sheet.blocks import date_cn, safe_filename
 from ..sheet.layout import Workbook
 from ..templating import render
-from ..merge.common import accepted_returns
+from ..merge.common import NOT_REPORTED, accepted_returns
 from ..model.periods import parse_time
 from ..forms.owed import owed_forms
 from ..merge.receipts import ReceiptRow, refused_files
@@ -27,7 +27,6 @@ from ..model.returns import FormReturn
 from .tables import Col, filtered, note, rows_table, start_sheet
 
 TEMPLATE = "催报通知.txt.j2"
-NOT_REPORTED = "未报送"
 HAS_ERRORS = "有错误待修改"
 COLUMNS = [Col("序号", 5, "body_center", "number"), Col("单位", 16), Col("应报表单", 10, "body_center"),
            Col("责任领导", 8, "body_center"), Col("联系人", 8, "body_center"), Col("联系电话", 14, "body_center"),
@@ -127,19 +126,18 @@ def contact_workbook(plan: Plan, period: Period, entries: list[RemindEntry], tod
     wb = Workbook(filename=safe_filename(f"催报名单_{period.name}"),
                   title=f"{plan.period_title(period)}催报名单", subject="催报名单",
                   company=plan.issuer, period=period.id, kind="remind")
-    cols = COLUMNS
-    width = sum(c.width for c in cols)
     n_missing, n_wrong = map(len, by_reason(entries))
-    sh, first = start_sheet(wb, "催报名单", cols, f"{plan.period_title(period)}催报名单",
+    sh, first = start_sheet(wb, "催报名单", COLUMNS, f"{plan.period_title(period)}催报名单",
                             f"(截至{date_cn(today.isoformat())};报送截止日期:{date_cn(period.deadline)};"
                             f"未报送 {n_missing} 个单位,有错误待修改 {n_wrong} 个单位)", frozen_cols=2)
     records = [(i, e.unit, e.form, e.leader, e.contact, e.phone, e.email, e.reason, e.note, e)
                for i, e in enumerate(entries, start=1)]
-    row = rows_table(sh, first, cols, records,
+    row = rows_table(sh, first, COLUMNS, records,
                      lambda rec, j: "body_alert" if j == 7 and rec[-1].missing else None)
-    row = filtered(sh, first, row, len(cols), "各单位均已按要求报送,无需催报。")
-    note(sh, row + 1, len(cols), "联系人、联系电话和电子邮箱取自计划文件的“单位”表;缺少的可用 "
-                                 "xltools units 计划文件 set 单位 --contact … --phone … --email … 补填。", width)
+    row = filtered(sh, first, row, len(COLUMNS), "各单位均已按要求报送,无需催报。")
+    note(sh, row + 1, len(COLUMNS), "联系人、联系电话和电子邮箱取自计划文件的“单位”表;缺少的可用 "
+         "xltools units 计划文件 set 单位 --contact … --phone … --email … 补填。",
+         sum(c.width for c in COLUMNS))
     return wb
 
 

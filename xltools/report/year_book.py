@@ -38,18 +38,16 @@ def _alert(rec: list, i: int) -> str | None:
 def _two_row_header(sh: Sheet, row: int, fixed: list[Col], groups: list[tuple[str, list[Col]]],
                     tail: list[Col]) -> int:
     """Fixed columns spanning two rows, a label over each period's columns, then the tail."""
+    spans = [(col.label, None) for col in fixed] + groups + [(col.label, None) for col in tail]
     c = 0
-    for col in fixed:
-        sh.merge(row, c, row + 1, c, col.label, "header", kind="string")
-        c += 1
-    for label, cols in groups:
-        sh.merge(row, c, row, c + len(cols) - 1, label, "header", kind="string")  # (one: a cell)
-        for col in cols:
-            sh.write(row + 1, c, col.label, "header", kind="string")
+    for label, cols in spans:
+        if cols is None:  # a column of its own: its label down both rows
+            sh.merge(row, c, row + 1, c, label, "header", kind="string")
             c += 1
-    for col in tail:
-        sh.merge(row, c, row + 1, c, col.label, "header", kind="string")
-        c += 1
+        else:  # a label over the period's columns (over one: a cell)
+            sh.merge(row, c, row, c + len(cols) - 1, label, "header", kind="string")
+            sh.write_cells(row + 1, c, [(col.label, "header", "string") for col in cols])
+            c += len(cols)
     sh.row_heights[row] = sh.row_heights[row + 1] = 22
     return row + 2
 

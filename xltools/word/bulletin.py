@@ -68,10 +68,8 @@ def from_summary(plan: Plan, period: Period, s: Summary, ys: YearSummary) -> Bul
     lagging = [[str(r["序号"]), r["任务内容"], r["牵头单位"], r["总体状态"],
                 SEMICOLON.join(problems.get(t, [])) or "\u2014"]
                for t, r in enumerate(s.tasks.records()) if r["总体状态"] in LAGGING]
-    targets = _targets(s.targets, "累计完成")
-    scope = period.name
-    return Bulletin(scope, _title(plan, scope), s.overall_counts(), on_time, late, missing, lagging,
-                    targets, _towns(ys))
+    return Bulletin(period.name, _title(plan, period.name), s.overall_counts(), on_time, late,
+                    missing, lagging, _targets(s.targets, "累计完成"), _towns(ys))
 
 
 def from_year(plan: Plan, scope: str, ys: YearSummary) -> Bulletin:

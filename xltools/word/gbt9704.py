@@ -170,8 +170,3 @@ def signature(doc, issuer: str, when: date) -> None:
             continue
         p = paragraph(doc, text, indent_chars=0, align=WD_ALIGN_PARAGRAPH.RIGHT)
         p.paragraph_format.right_indent = Pt(BODY_PT * max(0.0, right))
-
-
-def annex_mark(doc, label: str):
-    """附件1 at the top left of the annex's first page, in 黑体 3号."""
-    return paragraph(doc, label, H1_FONT, indent_chars=0)

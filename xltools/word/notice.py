@@ -57,8 +57,8 @@ def notice_document(plan: Plan, when: date, template: str | os.PathLike | None =
                 continue
             section = fmt.new_section(doc, sheet.page.landscape)
             grid, above = sheet_table(sheet)
-            if i == 0:
-                fmt.annex_mark(doc, f"附件{k}")
+            if i == 0:  # 附件1 at the top left of the annex's first page, in 黑体 3号
+                fmt.paragraph(doc, f"附件{k}", fmt.H1_FONT, indent_chars=0)
             for style, text in above:
                 if style == "title":
                     fmt.title(doc, text)

@@ -11,9 +11,7 @@ from docx.oxml.ns import nsdecls, qn
 
 def east_asia_font(rpr_parent, name: str) -> None:
     """Set the East Asian font of a run or style (python-docx's font.name sets ASCII only)."""
-    rpr = rpr_parent.get_or_add_rPr()
-    rfonts = rpr.get_or_add_rFonts()
-    rfonts.set(qn("w:eastAsia"), name)
+    rpr_parent.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
 
 
 def page_field(paragraph) -> None:
@@ -59,8 +57,7 @@ def default_size(doc, points: float) -> None:
 def row_flags(row, header: bool = False) -> None:
     """A table row never split across pages; a header row also repeated on every page."""
     trpr = row._tr.get_or_add_trPr()
-    names = ["w:cantSplit", *(["w:tblHeader"] if header else [])]
-    for name in names:
+    for name in ["w:cantSplit", *(["w:tblHeader"] if header else [])]:
         if trpr.find(qn(name)) is None:
             trpr.append(OxmlElement(name))
 
