@@ -32,16 +32,9 @@ class RegisterError(PlanFileError):
 
 
 @dataclass
-class UnitRow:
-    """One unit as the clerk sees it in the register."""
+class UnitRow(Unit):
+    """One unit as the clerk sees it in the register: its groups and number of tasks too."""
 
-    name: str
-    kind: str
-    aliases: list[str]
-    leader: str
-    contact: str
-    phone: str
-    email: str
     groups: list[str] = field(default_factory=list)
     tasks: int = 0
     town: bool = False
