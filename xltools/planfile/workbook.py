@@ -298,9 +298,9 @@ def _read_matrix(rd: _Reader, title: str) -> TownMatrix | None:
     return TownMatrix(title=title, columns=columns, rows=rows, values=values)
 
 
-def _locate(f: Finding, rd: _Reader, plan: Plan | None = None) -> Finding:
+def _locate(f: Finding, rd: _Reader, plan: Plan) -> Finding:
     """Place a plan-invariant finding at the sheet and cell it came from."""
-    if f.code == "unknown-unit" and plan is not None and f.task in rd.task_rows:
+    if f.code == "unknown-unit" and f.task in rd.task_rows:
         # the 牵头单位 or 责任单位 cell that holds the name, not the row's 序号
         task = plan.task(f.task)
         column = 4 if task is not None and f.value in task.lead_units else 5
