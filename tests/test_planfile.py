@@ -84,6 +84,17 @@ def test_edited_plan_reports_sheet_and_cell(small_plan, tmp_path):
     assert "plan.xlsx" in msg and "区外星局" in msg
 
 
+def test_a_year_or_sub_table_that_is_no_number_is_named_at_its_cell(small_plan, tmp_path):
+    path = save_plan(small_plan, tmp_path / "plan.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["基本信息"]["B4"], wb["镇街指标列"]["B3"] = "二〇一九", "甲"
+    wb.save(path)
+    res = load_plan(path)
+    got = {(f.sheet, f.cell, f.value) for f in res.findings if f.code == "bad-plan-value"}
+    assert got == {("基本信息", "B4", "二〇一九"), ("镇街指标列", "B3", "甲")}
+    assert (res.value.year, res.value.matrix.columns[0].table) == (0, 1)
+
+
 def test_matrix_total_mismatch_is_reported_not_corrected(small_plan, tmp_path):
     res = load_plan(save_plan(small_plan, tmp_path / "plan.xlsx"))
     mism = [f for f in res.findings if f.code == "matrix-total-mismatch"]

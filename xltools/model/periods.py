@@ -21,8 +21,7 @@ def period_bounds(period_id: str) -> tuple[date, date, str]:
         q = int(m.group(2))
         first, last, name = 3 * q - 2, 3 * q, QUARTER_NAMES[q - 1]
     elif m.group(3):
-        h = int(m.group(3))
-        first, last, name = (1, 6, "上半年") if h == 1 else (7, 12, "下半年")
+        first, last, name = (1, 6, "上半年") if m.group(3) == "1" else (7, 12, "下半年")
     elif m.group(4):
         first = last = int(m.group(4))
         name = f"{first}月"

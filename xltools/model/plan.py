@@ -273,8 +273,7 @@ class PlanLookups:
         return out
 
     def task_units(self, task: Task) -> list[tuple[Unit, str]]:
-        lead_names = list(task.lead_units)
-        others = list(task.responsible_units)
+        lead_names, others = task.lead_units, task.responsible_units  # (read, never changed)
         if not lead_names and self.plan.first_responsible_leads and others:
             lead_names, others = others[:1], others[1:]
         first: dict[str, tuple[Unit, str]] = {}  # each unit once, in its first role

@@ -14,12 +14,10 @@ FORMAT_VERSION = 1
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """The whole plan as plain data; matrix values as {row: {column key: value}}."""
     d: dict[str, Any] = {"format": "xltools-plan", "version": FORMAT_VERSION}
-    for f in fields(Plan):
-        if f.name == "matrix" or not f.init:  # (look-up state is not the plan)
-            continue
-        value = getattr(plan, f.name)
-        d[f.name] = [asdict(x) for x in value] if f.name in ("units", "groups", "tasks",
-                                                              "periods") else value
+    # the fields in their order (not the look-up state, which is no init field)
+    d.update({f.name: getattr(plan, f.name) for f in fields(Plan) if f.init and f.name != "matrix"})
+    for k in ("units", "groups", "tasks", "periods"):
+        d[k] = [asdict(x) for x in d[k]]
     if plan.matrix is not None:
         m = plan.matrix
         values: dict[str, dict[str, str]] = {}

@@ -55,23 +55,14 @@ def _parse_value(text: object, measures: list[str] | None) -> CellValue:
     m = _NUMBER_RE.match(s)
     if m:
         return CellValue("percent" if m.group(2) else "number", to_float(m.group(1)))
-    pieces = [p for p in re.split(r"[、,\uff0c;\uff1b]", s) if p.strip()]
-    if len(pieces) > 1:
-        parts: dict[str, float] = {}
-        missing = False
-        for i, piece in enumerate(pieces):
-            pm = _PART_RE.fullmatch(piece.strip())
-            if not pm:
-                return CellValue("bad")
-            measure = pm.group(2)
-            if not measure:
-                if measures and i < len(measures):
-                    measure, missing = measures[i], True
-                else:
-                    return CellValue("bad")
-            parts[measure] = to_float(pm.group(1))
-        return CellValue("composite", parts=parts, missing_measure=missing)
-    return CellValue("bad")
+    pieces = [_PART_RE.fullmatch(p.strip()) for p in re.split(r"[、,\uff0c;\uff1b]", s) if p.strip()]
+    given = measures or []  # a part printed without its measure takes the one at its place
+    if len(pieces) < 2 or not all(pm and (pm.group(2) or i < len(given))
+                                  for i, pm in enumerate(pieces)):
+        return CellValue("bad")
+    parts = {pm.group(2) or given[i]: to_float(pm.group(1)) for i, pm in enumerate(pieces)}
+    return CellValue("composite", parts=parts,
+                     missing_measure=not all(pm.group(2) for pm in pieces))
 
 
 def format_number(x: float) -> str:

@@ -32,16 +32,9 @@ class RegisterError(PlanFileError):
 
 
 @dataclass
-class UnitRow:
-    """One unit as the clerk sees it in the register."""
+class UnitRow(Unit):
+    """One unit as the clerk sees it in the register: its groups and number of tasks too."""
 
-    name: str
-    kind: str
-    aliases: list[str]
-    leader: str
-    contact: str
-    phone: str
-    email: str
     groups: list[str] = field(default_factory=list)
     tasks: int = 0
     town: bool = False
@@ -119,15 +112,11 @@ def check_register(path: str | os.PathLike) -> list[Finding]:
             continue
         if f.code == "duplicate-unit" and cells.name_cell(f.value)[1]:
             out.append(cells.place(f, cells.name_cell(f.value)))  # where it is repeated
-        elif f.cell:
-            out.append(f)
-        elif f.code == "unknown-group-member":
+        elif f.code == "unknown-group-member" and not f.cell:  # (load_plan placed the others)
             group = next((g.name for g in plan.groups if f.value in g.members), "")
             out.append(cells.place(f, cells.cell(GROUPS.name, group, 1)))
-        elif f.code == "empty-group":
-            out.append(cells.place(f, cells.cell(GROUPS.name, f.value, 1)))
         else:
-            out.append(cells.place(f, cells.cell(UNITS.name, f.unit, 1)))
+            out.append(f)
     for u in plan.units:
         if lacking := [(label, col) for attr, label, col in CONTACT_FIELDS if not getattr(u, attr).strip()]:
             out.append(cells.place(finding("unit-without-contact", unit=u.name,

@@ -99,7 +99,7 @@ def _readme(sh: Sheet) -> None:
         sh.row_heights[i] = 30
 
 
-def _table(wb: Workbook, table: Table, rows: list[list], lists: dict[int, list[str]] | None = None) -> Sheet:
+def _table(wb: Workbook, table: Table, rows: list[list], lists: dict | None = None) -> None:
     sh = wb.add_sheet(table.name)
     ncols = len(table.headers)
     title_block(sh, ncols, table.name)
@@ -116,7 +116,6 @@ def _table(wb: Workbook, table: Table, rows: list[list], lists: dict[int, list[s
                     FIRST_DATA_ROW, col, last, col)
     sh.freeze = (FIRST_DATA_ROW, 0)
     sh.autofilter = (1, 0, max(1, FIRST_DATA_ROW + len(rows) - 1), ncols - 1)
-    return sh
 
 
 def _matrix_sheet(wb: Workbook, m: TownMatrix) -> None:
@@ -130,10 +129,9 @@ def _matrix_sheet(wb: Workbook, m: TownMatrix) -> None:
     sh.write(2, 0, "(指标名称)", "header")
     sh.row_heights[2] = 60
     for r, row in enumerate(m.rows, start=3):
-        for c, value in enumerate((row.label, ROW_KIND_LABELS[row.kind], row.unit)):
-            sh.write(r, c, value, "body", kind="string")
-        for i, key in enumerate(keys):
-            sh.write(r, len(MATRIX_FIXED) + i, m.value(row.label, key), "body_center", kind="string")
+        fixed = (row.label, ROW_KIND_LABELS[row.kind], row.unit)
+        sh.write_cells(r, 0, [(v, "body", "string") for v in fixed]
+                       + [(m.value(row.label, k), "body_center", "string") for k in keys])
     sh.widths([14, 10, 14] + [12] * len(keys))
     sh.validate(Check("list", source=tuple(ROW_KIND_LABELS.values())),
                 3, 1, 3 + len(m.rows) + 50, 1)
@@ -176,6 +174,14 @@ class _Reader:
         self.findings.append(finding("bad-plan-value", file=self.file, sheet=sheet, cell=a1(r, c),
                                      value=value, reason=reason))
 
+    def integer(self, sheet: str, r: int, c: int, value: str, default: int, reason: str) -> int:
+        """A whole number typed in a cell; `default` when empty, or when not one (noted)."""
+        try:
+            return int(value or default)
+        except ValueError:
+            self.bad(sheet, r, c, value, reason)
+            return default
+
 
 # what a clerk types between unit names instead of 、: commas and semicolons, either width
 # (no unit name holds one: the parser splits names at them)
@@ -203,11 +209,7 @@ def plan_from_sheets(sheets: dict[str, list[list]], filename: str = "plan.xlsx")
     rd = _Reader(sheets, filename)
     by_label = {v: k for k, v in INFO_KEYS.items()}
     meta = {by_label[row[0]]: row[1] for _, row in rd.rows(INFO) if row[0] in by_label}
-    try:
-        year = int(meta.get("year") or 0)
-    except ValueError:
-        rd.bad(INFO.name, FIRST_DATA_ROW + 1, 1, meta.get("year", ""), "年度应为四位数字")
-        year = 0
+    year = rd.integer(INFO.name, FIRST_DATA_ROW + 1, 1, meta.get("year", ""), 0, "年度应为四位数字")
     units = [Unit(name=v[0], kind=v[1] or "部门", aliases=split_aliases(v[2]), leader=v[3],
                   contact=v[4], phone=v[5], email=v[6]) for _, v in rd.rows(UNITS, "unit")]
     group_rows = rd.rows(GROUPS, "group")
@@ -270,11 +272,7 @@ def _read_matrix(rd: _Reader, title: str) -> TownMatrix | None:
         return None
     columns = []
     for r, v in rd.rows(COLUMNS):
-        try:
-            table = int(v[1] or 1)
-        except ValueError:
-            rd.bad(COLUMNS.name, r, 1, v[1], "分表应为数字")
-            table = 1
+        table = rd.integer(COLUMNS.name, r, 1, v[1], 1, "分表应为数字")
         columns.append(MatrixColumn(key=v[0], path=split_section(v[2]), measure=v[3], table=table,
                                     additive=v[4] != NO))
     data = rd.sheets.get(MATRIX)
@@ -300,9 +298,9 @@ def _read_matrix(rd: _Reader, title: str) -> TownMatrix | None:
     return TownMatrix(title=title, columns=columns, rows=rows, values=values)
 
 
-def _locate(f: Finding, rd: _Reader, plan: Plan | None = None) -> Finding:
+def _locate(f: Finding, rd: _Reader, plan: Plan) -> Finding:
     """Place a plan-invariant finding at the sheet and cell it came from."""
-    if f.code == "unknown-unit" and plan is not None and f.task in rd.task_rows:
+    if f.code == "unknown-unit" and f.task in rd.task_rows:
         # the 牵头单位 or 责任单位 cell that holds the name, not the row's 序号
         task = plan.task(f.task)
         column = 4 if task is not None and f.value in task.lead_units else 5

@@ -168,11 +168,8 @@ class Sheet:
         if gone:  # (max of the keys: the last row; of their columns: the last column)
             self._extent = (max(self._extent[0], max(gone)[0]),
                             max(self._extent[1], max(map(itemgetter(1), gone))))
-            if len(gone) == len(cells):
-                cells.clear()
-            else:
-                for k in gone:
-                    del cells[k]
+            for k in gone:
+                del cells[k]
         for k in [k for k in covered if k[0] < below]:
             del covered[k]
         self._sealed = below

@@ -36,18 +36,13 @@ STYLES: dict[str, dict] = {
     "body": {**_BOX, **_TEXT},
     "body_center": {**_BOX, "align": "center"},
     "body_number": {**_BOX, "align": "right", "num_format": "General"},
-    "body_percent": {**_BOX, "align": "right", "num_format": "0.0%"},
     "total": {**_BOX, "bold": True, "align": "center"},
     "input": {**_INPUT, **_TEXT},
     "input_center": {**_INPUT, "align": "center"},
     "input_number": {**_INPUT, "align": "right", "num_format": "#,##0.##"},
-    "input_percent": {**_INPUT, "align": "center", "num_format": "0%"},
-    "input_date": {**_INPUT, "align": "center", "num_format": "yyyy-mm-dd"},
     "input_line": {**_BODY, "locked": False, "bottom": 1, "bg_color": "#FFFDE7"},
     "computed_percent": {**_BOX, "align": "center", "num_format": "0.0%"},
     "plain": {"font_name": BODY_FONT, "font_size": 11},
-    "plain_input": {"font_name": BODY_FONT, "font_size": 11, "locked": False},
-    "hidden_text": {"font_name": "Arial", "font_size": 9},
     # summary and validation reports
     "heading": {"font_name": HEAD_FONT, "font_size": 12, "valign": "vcenter"},
     "link": {**_BOX, **_TEXT, "font_color": "#0563C1", "underline": 1},
@@ -70,8 +65,7 @@ STYLES: dict[str, dict] = {
 # ("input" -> "input_fix", one variant per fill-in style).
 FIX_FILL = "#FFC7CE"
 FIX_BORDER = "#C00000"
-for _name in ("input", "input_center", "input_number", "input_percent", "input_date",
-              "input_line", "plain_input"):
+for _name in ("input", "input_center", "input_number", "input_line"):
     STYLES[_name + "_fix"] = {**STYLES[_name], "bg_color": FIX_FILL, "border": 2,
                               "border_color": FIX_BORDER}
 
