@@ -116,11 +116,9 @@ def _fingerprint_owner(forms: ExpectedForms, ex: ExpectedForm, fp: str) -> str |
     plan = forms.plan
     names = [r.unit or r.label for r in plan.town_rows()] if ex.kind == FORM_TOWN else \
         [u.name for u in plan.units]
-    for name in names:
-        other = forms.get(ex.kind, name, ex.period, ex.spec.version)
-        if other is not None and other.fingerprint == fp:
-            return name
-    return None
+    return next((name for name in names
+                 if (other := forms.get(ex.kind, name, ex.period, ex.spec.version)) is not None
+                 and other.fingerprint == fp), None)
 
 
 def _held(reading, sheets: dict[str, list[list]], others: dict[str, str], sink: Sink) -> None:
