@@ -62,10 +62,9 @@ def progress_value(value: object, percent_format: bool | None = None) -> tuple[s
         return PROGRESS_EMPTY, None
     if isinstance(value, str):
         s = _clean(value)
-        if s.endswith("%"):
-            x = number_from_text(s[:-1])
-            return (PROGRESS_OK, x) if x is not None else (PROGRESS_BAD, None)
-        x = number_from_text(s)
+        x = number_from_text(s.removesuffix("%"))
+        if x is not None and s.endswith("%"):
+            return PROGRESS_OK, x
     else:
         x = as_number(value)
         if x is not None and percent_format and abs(x) <= 1:
