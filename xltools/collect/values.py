@@ -33,10 +33,7 @@ def number_from_text(text: str, suffixes: tuple[str, ...] = ()) -> float | None:
             break
     if _GROUPED.match(s):
         s = s.replace(",", "")
-    if not _NUM.match(s):
-        return None
-    x = float(s)
-    return x if math.isfinite(x) else None
+    return as_number(float(s)) if _NUM.match(s) else None
 
 
 def as_number(value: object, suffixes: tuple[str, ...] = ()) -> float | None:
