@@ -118,24 +118,16 @@ class ExpectedForms:
 
     def __init__(self, plan: Plan, keep: int = 64):
         self.plan = plan
-        self.keep = keep
-        self._built: dict[tuple, ExpectedForm | None] = {}  # oldest use first
         self._shapes: dict[tuple, _Shape] = {}
+        self._form = lru_cache(maxsize=keep)(
+            lambda sp, unit, period_id: _build(plan, sp, unit, period_id, self._shapes))
 
     def get(self, kind: str, unit: str, period_id: str, version: int | None = None) -> ExpectedForm | None:
         """The form `unit` received for `period_id` ("" for a workplan) under spec `version`
         (the current one when None), or None when the plan has no such form (unknown kind,
         version, unit, town or period, or a unit without tasks)."""
         sp = CURRENT.get(kind) if version is None else spec_of(kind, version)
-        if sp is None:
-            return None
-        key = (sp.kind, sp.version, unit, period_id)
-        form = self._built.pop(key) if key in self._built else \
-            _build(self.plan, sp, unit, period_id, self._shapes)
-        self._built[key] = form  # (now the latest used)
-        if len(self._built) > self.keep:
-            del self._built[next(iter(self._built))]
-        return form
+        return None if sp is None else self._form(sp, unit, period_id)
 
 
 def _build(plan: Plan, sp: FormSpec, unit_name: str, period_id: str,

@@ -39,22 +39,17 @@ def is_blank(value: object) -> bool:
 
 def shown(value: object) -> str:
     """A found value as the clerk should see it in a finding (never evaluated)."""
-    s = _bool_text(value) if isinstance(value, bool) else canon(value)
+    s = canon(value) if isinstance(value, str) else as_text(value)
     return s if len(s) <= MAX_SHOWN else s[:MAX_SHOWN] + "…"
 
 
 def as_text(value: object) -> str:
     """A typed value for a text field: strings exactly as typed, others in canonical form."""
-    if value is None:
-        return ""
     if isinstance(value, str):
         return value
-    return _bool_text(value) if isinstance(value, bool) else canon(value)
-
-
-def _bool_text(value: bool) -> str:
-    """A logical cell as Excel, WPS and LibreOffice show it (Python says True)."""
-    return "TRUE" if value else "FALSE"
+    if isinstance(value, bool):  # a logical cell as Excel, WPS and LibreOffice show it
+        return "TRUE" if value else "FALSE"
+    return canon(value)
 
 
 class Sink:

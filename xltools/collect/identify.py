@@ -78,19 +78,16 @@ def by_identity(reading, sheets: dict[str, list[list]], visible: list[str], form
             return _held(reading, sheets, others, sink)
     else:
         sink.add("credited-by-clerk", sheet=sheet, value=credit)
-    reference = None
-    owner = _fingerprint_owner(forms, ex, ident.fingerprint) \
-        if credit is not None and ident.fingerprint != ex.fingerprint else None
+    if ident.fingerprint == ex.fingerprint:
+        return Identified(ex, sheet, reading.source)
+    owner = _fingerprint_owner(forms, ex, ident.fingerprint) if credit is not None else None
     if owner is not None and owner != unit:  # its guarded texts are that unit's tasks
         sink.add("credited-other-units-form", sheet=sheet, owner=owner, credited=unit)
         return Identified(ex, sheet, reading.source, foreign=True)
-    if ident.fingerprint != ex.fingerprint:
-        if reading.guarded_ok:
-            reference = _reference(ex, reading.guarded)
-            reason = "计划在表格下发后有调整,已按单位收到的表格核对受保护内容"
-        else:
-            reason = "隐藏的“表单标识”已缺失或被改动,按当前计划核对受保护内容"
-        sink.add("fingerprint-mismatch", sheet=sheet, value=ident.fingerprint, reason=reason)
+    reference = _reference(ex, reading.guarded) if reading.guarded_ok else None
+    reason = "计划在表格下发后有调整,已按单位收到的表格核对受保护内容" if reading.guarded_ok \
+        else "隐藏的“表单标识”已缺失或被改动,按当前计划核对受保护内容"
+    sink.add("fingerprint-mismatch", sheet=sheet, value=ident.fingerprint, reason=reason)
     return Identified(ex, sheet, reading.source, reference)
 
 
@@ -119,11 +116,9 @@ def _fingerprint_owner(forms: ExpectedForms, ex: ExpectedForm, fp: str) -> str |
     plan = forms.plan
     names = [r.unit or r.label for r in plan.town_rows()] if ex.kind == FORM_TOWN else \
         [u.name for u in plan.units]
-    for name in names:
-        other = forms.get(ex.kind, name, ex.period, ex.spec.version)
-        if other is not None and other.fingerprint == fp:
-            return name
-    return None
+    return next((name for name in names
+                 if (other := forms.get(ex.kind, name, ex.period, ex.spec.version)) is not None
+                 and other.fingerprint == fp), None)
 
 
 def _held(reading, sheets: dict[str, list[list]], others: dict[str, str], sink: Sink) -> None:

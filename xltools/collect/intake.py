@@ -239,6 +239,12 @@ class Sniff:
     params: dict | None = None
 
 
+# (texts all found in a text file's head, what it is): the first that matches says
+_WEB = ((("urn:schemas-microsoft-com:office:spreadsheet",), "XML 表格(Excel 2003 XML)"),
+        (("mime-version", "multipart"), "单个文件网页(.mht)"),
+        *(((tag,), "网页(HTML)") for tag in ("<html", "<table", "<!doctype html", "<head", "<body")))
+
+
 def sniff(f: BinaryIO, name: str, size: int, limits: Limits = Limits()) -> Sniff:
     """What a file is, by its bytes; the name only picks the wording of the finding."""
     f.seek(0)
@@ -260,13 +266,7 @@ def sniff(f: BinaryIO, name: str, size: int, limits: Limits = Limits()) -> Sniff
     text = _as_text(head)
     if text is not None:
         low = text.lstrip("\ufeff \t\r\n").lower()
-        web = None
-        if "urn:schemas-microsoft-com:office:spreadsheet" in low:
-            web = "XML 表格(Excel 2003 XML)"
-        elif "mime-version" in low and "multipart" in low:
-            web = "单个文件网页(.mht)"
-        elif any(t in low for t in ("<html", "<table", "<!doctype html", "<head", "<body")):
-            web = "网页(HTML)"
+        web = next((fmt for marks, fmt in _WEB if all(m in low for m in marks)), None)
         if web:
             if sheetish:
                 return Sniff("other", "html-disguised-as-xls", {"format": web})

@@ -39,19 +39,12 @@ def whose(rec: Received, returns: list[tuple[str, str, str]], plan: Plan,
     returns: (display, status, unit) of this run's returns.
     """
     ok = [(d, u) for d, s, u in returns if s in (ACCEPTED, SUPERSEDED) and u]
-    box = _container(rec.display, sep)
-    if box:
-        units = {u for d, u in ok if _container(d, sep) == box}
-        if len(units) == 1:
-            return units.pop(), "container"
-    folder = _container(rec.display, "/")
-    if folder and not box:
-        units = {u for d, u in ok if sep not in d and _container(d, "/") == folder}
-        if len(units) == 1:
-            return units.pop(), "folder"
+    box, folder = _container(rec.display, sep), _container(rec.display, "/")
     stem = os.path.splitext(rec.name)[0]
-    named = {u.name for u in plan.units
-             if any(n and n in stem for n in (u.name, *getattr(u, "aliases", [])))}
-    if len(named) == 1:
-        return named.pop(), "name"
-    return None
+    # the units each way names, in order of certainty: the first that names one says
+    named = {"container": {u for d, u in ok if box and _container(d, sep) == box},
+             "folder": {u for d, u in ok if folder and not box and sep not in d
+                        and _container(d, "/") == folder},
+             "name": {u.name for u in plan.units
+                      if any(n and n in stem for n in (u.name, *getattr(u, "aliases", [])))}}
+    return next(((units.pop(), how) for how, units in named.items() if len(units) == 1), None)

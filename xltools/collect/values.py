@@ -33,10 +33,7 @@ def number_from_text(text: str, suffixes: tuple[str, ...] = ()) -> float | None:
             break
     if _GROUPED.match(s):
         s = s.replace(",", "")
-    if not _NUM.match(s):
-        return None
-    x = float(s)
-    return x if math.isfinite(x) else None
+    return as_number(float(s)) if _NUM.match(s) else None
 
 
 def as_number(value: object, suffixes: tuple[str, ...] = ()) -> float | None:
@@ -62,10 +59,9 @@ def progress_value(value: object, percent_format: bool | None = None) -> tuple[s
         return PROGRESS_EMPTY, None
     if isinstance(value, str):
         s = _clean(value)
-        if s.endswith("%"):
-            x = number_from_text(s[:-1])
-            return (PROGRESS_OK, x) if x is not None else (PROGRESS_BAD, None)
-        x = number_from_text(s)
+        x = number_from_text(s.removesuffix("%"))
+        if x is not None and s.endswith("%"):
+            return PROGRESS_OK, x
     else:
         x = as_number(value)
         if x is not None and percent_format and abs(x) <= 1:
@@ -83,8 +79,13 @@ def needs_format(value: object) -> bool:
     return x is not None and (0 < abs(x) < 1 or x in (1.0, -1.0))
 
 
+# Excel's day numbers for 2000-01-01 .. 2099-12-31: a date whose cell lost its format (the
+# values pasted into a new workbook) reads as such a number; 20190408 as the digits of one
+_SERIALS = range(36526, 73051)
+_EXCEL_EPOCH = date(1899, 12, 30)  # (day 60 is Excel's 1900-02-29: none of ours)
 _DATE_PATTERNS = (re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
-                  re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$"))
+                  re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$"),
+                  re.compile(r"^(20\d\d)(\d\d)(\d\d)$", re.ASCII))
 
 
 def date_value(value: object) -> date | None:
@@ -94,36 +95,19 @@ def date_value(value: object) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    if isinstance(value, str):
-        s = _clean(value)
-        for pat in _DATE_PATTERNS:
-            if m := pat.match(s):
-                try:
-                    return date(*map(int, m.groups()))
-                except ValueError:
-                    return None
-        value = int(s) if s.isascii() and s.isdigit() else None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return _serial_or_digits(value)
-    return None
-
-
-# Excel's day numbers for 2000-01-01 .. 2099-12-31: a date whose cell lost its format (the
-# values pasted into a new workbook) reads as such a number; 20190408 as the digits of one
-_SERIALS = range(36526, 73051)
-_EXCEL_EPOCH = date(1899, 12, 30)  # (day 60 is Excel's 1900-02-29: none of ours)
-
-
-def _serial_or_digits(n: int) -> date | None:
-    if n in _SERIALS:
-        return _EXCEL_EPOCH + timedelta(days=n)
-    if 20000101 <= n <= 20991231:
-        try:
-            return date(n // 10000, n // 100 % 100, n % 100)
-        except ValueError:
-            return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return None
+    s = _clean(str(value))
+    if s.isascii() and s.isdigit() and int(s) in _SERIALS:
+        return _EXCEL_EPOCH + timedelta(days=int(s))
+    for pat in _DATE_PATTERNS:
+        if m := pat.match(s):
+            try:
+                return date(*map(int, m.groups()))
+            except ValueError:
+                return None
     return None
 
 
