@@ -451,11 +451,10 @@ def _qualify_restarts(st: Structure, source: str) -> None:
                 restarts and (b == 1 or it.section != st.items[k - 1].section)):
             st.findings.append(finding("item-number-gap", file=source, task=numbers[k],
                                        line=it.line, previous=numbers[k - 1]))
-    for it, n in zip(st.items, numbers):
-        it.number = n
     seen: dict[str, int] = {}  # number → the last k of "number-k" given out
-    for it in st.items:
-        if (printed := it.number) in seen:
+    for it, printed in zip(st.items, numbers):
+        it.number = printed
+        if printed in seen:
             k = seen[printed] + 1
             while f"{printed}-{k}" in seen:
                 k += 1
