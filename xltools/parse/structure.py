@@ -116,22 +116,21 @@ def _item_kind_for(lines: list[Line], region: Region) -> tuple[str, int]:
     """
     counts: Counter[str] = Counter()
     present: Counter[str] = Counter()
-    last: tuple[str, int] | None = None  # (kind, index) of the last item-like marker line
-    credited: set[int] = set()
+    last: str | None = None  # the kind of the last item-like marker line, until credited
     seen: Counter[str] = Counter()  # the last number of each kind, for an item run into a heading
-    for i, ln in enumerate(lines[region.start:region.end]):
+    for ln in lines[region.start:region.end]:
         mk = marker_of(ln.text)
         if mk and LEVEL[mk[0]] < 3:  # "(一)工业经济1.新增…": the item run into its heading counts
             mk = next((marker_of(p[1]) for k in _ARABIC if len(p := _run_in(ln.text.strip(), k, seen[k])) > 1), mk)
         if mk and mk[0] in (*_ARABIC, "cn2"):
             present[mk[0]] += 1
             seen[mk[0]] = _value(mk[1]) or 0
-            last = (mk[0], i)
+            last = mk[0]
         elif mk or CLOSING_RE.match(ln.text.strip()):
             last = None
-        if has_responsibility(ln.text) and last is not None and last[1] not in credited:
-            credited.add(last[1])
-            counts[last[0]] += 1
+        if has_responsibility(ln.text) and last is not None:
+            counts[last] += 1
+            last = None
     if counts:
         # equal counts: the deeper marker numbers the items (target items (一)… printed above
         # the numbered tasks are leaf headings, read as items by _walk)
