@@ -99,8 +99,7 @@ def restore_printed(result, original: str, register_names: bool = False) -> None
     rely on them. Unit and group names are mapped one way per name (the same name
     everywhere); with a register (`register_names`) the register's own spelling is kept.
     """
-    plan = result.plan
-    if plan is None:
+    if (plan := result.plan) is None:
         return
     unfold = Unfolder(original)
     name = cache(unfold)  # one mapping per name, the same everywhere

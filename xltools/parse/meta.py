@@ -33,8 +33,7 @@ def _title_candidates(lines: list[str]):
             continue
         joined, taken = s, 0
         for nxt in lines[i + 1:i + 8]:
-            t = nxt.strip()
-            if not t:
+            if not (t := nxt.strip()):
                 continue
             if len(t) > 40 or re.search(r"[。;:\uff1b\uff1a]", t):
                 break

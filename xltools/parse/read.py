@@ -172,8 +172,7 @@ def read_notice_full(path: Path | str, convert: Converter | None = None
             if convert is None:
                 return None, [], [finding("notice-needs-libreoffice", file=source, value=suffix)]
             with tempfile.TemporaryDirectory(prefix="xltools-parse-") as tmp:
-                out = convert(p, Path(tmp))
-                if out is None:
+                if (out := convert(p, Path(tmp))) is None:
                     return unreadable("LibreOffice 未能转换该文件,可能未安装 LibreOffice Writer 组件")
                 return (*docx_content(out), [])
         data = p.read_bytes()

@@ -179,8 +179,7 @@ def is_deadline(text: str) -> bool:
 def peel_deadline(value: str) -> tuple[str, str]:
     """A unit list with deadline pieces taken out: (the list, the deadline)."""
     parts = split_top(value)
-    dues = [p.strip() for p, _ in parts if is_deadline(p)]
-    if not dues:
+    if not (dues := [p.strip() for p, _ in parts if is_deadline(p)]):
         return value, ""
     kept = "".join(p + sep for p, sep in parts if not is_deadline(p)).strip(PART_TRIM)
     return kept, "、".join(dues)

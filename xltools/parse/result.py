@@ -64,8 +64,7 @@ class ParseResult:
             f"{g.name}({len(g.members)} 个成员)" for g in plan.groups))
         if leaders := [u for u in plan.units if u.leader]:
             out.append(f"责任领导(附件2):{len(leaders)} 个单位已填。")
-        if plan.matrix is not None:
-            m = plan.matrix
+        if (m := plan.matrix) is not None:
             out.append(f"镇街目标表:{len(m.rows)} 行、{len(m.columns)} 列(分 {len(m.tables())} 个表)。")
         if plan.periods:
             out.append("报送周期:" + "、".join(f"{p.id}(截止 {p.deadline})" for p in plan.periods))

@@ -170,8 +170,8 @@ def _body_start(lines: list[Line], region: Region, item_kind: str, first_item: i
     with a target or units where the walk stops is reported (text-before-items)."""
     start, before = first_item, (_value(marker_of(lines[first_item].text)[1]) or 2) - 2
     for i in range(first_item - 1, region.start - 1, -1):
-        s = _run_in(lines[i].text.strip(), item_kind, before)[0]  # a heading the item ran into
-        if not s:
+        # (a heading the item ran into: the heading)
+        if not (s := _run_in(lines[i].text.strip(), item_kind, before)[0]):
             continue
         if CLOSING_RE.match(s) or ANNEX_RE.match(s):
             break
