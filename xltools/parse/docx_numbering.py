@@ -84,8 +84,7 @@ class Numbering:
                     ilvl = int(_val(o, "@w:ilvl") or 0)
                     lvl = o.findall("w:lvl", _W)
                     start, fmt, text = _level(lvl[0]) if lvl else levels.get(ilvl, (1, "decimal", ""))
-                    restart = _val(o, "w:startOverride/@w:val")
-                    if restart:
+                    if restart := _val(o, "w:startOverride/@w:val"):
                         self.restarts.setdefault(num_id, set()).add(ilvl)
                     levels[ilvl] = (int(restart) if restart else start, fmt, text)
                 self.lists[num_id] = levels

@@ -306,8 +306,7 @@ def _empty_groups_to_fill(plan: Plan, src: str) -> list[Finding]:
     tasks: dict[str, list[str]] = {}
     for t in plan.tasks:
         for n in [*t.lead_units, *t.responsible_units]:
-            g = plan.resolve(n)
-            if g is not None and not isinstance(g, Unit) and not g.members:
+            if (g := plan.resolve(n)) is not None and not isinstance(g, Unit) and not g.members:
                 tasks.setdefault(g.name, []).append(t.number)
     return [finding("group-empty-fill", file=src, value=g, tasks="、".join(dict.fromkeys(ns)))
             for g, ns in tasks.items()]

@@ -74,8 +74,7 @@ def has_responsibility(text: str) -> bool:
 
 
 def _lead_tail(text: str) -> Responsibility | None:
-    m = _TAIL_RE.search(text)
-    if not m or KEYWORD_RE.search(text[:m.start()]):
+    if not (m := _TAIL_RE.search(text)) or KEYWORD_RE.search(text[:m.start()]):
         return None
     res, labelled = Responsibility(text=text[:m.start()].strip(), found=True, raw=m.group(0)), ""
     for part in re.split(r"[,;\uff0c\uff1b。]", m.group(1)):

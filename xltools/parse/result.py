@@ -47,8 +47,7 @@ class ParseResult:
         kinds = Counter(t.kind for t in plan.tasks)
         parts = "、".join(f"{TASK_KIND_LABELS[k]} {kinds[k]} 项" for k in TASK_KIND_LABELS if kinds[k])
         out.append(f"编号事项共 {len(plan.tasks)} 项:{parts}。")
-        numbers = [t.number for t in plan.tasks]
-        if numbers:
+        if numbers := [t.number for t in plan.tasks]:
             out.append(f"序号:{numbers[0]} 至 {numbers[-1]}(按通知原样;各部分重新编号时加上所属标题的序号,如“二.3”“(三)2”)。"
                        if any(not n.isdigit() for n in numbers) else
                        f"序号:{numbers[0]} 至 {numbers[-1]}。")
