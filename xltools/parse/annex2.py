@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from .cells import Cell
-from .names import ENDINGS, is_group_phrase, squash
+from .names import ENDINGS, is_group_phrase
 
 _HEADER_WORDS = ("责任单位", "序号", "全年目标任务", "目标任务", "工作任务", "任务内容", "责任领导",
                  "牵头领导", "分管领导", "备注", "完成时限", "单位", "任务")
@@ -81,7 +81,7 @@ def grid_is_unit_table(grid) -> bool:
 def _grid_columns(row) -> dict[str, int]:
     cols: dict[str, int] = {}
     for j, c in enumerate(row):
-        flat = "".join(c.text.split())
+        flat = c.flat
         if c.left or not flat:
             continue
         role = ("number" if flat in ("序号", "编号") else "leader" if "领导" in flat
@@ -106,12 +106,11 @@ def unit_tasks_from_grid(grid) -> list[UnitTasks]:
         lead = row[cols["leader"]] if "leader" in cols else None
         inherited = lead is not None and lead.up
         if lead is not None and not lead.up:
-            leader, leader_line = "".join(lead.text.split()), lead.line
+            leader, leader_line = lead.flat, lead.line
         if cur is None or not unit.up:
-            cur = UnitTasks(unit=squash(unit.text), line=unit.line, leader=leader,
+            cur = UnitTasks(unit=unit.flat, line=unit.line, leader=leader,
                             leader_line=leader_line, inherited=inherited)
             out.append(cur)
-        n = "".join(number.text.split())
-        if _NUMBER_RE.match(n):
+        if _NUMBER_RE.match(n := number.flat):
             cur.tasks.append((n, text.text.replace("\n", ""), number.line))
     return out

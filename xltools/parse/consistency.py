@@ -24,15 +24,13 @@ def check_annex2(plan: Plan, entries: list[UnitTasks], lines: dict[str, int],
     own: dict[str, set[str]] = {}  # unit → task numbers of its own annex-2 rows
     via_group: dict[str, set[str]] = {}  # unit → task numbers listed for a group it is in
     for e in entries:
-        hit = plan.resolve(e.unit)
-        if hit is None:
+        if (hit := plan.resolve(e.unit)) is None:
             out.append(finding("annex2-unit-unknown", file=source, value=e.unit, line=e.line))
         listed = own if isinstance(hit, Unit) else via_group
         for u in plan.expand(e.unit):
             listed.setdefault(u.name, set()).update(number for number, _, _ in e.tasks)
         for number, text, line in e.tasks:
-            task = plan.task(number)
-            if task is None:
+            if (task := plan.task(number)) is None:
                 out.append(finding("annex2-unknown-task", file=source, task=number, unit=e.unit, line=line))
                 continue
             if hit is not None and not _names_unit(plan, task, e.unit):

@@ -84,8 +84,7 @@ class Numbering:
                     ilvl = int(_val(o, "@w:ilvl") or 0)
                     lvl = o.findall("w:lvl", _W)
                     start, fmt, text = _level(lvl[0]) if lvl else levels.get(ilvl, (1, "decimal", ""))
-                    restart = _val(o, "w:startOverride/@w:val")
-                    if restart:
+                    if restart := _val(o, "w:startOverride/@w:val"):
                         self.restarts.setdefault(num_id, set()).add(ilvl)
                     levels[ilvl] = (int(restart) if restart else start, fmt, text)
                 self.lists[num_id] = levels
@@ -116,11 +115,10 @@ class Numbering:
         style = self._of_style(_val(p, "w:pPr/w:pStyle/@w:val")) if not num else None
         if style is not None:
             num, ilvl = style[0], ilvl or str(style[1])
-        levels = self.lists.get(num or "")
+        levels, level = self.lists.get(num or ""), int(ilvl or 0)
         # (no levels for numId 0: numbering taken off a paragraph of a numbered style)
-        if not levels or int(ilvl or 0) not in levels:
+        if not levels or level not in levels:
             return ""
-        level = int(ilvl or 0)
         counts = self.counts.setdefault(self.shared.get(num, num), [0] * 9)
         if num not in self._used:  # a list restarting the count it shares, where it begins
             self._used.add(num)

@@ -103,8 +103,7 @@ def find_flat_header(lines: list[Line], start: int, end: int) -> tuple[int, int,
 def read_flat(lines: list[Line], source: str = "", start: int = 0) -> Annex1Table | None:
     """An annex-1 table flattened in the text from line `start` on, or None."""
     end = len(lines)
-    found = find_flat_header(lines, start, end)
-    if found is None:
+    if (found := find_flat_header(lines, start, end)) is None:
         return None
     h0, h1, header, row_mode = found
     b = TableBuilder(header, base_before(lines, h0, start), source)
@@ -166,9 +165,8 @@ def read_flat(lines: list[Line], source: str = "", start: int = 0) -> Annex1Tabl
             flush()
             category = s  # 分类 printed once before the first row of its block
             continue
-        past = (_past_repeated_header(lines, i - 1, end, header)
-                if not row_mode and header_role(s) else None)
-        if past is not None:
+        if not row_mode and header_role(s) and \
+                (past := _past_repeated_header(lines, i - 1, end, header)) is not None:
             i = past
             continue
         number = number_of(cells[0]) if b.numbered else None

@@ -99,32 +99,29 @@ def restore_printed(result, original: str, register_names: bool = False) -> None
     rely on them. Unit and group names are mapped one way per name (the same name
     everywhere); with a register (`register_names`) the register's own spelling is kept.
     """
-    plan = result.plan
-    if plan is None:
+    if (plan := result.plan) is None:
         return
     unfold = Unfolder(original)
     name = cache(unfold)  # one mapping per name, the same everywhere
 
-    def texts(obj, *attrs: str) -> None:
+    def texts(obj, *attrs: str, by=unfold) -> None:  # a string, or each string of a list
         for a in attrs:
-            setattr(obj, a, unfold(getattr(obj, a)))
+            v = getattr(obj, a)
+            setattr(obj, a, [by(x) for x in v] if isinstance(v, list) else by(v))
 
     texts(plan, "title", "issuer", "doc_number")
     for t in plan.tasks:
-        texts(t, "text", "deadline", "lead_leader", "notes")
-        t.section = [unfold(h) for h in t.section]
+        texts(t, "text", "deadline", "lead_leader", "notes", "section")
         # digits as ASCII: unfold maps a number by its first occurrence anywhere in the text, so
         # items numbered in full-width digits came back full width or not, as the sentences had it
         printed = "".join(fold(c) if c.isdecimal() else c for c in unfold(t.printed_number))
         t.printed = "" if printed == t.number else printed  # kept only where it differs
-        t.lead_units = [name(n) for n in t.lead_units]
-        t.responsible_units = [name(n) for n in t.responsible_units]
+        texts(t, "lead_units", "responsible_units", by=name)
         for x in t.targets:
             texts(x, "label", "text")
     if not register_names:
         for e in [*plan.units, *plan.groups]:
-            e.name = name(e.name)
-            e.aliases = [name(a) for a in e.aliases]
+            texts(e, "name", "aliases", by=name)
         for g in plan.groups:
             g.members = [name(m) for m in g.members]
         for e in result.annex2:
@@ -132,12 +129,11 @@ def restore_printed(result, original: str, register_names: bool = False) -> None
     if plan.matrix is not None:  # headings as printed; row labels stay keys of the values
         texts(plan.matrix, "title")
         for c in plan.matrix.columns:
-            c.path = [unfold(p) for p in c.path]
+            texts(c, "path")
         for r in plan.matrix.rows:
             r.unit = name(r.unit) if r.unit and not register_names else r.unit
     for lt in result.loose_targets:
-        texts(lt, "text")
-        lt.section = [unfold(h) for h in lt.section]
+        texts(lt, "text", "section")
     # what the findings quote of the notice, as it is printed (a clerk searches for it)
     result.findings[:] = [replace(f, params={k: unfold.quoted(v) if isinstance(v, str) else v
                                              for k, v in f.params.items()})

@@ -182,7 +182,7 @@ def _best_parse(hc: list[HeaderCell], width: int) -> tuple[float, list[_Node]] |
                 continue
             rows = [r for r in (hc[:a], hc[a:b], hc[b:]) if r]
             parsed = _parse_rows(rows)
-            if parsed is None or _count_leaves(parsed[1]) != width:
+            if parsed is None or len(_leaves(parsed[1], [], "")) != width:
                 continue
             if best is None or parsed[0] > best[0] + 1e-9:
                 best = parsed
@@ -203,10 +203,6 @@ def _parse_rows(rows: list[list[HeaderCell]]) -> tuple[float, list[_Node]] | Non
     if len(rows) > 1:  # an unmeasured cell in the lowest row: rather a heading
         total -= 3.0 * sum(1 for c in rows[-1] if not c.measure)
     return total, nodes[0]
-
-
-def _count_leaves(top: list[_Node]) -> int:
-    return sum(_count_leaves(n.children) if n.children else 1 for n in top)
 
 
 def _leaves(nodes: list[_Node], path: list[str], measure: str) -> list[Leaf]:

@@ -33,8 +33,7 @@ def _title_candidates(lines: list[str]):
             continue
         joined, taken = s, 0
         for nxt in lines[i + 1:i + 8]:
-            t = nxt.strip()
-            if not t:
+            if not (t := nxt.strip()):
                 continue
             if len(t) > 40 or re.search(r"[。;:\uff1b\uff1a]", t):
                 break
@@ -167,8 +166,7 @@ def find_issuer(text: str) -> str:
     """The office forms are sent to (区政府督办室), else the 发文机关 (a header line or the
     signature above the date), else the sender printed before 关于 in the title; never
     words of the title itself."""
-    m = _ISSUER_RE.search(text)
-    if m and ("督" in m.group(1)):
+    if (m := _ISSUER_RE.search(text)) and "督" in m.group(1):
         return m.group(1)
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     for i, s in enumerate(lines[-40:]):  # 落款: the body's name right above the date

@@ -102,8 +102,7 @@ def _imply_shared_suffix(pieces: list[Piece]) -> None:
         run.append(p)
         if p.sep == "、":
             continue
-        m = _SUFFIX_RE.search(squash(p.name))
-        if m and len(run) > 1:
+        if (m := _SUFFIX_RE.search(squash(p.name))) and len(run) > 1:
             suffix = m.group(2)
             sharing = [q for q in run[:-1] if _AREA_END_RE.search(n := squash(q.name))
                        and not is_group_phrase(n) and not n.endswith(suffix)]
@@ -193,8 +192,7 @@ def run_together_splits(name: str, known: set[str] | None = None) -> tuple[list[
     parts = _split_endings(s)
     if len(parts) < 2:
         return [], False
-    certain = s[0] in ADMIN_PREFIXES and all(p[0] == s[0] for p in parts)
-    return parts, certain
+    return parts, s[0] in ADMIN_PREFIXES and all(p[0] == s[0] for p in parts)
 
 
 _JOINERS = ("以及", "和", "及", "与")

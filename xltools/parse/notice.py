@@ -88,13 +88,7 @@ def parse_notice_text(text: str, register: Plan | None = None, source: str = "",
     findings += check_annex2(plan, entries, item_lines, src) if entries else []
     findings += [finding("unnumbered-targets", file=src, line=lt.line, value=short(lt.text),
                          count=len(lt.targets)) for lt in st.target_paragraphs]
-    checks = _plan_checks(plan, book, src, {f.task for f in findings
-                                            if f.code == "missing-responsibility"})
-    # a group its tasks leave empty is one error (group-empty-fill: its tasks, how to fill
-    # it), not also the warning that the notice does not say its members
-    empty = {f.value for f in checks if f.code == "group-empty-fill"}
-    findings = [f for f in findings
-                if not (f.code == "group-members-unknown" and f.value in empty)] + checks
+    findings = _plan_checks(plan, book, src, findings)
     result = ParseResult(plan=plan, findings=findings, source=source, annex2=entries,
                          loose_targets=st.target_paragraphs, item_lines=item_lines)
     restore_printed(result, text, register_names=register is not None)
@@ -292,14 +286,19 @@ def _leaders(plan: Plan, entries: list[UnitTasks], register: Plan | None, src: s
     return out
 
 
-def _plan_checks(plan: Plan, book: Book, src: str, unitless: set[str] = frozenset()) -> list[Finding]:
-    """check_plan's findings, less unknown-unit for names the parser already reported and
-    task-without-unit for tasks it reported, with their line, as printed without units."""
+def _plan_checks(plan: Plan, book: Book, src: str, findings: list[Finding]) -> list[Finding]:
+    """The parser's `findings`, then check_plan's less unknown-unit for names the parser already
+    reported and task-without-unit for tasks it reported, with their line, as printed without
+    units. A group its tasks leave empty is one error (group-empty-fill: its tasks, how to fill
+    it), not also empty-group nor the warning that the notice does not say its members."""
+    unitless = {f.task for f in findings if f.code == "missing-responsibility"}
     fill = _empty_groups_to_fill(plan, src)
-    return [relocate(f, file=src) for f in check_plan(plan)
-            if not (f.code == "unknown-unit" and f.value in book.unresolved)
-            and not (f.code == "task-without-unit" and f.task in unitless)
-            and not (f.code == "empty-group" and f.value in {x.value for x in fill})] + fill
+    empty = {x.value for x in fill}
+    return [f for f in findings if not (f.code == "group-members-unknown" and f.value in empty)] + [
+        relocate(f, file=src) for f in check_plan(plan)
+        if not (f.code == "unknown-unit" and f.value in book.unresolved)
+        and not (f.code == "task-without-unit" and f.task in unitless)
+        and not (f.code == "empty-group" and f.value in empty)] + fill
 
 
 def _empty_groups_to_fill(plan: Plan, src: str) -> list[Finding]:
@@ -307,8 +306,7 @@ def _empty_groups_to_fill(plan: Plan, src: str) -> list[Finding]:
     tasks: dict[str, list[str]] = {}
     for t in plan.tasks:
         for n in [*t.lead_units, *t.responsible_units]:
-            g = plan.resolve(n)
-            if g is not None and not isinstance(g, Unit) and not g.members:
+            if (g := plan.resolve(n)) is not None and not isinstance(g, Unit) and not g.members:
                 tasks.setdefault(g.name, []).append(t.number)
     return [finding("group-empty-fill", file=src, value=g, tasks="、".join(dict.fromkeys(ns)))
             for g, ns in tasks.items()]

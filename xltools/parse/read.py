@@ -8,6 +8,7 @@ table readers use cell by cell, merged cells included.
 from __future__ import annotations
 
 import tempfile
+from contextlib import suppress
 from itertools import accumulate
 from pathlib import Path
 from typing import Callable
@@ -27,17 +28,14 @@ def decode_text(data: bytes, source: str = "") -> tuple[str, list[Finding]]:
         return data[3:].decode("utf-8", errors="replace"), []
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace"), []
-    try:
+    with suppress(UnicodeDecodeError):
         return data.decode("utf-8"), []
-    except UnicodeDecodeError:
-        pass
     if utf16 := _guess_utf16(data):
         return data.decode(utf16, errors="replace"), []
-    try:
+    with suppress(UnicodeDecodeError):
         return data.decode("gb18030"), []
-    except UnicodeDecodeError:
-        text = data.decode("gb18030", errors="replace")
-        return text, [finding("notice-encoding-damaged", file=source, value=text.count("\ufffd"))]
+    text = data.decode("gb18030", errors="replace")
+    return text, [finding("notice-encoding-damaged", file=source, value=text.count("\ufffd"))]
 
 
 def _guess_utf16(data: bytes) -> str:
@@ -174,8 +172,7 @@ def read_notice_full(path: Path | str, convert: Converter | None = None
             if convert is None:
                 return None, [], [finding("notice-needs-libreoffice", file=source, value=suffix)]
             with tempfile.TemporaryDirectory(prefix="xltools-parse-") as tmp:
-                out = convert(p, Path(tmp))
-                if out is None:
+                if (out := convert(p, Path(tmp))) is None:
                     return unreadable("LibreOffice 未能转换该文件,可能未安装 LibreOffice Writer 组件")
                 return (*docx_content(out), [])
         data = p.read_bytes()

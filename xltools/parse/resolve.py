@@ -105,13 +105,15 @@ def _ambiguous(book: Book, m: Mention, cands: list[Unit], source: str) -> None:
 def build_units(mentions: list[Mention], source: str = "") -> Book:
     """Units and groups built from the notice itself (no register given)."""
     book = Book()
-    ordered = _canonical_order(mentions)
-    for m in ordered:
-        if is_group_phrase(m.name):
-            _add_group(book, m)
+    for m in _canonical_order(mentions):
+        index = book.names()
+        if is_group_phrase(m.name):  # a group printed again (the same key) is one group
+            if isinstance(g := index.get(name_key(m.name)), Group):
+                _add_alias(g, m.name)
+            else:
+                book.groups.append(Group(name=m.name))
             continue
         full = m.implied or m.name
-        index = book.names()
         hit = index.get(name_key(full)) or index.get(name_key(m.name))
         if isinstance(hit, Unit):
             known = {normalize_name(n) for n in [hit.name, *hit.aliases]}
@@ -162,14 +164,6 @@ def _distinct(mentions: list[Mention]) -> dict[str, Mention]:
         if key not in out or (m.implied and not out[key].implied):
             out[key] = m  # (a dict keeps the key where it was first put)
     return out
-
-
-def _add_group(book: Book, m: Mention) -> None:
-    for g in book.groups:
-        if name_key(m.name) in {name_key(n) for n in [g.name, *g.aliases]}:
-            _add_alias(g, m.name)
-            return
-    book.groups.append(Group(name=m.name))
 
 
 _COUNTY_GROUP_RE = re.compile(r"^各([县市区、()\uff08\uff09]+?)(人民政府|政府)?$")

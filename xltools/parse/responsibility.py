@@ -74,8 +74,7 @@ def has_responsibility(text: str) -> bool:
 
 
 def _lead_tail(text: str) -> Responsibility | None:
-    m = _TAIL_RE.search(text)
-    if not m or KEYWORD_RE.search(text[:m.start()]):
+    if not (m := _TAIL_RE.search(text)) or KEYWORD_RE.search(text[:m.start()]):
         return None
     res, labelled = Responsibility(text=text[:m.start()].strip(), found=True, raw=m.group(0)), ""
     for part in re.split(r"[,;\uff0c\uff1b。]", m.group(1)):
@@ -179,8 +178,7 @@ def is_deadline(text: str) -> bool:
 def peel_deadline(value: str) -> tuple[str, str]:
     """A unit list with deadline pieces taken out: (the list, the deadline)."""
     parts = split_top(value)
-    dues = [p.strip() for p, _ in parts if is_deadline(p)]
-    if not dues:
+    if not (dues := [p.strip() for p, _ in parts if is_deadline(p)]):
         return value, ""
     kept = "".join(p + sep for p, sep in parts if not is_deadline(p)).strip(PART_TRIM)
     return kept, "、".join(dues)

@@ -47,8 +47,7 @@ class ParseResult:
         kinds = Counter(t.kind for t in plan.tasks)
         parts = "、".join(f"{TASK_KIND_LABELS[k]} {kinds[k]} 项" for k in TASK_KIND_LABELS if kinds[k])
         out.append(f"编号事项共 {len(plan.tasks)} 项:{parts}。")
-        numbers = [t.number for t in plan.tasks]
-        if numbers:
+        if numbers := [t.number for t in plan.tasks]:
             out.append(f"序号:{numbers[0]} 至 {numbers[-1]}(按通知原样;各部分重新编号时加上所属标题的序号,如“二.3”“(三)2”)。"
                        if any(not n.isdigit() for n in numbers) else
                        f"序号:{numbers[0]} 至 {numbers[-1]}。")
@@ -64,8 +63,7 @@ class ParseResult:
             f"{g.name}({len(g.members)} 个成员)" for g in plan.groups))
         if leaders := [u for u in plan.units if u.leader]:
             out.append(f"责任领导(附件2):{len(leaders)} 个单位已填。")
-        if plan.matrix is not None:
-            m = plan.matrix
+        if (m := plan.matrix) is not None:
             out.append(f"镇街目标表:{len(m.rows)} 行、{len(m.columns)} 列(分 {len(m.tables())} 个表)。")
         if plan.periods:
             out.append("报送周期:" + "、".join(f"{p.id}(截止 {p.deadline})" for p in plan.periods))

@@ -116,22 +116,21 @@ def _item_kind_for(lines: list[Line], region: Region) -> tuple[str, int]:
     """
     counts: Counter[str] = Counter()
     present: Counter[str] = Counter()
-    last: tuple[str, int] | None = None  # (kind, index) of the last item-like marker line
-    credited: set[int] = set()
+    last: str | None = None  # the kind of the last item-like marker line, until credited
     seen: Counter[str] = Counter()  # the last number of each kind, for an item run into a heading
-    for i, ln in enumerate(lines[region.start:region.end]):
+    for ln in lines[region.start:region.end]:
         mk = marker_of(ln.text)
         if mk and LEVEL[mk[0]] < 3:  # "(一)工业经济1.新增…": the item run into its heading counts
             mk = next((marker_of(p[1]) for k in _ARABIC if len(p := _run_in(ln.text.strip(), k, seen[k])) > 1), mk)
         if mk and mk[0] in (*_ARABIC, "cn2"):
             present[mk[0]] += 1
             seen[mk[0]] = _value(mk[1]) or 0
-            last = (mk[0], i)
+            last = mk[0]
         elif mk or CLOSING_RE.match(ln.text.strip()):
             last = None
-        if has_responsibility(ln.text) and last is not None and last[1] not in credited:
-            credited.add(last[1])
-            counts[last[0]] += 1
+        if has_responsibility(ln.text) and last is not None:
+            counts[last] += 1
+            last = None
     if counts:
         # equal counts: the deeper marker numbers the items (target items (一)… printed above
         # the numbered tasks are leaf headings, read as items by _walk)
@@ -171,8 +170,8 @@ def _body_start(lines: list[Line], region: Region, item_kind: str, first_item: i
     with a target or units where the walk stops is reported (text-before-items)."""
     start, before = first_item, (_value(marker_of(lines[first_item].text)[1]) or 2) - 2
     for i in range(first_item - 1, region.start - 1, -1):
-        s = _run_in(lines[i].text.strip(), item_kind, before)[0]  # a heading the item ran into
-        if not s:
+        # (a heading the item ran into: the heading)
+        if not (s := _run_in(lines[i].text.strip(), item_kind, before)[0]):
             continue
         if CLOSING_RE.match(s) or ANNEX_RE.match(s):
             break
@@ -451,11 +450,10 @@ def _qualify_restarts(st: Structure, source: str) -> None:
                 restarts and (b == 1 or it.section != st.items[k - 1].section)):
             st.findings.append(finding("item-number-gap", file=source, task=numbers[k],
                                        line=it.line, previous=numbers[k - 1]))
-    for it, n in zip(st.items, numbers):
-        it.number = n
     seen: dict[str, int] = {}  # number → the last k of "number-k" given out
-    for it in st.items:
-        if (printed := it.number) in seen:
+    for it, printed in zip(st.items, numbers):
+        it.number = printed
+        if printed in seen:
             k = seen[printed] + 1
             while f"{printed}-{k}" in seen:
                 k += 1

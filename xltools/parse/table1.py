@@ -42,6 +42,7 @@ OTHER_WORDS = ("备注", "进度要求", "工作要求", "责任人", "工作措
 _HEADER_ROLES = (("lead", LEAD_WORDS), ("support", SUPPORT_WORDS), ("resp", PRIMARY_WORDS),
                  ("deadline", DEADLINE_WORDS + ("进度安排",)), ("leader", LEADER_WORDS),
                  ("section", SECTION_WORDS), ("other", OTHER_WORDS), ("task", TASK_WORDS))
+_UNIT_ROLES = ("lead", "resp", "support")
 _NUMBER_RE = re.compile(r"^(\d{1,3})[.、]?$|^\((\d{1,3})\)$")
 SECTION_MARK_RE = re.compile(rf"^([{NUMERALS}]+\s*[、.]|\(\s*[{NUMERALS}]+\s*\)|——|"
                              rf"第[{NUMERALS}]+[部分篇章])")
@@ -98,11 +99,9 @@ def is_annex1_header(cells: list[str]) -> bool:
     """序号 | 任务 | 牵头单位/责任单位 …: a task column before every unit column (annex 2,
     责任单位 | 序号 | 任务, is not annex 1)."""
     roles = [header_role(c) for c in cells]
-    if "task" not in roles or not any(r in ("lead", "resp", "support") for r in roles) \
-            or sum(1 for r in roles if r) < 3 or roles.count("") > 1:
-        return False
-    task_at = roles.index("task")
-    return all(i > task_at for i, r in enumerate(roles) if r in ("lead", "resp", "support"))
+    units = [i for i, r in enumerate(roles) if r in _UNIT_ROLES]
+    return "task" in roles and bool(units) and sum(1 for r in roles if r) >= 3 \
+        and roles.count("") <= 1 and units[0] > roles.index("task")
 
 
 # -- what a cell looks like ----------------------------------------------------------------
@@ -134,12 +133,11 @@ def cell_type(s: str) -> str:
     return next((kind for kind, test in looks if test(s)), "text")
 
 
-_COMPATIBLE = {"units": ("lead", "resp", "support"), "deadline": ("deadline",),
+_COMPATIBLE = {"units": _UNIT_ROLES, "deadline": ("deadline",),
                "person": ("leader",), "text": ("other", "section")}
 
 
 # -- rows to items -------------------------------------------------------------------------
-_UNIT_ROLES = ("lead", "resp", "support")
 JOINERS = ("\u3001", ",", ";")  # a cell line ending so goes on on the next line
 
 
