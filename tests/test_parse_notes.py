@@ -134,6 +134,24 @@ def test_lead_tail_without_keyword(form, item, lead, resp):
 
 
 @FORMS
+def test_a_time_in_its_own_bracket_beside_the_units_is_the_deadline(form):
+    """"(甲牵头,乙配合)(6月底前完成)", either order, with or without keywords: units and time
+    read, neither bracket left in the text; a time bracket inside the text stays text."""
+    text = HEAD + form("一、重点任务\n"
+                       "1.建设食品产业园。(县工业园区管委会牵头,县招商局配合)(2025年10月底前完成)\n"
+                       "2.新建农村公路120公里。(6月底前完成)(县交通运输局负责)。\n"
+                       "3.新增规上企业15家。(牵头单位:县经信局;配合单位:县统计局) (年底前)\n"
+                       "4.完成5所学校(年底前)改造。(县教育局牵头)\n")
+    r = parse_notice_text(text)
+    got = [(fold(t.text), t.lead_units, t.responsible_units, fold(t.deadline)) for t in r.plan.tasks]
+    assert got == [("建设食品产业园。", ["县工业园区管委会"], ["县招商局"], "2025年10月底前完成"),
+                   ("新建农村公路120公里。", [], ["县交通运输局"], "6月底前完成"),
+                   ("新增规上企业15家。", ["县经信局"], ["县统计局"], "年底前"),
+                   ("完成5所学校(年底前)改造。", ["县教育局"], [], "")]
+    assert "missing-responsibility" not in [f.code for f in r.findings]
+
+
+@FORMS
 def test_square_brackets_with_nested_unit(form):
     text = HEAD + form("一、主要目标\n1.粮食产量稳定。[牵头单位:市农业农村局;责任单位:市发改委(粮食局)、"
                        "各县(市、区)人民政府]\n").replace("[", "\uff3b").replace("]", "\uff3d")

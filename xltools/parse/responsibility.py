@@ -97,7 +97,27 @@ def _lead_tail(text: str) -> Responsibility | None:
 
 
 def extract_responsibility(text: str) -> Responsibility:
-    """Split an item's text into its content and its responsibility part(s)."""
+    """Split an item's text into its content and its responsibility part(s), and a completion
+    time printed in a bracket of its own beside them: "(甲牵头,乙配合)(6月底前完成)"."""
+    rest, due = _due_bracket(text)
+    res = _extract(rest)
+    if not res.found or not rest.rstrip(" \t。.").endswith(res.raw.rstrip(" \t。.")):
+        return _extract(text) if due else res  # (a time only beside a part ending the item)
+    res.text, before = _due_bracket(res.text)  # "(6月底前完成)(甲牵头,乙配合)"
+    res.deadline = _join(res.deadline, _join(before, due))
+    res.raw += text[len(rest):]
+    return res
+
+
+def _due_bracket(text: str) -> tuple[str, str]:
+    """(the text before it, the time) when the text ends with a bracket holding only a time."""
+    m = _TAIL_RE.search(text)
+    if m and is_deadline(due := m.group(1).strip(PART_TRIM)):
+        return text[:m.start()].rstrip(), due
+    return text, ""
+
+
+def _extract(text: str) -> Responsibility:
     if (tail := _lead_tail(text)) is not None:
         return tail
     body: list[str] = []
