@@ -950,16 +950,19 @@ def _fsync(path: Path) -> None:
             os.close(fd)
 
 
-def disk_full(exc: BaseException) -> bool:
-    """SQLITE_FULL, or ENOSPC while writing beside the ledger."""
-    return ("disk is full" in str(exc) or getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL"
-            or getattr(exc, "errno", None) == 28)
-
-
-def full_error(db_path: Path) -> LedgerError:
-    return LedgerError(f"台账所在的磁盘已满,无法写入台账“{db_path}”。本次运行已撤销,没有记录任何文件"
-                       "(已存档的副本也已清除)。请腾出磁盘空间,或用 --db 把台账放到空间充足的磁盘,"
-                       "然后重新运行。")
+@contextlib.contextmanager
+def full_disk(db_path: Path) -> Iterator[None]:
+    """A full disk under the ledger (SQLITE_FULL, or ENOSPC while writing beside it): one
+    clear Chinese LedgerError (the run is rolled back)."""
+    try:
+        yield
+    except (sqlite3.OperationalError, OSError) as exc:
+        if "disk is full" in str(exc) or getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL" \
+                or getattr(exc, "errno", None) == 28:
+            raise LedgerError(f"台账所在的磁盘已满,无法写入台账“{db_path}”。本次运行已撤销,没有记录任何文件"
+                              "(已存档的副本也已清除)。请腾出磁盘空间,或用 --db 把台账放到空间充足的磁盘,"
+                              "然后重新运行。") from exc
+        raise
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:

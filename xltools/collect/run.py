@@ -6,7 +6,6 @@ import dataclasses
 import os
 import re
 import shutil
-import sqlite3
 import sys
 import tempfile
 import time
@@ -27,7 +26,7 @@ from ..model.returns import (ACCEPTED, IGNORED, REJECTED, FormReturn, Received, 
 from .examine_pool import examine_all
 from .intake import SEP, IntakeResult, intake_return, intake_run, limits_key
 from .own import OWNER
-from .ledger import Ledger, disk_full, full_error
+from .ledger import Ledger, full_disk
 from .records import Receipt
 from .limits import Limits
 from .stamps import HOW, STAMP, whose
@@ -133,7 +132,7 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
     _clean_stale_workdirs()
     workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
     try:
-        with _full_disk(db_path), Ledger(db_path, busy_timeout=limits.ledger_wait) as ledger:
+        with full_disk(db_path), Ledger(db_path, busy_timeout=limits.ledger_wait) as ledger:
             cache = limits_key(limits)
             own = [*own, *ledger.own_files()]
             known = ledger.known_files(plan.plan_id, period.id, cache)
@@ -239,17 +238,6 @@ def _settled(found: IntakeResult, ledger: Ledger,
         found = again()
         priors = [ledger.receipt_status(rec) for rec in found.received]
     return found, priors
-
-
-@contextlib.contextmanager
-def _full_disk(db_path: Path):
-    """A full disk under the ledger: one clear Chinese LedgerError (the run is rolled back)."""
-    try:
-        yield
-    except (sqlite3.OperationalError, OSError) as exc:
-        if disk_full(exc):
-            raise full_error(db_path) from exc
-        raise
 
 
 def _unreceived(out: CollectOutcome, received: list[Received], findings: dict[str, list[Finding]],
