@@ -715,14 +715,10 @@ class Ledger:
             c.execute("UPDATE submissions SET supersedes = ? WHERE sha256 = ?", (before[0], sha))
         return ACCEPTED if winner["sha256"] == sha else SUPERSEDED
 
-    def first_seen(self, sha: str) -> str | None:
-        """When xltools first recorded these bytes (ISO, local time), or None."""
+    def first_seen(self, sha: str) -> str:
+        """When xltools first recorded these bytes, else now (ISO, local time)."""
         row = self.conn.execute("SELECT first_seen FROM files WHERE sha256 = ?", (sha,)).fetchone()
-        return row[0] if row else None
-
-    def now(self) -> str:
-        """The time recorded for what happens now (ISO, local time)."""
-        return _now()
+        return row[0] if row else _now()
 
     # ------------------------------------------------------------ the clerk's decisions
     def find_file(self, sha: str) -> Submission:

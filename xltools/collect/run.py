@@ -340,7 +340,7 @@ def received_time(ledger: Ledger, rec: Received) -> Received:
     (a copy resets it) and when xltools first saw these bytes (a late collect delays it)."""
     if rec.time_source in ("mail", "clerk"):
         return rec
-    first = (ledger.first_seen(rec.sha256) or ledger.now())[:19]
+    first = ledger.first_seen(rec.sha256)[:19]
     if not rec.received_at or first < rec.received_at:
         return dataclasses.replace(rec, received_at=first, time_source="first-seen")
     return dataclasses.replace(rec, time_source="file")
