@@ -62,10 +62,6 @@ class CollectOutcome:
     # between them.
     phases: dict[str, float] = field(default_factory=dict)
 
-    @property
-    def changed(self) -> bool:
-        return any(not f.seen_before for f in self.files)
-
 
 def check_inputs(inputs: list) -> None:
     """Raise InputError (a Chinese message) for an inbox path that is not there: a typo
@@ -204,7 +200,8 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
             # findings; 0.5 s at 10,000 files)
             out.receipts = ledger.receipts(plan.plan_id, period.id)
             _as_recorded(out)
-            out.reused = bool(reuse_state) and not out.changed and out.state == reuse_state
+            changed = any(not f.seen_before for f in out.files)
+            out.reused = bool(reuse_state) and not changed and out.state == reuse_state
             _unreceived(out, received, mine, period)
             if not out.reused:
                 if on_receipts:
