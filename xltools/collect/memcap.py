@@ -83,7 +83,9 @@ class PoolGuard:
         if self._thread is not None:
             self._thread.join(5)
         for job in self._jobs:
-            _win_close(job)
+            with contextlib.suppress(ImportError, OSError, AttributeError):
+                import ctypes
+                ctypes.WinDLL("kernel32").CloseHandle(job)
         self._jobs.clear()
 
     def _run(self) -> None:
@@ -164,9 +166,3 @@ def _win_job(pid: int, limit: int):
         k32.CloseHandle(job)
         return None
     return job
-
-
-def _win_close(job) -> None:
-    with contextlib.suppress(ImportError, OSError, AttributeError):
-        import ctypes
-        ctypes.WinDLL("kernel32").CloseHandle(job)
