@@ -962,6 +962,5 @@ def full_disk(db_path: Path) -> Iterator[None]:
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
-    msg = str(exc).lower()
-    return "locked" in msg or "busy" in msg
+    return any(word in str(exc).lower() for word in ("locked", "busy"))
 
