@@ -793,10 +793,8 @@ class Ledger:
         return list(self.returns(plan_id, period, texts))
 
     def has_returns(self, plan_id: str, period: str) -> bool:
-        """Whether the period has any accepted return now (returns() would give one)."""
-        return self.conn.execute(
-            "SELECT 1 FROM submissions WHERE plan_id = ? AND period = ? AND status = ? "
-            "AND kind != ? LIMIT 1", (plan_id, period, ACCEPTED, STAMP)).fetchone() is not None
+        """Whether the period has any accepted return now (returns() gives one)."""
+        return next(self.returns(plan_id, period, texts=False), None) is not None
 
     def returns(self, plan_id: str, period: str, texts: bool = True) -> Iterator[FormReturn]:
         """The accepted returns of a period now, rebuilt from their payloads one at a time,
