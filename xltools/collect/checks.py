@@ -38,19 +38,16 @@ def _cell(r: int | None, c: int | None) -> str:
 
 def check_header(ex: ExpectedForm, loc: Located, sink: Sink, fr: FormReturn) -> None:
     for name, (r, c) in loc.header_fields.items():
-        raw = at(loc.rows, r, c)
+        raw, dated = at(loc.rows, r, c), name == "填报日期"
         fr.header_cells[name] = _cell(r, c)
-        if name == "填报日期":
-            d = date_value(raw)
-            fr.header[name] = d if d is not None else (None if is_blank(raw) else as_text(raw))
-            if is_blank(raw):
-                sink.add("date-missing", r, c)
-            elif d is None:
-                sink.add("date-invalid", r, c, value=raw)
-            continue
-        fr.header[name] = None if is_blank(raw) else as_text(raw)
-        if is_blank(raw):
+        d = date_value(raw) if dated else None
+        fr.header[name] = d if d is not None else (None if is_blank(raw) else as_text(raw))
+        if is_blank(raw) and dated:
+            sink.add("date-missing", r, c)
+        elif is_blank(raw):
             sink.add("header-missing", r, c, field=name)
+        elif dated and d is None:
+            sink.add("date-invalid", r, c, value=raw)
         elif name == "联系电话" and not phone_ok(raw):
             sink.add("phone-invalid", r, c, value=raw)
 

@@ -32,7 +32,7 @@ from ..model.returns import REJECTED, FormReturn, Received
 from . import memcap
 from .examine import examine
 from .expected import ExpectedForms
-from .limits import MB, Limits
+from .limits import DEFAULT_LIMITS, MB, Limits
 
 
 CHUNK = 8
@@ -68,9 +68,8 @@ def _work(chunk: list[Received]) -> list[FormReturn]:
 
 def examine_all(files: list[Received], plan: Plan, period_id: str,
                 previous: dict | None = None, workers: int | None = None,
-                limits: Limits | None = None) -> Iterator[FormReturn]:
+                limits: Limits = DEFAULT_LIMITS) -> Iterator[FormReturn]:
     """FormReturns for `files`, in order, each examined in a capped worker process."""
-    limits = limits or Limits()
     if not files:
         return
     workers = max(1, min(workers or min(2, os.cpu_count() or 1), len(files)))

@@ -715,14 +715,10 @@ class Ledger:
             c.execute("UPDATE submissions SET supersedes = ? WHERE sha256 = ?", (before[0], sha))
         return ACCEPTED if winner["sha256"] == sha else SUPERSEDED
 
-    def first_seen(self, sha: str) -> str | None:
-        """When xltools first recorded these bytes (ISO, local time), or None."""
+    def first_seen(self, sha: str) -> str:
+        """When xltools first recorded these bytes, else now (ISO, local time)."""
         row = self.conn.execute("SELECT first_seen FROM files WHERE sha256 = ?", (sha,)).fetchone()
-        return row[0] if row else None
-
-    def now(self) -> str:
-        """The time recorded for what happens now (ISO, local time)."""
-        return _now()
+        return row[0] if row else _now()
 
     # ------------------------------------------------------------ the clerk's decisions
     def find_file(self, sha: str) -> Submission:
@@ -797,10 +793,8 @@ class Ledger:
         return list(self.returns(plan_id, period, texts))
 
     def has_returns(self, plan_id: str, period: str) -> bool:
-        """Whether the period has any accepted return now (returns() would give one)."""
-        return self.conn.execute(
-            "SELECT 1 FROM submissions WHERE plan_id = ? AND period = ? AND status = ? "
-            "AND kind != ? LIMIT 1", (plan_id, period, ACCEPTED, STAMP)).fetchone() is not None
+        """Whether the period has any accepted return now (returns() gives one)."""
+        return next(self.returns(plan_id, period, texts=False), None) is not None
 
     def returns(self, plan_id: str, period: str, texts: bool = True) -> Iterator[FormReturn]:
         """The accepted returns of a period now, rebuilt from their payloads one at a time,
@@ -950,19 +944,21 @@ def _fsync(path: Path) -> None:
             os.close(fd)
 
 
-def disk_full(exc: BaseException) -> bool:
-    """SQLITE_FULL, or ENOSPC while writing beside the ledger."""
-    return ("disk is full" in str(exc) or getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL"
-            or getattr(exc, "errno", None) == 28)
-
-
-def full_error(db_path: Path) -> LedgerError:
-    return LedgerError(f"台账所在的磁盘已满,无法写入台账“{db_path}”。本次运行已撤销,没有记录任何文件"
-                       "(已存档的副本也已清除)。请腾出磁盘空间,或用 --db 把台账放到空间充足的磁盘,"
-                       "然后重新运行。")
+@contextlib.contextmanager
+def full_disk(db_path: Path) -> Iterator[None]:
+    """A full disk under the ledger (SQLITE_FULL, or ENOSPC while writing beside it): one
+    clear Chinese LedgerError (the run is rolled back)."""
+    try:
+        yield
+    except (sqlite3.OperationalError, OSError) as exc:
+        if "disk is full" in str(exc) or getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL" \
+                or getattr(exc, "errno", None) == 28:
+            raise LedgerError(f"台账所在的磁盘已满,无法写入台账“{db_path}”。本次运行已撤销,没有记录任何文件"
+                              "(已存档的副本也已清除)。请腾出磁盘空间,或用 --db 把台账放到空间充足的磁盘,"
+                              "然后重新运行。") from exc
+        raise
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
-    msg = str(exc).lower()
-    return "locked" in msg or "busy" in msg
+    return any(word in str(exc).lower() for word in ("locked", "busy"))
 

@@ -43,9 +43,8 @@ class Limits:
 
     @classmethod
     def from_options(cls, max_file_mb: float | None = None, max_unzipped_mb: float | None = None,
-                     max_rows: int | None = None, **other) -> "Limits":
+                     max_rows: int | None = None, **kw) -> "Limits":
         """Limits from the CLI's options (megabytes, rows); None keeps the default."""
-        kw = dict(other)
         for name, value, unit in (("max_file_bytes", max_file_mb, MB),
                                   ("max_uncompressed_bytes", max_unzipped_mb, MB),
                                   ("max_rows", max_rows, 1)):

@@ -65,9 +65,8 @@ class PoolGuard:
     """While open, caps the memory of every worker of a ProcessPoolExecutor from the
     parent ("job" and "watch" modes; "rlimit" workers cap themselves)."""
 
-    def __init__(self, pool, extra_bytes: int, how: str | None = None):
-        self.pool, self.extra = pool, extra_bytes
-        self.how = how or mode()
+    def __init__(self, pool, extra_bytes: int, how: str):
+        self.pool, self.extra, self.how = pool, extra_bytes, how
         self.killed: set[int] = set()  # pids this guard killed for their memory
         self._seen: dict[int, tuple | None] = {}  # pid -> (psutil.Process, limit) to sample
         self._jobs: list = []
@@ -84,7 +83,9 @@ class PoolGuard:
         if self._thread is not None:
             self._thread.join(5)
         for job in self._jobs:
-            _win_close(job)
+            with contextlib.suppress(ImportError, OSError, AttributeError):
+                import ctypes
+                ctypes.WinDLL("kernel32").CloseHandle(job)
         self._jobs.clear()
 
     def _run(self) -> None:
@@ -96,8 +97,7 @@ class PoolGuard:
             for pid in procs:
                 if pid not in self._seen:
                     self._seen[pid] = self._adopt(pid)
-            for pid, watched in list(self._seen.items()):
-                if watched is not None and pid in procs:
+                if (watched := self._seen[pid]) is not None:
                     proc, limit = watched
                     with contextlib.suppress(psutil.Error):
                         if proc.memory_info().rss > limit:
@@ -166,9 +166,3 @@ def _win_job(pid: int, limit: int):
         k32.CloseHandle(job)
         return None
     return job
-
-
-def _win_close(job) -> None:
-    with contextlib.suppress(ImportError, OSError, AttributeError):
-        import ctypes
-        ctypes.WinDLL("kernel32").CloseHandle(job)

@@ -6,7 +6,6 @@ import dataclasses
 import os
 import re
 import shutil
-import sqlite3
 import sys
 import tempfile
 import time
@@ -27,7 +26,7 @@ from ..model.returns import (ACCEPTED, IGNORED, REJECTED, FormReturn, Received, 
 from .examine_pool import examine_all
 from .intake import SEP, IntakeResult, intake_return, intake_run, limits_key
 from .own import OWNER
-from .ledger import Ledger, disk_full, full_error
+from .ledger import Ledger, full_disk
 from .records import Receipt
 from .limits import Limits
 from .stamps import HOW, STAMP, whose
@@ -62,10 +61,6 @@ class CollectOutcome:
     # benchmark's profile. examine is the wait for the readers net of the ledger writes
     # between them.
     phases: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def changed(self) -> bool:
-        return any(not f.seen_before for f in self.files)
 
 
 def check_inputs(inputs: list) -> None:
@@ -133,7 +128,7 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
     _clean_stale_workdirs()
     workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
     try:
-        with _full_disk(db_path), Ledger(db_path, busy_timeout=limits.ledger_wait) as ledger:
+        with full_disk(db_path), Ledger(db_path, busy_timeout=limits.ledger_wait) as ledger:
             cache = limits_key(limits)
             own = [*own, *ledger.own_files()]
             known = ledger.known_files(plan.plan_id, period.id, cache)
@@ -205,7 +200,8 @@ def run_collect(inputs: list[Path], plan: Plan, period: Period, db_path: Path,
             # findings; 0.5 s at 10,000 files)
             out.receipts = ledger.receipts(plan.plan_id, period.id)
             _as_recorded(out)
-            out.reused = bool(reuse_state) and not out.changed and out.state == reuse_state
+            changed = any(not f.seen_before for f in out.files)
+            out.reused = bool(reuse_state) and not changed and out.state == reuse_state
             _unreceived(out, received, mine, period)
             if not out.reused:
                 if on_receipts:
@@ -239,17 +235,6 @@ def _settled(found: IntakeResult, ledger: Ledger,
         found = again()
         priors = [ledger.receipt_status(rec) for rec in found.received]
     return found, priors
-
-
-@contextlib.contextmanager
-def _full_disk(db_path: Path):
-    """A full disk under the ledger: one clear Chinese LedgerError (the run is rolled back)."""
-    try:
-        yield
-    except (sqlite3.OperationalError, OSError) as exc:
-        if disk_full(exc):
-            raise full_error(db_path) from exc
-        raise
 
 
 def _unreceived(out: CollectOutcome, received: list[Received], findings: dict[str, list[Finding]],
@@ -352,7 +337,7 @@ def received_time(ledger: Ledger, rec: Received) -> Received:
     (a copy resets it) and when xltools first saw these bytes (a late collect delays it)."""
     if rec.time_source in ("mail", "clerk"):
         return rec
-    first = (ledger.first_seen(rec.sha256) or ledger.now())[:19]
+    first = ledger.first_seen(rec.sha256)[:19]
     if not rec.received_at or first < rec.received_at:
         return dataclasses.replace(rec, received_at=first, time_source="first-seen")
     return dataclasses.replace(rec, time_source="file")
