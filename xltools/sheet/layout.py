@@ -74,7 +74,6 @@ class PageSetup:
     landscape: bool = False
     paper: int = 9  # A4
     repeat_rows: tuple[int, int] | None = None
-    header: str = ""
     footer: str = "&C第 &P 页 共 &N 页"
     margins: tuple[float, float, float, float] = (0.5, 0.5, 0.6, 0.6)  # left, right, top, bottom
     row_breaks: list[int] = field(default_factory=list)  # page breaks above these rows

@@ -459,10 +459,7 @@ def _page_setup(ws, sheet: Sheet) -> None:
     ws.fit_to_pages(1, p.fit_tall)
     if p.repeat_rows:
         ws.repeat_rows(*p.repeat_rows)
-    if p.header:
-        ws.set_header(p.header)
-    if p.footer:
-        ws.set_footer(p.footer)
+    ws.set_footer(p.footer)
     ws.set_margins(*p.margins)  # (left, right, top, bottom)
     ws.center_horizontally()
     ws.set_h_pagebreaks(sorted(set(p.row_breaks)))  # (none: as xlsxwriter starts)
