@@ -11,9 +11,8 @@ from ..model.collector import gc_paused
 from ..sheet.layout import (MAX_ROWS, Cell, Chart, LayoutError, Sheet, Validation, Verbatim,
                             Workbook)
 from ..sheet.styles import STYLES
-from .compat import (RowStream, cell_writers, fix_style_index, flush_row,
-                     free_cells_when_assembled, plain_text_only, register_merge,
-                     set_height, store_parts_through_ours, ws_row)
+from .compat import (RowStream, cell_writers, fix_style_index, free_cells_when_assembled,
+                     plain_text_only, register_merge, set_height, store_parts_through_ours)
 from .rowxml import blank_xml, column_name, number_xml, text_tail
 
 _OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
@@ -153,7 +152,7 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, streamed: bool) -> Non
     """
     out = _RowWriter(ws, sheet, fmt, streamed)
     made, done = sheet.rows is not None, 0
-    sheet.takes_verbatim = made and out.stream is not None
+    sheet.takes_verbatim = made and streamed and FAST_ROWS
     for below in sheet.rows or ():
         rows, sheet.verbatim = sheet.verbatim, []
         if rows and not (done <= rows[0].first and rows[-1].stop <= below):
@@ -176,9 +175,9 @@ class _RowWriter:
     """Writes a sheet's rows in order, range after range (see _write_rows_in_order)."""
 
     def __init__(self, ws, sheet: Sheet, fmt: _Formats, streamed: bool) -> None:
-        self.ws, self.sheet, self.fmt, self.streamed = ws, sheet, fmt, streamed
+        self.ws, self.sheet, self.fmt = ws, sheet, fmt
         self.links = [0]  # hyperlinks written on the sheet (_write_cell)
-        self.stream = RowStream(ws) if streamed and FAST_ROWS else None
+        self.stream = RowStream(ws) if streamed else None
         self.xfs: dict = {}  # format -> its style index
         self.texts: dict = {}  # (style index, text) -> its cell's XML after the reference
         self.active: list = []  # (merge, format, its columns) of merges still open
@@ -203,6 +202,7 @@ class _RowWriter:
         are written as given: a merge open over them has its covered cells there already,
         and merges of their own are registered after them, with nothing else open."""
         sheet, ws, fmt, stream, xfs = self.sheet, self.ws, self.fmt, self.stream, self.xfs
+        fast = stream is not None and FAST_ROWS
         writers = cell_writers(ws)
         cells, heights = sheet.cells, sheet.row_heights
         # (a sheet made while written holds only rows not yet out: release() dropped the
@@ -239,7 +239,7 @@ class _RowWriter:
             height = heights.get(row)
             if not out and height is None:
                 continue
-            xml = _row_xml(row, out, xfs, self.texts) if out and stream is not None else None
+            xml = _row_xml(row, out, xfs, self.texts) if out and fast else None
             if xml is not None:
                 stream.row(row, min(out), max(out), xml, height)
                 continue
@@ -249,8 +249,6 @@ class _RowWriter:
                 _write_cell(ws, writers, row, col, *out[col], self.links)
             if not out and stream is not None:  # a row with only a height: xlsxwriter skips it
                 stream.empty(row)
-            elif not out and self.streamed and row > ws_row(ws):
-                flush_row(ws, row)
 
     def _pass(self, v: Verbatim, starts: dict[int, list], next_cell: int) -> None:
         """Write verbatim rows and pass over them: a merge open over them may end there (it
