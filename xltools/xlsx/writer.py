@@ -165,10 +165,8 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, streamed: bool) -> Non
     if sheet.verbatim:
         raise LayoutError(f"{sheet.name}: verbatim rows after the last block")
     sheet.rows, sheet.takes_verbatim = None, False
-    last = max(max((k[0] for k in sheet.cells), default=-1),
-               max((m.last_row for m in sheet.merges), default=-1),
-               max(sheet.row_heights, default=-1))
-    out.write(done, last + 1)
+    # (the rows released are above `done`: their extent, in last_row, writes nothing more)
+    out.write(done, max(sheet.last_row, max(sheet.row_heights, default=-1)) + 1)
 
 
 class _RowWriter:
