@@ -378,18 +378,15 @@ _COMMENT = {"author": "督办室", "width": 320, "height": 140, "font_name": "�
 
 
 def _validation(v: Validation) -> dict:
-    d: dict = {"ignore_blank": True, "error_type": "stop"}
+    d: dict = {"validate": v.kind, "ignore_blank": True, "error_type": "stop"}  # (Check.kind)
     if v.kind == "list":
-        d.update(validate="list", source=list(v.source))
+        d["source"] = list(v.source)
     elif v.kind == "decimal":
-        d.update(validate=v.kind, criteria="between",
-                 minimum=v.minimum if v.minimum is not None else -1e15,
+        d.update(criteria="between", minimum=v.minimum if v.minimum is not None else -1e15,
                  maximum=v.maximum if v.maximum is not None else 1e15)
-    else:
-        d.update(validate="any")
     if v.prompt:
         d.update(input_title=v.prompt_title[:32], input_message=v.prompt[:255])
-    if v.error and d["validate"] != "any":
+    if v.error and v.kind != "any":
         d.update(error_title=v.error_title[:32], error_message=v.error[:255])
     return d
 
