@@ -8,8 +8,7 @@ from pathlib import Path
 import xlsxwriter
 
 from ..model.collector import gc_paused
-from ..sheet.layout import (MAX_ROWS, Cell, Chart, LayoutError, Sheet, Validation, Verbatim,
-                            Workbook)
+from ..sheet.layout import MAX_ROWS, Cell, Chart, Check, LayoutError, Sheet, Verbatim, Workbook
 from ..sheet.styles import STYLES
 from .compat import (RowStream, cell_writers, fix_style_index, free_cells_when_assembled,
                      plain_text_only, register_merge, set_height, store_parts_through_ours)
@@ -107,8 +106,8 @@ def _write_sheet(wb, sheet: Sheet, fmt, constant_memory: bool = False) -> None:
     for col, width in sheet.col_widths.items():
         ws.set_column(col, col, width, None, {"hidden": True} if col in sheet.hidden_cols else None)
     _write_rows_in_order(ws, sheet, fmt, constant_memory)
-    for v in sheet.validations:
-        ws.data_validation(v.first_row, v.first_col, v.last_row, v.last_col, _validation(v))
+    for check, cells in sheet.validations:
+        ws.data_validation(*cells, _validation(check))
     if sheet.freeze:
         ws.freeze_panes(*sheet.freeze)
     if sheet.autofilter:
@@ -377,7 +376,7 @@ def _write_cell(ws, writers, row: int, col: int, f, cell: Cell | None,
 _COMMENT = {"author": "督办室", "width": 320, "height": 140, "font_name": "宋体", "font_size": 10}
 
 
-def _validation(v: Validation) -> dict:
+def _validation(v: Check) -> dict:
     d: dict = {"validate": v.kind, "ignore_blank": True, "error_type": "stop"}  # (Check.kind)
     if v.kind == "list":
         d["source"] = list(v.source)
