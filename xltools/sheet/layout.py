@@ -144,9 +144,8 @@ class Sheet:
     def complete(self) -> None:
         """Make whatever rows the sheet still owes (see `rows`)."""
         rows, self.rows = self.rows, None
-        if rows is not None:
-            for _ in rows:
-                pass
+        for _ in rows or ():  # (each step makes the next block)
+            pass
 
     def release(self, below: int) -> None:
         """Forget the cells of rows above `below` (written out): later writes there are refused."""
