@@ -16,6 +16,9 @@ from .rowxml import blank_xml, column_name, number_xml, text_tail
 
 _OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False}
+# constant_memory needs a file system temp dir for its row files; in_memory would keep
+# everything anyway, so it is off
+_STREAMED = {**_OPTIONS, "constant_memory": True, "in_memory": False}
 plain_text_only()  # a unit's "<r>…</r>" is text, never rich-text markup
 store_parts_through_ours()  # (as zipfile would, unless a writer compresses in pieces)
 # constant_memory keeps a temp file per sheet: ≈4 ms a sheet, the most of writing a
@@ -40,16 +43,11 @@ def workbook_bytes(layout: Workbook, hook=None, release: bool = False) -> bytes:
     release: each sheet's cells are freed once xlsxwriter holds them (a layout written once:
     the two copies of a 校验报告's 3,000 sheets need not live together)."""
     buf = io.BytesIO()
-    options = dict(_OPTIONS)
     stream = streams(layout)
-    if stream:
-        # constant_memory needs a file system temp dir for its row files; in_memory would
-        # keep everything anyway, so drop it.
-        options.update(constant_memory=True, in_memory=False)
-    else:  # a sheet made while written is made now: it is written from memory
+    if not stream:  # a sheet made while written is made now: it is written from memory
         for sheet in layout.sheets:
             sheet.complete()
-    wb = xlsxwriter.Workbook(buf, options)
+    wb = xlsxwriter.Workbook(buf, _STREAMED if stream else _OPTIONS)
     fmt = _Formats(wb)
 
     wb.set_properties({"title": layout.title, "subject": layout.subject, "author": layout.author,
