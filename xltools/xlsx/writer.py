@@ -128,8 +128,7 @@ class _Formats(dict):
         self.wb = wb
 
     def __missing__(self, name: str):
-        f = self[name] = self.wb.add_format(STYLES[name])
-        return f
+        return self.setdefault(name, self.wb.add_format(STYLES[name]))
 
 
 def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, streamed: bool) -> None:
