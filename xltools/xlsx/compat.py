@@ -230,7 +230,6 @@ class _PartZip(zipfile.ZipFile):
             dest._compressor = comp  # (zipfile's own is made by open; ours replaces it)
             shutil.copyfileobj(src, dest, 1 << 20)
         pieces.done(arcname, comp)
-        return None
 
 
 def store_parts_through_ours() -> None:
