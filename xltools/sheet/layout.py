@@ -57,16 +57,6 @@ class Check:
     error: str = ""  # shown, and the entry refused, when a bad value is typed
 
 
-@dataclass(frozen=True, kw_only=True)
-class Validation(Check):
-    """A check on a range of cells."""
-
-    first_row: int
-    first_col: int
-    last_row: int
-    last_col: int
-
-
 @dataclass
 class PageSetup:
     """Print set-up: A4, orientation, fitted to width and centred, repeated header rows, page numbers."""
@@ -74,7 +64,6 @@ class PageSetup:
     landscape: bool = False
     paper: int = 9  # A4
     repeat_rows: tuple[int, int] | None = None
-    header: str = ""
     footer: str = "&C第 &P 页 共 &N 页"
     margins: tuple[float, float, float, float] = (0.5, 0.5, 0.6, 0.6)  # left, right, top, bottom
     row_breaks: list[int] = field(default_factory=list)  # page breaks above these rows
@@ -129,7 +118,7 @@ class Sheet:
     col_widths: dict[int, float] = field(default_factory=dict)
     hidden_cols: set[int] = field(default_factory=set)  # kept for filters and look-ups, not printed
     row_heights: dict[int, float] = field(default_factory=dict)
-    validations: list[Validation] = field(default_factory=list)
+    validations: list[tuple[Check, Range]] = field(default_factory=list)  # (check, its cells)
     page: PageSetup = field(default_factory=PageSetup)
     freeze: tuple[int, int] | None = None
     protect: bool = False
@@ -155,9 +144,8 @@ class Sheet:
     def complete(self) -> None:
         """Make whatever rows the sheet still owes (see `rows`)."""
         rows, self.rows = self.rows, None
-        if rows is not None:
-            for _ in rows:
-                pass
+        for _ in rows or ():  # (each step makes the next block)
+            pass
 
     def release(self, below: int) -> None:
         """Forget the cells of rows above `below` (written out): later writes there are refused."""
@@ -259,9 +247,7 @@ class Sheet:
     def validate(self, check: Check, first_row: int, first_col: int, last_row: int,
                  last_col: int) -> None:
         """Check the cells of a range as they are typed."""
-        self.validations.append(Validation(**vars(check), first_row=first_row,
-                                           first_col=first_col, last_row=last_row,
-                                           last_col=last_col))
+        self.validations.append((check, (first_row, first_col, last_row, last_col)))
 
     @property
     def last_row(self) -> int:

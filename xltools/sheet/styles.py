@@ -74,12 +74,11 @@ LINE_HEIGHT = 14.5
 TITLE_HEIGHT = 36
 
 
-def wrapped_height(text: str, width_chars: float, min_lines: int = 1, line: float = LINE_HEIGHT) -> float:
+def wrapped_height(text: str, width_chars: float) -> float:
     """A row height that shows `text` wrapped in a column `width_chars` wide (CJK = 2 units)."""
-    units = text_width(text)
     per_line = max(1.0, width_chars - 1.5 - INDENT_UNITS)
-    lines = max(min_lines, -(-int(units) // int(per_line)) if units else min_lines)
-    return round(lines * line + 4, 1)
+    lines = max(1, -(-int(text_width(text)) // int(per_line)))
+    return round(lines * LINE_HEIGHT + 4, 1)
 
 
 # Numbers printed as the notice prints them (247,779 / 1140229.68 / 3.50%): one style per

@@ -28,7 +28,7 @@ from ..model.glossary import a1
 from ..model.identity import IDENTITY_NAME
 from ..model.limits import ReadLimits
 from . import ods, xls
-from .bounds import SheetScan, ZipCheck, check_zip, debugging
+from .bounds import ZipCheck, check_zip, debugging
 from .compat import sheet_extent, visibility
 from .identity import (CARRIERS, XLS_CARRIERS, IdentityReading, carrier_order, decide,
                        identity_from_rows, is_ods, iter_xml, local_name, member, name_text,
@@ -103,14 +103,6 @@ def read_workbook(path: str | os.PathLike, limits: ReadLimits) -> tuple[Identity
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 DAMAGED_CONTROL = "含有控制字符"
 DAMAGED_INDEX_RANGE = "共享字符串编号超出范围"
-
-
-def _xlsx_damage(shared: int, scans: dict[str, SheetScan]) -> dict[str, list]:
-    """Sheet name -> [((row, col) 1-based, why)] from check_zip's scan of the sheet XML (of a
-    workbook of `shared` shared strings), for the sheets with any."""
-    out = {name: s.damaged + [(rc, DAMAGED_INDEX_RANGE) for rc, _ in s.strings_beyond(shared)]
-           for name, s in scans.items()}
-    return {name: bad for name, bad in out.items() if bad}
 
 
 def _control_chars(rows: list[list]) -> list:
@@ -191,7 +183,11 @@ def _read_zipped(reading: IdentityReading, grids: Grids, data: bytes, limits: Re
             fits = lambda name: _scanned_fits(check, names, parts, name, limits, grids)  # noqa: E731
             scans = {name: scan for name, part in parts.items()  # (sheet name -> its scan)
                      if (scan := check.scans.get(part)) is not None}
-            damage = _xlsx_damage(check.shared_strings, scans)
+            # (row, col) 1-based, why: what check_zip's scan found damaged, and the cells
+            # whose shared-string index is past the workbook's strings
+            damage = {name: s.damaged + [(rc, DAMAGED_INDEX_RANGE)
+                                         for rc, _ in s.strings_beyond(check.shared_strings)]
+                      for name, s in scans.items()}
             misread = [(name, rc, text, ("", None)) for name, scan in scans.items()
                        for rc, text in scan.errors]
             grids.formulas = [(name, r - 1, c - 1, text) for name, scan in scans.items()

@@ -96,17 +96,6 @@ def free_cells_when_assembled(ws) -> None:
     ws._assemble_xml_file = assembled
 
 
-def ws_row(ws) -> int:
-    """The row an xlsxwriter constant_memory worksheet holds unflushed (rows above it are out)."""
-    return ws.previous_row
-
-
-def flush_row(ws, row: int) -> None:
-    """constant_memory: write out the held row and hold `row` next, so that a row with a
-    height but no cells is written too (xlsxwriter flushes only rows that hold cells)."""
-    ws._write_single_row(row)
-
-
 def cell_writers(ws):
     """An xlsxwriter worksheet's write_string, write_number and write_blank without the
     decorator that parses "A1" arguments: (row, col, value, format), a third faster on
@@ -241,7 +230,6 @@ class _PartZip(zipfile.ZipFile):
             dest._compressor = comp  # (zipfile's own is made by open; ours replaces it)
             shutil.copyfileobj(src, dest, 1 << 20)
         pieces.done(arcname, comp)
-        return None
 
 
 def store_parts_through_ours() -> None:

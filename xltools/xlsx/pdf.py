@@ -112,8 +112,8 @@ def to_pdf(files: Iterable[str | os.PathLike], out_dir: str | os.PathLike | None
     if dest is not None:
         dest.mkdir(parents=True, exist_ok=True)
     total, done = len(sources), 0
-    if progress:
-        progress(0, total)
+    progress = progress or (lambda done, total: None)
+    progress(0, total)
     with tempfile.TemporaryDirectory(prefix="xltools-pdf-", ignore_cleanup_errors=True) as tmp:
         work = Path(tmp)
         profile = (work / "profile").absolute().as_uri()
@@ -134,8 +134,7 @@ def to_pdf(files: Iterable[str | os.PathLike], out_dir: str | os.PathLike | None
                     shutil.move(str(made[src]), str(target))
                     result.pdfs.append(target)
             done += len(group)
-            if progress:
-                progress(done, total)
+            progress(done, total)
     result.seconds = time.perf_counter() - t0
     return result
 

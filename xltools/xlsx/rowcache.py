@@ -241,14 +241,12 @@ def write_keeping_rows(filename: str, build: Callable[[KeptRows], Workbook],
     finally:
         kept.close()
     path = write_atomically(folder / filename, data)
-    manifest = kept.manifest
+    manifest = kept.manifest  # (without this file's entry: KeptRows.load took it out)
     if streamed:  # (in memory the strings are shared: the rows would not stand alone)
         manifest[filename] = {"sha256": hashlib.sha256(data).hexdigest(),
                               "sheets": {name: rows.saved(parts[name])
                                          for name, rows in kept.sheets.items() if name in parts},
                               "pieces": kept.pieces.written}
-    else:
-        manifest.pop(filename, None)
     write_manifest(folder / MANIFEST, manifest)
     return path
 

@@ -8,16 +8,17 @@ from pathlib import Path
 import xlsxwriter
 
 from ..model.collector import gc_paused
-from ..sheet.layout import (MAX_ROWS, Cell, Chart, LayoutError, Sheet, Validation, Verbatim,
-                            Workbook)
+from ..sheet.layout import MAX_ROWS, Cell, Chart, Check, LayoutError, Sheet, Verbatim, Workbook
 from ..sheet.styles import STYLES
-from .compat import (RowStream, cell_writers, fix_style_index, flush_row,
-                     free_cells_when_assembled, plain_text_only, register_merge,
-                     set_height, store_parts_through_ours, ws_row)
+from .compat import (RowStream, cell_writers, fix_style_index, free_cells_when_assembled,
+                     plain_text_only, register_merge, set_height, store_parts_through_ours)
 from .rowxml import blank_xml, column_name, number_xml, text_tail
 
 _OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False}
+# constant_memory needs a file system temp dir for its row files; in_memory would keep
+# everything anyway, so it is off
+_STREAMED = {**_OPTIONS, "constant_memory": True, "in_memory": False}
 plain_text_only()  # a unit's "<r>…</r>" is text, never rich-text markup
 store_parts_through_ours()  # (as zipfile would, unless a writer compresses in pieces)
 # constant_memory keeps a temp file per sheet: ≈4 ms a sheet, the most of writing a
@@ -42,16 +43,11 @@ def workbook_bytes(layout: Workbook, hook=None, release: bool = False) -> bytes:
     release: each sheet's cells are freed once xlsxwriter holds them (a layout written once:
     the two copies of a 校验报告's 3,000 sheets need not live together)."""
     buf = io.BytesIO()
-    options = dict(_OPTIONS)
     stream = streams(layout)
-    if stream:
-        # constant_memory needs a file system temp dir for its row files; in_memory would
-        # keep everything anyway, so drop it.
-        options.update(constant_memory=True, in_memory=False)
-    else:  # a sheet made while written is made now: it is written from memory
+    if not stream:  # a sheet made while written is made now: it is written from memory
         for sheet in layout.sheets:
             sheet.complete()
-    wb = xlsxwriter.Workbook(buf, options)
+    wb = xlsxwriter.Workbook(buf, _STREAMED if stream else _OPTIONS)
     fmt = _Formats(wb)
 
     wb.set_properties({"title": layout.title, "subject": layout.subject, "author": layout.author,
@@ -108,8 +104,8 @@ def _write_sheet(wb, sheet: Sheet, fmt, constant_memory: bool = False) -> None:
     for col, width in sheet.col_widths.items():
         ws.set_column(col, col, width, None, {"hidden": True} if col in sheet.hidden_cols else None)
     _write_rows_in_order(ws, sheet, fmt, constant_memory)
-    for v in sheet.validations:
-        ws.data_validation(v.first_row, v.first_col, v.last_row, v.last_col, _validation(v))
+    for check, cells in sheet.validations:
+        ws.data_validation(*cells, _validation(check))
     if sheet.freeze:
         ws.freeze_panes(*sheet.freeze)
     if sheet.autofilter:
@@ -132,8 +128,7 @@ class _Formats(dict):
         self.wb = wb
 
     def __missing__(self, name: str):
-        f = self[name] = self.wb.add_format(STYLES[name])
-        return f
+        return self.setdefault(name, self.wb.add_format(STYLES[name]))
 
 
 def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, streamed: bool) -> None:
@@ -153,7 +148,7 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, streamed: bool) -> Non
     """
     out = _RowWriter(ws, sheet, fmt, streamed)
     made, done = sheet.rows is not None, 0
-    sheet.takes_verbatim = made and out.stream is not None
+    sheet.takes_verbatim = made and streamed and FAST_ROWS
     for below in sheet.rows or ():
         rows, sheet.verbatim = sheet.verbatim, []
         if rows and not (done <= rows[0].first and rows[-1].stop <= below):
@@ -166,19 +161,17 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, streamed: bool) -> Non
     if sheet.verbatim:
         raise LayoutError(f"{sheet.name}: verbatim rows after the last block")
     sheet.rows, sheet.takes_verbatim = None, False
-    last = max(max((k[0] for k in sheet.cells), default=-1),
-               max((m.last_row for m in sheet.merges), default=-1),
-               max(sheet.row_heights, default=-1))
-    out.write(done, last + 1)
+    # (the rows released are above `done`: their extent, in last_row, writes nothing more)
+    out.write(done, max(sheet.last_row, max(sheet.row_heights, default=-1)) + 1)
 
 
 class _RowWriter:
     """Writes a sheet's rows in order, range after range (see _write_rows_in_order)."""
 
     def __init__(self, ws, sheet: Sheet, fmt: _Formats, streamed: bool) -> None:
-        self.ws, self.sheet, self.fmt, self.streamed = ws, sheet, fmt, streamed
+        self.ws, self.sheet, self.fmt = ws, sheet, fmt
         self.links = [0]  # hyperlinks written on the sheet (_write_cell)
-        self.stream = RowStream(ws) if streamed and FAST_ROWS else None
+        self.stream = RowStream(ws) if streamed else None
         self.xfs: dict = {}  # format -> its style index
         self.texts: dict = {}  # (style index, text) -> its cell's XML after the reference
         self.active: list = []  # (merge, format, its columns) of merges still open
@@ -203,6 +196,7 @@ class _RowWriter:
         are written as given: a merge open over them has its covered cells there already,
         and merges of their own are registered after them, with nothing else open."""
         sheet, ws, fmt, stream, xfs = self.sheet, self.ws, self.fmt, self.stream, self.xfs
+        fast = stream is not None and FAST_ROWS
         writers = cell_writers(ws)
         cells, heights = sheet.cells, sheet.row_heights
         # (a sheet made while written holds only rows not yet out: release() dropped the
@@ -239,7 +233,7 @@ class _RowWriter:
             height = heights.get(row)
             if not out and height is None:
                 continue
-            xml = _row_xml(row, out, xfs, self.texts) if out and stream is not None else None
+            xml = _row_xml(row, out, xfs, self.texts) if out and fast else None
             if xml is not None:
                 stream.row(row, min(out), max(out), xml, height)
                 continue
@@ -249,8 +243,6 @@ class _RowWriter:
                 _write_cell(ws, writers, row, col, *out[col], self.links)
             if not out and stream is not None:  # a row with only a height: xlsxwriter skips it
                 stream.empty(row)
-            elif not out and self.streamed and row > ws_row(ws):
-                flush_row(ws, row)
 
     def _pass(self, v: Verbatim, starts: dict[int, list], next_cell: int) -> None:
         """Write verbatim rows and pass over them: a merge open over them may end there (it
@@ -381,19 +373,16 @@ def _write_cell(ws, writers, row: int, col: int, f, cell: Cell | None,
 _COMMENT = {"author": "督办室", "width": 320, "height": 140, "font_name": "宋体", "font_size": 10}
 
 
-def _validation(v: Validation) -> dict:
-    d: dict = {"ignore_blank": True, "error_type": "stop"}
+def _validation(v: Check) -> dict:
+    d: dict = {"validate": v.kind, "ignore_blank": True, "error_type": "stop"}  # (Check.kind)
     if v.kind == "list":
-        d.update(validate="list", source=list(v.source))
+        d["source"] = list(v.source)
     elif v.kind == "decimal":
-        d.update(validate=v.kind, criteria="between",
-                 minimum=v.minimum if v.minimum is not None else -1e15,
+        d.update(criteria="between", minimum=v.minimum if v.minimum is not None else -1e15,
                  maximum=v.maximum if v.maximum is not None else 1e15)
-    else:
-        d.update(validate="any")
     if v.prompt:
         d.update(input_title=v.prompt_title[:32], input_message=v.prompt[:255])
-    if v.error and d["validate"] != "any":
+    if v.error and v.kind != "any":
         d.update(error_title=v.error_title[:32], error_message=v.error[:255])
     return d
 
@@ -459,10 +448,7 @@ def _page_setup(ws, sheet: Sheet) -> None:
     ws.fit_to_pages(1, p.fit_tall)
     if p.repeat_rows:
         ws.repeat_rows(*p.repeat_rows)
-    if p.header:
-        ws.set_header(p.header)
-    if p.footer:
-        ws.set_footer(p.footer)
+    ws.set_footer(p.footer)
     ws.set_margins(*p.margins)  # (left, right, top, bottom)
     ws.center_horizontally()
     ws.set_h_pagebreaks(sorted(set(p.row_breaks)))  # (none: as xlsxwriter starts)
