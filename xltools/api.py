@@ -637,13 +637,6 @@ def year(plan_path: str | os.PathLike, db: str | os.PathLike | None = None,
     return YearReport(write_workbook(year_workbook(plan, ys, today), Path(out_dir or DEFAULT_OUT)), ys)
 
 
-def unknown_units(plan_path: str | os.PathLike, text: str) -> list[str]:
-    """The names in a typed list of units that the plan does not know, each once, as
-    views.members_check lists them (checked as the clerk types, before anything is saved)."""
-    plan = require_plan(plan_path).value
-    return [n for n in dict.fromkeys(typed_names(plan, text)) if plan.resolve(n) is None]
-
-
 def task_set(plan_path: str | os.PathLike, number: str, lead_units: str | None = None,
              responsible_units: str | None = None, leader: str | None = None) -> str:
     """Change a task's 牵头单位, 责任单位 (、-separated names or aliases of registered units or

@@ -102,8 +102,8 @@ def plan_view(c: Campaign) -> dict:
 
 
 def members_check(c: Campaign, text: str) -> dict:
-    """What 加入成员 would make of the names typed: those the plan does not know (it registers
-    them as new units) and the groups among them (it refuses a group as a member)."""
+    """The names typed, each once: those the plan does not know (加入成员 registers them as
+    new units) and the groups among them (加入成员 refuses a group as a member)."""
     plan = plan_of(c)
     hits = {n: plan.resolve(n) for n in api.typed_names(plan, text)}
     return {"unknown": [n for n, hit in hits.items() if hit is None],
