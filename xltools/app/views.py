@@ -148,8 +148,7 @@ def parse_view(result, saved: Path | None) -> dict:
 def write_manifest(c: Campaign, report: "api.GenerateReport", pdfs=()) -> None:
     """Remember each generated file's unit and period (and its PDF's), for the listing and
     the zip: beside what earlier generates (of other periods) remembered."""
-    rows = [{"path": c.rel(f.path), "kind": f.kind, "unit": f.unit, "period": f.period}
-            for f in report.files]
+    rows = [dataclasses.asdict(f) | {"path": c.rel(f.path)} for f in report.files]
     by_stem = {Path(f.path).with_suffix(""): f for f in report.files}
     rows += [{"path": c.rel(p), "kind": "pdf", "unit": f.unit, "period": f.period}
              for p in pdfs if (f := by_stem.get(Path(p).with_suffix(""))) is not None]
