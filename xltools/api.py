@@ -314,7 +314,6 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
     from .collect.examine_pool import SPAWN_FEW_FILES
     from .collect.run import (attention, check_inputs, check_not_an_inbox, check_output_dir,
                               check_owner, output_failed, run_collect)
-    from .merge import summarize
     from .report.feedback import feedback_view
     from .report.outputs import OutputPool, write_outputs
     t0 = time.perf_counter()
@@ -351,11 +350,10 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
         report = CollectReport(period, out, db_path, files=outcome.files, phases=outcome.phases)
         sent_back: list[FormReturn] = []  # what the feedback copies need of each return
         loaded = report.phases.get("load", 0.0)  # (the receipts)
-        with _ledger(db_path) as ledger:  # (the period's returns merged as they are read)
-            previous, exempt = _carried(ledger, plan, period)
+        with _ledger(db_path) as ledger:
             read = _timed(ledger.returns(plan.plan_id, period.id), report.phases, "load",
                           lambda fr: sent_back.append(feedback_view(fr)))
-            summary = summarize(plan, period, read, receipts, previous, exempt)
+            summary = _summarize(ledger, plan, period, read, receipts)
         report.phases["summarize"] = time.perf_counter() - t1 - (report.phases["load"] - loaded)
         t1 = time.perf_counter()
         try:  # 汇总表, 校验报告, HTML report, 修改意见 copies (DIR/反馈/<unit>/…xlsx)
@@ -397,23 +395,24 @@ def period_summary(plan: Plan, period: Period, db: str | os.PathLike,
                    out_dir: str | os.PathLike | None = None) -> "Summary":
     """The period's summary from the ledger alone, as collect merges it (the desk's page);
     archived paths relative to out_dir."""
-    from .merge import ReceiptRow, summarize
-    with _ledger(db) as ledger:  # (the returns merged as they are read)
+    from .merge import ReceiptRow
+    with _ledger(db) as ledger:
         receipts = [ReceiptRow.from_ledger(r, out_dir) for r in ledger.receipts(plan.plan_id, period.id)]
-        previous, exempt = _carried(ledger, plan, period)
-        return summarize(plan, period, ledger.returns(plan.plan_id, period.id), receipts,
-                         previous, exempt)
+        return _summarize(ledger, plan, period, ledger.returns(plan.plan_id, period.id), receipts)
 
 
-def _carried(ledger, plan: Plan, period: Period) -> tuple[Iterator | None, dict[str, str]]:
-    """What summarize takes from the ledger besides the period's own: the previous period's
-    returns (cumulative figures may not fall; read from the ledger as they are merged, so
-    summarize while it is open), None if it has none; and the units marked exempt."""
+def _summarize(ledger, plan: Plan, period: Period, returns: Iterator,
+               receipts: list["ReceiptRow"]) -> "Summary":
+    """merge.summarize of the period's `returns` with what it takes from the open ledger
+    besides: the previous period's returns (cumulative figures may not fall), if it has any,
+    and the units marked exempt. The returns are read from the ledger as they are merged."""
     from .collect.settle import exempt_units
+    from .merge import summarize
     before = [p for p in plan.periods if p.end < period.end]
     previous = (ledger.returns(plan.plan_id, before[-1].id, texts=False)
                 if before and ledger.has_returns(plan.plan_id, before[-1].id) else None)
-    return previous, exempt_units(ledger.history(plan.plan_id, period.id))
+    return summarize(plan, period, returns, receipts, previous,
+                     exempt_units(ledger.history(plan.plan_id, period.id)))
 
 
 def _timed(items: Iterator, phases: dict[str, float], phase: str,
