@@ -29,9 +29,10 @@ from .model.errors import (ExampleMissing, FileChanged, InputError, LedgerBusy, 
                            XltoolsError)
 from .planfile import load_plan, require_plan, save_plan
 
-if TYPE_CHECKING:  # (merge is imported when a summary is made, the ledger when one is read)
+if TYPE_CHECKING:  # (merge is imported when a summary is made, the ledger and mail when used)
     from .collect.ledger import Ledger
     from .collect.run import CollectOutcome
+    from .mail.fetch import Fetched as FetchReport
     from .merge import ReceiptRow, Summary
 # the plan file's register edits and the mail settings, under the api's names
 from .planfile import load_plan as load
@@ -701,27 +702,6 @@ def bulletin(plan_path: str | os.PathLike, period_id: str | None = None,
 
 # -- mail in and out (issue 19) -----------------------------------------------------------
 
-MESSAGE_FIELDS = ("uid", "sender", "sent", "unit", "message_id", "archived")  # --json, of each message
-
-
-@dataclass
-class FetchReport:
-    """One fetch: the new messages (mail.records.FetchedRecord), their findings (replies,
-    strangers), the collect run that took their attachments, and a failed move."""
-
-    messages: list = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    collected: "CollectReport | None" = None
-    move_problem: str = ""
-    letters: int = 0  # messages without attachments: archived and recorded only
-
-    def to_json(self) -> dict:
-        return {"messages": [{k: getattr(r, k) for k in MESSAGE_FIELDS} for r in self.messages],
-                "findings": [f.to_dict() for f in self.findings],
-                "collect": self.collected.to_json() if self.collected else None,
-                "letters": self.letters, "move_problem": self.move_problem}
-
-
 def _mail_login(plan_path, server: str, mail: dict | None, password: str | None):
     """The settings, checked for `server` ("smtp" / "imap"), and the password to log in."""
     settings = mail_settings(plan_path, **(mail or {}))
@@ -786,7 +766,7 @@ def fetch(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | 
           out_dir: str | os.PathLike | None = None, move_to: str | None = None,
           limits: Limits | None = None, mail: dict | None = None, password: str | None = None,
           workers: int | None = None, inputs: list | None = None, progress: "ProgressFn | None" = None,
-          force: bool = False, book_password: str | None = None) -> FetchReport:
+          force: bool = False, book_password: str | None = None) -> "FetchReport":
     """Fetch the office mailbox's new messages over IMAP (those that arrived since the
     period began), archive each whole beside the ledger, collect their attachments
     (Date = time received) and record their UIDs, so a re-run fetches nothing twice; move_to
@@ -803,14 +783,13 @@ def fetch(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | 
     settings, pw = _mail_login(plan_path, "imap", mail, password)
     db_path = _ledger_path(plan_path, db, must_exist=False)
     with _ledger(db_path) as ledger:
-        got = fetch_new(plan, settings, pw, ledger, since=period.start)
-    report = FetchReport(got.records, got.findings, letters=got.letters)
-    if got.files or inputs is not None:  # first: a failed collect leaves them to fetch again
-        report.collected = collect(got.files + list(inputs or []), plan_path, period_id, out_dir,
+        report = fetch_new(plan, settings, pw, ledger, since=period.start)
+    if report.files or inputs is not None:  # first: a failed collect leaves them to fetch again
+        report.collected = collect([*report.files, *(inputs or [])], plan_path, period_id, out_dir,
                                    db_path, workers, book_password, limits, progress, force)
-    if got.records:
+    if report.messages:
         with _ledger(db_path) as ledger:
-            record_fetched(ledger, got.records)
+            record_fetched(ledger, report.messages)
     if move_to:
-        report.move_problem = move(settings, pw, [r.uid for r in got.records], move_to)
+        report.move_problem = move(settings, pw, [r.uid for r in report.messages], move_to)
     return report
