@@ -920,8 +920,8 @@ def test_the_manifest_pairs_each_pdf_with_its_form(tmp_path):
     from xltools.app.views import MANIFEST, write_manifest
     from xltools.app.workspace import Campaign
     c = Campaign("c", tmp_path)
-    form = SimpleNamespace(path=tmp_path / "workbooks" / "q" / "a.xlsx", kind="report",
-                           unit="\u533a\u53d1\u6539\u5c40", period=PERIOD)
+    form = api.WrittenFile(tmp_path / "workbooks" / "q" / "a.xlsx", "report",
+                           "\u533a\u53d1\u6539\u5c40", PERIOD)
     c.forms_dir.mkdir()
     write_manifest(c, SimpleNamespace(files=[form]),
                    [form.path.with_suffix(".pdf"), tmp_path / "stray.pdf"])

@@ -29,9 +29,10 @@ from .model.errors import (ExampleMissing, FileChanged, InputError, LedgerBusy, 
                            XltoolsError)
 from .planfile import load_plan, require_plan, save_plan
 
-if TYPE_CHECKING:  # (merge is imported when a summary is made, the ledger when one is read)
+if TYPE_CHECKING:  # (merge is imported when a summary is made, the ledger and mail when used)
     from .collect.ledger import Ledger
     from .collect.run import CollectOutcome
+    from .mail.fetch import Fetched as FetchReport
     from .merge import ReceiptRow, Summary
 # the plan file's register edits and the mail settings, under the api's names
 from .planfile import load_plan as load
@@ -314,7 +315,6 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
     from .collect.examine_pool import SPAWN_FEW_FILES
     from .collect.run import (attention, check_inputs, check_not_an_inbox, check_output_dir,
                               check_owner, output_failed, run_collect)
-    from .merge import summarize
     from .report.feedback import feedback_view
     from .report.outputs import OutputPool, write_outputs
     t0 = time.perf_counter()
@@ -351,11 +351,10 @@ def collect(inputs: list[str | os.PathLike], plan_path: str | os.PathLike, perio
         report = CollectReport(period, out, db_path, files=outcome.files, phases=outcome.phases)
         sent_back: list[FormReturn] = []  # what the feedback copies need of each return
         loaded = report.phases.get("load", 0.0)  # (the receipts)
-        with _ledger(db_path) as ledger:  # (the period's returns merged as they are read)
-            previous, exempt = _carried(ledger, plan, period)
+        with _ledger(db_path) as ledger:
             read = _timed(ledger.returns(plan.plan_id, period.id), report.phases, "load",
                           lambda fr: sent_back.append(feedback_view(fr)))
-            summary = summarize(plan, period, read, receipts, previous, exempt)
+            summary = _summarize(ledger, plan, period, read, receipts)
         report.phases["summarize"] = time.perf_counter() - t1 - (report.phases["load"] - loaded)
         t1 = time.perf_counter()
         try:  # 汇总表, 校验报告, HTML report, 修改意见 copies (DIR/反馈/<unit>/…xlsx)
@@ -397,23 +396,24 @@ def period_summary(plan: Plan, period: Period, db: str | os.PathLike,
                    out_dir: str | os.PathLike | None = None) -> "Summary":
     """The period's summary from the ledger alone, as collect merges it (the desk's page);
     archived paths relative to out_dir."""
-    from .merge import ReceiptRow, summarize
-    with _ledger(db) as ledger:  # (the returns merged as they are read)
+    from .merge import ReceiptRow
+    with _ledger(db) as ledger:
         receipts = [ReceiptRow.from_ledger(r, out_dir) for r in ledger.receipts(plan.plan_id, period.id)]
-        previous, exempt = _carried(ledger, plan, period)
-        return summarize(plan, period, ledger.returns(plan.plan_id, period.id), receipts,
-                         previous, exempt)
+        return _summarize(ledger, plan, period, ledger.returns(plan.plan_id, period.id), receipts)
 
 
-def _carried(ledger, plan: Plan, period: Period) -> tuple[Iterator | None, dict[str, str]]:
-    """What summarize takes from the ledger besides the period's own: the previous period's
-    returns (cumulative figures may not fall; read from the ledger as they are merged, so
-    summarize while it is open), None if it has none; and the units marked exempt."""
+def _summarize(ledger, plan: Plan, period: Period, returns: Iterator,
+               receipts: list["ReceiptRow"]) -> "Summary":
+    """merge.summarize of the period's `returns` with what it takes from the open ledger
+    besides: the previous period's returns (cumulative figures may not fall), if it has any,
+    and the units marked exempt. The returns are read from the ledger as they are merged."""
     from .collect.settle import exempt_units
+    from .merge import summarize
     before = [p for p in plan.periods if p.end < period.end]
     previous = (ledger.returns(plan.plan_id, before[-1].id, texts=False)
                 if before and ledger.has_returns(plan.plan_id, before[-1].id) else None)
-    return previous, exempt_units(ledger.history(plan.plan_id, period.id))
+    return summarize(plan, period, returns, receipts, previous,
+                     exempt_units(ledger.history(plan.plan_id, period.id)))
 
 
 def _timed(items: Iterator, phases: dict[str, float], phase: str,
@@ -637,13 +637,6 @@ def year(plan_path: str | os.PathLike, db: str | os.PathLike | None = None,
     return YearReport(write_workbook(year_workbook(plan, ys, today), Path(out_dir or DEFAULT_OUT)), ys)
 
 
-def unknown_units(plan_path: str | os.PathLike, text: str) -> list[str]:
-    """The names in a typed list of units that the plan does not know, each once, as
-    views.members_check lists them (checked as the clerk types, before anything is saved)."""
-    plan = require_plan(plan_path).value
-    return [n for n in dict.fromkeys(typed_names(plan, text)) if plan.resolve(n) is None]
-
-
 def task_set(plan_path: str | os.PathLike, number: str, lead_units: str | None = None,
              responsible_units: str | None = None, leader: str | None = None) -> str:
     """Change a task's 牵头单位, 责任单位 (、-separated names or aliases of registered units or
@@ -709,27 +702,6 @@ def bulletin(plan_path: str | os.PathLike, period_id: str | None = None,
 
 # -- mail in and out (issue 19) -----------------------------------------------------------
 
-MESSAGE_FIELDS = ("uid", "sender", "sent", "unit", "message_id", "archived")  # --json, of each message
-
-
-@dataclass
-class FetchReport:
-    """One fetch: the new messages (mail.records.FetchedRecord), their findings (replies,
-    strangers), the collect run that took their attachments, and a failed move."""
-
-    messages: list = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    collected: "CollectReport | None" = None
-    move_problem: str = ""
-    letters: int = 0  # messages without attachments: archived and recorded only
-
-    def to_json(self) -> dict:
-        return {"messages": [{k: getattr(r, k) for k in MESSAGE_FIELDS} for r in self.messages],
-                "findings": [f.to_dict() for f in self.findings],
-                "collect": self.collected.to_json() if self.collected else None,
-                "letters": self.letters, "move_problem": self.move_problem}
-
-
 def _mail_login(plan_path, server: str, mail: dict | None, password: str | None):
     """The settings, checked for `server` ("smtp" / "imap"), and the password to log in."""
     settings = mail_settings(plan_path, **(mail or {}))
@@ -794,7 +766,7 @@ def fetch(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | 
           out_dir: str | os.PathLike | None = None, move_to: str | None = None,
           limits: Limits | None = None, mail: dict | None = None, password: str | None = None,
           workers: int | None = None, inputs: list | None = None, progress: "ProgressFn | None" = None,
-          force: bool = False, book_password: str | None = None) -> FetchReport:
+          force: bool = False, book_password: str | None = None) -> "FetchReport":
     """Fetch the office mailbox's new messages over IMAP (those that arrived since the
     period began), archive each whole beside the ledger, collect their attachments
     (Date = time received) and record their UIDs, so a re-run fetches nothing twice; move_to
@@ -811,14 +783,13 @@ def fetch(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | 
     settings, pw = _mail_login(plan_path, "imap", mail, password)
     db_path = _ledger_path(plan_path, db, must_exist=False)
     with _ledger(db_path) as ledger:
-        got = fetch_new(plan, settings, pw, ledger, since=period.start)
-    report = FetchReport(got.records, got.findings, letters=got.letters)
-    if got.files or inputs is not None:  # first: a failed collect leaves them to fetch again
-        report.collected = collect(got.files + list(inputs or []), plan_path, period_id, out_dir,
+        report = fetch_new(plan, settings, pw, ledger, since=period.start)
+    if report.files or inputs is not None:  # first: a failed collect leaves them to fetch again
+        report.collected = collect([*report.files, *(inputs or [])], plan_path, period_id, out_dir,
                                    db_path, workers, book_password, limits, progress, force)
-    if got.records:
+    if report.messages:
         with _ledger(db_path) as ledger:
-            record_fetched(ledger, got.records)
+            record_fetched(ledger, report.messages)
     if move_to:
-        report.move_problem = move(settings, pw, [r.uid for r in got.records], move_to)
+        report.move_problem = move(settings, pw, [r.uid for r in report.messages], move_to)
     return report

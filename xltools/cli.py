@@ -93,8 +93,7 @@ def _report_generate(report: api.GenerateReport, as_json: bool, exit_on_error: b
                      quiet: bool = False) -> None:
     if as_json:
         _print_json({"out_dir": str(report.out_dir),
-                     "files": [{"path": str(f.path), "kind": f.kind, "unit": f.unit,
-                                "period": f.period} for f in report.files],
+                     "files": [dataclasses.asdict(f) | {"path": str(f.path)} for f in report.files],
                      "findings": [f.to_dict() for f in report.findings],
                      **({"pdf": report.pdf.to_json()} if report.pdf is not None else {}),
                      "seconds": round(report.seconds, 3)})

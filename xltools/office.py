@@ -24,14 +24,10 @@ _WIN_TAIL = ("LibreOffice", "program", "soffice.exe")
 
 def find_soffice() -> str | None:
     """The soffice executable on PATH or in a usual install place; None if there is none."""
-    for name in ("soffice", "libreoffice"):
-        if exe := shutil.which(name):
-            return exe
     windows = sys.platform == "win32"
-    for cand in _windows_candidates() if windows else _CANDIDATES:
-        if os.path.isfile(cand) and (windows or os.access(cand, os.X_OK)):
-            return cand
-    return None
+    installed = (cand for cand in (_windows_candidates() if windows else _CANDIDATES)
+                 if os.path.isfile(cand) and (windows or os.access(cand, os.X_OK)))
+    return shutil.which("soffice") or shutil.which("libreoffice") or next(installed, None)
 
 
 def _windows_candidates() -> list[str]:

@@ -51,12 +51,9 @@ def fill_report(plan: Plan, unit_name: str, period: Period, rnd: random.Random,
     """A report form with every fill-in cell set; `mistake` injects one typical error."""
     unit = plan.unit(unit_name)
     wb, fmap = report_form(plan, unit, period)
-    embed_identity(wb, plan.plan_id, "report", unit.name, period.id)
-    sh = wb.sheets[0]
+    sh, quarter = _begin(wb, plan, "report", unit.name, period, rnd, mistake != "no-reporter")
     spec = current("report")
     FIELD_COLS = spec.fill_in()  # noqa: N806 - the column of each field, as a constant reads
-    _fill_header(sh, period, rnd, reporter=mistake != "no-reporter")
-    quarter = int(period.id[-1]) if period.id[-1].isdigit() else 4
     for i, r in enumerate(range(fmap.first_task_row, fmap.last_task_row + 1)):
         status = rnd.choice(STATUSES)
         progress = 100 if status == "已完成" else (0 if status == "未启动" else
@@ -87,10 +84,7 @@ def fill_town(plan: Plan, row_label: str, period: Period, rnd: random.Random) ->
     """A town indicator form with every actual filled in."""
     row = next(r for r in plan.town_rows() if r.label == row_label)
     wb, lines = town_form(plan, row, period)
-    embed_identity(wb, plan.plan_id, "town", row.unit or row.label, period.id)
-    sh = wb.sheets[0]
-    _fill_header(sh, period, rnd)
-    quarter = int(period.id[-1]) if period.id[-1].isdigit() else 4
+    sh, quarter = _begin(wb, plan, "town", row.unit or row.label, period, rnd)
     for line in lines:
         if line.target is None:
             continue
@@ -100,13 +94,18 @@ def fill_town(plan: Plan, row_label: str, period: Period, rnd: random.Random) ->
     return wb
 
 
-def _fill_header(sh, period: Period, rnd: random.Random, reporter: bool = True) -> None:
-    """填报人, 联系电话, 填报日期: the input cell right of each label."""
+def _begin(wb: Workbook, plan: Plan, kind: str, unit: str, period: Period, rnd: random.Random,
+           reporter: bool = True) -> tuple:
+    """A form's identity embedded and its 填报人, 联系电话, 填报日期 filled (the input cell right
+    of each label); its sheet, and the quarter its figures run to (4: the year's)."""
+    embed_identity(wb, plan.plan_id, kind, unit, period.id)
+    sh = wb.sheets[0]
     values = {"填报人:": "王" + rnd.choice("明华强丽军") if reporter else None,
               "联系电话:": f"1387160{rnd.randint(1000, 9999)}", "填报日期:": period.deadline}
     for (r, c), cell in list(sh.cells.items()):
         if cell.value in values and values[cell.value] is not None:
             sh.cells[(r, c + 1)].value = values[cell.value]
+    return sh, int(period.id[-1]) if period.id[-1].isdigit() else 4
 
 
 def simulate_returns(plan: Plan, period_id: str, inbox: str | os.PathLike, seed: int = 2019,

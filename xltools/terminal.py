@@ -55,11 +55,10 @@ def collect_summary(console: Console, report) -> None:
     table = Table("项目", Column("数量", justify="right"), "说明",
                   title=f"{report.period.name} 回收情况", title_justify="left")
     counts = report.counts
-    for status in (*ALWAYS, *[s for s in counts if s not in ALWAYS]):
+    for status in (*ALWAYS, *[s for s in counts if s not in ALWAYS]):  # (counted: n >= 1)
         n = counts.get(status, 0)
-        if n or status in ALWAYS:
-            table.add_row(STATUS_NAMES.get(status, status), str(n), NOTES.get(status, "") if n else "",
-                          style="red" if status == "rejected" and n else None)
+        table.add_row(STATUS_NAMES.get(status, status), str(n), NOTES.get(status, "") if n else "",
+                      style="red" if status == "rejected" and n else None)
     table.add_section()
     table.add_row("未报送单位", str(len(report.missing_units)), _names(report.missing_units),
                   style="red" if report.missing_units else None)

@@ -199,11 +199,10 @@ async def names_check(request: Request) -> Response:
     """{"unknown": [...]} for a typed list of units: the plan page checks as the clerk types
     (a GET that changes nothing). for=members: a group's new members, split as 加入 splits
     them, with the groups among them ({"unknown": [...], "groups": [...]})."""
-    c = _campaign(request)
     text = request.query_params.get("text", "")[:2000]
-    if request.query_params.get("for") == "members":
-        return JSONResponse(await run_in_threadpool(views.members_check, c, text))
-    return JSONResponse({"unknown": await run_in_threadpool(api.unknown_units, c.plan_path, text)})
+    names = await run_in_threadpool(views.members_check, _campaign(request), text)
+    return JSONResponse(names if request.query_params.get("for") == "members"
+                        else {"unknown": names["unknown"]})
 
 
 async def plan_upload(request: Request) -> Response:

@@ -102,8 +102,8 @@ def plan_view(c: Campaign) -> dict:
 
 
 def members_check(c: Campaign, text: str) -> dict:
-    """What 加入成员 would make of the names typed: those the plan does not know (it registers
-    them as new units) and the groups among them (it refuses a group as a member)."""
+    """The names typed, each once: those the plan does not know (加入成员 registers them as
+    new units) and the groups among them (加入成员 refuses a group as a member)."""
     plan = plan_of(c)
     hits = {n: plan.resolve(n) for n in api.typed_names(plan, text)}
     return {"unknown": [n for n, hit in hits.items() if hit is None],
@@ -148,8 +148,7 @@ def parse_view(result, saved: Path | None) -> dict:
 def write_manifest(c: Campaign, report: "api.GenerateReport", pdfs=()) -> None:
     """Remember each generated file's unit and period (and its PDF's), for the listing and
     the zip: beside what earlier generates (of other periods) remembered."""
-    rows = [{"path": c.rel(f.path), "kind": f.kind, "unit": f.unit, "period": f.period}
-            for f in report.files]
+    rows = [dataclasses.asdict(f) | {"path": c.rel(f.path)} for f in report.files]
     by_stem = {Path(f.path).with_suffix(""): f for f in report.files}
     rows += [{"path": c.rel(p), "kind": "pdf", "unit": f.unit, "period": f.period}
              for p in pdfs if (f := by_stem.get(Path(p).with_suffix(""))) is not None]

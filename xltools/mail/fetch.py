@@ -27,16 +27,27 @@ from .transport import connection
 
 # beside the ledger's content archive; not a two-letter folder, which the ledger sweeps
 MAIL_DIR = "mail"
+# what --json says of each message
+MESSAGE_FIELDS = ("uid", "sender", "sent", "unit", "message_id", "archived")
 
 
 @dataclass
 class Fetched:
-    """The new messages of one fetch: their records, the .eml files for collect, findings."""
+    """One fetch: the new messages' records, the .eml files for collect, their findings
+    (replies, strangers); then the collect run that took the files, and a failed move."""
 
-    records: list[FetchedRecord] = field(default_factory=list)
+    messages: list[FetchedRecord] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     letters: int = 0  # messages without attachments: archived and recorded, not collected
+    collected: object = None  # api.CollectReport
+    move_problem: str = ""
+
+    def to_json(self) -> dict:
+        return {"messages": [{k: getattr(r, k) for k in MESSAGE_FIELDS} for r in self.messages],
+                "findings": [f.to_dict() for f in self.findings],
+                "collect": self.collected.to_json() if self.collected else None,
+                "letters": self.letters, "move_problem": self.move_problem}
 
 
 def imap_utf7(name: str) -> str:
@@ -79,7 +90,7 @@ def fetch_new(plan: Plan, settings: MailSettings, pw: str | None, ledger: Ledger
                 continue
             rec, name, said = _describe(raw, account, settings.imap_folder, validity, uid,
                                         sent, contacts)
-            res.records.append(rec)
+            res.messages.append(rec)
             if rec.sha256 in seen:  # the folder was renumbered: this one is in already
                 continue
             rec.archived = str(_archive(folder, name, raw))

@@ -16,7 +16,7 @@ from ..xlsx.writer import workbook_bytes
 from .compose import Outgoing, message
 from .records import SentRecord, record_sent, sent_keys
 from .settings import MailError, MailSettings
-from .transport import connection
+from .transport import connection, reply
 
 _SPLIT = re.compile("[;,\\s\uff1b\uff0c\u3001]+")  # ; , blanks and their full-width forms
 
@@ -136,6 +136,4 @@ def deliver(plan: Plan, period: Period, mails: list[Outgoing], settings: MailSet
 def _refusal(exc: smtplib.SMTPException) -> str:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return "收件地址被服务器拒绝:" + "、".join(exc.recipients)
-    code, text = getattr(exc, "smtp_code", ""), getattr(exc, "smtp_error", b"")
-    text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
-    return f"服务器拒收({code} {text})"
+    return f"服务器拒收({getattr(exc, 'smtp_code', '')} {reply(exc)})"

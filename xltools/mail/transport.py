@@ -62,7 +62,7 @@ def _failure(exc: BaseException, where: str, host: str, port: int) -> MailError:
     if isinstance(exc, MailError):
         return exc
     said = next(text for kinds, text in _FAILURES if isinstance(exc, kinds))
-    return MailError(said.format(at=f"{where}服务器 {host}:{port}", exc=exc, text=_text(exc),
+    return MailError(said.format(at=f"{where}服务器 {host}:{port}", exc=exc, text=reply(exc),
                                  kind=type(exc).__name__, reason=getattr(exc, "reason", None) or exc))
 
 
@@ -90,7 +90,7 @@ def connection(settings: MailSettings, server: str, pw: str | None) -> Iterator:
             conn.login(settings.user, pw or "")
     except Exception as exc:  # noqa: BLE001 - every failure is one message
         if isinstance(exc, bad_login) and not isinstance(exc, imaplib.IMAP4.abort):
-            raise MailError(f"{where}服务器 {host}:{port} 拒绝登录:用户名或密码不对({_text(exc)})。"
+            raise MailError(f"{where}服务器 {host}:{port} 拒绝登录:用户名或密码不对({reply(exc)})。"
                             "请核对后重新运行(密码见环境变量 XLTOOLS_MAIL_PASSWORD 或系统钥匙串)。"
                             ) from None
         raise _failure(exc, where, host, port) from None
@@ -101,7 +101,8 @@ def connection(settings: MailSettings, server: str, pw: str | None) -> Iterator:
             getattr(conn, close)()
 
 
-def _text(exc: BaseException) -> str:
+def reply(exc: BaseException) -> str:
+    """What a server replied in a failure (decoded), else the failure's own words."""
     arg = exc.args[0] if exc.args else exc
     if isinstance(arg, bytes):
         return arg.decode("utf-8", "replace")
