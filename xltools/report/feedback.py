@@ -274,28 +274,21 @@ def rejected_list(plan: Plan, period: Period, r: ReceiptRow) -> Feedback:
 
 # -- one collect run's feedback --------------------------------------------------------------
 
-@dataclass
-class _Pending:
-    """A feedback workbook before it is built: the file it would be, what it is made from."""
-
-    name: str  # its path under the output folder ("" when only building tells)
-    key: str  # digest of everything it is made from
-    build: Callable[[], Feedback | None]
-
-
-def _pending(plan: Plan, period: Period, current: list[FormReturn],
-             receipts: list[ReceiptRow]) -> list[_Pending]:
-    """Every workbook to send back for the period, as the ledger stands now, unbuilt."""
+def _pending(plan: Plan, period: Period, current: list[FormReturn], receipts: list[ReceiptRow]
+             ) -> list[tuple[str, str, Callable[[], Feedback | None]]]:
+    """Every workbook to send back for the period, as the ledger stands now, unbuilt: its
+    path under the output folder ("" when only building tells), the digest of everything it
+    is made from, and how to build it."""
     key = digests(STYLES, plan, period)  # (a file is made of its own return besides)
     forms = ExpectedForms(plan)
     taken = [fr for fr in current if fr.status == ACCEPTED
              and not (fr.period and fr.period != period.id and fr.kind != "workplan")]
     latest = accepted_times((fr.unit, fr.kind, fr.received.received_at) for fr in taken)
-    out = [_Pending(_copy_name(plan, fr), key(fr), lambda fr=fr: feedback_copy(plan, period, fr, forms))
+    out = [(_copy_name(plan, fr), key(fr), lambda fr=fr: feedback_copy(plan, period, fr, forms))
            for fr in taken if needs_feedback(fr.findings)]
     # each refused file still to answer (not one a later accepted return of its form made history)
-    out += [_Pending(_list_name(r), key(dataclasses.replace(r, new=False)),
-                     lambda r=r: rejected_list(plan, period, r))
+    out += [(_list_name(r), key(dataclasses.replace(r, new=False)),
+             lambda r=r: rejected_list(plan, period, r))
             for r in receipts if r.status == REJECTED and r.sha256 and needs_feedback(r.findings)
             and not rejected_since(latest, r.unit, r.kind, r.received_at)]
     return out
@@ -315,7 +308,7 @@ def _list_name(r: ReceiptRow) -> str:
 def feedback_for(plan: Plan, period: Period, current: list[FormReturn],
                  receipts: list[ReceiptRow]) -> list[Feedback]:
     """Every workbook to send back for the period, as the ledger stands now."""
-    return [fb for p in _pending(plan, period, current, receipts) if (fb := p.build()) is not None]
+    return [fb for *_, build in _pending(plan, period, current, receipts) if (fb := build()) is not None]
 
 
 def write_feedback(plan: Plan, period: Period, current: list[FormReturn],
@@ -328,17 +321,17 @@ def write_feedback(plan: Plan, period: Period, current: list[FormReturn],
     before = read_manifest(base / MANIFEST)
     after: dict[str, list] = {}
     paths = []
-    for p in _pending(plan, period, current, receipts):
-        name = _unique(p.name, after)
+    for wanted, key, build in _pending(plan, period, current, receipts):
+        name = _unique(wanted, after)
         path = Path(out_dir) / name
-        if not p.name or before.get(name) != [p.key, *_stat(path)]:  # changed, touched or gone
-            fb = p.build()
+        if not wanted or before.get(name) != [key, *_stat(path)]:  # changed, touched or gone
+            fb = build()
             if fb is None:
                 continue
             name = _unique(fb.workbook.filename, after)
             fb.workbook.filename = name
             path = write_workbook(fb.workbook, out_dir)
-        after[name] = [p.key, *_stat(path)]
+        after[name] = [key, *_stat(path)]
         paths.append(path)
     clear_feedback(base, keep={Path(out_dir) / n for n in after})
     if after:
