@@ -9,7 +9,7 @@ from itertools import groupby, islice
 from pathlib import Path
 
 from ..sheet.blocks import date_cn, fit_block, official_page, safe_filename, seq_value
-from ..generate.annex3 import value_cell
+from ..generate.annex3 import annex3_title, value_cell
 from ..model.collector import gc_paused
 from ..sheet.layout import Chart, Sheet, Workbook
 from ..sheet.paging import CONTINUED, Pager
@@ -354,8 +354,7 @@ def _targets(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
 # -- 镇街指标 ---------------------------------------------------------------------------
 def _towns(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     sh = wb.add_sheet("镇街指标")
-    title = f"{(plan.matrix.title if plan.matrix else '') or f'{plan.year}年各镇、街道经济社会发展目标'}" \
-            f"{period.name}完成情况"
+    title = f"{annex3_title(plan)}{period.name}完成情况"
     if plan.matrix is None or not len(s.town):
         sh.widths([16, 60])
         empty_row(sh, marked_title(sh, 2, title, _subtitle(period)), 2, "计划中没有镇街目标。")
