@@ -95,12 +95,11 @@ def _made_while_written(sh: Sheet, body: Callable[[], object], cells: int) -> No
 
 
 def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRows | None) -> None:
-    with_change = "进度变化" in s.tasks.columns
     unit_w = name_width(u.name for u in plan.units)
     task_cols = [Col("序号", 5, "body_center"), Col("任务内容", 30), Col("牵头单位", unit_w),
                  Col("责任单位", 12), Col("总体\n状态", 9, "body_center"),
                  Col("总体\n进度(%)", 8, "body_progress", "number")]
-    if with_change:
+    if "进度变化" in s.tasks.columns:  # (a previous period to compare with)
         task_cols.append(Col("较上期\n变化", 7, "body_delta", "number"))
     unit_cols = [Col("单位", unit_w), Col("牵头/\n配合", 6, "body_center"), Col("状态", 9, "body_center"),
                  Col("完成\n进度(%)", 8, "body_progress", "number"),
@@ -110,13 +109,13 @@ def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
     sub = _subtitle(period, f"共 {c.get('tasks', 0)} 项任务,{c.get('reported', 0)}/{c.get('units', 0)} "
                             "个单位已报送")
     sh, row = start_sheet(wb, BY_TASK, cols, f"{plan.period_title(period)}落实情况汇总表", sub)
-    sh.rows = _task_rows(sh, row, plan, s, task_cols, unit_cols, with_change, _rows_of(kept, sh))
+    sh.rows = _task_rows(sh, row, s, task_cols, unit_cols, _rows_of(kept, sh))
     # (a task's own columns are one merged cell a block: unit rows × their columns, the rest)
     sh.expected_cells = len(s.by_task) * len(unit_cols) + len(s.tasks) * len(task_cols)
 
 
-def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col],
-               unit_cols: list[Col], with_change: bool, kept: SheetRows | None) -> Iterator[int]:
+def _task_rows(sh: Sheet, row: int, s: Summary, task_cols: list[Col], unit_cols: list[Col],
+               kept: SheetRows | None) -> Iterator[int]:
     """按任务汇总's body, a task block at a time (Sheet.rows): yields the row below each. A
     block the previous file holds as it would be made now (kept) is copied from it."""
     cols = task_cols + unit_cols
@@ -156,7 +155,7 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
                 fit(sh, row, unit_cols, vals)
             rows.append((row, vals, digest, old, sh.row_heights[row]))
             row += 1
-        pieces = _task_block(sh, first, row - 1, task, task_cols, with_change, pager)
+        pieces = _task_block(sh, first, row - 1, task, task_cols, pager)
         if kept is not None:
             kept.made(key, first, row, sh.merges[merges:], len(cols) - 1,
                       [pager.used, pager.breaks[breaks:]])
@@ -168,7 +167,7 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
     # tasks without any responsible unit still get their line
     for i, task in enumerate(tasks):
         if i not in per_task:
-            _task_block(sh, row, row, task, task_cols, with_change, pager)
+            _task_block(sh, row, row, task, task_cols, pager)
             row += 1
     pager.finish()
     if row == sh.freeze[0]:
@@ -208,13 +207,13 @@ def _copy_or_make_rows(sh: Sheet, kept: SheetRows, rows: list, tops: set[int], s
 
 
 def _task_block(sh: Sheet, first: int, last: int, t: dict, cols: list[Col],
-                with_change: bool, pager: Pager) -> list[tuple[int, int]]:
+                pager: Pager) -> list[tuple[int, int]]:
     """The task's own cells merged beside its unit rows, one merge per printed page: a
     piece on a later page repeats the 序号 and says (续) instead of the whole text. The
     pieces (first, last row) are returned."""
-    values = [seq_value(t["序号"]), t["任务内容"], t["牵头单位"], t["责任单位"], t["总体状态"], t["总体进度"]]
-    if with_change:
-        values.append(t["进度变化"])
+    # (no 进度变化 without a previous period: the cells stop at the columns)
+    values = [seq_value(t["序号"]), t["任务内容"], t["牵头单位"], t["责任单位"], t["总体状态"], t["总体进度"],
+              t.get("进度变化")]
     # grow the block's last row when the task text needs more room than the unit rows give
     need = height_for([(values[j], cols[j].width) for j in (1, 2, 3)])  # 任务内容, 牵头 and 责任单位
 
