@@ -135,8 +135,7 @@ def feedback_copy(plan: Plan, period: Period, fr: FormReturn,
         # the fill-in style's _fix variant (a merged range takes its top-left cell's style)
         if not cell.guard and f"{cell.style}_fix" in STYLES:
             cell.style = f"{cell.style}_fix"
-    _list_sheet(wb, plan, period, fr.unit, form_name(fr.kind, period.id), fr.received.name or fr.received.display,
-                items)
+    _list_sheet(wb, plan, period, fr, items)
     wb.filename = _copy_path(fr.unit, wb.filename)
     return Feedback(wb, fr.unit, items, fr.received.display)
 
@@ -210,12 +209,14 @@ def _folder(unit: str) -> str:
 
 # -- the 修改意见 sheet ----------------------------------------------------------------------
 
-def _list_sheet(wb: Workbook, plan: Plan, period: Period, unit: str, form_name: str,
-                received: str, items: list[FeedbackItem]) -> None:
+def _list_sheet(wb: Workbook, plan: Plan, period: Period, fr: FormReturn,
+                items: list[FeedbackItem]) -> None:
     """The visible 修改意见 sheet, placed before the hidden identity sheet; nothing guarded."""
     sheets = list(dict.fromkeys(i.sheet for i in items if i.sheet)) or [wb.sheets[0].name]
     n_err = sum(1 for i in items if i.finding.severity == ERROR)
-    sh = _fill_list(wb, plan, period, LIST_COLS, f"{unit}{period.name}{form_name}修改意见",
+    unit, form = fr.unit, form_name(fr.kind, period.id)
+    received = fr.received.name or fr.received.display
+    sh = _fill_list(wb, plan, period, LIST_COLS, f"{unit}{period.name}{form}修改意见",
                     f"{unit}:贵单位报送的“{received}”经校验,发现错误 {n_err} 处、警告 {len(items) - n_err} 处。"
                     f"请在本文件的“{'”“'.join(sheets)}”工作表中修改标红的单元格(鼠标指向单元格可看到批注),"
                     "标“错误”的数据未纳入汇总,标“警告”的请核实。改好后直接保存本文件并重新报送,"
@@ -308,7 +309,8 @@ def _list_name(r: ReceiptRow) -> str:
 def feedback_for(plan: Plan, period: Period, current: list[FormReturn],
                  receipts: list[ReceiptRow]) -> list[Feedback]:
     """Every workbook to send back for the period, as the ledger stands now."""
-    return [fb for *_, build in _pending(plan, period, current, receipts) if (fb := build()) is not None]
+    built = (build() for _name, _key, build in _pending(plan, period, current, receipts))
+    return [fb for fb in built if fb is not None]
 
 
 def write_feedback(plan: Plan, period: Period, current: list[FormReturn],
