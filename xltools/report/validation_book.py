@@ -33,10 +33,6 @@ def link_target(archived: str, sheet: str = "", cell: str = "") -> str:
     return f"{archived}#{quoted}!{cell or 'A1'}" if archived and sheet else archived
 
 
-def _where(sheet: str, cell: str) -> str:
-    return f"{sheet}!{cell}" if sheet and cell else (sheet or "打开原件")
-
-
 @gc_paused()  # (a sheet for each unit, all kept until written: the passes would find nothing)
 def write_validation(plan: Plan, period: Period, receipts: list[ReceiptRow],
                      out_dir: str | os.PathLike) -> Path:
@@ -108,7 +104,8 @@ def _all_findings(wb: Workbook, plan: Plan, period: Period, receipts: list[Recei
         vals = [i, r.display, f.unit or r.unit, r.form_label if r.kind else "",
                 STATUS_LABELS.get(r.status, r.status), f.sheet, f.cell, f.severity, f.text, f.value]
         put_row(sh, row, 0, vals, cols[:LINK_COL], [error_style(c) if err else None for c in cols])
-        _link(sh, row, LINK_COL, _where(f.sheet, f.cell), link_target(r.archived, f.sheet, f.cell), err)
+        where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or "打开原件")
+        _link(sh, row, LINK_COL, where, link_target(r.archived, f.sheet, f.cell), err)
         put(sh, row, CODE_COL, f.code, cols[CODE_COL], "body_error" if err else None)
         fit(sh, row, cols, vals)
         row += 1
