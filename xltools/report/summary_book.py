@@ -257,12 +257,9 @@ def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
     recs = zip(range(1, len(u) + 1), *(u[key.get(c.label, c.label.replace("\n", ""))] for c in cols[1:]))
     n = len(UNIT_CATEGORIES)
 
-    def style_of(rec, i):
-        if i in (4 + n, 7 + n):
-            return _status_style(rec[i])
-        if i in (6, 9) and rec[i]:  # 滞后 / 未报送 counts
-            return "body_alert"
-        return None
+    def style_of(rec, i):  # a form's 逾期 / 未报送, and the 滞后 / 未报送 counts but 0, stand out
+        alert = rec[i] in ALERT if i in (4 + n, 7 + n) else i in (6, 9) and rec[i]
+        return "body_alert" if alert else None
 
     def body() -> None:
         end = rows_table(sh, row, cols, recs, style_of, empty="没有需要报送的单位。", kept=_rows_of(kept, sh))
