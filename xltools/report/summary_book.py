@@ -482,35 +482,32 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
         row = note(sh, row, len(cols), f"图中列出前 {charted} 个单位(按单位名单顺序),全部 {n} 个单位见下表。",
                    sum(c.width for c in cols))
     width_px = int(sum(c.width * 7 + 5 for c in cols))
-    anchors = []
-    for a, b in slices:
-        height_px = max(300, 150 + 26 * (b - a))
-        anchors.append((row, height_px))
-        chart_rows = math.ceil(height_px / 20) + 1
-        # 20 px: the chart covers exactly these rows
-        sh.row_heights.update(dict.fromkeys(range(row, row + chart_rows), 15))
-        row += chart_rows
-        breaks.append(row)
-    table_head = row
-    row = first = header(sh, row, cols)
-    for rec in counts.rows:
-        put(sh, row, 0, rec[0], cols[0])
-        for j, v in enumerate([*rec[1:], sum(rec[1:])], start=1):  # the counts and their 合计
-            sh.write(row, j, float(v), "body_alert" if j in (3, 6) and v else "body_int", kind="number")
-        sh.row_heights[row] = 18
-        row += 1
+    heights = [max(300, 150 + 26 * (b - a)) for a, b in slices]
+    spans = [math.ceil(h / 20) + 1 for h in heights]  # 20 px: a chart covers exactly its rows
+    first = row + sum(spans) + 1  # the table's first unit, under the charts and its header
     most = max((sum(rec[1:]) for rec in counts.rows), default=0)
-    for (a, b), (top, height_px) in zip(slices, anchors):
+    for (a, b), height_px, span in zip(slices, heights, spans):
+        sh.row_heights.update(dict.fromkeys(range(row, row + span), 15))
         part = f"\uff08{a + 1}\u2014{b}\uff09" if len(slices) > 1 else ""
         sh.charts.append(Chart(
             type="bar", subtype="stacked", title=f"各单位任务状态{UNIT_ITEMS}{part}",
             categories=(first + a, 0, first + b - 1, 0),
             series=[(k, (first + a, j, first + b - 1, j))
                     for j, k in enumerate(UNIT_CATEGORIES, start=1)],
-            colors=[STATUS_COLORS[k] for k in UNIT_CATEGORIES], row=top, col=0,
+            colors=[STATUS_COLORS[k] for k in UNIT_CATEGORIES], row=row, col=0,
             width=width_px, height=height_px, value_title=f"任务数{UNIT_ITEMS}", reverse_categories=True,
             value_major_unit=1 if most <= 12 else None, value_format="0", all_labels=True,
             value_max=float(most) if len(slices) > 1 and most else None))
+        row += span
+        breaks.append(row)
+    table_head = row
+    row = header(sh, row, cols)
+    for rec in counts.rows:
+        put(sh, row, 0, rec[0], cols[0])
+        for j, v in enumerate([*rec[1:], sum(rec[1:])], start=1):  # the counts and their 合计
+            sh.write(row, j, float(v), "body_alert" if j in (3, 6) and v else "body_int", kind="number")
+        sh.row_heights[row] = 18
+        row += 1
     if not n:
         empty_row(sh, row, len(cols), "没有需要报送的单位。")
     # the unit table's header repeats on the pages the table runs over
