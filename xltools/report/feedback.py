@@ -232,9 +232,8 @@ def _fill_list(wb: Workbook, plan: Plan, period: Period, cols: list[Col], title:
                records: list[tuple]) -> Sheet:
     """The one-page 修改意见 list, a sheet added to wb; a record's last value is the
     FeedbackItem its 位置 links to, or None."""
-    width = sum(c.width for c in cols)
     sh, row = titled_sheet(wb, FEEDBACK_SHEET, cols, title, f"({plan.title})")
-    head = note(sh, row, len(cols), intro, width) + 1
+    head = note(sh, row, len(cols), intro) + 1
     row = header(sh, head, cols)
     for *vals, item in records:
         err = vals[2] == ERROR
@@ -249,7 +248,7 @@ def _fill_list(wb: Workbook, plan: Plan, period: Period, cols: list[Col], title:
     sh.freeze = None
     sh.page.repeat_rows = (head, head)
     due = f"本期报送截止日期为 {date_cn(period.deadline)}。" if period.deadline else ""
-    row = note(sh, row + 1, len(cols), f"请尽快将修改后的文件重新报送{plan.issuer or '督办室'}。{due}", width)
+    row = note(sh, row + 1, len(cols), f"请尽快将修改后的文件重新报送{plan.issuer or '督办室'}。{due}")
     full_row(sh, row + 1, len(cols), plan.issuer or "督办室", "label_right")
     sh.page.landscape = True
     sh.page.fit_tall = 1  # one page

@@ -172,7 +172,7 @@ def _task_rows(sh: Sheet, row: int, s: Summary, task_cols: list[Col], unit_cols:
     pager.finish()
     if row == sh.freeze[0]:
         empty_row(sh, row, len(cols), "计划中没有任务。")
-    _legend(sh, row + 1, len(cols), sum(c.width for c in cols))
+    _legend(sh, row + 1, len(cols))
 
 
 def _unit_cells(sh: Sheet, row: int, nt: int, vals: list, unit_cols: list[Col]) -> None:
@@ -234,11 +234,11 @@ def _task_block(sh: Sheet, first: int, last: int, t: dict, cols: list[Col],
     return pieces
 
 
-def _legend(sh: Sheet, row: int, ncols: int, width: float) -> None:
+def _legend(sh: Sheet, row: int, ncols: int) -> None:
     note(sh, row, ncols, "说明:总体状态按牵头单位判断——牵头单位未报送为“未报送”;任一责任单位报“滞后”"
                          "为“滞后”;牵头单位状态未填或有误为“待核实”;牵头单位报“已完成”为“已完成”,"
                          "报“未启动”为“未启动”;其余为“序时推进”。总体进度取牵头单位的完成进度。"
-                         f"“{BLOCKED}”表示该单元格校验有错误,数据未纳入汇总,详见校验报告。", width)
+                         f"“{BLOCKED}”表示该单元格校验有错误,数据未纳入汇总,详见校验报告。")
 
 
 # -- 按单位汇总 -------------------------------------------------------------------------
@@ -344,7 +344,7 @@ def _targets(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
     recs = tg.select(*(c.label.replace("\n", "") for c in cols))
     _made_while_written(sh, lambda: note(
         sh, rows_table(sh, row, cols, recs, empty="计划中没有量化指标。", kept=_rows_of(kept, sh)) + 1,
-        len(cols), RATE_NOTE, sum(c.width for c in cols)), len(tg) * len(cols))
+        len(cols), RATE_NOTE), len(tg) * len(cols))
 
 
 # -- 镇街指标 ---------------------------------------------------------------------------
@@ -479,8 +479,7 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     breaks = [row + 3]
     row = heading(sh, row + 3, len(cols), f"二、各单位任务状态{UNIT_ITEMS}")
     if n > charted:
-        row = note(sh, row, len(cols), f"图中列出前 {charted} 个单位(按单位名单顺序),全部 {n} 个单位见下表。",
-                   sum(c.width for c in cols))
+        row = note(sh, row, len(cols), f"图中列出前 {charted} 个单位(按单位名单顺序),全部 {n} 个单位见下表。")
     width_px = int(sum(c.width * 7 + 5 for c in cols))
     heights = [max(300, 150 + 26 * (b - a)) for a, b in slices]
     spans = [math.ceil(h / 20) + 1 for h in heights]  # 20 px: a chart covers exactly its rows

@@ -55,7 +55,7 @@ def _body(sh: Sheet, head: int, cols: list[Col], records: list, style_of, empty:
     row after the table."""
     first = first or header(sh, head, cols)
     row = rows_table(sh, first, cols, records, style_of, empty=empty)
-    note(sh, row + 1, len(cols), remark, sum(c.width for c in cols))
+    note(sh, row + 1, len(cols), remark)
     sh.freeze = (first, freeze_col)
     sh.page = official_page(landscape=True, header_rows=(head, first - 1))
     return row
