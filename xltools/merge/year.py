@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import chain
 from operator import itemgetter
 from statistics import fmean
 
@@ -37,11 +38,6 @@ from ..model.table import Table
 MISSED = "未报"
 NOT_DUE = "未到期"
 NO_DATA = ""
-
-
-def short_name(plan: Plan, period: Period) -> str:
-    """第一季度 for 2019年第一季度 (the year is in the title)."""
-    return period.name.removeprefix(f"{plan.year}年") or period.name
 
 
 @dataclass
@@ -74,7 +70,8 @@ def year_summary(plan: Plan, returns: dict[str, Iterable[FormReturn]],
     today = today or date.today()
     look = plan.lookups()
     periods = list(plan.periods)
-    labels = [short_name(plan, p) for p in periods]
+    # short names, the column prefixes: 第一季度 for 2019年第一季度 (the year is in the title)
+    labels = [p.name.removeprefix(f"{plan.year}年") or p.name for p in periods]
     # (two periods named alike would share a column: each is told apart by its id)
     labels = [label if labels.count(label) == 1 else official_marks(f"{label}({p.id})")
               for label, p in zip(labels, periods)]
@@ -93,21 +90,21 @@ def year_summary(plan: Plan, returns: dict[str, Iterable[FormReturn]],
                        _towns(plan, periods, towns), list(tasks))
 
 
+def _per_period(per: dict[str, Table], periods, n: int, *columns: str) -> list[list[tuple | None]]:
+    """Row k of each period's table (those columns; None for a period not merged), for k
+    below n: merge_tasks and merge_targets list the plan's tasks and targets in its order."""
+    got = [per[p.id].select(*columns) if p.id in per else [] for p in periods]
+    return [[g[k] if k < len(g) else None for g in got] for k in range(n)]
+
+
 def _tasks(plan: Plan, look, periods, labels, per: dict[str, Table]) -> Table:
-    """merge_tasks lists the tasks in plan order, one row each: row k is task k."""
-    figures = {pid: table.select("总体状态", "总体进度") for pid, table in per.items()}
+    """Each task's status and progress per period, and the latest reported."""
     rows = []
-    for k, t in enumerate(plan.tasks):
+    for t, got in zip(plan.tasks, _per_period(per, periods, len(plan.tasks), "总体状态", "总体进度")):
         leads = "、".join(u.name for u, r in look.task_units(t) if r == "牵头")
-        row = [t.number, t.text, leads]
-        last_status, last_progress = "", None
-        for p in periods:
-            got = figures.get(p.id)
-            status, progress = (got[k][0] or NO_DATA, got[k][1]) if got else (NO_DATA, None)
-            row += [status, progress]
-            if status:
-                last_status, last_progress = status, progress
-        rows.append([*row, last_status, last_progress])
+        figures = [(g[0] or NO_DATA, g[1]) if g else (NO_DATA, None) for g in got]
+        latest = next((f for f in reversed(figures) if f[0]), ("", None))
+        rows.append([t.number, t.text, leads, *chain.from_iterable(figures), *latest])
     return Table(["序号", "任务内容", "牵头单位", *[f"{label}{k}" for label in labels for k in ("状态", "进度")],
                   "最新状态", "最新进度"], rows)
 
@@ -124,17 +121,12 @@ def _timeliness(plan: Plan, look, periods, labels, best, today: date) -> Table:
 
 
 def _indicators(plan: Plan, periods, labels, per: dict[str, Table]) -> Table:
-    """merge_targets lists the targets in plan order, one row each: row k is target k."""
-    figures = {pid: table.select("累计完成", "报送单位") for pid, table in per.items()}
+    """Each target's cumulative figure per period, the latest, and latest / annual target."""
+    targets = [(t, tg) for t in plan.tasks for tg in t.targets]
     rows = []
-    for k, (t, tg) in enumerate((t, tg) for t in plan.tasks for tg in t.targets):
-        values, latest, source = [], None, ""
-        for p in periods:
-            got = figures.get(p.id, [])
-            value = got[k][0] if k < len(got) else None
-            if not is_missing(value):
-                latest, source = value, got[k][1]
-            values.append(value)
+    for (t, tg), got in zip(targets, _per_period(per, periods, len(targets), "累计完成", "报送单位")):
+        values = [g[0] if g else None for g in got]
+        latest, source = next((g for g in reversed(got) if g and not is_missing(g[0])), (None, ""))
         rating = rate(tg.value, None if latest is None else float(latest), tg.cumulative, tg.direction)
         rows.append([t.number, tg.label, tg.measure, "增幅" if tg.growth else DIRECTIONS.get(tg.direction, ""),
                      tg.value, *values, latest, rating.rate, rating.verdict, source])

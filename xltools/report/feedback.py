@@ -135,8 +135,7 @@ def feedback_copy(plan: Plan, period: Period, fr: FormReturn,
         # the fill-in style's _fix variant (a merged range takes its top-left cell's style)
         if not cell.guard and f"{cell.style}_fix" in STYLES:
             cell.style = f"{cell.style}_fix"
-    _list_sheet(wb, plan, period, fr.unit, form_name(fr.kind, period.id), fr.received.name or fr.received.display,
-                items)
+    _list_sheet(wb, plan, period, fr, items)
     wb.filename = _copy_path(fr.unit, wb.filename)
     return Feedback(wb, fr.unit, items, fr.received.display)
 
@@ -210,12 +209,14 @@ def _folder(unit: str) -> str:
 
 # -- the 修改意见 sheet ----------------------------------------------------------------------
 
-def _list_sheet(wb: Workbook, plan: Plan, period: Period, unit: str, form_name: str,
-                received: str, items: list[FeedbackItem]) -> None:
+def _list_sheet(wb: Workbook, plan: Plan, period: Period, fr: FormReturn,
+                items: list[FeedbackItem]) -> None:
     """The visible 修改意见 sheet, placed before the hidden identity sheet; nothing guarded."""
     sheets = list(dict.fromkeys(i.sheet for i in items if i.sheet)) or [wb.sheets[0].name]
     n_err = sum(1 for i in items if i.finding.severity == ERROR)
-    sh = _fill_list(wb, plan, period, LIST_COLS, f"{unit}{period.name}{form_name}修改意见",
+    unit, form = fr.unit, form_name(fr.kind, period.id)
+    received = fr.received.name or fr.received.display
+    sh = _fill_list(wb, plan, period, LIST_COLS, f"{unit}{period.name}{form}修改意见",
                     f"{unit}:贵单位报送的“{received}”经校验,发现错误 {n_err} 处、警告 {len(items) - n_err} 处。"
                     f"请在本文件的“{'”“'.join(sheets)}”工作表中修改标红的单元格(鼠标指向单元格可看到批注),"
                     "标“错误”的数据未纳入汇总,标“警告”的请核实。改好后直接保存本文件并重新报送,"
@@ -231,9 +232,8 @@ def _fill_list(wb: Workbook, plan: Plan, period: Period, cols: list[Col], title:
                records: list[tuple]) -> Sheet:
     """The one-page 修改意见 list, a sheet added to wb; a record's last value is the
     FeedbackItem its 位置 links to, or None."""
-    width = sum(c.width for c in cols)
     sh, row = titled_sheet(wb, FEEDBACK_SHEET, cols, title, f"({plan.title})")
-    head = note(sh, row, len(cols), intro, width) + 1
+    head = note(sh, row, len(cols), intro) + 1
     row = header(sh, head, cols)
     for *vals, item in records:
         err = vals[2] == ERROR
@@ -248,7 +248,7 @@ def _fill_list(wb: Workbook, plan: Plan, period: Period, cols: list[Col], title:
     sh.freeze = None
     sh.page.repeat_rows = (head, head)
     due = f"本期报送截止日期为 {date_cn(period.deadline)}。" if period.deadline else ""
-    row = note(sh, row + 1, len(cols), f"请尽快将修改后的文件重新报送{plan.issuer or '督办室'}。{due}", width)
+    row = note(sh, row + 1, len(cols), f"请尽快将修改后的文件重新报送{plan.issuer or '督办室'}。{due}")
     full_row(sh, row + 1, len(cols), plan.issuer or "督办室", "label_right")
     sh.page.landscape = True
     sh.page.fit_tall = 1  # one page
@@ -274,28 +274,21 @@ def rejected_list(plan: Plan, period: Period, r: ReceiptRow) -> Feedback:
 
 # -- one collect run's feedback --------------------------------------------------------------
 
-@dataclass
-class _Pending:
-    """A feedback workbook before it is built: the file it would be, what it is made from."""
-
-    name: str  # its path under the output folder ("" when only building tells)
-    key: str  # digest of everything it is made from
-    build: Callable[[], Feedback | None]
-
-
-def _pending(plan: Plan, period: Period, current: list[FormReturn],
-             receipts: list[ReceiptRow]) -> list[_Pending]:
-    """Every workbook to send back for the period, as the ledger stands now, unbuilt."""
+def _pending(plan: Plan, period: Period, current: list[FormReturn], receipts: list[ReceiptRow]
+             ) -> list[tuple[str, str, Callable[[], Feedback | None]]]:
+    """Every workbook to send back for the period, as the ledger stands now, unbuilt: its
+    path under the output folder ("" when only building tells), the digest of everything it
+    is made from, and how to build it."""
     key = digests(STYLES, plan, period)  # (a file is made of its own return besides)
     forms = ExpectedForms(plan)
     taken = [fr for fr in current if fr.status == ACCEPTED
              and not (fr.period and fr.period != period.id and fr.kind != "workplan")]
     latest = accepted_times((fr.unit, fr.kind, fr.received.received_at) for fr in taken)
-    out = [_Pending(_copy_name(plan, fr), key(fr), lambda fr=fr: feedback_copy(plan, period, fr, forms))
+    out = [(_copy_name(plan, fr), key(fr), lambda fr=fr: feedback_copy(plan, period, fr, forms))
            for fr in taken if needs_feedback(fr.findings)]
     # each refused file still to answer (not one a later accepted return of its form made history)
-    out += [_Pending(_list_name(r), key(dataclasses.replace(r, new=False)),
-                     lambda r=r: rejected_list(plan, period, r))
+    out += [(_list_name(r), key(dataclasses.replace(r, new=False)),
+             lambda r=r: rejected_list(plan, period, r))
             for r in receipts if r.status == REJECTED and r.sha256 and needs_feedback(r.findings)
             and not rejected_since(latest, r.unit, r.kind, r.received_at)]
     return out
@@ -315,7 +308,8 @@ def _list_name(r: ReceiptRow) -> str:
 def feedback_for(plan: Plan, period: Period, current: list[FormReturn],
                  receipts: list[ReceiptRow]) -> list[Feedback]:
     """Every workbook to send back for the period, as the ledger stands now."""
-    return [fb for p in _pending(plan, period, current, receipts) if (fb := p.build()) is not None]
+    built = (build() for _name, _key, build in _pending(plan, period, current, receipts))
+    return [fb for fb in built if fb is not None]
 
 
 def write_feedback(plan: Plan, period: Period, current: list[FormReturn],
@@ -328,17 +322,17 @@ def write_feedback(plan: Plan, period: Period, current: list[FormReturn],
     before = read_manifest(base / MANIFEST)
     after: dict[str, list] = {}
     paths = []
-    for p in _pending(plan, period, current, receipts):
-        name = _unique(p.name, after)
+    for wanted, key, build in _pending(plan, period, current, receipts):
+        name = _unique(wanted, after)
         path = Path(out_dir) / name
-        if not p.name or before.get(name) != [p.key, *_stat(path)]:  # changed, touched or gone
-            fb = p.build()
+        if not wanted or before.get(name) != [key, *_stat(path)]:  # changed, touched or gone
+            fb = build()
             if fb is None:
                 continue
             name = _unique(fb.workbook.filename, after)
             fb.workbook.filename = name
             path = write_workbook(fb.workbook, out_dir)
-        after[name] = [p.key, *_stat(path)]
+        after[name] = [key, *_stat(path)]
         paths.append(path)
     clear_feedback(base, keep={Path(out_dir) / n for n in after})
     if after:

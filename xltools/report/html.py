@@ -44,10 +44,6 @@ ROW_H, BAR_H = 24, 15
 LIGHT = {"未填或有误", UNCLEAR}  # fills light enough for dark numbers
 
 
-def html_filename(period: Period) -> str:
-    return safe_filename(f"汇总报告_{period.name}", ".html")
-
-
 def render_html(plan: Plan, period: Period, summary: Summary, receipts: list[ReceiptRow],
                 generated_at: datetime | None = None, sections: dict[str, str] | None = None) -> str:
     """The report as a string. `sections` (digest -> HTML) holds units' findings sections
@@ -78,7 +74,7 @@ def write_html_report(plan: Plan, period: Period, summary: Summary, receipts: li
                       out_dir: str | os.PathLike) -> Path:
     """Write 汇总报告_<period>.html into out_dir (atomically), re-rendering only the units'
     sections whose inputs changed since the last report written there; return its path."""
-    path = Path(out_dir) / html_filename(period)
+    path = Path(out_dir) / safe_filename(f"汇总报告_{period.name}", ".html")
     cache = path.with_name(SECTIONS)
     sections = _trusted_sections(read_manifest(cache), path)
     data = render_html(plan, period, summary, receipts, sections=sections).encode("utf-8")

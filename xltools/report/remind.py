@@ -136,8 +136,7 @@ def contact_workbook(plan: Plan, period: Period, entries: list[RemindEntry], tod
                      lambda rec, j: "body_alert" if j == 7 and rec[-1].missing else None)
     row = filtered(sh, first, row, len(COLUMNS), "各单位均已按要求报送,无需催报。")
     note(sh, row + 1, len(COLUMNS), "联系人、联系电话和电子邮箱取自计划文件的“单位”表;缺少的可用 "
-         "xltools units 计划文件 set 单位 --contact … --phone … --email … 补填。",
-         sum(c.width for c in COLUMNS))
+         "xltools units 计划文件 set 单位 --contact … --phone … --email … 补填。")
     return wb
 
 

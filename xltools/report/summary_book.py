@@ -9,7 +9,7 @@ from itertools import groupby, islice
 from pathlib import Path
 
 from ..sheet.blocks import date_cn, fit_block, official_page, safe_filename, seq_value
-from ..generate.annex3 import value_cell
+from ..generate.annex3 import annex3_title, value_cell
 from ..model.collector import gc_paused
 from ..sheet.layout import Chart, Sheet, Workbook
 from ..sheet.paging import CONTINUED, Pager
@@ -95,12 +95,11 @@ def _made_while_written(sh: Sheet, body: Callable[[], object], cells: int) -> No
 
 
 def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRows | None) -> None:
-    with_change = "进度变化" in s.tasks.columns
     unit_w = name_width(u.name for u in plan.units)
     task_cols = [Col("序号", 5, "body_center"), Col("任务内容", 30), Col("牵头单位", unit_w),
                  Col("责任单位", 12), Col("总体\n状态", 9, "body_center"),
                  Col("总体\n进度(%)", 8, "body_progress", "number")]
-    if with_change:
+    if "进度变化" in s.tasks.columns:  # (a previous period to compare with)
         task_cols.append(Col("较上期\n变化", 7, "body_delta", "number"))
     unit_cols = [Col("单位", unit_w), Col("牵头/\n配合", 6, "body_center"), Col("状态", 9, "body_center"),
                  Col("完成\n进度(%)", 8, "body_progress", "number"),
@@ -110,13 +109,13 @@ def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
     sub = _subtitle(period, f"共 {c.get('tasks', 0)} 项任务,{c.get('reported', 0)}/{c.get('units', 0)} "
                             "个单位已报送")
     sh, row = start_sheet(wb, BY_TASK, cols, f"{plan.period_title(period)}落实情况汇总表", sub)
-    sh.rows = _task_rows(sh, row, plan, s, task_cols, unit_cols, with_change, _rows_of(kept, sh))
+    sh.rows = _task_rows(sh, row, s, task_cols, unit_cols, _rows_of(kept, sh))
     # (a task's own columns are one merged cell a block: unit rows × their columns, the rest)
     sh.expected_cells = len(s.by_task) * len(unit_cols) + len(s.tasks) * len(task_cols)
 
 
-def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col],
-               unit_cols: list[Col], with_change: bool, kept: SheetRows | None) -> Iterator[int]:
+def _task_rows(sh: Sheet, row: int, s: Summary, task_cols: list[Col], unit_cols: list[Col],
+               kept: SheetRows | None) -> Iterator[int]:
     """按任务汇总's body, a task block at a time (Sheet.rows): yields the row below each. A
     block the previous file holds as it would be made now (kept) is copied from it."""
     cols = task_cols + unit_cols
@@ -156,7 +155,7 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
                 fit(sh, row, unit_cols, vals)
             rows.append((row, vals, digest, old, sh.row_heights[row]))
             row += 1
-        pieces = _task_block(sh, first, row - 1, task, task_cols, with_change, pager)
+        pieces = _task_block(sh, first, row - 1, task, task_cols, pager)
         if kept is not None:
             kept.made(key, first, row, sh.merges[merges:], len(cols) - 1,
                       [pager.used, pager.breaks[breaks:]])
@@ -168,12 +167,12 @@ def _task_rows(sh: Sheet, row: int, plan: Plan, s: Summary, task_cols: list[Col]
     # tasks without any responsible unit still get their line
     for i, task in enumerate(tasks):
         if i not in per_task:
-            _task_block(sh, row, row, task, task_cols, with_change, pager)
+            _task_block(sh, row, row, task, task_cols, pager)
             row += 1
     pager.finish()
     if row == sh.freeze[0]:
         empty_row(sh, row, len(cols), "计划中没有任务。")
-    _legend(sh, row + 1, len(cols), sum(c.width for c in cols))
+    _legend(sh, row + 1, len(cols))
 
 
 def _unit_cells(sh: Sheet, row: int, nt: int, vals: list, unit_cols: list[Col]) -> None:
@@ -208,13 +207,13 @@ def _copy_or_make_rows(sh: Sheet, kept: SheetRows, rows: list, tops: set[int], s
 
 
 def _task_block(sh: Sheet, first: int, last: int, t: dict, cols: list[Col],
-                with_change: bool, pager: Pager) -> list[tuple[int, int]]:
+                pager: Pager) -> list[tuple[int, int]]:
     """The task's own cells merged beside its unit rows, one merge per printed page: a
     piece on a later page repeats the 序号 and says (续) instead of the whole text. The
     pieces (first, last row) are returned."""
-    values = [seq_value(t["序号"]), t["任务内容"], t["牵头单位"], t["责任单位"], t["总体状态"], t["总体进度"]]
-    if with_change:
-        values.append(t["进度变化"])
+    # (no 进度变化 without a previous period: the cells stop at the columns)
+    values = [seq_value(t["序号"]), t["任务内容"], t["牵头单位"], t["责任单位"], t["总体状态"], t["总体进度"],
+              t.get("进度变化")]
     # grow the block's last row when the task text needs more room than the unit rows give
     need = height_for([(values[j], cols[j].width) for j in (1, 2, 3)])  # 任务内容, 牵头 and 责任单位
 
@@ -235,11 +234,11 @@ def _task_block(sh: Sheet, first: int, last: int, t: dict, cols: list[Col],
     return pieces
 
 
-def _legend(sh: Sheet, row: int, ncols: int, width: float) -> None:
+def _legend(sh: Sheet, row: int, ncols: int) -> None:
     note(sh, row, ncols, "说明:总体状态按牵头单位判断——牵头单位未报送为“未报送”;任一责任单位报“滞后”"
                          "为“滞后”;牵头单位状态未填或有误为“待核实”;牵头单位报“已完成”为“已完成”,"
                          "报“未启动”为“未启动”;其余为“序时推进”。总体进度取牵头单位的完成进度。"
-                         f"“{BLOCKED}”表示该单元格校验有错误,数据未纳入汇总,详见校验报告。", width)
+                         f"“{BLOCKED}”表示该单元格校验有错误,数据未纳入汇总,详见校验报告。")
 
 
 # -- 按单位汇总 -------------------------------------------------------------------------
@@ -258,12 +257,9 @@ def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
     recs = zip(range(1, len(u) + 1), *(u[key.get(c.label, c.label.replace("\n", ""))] for c in cols[1:]))
     n = len(UNIT_CATEGORIES)
 
-    def style_of(rec, i):
-        if i in (4 + n, 7 + n):
-            return _status_style(rec[i])
-        if i in (6, 9) and rec[i]:  # 滞后 / 未报送 counts
-            return "body_alert"
-        return None
+    def style_of(rec, i):  # a form's 逾期 / 未报送, and the 滞后 / 未报送 counts but 0, stand out
+        alert = rec[i] in ALERT if i in (4 + n, 7 + n) else i in (6, 9) and rec[i]
+        return "body_alert" if alert else None
 
     def body() -> None:
         end = rows_table(sh, row, cols, recs, style_of, empty="没有需要报送的单位。", kept=_rows_of(kept, sh))
@@ -348,14 +344,13 @@ def _targets(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
     recs = tg.select(*(c.label.replace("\n", "") for c in cols))
     _made_while_written(sh, lambda: note(
         sh, rows_table(sh, row, cols, recs, empty="计划中没有量化指标。", kept=_rows_of(kept, sh)) + 1,
-        len(cols), RATE_NOTE, sum(c.width for c in cols)), len(tg) * len(cols))
+        len(cols), RATE_NOTE), len(tg) * len(cols))
 
 
 # -- 镇街指标 ---------------------------------------------------------------------------
 def _towns(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     sh = wb.add_sheet("镇街指标")
-    title = f"{(plan.matrix.title if plan.matrix else '') or f'{plan.year}年各镇、街道经济社会发展目标'}" \
-            f"{period.name}完成情况"
+    title = f"{annex3_title(plan)}{period.name}完成情况"
     if plan.matrix is None or not len(s.town):
         sh.widths([16, 60])
         empty_row(sh, marked_title(sh, 2, title, _subtitle(period)), 2, "计划中没有镇街目标。")
@@ -484,38 +479,34 @@ def _status(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     breaks = [row + 3]
     row = heading(sh, row + 3, len(cols), f"二、各单位任务状态{UNIT_ITEMS}")
     if n > charted:
-        row = note(sh, row, len(cols), f"图中列出前 {charted} 个单位(按单位名单顺序),全部 {n} 个单位见下表。",
-                   sum(c.width for c in cols))
+        row = note(sh, row, len(cols), f"图中列出前 {charted} 个单位(按单位名单顺序),全部 {n} 个单位见下表。")
     width_px = int(sum(c.width * 7 + 5 for c in cols))
-    anchors = []
-    for a, b in slices:
-        height_px = max(300, 150 + 26 * (b - a))
-        anchors.append((row, height_px))
-        chart_rows = math.ceil(height_px / 20) + 1
-        # 20 px: the chart covers exactly these rows
-        sh.row_heights.update(dict.fromkeys(range(row, row + chart_rows), 15))
-        row += chart_rows
-        breaks.append(row)
-    table_head = row
-    row = first = header(sh, row, cols)
-    for rec in counts.rows:
-        put(sh, row, 0, rec[0], cols[0])
-        for j, v in enumerate([*rec[1:], sum(rec[1:])], start=1):  # the counts and their 合计
-            sh.write(row, j, float(v), "body_alert" if j in (3, 6) and v else "body_int", kind="number")
-        sh.row_heights[row] = 18
-        row += 1
+    heights = [max(300, 150 + 26 * (b - a)) for a, b in slices]
+    spans = [math.ceil(h / 20) + 1 for h in heights]  # 20 px: a chart covers exactly its rows
+    first = row + sum(spans) + 1  # the table's first unit, under the charts and its header
     most = max((sum(rec[1:]) for rec in counts.rows), default=0)
-    for (a, b), (top, height_px) in zip(slices, anchors):
+    for (a, b), height_px, span in zip(slices, heights, spans):
+        sh.row_heights.update(dict.fromkeys(range(row, row + span), 15))
         part = f"\uff08{a + 1}\u2014{b}\uff09" if len(slices) > 1 else ""
         sh.charts.append(Chart(
             type="bar", subtype="stacked", title=f"各单位任务状态{UNIT_ITEMS}{part}",
             categories=(first + a, 0, first + b - 1, 0),
             series=[(k, (first + a, j, first + b - 1, j))
                     for j, k in enumerate(UNIT_CATEGORIES, start=1)],
-            colors=[STATUS_COLORS[k] for k in UNIT_CATEGORIES], row=top, col=0,
+            colors=[STATUS_COLORS[k] for k in UNIT_CATEGORIES], row=row, col=0,
             width=width_px, height=height_px, value_title=f"任务数{UNIT_ITEMS}", reverse_categories=True,
             value_major_unit=1 if most <= 12 else None, value_format="0", all_labels=True,
             value_max=float(most) if len(slices) > 1 and most else None))
+        row += span
+        breaks.append(row)
+    table_head = row
+    row = header(sh, row, cols)
+    for rec in counts.rows:
+        put(sh, row, 0, rec[0], cols[0])
+        for j, v in enumerate([*rec[1:], sum(rec[1:])], start=1):  # the counts and their 合计
+            sh.write(row, j, float(v), "body_alert" if j in (3, 6) and v else "body_int", kind="number")
+        sh.row_heights[row] = 18
+        row += 1
     if not n:
         empty_row(sh, row, len(cols), "没有需要报送的单位。")
     # the unit table's header repeats on the pages the table runs over

@@ -201,8 +201,11 @@ def heading(sheet: Sheet, row: int, ncols: int, text: str) -> int:
     return full_row(sheet, row, ncols, official_marks(text), "heading", 26)
 
 
-def note(sheet: Sheet, row: int, ncols: int, text: str, width: float) -> int:
+def note(sheet: Sheet, row: int, ncols: int, text: str, width: float | None = None) -> int:
+    """A note across `ncols` columns, as tall as its text needs over `width` (by default
+    theirs)."""
     text = official_marks(text)
+    width = width or sum(sheet.col_widths.get(c, 0) for c in range(ncols))
     return full_row(sheet, row, ncols, text, "note", height_for([(text, width)], 18))
 
 

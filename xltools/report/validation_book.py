@@ -33,10 +33,6 @@ def link_target(archived: str, sheet: str = "", cell: str = "") -> str:
     return f"{archived}#{quoted}!{cell or 'A1'}" if archived and sheet else archived
 
 
-def _where(sheet: str, cell: str) -> str:
-    return f"{sheet}!{cell}" if sheet and cell else (sheet or "打开原件")
-
-
 @gc_paused()  # (a sheet for each unit, all kept until written: the passes would find nothing)
 def write_validation(plan: Plan, period: Period, receipts: list[ReceiptRow],
                      out_dir: str | os.PathLike) -> Path:
@@ -108,7 +104,8 @@ def _all_findings(wb: Workbook, plan: Plan, period: Period, receipts: list[Recei
         vals = [i, r.display, f.unit or r.unit, r.form_label if r.kind else "",
                 STATUS_LABELS.get(r.status, r.status), f.sheet, f.cell, f.severity, f.text, f.value]
         put_row(sh, row, 0, vals, cols[:LINK_COL], [error_style(c) if err else None for c in cols])
-        _link(sh, row, LINK_COL, _where(f.sheet, f.cell), link_target(r.archived, f.sheet, f.cell), err)
+        where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or "打开原件")
+        _link(sh, row, LINK_COL, where, link_target(r.archived, f.sheet, f.cell), err)
         put(sh, row, CODE_COL, f.code, cols[CODE_COL], "body_error" if err else None)
         fit(sh, row, cols, vals)
         row += 1
@@ -151,13 +148,12 @@ UNIT_COLS = [Col("序号", 5, "body_center", "number"), Col("文件", 22), Col("
 def _unit_sheet(wb: Workbook, name: str, plan: Plan, period: Period, unit: str,
                 receipts: list[ReceiptRow]) -> None:
     cols = UNIT_COLS
-    width = sum(c.width for c in cols)
     sh, row = titled_sheet(wb, name, cols, f"{unit}{period.name}报表校验意见", f"({plan.title})")
     n_err = sum(r.errors for r in receipts)
     n_warn = sum(r.warnings for r in receipts)
     row = note(sh, row, len(cols), f"{unit}:贵单位报送的 {len(receipts)} 个文件经校验,发现错误 {n_err} 处、"
                                    f"警告 {n_warn} 处。标“错误”的数据未纳入汇总,请按以下意见修改后重新报送;"
-                                   "标“警告”的请核实。", width)
+                                   "标“警告”的请核实。")
     head = heading(sh, row + 1, len(cols), "修改意见")
     row = header(sh, head, cols)
     found = [(r, f) for r in receipts for f in by_severity(r.findings)]
@@ -166,7 +162,7 @@ def _unit_sheet(wb: Workbook, name: str, plan: Plan, period: Period, unit: str,
                      lambda rec, j: error_style(cols[j]) if rec[4] == ERROR else None)
     due = f"(本期报送截止日期为 {date_cn(period.deadline)})" if period.deadline else ""
     row = note(sh, row + 1, len(cols), f"请尽快将修改后的报表电子版重新报送{plan.issuer or '督办室'}{due};"
-                                       "请在原表上修改,不要增删行列、修改任务内容或另建新表。", width)
+                                       "请在原表上修改,不要增删行列、修改任务内容或另建新表。")
     full_row(sh, row + 1, len(cols), plan.issuer or "督办室", "label_right")
     sh.freeze = (head + 1, 0)
     sh.page = official_page(landscape=True, header_rows=(head, head))

@@ -14,15 +14,11 @@ from .tables import Col, header, note, rows_table, titled_sheet
 ALERT = {"滞后", "未启动", NOT_REPORTED, LATE, MISSED}
 
 
-def year_filename(plan: Plan) -> str:
-    return safe_filename(f"年度汇总_{plan.year}年")
-
-
 def year_workbook(plan: Plan, ys: YearSummary, today: date | None = None) -> Workbook:
     """Four sheets: 任务进展, 报送及时性, 量化指标, 镇街排名."""
     today = today or date.today()
-    wb = Workbook(filename=year_filename(plan), title=f"{plan.title}年度汇总", subject="年度汇总",
-                  company=plan.issuer, kind="year")
+    wb = Workbook(filename=safe_filename(f"年度汇总_{plan.year}年"), title=f"{plan.title}年度汇总",
+                  subject="年度汇总", company=plan.issuer, kind="year")
     sub = (f"(截至{date_cn(today.isoformat())};已汇总 {len(ys.reported_periods)} 个报送周期:"
            + ("、".join(p.name for p in ys.periods if p.id in ys.reported_periods) or "无") + ")")
     for part in (_tasks, _timeliness, _indicators, _towns):
@@ -59,7 +55,7 @@ def _body(sh: Sheet, head: int, cols: list[Col], records: list, style_of, empty:
     row after the table."""
     first = first or header(sh, head, cols)
     row = rows_table(sh, first, cols, records, style_of, empty=empty)
-    note(sh, row + 1, len(cols), remark, sum(c.width for c in cols))
+    note(sh, row + 1, len(cols), remark)
     sh.freeze = (first, freeze_col)
     sh.page = official_page(landscape=True, header_rows=(head, first - 1))
     return row

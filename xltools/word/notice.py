@@ -64,13 +64,9 @@ def notice_document(plan: Plan, when: date, template: str | os.PathLike | None =
                     fmt.title(doc, text)
                 elif style == "subtitle":
                     caption(doc, text)
-            grid_table(doc, grid, fmt.type_width_mm(section), table_font(len(grid.widths)))
+            n = len(grid.widths)  # 小四 for narrow tables, 五号 and 小五 as columns crowd the page
+            grid_table(doc, grid, fmt.type_width_mm(section), 12 if n <= 6 else 10.5 if n <= 10 else 9)
     return doc
-
-
-def table_font(ncols: int) -> float:
-    """小四 for narrow tables, 五号 and 小五 as columns crowd the type area."""
-    return 12 if ncols <= 6 else 10.5 if ncols <= 10 else 9
 
 
 def notice_filename(plan: Plan) -> str:

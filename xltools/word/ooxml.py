@@ -44,11 +44,7 @@ def default_size(doc, points: float) -> None:
     """Document defaults: the font size the character grid counts in; Chinese text."""
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    sz = rpr.find(qn("w:sz"))
-    if sz is None:
-        sz = OxmlElement("w:sz")
-        rpr.append(sz)
-    sz.set(qn("w:val"), str(round(points * 2)))
+    rpr.get_or_add_sz().set(qn("w:val"), str(round(points * 2)))
     lang = rpr.find(qn("w:lang"))
     if lang is not None:  # Chinese line-breaking rules (no 。at a line's start)
         lang.set(qn("w:eastAsia"), "zh-CN")

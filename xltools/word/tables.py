@@ -68,15 +68,11 @@ def grid_table(doc, grid: Grid, width_mm: float, size: float = 12):
                 set_font(p.add_run(text), H1_FONT if head else BODY_FONT, size)
     for m in grid.merges:  # after the texts: python-docx joins the merged cells' paragraphs
         if m.last_row < grid.nrows and m.last_col < ncols:
-            _drop_empty_paragraphs(cells[m.first_row][m.first_col].merge(cells[m.last_row][m.last_col]))
+            merged = cells[m.first_row][m.first_col].merge(cells[m.last_row][m.last_col])
+            for p in merged.paragraphs[1:]:  # (each merged cell's: the empty ones go)
+                if not p.text:
+                    p._p.getparent().remove(p._p)
     return table
-
-
-def _drop_empty_paragraphs(cell) -> None:
-    """A merge keeps every merged cell's paragraph: drop the empty ones but the first."""
-    for p in cell.paragraphs[1:]:
-        if not p.text:
-            p._p.getparent().remove(p._p)
 
 
 def sheet_table(sheet: Sheet) -> tuple[Grid, list[tuple[str, str]]]:
