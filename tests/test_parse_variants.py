@@ -673,6 +673,7 @@ def test_a_heading_run_into_an_item_numbered_from_1_again(sep, full_width):
 
 BELOW = DATA / "family" / "family_08_binjiang_below.txt"
 TAILED = DATA / "family" / "family_09_shiqiao_tails.txt"
+BARE = DATA / "family" / "family_10_anping_bare.txt"
 
 
 @pytest.mark.parametrize("full_width", [False, True])
@@ -702,3 +703,21 @@ def test_family_09_units_before_their_verb(full_width):
     assert [t.deadline for t in r.plan.tasks if t.deadline] == ["2025年10月底前完成", "2025年9月底前完成"]
     assert [fold(t.text)[-1] for t in r.plan.tasks] == ["。"] * 15  # no bracket left in a task's text
     assert "missing-responsibility" not in codes(r)
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+def test_family_10_unit_names_alone_in_the_closing_bracket(full_width):
+    """"(区住建局,各街道办事处)" with no verb, a time in a bracket of its own on either side,
+    a bracket in the text that names no unit; reports due 5 working days after each quarter."""
+    r = parse_notice_text(text_of(BARE) if full_width else fold(text_of(BARE)), source="n.txt")
+    got = [(t.number, t.lead_units, t.responsible_units, t.deadline) for t in r.plan.tasks]
+    assert got == [("1", [], ["区发改局", "区统计局"], ""), ("2", [], ["区财政局", "区税务局"], ""),
+                   ("3", ["区发改局"], ["区住建局", "区自然资源局"], "12月底前完成"),
+                   ("4", [], ["区发改局"], "6月底前完成"), ("5", [], ["区住建局", "各街道办事处"], ""),
+                   ("6", [], ["区城管局"], ""), ("7", [], ["区发改局", "区供电公司"], ""),
+                   ("8", ["区教育局"], ["区财政局"], "")]
+    assert fold(r.plan.tasks[6].text) == "建成国家级充电示范站2个(国家级示范站)。"
+    # weekends, 清明 (4 Apr 2024) and 国庆 skipped: never a day before the notice's deadline
+    assert [p.deadline for p in r.plan.periods] == ["2024-04-08", "2024-07-05", "2024-10-14", "2025-01-08"]
+    # the preamble's "5个工作日" is neither a target paragraph nor text before the items
+    assert sorted(codes(r)) == ["group-empty-fill", "periods-from-notice"] and not r.loose_targets

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 from ..model.findings import Finding, finding
 from ..model.glossary import strip_endings
@@ -181,6 +181,10 @@ def find_issuer(text: str) -> str:
     return t.group(1) if t else ""
 
 
+# the notice's own sentences on reporting: their numbers are days and dates, never targets
+REPORTING_RE = re.compile(r"上报|报送|报至|送报|报区|报市|报县")
+
+
 def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], list[Finding]]:
     """Quarterly periods with the deadlines the notice states, or the usual ones."""
     if not year:
@@ -192,7 +196,7 @@ def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], 
     def due(ds: list[date], s: str):
         return stated(quarterly(year, ds), "、".join(d.isoformat() for d in ds), s)
 
-    sentences = [s for s in re.split(r"[。;\uff1b\n]", text) if re.search(r"上报|报送|报至|送报|报区|报市|报县", s)]
+    sentences = [s for s in re.split(r"[。;\uff1b\n]", text) if REPORTING_RE.search(s)]
     for s in sentences:
         if re.search(r"每月", s):
             day = int(d.group(1)) if (d := re.search(r"(?:每月|次月)\s*" + _DAY + "日", s)) else 10
@@ -212,6 +216,9 @@ def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], 
         m = re.search(r"(每季度|每季|季度)末?(结束后|终了后|后)\s*" + _DAY + "(日|天|个工作日)", s) or \
             re.search(r"(每季度|每季)(第一个月|首月)\s*" + _DAY + "日", s) or \
             re.search(r"(每季度|每季|季度)([^。;\d]{0,8}?次月)\s*" + _DAY + "日", s)
+        if m and "工作日" in m.group(0):  # counted from each quarter's end, holidays skipped
+            ds = [_working_days_after(d, int(m.group(3))) for d in _quarter_ends(year)]
+            return stated(quarterly(year, ds), "、".join(map(str, ds)) + "(按工作日推算,未计调休,请核对)", s)
         if m:
             day = min(int(m.group(3)), 28)  # that day of the month after each quarter
             return due([date(year, 4, day), date(year, 7, day), date(year, 10, day),
@@ -219,6 +226,21 @@ def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], 
         if re.search(r"每季度末|每季末|季度末", s):
             return stated(quarterly(year, _quarter_ends(year)), "每季度末", s)
     return quarterly(year), [finding("periods-default", file=source, value=year)]
+
+
+def _working_days_after(end: date, n: int) -> date:
+    """The n-th working day after `end`: weekends, 元旦, 清明 and 国庆 (1-7 Oct) skipped. The
+    year's make-up working days (调休) are not known here, so the date is never too early."""
+    yy = end.year % 100  # 清明 (2000-2099)
+    qingming = date(end.year, 4, int(yy * 0.2422 + 4.81) - yy // 4)
+    while qingming.weekday() > 4:  # on a weekend: the Monday after is the day off
+        qingming += timedelta(days=1)
+    d = end
+    while n > 0:
+        d += timedelta(days=1)
+        n -= d.weekday() < 5 and d != qingming and (d.month, d.day) != (1, 1) \
+            and not (d.month == 10 and d.day <= 7)
+    return d
 
 
 def _quarter_ends(year: int) -> list[date]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .names import CLOSERS, OPENERS, split_top
+from .names import ADMIN_PREFIXES, CLOSERS, ENDINGS, OPENERS, split_top
 from .notes import reads_like_sentence
 
 LEAD_WORDS = ("牵头单位", "牵头部门", "主办单位", "主责单位", "主责部门", "主抓单位", "牵头责任单位",
@@ -88,12 +88,24 @@ def _lead_tail(text: str) -> Responsibility | None:
                 res.lead = _join(res.lead, units)
             else:
                 res.responsible = _join(res.responsible, units)
+        elif _names_units(part) and not labelled:  # "(区住建局,各街道办事处)": no verb
+            res.responsible = _join(res.responsible, part)
         elif part:
-            return None
+            return None  # (names beside 配合单位:… are that keyword's list: read part by part)
     if not (res.lead or res.responsible):
         return None
     _read_parts(labelled, res)
     return res
+
+
+def _names_units(part: str) -> bool:
+    """"区住建局、区财政局", "各街道办事处": bodies' names alone (a usual ending, no digit, and
+    an admin prefix, 各 or an office word: not "(国家级示范站)")."""
+    names = [n.strip() for n in part.split("、")]
+    return bool(part) and not reads_like_sentence(part) and all(
+        2 <= len(n) <= 30 and n.endswith(ENDINGS) and not re.search(r"\d", n)
+        and not n.startswith(tuple(_ALL))  # ("责任单位 区发改局": a label without its colon)
+        and (n[0] in ADMIN_PREFIXES + "各" or re.search("局|委|办|政府|中心|公司", n)) for n in names)
 
 
 def extract_responsibility(text: str) -> Responsibility:

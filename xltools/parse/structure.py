@@ -15,7 +15,7 @@ from itertools import count
 from ..model.findings import Finding, finding
 from .clean import Line, short
 from .kinds import NUMERALS, kind_of_heading, kind_of_section
-from .meta import ISSUER_BODY_RE
+from .meta import ISSUER_BODY_RE, REPORTING_RE
 from .names import OPENERS
 from .result import LooseTargets
 from .responsibility import KEYWORD_RE, PART_TRIM, extract_responsibility, has_responsibility
@@ -161,7 +161,8 @@ def _is_title_like(text: str) -> bool:
 
 
 def _is_target_paragraph(text: str) -> bool:
-    return bool(re.search(r"目标|指标", text)) and len(extract_targets(text)) >= 1 and not marker_of(text)
+    return bool(re.search(r"目标|指标", text)) and not REPORTING_RE.search(text) \
+        and len(extract_targets(text)) >= 1 and not marker_of(text)
 
 
 def _body_start(lines: list[Line], region: Region, item_kind: str, first_item: int, st: Structure,
@@ -175,7 +176,8 @@ def _body_start(lines: list[Line], region: Region, item_kind: str, first_item: i
             continue
         if CLOSING_RE.match(s) or ANNEX_RE.match(s):
             break
-        mk, told = marker_of(s), has_responsibility(s) or bool(extract_targets(s))  # no preamble's
+        mk = marker_of(s)  # (the notice's reporting rule has days, no targets)
+        told = has_responsibility(s) or bool(extract_targets(s)) and not REPORTING_RE.search(s)
         if (mk and (LEVEL[mk[0]] < LEVEL[item_kind] or mk[0] == "dash") and (len(s) <= _HEADING_MAX or told)) or (
                 not mk and (_is_title_like(s) or _is_target_paragraph(s) or has_responsibility(s))):
             start = i  # a responsibility line belongs to the item above it
