@@ -145,7 +145,7 @@ class FormSpec:
         name (guarded) as the one header field."""
         return replace(self, sheet=self.target_sheet, columns=self.targets,
                        fields=(replace(self.unit_field, row=0),), label_key=self.target_label_key,
-                       freeze_col=2, target_sheet="")
+                       freeze_col=2, target_sheet="", header_height=30)
 
     def for_period(self, period_id: str) -> FormSpec:
         """This spec as a form of that period shows it: 本期/下期 in headers and checks as the

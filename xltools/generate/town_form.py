@@ -48,7 +48,7 @@ def town_form(plan: Plan, row: MatrixRow, period: Period, fit: bool = True,
                   subject=name, company=plan.issuer)
     # (a matrix titled "…任务表" is the stem of "…任务完成情况表")
     heading = spec.title.format(matrix=title, matrix_stem=title.removesuffix("表"))
-    sh, _fill_in, head, r = form_sheet(wb, spec, heading, period, name)
+    sh, _, _, r = form_sheet(wb, spec, heading, period, name)
     lines: list[TownLine] = []
     for i, (col, part, target, measure, printed) in enumerate(town_lines(plan, row), start=1):
         _line(sh, r, spec, i, col, part, target, measure, printed, fit)
@@ -56,7 +56,7 @@ def town_form(plan: Plan, row: MatrixRow, period: Period, fit: bool = True,
         r += 1
     if lines:
         table_checks(sh, lines[0].row, lines[-1].row, spec.columns)
-    finish_form(sh, r + 1, spec, head, plan, period, [
+    finish_form(sh, r + 1, spec, plan, period, [
         "黄色单元格为填报区域,其余单元格已锁定;请勿增删行列或修改指标和目标值。",
         "“累计完成”填写年初至本期末的累计数;增幅类指标填写实际增幅(%),只填数字。",
         "复合指标(如扶贫工作“户、人”)按户数、人数分行填写。"])
