@@ -158,11 +158,6 @@ class FormSpec:
         return self if (columns, sheet) == (self.columns, self.sheet) else \
             replace(self, columns=columns, sheet=sheet)
 
-    def choices(self, key: str) -> tuple[str, ...]:
-        """The list a LIST column offers."""
-        check = self.columns[self.col(key)].check
-        return check.source if check else ()
-
 
 def positions(columns: tuple[Column, ...]) -> list[tuple[str, int]]:
     """(key, first column) of each column, spans counted."""

@@ -68,7 +68,7 @@ def report_form(plan: Plan, unit: Unit, period: Period, fit: bool = True,
         sh.row_heights[row] = 22
         row = table_header(sh, row + 1, spec.targets, 30)
         row = _target_rows(sh, row, spec, targets, width if fit else 0, target_rows)
-    statuses = "/".join(spec.choices("状态"))
+    statuses = "/".join(spec.columns[spec.col("状态")].check.source)
     left = sum(len(t.targets) for t, _ in tasks) > len(targets)  # (a 配合 task's, v4 on)
     finish_form(sh, row + 1, spec, plan, period, [
         "黄色单元格为填报区域,其余单元格已锁定;请勿增删行列、修改任务内容或工作表名称,文件名可以修改。",
