@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..sheet.blocks import date_cn, official_page
+from ..sheet.blocks import date_cn
 from ..sheet.layout import Sheet
 from .spec import COMPUTED, GUARDED, Column, FormSpec, HeaderField, positions
 
@@ -84,14 +84,11 @@ def approval(sh: Sheet, row: int, ncols: int) -> None:
     sh.row_heights[row] = 36
 
 
-def finish_form(sh: Sheet, row: int, spec: FormSpec, head: int, plan, period,
+def finish_form(sh: Sheet, row: int, spec: FormSpec, plan, period,
                 instructions: list[str]) -> None:
     """The end every periodic form shares: 填报说明 (the last line: where and by when to send
-    the form), approval line, freeze, print, protection."""
+    the form) and the approval line."""
     submit = (f"请于 {date_cn(period.deadline)} 前将本表电子版报送{plan.issuer or '督办室'};"
               "纸质版经本单位主要领导审核签字并加盖公章后报送。")
     row = notes(sh, row, spec.ncols, [*instructions, submit])
     approval(sh, row, spec.ncols)
-    sh.freeze = (head + 1, spec.freeze_col)
-    sh.page = official_page(landscape=True, header_rows=(head, head))
-    sh.protect = True

@@ -145,7 +145,7 @@ class FormSpec:
         name (guarded) as the one header field."""
         return replace(self, sheet=self.target_sheet, columns=self.targets,
                        fields=(replace(self.unit_field, row=0),), label_key=self.target_label_key,
-                       freeze_col=2, target_sheet="")
+                       freeze_col=2, target_sheet="", header_height=30)
 
     def for_period(self, period_id: str) -> FormSpec:
         """This spec as a form of that period shows it: 本期/下期 in headers and checks as the
@@ -157,11 +157,6 @@ class FormSpec:
         sheet = self.sheet.replace(PERIOD_FORM, form_name(self.kind, period_id))
         return self if (columns, sheet) == (self.columns, self.sheet) else \
             replace(self, columns=columns, sheet=sheet)
-
-    def choices(self, key: str) -> tuple[str, ...]:
-        """The list a LIST column offers."""
-        check = self.columns[self.col(key)].check
-        return check.source if check else ()
 
 
 def positions(columns: tuple[Column, ...]) -> list[tuple[str, int]]:

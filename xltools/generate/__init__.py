@@ -8,9 +8,26 @@ from ..forms.identity import embed_identity
 from ..forms.owed import owed_forms, town_row
 from ..forms.registry import current
 from ..model.glossary import FORM_REPORT, FORM_WORKPLAN
-from ..sheet.layout import Workbook
+from ..sheet.blocks import header_row, official_page, title_block
+from ..sheet.layout import Sheet, Workbook
 from .report_form import report_filename, report_form
 from .town_form import town_filename, town_form
+
+
+def listing(plan: Plan, filename: str, title: str, sheet_name: str, labels: list[str],
+            widths: list[float], landscape: bool, subtitle: str = "",
+            annex: str = "") -> tuple[Workbook, Sheet, int]:
+    """A workbook of one printed list (an annex, the sending list): its title rows, and a
+    header row frozen and repeated on every page; (workbook, sheet, the row under the header).
+    The document's subject is the annex mark (附件1), or else the sheet's name."""
+    wb = Workbook(filename=filename, title=title, subject=annex or sheet_name, company=plan.issuer)
+    sheet = wb.add_sheet(sheet_name)
+    sheet.widths(widths)
+    head = title_block(sheet, len(labels), title, subtitle=subtitle, annex=annex)
+    row = header_row(sheet, head, labels)
+    sheet.page = official_page(landscape=landscape, header_rows=(head, head))
+    sheet.freeze = (row, 0)
+    return wb, sheet, row
 
 
 def select_periods(plan: Plan, period_ids: list[str] | None) -> tuple[list[Period], list[Finding]]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import os
 
 from ..model.plan import Plan
-from ..sheet.blocks import fit_text_row, header_row, official_page, safe_filename, seq_value, title_block
+from . import listing
+from ..sheet.blocks import fit_text_row, safe_filename, seq_value
 from ..sheet.layout import Workbook
 from ..sheet.paging import Pager
 
@@ -31,20 +32,14 @@ def annex1(plan: Plan) -> Workbook:
     lead = [("牵头单位", W_LEAD, "body_center")] if with_lead else []
     labels, widths, styles = zip(("序号", W_NUMBER, "body_center"), ("目标任务", W_TEXT, "body"),
                                  *lead, ("责任单位", W_UNITS, "body_center"))
-    ncols = len(labels)
-    wb = Workbook(filename=safe_filename(f"附件1_{plan.year}年目标任务分解"),
-                  title=annex1_title(plan), subject="附件1", company=plan.issuer)
-    sheet = wb.add_sheet(SHEET_NAME)
-    sheet.widths(widths)
-    head = title_block(sheet, ncols, annex1_title(plan), annex="附件1")
-    row = header_row(sheet, head, labels)
-    sheet.page = official_page(landscape=with_lead, header_rows=(head, head))
-    sheet.freeze = (row, 0)
+    wb, sheet, row = listing(plan, safe_filename(f"附件1_{plan.year}年目标任务分解"),
+                             annex1_title(plan), SHEET_NAME, labels, widths, with_lead,
+                             annex="附件1")
     path: list[str] = []
     pager = Pager.for_sheet(sheet, row)
     for task in plan.tasks:
         first = row  # a section's heading rows never end a page: they go with its first task
-        row = _headings(sheet, row, path, task.section, ncols)
+        row = _headings(sheet, row, path, task.section, len(labels))
         path = list(task.section)
         texts = [task.number, task.text, *([UNIT_SEP.join(task.lead_units)] if with_lead else []),
                  UNIT_SEP.join(task.responsible_units)]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from ..model.glossary import strip_endings
 from ..model.plan import Plan
-from ..sheet.blocks import (fit_block, fit_text_row, header_row, official_page, safe_filename,
-                            seq_value, title_block)
+from . import listing
+from ..sheet.blocks import fit_block, fit_text_row, safe_filename, seq_value
 from ..sheet.layout import Workbook
 from ..sheet.paging import Pager, continued
 from ..sheet.styles import wrapped_height
@@ -26,14 +26,8 @@ def annex2_title(plan: Plan) -> str:
 def annex2(plan: Plan, paged: bool = True) -> Workbook:
     """附件2: one merged block per unit (plan order) with its 责任领导; paged: a block is
     cut at printed pages."""
-    wb = Workbook(filename=safe_filename(f"附件2_{plan.year}年各责任单位任务表"),
-                  title=annex2_title(plan), subject="附件2", company=plan.issuer)
-    sheet = wb.add_sheet(SHEET_NAME)
-    sheet.widths(WIDTHS)
-    head = title_block(sheet, len(LABELS), annex2_title(plan), annex="附件2")
-    row = header_row(sheet, head, LABELS)
-    sheet.page = official_page(landscape=False, header_rows=(head, head))
-    sheet.freeze = (row, 0)
+    wb, sheet, row = listing(plan, safe_filename(f"附件2_{plan.year}年各责任单位任务表"),
+                             annex2_title(plan), SHEET_NAME, LABELS, WIDTHS, False, annex="附件2")
     pager = Pager.for_sheet(sheet, row)
     for unit in plan.units_with_tasks():
         first = row

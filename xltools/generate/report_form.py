@@ -68,9 +68,9 @@ def report_form(plan: Plan, unit: Unit, period: Period, fit: bool = True,
         sh.row_heights[row] = 22
         row = table_header(sh, row + 1, spec.targets, 30)
         row = _target_rows(sh, row, spec, targets, width if fit else 0, target_rows)
-    statuses = "/".join(spec.choices("状态"))
+    statuses = "/".join(spec.columns[spec.col("状态")].check.source)
     left = sum(len(t.targets) for t, _ in tasks) > len(targets)  # (a 配合 task's, v4 on)
-    finish_form(sh, row + 1, spec, head, plan, period, [
+    finish_form(sh, row + 1, spec, plan, period, [
         "黄色单元格为填报区域,其余单元格已锁定;请勿增删行列、修改任务内容或工作表名称,文件名可以修改。",
         f"“完成进度”填写 0—100 之间的数字;“状态”从下拉列表中选择({statuses}),完成进度为 100 时状态应为“已完成”。",
         *([f"“{spec.target_sheet or '量化指标完成情况'}”填写年初至本期末的累计数,只填数字。"] if targets else []),
@@ -82,16 +82,21 @@ def report_form(plan: Plan, unit: Unit, period: Period, fit: bool = True,
                        spec.target_sheet if target_rows and spec.target_sheet else spec.sheet)
 
 
-def form_sheet(wb: Workbook, spec: FormSpec, title: str, period: Period,
-               unit_name: str) -> tuple[Sheet, dict[str, tuple[int, int]], int, int]:
-    """A form's sheet down to its table's header: title, period and deadline, the unit's
-    header fields; (the sheet, its fill-in header cells, the header's row, the row below)."""
+def form_sheet(wb: Workbook, spec: FormSpec, title: str, period: Period, unit_name: str,
+               note: str = "") -> tuple[Sheet, dict[str, tuple[int, int]], int, int]:
+    """A form's sheet down to its table's header: title, period and deadline (or `note`), the
+    unit's header fields, the header frozen and printed on every page, the sheet protected;
+    (the sheet, its fill-in header cells, the header's row, the row below)."""
     sh = wb.add_sheet(spec.sheet)
     sh.widths(spec.widths)
     row = title_block(sh, spec.ncols, title,
-                      f"({period.name},报送截止日期:{date_cn(period.deadline)})")
+                      f"({period.name},{note or '报送截止日期:' + date_cn(period.deadline)})")
     fill_in = header_fields(sh, row, spec, unit_name)
-    return sh, fill_in, row + 2, table_header(sh, row + 2, spec.columns, spec.header_height)
+    head = row + spec.field_rows
+    sh.freeze = (head + 1, spec.freeze_col)
+    sh.page = official_page(landscape=True, header_rows=(head, head))
+    sh.protect = True
+    return sh, fill_in, head, table_header(sh, head, spec.columns, spec.header_height)
 
 
 def asked_targets(plan: Plan, spec: FormSpec, tasks: list[tuple[Task, str]]) -> list[tuple[Task, int, Target]]:
@@ -108,21 +113,13 @@ def _target_sheet(wb: Workbook, plan: Plan, unit: Unit, period: Period, spec: Fo
     """The 量化指标 table on its own sheet: title, the unit's name, header repeated on every
     page, checks and protection; returns (task number, target index, row) of its rows."""
     part = spec.target_part()
-    sh = wb.add_sheet(part.sheet)
-    sh.widths(part.widths)
-    row = title_block(sh, part.ncols, f"{plan.title}量化指标完成情况",
-                      f"({period.name},填写年初至本期末的累计数)")
-    header_fields(sh, row, part, unit.name)
-    head = row + part.field_rows
+    sh, _, _, row = form_sheet(wb, part, f"{plan.title}量化指标完成情况", period, unit.name,
+                               "填写年初至本期末的累计数")
     rows: list[tuple[str, int, int]] = []
-    row = _target_rows(sh, table_header(sh, head, part.columns, 30), spec, targets,
-                       part.width(part.label_key) if fit else 0, rows)
-    row = notes(sh, row + 1, part.ncols, [
+    row = _target_rows(sh, row, spec, targets, part.width(part.label_key) if fit else 0, rows)
+    notes(sh, row + 1, part.ncols, [
         "黄色单元格为填报区域,其余单元格已锁定;请勿增删行列、修改指标内容或工作表名称。",
         "“累计完成”填写年初至本期末的累计数(增幅、比重填本期末的实际值),只填数字;完成率自动计算。"])
-    sh.freeze = (head + 1, part.freeze_col)
-    sh.page = official_page(landscape=True, header_rows=(head, head))
-    sh.protect = True
     return rows
 
 

@@ -5,9 +5,10 @@ from dataclasses import dataclass, field
 
 from ..model.plan import Period, Plan, Unit
 from ..model.glossary import text_width
-from ..sheet.blocks import header_row, official_page, split_lines, title_block
+from ..sheet.blocks import split_lines
 from ..sheet.layout import Workbook
 from ..sheet.styles import LINE_HEIGHT
+from . import listing
 
 FILENAME = "发送清单.xlsx"
 SHEET_NAME = "发送清单"
@@ -28,17 +29,11 @@ class SendingEntry:
 
 def sending_list(plan: Plan, entries: list[SendingEntry]) -> Workbook:
     """发送清单: one row per entry, file names one per line, autofilter and frozen header."""
-    wb = Workbook(filename=FILENAME, title=f"{plan.title}发送清单", subject="发送清单",
-                  company=plan.issuer)
-    sheet = wb.add_sheet(SHEET_NAME)
     rows = [_row(i, e) for i, e in enumerate(entries, start=1)]
     widths = _widths(rows)
-    sheet.widths(widths)
-    subtitle = plan.issuer and f"发送单位:{plan.issuer}"
-    head = title_block(sheet, len(LABELS), f"{plan.title}发送清单", subtitle=subtitle)
-    row = header_row(sheet, head, LABELS)
-    sheet.page = official_page(landscape=True, header_rows=(head, head))
-    sheet.freeze = (row, 0)
+    wb, sheet, row = listing(plan, FILENAME, f"{plan.title}发送清单", SHEET_NAME, LABELS, widths,
+                             True, subtitle=plan.issuer and f"发送单位:{plan.issuer}")
+    head = row - 1
     styles = ["body_center", "body", "body_center", "body_center", "body_center", "body",
               "body", "body_center", "body_center"]
     for values in rows:
