@@ -629,17 +629,6 @@ class _Intake(IntakeResult):
         self.cached.add(display)
         return True
 
-    def remember(self, path: str, listed: os.stat_result, read: os.stat_result,
-                 rec: Received, findings_before: int, started_ns: int) -> None:
-        """Keep a plain workbook read from a folder for the stat cache: one without findings,
-        whose listing showed what was read, last written well before it was read."""
-        if rec.file_type in WORKBOOK_KINDS and len(self.findings) == findings_before \
-                and rec.display not in self.readable \
-                and (listed.st_size, listed.st_mtime_ns) == (read.st_size, read.st_mtime_ns) \
-                and listed.st_mtime_ns <= started_ns - _SETTLED_NS:
-            self.seen.append(KnownFile(os.fsencode(path), rec.display, *_stat_of(listed),
-                                       rec.sha256, rec.file_type))
-
     def take_file(self, opener: Callable[[], int], path: str, display: str, name: str,
                   parts: tuple[str, ...], listed: os.stat_result | None = None) -> None:
         started_ns = time.time_ns()
@@ -680,8 +669,14 @@ class _Intake(IntakeResult):
                     self.received.append(rec)
                 return
             self.type_and_expand(f, rec, 0, junk=junk)
-            if listed is not None:  # (junk is no workbook: never remembered)
-                self.remember(path, listed, st, rec, findings_before, started_ns)
+            # kept for the stat cache: a plain workbook from a folder (junk is none), without
+            # findings, whose listing showed what was read, last written well before it was read
+            if listed is not None and rec.file_type in WORKBOOK_KINDS \
+                    and len(self.findings) == findings_before and rec.display not in self.readable \
+                    and (listed.st_size, listed.st_mtime_ns) == (st.st_size, st.st_mtime_ns) \
+                    and listed.st_mtime_ns <= started_ns - _SETTLED_NS:
+                self.seen.append(KnownFile(os.fsencode(path), display, *_stat_of(listed),
+                                           rec.sha256, rec.file_type))
 
     def _hash(self, f: BinaryIO, snapshot: bool) -> tuple[str, int, Path | None]:
         f.seek(0)
