@@ -547,15 +547,7 @@ class _Intake(IntakeResult):
             return
         if stat.S_ISDIR(st.st_mode):
             root = display_name(inp.resolve().name or shown)
-            try:
-                folder = fsopen.open_input_dir(str(inp))
-            except OSError as exc:
-                self.note("folder-unreadable", shown, **_why(exc))
-                return
-            try:
-                self.walk(folder, str(inp), root, (), 0)
-            finally:
-                fsopen.close(folder)
+            self.walk_in(lambda: fsopen.open_input_dir(str(inp)), str(inp), root, (), 0, shown)
         elif stat.S_ISREG(st.st_mode):
             name = display_name(inp.name)
             display = self.unique(name, display_name(str(inp)))
@@ -563,6 +555,18 @@ class _Intake(IntakeResult):
                            str(inp), display, name, ())
         else:
             self.note("special-file-skipped", shown)
+
+    def walk_in(self, opener: Callable[[], int | str], path: str, display: str,
+                parts: tuple[str, ...], depth: int, named: str) -> None:
+        """walk() the folder opener() opens, then close it; an open that fails is noted on
+        `named`."""
+        folder = self.opened(opener, named,
+                             lambda exc: self.note("folder-unreadable", named, **_why(exc)))
+        if folder is not None:
+            try:
+                self.walk(folder, path, display, parts, depth)
+            finally:
+                fsopen.close(folder)
 
     def walk(self, folder: int | str, path: str, display: str, parts: tuple[str, ...],
              depth: int) -> None:
@@ -593,14 +597,8 @@ class _Intake(IntakeResult):
                     if depth + 1 > self.limits.max_depth:
                         self.note("folder-too-deep", shown, limit=self.limits.max_depth)
                         continue
-                    sub = self.opened(lambda: fsopen.open_dir(e.name, folder, epath), shown,
-                                      lambda exc: self.note("folder-unreadable", shown, **_why(exc)))
-                    if sub is None:
-                        continue
-                    try:
-                        self.walk(sub, epath, shown, parts + (e.name,), depth + 1)
-                    finally:
-                        fsopen.close(sub)
+                    self.walk_in(lambda: fsopen.open_dir(e.name, folder, epath), epath, shown,
+                                 parts + (e.name,), depth + 1, shown)
                 elif e.is_file(follow_symlinks=False):
                     ename, unique = e.name, self.unique(shown)
                     # (the directory entry's stat: on Windows it is the listing's, no open)
@@ -628,17 +626,6 @@ class _Intake(IntakeResult):
             received_at=_iso(st.st_mtime), file_type=k.file_type, origin=display_name(path)))
         self.cached.add(display)
         return True
-
-    def remember(self, path: str, listed: os.stat_result, read: os.stat_result,
-                 rec: Received, findings_before: int, started_ns: int) -> None:
-        """Keep a plain workbook read from a folder for the stat cache: one without findings,
-        whose listing showed what was read, last written well before it was read."""
-        if rec.file_type in WORKBOOK_KINDS and len(self.findings) == findings_before \
-                and rec.display not in self.readable \
-                and (listed.st_size, listed.st_mtime_ns) == (read.st_size, read.st_mtime_ns) \
-                and listed.st_mtime_ns <= started_ns - _SETTLED_NS:
-            self.seen.append(KnownFile(os.fsencode(path), rec.display, *_stat_of(listed),
-                                       rec.sha256, rec.file_type))
 
     def take_file(self, opener: Callable[[], int], path: str, display: str, name: str,
                   parts: tuple[str, ...], listed: os.stat_result | None = None) -> None:
@@ -680,8 +667,14 @@ class _Intake(IntakeResult):
                     self.received.append(rec)
                 return
             self.type_and_expand(f, rec, 0, junk=junk)
-            if listed is not None:  # (junk is no workbook: never remembered)
-                self.remember(path, listed, st, rec, findings_before, started_ns)
+            # kept for the stat cache: a plain workbook from a folder (junk is none), without
+            # findings, whose listing showed what was read, last written well before it was read
+            if listed is not None and rec.file_type in WORKBOOK_KINDS \
+                    and len(self.findings) == findings_before and rec.display not in self.readable \
+                    and (listed.st_size, listed.st_mtime_ns) == (st.st_size, st.st_mtime_ns) \
+                    and listed.st_mtime_ns <= started_ns - _SETTLED_NS:
+                self.seen.append(KnownFile(os.fsencode(path), display, *_stat_of(listed),
+                                           rec.sha256, rec.file_type))
 
     def _hash(self, f: BinaryIO, snapshot: bool) -> tuple[str, int, Path | None]:
         f.seek(0)

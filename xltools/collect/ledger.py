@@ -595,12 +595,12 @@ class Ledger:
         sub = c.execute("SELECT s.status, s.display, ru.plan_id, ru.period FROM submissions s "
                         "JOIN runs ru ON ru.id = s.run_id WHERE s.sha256 = ?", (sha,)).fetchone()
         if sub is not None:
-            where, counts = (sub["plan_id"], sub["period"]), sub["status"] in (ACCEPTED, SUPERSEDED)
-            if where == scope and not (replace or (old["archived"] is None and archived)):
-                if receipt is not None:
-                    return receipt["status"]
-                return self._own(run_id, rec, None, DUPLICATE, [_copy_of(display, sub, scope)])
-            if where != scope and counts:  # counted in another period (or plan): a copy here
+            where = (sub["plan_id"], sub["period"])
+            kept = where == scope and not (replace or (old["archived"] is None and archived))
+            if kept and receipt is not None:
+                return receipt["status"]
+            # recorded here before, or counted in another period (or plan): a copy here
+            if kept or (where != scope and sub["status"] in (ACCEPTED, SUPERSEDED)):
                 return self._own(run_id, rec, receipt, DUPLICATE, [_copy_of(display, sub, scope)])
             if where != scope and ret.status != ACCEPTED:  # refused there and here: its own
                 first = c.execute("SELECT display FROM receipts WHERE sha256 = ? AND display != ? "

@@ -288,19 +288,16 @@ def check_output_dir(path: Path) -> None:
                           "请用 -o 指定一个可写的文件夹后重新运行;本次未记录任何文件。") from exc
 
 
-
-
 def check_not_an_inbox(out: Path, inputs: list) -> None:
     """OutputError when the output folder is one of the folders collected: its 汇总表 and
     反馈 copies would lie among the returns (xltools skips its own folder when it lies
     inside an inbox, so here it would skip the returns with it)."""
     where = os.path.normcase(os.path.realpath(out))
-    for inp in inputs:
-        if os.path.normcase(os.path.realpath(inp)) == where:
-            raise OutputError(official_text(
-                "输出文件夹“{out}”就是收件夹:汇总表、校验报告和退回修改意见会与回收的文件混在一起。"
-                "请用 -o 指定收件夹之外的文件夹(缺省为 workbooks\\<周期>);本次未记录任何文件。",
-                out=out))
+    if any(os.path.normcase(os.path.realpath(inp)) == where for inp in inputs):
+        raise OutputError(official_text(
+            "输出文件夹“{out}”就是收件夹:汇总表、校验报告和退回修改意见会与回收的文件混在一起。"
+            "请用 -o 指定收件夹之外的文件夹(缺省为 workbooks\\<周期>);本次未记录任何文件。",
+            out=out))
 
 
 def check_owner(path: Path, db_path: Path, force: bool = False) -> None:
