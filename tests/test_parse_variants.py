@@ -66,9 +66,12 @@ def marks(rng, lines):  # each mark full width or ASCII, at a rate of the docume
 
 def renumber(rng, lines):  # the items' numbering style, one for the whole document
     k, out = rng.randrange(12), []
+    # circled numbers under numbered items are sub-items (family 11): they keep theirs
+    sub = any((m := _MARK.match(ln)) and not m.group(5) for ln in lines)
     for ln in lines:
-        if (m := _MARK.match(ln)) and (n := int(m.group(2) or m.group(3) or m.group(4) or 0)
-                                       or ord(m.group(5) or "\u245f") - 0x245F):
+        if (m := _MARK.match(ln)) and not (sub and m.group(5)) and (
+                n := int(m.group(2) or m.group(3) or m.group(4) or 0)
+                or ord(m.group(5) or "\u245f") - 0x245F):
             ln = m.group(1) + _style(n, k) + ln[m.end():]
         out.append(ln)
     return out
@@ -674,6 +677,7 @@ def test_a_heading_run_into_an_item_numbered_from_1_again(sep, full_width):
 BELOW = DATA / "family" / "family_08_binjiang_below.txt"
 TAILED = DATA / "family" / "family_09_shiqiao_tails.txt"
 BARE = DATA / "family" / "family_10_anping_bare.txt"
+MARKS = DATA / "family" / "family_11_dongcheng_marks.txt"
 
 
 @pytest.mark.parametrize("full_width", [False, True])
@@ -721,3 +725,23 @@ def test_family_10_unit_names_alone_in_the_closing_bracket(full_width):
     assert [p.deadline for p in r.plan.periods] == ["2024-04-08", "2024-07-05", "2024-10-14", "2025-01-08"]
     # the preamble's "5个工作日" is neither a target paragraph nor text before the items
     assert sorted(codes(r)) == ["group-empty-fill", "periods-from-notice"] and not r.loose_targets
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+def test_family_11_lead_marked_in_the_list_and_brackets_inside_the_closing_one(full_width):
+    """"区发改局(牵头)" leads; "(…各镇(街道)配合)" and "(区商务局负责)①…②…" are read; the
+    sub-items' targets lose their ①; two groups joined by 及 are two (before: 3 tasks without
+    units and a unit named "区发改局(牵头)")."""
+    r = parse_notice_text(text_of(MARKS) if full_width else fold(text_of(MARKS)), source="n.txt")
+    got = [(t.number, t.lead_units, [fold(u) for u in t.responsible_units]) for t in r.plan.tasks]
+    assert got == [("1", ["区发改局"], ["区统计局"]), ("2", ["区发改局"], ["区住建局", "各镇(街道)"]),
+                   ("3", ["区商务局"], ["区统计局"]), ("4", ["区行政审批局"], ["区直有关部门"]),
+                   ("5", [], ["区商务局"]), ("6", ["区交通局"], ["各镇(街道)"]),
+                   ("7", ["区人社局"], ["区直有关部门", "各镇(街道)"])]
+    five = r.plan.task("5")
+    assert [g.label for g in five.targets] == ["实际利用外资", "引进世界500强企业", "新设外资企业"]
+    assert fold(five.text) == "实际利用外资1.2亿美元。\u2460引进世界500强企业2家;\u2461新设外资企业10家。"
+    assert fold(r.plan.task("6").text) == "新建改建农村公路50公里\u2605。"
+    assert "区发改局(牵头)" not in [fold(u.name) for u in r.plan.units]
+    assert sorted(set(codes(r))) == ["group-empty-fill", "leader-in-responsibility",
+                                     "periods-from-notice", "run-together-units-split"]

@@ -68,7 +68,9 @@ def _last_sep(text: str, at: int) -> int:
     return max(text.rfind(sep, 0, at) for sep in _CLAUSE_SEPS) + 1
 
 
-_ENUM_RE = re.compile(r"^(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十]+是?|[一二三四五六七八九十]+要)")
+# 二是…, 其一…, and a sub-item's number (①, (1)): no part of a label
+_ENUM_RE = re.compile(r"^(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十]+是?|[一二三四五六七八九十]+要|"
+                     r"[\u2460-\u2473]|\(\d{1,2}\)|\uff08\d{1,2}\uff09)")
 
 
 def _clean_label(label: str, keep_growth: bool) -> str:
