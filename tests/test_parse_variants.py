@@ -678,6 +678,7 @@ BELOW = DATA / "family" / "family_08_binjiang_below.txt"
 TAILED = DATA / "family" / "family_09_shiqiao_tails.txt"
 BARE = DATA / "family" / "family_10_anping_bare.txt"
 MARKS = DATA / "family" / "family_11_dongcheng_marks.txt"
+DIGITS = DATA / "family" / "family_12_nanhu_fullwidth_digits.txt"
 
 
 @pytest.mark.parametrize("full_width", [False, True])
@@ -745,3 +746,27 @@ def test_family_11_lead_marked_in_the_list_and_brackets_inside_the_closing_one(f
     assert "区发改局(牵头)" not in [fold(u.name) for u in r.plan.units]
     assert sorted(set(codes(r))) == ["group-empty-fill", "leader-in-responsibility",
                                      "periods-from-notice", "run-together-units-split"]
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+def test_family_12_fullwidth_digits_and_a_campaign_named_in_book_marks(full_width):
+    """Full-width digits read as numbers and kept as printed; "关于印发《…分解方案》的通知" names
+    the campaign without the marks; a bare verb's target is named by the words after its
+    number; a time limit in working days is a ceiling (before: "完成", "个", ">=")."""
+    r = parse_notice_text(text_of(DIGITS) if full_width else fold(text_of(DIGITS)), source="n.txt")
+    p = r.plan
+    assert p.title == "南湖区2022年政府工作报告重点工作任务"
+    got = [(t.number, t.lead_units, t.responsible_units, [(g.label, g.value, g.measure, g.direction)
+                                                          for g in t.targets]) for t in p.tasks]
+    assert [(n, lead, resp) for n, lead, resp, _ in got] == [
+        ("一", ["区发改局"], ["各镇街", "区直有关单位"]), ("二", ["区经信局"], ["区统计局"]),
+        ("三", [p.tasks[2].lead_units[0]], ["区发改局"]),
+        ("四", ["区政务服务中心"], ["区市场监管局", "区税务局"])]
+    assert fold(p.tasks[2].lead_units[0]) == "区国资办(区财政局)"
+    assert [g for *_, g in got] == [[("地区生产总值增长", 7.0, "%", "=")],
+                                   [("规模以上工业增加值增长", 9.0, "%", ">=")],
+                                   [("完成区属国企混改", 3.0, "家", ">=")],
+                                   [("企业开办时间压缩", 1.0, "个工作日", "<=")]]
+    printed_due = "\uff12\uff10\uff12\uff12年\uff11\uff12月"
+    assert p.tasks[2].deadline == (printed_due if full_width else fold(printed_due))  # as printed
+    assert [x.deadline for x in p.periods] == ["2022-03-20", "2022-06-20", "2022-09-20", "2022-12-20"]
