@@ -66,9 +66,12 @@ def marks(rng, lines):  # each mark full width or ASCII, at a rate of the docume
 
 def renumber(rng, lines):  # the items' numbering style, one for the whole document
     k, out = rng.randrange(12), []
+    # circled numbers under numbered items are sub-items (family 11): they keep theirs
+    sub = any((m := _MARK.match(ln)) and not m.group(5) for ln in lines)
     for ln in lines:
-        if (m := _MARK.match(ln)) and (n := int(m.group(2) or m.group(3) or m.group(4) or 0)
-                                       or ord(m.group(5) or "\u245f") - 0x245F):
+        if (m := _MARK.match(ln)) and not (sub and m.group(5)) and (
+                n := int(m.group(2) or m.group(3) or m.group(4) or 0)
+                or ord(m.group(5) or "\u245f") - 0x245F):
             ln = m.group(1) + _style(n, k) + ln[m.end():]
         out.append(ln)
     return out
@@ -674,6 +677,8 @@ def test_a_heading_run_into_an_item_numbered_from_1_again(sep, full_width):
 BELOW = DATA / "family" / "family_08_binjiang_below.txt"
 TAILED = DATA / "family" / "family_09_shiqiao_tails.txt"
 BARE = DATA / "family" / "family_10_anping_bare.txt"
+MARKS = DATA / "family" / "family_11_dongcheng_marks.txt"
+DIGITS = DATA / "family" / "family_12_nanhu_fullwidth_digits.txt"
 
 
 @pytest.mark.parametrize("full_width", [False, True])
@@ -721,3 +726,47 @@ def test_family_10_unit_names_alone_in_the_closing_bracket(full_width):
     assert [p.deadline for p in r.plan.periods] == ["2024-04-08", "2024-07-05", "2024-10-14", "2025-01-08"]
     # the preamble's "5个工作日" is neither a target paragraph nor text before the items
     assert sorted(codes(r)) == ["group-empty-fill", "periods-from-notice"] and not r.loose_targets
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+def test_family_11_lead_marked_in_the_list_and_brackets_inside_the_closing_one(full_width):
+    """"区发改局(牵头)" leads; "(…各镇(街道)配合)" and "(区商务局负责)①…②…" are read; the
+    sub-items' targets lose their ①; two groups joined by 及 are two (before: 3 tasks without
+    units and a unit named "区发改局(牵头)")."""
+    r = parse_notice_text(text_of(MARKS) if full_width else fold(text_of(MARKS)), source="n.txt")
+    got = [(t.number, t.lead_units, [fold(u) for u in t.responsible_units]) for t in r.plan.tasks]
+    assert got == [("1", ["区发改局"], ["区统计局"]), ("2", ["区发改局"], ["区住建局", "各镇(街道)"]),
+                   ("3", ["区商务局"], ["区统计局"]), ("4", ["区行政审批局"], ["区直有关部门"]),
+                   ("5", [], ["区商务局"]), ("6", ["区交通局"], ["各镇(街道)"]),
+                   ("7", ["区人社局"], ["区直有关部门", "各镇(街道)"])]
+    five = r.plan.task("5")
+    assert [g.label for g in five.targets] == ["实际利用外资", "引进世界500强企业", "新设外资企业"]
+    assert fold(five.text) == "实际利用外资1.2亿美元。\u2460引进世界500强企业2家;\u2461新设外资企业10家。"
+    assert fold(r.plan.task("6").text) == "新建改建农村公路50公里\u2605。"
+    assert "区发改局(牵头)" not in [fold(u.name) for u in r.plan.units]
+    assert sorted(set(codes(r))) == ["group-empty-fill", "leader-in-responsibility",
+                                     "periods-from-notice", "run-together-units-split"]
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+def test_family_12_fullwidth_digits_and_a_campaign_named_in_book_marks(full_width):
+    """Full-width digits read as numbers and kept as printed; "关于印发《…分解方案》的通知" names
+    the campaign without the marks; a bare verb's target is named by the words after its
+    number; a time limit in working days is a ceiling (before: "完成", "个", ">=")."""
+    r = parse_notice_text(text_of(DIGITS) if full_width else fold(text_of(DIGITS)), source="n.txt")
+    p = r.plan
+    assert p.title == "南湖区2022年政府工作报告重点工作任务"
+    got = [(t.number, t.lead_units, t.responsible_units, [(g.label, g.value, g.measure, g.direction)
+                                                          for g in t.targets]) for t in p.tasks]
+    assert [(n, lead, resp) for n, lead, resp, _ in got] == [
+        ("一", ["区发改局"], ["各镇街", "区直有关单位"]), ("二", ["区经信局"], ["区统计局"]),
+        ("三", [p.tasks[2].lead_units[0]], ["区发改局"]),
+        ("四", ["区政务服务中心"], ["区市场监管局", "区税务局"])]
+    assert fold(p.tasks[2].lead_units[0]) == "区国资办(区财政局)"
+    assert [g for *_, g in got] == [[("地区生产总值增长", 7.0, "%", "=")],
+                                   [("规模以上工业增加值增长", 9.0, "%", ">=")],
+                                   [("完成区属国企混改", 3.0, "家", ">=")],
+                                   [("企业开办时间压缩", 1.0, "个工作日", "<=")]]
+    printed_due = "\uff12\uff10\uff12\uff12年\uff11\uff12月"
+    assert p.tasks[2].deadline == (printed_due if full_width else fold(printed_due))  # as printed
+    assert [x.deadline for x in p.periods] == ["2022-03-20", "2022-06-20", "2022-09-20", "2022-12-20"]

@@ -129,7 +129,10 @@ def campaign_title(notice_title: str, year: int) -> str:
     """The campaign the forms belong to: 关于印发《政府工作报告》重点任务分解意见的通知 ->
     2019年《政府工作报告》重点任务. Falls back to the notice title."""
     m = _CAMPAIGN_RE.search(notice_title)
-    core = strip_endings(m.group(1), _CAMPAIGN_ENDINGS) if m else ""
+    named = m.group(1) if m else ""
+    if (inner := re.fullmatch(r"《([^《》]+)》", named)) and inner[1].endswith(_CAMPAIGN_ENDINGS):
+        named = inner[1]  # 关于印发《…分解方案》的通知: the name of the breakdown, not a document's
+    core = strip_endings(named, _CAMPAIGN_ENDINGS)
     if not core:
         return notice_title
     if year and not re.search(r"\d{4}\s*年", core) and not _CN_YEAR_RE.search(core):

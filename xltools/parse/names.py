@@ -200,13 +200,14 @@ _JOINERS = ("以及", "和", "及", "与")
 
 def _split_joined(s: str, keys: set[str]) -> list[str] | None:
     """"区发改局和区商务局", "市发改委及各县市区政府": two names joined by 和/及/与, the first
-    ending as a unit's name does (市自然资源和规划局 and 区新闻和信息中心 are one name each),
-    the second a unit's name or a group phrase."""
+    a group phrase or ending as a unit's name does (市自然资源和规划局 and 区新闻和信息中心 are
+    one name each), the second a unit's name or a group phrase."""
     for joiner in _JOINERS:
         at = s.find(joiner, 3)
         while at > 0:
             left, right = s[:at], s[at + len(joiner):]
-            if left.endswith(SPLIT_ENDINGS) and _depth_ok(left) and len(right) >= 2 and (
+            if (left.endswith(SPLIT_ENDINGS) or is_group_phrase(left)) and _depth_ok(left) \
+                    and len(right) >= 2 and (
                     right.endswith(ENDINGS) or is_group_phrase(right) or name_key(right) in keys):
                 return [left, right]
             at = s.find(joiner, at + 1)

@@ -156,11 +156,23 @@ def _item_pieces(it: RawItem):
     n1.merge(n2)
     res.notes = n1
     lead_p, resp_p = _peel_tails(split_units(lead), lead, n1), _peel_tails(split_units(resp), resp, n1)
+    marked = []
+    for p in lead_p + resp_p:  # "区发改局(牵头)、区统计局": the marked units lead
+        if m := _LEAD_MARK.search(p.name):
+            p.name = p.name[:m.start()].rstrip()
+            marked.append(p)
+    if marked:
+        lead_p = [p for p in lead_p if p not in marked] + marked
+        resp_p = [p for p in resp_p if p not in marked]
     if n1.each_leads and not lead_p:  # 分别牵头: every listed unit leads its own part
         lead_p, resp_p = resp_p, []
     elif n1.first_leads and not lead_p and resp_p:  # 列第一位的为牵头单位
         lead_p, resp_p = resp_p[:1], resp_p[1:]
     return res, from_heading, lead_p, resp_p
+
+
+# a lead marked in the list itself: 区发改局(牵头), 区财政局(牵头单位)
+_LEAD_MARK = re.compile(r"\((?:牵头|牵头单位|牵头部门|主办|主责)\)$")
 
 
 def _carry_rules(items_pieces: list) -> list:

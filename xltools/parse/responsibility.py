@@ -64,8 +64,15 @@ class Responsibility:
 # "(市发改委牵头,市统计局配合)", "(区人社局、区农业农村局分别牵头)", "(县交通运输局负责)",
 # "(县住建局牵头,县公安局配合,2025年9月底前完成;责任领导:王明)": units before a verb with
 # no keyword, in the bracket ending the item ("(由县财政局负责)": 由 is no part of the unit).
-_TAIL_RE = re.compile(r"[(\uff08]([^()\uff08\uff09]{2,200})[)\uff09]\s*[。.]?\s*$")
+# (one level of brackets inside: "各镇(街道)配合"; sub-items may follow: "(甲负责)①…;②…")
+_TAIL_RE = re.compile(r"[(\uff08]((?:[^()\uff08\uff09]|[(\uff08][^()\uff08\uff09]{1,30}[)\uff09])"
+                      r"{2,200})[)\uff09]\s*[。.]?\s*(?=$|[\u2460-\u2473]|[(\uff08]\d{1,2}[)\uff09])")
 _CLAUSE_RE = re.compile(r"由?(.{2,120}?)((?:分别)?牵头|配合|参与|协助|协办|(?:分别|具体|按职责分工|按职责)?负责)")
+
+
+def _tail(text: str) -> re.Match | None:
+    """The last bracket that ends the text or comes before its sub-items."""
+    return next(reversed([*_TAIL_RE.finditer(text)]), None)
 
 
 def has_responsibility(text: str) -> bool:
@@ -74,10 +81,11 @@ def has_responsibility(text: str) -> bool:
 
 
 def _lead_tail(text: str) -> Responsibility | None:
-    if not (m := _TAIL_RE.search(text)) or KEYWORD_RE.search(text[:m.start()]):
+    if not (m := _tail(text)) or KEYWORD_RE.search(text[:m.start()]):
         return None
-    res, labelled = Responsibility(text=text[:m.start()].strip(), found=True, raw=m.group(0)), ""
-    for part in re.split(r"[,;\uff0c\uff1b。]", m.group(1)):
+    rest = (text[:m.start()] + text[m.end():]).strip()  # (the sub-items after it stay text)
+    res, labelled = Responsibility(text=rest, found=True, raw=m.group(0)), ""
+    for part, _ in split_top(m.group(1), ",;\uff0c\uff1b。"):
         if _PART_RE.match(part := part.strip(PART_TRIM)):  # 责任领导:王明
             labelled += f";{part}"
         elif is_deadline(part):
@@ -123,8 +131,8 @@ def extract_responsibility(text: str) -> Responsibility:
 
 def _due_bracket(text: str) -> tuple[str, str]:
     """(the text before it, the time) when the text ends with a bracket holding only a time."""
-    m = _TAIL_RE.search(text)
-    if m and is_deadline(due := m.group(1).strip(PART_TRIM)):
+    m = _tail(text)
+    if m and not text[m.end():].strip() and is_deadline(due := m.group(1).strip(PART_TRIM)):
         return text[:m.start()].rstrip(), due
     return text, ""
 

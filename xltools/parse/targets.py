@@ -17,16 +17,19 @@ MEASURES = sorted((
     "公里", "千米", "米", "平方公里", "平方米", "万平方米", "吨", "万吨", "座", "所", "条", "处",
     "台", "辆", "套", "间", "张", "场", "件", "宗", "批", "名", "头", "万头", "株", "万株",
     "棵", "栋", "幢", "例", "千瓦", "万千瓦", "兆瓦", "千伏", "标准箱", "万标箱", "床",
-    "万千瓦时", "千瓦时", "立方米", "万立方米", "倍", "天", "公斤", "千克",
+    "万千瓦时", "千瓦时", "立方米", "万立方米", "倍", "天", "公斤", "千克", "个工作日", "工作日",
 ), key=len, reverse=True)
 # 247,779 (thousands separated, either comma width) is one number, not 779.
 _NUM = r"(?<![\dA-Za-z.\uff0e\-,\uff0c])(\d{1,3}(?:[,\uff0c]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _TARGET_RE = re.compile(_NUM + r"\s*(" + "|".join(re.escape(m) for m in MEASURES) + r")"
                         r"(以上|以内|以下|左右|之内|及以上|或以上)?")
 _GROWTH_WORDS = ("增长", "增速", "增幅", "提高", "提升", "下降", "降低", "减少", "增加")
-_LE_HINTS = ("控制在", "不超过", "不高于", "低于")
+_LE_HINTS = ("控制在", "不超过", "不高于", "低于", "压缩至", "压缩到", "压减至", "缩短至", "缩短到",
+             "降至", "降到", "降低至", "降低到", "下降到")
 _FILLERS = ("力争", "确保", "争取", "努力", "全年", "今年", "年内", "其中", "实现", "着力",
             "同比", "比上年", "较上年", "全市", "全区")
+_BARE_VERBS = ("完成", "新增", "新建", "建成", "实施", "引进", "培育", "改造", "开工", "新开工",
+               "创建", "建设", "打造", "举办", "开展", "培训", "招引", "签约", "落地", "帮扶")
 _LINKS = ("达到", "达", "控制在", "保持在", "稳定在", "超过", "突破", "不低于", "不少于",
           "不高于", "不超过", "为", "在", "至", "到")
 _CLAUSE_SEPS = "。;\uff1b,\uff0c:\uff1a"  # 、 lists adjectives too (国家级、省级…): handled by prev_end
@@ -48,6 +51,8 @@ def extract_targets(text: str) -> list[Target]:
         label = _clean_label(label_raw.lstrip("、 "), keep_growth=growth)
         if len(label) <= 1:
             label = _following_words(text, m.end())
+        elif label in _BARE_VERBS:  # "完成3家区属国企混改": the verb and what follows the number
+            label += _following_words(text, m.end())
         direction = ("<=" if tail in ("以内", "以下", "之内") or any(h in label_raw for h in _LE_HINTS)
                      else "=" if tail == "左右" else ">=")
         measure = "%" if measure == "\uff05" else measure
@@ -68,7 +73,9 @@ def _last_sep(text: str, at: int) -> int:
     return max(text.rfind(sep, 0, at) for sep in _CLAUSE_SEPS) + 1
 
 
-_ENUM_RE = re.compile(r"^(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十]+是?|[一二三四五六七八九十]+要)")
+# 二是…, 其一…, and a sub-item's number (①, (1)): no part of a label
+_ENUM_RE = re.compile(r"^(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十]+是?|[一二三四五六七八九十]+要|"
+                     r"[\u2460-\u2473]|\(\d{1,2}\)|\uff08\d{1,2}\uff09)")
 
 
 def _clean_label(label: str, keep_growth: bool) -> str:
