@@ -558,14 +558,6 @@ def exempt(plan_path: str | os.PathLike, period_id: str, unit: str, on: bool = T
     _exempt(_ledger_path(plan_path, db), plan, period, unit, on, reason.strip(), _who(who))
 
 
-def history(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | None = None) -> list:
-    """The clerk's decisions on a period (credit, set-received, exempt), oldest first:
-    collect.records.Decision."""
-    plan, period = _plan_and_period(plan_path, period_id)
-    with _ledger(_ledger_path(plan_path, db)) as ledger:
-        return ledger.history(plan.plan_id, period.id)
-
-
 # -- remind, year, units (issue 7) ----------------------------------------------------------
 
 def _ledger(path: str | os.PathLike) -> "Ledger":
