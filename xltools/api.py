@@ -458,16 +458,13 @@ def _write_stamp(out: Path, db_path: Path, plan_id: str, period_id: str, state: 
 
 def _reused_report(period: Period, out: Path, db_path: Path, outcome, stamp: dict,
                    t0: float) -> "CollectReport":
-    report = CollectReport(period, out, db_path, files=outcome.files)
-    report.outputs = [out / p for p in stamp["outputs"]]
-    report.summary_book = out / stamp["summary_book"] if stamp.get("summary_book") else None
-    report.html = out / stamp["html"] if stamp.get("html") else None
-    report.feedback = [out / p for p in stamp["feedback"]]
-    for k in STAMPED:
-        setattr(report, k, stamp.get(k) or getattr(report, k))
-    report.counts = dict(Counter(f.status for f in outcome.files))
-    report.seconds = time.perf_counter() - t0
-    return report
+    return CollectReport(
+        period, out, db_path, files=outcome.files, outputs=[out / p for p in stamp["outputs"]],
+        summary_book=out / stamp["summary_book"] if stamp.get("summary_book") else None,
+        html=out / stamp["html"] if stamp.get("html") else None,
+        feedback=[out / p for p in stamp["feedback"]],
+        counts=dict(Counter(f.status for f in outcome.files)), seconds=time.perf_counter() - t0,
+        **{k: stamp[k] for k in STAMPED if stamp.get(k)})  # (one empty: the field's default)
 
 
 def pdf(report: "GenerateReport | CollectReport", progress: ProgressFn | None = None):
