@@ -252,11 +252,6 @@ class CollectReport:
     stamps: dict[str, str] = field(default_factory=dict)  # unit -> its 盖章件 ("" = none)
 
     @property
-    def empty_inbox(self) -> bool:
-        """No file at all under the inbox paths given."""
-        return not self.files
-
-    @property
     def new_files(self) -> int:
         return sum(1 for f in self.files if not f.seen_before)
 
@@ -283,7 +278,7 @@ class CollectReport:
                 "missing_units": self.missing_units, "late_units": self.late_units,
                 "finding_counts": self.findings, "attention": self.attention,
                 "stamps": {u: "已收到" if d else "未收到" for u, d in self.stamps.items()},
-                "empty_inbox": self.empty_inbox, "exit_code": self.exit_code,
+                "empty_inbox": not self.files, "exit_code": self.exit_code,
                 "outputs": [str(p) for p in self.outputs], "html": str(self.html) if self.html else None,
                 "feedback": [str(p) for p in self.feedback],
                 **({"pdf": self.pdf.to_json()} if self.pdf is not None else {})}
@@ -631,8 +626,7 @@ def task_set(plan_path: str | os.PathLike, number: str, lead_units: str | None =
     """Change a task's 牵头单位, 责任单位 (、-separated names or aliases of registered units or
     groups, as plan.xlsx writes them) or 牵头领导 in the plan file; what changed, in Chinese."""
     plan = require_plan(plan_path).value
-    task = next((t for t in plan.tasks if t.number == number), None)
-    if task is None:
+    if (task := plan.task(number)) is None:
         raise PlanFileError(f"计划中没有序号为“{number}”的任务。")
     lists = {k: typed_names(plan, v)
              for k, v in (("lead_units", lead_units), ("responsible_units", responsible_units))

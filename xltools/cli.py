@@ -132,7 +132,7 @@ def _stamps(stamps: dict[str, str]) -> None:
 
 def _collect_notes(report: "api.CollectReport") -> None:
     """The lines under the table: an empty inbox, new files, what the period still needs."""
-    if report.empty_inbox:
+    if not report.files:  # no file at all under the inbox paths given
         out.print(say("[yellow]收件箱中没有任何文件[/yellow](所给的文件夹是空的),本次未收到报表。"))
     else:
         out.print(say("本次新收到 {new} 个文件,{old} 个此前已记录。", new=report.new_files,
