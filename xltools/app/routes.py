@@ -471,8 +471,7 @@ async def stylesheet(request: Request) -> Response:
 
 def _page(path: str, fn, public: bool = False, methods: list[str] | None = None) -> list[Route]:
     """The page and its JSON twin (the .json route first, so it wins)."""
-    return [Route(path + ".json", guarded(fn, public), methods=methods),
-            Route(path, guarded(fn, public), methods=methods)]
+    return [Route(p, guarded(fn, public), methods=methods) for p in (path + ".json", path)]
 
 
 _action = partial(_page, methods=["POST"])  # a POST route and its JSON twin
