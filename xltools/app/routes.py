@@ -325,9 +325,10 @@ def _local_folder(request: Request, text: str) -> Path | None:
 
 async def _mail_action(request: Request):
     """A mail action's campaign, period and password (from the environment or the keyring,
-    never a prompt; MailError, shown on the page, saying how to set one)."""
+    never a prompt: the desk has no terminal; MailError, shown on the page, saying how to
+    set one)."""
     c, _, period = await _posted(request)
-    return c, period, await run_in_threadpool(views.mail_password, c)
+    return c, period, await run_in_threadpool(api.ask, api.mail_settings(c.plan_path), prompt=False)
 
 
 def _mail_send(send, view, template: str):

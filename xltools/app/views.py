@@ -356,12 +356,6 @@ def mail_view(c: Campaign) -> dict:
     return {"smtp": bool(s.smtp_host), "imap": bool(s.imap_host), "problem": ""}
 
 
-def mail_password(c: Campaign) -> str | None:
-    """The mailbox's password from the environment or the keyring, never a prompt (the desk
-    has no terminal): MailError saying how to set one."""
-    return password(api.mail_settings(c.plan_path), prompt=False)
-
-
 def last_fetch(c: Campaign) -> dict | None:
     """What the campaign's last 收取邮件 job brought (None when the last job was another)."""
     return c.job.to_json() if c.job is not None and c.job.label == FETCH_LABEL else None
