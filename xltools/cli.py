@@ -416,9 +416,7 @@ def fetch_cmd(plan: Path = _PLAN, period: str = _PERIOD,
     rep = api.fetch(plan, period, db, output, move_to, mail=mail)
     if as_json:  # (exit code as collect --json gives it)
         _print_json(rep.to_json())
-        if rep.collected is not None and rep.collected.exit_code:
-            raise typer.Exit(rep.collected.exit_code)
-        return
+        raise typer.Exit(rep.collected.exit_code if rep.collected is not None else 0)
     _fetch_notes(rep)
     if rep.collected is not None:
         _report_collect(rep.collected, False)
