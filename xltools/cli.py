@@ -31,10 +31,8 @@ class _Commands(cli_words.Words, typer.core.TyperGroup):
         except api.XltoolsError as exc:
             _fail(str(exc))
 
-    def main(self, *args, standalone_mode: bool = True, **kwargs):
+    def main(self, *args, **kwargs):
         cli_words.use_chinese_catalog()
-        if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
         try:  # (what standalone mode does, with click's English said in Chinese)
             code = super().main(*args, standalone_mode=False, **kwargs)
         except cli_words.UsageError as exc:
