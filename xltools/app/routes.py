@@ -361,11 +361,12 @@ async def fetch_post(request: Request) -> Response:
 
 
 def _warm(c: Campaign, period_id: str) -> None:
-    """Build the period's board and summary inside the job, so that the clerk's first look
-    after a large collect is as quick as the next (a 1,000-return summary takes seconds).
-    Only a head start: should it fail, the page itself shows the error when opened."""
+    """Build the period's summary, and with it its board, inside the job (kept until the plan
+    or the ledger changes), so that the clerk's first look after a large collect is as quick
+    as the next (a 1,000-return summary takes seconds). Only a head start: should it fail,
+    the page itself shows the error when opened."""
     try:
-        views.warm(c, period_id)
+        views.summary_view(c, period_id)
     except Exception:  # noqa: BLE001 - the collect itself succeeded; logged, shown by the page
         if settings.debug:
             raise

@@ -278,12 +278,6 @@ def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
 
 # -- 汇总 ----------------------------------------------------------------------------------
 
-def warm(c: Campaign, period_id: str) -> None:
-    """The period's board and summary built now and kept (until the plan or ledger changes)."""
-    board(c, period_id)
-    _summary(c, period_id)
-
-
 def summary_view(c: Campaign, period_id: str) -> dict:
     """汇总: the period's counts as the 汇总表 prints them, the lagging tasks, downloads."""
     _, period = period_of(c, period_id)
