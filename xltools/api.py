@@ -217,9 +217,7 @@ def parse(notice: str | os.PathLike, units: str | os.PathLike | None = None,
 
 def _merge_register(base: Plan, extra: Plan) -> Plan:
     """Units and groups of `extra` added to `base` where base does not have them."""
-    for u in extra.units:
-        if base.unit(u.name) is None:
-            base.units.append(u)
+    base.units.extend(u for u in extra.units if base.unit(u.name) is None)
     names = {g.name for g in base.groups}
     base.groups.extend(g for g in extra.groups if g.name not in names)
     return base
