@@ -143,9 +143,8 @@ def _write_form(state: tuple[Plan, Path], job: FormJob) -> WrittenFile:
     return WrittenFile(write_workbook(wb, out), job.kind, job.unit, job.period)
 
 
-def _kind_of(filename: str) -> str:
-    name = Path(filename).name
-    return next((kind for prefix, kind in KIND_PREFIXES if name.startswith(prefix)), "other")
+def _kind_of(filename: str) -> str:  # (an annex or the sending list: a bare file name)
+    return next((kind for prefix, kind in KIND_PREFIXES if filename.startswith(prefix)), "other")
 
 
 def _in_output(f: Finding, report: GenerateReport) -> Finding:
