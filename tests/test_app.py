@@ -845,8 +845,8 @@ def test_pages_are_rebuilt_only_when_the_plan_or_the_ledger_changes(desk, monkey
     from xltools.app import views
     client, unit = desk["client"], desk["units"][9]
     calls = []
-    real = views._receipts
-    monkeypatch.setattr(views, "_receipts", lambda *a: calls.append(1) or real(*a))
+    real = views._recorded
+    monkeypatch.setattr(views, "_recorded", lambda *a: calls.append(1) or real(*a))
     board = c_url("collect", PERIOD) + ".json"
     first = client.get(board).json()
     assert client.get(board).json() == first and len(calls) <= 1  # the second from the cache

@@ -143,9 +143,8 @@ def _write_form(state: tuple[Plan, Path], job: FormJob) -> WrittenFile:
     return WrittenFile(write_workbook(wb, out), job.kind, job.unit, job.period)
 
 
-def _kind_of(filename: str) -> str:
-    name = Path(filename).name
-    return next((kind for prefix, kind in KIND_PREFIXES if name.startswith(prefix)), "other")
+def _kind_of(filename: str) -> str:  # (an annex or the sending list: a bare file name)
+    return next((kind for prefix, kind in KIND_PREFIXES if filename.startswith(prefix)), "other")
 
 
 def _in_output(f: Finding, report: GenerateReport) -> Finding:
@@ -217,9 +216,7 @@ def parse(notice: str | os.PathLike, units: str | os.PathLike | None = None,
 
 def _merge_register(base: Plan, extra: Plan) -> Plan:
     """Units and groups of `extra` added to `base` where base does not have them."""
-    for u in extra.units:
-        if base.unit(u.name) is None:
-            base.units.append(u)
+    base.units.extend(u for u in extra.units if base.unit(u.name) is None)
     names = {g.name for g in base.groups}
     base.groups.extend(g for g in extra.groups if g.name not in names)
     return base
@@ -252,11 +249,6 @@ class CollectReport:
     stamps: dict[str, str] = field(default_factory=dict)  # unit -> its 盖章件 ("" = none)
 
     @property
-    def empty_inbox(self) -> bool:
-        """No file at all under the inbox paths given."""
-        return not self.files
-
-    @property
     def new_files(self) -> int:
         return sum(1 for f in self.files if not f.seen_before)
 
@@ -283,7 +275,7 @@ class CollectReport:
                 "missing_units": self.missing_units, "late_units": self.late_units,
                 "finding_counts": self.findings, "attention": self.attention,
                 "stamps": {u: "已收到" if d else "未收到" for u, d in self.stamps.items()},
-                "empty_inbox": self.empty_inbox, "exit_code": self.exit_code,
+                "empty_inbox": not self.files, "exit_code": self.exit_code,
                 "outputs": [str(p) for p in self.outputs], "html": str(self.html) if self.html else None,
                 "feedback": [str(p) for p in self.feedback],
                 **({"pdf": self.pdf.to_json()} if self.pdf is not None else {})}
@@ -458,16 +450,13 @@ def _write_stamp(out: Path, db_path: Path, plan_id: str, period_id: str, state: 
 
 def _reused_report(period: Period, out: Path, db_path: Path, outcome, stamp: dict,
                    t0: float) -> "CollectReport":
-    report = CollectReport(period, out, db_path, files=outcome.files)
-    report.outputs = [out / p for p in stamp["outputs"]]
-    report.summary_book = out / stamp["summary_book"] if stamp.get("summary_book") else None
-    report.html = out / stamp["html"] if stamp.get("html") else None
-    report.feedback = [out / p for p in stamp["feedback"]]
-    for k in STAMPED:
-        setattr(report, k, stamp.get(k) or getattr(report, k))
-    report.counts = dict(Counter(f.status for f in outcome.files))
-    report.seconds = time.perf_counter() - t0
-    return report
+    return CollectReport(
+        period, out, db_path, files=outcome.files, outputs=[out / p for p in stamp["outputs"]],
+        summary_book=out / stamp["summary_book"] if stamp.get("summary_book") else None,
+        html=out / stamp["html"] if stamp.get("html") else None,
+        feedback=[out / p for p in stamp["feedback"]],
+        counts=dict(Counter(f.status for f in outcome.files)), seconds=time.perf_counter() - t0,
+        **{k: stamp[k] for k in STAMPED if stamp.get(k)})  # (one empty: the field's default)
 
 
 def pdf(report: "GenerateReport | CollectReport", progress: ProgressFn | None = None):
@@ -558,14 +547,6 @@ def exempt(plan_path: str | os.PathLike, period_id: str, unit: str, on: bool = T
     _exempt(_ledger_path(plan_path, db), plan, period, unit, on, reason.strip(), _who(who))
 
 
-def history(plan_path: str | os.PathLike, period_id: str, db: str | os.PathLike | None = None) -> list:
-    """The clerk's decisions on a period (credit, set-received, exempt), oldest first:
-    collect.records.Decision."""
-    plan, period = _plan_and_period(plan_path, period_id)
-    with _ledger(_ledger_path(plan_path, db)) as ledger:
-        return ledger.history(plan.plan_id, period.id)
-
-
 # -- remind, year, units (issue 7) ----------------------------------------------------------
 
 def _ledger(path: str | os.PathLike) -> "Ledger":
@@ -642,8 +623,7 @@ def task_set(plan_path: str | os.PathLike, number: str, lead_units: str | None =
     """Change a task's 牵头单位, 责任单位 (、-separated names or aliases of registered units or
     groups, as plan.xlsx writes them) or 牵头领导 in the plan file; what changed, in Chinese."""
     plan = require_plan(plan_path).value
-    task = next((t for t in plan.tasks if t.number == number), None)
-    if task is None:
+    if (task := plan.task(number)) is None:
         raise PlanFileError(f"计划中没有序号为“{number}”的任务。")
     lists = {k: typed_names(plan, v)
              for k, v in (("lead_units", lead_units), ("responsible_units", responsible_units))

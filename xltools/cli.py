@@ -31,10 +31,8 @@ class _Commands(cli_words.Words, typer.core.TyperGroup):
         except api.XltoolsError as exc:
             _fail(str(exc))
 
-    def main(self, *args, standalone_mode: bool = True, **kwargs):
+    def main(self, *args, **kwargs):
         cli_words.use_chinese_catalog()
-        if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
         try:  # (what standalone mode does, with click's English said in Chinese)
             code = super().main(*args, standalone_mode=False, **kwargs)
         except cli_words.UsageError as exc:
@@ -132,7 +130,7 @@ def _stamps(stamps: dict[str, str]) -> None:
 
 def _collect_notes(report: "api.CollectReport") -> None:
     """The lines under the table: an empty inbox, new files, what the period still needs."""
-    if report.empty_inbox:
+    if not report.files:  # no file at all under the inbox paths given
         out.print(say("[yellow]收件箱中没有任何文件[/yellow](所给的文件夹是空的),本次未收到报表。"))
     else:
         out.print(say("本次新收到 {new} 个文件,{old} 个此前已记录。", new=report.new_files,
@@ -416,9 +414,7 @@ def fetch_cmd(plan: Path = _PLAN, period: str = _PERIOD,
     rep = api.fetch(plan, period, db, output, move_to, mail=mail)
     if as_json:  # (exit code as collect --json gives it)
         _print_json(rep.to_json())
-        if rep.collected is not None and rep.collected.exit_code:
-            raise typer.Exit(rep.collected.exit_code)
-        return
+        raise typer.Exit(rep.collected.exit_code if rep.collected is not None else 0)
     _fetch_notes(rep)
     if rep.collected is not None:
         _report_collect(rep.collected, False)

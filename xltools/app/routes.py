@@ -325,9 +325,10 @@ def _local_folder(request: Request, text: str) -> Path | None:
 
 async def _mail_action(request: Request):
     """A mail action's campaign, period and password (from the environment or the keyring,
-    never a prompt; MailError, shown on the page, saying how to set one)."""
+    never a prompt: the desk has no terminal; MailError, shown on the page, saying how to
+    set one)."""
     c, _, period = await _posted(request)
-    return c, period, await run_in_threadpool(views.mail_password, c)
+    return c, period, await run_in_threadpool(api.ask, api.mail_settings(c.plan_path), prompt=False)
 
 
 def _mail_send(send, view, template: str):
@@ -360,11 +361,12 @@ async def fetch_post(request: Request) -> Response:
 
 
 def _warm(c: Campaign, period_id: str) -> None:
-    """Build the period's board and summary inside the job, so that the clerk's first look
-    after a large collect is as quick as the next (a 1,000-return summary takes seconds).
-    Only a head start: should it fail, the page itself shows the error when opened."""
+    """Build the period's summary, and with it its board, inside the job (kept until the plan
+    or the ledger changes), so that the clerk's first look after a large collect is as quick
+    as the next (a 1,000-return summary takes seconds). Only a head start: should it fail,
+    the page itself shows the error when opened."""
     try:
-        views.warm(c, period_id)
+        views.summary_view(c, period_id)
     except Exception:  # noqa: BLE001 - the collect itself succeeded; logged, shown by the page
         if settings.debug:
             raise
@@ -372,37 +374,28 @@ def _warm(c: Campaign, period_id: str) -> None:
 
 
 def _unit_action(act):
-    """A clerk's decision on a unit of a period, act(plan, period id, form, the path's unit,
-    who) -> the unit whose page follows (None: the path's); back to that page."""
+    """A clerk's decision on a unit of a period, act(plan, period id, form, unit, who), the
+    unit the path's (credit: the form's, the unit the clerk chose); then that unit's page."""
     async def endpoint(request: Request) -> Response:
         c, form, period = await _posted(request)
-        unit = request.path_params.get("unit", "")
+        unit = request.path_params.get("unit") or str(form.get("unit", ""))
         who = request.session.get("user") or views.LOCAL_USER  # (本机: a desk without accounts)
-        unit = await _locked(c, act, c.plan_path, period.id, form, unit, who) or unit
+        await _locked(c, act, c.plan_path, period.id, form, unit, who)
         return _done(request, f"/c/{quote(c.name)}/collect/{quote(period.id)}/unit/{quote(unit)}",
                      {"ok": True, "unit": unit})
     return endpoint
 
 
-def _received(plan: Path, period: str, form, _unit: str, who: str) -> None:
-    """Set the time a return was received (the clerk's evidence)."""
-    api.set_received(plan, period, str(form.get("sha", "")), str(form.get("when", "")), who=who)
-
-
-def _exempt(plan: Path, period: str, form, unit: str, who: str) -> None:
-    """Mark the unit exempt from the period (免报), or take the mark back."""
-    api.exempt(plan, period, unit, on=form.get("on", "1") == "1",
-               reason=str(form.get("reason", "")), who=who)
-
-
-def _credit(plan: Path, period: str, form, _unit: str, who: str) -> str:
-    """Credit a held return to the unit the clerk chose; then that unit's page."""
-    unit = str(form.get("unit", ""))
-    api.credit(plan, period, str(form.get("sha", "")), unit, who=who)
-    return unit
-
-
-received_post, exempt_post, credit_post = map(_unit_action, (_received, _exempt, _credit))
+# set the time a return was received (the clerk's evidence)
+received_post = _unit_action(lambda plan, period, form, _unit, who: api.set_received(
+    plan, period, str(form.get("sha", "")), str(form.get("when", "")), who=who))
+# mark the unit exempt from the period (免报), or take the mark back
+exempt_post = _unit_action(lambda plan, period, form, unit, who: api.exempt(
+    plan, period, unit, on=form.get("on", "1") == "1", reason=str(form.get("reason", "")),
+    who=who))
+# credit a held return to the unit the clerk chose
+credit_post = _unit_action(lambda plan, period, form, unit, who: api.credit(
+    plan, period, str(form.get("sha", "")), unit, who=who))
 
 
 async def remind_text(request: Request) -> Response:
@@ -480,8 +473,7 @@ async def stylesheet(request: Request) -> Response:
 
 def _page(path: str, fn, public: bool = False, methods: list[str] | None = None) -> list[Route]:
     """The page and its JSON twin (the .json route first, so it wins)."""
-    return [Route(path + ".json", guarded(fn, public), methods=methods),
-            Route(path, guarded(fn, public), methods=methods)]
+    return [Route(p, guarded(fn, public), methods=methods) for p in (path + ".json", path)]
 
 
 _action = partial(_page, methods=["POST"])  # a POST route and its JSON twin

@@ -200,11 +200,13 @@ def issue_zip(c: Campaign, period_id: str) -> bytes:
 
 # -- 回收 ----------------------------------------------------------------------------------
 
-def _receipts(c: Campaign, plan, period) -> list:
+def _recorded(c: Campaign, plan, period, read=Ledger.receipts) -> list:
+    """read(ledger, plan id, period id) of the campaign's ledger: the period's receipts (or
+    its history); [] before the first collect."""
     if not c.ledger.exists():
         return []
     with Ledger(c.ledger) as ledger:
-        return ledger.receipts(plan.plan_id, period.id)
+        return read(ledger, plan.plan_id, period.id)
 
 
 @cached
@@ -212,7 +214,7 @@ def board(c: Campaign, period_id: str) -> dict:
     """回收: each unit owing a form as 已报 / 未报 / 逾期 / 有错误, with the time received;
     files whose unit is in doubt as 待确认."""
     plan, period = period_of(c, period_id)
-    receipts = _receipts(c, plan, period)
+    receipts = _recorded(c, plan, period)
     status = api.status(c.plan_path, period.id) if c.ledger.exists() else None
     reported = {u.unit: u for u in status.reported} if status else {}
     missing, late, exempt = ((set(status.missing_units), set(status.late_units), status.exempt)
@@ -255,7 +257,7 @@ def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
     plan, period = period_of(c, period_id)
     if plan.unit(unit) is None and unit not in {r.unit or r.label for r in plan.town_rows()}:
         raise NotFound(unit)
-    mine = [r for r in _receipts(c, plan, period) if r.unit == unit]
+    mine = [r for r in _recorded(c, plan, period) if r.unit == unit]
     files = [{"display": r.display, "status": r.status,
               "status_label": STATUS_LABELS.get(r.status, r.status), "form": r.form,
               "received_at": r.received_at, "late": r.late, "sha256": r.sha256,
@@ -265,7 +267,7 @@ def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
              for i, r in enumerate(sorted(reversed(mine), key=lambda r: r.status != ACCEPTED))]
     feedback = _files(c, c.outputs(period) / FEEDBACK / unit)
     shas = {r.sha256 for r in mine}
-    history = api.history(c.plan_path, period.id, c.ledger) if c.ledger.exists() else []
+    history = _recorded(c, plan, period, Ledger.history)
     ours = [{"at": h.at, "who": h.who, "action": h.action, "sha256": h.sha256, **h.detail,
              "action_label": ACTIONS.get(h.action, h.action)} for h in history
             if h.detail.get("unit") == unit or h.sha256 in shas]
@@ -275,12 +277,6 @@ def unit_view(c: Campaign, period_id: str, unit: str) -> dict:
 
 
 # -- 汇总 ----------------------------------------------------------------------------------
-
-def warm(c: Campaign, period_id: str) -> None:
-    """The period's board and summary built now and kept (until the plan or ledger changes)."""
-    board(c, period_id)
-    _summary(c, period_id)
-
 
 def summary_view(c: Campaign, period_id: str) -> dict:
     """汇总: the period's counts as the 汇总表 prints them, the lagging tasks, downloads."""
@@ -352,12 +348,6 @@ def mail_view(c: Campaign) -> dict:
     except MailError as exc:
         return {"smtp": False, "imap": False, "problem": str(exc)}
     return {"smtp": bool(s.smtp_host), "imap": bool(s.imap_host), "problem": ""}
-
-
-def mail_password(c: Campaign) -> str | None:
-    """The mailbox's password from the environment or the keyring, never a prompt (the desk
-    has no terminal): MailError saying how to set one."""
-    return password(api.mail_settings(c.plan_path), prompt=False)
 
 
 def last_fetch(c: Campaign) -> dict | None:
