@@ -679,6 +679,7 @@ TAILED = DATA / "family" / "family_09_shiqiao_tails.txt"
 BARE = DATA / "family" / "family_10_anping_bare.txt"
 MARKS = DATA / "family" / "family_11_dongcheng_marks.txt"
 DIGITS = DATA / "family" / "family_12_nanhu_fullwidth_digits.txt"
+HEADING_LEADS = DATA / "family" / "family_13_xihu_heading_leads.txt"
 
 
 @pytest.mark.parametrize("full_width", [False, True])
@@ -770,3 +771,22 @@ def test_family_12_fullwidth_digits_and_a_campaign_named_in_book_marks(full_widt
     printed_due = "\uff12\uff10\uff12\uff12年\uff11\uff12月"
     assert p.tasks[2].deadline == (printed_due if full_width else fold(printed_due))  # as printed
     assert [x.deadline for x in p.periods] == ["2022-03-20", "2022-06-20", "2022-09-20", "2022-12-20"]
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+def test_family_13_a_heading_names_the_lead_and_a_dash_closes_an_item(full_width):
+    """"(一)…(牵头单位:县工信局)" leads the items under it that name only 责任单位 (before: no
+    lead); "…1800人。——县人社局" gives the item its unit (before: missing-responsibility)."""
+    text = text_of(HEADING_LEADS)
+    r = parse_notice_text(text if full_width else fold(text), source="n.txt")
+    got = [(t.number, fold(t.text), t.lead_units, t.responsible_units) for t in r.plan.tasks]
+    assert got == [
+        ("1", "新增规上工业企业12家。", ["县工信局"], ["县工信局", "各乡镇人民政府"]),
+        ("2", "技改投资增长15%。", ["县工信局"], ["县工信局"]),
+        ("3", "粮食播种面积稳定在45万亩以上。", ["县农业农村局"], ["各乡镇人民政府"]),
+        ("4", "新建高标准农田2万亩。", ["县农业农村局"], ["县农业农村局", "县财政局", "县自然资源局"]),
+        ("5", "城镇新增就业1800人。", [], ["县人社局"]),
+        ("6", "新改建农村公路80公里。", [], ["县交通运输局", "各乡镇人民政府"]),
+        ("7", "新增养老床位300张。", ["县民政局"], ["县卫健委", "县财政局"])]
+    assert r.plan.title == "2025年县政府工作报告重点任务责任分工"
+    assert sorted(codes(r)) == ["group-empty-fill", "periods-from-notice"]

@@ -150,6 +150,8 @@ def _item_pieces(it: RawItem):
             inline.leader = inline.leader or res.leader
             res = inline
     from_heading = not res.found and bool(it.heading_resp)
+    if res.found and not res.lead and it.heading_resp:  # "(一)…(牵头单位:甲)" over "1.…(责任单位:乙)"
+        res.lead = extract_responsibility(it.heading_resp).lead
     units = extract_responsibility(it.heading_resp) if from_heading else res
     lead, n1 = peel_notes(units.lead)
     resp, n2 = peel_notes(units.responsible)

@@ -137,8 +137,16 @@ def _due_bracket(text: str) -> tuple[str, str]:
     return text, ""
 
 
+# "…1800人。——县人社局": the units after a closing dash
+_DASH_TAIL_RE = re.compile(r"(?:\u2014\u2014|\u2014|--)\s*([^\u2014\-]{2,200}?)\s*[。.]?\s*$")
+
+
 def _extract(text: str) -> Responsibility:
     if (tail := _lead_tail(text)) is not None:
+        return tail
+    if (m := _DASH_TAIL_RE.search(text)) and not KEYWORD_RE.search(m.group(1)) and \
+            (tail := _lead_tail(f"{text[:m.start()]}({m.group(1)})")) is not None:
+        tail.raw = m.group(0)  # (read as the bracket it stands for)
         return tail
     body: list[str] = []
     res = Responsibility(text=text)

@@ -281,6 +281,10 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
             stack[LEVEL[mk[0]]] = (res.text, res.raw) if res.found else (s, "")
             ended = False
             continue
+        if cur is None and stack and _only_responsibility(s):  # a heading's part on the line below
+            level = max(stack)
+            stack[level] = (stack[level][0], stack[level][1] + s)
+            continue
         if cur is not None and not ended and (not closed or (mk and LEVEL[mk[0]] > LEVEL[item_kind])
                                                or _only_responsibility(s)):
             cur.text += s
