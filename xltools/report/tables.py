@@ -102,10 +102,9 @@ def header(sheet: Sheet, row: int, cols: list[Col]) -> int:
 
 def fit(sheet: Sheet, row: int, cols: list[Col], values) -> None:
     """Row height for the wrapped values of a row (every column, its own width)."""
-    lines = 1  # height_for's sum, unrolled: a 汇总表 fits one row per unit and task
-    for v, c in zip(values, cols):
-        if v and isinstance(v, str):
-            lines = max(lines, _lines(v, c.width))
+    # (height_for's, with no pairs made: a 汇总表 fits one row per unit and task)
+    lines = max((_lines(v, c.width) for v, c in zip(values, cols) if v and isinstance(v, str)),
+                default=1)
     sheet.row_heights[row] = _height(lines, 20)
 
 
