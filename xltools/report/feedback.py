@@ -35,7 +35,7 @@ from ..model.returns import (ACCEPTED, ACTUAL, FEEDBACK_SHEET, NOTE, REJECTED, F
                              accepted_times, rejected_since, target_key, town_key)
 from ..xlsx.splice import read_manifest
 from ..xlsx.writer import write_workbook
-from .tables import Col, digests, error_style, fit, full_row, header, note, put, titled_sheet
+from .tables import Col, digests, error_style, full_row, header, note, rows_table, titled_sheet
 
 FEEDBACK_DIR = "反馈"
 COPY_SUFFIX = "_退回修改"
@@ -234,17 +234,13 @@ def _fill_list(wb: Workbook, plan: Plan, period: Period, cols: list[Col], title:
     FeedbackItem its 位置 links to, or None."""
     sh, row = titled_sheet(wb, FEEDBACK_SHEET, cols, title, f"({plan.title})")
     head = note(sh, row, len(cols), intro) + 1
-    row = header(sh, head, cols)
-    for *vals, item in records:
-        err = vals[2] == ERROR
-        for j, (v, c) in enumerate(zip(vals, cols)):
-            if j == 1 and item is not None and item.cell:
-                target = "#'" + item.sheet.replace("'", "''") + "'!" + item.cell
-                sh.link(row, j, v, target, "link_error" if err else "link")
-            else:
-                put(sh, row, j, v, c, error_style(c) if err else None)
-        fit(sh, row, cols, vals)
-        row += 1
+    first = header(sh, head, cols)
+    row = rows_table(sh, first, cols, [rec[:-1] for rec in records],
+                     lambda rec, j: error_style(cols[j]) if rec[2] == ERROR else None)
+    for r, (_i, where, severity, *_rest, item) in enumerate(records, first):
+        if item is not None and item.cell:  # (位置 opens the cell on the copy)
+            sh.link(r, 1, where, "#'" + item.sheet.replace("'", "''") + "'!" + item.cell,
+                    "link_error" if severity == ERROR else "link")
     sh.freeze = None
     sh.page.repeat_rows = (head, head)
     due = f"本期报送截止日期为 {date_cn(period.deadline)}。" if period.deadline else ""
