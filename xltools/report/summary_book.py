@@ -166,7 +166,7 @@ def _task_rows(sh: Sheet, row: int, s: Summary, task_cols: list[Col], unit_cols:
     pager.finish()
     if row == sh.freeze[0]:
         empty_row(sh, row, len(cols), "计划中没有任务。")
-    _legend(sh, row + 1, len(cols))
+    note(sh, row + 1, len(cols), TASK_LEGEND)
 
 
 def _unit_cells(sh: Sheet, row: int, nt: int, vals: list, unit_cols: list[Col]) -> None:
@@ -228,11 +228,11 @@ def _task_block(sh: Sheet, first: int, last: int, t: dict, cols: list[Col],
     return pieces
 
 
-def _legend(sh: Sheet, row: int, ncols: int) -> None:
-    note(sh, row, ncols, "说明:总体状态按牵头单位判断——牵头单位未报送为“未报送”;任一责任单位报“滞后”"
-                         "为“滞后”;牵头单位状态未填或有误为“待核实”;牵头单位报“已完成”为“已完成”,"
-                         "报“未启动”为“未启动”;其余为“序时推进”。总体进度取牵头单位的完成进度。"
-                         f"“{BLOCKED}”表示该单元格校验有错误,数据未纳入汇总,详见校验报告。")
+# 按任务汇总's note under the table
+TASK_LEGEND = ("说明:总体状态按牵头单位判断——牵头单位未报送为“未报送”;任一责任单位报“滞后”"
+               "为“滞后”;牵头单位状态未填或有误为“待核实”;牵头单位报“已完成”为“已完成”,"
+               "报“未启动”为“未启动”;其余为“序时推进”。总体进度取牵头单位的完成进度。"
+               f"“{BLOCKED}”表示该单元格校验有错误,数据未纳入汇总,详见校验报告。")
 
 
 # -- 按单位汇总 -------------------------------------------------------------------------
