@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..collect.expected import ExpectedForms
 from ..generate import FormJob, build_form, job_filename
-from ..sheet.blocks import date_cn, safe_filename
+from ..sheet.blocks import date_cn, official_page, safe_filename
 from ..model.identity import IDENTITY_SHEET
 from ..model.glossary import a1, form_name, from_a1, official_marks
 from ..sheet.layout import Sheet, Workbook
@@ -241,13 +241,11 @@ def _fill_list(wb: Workbook, plan: Plan, period: Period, cols: list[Col], title:
         if item is not None and item.cell:  # (位置 opens the cell on the copy)
             sh.link(r, 1, where, "#'" + item.sheet.replace("'", "''") + "'!" + item.cell,
                     "link_error" if severity == ERROR else "link")
-    sh.freeze = None
-    sh.page.repeat_rows = (head, head)
+    sh.page = official_page(landscape=True, header_rows=(head, head))
+    sh.page.fit_tall = 1  # one page
     due = f"本期报送截止日期为 {date_cn(period.deadline)}。" if period.deadline else ""
     row = note(sh, row + 1, len(cols), f"请尽快将修改后的文件重新报送{plan.issuer or '督办室'}。{due}")
     full_row(sh, row + 1, len(cols), plan.issuer or "督办室", "label_right")
-    sh.page.landscape = True
-    sh.page.fit_tall = 1  # one page
     return sh
 
 
