@@ -346,10 +346,11 @@ def _targets(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
 def _towns(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     sh = wb.add_sheet("镇街指标")
     title = f"{annex3_title(plan)}{period.name}完成情况"
+    # each block has its own header rows: no print titles; a block never splits over pages
+    sh.page = official_page(landscape=True, header_rows=None)
     if plan.matrix is None or not len(s.town):
         sh.widths([16, 60])
         empty_row(sh, marked_title(sh, 2, title, _subtitle(period)), 2, "计划中没有镇街目标。")
-        sh.page = official_page(True, None)
         return
     chunks = []
     for table in plan.matrix.tables():
@@ -363,8 +364,6 @@ def _towns(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     row = marked_title(sh, width, title, _subtitle(period))
     # (row, column, part) -> its record (the first, as ever: read in reverse, the first is kept)
     town = {(r["行"], r["列"], r["部分"]): r for r in reversed(s.town.records())}
-    # each block has its own header rows: no print titles; a block never splits over pages
-    sh.page = official_page(landscape=True, header_rows=None)
     pager = Pager.for_sheet(sh, row)
     for k, chunk in enumerate(chunks):
         first = row
