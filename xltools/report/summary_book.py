@@ -188,9 +188,8 @@ def _copy_or_make_rows(sh: Sheet, kept: SheetRows, rows: list, tops: set[int], s
                 runs[-1][1] = r + 1
             else:
                 runs.append([r, r + 1])
-    if rows:
-        kept.record(*map(list, zip(*((r, digest, fitted, *facts(r))
-                                     for r, _vals, digest, _old, fitted in rows))))
+    kept.record(*map(list, zip(*((r, digest, fitted, *facts(r))
+                                 for r, _vals, digest, _old, fitted in rows))))
     copied = set()
     for a, b in runs:
         if kept.put_rows(sh, a, b, last_col):
