@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..collect.expected import ExpectedForms
 from ..generate import FormJob, build_form, job_filename
-from ..sheet.blocks import date_cn, safe_filename
+from ..sheet.blocks import date_cn, official_page, safe_filename
 from ..model.identity import IDENTITY_SHEET
 from ..model.glossary import a1, form_name, from_a1, official_marks
 from ..sheet.layout import Sheet, Workbook
@@ -35,7 +35,7 @@ from ..model.returns import (ACCEPTED, ACTUAL, FEEDBACK_SHEET, NOTE, REJECTED, F
                              accepted_times, rejected_since, target_key, town_key)
 from ..xlsx.splice import read_manifest
 from ..xlsx.writer import write_workbook
-from .tables import Col, digests, error_style, fit, full_row, header, note, put, titled_sheet
+from .tables import Col, digests, error_style, full_row, header, note, rows_table, titled_sheet
 
 FEEDBACK_DIR = "反馈"
 COPY_SUFFIX = "_退回修改"
@@ -234,24 +234,18 @@ def _fill_list(wb: Workbook, plan: Plan, period: Period, cols: list[Col], title:
     FeedbackItem its 位置 links to, or None."""
     sh, row = titled_sheet(wb, FEEDBACK_SHEET, cols, title, f"({plan.title})")
     head = note(sh, row, len(cols), intro) + 1
-    row = header(sh, head, cols)
-    for *vals, item in records:
-        err = vals[2] == ERROR
-        for j, (v, c) in enumerate(zip(vals, cols)):
-            if j == 1 and item is not None and item.cell:
-                target = "#'" + item.sheet.replace("'", "''") + "'!" + item.cell
-                sh.link(row, j, v, target, "link_error" if err else "link")
-            else:
-                put(sh, row, j, v, c, error_style(c) if err else None)
-        fit(sh, row, cols, vals)
-        row += 1
-    sh.freeze = None
-    sh.page.repeat_rows = (head, head)
+    first = header(sh, head, cols)
+    row = rows_table(sh, first, cols, [rec[:-1] for rec in records],
+                     lambda rec, j: error_style(cols[j]) if rec[2] == ERROR else None)
+    for r, (_i, where, severity, *_rest, item) in enumerate(records, first):
+        if item is not None and item.cell:  # (位置 opens the cell on the copy)
+            sh.link(r, 1, where, "#'" + item.sheet.replace("'", "''") + "'!" + item.cell,
+                    "link_error" if severity == ERROR else "link")
+    sh.page = official_page(landscape=True, header_rows=(head, head))
+    sh.page.fit_tall = 1  # one page
     due = f"本期报送截止日期为 {date_cn(period.deadline)}。" if period.deadline else ""
     row = note(sh, row + 1, len(cols), f"请尽快将修改后的文件重新报送{plan.issuer or '督办室'}。{due}")
     full_row(sh, row + 1, len(cols), plan.issuer or "督办室", "label_right")
-    sh.page.landscape = True
-    sh.page.fit_tall = 1  # one page
     return sh
 
 

@@ -139,7 +139,6 @@ def report_context(plan: Plan, period: Period, summary: Summary, receipts: list[
     status_rows = [(r["单位"], [r[k] for k in UNIT_CATEGORIES]) for r in by_unit]
     overall_rows = list(s.overall_counts().items())  # every status, in OVERALL_STATUSES' order
     file_counts = Counter(r.status for r in receipts)
-    found = s.findings  # the period's one count: open files only, 提示 apart
     return {
         "title": f"{plan.period_title(period)}落实情况报告",
         "plan": plan, "period": period, "report_name": form_name(FORM_REPORT, period.id),
@@ -148,8 +147,9 @@ def report_context(plan: Plan, period: Period, summary: Summary, receipts: list[
         "counts": c, "cards": _cards(c, s, file_counts),
         "file_counts": [(STATUS_LABELS.get(k, k), file_counts[k]) for k in STATUS_LABELS
                         if file_counts.get(k)],
-        "n_files": len(receipts), "n_errors": found.errors, "n_warnings": found.warnings,
-        "n_notices": found.notices,
+        # (the period's one count of findings: open files only, 提示 apart)
+        "n_files": len(receipts), "n_errors": s.findings.errors,
+        "n_warnings": s.findings.warnings, "n_notices": s.findings.notices,
         "categories": list(UNIT_CATEGORIES), "by_unit": by_unit,
         "totals": {k: sum(s.by_unit[k]) for k in ("任务数", *UNIT_CATEGORIES, "错误数", "警告数")},
         "missing": _records(s.missing), "late": _records(s.late),

@@ -69,18 +69,15 @@ def _write(state: _Inputs | None, item: tuple[str, _Inputs | None]) -> list[Path
     """One job: its own inputs (spawned workers) or the state all jobs share (forked)."""
     job, own = item
     s = own or state
-    from .summary_book import write_summary
-    from .feedback import write_feedback
-    from .html import write_html_report
-    from .validation_book import write_validation
+    from . import feedback, html, summary_book, validation_book
 
     if job == "summary":
-        return [write_summary(s.plan, s.period, s.summary, s.out)]
+        return [summary_book.write_summary(s.plan, s.period, s.summary, s.out)]
     if job == "validation":
-        return [write_validation(s.plan, s.period, s.receipts, s.out)]
+        return [validation_book.write_validation(s.plan, s.period, s.receipts, s.out)]
     if job == "html":
-        return [write_html_report(s.plan, s.period, s.summary, s.receipts, s.out)]
-    return write_feedback(s.plan, s.period, s.current, s.receipts, s.out)
+        return [html.write_html_report(s.plan, s.period, s.summary, s.receipts, s.out)]
+    return feedback.write_feedback(s.plan, s.period, s.current, s.receipts, s.out)
 
 
 def write_outputs(plan: Plan, period: Period, summary: Summary, receipts: list[ReceiptRow],

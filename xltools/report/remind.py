@@ -84,12 +84,9 @@ def per_unit(entries: list[RemindEntry]) -> list[RemindEntry]:
     """One entry a unit (a town owing its 季度报表 and its 镇街指标表 is one unit to remind),
     its forms, errors and notes together, in the order first met."""
     out: dict[str, RemindEntry] = {}
-    for e in entries:
-        got = out.get(e.unit)
-        if got is None:
-            out[e.unit] = replace(e)
-            continue
-        got.form = f"{got.form}、{e.form}"
+    for e in entries:  # (the first entry as it is, the forms, errors and notes of all)
+        got = out.setdefault(e.unit, replace(e, form="", errors=0, note=""))
+        got.form = f"{got.form}、{e.form}" if got.form else e.form
         got.errors += e.errors
         got.note = "\uff1b".join(n for n in (got.note, e.note) if n)
     return list(out.values())

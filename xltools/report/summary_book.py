@@ -58,6 +58,7 @@ def summary_workbook(plan: Plan, period: Period, summary: Summary,
     cells are never held at once: the layout is good for one write (Sheet.complete() each
     sheet to hold it whole). kept: the rows the previous file holds (write_summary): task
     blocks, and the rows of the flat tables (made while written too, to be copied)."""
+    kept = kept if kept is not None else KeptRows()  # (no previous file: every row made)
     wb = Workbook(filename=summary_filename(plan, period),
                   title=f"{plan.period_title(period)}落实情况汇总表", subject="汇总表",
                   company=plan.issuer, period=period.id, kind="summary", constant_memory=True)
@@ -81,10 +82,6 @@ def _status_style(value: object, base: str = "body_center") -> str:
 
 
 # -- 按任务汇总 -------------------------------------------------------------------------
-def _rows_of(kept: KeptRows | None, sheet: Sheet) -> SheetRows | None:
-    return kept.sheet(sheet.name) if kept is not None else None
-
-
 def _made_while_written(sh: Sheet, body: Callable[[], object], cells: int) -> None:
     """A flat table's body made while the writer writes the sheet (Sheet.rows), so that its
     rows may be copied from the previous file (rows_table's kept)."""
@@ -94,7 +91,7 @@ def _made_while_written(sh: Sheet, body: Callable[[], object], cells: int) -> No
     sh.rows, sh.expected_cells = rows(), cells
 
 
-def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRows | None) -> None:
+def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRows) -> None:
     unit_w = name_width(u.name for u in plan.units)
     task_cols = [Col("序号", 5, "body_center"), Col("任务内容", 30), Col("牵头单位", unit_w),
                  Col("责任单位", 12), Col("总体\n状态", 9, "body_center"),
@@ -109,13 +106,13 @@ def _by_task(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
     sub = _subtitle(period, f"共 {c.get('tasks', 0)} 项任务,{c.get('reported', 0)}/{c.get('units', 0)} "
                             "个单位已报送")
     sh, row = start_sheet(wb, BY_TASK, cols, f"{plan.period_title(period)}落实情况汇总表", sub)
-    sh.rows = _task_rows(sh, row, s, task_cols, unit_cols, _rows_of(kept, sh))
+    sh.rows = _task_rows(sh, row, s, task_cols, unit_cols, kept.sheet(sh.name))
     # (a task's own columns are one merged cell a block: unit rows × their columns, the rest)
     sh.expected_cells = len(s.by_task) * len(unit_cols) + len(s.tasks) * len(task_cols)
 
 
 def _task_rows(sh: Sheet, row: int, s: Summary, task_cols: list[Col], unit_cols: list[Col],
-               kept: SheetRows | None) -> Iterator[int]:
+               kept: SheetRows) -> Iterator[int]:
     """按任务汇总's body, a task block at a time (Sheet.rows): yields the row below each. A
     block the previous file holds as it would be made now (kept) is copied from it."""
     cols = task_cols + unit_cols
@@ -124,28 +121,27 @@ def _task_rows(sh: Sheet, row: int, s: Summary, task_cols: list[Col], unit_cols:
     tasks = s.tasks.records()  # (one a plan task, in its order: numbers may repeat)
     it = iter(s.by_task.select("单位", "牵头/配合", "状态", "完成进度", "本季度完成情况", "存在问题", "下一步推进计划", "未采用"))
     per_task = Counter(s.by_task["_t"])  # (by_task is sorted by task: a block's rows run)
-    if kept is not None:  # (a row's digest: its values and the columns they are shown in)
-        kept.row_context(cols)
+    kept.row_context(cols)  # (a row's digest: its values and the columns they are shown in)
     for t, n in sorted(per_task.items()):
         first = row
         unit_rows = [[unit, role, status, BLOCKED if "完成进度" in blocked else prog, comp, prob, nxt]
                  for unit, role, status, prog, comp, prob, nxt, blocked in islice(it, n)]
         task = tasks[t]
-        if kept is not None:  # (the key: everything the block's rows are made from)
-            digests = [kept.row_digest(vals) for vals in unit_rows]
-            key = kept.key(first, pager.capacity, pager.repeat, pager.used, tuple(task.values()), digests)
-            state = kept.take(sh, key, first, first + n)
-            if state is not None:
-                pager.used, breaks = state
-                pager.breaks += breaks
-                row = first + n
-                yield row
-                continue
-            merges, breaks = len(sh.merges), len(pager.breaks)
+        digests = [kept.row_digest(vals) for vals in unit_rows]
+        # (the key: everything the block's rows are made from)
+        key = kept.key(first, pager.capacity, pager.repeat, pager.used, tuple(task.values()),
+                       digests)
+        state = kept.take(sh, key, first, first + n)
+        if state is not None:
+            pager.used, breaks = state
+            pager.breaks += breaks
+            row = first + n
+            yield row
+            continue
+        merges, breaks = len(sh.merges), len(pager.breaks)
         rows = []  # (row, its values, its digest, what the previous file says of it, height)
-        for i, vals in enumerate(unit_rows):
-            digest = digests[i] if kept is not None else ""
-            old = kept.old_row(row) if kept is not None else None
+        for vals, digest in zip(unit_rows, digests):
+            old = kept.old_row(row)
             if old is not None and len(old) == 5 and old[0] == digest \
                     and type(old[1]) in (int, float):  # made later, if not copied
                 sh.row_heights[row] = old[1]  # (as fit gave it)
@@ -156,14 +152,12 @@ def _task_rows(sh: Sheet, row: int, s: Summary, task_cols: list[Col], unit_cols:
             rows.append((row, vals, digest, old, sh.row_heights[row]))
             row += 1
         pieces = _task_block(sh, first, row - 1, task, task_cols, pager)
-        if kept is not None:
-            kept.made(key, first, row, sh.merges[merges:], len(cols) - 1,
-                      [pager.used, pager.breaks[breaks:]])
-            _copy_or_make_rows(sh, kept, rows, {a for a, _b in pieces},
-                               _status_style(task["总体状态"]), nt, unit_cols, len(cols) - 1)
+        kept.made(key, first, row, sh.merges[merges:], len(cols) - 1,
+                  [pager.used, pager.breaks[breaks:]])
+        _copy_or_make_rows(sh, kept, rows, {a for a, _b in pieces},
+                           _status_style(task["总体状态"]), nt, unit_cols, len(cols) - 1)
         yield row
-    if kept is not None:
-        kept.finish()
+    kept.finish()
     # tasks without any responsible unit still get their line
     for i, task in enumerate(tasks):
         if i not in per_task:
@@ -172,7 +166,7 @@ def _task_rows(sh: Sheet, row: int, s: Summary, task_cols: list[Col], unit_cols:
     pager.finish()
     if row == sh.freeze[0]:
         empty_row(sh, row, len(cols), "计划中没有任务。")
-    _legend(sh, row + 1, len(cols))
+    note(sh, row + 1, len(cols), TASK_LEGEND)
 
 
 def _unit_cells(sh: Sheet, row: int, nt: int, vals: list, unit_cols: list[Col]) -> None:
@@ -194,9 +188,8 @@ def _copy_or_make_rows(sh: Sheet, kept: SheetRows, rows: list, tops: set[int], s
                 runs[-1][1] = r + 1
             else:
                 runs.append([r, r + 1])
-    if rows:
-        kept.record(*map(list, zip(*((r, digest, fitted, *facts(r))
-                                     for r, _vals, digest, _old, fitted in rows))))
+    kept.record(*map(list, zip(*((r, digest, fitted, *facts(r))
+                                 for r, _vals, digest, _old, fitted in rows))))
     copied = set()
     for a, b in runs:
         if kept.put_rows(sh, a, b, last_col):
@@ -234,15 +227,15 @@ def _task_block(sh: Sheet, first: int, last: int, t: dict, cols: list[Col],
     return pieces
 
 
-def _legend(sh: Sheet, row: int, ncols: int) -> None:
-    note(sh, row, ncols, "说明:总体状态按牵头单位判断——牵头单位未报送为“未报送”;任一责任单位报“滞后”"
-                         "为“滞后”;牵头单位状态未填或有误为“待核实”;牵头单位报“已完成”为“已完成”,"
-                         "报“未启动”为“未启动”;其余为“序时推进”。总体进度取牵头单位的完成进度。"
-                         f"“{BLOCKED}”表示该单元格校验有错误,数据未纳入汇总,详见校验报告。")
+# 按任务汇总's note under the table
+TASK_LEGEND = ("说明:总体状态按牵头单位判断——牵头单位未报送为“未报送”;任一责任单位报“滞后”"
+               "为“滞后”;牵头单位状态未填或有误为“待核实”;牵头单位报“已完成”为“已完成”,"
+               "报“未启动”为“未启动”;其余为“序时推进”。总体进度取牵头单位的完成进度。"
+               f"“{BLOCKED}”表示该单元格校验有错误,数据未纳入汇总,详见校验报告。")
 
 
 # -- 按单位汇总 -------------------------------------------------------------------------
-def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRows | None) -> None:
+def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRows) -> None:
     cols = [Col("序号", 5, "body_center", "number"), Col("单位", name_width((u.name for u in plan.units), 14)),
             Col("类型", 6, "body_center"), Col("任务数", 6, "body_int", "number")]
     cols += [Col(k, 7 if len(k) < 4 else 8, "body_int", "number") for k in UNIT_CATEGORIES]
@@ -262,7 +255,8 @@ def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
         return "body_alert" if alert else None
 
     def body() -> None:
-        end = rows_table(sh, row, cols, recs, style_of, empty="没有需要报送的单位。", kept=_rows_of(kept, sh))
+        end = rows_table(sh, row, cols, recs, style_of, empty="没有需要报送的单位。",
+                         kept=kept.sheet(sh.name))
         # totals
         sh.merge(end, 0, end, 2, "合计", "total", kind="string")
         counted = [c.kind == "number" for c in cols[3:]]  # the counts summed, the rest blank
@@ -273,7 +267,7 @@ def _by_unit(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
 
 
 # -- 滞后任务 ---------------------------------------------------------------------------
-def _lagging(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRows | None) -> None:
+def _lagging(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRows) -> None:
     cols = [Col("序号", 5, "body_center"), Col("任务内容", 34), Col("单位", 12),
             Col("牵头/\n配合", 5, "body_center"), Col("状态", 7, "body_center"),
             Col("完成进度\n(%)", 7, "body_progress", "number"), Col("存在问题", 26), Col("下一步推进计划", 28)]
@@ -283,7 +277,7 @@ def _lagging(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
     recs = lag.select("序号", "任务内容", "单位", "牵头/配合", "状态", "完成进度", "存在问题", "下一步推进计划")
     _made_while_written(sh, lambda: rows_table(
         sh, row, cols, recs, lambda rec, i: "body_alert" if i == 4 else None,
-        empty="本期没有单位报告滞后或未启动的任务。", kept=_rows_of(kept, sh)), len(lag) * len(cols))
+        empty="本期没有单位报告滞后或未启动的任务。", kept=kept.sheet(sh.name)), len(lag) * len(cols))
 
 
 # -- 未报送单位 (and late ones) ---------------------------------------------------------
@@ -332,7 +326,7 @@ def _stamps(sh: Sheet, row: int, ncols: int, width: float, stamps: dict[str, str
 
 
 # -- 量化指标 ---------------------------------------------------------------------------
-def _targets(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRows | None) -> None:
+def _targets(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRows) -> None:
     cols = [Col("序号", 5, "body_center"), Col("任务内容", 34), Col("量化指标", 18),
             Col("计量\n单位", 6, "body_center"), Col("方向", 6, "body_center"),
             Col("全年目标", 11, "body_amount", "number"), Col("累计完成", 11, "body_amount", "number"),
@@ -343,7 +337,7 @@ def _targets(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
     tg = tg.with_column("完成率", [shown(r, v) for r, v in zip(tg["完成率"], tg["达标"])])
     recs = tg.select(*(c.label.replace("\n", "") for c in cols))
     _made_while_written(sh, lambda: note(
-        sh, rows_table(sh, row, cols, recs, empty="计划中没有量化指标。", kept=_rows_of(kept, sh)) + 1,
+        sh, rows_table(sh, row, cols, recs, empty="计划中没有量化指标。", kept=kept.sheet(sh.name)) + 1,
         len(cols), RATE_NOTE), len(tg) * len(cols))
 
 
@@ -351,10 +345,11 @@ def _targets(wb: Workbook, plan: Plan, period: Period, s: Summary, kept: KeptRow
 def _towns(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     sh = wb.add_sheet("镇街指标")
     title = f"{annex3_title(plan)}{period.name}完成情况"
+    # each block has its own header rows: no print titles; a block never splits over pages
+    sh.page = official_page(landscape=True, header_rows=None)
     if plan.matrix is None or not len(s.town):
         sh.widths([16, 60])
         empty_row(sh, marked_title(sh, 2, title, _subtitle(period)), 2, "计划中没有镇街目标。")
-        sh.page = official_page(True, None)
         return
     chunks = []
     for table in plan.matrix.tables():
@@ -368,8 +363,6 @@ def _towns(wb: Workbook, plan: Plan, period: Period, s: Summary) -> None:
     row = marked_title(sh, width, title, _subtitle(period))
     # (row, column, part) -> its record (the first, as ever: read in reverse, the first is kept)
     town = {(r["行"], r["列"], r["部分"]): r for r in reversed(s.town.records())}
-    # each block has its own header rows: no print titles; a block never splits over pages
-    sh.page = official_page(landscape=True, header_rows=None)
     pager = Pager.for_sheet(sh, row)
     for k, chunk in enumerate(chunks):
         first = row

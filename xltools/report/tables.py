@@ -102,10 +102,9 @@ def header(sheet: Sheet, row: int, cols: list[Col]) -> int:
 
 def fit(sheet: Sheet, row: int, cols: list[Col], values) -> None:
     """Row height for the wrapped values of a row (every column, its own width)."""
-    lines = 1  # height_for's sum, unrolled: a 汇总表 fits one row per unit and task
-    for v, c in zip(values, cols):
-        if v and isinstance(v, str):
-            lines = max(lines, _lines(v, c.width))
+    # (height_for's, with no pairs made: a 汇总表 fits one row per unit and task)
+    lines = max((_lines(v, c.width) for v, c in zip(values, cols) if v and isinstance(v, str)),
+                default=1)
     sheet.row_heights[row] = _height(lines, 20)
 
 
@@ -143,14 +142,12 @@ def rows_table(sheet: Sheet, row: int, cols: list[Col], records, style_of: Calla
     alike (same digest) is copied from it, moved to its row now (a sheet made while written)."""
     first, runs, after = row, [], -1  # runs: [first, stop, row it was at] copied
     digests: list[str] = []
-    if kept is not None:
-        kept.row_context(cols)
+    kept = kept or SheetRows("")  # (no previous file: every row made)
+    kept.row_context(cols)
     for rec in records:
         styles = [style_of(rec, i) for i in range(len(cols))] if style_of else None
-        was = None
-        if kept is not None:
-            digests.append(kept.row_digest((rec, styles)))
-            was = kept.where(digests[-1], after)
+        digests.append(kept.row_digest((rec, styles)))
+        was = kept.where(digests[-1], after)
         if was is None:
             _table_row(sheet, row, cols, rec, styles)
         elif runs and runs[-1][1] == row and runs[-1][2] + row - runs[-1][0] == was:
@@ -164,9 +161,8 @@ def rows_table(sheet: Sheet, row: int, cols: list[Col], records, style_of: Calla
         if not kept.put_rows(sheet, a, b, len(cols) - 1, was):
             for r, (rec, styles) in enumerate(made, a):
                 _table_row(sheet, r, cols, rec, styles)
-    if kept is not None:
-        kept.record(list(range(first, row)), digests)
-        kept.finish()
+    kept.record(list(range(first, row)), digests)
+    kept.finish()
     return empty_row(sheet, row, len(cols), empty) if empty and row == first else row
 
 

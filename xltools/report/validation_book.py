@@ -56,14 +56,13 @@ def validation_workbook(plan: Plan, period: Period, receipts: list[ReceiptRow], 
     _all_findings(wb, plan, period, receipts)
     _files(wb, plan, period, receipts)
     for unit, rows in units_to_fix(plan, receipts):
-        if not unit:  # (a file of no known unit has no sheet to send)
-            continue
-        name = names(unit)
-        stand_in = reuse(name, unit, rows) if reuse else None
-        if stand_in is not None:
-            wb.sheets.append(stand_in)
-        else:
-            _unit_sheet(wb, name, plan, period, unit, rows)
+        if unit:  # (a file of no known unit has no sheet to send)
+            name = names(unit)
+            stand_in = reuse(name, unit, rows) if reuse else None
+            if stand_in is not None:
+                wb.sheets.append(stand_in)
+            else:
+                _unit_sheet(wb, name, plan, period, unit, rows)
     return wb
 
 
