@@ -8,7 +8,7 @@ import pytest
 from xltools.parse import parse_notice_text
 from xltools.parse.clean import clean_lines, is_junk_line, strip_inline_junk
 from xltools.parse.header_tree import infer_leaves
-from xltools.parse.meta import find_doc_number, find_periods, find_title, find_year
+from xltools.parse.meta import campaign_title, find_doc_number, find_periods, find_title, find_year
 from xltools.parse.names import (is_group_phrase, name_key, probably_same, run_together_splits,
                                  split_units)
 from xltools.parse.responsibility import extract_responsibility
@@ -307,3 +307,17 @@ def test_parser_never_raises(parts):
     r = parse_notice_text("".join(parts))
     assert r.report_lines()
     r.to_json()
+
+
+@pytest.mark.parametrize("notice_title,campaign", [
+    ("关于印发2024年区政府工作报告重点任务分解表的通知", "2024年区政府工作报告重点任务"),
+    ("关于印发2021年重点工作任务分解的通知", "2021年重点工作任务"),
+    ("关于印发2024年区政府工作报告目标任务责任分解的通知", "2024年区政府工作报告目标任务"),
+    ("关于印发《政府工作报告》重点任务分解意见的通知", "2024年《政府工作报告》重点任务"),
+    ("关于分解落实《政府工作报告》的通知", "2024年《政府工作报告》"),
+    ("关于印发《南湖区2024年政府工作报告重点工作任务分解方案》的通知", "南湖区2024年政府工作报告重点工作任务"),
+])
+def test_campaign_title_drops_the_kind_of_document_only(notice_title, campaign):
+    """The forms' campaign: the breakdown's name without 分解表/分解方案…, never its 任务
+    (before: "…重点任务分解表" gave "…重点")."""
+    assert campaign_title(notice_title, 2024) == campaign

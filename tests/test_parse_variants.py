@@ -790,3 +790,34 @@ def test_family_13_a_heading_names_the_lead_and_a_dash_closes_an_item(full_width
         ("7", "新增养老床位300张。", ["县民政局"], ["县卫健委", "县财政局"])]
     assert r.plan.title == "2025年县政府工作报告重点任务责任分工"
     assert sorted(codes(r)) == ["group-empty-fill", "periods-from-notice"]
+
+
+def test_word_table_whose_unit_cell_marks_its_lead(tmp_path):
+    """A .docx whose annex is a Word table 序号|重点任务|责任单位|完成时限 with section rows
+    merged across, the lead marked in the unit cell ("区发改局(牵头)、区统计局")."""
+    import docx
+
+    from xltools.parse import parse_notice_file
+
+    d = docx.Document()
+    for line in ["北湖区人民政府办公室关于印发2024年区政府工作报告重点任务分解表的通知",
+                 "现将分解表印发给你们,请于每季度结束后10日内将完成情况报区政府督查室。",
+                 "北湖区人民政府办公室", "2024年1月20日", "附件", "2024年区政府工作报告重点任务分解表"]:
+        d.add_paragraph(restore_marks(line))
+    rows = [("序号", "重点任务", "责任单位", "完成时限"), ("一、主要预期目标",),
+            ("1", "地区生产总值增长6%左右", "区发改局(牵头)、区统计局", "全年"),
+            ("二、重点工作",), ("2", "新建5G基站300个", "区工信局(牵头),各街道办事处", "9月底前"),
+            ("3", "完成老旧小区改造15个", "区住建局", "11月底前")]
+    table = d.add_table(rows=len(rows), cols=4)
+    for i, row in enumerate(rows):
+        if len(row) == 1:  # a section row: one cell across the table
+            table.cell(i, 0).merge(table.cell(i, 3)).text = row[0]
+        for j, value in enumerate(row if len(row) > 1 else ()):
+            table.cell(i, j).text = restore_marks(value)
+    d.save(tmp_path / "n.docx")
+    r = parse_notice_file(tmp_path / "n.docx")
+    got = [(t.number, t.kind, t.lead_units, t.responsible_units, t.deadline) for t in r.plan.tasks]
+    assert got == [("1", "indicator", ["区发改局"], ["区统计局"], "全年"),
+                   ("2", "task", ["区工信局"], ["各街道办事处"], "9月底前"),
+                   ("3", "task", [], ["区住建局"], "11月底前")]
+    assert r.plan.title == "2024年区政府工作报告重点任务"
