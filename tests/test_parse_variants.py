@@ -680,6 +680,7 @@ BARE = DATA / "family" / "family_10_anping_bare.txt"
 MARKS = DATA / "family" / "family_11_dongcheng_marks.txt"
 DIGITS = DATA / "family" / "family_12_nanhu_fullwidth_digits.txt"
 HEADING_LEADS = DATA / "family" / "family_13_xihu_heading_leads.txt"
+TAB_MATRIX = DATA / "family" / "family_14_anping_tab_matrix.txt"
 
 
 @pytest.mark.parametrize("full_width", [False, True])
@@ -821,3 +822,31 @@ def test_word_table_whose_unit_cell_marks_its_lead(tmp_path):
                    ("2", "task", ["区工信局"], ["各街道办事处"], "9月底前"),
                    ("3", "task", [], ["区住建局"], "11月底前")]
     assert r.plan.title == "2024年区政府工作报告重点任务"
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+def test_family_14_a_town_matrix_in_rows_of_tab_separated_cells(full_width):
+    """附件2's rows "东城街道<TAB>6.5<TAB>8…" under the corner 街道 are the town matrix (before:
+    no matrix and not a word); the subdistricts it lists are the group 各街道办事处."""
+    text = text_of(TAB_MATRIX)
+    r = parse_notice_text(text if full_width else fold(text), source="n.txt")
+    m = r.plan.matrix
+    assert [(c.path, c.measure) for c in m.columns] == [
+        (["地区生产总值增速"], "%"), (["规上工业增加值增速"], "%"), (["固定资产投资"], "亿元"),
+        (["社会消费品零售总额"], "亿元")]
+    assert [(row.label, row.kind) for row in m.rows] == [
+        ("东城街道", "town"), ("西城街道", "town"), ("南湖街道", "town"), ("北山街道", "town"),
+        ("合计", "total")]
+    assert [m.value("北山街道", c.key) for c in m.columns] == ["5.5", "\\", "12.5", "50"]
+    assert len(r.plan.tasks) == 8
+    assert sorted(codes(r)) == ["group-members-inferred", "leader-in-responsibility",
+                                "periods-from-notice"]
+
+
+def test_an_annex_table_that_cannot_be_read_is_said():
+    """A corner cell no rule knows ("名目"): the annex is named as not read, never dropped."""
+    text = fold(text_of(TAB_MATRIX)).replace("街道\t地区生产总值", "名目\t地区生产总值")
+    r = parse_notice_text(text, source="n.txt")
+    [f] = [f for f in r.findings if f.code == "annex-not-read"]
+    assert (r.plan.matrix, f.value, f.severity) == (None, "2", WARNING)
+    assert f.params["lines"] == f"{f.line}-{f.line + 7}"

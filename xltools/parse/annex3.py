@@ -19,7 +19,8 @@ from .cells import Cell
 from .header_tree import Leaf, infer_leaves, leaves_of_paths
 
 CORNER_WORDS = ("目标任务", "责任单位", "单位", "单位名称", "镇街", "镇(街道)", "项目", "指标",
-                "目标任务责任单位", "责任单位目标任务", "序号")
+                "目标任务责任单位", "责任单位目标任务", "序号", "街道", "乡镇", "镇", "乡镇(街道)",
+                "镇(街)", "镇街名称", "乡镇名称", "街道名称", "地区", "区域")
 _TOTAL_RE = re.compile(r"合计|总计|全区|全市|全县")
 _OTHER_RE = re.compile(r"区直|市直|县直|其他|其它")
 _NON_ADDITIVE_RE = re.compile(r"增幅|增速|增长|率|比重|占比|百分比|比例")

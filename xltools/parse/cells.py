@@ -29,11 +29,15 @@ class Cell:
 
 
 def cells_of(lines: list[Line], start: int, end: int) -> list[Cell]:
-    """Blocks of consecutive non-blank lines → cells; a lone "(万元)" joins the cell before."""
+    """Blocks of consecutive non-blank lines → cells; a lone "(万元)" joins the cell before.
+    A row printed on one line with tabs between its cells (as copied out of WPS or Excel) is
+    its cells."""
     cells: list[Cell] = []
     for filled, run in groupby(lines[start:end], key=lambda ln: bool(ln.text.strip())):
-        if filled:
-            block = list(run)
+        block = list(run)
+        if filled and any("\t" in ln.text.strip() for ln in block):  # (not a trailing tab)
+            cells += [Cell(f.strip(), ln.no) for ln in block for f in ln.text.split("\t") if f.strip()]
+        elif filled:
             text = "\n".join(ln.text.strip() for ln in block)
             flat = "".join(text.split())
             if cells and _MEASURE_ONLY_RE.match(flat):

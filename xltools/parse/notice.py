@@ -128,6 +128,10 @@ def read_annexes(lines: list[Line], regions: list, skip: list, grids: list, sour
                 findings += mf
             elif not entries and looks_like_table(cells):
                 entries = parse_unit_tasks(cells)
+            if region is not extra and had == (matrix, len(entries)) and cells \
+                    and (looks_like_matrix(cells) or looks_like_table(cells)):  # never silently
+                findings.append(finding("annex-not-read", file=source, value=region.label,
+                                        line=cells[0].line, lines=f"{cells[0].line}-{cells[-1].line}"))
         if region is extra and had == (matrix, len(entries)):
             findings.append(finding("text-not-read", file=source, line=tail[0].no, value=short(tail[0].text),
                                     lines=f"{tail[0].no}-{tail[-1].no}"))
