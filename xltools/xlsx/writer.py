@@ -1,6 +1,7 @@
 """Write layouts to .xlsx with xlsxwriter: the only place that knows its API."""
 from __future__ import annotations
 
+import functools
 import io
 import os
 from pathlib import Path
@@ -48,7 +49,7 @@ def workbook_bytes(layout: Workbook, hook=None, release: bool = False) -> bytes:
         for sheet in layout.sheets:
             sheet.complete()
     wb = xlsxwriter.Workbook(buf, _STREAMED if stream else _OPTIONS)
-    fmt = _Formats(wb)
+    fmt = functools.cache(lambda name: wb.add_format(STYLES[name]))  # (made on first use)
 
     wb.set_properties({"title": layout.title, "subject": layout.subject, "author": layout.author,
                        "company": layout.company, "comments": "由 xltools 生成"})
@@ -58,7 +59,7 @@ def workbook_bytes(layout: Workbook, hook=None, release: bool = False) -> bytes:
         # writes only at close), and the two must agree; a hook keeps earlier files' parts,
         # whose indexes must mean the same
         for name in STYLES:
-            fix_style_index(fmt[name])
+            fix_style_index(fmt(name))
     if hook is not None:
         hook.start(wb)
     for key, value in layout.custom_properties.items():
@@ -120,18 +121,7 @@ def _write_sheet(wb, sheet: Sheet, fmt, constant_memory: bool = False) -> None:
         ws.hide()
 
 
-class _Formats(dict):
-    """Style name -> the workbook's Format, made on first use (one lookup a cell)."""
-
-    def __init__(self, wb) -> None:
-        super().__init__()
-        self.wb = wb
-
-    def __missing__(self, name: str):
-        return self.setdefault(name, self.wb.add_format(STYLES[name]))
-
-
-def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, streamed: bool) -> None:
+def _write_rows_in_order(ws, sheet: Sheet, fmt, streamed: bool) -> None:
     """Every cell of a row, the covered cells of merges included, is written before the next
     row: streamed (constant_memory), xlsxwriter keeps only the current row; a sheet written
     in memory goes the same way (one way to write merges, not two).
@@ -168,7 +158,7 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, streamed: bool) -> Non
 class _RowWriter:
     """Writes a sheet's rows in order, range after range (see _write_rows_in_order)."""
 
-    def __init__(self, ws, sheet: Sheet, fmt: _Formats, streamed: bool) -> None:
+    def __init__(self, ws, sheet: Sheet, fmt, streamed: bool) -> None:
         self.ws, self.sheet, self.fmt = ws, sheet, fmt
         self.links = [0]  # hyperlinks written on the sheet (_write_cell)
         self.stream = RowStream(ws) if streamed else None
@@ -215,14 +205,14 @@ class _RowWriter:
             out: dict[int, tuple] = {}  # col -> (format, Cell or None for a blank)
             for m in starts.get(row, ()):
                 top = cells.get((row, m.first_col))
-                f = fmt[top.style if top is not None else "body"]
+                f = fmt(top.style if top is not None else "body")
                 for col in range(m.first_col + (top is not None), m.last_col + 1):
                     out[col] = (f, None)
                 self.active.append((m, f, range(m.first_col, m.last_col + 1)))
             while k < n and (key := keys[k])[0] == row:
                 k += 1
                 cell = cells[key]
-                out[key[1]] = (fmt[cell.style], cell)
+                out[key[1]] = (fmt(cell.style), cell)
             if self.active:
                 for m, f, cols in self.active:
                     if m.first_row < row:  # the range's later rows: every cell blank in its style
