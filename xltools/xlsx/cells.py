@@ -318,15 +318,12 @@ def _xlsx_percent(zf: zipfile.ZipFile, sheet: str, out: dict) -> None:
         return
     codes: dict[int, str] = {9: "0%", 10: "0.00%"}
     xfs: list[int] = []
-    in_xfs = False
-    for event, el in iter_xml(scratch, "xl/styles.xml", styles, ("start", "end")):
+    for el in iter_xml(scratch, "xl/styles.xml", styles):
         name = local_name(el.tag)
-        if name == "numFmt" and event == "end":
+        if name == "numFmt":
             codes[int(el.get("numFmtId", "-1"))] = el.get("formatCode", "")
-        elif name == "cellXfs":
-            in_xfs = event == "start"
-        elif name == "xf" and in_xfs and event == "start":
-            xfs.append(int(el.get("numFmtId", "0") or 0))
+        elif name == "cellXfs":  # (ended: its <xf> children are all there)
+            xfs += [int(xf.get("numFmtId", "0") or 0) for xf in el if local_name(xf.tag) == "xf"]
     for (r, c) in list(out):
         m = re.search(rb'<(?:\w+:)?c\s+r="' + a1(r, c).encode() + rb'"([^>]*)>', data)
         sm = re.search(rb'\bs="(\d+)"', m.group(1)) if m is not None else None
