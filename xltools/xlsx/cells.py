@@ -230,8 +230,12 @@ def _read_sheets(reading: IdentityReading, grids: Grids, data: bytes, zf: zipfil
             if fits is not None and not fits(name):
                 continue  # (noted in grids.unreadable or grids.too_large)
             try:
+                # within the row and cell limits before it becomes Python lists (the .xlsx
+                # sheets were scanned before, an .ods is not)
                 sheet = wb.get_sheet_by_name(name)
-                if not _sheet_fits(sheet, name, limits, grids):
+                rows, cols = sheet_extent(sheet)
+                if rows > limits.max_rows or rows * cols > limits.max_cells:
+                    grids.too_large.append((name, rows, cols))
                     continue
                 grids.rows[name] = sheet.to_python(skip_empty_area=False)
             except Exception as e:
@@ -256,16 +260,6 @@ def _scanned_fits(check: ZipCheck, names: set[str], parts: dict[str, str], sheet
     if scan is None or scan.fits(limits):
         return True
     grids.too_large.append((sheet, scan.max_row, scan.max_col))
-    return False
-
-
-def _sheet_fits(sheet, name: str, limits: ReadLimits, grids: Grids) -> bool:
-    """After the native reader built a sheet (all formats): within the row and cell limits
-    before it is turned into Python lists (.xls and .ods reach here unscanned)."""
-    rows, cols = sheet_extent(sheet)
-    if rows <= limits.max_rows and rows * cols <= limits.max_cells:
-        return True
-    grids.too_large.append((name, rows, cols))
     return False
 
 
