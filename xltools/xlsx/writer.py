@@ -202,12 +202,12 @@ class _RowWriter:
                 self._pass(given[row], starts, keys[k][0] if k < n else stop)
                 passed = given[row].stop
                 continue
-            out: dict[int, tuple] = {}  # col -> (format, Cell or None for a blank)
+            out: dict[int, tuple] = {}  # col -> (format, Cell)
             for m in starts.get(row, ()):
                 top = cells.get((row, m.first_col))
                 f = fmt(top.style if top is not None else "body")
                 for col in range(m.first_col + (top is not None), m.last_col + 1):
-                    out[col] = (f, None)
+                    out[col] = (f, _BLANK)
                 self.active.append((m, f, range(m.first_col, m.last_col + 1)))
             while k < n and (key := keys[k])[0] == row:
                 k += 1
@@ -216,7 +216,7 @@ class _RowWriter:
             if self.active:
                 for m, f, cols in self.active:
                     if m.first_row < row:  # the range's later rows: every cell blank in its style
-                        out.update(dict.fromkeys(cols, (f, None)))
+                        out.update(dict.fromkeys(cols, (f, _BLANK)))
                     if m.last_row == row:
                         register_merge(ws, m.first_row, m.first_col, m.last_row, m.last_col)
                 self.active = [item for item in self.active if item[0].last_row != row]
@@ -268,9 +268,6 @@ def _row_xml(row: int, out: dict[int, tuple], xfs: dict, texts: dict) -> str | N
         xf = xfs.get(f)
         if xf is None:
             xf = xfs[f] = fix_style_index(f)  # (given on first use, as xlsxwriter does)
-        if cell is None:
-            parts.append(blank_xml(column_name(col) + r, xf))
-            continue
         v, kind = cell.value, cell.kind
         if cell.comment or kind not in _PLAIN:
             return None
@@ -303,6 +300,7 @@ _KEPT_TEXTS, _KEPT_TEXT_LENGTH = 20_000, 64
 
 
 _PLAIN = frozenset({"string", "number", "blank"})
+_BLANK = Cell(None, kind="blank")  # a merge's covered cell: blank in the merge's style
 
 
 def _number(cell: Cell) -> bool:
@@ -326,14 +324,11 @@ def _url(target: str) -> str:
     return "external:" + target
 
 
-def _write_cell(ws, writers, row: int, col: int, f, cell: Cell | None,
-                links: list[int]) -> None:
-    """Write one cell (None: a blank) in format f; the common ones (text, number, blank) with
+def _write_cell(ws, writers, row: int, col: int, f, cell: Cell, links: list[int]) -> None:
+    """Write one cell in format f; the common ones (text, number, blank) with
     xlsxwriter's undecorated writers (compat.cell_writers). links: [the sheet's hyperlinks
     so far]."""
     string, number, blank = writers
-    if cell is None:
-        return blank(row, col, None, f)
     v, kind = cell.value, cell.kind
     if kind == "url" and cell.target:
         text = "" if v is None else str(v)
