@@ -150,14 +150,11 @@ def _spliced(layout: Workbook, previous: zipfile.ZipFile, kept: dict[str, tuple[
         return None  # inline strings: the previous shared strings would be left out
     names = set(previous.namelist())
     parts: dict[str, str] = {}  # sheet name -> its previous part
-    for sheet in layout.sheets:
-        got = kept.get(sheet.name)
-        if got is None:
-            continue
-        was = f"xl/worksheets/sheet{got[0] + 1}.xml"
-        if was not in names or f"xl/worksheets/_rels/sheet{got[0] + 1}.xml.rels" in names:
+    for name, (i, _) in kept.items():  # (each in the layout, as its stand-in)
+        was = f"xl/worksheets/sheet{i + 1}.xml"
+        if was not in names or f"xl/worksheets/_rels/sheet{i + 1}.xml.rels" in names:
             return None
-        parts[sheet.name] = previous.read(was).decode("utf-8")
+        parts[name] = previous.read(was).decode("utf-8")
     try:
         old_strings = previous.read(STRINGS) if STRINGS in names else b""
         strings = _strings(old_strings)
