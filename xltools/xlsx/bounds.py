@@ -182,16 +182,15 @@ class _CellScanner:
     def feed(self, chunk: bytes, final: bool = False) -> None:
         if self.scan.bad:
             return
+        data = self.carry + chunk
         if self.waiting:
-            data = self.carry + chunk
             pos = data.find(b"sheetData")
             if pos < 0:
                 self.carry = data[-16:]
                 return
-            self.waiting, self.carry = False, b""
+            self.waiting = False
             start = data.rfind(b"<", 0, pos)
-            chunk = data[start if start >= 0 else pos:]
-        data = self.carry + chunk
+            data = data[start if start >= 0 else pos:]
         cut = len(data) if final else data.rfind(b"<")
         if cut < 0:
             cut = len(data)

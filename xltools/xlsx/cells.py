@@ -230,8 +230,12 @@ def _read_sheets(reading: IdentityReading, grids: Grids, data: bytes, zf: zipfil
             if fits is not None and not fits(name):
                 continue  # (noted in grids.unreadable or grids.too_large)
             try:
+                # within the row and cell limits before it becomes Python lists (the .xlsx
+                # sheets were scanned before, an .ods is not)
                 sheet = wb.get_sheet_by_name(name)
-                if not _sheet_fits(sheet, name, limits, grids):
+                rows, cols = sheet_extent(sheet)
+                if rows > limits.max_rows or rows * cols > limits.max_cells:
+                    grids.too_large.append((name, rows, cols))
                     continue
                 grids.rows[name] = sheet.to_python(skip_empty_area=False)
             except Exception as e:
@@ -256,16 +260,6 @@ def _scanned_fits(check: ZipCheck, names: set[str], parts: dict[str, str], sheet
     if scan is None or scan.fits(limits):
         return True
     grids.too_large.append((sheet, scan.max_row, scan.max_col))
-    return False
-
-
-def _sheet_fits(sheet, name: str, limits: ReadLimits, grids: Grids) -> bool:
-    """After the native reader built a sheet (all formats): within the row and cell limits
-    before it is turned into Python lists (.xls and .ods reach here unscanned)."""
-    rows, cols = sheet_extent(sheet)
-    if rows <= limits.max_rows and rows * cols <= limits.max_cells:
-        return True
-    grids.too_large.append((name, rows, cols))
     return False
 
 
@@ -318,15 +312,12 @@ def _xlsx_percent(zf: zipfile.ZipFile, sheet: str, out: dict) -> None:
         return
     codes: dict[int, str] = {9: "0%", 10: "0.00%"}
     xfs: list[int] = []
-    in_xfs = False
-    for event, el in iter_xml(scratch, "xl/styles.xml", styles, ("start", "end")):
+    for el in iter_xml(scratch, "xl/styles.xml", styles):
         name = local_name(el.tag)
-        if name == "numFmt" and event == "end":
+        if name == "numFmt":
             codes[int(el.get("numFmtId", "-1"))] = el.get("formatCode", "")
-        elif name == "cellXfs":
-            in_xfs = event == "start"
-        elif name == "xf" and in_xfs and event == "start":
-            xfs.append(int(el.get("numFmtId", "0") or 0))
+        elif name == "cellXfs":  # (ended: its <xf> children are all there)
+            xfs += [int(xf.get("numFmtId", "0") or 0) for xf in el if local_name(xf.tag) == "xf"]
     for (r, c) in list(out):
         m = re.search(rb'<(?:\w+:)?c\s+r="' + a1(r, c).encode() + rb'"([^>]*)>', data)
         sm = re.search(rb'\bs="(\d+)"', m.group(1)) if m is not None else None

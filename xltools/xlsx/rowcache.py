@@ -25,8 +25,8 @@ from ..sheet.layout import Sheet, Verbatim, Workbook
 from ..sheet.styles import STYLES
 from .compat import compressing_in_pieces
 from .deflate import PartPieces
-from .splice import code_version, int_list, previous_file, read_manifest, write_manifest
-from .writer import streams, workbook_bytes, write_atomically
+from .splice import code_version, int_list, previous_file, read_manifest, write_recorded
+from .writer import streams, workbook_bytes
 
 MANIFEST = ".xltools-rows.json"  # {file: {"sha256", "sheets": {name: {"part", "blocks", "rows"}}}}
 # entry: [first, stop, merges, last_col, state]: rows first..stop-1, the merges inside them
@@ -240,15 +240,11 @@ def write_keeping_rows(filename: str, build: Callable[[KeptRows], Workbook],
         del layout  # (its heights and merges: a province's are tens of MB)
     finally:
         kept.close()
-    path = write_atomically(folder / filename, data)
-    manifest = kept.manifest  # (without this file's entry: KeptRows.load took it out)
-    if streamed:  # (in memory the strings are shared: the rows would not stand alone)
-        manifest[filename] = {"sha256": hashlib.sha256(data).hexdigest(),
-                              "sheets": {name: rows.saved(parts[name])
-                                         for name, rows in kept.sheets.items() if name in parts},
-                              "pieces": kept.pieces.written}
-    write_manifest(folder / MANIFEST, manifest)
-    return path
+    # (kept.manifest is without this file's entry, KeptRows.load took it out; a file written
+    # in memory gets none: its strings are shared, its rows would not stand alone)
+    sheets = {name: rows.saved(parts[name]) for name, rows in kept.sheets.items() if name in parts}
+    return write_recorded(folder, filename, data, MANIFEST, kept.manifest,
+                          {"sheets": sheets, "pieces": kept.pieces.written} if streamed else None)
 
 
 class _PartRows:

@@ -69,12 +69,8 @@ def write_reusing(filename: str, build: Callable[[Reuse], Workbook],
         data = workbook_bytes(layout, FixedStyles(), release=True)
     if layout.filename != filename:
         raise ValueError(f"{layout.filename} is not {filename}")
-    write_atomically(path, data)
-    manifest[filename] = {
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "sheets": [[s.name, keys.get(s.name, ""), facts(s)] for s in layout.sheets]}
-    write_manifest(folder / MANIFEST, manifest)
-    return path
+    sheets = [[s.name, keys.get(s.name, ""), facts(s)] for s in layout.sheets]
+    return write_recorded(folder, filename, data, MANIFEST, manifest, {"sheets": sheets})
 
 
 @functools.lru_cache(maxsize=1)
@@ -154,14 +150,11 @@ def _spliced(layout: Workbook, previous: zipfile.ZipFile, kept: dict[str, tuple[
         return None  # inline strings: the previous shared strings would be left out
     names = set(previous.namelist())
     parts: dict[str, str] = {}  # sheet name -> its previous part
-    for sheet in layout.sheets:
-        got = kept.get(sheet.name)
-        if got is None:
-            continue
-        was = f"xl/worksheets/sheet{got[0] + 1}.xml"
-        if was not in names or f"xl/worksheets/_rels/sheet{got[0] + 1}.xml.rels" in names:
+    for name, (i, _) in kept.items():  # (each in the layout, as its stand-in)
+        was = f"xl/worksheets/sheet{i + 1}.xml"
+        if was not in names or f"xl/worksheets/_rels/sheet{i + 1}.xml.rels" in names:
             return None
-        parts[sheet.name] = previous.read(was).decode("utf-8")
+        parts[name] = previous.read(was).decode("utf-8")
     try:
         old_strings = previous.read(STRINGS) if STRINGS in names else b""
         strings = _strings(old_strings)
@@ -234,10 +227,18 @@ def read_manifest(path: Path) -> dict:
     return got if isinstance(got, dict) else {}
 
 
-def write_manifest(path: Path, manifest: dict) -> None:
-    """Write a manifest for the next run; without it that run rebuilds, so a failure is no harm."""
+def write_recorded(folder: Path, filename: str, data: bytes, manifest_name: str, manifest: dict,
+                   entry: dict | None) -> Path:
+    """Write data as folder/filename, and the manifest beside it for the next run, with the
+    file's entry (None: none) and its SHA-256; without the manifest that run rebuilds, so
+    failing to write it is no harm."""
+    path = write_atomically(folder / filename, data)
+    if entry is not None:
+        manifest[filename] = {"sha256": hashlib.sha256(data).hexdigest(), **entry}
     try:
         # (ASCII: a str with one Chinese name would take two bytes a character)
-        write_atomically(path, json.dumps(manifest, separators=(",", ":")).encode("ascii"))
+        write_atomically(folder / manifest_name,
+                         json.dumps(manifest, separators=(",", ":")).encode("ascii"))
     except OSError:
         pass
+    return path

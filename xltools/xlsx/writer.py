@@ -1,6 +1,7 @@
 """Write layouts to .xlsx with xlsxwriter: the only place that knows its API."""
 from __future__ import annotations
 
+import functools
 import io
 import os
 from pathlib import Path
@@ -48,7 +49,7 @@ def workbook_bytes(layout: Workbook, hook=None, release: bool = False) -> bytes:
         for sheet in layout.sheets:
             sheet.complete()
     wb = xlsxwriter.Workbook(buf, _STREAMED if stream else _OPTIONS)
-    fmt = _Formats(wb)
+    fmt = functools.cache(lambda name: wb.add_format(STYLES[name]))  # (made on first use)
 
     wb.set_properties({"title": layout.title, "subject": layout.subject, "author": layout.author,
                        "company": layout.company, "comments": "由 xltools 生成"})
@@ -58,7 +59,7 @@ def workbook_bytes(layout: Workbook, hook=None, release: bool = False) -> bytes:
         # writes only at close), and the two must agree; a hook keeps earlier files' parts,
         # whose indexes must mean the same
         for name in STYLES:
-            fix_style_index(fmt[name])
+            fix_style_index(fmt(name))
     if hook is not None:
         hook.start(wb)
     for key, value in layout.custom_properties.items():
@@ -120,18 +121,7 @@ def _write_sheet(wb, sheet: Sheet, fmt, constant_memory: bool = False) -> None:
         ws.hide()
 
 
-class _Formats(dict):
-    """Style name -> the workbook's Format, made on first use (one lookup a cell)."""
-
-    def __init__(self, wb) -> None:
-        super().__init__()
-        self.wb = wb
-
-    def __missing__(self, name: str):
-        return self.setdefault(name, self.wb.add_format(STYLES[name]))
-
-
-def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, streamed: bool) -> None:
+def _write_rows_in_order(ws, sheet: Sheet, fmt, streamed: bool) -> None:
     """Every cell of a row, the covered cells of merges included, is written before the next
     row: streamed (constant_memory), xlsxwriter keeps only the current row; a sheet written
     in memory goes the same way (one way to write merges, not two).
@@ -168,7 +158,7 @@ def _write_rows_in_order(ws, sheet: Sheet, fmt: _Formats, streamed: bool) -> Non
 class _RowWriter:
     """Writes a sheet's rows in order, range after range (see _write_rows_in_order)."""
 
-    def __init__(self, ws, sheet: Sheet, fmt: _Formats, streamed: bool) -> None:
+    def __init__(self, ws, sheet: Sheet, fmt, streamed: bool) -> None:
         self.ws, self.sheet, self.fmt = ws, sheet, fmt
         self.links = [0]  # hyperlinks written on the sheet (_write_cell)
         self.stream = RowStream(ws) if streamed else None
@@ -212,21 +202,21 @@ class _RowWriter:
                 self._pass(given[row], starts, keys[k][0] if k < n else stop)
                 passed = given[row].stop
                 continue
-            out: dict[int, tuple] = {}  # col -> (format, Cell or None for a blank)
+            out: dict[int, tuple] = {}  # col -> (format, Cell)
             for m in starts.get(row, ()):
                 top = cells.get((row, m.first_col))
-                f = fmt[top.style if top is not None else "body"]
+                f = fmt(top.style if top is not None else "body")
                 for col in range(m.first_col + (top is not None), m.last_col + 1):
-                    out[col] = (f, None)
+                    out[col] = (f, _BLANK)
                 self.active.append((m, f, range(m.first_col, m.last_col + 1)))
             while k < n and (key := keys[k])[0] == row:
                 k += 1
                 cell = cells[key]
-                out[key[1]] = (fmt[cell.style], cell)
+                out[key[1]] = (fmt(cell.style), cell)
             if self.active:
                 for m, f, cols in self.active:
                     if m.first_row < row:  # the range's later rows: every cell blank in its style
-                        out.update(dict.fromkeys(cols, (f, None)))
+                        out.update(dict.fromkeys(cols, (f, _BLANK)))
                     if m.last_row == row:
                         register_merge(ws, m.first_row, m.first_col, m.last_row, m.last_col)
                 self.active = [item for item in self.active if item[0].last_row != row]
@@ -278,9 +268,6 @@ def _row_xml(row: int, out: dict[int, tuple], xfs: dict, texts: dict) -> str | N
         xf = xfs.get(f)
         if xf is None:
             xf = xfs[f] = fix_style_index(f)  # (given on first use, as xlsxwriter does)
-        if cell is None:
-            parts.append(blank_xml(column_name(col) + r, xf))
-            continue
         v, kind = cell.value, cell.kind
         if cell.comment or kind not in _PLAIN:
             return None
@@ -313,6 +300,7 @@ _KEPT_TEXTS, _KEPT_TEXT_LENGTH = 20_000, 64
 
 
 _PLAIN = frozenset({"string", "number", "blank"})
+_BLANK = Cell(None, kind="blank")  # a merge's covered cell: blank in the merge's style
 
 
 def _number(cell: Cell) -> bool:
@@ -336,14 +324,11 @@ def _url(target: str) -> str:
     return "external:" + target
 
 
-def _write_cell(ws, writers, row: int, col: int, f, cell: Cell | None,
-                links: list[int]) -> None:
-    """Write one cell (None: a blank) in format f; the common ones (text, number, blank) with
+def _write_cell(ws, writers, row: int, col: int, f, cell: Cell, links: list[int]) -> None:
+    """Write one cell in format f; the common ones (text, number, blank) with
     xlsxwriter's undecorated writers (compat.cell_writers). links: [the sheet's hyperlinks
     so far]."""
     string, number, blank = writers
-    if cell is None:
-        return blank(row, col, None, f)
     v, kind = cell.value, cell.kind
     if kind == "url" and cell.target:
         text = "" if v is None else str(v)
