@@ -27,7 +27,8 @@ from xltools.parse import parse_notice_text
 from xltools.parse.fold import fold
 
 FAMILY = sorted((DATA / "family").glob("*.txt"))
-PROSE = [p for p in FAMILY if "_01_" not in p.name and "_04_" not in p.name]  # no flat tables
+# no flat tables (01, 04), and no 一、 items (15: they are no headings to run into a line)
+PROSE = [p for p in FAMILY if not any(n in p.name for n in ("_01_", "_04_", "_15_"))]
 _ASCII_OF = {v: k for k, v in FULL_WIDTH_OF.items()}
 SETTINGS = dict(deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 
@@ -681,6 +682,7 @@ MARKS = DATA / "family" / "family_11_dongcheng_marks.txt"
 DIGITS = DATA / "family" / "family_12_nanhu_fullwidth_digits.txt"
 HEADING_LEADS = DATA / "family" / "family_13_xihu_heading_leads.txt"
 TAB_MATRIX = DATA / "family" / "family_14_anping_tab_matrix.txt"
+SHISHI = DATA / "family" / "family_15_county_shishi.txt"
 
 
 @pytest.mark.parametrize("full_width", [False, True])
@@ -850,3 +852,20 @@ def test_an_annex_table_that_cannot_be_read_is_said():
     [f] = [f for f in r.findings if f.code == "annex-not-read"]
     assert (r.plan.matrix, f.value, f.severity) == (None, "2", WARNING)
     assert f.params["lines"] == f"{f.line}-{f.line + 7}"
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+def test_family_15_items_numbered_one_two_three_with_nothing_below(full_width):
+    """一、… items each closed by its units, in a notice whose title names only 民生实事 (before:
+    no-items-found, nothing read); 妇联, 残联 and 团县委 are bodies' names."""
+    text = text_of(SHISHI)
+    r = parse_notice_text(text if full_width else fold(text), source="n.txt")
+    got = [(t.number, t.kind, t.lead_units, t.responsible_units) for t in r.plan.tasks]
+    assert got == [("一", "practical_matter", [], ["县教育局"]),
+                   ("二", "practical_matter", [], ["县住建局", "县民政局"]),
+                   ("三", "practical_matter", [], ["县卫健局", "县妇联"]),
+                   ("四", "practical_matter", [], ["团县委", "县妇联"]),
+                   ("五", "practical_matter", [], ["县残联"]),
+                   ("六", "practical_matter", ["县民政局"], ["各乡镇人民政府"])]
+    assert [len(t.targets) for t in r.plan.tasks] == [2, 1, 1, 1, 1, 1]
+    assert sorted(codes(r)) == ["group-empty-fill", "periods-from-notice"]

@@ -15,7 +15,7 @@ CLOSERS = ")\uff09〉>》\uff1e】]〕}\uff5d"
 # Usual endings of a body's name (the list plus a few common ones).
 ENDINGS = ("管委会", "分局", "中心", "公司", "政府", "街道", "集团", "大学", "办事处", "街办",
            "局", "委", "办", "镇", "乡", "室", "院", "所", "站", "队", "社", "会", "行", "部",
-           "处", "厅", "署", "馆", "校", "园区", "海关")
+           "处", "厅", "署", "馆", "校", "园区", "海关", "联", "协")  # (妇联, 残联, 科协)
 # Endings certain enough to split on (the list).
 SPLIT_ENDINGS = ("管委会", "分局", "中心", "公司", "政府", "街道", "集团", "大学", "局", "委",
                  "办", "镇")

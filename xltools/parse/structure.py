@@ -122,7 +122,7 @@ def _item_kind_for(lines: list[Line], region: Region) -> tuple[str, int]:
         mk = marker_of(ln.text)
         if mk and LEVEL[mk[0]] < 3:  # "(一)工业经济1.新增…": the item run into its heading counts
             mk = next((marker_of(p[1]) for k in _ARABIC if len(p := _run_in(ln.text.strip(), k, seen[k])) > 1), mk)
-        if mk and mk[0] in (*_ARABIC, "cn2"):
+        if mk and mk[0] in (*_ARABIC, "cn2", "cn1"):
             present[mk[0]] += 1
             seen[mk[0]] = _value(mk[1]) or 0
             last = mk[0]
@@ -131,12 +131,14 @@ def _item_kind_for(lines: list[Line], region: Region) -> tuple[str, int]:
         if has_responsibility(ln.text) and last is not None:
             counts[last] += 1
             last = None
-    if counts:
+    if deeper := [k for k in counts if k != "cn1"]:
         # equal counts: the deeper marker numbers the items (target items (一)… printed above
         # the numbered tasks are leaf headings, read as items by _walk)
-        best = max(counts, key=lambda k: (counts[k], LEVEL[k], present[k]))
+        best = max(deeper, key=lambda k: (counts[k], LEVEL[k], present[k]))
         return best, counts[best]
-    return next(((k, 0) for k in _ARABIC if present[k] >= 2), ("", 0))
+    # 一、… items with units and nothing numbered below them (a short list of 实事)
+    return next(((k, 0) for k in _ARABIC if present[k] >= 2),
+                ("cn1", counts["cn1"]) if counts["cn1"] >= 2 else ("", 0))
 
 
 def find_body(lines: list[Line], regions: list[Region]) -> tuple[Region | None, str]:
@@ -340,9 +342,12 @@ def _signs_off(text: str, below: list[Line]) -> bool:
 
 
 def _region_kind(lines: list[Line], region: Region) -> str | None:
-    """The kind an annex's title states (on the 附件 line or the first line below it)."""
+    """The kind an annex's title states (on the 附件 line or the first line below it); in the
+    notice itself, a title that names 实事 and no 任务 or 目标 (…民生实事分工的通知)."""
     if not region.label:
-        return None
+        title = next((t for ln in lines[:6] if "关于" in (t := ln.text.strip())), "")
+        plain = title and not re.search("任务|目标", title)
+        return "practical_matter" if plain and kind_of_heading(title) == "practical_matter" else None
     first = next((ln.text.strip() for ln in lines[region.start:region.end] if ln.text.strip()), "")
     titles = (region.title, first if not marker_of(first) and _is_title_like(first) else "")
     return next((kind for t in titles if t and (kind := kind_of_heading(t))), None)
