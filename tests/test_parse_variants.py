@@ -683,6 +683,7 @@ DIGITS = DATA / "family" / "family_12_nanhu_fullwidth_digits.txt"
 HEADING_LEADS = DATA / "family" / "family_13_xihu_heading_leads.txt"
 TAB_MATRIX = DATA / "family" / "family_14_anping_tab_matrix.txt"
 SHISHI = DATA / "family" / "family_15_county_shishi.txt"
+PDF_COPY = DATA / "family" / "family_16_city_wrapped.txt"
 
 
 @pytest.mark.parametrize("full_width", [False, True])
@@ -869,3 +870,20 @@ def test_family_15_items_numbered_one_two_three_with_nothing_below(full_width):
                    ("六", "practical_matter", ["县民政局"], ["各乡镇人民政府"])]
     assert [len(t.targets) for t in r.plan.tasks] == [2, 1, 1, 1, 1, 1]
     assert sorted(codes(r)) == ["group-empty-fill", "periods-from-notice"]
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+def test_family_16_lines_broken_anywhere_and_two_items_on_one_line(full_width):
+    """A PDF copy: words broken across lines are joined; "…(牵头单位:市发改委;…)4.新增…" is two
+    items (before: item 4 inside item 3, its target labelled "4.新增市场主体", a number gap)."""
+    text = text_of(PDF_COPY)
+    r = parse_notice_text(text if full_width else fold(text), source="n.txt")
+    got = [(t.number, t.lead_units, t.responsible_units, [g.label for g in t.targets])
+           for t in r.plan.tasks]
+    assert got == [("1", ["市发改委"], ["市财政局", "市统计局"], ["地区生产总值增长", "一般公共预算收入增长"]),
+                   ("2", ["市人社局"], [], ["城镇新增就业", "城镇调查失业率"]),
+                   ("3", ["市发改委"], ["各区人民政府"], ["实施重大项目", "完成投资"]),
+                   ("4", ["市市场监管局"], [], ["新增市场主体"]),
+                   ("5", ["市政务服务中心"], ["市直各部门"], ["政务服务事项网上可办率"])]
+    assert fold(r.plan.task("3").text) == "实施重大项目200个,完成投资800亿元。"
+    assert "item-number-gap" not in codes(r)

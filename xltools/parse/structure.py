@@ -309,8 +309,8 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
 
 def _run_in(text: str, item_kind: str, last: int) -> list[str]:
     """A heading and its first item run together in one line ("一、主要目标1.地区生产总值…",
-    "一、主要目标(一)地区生产总值…(责任单位:…)") as the two lines they are; any other line
-    as it is. The item: the one after the `last` item, or a first one (1, 一) that is an
+    "一、主要目标(一)地区生产总值…(责任单位:…)"), or an item and the next one after its closing
+    bracket ("3.…(牵头单位:甲)4.…"), as the lines they are; any other line as it is. The item: the one after the `last` item, or a first one (1, 一) that is an
     item by _heading_is_item."""
     mk = marker_of(text)
     if mk and LEVEL[mk[0]] < LEVEL[item_kind]:
@@ -320,7 +320,12 @@ def _run_in(text: str, item_kind: str, last: int) -> list[str]:
                     and not text[p - 1].isdecimal() and (it[0] == item_kind and _value(it[1]) in (last + 1, 1)
                                                          or (it[1] == "一" or _value(it[1]) == 1)
                                                          and _heading_is_item(it, [text[:p]])):
-                return [text[:p], text[p:].lstrip()]
+                return [text[:p], *_run_in(text[p:].lstrip(), item_kind, last)]
+    if mk and mk[0] == item_kind and (n := _value(mk[1])):  # "3.…(牵头单位:甲)4.…": two items
+        for close in re.finditer(r"[)\uff09\u3011]", text):
+            rest = text[close.end():].lstrip()
+            if (it := marker_of(rest)) and it[0] == item_kind and _value(it[1]) == n + 1:
+                return [text[:close.end()], *_run_in(rest, item_kind, n)]
     return [text]
 
 
