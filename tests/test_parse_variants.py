@@ -578,13 +578,14 @@ def test_a_numbered_target_longer_than_a_heading_above_the_tasks(units, full_wid
 
 
 @pytest.mark.parametrize("full_width", [False, True])
-def test_unnumbered_targets_the_body_does_not_reach_are_reported(full_width):
-    """Unnumbered target lines with no 目标 word above the tasks: before, dropped without a word."""
+def test_unnumbered_targets_under_a_target_heading_are_listed(full_width):
+    """Unnumbered target lines with no 目标 word under "一、主要目标", above the tasks: target
+    paragraphs, listed (before the first fix dropped without a word, then text-before-items)."""
     text = printed(LONG_TARGET.format(first="", second="", units="", units2=""), full_width)
     r = parse_notice_text(text, source="n.txt")
     assert [t.number for t in r.plan.tasks] == ["1", "2", "3"]
-    [f] = [f for f in r.findings if f.code == "text-before-items"]
-    assert f.severity == WARNING and f.line == 6 and fold(f.params["value"]).startswith("财政收入增长8%")
+    assert [(lt.line, len(lt.targets)) for lt in r.loose_targets] == [(5, 4), (6, 1)]
+    assert sorted(codes(r)) == ["periods-default", "unnumbered-targets", "unnumbered-targets"]
 
 
 @pytest.mark.parametrize("full_width", [False, True])
