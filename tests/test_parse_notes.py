@@ -152,6 +152,18 @@ def test_a_time_in_its_own_bracket_beside_the_units_is_the_deadline(form):
 
 
 @FORMS
+def test_unnumbered_targets_under_a_target_heading_are_listed(form):
+    """"一、主要预期目标" over a line of targets that does not say 目标: a target paragraph
+    (listed, unnumbered-targets), not text before the items (before: text-before-items)."""
+    text = HEAD + form("\n一、主要预期目标\n地区生产总值增长6%左右,一般公共预算收入增长5%,"
+                       "城镇新增就业5000人。\n二、重点任务\n1.推进甲。(责任单位:区发改局)\n")
+    r = parse_notice_text(text)
+    [lt] = r.loose_targets
+    assert [g.label for g in lt.targets] == ["地区生产总值增长", "一般公共预算收入增长", "城镇新增就业"]
+    assert sorted(f.code for f in r.findings) == ["periods-default", "unnumbered-targets"]
+
+
+@FORMS
 def test_square_brackets_with_nested_unit(form):
     text = HEAD + form("一、主要目标\n1.粮食产量稳定。[牵头单位:市农业农村局;责任单位:市发改委(粮食局)、"
                        "各县(市、区)人民政府]\n").replace("[", "\uff3b").replace("]", "\uff3d")

@@ -107,6 +107,10 @@ def test_run_together_names():
     assert run_together_splits("区委政法委司法局") == ([], False)
     assert run_together_splits("市政府项目办") == ([], False)
     assert run_together_splits("人行荆州市中心支行") == ([], False)
+    # names a space apart (justified or PDF text), a group among them: each whole
+    assert run_together_splits("区住建局  各街道办事处") == (["区住建局", "各街道办事处"], True)
+    assert run_together_splits("区统计局\u3000县税务局") == (["区统计局", "县税务局"], True)
+    assert run_together_splits("荆州开发区 管委会") == ([], False)
 
 
 def test_aliases_certain_and_uncertain():

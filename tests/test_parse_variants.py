@@ -578,13 +578,14 @@ def test_a_numbered_target_longer_than_a_heading_above_the_tasks(units, full_wid
 
 
 @pytest.mark.parametrize("full_width", [False, True])
-def test_unnumbered_targets_the_body_does_not_reach_are_reported(full_width):
-    """Unnumbered target lines with no 目标 word above the tasks: before, dropped without a word."""
+def test_unnumbered_targets_under_a_target_heading_are_listed(full_width):
+    """Unnumbered target lines with no 目标 word under "一、主要目标", above the tasks: target
+    paragraphs, listed (before the first fix dropped without a word, then text-before-items)."""
     text = printed(LONG_TARGET.format(first="", second="", units="", units2=""), full_width)
     r = parse_notice_text(text, source="n.txt")
     assert [t.number for t in r.plan.tasks] == ["1", "2", "3"]
-    [f] = [f for f in r.findings if f.code == "text-before-items"]
-    assert f.severity == WARNING and f.line == 6 and fold(f.params["value"]).startswith("财政收入增长8%")
+    assert [(lt.line, len(lt.targets)) for lt in r.loose_targets] == [(5, 4), (6, 1)]
+    assert sorted(codes(r)) == ["periods-default", "unnumbered-targets", "unnumbered-targets"]
 
 
 @pytest.mark.parametrize("full_width", [False, True])
@@ -683,6 +684,7 @@ DIGITS = DATA / "family" / "family_12_nanhu_fullwidth_digits.txt"
 HEADING_LEADS = DATA / "family" / "family_13_xihu_heading_leads.txt"
 TAB_MATRIX = DATA / "family" / "family_14_anping_tab_matrix.txt"
 SHISHI = DATA / "family" / "family_15_county_shishi.txt"
+PDF_COPY = DATA / "family" / "family_16_city_wrapped.txt"
 
 
 @pytest.mark.parametrize("full_width", [False, True])
@@ -869,3 +871,20 @@ def test_family_15_items_numbered_one_two_three_with_nothing_below(full_width):
                    ("六", "practical_matter", ["县民政局"], ["各乡镇人民政府"])]
     assert [len(t.targets) for t in r.plan.tasks] == [2, 1, 1, 1, 1, 1]
     assert sorted(codes(r)) == ["group-empty-fill", "periods-from-notice"]
+
+
+@pytest.mark.parametrize("full_width", [False, True])
+def test_family_16_lines_broken_anywhere_and_two_items_on_one_line(full_width):
+    """A PDF copy: words broken across lines are joined; "…(牵头单位:市发改委;…)4.新增…" is two
+    items (before: item 4 inside item 3, its target labelled "4.新增市场主体", a number gap)."""
+    text = text_of(PDF_COPY)
+    r = parse_notice_text(text if full_width else fold(text), source="n.txt")
+    got = [(t.number, t.lead_units, t.responsible_units, [g.label for g in t.targets])
+           for t in r.plan.tasks]
+    assert got == [("1", ["市发改委"], ["市财政局", "市统计局"], ["地区生产总值增长", "一般公共预算收入增长"]),
+                   ("2", ["市人社局"], [], ["城镇新增就业", "城镇调查失业率"]),
+                   ("3", ["市发改委"], ["各区人民政府"], ["实施重大项目", "完成投资"]),
+                   ("4", ["市市场监管局"], [], ["新增市场主体"]),
+                   ("5", ["市政务服务中心"], ["市直各部门"], ["政务服务事项网上可办率"])]
+    assert fold(r.plan.task("3").text) == "实施重大项目200个,完成投资800亿元。"
+    assert "item-number-gap" not in codes(r)

@@ -180,6 +180,10 @@ def run_together_splits(name: str, known: set[str] | None = None) -> tuple[list[
     known_keys = {name_key(k) for k in (known or set())}
     if name_key(s) in known_keys:
         return [], False
+    spaced = name.split()  # "区住建局  各街道办事处": names a space apart, each whole
+    if len(spaced) > 1 and all(len(x) > 2 and (x.endswith(ENDINGS) or is_group_phrase(x))
+                               for x in spaced):
+        return spaced, True
     if joined := _split_joined(s, known_keys):
         left, right = joined
         known_or_group = [name_key(x) in known_keys or is_group_phrase(x) for x in joined]

@@ -162,9 +162,17 @@ def _is_title_like(text: str) -> bool:
     return 0 < len(s) <= 40 and not re.search(r"[。;\uff1b]", s) and not s.endswith((",", "\uff0c"))
 
 
-def _is_target_paragraph(text: str) -> bool:
-    return bool(re.search(r"目标|指标", text)) and not REPORTING_RE.search(text) \
-        and len(extract_targets(text)) >= 1 and not marker_of(text)
+def _is_target_paragraph(text: str, heading: str = "") -> bool:
+    """Unnumbered text with targets that names itself a target, or stands under a target
+    heading ("一、主要预期目标" over "地区生产总值增长6%左右,…")."""
+    said = re.search(r"目标|指标", text) or kind_of_heading(heading) == "indicator"
+    return bool(said) and not REPORTING_RE.search(text) and len(extract_targets(text)) >= 1 \
+        and not marker_of(text)
+
+
+def _heading_above(lines: list[Line], i: int) -> str:
+    """The nearest numbered line above line i (within a few lines): its heading, if any."""
+    return next((t for ln in reversed(lines[max(0, i - 4):i]) if marker_of(t := ln.text.strip())), "")
 
 
 def _body_start(lines: list[Line], region: Region, item_kind: str, first_item: int, st: Structure,
@@ -181,7 +189,8 @@ def _body_start(lines: list[Line], region: Region, item_kind: str, first_item: i
         mk = marker_of(s)  # (the notice's reporting rule has days, no targets)
         told = has_responsibility(s) or bool(extract_targets(s)) and not REPORTING_RE.search(s)
         if (mk and (LEVEL[mk[0]] < LEVEL[item_kind] or mk[0] == "dash") and (len(s) <= _HEADING_MAX or told)) or (
-                not mk and (_is_title_like(s) or _is_target_paragraph(s) or has_responsibility(s))):
+                not mk and (_is_title_like(s) or _is_target_paragraph(s, _heading_above(lines, i))
+                            or has_responsibility(s))):
             start = i  # a responsibility line belongs to the item above it
         else:
             if told:
@@ -298,7 +307,7 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
                 st.findings.append(finding("sub-items-with-units", file=source, line=ln.no,
                                            task=cur.number))
             continue
-        if not ended and _is_target_paragraph(s):
+        if not ended and _is_target_paragraph(s, section()[-1] if stack else ""):
             close_item()
             st.target_paragraphs.append(LooseTargets(ln.no, s, section(), extract_targets(s)))
             continue
@@ -309,8 +318,8 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
 
 def _run_in(text: str, item_kind: str, last: int) -> list[str]:
     """A heading and its first item run together in one line ("一、主要目标1.地区生产总值…",
-    "一、主要目标(一)地区生产总值…(责任单位:…)") as the two lines they are; any other line
-    as it is. The item: the one after the `last` item, or a first one (1, 一) that is an
+    "一、主要目标(一)地区生产总值…(责任单位:…)"), or an item and the next one after its closing
+    bracket ("3.…(牵头单位:甲)4.…"), as the lines they are; any other line as it is. The item: the one after the `last` item, or a first one (1, 一) that is an
     item by _heading_is_item."""
     mk = marker_of(text)
     if mk and LEVEL[mk[0]] < LEVEL[item_kind]:
@@ -320,7 +329,12 @@ def _run_in(text: str, item_kind: str, last: int) -> list[str]:
                     and not text[p - 1].isdecimal() and (it[0] == item_kind and _value(it[1]) in (last + 1, 1)
                                                          or (it[1] == "一" or _value(it[1]) == 1)
                                                          and _heading_is_item(it, [text[:p]])):
-                return [text[:p], text[p:].lstrip()]
+                return [text[:p], *_run_in(text[p:].lstrip(), item_kind, last)]
+    if mk and mk[0] == item_kind and (n := _value(mk[1])):  # "3.…(牵头单位:甲)4.…": two items
+        for close in re.finditer(r"[)\uff09\u3011]", text):
+            rest = text[close.end():].lstrip()
+            if (it := marker_of(rest)) and it[0] == item_kind and _value(it[1]) == n + 1:
+                return [text[:close.end()], *_run_in(rest, item_kind, n)]
     return [text]
 
 
