@@ -31,7 +31,9 @@ _FILLERS = ("力争", "确保", "争取", "努力", "全年", "今年", "年内"
 _BARE_VERBS = ("完成", "新增", "新建", "建成", "实施", "引进", "培育", "改造", "开工", "新开工",
                "创建", "建设", "打造", "举办", "开展", "培训", "招引", "签约", "落地", "帮扶")
 _LINKS = ("达到", "达", "控制在", "保持在", "稳定在", "超过", "突破", "不低于", "不少于",
-          "不高于", "不超过", "为", "在", "至", "到")
+          "不高于", "不超过", "为", "在", "至", "到",
+          *(v + to for v in ("提高", "提升", "降", "降低", "下降", "压缩", "缩短", "压减", "增加", "扩大")
+            for to in ("至", "到")))  # (…占比提升至60%: the level, named without its verb)
 _CLAUSE_SEPS = "。;\uff1b,\uff0c:\uff1a"  # 、 lists adjectives too (国家级、省级…): handled by prev_end
 _SEP_RE = re.compile(f"[{_CLAUSE_SEPS}]")
 
@@ -53,7 +55,8 @@ def extract_targets(text: str) -> list[Target]:
         if start_at is not None and start_at >= clause_start:  # what went 由… names the target
             subject, start_at = text[clause_start:start_at], None
         growth = any(label_raw.rstrip().endswith(w) or label_raw.rstrip()[-6:].find(w) >= 0
-                     for w in _GROWTH_WORDS) and measure in ("%", "\uff05", "个百分点", "百分点")
+                     for w in _GROWTH_WORDS) and measure in ("%", "\uff05", "个百分点", "百分点") \
+            and not re.search(r"[至到]\s*$", label_raw)  # (提高至42%: the level reached, no growth)
         label = _clean_label(subject.lstrip("、 "), keep_growth=growth)
         if len(label) <= 1:
             label = _following_words(text, m.end())
