@@ -12,6 +12,7 @@ from xltools.parse.kinds import kind_of_heading
 from xltools.parse.meta import find_issuer, find_periods, find_title
 from xltools.parse.notes import peel_notes, reads_like_sentence
 from xltools.parse.responsibility import extract_responsibility
+from xltools.parse.targets import extract_targets
 
 FORMS = pytest.mark.parametrize("form", [fold, restore_marks], ids=["ascii", "full-width"])
 HEAD = "关于印发2021年重点任务分解方案的通知\n"
@@ -221,3 +222,68 @@ def test_annex_title_gives_the_kind(form, annex):
     text = form("关于印发2020年为民办实事项目的通知\n各单位:\n现印发。\n" + annex +
                 "1.新建学校2所。(牵头单位:市教育局)\n2.改造道路10公里。(牵头单位:市交通局)\n")
     assert [t.kind for t in parse_notice_text(text).plan.tasks] == ["practical_matter"] * 2
+
+
+@FORMS
+@pytest.mark.parametrize("item", [
+    "1.成立领导小组,抓好统筹调度(领导小组办公室设在区发改局)",
+    "1.推进国有企业改革,完成混改3家(含区属国有公司)",
+    "1.改造提升公共文化设施(区图书馆、区文化馆)",
+])
+def test_a_closing_bracket_of_notes_names_no_unit(form, item):
+    """Names alone in a closing bracket are units only when nothing says otherwise (设在, 含),
+    and mid-sentence only when they end as offices do (not venues listed as examples)."""
+    r = parse_notice_text(HEAD + form("一、重点任务\n" + item + "\n2.推进乙。(责任单位:区财政局)\n"))
+    t = r.plan.tasks[0]
+    assert (t.lead_units, t.responsible_units) == ([], [])
+    assert [f.task for f in r.findings if f.code == "missing-responsibility"] == ["1"]
+
+
+@FORMS
+def test_sub_items_with_their_own_times_keep_the_items_units(form):
+    """"(甲牵头,乙配合)①…(6月底前);②…(12月底前)。": the units' bracket before the sub-items."""
+    r = parse_notice_text(HEAD + form("一、重点任务\n1.推进城市更新(区住建局牵头,区财政局配合)"
+                                      "\u2460完成老旧小区改造20个(6月底前);\u2461新建口袋公园5个(12月底前)。\n"))
+    t = r.plan.tasks[0]
+    assert (t.lead_units, t.responsible_units) == (["区住建局"], ["区财政局"])
+    assert fold(t.text).endswith("新建口袋公园5个(12月底前)。")
+
+
+@FORMS
+def test_a_heading_lead_leaves_an_item_whose_unit_is_in_charge(form):
+    """"(牵头单位:甲)" on the heading leads items naming 责任单位, not one whose unit 负责."""
+    r = parse_notice_text(HEAD + form("一、产业发展(牵头单位:县工信局)\n1.推进甲。(责任单位:县统计局)\n"
+                                      "2.推进乙。(县发改局负责)\n"))
+    got = [(t.lead_units, t.responsible_units) for t in r.plan.tasks]
+    assert got == [(["县工信局"], ["县统计局"]), ([], ["县发改局"])]
+
+
+@FORMS
+@pytest.mark.parametrize("text,targets", [
+    ("将不动产登记时间由5个工作日压缩至3个工作日。", [("将不动产登记时间", 3.0, "个工作日", "<=")]),
+    ("实现企业开办1个工作日内办结。", [("企业开办", 1.0, "个工作日", "<=")]),
+    ("建成区绿化覆盖率由38%提高至42%。", [("建成区绿化覆盖率", 42.0, "%", ">=")]),
+    ("护理型床位占比提升至60%。", [("护理型床位占比", 60.0, "%", ">=")]),
+])
+def test_a_starting_figure_is_no_target(form, text, targets):
+    """"由5个工作日压缩至3个工作日": one target, the figure reached, named by its subject."""
+    targets_read = extract_targets(fold(form(text)))
+    got = [(fold(g.label), g.value, g.measure, g.direction) for g in targets_read]
+    assert got == targets and not any(g.growth for g in targets_read)  # (a level, not a growth)
+
+
+@FORMS
+def test_last_years_figures_under_a_target_heading_are_no_targets(form):
+    """A line opening with a year under "主要预期目标" looks back: said, never a target."""
+    r = parse_notice_text(HEAD + form("\n一、主要预期目标\n2020年,全区地区生产总值完成320亿元,增长5.2%。\n"
+                                      "地区生产总值增长6%左右。\n二、重点任务\n1.推进甲。(责任单位:区发改局)\n"))
+    assert [fold(lt.text) for lt in r.loose_targets] == ["地区生产总值增长6%左右。"]
+    assert [f.line for f in r.findings if f.code == "text-before-items"] == [4]
+
+
+@FORMS
+def test_a_title_naming_other_work_beside_shishi_keeps_tasks(form):
+    """"民生实事和重点项目": the 一、 items are not all 实事."""
+    r = parse_notice_text(form("关于做好2021年民生实事和重点项目推进工作的通知\n一、推进区重点项目20个。(区发改局)\n"
+                               "二、新建幼儿园2所。(区教育局)\n"))
+    assert [t.kind for t in r.plan.tasks] == ["task", "task"]

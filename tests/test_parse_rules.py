@@ -111,6 +111,7 @@ def test_run_together_names():
     assert run_together_splits("区住建局  各街道办事处") == (["区住建局", "各街道办事处"], True)
     assert run_together_splits("区统计局\u3000县税务局") == (["区统计局", "县税务局"], True)
     assert run_together_splits("荆州开发区 管委会") == ([], False)
+    assert run_together_splits("县公安局 交警大队") == ([], False)  # (one body, justified)
 
 
 def test_aliases_certain_and_uncertain():
@@ -325,3 +326,19 @@ def test_campaign_title_drops_the_kind_of_document_only(notice_title, campaign):
     """The forms' campaign: the breakdown's name without 分解表/分解方案…, never its 任务
     (before: "…重点任务分解表" gave "…重点")."""
     assert campaign_title(notice_title, 2024) == campaign
+
+
+@pytest.mark.parametrize("notice_title,campaign", [
+    ("关于印发《关于加快推进乡村振兴的实施意见》的通知", "2024年《关于加快推进乡村振兴的实施意见》"),
+    ("关于印发《2024年优化营商环境工作方案》的通知", "《2024年优化营商环境工作方案》"),
+])
+def test_a_document_named_in_book_marks_stays_whole(notice_title, campaign):
+    """《…实施意见》 is a document's name, not a breakdown's: its marks and kind stay."""
+    assert campaign_title(notice_title, 2024) == campaign
+
+
+def test_a_thousand_items_on_one_line_do_not_exhaust_the_stack():
+    """A notice whose line breaks were lost: before, RecursionError at about 1,000 items."""
+    line = "".join(f"{i}.推进第{i}项工作。(牵头单位:区发改局)" for i in range(1, 1000))
+    r = parse_notice_text("关于印发2021年重点任务分解的通知\n一、重点任务\n" + line + "\n")
+    assert len(r.plan.tasks) == 999 and r.plan.tasks[-1].lead_units == ["区发改局"]

@@ -130,7 +130,7 @@ def campaign_title(notice_title: str, year: int) -> str:
     2019年《政府工作报告》重点任务. Falls back to the notice title."""
     m = _CAMPAIGN_RE.search(notice_title)
     named = m.group(1) if m else ""
-    if (inner := re.fullmatch(r"《([^《》]+)》", named)) and inner[1].endswith(_CAMPAIGN_ENDINGS):
+    if (inner := re.fullmatch(r"《([^《》]+)》", named)) and inner[1].endswith(BREAKDOWN_ENDINGS):
         named = inner[1]  # 关于印发《…分解方案》的通知: the name of the breakdown, not a document's
     core = strip_endings(named, _CAMPAIGN_ENDINGS)
     if not core:
@@ -221,7 +221,8 @@ def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], 
             re.search(r"(每季度|每季|季度)([^。;\d]{0,8}?次月)\s*" + _DAY + "日", s)
         if m and "工作日" in m.group(0):  # counted from each quarter's end, holidays skipped
             ds = [_working_days_after(d, int(m.group(3))) for d in _quarter_ends(year)]
-            return stated(quarterly(year, ds), "、".join(map(str, ds)) + "(按工作日推算,未计调休,请核对)", s)
+            said = "、".join(map(str, ds)) + "(按工作日推算,未计调休和补休,请核对)"
+            return stated(quarterly(year, ds), said, s)
         if m:
             day = min(int(m.group(3)), 28)  # that day of the month after each quarter
             return due([date(year, 4, day), date(year, 7, day), date(year, 10, day),
@@ -232,8 +233,8 @@ def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], 
 
 
 def _working_days_after(end: date, n: int) -> date:
-    """The n-th working day after `end`: weekends, 元旦, 清明 and 国庆 (1-7 Oct) skipped. The
-    year's make-up working days (调休) are not known here, so the date is never too early."""
+    """The n-th working day after `end`: weekends, 元旦, 清明 and 国庆 (1-7 Oct) skipped. A
+    year's own calendar (调休, a holiday moved or made longer) is not known here: said, to check."""
     yy = end.year % 100  # 清明 (2000-2099)
     qingming = date(end.year, 4, int(yy * 0.2422 + 4.81) - yy // 4)
     while qingming.weekday() > 4:  # on a weekend: the Monday after is the day off

@@ -26,6 +26,8 @@ _GROUP_TAIL_WORDS = ("镇", "乡", "街道", "街办", "办事处", "街道办�
                      "乡镇", "镇街", "园区", "开发区")
 _AREA_END_RE = re.compile(r"(区|县|市|镇|乡|街道)$")
 _SUFFIX_RE = re.compile(r"(区|县|市|镇|乡)(人民政府|政府|管委会|管理委员会)$")
+# a lead marked in a unit list itself: 区发改局(牵头), 区财政局(牵头单位)
+LEAD_MARK = re.compile(r"[(\uff08](?:牵头|牵头单位|牵头部门|主办|主责)[)\uff09]$")
 
 
 @dataclass
@@ -181,8 +183,8 @@ def run_together_splits(name: str, known: set[str] | None = None) -> tuple[list[
     if name_key(s) in known_keys:
         return [], False
     spaced = name.split()  # "区住建局  各街道办事处": names a space apart, each whole
-    if len(spaced) > 1 and all(len(x) > 2 and (x.endswith(ENDINGS) or is_group_phrase(x))
-                               for x in spaced):
+    if len(spaced) > 1 and all(is_group_phrase(x) or len(x) > 2 and x.endswith(ENDINGS)
+                               and x[0] in ADMIN_PREFIXES for x in spaced):  # (not 县公安局 交警大队)
         return spaced, True
     if joined := _split_joined(s, known_keys):
         left, right = joined

@@ -18,10 +18,10 @@ from .flat_table import read_tables
 from .fold import fold, restore_printed
 from .meta import (breakdown_title_check, campaign_title, find_breakdown_title, find_doc_number,
                    find_issuer, find_periods, find_title, find_year)
-from .names import Piece, run_together_splits, split_units
+from .names import LEAD_MARK, Piece, run_together_splits, split_units
 from .notes import Notes, note_of, peel_notes, peel_piece_tail, reads_like_sentence
 from .resolve import Book, Mention, build_units, infer_group_members, resolve_with_register
-from .responsibility import extract_responsibility
+from .responsibility import KEYWORD_RE, extract_responsibility
 from .result import ParseResult
 from .structure import RawItem, Region, Structure, _qualify_restarts, find_structure
 from .table1 import Grid, fold_grid
@@ -154,7 +154,8 @@ def _item_pieces(it: RawItem):
             inline.leader = inline.leader or res.leader
             res = inline
     from_heading = not res.found and bool(it.heading_resp)
-    if res.found and not res.lead and it.heading_resp:  # "(一)…(牵头单位:甲)" over "1.…(责任单位:乙)"
+    # "(一)…(牵头单位:甲)" over "1.…(责任单位:乙)" (not over "1.…(乙负责)": 乙 is in charge)
+    if res.found and not res.lead and it.heading_resp and KEYWORD_RE.search(res.raw):
         res.lead = extract_responsibility(it.heading_resp).lead
     units = extract_responsibility(it.heading_resp) if from_heading else res
     lead, n1 = peel_notes(units.lead)
@@ -164,7 +165,7 @@ def _item_pieces(it: RawItem):
     lead_p, resp_p = _peel_tails(split_units(lead), lead, n1), _peel_tails(split_units(resp), resp, n1)
     marked = []
     for p in lead_p + resp_p:  # "区发改局(牵头)、区统计局": the marked units lead
-        if m := _LEAD_MARK.search(p.name):
+        if m := LEAD_MARK.search(p.name):
             p.name = p.name[:m.start()].rstrip()
             marked.append(p)
     if marked:
@@ -176,9 +177,6 @@ def _item_pieces(it: RawItem):
         lead_p, resp_p = resp_p[:1], resp_p[1:]
     return res, from_heading, lead_p, resp_p
 
-
-# a lead marked in the list itself: 区发改局(牵头), 区财政局(牵头单位)
-_LEAD_MARK = re.compile(r"\((?:牵头|牵头单位|牵头部门|主办|主责)\)$")
 
 
 def _carry_rules(items_pieces: list) -> list:

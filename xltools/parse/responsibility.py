@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .names import ADMIN_PREFIXES, CLOSERS, ENDINGS, OPENERS, split_top
+from .names import ADMIN_PREFIXES, CLOSERS, ENDINGS, LEAD_MARK, OPENERS, is_group_phrase, split_top
 from .notes import reads_like_sentence
 
 LEAD_WORDS = ("牵头单位", "牵头部门", "主办单位", "主责单位", "主责部门", "主抓单位", "牵头责任单位",
@@ -81,10 +81,19 @@ def has_responsibility(text: str) -> bool:
 
 
 def _lead_tail(text: str) -> Responsibility | None:
-    if not (m := _tail(text)) or KEYWORD_RE.search(text[:m.start()]):
-        return None
+    # the last closing bracket that names units ("(甲牵头)①…;②…(6月底前)": not the time's)
+    for m in reversed([*_TAIL_RE.finditer(text)]):
+        if KEYWORD_RE.search(text[:m.start()]):
+            return None
+        if (res := _read_tail(text, m)) is not None:
+            return res
+    return None
+
+
+def _read_tail(text: str, m: re.Match) -> Responsibility | None:
     rest = (text[:m.start()] + text[m.end():]).strip()  # (the sub-items after it stay text)
     res, labelled = Responsibility(text=rest, found=True, raw=m.group(0)), ""
+    after_stop = text[:m.start()].rstrip()[-1:] in "。.;\uff1b"
     for part, _ in split_top(m.group(1), ",;\uff0c\uff1b。"):
         if _PART_RE.match(part := part.strip(PART_TRIM)):  # 责任领导:王明
             labelled += f";{part}"
@@ -96,7 +105,7 @@ def _lead_tail(text: str) -> Responsibility | None:
                 res.lead = _join(res.lead, units)
             else:
                 res.responsible = _join(res.responsible, units)
-        elif _names_units(part) and not labelled:  # "(区住建局,各街道办事处)": no verb
+        elif _names_units(part, after_stop) and not labelled:  # "(区住建局,各街道办事处)"
             res.responsible = _join(res.responsible, part)
         elif part:
             return None  # (names beside 配合单位:… are that keyword's list: read part by part)
@@ -106,14 +115,22 @@ def _lead_tail(text: str) -> Responsibility | None:
     return res
 
 
-def _names_units(part: str) -> bool:
-    """"区住建局、区财政局", "各街道办事处": bodies' names alone (a usual ending, no digit, and
-    an admin prefix, 各 or an office word: not "(国家级示范站)")."""
-    names = [n.strip() for n in part.split("、")]
+# a bracket of names alone in the middle of a sentence may list examples ("设施(区图书馆、
+# 区文化馆)"): there, only names ending as offices and the like do
+_OFFICE_ENDINGS = ("局", "委", "办", "政府", "办事处", "街道", "镇", "乡", "管委会", "中心", "公司",
+                   "集团", "联", "协", "部", "厅", "会")
+
+
+def _names_units(part: str, after_stop: bool) -> bool:
+    """"区住建局、区财政局", "各街道办事处", "区发改局(牵头)": bodies' names alone (a usual
+    ending, no digit, and an admin prefix, 各 or an office word: not "(国家级示范站)")."""
+    names = [LEAD_MARK.sub("", n.strip()) for n in part.split("\u3001")]
     return bool(part) and not reads_like_sentence(part) and all(
-        2 <= len(n) <= 30 and n.endswith(ENDINGS) and not re.search(r"\d", n)
+        2 <= len(n) <= 30 and not re.search(r"\d|含|包括|设在|位于|其中|例如", n)
         and not n.startswith(tuple(_ALL))  # ("责任单位 区发改局": a label without its colon)
-        and (n[0] in ADMIN_PREFIXES + "各" or re.search("局|委|办|政府|中心|公司", n)) for n in names)
+        and (is_group_phrase(n) or n.endswith(ENDINGS if after_stop else _OFFICE_ENDINGS)
+             and (n[0] in ADMIN_PREFIXES + "各" or re.search("局|委|办|政府|中心|公司", n)))
+        for n in names)
 
 
 def extract_responsibility(text: str) -> Responsibility:

@@ -165,7 +165,9 @@ def _is_title_like(text: str) -> bool:
 def _is_target_paragraph(text: str, heading: str = "") -> bool:
     """Unnumbered text with targets that names itself a target, or stands under a target
     heading ("一、主要预期目标" over "地区生产总值增长6%左右,…")."""
-    said = re.search(r"目标|指标", text) or kind_of_heading(heading) == "indicator"
+    # (a line opening with a year under the heading looks back: "2024年,全区…完成320亿元")
+    said = re.search(r"目标|指标", text) or kind_of_heading(heading) == "indicator" \
+        and not re.match(r"\s*(\d{4}|[〇○零一二三四五六七八九]{4})\s*年", text)
     return bool(said) and not REPORTING_RE.search(text) and len(extract_targets(text)) >= 1 \
         and not marker_of(text)
 
@@ -307,7 +309,8 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
                 st.findings.append(finding("sub-items-with-units", file=source, line=ln.no,
                                            task=cur.number))
             continue
-        if not ended and _is_target_paragraph(s, section()[-1] if stack else ""):
+        heading = section()[-1] if stack else _heading_above(lines, start + k)  # (above the body)
+        if not ended and _is_target_paragraph(s, heading):
             close_item()
             st.target_paragraphs.append(LooseTargets(ln.no, s, section(), extract_targets(s)))
             continue
@@ -318,10 +321,11 @@ def _walk(lines: list[Line], body: Region, item_kind: str, start: int, st: Struc
 
 def _run_in(text: str, item_kind: str, last: int) -> list[str]:
     """A heading and its first item run together in one line ("一、主要目标1.地区生产总值…",
-    "一、主要目标(一)地区生产总值…(责任单位:…)"), or an item and the next one after its closing
-    bracket ("3.…(牵头单位:甲)4.…"), as the lines they are; any other line as it is. The item: the one after the `last` item, or a first one (1, 一) that is an
-    item by _heading_is_item."""
-    mk = marker_of(text)
+    "一、主要目标(一)地区生产总值…(责任单位:…)"), or items one after another's closing bracket
+    ("3.…(牵头单位:甲)4.…"), as the lines they are; any other line as it is. The item after
+    a heading: the one after the `last` item, or a first one (1, 一) that is an item by
+    _heading_is_item."""
+    mk, head = marker_of(text), []
     if mk and LEVEL[mk[0]] < LEVEL[item_kind]:
         at = len(text) - len(mk[2])
         for p in range(at + 2, min(len(text), at + 30)):
@@ -329,13 +333,18 @@ def _run_in(text: str, item_kind: str, last: int) -> list[str]:
                     and not text[p - 1].isdecimal() and (it[0] == item_kind and _value(it[1]) in (last + 1, 1)
                                                          or (it[1] == "一" or _value(it[1]) == 1)
                                                          and _heading_is_item(it, [text[:p]])):
-                return [text[:p], *_run_in(text[p:].lstrip(), item_kind, last)]
-    if mk and mk[0] == item_kind and (n := _value(mk[1])):  # "3.…(牵头单位:甲)4.…": two items
-        for close in re.finditer(r"[)\uff09\u3011]", text):
-            rest = text[close.end():].lstrip()
-            if (it := marker_of(rest)) and it[0] == item_kind and _value(it[1]) == n + 1:
-                return [text[:close.end()], *_run_in(rest, item_kind, n)]
-    return [text]
+                head, text = [text[:p]], text[p:].lstrip()
+                break
+    out = []
+    while (mk := marker_of(text)) and mk[0] == item_kind and (n := _value(mk[1])):
+        cut = next((close.end() for close in re.finditer(r"[)\uff09\u3011]", text)
+                    if (it := marker_of(text[close.end():close.end() + 40].lstrip()))  # (its start)
+                    and it[0] == item_kind and _value(it[1]) == n + 1), None)
+        if cut is None:
+            break
+        out.append(text[:cut])
+        text = text[cut:].lstrip()
+    return head + out + [text]
 
 
 def _annex_entry(lines: list[Line], i: int) -> bool:
@@ -357,10 +366,10 @@ def _signs_off(text: str, below: list[Line]) -> bool:
 
 def _region_kind(lines: list[Line], region: Region) -> str | None:
     """The kind an annex's title states (on the 附件 line or the first line below it); in the
-    notice itself, a title that names 实事 and no 任务 or 目标 (…民生实事分工的通知)."""
+    notice itself, a title that names 实事 and no other work (…民生实事分工的通知)."""
     if not region.label:
         title = next((t for ln in lines[:6] if "关于" in (t := ln.text.strip())), "")
-        plain = title and not re.search("任务|目标", title)
+        plain = title and not re.search("任务|目标|重点项目|重点工作", title)
         return "practical_matter" if plain and kind_of_heading(title) == "practical_matter" else None
     first = next((ln.text.strip() for ln in lines[region.start:region.end] if ln.text.strip()), "")
     titles = (region.title, first if not marker_of(first) and _is_title_like(first) else "")

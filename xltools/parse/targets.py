@@ -22,7 +22,7 @@ MEASURES = sorted((
 # 247,779 (thousands separated, either comma width) is one number, not 779.
 _NUM = r"(?<![\dA-Za-z.\uff0e\-,\uff0c])(\d{1,3}(?:[,\uff0c]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _TARGET_RE = re.compile(_NUM + r"\s*(" + "|".join(re.escape(m) for m in MEASURES) + r")"
-                        r"(以上|以内|以下|左右|之内|及以上|或以上)?")
+                        r"(以上|以内|以下|左右|之内|及以上|或以上|内)?")
 _GROWTH_WORDS = ("增长", "增速", "增幅", "提高", "提升", "下降", "降低", "减少", "增加")
 _LE_HINTS = ("控制在", "不超过", "不高于", "低于", "压缩至", "压缩到", "压减至", "缩短至", "缩短到",
              "降至", "降到", "降低至", "降低到", "下降到")
@@ -31,7 +31,9 @@ _FILLERS = ("力争", "确保", "争取", "努力", "全年", "今年", "年内"
 _BARE_VERBS = ("完成", "新增", "新建", "建成", "实施", "引进", "培育", "改造", "开工", "新开工",
                "创建", "建设", "打造", "举办", "开展", "培训", "招引", "签约", "落地", "帮扶")
 _LINKS = ("达到", "达", "控制在", "保持在", "稳定在", "超过", "突破", "不低于", "不少于",
-          "不高于", "不超过", "为", "在", "至", "到")
+          "不高于", "不超过", "为", "在", "至", "到",
+          *(v + to for v in ("提高", "提升", "降", "降低", "下降", "压缩", "缩短", "压减", "增加", "扩大")
+            for to in ("至", "到")))  # (…占比提升至60%: the level, named without its verb)
 _CLAUSE_SEPS = "。;\uff1b,\uff0c:\uff1a"  # 、 lists adjectives too (国家级、省级…): handled by prev_end
 _SEP_RE = re.compile(f"[{_CLAUSE_SEPS}]")
 
@@ -40,21 +42,28 @@ def extract_targets(text: str) -> list[Target]:
     """Every quantity of the text that looks like a target, in printed order."""
     out: list[Target] = []
     prev_end = 0
+    start_at = None  # "由5个工作日压缩至3个": where the starting figure's 由 stands
     for m in _TARGET_RE.finditer(text):
         value_s, measure, tail = m.group(1), m.group(2), m.group(3) or ""
         if _looks_like_date_or_code(text, m):
             continue
         clause_start = max(_last_sep(text, m.start()), prev_end)
-        label_raw = text[clause_start:m.start()]
+        if text[max(0, m.start() - 1):m.start()] in ("由", "从"):  # a starting figure: no target
+            start_at = m.start() - 1
+            continue
+        label_raw = subject = text[clause_start:m.start()]  # (label_raw says the direction)
+        if start_at is not None and start_at >= clause_start:  # what went 由… names the target
+            subject, start_at = text[clause_start:start_at], None
         growth = any(label_raw.rstrip().endswith(w) or label_raw.rstrip()[-6:].find(w) >= 0
-                     for w in _GROWTH_WORDS) and measure in ("%", "\uff05", "个百分点", "百分点")
-        label = _clean_label(label_raw.lstrip("、 "), keep_growth=growth)
+                     for w in _GROWTH_WORDS) and measure in ("%", "\uff05", "个百分点", "百分点") \
+            and not re.search(r"[至到]\s*$", label_raw)  # (提高至42%: the level reached, no growth)
+        label = _clean_label(subject.lstrip("、 "), keep_growth=growth)
         if len(label) <= 1:
             label = _following_words(text, m.end())
         elif label in _BARE_VERBS:  # "完成3家区属国企混改": the verb and what follows the number
             label += _following_words(text, m.end())
-        direction = ("<=" if tail in ("以内", "以下", "之内") or any(h in label_raw for h in _LE_HINTS)
-                     else "=" if tail == "左右" else ">=")
+        ceiling = tail in ("以内", "以下", "之内", "内") or any(h in label_raw for h in _LE_HINTS)
+        direction = "<=" if ceiling else "=" if tail == "左右" else ">="
         measure = "%" if measure == "\uff05" else measure
         out.append(Target(label=label, value=float(re.sub(r"[,\uff0c]", "", value_s)), measure=measure,
                           direction=direction, growth=growth,
