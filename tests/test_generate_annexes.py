@@ -143,6 +143,21 @@ def test_annex1_without_leads_is_portrait_with_three_columns():
     assert_print(ws, landscape=False, title_rows="$3:$3")
 
 
+def test_annex1_prints_the_deadlines_and_leaders_the_notice_gave():
+    """完成时限 and 责任领导 columns when some task has one (before: dropped from the annex the
+    clerk sends out), the page as wide as without them."""
+    plan = make_plan()
+    plan.tasks[2].deadline, plan.tasks[3].lead_leader = "6月底前完成", "王明"
+    ws = reopen(annex1(plan)).active
+    assert [c.value for c in ws[3]] == ["序号", "目标任务", "牵头单位", "责任单位", "完成时限", "责任领导"]
+    assert [ws[f"{c}9"].value for c in "AEF"] == [8, "6月底前完成", None]
+    assert [ws[f"{c}10"].value for c in "AEF"] == [10, None, "王明"]
+    widths = [ws.column_dimensions[c].width for c in "ABCDEF"]
+    plain = reopen(annex1(make_plan())).active
+    assert abs(sum(widths) - sum(plain.column_dimensions[c].width for c in "ABCD")) < 2  # (padding)
+    assert_print(ws, landscape=True, title_rows="$3:$3")
+
+
 def test_annex1_row_height_grows_with_long_text():
     plan = make_plan()
     plan.tasks[0].text = "推进重点项目建设。" * 30

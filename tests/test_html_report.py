@@ -177,6 +177,9 @@ def test_counts_and_cards_match_the_summary(run):
     cards = dict(re.findall(r'data-key="(\w+)"><span class="value">([^<]+)</span>', html))
     assert cards["reported"] == "4/5" and cards["missing"] == "1" and cards["late"] == "1"
     assert cards["tasks"] == "3"
+    labels = dict(re.findall(r'data-key="(\w+)"><span class="value">[^<]+</span>'
+                             r'<span class="label">([^<]+)<', html))
+    assert labels["missing"] == "未报送\uff08份\uff09"  # forms, beside 已报送单位 (units)
     assert int(cards["lagging"]) == len(tables["lagging-table"]) - 1  # minus the header row
     assert int(cards["files"]) == len(tables["files"]) - 1
 

@@ -287,3 +287,16 @@ def test_a_title_naming_other_work_beside_shishi_keeps_tasks(form):
     r = parse_notice_text(form("关于做好2021年民生实事和重点项目推进工作的通知\n一、推进区重点项目20个。(区发改局)\n"
                                "二、新建幼儿园2所。(区教育局)\n"))
     assert [t.kind for t in r.plan.tasks] == ["task", "task"]
+
+
+@FORMS
+def test_units_said_in_the_closing_clauses_without_a_bracket(form):
+    """"…。由甲牵头,乙配合。", "…。责任单位为甲。", "…,乙负责。": read as the bracket they
+    stand for (before: missing-responsibility); "…,企业负责" names no unit."""
+    r = parse_notice_text(HEAD + form("一、重点任务\n1.地区生产总值增长6%。由区发改局牵头,区统计局配合。\n"
+                                      "2.新建幼儿园3所。责任单位为区教育局。\n3.推进丁,区财政局负责。\n"
+                                      "4.落实安全生产责任,企业负责。\n"))
+    got = [(fold(t.text), t.lead_units, t.responsible_units) for t in r.plan.tasks]
+    assert got == [("地区生产总值增长6%。", ["区发改局"], ["区统计局"]), ("新建幼儿园3所。", [], ["区教育局"]),
+                   ("推进丁", [], ["区财政局"]), ("落实安全生产责任,企业负责。", [], [])]
+    assert [f.task for f in r.findings if f.code == "missing-responsibility"] == ["4"]

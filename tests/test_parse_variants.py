@@ -67,8 +67,11 @@ def marks(rng, lines):  # each mark full width or ASCII, at a rate of the docume
 
 def renumber(rng, lines):  # the items' numbering style, one for the whole document
     k, out = rng.randrange(12), []
-    # circled numbers under numbered items are sub-items (family 11): they keep theirs
-    sub = any((m := _MARK.match(ln)) and not m.group(5) for ln in lines)
+    # circled numbers under numbered items are sub-items (family 11): they keep theirs, and
+    # the items take no circled style of their own (style 9)
+    kinds = {bool(m.group(5)) for ln in lines if (m := _MARK.match(ln))}
+    sub = kinds == {True, False}
+    k = 10 if sub and k == 9 else k
     for ln in lines:
         if (m := _MARK.match(ln)) and not (sub and m.group(5)) and (
                 n := int(m.group(2) or m.group(3) or m.group(4) or 0)
@@ -253,8 +256,11 @@ def tasks_read(text: str) -> list[tuple]:
              [fold(u) for u in t.responsible_units], fold(t.deadline)) for t in r.plan.tasks]
 
 
+# (16 prints two items on one line: renumbering or moving the first one's bracket there
+# makes another document, not another printing of it)
 @settings(max_examples=80, **SETTINGS)
-@given(st.sampled_from(FAMILY), st.sampled_from(SAME), st.randoms(use_true_random=False))
+@given(st.sampled_from([p for p in FAMILY if "_16_" not in p.name]), st.sampled_from(SAME),
+       st.randoms(use_true_random=False))
 def test_printing_variants_read_the_same_tasks(path, mutation, rng):
     assert tasks_read(mutated(rng, text_of(path), [mutation])) == tasks_read(text_of(path))
 
@@ -728,8 +734,11 @@ def test_family_10_unit_names_alone_in_the_closing_bracket(full_width):
                    ("6", [], ["区城管局"], ""), ("7", [], ["区发改局", "区供电公司"], ""),
                    ("8", ["区教育局"], ["区财政局"], "")]
     assert fold(r.plan.tasks[6].text) == "建成国家级充电示范站2个(国家级示范站)。"
-    # weekends, 清明 (4 Apr 2024) and 国庆 skipped: never a day before the notice's deadline
-    assert [p.deadline for p in r.plan.periods] == ["2024-04-08", "2024-07-05", "2024-10-14", "2025-01-08"]
+    # weekends, 清明 (4-5 Apr 2024) and 国庆 skipped; the year's 调休 unknown, so said
+    due = ["2024-04-09", "2024-07-05", "2024-10-14", "2025-01-08"]
+    assert [p.deadline for p in r.plan.periods] == due
+    [said] = [f for f in r.findings if f.code == "periods-from-notice"]
+    assert said.value.startswith("按工作日推算(未计调休和补休,各期请核对):2024-04-09")
     # the preamble's "5个工作日" is neither a target paragraph nor text before the items
     assert sorted(codes(r)) == ["group-empty-fill", "periods-from-notice"] and not r.loose_targets
 
@@ -793,7 +802,7 @@ def test_family_13_a_heading_names_the_lead_and_a_dash_closes_an_item(full_width
         ("5", "城镇新增就业1800人。", [], ["县人社局"]),
         ("6", "新改建农村公路80公里。", [], ["县交通运输局", "各乡镇人民政府"]),
         ("7", "新增养老床位300张。", ["县民政局"], ["县卫健委", "县财政局"])]
-    assert r.plan.title == "2025年县政府工作报告重点任务责任分工"
+    assert r.plan.title == "2025年县政府工作报告重点任务"  # (…责任分工的通知)
     assert sorted(codes(r)) == ["group-empty-fill", "periods-from-notice"]
 
 

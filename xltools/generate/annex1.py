@@ -11,8 +11,8 @@ from ..sheet.paging import Pager
 
 SHEET_NAME = "目标任务分解"
 UNIT_SEP = "、"  # as printed: 区发改局、各镇人民政府
-# widths (column units) of 序号, 目标任务, 牵头单位, 责任单位
-W_NUMBER, W_TEXT, W_LEAD, W_UNITS = 7, 62, 20, 28
+# widths (column units) of 序号, 目标任务, 牵头单位, 责任单位, 完成时限, 责任领导
+W_NUMBER, W_TEXT, W_LEAD, W_UNITS, W_DUE, W_LEADER = 7, 62, 20, 28, 14, 10
 
 
 def annex1_title(plan: Plan) -> str:
@@ -27,11 +27,17 @@ def annex1_title(plan: Plan) -> str:
 
 
 def annex1(plan: Plan) -> Workbook:
-    """附件1 as a printable workbook: 序号 | 目标任务 | (牵头单位) | 责任单位."""
+    """附件1 as a printable workbook: 序号 | 目标任务 | (牵头单位) | 责任单位 | (完成时限) |
+    (责任领导); a column in brackets only when the notice gives it to some task."""
     with_lead = any(t.lead_units for t in plan.tasks)
+    with_due = any(t.deadline for t in plan.tasks)
+    with_leader = any(t.lead_leader for t in plan.tasks)
     lead = [("牵头单位", W_LEAD, "body_center")] if with_lead else []
-    labels, widths, styles = zip(("序号", W_NUMBER, "body_center"), ("目标任务", W_TEXT, "body"),
-                                 *lead, ("责任单位", W_UNITS, "body_center"))
+    due = [("完成时限", W_DUE, "body_center")] if with_due else []
+    leader = [("责任领导", W_LEADER, "body_center")] if with_leader else []
+    text_width = W_TEXT - W_DUE * with_due - W_LEADER * with_leader  # (the page stays as wide)
+    labels, widths, styles = zip(("序号", W_NUMBER, "body_center"), ("目标任务", text_width, "body"),
+                                 *lead, ("责任单位", W_UNITS, "body_center"), *due, *leader)
     wb, sheet, row = listing(plan, safe_filename(f"附件1_{plan.year}年目标任务分解"),
                              annex1_title(plan), SHEET_NAME, labels, widths, with_lead,
                              annex="附件1")
@@ -42,7 +48,8 @@ def annex1(plan: Plan) -> Workbook:
         row = _headings(sheet, row, path, task.section, len(labels))
         path = list(task.section)
         texts = [task.number, task.text, *([UNIT_SEP.join(task.lead_units)] if with_lead else []),
-                 UNIT_SEP.join(task.responsible_units)]
+                 UNIT_SEP.join(task.responsible_units), *([task.deadline] if with_due else []),
+                 *([task.lead_leader] if with_leader else [])]
         for col, (text, style) in enumerate(zip(texts, styles)):
             sheet.write(row, col, text or None, style, kind="string")
         sheet.write(row, 0, seq_value(task.number), "body_center")

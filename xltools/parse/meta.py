@@ -60,7 +60,8 @@ def find_title(text: str) -> str:
 
 _CAMPAIGN_RE = re.compile(r"关于(?:印发|分解落实|分解|落实|下达)?(.+?)(?:的)?(?:通知|意见)$")
 # (never 任务分解: "重点任务分解表" is the breakdown of the 重点任务)
-_CAMPAIGN_ENDINGS = ("责任分解表", "分解意见", "分解方案", "责任分解", "分解表", "分解", "意见", "方案")
+_CAMPAIGN_ENDINGS = ("责任分解表", "分解意见", "分解方案", "责任分解", "分解表", "分解", "分工方案",
+                     "责任分工", "分工", "意见", "方案")
 
 
 BREAKDOWN_ENDINGS = ("分解意见", "责任分解", "任务分解", "分解表", "分解方案", "责任分工", "分工方案",
@@ -221,7 +222,7 @@ def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], 
             re.search(r"(每季度|每季|季度)([^。;\d]{0,8}?次月)\s*" + _DAY + "日", s)
         if m and "工作日" in m.group(0):  # counted from each quarter's end, holidays skipped
             ds = [_working_days_after(d, int(m.group(3))) for d in _quarter_ends(year)]
-            said = "、".join(map(str, ds)) + "(按工作日推算,未计调休和补休,请核对)"
+            said = "按工作日推算(未计调休和补休,各期请核对):" + "、".join(map(str, ds))
             return stated(quarterly(year, ds), said, s)
         if m:
             day = min(int(m.group(3)), 28)  # that day of the month after each quarter
@@ -235,14 +236,14 @@ def find_periods(text: str, year: int, source: str = "") -> tuple[list[Period], 
 def _working_days_after(end: date, n: int) -> date:
     """The n-th working day after `end`: weekends, 元旦, 清明 and 国庆 (1-7 Oct) skipped. A
     year's own calendar (调休, a holiday moved or made longer) is not known here: said, to check."""
-    yy = end.year % 100  # 清明 (2000-2099)
+    yy = end.year % 100  # 清明 (2000-2099) and the weekday its three days off take with it
     qingming = date(end.year, 4, int(yy * 0.2422 + 4.81) - yy // 4)
-    while qingming.weekday() > 4:  # on a weekend: the Monday after is the day off
-        qingming += timedelta(days=1)
+    shift = {5: 2, 6: 1, 1: -1, 3: 1}.get(qingming.weekday(), 0)  # Sat/Sun: Mon; Tue: Mon; Thu: Fri
+    off = {qingming, qingming + timedelta(days=shift)}
     d = end
     while n > 0:
         d += timedelta(days=1)
-        n -= d.weekday() < 5 and d != qingming and (d.month, d.day) != (1, 1) \
+        n -= d.weekday() < 5 and d not in off and (d.month, d.day) != (1, 1) \
             and not (d.month == 10 and d.day <= 7)
     return d
 

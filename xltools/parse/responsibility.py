@@ -158,12 +158,43 @@ def _due_bracket(text: str) -> tuple[str, str]:
 _DASH_TAIL_RE = re.compile(r"(?:\u2014\u2014|\u2014|--)\s*([^\u2014\-]{2,200}?)\s*[。.]?\s*$")
 
 
+_SAID_SEPS = re.compile(r"([。;\uff1b,\uff0c])")
+
+
+def _said_tail(text: str) -> Responsibility | None:
+    """"…。由甲牵头,乙配合。", "…,乙负责。", "…。责任单位为甲。": units said in the item's
+    closing clauses without a bracket, read as the bracket they stand for."""
+    pieces = _SAID_SEPS.split(text.rstrip(" \t。."))
+    k = len(pieces)
+    while k > 2 and _said(pieces[k - 1].strip()):
+        k -= 2
+    if k == len(pieces):
+        return None
+    said = [_said(p.strip()) for p in pieces[k + 1::2]]
+    tail = _extract("".join(pieces[:k + 1]) + "(" + ";".join(said) + ")")
+    if not tail.found:
+        return None
+    tail.text, tail.raw = tail.text.rstrip(",\uff0c;\uff1b"), "".join(pieces[k + 1:])
+    return tail
+
+
+def _said(part: str) -> str:
+    """A clause that names units as a bracket would ("由甲牵头", "责任单位为甲" as "责任单位:甲")
+    when its units read as names; "" when it is no such clause."""
+    if m := re.fullmatch(rf"({_UNIT_WORDS})为(.{{2,80}})", part):
+        return f"{m.group(1)}:{m.group(2)}"
+    c = _CLAUSE_RE.fullmatch(part)
+    return part if c and _names_units(c.group(1), True) else ""
+
+
 def _extract(text: str) -> Responsibility:
     if (tail := _lead_tail(text)) is not None:
         return tail
     if (m := _DASH_TAIL_RE.search(text)) and not KEYWORD_RE.search(m.group(1)) and \
             (tail := _lead_tail(f"{text[:m.start()]}({m.group(1)})")) is not None:
         tail.raw = m.group(0)  # (read as the bracket it stands for)
+        return tail
+    if (tail := _said_tail(text)) is not None:
         return tail
     body: list[str] = []
     res = Responsibility(text=text)

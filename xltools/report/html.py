@@ -171,7 +171,9 @@ def _cards(c: dict, s: Summary, file_counts: Counter) -> list[dict]:
     """The figures atop the page (label, value, id); those that may alert do when not 0."""
     cards = [("已报送单位", f"{c.get('reported', 0)}/{c.get('units', 0)}", "reported", False),
              ("镇街指标表", f"{c.get('town_forms', 0)}/{c.get('towns', 0)}", "towns", False),
-             ("未报送", c.get("missing_reports", 0) + c.get("missing_towns", 0), "missing", True),
+             # (forms, a unit owing a report and a town form counts twice: not units)
+             (official_marks("未报送(份)"), c.get("missing_reports", 0) + c.get("missing_towns", 0),
+              "missing", True),
              ("逾期报送", c.get("late", 0), "late", True), ("任务数", c.get("tasks", 0), "tasks", False),
              (official_marks("滞后/未启动(条)"), len(s.lagging), "lagging", True),
              ("收到文件", sum(file_counts.values()), "files", False), ("错误", s.findings.errors, "errors", True)]
